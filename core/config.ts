@@ -1,0 +1,92 @@
+// Configuration from the environment, with defaults that run the demo on one machine.
+// Every name here is documented in README.md ("Configuration").
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export const ROLES = ['ingest', 'processors', 'writer', 'api', 'simulator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Config = {
+  readonly port: number;
+  readonly host: string;
+  readonly natsUrl: string;
+  readonly redisUrl: string;
+  /** Unset: embedded chDB under dataDir. */
+  readonly clickhouseUrl: string | undefined;
+  readonly clickhouseCluster: string | undefined;
+  readonly dataDir: string;
+  readonly namespace: string;
+  readonly apiKey: string;
+  /** True when the API key was generated because none was configured (demo mode). */
+  readonly apiKeyGenerated: boolean;
+  readonly simulatorRate: number;
+  readonly simulatorSeed: number;
+  readonly partitions: number;
+  readonly logLevel: string;
+  /** How long the processors remember an event id for idempotent re-processing. */
+  readonly dedupTtlSeconds: number;
+  /** Raw event, decision and alert rows live this long in ClickHouse. */
+  readonly retentionDays: number;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,30}$/;
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} is not an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const namespace = env.RISKSTREAM_NAMESPACE || 'rs';
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new ConfigError(
+      `RISKSTREAM_NAMESPACE=${namespace} must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 31 characters)`,
+    );
+  }
+  const configuredKey = env.RISKSTREAM_API_KEY;
+  if (configuredKey !== undefined && configuredKey !== '' && configuredKey.length < 16) {
+    throw new ConfigError('RISKSTREAM_API_KEY must be at least 16 characters long');
+  }
+  const apiKeyGenerated = !configuredKey;
+  return {
+    port: intFrom(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    clickhouseUrl: env.CLICKHOUSE_URL || undefined,
+    clickhouseCluster: env.CLICKHOUSE_CLUSTER || undefined,
+    dataDir: resolve(env.RISKSTREAM_DATA_DIR || './data'),
+    namespace,
+    apiKey: configuredKey || `rsk_${randomBytes(18).toString('base64url')}`,
+    apiKeyGenerated,
+    simulatorRate: intFrom(env, 'RISKSTREAM_SIMULATOR_RATE', 50, 0, 1_000_000),
+    simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
+    partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
+    logLevel: env.LOG_LEVEL || 'info',
+    dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),
+    retentionDays: intFrom(env, 'RISKSTREAM_RETENTION_DAYS', 30, 1, 3650),
+  };
+}
+
+/** Parses `--roles ingest,processors` into a validated set; empty means every role. */
+export function parseRoles(list: string | undefined): ReadonlySet<Role> {
+  if (!list) return new Set(ROLES);
+  const roles = new Set<Role>();
+  for (const part of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(ROLES as readonly string[]).includes(part)) {
+      throw new ConfigError(`unknown role "${part}"; roles are: ${ROLES.join(', ')}`);
+    }
+    roles.add(part as Role);
+  }
+  if (roles.size === 0) throw new ConfigError(`--roles is empty; roles are: ${ROLES.join(', ')}`);
+  return roles;
+}

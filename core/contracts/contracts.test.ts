@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { validateEvent } from './index.js';
+
+const NOW = Date.parse('2026-11-29T12:00:00.000Z');
+
+export const ISSUE_EXAMPLE = {
+  v: 1,
+  kind: 'payment',
+  id: 'pay-0001',
+  ts: '2026-11-29T10:15:00.000Z',
+  type: 'transfer',
+  channel: 'mobile',
+  amount: '1250.00',
+  currency: 'USD',
+  debtor: { accountId: 'ACC-1', customerId: 'C-1', name: 'Ann Lee', bank: 'BANKUS33', country: 'US' },
+  creditor: { accountId: 'ACC-2', customerId: 'C-2', bank: 'BANKGB2L', country: 'GB' },
+  device: { id: 'dev-1', ip: '203.0.113.7' },
+  geo: { lat: 40.71, lon: -74.0 },
+};
+
+function withChange(change: (e: Record<string, unknown>) => void): Record<string, unknown> {
+  const copy = structuredClone(ISSUE_EXAMPLE) as Record<string, unknown>;
+  change(copy);
+  return copy;
+}
+
+describe('contracts - payment', () => {
+  it('accepts the example from the spine issue and converts money to minor units', () => {
+    const result = validateEvent(ISSUE_EXAMPLE, undefined, NOW);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.event).toMatchObject({
+      kind: 'payment',
+      id: 'pay-0001',
+      ts: Date.parse('2026-11-29T10:15:00.000Z'),
+      amountMinor: 125000,
+      currency: 'USD',
+      partitionKey: 'ACC-1',
+      customerId: 'C-1',
+    });
+  });
+
+  it('assigns an id when the client gave none', () => {
+    const result = validateEvent(withChange((e) => delete e.id), () => 'assigned-1', NOW);
+    expect(result.ok && result.event.id).toBe('assigned-1');
+  });
+
+  it('keeps labels apart from the body scorers read', () => {
+    const result = validateEvent(withChange((e) => (e.labels = { patterns: ['card_testing'], fraud: true })), undefined, NOW);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.event.labels).toEqual({ patterns: ['card_testing'], fraud: true });
+    expect('labels' in result.event.body).toBe(false);
+  });
+
+  const refusals: Array<[string, (e: Record<string, unknown>) => void, string, string]> = [
+    ['a float amount', (e) => (e.amount = 1250.5), '/amount', 'type'],
+    ['a negative amount', (e) => (e.amount = '-5.00'), '/amount', 'pattern'],
+    ['too many decimals for the currency', (e) => (e.amount = '1.234'), '/amount', 'amount_scale'],
+    ['decimals on a zero-decimal currency', (e) => ((e.amount = '100.5'), (e.currency = 'JPY')), '/amount', 'amount_scale'],
+    ['an unknown currency', (e) => (e.currency = 'XYZ'), '/currency', 'currency'],
+    ['a withdrawn currency', (e) => (e.currency = 'DEM'), '/currency', 'currency'],
+    ['a missing debtor account', (e) => delete (e.debtor as Record<string, unknown>).accountId, '/debtor/accountId', 'required'],
+    ['a wrong type', (e) => (e.channel = 7), '/channel', 'type'],
+    ['an unknown channel', (e) => (e.channel = 'carrier-pigeon'), '/channel', 'enum'],
+    ['an unknown field', (e) => (e.colour = 'red'), '/colour', 'unknown_field'],
+    ['a bad version', (e) => (e.v = 2), '/v', 'const'],
+    ['an unknown kind', (e) => (e.kind = 'refund'), '/kind', 'enum'],
+    ['a missing kind', (e) => delete e.kind, '/kind', 'required'],
+    ['a time without zone', (e) => (e.ts = '2026-11-29 10:15'), '/ts', 'format'],
+    ['a time far in the future', (e) => (e.ts = '2030-01-01T00:00:00Z'), '/ts', 'range'],
+    ['a bad ip', (e) => ((e.device as Record<string, unknown>).ip = '999.1.1.1'), '/device/ip', 'format'],
+    ['a bad country', (e) => ((e.creditor as Record<string, unknown>).country = 'gb'), '/creditor/country', 'pattern'],
+    ['a latitude out of range', (e) => ((e.geo as Record<string, unknown>).lat = 91), '/geo/lat', 'maximum'],
+  ];
+  it.each(refusals)('refuses %s, naming the field', (_name, change, path, rule) => {
+    const result = validateEvent(withChange(change), undefined, NOW);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toContainEqual(expect.objectContaining({ path, rule }));
+    for (const error of result.errors) expect(error.message.length).toBeGreaterThan(3);
+  });
+
+  it.each([[null], [[]], ['text'], [42]])('refuses a non-object %j', (input) => {
+    const result = validateEvent(input, undefined, NOW);
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe('contracts - other kinds', () => {
+  const base = { v: 1, ts: '2026-11-29T10:00:00Z' };
+  const valid: Array<[string, Record<string, unknown>]> = [
+    ['customer', { ...base, kind: 'customer', id: 'c1', customerId: 'C-1', type: 'individual', name: 'Ann Lee', segment: 'vip', riskRating: 'low', pep: false, country: 'US', dateOfBirth: '1980-02-03' }],
+    ['loan.application', { ...base, kind: 'loan.application', id: 'la1', applicationId: 'A-1', customerId: 'C-1', amount: '15000.00', currency: 'EUR', termMonths: 36, purpose: 'auto', annualIncome: '52000.00', bureauScore: 690 }],
+    ['loan.disbursement', { ...base, kind: 'loan.disbursement', id: 'ld1', loanId: 'L-1', customerId: 'C-1', accountId: 'ACC-1', amount: '15000.00', currency: 'EUR', termMonths: 36, installmentAmount: '455.12', firstDueDate: '2026-12-29' }],
+    ['loan.repayment', { ...base, kind: 'loan.repayment', id: 'lr1', loanId: 'L-1', customerId: 'C-1', amount: '455.12', currency: 'EUR', installment: 1 }],
+    ['loan.missed_payment', { ...base, kind: 'loan.missed_payment', id: 'lm1', loanId: 'L-1', customerId: 'C-1', amountDue: '455.12', currency: 'EUR', installment: 2, dueDate: '2027-01-29', daysPastDue: 30 }],
+    ['collateral.valuation', { ...base, kind: 'collateral.valuation', id: 'cv1', collateralId: 'COL-1', loanId: 'L-1', type: 'vehicle', value: '12000.00', currency: 'EUR' }],
+  ];
+  it.each(valid)('accepts a valid %s', (_kind, event) => {
+    const result = validateEvent(event, undefined, NOW);
+    expect(result.ok ? true : result.errors).toBe(true);
+  });
+
+  it('converts every money field of a loan application', () => {
+    const result = validateEvent(valid[1]![1], undefined, NOW);
+    expect(result.ok && result.event.money).toEqual({ amount: 1_500_000, annualIncome: 5_200_000 });
+  });
+});

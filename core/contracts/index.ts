@@ -1,0 +1,9 @@
+// The event contracts: one JSON schema per kind (the source of both the validators and the
+// TypeScript types), and validation from wire JSON into the shapes the code works with.
+export * from './common.js';
+export * from './customer.js';
+export * from './decision.js';
+export * from './kinds.js';
+export * from './loan.js';
+export * from './payment.js';
+export { validateEvent, type FieldError, type ValidatedEvent, type ValidationResult } from './validate.js';

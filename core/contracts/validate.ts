@@ -1,0 +1,178 @@
+// Compiled validators for the event contracts, and the step from wire JSON to a validated event.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parseAmount } from '../money.js';
+import type { Labels } from './common.js';
+import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, isEventKind, type EventKind, type WireEventByKind } from './kinds.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+
+/** One problem with an input, named by its JSON pointer. */
+export type FieldError = { readonly path: string; readonly rule: string; readonly message: string };
+
+export type ValidatedEvent<K extends EventKind = EventKind> = {
+  readonly kind: K;
+  readonly id: string;
+  /** Event time, epoch milliseconds (UTC). */
+  readonly ts: number;
+  /** Integer minor units of the event's main amount; 0 for kinds without money. */
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** Minor units of every money field present, by field name. */
+  readonly money: Readonly<Record<string, number>>;
+  /** The key that orders and partitions this event: the debtor account, the customer, or the loan. */
+  readonly partitionKey: string;
+  readonly customerId: string;
+  /** The validated wire event without its labels. */
+  readonly body: Omit<WireEventByKind[K], 'labels'>;
+  /** Ground truth, kept apart so that no scorer reads it. */
+  readonly labels: Labels | undefined;
+};
+
+export type ValidationResult =
+  | { readonly ok: true; readonly event: ValidatedEvent }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+const MAX_ERRORS = 20;
+/** Events more than this far ahead of the receiver's clock are refused as a clock or unit mistake. */
+const MAX_FUTURE_MS = 24 * 3600_000;
+const MIN_TS = Date.UTC(2000, 0, 1);
+
+const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false });
+addFormats(ajv);
+const validators = new Map<EventKind, ValidateFunction>();
+for (const kind of EVENT_KINDS) validators.set(kind, ajv.compile(EVENT_SCHEMAS[kind]));
+
+function describe(error: ErrorObject): FieldError {
+  const at = error.instancePath || '';
+  switch (error.keyword) {
+    case 'required': {
+      const field = (error.params as { missingProperty: string }).missingProperty;
+      return { path: `${at}/${field}`, rule: 'required', message: `${field} is required` };
+    }
+    case 'additionalProperties': {
+      const field = (error.params as { additionalProperty: string }).additionalProperty;
+      return { path: `${at}/${field}`, rule: 'unknown_field', message: `${field} is not a field of this event` };
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      return { path: at, rule: 'enum', message: `must be one of: ${allowed.join(', ')}` };
+    }
+    case 'type':
+      return { path: at, rule: 'type', message: `must be ${(error.params as { type: string }).type}` };
+    case 'pattern':
+      return { path: at, rule: 'pattern', message: patternMessage(at) };
+    default:
+      return { path: at, rule: error.keyword, message: error.message ?? 'is invalid' };
+  }
+}
+
+function patternMessage(path: string): string {
+  if (/\/(amount|amountDue|value|annualIncome|monthlyDebtPayments|collateralValue|installmentAmount)$/.test(path)) {
+    return 'must be a non-negative decimal string such as "1250.00" (not a number, not negative)';
+  }
+  if (path.endsWith('/currency')) return 'must be a three-letter ISO 4217 code such as "USD"';
+  if (path.endsWith('/country')) return 'must be a two-letter ISO 3166-1 code such as "US"';
+  if (path.endsWith('/id')) return 'must start with a letter or digit and hold only letters, digits and . _ : @ -';
+  return 'does not have the expected format';
+}
+
+function pointer(...parts: string[]): string {
+  return '/' + parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+}
+
+/**
+ * Validates one decoded JSON value as an event. `assignId` supplies an id when the client gave
+ * none (ingest assigns one; a message on the bus without an id is refused).
+ */
+export function validateEvent(input: unknown, assignId?: () => string, now: number = Date.now()): ValidationResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', rule: 'type', message: 'an event must be a JSON object' }] };
+  }
+  const record = input as Record<string, unknown>;
+  const kind = record.kind;
+  if (!isEventKind(kind)) {
+    return {
+      ok: false,
+      errors: [
+        kind === undefined
+          ? { path: '/kind', rule: 'required', message: 'kind is required' }
+          : { path: '/kind', rule: 'enum', message: `unknown kind ${JSON.stringify(kind)}; kinds are: ${EVENT_KINDS.join(', ')}` },
+      ],
+    };
+  }
+  const validate = validators.get(kind)!;
+  if (!validate(record)) {
+    const errors = (validate.errors ?? []).slice(0, MAX_ERRORS).map(describe);
+    return { ok: false, errors: dedupe(errors) };
+  }
+  const errors: FieldError[] = [];
+  const ts = Date.parse(record.ts as string);
+  if (!(ts >= MIN_TS) || ts > now + MAX_FUTURE_MS) {
+    errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
+  }
+  const currency = String(record.currency ?? '');
+  const money: Record<string, number> = {};
+  for (const field of MONEY_FIELDS[kind]) {
+    const value = record[field];
+    if (value === undefined) continue;
+    const parsed = parseAmount(value as string, currency);
+    if (parsed.ok) money[field] = parsed.minor;
+    else if (parsed.rule === 'currency') errors.push({ path: '/currency', rule: 'currency', message: parsed.message });
+    else errors.push({ path: pointer(field), rule: `amount_${parsed.rule}`, message: parsed.message });
+  }
+  if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
+
+  let id = record.id as string | undefined;
+  if (id === undefined) {
+    if (!assignId) return { ok: false, errors: [{ path: '/id', rule: 'required', message: 'id is required' }] };
+    id = assignId();
+  }
+  const { labels, ...body } = record;
+  const main = MONEY_FIELDS[kind][0];
+  return {
+    ok: true,
+    event: {
+      kind,
+      id,
+      ts,
+      amountMinor: main === undefined ? 0 : (money[main] ?? 0),
+      currency,
+      money,
+      partitionKey: partitionKeyOf(kind, record),
+      customerId: customerIdOf(kind, record),
+      body: { ...body, id } as ValidatedEvent['body'],
+      labels: labels as Labels | undefined,
+    },
+  };
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.path}|${e.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function partitionKeyOf(kind: EventKind, r: Record<string, unknown>): string {
+  switch (kind) {
+    case 'payment':
+      return (r.debtor as { accountId: string }).accountId;
+    case 'collateral.valuation':
+      return (r.loanId ?? r.customerId ?? r.collateralId) as string;
+    default:
+      return r.customerId as string;
+  }
+}
+
+function customerIdOf(kind: EventKind, r: Record<string, unknown>): string {
+  if (kind === 'payment') {
+    const debtor = r.debtor as { customerId?: string; accountId: string };
+    return debtor.customerId ?? '';
+  }
+  return (r.customerId as string | undefined) ?? '';
+}

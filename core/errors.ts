@@ -1,0 +1,61 @@
+// One registry of errors with stable codes. docs/errors.md lists the same codes; a test keeps them in step.
+
+export type ErrorSpec = {
+  readonly status: number;
+  readonly message: string;
+  /** Whether sending the same request again later can succeed. */
+  readonly retryable: boolean;
+};
+
+export const ERRORS = {
+  RS_ERR_INGEST_JSON: { status: 400, message: 'the body is not valid JSON', retryable: false },
+  RS_ERR_INGEST_SCHEMA: { status: 400, message: 'the event does not match its contract', retryable: false },
+  RS_ERR_INGEST_BATCH_EMPTY: { status: 400, message: 'the batch holds no events', retryable: false },
+  RS_ERR_INGEST_BATCH_TOO_MANY: { status: 413, message: 'the batch holds more events than allowed', retryable: false },
+  RS_ERR_INGEST_TOO_LARGE: { status: 413, message: 'the body is larger than allowed', retryable: false },
+  RS_ERR_INGEST_MEDIA_TYPE: { status: 415, message: 'the content type is not supported', retryable: false },
+  RS_ERR_AUTH_API_KEY: { status: 401, message: 'a valid x-api-key header is required', retryable: false },
+  RS_ERR_BUS_UNAVAILABLE: { status: 503, message: 'the event bus did not acknowledge the event', retryable: true },
+  RS_ERR_DECISION_NOT_FOUND: { status: 404, message: 'no decision is stored for this event', retryable: true },
+  RS_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'storage is not reachable', retryable: true },
+  RS_ERR_BAD_REQUEST: { status: 400, message: 'the request is not valid', retryable: false },
+  RS_ERR_NOT_FOUND: { status: 404, message: 'no such route', retryable: false },
+  RS_ERR_INTERNAL: { status: 500, message: 'an internal error occurred', retryable: true },
+  // On the bus: reasons a message goes to the dead-letter stream.
+  RS_ERR_BUS_JSON: { status: 400, message: 'the message is not valid JSON', retryable: false },
+  RS_ERR_BUS_SCHEMA: { status: 400, message: 'the message does not match its contract', retryable: false },
+  RS_ERR_BUS_SUBJECT: { status: 400, message: 'the message kind does not match its subject', retryable: false },
+  RS_ERR_SCORER: { status: 500, message: 'a scorer failed on this event', retryable: false },
+  RS_ERR_STORAGE_ROW: { status: 400, message: 'the message could not be stored', retryable: false },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a stable code that the HTTP layer turns into a JSON answer. */
+export class RiskstreamError extends Error {
+  override readonly name = 'RiskstreamError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    const spec = ERRORS[code];
+    super(message ?? spec.message);
+    this.code = code;
+    this.status = spec.status;
+    this.retryable = spec.retryable;
+    this.details = details;
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; retryable: boolean; details?: unknown } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        retryable: this.retryable,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}

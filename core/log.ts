@@ -1,0 +1,35 @@
+// Structured logging (pino). Secrets are redacted by path wherever they could appear.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT = [
+  'apiKey',
+  'password',
+  'secret',
+  'token',
+  '*.apiKey',
+  '*.password',
+  '*.secret',
+  '*.token',
+  'req.headers["x-api-key"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers["x-api-key"]',
+];
+
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'riskstream'): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+/** Removes credentials from a connection URL before it is logged or printed. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    if (parsed.username && parsed.password) parsed.username = parsed.username;
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
