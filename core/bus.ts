@@ -1,0 +1,305 @@
+// The event bus: NATS connection, JetStream streams and KV buckets, and the consume/publish
+// primitives every runner uses (micro-batching, publish with dedup ids).
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { headers, nanos, type MsgHdrs } from '@nats-io/nats-core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type PubAck,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { Logger } from './log.js';
+import type { Names } from './names.js';
+import { safeUrl } from './log.js';
+
+export type { JsMsg, NatsConnection, JetStreamClient, JetStreamManager, PubAck, MsgHdrs };
+
+export const HEADER_INGEST_TS = 'Rs-Ingest-Ts';
+export const HEADER_MSG_ID = 'Nats-Msg-Id';
+
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailableError';
+}
+
+export type Bus = {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly names: Names;
+};
+
+const NATS_HOW_TO_START =
+  'Start it with `nats-server -js` (on Debian: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server), or point NATS_URL at a running server.';
+
+/** Connects to NATS and checks that JetStream is enabled; fails within a few seconds with a useful message. */
+export async function connectBus(url: string, names: Names, name = 'riskstream'): Promise<Bus> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: url, name, timeout: 3000, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      `NATS is not reachable at ${safeUrl(url)} (${(error as Error).message}). ${NATS_HOW_TO_START}`,
+    );
+  }
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamManager(nc, { timeout: 3000 });
+  } catch (error) {
+    await nc.close();
+    throw new ServiceUnavailableError(
+      `NATS at ${safeUrl(url)} answers but JetStream is not enabled (${(error as Error).message}). Restart nats-server with -js.`,
+    );
+  }
+  return { nc, js: jetstream(nc, { timeout: 5000 }), jsm, names };
+}
+
+export type StreamLimits = {
+  /** Maximum age of events and decisions on the bus. */
+  readonly maxAgeHours: number;
+  /** Maximum bytes per stream. */
+  readonly maxBytes: number;
+  /** The JetStream publish dedup window (Nats-Msg-Id). */
+  readonly duplicateWindowSeconds: number;
+};
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxAgeHours: 72,
+  maxBytes: 8 * 1024 ** 3,
+  duplicateWindowSeconds: 120,
+};
+
+function streamConfig(name: string, subject: string, limits: StreamLimits, maxAgeHours = limits.maxAgeHours): Partial<StreamConfig> & { name: string } {
+  return {
+    name,
+    subjects: [subject],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(maxAgeHours * 3600_000),
+    max_bytes: limits.maxBytes,
+    duplicate_window: nanos(limits.duplicateWindowSeconds * 1000),
+    num_replicas: 1,
+  };
+}
+
+/** Creates or updates the streams and KV buckets of the namespace. Safe to call from every process. */
+export async function ensureStreams(bus: Bus, limits: StreamLimits = DEFAULT_STREAM_LIMITS): Promise<void> {
+  const { jsm, names } = bus;
+  const configs = [
+    streamConfig(names.streams.events, names.subjects.eventsAll, limits),
+    streamConfig(names.streams.decisions, names.subjects.decisionsAll, limits),
+    streamConfig(names.streams.alerts, names.subjects.alertsAll, limits, Math.max(limits.maxAgeHours, 30 * 24)),
+    streamConfig(names.streams.dlq, names.subjects.dlqAll, limits, Math.max(limits.maxAgeHours, 30 * 24)),
+  ];
+  for (const config of configs) {
+    try {
+      await jsm.streams.info(config.name);
+      await jsm.streams.update(config.name, config);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      try {
+        await jsm.streams.add(config);
+      } catch (addError) {
+        // Another process may have created it between our look and our add.
+        if (!/already in use|exists/i.test((addError as Error).message)) throw addError;
+      }
+    }
+  }
+  const kvm = new Kvm(bus.nc);
+  for (const bucket of [names.kv.cases, names.kv.lists, names.kv.config]) {
+    await kvm.create(bucket, { history: 5, storage: StorageType.File });
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return /not found/i.test((error as Error)?.message ?? '');
+}
+
+export type ConsumerSpec = {
+  readonly stream: string;
+  readonly durable: string;
+  readonly filterSubject?: string;
+  readonly ackWaitMs?: number;
+  /** Upper bound on messages delivered and not yet acknowledged: the consumer's backpressure. */
+  readonly maxAckPending?: number;
+  readonly maxDeliver?: number;
+};
+
+/** Creates the durable pull consumer if needed and returns it. */
+export async function ensureConsumer(bus: Bus, spec: ConsumerSpec): Promise<Consumer> {
+  const config = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    max_ack_pending: spec.maxAckPending ?? 20_000,
+    max_deliver: spec.maxDeliver ?? -1,
+    ...(spec.filterSubject ? { filter_subject: spec.filterSubject } : {}),
+  };
+  try {
+    await bus.jsm.consumers.info(spec.stream, spec.durable);
+    await bus.jsm.consumers.update(spec.stream, spec.durable, {
+      ack_wait: config.ack_wait,
+      max_ack_pending: config.max_ack_pending,
+      max_deliver: config.max_deliver,
+    });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await bus.jsm.consumers.add(spec.stream, config);
+    } catch (addError) {
+      if (!/already in use|exists/i.test((addError as Error).message)) throw addError;
+    }
+  }
+  return bus.js.consumers.get(spec.stream, spec.durable);
+}
+
+export type BatchHandler = (messages: JsMsg[]) => Promise<void>;
+
+export type BatchConsumerOptions = {
+  readonly maxBatch: number;
+  /** Flush a partial batch after this long; 0 flushes after the current burst of socket input. */
+  readonly maxWaitMs: number;
+  /** Batches handled at once; later ones queue, and the consumer's max_ack_pending bounds the queue. */
+  readonly concurrency: number;
+  readonly pullSize?: number;
+  readonly logger: Logger;
+  readonly onError?: (error: unknown, messages: JsMsg[]) => void;
+};
+
+/**
+ * Consumes a durable consumer in micro-batches. The handler acks (or naks) the messages; when it
+ * throws, the batch is nak'ed with a delay so that JetStream delivers it again.
+ */
+export class BatchConsumer {
+  private readonly _consumer: Consumer;
+  private readonly _handler: BatchHandler;
+  private readonly _options: BatchConsumerOptions;
+  private _batch: JsMsg[] = [];
+  private _flushScheduled = false;
+  private _inFlight = 0;
+  private readonly _queue: JsMsg[][] = [];
+  private _messages: ConsumerMessages | undefined;
+  private _idle: Array<() => void> = [];
+  private _stopped = false;
+
+  constructor(consumer: Consumer, handler: BatchHandler, options: BatchConsumerOptions) {
+    this._consumer = consumer;
+    this._handler = handler;
+    this._options = options;
+    this._flush = this._flush.bind(this);
+    this._onMessage = this._onMessage.bind(this);
+  }
+
+  async start(): Promise<void> {
+    this._messages = await this._consumer.consume({
+      max_messages: this._options.pullSize ?? Math.max(this._options.maxBatch * 4, 512),
+      callback: this._onMessage,
+    });
+  }
+
+  /** Messages received and not yet handled (queued or in flight). */
+  get pending(): number {
+    return this._batch.length + this._queue.reduce((n, b) => n + b.length, 0);
+  }
+
+  private _onMessage(message: JsMsg): void {
+    if (this._stopped) return; // not acked: JetStream delivers it again after ack_wait
+    this._batch.push(message);
+    if (this._batch.length >= this._options.maxBatch) {
+      this._flush();
+    } else if (!this._flushScheduled) {
+      this._flushScheduled = true;
+      if (this._options.maxWaitMs > 0) setTimeout(this._flush, this._options.maxWaitMs);
+      else setImmediate(this._flush);
+    }
+  }
+
+  private _flush(): void {
+    this._flushScheduled = false;
+    if (this._batch.length === 0) return;
+    const batch = this._batch;
+    this._batch = [];
+    this._queue.push(batch);
+    this._drainQueue();
+  }
+
+  private _drainQueue(): void {
+    while (this._inFlight < this._options.concurrency && this._queue.length > 0) {
+      const batch = this._queue.shift()!;
+      this._inFlight++;
+      this._handler(batch)
+        .catch((error: unknown) => {
+          this._options.onError?.(error, batch);
+          this._options.logger.error({ err: error, size: batch.length }, 'batch failed; it will be delivered again');
+          for (const m of batch) m.nak(1000);
+        })
+        .finally(() => {
+          this._inFlight--;
+          if (this._inFlight === 0 && this._queue.length === 0 && this._batch.length === 0) {
+            for (const resolve of this._idle.splice(0)) resolve();
+          }
+          this._drainQueue();
+        });
+    }
+  }
+
+  /** Stops taking new messages, handles what was already received, then closes the subscription. */
+  async drain(): Promise<void> {
+    this._stopped = true;
+    this._flush();
+    if (this._inFlight > 0 || this._queue.length > 0) {
+      await new Promise<void>((resolve) => this._idle.push(resolve));
+    }
+    await this._messages?.close().catch(() => undefined);
+  }
+}
+
+/** Headers for a message published with a dedup id (and, from ingest, the acceptance time). */
+export function messageHeaders(ingestTs?: number): MsgHdrs {
+  const h = headers();
+  if (ingestTs !== undefined) h.set(HEADER_INGEST_TS, String(ingestTs));
+  return h;
+}
+
+export function ingestTsOf(message: JsMsg): number | null {
+  const value = message.headers?.get(HEADER_INGEST_TS);
+  if (!value) return null;
+  const ts = Number(value);
+  return Number.isFinite(ts) ? ts : null;
+}
+
+/** Pending messages of a durable consumer (its lag), or null when it does not exist yet. */
+export async function consumerLag(bus: Bus, stream: string, durable: string): Promise<{ pending: number; ackPending: number } | null> {
+  try {
+    const info = await bus.jsm.consumers.info(stream, durable);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  } catch {
+    return null;
+  }
+}
+
+/** Deletes every stream and KV bucket of the namespace (tests and `riskstream reset`). */
+export async function deleteNamespace(bus: Bus): Promise<void> {
+  const { jsm, names } = bus;
+  const all = [
+    ...Object.values(names.streams),
+    `KV_${names.kv.cases}`,
+    `KV_${names.kv.lists}`,
+    `KV_${names.kv.config}`,
+  ];
+  for (const stream of all) {
+    await jsm.streams.delete(stream).catch(() => false);
+  }
+}

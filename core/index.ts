@@ -1,0 +1,12 @@
+// The public face of core/: what every other folder may use.
+export * from './config.js';
+export * from './names.js';
+export * from './money.js';
+export * from './fx.js';
+export * from './errors.js';
+export * from './log.js';
+export * from './paths.js';
+export * from './bus.js';
+export * from './redis.js';
+export * from './metrics.js';
+export * from './contracts/index.js';

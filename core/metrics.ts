@@ -1,0 +1,87 @@
+// Prometheus metrics shared by every role of a process (served at GET /metrics).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'rs_process_' });
+  return {
+    registry,
+    eventsIn: new Counter({
+      name: 'rs_events_in_total',
+      help: 'Events accepted onto the bus, by kind and entry point',
+      labelNames: ['kind', 'via'] as const,
+      registers: [registry],
+    }),
+    eventsRejected: new Counter({
+      name: 'rs_events_rejected_total',
+      help: 'Events refused at ingest, by error code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'rs_decisions_total',
+      help: 'Decisions published, by event kind and action',
+      labelNames: ['kind', 'action'] as const,
+      registers: [registry],
+    }),
+    alerts: new Counter({
+      name: 'rs_alerts_total',
+      help: 'Alerts published, by domain and severity',
+      labelNames: ['domain', 'severity'] as const,
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'rs_dead_lettered_total',
+      help: 'Messages sent to the dead-letter stream, by source and code',
+      labelNames: ['source', 'code'] as const,
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'rs_consumer_lag_messages',
+      help: 'Messages of a stream not yet delivered to a durable consumer',
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+    }),
+    consumerAckPending: new Gauge({
+      name: 'rs_consumer_ack_pending_messages',
+      help: 'Messages delivered to a durable consumer and not yet acknowledged',
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+    }),
+    stageLatency: new Histogram({
+      name: 'rs_stage_latency_seconds',
+      help: 'Time spent per stage: ingest_publish, batch_features, batch_score, batch_publish, batch_total, ingest_to_decision, writer_insert',
+      labelNames: ['stage'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'rs_processor_batch_size',
+      help: 'Events per processor micro-batch',
+      buckets: [1, 4, 16, 64, 128, 256, 512, 1024],
+      registers: [registry],
+    }),
+    writerRows: new Counter({
+      name: 'rs_writer_rows_total',
+      help: 'Rows inserted into ClickHouse, by table',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
+    writerLagSeconds: new Gauge({
+      name: 'rs_writer_lag_seconds',
+      help: 'Age of the newest row the writer has inserted, by table (how far storage trails the stream)',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
+    writerLagMessages: new Gauge({
+      name: 'rs_writer_lag_messages',
+      help: 'Messages of a stream not yet inserted by the writer',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
+  };
+}
