@@ -27,6 +27,8 @@ export type { JsMsg, NatsConnection, JetStreamClient, JetStreamManager, PubAck, 
 
 export const HEADER_INGEST_TS = 'Rs-Ingest-Ts';
 export const HEADER_MSG_ID = 'Nats-Msg-Id';
+/** Set by the ingest gateway when a caller waits for the decision: the processor replies there too. */
+export const HEADER_REPLY = 'Rs-Reply';
 
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';

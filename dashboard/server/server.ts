@@ -1,0 +1,57 @@
+// Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
+// so tests use inject() without a port.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { RiskstreamError, type Logger, type Metrics } from '../../core/index.js';
+import { healthPlugin, type HealthCheck } from './health.js';
+
+export type ServerOptions = {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly health: HealthCheck;
+  /** Plugins of the roles this process runs (ingest, api, …), registered in order. */
+  readonly plugins: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+};
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler(function handleError(error: FastifyError | RiskstreamError, request, reply) {
+    if (error instanceof RiskstreamError) {
+      if (error.status >= 500) request.log.warn({ code: error.code, msg: error.message }, 'request failed');
+      return reply.code(error.status).send(error.toJSON());
+    }
+    const mapped = mapFastifyError(error);
+    if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
+    return reply.code(mapped.status).send(mapped.toJSON());
+  });
+  app.setNotFoundHandler(function notFound(request, reply) {
+    return reply.code(404).send(new RiskstreamError('RS_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
+  });
+
+  await app.register(healthPlugin, { health: options.health, metrics: options.metrics });
+  for (const plugin of options.plugins) await plugin(app);
+  return app;
+}
+
+function mapFastifyError(error: FastifyError): RiskstreamError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new RiskstreamError('RS_ERR_INGEST_TOO_LARGE', `the body is larger than allowed (${error.message})`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new RiskstreamError('RS_ERR_INGEST_JSON', error.message);
+    default:
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        return new RiskstreamError('RS_ERR_BAD_REQUEST', error.message);
+      }
+      return new RiskstreamError('RS_ERR_INTERNAL');
+  }
+}

@@ -1,0 +1,247 @@
+// The HTTP ingest gateway: POST /v1/events, POST /v1/events:batch, GET /v1/decisions/:eventId.
+// Every answer is JSON; every refusal names the field and the rule.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  RiskstreamError,
+  validateEvent,
+  type DecisionWire,
+  type FieldError,
+  type Metrics,
+  type ValidatedEvent,
+} from '../core/index.js';
+import type { DecisionWaiters, EventPublisher, PublishResult } from './publisher.js';
+
+/** What the gateway needs to answer GET /v1/decisions/:eventId. */
+export interface DecisionReader {
+  getDecision(eventId: string): Promise<DecisionWire | null>;
+}
+
+export type IngestPluginOptions = {
+  readonly apiKey: string;
+  readonly publisher: EventPublisher;
+  readonly waiters: DecisionWaiters;
+  readonly decisions: DecisionReader | undefined;
+  readonly metrics: Metrics;
+  /** Largest single event body, bytes. */
+  readonly maxEventBytes?: number;
+  /** Largest batch body, bytes, and most events in one batch. */
+  readonly maxBatchBytes?: number;
+  readonly maxBatchEvents?: number;
+};
+
+const DEFAULT_WAIT_MS = 200;
+const MAX_WAIT_MS = 5000;
+
+type BatchLine =
+  | { line: number; id: string; status: 'accepted' | 'duplicate'; seq: number }
+  | { line: number; id?: string; status: 'rejected'; code: string; errors: readonly FieldError[] };
+
+export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app, opts) => {
+  const maxEventBytes = opts.maxEventBytes ?? 64 * 1024;
+  const maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
+  const maxBatchEvents = opts.maxBatchEvents ?? 10_000;
+  const expectedKey = Buffer.from(opts.apiKey);
+
+  // Bodies arrive as text: we parse them ourselves to answer broken JSON with our own error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/x-ndjson', 'application/ndjson', 'text/plain'],
+    { parseAs: 'string', bodyLimit: maxBatchBytes },
+    (_req, body, done) => done(null, body),
+  );
+  app.addContentTypeParser('*', (_req, _payload, done) =>
+    done(new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', 'send application/json (one event or an array) or application/x-ndjson'), undefined),
+  );
+
+  function checkKey(request: FastifyRequest): void {
+    const given = request.headers['x-api-key'];
+    const key = Buffer.from(typeof given === 'string' ? given : '');
+    if (key.length !== expectedKey.length || !timingSafeEqual(key, expectedKey)) {
+      throw new RiskstreamError('RS_ERR_AUTH_API_KEY');
+    }
+  }
+
+  function reject(code: 'RS_ERR_INGEST_SCHEMA' | 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]): never {
+    opts.metrics.eventsRejected.inc({ code });
+    throw new RiskstreamError(code, describeErrors(errors), { errors });
+  }
+
+  async function publishOrFail(event: ValidatedEvent, replyTo?: string): Promise<PublishResult> {
+    try {
+      return await opts.publisher.publish(event, 'http', replyTo);
+    } catch (error) {
+      throw new RiskstreamError('RS_ERR_BUS_UNAVAILABLE', `the event bus did not acknowledge the event: ${(error as Error).message}`);
+    }
+  }
+
+  app.post<{ Querystring: { wait?: string; timeoutMs?: string } }>(
+    '/v1/events',
+    { bodyLimit: maxEventBytes },
+    async function postEvent(request, reply) {
+      checkKey(request);
+      const value = parseJson(request.body, reject);
+      const result = validateEvent(value, randomUUID);
+      if (!result.ok) return reject('RS_ERR_INGEST_SCHEMA', result.errors);
+      const event = result.event;
+      const wait = request.query.wait;
+      if (wait !== undefined && wait !== 'decision') {
+        throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'wait must be "decision"', { errors: [{ path: 'query.wait', rule: 'enum', message: 'must be decision' }] });
+      }
+      if (wait !== 'decision') {
+        const published = await publishOrFail(event);
+        return reply.code(202).send({ id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq });
+      }
+      const timeoutMs = parseTimeout(request.query.timeoutMs);
+      const waiter = opts.waiters.wait(timeoutMs);
+      let published: PublishResult;
+      try {
+        published = await publishOrFail(event, waiter.replyTo);
+      } catch (error) {
+        waiter.cancel();
+        throw error;
+      }
+      let decision: DecisionWire | null = null;
+      if (published.duplicate) {
+        // The first copy's decision is (or will be) stored; the processor does not decide twice.
+        waiter.cancel();
+        decision = (await opts.decisions?.getDecision(published.id).catch(() => null)) ?? null;
+      } else {
+        decision = await waiter.decision;
+      }
+      if (decision) return reply.code(200).send({ id: published.id, status: 'decided', duplicate: published.duplicate, decision });
+      return reply
+        .code(202)
+        .header('location', `/v1/decisions/${encodeURIComponent(published.id)}`)
+        .send({ id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq, decision: null });
+    },
+  );
+
+  app.post('/v1/events:batch', { bodyLimit: maxBatchBytes }, async function postBatch(request, reply) {
+    checkKey(request);
+    const contentType = String(request.headers['content-type'] ?? '');
+    const items = splitBatch(String(request.body ?? ''), contentType, reject);
+    if (items.length === 0) throw new RiskstreamError('RS_ERR_INGEST_BATCH_EMPTY');
+    if (items.length > maxBatchEvents) {
+      throw new RiskstreamError('RS_ERR_INGEST_BATCH_TOO_MANY', `the batch holds ${items.length} events; at most ${maxBatchEvents} are allowed`);
+    }
+    const lines: BatchLine[] = new Array(items.length);
+    const pending: Array<Promise<void>> = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const line = item.line;
+      if (item.error) {
+        opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_JSON' });
+        lines[i] = { line, status: 'rejected', code: 'RS_ERR_INGEST_JSON', errors: [item.error] };
+        continue;
+      }
+      const result = validateEvent(item.value, randomUUID);
+      if (!result.ok) {
+        opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_SCHEMA' });
+        const id = (item.value as { id?: unknown } | null)?.id;
+        lines[i] = { line, ...(typeof id === 'string' ? { id } : {}), status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors: result.errors };
+        continue;
+      }
+      const event = result.event;
+      pending.push(
+        opts.publisher.publish(event, 'http').then(
+          (published) => {
+            lines[i] = { line, id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq };
+          },
+          (error: unknown) => {
+            lines[i] = {
+              line,
+              id: event.id,
+              status: 'rejected',
+              code: 'RS_ERR_BUS_UNAVAILABLE',
+              errors: [{ path: '', rule: 'bus', message: `not acknowledged by the bus: ${(error as Error).message}; send it again` }],
+            };
+          },
+        ),
+      );
+    }
+    await Promise.all(pending);
+    const accepted = lines.filter((l) => l.status !== 'rejected').length;
+    const status = accepted === lines.length ? 202 : accepted === 0 ? 400 : 207;
+    return reply.code(status).send({ accepted, rejected: lines.length - accepted, results: lines });
+  });
+
+  app.get<{ Params: { eventId: string } }>('/v1/decisions/:eventId', async function getDecision(request, reply) {
+    checkKey(request);
+    if (!opts.decisions) throw new RiskstreamError('RS_ERR_STORAGE_UNAVAILABLE', 'this process does not run the api role');
+    let decision: DecisionWire | null;
+    try {
+      decision = await opts.decisions.getDecision(request.params.eventId);
+    } catch (error) {
+      throw new RiskstreamError('RS_ERR_STORAGE_UNAVAILABLE', `storage did not answer: ${(error as Error).message}`);
+    }
+    if (!decision) throw new RiskstreamError('RS_ERR_DECISION_NOT_FOUND', `no decision is stored for event ${request.params.eventId} (yet)`);
+    return reply.send(decision);
+  });
+};
+
+function parseTimeout(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_WAIT_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_WAIT_MS) {
+    throw new RiskstreamError('RS_ERR_BAD_REQUEST', `timeoutMs must be an integer from 1 to ${MAX_WAIT_MS}`, {
+      errors: [{ path: 'query.timeoutMs', rule: 'range', message: `must be 1..${MAX_WAIT_MS}` }],
+    });
+  }
+  return value;
+}
+
+function parseJson(body: unknown, reject: (code: 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]) => never): unknown {
+  if (typeof body !== 'string' || body.length === 0) {
+    return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'json', message: 'the body is empty; send one event as a JSON object' }]);
+  }
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'json', message: (error as Error).message }]);
+  }
+}
+
+type BatchItem = { line: number; value: unknown; error?: undefined } | { line: number; value?: undefined; error: FieldError };
+
+/** A JSON array, or NDJSON (one event per line; blank lines ignored). */
+function splitBatch(
+  body: string,
+  contentType: string,
+  reject: (code: 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]) => never,
+): BatchItem[] {
+  const trimmed = body.trimStart();
+  if (contentType.startsWith('application/json') || trimmed.startsWith('[')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch (error) {
+      return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'json', message: (error as Error).message }]);
+    }
+    if (!Array.isArray(value)) {
+      return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'type', message: 'a JSON batch must be an array of events (or send application/x-ndjson)' }]);
+    }
+    return value.map((v: unknown, i: number) => ({ line: i + 1, value: v }));
+  }
+  const items: BatchItem[] = [];
+  const texts = body.split('\n');
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    if (text.trim() === '') continue;
+    try {
+      items.push({ line: i + 1, value: JSON.parse(text) });
+    } catch (error) {
+      items.push({ line: i + 1, error: { path: '', rule: 'json', message: (error as Error).message } });
+    }
+  }
+  return items;
+}
+
+function describeErrors(errors: readonly FieldError[]): string {
+  const first = errors[0];
+  if (!first) return 'the event is not valid';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return `${first.path || 'body'}: ${first.message}${more}`;
+}
+
+export type { FastifyInstance, FastifyReply };

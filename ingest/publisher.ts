@@ -1,0 +1,95 @@
+// Puts validated events on the bus: subject by kind and partition, the event id as the JetStream
+// dedup id, and the acceptance time in a header. Used by the HTTP gateway, the simulator and replays.
+import { createInbox, type Subscription } from '@nats-io/nats-core';
+import {
+  HEADER_INGEST_TS,
+  HEADER_REPLY,
+  messageHeaders,
+  partitionOf,
+  type Bus,
+  type DecisionWire,
+  type Metrics,
+  type PubAck,
+  type ValidatedEvent,
+} from '../core/index.js';
+
+export type PublishResult = { readonly id: string; readonly seq: number; readonly duplicate: boolean };
+
+export type EventPublisher = {
+  /** Publishes and resolves once JetStream stored the event (or recognised it as a duplicate). */
+  publish(event: ValidatedEvent, via: string, replyTo?: string): Promise<PublishResult>;
+};
+
+const encoder = new TextEncoder();
+
+export function createEventPublisher(bus: Bus, partitions: number, metrics: Metrics): EventPublisher {
+  return {
+    async publish(event, via, replyTo) {
+      const ingestTs = Date.now();
+      const h = messageHeaders(ingestTs);
+      if (replyTo) h.set(HEADER_REPLY, replyTo);
+      const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
+      const data = encoder.encode(JSON.stringify(event.labels ? { ...event.body, labels: event.labels } : event.body));
+      const ack: PubAck = await bus.js.publish(subject, data, { msgID: event.id, headers: h });
+      if (!ack.duplicate) metrics.eventsIn.inc({ kind: event.kind, via });
+      return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
+    },
+  };
+}
+
+export { HEADER_INGEST_TS };
+
+/**
+ * Waits for decisions of events published with a reply subject. One inbox subscription per
+ * process; each waiting request has its own token under it.
+ */
+export class DecisionWaiters {
+  private readonly _prefix: string;
+  private readonly _waiting = new Map<string, (decision: DecisionWire) => void>();
+  private readonly _subscription: Subscription;
+  private _next = 0;
+
+  constructor(bus: Bus) {
+    this._prefix = createInbox(`_INBOX.${bus.names.namespace}`);
+    this._subscription = bus.nc.subscribe(`${this._prefix}.*`, {
+      callback: (error, message) => {
+        if (error) return;
+        const token = message.subject.slice(this._prefix.length + 1);
+        const resolve = this._waiting.get(token);
+        if (!resolve) return;
+        this._waiting.delete(token);
+        try {
+          resolve(JSON.parse(new TextDecoder().decode(message.data)) as DecisionWire);
+        } catch {
+          // A malformed reply is ignored; the caller times out and reads the stored decision.
+        }
+      },
+    });
+  }
+
+  /** A reply subject and a promise of the decision, or null after timeoutMs. */
+  wait(timeoutMs: number): { replyTo: string; decision: Promise<DecisionWire | null>; cancel(): void } {
+    const token = String(++this._next);
+    let timer: NodeJS.Timeout | undefined;
+    const decision = new Promise<DecisionWire | null>((resolve) => {
+      this._waiting.set(token, resolve);
+      timer = setTimeout(() => {
+        this._waiting.delete(token);
+        resolve(null);
+      }, timeoutMs);
+    }).finally(() => clearTimeout(timer));
+    return {
+      replyTo: `${this._prefix}.${token}`,
+      decision,
+      cancel: () => {
+        clearTimeout(timer);
+        this._waiting.delete(token);
+      },
+    };
+  }
+
+  close(): void {
+    this._subscription.unsubscribe();
+    this._waiting.clear();
+  }
+}

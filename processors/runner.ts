@@ -1,0 +1,272 @@
+// The processor runner: consume events -> micro-batch -> features -> score -> publish decisions,
+// alerts and dead letters -> ack. Inputs are acknowledged only after JetStream acknowledged every
+// output; outputs carry dedup ids, and features are idempotent per event id, so a redelivered
+// event yields the same decision and never a second one.
+import {
+  BatchConsumer,
+  HEADER_REPLY,
+  ensureConsumer,
+  ingestTsOf,
+  kindToken,
+  validateEvent,
+  type AlertWire,
+  type Bus,
+  type DeadLetterWire,
+  type DecisionWire,
+  type ErrorCode,
+  type JsMsg,
+  type Logger,
+  type Metrics,
+  type ValidatedEvent,
+} from '../core/index.js';
+import type { AlertDraft, CustomerProfile, ScoringInput } from './scoring.js';
+import type { FeatureVector } from './features/names.js';
+import { headers } from '@nats-io/nats-core';
+
+/** What the runner needs of the feature store. */
+export interface FeatureSource {
+  computeBatch(events: readonly ValidatedEvent[]): Promise<ReadonlyArray<{ features: FeatureVector; profile: CustomerProfile }>>;
+}
+
+/** What the runner needs of the decision step. */
+export type DecisionCore = {
+  readonly score: number;
+  readonly action: DecisionWire['action'];
+  readonly reasons: DecisionWire['reasons'];
+  readonly models: DecisionWire['models'];
+  readonly alerts: readonly AlertDraft[];
+};
+export type DecideFn = (input: ScoringInput) => DecisionCore;
+
+export type ProcessorOptions = {
+  readonly bus: Bus;
+  readonly features: FeatureSource;
+  readonly decide: DecideFn;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxBatch?: number;
+  readonly maxWaitMs?: number;
+  readonly concurrency?: number;
+};
+
+export type Processor = {
+  start(): Promise<void>;
+  /** Stops taking events and finishes the batches in flight. */
+  drain(): Promise<void>;
+};
+
+const MAX_DLQ_PAYLOAD = 64 * 1024;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+type Parsed = { readonly message: JsMsg; readonly event: ValidatedEvent; readonly ingestTs: number | null };
+type Rejected = { readonly message: JsMsg; readonly code: ErrorCode; readonly reason: string };
+
+export function createProcessor(options: ProcessorOptions): Processor {
+  return new ProcessorRunner(options);
+}
+
+class ProcessorRunner implements Processor {
+  private readonly _o: ProcessorOptions;
+  private _consumer: BatchConsumer | undefined;
+
+  constructor(options: ProcessorOptions) {
+    this._o = options;
+    this._handleBatch = this._handleBatch.bind(this);
+  }
+
+  async start(): Promise<void> {
+    const { bus, logger } = this._o;
+    const consumer = await ensureConsumer(bus, {
+      stream: bus.names.streams.events,
+      durable: bus.names.consumers.processors,
+      filterSubject: bus.names.subjects.eventsAll,
+      ackWaitMs: 30_000,
+      maxAckPending: 20_000,
+    });
+    this._consumer = new BatchConsumer(consumer, this._handleBatch, {
+      maxBatch: this._o.maxBatch ?? 256,
+      maxWaitMs: this._o.maxWaitMs ?? 0,
+      concurrency: this._o.concurrency ?? 2,
+      logger,
+    });
+    await this._consumer.start();
+    logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');
+  }
+
+  async drain(): Promise<void> {
+    await this._consumer?.drain();
+  }
+
+  private async _handleBatch(messages: JsMsg[]): Promise<void> {
+    const { bus, metrics, features, decide } = this._o;
+    const started = performance.now();
+    metrics.batchSize.observe(messages.length);
+
+    const parsed: Parsed[] = [];
+    const rejected: Rejected[] = [];
+    for (const message of messages) parseMessage(message, bus.names.namespace, parsed, rejected);
+
+    const featureStart = performance.now();
+    const results = parsed.length > 0 ? await features.computeBatch(parsed.map(eventOf)) : [];
+    const scoreStart = performance.now();
+    metrics.stageLatency.observe({ stage: 'batch_features' }, (scoreStart - featureStart) / 1000);
+
+    const publishes: Array<Promise<unknown>> = [];
+    const replies: Array<[string, Uint8Array]> = [];
+    const processingMs = Math.round(scoreStart - started);
+    const now = Date.now();
+    for (let i = 0; i < parsed.length; i++) {
+      const item = parsed[i]!;
+      const result = results[i]!;
+      const { labels: _labels, ...scoringEvent } = item.event;
+      let core: DecisionCore;
+      try {
+        core = decide({ event: scoringEvent, features: result.features, profile: result.profile });
+      } catch (error) {
+        // decide() isolates scorer failures itself; reaching here is a bug, so fail safe and say so.
+        rejected.push({ message: item.message, code: 'RS_ERR_SCORER', reason: safeReason(error) });
+        continue;
+      }
+      const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
+      const data = encoder.encode(JSON.stringify(decision));
+      publishes.push(bus.js.publish(bus.names.decisionSubject(item.event.kind), data, { msgID: item.event.id }));
+      for (const draft of core.alerts) {
+        const alert = buildAlert(item, result.profile, draft, now);
+        publishes.push(
+          bus.js.publish(bus.names.alertSubject(alert.domain), encoder.encode(JSON.stringify(alert)), { msgID: alert.id }),
+        );
+        metrics.alerts.inc({ domain: alert.domain, severity: alert.severity });
+      }
+      const replyTo = item.message.headers?.get(HEADER_REPLY);
+      if (replyTo) replies.push([replyTo, data]);
+      metrics.decisions.inc({ kind: item.event.kind, action: decision.action });
+      if (item.ingestTs !== null) metrics.stageLatency.observe({ stage: 'ingest_to_decision' }, (now - item.ingestTs) / 1000);
+    }
+    for (const reject of rejected) {
+      publishes.push(publishDeadLetter(bus, 'processors', reject.message, reject.code, reject.reason));
+      metrics.deadLettered.inc({ source: 'processors', code: reject.code });
+    }
+    const publishStart = performance.now();
+    metrics.stageLatency.observe({ stage: 'batch_score' }, (publishStart - scoreStart) / 1000);
+    // Every output must be stored by JetStream before any input is acknowledged.
+    await Promise.all(publishes);
+    for (const [subject, data] of replies) bus.nc.publish(subject, data);
+    for (const message of messages) message.ack();
+    const done = performance.now();
+    metrics.stageLatency.observe({ stage: 'batch_publish' }, (done - publishStart) / 1000);
+    metrics.stageLatency.observe({ stage: 'batch_total' }, (done - started) / 1000);
+  }
+}
+
+function eventOf(p: Parsed): ValidatedEvent {
+  return p.event;
+}
+
+function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(message.data));
+  } catch (error) {
+    rejected.push({ message, code: 'RS_ERR_BUS_JSON', reason: `not valid JSON: ${(error as Error).message}` });
+    return;
+  }
+  const result = validateEvent(value);
+  if (!result.ok) {
+    const reason = result.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+    rejected.push({ message, code: 'RS_ERR_BUS_SCHEMA', reason });
+    return;
+  }
+  // rs.ev.<kind>.<partition>: the subject must name the kind the body claims.
+  const expectedPrefix = `${namespace}.ev.${kindToken(result.event.kind)}.`;
+  if (!message.subject.startsWith(expectedPrefix)) {
+    rejected.push({
+      message,
+      code: 'RS_ERR_BUS_SUBJECT',
+      reason: `a ${result.event.kind} event arrived on ${message.subject}; expected ${expectedPrefix}<partition>`,
+    });
+    return;
+  }
+  parsed.push({ message, event: result.event, ingestTs: ingestTsOf(message) });
+}
+
+function buildDecision(
+  item: Parsed,
+  features: FeatureVector,
+  profile: CustomerProfile,
+  core: DecisionCore,
+  now: number,
+  processingMs: number,
+): DecisionWire {
+  const event = item.event;
+  const body = event.body as Record<string, unknown>;
+  const creditor = body.creditor as { accountId?: string } | undefined;
+  return {
+    v: 1,
+    eventId: event.id,
+    eventKind: event.kind,
+    eventTs: event.ts,
+    ingestTs: item.ingestTs,
+    decidedAt: now,
+    accountId: event.partitionKey,
+    customerId: event.customerId,
+    counterpartyId: creditor?.accountId ?? '',
+    segment: profile.segment,
+    amountMinor: event.amountMinor,
+    currency: event.currency,
+    score: core.score,
+    action: core.action,
+    reasons: core.reasons,
+    models: core.models,
+    features,
+    latencyMs: { processing: processingMs, total: item.ingestTs === null ? null : now - item.ingestTs },
+    ...(event.labels ? { labels: event.labels } : {}),
+  };
+}
+
+function buildAlert(item: Parsed, profile: CustomerProfile, draft: AlertDraft, now: number): AlertWire {
+  const event = item.event;
+  return {
+    v: 1,
+    // Deterministic, so that a redelivered event republishes the same alert id (deduplicated).
+    id: `${event.id}~${draft.domain}~${draft.typology}`,
+    eventId: event.id,
+    eventKind: event.kind,
+    ts: event.ts,
+    createdAt: now,
+    domain: draft.domain,
+    typology: draft.typology,
+    severity: draft.severity,
+    score: draft.score,
+    accountId: event.partitionKey,
+    customerId: event.customerId,
+    segment: profile.segment,
+    amountMinor: event.amountMinor,
+    currency: event.currency,
+    reasons: draft.reasons,
+  };
+}
+
+function safeReason(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown failure';
+}
+
+/** Publishes a dead letter for a message; its dedup id is the source stream sequence. */
+export function publishDeadLetter(bus: Bus, source: string, message: JsMsg, code: ErrorCode, reason: string): Promise<unknown> {
+  const payload = decoder.decode(message.data);
+  const letter: DeadLetterWire = {
+    v: 1,
+    source,
+    subject: message.subject,
+    streamSeq: message.seq ?? null,
+    code,
+    reason,
+    at: Date.now(),
+    payload: payload.length > MAX_DLQ_PAYLOAD ? payload.slice(0, MAX_DLQ_PAYLOAD) : payload,
+  };
+  const h = headers();
+  return bus.js.publish(bus.names.dlqSubject(source), encoder.encode(JSON.stringify(letter)), {
+    msgID: `dlq:${source}:${message.info.stream}:${message.seq}`,
+    headers: h,
+  });
+}
