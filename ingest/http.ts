@@ -21,6 +21,7 @@ export type IngestPluginOptions = {
   readonly apiKey: string;
   readonly publisher: EventPublisher;
   readonly waiters: DecisionWaiters;
+  /** Answers duplicates sent with ?wait=decision from storage; absent when no role here reads it. */
   readonly decisions: DecisionReader | undefined;
   readonly metrics: Metrics;
   /** Largest single event body, bytes. */
@@ -31,6 +32,18 @@ export type IngestPluginOptions = {
 };
 
 const DEFAULT_WAIT_MS = 200;
+
+/** Checks the x-api-key header in constant time; throws RS_ERR_AUTH_API_KEY otherwise. */
+export function apiKeyGuard(apiKey: string): (request: FastifyRequest) => void {
+  const expected = Buffer.from(apiKey);
+  return function checkKey(request) {
+    const given = request.headers['x-api-key'];
+    const key = Buffer.from(typeof given === 'string' ? given : '');
+    if (key.length !== expected.length || !timingSafeEqual(key, expected)) {
+      throw new RiskstreamError('RS_ERR_AUTH_API_KEY');
+    }
+  };
+}
 const MAX_WAIT_MS = 5000;
 
 type BatchLine =
@@ -41,7 +54,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
   const maxEventBytes = opts.maxEventBytes ?? 64 * 1024;
   const maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
   const maxBatchEvents = opts.maxBatchEvents ?? 10_000;
-  const expectedKey = Buffer.from(opts.apiKey);
+  const checkKey = apiKeyGuard(opts.apiKey);
 
   // Bodies arrive as text: we parse them ourselves to answer broken JSON with our own error.
   app.removeAllContentTypeParsers();
@@ -53,14 +66,6 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
   app.addContentTypeParser('*', (_req, _payload, done) =>
     done(new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', 'send application/json (one event or an array) or application/x-ndjson'), undefined),
   );
-
-  function checkKey(request: FastifyRequest): void {
-    const given = request.headers['x-api-key'];
-    const key = Buffer.from(typeof given === 'string' ? given : '');
-    if (key.length !== expectedKey.length || !timingSafeEqual(key, expectedKey)) {
-      throw new RiskstreamError('RS_ERR_AUTH_API_KEY');
-    }
-  }
 
   function reject(code: 'RS_ERR_INGEST_SCHEMA' | 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]): never {
     opts.metrics.eventsRejected.inc({ code });
@@ -166,18 +171,6 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     return reply.code(status).send({ accepted, rejected: lines.length - accepted, results: lines });
   });
 
-  app.get<{ Params: { eventId: string } }>('/v1/decisions/:eventId', async function getDecision(request, reply) {
-    checkKey(request);
-    if (!opts.decisions) throw new RiskstreamError('RS_ERR_STORAGE_UNAVAILABLE', 'this process does not run the api role');
-    let decision: DecisionWire | null;
-    try {
-      decision = await opts.decisions.getDecision(request.params.eventId);
-    } catch (error) {
-      throw new RiskstreamError('RS_ERR_STORAGE_UNAVAILABLE', `storage did not answer: ${(error as Error).message}`);
-    }
-    if (!decision) throw new RiskstreamError('RS_ERR_DECISION_NOT_FOUND', `no decision is stored for event ${request.params.eventId} (yet)`);
-    return reply.send(decision);
-  });
 };
 
 function parseTimeout(raw: string | undefined): number {
@@ -245,3 +238,19 @@ function describeErrors(errors: readonly FieldError[]): string {
 }
 
 export type { FastifyInstance, FastifyReply };
+
+/** GET /v1/decisions/:eventId, served by the api role. */
+export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string; decisions: DecisionReader }> = async (app, opts) => {
+  const checkKey = apiKeyGuard(opts.apiKey);
+  app.get<{ Params: { eventId: string } }>('/v1/decisions/:eventId', async function getDecision(request, reply) {
+    checkKey(request);
+    let decision: DecisionWire | null;
+    try {
+      decision = await opts.decisions.getDecision(request.params.eventId);
+    } catch (error) {
+      throw new RiskstreamError('RS_ERR_STORAGE_UNAVAILABLE', `storage did not answer: ${(error as Error).message}`);
+    }
+    if (!decision) throw new RiskstreamError('RS_ERR_DECISION_NOT_FOUND', `no decision is stored for event ${request.params.eventId} (yet)`);
+    return reply.send(decision);
+  });
+};

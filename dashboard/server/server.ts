@@ -1,6 +1,6 @@
 // Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
 // so tests use inject() without a port.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { RiskstreamError, type Logger, type Metrics } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
 
@@ -15,7 +15,7 @@ export type ServerOptions = {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: false,
     return503OnClosing: true,

@@ -1,0 +1,182 @@
+// `riskstream bench`: runs the harness in loadtest/bench against a running riskstream, or against a
+// fresh one it spawns (own namespace, data folder and port), prints the figures and records them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SingleBar } from 'cli-progress';
+import { connectBus, connectRedis, deleteKeysWithPrefix, deleteNamespace, names as namesOf, sourcePath, type Config } from '../core/index.js';
+import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
+import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
+
+export type BenchCommandOptions = {
+  readonly rate: number;
+  readonly duration: number;
+  readonly via: Via;
+  readonly batchSize: number;
+  readonly connections: number;
+  readonly grace: number;
+  readonly url: string;
+  readonly pid?: number;
+  readonly spawn?: boolean;
+  readonly suite?: boolean;
+  readonly record?: boolean;
+  readonly json?: boolean;
+};
+
+type Target = { readonly config: Config; readonly baseUrl: string; readonly pid?: number; stop(): Promise<void> };
+type Run = { readonly via: Via; readonly rate: number; readonly durationS: number };
+
+export async function runBenchCommand(config: Config, options: BenchCommandOptions): Promise<number> {
+  const runs: Run[] = options.suite
+    ? [
+        { via: 'nats', rate: options.rate, durationS: options.duration },
+        { via: 'http', rate: Math.min(options.rate, 2000), durationS: Math.min(options.duration, 30) },
+        { via: 'http-batch', rate: Math.min(options.rate, 10_000), durationS: Math.min(options.duration, 30) },
+      ]
+    : [{ via: options.via, rate: options.rate, durationS: options.duration }];
+  const target = options.spawn ? await spawnTarget(config) : attachTarget(config, options);
+  const results: BenchResult[] = [];
+  try {
+    for (const run of runs) {
+      const bar = new SingleBar({
+        format: `${run.via.padEnd(10)} [{bar}] {value}/{total}s | sent {sent} | decided {decided} | in flight {inFlight}`,
+        stream: process.stderr,
+        hideCursor: true,
+      });
+      bar.start(run.durationS, 0, { sent: 0, decided: 0, inFlight: 0 });
+      const result = await runBench({
+        rate: run.rate,
+        durationS: run.durationS,
+        via: run.via,
+        natsUrl: target.config.natsUrl,
+        namespace: target.config.namespace,
+        partitions: target.config.partitions,
+        baseUrl: target.baseUrl,
+        apiKey: target.config.apiKey,
+        pid: target.pid,
+        graceS: options.grace,
+        batchSize: options.batchSize,
+        httpConnections: options.connections,
+        seed: 7,
+        onProgress: (p) => bar.update(Math.min(run.durationS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
+      });
+      bar.update(run.durationS);
+      bar.stop();
+      results.push(result);
+      printResult(result);
+      // Let the writer and the dedup window settle between runs, so runs do not bleed into each other.
+      if (runs.length > 1) await new Promise((r) => setTimeout(r, 5000));
+    }
+  } finally {
+    await target.stop();
+  }
+  const machine = machineInfo();
+  if (options.record) recordResults(results, machine, process.argv.slice(2).join(' '));
+  if (options.json) process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], machine } : { runs: results, machine }) + '\n');
+  return results.every((r) => r.lost === 0) ? 0 : 2;
+}
+
+function printResult(r: BenchResult): void {
+  process.stdout.write(
+    [
+      `via ${r.via}: ${r.rate}/s for ${r.durationS}s`,
+      `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}  decided ${r.decided}  lost ${r.lost}`,
+      `  achieved ${r.achievedPerSecond}/s   ingest-to-decision p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
+      `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function attachTarget(config: Config, options: BenchCommandOptions): Target {
+  if (options.via !== 'nats' && config.apiKeyGenerated) {
+    throw new Error('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
+  }
+  return { config, baseUrl: options.url, pid: options.pid, stop: async () => undefined };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function spawnTarget(base: Config): Promise<Target> {
+  const namespace = `bench_${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-bench-'));
+  const port = await freePort();
+  const apiKey = `bench_${randomBytes(16).toString('hex')}`;
+  const logPath = join(dataDir, 'riskstream.log');
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    RISKSTREAM_NAMESPACE: namespace,
+    RISKSTREAM_DATA_DIR: dataDir,
+    RISKSTREAM_API_KEY: apiKey,
+    RISKSTREAM_SIMULATOR_RATE: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const config: Config = { ...base, namespace, dataDir, apiKey, apiKeyGenerated: false, port };
+  const entry = fileURLToPath(new URL('./riskstream.js', import.meta.url));
+  const log = openSync(logPath, 'a');
+  const child: ChildProcess = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', log, log] });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  process.stderr.write(`bench: started riskstream (pid ${child.pid}, namespace ${namespace}, log ${logPath})\n`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`riskstream exited during start-up:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`riskstream did not become healthy within 60 s; see ${logPath}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    config,
+    baseUrl,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      const exited = await Promise.race([
+        new Promise<boolean>((r) => child.once('exit', () => r(true))),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 30_000)),
+      ]);
+      if (!exited) child.kill('SIGKILL');
+      const names = namesOf(namespace);
+      const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-cleanup');
+      await deleteNamespace(bus);
+      await bus.nc.close();
+      const redis = await connectRedis(config.redisUrl, 'riskstream-bench-cleanup');
+      await deleteKeysWithPrefix(redis, names.redisPrefix);
+      redis.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | lost | achieved/s | p50 ms | p95 ms | p99 ms | max RSS MiB | command |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+`;
+
+function recordResults(results: readonly BenchResult[], machine: MachineInfo, command: string): void {
+  const path = sourcePath('BENCHMARKS.md');
+  if (!existsSync(path)) writeFileSync(path, '# Benchmarks\n');
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
+  for (const r of results) {
+    text += `| ${date} | ${machine.commit} | ${r.via} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | \`riskstream ${command}\` |\n`;
+  }
+  appendFileSync(path, text);
+  process.stderr.write(`bench: recorded in ${path}\n`);
+}

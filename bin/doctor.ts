@@ -1,0 +1,70 @@
+// `riskstream doctor`: checks each service the system needs and says how to fix what is wrong.
+import { connectBus, connectRedis, names as namesOf, safeUrl, type Config } from '../core/index.js';
+import { createClickHouse } from '../storage/index.js';
+
+type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
+
+export async function runDoctor(config: Config, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<boolean> {
+  const checks: Check[] = [];
+  const names = namesOf(config.namespace);
+
+  try {
+    const bus = await connectBus(config.natsUrl, names, 'riskstream-doctor');
+    const info = bus.nc.info;
+    checks.push({ name: 'NATS', ok: true, detail: `${safeUrl(config.natsUrl)} (server ${info?.version ?? '?'})` });
+    try {
+      const account = await bus.jsm.getAccountInfo();
+      const streams = await Promise.all(
+        Object.values(names.streams).map((s) => bus.jsm.streams.info(s).then(() => s, () => null)),
+      );
+      const present = streams.filter(Boolean).length;
+      checks.push({
+        name: 'JetStream',
+        ok: true,
+        detail: `enabled (${account.streams} streams on the account; ${present}/4 of namespace "${config.namespace}"${present < 4 ? ', created at start' : ''})`,
+      });
+    } catch (error) {
+      checks.push({ name: 'JetStream', ok: false, detail: (error as Error).message });
+    }
+    await bus.nc.close();
+  } catch (error) {
+    checks.push({ name: 'NATS', ok: false, detail: (error as Error).message });
+    checks.push({ name: 'JetStream', ok: false, detail: 'not checked: NATS is not reachable' });
+  }
+
+  try {
+    const redis = await connectRedis(config.redisUrl, 'riskstream-doctor');
+    const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+    checks.push({ name: 'Redis', ok: true, detail: `${safeUrl(config.redisUrl)} (version ${version})` });
+    redis.disconnect();
+  } catch (error) {
+    checks.push({ name: 'Redis', ok: false, detail: (error as Error).message });
+  }
+
+  try {
+    const ch = await createClickHouse({
+      url: config.clickhouseUrl,
+      dataDir: config.dataDir,
+      database: names.database,
+      cluster: config.clickhouseCluster,
+    });
+    try {
+      const result = await ch.client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+      const rows = (await result.json()) as Array<{ v: string }>;
+      const where = ch.kind === 'chdb' ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl ?? '');
+      checks.push({ name: 'ClickHouse', ok: true, detail: `${where} (version ${rows[0]?.v ?? '?'})` });
+    } finally {
+      await ch.close();
+    }
+  } catch (error) {
+    const message = (error as Error).message;
+    // A running riskstream owns the embedded data folder: that is the healthy case.
+    const inUse = (error as Error).name === 'DataFolderInUseError';
+    checks.push({ name: 'ClickHouse', ok: inUse, detail: inUse ? `embedded chDB is open in a running riskstream: ${message}` : message });
+  }
+
+  for (const check of checks) out(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(11)} ${check.detail}`);
+  const ok = checks.every((c) => c.ok);
+  out(ok ? '\nEverything riskstream needs is reachable.' : '\nFix the lines marked ✗, then run `riskstream doctor` again.');
+  return ok;
+}

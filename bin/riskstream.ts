@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// The `riskstream` command line: start, doctor, simulate, bench.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
+import { startSystem } from './system.js';
+import { runDoctor } from './doctor.js';
+import { runSimulateCommand } from './simulate.js';
+import { runBenchCommand } from './bench.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+const program = new Command()
+  .name('riskstream')
+  .description('Real-time payments risk streaming: ingest -> NATS JetStream -> processors -> ClickHouse')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('start riskstream: every role in one process, or the roles you name')
+  .option('--roles <list>', 'comma-separated roles: ingest,processors,writer,api,simulator (default: all)')
+  .action(async (opts: { roles?: string }) => {
+    const config = loadConfig();
+    const roles = parseRoles(opts.roles);
+    const logger = createLogger(config.logLevel);
+    const system = await startSystem(config, roles, logger);
+    printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0);
+    let signals = 0;
+    const shutdown = (signal: string): void => {
+      signals++;
+      if (signals > 1) {
+        logger.warn('second signal: exiting without draining');
+        process.exit(1);
+      }
+      logger.info({ signal }, 'stopping: draining in-flight batches');
+      system.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+
+program
+  .command('doctor')
+  .description('check NATS, JetStream, Redis and ClickHouse and say what is wrong')
+  .action(async () => {
+    process.exitCode = (await runDoctor(loadConfig())) ? 0 : 1;
+  });
+
+program
+  .command('simulate')
+  .description('emit simulated traffic: onto the bus (default), to an ingest URL, or as NDJSON to a file')
+  .option('--rate <n>', 'events per second', positiveInt, 500)
+  .option('--seed <n>', 'world seed (same seed, same stream)', positiveInt, 42)
+  .option('--count <n>', 'stop after this many events', positiveInt)
+  .option('--duration <s>', 'stop after this many seconds', positiveInt)
+  .option('--out <file>', 'write NDJSON to this file ("-" for stdout) instead of sending')
+  .option('--url <base>', 'POST batches to this ingest base URL (uses RISKSTREAM_API_KEY)')
+  .action(async (opts) => {
+    await runSimulateCommand(loadConfig(), opts);
+  });
+
+program
+  .command('bench')
+  .description('drive a running riskstream at a fixed rate and report throughput and latency')
+  .option('--rate <n>', 'events per second', positiveInt, 10_000)
+  .option('--duration <s>', 'seconds of sending', positiveInt, 60)
+  .addOption(new Option('--via <path>', 'entry point').choices(['nats', 'http', 'http-batch']).default('nats'))
+  .option('--batch-size <n>', 'events per HTTP batch (http-batch)', positiveInt, 200)
+  .option('--connections <n>', 'HTTP connections', positiveInt, 64)
+  .option('--grace <s>', 'seconds to wait for the last decisions', positiveInt, 15)
+  .option('--url <base>', 'ingest base URL for --via http', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
+  .option('--pid <pid>', 'riskstream process to sample memory from', positiveInt)
+  .option('--spawn', 'start a fresh riskstream (own namespace and data folder) for the run and stop it after')
+  .option('--suite', 'with --spawn: the recorded suite (NATS at --rate, then HTTP single and batch)')
+  .option('--record', 'append the results to BENCHMARKS.md')
+  .option('--json', 'print one JSON object with the results on the last line')
+  .action(async (opts) => {
+    process.exitCode = await runBenchCommand(loadConfig(), opts);
+  });
+
+function printBanner(address: string, apiKey: string, generated: boolean, simulatorRate: number): void {
+  const lines = [
+    '',
+    `  riskstream is running at ${address}`,
+    `    health   ${address}/healthz`,
+    `    metrics  ${address}/metrics`,
+    generated
+      ? `    API key  ${apiKey}   (generated for this run; set RISKSTREAM_API_KEY to choose one)`
+      : '    API key  from RISKSTREAM_API_KEY',
+    simulatorRate > 0 ? `    simulator feeding ${simulatorRate} events/s (RISKSTREAM_SIMULATOR_RATE=0 turns it off)` : '    simulator off',
+    '',
+    '  Send an event:',
+    `    curl -s -X POST ${address}/v1/events?wait=decision -H 'content-type: application/json' \\`,
+    `      -H 'x-api-key: ${generated ? apiKey : '$RISKSTREAM_API_KEY'}' \\`,
+    `      -d '{"v":1,"kind":"payment","ts":"${new Date().toISOString()}","type":"transfer","channel":"mobile","amount":"1250.00","currency":"USD","debtor":{"accountId":"ACC-1"},"creditor":{"accountId":"ACC-2","country":"GB"}}'`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ServiceUnavailableError || (error as Error)?.name === 'DataFolderInUseError') {
+    process.stderr.write(`riskstream: ${(error as Error).message}\n`);
+  } else {
+    process.stderr.write(`riskstream: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

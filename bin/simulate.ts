@@ -1,0 +1,97 @@
+// `riskstream simulate`: the simulator as a command, onto the bus, to an ingest URL, or to a file.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { Pool } from 'undici';
+import { connectBus, createMetrics, ensureStreams, names as namesOf, validateEvent, type Config } from '../core/index.js';
+import { createEventPublisher } from '../ingest/publisher.js';
+import { createSimulator, runSimulator } from '../ingest/simulator/index.js';
+
+export type SimulateOptions = {
+  readonly rate: number;
+  readonly seed: number;
+  readonly count?: number;
+  readonly duration?: number;
+  readonly out?: string;
+  readonly url?: string;
+};
+
+type Sink = { send(events: readonly unknown[]): Promise<void>; close(): Promise<void> };
+
+export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
+  const simulator = createSimulator({ seed: options.seed });
+  const sink = await openSink(config, options);
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (options.duration) setTimeout(stop, options.duration * 1000).unref();
+  let sent = 0;
+  const limit = options.count ?? Number.POSITIVE_INFINITY;
+  const progress = setInterval(() => process.stderr.write(`\rsimulate: ${sent} events sent`), 1000);
+  try {
+    await runSimulator(
+      simulator,
+      async (events) => {
+        const room = Math.max(0, limit - sent);
+        const slice = events.slice(0, room);
+        await sink.send(slice);
+        sent += slice.length;
+        if (sent >= limit) abort.abort();
+      },
+      { rate: options.rate > 0 ? options.rate : 1_000_000, signal: abort.signal },
+    );
+  } finally {
+    clearInterval(progress);
+    await sink.close();
+    process.stderr.write(`\rsimulate: ${sent} events sent\n`);
+  }
+}
+
+async function openSink(config: Config, options: SimulateOptions): Promise<Sink> {
+  if (options.out) {
+    const stream = options.out === '-' ? process.stdout : createWriteStream(options.out);
+    return {
+      async send(events) {
+        if (!stream.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(stream, 'drain');
+      },
+      async close() {
+        if (stream !== process.stdout) await new Promise<void>((resolve) => stream.end(resolve));
+      },
+    };
+  }
+  if (options.url) {
+    if (config.apiKeyGenerated) throw new Error('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to send with --url');
+    const pool = new Pool(options.url, { connections: 4 });
+    return {
+      async send(events) {
+        if (events.length === 0) return;
+        const response = await pool.request({
+          path: '/v1/events:batch',
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': config.apiKey },
+          body: events.map((e) => JSON.stringify(e)).join('\n'),
+        });
+        const text = await response.body.text();
+        if (response.statusCode >= 400 && response.statusCode !== 207) {
+          throw new Error(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}`);
+        }
+      },
+      close: () => pool.close(),
+    };
+  }
+  const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-simulate');
+  await ensureStreams(bus);
+  const publisher = createEventPublisher(bus, config.partitions, createMetrics());
+  return {
+    async send(events) {
+      await Promise.all(
+        events.map((raw) => {
+          const result = validateEvent(raw);
+          if (!result.ok) throw new Error(`the simulator made an invalid event: ${JSON.stringify(result.errors)}`);
+          return publisher.publish(result.event, 'simulator');
+        }),
+      );
+    },
+    close: () => bus.nc.drain(),
+  };
+}

@@ -1,0 +1,239 @@
+// Starts the roles of one riskstream process and stops them in order. Connections are made here
+// and handed to the parts (I/O is injected); nothing below opens its own.
+import type { FastifyInstance } from 'fastify';
+import {
+  DEFAULT_STREAM_LIMITS,
+  connectBus,
+  connectRedis,
+  consumerLag,
+  createLogger,
+  createMetrics,
+  ensureStreams,
+  names as namesOf,
+  safeUrl,
+  validateEvent,
+  type Bus,
+  type Config,
+  type Logger,
+  type Metrics,
+  type Redis,
+  type Role,
+} from '../core/index.js';
+import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
+import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
+import { createSimulator, runSimulator } from '../ingest/simulator/index.js';
+import { createProcessor, type Processor } from '../processors/index.js';
+import { createFeatureStore } from '../processors/features/index.js';
+import { createDecider } from '../processors/decide/index.js';
+import { createFraudRulesScorer } from '../processors/fraud/index.js';
+import { createClickHouse, createReadModels, createWriter, migrate, type ClickHouse, type Writer } from '../storage/index.js';
+import { buildServer } from '../dashboard/server/server.js';
+import { combineChecks } from '../dashboard/server/health.js';
+
+export type RunningSystem = {
+  readonly config: Config;
+  readonly roles: ReadonlySet<Role>;
+  readonly server: FastifyInstance;
+  readonly address: string;
+  stop(): Promise<void>;
+};
+
+const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
+
+export async function startSystem(config: Config, roles: ReadonlySet<Role>, logger: Logger = createLogger(config.logLevel)): Promise<RunningSystem> {
+  const names = namesOf(config.namespace);
+  const metrics: Metrics = createMetrics();
+  const stops: Array<[string, () => Promise<void>]> = [];
+  const usesClickHouse = ROLES_USING_CLICKHOUSE.some((r) => roles.has(r));
+  const usesRedis = roles.has('processors');
+
+  const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
+  stops.push(['nats', () => bus.nc.drain().catch(() => undefined)]);
+  let redis: Redis | undefined;
+  let clickhouse: ClickHouse | undefined;
+  try {
+    await ensureStreams(bus, DEFAULT_STREAM_LIMITS);
+    if (usesRedis) {
+      redis = await connectRedis(config.redisUrl, 'riskstream-processors');
+      const r = redis;
+      stops.push(['redis', async () => void (await r.quit().catch(() => undefined))]);
+    }
+    if (usesClickHouse) {
+      clickhouse = await createClickHouse({
+        url: config.clickhouseUrl,
+        dataDir: config.dataDir,
+        database: names.database,
+        cluster: config.clickhouseCluster,
+      });
+      const ch = clickhouse;
+      stops.push(['clickhouse', () => ch.close()]);
+      await migrate(ch.client, { database: names.database, cluster: config.clickhouseCluster, retentionDays: config.retentionDays });
+    }
+  } catch (error) {
+    await runStops(stops, logger);
+    throw error;
+  }
+
+  const plugins: Array<(app: FastifyInstance) => Promise<void>> = [];
+  const readModels = clickhouse ? createReadModels(clickhouse.client, names.database) : undefined;
+
+  let processor: Processor | undefined;
+  if (roles.has('processors')) {
+    const decider = createDecider([createFraudRulesScorer()]);
+    processor = createProcessor({
+      bus,
+      features: createFeatureStore(redis!, { prefix: names.redisPrefix, dedupTtlSeconds: config.dedupTtlSeconds }),
+      decide: decider,
+      metrics,
+      logger: logger.child({ role: 'processors' }),
+    });
+  }
+  let writer: Writer | undefined;
+  if (roles.has('writer')) {
+    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }) });
+  }
+  let publisher: EventPublisher | undefined;
+  let waiters: DecisionWaiters | undefined;
+  if (roles.has('ingest') || roles.has('simulator')) publisher = createEventPublisher(bus, config.partitions, metrics);
+  if (roles.has('ingest')) {
+    waiters = new DecisionWaiters(bus);
+    const w = waiters;
+    const p = publisher!;
+    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKey, publisher: p, waiters: w, decisions: readModels, metrics })));
+  }
+  if (roles.has('api') && readModels) {
+    const rm = readModels;
+    plugins.push(async (app) => void (await app.register(decisionsPlugin, { apiKey: config.apiKey, decisions: rm })));
+  }
+
+  const checks: Record<string, () => Promise<void>> = {
+    nats: async () => {
+      await bus.nc.flush();
+    },
+    jetstream: async () => {
+      await bus.jsm.getAccountInfo();
+    },
+  };
+  if (redis) {
+    const r = redis;
+    checks.redis = async () => void (await r.ping());
+  } else {
+    // Processes without the processors role still report whether shared state is reachable.
+    checks.redis = () => pingRedisOnce(config.redisUrl);
+  }
+  if (clickhouse) {
+    const ch = clickhouse;
+    checks.clickhouse = async () => {
+      const result = await ch.client.ping();
+      if (!result.success) throw result.error;
+    };
+  }
+
+  const server = await buildServer({ logger, metrics, health: combineChecks(checks), plugins });
+  let address = '';
+  try {
+    await writer?.start();
+    await processor?.start();
+    address = await server.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    await writer?.drain().catch(() => undefined);
+    await processor?.drain().catch(() => undefined);
+    await runStops(stops, logger);
+    throw error;
+  }
+
+  const lagTimer = setInterval(() => void pollLag(bus, metrics, roles), 5000);
+  lagTimer.unref();
+
+  const simulatorAbort = new AbortController();
+  let simulatorDone: Promise<void> | undefined;
+  if (roles.has('simulator') && config.simulatorRate > 0) {
+    const p = publisher!;
+    const simulator = createSimulator({ seed: config.simulatorSeed });
+    simulatorDone = runSimulator(
+      simulator,
+      async (events) => {
+        await Promise.all(
+          events.map(async (raw) => {
+            const result = validateEvent(raw);
+            if (!result.ok) {
+              logger.error({ errors: result.errors }, 'the simulator made an invalid event; it was dropped');
+              return;
+            }
+            await p.publish(result.event, 'simulator');
+          }),
+        );
+      },
+      { rate: config.simulatorRate, signal: simulatorAbort.signal },
+    ).catch((error: unknown) => logger.error({ err: error }, 'simulator stopped'));
+  }
+
+  logger.info(
+    {
+      roles: [...roles],
+      address,
+      namespace: config.namespace,
+      nats: safeUrl(config.natsUrl),
+      redis: redis ? safeUrl(config.redisUrl) : undefined,
+      clickhouse: clickhouse ? (clickhouse.kind === 'chdb' ? `chdb:${config.dataDir}` : safeUrl(config.clickhouseUrl ?? '')) : undefined,
+    },
+    'riskstream started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    roles,
+    server,
+    address,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(lagTimer);
+        simulatorAbort.abort();
+        await simulatorDone;
+        // Stop taking requests, finish what is in flight, then flush storage and close connections.
+        await server.close().catch(() => undefined);
+        await processor?.drain().catch((error: unknown) => logger.error({ err: error }, 'processor drain failed'));
+        await writer?.drain().catch((error: unknown) => logger.error({ err: error }, 'writer drain failed'));
+        waiters?.close();
+        await runStops(stops, logger);
+        logger.info('riskstream stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function runStops(stops: Array<[string, () => Promise<void>]>, logger: Logger): Promise<void> {
+  for (const [name, stop] of stops.reverse()) {
+    await stop().catch((error: unknown) => logger.warn({ err: error, part: name }, 'close failed'));
+  }
+  stops.length = 0;
+}
+
+async function pingRedisOnce(url: string): Promise<void> {
+  const redis = await connectRedis(url, 'riskstream-health');
+  try {
+    await redis.ping();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>): Promise<void> {
+  const { streams, consumers } = bus.names;
+  const watched: Array<[string, string, string]> = [];
+  if (roles.has('processors')) watched.push([streams.events, consumers.processors, 'processors']);
+  if (roles.has('writer')) {
+    watched.push([streams.events, consumers.writerEvents, 'writer-events']);
+    watched.push([streams.decisions, consumers.writerDecisions, 'writer-decisions']);
+    watched.push([streams.alerts, consumers.writerAlerts, 'writer-alerts']);
+  }
+  for (const [stream, durable, label] of watched) {
+    const lag = await consumerLag(bus, stream, durable);
+    if (!lag) continue;
+    metrics.consumerLag.set({ consumer: label }, lag.pending);
+    metrics.consumerAckPending.set({ consumer: label }, lag.ackPending);
+  }
+}

@@ -1,0 +1,221 @@
+// The benchmark harness: drives a running riskstream at a fixed arrival rate (open loop), via
+// JetStream or HTTP, and measures ingest-to-decision latency from each event's scheduled send
+// time to the moment its decision is seen on the bus (so a stalled system cannot hide its delay).
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { build as buildHistogram } from 'hdr-histogram-js';
+import { Pool } from 'undici';
+import { messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
+import { createBenchPayments } from './payments.js';
+import { residentMiB } from './machine.js';
+
+export const VIAS = ['nats', 'http', 'http-batch'] as const;
+export type Via = (typeof VIAS)[number];
+
+export type BenchOptions = {
+  readonly rate: number;
+  readonly durationS: number;
+  readonly via: Via;
+  readonly natsUrl: string;
+  readonly namespace: string;
+  readonly partitions: number;
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  /** The riskstream process to sample resident memory from. */
+  readonly pid?: number;
+  /** How long to wait for the last decisions after sending stops. */
+  readonly graceS: number;
+  readonly batchSize: number;
+  readonly httpConnections: number;
+  readonly seed: number;
+  readonly onProgress?: (p: BenchProgress) => void;
+};
+
+export type BenchProgress = { readonly elapsedS: number; readonly sent: number; readonly decided: number; readonly inFlight: number };
+
+export type BenchResult = {
+  readonly via: Via;
+  readonly rate: number;
+  readonly durationS: number;
+  readonly sent: number;
+  readonly accepted: number;
+  readonly refused: number;
+  readonly decided: number;
+  readonly lost: number;
+  readonly achievedPerSecond: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly rssMaxMiB: number | null;
+};
+
+const MAX_IN_FLIGHT = 20_000;
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const names = namesOf(options.namespace);
+  const nc: NatsConnection = await connect({ servers: options.natsUrl, name: 'riskstream-bench' });
+  const total = Math.ceil(options.rate * options.durationS);
+  const runId = `b${Date.now().toString(36)}`;
+  const prefix = `${runId}-`;
+  const scheduled = new Float64Array(total);
+  const decidedFlags = new Uint8Array(total);
+  const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  let decided = 0;
+  let accepted = 0;
+  let refused = 0;
+  let sent = 0;
+  let inFlight = 0;
+  let rssMax: number | null = null;
+
+  const decisions = nc.subscribe(names.subjects.decisionsAll, {
+    callback(error, message) {
+      if (error) return;
+      const seen = performance.now();
+      // Decisions start with {"v":1,"eventId":"…": read the id without parsing the whole message.
+      const text = message.string();
+      const at = text.indexOf('"eventId":"');
+      if (at < 0) return;
+      const start = at + 11;
+      if (!text.startsWith(prefix, start)) return;
+      const end = text.indexOf('"', start);
+      const n = Number(text.slice(start + prefix.length, end));
+      if (!(n >= 0 && n < total) || decidedFlags[n]) return;
+      decidedFlags[n] = 1;
+      decided++;
+      histogram.recordValue(Math.max(1, Math.round((seen - scheduled[n]!) * 1000)));
+    },
+  });
+  await nc.flush();
+
+  const payments = createBenchPayments(options.seed);
+  const js = jetstream(nc);
+  const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
+  const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
+
+  function onAck(ok: boolean, count: number): void {
+    inFlight -= count;
+    if (ok) accepted += count;
+    else refused += count;
+  }
+
+  function sendNats(from: number, to: number): void {
+    for (let n = from; n < to; n++) {
+      const event = payments.next(`${prefix}${n}`, Date.now());
+      const account = (event.debtor as { accountId: string }).accountId;
+      const subject = names.eventSubject('payment', partitionOf(account, options.partitions));
+      inFlight++;
+      js.publish(subject, JSON.stringify(event), { msgID: event.id as string, headers: messageHeaders(Date.now()) }).then(
+        () => onAck(true, 1),
+        () => onAck(false, 1),
+      );
+    }
+  }
+
+  function sendHttp(from: number, to: number): void {
+    for (let n = from; n < to; n++) {
+      const event = payments.next(`${prefix}${n}`, Date.now());
+      inFlight++;
+      pool!
+        .request({
+          path: '/v1/events',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+          body: JSON.stringify(event),
+        })
+        .then(
+          async (response) => {
+            await response.body.dump();
+            onAck(response.statusCode === 202, 1);
+          },
+          () => onAck(false, 1),
+        );
+    }
+  }
+
+  let batchStart = 0;
+  function sendHttpBatch(_from: number, to: number): void {
+    // Batches fill up to batchSize; the last partial batch goes when sending ends.
+    while (to - batchStart >= options.batchSize || (to === total && batchStart < to)) {
+      const end = Math.min(batchStart + options.batchSize, to);
+      const lines: string[] = [];
+      for (let n = batchStart; n < end; n++) lines.push(JSON.stringify(payments.next(`${prefix}${n}`, Date.now())));
+      const count = end - batchStart;
+      batchStart = end;
+      inFlight += count;
+      pool!
+        .request({
+          path: '/v1/events:batch',
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': options.apiKey },
+          body: lines.join('\n'),
+        })
+        .then(
+          async (response) => {
+            const body = (await response.body.json()) as { accepted?: number };
+            const ok = body.accepted ?? 0;
+            onAck(true, ok);
+            onAck(false, count - ok);
+          },
+          () => onAck(false, count),
+        );
+    }
+  }
+
+  const started = performance.now();
+  const sampler = setInterval(() => {
+    if (options.pid !== undefined) {
+      const rss = residentMiB(options.pid);
+      if (rss !== null) rssMax = Math.max(rssMax ?? 0, rss);
+    }
+    options.onProgress?.({ elapsedS: (performance.now() - started) / 1000, sent, decided, inFlight });
+  }, 1000);
+
+  await new Promise<void>((resolve) => {
+    function tick(): void {
+      const elapsed = performance.now() - started;
+      const due = Math.min(total, Math.floor((elapsed / 1000) * options.rate));
+      // Open loop: events are due on schedule; when the window is full they wait and their
+      // latency, measured from the schedule, says so.
+      const room = Math.max(0, MAX_IN_FLIGHT - inFlight);
+      const to = Math.min(due, sent + room);
+      if (to > sent) {
+        for (let n = sent; n < to; n++) scheduled[n] = started + (n / options.rate) * 1000;
+        send(sent, to);
+        sent = to;
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    }
+    tick();
+  });
+  const sendEnded = performance.now();
+
+  const graceEnd = performance.now() + options.graceS * 1000;
+  while ((decided < accepted || inFlight > 0) && performance.now() < graceEnd) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  clearInterval(sampler);
+  decisions.unsubscribe();
+  await pool?.close();
+  await nc.drain();
+
+  const sendSeconds = (sendEnded - started) / 1000;
+  const ms = (p: number): number => Math.round(histogram.getValueAtPercentile(p) / 10) / 100;
+  return {
+    via: options.via,
+    rate: options.rate,
+    durationS: options.durationS,
+    sent,
+    accepted,
+    refused,
+    decided,
+    lost: accepted - decided,
+    achievedPerSecond: Math.round(decided / Math.max(sendSeconds, 0.001)),
+    p50Ms: ms(50),
+    p95Ms: ms(95),
+    p99Ms: ms(99),
+    maxMs: Math.round(histogram.maxValue / 10) / 100,
+    rssMaxMiB: rssMax,
+  };
+}
