@@ -1,0 +1,162 @@
+// End to end: start the whole system as a process, send events over HTTP, check the decisions,
+// the stored rows, the refusal of a second embedded-chDB process, and a clean stop.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse } from '../../storage/index.js';
+import { createHarness, eventually, payment, type Harness } from '../harness.js';
+import { startRiskstream, type RiskstreamProcess } from '../process.js';
+
+let h: Harness;
+let system: RiskstreamProcess | undefined;
+
+function env(): Record<string, string> {
+  return {
+    NATS_URL: h.config.natsUrl,
+    REDIS_URL: h.config.redisUrl,
+    RISKSTREAM_NAMESPACE: h.namespace,
+    RISKSTREAM_DATA_DIR: h.dataDir,
+    RISKSTREAM_API_KEY: h.config.apiKey,
+    RISKSTREAM_SIMULATOR_RATE: '0',
+  };
+}
+
+function post(path: string, body: string, contentType = 'application/json'): Promise<Response> {
+  return fetch(`${system!.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-api-key': h.config.apiKey },
+    body,
+  });
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  system = await startRiskstream(env());
+}, 60_000);
+
+afterAll(async () => {
+  await system?.kill();
+  await h?.cleanup();
+});
+
+describe('spine - end to end', () => {
+  const batchIds = Array.from({ length: 300 }, (_, i) => `e2e-b-${i}`);
+
+  it('answers /healthz with every dependency reachable', async () => {
+    const response = await fetch(`${system!.baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(Object.keys(body.checks).sort()).toEqual(['clickhouse', 'jetstream', 'nats', 'redis']);
+  });
+
+  it('decides a payment in line with ?wait=decision', async () => {
+    const response = await post('/v1/events?wait=decision&timeoutMs=5000', JSON.stringify(payment('e2e-wait-1')));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; decision: Record<string, unknown> };
+    expect(body.status).toBe('decided');
+    expect(body.decision).toMatchObject({
+      eventId: 'e2e-wait-1',
+      eventKind: 'payment',
+      accountId: 'ACC-1',
+      amountMinor: 125000,
+      currency: 'USD',
+      action: expect.stringMatching(/^(allow|review|block)$/),
+    });
+    expect(body.decision.score).toBeGreaterThanOrEqual(0);
+    expect(body.decision.score).toBeLessThanOrEqual(1000);
+    expect(Object.keys(body.decision.models as object)).toContain('fraud_rules');
+    expect((body.decision.latencyMs as { total: number }).total).toBeGreaterThanOrEqual(0);
+  });
+
+  it('blocks a burst that the velocity rules were made for', async () => {
+    let last: { decision: { action: string; reasons: Array<{ code: string }> } } | undefined;
+    for (let i = 0; i < 25; i++) {
+      const response = await post(
+        '/v1/events?wait=decision&timeoutMs=5000',
+        JSON.stringify(payment(`e2e-burst-${i}`, {
+          amount: '4900.00',
+          debtor: { accountId: 'ACC-BURST', customerId: 'C-BURST', country: 'US' },
+          creditor: { accountId: `ACC-NEW-${i}`, country: 'US' },
+          device: { id: `dev-new-${i}`, ip: '198.51.100.9' },
+        })),
+      );
+      last = (await response.json()) as typeof last;
+    }
+    expect(last!.decision.action).not.toBe('allow');
+    expect(last!.decision.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('accepts a batch and stores a decision for every event', async () => {
+    const lines = batchIds.map((id, i) =>
+      JSON.stringify(payment(id, { amount: `${10 + i}.50`, debtor: { accountId: `ACC-${i % 40}`, country: 'US' } })),
+    );
+    const response = await post('/v1/events:batch', lines.join('\n'), 'application/x-ndjson');
+    expect(response.status).toBe(202);
+    expect(((await response.json()) as { accepted: number }).accepted).toBe(batchIds.length);
+    for (const id of [batchIds[0]!, batchIds[150]!, batchIds[299]!]) {
+      const decision = await eventually(async () => {
+        const r = await fetch(`${system!.baseUrl}/v1/decisions/${id}`, { headers: { 'x-api-key': h.config.apiKey } });
+        return r.status === 200 ? ((await r.json()) as { eventId: string }) : undefined;
+      }, 20_000, `the stored decision of ${id}`);
+      expect(decision.eventId).toBe(id);
+    }
+  });
+
+  it('never decides a re-sent event twice', async () => {
+    const response = await post('/v1/events?wait=decision&timeoutMs=2000', JSON.stringify(payment('e2e-wait-1')));
+    const body = (await response.json()) as { status: string; duplicate: boolean };
+    expect(body.duplicate).toBe(true);
+  });
+
+  it('answers 404 for an unknown decision and 401 without a key', async () => {
+    const missing = await fetch(`${system!.baseUrl}/v1/decisions/never-sent`, { headers: { 'x-api-key': h.config.apiKey } });
+    expect(missing.status).toBe(404);
+    const anonymous = await fetch(`${system!.baseUrl}/v1/decisions/e2e-wait-1`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('exposes the pipeline in /metrics', async () => {
+    const text = await (await fetch(`${system!.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/rs_decisions_total\{kind="payment",action="\w+"\} \d+/);
+    expect(text).toContain('rs_stage_latency_seconds_bucket{le="0.025",stage="ingest_to_decision"}');
+    expect(text).toContain('rs_writer_rows_total');
+  });
+
+  it('refuses a second process on the same embedded chDB folder, saying why', async () => {
+    const second = await startRiskstream({ ...env(), PORT: '0' }, ['start', '--roles', 'writer'], false);
+    const code = await new Promise<number | null>((resolve) => second.child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(second.output()).toMatch(/CLICKHOUSE_URL/);
+  });
+
+  it('stops cleanly on SIGTERM and leaves every row stored', async () => {
+    expect(await system!.stop()).toBe(0);
+    system = undefined;
+    const ch = await createClickHouse({ dataDir: h.dataDir, database: h.names.database });
+    try {
+      const count = async (sql: string): Promise<number> => {
+        const result = await ch.client.query({ query: sql, format: 'JSONEachRow' });
+        const rows = (await result.json()) as Array<{ n: string | number }>;
+        return Number(rows[0]?.n ?? 0);
+      };
+      const expected = batchIds.length + 1 + 25;
+      expect(await count(`SELECT uniqExact(id) AS n FROM \`${h.names.database}\`.events`)).toBe(expected);
+      expect(await count(`SELECT uniqExact(event_id) AS n FROM \`${h.names.database}\`.decisions`)).toBe(expected);
+      expect(await count(`SELECT count() AS n FROM \`${h.names.database}\`.decisions FINAL`)).toBe(expected);
+    } finally {
+      await ch.close();
+    }
+  });
+});
+
+describe('spine - start-up failures', () => {
+  it.each([
+    ['NATS', { NATS_URL: 'nats://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server/s],
+    ['Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s],
+  ])('stops within seconds when %s is not reachable, naming it and how to start it', async (_name, override, message) => {
+    const started = Date.now();
+    const child = await startRiskstream({ ...env(), ...override }, ['start'], false);
+    const code = await new Promise<number | null>((resolve) => child.child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(child.output()).toMatch(message);
+  });
+});
