@@ -1,5 +1,5 @@
 // Building blocks shared by every event contract (wire shapes, version 1).
-import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
+import { CloneType, Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 export const EventId = Type.String({
   minLength: 1,
@@ -20,12 +20,15 @@ export const Amount = Type.String({
   description: 'Non-negative decimal string in major units ("1250.00"); at most the currency\'s decimals.',
 });
 
-export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 alphabetic code in use.' });
+export const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  description: 'ISO 4217 alphabetic code in use (withdrawn codes are refused). Every money field of the event is in this currency.',
+});
 export const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2.' });
 export const Ref = Type.String({ minLength: 1, maxLength: 128 });
 export const Name = Type.String({ minLength: 1, maxLength: 256 });
 export const Bic = Type.String({ pattern: '^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$', description: 'BIC (8 or 11)' });
-export const DateOnly = Type.String({ format: 'date' });
+export const DateOnly = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD.' });
 
 /**
  * Ground truth from the simulator or a labelled replay. Kept apart from the event's own
@@ -33,24 +36,39 @@ export const DateOnly = Type.String({ format: 'date' });
  */
 export const Labels = Type.Object(
   {
-    patterns: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 }),
-    fraud: Type.Optional(Type.Boolean()),
-    aml: Type.Optional(Type.Boolean()),
-    credit: Type.Optional(Type.Boolean()),
-    scenarioId: Type.Optional(Type.String({ maxLength: 128 })),
+    patterns: Type.Array(Type.String({ maxLength: 64 }), {
+      maxItems: 16,
+      description: 'Names of the simulated patterns this event takes part in (for example card_testing); empty for normal traffic.',
+    }),
+    fraud: Type.Optional(Type.Boolean({ description: 'True when the event is part of a fraud pattern.' })),
+    aml: Type.Optional(Type.Boolean({ description: 'True when the event is part of a money-laundering pattern.' })),
+    credit: Type.Optional(Type.Boolean({ description: 'True when the event is part of a credit-risk pattern (for example a borrower heading for default).' })),
+    scenarioId: Type.Optional(Type.String({ maxLength: 128, description: 'Id of the simulated scenario instance, to group the events of one case.' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Ground truth from the simulator or a labelled replay; never read by scorers, carried so that detection can be measured.',
+  },
 );
 export type Labels = Static<typeof Labels>;
 
 export function envelope<K extends string>(kind: K) {
   return {
-    v: Type.Literal(1),
-    kind: Type.Literal(kind),
+    v: Type.Literal(1, { description: 'Contract version. Always 1; a new version gets a new number.' }),
+    kind: Type.Literal(kind, { description: 'The kind of event; selects the contract the rest of the event is checked against.' }),
     id: Type.Optional(EventId),
     ts: Timestamp,
     labels: Type.Optional(Labels),
   };
+}
+
+/**
+ * The same schema with a description of what it means at this place. Shared building blocks
+ * (Ref, Amount) mean different things in different fields; a clone keeps the shared one intact.
+ * (CloneType's own options argument would not replace a description the block already has.)
+ */
+export function describedAs<T extends TSchema>(schema: T, description: string): T {
+  return { ...CloneType(schema), description };
 }
 
 /** A closed set of strings as a JSON-schema `enum`, so errors read "must be one of: …". */

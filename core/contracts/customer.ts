@@ -1,6 +1,6 @@
 // The customer (KYC profile) event: segment, risk rating, PEP status and where they live.
 import { Type, type Static } from '@sinclair/typebox';
-import { Country, DateOnly, Name, Ref, Timestamp, envelope, StringEnum } from './common.js';
+import { Country, DateOnly, Name, Ref, Timestamp, describedAs, envelope, StringEnum } from './common.js';
 
 export const SEGMENTS = ['vip', 'important', 'standard'] as const;
 export type Segment = (typeof SEGMENTS)[number];
@@ -9,18 +9,18 @@ export const RISK_RATINGS = ['low', 'medium', 'high'] as const;
 export const CustomerEventSchema = Type.Object(
   {
     ...envelope('customer'),
-    customerId: Ref,
-    type: StringEnum(['individual', 'business'] as const),
-    name: Name,
-    segment: StringEnum(SEGMENTS),
-    riskRating: StringEnum(RISK_RATINGS),
-    pep: Type.Boolean(),
-    country: Country,
-    nationality: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
-    dateOfBirth: Type.Optional(DateOnly),
-    occupation: Type.Optional(Type.String({ maxLength: 128 })),
-    accounts: Type.Optional(Type.Array(Ref, { maxItems: 64 })),
-    onboardedAt: Type.Optional(Timestamp),
+    customerId: describedAs(Ref, 'The bank\'s customer id; payments and loans refer to it. Of several events for one id, the one with the latest `ts` is the current profile.'),
+    type: StringEnum(['individual', 'business'] as const, 'A person or a legal entity.'),
+    name: describedAs(Name, 'Full legal name; screened against sanctions and PEP lists.'),
+    segment: StringEnum(SEGMENTS, 'Customer segment; fraud review and block thresholds are set per segment.'),
+    riskRating: StringEnum(RISK_RATINGS, 'KYC risk rating given at onboarding or at the last review.'),
+    pep: Type.Boolean({ description: 'Politically exposed person (or a relative or close associate of one), as found by KYC.' }),
+    country: describedAs(Country, 'Country of residence (individual) or of incorporation (business), ISO 3166-1 alpha-2.'),
+    nationality: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'Nationality, ISO 3166-1 alpha-2.' })),
+    dateOfBirth: Type.Optional(describedAs(DateOnly, 'Date of birth (individuals), YYYY-MM-DD.')),
+    occupation: Type.Optional(Type.String({ maxLength: 128, description: 'Occupation or line of business, free text.' })),
+    accounts: Type.Optional(Type.Array(Ref, { maxItems: 64, description: 'Account ids the customer holds, as they appear in payments (`debtor.accountId`).' })),
+    onboardedAt: Type.Optional(describedAs(Timestamp, 'When the customer relationship began, ISO 8601 with a zone.')),
   },
   { additionalProperties: false, $id: 'customer' },
 );
