@@ -1,0 +1,172 @@
+// Combines the scorers' outcomes for one event into its decision: the fraud score sets the
+// action (per segment), AML only adds alerts, and a failing scorer is recorded, never thrown.
+import type { Action, Domain, Reason } from '../../core/contracts/index.js';
+import type { AlertDraft, Scorer, ScorerOutcome, ScoringInput } from '../scoring.js';
+import { DEFAULT_DECISION_POLICY, actionForScore, strongerAction, type DecisionPolicy } from './decision-policy.js';
+import { createScorerRegistry, type ScorerRegistry } from './scorer-registry.js';
+
+export type ScorerStatus = ScorerOutcome['status'];
+
+export type DecisionCore = {
+  /** The highest fraud score (0–1000); 0 when no fraud scorer scored. */
+  readonly score: number;
+  readonly action: Action;
+  /** Fraud and credit reasons, highest points first; AML reasons travel only in AML alerts. */
+  readonly reasons: readonly Reason[];
+  /** Scorer name to version, for every scorer consulted for this kind. */
+  readonly models: Readonly<Record<string, string>>;
+  readonly alerts: readonly AlertDraft[];
+  /** What each consulted scorer did. */
+  readonly outcomes: Readonly<Record<string, ScorerStatus>>;
+  /** Safe reasons of the scorers that failed, by name (empty when none failed). */
+  readonly errors: Readonly<Record<string, string>>;
+};
+
+export type DecideOptions = {
+  readonly policy?: DecisionPolicy;
+  /** Hears the raw exception of a scorer that threw, for the log; it never reaches the bus. */
+  readonly onScorerThrow?: (scorer: string, error: unknown) => void;
+};
+
+/** The code of the reason that says a fraud scorer failed (as in core/errors.ts). */
+export const SCORER_ERROR_CODE = 'RS_ERR_SCORER';
+
+/**
+ * What each domain may do to a decision. AML never sets the action and keeps its reasons out
+ * of the decision: a blocked or explained payment would tip off the customer. Credit explains
+ * but does not block payments.
+ */
+const DOMAIN_ROLES = {
+  fraud: { setsAction: true, reasonsInDecision: true },
+  aml: { setsAction: false, reasonsInDecision: false },
+  credit: { setsAction: false, reasonsInDecision: true },
+} as const satisfies Record<Domain, { readonly setsAction: boolean; readonly reasonsInDecision: boolean }>;
+
+const MAX_REASON_LENGTH = 300;
+const NO_REASONS: readonly Reason[] = Object.freeze([]);
+const NO_ALERTS: readonly AlertDraft[] = Object.freeze([]);
+const NO_ERRORS: Readonly<Record<string, string>> = Object.freeze({});
+
+export function decide(input: ScoringInput, scorers: ScorerRegistry, options: DecideOptions = {}): DecisionCore {
+  const kind = input.event.kind;
+  const policy = options.policy ?? DEFAULT_DECISION_POLICY;
+  const consulted = scorers.forKind(kind);
+  const outcomes: Record<string, ScorerStatus> = {};
+  let errors: Record<string, string> | undefined;
+  let score = 0;
+  let fraudFailed = false;
+  let reasons: readonly Reason[] = NO_REASONS;
+  let reasonSources = 0;
+  let alerts: AlertDraft[] | undefined;
+
+  for (let i = 0; i < consulted.length; i++) {
+    const scorer = consulted[i] as Scorer;
+    const outcome = runScorer(scorer, input, options.onScorerThrow);
+    outcomes[scorer.name] = outcome.status;
+    const role = DOMAIN_ROLES[scorer.domain];
+    if (outcome.status === 'not_applicable') continue;
+    if (outcome.status === 'error') {
+      (errors ??= {})[scorer.name] = outcome.reason;
+      if (role.setsAction) {
+        fraudFailed = true;
+        reasons = [...reasons, { code: SCORER_ERROR_CODE, scorer: scorer.name, points: 0, text: outcome.reason }];
+        reasonSources++;
+      }
+      continue;
+    }
+    if (role.setsAction && outcome.score > score) score = outcome.score;
+    if (role.reasonsInDecision && outcome.reasons.length > 0) {
+      // One source (the usual case) is used as is; more are merged and re-sorted below.
+      reasons = reasonSources === 0 ? outcome.reasons : [...reasons, ...outcome.reasons];
+      reasonSources++;
+    }
+    if (outcome.alerts.length > 0) (alerts ??= []).push(...outcome.alerts);
+  }
+
+  let action: Action = 'allow';
+  if (kind === 'payment') {
+    action = actionForScore(score, input.profile.segment, policy);
+    // A failed fraud scorer means the score is unknown, not low: hold for review rather than
+    // wave through (an attacker who can make a scorer fail must not get a free pass) or block
+    // (our fault must not stop good customers).
+    if (fraudFailed) action = strongerAction(action, policy.onFraudScorerError);
+  }
+  return {
+    score,
+    action,
+    reasons: reasonSources > 1 ? [...reasons].sort(byPoints) : reasons,
+    models: scorers.modelsFor(kind),
+    alerts: alerts === undefined ? NO_ALERTS : onePerTypology(alerts),
+    outcomes,
+    errors: errors ?? NO_ERRORS,
+  };
+}
+
+/** `decide` bound to a registry (built here from a list when needed) and options: the runner's DecideFn. */
+export function createDecider(scorers: readonly Scorer[] | ScorerRegistry, options: DecideOptions = {}): (input: ScoringInput) => DecisionCore {
+  const registry = isRegistry(scorers) ? scorers : createScorerRegistry(scorers);
+  return function decideEvent(input: ScoringInput): DecisionCore {
+    return decide(input, registry, options);
+  };
+}
+
+/** Calls a scorer and checks what it returned; anything but a well-formed outcome becomes an error outcome. */
+function runScorer(scorer: Scorer, input: ScoringInput, onThrow: DecideOptions['onScorerThrow']): ScorerOutcome {
+  let outcome: unknown;
+  try {
+    outcome = scorer.score(input);
+  } catch (error) {
+    try {
+      onThrow?.(scorer.name, error);
+    } catch {
+      // A failing log hook must not turn one scorer's failure into a lost batch.
+    }
+    return { status: 'error', reason: `${scorer.name} failed while scoring` };
+  }
+  return checkOutcome(scorer.name, outcome);
+}
+
+function checkOutcome(name: string, value: unknown): ScorerOutcome {
+  if (typeof value !== 'object' || value === null) return { status: 'error', reason: `${name} returned no outcome` };
+  const outcome = value as ScorerOutcome;
+  switch (outcome.status) {
+    case 'not_applicable':
+      return outcome;
+    case 'error':
+      return {
+        status: 'error',
+        reason: typeof outcome.reason === 'string' && outcome.reason !== '' ? outcome.reason.slice(0, MAX_REASON_LENGTH) : `${name} failed`,
+      };
+    case 'scored':
+      if (typeof outcome.score !== 'number' || !(outcome.score >= 0 && outcome.score <= 1000)) {
+        return { status: 'error', reason: `${name} returned a score outside 0–1000` };
+      }
+      if (!Array.isArray(outcome.reasons) || !Array.isArray(outcome.alerts)) return { status: 'error', reason: `${name} returned a malformed outcome` };
+      return outcome;
+    default:
+      return { status: 'error', reason: `${name} returned an unknown status` };
+  }
+}
+
+function byPoints(a: Reason, b: Reason): number {
+  return b.points - a.points;
+}
+
+/**
+ * Alert ids are derived from event, domain and typology, so two drafts of one typology would be
+ * deduplicated on the bus and the second lost. Keep the stronger one.
+ */
+function onePerTypology(alerts: AlertDraft[]): readonly AlertDraft[] {
+  if (alerts.length === 1) return alerts;
+  const kept: AlertDraft[] = [];
+  for (const alert of alerts) {
+    const twin = kept.findIndex((k) => k.domain === alert.domain && k.typology === alert.typology);
+    if (twin < 0) kept.push(alert);
+    else if (alert.score > (kept[twin] as AlertDraft).score) kept[twin] = alert;
+  }
+  return kept;
+}
+
+function isRegistry(value: readonly Scorer[] | ScorerRegistry): value is ScorerRegistry {
+  return !Array.isArray(value);
+}

@@ -1,0 +1,36 @@
+// How fired fraud rules add up to one score, and how a score maps to an alert severity.
+//
+// Each rule's points p (0–1000) are read as an independent chance p/1000 that the payment is
+// fraud; the score is the chance that at least one is right: 1000·(1 − Π(1 − p/1000)). It is
+// bounded by 1000 without a cap, grows with every extra rule (monotone), saturates (two
+// 500-point rules give 750, not 1000), is independent of rule order, and one rule alone scores
+// exactly its points, so a rule's weight reads directly as the score it gives.
+import type { Severity } from '../../core/contracts/index.js';
+
+export const MAX_SCORE = 1000;
+
+/** Combined score of fired rules' points; 0 when none fired. Rounded to an integer. */
+export function combineRulePoints(points: readonly number[]): number {
+  let remaining = 1;
+  for (let i = 0; i < points.length; i++) {
+    const p = Math.min(MAX_SCORE, Math.max(0, points[i] as number));
+    remaining *= 1 - p / MAX_SCORE;
+  }
+  return Math.round(MAX_SCORE * (1 - remaining));
+}
+
+/** Lowest score of each severity, highest first. */
+export const FRAUD_SEVERITY_BANDS = [
+  { min: 900, severity: 'critical' },
+  { min: 700, severity: 'high' },
+  { min: 500, severity: 'medium' },
+  { min: 0, severity: 'low' },
+] as const satisfies readonly { readonly min: number; readonly severity: Severity }[];
+
+export function severityForScore(score: number): Severity {
+  for (const band of FRAUD_SEVERITY_BANDS) if (score >= band.min) return band.severity;
+  return 'low';
+}
+
+/** Fraud alerts are raised from this score up (medium severity and above). */
+export const DEFAULT_FRAUD_ALERT_THRESHOLD = 500;
