@@ -28,14 +28,22 @@ program
     const logger = createLogger(config.logLevel);
     const system = await startSystem(config, roles, logger);
     printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0);
-    let signals = 0;
+    let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
-      signals++;
-      if (signals > 1) {
+      // Some supervisors deliver one stop to the process and its group at once; only a signal
+      // that comes later is a person asking to stop without draining.
+      if (firstSignalAt > 0) {
+        if (Date.now() - firstSignalAt < 2000) return;
         logger.warn('second signal: exiting without draining');
         process.exit(1);
       }
+      firstSignalAt = Date.now();
       logger.info({ signal }, 'stopping: draining in-flight batches');
+      // Nothing is lost by giving up: unacknowledged events are delivered again at the next start.
+      setTimeout(() => {
+        logger.error('stopping took longer than 60 s; exiting without finishing the drain');
+        process.exit(1);
+      }, 60_000).unref();
       system.stop().then(
         () => process.exit(0),
         (error: unknown) => {

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Pool } from 'undici';
-import { connectBus, createMetrics, ensureStreams, names as namesOf, validateEvent, type Config } from '../core/index.js';
+import { connectBus, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { createSimulator, runSimulator } from '../ingest/simulator/index.js';
 
@@ -80,7 +80,7 @@ async function openSink(config: Config, options: SimulateOptions): Promise<Sink>
     };
   }
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-simulate');
-  await ensureStreams(bus);
+  await ensureStreams(bus, streamLimitsOf(config));
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
   return {
     async send(events) {

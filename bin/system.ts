@@ -2,7 +2,6 @@
 // and handed to the parts (I/O is injected); nothing below opens its own.
 import type { FastifyInstance } from 'fastify';
 import {
-  DEFAULT_STREAM_LIMITS,
   connectBus,
   connectRedis,
   consumerLag,
@@ -11,6 +10,7 @@ import {
   ensureStreams,
   names as namesOf,
   safeUrl,
+  streamLimitsOf,
   validateEvent,
   type Bus,
   type Config,
@@ -52,7 +52,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   let redis: Redis | undefined;
   let clickhouse: ClickHouse | undefined;
   try {
-    await ensureStreams(bus, DEFAULT_STREAM_LIMITS);
+    await ensureStreams(bus, streamLimitsOf(config));
     if (usesRedis) {
       redis = await connectRedis(config.redisUrl, 'riskstream-processors');
       const r = redis;
@@ -192,10 +192,14 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
         clearInterval(lagTimer);
         simulatorAbort.abort();
         await simulatorDone;
+        logger.debug('simulator stopped');
         // Stop taking requests, finish what is in flight, then flush storage and close connections.
         await server.close().catch(() => undefined);
+        logger.debug('http server closed');
         await processor?.drain().catch((error: unknown) => logger.error({ err: error }, 'processor drain failed'));
+        logger.debug('processors drained');
         await writer?.drain().catch((error: unknown) => logger.error({ err: error }, 'writer drain failed'));
+        logger.debug('writer drained');
         waiters?.close();
         await runStops(stops, logger);
         logger.info('riskstream stopped');

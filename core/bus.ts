@@ -69,7 +69,11 @@ export async function connectBus(url: string, names: Names, name = 'riskstream')
 export type StreamLimits = {
   /** Maximum age of events and decisions on the bus. */
   readonly maxAgeHours: number;
-  /** Maximum bytes per stream. */
+  /**
+   * Maximum bytes of the events and decisions streams (alerts and dead letters get a quarter).
+   * JetStream reserves this much file storage per stream when it is created, so it must fit the
+   * server's store; when a stream is full the oldest messages go, processed or not.
+   */
   readonly maxBytes: number;
   /** The JetStream publish dedup window (Nats-Msg-Id). */
   readonly duplicateWindowSeconds: number;
@@ -77,11 +81,25 @@ export type StreamLimits = {
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxAgeHours: 72,
-  maxBytes: 8 * 1024 ** 3,
+  maxBytes: 2 * 1024 ** 3,
   duplicateWindowSeconds: 120,
 };
 
-function streamConfig(name: string, subject: string, limits: StreamLimits, maxAgeHours = limits.maxAgeHours): Partial<StreamConfig> & { name: string } {
+/** The limits a configured process uses. */
+export function streamLimitsOf(config: { readonly streamMaxMiB: number; readonly streamMaxAgeHours: number }): StreamLimits {
+  return { ...DEFAULT_STREAM_LIMITS, maxBytes: config.streamMaxMiB * 1024 ** 2, maxAgeHours: config.streamMaxAgeHours };
+}
+
+/** Small limits for tests that create short-lived namespaces; every configured process passes its own. */
+export const TEST_STREAM_LIMITS: StreamLimits = { maxAgeHours: 1, maxBytes: 256 * 1024 ** 2, duplicateWindowSeconds: 120 };
+
+function streamConfig(
+  name: string,
+  subject: string,
+  limits: StreamLimits,
+  maxAgeHours = limits.maxAgeHours,
+  maxBytes = limits.maxBytes,
+): Partial<StreamConfig> & { name: string } {
   return {
     name,
     subjects: [subject],
@@ -89,20 +107,20 @@ function streamConfig(name: string, subject: string, limits: StreamLimits, maxAg
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     max_age: nanos(maxAgeHours * 3600_000),
-    max_bytes: limits.maxBytes,
+    max_bytes: maxBytes,
     duplicate_window: nanos(limits.duplicateWindowSeconds * 1000),
     num_replicas: 1,
   };
 }
 
 /** Creates or updates the streams and KV buckets of the namespace. Safe to call from every process. */
-export async function ensureStreams(bus: Bus, limits: StreamLimits = DEFAULT_STREAM_LIMITS): Promise<void> {
+export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM_LIMITS): Promise<void> {
   const { jsm, names } = bus;
   const configs = [
     streamConfig(names.streams.events, names.subjects.eventsAll, limits),
     streamConfig(names.streams.decisions, names.subjects.decisionsAll, limits),
-    streamConfig(names.streams.alerts, names.subjects.alertsAll, limits, Math.max(limits.maxAgeHours, 30 * 24)),
-    streamConfig(names.streams.dlq, names.subjects.dlqAll, limits, Math.max(limits.maxAgeHours, 30 * 24)),
+    streamConfig(names.streams.alerts, names.subjects.alertsAll, limits, Math.max(limits.maxAgeHours, 30 * 24), Math.ceil(limits.maxBytes / 4)),
+    streamConfig(names.streams.dlq, names.subjects.dlqAll, limits, Math.max(limits.maxAgeHours, 30 * 24), Math.ceil(limits.maxBytes / 4)),
   ];
   for (const config of configs) {
     try {

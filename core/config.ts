@@ -27,6 +27,10 @@ export type Config = {
   readonly dedupTtlSeconds: number;
   /** Raw event, decision and alert rows live this long in ClickHouse. */
   readonly retentionDays: number;
+  /** Size limit of the events and decisions streams, MiB (JetStream reserves it on the server). */
+  readonly streamMaxMiB: number;
+  /** Age limit of messages on the events and decisions streams, hours. */
+  readonly streamMaxAgeHours: number;
 };
 
 export class ConfigError extends Error {
@@ -74,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),
     retentionDays: intFrom(env, 'RISKSTREAM_RETENTION_DAYS', 30, 1, 3650),
+    streamMaxMiB: intFrom(env, 'RISKSTREAM_STREAM_MAX_MB', 2048, 16, 16 * 1024 * 1024),
+    streamMaxAgeHours: intFrom(env, 'RISKSTREAM_STREAM_MAX_AGE_HOURS', 72, 1, 24 * 365),
   };
 }
 

@@ -61,7 +61,7 @@ describe('ingest - single events', () => {
     expect(response.statusCode).toBe(202);
     expect(response.json()).toMatchObject({ id: 'http-1', status: 'accepted' });
     expect(await streamMessages()).toBe(before + 1);
-    const stored = await h.bus.jsm.streams.getMessage(h.names.streams.events, { seq: response.json().seq });
+    const stored = (await h.bus.jsm.streams.getMessage(h.names.streams.events, { seq: response.json().seq }))!;
     expect(stored.subject).toMatch(new RegExp(`^${h.namespace}\\.ev\\.payment\\.[0-3]$`));
     expect(stored.json<Record<string, unknown>>()).toMatchObject({ id: 'http-1', amount: '1250.00' });
     expect(stored.header.get('Rs-Ingest-Ts')).toMatch(/^\d+$/);
