@@ -1,0 +1,80 @@
+// The ClickHouse client factory: embedded chDB under <dataDir>/chdb by default, a ClickHouse server
+// when CLICKHOUSE_URL is set; both behind the same `@clickhouse/client` API.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { ServiceUnavailableError, safeUrl } from '../core/index.js';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.js';
+import { assertDatabaseName } from './sql.js';
+
+export type ClickHouseKind = 'chdb' | 'server';
+
+export type ClickHouseOptions = {
+  /** A ClickHouse server (CLICKHOUSE_URL, credentials in the URL); unset: embedded chDB. */
+  readonly url?: string | undefined;
+  /** RISKSTREAM_DATA_DIR; chDB keeps its data in `<dataDir>/chdb`. */
+  readonly dataDir: string;
+  /** The namespace's database (names.database). */
+  readonly database: string;
+  /** CLICKHOUSE_CLUSTER; only with a server. */
+  readonly cluster?: string | undefined;
+};
+
+export type ClickHouse = {
+  readonly client: ClickHouseClient;
+  readonly kind: ClickHouseKind;
+  readonly database: string;
+  readonly cluster: string | undefined;
+  /** Closes the client and, for chDB, gives up the data folder. */
+  close(): Promise<void>;
+};
+
+export async function createClickHouse(options: ClickHouseOptions): Promise<ClickHouse> {
+  const database = assertDatabaseName(options.database);
+  if (options.url) return connectServer(options.url, database, options.cluster);
+  if (options.cluster) {
+    throw new Error('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: embedded chDB is a single node');
+  }
+  return openChdb(join(options.dataDir, 'chdb'), database);
+}
+
+async function connectServer(url: string, database: string, cluster: string | undefined): Promise<ClickHouse> {
+  const client = createClient({ url, application: 'riskstream', request_timeout: 60_000 });
+  const ping = await client.ping();
+  if (!ping.success) {
+    await client.close();
+    throw new ServiceUnavailableError(`ClickHouse is not reachable at ${safeUrl(url)} (${ping.error.message}). Start the server or unset CLICKHOUSE_URL to use embedded chDB.`);
+  }
+  return { client, kind: 'server', database, cluster, close: () => client.close() };
+}
+
+function openChdb(folder: string, database: string): ClickHouse {
+  mkdirSync(folder, { recursive: true });
+  const lock: DataFolderLock = acquireDataFolderLock(folder);
+  let client: ClickHouseClient;
+  try {
+    // chdb types its connection against its own copy of @clickhouse/client-common; same shape.
+    const connection = createChdbConnection({ path: folder }) as unknown as ClickHouseClientConfigOptions['connection'];
+    client = createClient({ connection });
+  } catch (error) {
+    lock.release();
+    throw new Error(`cannot open the embedded ClickHouse folder ${folder}: ${(error as Error).message}`, { cause: error });
+  }
+  let closed = false;
+  return {
+    client,
+    kind: 'chdb',
+    database,
+    cluster: undefined,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// The chDB folder lock across processes: a child node process holds or tries the lock.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse, type ClickHouse } from './clickhouse.js';
+import { acquireDataFolderLock, DataFolderInUseError, LOCK_FILE } from './data-folder-lock.js';
+
+// The child runs the lock module as plain JavaScript: it imports only Node built-ins, so a
+// transpiled copy behaves as the real one (the test runner's TypeScript loader is not needed).
+const CHILD = `
+import { acquireDataFolderLock } from './data-folder-lock.mjs';
+const [folder, mode] = process.argv.slice(2);
+try {
+  acquireDataFolderLock(folder);
+  console.log('acquired');
+  if (mode === 'hold') setInterval(() => undefined, 1000);
+} catch (error) {
+  console.log(error.name + ': ' + error.message);
+  process.exit(3);
+}
+`;
+
+let work: string;
+let ch: ClickHouse;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'rs-storage-lock-'));
+  const source = readFileSync(new URL('./data-folder-lock.ts', import.meta.url), 'utf8');
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  writeFileSync(join(work, 'data-folder-lock.mjs'), js);
+  writeFileSync(join(work, 'child.mjs'), CHILD);
+  ch = await createClickHouse({ dataDir: join(work, 'data'), database: 'lock_test' });
+});
+
+afterAll(async () => {
+  await ch.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+type Run = { child: ChildProcess; output: Promise<string>; exit: Promise<number | null> };
+
+function runChild(folder: string, mode: 'try' | 'hold'): Run {
+  const child = spawn(process.execPath, [join(work, 'child.mjs'), folder, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exit, output: exit.then(() => text) };
+}
+
+async function firstLine(run: Run): Promise<string> {
+  return new Promise((resolve) => {
+    run.child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+  });
+}
+
+describe('data folder lock', () => {
+  it('lock - another process cannot open the embedded folder this process holds, and is told why', async () => {
+    const run = runChild(join(work, 'data', 'chdb'), 'try');
+    expect(await run.exit).toBe(3);
+    const output = await run.output;
+    expect(output).toContain('DataFolderInUseError');
+    expect(output).toContain(`owned by process ${process.pid}`);
+    expect(output).toContain('CLICKHOUSE_URL');
+  });
+
+  it('lock - this process cannot take a folder another live process holds; it can once that process is killed', async () => {
+    const folder = join(work, 'other');
+    mkdirSync(folder);
+    const holder = runChild(folder, 'hold');
+    expect(await firstLine(holder)).toBe('acquired');
+    let refused: unknown;
+    try {
+      acquireDataFolderLock(folder);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(DataFolderInUseError);
+    expect((refused as DataFolderInUseError).ownerPid).toBe(holder.child.pid);
+
+    holder.child.kill('SIGKILL');
+    await holder.exit;
+    // The lock file is still there, naming a dead process: it is stale and taken over.
+    expect(existsSync(join(folder, LOCK_FILE))).toBe(true);
+    const lock = acquireDataFolderLock(folder);
+    expect(JSON.parse(readFileSync(join(folder, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(join(folder, LOCK_FILE))).toBe(false);
+  });
+
+  it('lock - the same process may open a folder twice; the file goes with the last release', () => {
+    const folder = join(work, 'twice');
+    mkdirSync(folder);
+    const first = acquireDataFolderLock(folder);
+    const second = acquireDataFolderLock(folder);
+    first.release();
+    expect(existsSync(join(folder, LOCK_FILE))).toBe(true);
+    second.release();
+    second.release();
+    expect(existsSync(join(folder, LOCK_FILE))).toBe(false);
+  });
+
+  it('lock - a damaged lock file is treated as stale', () => {
+    const folder = join(work, 'damaged');
+    mkdirSync(folder);
+    writeFileSync(join(folder, LOCK_FILE), '{"pid":');
+    const lock = acquireDataFolderLock(folder);
+    lock.release();
+  });
+
+  it('lock - closing the client gives the folder up for another process', async () => {
+    await ch.close();
+    const run = runChild(join(work, 'data', 'chdb'), 'try');
+    expect(await run.exit).toBe(0);
+    expect(await run.output).toContain('acquired');
+  });
+});

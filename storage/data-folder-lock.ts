@@ -1,0 +1,190 @@
+// An exclusive, process-level lock on the embedded chDB data folder. libchdb binds one folder per
+// process and a second process on the same folder fails with an unhelpful message (or worse, on
+// an older engine, corrupts it), so we refuse first and say what to do instead.
+// This module imports only Node built-ins: the lock test runs it in a child process as plain JS.
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export const LOCK_FILE = 'riskstream.lock';
+
+export class DataFolderInUseError extends Error {
+  override readonly name = 'DataFolderInUseError';
+  readonly ownerPid: number;
+  constructor(folder: string, ownerPid: number, ownerHost: string) {
+    super(
+      `the embedded ClickHouse data folder ${folder} is owned by process ${ownerPid}` +
+        (ownerHost === hostname() ? '' : ` on ${ownerHost}`) +
+        '. chDB lets one process at a time open a data folder: stop that process, or, to run ' +
+        'ClickHouse-using roles (writer, api) in separate processes, start a ClickHouse server and set CLICKHOUSE_URL.',
+    );
+    this.ownerPid = ownerPid;
+  }
+}
+
+type Owner = { readonly pid: number; readonly host: string; readonly startTicks: string | null };
+
+export type DataFolderLock = {
+  readonly folder: string;
+  /** Gives the lock up; the last holder in this process removes the file. Idempotent. */
+  release(): void;
+};
+
+/** Holders in this process, by folder: one process may open the folder several times. */
+const held = new Map<string, number>();
+let exitHookInstalled = false;
+
+/** Takes the lock on `folder` (which must exist) or throws DataFolderInUseError naming the owner. */
+export function acquireDataFolderLock(folder: string): DataFolderLock {
+  const path = join(folder, LOCK_FILE);
+  const me: Owner = { pid: process.pid, host: hostname(), startTicks: startTicksOf(process.pid) };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (held.has(folder)) return holding(folder, path);
+    if (tryCreate(path, me)) {
+      installExitHook();
+      return holding(folder, path);
+    }
+    const owner = readOwner(path);
+    if (owner === undefined) continue; // removed between our attempt and our read: try again
+    if (owner === null) {
+      // Unreadable. Locks appear complete (see tryCreate), so this one was damaged: stale.
+      takeOverStale(path, owner);
+      continue;
+    }
+    if (owner.pid === me.pid && owner.host === me.host) {
+      // Left behind by an earlier holder in this process that did not release (crashed test).
+      takeOverStale(path, owner);
+      continue;
+    }
+    if (isAlive(owner)) throw new DataFolderInUseError(folder, owner.pid, owner.host);
+    takeOverStale(path, owner);
+  }
+  throw new Error(`could not take the lock ${path}: it keeps changing hands`);
+}
+
+function holding(folder: string, path: string): DataFolderLock {
+  held.set(folder, (held.get(folder) ?? 0) + 1);
+  let released = false;
+  return {
+    folder,
+    release() {
+      if (released) return;
+      released = true;
+      const count = (held.get(folder) ?? 1) - 1;
+      if (count > 0) {
+        held.set(folder, count);
+        return;
+      }
+      held.delete(folder);
+      removeIfOurs(path);
+    },
+  };
+}
+
+/** Writes the owner record to a private file, then links it into place: the lock appears complete or not at all. */
+function tryCreate(path: string, me: Owner): boolean {
+  const temp = `${path}.${me.pid}.${Date.now()}.tmp`;
+  const fd = openSync(temp, 'wx');
+  try {
+    writeSync(fd, JSON.stringify({ pid: me.pid, host: me.host, startTicks: me.startTicks, since: new Date().toISOString() }));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
+/** The owner record; null when unreadable, undefined when there is no lock file. */
+function readOwner(path: string): Owner | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const value = JSON.parse(text) as { pid?: unknown; host?: unknown; startTicks?: unknown };
+    if (typeof value.pid !== 'number' || typeof value.host !== 'string') return null;
+    return { pid: value.pid, host: value.host, startTicks: typeof value.startTicks === 'string' ? value.startTicks : null };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Moves a stale lock aside under a name of our own, then checks that what we moved is the stale
+ * record we judged: when two processes take over the same stale lock at once, the slower one may
+ * have moved the faster one's fresh lock, and puts it back.
+ */
+function takeOverStale(path: string, judged: Owner | null): void {
+  const aside = `${path}.stale.${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = readOwner(aside);
+  const same = moved === judged || (moved && judged && moved.pid === judged.pid && moved.host === judged.host);
+  if (!same) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // Someone else holds it now; our next attempt reads and judges that holder.
+    }
+  }
+  unlinkSync(aside);
+}
+
+function isAlive(owner: Owner): boolean {
+  // On another host (a shared file system) we cannot look: assume the owner is alive.
+  if (owner.host !== hostname()) return true;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  // The pid lives; if it started at another time it is a new process that reused the number.
+  const ticks = startTicksOf(owner.pid);
+  return owner.startTicks === null || ticks === null || ticks === owner.startTicks;
+}
+
+/** Process start time in clock ticks since boot (Linux /proc), to tell a reused pid from its owner. */
+function startTicksOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces; starttime is field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function removeIfOurs(path: string): void {
+  const owner = readOwner(path);
+  if (owner && owner.pid === process.pid && owner.host === hostname()) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const folder of held.keys()) removeIfOurs(join(folder, LOCK_FILE));
+    held.clear();
+  });
+}

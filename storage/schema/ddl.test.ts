@@ -1,0 +1,99 @@
+// The DDL generator as text, on one node and ON CLUSTER (no cluster runs here).
+import { describe, expect, it } from 'vitest';
+import { createDatabase, createMaterializedView, createTable, modifyTtl, type DdlContext, type TableSpec } from './ddl.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+const single: DdlContext = { database: 'rs', retentionDays: 30 };
+const cluster: DdlContext = { database: 'rs', cluster: 'risk', retentionDays: 30 };
+
+const spec: TableSpec = {
+  name: 'events',
+  columns: ['id String', "ts DateTime64(3, 'UTC')"],
+  engine: 'ReplacingMergeTree',
+  partitionBy: 'toDate(ts)',
+  orderBy: 'id',
+  ttl: 'toDateTime(ts) + INTERVAL 30 DAY',
+  shardingKey: 'cityHash64(id)',
+};
+
+describe('cluster DDL generator', () => {
+  it('ddl - one node: a plain MergeTree table under its logical name', () => {
+    expect(createTable(single, spec)).toEqual([
+      [
+        'CREATE TABLE IF NOT EXISTS `rs`.`events`',
+        '(',
+        '    id String,',
+        "    ts DateTime64(3, 'UTC')",
+        ')',
+        'ENGINE = ReplacingMergeTree',
+        'PARTITION BY toDate(ts)',
+        'ORDER BY id',
+        'TTL toDateTime(ts) + INTERVAL 30 DAY',
+      ].join('\n'),
+    ]);
+  });
+
+  it('ddl - cluster: a replicated local table ON CLUSTER plus a Distributed table under the logical name', () => {
+    const [local, distributed] = createTable(cluster, spec);
+    expect(local).toContain('CREATE TABLE IF NOT EXISTS `rs`.`events_local` ON CLUSTER `risk`');
+    expect(local).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')");
+    expect(local).toContain('ORDER BY id');
+    expect(distributed).toBe(
+      "CREATE TABLE IF NOT EXISTS `rs`.`events` ON CLUSTER `risk` AS `rs`.`events_local`\nENGINE = Distributed('risk', 'rs', 'events_local', cityHash64(id))",
+    );
+  });
+
+  it('ddl - cluster: a bookkeeping table replicated to every node keeps its name and gets no Distributed face', () => {
+    const statements = createTable(cluster, { name: 'schema_migrations', columns: ['version UInt32'], engine: 'ReplacingMergeTree', orderBy: 'version', everywhere: true });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toContain('`rs`.`schema_migrations` ON CLUSTER `risk`');
+    expect(statements[0]).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/{table}', '{replica}')");
+  });
+
+  it('ddl - cluster: materialized views read and write the local tables on each shard', () => {
+    const view = createMaterializedView(cluster, { name: 'events_minute_mv', to: 'events_minute', from: 'events', select: (source) => `SELECT 1 FROM ${source}` });
+    expect(view).toBe('CREATE MATERIALIZED VIEW IF NOT EXISTS `rs`.`events_minute_mv` ON CLUSTER `risk` TO `rs`.`events_minute_local` AS\nSELECT 1 FROM `rs`.`events_local`');
+  });
+
+  it.each([
+    [single, 'CREATE DATABASE IF NOT EXISTS `rs`', 'ALTER TABLE `rs`.`events` MODIFY TTL x'],
+    [cluster, 'CREATE DATABASE IF NOT EXISTS `rs` ON CLUSTER `risk`', 'ALTER TABLE `rs`.`events_local` ON CLUSTER `risk` MODIFY TTL x'],
+  ])('ddl - database and TTL statements follow the mode', (ctx, database, ttl) => {
+    expect(createDatabase(ctx)).toBe(database);
+    expect(modifyTtl(ctx, 'events', 'x')).toBe(ttl);
+  });
+
+  it.each([
+    [{ database: 'rs; DROP', retentionDays: 30 }],
+    [{ database: 'rs', cluster: "risk'", retentionDays: 30 }],
+    [{ database: 'rs', retentionDays: 0 }],
+  ])('ddl - refuses identifiers and retention that are not safe to interpolate: %j', (ctx) => {
+    expect(() => createDatabase(ctx)).toThrow();
+  });
+
+  it('ddl - every migration statement on a cluster is ON CLUSTER and every MergeTree is replicated', () => {
+    const statements = MIGRATIONS.flatMap((m) => m.statements(cluster));
+    expect(statements.length).toBeGreaterThan(10);
+    for (const statement of statements) {
+      expect(statement).toContain('ON CLUSTER `risk`');
+      const engine = /ENGINE = (\w+)/.exec(statement)?.[1];
+      if (engine !== undefined) expect(engine === 'Distributed' || engine.startsWith('Replicated')).toBe(true);
+    }
+    const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+    expect(views).toHaveLength(3);
+    for (const view of views) expect(view).toMatch(/TO `rs`\.`\w+_minute_local` AS/);
+    for (const view of views) expect(view).toMatch(/FROM `rs`\.`(events|decisions|alerts)_local` AS/);
+  });
+
+  it('ddl - raw tables expire after the retention and shard by their id on a cluster', () => {
+    const statements = MIGRATIONS[0]!.statements({ ...cluster, retentionDays: 45 });
+    const distributed = statements.filter((s) => s.includes('ENGINE = Distributed'));
+    expect(distributed.map((s) => /Distributed\('risk', 'rs', '(\w+)', (.+)\)/.exec(s)?.slice(1))).toEqual([
+      ['events_local', 'cityHash64(id)'],
+      ['decisions_local', 'cityHash64(event_id)'],
+      ['alerts_local', 'cityHash64(id)'],
+      ['dead_letters_local', 'cityHash64(id)'],
+    ]);
+    expect(statements.filter((s) => s.includes('INTERVAL 45 DAY'))).toHaveLength(4);
+  });
+});

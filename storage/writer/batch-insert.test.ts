@@ -1,0 +1,70 @@
+// Batch inserts against real chDB: a bad row isolated, a batch over many days split.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payment } from '../../test/harness.js';
+import { createClickHouse, type ClickHouse } from '../clickhouse.js';
+import { migrate } from '../schema/migrate.js';
+import { numberOf, selectRows } from '../sql.js';
+import { insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
+import { eventRow, type EventRow } from './rows/event-row.js';
+
+const database = `t_batch_${process.pid}`;
+let dataDir: string;
+let ch: ClickHouse;
+let target: BatchTarget;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'rs-storage-batch-'));
+  ch = await createClickHouse({ dataDir, database });
+  await migrate(ch.client, { database, retentionDays: 3650 });
+  target = { client: ch.client, database, table: 'events', insertSettings: undefined };
+});
+
+afterAll(async () => {
+  await ch.client.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` });
+  await ch.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function row(id: string, ts: number): KeyedRow<EventRow> {
+  const outcome = eventRow({ subject: 't.ev.payment.0', data: new TextEncoder().encode(JSON.stringify(payment(id, { ts: new Date(ts).toISOString() }))), ingestTs: null });
+  if (!outcome.ok) throw new Error(outcome.reason);
+  return { key: outcome.key, row: outcome.row, partition: String(Math.floor(ts / 86_400_000)) };
+}
+
+async function count(): Promise<number> {
+  const rows = await selectRows<{ n: unknown }>(ch.client, `SELECT count() AS n FROM \`${database}\`.events`);
+  return numberOf(rows[0]?.n);
+}
+
+describe('batch insert', () => {
+  it('batch - a row ClickHouse refuses as bad data is isolated; the rest of the batch is stored', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => row(`b-${i}`, Date.now() - i * 1000));
+    // Past every check in the mapper, but not a decimal: only ClickHouse can refuse it.
+    rows[17] = { ...rows[17]!, row: { ...rows[17]!.row, amount: 'twelve' } };
+    const rejected = await insertRows(target, rows);
+    expect(rejected.map((r) => r.row.key)).toEqual(['b-17']);
+    expect(rejected[0]!.reason).toMatch(/ClickHouse refused the row/);
+    expect(await count()).toBe(39);
+    expect([...(await storedKeys(target, ['b-0', 'b-17', 'b-39', 'nope']))].sort()).toEqual(['b-0', 'b-39']);
+  });
+
+  it('batch - many long keys are looked up in slices, and the answer is their union', async () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `missing-${i}-`.padEnd(120, 'x'));
+    expect([...(await storedKeys(target, ['b-1', ...long, 'b-2']))].sort()).toEqual(['b-1', 'b-2']);
+  });
+
+  it('batch - a batch spanning more days than one insert may touch is split by partition', async () => {
+    const day = 86_400_000;
+    const rows = Array.from({ length: 130 }, (_, i) => row(`d-${i}`, Date.now() - (i + 1) * day));
+    expect(await insertRows(target, rows)).toEqual([]);
+    expect(await count()).toBe(39 + 130);
+  });
+
+  it('batch - an unreachable ClickHouse is not mistaken for bad data', () => {
+    expect(isBadDataError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isBadDataError(Object.assign(new Error('x'), { code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' }))).toBe(true);
+  });
+});

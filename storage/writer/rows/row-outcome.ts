@@ -1,0 +1,84 @@
+// What mapping one bus message into a table row gives: the row and its dedup key, or the reason it
+// cannot be stored (which sends it to the dead-letter stream). Shared by every table's mapper.
+import { formatMinor, toReportingMinor, type ErrorCode } from '../../../core/index.js';
+import { dateTime64Text } from '../../sql.js';
+import { WireFieldError } from './wire-fields.js';
+
+/** A message as the mappers see it: no JetStream types, so mapping is pure and table-tested. */
+export type WireMessage = {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** Rs-Ingest-Ts header, epoch ms; null when absent. */
+  readonly ingestTs: number | null;
+};
+
+export type RowOutcome<R> =
+  | {
+      readonly ok: true;
+      readonly key: string;
+      readonly row: R;
+      /** The row's "how recent" time (epoch ms) for the writer's lag gauge. */
+      readonly recencyMs: number;
+    }
+  | { readonly ok: false; readonly code: ErrorCode; readonly reason: string };
+
+export type RowMapper<R> = (message: WireMessage) => RowOutcome<R>;
+
+export function refused(code: ErrorCode, reason: string): RowOutcome<never> {
+  return { ok: false, code, reason };
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes and parses the payload, or says why it is not JSON. */
+export function parsePayload(data: Uint8Array): { ok: true; value: unknown; text: string } | { ok: false; reason: string } {
+  let text: string;
+  try {
+    text = decoder.decode(data);
+  } catch {
+    return { ok: false, reason: 'the payload is not UTF-8 text' };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown, text };
+  } catch (error) {
+    return { ok: false, reason: `the payload is not JSON: ${(error as Error).message}` };
+  }
+}
+
+/** Runs a field-by-field mapper and turns a WireFieldError into a schema refusal. */
+export function mapWire<R>(data: Uint8Array, map: (value: unknown, text: string) => RowOutcome<R>): RowOutcome<R> {
+  const parsed = parsePayload(data);
+  if (!parsed.ok) return refused('RS_ERR_BUS_JSON', parsed.reason);
+  try {
+    return map(parsed.value, parsed.text);
+  } catch (error) {
+    if (error instanceof WireFieldError) return refused('RS_ERR_BUS_SCHEMA', error.message);
+    throw error;
+  }
+}
+
+export type MoneyColumns = {
+  /** Exact decimal text in major units, from the integer minor units. */
+  readonly amount: string;
+  readonly amount_minor: number;
+  readonly currency: string;
+  /** USD at the indicative rate (core/fx.ts), exact to the cent: what the minute sums add up. */
+  readonly amount_usd: string;
+};
+
+export function moneyColumns(minor: number, currency: string): MoneyColumns {
+  return {
+    amount: formatMinor(minor, currency),
+    amount_minor: minor,
+    currency,
+    amount_usd: formatMinor(toReportingMinor(minor, currency), 'USD'),
+  };
+}
+
+export function timeText(ms: number): string {
+  return dateTime64Text(ms);
+}
+
+export function nullableTimeText(ms: number | null): string | null {
+  return ms === null ? null : dateTime64Text(ms);
+}

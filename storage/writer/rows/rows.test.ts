@@ -1,0 +1,137 @@
+// Message-to-row mapping, table-driven: the rows each wire message gives and the refusals.
+import { describe, expect, it } from 'vitest';
+import type { DeadLetterWire } from '../../../core/index.js';
+import { payment } from '../../../test/harness.js';
+import { alertRow } from './alert-row.js';
+import { deadLetterRow } from './dead-letter-row.js';
+import { decisionRow } from './decision-row.js';
+import { eventRow } from './event-row.js';
+import type { WireMessage } from './row-outcome.js';
+
+const enc = new TextEncoder();
+const msg = (subject: string, value: unknown, ingestTs: number | null = null): WireMessage => ({
+  subject,
+  data: enc.encode(typeof value === 'string' ? value : JSON.stringify(value)),
+  ingestTs,
+});
+
+import { TS, alert, decision } from '../../test-fixtures.js';
+
+describe('event rows', () => {
+  it('rows - a payment becomes an events row with exact amounts, parties, device and the raw JSON', () => {
+    const body = payment('p-1', { ts: new Date(TS).toISOString(), amount: '1250.5', currency: 'EUR', merchant: { id: 'M-9', mcc: '5411' }, labels: { patterns: ['card_testing'] } });
+    const outcome = eventRow(msg('t1.ev.payment.3', body, TS + 1), TS);
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    expect(outcome.key).toBe('p-1');
+    expect(outcome.recencyMs).toBe(TS + 1);
+    expect(outcome.row).toMatchObject({
+      id: 'p-1',
+      kind: 'payment',
+      ts: `${Math.floor(TS / 1000)}.123`,
+      ingest_ts: `${Math.floor(TS / 1000)}.124`,
+      partition_key: 'ACC-1',
+      customer_id: 'C-1',
+      counterparty_account: 'ACC-2',
+      type: 'transfer',
+      channel: 'mobile',
+      debtor_country: 'US',
+      creditor_country: 'GB',
+      merchant_id: 'M-9',
+      mcc: '5411',
+      device_id: 'dev-1',
+      ip: '203.0.113.7',
+      amount: '1250.50',
+      amount_minor: 125050,
+      currency: 'EUR',
+      amount_usd: '1350.54',
+      label_patterns: ['card_testing'],
+    });
+    expect(JSON.parse(outcome.row.raw)).toEqual(body);
+  });
+
+  it('rows - a customer event has its country and no money', () => {
+    const body = { v: 1, kind: 'customer', id: 'c-1', ts: new Date(TS).toISOString(), customerId: 'C-1', type: 'individual', name: 'Ann Lee', segment: 'vip', riskRating: 'low', pep: false, country: 'DE' };
+    const outcome = eventRow(msg('t1.ev.customer.0', body), TS);
+    expect(outcome.ok && outcome.row).toMatchObject({ kind: 'customer', partition_key: 'C-1', debtor_country: 'DE', amount: '0.00', amount_minor: 0, currency: '', ingest_ts: null });
+  });
+
+  it.each([
+    ['not JSON', 't1.ev.payment.0', '{"v":1,', 'RS_ERR_BUS_JSON', /not JSON/],
+    ['a number amount', 't1.ev.payment.0', payment('p-2', { amount: 12.5 }), 'RS_ERR_BUS_SCHEMA', /\/amount/],
+    ['no id', 't1.ev.payment.0', { ...payment('x'), id: undefined }, 'RS_ERR_BUS_SCHEMA', /\/id id is required/],
+    ['the wrong subject', 't1.ev.customer.0', payment('p-3'), 'RS_ERR_BUS_SUBJECT', /payment arrived on t1\.ev\.customer\.0/],
+  ])('rows - an event with %s is refused with its reason', (_what, subject, body, code, reason) => {
+    const outcome = eventRow(msg(subject, body));
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.code).toBe(code);
+    expect(outcome.reason).toMatch(reason);
+  });
+});
+
+describe('decision, alert and dead-letter rows', () => {
+  it('rows - a decision keeps reasons, models, features, latency and labels', () => {
+    const outcome = decisionRow(msg('t1.dec.payment', decision()));
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    expect(outcome.key).toBe('ev-1');
+    expect(outcome.recencyMs).toBe(TS + 9);
+    expect(outcome.row).toMatchObject({
+      event_id: 'ev-1',
+      amount: '1250.00',
+      amount_minor: 125000,
+      amount_usd: '1350.00',
+      score: 640,
+      action: 'review',
+      reason_codes: ['VELOCITY_1H'],
+      models: { rules: 'rules-2026.11' },
+      features: { amount_usd: 1350, count_1h: 7.5 },
+      latency_processing_ms: 1.25,
+      latency_total_ms: 7,
+      has_labels: true,
+      label_patterns: ['ato'],
+      label_fraud: true,
+      label_aml: null,
+    });
+    expect(JSON.parse(outcome.row.reasons)).toEqual(decision().reasons);
+  });
+
+  it('rows - a decision without an ingest time or labels', () => {
+    const outcome = decisionRow(msg('t1.dec.payment', decision({ ingestTs: null, latencyMs: { processing: 0.5, total: null }, labels: undefined })));
+    expect(outcome.ok && outcome.row).toMatchObject({ ingest_ts: null, latency_total_ms: null, has_labels: false, label_patterns: [], label_fraud: null });
+  });
+
+  it.each([
+    ['a score above 1000', { score: 1001 }, '/score'],
+    ['a fractional score', { score: 1.5 }, '/score'],
+    ['an unknown action', { action: 'maybe' }, '/action'],
+    ['a time in seconds', { decidedAt: 1_700_000_000 }, '/decidedAt'],
+    ['a reason without a code', { reasons: [{ scorer: 'x', points: 1, text: '' }] }, '/reasons/0/code'],
+    ['a text feature', { features: { a: 'x' } }, '/features/a'],
+    ['version 2', { v: 2 }, '/v'],
+  ])('rows - a decision with %s is refused naming the field', (_what, overrides, path) => {
+    const outcome = decisionRow(msg('t1.dec.payment', decision(overrides)));
+    expect(outcome).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA' });
+    if (!outcome.ok) expect(outcome.reason.startsWith(path)).toBe(true);
+  });
+
+  it('rows - an alert becomes an alerts row', () => {
+    const outcome = alertRow(msg('t1.alert.aml', alert()));
+    expect(outcome.ok && outcome.row).toMatchObject({ id: 'al-1', domain: 'aml', typology: 'structuring', severity: 'high', amount: '9999.50', amount_usd: '9999.50', reason_codes: ['NEAR_THRESHOLD'] });
+    expect(alertRow(msg('t1.alert.aml', alert({ severity: 'severe' })))).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA' });
+  });
+
+  it('rows - a dead letter is keyed by a digest of the message, the same for a re-delivery', () => {
+    const letter: DeadLetterWire = { v: 1, source: 'processors', subject: 't1.ev.payment.1', streamSeq: 42, code: 'RS_ERR_BUS_SCHEMA', reason: '/amount must be …', at: TS, payload: '{}' };
+    const first = deadLetterRow(msg('t1.dlq.processors', letter));
+    const again = deadLetterRow(msg('t1.dlq.processors', letter));
+    const other = deadLetterRow(msg('t1.dlq.processors', { ...letter, streamSeq: 43 }));
+    expect(first.ok && again.ok && other.ok).toBe(true);
+    if (!first.ok || !again.ok || !other.ok) return;
+    expect(first.key).toBe(again.key);
+    expect(first.key).not.toBe(other.key);
+    expect(first.row).toMatchObject({ source: 'processors', stream_seq: 42, code: 'RS_ERR_BUS_SCHEMA' });
+    expect(deadLetterRow(msg('t1.dlq.x', { v: 1 }))).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA' });
+  });
+});

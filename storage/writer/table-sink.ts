@@ -1,0 +1,163 @@
+// One raw table's side of the writer: takes a batch of messages from its durable consumer, maps
+// them to rows, drops what is already stored, inserts, and only then acknowledges. Failures are
+// data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
+import type { ClickHouseSettings } from '@clickhouse/client';
+import { ingestTsOf, type Bus, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
+import type { RawTable } from '../schema/tables.js';
+import type { SqlClient } from '../sql.js';
+import { Backoff, pause, type BackoffPolicy } from './backoff.js';
+import { insertRows, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
+import { publishDeadLetters, type Refusal } from './dead-letter.js';
+import type { RowMapper } from './rows/row-outcome.js';
+
+export type SinkSpec<R> = {
+  readonly table: RawTable;
+  readonly stream: string;
+  readonly durable: string;
+  readonly map: RowMapper<R>;
+  /** The partition a row lands in, so that one insert never spans too many. */
+  readonly partitionOf: (row: R) => string;
+  /** False for the dead-letter table itself: a bad dead letter is dropped, never re-published (no loop). */
+  readonly deadLetterRefusals: boolean;
+};
+
+export type SinkDeps = {
+  readonly bus: Bus;
+  readonly client: SqlClient;
+  readonly database: string;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly backoff: BackoffPolicy;
+  readonly insertSettings: ClickHouseSettings | undefined;
+  /** Aborted when the writer drains: cuts a back-off pause short. */
+  readonly signal: AbortSignal;
+};
+
+/** What a table's writer has done since start; the lag fields are filled by the writer's poll. */
+export type TableSinkCounters = {
+  rowsInserted: number;
+  duplicatesSkipped: number;
+  deadLettered: number;
+  /** Bad dead letters (dead_letters table only): dropped and logged. */
+  dropped: number;
+  failures: number;
+  backoffMs: number;
+  lastError: string | null;
+  /** Recency (epoch ms) of the newest row inserted; null until the first insert. */
+  newestMs: number | null;
+  /** Batches being handled right now. */
+  inFlight: number;
+};
+
+type Mapped<R> = KeyedRow<R> & { readonly recencyMs: number };
+
+export class TableSink<R> {
+  readonly spec: SinkSpec<R>;
+  readonly counters: TableSinkCounters = {
+    rowsInserted: 0,
+    duplicatesSkipped: 0,
+    deadLettered: 0,
+    dropped: 0,
+    failures: 0,
+    backoffMs: 0,
+    lastError: null,
+    newestMs: null,
+    inFlight: 0,
+  };
+  private readonly _deps: SinkDeps;
+  private readonly _target: BatchTarget;
+  private readonly _backoff: Backoff;
+
+  constructor(spec: SinkSpec<R>, deps: SinkDeps) {
+    this.spec = spec;
+    this._deps = deps;
+    this._target = { client: deps.client, database: deps.database, table: spec.table, insertSettings: deps.insertSettings };
+    this._backoff = new Backoff(deps.backoff);
+    this.handle = this.handle.bind(this);
+  }
+
+  /** The BatchConsumer handler. Never throws: it acks, naks or dead-letters every message. */
+  async handle(messages: JsMsg[]): Promise<void> {
+    this.counters.inFlight++;
+    try {
+      await this._store(messages);
+      this._backoff.reset();
+      this.counters.backoffMs = 0;
+    } catch (error) {
+      const delay = this._backoff.next();
+      this.counters.failures++;
+      this.counters.backoffMs = delay;
+      this.counters.lastError = (error as Error).message ?? String(error);
+      this._deps.logger.warn({ err: error, table: this.spec.table, size: messages.length, retryInMs: delay }, 'writer batch failed; retrying later');
+      for (const message of messages) message.nak(delay);
+      // Hold this consumer back too: the next queued batch would most likely fail the same way.
+      await pause(delay, this._deps.signal);
+    } finally {
+      this.counters.inFlight--;
+    }
+  }
+
+  private async _store(messages: JsMsg[]): Promise<void> {
+    const { table } = this.spec;
+    const unique = new Map<string, Mapped<R>>();
+    const messageOf = new Map<string, JsMsg>();
+    const refusals: Refusal[] = [];
+    let duplicates = 0;
+    for (const message of messages) {
+      const outcome = this._map(message);
+      if (!outcome.ok) {
+        refusals.push({ message, code: outcome.code, reason: outcome.reason });
+      } else if (unique.has(outcome.key)) {
+        duplicates++; // the same message twice in one batch (re-published, or re-delivered)
+      } else {
+        unique.set(outcome.key, { key: outcome.key, row: outcome.row, partition: this.spec.partitionOf(outcome.row), recencyMs: outcome.recencyMs });
+        messageOf.set(outcome.key, message);
+      }
+    }
+
+    const stored = await storedKeys(this._target, [...unique.keys()]);
+    const fresh = [...unique.values()].filter((r) => !stored.has(r.key));
+    duplicates += unique.size - fresh.length;
+
+    const started = performance.now();
+    const rejected = await insertRows(this._target, fresh);
+    if (fresh.length > 0) this._deps.metrics.stageLatency.observe({ stage: 'writer_insert' }, (performance.now() - started) / 1000);
+    for (const r of rejected) refusals.push({ message: messageOf.get(r.row.key)!, code: 'RS_ERR_STORAGE_ROW', reason: r.reason });
+
+    await this._refuse(refusals);
+    for (const message of messages) message.ack();
+
+    const inserted = fresh.length - rejected.length;
+    this.counters.rowsInserted += inserted;
+    this.counters.duplicatesSkipped += duplicates;
+    if (inserted > 0) this._deps.metrics.writerRows.inc({ table }, inserted);
+    const rejectedKeys = new Set(rejected.map((r) => r.row.key));
+    for (const row of fresh) {
+      if (!rejectedKeys.has(row.key) && (this.counters.newestMs === null || row.recencyMs > this.counters.newestMs)) this.counters.newestMs = row.recencyMs;
+    }
+  }
+
+  private _map(message: JsMsg): ReturnType<RowMapper<R>> {
+    try {
+      return this.spec.map({ subject: message.subject, data: message.data, ingestTs: ingestTsOf(message) });
+    } catch (error) {
+      // A mapper bug must not wedge the consumer on one message.
+      return { ok: false, code: 'RS_ERR_STORAGE_ROW', reason: `the message could not be mapped to a row: ${(error as Error).message}` };
+    }
+  }
+
+  private async _refuse(refusals: readonly Refusal[]): Promise<void> {
+    if (refusals.length === 0) return;
+    if (this.spec.deadLetterRefusals) {
+      await publishDeadLetters(this._deps.bus, refusals);
+      this.counters.deadLettered += refusals.length;
+      for (const r of refusals) this._deps.metrics.deadLettered.inc({ source: 'writer', code: r.code });
+      this._deps.logger.warn({ table: this.spec.table, count: refusals.length, first: refusals[0]!.reason }, 'messages sent to the dead-letter stream');
+      return;
+    }
+    this.counters.dropped += refusals.length;
+    for (const r of refusals) {
+      this._deps.logger.error({ subject: r.message.subject, seq: r.message.seq, code: r.code, reason: r.reason }, 'a dead letter cannot be stored; dropped');
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// The storage writer: its own durable consumers on RS_EVENTS, RS_DECISIONS, RS_ALERTS and RS_DLQ,
+// off the decision path, inserting large batches into ClickHouse and acknowledging only what is
+// stored. Reports its lag per table (metrics and status()).
+import type { ClickHouseSettings } from '@clickhouse/client';
+import { BatchConsumer, consumerLag, ensureConsumer, type Bus, type Logger, type Metrics, type Names } from '../../core/index.js';
+import type { RawTable } from '../schema/tables.js';
+import type { SqlClient } from '../sql.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { createSinks } from './sinks.js';
+
+export type WriterOptions = {
+  readonly bus: Bus;
+  readonly client: SqlClient;
+  readonly names: Names;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Rows per insert (default 5,000). */
+  readonly maxBatch?: number;
+  /** Insert a partial batch after this long (default 1,000 ms). */
+  readonly maxWaitMs?: number;
+  /** How often consumer lag is read from JetStream (default 5,000 ms). */
+  readonly lagPollMs?: number;
+  readonly backoff?: BackoffPolicy;
+  /** CLICKHOUSE_CLUSTER: inserts through Distributed tables then wait for the shards (server only). */
+  readonly cluster?: string | undefined;
+};
+
+export type WriterTableStatus = {
+  readonly table: RawTable;
+  /** Seconds between now and the newest row inserted; 0 when nothing waits; null when unknown. */
+  readonly lagSeconds: number | null;
+  /** Messages of the stream not yet inserted (pending + delivered and not yet acknowledged); null when unknown. */
+  readonly lagMessages: number | null;
+  readonly rowsInserted: number;
+  readonly duplicatesSkipped: number;
+  readonly deadLettered: number;
+  readonly dropped: number;
+  readonly failures: number;
+  /** The current back-off after a failure; 0 when healthy. */
+  readonly backoffMs: number;
+  readonly lastError: string | null;
+};
+
+export type WriterStatus = {
+  readonly type: 'writer_status';
+  readonly running: boolean;
+  readonly tables: readonly WriterTableStatus[];
+};
+
+export type Writer = {
+  start(): Promise<void>;
+  /** Stops taking messages, inserts and acknowledges what it holds, then closes its subscriptions. Final. */
+  drain(): Promise<void>;
+  status(): WriterStatus;
+};
+
+type Lag = { seconds: number | null; messages: number | null };
+
+export function createWriter(options: WriterOptions): Writer {
+  const { bus, names, metrics, logger } = options;
+  const maxBatch = options.maxBatch ?? 5000;
+  const abort = new AbortController();
+  const sinks = createSinks(names, {
+    bus,
+    client: options.client,
+    database: names.database,
+    metrics,
+    logger,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    insertSettings: options.cluster ? ({ insert_distributed_sync: 1 } satisfies ClickHouseSettings) : undefined,
+    signal: abort.signal,
+  });
+  const lags = new Map<RawTable, Lag>(sinks.map((s) => [s.spec.table, { seconds: null, messages: null }]));
+  const consumers: BatchConsumer[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let drained = false;
+  let polling = false;
+
+  async function pollLag(): Promise<void> {
+    if (polling) return;
+    polling = true;
+    try {
+      await Promise.all(
+        sinks.map(async (sink) => {
+          const { table, stream, durable } = sink.spec;
+          const lag = await consumerLag(bus, stream, durable);
+          const entry = lags.get(table)!;
+          if (lag === null) return;
+          entry.messages = lag.pending + lag.ackPending;
+          const newest = sink.counters.newestMs;
+          entry.seconds = entry.messages === 0 && sink.counters.inFlight === 0 ? 0 : newest === null ? null : Math.max(0, (Date.now() - newest) / 1000);
+          metrics.writerLagMessages.set({ table }, entry.messages);
+          if (entry.seconds !== null) metrics.writerLagSeconds.set({ table }, entry.seconds);
+        }),
+      );
+    } catch (error) {
+      logger.debug({ err: error }, 'writer lag poll failed');
+    } finally {
+      polling = false;
+    }
+  }
+
+  return {
+    async start() {
+      if (running) return;
+      // The abort signal that cuts back-off pauses short is spent by drain(): a restart would retry without pausing.
+      if (drained) throw new Error('a drained writer cannot start again; create a new one');
+      running = true;
+      for (const sink of sinks) {
+        const consumer = await ensureConsumer(bus, {
+          stream: sink.spec.stream,
+          durable: sink.spec.durable,
+          // A batch may wait a second to fill, queue behind one in back-off, then insert.
+          ackWaitMs: 60_000,
+          maxAckPending: maxBatch * 4,
+        });
+        const batches = new BatchConsumer(consumer, sink.handle, {
+          maxBatch,
+          maxWaitMs: options.maxWaitMs ?? 1000,
+          // One batch at a time per table: the dedup check must see the previous batch's rows.
+          concurrency: 1,
+          logger,
+        });
+        await batches.start();
+        consumers.push(batches);
+      }
+      timer = setInterval(() => void pollLag(), options.lagPollMs ?? 5000);
+      timer.unref();
+      void pollLag();
+    },
+
+    async drain() {
+      drained = true;
+      if (timer) clearInterval(timer);
+      abort.abort();
+      await Promise.all(consumers.splice(0).map((c) => c.drain()));
+      running = false;
+    },
+
+    status(): WriterStatus {
+      return {
+        type: 'writer_status',
+        running,
+        tables: sinks.map((sink) => {
+          const lag = lags.get(sink.spec.table)!;
+          const c = sink.counters;
+          return {
+            table: sink.spec.table,
+            lagSeconds: lag.seconds,
+            lagMessages: lag.messages,
+            rowsInserted: c.rowsInserted,
+            duplicatesSkipped: c.duplicatesSkipped,
+            deadLettered: c.deadLettered,
+            dropped: c.dropped,
+            failures: c.failures,
+            backoffMs: c.backoffMs,
+            lastError: c.lastError,
+          };
+        }),
+      };
+    },
+  };
+}
