@@ -200,7 +200,8 @@ function buildDecision(
 ): DecisionWire {
   const event = item.event;
   const body = event.body as Record<string, unknown>;
-  const creditor = body.creditor as { accountId?: string } | undefined;
+  const creditor = body.creditor as { accountId?: string; country?: string } | undefined;
+  const debtor = body.debtor as { country?: string } | undefined;
   return {
     v: 1,
     eventId: event.id,
@@ -211,6 +212,10 @@ function buildDecision(
     accountId: event.partitionKey,
     customerId: event.customerId,
     counterpartyId: creditor?.accountId ?? '',
+    channel: typeof body.channel === 'string' ? body.channel : '',
+    paymentType: event.kind === 'payment' && typeof body.type === 'string' ? body.type : '',
+    country: debtor?.country ?? (typeof body.country === 'string' ? body.country : profile.country),
+    counterpartyCountry: creditor?.country ?? '',
     segment: profile.segment,
     amountMinor: event.amountMinor,
     currency: event.currency,

@@ -29,6 +29,12 @@ export type DecisionWire = {
   readonly accountId: string;
   readonly customerId: string;
   readonly counterpartyId: string;
+  /** Payment channel and type ('' for kinds without them), for per-minute cuts by channel. */
+  readonly channel: string;
+  readonly paymentType: string;
+  /** Debtor (or customer) country and counterparty country, ISO 3166-1 alpha-2; '' when unknown. */
+  readonly country: string;
+  readonly counterpartyCountry: string;
   readonly segment: Segment;
   readonly amountMinor: number;
   readonly currency: string;

@@ -13,6 +13,10 @@ type DecisionCells = {
   account_id: string;
   customer_id: string;
   counterparty_id: string;
+  channel: string;
+  payment_type: string;
+  country: string;
+  counterparty_country: string;
   segment: string;
   amount_minor_text: unknown;
   currency: string;
@@ -36,7 +40,7 @@ export async function getDecision(client: SqlClient, database: string, eventId: 
     `SELECT event_id, event_kind,
             toUnixTimestamp64Milli(event_ts) AS event_ms, toUnixTimestamp64Milli(ingest_ts) AS ingest_ms,
             toUnixTimestamp64Milli(decided_at) AS decided_ms,
-            account_id, customer_id, counterparty_id, segment, toString(amount_minor) AS amount_minor_text, currency,
+            account_id, customer_id, counterparty_id, channel, payment_type, country, counterparty_country, segment, toString(amount_minor) AS amount_minor_text, currency,
             score, action, reasons, models, features, latency_processing_ms, latency_total_ms,
             has_labels, label_patterns, label_fraud, label_aml, label_credit
      FROM ${qualified(database, 'decisions')} FINAL
@@ -61,6 +65,10 @@ function toWire(row: DecisionCells): DecisionWire {
     accountId: row.account_id,
     customerId: row.customer_id,
     counterpartyId: row.counterparty_id,
+    channel: row.channel,
+    paymentType: row.payment_type,
+    country: row.country,
+    counterpartyCountry: row.counterparty_country,
     segment: row.segment as Segment,
     amountMinor: numberOf(row.amount_minor_text),
     currency: row.currency,

@@ -8,7 +8,7 @@ import { getDecision } from './decisions.js';
 import { minuteKpis, type KpiQuery, type MinuteKpi } from './kpis.js';
 
 export type { AlertPage, AlertQuery, StoredAlert } from './alerts.js';
-export type { KpiQuery, MinuteKpi, Quantiles } from './kpis.js';
+export type { DecisionCut, DecisionCuts, DecisionKpi, KpiQuery, MinuteKpi, Quantiles } from './kpis.js';
 
 export interface DecisionReader {
   getDecision(eventId: string): Promise<DecisionWire | null>;

@@ -44,6 +44,23 @@ const BIG: DecisionWire = decision({
   labels: { patterns: [] },
 });
 
+// A kind without channel or counterparty: those are '' on the wire, and '' in the cuts.
+const R3: DecisionWire = decision({
+  eventId: 'r-3',
+  eventKind: 'customer',
+  eventTs: TS + 60_000,
+  action: 'review',
+  score: 500,
+  amountMinor: 1,
+  currency: 'USD',
+  latencyMs: { processing: 3, total: null },
+  counterpartyId: '',
+  channel: '',
+  paymentType: '',
+  country: 'DE',
+  counterpartyCountry: '',
+});
+
 const ALERTS: AlertWire[] = [
   alert({ id: 'a-1', createdAt: TS + 1, domain: 'aml', severity: 'high', typology: 'structuring', amountMinor: 1_234_567, currency: 'BHD' }),
   alert({ id: 'a-2', createdAt: TS + 2, domain: 'fraud', severity: 'critical', typology: 'account_takeover', amountMinor: 150_000, currency: 'JPY', segment: 'standard' }),
@@ -61,8 +78,8 @@ beforeAll(async () => {
   await store('decisions', decisionRow, [
     BIG,
     decision({ eventId: 'r-1', eventTs: TS, action: 'allow', score: 100, amountMinor: 1000, currency: 'USD', latencyMs: { processing: 1, total: 4 } }),
-    decision({ eventId: 'r-2', eventTs: TS, action: 'block', score: 900, amountMinor: 2_000_001, currency: 'USD', latencyMs: { processing: 2, total: 8 } }),
-    decision({ eventId: 'r-3', eventTs: TS + 60_000, action: 'review', score: 500, amountMinor: 1, currency: 'USD', latencyMs: { processing: 3, total: null } }),
+    decision({ eventId: 'r-2', eventTs: TS, action: 'block', score: 900, amountMinor: 2_000_001, currency: 'USD', latencyMs: { processing: 2, total: 8 }, channel: 'online', paymentType: 'card', country: 'DE', counterpartyCountry: 'FR' }),
+    R3,
   ]);
   await store('alerts', alertRow, ALERTS);
   await store('events', eventRow, [
@@ -83,6 +100,13 @@ describe('read models', () => {
     expect(await reads.getDecision('r-big')).toEqual(BIG);
     const stored = await selectRows<{ amount: string }>(ch.client, `SELECT toString(amount) AS amount FROM \`${database}\`.decisions WHERE event_id = 'r-big'`);
     expect(stored[0]!.amount).toBe('90071992547409.91');
+  });
+
+  it('reads - getDecision returns channel, payment type and countries as stored, empty ones too', async () => {
+    expect(await reads.getDecision('r-3')).toEqual(R3);
+    expect(await reads.getDecision('r-2')).toMatchObject({ channel: 'online', paymentType: 'card', country: 'DE', counterpartyCountry: 'FR' });
+    const stored = await selectRows<{ channel: string; country: string }>(ch.client, `SELECT channel, country FROM \`${database}\`.decisions WHERE event_id = 'r-2'`);
+    expect(stored).toEqual([{ channel: 'online', country: 'DE' }]);
   });
 
   it('reads - getDecision answers null for an unknown event, and treats the id as a value', async () => {
@@ -150,6 +174,33 @@ describe('read models', () => {
     expect(first!.latencyTotalMs!.p99).toBeLessThanOrEqual(8);
     expect(second).toMatchObject({ events: 1, eventAmountUsd: '1000000.01', decisions: 1, reviewed: 1, reviewedAmountUsd: '0.01', latencyTotalMs: null, alerts: 1 });
     expect(await reads.minuteKpis({ since: MINUTE, until: MINUTE + 60_000 })).toHaveLength(1);
+  });
+
+  it('reads - minuteKpis cuts the decisions of each minute by kind, channel and country', async () => {
+    const [first, second] = await reads.minuteKpis({ since: MINUTE });
+    // BIG and r-1 are mobile payments from the US; r-2 an online card payment from DE.
+    expect(first!.decisionsBy.channel).toEqual({
+      mobile: expect.objectContaining({ decisions: 2, allowed: 1, reviewed: 1, blocked: 0, decidedAmountUsd: '90071992547419.91', blockedAmountUsd: '0.00' }),
+      online: expect.objectContaining({ decisions: 1, blocked: 1, decidedAmountUsd: '20000.01', blockedAmountUsd: '20000.01' }),
+    });
+    expect(Object.keys(first!.decisionsBy.country).sort()).toEqual(['DE', 'US']);
+    expect(first!.decisionsBy.country.DE).toEqual(first!.decisionsBy.channel.online);
+    expect(first!.decisionsBy.kind).toEqual({ payment: expect.objectContaining({ decisions: 3 }) });
+    // Quantiles per cut: one decision each in DE, so every level is its score and latency.
+    expect(first!.decisionsBy.country.DE!.score).toEqual({ p50: 900, p90: 900, p99: 900 });
+    expect(first!.decisionsBy.country.DE!.latencyTotalMs).toEqual({ p50: 8, p90: 8, p99: 8 });
+    // A customer event has no channel: it is counted under ''.
+    expect(second!.decisionsBy).toEqual({
+      kind: { customer: expect.objectContaining({ decisions: 1, reviewed: 1 }) },
+      channel: { '': expect.objectContaining({ decisions: 1, reviewed: 1, latencyTotalMs: null }) },
+      country: { DE: expect.objectContaining({ decisions: 1 }) },
+    });
+    // Every cut adds up to the minute's total.
+    for (const kpi of [first!, second!]) {
+      for (const cut of Object.values(kpi.decisionsBy)) {
+        expect(Object.values(cut).reduce((n, k) => n + k.decisions, 0)).toBe(kpi.decisions);
+      }
+    }
   });
 
   it('reads - countRows counts a raw table and refuses any other name', async () => {

@@ -1,6 +1,6 @@
 // The DDL generator as text, on one node and ON CLUSTER (no cluster runs here).
 import { describe, expect, it } from 'vitest';
-import { createDatabase, createMaterializedView, createTable, modifyTtl, type DdlContext, type TableSpec } from './ddl.js';
+import { addColumns, createDatabase, createMaterializedView, createTable, modifyTtl, modifyViewQuery, type DdlContext, type TableSpec } from './ddl.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 const single: DdlContext = { database: 'rs', retentionDays: 30 };
@@ -53,6 +53,31 @@ describe('cluster DDL generator', () => {
   it('ddl - cluster: materialized views read and write the local tables on each shard', () => {
     const view = createMaterializedView(cluster, { name: 'events_minute_mv', to: 'events_minute', from: 'events', select: (source) => `SELECT 1 FROM ${source}` });
     expect(view).toBe('CREATE MATERIALIZED VIEW IF NOT EXISTS `rs`.`events_minute_mv` ON CLUSTER `risk` TO `rs`.`events_minute_local` AS\nSELECT 1 FROM `rs`.`events_local`');
+  });
+
+  it('ddl - added columns: one ALTER on one node; on a cluster the local tables ON CLUSTER and the Distributed face without the key', () => {
+    const spec = { table: 'decisions_minute', columns: ['channel String AFTER segment'], orderBy: '(minute, channel)' };
+    expect(addColumns(single, spec)).toEqual(['ALTER TABLE `rs`.`decisions_minute`\n    ADD COLUMN IF NOT EXISTS channel String AFTER segment,\n    MODIFY ORDER BY (minute, channel)']);
+    expect(addColumns(cluster, spec)).toEqual([
+      'ALTER TABLE `rs`.`decisions_minute_local` ON CLUSTER `risk`\n    ADD COLUMN IF NOT EXISTS channel String AFTER segment,\n    MODIFY ORDER BY (minute, channel)',
+      'ALTER TABLE `rs`.`decisions_minute` ON CLUSTER `risk`\n    ADD COLUMN IF NOT EXISTS channel String AFTER segment',
+    ]);
+  });
+
+  it('ddl - a view query is replaced in place, reading the local source on a cluster', () => {
+    const view = { name: 'decisions_minute_mv', to: 'decisions_minute', from: 'decisions', select: (source: string) => `SELECT 1 FROM ${source}` };
+    expect(modifyViewQuery(single, view)).toBe('ALTER TABLE `rs`.`decisions_minute_mv` MODIFY QUERY\nSELECT 1 FROM `rs`.`decisions`');
+    expect(modifyViewQuery(cluster, view)).toBe('ALTER TABLE `rs`.`decisions_minute_mv` ON CLUSTER `risk` MODIFY QUERY\nSELECT 1 FROM `rs`.`decisions_local`');
+  });
+
+  it('ddl - migration 003 on a cluster: new columns on both faces of decisions and decisions_minute, key and view on the shards', () => {
+    const statements = MIGRATIONS.find((m) => m.version === 3)!.statements(cluster);
+    const altered = statements.map((s) => /^ALTER TABLE `rs`\.`(\w+)`/.exec(s)?.[1]);
+    expect(altered).toEqual(['decisions_local', 'decisions', 'decisions_minute_local', 'decisions_minute', 'decisions_minute_mv']);
+    expect(statements[0]).toContain("ADD COLUMN IF NOT EXISTS counterparty_country LowCardinality(String) DEFAULT ''");
+    expect(statements[2]).toContain('MODIFY ORDER BY (minute, kind, segment, channel, country)');
+    expect(statements[3]).not.toContain('ORDER BY');
+    expect(statements[4]).toMatch(/MODIFY QUERY\n[\s\S]*FROM `rs`\.`decisions_local` AS d\nGROUP BY minute, kind, segment, channel, country$/);
   });
 
   it.each([

@@ -114,6 +114,45 @@ export function createMaterializedView(ctx: DdlContext, spec: ViewSpec): string 
   return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${quoted(ctx, spec.name)}${onCluster(ctx)} TO ${target} AS\n${spec.select(source)}`;
 }
 
+export type AddColumnsSpec = {
+  /** Logical name of the table. */
+  readonly table: string;
+  /** Column definitions (`name Type [DEFAULT …] [AFTER …]`), each added IF NOT EXISTS, in order. */
+  readonly columns: readonly string[];
+  /**
+   * A new sorting key: the old one with some of the columns added by this same ALTER appended
+   * (ClickHouse allows nothing else, and refuses key columns that have a DEFAULT expression).
+   * Re-running with the key already in place is accepted, so the statement stays idempotent.
+   */
+  readonly orderBy?: string;
+};
+
+/**
+ * ALTER statements adding columns to a table created by an earlier migration (metadata only, no
+ * rewrite of the parts). On a cluster the local tables change ON CLUSTER and the Distributed face
+ * gets the same columns, so that inserts and reads through it see them; the sorting key is only
+ * the local table's business.
+ */
+export function addColumns(ctx: DdlContext, spec: AddColumnsSpec): string[] {
+  checkContext(ctx);
+  const add = spec.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`);
+  const local = spec.orderBy === undefined ? add : [...add, `MODIFY ORDER BY ${spec.orderBy}`];
+  const statements = [`ALTER TABLE ${quoted(ctx, storageTableName(ctx, spec.table))}${onCluster(ctx)}\n    ${local.join(',\n    ')}`];
+  if (ctx.cluster !== undefined) statements.push(`ALTER TABLE ${quoted(ctx, spec.table)}${onCluster(ctx)}\n    ${add.join(',\n    ')}`);
+  return statements;
+}
+
+/**
+ * Replaces the SELECT of an existing materialized view in place (`MODIFY QUERY`): the view keeps
+ * its name and target (`spec.to` is not changed by this), and inserts after it use the new query.
+ * Idempotent: the same query again is accepted.
+ */
+export function modifyViewQuery(ctx: DdlContext, spec: ViewSpec): string {
+  checkContext(ctx);
+  const source = quoted(ctx, storageTableName(ctx, spec.from));
+  return `ALTER TABLE ${quoted(ctx, spec.name)}${onCluster(ctx)} MODIFY QUERY\n${spec.select(source)}`;
+}
+
 /** Changes a table's TTL (retention changed since the table was created). */
 export function modifyTtl(ctx: DdlContext, table: string, ttl: string): string {
   checkContext(ctx);

@@ -45,6 +45,9 @@ describe('migrate', () => {
       'events_minute_mv',
       'schema_migrations',
     ]);
+    // A new database ends up as an upgraded one (migrate-upgrade.test.ts): the decision minutes cut by channel and country.
+    const key = await selectRows<{ sorting_key: string }>(ch.client, "SELECT sorting_key FROM system.tables WHERE database = {db:String} AND name = 'decisions_minute'", { db: database });
+    expect(key[0]?.sorting_key).toBe('minute, kind, segment, channel, country');
     const recorded = await selectRows<{ version: number; name: string }>(ch.client, `SELECT version, name FROM \`${database}\`.schema_migrations ORDER BY version`);
     expect(recorded.map((r) => [Number(r.version), r.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
   });

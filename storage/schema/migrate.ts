@@ -21,7 +21,8 @@ export type MigrateResult = {
   readonly retentionUpdated: readonly string[];
 };
 
-const MIGRATIONS_SPEC: TableSpec = {
+/** The bookkeeping table; exported so that tests can build a database as an older version left it. */
+export const MIGRATIONS_SPEC: TableSpec = {
   name: MIGRATIONS_TABLE,
   columns: ['version UInt32', 'name String', "applied_at DateTime64(3, 'UTC')"],
   // Two processes migrating at once may both record a version; the duplicate collapses.

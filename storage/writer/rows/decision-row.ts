@@ -2,6 +2,8 @@
 import { ACTIONS, EVENT_KINDS, SEGMENTS, type Reason } from '../../../core/index.js';
 import { mapWire, moneyColumns, nullableTimeText, timeText, type MoneyColumns, type RowOutcome, type WireMessage } from './row-outcome.js';
 import {
+  addedCountryCode,
+  addedText,
   currencyCode,
   epochMs,
   finite,
@@ -29,6 +31,10 @@ export type DecisionRow = MoneyColumns & {
   readonly account_id: string;
   readonly customer_id: string;
   readonly counterparty_id: string;
+  readonly channel: string;
+  readonly payment_type: string;
+  readonly country: string;
+  readonly counterparty_country: string;
   readonly segment: string;
   readonly score: number;
   readonly action: string;
@@ -75,6 +81,11 @@ export function decisionRow(message: WireMessage): RowOutcome<DecisionRow> {
       account_id: text(o, 'accountId', '', 256),
       customer_id: text(o, 'customerId', '', 256),
       counterparty_id: text(o, 'counterpartyId', '', 256),
+      // Added to DecisionWire v1 later: decisions published before that are stored with ''.
+      channel: addedText(o, 'channel', '', 64),
+      payment_type: addedText(o, 'paymentType', '', 64),
+      country: addedCountryCode(o, 'country'),
+      counterparty_country: addedCountryCode(o, 'counterpartyCountry'),
       segment: oneOf(o, 'segment', SEGMENTS),
       ...moneyColumns(integer(o, 'amountMinor', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), currencyCode(o, 'currency')),
       score: integer(o, 'score', 0, MAX_SCORE),

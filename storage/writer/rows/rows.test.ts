@@ -97,6 +97,20 @@ describe('decision, alert and dead-letter rows', () => {
     expect(JSON.parse(outcome.row.reasons)).toEqual(decision().reasons);
   });
 
+  it('rows - a decision keeps its channel, payment type and countries', () => {
+    const outcome = decisionRow(msg('t1.dec.payment', decision()));
+    expect(outcome.ok && outcome.row).toMatchObject({ channel: 'mobile', payment_type: 'transfer', country: 'US', counterparty_country: 'GB' });
+    const loan = decisionRow(msg('t1.dec.loan_repayment', decision({ eventKind: 'loan.repayment', channel: '', paymentType: '', country: 'DE', counterpartyCountry: '' })));
+    expect(loan.ok && loan.row).toMatchObject({ channel: '', payment_type: '', country: 'DE', counterparty_country: '' });
+  });
+
+  it('rows - a decision from a processor that predates channel and country is stored with them empty', () => {
+    const older: Record<string, unknown> = { ...decision() };
+    for (const key of ['channel', 'paymentType', 'country', 'counterpartyCountry']) delete older[key];
+    const outcome = decisionRow(msg('t1.dec.payment', older));
+    expect(outcome.ok && outcome.row).toMatchObject({ channel: '', payment_type: '', country: '', counterparty_country: '' });
+  });
+
   it('rows - a decision without an ingest time or labels', () => {
     const outcome = decisionRow(msg('t1.dec.payment', decision({ ingestTs: null, latencyMs: { processing: 0.5, total: null }, labels: undefined })));
     expect(outcome.ok && outcome.row).toMatchObject({ ingest_ts: null, latency_total_ms: null, has_labels: false, label_patterns: [], label_fraud: null });
@@ -110,6 +124,9 @@ describe('decision, alert and dead-letter rows', () => {
     ['a reason without a code', { reasons: [{ scorer: 'x', points: 1, text: '' }] }, '/reasons/0/code'],
     ['a text feature', { features: { a: 'x' } }, '/features/a'],
     ['version 2', { v: 2 }, '/v'],
+    ['a numeric channel', { channel: 3 }, '/channel'],
+    ['a three-letter country', { country: 'USA' }, '/country'],
+    ['a lower-case counterparty country', { counterpartyCountry: 'gb' }, '/counterpartyCountry'],
   ])('rows - a decision with %s is refused naming the field', (_what, overrides, path) => {
     const outcome = decisionRow(msg('t1.dec.payment', decision(overrides)));
     expect(outcome).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA' });

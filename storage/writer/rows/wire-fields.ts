@@ -69,6 +69,21 @@ export function currencyCode(o: WireObject, key: string): string {
   return value;
 }
 
+/**
+ * A text field added to a wire type after its version shipped: a message from an older publisher
+ * (still on the stream after an upgrade) has none, and reads as '' instead of being refused.
+ */
+export function addedText(o: WireObject, key: string, path = '', maxLength = 1024): string {
+  return o[key] === undefined ? '' : text(o, key, path, maxLength);
+}
+
+/** An ISO 3166-1 alpha-2 country code or '' (unknown); absent reads as '' (see addedText). */
+export function addedCountryCode(o: WireObject, key: string): string {
+  const value = addedText(o, key);
+  if (value !== '' && !/^[A-Z]{2}$/.test(value)) throw new WireFieldError(`/${key}`, 'must be an ISO 3166-1 alpha-2 code or empty');
+  return value;
+}
+
 export function textArray(o: WireObject, key: string, path = ''): string[] {
   const value = o[key];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new WireFieldError(`${path}/${key}`, 'must be an array of strings');
