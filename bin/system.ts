@@ -48,7 +48,10 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   const usesRedis = roles.has('processors');
 
   const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
-  stops.push(['nats', () => bus.nc.drain().catch(() => undefined)]);
+  stops.push(['nats', async () => {
+    bus.publisher.close();
+    await bus.nc.drain().catch(() => undefined);
+  }]);
   let redis: Redis | undefined;
   let clickhouse: ClickHouse | undefined;
   try {
@@ -90,7 +93,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   }
   let writer: Writer | undefined;
   if (roles.has('writer')) {
-    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }) });
+    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster });
   }
   let publisher: EventPublisher | undefined;
   let waiters: DecisionWaiters | undefined;

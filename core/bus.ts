@@ -22,6 +22,7 @@ import { Kvm } from '@nats-io/kv';
 import type { Logger } from './log.js';
 import type { Names } from './names.js';
 import { safeUrl } from './log.js';
+import { JetStreamPublisher } from './jetstream-publisher.js';
 
 export type { JsMsg, NatsConnection, JetStreamClient, JetStreamManager, PubAck, MsgHdrs };
 
@@ -37,6 +38,8 @@ export class ServiceUnavailableError extends Error {
 export type Bus = {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
+  /** The fast path for publishing many messages: async acks on one inbox. */
+  readonly publisher: JetStreamPublisher;
   readonly jsm: JetStreamManager;
   readonly names: Names;
 };
@@ -63,7 +66,7 @@ export async function connectBus(url: string, names: Names, name = 'riskstream')
       `NATS at ${safeUrl(url)} answers but JetStream is not enabled (${(error as Error).message}). Restart nats-server with -js.`,
     );
   }
-  return { nc, js: jetstream(nc, { timeout: 5000 }), jsm, names };
+  return { nc, js: jetstream(nc, { timeout: 5000 }), jsm, publisher: new JetStreamPublisher(nc), names };
 }
 
 export type StreamLimits = {

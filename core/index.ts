@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './log.js';
 export * from './paths.js';
 export * from './bus.js';
+export * from './jetstream-publisher.js';
 export * from './redis.js';
 export * from './metrics.js';
 export * from './contracts/index.js';

@@ -9,7 +9,6 @@ import {
   type Bus,
   type DecisionWire,
   type Metrics,
-  type PubAck,
   type ValidatedEvent,
 } from '../core/index.js';
 
@@ -20,8 +19,6 @@ export type EventPublisher = {
   publish(event: ValidatedEvent, via: string, replyTo?: string): Promise<PublishResult>;
 };
 
-const encoder = new TextEncoder();
-
 export function createEventPublisher(bus: Bus, partitions: number, metrics: Metrics): EventPublisher {
   return {
     async publish(event, via, replyTo) {
@@ -29,8 +26,8 @@ export function createEventPublisher(bus: Bus, partitions: number, metrics: Metr
       const h = messageHeaders(ingestTs);
       if (replyTo) h.set(HEADER_REPLY, replyTo);
       const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
-      const data = encoder.encode(JSON.stringify(event.labels ? { ...event.body, labels: event.labels } : event.body));
-      const ack: PubAck = await bus.js.publish(subject, data, { msgID: event.id, headers: h });
+      const data = JSON.stringify(event.labels ? { ...event.body, labels: event.labels } : event.body);
+      const ack = await bus.publisher.publish(subject, data, event.id, h);
       if (!ack.duplicate) metrics.eventsIn.inc({ kind: event.kind, via });
       return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
     },

@@ -21,7 +21,6 @@ import {
 } from '../core/index.js';
 import type { AlertDraft, CustomerProfile, ScoringInput } from './scoring.js';
 import type { FeatureVector } from './features/names.js';
-import { headers } from '@nats-io/nats-core';
 
 /** What the runner needs of the feature store. */
 export interface FeatureSource {
@@ -56,7 +55,6 @@ export type Processor = {
 };
 
 const MAX_DLQ_PAYLOAD = 64 * 1024;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 type Parsed = { readonly message: JsMsg; readonly event: ValidatedEvent; readonly ingestTs: number | null };
@@ -113,7 +111,7 @@ class ProcessorRunner implements Processor {
     metrics.stageLatency.observe({ stage: 'batch_features' }, (scoreStart - featureStart) / 1000);
 
     const publishes: Array<Promise<unknown>> = [];
-    const replies: Array<[string, Uint8Array]> = [];
+    const replies: Array<[string, string]> = [];
     const processingMs = Math.round(scoreStart - started);
     const now = Date.now();
     for (let i = 0; i < parsed.length; i++) {
@@ -129,13 +127,11 @@ class ProcessorRunner implements Processor {
         continue;
       }
       const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
-      const data = encoder.encode(JSON.stringify(decision));
-      publishes.push(bus.js.publish(bus.names.decisionSubject(item.event.kind), data, { msgID: item.event.id }));
+      const data = JSON.stringify(decision);
+      publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
       for (const draft of core.alerts) {
         const alert = buildAlert(item, result.profile, draft, now);
-        publishes.push(
-          bus.js.publish(bus.names.alertSubject(alert.domain), encoder.encode(JSON.stringify(alert)), { msgID: alert.id }),
-        );
+        publishes.push(bus.publisher.publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id));
         metrics.alerts.inc({ domain: alert.domain, severity: alert.severity });
       }
       const replyTo = item.message.headers?.get(HEADER_REPLY);
@@ -269,9 +265,5 @@ export function publishDeadLetter(bus: Bus, source: string, message: JsMsg, code
     at: Date.now(),
     payload: payload.length > MAX_DLQ_PAYLOAD ? payload.slice(0, MAX_DLQ_PAYLOAD) : payload,
   };
-  const h = headers();
-  return bus.js.publish(bus.names.dlqSubject(source), encoder.encode(JSON.stringify(letter)), {
-    msgID: `dlq:${source}:${message.info.stream}:${message.seq}`,
-    headers: h,
-  });
+  return bus.publisher.publish(bus.names.dlqSubject(source), JSON.stringify(letter), `dlq:${source}:${message.info.stream}:${message.seq}`);
 }

@@ -2,10 +2,10 @@
 // JetStream or HTTP, and measures ingest-to-decision latency from each event's scheduled send
 // time to the moment its decision is seen on the bus (so a stalled system cannot hide its delay).
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import { messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
+import { JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
 import { createBenchPayments } from './payments.js';
 import { residentMiB } from './machine.js';
 
@@ -89,7 +89,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   await nc.flush();
 
   const payments = createBenchPayments(options.seed);
-  const js = jetstream(nc);
+  const publisher = new JetStreamPublisher(nc, 10_000);
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
   const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
 
@@ -105,7 +105,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const account = (event.debtor as { accountId: string }).accountId;
       const subject = names.eventSubject('payment', partitionOf(account, options.partitions));
       inFlight++;
-      js.publish(subject, JSON.stringify(event), { msgID: event.id as string, headers: messageHeaders(Date.now()) }).then(
+      publisher.publish(subject, JSON.stringify(event), event.id as string, messageHeaders(Date.now())).then(
         () => onAck(true, 1),
         () => onAck(false, 1),
       );
@@ -198,6 +198,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   clearInterval(sampler);
   decisions.unsubscribe();
   await pool?.close();
+  publisher.close();
   await nc.drain();
 
   const sendSeconds = (sendEnded - started) / 1000;
