@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { LoanDisbursementWire, LoanMissedPaymentWire, LoanRepaymentWire, WireEvent } from '../../core/contracts/index.js';
+import { validateEvent } from '../../core/contracts/index.js';
+import { createSimulator } from './index.js';
+import { annuity } from './loans.js';
+
+const START = Date.parse('2026-11-29T08:00:00.000Z');
+
+describe('loans - annuity', () => {
+  it.each([
+    [100_000, 12, 12, 8_885],
+    [25_000_000, 6, 360, 149_888],
+    [120_000, 0, 12, 10_000],
+    [1_000_000, 24, 1, 1_020_000],
+  ])('%i minor at %i%% over %i months pays %i a month', (principal, rate, months, expected) => {
+    expect(annuity(principal, rate, months)).toBe(expected);
+  });
+});
+
+describe('loans - lives on the stream', () => {
+  // At 5 events/s a loan month (one minute at the default loanTimeScale) is 300 events.
+  const events: WireEvent[] = createSimulator({ seed: 21, startTs: START, rate: 5 }).take(60_000);
+  const loanEvents = events.filter((e) => e.kind.startsWith('loan.') || e.kind === 'collateral.valuation');
+  const byLoan = new Map<string, WireEvent[]>();
+  for (const e of loanEvents) {
+    if (!('loanId' in e) || e.loanId === undefined) continue;
+    byLoan.set(e.loanId, [...(byLoan.get(e.loanId) ?? []), e]);
+  }
+  const labelled = (name: string): WireEvent[][] => [...byLoan.values()].filter((list) => list[0]?.labels?.patterns.includes(name));
+  const missed = (list: WireEvent[]): LoanMissedPaymentWire[] => list.filter((e): e is LoanMissedPaymentWire => e.kind === 'loan.missed_payment');
+  const repaid = (list: WireEvent[]): LoanRepaymentWire[] => list.filter((e): e is LoanRepaymentWire => e.kind === 'loan.repayment');
+
+  it('emits valid loan events of every kind', () => {
+    const kinds = new Set(loanEvents.map((e) => e.kind));
+    for (const kind of ['loan.application', 'loan.disbursement', 'loan.repayment', 'loan.missed_payment', 'collateral.valuation']) expect(kinds).toContain(kind);
+    const invalid = loanEvents.filter((e) => !validateEvent(e, undefined, START + 6 * 3600_000).ok);
+    expect(invalid.slice(0, 2)).toEqual([]);
+  });
+
+  it('disburses before the first repayment, which is due a month later', () => {
+    for (const list of [...byLoan.values()].slice(0, 50)) {
+      const disbursement = list.find((e): e is LoanDisbursementWire => e.kind === 'loan.disbursement');
+      expect(disbursement).toBeDefined();
+      const first = repaid(list)[0] ?? missed(list)[0];
+      if (first && disbursement) expect(first.dueDate).toBe(disbursement.firstDueDate);
+    }
+  });
+
+  it('reports growing days past due for a defaulting loan and then nothing more is paid', () => {
+    const loans = labelled('loan_default').filter((list) => missed(list).length >= 4);
+    expect(loans.length).toBeGreaterThan(0);
+    for (const list of loans) {
+      const dpd = missed(list).map((m) => m.daysPastDue);
+      expect(dpd).toEqual([...dpd].sort((a, b) => a - b));
+      expect(new Set(dpd).size).toBe(dpd.length);
+      const firstMiss = list.findIndex((e) => e.kind === 'loan.missed_payment');
+      expect(list.slice(firstMiss).some((e) => e.kind === 'loan.repayment')).toBe(false);
+      const dues = missed(list).map((m) => Number(m.amountDue));
+      expect(dues[dues.length - 1]).toBeGreaterThan(dues[0] ?? 0);
+    }
+  });
+
+  it('pays the arrears late when a missed repayment cures, and labels the loan', () => {
+    const loans = labelled('missed_repayment').filter((list) => missed(list).length > 0 && repaid(list).some((r) => (r.daysLate ?? 0) >= 5));
+    expect(loans.length).toBeGreaterThan(0);
+    for (const list of loans) {
+      const miss = missed(list)[0] as LoanMissedPaymentWire;
+      const cure = repaid(list).find((r) => r.installment === miss.installment);
+      expect(cure?.daysLate).toBeGreaterThanOrEqual(miss.daysPastDue);
+      expect(list.every((e) => e.labels?.credit === true)).toBe(true);
+    }
+  });
+
+  it('keeps performing loans unlabelled with instalments in order', () => {
+    const performing = [...byLoan.values()].filter((list) => list[0]?.labels?.patterns.length === 0 && repaid(list).length >= 3);
+    expect(performing.length).toBeGreaterThan(0);
+    for (const list of performing) {
+      const installments = repaid(list).map((r) => r.installment ?? 0);
+      expect(installments).toEqual(installments.map((_, i) => i + 1));
+      expect(missed(list)).toEqual([]);
+    }
+  });
+});

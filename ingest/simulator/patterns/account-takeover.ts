@@ -1,0 +1,50 @@
+// Account takeover: a new device on a new address, far from the customer's home, logs in, tries a
+// small transfer, then sends large amounts to payees the customer never paid.
+import { SEGMENT_SPEND } from '../amounts.js';
+import { everydayAccount, maybePurpose } from '../traffic.js';
+import { paymentEvent } from '../events.js';
+import { newDevice } from '../network.js';
+import type { PatternDefinition, ScenarioStep } from '../scenario.js';
+import { ownParty } from '../world.js';
+import { farPlace, newPayee, usdAmount } from './common.js';
+
+export const accountTakeover: PatternDefinition = {
+  name: 'account_takeover',
+  fraud: true,
+  aml: false,
+  credit: false,
+  plan({ rng, world, now, time }) {
+    const victim = world.pickIndividual(rng);
+    const account = everydayAccount(rng, victim);
+    const device = newDevice(rng);
+    const place = farPlace(rng, victim);
+    const channel = rng.chance(0.5) ? 'mobile' : 'online';
+    const steps: ScenarioStep[] = [];
+    let at = now;
+    if (rng.chance(0.6)) {
+      steps.push({
+        at,
+        event: paymentEvent(rng, {
+          type: 'transfer', channel, amountMinor: usdAmount(rng, 1, 50, account.currency), currency: account.currency,
+          debtor: ownParty(account), creditor: newPayee(rng, world, victim, 0.3), device, place,
+        }),
+      });
+      at += time.minutes(rng.between(1, 8));
+    }
+    const scale = Math.sqrt(SEGMENT_SPEND[victim.segment]);
+    const transfers = rng.int(1, 4);
+    for (let i = 0; i < transfers; i++) {
+      const purpose = maybePurpose(rng);
+      steps.push({
+        at,
+        event: paymentEvent(rng, {
+          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 15000 * scale, account.currency, true), currency: account.currency,
+          debtor: ownParty(account), creditor: newPayee(rng, world, victim, 0.5), device, place,
+          ...(purpose ? { purpose } : {}),
+        }),
+      });
+      at += time.minutes(rng.between(1, 10));
+    }
+    return steps;
+  },
+};

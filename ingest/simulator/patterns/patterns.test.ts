@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import type { PaymentEventWire, WireEvent } from '../../../core/contracts/index.js';
+import { toReportingMinor } from '../../../core/fx.js';
+import { parseAmount } from '../../../core/money.js';
+import { CASH_THRESHOLD_USD_CENTS, PATTERN_NAMES, createSimulator, type PatternName } from '../index.js';
+import { BUSINESS_NOUNS, BUSINESS_WORDS, FIRST_NAMES, LAST_NAMES } from '../people.js';
+import { loadReference, naturalOrder } from '../reference.js';
+
+const START = Date.parse('2026-11-29T08:00:00.000Z');
+/** Events the default settings need before every pattern has shown up at least once. */
+const BOUND = 20_000;
+
+const usdCents = (p: PaymentEventWire): number => {
+  const parsed = parseAmount(p.amount, p.currency);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return toReportingMinor(parsed.minor, p.currency);
+};
+const payments = (events: readonly WireEvent[]): PaymentEventWire[] => events.filter((e): e is PaymentEventWire => e.kind === 'payment');
+const isPattern = (e: WireEvent, name: PatternName): boolean => e.labels?.patterns.includes(name) ?? false;
+
+/** The scenarios of a pattern, each complete: started at least two hours before the stream ends. */
+function byScenario(events: readonly WireEvent[], name: PatternName): WireEvent[][] {
+  const groups = new Map<string, WireEvent[]>();
+  for (const e of events) {
+    if (!isPattern(e, name)) continue;
+    const id = e.labels?.scenarioId ?? '';
+    groups.set(id, [...(groups.get(id) ?? []), e]);
+  }
+  const end = Date.parse(events[events.length - 1]?.ts ?? '');
+  return [...groups.values()].filter((s) => Date.parse(s[0]?.ts ?? '') < end - 2 * 3600_000);
+}
+
+// At the default 1,000 events/s a scenario spanning an hour of event time takes millions of
+// events; at 5 events/s whole scenarios (and loan lives) fit in a short test.
+const slow = createSimulator({ seed: 5, startTs: START, rate: 5 }).take(60_000);
+const fast = createSimulator({ seed: 11, startTs: START }).take(BOUND);
+
+describe('patterns - appearance at the default rate', () => {
+  it.each(PATTERN_NAMES.map((name) => [name]))('%s shows up, labelled, within the bound', (name) => {
+    const first = fast.findIndex((e) => isPattern(e, name));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(BOUND);
+  });
+
+  const truth: ReadonlyArray<readonly [PatternName, { fraud: boolean; aml: boolean; credit: boolean }]> = [
+    ['card_testing', { fraud: true, aml: false, credit: false }],
+    ['account_takeover', { fraud: true, aml: false, credit: false }],
+    ['structuring', { fraud: false, aml: true, credit: false }],
+    ['fan_in', { fraud: false, aml: true, credit: false }],
+    ['fan_out', { fraud: false, aml: true, credit: false }],
+    ['rapid_pass_through', { fraud: false, aml: true, credit: false }],
+    ['round_trip', { fraud: false, aml: true, credit: false }],
+    ['dormant_reactivation', { fraud: false, aml: true, credit: false }],
+    ['high_risk_jurisdiction', { fraud: false, aml: true, credit: false }],
+    ['sanctioned_payee', { fraud: false, aml: true, credit: false }],
+    ['missed_repayment', { fraud: false, aml: false, credit: true }],
+    ['loan_default', { fraud: false, aml: false, credit: true }],
+  ];
+  it.each(truth)('%s carries its ground truth and a scenario id', (name, flags) => {
+    const labelled = slow.filter((e) => isPattern(e, name));
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const e of labelled) expect(e.labels).toMatchObject({ patterns: [name], ...flags, scenarioId: expect.any(String) });
+  });
+});
+
+describe('patterns - no leaks', () => {
+  const normal = payments(slow).filter((e) => e.labels?.patterns.length === 0);
+  const injected = payments(slow).filter((e) => (e.labels?.patterns.length ?? 0) > 0);
+
+  const shape = (p: PaymentEventWire): string =>
+    [
+      Object.keys(p).filter((k) => k !== 'labels').sort().join(','),
+      Object.keys(p.debtor).sort().join(','),
+      Object.keys(p.creditor).sort().join(','),
+      p.type,
+      p.channel,
+    ].join('|');
+
+  it('gives injected payments only shapes that normal payments also have', () => {
+    const normalShapes = new Set(normal.map(shape));
+    const unseen = [...new Set(injected.map(shape))].filter((s) => !normalShapes.has(s));
+    expect(unseen).toEqual([]);
+  });
+
+  it.each([
+    ['event id', (e: PaymentEventWire) => [e.id ?? ''], /^[0-9A-HJKMNP-TV-Z]{26}$/],
+    ['account id', (e: PaymentEventWire) => [e.debtor.accountId, e.creditor.accountId], /^AC\d{12}$/],
+    ['customer id', (e: PaymentEventWire) => [e.debtor.customerId, e.creditor.customerId].filter((x): x is string => !!x), /^CU\d{10}$/],
+    ['device id', (e: PaymentEventWire) => (e.device?.id ? [e.device.id] : []), /^dv-[0-9a-f]{12}$/],
+    ['bank', (e: PaymentEventWire) => [e.debtor.bank ?? '', e.creditor.bank ?? ''], /^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}$/],
+  ] as const)('draws %s values from the same format for normal and injected traffic', (_what, values, format) => {
+    const bad = [...normal, ...injected].flatMap(values).filter((v) => !format.test(v));
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+
+  it('never spells ground truth in an event body', () => {
+    const words = [...PATTERN_NAMES, 'mule', 'fraud', 'scenario', 'launder', 'sanction', 'structur'];
+    const leaking = slow.filter((e) => {
+      const { labels: _labels, ...body } = e;
+      const text = JSON.stringify(body).toLowerCase();
+      return words.some((w) => text.includes(w));
+    });
+    expect(leaking.slice(0, 3)).toEqual([]);
+  });
+
+  it('names injected counterparties with the generators normal traffic uses (sanctioned names aside)', () => {
+    const firsts = new Set<string>(FIRST_NAMES);
+    const lasts = new Set<string>(LAST_NAMES);
+    const stems = new Set<string>([...BUSINESS_WORDS, ...LAST_NAMES]);
+    const nouns = new Set<string>(BUSINESS_NOUNS);
+    const generated = (name: string): boolean => {
+      const parts = name.split(' ');
+      if (parts.length === 2) return firsts.has(parts[0] ?? '') && lasts.has(parts[1] ?? '');
+      return parts.length === 3 && stems.has(parts[0] ?? '') && nouns.has(parts[1] ?? '');
+    };
+    const odd = injected
+      .filter((p) => !isPattern(p, 'sanctioned_payee') && !p.merchant)
+      .flatMap((p) => [p.debtor.name ?? '', p.creditor.name ?? ''])
+      .filter((n) => !generated(n));
+    expect(odd.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('patterns - each typology looks like itself', () => {
+  it('card testing: a burst of tiny card-not-present payments on one card at many merchants', () => {
+    const scenarios = byScenario(slow, 'card_testing');
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios.map(payments)) {
+      const tiny = s.filter((p) => usdCents(p) < 500);
+      expect(tiny.length).toBeGreaterThanOrEqual(12);
+      expect(new Set(s.map((p) => p.debtor.accountId)).size).toBe(1);
+      expect(new Set(tiny.map((p) => p.merchant?.id)).size).toBeGreaterThan(5);
+      expect(s.every((p) => p.type === 'card' && p.channel === 'ecommerce' && p.card?.present === false)).toBe(true);
+    }
+  });
+
+  it('account takeover: a device the account never used, then large transfers to new payees', () => {
+    const normalDevices = new Set(payments(slow).filter((e) => e.labels?.patterns.length === 0).map((p) => p.device?.id));
+    const scenarios = byScenario(slow, 'account_takeover').map(payments);
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios) {
+      for (const p of s) if (p.device) expect(normalDevices.has(p.device.id)).toBe(false);
+      expect(Math.max(...s.map(usdCents))).toBeGreaterThanOrEqual(150_000);
+    }
+  });
+
+  it('structuring: every deposit stays under the 10,000 USD threshold, and close to it', () => {
+    const deposits = payments(slow.filter((e) => isPattern(e, 'structuring')));
+    expect(deposits.length).toBeGreaterThan(0);
+    for (const p of deposits) {
+      expect(p.type).toBe('cash_deposit');
+      expect(usdCents(p)).toBeLessThan(CASH_THRESHOLD_USD_CENTS);
+      expect(usdCents(p)).toBeGreaterThanOrEqual(CASH_THRESHOLD_USD_CENTS * 0.75);
+    }
+  });
+
+  it('fan-in: many payers into one account, then most of it out again', () => {
+    const scenarios = byScenario(slow, 'fan_in').map(payments);
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios) {
+      const mule = s[0]?.creditor.accountId;
+      const ins = s.filter((p) => p.creditor.accountId === mule);
+      const outs = s.filter((p) => p.debtor.accountId === mule);
+      expect(new Set(ins.map((p) => p.debtor.accountId)).size).toBeGreaterThanOrEqual(7);
+      expect(outs.length).toBeGreaterThan(0);
+      const sum = (list: PaymentEventWire[]): number => list.reduce((a, p) => a + usdCents(p), 0);
+      expect(sum(outs) / sum(ins)).toBeGreaterThan(0.8);
+    }
+  });
+
+  it('fan-out: one account pays many distinct new accounts', () => {
+    const scenarios = byScenario(slow, 'fan_out').map(payments);
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios) {
+      expect(new Set(s.map((p) => p.debtor.accountId)).size).toBe(1);
+      expect(new Set(s.map((p) => p.creditor.accountId)).size).toBeGreaterThanOrEqual(8);
+    }
+  });
+
+  it('rapid pass-through: money leaves within minutes, nearly all of it', () => {
+    const scenarios = byScenario(slow, 'rapid_pass_through').map(payments);
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios) {
+      const account = (s[0] as PaymentEventWire).creditor.accountId;
+      const ins = s.filter((p) => p.creditor.accountId === account);
+      const outs = s.filter((p) => p.debtor.accountId === account);
+      const sum = (list: PaymentEventWire[]): number => list.reduce((a, p) => a + usdCents(p), 0);
+      expect(sum(outs) / sum(ins)).toBeGreaterThan(0.85);
+      expect(sum(outs) / sum(ins)).toBeLessThan(1);
+      const firstOut = Date.parse(outs[0]?.ts ?? '');
+      expect(firstOut - Date.parse(ins[0]?.ts ?? '')).toBeLessThanOrEqual(15 * 60_000 + 1000);
+    }
+  });
+
+  it('round trip: A → B → C → A with similar amounts', () => {
+    const scenarios = byScenario(slow, 'round_trip').map(payments);
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const [ab, bc, ca] of scenarios) {
+      expect(ab && bc && ca).toBeTruthy();
+      if (!ab || !bc || !ca) continue;
+      expect(ab.creditor.accountId).toBe(bc.debtor.accountId);
+      expect(bc.creditor.accountId).toBe(ca.debtor.accountId);
+      expect(ca.creditor.customerId).toBe(ab.debtor.customerId);
+      expect(usdCents(ca) / usdCents(ab)).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('dormant reactivation: the account was last active months before', () => {
+    const scenarios = byScenario(slow, 'dormant_reactivation').map(payments);
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios) {
+      const out = s.find((p) => p.creditor.accountId !== p.debtor.accountId && p.debtor.customerId !== undefined) as PaymentEventWire;
+      const at = Date.parse(out.ts);
+      const before = payments(slow).filter((p) => p.debtor.accountId === out.debtor.accountId && Date.parse(p.ts) < at && !isPattern(p, 'dormant_reactivation'));
+      expect(before.length).toBeGreaterThan(0);
+      expect(at - Math.max(...before.map((p) => Date.parse(p.ts)))).toBeGreaterThan(85 * 86_400_000);
+    }
+  });
+
+  it('high-risk jurisdictions: payees sit in FATF-listed countries', () => {
+    const listed = new Set(loadReference().fatf.map((f) => f.country));
+    const sent = payments(slow.filter((e) => isPattern(e, 'high_risk_jurisdiction')));
+    expect(sent.length).toBeGreaterThan(0);
+    for (const p of sent) expect(listed.has(p.creditor.country ?? '')).toBe(true);
+  });
+
+  it('sanctioned payees: names come from the SDN individuals, in a spelling a payer would use', () => {
+    const sdn = loadReference().sdnIndividuals;
+    const spellings = new Set(sdn.flatMap((n) => {
+      const natural = naturalOrder(n);
+      const parts = natural.split(/\s+/);
+      return [n, natural, `${parts[0]} ${parts[parts.length - 1]}`];
+    }));
+    const sent = payments(slow.filter((e) => isPattern(e, 'sanctioned_payee')));
+    expect(sent.length).toBeGreaterThan(0);
+    for (const p of sent) expect(spellings.has(p.creditor.name ?? '')).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../core/contracts/index.js';
+import { createSimulator, runSimulator } from './index.js';
+
+const START = Date.parse('2026-11-29T08:00:00.000Z');
+const small = () => createSimulator({ seed: 1, startTs: START, customers: 2_000, merchants: 200 });
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('runSimulator - pacing', () => {
+  it('publishes about `rate` events per second and stops on abort', async () => {
+    const sim = small();
+    const abort = new AbortController();
+    let published = 0;
+    const run = runSimulator(sim, async (events) => void (published += events.length), { rate: 200, signal: abort.signal });
+    await wait(1000);
+    abort.abort();
+    const stoppedAt = Date.now();
+    await run;
+    expect(Date.now() - stoppedAt).toBeLessThan(500);
+    // Generous bounds: the machine may be busy.
+    expect(published).toBeGreaterThan(80);
+    expect(published).toBeLessThan(320);
+    const after = published;
+    await wait(100);
+    expect(published).toBe(after);
+  });
+
+  it('sets the simulator clock to the pacing rate so event time follows the wall clock', async () => {
+    const sim = small();
+    const abort = new AbortController();
+    const seen: WireEvent[] = [];
+    const run = runSimulator(sim, async (events) => void seen.push(...events), { rate: 100, signal: abort.signal });
+    await wait(300);
+    abort.abort();
+    await run;
+    expect(sim.rate).toBe(100);
+    const live = seen.map((e) => Date.parse(e.ts)).filter((ts) => ts >= START);
+    expect(Math.max(...live) - START).toBeLessThanOrEqual(seen.length * 10 + 1);
+  });
+
+  it('does not queue up when publish is slow: one batch in flight, bounded by batch size', async () => {
+    const sim = small();
+    const abort = new AbortController();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let published = 0;
+    let batches = 0;
+    const run = runSimulator(
+      sim,
+      async (events) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        batches++;
+        await wait(100);
+        published += events.length;
+        inFlight--;
+      },
+      { rate: 100_000, batchSize: 50, signal: abort.signal },
+    );
+    await wait(500);
+    abort.abort();
+    await run;
+    expect(maxInFlight).toBe(1);
+    expect(published).toBeLessThanOrEqual(batches * 50);
+    expect(batches).toBeLessThanOrEqual(7);
+  });
+
+  it('reports progress and refuses a rate that is not positive', async () => {
+    const sim = small();
+    const abort = new AbortController();
+    const reports: number[] = [];
+    const run = runSimulator(sim, async () => undefined, { rate: 500, signal: abort.signal, onProgress: (p) => reports.push(p.emitted) });
+    await wait(1300);
+    abort.abort();
+    await run;
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    await expect(runSimulator(sim, async () => undefined, { rate: 0, signal: abort.signal })).rejects.toThrow(/rate/);
+  });
+
+  it('returns at once when the signal is already aborted', async () => {
+    let calls = 0;
+    await runSimulator(small(), async () => void calls++, { rate: 1000, signal: AbortSignal.abort() });
+    expect(calls).toBe(0);
+  });
+});

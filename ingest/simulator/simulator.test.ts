@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { validateEvent, type WireEvent } from '../../core/contracts/index.js';
+import { createSimulator } from './index.js';
+
+const START = Date.parse('2026-11-29T08:00:00.000Z');
+/** validateEvent refuses events more than a day ahead of "now"; judge them from the start time. */
+const NOW = START + 3600_000;
+
+function stream(seed: number, n: number, extra: Record<string, number> = {}): WireEvent[] {
+  return createSimulator({ seed, startTs: START, ...extra }).take(n);
+}
+
+function customerIdsOf(event: WireEvent): string[] {
+  if (event.kind === 'payment') return [event.debtor.customerId, event.creditor.customerId].filter((c): c is string => c !== undefined);
+  if (event.kind === 'customer') return [];
+  return event.customerId === undefined ? [] : [event.customerId];
+}
+
+describe('simulator - determinism', () => {
+  it('gives the same first 5,000 events, byte for byte, for the same seed', () => {
+    expect(JSON.stringify(stream(42, 5000))).toBe(JSON.stringify(stream(42, 5000)));
+  });
+
+  it('gives a different stream for a different seed', () => {
+    const a = stream(42, 200).map((e) => JSON.stringify(e));
+    const b = stream(43, 200).map((e) => JSON.stringify(e));
+    expect(a).not.toEqual(b);
+    expect(a.filter((line, i) => line === b[i]).length).toBe(0);
+  });
+
+  it('does not depend on the wall clock when the start time is given', async () => {
+    const first = JSON.stringify(stream(7, 300));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(JSON.stringify(stream(7, 300))).toBe(first);
+  });
+});
+
+describe('simulator - contracts', () => {
+  const events = stream(1, 20_000);
+
+  it('makes only valid wire events (20,000 of them)', () => {
+    const failures = events
+      .map((e) => ({ e, result: validateEvent(e, undefined, NOW) }))
+      .filter(({ result }) => !result.ok)
+      .slice(0, 3);
+    expect(failures.map(({ e, result }) => ({ e, errors: result.ok ? [] : result.errors }))).toEqual([]);
+  });
+
+  it('gives every event a unique id and v 1', () => {
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events.every((e) => e.v === 1)).toBe(true);
+  });
+
+  it('introduces every customer with a customer event before anything involving them', () => {
+    const known = new Set<string>();
+    const late: string[] = [];
+    for (const e of events) {
+      if (e.kind === 'customer') known.add(e.customerId);
+      for (const id of customerIdsOf(e)) if (!known.has(id)) late.push(`${e.kind} ${e.id} before customer ${id}`);
+    }
+    expect(late.slice(0, 5)).toEqual([]);
+    expect(events.slice(0, 50).filter((e) => e.kind === 'customer').length).toBeGreaterThan(10);
+  });
+
+  it('carries labels on every event; normal traffic is labelled as such', () => {
+    const normal = events.filter((e) => e.labels?.patterns.length === 0);
+    expect(events.every((e) => e.labels !== undefined)).toBe(true);
+    expect(normal.length).toBeGreaterThan(events.length * 0.9);
+    expect(normal.every((e) => e.labels?.fraud === false && e.labels.aml === false)).toBe(true);
+  });
+
+  it('mixes the payment types and kinds a bank sees', () => {
+    const types = new Set(events.flatMap((e) => (e.kind === 'payment' ? [e.type] : [])));
+    expect([...types].sort()).toEqual(['bill', 'card', 'cash_deposit', 'cash_withdrawal', 'cheque', 'ewallet', 'remittance', 'transfer']);
+    const kinds = new Set(events.map((e) => e.kind));
+    for (const kind of ['payment', 'customer', 'loan.application', 'loan.disbursement'] as const) expect(kinds).toContain(kind);
+  });
+});
+
+describe('simulator - event time', () => {
+  it.each([
+    [1000, 5000],
+    [50, 2000],
+  ])('at %i events/s moves event time about 1/rate per event', (rate, n) => {
+    const events = createSimulator({ seed: 3, startTs: START, rate }).take(n);
+    // Backdated history (customers' past before the stream) is older than the start: skip it.
+    const live = events.map((e) => Date.parse(e.ts)).filter((ts) => ts >= START);
+    const last = Math.max(...live);
+    const expected = ((n - 1) * 1000) / rate;
+    expect(last - START).toBeGreaterThanOrEqual(expected - 1000 / rate - 1);
+    expect(last - START).toBeLessThanOrEqual(expected + 1);
+  });
+
+  it('changes its clock step with setRate', () => {
+    const sim = createSimulator({ seed: 3, startTs: START, rate: 1000 });
+    sim.take(1000);
+    sim.setRate(10);
+    const before = sim.stats().now;
+    sim.take(100);
+    expect(sim.stats().now - before).toBeGreaterThanOrEqual(9_900);
+    expect(sim.rate).toBe(10);
+  });
+
+  it('describes its world', () => {
+    const sim = createSimulator({ seed: 9, startTs: START, customers: 500 });
+    expect(sim.world).toMatchObject({ seed: 9, startTs: START, customers: 500, timeScale: 1440, loanTimeScale: 43_200 });
+    expect(sim.world.patterns.length).toBe(12);
+  });
+});
+
+describe('simulator - options', () => {
+  it.each([
+    [{ rate: 0 }, /rate/],
+    [{ patternRate: 2 }, /patternRate/],
+    [{ timeScale: 0.5 }, /timeScale/],
+    [{ customers: 3 }, /customers/],
+  ])('refuses %j', (bad, message) => {
+    expect(() => createSimulator({ seed: 1, startTs: START, ...bad })).toThrow(message);
+  });
+
+  it('injects only the patterns asked for', () => {
+    const events = createSimulator({ seed: 2, startTs: START, patterns: ['structuring'], patternRate: 0.01, loanRate: 0 }).take(5000);
+    const names = new Set(events.flatMap((e) => e.labels?.patterns ?? []));
+    expect([...names]).toEqual(['structuring']);
+  });
+});

@@ -1,0 +1,320 @@
+// The simulator: one seeded stream of wire events mixing everyday traffic, loan lives and injected
+// patterns, with every customer introduced (a `customer` event) before anything involving them.
+import type { Labels, WireEvent } from '../../core/contracts/index.js';
+import { Agenda } from './agenda.js';
+import { customerEvent } from './events.js';
+import { pastPayments } from './history.js';
+import { eventId } from './ids.js';
+import { planLoan } from './loans.js';
+import { PATTERNS } from './patterns/index.js';
+import { Rng } from './rng.js';
+import { PATTERN_NAMES, type PatternContext, type PatternName, type ScenarioStep } from './scenario.js';
+import { TimestampFormatter, timing, type Timing } from './time.js';
+import { normalPayment } from './traffic.js';
+import { World } from './world.js';
+
+export type SimulatorOptions = {
+  readonly seed: number;
+  /** Event time of the first event, epoch ms (default: now). */
+  readonly startTs?: number;
+  /**
+   * Customers of the simulated bank (default 20,000). Each customer's events come at
+   * rate / customers per second, so a bigger world gives more lifelike velocities; customers
+   * are derived on demand, but above ~50,000 re-deriving them costs throughput.
+   */
+  readonly customers?: number;
+  readonly merchants?: number;
+  /** The event rate the stream is meant to be played at; event time advances 1/rate s per event (default 1,000). */
+  readonly rate?: number;
+  /**
+   * Chance per event that an injected scenario starts (default 0.002: one every 500 events, so
+   * each of the twelve patterns comes round about every 6,000 events, two minutes at 50 events/s).
+   */
+  readonly patternRate?: number;
+  /** Chance per event that an ordinary customer applies for a loan (default 0.001). */
+  readonly loanRate?: number;
+  /** How much faster hour- and day-long scenarios play out (default 1,440: a day in a minute). */
+  readonly timeScale?: number;
+  /** How much faster the loan calendar runs (default 43,200: a month of loan life in a minute). */
+  readonly loanTimeScale?: number;
+  /** Which patterns to inject (default: all). */
+  readonly patterns?: readonly PatternName[];
+};
+
+export type WorldSummary = {
+  readonly seed: number;
+  readonly startTs: number;
+  readonly customers: number;
+  readonly merchants: number;
+  readonly patternRate: number;
+  readonly loanRate: number;
+  readonly timeScale: number;
+  readonly loanTimeScale: number;
+  readonly patterns: readonly PatternName[];
+};
+
+export type SimulatorStats = {
+  readonly emitted: number;
+  /** Stream time of the latest event, epoch ms. */
+  readonly now: number;
+  readonly scenariosStarted: Readonly<Record<string, number>>;
+  readonly scheduled: number;
+};
+
+export interface Simulator {
+  readonly world: WorldSummary;
+  /** Events per second the clock is set for: event time moves 1/rate s per event. */
+  readonly rate: number;
+  /**
+   * Sets the clock for a new rate from the next event on (runSimulator calls it with its pacing
+   * rate, so event time keeps up with the wall clock). The stream stays a function of the seed
+   * and the rates used.
+   */
+  setRate(rate: number): void;
+  /**
+   * The next event: a fresh object the caller may keep. Nested blocks that repeat across events
+   * (parties, merchant, card, device, normal labels) are shared and frozen: copy before changing.
+   */
+  next(): WireEvent;
+  take(n: number): WireEvent[];
+  stats(): SimulatorStats;
+}
+
+type Draft = { readonly event: WireEvent; readonly labels: Labels; readonly ts?: number };
+
+/** Shared by every normal event, frozen so that no consumer can turn one into a pattern. */
+const NO_PATTERNS: string[] = [];
+Object.freeze(NO_PATTERNS);
+const NORMAL_LABELS: Labels = Object.freeze({ patterns: NO_PATTERNS, fraud: false, aml: false, credit: false });
+/** While the first customers are introduced, one event in this many is an introduction. */
+const BOOTSTRAP_EVERY = 3;
+const BOOTSTRAP_CUSTOMERS = 1_000;
+/** Afterwards a trickle of introductions keeps the dormant pool and account histories fresh. */
+const TRICKLE_EVERY = 200;
+const TRICKLE_DORMANT_SHARE = 0.3;
+
+export function createSimulator(opts: SimulatorOptions): Simulator {
+  return new SimulatorImpl(opts);
+}
+
+class SimulatorImpl implements Simulator {
+  readonly world: WorldSummary;
+  private readonly _world: World;
+  private readonly _rng: Rng;
+  private readonly _idRng: Rng;
+  private readonly _time: Timing;
+  private _step: number;
+  private _rate: number;
+  private readonly _patternRate: number;
+  private readonly _loanRate: number;
+  private readonly _bootstrapIntros: number;
+  private readonly _agenda = new Agenda();
+  private readonly _ready: Draft[] = [];
+  private readonly _deck: PatternName[] = [];
+  private readonly _enabled: readonly PatternName[];
+  private readonly _started: Record<string, number> = {};
+  private readonly _formatter = new TimestampFormatter();
+  private _now: number;
+  private _emitted = 0;
+  private _seq = 0;
+  private _scenarios = 0;
+  private _intros = 0;
+
+  constructor(opts: SimulatorOptions) {
+    const seed = opts.seed | 0;
+    const startTs = opts.startTs ?? Date.now();
+    const rate = opts.rate ?? 1000;
+    if (!(rate > 0)) throw new RangeError('rate must be positive');
+    const timeScale = opts.timeScale ?? 1440;
+    const loanTimeScale = opts.loanTimeScale ?? 43_200;
+    this._patternRate = opts.patternRate ?? 0.002;
+    this._loanRate = opts.loanRate ?? 0.001;
+    if (!(this._patternRate >= 0 && this._patternRate <= 1) || !(this._loanRate >= 0 && this._loanRate <= 1)) {
+      throw new RangeError('patternRate and loanRate are chances per event, between 0 and 1');
+    }
+    this._enabled = [...(opts.patterns ?? PATTERN_NAMES)];
+    const unknown = this._enabled.filter((name) => !PATTERNS.has(name));
+    if (unknown.length > 0) throw new RangeError(`unknown patterns: ${unknown.join(', ')}; known: ${PATTERN_NAMES.join(', ')}`);
+    this._world = new World({ seed, startTs, customers: opts.customers ?? 20_000, merchants: opts.merchants ?? 5_000 });
+    this._rng = Rng.of(seed, 0x7a);
+    this._idRng = Rng.of(seed, 0x1d);
+    this._time = timing(timeScale, loanTimeScale);
+    this._rate = rate;
+    this._step = 1000 / rate;
+    this._now = startTs - this._step;
+    this._bootstrapIntros = Math.min(BOOTSTRAP_CUSTOMERS, Math.floor(this._world.size / 10));
+    this.world = Object.freeze({
+      seed,
+      startTs,
+      customers: this._world.size,
+      merchants: this._world.merchants.length,
+      patternRate: this._patternRate,
+      loanRate: this._loanRate,
+      timeScale,
+      loanTimeScale,
+      patterns: Object.freeze([...this._enabled]),
+    });
+  }
+
+  get rate(): number {
+    return this._rate;
+  }
+
+  setRate(rate: number): void {
+    if (!(rate > 0)) throw new RangeError('rate must be positive');
+    this._rate = rate;
+    this._step = 1000 / rate;
+  }
+
+  next(): WireEvent {
+    this._now += this._step;
+    for (;;) {
+      const draft = this._pull();
+      const missing = this._unintroduced(draft.event);
+      if (missing === undefined) return this._finish(draft);
+      this._introduce(missing, false, draft);
+    }
+  }
+
+  take(n: number): WireEvent[] {
+    const out = new Array<WireEvent>(n);
+    for (let i = 0; i < n; i++) out[i] = this.next();
+    return out;
+  }
+
+  stats(): SimulatorStats {
+    return { emitted: this._emitted, now: Math.floor(this._now), scenariosStarted: { ...this._started }, scheduled: this._agenda.size };
+  }
+
+  private _pull(): Draft {
+    const ready = this._ready.shift();
+    if (ready !== undefined) return ready;
+    if (this._agenda.peekAt() <= this._now) return this._fromAgenda();
+    if (this._introductionDue()) {
+      const index = this._nextIntroduction();
+      if (index !== undefined) {
+        this._introduce(index, true, undefined);
+        return this._ready.shift() as Draft;
+      }
+    }
+    const rng = this._rng;
+    if (this._enabled.length > 0 && rng.chance(this._patternRate)) this._startScenario();
+    if (rng.chance(this._loanRate)) this._startLoan();
+    if (this._agenda.peekAt() <= this._now) return this._fromAgenda();
+    return { event: normalPayment(rng, this._world), labels: NORMAL_LABELS };
+  }
+
+  private _fromAgenda(): Draft {
+    const item = this._agenda.pop();
+    if (item === undefined) throw new Error('agenda empty');
+    if (item.rest) this._schedule(item.rest, item.labels, item.at);
+    return { event: item.event, labels: item.labels };
+  }
+
+  /** Queues the next step of a scenario; steps never go back in time. */
+  private _schedule(steps: Iterator<ScenarioStep>, labels: Labels, notBefore: number): void {
+    const step = steps.next();
+    if (step.done) return;
+    this._agenda.push({ at: Math.max(step.value.at, notBefore), seq: this._seq++, event: step.value.event, labels, rest: steps });
+  }
+
+  private _context(): PatternContext {
+    return { rng: this._rng, world: this._world, now: this._now, time: this._time };
+  }
+
+  private _startScenario(): void {
+    for (let tries = 0; tries < this._enabled.length; tries++) {
+      // A shuffled deck rather than independent draws: every pattern shows up once per round.
+      if (this._deck.length === 0) this._deck.push(...this._rng.shuffle([...this._enabled]));
+      const name = this._deck.pop() as PatternName;
+      const definition = PATTERNS.get(name);
+      const steps = definition?.plan(this._context());
+      if (!definition || steps === undefined) continue;
+      const labels = this._scenarioLabels(name, definition);
+      this._started[name] = (this._started[name] ?? 0) + 1;
+      this._schedule(steps[Symbol.iterator](), labels, this._now);
+      return;
+    }
+  }
+
+  private _startLoan(): void {
+    const c = this._world.pickActive(this._rng);
+    if (!this._world.claimBorrower(c.index)) return;
+    const plan = planLoan(this._context(), c);
+    let labels = NORMAL_LABELS;
+    if (plan.outcome !== 'performing') {
+      // A loan that goes bad on its own is ground truth too, under the same names.
+      const name: PatternName = plan.outcome === 'default' ? 'loan_default' : 'missed_repayment';
+      labels = this._scenarioLabels(name, { fraud: false, aml: false, credit: true });
+      this._started[name] = (this._started[name] ?? 0) + 1;
+    }
+    this._schedule(plan.steps[Symbol.iterator](), labels, this._now);
+  }
+
+  /** One labels object per scenario, shared by its events and frozen like the normal one. */
+  private _scenarioLabels(name: PatternName, truth: { readonly fraud: boolean; readonly aml: boolean; readonly credit: boolean }): Labels {
+    const patterns = [name];
+    Object.freeze(patterns);
+    return Object.freeze({ patterns, fraud: truth.fraud, aml: truth.aml, credit: truth.credit, scenarioId: `s${this.world.seed}-${++this._scenarios}` });
+  }
+
+  private _introductionDue(): boolean {
+    if (this._intros < this._bootstrapIntros) return this._emitted % BOOTSTRAP_EVERY === 0;
+    return this._emitted % TRICKLE_EVERY === 0;
+  }
+
+  private _nextIntroduction(): number | undefined {
+    const world = this._world;
+    const rng = this._rng;
+    const wantDormant = rng.chance(TRICKLE_DORMANT_SHARE);
+    for (let tries = 0; tries < 400; tries++) {
+      const index = rng.int(0, world.size - 1);
+      if (world.isIntroduced(index)) continue;
+      if (wantDormant && !world.isDormant(index) && tries < 399) continue;
+      return index;
+    }
+    return undefined;
+  }
+
+  /** Queues the customer event (and, for up-front introductions, their past) ahead of `held`. */
+  private _introduce(index: number, withHistory: boolean, held: Draft | undefined): void {
+    const world = this._world;
+    world.markIntroduced(index);
+    this._intros++;
+    const c = world.customer(index);
+    const drafts: Draft[] = [{ event: customerEvent(c), labels: NORMAL_LABELS }];
+    if (withHistory) {
+      for (const past of pastPayments(this._rng, world, c, this._now)) drafts.push({ event: past.event, labels: NORMAL_LABELS, ts: past.ts });
+    }
+    if (held) drafts.push(held);
+    this._ready.unshift(...drafts);
+  }
+
+  private _unintroduced(event: WireEvent): number | undefined {
+    const world = this._world;
+    if (event.kind === 'payment') {
+      const d = customerIndexOf(event.debtor.customerId, world);
+      if (d !== undefined && !world.isIntroduced(d)) return d;
+      const c = customerIndexOf(event.creditor.customerId, world);
+      if (c !== undefined && !world.isIntroduced(c)) return c;
+      return undefined;
+    }
+    if (event.kind === 'customer') return undefined;
+    const id = customerIndexOf(event.customerId, world);
+    return id !== undefined && !world.isIntroduced(id) ? id : undefined;
+  }
+
+  private _finish(draft: Draft): WireEvent {
+    const ts = draft.ts ?? Math.floor(this._now);
+    const event = draft.event;
+    event.id = eventId(ts, this._idRng);
+    event.ts = this._formatter.format(ts);
+    event.labels = draft.labels;
+    this._emitted++;
+    return event;
+  }
+}
+
+function customerIndexOf(customerId: string | undefined, world: World): number | undefined {
+  return customerId === undefined ? undefined : world.indexOfCustomer(customerId);
+}

@@ -1,0 +1,253 @@
+// The simulated world: the bank's customers (derived on demand), merchants, banks and reference
+// lists, plus the little state the stream needs (who has been introduced, which dormant accounts
+// are still asleep, who holds a loan).
+import type { Party } from '../../core/contracts/index.js';
+import { BankDirectory } from './banks.js';
+import { deriveCustomer, externalParty, traitsOf, type Account, type AccountType, type Customer, type CustomerDeps, type Traits } from './customers.js';
+import { customerIndex } from './ids.js';
+import { HOME_COUNTRIES, TRADE_COUNTRIES } from './geography.js';
+import { BILLER_PROFILES, MCC_PROFILES, drawMerchant, profileChoice, relocated, type Merchant } from './merchants.js';
+import { loadReference, type Reference } from './reference.js';
+import { Rng, WeightedChoice } from './rng.js';
+
+export type WorldOptions = {
+  readonly seed: number;
+  readonly startTs: number;
+  readonly customers: number;
+  readonly merchants: number;
+};
+
+const INTRODUCED = 1;
+const AWAKE = 2; // a dormant account already reactivated
+const HAS_LOAN = 4;
+const BUSINESS = 1;
+const DORMANT = 2;
+/**
+ * Derived customers kept in memory, in two generations: when the young one fills, the old one
+ * is dropped whole. Cheaper than evicting one by one from a Map, which slows V8's iteration.
+ */
+const CUSTOMER_GENERATION = 50_000;
+
+export class World {
+  readonly seed: number;
+  readonly startTs: number;
+  readonly size: number;
+  readonly reference: Reference;
+  readonly banks: BankDirectory;
+  readonly merchants: readonly Merchant[];
+  readonly billersByCountry: ReadonlyMap<string, readonly Merchant[]>;
+  /** Indexes into `merchants`: tills by country, and web shops anywhere. */
+  readonly storesByCountry: ReadonlyMap<string, readonly number[]>;
+  readonly webShops: readonly number[];
+  private readonly _deps: CustomerDeps;
+  private _young = new Map<number, Customer>();
+  private _old = new Map<number, Customer>();
+  private readonly _flags: Uint8Array;
+  /** Traits of every customer, computed once: pickers read them on every event. */
+  private readonly _traits: Uint8Array;
+  private readonly _dormantAwaiting: number[] = [];
+
+  constructor(opts: WorldOptions) {
+    // Pickers draw until they find a person or a firm; a tiny world might have neither.
+    if (!(opts.customers >= 100)) throw new RangeError('a world needs at least 100 customers');
+    this.seed = opts.seed;
+    this.startTs = opts.startTs;
+    this.size = Math.floor(opts.customers);
+    this.reference = loadReference();
+    this.banks = new BankDirectory(opts.seed);
+    this._deps = { seed: opts.seed, startTs: opts.startTs, size: this.size, banks: this.banks };
+    this._flags = new Uint8Array(this.size);
+    this._traits = new Uint8Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const t = traitsOf(opts.seed, i);
+      this._traits[i] = (t.business ? BUSINESS : 0) | (t.dormant ? DORMANT : 0);
+    }
+    const rng = Rng.of(opts.seed, 0x3e);
+    const built = buildMerchants(rng, this.reference, this.banks, Math.max(50, opts.merchants));
+    this.merchants = built.merchants;
+    this.storesByCountry = built.storesByCountry;
+    this.webShops = built.webShops;
+    this.billersByCountry = buildBillers(rng, this.reference, this.banks);
+  }
+
+  customer(index: number): Customer {
+    const young = this._young.get(index);
+    if (young !== undefined) return young;
+    const found = this._old.get(index) ?? deriveCustomer(this._deps, index);
+    if (this._young.size >= CUSTOMER_GENERATION) {
+      this._old = this._young;
+      this._young = new Map();
+    }
+    this._young.set(index, found);
+    return found;
+  }
+
+  /** The index of one of this world's customers by id; undefined for anyone else. */
+  indexOfCustomer(id: string): number | undefined {
+    const index = customerIndex(id, this.seed);
+    return index !== undefined && index < this.size ? index : undefined;
+  }
+
+  traits(index: number): Traits {
+    const t = this._traits[index] ?? 0;
+    return { business: (t & BUSINESS) !== 0, dormant: (t & DORMANT) !== 0 };
+  }
+
+  isDormant(index: number): boolean {
+    return ((this._traits[index] ?? 0) & DORMANT) !== 0;
+  }
+
+  /**
+   * Someone who pays today: never a dormant account (not even one a scenario woke up, which
+   * goes quiet again after it); firms are busier than people.
+   */
+  pickActive(rng: Rng): Customer {
+    const want = rng.chance(0.25) ? BUSINESS : 0;
+    for (;;) {
+      const index = rng.int(0, this.size - 1);
+      const t = this._traits[index] ?? 0;
+      if (t & DORMANT) continue;
+      if ((t & BUSINESS) !== want && rng.chance(0.9)) continue;
+      return this.customer(index);
+    }
+  }
+
+  /** A person (not a firm) who is active, for patterns that need an individual's account. */
+  pickIndividual(rng: Rng): Customer {
+    for (;;) {
+      const index = rng.int(0, this.size - 1);
+      if (((this._traits[index] ?? 0) & (BUSINESS | DORMANT)) === 0) return this.customer(index);
+    }
+  }
+
+  isIntroduced(index: number): boolean {
+    return ((this._flags[index] ?? 0) & INTRODUCED) !== 0;
+  }
+
+  markIntroduced(index: number): void {
+    this._flags[index] = (this._flags[index] ?? 0) | INTRODUCED;
+    if (this.isDormant(index) && !this.isAwake(index)) this._dormantAwaiting.push(index);
+  }
+
+  isAwake(index: number): boolean {
+    return ((this._flags[index] ?? 0) & AWAKE) !== 0;
+  }
+
+  /**
+   * Takes an introduced, still dormant customer for a reactivation scenario; each wakes once.
+   * Only introduced ones qualify, so their months-old history is already on the stream.
+   */
+  claimDormant(rng: Rng): Customer | undefined {
+    if (this._dormantAwaiting.length === 0) return undefined;
+    const at = rng.int(0, this._dormantAwaiting.length - 1);
+    const index = this._dormantAwaiting[at] as number;
+    this._dormantAwaiting[at] = this._dormantAwaiting[this._dormantAwaiting.length - 1] as number;
+    this._dormantAwaiting.pop();
+    this._flags[index] = (this._flags[index] ?? 0) | AWAKE;
+    return this.customer(index);
+  }
+
+  get dormantAwaiting(): number {
+    return this._dormantAwaiting.length;
+  }
+
+  /** Marks a customer as holding a loan; false when they already hold one. */
+  claimBorrower(index: number): boolean {
+    const flags = this._flags[index] ?? 0;
+    if (flags & HAS_LOAN) return false;
+    this._flags[index] = flags | HAS_LOAN;
+    return true;
+  }
+
+  releaseBorrower(index: number): void {
+    this._flags[index] = (this._flags[index] ?? 0) & ~HAS_LOAN;
+  }
+
+  /** A fresh account at another bank (a new payee, a mule's exit account, a payer elsewhere). */
+  newExternalParty(rng: Rng, country: string, type?: AccountType): Party {
+    return externalParty(rng, this.banks, country, type);
+  }
+
+  /** A country for an ordinary cross-border transfer. */
+  tradeCountry(rng: Rng, except?: string): string {
+    for (;;) {
+      const country = rng.pick(TRADE_COUNTRIES);
+      if (country !== except) return country;
+    }
+  }
+
+  /** A till near the customer's home, else any till in the country, else a web shop. */
+  storeFor(rng: Rng, country: string): Merchant {
+    const stores = this.storesByCountry.get(country);
+    const index = stores && stores.length > 0 ? rng.pick(stores) : rng.pick(this.webShops);
+    return this.merchants[index] as Merchant;
+  }
+
+  billerFor(rng: Rng, country: string): Merchant {
+    const local = this.billersByCountry.get(country) ?? this.billersByCountry.get('US') ?? [];
+    return rng.pick(local);
+  }
+
+  webShop(rng: Rng): Merchant {
+    return this.merchants[rng.pick(this.webShops)] as Merchant;
+  }
+}
+
+/** The party of one of the bank's own accounts (the account's shared, frozen party). */
+export function ownParty(account: Account): Party {
+  return account.party;
+}
+
+export function merchantParty(merchant: Merchant): Party {
+  return merchant.party;
+}
+
+type BuiltMerchants = {
+  readonly merchants: Merchant[];
+  readonly storesByCountry: Map<string, number[]>;
+  readonly webShops: number[];
+};
+
+const WEB_COUNTRIES = new WeightedChoice<string>([['US', 60], ['GB', 8], ['IE', 6], ['NL', 5], ['DE', 5], ['CN', 5], ['SG', 3], ['CA', 3], ['FR', 3], ['HK', 2]]);
+
+function buildMerchants(rng: Rng, reference: Reference, banks: BankDirectory, count: number): BuiltMerchants {
+  const profiles = profileChoice(MCC_PROFILES, reference.mccs);
+  const bankOf = (country: string): string => banks.other(country, rng);
+  const merchants: Merchant[] = [];
+  const storesByCountry = new Map<string, number[]>();
+  const webShops: number[] = [];
+  const homes = new WeightedChoice(HOME_COUNTRIES.map((c) => [c, c.share] as const));
+  // Every home country gets a floor of tills so its customers shop locally.
+  const floor = HOME_COUNTRIES.map((c) => c);
+  for (let i = 0; i < count; i++) {
+    const home = i < floor.length * 8 ? (floor[i % floor.length] as (typeof floor)[number]) : homes.pick(rng);
+    const city = rng.pick(home.cities);
+    const site = { country: home.code, lat: city.lat + rng.between(-0.1, 0.1), lon: city.lon + rng.between(-0.1, 0.1) };
+    let merchant = drawMerchant(rng, site, reference.mccs, profiles, bankOf);
+    if (merchant.sells === 'ecommerce') merchant = relocated(merchant, WEB_COUNTRIES.pick(rng), bankOf);
+    const index = merchants.length;
+    merchants.push(merchant);
+    if (merchant.sells !== 'ecommerce') {
+      const list = storesByCountry.get(merchant.country) ?? [];
+      list.push(index);
+      storesByCountry.set(merchant.country, list);
+    }
+    if (merchant.sells !== 'pos') webShops.push(index);
+  }
+  return { merchants, storesByCountry, webShops };
+}
+
+function buildBillers(rng: Rng, reference: Reference, banks: BankDirectory): Map<string, Merchant[]> {
+  const profiles = profileChoice(BILLER_PROFILES, reference.mccs);
+  const billers = new Map<string, Merchant[]>();
+  for (const home of HOME_COUNTRIES) {
+    const local: Merchant[] = [];
+    for (let i = 0; i < 8; i++) {
+      const city = rng.pick(home.cities);
+      const site = { country: home.code, lat: city.lat, lon: city.lon };
+      local.push(drawMerchant(rng, site, reference.mccs, profiles, (c) => banks.other(c, rng), 0));
+    }
+    billers.set(home.code, local);
+  }
+  return billers;
+}
