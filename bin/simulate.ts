@@ -18,6 +18,7 @@ export type SimulateOptions = {
 type Sink = { send(events: readonly unknown[]): Promise<void>; close(): Promise<void> };
 
 export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
+  if (options.rate < 1) throw new Error('--rate must be at least 1 event per second (event time advances with the rate)');
   const simulator = createSimulator({ seed: options.seed });
   const sink = await openSink(config, options);
   const abort = new AbortController();
@@ -38,7 +39,7 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
         sent += slice.length;
         if (sent >= limit) abort.abort();
       },
-      { rate: options.rate > 0 ? options.rate : 1_000_000, signal: abort.signal },
+      { rate: options.rate, signal: abort.signal },
     );
   } finally {
     clearInterval(progress);
