@@ -1,0 +1,91 @@
+// The processor runner against the real NATS and Redis: decisions for good events, dead letters
+// with reasons for bad messages, and inputs acknowledged only after their outputs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerLag, createLogger, createMetrics, validateEvent, type DeadLetterWire, type DecisionWire } from '../core/index.js';
+import { createEventPublisher } from '../ingest/publisher.js';
+import { createHarness, eventually, payment, type Harness } from '../test/harness.js';
+import { createDecider } from './decide/index.js';
+import { createFeatureStore } from './features/index.js';
+import { createFraudRulesScorer } from './fraud/index.js';
+import { createProcessor, type Processor } from './runner.js';
+
+let h: Harness;
+let processor: Processor;
+
+async function readAll<T>(stream: string, expected: number): Promise<T[]> {
+  return eventually(async () => {
+    const info = await h.bus.jsm.streams.info(stream);
+    if (info.state.messages < expected) return undefined;
+    const consumer = await h.bus.js.consumers.get(stream);
+    const out: T[] = [];
+    const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 3000 });
+    for await (const m of messages) {
+      out.push(m.json<T>());
+      if (out.length >= info.state.messages) break;
+    }
+    return out;
+  }, 20_000, `${expected} messages on ${stream}`);
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  processor = createProcessor({
+    bus: h.bus,
+    features: createFeatureStore(h.redis, { prefix: h.names.redisPrefix, dedupTtlSeconds: 600 }),
+    decide: createDecider([createFraudRulesScorer()]),
+    metrics: createMetrics(),
+    logger: createLogger('silent'),
+  });
+  await processor.start();
+});
+
+afterAll(async () => {
+  await processor?.drain();
+  await h?.cleanup();
+});
+
+describe('processor runner - decisions and dead letters', () => {
+  it('decides good events and dead-letters bad messages with their reasons, without stopping', async () => {
+    const publisher = createEventPublisher(h.bus, 4, createMetrics());
+    const subject = h.names.eventSubject('payment', 0);
+    await h.bus.publisher.publish(subject, '{"v":1,"kind":"payment",', 'bad-json');
+    await h.bus.publisher.publish(subject, JSON.stringify(payment('bad-amount', { amount: 12.5 })), 'bad-amount');
+    await h.bus.publisher.publish(subject, JSON.stringify({ ...payment('no-id'), id: undefined }), 'no-id');
+    await h.bus.publisher.publish(
+      h.names.eventSubject('customer', 0),
+      JSON.stringify(payment('wrong-subject')),
+      'wrong-subject',
+    );
+    for (let i = 0; i < 20; i++) {
+      const result = validateEvent(payment(`good-${i}`, { debtor: { accountId: `ACC-R${i % 3}`, customerId: `C-R${i % 3}`, country: 'US' } }));
+      if (!result.ok) throw new Error('fixture');
+      await publisher.publish(result.event, 'test');
+    }
+
+    const letters = await readAll<DeadLetterWire>(h.names.streams.dlq, 4);
+    const byPayload = (text: string) => letters.find((l) => l.payload.includes(text));
+    expect(letters.map((l) => l.code).sort()).toEqual(['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT']);
+    expect(byPayload('bad-amount')).toMatchObject({ source: 'processors', code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringContaining('/amount') });
+    expect(byPayload('"no-id"') ?? letters.find((l) => l.reason.includes('/id'))).toMatchObject({ reason: expect.stringContaining('/id') });
+    expect(byPayload('wrong-subject')).toMatchObject({ code: 'RS_ERR_BUS_SUBJECT', subject: h.names.eventSubject('customer', 0) });
+    for (const letter of letters) expect(letter.streamSeq).toBeGreaterThan(0);
+
+    const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 20);
+    expect(new Set(decisions.map((d) => d.eventId))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `good-${i}`)));
+    for (const d of decisions) {
+      expect(d).toMatchObject({ v: 1, eventKind: 'payment', currency: 'USD', amountMinor: 125000, channel: 'mobile', country: 'US', counterpartyCountry: 'GB' });
+      expect(d.features.out_count_1h).toBeGreaterThan(0);
+    }
+    // Every input, good or bad, was acknowledged once its outputs were stored.
+    await eventually(async () => {
+      const lag = await consumerLag(h.bus, h.names.streams.events, h.names.consumers.processors);
+      return lag && lag.pending === 0 && lag.ackPending === 0 ? true : undefined;
+    }, 10_000, 'the consumer to be drained');
+  });
+
+  it('counts the third payment of an account in a minute as the third', async () => {
+    const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 20);
+    const counts = decisions.filter((d) => d.accountId === 'ACC-R0').map((d) => d.features.out_count_1m).sort((a, b) => a! - b!);
+    expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
