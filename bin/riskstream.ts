@@ -13,6 +13,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function isoTime(value: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time such as 2026-11-29T00:00:00Z');
+  return ms;
+}
+
 const program = new Command()
   .name('riskstream')
   .description('Real-time payments risk streaming: ingest -> NATS JetStream -> processors -> ClickHouse')
@@ -72,6 +78,7 @@ program
   .option('--duration <s>', 'stop after this many seconds', positiveInt)
   .option('--out <file>', 'write NDJSON to this file ("-" for stdout) instead of sending')
   .option('--url <base>', 'POST batches to this ingest base URL (uses RISKSTREAM_API_KEY)')
+  .option('--start <time>', 'event time of the first event (ISO 8601); with --seed it fixes the stream byte for byte', isoTime)
   .action(async (opts) => {
     await runSimulateCommand(loadConfig(), opts);
   });

@@ -13,13 +13,15 @@ export type SimulateOptions = {
   readonly duration?: number;
   readonly out?: string;
   readonly url?: string;
+  /** Event time of the first event, epoch ms; default now. With the seed it fixes the whole stream. */
+  readonly start?: number;
 };
 
 type Sink = { send(events: readonly unknown[]): Promise<void>; close(): Promise<void> };
 
 export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
   if (options.rate < 1) throw new Error('--rate must be at least 1 event per second (event time advances with the rate)');
-  const simulator = createSimulator({ seed: options.seed });
+  const simulator = createSimulator({ seed: options.seed, ...(options.start === undefined ? {} : { startTs: options.start }) });
   const sink = await openSink(config, options);
   const abort = new AbortController();
   const stop = (): void => abort.abort();
