@@ -1,0 +1,167 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { ValidatedEvent } from '../../core/contracts/index.js';
+import { UNKNOWN_CUSTOMER } from '../scoring.js';
+import { createFeatureStore, DEFAULT_PROFILE_TTL_SECONDS } from './feature-store.js';
+import { PAYMENT_FEATURES } from './names.js';
+import { ACCOUNT } from './reply-layout.js';
+import { packStruct, readStructField } from './struct-layout.js';
+import { HOUR, SECOND, T0, customer, keysUnder, loanRepayment, openTestStore, payment, type TestStore } from './test-fixtures.js';
+
+let t: TestStore;
+
+beforeAll(async () => {
+  t = await openTestStore({ dedupTtlSeconds: 900, stateTtlSeconds: 20 * 86_400 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('feature store batch - customer profiles', () => {
+  test('a customer event upserts the profile that later payments of the customer read', async () => {
+    const results = await t.store.computeBatch([
+      payment({ id: 'c-p0', ts: T0, from: 'CA', to: 'X', customerId: 'CUST-1' }),
+      customer({ id: 'c-c1', ts: T0 + SECOND, customerId: 'CUST-1', segment: 'vip', riskRating: 'high', pep: true, country: 'GB' }),
+      payment({ id: 'c-p1', ts: T0 + 2 * SECOND, from: 'CA', to: 'X', customerId: 'CUST-1' }),
+    ]);
+    const [before, applied, after] = results;
+    expect(before).toMatchObject({ profile: UNKNOWN_CUSTOMER, features: { customer_known: 0, customer_risk: 1, customer_pep: 0 } });
+    expect(applied).toEqual({ features: {}, profile: { known: true, segment: 'vip', riskRating: 'high', pep: true, country: 'GB' } });
+    expect(after!.profile).toEqual(applied!.profile);
+    expect(after!.features).toMatchObject({ customer_known: 1, customer_risk: 2, customer_pep: 1 });
+  });
+
+  test('an older customer event arriving late does not overwrite a newer profile; a newer one does', async () => {
+    await t.store.computeBatch([customer({ id: 'c-new', ts: T0 + HOUR, customerId: 'CUST-2', riskRating: 'low' })]);
+    const [late] = await t.store.computeBatch([customer({ id: 'c-old', ts: T0, customerId: 'CUST-2', riskRating: 'high' })]);
+    expect(late!.profile.riskRating).toBe('low');
+    const [newer] = await t.store.computeBatch([customer({ id: 'c-newer', ts: T0 + 2 * HOUR, customerId: 'CUST-2', riskRating: 'medium', segment: 'important' })]);
+    expect(newer!.profile).toMatchObject({ riskRating: 'medium', segment: 'important' });
+  });
+
+  test('credit events carry the customer profile and no features yet', async () => {
+    await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
+    const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);
+    expect(loan).toEqual({ features: {}, profile: { known: true, segment: 'important', riskRating: 'low', pep: false, country: 'US' } });
+    expect(unknown).toEqual({ features: {}, profile: UNKNOWN_CUSTOMER });
+  });
+
+  test('a payment without a debtor customer id has the unknown customer', async () => {
+    const [result] = await t.store.computeBatch([payment({ id: 'c-anon', ts: T0, from: 'ANON', to: 'X' })]);
+    expect(result!.profile).toBe(UNKNOWN_CUSTOMER);
+  });
+});
+
+describe('feature store batch - one round trip for a mixed batch of 1,000 events', () => {
+  function mixed(n: number): ValidatedEvent[] {
+    const events: ValidatedEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      const ts = T0 + i * 100;
+      if (i % 50 === 0) events.push(customer({ id: `m-c${i}`, ts, customerId: `MC${i % 7}`, riskRating: 'high' }));
+      else if (i % 37 === 0) events.push(loanRepayment(`m-l${i}`, ts, `MC${i % 7}`));
+      else
+        events.push(
+          payment({
+            id: `m-p${i}`, ts: i % 11 === 0 ? ts - 30 * SECOND : ts, from: `MA${i % 40}`, to: `MA${(i * 7) % 53}`, customerId: `MC${i % 7}`,
+            amount: `${1 + (i % 300)}.${String(i % 100).padStart(2, '0')}`, currency: i % 5 === 0 ? 'EUR' : 'USD',
+            ...(i % 3 === 0 ? { device: `dev${i % 9}`, ip: `10.0.0.${i % 20}`, country: 'DE', geo: { lat: 50, lon: 8 + (i % 5) / 100 } } : {}),
+          }),
+        );
+    }
+    return events;
+  }
+
+  test('one pipeline, one socket write; one result per event in order; every payment has every feature', async () => {
+    const events = mixed(1000);
+    const pipelineSpy = vi.spyOn(t.redis, 'pipeline');
+    const stream = (t.redis as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const writeSpy = vi.spyOn(stream, 'write');
+    const results = await t.store.computeBatch(events);
+    expect(pipelineSpy).toHaveBeenCalledTimes(1);
+    expect(writeSpy).toHaveBeenCalledTimes(1);
+    pipelineSpy.mockRestore();
+    writeSpy.mockRestore();
+
+    expect(results).toHaveLength(1000);
+    events.forEach((event, i) => {
+      const { features } = results[i]!;
+      if (event.kind === 'payment') {
+        expect(Object.keys(features).sort()).toEqual([...PAYMENT_FEATURES].sort());
+        for (const name of PAYMENT_FEATURES) expect(Number.isFinite(features[name]), `${event.id} ${name}`).toBe(true);
+      } else {
+        expect(features).toEqual({});
+      }
+    });
+    const eur = events.findIndex((e) => e.kind === 'payment' && e.currency === 'EUR');
+    expect(results[eur]!.features.amount).toBe(Math.round(events[eur]!.amountMinor * 1.08));
+  });
+
+  test('every key written has a TTL: state, sets and markers as configured, profiles their default', async () => {
+    const keys = await keysUnder(t.redis, t.prefix);
+    expect(keys.length).toBeGreaterThan(1000);
+    const pipeline = t.redis.pipeline();
+    for (const key of keys) pipeline.pttl(key);
+    const ttls = ((await pipeline.exec()) ?? []).map(([, ttl]) => ttl as number);
+    const byKind = new Map<string, number[]>();
+    keys.forEach((key, i) => {
+      const kind = /:m:[oi]:/.test(key) ? 'marker' : key.slice(key.lastIndexOf(':') + 1);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), ttls[i]!]);
+    });
+    expect([...byKind.keys()].sort()).toEqual(['kyc', 'marker', 'n', 'p', 'q', 's']);
+    const day = 86_400;
+    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, n: 20 * day, p: 20 * day, q: 20 * day, s: 20 * day } as const;
+    for (const [kind, list] of byKind) {
+      const limit = expected[kind as keyof typeof expected] * 1000;
+      for (const ttl of list) {
+        expect(ttl, kind).toBeGreaterThan(limit - 60_000);
+        expect(ttl, kind).toBeLessThanOrEqual(limit);
+      }
+    }
+  });
+
+  test('every key of an account shares one hash tag', async () => {
+    const accountKeys = await keysUnder(t.redis, `${t.prefix}{a:MA1}`);
+    expect(accountKeys.length).toBeGreaterThan(2);
+    for (const key of accountKeys) expect(key.startsWith(`${t.prefix}{a:MA1}:`)).toBe(true);
+  });
+});
+
+describe('feature store batch - TTL refresh', () => {
+  async function lowerTtls(account: string): Promise<void> {
+    for (const suffix of [':s', ':p', ':n']) await t.redis.pexpire(`${t.prefix}{a:${account}}${suffix}`, 1_000_000);
+  }
+  async function ttls(account: string): Promise<number[]> {
+    return Promise.all([':s', ':p', ':n'].map((suffix) => t.redis.pttl(`${t.prefix}{a:${account}}${suffix}`)));
+  }
+
+  test('within the refresh interval an event leaves TTLs alone; after it, the side refreshes all its keys', async () => {
+    const spec = { from: 'TTL-A', to: 'TTL-B', device: 'd', ip: '10.9.9.9', country: 'DE' } as const;
+    await t.store.computeBatch([payment({ id: 'ttl-1', ts: T0, ...spec })]);
+    await lowerTtls('TTL-A');
+    await t.store.computeBatch([payment({ id: 'ttl-2', ts: T0 + SECOND, ...spec })]);
+    for (const ttl of await ttls('TTL-A')) expect(ttl).toBeLessThanOrEqual(1_000_000);
+
+    // pretend the last refresh of the money-out side was two days ago
+    const key = `${t.prefix}{a:TTL-A}:s`;
+    const a = (await t.redis.hgetBuffer(key, 'a'))!;
+    const values = Object.fromEntries(ACCOUNT.names.map((n) => [n, readStructField(ACCOUNT, a, n)])) as Record<(typeof ACCOUNT.names)[number], number>;
+    await t.redis.hset(key, 'a', packStruct(ACCOUNT, { ...values, ttlOutAt: values.ttlOutAt - 2 * 86_400 }));
+    await t.store.computeBatch([payment({ id: 'ttl-3', ts: T0 + 2 * SECOND, ...spec })]);
+    for (const ttl of await ttls('TTL-A')) expect(ttl).toBeGreaterThan(20 * 86_400_000 - 60_000);
+  });
+});
+
+describe('feature store batch - options', () => {
+  const redis = {} as Redis;
+  test.each([
+    ['a brace in the prefix', { prefix: 'x{y', dedupTtlSeconds: 60 }, /braces/],
+    ['no dedup TTL', { prefix: 'x:', dedupTtlSeconds: 0 }, /dedupTtlSeconds/],
+    ['a state TTL shorter than the longest window', { prefix: 'x:', dedupTtlSeconds: 60, stateTtlSeconds: 86_400 }, /stateTtlSeconds/],
+  ] as const)('refuses %s', (_name, options, error) => {
+    expect(() => createFeatureStore(redis, options)).toThrow(error);
+  });
+
+  test('an empty batch needs no Redis', async () => {
+    expect(await createFeatureStore(t.redis, { prefix: `${t.prefix}empty:`, dedupTtlSeconds: 60 }).computeBatch([])).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ValidatedEvent } from '../../core/contracts/index.js';
+import { DAY, MINUTE, SECOND, T0, customer, loanRepayment, openTestStore, payment, snapshot, type TestStore } from './test-fixtures.js';
+
+let t: TestStore;
+
+beforeAll(async () => {
+  t = await openTestStore();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+function mixedBatch(tag: string, start: number): ValidatedEvent[] {
+  return [
+    customer({ id: `${tag}-c1`, ts: start, customerId: `${tag}-CUST`, riskRating: 'high', pep: true }),
+    payment({ id: `${tag}-p1`, ts: start + SECOND, from: `${tag}-A`, to: `${tag}-B`, customerId: `${tag}-CUST`, device: 'd1', ip: '10.1.1.1', country: 'FR', geo: { lat: 1, lon: 2 } }),
+    payment({ id: `${tag}-p2`, ts: start + 2 * SECOND, from: `${tag}-B`, to: `${tag}-C`, amount: '4.00' }),
+    payment({ id: `${tag}-p3`, ts: start - MINUTE, from: `${tag}-A`, to: `${tag}-C`, customerId: `${tag}-CUST` }),
+    payment({ id: `${tag}-p4`, ts: start + 3 * SECOND, from: `${tag}-A`, to: `${tag}-A` }),
+    loanRepayment(`${tag}-l1`, start + 4 * SECOND, `${tag}-CUST`),
+  ];
+}
+
+describe('feature store idempotency - at-least-once delivery', () => {
+  test('computing a batch twice gives identical features and leaves the state unchanged', async () => {
+    const batch = mixedBatch('I1', T0);
+    const first = await t.store.computeBatch(batch);
+    const state = await snapshot(t.redis, t.prefix);
+    const second = await t.store.computeBatch(batch);
+    expect(second).toEqual(first);
+    expect(await snapshot(t.redis, t.prefix)).toEqual(state);
+  });
+
+  test('a redelivery after later events returns the first features and changes nothing', async () => {
+    const batch = mixedBatch('I2', T0);
+    const first = await t.store.computeBatch(batch);
+    await t.store.computeBatch(mixedBatch('I2-later', T0 + MINUTE).concat(payment({ id: 'I2-more', ts: T0 + 5 * SECOND, from: 'I2-A', to: 'I2-B' })));
+    const state = await snapshot(t.redis, t.prefix);
+    const replay = await t.store.computeBatch(batch);
+    expect(replay).toEqual(first);
+    expect(await snapshot(t.redis, t.prefix)).toEqual(state);
+  });
+
+  test('a duplicate inside one batch counts once and repeats the first features', async () => {
+    const event = payment({ id: 'I3-dup', ts: T0, from: 'I3-A', to: 'I3-B' });
+    const [a, b] = await t.store.computeBatch([event, event]);
+    expect(b).toEqual(a);
+    const [next] = await t.store.computeBatch([payment({ id: 'I3-next', ts: T0 + SECOND, from: 'I3-A', to: 'I3-B' })]);
+    expect(next!.features).toMatchObject({ out_count_1m: 2, history_count: 1, payee_in_count_1h: 2 });
+  });
+
+  test('a half-applied payment (debtor side done, creditor side lost) completes on redelivery', async () => {
+    const event = payment({ id: 'I4-p', ts: T0, from: 'I4-A', to: 'I4-B', amount: '7.00' });
+    const [first] = await t.store.computeBatch([event]);
+    // Simulate a crash after the debtor script only: undo the creditor side entirely.
+    const creditorKeys = (await t.redis.keys(`${t.prefix}{a:I4-B}*`)) as string[];
+    await t.redis.del(...creditorKeys);
+    const [again] = await t.store.computeBatch([event]);
+    expect(again).toEqual(first);
+    const [later] = await t.store.computeBatch([payment({ id: 'I4-q', ts: T0 + SECOND, from: 'I4-A', to: 'I4-B' })]);
+    expect(later!.features).toMatchObject({ out_count_1m: 2, payee_in_count_1h: 2, payee_distinct_payers_24h: 1 });
+  });
+
+  test('the marker lives for dedupTtlSeconds; the state for stateTtlSeconds', async () => {
+    await t.store.computeBatch([payment({ id: 'I5-p', ts: T0 + DAY, from: 'I5-A', to: 'I5-B' })]);
+    const markerTtl = await t.redis.pttl(`${t.prefix}{a:I5-A}:m:o:I5-p`);
+    expect(markerTtl).toBeGreaterThan((t.options.dedupTtlSeconds - 5) * 1000);
+    expect(markerTtl).toBeLessThanOrEqual(t.options.dedupTtlSeconds * 1000);
+  });
+});

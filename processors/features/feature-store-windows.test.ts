@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FeatureVector } from './names.js';
+import { DAY, HOUR, MINUTE, SECOND, T0, openTestStore, payment, type TestStore } from './test-fixtures.js';
+import { isInWindow, MAX_RING_SLOTS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
+
+let t: TestStore;
+let seq = 0;
+
+beforeAll(async () => {
+  t = await openTestStore();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** Pays from `from` at each offset from T0 (one batch each); returns the features of each. */
+async function pay(from: string, offsets: readonly number[], amount = '10.00', to = 'SINK'): Promise<FeatureVector[]> {
+  const out: FeatureVector[] = [];
+  for (const offset of offsets) {
+    const [result] = await t.store.computeBatch([payment({ id: `w${++seq}`, ts: T0 + offset, from, to, amount })]);
+    out.push(result!.features);
+  }
+  return out;
+}
+
+describe('feature store windows - boundaries in event time', () => {
+  test('1m: counts the last 55 to 60 seconds; a whole minute apart never counts', async () => {
+    const f = await pay('A1M', [0, 30 * SECOND, 55 * SECOND, 60 * SECOND, 125 * SECOND]);
+    expect(f.map((x) => x.out_count_1m)).toEqual([1, 2, 3, 3, 1]);
+    expect(f.map((x) => x.out_sum_1m)).toEqual([1000, 2000, 3000, 3000, 1000]);
+    expect(f.map((x) => x.out_count_1h)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('1h: 58 minutes back counts, an hour back does not', async () => {
+    const f = await pay('A1H', [0, 58 * MINUTE, HOUR, HOUR + 58 * MINUTE + 59 * SECOND]);
+    expect(f.map((x) => x.out_count_1h)).toEqual([1, 2, 2, 2]);
+    expect(f.map((x) => x.out_count_24h)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('24h: 23 hours back counts, a day back does not', async () => {
+    const f = await pay('A24H', [0, 23 * HOUR, DAY, DAY + 30 * MINUTE]);
+    expect(f.map((x) => x.out_count_24h)).toEqual([1, 2, 2, 3]);
+    expect(f.map((x) => x.out_sum_24h)).toEqual([1000, 2000, 2000, 3000]);
+    expect(f.map((x) => x.out_count_7d)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('7d: six days and 18 hours back counts, seven days back does not; an idle ring empties', async () => {
+    const f = await pay('A7D', [0, 6 * DAY + 18 * HOUR, 7 * DAY, 30 * DAY]);
+    expect(f.map((x) => x.out_count_7d)).toEqual([1, 2, 2, 1]);
+    expect(f.map((x) => x.out_sum_7d)).toEqual([1000, 2000, 2000, 1000]);
+  });
+
+  test('small payments count separately in the hour', async () => {
+    const f = await pay('ASMALL', [0, SECOND, 2 * SECOND], '4.99');
+    const big = await pay('ASMALL', [3 * SECOND], '5.00');
+    expect(f.map((x) => x.small_out_count_1h)).toEqual([1, 2, 3]);
+    expect(big[0]!.small_out_count_1h).toBe(3);
+    expect(SMALL_PAYMENT_CENTS).toBe(500);
+  });
+});
+
+describe('feature store windows - late events', () => {
+  test('a late event inside a window counts there, and counts for later events', async () => {
+    const [first] = await pay('LATE', [10 * MINUTE]);
+    const [inside] = await pay('LATE', [9 * MINUTE + 30 * SECOND]);
+    expect(first!.out_count_1m).toBe(1);
+    expect(inside).toMatchObject({ out_count_1m: 2, out_count_1h: 2 });
+    const [tooLateForTheMinute] = await pay('LATE', [5 * MINUTE]);
+    // counted in its own features, but not stored in the 1m ring
+    expect(tooLateForTheMinute).toMatchObject({ out_count_1m: 3, out_count_1h: 3 });
+    const [next] = await pay('LATE', [10 * MINUTE + SECOND]);
+    expect(next).toMatchObject({ out_count_1m: 3, out_count_1h: 4 });
+  });
+
+  test('an event older than every window is counted nowhere in the state', async () => {
+    await pay('OLD', [8 * DAY]);
+    const [old] = await pay('OLD', [0]);
+    expect(old).toMatchObject({ out_count_7d: 2, out_count_1m: 2 });
+    const [next] = await pay('OLD', [8 * DAY + SECOND]);
+    expect(next).toMatchObject({ out_count_1m: 2, out_count_7d: 2, history_count: 2 });
+  });
+});
+
+/** The reference model: what each window holds, from the pure bucket math. */
+class WindowModel {
+  private readonly _latest = new Map<string, number>();
+  private readonly _stored = new Map<string, Array<{ ts: number; out: boolean; cents: number; w: number }>>();
+
+  /** Applies one side of a payment; returns the window values its reply must show. */
+  apply(account: string, ts: number, out: boolean, cents: number): Record<string, number> {
+    const previous = this._latest.get(account);
+    const latest = previous === undefined ? ts : Math.max(previous, ts);
+    this._latest.set(account, latest);
+    const stored = this._stored.get(account) ?? [];
+    this._stored.set(account, stored);
+    const values: Record<string, number> = {};
+    WINDOWS.forEach((w, index) => {
+      const landed = isInWindow(ts, latest, w);
+      if (landed) stored.push({ ts, out, cents, w: index });
+      const inWindow = stored.filter((e) => e.w === index && isInWindow(e.ts, latest, w));
+      if (!landed) inWindow.push({ ts, out, cents, w: index });
+      values[`oc_${w.name}`] = inWindow.filter((e) => e.out).length;
+      values[`os_${w.name}`] = inWindow.filter((e) => e.out).reduce((s, e) => s + e.cents, 0);
+      values[`ic_${w.name}`] = inWindow.filter((e) => !e.out).length;
+      values[`is_${w.name}`] = inWindow.filter((e) => !e.out).reduce((s, e) => s + e.cents, 0);
+      values[`sc_${w.name}`] = inWindow.filter((e) => e.out && e.cents < SMALL_PAYMENT_CENTS).length;
+    });
+    return values;
+  }
+}
+
+describe('feature store windows - agree with the pure model on a random stream', () => {
+  test('600 payments among 5 accounts, with gaps from seconds to days and late events', async () => {
+    let seed = 20260105;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const gaps = [SECOND, 7 * SECOND, 40 * SECOND, 3 * MINUTE, 25 * MINUTE, 5 * HOUR, 2 * DAY] as const;
+    const accounts = ['R0', 'R1', 'R2', 'R3', 'R4'];
+    const model = new WindowModel();
+    let clock = T0;
+    const events = [];
+    for (let k = 0; k < 600; k++) {
+      clock += gaps[Math.floor(random() * gaps.length)]!;
+      const late = random() < 0.15 ? Math.floor(random() * 3 * DAY) : 0;
+      const cents = 1 + Math.floor(random() * 100_000);
+      const from = accounts[Math.floor(random() * accounts.length)]!;
+      const to = accounts[Math.floor(random() * accounts.length)]!;
+      events.push({ ts: clock - late, cents, from, to });
+    }
+    let done = 0;
+    while (done < events.length) {
+      const size = 1 + Math.floor(random() * 40);
+      const batch = events.slice(done, done + size);
+      const results = await t.store.computeBatch(
+        batch.map((e, i) => payment({ id: `r${done + i}`, ts: e.ts, from: e.from, to: e.to, amount: (e.cents / 100).toFixed(2) })),
+      );
+      batch.forEach((e, i) => {
+        const out = model.apply(e.from, e.ts, true, e.cents);
+        const inn = model.apply(e.to, e.ts, false, e.cents);
+        const f = results[i]!.features;
+        const at = `payment r${done + i}`;
+        expect({ at, ...pick(f) }).toEqual({
+          at,
+          out_count_1m: out.oc_1m, out_sum_1m: out.os_1m, out_count_1h: out.oc_1h, out_sum_1h: out.os_1h,
+          out_count_24h: out.oc_24h, out_sum_24h: out.os_24h, out_count_7d: out.oc_7d, out_sum_7d: out.os_7d,
+          small_out_count_1h: out.sc_1h, in_count_1h: out.ic_1h, in_sum_1h: out.is_1h, in_count_24h: out.ic_24h,
+          in_sum_24h: out.is_24h, in_sum_7d: out.is_7d,
+          payee_in_count_1h: inn.ic_1h, payee_in_count_24h: inn.ic_24h, payee_in_sum_24h: inn.is_24h, payee_out_sum_24h: inn.os_24h,
+        });
+      });
+      done += batch.length;
+    }
+    // bounded memory: the state hash never holds more than every ring slot plus a few scalars
+    for (const account of accounts) {
+      expect(await t.redis.hlen(`${t.prefix}{a:${account}}:s`)).toBeLessThanOrEqual(MAX_RING_SLOTS + 2 + WINDOWS.length);
+    }
+  });
+});
+
+function pick(f: FeatureVector): Record<string, number | undefined> {
+  const names = [
+    'out_count_1m', 'out_sum_1m', 'out_count_1h', 'out_sum_1h', 'out_count_24h', 'out_sum_24h', 'out_count_7d', 'out_sum_7d',
+    'small_out_count_1h', 'in_count_1h', 'in_sum_1h', 'in_count_24h', 'in_sum_24h', 'in_sum_7d',
+    'payee_in_count_1h', 'payee_in_count_24h', 'payee_in_sum_24h', 'payee_out_sum_24h',
+  ];
+  return Object.fromEntries(names.map((n) => [n, f[n]]));
+}

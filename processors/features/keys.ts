@@ -1,0 +1,39 @@
+// Redis key names of the feature state. Every key of one account (or one customer) carries the
+// same hash tag, so that a script touching several of them stays in one Redis Cluster slot.
+
+/** Key suffixes of an account, one place so that docs, tests and scripts agree. */
+export const ACCOUNT_KEY_SUFFIX = {
+  /** Hash: window rings and totals, first seen, last out, history count, average, last geo. */
+  state: ':s',
+  /** Sorted set: payees by last-seen event time (distinct payees, new payee). */
+  payees: ':p',
+  /** Sorted set: payers by last-seen event time (fan-in). */
+  payers: ':q',
+  /** Sorted set: devices (d:), creditor countries (c:) and IPs (i:) by last-seen event time. */
+  novelty: ':n',
+  /** String: the reply of an already applied event side (idempotency marker). */
+  marker: ':m:',
+} as const;
+
+/**
+ * Refuses prefixes that would break hash tags: Redis Cluster hashes the first `{...}` of a key,
+ * so a brace in the prefix would put unrelated accounts in one slot or split one account.
+ */
+export function checkPrefix(prefix: string): void {
+  if (/[{}]/.test(prefix)) throw new Error(`feature store prefix must not contain braces: ${JSON.stringify(prefix)}`);
+}
+
+/** The common head of every key of an account: `<prefix>{a:<accountId>}`. */
+export function accountTag(prefix: string, accountId: string): string {
+  return prefix + '{a:' + accountId + '}';
+}
+
+/** The profile (KYC) hash of a customer. */
+export function profileKey(prefix: string, customerId: string): string {
+  return prefix + '{c:' + customerId + '}:kyc';
+}
+
+/** The idempotency marker of one side ('o' money out, 'i' money in) of one event on an account. */
+export function markerKey(tag: string, side: 'o' | 'i', eventId: string): string {
+  return tag + ACCOUNT_KEY_SUFFIX.marker + side + ':' + eventId;
+}

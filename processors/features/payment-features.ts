@@ -1,0 +1,109 @@
+// From the replies of the two account scripts (money out at the debtor, money in at the
+// creditor) and the customer profile to the payment feature vector. Pure, so that the decoding
+// and the derived features (averages, speeds, ages) are tested without Redis.
+import type { PaymentEventWire } from '../../core/contracts/index.js';
+import type { CustomerProfile } from '../scoring.js';
+import type { FeatureVector, PaymentFeatureName } from './names.js';
+import { RISK_SCORE } from './profile.js';
+import { IN_REPLY, OUT_REPLY } from './reply-layout.js';
+import { readStructField, type StructLayout } from './struct-layout.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const EARTH_RADIUS_KM = 6371;
+/** Closer than this the two points are the same place within location noise: speed 0. */
+export const MIN_GEO_DISTANCE_KM = 1;
+/** Channels' clocks disagree by up to about a minute, so shorter gaps count as a minute. */
+export const MIN_GEO_INTERVAL_MS = 60_000;
+
+/** What the payment itself contributes to its features. */
+export type PaymentFacts = {
+  readonly ts: number;
+  /** USD cents. */
+  readonly amount: number;
+  readonly lat: number | undefined;
+  readonly lon: number | undefined;
+};
+
+/** The creditor's country: its own, else the merchant's, else its bank's (BIC letters 5-6). */
+export function payeeCountryOf(body: Pick<PaymentEventWire, 'creditor' | 'merchant'>): string {
+  return body.creditor.country ?? body.merchant?.country ?? body.creditor.bank?.slice(4, 6) ?? '';
+}
+
+/** Great-circle distance in km. */
+export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** The speed implied by moving from the previous geo-located payment to this one; 0 when unknown. */
+export function geoSpeedKmh(prevTs: number, prevLat: number, prevLon: number, facts: PaymentFacts): number {
+  if (prevTs < 0 || facts.lat === undefined || facts.lon === undefined) return 0;
+  if (!Number.isFinite(prevLat) || !Number.isFinite(prevLon)) return 0;
+  const km = haversineKm(prevLat, prevLon, facts.lat, facts.lon);
+  if (km < MIN_GEO_DISTANCE_KM) return 0;
+  const ms = Math.max(Math.abs(facts.ts - prevTs), MIN_GEO_INTERVAL_MS);
+  return km / (ms / HOUR_MS);
+}
+
+function replyBuffer<N extends string>(reply: unknown, layout: StructLayout<N>, side: string): Buffer {
+  if (!Buffer.isBuffer(reply)) throw new Error(`feature store: the ${side} script returned ${typeof reply}, not bytes`);
+  if (reply.length !== layout.size) {
+    throw new Error(`feature store: the ${side} script returned ${reply.length} bytes, expected ${layout.size}`);
+  }
+  return reply;
+}
+
+/** The feature vector of a payment: every name in PAYMENT_FEATURES, always. */
+export function paymentFeatures(facts: PaymentFacts, outReply: unknown, inReply: unknown, profile: CustomerProfile): FeatureVector {
+  const o = replyBuffer(outReply, OUT_REPLY, 'money-out');
+  const i = replyBuffer(inReply, IN_REPLY, 'money-in');
+  const lastOut = readStructField(OUT_REPLY, o, 'lastOutTs');
+  const historyCount = readStructField(OUT_REPLY, o, 'historyCount');
+  const avgOut = historyCount > 0 ? readStructField(OUT_REPLY, o, 'avgOut') : 0;
+  return {
+    amount: facts.amount,
+    out_count_1m: readStructField(OUT_REPLY, o, 'oc_1m'),
+    out_sum_1m: readStructField(OUT_REPLY, o, 'os_1m'),
+    out_count_1h: readStructField(OUT_REPLY, o, 'oc_1h'),
+    out_sum_1h: readStructField(OUT_REPLY, o, 'os_1h'),
+    out_count_24h: readStructField(OUT_REPLY, o, 'oc_24h'),
+    out_sum_24h: readStructField(OUT_REPLY, o, 'os_24h'),
+    out_count_7d: readStructField(OUT_REPLY, o, 'oc_7d'),
+    out_sum_7d: readStructField(OUT_REPLY, o, 'os_7d'),
+    small_out_count_1h: readStructField(OUT_REPLY, o, 'sc_1h'),
+    in_count_1h: readStructField(OUT_REPLY, o, 'ic_1h'),
+    in_sum_1h: readStructField(OUT_REPLY, o, 'is_1h'),
+    in_count_24h: readStructField(OUT_REPLY, o, 'ic_24h'),
+    in_sum_24h: readStructField(OUT_REPLY, o, 'is_24h'),
+    in_sum_7d: readStructField(OUT_REPLY, o, 'is_7d'),
+    distinct_payees_1h: readStructField(OUT_REPLY, o, 'distinctPayees1h'),
+    distinct_payees_24h: readStructField(OUT_REPLY, o, 'distinctPayees24h'),
+    new_payee: readStructField(OUT_REPLY, o, 'newPayee'),
+    new_device: readStructField(OUT_REPLY, o, 'newDevice'),
+    new_country: readStructField(OUT_REPLY, o, 'newCountry'),
+    new_ip: readStructField(OUT_REPLY, o, 'newIp'),
+    seconds_since_last: lastOut < 0 ? -1 : Math.max(0, facts.ts - lastOut) / 1000,
+    account_age_days: Math.max(0, facts.ts - readStructField(OUT_REPLY, o, 'firstSeenTs')) / DAY_MS,
+    history_count: historyCount,
+    avg_out_amount: avgOut,
+    amount_to_avg: avgOut > 0 ? facts.amount / avgOut : 0,
+    geo_speed_kmh: geoSpeedKmh(
+      readStructField(OUT_REPLY, o, 'geoTs'),
+      readStructField(OUT_REPLY, o, 'geoLat'),
+      readStructField(OUT_REPLY, o, 'geoLon'),
+      facts,
+    ),
+    payee_in_count_1h: readStructField(IN_REPLY, i, 'ic_1h'),
+    payee_in_count_24h: readStructField(IN_REPLY, i, 'ic_24h'),
+    payee_in_sum_24h: readStructField(IN_REPLY, i, 'is_24h'),
+    payee_distinct_payers_24h: readStructField(IN_REPLY, i, 'distinctPayers24h'),
+    payee_out_sum_24h: readStructField(IN_REPLY, i, 'os_24h'),
+    customer_risk: profile.known ? RISK_SCORE[profile.riskRating] : RISK_SCORE.medium,
+    customer_pep: profile.pep ? 1 : 0,
+    customer_known: profile.known ? 1 : 0,
+  } satisfies Record<PaymentFeatureName, number>;
+}

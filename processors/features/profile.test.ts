@@ -1,0 +1,23 @@
+import { describe, expect, test } from 'vitest';
+import { UNKNOWN_CUSTOMER } from '../scoring.js';
+import { decodeProfile, profileArgs } from './profile.js';
+
+describe('profile - decoding the stored fields', () => {
+  test.each([
+    ['no hash', [null, null, null, null], UNKNOWN_CUSTOMER],
+    ['not an array', 'x', UNKNOWN_CUSTOMER],
+    ['a full profile', ['vip', 'high', '1', 'GB'], { known: true, segment: 'vip', riskRating: 'high', pep: true, country: 'GB' }],
+    ['not a PEP', ['standard', 'low', '0', 'US'], { known: true, segment: 'standard', riskRating: 'low', pep: false, country: 'US' }],
+    [
+      'unparseable values fall back to the unknown customer values',
+      ['gold', 'extreme', 'yes', null],
+      { known: true, segment: 'standard', riskRating: 'medium', pep: false, country: '' },
+    ],
+  ] as const)('%s', (_name, reply, profile) => {
+    expect(decodeProfile(reply)).toEqual(profile);
+  });
+
+  test('a customer event writes segment, risk rating, pep flag and country', () => {
+    expect(profileArgs({ segment: 'important', riskRating: 'medium', pep: true, country: 'NG' })).toEqual(['important', 'medium', '1', 'NG']);
+  });
+});

@@ -1,0 +1,278 @@
+// The Lua scripts that update and read the feature state, one call per account side of an
+// event. Generated here from window-layout.ts and reply-layout.ts, and kept as TypeScript
+// strings so that the compiled dist/ needs no extra files. Each script touches the keys of ONE
+// account (one hash tag). They are written for speed, because Lua time is most of the cost of
+// a payment in Redis: the four rings are unrolled into locals, values are binary (struct),
+// field names come from a table rather than number formatting, and Redis is called as few
+// times as the features allow.
+import { ACCOUNT, IN_REPLY, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
+import { EWMA_MIN_ALPHA, SET_CAPS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
+
+const RINGS = WINDOWS.map((w, k) => ({ i: k + 1, buckets: w.buckets, bucketMs: w.bucketMs }));
+const NW = WINDOWS.length;
+const MAX_BUCKETS = Math.max(...WINDOWS.map((w) => w.buckets));
+
+/**
+ * The ring layout in the state hash. Totals live in field `T<i>` (TOTALS: head bucket, slot
+ * bitmask, totals), slots in `R<i>:<slot>` (SLOT). Invariants: a slot's bit is set exactly when
+ * its field exists; every stored slot holds a bucket inside (head - buckets, head], so a slot
+ * needs no bucket tag; the totals equal the sum of the slots. The first HMGET reads the totals
+ * with the event's own slot in every ring, which is all that an event in the head bucket, a late
+ * event or a one-bucket step needs; a second HMGET reads the slots a longer step skips over,
+ * and only the non-empty ones.
+ *
+ * Locals per ring i: e (event bucket), s (its slot), fld (its field), h (head), m (mask),
+ * a b c d x (totals: out count, out sum, in count, in sum, small out count), L (event stored).
+ * The event adds dc ds ec es sc.
+ */
+function ringPrelude(): string {
+  const digits = Array.from({ length: MAX_BUCKETS }, (_, k) => `'${k}'`).join(', ');
+  const perRing = RINGS.map(
+    ({ i, buckets, bucketMs }) => `local e${i} = math.floor(ts / ${bucketMs})
+local s${i} = e${i} % ${buckets}
+local fld${i} = 'R${i}:' .. D[s${i} + 1]`,
+  ).join('\n');
+  return `local TOT, SLOT, ACC = '${TOTALS.format}', '${SLOT.format}', '${ACCOUNT.format}'
+local band, bor, bnot, lshift = bit.band, bit.bor, bit.bnot, bit.lshift
+local D = {${digits}}
+${perRing}
+local got = redis.call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a')
+local set, ns, del, nd, reads, readW, nr = {}, 0, {}, 0, {}, {}, 0`;
+}
+
+/** Moves ring i to the event's bucket, expiring what falls out, and stores the event's slot. */
+function ringAdvance({ i, buckets }: (typeof RINGS)[number]): string {
+  return `local h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = nil, 0, 0, 0, 0, 0, 0
+if got[${i}] then h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = struct.unpack(TOT, got[${i}]) end
+local L${i} = true
+do
+  local own, b0 = got[${NW + i}], lshift(1, s${i})
+  local p1, p2, p3, p4, p5 = 0, 0, 0, 0, 0
+  if h${i} == nil or e${i} > h${i} then
+    if m${i} ~= 0 then
+      if e${i} - h${i} >= ${buckets} then
+        -- the whole ring expired: delete its slots without reading them
+        for k = 0, ${buckets - 1} do
+          if k ~= s${i} and band(m${i}, lshift(1, k)) ~= 0 then nd = nd + 1; del[nd] = 'R${i}:' .. D[k + 1] end
+        end
+        m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = 0, 0, 0, 0, 0, 0
+      else
+        for k = h${i} + 1, e${i} - 1 do
+          local j = k % ${buckets}
+          local bj = lshift(1, j)
+          if band(m${i}, bj) ~= 0 then
+            m${i} = band(m${i}, bnot(bj))
+            nr = nr + 1; reads[nr] = 'R${i}:' .. D[j + 1]; readW[nr] = ${i}
+          end
+        end
+        if own and band(m${i}, b0) ~= 0 then
+          -- the event's slot holds the bucket one ring older, which expires now
+          local q1, q2, q3, q4, q5 = struct.unpack(SLOT, own)
+          a${i}, b${i}, c${i}, d${i}, x${i} = a${i} - q1, b${i} - q2, c${i} - q3, d${i} - q4, x${i} - q5
+        end
+      end
+    end
+    h${i} = e${i}
+  elseif e${i} > h${i} - ${buckets} then
+    if own and band(m${i}, b0) ~= 0 then p1, p2, p3, p4, p5 = struct.unpack(SLOT, own) end
+  else
+    L${i} = false
+  end
+  if L${i} then
+    m${i} = bor(m${i}, b0)
+    ns = ns + 2; set[ns - 1] = fld${i}; set[ns] = struct.pack(SLOT, p1 + dc, p2 + ds, p3 + ec, p4 + es, p5 + sc)
+  end
+end`;
+}
+
+/** Reads the skipped-over slots that expire, subtracts them from their ring, deletes them. */
+function ringEvictions(): string {
+  const apply = RINGS.map(
+    ({ i }) => `if w == ${i} then a${i}, b${i}, c${i}, d${i}, x${i} = a${i} - q1, b${i} - q2, c${i} - q3, d${i} - q4, x${i} - q5 end`,
+  ).join('\n      ');
+  return `if nr > 0 then
+  local vals = redis.call('HMGET', s, unpack(reads))
+  for r = 1, nr do
+    local v = vals[r]
+    if v then
+      local q1, q2, q3, q4, q5 = struct.unpack(SLOT, v)
+      local w = readW[r]
+      ${apply}
+    end
+    nd = nd + 1; del[nd] = reads[r]
+  end
+end`;
+}
+
+/** Writes the totals of every ring the event was stored in. */
+function ringTotals(): string {
+  return RINGS.map(
+    ({ i }) =>
+      `if L${i} then ns = ns + 2; set[ns - 1] = 'T${i}'; set[ns] = struct.pack(TOT, h${i}, m${i}, a${i} + dc, b${i} + ds, c${i} + ec, d${i} + es, x${i} + sc) end`,
+  ).join('\n');
+}
+
+/** The reply's window block: each ring's totals with the event, also where it was too late to store. */
+function ringReply(): string {
+  return RINGS.map(({ i }) => `a${i} + dc, b${i} + ds, c${i} + ec, d${i} + es, x${i} + sc`).join(',\n  ');
+}
+
+const RINGS_LUA = `${ringPrelude()}
+${RINGS.map(ringAdvance).join('\n')}
+${ringEvictions()}
+${ringTotals()}
+if nd > 0 then redis.call('HDEL', s, unpack(del)) end`;
+
+/** TTLs baked into the scripts (as string literals, so that Redis need not format numbers). */
+export type ScriptTtls = {
+  readonly markerMs: number;
+  readonly stateMs: number;
+  /** Each side refreshes the TTLs of its keys at most this often. */
+  readonly refreshSeconds: number;
+  readonly profileMs: number;
+};
+
+export type FeatureScripts = { readonly out: string; readonly in: string; readonly customer: string };
+
+/**
+ * Shared helpers. TTLs are refreshed at most once per refresh interval per account side (wall
+ * clock, kept in field a), not on every event: idle keys vanish between the state TTL minus
+ * the interval and the state TTL after their side's last event. A set an event creates gets its
+ * TTL at once, and a new account refreshes at once.
+ */
+function helpersLua(ttl: ScriptTtls): string {
+  return `
+local STATE_TTL, MARKER_TTL, REFRESH = '${ttl.stateMs}', '${ttl.markerMs}', ${ttl.refreshSeconds}
+local function grown(k, cap, added, refresh)
+  local c = redis.call('ZCARD', k)
+  if c > cap then redis.call('ZREMRANGEBYRANK', k, 0, c - cap - 1) end
+  if c == added and not refresh then redis.call('PEXPIRE', k, STATE_TTL) end
+end
+local function refreshTtls()
+  for i = 1, #KEYS - 1 do redis.call('PEXPIRE', KEYS[i], STATE_TTL) end
+end`;
+}
+
+/**
+ * Money out, on the debtor account. KEYS: state, payees, novelty, marker.
+ * ARGV: ts, amount (USD cents), payee account, now (wall seconds), '(' .. ts - 1h,
+ * '(' .. ts - 24h, device id, creditor country, ip, lat, lon (empty when absent).
+ * Replies OUT_REPLY, binary, and keeps it as the marker.
+ */
+function outLua(ttl: ScriptTtls): string {
+  return `${helpersLua(ttl)}
+local s, pk, nk, mk = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local done = redis.call('GET', mk)
+if done then return done end
+local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local dc, ds, ec, es, sc = 1, amt, 0, 0, 0
+if amt < ${SMALL_PAYMENT_CENTS} then sc = 1 end
+${RINGS_LUA}
+
+local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0
+if got[${2 * NW + 1}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${2 * NW + 1}]) end
+local refresh = now - tOut >= REFRESH
+local f2, lo2, gt2, ga2, go2, tOut2 = f, lo, gt, ga, go, tOut
+if f < 0 or ts < f then f2 = ts end
+if ts > lo then lo2 = ts end
+if ARGV[10] ~= '' and ts >= gt then gt2, ga2, go2 = ts, tonumber(ARGV[10]), tonumber(ARGV[11]) end
+if refresh then tOut2 = now end
+local alpha = 1 / (hc + 1)
+if alpha < ${EWMA_MIN_ALPHA} then alpha = ${EWMA_MIN_ALPHA} end
+ns = ns + 2; set[ns - 1] = 'a'; set[ns] = struct.pack(ACC, f2, lo2, hc + 1, av + alpha * (amt - av), gt2, ga2, go2, tOut2, tIn)
+redis.call('HSET', s, unpack(set))
+
+local newPayee = redis.call('ZADD', pk, 'GT', ARGV[1], ARGV[3])
+if newPayee == 1 then grown(pk, ${SET_CAPS.payees}, 1, refresh) end
+local dp1 = redis.call('ZCOUNT', pk, ARGV[5], '+inf')
+local dp24 = redis.call('ZCOUNT', pk, ARGV[6], '+inf')
+
+-- devices (d:), creditor countries (c:) and IPs (i:) share one set
+local nd1, nd2, nd3 = 0, 0, 0
+local mem, pos, nm = {}, {}, 0
+if ARGV[7] ~= '' then nm = nm + 1; mem[nm] = 'd:' .. ARGV[7]; pos[nm] = 1 end
+if ARGV[8] ~= '' then nm = nm + 1; mem[nm] = 'c:' .. ARGV[8]; pos[nm] = 2 end
+if ARGV[9] ~= '' then nm = nm + 1; mem[nm] = 'i:' .. ARGV[9]; pos[nm] = 3 end
+if nm > 0 then
+  local seen = redis.call('ZMSCORE', nk, unpack(mem))
+  local args = {}
+  for k = 1, nm do
+    if not seen[k] then
+      if pos[k] == 1 then nd1 = 1 elseif pos[k] == 2 then nd2 = 1 else nd3 = 1 end
+    end
+    args[2 * k - 1] = ARGV[1]
+    args[2 * k] = mem[k]
+  end
+  local added = redis.call('ZADD', nk, 'GT', unpack(args))
+  if added > 0 then grown(nk, ${SET_CAPS.novelty}, added, refresh) end
+end
+if refresh then refreshTtls() end
+
+local out = struct.pack('${OUT_REPLY.format}',
+  ${ringReply()},
+  dp1, dp24, newPayee, nd1, nd2, nd3, lo, f2, hc, av, gt, ga, go)
+redis.call('SET', mk, out, 'PX', MARKER_TTL)
+return out
+`;
+}
+
+/**
+ * Money in, on the creditor account. KEYS: state, payers, marker.
+ * ARGV: ts, amount (USD cents), payer account, now (wall seconds), '(' .. ts - 24h.
+ * Replies IN_REPLY, binary, and keeps it as the marker.
+ */
+function inLua(ttl: ScriptTtls): string {
+  return `${helpersLua(ttl)}
+local s, qk, mk = KEYS[1], KEYS[2], KEYS[3]
+local done = redis.call('GET', mk)
+if done then return done end
+local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local dc, ds, ec, es, sc = 0, 0, 1, amt, 0
+${RINGS_LUA}
+
+local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0
+if got[${2 * NW + 1}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${2 * NW + 1}]) end
+local refresh = now - tIn >= REFRESH
+if f < 0 or ts < f or refresh then
+  if f < 0 or ts < f then f = ts end
+  if refresh then tIn = now end
+  ns = ns + 2; set[ns - 1] = 'a'; set[ns] = struct.pack(ACC, f, lo, hc, av, gt, ga, go, tOut, tIn)
+end
+if ns > 0 then redis.call('HSET', s, unpack(set)) end
+if redis.call('ZADD', qk, 'GT', ARGV[1], ARGV[3]) == 1 then grown(qk, ${SET_CAPS.payers}, 1, refresh) end
+local dq = redis.call('ZCOUNT', qk, ARGV[5], '+inf')
+if refresh then refreshTtls() end
+local out = struct.pack('${IN_REPLY.format}',
+  ${ringReply()},
+  dq)
+redis.call('SET', mk, out, 'PX', MARKER_TTL)
+return out
+`;
+}
+
+/**
+ * Upserts a customer profile; the newest event time wins (then the larger id), so that applying
+ * an event twice, or an older one late, leaves the newest profile. Returns the profile fields.
+ * KEYS: profile. ARGV: ts, event id, segment, risk rating, pep (0/1), country.
+ */
+function customerLua(ttl: ScriptTtls): string {
+  return `
+local k = KEYS[1]
+local ts = tonumber(ARGV[1])
+local cur = redis.call('HMGET', k, 'ts', 'id')
+local cts = tonumber(cur[1])
+if cts == nil or ts > cts or (ts == cts and ARGV[2] >= (cur[2] or '')) then
+  redis.call('HSET', k, 'seg', ARGV[3], 'risk', ARGV[4], 'pep', ARGV[5], 'co', ARGV[6], 'ts', ARGV[1], 'id', ARGV[2])
+end
+redis.call('PEXPIRE', k, '${ttl.profileMs}')
+return redis.call('HMGET', k, 'seg', 'risk', 'pep', 'co')
+`;
+}
+
+/** The scripts for one set of TTLs. */
+export function featureScripts(ttl: ScriptTtls): FeatureScripts {
+  return { out: outLua(ttl), in: inLua(ttl), customer: customerLua(ttl) };
+}
+
+/** The profile fields every profile read asks for, in the order decoded by profile.ts. */
+export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co'] as const;
