@@ -27,7 +27,9 @@ export function createEventPublisher(bus: Bus, partitions: number, metrics: Metr
       if (replyTo) h.set(HEADER_REPLY, replyTo);
       const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
       const data = JSON.stringify(event.labels ? { ...event.body, labels: event.labels } : event.body);
+      const started = performance.now();
       const ack = await bus.publisher.publish(subject, data, event.id, h);
+      metrics.stageLatency.observe({ stage: 'ingest_publish' }, (performance.now() - started) / 1000);
       if (!ack.duplicate) metrics.eventsIn.inc({ kind: event.kind, via });
       return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
     },
