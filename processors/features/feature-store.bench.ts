@@ -107,6 +107,26 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
   return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
 }
 
+/** Calls and microseconds per command (INFO commandstats; commands run by scripts count too). */
+async function commandStats(redis: Redis): Promise<Map<string, { calls: number; usec: number }>> {
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/g)) {
+    stats.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return stats;
+}
+
+/** Per payment: calls and µs of each command between two commandstats snapshots. */
+function commandsPerPayment(before: Map<string, { calls: number; usec: number }>, after: Map<string, { calls: number; usec: number }>, payments: number) {
+  const out: Record<string, { calls: number; us: number }> = {};
+  for (const [name, a] of after) {
+    const b = before.get(name) ?? { calls: 0, usec: 0 };
+    if (a.calls === b.calls || name === 'info') continue;
+    out[name] = { calls: Number(((a.calls - b.calls) / payments).toFixed(2)), us: Number(((a.usec - b.usec) / payments).toFixed(1)) };
+  }
+  return out;
+}
+
 /**
  * Warms up until every account has its keys (steady state), then measures fresh payments, then
  * the same payments again (the idempotent replay path).
@@ -124,11 +144,16 @@ async function main(): Promise<void> {
     // in slices, so that the heap never holds the whole stream
     for (let done = 0; done < warmPayments; done += 10 * BATCH) await run(store, batchesOf(stream, 10 * BATCH), inFlight);
     const measured = batchesOf(stream, measuredPayments);
+    const stats0 = await commandStats(redis);
     const redis0 = await redisCpuSeconds(redis);
     const node0 = process.cpuUsage();
     const rate = await run(store, measured, inFlight);
     const node1 = process.cpuUsage(node0);
     const redis1 = await redisCpuSeconds(redis);
+    const commands = commandsPerPayment(stats0, await commandStats(redis), measuredPayments);
+    // the top-level calls of a payment: the scripts (their inner commands are inside their time)
+    // and the profile read (HMGET; the scripts' own HMGETs are counted there too)
+    const scriptUs = (commands['evalsha']?.us ?? 0) + (commands['eval']?.us ?? 0);
     const replay = await run(store, measured, inFlight);
     const memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
     console.log(
@@ -140,6 +165,8 @@ async function main(): Promise<void> {
         paymentsPerSecond: Math.round(rate),
         replayPerSecond: Math.round(replay),
         redisCpuUsPerPayment: Number((((redis1 - redis0) * 1e6) / measuredPayments).toFixed(1)),
+        redisScriptUsPerPayment: Number(scriptUs.toFixed(1)),
+        commandsPerPayment: commands,
         nodeCpuUsPerPayment: Number(((node1.user + node1.system) / measuredPayments).toFixed(1)),
         redisUsedMemoryMb: Math.round(memory / 2 ** 20),
         loadAverage1m: Number(loadavg()[0]!.toFixed(1)),

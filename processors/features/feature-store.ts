@@ -9,7 +9,7 @@ import type { FeatureVector } from './names.js';
 import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
 import { decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
-import { PROFILE_FIELDS } from './scripts.js';
+import { BATCH_OPS } from './scripts.js';
 import { DISTINCT_SPANS_MS, WINDOWS } from './window-layout.js';
 
 export type FeatureStoreOptions = {
@@ -95,95 +95,107 @@ class RedisFeatureStore implements FeatureStore {
 
   async computeBatch(events: readonly ValidatedEvent[]): Promise<FeatureResult[]> {
     if (events.length === 0) return [];
-    const pipeline = this._redis.pipeline() as ScriptPipeline;
-    const firstCommand = new Int32Array(events.length);
+    // The whole batch is ONE script call: keys and arguments in flat arrays, each event's
+    // operations in order (see BATCH_OPS); one reply entry per operation.
+    const keys: string[] = [];
+    const args: string[] = [];
+    const firstReply = new Int32Array(events.length);
     const amounts = new Float64Array(events.length);
     // wall clock, for TTL refreshes only; features use event time
-    const now = Math.floor(Date.now() / 1000);
-    let commands = 0;
+    const now = String(Math.floor(Date.now() / 1000));
+    let ops = 0;
     for (let k = 0; k < events.length; k++) {
       const event = events[k]!;
-      firstCommand[k] = commands;
-      // a payment queues its two account scripts and a profile read, a customer event its
+      firstReply[k] = ops;
+      // a payment queues its two account sides and a profile read, a customer event its
       // upsert, any other kind a profile read
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
-        commands += this._queuePayment(pipeline, event, amounts[k]!, now);
+        ops += this._queuePayment(keys, args, event, amounts[k]!, now);
       } else if (isCustomer(event)) {
-        commands += this._queueCustomer(pipeline, event);
+        ops += this._queueCustomer(keys, args, event);
       } else {
-        commands += this._queueProfileRead(pipeline, event.customerId);
+        ops += this._queueProfileRead(keys, args, event.customerId);
       }
     }
+    if (ops === 0) return events.map((e) => this._decode(e, [], 0, 0));
+    const pipeline = this._redis.pipeline() as ScriptPipeline;
+    pipeline[this._commands.batch]!(keys.length, keys, args);
     const replies = (await pipeline.exec()) as PipelineReply[] | null;
-    if (replies === null || replies.length !== commands) {
-      throw new FeatureStoreError(`feature store: expected ${commands} replies, got ${replies?.length ?? 'none'}`, commands);
+    if (replies === null || replies.length !== 1) {
+      throw new FeatureStoreError(`feature store: expected 1 reply, got ${replies?.length ?? 'none'}`, 1);
     }
     throwOnFailures(replies);
-    const results = new Array<FeatureResult>(events.length);
-    for (let k = 0; k < events.length; k++) {
-      results[k] = this._decode(events[k]!, replies, firstCommand[k]!, amounts[k]!);
+    const results = replies[0]![1];
+    if (!Array.isArray(results) || results.length !== ops) {
+      throw new FeatureStoreError(`feature store: expected ${ops} results, got ${Array.isArray(results) ? results.length : typeof results}`, 1);
     }
-    return results;
+    const out = new Array<FeatureResult>(events.length);
+    for (let k = 0; k < events.length; k++) {
+      out[k] = this._decode(events[k]!, results, firstReply[k]!, amounts[k]!);
+    }
+    return out;
   }
 
-  private _queuePayment(pipeline: ScriptPipeline, event: ValidatedEvent<'payment'>, amount: number, now: number): number {
+  private _queuePayment(keys: string[], args: string[], event: ValidatedEvent<'payment'>, amount: number, now: string): number {
     const body = event.body;
     const debtor = accountTag(this._prefix, body.debtor.accountId);
     const creditor = accountTag(this._prefix, body.creditor.accountId);
-    pipeline[this._commands.out]!(
-      debtor + ACCOUNT_KEY_SUFFIX.state,
-      debtor + ACCOUNT_KEY_SUFFIX.payees,
-      debtor + ACCOUNT_KEY_SUFFIX.novelty,
-      markerKey(debtor, 'o', event.id),
-      event.ts,
-      amount,
+    const ts = String(event.ts);
+    const cents = String(amount);
+    const since24h = '(' + (event.ts - DISTINCT_SPANS_MS['24h']);
+    const geo = body.geo;
+    keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, debtor + ACCOUNT_KEY_SUFFIX.payees, debtor + ACCOUNT_KEY_SUFFIX.novelty, markerKey(debtor, 'o', event.id));
+    args.push(
+      BATCH_OPS.out.op,
+      ts,
+      cents,
       body.creditor.accountId,
       now,
       '(' + (event.ts - DISTINCT_SPANS_MS['1h']),
-      '(' + (event.ts - DISTINCT_SPANS_MS['24h']),
+      since24h,
       body.device?.id ?? '',
       payeeCountryOf(body),
       body.device?.ip ?? '',
-      body.geo === undefined ? '' : String(body.geo.lat),
-      body.geo === undefined ? '' : String(body.geo.lon),
+      geo === undefined ? '' : String(geo.lat),
+      geo === undefined ? '' : String(geo.lon),
     );
-    pipeline[this._commands.in]!(
-      creditor + ACCOUNT_KEY_SUFFIX.state,
-      creditor + ACCOUNT_KEY_SUFFIX.payers,
-      markerKey(creditor, 'i', event.id),
-      event.ts,
-      amount,
-      body.debtor.accountId,
-      now,
-      '(' + (event.ts - DISTINCT_SPANS_MS['24h']),
-    );
-    return 2 + this._queueProfileRead(pipeline, event.customerId);
+    keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, creditor + ACCOUNT_KEY_SUFFIX.payers, markerKey(creditor, 'i', event.id));
+    args.push(BATCH_OPS.in.op, ts, cents, body.debtor.accountId, now, since24h);
+    return 2 + this._queueProfileRead(keys, args, event.customerId);
   }
 
-  private _queueCustomer(pipeline: ScriptPipeline, event: ValidatedEvent<'customer'>): number {
-    const args = profileArgs(event.body);
-    pipeline[this._commands.customer]!(profileKey(this._prefix, event.body.customerId), event.ts, event.id, args[0], args[1], args[2], args[3]);
+  private _queueCustomer(keys: string[], args: string[], event: ValidatedEvent<'customer'>): number {
+    const p = profileArgs(event.body);
+    keys.push(profileKey(this._prefix, event.body.customerId));
+    args.push(BATCH_OPS.customer.op, String(event.ts), event.id, p[0], p[1], p[2], p[3]);
     return 1;
   }
 
-  private _queueProfileRead(pipeline: ScriptPipeline, customerId: string): number {
+  private _queueProfileRead(keys: string[], args: string[], customerId: string): number {
     if (customerId === '') return 0;
-    pipeline.hmget(profileKey(this._prefix, customerId), ...PROFILE_FIELDS);
+    keys.push(profileKey(this._prefix, customerId));
+    args.push(BATCH_OPS.profile.op);
     return 1;
   }
 
-  private _decode(event: ValidatedEvent, replies: readonly PipelineReply[], first: number, amount: number): FeatureResult {
+  private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number): FeatureResult {
     if (isPayment(event)) {
-      const profile = event.customerId === '' ? UNKNOWN_CUSTOMER : decodeProfile(replies[first + 2]![1]);
+      const profile = event.customerId === '' ? UNKNOWN_CUSTOMER : decodeProfile(profileStrings(results[first + 2]));
       const facts: PaymentFacts = { ts: event.ts, amount, lat: event.body.geo?.lat, lon: event.body.geo?.lon };
-      return { features: paymentFeatures(facts, replies[first]![1], replies[first + 1]![1], profile), profile };
+      return { features: paymentFeatures(facts, results[first], results[first + 1], profile), profile };
     }
-    if (isCustomer(event)) return { features: EMPTY_FEATURES, profile: decodeProfile(replies[first]![1]) };
+    if (isCustomer(event)) return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])) };
     // Credit features arrive with the credit scorers; until then these kinds carry the profile only.
     if (event.customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER };
-    return { features: EMPTY_FEATURES, profile: decodeProfile(replies[first]![1]) };
+    return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])) };
   }
+}
+
+/** The batch script replies bytes; profile fields are text. */
+function profileStrings(reply: unknown): unknown {
+  if (!Array.isArray(reply)) return reply;
+  return reply.map((v: unknown) => (Buffer.isBuffer(v) ? v.toString() : v));
 }
 
 function throwOnFailures(replies: readonly PipelineReply[]): void {

@@ -148,8 +148,9 @@ local function grown(k, cap, added, refresh)
   if c > cap then redis.call('ZREMRANGEBYRANK', k, 0, c - cap - 1) end
   if c == added and not refresh then redis.call('PEXPIRE', k, STATE_TTL) end
 end
-local function refreshTtls()
-  for i = 1, #KEYS - 1 do redis.call('PEXPIRE', KEYS[i], STATE_TTL) end
+local function refreshTtls(...)
+  local keys = {...}
+  for i = 1, #keys do redis.call('PEXPIRE', keys[i], STATE_TTL) end
 end`;
 }
 
@@ -206,7 +207,7 @@ if nm > 0 then
   local added = redis.call('ZADD', nk, 'GT', unpack(args))
   if added > 0 then grown(nk, ${SET_CAPS.novelty}, added, refresh) end
 end
-if refresh then refreshTtls() end
+if refresh then refreshTtls(s, pk, nk) end
 
 local out = struct.pack('${OUT_REPLY.format}',
   ${ringReply()},
@@ -241,7 +242,7 @@ end
 if ns > 0 then redis.call('HSET', s, unpack(set)) end
 if redis.call('ZADD', qk, 'GT', ARGV[1], ARGV[3]) == 1 then grown(qk, ${SET_CAPS.payers}, 1, refresh) end
 local dq = redis.call('ZCOUNT', qk, ARGV[5], '+inf')
-if refresh then refreshTtls() end
+if refresh then refreshTtls(s, qk) end
 local out = struct.pack('${IN_REPLY.format}',
   ${ringReply()},
   dq)
@@ -276,3 +277,68 @@ export function featureScripts(ttl: ScriptTtls): FeatureScripts {
 
 /** The profile fields every profile read asks for, in the order decoded by profile.ts. */
 export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co'] as const;
+
+/**
+ * What one operation of the batch script takes: keys and arguments (after the opcode). The
+ * batch script walks ARGV: an opcode, then that many arguments; KEYS in the same order.
+ */
+export const BATCH_OPS = {
+  /** Money out: the out script's keys and arguments. */
+  out: { op: 'o', keys: 4, args: 11 },
+  /** Money in: the in script's keys and arguments. */
+  in: { op: 'i', keys: 3, args: 5 },
+  /** Customer upsert: the customer script's key and arguments. */
+  customer: { op: 'c', keys: 1, args: 6 },
+  /** Profile read: HMGET of PROFILE_FIELDS. */
+  profile: { op: 'h', keys: 1, args: 0 },
+} as const;
+
+/**
+ * A script body as a Lua function of one operation: KEYS[i] and ARGV[i] become KEYS[KB + i] and
+ * ARGV[AB + i].
+ */
+function asFunction(name: string, body: string, keys: number): string {
+  const renamed = body
+    .replace(/KEYS\[(\d+)\]/g, 'KEYS[KB + $1]')
+    .replace(/ARGV\[(\d+)\]/g, 'ARGV[AB + $1]');
+  if (renamed.includes('#KEYS') || renamed.includes('#ARGV')) throw new Error(`${name}: a script body must not use #KEYS or #ARGV (${keys} keys)`);
+  return `local function ${name}(KB, AB)\n${renamed}\nend`;
+}
+
+/**
+ * The whole batch in ONE script call: each operation is the body of the per-side script, run in
+ * order, so the results are those of the separate scripts run one after the other (each side
+ * is still atomic; the batch as a whole now is too). Saves a script call per side, the RESP of
+ * every command, and in Node the per-command objects of ioredis. Replies one entry per
+ * operation: the out/in replies (binary), the profile fields (arrays).
+ *
+ * Keys of many accounts in one script: fine on a standalone Redis; on Redis Cluster the batch
+ * must be split per node and the script flagged allow-cross-slot-keys (see docs/features.md).
+ */
+function batchLua(ttl: ScriptTtls): string {
+  const { out, in: inn, customer, profile } = BATCH_OPS;
+  // the helpers only once, at the top; each side's body without them
+  const outBody = outLua(ttl).replace(helpersLua(ttl), '');
+  const inBody = inLua(ttl).replace(helpersLua(ttl), '');
+  return `${helpersLua(ttl)}
+${asFunction('outSide', outBody, out.keys)}
+${asFunction('inSide', inBody, inn.keys)}
+${asFunction('customerOp', customerLua(ttl), customer.keys)}
+local res, n, k, a, na = {}, 0, 0, 1, #ARGV
+while a <= na do
+  local op = ARGV[a]
+  n = n + 1
+  if op == '${out.op}' then res[n] = outSide(k, a); k = k + ${out.keys}; a = a + ${out.args + 1}
+  elseif op == '${inn.op}' then res[n] = inSide(k, a); k = k + ${inn.keys}; a = a + ${inn.args + 1}
+  elseif op == '${profile.op}' then res[n] = redis.call('HMGET', KEYS[k + 1], ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')}); k = k + ${profile.keys}; a = a + ${profile.args + 1}
+  elseif op == '${customer.op}' then res[n] = customerOp(k, a); k = k + ${customer.keys}; a = a + ${customer.args + 1}
+  else return redis.error_reply('feature batch: unknown operation ' .. tostring(op)) end
+end
+return res
+`;
+}
+
+/** The batch script (see batchLua) for one set of TTLs. */
+export function featureBatchScript(ttl: ScriptTtls): string {
+  return batchLua(ttl);
+}
