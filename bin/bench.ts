@@ -53,6 +53,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         durationS: run.durationS,
         via: run.via,
         natsUrl: target.config.natsUrl,
+        redisUrl: target.config.redisUrl,
         namespace: target.config.namespace,
         partitions: target.config.partitions,
         baseUrl: target.baseUrl,
@@ -87,6 +88,7 @@ function printResult(r: BenchResult): void {
       `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}  decided ${r.decided}  lost ${r.lost}`,
       `  achieved ${r.achievedPerSecond}/s   ingest-to-decision p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
+      `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,
       '',
     ].join('\n'),
   );
@@ -165,8 +167,8 @@ async function spawnTarget(base: Config): Promise<Target> {
   };
 }
 
-const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | lost | achieved/s | p50 ms | p95 ms | p99 ms | max RSS MiB | command |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | lost | achieved/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
 function recordResults(results: readonly BenchResult[], machine: MachineInfo, command: string): void {
@@ -175,7 +177,7 @@ function recordResults(results: readonly BenchResult[], machine: MachineInfo, co
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
-    text += `| ${date} | ${machine.commit} | ${r.via} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | \`riskstream ${command}\` |\n`;
+    text += `| ${date} | ${machine.commit} | ${r.via} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
   appendFileSync(path, text);
   process.stderr.write(`bench: recorded in ${path}\n`);

@@ -84,7 +84,7 @@ class ProcessorRunner implements Processor {
     });
     this._consumer = new BatchConsumer(consumer, this._handleBatch, {
       maxBatch: this._o.maxBatch ?? 256,
-      maxWaitMs: this._o.maxWaitMs ?? 0,
+      maxWaitMs: this._o.maxWaitMs ?? 2,
       concurrency: this._o.concurrency ?? 2,
       logger,
     });

@@ -1,6 +1,6 @@
 // Who ran a benchmark, where: machine, Node, commit. Recorded next to every figure.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 
 export type MachineInfo = {
@@ -40,4 +40,41 @@ export function residentMiB(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null when unknown. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pid of the process named `name` (Linux) whose command line mentions `port`, else of the
+ * first process of that name; null when there is none. Good enough to find the local servers.
+ */
+export function pidOf(name: string, port?: string): number | null {
+  let first: number | null = null;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== name) continue;
+        if (port === undefined || readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(port)) return Number(entry);
+        first ??= Number(entry);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return first;
 }

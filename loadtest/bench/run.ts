@@ -7,7 +7,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
 import { createBenchPayments } from './payments.js';
-import { residentMiB } from './machine.js';
+import { cpuSeconds, pidOf, residentMiB } from './machine.js';
 
 export const VIAS = ['nats', 'http', 'http-batch'] as const;
 export type Via = (typeof VIAS)[number];
@@ -17,6 +17,8 @@ export type BenchOptions = {
   readonly durationS: number;
   readonly via: Via;
   readonly natsUrl: string;
+  /** To find the local redis-server whose CPU is reported. */
+  readonly redisUrl?: string;
   readonly namespace: string;
   readonly partitions: number;
   readonly baseUrl: string;
@@ -48,6 +50,8 @@ export type BenchResult = {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly rssMaxMiB: number | null;
+  /** CPU milliseconds per 1,000 decided events, per process on this machine (null when unknown). */
+  readonly cpuMsPer1k: { readonly riskstream: number | null; readonly nats: number | null; readonly redis: number | null; readonly bench: number | null };
 };
 
 const MAX_IN_FLIGHT = 20_000;
@@ -162,6 +166,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
   }
 
+  const cpuPids = { riskstream: options.pid ?? null, nats: pidOf('nats-server', portOf(options.natsUrl, '4222')), redis: pidOf('redis-server', portOf(options.redisUrl, '6379')), bench: process.pid };
+  const cpuStart = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid === null ? null : cpuSeconds(pid)]));
   const started = performance.now();
   const sampler = setInterval(() => {
     if (options.pid !== undefined) {
@@ -196,6 +202,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await new Promise((r) => setTimeout(r, 50));
   }
   clearInterval(sampler);
+  const cpuMsPer1k = Object.fromEntries(
+    Object.entries(cpuPids).map(([k, pid]) => {
+      const before = cpuStart[k];
+      const after = pid === null ? null : cpuSeconds(pid);
+      return [k, before == null || after == null || decided === 0 ? null : Math.round(((after - before) * 1000 * 1000) / decided)];
+    }),
+  ) as BenchResult['cpuMsPer1k'];
   decisions.unsubscribe();
   await pool?.close();
   publisher.close();
@@ -218,5 +231,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     p99Ms: ms(99),
     maxMs: Math.round(histogram.maxValue / 10) / 100,
     rssMaxMiB: rssMax,
+    cpuMsPer1k,
   };
+}
+
+function portOf(url: string | undefined, fallback: string): string {
+  try {
+    return new URL(url ?? '').port || fallback;
+  } catch {
+    return fallback;
+  }
 }
