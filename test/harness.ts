@@ -17,6 +17,7 @@ import {
   type Names,
   type Redis,
 } from '../core/index.js';
+import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -87,20 +88,19 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
   }
 }
 
+/** The spine issue's example payment (as in docs/events.md), with a fresh id and time. */
 export function payment(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...structuredClone(EVENT_EXAMPLES.payment[0]!.event), id, ts: new Date().toISOString(), ...overrides };
+}
+
+/** The environment of a riskstream child process that runs in this harness's namespace. */
+export function childEnv(h: Harness): Record<string, string> {
   return {
-    v: 1,
-    kind: 'payment',
-    id,
-    ts: new Date().toISOString(),
-    type: 'transfer',
-    channel: 'mobile',
-    amount: '1250.00',
-    currency: 'USD',
-    debtor: { accountId: 'ACC-1', customerId: 'C-1', name: 'Ann Lee', bank: 'BANKUS33', country: 'US' },
-    creditor: { accountId: 'ACC-2', customerId: 'C-2', bank: 'BANKGB2L', country: 'GB' },
-    device: { id: 'dev-1', ip: '203.0.113.7' },
-    geo: { lat: 40.71, lon: -74.0 },
-    ...overrides,
+    NATS_URL: h.config.natsUrl,
+    REDIS_URL: h.config.redisUrl,
+    RISKSTREAM_NAMESPACE: h.namespace,
+    RISKSTREAM_DATA_DIR: h.dataDir,
+    RISKSTREAM_API_KEY: h.config.apiKey,
+    RISKSTREAM_SIMULATOR_RATE: '0',
   };
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLag, createMetrics, validateEvent } from '../../core/index.js';
 import { createEventPublisher } from '../../ingest/publisher.js';
-import { createHarness, eventually, payment, type Harness } from '../harness.js';
+import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
 
 const EVENTS = 20_000;
@@ -18,16 +18,6 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-function processorEnv(): Record<string, string> {
-  return {
-    NATS_URL: h.config.natsUrl,
-    REDIS_URL: h.config.redisUrl,
-    RISKSTREAM_NAMESPACE: h.namespace,
-    RISKSTREAM_DATA_DIR: h.dataDir,
-    RISKSTREAM_API_KEY: h.config.apiKey,
-    RISKSTREAM_SIMULATOR_RATE: '0',
-  };
-}
 
 async function decisionCount(): Promise<number> {
   return (await h.bus.jsm.streams.info(h.names.streams.decisions)).state.messages;
@@ -53,7 +43,7 @@ describe('processors - kill and restart', () => {
       );
     }
 
-    running = await startRiskstream(processorEnv(), ['start', '--roles', 'processors']);
+    running = await startRiskstream(childEnv(h), ['start', '--roles', 'processors']);
     const atKill = await eventually(async () => {
       const count = await decisionCount();
       return count >= EVENTS / 5 ? count : undefined;
@@ -62,7 +52,7 @@ describe('processors - kill and restart', () => {
     const afterKill = await decisionCount();
     expect(afterKill).toBeLessThan(EVENTS);
 
-    running = await startRiskstream(processorEnv(), ['start', '--roles', 'processors']);
+    running = await startRiskstream(childEnv(h), ['start', '--roles', 'processors']);
     await eventually(async () => ((await decisionCount()) >= EVENTS ? true : undefined), 90_000, 'every decision');
     await eventually(async () => {
       const lag = await consumerLag(h.bus, h.names.streams.events, h.names.consumers.processors);

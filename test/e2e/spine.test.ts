@@ -2,22 +2,12 @@
 // the stored rows, the refusal of a second embedded-chDB process, and a clean stop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse } from '../../storage/index.js';
-import { createHarness, eventually, payment, type Harness } from '../harness.js';
+import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
 
 let h: Harness;
 let system: RiskstreamProcess | undefined;
 
-function env(): Record<string, string> {
-  return {
-    NATS_URL: h.config.natsUrl,
-    REDIS_URL: h.config.redisUrl,
-    RISKSTREAM_NAMESPACE: h.namespace,
-    RISKSTREAM_DATA_DIR: h.dataDir,
-    RISKSTREAM_API_KEY: h.config.apiKey,
-    RISKSTREAM_SIMULATOR_RATE: '0',
-  };
-}
 
 function post(path: string, body: string, contentType = 'application/json'): Promise<Response> {
   return fetch(`${system!.baseUrl}${path}`, {
@@ -29,7 +19,7 @@ function post(path: string, body: string, contentType = 'application/json'): Pro
 
 beforeAll(async () => {
   h = await createHarness();
-  system = await startRiskstream(env());
+  system = await startRiskstream(childEnv(h));
 }, 60_000);
 
 afterAll(async () => {
@@ -121,7 +111,7 @@ describe('spine - end to end', () => {
   });
 
   it('refuses a second process on the same embedded chDB folder, saying why', async () => {
-    const second = await startRiskstream({ ...env(), PORT: '0' }, ['start', '--roles', 'writer'], false);
+    const second = await startRiskstream({ ...childEnv(h), PORT: '0' }, ['start', '--roles', 'writer'], false);
     const code = await new Promise<number | null>((resolve) => second.child.once('exit', resolve));
     expect(code).not.toBe(0);
     expect(second.output()).toMatch(/CLICKHOUSE_URL/);
@@ -153,7 +143,7 @@ describe('spine - start-up failures', () => {
     ['Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s],
   ])('stops within seconds when %s is not reachable, naming it and how to start it', async (_name, override, message) => {
     const started = Date.now();
-    const child = await startRiskstream({ ...env(), ...override }, ['start'], false);
+    const child = await startRiskstream({ ...childEnv(h), ...override }, ['start'], false);
     const code = await new Promise<number | null>((resolve) => child.child.once('exit', resolve));
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000);
