@@ -107,9 +107,9 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
       const kind = /:m:[oi]:/.test(key) ? 'marker' : key.slice(key.lastIndexOf(':') + 1);
       byKind.set(kind, [...(byKind.get(kind) ?? []), ttls[i]!]);
     });
-    expect([...byKind.keys()].sort()).toEqual(['kyc', 'marker', 'n', 'p', 'q', 's']);
+    expect([...byKind.keys()].sort()).toEqual(['kyc', 'marker', 's']);
     const day = 86_400;
-    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, n: 20 * day, p: 20 * day, q: 20 * day, s: 20 * day } as const;
+    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, s: 20 * day } as const;
     for (const [kind, list] of byKind) {
       const limit = expected[kind as keyof typeof expected] * 1000;
       for (const ttl of list) {
@@ -128,10 +128,10 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
 
 describe('feature store batch - TTL refresh', () => {
   async function lowerTtls(account: string): Promise<void> {
-    for (const suffix of [':s', ':p', ':n']) await t.redis.pexpire(`${t.prefix}{a:${account}}${suffix}`, 1_000_000);
+    for (const suffix of [':s']) await t.redis.pexpire(`${t.prefix}{a:${account}}${suffix}`, 1_000_000);
   }
   async function ttls(account: string): Promise<number[]> {
-    return Promise.all([':s', ':p', ':n'].map((suffix) => t.redis.pttl(`${t.prefix}{a:${account}}${suffix}`)));
+    return Promise.all([':s'].map((suffix) => t.redis.pttl(`${t.prefix}{a:${account}}${suffix}`)));
   }
 
   test('within the refresh interval an event leaves TTLs alone; after it, the side refreshes all its keys', async () => {

@@ -10,7 +10,7 @@ import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-fe
 import { decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
 import { BATCH_OPS } from './scripts.js';
-import { DISTINCT_SPANS_MS, WINDOWS } from './window-layout.js';
+import { WINDOWS } from './window-layout.js';
 
 export type FeatureStoreOptions = {
   /** Namespace of every key, e.g. `rs:`; no braces (they are the hash tags). */
@@ -143,25 +143,24 @@ class RedisFeatureStore implements FeatureStore {
     const creditor = accountTag(this._prefix, body.creditor.accountId);
     const ts = String(event.ts);
     const cents = String(amount);
-    const since24h = '(' + (event.ts - DISTINCT_SPANS_MS['24h']);
     const geo = body.geo;
-    keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, debtor + ACCOUNT_KEY_SUFFIX.payees, debtor + ACCOUNT_KEY_SUFFIX.novelty, markerKey(debtor, 'o', event.id));
+    const device = body.device;
+    const country = payeeCountryOf(body);
+    keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, markerKey(debtor, 'o', event.id));
     args.push(
       BATCH_OPS.out.op,
       ts,
       cents,
-      body.creditor.accountId,
+      memberHash('p', body.creditor.accountId),
       now,
-      '(' + (event.ts - DISTINCT_SPANS_MS['1h']),
-      since24h,
-      body.device?.id ?? '',
-      payeeCountryOf(body),
-      body.device?.ip ?? '',
       geo === undefined ? '' : String(geo.lat),
       geo === undefined ? '' : String(geo.lon),
+      device?.id ? memberHash('d', device.id) : '',
+      country === '' ? '' : memberHash('c', country),
+      device?.ip ? memberHash('i', device.ip) : '',
     );
-    keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, creditor + ACCOUNT_KEY_SUFFIX.payers, markerKey(creditor, 'i', event.id));
-    args.push(BATCH_OPS.in.op, ts, cents, body.debtor.accountId, now, since24h);
+    keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id));
+    args.push(BATCH_OPS.in.op, ts, cents, memberHash('q', body.debtor.accountId), now);
     return 2 + this._queueProfileRead(keys, args, event.customerId);
   }
 
@@ -190,6 +189,18 @@ class RedisFeatureStore implements FeatureStore {
     if (event.customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER };
     return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])) };
   }
+}
+
+/**
+ * A member of an account's payees, payers or novelty groups as a 32-bit FNV-1a hash of its kind
+ * and value (decimal text): the Lua keeps the hash as the member's tag and picks its group from
+ * it. Two members of one account with the same hash are one member (odds about n^2 / 2^33).
+ */
+export function memberHash(kind: string, value: string): string {
+  let h = 0x811c9dc5;
+  h = Math.imul(h ^ kind.charCodeAt(0), 0x01000193);
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  return String(h >>> 0);
 }
 
 /** The batch script replies bytes; profile fields are text. */

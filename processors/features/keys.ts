@@ -3,14 +3,11 @@
 
 /** Key suffixes of an account, one place so that docs, tests and scripts agree. */
 export const ACCOUNT_KEY_SUFFIX = {
-  /** Hash: window rings and totals, first seen, last out, history count, average, last geo. */
+  /**
+   * Hash: window rings and totals, first seen, last out, history count, average, last geo, and
+   * the member groups (payees P<g>, payers Q<g>, devices/countries/IPs N<g>).
+   */
   state: ':s',
-  /** Sorted set: payees by last-seen event time (distinct payees, new payee). */
-  payees: ':p',
-  /** Sorted set: payers by last-seen event time (fan-in). */
-  payers: ':q',
-  /** Sorted set: devices (d:), creditor countries (c:) and IPs (i:) by last-seen event time. */
-  novelty: ':n',
   /** String: the reply of an already applied event side (idempotency marker). */
   marker: ':m:',
 } as const;

@@ -6,7 +6,7 @@
 // field names come from a table rather than number formatting, and Redis is called as few
 // times as the features allow.
 import { ACCOUNT, IN_REPLY, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
-import { EWMA_MIN_ALPHA, SET_CAPS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
+import { DISTINCT_SPANS_MS, EWMA_MIN_ALPHA, MEMBER_GROUPS, MEMBERS_PER_GROUP, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
 
 const RINGS = WINDOWS.map((w, k) => ({ i: k + 1, buckets: w.buckets, bucketMs: w.bucketMs }));
 const NW = WINDOWS.length;
@@ -25,7 +25,7 @@ const MAX_BUCKETS = Math.max(...WINDOWS.map((w) => w.buckets));
  * a b c d x (totals: out count, out sum, in count, in sum, small out count), L (event stored).
  * The event adds dc ds ec es sc.
  */
-function ringPrelude(): string {
+function ringPrelude(extraFields: string): string {
   const digits = Array.from({ length: MAX_BUCKETS }, (_, k) => `'${k}'`).join(', ');
   const perRing = RINGS.map(
     ({ i, buckets, bucketMs }) => `local e${i} = math.floor(ts / ${bucketMs})
@@ -36,7 +36,7 @@ local fld${i} = 'R${i}:' .. D[s${i} + 1]`,
 local band, bor, bnot, lshift = bit.band, bit.bor, bit.bnot, bit.lshift
 local D = {${digits}}
 ${perRing}
-local got = redis.call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a')
+local got = redis.call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a', ${extraFields})
 local set, ns, del, nd, reads, readW, nr = {}, 0, {}, 0, {}, {}, 0`;
 }
 
@@ -117,7 +117,7 @@ function ringReply(): string {
   return RINGS.map(({ i }) => `a${i} + dc, b${i} + ds, c${i} + ec, d${i} + es, x${i} + sc`).join(',\n  ');
 }
 
-const RINGS_LUA = `${ringPrelude()}
+const ringsLua = (extraFields: string): string => `${ringPrelude(extraFields)}
 ${RINGS.map(ringAdvance).join('\n')}
 ${ringEvictions()}
 ${ringTotals()}
@@ -143,106 +143,168 @@ export type FeatureScripts = { readonly out: string; readonly in: string; readon
 function helpersLua(ttl: ScriptTtls): string {
   return `
 local STATE_TTL, MARKER_TTL, REFRESH = '${ttl.stateMs}', '${ttl.markerMs}', ${ttl.refreshSeconds}
-local function grown(k, cap, added, refresh)
-  local c = redis.call('ZCARD', k)
-  if c > cap then redis.call('ZREMRANGEBYRANK', k, 0, c - cap - 1) end
-  if c == added and not refresh then redis.call('PEXPIRE', k, STATE_TTL) end
+local MEMBER, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', 8, ${MEMBERS_PER_GROUP}
+local PF = {${Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ')}}
+local QF = {${Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', ')}}
+local NF = {${Array.from({ length: G }, (_, g) => `'N${g + 1}'`).join(', ')}}
+-- Sees member tag at second sec in a group value (false when the group is empty): returns the
+-- new value (the same string when unchanged) and whether the member was there. Last-seen only
+-- moves forward; a full group forgets its least recently seen member.
+local function touch(v, tag, sec)
+  if not v then return struct.pack(MEMBER, tag, sec), false end
+  local n = #v / MEMBER_SIZE
+  local oldest, at = nil, 0
+  for j = 0, n - 1 do
+    local t, seen = struct.unpack(MEMBER, v, j * MEMBER_SIZE + 1)
+    if t == tag then
+      if sec > seen then return string.sub(v, 1, j * MEMBER_SIZE) .. struct.pack(MEMBER, tag, sec) .. string.sub(v, j * MEMBER_SIZE + MEMBER_SIZE + 1), true end
+      return v, true
+    end
+    if oldest == nil or seen < oldest then oldest, at = seen, j end
+  end
+  if n < GROUP_ENTRIES then return v .. struct.pack(MEMBER, tag, sec), false end
+  return string.sub(v, 1, at * MEMBER_SIZE) .. struct.pack(MEMBER, tag, sec) .. string.sub(v, at * MEMBER_SIZE + MEMBER_SIZE + 1), false
 end
-local function refreshTtls(...)
-  local keys = {...}
-  for i = 1, #keys do redis.call('PEXPIRE', keys[i], STATE_TTL) end
+-- Members of a group value last seen after second lo.
+local function seenAfter(v, lo)
+  local c = 0
+  if v then
+    for j = 1, #v, MEMBER_SIZE do
+      local _, seen = struct.unpack(MEMBER, v, j)
+      if seen > lo then c = c + 1 end
+    end
+  end
+  return c
 end`;
 }
 
+const G = MEMBER_GROUPS;
+
+const PAYEE_FIELDS = Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ');
+const PAYER_FIELDS = Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', ');
+
 /**
- * Money out, on the debtor account. KEYS: state, payees, novelty, marker.
- * ARGV: ts, amount (USD cents), payee account, now (wall seconds), '(' .. ts - 1h,
- * '(' .. ts - 24h, device id, creditor country, ip, lat, lon (empty when absent).
+ * Money out, on the debtor account. KEYS: state, marker.
+ * ARGV: ts, amount (USD cents), payee hash, now (wall seconds), lat, lon (empty when absent),
+ * device hash, creditor country hash, ip hash (empty when absent); hashes from memberHash.
  * Replies OUT_REPLY, binary, and keeps it as the marker.
  */
 function outLua(ttl: ScriptTtls): string {
+  const X = 2 * NW + 1;
   return `${helpersLua(ttl)}
-local s, pk, nk, mk = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local s, mk = KEYS[1], KEYS[2]
 local done = redis.call('GET', mk)
 if done then return done end
 local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local sec = math.floor(ts / 1000)
+local ph = tonumber(ARGV[3])
+local mh1, mh2, mh3 = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local mg1, mg2, mg3 = (mh1 or 0) % ${G} + 1, (mh2 or 0) % ${G} + 1, (mh3 or 0) % ${G} + 1
 local dc, ds, ec, es, sc = 1, amt, 0, 0, 0
 if amt < ${SMALL_PAYMENT_CENTS} then sc = 1 end
-${RINGS_LUA}
+${ringsLua(`${PAYEE_FIELDS}, NF[mg1], NF[mg2], NF[mg3]`)}
 
 local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0
-if got[${2 * NW + 1}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${2 * NW + 1}]) end
+if got[${X}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${X}]) end
 local refresh = now - tOut >= REFRESH
 local f2, lo2, gt2, ga2, go2, tOut2 = f, lo, gt, ga, go, tOut
 if f < 0 or ts < f then f2 = ts end
 if ts > lo then lo2 = ts end
-if ARGV[10] ~= '' and ts >= gt then gt2, ga2, go2 = ts, tonumber(ARGV[10]), tonumber(ARGV[11]) end
+if ARGV[5] ~= '' and ts >= gt then gt2, ga2, go2 = ts, tonumber(ARGV[5]), tonumber(ARGV[6]) end
 if refresh then tOut2 = now end
 local alpha = 1 / (hc + 1)
 if alpha < ${EWMA_MIN_ALPHA} then alpha = ${EWMA_MIN_ALPHA} end
 ns = ns + 2; set[ns - 1] = 'a'; set[ns] = struct.pack(ACC, f2, lo2, hc + 1, av + alpha * (amt - av), gt2, ga2, go2, tOut2, tIn)
-redis.call('HSET', s, unpack(set))
 
-local newPayee = redis.call('ZADD', pk, 'GT', ARGV[1], ARGV[3])
-if newPayee == 1 then grown(pk, ${SET_CAPS.payees}, 1, refresh) end
-local dp1 = redis.call('ZCOUNT', pk, ARGV[5], '+inf')
-local dp24 = redis.call('ZCOUNT', pk, ARGV[6], '+inf')
-
--- devices (d:), creditor countries (c:) and IPs (i:) share one set
-local nd1, nd2, nd3 = 0, 0, 0
-local mem, pos, nm = {}, {}, 0
-if ARGV[7] ~= '' then nm = nm + 1; mem[nm] = 'd:' .. ARGV[7]; pos[nm] = 1 end
-if ARGV[8] ~= '' then nm = nm + 1; mem[nm] = 'c:' .. ARGV[8]; pos[nm] = 2 end
-if ARGV[9] ~= '' then nm = nm + 1; mem[nm] = 'i:' .. ARGV[9]; pos[nm] = 3 end
-if nm > 0 then
-  local seen = redis.call('ZMSCORE', nk, unpack(mem))
-  local args = {}
-  for k = 1, nm do
-    if not seen[k] then
-      if pos[k] == 1 then nd1 = 1 elseif pos[k] == 2 then nd2 = 1 else nd3 = 1 end
-    end
-    args[2 * k - 1] = ARGV[1]
-    args[2 * k] = mem[k]
+-- payees: groups P1..P${G} (got ${X + 1}..${X + G})
+local pg = ph % ${G} + 1
+local pv = got[${X} + pg]
+local pv2, knownPayee = touch(pv, ph, sec)
+if pv2 ~= pv then ns = ns + 2; set[ns - 1] = PF[pg]; set[ns] = pv2 end
+local newPayee = 1
+if knownPayee then newPayee = 0 end
+local dp1, dp24, lo1, lo24 = 0, 0, sec - ${DISTINCT_SPANS_MS['1h'] / 1000}, sec - ${DISTINCT_SPANS_MS['24h'] / 1000}
+for g = 1, ${G} do
+  local v = got[${X} + g]
+  if g == pg then v = pv2 end
+  if v then
+    dp1 = dp1 + seenAfter(v, lo1)
+    dp24 = dp24 + seenAfter(v, lo24)
   end
-  local added = redis.call('ZADD', nk, 'GT', unpack(args))
-  if added > 0 then grown(nk, ${SET_CAPS.novelty}, added, refresh) end
 end
-if refresh then refreshTtls(s, pk, nk) end
+
+-- devices, creditor countries and IPs (hashed with their kind) share groups N1..N${G}
+local nv = {}
+local new1, new2, new3 = 0, 0, 0
+if mh1 then
+  local v2, known = touch(got[${X + G + 1}], mh1, sec)
+  nv[mg1] = v2
+  if not known then new1 = 1 end
+end
+if mh2 then
+  local v = nv[mg2]
+  if v == nil then v = got[${X + G + 2}] end
+  local v2, known = touch(v, mh2, sec)
+  nv[mg2] = v2
+  if not known then new2 = 1 end
+end
+if mh3 then
+  local v = nv[mg3]
+  if v == nil then v = got[${X + G + 3}] end
+  local v2, known = touch(v, mh3, sec)
+  nv[mg3] = v2
+  if not known then new3 = 1 end
+end
+for g, v in pairs(nv) do ns = ns + 2; set[ns - 1] = NF[g]; set[ns] = v end
+redis.call('HSET', s, unpack(set))
+if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
 
 local out = struct.pack('${OUT_REPLY.format}',
   ${ringReply()},
-  dp1, dp24, newPayee, nd1, nd2, nd3, lo, f2, hc, av, gt, ga, go)
+  dp1, dp24, newPayee, new1, new2, new3, lo, f2, hc, av, gt, ga, go)
 redis.call('SET', mk, out, 'PX', MARKER_TTL)
 return out
 `;
 }
 
 /**
- * Money in, on the creditor account. KEYS: state, payers, marker.
- * ARGV: ts, amount (USD cents), payer account, now (wall seconds), '(' .. ts - 24h.
+ * Money in, on the creditor account. KEYS: state, marker.
+ * ARGV: ts, amount (USD cents), payer hash, now (wall seconds).
  * Replies IN_REPLY, binary, and keeps it as the marker.
  */
 function inLua(ttl: ScriptTtls): string {
+  const X = 2 * NW + 1;
   return `${helpersLua(ttl)}
-local s, qk, mk = KEYS[1], KEYS[2], KEYS[3]
+local s, mk = KEYS[1], KEYS[2]
 local done = redis.call('GET', mk)
 if done then return done end
 local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local sec = math.floor(ts / 1000)
+local qh = tonumber(ARGV[3])
 local dc, ds, ec, es, sc = 0, 0, 1, amt, 0
-${RINGS_LUA}
+${ringsLua(PAYER_FIELDS)}
 
 local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0
-if got[${2 * NW + 1}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${2 * NW + 1}]) end
+if got[${X}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${X}]) end
 local refresh = now - tIn >= REFRESH
 if f < 0 or ts < f or refresh then
   if f < 0 or ts < f then f = ts end
   if refresh then tIn = now end
   ns = ns + 2; set[ns - 1] = 'a'; set[ns] = struct.pack(ACC, f, lo, hc, av, gt, ga, go, tOut, tIn)
 end
+-- payers: groups Q1..Q${G} (got ${X + 1}..${X + G})
+local qg = qh % ${G} + 1
+local qv = got[${X} + qg]
+local qv2 = touch(qv, qh, sec)
+if qv2 ~= qv then ns = ns + 2; set[ns - 1] = QF[qg]; set[ns] = qv2 end
+local dq, lo24 = 0, sec - ${DISTINCT_SPANS_MS['24h'] / 1000}
+for g = 1, ${G} do
+  local v = got[${X} + g]
+  if g == qg then v = qv2 end
+  if v then dq = dq + seenAfter(v, lo24) end
+end
 if ns > 0 then redis.call('HSET', s, unpack(set)) end
-if redis.call('ZADD', qk, 'GT', ARGV[1], ARGV[3]) == 1 then grown(qk, ${SET_CAPS.payers}, 1, refresh) end
-local dq = redis.call('ZCOUNT', qk, ARGV[5], '+inf')
-if refresh then refreshTtls(s, qk) end
+if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
 local out = struct.pack('${IN_REPLY.format}',
   ${ringReply()},
   dq)
@@ -284,9 +346,9 @@ export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co'] as const;
  */
 export const BATCH_OPS = {
   /** Money out: the out script's keys and arguments. */
-  out: { op: 'o', keys: 4, args: 11 },
+  out: { op: 'o', keys: 2, args: 9 },
   /** Money in: the in script's keys and arguments. */
-  in: { op: 'i', keys: 3, args: 5 },
+  in: { op: 'i', keys: 2, args: 4 },
   /** Customer upsert: the customer script's key and arguments. */
   customer: { op: 'c', keys: 1, args: 6 },
   /** Profile read: HMGET of PROFILE_FIELDS. */

@@ -20,18 +20,24 @@ export type WindowSpec = (typeof WINDOWS)[number];
 export type WindowName = WindowSpec['name'];
 
 /**
- * Caps of the per-account sorted sets; each keeps the most recently seen members. Below 128
- * with room for the members one event adds before the trim, so that a set never passes Redis's
- * default zset-max-listpack-entries (128) and keeps its compact encoding (a set that passes it
- * once is converted for good, at about three times the memory).
+ * Counterparties and novelty members of an account live in its state hash, hashed (32-bit) into
+ * MEMBER_GROUPS fields of MEMBERS_PER_GROUP members each (8 bytes: tag, last-seen second, so a
+ * group is 64 bytes, a compact hash value). A full group forgets its least recently seen member.
+ */
+export const MEMBER_GROUPS = 8;
+export const MEMBERS_PER_GROUP = 8;
+
+/**
+ * The most members of each kind an account keeps (every group full); distinct counts saturate
+ * below this, as groups fill unevenly.
  */
 export const SET_CAPS = {
-  /** Payees of an account (distinct payees, new payee). */
-  payees: 120,
-  /** Payers of an account (fan-in). */
-  payers: 120,
-  /** Devices, creditor countries and IPs of an account together (novelty). */
-  novelty: 120,
+  /** Payees of an account (distinct payees, new payee): fields P1..P8. */
+  payees: MEMBER_GROUPS * MEMBERS_PER_GROUP,
+  /** Payers of an account (fan-in): fields Q1..Q8. */
+  payers: MEMBER_GROUPS * MEMBERS_PER_GROUP,
+  /** Devices, creditor countries and IPs of an account together (novelty): fields N1..N8. */
+  novelty: MEMBER_GROUPS * MEMBERS_PER_GROUP,
 } as const;
 
 /** Payments under this many USD cents count as small (card testing). */
