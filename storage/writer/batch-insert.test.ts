@@ -8,7 +8,10 @@ import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
 import { insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
-import { eventRow, type EventRow } from './rows/event-row.js';
+import { decision } from '../test-fixtures.js';
+import { decisionRow, type DecisionRow } from './rows/decision-row.js';
+import { eventRow, fastEventRow, type EventRow } from './rows/event-row.js';
+import { DECISION_COLUMNS, decisionLine, EVENT_COLUMNS, eventLine, type RowEncoding } from './rows/tsv.js';
 
 const database = `t_batch_${process.pid}`;
 let dataDir: string;
@@ -66,5 +69,42 @@ describe('batch insert', () => {
   it('batch - an unreachable ClickHouse is not mistaken for bad data', () => {
     expect(isBadDataError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
     expect(isBadDataError(Object.assign(new Error('x'), { code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' }))).toBe(true);
+  });
+
+  it('batch - TabSeparated rows keep tabs, newlines, backslashes, quotes and unicode exactly, and exact decimals', async () => {
+    const awkward = 'Zoë\t"Z"\nO\'Neil \\N \\ end\r';
+    const body = payment('tsv-1', { amount: '1234.567', currency: 'BHD', merchant: { id: awkward, mcc: '5411' }, labels: { patterns: [awkward, 'ato'] } });
+    const outcome = fastEventRow({ subject: 't.ev.payment.0', data: new TextEncoder().encode(JSON.stringify(body)), ingestTs: null });
+    if (!outcome.ok) throw new Error(outcome.reason);
+    const encoding: RowEncoding<EventRow> = { columns: EVENT_COLUMNS, line: eventLine };
+    expect(await insertRows(target, [{ key: 'tsv-1', row: outcome.row, partition: '0' }], encoding)).toEqual([]);
+    const [row] = await selectRows<Record<string, unknown>>(
+      ch.client,
+      `SELECT merchant_id, label_patterns, raw, toString(amount) AS amount, amount_minor, toString(amount_usd) AS usd, ingest_ts FROM \`${database}\`.events WHERE id = 'tsv-1'`,
+    );
+    expect(row).toMatchObject({ merchant_id: awkward, label_patterns: [awkward, 'ato'], amount: '1234.567', amount_minor: 1234567, usd: '3271.6', ingest_ts: null });
+    expect(JSON.parse(String(row!.raw))).toEqual(body);
+
+    const d = decision({ eventId: 'tsv-d', models: { "it's": awkward }, features: { 'a\tb': 1e-7, big: 1.5e21, neg: -3.25 }, latencyMs: { processing: 0.5, total: null }, labels: undefined, ingestTs: null });
+    const mapped = decisionRow({ subject: 't.dec.payment', data: new TextEncoder().encode(JSON.stringify(d)), ingestTs: null });
+    if (!mapped.ok) throw new Error(mapped.reason);
+    const decisions: BatchTarget = { ...target, table: 'decisions' };
+    const decisionEncoding: RowEncoding<DecisionRow> = { columns: DECISION_COLUMNS, line: decisionLine };
+    expect(await insertRows(decisions, [{ key: 'tsv-d', row: mapped.row, partition: '0' }], decisionEncoding)).toEqual([]);
+    const [stored] = await selectRows<Record<string, unknown>>(
+      ch.client,
+      `SELECT models, features, reasons, latency_total_ms, has_labels, label_fraud, toString(amount) AS amount FROM \`${database}\`.decisions WHERE event_id = 'tsv-d'`,
+    );
+    expect(stored).toMatchObject({ models: { "it's": awkward }, features: { 'a\tb': 1e-7, big: 1.5e21, neg: -3.25 }, latency_total_ms: null, has_labels: false, label_fraud: null, amount: '1250' });
+    expect(JSON.parse(String(stored!.reasons))).toEqual(d.reasons);
+  });
+
+  it('batch - a TabSeparated row ClickHouse refuses is isolated too', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => row(`t-${i}`, Date.now() - i * 1000));
+    rows[5] = { ...rows[5]!, row: { ...rows[5]!.row, amount: 'twelve' } };
+    const rejected = await insertRows(target, rows, { columns: EVENT_COLUMNS, line: eventLine });
+    expect(rejected.map((r) => r.row.key)).toEqual(['t-5']);
+    expect(rejected[0]!.reason).toMatch(/ClickHouse refused the row/);
+    expect([...(await storedKeys(target, ['t-0', 't-5', 't-11']))].sort()).toEqual(['t-0', 't-11']);
   });
 });

@@ -3,7 +3,8 @@ import type { Names } from '../../core/index.js';
 import { alertRow, type AlertRow } from './rows/alert-row.js';
 import { deadLetterRow, type DeadLetterRow } from './rows/dead-letter-row.js';
 import { decisionRow, type DecisionRow } from './rows/decision-row.js';
-import { eventRow, type EventRow } from './rows/event-row.js';
+import { fastEventRow, type EventRow } from './rows/event-row.js';
+import { DECISION_COLUMNS, decisionLine, EVENT_COLUMNS, eventLine } from './rows/tsv.js';
 import { TableSink, type SinkDeps, type SinkSpec, type TableSinkCounters } from './table-sink.js';
 
 /** The UTC day of a DateTime64 text value (`<seconds>.<millis>`): the partition of the day-partitioned tables. */
@@ -23,8 +24,9 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     table: 'events',
     stream: names.streams.events,
     durable: names.consumers.writerEvents,
-    map: (m) => eventRow(m),
+    map: fastEventRow,
     partitionOf: (r) => dayOf(r.ts),
+    encoding: { columns: EVENT_COLUMNS, line: eventLine },
     deadLetterRefusals: true,
   };
   const decisions: SinkSpec<DecisionRow> = {
@@ -33,6 +35,7 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     durable: names.consumers.writerDecisions,
     map: decisionRow,
     partitionOf: (r) => dayOf(r.event_ts),
+    encoding: { columns: DECISION_COLUMNS, line: decisionLine },
     deadLetterRefusals: true,
   };
   const alerts: SinkSpec<AlertRow> = {

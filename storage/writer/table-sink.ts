@@ -9,6 +9,7 @@ import { Backoff, pause, type BackoffPolicy } from './backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
 import { publishDeadLetters, type Refusal } from './dead-letter.js';
 import type { RowMapper } from './rows/row-outcome.js';
+import type { RowEncoding } from './rows/tsv.js';
 
 export type SinkSpec<R> = {
   readonly table: RawTable;
@@ -17,6 +18,8 @@ export type SinkSpec<R> = {
   readonly map: RowMapper<R>;
   /** The partition a row lands in, so that one insert never spans too many. */
   readonly partitionOf: (row: R) => string;
+  /** How rows are written as TabSeparated lines; without it they are inserted as JSONCompactEachRow. */
+  readonly encoding?: RowEncoding<R>;
   /** False for the dead-letter table itself: a bad dead letter is dropped, never re-published (no loop). */
   readonly deadLetterRefusals: boolean;
 };
@@ -120,7 +123,7 @@ export class TableSink<R> {
     duplicates += unique.size - fresh.length;
 
     const started = performance.now();
-    const rejected = await insertRows(this._target, fresh);
+    const rejected = await insertRows(this._target, fresh, this.spec.encoding);
     if (fresh.length > 0) this._deps.metrics.stageLatency.observe({ stage: 'writer_insert' }, (performance.now() - started) / 1000);
     for (const r of rejected) refusals.push({ message: messageOf.get(r.row.key)!, code: 'RS_ERR_STORAGE_ROW', reason: r.reason });
 

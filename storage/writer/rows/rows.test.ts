@@ -5,7 +5,7 @@ import { payment } from '../../../test/harness.js';
 import { alertRow } from './alert-row.js';
 import { deadLetterRow } from './dead-letter-row.js';
 import { decisionRow } from './decision-row.js';
-import { eventRow } from './event-row.js';
+import { eventRow, fastEventRow } from './event-row.js';
 import type { WireMessage } from './row-outcome.js';
 
 const enc = new TextEncoder();
@@ -150,5 +150,35 @@ describe('decision, alert and dead-letter rows', () => {
     expect(first.key).not.toBe(other.key);
     expect(first.row).toMatchObject({ source: 'processors', stream_seq: 42, code: 'RS_ERR_BUS_SCHEMA' });
     expect(deadLetterRow(msg('t1.dlq.x', { v: 1 }))).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA' });
+  });
+});
+
+describe('the writer’s structural event check (fastEventRow)', () => {
+  const customer = { v: 1, kind: 'customer', id: 'c-1', ts: new Date(TS).toISOString(), customerId: 'C-1', type: 'individual', name: 'Ann Lee', segment: 'vip', riskRating: 'low', pep: false, country: 'DE' };
+  it.each([
+    ['a payment with labels', 't1.ev.payment.3', payment('p-1', { ts: new Date(TS).toISOString(), amount: '1250.5', currency: 'EUR', merchant: { id: 'M-9', mcc: '5411' }, labels: { patterns: ['card_testing'], fraud: true } }), TS + 1],
+    ['a payment in a three-decimal currency', 't1.ev.payment.0', payment('p-2', { amount: '1234.567', currency: 'BHD', debtor: { accountId: 'ACC-1', customerId: 'C-1', name: 'Zoë "Z" O\'Neil \\ x', country: 'BH' } }), null],
+    ['a customer event', 't1.ev.customer.0', customer, null],
+  ])('fast rows - %s gives exactly the row of the full re-validation', (_what, subject, body, ingestTs) => {
+    const m = msg(subject, body, ingestTs);
+    expect(fastEventRow(m)).toEqual(eventRow(m));
+  });
+
+  it.each([
+    ['not JSON', 't1.ev.payment.0', '{"v":1,'],
+    ['a number amount', 't1.ev.payment.0', payment('p-2', { amount: 12.5 })],
+    ['too many decimals', 't1.ev.payment.0', payment('p-2', { amount: '1.001', currency: 'USD' })],
+    ['an unknown currency', 't1.ev.payment.0', payment('p-2', { currency: 'XXY' })],
+    ['no id', 't1.ev.payment.0', { ...payment('x'), id: undefined }],
+    ['the wrong subject', 't1.ev.customer.0', payment('p-3')],
+    ['no debtor', 't1.ev.payment.0', { ...payment('p-4'), debtor: undefined }],
+    ['a bad time', 't1.ev.payment.0', payment('p-5', { ts: 'yesterday' })],
+    ['labels that are not a list', 't1.ev.payment.0', payment('p-6', { labels: { patterns: 'ato' } })],
+    ['an array', 't1.ev.payment.0', [1, 2]],
+  ])('fast rows - an event with %s is refused with the same code and reason as before', (_what, subject, body) => {
+    const m = msg(subject, body);
+    const fast = fastEventRow(m);
+    expect(fast.ok).toBe(false);
+    expect(fast).toEqual(eventRow(m));
   });
 });

@@ -100,8 +100,9 @@ export function optionalBoolean(o: WireObject, key: string, path = ''): boolean 
 /** A JSON object whose values all pass `check`; returns it as a plain record. */
 export function record<T>(o: WireObject, key: string, check: (v: unknown) => v is T, what: string): Record<string, T> {
   const value = objectAt(o[key], `/${key}`);
-  for (const [k, v] of Object.entries(value)) {
-    if (!check(v)) throw new WireFieldError(`/${key}/${k}`, `must be ${what}`);
+  // for…in over a parsed JSON object: its own keys, without the array Object.entries builds.
+  for (const k in value) {
+    if (!check(value[k])) throw new WireFieldError(`/${key}/${k}`, `must be ${what}`);
   }
   return value as Record<string, T>;
 }
