@@ -48,8 +48,23 @@ export function tsvStringArray(values: readonly string[]): string {
   return `${out}]`;
 }
 
+const JSON_NEEDS_CARE = /[\\']/;
+const DOUBLE_QUOTE = /"/g;
+
+/**
+ * A map as ClickHouse text from its JSON text, when that is safe: JSON.stringify formats the
+ * numbers natively (much cheaper than String() per value in JS), and without any backslash or
+ * single quote in the text, JSON's "…" strings are exactly ClickHouse's '…' strings.
+ */
+function fromJson(map: object): string | null {
+  const json = JSON.stringify(map);
+  return JSON_NEEDS_CARE.test(json) ? null : json.replace(DOUBLE_QUOTE, "'");
+}
+
 /** A Map(String, String) cell. */
 export function tsvStringMap(map: Readonly<Record<string, string>>): string {
+  const fast = fromJson(map);
+  if (fast !== null) return fast;
   let out = '{';
   let first = true;
   for (const k in map) {
@@ -61,6 +76,8 @@ export function tsvStringMap(map: Readonly<Record<string, string>>): string {
 
 /** A Map(String, Float64) cell; the values are finite numbers. */
 export function tsvNumberMap(map: Readonly<Record<string, number>>): string {
+  const fast = fromJson(map);
+  if (fast !== null) return fast;
   let out = '{';
   let first = true;
   for (const k in map) {
