@@ -22,6 +22,8 @@ export type BenchCommandOptions = {
   readonly url: string;
   readonly pid?: number;
   readonly spawn?: boolean;
+  /** With --spawn: the roles of the spawned riskstream (default: all). */
+  readonly roles?: string;
   readonly suite?: boolean;
   readonly record?: boolean;
   readonly json?: boolean;
@@ -38,7 +40,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         { via: 'http-batch', rate: Math.min(options.rate, 10_000), durationS: Math.min(options.duration, 30) },
       ]
     : [{ via: options.via, rate: options.rate, durationS: options.duration }];
-  const target = options.spawn ? await spawnTarget(config) : attachTarget(config, options);
+  const target = options.spawn ? await spawnTarget(config, options.roles) : attachTarget(config, options);
   const results: BenchResult[] = [];
   try {
     for (const run of runs) {
@@ -111,7 +113,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function spawnTarget(base: Config): Promise<Target> {
+async function spawnTarget(base: Config, roles: string | undefined): Promise<Target> {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-bench-'));
   const port = await freePort();
@@ -129,7 +131,7 @@ async function spawnTarget(base: Config): Promise<Target> {
   const config: Config = { ...base, namespace, dataDir, apiKey, apiKeyGenerated: false, port };
   const entry = fileURLToPath(new URL('./riskstream.js', import.meta.url));
   const log = openSync(logPath, 'a');
-  const child: ChildProcess = spawn(process.execPath, [entry, 'start'], { env, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(process.execPath, [entry, 'start', ...(roles ? ['--roles', roles] : [])], { env, stdio: ['ignore', log, log] });
   const baseUrl = `http://127.0.0.1:${port}`;
   process.stderr.write(`bench: started riskstream (pid ${child.pid}, namespace ${namespace}, log ${logPath})\n`);
   const deadline = Date.now() + 60_000;

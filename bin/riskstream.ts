@@ -95,6 +95,7 @@ program
   .option('--url <base>', 'ingest base URL for --via http', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
   .option('--pid <pid>', 'riskstream process to sample memory from', positiveInt)
   .option('--spawn', 'start a fresh riskstream (own namespace and data folder) for the run and stop it after')
+  .option('--roles <list>', 'with --spawn: the roles of the spawned riskstream (default: all; e.g. ingest,processors to leave storage out)')
   .option('--suite', 'with --spawn: the recorded suite (NATS at --rate, then HTTP single and batch)')
   .option('--record', 'append the results to BENCHMARKS.md')
   .option('--json', 'print one JSON object with the results on the last line')

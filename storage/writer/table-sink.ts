@@ -54,6 +54,12 @@ export type TableSinkCounters = {
 
 type Mapped<R> = KeyedRow<R> & { readonly recencyMs: number };
 
+const YIELD_EVERY = 250;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class TableSink<R> {
   readonly spec: SinkSpec<R>;
   readonly counters: TableSinkCounters = {
@@ -106,7 +112,10 @@ export class TableSink<R> {
     const messageOf = new Map<string, JsMsg>();
     const refusals: Refusal[] = [];
     let duplicates = 0;
-    for (const message of messages) {
+    for (let i = 0; i < messages.length; i++) {
+      // Let other work on the event loop (the processors' batches) run between slices of mapping.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+      const message = messages[i]!;
       const outcome = this._map(message);
       if (!outcome.ok) {
         refusals.push({ message, code: outcome.code, reason: outcome.reason });
