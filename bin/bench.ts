@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
-import { connectBus, connectRedis, deleteKeysWithPrefix, deleteNamespace, names as namesOf, sourcePath, type Config } from '../core/index.js';
+import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, sourcePath, type Config } from '../core/index.js';
 import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
 import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
 
@@ -43,7 +43,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   const target = options.spawn ? await spawnTarget(config, options.roles) : attachTarget(config, options);
   const results: BenchResult[] = [];
   try {
-    for (const run of runs) {
+    for (const [index, run] of runs.entries()) {
       const bar = new SingleBar({
         format: `${run.via.padEnd(10)} [{bar}] {value}/{total}s | sent {sent} | decided {decided} | in flight {inFlight}`,
         stream: process.stderr,
@@ -71,8 +71,9 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
       bar.stop();
       results.push(result);
       printResult(result);
-      // Let the writer and the dedup window settle between runs, so runs do not bleed into each other.
-      if (runs.length > 1) await new Promise((r) => setTimeout(r, 5000));
+      // A run the system could not keep up with leaves a backlog: let it drain before the next
+      // run, so that runs do not bleed into each other.
+      if (index < runs.length - 1) await waitForBacklog(target.config);
     }
   } finally {
     await target.stop();
@@ -81,6 +82,28 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   if (options.record) recordResults(results, machine, process.argv.slice(2).join(' '));
   if (options.json) process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], machine } : { runs: results, machine }) + '\n');
   return results.every((r) => r.lost === 0) ? 0 : 2;
+}
+
+async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> {
+  const names = namesOf(config.namespace);
+  const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-drain');
+  const deadline = Date.now() + limitMs;
+  try {
+    for (;;) {
+      const lag = await consumerLag(bus, names.streams.events, names.consumers.processors);
+      if (!lag || lag.pending + lag.ackPending === 0) break;
+      if (Date.now() > deadline) {
+        process.stderr.write(`bench: ${lag.pending + lag.ackPending} events still waiting for the processors; starting the next run anyway\n`);
+        break;
+      }
+      process.stderr.write(`\rbench: waiting for the processors' backlog: ${lag.pending + lag.ackPending} events   `);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await bus.nc.close();
+  }
+  await new Promise((r) => setTimeout(r, 3000));
+  process.stderr.write('\n');
 }
 
 function printResult(r: BenchResult): void {
