@@ -10,6 +10,7 @@ import {
   ensureStreams,
   names as namesOf,
   safeUrl,
+  setFxRates,
   streamLimitsOf,
   validateEvent,
   type Bus,
@@ -43,6 +44,7 @@ const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
 export async function startSystem(config: Config, roles: ReadonlySet<Role>, logger: Logger = createLogger(config.logLevel)): Promise<RunningSystem> {
   const names = namesOf(config.namespace);
   const metrics: Metrics = createMetrics();
+  setFxRates(config.fxRates);
   const stops: Array<[string, () => Promise<void>]> = [];
   const usesClickHouse = ROLES_USING_CLICKHOUSE.some((r) => roles.has(r));
   const usesRedis = roles.has('processors');

@@ -31,6 +31,8 @@ export type Config = {
   readonly streamMaxMiB: number;
   /** Age limit of messages on the events and decisions streams, hours. */
   readonly streamMaxAgeHours: number;
+  /** Overrides of the indicative USD rates used by features (currency → USD per unit). */
+  readonly fxRates: Readonly<Record<string, number>>;
 };
 
 export class ConfigError extends Error {
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: intFrom(env, 'RISKSTREAM_RETENTION_DAYS', 30, 1, 3650),
     streamMaxMiB: intFrom(env, 'RISKSTREAM_STREAM_MAX_MB', 2048, 16, 16 * 1024 * 1024),
     streamMaxAgeHours: intFrom(env, 'RISKSTREAM_STREAM_MAX_AGE_HOURS', 72, 1, 24 * 365),
+    fxRates: fxRatesFrom(env.RISKSTREAM_FX_RATES),
   };
 }
 
@@ -95,4 +98,23 @@ export function parseRoles(list: string | undefined): ReadonlySet<Role> {
   }
   if (roles.size === 0) throw new ConfigError(`--roles is empty; roles are: ${ROLES.join(', ')}`);
   return roles;
+}
+
+function fxRatesFrom(raw: string | undefined): Readonly<Record<string, number>> {
+  if (!raw) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('RISKSTREAM_FX_RATES must be JSON such as {"EUR":1.08,"GBP":1.27}');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('RISKSTREAM_FX_RATES must be a JSON object of currency code to USD per unit');
+  }
+  for (const [code, rate] of Object.entries(value)) {
+    if (!/^[A-Z]{3}$/.test(code) || typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate)) {
+      throw new ConfigError(`RISKSTREAM_FX_RATES: ${code} must be a three-letter code with a positive rate`);
+    }
+  }
+  return value as Record<string, number>;
 }

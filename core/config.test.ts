@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseRoles, ROLES } from './config.js';
+
+describe('config - defaults', () => {
+  it('runs the demo on one machine without any variable', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      natsUrl: 'nats://127.0.0.1:4222',
+      redisUrl: 'redis://127.0.0.1:6379',
+      clickhouseUrl: undefined,
+      namespace: 'rs',
+      simulatorRate: 50,
+      apiKeyGenerated: true,
+      fxRates: {},
+    });
+    expect(config.apiKey).toMatch(/^rsk_[A-Za-z0-9_-]{24}$/);
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('takes what the environment says', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      RISKSTREAM_NAMESPACE: 'tenant_a',
+      RISKSTREAM_API_KEY: 'a-long-enough-api-key',
+      RISKSTREAM_SIMULATOR_RATE: '0',
+      CLICKHOUSE_URL: 'http://ch:8123',
+      RISKSTREAM_FX_RATES: '{"EUR":1.1}',
+    });
+    expect(config).toMatchObject({ port: 9090, namespace: 'tenant_a', apiKey: 'a-long-enough-api-key', apiKeyGenerated: false, simulatorRate: 0, clickhouseUrl: 'http://ch:8123', fxRates: { EUR: 1.1 } });
+  });
+});
+
+describe('config - refusals name the variable', () => {
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /PORT=eighty is not an integer/],
+    [{ PORT: '70000' }, /PORT=70000/],
+    [{ RISKSTREAM_NAMESPACE: 'Has-Dash' }, /RISKSTREAM_NAMESPACE=Has-Dash/],
+    [{ RISKSTREAM_API_KEY: 'short' }, /RISKSTREAM_API_KEY must be at least 16/],
+    [{ RISKSTREAM_SIMULATOR_RATE: '-1' }, /RISKSTREAM_SIMULATOR_RATE/],
+    [{ RISKSTREAM_FX_RATES: 'not json' }, /RISKSTREAM_FX_RATES must be JSON/],
+    [{ RISKSTREAM_FX_RATES: '{"eur":1}' }, /eur must be a three-letter code/],
+    [{ RISKSTREAM_FX_RATES: '{"EUR":-1}' }, /EUR must be a three-letter code with a positive rate/],
+  ];
+  it.each(bad)('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('config - roles', () => {
+  it('defaults to every role and accepts a list', () => {
+    expect([...parseRoles(undefined)]).toEqual([...ROLES]);
+    expect([...parseRoles('ingest, processors')]).toEqual(['ingest', 'processors']);
+  });
+  it.each([['ingest,dashboard'], [',']])('refuses %s', (list) => {
+    expect(() => parseRoles(list)).toThrow(ConfigError);
+  });
+});
