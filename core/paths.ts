@@ -25,7 +25,7 @@ export function sourcePath(...parts: string[]): string {
   return join(projectRoot(), ...parts);
 }
 
-/** The shared reference data next to the checkout (`../shared/data`), used by tests and the simulator. */
+/** The shared reference data next to the checkout (`../shared/data`): for tests of files whose licence keeps them out of the product (the goAML schema, the Fedwire samples). */
 export function sharedDataPath(...parts: string[]): string {
   return join(projectRoot(), '..', 'shared', 'data', ...parts);
 }
