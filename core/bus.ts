@@ -248,7 +248,12 @@ export class BatchConsumer {
   }
 
   private _onMessage(message: JsMsg): void {
-    if (this._stopped) return; // not acked: JetStream delivers it again after ack_wait
+    if (this._stopped) {
+      // Handed back at once, so that another process (or this one after a restart) gets it
+      // without waiting out the ack wait.
+      message.nak();
+      return;
+    }
     this._batch.push(message);
     if (this._batch.length >= this._options.maxBatch) {
       this._flush();
