@@ -1,5 +1,5 @@
 // Structured logging (pino). Secrets are redacted by path wherever they could appear.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -18,8 +18,9 @@ const REDACT = [
   'headers["x-api-key"]',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'riskstream'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'riskstream', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Removes credentials from a connection URL before it is logged or printed. */
@@ -27,7 +28,6 @@ export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
-    if (parsed.username && parsed.password) parsed.username = parsed.username;
     return parsed.toString().replace(/\/$/, '');
   } catch {
     return url.replace(/\/\/[^@/]*@/, '//***@');

@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, safeUrl } from './log.js';
+
+describe('log - secrets never reach the log', () => {
+  it.each([
+    ['nats://user:s3cret@127.0.0.1:4222', 'nats://user:***@127.0.0.1:4222'],
+    ['redis://:s3cret@127.0.0.1:6379', 'redis://:***@127.0.0.1:6379'],
+    ['http://default:s3cret@ch.example:8123/', 'http://default:***@ch.example:8123'],
+    ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4222'],
+  ])('masks the password in %s', (url, expected) => {
+    expect(safeUrl(url)).toBe(expected);
+    expect(safeUrl(url)).not.toContain('s3cret');
+  });
+
+  it('redacts API keys and passwords in logged objects', () => {
+    let output = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output += chunk.toString();
+        done();
+      },
+    });
+    const logger = createLogger('info', 'test', sink);
+    logger.info({ apiKey: 'key-123', user: { password: 'pw-456' }, headers: { 'x-api-key': 'key-789' } }, 'hello');
+    logger.flush();
+    expect(output).toContain('hello');
+    expect(output).not.toMatch(/key-123|pw-456|key-789/);
+    expect(output).toContain('[redacted]');
+  });
+});
