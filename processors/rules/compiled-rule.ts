@@ -9,16 +9,8 @@ import { NOT_APPLICABLE, NOT_FIRED, type CompiledRule, type RuleInput, type Rule
 /** An event field and the values a rule accepts for it. */
 export type FieldFilter = { readonly field: string; readonly allowed: ReadonlySet<string> };
 
-export type RuleParts = {
-  readonly id: string;
-  readonly description: string;
-  readonly domain: Domain;
-  readonly typology: string;
-  readonly kinds: readonly EventKind[];
-  readonly points: number;
-  readonly params: Readonly<Record<string, number>>;
-  /** The features `check` reads, in the order of its variables. */
-  readonly features: readonly string[];
+/** What the compiler hands the evaluator: the rule's public face plus its compiled pieces. */
+export type RuleParts = Omit<CompiledRule, 'evaluate'> & {
   readonly filters: readonly FieldFilter[];
   readonly check: RuleCheck;
   readonly reason: ReasonTemplate;
