@@ -150,7 +150,7 @@ export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM
     }
   }
   const kvm = new Kvm(bus.nc);
-  for (const bucket of [names.kv.cases, names.kv.lists, names.kv.config]) {
+  for (const bucket of Object.values(names.kv)) {
     await kvm.create(bucket, { history: 5, storage: StorageType.File });
   }
 }
@@ -333,9 +333,7 @@ export async function deleteNamespace(bus: Bus): Promise<void> {
   const { jsm, names } = bus;
   const all = [
     ...Object.values(names.streams),
-    `KV_${names.kv.cases}`,
-    `KV_${names.kv.lists}`,
-    `KV_${names.kv.config}`,
+    ...Object.values(names.kv).map((bucket) => `KV_${bucket}`),
   ];
   for (const stream of all) {
     await jsm.streams.delete(stream).catch(() => false);

@@ -12,6 +12,10 @@ export type Names = {
     readonly alertsAll: string;
     readonly dlqAll: string;
     readonly status: string;
+    /** Wildcard for per-second KPI snapshots and process health heartbeats (core NATS, not stored). */
+    readonly telemetryAll: string;
+    readonly kpiAll: string;
+    readonly healthAll: string;
   };
   readonly consumers: {
     readonly processors: string;
@@ -20,13 +24,16 @@ export type Names = {
     readonly writerAlerts: string;
     readonly writerDlq: string;
   };
-  readonly kv: { readonly cases: string; readonly lists: string; readonly config: string };
+  readonly kv: { readonly cases: string; readonly lists: string; readonly config: string; readonly users: string };
   readonly redisPrefix: string;
   readonly database: string;
   eventSubject(kind: EventKind, partition: number): string;
   decisionSubject(kind: EventKind): string;
   alertSubject(domain: string): string;
   dlqSubject(source: string): string;
+  /** Where one process publishes its per-second KPI snapshot / its health heartbeat. */
+  kpiSubject(procId: string): string;
+  healthSubject(procId: string): string;
 };
 
 /** Kinds with dots (`loan.repayment`) become one subject token (`loan_repayment`). */
@@ -50,6 +57,9 @@ export function names(namespace: string): Names {
       alertsAll: `${namespace}.alert.>`,
       dlqAll: `${namespace}.dlq.>`,
       status: `${namespace}.status`,
+      telemetryAll: `${namespace}.tel.>`,
+      kpiAll: `${namespace}.tel.kpi.>`,
+      healthAll: `${namespace}.tel.health.>`,
     },
     consumers: {
       processors: 'processors',
@@ -58,13 +68,15 @@ export function names(namespace: string): Names {
       writerAlerts: 'writer-alerts',
       writerDlq: 'writer-dlq',
     },
-    kv: { cases: `${namespace}_cases`, lists: `${namespace}_lists`, config: `${namespace}_config` },
+    kv: { cases: `${namespace}_cases`, lists: `${namespace}_lists`, config: `${namespace}_config`, users: `${namespace}_users` },
     redisPrefix: `${namespace}:`,
     database: namespace,
     eventSubject: (kind, partition) => `${namespace}.ev.${kindToken(kind)}.${partition}`,
     decisionSubject: (kind) => `${namespace}.dec.${kindToken(kind)}`,
     alertSubject: (domain) => `${namespace}.alert.${domain}`,
     dlqSubject: (source) => `${namespace}.dlq.${source}`,
+    kpiSubject: (procId) => `${namespace}.tel.kpi.${procId}`,
+    healthSubject: (procId) => `${namespace}.tel.health.${procId}`,
   };
 }
 

@@ -7,3 +7,4 @@ export * from './kinds.js';
 export * from './loan.js';
 export * from './payment.js';
 export { validateEvent, type FieldError, type ValidatedEvent, type ValidationResult } from './validate.js';
+export * from './telemetry.js';

@@ -1,0 +1,88 @@
+// Live telemetry on core NATS (not stored, not replayed): each processor publishes what it decided
+// in each wall-clock second, and every process publishes a health heartbeat. The dashboard hub merges
+// them across processes; nothing else depends on them, so losing one costs a dot on a chart.
+import type { Action, Domain, Severity } from './decision.js';
+import type { EventKind } from './kinds.js';
+
+/** Upper bounds (ms) of the ingest-to-decision latency buckets; the last bucket is everything above. */
+export const KPI_LATENCY_BOUNDS_MS = [1, 2, 3, 5, 7, 10, 15, 20, 25, 35, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000] as const;
+/** Score histogram: SCORE_BUCKETS buckets of equal width over 0–1000 (score 1000 falls in the last). */
+export const KPI_SCORE_BUCKETS = 20;
+/** At most this many country corridors per snapshot (the largest by count; the rest are summed into one row from '' to ''). */
+export const KPI_MAX_CORRIDORS = 50;
+
+export type ActionCounts = Readonly<Record<Action, number>>;
+
+/** Decisions of one event kind in one second. Amounts are USD cents at the indicative rates. */
+export type KindSecond = {
+  readonly count: number;
+  readonly byAction: ActionCounts;
+  readonly amountUsdCents: number;
+  readonly blockedUsdCents: number;
+};
+
+/** Money moving from the payer's country to the payee's, in one second. */
+export type CorridorSecond = {
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly amountUsdCents: number;
+  readonly alerts: number;
+};
+
+/** What one processor decided during one wall-clock second (by decision time). */
+export type KpiSecondWire = {
+  readonly v: 1;
+  readonly procId: string;
+  /** Start of the second, epoch ms (a multiple of 1000). */
+  readonly second: number;
+  readonly decisions: number;
+  readonly byAction: ActionCounts;
+  readonly byKind: Partial<Readonly<Record<EventKind, KindSecond>>>;
+  readonly amountUsdCents: number;
+  readonly blockedUsdCents: number;
+  /** Counts per bucket of KPI_LATENCY_BOUNDS_MS (length bounds + 1); decisions without an ingest time are not counted. */
+  readonly latencyTotalMs: readonly number[];
+  /** Counts per score bucket (length KPI_SCORE_BUCKETS). */
+  readonly scores: readonly number[];
+  readonly alerts: number;
+  readonly alertsByDomain: Partial<Readonly<Record<Domain, number>>>;
+  readonly alertsBySeverity: Partial<Readonly<Record<Severity, number>>>;
+  readonly alertsByTypology: Readonly<Record<string, number>>;
+  readonly corridors: readonly CorridorSecond[];
+};
+
+/** A durable consumer's backlog as seen by one process. */
+export type ConsumerLagWire = { readonly name: string; readonly pending: number; readonly ackPending: number };
+
+/** One process's heartbeat, every HEALTH_INTERVAL_MS. Counters are totals since the process started. */
+export type ProcessHealthWire = {
+  readonly v: 1;
+  readonly procId: string;
+  readonly roles: readonly string[];
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly at: number;
+  /** CPU used by the process since the previous heartbeat, percent of one core. */
+  readonly cpuPercent: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Event-loop delay p99 since the previous heartbeat. */
+  readonly eventLoopDelayP99Ms: number;
+  readonly counters: {
+    readonly eventsIn: number;
+    readonly eventsRejected: number;
+    readonly decisions: number;
+    readonly alerts: number;
+    readonly deadLettered: number;
+    readonly rowsWritten: number;
+  };
+  /** p50 / p99 per stage (ms) over the process lifetime histogram; null when the stage has not run. */
+  readonly stages: Readonly<Record<string, { readonly count: number; readonly p50Ms: number | null; readonly p99Ms: number | null }>>;
+  readonly consumers: readonly ConsumerLagWire[];
+  /** Seconds between the newest stored row's event and now, per writer sink; empty when not a writer. */
+  readonly writerLagSeconds: Readonly<Record<string, number>>;
+};
+
+export const HEALTH_INTERVAL_MS = 2000;

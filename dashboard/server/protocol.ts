@@ -1,0 +1,216 @@
+// The contract between the dashboard server and the web app: user roles, WebSocket topics and
+// messages, and the shapes the REST API answers with. Type-only, so that dashboard/web can import it
+// (`import type`) without pulling server code into the bundle. Change it deliberately: both sides
+// and docs/dashboard.md follow.
+import type { AlertWire, DecisionWire, Domain, EventKind, ProcessHealthWire, Reason, Segment, Severity } from '../../core/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Users and roles
+
+export const USER_ROLES = ['admin', 'risk_monitor', 'compliance_officer', 'compliance_supervisor', 'credit_officer', 'auditor'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** The signed-in user as the server tells the app (GET /api/auth/me, the login answer, the WS hello). */
+export type SessionUser = {
+  readonly username: string;
+  readonly displayName: string;
+  readonly roles: readonly UserRole[];
+  readonly totpEnabled: boolean;
+  /** Preferred language of the app ('en' | 'zh-CN'). */
+  readonly locale: string;
+};
+
+/** The login answer: the user plus the token to send as `x-csrf-token` on every state-changing request. */
+export type LoginAnswer = { readonly user: SessionUser; readonly csrfToken: string };
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket (/ws): one socket per tab, authenticated at upgrade by the session cookie.
+
+export const TOPICS = ['kpi', 'alerts', 'account', 'health'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** Roles that may subscribe to each topic. A credit officer sees credit alerts only (the server forces the domain filter). */
+export const TOPIC_ROLES: Readonly<Record<Topic, readonly UserRole[]>> = {
+  kpi: USER_ROLES,
+  alerts: ['admin', 'risk_monitor', 'compliance_officer', 'compliance_supervisor', 'credit_officer', 'auditor'],
+  account: ['admin', 'risk_monitor', 'compliance_officer', 'compliance_supervisor', 'auditor'],
+  health: ['admin', 'risk_monitor', 'auditor'],
+};
+
+export type AlertFilter = {
+  readonly domain?: Domain;
+  readonly severity?: Severity;
+  readonly typology?: string;
+  readonly segment?: Segment;
+};
+
+export type ClientMessage =
+  | { readonly type: 'subscribe'; readonly topic: 'kpi' }
+  | { readonly type: 'subscribe'; readonly topic: 'alerts'; readonly filter?: AlertFilter }
+  | { readonly type: 'subscribe'; readonly topic: 'account'; readonly accountId: string }
+  | { readonly type: 'subscribe'; readonly topic: 'health' }
+  | { readonly type: 'unsubscribe'; readonly topic: Topic; readonly accountId?: string }
+  | { readonly type: 'ping'; readonly id?: string };
+
+/** A decision as pushed on the account topic: the decision without its feature map. */
+export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'>;
+
+/** What the overview shows, pushed about once a second (coalesced: a slow client gets the latest only). */
+export type KpiTick = {
+  /** The second this tick describes (epoch ms, a multiple of 1000); the hub lags the clock by ~1 s to let processors report. */
+  readonly at: number;
+  /** Decisions per second in that second (≈ events/s through the pipeline). */
+  readonly decisionsPerSecond: number;
+  /** Ingest-to-decision latency over the last 10 s, from the merged histograms (null with no traffic). */
+  readonly latencyP50Ms: number | null;
+  readonly latencyP99Ms: number | null;
+  readonly byAction: { readonly allow: number; readonly review: number; readonly block: number };
+  /** Alerts over the last 60 s. */
+  readonly alertsPerMinute: number;
+  /** Fraud alerts per payment decision over the last 60 s (0–1). */
+  readonly fraudRate: number;
+  /** Decided and blocked amounts over the last 60 s, USD at the indicative rates, decimal text. */
+  readonly decidedUsdLastMinute: string;
+  readonly blockedUsdLastMinute: string;
+  /** Score histogram over the last 60 s (KPI_SCORE_BUCKETS buckets over 0–1000). */
+  readonly scores: readonly number[];
+  /** Alerts by typology over the last 15 minutes. */
+  readonly alertsByTypology: Readonly<Record<string, number>>;
+  /** Alerts by domain over the last 60 s. */
+  readonly alertsByDomain: Readonly<Record<string, number>>;
+  /** Country corridors over the last 5 minutes (largest first). */
+  readonly corridors: ReadonlyArray<{ readonly from: string; readonly to: string; readonly count: number; readonly amountUsd: string; readonly alerts: number }>;
+  /** Per event kind over the last 60 s (the credit page reads the loan kinds). */
+  readonly byKind: Partial<Readonly<Record<EventKind, { readonly count: number; readonly allow: number; readonly review: number; readonly block: number; readonly amountUsd: string }>>>;
+  /** Processes that reported in this second. */
+  readonly processors: number;
+};
+
+/** The system-health view: every process's latest heartbeat plus rates derived from consecutive ones. */
+export type HealthView = {
+  readonly at: number;
+  readonly processes: ReadonlyArray<
+    ProcessHealthWire & {
+      /** Per-second rates from the last two heartbeats (null on the first). */
+      readonly rates: { readonly eventsIn: number; readonly decisions: number; readonly alerts: number; readonly deadLettered: number; readonly rowsWritten: number } | null;
+      /** True when no heartbeat came for 3 intervals. */
+      readonly stale: boolean;
+    }
+  >;
+};
+
+export type ServerMessage =
+  | { readonly type: 'hello'; readonly user: SessionUser; readonly serverTime: number; readonly topics: readonly Topic[] }
+  | { readonly type: 'subscribed'; readonly topic: Topic; readonly accountId?: string }
+  | { readonly type: 'unsubscribed'; readonly topic: Topic; readonly accountId?: string }
+  | { readonly type: 'kpi'; readonly tick: KpiTick }
+  /** Sent once after subscribing to kpi: the ticks the hub still holds (oldest first, up to 15 minutes). */
+  | { readonly type: 'kpi-history'; readonly ticks: readonly KpiTick[] }
+  | { readonly type: 'alert'; readonly alert: AlertWire }
+  /**
+   * The client fell behind and the server dropped alerts for it: `count` alerts created from `since`
+   * on were not sent. Catch up with GET /api/alerts?since=<since>.
+   */
+  | { readonly type: 'missed'; readonly topic: 'alerts' | 'account'; readonly count: number; readonly since: number }
+  | { readonly type: 'account'; readonly accountId: string; readonly decision: DecisionSummary }
+  | { readonly type: 'health'; readonly view: HealthView }
+  | { readonly type: 'pong'; readonly id?: string; readonly serverTime: number }
+  | { readonly type: 'error'; readonly code: string; readonly message: string };
+
+// ---------------------------------------------------------------------------------------------
+// REST (/api/…): JSON, session cookie, `x-csrf-token` on POST/PUT/PATCH/DELETE. Errors are
+// `{ error: { code, message, retryable, details? } }` with the codes of docs/errors.md.
+
+/** GET /api/alerts?domain&severity&typology&segment&since&limit&cursor */
+export type AlertPageAnswer = { readonly alerts: ReadonlyArray<AlertWire & { readonly amount: string }>; readonly nextCursor: string | null };
+
+/** A payment party as shown; `name` is masked ("A*** L**") for roles that do not need personal data. */
+export type PartyView = {
+  readonly accountId: string;
+  readonly customerId: string;
+  readonly name: string | null;
+  readonly bank: string | null;
+  readonly country: string | null;
+};
+
+/** GET /api/alerts/:id — the alert, the decision behind it and the event it judged. */
+export type AlertDetailAnswer = {
+  readonly alert: AlertWire & { readonly amount: string };
+  readonly decision: (DecisionWire & { readonly amount: string }) | null;
+  /** The event as ingested (personal fields masked for roles that do not need them); null if not yet stored. */
+  readonly event: Readonly<Record<string, unknown>> | null;
+};
+
+/** One line of an account's timeline: an event with its decision, newest first. */
+export type TimelineEntry = {
+  readonly eventId: string;
+  readonly kind: EventKind;
+  readonly ts: number;
+  readonly direction: 'in' | 'out' | 'none';
+  readonly amount: string;
+  readonly currency: string;
+  readonly amountUsd: string;
+  readonly counterparty: PartyView | null;
+  readonly channel: string;
+  readonly action: 'allow' | 'review' | 'block' | null;
+  readonly score: number | null;
+  readonly reasons: readonly Reason[];
+  readonly alertIds: readonly string[];
+};
+
+/** GET /api/accounts/:id?limit&before — profile, totals and the timeline (paged by `before`, epoch ms). */
+export type AccountAnswer = {
+  readonly accountId: string;
+  readonly customer: {
+    readonly customerId: string;
+    readonly name: string | null;
+    readonly segment: Segment | null;
+    readonly riskRating: string | null;
+    readonly pep: boolean | null;
+    readonly country: string | null;
+  } | null;
+  readonly totals: {
+    readonly events: number;
+    readonly firstSeen: number | null;
+    readonly lastSeen: number | null;
+    readonly inUsd: string;
+    readonly outUsd: string;
+    readonly alerts: number;
+    readonly blocked: number;
+  };
+  readonly timeline: readonly TimelineEntry[];
+  readonly nextBefore: number | null;
+};
+
+/** GET /api/accounts/:id/network?hops=1..3&limit — counterparties as a graph the app expands hop by hop. */
+export type NetworkAnswer = {
+  readonly root: string;
+  readonly nodes: ReadonlyArray<{
+    readonly id: string;
+    readonly label: string;
+    readonly country: string | null;
+    /** Hops from the root (0 = the root). */
+    readonly hop: number;
+    readonly alerts: number;
+    /** True when this node has counterparties not included (expand it with ?root=<id>). */
+    readonly more: boolean;
+  }>;
+  readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly count: number; readonly amountUsd: string; readonly lastTs: number }>;
+};
+
+/** GET /api/kpis?minutes=1..1440&kind&channel&country — per-minute history from ClickHouse, oldest first. */
+export type KpiHistoryAnswer = {
+  readonly minutes: ReadonlyArray<{
+    readonly minute: number;
+    readonly decisions: number;
+    readonly allowed: number;
+    readonly reviewed: number;
+    readonly blocked: number;
+    readonly decidedAmountUsd: string;
+    readonly blockedAmountUsd: string;
+    readonly latencyP50Ms: number | null;
+    readonly latencyP99Ms: number | null;
+    readonly scoreP50: number | null;
+    readonly alerts: number;
+  }>;
+};
