@@ -9,6 +9,8 @@ import {
   createMetrics,
   ensureStreams,
   names as namesOf,
+  newProcId,
+  startHeartbeat,
   safeUrl,
   setFxRates,
   streamLimitsOf,
@@ -23,7 +25,7 @@ import {
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, runSimulator } from '../ingest/simulator/index.js';
-import { createProcessor, type Processor } from '../processors/index.js';
+import { createProcessor, startKpiPublisher, type KpiPublisher, type Processor } from '../processors/index.js';
 import { createFeatureStore } from '../processors/features/index.js';
 import { createDecider } from '../processors/decide/index.js';
 import { createFraudRulesScorer } from '../processors/fraud/index.js';
@@ -82,8 +84,11 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   const plugins: Array<(app: FastifyInstance) => Promise<void>> = [];
   const readModels = clickhouse ? createReadModels(clickhouse.client, names.database) : undefined;
 
+  const procId = newProcId();
   let processor: Processor | undefined;
+  let kpiPublisher: KpiPublisher | undefined;
   if (roles.has('processors')) {
+    kpiPublisher = startKpiPublisher(bus, procId, logger);
     const decider = createDecider([createFraudRulesScorer()]);
     processor = createProcessor({
       bus,
@@ -91,6 +96,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
       decide: decider,
       metrics,
       logger: logger.child({ role: 'processors' }),
+      kpis: kpiPublisher.accumulator,
     });
   }
   let writer: Writer | undefined;
@@ -148,8 +154,9 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     throw error;
   }
 
-  const lagTimer = setInterval(() => void pollLag(bus, metrics, roles), 5000);
+  const lagTimer = setInterval(() => void pollLag(bus, metrics, roles), 2000);
   lagTimer.unref();
+  const heartbeat = startHeartbeat({ bus, metrics, procId, roles: [...roles], logger });
 
   const simulatorAbort = new AbortController();
   let simulatorDone: Promise<void> | undefined;
@@ -195,6 +202,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     stop() {
       stopping ??= (async () => {
         clearInterval(lagTimer);
+        heartbeat.stop();
         simulatorAbort.abort();
         await simulatorDone;
         logger.debug('simulator stopped');
@@ -203,6 +211,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
         logger.debug('http server closed');
         await processor?.drain().catch((error: unknown) => logger.error({ err: error }, 'processor drain failed'));
         logger.debug('processors drained');
+        kpiPublisher?.flush();
+        kpiPublisher?.stop();
         await writer?.drain().catch((error: unknown) => logger.error({ err: error }, 'writer drain failed'));
         logger.debug('writer drained');
         waiters?.close();

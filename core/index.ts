@@ -11,3 +11,4 @@ export * from './jetstream-publisher.js';
 export * from './redis.js';
 export * from './metrics.js';
 export * from './contracts/index.js';
+export * from './heartbeat.js';

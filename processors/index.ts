@@ -3,3 +3,5 @@ export { createProcessor, publishDeadLetter, type Processor, type ProcessorOptio
 export type { Scorer, ScorerOutcome, ScoringInput, ScoringEvent, CustomerProfile, AlertDraft } from './scoring.js';
 export { UNKNOWN_CUSTOMER } from './scoring.js';
 export { PAYMENT_FEATURES, type FeatureVector, type PaymentFeatureName } from './features/names.js';
+export { KpiAccumulator } from './telemetry/kpi-accumulator.js';
+export { startKpiPublisher, type KpiPublisher } from './telemetry/kpi-publisher.js';

@@ -21,6 +21,7 @@ import {
 } from '../core/index.js';
 import type { AlertDraft, CustomerProfile, ScoringInput } from './scoring.js';
 import type { FeatureVector } from './features/names.js';
+import type { KpiAccumulator } from './telemetry/kpi-accumulator.js';
 
 /** What the runner needs of the feature store. */
 export interface FeatureSource {
@@ -46,6 +47,8 @@ export type ProcessorOptions = {
   readonly maxBatch?: number;
   readonly maxWaitMs?: number;
   readonly concurrency?: number;
+  /** Counts decisions per second for the live dashboard (optional). */
+  readonly kpis?: KpiAccumulator;
 };
 
 export type Processor = {
@@ -55,6 +58,7 @@ export type Processor = {
 };
 
 const MAX_DLQ_PAYLOAD = 64 * 1024;
+const NO_ALERTS: readonly AlertWire[] = [];
 const decoder = new TextDecoder();
 
 type Parsed = { readonly message: JsMsg; readonly event: ValidatedEvent; readonly ingestTs: number | null };
@@ -97,7 +101,7 @@ class ProcessorRunner implements Processor {
   }
 
   private async _handleBatch(messages: JsMsg[]): Promise<void> {
-    const { bus, metrics, features, decide } = this._o;
+    const { bus, metrics, features, decide, kpis } = this._o;
     const started = performance.now();
     metrics.batchSize.observe(messages.length);
 
@@ -129,11 +133,12 @@ class ProcessorRunner implements Processor {
       const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
       const data = JSON.stringify(decision);
       publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
-      for (const draft of core.alerts) {
-        const alert = buildAlert(item, result.profile, draft, now);
+      const alerts = core.alerts.length === 0 ? NO_ALERTS : core.alerts.map((draft) => buildAlert(item, result.profile, draft, now));
+      for (const alert of alerts) {
         publishes.push(bus.publisher.publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id));
         metrics.alerts.inc({ domain: alert.domain, severity: alert.severity });
       }
+      kpis?.record(decision, alerts);
       const replyTo = item.message.headers?.get(HEADER_REPLY);
       if (replyTo) replies.push([replyTo, data]);
       metrics.decisions.inc({ kind: item.event.kind, action: decision.action });

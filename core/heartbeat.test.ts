@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, eventually, type Harness } from '../test/harness.js';
+import { createLogger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { newProcId, stageQuantiles, startHeartbeat } from './heartbeat.js';
+import type { ProcessHealthWire } from './contracts/telemetry.js';
+
+describe('heartbeat - stage quantiles from bucket deltas', () => {
+  const bounds = (counts: number[]) => new Map([0.001, 0.01, 0.1, Infinity].map((le, i) => [le, counts[i]!]));
+
+  it.each([
+    // cumulative counts now, before, expected p50 / p99 in ms
+    [[10, 10, 10, 10], [0, 0, 0, 0], 1, 1],
+    [[10, 60, 100, 100], [10, 10, 10, 10], 10, 100],
+    [[0, 0, 0, 5], [0, 0, 0, 0], 100, 100],
+  ])('now %j, before %j: p50 %d ms, p99 %d ms', (now, before, p50, p99) => {
+    const q = stageQuantiles(new Map([['s', bounds(now)]]), new Map([['s', bounds(before)]]));
+    expect(q.s).toEqual({ count: now[3]! - before[3]!, p50Ms: p50, p99Ms: p99 });
+  });
+
+  it('reports no quantiles for a stage that did not run since the last beat', () => {
+    const same = bounds([3, 3, 3, 3]);
+    expect(stageQuantiles(new Map([['s', same]]), new Map([['s', same]])).s).toEqual({ count: 0, p50Ms: null, p99Ms: null });
+  });
+});
+
+describe('heartbeat - on NATS', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => h.cleanup());
+
+  it('publishes the process health with its counters, stages, lag and resources', async () => {
+    const metrics = createMetrics();
+    metrics.decisions.inc({ kind: 'payment', action: 'allow' }, 7);
+    metrics.stageLatency.observe({ stage: 'batch_total' }, 0.004);
+    metrics.consumerLag.set({ consumer: 'processors' }, 12);
+    metrics.consumerAckPending.set({ consumer: 'processors' }, 3);
+    metrics.writerLagSeconds.set({ table: 'events' }, 1.5);
+    const procId = newProcId();
+    expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
+    const received: ProcessHealthWire[] = [];
+    const sub = h.bus.nc.subscribe(h.names.subjects.healthAll, { callback: (_e, m) => void received.push(m.json<ProcessHealthWire>()) });
+    const beat = startHeartbeat({ bus: h.bus, metrics, procId, roles: ['processors'], logger: createLogger('silent'), intervalMs: 100 });
+    try {
+      const wire = await eventually(() => received.find((w) => w.procId === procId), 5000, 'a heartbeat');
+      expect(wire.roles).toEqual(['processors']);
+      expect(wire.pid).toBe(process.pid);
+      expect(wire.counters.decisions).toBe(7);
+      expect(wire.stages.batch_total).toEqual({ count: 1, p50Ms: 5, p99Ms: 5 });
+      expect(wire.consumers).toEqual([{ name: 'processors', pending: 12, ackPending: 3 }]);
+      expect(wire.writerLagSeconds).toEqual({ events: 1.5 });
+      expect(wire.rssBytes).toBeGreaterThan(10_000_000);
+      expect(wire.cpuPercent).toBeGreaterThanOrEqual(0);
+    } finally {
+      beat.stop();
+      sub.unsubscribe();
+    }
+  });
+});
