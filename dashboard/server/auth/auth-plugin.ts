@@ -1,0 +1,216 @@
+// The auth plugin: reads the session cookie on every request (request.user), enforces the CSRF token
+// on state-changing API calls, and serves sign-in, sign-out, /me, TOTP enrolment and the admin users
+// API. Registered once at the root: its hook and decorations must reach every other plugin's routes.
+import type { IncomingHttpHeaders } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { RiskstreamError, type Logger, type Redis } from '../../../core/index.js';
+import type { LoginAnswer, SessionUser } from '../protocol.js';
+import { CSRF_HEADER, csrfApplies, csrfTokenMatches } from './csrf.js';
+import { requireRoles, signedInUser } from './guards.js';
+import { createLoginThrottle, retryAfterSeconds, type LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password.js';
+import { LoginBody, PasswordChangeBody, TotpConfirmBody } from './schemas.js';
+import { SESSION_COOKIE, cookieIsSecure, sessionCookieOptions, sessionIdFromHeaders, type SecureCookies } from './session-cookie.js';
+import type { Session, SessionStore } from './session-store.js';
+import { createTotpEnrolment, verifyTotpCode } from './totp.js';
+import { sessionUserOf, type UserRecord } from './types.js';
+import type { UserStore } from './user-store.js';
+import { normaliseUsername } from './username.js';
+import { usersRoutes } from './users-routes.js';
+import './fastify-augment.js';
+
+export type AuthPluginOptions = {
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly redis: Redis;
+  /** The namespace's Redis key prefix (names.redisPrefix). */
+  readonly prefix: string;
+  /** Secure cookie attribute: true, false, or 'auto' (when the request came over HTTPS). Default 'auto'. */
+  readonly secureCookies?: SecureCookies;
+  /** Where sign-in events go; defaults to the request logger. */
+  readonly logger?: Logger;
+  /** Lock-out and per-address limits (tests shorten them). */
+  readonly throttle?: LoginThrottleOptions;
+};
+
+export type Authenticated = { readonly user: SessionUser; readonly session: Session; readonly record: UserRecord };
+
+/** Resolves a session cookie id to its live session and current user; null when either is gone or the user is disabled. */
+export function createRequestAuthenticator(users: UserStore, sessions: SessionStore) {
+  async function resolve(sessionId: string | null): Promise<Authenticated | null> {
+    if (!sessionId) return null;
+    const session = await sessions.get(sessionId);
+    if (!session) return null;
+    // The user is read on every request so that a role change or disabling takes effect at once.
+    const record = await users.get(session.username);
+    if (!record || record.disabled) return null;
+    return { user: sessionUserOf(record), session, record };
+  }
+  return {
+    resolve,
+    /** The signed-in user of a raw request's cookie header (for the WebSocket upgrade). */
+    async authenticateRequest(rawRequest: { readonly headers: IncomingHttpHeaders }): Promise<SessionUser | null> {
+      return (await resolve(sessionIdFromHeaders(rawRequest.headers)))?.user ?? null;
+    },
+  };
+}
+
+const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) => {
+  const { users, sessions } = opts;
+  const secureSetting = opts.secureCookies ?? 'auto';
+  const throttle = createLoginThrottle(opts.redis, opts.prefix, opts.throttle);
+  const authenticator = createRequestAuthenticator(users, sessions);
+
+  if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie);
+  app.decorateRequest('user', null);
+  app.decorateRequest('authSession', null);
+  app.decorate('authenticateRequest', authenticator.authenticateRequest);
+
+  app.addHook('onRequest', async function loadSession(request) {
+    const id = request.cookies[SESSION_COOKIE];
+    if (id) {
+      const found = await authenticator.resolve(id);
+      if (found) {
+        request.user = found.user;
+        request.authSession = found.session;
+      }
+    }
+    // Without a session a request carries no authority to forge; the route's guard answers 401.
+    const path = request.url.split('?', 1)[0]!;
+    if (request.authSession && csrfApplies(request.method, path, request.routeOptions.config?.csrf === false)) {
+      if (!csrfTokenMatches(request.authSession.csrfToken, request.headers[CSRF_HEADER])) throw new RiskstreamError('RS_ERR_CSRF');
+    }
+  });
+
+  function setSessionCookie(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeMs: number): void {
+    reply.setCookie(SESSION_COOKIE, id, sessionCookieOptions(cookieIsSecure(secureSetting, request.protocol), maxAgeMs));
+  }
+
+  function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(cookieIsSecure(secureSetting, request.protocol), 0));
+  }
+
+  function log(request: FastifyRequest): Logger {
+    return (opts.logger ?? (request.log as unknown as Logger)).child({ component: 'auth' });
+  }
+
+  app.post<{ Body: LoginBody }>(
+    '/api/auth/login',
+    { schema: { body: LoginBody }, config: { csrf: false } },
+    async function login(request, reply): Promise<LoginAnswer> {
+      const ipWait = await throttle.takeIpAttempt(request.ip);
+      if (ipWait > 0) {
+        reply.header('retry-after', retryAfterSeconds(ipWait));
+        throw new RiskstreamError('RS_ERR_RATE_LIMITED', 'too many sign-in attempts from this address; try again later');
+      }
+      const username = normaliseUsername(request.body.username);
+      const lockedFor = await throttle.lockedFor(username);
+      if (lockedFor > 0) {
+        reply.header('retry-after', retryAfterSeconds(lockedFor));
+        throw new RiskstreamError('RS_ERR_LOGIN_LOCKED');
+      }
+      const record = await users.get(username);
+      // An unknown name costs one hash too, so that the answer's timing does not tell names apart.
+      const passwordOk = await verifyPassword(request.body.password, record?.passwordHash ?? (await dummyPasswordHash(users.scrypt)));
+      if (!record || !passwordOk || record.disabled) {
+        await failSignIn(request, reply, username, record !== null, 'password');
+        throw new RiskstreamError('RS_ERR_LOGIN_FAILED');
+      }
+      if (record.totp) {
+        const code = request.body.totp;
+        if (!code) throw new RiskstreamError('RS_ERR_TOTP_REQUIRED');
+        const step = await verifyTotpCode(record.totp.secret, code, record.totp.lastTimeStep);
+        // spendTotpStep is a compare-and-set: of two sign-ins racing with one code, one wins.
+        if (step === null || !(await users.spendTotpStep(username, step))) {
+          await failSignIn(request, reply, username, true, 'totp');
+          throw new RiskstreamError('RS_ERR_TOTP_INVALID');
+        }
+      }
+      await throttle.recordSuccess(username);
+      if (needsRehash(record.passwordHash, users.scrypt)) {
+        const stronger = await hashPassword(request.body.password, users.scrypt);
+        await users.replacePasswordHash(username, record.passwordHash, stronger);
+      }
+      // A fresh id at every sign-in (no fixation); the session the browser held before ends.
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await sessions.destroy(previous);
+      const { id, session } = await sessions.create(username);
+      setSessionCookie(request, reply, id, sessions.absoluteTimeoutMs);
+      log(request).info({ username, ip: request.ip, totp: record.totp !== null }, 'signed in');
+      return { user: sessionUserOf(record), csrfToken: session.csrfToken };
+    },
+  );
+
+  async function failSignIn(request: FastifyRequest, reply: FastifyReply, username: string, known: boolean, factor: 'password' | 'totp'): Promise<void> {
+    const lockedNow = await throttle.recordFailure(username);
+    // An unknown name is not logged: it is often a password typed into the wrong field.
+    log(request).warn({ username: known ? username : '(unknown)', ip: request.ip, factor, locked: lockedNow > 0 }, 'sign-in failed');
+    if (lockedNow > 0) reply.header('retry-after', retryAfterSeconds(lockedNow));
+  }
+
+  app.post('/api/auth/logout', async function logout(request, reply) {
+    const id = request.cookies[SESSION_COOKIE];
+    if (id) await sessions.destroy(id);
+    if (request.user) log(request).info({ username: request.user.username }, 'signed out');
+    clearSessionCookie(request, reply);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/auth/me', async function me(request): Promise<LoginAnswer> {
+    const user = signedInUser(request);
+    return { user, csrfToken: request.authSession!.csrfToken };
+  });
+
+  app.post('/api/auth/totp/enrol', { preHandler: requireRoles() }, async function enrolTotp(request) {
+    const user = signedInUser(request);
+    const enrolment = await createTotpEnrolment(user.username);
+    await users.setPendingTotp(user.username, enrolment.secret);
+    log(request).info({ username: user.username }, 'TOTP enrolment started');
+    return enrolment;
+  });
+
+  app.post<{ Body: TotpConfirmBody }>(
+    '/api/auth/totp/confirm',
+    { preHandler: requireRoles(), schema: { body: TotpConfirmBody } },
+    async function confirmTotp(request): Promise<LoginAnswer> {
+      const user = signedInUser(request);
+      const record = await users.get(user.username);
+      if (!record?.totpPending) throw new RiskstreamError('RS_ERR_CONFLICT', 'no enrolment is pending; start one with /api/auth/totp/enrol');
+      const step = await verifyTotpCode(record.totpPending.secret, request.body.code, null);
+      if (step === null) throw new RiskstreamError('RS_ERR_TOTP_INVALID');
+      const updated = await users.enableTotp(user.username, step);
+      log(request).info({ username: user.username }, 'TOTP enabled');
+      return { user: sessionUserOf(updated), csrfToken: request.authSession!.csrfToken };
+    },
+  );
+
+  app.post<{ Body: PasswordChangeBody }>(
+    '/api/auth/password',
+    { preHandler: requireRoles(), schema: { body: PasswordChangeBody } },
+    async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
+      const user = signedInUser(request);
+      const record = await users.get(user.username);
+      if (!record || !(await verifyPassword(request.body.currentPassword, record.passwordHash))) {
+        throw new RiskstreamError('RS_ERR_LOGIN_FAILED', 'the current password is wrong');
+      }
+      await users.setPassword(user.username, request.body.newPassword);
+      // Every other session of the user ends; this one is replaced by a fresh one.
+      await sessions.destroyAllForUser(user.username);
+      const { id, session } = await sessions.create(user.username);
+      setSessionCookie(request, reply, id, sessions.absoluteTimeoutMs);
+      log(request).info({ username: user.username }, 'password changed');
+      return { user, csrfToken: session.csrfToken };
+    },
+  );
+
+  await usersRoutes(app, { users, sessions, throttle, log });
+};
+
+// Registered with app.register(), a plugin gets its own encapsulated context; this flag (what the
+// fastify-plugin package sets) keeps the hook and the request decorations on the parent instead, so that
+// every route of every plugin sees request.user.
+Object.assign(authPluginImpl, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'riskstream-auth' });
+
+export const authPlugin: FastifyPluginAsync<AuthPluginOptions> = authPluginImpl;
+

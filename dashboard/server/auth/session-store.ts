@@ -1,0 +1,118 @@
+// Sessions in Redis. The cookie carries a random 32-byte id; Redis holds only its SHA-256, so a dump of
+// Redis cannot be replayed as cookies. Each session expires after an idle time (sliding: every use moves
+// it) and at the latest at an absolute age, whichever comes first.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from '../../../core/index.js';
+
+export type SessionOptions = {
+  /** A session unused this long ends (default 8 h). */
+  readonly idleTimeoutMs?: number;
+  /** A session ends this long after sign-in however much it is used (default 24 h). */
+  readonly absoluteTimeoutMs?: number;
+};
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 8 * 3600_000;
+export const DEFAULT_ABSOLUTE_TIMEOUT_MS = 24 * 3600_000;
+
+export type Session = {
+  /** SHA-256 of the cookie's id (hex): how the session is named in Redis and in logs-free admin tools. */
+  readonly key: string;
+  readonly username: string;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+};
+
+type StoredSession = { readonly username: string; readonly csrfToken: string; readonly createdAt: number };
+
+export type SessionStore = {
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  /** Starts a session; the id goes into the cookie and nowhere else. */
+  create(username: string): Promise<{ readonly id: string; readonly session: Session }>;
+  /** The live session of a cookie id, its idle timer moved forward; null when unknown or expired. */
+  get(id: string): Promise<Session | null>;
+  destroy(id: string): Promise<void>;
+  /** Ends every session of a user (password change, disabling). Returns how many ended. */
+  destroyAllForUser(username: string): Promise<number>;
+};
+
+/** SHA-256 of a session id, hex. */
+export function sessionKeyOf(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+/** A cookie value that could be one of our ids (43 base64url characters); anything else is not looked up. */
+export function isWellFormedSessionId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(id);
+}
+
+/** How long a session may still live: the idle time, cut short by the absolute limit. */
+export function sessionTtlMs(createdAt: number, now: number, idleTimeoutMs: number, absoluteTimeoutMs: number): number {
+  return Math.min(idleTimeoutMs, createdAt + absoluteTimeoutMs - now);
+}
+
+export function createSessionStore(redis: Redis, prefix: string, options: SessionOptions = {}): SessionStore {
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const absoluteTimeoutMs = options.absoluteTimeoutMs ?? DEFAULT_ABSOLUTE_TIMEOUT_MS;
+  const sessionKey = (key: string): string => `${prefix}sess:${key}`;
+  // Per user, the keys of their sessions, so that a password change can end them all.
+  const userIndexKey = (username: string): string => `${prefix}sess:user:${username}`;
+
+  return {
+    idleTimeoutMs,
+    absoluteTimeoutMs,
+
+    async create(username) {
+      const id = randomBytes(32).toString('base64url');
+      const key = sessionKeyOf(id);
+      const now = Date.now();
+      const stored: StoredSession = { username, csrfToken: randomBytes(32).toString('base64url'), createdAt: now };
+      const ttl = sessionTtlMs(now, now, idleTimeoutMs, absoluteTimeoutMs);
+      await redis
+        .multi()
+        .set(sessionKey(key), JSON.stringify(stored), 'PX', ttl)
+        .sadd(userIndexKey(username), key)
+        .pexpire(userIndexKey(username), absoluteTimeoutMs)
+        .exec();
+      return { id, session: { key, ...stored, expiresAt: now + ttl } };
+    },
+
+    async get(id) {
+      if (!isWellFormedSessionId(id)) return null;
+      const key = sessionKeyOf(id);
+      const raw = await redis.get(sessionKey(key));
+      if (raw === null) return null;
+      const stored = JSON.parse(raw) as StoredSession;
+      const now = Date.now();
+      const ttl = sessionTtlMs(stored.createdAt, now, idleTimeoutMs, absoluteTimeoutMs);
+      if (ttl <= 0) {
+        await redis.del(sessionKey(key));
+        return null;
+      }
+      // Slide the idle timer. PEXPIRE on a key that expired meanwhile does nothing, so it cannot revive it.
+      await redis.pexpire(sessionKey(key), ttl);
+      return { key, ...stored, expiresAt: now + ttl };
+    },
+
+    async destroy(id) {
+      if (!isWellFormedSessionId(id)) return;
+      const key = sessionKeyOf(id);
+      const raw = await redis.get(sessionKey(key));
+      const multi = redis.multi().del(sessionKey(key));
+      if (raw !== null) multi.srem(userIndexKey((JSON.parse(raw) as StoredSession).username), key);
+      await multi.exec();
+    },
+
+    async destroyAllForUser(username) {
+      const keys = await redis.smembers(userIndexKey(username));
+      if (keys.length === 0) return 0;
+      const results = await redis
+        .multi()
+        .del(...keys.map(sessionKey))
+        .del(userIndexKey(username))
+        .exec();
+      return Number(results?.[0]?.[1] ?? 0);
+    },
+  };
+}
