@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage } from './client-message.js';
+
+describe('client message - accepted', () => {
+  it.each([
+    ['{"type":"ping"}', { type: 'ping' }],
+    ['{"type":"ping","id":"7"}', { type: 'ping', id: '7' }],
+    ['{"type":"subscribe","topic":"kpi"}', { type: 'subscribe', topic: 'kpi' }],
+    ['{"type":"subscribe","topic":"health"}', { type: 'subscribe', topic: 'health' }],
+    ['{"type":"subscribe","topic":"alerts"}', { type: 'subscribe', topic: 'alerts', filter: {} }],
+    [
+      '{"type":"subscribe","topic":"alerts","filter":{"domain":"aml","severity":"high","typology":"structuring","segment":"vip"}}',
+      { type: 'subscribe', topic: 'alerts', filter: { domain: 'aml', severity: 'high', typology: 'structuring', segment: 'vip' } },
+    ],
+    ['{"type":"subscribe","topic":"account","accountId":"ACC-1"}', { type: 'subscribe', topic: 'account', accountId: 'ACC-1' }],
+    ['{"type":"unsubscribe","topic":"alerts"}', { type: 'unsubscribe', topic: 'alerts' }],
+    ['{"type":"unsubscribe","topic":"account","accountId":"ACC-1"}', { type: 'unsubscribe', topic: 'account', accountId: 'ACC-1' }],
+  ])('%s', (text, message) => {
+    expect(parseClientMessage(text)).toEqual({ ok: true, message });
+  });
+});
+
+describe('client message - refused with a reason', () => {
+  it.each([
+    ['not JSON', '{type:', /not valid JSON/],
+    ['an array', '[]', /JSON object/],
+    ['an unknown type', '{"type":"publish"}', /type must be/],
+    ['no type', '{"topic":"kpi"}', /type must be/],
+    ['an unknown topic', '{"type":"subscribe","topic":"payments"}', /topic must be one of/],
+    ['an unknown filter key', '{"type":"subscribe","topic":"alerts","filter":{"amount":1}}', /filter.amount/],
+    ['a bad domain', '{"type":"subscribe","topic":"alerts","filter":{"domain":"tax"}}', /filter.domain/],
+    ['a bad severity', '{"type":"subscribe","topic":"alerts","filter":{"severity":"urgent"}}', /filter.severity/],
+    ['a bad segment', '{"type":"subscribe","topic":"alerts","filter":{"segment":"gold"}}', /filter.segment/],
+    ['a filter that is not an object', '{"type":"subscribe","topic":"alerts","filter":"aml"}', /filter must be an object/],
+    ['an account without id', '{"type":"subscribe","topic":"account"}', /accountId/],
+    ['an account id with spaces', '{"type":"subscribe","topic":"account","accountId":"A B"}', /accountId/],
+    ['an overlong account id', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'x'.repeat(129) }), /accountId/],
+    ['an account id on another topic', '{"type":"unsubscribe","topic":"kpi","accountId":"A"}', /account topic only/],
+    ['a ping id that is not a string', '{"type":"ping","id":5}', /ping id/],
+  ])('%s', (_name, text, reason) => {
+    const result = parseClientMessage(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(reason);
+  });
+});
