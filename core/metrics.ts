@@ -83,5 +83,28 @@ export function createMetrics() {
       labelNames: ['table'] as const,
       registers: [registry],
     }),
+    wsClients: new Gauge({
+      name: 'rs_ws_clients',
+      help: 'WebSocket clients connected to the dashboard hub',
+      registers: [registry],
+    }),
+    wsMessagesSent: new Counter({
+      name: 'rs_ws_messages_sent_total',
+      help: 'Messages written to dashboard WebSocket clients, by message type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    wsMessagesDropped: new Counter({
+      name: 'rs_ws_messages_dropped_total',
+      help: 'Messages not sent to a slow dashboard client: alerts and decisions dropped, KPI and health views replaced by newer ones',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    wsAlertDelivery: new Histogram({
+      name: 'rs_ws_alert_delivery_seconds',
+      help: 'From an alert being created to its being written to a dashboard WebSocket',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
   };
 }
