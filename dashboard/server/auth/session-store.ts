@@ -23,7 +23,17 @@ export type Session = {
   readonly expiresAt: number;
 };
 
-type StoredSession = { readonly username: string; readonly csrfToken: string; readonly createdAt: number };
+/**
+ * What Redis holds per session. The timeouts it was created under travel with it, and the shorter of
+ * those and the reading store's own apply, so processes configured differently never lengthen a session.
+ */
+type StoredSession = {
+  readonly username: string;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+};
 
 export type SessionStore = {
   readonly idleTimeoutMs: number;
@@ -67,7 +77,7 @@ export function createSessionStore(redis: Redis, prefix: string, options: Sessio
       const id = randomBytes(32).toString('base64url');
       const key = sessionKeyOf(id);
       const now = Date.now();
-      const stored: StoredSession = { username, csrfToken: randomBytes(32).toString('base64url'), createdAt: now };
+      const stored: StoredSession = { username, csrfToken: randomBytes(32).toString('base64url'), createdAt: now, idleMs: idleTimeoutMs, absoluteMs: absoluteTimeoutMs };
       const ttl = sessionTtlMs(now, now, idleTimeoutMs, absoluteTimeoutMs);
       await redis
         .multi()
@@ -75,7 +85,7 @@ export function createSessionStore(redis: Redis, prefix: string, options: Sessio
         .sadd(userIndexKey(username), key)
         .pexpire(userIndexKey(username), absoluteTimeoutMs)
         .exec();
-      return { id, session: { key, ...stored, expiresAt: now + ttl } };
+      return { id, session: { key, username, csrfToken: stored.csrfToken, createdAt: now, expiresAt: now + ttl } };
     },
 
     async get(id) {
@@ -85,14 +95,19 @@ export function createSessionStore(redis: Redis, prefix: string, options: Sessio
       if (raw === null) return null;
       const stored = JSON.parse(raw) as StoredSession;
       const now = Date.now();
-      const ttl = sessionTtlMs(stored.createdAt, now, idleTimeoutMs, absoluteTimeoutMs);
+      const ttl = sessionTtlMs(
+        stored.createdAt,
+        now,
+        Math.min(idleTimeoutMs, stored.idleMs ?? idleTimeoutMs),
+        Math.min(absoluteTimeoutMs, stored.absoluteMs ?? absoluteTimeoutMs),
+      );
       if (ttl <= 0) {
         await redis.del(sessionKey(key));
         return null;
       }
       // Slide the idle timer. PEXPIRE on a key that expired meanwhile does nothing, so it cannot revive it.
       await redis.pexpire(sessionKey(key), ttl);
-      return { key, ...stored, expiresAt: now + ttl };
+      return { key, username: stored.username, csrfToken: stored.csrfToken, createdAt: stored.createdAt, expiresAt: now + ttl };
     },
 
     async destroy(id) {
