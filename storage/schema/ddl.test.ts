@@ -1,7 +1,8 @@
 // The DDL generator as text, on one node and ON CLUSTER (no cluster runs here).
 import { describe, expect, it } from 'vitest';
-import { addColumns, createDatabase, createMaterializedView, createTable, modifyTtl, modifyViewQuery, type DdlContext, type TableSpec } from './ddl.js';
+import { addColumns, copyRows, createDatabase, createMaterializedView, createTable, dropTable, exchangeTables, modifyTtl, modifyViewQuery, type DdlContext, type TableSpec } from './ddl.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { rebuildPlan } from './migrations/004_hour_sorted_raw_tables.js';
 
 const single: DdlContext = { database: 'rs', retentionDays: 30 };
 const cluster: DdlContext = { database: 'rs', cluster: 'risk', retentionDays: 30 };
@@ -100,6 +101,11 @@ describe('cluster DDL generator', () => {
     const statements = MIGRATIONS.flatMap((m) => m.statements(cluster));
     expect(statements.length).toBeGreaterThan(10);
     for (const statement of statements) {
+      // INSERT has no ON CLUSTER: 004's copies go through the Distributed faces, synchronously.
+      if (statement.startsWith('INSERT INTO')) {
+        expect(statement).toContain('SETTINGS insert_distributed_sync = 1');
+        continue;
+      }
       expect(statement).toContain('ON CLUSTER `risk`');
       const engine = /ENGINE = (\w+)/.exec(statement)?.[1];
       if (engine !== undefined) expect(engine === 'Distributed' || engine.startsWith('Replicated')).toBe(true);
@@ -120,5 +126,37 @@ describe('cluster DDL generator', () => {
       ['dead_letters_local', 'cityHash64(id)'],
     ]);
     expect(statements.filter((s) => s.includes('INTERVAL 45 DAY'))).toHaveLength(4);
+  });
+
+  it('ddl - a table swap, a drop and a copy follow the mode', () => {
+    expect(exchangeTables(single, 'events', 'events__v4')).toBe('EXCHANGE TABLES `rs`.`events` AND `rs`.`events__v4`');
+    expect(exchangeTables(cluster, 'events', 'events__v4')).toBe('EXCHANGE TABLES `rs`.`events_local` AND `rs`.`events__v4_local` ON CLUSTER `risk`');
+    expect(dropTable(single, 'events__v4')).toEqual(['DROP TABLE IF EXISTS `rs`.`events__v4` SYNC']);
+    expect(dropTable(cluster, 'events__v4')).toEqual([
+      'DROP TABLE IF EXISTS `rs`.`events__v4` ON CLUSTER `risk` SYNC',
+      'DROP TABLE IF EXISTS `rs`.`events__v4_local` ON CLUSTER `risk` SYNC',
+    ]);
+    expect(copyRows(single, { from: 'a', to: 'b', columns: ['id', 'ts'] })).toBe('INSERT INTO `rs`.`b` (id, ts)\nSELECT id, ts\nFROM `rs`.`a`');
+    expect(copyRows(cluster, { from: 'a', to: 'b', columns: ['id'], where: 'id != {x:String}' })).toBe(
+      'INSERT INTO `rs`.`b` (id) SETTINGS insert_distributed_sync = 1\nSELECT id\nFROM `rs`.`a`\nWHERE id != {x:String}',
+    );
+  });
+
+  it('ddl - migration 004 on a cluster: builds a replicated hour-sorted table with its Distributed face, copies through them, swaps the local tables', () => {
+    const plan = rebuildPlan(cluster, 'decisions');
+    expect(plan.create[0]).toBe('DROP TABLE IF EXISTS `rs`.`decisions__v4` ON CLUSTER `risk` SYNC');
+    const local = plan.create.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS `rs`.`decisions__v4_local` ON CLUSTER `risk`'))!;
+    expect(local).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')");
+    expect(local).toContain('ORDER BY (toStartOfHour(event_ts), event_id)');
+    expect(local).toContain('PARTITION BY toDate(event_ts)');
+    // 003's columns in the place its ALTER put them, so that the copy and fresh databases agree.
+    expect(local).toMatch(/counterparty_id String,\n\s+channel LowCardinality\(String\) DEFAULT '',\n\s+payment_type/);
+    expect(plan.create).toContain(
+      "CREATE TABLE IF NOT EXISTS `rs`.`decisions__v4` ON CLUSTER `risk` AS `rs`.`decisions__v4_local`\nENGINE = Distributed('risk', 'rs', 'decisions__v4_local', cityHash64(event_id))",
+    );
+    expect(plan.copy).toMatch(/^INSERT INTO `rs`\.`decisions__v4` \(event_id, .*counterparty_id, channel, payment_type, country, counterparty_country, segment, .*\) SETTINGS insert_distributed_sync = 1\nSELECT event_id, [^\n]*\nFROM `rs`\.`decisions`$/);
+    expect(plan.catchUp('decisions', 'decisions__v4')).toContain('event_id GLOBAL NOT IN (SELECT event_id FROM `rs`.`decisions__v4` WHERE stored_at >= {since:');
+    expect(plan.exchange).toBe('EXCHANGE TABLES `rs`.`decisions_local` AND `rs`.`decisions__v4_local` ON CLUSTER `risk`');
+    expect(plan.dropOld).toEqual(dropTable(cluster, 'decisions__v4'));
   });
 });

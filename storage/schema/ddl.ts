@@ -163,3 +163,44 @@ export function modifyTtl(ctx: DdlContext, table: string, ttl: string): string {
 export function retentionTtl(column: string, days: number): string {
   return `toDateTime(${column}) + INTERVAL ${days} DAY`;
 }
+
+/**
+ * Swaps two tables' names in one atomic step (Atomic databases; chDB and servers default to
+ * them). Materialized views resolve their source by name, so after the swap they are fed by
+ * inserts into the table now holding the name; the Distributed face of a cluster table likewise
+ * points at `<name>_local` by name. On a cluster the local tables swap on every node.
+ */
+export function exchangeTables(ctx: DdlContext, a: string, b: string): string {
+  checkContext(ctx);
+  return `EXCHANGE TABLES ${quoted(ctx, storageTableName(ctx, a))} AND ${quoted(ctx, storageTableName(ctx, b))}${onCluster(ctx)}`;
+}
+
+/** Drops a table created by createTable: its Distributed face first on a cluster, then the rows. */
+export function dropTable(ctx: DdlContext, name: string): string[] {
+  checkContext(ctx);
+  const local = `DROP TABLE IF EXISTS ${quoted(ctx, storageTableName(ctx, name))}${onCluster(ctx)} SYNC`;
+  return ctx.cluster === undefined ? [local] : [`DROP TABLE IF EXISTS ${quoted(ctx, name)}${onCluster(ctx)} SYNC`, local];
+}
+
+export type CopyRowsSpec = {
+  /** Logical names; on a cluster the copy reads and writes through the Distributed faces. */
+  readonly from: string;
+  readonly to: string;
+  /** Column names, copied by name (never by position: an ALTER may have placed them differently). */
+  readonly columns: readonly string[];
+  /** A WHERE condition, which may use server-side parameters. */
+  readonly where?: string;
+};
+
+/**
+ * INSERT … SELECT between two tables of one database. INSERT has no ON CLUSTER: on a cluster the
+ * rows go through the Distributed tables, synchronously, so that each row lands on the shard its
+ * sharding key picks (the same shard as before when both tables shard by the same key).
+ */
+export function copyRows(ctx: DdlContext, spec: CopyRowsSpec): string {
+  checkContext(ctx);
+  const columns = spec.columns.join(', ');
+  const settings = ctx.cluster === undefined ? '' : ' SETTINGS insert_distributed_sync = 1';
+  const where = spec.where === undefined ? '' : `\nWHERE ${spec.where}`;
+  return `INSERT INTO ${quoted(ctx, spec.to)} (${columns})${settings}\nSELECT ${columns}\nFROM ${quoted(ctx, spec.from)}${where}`;
+}

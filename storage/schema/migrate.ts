@@ -44,7 +44,8 @@ export async function migrate(client: SqlClient, options: MigrateOptions): Promi
   const applied: string[] = [];
   for (const migration of MIGRATIONS) {
     if (done.has(migration.version)) continue;
-    for (const statement of migration.statements(ctx)) await client.command({ query: statement });
+    if (migration.apply) await migration.apply(client, ctx, options.logger);
+    else for (const statement of migration.statements(ctx)) await client.command({ query: statement });
     // Recorded only after every statement succeeded; a failure part-way re-runs the whole version.
     await client.insert({
       table: qualified(ctx.database, MIGRATIONS_TABLE),

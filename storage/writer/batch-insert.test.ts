@@ -7,7 +7,7 @@ import { payment } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
-import { insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
+import { hourOfTimeText, insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { decision } from '../test-fixtures.js';
 import { decisionRow, type DecisionRow } from './rows/decision-row.js';
 import { eventRow, fastEventRow, type EventRow } from './rows/event-row.js';
@@ -17,6 +17,8 @@ const database = `t_batch_${process.pid}`;
 let dataDir: string;
 let ch: ClickHouse;
 let target: BatchTarget;
+/** The rows of the first test, stored: later tests look them up. */
+let firstBatch: Array<KeyedRow<EventRow> & KeyProbe> = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'rs-storage-batch-'));
@@ -31,10 +33,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function row(id: string, ts: number): KeyedRow<EventRow> {
+function row(id: string, ts: number): KeyedRow<EventRow> & KeyProbe {
   const outcome = eventRow({ subject: 't.ev.payment.0', data: new TextEncoder().encode(JSON.stringify(payment(id, { ts: new Date(ts).toISOString() }))), ingestTs: null });
   if (!outcome.ok) throw new Error(outcome.reason);
-  return { key: outcome.key, row: outcome.row, partition: String(Math.floor(ts / 86_400_000)) };
+  return { key: outcome.key, row: outcome.row, partition: String(Math.floor(ts / 86_400_000)), hour: hourOfTimeText(outcome.row.ts) };
+}
+
+/** What the writer asks about: each key with the hour its row would be stored under. */
+function probes(rows: ReadonlyArray<KeyedRow<EventRow> & KeyProbe>, ...extra: KeyProbe[]): KeyProbe[] {
+  return [...rows.map((r) => ({ key: r.key, hour: r.hour })), ...extra];
 }
 
 async function count(): Promise<number> {
@@ -45,18 +52,29 @@ async function count(): Promise<number> {
 describe('batch insert', () => {
   it('batch - a row ClickHouse refuses as bad data is isolated; the rest of the batch is stored', async () => {
     const rows = Array.from({ length: 40 }, (_, i) => row(`b-${i}`, Date.now() - i * 1000));
+    firstBatch = rows;
     // Past every check in the mapper, but not a decimal: only ClickHouse can refuse it.
     rows[17] = { ...rows[17]!, row: { ...rows[17]!.row, amount: 'twelve' } };
     const rejected = await insertRows(target, rows);
     expect(rejected.map((r) => r.row.key)).toEqual(['b-17']);
     expect(rejected[0]!.reason).toMatch(/ClickHouse refused the row/);
     expect(await count()).toBe(39);
-    expect([...(await storedKeys(target, ['b-0', 'b-17', 'b-39', 'nope']))].sort()).toEqual(['b-0', 'b-39']);
+    const asked = probes([rows[0]!, rows[17]!, rows[39]!], { key: 'nope', hour: rows[0]!.hour });
+    expect([...(await storedKeys(target, asked))].sort()).toEqual(['b-0', 'b-39']);
   });
 
   it('batch - many long keys are looked up in slices, and the answer is their union', async () => {
-    const long = Array.from({ length: 3000 }, (_, i) => `missing-${i}-`.padEnd(120, 'x'));
-    expect([...(await storedKeys(target, ['b-1', ...long, 'b-2']))].sort()).toEqual(['b-1', 'b-2']);
+    const hour = hourOfTimeText(String(Math.floor(Date.now() / 1000)));
+    const long = Array.from({ length: 3000 }, (_, i) => ({ key: `missing-${i}-`.padEnd(120, 'x'), hour: hour - (i % 5) * 3600 }));
+    const [, b1, b2] = firstBatch;
+    expect([...(await storedKeys(target, [{ key: 'b-1', hour: b1!.hour }, ...long, { key: 'b-2', hour: b2!.hour }]))].sort()).toEqual(['b-1', 'b-2']);
+  });
+
+  it('batch - a key is found under the hour of its event time only', async () => {
+    const stored = firstBatch[3]!;
+    expect([...(await storedKeys(target, [{ key: 'b-3', hour: stored.hour }]))]).toEqual(['b-3']);
+    // The same id re-published with an event time in another hour is not seen (docs/storage.md, Guarantees).
+    expect([...(await storedKeys(target, [{ key: 'b-3', hour: stored.hour - 7200 }]))]).toEqual([]);
   });
 
   it('batch - a batch spanning more days than one insert may touch is split by partition', async () => {
@@ -105,6 +123,6 @@ describe('batch insert', () => {
     const rejected = await insertRows(target, rows, { columns: EVENT_COLUMNS, line: eventLine });
     expect(rejected.map((r) => r.row.key)).toEqual(['t-5']);
     expect(rejected[0]!.reason).toMatch(/ClickHouse refused the row/);
-    expect([...(await storedKeys(target, ['t-0', 't-5', 't-11']))].sort()).toEqual(['t-0', 't-11']);
+    expect([...(await storedKeys(target, probes([rows[0]!, rows[5]!, rows[11]!])))].sort()).toEqual(['t-0', 't-11']);
   });
 });

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { assertDatabaseName, qualified, selectRows, type SqlClient } from '../sql.js';
 import type { RawTable } from '../schema/tables.js';
-import { KEY_COLUMN } from '../schema/tables.js';
+import { HOUR_COLUMN, KEY_COLUMN } from '../schema/tables.js';
 import type { RowEncoding } from './rows/tsv.js';
 
 export type KeyedRow<R> = { readonly key: string; readonly row: R; readonly partition: string };
@@ -24,29 +24,64 @@ const MAX_PARTITIONS_PER_INSERT = 50;
 
 /**
  * A server receives query parameters in the URL (at most 1 MiB by default), so the keys are
- * looked up in slices of about this many characters; a typical batch of 5,000 needs one.
+ * looked up in slices of about this many characters (keys and hours); a typical batch of 5,000
+ * needs one.
  */
 const MAX_KEY_CHARS_PER_QUERY = 200_000;
 
-/** Keys of the given rows that the table already holds (in any partition). */
-export async function storedKeys(target: BatchTarget, keys: readonly string[]): Promise<Set<string>> {
-  const stored = new Set<string>();
-  const column = KEY_COLUMN[target.table];
-  const query = `SELECT ${column} AS k FROM ${qualified(target.database, target.table)} WHERE ${column} IN {keys:Array(String)}`;
-  let slice: string[] = [];
+/** A row's dedup key and the start of its event hour (epoch seconds), which leads the table's sorting key. */
+export type KeyProbe = { readonly key: string; readonly hour: number };
+
+export type DedupLookup = { readonly query: string; readonly query_params: { readonly hours: number[]; readonly keys: string[] } };
+
+/** The start of the UTC hour of a DateTime64 text value (`<seconds>.<millis>`), in epoch seconds. */
+export function hourOfTimeText(timeText: string): number {
+  const seconds = Number.parseInt(timeText, 10);
+  return seconds - (((seconds % 3600) + 3600) % 3600);
+}
+
+/**
+ * The lookups that find which of the given keys the table holds: `toStartOfHour(<time>) IN
+ * {hours} AND <key> IN {keys}`. The raw tables are sorted by (toStartOfHour(<time>), <key>)
+ * (migration 004), so the primary index selects the granules of those hours that can hold those
+ * keys: the cost follows the batch, not the table. A key stored under another hour — the same id
+ * re-published with a different event time — is not found (docs/storage.md, Guarantees). Keys
+ * are grouped by hour, and sliced so that a server's URL stays under its limit.
+ */
+export function dedupLookups(target: Pick<BatchTarget, 'database' | 'table'>, probes: readonly KeyProbe[]): DedupLookup[] {
+  const key = KEY_COLUMN[target.table];
+  const query =
+    `SELECT ${key} AS k FROM ${qualified(target.database, target.table)}\n` +
+    `WHERE toStartOfHour(${HOUR_COLUMN[target.table]}) IN {hours:Array(DateTime('UTC'))} AND ${key} IN {keys:Array(String)}`;
+  const sorted = [...probes].sort((a, b) => a.hour - b.hour);
+  const lookups: DedupLookup[] = [];
+  let hours: number[] = [];
+  let keys: string[] = [];
   let chars = 0;
-  const lookUp = async (): Promise<void> => {
-    if (slice.length === 0) return;
-    for (const row of await selectRows<{ k: string }>(target.client, query, { keys: slice })) stored.add(row.k);
-    slice = [];
-    chars = 0;
-  };
-  for (const key of keys) {
-    if (chars + key.length > MAX_KEY_CHARS_PER_QUERY) await lookUp();
-    slice.push(key);
-    chars += key.length + 3;
+  for (const probe of sorted) {
+    if (chars + probe.key.length > MAX_KEY_CHARS_PER_QUERY && keys.length > 0) {
+      lookups.push({ query, query_params: { hours, keys } });
+      hours = [];
+      keys = [];
+      chars = 0;
+    }
+    if (hours[hours.length - 1] !== probe.hour) {
+      hours.push(probe.hour);
+      chars += 12;
+    }
+    keys.push(probe.key);
+    chars += probe.key.length + 3;
   }
-  await lookUp();
+  if (keys.length > 0) lookups.push({ query, query_params: { hours, keys } });
+  return lookups;
+}
+
+/** Keys of the given rows that the table already holds under the same event hour. */
+export async function storedKeys(target: BatchTarget, probes: readonly KeyProbe[]): Promise<Set<string>> {
+  const stored = new Set<string>();
+  for (const lookup of dedupLookups(target, probes)) {
+    for (const row of await selectRows<{ k: string }>(target.client, lookup.query, lookup.query_params)) stored.add(row.k);
+  }
   return stored;
 }
 

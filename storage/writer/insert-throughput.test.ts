@@ -10,7 +10,7 @@ import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
 import { decision } from '../test-fixtures.js';
-import { insertRows, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
+import { hourOfTimeText, insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { decisionRow } from './rows/decision-row.js';
 import { eventRow } from './rows/event-row.js';
 import type { RowOutcome, WireMessage } from './rows/row-outcome.js';
@@ -19,6 +19,12 @@ import { createWriter } from './writer.js';
 const BATCH = 5000;
 const BATCHES = 20;
 const enc = new TextEncoder();
+
+/** The event time of an events or decisions row (DateTime64 text). */
+function timeOf(row: unknown): string {
+  const r = row as { ts?: string; event_ts?: string };
+  return r.ts ?? r.event_ts ?? '0';
+}
 
 describe.skipIf(!process.env.RS_BENCH)('insert throughput', () => {
   let h: Harness;
@@ -48,12 +54,12 @@ describe.skipIf(!process.env.RS_BENCH)('insert throughput', () => {
       const messages = Array.from({ length: BATCH }, (_, i) => ({ subject: 't.ev.payment.0', data: enc.encode(JSON.stringify(make(b * BATCH + i))), ingestTs: Date.now() }));
       const started = performance.now();
       const cpuStart = process.cpuUsage();
-      const rows: KeyedRow<R>[] = messages.map((m) => {
+      const rows: Array<KeyedRow<R> & KeyProbe> = messages.map((m) => {
         const o = map(m);
         if (!o.ok) throw new Error(o.reason);
-        return { key: o.key, row: o.row, partition: '0' };
+        return { key: o.key, row: o.row, partition: '0', hour: hourOfTimeText(timeOf(o.row)) };
       });
-      const stored = await storedKeys(target, rows.map((r) => r.key));
+      const stored = await storedKeys(target, rows);
       const beforeInsert = performance.now();
       await insertRows(target, rows.filter((r) => !stored.has(r.key)));
       insertMs += performance.now() - beforeInsert;

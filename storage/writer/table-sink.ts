@@ -6,7 +6,7 @@ import { ingestTsOf, type Bus, type JsMsg, type Logger, type Metrics } from '../
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from './backoff.js';
-import { insertRows, storedKeys, type BatchTarget, type KeyedRow } from './batch-insert.js';
+import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { publishDeadLetters, type Refusal } from './dead-letter.js';
 import type { RowMapper } from './rows/row-outcome.js';
 import type { RowEncoding } from './rows/tsv.js';
@@ -18,6 +18,8 @@ export type SinkSpec<R> = {
   readonly map: RowMapper<R>;
   /** The partition a row lands in, so that one insert never spans too many. */
   readonly partitionOf: (row: R) => string;
+  /** The start of the row's event hour (epoch seconds): the dedup lookup reads only the batch's hours. */
+  readonly hourOf: (row: R) => number;
   /** How rows are written as TabSeparated lines; without it they are inserted as JSONCompactEachRow. */
   readonly encoding?: RowEncoding<R>;
   /** False for the dead-letter table itself: a bad dead letter is dropped, never re-published (no loop). */
@@ -52,7 +54,7 @@ export type TableSinkCounters = {
   inFlight: number;
 };
 
-type Mapped<R> = KeyedRow<R> & { readonly recencyMs: number };
+type Mapped<R> = KeyedRow<R> & KeyProbe & { readonly recencyMs: number };
 
 const YIELD_EVERY = 250;
 
@@ -122,12 +124,13 @@ export class TableSink<R> {
       } else if (unique.has(outcome.key)) {
         duplicates++; // the same message twice in one batch (re-published, or re-delivered)
       } else {
-        unique.set(outcome.key, { key: outcome.key, row: outcome.row, partition: this.spec.partitionOf(outcome.row), recencyMs: outcome.recencyMs });
+        const { key, row, recencyMs } = outcome;
+        unique.set(key, { key, row, partition: this.spec.partitionOf(row), hour: this.spec.hourOf(row), recencyMs });
         messageOf.set(outcome.key, message);
       }
     }
 
-    const stored = await storedKeys(this._target, [...unique.keys()]);
+    const stored = await storedKeys(this._target, [...unique.values()]);
     const fresh = [...unique.values()].filter((r) => !stored.has(r.key));
     duplicates += unique.size - fresh.length;
 

@@ -1,19 +1,27 @@
 // The ordered list of schema migrations. Append only: a shipped migration is never edited, a
 // change is a new version. Every statement is idempotent (IF NOT EXISTS, or an ALTER that accepts
-// being repeated), so re-running is safe.
+// being repeated), or, for a version that rebuilds tables, a procedure that looks at the database
+// first and resumes where an interrupted run stopped; so re-running is safe.
+import type { Logger } from '../../../core/index.js';
+import type { SqlClient } from '../../sql.js';
 import type { DdlContext } from '../ddl.js';
 import { rawTables } from './001_raw_tables.js';
 import { minuteAggregates } from './002_minute_aggregates.js';
 import { decisionDimensions } from './003_decision_dimensions.js';
+import { applyHourSortedRawTables, hourSortedRawTables } from './004_hour_sorted_raw_tables.js';
 
 export type Migration = {
   readonly version: number;
   readonly name: string;
+  /** The version's SQL in order: what migrate runs, or, with `apply`, the whole plan as text (cluster DDL tests). */
   readonly statements: (ctx: DdlContext) => string[];
+  /** A version whose steps depend on the database's state (a table rebuild): migrate runs this instead of the statements. */
+  readonly apply?: (client: SqlClient, ctx: DdlContext, logger?: Logger) => Promise<void>;
 };
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_raw_tables', statements: rawTables },
   { version: 2, name: '002_minute_aggregates', statements: minuteAggregates },
   { version: 3, name: '003_decision_dimensions', statements: decisionDimensions },
+  { version: 4, name: '004_hour_sorted_raw_tables', statements: hourSortedRawTables, apply: applyHourSortedRawTables },
 ];
