@@ -1,0 +1,81 @@
+// Hash routes of the app (`#/alerts/<id>`): they work behind any static server, keep the browser's
+// back button and links, and need nothing from the server but `/`.
+import type { UserRole } from '../../../server/protocol.js';
+
+export type Route =
+  | { readonly name: 'login' }
+  | { readonly name: 'security' }
+  | { readonly name: 'overview' }
+  | { readonly name: 'alerts' }
+  | { readonly name: 'alert'; readonly id: string }
+  | { readonly name: 'account'; readonly id: string }
+  | { readonly name: 'credit' }
+  | { readonly name: 'health' }
+  | { readonly name: 'not-found' };
+
+export type RouteName = Route['name'];
+
+const SIMPLE: Readonly<Record<string, Route>> = {
+  '': { name: 'overview' },
+  overview: { name: 'overview' },
+  login: { name: 'login' },
+  security: { name: 'security' },
+  alerts: { name: 'alerts' },
+  credit: { name: 'credit' },
+  health: { name: 'health' },
+};
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#\/?/, '').replace(/\/$/, '');
+  const simple = SIMPLE[path];
+  if (simple !== undefined) return simple;
+  const [head, ...rest] = path.split('/');
+  const id = rest.length > 0 ? safeDecode(rest.join('/')) : null;
+  if (id !== null && id !== '') {
+    if (head === 'alerts') return { name: 'alert', id };
+    if (head === 'accounts') return { name: 'account', id };
+  }
+  return { name: 'not-found' };
+}
+
+export function hrefOf(route: Route): string {
+  switch (route.name) {
+    case 'alert':
+      return `#/alerts/${encodeURIComponent(route.id)}`;
+    case 'account':
+      return `#/accounts/${encodeURIComponent(route.id)}`;
+    case 'not-found':
+    case 'overview':
+      return '#/overview';
+    default:
+      return `#/${route.name}`;
+  }
+}
+
+export function alertHref(id: string): string {
+  return hrefOf({ name: 'alert', id });
+}
+
+export function accountHref(id: string): string {
+  return hrefOf({ name: 'account', id });
+}
+
+/** Who may open each page (the server checks again; this only hides what would answer 403). */
+const PAGE_ROLES: Partial<Readonly<Record<RouteName, readonly UserRole[]>>> = {
+  account: ['admin', 'risk_monitor', 'compliance_officer', 'compliance_supervisor', 'auditor'],
+  credit: ['admin', 'risk_monitor', 'credit_officer', 'auditor'],
+  health: ['admin', 'risk_monitor', 'auditor'],
+};
+
+export function mayOpen(route: RouteName, roles: readonly UserRole[]): boolean {
+  const allowed = PAGE_ROLES[route];
+  return allowed === undefined || roles.some((role) => allowed.includes(role));
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}

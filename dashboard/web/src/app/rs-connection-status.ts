@@ -1,0 +1,121 @@
+// The live-connection indicator (live / connecting / reconnecting / offline) and the notices the
+// connection raises ("missed N alerts — caught up", "… reload").
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { formatInteger } from '../i18n/format.js';
+import { LocaleController } from '../i18n/locale.js';
+import { msg, type MessageKey } from '../i18n/messages.js';
+import { ConnectionStateController } from '../live/live-controller.js';
+import type { ConnectionStatus, LiveConnection } from '../live/live-connection.js';
+import { sharedStyles } from '../theme/theme.js';
+
+const STATUS_TEXT: Readonly<Record<ConnectionStatus, MessageKey>> = {
+  live: 'conn.live',
+  connecting: 'conn.connecting',
+  reconnecting: 'conn.reconnecting',
+  offline: 'conn.offline',
+};
+
+/**
+ * Shows the state of the tab's WebSocket. Notices are announced through a polite live region.
+ */
+@customElement('rs-connection-status')
+export class RsConnectionStatus extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: inline-flex;
+        align-items: center;
+        gap: 8px;
+        font-size: 0.85rem;
+      }
+      .dot {
+        width: 10px;
+        height: 10px;
+        border-radius: 50%;
+        display: inline-block;
+      }
+      .live .dot {
+        background: var(--rs-ok);
+        box-shadow: 0 0 6px var(--rs-ok);
+      }
+      .connecting .dot,
+      .reconnecting .dot {
+        background: #f0e442;
+      }
+      .offline .dot {
+        background: none;
+        border: 2px solid var(--rs-error);
+        box-sizing: border-box;
+      }
+      .state {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+      }
+      .notice {
+        display: inline-flex;
+        gap: 6px;
+        align-items: center;
+        background: #2a2410;
+        border: 1px solid #6b5a12;
+        border-radius: 6px;
+        padding: 2px 8px;
+      }
+      .notice button {
+        padding: 1px 6px;
+        font-size: 0.8rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) connection: LiveConnection | null = null;
+
+  private readonly _state = new ConnectionStateController(this, () => this.connection);
+
+  constructor() {
+    super();
+    new LocaleController(this);
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('connection')) this._state.watch();
+  }
+
+  override render() {
+    const status = this._state.status;
+    const label = msg(STATUS_TEXT[status]);
+    return html`
+      <span class="state ${status}" data-testid="connection-status" data-status=${status} role="status" aria-label=${msg('conn.label', { status: label })}>
+        <span class="dot" aria-hidden="true"></span>${label}
+      </span>
+      <span aria-live="polite">${this._renderNotice()}</span>
+    `;
+  }
+
+  private _renderNotice() {
+    const notice = this._state.notice;
+    if (notice === null || notice.kind === 'server-error') return nothing;
+    const count = formatInteger(notice.count);
+    return html`<span class="notice" data-testid="missed-notice" data-kind=${notice.kind}>
+      ${notice.kind === 'caught-up' ? msg('conn.missedCaughtUp', { count }) : msg('conn.missedReload', { count })}
+      ${notice.kind === 'reload' ? html`<button @click=${this._onReload}>${msg('conn.reload')}</button>` : nothing}
+      <button @click=${this._onDismiss} aria-label=${msg('conn.dismiss')}>×</button>
+    </span>`;
+  }
+
+  private _onReload(): void {
+    window.location.reload();
+  }
+
+  private _onDismiss(): void {
+    this._state.dismissNotice();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-connection-status': RsConnectionStatus;
+  }
+}

@@ -1,0 +1,30 @@
+// Looks up UI text in the current language's catalog and fills `{placeholders}`.
+// Decision: a small typed catalog instead of @lit/localize. Keys are checked by the compiler (a
+// typo or a key missing from a catalog fails `tsc`), switching needs no reload and no generated
+// modules, and the catalogs stay plain objects a translator can read. See dashboard/web/README.md.
+import { getLocale, type Locale } from './locale.js';
+import { en, type MessageKey } from './messages-en.js';
+import { zhCN } from './messages-zh-CN.js';
+
+export type { MessageKey } from './messages-en.js';
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+export const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, 'zh-CN': zhCN };
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** The text for `key` in the current language; parameters are inserted as given (format them first). */
+export function msg(key: MessageKey, params?: MessageParams): string {
+  const text = CATALOGS[getLocale()][key] ?? en[key];
+  if (params === undefined) return text;
+  return text.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Domain values (actions, severities, …) shown in words; unknown values show as they are. */
+export function valueText(value: string): string {
+  const key = `value.${value}`;
+  return key in en ? msg(key as MessageKey) : value;
+}

@@ -1,0 +1,333 @@
+// The tab's one WebSocket to /ws: connects, reconnects with back-off, re-sends every subscription
+// after a reconnect, routes server messages to subscribers, and closes gaps in the alert stream
+// (`missed` notices and reconnects) from the REST API. Pure client logic: the socket, the timers and
+// the catch-up fetch are injected, so tests drive it with fakes.
+import type { AlertFilter, ClientMessage, ServerMessage, SessionUser } from '../../../server/protocol.js';
+import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type Subscription = Extract<ClientMessage, { type: 'subscribe' }>;
+export type LiveListener = (message: ServerMessage) => void;
+type AlertWire = Extract<ServerMessage, { type: 'alert' }>['alert'];
+
+/** Tagged conditions for the status bar. */
+export type LiveNotice =
+  | { readonly kind: 'caught-up'; readonly count: number }
+  | { readonly kind: 'reload'; readonly count: number }
+  | { readonly kind: 'server-error'; readonly code: string; readonly message: string };
+
+/** The part of a WebSocket this class uses (the browser's WebSocket fits). */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type Timers = {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
+
+/** Alerts created at or after `since` that match `filter`; `complete` false when more remain than were fetched. */
+export type CatchUp = (since: number, filter: AlertFilter | undefined) => Promise<{ readonly alerts: readonly AlertWire[]; readonly complete: boolean }>;
+
+export type LiveConnectionOptions = {
+  readonly url: string;
+  readonly createSocket: (url: string) => SocketLike;
+  readonly catchUp?: CatchUp;
+  readonly onUnauthorized?: () => void;
+  readonly timers?: Timers;
+  readonly random?: () => number;
+  readonly backoff?: BackoffPolicy;
+  /** Ping this often; a socket silent for twice as long is presumed dead and replaced. */
+  readonly keepAliveMs?: number;
+};
+
+const OPEN = 1;
+/** Close codes that mean "sign in again", not "try again". */
+const AUTH_CLOSE_CODES = new Set([1008, 4401, 4403]);
+
+export class LiveConnection {
+  user: SessionUser | null = null;
+  private readonly _options: LiveConnectionOptions;
+  private readonly _timers: Timers;
+  private readonly _random: () => number;
+  private readonly _backoff: BackoffPolicy;
+  private readonly _keepAliveMs: number;
+  private _socket: SocketLike | null = null;
+  private _status: ConnectionStatus = 'offline';
+  private _running = false;
+  private _failures = 0;
+  private _everOpened = false;
+  private _retryTimer: unknown = null;
+  private _keepAliveTimer: unknown = null;
+  private _lastMessageAt = 0;
+  private _now: () => number = Date.now;
+  /** Newest alert `createdAt` seen, to know where a gap starts. */
+  private _lastAlertAt = 0;
+  private readonly _subscriptions = new Map<string, { message: Subscription; listeners: Set<LiveListener> }>();
+  private readonly _statusListeners = new Set<(status: ConnectionStatus) => void>();
+  private readonly _noticeListeners = new Set<(notice: LiveNotice) => void>();
+
+  constructor(options: LiveConnectionOptions) {
+    this._options = options;
+    this._timers = options.timers ?? { setTimeout: (cb, ms) => globalThis.setTimeout(cb, ms), clearTimeout: (h) => globalThis.clearTimeout(h as number) };
+    this._random = options.random ?? Math.random;
+    this._backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this._keepAliveMs = options.keepAliveMs ?? 20_000;
+  }
+
+  get status(): ConnectionStatus {
+    return this._status;
+  }
+
+  start(): void {
+    if (this._running) return;
+    this._running = true;
+    this._setStatus('connecting');
+    this._open();
+  }
+
+  stop(): void {
+    this._running = false;
+    this._clearTimers();
+    const socket = this._socket;
+    this._socket = null;
+    if (socket !== null) {
+      detach(socket);
+      socket.close(1000, 'bye');
+    }
+    this._setStatus('offline');
+  }
+
+  /** Skips the back-off wait (the browser came back online, the user asked). */
+  reconnectNow(): void {
+    if (!this._running || this._socket !== null) return;
+    this._timers.clearTimeout(this._retryTimer);
+    this._retryTimer = null;
+    this._open();
+  }
+
+  /**
+   * Adds a listener for a topic; the first listener of a topic (account: of an account) subscribes
+   * on the server, the last one to leave unsubscribes. An alerts subscription with another filter
+   * replaces the filter (one alert filter per tab). Returns the way to leave.
+   */
+  subscribe(message: Subscription, listener: LiveListener): () => void {
+    const key = keyOf(message);
+    let entry = this._subscriptions.get(key);
+    if (entry === undefined) {
+      entry = { message, listeners: new Set() };
+      this._subscriptions.set(key, entry);
+      this._send(message);
+    } else if (!sameSubscription(entry.message, message)) {
+      entry.message = message;
+      this._send(message);
+    }
+    entry.listeners.add(listener);
+    const owned = entry;
+    return () => {
+      owned.listeners.delete(listener);
+      if (owned.listeners.size > 0 || this._subscriptions.get(key) !== owned) return;
+      this._subscriptions.delete(key);
+      this._send(message.topic === 'account' ? { type: 'unsubscribe', topic: 'account', accountId: message.accountId } : { type: 'unsubscribe', topic: message.topic });
+    };
+  }
+
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    this._statusListeners.add(listener);
+    return () => this._statusListeners.delete(listener);
+  }
+
+  onNotice(listener: (notice: LiveNotice) => void): () => void {
+    this._noticeListeners.add(listener);
+    return () => this._noticeListeners.delete(listener);
+  }
+
+  /** For tests: a clock for the keep-alive check. */
+  useClock(now: () => number): void {
+    this._now = now;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private _open(): void {
+    const socket = this._options.createSocket(this._options.url);
+    this._socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this._onOpen();
+    };
+    socket.onmessage = (event) => this._onMessage(event);
+    socket.onerror = () => {
+      // A close event always follows; that is where the retry is planned.
+    };
+    socket.onclose = (event) => {
+      if (this._socket !== socket) return;
+      this._socket = null;
+      detach(socket);
+      this._onClose(event.code, opened);
+    };
+  }
+
+  private _onOpen(): void {
+    const reconnected = this._everOpened;
+    this._everOpened = true;
+    this._failures = 0;
+    this._lastMessageAt = this._now();
+    this._setStatus('live');
+    for (const { message } of this._subscriptions.values()) this._send(message);
+    this._scheduleKeepAlive();
+    // Alerts created while the socket was down were never pushed to us: fetch them.
+    const alerts = this._subscriptions.get('alerts');
+    if (reconnected && alerts !== undefined && this._lastAlertAt > 0) void this._catchUp(this._lastAlertAt, alerts.message, null);
+  }
+
+  private _onClose(code: number, opened: boolean): void {
+    this._clearTimers();
+    if (!this._running) return;
+    if (AUTH_CLOSE_CODES.has(code)) {
+      this._running = false;
+      this._setStatus('offline');
+      this._options.onUnauthorized?.();
+      return;
+    }
+    // A socket that opened and then dropped starts the back-off again from the first step.
+    this._failures = opened ? 1 : this._failures + 1;
+    const attempt = this._failures - 1;
+    this._setStatus(this._failures >= this._backoff.offlineAfter ? 'offline' : 'reconnecting');
+    this._retryTimer = this._timers.setTimeout(() => {
+      this._retryTimer = null;
+      if (this._running) this._open();
+    }, reconnectDelay(this._backoff, attempt, this._random()));
+  }
+
+  private _onMessage(event: MessageEvent): void {
+    this._lastMessageAt = this._now();
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(String(event.data)) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        this.user = message.user;
+        return;
+      case 'kpi':
+      case 'kpi-history':
+        return this._dispatch('kpi', message);
+      case 'alert':
+        if (message.alert.createdAt > this._lastAlertAt) this._lastAlertAt = message.alert.createdAt;
+        return this._dispatch('alerts', message);
+      case 'health':
+        return this._dispatch('health', message);
+      case 'account':
+        return this._dispatch(`account:${message.accountId}`, message);
+      case 'missed':
+        return this._onMissed(message);
+      case 'error':
+        if (message.code === 'RS_ERR_UNAUTHENTICATED') {
+          this.stop();
+          this._options.onUnauthorized?.();
+          return;
+        }
+        return this._notify({ kind: 'server-error', code: message.code, message: message.message });
+      default:
+        return;
+    }
+  }
+
+  private _onMissed(message: Extract<ServerMessage, { type: 'missed' }>): void {
+    const alerts = this._subscriptions.get('alerts');
+    if (message.topic === 'alerts' && alerts !== undefined) {
+      void this._catchUp(message.since, alerts.message, message.count);
+      return;
+    }
+    this._notify({ kind: 'reload', count: message.count });
+  }
+
+  /** Fetches the gap and hands the alerts to subscribers as if pushed; `announced` is the server's count. */
+  private async _catchUp(since: number, subscription: Subscription, announced: number | null): Promise<void> {
+    const filter = subscription.topic === 'alerts' ? subscription.filter : undefined;
+    if (this._options.catchUp === undefined) {
+      if (announced !== null) this._notify({ kind: 'reload', count: announced });
+      return;
+    }
+    try {
+      const { alerts, complete } = await this._options.catchUp(since, filter);
+      for (const alert of alerts) {
+        if (alert.createdAt > this._lastAlertAt) this._lastAlertAt = alert.createdAt;
+        this._dispatch('alerts', { type: 'alert', alert });
+      }
+      const count = announced ?? alerts.length;
+      if (!complete) this._notify({ kind: 'reload', count: Math.max(count, alerts.length) });
+      else if (count > 0) this._notify({ kind: 'caught-up', count });
+    } catch {
+      this._notify({ kind: 'reload', count: announced ?? 0 });
+    }
+  }
+
+  private _dispatch(key: string, message: ServerMessage): void {
+    const entry = this._subscriptions.get(key);
+    if (entry === undefined) return;
+    for (const listener of entry.listeners) listener(message);
+  }
+
+  private _send(message: ClientMessage): void {
+    const socket = this._socket;
+    if (socket !== null && socket.readyState === OPEN) socket.send(JSON.stringify(message));
+  }
+
+  private _scheduleKeepAlive(): void {
+    this._keepAliveTimer = this._timers.setTimeout(() => {
+      this._keepAliveTimer = null;
+      const socket = this._socket;
+      if (socket === null) return;
+      if (this._now() - this._lastMessageAt > 2 * this._keepAliveMs) {
+        // Silent too long: a half-open connection. Closing it runs the normal retry path.
+        socket.close(4000, 'silent');
+        return;
+      }
+      this._send({ type: 'ping' });
+      this._scheduleKeepAlive();
+    }, this._keepAliveMs);
+  }
+
+  private _clearTimers(): void {
+    if (this._retryTimer !== null) this._timers.clearTimeout(this._retryTimer);
+    if (this._keepAliveTimer !== null) this._timers.clearTimeout(this._keepAliveTimer);
+    this._retryTimer = null;
+    this._keepAliveTimer = null;
+  }
+
+  private _setStatus(status: ConnectionStatus): void {
+    if (status === this._status) return;
+    this._status = status;
+    for (const listener of this._statusListeners) listener(status);
+  }
+
+  private _notify(notice: LiveNotice): void {
+    for (const listener of this._noticeListeners) listener(notice);
+  }
+}
+
+function keyOf(message: Subscription): string {
+  return message.topic === 'account' ? `account:${message.accountId}` : message.topic;
+}
+
+function sameSubscription(a: Subscription, b: Subscription): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function detach(socket: SocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onerror = null;
+  socket.onclose = null;
+}

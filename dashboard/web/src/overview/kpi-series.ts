@@ -1,0 +1,82 @@
+// Turns KPI ticks (per second, live) and the per-minute history (REST) into the series the overview
+// charts draw. Pure functions.
+import type { KpiHistoryAnswer, KpiTick } from '../../../server/protocol.js';
+
+export const LIVE_WINDOW_MS = 15 * 60_000;
+
+export type SeriesPoint = { readonly t: number; readonly v: number | null };
+export type KpiSeries = {
+  readonly eventsPerSecond: readonly SeriesPoint[];
+  readonly p50: readonly SeriesPoint[];
+  readonly p99: readonly SeriesPoint[];
+};
+
+/** Adds ticks (history or live) to the held ones: one per second, oldest first, the last 15 minutes. */
+export function mergeTicks(held: readonly KpiTick[], incoming: readonly KpiTick[], windowMs = LIVE_WINDOW_MS): KpiTick[] {
+  if (incoming.length === 0) return held as KpiTick[];
+  const last = held[held.length - 1];
+  // The common case: one newer tick appended.
+  if (incoming.length === 1 && (last === undefined || incoming[0]!.at > last.at)) {
+    const next = [...held, incoming[0]!];
+    return trim(next, windowMs);
+  }
+  const byAt = new Map<number, KpiTick>();
+  for (const tick of held) byAt.set(tick.at, tick);
+  for (const tick of incoming) byAt.set(tick.at, tick);
+  return trim([...byAt.values()].sort((a, b) => a.at - b.at), windowMs);
+}
+
+function trim(ticks: KpiTick[], windowMs: number): KpiTick[] {
+  const newest = ticks[ticks.length - 1];
+  if (newest === undefined) return ticks;
+  const from = newest.at - windowMs;
+  let start = 0;
+  while (start < ticks.length && ticks[start]!.at <= from) start += 1;
+  return start === 0 ? ticks : ticks.slice(start);
+}
+
+/** Per-second series of the live ticks. */
+export function secondSeries(ticks: readonly KpiTick[]): KpiSeries {
+  return {
+    eventsPerSecond: ticks.map((tick) => ({ t: tick.at, v: tick.decisionsPerSecond })),
+    p50: ticks.map((tick) => ({ t: tick.at, v: tick.latencyP50Ms })),
+    p99: ticks.map((tick) => ({ t: tick.at, v: tick.latencyP99Ms })),
+  };
+}
+
+type MinuteRow = KpiHistoryAnswer['minutes'][number];
+
+/**
+ * Per-minute series: the stored minutes, then minutes built from live ticks newer than the last
+ * stored one (events/s = mean over the minute's ticks; latency = the worst tick, as a p99 cannot be
+ * averaged).
+ */
+export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly KpiTick[]): KpiSeries {
+  const rows = minutes.map((row) => ({ t: row.minute, eps: row.decisions / 60, p50: row.latencyP50Ms, p99: row.latencyP99Ms }));
+  const lastStored = minutes.length > 0 ? minutes[minutes.length - 1]!.minute : -Infinity;
+  const fromTicks = new Map<number, { sum: number; n: number; p50: number | null; p99: number | null }>();
+  for (const tick of ticks) {
+    const minute = Math.floor(tick.at / 60_000) * 60_000;
+    if (minute <= lastStored) continue;
+    const bucket = fromTicks.get(minute) ?? { sum: 0, n: 0, p50: null, p99: null };
+    bucket.sum += tick.decisionsPerSecond;
+    bucket.n += 1;
+    bucket.p50 = maxOf(bucket.p50, tick.latencyP50Ms);
+    bucket.p99 = maxOf(bucket.p99, tick.latencyP99Ms);
+    fromTicks.set(minute, bucket);
+  }
+  for (const [minute, bucket] of [...fromTicks.entries()].sort((a, b) => a[0] - b[0])) {
+    rows.push({ t: minute, eps: bucket.sum / bucket.n, p50: bucket.p50, p99: bucket.p99 });
+  }
+  return {
+    eventsPerSecond: rows.map((row) => ({ t: row.t, v: row.eps })),
+    p50: rows.map((row) => ({ t: row.t, v: row.p50 })),
+    p99: rows.map((row) => ({ t: row.t, v: row.p99 })),
+  };
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}

@@ -1,0 +1,47 @@
+// The overview's headline figures as text for the current locale.
+import type { KpiTick } from '../../../server/protocol.js';
+import { formatInteger, formatMoney, formatMoneyCompact, formatMs, formatPercent } from '../i18n/format.js';
+import type { MessageKey } from '../i18n/messages.js';
+
+export type TileId = 'events-per-second' | 'latency-p99' | 'alerts-per-minute' | 'fraud-rate' | 'blocked-amount';
+export type TileText = { readonly id: TileId; readonly label: MessageKey; readonly value: string; readonly note: string };
+
+export const NO_VALUE = '—';
+
+export function tileTexts(tick: KpiTick | null): readonly TileText[] {
+  return [
+    { id: 'events-per-second', label: 'overview.eventsPerSecond', value: tick === null ? NO_VALUE : formatInteger(tick.decisionsPerSecond), note: '' },
+    {
+      id: 'latency-p99',
+      label: 'overview.latencyP99',
+      value: tick?.latencyP99Ms == null ? NO_VALUE : formatMs(tick.latencyP99Ms),
+      note: tick?.latencyP50Ms == null ? '' : `p50 ${formatMs(tick.latencyP50Ms)}`,
+    },
+    { id: 'alerts-per-minute', label: 'overview.alertsPerMinute', value: tick === null ? NO_VALUE : formatInteger(tick.alertsPerMinute), note: '' },
+    { id: 'fraud-rate', label: 'overview.fraudRate', value: tick === null ? NO_VALUE : formatPercent(tick.fraudRate), note: '' },
+    {
+      id: 'blocked-amount',
+      label: 'overview.blockedAmount',
+      value: tick === null ? NO_VALUE : formatMoneyCompact(tick.blockedUsdLastMinute, 'USD'),
+      // The exact figure under the rounded one.
+      note: tick === null ? '' : formatMoney(tick.blockedUsdLastMinute, 'USD'),
+    },
+  ];
+}
+
+/** Recent values per tile for the sparklines (the last two minutes). */
+export function tileTrend(id: TileId, ticks: readonly KpiTick[]): number[] {
+  const recent = ticks.slice(-120);
+  switch (id) {
+    case 'events-per-second':
+      return recent.map((t) => t.decisionsPerSecond);
+    case 'latency-p99':
+      return recent.map((t) => t.latencyP99Ms ?? 0);
+    case 'alerts-per-minute':
+      return recent.map((t) => t.alertsPerMinute);
+    case 'fraud-rate':
+      return recent.map((t) => t.fraudRate);
+    case 'blocked-amount':
+      return recent.map((t) => Number(t.blockedUsdLastMinute) || 0);
+  }
+}

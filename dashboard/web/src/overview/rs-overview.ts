@@ -1,0 +1,205 @@
+// The overview page for risk monitors: headline tiles, throughput and latency over time, the score
+// distribution, alerts by typology and the money corridors, all live from the kpi topic.
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { KpiHistoryAnswer, KpiTick, ServerMessage } from '../../../server/protocol.js';
+import type { Api } from '../api/http.js';
+import { formatInteger, formatMs } from '../i18n/format.js';
+import { LocaleController } from '../i18n/locale.js';
+import { msg } from '../i18n/messages.js';
+import type { LiveConnection } from '../live/live-connection.js';
+import { LiveTopicController } from '../live/live-controller.js';
+import { PALETTE, sharedStyles } from '../theme/theme.js';
+import './rs-corridor-flows.js';
+import { NO_VALUE, tileTexts, tileTrend } from './kpi-tiles.js';
+import { mergeTicks, minuteSeries, secondSeries, type KpiSeries } from './kpi-series.js';
+import './rs-kpi-tile.js';
+import './rs-score-histogram.js';
+import './rs-time-series.js';
+import './rs-typology-bars.js';
+
+type Range = 15 | 60;
+const SUMMARY_EVERY_MS = 15_000;
+
+/** The overview. Needs `api` (history) and `live` (the kpi topic). */
+@customElement('rs-overview')
+export class RsOverview extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 12px;
+      }
+      .tiles {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
+        gap: 12px;
+      }
+      .charts {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(420px, 1fr));
+        gap: 12px;
+      }
+      .wide {
+        grid-column: 1 / -1;
+      }
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        gap: 8px;
+      }
+      .range button[aria-pressed='true'] {
+        border-color: var(--rs-accent);
+        background: #16314a;
+      }
+      @media (max-width: 520px) {
+        .charts {
+          grid-template-columns: 1fr;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) api: Api | null = null;
+  @property({ attribute: false }) live: LiveConnection | null = null;
+
+  @state() private _ticks: KpiTick[] = [];
+  @state() private _minutes: KpiHistoryAnswer['minutes'] = [];
+  @state() private _range: Range = 15;
+  @state() private _summary = '';
+
+  private readonly _locale = new LocaleController(this);
+  private readonly _kpi = new LiveTopicController(
+    this,
+    () => this.live,
+    () => ({ type: 'subscribe', topic: 'kpi' }),
+    (message) => this._onKpi(message),
+  );
+  private _series: KpiSeries = { eventsPerSecond: [], p50: [], p99: [] };
+  private _summaryAt = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this._loadHistory();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('live')) this._kpi.resubscribe();
+    if (changed.has('api') && changed.get('api') === null) void this._loadHistory();
+    if (changed.has('_ticks') || changed.has('_minutes') || changed.has('_range')) {
+      this._series = this._range === 15 ? secondSeries(this._ticks) : minuteSeries(this._minutes, this._ticks);
+    }
+  }
+
+  override render() {
+    const latest = this._ticks[this._ticks.length - 1] ?? null;
+    const to = latest?.at ?? Date.now();
+    const from = to - this._range * 60_000;
+    const rangeText = this._range === 15 ? msg('overview.range15') : msg('overview.range60');
+    return html`
+      <h1 class="visually-hidden">${msg('overview.title')}</h1>
+      <p class="visually-hidden" aria-live="polite" aria-atomic="true">${this._summary}</p>
+      <section class="tiles" aria-label=${msg('overview.title')}>
+        ${tileTexts(latest).map(
+          (tile) => html`<rs-kpi-tile
+            data-testid=${`tile-${tile.id}`}
+            .label=${msg(tile.label)}
+            .value=${tile.value}
+            .note=${tile.note}
+            .trend=${tileTrend(tile.id, this._ticks)}
+          ></rs-kpi-tile>`,
+        )}
+      </section>
+      <div class="charts">
+        <section class="panel wide">
+          <div class="head">
+            <h2>${msg('overview.throughput')} · ${msg('overview.latency')}</h2>
+            <div class="range" role="group" aria-label=${msg('overview.rangeLabel')}>
+              <button aria-pressed=${this._range === 15 ? 'true' : 'false'} @click=${() => this._setRange(15)}>${msg('overview.range15')}</button>
+              <button aria-pressed=${this._range === 60 ? 'true' : 'false'} @click=${() => this._setRange(60)}>${msg('overview.range60')}</button>
+            </div>
+          </div>
+          <div class="charts">
+            <rs-time-series
+              data-testid="chart-throughput"
+              .label=${msg('overview.chartThroughput', { range: rangeText })}
+              .from=${from}
+              .to=${to}
+              .formatValue=${formatInteger}
+              .series=${[{ name: msg('overview.eventsPerSecond'), colour: PALETTE.series1, points: this._series.eventsPerSecond }]}
+            ></rs-time-series>
+            <rs-time-series
+              data-testid="chart-latency"
+              .label=${msg('overview.chartLatency', { range: rangeText })}
+              .from=${from}
+              .to=${to}
+              .formatValue=${formatMs}
+              .series=${[
+                { name: msg('overview.p50'), colour: PALETTE.series3, points: this._series.p50, dashed: true },
+                { name: msg('overview.p99'), colour: PALETTE.series2, points: this._series.p99 },
+              ]}
+            ></rs-time-series>
+          </div>
+        </section>
+        <section class="panel">
+          <h2>${msg('overview.scoreDistribution')}</h2>
+          <rs-score-histogram data-testid="chart-scores" .label=${msg('overview.chartScores')} .buckets=${latest?.scores ?? []}></rs-score-histogram>
+        </section>
+        <section class="panel">
+          <h2>${msg('overview.alertsByTypology')}</h2>
+          <rs-typology-bars
+            data-testid="chart-typology"
+            .label=${msg('overview.chartTypology')}
+            .emptyText=${msg('overview.noData')}
+            .counts=${latest?.alertsByTypology ?? {}}
+          ></rs-typology-bars>
+        </section>
+        <section class="panel wide">
+          <h2>${msg('overview.corridors')}</h2>
+          <rs-corridor-flows data-testid="chart-corridors" .label=${msg('overview.chartCorridors')} .corridors=${latest?.corridors ?? []}></rs-corridor-flows>
+        </section>
+      </div>
+    `;
+  }
+
+  private _onKpi(message: ServerMessage): void {
+    if (message.type === 'kpi-history') this._ticks = mergeTicks(this._ticks, message.ticks);
+    else if (message.type === 'kpi') this._ticks = mergeTicks(this._ticks, [message.tick]);
+    else return;
+    this._updateSummary();
+  }
+
+  /** A screen-reader summary, at most every 15 s: per-second announcements would drown the reader. */
+  private _updateSummary(): void {
+    const latest = this._ticks[this._ticks.length - 1];
+    if (latest === undefined || latest.at - this._summaryAt < SUMMARY_EVERY_MS) return;
+    this._summaryAt = latest.at;
+    this._summary = msg('overview.summary', {
+      events: formatInteger(latest.decisionsPerSecond),
+      latency: latest.latencyP99Ms === null ? NO_VALUE : formatMs(latest.latencyP99Ms),
+      alerts: formatInteger(latest.alertsPerMinute),
+    });
+  }
+
+  private _setRange(range: Range): void {
+    this._range = range;
+  }
+
+  private async _loadHistory(): Promise<void> {
+    if (this.api === null) return;
+    try {
+      const answer = await this.api.get<KpiHistoryAnswer>('/api/kpis', { minutes: 60 });
+      this._minutes = answer.minutes;
+    } catch {
+      // The live ticks still fill the charts; the 60-minute view starts from them.
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-overview': RsOverview;
+  }
+}

@@ -1,0 +1,113 @@
+// A line chart of one or more series over time (throughput, latency), drawn with d3 scales and
+// shapes into a Lit SVG template.
+import { LitElement, css, html, svg, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { max } from 'd3-array';
+import { scaleLinear, scaleTime, type ScaleLinear, type ScaleTime } from 'd3-scale';
+import { line } from 'd3-shape';
+import { formatClock } from '../i18n/format.js';
+import { sharedStyles } from '../theme/theme.js';
+import type { SeriesPoint } from './kpi-series.js';
+
+export type ChartSeries = { readonly name: string; readonly colour: string; readonly points: readonly SeriesPoint[]; readonly dashed?: boolean };
+
+const W = 640;
+const H = 200;
+const M = { top: 10, right: 12, bottom: 22, left: 52 };
+
+/**
+ * Time series. `from`/`to` fix the time axis so the chart scrolls smoothly as ticks arrive;
+ * `formatValue` labels the y axis in the current locale.
+ */
+@customElement('rs-time-series')
+export class RsTimeSeries extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      svg {
+        width: 100%;
+        height: auto;
+        display: block;
+      }
+      .grid line {
+        stroke: var(--rs-border);
+      }
+      .series {
+        fill: none;
+        stroke-width: 1.6;
+      }
+      .legend {
+        display: flex;
+        gap: 12px;
+        font-size: 0.8rem;
+        color: var(--rs-text-dim);
+      }
+      .swatch {
+        display: inline-block;
+        width: 14px;
+        height: 3px;
+        vertical-align: middle;
+        margin-right: 4px;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) series: readonly ChartSeries[] = [];
+  @property({ type: Number }) from = 0;
+  @property({ type: Number }) to = 0;
+  @property({ attribute: false }) formatValue: (value: number) => string = String;
+  /** Describes the chart for screen readers. */
+  @property() label = '';
+
+  private _x: ScaleTime<number, number> = scaleTime();
+  private _y: ScaleLinear<number, number> = scaleLinear();
+  private _paths: string[] = [];
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (!changed.has('series') && !changed.has('from') && !changed.has('to')) return;
+    this._x = scaleTime().domain([this.from, this.to]).range([M.left, W - M.right]);
+    const top = max(this.series, (s) => max(s.points, (p) => p.v ?? 0)) ?? 0;
+    this._y = scaleLinear().domain([0, top > 0 ? top * 1.1 : 1]).nice().range([H - M.bottom, M.top]);
+    const x = this._x;
+    const y = this._y;
+    const from = this.from;
+    const draw = line<SeriesPoint>()
+      .defined((p) => p.v !== null && p.t >= from)
+      .x((p) => x(p.t))
+      .y((p) => y(p.v ?? 0));
+    this._paths = this.series.map((s) => draw(s.points as SeriesPoint[]) ?? '');
+  }
+
+  override render() {
+    const x = this._x;
+    const y = this._y;
+    return html`<figure style="margin:0">
+      <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${this.label}>
+        <g class="grid">
+          ${y.ticks(4).map(
+            (v) => svg`<line x1=${M.left} x2=${W - M.right} y1=${y(v)} y2=${y(v)}></line>
+              <text x=${M.left - 6} y=${y(v)} dy="0.32em" text-anchor="end">${this.formatValue(v)}</text>`,
+          )}
+          ${x.ticks(6).map((t) => svg`<text x=${x(t)} y=${H - 6} text-anchor="middle">${formatClock(t.getTime())}</text>`)}
+        </g>
+        ${this.series.map(
+          (s, i) => svg`<path class="series" d=${this._paths[i] ?? ''} stroke=${s.colour} stroke-dasharray=${s.dashed === true ? '4 3' : nothing}></path>`,
+        )}
+      </svg>
+      ${this.series.length > 1
+        ? html`<figcaption class="legend">
+            ${this.series.map((s) => html`<span><span class="swatch" style="background:${s.colour}"></span>${s.name}</span>`)}
+          </figcaption>`
+        : nothing}
+    </figure>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-time-series': RsTimeSeries;
+  }
+}
