@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { RiskstreamError, type Logger, type Metrics } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
+import { registerWebApp, type WebAppOptions } from './web-app.js';
 
 export type ServerOptions = {
   readonly logger: Logger;
@@ -10,6 +11,8 @@ export type ServerOptions = {
   readonly health: HealthCheck;
   /** Plugins of the roles this process runs (ingest, api, …), registered in order. */
   readonly plugins: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  /** Serve the dashboard app at `/` from this folder (the api role). */
+  readonly webApp?: WebAppOptions;
 };
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -30,12 +33,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
     return reply.code(mapped.status).send(mapped.toJSON());
   });
-  app.setNotFoundHandler(function notFound(request, reply) {
-    return reply.code(404).send(new RiskstreamError('RS_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
-  });
-
   await app.register(healthPlugin, { health: options.health, metrics: options.metrics });
   for (const plugin of options.plugins) await plugin(app);
+  if (options.webApp) {
+    app.setNotFoundHandler(await registerWebApp(app, options.webApp));
+  } else {
+    app.setNotFoundHandler(function notFound(request, reply) {
+      return reply.code(404).send(new RiskstreamError('RS_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
+    });
+  }
   return app;
 }
 

@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger, createMetrics } from '../../core/index.js';
+import { buildServer } from './server.js';
+import { APP_CSP } from './web-app.js';
+
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+async function serverWith(built: boolean) {
+  const root = mkdtempSync(join(tmpdir(), 'riskstream-web-'));
+  folders.push(root);
+  if (built) {
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>riskstream</title><script type="module" src="/assets/app-1a2b.js"></script>');
+    writeFileSync(join(root, 'assets', 'app-1a2b.js'), 'console.log(1)');
+  }
+  return buildServer({
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    health: async () => ({ ok: true, checks: {} }),
+    plugins: [],
+    webApp: { root },
+  });
+}
+
+describe('web app - serving the built dashboard', () => {
+  it('serves the page at / with a strict content security policy', async () => {
+    const app = await serverWith(true);
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.headers['content-security-policy']).toBe(APP_CSP);
+    expect(APP_CSP).toContain("script-src 'self'");
+    expect(APP_CSP).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(res.body).toContain('<title>riskstream</title>');
+  });
+
+  it('serves hashed assets with long caching', async () => {
+    const app = await serverWith(true);
+    const res = await app.inject({ method: 'GET', url: '/assets/app-1a2b.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toContain('immutable');
+  });
+
+  it('answers browser navigations to app pages with the page, and everything else with a JSON 404', async () => {
+    const app = await serverWith(true);
+    const page = await app.inject({ method: 'GET', url: '/alerts/abc?x=1', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>riskstream</title>');
+    for (const url of ['/api/nothing', '/v1/nothing', '/assets/missing.js', '/alerts']) {
+      const res = await app.inject({ method: 'GET', url, headers: url === '/alerts' ? {} : { accept: 'text/html' } });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code).toBe('RS_ERR_NOT_FOUND');
+    }
+  });
+
+  it('says how to build the app when it is not built', async () => {
+    const app = await serverWith(false);
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('npm run build');
+  });
+});

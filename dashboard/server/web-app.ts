@@ -1,0 +1,79 @@
+// Serves the built dashboard (dist/web) at `/`: hashed assets with long caching, index.html for every
+// other page path (the app routes in the browser), and a strict Content-Security-Policy on the page
+// so that a name full of markup can never run script even if a component forgot to escape it.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RiskstreamError } from '../../core/index.js';
+
+export type WebAppOptions = {
+  /** The Vite build output (default dist/web under the package root). */
+  readonly root: string;
+};
+
+/** Script only from our origin, no inline script, no plugins, no framing. Lit styles are adopted stylesheets; 'unsafe-inline' covers the <style> fallback. */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Paths that belong to the server, never to the app's router. */
+const SERVER_PREFIXES = ['/api', '/v1', '/ws', '/healthz', '/metrics'];
+
+/**
+ * Registers the static assets and returns the handler for paths no route matched: the app's page for
+ * browser navigations outside the server's paths, a JSON 404 otherwise. buildServer() installs it as
+ * the not-found handler (there is one per server).
+ */
+export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions): Promise<(request: FastifyRequest, reply: FastifyReply) => FastifyReply> {
+  const built = existsSync(join(opts.root, 'index.html'));
+  const assets = join(opts.root, 'assets');
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: opts.root,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      setHeaders(reply, path) {
+        // Vite names assets by content hash: they never change under one name.
+        if (path.startsWith(assets)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
+  }
+
+  function sendApp(reply: FastifyReply): FastifyReply {
+    if (!built) {
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The dashboard is not built. Run `npm run build` (npm install and npm start do it for you), then reload.');
+    }
+    return reply
+      .header('content-security-policy', APP_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .header('cache-control', 'no-cache')
+      .sendFile('index.html');
+  }
+
+  app.get('/', (_request, reply) => sendApp(reply));
+  return function appOrNotFound(request, reply) {
+    const path = request.url.split('?')[0] ?? '/';
+    const isServerPath = SERVER_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    const looksLikeFile = /\.[a-z0-9]+$/i.test(path);
+    if (request.method === 'GET' && !isServerPath && !looksLikeFile && (request.headers.accept ?? '').includes('text/html')) {
+      return sendApp(reply);
+    }
+    return reply.code(404).send(new RiskstreamError('RS_ERR_NOT_FOUND', `no route ${request.method} ${path}`).toJSON());
+  };
+}
