@@ -1,0 +1,47 @@
+// Headless Chromium for end-to-end tests: Debian's /usr/bin/chromium driven by playwright-core,
+// with the flags this machine needs (no sandbox as root, no background networking on a closed
+// network). Screenshots go to test-artifacts/ (ignored by git) and are kept after the run.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { sourcePath } from '../core/index.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+export const ARTIFACTS_DIR = sourcePath('test-artifacts');
+
+/** Saves a full-page screenshot as test-artifacts/<suite>/<name>.png and returns its path. */
+export async function screenshot(page: Page, suite: string, name: string): Promise<string> {
+  const folder = join(ARTIFACTS_DIR, suite);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Fails the test on any uncaught page error or script dialog (an injected alert() would show here). */
+export function watchPage(page: Page): { errors: string[]; dialogs: string[] } {
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { errors, dialogs };
+}
