@@ -25,7 +25,7 @@ const MAX_LIMIT = 500;
 
 // Computed columns get names of their own: an alias equal to a column name would replace the
 // column in WHERE and ORDER BY too (ClickHouse resolves aliases first).
-type AlertCells = {
+export type AlertCells = {
   id: string;
   event_id: string;
   event_kind: string;
@@ -43,6 +43,11 @@ type AlertCells = {
   currency: string;
   reasons: string;
 };
+
+/** The stored columns of an alert, read as AlertCells (shared by every reader of alerts). */
+export const ALERT_SELECT = `id, event_id, event_kind, toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(created_at) AS created_ms,
+            domain, typology, severity, score, account_id, customer_id, segment,
+            toString(amount) AS amount_text, toString(amount_minor) AS amount_minor_text, currency, reasons`;
 
 // Each optional filter is a fixed SQL fragment with a bound parameter; values never enter the text.
 const FILTERS = {
@@ -72,9 +77,7 @@ export async function listAlerts(client: SqlClient, database: string, query: Ale
   }
   const rows = await selectRows<AlertCells>(
     client,
-    `SELECT id, event_id, event_kind, toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(created_at) AS created_ms,
-            domain, typology, severity, score, account_id, customer_id, segment,
-            toString(amount) AS amount_text, toString(amount_minor) AS amount_minor_text, currency, reasons
+    `SELECT ${ALERT_SELECT}
      FROM ${qualified(database, 'alerts')} FINAL
      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC
@@ -86,7 +89,7 @@ export async function listAlerts(client: SqlClient, database: string, query: Ale
   return { alerts: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
-function toStored(row: AlertCells): StoredAlert {
+export function toStored(row: AlertCells): StoredAlert {
   return {
     v: 1,
     id: row.id,

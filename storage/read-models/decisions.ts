@@ -4,7 +4,7 @@ import type { Action, DecisionWire, EventKind, Reason, Segment } from '../../cor
 import { nullableNumberOf, numberOf, qualified, selectRows, type SqlClient } from '../sql.js';
 
 // Computed columns are named apart from the table's columns (an alias would shadow the column).
-type DecisionCells = {
+export type DecisionCells = {
   event_id: string;
   event_kind: string;
   event_ms: unknown;
@@ -34,15 +34,18 @@ type DecisionCells = {
   label_credit: boolean | null;
 };
 
-export async function getDecision(client: SqlClient, database: string, eventId: string): Promise<DecisionWire | null> {
-  const rows = await selectRows<DecisionCells>(
-    client,
-    `SELECT event_id, event_kind,
+// The stored columns of a decision, read as DecisionCells (shared by every reader of decisions).
+export const DECISION_SELECT = `event_id, event_kind,
             toUnixTimestamp64Milli(event_ts) AS event_ms, toUnixTimestamp64Milli(ingest_ts) AS ingest_ms,
             toUnixTimestamp64Milli(decided_at) AS decided_ms,
             account_id, customer_id, counterparty_id, channel, payment_type, country, counterparty_country, segment, toString(amount_minor) AS amount_minor_text, currency,
             score, action, reasons, models, features, latency_processing_ms, latency_total_ms,
-            has_labels, label_patterns, label_fraud, label_aml, label_credit
+            has_labels, label_patterns, label_fraud, label_aml, label_credit`;
+
+export async function getDecision(client: SqlClient, database: string, eventId: string): Promise<DecisionWire | null> {
+  const rows = await selectRows<DecisionCells>(
+    client,
+    `SELECT ${DECISION_SELECT}
      FROM ${qualified(database, 'decisions')} FINAL
      WHERE event_id = {eventId:String}
      LIMIT 1`,
@@ -52,7 +55,26 @@ export async function getDecision(client: SqlClient, database: string, eventId: 
   return row ? toWire(row) : null;
 }
 
-function toWire(row: DecisionCells): DecisionWire {
+/**
+ * The decision on an event whose time is known (an alert carries it): bounded to the event's day
+ * either side, so that only a few partitions are read whatever the table's sort key.
+ */
+export async function getDecisionAt(client: SqlClient, database: string, eventId: string, eventTs: number): Promise<DecisionWire | null> {
+  const rows = await selectRows<DecisionCells>(
+    client,
+    `SELECT ${DECISION_SELECT}
+     FROM ${qualified(database, 'decisions')}
+     WHERE event_id = {eventId:String}
+       AND event_ts >= fromUnixTimestamp64Milli({eventTs:Int64}) - INTERVAL 1 DAY
+       AND event_ts <= fromUnixTimestamp64Milli({eventTs:Int64}) + INTERVAL 1 DAY
+     LIMIT 1`,
+    { eventId, eventTs },
+  );
+  const row = rows[0];
+  return row ? toWire(row) : null;
+}
+
+export function toWire(row: DecisionCells): DecisionWire {
   const features: Record<string, number> = {};
   for (const [name, value] of Object.entries(row.features)) features[name] = numberOf(value);
   return {
