@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The `riskstream` command line: start, doctor, simulate, bench.
+// The `riskstream` command line: start, doctor, simulate, bench, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
+import { ConfigError, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
+import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -103,6 +104,51 @@ program
     process.exitCode = await runBenchCommand(loadConfig(), opts);
   });
 
+const users = program.command('users').description('manage dashboard users (stored in NATS KV; sessions and lock-outs in Redis)');
+const print = (line: string): void => void process.stdout.write(line + '\n');
+
+users
+  .command('add <username>')
+  .description('create a user; prompts for the password at a terminal, else generates and prints one')
+  .option('--role <role>', 'a role (repeat for more): admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--display-name <name>', 'the name the dashboard shows')
+  .option('--password-stdin', 'read the password from stdin')
+  .action(async (username: string, opts: { role: string[]; displayName?: string; passwordStdin?: boolean }) => {
+    const roles = parseRoleOptions(opts.role);
+    const password = await readPassword(opts);
+    await withUsersContext(loadConfig(), (ctx) => usersAdd(ctx, username, { roles, displayName: opts.displayName, password }, print));
+  });
+
+users
+  .command('list')
+  .description('list users, their roles, second factor and state')
+  .action(async () => {
+    await withUsersContext(loadConfig(), (ctx) => usersList(ctx, print));
+  });
+
+users
+  .command('passwd <username>')
+  .description("set a user's password (prompted, --password-stdin, or generated) and end their sessions")
+  .option('--password-stdin', 'read the password from stdin')
+  .action(async (username: string, opts: { passwordStdin?: boolean }) => {
+    const password = await readPassword(opts);
+    await withUsersContext(loadConfig(), (ctx) => usersPasswd(ctx, username, password, print));
+  });
+
+users
+  .command('reset-totp <username>')
+  .description("remove a user's second factor so that they can enrol again")
+  .action(async (username: string) => {
+    await withUsersContext(loadConfig(), (ctx) => usersResetTotp(ctx, username, print));
+  });
+
+users
+  .command('unlock <username>')
+  .description('lift a sign-in lock-out after repeated failures')
+  .action(async (username: string) => {
+    await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
+  });
+
 function printBanner(address: string, apiKey: string, generated: boolean, simulatorRate: number): void {
   const lines = [
     '',
@@ -124,7 +170,13 @@ function printBanner(address: string, apiKey: string, generated: boolean, simula
 }
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ServiceUnavailableError || (error as Error)?.name === 'DataFolderInUseError') {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ServiceUnavailableError ||
+    error instanceof UsersCommandError ||
+    error instanceof RiskstreamError ||
+    (error as Error)?.name === 'DataFolderInUseError'
+  ) {
     process.stderr.write(`riskstream: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`riskstream: ${(error as Error)?.stack ?? String(error)}\n`);

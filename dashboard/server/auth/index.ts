@@ -12,7 +12,15 @@ export {
 } from './session-store.js';
 export { SESSION_COOKIE, sessionIdFromHeaders, type SecureCookies } from './session-cookie.js';
 export { CSRF_HEADER } from './csrf.js';
-export { DEFAULT_IP_LIMIT, DEFAULT_LOCKOUT, type IpLimitPolicy, type LockoutPolicy, type LoginThrottleOptions } from './login-throttle.js';
+export {
+  createLoginThrottle,
+  DEFAULT_IP_LIMIT,
+  DEFAULT_LOCKOUT,
+  type IpLimitPolicy,
+  type LockoutPolicy,
+  type LoginThrottle,
+  type LoginThrottleOptions,
+} from './login-throttle.js';
 export { DEFAULT_SCRYPT_PARAMS, PASSWORD_MIN_LENGTH, generatePassword, passwordProblem, type ScryptParams } from './password.js';
 export { AdminEnvError, DEMO_USERS, ensureAdminFromEnv, seedDemoUsers, type AdminFromEnv, type CreatedUser } from './first-users.js';
 export { normaliseUsername, usernameProblem, isUserRole } from './username.js';

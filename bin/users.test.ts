@@ -1,0 +1,108 @@
+// The functions behind `riskstream users …`, against real NATS KV and Redis in a test namespace.
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RiskstreamError } from '../core/index.js';
+import { createHarness, type Harness } from '../test/harness.js';
+import { createSessionStore } from '../dashboard/server/auth/index.js';
+import { verifyPassword } from '../dashboard/server/auth/password.js';
+import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+
+afterAll(async () => {
+  await h?.cleanup();
+});
+
+function capture(): { out: (line: string) => void; lines: string[] } {
+  const lines: string[] = [];
+  return { out: (line) => void lines.push(line), lines };
+}
+
+describe('users command - add and list', () => {
+  it('adds a user with a given password without printing it, and one with a generated password that it prints once', async () => {
+    const given = capture();
+    await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'Alice', { roles: ['admin'], displayName: 'Alice A.', password: 'alice password 1' }, given.out));
+    expect(given.lines).toEqual(['created alice (admin)']);
+
+    const generated = capture();
+    await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bob', { roles: ['auditor', 'credit_officer'], password: null }, generated.out));
+    expect(generated.lines[0]).toBe('created bob (credit_officer, auditor)');
+    const password = /^password: (\S+)/.exec(generated.lines[1]!)![1]!;
+    const bob = await withUsersContext(h.config, (ctx) => ctx.users.get('bob'));
+    expect(await verifyPassword(password, bob!.passwordHash)).toBe(true);
+    expect(bob!.passwordHash).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$/);
+
+    await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'alice', { roles: ['auditor'], password: null }, () => undefined))).rejects.toMatchObject({
+      code: 'RS_ERR_CONFLICT',
+    });
+  });
+
+  it('lists users with roles, second factor and state, and no secrets', async () => {
+    const { out, lines } = capture();
+    await withUsersContext(h.config, async (ctx) => {
+      for (let i = 0; i < 5; i++) await ctx.throttle.recordFailure('bob');
+      await usersList(ctx, out);
+    });
+    expect(lines[0]).toMatch(/^USER\s+ROLES\s+TOTP\s+STATE$/);
+    expect(lines.find((l) => l.startsWith('alice'))).toMatch(/^alice\s+admin\s+off\s+active$/);
+    expect(lines.find((l) => l.startsWith('bob'))).toMatch(/^bob\s+credit_officer,auditor\s+off\s+locked$/);
+    expect(lines.join('\n')).not.toContain('scrypt');
+
+    const unlocked = capture();
+    await withUsersContext(h.config, (ctx) => usersUnlock(ctx, 'BOB', unlocked.out));
+    expect(unlocked.lines).toEqual(['bob unlocked']);
+    expect(await withUsersContext(h.config, (ctx) => ctx.throttle.lockedFor('bob'))).toBe(0);
+  });
+});
+
+describe('users command - passwd and reset-totp', () => {
+  it('sets a new password and ends the sessions of the user', async () => {
+    const sessions = createSessionStore(h.redis, h.names.redisPrefix);
+    const { id } = await sessions.create('alice');
+    const { out, lines } = capture();
+    await withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'alice', 'alice password 2', out));
+    expect(lines).toEqual(['password of alice changed; 1 session(s) ended']);
+    expect(await sessions.get(id)).toBeNull();
+    const alice = await withUsersContext(h.config, (ctx) => ctx.users.get('alice'));
+    expect(await verifyPassword('alice password 2', alice!.passwordHash)).toBe(true);
+    await expect(withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'nobody', 'a long password 1', out))).rejects.toMatchObject({ code: 'RS_ERR_NOT_FOUND' });
+  });
+
+  it('removes the second factor', async () => {
+    await withUsersContext(h.config, async (ctx) => {
+      await ctx.users.setPendingTotp('alice', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+      await ctx.users.enableTotp('alice', 1);
+    });
+    const { out, lines } = capture();
+    await withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'alice', out));
+    expect(lines[0]).toContain('second factor of alice removed');
+    expect((await withUsersContext(h.config, (ctx) => ctx.users.get('alice')))!.totp).toBeNull();
+  });
+});
+
+describe('users command - arguments', () => {
+  it.each([
+    [['admin'], null],
+    [['risk_monitor', 'auditor'], null],
+    [[], 'at least one --role'],
+    [['admin', 'root'], 'unknown role "root"'],
+  ])('roles %j: %s', (values, problem) => {
+    if (problem === null) expect(parseRoleOptions(values)).toEqual(values);
+    else expect(() => parseRoleOptions(values)).toThrow(problem);
+  });
+
+  it('reads the password from stdin, refuses a short or empty one, and generates when there is no terminal', async () => {
+    expect(await readPassword({ passwordStdin: true }, Readable.from(['piped password 1\n']))).toBe('piped password 1');
+    await expect(readPassword({ passwordStdin: true }, Readable.from(['short\n']))).rejects.toThrow(UsersCommandError);
+    await expect(readPassword({ passwordStdin: true }, Readable.from(['']))).rejects.toThrow('empty');
+    expect(await readPassword({}, Readable.from(['ignored']))).toBeNull();
+  });
+
+  it('reports a bad user name from the store as a bad request', async () => {
+    await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bad name!', { roles: ['auditor'], password: 'long enough pass' }, () => undefined))).rejects.toBeInstanceOf(RiskstreamError);
+  });
+});

@@ -1,0 +1,178 @@
+// `riskstream users …`: manage dashboard users from the command line (the way in before any admin
+// exists, and the way back in when every admin is locked out).
+import {
+  connectBus,
+  connectRedis,
+  ensureStreams,
+  names as namesOf,
+  streamLimitsOf,
+  type Config,
+  type Redis,
+} from '../core/index.js';
+import {
+  createLoginThrottle,
+  createSessionStore,
+  createUserStore,
+  generatePassword,
+  isUserRole,
+  passwordProblem,
+  type LoginThrottle,
+  type SessionStore,
+  type UserRecord,
+  type UserStore,
+} from '../dashboard/server/auth/index.js';
+import { USER_ROLES, type UserRole } from '../dashboard/server/protocol.js';
+
+export type Out = (line: string) => void;
+
+/** What the user commands work on: the users bucket, and in Redis the sessions and lock-outs. */
+export type UsersContext = { readonly users: UserStore; readonly sessions: SessionStore; readonly throttle: LoginThrottle };
+
+export class UsersCommandError extends Error {
+  override readonly name = 'UsersCommandError';
+}
+
+/** Connects to NATS and Redis as configured, runs the command, and closes the connections. */
+export async function withUsersContext<T>(config: Config, run: (ctx: UsersContext) => Promise<T>): Promise<T> {
+  const names = namesOf(config.namespace);
+  const bus = await connectBus(config.natsUrl, names, 'riskstream-users');
+  let redis: Redis | undefined;
+  try {
+    await ensureStreams(bus, streamLimitsOf(config));
+    redis = await connectRedis(config.redisUrl, 'riskstream-users');
+    const ctx: UsersContext = {
+      users: await createUserStore(bus),
+      sessions: createSessionStore(redis, names.redisPrefix),
+      throttle: createLoginThrottle(redis, names.redisPrefix),
+    };
+    return await run(ctx);
+  } finally {
+    redis?.disconnect();
+    await bus.nc.close();
+  }
+}
+
+/** Checks --role values; the command line names the bad one. */
+export function parseRoleOptions(values: readonly string[]): UserRole[] {
+  if (values.length === 0) throw new UsersCommandError(`give at least one --role (${USER_ROLES.join(', ')})`);
+  for (const value of values) {
+    if (!isUserRole(value)) throw new UsersCommandError(`unknown role "${value}"; roles are: ${USER_ROLES.join(', ')}`);
+  }
+  return values as UserRole[];
+}
+
+/** `users add`: creates the user; prints the password only when it was generated here. */
+export async function usersAdd(
+  ctx: UsersContext,
+  username: string,
+  options: { readonly roles: readonly UserRole[]; readonly displayName?: string; readonly password: string | null },
+  out: Out,
+): Promise<UserRecord> {
+  const password = options.password ?? generatePassword();
+  const record = await ctx.users.create({ username, password, roles: options.roles, ...(options.displayName ? { displayName: options.displayName } : {}) });
+  out(`created ${record.username} (${record.roles.join(', ')})`);
+  if (options.password === null) out(`password: ${password}   (shown once; change it with \`riskstream users passwd ${record.username}\`)`);
+  return record;
+}
+
+/** `users list`: one line per user, no secrets. */
+export async function usersList(ctx: UsersContext, out: Out): Promise<void> {
+  const users = await ctx.users.list();
+  if (users.length === 0) {
+    out('no users yet: create one with `riskstream users add <name> --role admin`');
+    return;
+  }
+  const width = Math.max(8, ...users.map((u) => u.username.length));
+  out(`${'USER'.padEnd(width)}  ${'ROLES'.padEnd(40)}  TOTP  STATE`);
+  for (const user of users) {
+    const locked = (await ctx.throttle.lockedFor(user.username)) > 0;
+    const state = user.disabled ? 'disabled' : locked ? 'locked' : 'active';
+    out(`${user.username.padEnd(width)}  ${user.roles.join(',').padEnd(40)}  ${(user.totp ? 'on' : 'off').padEnd(4)}  ${state}`);
+  }
+}
+
+/** `users passwd`: sets a new password and ends the user's sessions. */
+export async function usersPasswd(ctx: UsersContext, username: string, password: string | null, out: Out): Promise<void> {
+  const chosen = password ?? generatePassword();
+  const record = await ctx.users.setPassword(username, chosen);
+  const ended = await ctx.sessions.destroyAllForUser(record.username);
+  out(`password of ${record.username} changed; ${ended} session(s) ended`);
+  if (password === null) out(`password: ${chosen}   (shown once)`);
+}
+
+/** `users reset-totp`: removes the second factor so the user can enrol again; ends their sessions. */
+export async function usersResetTotp(ctx: UsersContext, username: string, out: Out): Promise<void> {
+  const record = await ctx.users.resetTotp(username);
+  const ended = await ctx.sessions.destroyAllForUser(record.username);
+  out(`second factor of ${record.username} removed; ${ended} session(s) ended; they can enrol again after signing in`);
+}
+
+/** `users unlock`: lifts a sign-in lock-out. */
+export async function usersUnlock(ctx: UsersContext, username: string, out: Out): Promise<void> {
+  const record = await ctx.users.get(username);
+  if (!record) throw new UsersCommandError(`no user ${username}`);
+  await ctx.throttle.unlock(record.username);
+  out(`${record.username} unlocked`);
+}
+
+/**
+ * The password for add/passwd: from stdin with --password-stdin, typed (twice, hidden) at a terminal,
+ * or null (generate one) when neither applies or the typed answer is empty.
+ */
+export async function readPassword(
+  options: { readonly passwordStdin?: boolean },
+  input: NodeJS.ReadableStream & { readonly isTTY?: boolean } = process.stdin,
+): Promise<string | null> {
+  let password: string | null;
+  if (options.passwordStdin) {
+    password = (await readAll(input)).replace(/\r?\n$/, '');
+    if (password === '') throw new UsersCommandError('--password-stdin: stdin was empty');
+  } else if (input.isTTY && input === process.stdin) {
+    const first = await promptHidden('password (empty: generate one): ');
+    if (first === '') return null;
+    const problem = passwordProblem(first);
+    if (problem) throw new UsersCommandError(problem);
+    if ((await promptHidden('again: ')) !== first) throw new UsersCommandError('the two passwords differ');
+    password = first;
+  } else {
+    return null;
+  }
+  const problem = passwordProblem(password);
+  if (problem) throw new UsersCommandError(problem);
+  return password;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a line at the terminal without echoing it. */
+function promptHidden(prompt: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let typed = '';
+    const finish = (error?: Error): void => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(typed);
+    };
+    const onData = (data: string): void => {
+      for (const ch of data) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(new UsersCommandError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else typed += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
