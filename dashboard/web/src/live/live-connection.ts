@@ -128,10 +128,13 @@ export class LiveConnection {
       entry.message = message;
       this._send(message);
     }
-    entry.listeners.add(listener);
+    // A wrapper per call: the same function subscribed twice is two memberships, so leaving one
+    // (a component re-subscribing with a new filter) does not drop the other.
+    const membership: LiveListener = (m) => listener(m);
+    entry.listeners.add(membership);
     const owned = entry;
     return () => {
-      owned.listeners.delete(listener);
+      owned.listeners.delete(membership);
       if (owned.listeners.size > 0 || this._subscriptions.get(key) !== owned) return;
       this._subscriptions.delete(key);
       this._send(message.topic === 'account' ? { type: 'unsubscribe', topic: 'account', accountId: message.accountId } : { type: 'unsubscribe', topic: message.topic });

@@ -1,0 +1,367 @@
+// The live alert feed: alerts as they are raised, filtered by domain, severity, typology and
+// segment (the same filter goes to the WebSocket subscription and to REST paging), in a virtualised
+// list over a bounded buffer, rendered once per animation frame, with pause/resume and "load older".
+import '@lit-labs/virtualizer';
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { AlertFilter, ServerMessage } from '../../../server/protocol.js';
+import { fetchAlertPage } from '../api/alerts-api.js';
+import type { Api } from '../api/http.js';
+import type { FeedAlert } from '../api/wire.js';
+import { formatInteger } from '../i18n/format.js';
+import { LocaleController } from '../i18n/locale.js';
+import { msg, valueText } from '../i18n/messages.js';
+import type { LiveConnection } from '../live/live-connection.js';
+import { LiveTopicController } from '../live/live-controller.js';
+import { sharedStyles } from '../theme/theme.js';
+import { AlertBuffer, FEED_CAPACITY } from './alert-buffer.js';
+import { DOMAIN_CHOICES, SEGMENT_CHOICES, SEVERITY_CHOICES, filterOf, matchesFilter } from './alert-filter.js';
+import { FrameBatcher, type FrameScheduler } from './frame-batcher.js';
+import { renderAlertRow } from './rs-alert-row.js';
+
+const ANNOUNCE_EVERY_MS = 10_000;
+const MAX_TYPOLOGIES = 200;
+
+/**
+ * The alert feed page. Needs `api` and `live`. `capacity` bounds the alerts held; `schedule` (tests)
+ * replaces requestAnimationFrame.
+ */
+@customElement('rs-alert-feed')
+export class RsAlertFeed extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 12px;
+      }
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px 12px;
+        align-items: end;
+      }
+      label {
+        display: grid;
+        gap: 2px;
+        font-size: 0.8rem;
+        color: var(--rs-text-dim);
+      }
+      .controls {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        margin-left: auto;
+      }
+      .grid,
+      .row {
+        display: grid;
+        grid-template-columns: 6.5em 6.5em 5em minmax(8em, 1.4fr) 4em minmax(8em, 1fr) minmax(8em, 1fr) 6em;
+        gap: 8px;
+        align-items: center;
+        padding: 0 8px;
+        font-size: 0.85rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .head {
+        color: var(--rs-text-dim);
+        font-weight: 600;
+        padding-bottom: 4px;
+        border-bottom: 1px solid var(--rs-border-strong);
+      }
+      lit-virtualizer {
+        height: max(320px, calc(100vh - 260px));
+        width: 100%;
+      }
+      .row {
+        box-sizing: border-box;
+        width: 100%;
+        height: 32px;
+        color: var(--rs-text);
+        text-decoration: none;
+        border-bottom: 1px solid var(--rs-border);
+      }
+      .row:hover {
+        background: #18243a;
+      }
+      .row > span {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .num {
+        text-align: right;
+      }
+      .footer {
+        display: flex;
+        gap: 12px;
+        align-items: center;
+        padding-top: 8px;
+      }
+      @media (max-width: 900px) {
+        .grid,
+        .row {
+          grid-template-columns: 6em 6em minmax(6em, 1fr) 4em;
+        }
+        .grid > :nth-child(3),
+        .grid > :nth-child(6),
+        .grid > :nth-child(7),
+        .grid > :nth-child(8),
+        .row > :nth-child(3),
+        .row > :nth-child(6),
+        .row > :nth-child(7),
+        .row > :nth-child(8) {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) api: Api | null = null;
+  @property({ attribute: false }) live: LiveConnection | null = null;
+  @property({ type: Number }) capacity = FEED_CAPACITY;
+  @property({ attribute: false }) schedule: FrameScheduler | undefined = undefined;
+
+  @state() private _filter: AlertFilter = {};
+  @state() private _items: readonly FeedAlert[] = [];
+  @state() private _paused = false;
+  @state() private _pendingCount = 0;
+  @state() private _cursor: string | null = null;
+  @state() private _noOlder = false;
+  @state() private _loading = false;
+  @state() private _error: string | null = null;
+  @state() private _announcement = '';
+
+  /** How many renders the list had; tests read it to see that a burst became one render. */
+  renders = 0;
+
+  private readonly _locale = new LocaleController(this);
+  private readonly _alerts = new LiveTopicController(
+    this,
+    () => this.live,
+    () => ({ type: 'subscribe', topic: 'alerts', ...(Object.keys(this._filter).length > 0 ? { filter: this._filter } : {}) }),
+    (message) => this._onMessage(message),
+  );
+  private _buffer = new AlertBuffer(this.capacity);
+  private _pending: FeedAlert[] = [];
+  private _batcher: FrameBatcher<FeedAlert> | null = null;
+  private _typologies = new Set<string>();
+  private _request = 0;
+  private _announcedAt = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._batcher = new FrameBatcher((items) => this._onBatch(items), this.schedule);
+    void this._loadFirstPage();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._batcher?.discard();
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('live')) this._alerts.resubscribe();
+    if (changed.has('capacity') && this._buffer.capacity !== this.capacity) {
+      this._buffer = new AlertBuffer(this.capacity);
+      this._items = this._buffer.items;
+    }
+    if (changed.has('schedule') && this.isConnected) this._batcher = new FrameBatcher((items) => this._onBatch(items), this.schedule);
+    if (changed.has('api') && changed.get('api') === null) void this._loadFirstPage();
+  }
+
+  override render() {
+    this.renders += 1;
+    return html`
+      <h1>${msg('alerts.title')}</h1>
+      <form class="panel" data-testid="alert-filters" aria-label=${msg('alerts.filters')} @change=${this._onFilterChange} @submit=${this._onFilterSubmit}>
+        ${this._select('domain', msg('alerts.domain'), DOMAIN_CHOICES, this._filter.domain)}
+        ${this._select('severity', msg('alerts.severity'), SEVERITY_CHOICES, this._filter.severity)}
+        <label
+          >${msg('alerts.typology')}
+          <input name="typology" data-testid="filter-typology" list="typologies" .value=${this._filter.typology ?? ''} placeholder=${msg('alerts.any')} />
+          <datalist id="typologies">${[...this._typologies].sort().map((t) => html`<option value=${t}></option>`)}</datalist>
+        </label>
+        ${this._select('segment', msg('alerts.segment'), SEGMENT_CHOICES, this._filter.segment)}
+        <div class="controls">
+          <button type="button" data-testid="feed-pause" aria-pressed=${this._paused ? 'true' : 'false'} @click=${this._onPauseToggle}>
+            ${this._paused ? (this._pendingCount > 0 ? msg('alerts.resumeNew', { count: formatInteger(this._pendingCount) }) : msg('alerts.resume')) : msg('alerts.pause')}
+          </button>
+        </div>
+      </form>
+      <section class="panel">
+        <div class="grid head" aria-hidden="true">
+          <span>${msg('alerts.colTime')}</span><span>${msg('alerts.colSeverity')}</span><span>${msg('alerts.colDomain')}</span>
+          <span>${msg('alerts.colTypology')}</span><span class="num">${msg('alerts.colScore')}</span><span>${msg('alerts.colAccount')}</span>
+          <span class="num">${msg('alerts.colAmount')}</span><span>${msg('alerts.colSegment')}</span>
+        </div>
+        ${this._items.length === 0 && !this._loading ? html`<p class="dim" data-testid="feed-empty">${msg('alerts.empty')}</p>` : nothing}
+        <lit-virtualizer
+          data-testid="alert-list"
+          role="list"
+          aria-label=${msg('alerts.list')}
+          scroller
+          .items=${this._items as FeedAlert[]}
+          .keyFunction=${(alert: FeedAlert) => alert.id}
+          .renderItem=${renderAlertRow}
+        ></lit-virtualizer>
+        <div class="footer">
+          <button data-testid="feed-load-older" ?disabled=${this._loading || this._noOlder || this._cursor === null} @click=${this._onLoadOlder}>
+            ${this._noOlder ? msg('alerts.noOlder') : msg('alerts.loadOlder')}
+          </button>
+          <span class="dim" data-testid="feed-count">${this._countText()}</span>
+          ${this._error === null ? nothing : html`<span class="error" role="alert">${msg('app.error', { message: this._error })}</span>`}
+        </div>
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true">${this._announcement}</p>
+      </section>
+    `;
+  }
+
+  private _select(name: 'domain' | 'severity' | 'segment', label: string, choices: readonly string[], value: string | undefined) {
+    return html`<label
+      >${label}
+      <select name=${name} data-testid=${`filter-${name}`}>
+        <option value="" ?selected=${value === undefined}>${msg('alerts.any')}</option>
+        ${choices.map((choice) => html`<option value=${choice} ?selected=${value === choice}>${valueText(choice)}</option>`)}
+      </select>
+    </label>`;
+  }
+
+  private _countText(): string {
+    const count = formatInteger(this._items.length);
+    return this._paused ? msg('alerts.countPaused', { count, pending: formatInteger(this._pendingCount) }) : msg('alerts.count', { count });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private _onMessage(message: ServerMessage): void {
+    if (message.type !== 'alert') return;
+    if (!matchesFilter(message.alert, this._filter)) return;
+    this._batcher?.push(message.alert);
+  }
+
+  /** One frame's worth of alerts: one buffer change, one render. */
+  private _onBatch(alerts: FeedAlert[]): void {
+    for (const alert of alerts) if (this._typologies.size < MAX_TYPOLOGIES) this._typologies.add(alert.typology);
+    if (this._paused) {
+      this._pending.push(...alerts);
+      if (this._pending.length > this.capacity) this._pending = this._pending.slice(-this.capacity);
+      this._pendingCount += alerts.length;
+      return;
+    }
+    if (this._buffer.addNewer(alerts) > 0) this._items = this._buffer.items;
+    this._announce();
+  }
+
+  private _announce(): void {
+    const now = Date.now();
+    if (now - this._announcedAt < ANNOUNCE_EVERY_MS) return;
+    this._announcedAt = now;
+    this._announcement = this._countText();
+  }
+
+  private _onFilterChange(event: Event): void {
+    const form = (event.currentTarget as HTMLFormElement) ?? null;
+    if (form === null) return;
+    const data = new FormData(form);
+    const next = filterOf({
+      domain: String(data.get('domain') ?? ''),
+      severity: String(data.get('severity') ?? ''),
+      typology: String(data.get('typology') ?? ''),
+      segment: String(data.get('segment') ?? ''),
+    });
+    if (JSON.stringify(next) === JSON.stringify(this._filter)) return;
+    this._filter = next;
+    this._reset();
+  }
+
+  private _onFilterSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    this._onFilterChange(event);
+  }
+
+  /** Sets a filter from code (tests, links); same as choosing it in the form. */
+  setFilter(filter: AlertFilter): void {
+    this._filter = filterOf(filter);
+    this._reset();
+  }
+
+  get filter(): AlertFilter {
+    return this._filter;
+  }
+
+  private _reset(): void {
+    this._batcher?.discard();
+    this._buffer.clear();
+    this._items = this._buffer.items;
+    this._pending = [];
+    this._pendingCount = 0;
+    this._cursor = null;
+    this._noOlder = false;
+    this._alerts.resubscribe();
+    void this._loadFirstPage();
+  }
+
+  private _onPauseToggle(): void {
+    if (this._paused) this._resume();
+    else this._paused = true;
+  }
+
+  private _resume(): void {
+    this._paused = false;
+    const pending = this._pending;
+    this._pending = [];
+    this._pendingCount = 0;
+    if (this._buffer.detachedFromLive) {
+      // Older pages pushed the live edge out of memory: start again from the newest.
+      this._reset();
+      return;
+    }
+    if (this._buffer.addNewer(pending) > 0) this._items = this._buffer.items;
+  }
+
+  private async _loadFirstPage(): Promise<void> {
+    if (this.api === null) return;
+    const request = ++this._request;
+    this._loading = true;
+    this._error = null;
+    try {
+      const page = await fetchAlertPage(this.api, this._filter, null);
+      if (request !== this._request) return;
+      this._buffer.addNewer(page.alerts);
+      this._items = this._buffer.items;
+      this._cursor = page.nextCursor;
+      this._noOlder = page.nextCursor === null;
+    } catch (error) {
+      if (request === this._request) this._error = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (request === this._request) this._loading = false;
+    }
+  }
+
+  private async _onLoadOlder(): Promise<void> {
+    if (this.api === null || this._cursor === null) return;
+    // Browsing back in time: hold the live edge so the loaded page stays where it is.
+    this._paused = true;
+    const request = ++this._request;
+    this._loading = true;
+    try {
+      const page = await fetchAlertPage(this.api, this._filter, this._cursor);
+      if (request !== this._request) return;
+      this._buffer.addOlder(page.alerts);
+      this._items = this._buffer.items;
+      this._cursor = page.nextCursor;
+      this._noOlder = page.nextCursor === null;
+    } catch (error) {
+      if (request === this._request) this._error = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (request === this._request) this._loading = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-alert-feed': RsAlertFeed;
+  }
+}
