@@ -1,0 +1,91 @@
+// Which clients watch which accounts on the account topic, and the cheap test that lets the hub
+// skip parsing the (many) decisions that concern no watched account.
+import type { DecisionWire } from '../../../core/index.js';
+import type { DecisionSummary } from '../protocol.js';
+
+export class AccountWatch<C> {
+  private readonly _watchers = new Map<string, Set<C>>();
+  private readonly _byClient = new Map<C, Set<string>>();
+
+  /** Distinct accounts watched by anyone. */
+  get accounts(): number {
+    return this._watchers.size;
+  }
+
+  countFor(client: C): number {
+    return this._byClient.get(client)?.size ?? 0;
+  }
+
+  watches(client: C, accountId: string): boolean {
+    return this._byClient.get(client)?.has(accountId) ?? false;
+  }
+
+  watchersOf(accountId: string): ReadonlySet<C> | undefined {
+    return this._watchers.get(accountId);
+  }
+
+  add(client: C, accountId: string): void {
+    let clients = this._watchers.get(accountId);
+    if (!clients) {
+      clients = new Set();
+      this._watchers.set(accountId, clients);
+    }
+    clients.add(client);
+    let ids = this._byClient.get(client);
+    if (!ids) {
+      ids = new Set();
+      this._byClient.set(client, ids);
+    }
+    ids.add(accountId);
+  }
+
+  /** Stops the client watching one account, or every account when none is named. */
+  remove(client: C, accountId?: string): void {
+    const ids = this._byClient.get(client);
+    if (!ids) return;
+    for (const id of accountId === undefined ? [...ids] : [accountId]) {
+      if (!ids.delete(id)) continue;
+      const clients = this._watchers.get(id);
+      clients?.delete(client);
+      if (clients?.size === 0) this._watchers.delete(id);
+    }
+    if (ids.size === 0) this._byClient.delete(client);
+  }
+
+  /**
+   * Account ids named in a decision's JSON text that someone watches. A look at the text, not a
+   * parse: most decisions concern nobody watched and are skipped for the price of two regex scans.
+   * The caller parses the hits and checks them against the parsed fields.
+   */
+  watchedIn(text: string): boolean {
+    ACCOUNT_FIELD.lastIndex = 0;
+    for (let m = ACCOUNT_FIELD.exec(text); m !== null; m = ACCOUNT_FIELD.exec(text)) {
+      const raw = m[1]!;
+      const id = raw.includes('\\') ? safeUnescape(raw) : raw;
+      if (id !== null && this._watchers.has(id)) return true;
+    }
+    return false;
+  }
+}
+
+const ACCOUNT_FIELD = /"(?:accountId|counterpartyId)":"((?:[^"\\]|\\.)*)"/g;
+
+function safeUnescape(raw: string): string | null {
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return null;
+  }
+}
+
+/** The decision as the account topic carries it: without the feature map and the test labels. */
+export function decisionSummary(decision: DecisionWire): DecisionSummary {
+  const { features: _features, labels: _labels, ...summary } = decision;
+  return summary;
+}
+
+export function isRoutableDecision(value: unknown): value is DecisionWire {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as Record<string, unknown>;
+  return typeof d.eventId === 'string' && typeof d.accountId === 'string' && typeof d.counterpartyId === 'string' && typeof d.decidedAt === 'number';
+}

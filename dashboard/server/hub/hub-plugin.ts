@@ -1,0 +1,88 @@
+// GET /ws: the dashboard's WebSocket. The session is checked before the upgrade (no session: an
+// HTTP 401 and no socket), and so is the Origin (a page of another site may not open a socket with
+// the user's cookie: 403). An admitted socket is handed to the hub.
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { RiskstreamError, type Bus, type Logger, type Metrics } from '../../../core/index.js';
+import type { SessionUser } from '../protocol.js';
+import { MAX_CLIENT_MESSAGE_BYTES } from './client-message.js';
+import { createHub, type Hub, type HubLimits } from './hub.js';
+
+export type HubAuthenticate = (request: { readonly headers: IncomingHttpHeaders }) => Promise<SessionUser | null>;
+
+export type HubPluginOptions = {
+  readonly bus: Bus;
+  /** Resolves the session of the upgrade request (the cookie); null when there is none. */
+  readonly authenticate: HubAuthenticate;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly limits?: Partial<HubLimits>;
+  /** A hub made by the caller (to read its stats); without one the plugin makes one and closes it with the server. */
+  readonly hub?: Hub;
+  /** Origins allowed besides the server's own (e.g. a development front end on another port), as "http://host:port". */
+  readonly allowedOrigins?: readonly string[];
+};
+
+/**
+ * True when a browser's Origin names the host it connects to (or an allowed origin). A request
+ * without an Origin does not come from a browser page (k6, Node, curl) and cannot ride on a
+ * victim's cookie, so it is let through to the session check.
+ */
+export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: readonly string[] = []): boolean {
+  const origin = headers.origin;
+  if (origin === undefined) return true;
+  if (allowedOrigins.includes(origin)) return true;
+  const host = headers.host;
+  if (!host) return false;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false; // "null" and other opaque origins
+  }
+}
+
+export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts) => {
+  const hub = opts.hub ?? createHub({ bus: opts.bus, logger: opts.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
+  const users = new WeakMap<FastifyRequest, SessionUser>();
+
+  // Before @fastify/websocket's own preClose (which closes sockets with 1000): shutting down is 1001.
+  app.addHook('preClose', async function closeHubSockets() {
+    await hub.close();
+  });
+  if (!app.hasDecorator('websocketServer')) {
+    await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false } });
+  }
+
+  async function admitUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!originAllowed(request.headers, opts.allowedOrigins)) {
+      request.log.info({ origin: request.headers.origin }, 'cross-site WebSocket upgrade refused');
+      await reply.code(403).send(new RiskstreamError('RS_ERR_FORBIDDEN', 'this origin may not open the dashboard socket').toJSON());
+      return reply;
+    }
+    const user = await opts.authenticate(request);
+    if (!user) {
+      await reply.code(401).send(new RiskstreamError('RS_ERR_UNAUTHENTICATED').toJSON());
+      return reply;
+    }
+    users.set(request, user);
+  }
+
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    preValidation: admitUpgrade,
+    handler: async function wsOverHttp(_request, reply) {
+      return reply.code(426).header('upgrade', 'websocket').send(new RiskstreamError('RS_ERR_BAD_REQUEST', 'GET /ws is a WebSocket: send an upgrade request').toJSON());
+    },
+    wsHandler: function wsConnection(socket, request) {
+      const user = users.get(request);
+      if (!user) {
+        socket.close(1008, 'not authenticated');
+        return;
+      }
+      hub.attach(socket, user);
+    },
+  });
+};

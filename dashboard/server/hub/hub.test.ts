@@ -1,0 +1,512 @@
+// Integration: the hub plugin on a real fastify server listening on a port, real NATS (harness
+// namespace), real `ws` clients. Only `authenticate` is a stand-in: it maps a test header to a user.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createLogger, createMetrics, KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS, type AlertWire, type DecisionWire, type KpiSecondWire, type ProcessHealthWire } from '../../../core/index.js';
+import { createHarness, eventually, type Harness } from '../../../test/harness.js';
+import type { ServerMessage, SessionUser, UserRole } from '../protocol.js';
+import { createHub, hubPlugin, type Hub, type HubLimits } from './index.js';
+
+const USERS: Record<string, SessionUser> = Object.fromEntries(
+  (
+    [
+      ['mona', ['risk_monitor']],
+      ['carl', ['credit_officer']],
+      ['cora', ['compliance_officer']],
+      ['ada', ['admin']],
+    ] as Array<[string, UserRole[]]>
+  ).map(([username, roles]) => [username, { username, displayName: username, roles, totpEnabled: false, locale: 'en' }]),
+);
+
+/** The stand-in session lookup: `x-test-user: <name>` is a session of that user. */
+async function testAuthenticate(request: { readonly headers: Record<string, string | string[] | undefined> }): Promise<SessionUser | null> {
+  const name = request.headers['x-test-user'];
+  return typeof name === 'string' ? (USERS[name] ?? null) : null;
+}
+
+type Server = { app: FastifyInstance; hub: Hub; url: string; metrics: ReturnType<typeof createMetrics> };
+
+async function startServer(h: Harness, limits: Partial<HubLimits> = {}): Promise<Server> {
+  const logger = createLogger('silent');
+  const metrics = createMetrics();
+  const hub = createHub({ bus: h.bus, logger, metrics, limits });
+  const app = Fastify({ logger: false });
+  await app.register(hubPlugin, { bus: h.bus, authenticate: testAuthenticate, logger, metrics, hub });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { app, hub, url: `ws://127.0.0.1:${port}/ws`, metrics };
+}
+
+type Received = ServerMessage & { readonly receivedAt: number };
+
+/** A test client that records every message and can wait for one. */
+class TestClient {
+  readonly ws: WebSocket;
+  readonly messages: Received[] = [];
+  closeCode: number | null = null;
+  private readonly _waiters = new Set<() => void>();
+
+  constructor(url: string, user: string | null, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, { headers: { ...(user ? { 'x-test-user': user } : {}), ...headers } });
+    this.ws.on('message', (data) => {
+      this.messages.push({ ...(JSON.parse(data.toString()) as ServerMessage), receivedAt: Date.now() });
+      for (const wake of this._waiters) wake();
+    });
+    this.ws.on('close', (code) => {
+      this.closeCode = code;
+      for (const wake of this._waiters) wake();
+    });
+    this.ws.on('error', () => undefined);
+  }
+
+  static async open(url: string, user: string): Promise<TestClient> {
+    const client = new TestClient(url, user);
+    await client.next('hello');
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  of<T extends ServerMessage['type']>(type: T): Array<Extract<ServerMessage, { type: T }> & { receivedAt: number }> {
+    return this.messages.filter((m) => m.type === type) as Array<Extract<ServerMessage, { type: T }> & { receivedAt: number }>;
+  }
+
+  /** Waits for the next message of this type (after those already taken with `next`) matching the predicate. */
+  async next<T extends ServerMessage['type']>(type: T, predicate: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true, timeoutMs = 5000): Promise<Extract<ServerMessage, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.of(type).find((m) => !this._taken.has(m) && predicate(m));
+      if (found) {
+        this._taken.add(found);
+        return found;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closeCode !== null) throw new Error(`no ${type} message within ${timeoutMs} ms (closed: ${this.closeCode}); got ${this.messages.map((m) => m.type).join(',')}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this._waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this._waiters.add(wake);
+      });
+    }
+  }
+  private readonly _taken = new Set<unknown>();
+
+  async closed(timeoutMs = 5000): Promise<number> {
+    await eventually(() => (this.closeCode === null ? undefined : true), timeoutMs, 'the socket to close');
+    return this.closeCode!;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+let seq = 0;
+function alert(overrides: Partial<AlertWire> = {}): AlertWire {
+  seq++;
+  return {
+    v: 1,
+    id: `al-${seq}`,
+    eventId: `ev-${seq}`,
+    eventKind: 'payment',
+    ts: Date.now(),
+    createdAt: Date.now(),
+    domain: 'fraud',
+    typology: 'card-testing',
+    severity: 'high',
+    score: 900,
+    accountId: 'ACC-1',
+    customerId: 'C-1',
+    segment: 'standard',
+    amountMinor: 125000,
+    currency: 'USD',
+    reasons: [{ code: 'VELOCITY', scorer: 'rules', points: 300, text: 'many payments in a minute' }],
+    ...overrides,
+  };
+}
+
+function decision(overrides: Partial<DecisionWire> = {}): DecisionWire {
+  seq++;
+  return {
+    v: 1,
+    eventId: `ev-${seq}`,
+    eventKind: 'payment',
+    eventTs: Date.now(),
+    ingestTs: Date.now(),
+    decidedAt: Date.now(),
+    accountId: 'ACC-9',
+    customerId: 'C-9',
+    counterpartyId: 'ACC-8',
+    channel: 'mobile',
+    paymentType: 'transfer',
+    country: 'US',
+    counterpartyCountry: 'MX',
+    segment: 'standard',
+    amountMinor: 5000,
+    currency: 'USD',
+    score: 120,
+    action: 'allow',
+    reasons: [],
+    models: { rules: 'r1' },
+    features: { velocity1m: 3 },
+    latencyMs: { processing: 1, total: 3 },
+    labels: { patterns: ['none'] },
+    ...overrides,
+  };
+}
+
+function kpiSnapshot(procId: string, second: number, decisions: number): KpiSecondWire {
+  const latency = new Array<number>(KPI_LATENCY_BOUNDS_MS.length + 1).fill(0);
+  latency[3] = decisions; // 3–5 ms
+  return {
+    v: 1,
+    procId,
+    second,
+    decisions,
+    byAction: { allow: decisions - 1, review: 0, block: 1 },
+    byKind: { payment: { count: decisions, byAction: { allow: decisions - 1, review: 0, block: 1 }, amountUsdCents: decisions * 1000, blockedUsdCents: 1000 } },
+    amountUsdCents: decisions * 1000,
+    blockedUsdCents: 1000,
+    latencyTotalMs: latency,
+    scores: new Array<number>(KPI_SCORE_BUCKETS).fill(0),
+    alerts: 1,
+    alertsByDomain: { fraud: 1 },
+    alertsBySeverity: { high: 1 },
+    alertsByTypology: { 'card-testing': 1 },
+    corridors: [{ from: 'US', to: 'MX', count: decisions, amountUsdCents: decisions * 1000, alerts: 1 }],
+  };
+}
+
+describe('ws hub - over a real server and NATS', () => {
+  let h: Harness;
+  let server: Server;
+  const clients: TestClient[] = [];
+  const open = async (user: string) => {
+    const client = await TestClient.open(server.url, user);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    h = await createHarness();
+    server = await startServer(h, { maxAccountsPerClient: 2 });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server?.app.close();
+    await h?.cleanup();
+  });
+
+  it('refuses the upgrade without a session with HTTP 401, before any socket opens', async () => {
+    const client = new TestClient(server.url, null);
+    const status = await new Promise<number>((resolve, reject) => {
+      client.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      client.ws.on('open', () => reject(new Error('the socket opened')));
+    });
+    expect(status).toBe(401);
+    expect(server.hub.stats().clients).toBe(0);
+  });
+
+  it('refuses a cross-site upgrade with HTTP 403', async () => {
+    const client = new TestClient(server.url, 'mona', { origin: 'https://evil.example' });
+    const status = await new Promise<number>((resolve, reject) => {
+      client.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      client.ws.on('open', () => reject(new Error('the socket opened')));
+    });
+    expect(status).toBe(403);
+  });
+
+  it('accepts a same-site Origin and says hello with the user and the topics the role allows', async () => {
+    const port = new URL(server.url).port;
+    const client = new TestClient(server.url, 'carl', { origin: `http://127.0.0.1:${port}` });
+    clients.push(client);
+    const hello = await client.next('hello');
+    expect(hello.user.username).toBe('carl');
+    expect(hello.topics).toEqual(['kpi', 'alerts']);
+    expect(Math.abs(hello.serverTime - Date.now())).toBeLessThan(5000);
+  });
+
+  it('answers pings, and bad messages with an error while the socket stays open', async () => {
+    const client = await open('mona');
+    client.send({ type: 'ping', id: 'p1' });
+    expect(await client.next('pong')).toMatchObject({ id: 'p1' });
+    client.send('{not json');
+    expect(await client.next('error')).toMatchObject({ code: 'RS_ERR_BAD_REQUEST' });
+    client.send({ type: 'publish', topic: 'alerts' });
+    expect(await client.next('error')).toMatchObject({ code: 'RS_ERR_BAD_REQUEST', message: expect.stringMatching(/type must be/) });
+    client.send({ type: 'ping', id: 'p2' });
+    expect(await client.next('pong')).toMatchObject({ id: 'p2' });
+  });
+
+  it('closes the socket with 1009 on a client message over 4 KiB', async () => {
+    const client = await open('mona');
+    client.send({ type: 'ping', id: 'x'.repeat(5000) });
+    expect(await client.closed()).toBe(1009);
+  });
+
+  it('refuses a topic the role does not allow with RS_ERR_FORBIDDEN and keeps the socket', async () => {
+    const client = await open('carl');
+    client.send({ type: 'subscribe', topic: 'health' });
+    expect(await client.next('error')).toMatchObject({ code: 'RS_ERR_FORBIDDEN' });
+    client.send({ type: 'subscribe', topic: 'account', accountId: 'ACC-1' });
+    expect(await client.next('error')).toMatchObject({ code: 'RS_ERR_FORBIDDEN' });
+    client.send({ type: 'ping' });
+    await client.next('pong');
+    expect(client.closeCode).toBeNull();
+  });
+
+  it('delivers an alert published on JetStream to a subscriber, as published', async () => {
+    const client = await open('mona');
+    client.send({ type: 'subscribe', topic: 'alerts' });
+    await client.next('subscribed', (m) => m.topic === 'alerts');
+    const published = alert();
+    await h.bus.js.publish(h.names.alertSubject(published.domain), JSON.stringify(published));
+    const got = await client.next('alert', (m) => m.alert.id === published.id);
+    expect(got.alert).toEqual(published);
+  });
+
+  it('applies each client\'s filter, and forces a credit officer to credit alerts', async () => {
+    const monitor = await open('mona');
+    const officer = await open('carl');
+    const plain = await open('cora');
+    monitor.send({ type: 'subscribe', topic: 'alerts', filter: { domain: 'aml', severity: 'high' } });
+    officer.send({ type: 'subscribe', topic: 'alerts', filter: { domain: 'fraud' } });
+    plain.send({ type: 'subscribe', topic: 'alerts' });
+    await Promise.all([monitor.next('subscribed'), officer.next('subscribed'), plain.next('subscribed')]);
+    const sent = [
+      alert({ domain: 'fraud', severity: 'critical' }),
+      alert({ domain: 'aml', severity: 'medium', typology: 'structuring' }),
+      alert({ domain: 'aml', severity: 'critical', typology: 'structuring' }),
+      alert({ domain: 'aml', severity: 'high', typology: 'fan-out' }),
+      alert({ domain: 'credit', severity: 'low', typology: 'missed-payment' }),
+    ];
+    for (const a of sent) h.bus.nc.publish(h.names.alertSubject(a.domain), JSON.stringify(a));
+    const last = sent[sent.length - 1]!;
+    await plain.next('alert', (m) => m.alert.id === last.id);
+    await officer.next('alert', (m) => m.alert.id === last.id);
+    // The monitor's last match is the fan-out alert; give stragglers a moment to show up if they were (wrongly) sent.
+    await monitor.next('alert', (m) => m.alert.id === sent[3]!.id);
+    await new Promise((r) => setTimeout(r, 200));
+    const ids = (c: TestClient) => c.of('alert').map((m) => m.alert.id).filter((id) => sent.some((a) => a.id === id));
+    expect(ids(plain)).toEqual(sent.map((a) => a.id));
+    expect(ids(monitor)).toEqual([sent[2]!.id, sent[3]!.id]);
+    expect(ids(officer)).toEqual([last.id]);
+    expect(server.hub.stats().alertFilters).toBeGreaterThanOrEqual(3);
+  });
+
+  it('sends kpi-history on subscribe, then live ticks merged from every processor', async () => {
+    const s0 = Math.floor(Date.now() / 1000) * 1000;
+    h.bus.nc.publish(h.names.kpiSubject('proc-a'), JSON.stringify(kpiSnapshot('proc-a', s0, 10)));
+    h.bus.nc.publish(h.names.kpiSubject('proc-b'), JSON.stringify(kpiSnapshot('proc-b', s0, 5)));
+    await h.bus.nc.flush();
+    // The tick of s0 exists from s0 + 2 s on (the hub lags a second behind the second's end).
+    await new Promise((r) => setTimeout(r, s0 + 2100 - Date.now()));
+    const client = await open('ada');
+    client.send({ type: 'subscribe', topic: 'kpi' });
+    await client.next('subscribed', (m) => m.topic === 'kpi');
+    const history = await client.next('kpi-history');
+    const past = history.ticks.find((t) => t.at === s0);
+    expect(past).toMatchObject({ decisionsPerSecond: 15, processors: 2, byAction: { allow: 13, review: 0, block: 2 }, latencyP50Ms: 4, decidedUsdLastMinute: '150.00' });
+    expect(past!.corridors[0]).toMatchObject({ from: 'US', to: 'MX', count: 15, amountUsd: '150.00', alerts: 2 });
+    // Ticks are whole seconds, oldest first, without gaps.
+    const ats = history.ticks.map((t) => t.at);
+    expect(ats).toEqual(ats.map((_, i) => ats[0]! + i * 1000));
+
+    const s1 = Math.floor(Date.now() / 1000) * 1000;
+    h.bus.nc.publish(h.names.kpiSubject('proc-a'), JSON.stringify(kpiSnapshot('proc-a', s1, 7)));
+    const live = await client.next('kpi', (m) => m.tick.at === s1, 5000);
+    expect(live.tick).toMatchObject({ decisionsPerSecond: 7, processors: 1, alertsPerMinute: 3 });
+    expect(live.tick.fraudRate).toBeCloseTo(3 / 22, 6);
+    // About one tick a second.
+    await client.next('kpi', (m) => m.tick.at === s1 + 1000, 3000);
+  });
+
+  it('sends the health view of the processes heard from, with rates', async () => {
+    const beat = (at: number, decisions: number): ProcessHealthWire => ({
+      v: 1,
+      procId: 'proc-h',
+      roles: ['processors'],
+      host: 'h',
+      pid: 1,
+      startedAt: at - 10_000,
+      at,
+      cpuPercent: 10,
+      rssBytes: 1,
+      heapUsedBytes: 1,
+      eventLoopDelayP99Ms: 1,
+      counters: { eventsIn: decisions, eventsRejected: 0, decisions, alerts: 0, deadLettered: 0, rowsWritten: 0 },
+      stages: {},
+      consumers: [],
+      writerLagSeconds: {},
+    });
+    const now = Date.now();
+    h.bus.nc.publish(h.names.healthSubject('proc-h'), JSON.stringify({ ...beat(now - 2000, 100), startedAt: now - 12_000 }));
+    h.bus.nc.publish(h.names.healthSubject('proc-h'), JSON.stringify({ ...beat(now, 300), startedAt: now - 12_000 }));
+    await h.bus.nc.flush();
+    await eventually(() => (server.hub.stats().processesSeen > 0 ? true : undefined), 3000, 'the heartbeat to arrive');
+    const client = await open('ada');
+    client.send({ type: 'subscribe', topic: 'health' });
+    const view = await client.next('health', (m) => m.view.processes.some((p) => p.procId === 'proc-h'));
+    expect(view.view.processes.find((p) => p.procId === 'proc-h')).toMatchObject({ stale: false, rates: { decisions: 100 } });
+    // Pushed again about every 2 s.
+    await client.next('health', () => true, 4000);
+  });
+
+  it('forwards the decisions of a watched account (either side) without features, and lets go of the decision subject when nobody watches', async () => {
+    const client = await open('cora');
+    expect(server.hub.stats().decisionSubscription).toBe(false);
+    client.send({ type: 'subscribe', topic: 'account', accountId: 'ACC-W' });
+    await client.next('subscribed', (m) => m.topic === 'account');
+    expect(server.hub.stats().decisionSubscription).toBe(true);
+    const mine = decision({ accountId: 'ACC-W' });
+    const theirs = decision({ counterpartyId: 'ACC-W' });
+    const other = decision({ accountId: 'ACC-X', reasons: [{ code: 'X', scorer: 's', points: 1, text: 'mentions "accountId":"ACC-W" in text' }] });
+    for (const d of [other, mine, theirs]) await h.bus.js.publish(h.names.decisionSubject('payment'), JSON.stringify(d));
+    const first = await client.next('account');
+    const second = await client.next('account');
+    expect([first.decision.eventId, second.decision.eventId]).toEqual([mine.eventId, theirs.eventId]);
+    expect(first.accountId).toBe('ACC-W');
+    expect(first.decision).not.toHaveProperty('features');
+    expect(first.decision).not.toHaveProperty('labels');
+    expect(first.decision).toMatchObject({ accountId: 'ACC-W', score: mine.score, reasons: [] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(client.of('account')).toHaveLength(2);
+
+    client.send({ type: 'subscribe', topic: 'account', accountId: 'ACC-V' });
+    await client.next('subscribed', (m) => m.accountId === 'ACC-V');
+    client.send({ type: 'subscribe', topic: 'account', accountId: 'ACC-U' });
+    expect(await client.next('error')).toMatchObject({ code: 'RS_ERR_BAD_REQUEST', message: expect.stringMatching(/at most 2 accounts/) });
+
+    client.send({ type: 'unsubscribe', topic: 'account' });
+    await client.next('unsubscribed', (m) => m.topic === 'account');
+    expect(server.hub.stats().decisionSubscription).toBe(false);
+  });
+});
+
+describe('ws hub - a stalled client', () => {
+  let h: Harness;
+  let server: Server;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    h = await createHarness();
+    // A small buffer limit and queue so that the stalled client drops soon after the kernel's socket buffers are full.
+    server = await startServer(h, { bufferLimitBytes: 64 * 1024, queueCap: 32, stallTimeoutMs: 60_000 });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server?.app.close();
+    await h?.cleanup();
+  });
+
+  it('does not delay a healthy client; the stalled one is dropped for, then told what it missed', async () => {
+    const healthy = await TestClient.open(server.url, 'mona');
+    const stalled = await TestClient.open(server.url, 'mona');
+    clients.push(healthy, stalled);
+    for (const c of [healthy, stalled]) {
+      c.send({ type: 'subscribe', topic: 'alerts' });
+      await c.next('subscribed');
+    }
+    // The stalled tab stops reading its socket: TCP fills, then the server-side buffer.
+    (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const N = 1200;
+    const padding = 'x'.repeat(16 * 1024); // ~16 KiB per alert: ~19 MB in all, more than the socket buffers hold
+    const ids: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const a = alert({ reasons: [{ code: 'PAD', scorer: 'test', points: 0, text: padding }] });
+      ids.push(a.id);
+      h.bus.nc.publish(h.names.alertSubject('fraud'), JSON.stringify(a));
+      if (i % 40 === 39) {
+        await h.bus.nc.flush();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await eventually(() => (healthy.of('alert').length >= N ? true : undefined), 30_000, 'the healthy client to get every alert');
+    const delays = healthy.of('alert').map((m) => m.receivedAt - m.alert.createdAt).sort((a, b) => a - b);
+    expect(healthy.of('alert').map((m) => m.alert.id)).toEqual(ids);
+    const p99 = delays[Math.floor(delays.length * 0.99)]!;
+    const max = delays[delays.length - 1]!;
+    // Within a bound while the other client is stuck (the publisher, the hub and both clients share this one test process).
+    expect(p99).toBeLessThan(500);
+    expect(max).toBeLessThan(1500);
+
+    // The hub marked the stalled client: it is backlogged and dropped alerts for it; the healthy one dropped nothing.
+    const stats = server.hub.clientStats();
+    const stalledStats = stats.filter((s) => s.dropped > 0);
+    expect(stalledStats).toHaveLength(1);
+    expect(stalledStats[0]!.backlogged).toBe(true);
+    const dropped = stalledStats[0]!.dropped;
+    expect(dropped).toBeGreaterThan(0);
+    expect(stalled.of('alert').length).toBeLessThan(N);
+
+    // It reads again: it gets what was kept, then one `missed` with the count, then live alerts again.
+    (stalled.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const missed = await stalled.next('missed', () => true, 15_000);
+    expect(missed.topic).toBe('alerts');
+    expect(missed.count).toBe(dropped);
+    const got = stalled.of('alert');
+    expect(got.length + missed.count).toBe(N);
+    // `since` is no later than the first alert it did not get, so GET /api/alerts?since= covers them all.
+    const gotIds = new Set(got.map((m) => m.alert.id));
+    const firstMissing = ids.findIndex((id) => !gotIds.has(id));
+    expect(firstMissing).toBeGreaterThanOrEqual(0);
+    expect(missed.since).toBeLessThanOrEqual(Date.now());
+    const after = alert();
+    h.bus.nc.publish(h.names.alertSubject('fraud'), JSON.stringify(after));
+    await stalled.next('alert', (m) => m.alert.id === after.id);
+    const droppedMetric = (await server.metrics.wsMessagesDropped.get()).values.find((v) => v.labels.type === 'alert');
+    expect(droppedMetric?.value).toBe(dropped);
+  });
+
+  it('closes a client that stays over the limit longer than the stall timeout', async () => {
+    const local = await startServer(h, { bufferLimitBytes: 64 * 1024, queueCap: 8, stallTimeoutMs: 1000, sweepMs: 100, closeGraceMs: 500 });
+    try {
+      const stalled = await TestClient.open(local.url, 'mona');
+      clients.push(stalled);
+      stalled.send({ type: 'subscribe', topic: 'alerts' });
+      await stalled.next('subscribed');
+      (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const padding = 'y'.repeat(32 * 1024);
+      for (let i = 0; i < 600; i++) {
+        h.bus.nc.publish(h.names.alertSubject('aml'), JSON.stringify(alert({ domain: 'aml', reasons: [{ code: 'PAD', scorer: 't', points: 0, text: padding }] })));
+        if (i % 50 === 49) await h.bus.nc.flush();
+      }
+      await eventually(() => (local.hub.stats().clients === 0 ? true : undefined), 10_000, 'the hub to let go of the stalled client');
+      (stalled.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      const code = await stalled.closed(10_000);
+      // 1008 when the close frame got through before the cut, 1006 when the connection was cut first.
+      expect([1008, 1006]).toContain(code);
+    } finally {
+      await local.app.close();
+    }
+  });
+});
+
+describe('ws hub - shutdown', () => {
+  it('closes every socket with 1001 when the server closes', async () => {
+    const h = await createHarness();
+    const server = await startServer(h);
+    try {
+      const client = await TestClient.open(server.url, 'mona');
+      client.send({ type: 'subscribe', topic: 'alerts' });
+      await client.next('subscribed');
+      await server.app.close();
+      expect(await client.closed()).toBe(1001);
+      expect(server.hub.stats().clients).toBe(0);
+    } finally {
+      await server.app.close();
+      await h.cleanup();
+    }
+  });
+});

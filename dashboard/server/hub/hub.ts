@@ -1,0 +1,537 @@
+// The live hub of one process: one core-NATS subscription per subject (alerts, KPI snapshots,
+// health heartbeats, and decisions while someone watches an account), fanned out to every
+// WebSocket client through its own outbox, so that a slow client costs only itself. History is the
+// REST API's job; the hub is a live view and keeps no durable consumer.
+import type { Subscription, Msg } from '@nats-io/nats-core';
+import type { RawData, WebSocket } from 'ws';
+import type { Bus, Logger, Metrics } from '../../../core/index.js';
+import { TOPICS, TOPIC_ROLES, type AlertFilter, type ClientMessage, type KpiTick, type SessionUser, type Topic } from '../protocol.js';
+import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
+import { AlertRouting, isRoutableAlert } from './alert-routing.js';
+import { DEFAULT_OUTBOX_LIMITS, type DroppableTopic, type OutboxLimits, type OutboxObserver, type ServerMessageType } from './client-outbox.js';
+import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
+import { HealthBoard } from './health-board.js';
+import { HubClient, encodeMessage } from './hub-client.js';
+import { KPI_RETAIN_SECONDS, KpiMerger } from './kpi-merge.js';
+
+export type HubLimits = OutboxLimits & {
+  /** Accounts one client may watch at once on the account topic. */
+  readonly maxAccountsPerClient: number;
+  /** Connections this process accepts; more are closed with 1013 (try another process or later). */
+  readonly maxClients: number;
+  /** Messages a client may send per second; a flood closes it with 1008. */
+  readonly maxMessagesPerSecond: number;
+  /** Protocol pings go out this often; a client that missed the previous one is terminated. */
+  readonly heartbeatMs: number;
+  /** How often backlogged clients are retried and stalled ones looked for. */
+  readonly sweepMs: number;
+  /** How often health subscribers get the health view. */
+  readonly healthPushMs: number;
+  /** A socket asked to close is cut off after this long if its close handshake does not finish. */
+  readonly closeGraceMs: number;
+};
+
+export const DEFAULT_HUB_LIMITS: HubLimits = {
+  ...DEFAULT_OUTBOX_LIMITS,
+  maxAccountsPerClient: 5,
+  maxClients: 5000,
+  maxMessagesPerSecond: 20,
+  heartbeatMs: 30_000,
+  sweepMs: 500,
+  healthPushMs: 2000,
+  closeGraceMs: 2000,
+};
+
+/** The hub emits the tick of the second that ended about a second ago: processors send theirs 150 ms after it ends. */
+const TICK_LAG_MS = 2000;
+/** Ticks fire this long after each whole second, so that "now" lands safely inside the new second. */
+const TICK_OFFSET_MS = 20;
+
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_BIG = 1009;
+export const CLOSE_TRY_LATER = 1013;
+
+export type HubOptions = {
+  readonly bus: Bus;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly limits?: Partial<HubLimits>;
+};
+
+export type HubStats = {
+  readonly clients: number;
+  readonly kpiListeners: number;
+  readonly healthListeners: number;
+  readonly alertListeners: number;
+  readonly alertFilters: number;
+  readonly watchedAccounts: number;
+  readonly decisionSubscription: boolean;
+  readonly ticksHeld: number;
+  readonly processesSeen: number;
+};
+
+export type HubClientStats = {
+  readonly id: number;
+  readonly username: string;
+  readonly backlogged: boolean;
+  readonly dropped: number;
+  readonly stalledMs: number;
+};
+
+export type Hub = {
+  /** Takes over an upgraded, authenticated socket: sends hello and serves its subscriptions. */
+  attach(socket: WebSocket, user: SessionUser): void;
+  stats(): HubStats;
+  clientStats(): readonly HubClientStats[];
+  /** Unsubscribes from NATS and closes every socket with 1001; resolves once they are closed (or cut off). */
+  close(): Promise<void>;
+};
+
+export function createHub(options: HubOptions): Hub {
+  return new LiveHub(options);
+}
+
+/** The topics a user's roles allow. */
+export function topicsFor(user: SessionUser): Topic[] {
+  return TOPICS.filter((topic) => user.roles.some((role) => TOPIC_ROLES[topic].includes(role)));
+}
+
+/** A user whose only role that may see alerts is credit officer sees credit alerts only, whatever the filter says. */
+export function effectiveAlertFilter(user: SessionUser, filter: AlertFilter): AlertFilter {
+  const alertRoles = user.roles.filter((role) => TOPIC_ROLES.alerts.includes(role));
+  return alertRoles.length > 0 && alertRoles.every((role) => role === 'credit_officer') ? { ...filter, domain: 'credit' } : filter;
+}
+
+type Child = { inc(value?: number): void };
+
+class LiveHub implements Hub {
+  private readonly _bus: Bus;
+  private readonly _logger: Logger;
+  private readonly _metrics: Metrics | undefined;
+  private readonly _limits: HubLimits;
+  private readonly _clients = new Set<HubClient>();
+  private readonly _kpiClients = new Set<HubClient>();
+  private readonly _healthClients = new Set<HubClient>();
+  private readonly _alerts = new AlertRouting<HubClient>();
+  private readonly _accounts = new AccountWatch<HubClient>();
+  private readonly _merger = new KpiMerger();
+  private readonly _board = new HealthBoard();
+  private readonly _ticks: KpiTick[] = [];
+  private readonly _startSecond: number;
+  private _lastTickAt = 0;
+  private _historyFrame: Buffer | null = null;
+  private readonly _subscriptions: Subscription[] = [];
+  private _decisions: Subscription | null = null;
+  private _tickTimer: NodeJS.Timeout | undefined;
+  private readonly _intervals: NodeJS.Timeout[] = [];
+  private readonly _observer: OutboxObserver;
+  private readonly _sentBy = new Map<string, Child>();
+  private readonly _droppedBy = new Map<string, Child>();
+  private _nextId = 1;
+  private _closed = false;
+
+  constructor(options: HubOptions) {
+    this._bus = options.bus;
+    this._logger = options.logger.child({ component: 'ws-hub' });
+    this._metrics = options.metrics;
+    this._limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
+    this._startSecond = Math.floor(Date.now() / 1000) * 1000;
+    this._onAlert = this._onAlert.bind(this);
+    this._onKpi = this._onKpi.bind(this);
+    this._onHealth = this._onHealth.bind(this);
+    this._onDecision = this._onDecision.bind(this);
+    this._onTickTimer = this._onTickTimer.bind(this);
+    this._encodeMissed = this._encodeMissed.bind(this);
+    this._observer = { sent: this._onSent.bind(this), dropped: this._onDropped.bind(this) };
+
+    const { nc, names } = this._bus;
+    this._subscriptions.push(
+      nc.subscribe(names.subjects.alertsAll, { callback: this._onAlert }),
+      nc.subscribe(names.subjects.kpiAll, { callback: this._onKpi }),
+      nc.subscribe(names.subjects.healthAll, { callback: this._onHealth }),
+    );
+    this._scheduleTick();
+    this._intervals.push(
+      setInterval(() => this._pushHealth(), this._limits.healthPushMs),
+      setInterval(() => this._sweep(), this._limits.sweepMs),
+      setInterval(() => this._heartbeat(), this._limits.heartbeatMs),
+    );
+    for (const timer of this._intervals) timer.unref();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Clients
+
+  attach(socket: WebSocket, user: SessionUser): void {
+    if (this._closed) {
+      socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      return;
+    }
+    if (this._clients.size >= this._limits.maxClients) {
+      this._logger.warn({ clients: this._clients.size }, 'WebSocket refused: too many clients on this process');
+      socket.close(CLOSE_TRY_LATER, 'too many clients; try again later');
+      return;
+    }
+    const client = new HubClient(this._nextId++, user, socket, this._limits, this._observer, this._encodeMissed, Date.now());
+    this._clients.add(client);
+    this._metrics?.wsClients.set(this._clients.size);
+    socket.on('message', (data: RawData, isBinary: boolean) => this._onClientMessage(client, data, isBinary));
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('close', () => this._detach(client));
+    socket.on('error', (error: Error) => this._logger.debug({ err: error, client: client.id }, 'WebSocket error'));
+    this._logger.debug({ client: client.id, username: user.username }, 'WebSocket client connected');
+    client.answer({ type: 'hello', user, serverTime: Date.now(), topics: topicsFor(user) });
+  }
+
+  private _detach(client: HubClient): void {
+    if (!this._clients.delete(client)) return;
+    this._kpiClients.delete(client);
+    this._healthClients.delete(client);
+    this._alerts.remove(client);
+    this._accounts.remove(client);
+    this._syncDecisionSubscription();
+    client.outbox.clear();
+    this._metrics?.wsClients.set(this._clients.size);
+    this._logger.debug({ client: client.id, dropped: client.outbox.droppedTotal }, 'WebSocket client gone');
+  }
+
+  /** Asks the socket to close and cuts it off if the handshake does not finish in time (a stalled client never answers). */
+  private _closeClient(client: HubClient, code: number, reason: string): void {
+    if (client.closing) return;
+    client.closing = true;
+    client.socket.close(code, reason);
+    setTimeout(() => {
+      if (client.socket.readyState !== 3) client.socket.terminate();
+    }, this._limits.closeGraceMs).unref();
+  }
+
+  private _onClientMessage(client: HubClient, data: RawData, isBinary: boolean): void {
+    client.alive = true;
+    const now = Date.now();
+    if (now - client.messageWindowStart >= 1000) {
+      client.messageWindowStart = now;
+      client.messagesThisSecond = 0;
+    }
+    if (++client.messagesThisSecond > this._limits.maxMessagesPerSecond) {
+      this._closeClient(client, CLOSE_POLICY, 'too many messages');
+      return;
+    }
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    // ws enforces the same bound (maxPayload) when the plugin configures it; this holds without it.
+    if (bytes.length > MAX_CLIENT_MESSAGE_BYTES) {
+      this._closeClient(client, CLOSE_TOO_BIG, 'message too big');
+      return;
+    }
+    if (isBinary) {
+      this._answer(client, { type: 'error', code: 'RS_ERR_BAD_REQUEST', message: 'send JSON text frames' });
+      return;
+    }
+    const parsed = parseClientMessage(bytes.toString('utf8'));
+    if (!parsed.ok) {
+      this._answer(client, { type: 'error', code: 'RS_ERR_BAD_REQUEST', message: parsed.message });
+      return;
+    }
+    this._handle(client, parsed.message);
+  }
+
+  private _answer(client: HubClient, message: Parameters<HubClient['answer']>[0]): void {
+    if (!client.answer(message)) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
+  }
+
+  private _handle(client: HubClient, message: ClientMessage): void {
+    if (message.type === 'ping') {
+      this._answer(client, message.id === undefined ? { type: 'pong', serverTime: Date.now() } : { type: 'pong', id: message.id, serverTime: Date.now() });
+      return;
+    }
+    const { topic } = message;
+    if (message.type === 'unsubscribe') {
+      switch (topic) {
+        case 'kpi':
+          client.kpi = false;
+          this._kpiClients.delete(client);
+          break;
+        case 'health':
+          client.health = false;
+          this._healthClients.delete(client);
+          break;
+        case 'alerts':
+          client.alerts = false;
+          this._alerts.remove(client);
+          break;
+        case 'account':
+          this._accounts.remove(client, message.accountId);
+          this._syncDecisionSubscription();
+          break;
+      }
+      this._answer(client, message.accountId === undefined ? { type: 'unsubscribed', topic } : { type: 'unsubscribed', topic, accountId: message.accountId });
+      return;
+    }
+    if (!client.user.roles.some((role) => TOPIC_ROLES[topic].includes(role))) {
+      this._answer(client, { type: 'error', code: 'RS_ERR_FORBIDDEN', message: `your role does not allow the ${topic} topic` });
+      return;
+    }
+    switch (message.topic) {
+      case 'kpi': {
+        client.kpi = true;
+        this._kpiClients.add(client);
+        this._answer(client, { type: 'subscribed', topic: 'kpi' });
+        this._advanceTicks(this._tickSecond(Date.now()));
+        this._historyFrame ??= encodeMessage({ type: 'kpi-history', ticks: this._ticks });
+        if (!client.outbox.control(this._historyFrame, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
+        return;
+      }
+      case 'health':
+        client.health = true;
+        this._healthClients.add(client);
+        this._answer(client, { type: 'subscribed', topic: 'health' });
+        client.outbox.latest('health', encodeMessage({ type: 'health', view: this._board.view(Date.now()) }));
+        return;
+      case 'alerts':
+        client.alerts = true;
+        this._alerts.set(client, effectiveAlertFilter(client.user, message.filter ?? {}));
+        this._answer(client, { type: 'subscribed', topic: 'alerts' });
+        return;
+      case 'account': {
+        const { accountId } = message;
+        if (!this._accounts.watches(client, accountId) && this._accounts.countFor(client) >= this._limits.maxAccountsPerClient) {
+          this._answer(client, { type: 'error', code: 'RS_ERR_BAD_REQUEST', message: `watch at most ${this._limits.maxAccountsPerClient} accounts at once; unsubscribe one first` });
+          return;
+        }
+        this._accounts.add(client, accountId);
+        this._syncDecisionSubscription();
+        this._answer(client, { type: 'subscribed', topic: 'account', accountId });
+        return;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bus input
+
+  private _onAlert(error: Error | null, msg: Msg): void {
+    if (error || this._alerts.size === 0) return;
+    let alert: unknown;
+    const text = msg.string();
+    try {
+      alert = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!isRoutableAlert(alert)) {
+      this._logger.debug({ subject: msg.subject }, 'alert ignored by the hub: not an alert');
+      return;
+    }
+    // The published text goes out as it is: valid JSON (it parsed), encoded once for every client.
+    let frame: Buffer | null = null;
+    const createdAt = alert.createdAt;
+    this._alerts.route(alert, (client) => {
+      frame ??= Buffer.from(`{"type":"alert","alert":${text}}`);
+      client.outbox.droppable('alerts', frame, 'alert', createdAt);
+    });
+  }
+
+  private _onDecision(error: Error | null, msg: Msg): void {
+    if (error) return;
+    const text = msg.string();
+    if (!this._accounts.watchedIn(text)) return;
+    let decision: unknown;
+    try {
+      decision = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!isRoutableDecision(decision)) return;
+    let summaryText: string | null = null;
+    const ids = decision.accountId === decision.counterpartyId ? [decision.accountId] : [decision.accountId, decision.counterpartyId];
+    for (const accountId of ids) {
+      const watchers = this._accounts.watchersOf(accountId);
+      if (!watchers) continue;
+      summaryText ??= JSON.stringify(decisionSummary(decision));
+      const frame = Buffer.from(`{"type":"account","accountId":${JSON.stringify(accountId)},"decision":${summaryText}}`);
+      for (const client of watchers) client.outbox.droppable('account', frame, 'account', decision.decidedAt);
+    }
+  }
+
+  private _onKpi(error: Error | null, msg: Msg): void {
+    if (error) return;
+    try {
+      if (!this._merger.add(msg.json<unknown>(), Date.now())) this._logger.debug({ subject: msg.subject }, 'KPI snapshot ignored: malformed or out of the window');
+    } catch {
+      // Not JSON: a stray publisher on the subject.
+    }
+  }
+
+  private _onHealth(error: Error | null, msg: Msg): void {
+    if (error) return;
+    try {
+      this._board.record(msg.json<unknown>(), Date.now());
+    } catch {
+      // Not JSON.
+    }
+  }
+
+  /** One subscription to every decision while anyone watches an account, none otherwise. */
+  private _syncDecisionSubscription(): void {
+    if (this._accounts.accounts > 0 && this._decisions === null && !this._closed) {
+      this._decisions = this._bus.nc.subscribe(this._bus.names.subjects.decisionsAll, { callback: this._onDecision });
+    } else if (this._accounts.accounts === 0 && this._decisions !== null) {
+      this._unsubscribe(this._decisions);
+      this._decisions = null;
+    }
+  }
+
+  private _unsubscribe(subscription: Subscription): void {
+    try {
+      subscription.unsubscribe();
+    } catch {
+      // The connection is already closed.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Timers: KPI ticks, health pushes, the sweep and the heartbeat
+
+  private _tickSecond(now: number): number {
+    return Math.floor(now / 1000) * 1000 - TICK_LAG_MS;
+  }
+
+  private _scheduleTick(): void {
+    if (this._closed) return;
+    const now = Date.now();
+    this._tickTimer = setTimeout(this._onTickTimer, 1000 - (now % 1000) + TICK_OFFSET_MS);
+    this._tickTimer.unref();
+  }
+
+  private _onTickTimer(): void {
+    const at = this._tickSecond(Date.now());
+    this._merger.prune(at);
+    // Nobody watching: snapshots are still merged (cheap), ticks are computed when someone subscribes.
+    if (this._kpiClients.size > 0 && this._advanceTicks(at)) {
+      const frame = encodeMessage({ type: 'kpi', tick: this._ticks[this._ticks.length - 1]! });
+      for (const client of this._kpiClients) client.outbox.latest('kpi', frame);
+    }
+    this._scheduleTick();
+  }
+
+  /** Computes the ticks from the last one up to `at` (backfilling the seconds nobody watched); true when there is a new one. */
+  private _advanceTicks(at: number): boolean {
+    const oldest = at - (KPI_RETAIN_SECONDS - 1) * 1000;
+    const from = Math.max(this._lastTickAt + 1000, oldest, this._startSecond);
+    if (from > at) return false;
+    while (this._ticks.length > 0 && this._ticks[0]!.at < oldest) this._ticks.shift();
+    for (let second = from; second <= at; second += 1000) this._ticks.push(this._merger.tick(second));
+    this._lastTickAt = at;
+    this._historyFrame = null;
+    return true;
+  }
+
+  private _pushHealth(): void {
+    const view = this._board.view(Date.now());
+    if (this._healthClients.size === 0) return;
+    const frame = encodeMessage({ type: 'health', view });
+    for (const client of this._healthClients) client.outbox.latest('health', frame);
+  }
+
+  private _sweep(): void {
+    const now = Date.now();
+    for (const client of this._clients) {
+      if (!client.outbox.backlogged || client.closing) continue;
+      client.outbox.flush();
+      const stalled = client.outbox.stalledMs(now);
+      if (stalled > this._limits.stallTimeoutMs) {
+        this._logger.info({ client: client.id, username: client.user.username, stalledMs: stalled, dropped: client.outbox.droppedTotal }, 'closing a WebSocket client that stopped reading');
+        this._closeClient(client, CLOSE_POLICY, 'too slow: not reading');
+      }
+    }
+  }
+
+  private _heartbeat(): void {
+    for (const client of this._clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      try {
+        client.socket.ping();
+      } catch {
+        // Closing already.
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outbox callbacks: metrics and the missed notice
+
+  private _encodeMissed(topic: DroppableTopic, count: number, since: number): Buffer {
+    return encodeMessage({ type: 'missed', topic, count, since });
+  }
+
+  private _onSent(type: ServerMessageType, createdAt: number): void {
+    const metrics = this._metrics;
+    if (!metrics) return;
+    let child = this._sentBy.get(type);
+    if (!child) {
+      child = metrics.wsMessagesSent.labels(type);
+      this._sentBy.set(type, child);
+    }
+    child.inc();
+    if (type === 'alert') metrics.wsAlertDelivery.observe(Math.max(0, Date.now() - createdAt) / 1000);
+  }
+
+  private _onDropped(type: ServerMessageType): void {
+    const metrics = this._metrics;
+    if (!metrics) return;
+    let child = this._droppedBy.get(type);
+    if (!child) {
+      child = metrics.wsMessagesDropped.labels(type);
+      this._droppedBy.set(type, child);
+    }
+    child.inc();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  stats(): HubStats {
+    return {
+      clients: this._clients.size,
+      kpiListeners: this._kpiClients.size,
+      healthListeners: this._healthClients.size,
+      alertListeners: this._alerts.size,
+      alertFilters: this._alerts.groups,
+      watchedAccounts: this._accounts.accounts,
+      decisionSubscription: this._decisions !== null,
+      ticksHeld: this._ticks.length,
+      processesSeen: this._board.size,
+    };
+  }
+
+  clientStats(): readonly HubClientStats[] {
+    const now = Date.now();
+    return [...this._clients].map((c) => ({ id: c.id, username: c.user.username, backlogged: c.outbox.backlogged, dropped: c.outbox.droppedTotal, stalledMs: c.outbox.stalledMs(now) }));
+  }
+
+  async close(): Promise<void> {
+    if (this._closed) return;
+    this._closed = true;
+    clearTimeout(this._tickTimer);
+    for (const timer of this._intervals) clearInterval(timer);
+    for (const subscription of this._subscriptions) this._unsubscribe(subscription);
+    if (this._decisions) this._unsubscribe(this._decisions);
+    this._decisions = null;
+    const clients = [...this._clients];
+    if (clients.length === 0) return;
+    const closed = clients.map((client) => new Promise<void>((resolve) => (client.socket.readyState === 3 ? resolve() : client.socket.once('close', () => resolve()))));
+    for (const client of clients) {
+      client.closing = true;
+      client.socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, this._limits.closeGraceMs)))]);
+    clearTimeout(timer);
+    for (const client of clients) if (client.socket.readyState !== 3) client.socket.terminate();
+  }
+}
