@@ -59,7 +59,8 @@ describe('user store - records', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as RiskstreamError).code).toBe('RS_ERR_BAD_REQUEST');
-      expect((error as RiskstreamError).details).toEqual({ field });
+      expect((error as RiskstreamError).message).toMatch(new RegExp(`^/${field}: `));
+      expect((error as RiskstreamError).details).toMatchObject({ errors: [{ path: `/${field}` }] });
     }
   });
 

@@ -42,8 +42,9 @@ export async function createUserStore(bus: Bus, options: UserStoreOptions = {}):
   return new KvUserStore(kv, options.scrypt ?? DEFAULT_SCRYPT_PARAMS);
 }
 
+/** Shaped like the other 400 answers (docs/errors.md): the message and `details.errors` name the field. */
 function badRequest(message: string, field: string): RiskstreamError {
-  return new RiskstreamError('RS_ERR_BAD_REQUEST', message, { field });
+  return new RiskstreamError('RS_ERR_BAD_REQUEST', `/${field}: ${message}`, { errors: [{ path: `/${field}`, rule: 'invalid', message }] });
 }
 
 function notFound(username: string): RiskstreamError {

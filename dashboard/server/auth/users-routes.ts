@@ -50,7 +50,9 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
       const by = request.user!.username;
       if (username === by && (body.disabled === true || (body.roles && !body.roles.includes('admin')))) {
         // The last way back in would otherwise be the command line.
-        throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'an admin cannot disable or demote themselves', { field: body.disabled ? 'disabled' : 'roles' });
+        const field = body.disabled ? '/disabled' : '/roles';
+        const message = 'an admin cannot disable or demote themselves';
+        throw new RiskstreamError('RS_ERR_BAD_REQUEST', `${field}: ${message}`, { errors: [{ path: field, rule: 'self', message }] });
       }
       let record = await users.get(username);
       if (!record) throw new RiskstreamError('RS_ERR_NOT_FOUND', `no user ${username}`);
