@@ -196,6 +196,26 @@ describe('auth - sign-in', () => {
     expect(response.json<{ error: { message: string } }>().error.message).toContain('password');
   });
 
+  it('takes the login only as JSON, so a cross-site form cannot sign a browser in (login CSRF)', async () => {
+    const asText = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: address(),
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ username: 'monitor', password: PASSWORDS.monitor }),
+    });
+    expect(asText.statusCode).toBe(400);
+    expect(asText.headers['set-cookie']).toBeUndefined();
+    const asForm = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: address(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=monitor&password=${encodeURIComponent(PASSWORDS.monitor)}`,
+    });
+    expect(asForm.statusCode).toBe(415);
+  });
+
   it('re-hashes a password stored under weaker scrypt parameters at sign-in', async () => {
     const weak = await createUserStore(h.bus, { scrypt: { ln: 8, r: 8, p: 1 } });
     await weak.create({ username: 'rehash', password: PASSWORDS.rehash, roles: ['auditor'] });
