@@ -486,6 +486,8 @@ describe('auth - admin users API', () => {
     const s = await signIn('credit');
     const wrong = await call(s, 'POST', '/api/auth/password', { currentPassword: 'not it at all', newPassword: 'credit password 002' });
     expect(errorCode(wrong)).toBe('RS_ERR_LOGIN_FAILED');
+    // Wrong current passwords count towards the lock-out like failed sign-ins.
+    expect(await h.redis.zcard(`${h.names.redisPrefix}auth:fail:credit`)).toBe(1);
     secrets.add('credit password 002');
     const changed = await call(s, 'POST', '/api/auth/password', { currentPassword: PASSWORDS.credit, newPassword: 'credit password 002' });
     expect(changed.statusCode, changed.body).toBe(200);

@@ -190,8 +190,15 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     { preHandler: requireRoles(), schema: { body: PasswordChangeBody } },
     async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
       const user = signedInUser(request);
+      // The current password is guessable through a stolen session too: the same lock-out applies.
+      const lockedFor = await throttle.lockedFor(user.username);
+      if (lockedFor > 0) {
+        reply.header('retry-after', retryAfterSeconds(lockedFor));
+        throw new RiskstreamError('RS_ERR_LOGIN_LOCKED');
+      }
       const record = await users.get(user.username);
       if (!record || !(await verifyPassword(request.body.currentPassword, record.passwordHash))) {
+        await failSignIn(request, reply, user.username, true, 'password');
         throw new RiskstreamError('RS_ERR_LOGIN_FAILED', 'the current password is wrong');
       }
       await users.setPassword(user.username, request.body.newPassword);
