@@ -214,3 +214,38 @@ export type KpiHistoryAnswer = {
     readonly alerts: number;
   }>;
 };
+
+/** Loan decisions of one event kind (allow / review / block = approve / refer / decline for applications). */
+export type CreditCounts = {
+  readonly decisions: number;
+  readonly allowed: number;
+  readonly reviewed: number;
+  readonly blocked: number;
+  /** USD at the indicative rates, decimal text. */
+  readonly amountUsd: string;
+  readonly reviewedAmountUsd: string;
+  readonly blockedAmountUsd: string;
+};
+
+/** GET /api/credit/summary?minutes=1..1440 — loan decisions per minute by kind and action, oldest first, with totals. */
+export type CreditSummaryAnswer = {
+  readonly minutes: ReadonlyArray<{ readonly minute: number; readonly byKind: Readonly<Partial<Record<EventKind, CreditCounts>>> }>;
+  readonly totals: Readonly<Partial<Record<EventKind, CreditCounts>>>;
+};
+
+/** GET /api/system/dead-letters?limit — the latest dead letters, newest first, payloads cut to their head. */
+export type DeadLettersAnswer = {
+  readonly deadLetters: ReadonlyArray<{
+    readonly id: string;
+    readonly source: string;
+    readonly subject: string;
+    readonly streamSeq: number | null;
+    readonly code: string;
+    readonly reason: string;
+    readonly at: number;
+    /** The payload's first 2,048 characters. */
+    readonly payload: string;
+    /** The payload's full length in bytes. */
+    readonly payloadBytes: number;
+  }>;
+};

@@ -85,6 +85,8 @@ export const ACCOUNT_DECISIONS: DecisionWire[] = [
 export const ACCOUNT_ALERTS: AlertWire[] = [
   alert({ id: 'al-t-1', eventId: 't-out-2', ts: at(40), createdAt: at(40) + 9, domain: 'fraud', typology: 'account_takeover', severity: 'critical', accountId: 'T-1', customerId: 'C-T1', amountMinor: 25_050, currency: 'EUR' }),
   alert({ id: 'al-t-2', eventId: 't-out-2', ts: at(40), createdAt: at(40) + 10, domain: 'aml', typology: 'structuring', severity: 'high', accountId: 'T-1', customerId: 'C-T1', amountMinor: 25_050, currency: 'EUR' }),
+  // A credit early-warning alert on a payment (the payer's, T-3): what a credit officer may open.
+  alert({ id: 'al-t-ew', eventId: 't-in-1', ts: at(30), createdAt: at(30) + 7, domain: 'credit', typology: 'early_warning', severity: 'medium', accountId: 'T-3', customerId: 'C-T3', amountMinor: 100_000 }),
   alert({ id: 'al-old', eventId: 't-old', ts: NOW - 10 * DAY_MS, createdAt: NOW - 10 * DAY_MS + 5, domain: 'aml', typology: 'structuring', severity: 'high', accountId: 'T-1', customerId: 'C-T1' }),
 ];
 
