@@ -15,6 +15,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly retryable: boolean;
   readonly details: unknown;
+  /** From a `retry-after` header (seconds), e.g. on a sign-in lock-out. */
+  retryAfterSeconds: number | null = null;
 
   constructor(status: number, code: string, message: string, retryable: boolean, details?: unknown) {
     super(message);
@@ -77,6 +79,8 @@ export class ApiClient implements Api {
     const answer: unknown = await readJson(response);
     if (response.ok) return answer as T;
     const error = errorOf(response.status, answer);
+    const retryAfter = Number(response.headers.get('retry-after') ?? '');
+    if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfterSeconds = retryAfter;
     if (response.status === 401 && !OWN_401.has(path.split('?')[0] ?? path)) this._onUnauthorized();
     throw error;
   }

@@ -156,7 +156,7 @@ export function problemOf(error: unknown): Problem {
     case 'RS_ERR_TOTP_INVALID':
       return { kind: 'totp-invalid' };
     case 'RS_ERR_LOGIN_LOCKED': {
-      const until = lockedUntil(error.details);
+      const until = lockedUntil(error.details) ?? (error.retryAfterSeconds === null ? null : Date.now() + error.retryAfterSeconds * 1000);
       return until === null ? { kind: 'locked' } : { kind: 'locked-until', until };
     }
     default:

@@ -48,8 +48,12 @@ export type LiveConnectionOptions = {
 };
 
 const OPEN = 1;
-/** Close codes that mean "sign in again", not "try again". */
-const AUTH_CLOSE_CODES = new Set([1008, 4401, 4403]);
+/**
+ * Close codes that mean "sign in again", not "try again". The hub closes an unauthenticated upgrade
+ * with 1008, which it also uses for a flood, so 1008 is retried like any drop; the app checks the
+ * session (GET /api/auth/me) when the status turns to reconnecting, and a 401 there signs out.
+ */
+const AUTH_CLOSE_CODES = new Set([4401, 4403]);
 
 export class LiveConnection {
   user: SessionUser | null = null;

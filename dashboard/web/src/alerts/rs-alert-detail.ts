@@ -1,0 +1,214 @@
+// One alert in full for a compliance officer: what was raised, the decision's reasons (points,
+// scorer, words), the features the scorers saw, the event as stored (masked as the server gives
+// it), and the way on to the account.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { AlertDetailAnswer } from '../../../server/protocol.js';
+import { accountHref } from '../app/routes.js';
+import type { Api } from '../api/http.js';
+import type { Reason } from '../api/wire.js';
+import { formatDateTime, formatDecimal, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
+import { LocaleController } from '../i18n/locale.js';
+import { msg, valueText } from '../i18n/messages.js';
+import { sharedStyles } from '../theme/theme.js';
+import { eventFields } from './event-fields.js';
+
+/** Alert detail; loads GET /api/alerts/:id whenever `alertId` changes. */
+@customElement('rs-alert-detail')
+export class RsAlertDetail extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 12px;
+      }
+      .cols {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(380px, 1fr));
+        gap: 12px;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 12px;
+        margin: 0;
+        font-size: 0.9rem;
+      }
+      dt {
+        color: var(--rs-text-dim);
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .points {
+        font-variant-numeric: tabular-nums;
+        text-align: right;
+        white-space: nowrap;
+      }
+      .scroll {
+        max-height: 420px;
+        overflow: auto;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) api: Api | null = null;
+  @property() alertId = '';
+
+  @state() private _answer: AlertDetailAnswer | null = null;
+  @state() private _error: string | null = null;
+
+  private readonly _locale = new LocaleController(this);
+  private _request = 0;
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if ((changed.has('alertId') || changed.has('api')) && this.api !== null && this.alertId !== '') void this._load();
+  }
+
+  override render() {
+    const answer = this._answer;
+    return html`<section data-testid="alert-detail" aria-busy=${answer === null && this._error === null ? 'true' : 'false'}>
+      <p><a href="#/alerts">← ${msg('detail.back')}</a></p>
+      <h1>${msg('detail.title', { id: this.alertId })}</h1>
+      ${this._error !== null ? html`<p class="error" role="alert">${msg('app.error', { message: this._error })}</p>` : nothing}
+      ${answer === null ? (this._error === null ? html`<p class="dim">${msg('app.loading')}</p>` : nothing) : this._renderAnswer(answer)}
+    </section>`;
+  }
+
+  private _renderAnswer(answer: AlertDetailAnswer) {
+    const { alert, decision, event } = answer;
+    const reasons: readonly Reason[] = decision?.reasons ?? alert.reasons;
+    return html`<div class="cols">
+        <section class="panel">
+          <h2>${msg('detail.alert')}</h2>
+          <dl>
+            <dt>${msg('alerts.colSeverity')}</dt>
+            <dd><span class="badge sev-${alert.severity}">${valueText(alert.severity)}</span></dd>
+            <dt>${msg('alerts.colDomain')}</dt>
+            <dd>${valueText(alert.domain)}</dd>
+            <dt>${msg('alerts.colTypology')}</dt>
+            <dd data-testid="detail-typology">${alert.typology}</dd>
+            <dt>${msg('detail.score')}</dt>
+            <dd>${formatInteger(alert.score)}</dd>
+            <dt>${msg('detail.amount')}</dt>
+            <dd>${formatMoney(alert.amount, alert.currency)}</dd>
+            <dt>${msg('alerts.colSegment')}</dt>
+            <dd>${valueText(alert.segment)}</dd>
+            <dt>${msg('detail.created')}</dt>
+            <dd>${formatDateTime(alert.createdAt)}</dd>
+            <dt>${msg('detail.eventTime')}</dt>
+            <dd>${formatDateTime(alert.ts)}</dd>
+            <dt>${msg('detail.account')}</dt>
+            <dd>
+              <a data-testid="account-link" href=${accountHref(alert.accountId)} aria-label=${msg('detail.openAccount', { id: alert.accountId })}
+                >${alert.accountId}</a
+              >
+            </dd>
+          </dl>
+        </section>
+        <section class="panel">
+          <h2>${msg('detail.decision')}</h2>
+          ${decision === null
+            ? html`<p class="dim">${msg('detail.noDecision')}</p>`
+            : html`<dl>
+                <dt>${msg('detail.action')}</dt>
+                <dd><span class="badge act-${decision.action}">${valueText(decision.action)}</span></dd>
+                <dt>${msg('detail.score')}</dt>
+                <dd>${formatInteger(decision.score)}</dd>
+                <dt>${msg('detail.latency')}</dt>
+                <dd>${decision.latencyMs.total === null ? formatMs(decision.latencyMs.processing) : formatMs(decision.latencyMs.total)}</dd>
+                <dt>${msg('detail.models')}</dt>
+                <dd>${Object.entries(decision.models).map(([scorer, version]) => html`<div class="mono">${scorer}: ${version}</div>`)}</dd>
+              </dl>`}
+        </section>
+      </div>
+      <section class="panel">
+        <h2>${msg('detail.reasons')}</h2>
+        <table data-testid="detail-reasons">
+          <thead>
+            <tr>
+              <th class="num">${msg('detail.points')}</th>
+              <th>${msg('detail.scorer')}</th>
+              <th>${msg('detail.reason')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${[...reasons]
+              .sort((a, b) => b.points - a.points)
+              .map(
+                (reason) => html`<tr>
+                  <td class="points">${reason.points > 0 ? '+' : ''}${formatInteger(reason.points)}</td>
+                  <td class="mono">${reason.scorer}</td>
+                  <td>${reason.text} <span class="dim mono">${reason.code}</span></td>
+                </tr>`,
+              )}
+          </tbody>
+        </table>
+      </section>
+      <div class="cols">
+        <section class="panel">
+          <h2>${msg('detail.features')}</h2>
+          ${decision === null
+            ? html`<p class="dim">${msg('detail.noDecision')}</p>`
+            : html`<div class="scroll">
+                <table data-testid="detail-features">
+                  <thead>
+                    <tr>
+                      <th>${msg('detail.feature')}</th>
+                      <th class="num">${msg('detail.value')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${Object.entries(decision.features)
+                      .sort((a, b) => a[0].localeCompare(b[0]))
+                      .map(([name, value]) => html`<tr><td class="mono">${name}</td><td class="num">${featureText(value)}</td></tr>`)}
+                  </tbody>
+                </table>
+              </div>`}
+        </section>
+        <section class="panel">
+          <h2>${msg('detail.event')}</h2>
+          ${event === null
+            ? html`<p class="dim">${msg('detail.noEvent')}</p>`
+            : html`<div class="scroll">
+                <table data-testid="detail-event">
+                  <thead>
+                    <tr>
+                      <th>${msg('detail.field')}</th>
+                      <th>${msg('detail.value')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${eventFields(event).map((row) => html`<tr><td class="mono">${row.path}</td><td>${row.value}</td></tr>`)}
+                  </tbody>
+                </table>
+              </div>`}
+        </section>
+      </div>`;
+  }
+
+  private async _load(): Promise<void> {
+    if (this.api === null) return;
+    const request = ++this._request;
+    this._answer = null;
+    this._error = null;
+    try {
+      const answer = await this.api.get<AlertDetailAnswer>(`/api/alerts/${encodeURIComponent(this.alertId)}`);
+      if (request === this._request) this._answer = answer;
+    } catch (error) {
+      if (request === this._request) this._error = error instanceof Error ? error.message : String(error);
+    }
+  }
+}
+
+function featureText(value: number): string {
+  return Number.isInteger(value) ? formatInteger(value) : formatDecimal(value, 3);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-alert-detail': RsAlertDetail;
+  }
+}

@@ -1,0 +1,263 @@
+// The operator's page: every process's heartbeat (rates per stage, consumer lag, stage latency,
+// writer lag, CPU and memory, errors and dead letters) from the health topic, and the latest dead
+// letters from the REST API.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { DeadLettersAnswer, HealthView, ServerMessage } from '../../../server/protocol.js';
+import type { Api } from '../api/http.js';
+import { formatBytes, formatDateTime, formatDecimal, formatInteger, formatMs, formatPercent } from '../i18n/format.js';
+import { LocaleController } from '../i18n/locale.js';
+import { msg } from '../i18n/messages.js';
+import type { LiveConnection } from '../live/live-connection.js';
+import { LiveTopicController } from '../live/live-controller.js';
+import { sharedStyles } from '../theme/theme.js';
+
+type ProcessView = HealthView['processes'][number];
+
+const DEAD_LETTER_REFRESH_MS = 30_000;
+
+/** System health; needs `api` and `live`. */
+@customElement('rs-health-page')
+export class RsHealthPage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 12px;
+      }
+      .procs {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
+        gap: 12px;
+      }
+      @media (max-width: 480px) {
+        .procs {
+          grid-template-columns: 1fr;
+        }
+      }
+      .figures {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(120px, 1fr));
+        gap: 6px 12px;
+        margin: 8px 0;
+      }
+      .figure span {
+        display: block;
+      }
+      .figure .k {
+        font-size: 0.75rem;
+        color: var(--rs-text-dim);
+      }
+      .figure .v {
+        font-size: 1.1rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .stale {
+        border-color: var(--rs-error);
+      }
+      .bad {
+        color: var(--rs-error);
+        font-weight: 600;
+      }
+      h3 {
+        font-size: 0.85rem;
+        margin: 10px 0 4px;
+        color: var(--rs-text-dim);
+      }
+      pre {
+        white-space: pre-wrap;
+        word-break: break-all;
+        font-size: 0.75rem;
+        max-height: 160px;
+        overflow: auto;
+        background: var(--rs-input);
+        padding: 6px;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) api: Api | null = null;
+  @property({ attribute: false }) live: LiveConnection | null = null;
+
+  @state() private _view: HealthView | null = null;
+  @state() private _deadLetters: DeadLettersAnswer['deadLetters'] | null = null;
+  @state() private _deadLetterError: string | null = null;
+
+  private readonly _locale = new LocaleController(this);
+  private readonly _health = new LiveTopicController(
+    this,
+    () => this.live,
+    () => ({ type: 'subscribe', topic: 'health' }),
+    (message) => this._onHealth(message),
+  );
+  private _timer: ReturnType<typeof setInterval> | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this._loadDeadLetters();
+    this._timer = setInterval(() => void this._loadDeadLetters(), DEAD_LETTER_REFRESH_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this._timer !== null) clearInterval(this._timer);
+    this._timer = null;
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('live')) this._health.resubscribe();
+    if (changed.has('api') && changed.get('api') === null) void this._loadDeadLetters();
+  }
+
+  override render() {
+    const processes = this._view?.processes ?? [];
+    return html`<h1>${msg('health.title')}</h1>
+      <section aria-label=${msg('health.processes')}>
+        ${processes.length === 0 ? html`<p class="dim">${msg('health.noProcesses')}</p>` : nothing}
+        <div class="procs" data-testid="health-processes">${processes.map((p) => this._renderProcess(p))}</div>
+      </section>
+      <section class="panel" data-testid="dead-letters">
+        <h2>${msg('health.deadLetters')}</h2>
+        ${this._renderDeadLetters()}
+      </section>`;
+  }
+
+  private _renderProcess(p: ProcessView) {
+    const rate = (value: number | undefined) => (value === undefined ? '—' : formatDecimal(value, 1));
+    const stages = Object.entries(p.stages).sort((a, b) => a[0].localeCompare(b[0]));
+    const writerLag = Object.entries(p.writerLagSeconds);
+    return html`<article class="panel ${p.stale ? 'stale' : ''}" data-testid="health-process" data-proc-id=${p.procId}>
+      <h2>
+        <span class="mono">${p.procId}</span>
+        ${p.stale ? html`<span class="badge sev-critical">${msg('health.stale')}</span>` : nothing}
+      </h2>
+      <div class="dim">${msg('health.roles')}: ${p.roles.join(', ')} · ${p.host} · pid ${p.pid} · ${msg('health.uptime')} ${formatDateTime(p.startedAt)}</div>
+      <div class="figures">
+        ${figure(msg('health.eventsIn'), rate(p.rates?.eventsIn))} ${figure(msg('health.decisions'), rate(p.rates?.decisions))}
+        ${figure(msg('health.alerts'), rate(p.rates?.alerts))} ${figure(msg('health.rowsWritten'), rate(p.rates?.rowsWritten))}
+        ${figure(msg('health.cpu'), formatPercent(p.cpuPercent / 100, 0))} ${figure(msg('health.memory'), formatBytes(p.rssBytes))}
+        ${figure(msg('health.heap'), formatBytes(p.heapUsedBytes))} ${figure(msg('health.loopDelay'), formatMs(p.eventLoopDelayP99Ms))}
+        ${figure(msg('health.rejected'), formatInteger(p.counters.eventsRejected), p.counters.eventsRejected > 0)}
+        ${figure(msg('health.deadLettered'), formatInteger(p.counters.deadLettered), p.counters.deadLettered > 0)}
+      </div>
+      ${stages.length === 0
+        ? nothing
+        : html`<h3>${msg('health.stages')}</h3>
+            <table>
+              <thead>
+                <tr>
+                  <th>${msg('health.stage')}</th>
+                  <th class="num">${msg('health.count')}</th>
+                  <th class="num">p50</th>
+                  <th class="num">p99</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${stages.map(
+                  ([name, s]) => html`<tr>
+                    <td class="mono">${name}</td>
+                    <td class="num">${formatInteger(s.count)}</td>
+                    <td class="num">${s.p50Ms === null ? '—' : formatMs(s.p50Ms)}</td>
+                    <td class="num">${s.p99Ms === null ? '—' : formatMs(s.p99Ms)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+      ${p.consumers.length === 0
+        ? nothing
+        : html`<h3>${msg('health.consumers')}</h3>
+            <table>
+              <thead>
+                <tr>
+                  <th>${msg('health.consumer')}</th>
+                  <th class="num">${msg('health.pending')}</th>
+                  <th class="num">${msg('health.ackPending')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${p.consumers.map(
+                  (c) => html`<tr>
+                    <td class="mono">${c.name}</td>
+                    <td class="num ${c.pending > 10_000 ? 'bad' : ''}">${formatInteger(c.pending)}</td>
+                    <td class="num">${formatInteger(c.ackPending)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+      ${writerLag.length === 0
+        ? nothing
+        : html`<h3>${msg('health.writerLag')}</h3>
+            <table>
+              <tbody>
+                ${writerLag.map(
+                  ([sink, seconds]) => html`<tr>
+                    <td class="mono">${sink}</td>
+                    <td class="num ${seconds > 30 ? 'bad' : ''}">${msg('health.seconds', { value: formatDecimal(seconds, 1) })}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+    </article>`;
+  }
+
+  private _renderDeadLetters() {
+    if (this._deadLetterError !== null) return html`<p class="error">${msg('app.error', { message: this._deadLetterError })}</p>`;
+    const letters = this._deadLetters;
+    if (letters === null) return html`<p class="dim">${msg('app.loading')}</p>`;
+    if (letters.length === 0) return html`<p class="dim">${msg('health.noDeadLetters')}</p>`;
+    return html`<table>
+      <thead>
+        <tr>
+          <th>${msg('health.at')}</th>
+          <th>${msg('health.source')}</th>
+          <th>${msg('health.code')}</th>
+          <th>${msg('health.reason')}</th>
+          <th>${msg('health.subject')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${letters.map(
+          (d) => html`<tr>
+            <td>${formatDateTime(d.at)}</td>
+            <td>${d.source}</td>
+            <td class="mono">${d.code}</td>
+            <td>
+              ${d.reason}
+              <details>
+                <summary class="dim">${formatBytes(d.payloadBytes)}</summary>
+                <pre>${d.payload}</pre>
+              </details>
+            </td>
+            <td class="mono">${d.subject}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private _onHealth(message: ServerMessage): void {
+    if (message.type === 'health') this._view = message.view;
+  }
+
+  private async _loadDeadLetters(): Promise<void> {
+    if (this.api === null) return;
+    try {
+      const answer = await this.api.get<DeadLettersAnswer>('/api/system/dead-letters', { limit: 50 });
+      this._deadLetters = answer.deadLetters;
+      this._deadLetterError = null;
+    } catch (error) {
+      this._deadLetterError = error instanceof Error ? error.message : String(error);
+    }
+  }
+}
+
+function figure(label: string, value: string, bad = false) {
+  return html`<div class="figure"><span class="k">${label}</span><span class="v ${bad ? 'bad' : ''}">${value}</span></div>`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rs-health-page': RsHealthPage;
+  }
+}
