@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOCKOUT, failuresInWindow, ipWindowOf, lockoutAfterFailures, retryAfterSeconds } from './login-throttle.js';
-import { sessionTtlMs } from './session-store.js';
 
 const MIN = 60_000;
 const now = 1_700_000_000_000;
@@ -47,19 +46,5 @@ describe('login throttle - per-address window', () => {
     [0, 1],
   ])('%i ms to wait is Retry-After %i', (ms, seconds) => {
     expect(retryAfterSeconds(ms)).toBe(seconds);
-  });
-});
-
-describe('sessions - lifetime', () => {
-  const idle = 8 * 3600_000;
-  const absolute = 24 * 3600_000;
-  it.each([
-    ['just signed in', now, idle],
-    ['signed in 10 h ago', now - 10 * 3600_000, idle],
-    ['signed in 20 h ago', now - 20 * 3600_000, 4 * 3600_000],
-    ['signed in 24 h ago', now - 24 * 3600_000, 0],
-    ['signed in 25 h ago', now - 25 * 3600_000, -3600_000],
-  ])('%s: may live %i ms more', (_what, createdAt, ttl) => {
-    expect(sessionTtlMs(createdAt, now, idle, absolute)).toBe(ttl);
   });
 });
