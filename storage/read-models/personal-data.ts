@@ -18,11 +18,14 @@ export function maskName(name: string): string {
   });
 }
 
-/** IPv4 keeps its first two octets ("203.0.*.*"); IPv6 its first two groups ("2001:db8:*"). */
+/** IPv4 keeps its first two octets ("203.0.*.*"); IPv6 at most its first two groups ("2001:db8:*"). */
 export function maskIp(ip: string): string {
   if (ip.includes(':')) {
-    const groups = ip.split(':').filter((g) => g !== '');
-    return `${groups.slice(0, 2).join(':')}:*`;
+    // The leading groups before any '::' gap, at most two: a compressed address shows no more.
+    const groups = ip.split(':');
+    const gap = groups.indexOf('');
+    const lead = groups.slice(0, Math.min(2, gap < 0 ? groups.length : gap));
+    return lead.length === 0 ? '*' : `${lead.join(':')}:*`;
   }
   const octets = ip.split('.');
   if (octets.length !== 4) return '*';
