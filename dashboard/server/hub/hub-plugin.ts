@@ -82,7 +82,9 @@ export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts)
         socket.close(1008, 'not authenticated');
         return;
       }
-      hub.attach(socket, user);
+      // The upgrade's headers (its cookie) let the hub look the session up again while the socket lives.
+      const headers = request.headers;
+      hub.attach(socket, user, () => opts.authenticate({ headers }));
     },
   });
 };

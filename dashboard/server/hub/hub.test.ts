@@ -16,14 +16,18 @@ const USERS: Record<string, SessionUser> = Object.fromEntries(
       ['carl', ['credit_officer']],
       ['cora', ['compliance_officer']],
       ['ada', ['admin']],
+      ['sam', ['risk_monitor']],
     ] as Array<[string, UserRole[]]>
   ).map(([username, roles]) => [username, { username, displayName: username, roles, totpEnabled: false, locale: 'en' }]),
 );
 
-/** The stand-in session lookup: `x-test-user: <name>` is a session of that user. */
+/** Users whose session the tests have ended (signed out). */
+const signedOut = new Set<string>();
+
+/** The stand-in session lookup: `x-test-user: <name>` is a session of that user until it signs out. */
 async function testAuthenticate(request: { readonly headers: Record<string, string | string[] | undefined> }): Promise<SessionUser | null> {
   const name = request.headers['x-test-user'];
-  return typeof name === 'string' ? (USERS[name] ?? null) : null;
+  return typeof name === 'string' && !signedOut.has(name) ? (USERS[name] ?? null) : null;
 }
 
 type Server = { app: FastifyInstance; hub: Hub; url: string; metrics: ReturnType<typeof createMetrics> };
@@ -197,7 +201,7 @@ describe('ws hub - over a real server and NATS', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    server = await startServer(h, { maxAccountsPerClient: 2 });
+    server = await startServer(h, { maxAccountsPerClient: 2, sessionRecheckMs: 200 });
   });
 
   afterAll(async () => {
@@ -251,6 +255,14 @@ describe('ws hub - over a real server and NATS', () => {
     const client = await open('mona');
     client.send({ type: 'ping', id: 'x'.repeat(5000) });
     expect(await client.closed()).toBe(1009);
+  });
+
+  it('closes the socket with 1008 once its session ends', async () => {
+    const client = await open('sam');
+    client.send({ type: 'ping' });
+    await client.next('pong');
+    signedOut.add('sam');
+    expect(await client.closed()).toBe(1008);
   });
 
   it('refuses a topic the role does not allow with RS_ERR_FORBIDDEN and keeps the socket', async () => {

@@ -29,6 +29,8 @@ export type HubLimits = OutboxLimits & {
   readonly healthPushMs: number;
   /** A socket asked to close is cut off after this long if its close handshake does not finish. */
   readonly closeGraceMs: number;
+  /** How often an open socket's session is looked up again (a sign-out, expiry or role change ends the socket). */
+  readonly sessionRecheckMs: number;
 };
 
 export const DEFAULT_HUB_LIMITS: HubLimits = {
@@ -40,6 +42,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   sweepMs: 500,
   healthPushMs: 2000,
   closeGraceMs: 2000,
+  sessionRecheckMs: 60_000,
 };
 
 /** The hub emits the tick of the second that ended about a second ago: processors send theirs 150 ms after it ends. */
@@ -80,8 +83,12 @@ export type HubClientStats = {
 };
 
 export type Hub = {
-  /** Takes over an upgraded, authenticated socket: sends hello and serves its subscriptions. */
-  attach(socket: WebSocket, user: SessionUser): void;
+  /**
+   * Takes over an upgraded, authenticated socket: sends hello and serves its subscriptions.
+   * `reauthenticate` looks the session up again; when it no longer yields the same user and roles
+   * the socket is closed with 1008.
+   */
+  attach(socket: WebSocket, user: SessionUser, reauthenticate?: () => Promise<SessionUser | null>): void;
   stats(): HubStats;
   clientStats(): readonly HubClientStats[];
   /** Unsubscribes from NATS and closes every socket with 1001; resolves once they are closed (or cut off). */
@@ -104,6 +111,10 @@ export function effectiveAlertFilter(user: SessionUser, filter: AlertFilter): Al
 }
 
 type Child = { inc(value?: number): void };
+
+function sameRoles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((role) => b.includes(role));
+}
 
 class LiveHub implements Hub {
   private readonly _bus: Bus;
@@ -128,6 +139,7 @@ class LiveHub implements Hub {
   private readonly _observer: OutboxObserver;
   private readonly _sentBy = new Map<string, Child>();
   private readonly _droppedBy = new Map<string, Child>();
+  private readonly _reauthenticate = new WeakMap<HubClient, () => Promise<SessionUser | null>>();
   private _nextId = 1;
   private _closed = false;
 
@@ -156,6 +168,7 @@ class LiveHub implements Hub {
       setInterval(() => this._pushHealth(), this._limits.healthPushMs),
       setInterval(() => this._sweep(), this._limits.sweepMs),
       setInterval(() => this._heartbeat(), this._limits.heartbeatMs),
+      setInterval(() => void this._recheckSessions(), this._limits.sessionRecheckMs),
     );
     for (const timer of this._intervals) timer.unref();
   }
@@ -163,7 +176,7 @@ class LiveHub implements Hub {
   // -------------------------------------------------------------------------------------------
   // Clients
 
-  attach(socket: WebSocket, user: SessionUser): void {
+  attach(socket: WebSocket, user: SessionUser, reauthenticate?: () => Promise<SessionUser | null>): void {
     if (this._closed) {
       socket.close(CLOSE_GOING_AWAY, 'server shutting down');
       return;
@@ -174,6 +187,7 @@ class LiveHub implements Hub {
       return;
     }
     const client = new HubClient(this._nextId++, user, socket, this._limits, this._observer, this._encodeMissed, Date.now());
+    if (reauthenticate) this._reauthenticate.set(client, reauthenticate);
     this._clients.add(client);
     this._metrics?.wsClients.set(this._clients.size);
     socket.on('message', (data: RawData, isBinary: boolean) => this._onClientMessage(client, data, isBinary));
@@ -459,6 +473,27 @@ class LiveHub implements Hub {
         client.socket.ping();
       } catch {
         // Closing already.
+      }
+    }
+  }
+
+  /** Ends the sockets whose session was signed out, expired, or whose user's roles changed. */
+  private async _recheckSessions(): Promise<void> {
+    for (const client of [...this._clients]) {
+      const reauthenticate = this._reauthenticate.get(client);
+      if (!reauthenticate || client.closing) continue;
+      let user: SessionUser | null;
+      try {
+        user = await reauthenticate();
+      } catch (error) {
+        // The session store is unreachable: keep the socket, look again next round.
+        this._logger.debug({ err: error }, 'session recheck failed');
+        continue;
+      }
+      if (!user) {
+        this._closeClient(client, CLOSE_POLICY, 'session ended: sign in again');
+      } else if (user.username !== client.user.username || !sameRoles(user.roles, client.user.roles)) {
+        this._closeClient(client, CLOSE_POLICY, 'your roles changed: reconnect');
       }
     }
   }
