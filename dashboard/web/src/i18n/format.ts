@@ -93,9 +93,11 @@ export function formatMoney(amount: string, currency: string): string {
   if (exactDecimals) return numberFormat(options).format(amount.trim() as Intl.StringNumericLiteral);
   // Fallback: format the integer exactly as a BigInt, then put the real fraction digits in place
   // of the zeros Intl printed.
-  const parts = numberFormat(options).formatToParts(BigInt(`${sign}${whole}`));
+  // A BigInt has no -0: "-0.50" is laid out as -1 with its integer digit put back to 0.
+  const negativeZero = sign === '-' && /^0+$/.test(whole);
+  const parts = numberFormat(options).formatToParts(negativeZero ? -1n : BigInt(`${sign}${whole}`));
   const padded = fraction.padEnd(digits, '0');
-  return parts.map((part) => (part.type === 'fraction' ? padded : part.value)).join('');
+  return parts.map((part) => (part.type === 'fraction' ? padded : negativeZero && part.type === 'integer' ? '0' : part.value)).join('');
 }
 
 /** A rounded, short amount for tiles and charts ("$1.2M"); approximate by design. */

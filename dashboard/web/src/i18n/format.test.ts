@@ -1,0 +1,49 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatMinor, formatMoney, formatMs, formatPercent, useExactDecimalFormatting } from './format.js';
+import { setLocale } from './locale.js';
+
+describe('format', () => {
+  afterEach(() => {
+    setLocale('en');
+    useExactDecimalFormatting('detect');
+  });
+
+  const cases: ReadonlyArray<{ amount: string; currency: string; en: string; zh: string }> = [
+    { amount: '1250.00', currency: 'USD', en: '$1,250.00', zh: 'US$1,250.00' },
+    { amount: '9007199254740993.27', currency: 'USD', en: '$9,007,199,254,740,993.27', zh: 'US$9,007,199,254,740,993.27' },
+    { amount: '-0.5', currency: 'EUR', en: '-€0.50', zh: '-€0.50' },
+    { amount: '1234.5678', currency: 'USD', en: '$1,234.5678', zh: 'US$1,234.5678' },
+    { amount: '500', currency: 'JPY', en: '¥500', zh: 'JP¥500' },
+  ];
+
+  for (const exact of [true, false]) {
+    for (const c of cases) {
+      it(`format - money ${c.amount} ${c.currency} is exact (${exact ? 'Intl decimal strings' : 'BigInt fallback'})`, () => {
+        useExactDecimalFormatting(exact);
+        setLocale('en');
+        expect(formatMoney(c.amount, c.currency)).toBe(c.en);
+        setLocale('zh-CN');
+        expect(formatMoney(c.amount, c.currency)).toBe(c.zh);
+      });
+    }
+  }
+
+  it('format - minor units become exact amounts', () => {
+    expect(formatMinor(125_000, 'USD')).toBe('$1,250.00');
+    expect(formatMinor(5, 'USD')).toBe('$0.05');
+    expect(formatMinor(-5, 'USD')).toBe('-$0.05');
+    expect(formatMinor(500, 'JPY')).toBe('¥500');
+  });
+
+  it('format - text that is not a decimal is shown as it is', () => {
+    expect(formatMoney('n/a', 'USD')).toBe('n/a USD');
+  });
+
+  it('format - units and percentages follow the locale', () => {
+    expect(formatMs(12)).toBe('12 ms');
+    expect(formatPercent(0.0123)).toBe('1.23%');
+    setLocale('zh-CN');
+    expect(formatMs(12)).toBe('12毫秒');
+  });
+});

@@ -1,0 +1,69 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { LitElement, html } from 'lit';
+import { LocaleController, getLocale, setLocale } from './locale.js';
+import { CATALOGS, msg } from './messages.js';
+import { en } from './messages-en.js';
+import { zhCN } from './messages-zh-CN.js';
+import '../app/rs-language-switch.js';
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+class LocaleProbe extends LitElement {
+  private readonly _locale = new LocaleController(this);
+  override render() {
+    return html`<span>${msg('nav.alerts')}</span>`;
+  }
+}
+customElements.define('rs-locale-probe', LocaleProbe);
+
+describe('i18n', () => {
+  afterEach(() => {
+    setLocale('en');
+    document.body.innerHTML = '';
+  });
+
+  it('i18n - every catalog has exactly the English keys', () => {
+    const keys = Object.keys(en).sort();
+    for (const [locale, catalog] of Object.entries(CATALOGS)) {
+      expect(Object.keys(catalog).sort(), locale).toEqual(keys);
+    }
+  });
+
+  it('i18n - translations keep the placeholders of the English text and are not left empty', () => {
+    for (const key of Object.keys(en) as Array<keyof typeof en>) {
+      expect(placeholders(zhCN[key]), key).toEqual(placeholders(en[key]));
+      expect(zhCN[key].trim(), key).not.toBe('');
+    }
+  });
+
+  it('i18n - fills placeholders with the given values', () => {
+    expect(msg('alerts.countPaused', { count: '1,200', pending: 7 })).toBe('1,200 alerts in view, 7 new while paused');
+  });
+
+  it('i18n - switching the language re-renders components and is remembered', async () => {
+    const probe = document.createElement('rs-locale-probe') as LocaleProbe;
+    document.body.append(probe);
+    await probe.updateComplete;
+    expect(probe.shadowRoot!.textContent).toContain('Alerts');
+
+    setLocale('zh-CN');
+    await probe.updateComplete;
+    expect(getLocale()).toBe('zh-CN');
+    expect(probe.shadowRoot!.textContent).toContain('预警');
+    expect(localStorage.getItem('rs.locale')).toBe('zh-CN');
+    expect(document.documentElement.lang).toBe('zh-CN');
+  });
+
+  it('i18n - the language switcher changes the language', async () => {
+    const switcher = document.createElement('rs-language-switch');
+    document.body.append(switcher);
+    await switcher.updateComplete;
+    const select = switcher.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid="language-switch"]')!;
+    select.value = 'zh-CN';
+    select.dispatchEvent(new Event('change'));
+    expect(getLocale()).toBe('zh-CN');
+    await switcher.updateComplete;
+    expect(select.getAttribute('aria-label')).toBe('语言');
+  });
+});

@@ -1,0 +1,187 @@
+// @vitest-environment happy-dom
+// Unit tests of the client's connection logic with a fake WebSocket class and hand-driven timers.
+import { describe, expect, it } from 'vitest';
+import type { ServerMessage } from '../../../server/protocol.js';
+import { connectedLive, FakeSocket, makeAlert, ManualTimers } from '../test-support/fakes.js';
+import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
+import { LiveConnection, type ConnectionStatus, type LiveNotice } from './live-connection.js';
+
+describe('live connection', () => {
+  it('live connection - back-off doubles from 500 ms to a 30 s ceiling, with jitter between half and all of it', () => {
+    const table: Array<[attempt: number, random: number, delay: number]> = [
+      [0, 1, 500],
+      [1, 1, 1000],
+      [2, 1, 2000],
+      [5, 1, 16000],
+      [6, 1, 30000],
+      [20, 1, 30000],
+      [3, 0, 2000],
+      [3, 0.5, 3000],
+    ];
+    for (const [attempt, random, delay] of table) expect(reconnectDelay(DEFAULT_BACKOFF, attempt, random), `attempt ${attempt}`).toBe(delay);
+  });
+
+  it('live connection - reconnects with growing delays, reports reconnecting then offline, and resets after success', () => {
+    const timers = new ManualTimers();
+    const sockets: FakeSocket[] = [];
+    const statuses: ConnectionStatus[] = [];
+    const live = new LiveConnection({ url: 'ws://x/ws', createSocket: (url) => (sockets.push(new FakeSocket(url)), sockets[sockets.length - 1]!), timers, random: () => 1 });
+    live.onStatus((s) => statuses.push(s));
+    live.start();
+    expect(live.status).toBe('connecting');
+    sockets[0]!.open();
+    expect(live.status).toBe('live');
+
+    sockets[0]!.serverClose(1006);
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      delays.push(...timers.delays().filter((d) => d !== 20_000));
+      timers.advance(timers.delays()[0]!);
+      sockets[sockets.length - 1]!.serverClose(1006); // the retry fails before opening
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000]);
+    expect(statuses).toContain('reconnecting');
+    expect(live.status).toBe('offline');
+
+    timers.advance(30_000);
+    sockets[sockets.length - 1]!.open();
+    expect(live.status).toBe('live');
+    sockets[sockets.length - 1]!.serverClose(1006);
+    expect(timers.delays().filter((d) => d !== 20_000)).toEqual([500]);
+    live.stop();
+  });
+
+  it('live connection - re-sends every subscription after a reconnect, with the current alert filter', () => {
+    const { live, timers, socket } = connectedLive();
+    const leaveKpi = live.subscribe({ type: 'subscribe', topic: 'kpi' }, () => {});
+    live.subscribe({ type: 'subscribe', topic: 'alerts', filter: { domain: 'aml' } }, () => {});
+    live.subscribe({ type: 'subscribe', topic: 'account', accountId: 'acc-1' }, () => {});
+    live.subscribe({ type: 'subscribe', topic: 'alerts', filter: { domain: 'fraud', severity: 'high' } }, () => {});
+    leaveKpi();
+    expect(socket().sent).toEqual([
+      { type: 'subscribe', topic: 'kpi' },
+      { type: 'subscribe', topic: 'alerts', filter: { domain: 'aml' } },
+      { type: 'subscribe', topic: 'account', accountId: 'acc-1' },
+      { type: 'subscribe', topic: 'alerts', filter: { domain: 'fraud', severity: 'high' } },
+      { type: 'unsubscribe', topic: 'kpi' },
+    ]);
+
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    expect(socket().sent).toEqual([
+      { type: 'subscribe', topic: 'alerts', filter: { domain: 'fraud', severity: 'high' } },
+      { type: 'subscribe', topic: 'account', accountId: 'acc-1' },
+    ]);
+    live.stop();
+  });
+
+  it('live connection - a second listener of a topic shares the server subscription; the last to leave unsubscribes', () => {
+    const { live, socket } = connectedLive();
+    const got: string[] = [];
+    const a = live.subscribe({ type: 'subscribe', topic: 'health' }, () => got.push('a'));
+    const b = live.subscribe({ type: 'subscribe', topic: 'health' }, () => got.push('b'));
+    socket().push({ type: 'health', view: { at: 1, processes: [] } });
+    expect(got).toEqual(['a', 'b']);
+    a();
+    expect(socket().sent.filter((m) => (m as { type: string }).type === 'unsubscribe')).toEqual([]);
+    b();
+    expect(socket().sent).toContainEqual({ type: 'unsubscribe', topic: 'health' });
+    live.stop();
+  });
+
+  it('live connection - fills a `missed` gap from REST, hands the alerts to subscribers and says "caught up"', async () => {
+    const calls: Array<[number, unknown]> = [];
+    const fetched = [makeAlert({ createdAt: 5_000 }), makeAlert({ createdAt: 5_001 })];
+    const { live, socket } = connectedLive({
+      catchUp: async (since, filter) => {
+        calls.push([since, filter]);
+        return { alerts: fetched, complete: true };
+      },
+    });
+    const seen: ServerMessage[] = [];
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts', filter: { severity: 'critical' } }, (m) => seen.push(m));
+    socket().push({ type: 'missed', topic: 'alerts', count: 2, since: 4_999 });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls).toEqual([[4_999, { severity: 'critical' }]]);
+    expect(seen.map((m) => (m.type === 'alert' ? m.alert.id : m.type))).toEqual(fetched.map((a) => a.id));
+    expect(notices).toEqual([{ kind: 'caught-up', count: 2 }]);
+    live.stop();
+  });
+
+  it('live connection - says "reload" when the gap is larger than it fetches or the fetch fails', async () => {
+    let answer: 'partial' | 'fail' = 'partial';
+    const { live, socket } = connectedLive({
+      catchUp: async () => {
+        if (answer === 'fail') throw new Error('503');
+        return { alerts: [makeAlert()], complete: false };
+      },
+    });
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, () => {});
+    socket().push({ type: 'missed', topic: 'alerts', count: 9_000, since: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    answer = 'fail';
+    socket().push({ type: 'missed', topic: 'alerts', count: 40, since: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    socket().push({ type: 'missed', topic: 'account', count: 3, since: 2 });
+    expect(notices).toEqual([
+      { kind: 'reload', count: 9_000 },
+      { kind: 'reload', count: 40 },
+      { kind: 'reload', count: 3 },
+    ]);
+    live.stop();
+  });
+
+  it('live connection - after a reconnect, fetches the alerts raised while it was away', async () => {
+    const calls: number[] = [];
+    const { live, socket, timers } = connectedLive({
+      catchUp: async (since) => {
+        calls.push(since);
+        return { alerts: [makeAlert({ createdAt: 9_000 })], complete: true };
+      },
+    });
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, () => {});
+    socket().push({ type: 'alert', alert: makeAlert({ createdAt: 7_000 }) });
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toEqual([7_000]);
+    live.stop();
+  });
+
+  it('live connection - replaces a socket that went silent, and signs out on an auth close code', () => {
+    const signedOut: number[] = [];
+    const timers = new ManualTimers();
+    const sockets: FakeSocket[] = [];
+    const live = new LiveConnection({
+      url: 'ws://x/ws',
+      createSocket: (url) => (sockets.push(new FakeSocket(url)), sockets[sockets.length - 1]!),
+      timers,
+      random: () => 1,
+      keepAliveMs: 1_000,
+      onUnauthorized: () => signedOut.push(1),
+    });
+    live.useClock(() => timers.now);
+    live.start();
+    sockets[0]!.open();
+    timers.advance(1_000);
+    expect(sockets[0]!.sent).toContainEqual({ type: 'ping' });
+    timers.advance(2_000);
+    expect(sockets[0]!.closedWith).toBe(4000);
+    expect(live.status).toBe('reconnecting');
+    timers.advance(500);
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.open();
+    sockets[1]!.serverClose(4401);
+    expect(signedOut).toEqual([1]);
+    expect(live.status).toBe('offline');
+    timers.advance(60_000);
+    expect(sockets).toHaveLength(2);
+  });
+});

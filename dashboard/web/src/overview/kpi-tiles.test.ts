@@ -1,0 +1,82 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KpiTick } from '../../../server/protocol.js';
+import { setLocale } from '../i18n/locale.js';
+import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
+import { tileTexts } from './kpi-tiles.js';
+import './rs-overview.js';
+
+export function makeTick(at: number, overrides: Partial<KpiTick> = {}): KpiTick {
+  return {
+    at,
+    decisionsPerSecond: 12345,
+    latencyP50Ms: 3.2,
+    latencyP99Ms: 18.4,
+    byAction: { allow: 12000, review: 300, block: 45 },
+    alertsPerMinute: 1520,
+    fraudRate: 0.0123,
+    decidedUsdLastMinute: '98765432.10',
+    blockedUsdLastMinute: '1234567.89',
+    scores: Array.from({ length: 20 }, (_, i) => 1000 - i * 40),
+    alertsByTypology: { structuring: 12, card_testing: 40 },
+    alertsByDomain: { fraud: 40, aml: 12 },
+    corridors: [{ from: 'GB', to: 'NG', count: 120, amountUsd: '450000.00', alerts: 6 }],
+    byKind: {},
+    processors: 2,
+    ...overrides,
+  };
+}
+
+const valueOf = (tiles: ReturnType<typeof tileTexts>, id: string) => tiles.find((t) => t.id === id)!.value;
+
+describe('KPI tiles', () => {
+  afterEach(() => {
+    setLocale('en');
+    document.body.innerHTML = '';
+  });
+
+  it('KPI tiles - format numbers, latency, rates and money for English', () => {
+    const tiles = tileTexts(makeTick(60_000));
+    expect(valueOf(tiles, 'events-per-second')).toBe('12,345');
+    expect(valueOf(tiles, 'latency-p99')).toBe('18.4 ms');
+    expect(valueOf(tiles, 'alerts-per-minute')).toBe('1,520');
+    expect(valueOf(tiles, 'fraud-rate')).toBe('1.23%');
+    expect(valueOf(tiles, 'blocked-amount')).toBe('$1.2M');
+    expect(tiles.find((t) => t.id === 'blocked-amount')!.note).toBe('$1,234,567.89');
+  });
+
+  it('KPI tiles - format for Simplified Chinese', () => {
+    setLocale('zh-CN');
+    const tiles = tileTexts(makeTick(60_000));
+    expect(valueOf(tiles, 'events-per-second')).toBe('12,345');
+    expect(valueOf(tiles, 'latency-p99')).toBe('18.4毫秒');
+    expect(valueOf(tiles, 'blocked-amount')).toBe('US$123.5万');
+  });
+
+  it('KPI tiles - show a dash before any data and when latency is unknown', () => {
+    expect(valueOf(tileTexts(null), 'events-per-second')).toBe('—');
+    expect(valueOf(tileTexts(makeTick(0, { latencyP99Ms: null })), 'latency-p99')).toBe('—');
+  });
+
+  it('KPI tiles - the overview shows the latest tick from the kpi topic in each tile', async () => {
+    const { live, socket } = connectedLive();
+    const api = new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] }));
+    const overview = document.createElement('rs-overview');
+    overview.api = api;
+    overview.live = live;
+    document.body.append(overview);
+    await settle(overview);
+    expect(socket().sent).toContainEqual({ type: 'subscribe', topic: 'kpi' });
+    expect(api.calls[0]).toMatchObject({ path: '/api/kpis', query: { minutes: 60 } });
+    socket().push({ type: 'kpi-history', ticks: [makeTick(1_000, { decisionsPerSecond: 10 }), makeTick(2_000, { decisionsPerSecond: 20 })] });
+    socket().push({ type: 'kpi', tick: makeTick(3_000, { decisionsPerSecond: 4321 }) });
+    await settle(overview);
+    const tile = overview.shadowRoot!.querySelector('[data-testid="tile-events-per-second"]')!;
+    expect(tile.shadowRoot!.querySelector('[data-testid="tile-value"]')!.textContent).toBe('4,321');
+    setLocale('zh-CN');
+    await settle(overview);
+    const latency = overview.shadowRoot!.querySelector('[data-testid="tile-latency-p99"]')!;
+    expect(latency.shadowRoot!.textContent).toContain('决策 p99 延迟');
+    expect(latency.shadowRoot!.querySelector('[data-testid="tile-value"]')!.textContent).toBe('18.4毫秒');
+  });
+});
