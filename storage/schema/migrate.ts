@@ -1,6 +1,7 @@
 // Applies the schema migrations at start-up: creates the namespace's database, runs each version
 // not yet recorded in schema_migrations, and brings raw-table TTLs in line with the configured
-// retention. Safe to run from several processes at once: every statement is idempotent.
+// retention. Safe to run from several processes at once: every statement is idempotent — except
+// 004's one-time table rebuild, which one process must apply first (see that migration).
 import type { Logger } from '../../core/index.js';
 import { createDatabase, createTable, modifyTtl, retentionTtl, storageTableName, type DdlContext, type TableSpec } from './ddl.js';
 import { MIGRATIONS } from './migrations/index.js';
