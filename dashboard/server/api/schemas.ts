@@ -131,13 +131,13 @@ const DecisionView = Type.Object({
 export const AlertPageAnswer = Type.Object({
   alerts: Type.Array(AlertView),
   nextCursor: nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last.' })),
-});
+}, { description: 'A page of alerts, newest first (AlertPageAnswer).' });
 
 export const AlertDetailAnswer = Type.Object({
   alert: AlertView,
   decision: nullable(DecisionView),
   event: nullable(Type.Object({}, { additionalProperties: true, description: 'The event as ingested; personal fields masked for roles that do not need them.' })),
-});
+}, { description: 'The alert, its decision and its event (AlertDetailAnswer).' });
 
 const PartyView = Type.Object({
   accountId: Type.String(),
@@ -186,7 +186,7 @@ export const AccountAnswer = Type.Object({
   }),
   timeline: Type.Array(TimelineEntry),
   nextBefore: nullable(Type.Integer({ description: 'Pass as before for the next page; null on the last.' })),
-});
+}, { description: 'Profile, totals and a page of the timeline (AccountAnswer).' });
 
 export const NetworkAnswer = Type.Object({
   root: Type.String(),
@@ -201,7 +201,7 @@ export const NetworkAnswer = Type.Object({
     }),
   ),
   edges: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), count: Type.Integer(), amountUsd: Money('USD sum.'), lastTs: Type.Integer() })),
-});
+}, { description: 'The counterparty graph (NetworkAnswer).' });
 
 export const KpiHistoryAnswer = Type.Object({
   minutes: Type.Array(
@@ -219,7 +219,7 @@ export const KpiHistoryAnswer = Type.Object({
       alerts: Type.Integer({ description: 'Every alert of the minute (alerts are not cut by kind, channel or country).' }),
     }),
   ),
-});
+}, { description: 'Per-minute KPIs, oldest first (KpiHistoryAnswer).' });
 
 const CreditCounts = Type.Object({
   decisions: Type.Integer(),
@@ -234,7 +234,7 @@ const CreditCounts = Type.Object({
 export const CreditSummaryAnswer = Type.Object({
   minutes: Type.Array(Type.Object({ minute: Type.Integer(), byKind: Type.Record(Type.String(), CreditCounts) })),
   totals: Type.Record(Type.String(), CreditCounts),
-});
+}, { description: 'Loan decisions per minute and in total (CreditSummaryAnswer).' });
 
 export const DeadLettersAnswer = Type.Object({
   deadLetters: Type.Array(
@@ -250,7 +250,7 @@ export const DeadLettersAnswer = Type.Object({
       payloadBytes: Type.Integer(),
     }),
   ),
-});
+}, { description: 'The latest dead letters (DeadLettersAnswer).' });
 
 export const ErrorAnswer = Type.Object(
   {
