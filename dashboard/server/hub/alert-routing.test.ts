@@ -10,14 +10,14 @@ describe('alert routing - filters', () => {
     ['no filter', {}, true],
     ['same domain', { domain: 'aml' }, true],
     ['other domain', { domain: 'fraud' }, false],
-    ['severity floor below', { severity: 'medium' }, true],
-    ['severity floor equal', { severity: 'high' }, true],
-    ['severity floor above', { severity: 'critical' }, false],
+    ['same severity', { severity: 'high' }, true],
+    ['lower severity (exact match, as the REST API)', { severity: 'medium' }, false],
+    ['higher severity', { severity: 'critical' }, false],
     ['typology', { typology: 'structuring' }, true],
     ['other typology', { typology: 'fan-out' }, false],
     ['segment', { segment: 'vip' }, true],
     ['other segment', { segment: 'standard' }, false],
-    ['all four', { domain: 'aml', severity: 'low', typology: 'structuring', segment: 'vip' }, true],
+    ['all four', { domain: 'aml', severity: 'high', typology: 'structuring', segment: 'vip' }, true],
   ])('%s', (_name, filter, matches) => {
     expect(alertMatches(filter, ALERT)).toBe(matches);
   });

@@ -4,12 +4,12 @@ import { DOMAINS, SEGMENTS, SEVERITIES, type AlertWire } from '../../../core/ind
 import type { AlertFilter } from '../protocol.js';
 
 /**
- * True when the alert passes the filter. `severity` is a floor (high = high and critical): a
- * monitor asks for "what needs me", and the levels are ordered.
+ * True when the alert passes the filter: every given field equal. Severity is an exact match, as
+ * in GET /api/alerts?severity=, so that catching up after `missed` returns the same set.
  */
 export function alertMatches(filter: AlertFilter, alert: Pick<AlertWire, 'domain' | 'severity' | 'typology' | 'segment'>): boolean {
   if (filter.domain !== undefined && alert.domain !== filter.domain) return false;
-  if (filter.severity !== undefined && SEVERITIES.indexOf(alert.severity) < SEVERITIES.indexOf(filter.severity)) return false;
+  if (filter.severity !== undefined && alert.severity !== filter.severity) return false;
   if (filter.typology !== undefined && alert.typology !== filter.typology) return false;
   if (filter.segment !== undefined && alert.segment !== filter.segment) return false;
   return true;
