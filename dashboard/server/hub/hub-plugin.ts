@@ -18,7 +18,7 @@ export type HubPluginOptions = {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly limits?: Partial<HubLimits>;
-  /** A hub made by the caller (to read its stats); without one the plugin makes one and closes it with the server. */
+  /** A hub made by the caller (to read its stats); without one the plugin makes one. Either way it is closed with the server. */
   readonly hub?: Hub;
   /** Origins allowed besides the server's own (e.g. a development front end on another port), as "http://host:port". */
   readonly allowedOrigins?: readonly string[];
