@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
+import type { CreatedUser } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
@@ -34,7 +35,7 @@ program
     const roles = parseRoles(opts.roles);
     const logger = createLogger(config.logLevel);
     const system = await startSystem(config, roles, logger);
-    printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0);
+    printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0, roles.has('api'), system.demoUsers);
     let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
       // Some supervisors deliver one stop to the process and its group at once; only a signal
@@ -149,10 +150,20 @@ users
     await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
   });
 
-function printBanner(address: string, apiKey: string, generated: boolean, simulatorRate: number): void {
+function printBanner(
+  address: string,
+  apiKey: string,
+  generated: boolean,
+  simulatorRate: number,
+  dashboard: boolean,
+  demoUsers: readonly CreatedUser[],
+): void {
+  const users = demoUsers.map((u) => `      ${u.username.padEnd(11)} ${u.password}   (${u.roles.join(', ')})`);
   const lines = [
     '',
     `  riskstream is running at ${address}`,
+    ...(dashboard ? [`    dashboard ${address}/    API docs ${address}/api/docs`] : []),
+    ...(users.length > 0 ? ['    demo users (passwords shown once; change them with `riskstream users passwd <name>`):', ...users] : []),
     `    health   ${address}/healthz`,
     `    metrics  ${address}/metrics`,
     generated

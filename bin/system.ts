@@ -1,5 +1,6 @@
 // Starts the roles of one riskstream process and stops them in order. Connections are made here
 // and handed to the parts (I/O is injected); nothing below opens its own.
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import {
   connectBus,
@@ -9,6 +10,7 @@ import {
   createMetrics,
   ensureStreams,
   names as namesOf,
+  sourcePath,
   newProcId,
   startHeartbeat,
   safeUrl,
@@ -31,6 +33,18 @@ import { createDecider } from '../processors/decide/index.js';
 import { createFraudRulesScorer } from '../processors/fraud/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
+import {
+  authPlugin,
+  createRequestAuthenticator,
+  createSessionStore,
+  createUserStore,
+  ensureAdminFromEnv,
+  requireRoles,
+  seedDemoUsers,
+  type CreatedUser,
+} from '../dashboard/server/auth/index.js';
+import { hubPlugin } from '../dashboard/server/hub/index.js';
+import { dataApiPlugin, openApiPlugin } from '../dashboard/server/api/index.js';
 import { combineChecks } from '../dashboard/server/health.js';
 
 export type RunningSystem = {
@@ -38,8 +52,12 @@ export type RunningSystem = {
   readonly roles: ReadonlySet<Role>;
   readonly server: FastifyInstance;
   readonly address: string;
+  /** Demo users created by this start, with their passwords (printed once; empty otherwise). */
+  readonly demoUsers: readonly CreatedUser[];
   stop(): Promise<void>;
 };
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(sourcePath('package.json'), 'utf8')) as { version: string }).version;
 
 const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
 
@@ -49,7 +67,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   setFxRates(config.fxRates);
   const stops: Array<[string, () => Promise<void>]> = [];
   const usesClickHouse = ROLES_USING_CLICKHOUSE.some((r) => roles.has(r));
-  const usesRedis = roles.has('processors');
+  // Processors keep features in Redis; the api role keeps dashboard sessions there.
+  const usesRedis = roles.has('processors') || roles.has('api');
 
   const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
   stops.push(['nats', async () => {
@@ -83,6 +102,23 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
 
   const plugins: Array<(app: FastifyInstance) => Promise<void>> = [];
   const readModels = clickhouse ? createReadModels(clickhouse.client, names.database) : undefined;
+
+  let demoUsers: CreatedUser[] = [];
+  if (roles.has('api')) {
+    // The dashboard: OpenAPI first (it documents the routes registered after it), then sign-in
+    // (its hook fills request.user for every route), the live hub and the data API.
+    const users = await createUserStore(bus);
+    await ensureAdminFromEnv(users, { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword });
+    if (config.demoUsers) demoUsers = await seedDemoUsers(users);
+    const sessions = createSessionStore(redis!, names.redisPrefix);
+    const { authenticateRequest } = createRequestAuthenticator(users, sessions);
+    const r = redis!;
+    const ch = clickhouse!;
+    plugins.push(async (app) => void (await app.register(openApiPlugin, { version: PACKAGE_VERSION })));
+    plugins.push(async (app) => void (await app.register(authPlugin, { users, sessions, redis: r, prefix: names.redisPrefix, secureCookies: config.secureCookies, logger })));
+    plugins.push(async (app) => void (await app.register(hubPlugin, { bus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics })));
+    plugins.push(async (app) => void (await app.register(dataApiPlugin, { client: ch.client, database: names.database, guard: (allowed) => requireRoles(...allowed) })));
+  }
 
   const procId = newProcId();
   let processor: Processor | undefined;
@@ -140,7 +176,13 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     };
   }
 
-  const server = await buildServer({ logger, metrics, health: combineChecks(checks), plugins });
+  const server = await buildServer({
+    logger,
+    metrics,
+    health: combineChecks(checks),
+    plugins,
+    ...(roles.has('api') ? { webApp: { root: sourcePath('dist', 'web') } } : {}),
+  });
   let address = '';
   try {
     await writer?.start();
@@ -199,6 +241,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     roles,
     server,
     address,
+    demoUsers,
     stop() {
       stopping ??= (async () => {
         clearInterval(lagTimer);

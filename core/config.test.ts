@@ -57,3 +57,19 @@ describe('config - roles', () => {
     expect(() => parseRoles(list)).toThrow(ConfigError);
   });
 });
+
+describe('config - dashboard users', () => {
+  it('seeds demo users in demo mode only, unless told otherwise', () => {
+    expect(loadConfig({}).demoUsers).toBe(true);
+    expect(loadConfig({ RISKSTREAM_API_KEY: 'k'.repeat(16) }).demoUsers).toBe(false);
+    expect(loadConfig({ RISKSTREAM_API_KEY: 'k'.repeat(16), RISKSTREAM_DEMO_USERS: '1' }).demoUsers).toBe(true);
+    expect(loadConfig({ RISKSTREAM_DEMO_USERS: '0' }).demoUsers).toBe(false);
+    expect(() => loadConfig({ RISKSTREAM_DEMO_USERS: 'yes' })).toThrow(/RISKSTREAM_DEMO_USERS=yes must be 1 or 0/);
+  });
+
+  it('reads the first admin and the cookie policy', () => {
+    const config = loadConfig({ RISKSTREAM_ADMIN_USER: 'root', RISKSTREAM_ADMIN_PASSWORD: 'a long password!', RISKSTREAM_SECURE_COOKIES: '1' });
+    expect(config).toMatchObject({ adminUser: 'root', adminPassword: 'a long password!', secureCookies: true });
+    expect(loadConfig({}).secureCookies).toBe('auto');
+  });
+});

@@ -33,6 +33,13 @@ export type Config = {
   readonly streamMaxAgeHours: number;
   /** Overrides of the indicative USD rates used by features (currency → USD per unit). */
   readonly fxRates: Readonly<Record<string, number>>;
+  /** Seed one dashboard user per role with printed passwords (default: on in demo mode, i.e. without RISKSTREAM_API_KEY). */
+  readonly demoUsers: boolean;
+  /** The first admin, created at start-up when missing (both or neither). */
+  readonly adminUser: string | undefined;
+  readonly adminPassword: string | undefined;
+  /** Session cookies marked Secure: 'auto' follows the request's protocol (behind TLS, set true). */
+  readonly secureCookies: boolean | 'auto';
 };
 
 export class ConfigError extends Error {
@@ -49,6 +56,14 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name}=${raw} is not an integer between ${min} and ${max}`);
   }
   return value;
+}
+
+function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name}=${raw} must be 1 or 0 (true or false)`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,6 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamMaxMiB: intFrom(env, 'RISKSTREAM_STREAM_MAX_MB', 2048, 16, 16 * 1024 * 1024),
     streamMaxAgeHours: intFrom(env, 'RISKSTREAM_STREAM_MAX_AGE_HOURS', 72, 1, 24 * 365),
     fxRates: fxRatesFrom(env.RISKSTREAM_FX_RATES),
+    demoUsers: flagFrom(env, 'RISKSTREAM_DEMO_USERS', apiKeyGenerated),
+    adminUser: env.RISKSTREAM_ADMIN_USER || undefined,
+    adminPassword: env.RISKSTREAM_ADMIN_PASSWORD || undefined,
+    secureCookies: env.RISKSTREAM_SECURE_COOKIES === undefined || env.RISKSTREAM_SECURE_COOKIES === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_SECURE_COOKIES', false),
   };
 }
 
