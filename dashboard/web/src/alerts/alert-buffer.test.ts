@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { makeAlert } from '../test-support/fakes.js';
 import { AlertBuffer } from './alert-buffer.js';

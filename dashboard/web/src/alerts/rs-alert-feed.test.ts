@@ -127,8 +127,8 @@ describe('alert feed', () => {
   });
 
   it('alert feed - loads older pages through the REST cursor', async () => {
-    const first = [makeAlert({ id: 'p1', createdAt: 3_000 })];
-    const older = [makeAlert({ id: 'p0', createdAt: 1_000 })];
+    const first = [{ ...makeAlert({ id: 'p1', createdAt: 3_000 }), amount: '1250.00' }];
+    const older = [{ ...makeAlert({ id: 'p0', createdAt: 1_000 }), amount: '0.10' }];
     const { feed, api } = setup((query) => (query?.['cursor'] === 'c1' ? { alerts: older, nextCursor: null } : { alerts: first, nextCursor: 'c1' }));
     await layout(feed);
     expect(rows(feed).map((r) => r.dataset['alertId'])).toEqual(['p1']);

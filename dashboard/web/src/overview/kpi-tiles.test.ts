@@ -1,31 +1,10 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KpiTick } from '../../../server/protocol.js';
 import { setLocale } from '../i18n/locale.js';
-import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
+import { connectedLive, FakeApi, makeTick, settle } from '../test-support/fakes.js';
 import { tileTexts } from './kpi-tiles.js';
 import './rs-overview.js';
 
-export function makeTick(at: number, overrides: Partial<KpiTick> = {}): KpiTick {
-  return {
-    at,
-    decisionsPerSecond: 12345,
-    latencyP50Ms: 3.2,
-    latencyP99Ms: 18.4,
-    byAction: { allow: 12000, review: 300, block: 45 },
-    alertsPerMinute: 1520,
-    fraudRate: 0.0123,
-    decidedUsdLastMinute: '98765432.10',
-    blockedUsdLastMinute: '1234567.89',
-    scores: Array.from({ length: 20 }, (_, i) => 1000 - i * 40),
-    alertsByTypology: { structuring: 12, card_testing: 40 },
-    alertsByDomain: { fraud: 40, aml: 12 },
-    corridors: [{ from: 'GB', to: 'NG', count: 120, amountUsd: '450000.00', alerts: 6 }],
-    byKind: {},
-    processors: 2,
-    ...overrides,
-  };
-}
 
 const valueOf = (tiles: ReturnType<typeof tileTexts>, id: string) => tiles.find((t) => t.id === id)!.value;
 

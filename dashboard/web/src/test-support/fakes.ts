@@ -1,5 +1,6 @@
 // Test doubles for the web app's component tests: a REST API answering from a table, alerts made
 // to order, and a LiveConnection driven by a fake socket.
+import type { KpiTick } from '../../../server/protocol.js';
 import type { Api, Query } from '../api/http.js';
 import type { AlertWire } from '../api/wire.js';
 import { LiveConnection, type SocketLike } from '../live/live-connection.js';
@@ -159,4 +160,26 @@ export async function settle(element: { updateComplete: Promise<unknown> }, roun
     await element.updateComplete;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
+}
+
+/** A busy second of KPIs, with overrides. */
+export function makeTick(at: number, overrides: Partial<KpiTick> = {}): KpiTick {
+  return {
+    at,
+    decisionsPerSecond: 12345,
+    latencyP50Ms: 3.2,
+    latencyP99Ms: 18.4,
+    byAction: { allow: 12000, review: 300, block: 45 },
+    alertsPerMinute: 1520,
+    fraudRate: 0.0123,
+    decidedUsdLastMinute: '98765432.10',
+    blockedUsdLastMinute: '1234567.89',
+    scores: Array.from({ length: 20 }, (_, i) => 1000 - i * 40),
+    alertsByTypology: { structuring: 12, card_testing: 40 },
+    alertsByDomain: { fraud: 40, aml: 12 },
+    corridors: [{ from: 'GB', to: 'NG', count: 120, amountUsd: '450000.00', alerts: 6 }],
+    byKind: {},
+    processors: 2,
+    ...overrides,
+  };
 }

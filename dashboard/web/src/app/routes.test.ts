@@ -1,0 +1,34 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { hrefOf, mayOpen, parseRoute } from './routes.js';
+
+describe('routes', () => {
+  const table: ReadonlyArray<[string, ReturnType<typeof parseRoute>]> = [
+    ['', { name: 'overview' }],
+    ['#/', { name: 'overview' }],
+    ['#/alerts', { name: 'alerts' }],
+    ['#/alerts/', { name: 'alerts' }],
+    ['#/alerts/al%2F1', { name: 'alert', id: 'al/1' }],
+    ['#/accounts/acc-9', { name: 'account', id: 'acc-9' }],
+    ['#/accounts/%E0%A4%A', { name: 'not-found' }],
+    ['#/login', { name: 'login' }],
+    ['#/nope', { name: 'not-found' }],
+  ];
+  for (const [hash, route] of table) {
+    it(`routes - ${hash || '(empty)'} opens ${route.name}`, () => expect(parseRoute(hash)).toEqual(route));
+  }
+
+  it('routes - links round-trip', () => {
+    for (const route of [{ name: 'alert', id: 'a b/c' }, { name: 'account', id: 'x' }, { name: 'health' }] as const) {
+      expect(parseRoute(hrefOf(route))).toEqual(route);
+    }
+  });
+
+  it('routes - pages follow the topic roles', () => {
+    expect(mayOpen('health', ['compliance_officer'])).toBe(false);
+    expect(mayOpen('health', ['auditor'])).toBe(true);
+    expect(mayOpen('account', ['credit_officer'])).toBe(false);
+    expect(mayOpen('credit', ['credit_officer'])).toBe(true);
+    expect(mayOpen('alerts', ['credit_officer'])).toBe(true);
+  });
+});
