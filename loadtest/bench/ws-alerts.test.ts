@@ -1,15 +1,19 @@
-// The WebSocket bench against the real hub plugin and NATS. The sign-in route is a stand-in (the
-// auth plugin is tested on its own): it answers like POST /api/auth/login, with an rs_session cookie.
-import Fastify, { type FastifyInstance } from 'fastify';
+// The WebSocket bench against the dashboard server as wired for real: the auth plugin (users in
+// NATS KV, sessions in Redis, POST /api/auth/login) and the hub plugin authenticating the upgrade
+// with the session cookie, on real NATS.
+import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/index.js';
+import { createLogger, createMetrics } from '../../core/index.js';
+import { authPlugin, createRequestAuthenticator, createSessionStore, createUserStore } from '../../dashboard/server/auth/index.js';
+import { combineChecks } from '../../dashboard/server/health.js';
 import { hubPlugin } from '../../dashboard/server/hub/index.js';
-import type { SessionUser } from '../../dashboard/server/protocol.js';
+import { buildServer } from '../../dashboard/server/server.js';
 import { createHarness, type Harness } from '../../test/harness.js';
+import WebSocket from 'ws';
 import { formatWsAlertBench, runWsAlertBench, wsUrlOf } from './ws-alerts.js';
 
-const MONITOR: SessionUser = { username: 'monitor', displayName: 'Monitor', roles: ['risk_monitor'], totpEnabled: false, locale: 'en' };
+const PASSWORD = 'monitor password 01';
 
 describe('ws alert bench - against the hub', () => {
   let h: Harness;
@@ -19,16 +23,18 @@ describe('ws alert bench - against the hub', () => {
   beforeAll(async () => {
     h = await createHarness();
     const logger = createLogger('silent');
-    app = Fastify({ logger: false });
-    app.post('/api/auth/login', async (request, reply) => {
-      const body = request.body as { username?: string; password?: string };
-      if (body.username !== 'monitor' || body.password !== 'right') return reply.code(401).send({ error: { code: 'RS_ERR_LOGIN_FAILED' } });
-      return reply.header('set-cookie', 'rs_session=s-123; Path=/; HttpOnly; SameSite=Strict').send({ user: MONITOR, csrfToken: 't' });
-    });
-    await app.register(hubPlugin, {
-      bus: h.bus,
+    const users = await createUserStore(h.bus, { scrypt: { ln: 10, r: 8, p: 1 } });
+    const sessions = createSessionStore(h.redis, h.names.redisPrefix);
+    await users.create({ username: 'monitor', password: PASSWORD, roles: ['risk_monitor'] });
+    const authenticator = createRequestAuthenticator(users, sessions);
+    app = await buildServer({
       logger,
-      authenticate: async (request) => (/(?:^|;\s*)rs_session=s-123(?:;|$)/.test(String(request.headers.cookie ?? '')) ? MONITOR : null),
+      metrics: createMetrics(),
+      health: combineChecks({}),
+      plugins: [
+        async (a) => void (await a.register(authPlugin, { users, sessions, redis: h.redis, prefix: h.names.redisPrefix })),
+        async (a) => void (await a.register(hubPlugin, { bus: h.bus, logger, authenticate: authenticator.authenticateRequest })),
+      ],
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -43,7 +49,7 @@ describe('ws alert bench - against the hub', () => {
     const N = 20;
     let ready!: () => void;
     const subscribed = new Promise<void>((resolve) => (ready = resolve));
-    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: 'right', clients: 5, durationSeconds: 2, onReady: () => ready() });
+    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 5, durationSeconds: 2, onReady: () => ready() });
     // Publish once the clients are subscribed: the bench measures from then on.
     await subscribed;
     for (let i = 0; i < N; i++) {
@@ -64,8 +70,18 @@ describe('ws alert bench - against the hub', () => {
     expect(formatWsAlertBench(result)).toMatch(/p50 \d+ ms, p95 \d+ ms, p99 \d+ ms/);
   });
 
+  it('the real stack refuses the upgrade without a session cookie with 401', async () => {
+    const socket = new WebSocket(wsUrlOf(baseUrl));
+    const status = await new Promise<number>((resolve, reject) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => reject(new Error('the socket opened')));
+      socket.on('error', () => undefined);
+    });
+    expect(status).toBe(401);
+  });
+
   it('stops with a clear message when the sign-in fails', async () => {
-    await expect(runWsAlertBench({ baseUrl, username: 'monitor', password: 'wrong', clients: 1, durationSeconds: 1 })).rejects.toThrow(/sign-in as monitor .* failed: HTTP 401/);
+    await expect(runWsAlertBench({ baseUrl, username: 'monitor', password: 'not the password', clients: 1, durationSeconds: 1 })).rejects.toThrow(/sign-in as monitor .* failed: HTTP 401/);
   });
 
   it.each([
