@@ -12,7 +12,7 @@ export const FRAUD_RULES_SCORER = 'fraud_rules';
 export const RULE_ERROR_CODE = 'RULE_ERROR';
 
 export type FraudRulesScorerOptions = {
-  /** Score from which an alert draft is raised; DEFAULT_FRAUD_ALERT_THRESHOLD (500) unless given. */
+  /** Score from which an alert draft is raised; DEFAULT_FRAUD_ALERT_THRESHOLD (400) unless given. */
   readonly alertThreshold?: number;
 };
 

@@ -58,3 +58,12 @@ describe('fraud score - severity', () => {
     expect(severityForScore(score)).toBe(severity);
   });
 });
+
+describe('fraud score - alert threshold', () => {
+  it('raises an alert for every score the default policy sends to review in any segment', async () => {
+    const { DEFAULT_DECISION_POLICY } = await import('../decide/decision-policy.js');
+    const { DEFAULT_FRAUD_ALERT_THRESHOLD } = await import('./index.js');
+    const lowestReview = Math.min(...Object.values(DEFAULT_DECISION_POLICY.thresholds).map((t) => t.review));
+    expect(DEFAULT_FRAUD_ALERT_THRESHOLD).toBeLessThanOrEqual(lowestReview);
+  });
+});

@@ -32,5 +32,8 @@ export function severityForScore(score: number): Severity {
   return 'low';
 }
 
-/** Fraud alerts are raised from this score up (medium severity and above). */
-export const DEFAULT_FRAUD_ALERT_THRESHOLD = 500;
+/**
+ * Fraud alerts are raised from this score up: the lowest review threshold of any segment (standard,
+ * 400), so that every payment held for review has an alert an analyst can find in the feed.
+ */
+export const DEFAULT_FRAUD_ALERT_THRESHOLD = 400;
