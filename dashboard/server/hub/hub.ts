@@ -5,14 +5,14 @@
 import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
 import type { Bus, Logger, Metrics } from '../../../core/index.js';
-import { TOPICS, TOPIC_ROLES, type AlertFilter, type ClientMessage, type KpiTick, type SessionUser, type Topic } from '../protocol.js';
+import { TOPICS, TOPIC_ROLES, type AlertFilter, type ClientMessage, type SessionUser, type Topic } from '../protocol.js';
 import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
 import { AlertRouting, isRoutableAlert } from './alert-routing.js';
 import { DEFAULT_OUTBOX_LIMITS, type DroppableTopic, type OutboxLimits, type OutboxObserver, type ServerMessageType } from './client-outbox.js';
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
 import { HealthBoard } from './health-board.js';
 import { HubClient, encodeMessage } from './hub-client.js';
-import { KPI_RETAIN_SECONDS, KpiMerger } from './kpi-merge.js';
+import { KpiTicker, tickSecondAt } from './kpi-ticker.js';
 
 export type HubLimits = OutboxLimits & {
   /** Accounts one client may watch at once on the account topic. */
@@ -45,8 +45,6 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   sessionRecheckMs: 60_000,
 };
 
-/** The hub emits the tick of the second that ended about a second ago: processors send theirs 150 ms after it ends. */
-const TICK_LAG_MS = 2000;
 /** Ticks fire this long after each whole second, so that "now" lands safely inside the new second. */
 const TICK_OFFSET_MS = 20;
 
@@ -126,11 +124,9 @@ class LiveHub implements Hub {
   private readonly _healthClients = new Set<HubClient>();
   private readonly _alerts = new AlertRouting<HubClient>();
   private readonly _accounts = new AccountWatch<HubClient>();
-  private readonly _merger = new KpiMerger();
   private readonly _board = new HealthBoard();
-  private readonly _ticks: KpiTick[] = [];
-  private readonly _startSecond: number;
-  private _lastTickAt = 0;
+  private readonly _ticker: KpiTicker;
+  /** kpi-history as sent, encoded once per tick however many clients subscribe. */
   private _historyFrame: Buffer | null = null;
   private readonly _subscriptions: Subscription[] = [];
   private _decisions: Subscription | null = null;
@@ -141,6 +137,7 @@ class LiveHub implements Hub {
   private readonly _droppedBy = new Map<string, Child>();
   private readonly _reauthenticate = new WeakMap<HubClient, () => Promise<SessionUser | null>>();
   private _nextId = 1;
+  private _rechecking = false;
   private _closed = false;
 
   constructor(options: HubOptions) {
@@ -148,7 +145,7 @@ class LiveHub implements Hub {
     this._logger = options.logger.child({ component: 'ws-hub' });
     this._metrics = options.metrics;
     this._limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
-    this._startSecond = Math.floor(Date.now() / 1000) * 1000;
+    this._ticker = new KpiTicker(Date.now());
     this._onAlert = this._onAlert.bind(this);
     this._onKpi = this._onKpi.bind(this);
     this._onHealth = this._onHealth.bind(this);
@@ -292,8 +289,8 @@ class LiveHub implements Hub {
         client.kpi = true;
         this._kpiClients.add(client);
         this._answer(client, { type: 'subscribed', topic: 'kpi' });
-        this._advanceTicks(this._tickSecond(Date.now()));
-        this._historyFrame ??= encodeMessage({ type: 'kpi-history', ticks: this._ticks });
+        if (this._ticker.advance(tickSecondAt(Date.now()))) this._historyFrame = null;
+        this._historyFrame ??= encodeMessage({ type: 'kpi-history', ticks: this._ticker.ticks });
         if (!client.outbox.control(this._historyFrame, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
         return;
       }
@@ -372,7 +369,7 @@ class LiveHub implements Hub {
   private _onKpi(error: Error | null, msg: Msg): void {
     if (error) return;
     try {
-      if (!this._merger.add(msg.json<unknown>(), Date.now())) this._logger.debug({ subject: msg.subject }, 'KPI snapshot ignored: malformed or out of the window');
+      if (!this._ticker.merger.add(msg.json<unknown>(), Date.now())) this._logger.debug({ subject: msg.subject }, 'KPI snapshot ignored: malformed or out of the window');
     } catch {
       // Not JSON: a stray publisher on the subject.
     }
@@ -408,10 +405,6 @@ class LiveHub implements Hub {
   // -------------------------------------------------------------------------------------------
   // Timers: KPI ticks, health pushes, the sweep and the heartbeat
 
-  private _tickSecond(now: number): number {
-    return Math.floor(now / 1000) * 1000 - TICK_LAG_MS;
-  }
-
   private _scheduleTick(): void {
     if (this._closed) return;
     const now = Date.now();
@@ -420,26 +413,16 @@ class LiveHub implements Hub {
   }
 
   private _onTickTimer(): void {
-    const at = this._tickSecond(Date.now());
-    this._merger.prune(at);
+    const at = tickSecondAt(Date.now());
     // Nobody watching: snapshots are still merged (cheap), ticks are computed when someone subscribes.
-    if (this._kpiClients.size > 0 && this._advanceTicks(at)) {
-      const frame = encodeMessage({ type: 'kpi', tick: this._ticks[this._ticks.length - 1]! });
+    if (this._kpiClients.size > 0 && this._ticker.advance(at)) {
+      this._historyFrame = null;
+      const frame = encodeMessage({ type: 'kpi', tick: this._ticker.latest! });
       for (const client of this._kpiClients) client.outbox.latest('kpi', frame);
+    } else {
+      this._ticker.merger.prune(at);
     }
     this._scheduleTick();
-  }
-
-  /** Computes the ticks from the last one up to `at` (backfilling the seconds nobody watched); true when there is a new one. */
-  private _advanceTicks(at: number): boolean {
-    const oldest = at - (KPI_RETAIN_SECONDS - 1) * 1000;
-    const from = Math.max(this._lastTickAt + 1000, oldest, this._startSecond);
-    if (from > at) return false;
-    while (this._ticks.length > 0 && this._ticks[0]!.at < oldest) this._ticks.shift();
-    for (let second = from; second <= at; second += 1000) this._ticks.push(this._merger.tick(second));
-    this._lastTickAt = at;
-    this._historyFrame = null;
-    return true;
   }
 
   private _pushHealth(): void {
@@ -479,6 +462,16 @@ class LiveHub implements Hub {
 
   /** Ends the sockets whose session was signed out, expired, or whose user's roles changed. */
   private async _recheckSessions(): Promise<void> {
+    if (this._rechecking) return; // a slow session store: the previous round is still going
+    this._rechecking = true;
+    try {
+      await this._recheckRound();
+    } finally {
+      this._rechecking = false;
+    }
+  }
+
+  private async _recheckRound(): Promise<void> {
     for (const client of [...this._clients]) {
       const reauthenticate = this._reauthenticate.get(client);
       if (!reauthenticate || client.closing) continue;
@@ -539,7 +532,7 @@ class LiveHub implements Hub {
       alertFilters: this._alerts.groups,
       watchedAccounts: this._accounts.accounts,
       decisionSubscription: this._decisions !== null,
-      ticksHeld: this._ticks.length,
+      ticksHeld: this._ticker.ticks.length,
       processesSeen: this._board.size,
     };
   }

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS } from '../../../core/index.js';
+import { KpiTicker, tickSecondAt } from './kpi-ticker.js';
+
+const T0 = 1_800_000_000_000;
+
+function snapshot(second: number, decisions: number) {
+  return {
+    v: 1,
+    procId: 'p',
+    second,
+    decisions,
+    byAction: { allow: decisions, review: 0, block: 0 },
+    byKind: {},
+    amountUsdCents: 0,
+    blockedUsdCents: 0,
+    latencyTotalMs: new Array<number>(KPI_LATENCY_BOUNDS_MS.length + 1).fill(0),
+    scores: new Array<number>(KPI_SCORE_BUCKETS).fill(0),
+    alerts: 0,
+    alertsByDomain: {},
+    alertsBySeverity: {},
+    alertsByTypology: {},
+    corridors: [],
+  };
+}
+
+describe('kpi ticker - which second', () => {
+  it.each([
+    [T0 + 20, T0 - 2000],
+    [T0 + 999, T0 - 2000],
+    [T0 + 1000, T0 - 1000],
+  ])('at %d the tick describes %d', (now, second) => {
+    expect(tickSecondAt(now)).toBe(second);
+  });
+});
+
+describe('kpi ticker - the ring', () => {
+  it('ticks each second once, in order, and not before the hub started', () => {
+    const ticker = new KpiTicker(T0 + 500);
+    expect(ticker.advance(T0 - 1000)).toBe(false);
+    expect(ticker.advance(T0)).toBe(true);
+    expect(ticker.advance(T0)).toBe(false);
+    expect(ticker.advance(T0 + 1000)).toBe(true);
+    expect(ticker.ticks.map((t) => t.at)).toEqual([T0, T0 + 1000]);
+  });
+
+  it('fills the seconds nobody listened to from what was merged meanwhile', () => {
+    const ticker = new KpiTicker(T0);
+    ticker.advance(T0);
+    for (let i = 1; i <= 5; i++) ticker.merger.add(snapshot(T0 + i * 1000, i), T0 + i * 1000);
+    expect(ticker.advance(T0 + 5000)).toBe(true);
+    expect(ticker.ticks.map((t) => t.decisionsPerSecond)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ticker.latest?.at).toBe(T0 + 5000);
+  });
+
+  it('holds 15 minutes at most, without gaps, after a long quiet spell', () => {
+    const ticker = new KpiTicker(T0);
+    ticker.advance(T0);
+    ticker.advance(T0 + 3_600_000);
+    const ats = ticker.ticks.map((t) => t.at);
+    expect(ats).toHaveLength(900);
+    expect(ats[0]).toBe(T0 + 3_600_000 - 899_000);
+    expect(ats).toEqual(ats.map((_, i) => ats[0]! + i * 1000));
+    ticker.advance(T0 + 3_601_000);
+    expect(ticker.ticks).toHaveLength(900);
+    expect(ticker.ticks[0]!.at).toBe(T0 + 3_600_000 - 898_000);
+  });
+});

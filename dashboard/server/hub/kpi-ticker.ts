@@ -1,0 +1,52 @@
+// The hub's KPI clock: which second a tick describes, the ring of the last 15 minutes of ticks,
+// and the backfill when ticks were not computed because nobody was listening. Pure (time is passed
+// in); the hub owns the timer and the sockets.
+import type { KpiTick } from '../protocol.js';
+import { KPI_RETAIN_SECONDS, KpiMerger } from './kpi-merge.js';
+
+/** The hub describes the second that ended about a second ago: processors send theirs 150 ms after it ends. */
+export const TICK_LAG_MS = 2000;
+
+/** The second (epoch ms) a tick computed at `now` describes. */
+export function tickSecondAt(now: number): number {
+  return Math.floor(now / 1000) * 1000 - TICK_LAG_MS;
+}
+
+export class KpiTicker {
+  readonly merger = new KpiMerger();
+  private readonly _ticks: KpiTick[] = [];
+  private readonly _firstSecond: number;
+  private _lastTickAt = 0;
+
+  /** `startedAt`: ticks are never made for seconds before it (the hub heard nothing then). */
+  constructor(startedAt: number) {
+    this._firstSecond = Math.floor(startedAt / 1000) * 1000;
+  }
+
+  /** The ticks held, oldest first, one per second without gaps. */
+  get ticks(): readonly KpiTick[] {
+    return this._ticks;
+  }
+
+  /** The newest tick, or null before the first. */
+  get latest(): KpiTick | null {
+    return this._ticks[this._ticks.length - 1] ?? null;
+  }
+
+  /**
+   * Computes the ticks from the last one up to the second `at`, filling the seconds skipped while
+   * nobody listened (at most the retained 15 minutes). True when at least one tick was added.
+   */
+  advance(at: number): boolean {
+    const oldest = at - (KPI_RETAIN_SECONDS - 1) * 1000;
+    this.merger.prune(at);
+    const from = Math.max(this._lastTickAt + 1000, oldest, this._firstSecond);
+    if (from > at) return false;
+    let drop = 0;
+    while (drop < this._ticks.length && this._ticks[drop]!.at < oldest) drop++;
+    if (drop > 0) this._ticks.splice(0, drop);
+    for (let second = from; second <= at; second += 1000) this._ticks.push(this.merger.tick(second));
+    this._lastTickAt = at;
+    return true;
+  }
+}
