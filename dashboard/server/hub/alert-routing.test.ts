@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertFilter, SessionUser, UserRole } from '../protocol.js';
 import { AlertRouting, alertMatches, filterKey, isRoutableAlert } from './alert-routing.js';
-import { effectiveAlertFilter, topicsFor } from './hub.js';
+import { effectiveAlertFilter, topicsFor } from './hub-policy.js';
 
 const ALERT = { domain: 'aml', severity: 'high', typology: 'structuring', segment: 'vip' } as const;
 

@@ -7,7 +7,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RiskstreamError, type Bus, type Logger, type Metrics } from '../../../core/index.js';
 import type { SessionUser } from '../protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from './client-message.js';
-import { createHub, type Hub, type HubLimits } from './hub.js';
+import { createHub, type Hub } from './hub.js';
+import type { HubLimits } from './hub-policy.js';
 
 export type HubAuthenticate = (request: { readonly headers: IncomingHttpHeaders }) => Promise<SessionUser | null>;
 

@@ -5,53 +5,28 @@
 import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
 import type { Bus, Logger, Metrics } from '../../../core/index.js';
-import { TOPICS, TOPIC_ROLES, type AlertFilter, type ClientMessage, type SessionUser, type Topic } from '../protocol.js';
+import { TOPIC_ROLES, type ClientMessage, type SessionUser } from '../protocol.js';
 import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
 import { AlertRouting, isRoutableAlert } from './alert-routing.js';
-import { DEFAULT_OUTBOX_LIMITS, type DroppableTopic, type OutboxLimits, type OutboxObserver, type ServerMessageType } from './client-outbox.js';
+import type { DroppableTopic, OutboxObserver, ServerMessageType } from './client-outbox.js';
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
 import { HealthBoard } from './health-board.js';
 import { HubClient, encodeMessage } from './hub-client.js';
+import {
+  CLOSE_GOING_AWAY,
+  CLOSE_POLICY,
+  CLOSE_TOO_BIG,
+  CLOSE_TRY_LATER,
+  DEFAULT_HUB_LIMITS,
+  effectiveAlertFilter,
+  sameRoles,
+  topicsFor,
+  type HubLimits,
+} from './hub-policy.js';
 import { KpiTicker, tickSecondAt } from './kpi-ticker.js';
-
-export type HubLimits = OutboxLimits & {
-  /** Accounts one client may watch at once on the account topic. */
-  readonly maxAccountsPerClient: number;
-  /** Connections this process accepts; more are closed with 1013 (try another process or later). */
-  readonly maxClients: number;
-  /** Messages a client may send per second; a flood closes it with 1008. */
-  readonly maxMessagesPerSecond: number;
-  /** Protocol pings go out this often; a client that missed the previous one is terminated. */
-  readonly heartbeatMs: number;
-  /** How often backlogged clients are retried and stalled ones looked for. */
-  readonly sweepMs: number;
-  /** How often health subscribers get the health view. */
-  readonly healthPushMs: number;
-  /** A socket asked to close is cut off after this long if its close handshake does not finish. */
-  readonly closeGraceMs: number;
-  /** How often an open socket's session is looked up again (a sign-out, expiry or role change ends the socket). */
-  readonly sessionRecheckMs: number;
-};
-
-export const DEFAULT_HUB_LIMITS: HubLimits = {
-  ...DEFAULT_OUTBOX_LIMITS,
-  maxAccountsPerClient: 5,
-  maxClients: 5000,
-  maxMessagesPerSecond: 20,
-  heartbeatMs: 30_000,
-  sweepMs: 500,
-  healthPushMs: 2000,
-  closeGraceMs: 2000,
-  sessionRecheckMs: 60_000,
-};
 
 /** Ticks fire this long after each whole second, so that "now" lands safely inside the new second. */
 const TICK_OFFSET_MS = 20;
-
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_POLICY = 1008;
-export const CLOSE_TOO_BIG = 1009;
-export const CLOSE_TRY_LATER = 1013;
 
 export type HubOptions = {
   readonly bus: Bus;
@@ -97,22 +72,7 @@ export function createHub(options: HubOptions): Hub {
   return new LiveHub(options);
 }
 
-/** The topics a user's roles allow. */
-export function topicsFor(user: SessionUser): Topic[] {
-  return TOPICS.filter((topic) => user.roles.some((role) => TOPIC_ROLES[topic].includes(role)));
-}
-
-/** A user whose only role that may see alerts is credit officer sees credit alerts only, whatever the filter says. */
-export function effectiveAlertFilter(user: SessionUser, filter: AlertFilter): AlertFilter {
-  const alertRoles = user.roles.filter((role) => TOPIC_ROLES.alerts.includes(role));
-  return alertRoles.length > 0 && alertRoles.every((role) => role === 'credit_officer') ? { ...filter, domain: 'credit' } : filter;
-}
-
 type Child = { inc(value?: number): void };
-
-function sameRoles(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((role) => b.includes(role));
-}
 
 class LiveHub implements Hub {
   private readonly _bus: Bus;

@@ -2,20 +2,16 @@
 // it serves from. Wiring: `await app.register(hubPlugin, { bus, authenticate, logger, metrics })`,
 // where `authenticate` maps an upgrade request's headers to the signed-in user.
 export { hubPlugin, originAllowed, type HubAuthenticate, type HubPluginOptions } from './hub-plugin.js';
+export { createHub, type Hub, type HubClientStats, type HubOptions, type HubStats } from './hub.js';
 export {
   CLOSE_GOING_AWAY,
   CLOSE_POLICY,
   CLOSE_TOO_BIG,
   CLOSE_TRY_LATER,
   DEFAULT_HUB_LIMITS,
-  createHub,
   effectiveAlertFilter,
   topicsFor,
-  type Hub,
-  type HubClientStats,
   type HubLimits,
-  type HubOptions,
-  type HubStats,
-} from './hub.js';
+} from './hub-policy.js';
 export { MAX_CLIENT_MESSAGE_BYTES } from './client-message.js';
 export { KPI_RETAIN_SECONDS, KPI_WINDOWS } from './kpi-merge.js';
