@@ -284,6 +284,12 @@ describe('ws hub - over a real server and NATS', () => {
     await h.bus.js.publish(h.names.alertSubject(published.domain), JSON.stringify(published));
     const got = await client.next('alert', (m) => m.alert.id === published.id);
     expect(got.alert).toEqual(published);
+    // The metrics saw it: the delivery histogram, the sent counter and the client gauge.
+    const delivery = (await server.metrics.wsAlertDelivery.get()).values.find((v) => v.metricName === 'rs_ws_alert_delivery_seconds_count');
+    expect(delivery?.value).toBeGreaterThanOrEqual(1);
+    const sent = (await server.metrics.wsMessagesSent.get()).values.find((v) => v.labels.type === 'alert');
+    expect(sent?.value).toBeGreaterThanOrEqual(1);
+    expect((await server.metrics.wsClients.get()).values[0]?.value).toBe(server.hub.stats().clients);
   });
 
   it('applies each client\'s filter, and forces a credit officer to credit alerts', async () => {
