@@ -66,6 +66,13 @@ export class RsNetworkGraph extends LitElement {
       .node:focus {
         outline: none;
       }
+      .node {
+        cursor: pointer;
+      }
+      /* The whole node with its label is one target, for pointers and for test clicks. */
+      .node .hit {
+        fill: transparent;
+      }
       .node text {
         fill: var(--rs-text);
         font-size: 10px;
@@ -230,6 +237,7 @@ export class RsNetworkGraph extends LitElement {
         transform="translate(${node.x ?? 0},${node.y ?? 0})" tabindex="0" role="button"
         aria-label=${msg('account.nodeLabel', { label: node.label, hop: formatInteger(node.hop), alerts: formatInteger(node.alerts) })}
         @click=${() => this._activate(node)} @keydown=${(event: KeyboardEvent) => this._onNodeKey(event, node)}>
+      <rect class="hit" x=${-r} y=${-r} width=${2 * r + 6 + node.label.length * 6} height=${2 * r}></rect>
       <circle r=${r} fill=${this._colour(node.alerts)}></circle>
       ${node.more ? svg`<text class="plus" text-anchor="middle" dy="0.35em">+</text>` : nothing}
       <text x=${r + 3} dy="0.35em">${node.label}</text>

@@ -19,9 +19,14 @@ export class RsAlertDetail extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host {
+      :host,
+      section[data-testid='alert-detail'] {
         display: grid;
         gap: 12px;
+      }
+      p,
+      h1 {
+        margin: 0;
       }
       .cols {
         display: grid;

@@ -88,6 +88,10 @@ export class RsApp extends LitElement {
       }
       main {
         padding: 16px;
+      }
+      /* Focused by code after navigation, for screen readers; not a control, so no ring. */
+      main:focus,
+      main:focus-visible {
         outline: none;
       }
       .skip {
@@ -157,8 +161,8 @@ export class RsApp extends LitElement {
         <span class="spacer"></span>
         <rs-connection-status .connection=${this._live}></rs-connection-status>
         <rs-language-switch></rs-language-switch>
-        <span class="user">${msg('app.signedInAs', { name: user.displayName || user.username })}</span>
-        <button @click=${this._onSignOut}>${msg('app.signOut')}</button>
+        <span class="user" title=${msg('app.signedInAs', { name: user.displayName || user.username })}>${user.displayName || user.username}</span>
+        <button data-testid="sign-out" @click=${this._onSignOut}>${msg('app.signOut')}</button>
       </header>
       <main id="main" tabindex="-1">${this._renderPage(user)}</main>
     `;

@@ -124,7 +124,7 @@ export class RsHealthPage extends LitElement {
   }
 
   private _renderProcess(p: ProcessView) {
-    const rate = (value: number | undefined) => (value === undefined ? '—' : formatDecimal(value, 1));
+    const rate = (value: number | undefined) => (value === undefined ? '—' : value >= 100 ? formatInteger(value) : formatDecimal(value, 1));
     const stages = Object.entries(p.stages).sort((a, b) => a[0].localeCompare(b[0]));
     const writerLag = Object.entries(p.writerLagSeconds);
     return html`<article class="panel ${p.stale ? 'stale' : ''}" data-testid="health-process" data-proc-id=${p.procId}>

@@ -50,9 +50,20 @@ export function formatMs(ms: number): string {
   return numberFormat({ style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: digits }).format(ms);
 }
 
+const BYTE_UNITS = [
+  ['gigabyte', 1024 ** 3],
+  ['megabyte', 1024 ** 2],
+  ['kilobyte', 1024],
+] as const;
+
 export function formatBytes(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return numberFormat({ style: 'unit', unit: 'megabyte', unitDisplay: 'short', maximumFractionDigits: mb < 10 ? 1 : 0 }).format(mb);
+  for (const [unit, size] of BYTE_UNITS) {
+    if (bytes >= size) {
+      const value = bytes / size;
+      return numberFormat({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: value < 10 ? 1 : 0 }).format(value);
+    }
+  }
+  return numberFormat({ style: 'unit', unit: 'byte', unitDisplay: 'short', maximumFractionDigits: 0 }).format(bytes);
 }
 
 // ---------------------------------------------------------------------------------------------

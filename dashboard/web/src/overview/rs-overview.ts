@@ -38,7 +38,7 @@ export class RsOverview extends LitElement {
       }
       .charts {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(420px, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr));
         gap: 12px;
       }
       .wide {
@@ -53,11 +53,6 @@ export class RsOverview extends LitElement {
       .range button[aria-pressed='true'] {
         border-color: var(--rs-accent);
         background: #16314a;
-      }
-      @media (max-width: 520px) {
-        .charts {
-          grid-template-columns: 1fr;
-        }
       }
     `,
   ];

@@ -6,9 +6,9 @@ import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from 'd3-sca
 import { formatInteger } from '../i18n/format.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 
-const W = 640;
-const H = 180;
-const M = { top: 8, right: 8, bottom: 22, left: 48 };
+const W = 520;
+const H = 200;
+const M = { top: 8, right: 20, bottom: 22, left: 48 };
 
 /** Score histogram; bars shade from the allow colour (low scores) to the block colour (high). */
 @customElement('rs-score-histogram')

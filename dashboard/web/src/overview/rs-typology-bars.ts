@@ -6,7 +6,7 @@ import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from 'd3-sca
 import { formatInteger } from '../i18n/format.js';
 import { SERIES_COLOURS, sharedStyles } from '../theme/theme.js';
 
-const W = 640;
+const W = 520;
 const ROW = 22;
 const M = { top: 4, right: 56, bottom: 4, left: 170 };
 const MAX_ROWS = 12;

@@ -70,10 +70,12 @@ export const sharedStyles = css`
   th {
     color: var(--rs-text-dim);
     font-weight: 600;
+    overflow-wrap: normal;
   }
   td.num,
   th.num {
     text-align: right;
+    white-space: nowrap;
   }
   button,
   select,
