@@ -3,7 +3,7 @@
 // network). Screenshots go to test-artifacts/ (ignored by git) and are kept after the run.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { sourcePath } from '../core/index.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,4 +44,19 @@ export function watchPage(page: Page): { errors: string[]; dialogs: string[] } {
     void dialog.dismiss();
   });
   return { errors, dialogs };
+}
+
+/** The text of an element including what its components render in shadow roots (textContent stops at them). */
+export async function deepText(locator: Locator): Promise<string> {
+  return locator.evaluate((root) => {
+    const parts: string[] = [];
+    const walk = (node: Node): void => {
+      if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
+      const shadow = (node as Element).shadowRoot;
+      if (shadow) for (const child of Array.from(shadow.childNodes)) walk(child);
+      for (const child of Array.from(node.childNodes)) walk(child);
+    };
+    walk(root);
+    return parts.join(' ').replace(/\s+/g, ' ').trim();
+  });
 }

@@ -192,7 +192,7 @@ export type NetworkAnswer = {
     /** Hops from the root (0 = the root). */
     readonly hop: number;
     readonly alerts: number;
-    /** True when this node has counterparties not included (expand it with ?root=<id>). */
+    /** True when this node has counterparties not included (expand it with GET /api/accounts/<id>/network?hops=1 and merge). */
     readonly more: boolean;
   }>;
   readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly count: number; readonly amountUsd: string; readonly lastTs: number }>;

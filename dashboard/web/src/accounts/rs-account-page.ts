@@ -264,7 +264,8 @@ export class RsAccountPage extends LitElement {
     if (this.api === null || network === null || network.isExpanded(event.detail.id)) return;
     const request = this._request;
     try {
-      const answer = await this.api.get<NetworkAnswer>(`/api/accounts/${encodeURIComponent(this.accountId)}/network`, { hops: 1, root: event.detail.id });
+      // One hop around the activated node; merging adds its counterparties to the graph.
+      const answer = await this.api.get<NetworkAnswer>(`/api/accounts/${encodeURIComponent(event.detail.id)}/network`, { hops: 1 });
       if (request === this._request) this._mergeNetwork(answer);
     } catch (error) {
       this._error = reasonText(error);

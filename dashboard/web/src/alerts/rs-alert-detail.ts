@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { AlertDetailAnswer } from '../../../server/protocol.js';
 import { accountHref } from '../app/routes.js';
-import type { Api } from '../api/http.js';
+import { ApiError, type Api } from '../api/http.js';
 import type { Reason } from '../api/wire.js';
 import { formatDateTime, formatDecimal, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
@@ -199,14 +199,31 @@ export class RsAlertDetail extends LitElement {
     const request = ++this._request;
     this._answer = null;
     this._error = null;
-    try {
-      const answer = await this.api.get<AlertDetailAnswer>(`/api/alerts/${encodeURIComponent(this.alertId)}`);
-      if (request === this._request) this._answer = answer;
-    } catch (error) {
-      if (request === this._request) this._error = error instanceof Error ? error.message : String(error);
+    // A live alert can be opened before the writer has stored it (about a second behind the
+    // stream): ask again, a little later each time, until the alert, decision and event are in.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await this.api.get<AlertDetailAnswer>(`/api/alerts/${encodeURIComponent(this.alertId)}`);
+        if (request !== this._request) return;
+        this._answer = answer;
+        this._error = null;
+        if ((answer.decision !== null && answer.event !== null) || attempt >= STORAGE_RETRIES) return;
+      } catch (error) {
+        if (request !== this._request) return;
+        const notYetStored = error instanceof ApiError && error.status === 404;
+        if (!notYetStored || attempt >= STORAGE_RETRIES) {
+          this._error = error instanceof Error ? error.message : String(error);
+          return;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(4000, 250 * 2 ** attempt)));
+      if (request !== this._request) return;
     }
   }
 }
+
+/** Attempts after the first while storage catches up (about 20 s in all). */
+const STORAGE_RETRIES = 7;
 
 function featureText(value: number): string {
   return Number.isInteger(value) ? formatInteger(value) : formatDecimal(value, 3);

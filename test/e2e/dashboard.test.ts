@@ -1,0 +1,178 @@
+// The dashboard end to end: the built riskstream in a child process (every role, real NATS, Redis and
+// chDB), headless Chromium signing in, watching alerts arrive live, opening one, expanding the
+// counterparty network, switching language, and never running script hidden in a name.
+// Screenshots land in test-artifacts/dashboard/ (kept, not committed).
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { childEnv, createHarness, eventually, type Harness } from '../harness.js';
+import { startRiskstream, type RiskstreamProcess } from '../process.js';
+import { deepText, launchBrowser, screenshot, watchPage } from '../browser.js';
+
+const SUITE = 'dashboard';
+const ADMIN = { username: 'e2eadmin', password: `pw-${randomBytes(9).toString('hex')}` };
+// Markup in names must show as text; if any of it ran, window.__pwned would be set or a dialog open.
+const EVIL_MERCHANT = '<img src=x onerror="window.__pwned=1">Evil Shop';
+const EVIL_NAME = '<script>window.__pwned=2</script>Mallory';
+
+describe('dashboard - end to end in headless Chromium', () => {
+  let h: Harness;
+  let rs: RiskstreamProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let watched: ReturnType<typeof watchPage>;
+  const run = randomBytes(3).toString('hex');
+  const account = (name: string) => `E2E-${run}-${name}`;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    rs = await startRiskstream({
+      ...childEnv(h),
+      RISKSTREAM_ADMIN_USER: ADMIN.username,
+      RISKSTREAM_ADMIN_PASSWORD: ADMIN.password,
+      RISKSTREAM_DEMO_USERS: '0',
+    });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
+    page = await context.newPage();
+    watched = watchPage(page);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await rs?.stop();
+    await h?.cleanup();
+  });
+
+  async function send(events: Array<Record<string, unknown>>): Promise<void> {
+    const response = await fetch(`${rs.baseUrl}/v1/events:batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': h.config.apiKey },
+      body: JSON.stringify(events),
+    });
+    expect(response.status, await response.clone().text()).toBe(202);
+  }
+
+  function transfer(id: string, from: string, to: string, amount: string): Record<string, unknown> {
+    return {
+      v: 1,
+      kind: 'payment',
+      id,
+      ts: new Date().toISOString(),
+      type: 'transfer',
+      channel: 'online',
+      amount,
+      currency: 'USD',
+      debtor: { accountId: account(from), customerId: `C-${account(from)}`, name: `Holder ${from}`, country: 'US' },
+      creditor: { accountId: account(to), customerId: `C-${account(to)}`, name: `Holder ${to}`, country: 'GB' },
+    };
+  }
+
+  /** Six tiny card payments in a minute from one card: the starter card-testing rule fires from the fifth. */
+  function cardTesting(): Array<Record<string, unknown>> {
+    return Array.from({ length: 6 }, (_, i) => ({
+      v: 1,
+      kind: 'payment',
+      id: `e2e-${run}-card-${i}`,
+      ts: new Date(Date.now() + i).toISOString(),
+      type: 'card',
+      channel: 'ecommerce',
+      amount: `1.${String(10 + i)}`,
+      currency: 'USD',
+      debtor: { accountId: account('CARD'), customerId: `C-${account('CARD')}`, name: EVIL_NAME, country: 'US' },
+      creditor: { accountId: account('SHOP'), name: EVIL_MERCHANT, country: 'US' },
+      merchant: { id: `M-${run}`, name: EVIL_MERCHANT, mcc: '5999', country: 'US' },
+    }));
+  }
+
+  it('signs in', { timeout: 60_000 }, async () => {
+    await page.goto(rs.baseUrl);
+    await page.getByTestId('login-username').fill(ADMIN.username);
+    await page.getByTestId('login-password').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => deepText(page.getByTestId('login-error')), { timeout: 10_000 }).toMatch(/\S/);
+    await screenshot(page, SUITE, '01-login-refused');
+    await page.getByTestId('login-password').fill(ADMIN.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('tile-events-per-second').waitFor({ timeout: 15_000 });
+    await screenshot(page, SUITE, '02-overview');
+  });
+
+  it('shows alerts arriving live, and names full of markup as text', { timeout: 90_000 }, async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#/alerts';
+    });
+    await page.getByTestId('alert-list').waitFor({ timeout: 10_000 });
+    // The network the later test expands: CARD -> SHOP is the card testing; A -> B -> C -> D a chain.
+    await send([transfer(`e2e-${run}-ab`, 'A', 'B', '900.00'), transfer(`e2e-${run}-bc`, 'B', 'C', '850.00'), transfer(`e2e-${run}-cd`, 'C', 'D', '800.00')]);
+    const sentAt = Date.now();
+    await send(cardTesting());
+    const row = page.getByTestId('alert-row').filter({ hasText: account('CARD') }).first();
+    await row.waitFor({ timeout: 15_000 });
+    const seenAfterMs = Date.now() - sentAt;
+    expect(seenAfterMs).toBeGreaterThan(0);
+    await expect.poll(() => deepText(row)).toContain('card_testing');
+    await screenshot(page, SUITE, '03-alert-feed-live');
+
+    await row.click();
+    const detail = page.getByTestId('alert-detail');
+    await detail.waitFor({ timeout: 10_000 });
+    await expect.poll(() => deepText(page.getByTestId('detail-reasons')), { timeout: 10_000 }).toMatch(/card payments under USD 5\.00/);
+    // The event as stored shows the merchant's name, markup and all, as plain text.
+    await expect.poll(() => deepText(page.getByTestId('detail-event')), { timeout: 20_000 }).toContain(EVIL_MERCHANT);
+    await screenshot(page, SUITE, '04-alert-detail');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(watched.dialogs).toEqual([]);
+  });
+
+  it('opens the account and expands its counterparty network hop by hop', { timeout: 90_000 }, async () => {
+    await page.evaluate((id) => {
+      window.location.hash = `#/accounts/${encodeURIComponent(id)}`;
+    }, account('A'));
+    const graph = page.getByTestId('network-graph');
+    await graph.waitFor({ timeout: 15_000 });
+    const nodes = page.getByTestId('graph-node');
+    // The writer stores within about a second; the page asks again when reopened.
+    await eventually(
+      async () => {
+        if ((await nodes.count()) >= 2) return true;
+        await page.reload();
+        await graph.waitFor({ timeout: 10_000 });
+        return undefined;
+      },
+      30_000,
+      'A and B in the graph',
+    );
+    const before = await nodes.count();
+    expect(await page.locator(`[data-testid="graph-node"][data-node-id="${account('C')}"]`).count()).toBe(0);
+    await screenshot(page, SUITE, '05-account-network');
+    await page.locator(`[data-testid="graph-node"][data-node-id="${account('B')}"]`).click();
+    await page.locator(`[data-testid="graph-node"][data-node-id="${account('C')}"]`).waitFor({ timeout: 15_000 });
+    expect(await nodes.count()).toBeGreaterThan(before);
+    await screenshot(page, SUITE, '06-account-network-expanded');
+
+    // The card tester's account page lists the shop by its name, as text.
+    await page.evaluate((id) => {
+      window.location.hash = `#/accounts/${encodeURIComponent(id)}`;
+    }, account('CARD'));
+    await expect.poll(() => deepText(page.getByTestId('account-timeline')), { timeout: 15_000 }).toContain(EVIL_MERCHANT);
+    await screenshot(page, SUITE, '07-account-timeline');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(watched.dialogs).toEqual([]);
+  });
+
+  it('switches to Simplified Chinese and back', { timeout: 60_000 }, async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#/overview';
+    });
+    await page.getByTestId('tile-events-per-second').waitFor({ timeout: 10_000 });
+    await page.getByTestId('language-switch').selectOption('zh-CN');
+    await expect.poll(() => page.locator('body').evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await expect.poll(() => deepText(page.getByTestId('tile-events-per-second'))).toMatch(/[\u4e00-\u9fff]/);
+    await screenshot(page, SUITE, '08-overview-zh');
+    await page.getByTestId('language-switch').selectOption('en');
+    await expect.poll(() => deepText(page.getByTestId('tile-events-per-second'))).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(watched.errors).toEqual([]);
+  });
+});
