@@ -11,6 +11,7 @@ import { SingleBar } from 'cli-progress';
 import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, sourcePath, type Config } from '../core/index.js';
 import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
 import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
+import { formatWsAlertBench, runWsAlertBench, type WsAlertBenchResult } from '../loadtest/bench/ws-alerts.js';
 
 export type BenchCommandOptions = {
   readonly rate: number;
@@ -27,9 +28,20 @@ export type BenchCommandOptions = {
   readonly suite?: boolean;
   readonly record?: boolean;
   readonly json?: boolean;
+  /** Share of events that raise alerts (card-testing bursts), 0–1. */
+  readonly alertShare: number;
+  /** WebSocket subscribers measuring alert delivery during the NATS run (0: none). */
+  readonly wsClients: number;
 };
 
-type Target = { readonly config: Config; readonly baseUrl: string; readonly pid?: number; stop(): Promise<void> };
+type Target = {
+  readonly config: Config;
+  readonly baseUrl: string;
+  readonly pid?: number;
+  /** A dashboard user for the WebSocket subscribers. */
+  readonly user?: { readonly username: string; readonly password: string };
+  stop(): Promise<void>;
+};
 type Run = { readonly via: Via; readonly rate: number; readonly durationS: number };
 
 export async function runBenchCommand(config: Config, options: BenchCommandOptions): Promise<number> {
@@ -42,8 +54,12 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
     : [{ via: options.via, rate: options.rate, durationS: options.duration }];
   const target = options.spawn ? await spawnTarget(config, options.roles) : attachTarget(config, options);
   const results: BenchResult[] = [];
+  let ws: WsAlertBenchResult | undefined;
   try {
     for (const [index, run] of runs.entries()) {
+      // Alert delivery to live dashboards is measured while the NATS run loads the system.
+      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, run.durationS) : undefined;
+      if (wsRun) await wsRun.ready;
       const bar = new SingleBar({
         format: `${run.via.padEnd(10)} [{bar}] {value}/{total}s | sent {sent} | decided {decided} | in flight {inFlight}`,
         stream: process.stderr,
@@ -65,12 +81,17 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         batchSize: options.batchSize,
         httpConnections: options.connections,
         seed: 7,
+        alertShare: options.alertShare,
         onProgress: (p) => bar.update(Math.min(run.durationS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
       });
       bar.update(run.durationS);
       bar.stop();
       results.push(result);
       printResult(result);
+      if (wsRun) {
+        ws = await wsRun.done;
+        process.stdout.write(`alert delivery to ${options.wsClients} WebSocket clients during that run:\n${formatWsAlertBench(ws)}\n\n`);
+      }
       // A run the system could not keep up with leaves a backlog: let it drain before the next
       // run, so that runs do not bleed into each other.
       if (index < runs.length - 1) await waitForBacklog(target.config);
@@ -79,9 +100,32 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
     await target.stop();
   }
   const machine = machineInfo();
-  if (options.record) recordResults(results, machine, process.argv.slice(2).join(' '));
-  if (options.json) process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], machine } : { runs: results, machine }) + '\n');
+  if (options.record) recordResults(results, ws, machine, process.argv.slice(2).join(' '));
+  if (options.json) {
+    const wsPart = ws ? { wsAlerts: { ...ws, perClient: undefined } } : {};
+    process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], ...wsPart, machine } : { runs: results, ...wsPart, machine }) + '\n');
+  }
   return results.every((r) => r.lost === 0) ? 0 : 2;
+}
+
+/** Opens the WebSocket subscribers; `ready` once they listen, `done` with the figures after the run and a grace. */
+function startWsSubscribers(target: Target, clients: number, durationS: number): { ready: Promise<void>; done: Promise<WsAlertBenchResult> } {
+  if (!target.user) {
+    throw new Error('--ws-clients needs a dashboard user: set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD to a user of the running riskstream, or use --spawn');
+  }
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const done = runWsAlertBench({
+    baseUrl: target.baseUrl,
+    username: target.user.username,
+    password: target.user.password,
+    clients,
+    // Listen a little longer than the load runs, so the last alerts are counted.
+    durationSeconds: durationS + 5,
+    onReady: () => markReady(),
+  });
+  done.catch(() => markReady());
+  return { ready, done };
 }
 
 async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> {
@@ -123,7 +167,8 @@ function attachTarget(config: Config, options: BenchCommandOptions): Target {
   if (options.via !== 'nats' && config.apiKeyGenerated) {
     throw new Error('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
   }
-  return { config, baseUrl: options.url, pid: options.pid, stop: async () => undefined };
+  const user = config.adminUser && config.adminPassword ? { username: config.adminUser, password: config.adminPassword } : undefined;
+  return { config, baseUrl: options.url, pid: options.pid, user, stop: async () => undefined };
 }
 
 async function freePort(): Promise<number> {
@@ -141,6 +186,7 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-bench-'));
   const port = await freePort();
   const apiKey = `bench_${randomBytes(16).toString('hex')}`;
+  const user = { username: 'bench', password: `bench-${randomBytes(12).toString('hex')}` };
   const logPath = join(dataDir, 'riskstream.log');
   const env = {
     ...process.env,
@@ -149,6 +195,9 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     RISKSTREAM_DATA_DIR: dataDir,
     RISKSTREAM_API_KEY: apiKey,
     RISKSTREAM_SIMULATOR_RATE: '0',
+    RISKSTREAM_DEMO_USERS: '0',
+    RISKSTREAM_ADMIN_USER: user.username,
+    RISKSTREAM_ADMIN_PASSWORD: user.password,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
   const config: Config = { ...base, namespace, dataDir, apiKey, apiKeyGenerated: false, port };
@@ -173,6 +222,7 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     config,
     baseUrl,
     pid: child.pid,
+    user,
     async stop() {
       child.kill('SIGTERM');
       const exited = await Promise.race([
@@ -196,13 +246,18 @@ const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
-function recordResults(results: readonly BenchResult[], machine: MachineInfo, command: string): void {
+function recordResults(results: readonly BenchResult[], ws: WsAlertBenchResult | undefined, machine: MachineInfo, command: string): void {
   const path = sourcePath('BENCHMARKS.md');
   if (!existsSync(path)) writeFileSync(path, '# Benchmarks\n');
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
     text += `| ${date} | ${machine.commit} | ${r.via} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
+  }
+  if (ws) {
+    text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;
+    text += `| clients | alerts (distinct) | deliveries | p50 ms | p95 ms | p99 ms | max ms | missed notices | missed alerts |\n|---|---|---|---|---|---|---|---|---|\n`;
+    text += `| ${ws.clients} | ${ws.distinctAlerts} | ${ws.received} | ${ws.p50Ms ?? '—'} | ${ws.p95Ms ?? '—'} | ${ws.p99Ms ?? '—'} | ${ws.maxMs ?? '—'} | ${ws.missedNotices} | ${ws.missedAlerts} |\n`;
   }
   appendFileSync(path, text);
   process.stderr.write(`bench: recorded in ${path}\n`);

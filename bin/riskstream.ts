@@ -15,6 +15,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
+}
+
 function isoTime(value: string): number {
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time such as 2026-11-29T00:00:00Z');
@@ -101,6 +107,8 @@ program
   .option('--suite', 'with --spawn: the recorded suite (NATS at --rate, then HTTP single and batch)')
   .option('--record', 'append the results to BENCHMARKS.md')
   .option('--json', 'print one JSON object with the results on the last line')
+  .option('--alert-share <fraction>', 'share of events that are card-testing payments raising alerts (0–1)', fraction, 0.01)
+  .option('--ws-clients <n>', 'dashboard WebSocket clients measuring alert delivery during the NATS run (needs a user: --spawn makes one; else RISKSTREAM_ADMIN_USER/PASSWORD)', positiveInt, 0)
   .action(async (opts) => {
     process.exitCode = await runBenchCommand(loadConfig(), opts);
   });

@@ -46,17 +46,29 @@ export function watchPage(page: Page): { errors: string[]; dialogs: string[] } {
   return { errors, dialogs };
 }
 
+type DomNode = { nodeType: number; textContent: string | null; childNodes: ArrayLike<DomNode>; shadowRoot?: DomNode | null };
+
 /** The text of an element including what its components render in shadow roots (textContent stops at them). */
 export async function deepText(locator: Locator): Promise<string> {
-  return locator.evaluate((root) => {
+  return locator.evaluate((root: unknown) => {
+    const TEXT_NODE = 3;
     const parts: string[] = [];
-    const walk = (node: Node): void => {
-      if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
-      const shadow = (node as Element).shadowRoot;
-      if (shadow) for (const child of Array.from(shadow.childNodes)) walk(child);
+    const walk = (node: DomNode): void => {
+      if (node.nodeType === TEXT_NODE) parts.push(node.textContent ?? '');
+      if (node.shadowRoot) for (const child of Array.from(node.shadowRoot.childNodes)) walk(child);
       for (const child of Array.from(node.childNodes)) walk(child);
     };
-    walk(root);
+    walk(root as DomNode);
     return parts.join(' ').replace(/\s+/g, ' ').trim();
   });
+}
+
+/** Navigates the app's hash router. */
+export async function goTo(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+}
+
+/** Reads a page expression (the test code stays free of DOM types). */
+export async function pageValue<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate(expression) as Promise<T>;
 }

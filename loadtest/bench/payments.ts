@@ -11,12 +11,37 @@ const CURRENCIES = ['USD', 'USD', 'USD', 'USD', 'EUR', 'GBP'] as const;
 
 export type BenchPaymentSource = { next(id: string, ts: number): Record<string, unknown> };
 
-export function createBenchPayments(seed: number, accounts = 50_000): BenchPaymentSource {
+/** Card testers: a small pool whose tiny card payments, at 1 % of the load, keep the card-testing rule firing. */
+const CARD_TESTERS = 200;
+
+/**
+ * `alertShare` (0–1) of the events are tiny card payments from a pool of card testers, which the
+ * starter rules alert on once a tester has made five in an hour: alert traffic for measuring alert
+ * delivery, at a share like a real portfolio's.
+ */
+export function createBenchPayments(seed: number, accounts = 50_000, alertShare = 0): BenchPaymentSource {
   const rng = xoroshiro128plus(seed);
   const pick = <T>(list: readonly T[]): T => list[uniformInt(rng, 0, list.length - 1)]!;
   const int = (min: number, max: number): number => uniformInt(rng, min, max);
+  const alertPerMillion = Math.round(alertShare * 1_000_000);
   return {
     next(id, ts) {
+      if (alertPerMillion > 0 && int(1, 1_000_000) <= alertPerMillion) {
+        const tester = int(1, CARD_TESTERS);
+        return {
+          v: 1,
+          kind: 'payment',
+          id,
+          ts: new Date(ts).toISOString(),
+          type: 'card',
+          channel: 'ecommerce',
+          amount: `${int(0, 3)}.${String(int(1, 99)).padStart(2, '0')}`,
+          currency: 'USD',
+          debtor: { accountId: `CT-${tester}`, customerId: `CT-${tester}`, country: 'US' },
+          creditor: { accountId: `MER-${int(1, 50)}`, country: pick(COUNTRIES) },
+          merchant: { id: `MER-${int(1, 50)}`, mcc: '5999' },
+        };
+      }
       const debtor = int(1, accounts);
       let creditor = int(1, accounts);
       if (creditor === debtor) creditor = (creditor % accounts) + 1;

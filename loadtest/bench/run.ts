@@ -30,6 +30,8 @@ export type BenchOptions = {
   readonly batchSize: number;
   readonly httpConnections: number;
   readonly seed: number;
+  /** Share of events (0–1) that are card-testing payments raising alerts (default 0). */
+  readonly alertShare?: number;
   readonly onProgress?: (p: BenchProgress) => void;
 };
 
@@ -92,7 +94,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   });
   await nc.flush();
 
-  const payments = createBenchPayments(options.seed);
+  const payments = createBenchPayments(options.seed, undefined, options.alertShare ?? 0);
   const publisher = new JetStreamPublisher(nc, 10_000);
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
   const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { childEnv, createHarness, eventually, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
-import { deepText, launchBrowser, screenshot, watchPage } from '../browser.js';
+import { deepText, goTo, launchBrowser, pageValue, screenshot, watchPage } from '../browser.js';
 
 const SUITE = 'dashboard';
 const ADMIN = { username: 'e2eadmin', password: `pw-${randomBytes(9).toString('hex')}` };
@@ -100,9 +100,7 @@ describe('dashboard - end to end in headless Chromium', () => {
   });
 
   it('shows alerts arriving live, and names full of markup as text', { timeout: 90_000 }, async () => {
-    await page.evaluate(() => {
-      window.location.hash = '#/alerts';
-    });
+    await goTo(page, '#/alerts');
     await page.getByTestId('alert-list').waitFor({ timeout: 10_000 });
     // The network the later test expands: CARD -> SHOP is the card testing; A -> B -> C -> D a chain.
     await send([transfer(`e2e-${run}-ab`, 'A', 'B', '900.00'), transfer(`e2e-${run}-bc`, 'B', 'C', '850.00'), transfer(`e2e-${run}-cd`, 'C', 'D', '800.00')]);
@@ -122,14 +120,12 @@ describe('dashboard - end to end in headless Chromium', () => {
     // The event as stored shows the merchant's name, markup and all, as plain text.
     await expect.poll(() => deepText(page.getByTestId('detail-event')), { timeout: 20_000 }).toContain(EVIL_MERCHANT);
     await screenshot(page, SUITE, '04-alert-detail');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await pageValue(page, 'window.__pwned')).toBeUndefined();
     expect(watched.dialogs).toEqual([]);
   });
 
   it('opens the account and expands its counterparty network hop by hop', { timeout: 90_000 }, async () => {
-    await page.evaluate((id) => {
-      window.location.hash = `#/accounts/${encodeURIComponent(id)}`;
-    }, account('A'));
+    await goTo(page, `#/accounts/${encodeURIComponent(account('A'))}`);
     const graph = page.getByTestId('network-graph');
     await graph.waitFor({ timeout: 15_000 });
     const nodes = page.getByTestId('graph-node');
@@ -153,22 +149,18 @@ describe('dashboard - end to end in headless Chromium', () => {
     await screenshot(page, SUITE, '06-account-network-expanded');
 
     // The card tester's account page lists the shop by its name, as text.
-    await page.evaluate((id) => {
-      window.location.hash = `#/accounts/${encodeURIComponent(id)}`;
-    }, account('CARD'));
+    await goTo(page, `#/accounts/${encodeURIComponent(account('CARD'))}`);
     await expect.poll(() => deepText(page.getByTestId('account-timeline')), { timeout: 15_000 }).toContain(EVIL_MERCHANT);
     await screenshot(page, SUITE, '07-account-timeline');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await pageValue(page, 'window.__pwned')).toBeUndefined();
     expect(watched.dialogs).toEqual([]);
   });
 
   it('switches to Simplified Chinese and back', { timeout: 60_000 }, async () => {
-    await page.evaluate(() => {
-      window.location.hash = '#/overview';
-    });
+    await goTo(page, '#/overview');
     await page.getByTestId('tile-events-per-second').waitFor({ timeout: 10_000 });
     await page.getByTestId('language-switch').selectOption('zh-CN');
-    await expect.poll(() => page.locator('body').evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await expect.poll(() => pageValue(page, 'document.documentElement.lang')).toBe('zh-CN');
     await expect.poll(() => deepText(page.getByTestId('tile-events-per-second'))).toMatch(/[\u4e00-\u9fff]/);
     await screenshot(page, SUITE, '08-overview-zh');
     await page.getByTestId('language-switch').selectOption('en');
