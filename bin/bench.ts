@@ -12,6 +12,7 @@ import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteName
 import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
 import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
 import { formatWsAlertBench, runWsAlertBench, type WsAlertBenchResult } from '../loadtest/bench/ws-alerts.js';
+import type { BrowserAlertBenchResult } from '../loadtest/bench/browser-alerts.js';
 
 export type BenchCommandOptions = {
   readonly rate: number;
@@ -32,13 +33,15 @@ export type BenchCommandOptions = {
   readonly alertShare: number;
   /** WebSocket subscribers measuring alert delivery during the NATS run (0: none). */
   readonly wsClients: number;
+  /** With wsClients: also measure alert delivery into the dashboard in headless Chromium. */
+  readonly browser?: boolean;
 };
 
 type Target = {
   readonly config: Config;
   readonly baseUrl: string;
   readonly pid?: number;
-  /** A dashboard user for the WebSocket subscribers. */
+  /** A dashboard user for the WebSocket subscribers and the browser. */
   readonly user?: { readonly username: string; readonly password: string };
   stop(): Promise<void>;
 };
@@ -55,11 +58,16 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   const target = options.spawn ? await spawnTarget(config, options.roles) : attachTarget(config, options);
   const results: BenchResult[] = [];
   let ws: WsAlertBenchResult | undefined;
+  let browser: BrowserAlertBenchResult | undefined;
+  if (options.browser && options.wsClients === 0) throw new Error('--browser measures beside the WebSocket clients: give --ws-clients too');
   try {
     for (const [index, run] of runs.entries()) {
       // Alert delivery to live dashboards is measured while the NATS run loads the system.
       const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, run.durationS) : undefined;
+      // The browser watches the feed during the same run, beside the WebSocket clients.
+      const browserRun = wsRun && options.browser ? startBrowser(target, run.durationS) : undefined;
       if (wsRun) await wsRun.ready;
+      if (browserRun) await browserRun.ready;
       const bar = new SingleBar({
         format: `${run.via.padEnd(10)} [{bar}] {value}/{total}s | sent {sent} | decided {decided} | in flight {inFlight}`,
         stream: process.stderr,
@@ -92,6 +100,11 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         ws = await wsRun.done;
         process.stdout.write(`alert delivery to ${options.wsClients} WebSocket clients during that run:\n${formatWsAlertBench(ws)}\n\n`);
       }
+      if (browserRun) {
+        browser = await browserRun.done;
+        const { formatBrowserAlertBench } = await import('../loadtest/bench/browser-alerts.js');
+        process.stdout.write(`alert delivery into the dashboard in headless Chromium during that run:\n${formatBrowserAlertBench(browser)}\n\n`);
+      }
       // A run the system could not keep up with leaves a backlog: let it drain before the next
       // run, so that runs do not bleed into each other.
       if (index < runs.length - 1) await waitForBacklog(target.config);
@@ -100,9 +113,9 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
     await target.stop();
   }
   const machine = machineInfo();
-  if (options.record) recordResults(results, ws, machine, process.argv.slice(2).join(' '));
+  if (options.record) recordResults(results, ws, browser, machine, process.argv.slice(2).join(' '));
   if (options.json) {
-    const wsPart = ws ? { wsAlerts: { ...ws, perClient: undefined } } : {};
+    const wsPart = { ...(ws ? { wsAlerts: { ...ws, perClient: undefined } } : {}), ...(browser ? { browserAlerts: browser } : {}) };
     process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], ...wsPart, machine } : { runs: results, ...wsPart, machine }) + '\n');
   }
   return results.every((r) => r.lost === 0) ? 0 : 2;
@@ -124,6 +137,26 @@ function startWsSubscribers(target: Target, clients: number, durationS: number):
     durationSeconds: durationS + 5,
     onReady: () => markReady(),
   });
+  done.catch(() => markReady());
+  return { ready, done };
+}
+
+/** Opens the dashboard in headless Chromium; `ready` once the feed listens, `done` with the figures. */
+function startBrowser(target: Target, durationS: number): { ready: Promise<void>; done: Promise<BrowserAlertBenchResult> } {
+  const user = target.user!;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  // Loaded only here: playwright-core is needed for --browser alone.
+  const done = import('../loadtest/bench/browser-alerts.js').then(({ runBrowserAlertBench }) =>
+    runBrowserAlertBench({
+      baseUrl: target.baseUrl,
+      username: user.username,
+      password: user.password,
+      // As the WebSocket clients: a little longer than the load, so the last alerts are counted.
+      durationSeconds: durationS + 5,
+      onReady: () => markReady(),
+    }),
+  );
   done.catch(() => markReady());
   return { ready, done };
 }
@@ -246,7 +279,13 @@ const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
-function recordResults(results: readonly BenchResult[], ws: WsAlertBenchResult | undefined, machine: MachineInfo, command: string): void {
+function recordResults(
+  results: readonly BenchResult[],
+  ws: WsAlertBenchResult | undefined,
+  browser: BrowserAlertBenchResult | undefined,
+  machine: MachineInfo,
+  command: string,
+): void {
   const path = sourcePath('BENCHMARKS.md');
   if (!existsSync(path)) writeFileSync(path, '# Benchmarks\n');
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -258,6 +297,12 @@ function recordResults(results: readonly BenchResult[], ws: WsAlertBenchResult |
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;
     text += `| clients | alerts (distinct) | deliveries | p50 ms | p95 ms | p99 ms | max ms | missed notices | missed alerts |\n|---|---|---|---|---|---|---|---|---|\n`;
     text += `| ${ws.clients} | ${ws.distinctAlerts} | ${ws.received} | ${ws.p50Ms ?? '—'} | ${ws.p95Ms ?? '—'} | ${ws.p99Ms ?? '—'} | ${ws.maxMs ?? '—'} | ${ws.missedNotices} | ${ws.missedAlerts} |\n`;
+  }
+  if (browser) {
+    const b = browser;
+    text += `\nAlert delivery into the dashboard in headless Chromium during the same run (decision to row on screen in the alert feed; beside the WebSocket clients):\n\n`;
+    text += `| alerts received | on screen | never on screen | p50 ms | p95 ms | p99 ms | max ms | socket p99 ms | socket to screen p99 ms | frames/s |\n|---|---|---|---|---|---|---|---|---|---|\n`;
+    text += `| ${b.received} | ${b.alerts} | ${b.notRendered} | ${b.p50Ms ?? '—'} | ${b.p95Ms ?? '—'} | ${b.p99Ms ?? '—'} | ${b.maxMs ?? '—'} | ${b.socket.p99Ms ?? '—'} | ${b.render.p99Ms ?? '—'} | ${b.framesPerSecond} |\n`;
   }
   appendFileSync(path, text);
   process.stderr.write(`bench: recorded in ${path}\n`);

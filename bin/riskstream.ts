@@ -109,6 +109,7 @@ program
   .option('--json', 'print one JSON object with the results on the last line')
   .option('--alert-share <fraction>', 'share of events that are card-testing payments raising alerts (0–1)', fraction, 0.01)
   .option('--ws-clients <n>', 'dashboard WebSocket clients measuring alert delivery during the NATS run (needs a user: --spawn makes one; else RISKSTREAM_ADMIN_USER/PASSWORD)', positiveInt, 0)
+  .option('--browser', 'also measure alert delivery into the dashboard in headless Chromium')
   .action(async (opts) => {
     process.exitCode = await runBenchCommand(loadConfig(), opts);
   });

@@ -1,26 +1,17 @@
-// Headless Chromium for end-to-end tests: Debian's /usr/bin/chromium driven by playwright-core,
-// with the flags this machine needs (no sandbox as root, no background networking on a closed
-// network). Screenshots go to test-artifacts/ (ignored by git) and are kept after the run.
+// Headless Chromium for end-to-end tests: Debian's /usr/bin/chromium driven by playwright-core, launched
+// as the browser bench launches it (loadtest/bench/chromium.ts). Screenshots go to test-artifacts/
+// (ignored by git) and are kept after the run.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { sourcePath } from '../core/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from '../loadtest/bench/chromium.js';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
+// One launcher for the tests and the browser bench (loadtest/bench/chromium.ts).
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  return launchChromium();
 }
 
 export const ARTIFACTS_DIR = sourcePath('test-artifacts');
