@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { addColumns, copyRows, createDatabase, createMaterializedView, createTable, dropTable, exchangeTables, modifyTtl, modifyViewQuery, type DdlContext, type TableSpec } from './ddl.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { rebuildPlan } from './migrations/004_hour_sorted_raw_tables.js';
+import { rebuildPlan } from './migrations/004_minute_sorted_raw_tables.js';
 
 const single: DdlContext = { database: 'rs', retentionDays: 30 };
 const cluster: DdlContext = { database: 'rs', cluster: 'risk', retentionDays: 30 };
@@ -142,12 +142,12 @@ describe('cluster DDL generator', () => {
     );
   });
 
-  it('ddl - migration 004 on a cluster: builds a replicated hour-sorted table with its Distributed face, copies through them, swaps the local tables', () => {
+  it('ddl - migration 004 on a cluster: builds a replicated minute-sorted table with its Distributed face, copies through them, swaps the local tables', () => {
     const plan = rebuildPlan(cluster, 'decisions');
     expect(plan.create[0]).toBe('DROP TABLE IF EXISTS `rs`.`decisions__v4` ON CLUSTER `risk` SYNC');
     const local = plan.create.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS `rs`.`decisions__v4_local` ON CLUSTER `risk`'))!;
     expect(local).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')");
-    expect(local).toContain('ORDER BY (toStartOfHour(event_ts), event_id)');
+    expect(local).toContain('ORDER BY (toStartOfMinute(event_ts), event_id)');
     expect(local).toContain('PARTITION BY toDate(event_ts)');
     // 003's columns in the place its ALTER put them, so that the copy and fresh databases agree.
     expect(local).toMatch(/counterparty_id String,\n\s+channel LowCardinality\(String\) DEFAULT '',\n\s+payment_type/);
@@ -158,5 +158,8 @@ describe('cluster DDL generator', () => {
     expect(plan.catchUp('decisions', 'decisions__v4')).toContain('event_id GLOBAL NOT IN (SELECT event_id FROM `rs`.`decisions__v4` WHERE stored_at >= {since:');
     expect(plan.exchange).toBe('EXCHANGE TABLES `rs`.`decisions_local` AND `rs`.`decisions__v4_local` ON CLUSTER `risk`');
     expect(plan.dropOld).toEqual(dropTable(cluster, 'decisions__v4'));
+    // decisions.counterparty_id is never filtered by; events.counterparty_account is (payments in).
+    expect(local).not.toContain('idx_counterparty');
+    expect(rebuildPlan(cluster, 'events').create.join('\n')).toContain('INDEX idx_counterparty counterparty_account TYPE bloom_filter(0.01) GRANULARITY 4');
   });
 });

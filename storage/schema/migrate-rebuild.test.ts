@@ -1,7 +1,7 @@
 // Migration 004 against real chDB: a database as version 3 left it (raw tables ordered by id, with
-// rows and minute aggregates) is rebuilt by hour in place — every row kept, no aggregate counted
-// twice, the views fed by the new tables — ends up as a fresh database does, and an interrupted
-// rebuild resumes from either side of the swap.
+// rows and minute aggregates) is rebuilt by event minute in place — every row kept, no aggregate
+// counted twice, the views fed by the new tables — ends up as a fresh database does (keys, skip
+// indexes, views), and an interrupted rebuild resumes from either side of the swap.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { payment } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { dateTime64Text, numberOf, selectRows } from '../sql.js';
 import { TS, alert, decision } from '../test-fixtures.js';
-import { hourOfTimeText, insertRows, storedKeys, type BatchTarget } from '../writer/batch-insert.js';
+import { minuteOfTimeText, insertRows, storedKeys, type BatchTarget } from '../writer/batch-insert.js';
 import { alertRow } from '../writer/rows/alert-row.js';
 import { deadLetterRow } from '../writer/rows/dead-letter-row.js';
 import { decisionRow } from '../writer/rows/decision-row.js';
@@ -19,7 +19,7 @@ import type { RowOutcome, WireMessage } from '../writer/rows/row-outcome.js';
 import { createDatabase, createTable, type DdlContext } from './ddl.js';
 import { MIGRATIONS_SPEC, migrate } from './migrate.js';
 import { RAW_TABLE_SPECS } from './migrations/001_raw_tables.js';
-import { columnNames, hourSortedSpec, hourSortingKey } from './migrations/004_hour_sorted_raw_tables.js';
+import { columnNames, minuteSortedSpec, minuteSortingKey } from './migrations/004_minute_sorted_raw_tables.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { KEY_COLUMN, RAW_TABLES, type RawTable } from './tables.js';
 
@@ -31,18 +31,18 @@ const enc = new TextEncoder();
 let dataDir: string;
 let ch: ClickHouse;
 
-type Stored = { key: string; hour: number };
+type Stored = { key: string; minute: number };
 
-/** Maps wire messages and inserts them as the writer does; returns each row's key and hour. */
+/** Maps wire messages and inserts them as the writer does; returns each row's key and minute. */
 async function store<R>(database: string, table: RawTable, map: (m: WireMessage) => RowOutcome<R>, time: (row: R) => string, values: readonly unknown[]): Promise<Stored[]> {
   const target: BatchTarget = { client: ch.client, database, table, insertSettings: undefined };
   const rows = values.map((value) => {
     const outcome = map({ subject: 't.ev.payment.0', data: enc.encode(JSON.stringify(value)), ingestTs: null });
     if (!outcome.ok) throw new Error(outcome.reason);
-    return { key: outcome.key, row: outcome.row, partition: '0', hour: hourOfTimeText(time(outcome.row)) };
+    return { key: outcome.key, row: outcome.row, partition: '0', minute: minuteOfTimeText(time(outcome.row)) };
   });
   expect(await insertRows(target, rows)).toEqual([]);
-  return rows.map((r) => ({ key: r.key, hour: r.hour }));
+  return rows.map((r) => ({ key: r.key, minute: r.minute }));
 }
 
 /** Events, decisions, alerts and dead letters over three hours, `n` of each kind per hour. */
@@ -100,6 +100,15 @@ async function tablesOf(database: string): Promise<Array<{ name: string; sorting
   return rows.map((r) => ({ name: r.name, sorting_key: r.sorting_key, query: r.create_table_query.replaceAll(database, '<db>') }));
 }
 
+/** Every skip index of the database's tables, as ClickHouse reports them. */
+async function skipIndexesOf(database: string): Promise<Array<{ table: string; name: string; expr: string; type_full: string; granularity: string }>> {
+  return selectRows(
+    ch.client,
+    'SELECT table, name, expr, type_full, toString(granularity) AS granularity FROM system.data_skipping_indices WHERE database = {db:String} ORDER BY table, name',
+    { db: database },
+  );
+}
+
 async function count(database: string, table: string): Promise<number> {
   return numberOf((await selectRows<{ n: unknown }>(ch.client, `SELECT count() AS n FROM \`${database}\`.\`${table}\``))[0]?.n);
 }
@@ -124,15 +133,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('migrate - 004 rebuilds the raw tables by hour', () => {
-  it('rebuild - an upgrade keeps every row and every aggregate, and sorts by hour then id', async () => {
+describe('migrate - 004 rebuilds the raw tables by minute', () => {
+  it('rebuild - an upgrade keeps every row and every aggregate, and sorts by minute then id', async () => {
     expect(aggregatesBefore).toEqual({ events: 12, events_usd: expect.any(Number), decisions: 12, flagged: 12, alerts: 12 });
     const result = await migrate(ch.client, { database: upgraded, retentionDays: 30 });
-    expect(result.applied).toEqual(['004_hour_sorted_raw_tables']);
+    expect(result.applied).toEqual(['004_minute_sorted_raw_tables']);
     for (const table of RAW_TABLES) expect(await rowsOf(upgraded, table)).toEqual(before[table]);
     expect(await aggregates(upgraded)).toEqual(aggregatesBefore);
     const tables = await tablesOf(upgraded);
-    for (const table of RAW_TABLES) expect(tables.find((t) => t.name === table)?.sorting_key).toBe(hourSortingKey(table));
+    for (const table of RAW_TABLES) expect(tables.find((t) => t.name === table)?.sorting_key).toBe(minuteSortingKey(table));
     expect(tables.map((t) => t.name).filter((n) => n.includes('__v4'))).toEqual([]);
   });
 
@@ -145,7 +154,7 @@ describe('migrate - 004 rebuilds the raw tables by hour', () => {
       flagged: 15,
       alerts: 15,
     });
-    // Old and new rows are found by the writer's lookup under their hours.
+    // Old and new rows are found by the writer's lookup under their minutes.
     for (const table of RAW_TABLES) {
       const probes = [...stored[table], ...added[table]];
       expect((await storedKeys({ client: ch.client, database: upgraded, table, insertSettings: undefined }, probes)).size).toBe(probes.length);
@@ -156,7 +165,14 @@ describe('migrate - 004 rebuilds the raw tables by hour', () => {
     const [a, b] = [await tablesOf(upgraded), await tablesOf(fresh)];
     expect(a.map((t) => t.name)).toEqual(b.map((t) => t.name));
     expect(a).toEqual(b);
-    for (const table of RAW_TABLES) expect(b.find((t) => t.name === table)?.query).toContain(`ORDER BY (${hourSortingKey(table)})`);
+    for (const table of RAW_TABLES) expect(b.find((t) => t.name === table)?.query).toContain(`ORDER BY (${minuteSortingKey(table)})`);
+    // The same skip indexes, among them the counterparty index the account and network reads use.
+    const [indexesA, indexesB] = [await skipIndexesOf(upgraded), await skipIndexesOf(fresh)];
+    expect(indexesA).toEqual(indexesB);
+    expect(indexesB.filter((i) => i.name === 'idx_counterparty')).toEqual([
+      { table: 'events', name: 'idx_counterparty', expr: 'counterparty_account', type_full: 'bloom_filter(0.01)', granularity: '4' },
+    ]);
+    expect(indexesB.filter((i) => i.table === 'events').map((i) => i.name)).toEqual(['idx_counterparty', 'idx_customer', 'idx_id', 'idx_partition_key', 'idx_ts']);
   });
 
   it('rebuild - running again changes nothing, recorded or not', async () => {
@@ -177,10 +193,10 @@ describe('migrate - 004 rebuilds the raw tables by hour', () => {
     const ctx: DdlContext = { database: resumed, retentionDays: 30 };
     // What a crash part-way through the copy leaves: the build table with some rows, and one row
     // the live table does not have (so that keeping it would show).
-    for (const statement of createTable(ctx, { ...hourSortedSpec(ctx, 'events'), name: 'events__v4' })) await ch.client.command({ query: statement });
+    for (const statement of createTable(ctx, { ...minuteSortedSpec(ctx, 'events'), name: 'events__v4' })) await ch.client.command({ query: statement });
     await ch.client.command({ query: `INSERT INTO \`${resumed}\`.events__v4 SELECT * FROM \`${resumed}\`.events LIMIT 3` });
     await store(resumed, 'events__v4' as RawTable, (m) => eventRow(m), (r) => r.ts, [payment('phantom', { ts: new Date(TS).toISOString() })]);
-    expect((await migrate(ch.client, { database: resumed, retentionDays: 30 })).applied).toEqual(['004_hour_sorted_raw_tables']);
+    expect((await migrate(ch.client, { database: resumed, retentionDays: 30 })).applied).toEqual(['004_minute_sorted_raw_tables']);
     expect(await rowsOf(resumed, 'events')).toEqual(events);
     expect(await aggregates(resumed)).toEqual(totals);
     expect((await tablesOf(resumed)).map((t) => t.name).filter((n) => n.includes('__v4'))).toEqual([]);
@@ -196,7 +212,7 @@ describe('migrate - 004 rebuilds the raw tables by hour', () => {
     await ch.client.command({ query: `INSERT INTO \`${resumed}\`.events__v4 (${columns}) SELECT ${columns} FROM \`${resumed}\`.events` });
     await store(resumed, 'events__v4' as RawTable, (m) => eventRow(m), (r) => r.ts, [payment('straggler', { ts: new Date(TS).toISOString() })]);
     await ch.client.command({ query: `ALTER TABLE \`${resumed}\`.schema_migrations DELETE WHERE version = 4 SETTINGS mutations_sync = 1` });
-    expect((await migrate(ch.client, { database: resumed, retentionDays: 30 })).applied).toEqual(['004_hour_sorted_raw_tables']);
+    expect((await migrate(ch.client, { database: resumed, retentionDays: 30 })).applied).toEqual(['004_minute_sorted_raw_tables']);
     expect(await count(resumed, 'events')).toBe(events + 1);
     expect(await selectRows(ch.client, `SELECT id FROM \`${resumed}\`.events WHERE id = 'straggler'`)).toEqual([{ id: 'straggler' }]);
     expect((await tablesOf(resumed)).map((t) => t.name).filter((n) => n.includes('__v4'))).toEqual([]);

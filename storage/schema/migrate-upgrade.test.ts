@@ -92,6 +92,9 @@ describe('migrate - upgrade from version 2', () => {
     });
     const [kpi] = await reads.minuteKpis({ since: MINUTE, until: MINUTE + 60_000 });
     expect(kpi).toMatchObject({ decisions: 1, blocked: 1, decisionsBy: { channel: { '': { decisions: 1 } }, country: { '': { decisions: 1 } } } });
+    // 004 on the way: the raw tables sorted by minute, events with the counterparty index.
+    expect((await schemaOf('decisions')).sorting_key).toBe('toStartOfMinute(event_ts), event_id');
+    expect((await schemaOf('events')).create_table_query).toContain('INDEX idx_counterparty counterparty_account TYPE bloom_filter(0.01) GRANULARITY 4');
   });
 
   it('upgrade - the decision minute table is keyed and fed by channel and country', async () => {

@@ -28,11 +28,12 @@ export const RETENTION_COLUMN = {
 } as const satisfies Record<RawTable, string>;
 
 /**
- * The event-time column whose hour leads a raw table's sorting key (since 004): ORDER BY
- * (toStartOfHour(<column>), <key>). The writer restricts its dedup lookup to the batch's hours of
- * this column, so that the lookup reads only those hours' granules however large the table grows.
+ * The event-time column whose minute leads a raw table's sorting key (since 004): ORDER BY
+ * (toStartOfMinute(<column>), <key>). The writer restricts its dedup lookup to the batch's minutes
+ * of this column, so that the lookup reads only those minutes' granules however large the table
+ * grows.
  */
-export const HOUR_COLUMN = RETENTION_COLUMN;
+export const MINUTE_COLUMN = RETENTION_COLUMN;
 
 /** Minute aggregates are small; they outlive the raw rows so that trends stay visible. */
 export const MINUTE_RETENTION_DAYS = 400;

@@ -7,7 +7,7 @@ import { payment } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
-import { hourOfTimeText, insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
+import { minuteOfTimeText, insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { decision } from '../test-fixtures.js';
 import { decisionRow, type DecisionRow } from './rows/decision-row.js';
 import { eventRow, fastEventRow, type EventRow } from './rows/event-row.js';
@@ -36,12 +36,12 @@ afterAll(async () => {
 function row(id: string, ts: number): KeyedRow<EventRow> & KeyProbe {
   const outcome = eventRow({ subject: 't.ev.payment.0', data: new TextEncoder().encode(JSON.stringify(payment(id, { ts: new Date(ts).toISOString() }))), ingestTs: null });
   if (!outcome.ok) throw new Error(outcome.reason);
-  return { key: outcome.key, row: outcome.row, partition: String(Math.floor(ts / 86_400_000)), hour: hourOfTimeText(outcome.row.ts) };
+  return { key: outcome.key, row: outcome.row, partition: String(Math.floor(ts / 86_400_000)), minute: minuteOfTimeText(outcome.row.ts) };
 }
 
-/** What the writer asks about: each key with the hour its row would be stored under. */
+/** What the writer asks about: each key with the minute its row would be stored under. */
 function probes(rows: ReadonlyArray<KeyedRow<EventRow> & KeyProbe>, ...extra: KeyProbe[]): KeyProbe[] {
-  return [...rows.map((r) => ({ key: r.key, hour: r.hour })), ...extra];
+  return [...rows.map((r) => ({ key: r.key, minute: r.minute })), ...extra];
 }
 
 async function count(): Promise<number> {
@@ -59,22 +59,24 @@ describe('batch insert', () => {
     expect(rejected.map((r) => r.row.key)).toEqual(['b-17']);
     expect(rejected[0]!.reason).toMatch(/ClickHouse refused the row/);
     expect(await count()).toBe(39);
-    const asked = probes([rows[0]!, rows[17]!, rows[39]!], { key: 'nope', hour: rows[0]!.hour });
+    const asked = probes([rows[0]!, rows[17]!, rows[39]!], { key: 'nope', minute: rows[0]!.minute });
     expect([...(await storedKeys(target, asked))].sort()).toEqual(['b-0', 'b-39']);
   });
 
   it('batch - many long keys are looked up in slices, and the answer is their union', async () => {
-    const hour = hourOfTimeText(String(Math.floor(Date.now() / 1000)));
-    const long = Array.from({ length: 3000 }, (_, i) => ({ key: `missing-${i}-`.padEnd(120, 'x'), hour: hour - (i % 5) * 3600 }));
+    const minute = minuteOfTimeText(String(Math.floor(Date.now() / 1000)));
+    const long = Array.from({ length: 3000 }, (_, i) => ({ key: `missing-${i}-`.padEnd(120, 'x'), minute: minute - (i % 5) * 60 }));
     const [, b1, b2] = firstBatch;
-    expect([...(await storedKeys(target, [{ key: 'b-1', hour: b1!.hour }, ...long, { key: 'b-2', hour: b2!.hour }]))].sort()).toEqual(['b-1', 'b-2']);
+    expect([...(await storedKeys(target, [{ key: 'b-1', minute: b1!.minute }, ...long, { key: 'b-2', minute: b2!.minute }]))].sort()).toEqual(['b-1', 'b-2']);
   });
 
-  it('batch - a key is found under the hour of its event time only', async () => {
+  it('batch - a key is found under the minute of its event time only', async () => {
     const stored = firstBatch[3]!;
-    expect([...(await storedKeys(target, [{ key: 'b-3', hour: stored.hour }]))]).toEqual(['b-3']);
-    // The same id re-published with an event time in another hour is not seen (docs/storage.md, Guarantees).
-    expect([...(await storedKeys(target, [{ key: 'b-3', hour: stored.hour - 7200 }]))]).toEqual([]);
+    expect([...(await storedKeys(target, [{ key: 'b-3', minute: stored.minute }]))]).toEqual(['b-3']);
+    // The same id re-published with an event time in the minute before or after is not seen
+    // (docs/storage.md, Guarantees).
+    expect([...(await storedKeys(target, [{ key: 'b-3', minute: stored.minute - 60 }]))]).toEqual([]);
+    expect([...(await storedKeys(target, [{ key: 'b-3', minute: stored.minute + 60 }]))]).toEqual([]);
   });
 
   it('batch - a batch spanning more days than one insert may touch is split by partition', async () => {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { assertDatabaseName, qualified, selectRows, type SqlClient } from '../sql.js';
 import type { RawTable } from '../schema/tables.js';
-import { HOUR_COLUMN, KEY_COLUMN } from '../schema/tables.js';
+import { KEY_COLUMN, MINUTE_COLUMN } from '../schema/tables.js';
 import type { RowEncoding } from './rows/tsv.js';
 
 export type KeyedRow<R> = { readonly key: string; readonly row: R; readonly partition: string };
@@ -24,59 +24,60 @@ const MAX_PARTITIONS_PER_INSERT = 50;
 
 /**
  * A server receives query parameters in the URL (at most 1 MiB by default), so the keys are
- * looked up in slices of about this many characters (keys and hours); a typical batch of 5,000
+ * looked up in slices of about this many characters (keys and minutes); a typical batch of 5,000
  * needs one.
  */
 const MAX_KEY_CHARS_PER_QUERY = 200_000;
 
-/** A row's dedup key and the start of its event hour (epoch seconds), which leads the table's sorting key. */
-export type KeyProbe = { readonly key: string; readonly hour: number };
+/** A row's dedup key and the start of its event minute (epoch seconds), which leads the table's sorting key. */
+export type KeyProbe = { readonly key: string; readonly minute: number };
 
-export type DedupLookup = { readonly query: string; readonly query_params: { readonly hours: number[]; readonly keys: string[] } };
+export type DedupLookup = { readonly query: string; readonly query_params: { readonly minutes: number[]; readonly keys: string[] } };
 
-/** The start of the UTC hour of a DateTime64 text value (`<seconds>.<millis>`), in epoch seconds. */
-export function hourOfTimeText(timeText: string): number {
+/** The start of the UTC minute of a DateTime64 text value (`<seconds>.<millis>`), in epoch seconds. */
+export function minuteOfTimeText(timeText: string): number {
   const seconds = Number.parseInt(timeText, 10);
-  return seconds - (((seconds % 3600) + 3600) % 3600);
+  return seconds - (((seconds % 60) + 60) % 60);
 }
 
 /**
- * The lookups that find which of the given keys the table holds: `toStartOfHour(<time>) IN
- * {hours} AND <key> IN {keys}`. The raw tables are sorted by (toStartOfHour(<time>), <key>)
- * (migration 004), so the primary index selects the granules of those hours that can hold those
- * keys: the cost follows the batch, not the table. A key stored under another hour — the same id
- * re-published with a different event time — is not found (docs/storage.md, Guarantees). Keys
- * are grouped by hour, and sliced so that a server's URL stays under its limit.
+ * The lookups that find which of the given keys the table holds: `toStartOfMinute(<time>) IN
+ * {minutes} AND <key> IN {keys}`. The raw tables are sorted by (toStartOfMinute(<time>), <key>)
+ * (migration 004), so the primary index selects the granules of those minutes that can hold
+ * those keys: the cost follows the batch (a batch of a second or so spans one or two minutes),
+ * not the table. A key stored under another minute — the same id re-published with a different
+ * event time — is not found (docs/storage.md, Guarantees). Keys are grouped by minute, and sliced
+ * so that a server's URL stays under its limit.
  */
 export function dedupLookups(target: Pick<BatchTarget, 'database' | 'table'>, probes: readonly KeyProbe[]): DedupLookup[] {
   const key = KEY_COLUMN[target.table];
   const query =
     `SELECT ${key} AS k FROM ${qualified(target.database, target.table)}\n` +
-    `WHERE toStartOfHour(${HOUR_COLUMN[target.table]}) IN {hours:Array(DateTime('UTC'))} AND ${key} IN {keys:Array(String)}`;
-  const sorted = [...probes].sort((a, b) => a.hour - b.hour);
+    `WHERE toStartOfMinute(${MINUTE_COLUMN[target.table]}) IN {minutes:Array(DateTime('UTC'))} AND ${key} IN {keys:Array(String)}`;
+  const sorted = [...probes].sort((a, b) => a.minute - b.minute);
   const lookups: DedupLookup[] = [];
-  let hours: number[] = [];
+  let minutes: number[] = [];
   let keys: string[] = [];
   let chars = 0;
   for (const probe of sorted) {
     if (chars + probe.key.length > MAX_KEY_CHARS_PER_QUERY && keys.length > 0) {
-      lookups.push({ query, query_params: { hours, keys } });
-      hours = [];
+      lookups.push({ query, query_params: { minutes, keys } });
+      minutes = [];
       keys = [];
       chars = 0;
     }
-    if (hours[hours.length - 1] !== probe.hour) {
-      hours.push(probe.hour);
+    if (minutes[minutes.length - 1] !== probe.minute) {
+      minutes.push(probe.minute);
       chars += 12;
     }
     keys.push(probe.key);
     chars += probe.key.length + 3;
   }
-  if (keys.length > 0) lookups.push({ query, query_params: { hours, keys } });
+  if (keys.length > 0) lookups.push({ query, query_params: { minutes, keys } });
   return lookups;
 }
 
-/** Keys of the given rows that the table already holds under the same event hour. */
+/** Keys of the given rows that the table already holds under the same event minute. */
 export async function storedKeys(target: BatchTarget, probes: readonly KeyProbe[]): Promise<Set<string>> {
   const stored = new Set<string>();
   for (const lookup of dedupLookups(target, probes)) {

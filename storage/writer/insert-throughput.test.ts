@@ -10,7 +10,7 @@ import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
 import { decision } from '../test-fixtures.js';
-import { hourOfTimeText, insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
+import { minuteOfTimeText, insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { decisionRow } from './rows/decision-row.js';
 import { eventRow } from './rows/event-row.js';
 import type { RowOutcome, WireMessage } from './rows/row-outcome.js';
@@ -57,7 +57,7 @@ describe.skipIf(!process.env.RS_BENCH)('insert throughput', () => {
       const rows: Array<KeyedRow<R> & KeyProbe> = messages.map((m) => {
         const o = map(m);
         if (!o.ok) throw new Error(o.reason);
-        return { key: o.key, row: o.row, partition: '0', hour: hourOfTimeText(timeOf(o.row)) };
+        return { key: o.key, row: o.row, partition: '0', minute: minuteOfTimeText(timeOf(o.row)) };
       });
       const stored = await storedKeys(target, rows);
       const beforeInsert = performance.now();

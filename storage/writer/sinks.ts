@@ -1,6 +1,6 @@
 // Which stream feeds which raw table, through which durable consumer and mapper.
 import type { Names } from '../../core/index.js';
-import { hourOfTimeText } from './batch-insert.js';
+import { minuteOfTimeText } from './batch-insert.js';
 import { alertRow, type AlertRow } from './rows/alert-row.js';
 import { deadLetterRow, type DeadLetterRow } from './rows/dead-letter-row.js';
 import { decisionRow, type DecisionRow } from './rows/decision-row.js';
@@ -27,7 +27,7 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     durable: names.consumers.writerEvents,
     map: fastEventRow,
     partitionOf: (r) => dayOf(r.ts),
-    hourOf: (r) => hourOfTimeText(r.ts),
+    minuteOf: (r) => minuteOfTimeText(r.ts),
     encoding: { columns: EVENT_COLUMNS, line: eventLine },
     deadLetterRefusals: true,
   };
@@ -37,7 +37,7 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     durable: names.consumers.writerDecisions,
     map: decisionRow,
     partitionOf: (r) => dayOf(r.event_ts),
-    hourOf: (r) => hourOfTimeText(r.event_ts),
+    minuteOf: (r) => minuteOfTimeText(r.event_ts),
     encoding: { columns: DECISION_COLUMNS, line: decisionLine },
     deadLetterRefusals: true,
   };
@@ -47,7 +47,7 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     durable: names.consumers.writerAlerts,
     map: alertRow,
     partitionOf: (r) => dayOf(r.ts),
-    hourOf: (r) => hourOfTimeText(r.ts),
+    minuteOf: (r) => minuteOfTimeText(r.ts),
     deadLetterRefusals: true,
   };
   const deadLetters: SinkSpec<DeadLetterRow> = {
@@ -56,7 +56,7 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     durable: names.consumers.writerDlq,
     map: deadLetterRow,
     partitionOf: (r) => dayOf(r.at),
-    hourOf: (r) => hourOfTimeText(r.at),
+    minuteOf: (r) => minuteOfTimeText(r.at),
     deadLetterRefusals: false,
   };
   return [new TableSink(events, deps), new TableSink(decisions, deps), new TableSink(alerts, deps), new TableSink(deadLetters, deps)];

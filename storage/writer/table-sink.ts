@@ -18,8 +18,8 @@ export type SinkSpec<R> = {
   readonly map: RowMapper<R>;
   /** The partition a row lands in, so that one insert never spans too many. */
   readonly partitionOf: (row: R) => string;
-  /** The start of the row's event hour (epoch seconds): the dedup lookup reads only the batch's hours. */
-  readonly hourOf: (row: R) => number;
+  /** The start of the row's event minute (epoch seconds): the dedup lookup reads only the batch's minutes. */
+  readonly minuteOf: (row: R) => number;
   /** How rows are written as TabSeparated lines; without it they are inserted as JSONCompactEachRow. */
   readonly encoding?: RowEncoding<R>;
   /** False for the dead-letter table itself: a bad dead letter is dropped, never re-published (no loop). */
@@ -125,7 +125,7 @@ export class TableSink<R> {
         duplicates++; // the same message twice in one batch (re-published, or re-delivered)
       } else {
         const { key, row, recencyMs } = outcome;
-        unique.set(key, { key, row, partition: this.spec.partitionOf(row), hour: this.spec.hourOf(row), recencyMs });
+        unique.set(key, { key, row, partition: this.spec.partitionOf(row), minute: this.spec.minuteOf(row), recencyMs });
         messageOf.set(outcome.key, message);
       }
     }

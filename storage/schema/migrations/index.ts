@@ -8,7 +8,7 @@ import type { DdlContext } from '../ddl.js';
 import { rawTables } from './001_raw_tables.js';
 import { minuteAggregates } from './002_minute_aggregates.js';
 import { decisionDimensions } from './003_decision_dimensions.js';
-import { applyHourSortedRawTables, hourSortedRawTables } from './004_hour_sorted_raw_tables.js';
+import { applyMinuteSortedRawTables, minuteSortedRawTables } from './004_minute_sorted_raw_tables.js';
 
 export type Migration = {
   readonly version: number;
@@ -23,5 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_raw_tables', statements: rawTables },
   { version: 2, name: '002_minute_aggregates', statements: minuteAggregates },
   { version: 3, name: '003_decision_dimensions', statements: decisionDimensions },
-  { version: 4, name: '004_hour_sorted_raw_tables', statements: hourSortedRawTables, apply: applyHourSortedRawTables },
+  { version: 4, name: '004_minute_sorted_raw_tables', statements: minuteSortedRawTables, apply: applyMinuteSortedRawTables },
 ];
