@@ -41,6 +41,8 @@ export type BrowserAlertBenchResult = DelayFigures & {
   readonly socket: DelayFigures;
   /** Message in the page to row on screen (the feed's per-frame batching, rendering, layout). */
   readonly render: DelayFigures;
+  /** Message in the page to the next animation frame, when the feed's FrameBatcher hands it over. */
+  readonly frameWait: DelayFigures;
   /** Message in the page to row in the DOM (before layout and paint). */
   readonly toDom: DelayFigures;
   /** Animation frames per second the page ran at (about 60 unless the browser was starved). */
@@ -64,7 +66,9 @@ const PAGE_PROBE = String.raw`(() => {
   const ROW = '[data-testid="alert-row"]';
   const probe = {
     subscribedAlerts: false,
-    // id -> [createdAt, receivedAt]; id -> insertedAt; id -> visibleAt (page clock, Date.now()).
+    // id -> [createdAt, receivedAt, frameAt]; id -> insertedAt; id -> visibleAt (page clock, Date.now()).
+    // frameAt is the start of the first animation frame after the message: the feed's FrameBatcher
+    // hands alerts over then, so frameAt - receivedAt is what the per-frame batching costs.
     received: new Map(),
     inserted: new Map(),
     visible: new Map(),
@@ -80,7 +84,7 @@ const PAGE_PROBE = String.raw`(() => {
         start: this.start,
         end: this.end,
         frames: this.framesAtEnd ?? this.frames,
-        received: [...this.received].map(([id, v]) => [id, v[0], v[1]]),
+        received: [...this.received].map(([id, v]) => [id, v[0], v[1], v[2] ?? null]),
         inserted: [...this.inserted],
         visible: [...this.visible],
         missedNotices: this.missedNotices,
@@ -93,13 +97,16 @@ const PAGE_PROBE = String.raw`(() => {
   // The socket: a subclass whose own listener is added in the constructor, so it runs before the
   // app's onmessage and notes the arrival before the app does anything with the message.
   const NativeWebSocket = window.WebSocket;
+  let beforeFrame = [];
   const onSocketMessage = (event) => {
     const at = Date.now();
     if (typeof event.data !== 'string') return;
     let message;
     try { message = JSON.parse(event.data); } catch { return; }
     if (message.type === 'alert' && message.alert && !probe.received.has(message.alert.id)) {
-      probe.received.set(message.alert.id, [message.alert.createdAt, at]);
+      const noted = [message.alert.createdAt, at, null];
+      probe.received.set(message.alert.id, noted);
+      beforeFrame.push(noted);
     } else if (message.type === 'subscribed' && message.topic === 'alerts') {
       probe.subscribedAlerts = true;
     } else if (message.type === 'missed' && message.topic === 'alerts') {
@@ -167,6 +174,11 @@ const PAGE_PROBE = String.raw`(() => {
   };
   const onFrame = () => {
     probe.frames += 1;
+    if (beforeFrame.length > 0) {
+      const at = Date.now();
+      for (const noted of beforeFrame) noted[2] = at;
+      beforeFrame = [];
+    }
     channel.port2.postMessage(0);
     requestAnimationFrame(onFrame);
   };
@@ -177,7 +189,7 @@ type ProbeData = {
   readonly start: number;
   readonly end: number;
   readonly frames: number;
-  readonly received: ReadonlyArray<readonly [string, number, number]>;
+  readonly received: ReadonlyArray<readonly [string, number, number, number | null]>;
   readonly inserted: ReadonlyArray<readonly [string, number]>;
   readonly visible: ReadonlyArray<readonly [string, number]>;
   readonly missedNotices: number;
@@ -200,11 +212,13 @@ export function summarizeProbe(data: ProbeData, durationSeconds: number, pageErr
   const toSocket: number[] = [];
   const render: number[] = [];
   const toDom: number[] = [];
+  const frameWait: number[] = [];
   let received = 0;
-  for (const [id, createdAt, receivedAt] of data.received) {
+  for (const [id, createdAt, receivedAt, frameAt] of data.received) {
     if (receivedAt < data.start || receivedAt > data.end) continue;
     received++;
     toSocket.push(receivedAt - createdAt);
+    if (frameAt !== null) frameWait.push(frameAt - receivedAt);
     const insertedAt = inserted.get(id);
     if (insertedAt !== undefined) toDom.push(insertedAt - receivedAt);
     const visibleAt = visible.get(id);
@@ -221,6 +235,7 @@ export function summarizeProbe(data: ProbeData, durationSeconds: number, pageErr
     ...delayFigures(toScreen),
     socket: delayFigures(toSocket),
     render: delayFigures(render),
+    frameWait: delayFigures(frameWait),
     toDom: delayFigures(toDom),
     framesPerSecond: seconds > 0 ? Math.round(data.frames / seconds) : 0,
     missedNotices: data.missedNotices,
@@ -277,6 +292,7 @@ export function formatBrowserAlertBench(r: BrowserAlertBenchResult): string {
     `  alerts: ${r.received} received by the page, ${r.alerts} on screen, ${r.notRendered} never on screen`,
     `  decision to on screen: ${figures(r)}`,
     `    decision to the page's socket: ${figures(r.socket)}`,
+    `    socket to the next animation frame (the feed's per-frame batching): ${figures(r.frameWait)}`,
     `    socket to row in the DOM: ${figures(r.toDom)}`,
     `    socket to on screen (frame batching, render, layout): ${figures(r.render)}`,
     `  missed: ${r.missedNotices} notices for ${r.missedAlerts} alerts`,
