@@ -2,9 +2,10 @@
 // over the window, and the timeline of its payments (out as debtor, in as creditor) with the
 // decision and alerts of each, newest first, paged by time.
 //
-// Payments out are found by events.partition_key (the debtor account, bloom-filter indexed);
-// payments in by events.counterparty_account, which has no skip index: that half reads the
-// column over the window's partitions. Every query is bounded by the window and a LIMIT.
+// Payments out are found by events.partition_key (the debtor account), payments in by
+// events.counterparty_account (the creditor account); both carry a bloom-filter skip index (the
+// second since migration 004), so either half reads only the blocks that may hold the account.
+// Every query is bounded by the window and a LIMIT.
 import { minorUnitsOf, type EventKind, type Reason, type Segment } from '../../core/index.js';
 import { decimalText, numberOf, qualified, selectRows, type SqlClient } from '../sql.js';
 import { NO_MASKING, maskName, maskParty, type MaskPolicy } from './personal-data.js';

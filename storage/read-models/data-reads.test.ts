@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMinor, RiskstreamError, toReportingMinor } from '../../core/index.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
+import { selectRows, type SqlClient } from '../sql.js';
 import { DAY_MS, MINUTE_MS, NET, NOW, TIMELINE_IDS, at, seedDataReads } from './data-fixtures.js';
 import { MASK_ALL, createReadModels, type ReadModels, type TimelineEntry } from './index.js';
 
@@ -259,6 +260,30 @@ describe('data reads - KPI history, credit summary, dead letters', () => {
     expect(letters[1]).toMatchObject({ streamSeq: null, payload: 'not json', payloadBytes: 8 });
     expect(await reads.recentDeadLetters({ limit: 1 })).toHaveLength(1);
     expect(await reads.recentDeadLetters({ since: NOW - 9 * DAY_MS })).toHaveLength(3);
+  });
+});
+
+describe('data reads - indexes', () => {
+  it('indexes - the account and network reads of payments in use the counterparty skip index', async () => {
+    // The queries the read models really issue, recorded through a client that passes them on.
+    const issued: Array<{ query: string; params: Record<string, unknown> }> = [];
+    const recording: SqlClient = {
+      query: (p) => {
+        issued.push({ query: p.query, params: (p.query_params ?? {}) as Record<string, unknown> });
+        return ch.client.query(p);
+      },
+      command: (p) => ch.client.command(p),
+      insert: (p) => ch.client.insert(p),
+    };
+    const recorded = createReadModels(recording, database, { now: () => NOW });
+    await recorded.getAccount('T-1');
+    await recorded.getNetwork('N-A', { hops: 1 });
+    const paymentsIn = issued.filter((q) => /counterparty_account (=|IN) \{account/.test(q.query));
+    expect(paymentsIn.length).toBeGreaterThanOrEqual(4);
+    for (const { query, params } of paymentsIn) {
+      const plan = (await selectRows<{ explain: string }>(ch.client, `EXPLAIN indexes = 1 ${query}`, params)).map((r) => r.explain).join('\n');
+      expect(plan, query).toMatch(/Name: idx_counterparty/);
+    }
   });
 });
 
