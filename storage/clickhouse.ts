@@ -2,7 +2,7 @@
 // when CLICKHOUSE_URL is set; both behind the same `@clickhouse/client` API.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { ServiceUnavailableError, safeUrl } from '../core/index.js';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.js';
@@ -49,6 +49,13 @@ async function connectServer(url: string, database: string, cluster: string | un
   return { client, kind: 'server', database, cluster, close: () => client.close() };
 }
 
+/**
+ * Embedded chDB shares the machine's cores with the decision path in the same process: one thread
+ * per query keeps an insert or a dashboard query from taking every core at once (which showed as
+ * tail latency in decisions and alert delivery), at the cost of slower single big queries.
+ */
+export const CHDB_SETTINGS: ClickHouseSettings = { max_threads: 1, max_insert_threads: '1' };
+
 function openChdb(folder: string, database: string): ClickHouse {
   mkdirSync(folder, { recursive: true });
   const lock: DataFolderLock = acquireDataFolderLock(folder);
@@ -56,7 +63,7 @@ function openChdb(folder: string, database: string): ClickHouse {
   try {
     // chdb types its connection against its own copy of @clickhouse/client-common; same shape.
     const connection = createChdbConnection({ path: folder }) as unknown as ClickHouseClientConfigOptions['connection'];
-    client = createClient({ connection });
+    client = createClient({ connection, clickhouse_settings: CHDB_SETTINGS });
   } catch (error) {
     lock.release();
     throw new Error(`cannot open the embedded ClickHouse folder ${folder}: ${(error as Error).message}`, { cause: error });
