@@ -56,7 +56,12 @@ export type TableSinkCounters = {
 
 type Mapped<R> = KeyedRow<R> & KeyProbe & { readonly recencyMs: number };
 
-const YIELD_EVERY = 250;
+/**
+ * Mapping a batch is synchronous work: a turn for the event loop every this many rows keeps a
+ * 2,000-row batch from delaying decisions and alert delivery (250 showed as ~20 ms more decision
+ * p99 at 2,000 events/s than 50, at no measurable CPU cost).
+ */
+const YIELD_EVERY = 50;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
