@@ -2,7 +2,17 @@
 // messages, and the shapes the REST API answers with. Type-only, so that dashboard/web can import it
 // (`import type`) without pulling server code into the bundle. Change it deliberately: both sides
 // and docs/dashboard.md follow.
-import type { AlertWire, DecisionWire, Domain, EventKind, ProcessHealthWire, Reason, Segment, Severity } from '../../core/index.js';
+import type { AlertWire, DecisionWire, Domain, EventKind, ProcessHealthWire, Segment, Severity } from '../../core/index.js';
+import type {
+  AccountView,
+  AlertDetail,
+  AlertPage,
+  KpiHistory,
+  Network,
+  PartyView as StoragePartyView,
+  StoredDeadLetter,
+  TimelineEntry as StorageTimelineEntry,
+} from '../../storage/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Users and roles
@@ -121,99 +131,32 @@ export type ServerMessage =
 // REST (/api/…): JSON, session cookie, `x-csrf-token` on POST/PUT/PATCH/DELETE. Errors are
 // `{ error: { code, message, retryable, details? } }` with the codes of docs/errors.md.
 
+// The answer shapes are the read models' own types (storage/ is their single source; the data API
+// returns them as they are), named here for the app.
+
 /** GET /api/alerts?domain&severity&typology&segment&since&limit&cursor */
-export type AlertPageAnswer = { readonly alerts: ReadonlyArray<AlertWire & { readonly amount: string }>; readonly nextCursor: string | null };
+export type AlertPageAnswer = AlertPage;
 
 /** A payment party as shown; `name` is masked ("A*** L**") for roles that do not need personal data. */
-export type PartyView = {
-  readonly accountId: string;
-  readonly customerId: string;
-  readonly name: string | null;
-  readonly bank: string | null;
-  readonly country: string | null;
-};
+export type PartyView = StoragePartyView;
 
-/** GET /api/alerts/:id — the alert, the decision behind it and the event it judged. */
-export type AlertDetailAnswer = {
-  readonly alert: AlertWire & { readonly amount: string };
-  readonly decision: (DecisionWire & { readonly amount: string }) | null;
-  /** The event as ingested (personal fields masked for roles that do not need them); null if not yet stored. */
-  readonly event: Readonly<Record<string, unknown>> | null;
-};
+/** GET /api/alerts/:id — the alert, the decision behind it and the event it judged (null while not yet stored). */
+export type AlertDetailAnswer = AlertDetail;
 
 /** One line of an account's timeline: an event with its decision, newest first. */
-export type TimelineEntry = {
-  readonly eventId: string;
-  readonly kind: EventKind;
-  readonly ts: number;
-  readonly direction: 'in' | 'out' | 'none';
-  readonly amount: string;
-  readonly currency: string;
-  readonly amountUsd: string;
-  readonly counterparty: PartyView | null;
-  readonly channel: string;
-  readonly action: 'allow' | 'review' | 'block' | null;
-  readonly score: number | null;
-  readonly reasons: readonly Reason[];
-  readonly alertIds: readonly string[];
-};
+export type TimelineEntry = StorageTimelineEntry;
 
 /** GET /api/accounts/:id?limit&before — profile, totals and the timeline (paged by `before`, epoch ms). */
-export type AccountAnswer = {
-  readonly accountId: string;
-  readonly customer: {
-    readonly customerId: string;
-    readonly name: string | null;
-    readonly segment: Segment | null;
-    readonly riskRating: string | null;
-    readonly pep: boolean | null;
-    readonly country: string | null;
-  } | null;
-  readonly totals: {
-    readonly events: number;
-    readonly firstSeen: number | null;
-    readonly lastSeen: number | null;
-    readonly inUsd: string;
-    readonly outUsd: string;
-    readonly alerts: number;
-    readonly blocked: number;
-  };
-  readonly timeline: readonly TimelineEntry[];
-  readonly nextBefore: number | null;
-};
+export type AccountAnswer = AccountView;
 
-/** GET /api/accounts/:id/network?hops=1..3&limit — counterparties as a graph the app expands hop by hop. */
-export type NetworkAnswer = {
-  readonly root: string;
-  readonly nodes: ReadonlyArray<{
-    readonly id: string;
-    readonly label: string;
-    readonly country: string | null;
-    /** Hops from the root (0 = the root). */
-    readonly hop: number;
-    readonly alerts: number;
-    /** True when this node has counterparties not included (expand it with GET /api/accounts/<id>/network?hops=1 and merge). */
-    readonly more: boolean;
-  }>;
-  readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly count: number; readonly amountUsd: string; readonly lastTs: number }>;
-};
+/**
+ * GET /api/accounts/:id/network?hops=1..3&limit — counterparties as a graph the app expands hop by
+ * hop: a node with `more` has counterparties not included (GET its own network and merge).
+ */
+export type NetworkAnswer = Network;
 
 /** GET /api/kpis?minutes=1..1440&kind&channel&country — per-minute history from ClickHouse, oldest first. */
-export type KpiHistoryAnswer = {
-  readonly minutes: ReadonlyArray<{
-    readonly minute: number;
-    readonly decisions: number;
-    readonly allowed: number;
-    readonly reviewed: number;
-    readonly blocked: number;
-    readonly decidedAmountUsd: string;
-    readonly blockedAmountUsd: string;
-    readonly latencyP50Ms: number | null;
-    readonly latencyP99Ms: number | null;
-    readonly scoreP50: number | null;
-    readonly alerts: number;
-  }>;
-};
+export type KpiHistoryAnswer = KpiHistory;
 
 /** Loan decisions of one event kind (allow / review / block = approve / refer / decline for applications). */
 export type CreditCounts = {
@@ -233,19 +176,5 @@ export type CreditSummaryAnswer = {
   readonly totals: Readonly<Partial<Record<EventKind, CreditCounts>>>;
 };
 
-/** GET /api/system/dead-letters?limit — the latest dead letters, newest first, payloads cut to their head. */
-export type DeadLettersAnswer = {
-  readonly deadLetters: ReadonlyArray<{
-    readonly id: string;
-    readonly source: string;
-    readonly subject: string;
-    readonly streamSeq: number | null;
-    readonly code: string;
-    readonly reason: string;
-    readonly at: number;
-    /** The payload's first 2,048 characters. */
-    readonly payload: string;
-    /** The payload's full length in bytes. */
-    readonly payloadBytes: number;
-  }>;
-};
+/** GET /api/system/dead-letters?limit — the latest dead letters, newest first, payloads cut to their first 2,048 characters. */
+export type DeadLettersAnswer = { readonly deadLetters: readonly StoredDeadLetter[] };

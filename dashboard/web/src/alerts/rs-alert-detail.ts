@@ -33,20 +33,6 @@ export class RsAlertDetail extends LitElement {
         grid-template-columns: repeat(auto-fit, minmax(380px, 1fr));
         gap: 12px;
       }
-      dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 4px 12px;
-        margin: 0;
-        font-size: 0.9rem;
-      }
-      dt {
-        color: var(--rs-text-dim);
-      }
-      dd {
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
       .points {
         font-variant-numeric: tabular-nums;
         text-align: right;

@@ -30,6 +30,21 @@ export const sharedStyles = css`
     color: var(--rs-text);
     font-family: var(--rs-font);
   }
+  /* Label / value lists (alert facts, account profile and totals). */
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 4px 12px;
+    margin: 0;
+    font-size: 0.9rem;
+  }
+  dt {
+    color: var(--rs-text-dim);
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
   *:focus-visible {
     outline: 3px solid var(--rs-focus);
     outline-offset: 2px;
