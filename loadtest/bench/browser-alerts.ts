@@ -256,6 +256,14 @@ async function signInThroughPage(page: Page, options: BrowserAlertBenchOptions):
   }
 }
 
+async function pollPage(page: Page, expression: string, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await page.evaluate(expression)) !== true) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function runBrowserAlertBench(options: BrowserAlertBenchOptions): Promise<BrowserAlertBenchResult> {
   const browser = await launchChromium();
   try {
@@ -268,7 +276,9 @@ export async function runBrowserAlertBench(options: BrowserAlertBenchOptions): P
     await page.evaluate(`window.location.hash = '#/alerts'`);
     const list = page.getByTestId('alert-list');
     await list.waitFor({ timeout: READY_TIMEOUT_MS });
-    await page.waitForFunction('window.__rsAlertProbe.subscribedAlerts === true', undefined, { timeout: READY_TIMEOUT_MS });
+    // Polled with plain evaluations: waitForFunction compiles its predicate inside the page, which
+    // the dashboard's Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+    await pollPage(page, 'window.__rsAlertProbe.subscribedAlerts === true', READY_TIMEOUT_MS, 'the alert feed to subscribe');
     // New alerts go on top: keep the list scrolled there so they land in its visible box.
     await list.evaluate((element: unknown) => void ((element as { scrollTop: number }).scrollTop = 0));
     await page.evaluate('window.__rsAlertProbe.begin()');
