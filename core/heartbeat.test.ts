@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
 import { createLogger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, mergedSnapshot } from './metrics.js';
 import { newProcId, stageQuantiles, startHeartbeat } from './heartbeat.js';
 import type { ProcessHealthWire } from './contracts/telemetry.js';
 
@@ -42,7 +42,7 @@ describe('heartbeat - on NATS', () => {
     expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
     const received: ProcessHealthWire[] = [];
     const sub = h.bus.nc.subscribe(h.names.subjects.healthAll, { callback: (_e, m) => void received.push(m.json<ProcessHealthWire>()) });
-    const beat = startHeartbeat({ bus: h.bus, metrics, procId, roles: ['processors'], logger: createLogger('silent'), intervalMs: 100 });
+    const beat = startHeartbeat({ bus: h.bus, snapshot: () => mergedSnapshot(metrics, []), procId, roles: ['processors'], logger: createLogger('silent'), intervalMs: 100 });
     try {
       const wire = await eventually(() => received.find((w) => w.procId === procId), 5000, 'a heartbeat');
       expect(wire.roles).toEqual(['processors']);
@@ -56,6 +56,32 @@ describe('heartbeat - on NATS', () => {
     } finally {
       beat.stop();
       sub.unsubscribe();
+    }
+  });
+
+  it('counts what the other threads of the process report', async () => {
+    const main = createMetrics();
+    const thread = createMetrics({ processMetrics: false });
+    main.decisions.inc({ kind: 'payment', action: 'allow' }, 2);
+    thread.decisions.inc({ kind: 'payment', action: 'allow' }, 5);
+    thread.stageLatency.observe({ stage: 'batch_total' }, 0.004);
+    main.writerRows.inc({ table: 'events' }, 3);
+    const threadSnapshot = await thread.registry.getMetricsAsJSON();
+    expect(threadSnapshot.some((m) => m.name.startsWith('rs_process_'))).toBe(false);
+    const beat = startHeartbeat({
+      bus: h.bus,
+      snapshot: () => mergedSnapshot(main, [threadSnapshot]),
+      procId: newProcId(),
+      roles: ['processors', 'writer'],
+      logger: createLogger('silent'),
+      intervalMs: 60_000,
+    });
+    try {
+      const wire = await beat.beat();
+      expect(wire.counters).toMatchObject({ decisions: 7, rowsWritten: 3 });
+      expect(wire.stages.batch_total).toEqual({ count: 1, p50Ms: 5, p99Ms: 5 });
+    } finally {
+      beat.stop();
     }
   });
 });

@@ -1,14 +1,13 @@
 // Every riskstream process says how it is doing every HEALTH_INTERVAL_MS on core NATS: roles, CPU,
 // memory, event-loop delay, its counters, per-stage latency since the last beat, consumer lag and
-// writer lag, all read from its own Prometheus registry. The dashboard's health page merges them;
+// writer lag, all read from its Prometheus metrics (every thread's). The dashboard's health page merges them;
 // a missed beat is data (the page marks the process stale), never an error here.
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Bus } from './bus.js';
 import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { MetricsSnapshot } from './metrics.js';
 import { HEALTH_INTERVAL_MS, type ConsumerLagWire, type ProcessHealthWire } from './contracts/telemetry.js';
 
 /** A process id unique across hosts and restarts, safe as a NATS subject token. */
@@ -19,7 +18,8 @@ export function newProcId(): string {
 
 export type HeartbeatOptions = {
   readonly bus: Bus;
-  readonly metrics: Metrics;
+  /** The process's metrics, merged over its threads (`mergedSnapshot`). */
+  readonly snapshot: () => Promise<MetricsSnapshot>;
   readonly procId: string;
   readonly roles: readonly string[];
   readonly logger: Logger;
@@ -31,7 +31,7 @@ export type Heartbeat = { stop(): void; beat(): Promise<ProcessHealthWire> };
 type BucketCounts = Map<string, Map<number, number>>;
 
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
-  const { bus, metrics, procId, roles, logger } = options;
+  const { bus, snapshot, procId, roles, logger } = options;
   const startedAt = Date.now();
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -47,8 +47,9 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     lastCpu = cpu;
     lastAt = nowPerf;
     const memory = process.memoryUsage();
-    const stageMetric = await metrics.stageLatency.get();
-    const buckets = bucketCountsOf(stageMetric);
+    const all = await snapshot();
+    const metric = (name: string): MetricJson | undefined => all.find((m) => m.name === name);
+    const buckets = bucketCountsOf(metric('rs_stage_latency_seconds'));
     const stages = stageQuantiles(buckets, lastBuckets);
     lastBuckets = buckets;
     const wire: ProcessHealthWire = {
@@ -64,16 +65,16 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       heapUsedBytes: memory.heapUsed,
       eventLoopDelayP99Ms: Math.round((delay.percentile(99) / 1e6) * 100) / 100,
       counters: {
-        eventsIn: sumOf(await metrics.eventsIn.get()),
-        eventsRejected: sumOf(await metrics.eventsRejected.get()),
-        decisions: sumOf(await metrics.decisions.get()),
-        alerts: sumOf(await metrics.alerts.get()),
-        deadLettered: sumOf(await metrics.deadLettered.get()),
-        rowsWritten: sumOf(await metrics.writerRows.get()),
+        eventsIn: sumOf(metric('rs_events_in_total')),
+        eventsRejected: sumOf(metric('rs_events_rejected_total')),
+        decisions: sumOf(metric('rs_decisions_total')),
+        alerts: sumOf(metric('rs_alerts_total')),
+        deadLettered: sumOf(metric('rs_dead_lettered_total')),
+        rowsWritten: sumOf(metric('rs_writer_rows_total')),
       },
       stages,
-      consumers: consumersOf(await metrics.consumerLag.get(), await metrics.consumerAckPending.get()),
-      writerLagSeconds: byLabel(await metrics.writerLagSeconds.get(), 'table'),
+      consumers: consumersOf(metric('rs_consumer_lag_messages'), metric('rs_consumer_ack_pending_messages')),
+      writerLagSeconds: byLabel(metric('rs_writer_lag_seconds'), 'table'),
     };
     delay.reset();
     return wire;
@@ -94,28 +95,27 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   };
 }
 
-function sumOf(metric: MetricObjectWithValues<MetricValue<string>>): number {
-  return metric.values.reduce((n, v) => n + v.value, 0);
+type MetricJson = MetricsSnapshot[number];
+
+function sumOf(metric: MetricJson | undefined): number {
+  return metric ? metric.values.reduce((n, v) => n + v.value, 0) : 0;
 }
 
-function byLabel(metric: MetricObjectWithValues<MetricValue<string>>, label: string): Record<string, number> {
+function byLabel(metric: MetricJson | undefined, label: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const v of metric.values) out[String(v.labels[label])] = v.value;
+  for (const v of metric?.values ?? []) out[String(v.labels[label])] = v.value;
   return out;
 }
 
-function consumersOf(
-  lag: MetricObjectWithValues<MetricValue<string>>,
-  ackPending: MetricObjectWithValues<MetricValue<string>>,
-): ConsumerLagWire[] {
+function consumersOf(lag: MetricJson | undefined, ackPending: MetricJson | undefined): ConsumerLagWire[] {
   const pending = byLabel(ackPending, 'consumer');
-  return lag.values.map((v) => ({ name: String(v.labels.consumer), pending: v.value, ackPending: pending[String(v.labels.consumer)] ?? 0 }));
+  return (lag?.values ?? []).map((v) => ({ name: String(v.labels.consumer), pending: v.value, ackPending: pending[String(v.labels.consumer)] ?? 0 }));
 }
 
 /** Cumulative bucket counts per stage: stage -> (upper bound -> count). */
-function bucketCountsOf(metric: MetricObjectWithValues<MetricValue<string>>): BucketCounts {
+function bucketCountsOf(metric: MetricJson | undefined): BucketCounts {
   const out: BucketCounts = new Map();
-  for (const v of metric.values) {
+  for (const v of metric?.values ?? []) {
     if (!(v as { metricName?: string }).metricName?.endsWith('_bucket')) continue;
     const stage = String(v.labels.stage);
     const le = v.labels.le === '+Inf' ? Infinity : Number(v.labels.le);

@@ -1,13 +1,23 @@
-// Prometheus metrics shared by every role of a process (served at GET /metrics).
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// Prometheus metrics shared by every role of a process (served at GET /metrics). A processors
+// thread keeps its own registry (without the process-wide defaults) and sends snapshots to the
+// main thread, which serves the two merged.
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics() {
+/** A registry's metrics as JSON (prom-client's `getMetricsAsJSON`), what threads exchange. */
+export type MetricsSnapshot = ReadonlyArray<MetricObjectWithValues<MetricValue<string>>>;
+
+export type MetricsOptions = {
+  /** Collect the process metrics (CPU, memory, GC, event loop): once per process, so not in a worker thread. */
+  readonly processMetrics?: boolean;
+};
+
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'rs_process_' });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'rs_process_' });
   return {
     registry,
     eventsIn: new Counter({
@@ -107,4 +117,22 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The metrics of this thread merged with snapshots from other threads of the process: counters and
+ * histograms summed, gauges summed per label set (each gauge is set in one thread only).
+ */
+export async function mergedSnapshot(metrics: Metrics, others: readonly MetricsSnapshot[]): Promise<MetricsSnapshot> {
+  const own = (await metrics.registry.getMetricsAsJSON()) as MetricsSnapshot;
+  if (others.length === 0) return own;
+  const merged = AggregatorRegistry.aggregate([own, ...others] as Parameters<typeof AggregatorRegistry.aggregate>[0]);
+  return (await merged.getMetricsAsJSON()) as MetricsSnapshot;
+}
+
+/** Prometheus text of this thread's metrics and the other threads' snapshots. */
+export async function mergedMetricsText(metrics: Metrics, others: readonly MetricsSnapshot[]): Promise<string> {
+  if (others.length === 0) return metrics.registry.metrics();
+  const own = (await metrics.registry.getMetricsAsJSON()) as MetricsSnapshot;
+  return AggregatorRegistry.aggregate([own, ...others] as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
 }

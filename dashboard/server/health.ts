@@ -1,18 +1,26 @@
 // GET /healthz (are NATS, Redis and ClickHouse reachable?) and GET /metrics (Prometheus).
 import type { FastifyPluginAsync } from 'fastify';
-import type { Metrics } from '../../core/index.js';
+import { mergedMetricsText, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 
 export type DependencyStatus = { readonly ok: boolean; readonly detail?: string };
 export type HealthReport = { readonly ok: boolean; readonly checks: Readonly<Record<string, DependencyStatus>> };
 export type HealthCheck = () => Promise<HealthReport>;
 
-export const healthPlugin: FastifyPluginAsync<{ health: HealthCheck; metrics: Metrics }> = async (app, opts) => {
+export type HealthPluginOptions = {
+  readonly health: HealthCheck;
+  readonly metrics: Metrics;
+  /** Metrics of the process's other threads (the processors thread), served merged with these. */
+  readonly threadMetrics?: () => readonly MetricsSnapshot[];
+};
+
+export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app, opts) => {
   app.get('/healthz', async function healthz(_request, reply) {
     const report = await opts.health();
     return reply.code(report.ok ? 200 : 503).send({ status: report.ok ? 'ok' : 'unavailable', checks: report.checks });
   });
   app.get('/metrics', async function metrics(_request, reply) {
-    return reply.header('content-type', opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
+    const text = await mergedMetricsText(opts.metrics, opts.threadMetrics?.() ?? []);
+    return reply.header('content-type', opts.metrics.registry.contentType).send(text);
   });
 };
 

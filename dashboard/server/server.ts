@@ -1,7 +1,7 @@
 // Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
 // so tests use inject() without a port.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { RiskstreamError, type Logger, type Metrics } from '../../core/index.js';
+import { RiskstreamError, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
 import { registerWebApp, type WebAppOptions } from './web-app.js';
 
@@ -9,6 +9,8 @@ export type ServerOptions = {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly health: HealthCheck;
+  /** Metrics of the process's other threads, served merged at /metrics. */
+  readonly threadMetrics?: () => readonly MetricsSnapshot[];
   /** Plugins of the roles this process runs (ingest, api, …), registered in order. */
   readonly plugins: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
   /** Serve the dashboard app at `/` from this folder (the api role). */
@@ -33,7 +35,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
     return reply.code(mapped.status).send(mapped.toJSON());
   });
-  await app.register(healthPlugin, { health: options.health, metrics: options.metrics });
+  await app.register(healthPlugin, { health: options.health, metrics: options.metrics, threadMetrics: options.threadMetrics });
   for (const plugin of options.plugins) await plugin(app);
   if (options.webApp) {
     app.setNotFoundHandler(await registerWebApp(app, options.webApp));
