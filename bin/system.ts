@@ -9,6 +9,7 @@ import {
   createLogger,
   createMetrics,
   ensureStreams,
+  mergedSnapshot,
   names as namesOf,
   sourcePath,
   newProcId,
@@ -27,10 +28,7 @@ import {
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, runSimulator } from '../ingest/simulator/index.js';
-import { createProcessor, startKpiPublisher, type KpiPublisher, type Processor } from '../processors/index.js';
-import { createFeatureStore } from '../processors/features/index.js';
-import { createDecider } from '../processors/decide/index.js';
-import { createFraudRulesScorer } from '../processors/fraud/index.js';
+import { createProductProcessor, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import {
@@ -67,8 +65,10 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   setFxRates(config.fxRates);
   const stops: Array<[string, () => Promise<void>]> = [];
   const usesClickHouse = ROLES_USING_CLICKHOUSE.some((r) => roles.has(r));
-  // Processors keep features in Redis; the api role keeps dashboard sessions there.
-  const usesRedis = roles.has('processors') || roles.has('api');
+  // The processors get a thread (and an event loop) of their own when other roles share the process.
+  const processorsThread = roles.has('processors') && (config.processorsThread === 'auto' ? roles.size > 1 : config.processorsThread);
+  // Processors keep features in Redis (a thread opens its own connection); the api role keeps dashboard sessions there.
+  const usesRedis = (roles.has('processors') && !processorsThread) || roles.has('api');
 
   const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
   stops.push(['nats', async () => {
@@ -122,18 +122,11 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
 
   const procId = newProcId();
   let processor: Processor | undefined;
+  let thread: ProcessorThread | undefined;
   let kpiPublisher: KpiPublisher | undefined;
-  if (roles.has('processors')) {
+  if (roles.has('processors') && !processorsThread) {
     kpiPublisher = startKpiPublisher(bus, procId, logger);
-    const decider = createDecider([createFraudRulesScorer()]);
-    processor = createProcessor({
-      bus,
-      features: createFeatureStore(redis!, { prefix: names.redisPrefix, dedupTtlSeconds: config.dedupTtlSeconds }),
-      decide: decider,
-      metrics,
-      logger: logger.child({ role: 'processors' }),
-      kpis: kpiPublisher.accumulator,
-    });
+    processor = createProductProcessor({ bus, redis: redis!, config, metrics, logger: logger.child({ role: 'processors' }), kpis: kpiPublisher.accumulator });
   }
   let writer: Writer | undefined;
   if (roles.has('writer')) {
@@ -179,6 +172,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   const server = await buildServer({
     logger,
     metrics,
+    threadMetrics: () => (thread ? [thread.metrics()] : []),
     health: combineChecks(checks),
     plugins,
     ...(roles.has('api') ? { webApp: { root: sourcePath('dist', 'web') } } : {}),
@@ -186,6 +180,14 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   let address = '';
   try {
     await writer?.start();
+    if (processorsThread) {
+      thread = await startProcessorThread(config, procId, logger, (reason) => {
+        // Without its processors this process decides nothing: stop it, so that a supervisor restarts it.
+        logger.fatal({ reason }, 'the processors thread died; stopping');
+        process.kill(process.pid, 'SIGTERM');
+      });
+      processor = thread;
+    }
     await processor?.start();
     address = await server.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -198,7 +200,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
 
   const lagTimer = setInterval(() => void pollLag(bus, metrics, roles), 2000);
   lagTimer.unref();
-  const heartbeat = startHeartbeat({ bus, metrics, procId, roles: [...roles], logger });
+  const heartbeat = startHeartbeat({ bus, snapshot: () => mergedSnapshot(metrics, thread ? [thread.metrics()] : []), procId, roles: [...roles], logger });
 
   const simulatorAbort = new AbortController();
   let simulatorDone: Promise<void> | undefined;

@@ -73,3 +73,14 @@ describe('config - dashboard users', () => {
     expect(loadConfig({}).secureCookies).toBe('auto');
   });
 });
+
+describe('config - processors thread', () => {
+  it.each([
+    [undefined, 'auto'],
+    ['', 'auto'],
+    ['1', true],
+    ['0', false],
+  ])('RISKSTREAM_PROCESSORS_THREAD=%s gives %s', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { RISKSTREAM_PROCESSORS_THREAD: value }).processorsThread).toBe(expected);
+  });
+});

@@ -38,6 +38,8 @@ export type Config = {
   /** The first admin, created at start-up when missing (both or neither). */
   readonly adminUser: string | undefined;
   readonly adminPassword: string | undefined;
+  /** Run the processors in a worker thread: 'auto' does when they share the process with other roles. */
+  readonly processorsThread: boolean | 'auto';
   /** Session cookies marked Secure: 'auto' follows the request's protocol (behind TLS, set true). */
   readonly secureCookies: boolean | 'auto';
 };
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoUsers: flagFrom(env, 'RISKSTREAM_DEMO_USERS', apiKeyGenerated),
     adminUser: env.RISKSTREAM_ADMIN_USER || undefined,
     adminPassword: env.RISKSTREAM_ADMIN_PASSWORD || undefined,
+    processorsThread: env.RISKSTREAM_PROCESSORS_THREAD === undefined || env.RISKSTREAM_PROCESSORS_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD', false),
     secureCookies: env.RISKSTREAM_SECURE_COOKIES === undefined || env.RISKSTREAM_SECURE_COOKIES === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_SECURE_COOKIES', false),
   };
 }

@@ -5,3 +5,5 @@ export { UNKNOWN_CUSTOMER } from './scoring.js';
 export { PAYMENT_FEATURES, type FeatureVector, type PaymentFeatureName } from './features/names.js';
 export { KpiAccumulator } from './telemetry/kpi-accumulator.js';
 export { startKpiPublisher, type KpiPublisher } from './telemetry/kpi-publisher.js';
+export { createProductProcessor, type ProcessorDeps } from './compose.js';
+export { startProcessorThread, type ProcessorThread } from './thread/processor-thread-host.js';

@@ -1,6 +1,7 @@
 // End to end: start the whole system as a process, send events over HTTP, check the decisions,
 // the stored rows, the refusal of a second embedded-chDB process, and a clean stop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessHealthWire } from '../../core/index.js';
 import { createClickHouse } from '../../storage/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
@@ -103,11 +104,28 @@ describe('spine - end to end', () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it('exposes the pipeline in /metrics', async () => {
-    const text = await (await fetch(`${system!.baseUrl}/metrics`)).text();
-    expect(text).toMatch(/rs_decisions_total\{kind="payment",action="\w+"\} \d+/);
+  it('exposes the pipeline in /metrics, the processors thread included', async () => {
+    // The processors run in their own thread here (every role in one process) and report each second.
+    const text = await eventually(async () => {
+      const body = await (await fetch(`${system!.baseUrl}/metrics`)).text();
+      return /rs_decisions_total\{kind="payment",action="\w+"\} \d+/.test(body) ? body : undefined;
+    }, 10_000, 'decisions in /metrics');
+    expect(text.match(/^rs_process_process_cpu_seconds_total /gm)?.length, 'process metrics once, not once per thread').toBe(1);
     expect(text).toContain('rs_stage_latency_seconds_bucket{le="0.025",stage="ingest_to_decision"}');
     expect(text).toContain('rs_writer_rows_total');
+  });
+
+  it('reports its health on the bus, with the processors thread\'s counters', async () => {
+    const beats: ProcessHealthWire[] = [];
+    const sub = h.bus.nc.subscribe(h.names.subjects.healthAll, { callback: (_e, m) => void beats.push(m.json<ProcessHealthWire>()) });
+    try {
+      const beat = await eventually(() => beats.find((b) => b.counters.decisions > 0), 10_000, 'a heartbeat with decisions');
+      expect(beat.roles).toEqual(expect.arrayContaining(['ingest', 'processors', 'writer', 'api']));
+      expect(beat.counters.rowsWritten).toBeGreaterThan(0);
+      expect(beat.stages.batch_total ?? beat.stages.ingest_to_decision).toBeDefined();
+    } finally {
+      sub.unsubscribe();
+    }
   });
 
   it('refuses a second process on the same embedded chDB folder, saying why', async () => {

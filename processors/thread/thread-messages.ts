@@ -1,0 +1,12 @@
+// What the main thread and the processors thread say to each other.
+import type { Config, MetricsSnapshot } from '../../core/index.js';
+
+export type ThreadInit = { readonly config: Config; readonly procId: string };
+
+export type ThreadRequest = { readonly type: 'drain' };
+
+export type ThreadReport =
+  | { readonly type: 'started' }
+  | { readonly type: 'metrics'; readonly snapshot: MetricsSnapshot }
+  | { readonly type: 'drained' }
+  | { readonly type: 'failed'; readonly message: string };
