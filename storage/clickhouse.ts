@@ -7,6 +7,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { ServiceUnavailableError, safeUrl } from '../core/index.js';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.js';
 import { assertDatabaseName } from './sql.js';
+import { lowerEngineThreadPriority } from './engine-threads.js';
 
 export type ClickHouseKind = 'chdb' | 'server';
 
@@ -68,6 +69,7 @@ function openChdb(folder: string, database: string): ClickHouse {
     lock.release();
     throw new Error(`cannot open the embedded ClickHouse folder ${folder}: ${(error as Error).message}`, { cause: error });
   }
+  const priority = lowerEngineThreadPriority();
   let closed = false;
   return {
     client,
@@ -77,6 +79,7 @@ function openChdb(folder: string, database: string): ClickHouse {
     async close() {
       if (closed) return;
       closed = true;
+      priority.stop();
       try {
         await client.close();
       } finally {
