@@ -116,7 +116,11 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     const ch = clickhouse!;
     plugins.push(async (app) => void (await app.register(openApiPlugin, { version: PACKAGE_VERSION })));
     plugins.push(async (app) => void (await app.register(authPlugin, { users, sessions, redis: r, prefix: names.redisPrefix, secureCookies: config.secureCookies, logger })));
-    plugins.push(async (app) => void (await app.register(hubPlugin, { bus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics })));
+    // The hub listens on a NATS connection of its own: alerts then never queue on one socket behind
+    // the thousands of messages a second the writer's consumers pull on the main connection.
+    const hubBus = await connectBus(config.natsUrl, names, 'riskstream:hub');
+    stops.push(['nats-hub', async () => void (await hubBus.nc.drain().catch(() => undefined))]);
+    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics })));
     plugins.push(async (app) => void (await app.register(dataApiPlugin, { client: ch.client, database: names.database, guard: (allowed) => requireRoles(...allowed) })));
   }
 
