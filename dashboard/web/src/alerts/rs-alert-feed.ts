@@ -4,7 +4,7 @@
 import '@lit-labs/virtualizer';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { AlertFilter, ServerMessage } from '../../../server/protocol.js';
+import type { AlertFilter, AlertPageAnswer, ServerMessage } from '../../../server/protocol.js';
 import { fetchAlertPage } from '../api/alerts-api.js';
 import type { Api } from '../api/http.js';
 import type { FeedAlert } from '../api/wire.js';
@@ -321,14 +321,26 @@ export class RsAlertFeed extends LitElement {
   }
 
   private async _loadFirstPage(): Promise<void> {
+    await this._loadPage(null, (alerts) => this._buffer.addNewer(alerts));
+  }
+
+  private async _onLoadOlder(): Promise<void> {
+    if (this.api === null || this._cursor === null) return;
+    // Browsing back in time: hold the live edge so the loaded page stays where it is.
+    this._paused = true;
+    await this._loadPage(this._cursor, (alerts) => this._buffer.addOlder(alerts));
+  }
+
+  /** Fetches a page of GET /api/alerts (the newest with no cursor) and adds it to the buffer; a newer request wins. */
+  private async _loadPage(cursor: string | null, add: (alerts: AlertPageAnswer['alerts']) => void): Promise<void> {
     if (this.api === null) return;
     const request = ++this._request;
     this._loading = true;
     this._error = null;
     try {
-      const page = await fetchAlertPage(this.api, this._filter, null);
+      const page = await fetchAlertPage(this.api, this._filter, cursor);
       if (request !== this._request) return;
-      this._buffer.addNewer(page.alerts);
+      add(page.alerts);
       this._items = this._buffer.items;
       this._cursor = page.nextCursor;
       this._noOlder = page.nextCursor === null;
@@ -339,25 +351,6 @@ export class RsAlertFeed extends LitElement {
     }
   }
 
-  private async _onLoadOlder(): Promise<void> {
-    if (this.api === null || this._cursor === null) return;
-    // Browsing back in time: hold the live edge so the loaded page stays where it is.
-    this._paused = true;
-    const request = ++this._request;
-    this._loading = true;
-    try {
-      const page = await fetchAlertPage(this.api, this._filter, this._cursor);
-      if (request !== this._request) return;
-      this._buffer.addOlder(page.alerts);
-      this._items = this._buffer.items;
-      this._cursor = page.nextCursor;
-      this._noOlder = page.nextCursor === null;
-    } catch (error) {
-      if (request === this._request) this._error = error instanceof Error ? error.message : String(error);
-    } finally {
-      if (request === this._request) this._loading = false;
-    }
-  }
 }
 
 declare global {

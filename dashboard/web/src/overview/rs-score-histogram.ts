@@ -4,7 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { max } from 'd3-array';
 import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from 'd3-scale';
 import { formatInteger } from '../i18n/format.js';
-import { PALETTE, sharedStyles } from '../theme/theme.js';
+import { PALETTE, chartStyles, sharedStyles } from '../theme/theme.js';
 
 const W = 520;
 const H = 200;
@@ -15,15 +15,8 @@ const M = { top: 8, right: 20, bottom: 22, left: 48 };
 export class RsScoreHistogram extends LitElement {
   static override styles = [
     sharedStyles,
+    chartStyles,
     css`
-      :host {
-        display: block;
-      }
-      svg {
-        width: 100%;
-        height: auto;
-        display: block;
-      }
       line {
         stroke: var(--rs-border);
       }

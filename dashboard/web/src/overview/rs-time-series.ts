@@ -6,7 +6,7 @@ import { max } from 'd3-array';
 import { scaleLinear, scaleTime, type ScaleLinear, type ScaleTime } from 'd3-scale';
 import { line } from 'd3-shape';
 import { formatClock } from '../i18n/format.js';
-import { sharedStyles } from '../theme/theme.js';
+import { chartStyles, sharedStyles } from '../theme/theme.js';
 import type { SeriesPoint } from './kpi-series.js';
 
 export type ChartSeries = { readonly name: string; readonly colour: string; readonly points: readonly SeriesPoint[]; readonly dashed?: boolean };
@@ -23,15 +23,8 @@ const M = { top: 10, right: 12, bottom: 22, left: 52 };
 export class RsTimeSeries extends LitElement {
   static override styles = [
     sharedStyles,
+    chartStyles,
     css`
-      :host {
-        display: block;
-      }
-      svg {
-        width: 100%;
-        height: auto;
-        display: block;
-      }
       .grid line {
         stroke: var(--rs-border);
       }

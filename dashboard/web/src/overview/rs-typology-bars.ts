@@ -4,7 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { max } from 'd3-array';
 import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from 'd3-scale';
 import { formatInteger } from '../i18n/format.js';
-import { SERIES_COLOURS, sharedStyles } from '../theme/theme.js';
+import { SERIES_COLOURS, chartStyles, sharedStyles } from '../theme/theme.js';
 
 const W = 520;
 const ROW = 22;
@@ -16,15 +16,8 @@ const MAX_ROWS = 12;
 export class RsTypologyBars extends LitElement {
   static override styles = [
     sharedStyles,
+    chartStyles,
     css`
-      :host {
-        display: block;
-      }
-      svg {
-        width: 100%;
-        height: auto;
-        display: block;
-      }
       .empty {
         color: var(--rs-text-dim);
       }

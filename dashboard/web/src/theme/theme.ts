@@ -169,3 +169,15 @@ export const sharedStyles = css`
     font-size: 11px;
   }
 `;
+
+/** A d3 chart component: a block that scales its SVG to the width it is given. */
+export const chartStyles = css`
+  :host {
+    display: block;
+  }
+  svg {
+    width: 100%;
+    height: auto;
+    display: block;
+  }
+`;
