@@ -19,6 +19,9 @@ export type BenchCommandOptions = {
   readonly duration: number;
   readonly via: Via;
   readonly batchSize: number;
+  /** Via NATS: events per envelope at most (1: one message per event) and the linger (ms). */
+  readonly envelope: number;
+  readonly linger: number;
   readonly connections: number;
   readonly grace: number;
   readonly url: string;
@@ -87,6 +90,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         pid: target.pid,
         graceS: options.grace,
         batchSize: options.batchSize,
+        envelope: { maxRecords: options.envelope, lingerMs: options.linger },
         httpConnections: options.connections,
         seed: 7,
         alertShare: options.alertShare,
@@ -173,7 +177,7 @@ async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> 
         process.stderr.write(`bench: ${lag.pending + lag.ackPending} events still waiting for the processors; starting the next run anyway\n`);
         break;
       }
-      process.stderr.write(`\rbench: waiting for the processors' backlog: ${lag.pending + lag.ackPending} events   `);
+      process.stderr.write(`\rbench: waiting for the processors' backlog: ${lag.pending + lag.ackPending} messages   `);
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
@@ -183,10 +187,15 @@ async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> 
   process.stderr.write('\n');
 }
 
+/** The entry point, with the envelope settings when events went in envelopes. */
+function viaText(r: BenchResult): string {
+  return r.envelope.maxRecords > 1 ? `${r.via} (envelopes ≤ ${r.envelope.maxRecords}, linger ${r.envelope.lingerMs} ms)` : r.via;
+}
+
 function printResult(r: BenchResult): void {
   process.stdout.write(
     [
-      `via ${r.via}: ${r.rate}/s for ${r.durationS}s`,
+      `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s`,
       `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}  decided ${r.decided}  lost ${r.lost}`,
       `  achieved ${r.achievedPerSecond}/s   ingest-to-decision p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
@@ -291,7 +300,7 @@ function recordResults(
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
-    text += `| ${date} | ${machine.commit} | ${r.via} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
+    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
   if (ws) {
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `riskstream` command line: start, doctor, simulate, bench, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
+import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
@@ -18,6 +18,12 @@ function positiveInt(value: string): number {
 function fraction(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
+}
+
+function envelopeSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ENVELOPE_RECORDS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_ENVELOPE_RECORDS}`);
   return n;
 }
 
@@ -98,6 +104,8 @@ program
   .option('--duration <s>', 'seconds of sending', positiveInt, 60)
   .addOption(new Option('--via <path>', 'entry point').choices(['nats', 'http', 'http-batch']).default('nats'))
   .option('--batch-size <n>', 'events per HTTP batch (http-batch)', positiveInt, 200)
+  .option('--envelope <n>', 'via nats: events per envelope at most (1–256; 1 sends one message per event)', envelopeSize, 1)
+  .option('--linger <ms>', 'via nats with --envelope: how long an envelope waits for more events (0: what is due at one tick)', positiveInt, 0)
   .option('--connections <n>', 'HTTP connections', positiveInt, 64)
   .option('--grace <s>', 'seconds to wait for the last decisions', positiveInt, 15)
   .option('--url <base>', 'ingest base URL for --via http', `http://127.0.0.1:${process.env.PORT ?? 8080}`)

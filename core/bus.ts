@@ -207,6 +207,11 @@ export type BatchConsumerOptions = {
   /** Batches handled at once; later ones queue, and the consumer's max_ack_pending bounds the queue. */
   readonly concurrency: number;
   readonly pullSize?: number;
+  /**
+   * What one message counts for against maxBatch (default 1). Envelopes count their records, so
+   * that a batch holds about maxBatch events whatever the producers' envelope sizes.
+   */
+  readonly weightOf?: (message: JsMsg) => number;
   readonly logger: Logger;
   readonly onError?: (error: unknown, messages: JsMsg[]) => void;
 };
@@ -220,6 +225,7 @@ export class BatchConsumer {
   private readonly _handler: BatchHandler;
   private readonly _options: BatchConsumerOptions;
   private _batch: JsMsg[] = [];
+  private _batchWeight = 0;
   private _flushScheduled = false;
   private _inFlight = 0;
   private readonly _queue: JsMsg[][] = [];
@@ -255,7 +261,8 @@ export class BatchConsumer {
       return;
     }
     this._batch.push(message);
-    if (this._batch.length >= this._options.maxBatch) {
+    this._batchWeight += this._options.weightOf ? this._options.weightOf(message) : 1;
+    if (this._batchWeight >= this._options.maxBatch) {
       this._flush();
     } else if (!this._flushScheduled) {
       this._flushScheduled = true;
@@ -269,6 +276,7 @@ export class BatchConsumer {
     if (this._batch.length === 0) return;
     const batch = this._batch;
     this._batch = [];
+    this._batchWeight = 0;
     this._queue.push(batch);
     this._drainQueue();
   }

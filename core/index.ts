@@ -7,6 +7,8 @@ export * from './errors.js';
 export * from './log.js';
 export * from './paths.js';
 export * from './bus.js';
+export * from './envelope.js';
+export * from './envelope-publisher.js';
 export * from './jetstream-publisher.js';
 export * from './redis.js';
 export * from './metrics.js';

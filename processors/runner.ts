@@ -4,8 +4,14 @@
 // event yields the same decision and never a second one.
 import {
   BatchConsumer,
+  HEADER_BATCH,
   HEADER_REPLY,
+  declaredRecords,
+  encodeEnvelope,
   ensureConsumer,
+  isEnvelope,
+  messageHeaders,
+  splitEnvelope,
   ingestTsOf,
   kindToken,
   validateEvent,
@@ -61,8 +67,21 @@ const MAX_DLQ_PAYLOAD = 64 * 1024;
 const NO_ALERTS: readonly AlertWire[] = [];
 const decoder = new TextDecoder();
 
-type Parsed = { readonly message: JsMsg; readonly event: ValidatedEvent; readonly ingestTs: number | null };
-type Rejected = { readonly message: JsMsg; readonly code: ErrorCode; readonly reason: string };
+/**
+ * One input message: a single event, or an envelope of several. Its decisions go out together —
+ * one decision message per input message — and it is acknowledged once they are stored.
+ */
+type Input = {
+  readonly message: JsMsg;
+  readonly envelope: boolean;
+  /** Records in the message (1 for a single event). */
+  readonly records: number;
+  /** Decision JSON lines of an envelope, filled while scoring. */
+  readonly decisions: string[];
+};
+type Parsed = { readonly input: Input; readonly event: ValidatedEvent; readonly ingestTs: number | null };
+/** A record refused: `index` is its place in an envelope, null for a single-event message. */
+type Rejected = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly code: ErrorCode; readonly reason: string };
 
 export function createProcessor(options: ProcessorOptions): Processor {
   return new ProcessorRunner(options);
@@ -84,12 +103,15 @@ class ProcessorRunner implements Processor {
       durable: bus.names.consumers.processors,
       filterSubject: bus.names.subjects.eventsAll,
       ackWaitMs: 30_000,
-      maxAckPending: 20_000,
+      // Messages, not events: an envelope holds up to 256 events. What is delivered and not yet
+      // acknowledged must be worked off well within the ack wait, or it is delivered twice.
+      maxAckPending: 1_000,
     });
     this._consumer = new BatchConsumer(consumer, this._handleBatch, {
       maxBatch: this._o.maxBatch ?? 256,
       maxWaitMs: this._o.maxWaitMs ?? 2,
       concurrency: this._o.concurrency ?? 2,
+      weightOf: recordsOf,
       logger,
     });
     await this._consumer.start();
@@ -103,11 +125,12 @@ class ProcessorRunner implements Processor {
   private async _handleBatch(messages: JsMsg[]): Promise<void> {
     const { bus, metrics, features, decide, kpis } = this._o;
     const started = performance.now();
-    metrics.batchSize.observe(messages.length);
 
+    const inputs: Input[] = [];
     const parsed: Parsed[] = [];
     const rejected: Rejected[] = [];
-    for (const message of messages) parseMessage(message, bus.names.namespace, parsed, rejected);
+    for (const message of messages) inputs.push(parseMessage(message, bus.names.namespace, parsed, rejected));
+    metrics.batchSize.observe(parsed.length + rejected.length);
 
     const featureStart = performance.now();
     const results = parsed.length > 0 ? await features.computeBatch(parsed.map(eventOf)) : [];
@@ -127,25 +150,32 @@ class ProcessorRunner implements Processor {
         core = decide({ event: scoringEvent, features: result.features, profile: result.profile });
       } catch (error) {
         // decide() isolates scorer failures itself; reaching here is a bug, so fail safe and say so.
-        rejected.push({ message: item.message, code: 'RS_ERR_SCORER', reason: safeReason(error) });
+        rejected.push({ input: item.input, index: null, data: item.input.message.data, code: 'RS_ERR_SCORER', reason: safeReason(error) });
         continue;
       }
       const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
       const data = JSON.stringify(decision);
-      publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
+      if (item.input.envelope) {
+        item.input.decisions.push(data);
+      } else {
+        publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
+        const replyTo = item.input.message.headers?.get(HEADER_REPLY);
+        if (replyTo) replies.push([replyTo, data]);
+      }
       const alerts = core.alerts.length === 0 ? NO_ALERTS : core.alerts.map((draft) => buildAlert(item, result.profile, draft, now));
       for (const alert of alerts) {
         publishes.push(bus.publisher.publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id));
         metrics.alerts.inc({ domain: alert.domain, severity: alert.severity });
       }
       kpis?.record(decision, alerts);
-      const replyTo = item.message.headers?.get(HEADER_REPLY);
-      if (replyTo) replies.push([replyTo, data]);
       metrics.decisions.inc({ kind: item.event.kind, action: decision.action });
       if (item.ingestTs !== null) metrics.stageLatency.observe({ stage: 'ingest_to_decision' }, (now - item.ingestTs) / 1000);
     }
+    for (const input of inputs) {
+      if (input.decisions.length > 0) publishes.push(publishDecisionEnvelope(bus, input));
+    }
     for (const reject of rejected) {
-      publishes.push(publishDeadLetter(bus, 'processors', reject.message, reject.code, reject.reason));
+      publishes.push(publishDeadLetter(bus, 'processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data));
       metrics.deadLettered.inc({ source: 'processors', code: reject.code });
     }
     const publishStart = performance.now();
@@ -160,35 +190,83 @@ class ProcessorRunner implements Processor {
   }
 }
 
+function recordsOf(message: JsMsg): number {
+  return declaredRecords(message.headers);
+}
+
+/**
+ * The decisions of one input envelope, as one envelope on the decision subject of its kind. Its
+ * dedup id is the input's stream position, so a redelivered envelope republishes the same id and
+ * JetStream drops the second copy.
+ */
+function publishDecisionEnvelope(bus: Bus, input: Input): Promise<unknown> {
+  const { message } = input;
+  const h = messageHeaders();
+  h.set(HEADER_BATCH, String(input.decisions.length));
+  const kind = kindOfSubject(message.subject, bus.names.namespace);
+  return bus.publisher.publish(bus.names.decisionSubject(kind), encodeEnvelope(input.decisions), `dec:${message.info.stream}:${message.seq}`, h);
+}
+
+/** The kind token of an event subject (`<ns>.ev.<kind>.<partition>`), as decisionSubject expects it. */
+function kindOfSubject(subject: string, namespace: string): ValidatedEvent['kind'] {
+  const start = namespace.length + 4;
+  return subject.slice(start, subject.indexOf('.', start)).replace(/_/g, '.') as ValidatedEvent['kind'];
+}
+
 function eventOf(p: Parsed): ValidatedEvent {
   return p.event;
 }
 
-function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): void {
+function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): Input {
+  const ingestTs = ingestTsOf(message);
+  if (!isEnvelope(message.headers)) {
+    const input: Input = { message, envelope: false, records: 1, decisions: [] };
+    parseRecord(input, null, message.data, namespace, ingestTs, parsed, rejected);
+    return input;
+  }
+  const records = splitEnvelope(message.data);
+  const input: Input = { message, envelope: true, records: records.length, decisions: [] };
+  for (let i = 0; i < records.length; i++) parseRecord(input, i, records[i]!, namespace, ingestTs, parsed, rejected);
+  return input;
+}
+
+function parseRecord(
+  input: Input,
+  index: number | null,
+  data: Uint8Array,
+  namespace: string,
+  ingestTs: number | null,
+  parsed: Parsed[],
+  rejected: Rejected[],
+): void {
+  const where = index === null ? '' : `record ${index + 1} of ${input.records} in the envelope: `;
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(message.data));
+    value = JSON.parse(decoder.decode(data));
   } catch (error) {
-    rejected.push({ message, code: 'RS_ERR_BUS_JSON', reason: `not valid JSON: ${(error as Error).message}` });
+    rejected.push({ input, index, data, code: 'RS_ERR_BUS_JSON', reason: `${where}not valid JSON: ${(error as Error).message}` });
     return;
   }
   const result = validateEvent(value);
   if (!result.ok) {
     const reason = result.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ');
-    rejected.push({ message, code: 'RS_ERR_BUS_SCHEMA', reason });
+    rejected.push({ input, index, data, code: 'RS_ERR_BUS_SCHEMA', reason: `${where}${reason}` });
     return;
   }
   // rs.ev.<kind>.<partition>: the subject must name the kind the body claims.
+  const subject = input.message.subject;
   const expectedPrefix = `${namespace}.ev.${kindToken(result.event.kind)}.`;
-  if (!message.subject.startsWith(expectedPrefix)) {
+  if (!subject.startsWith(expectedPrefix)) {
     rejected.push({
-      message,
+      input,
+      index,
+      data,
       code: 'RS_ERR_BUS_SUBJECT',
-      reason: `a ${result.event.kind} event arrived on ${message.subject}; expected ${expectedPrefix}<partition>`,
+      reason: `${where}a ${result.event.kind} event arrived on ${subject}; expected ${expectedPrefix}<partition>`,
     });
     return;
   }
-  parsed.push({ message, event: result.event, ingestTs: ingestTsOf(message) });
+  parsed.push({ input, event: result.event, ingestTs });
 }
 
 function buildDecision(
@@ -257,9 +335,20 @@ function safeReason(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown failure';
 }
 
-/** Publishes a dead letter for a message; its dedup id is the source stream sequence. */
-export function publishDeadLetter(bus: Bus, source: string, message: JsMsg, code: ErrorCode, reason: string): Promise<unknown> {
-  const payload = decoder.decode(message.data);
+/**
+ * Publishes a dead letter for a message, or for one record of an envelope (`index`, `data`). Its
+ * dedup id is the source stream position (and the record's place), so a redelivery adds none.
+ */
+export function publishDeadLetter(
+  bus: Bus,
+  source: string,
+  message: JsMsg,
+  code: ErrorCode,
+  reason: string,
+  index: number | null = null,
+  data: Uint8Array = message.data,
+): Promise<unknown> {
+  const payload = decoder.decode(data);
   const letter: DeadLetterWire = {
     v: 1,
     source,
@@ -270,5 +359,6 @@ export function publishDeadLetter(bus: Bus, source: string, message: JsMsg, code
     at: Date.now(),
     payload: payload.length > MAX_DLQ_PAYLOAD ? payload.slice(0, MAX_DLQ_PAYLOAD) : payload,
   };
-  return bus.publisher.publish(bus.names.dlqSubject(source), JSON.stringify(letter), `dlq:${source}:${message.info.stream}:${message.seq}`);
+  const msgId = `dlq:${source}:${message.info.stream}:${message.seq}${index === null ? '' : `:${index}`}`;
+  return bus.publisher.publish(bus.names.dlqSubject(source), JSON.stringify(letter), msgId);
 }

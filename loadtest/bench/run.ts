@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import { JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
+import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
 import { createBenchPayments } from './payments.js';
 import { cpuSeconds, pidOf, residentMiB } from './machine.js';
 
@@ -30,6 +30,11 @@ export type BenchOptions = {
   readonly batchSize: number;
   readonly httpConnections: number;
   readonly seed: number;
+  /**
+   * Via NATS: events per envelope at most (1 = one message per event, as single-event producers
+   * send) and how long an envelope waits for more (ms). Default 1 and 0.
+   */
+  readonly envelope?: { readonly maxRecords: number; readonly lingerMs: number };
   /** Share of events (0–1) that are card-testing payments raising alerts (default 0). */
   readonly alertShare?: number;
   readonly onProgress?: (p: BenchProgress) => void;
@@ -39,6 +44,8 @@ export type BenchProgress = { readonly elapsedS: number; readonly sent: number; 
 
 export type BenchResult = {
   readonly via: Via;
+  /** Via NATS: events per envelope at most and the linger (ms); 1 and 0 without envelopes. */
+  readonly envelope: { readonly maxRecords: number; readonly lingerMs: number };
   readonly rate: number;
   readonly durationS: number;
   readonly sent: number;
@@ -57,6 +64,7 @@ export type BenchResult = {
 };
 
 const MAX_IN_FLIGHT = 20_000;
+const EVENT_ID_FIELD = '"eventId":"';
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const names = namesOf(options.namespace);
@@ -78,24 +86,28 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     callback(error, message) {
       if (error) return;
       const seen = performance.now();
-      // Decisions start with {"v":1,"eventId":"…": read the id without parsing the whole message.
+      // A decision, or an envelope of them, one per line: read each "eventId" without parsing.
       const text = message.string();
-      const at = text.indexOf('"eventId":"');
-      if (at < 0) return;
-      const start = at + 11;
-      if (!text.startsWith(prefix, start)) return;
-      const end = text.indexOf('"', start);
-      const n = Number(text.slice(start + prefix.length, end));
-      if (!(n >= 0 && n < total) || decidedFlags[n]) return;
-      decidedFlags[n] = 1;
-      decided++;
-      histogram.recordValue(Math.max(1, Math.round((seen - scheduled[n]!) * 1000)));
+      for (let at = text.indexOf(EVENT_ID_FIELD); at >= 0; at = text.indexOf(EVENT_ID_FIELD, at + 1)) {
+        const start = at + EVENT_ID_FIELD.length;
+        if (!text.startsWith(prefix, start)) continue;
+        const end = text.indexOf('"', start);
+        const n = Number(text.slice(start + prefix.length, end));
+        if (!(n >= 0 && n < total) || decidedFlags[n]) continue;
+        decidedFlags[n] = 1;
+        decided++;
+        histogram.recordValue(Math.max(1, Math.round((seen - scheduled[n]!) * 1000)));
+      }
     },
   });
   await nc.flush();
 
   const payments = createBenchPayments(options.seed, undefined, options.alertShare ?? 0);
   const publisher = new JetStreamPublisher(nc, 10_000);
+  const envelope = options.envelope ?? { maxRecords: 1, lingerMs: 0 };
+  const envelopes = envelope.maxRecords > 1 ? new EnvelopePublisher(publisher, { ...envelope, idPrefix: runId }) : undefined;
+  const onStored = (): void => onAck(true, 1);
+  const onRefused = (): void => onAck(false, 1);
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
   const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
 
@@ -111,10 +123,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const account = (event.debtor as { accountId: string }).accountId;
       const subject = names.eventSubject('payment', partitionOf(account, options.partitions));
       inFlight++;
-      publisher.publish(subject, JSON.stringify(event), event.id as string, messageHeaders(Date.now())).then(
-        () => onAck(true, 1),
-        () => onAck(false, 1),
-      );
+      const stored = envelopes
+        ? envelopes.add(subject, JSON.stringify(event))
+        : publisher.publish(subject, JSON.stringify(event), event.id as string, messageHeaders(Date.now()));
+      stored.then(onStored, onRefused);
     }
   }
 
@@ -197,6 +209,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
     tick();
   });
+  envelopes?.flush();
   const sendEnded = performance.now();
 
   const graceEnd = performance.now() + options.graceS * 1000;
@@ -220,6 +233,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const ms = (p: number): number => Math.round(histogram.getValueAtPercentile(p) / 10) / 100;
   return {
     via: options.via,
+    envelope: options.via === 'nats' ? envelope : { maxRecords: 1, lingerMs: 0 },
     rate: options.rate,
     durationS: options.durationS,
     sent,

@@ -2,12 +2,12 @@
 // them to rows, drops what is already stored, inserts, and only then acknowledges. Failures are
 // data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { ingestTsOf, type Bus, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
+import { ingestTsOf, isEnvelope, splitEnvelope, type Bus, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from './backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
-import { publishDeadLetters, type Refusal } from './dead-letter.js';
+import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
 import type { RowMapper } from './rows/row-outcome.js';
 import type { RowEncoding } from './rows/tsv.js';
 
@@ -116,22 +116,30 @@ export class TableSink<R> {
   private async _store(messages: JsMsg[]): Promise<void> {
     const { table } = this.spec;
     const unique = new Map<string, Mapped<R>>();
-    const messageOf = new Map<string, JsMsg>();
+    const sourceOf = new Map<string, RecordSource>();
     const refusals: Refusal[] = [];
     let duplicates = 0;
-    for (let i = 0; i < messages.length; i++) {
-      // Let other work on the event loop (the processors' batches) run between slices of mapping.
-      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
-      const message = messages[i]!;
-      const outcome = this._map(message);
-      if (!outcome.ok) {
-        refusals.push({ message, code: outcome.code, reason: outcome.reason });
-      } else if (unique.has(outcome.key)) {
-        duplicates++; // the same message twice in one batch (re-published, or re-delivered)
-      } else {
-        const { key, row, recencyMs } = outcome;
-        unique.set(key, { key, row, partition: this.spec.partitionOf(row), minute: this.spec.minuteOf(row), recencyMs });
-        messageOf.set(outcome.key, message);
+    let mapped = 0;
+    for (const message of messages) {
+      const ingestTs = ingestTsOf(message);
+      // An envelope's records are rows of their own; a single message is one record.
+      const envelope = isEnvelope(message.headers);
+      const records = envelope ? splitEnvelope(message.data) : [message.data];
+      for (let index = 0; index < records.length; index++) {
+        // Let other work on the event loop (the processors' batches) run between slices of mapping.
+        if (++mapped % YIELD_EVERY === 0) await yieldToEventLoop();
+        const data = records[index]!;
+        const source: RecordSource = envelope ? { message, index, data } : { message, index: null, data };
+        const outcome = this._map(message.subject, data, ingestTs);
+        if (!outcome.ok) {
+          refusals.push({ ...source, code: outcome.code, reason: envelope ? `record ${index + 1} of ${records.length} in the envelope: ${outcome.reason}` : outcome.reason });
+        } else if (unique.has(outcome.key)) {
+          duplicates++; // the same record twice in one batch (re-published, or re-delivered)
+        } else {
+          const { key, row, recencyMs } = outcome;
+          unique.set(key, { key, row, partition: this.spec.partitionOf(row), minute: this.spec.minuteOf(row), recencyMs });
+          sourceOf.set(key, source);
+        }
       }
     }
 
@@ -142,7 +150,7 @@ export class TableSink<R> {
     const started = performance.now();
     const rejected = await insertRows(this._target, fresh, this.spec.encoding);
     if (fresh.length > 0) this._deps.metrics.stageLatency.observe({ stage: 'writer_insert' }, (performance.now() - started) / 1000);
-    for (const r of rejected) refusals.push({ message: messageOf.get(r.row.key)!, code: 'RS_ERR_STORAGE_ROW', reason: r.reason });
+    for (const r of rejected) refusals.push({ ...sourceOf.get(r.row.key)!, code: 'RS_ERR_STORAGE_ROW', reason: r.reason });
 
     await this._refuse(refusals);
     for (const message of messages) message.ack();
@@ -157,9 +165,9 @@ export class TableSink<R> {
     }
   }
 
-  private _map(message: JsMsg): ReturnType<RowMapper<R>> {
+  private _map(subject: string, data: Uint8Array, ingestTs: number | null): ReturnType<RowMapper<R>> {
     try {
-      return this.spec.map({ subject: message.subject, data: message.data, ingestTs: ingestTsOf(message) });
+      return this.spec.map({ subject, data, ingestTs });
     } catch (error) {
       // A mapper bug must not wedge the consumer on one message.
       return { ok: false, code: 'RS_ERR_STORAGE_ROW', reason: `the message could not be mapped to a row: ${(error as Error).message}` };
@@ -177,7 +185,7 @@ export class TableSink<R> {
     }
     this.counters.dropped += refusals.length;
     for (const r of refusals) {
-      this._deps.logger.error({ subject: r.message.subject, seq: r.message.seq, code: r.code, reason: r.reason }, 'a dead letter cannot be stored; dropped');
+      this._deps.logger.error({ subject: r.message.subject, seq: r.message.seq, index: r.index, code: r.code, reason: r.reason }, 'a dead letter cannot be stored; dropped');
     }
   }
 }

@@ -2,7 +2,7 @@
 // off the decision path, inserting large batches into ClickHouse and acknowledging only what is
 // stored. Reports its lag per table (metrics and status()).
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { BatchConsumer, consumerLag, ensureConsumer, type Bus, type Logger, type Metrics, type Names } from '../../core/index.js';
+import { BatchConsumer, consumerLag, declaredRecords, ensureConsumer, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -55,6 +55,11 @@ export type Writer = {
 };
 
 type Lag = { seconds: number | null; messages: number | null };
+
+/** Rows a message brings: an envelope's records, or one. */
+function rowsOf(message: JsMsg): number {
+  return declaredRecords(message.headers);
+}
 
 export function createWriter(options: WriterOptions): Writer {
   const { bus, names, metrics, logger } = options;
@@ -115,13 +120,16 @@ export function createWriter(options: WriterOptions): Writer {
           durable: sink.spec.durable,
           // A batch may wait a second to fill, queue behind one in back-off, then insert.
           ackWaitMs: 60_000,
-          maxAckPending: maxBatch * 4,
+          // Messages, not rows: envelopes hold many rows, and what is delivered must be inserted
+          // well within the ack wait, or it is delivered again.
+          maxAckPending: maxBatch * 2,
         });
         const batches = new BatchConsumer(consumer, sink.handle, {
           maxBatch,
           maxWaitMs: options.maxWaitMs ?? 1000,
           // One batch at a time per table: the dedup check must see the previous batch's rows.
           concurrency: 1,
+          weightOf: rowsOf,
           logger,
         });
         await batches.start();

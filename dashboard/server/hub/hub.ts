@@ -4,7 +4,7 @@
 // REST API's job; the hub is a live view and keeps no durable consumer.
 import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
-import type { Bus, Logger, Metrics } from '../../../core/index.js';
+import { splitEnvelopeText, type Bus, type Logger, type Metrics } from '../../../core/index.js';
 import { TOPIC_ROLES, type ClientMessage, type SessionUser } from '../protocol.js';
 import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
 import { AlertRouting, isRoutableAlert } from './alert-routing.js';
@@ -308,6 +308,13 @@ class LiveHub implements Hub {
     if (error) return;
     const text = msg.string();
     if (!this._accounts.watchedIn(text)) return;
+    // An envelope (one line per decision) or a single decision.
+    for (const line of splitEnvelopeText(text)) {
+      if (line.length === text.length || this._accounts.watchedIn(line)) this._routeDecision(line);
+    }
+  }
+
+  private _routeDecision(text: string): void {
     let decision: unknown;
     try {
       decision = JSON.parse(text);

@@ -1,0 +1,60 @@
+// Envelopes: many events (or decisions) in one bus message. NATS costs about the same per message
+// whatever its size, so a producer that sends thousands of events a second puts the events of one
+// kind and partition that are ready at the same moment into one message, and the processors answer
+// with one decision message per input message. See docs/bus.md and docs/decisions/0004.
+//
+// On the wire an envelope is newline-delimited JSON (one record per line, each exactly what a
+// single message would carry) with the header `Rs-Batch: <lines>`. A message without the header
+// is one record, as before, so single-event producers keep working unchanged.
+import type { MsgHdrs } from '@nats-io/nats-core';
+
+export const HEADER_BATCH = 'Rs-Batch';
+
+/**
+ * The most records a producer may put in one envelope. The processors' decision envelope for it
+ * must fit NATS's default max_payload (1 MiB) with room to spare: a decision is ~1.5 KiB.
+ */
+export const MAX_ENVELOPE_RECORDS = 256;
+
+const NEWLINE = 0x0a;
+
+/** Lines of an envelope: each a record, exactly as a single message would carry it. */
+export function encodeEnvelope(records: readonly string[]): string {
+  return records.join('\n');
+}
+
+/** The records a message says it holds (1 without the batch header). */
+export function declaredRecords(headers: MsgHdrs | undefined): number {
+  const value = headers?.get(HEADER_BATCH);
+  if (!value) return 1;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/** True when the message is an envelope (it has the batch header). */
+export function isEnvelope(headers: MsgHdrs | undefined): boolean {
+  return Boolean(headers?.get(HEADER_BATCH));
+}
+
+/**
+ * Splits an envelope's payload into its records, without copying: each is a view of the payload.
+ * Empty lines (a trailing newline, a blank line) are skipped.
+ */
+export function splitEnvelope(data: Uint8Array): Uint8Array[] {
+  const records: Uint8Array[] = [];
+  let start = 0;
+  for (;;) {
+    const end = data.indexOf(NEWLINE, start);
+    const stop = end < 0 ? data.length : end;
+    if (stop > start) records.push(data.subarray(start, stop));
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return records;
+}
+
+/** The same for text (consumers that already decoded the payload, e.g. core NATS subscribers). */
+export function splitEnvelopeText(text: string): string[] {
+  if (text.indexOf('\n') < 0) return text.length > 0 ? [text] : [];
+  return text.split('\n').filter((line) => line.length > 0);
+}
