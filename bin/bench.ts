@@ -245,7 +245,10 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   const config: Config = { ...base, namespace, dataDir, apiKey, apiKeyGenerated: false, port };
   const entry = fileURLToPath(new URL('./riskstream.js', import.meta.url));
   const log = openSync(logPath, 'a');
-  const child: ChildProcess = spawn(process.execPath, [entry, 'start', ...(roles ? ['--roles', roles] : [])], { env, stdio: ['ignore', log, log] });
+  // RISKSTREAM_BENCH_NODE_ARGS: flags for the spawned node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // to profile the system under load (flags NODE_OPTIONS does not allow).
+  const nodeArgs = (process.env.RISKSTREAM_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry, 'start', ...(roles ? ['--roles', roles] : [])], { env, stdio: ['ignore', log, log] });
   const baseUrl = `http://127.0.0.1:${port}`;
   process.stderr.write(`bench: started riskstream (pid ${child.pid}, namespace ${namespace}, log ${logPath})\n`);
   const deadline = Date.now() + 60_000;

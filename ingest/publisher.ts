@@ -2,8 +2,10 @@
 // dedup id, and the acceptance time in a header. Used by the HTTP gateway, the simulator and replays.
 import { createInbox, type Subscription } from '@nats-io/nats-core';
 import {
+  HEADER_BATCH,
   HEADER_INGEST_TS,
   HEADER_REPLY,
+  encodeEnvelope,
   messageHeaders,
   partitionOf,
   type Bus,
@@ -17,23 +19,67 @@ export type PublishResult = { readonly id: string; readonly seq: number; readonl
 export type EventPublisher = {
   /** Publishes and resolves once JetStream stored the event (or recognised it as a duplicate). */
   publish(event: ValidatedEvent, via: string, replyTo?: string): Promise<PublishResult>;
+  /**
+   * Publishes many events in envelopes (docs/events.md, Envelopes): those of one subject go out
+   * together, up to `maxRecords` per message. Resolves once JetStream stored every envelope. For
+   * producers of many events with ids of their own (the simulator, replays), not for callers
+   * that need JetStream's duplicate check per event id.
+   */
+  publishMany(events: readonly ValidatedEvent[], via: string, maxRecords?: number): Promise<void>;
 };
 
+/** Envelope ids are `<producer>:<n>`: unique per publisher instance, whatever the process. */
+let producerCount = 0;
+
 export function createEventPublisher(bus: Bus, partitions: number, metrics: Metrics): EventPublisher {
+  const producerId = `${bus.names.namespace}-${process.pid}-${Date.now().toString(36)}-${++producerCount}`;
+  let envelopes = 0;
   return {
     async publish(event, via, replyTo) {
       const ingestTs = Date.now();
       const h = messageHeaders(ingestTs);
       if (replyTo) h.set(HEADER_REPLY, replyTo);
       const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
-      const data = JSON.stringify(event.labels ? { ...event.body, labels: event.labels } : event.body);
+      const data = wireText(event);
       const started = performance.now();
       const ack = await bus.publisher.publish(subject, data, event.id, h);
       metrics.stageLatency.observe({ stage: 'ingest_publish' }, (performance.now() - started) / 1000);
       if (!ack.duplicate) metrics.eventsIn.inc({ kind: event.kind, via });
       return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
     },
+
+    async publishMany(events, via, maxRecords = 64) {
+      const bySubject = new Map<string, ValidatedEvent[]>();
+      for (const event of events) {
+        const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
+        const group = bySubject.get(subject);
+        if (group) group.push(event);
+        else bySubject.set(subject, [event]);
+      }
+      const stores: Array<Promise<void>> = [];
+      const ingestTs = Date.now();
+      for (const [subject, group] of bySubject) {
+        for (let start = 0; start < group.length; start += maxRecords) {
+          const chunk = group.slice(start, start + maxRecords);
+          const h = messageHeaders(ingestTs);
+          h.set(HEADER_BATCH, String(chunk.length));
+          const id = `${producerId}:${++envelopes}`;
+          stores.push(
+            bus.publisher.publish(subject, encodeEnvelope(chunk.map(wireText)), id, h).then((ack) => {
+              if (ack.duplicate) return;
+              for (const event of chunk) metrics.eventsIn.inc({ kind: event.kind, via });
+            }),
+          );
+        }
+      }
+      await Promise.all(stores);
+    },
   };
+}
+
+/** The event as it travels: its body, with the simulator's labels when it has them. */
+function wireText(event: ValidatedEvent): string {
+  return JSON.stringify(event.labels ? { ...event.body, labels: event.labels } : event.body);
 }
 
 export { HEADER_INGEST_TS };

@@ -5,6 +5,7 @@
 import { loadConfig } from '../config.js';
 import { minorUnitsOf } from '../money.js';
 import { kindToken, names as namesOf, partitionOf } from '../names.js';
+import { HEADER_BATCH, MAX_ENVELOPE_RECORDS } from '../envelope.js';
 import { Labels } from './common.js';
 import { EVENT_EXAMPLES, EXAMPLES_VALID_AT, type EventExample } from './examples.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, type EventKind } from './kinds.js';
@@ -236,6 +237,33 @@ Headers of an event message:
 | \`Rs-Ingest-Ts\` | When the gateway or publisher accepted the event, epoch ms. Decisions report latency from it. Optional for other publishers. |
 | \`Rs-Reply\` | Set by the gateway for \`?wait=decision\`: the inbox where the processor sends the decision as soon as it is made. Internal. |
 
+### Envelopes: many events in one message
+
+NATS spends about the same per message whatever its size, and at thousands of events a second
+the per-message work (storing, delivering, acknowledging) is most of the bus's cost. A producer
+that sends many events may therefore put several in one message, an **envelope**:
+
+- The payload is newline-delimited JSON: one event per line, each exactly as it would be sent alone.
+- The header \`${HEADER_BATCH}\` gives the number of lines (1 to ${MAX_ENVELOPE_RECORDS}). A message without it is one event.
+- Every event in an envelope has the envelope's kind and partition (its subject), so an envelope
+  only groups events that would have gone to the same subject anyway.
+- \`Nats-Msg-Id\` is the producer's id for the envelope, unique per producer (for example
+  \`<producer>:<counter>\`): a retried envelope is dropped by JetStream within its window.
+  \`Rs-Ingest-Ts\` is when the envelope was sent.
+- Each event is validated on its own. A bad line goes to the dead-letter stream alone, its reason
+  starting \`record <i> of <n> in the envelope:\`; the other lines are decided.
+- The processors answer an envelope with one decision envelope on \`<ns>.dec.<kind_token>\`
+  (same header, one decision per line, in the order of the events decided), whose \`Nats-Msg-Id\` is
+  \`dec:<events stream>:<sequence of the input>\`, so a redelivered envelope's decisions are
+  dropped as duplicates. Alerts stay one message each.
+- What envelopes give up: JetStream's duplicate check sees envelope ids, not event ids, so an
+  event re-sent in another envelope reaches the processors twice. Its effects still count once —
+  the feature store applies each event id once and storage keeps one row per id — but the second
+  copy gets a decision message of its own. A producer that retries should resend the same envelope.
+
+\`EnvelopePublisher\` (\`core/envelope-publisher.ts\`) groups events per subject with a short linger
+(\`riskstream bench --envelope 64 --linger 2\` drives the system that way).
+
 A message on the bus goes through the same validation as an HTTP request. A message that fails
 is not dropped and not retried forever: it goes to the dead-letter stream with its reason (see
 [dead letters](#dead-letters)). So does a message whose \`kind\` does not match its subject.
@@ -245,7 +273,7 @@ The streams of a namespace (\`<NS>\` and \`<ns>\` as above):
 | stream | subject | message | \`Nats-Msg-Id\` | kept |
 |---|---|---|---|---|
 | \`<NS>_EVENTS\` | \`<ns>.ev.<kind_token>.<partition>\` | an event | event \`id\` | 72 hours by default |
-| \`<NS>_DECISIONS\` | \`<ns>.dec.<kind_token>\` | [decision](#decisions), one per event | \`eventId\` | 72 hours by default |
+| \`<NS>_DECISIONS\` | \`<ns>.dec.<kind_token>\` | [decision](#decisions), one per event (an envelope of them per input envelope) | \`eventId\` (\`dec:<stream>:<seq>\` for an envelope) | 72 hours by default |
 | \`<NS>_ALERTS\` | \`<ns>.alert.<domain>\` | [alert](#alerts), zero or more per event | alert \`id\` | at least 30 days |
 | \`<NS>_DLQ\` | \`<ns>.dlq.<source>\` | [dead letter](#dead-letters) | source, stream and sequence of the refused message | at least 30 days |
 
