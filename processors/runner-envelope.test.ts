@@ -1,0 +1,167 @@
+// The processor runner and envelopes, against the real NATS and Redis: one decision envelope per
+// input envelope, dead letters per bad record, single-event messages unchanged beside them, and
+// dedup ids that make a redelivered envelope add nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HEADER_BATCH,
+  HEADER_MSG_ID,
+  consumerLag,
+  createLogger,
+  createMetrics,
+  encodeEnvelope,
+  messageHeaders,
+  splitEnvelopeText,
+  type DeadLetterWire,
+  type DecisionWire,
+} from '../core/index.js';
+import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
+import { createHarness, eventually, payment, type Harness } from '../test/harness.js';
+import { createDecider } from './decide/index.js';
+import { createFeatureStore } from './features/index.js';
+import { createFraudRulesScorer } from './fraud/index.js';
+import { createProcessor, type Processor } from './runner.js';
+
+let h: Harness;
+let processor: Processor;
+
+function startProcessor(): Processor {
+  return createProcessor({
+    bus: h.bus,
+    features: createFeatureStore(h.redis, { prefix: h.names.redisPrefix, dedupTtlSeconds: 600 }),
+    decide: createDecider([createFraudRulesScorer()]),
+    metrics: createMetrics(),
+    logger: createLogger('silent'),
+  });
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  processor = startProcessor();
+  await processor.start();
+});
+
+afterAll(async () => {
+  await processor?.drain();
+  await h?.cleanup();
+});
+
+type StoredMessage = { seq: number; subject: string; text: string; batch: string; msgId: string };
+
+/** Every message a stream holds, with the headers the tests look at. */
+async function storedMessages(stream: string): Promise<StoredMessage[]> {
+  const info = await h.bus.jsm.streams.info(stream);
+  const out: StoredMessage[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const m = await h.bus.jsm.streams.getMessage(stream, { seq });
+    if (!m) continue;
+    out.push({ seq, subject: m.subject, text: m.string(), batch: m.header.get(HEADER_BATCH), msgId: m.header.get(HEADER_MSG_ID) });
+  }
+  return out;
+}
+
+/** Waits until the processors' consumer has every input acknowledged: by then their outputs are stored. */
+async function allInputsAcknowledged(): Promise<void> {
+  await eventually(async () => {
+    const lag = await consumerLag(h.bus, h.names.streams.events, h.names.consumers.processors);
+    return lag && lag.pending === 0 && lag.ackPending === 0 ? true : undefined;
+  }, 15_000, 'every input acknowledged');
+}
+
+/** Publishes records as one envelope; resolves with its stream sequence. */
+async function publishEnvelope(subject: string, records: string[], msgId: string, ingestTs?: number): Promise<number> {
+  const headers = messageHeaders(ingestTs);
+  headers.set(HEADER_BATCH, String(records.length));
+  const ack = await h.bus.publisher.publish(subject, encodeEnvelope(records), msgId, headers);
+  return ack.seq;
+}
+
+const decisionsIn = (m: StoredMessage) => splitEnvelopeText(m.text).map((line) => JSON.parse(line) as DecisionWire);
+
+describe('processor runner - envelopes', () => {
+  let envelopeSeq = 0;
+  const ingestTs = Date.now();
+  const BROKEN = '{"v":1,"kind":"payment","id":"env-broken",';
+  const BAD_AMOUNT = JSON.stringify(payment('env-bad-amount', { amount: 12.5 }));
+
+  it('processor runner - decides the good records of an envelope in ONE decision envelope and dead-letters each bad record alone', async () => {
+    const subject = h.names.eventSubject('payment', 0);
+    const records = [JSON.stringify(payment('env-1')), BROKEN, JSON.stringify(payment('env-2')), BAD_AMOUNT, JSON.stringify(payment('env-3'))];
+    envelopeSeq = await publishEnvelope(subject, records, 'env-in-1', ingestTs);
+    await allInputsAcknowledged();
+
+    const decisions = await storedMessages(h.names.streams.decisions);
+    expect(decisions).toHaveLength(1);
+    const [envelope] = decisions;
+    expect(envelope).toMatchObject({ subject: h.names.decisionSubject('payment'), batch: '3' });
+    // The dedup id is the input's stream position: a redelivery of the input republishes the same id.
+    expect(envelope!.msgId).toBe(`dec:${h.names.streams.events}:${envelopeSeq}`);
+    const lines = decisionsIn(envelope!);
+    expect(lines.map((d) => d.eventId)).toEqual(['env-1', 'env-2', 'env-3']);
+    for (const d of lines) expect(d).toMatchObject({ v: 1, eventKind: 'payment', ingestTs, amountMinor: 125000, currency: 'USD' });
+
+    const letters = await storedMessages(h.names.streams.dlq);
+    expect(letters).toHaveLength(2);
+    const byIndex = letters.map((m) => ({ msgId: m.msgId, letter: JSON.parse(m.text) as DeadLetterWire })).sort((a, b) => a.msgId.localeCompare(b.msgId));
+    expect(byIndex.map((l) => l.msgId)).toEqual([1, 3].map((i) => `dlq:processors:${h.names.streams.events}:${envelopeSeq}:${i}`));
+    const [broken, badAmount] = byIndex.map((l) => l.letter);
+    expect(broken).toMatchObject({ source: 'processors', subject, streamSeq: envelopeSeq, code: 'RS_ERR_BUS_JSON', payload: BROKEN });
+    expect(broken!.reason).toMatch(/^record 2 of 5 in the envelope: not valid JSON/);
+    expect(badAmount).toMatchObject({ source: 'processors', subject, streamSeq: envelopeSeq, code: 'RS_ERR_BUS_SCHEMA', payload: BAD_AMOUNT });
+    expect(badAmount!.reason).toMatch(/^record 4 of 5 in the envelope: \/amount/);
+  });
+
+  it('processor runner - decides an envelope and single-event messages published together, each in its own form', async () => {
+    const decisionsBefore = (await storedMessages(h.names.streams.decisions)).length;
+    const singles = ['one-1', 'one-2'].map((id) => payment(id, { debtor: { accountId: 'ACC-MIX', customerId: 'C-MIX', country: 'US' } }));
+    await Promise.all([
+      ...singles.map((e) => h.bus.publisher.publish(h.names.eventSubject('payment', 1), JSON.stringify(e), e.id as string, messageHeaders(Date.now()))),
+      publishEnvelope(h.names.eventSubject('payment', 2), ['mix-1', 'mix-2'].map((id) => JSON.stringify(payment(id))), 'env-in-mix'),
+    ]);
+    await allInputsAcknowledged();
+
+    const added = (await storedMessages(h.names.streams.decisions)).slice(decisionsBefore);
+    expect(added).toHaveLength(3);
+    const envelopes = added.filter((m) => m.batch !== '');
+    const plain = added.filter((m) => m.batch === '');
+    expect(envelopes).toHaveLength(1);
+    expect(envelopes[0]).toMatchObject({ batch: '2', msgId: expect.stringMatching(new RegExp(`^dec:${h.names.streams.events}:\\d+$`)) });
+    expect(decisionsIn(envelopes[0]!).map((d) => d.eventId)).toEqual(['mix-1', 'mix-2']);
+    // A single event is decided as before: one decision message whose dedup id is the event id.
+    expect(plain.map((m) => [m.msgId, (JSON.parse(m.text) as DecisionWire).eventId]).sort()).toEqual([
+      ['one-1', 'one-1'],
+      ['one-2', 'one-2'],
+    ]);
+  });
+
+  it('processor runner - answers an envelope of a kind with a dot in its name on that kind\'s decision subject', async () => {
+    const decisionsBefore = (await storedMessages(h.names.streams.decisions)).length;
+    const example = EVENT_EXAMPLES['loan.missed_payment'][0]!.event;
+    const records = ['lm-env-1', 'lm-env-2'].map((id) => JSON.stringify({ ...example, id, ts: new Date().toISOString() }));
+    await publishEnvelope(h.names.eventSubject('loan.missed_payment', 0), records, 'env-in-loan');
+    await allInputsAcknowledged();
+    const added = (await storedMessages(h.names.streams.decisions)).slice(decisionsBefore);
+    expect(added.map((m) => [m.subject, m.batch])).toEqual([[h.names.decisionSubject('loan.missed_payment'), '2']]);
+    expect(decisionsIn(added[0]!).map((d) => [d.eventId, d.eventKind])).toEqual([
+      ['lm-env-1', 'loan.missed_payment'],
+      ['lm-env-2', 'loan.missed_payment'],
+    ]);
+  });
+
+  it('processor runner - a restart that delivers every input again adds no decision and no dead letter', async () => {
+    const decisionsBefore = await storedMessages(h.names.streams.decisions);
+    const lettersBefore = await storedMessages(h.names.streams.dlq);
+    const eventsStored = (await h.bus.jsm.streams.info(h.names.streams.events)).state.messages;
+    await processor.drain();
+    // Without its durable consumer the next processor starts again from the first input.
+    await h.bus.jsm.consumers.delete(h.names.streams.events, h.names.consumers.processors);
+    processor = startProcessor();
+    await processor.start();
+    await allInputsAcknowledged();
+    const consumer = await h.bus.jsm.consumers.info(h.names.streams.events, h.names.consumers.processors);
+    expect(consumer.delivered.stream_seq).toBeGreaterThanOrEqual(eventsStored); // every input was seen again
+
+    expect((await storedMessages(h.names.streams.decisions)).map((m) => m.msgId)).toEqual(decisionsBefore.map((m) => m.msgId));
+    expect((await storedMessages(h.names.streams.dlq)).map((m) => m.msgId)).toEqual(lettersBefore.map((m) => m.msgId));
+    expect(decisionsBefore.find((m) => m.msgId === `dec:${h.names.streams.events}:${envelopeSeq}`)).toBeDefined();
+  });
+});
