@@ -22,6 +22,7 @@ export type BenchCommandOptions = {
   /** Via NATS: events per envelope at most (1: one message per event) and the linger (ms). */
   readonly envelope: number;
   readonly linger: number;
+  readonly envelopeScope: 'kind' | 'partition';
   readonly connections: number;
   readonly grace: number;
   readonly url: string;
@@ -90,7 +91,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         pid: target.pid,
         graceS: options.grace,
         batchSize: options.batchSize,
-        envelope: { maxRecords: options.envelope, lingerMs: options.linger },
+        envelope: { maxRecords: options.envelope, lingerMs: options.linger, scope: options.envelopeScope },
         httpConnections: options.connections,
         seed: 7,
         alertShare: options.alertShare,
@@ -189,7 +190,8 @@ async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> 
 
 /** The entry point, with the envelope settings when events went in envelopes. */
 function viaText(r: BenchResult): string {
-  return r.envelope.maxRecords > 1 ? `${r.via} (envelopes ≤ ${r.envelope.maxRecords}, linger ${r.envelope.lingerMs} ms)` : r.via;
+  const { maxRecords, lingerMs, scope } = r.envelope;
+  return maxRecords > 1 ? `${r.via} (envelopes ≤ ${maxRecords} per ${scope}, linger ${lingerMs} ms)` : r.via;
 }
 
 function printResult(r: BenchResult): void {

@@ -105,6 +105,7 @@ program
   .addOption(new Option('--via <path>', 'entry point').choices(['nats', 'http', 'http-batch']).default('nats'))
   .option('--batch-size <n>', 'events per HTTP batch (http-batch)', positiveInt, 200)
   .option('--envelope <n>', 'via nats: events per envelope at most (1–256; 1 sends one message per event)', envelopeSize, 1)
+  .addOption(new Option('--envelope-scope <scope>', 'via nats with --envelope: one envelope per kind (events of every partition, on the mixed subject) or per partition').choices(['kind', 'partition']).default('kind'))
   .option('--linger <ms>', 'via nats with --envelope: how long an envelope waits for more events (0: what is due at one tick)', positiveInt, 0)
   .option('--connections <n>', 'HTTP connections', positiveInt, 64)
   .option('--grace <s>', 'seconds to wait for the last decisions', positiveInt, 15)

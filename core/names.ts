@@ -28,6 +28,8 @@ export type Names = {
   readonly redisPrefix: string;
   readonly database: string;
   eventSubject(kind: EventKind, partition: number): string;
+  /** Where envelopes of events of one kind from any partitions go (docs/events.md, Envelopes). */
+  mixedEventSubject(kind: EventKind): string;
   decisionSubject(kind: EventKind): string;
   alertSubject(domain: string): string;
   dlqSubject(source: string): string;
@@ -35,6 +37,9 @@ export type Names = {
   kpiSubject(procId: string): string;
   healthSubject(procId: string): string;
 };
+
+/** The partition token of envelopes that group events of several partitions. */
+export const MIXED_PARTITION = 'mixed';
 
 /** Kinds with dots (`loan.repayment`) become one subject token (`loan_repayment`). */
 export function kindToken(kind: string): string {
@@ -72,6 +77,7 @@ export function names(namespace: string): Names {
     redisPrefix: `${namespace}:`,
     database: namespace,
     eventSubject: (kind, partition) => `${namespace}.ev.${kindToken(kind)}.${partition}`,
+    mixedEventSubject: (kind) => `${namespace}.ev.${kindToken(kind)}.${MIXED_PARTITION}`,
     decisionSubject: (kind) => `${namespace}.dec.${kindToken(kind)}`,
     alertSubject: (domain) => `${namespace}.alert.${domain}`,
     dlqSubject: (source) => `${namespace}.dlq.${source}`,

@@ -2,6 +2,7 @@
 // together, at most maxRecords per message, each line exactly the event as sent alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_BATCH, createMetrics, partitionOf, splitEnvelopeText, validateEvent, type ValidatedEvent } from '../core/index.js';
+import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
 import { createEventPublisher } from './publisher.js';
 
@@ -21,6 +22,12 @@ function paymentEvent(id: string, accountId: string): ValidatedEvent {
   return result.event;
 }
 
+function customerEvent(id: string): ValidatedEvent {
+  const result = validateEvent({ ...EVENT_EXAMPLES.customer[0]!.event, id });
+  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
+  return result.event;
+}
+
 type Stored = { subject: string; batch: string | undefined; msgId: string | undefined; lines: string[] };
 
 async function storedMessages(expected: number): Promise<Stored[]> {
@@ -35,37 +42,34 @@ async function storedMessages(expected: number): Promise<Stored[]> {
 }
 
 describe('event publisher - envelopes', () => {
-  it('groups events per subject, at most maxRecords per envelope, and resolves once all are stored', async () => {
+  it('groups events per kind on the mixed-partition subject, at most maxRecords per envelope, and resolves once all are stored', async () => {
     const partitions = 4;
-    // Two accounts on different partitions: 70 events for one, 5 for the other.
+    // Accounts on different partitions travel together: the envelope is per kind.
     const accounts = ['ACC-E1', 'ACC-E2', 'ACC-E3', 'ACC-E4', 'ACC-E5'];
-    const a = accounts[0]!;
-    const b = accounts.find((x) => partitionOf(x, partitions) !== partitionOf(a, partitions))!;
-    const events = [
-      ...Array.from({ length: 70 }, (_, i) => paymentEvent(`env-a-${i}`, a)),
-      ...Array.from({ length: 5 }, (_, i) => paymentEvent(`env-b-${i}`, b)),
-    ];
+    expect(new Set(accounts.map((a) => partitionOf(a, partitions))).size).toBeGreaterThan(1);
+    const payments = Array.from({ length: 75 }, (_, i) => paymentEvent(`env-p-${i}`, accounts[i % accounts.length]!));
+    const customers = Array.from({ length: 3 }, (_, i) => customerEvent(`env-c-${i}`));
     const metrics = createMetrics();
-    await createEventPublisher(h.bus, partitions, metrics).publishMany(events, 'test', 32);
+    await createEventPublisher(h.bus, partitions, metrics).publishMany([...payments, ...customers], 'test', 32);
 
     const info = await h.bus.jsm.streams.info(h.names.streams.events);
-    expect(info.state.messages).toBe(4); // 32 + 32 + 6 for a, 5 for b
+    expect(info.state.messages).toBe(4); // 32 + 32 + 11 payments, 3 customers
     const stored = await storedMessages(4);
-    const subjectA = h.names.eventSubject('payment', partitionOf(a, partitions));
-    const subjectB = h.names.eventSubject('payment', partitionOf(b, partitions));
+    const paymentSubject = h.names.mixedEventSubject('payment');
+    expect(paymentSubject).toBe(`${h.namespace}.ev.payment.mixed`);
     expect(stored.map((m) => [m.subject, m.batch])).toEqual([
-      [subjectA, '32'],
-      [subjectA, '32'],
-      [subjectA, '6'],
-      [subjectB, '5'],
+      [paymentSubject, '32'],
+      [paymentSubject, '32'],
+      [paymentSubject, '11'],
+      [h.names.mixedEventSubject('customer'), '3'],
     ]);
     for (const m of stored) expect(m.lines).toHaveLength(Number(m.batch));
     expect(new Set(stored.map((m) => m.msgId)).size).toBe(4);
     // Each line is the event as it would travel alone, labels included, in the order given.
     const lines = stored.flatMap((m) => m.lines.map((line) => JSON.parse(line) as { id: string; labels?: unknown }));
-    expect(lines.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(lines.map((e) => e.id)).toEqual([...payments, ...customers].map((e) => e.id));
     expect(lines[0]!.labels).toEqual({ patterns: ['test'] });
-    const counted = (await metrics.registry.getSingleMetricAsString('rs_events_in_total')).match(/via="test"[^\n]* (\d+)/);
-    expect(Number(counted?.[1])).toBe(75);
+    const counted = (await metrics.registry.getSingleMetricAsString('rs_events_in_total')).match(/kind="payment",via="test"[^\n]* (\d+)|via="test",kind="payment"[^\n]* (\d+)/);
+    expect(Number(counted?.[1] ?? counted?.[2])).toBe(75);
   });
 });

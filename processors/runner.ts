@@ -1,7 +1,8 @@
 // The processor runner: consume events -> micro-batch -> features -> score -> publish decisions,
 // alerts and dead letters -> ack. Inputs are acknowledged only after JetStream acknowledged every
 // output; outputs carry dedup ids, and features are idempotent per event id, so a redelivered
-// event yields the same decision and never a second one.
+// message yields the same decisions and never a second copy. (An event re-sent by its producer
+// in another envelope is decided again; its effects still count once: docs/events.md, Envelopes.)
 import {
   BatchConsumer,
   HEADER_BATCH,
@@ -78,8 +79,10 @@ type Input = {
   readonly records: number;
   /** Decision JSON lines of an envelope, filled while scoring. */
   readonly decisions: string[];
+  /** The kind of the envelope's events (the subject's), known once one is decided. */
+  kind: ValidatedEvent['kind'] | null;
 };
-type Parsed = { readonly input: Input; readonly event: ValidatedEvent; readonly ingestTs: number | null };
+type Parsed = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly event: ValidatedEvent; readonly ingestTs: number | null };
 /** A record refused: `index` is its place in an envelope, null for a single-event message. */
 type Rejected = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly code: ErrorCode; readonly reason: string };
 
@@ -150,13 +153,14 @@ class ProcessorRunner implements Processor {
         core = decide({ event: scoringEvent, features: result.features, profile: result.profile });
       } catch (error) {
         // decide() isolates scorer failures itself; reaching here is a bug, so fail safe and say so.
-        rejected.push({ input: item.input, index: null, data: item.input.message.data, code: 'RS_ERR_SCORER', reason: safeReason(error) });
+        rejected.push({ input: item.input, index: item.index, data: item.data, code: 'RS_ERR_SCORER', reason: `${recordPrefix(item.input, item.index)}${safeReason(error)}` });
         continue;
       }
       const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
       const data = JSON.stringify(decision);
       if (item.input.envelope) {
         item.input.decisions.push(data);
+        item.input.kind = item.event.kind;
       } else {
         publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
         const replyTo = item.input.message.headers?.get(HEADER_REPLY);
@@ -172,7 +176,7 @@ class ProcessorRunner implements Processor {
       if (item.ingestTs !== null) metrics.stageLatency.observe({ stage: 'ingest_to_decision' }, (now - item.ingestTs) / 1000);
     }
     for (const input of inputs) {
-      if (input.decisions.length > 0) publishes.push(publishDecisionEnvelope(bus, input));
+      if (input.decisions.length > 0) publishDecisionEnvelopes(bus, input, publishes);
     }
     for (const reject of rejected) {
       publishes.push(publishDeadLetter(bus, 'processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data));
@@ -190,27 +194,50 @@ class ProcessorRunner implements Processor {
   }
 }
 
+/** How a dead letter names a record of an envelope; nothing for a single-event message. */
+function recordPrefix(input: Input, index: number | null): string {
+  return index === null ? '' : `record ${index + 1} of ${input.records} in the envelope: `;
+}
+
 function recordsOf(message: JsMsg): number {
   return declaredRecords(message.headers);
 }
 
 /**
- * The decisions of one input envelope, as one envelope on the decision subject of its kind. Its
- * dedup id is the input's stream position, so a redelivered envelope republishes the same id and
- * JetStream drops the second copy.
+ * Keeps a decision envelope inside NATS's max_payload (1 MiB by default): decisions are several
+ * times larger than their events, so a large input envelope is answered in parts. Counted in
+ * UTF-16 units, which are at most 3 bytes each in UTF-8: 256 Ki units stay under 768 KiB.
  */
-function publishDecisionEnvelope(bus: Bus, input: Input): Promise<unknown> {
-  const { message } = input;
-  const h = messageHeaders();
-  h.set(HEADER_BATCH, String(input.decisions.length));
-  const kind = kindOfSubject(message.subject, bus.names.namespace);
-  return bus.publisher.publish(bus.names.decisionSubject(kind), encodeEnvelope(input.decisions), `dec:${message.info.stream}:${message.seq}`, h);
-}
+const MAX_DECISION_ENVELOPE_UNITS = 256 * 1024;
 
-/** The kind token of an event subject (`<ns>.ev.<kind>.<partition>`), as decisionSubject expects it. */
-function kindOfSubject(subject: string, namespace: string): ValidatedEvent['kind'] {
-  const start = namespace.length + 4;
-  return subject.slice(start, subject.indexOf('.', start)).replace(/_/g, '.') as ValidatedEvent['kind'];
+/**
+ * The decisions of one input envelope, as envelopes on the decision subject of its kind: one,
+ * or several parts when they are large. The dedup ids come from the input's stream position
+ * (`dec:<stream>:<seq>`, then `…:<part>`), so a redelivered envelope republishes the same ids and
+ * JetStream drops the copies.
+ */
+function publishDecisionEnvelopes(bus: Bus, input: Input, publishes: Array<Promise<unknown>>): void {
+  const { message } = input;
+  const subject = bus.names.decisionSubject(input.kind!);
+  const baseId = `dec:${message.info.stream}:${message.seq}`;
+  const lines = input.decisions;
+  let start = 0;
+  let part = 0;
+  while (start < lines.length) {
+    let end = start;
+    let units = 0;
+    // Always at least one line per part; a single decision cannot approach the limit.
+    while (end < lines.length && (end === start || units + lines[end]!.length + 1 <= MAX_DECISION_ENVELOPE_UNITS)) {
+      units += lines[end]!.length + 1;
+      end++;
+    }
+    const h = messageHeaders();
+    h.set(HEADER_BATCH, String(end - start));
+    const chunk = start === 0 && end === lines.length ? lines : lines.slice(start, end);
+    publishes.push(bus.publisher.publish(subject, encodeEnvelope(chunk), part === 0 ? baseId : `${baseId}:${part}`, h));
+    part++;
+    start = end;
+  }
 }
 
 function eventOf(p: Parsed): ValidatedEvent {
@@ -220,12 +247,12 @@ function eventOf(p: Parsed): ValidatedEvent {
 function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): Input {
   const ingestTs = ingestTsOf(message);
   if (!isEnvelope(message.headers)) {
-    const input: Input = { message, envelope: false, records: 1, decisions: [] };
+    const input: Input = { message, envelope: false, records: 1, decisions: [], kind: null };
     parseRecord(input, null, message.data, namespace, ingestTs, parsed, rejected);
     return input;
   }
   const records = splitEnvelope(message.data);
-  const input: Input = { message, envelope: true, records: records.length, decisions: [] };
+  const input: Input = { message, envelope: true, records: records.length, decisions: [], kind: null };
   for (let i = 0; i < records.length; i++) parseRecord(input, i, records[i]!, namespace, ingestTs, parsed, rejected);
   return input;
 }
@@ -239,7 +266,7 @@ function parseRecord(
   parsed: Parsed[],
   rejected: Rejected[],
 ): void {
-  const where = index === null ? '' : `record ${index + 1} of ${input.records} in the envelope: `;
+  const where = recordPrefix(input, index);
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(data));
@@ -266,7 +293,7 @@ function parseRecord(
     });
     return;
   }
-  parsed.push({ input, event: result.event, ingestTs });
+  parsed.push({ input, index, data, event: result.event, ingestTs });
 }
 
 function buildDecision(

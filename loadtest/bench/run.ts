@@ -34,18 +34,25 @@ export type BenchOptions = {
    * Via NATS: events per envelope at most (1 = one message per event, as single-event producers
    * send) and how long an envelope waits for more (ms). Default 1 and 0.
    */
-  readonly envelope?: { readonly maxRecords: number; readonly lingerMs: number };
+  readonly envelope?: EnvelopeSettings;
   /** Share of events (0–1) that are card-testing payments raising alerts (default 0). */
   readonly alertShare?: number;
   readonly onProgress?: (p: BenchProgress) => void;
 };
+
+/**
+ * How the load generator groups events via NATS: at most maxRecords per envelope (1 = one message
+ * per event), waiting up to lingerMs; `scope` kind puts events of every partition in one envelope
+ * (on the mixed subject), partition one envelope per partition subject.
+ */
+export type EnvelopeSettings = { readonly maxRecords: number; readonly lingerMs: number; readonly scope: 'kind' | 'partition' };
 
 export type BenchProgress = { readonly elapsedS: number; readonly sent: number; readonly decided: number; readonly inFlight: number };
 
 export type BenchResult = {
   readonly via: Via;
   /** Via NATS: events per envelope at most and the linger (ms); 1 and 0 without envelopes. */
-  readonly envelope: { readonly maxRecords: number; readonly lingerMs: number };
+  readonly envelope: EnvelopeSettings;
   readonly rate: number;
   readonly durationS: number;
   readonly sent: number;
@@ -104,7 +111,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
   const payments = createBenchPayments(options.seed, undefined, options.alertShare ?? 0);
   const publisher = new JetStreamPublisher(nc, 10_000);
-  const envelope = options.envelope ?? { maxRecords: 1, lingerMs: 0 };
+  const envelope: EnvelopeSettings = options.envelope ?? { maxRecords: 1, lingerMs: 0, scope: 'partition' };
+  const mixedSubject = names.mixedEventSubject('payment');
   const envelopes = envelope.maxRecords > 1 ? new EnvelopePublisher(publisher, { ...envelope, idPrefix: runId }) : undefined;
   const onStored = (): void => onAck(true, 1);
   const onRefused = (): void => onAck(false, 1);
@@ -121,7 +129,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     for (let n = from; n < to; n++) {
       const event = payments.next(`${prefix}${n}`, Date.now());
       const account = (event.debtor as { accountId: string }).accountId;
-      const subject = names.eventSubject('payment', partitionOf(account, options.partitions));
+      const subject = envelopes && envelope.scope === 'kind' ? mixedSubject : names.eventSubject('payment', partitionOf(account, options.partitions));
       inFlight++;
       const stored = envelopes
         ? envelopes.add(subject, JSON.stringify(event))
@@ -233,7 +241,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const ms = (p: number): number => Math.round(histogram.getValueAtPercentile(p) / 10) / 100;
   return {
     via: options.via,
-    envelope: options.via === 'nats' ? envelope : { maxRecords: 1, lingerMs: 0 },
+    envelope: options.via === 'nats' ? envelope : { maxRecords: 1, lingerMs: 0, scope: 'partition' },
     rate: options.rate,
     durationS: options.durationS,
     sent,

@@ -3,7 +3,13 @@
 import { type Bus, type DeadLetterWire, type ErrorCode, type JsMsg } from '../../core/index.js';
 
 /** Where a record came from: a whole message, or record `index` of an envelope (`data` is that record). */
-export type RecordSource = { readonly message: JsMsg; readonly index: number | null; readonly data: Uint8Array };
+export type RecordSource = {
+  readonly message: JsMsg;
+  readonly index: number | null;
+  /** Records in the message. */
+  readonly of: number;
+  readonly data: Uint8Array;
+};
 export type Refusal = RecordSource & { readonly code: ErrorCode; readonly reason: string };
 
 const MAX_PAYLOAD_BYTES = 64 * 1024;

@@ -63,6 +63,11 @@ type Mapped<R> = KeyedRow<R> & KeyProbe & { readonly recencyMs: number };
  */
 const YIELD_EVERY = 50;
 
+/** How a dead letter names a record of an envelope; nothing for a single message. */
+function recordPrefix(source: RecordSource): string {
+  return source.index === null ? '' : `record ${source.index + 1} of ${source.of} in the envelope: `;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -129,10 +134,10 @@ export class TableSink<R> {
         // Let other work on the event loop (the processors' batches) run between slices of mapping.
         if (++mapped % YIELD_EVERY === 0) await yieldToEventLoop();
         const data = records[index]!;
-        const source: RecordSource = envelope ? { message, index, data } : { message, index: null, data };
+        const source: RecordSource = envelope ? { message, index, of: records.length, data } : { message, index: null, of: 1, data };
         const outcome = this._map(message.subject, data, ingestTs);
         if (!outcome.ok) {
-          refusals.push({ ...source, code: outcome.code, reason: envelope ? `record ${index + 1} of ${records.length} in the envelope: ${outcome.reason}` : outcome.reason });
+          refusals.push({ ...source, code: outcome.code, reason: `${recordPrefix(source)}${outcome.reason}` });
         } else if (unique.has(outcome.key)) {
           duplicates++; // the same record twice in one batch (re-published, or re-delivered)
         } else {
@@ -150,7 +155,10 @@ export class TableSink<R> {
     const started = performance.now();
     const rejected = await insertRows(this._target, fresh, this.spec.encoding);
     if (fresh.length > 0) this._deps.metrics.stageLatency.observe({ stage: 'writer_insert' }, (performance.now() - started) / 1000);
-    for (const r of rejected) refusals.push({ ...sourceOf.get(r.row.key)!, code: 'RS_ERR_STORAGE_ROW', reason: r.reason });
+    for (const r of rejected) {
+      const source = sourceOf.get(r.row.key)!;
+      refusals.push({ ...source, code: 'RS_ERR_STORAGE_ROW', reason: `${recordPrefix(source)}${r.reason}` });
+    }
 
     await this._refuse(refusals);
     for (const message of messages) message.ack();
