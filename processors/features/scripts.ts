@@ -143,7 +143,7 @@ export type FeatureScripts = { readonly out: string; readonly in: string; readon
 function helpersLua(ttl: ScriptTtls): string {
   return `
 local STATE_TTL, MARKER_TTL, REFRESH = '${ttl.stateMs}', '${ttl.markerMs}', ${ttl.refreshSeconds}
-local MEMBER, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', 8, ${MEMBERS_PER_GROUP}
+local MEMBER, SEEN, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', '<I4', 8, ${MEMBERS_PER_GROUP}
 local PF = {${Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ')}}
 local QF = {${Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', ')}}
 local NF = {${Array.from({ length: G }, (_, g) => `'N${g + 1}'`).join(', ')}}
@@ -165,16 +165,20 @@ local function touch(v, tag, sec)
   if n < GROUP_ENTRIES then return v .. struct.pack(MEMBER, tag, sec), false end
   return string.sub(v, 1, at * MEMBER_SIZE) .. struct.pack(MEMBER, tag, sec) .. string.sub(v, at * MEMBER_SIZE + MEMBER_SIZE + 1), false
 end
--- Members of a group value last seen after second lo.
-local function seenAfter(v, lo)
-  local c = 0
+-- Members of a group value last seen after second lo1, and after second lo2 (lo2 <= lo1):
+-- one pass for both windows, reading only the last-seen half of each member.
+local function seenAfter(v, lo1, lo2)
+  local c1, c2 = 0, 0
   if v then
-    for j = 1, #v, MEMBER_SIZE do
-      local _, seen = struct.unpack(MEMBER, v, j)
-      if seen > lo then c = c + 1 end
+    for j = 5, #v, MEMBER_SIZE do
+      local seen = struct.unpack(SEEN, v, j)
+      if seen > lo2 then
+        c2 = c2 + 1
+        if seen > lo1 then c1 = c1 + 1 end
+      end
     end
   end
-  return c
+  return c1, c2
 end`;
 }
 
@@ -228,8 +232,8 @@ for g = 1, ${G} do
   local v = got[${X} + g]
   if g == pg then v = pv2 end
   if v then
-    dp1 = dp1 + seenAfter(v, lo1)
-    dp24 = dp24 + seenAfter(v, lo24)
+    local c1, c24 = seenAfter(v, lo1, lo24)
+    dp1, dp24 = dp1 + c1, dp24 + c24
   end
 end
 
@@ -301,7 +305,10 @@ local dq, lo24 = 0, sec - ${DISTINCT_SPANS_MS['24h'] / 1000}
 for g = 1, ${G} do
   local v = got[${X} + g]
   if g == qg then v = qv2 end
-  if v then dq = dq + seenAfter(v, lo24) end
+  if v then
+    local _, c24 = seenAfter(v, lo24, lo24)
+    dq = dq + c24
+  end
 end
 if ns > 0 then redis.call('HSET', s, unpack(set)) end
 if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
