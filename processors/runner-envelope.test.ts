@@ -10,6 +10,7 @@ import {
   createMetrics,
   encodeEnvelope,
   messageHeaders,
+  partitionOf,
   splitEnvelopeText,
   type DeadLetterWire,
   type DecisionWire,
@@ -45,7 +46,7 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-type StoredMessage = { seq: number; subject: string; text: string; batch: string; msgId: string };
+type StoredMessage = { seq: number; subject: string; text: string; bytes: number; batch: string; msgId: string };
 
 /** Every message a stream holds, with the headers the tests look at. */
 async function storedMessages(stream: string): Promise<StoredMessage[]> {
@@ -54,7 +55,7 @@ async function storedMessages(stream: string): Promise<StoredMessage[]> {
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
     const m = await h.bus.jsm.streams.getMessage(stream, { seq });
     if (!m) continue;
-    out.push({ seq, subject: m.subject, text: m.string(), batch: m.header.get(HEADER_BATCH), msgId: m.header.get(HEADER_MSG_ID) });
+    out.push({ seq, subject: m.subject, text: m.string(), bytes: m.data.length, batch: m.header.get(HEADER_BATCH), msgId: m.header.get(HEADER_MSG_ID) });
   }
   return out;
 }
@@ -163,5 +164,83 @@ describe('processor runner - envelopes', () => {
     expect((await storedMessages(h.names.streams.decisions)).map((m) => m.msgId)).toEqual(decisionsBefore.map((m) => m.msgId));
     expect((await storedMessages(h.names.streams.dlq)).map((m) => m.msgId)).toEqual(lettersBefore.map((m) => m.msgId));
     expect(decisionsBefore.find((m) => m.msgId === `dec:${h.names.streams.events}:${envelopeSeq}`)).toBeDefined();
+  });
+});
+
+describe('processor runner - large, mixed and wrong-kind envelopes', () => {
+  /** NATS's default max_payload: no message, in or out, may be larger. */
+  const MAX_PAYLOAD = 1024 * 1024;
+  const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
+  /** Messages of a stream whose dedup id is `prefix` or starts with `prefix:`. */
+  const withIdPrefix = (messages: StoredMessage[], prefix: string) => messages.filter((m) => m.msgId === prefix || m.msgId.startsWith(`${prefix}:`));
+
+  it('processor runner - answers an envelope of 800 payments with decision parts that hold every decision once, each under 1 MiB', async () => {
+    const ids = Array.from({ length: 800 }, (_, i) => `big-${i}`);
+    const records = ids.map((id, i) =>
+      JSON.stringify(payment(id, { debtor: { accountId: `ACC-BIG-${i % 40}`, customerId: `C-BIG-${i % 40}`, country: 'US' } })),
+    );
+    const payload = encodeEnvelope(records);
+    expect(byteLength(payload)).toBeLessThan(MAX_PAYLOAD);
+    expect(byteLength(payload)).toBeLessThanOrEqual(h.bus.nc.info!.max_payload);
+    const seq = await publishEnvelope(h.names.eventSubject('payment', 3), records, 'env-in-big', Date.now());
+    await allInputsAcknowledged();
+    const consumer = await h.bus.jsm.consumers.info(h.names.streams.events, h.names.consumers.processors);
+    expect(consumer.ack_floor.stream_seq).toBeGreaterThanOrEqual(seq);
+
+    const baseId = `dec:${h.names.streams.events}:${seq}`;
+    const parts = withIdPrefix(await storedMessages(h.names.streams.decisions), baseId);
+    const partOf = (m: StoredMessage) => (m.msgId === baseId ? 0 : Number(m.msgId.slice(baseId.length + 1)));
+    parts.sort((a, b) => partOf(a) - partOf(b));
+    // 800 decisions of ~1.5 KiB do not fit one message: the answer comes in parts.
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((m) => m.msgId)).toEqual(parts.map((_, part) => (part === 0 ? baseId : `${baseId}:${part}`)));
+    let declared = 0;
+    for (const part of parts) {
+      expect(part.subject).toBe(h.names.decisionSubject('payment'));
+      expect(part.bytes).toBeLessThan(MAX_PAYLOAD);
+      expect(Number(part.batch)).toBe(decisionsIn(part).length);
+      declared += Number(part.batch);
+    }
+    expect(declared).toBe(800);
+    // Every event once, and the parts in order give the events' order.
+    expect(parts.flatMap((part) => decisionsIn(part).map((d) => d.eventId))).toEqual(ids);
+    expect(withIdPrefix(await storedMessages(h.names.streams.dlq), `dlq:processors:${h.names.streams.events}:${seq}`)).toEqual([]);
+  });
+
+  it('processor runner - decides an envelope of several partitions on the mixed subject like any other', async () => {
+    const accounts = Array.from({ length: 6 }, (_, i) => `ACC-MIXED-${i}`);
+    // The test means something only if the envelope's events belong to different partitions.
+    expect(new Set(accounts.map((a) => partitionOf(a, h.config.partitions))).size).toBeGreaterThan(1);
+    const events = accounts.map((accountId, i) => payment(`mixed-${i}`, { debtor: { accountId, customerId: `C-MIXED-${i}`, country: 'US' } }));
+    const subject = h.names.mixedEventSubject('payment');
+    expect(subject).toBe(`${h.namespace}.ev.payment.mixed`);
+    const seq = await publishEnvelope(subject, events.map((e) => JSON.stringify(e)), 'env-in-mixed', Date.now());
+    await allInputsAcknowledged();
+
+    const answer = withIdPrefix(await storedMessages(h.names.streams.decisions), `dec:${h.names.streams.events}:${seq}`);
+    expect(answer.map((m) => [m.subject, m.batch, m.msgId])).toEqual([[h.names.decisionSubject('payment'), '6', `dec:${h.names.streams.events}:${seq}`]]);
+    expect(decisionsIn(answer[0]!).map((d) => [d.eventId, d.accountId, d.eventKind])).toEqual(
+      accounts.map((accountId, i) => [`mixed-${i}`, accountId, 'payment']),
+    );
+    expect(withIdPrefix(await storedMessages(h.names.streams.dlq), `dlq:processors:${h.names.streams.events}:${seq}`)).toEqual([]);
+  });
+
+  it('processor runner - dead-letters a customer record in a payment envelope with RS_ERR_BUS_SUBJECT and decides the others', async () => {
+    const subject = h.names.eventSubject('payment', 4);
+    const customer = JSON.stringify({ ...EVENT_EXAMPLES.customer[0]!.event, id: 'cust-in-payments', ts: new Date().toISOString() });
+    const records = [JSON.stringify(payment('kind-1')), customer, JSON.stringify(payment('kind-2')), JSON.stringify(payment('kind-3'))];
+    const seq = await publishEnvelope(subject, records, 'env-in-wrong-kind', Date.now());
+    await allInputsAcknowledged();
+
+    const answer = withIdPrefix(await storedMessages(h.names.streams.decisions), `dec:${h.names.streams.events}:${seq}`);
+    expect(answer.map((m) => [m.subject, m.batch])).toEqual([[h.names.decisionSubject('payment'), '3']]);
+    expect(decisionsIn(answer[0]!).map((d) => d.eventId)).toEqual(['kind-1', 'kind-2', 'kind-3']);
+
+    const letters = withIdPrefix(await storedMessages(h.names.streams.dlq), `dlq:processors:${h.names.streams.events}:${seq}`);
+    expect(letters.map((m) => m.msgId)).toEqual([`dlq:processors:${h.names.streams.events}:${seq}:1`]);
+    const letter = JSON.parse(letters[0]!.text) as DeadLetterWire;
+    expect(letter).toMatchObject({ source: 'processors', subject, streamSeq: seq, code: 'RS_ERR_BUS_SUBJECT', payload: customer });
+    expect(letter.reason).toMatch(/^record 2 of 4 in the envelope: a customer event arrived on /);
+    expect(letter.reason).toContain(subject);
   });
 });
