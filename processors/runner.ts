@@ -77,8 +77,9 @@ type Input = {
   readonly envelope: boolean;
   /** Records in the message (1 for a single event). */
   readonly records: number;
-  /** Decision JSON lines of an envelope, filled while scoring. */
+  /** Decision JSON lines of an envelope, filled while scoring, and their event ids. */
   readonly decisions: string[];
+  readonly decisionIds: string[];
   /** The kind of the envelope's events (the subject's), known once one is decided. */
   kind: ValidatedEvent['kind'] | null;
 };
@@ -160,6 +161,7 @@ class ProcessorRunner implements Processor {
       const data = JSON.stringify(decision);
       if (item.input.envelope) {
         item.input.decisions.push(data);
+        item.input.decisionIds.push(item.event.id);
         item.input.kind = item.event.kind;
       } else {
         publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
@@ -204,39 +206,41 @@ function recordsOf(message: JsMsg): number {
 }
 
 /**
- * Keeps a decision envelope inside NATS's max_payload (1 MiB by default): decisions are several
- * times larger than their events, so a large input envelope is answered in parts. Counted in
- * UTF-16 units, which are at most 3 bytes each in UTF-8: 256 Ki units stay under 768 KiB.
+ * Decisions per decision envelope at most. Parts are cut by position, never by size: a
+ * redelivered envelope's decisions differ in their latency figures (so in length), and a cut by
+ * size could move a decision into another part, under another dedup id — decided twice, or never
+ * if a part was stored before a crash. 64 decisions of the usual 1–3 KiB make ~200 KiB.
  */
-const MAX_DECISION_ENVELOPE_UNITS = 256 * 1024;
+const DECISIONS_PER_PART = 64;
+
+/** Room left for headers under the server's max_payload. */
+const HEADER_ROOM = 4096;
 
 /**
- * The decisions of one input envelope, as envelopes on the decision subject of its kind: one,
- * or several parts when they are large. The dedup ids come from the input's stream position
- * (`dec:<stream>:<seq>`, then `…:<part>`), so a redelivered envelope republishes the same ids and
- * JetStream drops the copies.
+ * The decisions of one input envelope, as envelopes on the decision subject of its kind: one part
+ * per 64 decisions. The dedup ids come from the input's stream position (`dec:<stream>:<seq>`,
+ * then `…:<part>`), so a redelivered envelope republishes the same ids and JetStream drops the
+ * copies. A part that would not fit the server's max_payload (decisions with very long reasons)
+ * goes out as single decisions under their event ids instead, which are as stable.
  */
 function publishDecisionEnvelopes(bus: Bus, input: Input, publishes: Array<Promise<unknown>>): void {
   const { message } = input;
   const subject = bus.names.decisionSubject(input.kind!);
   const baseId = `dec:${message.info.stream}:${message.seq}`;
+  const maxBytes = (bus.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;
   const lines = input.decisions;
-  let start = 0;
-  let part = 0;
-  while (start < lines.length) {
-    let end = start;
-    let units = 0;
-    // Always at least one line per part; a single decision cannot approach the limit.
-    while (end < lines.length && (end === start || units + lines[end]!.length + 1 <= MAX_DECISION_ENVELOPE_UNITS)) {
-      units += lines[end]!.length + 1;
-      end++;
+  for (let start = 0, part = 0; start < lines.length; start += DECISIONS_PER_PART, part++) {
+    const end = Math.min(start + DECISIONS_PER_PART, lines.length);
+    const chunk = start === 0 && end === lines.length ? lines : lines.slice(start, end);
+    const text = encodeEnvelope(chunk);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
+    if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
+      for (let i = start; i < end; i++) publishes.push(bus.publisher.publish(subject, lines[i]!, input.decisionIds[i]!));
+      continue;
     }
     const h = messageHeaders();
     h.set(HEADER_BATCH, String(end - start));
-    const chunk = start === 0 && end === lines.length ? lines : lines.slice(start, end);
-    publishes.push(bus.publisher.publish(subject, encodeEnvelope(chunk), part === 0 ? baseId : `${baseId}:${part}`, h));
-    part++;
-    start = end;
+    publishes.push(bus.publisher.publish(subject, text, part === 0 ? baseId : `${baseId}:${part}`, h));
   }
 }
 
@@ -247,12 +251,12 @@ function eventOf(p: Parsed): ValidatedEvent {
 function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): Input {
   const ingestTs = ingestTsOf(message);
   if (!isEnvelope(message.headers)) {
-    const input: Input = { message, envelope: false, records: 1, decisions: [], kind: null };
+    const input: Input = { message, envelope: false, records: 1, decisions: [], decisionIds: [], kind: null };
     parseRecord(input, null, message.data, namespace, ingestTs, parsed, rejected);
     return input;
   }
   const records = splitEnvelope(message.data);
-  const input: Input = { message, envelope: true, records: records.length, decisions: [], kind: null };
+  const input: Input = { message, envelope: true, records: records.length, decisions: [], decisionIds: [], kind: null };
   for (let i = 0; i < records.length; i++) parseRecord(input, i, records[i]!, namespace, ingestTs, parsed, rejected);
   return input;
 }

@@ -252,10 +252,12 @@ that sends many events may therefore put several in one message, an **envelope**
   \`Rs-Ingest-Ts\` is when the envelope was sent.
 - Each event is validated on its own. A bad line goes to the dead-letter stream alone, its reason
   starting \`record <i> of <n> in the envelope:\`; the other lines are decided.
-- The processors answer an envelope with one decision envelope on \`<ns>.dec.<kind_token>\`
-  (same header, one decision per line, in the order of the events decided), whose \`Nats-Msg-Id\` is
-  \`dec:<events stream>:<sequence of the input>\`, so a redelivered envelope's decisions are
-  dropped as duplicates. Alerts stay one message each.
+- The processors answer an envelope with a decision envelope on \`<ns>.dec.<kind_token>\`
+  (same header, one decision per line, in the order of the events decided), in parts of at most
+  64 decisions. The \`Nats-Msg-Id\` of the first part is \`dec:<events stream>:<sequence of the input>\`,
+  of the next ones \`…:<part>\` (1, 2, …), so a redelivered envelope's decisions are dropped as
+  duplicates. A part too large for the server's payload limit goes out as single decisions with
+  their event ids. Alerts stay one message each.
 - What envelopes give up: JetStream's duplicate check sees envelope ids, not event ids, so an
   event re-sent in another envelope reaches the processors twice. Its effects still count once —
   the feature store applies each event id once and storage keeps one row per id — but the second
@@ -273,7 +275,7 @@ The streams of a namespace (\`<NS>\` and \`<ns>\` as above):
 | stream | subject | message | \`Nats-Msg-Id\` | kept |
 |---|---|---|---|---|
 | \`<NS>_EVENTS\` | \`<ns>.ev.<kind_token>.<partition>\` | an event | event \`id\` | 72 hours by default |
-| \`<NS>_DECISIONS\` | \`<ns>.dec.<kind_token>\` | [decision](#decisions), one per event (an envelope of them per input envelope) | \`eventId\` (\`dec:<stream>:<seq>\` for an envelope) | 72 hours by default |
+| \`<NS>_DECISIONS\` | \`<ns>.dec.<kind_token>\` | [decision](#decisions), one per event (envelopes of up to 64 for an input envelope) | \`eventId\` (\`dec:<stream>:<seq>[:<part>]\` for an envelope) | 72 hours by default |
 | \`<NS>_ALERTS\` | \`<ns>.alert.<domain>\` | [alert](#alerts), zero or more per event | alert \`id\` | at least 30 days |
 | \`<NS>_DLQ\` | \`<ns>.dlq.<source>\` | [dead letter](#dead-letters) | source, stream and sequence of the refused message | at least 30 days |
 
