@@ -212,6 +212,11 @@ export type BatchConsumerOptions = {
    * that a batch holds about maxBatch events whatever the producers' envelope sizes.
    */
   readonly weightOf?: (message: JsMsg) => number;
+  /**
+   * With weightOf: also flush a batch holding this many messages, whatever its weight. Set it
+   * below the consumer's max_ack_pending, or a batch of light messages could never fill.
+   */
+  readonly maxMessages?: number;
   readonly logger: Logger;
   readonly onError?: (error: unknown, messages: JsMsg[]) => void;
 };
@@ -262,7 +267,7 @@ export class BatchConsumer {
     }
     this._batch.push(message);
     this._batchWeight += this._options.weightOf ? this._options.weightOf(message) : 1;
-    if (this._batchWeight >= this._options.maxBatch) {
+    if (this._batchWeight >= this._options.maxBatch || this._batch.length >= (this._options.maxMessages ?? Infinity)) {
       this._flush();
     } else if (!this._flushScheduled) {
       this._flushScheduled = true;

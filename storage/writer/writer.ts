@@ -54,6 +54,9 @@ export type Writer = {
   status(): WriterStatus;
 };
 
+/** Messages a table's consumer holds delivered and not yet acknowledged, at most. */
+const MAX_PENDING_MESSAGES = 4_000;
+
 type Lag = { seconds: number | null; messages: number | null };
 
 /** Rows a message brings: an envelope's records, or one. */
@@ -121,8 +124,10 @@ export function createWriter(options: WriterOptions): Writer {
           // A batch may wait a second to fill, queue behind one in back-off, then insert.
           ackWaitMs: 60_000,
           // Messages, not rows: envelopes hold many rows, and what is delivered must be inserted
-          // well within the ack wait, or it is delivered again.
-          maxAckPending: maxBatch * 2,
+          // within the ack wait (or it is delivered again) and held in memory until then. With
+          // envelopes of 64, 4,000 messages are 256,000 rows; single-event messages still make
+          // batches of 2,000 rows (maxMessages below).
+          maxAckPending: MAX_PENDING_MESSAGES,
         });
         const batches = new BatchConsumer(consumer, sink.handle, {
           maxBatch,
@@ -130,6 +135,7 @@ export function createWriter(options: WriterOptions): Writer {
           // One batch at a time per table: the dedup check must see the previous batch's rows.
           concurrency: 1,
           weightOf: rowsOf,
+          maxMessages: MAX_PENDING_MESSAGES / 2,
           logger,
         });
         await batches.start();
