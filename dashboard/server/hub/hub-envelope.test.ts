@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { HEADER_BATCH, createLogger, createMetrics, encodeEnvelope, messageHeaders, type DecisionWire } from '../../../core/index.js';
 import { createHarness, eventually, type Harness } from '../../../test/harness.js';
 import type { ServerMessage, SessionUser } from '../protocol.js';
+import { decisionFixture } from './test-fixtures.js';
 import { createHub, hubPlugin } from './index.js';
 
 const CORA: SessionUser = { username: 'cora', displayName: 'cora', roles: ['compliance_officer'], totpEnabled: false, locale: 'en' };
@@ -39,36 +40,7 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-let seq = 0;
-function decision(overrides: Partial<DecisionWire> = {}): DecisionWire {
-  seq++;
-  return {
-    v: 1,
-    eventId: `ev-${seq}`,
-    eventKind: 'payment',
-    eventTs: Date.now(),
-    ingestTs: Date.now(),
-    decidedAt: Date.now(),
-    accountId: 'ACC-9',
-    customerId: 'C-9',
-    counterpartyId: 'ACC-8',
-    channel: 'mobile',
-    paymentType: 'transfer',
-    country: 'US',
-    counterpartyCountry: 'MX',
-    segment: 'standard',
-    amountMinor: 5000,
-    currency: 'USD',
-    score: 120,
-    action: 'allow',
-    reasons: [],
-    models: { rules: 'r1' },
-    features: { velocity1m: 3 },
-    latencyMs: { processing: 1, total: 3 },
-    labels: { patterns: ['none'] },
-    ...overrides,
-  };
-}
+const decision = decisionFixture;
 
 const accountMessages = () => received.filter((m): m is Extract<ServerMessage, { type: 'account' }> => m.type === 'account');
 

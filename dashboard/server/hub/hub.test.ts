@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { createLogger, createMetrics, KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS, type AlertWire, type DecisionWire, type KpiSecondWire, type ProcessHealthWire } from '../../../core/index.js';
 import { createHarness, eventually, type Harness } from '../../../test/harness.js';
 import type { ServerMessage, SessionUser, UserRole } from '../protocol.js';
+import { decisionFixture } from './test-fixtures.js';
 import { createHub, hubPlugin, type Hub, type HubLimits } from './index.js';
 
 const USERS: Record<string, SessionUser> = Object.fromEntries(
@@ -137,35 +138,7 @@ function alert(overrides: Partial<AlertWire> = {}): AlertWire {
   };
 }
 
-function decision(overrides: Partial<DecisionWire> = {}): DecisionWire {
-  seq++;
-  return {
-    v: 1,
-    eventId: `ev-${seq}`,
-    eventKind: 'payment',
-    eventTs: Date.now(),
-    ingestTs: Date.now(),
-    decidedAt: Date.now(),
-    accountId: 'ACC-9',
-    customerId: 'C-9',
-    counterpartyId: 'ACC-8',
-    channel: 'mobile',
-    paymentType: 'transfer',
-    country: 'US',
-    counterpartyCountry: 'MX',
-    segment: 'standard',
-    amountMinor: 5000,
-    currency: 'USD',
-    score: 120,
-    action: 'allow',
-    reasons: [],
-    models: { rules: 'r1' },
-    features: { velocity1m: 3 },
-    latencyMs: { processing: 1, total: 3 },
-    labels: { patterns: ['none'] },
-    ...overrides,
-  };
-}
+const decision = decisionFixture;
 
 function kpiSnapshot(procId: string, second: number, decisions: number): KpiSecondWire {
   const latency = new Array<number>(KPI_LATENCY_BOUNDS_MS.length + 1).fill(0);
