@@ -21,9 +21,9 @@ export type EventPublisher = {
   publish(event: ValidatedEvent, via: string, replyTo?: string): Promise<PublishResult>;
   /**
    * Publishes many events in envelopes (docs/events.md, Envelopes): those of one kind go out
-   * together on the kind's mixed-partition subject, up to `maxRecords` per message. Resolves once JetStream stored every envelope. For
-   * producers of many events with ids of their own (the simulator, replays), not for callers
-   * that need JetStream's duplicate check per event id.
+   * together on the kind's mixed-partition subject, up to `maxRecords` per message. Resolves once
+   * JetStream stored every envelope. For producers of many events with ids of their own (the
+   * simulator, replays), not for callers that need JetStream's duplicate check per event id.
    */
   publishMany(events: readonly ValidatedEvent[], via: string, maxRecords?: number): Promise<void>;
 };
