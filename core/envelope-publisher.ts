@@ -1,6 +1,6 @@
 // Puts records on the bus in envelopes: records for the same subject that arrive within a short
-// linger go out as one message (docs/events.md, Envelopes). Used by high-volume producers (the benchmark's load
-// generator, the simulator at high rates, replays); one instance per producer.
+// linger go out as one message (docs/events.md, Envelopes). Used by high-volume producers (the
+// benchmark's load generator, replays); one instance per producer.
 import { HEADER_BATCH, MAX_ENVELOPE_RECORDS, encodeEnvelope } from './envelope.js';
 import { messageHeaders } from './bus.js';
 import type { JetStreamPublisher, PublishAck } from './jetstream-publisher.js';

@@ -1,7 +1,8 @@
 // Envelopes: many events (or decisions) in one bus message. NATS costs about the same per message
 // whatever its size, so a producer that sends thousands of events a second puts the events of one
-// kind and partition that are ready at the same moment into one message, and the processors answer
-// with one decision message per input message. See docs/events.md (Envelopes) and docs/decisions/0004.
+// kind that are ready at the same moment into one message (on their partition's subject, or on the
+// kind's `mixed` subject when they span partitions), and the processors answer with decision
+// envelopes of up to 64. See docs/events.md (Envelopes) and docs/decisions/0004.
 //
 // On the wire an envelope is newline-delimited JSON (one record per line, each exactly what a
 // single message would carry) with the header `Rs-Batch: <lines>`. A message without the header
