@@ -135,7 +135,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   }
   let writer: Writer | undefined;
   if (roles.has('writer')) {
-    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster });
+    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster, fxRates: config.fxRates });
   }
   let publisher: EventPublisher | undefined;
   let waiters: DecisionWaiters | undefined;

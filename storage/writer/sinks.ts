@@ -1,17 +1,12 @@
 // Which stream feeds which raw table, through which durable consumer and mapper.
 import type { Names } from '../../core/index.js';
 import { minuteOfTimeText } from './batch-insert.js';
+import { DECISION_ROWS, EVENT_ROWS, dayOf } from './line-tables.js';
 import { alertRow, type AlertRow } from './rows/alert-row.js';
 import { deadLetterRow, type DeadLetterRow } from './rows/dead-letter-row.js';
-import { decisionRow, type DecisionRow } from './rows/decision-row.js';
-import { fastEventRow, type EventRow } from './rows/event-row.js';
-import { DECISION_COLUMNS, decisionLine, EVENT_COLUMNS, eventLine } from './rows/tsv.js';
+import type { DecisionRow } from './rows/decision-row.js';
+import type { EventRow } from './rows/event-row.js';
 import { TableSink, type SinkDeps, type SinkSpec, type TableSinkCounters } from './table-sink.js';
-
-/** The UTC day of a DateTime64 text value (`<seconds>.<millis>`): the partition of the day-partitioned tables. */
-function dayOf(timeText: string): string {
-  return String(Math.floor(Number.parseInt(timeText, 10) / 86_400));
-}
 
 /** What the writer needs of a sink, whatever its row type. */
 export type Sink = {
@@ -22,23 +17,19 @@ export type Sink = {
 
 export function createSinks(names: Names, deps: SinkDeps): Sink[] {
   const events: SinkSpec<EventRow> = {
+    ...EVENT_ROWS,
     table: 'events',
     stream: names.streams.events,
     durable: names.consumers.writerEvents,
-    map: fastEventRow,
-    partitionOf: (r) => dayOf(r.ts),
-    minuteOf: (r) => minuteOfTimeText(r.ts),
-    encoding: { columns: EVENT_COLUMNS, line: eventLine },
+    lines: 'events',
     deadLetterRefusals: true,
   };
   const decisions: SinkSpec<DecisionRow> = {
+    ...DECISION_ROWS,
     table: 'decisions',
     stream: names.streams.decisions,
     durable: names.consumers.writerDecisions,
-    map: decisionRow,
-    partitionOf: (r) => dayOf(r.event_ts),
-    minuteOf: (r) => minuteOfTimeText(r.event_ts),
-    encoding: { columns: DECISION_COLUMNS, line: decisionLine },
+    lines: 'decisions',
     deadLetterRefusals: true,
   };
   const alerts: SinkSpec<AlertRow> = {

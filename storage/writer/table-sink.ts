@@ -8,20 +8,20 @@ import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from './backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
-import type { RowMapper } from './rows/row-outcome.js';
+import { prepareRow, type LineTable, type PreparedRow, type RowSpec } from './line-tables.js';
+import type { LineMapper } from './mapping-host.js';
+import type { WireMessage } from './rows/row-outcome.js';
 import type { RowEncoding } from './rows/tsv.js';
 
-export type SinkSpec<R> = {
+export type SinkSpec<R> = RowSpec<R> & {
   readonly table: RawTable;
   readonly stream: string;
   readonly durable: string;
-  readonly map: RowMapper<R>;
-  /** The partition a row lands in, so that one insert never spans too many. */
-  readonly partitionOf: (row: R) => string;
-  /** The start of the row's event minute (epoch seconds): the dedup lookup reads only the batch's minutes. */
-  readonly minuteOf: (row: R) => number;
-  /** How rows are written as TabSeparated lines; without it they are inserted as JSONCompactEachRow. */
-  readonly encoding?: RowEncoding<R>;
+  /**
+   * Set for events and decisions: their records are mapped through the writer's line mapper (the
+   * mapping thread), which hands back each row already written as its TabSeparated line.
+   */
+  readonly lines?: LineTable;
   /** False for the dead-letter table itself: a bad dead letter is dropped, never re-published (no loop). */
   readonly deadLetterRefusals: boolean;
 };
@@ -36,6 +36,8 @@ export type SinkDeps = {
   readonly insertSettings: ClickHouseSettings | undefined;
   /** Aborted when the writer drains: cuts a back-off pause short. */
   readonly signal: AbortSignal;
+  /** Maps the tables written as lines off the main thread; without it every table maps here. */
+  readonly lineMapper?: LineMapper;
 };
 
 /** What a table's writer has done since start; the lag fields are filled by the writer's poll. */
@@ -63,6 +65,11 @@ type Mapped<R> = KeyedRow<R> & KeyProbe & { readonly recencyMs: number };
  */
 const YIELD_EVERY = 50;
 
+/** A row that is already its TabSeparated line. */
+function asLine(row: unknown): string {
+  return row as string;
+}
+
 /** How a dead letter names a record of an envelope; nothing for a single message. */
 function recordPrefix(source: RecordSource): string {
   return source.index === null ? '' : `record ${source.index + 1} of ${source.of} in the envelope: `;
@@ -87,12 +94,16 @@ export class TableSink<R> {
   };
   private readonly _deps: SinkDeps;
   private readonly _target: BatchTarget;
+  /** How rows are encoded for the insert: lines from the mapping thread are inserted as they are. */
+  private readonly _encoding: RowEncoding<unknown> | undefined;
   private readonly _backoff: Backoff;
 
   constructor(spec: SinkSpec<R>, deps: SinkDeps) {
     this.spec = spec;
     this._deps = deps;
     this._target = { client: deps.client, database: deps.database, table: spec.table, insertSettings: deps.insertSettings };
+    const encoding = spec.encoding as RowEncoding<unknown> | undefined;
+    this._encoding = encoding && spec.lines !== undefined && deps.lineMapper ? { columns: encoding.columns, line: asLine } : encoding;
     this._backoff = new Backoff(deps.backoff);
     this.handle = this.handle.bind(this);
   }
@@ -120,31 +131,38 @@ export class TableSink<R> {
 
   private async _store(messages: JsMsg[]): Promise<void> {
     const { table } = this.spec;
-    const unique = new Map<string, Mapped<R>>();
+    // Every record of the batch: an envelope's records are rows of their own, a single message is one.
+    const records: WireMessage[] = [];
+    const sources: RecordSource[] = [];
+    for (const message of messages) {
+      const ingestTs = ingestTsOf(message);
+      if (!isEnvelope(message.headers)) {
+        records.push({ subject: message.subject, data: message.data, ingestTs });
+        sources.push({ message, index: null, of: 1, data: message.data });
+        continue;
+      }
+      const parts = splitEnvelope(message.data);
+      for (let index = 0; index < parts.length; index++) {
+        records.push({ subject: message.subject, data: parts[index]!, ingestTs });
+        sources.push({ message, index, of: parts.length, data: parts[index]! });
+      }
+    }
+
+    const prepared = await this._prepare(records);
+    const unique = new Map<string, Mapped<unknown>>();
     const sourceOf = new Map<string, RecordSource>();
     const refusals: Refusal[] = [];
     let duplicates = 0;
-    let mapped = 0;
-    for (const message of messages) {
-      const ingestTs = ingestTsOf(message);
-      // An envelope's records are rows of their own; a single message is one record.
-      const envelope = isEnvelope(message.headers);
-      const records = envelope ? splitEnvelope(message.data) : [message.data];
-      for (let index = 0; index < records.length; index++) {
-        // Let other work on the event loop (the processors' batches) run between slices of mapping.
-        if (++mapped % YIELD_EVERY === 0) await yieldToEventLoop();
-        const data = records[index]!;
-        const source: RecordSource = envelope ? { message, index, of: records.length, data } : { message, index: null, of: 1, data };
-        const outcome = this._map(message.subject, data, ingestTs);
-        if (!outcome.ok) {
-          refusals.push({ ...source, code: outcome.code, reason: `${recordPrefix(source)}${outcome.reason}` });
-        } else if (unique.has(outcome.key)) {
-          duplicates++; // the same record twice in one batch (re-published, or re-delivered)
-        } else {
-          const { key, row, recencyMs } = outcome;
-          unique.set(key, { key, row, partition: this.spec.partitionOf(row), minute: this.spec.minuteOf(row), recencyMs });
-          sourceOf.set(key, source);
-        }
+    for (let i = 0; i < prepared.length; i++) {
+      const outcome = prepared[i]!;
+      const source = sources[i]!;
+      if (!outcome.ok) {
+        refusals.push({ ...source, code: outcome.code, reason: `${recordPrefix(source)}${outcome.reason}` });
+      } else if (unique.has(outcome.key)) {
+        duplicates++; // the same record twice in one batch (re-published, or re-delivered)
+      } else {
+        unique.set(outcome.key, outcome);
+        sourceOf.set(outcome.key, source);
       }
     }
 
@@ -153,7 +171,7 @@ export class TableSink<R> {
     duplicates += unique.size - fresh.length;
 
     const started = performance.now();
-    const rejected = await insertRows(this._target, fresh, this.spec.encoding);
+    const rejected = await insertRows(this._target, fresh, this._encoding);
     if (fresh.length > 0) this._deps.metrics.stageLatency.observe({ stage: 'writer_insert' }, (performance.now() - started) / 1000);
     for (const r of rejected) {
       const source = sourceOf.get(r.row.key)!;
@@ -173,13 +191,20 @@ export class TableSink<R> {
     }
   }
 
-  private _map(subject: string, data: Uint8Array, ingestTs: number | null): ReturnType<RowMapper<R>> {
-    try {
-      return this.spec.map({ subject, data, ingestTs });
-    } catch (error) {
-      // A mapper bug must not wedge the consumer on one message.
-      return { ok: false, code: 'RS_ERR_STORAGE_ROW', reason: `the message could not be mapped to a row: ${(error as Error).message}` };
+  /**
+   * Maps the records: on the mapping thread for tables written as lines (rows come back as their
+   * lines), else here, a turn for the event loop every YIELD_EVERY records.
+   */
+  private async _prepare(records: readonly WireMessage[]): Promise<ReadonlyArray<PreparedRow<unknown>>> {
+    const { lines } = this.spec;
+    if (lines !== undefined && this._deps.lineMapper) return this._deps.lineMapper.map(lines, records);
+    const out: PreparedRow<unknown>[] = [];
+    for (let i = 0; i < records.length; i++) {
+      // Let other work on the event loop (the processors' batches, the dashboard) run between slices.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+      out.push(prepareRow(this.spec, records[i]!));
     }
+    return out;
   }
 
   private async _refuse(refusals: readonly Refusal[]): Promise<void> {

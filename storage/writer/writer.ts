@@ -6,6 +6,7 @@ import { BatchConsumer, consumerLag, declaredRecords, ensureConsumer, type Bus, 
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { createLineMapper } from './mapping-host.js';
 import { createSinks } from './sinks.js';
 
 export type WriterOptions = {
@@ -23,6 +24,12 @@ export type WriterOptions = {
   readonly backoff?: BackoffPolicy;
   /** CLICKHOUSE_CLUSTER: inserts through Distributed tables then wait for the shards (server only). */
   readonly cluster?: string | undefined;
+  /**
+   * Map events and decisions on the writer's mapping thread (default true; used when running from
+   * the compiled build). `fxRates` are the process's USD rate overrides (RISKSTREAM_FX_RATES).
+   */
+  readonly mappingThread?: boolean;
+  readonly fxRates?: Readonly<Record<string, number>>;
 };
 
 export type WriterTableStatus = {
@@ -70,6 +77,7 @@ export function createWriter(options: WriterOptions): Writer {
   // batches of 1,000 cost a third more CPU per event than batches of 5,000 (measured).
   const maxBatch = options.maxBatch ?? 5000;
   const abort = new AbortController();
+  const lineMapper = options.mappingThread === false ? undefined : createLineMapper(options.fxRates ?? {}, logger);
   const sinks = createSinks(names, {
     bus,
     client: options.client,
@@ -79,6 +87,7 @@ export function createWriter(options: WriterOptions): Writer {
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     insertSettings: options.cluster ? ({ insert_distributed_sync: 1 } satisfies ClickHouseSettings) : undefined,
     signal: abort.signal,
+    ...(lineMapper ? { lineMapper } : {}),
   });
   const lags = new Map<RawTable, Lag>(sinks.map((s) => [s.spec.table, { seconds: null, messages: null }]));
   const consumers: BatchConsumer[] = [];
@@ -151,6 +160,7 @@ export function createWriter(options: WriterOptions): Writer {
       if (timer) clearInterval(timer);
       abort.abort();
       await Promise.all(consumers.splice(0).map((c) => c.drain()));
+      await lineMapper?.close();
       running = false;
     },
 
