@@ -180,13 +180,19 @@ function encodeBody<R>(rows: readonly KeyedRow<R>[], encoding: RowEncoding<R>): 
   let length = 0;
   for (const r of rows) {
     const line = encoding.line(r.row);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (length + line.length * 3 > buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + line.length * 3));
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; bytes are copied as they are.
+    const most = typeof line === 'string' ? line.length * 3 : line.length;
+    if (length + most > buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + most));
       buffer.copy(grown, 0, 0, length);
       buffer = grown;
     }
-    length += buffer.write(line, length);
+    if (typeof line === 'string') {
+      length += buffer.write(line, length);
+    } else {
+      buffer.set(line, length);
+      length += line.length;
+    }
   }
   return buffer.subarray(0, length);
 }

@@ -63,8 +63,10 @@ export function prepareRow<R>(spec: RowSpec<R>, record: WireMessage): PreparedRo
 
 /** The same, with the row already written as its TabSeparated line (what the mapping thread sends back). */
 export function prepareLine(table: LineTable, record: WireMessage): PreparedRow<string> {
-  const spec = LINE_TABLES[table] as RowSpec<unknown>;
-  const prepared = prepareRow(spec, record);
-  if (!prepared.ok) return prepared;
-  return { ...prepared, row: spec.encoding!.line(prepared.row) };
+  if (table === 'events') return withLine(prepareRow(EVENT_ROWS, record), eventLine);
+  return withLine(prepareRow(DECISION_ROWS, record), decisionLine);
+}
+
+function withLine<R>(prepared: PreparedRow<R>, line: (row: R) => string): PreparedRow<string> {
+  return prepared.ok ? { ...prepared, row: line(prepared.row) } : prepared;
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../../core/index.js';
+import type { ErrorCode, Logger } from '../../core/index.js';
 import { prepareLine, type LineTable, type PreparedRow } from './line-tables.js';
 import type { WireMessage } from './rows/row-outcome.js';
 
@@ -19,15 +19,43 @@ export type MappingRequest = {
   readonly data: Uint8Array;
   readonly ends: readonly number[];
 };
-export type MappingReply = { readonly id: number; readonly results: PreparedRow<string>[] } | { readonly id: number; readonly error: string };
+/** What the thread sends back: record i is a row when ok[i] is 1; its line is body[lineEnds[i-1], lineEnds[i]). */
+export type MappedLines = {
+  readonly ok: Uint8Array;
+  readonly keys: string[];
+  readonly partitions: string[];
+  readonly minutes: Float64Array;
+  readonly recencyMs: Float64Array;
+  readonly codes: Array<string | null>;
+  readonly reasons: Array<string | null>;
+  body: Uint8Array;
+  readonly lineEnds: Uint32Array;
+};
+export type MappingReply = { readonly id: number; readonly rows: MappedLines } | { readonly id: number; readonly error: string };
+
+/** The thread's reply as rows whose lines are views of its buffer. */
+function rowsOf(lines: MappedLines): PreparedRow<string | Uint8Array>[] {
+  const n = lines.lineEnds.length;
+  const rows = new Array<PreparedRow<string | Uint8Array>>(n);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = lines.lineEnds[i]!;
+    rows[i] = lines.ok[i]
+      ? { ok: true, key: lines.keys[i]!, row: lines.body.subarray(start, end), partition: lines.partitions[i]!, minute: lines.minutes[i]!, recencyMs: lines.recencyMs[i]! }
+      : { ok: false, code: lines.codes[i] as ErrorCode, reason: lines.reasons[i]! };
+    start = end;
+  }
+  return rows;
+}
 
 /** Maps records into keyed lines, on the mapping thread when there is one. */
 export type LineMapper = {
-  map(table: LineTable, records: readonly WireMessage[]): Promise<PreparedRow<string>[]>;
+  /** Rows come back as their lines: text when mapped here, UTF-8 bytes from the thread. */
+  map(table: LineTable, records: readonly WireMessage[]): Promise<PreparedRow<string | Uint8Array>[]>;
   close(): Promise<void>;
 };
 
-type Pending = { resolve: (rows: PreparedRow<string>[]) => void; reject: (error: Error) => void };
+type Pending = { resolve: (rows: PreparedRow<string | Uint8Array>[]) => void; reject: (error: Error) => void };
 
 const ENTRY = new URL('./mapping-thread.js', import.meta.url);
 
@@ -65,7 +93,7 @@ export function createLineMapper(fxRates: Readonly<Record<string, number>>, logg
     if (!p) return;
     pending.delete(reply.id);
     if ('error' in reply) p.reject(new Error(`the writer mapping thread failed: ${reply.error}`));
-    else p.resolve(reply.results);
+    else p.resolve(rowsOf(reply.rows));
   });
   worker.on('error', (error) => fail(error.message));
   worker.on('exit', (code) => fail(`exited with code ${code}`));
@@ -90,7 +118,7 @@ export function createLineMapper(fxRates: Readonly<Record<string, number>>, logg
         ingestTs[i] = r.ingestTs;
       }
       const id = ++next;
-      return new Promise<PreparedRow<string>[]>((resolve, reject) => {
+      return new Promise<PreparedRow<string | Uint8Array>[]>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, table, subjects, ingestTs, data, ends } satisfies MappingRequest, [data.buffer]);
       });

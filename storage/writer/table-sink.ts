@@ -65,9 +65,9 @@ type Mapped<R> = KeyedRow<R> & KeyProbe & { readonly recencyMs: number };
  */
 const YIELD_EVERY = 50;
 
-/** A row that is already its TabSeparated line. */
-function asLine(row: unknown): string {
-  return row as string;
+/** A row that is already its TabSeparated line (text, or UTF-8 bytes from the mapping thread). */
+function asLine(row: unknown): string | Uint8Array {
+  return row as string | Uint8Array;
 }
 
 /** How a dead letter names a record of an envelope; nothing for a single message. */

@@ -100,7 +100,8 @@ function tsvNullableBool(b: boolean | null): string {
 }
 
 /** Columns and how to turn a row into a line: what `insertRows` needs to insert TabSeparated. */
-export type RowEncoding<R> = { readonly columns: readonly [string, ...string[]]; line(row: R): string };
+/** Columns and each row's line: text, or UTF-8 bytes already encoded (the writer's mapping thread). */
+export type RowEncoding<R> = { readonly columns: readonly [string, ...string[]]; line(row: R): string | Uint8Array };
 
 export const EVENT_COLUMNS = [
   'id', 'kind', 'ts', 'ingest_ts', 'partition_key', 'customer_id', 'counterparty_account', 'type', 'channel', 'debtor_country',
