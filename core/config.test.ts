@@ -74,6 +74,17 @@ describe('config - dashboard users', () => {
   });
 });
 
+describe('config - writer thread', () => {
+  it.each([
+    [undefined, 'auto'],
+    ['', 'auto'],
+    ['1', true],
+    ['0', false],
+  ])('RISKSTREAM_WRITER_THREAD=%s gives %s', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { RISKSTREAM_WRITER_THREAD: value }).writerThread).toBe(expected);
+  });
+});
+
 describe('config - processors thread', () => {
   it.each([
     [undefined, 'auto'],

@@ -40,6 +40,8 @@ export type Config = {
   readonly adminPassword: string | undefined;
   /** Run the processors in a worker thread: 'auto' does when they share the process with other roles. */
   readonly processorsThread: boolean | 'auto';
+  /** Map the writer's rows in a worker thread: 'auto' does when the process also serves the API and dashboard. */
+  readonly writerThread: boolean | 'auto';
   /** Session cookies marked Secure: 'auto' follows the request's protocol (behind TLS, set true). */
   readonly secureCookies: boolean | 'auto';
 };
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUser: env.RISKSTREAM_ADMIN_USER || undefined,
     adminPassword: env.RISKSTREAM_ADMIN_PASSWORD || undefined,
     processorsThread: env.RISKSTREAM_PROCESSORS_THREAD === undefined || env.RISKSTREAM_PROCESSORS_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD', false),
+    writerThread: env.RISKSTREAM_WRITER_THREAD === undefined || env.RISKSTREAM_WRITER_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_WRITER_THREAD', false),
     secureCookies: env.RISKSTREAM_SECURE_COOKIES === undefined || env.RISKSTREAM_SECURE_COOKIES === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_SECURE_COOKIES', false),
   };
 }
