@@ -54,6 +54,9 @@ export type TableSinkCounters = {
   newestMs: number | null;
   /** Batches being handled right now. */
   inFlight: number;
+  /** Messages and records (an envelope's rows, else one) handled so far: the writer sizes its pending limit by their ratio. */
+  messagesHandled: number;
+  recordsHandled: number;
 };
 
 type Mapped<R> = KeyedRow<R> & KeyProbe & { readonly recencyMs: number };
@@ -91,6 +94,8 @@ export class TableSink<R> {
     lastError: null,
     newestMs: null,
     inFlight: 0,
+    messagesHandled: 0,
+    recordsHandled: 0,
   };
   private readonly _deps: SinkDeps;
   private readonly _target: BatchTarget;
@@ -148,6 +153,8 @@ export class TableSink<R> {
       }
     }
 
+    this.counters.messagesHandled += messages.length;
+    this.counters.recordsHandled += records.length;
     const prepared = await this._prepare(records);
     const unique = new Map<string, Mapped<unknown>>();
     const sourceOf = new Map<string, RecordSource>();

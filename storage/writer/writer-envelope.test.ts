@@ -8,7 +8,7 @@ import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
 import { decision } from '../test-fixtures.js';
-import { createWriter, type Writer } from './writer.js';
+import { createWriter, pendingLimitFor, type Writer } from './writer.js';
 
 let h: Harness;
 let ch: ClickHouse;
@@ -138,5 +138,35 @@ describe('writer - envelopes', () => {
     expect(await count('events')).toBe(eventsBefore + 1);
     expect(await count('decisions')).toBe(decisionsBefore + 1);
     expect((await rows<{ n: unknown }>("SELECT count() AS n FROM {db}.events WHERE id = 'we-2'")).map((r) => numberOf(r.n))).toEqual([1]);
+  });
+
+  it('writer - holds fewer envelopes than single messages: the pending limit follows the rows per message', async () => {
+    const consumerLimit = async (): Promise<number> => (await h.bus.jsm.consumers.info(h.names.streams.events, h.names.consumers.writerEvents)).config.max_ack_pending ?? -1;
+    expect(await consumerLimit()).toBe(pendingLimitFor(1));
+    // 120 envelopes of 25 events: 50,000 rows / 25 = 2,000 messages.
+    for (let e = 0; e < 120; e++) {
+      await publishEnvelope(h.names.eventSubject('payment', 3), Array.from({ length: 25 }, (_, i) => payment(`we-limit-${e}-${i}`)));
+    }
+    // About 50,000 / 25 (the envelopes of the tests before count into the average too).
+    const limit = await eventually(async () => {
+      const now = await consumerLimit();
+      return now < pendingLimitFor(1) ? now : undefined;
+    }, 15_000, 'the pending limit resized');
+    expect(limit).toBeGreaterThanOrEqual(1800);
+    expect(limit).toBeLessThanOrEqual(2200);
+  });
+});
+
+describe('writer - pending limit by rows per message', () => {
+  it.each([
+    [1, 4000],
+    [0, 4000],
+    [Number.NaN, 4000],
+    [12.5, 4000],
+    [25, 2000],
+    [64, 781],
+    [256, 250],
+  ])('%s rows per message: at most %s messages pending', (rowsPerMessage, limit) => {
+    expect(pendingLimitFor(rowsPerMessage)).toBe(limit);
   });
 });

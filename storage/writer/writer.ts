@@ -63,6 +63,19 @@ export type Writer = {
 
 /** Messages a table's consumer holds delivered and not yet acknowledged, at most. */
 const MAX_PENDING_MESSAGES = 4_000;
+/** Rows that many messages may bring, at most: the pending limit shrinks when messages are envelopes. */
+const MAX_PENDING_ROWS = 50_000;
+const MIN_PENDING_MESSAGES = 250;
+
+/**
+ * The pending limit (max_ack_pending, in messages) for messages of `rowsPerMessage` rows on
+ * average: 4,000 single-row messages, but only as many envelopes as make 50,000 rows, so that a
+ * backlog of envelopes cannot fill memory while the writer catches up.
+ */
+export function pendingLimitFor(rowsPerMessage: number): number {
+  if (!(rowsPerMessage > 1)) return MAX_PENDING_MESSAGES;
+  return Math.max(MIN_PENDING_MESSAGES, Math.min(MAX_PENDING_MESSAGES, Math.round(MAX_PENDING_ROWS / rowsPerMessage)));
+}
 
 type Lag = { seconds: number | null; messages: number | null };
 
@@ -96,6 +109,25 @@ export function createWriter(options: WriterOptions): Writer {
   let drained = false;
   let polling = false;
 
+  const limits = new Map<RawTable, { limit: number; messages: number; records: number }>(
+    sinks.map((s) => [s.spec.table, { limit: MAX_PENDING_MESSAGES, messages: 0, records: 0 }]),
+  );
+
+  /** Sets the consumer's pending limit from the rows per message seen since the last poll. */
+  async function resizePending(sink: (typeof sinks)[number]): Promise<void> {
+    const seen = limits.get(sink.spec.table)!;
+    const messages = sink.counters.messagesHandled - seen.messages;
+    const records = sink.counters.recordsHandled - seen.records;
+    if (messages < 100) return;
+    seen.messages = sink.counters.messagesHandled;
+    seen.records = sink.counters.recordsHandled;
+    const limit = pendingLimitFor(records / messages);
+    if (Math.abs(limit - seen.limit) < seen.limit / 4) return;
+    await bus.jsm.consumers.update(sink.spec.stream, sink.spec.durable, { max_ack_pending: limit });
+    logger.debug({ table: sink.spec.table, from: seen.limit, to: limit, rowsPerMessage: records / messages }, 'writer pending limit resized');
+    seen.limit = limit;
+  }
+
   async function pollLag(): Promise<void> {
     if (polling) return;
     polling = true;
@@ -111,6 +143,7 @@ export function createWriter(options: WriterOptions): Writer {
           entry.seconds = entry.messages === 0 && sink.counters.inFlight === 0 ? 0 : newest === null ? null : Math.max(0, (Date.now() - newest) / 1000);
           metrics.writerLagMessages.set({ table }, entry.messages);
           if (entry.seconds !== null) metrics.writerLagSeconds.set({ table }, entry.seconds);
+          await resizePending(sink);
         }),
       );
     } catch (error) {
