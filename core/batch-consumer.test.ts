@@ -2,7 +2,7 @@
 // records) or by message count, whichever comes first, and every message reaches the handler once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
-import { BatchConsumer, ensureConsumer, messageHeaders, type JsMsg } from './bus.js';
+import { BatchConsumer, PendingLimiter, ensureConsumer, messageHeaders, pendingLimit, type JsMsg } from './bus.js';
 import { HEADER_BATCH, declaredRecords } from './envelope.js';
 import { createLogger } from './log.js';
 
@@ -64,5 +64,40 @@ describe('batch consumer - weights and counts', () => {
     const batches = await batchesOf(subject, 'counts', 25, { maxBatch: 5000, maxMessages: 10 });
     expect(batches.map(([messages]) => messages)).toEqual([10, 10, 5]);
     expect(batches.reduce((n, [, weight]) => n + weight, 0)).toBe(25);
+  });
+});
+
+describe('pending limiter - max_ack_pending follows the records per message', () => {
+  const budget = { maxMessages: 1000, maxRecords: 20_000, minMessages: 50 };
+
+  it.each([
+    [1, 1000],
+    [Number.NaN, 1000],
+    [10, 1000],
+    [64, 313],
+    [256, 78],
+    [1000, 50],
+  ])('%s records per message: %s messages', (perMessage, limit) => {
+    expect(pendingLimit(perMessage, budget)).toBe(limit);
+  });
+
+  it('resizes the durable consumer, and back, only after enough messages and a real change', async () => {
+    const durable = 'limited';
+    await ensureConsumer(h.bus, { stream: h.names.streams.events, durable, filterSubject: h.names.eventSubject('payment', 3), maxAckPending: 1000 });
+    const limitOf = async (): Promise<number | undefined> => (await h.bus.jsm.consumers.info(h.names.streams.events, durable)).config.max_ack_pending;
+    const limiter = new PendingLimiter(h.bus, h.names.streams.events, durable, budget, createLogger('silent'));
+    limiter.count(50, 50 * 64);
+    await limiter.resize(); // too few messages to judge
+    expect(await limitOf()).toBe(1000);
+    limiter.count(150, 150 * 64);
+    await limiter.resize();
+    expect(await limitOf()).toBe(313);
+    limiter.count(200, 200 * 60); // 333: within a quarter of 313, left alone
+    await limiter.resize();
+    expect(await limitOf()).toBe(313);
+    limiter.count(200, 200);
+    await limiter.resize();
+    expect(await limitOf()).toBe(1000);
+    expect(limiter.limit).toBe(1000);
   });
 });

@@ -352,3 +352,67 @@ export async function deleteNamespace(bus: Bus): Promise<void> {
     await jsm.streams.delete(stream).catch(() => false);
   }
 }
+
+/** How much a consumer may hold delivered and not yet acknowledged, in messages and in records. */
+export type PendingBudget = {
+  /** The limit for single-record messages, and the most ever. */
+  readonly maxMessages: number;
+  /** Records (an envelope's events or rows) the pending messages may bring, at most. */
+  readonly maxRecords: number;
+  /** The least, however large the envelopes. */
+  readonly minMessages: number;
+};
+
+/** max_ack_pending for messages of `recordsPerMessage` records on average, within the budget. */
+export function pendingLimit(recordsPerMessage: number, budget: PendingBudget): number {
+  if (!(recordsPerMessage > 1)) return budget.maxMessages;
+  return Math.max(budget.minMessages, Math.min(budget.maxMessages, Math.round(budget.maxRecords / recordsPerMessage)));
+}
+
+/**
+ * Keeps a durable consumer's max_ack_pending in step with the records per message it sees:
+ * messages are counted with `count`, and `resize` (called now and then) updates the consumer when
+ * the limit moved by a quarter or more. With envelopes a message holds up to 256 records, so a
+ * limit in messages alone would let a backlog fill memory, or outlast the ack wait.
+ */
+export class PendingLimiter {
+  private readonly _bus: Bus;
+  private readonly _stream: string;
+  private readonly _durable: string;
+  private readonly _budget: PendingBudget;
+  private readonly _logger: Logger;
+  private _limit: number;
+  private _messages = 0;
+  private _records = 0;
+
+  constructor(bus: Bus, stream: string, durable: string, budget: PendingBudget, logger: Logger) {
+    this._bus = bus;
+    this._stream = stream;
+    this._durable = durable;
+    this._budget = budget;
+    this._logger = logger;
+    this._limit = budget.maxMessages;
+  }
+
+  /** The limit the consumer was last given. */
+  get limit(): number {
+    return this._limit;
+  }
+
+  count(messages: number, records: number): void {
+    this._messages += messages;
+    this._records += records;
+  }
+
+  async resize(): Promise<void> {
+    if (this._messages < 100) return;
+    const limit = pendingLimit(this._records / this._messages, this._budget);
+    const perMessage = this._records / this._messages;
+    this._messages = 0;
+    this._records = 0;
+    if (Math.abs(limit - this._limit) < this._limit / 4) return;
+    await this._bus.jsm.consumers.update(this._stream, this._durable, { max_ack_pending: limit });
+    this._logger.debug({ stream: this._stream, durable: this._durable, from: this._limit, to: limit, recordsPerMessage: perMessage }, 'consumer pending limit resized');
+    this._limit = limit;
+  }
+}

@@ -6,6 +6,7 @@
 import {
   BatchConsumer,
   HEADER_BATCH,
+  PendingLimiter,
   HEADER_REPLY,
   declaredRecords,
   encodeEnvelope,
@@ -24,6 +25,7 @@ import {
   type JsMsg,
   type Logger,
   type Metrics,
+  type PendingBudget,
   type ValidatedEvent,
 } from '../core/index.js';
 import type { AlertDraft, CustomerProfile, ScoringInput } from './scoring.js';
@@ -65,6 +67,9 @@ export type Processor = {
 };
 
 const MAX_DLQ_PAYLOAD = 64 * 1024;
+/** What the processors' consumer may hold: 1,000 single events, or envelopes worth ≈ 20,000 events (a few seconds of work). */
+const PENDING: PendingBudget = { maxMessages: 1_000, maxRecords: 20_000, minMessages: 50 };
+const RESIZE_EVERY_MS = 5_000;
 const NO_ALERTS: readonly AlertWire[] = [];
 const decoder = new TextDecoder();
 
@@ -94,6 +99,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
 class ProcessorRunner implements Processor {
   private readonly _o: ProcessorOptions;
   private _consumer: BatchConsumer | undefined;
+  private _limiter: PendingLimiter | undefined;
+  private _resizeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessorOptions) {
     this._o = options;
@@ -108,9 +115,15 @@ class ProcessorRunner implements Processor {
       filterSubject: bus.names.subjects.eventsAll,
       ackWaitMs: 30_000,
       // Messages, not events: an envelope holds up to 256 events. What is delivered and not yet
-      // acknowledged must be worked off well within the ack wait, or it is delivered twice.
-      maxAckPending: 1_000,
+      // acknowledged must be worked off well within the ack wait, or it is delivered twice: the
+      // limiter lowers the limit to ≈ 20,000 events' worth when the messages are envelopes.
+      maxAckPending: PENDING.maxMessages,
     });
+    this._limiter = new PendingLimiter(bus, bus.names.streams.events, bus.names.consumers.processors, PENDING, logger);
+    this._resizeTimer = setInterval(() => {
+      this._limiter?.resize().catch((error: unknown) => logger.debug({ err: error }, 'could not resize the processors consumer'));
+    }, RESIZE_EVERY_MS);
+    this._resizeTimer.unref();
     this._consumer = new BatchConsumer(consumer, this._handleBatch, {
       maxBatch: this._o.maxBatch ?? 256,
       maxWaitMs: this._o.maxWaitMs ?? 2,
@@ -123,6 +136,7 @@ class ProcessorRunner implements Processor {
   }
 
   async drain(): Promise<void> {
+    if (this._resizeTimer) clearInterval(this._resizeTimer);
     await this._consumer?.drain();
   }
 
@@ -135,6 +149,7 @@ class ProcessorRunner implements Processor {
     const rejected: Rejected[] = [];
     for (const message of messages) inputs.push(parseMessage(message, bus.names.namespace, parsed, rejected));
     metrics.batchSize.observe(parsed.length + rejected.length);
+    this._limiter?.count(messages.length, parsed.length + rejected.length);
 
     const featureStart = performance.now();
     const results = parsed.length > 0 ? await features.computeBatch(parsed.map(eventOf)) : [];

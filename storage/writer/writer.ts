@@ -2,7 +2,7 @@
 // off the decision path, inserting large batches into ClickHouse and acknowledging only what is
 // stored. Reports its lag per table (metrics and status()).
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { BatchConsumer, consumerLag, declaredRecords, ensureConsumer, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
+import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, ensureConsumer, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -61,20 +61,16 @@ export type Writer = {
   status(): WriterStatus;
 };
 
-/** Messages a table's consumer holds delivered and not yet acknowledged, at most. */
-const MAX_PENDING_MESSAGES = 4_000;
-/** Rows that many messages may bring, at most: the pending limit shrinks when messages are envelopes. */
-const MAX_PENDING_ROWS = 50_000;
-const MIN_PENDING_MESSAGES = 250;
-
 /**
- * The pending limit (max_ack_pending, in messages) for messages of `rowsPerMessage` rows on
- * average: 4,000 single-row messages, but only as many envelopes as make 50,000 rows, so that a
- * backlog of envelopes cannot fill memory while the writer catches up.
+ * What a table's consumer may hold delivered and not yet acknowledged: 4,000 single-row messages,
+ * but only as many envelopes as make 50,000 rows, so that a backlog of envelopes cannot fill memory
+ * while the writer catches up.
  */
+const PENDING: PendingBudget = { maxMessages: 4_000, maxRecords: 50_000, minMessages: 250 };
+
+/** The writer's pending limit (messages) for messages of `rowsPerMessage` rows on average. */
 export function pendingLimitFor(rowsPerMessage: number): number {
-  if (!(rowsPerMessage > 1)) return MAX_PENDING_MESSAGES;
-  return Math.max(MIN_PENDING_MESSAGES, Math.min(MAX_PENDING_MESSAGES, Math.round(MAX_PENDING_ROWS / rowsPerMessage)));
+  return pendingLimit(rowsPerMessage, PENDING);
 }
 
 type Lag = { seconds: number | null; messages: number | null };
@@ -109,23 +105,19 @@ export function createWriter(options: WriterOptions): Writer {
   let drained = false;
   let polling = false;
 
-  const limits = new Map<RawTable, { limit: number; messages: number; records: number }>(
-    sinks.map((s) => [s.spec.table, { limit: MAX_PENDING_MESSAGES, messages: 0, records: 0 }]),
+  const limiters = new Map<RawTable, PendingLimiter>(
+    sinks.map((s) => [s.spec.table, new PendingLimiter(bus, s.spec.stream, s.spec.durable, PENDING, logger)]),
   );
+  const handled = new Map<RawTable, { messages: number; records: number }>(sinks.map((s) => [s.spec.table, { messages: 0, records: 0 }]));
 
   /** Sets the consumer's pending limit from the rows per message seen since the last poll. */
   async function resizePending(sink: (typeof sinks)[number]): Promise<void> {
-    const seen = limits.get(sink.spec.table)!;
-    const messages = sink.counters.messagesHandled - seen.messages;
-    const records = sink.counters.recordsHandled - seen.records;
-    if (messages < 100) return;
+    const seen = handled.get(sink.spec.table)!;
+    const limiter = limiters.get(sink.spec.table)!;
+    limiter.count(sink.counters.messagesHandled - seen.messages, sink.counters.recordsHandled - seen.records);
     seen.messages = sink.counters.messagesHandled;
     seen.records = sink.counters.recordsHandled;
-    const limit = pendingLimitFor(records / messages);
-    if (Math.abs(limit - seen.limit) < seen.limit / 4) return;
-    await bus.jsm.consumers.update(sink.spec.stream, sink.spec.durable, { max_ack_pending: limit });
-    logger.debug({ table: sink.spec.table, from: seen.limit, to: limit, rowsPerMessage: records / messages }, 'writer pending limit resized');
-    seen.limit = limit;
+    await limiter.resize();
   }
 
   async function pollLag(): Promise<void> {
@@ -169,7 +161,7 @@ export function createWriter(options: WriterOptions): Writer {
           // within the ack wait (or it is delivered again) and held in memory until then. With
           // envelopes of 64, 4,000 messages are 256,000 rows; single-event messages still make
           // batches of 2,000 rows (maxMessages below).
-          maxAckPending: MAX_PENDING_MESSAGES,
+          maxAckPending: PENDING.maxMessages,
         });
         const batches = new BatchConsumer(consumer, sink.handle, {
           maxBatch,
@@ -177,7 +169,7 @@ export function createWriter(options: WriterOptions): Writer {
           // One batch at a time per table: the dedup check must see the previous batch's rows.
           concurrency: 1,
           weightOf: rowsOf,
-          maxMessages: MAX_PENDING_MESSAGES / 2,
+          maxMessages: PENDING.maxMessages / 2,
           logger,
         });
         await batches.start();
