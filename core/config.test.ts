@@ -74,24 +74,17 @@ describe('config - dashboard users', () => {
   });
 });
 
-describe('config - writer thread', () => {
-  it.each([
+describe('config - thread switches', () => {
+  const cases = [
     [undefined, 'auto'],
     ['', 'auto'],
     ['1', true],
     ['0', false],
-  ])('RISKSTREAM_WRITER_THREAD=%s gives %s', (value, expected) => {
-    expect(loadConfig(value === undefined ? {} : { RISKSTREAM_WRITER_THREAD: value }).writerThread).toBe(expected);
-  });
-});
-
-describe('config - processors thread', () => {
+  ] as const;
   it.each([
-    [undefined, 'auto'],
-    ['', 'auto'],
-    ['1', true],
-    ['0', false],
-  ])('RISKSTREAM_PROCESSORS_THREAD=%s gives %s', (value, expected) => {
-    expect(loadConfig(value === undefined ? {} : { RISKSTREAM_PROCESSORS_THREAD: value }).processorsThread).toBe(expected);
+    ...cases.map(([value, expected]) => ['RISKSTREAM_WRITER_THREAD', value, expected, 'writerThread'] as const),
+    ...cases.map(([value, expected]) => ['RISKSTREAM_PROCESSORS_THREAD', value, expected, 'processorsThread'] as const),
+  ])('%s=%s gives %s', (variable, value, expected, field) => {
+    expect(loadConfig(value === undefined ? {} : { [variable]: value })[field]).toBe(expected);
   });
 });
