@@ -30,6 +30,11 @@ export const HEADER_INGEST_TS = 'Rs-Ingest-Ts';
 export const HEADER_MSG_ID = 'Nats-Msg-Id';
 /** Set by the ingest gateway when a caller waits for the decision: the processor replies there too. */
 export const HEADER_REPLY = 'Rs-Reply';
+/**
+ * What the processor replies there instead of a decision when the event was decided before, from
+ * an earlier copy of it: the caller reads the stored decision.
+ */
+export const DUPLICATE_REPLY = '{"duplicate":true}';
 
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';

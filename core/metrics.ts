@@ -38,6 +38,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind', 'action'] as const,
       registers: [registry],
     }),
+    duplicates: new Counter({
+      name: 'rs_duplicate_events_total',
+      help: 'Events the processors saw again in another message (re-sent by their producer) and did not decide twice, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     alerts: new Counter({
       name: 'rs_alerts_total',
       help: 'Alerts published, by domain and severity',

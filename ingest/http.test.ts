@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, createMetrics } from '../core/index.js';
+import { DUPLICATE_REPLY, HEADER_REPLY, createLogger, createMetrics } from '../core/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import { combineChecks } from '../dashboard/server/health.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
@@ -89,6 +89,25 @@ describe('ingest - single events', () => {
     expect(response.statusCode).toBe(202);
     expect(response.headers.location).toBe('/v1/decisions/http-wait');
     expect(response.json()).toMatchObject({ status: 'accepted', decision: null });
+  });
+
+  it('answers "duplicate" when the processor recognises a copy of an event it decided earlier (re-sent after JetStream\'s window)', async () => {
+    // Stands in for the processor: answers every waiting caller that the event was decided before.
+    const sub = h.bus.nc.subscribe(`${h.namespace}.ev.>`, {
+      callback: (_error, message) => {
+        const replyTo = message.headers?.get(HEADER_REPLY);
+        if (replyTo) h.bus.nc.publish(replyTo, DUPLICATE_REPLY);
+      },
+    });
+    try {
+      await h.bus.nc.flush();
+      const response = await post('/v1/events?wait=decision&timeoutMs=5000', JSON.stringify(payment('http-decided-before')));
+      expect(response.statusCode).toBe(202);
+      expect(response.headers.location).toBe('/v1/decisions/http-decided-before');
+      expect(response.json()).toMatchObject({ id: 'http-decided-before', status: 'duplicate', decision: null });
+    } finally {
+      sub.unsubscribe();
+    }
   });
 
   const bad: Array<[string, string, Record<string, string>, number, string, string?]> = [

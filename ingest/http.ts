@@ -10,7 +10,7 @@ import {
   type Metrics,
   type ValidatedEvent,
 } from '../core/index.js';
-import type { DecisionWaiters, EventPublisher, PublishResult } from './publisher.js';
+import { DECIDED_BEFORE, type DecisionWaiters, type EventPublisher, type PublishResult } from './publisher.js';
 
 /** What the gateway needs to answer GET /v1/decisions/:eventId. */
 export interface DecisionReader {
@@ -107,18 +107,23 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
         throw error;
       }
       let decision: DecisionWire | null = null;
-      if (published.duplicate) {
-        // The first copy's decision is (or will be) stored; the processor does not decide twice.
+      // JetStream recognises a copy sent within its duplicate window, the processor one sent
+      // later (within the feature store's marker TTL): either way the first copy's decision is
+      // (or will be) stored, and the event is not decided twice.
+      let duplicate = published.duplicate;
+      if (duplicate) {
         waiter.cancel();
-        decision = (await opts.decisions?.getDecision(published.id).catch(() => null)) ?? null;
       } else {
-        decision = await waiter.decision;
+        const answer = await waiter.decision;
+        if (answer === DECIDED_BEFORE) duplicate = true;
+        else decision = answer;
       }
-      if (decision) return reply.code(200).send({ id: published.id, status: 'decided', duplicate: published.duplicate, decision });
+      if (duplicate) decision = (await opts.decisions?.getDecision(published.id).catch(() => null)) ?? null;
+      if (decision) return reply.code(200).send({ id: published.id, status: 'decided', duplicate, decision });
       return reply
         .code(202)
         .header('location', `/v1/decisions/${encodeURIComponent(published.id)}`)
-        .send({ id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq, decision: null });
+        .send({ id: published.id, status: duplicate ? 'duplicate' : 'accepted', seq: published.seq, decision: null });
     },
   );
 

@@ -1,10 +1,10 @@
 // The event publisher's envelope path against the real NATS: events of one subject travel
 // together, at most maxRecords per message, each line exactly the event as sent alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADER_BATCH, createMetrics, partitionOf, splitEnvelopeText, validateEvent, type ValidatedEvent } from '../core/index.js';
+import { DUPLICATE_REPLY, HEADER_BATCH, createMetrics, partitionOf, splitEnvelopeText, validateEvent, type ValidatedEvent } from '../core/index.js';
 import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
-import { createEventPublisher } from './publisher.js';
+import { DECIDED_BEFORE, DecisionWaiters, createEventPublisher } from './publisher.js';
 
 let h: Harness;
 
@@ -71,5 +71,26 @@ describe('event publisher - envelopes', () => {
     expect(lines[0]!.labels).toEqual({ patterns: ['test'] });
     const counted = (await metrics.registry.getSingleMetricAsString('rs_events_in_total')).match(/kind="payment",via="test"[^\n]* (\d+)|via="test",kind="payment"[^\n]* (\d+)/);
     expect(Number(counted?.[1] ?? counted?.[2])).toBe(75);
+  });
+});
+
+describe('decision waiters', () => {
+  it('resolve with the decision, with DECIDED_BEFORE for a copy the processor decided earlier, with null in time, and ignore a malformed reply', async () => {
+    const waiters = new DecisionWaiters(h.bus);
+    try {
+      const decided = waiters.wait(5000);
+      const before = waiters.wait(5000);
+      const malformed = waiters.wait(300);
+      const silent = waiters.wait(50);
+      h.bus.nc.publish(decided.replyTo, JSON.stringify({ v: 1, eventId: 'w-1', action: 'allow' }));
+      h.bus.nc.publish(before.replyTo, DUPLICATE_REPLY);
+      h.bus.nc.publish(malformed.replyTo, '{"v":1,');
+      expect(await decided.decision).toMatchObject({ eventId: 'w-1', action: 'allow' });
+      expect(await before.decision).toBe(DECIDED_BEFORE);
+      expect(await malformed.decision).toBeNull();
+      expect(await silent.decision).toBeNull();
+    } finally {
+      waiters.close();
+    }
   });
 });

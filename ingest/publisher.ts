@@ -5,6 +5,7 @@ import {
   HEADER_BATCH,
   HEADER_INGEST_TS,
   HEADER_REPLY,
+  DUPLICATE_REPLY,
   encodeEnvelope,
   messageHeaders,
   partitionOf,
@@ -86,13 +87,16 @@ function wireText(event: ValidatedEvent): string {
 
 export { HEADER_INGEST_TS };
 
+/** A waiter's answer for an event decided before, from an earlier copy: read the stored decision. */
+export const DECIDED_BEFORE = 'decided-before';
+
 /**
  * Waits for decisions of events published with a reply subject. One inbox subscription per
  * process; each waiting request has its own token under it.
  */
 export class DecisionWaiters {
   private readonly _prefix: string;
-  private readonly _waiting = new Map<string, (decision: DecisionWire) => void>();
+  private readonly _waiting = new Map<string, (decision: DecisionWire | typeof DECIDED_BEFORE) => void>();
   private readonly _subscription: Subscription;
   private _next = 0;
 
@@ -106,7 +110,8 @@ export class DecisionWaiters {
         if (!resolve) return;
         this._waiting.delete(token);
         try {
-          resolve(JSON.parse(new TextDecoder().decode(message.data)) as DecisionWire);
+          const text = new TextDecoder().decode(message.data);
+          resolve(text === DUPLICATE_REPLY ? DECIDED_BEFORE : (JSON.parse(text) as DecisionWire));
         } catch {
           // A malformed reply is ignored; the caller times out and reads the stored decision.
         }
@@ -114,11 +119,14 @@ export class DecisionWaiters {
     });
   }
 
-  /** A reply subject and a promise of the decision, or null after timeoutMs. */
-  wait(timeoutMs: number): { replyTo: string; decision: Promise<DecisionWire | null>; cancel(): void } {
+  /**
+   * A reply subject and a promise of the decision, DECIDED_BEFORE when the processor recognised
+   * the event as a copy of one it decided earlier, or null after timeoutMs.
+   */
+  wait(timeoutMs: number): { replyTo: string; decision: Promise<DecisionWire | typeof DECIDED_BEFORE | null>; cancel(): void } {
     const token = String(++this._next);
     let timer: NodeJS.Timeout | undefined;
-    const decision = new Promise<DecisionWire | null>((resolve) => {
+    const decision = new Promise<DecisionWire | typeof DECIDED_BEFORE | null>((resolve) => {
       this._waiting.set(token, resolve);
       timer = setTimeout(() => {
         this._waiting.delete(token);

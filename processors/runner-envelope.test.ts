@@ -24,13 +24,15 @@ import { createProcessor, type Processor } from './runner.js';
 
 let h: Harness;
 let processor: Processor;
+let metrics = createMetrics();
 
 function startProcessor(): Processor {
+  metrics = createMetrics();
   return createProcessor({
     bus: h.bus,
     features: createFeatureStore(h.redis, { prefix: h.names.redisPrefix, dedupTtlSeconds: 600 }),
     decide: createDecider([createFraudRulesScorer()]),
-    metrics: createMetrics(),
+    metrics,
     logger: createLogger('silent'),
   });
 }
@@ -243,5 +245,29 @@ describe('processor runner - large, mixed and wrong-kind envelopes', () => {
     expect(letter).toMatchObject({ source: 'processors', subject, streamSeq: seq, code: 'RS_ERR_BUS_SUBJECT', payload: customer });
     expect(letter.reason).toMatch(/^record 2 of 4 in the envelope: a customer event arrived on /);
     expect(letter.reason).toContain(subject);
+  });
+
+  it('processor runner - an event re-sent in another envelope, twice in one, or alone is decided once; the copies count as duplicates', async () => {
+    const events = ['again-1', 'again-2'].map((id) => payment(id));
+    const loan = JSON.stringify({ ...EVENT_EXAMPLES['loan.repayment'][0]!.event, id: 'again-loan', ts: new Date().toISOString() });
+    const first = await publishEnvelope(h.names.eventSubject('payment', 5), events.map((e) => JSON.stringify(e)), 'env-again-1', Date.now());
+    await publishEnvelope(h.names.eventSubject('loan.repayment', 5), [loan], 'env-again-loan-1', Date.now());
+    await allInputsAcknowledged();
+    const before = await storedMessages(h.names.streams.decisions);
+
+    // The producer sends them again under new message ids: in another envelope (one of them twice), and alone.
+    const again = await publishEnvelope(h.names.mixedEventSubject('payment'), [events[0]!, events[1]!, events[0]!].map((e) => JSON.stringify(e)), 'env-again-2', Date.now());
+    await h.bus.publisher.publish(h.names.eventSubject('payment', 5), JSON.stringify(events[1]), 'again-2-alone', messageHeaders(Date.now()));
+    await publishEnvelope(h.names.eventSubject('loan.repayment', 6), [loan], 'env-again-loan-2', Date.now());
+    await allInputsAcknowledged();
+
+    const added = (await storedMessages(h.names.streams.decisions)).slice(before.length);
+    expect(added).toEqual([]);
+    const decided = before.flatMap((m) => (m.batch === '' ? [JSON.parse(m.text) as DecisionWire] : decisionsIn(m))).filter((d) => d.eventId.startsWith('again-'));
+    expect(decided.map((d) => d.eventId).sort()).toEqual(['again-1', 'again-2', 'again-loan']);
+    expect(withIdPrefix(before, `dec:${h.names.streams.events}:${first}`)).toHaveLength(1);
+    expect(again).toBeGreaterThan(first);
+    const counted = (await metrics.duplicates.get()).values.map((v) => [v.labels.kind, v.value]);
+    expect(counted.sort()).toEqual([['loan.repayment', 1], ['payment', 4]]);
   });
 });

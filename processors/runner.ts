@@ -1,13 +1,16 @@
 // The processor runner: consume events -> micro-batch -> features -> score -> publish decisions,
 // alerts and dead letters -> ack. Inputs are acknowledged only after JetStream acknowledged every
 // output; outputs carry dedup ids, and features are idempotent per event id, so a redelivered
-// message yields the same decisions and never a second copy. (An event re-sent by its producer
-// in another envelope is decided again; its effects still count once: docs/events.md, Envelopes.)
+// message yields the same decisions and never a second copy. An event that arrives again in
+// another message (re-sent by its producer, alone or in another envelope) is recognised by the
+// feature store's marker, which remembers where the event was first read from: it is counted as a
+// duplicate, not decided again (docs/events.md, Envelopes).
 import {
   BatchConsumer,
   HEADER_BATCH,
   PendingLimiter,
   HEADER_REPLY,
+  DUPLICATE_REPLY,
   declaredRecords,
   encodeEnvelope,
   ensureConsumer,
@@ -34,7 +37,15 @@ import type { KpiAccumulator } from './telemetry/kpi-accumulator.js';
 
 /** What the runner needs of the feature store. */
 export interface FeatureSource {
-  computeBatch(events: readonly ValidatedEvent[]): Promise<ReadonlyArray<{ features: FeatureVector; profile: CustomerProfile }>>;
+  /**
+   * `origin` in a result: where the event was read from when it was first applied; another
+   * origin than this message's marks a copy of an event already decided. Absent: no duplicate
+   * detection (every event is decided).
+   */
+  computeBatch(
+    events: readonly ValidatedEvent[],
+    origins: readonly string[],
+  ): Promise<ReadonlyArray<{ features: FeatureVector; profile: CustomerProfile; origin?: string }>>;
 }
 
 /** What the runner needs of the decision step. */
@@ -152,7 +163,7 @@ class ProcessorRunner implements Processor {
     this._limiter?.count(messages.length, parsed.length + rejected.length);
 
     const featureStart = performance.now();
-    const results = parsed.length > 0 ? await features.computeBatch(parsed.map(eventOf)) : [];
+    const results = parsed.length > 0 ? await features.computeBatch(parsed.map(eventOf), parsed.map(originOf)) : [];
     const scoreStart = performance.now();
     metrics.stageLatency.observe({ stage: 'batch_features' }, (scoreStart - featureStart) / 1000);
 
@@ -163,6 +174,15 @@ class ProcessorRunner implements Processor {
     for (let i = 0; i < parsed.length; i++) {
       const item = parsed[i]!;
       const result = results[i]!;
+      // An empty origin is a marker without one (written before origins were kept): decide.
+      if (result.origin !== undefined && result.origin !== '' && result.origin !== originOf(item)) {
+        // Decided when it was first read (that message is redelivered until its decision is
+        // stored): no second decision. A caller waiting in line is told to read the stored one.
+        metrics.duplicates.inc({ kind: item.event.kind });
+        const replyTo = item.input.envelope ? undefined : item.input.message.headers?.get(HEADER_REPLY);
+        if (replyTo) replies.push([replyTo, DUPLICATE_REPLY]);
+        continue;
+      }
       const { labels: _labels, ...scoringEvent } = item.event;
       let core: DecisionCore;
       try {
@@ -261,6 +281,12 @@ function publishDecisionEnvelopes(bus: Bus, input: Input, publishes: Array<Promi
 
 function eventOf(p: Parsed): ValidatedEvent {
   return p.event;
+}
+
+/** Where a record was read from: the message's stream sequence, and its place in an envelope. */
+function originOf(p: Parsed): string {
+  const seq = String(p.input.message.seq);
+  return p.index === null ? seq : `${seq}:${p.index}`;
 }
 
 function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): Input {

@@ -258,10 +258,13 @@ that sends many events may therefore put several in one message, an **envelope**
   of the next ones \`…:<part>\` (1, 2, …), so a redelivered envelope's decisions are dropped as
   duplicates. A part too large for the server's payload limit goes out as single decisions with
   their event ids. Alerts stay one message each.
-- What envelopes give up: JetStream's duplicate check sees envelope ids, not event ids, so an
-  event re-sent in another envelope reaches the processors twice. Its effects still count once —
-  the feature store applies each event id once and storage keeps one row per id — but the second
-  copy gets a decision message of its own. A producer that retries should resend the same envelope.
+- JetStream's duplicate check sees envelope ids, not event ids, so an event re-sent in another
+  envelope reaches the processors again. They recognise it: the feature store remembers, per event
+  id and for \`RISKSTREAM_DEDUP_TTL_SECONDS\` (30 minutes by default), where the event was first read
+  (stream sequence and place in the envelope). A copy read from anywhere else is not decided
+  again and publishes nothing; it is counted in \`rs_duplicate_events_total\`, and storage keeps one
+  row per id. A producer that retries should still resend the same envelope: JetStream drops that
+  before it costs anything.
 
 \`EnvelopePublisher\` (\`core/envelope-publisher.ts\`) groups events per subject with a short linger
 (\`riskstream bench --envelope 64 --linger 2\` drives the system that way).
@@ -280,9 +283,11 @@ The streams of a namespace (\`<NS>\` and \`<ns>\` as above):
 | \`<NS>_DLQ\` | \`<ns>.dlq.<source>\` | [dead letter](#dead-letters) | source, stream and sequence of the refused message | at least 30 days |
 
 Delivery is at least once: a processor acknowledges an event only after JetStream has stored its
-decision and alerts. A redelivered event may therefore be decided twice; the fixed message ids above
+decision and alerts. A redelivered message may therefore be decided twice; the fixed message ids above
 make the copies duplicates that JetStream drops within its window, and consumers are idempotent
-by id beyond it.`;
+by id beyond it. An event sent again in another message (a single event re-sent after JetStream's
+two-minute window, or in another envelope) is not decided again while the feature store remembers
+it (\`RISKSTREAM_DEDUP_TTL_SECONDS\`); a caller waiting with \`?wait=decision\` gets the stored decision.`;
 }
 
 function validationSection(): string {

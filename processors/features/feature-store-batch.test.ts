@@ -26,7 +26,7 @@ describe('feature store batch - customer profiles', () => {
     ]);
     const [before, applied, after] = results;
     expect(before).toMatchObject({ profile: UNKNOWN_CUSTOMER, features: { customer_known: 0, customer_risk: 1, customer_pep: 0 } });
-    expect(applied).toEqual({ features: {}, profile: { known: true, segment: 'vip', riskRating: 'high', pep: true, country: 'GB' } });
+    expect(applied).toEqual({ features: {}, profile: { known: true, segment: 'vip', riskRating: 'high', pep: true, country: 'GB' }, origin: '' });
     expect(after!.profile).toEqual(applied!.profile);
     expect(after!.features).toMatchObject({ customer_known: 1, customer_risk: 2, customer_pep: 1 });
   });
@@ -42,8 +42,8 @@ describe('feature store batch - customer profiles', () => {
   test('credit events carry the customer profile and no features yet', async () => {
     await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
     const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);
-    expect(loan).toEqual({ features: {}, profile: { known: true, segment: 'important', riskRating: 'low', pep: false, country: 'US' } });
-    expect(unknown).toEqual({ features: {}, profile: UNKNOWN_CUSTOMER });
+    expect(loan).toEqual({ features: {}, profile: { known: true, segment: 'important', riskRating: 'low', pep: false, country: 'US' }, origin: '' });
+    expect(unknown).toEqual({ features: {}, profile: UNKNOWN_CUSTOMER, origin: '' });
   });
 
   test('a payment without a debtor customer id has the unknown customer', async () => {
@@ -104,12 +104,12 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
     const ttls = ((await pipeline.exec()) ?? []).map(([, ttl]) => ttl as number);
     const byKind = new Map<string, number[]>();
     keys.forEach((key, i) => {
-      const kind = /:m:[oi]:/.test(key) ? 'marker' : key.slice(key.lastIndexOf(':') + 1);
+      const kind = /:m:[oi]:/.test(key) ? 'marker' : /^[^{]*\{e:[^}]*\}:m$/.test(key) ? 'eventMarker' : key.slice(key.lastIndexOf(':') + 1);
       byKind.set(kind, [...(byKind.get(kind) ?? []), ttls[i]!]);
     });
-    expect([...byKind.keys()].sort()).toEqual(['kyc', 'marker', 's']);
+    expect([...byKind.keys()].sort()).toEqual(['eventMarker', 'kyc', 'marker', 's']);
     const day = 86_400;
-    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, s: 20 * day } as const;
+    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, eventMarker: 900, s: 20 * day } as const;
     for (const [kind, list] of byKind) {
       const limit = expected[kind as keyof typeof expected] * 1000;
       for (const ttl of list) {

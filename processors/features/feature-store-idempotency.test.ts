@@ -69,3 +69,33 @@ describe('feature store idempotency - at-least-once delivery', () => {
     expect(markerTtl).toBeLessThanOrEqual(t.options.dedupTtlSeconds * 1000);
   });
 });
+
+describe('feature store idempotency - where an event was first read from', () => {
+  test('a copy from another message reports the first origin and the first features, and counts nothing', async () => {
+    const batch = mixedBatch('O1', T0);
+    const origins = batch.map((_, i) => `100:${i}`);
+    const first = await t.store.computeBatch(batch, origins);
+    expect(first.map((r) => r.origin)).toEqual(origins);
+    const state = await snapshot(t.redis, t.prefix);
+
+    // the same message again (a redelivery) keeps its own origin
+    const redelivered = await t.store.computeBatch(batch, origins);
+    expect(redelivered).toEqual(first);
+    // the same events re-sent in another message: every kind reports where it was first read
+    const copy = await t.store.computeBatch(batch, batch.map((_, i) => `205:${i}`));
+    expect(copy).toEqual(first);
+    expect(await snapshot(t.redis, t.prefix)).toEqual(state);
+  });
+
+  test('inside one batch, the second copy of an event reports the first copy as its origin', async () => {
+    const pay = payment({ id: 'O2-p', ts: T0, from: 'O2-A', to: 'O2-B' });
+    const loan = loanRepayment('O2-l', T0, 'O2-CUST');
+    const results = await t.store.computeBatch([pay, loan, pay, loan], ['7:0', '7:1', '8', '9']);
+    expect(results.map((r) => r.origin)).toEqual(['7:0', '7:1', '7:0', '7:1']);
+    expect(results[2]!.features).toEqual(results[0]!.features);
+  });
+
+  test('origins must match the events one for one', async () => {
+    await expect(t.store.computeBatch([payment({ id: 'O3-p', ts: T0, from: 'O3-A', to: 'O3-B' })], [])).rejects.toThrow(/0 origins for 1 events/);
+  });
+});

@@ -4,11 +4,12 @@ import type { Redis } from 'ioredis';
 import type { ValidatedEvent } from '../../core/contracts/index.js';
 import { toReportingMinor } from '../../core/fx.js';
 import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
-import { ACCOUNT_KEY_SUFFIX, accountTag, checkPrefix, markerKey, profileKey } from './keys.js';
+import { ACCOUNT_KEY_SUFFIX, accountTag, checkPrefix, eventMarkerKey, markerKey, profileKey } from './keys.js';
 import type { FeatureVector } from './names.js';
 import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
 import { decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
+import { IN_REPLY, OUT_REPLY } from './reply-layout.js';
 import { BATCH_OPS } from './scripts.js';
 import { WINDOWS } from './window-layout.js';
 
@@ -26,11 +27,22 @@ export type FeatureStoreOptions = {
 export type FeatureResult = {
   readonly features: FeatureVector;
   readonly profile: CustomerProfile;
+  /**
+   * Where the event was read from when it was first applied (the origin given then): the origin
+   * given now for a new event or a redelivery of the same message, another one for a copy of the
+   * event that arrived again in another message (re-sent by its producer).
+   */
+  readonly origin: string;
 };
 
 export interface FeatureStore {
-  /** One result per event, in the same order. Throws when Redis fails; retrying is safe. */
-  computeBatch(events: readonly ValidatedEvent[]): Promise<FeatureResult[]>;
+  /**
+   * One result per event, in the same order. `origins` names where each event was read from
+   * (e.g. its stream position; '' for every event when absent); an event applied before keeps
+   * the origin and the features of its first application. Throws when Redis fails; retrying is
+   * safe.
+   */
+  computeBatch(events: readonly ValidatedEvent[], origins?: readonly string[]): Promise<FeatureResult[]>;
 }
 
 export const DEFAULT_STATE_TTL_SECONDS = 35 * 86_400;
@@ -93,8 +105,11 @@ class RedisFeatureStore implements FeatureStore {
     this._commands = commands;
   }
 
-  async computeBatch(events: readonly ValidatedEvent[]): Promise<FeatureResult[]> {
+  async computeBatch(events: readonly ValidatedEvent[], origins?: readonly string[]): Promise<FeatureResult[]> {
     if (events.length === 0) return [];
+    if (origins !== undefined && origins.length !== events.length) {
+      throw new Error(`feature store: ${origins.length} origins for ${events.length} events`);
+    }
     // The whole batch is ONE script call: keys and arguments in flat arrays, each event's
     // operations in order (see BATCH_OPS); one reply entry per operation.
     const keys: string[] = [];
@@ -106,19 +121,21 @@ class RedisFeatureStore implements FeatureStore {
     let ops = 0;
     for (let k = 0; k < events.length; k++) {
       const event = events[k]!;
+      const origin = origins?.[k] ?? '';
       firstReply[k] = ops;
-      // a payment queues its two account sides and a profile read, a customer event its
-      // upsert, any other kind a profile read
+      // a payment queues its two account sides (each with its marker) and a profile read, a
+      // customer event its upsert and its marker, any other kind a profile read and its marker
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
-        ops += this._queuePayment(keys, args, event, amounts[k]!, now);
+        ops += this._queuePayment(keys, args, event, amounts[k]!, now, origin);
       } else if (isCustomer(event)) {
         ops += this._queueCustomer(keys, args, event);
+        ops += this._queueEventMarker(keys, args, event.id, origin);
       } else {
         ops += this._queueProfileRead(keys, args, event.customerId);
+        ops += this._queueEventMarker(keys, args, event.id, origin);
       }
     }
-    if (ops === 0) return events.map((e) => this._decode(e, [], 0, 0));
     const pipeline = this._redis.pipeline() as ScriptPipeline;
     pipeline[this._commands.batch]!(keys.length, keys, args);
     const replies = (await pipeline.exec()) as PipelineReply[] | null;
@@ -137,7 +154,7 @@ class RedisFeatureStore implements FeatureStore {
     return out;
   }
 
-  private _queuePayment(keys: string[], args: string[], event: ValidatedEvent<'payment'>, amount: number, now: string): number {
+  private _queuePayment(keys: string[], args: string[], event: ValidatedEvent<'payment'>, amount: number, now: string, origin: string): number {
     const body = event.body;
     const debtor = accountTag(this._prefix, body.debtor.accountId);
     const creditor = accountTag(this._prefix, body.creditor.accountId);
@@ -158,9 +175,10 @@ class RedisFeatureStore implements FeatureStore {
       device?.id ? memberHash('d', device.id) : '',
       country === '' ? '' : memberHash('c', country),
       device?.ip ? memberHash('i', device.ip) : '',
+      origin,
     );
     keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id));
-    args.push(BATCH_OPS.in.op, ts, cents, memberHash('q', body.debtor.accountId), now);
+    args.push(BATCH_OPS.in.op, ts, cents, memberHash('q', body.debtor.accountId), now, origin);
     return 2 + this._queueProfileRead(keys, args, event.customerId);
   }
 
@@ -168,6 +186,12 @@ class RedisFeatureStore implements FeatureStore {
     const p = profileArgs(event.body);
     keys.push(profileKey(this._prefix, event.body.customerId));
     args.push(BATCH_OPS.customer.op, String(event.ts), event.id, p[0], p[1], p[2], p[3]);
+    return 1;
+  }
+
+  private _queueEventMarker(keys: string[], args: string[], eventId: string, origin: string): number {
+    keys.push(eventMarkerKey(this._prefix, eventId));
+    args.push(BATCH_OPS.event.op, origin);
     return 1;
   }
 
@@ -182,12 +206,16 @@ class RedisFeatureStore implements FeatureStore {
     if (isPayment(event)) {
       const profile = event.customerId === '' ? UNKNOWN_CUSTOMER : decodeProfile(profileStrings(results[first + 2]));
       const facts: PaymentFacts = { ts: event.ts, amount, lat: event.body.geo?.lat, lon: event.body.geo?.lon };
-      return { features: paymentFeatures(facts, results[first], results[first + 1], profile), profile };
+      const out = splitMarker(results[first], OUT_REPLY.size, 'money-out');
+      const inn = splitMarker(results[first + 1], IN_REPLY.size, 'money-in');
+      return { features: paymentFeatures(facts, out.reply, inn.reply, profile), profile, origin: out.origin };
     }
-    if (isCustomer(event)) return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])) };
+    if (isCustomer(event)) {
+      return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };
+    }
     // Credit features arrive with the credit scorers; until then these kinds carry the profile only.
-    if (event.customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER };
-    return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])) };
+    if (event.customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER, origin: originOf(results[first]) };
+    return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };
   }
 }
 
@@ -201,6 +229,21 @@ export function memberHash(kind: string, value: string): string {
   h = Math.imul(h ^ kind.charCodeAt(0), 0x01000193);
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
   return String(h >>> 0);
+}
+
+/**
+ * A side's marker: its binary reply of a known size, then the origin of the event's first
+ * application as text. Anything else is handed on whole for paymentFeatures to refuse by name.
+ */
+function splitMarker(marker: unknown, size: number, side: string): { reply: unknown; origin: string } {
+  if (!Buffer.isBuffer(marker)) return { reply: marker, origin: '' };
+  if (marker.length < size) throw new FeatureStoreError(`feature store: the ${side} script returned ${marker.length} bytes, expected at least ${size}`, 1);
+  return { reply: marker.subarray(0, size), origin: marker.toString('utf8', size) };
+}
+
+function originOf(reply: unknown): string {
+  if (Buffer.isBuffer(reply)) return reply.toString('utf8');
+  throw new FeatureStoreError(`feature store: an event marker returned ${typeof reply}, not bytes`, 1);
 }
 
 /** The batch script replies bytes; profile fields are text. */

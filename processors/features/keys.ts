@@ -8,7 +8,10 @@ export const ACCOUNT_KEY_SUFFIX = {
    * the member groups (payees P<g>, payers Q<g>, devices/countries/IPs N<g>).
    */
   state: ':s',
-  /** String: the reply of an already applied event side (idempotency marker). */
+  /**
+   * String: the reply of an already applied event side and where that event was first read
+   * from (idempotency marker).
+   */
   marker: ':m:',
 } as const;
 
@@ -33,4 +36,12 @@ export function profileKey(prefix: string, customerId: string): string {
 /** The idempotency marker of one side ('o' money out, 'i' money in) of one event on an account. */
 export function markerKey(tag: string, side: 'o' | 'i', eventId: string): string {
   return tag + ACCOUNT_KEY_SUFFIX.marker + side + ':' + eventId;
+}
+
+/**
+ * The idempotency marker of an event of another kind than payment (a payment's sides keep their
+ * own): where the event was first read from. Its own hash tag, like the event it belongs to.
+ */
+export function eventMarkerKey(prefix: string, eventId: string): string {
+  return prefix + '{e:' + eventId + '}:m';
 }

@@ -190,8 +190,10 @@ const PAYER_FIELDS = Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', 
 /**
  * Money out, on the debtor account. KEYS: state, marker.
  * ARGV: ts, amount (USD cents), payee hash, now (wall seconds), lat, lon (empty when absent),
- * device hash, creditor country hash, ip hash (empty when absent); hashes from memberHash.
- * Replies OUT_REPLY, binary, and keeps it as the marker.
+ * device hash, creditor country hash, ip hash (empty when absent); hashes from memberHash;
+ * origin (where the event was read from, text).
+ * Replies OUT_REPLY, binary, followed by the origin of the event's first application, and keeps
+ * that as the marker: applied again, from anywhere, the side replies the marker unchanged.
  */
 function outLua(ttl: ScriptTtls): string {
   const X = 2 * NW + 1;
@@ -265,7 +267,7 @@ if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
 
 local out = struct.pack('${OUT_REPLY.format}',
   ${ringReply()},
-  dp1, dp24, newPayee, new1, new2, new3, lo, f2, hc, av, gt, ga, go)
+  dp1, dp24, newPayee, new1, new2, new3, lo, f2, hc, av, gt, ga, go) .. ARGV[10]
 redis.call('SET', mk, out, 'PX', MARKER_TTL)
 return out
 `;
@@ -273,8 +275,9 @@ return out
 
 /**
  * Money in, on the creditor account. KEYS: state, marker.
- * ARGV: ts, amount (USD cents), payer hash, now (wall seconds).
- * Replies IN_REPLY, binary, and keeps it as the marker.
+ * ARGV: ts, amount (USD cents), payer hash, now (wall seconds), origin.
+ * Replies IN_REPLY, binary, followed by the first application's origin, and keeps that as the
+ * marker (as the out side does).
  */
 function inLua(ttl: ScriptTtls): string {
   const X = 2 * NW + 1;
@@ -314,7 +317,7 @@ if ns > 0 then redis.call('HSET', s, unpack(set)) end
 if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
 local out = struct.pack('${IN_REPLY.format}',
   ${ringReply()},
-  dq)
+  dq) .. ARGV[5]
 redis.call('SET', mk, out, 'PX', MARKER_TTL)
 return out
 `;
@@ -339,6 +342,20 @@ return redis.call('HMGET', k, 'seg', 'risk', 'pep', 'co')
 `;
 }
 
+/**
+ * The idempotency marker of an event of another kind than payment (whose sides keep their own):
+ * remembers where the event was first read from. KEYS: marker. ARGV: origin. Replies the first
+ * application's origin: this origin when the event is new.
+ */
+function eventMarkerLua(ttl: ScriptTtls): string {
+  return `
+local first = redis.call('GET', KEYS[1])
+if first then return first end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', '${ttl.markerMs}')
+return ARGV[1]
+`;
+}
+
 /** The scripts for one set of TTLs. */
 export function featureScripts(ttl: ScriptTtls): FeatureScripts {
   return { out: outLua(ttl), in: inLua(ttl), customer: customerLua(ttl) };
@@ -353,9 +370,11 @@ export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co'] as const;
  */
 export const BATCH_OPS = {
   /** Money out: the out script's keys and arguments. */
-  out: { op: 'o', keys: 2, args: 9 },
+  out: { op: 'o', keys: 2, args: 10 },
   /** Money in: the in script's keys and arguments. */
-  in: { op: 'i', keys: 2, args: 4 },
+  in: { op: 'i', keys: 2, args: 5 },
+  /** The marker of an event of another kind: its key and the origin. */
+  event: { op: 'e', keys: 1, args: 1 },
   /** Customer upsert: the customer script's key and arguments. */
   customer: { op: 'c', keys: 1, args: 6 },
   /** Profile read: HMGET of PROFILE_FIELDS. */
@@ -385,7 +404,7 @@ function asFunction(name: string, body: string, keys: number): string {
  * must be split per node and the script flagged allow-cross-slot-keys (see docs/features.md).
  */
 function batchLua(ttl: ScriptTtls): string {
-  const { out, in: inn, customer, profile } = BATCH_OPS;
+  const { out, in: inn, customer, profile, event } = BATCH_OPS;
   // the helpers only once, at the top; each side's body without them
   const outBody = outLua(ttl).replace(helpersLua(ttl), '');
   const inBody = inLua(ttl).replace(helpersLua(ttl), '');
@@ -393,6 +412,7 @@ function batchLua(ttl: ScriptTtls): string {
 ${asFunction('outSide', outBody, out.keys)}
 ${asFunction('inSide', inBody, inn.keys)}
 ${asFunction('customerOp', customerLua(ttl), customer.keys)}
+${asFunction('eventOp', eventMarkerLua(ttl), event.keys)}
 local res, n, k, a, na = {}, 0, 0, 1, #ARGV
 while a <= na do
   local op = ARGV[a]
@@ -401,6 +421,7 @@ while a <= na do
   elseif op == '${inn.op}' then res[n] = inSide(k, a); k = k + ${inn.keys}; a = a + ${inn.args + 1}
   elseif op == '${profile.op}' then res[n] = redis.call('HMGET', KEYS[k + 1], ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')}); k = k + ${profile.keys}; a = a + ${profile.args + 1}
   elseif op == '${customer.op}' then res[n] = customerOp(k, a); k = k + ${customer.keys}; a = a + ${customer.args + 1}
+  elseif op == '${event.op}' then res[n] = eventOp(k, a); k = k + ${event.keys}; a = a + ${event.args + 1}
   else return redis.error_reply('feature batch: unknown operation ' .. tostring(op)) end
 end
 return res
