@@ -37,6 +37,7 @@ import {
   createRequestAuthenticator,
   createSessionStore,
   createUserStore,
+  loadSecretBox,
   ensureAdminFromEnv,
   requireRoles,
   seedDemoUsers,
@@ -108,7 +109,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   if (roles.has('api')) {
     // The dashboard: OpenAPI first (it documents the routes registered after it), then sign-in
     // (its hook fills request.user for every route), the live hub and the data API.
-    const users = await createUserStore(bus);
+    const users = await createUserStore(bus, { secrets: loadSecretBox(config) });
     await ensureAdminFromEnv(users, { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword });
     if (config.demoUsers) demoUsers = await seedDemoUsers(users);
     const sessions = createSessionStore(redis!, names.redisPrefix);

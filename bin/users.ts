@@ -13,6 +13,7 @@ import {
   createLoginThrottle,
   createSessionStore,
   createUserStore,
+  loadSecretBox,
   generatePassword,
   isUserRole,
   passwordProblem,
@@ -41,7 +42,7 @@ export async function withUsersContext<T>(config: Config, run: (ctx: UsersContex
     await ensureStreams(bus, streamLimitsOf(config));
     redis = await connectRedis(config.redisUrl, 'riskstream-users');
     const ctx: UsersContext = {
-      users: await createUserStore(bus),
+      users: await createUserStore(bus, { secrets: loadSecretBox(config) }),
       sessions: createSessionStore(redis, names.redisPrefix),
       throttle: createLoginThrottle(redis, names.redisPrefix),
     };

@@ -38,6 +38,11 @@ export type Config = {
   /** The first admin, created at start-up when missing (both or neither). */
   readonly adminUser: string | undefined;
   readonly adminPassword: string | undefined;
+  /**
+   * The key that seals TOTP secrets (32 bytes, base64 or hex); unset: `<dataDir>/secrets.key`,
+   * created on first use. Never logged.
+   */
+  readonly secretsKey: string | undefined;
   /** Run the processors in a worker thread: 'auto' does when they share the process with other roles. */
   readonly processorsThread: boolean | 'auto';
   /** Map the writer's rows in a worker thread: 'auto' does when the process also serves the API and dashboard. */
@@ -105,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoUsers: flagFrom(env, 'RISKSTREAM_DEMO_USERS', apiKeyGenerated),
     adminUser: env.RISKSTREAM_ADMIN_USER || undefined,
     adminPassword: env.RISKSTREAM_ADMIN_PASSWORD || undefined,
+    secretsKey: env.RISKSTREAM_SECRETS_KEY || undefined,
     processorsThread: env.RISKSTREAM_PROCESSORS_THREAD === undefined || env.RISKSTREAM_PROCESSORS_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD', false),
     writerThread: env.RISKSTREAM_WRITER_THREAD === undefined || env.RISKSTREAM_WRITER_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_WRITER_THREAD', false),
     secureCookies: env.RISKSTREAM_SECURE_COOKIES === undefined || env.RISKSTREAM_SECURE_COOKIES === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_SECURE_COOKIES', false),

@@ -23,6 +23,11 @@ export const ERRORS = {
   RS_ERR_LOGIN_FAILED: { status: 401, message: 'the user name or password is wrong', retryable: false },
   RS_ERR_TOTP_REQUIRED: { status: 401, message: 'a one-time code from the authenticator app is required', retryable: false },
   RS_ERR_TOTP_INVALID: { status: 401, message: 'the one-time code is wrong or expired', retryable: false },
+  RS_ERR_TOTP_UNAVAILABLE: {
+    status: 503,
+    message: 'the second factor cannot be checked: the server cannot open the stored secret; an admin must restore the secrets key or reset the second factor',
+    retryable: false,
+  },
   RS_ERR_LOGIN_LOCKED: { status: 429, message: 'too many failed sign-ins; try again later', retryable: true },
   RS_ERR_RATE_LIMITED: { status: 429, message: 'too many requests; slow down', retryable: true },
   RS_ERR_CSRF: { status: 403, message: 'the x-csrf-token header is missing or does not match the session', retryable: false },

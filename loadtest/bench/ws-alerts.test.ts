@@ -3,9 +3,10 @@
 // with the session cookie, on real NATS.
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetrics } from '../../core/index.js';
-import { authPlugin, createRequestAuthenticator, createSessionStore, createUserStore } from '../../dashboard/server/auth/index.js';
+import { authPlugin, createRequestAuthenticator, createSecretBox, createSessionStore, createUserStore } from '../../dashboard/server/auth/index.js';
 import { combineChecks } from '../../dashboard/server/health.js';
 import { hubPlugin } from '../../dashboard/server/hub/index.js';
 import { buildServer } from '../../dashboard/server/server.js';
@@ -23,7 +24,7 @@ describe('ws alert bench - against the hub', () => {
   beforeAll(async () => {
     h = await createHarness();
     const logger = createLogger('silent');
-    const users = await createUserStore(h.bus, { scrypt: { ln: 10, r: 8, p: 1 } });
+    const users = await createUserStore(h.bus, { scrypt: { ln: 10, r: 8, p: 1 }, secrets: createSecretBox(randomBytes(32), 'test key') });
     const sessions = createSessionStore(h.redis, h.names.redisPrefix);
     await users.create({ username: 'monitor', password: PASSWORD, roles: ['risk_monitor'] });
     const authenticator = createRequestAuthenticator(users, sessions);

@@ -7,7 +7,8 @@ import { createHarness, type Harness } from '../../../test/harness.js';
 import { combineChecks } from '../health.js';
 import { buildServer } from '../server.js';
 import type { LoginAnswer } from '../protocol.js';
-import { authPlugin, createSessionStore, createUserStore, requireRoles, type SessionStore, type UserStore } from './index.js';
+import { randomBytes } from 'node:crypto';
+import { authPlugin, createSecretBox, createSessionStore, createUserStore, requireRoles, type SessionStore, type UserStore } from './index.js';
 import type { TotpEnrolAnswer, UserAnswer, UserListAnswer } from './types.js';
 import { parsePasswordHash } from './password.js';
 
@@ -34,9 +35,11 @@ const PASSWORDS = {
   disabled: 'disabled password 01',
 } as const;
 
+const SECRETS = createSecretBox(randomBytes(32), 'test key');
+
 beforeAll(async () => {
   h = await createHarness();
-  users = await createUserStore(h.bus, { scrypt: FAST });
+  users = await createUserStore(h.bus, { scrypt: FAST, secrets: SECRETS });
   sessions = createSessionStore(h.redis, h.names.redisPrefix);
   for (const p of Object.values(PASSWORDS)) secrets.add(p);
   await users.create({ username: 'admin', password: PASSWORDS.admin, roles: ['admin'], displayName: 'The Admin' });
@@ -163,7 +166,7 @@ describe('auth - sign-in', () => {
   });
 
   it('spends a password hash on an unknown user too, so the answer takes about as long', async () => {
-    const slow = await createUserStore(h.bus, { scrypt: { ln: 14, r: 8, p: 1 } });
+    const slow = await createUserStore(h.bus, { scrypt: { ln: 14, r: 8, p: 1 }, secrets: SECRETS });
     await slow.create({ username: 'timing', password: 'timing password 01', roles: ['auditor'] });
     const slowApp = await buildServer({
       logger: createLogger('silent'),
@@ -217,7 +220,7 @@ describe('auth - sign-in', () => {
   });
 
   it('re-hashes a password stored under weaker scrypt parameters at sign-in', async () => {
-    const weak = await createUserStore(h.bus, { scrypt: { ln: 8, r: 8, p: 1 } });
+    const weak = await createUserStore(h.bus, { scrypt: { ln: 8, r: 8, p: 1 }, secrets: SECRETS });
     await weak.create({ username: 'rehash', password: PASSWORDS.rehash, roles: ['auditor'] });
     expect(parsePasswordHash((await users.get('rehash'))!.passwordHash)!.params.ln).toBe(8);
     await signIn('rehash');
@@ -269,6 +272,21 @@ describe('auth - lock-out and limits', () => {
 });
 
 describe('auth - TOTP', () => {
+  it('refuses with RS_ERR_TOTP_UNAVAILABLE, never letting the password alone in, when the secret was sealed with another key', async () => {
+    const otherKey = await createUserStore(h.bus, { scrypt: FAST, secrets: createSecretBox(randomBytes(32), 'lost key') });
+    const password = 'lost key password 1';
+    secrets.add(password);
+    await otherKey.create({ username: 'lostkey', password, roles: ['auditor'] });
+    const secret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
+    await otherKey.setPendingTotp('lostkey', secret);
+    await otherKey.enableTotp('lostkey', 1);
+    expect(errorCode(await login('lostkey', password))).toBe('RS_ERR_TOTP_REQUIRED');
+    const refused = await login('lostkey', password, await generate({ secret }));
+    expect(refused.statusCode).toBe(503);
+    expect(errorCode(refused)).toBe('RS_ERR_TOTP_UNAVAILABLE');
+    expect(refused.headers['set-cookie']).toBeUndefined();
+  });
+
   it('enrols with a QR code, confirms with a code, then demands a fresh code at every sign-in', async () => {
     const s = await signIn('totpuser');
     const enrol = await call(s, 'POST', '/api/auth/totp/enrol');

@@ -15,7 +15,7 @@ import { SESSION_COOKIE, cookieIsSecure, sessionCookieOptions, sessionIdFromHead
 import type { Session, SessionStore } from './session-store.js';
 import { createTotpEnrolment, verifyTotpCode } from './totp.js';
 import { sessionUserOf, type UserRecord } from './types.js';
-import type { UserStore } from './user-store.js';
+import { UNREADABLE_SECRET, type UserStore } from './user-store.js';
 import { normaliseUsername } from './username.js';
 import { usersRoutes } from './users-routes.js';
 import './fastify-augment.js';
@@ -120,6 +120,13 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
       if (record.totp) {
         const code = request.body.totp;
         if (!code) throw new RiskstreamError('RS_ERR_TOTP_REQUIRED');
+        if (record.totp.secret === UNREADABLE_SECRET) {
+          log(request).error(
+            { username },
+            'the TOTP secret of this user does not open with the secrets key (RISKSTREAM_SECRETS_KEY or <data dir>/secrets.key): restore the key it was sealed with, or reset the second factor with `riskstream users reset-totp`',
+          );
+          throw new RiskstreamError('RS_ERR_TOTP_UNAVAILABLE');
+        }
         const step = await verifyTotpCode(record.totp.secret, code, record.totp.lastTimeStep);
         // spendTotpStep is a compare-and-set: of two sign-ins racing with one code, one wins.
         if (step === null || !(await users.spendTotpStep(username, step))) {

@@ -5,14 +5,17 @@ import { RiskstreamError } from '../../../core/index.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import { AdminEnvError, DEMO_USERS, ensureAdminFromEnv, seedDemoUsers } from './first-users.js';
 import { verifyPassword } from './password.js';
-import { createUserStore, type UserStore } from './user-store.js';
+import { createSecretBox } from './secret-box.js';
+import { UNREADABLE_SECRET, createUserStore, type UserStore } from './user-store.js';
+import { randomBytes } from 'node:crypto';
 
 let h: Harness;
 let store: UserStore;
+const SECRETS = createSecretBox(randomBytes(32), 'test key');
 
 beforeAll(async () => {
   h = await createHarness();
-  store = await createUserStore(h.bus, { scrypt: { ln: 10, r: 8, p: 1 } });
+  store = await createUserStore(h.bus, { scrypt: { ln: 10, r: 8, p: 1 }, secrets: SECRETS });
 });
 
 afterAll(async () => {
@@ -97,6 +100,43 @@ describe('user store - records', () => {
     expect(raced.filter(Boolean)).toHaveLength(1);
     expect((await store.get('tina'))!.totp!.lastTimeStep).toBe(101);
     expect((await store.resetTotp('tina')).totp).toBeNull();
+  });
+
+  it('stores TOTP secrets sealed for their user; another key cannot read them, keeps them sealed on change, and a reset clears them', async () => {
+    const secret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
+    await store.create({ username: 'sealy', password: 'sealy password 12', roles: ['auditor'] });
+    await store.setPendingTotp('sealy', secret);
+    await store.enableTotp('sealy', 7);
+    const kv = await new Kvm(h.bus.nc).open(h.names.kv.users);
+    const raw = (await kv.get('sealy'))!.string();
+    expect(raw).not.toContain(secret);
+    const sealed = JSON.parse(raw).totp.secret as string;
+    expect(sealed).toMatch(/^rs-aes256gcm:/);
+    // Sealed for this user: copied into another user's record it does not open.
+    expect(() => SECRETS.open(sealed, 'someone.else')).toThrow(/does not open/);
+    expect((await store.get('sealy'))!.totp!.secret).toBe(secret);
+
+    // A process with another key (the key file was lost): no secret to check codes against ...
+    const otherKey = await createUserStore(h.bus, { scrypt: { ln: 10, r: 8, p: 1 }, secrets: createSecretBox(randomBytes(32), 'another key') });
+    expect((await otherKey.get('sealy'))!.totp!.secret).toBe(UNREADABLE_SECRET);
+    // ... and changing the record there keeps the sealed value, so the right key still opens it.
+    await otherKey.setDisabled('sealy', false);
+    await otherKey.updateRoles('sealy', ['auditor', 'risk_monitor']);
+    expect(JSON.parse((await kv.get('sealy'))!.string()).totp.secret).toBe(sealed);
+    expect((await store.get('sealy'))!.totp).toMatchObject({ secret, lastTimeStep: 7 });
+    expect((await otherKey.resetTotp('sealy')).totp).toBeNull();
+  });
+
+  it('reads a TOTP secret stored before secrets were sealed, and seals it at the next change', async () => {
+    await store.create({ username: 'legacy', password: 'legacy password 1', roles: ['auditor'] });
+    const kv = await new Kvm(h.bus.nc).open(h.names.kv.users);
+    const entry = (await kv.get('legacy'))!;
+    const plain = { ...JSON.parse(entry.string()), totp: { secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', enabledAt: 1, lastTimeStep: 5 } };
+    await kv.update('legacy', JSON.stringify(plain), entry.revision);
+    expect((await store.get('legacy'))!.totp!.secret).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+    expect(await store.spendTotpStep('legacy', 6)).toBe(true);
+    expect(JSON.parse((await kv.get('legacy'))!.string()).totp.secret).toMatch(/^rs-aes256gcm:/);
+    expect((await store.get('legacy'))!.totp).toMatchObject({ secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastTimeStep: 6 });
   });
 });
 

@@ -5,6 +5,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { RiskstreamError, type Bus } from '../../../core/index.js';
 import type { UserRole } from '../protocol.js';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, passwordProblem, type ScryptParams } from './password.js';
+import { SecretBoxError, type SecretBox } from './secret-box.js';
 import { canonicalRoles, normaliseUsername, rolesProblem, usernameProblem } from './username.js';
 import type { NewUser, UserRecord } from './types.js';
 
@@ -34,13 +35,26 @@ export type UserStore = {
   spendTotpStep(username: string, timeStep: number): Promise<boolean>;
 };
 
-export type UserStoreOptions = { readonly scrypt?: ScryptParams };
+export type UserStoreOptions = {
+  readonly scrypt?: ScryptParams;
+  /** Seals TOTP secrets before they are stored, opens them when read (secret-box.ts). */
+  readonly secrets: SecretBox;
+};
 
-export async function createUserStore(bus: Bus, options: UserStoreOptions = {}): Promise<UserStore> {
+/**
+ * What a record holds in place of a TOTP secret that does not open with this installation's key
+ * (the key was replaced): no code can match it, and sign-in answers RS_ERR_TOTP_UNAVAILABLE.
+ * Stored records keep the sealed value, so restoring the key brings the secret back.
+ */
+export const UNREADABLE_SECRET = '';
+
+export async function createUserStore(bus: Bus, options: UserStoreOptions): Promise<UserStore> {
   // The bucket is created by ensureStreams(); open() binds to it.
   const kv = await new Kvm(bus.nc).open(bus.names.kv.users);
-  return new KvUserStore(kv, options.scrypt ?? DEFAULT_SCRYPT_PARAMS);
+  return new KvUserStore(kv, options.scrypt ?? DEFAULT_SCRYPT_PARAMS, options.secrets);
 }
+
+type Stored = { readonly record: UserRecord; readonly stored: UserRecord; readonly revision: number };
 
 /** Shaped like the other 400 answers (docs/errors.md): the message and `details.errors` name the field. */
 function badRequest(message: string, field: string): RiskstreamError {
@@ -58,10 +72,12 @@ function isWrongRevision(error: unknown): boolean {
 class KvUserStore implements UserStore {
   readonly scrypt: ScryptParams;
   private readonly _kv: KV;
+  private readonly _secrets: SecretBox;
 
-  constructor(kv: KV, scrypt: ScryptParams) {
+  constructor(kv: KV, scrypt: ScryptParams, secrets: SecretBox) {
     this._kv = kv;
     this.scrypt = scrypt;
+    this._secrets = secrets;
   }
 
   async create(user: NewUser): Promise<UserRecord> {
@@ -107,7 +123,7 @@ class KvUserStore implements UserStore {
     for await (const key of await this._kv.keys()) names.push(key);
     const records = await Promise.all(names.map((n) => this._read(n)));
     return records
-      .filter((r): r is { record: UserRecord; revision: number } => r !== null)
+      .filter((r): r is Stored => r !== null)
       .map((r) => r.record)
       .sort((a, b) => a.username.localeCompare(b.username));
   }
@@ -161,10 +177,41 @@ class KvUserStore implements UserStore {
     return spent;
   }
 
-  private async _read(name: string): Promise<{ record: UserRecord; revision: number } | null> {
+  private async _read(name: string): Promise<Stored | null> {
     const entry = await this._kv.get(name);
     if (!entry || entry.operation !== 'PUT' || entry.length === 0) return null;
-    return { record: entry.json<UserRecord>(), revision: entry.revision };
+    const stored = entry.json<UserRecord>();
+    const record: UserRecord = {
+      ...stored,
+      totp: stored.totp && { ...stored.totp, secret: this._open(stored.totp.secret, stored.username) },
+      totpPending: stored.totpPending && { ...stored.totpPending, secret: this._open(stored.totpPending.secret, stored.username) },
+    };
+    return { record, stored, revision: entry.revision };
+  }
+
+  private _open(stored: string, username: string): string {
+    try {
+      return this._secrets.open(stored, username);
+    } catch (error) {
+      if (error instanceof SecretBoxError) return UNREADABLE_SECRET;
+      throw error;
+    }
+  }
+
+  /**
+   * The record as stored: secrets sealed; one that did not open keeps its sealed value (for the
+   * secret it was read from: enabling moves the pending secret to the active one).
+   */
+  private _seal(record: UserRecord, before: UserRecord): UserRecord {
+    const seal = (secret: string, ...was: Array<string | undefined>): string => {
+      if (secret !== UNREADABLE_SECRET) return this._secrets.seal(secret, record.username);
+      return was.find((w) => w !== undefined && this._secrets.isSealed(w)) ?? UNREADABLE_SECRET;
+    };
+    return {
+      ...record,
+      totp: record.totp && { ...record.totp, secret: seal(record.totp.secret, before.totp?.secret, before.totpPending?.secret) },
+      totpPending: record.totpPending && { ...record.totpPending, secret: seal(record.totpPending.secret, before.totpPending?.secret) },
+    };
   }
 
   /** Read, change, compare-and-set; retried when another writer got there first. */
@@ -177,7 +224,7 @@ class KvUserStore implements UserStore {
       if (next === current.record) return next;
       const stamped: UserRecord = { ...next, updatedAt: Date.now() };
       try {
-        await this._kv.update(name, JSON.stringify(stamped), current.revision);
+        await this._kv.update(name, JSON.stringify(this._seal(stamped, current.stored)), current.revision);
         return stamped;
       } catch (error) {
         if (!isWrongRevision(error) || attempt >= 4) throw error;
