@@ -25,6 +25,8 @@ export type BenchCommandOptions = {
   readonly envelopeScope: 'kind' | 'partition';
   readonly connections: number;
   readonly grace: number;
+  /** After the grace: seconds at most to wait for late decisions (0: count them as lost). */
+  readonly drain: number;
   readonly url: string;
   readonly pid?: number;
   readonly spawn?: boolean;
@@ -90,6 +92,8 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         apiKey: target.config.apiKey,
         pid: target.pid,
         graceS: options.grace,
+        drainS: options.drain,
+        onDrain: (d) => process.stderr.write(`\rbench: ${d.late} decided late, ${d.due} still due${d.backlog === null ? '' : `, ${d.backlog} messages in the processors' backlog`}   `),
         batchSize: options.batchSize,
         envelope: { maxRecords: options.envelope, lingerMs: options.linger, scope: options.envelopeScope },
         httpConnections: options.connections,
@@ -99,6 +103,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
       });
       bar.update(run.durationS);
       bar.stop();
+      if (result.late > 0) process.stderr.write('\n');
       results.push(result);
       printResult(result);
       if (wsRun) {
@@ -198,8 +203,8 @@ function printResult(r: BenchResult): void {
   process.stdout.write(
     [
       `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s`,
-      `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}  decided ${r.decided}  lost ${r.lost}`,
-      `  achieved ${r.achievedPerSecond}/s   ingest-to-decision p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
+      `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
+      `  achieved ${r.achievedPerSecond}/s   ingest-to-decision (late ones included) p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
       `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,
       '',
@@ -289,8 +294,8 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   };
 }
 
-const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | lost | achieved/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | late | lost | achieved/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
 function recordResults(
@@ -305,7 +310,7 @@ function recordResults(
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
-    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
+    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
   if (ws) {
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;

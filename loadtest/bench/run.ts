@@ -5,6 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
 import { createBenchPayments } from './payments.js';
 import { cpuSeconds, pidOf, residentMiB } from './machine.js';
@@ -27,6 +28,13 @@ export type BenchOptions = {
   readonly pid?: number;
   /** How long to wait for the last decisions after sending stops. */
   readonly graceS: number;
+  /**
+   * After the grace, how long (at most) to go on waiting for decisions still due while the
+   * processors hold a backlog: they count as late, not lost. 0 counts them as lost at once.
+   */
+  readonly drainS?: number;
+  /** Called about once a second while waiting for late decisions. */
+  readonly onDrain?: (progress: { readonly late: number; readonly due: number; readonly backlog: number | null }) => void;
   readonly batchSize: number;
   readonly httpConnections: number;
   readonly seed: number;
@@ -58,7 +66,11 @@ export type BenchResult = {
   readonly sent: number;
   readonly accepted: number;
   readonly refused: number;
+  /** Decided within the grace after sending stopped: throughput and CPU per event count these. */
   readonly decided: number;
+  /** Decided after the grace, while the system worked off its backlog. */
+  readonly late: number;
+  /** Accepted and never decided (after the backlog drained, or when waiting gave up). */
   readonly lost: number;
   readonly achievedPerSecond: number;
   readonly p50Ms: number;
@@ -225,6 +237,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await new Promise((r) => setTimeout(r, 50));
   }
   clearInterval(sampler);
+  const decidedInGrace = decided;
   const cpuMsPer1k = Object.fromEntries(
     Object.entries(cpuPids).map(([k, pid]) => {
       const before = cpuStart[k];
@@ -232,6 +245,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       return [k, before == null || after == null || decided === 0 ? null : Math.round(((after - before) * 1000 * 1000) / decided)];
     }),
   ) as BenchResult['cpuMsPer1k'];
+  if (decided < accepted && (options.drainS ?? 0) > 0) {
+    await waitForLateDecisions(nc, names, options.drainS! * 1000, () => ({ decided: decided - decidedInGrace, due: accepted - decided }), options.onDrain);
+  }
   decisions.unsubscribe();
   await pool?.close();
   publisher.close();
@@ -247,9 +263,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     sent,
     accepted,
     refused,
-    decided,
+    decided: decidedInGrace,
+    late: decided - decidedInGrace,
     lost: accepted - decided,
-    achievedPerSecond: Math.round(decided / Math.max(sendSeconds, 0.001)),
+    achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
     p50Ms: ms(50),
     p95Ms: ms(95),
     p99Ms: ms(99),
@@ -257,6 +274,43 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     rssMaxMiB: rssMax,
     cpuMsPer1k,
   };
+}
+
+/**
+ * Waits for decisions still due after the grace: while the processors' consumer holds a backlog,
+ * and then until no decision arrived for QUIET_MS (the writer and the hub are not waited for;
+ * decisions are published before their inputs are acknowledged). Gives up after limitMs.
+ */
+async function waitForLateDecisions(
+  nc: NatsConnection,
+  names: ReturnType<typeof namesOf>,
+  limitMs: number,
+  counts: () => { decided: number; due: number },
+  onDrain: BenchOptions['onDrain'],
+): Promise<void> {
+  const QUIET_MS = 3000;
+  const jsm = await jetstreamManager(nc);
+  const deadline = performance.now() + limitMs;
+  let lastDecided = counts().decided;
+  let lastChange = performance.now();
+  while (performance.now() < deadline) {
+    const { decided, due } = counts();
+    if (due <= 0) return;
+    if (decided !== lastDecided) {
+      lastDecided = decided;
+      lastChange = performance.now();
+    }
+    let backlog: number | null = null;
+    try {
+      const info = await jsm.consumers.info(names.streams.events, names.consumers.processors);
+      backlog = info.num_pending + info.num_ack_pending;
+    } catch {
+      // not this system's layout (or no processors yet): wait for quiet only
+    }
+    onDrain?.({ late: decided, due, backlog });
+    if ((backlog === null || backlog === 0) && performance.now() - lastChange > QUIET_MS) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 function portOf(url: string | undefined, fallback: string): string {

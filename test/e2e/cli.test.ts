@@ -18,7 +18,7 @@ async function riskstream(args: string[], env: Record<string, string> = {}): Pro
   try {
     const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
       env: { ...process.env, NATS_URL, REDIS_URL, RISKSTREAM_DATA_DIR: dataDir, RISKSTREAM_NAMESPACE: uniqueNamespace('cli'), LOG_LEVEL: 'silent', ...env },
-      timeout: 60_000,
+      timeout: 80_000,
     });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
@@ -75,4 +75,42 @@ describe('cli - simulate and configuration', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/unknown role "dashboard"; roles are: ingest, processors, writer, api, simulator/);
   });
+});
+
+describe('cli - bench', () => {
+  type BenchJson = {
+    via: string; rate: number; durationS: number; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
+    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; cpuMsPer1k: Record<string, number | null>;
+  };
+
+  async function bench(args: string[]): Promise<BenchJson> {
+    const { code, out } = await riskstream(['bench', '--spawn', '--duration', '2', '--json', ...args], { LOG_LEVEL: 'warn' });
+    expect(code, out.slice(-2000)).toBe(0);
+    const last = out.trim().split('\n').filter((line) => line.startsWith('{')).at(-1)!;
+    return JSON.parse(last) as BenchJson;
+  }
+
+  it('drives a spawned system via NATS in envelopes and reports every event decided, none late or lost, with latency and CPU', async () => {
+    const r = await bench(['--rate', '300', '--grace', '20', '--envelope', '16', '--linger', '2']);
+    expect(r).toMatchObject({ via: 'nats', rate: 300, durationS: 2, sent: 600, accepted: 600, refused: 0, decided: 600, late: 0, lost: 0 });
+    expect(r.achievedPerSecond).toBeGreaterThan(200);
+    expect(r.p50Ms).toBeGreaterThan(0);
+    expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+    expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
+    expect(r.rssMaxMiB).toBeGreaterThan(50);
+    expect(r.cpuMsPer1k.riskstream).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('drives it over HTTP one event per request the same way', async () => {
+    const r = await bench(['--rate', '100', '--grace', '20', '--via', 'http', '--connections', '8']);
+    expect(r).toMatchObject({ via: 'http', sent: 200, accepted: 200, refused: 0, decided: 200, late: 0, lost: 0 });
+  }, 90_000);
+
+  it('counts decisions that come after the grace as late, not lost', async () => {
+    // No grace at all: what is still in flight when sending stops is decided late.
+    const r = await bench(['--rate', '300', '--grace', '0']);
+    expect(r).toMatchObject({ sent: 600, accepted: 600, lost: 0 });
+    expect(r.late).toBeGreaterThan(0);
+    expect(r.decided + r.late).toBe(600);
+  }, 90_000);
 });
