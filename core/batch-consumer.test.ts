@@ -99,5 +99,14 @@ describe('pending limiter - max_ack_pending follows the records per message', ()
     await limiter.resize();
     expect(await limitOf()).toBe(1000);
     expect(limiter.limit).toBe(1000);
+    // Envelopes again; then another process starts on the consumer and sets it back to its budget:
+    // the next resize sees the server's value, not the one it set last.
+    limiter.count(150, 150 * 64);
+    await limiter.resize();
+    expect(await limitOf()).toBe(313);
+    await h.bus.jsm.consumers.update(h.names.streams.events, durable, { max_ack_pending: 1000 });
+    limiter.count(150, 150 * 64);
+    await limiter.resize();
+    expect(await limitOf()).toBe(313);
   });
 });

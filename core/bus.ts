@@ -415,6 +415,10 @@ export class PendingLimiter {
     const perMessage = this._records / this._messages;
     this._messages = 0;
     this._records = 0;
+    // The limit as the server has it: another process starting on the same durable consumer
+    // (ensureConsumer) sets it back to the budget's message count.
+    const info = await this._bus.jsm.consumers.info(this._stream, this._durable);
+    this._limit = info.config.max_ack_pending ?? this._limit;
     if (Math.abs(limit - this._limit) < this._limit / 4) return;
     await this._bus.jsm.consumers.update(this._stream, this._durable, { max_ack_pending: limit });
     this._logger.debug({ stream: this._stream, durable: this._durable, from: this._limit, to: limit, recordsPerMessage: perMessage }, 'consumer pending limit resized');
