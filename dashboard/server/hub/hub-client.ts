@@ -5,19 +5,50 @@ import type { SessionUser, ServerMessage } from '../protocol.js';
 import { ClientOutbox, type MissedEncoder, type OutboxLimits, type OutboxObserver, type OutboxSink } from './client-outbox.js';
 
 const TEXT_FRAME = { binary: false } as const;
+/** A server frame's header is 2–10 bytes; counted at the most. */
+const WS_HEADER_BYTES = 10;
+/** Bytes a client may take in one burst (while corked) before its backlog counts them. */
+const CORKED_BYTES_UNCOUNTED = 1024 * 1024;
 
-/** The ws socket seen as an outbox sink. */
+/** The TCP socket under a ws WebSocket (ws keeps it as `_socket`), as far as corking goes. */
+type Corkable = { cork(): void; uncork(): void };
+
+function rawSocketOf(socket: WebSocket): Corkable | null {
+  const raw = (socket as unknown as { _socket?: Partial<Corkable> })._socket;
+  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? (raw as Corkable) : null;
+}
+
+/**
+ * The ws socket seen as an outbox sink. Frames written in one go leave in one system call: the TCP
+ * socket is corked at the first write and uncorked once the running task is done (a microtask: the
+ * NATS client hands the hub a whole read of messages in one task, so a burst goes out together,
+ * and nothing waits for the rest of the event loop's turn). Under
+ * load the hub writes hundreds of alerts a second to each of many clients; one write call per frame
+ * made the main thread spend most of its time in writev (and, on a busy machine, hand the CPU to the
+ * reader at every call), which stalled everything else it serves for seconds.
+ */
 class SocketSink implements OutboxSink {
   private readonly _socket: WebSocket;
   private readonly _onWritten: (error?: Error | null) => void;
+  private readonly _raw: Corkable | null;
+  private _corked = false;
+  /** Bytes written since the socket was corked. */
+  private _corkedBytes = 0;
 
   constructor(socket: WebSocket, onWritten: (error?: Error | null) => void) {
     this._socket = socket;
     this._onWritten = onWritten;
+    this._raw = rawSocketOf(socket);
+    this._uncork = this._uncork.bind(this);
   }
 
+  /**
+   * What waits from earlier writes: frames written since the cork are held by it, not by a slow
+   * reader, and count only beyond CORKED_BYTES_UNCOUNTED (so a stalled client still stops taking
+   * writes within one burst).
+   */
   get bufferedAmount(): number {
-    return this._socket.bufferedAmount;
+    return Math.max(0, this._socket.bufferedAmount - Math.min(this._corkedBytes, CORKED_BYTES_UNCOUNTED));
   }
 
   get writable(): boolean {
@@ -25,8 +56,22 @@ class SocketSink implements OutboxSink {
   }
 
   write(frame: Buffer): void {
+    if (this._raw) {
+      if (!this._corked) {
+        this._corked = true;
+        this._raw.cork();
+        queueMicrotask(this._uncork);
+      }
+      this._corkedBytes += frame.length + WS_HEADER_BYTES;
+    }
     // Sent as a text frame: the same Buffer goes to every client, so a message is encoded once.
     this._socket.send(frame, TEXT_FRAME, this._onWritten);
+  }
+
+  private _uncork(): void {
+    this._corked = false;
+    this._corkedBytes = 0;
+    this._raw?.uncork();
   }
 }
 
