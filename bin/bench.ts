@@ -203,7 +203,7 @@ function printResult(r: BenchResult): void {
   process.stdout.write(
     [
       `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s`,
-      `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
+      `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}${r.refusedDecided > 0 ? ` (${r.refusedDecided} of them stored and decided all the same)` : ''}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
       `  achieved ${r.achievedPerSecond}/s   ingest-to-decision (late ones included) p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
       `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,

@@ -65,12 +65,15 @@ export type BenchResult = {
   readonly durationS: number;
   readonly sent: number;
   readonly accepted: number;
+  /** Not acknowledged (an error, or no answer in time: such an event may still be stored). */
   readonly refused: number;
+  /** Of the refused, those decided all the same (stored although the acknowledgement failed). */
+  readonly refusedDecided: number;
   /** Decided within the grace after sending stopped: throughput and CPU per event count these. */
   readonly decided: number;
   /** Decided after the grace, while the system worked off its backlog. */
   readonly late: number;
-  /** Accepted and never decided (after the backlog drained, or when waiting gave up). */
+  /** Accepted and never decided (after the backlog drained, or when waiting gave up), counted per event. */
   readonly lost: number;
   readonly achievedPerSecond: number;
   readonly p50Ms: number;
@@ -83,6 +86,15 @@ export type BenchResult = {
 };
 
 const MAX_IN_FLIGHT = 20_000;
+const ACCEPTED = 1;
+const REFUSED = 2;
+
+/** Events in `state` whose decided flag is `decided`. */
+function countWhere(ackState: Uint8Array, decidedFlags: Uint8Array, state: number, decided: number): number {
+  let n = 0;
+  for (let i = 0; i < ackState.length; i++) if (ackState[i] === state && decidedFlags[i] === decided) n++;
+  return n;
+}
 const EVENT_ID_FIELD = '"eventId":"';
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
@@ -93,6 +105,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const prefix = `${runId}-`;
   const scheduled = new Float64Array(total);
   const decidedFlags = new Uint8Array(total);
+  /** Per event: 0 in flight, ACCEPTED or REFUSED. */
+  const ackState = new Uint8Array(total);
   const histogram = buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   let decided = 0;
   let accepted = 0;
@@ -126,8 +140,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const envelope: EnvelopeSettings = options.envelope ?? { maxRecords: 1, lingerMs: 0, scope: 'partition' };
   const mixedSubject = names.mixedEventSubject('payment');
   const envelopes = envelope.maxRecords > 1 ? new EnvelopePublisher(publisher, { ...envelope, idPrefix: runId }) : undefined;
-  const onStored = (): void => onAck(true, 1);
-  const onRefused = (): void => onAck(false, 1);
+  const settle = (n: number, ok: boolean): void => {
+    ackState[n] = ok ? ACCEPTED : REFUSED;
+    onAck(ok, 1);
+  };
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
   const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
 
@@ -146,7 +162,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const stored = envelopes
         ? envelopes.add(subject, JSON.stringify(event))
         : publisher.publish(subject, JSON.stringify(event), event.id as string, messageHeaders(Date.now()));
-      stored.then(onStored, onRefused);
+      stored.then(
+        () => settle(n, true),
+        () => settle(n, false),
+      );
     }
   }
 
@@ -164,9 +183,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         .then(
           async (response) => {
             await response.body.dump();
-            onAck(response.statusCode === 202, 1);
+            settle(n, response.statusCode === 202);
           },
-          () => onAck(false, 1),
+          () => settle(n, false),
         );
     }
   }
@@ -179,6 +198,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const lines: string[] = [];
       for (let n = batchStart; n < end; n++) lines.push(JSON.stringify(payments.next(`${prefix}${n}`, Date.now())));
       const count = end - batchStart;
+      const first = batchStart;
       batchStart = end;
       inFlight += count;
       pool!
@@ -190,12 +210,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         })
         .then(
           async (response) => {
-            const body = (await response.body.json()) as { accepted?: number };
-            const ok = body.accepted ?? 0;
-            onAck(true, ok);
-            onAck(false, count - ok);
+            const body = (await response.body.json()) as { lines?: Array<{ line: number; status: string }> };
+            // One answer per line (1-based), in order: accepted (or a duplicate: stored before) or rejected.
+            const stored = new Set((body.lines ?? []).filter((l) => l.status === 'accepted' || l.status === 'duplicate').map((l) => l.line));
+            for (let i = 0; i < count; i++) settle(first + i, stored.has(i + 1));
           },
-          () => onAck(false, count),
+          () => {
+            for (let i = 0; i < count; i++) settle(first + i, false);
+          },
         );
     }
   }
@@ -233,7 +255,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const sendEnded = performance.now();
 
   const graceEnd = performance.now() + options.graceS * 1000;
-  while ((decided < accepted || inFlight > 0) && performance.now() < graceEnd) {
+  const undecided = (): number => countWhere(ackState, decidedFlags, ACCEPTED, 0);
+  while ((inFlight > 0 || undecided() > 0) && performance.now() < graceEnd) {
     await new Promise((r) => setTimeout(r, 50));
   }
   clearInterval(sampler);
@@ -245,8 +268,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       return [k, before == null || after == null || decided === 0 ? null : Math.round(((after - before) * 1000 * 1000) / decided)];
     }),
   ) as BenchResult['cpuMsPer1k'];
-  if (decided < accepted && (options.drainS ?? 0) > 0) {
-    await waitForLateDecisions(nc, names, options.drainS! * 1000, () => ({ decided: decided - decidedInGrace, due: accepted - decided }), options.onDrain);
+  // Still due: acknowledged and not decided, and what waits for its acknowledgement.
+  const due = (): number => undecided() + inFlight;
+  if (due() > 0 && (options.drainS ?? 0) > 0) {
+    await waitForLateDecisions(nc, names, options.drainS! * 1000, () => ({ decided: decided - decidedInGrace, due: due() }), options.onDrain);
   }
   decisions.unsubscribe();
   await pool?.close();
@@ -265,7 +290,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     refused,
     decided: decidedInGrace,
     late: decided - decidedInGrace,
-    lost: accepted - decided,
+    lost: countWhere(ackState, decidedFlags, ACCEPTED, 0),
+    refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1),
     achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
     p50Ms: ms(50),
     p95Ms: ms(95),

@@ -92,7 +92,7 @@ describe('cli - bench', () => {
 
   it('drives a spawned system via NATS in envelopes and reports every event decided, none late or lost, with latency and CPU', async () => {
     const r = await bench(['--rate', '300', '--grace', '20', '--envelope', '16', '--linger', '2']);
-    expect(r).toMatchObject({ via: 'nats', rate: 300, durationS: 2, sent: 600, accepted: 600, refused: 0, decided: 600, late: 0, lost: 0 });
+    expect(r).toMatchObject({ via: 'nats', rate: 300, durationS: 2, sent: 600, accepted: 600, refused: 0, refusedDecided: 0, decided: 600, late: 0, lost: 0 });
     expect(r.achievedPerSecond).toBeGreaterThan(200);
     expect(r.p50Ms).toBeGreaterThan(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
