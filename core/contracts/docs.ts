@@ -235,7 +235,7 @@ Headers of an event message:
 |---|---|
 | \`Nats-Msg-Id\` | The event \`id\`. JetStream stores a second message with the same id only after the duplicate window (2 minutes); the processors and storage deduplicate beyond it. |
 | \`Rs-Ingest-Ts\` | When the gateway or publisher accepted the event, epoch ms. Decisions report latency from it. Optional for other publishers. |
-| \`Rs-Reply\` | Set by the gateway for \`?wait=decision\`: the inbox where the processor sends the decision as soon as it is made. Internal. |
+| \`Rs-Reply\` | Set by the gateway for \`?wait=decision\`: the inbox where the processor sends the decision as soon as it is made (or \`{"duplicate":true}\` when it decided the event before, from an earlier copy). Internal. |
 
 ### Envelopes: many events in one message
 
