@@ -70,7 +70,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   // The processors get a thread (and an event loop) of their own when other roles share the process.
   const processorsThread = roles.has('processors') && (config.processorsThread === 'auto' ? roles.size > 1 : config.processorsThread);
   // Processors keep features in Redis (a thread opens its own connection); the api role keeps dashboard sessions there.
-  const usesRedis = (roles.has('processors') && !processorsThread) || roles.has('api');
+  // The gateway claims event ids there when it groups events into envelopes.
+  const usesRedis = (roles.has('processors') && !processorsThread) || roles.has('api') || (roles.has('ingest') && config.ingestEnvelope > 1);
 
   const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
   stops.push(['nats', async () => {
@@ -143,7 +144,13 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   }
   let publisher: EventPublisher | undefined;
   let waiters: DecisionWaiters | undefined;
-  if (roles.has('ingest') || roles.has('simulator')) publisher = createEventPublisher(bus, config.partitions, metrics);
+  if (roles.has('ingest') || roles.has('simulator')) {
+    const grouping =
+      roles.has('ingest') && config.ingestEnvelope > 1
+        ? { redis: redis!, maxRecords: config.ingestEnvelope, seenTtlSeconds: streamLimitsOf(config).duplicateWindowSeconds, logger: logger.child({ role: 'ingest' }) }
+        : undefined;
+    publisher = createEventPublisher(bus, config.partitions, metrics, grouping);
+  }
   if (roles.has('ingest')) {
     waiters = new DecisionWaiters(bus);
     const w = waiters;

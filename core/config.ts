@@ -23,6 +23,11 @@ export type Config = {
   readonly simulatorSeed: number;
   readonly partitions: number;
   readonly logLevel: string;
+  /**
+   * Events per bus message at most from the HTTP gateway (1: one message per event); concurrent
+   * requests' events travel together in envelopes.
+   */
+  readonly ingestEnvelope: number;
   /** How long the processors remember an event id for idempotent re-processing. */
   readonly dedupTtlSeconds: number;
   /** Raw event, decision and alert rows live this long in ClickHouse. */
@@ -102,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    ingestEnvelope: intFrom(env, 'RISKSTREAM_INGEST_ENVELOPE', 64, 1, 256),
     dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),
     retentionDays: intFrom(env, 'RISKSTREAM_RETENTION_DAYS', 30, 1, 3650),
     streamMaxMiB: intFrom(env, 'RISKSTREAM_STREAM_MAX_MB', 2048, 16, 16 * 1024 * 1024),

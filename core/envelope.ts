@@ -59,3 +59,29 @@ export function splitEnvelopeText(text: string): string[] {
   if (text.indexOf('\n') < 0) return text.length > 0 ? [text] : [];
   return text.split('\n').filter((line) => line.length > 0);
 }
+
+/**
+ * On an envelope, where to send the decisions callers wait for (`?wait=decision`): one entry per
+ * waiting record, `<index>:<reply subject>` separated by spaces (index 0 is the first line). A
+ * single-event message says it with `Rs-Reply` instead.
+ */
+export const HEADER_REPLIES = 'Rs-Replies';
+
+/** The `Rs-Replies` value for records (by their index in the envelope) with a reply subject. */
+export function encodeReplies(replies: ReadonlyArray<readonly [number, string]>): string {
+  return replies.map(([index, subject]) => `${index}:${subject}`).join(' ');
+}
+
+/** Reply subjects by record index, from an envelope's headers; null when none waits. Malformed entries are skipped. */
+export function repliesOf(headers: MsgHdrs | undefined): Map<number, string> | null {
+  const value = headers?.get(HEADER_REPLIES);
+  if (!value) return null;
+  const replies = new Map<number, string>();
+  for (const entry of value.split(' ')) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0 || colon === entry.length - 1) continue;
+    const index = Number(entry.slice(0, colon));
+    if (Number.isInteger(index) && index >= 0) replies.set(index, entry.slice(colon + 1));
+  }
+  return replies.size > 0 ? replies : null;
+}

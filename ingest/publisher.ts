@@ -1,6 +1,9 @@
 // Puts validated events on the bus: subject by kind and partition, the event id as the JetStream
-// dedup id, and the acceptance time in a header. Used by the HTTP gateway, the simulator and replays.
+// dedup id, and the acceptance time in a header; or, for the HTTP gateway with grouping on, the
+// events of concurrent requests together in envelopes (gateway-envelopes.ts). Used by the HTTP
+// gateway, the simulator and replays.
 import { createInbox, type Subscription } from '@nats-io/nats-core';
+import type { Redis } from 'ioredis';
 import {
   HEADER_BATCH,
   HEADER_INGEST_TS,
@@ -11,14 +14,19 @@ import {
   partitionOf,
   type Bus,
   type DecisionWire,
+  type Logger,
   type Metrics,
   type ValidatedEvent,
 } from '../core/index.js';
+import { GatewayEnvelopes, SeenEventIds, claimFailureLogger } from './gateway-envelopes.js';
 
 export type PublishResult = { readonly id: string; readonly seq: number; readonly duplicate: boolean };
 
 export type EventPublisher = {
-  /** Publishes and resolves once JetStream stored the event (or recognised it as a duplicate). */
+  /**
+   * Publishes and resolves once JetStream stored the event (or it was recognised as a duplicate:
+   * by JetStream for an event alone, by the gateway's id claims for one in an envelope).
+   */
   publish(event: ValidatedEvent, via: string, replyTo?: string): Promise<PublishResult>;
   /**
    * Publishes many events in envelopes (docs/events.md, Envelopes): those of one kind go out
@@ -32,21 +40,44 @@ export type EventPublisher = {
 /** Envelope ids are `<producer>:<n>`: unique per publisher instance, whatever the process. */
 let producerCount = 0;
 
-export function createEventPublisher(bus: Bus, partitions: number, metrics: Metrics): EventPublisher {
+/** How the gateway groups its events into envelopes (absent: one message per event). */
+export type GatewayGrouping = {
+  readonly redis: Redis;
+  /** Events per message at most (2–256). */
+  readonly maxRecords: number;
+  /** JetStream's duplicate window: how long an event id is remembered for the `duplicate` answer. */
+  readonly seenTtlSeconds: number;
+  readonly logger: Logger;
+};
+
+export function createEventPublisher(bus: Bus, partitions: number, metrics: Metrics, grouping?: GatewayGrouping): EventPublisher {
   const producerId = `${bus.names.namespace}-${process.pid}-${Date.now().toString(36)}-${++producerCount}`;
   let envelopes = 0;
+  const gateway = grouping
+    ? new GatewayEnvelopes(
+        bus,
+        new SeenEventIds(grouping.redis, bus.names.redisPrefix, grouping.seenTtlSeconds),
+        { maxRecords: grouping.maxRecords, partitions, idPrefix: `${producerId}:g` },
+        claimFailureLogger(grouping.logger),
+      )
+    : null;
   return {
     async publish(event, via, replyTo) {
-      const ingestTs = Date.now();
-      const h = messageHeaders(ingestTs);
-      if (replyTo) h.set(HEADER_REPLY, replyTo);
-      const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
-      const data = wireText(event);
       const started = performance.now();
-      const ack = await bus.publisher.publish(subject, data, event.id, h);
+      let result: PublishResult;
+      if (gateway) {
+        const stored = await gateway.publish(event, wireText(event), replyTo);
+        result = { id: event.id, seq: stored.seq, duplicate: stored.duplicate };
+      } else {
+        const h = messageHeaders(Date.now());
+        if (replyTo) h.set(HEADER_REPLY, replyTo);
+        const subject = bus.names.eventSubject(event.kind, partitionOf(event.partitionKey, partitions));
+        const ack = await bus.publisher.publish(subject, wireText(event), event.id, h);
+        result = { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
+      }
       metrics.stageLatency.observe({ stage: 'ingest_publish' }, (performance.now() - started) / 1000);
-      if (!ack.duplicate) metrics.eventsIn.inc({ kind: event.kind, via });
-      return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
+      if (!result.duplicate) metrics.eventsIn.inc({ kind: event.kind, via });
+      return result;
     },
 
     async publishMany(events, via, maxRecords = 64) {

@@ -3,12 +3,15 @@
 // dedup ids that make a redelivered envelope add nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DUPLICATE_REPLY,
   HEADER_BATCH,
   HEADER_MSG_ID,
+  HEADER_REPLIES,
   consumerLag,
   createLogger,
   createMetrics,
   encodeEnvelope,
+  encodeReplies,
   messageHeaders,
   partitionOf,
   splitEnvelopeText,
@@ -71,9 +74,10 @@ async function allInputsAcknowledged(): Promise<void> {
 }
 
 /** Publishes records as one envelope; resolves with its stream sequence. */
-async function publishEnvelope(subject: string, records: string[], msgId: string, ingestTs?: number): Promise<number> {
+async function publishEnvelope(subject: string, records: string[], msgId: string, ingestTs?: number, replies?: Array<[number, string]>): Promise<number> {
   const headers = messageHeaders(ingestTs);
   headers.set(HEADER_BATCH, String(records.length));
+  if (replies) headers.set(HEADER_REPLIES, encodeReplies(replies));
   const ack = await h.bus.publisher.publish(subject, encodeEnvelope(records), msgId, headers);
   return ack.seq;
 }
@@ -269,5 +273,29 @@ describe('processor runner - large, mixed and wrong-kind envelopes', () => {
     expect(again).toBeGreaterThan(first);
     const counted = (await metrics.duplicates.get()).values.map((v) => [v.labels.kind, v.value]);
     expect(counted.sort()).toEqual([['loan.repayment', 1], ['payment', 4]]);
+  });
+
+  it('processor runner - sends each waiting record of an envelope its decision (Rs-Replies), and a copy decided before the duplicate reply', async () => {
+    const inbox = `_INBOX.${h.namespace}.replies`;
+    const got = new Map<string, string>();
+    const sub = h.bus.nc.subscribe(`${inbox}.*`, { callback: (_error, m) => void got.set(m.subject.slice(inbox.length + 1), m.string()) });
+    try {
+      await h.bus.nc.flush();
+      await publishEnvelope(h.names.eventSubject('payment', 7), [JSON.stringify(payment('reply-0'))], 'env-reply-0', Date.now());
+      await allInputsAcknowledged();
+      const records = ['reply-1', 'reply-2', 'reply-3', 'reply-0'].map((id) => JSON.stringify(payment(id)));
+      await publishEnvelope(h.names.mixedEventSubject('payment'), records, 'env-reply-1', Date.now(), [
+        [0, `${inbox}.a`],
+        [2, `${inbox}.c`],
+        [3, `${inbox}.d`],
+      ]);
+      await allInputsAcknowledged();
+      await eventually(() => (got.size === 3 ? true : undefined), 5_000, 'three replies');
+      expect((JSON.parse(got.get('a')!) as DecisionWire).eventId).toBe('reply-1');
+      expect((JSON.parse(got.get('c')!) as DecisionWire).eventId).toBe('reply-3');
+      expect(got.get('d')).toBe(DUPLICATE_REPLY);
+    } finally {
+      sub.unsubscribe();
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
   PendingLimiter,
   HEADER_REPLY,
   DUPLICATE_REPLY,
+  repliesOf,
   declaredRecords,
   encodeEnvelope,
   ensureConsumer,
@@ -98,6 +99,8 @@ type Input = {
   readonly decisionIds: string[];
   /** The kind of the envelope's events (the subject's), known once one is decided. */
   kind: ValidatedEvent['kind'] | null;
+  /** Where callers wait for decisions: by record index (envelope) or at index 0 (single message); null when nobody waits. */
+  readonly replies: ReadonlyMap<number, string> | null;
 };
 type Parsed = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly event: ValidatedEvent; readonly ingestTs: number | null };
 /** A record refused: `index` is its place in an envelope, null for a single-event message. */
@@ -179,7 +182,7 @@ class ProcessorRunner implements Processor {
         // Decided when it was first read (that message is redelivered until its decision is
         // stored): no second decision. A caller waiting in line is told to read the stored one.
         metrics.duplicates.inc({ kind: item.event.kind });
-        const replyTo = item.input.envelope ? undefined : item.input.message.headers?.get(HEADER_REPLY);
+        const replyTo = replyOf(item);
         if (replyTo) replies.push([replyTo, DUPLICATE_REPLY]);
         continue;
       }
@@ -200,9 +203,9 @@ class ProcessorRunner implements Processor {
         item.input.kind = item.event.kind;
       } else {
         publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
-        const replyTo = item.input.message.headers?.get(HEADER_REPLY);
-        if (replyTo) replies.push([replyTo, data]);
       }
+      const replyTo = replyOf(item);
+      if (replyTo) replies.push([replyTo, data]);
       const alerts = core.alerts.length === 0 ? NO_ALERTS : core.alerts.map((draft) => buildAlert(item, result.profile, draft, now));
       for (const alert of alerts) {
         publishes.push(bus.publisher.publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id));
@@ -279,6 +282,11 @@ function publishDecisionEnvelopes(bus: Bus, input: Input, publishes: Array<Promi
   }
 }
 
+/** The subject where a caller waits for this record's decision, if any. */
+function replyOf(p: Parsed): string | undefined {
+  return p.input.replies?.get(p.index ?? 0);
+}
+
 function eventOf(p: Parsed): ValidatedEvent {
   return p.event;
 }
@@ -292,12 +300,13 @@ function originOf(p: Parsed): string {
 function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejected: Rejected[]): Input {
   const ingestTs = ingestTsOf(message);
   if (!isEnvelope(message.headers)) {
-    const input: Input = { message, envelope: false, records: 1, decisions: [], decisionIds: [], kind: null };
+    const replyTo = message.headers?.get(HEADER_REPLY);
+    const input: Input = { message, envelope: false, records: 1, decisions: [], decisionIds: [], kind: null, replies: replyTo ? new Map([[0, replyTo]]) : null };
     parseRecord(input, null, message.data, namespace, ingestTs, parsed, rejected);
     return input;
   }
   const records = splitEnvelope(message.data);
-  const input: Input = { message, envelope: true, records: records.length, decisions: [], decisionIds: [], kind: null };
+  const input: Input = { message, envelope: true, records: records.length, decisions: [], decisionIds: [], kind: null, replies: repliesOf(message.headers) };
   for (let i = 0; i < records.length; i++) parseRecord(input, i, records[i]!, namespace, ingestTs, parsed, rejected);
   return input;
 }

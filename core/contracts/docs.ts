@@ -5,7 +5,7 @@
 import { loadConfig } from '../config.js';
 import { minorUnitsOf } from '../money.js';
 import { kindToken, names as namesOf, partitionOf } from '../names.js';
-import { HEADER_BATCH, MAX_ENVELOPE_RECORDS } from '../envelope.js';
+import { HEADER_BATCH, HEADER_REPLIES, MAX_ENVELOPE_RECORDS } from '../envelope.js';
 import { Labels } from './common.js';
 import { EVENT_EXAMPLES, EXAMPLES_VALID_AT, type EventExample } from './examples.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, type EventKind } from './kinds.js';
@@ -123,8 +123,8 @@ ignored, so a misspelt field (\`ammount\`) fails loudly instead of passing witho
 
 **Choose ids that are stable for the business event**, such as the payment system's transaction
 reference, never a fresh random id per attempt. Then re-sending after a timeout is always safe:
-the same id published again within the stream's duplicate window (2 minutes) is stored once and
-the answer says \`"status": "duplicate"\`; after that window the processors still recognise the id
+the same id sent again over HTTP within the stream's duplicate window (2 minutes) is not put on
+the bus again and the answer says \`"status": "duplicate"\`; after that window the processors still recognise the id
 for \`RISKSTREAM_DEDUP_TTL_SECONDS\` (30 minutes by default) and do not count it twice in any
 feature, and storage deduplicates on it.`;
 }
@@ -236,6 +236,7 @@ Headers of an event message:
 | \`Nats-Msg-Id\` | The event \`id\`. JetStream stores a second message with the same id only after the duplicate window (2 minutes); the processors and storage deduplicate beyond it. |
 | \`Rs-Ingest-Ts\` | When the gateway or publisher accepted the event, epoch ms. Decisions report latency from it. Optional for other publishers. |
 | \`Rs-Reply\` | Set by the gateway for \`?wait=decision\`: the inbox where the processor sends the decision as soon as it is made (or \`{"duplicate":true}\` when it decided the event before, from an earlier copy). Internal. |
+| \`${HEADER_REPLIES}\` | The same for an envelope: \`<line>:<inbox>\` for each waiting event, separated by spaces (line 0 is the first). Internal. |
 
 ### Envelopes: many events in one message
 
@@ -268,6 +269,19 @@ that sends many events may therefore put several in one message, an **envelope**
 
 \`EnvelopePublisher\` (\`core/envelope-publisher.ts\`) groups events per subject with a short linger
 (\`riskstream bench --envelope 64 --linger 2\` drives the system that way).
+
+**The HTTP gateway groups too** (\`ingest/gateway-envelopes.ts\`; \`RISKSTREAM_INGEST_ENVELOPE\`, 64 by
+default, 1 turns it off). Per kind, what requests hand in while nothing of that kind is on its way
+to JetStream leaves at the end of that turn of the event loop; while a message is on its way, new
+events wait for its acknowledgement (at most 5 ms) and leave together in an envelope on the kind's
+\`mixed\` subject. A lone event still leaves alone, on its partition's subject under its own id. So
+a quiet gateway adds no wait and a busy one sends fewer, fuller messages. The answer to each
+request still comes only once JetStream has stored its event. For the \`duplicate\` answer the
+gateway claims each stored event id in Redis (\`<prefix>{i:<id>}\`, the stream sequence, kept for
+the duplicate window): an id claimed before is answered \`duplicate\` and not sent again. Two
+copies sent at the same instant both reach the bus, one of them is answered \`duplicate\`, and the
+processors decide the event once. If Redis cannot be asked, events are sent and answered
+\`accepted\` (a warning is logged at most once a minute); the processors still decide each once.
 
 A message on the bus goes through the same validation as an HTTP request. A message that fails
 is not dropped and not retried forever: it goes to the dead-letter stream with its reason (see

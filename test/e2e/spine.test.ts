@@ -79,15 +79,31 @@ describe('spine - end to end', () => {
     const lines = batchIds.map((id, i) =>
       JSON.stringify(payment(id, { amount: `${10 + i}.50`, debtor: { accountId: `ACC-${i % 40}`, country: 'US' } })),
     );
+    const messagesBefore = (await h.bus.jsm.streams.info(h.names.streams.events)).state.messages;
     const response = await post('/v1/events:batch', lines.join('\n'), 'application/x-ndjson');
     expect(response.status).toBe(202);
     expect(((await response.json()) as { accepted: number }).accepted).toBe(batchIds.length);
+    // The gateway puts the batch's events on the bus in envelopes of up to 64, not one message each.
+    expect((await h.bus.jsm.streams.info(h.names.streams.events)).state.messages - messagesBefore).toBe(5);
     for (const id of [batchIds[0]!, batchIds[150]!, batchIds[299]!]) {
       const decision = await eventually(async () => {
         const r = await fetch(`${system!.baseUrl}/v1/decisions/${id}`, { headers: { 'x-api-key': h.config.apiKey } });
         return r.status === 200 ? ((await r.json()) as { eventId: string }) : undefined;
       }, 20_000, `the stored decision of ${id}`);
       expect(decision.eventId).toBe(id);
+    }
+  });
+
+  it('answers concurrent in-line callers each with its own decision, their events travelling together', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `e2e-many-${i}`);
+    const answers = await Promise.all(
+      ids.map(async (id, i) => {
+        const response = await post('/v1/events?wait=decision&timeoutMs=5000', JSON.stringify(payment(id, { amount: `${20 + i}.00`, debtor: { accountId: `ACC-MANY-${i}`, country: 'US' } })));
+        return { status: response.status, body: (await response.json()) as { status: string; decision: { eventId: string; amountMinor: number } } };
+      }),
+    );
+    for (let i = 0; i < ids.length; i++) {
+      expect(answers[i]).toMatchObject({ status: 200, body: { status: 'decided', decision: { eventId: ids[i], amountMinor: (20 + i) * 100 } } });
     }
   });
 
@@ -145,7 +161,7 @@ describe('spine - end to end', () => {
         const rows = (await result.json()) as Array<{ n: string | number }>;
         return Number(rows[0]?.n ?? 0);
       };
-      const expected = batchIds.length + 1 + 25;
+      const expected = batchIds.length + 1 + 25 + 40;
       expect(await count(`SELECT uniqExact(id) AS n FROM \`${h.names.database}\`.events`)).toBe(expected);
       expect(await count(`SELECT uniqExact(event_id) AS n FROM \`${h.names.database}\`.decisions`)).toBe(expected);
       expect(await count(`SELECT count() AS n FROM \`${h.names.database}\`.decisions FINAL`)).toBe(expected);

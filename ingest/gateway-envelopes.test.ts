@@ -1,0 +1,252 @@
+// The gateway's grouping against the real NATS and Redis: which events leave together, what the
+// messages look like once JetStream stored them, and how duplicates are answered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import {
+  HEADER_BATCH,
+  HEADER_INGEST_TS,
+  HEADER_MSG_ID,
+  HEADER_REPLIES,
+  HEADER_REPLY,
+  names as namesOf,
+  partitionOf,
+  repliesOf,
+  splitEnvelopeText,
+  validateEvent,
+  type ValidatedEvent,
+} from '../core/index.js';
+import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
+import { createHarness, payment, type Harness } from '../test/harness.js';
+import { GatewayEnvelopes, SeenEventIds, type GatewayPublishResult } from './gateway-envelopes.js';
+
+const PARTITIONS = 4;
+let h: Harness;
+let gateways = 0;
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h?.cleanup();
+});
+
+type Failure = { error: Error; events: number };
+
+function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5): { gw: GatewayEnvelopes; failures: Failure[] } {
+  const failures: Failure[] = [];
+  const gw = new GatewayEnvelopes(
+    bus,
+    seen ?? new SeenEventIds(h.redis, h.names.redisPrefix, 120),
+    { maxRecords, partitions: PARTITIONS, idPrefix: `${h.namespace}-g${++gateways}`, maxHoldMs },
+    (error, events) => failures.push({ error, events }),
+  );
+  return { gw, failures };
+}
+
+function paymentEvent(id: string, accountId = 'ACC-G1'): ValidatedEvent {
+  const result = validateEvent(payment(id, { debtor: { accountId, customerId: `C-${accountId}`, country: 'US' } }));
+  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
+  return result.event;
+}
+
+function customerEvent(id: string): ValidatedEvent {
+  const result = validateEvent({ ...EVENT_EXAMPLES.customer[0]!.event, id });
+  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
+  return result.event;
+}
+
+function send(gw: GatewayEnvelopes, event: ValidatedEvent, replyTo?: string): Promise<GatewayPublishResult> {
+  return gw.publish(event, JSON.stringify(event.body), replyTo);
+}
+
+type Stored = { subject: string; ids: string[]; batch: string | undefined; msgId: string | undefined; ingestTs: number; replies: Map<number, string> | null; reply: string | undefined };
+
+async function stored(seq: number): Promise<Stored> {
+  const m = (await h.bus.jsm.streams.getMessage(h.names.streams.events, { seq }))!;
+  return {
+    subject: m.subject,
+    ids: splitEnvelopeText(m.string()).map((line) => (JSON.parse(line) as { id: string }).id),
+    batch: m.header.get(HEADER_BATCH) || undefined,
+    msgId: m.header.get(HEADER_MSG_ID) || undefined,
+    ingestTs: Number(m.header.get(HEADER_INGEST_TS)),
+    replies: repliesOf(m.header.has(HEADER_REPLIES) ? m.header : undefined),
+    reply: m.header.get(HEADER_REPLY) || undefined,
+  };
+}
+
+async function streamMessages(): Promise<number> {
+  return (await h.bus.jsm.streams.info(h.names.streams.events)).state.messages;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The real id record, answering its first lookup late: the first message stays on its way that long. */
+class SlowFirstLookup extends SeenEventIds {
+  private _slow = true;
+  constructor(private readonly _delayMs: number) {
+    super(h.redis, h.names.redisPrefix, 120);
+  }
+  override async lookup(ids: readonly string[]): Promise<Array<number | null>> {
+    if (this._slow) {
+      this._slow = false;
+      await sleep(this._delayMs);
+    }
+    return super.lookup(ids);
+  }
+}
+
+describe('gateway envelopes - grouping', () => {
+  it('sends a lone event alone, on its partition subject, under its own id, as the gateway always did', async () => {
+    const { gw } = gateway();
+    const before = Date.now();
+    const event = paymentEvent('gw-alone');
+    const result = await send(gw, event);
+    expect(result.duplicate).toBe(false);
+    const m = await stored(result.seq);
+    expect(m.subject).toBe(h.names.eventSubject('payment', partitionOf(event.partitionKey, PARTITIONS)));
+    expect(m.batch).toBeUndefined();
+    expect(m.msgId).toBe('gw-alone');
+    expect(m.ids).toEqual(['gw-alone']);
+    expect(m.ingestTs).toBeGreaterThanOrEqual(before);
+  });
+
+  it('sends the events handed in within one turn together: per kind, on its mixed subject, at most maxRecords per message, in order', async () => {
+    const { gw } = gateway(8);
+    const before = await streamMessages();
+    const payments = Array.from({ length: 10 }, (_, i) => paymentEvent(`gw-turn-p${i}`, `ACC-T${i}`));
+    const customers = [customerEvent('gw-turn-c0'), customerEvent('gw-turn-c1')];
+    const results = await Promise.all([...payments, ...customers].map((e) => send(gw, e)));
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(await streamMessages()).toBe(before + 3);
+    const seqs = [...new Set(results.map((r) => r.seq))];
+    const messages = await Promise.all(seqs.map(stored));
+    expect(messages.map((m) => [m.subject, m.batch, m.ids.length])).toEqual([
+      [h.names.mixedEventSubject('payment'), '8', 8],
+      [h.names.mixedEventSubject('payment'), '2', 2],
+      [h.names.mixedEventSubject('customer'), '2', 2],
+    ]);
+    expect(messages.flatMap((m) => m.ids)).toEqual([...payments, ...customers].map((e) => e.id));
+    // Each event's answer names the message that carries it.
+    for (let i = 0; i < results.length; i++) expect(messages.find((m) => m.ids.includes([...payments, ...customers][i]!.id))).toBeDefined();
+    expect(new Set(messages.map((m) => m.msgId)).size).toBe(3);
+  });
+
+  it('holds events that arrive while a message of their kind is on its way, and sends them together once it is stored', async () => {
+    const { gw } = gateway(64);
+    const first = send(gw, paymentEvent('gw-hold-0'));
+    await nextTurn(); // the first has left
+    expect(gw.waiting).toBe(0);
+    const rest = Array.from({ length: 5 }, (_, i) => send(gw, paymentEvent(`gw-hold-${i + 1}`)));
+    expect(gw.waiting).toBe(5);
+    const [a, ...others] = await Promise.all([first, ...rest]);
+    expect((await stored(a!.seq)).ids).toEqual(['gw-hold-0']);
+    expect(new Set(others.map((r) => r.seq)).size).toBe(1);
+    const m = await stored(others[0]!.seq);
+    expect(m.ids).toEqual(['gw-hold-1', 'gw-hold-2', 'gw-hold-3', 'gw-hold-4', 'gw-hold-5']);
+    expect(m.batch).toBe('5');
+  });
+
+  it('holds events over several turns while a message of their kind is on its way', async () => {
+    const { gw } = gateway(64, new SlowFirstLookup(150), h.bus, 10_000);
+    const first = send(gw, paymentEvent('gw-turns-0'));
+    await nextTurn();
+    const second = [send(gw, paymentEvent('gw-turns-1')), send(gw, paymentEvent('gw-turns-2'))];
+    await nextTurn();
+    await sleep(20);
+    const third = [send(gw, paymentEvent('gw-turns-3'))];
+    expect(gw.waiting).toBe(3);
+    const results = await Promise.all([first, ...second, ...third]);
+    expect((await stored(results[1]!.seq)).ids).toEqual(['gw-turns-1', 'gw-turns-2', 'gw-turns-3']);
+  });
+
+  it('sends held events after maxHoldMs even while the message before them is still on its way', async () => {
+    const { gw } = gateway(64, new SlowFirstLookup(2_000), h.bus, 20);
+    const first = send(gw, paymentEvent('gw-cap-0'));
+    await nextTurn();
+    const started = Date.now();
+    const held = await send(gw, paymentEvent('gw-cap-1'));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect((await stored(held.seq)).ids).toEqual(['gw-cap-1']);
+    await first;
+  });
+
+  it('says where each waiting caller waits: Rs-Replies by line in an envelope, Rs-Reply on a lone event', async () => {
+    const { gw } = gateway();
+    const [x, , z] = await Promise.all([send(gw, paymentEvent('gw-r0'), '_INBOX.t.1'), send(gw, paymentEvent('gw-r1')), send(gw, paymentEvent('gw-r2'), '_INBOX.t.3')]);
+    const m = await stored(x!.seq);
+    expect(z!.seq).toBe(x!.seq);
+    expect(m.replies).toEqual(new Map([[0, '_INBOX.t.1'], [2, '_INBOX.t.3']]));
+    expect(m.reply).toBeUndefined();
+    const alone = await stored((await send(gw, paymentEvent('gw-r3'), '_INBOX.t.4')).seq);
+    expect(alone.reply).toBe('_INBOX.t.4');
+    expect(alone.replies).toBeNull();
+  });
+});
+
+describe('gateway envelopes - duplicates', () => {
+  it('answers an id sent before "duplicate" and leaves it out, whether it went alone or in an envelope', async () => {
+    const { gw } = gateway();
+    const inEnvelope = await Promise.all([send(gw, paymentEvent('gw-d1')), send(gw, paymentEvent('gw-d2'))]);
+    const alone = await send(gw, paymentEvent('gw-d3'));
+    const before = await streamMessages();
+    // Again: gw-d1 alone (JetStream never saw its id), gw-d3 with a new event in an envelope.
+    const again = await send(gw, paymentEvent('gw-d1'));
+    expect(again).toEqual({ seq: inEnvelope[0]!.seq, duplicate: true });
+    const [d3, fresh] = await Promise.all([send(gw, paymentEvent('gw-d3')), send(gw, paymentEvent('gw-d4'))]);
+    expect(d3).toEqual({ seq: alone.seq, duplicate: true });
+    expect(fresh.duplicate).toBe(false);
+    expect(await streamMessages()).toBe(before + 1);
+    expect((await stored(fresh.seq)).ids).toEqual(['gw-d4']);
+  });
+
+  it('sends one copy of an id given twice in one turn and answers the second "duplicate" with the same sequence', async () => {
+    const { gw } = gateway();
+    const [a, b, c] = await Promise.all([send(gw, paymentEvent('gw-twice')), send(gw, paymentEvent('gw-other')), send(gw, paymentEvent('gw-twice'))]);
+    expect(a).toEqual({ seq: a!.seq, duplicate: false });
+    expect(b!.duplicate).toBe(false);
+    expect(c).toEqual({ seq: a!.seq, duplicate: true });
+    expect((await stored(a!.seq)).ids).toEqual(['gw-twice', 'gw-other']);
+  });
+
+  it('answers exactly one of two copies sent at the same moment by two gateways "accepted"', async () => {
+    const one = gateway().gw;
+    const two = gateway().gw;
+    const results = await Promise.all([send(one, paymentEvent('gw-race')), send(one, paymentEvent('gw-race-a')), send(two, paymentEvent('gw-race')), send(two, paymentEvent('gw-race-b'))]);
+    expect([results[0]!.duplicate, results[2]!.duplicate].sort()).toEqual([false, true]);
+    expect(await h.redis.get(`${h.names.redisPrefix}{i:gw-race}`)).toMatch(/^\d+$/);
+    expect(await h.redis.ttl(`${h.names.redisPrefix}{i:gw-race}`)).toBeGreaterThan(100);
+  });
+
+  it('answers "accepted" and reports it when Redis cannot be asked: the events are on the bus', async () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    unreachable.on('error', () => undefined); // expected: nothing listens there
+    try {
+      const { gw, failures } = gateway(8, new SeenEventIds(unreachable, h.names.redisPrefix, 120));
+      const results = await Promise.all([send(gw, paymentEvent('gw-nored-1')), send(gw, paymentEvent('gw-nored-2'))]);
+      expect(results.map((r) => r.duplicate)).toEqual([false, false]);
+      expect((await stored(results[0]!.seq)).ids).toEqual(['gw-nored-1', 'gw-nored-2']);
+      expect(failures.length).toBeGreaterThanOrEqual(1);
+      expect(failures.reduce((n, f) => n + f.events, 0)).toBeGreaterThanOrEqual(2);
+    } finally {
+      unreachable.disconnect();
+    }
+  });
+
+  it('refuses every event of a message JetStream did not store, and claims none of them', async () => {
+    const elsewhere = { ...h.bus, names: namesOf(`${h.namespace}x`) }; // no stream listens there
+    const { gw } = gateway(8, undefined, elsewhere);
+    const outcomes = await Promise.allSettled([send(gw, paymentEvent('gw-fail-1')), send(gw, paymentEvent('gw-fail-2'))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/no JetStream stream/);
+    expect(await h.redis.exists(`${h.names.redisPrefix}{i:gw-fail-1}`)).toBe(0);
+    // Sent again where a stream listens, they are new events.
+    const { gw: good } = gateway();
+    expect((await Promise.all([send(good, paymentEvent('gw-fail-1')), send(good, paymentEvent('gw-fail-2'))])).map((r) => r.duplicate)).toEqual([false, false]);
+  });
+
+  it('refuses a maximum outside 2–256', () => {
+    expect(() => gateway(1)).toThrow(RangeError);
+    expect(() => gateway(257)).toThrow(RangeError);
+  });
+});

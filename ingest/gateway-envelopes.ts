@@ -1,0 +1,311 @@
+// How the HTTP gateway puts events on the bus: the events that requests hand in at about the same
+// moment travel together in one envelope (docs/events.md, Envelopes), a lone event as a message of
+// its own, exactly as before. A bus message costs NATS, the processors and the writer about the
+// same whatever it carries, and one message per HTTP event made the gateway's path cost three
+// times the envelope path per event (docs/decisions/0004, the gateway).
+//
+// Group commit, per kind: while nothing of that kind is on its way to JetStream, what arrived in
+// this turn of the event loop leaves at the end of it; while a message is on its way, new events
+// wait for its acknowledgement (at most `maxHoldMs`) and then leave together. So a quiet gateway
+// adds no latency, and a busy one sends fewer, fuller messages.
+//
+// Duplicates: JetStream's duplicate window sees envelope ids, not event ids, so the gateway keeps
+// its own record in Redis: once JetStream has stored a message, each event id in it is claimed
+// (`SET NX` with the window's TTL, the stream sequence as value). Before sending, ids claimed
+// before are left out and answered `duplicate` (a claim exists only for a stored event, so this
+// never loses one), as is the second copy of an id within one message. Two copies sent at the same
+// moment by different requests both reach the bus; the claim answers one of them `duplicate`, and
+// the processors decide the event once whatever message carries it (storage keeps one row per id).
+import type { Redis } from 'ioredis';
+import {
+  HEADER_BATCH,
+  HEADER_REPLIES,
+  HEADER_REPLY,
+  MAX_ENVELOPE_RECORDS,
+  encodeEnvelope,
+  encodeReplies,
+  messageHeaders,
+  partitionOf,
+  type Bus,
+  type Logger,
+  type ValidatedEvent,
+} from '../core/index.js';
+
+export type GatewayPublishResult = { readonly seq: number; readonly duplicate: boolean };
+
+export type GatewayEnvelopeOptions = {
+  /** Events per message at most (2–256). */
+  readonly maxRecords: number;
+  readonly partitions: number;
+  /** Longest an event waits behind a message still on its way (ms). */
+  readonly maxHoldMs?: number;
+  /** Envelope dedup ids are `<idPrefix>:<n>`: unique per gateway instance. */
+  readonly idPrefix: string;
+};
+
+/** Remembers which event ids the gateway has put on the bus (Redis, with JetStream's duplicate window as TTL). */
+export class SeenEventIds {
+  private readonly _redis: Redis;
+  private readonly _prefix: string;
+  private readonly _ttlSeconds: number;
+
+  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+    this._redis = redis;
+    this._prefix = prefix;
+    this._ttlSeconds = ttlSeconds;
+  }
+
+  /** Key of an id (`<prefix>{i:<id>}`: one Redis Cluster slot per id). */
+  keyOf(id: string): string {
+    return `${this._prefix}{i:${id}}`;
+  }
+
+  /** The stream sequence each id was claimed with, null for ids not claimed. One round trip. */
+  async lookup(ids: readonly string[]): Promise<Array<number | null>> {
+    const pipeline = this._redis.pipeline();
+    for (const id of ids) pipeline.get(this.keyOf(id));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [error, reply] = results[i] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      return typeof reply === 'string' ? Number(reply) : null;
+    });
+  }
+
+  /**
+   * Claims the ids for the stream sequence that carries them: true for an id seen here for the
+   * first time, false for one claimed before. One round trip.
+   */
+  async claim(ids: readonly string[], seq: number): Promise<boolean[]> {
+    const pipeline = this._redis.pipeline();
+    const value = String(seq);
+    for (const id of ids) pipeline.set(this.keyOf(id), value, 'EX', this._ttlSeconds, 'NX');
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [error, reply] = results[i] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      return reply === 'OK';
+    });
+  }
+}
+
+type Item = {
+  readonly event: ValidatedEvent;
+  readonly text: string;
+  readonly replyTo: string | undefined;
+  readonly arrivedAt: number;
+  resolve: (result: GatewayPublishResult) => void;
+  reject: (error: Error) => void;
+};
+
+type Lane = { items: Item[]; inFlight: number; holdTimer: NodeJS.Timeout | null };
+
+/** Ids whose claim failed (Redis unreachable) are reported as accepted: they are on the bus, and decided once. */
+export type ClaimFailureHandler = (error: Error, events: number) => void;
+
+export class GatewayEnvelopes {
+  private readonly _bus: Bus;
+  private readonly _seen: SeenEventIds;
+  private readonly _options: Required<GatewayEnvelopeOptions>;
+  private readonly _onClaimFailure: ClaimFailureHandler;
+  private readonly _lanes = new Map<ValidatedEvent['kind'], Lane>();
+  private _immediate: NodeJS.Immediate | null = null;
+  private _envelopes = 0;
+
+  constructor(bus: Bus, seen: SeenEventIds, options: GatewayEnvelopeOptions, onClaimFailure: ClaimFailureHandler) {
+    if (!(Number.isInteger(options.maxRecords) && options.maxRecords >= 2 && options.maxRecords <= MAX_ENVELOPE_RECORDS)) {
+      throw new RangeError(`the gateway's envelopes hold 2 to ${MAX_ENVELOPE_RECORDS} events; got ${options.maxRecords}`);
+    }
+    this._bus = bus;
+    this._seen = seen;
+    this._options = { maxHoldMs: 5, ...options };
+    this._onClaimFailure = onClaimFailure;
+    this._flushReady = this._flushReady.bind(this);
+  }
+
+  /** Events waiting to leave. */
+  get waiting(): number {
+    let n = 0;
+    for (const lane of this._lanes.values()) n += lane.items.length;
+    return n;
+  }
+
+  /**
+   * Puts the event on the bus with the next message of its kind; resolves once JetStream stored
+   * that message and the id is claimed (`duplicate` when it was claimed before).
+   */
+  publish(event: ValidatedEvent, text: string, replyTo?: string): Promise<GatewayPublishResult> {
+    let lane = this._lanes.get(event.kind);
+    if (!lane) {
+      lane = { items: [], inFlight: 0, holdTimer: null };
+      this._lanes.set(event.kind, lane);
+    }
+    const l = lane;
+    return new Promise<GatewayPublishResult>((resolve, reject) => {
+      l.items.push({ event, text, replyTo, arrivedAt: Date.now(), resolve, reject });
+      if (l.items.length >= this._options.maxRecords) {
+        this._send(l, this._options.maxRecords);
+      } else if (l.inFlight === 0) {
+        this._immediate ??= setImmediate(this._flushReady);
+      } else if (l.holdTimer === null) {
+        l.holdTimer = setTimeout(() => {
+          l.holdTimer = null;
+          this._sendAll(l);
+        }, this._options.maxHoldMs);
+      }
+    });
+  }
+
+  /** End of a turn of the event loop: lanes with nothing on its way send what they hold. */
+  private _flushReady(): void {
+    this._immediate = null;
+    for (const lane of this._lanes.values()) if (lane.inFlight === 0) this._sendAll(lane);
+  }
+
+  private _sendAll(lane: Lane): void {
+    if (lane.holdTimer) {
+      clearTimeout(lane.holdTimer);
+      lane.holdTimer = null;
+    }
+    while (lane.items.length > 0) this._send(lane, this._options.maxRecords);
+  }
+
+  private _send(lane: Lane, max: number): void {
+    const items = lane.items.length <= max ? lane.items.splice(0) : lane.items.splice(0, max);
+    if (items.length === 0) return;
+    lane.inFlight++;
+    void this._ship(lane, items);
+  }
+
+  /** Leaves out what was sent before, publishes the rest in one message, claims their ids, answers. */
+  private async _ship(lane: Lane, items: readonly Item[]): Promise<void> {
+    let fresh: Item[];
+    try {
+      fresh = await this._leaveOutKnown(items);
+    } catch (error) {
+      this._onClaimFailure(error as Error, items.length);
+      fresh = [...items];
+    }
+    if (fresh.length === 0) {
+      this._settled(lane);
+      return;
+    }
+    let ack: { seq: number; duplicate: boolean };
+    try {
+      ack = await (fresh.length === 1 ? this._publishAlone(fresh[0]!) : this._publishEnvelope(fresh));
+    } catch (error) {
+      this._settled(lane);
+      for (const item of fresh) item.reject(error as Error);
+      return;
+    }
+    this._settled(lane);
+    await this._claim(fresh, ack);
+  }
+
+  /**
+   * Answers the events already on the bus as duplicates without sending them again: ids claimed
+   * before (a claim is written only once its event is stored, so a claimed id is never lost), and
+   * the second of two copies in this group. Returns the others, in order.
+   */
+  private async _leaveOutKnown(items: readonly Item[]): Promise<Item[]> {
+    const stored = await this._seen.lookup(items.map(idOf));
+    const fresh: Item[] = [];
+    const firstOf = new Map<string, Item>();
+    const copies: Array<[Item, Item]> = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const seq = stored[i];
+      if (seq !== null && seq !== undefined) {
+        item.resolve({ seq, duplicate: true });
+        continue;
+      }
+      const first = firstOf.get(item.event.id);
+      if (first) {
+        copies.push([item, first]);
+        continue;
+      }
+      firstOf.set(item.event.id, item);
+      fresh.push(item);
+    }
+    // A copy within the group is answered with its first's sequence once that is stored.
+    for (const [copy, first] of copies) {
+      const resolveFirst = first.resolve;
+      const rejectFirst = first.reject;
+      first.resolve = (result) => {
+        resolveFirst(result);
+        copy.resolve({ seq: result.seq, duplicate: true });
+      };
+      first.reject = (error) => {
+        rejectFirst(error);
+        copy.reject(error);
+      };
+    }
+    return fresh;
+  }
+
+  /** A message of the lane was stored (or failed): what waited behind it leaves now. */
+  private _settled(lane: Lane): void {
+    lane.inFlight--;
+    if (lane.inFlight === 0 && lane.items.length > 0) this._sendAll(lane);
+  }
+
+  /** One event alone: its partition's subject and its own id as the dedup id, as the gateway always sent it. */
+  private _publishAlone(item: Item): ReturnType<Bus['publisher']['publish']> {
+    const h = messageHeaders(item.arrivedAt);
+    if (item.replyTo) h.set(HEADER_REPLY, item.replyTo);
+    const subject = this._bus.names.eventSubject(item.event.kind, partitionOf(item.event.partitionKey, this._options.partitions));
+    return this._bus.publisher.publish(subject, item.text, item.event.id, h);
+  }
+
+  private _publishEnvelope(items: readonly Item[]): ReturnType<Bus['publisher']['publish']> {
+    // The earliest arrival: ingest-to-decision latency includes the time an event waited here.
+    const h = messageHeaders(items[0]!.arrivedAt);
+    h.set(HEADER_BATCH, String(items.length));
+    const replies: Array<[number, string]> = [];
+    for (let i = 0; i < items.length; i++) {
+      const replyTo = items[i]!.replyTo;
+      if (replyTo) replies.push([i, replyTo]);
+    }
+    if (replies.length > 0) h.set(HEADER_REPLIES, encodeReplies(replies));
+    const subject = this._bus.names.mixedEventSubject(items[0]!.event.kind);
+    return this._bus.publisher.publish(subject, encodeEnvelope(items.map(textOf)), `${this._options.idPrefix}:${++this._envelopes}`, h);
+  }
+
+  private async _claim(items: readonly Item[], ack: { seq: number; duplicate: boolean }): Promise<void> {
+    // A lone event JetStream already knew: a duplicate, nothing to claim.
+    if (items.length === 1 && ack.duplicate) {
+      items[0]!.resolve({ seq: ack.seq, duplicate: true });
+      return;
+    }
+    let fresh: boolean[];
+    try {
+      fresh = await this._seen.claim(items.map(idOf), ack.seq);
+    } catch (error) {
+      this._onClaimFailure(error as Error, items.length);
+      fresh = items.map(() => true);
+    }
+    for (let i = 0; i < items.length; i++) items[i]!.resolve({ seq: ack.seq, duplicate: !fresh[i] });
+  }
+}
+
+function textOf(item: Item): string {
+  return item.text;
+}
+
+function idOf(item: Item): string {
+  return item.event.id;
+}
+
+/** Logs claim failures at most once a minute (Redis down would otherwise log per message). */
+export function claimFailureLogger(logger: Logger): ClaimFailureHandler {
+  let lastAt = 0;
+  let since = 0;
+  return (error, events) => {
+    since += events;
+    const now = Date.now();
+    if (now - lastAt < 60_000) return;
+    lastAt = now;
+    logger.warn({ err: error, events: since }, 'could not check event ids for duplicates in Redis: the events are on the bus and are decided once, but their answers say "accepted" even if they were duplicates');
+    since = 0;
+  };
+}
