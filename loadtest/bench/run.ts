@@ -210,9 +210,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         })
         .then(
           async (response) => {
-            const body = (await response.body.json()) as { lines?: Array<{ line: number; status: string }> };
+            const body = (await response.body.json()) as { results?: Array<{ line: number; status: string }> };
             // One answer per line (1-based), in order: accepted (or a duplicate: stored before) or rejected.
-            const stored = new Set((body.lines ?? []).filter((l) => l.status === 'accepted' || l.status === 'duplicate').map((l) => l.line));
+            const stored = new Set((body.results ?? []).filter((l) => l.status === 'accepted' || l.status === 'duplicate').map((l) => l.line));
             for (let i = 0; i < count; i++) settle(first + i, stored.has(i + 1));
           },
           () => {

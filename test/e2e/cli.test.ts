@@ -106,6 +106,11 @@ describe('cli - bench', () => {
     expect(r).toMatchObject({ via: 'http', sent: 200, accepted: 200, refused: 0, decided: 200, late: 0, lost: 0 });
   }, 90_000);
 
+  it('drives it over HTTP in batches and counts each line the gateway accepted', async () => {
+    const r = await bench(['--rate', '200', '--grace', '20', '--via', 'http-batch', '--batch-size', '50', '--connections', '4']);
+    expect(r).toMatchObject({ via: 'http-batch', sent: 400, accepted: 400, refused: 0, refusedDecided: 0, decided: 400, late: 0, lost: 0 });
+  }, 90_000);
+
   it('counts decisions that come after the grace as late, not lost', async () => {
     // No grace at all: what is still in flight when sending stops is decided late.
     const r = await bench(['--rate', '300', '--grace', '0']);
