@@ -11,11 +11,14 @@
 //
 // Duplicates: JetStream's duplicate window sees envelope ids, not event ids, so the gateway keeps
 // its own record in Redis: once JetStream has stored a message, each event id in it is claimed
-// (`SET NX` with the window's TTL, the stream sequence as value). Before sending, ids claimed
-// before are left out and answered `duplicate` (a claim exists only for a stored event, so this
-// never loses one), as is the second copy of an id within one message. Two copies sent at the same
-// moment by different requests both reach the bus; the claim answers one of them `duplicate`, and
-// the processors decide the event once whatever message carries it (storage keeps one row per id).
+// (`SET NX` with the window's TTL, the stream sequence as value). Before sending an envelope, ids
+// claimed before are left out and answered `duplicate` (a claim exists only for a stored event, so
+// this never loses one), as is the second copy of an id within one envelope. A lone event is not
+// looked up first (one Redis round trip less where most requests go alone): under its own id
+// JetStream drops a copy sent alone, and the claim answers `duplicate` for one that first went in
+// an envelope, which then reaches the bus once more. Copies that reach the bus (that one, and two
+// sent at the same instant) are decided once: the processors recognise an event whatever message
+// carries it, and storage keeps one row per id.
 import type { Redis } from 'ioredis';
 import {
   HEADER_BATCH,
@@ -177,14 +180,22 @@ export class GatewayEnvelopes {
     void this._ship(lane, items);
   }
 
-  /** Leaves out what was sent before, publishes the rest in one message, claims their ids, answers. */
+  /**
+   * Leaves out what was sent before, publishes the rest in one message, claims their ids, answers.
+   * A lone event skips the look-up: it travels under its own id, so JetStream itself answers a copy
+   * sent alone within the window, and the claim afterwards one that travelled in an envelope.
+   */
   private async _ship(lane: Lane, items: readonly Item[]): Promise<void> {
     let fresh: Item[];
-    try {
-      fresh = await this._leaveOutKnown(items);
-    } catch (error) {
-      this._onClaimFailure(error as Error, items.length);
-      fresh = [...items];
+    if (items.length === 1) {
+      fresh = [items[0]!];
+    } else {
+      try {
+        fresh = await this._leaveOutKnown(items);
+      } catch (error) {
+        this._onClaimFailure(error as Error, items.length);
+        fresh = [...items];
+      }
     }
     if (fresh.length === 0) {
       this._settled(lane);
@@ -284,7 +295,13 @@ export class GatewayEnvelopes {
       this._onClaimFailure(error as Error, items.length);
       fresh = items.map(() => true);
     }
-    for (let i = 0; i < items.length; i++) items[i]!.resolve({ seq: ack.seq, duplicate: !fresh[i] });
+    // Copies of events already on the bus (rare): answered with the first copy's sequence.
+    const copies = items.filter((_, i) => !fresh[i]);
+    const firstSeqs = copies.length === 0 ? [] : await this._seen.lookup(copies.map(idOf)).catch(() => copies.map(() => null));
+    for (let i = 0, c = 0; i < items.length; i++) {
+      if (fresh[i]) items[i]!.resolve({ seq: ack.seq, duplicate: false });
+      else items[i]!.resolve({ seq: firstSeqs[c++] ?? ack.seq, duplicate: true });
+    }
   }
 }
 

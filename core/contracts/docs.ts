@@ -278,8 +278,10 @@ events wait for its acknowledgement (at most 5 ms) and leave together in an enve
 a quiet gateway adds no wait and a busy one sends fewer, fuller messages. The answer to each
 request still comes only once JetStream has stored its event. For the \`duplicate\` answer the
 gateway claims each stored event id in Redis (\`<prefix>{i:<id>}\`, the stream sequence, kept for
-the duplicate window): an id claimed before is answered \`duplicate\` and not sent again. Two
-copies sent at the same instant both reach the bus, one of them is answered \`duplicate\`, and the
+the duplicate window): an id claimed before is answered \`duplicate\` and left out of the next
+envelope. A lone event is not looked up first (JetStream drops a copy sent alone under the same
+id); a lone copy of an event that first went in an envelope reaches the bus once more and is
+answered \`duplicate\`, as is one of two copies sent at the same instant. Either way the
 processors decide the event once. If Redis cannot be asked, events are sent and answered
 \`accepted\` (a warning is logged at most once a minute); the processors still decide each once.
 
