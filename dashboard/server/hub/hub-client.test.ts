@@ -1,10 +1,11 @@
-// The socket sink under a real ws connection: a burst of frames leaves in one system call, and the
-// bytes held by the cork do not make a healthy client look backlogged.
+// The socket sink under a real ws connection: a burst of frames leaves in one system call, frames
+// built once arrive whole at every size, the bytes held by the cork do not make a healthy client
+// look backlogged, and a client that reads again gets what waited for it.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DEFAULT_OUTBOX_LIMITS } from './client-outbox.js';
-import { HubClient } from './hub-client.js';
+import { HubClient, textFrameOf } from './hub-client.js';
 
 let server: WebSocketServer;
 let url: string;
@@ -19,7 +20,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function connect(): Promise<{ hubClient: HubClient; client: WebSocket; received: string[]; writes: () => number }> {
+async function connect(limits = DEFAULT_OUTBOX_LIMITS): Promise<{ hubClient: HubClient; client: WebSocket; received: string[]; writes: () => number }> {
   const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
   const client = new WebSocket(url);
   const received: string[] = [];
@@ -37,7 +38,7 @@ async function connect(): Promise<{ hubClient: HubClient; client: WebSocket; rec
     };
   }
   const observer = { sent: () => undefined, dropped: () => undefined };
-  const hubClient = new HubClient(1, { username: 'u', displayName: 'u', roles: ['risk_monitor'], totpEnabled: false, locale: 'en' }, socket, DEFAULT_OUTBOX_LIMITS, observer, () => Buffer.from('{}'), Date.now());
+  const hubClient = new HubClient(1, { username: 'u', displayName: 'u', roles: ['risk_monitor'], totpEnabled: false, locale: 'en' }, socket, limits, observer, () => Buffer.from('{}'), Date.now());
   return { hubClient, client, received, writes: () => calls };
 }
 
@@ -84,4 +85,58 @@ describe('hub client socket sink', () => {
       client.close();
     }
   });
+
+  it('frames a message once for every client, and it arrives whole at every length a frame header can carry', async () => {
+    const one = await connect();
+    const two = await connect();
+    try {
+      // Lengths on both sides of 126 and 65,536 bytes, where the header grows to 4 and 10 bytes.
+      const payloads = [10, 125, 126, 65_535, 65_536, 200_000].map((n) => Buffer.from('x'.repeat(n)));
+      for (const payload of payloads) {
+        expect(textFrameOf(payload)).toBe(textFrameOf(payload)); // the same bytes for every client
+        one.hubClient.outbox.droppable('alerts', payload, 'alert', Date.now());
+        two.hubClient.outbox.droppable('alerts', payload, 'alert', Date.now());
+      }
+      await waitFor(() => one.received.length === payloads.length && two.received.length === payloads.length, 'every frame at both clients');
+      expect(one.received).toEqual(payloads.map(String));
+      expect(two.received).toEqual(payloads.map(String));
+    } finally {
+      one.client.close();
+      two.client.close();
+    }
+  });
+
+  it('sends what waited for a client that stopped reading once it reads again, as its writes complete (no sweep)', async () => {
+    const limits = { ...DEFAULT_OUTBOX_LIMITS, bufferLimitBytes: 64 * 1024, queueCap: 10_000 };
+    const { hubClient, client, received } = await connect(limits);
+    const clientSocket = (client as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    try {
+      clientSocket.pause();
+      const frame = Buffer.from(JSON.stringify({ type: 'alert', pad: 'x'.repeat(16 * 1024) }));
+      let queued = 0;
+      let given = 0;
+      // Over several tasks, until the kernel's buffers are full and the outbox holds messages back.
+      for (let round = 0; round < 200 && queued === 0; round++) {
+        for (let i = 0; i < 20; i++, given++) if (hubClient.outbox.droppable('alerts', frame, 'alert', Date.now()) === 'queued') queued++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(queued).toBeGreaterThan(0);
+      expect(hubClient.outbox.backlogged).toBe(true);
+      clientSocket.resume();
+      await waitFor(() => received.length === given, `all ${given} messages at the client`);
+      expect(hubClient.outbox.backlogged).toBe(false);
+      expect(hubClient.outbox.droppedTotal).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
 });
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+

@@ -1,21 +1,41 @@
 // One connected WebSocket as the hub holds it: who it is, what it subscribed to, and its outbox.
 // Writes go through the outbox; each completed write gives the outbox a chance to send what waits.
+import * as ws from 'ws';
 import type { WebSocket } from 'ws';
 import type { SessionUser, ServerMessage } from '../protocol.js';
 import { ClientOutbox, type MissedEncoder, type OutboxLimits, type OutboxObserver, type OutboxSink } from './client-outbox.js';
 
 const TEXT_FRAME = { binary: false } as const;
-/** A server frame's header is 2–10 bytes; counted at the most. */
-const WS_HEADER_BYTES = 10;
 /** Bytes a client may take in one burst (while corked) before its backlog counts them. */
 const CORKED_BYTES_UNCOUNTED = 1024 * 1024;
 
-/** The TCP socket under a ws WebSocket (ws keeps it as `_socket`), as far as corking goes. */
-type Corkable = { cork(): void; uncork(): void };
+/** The TCP socket under a ws WebSocket (ws keeps it as `_socket`), as far as the sink uses it. */
+type RawSocket = { cork(): void; uncork(): void; write(chunk: Buffer, callback: (error?: Error | null) => void): boolean };
 
-function rawSocketOf(socket: WebSocket): Corkable | null {
-  const raw = (socket as unknown as { _socket?: Partial<Corkable> })._socket;
-  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function' ? (raw as Corkable) : null;
+function rawSocketOf(socket: WebSocket): RawSocket | null {
+  const raw = (socket as unknown as { _socket?: Partial<RawSocket> })._socket;
+  return raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function' && typeof raw.write === 'function' ? (raw as RawSocket) : null;
+}
+
+type FrameOptions = { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean };
+/** ws's own framing (`Sender.frame`: exported by ws, not in its type declarations). */
+const frameParts = (ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
+/** A whole, unfragmented text frame, unmasked as every server frame is (RFC 6455, 5.1). */
+const TEXT_FRAME_OPTIONS: FrameOptions = { fin: true, opcode: 0x01, mask: false, readOnly: true, rsv1: false };
+const framed = new WeakMap<Buffer, Buffer>();
+
+/**
+ * The complete WebSocket frame (header and payload) of a message, built once per payload however
+ * many clients get it: server frames are not masked, so every client's bytes are the same.
+ */
+export function textFrameOf(payload: Buffer): Buffer {
+  let frame = framed.get(payload);
+  if (frame === undefined) {
+    const parts = frameParts(payload, TEXT_FRAME_OPTIONS);
+    frame = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    framed.set(payload, frame);
+  }
+  return frame;
 }
 
 /**
@@ -26,11 +46,17 @@ function rawSocketOf(socket: WebSocket): Corkable | null {
  * load the hub writes hundreds of alerts a second to each of many clients; one write call per frame
  * made the main thread spend most of its time in writev (and, on a busy machine, hand the CPU to the
  * reader at every call), which stalled everything else it serves for seconds.
+ *
+ * Each message is framed once for every client (`textFrameOf`) and written to the TCP socket as
+ * one chunk, rather than through ws's `send`, which builds a header and writes two chunks with a
+ * callback per message and per client. That is safe because nothing else queues frames in ws's
+ * sender: compression is off (hub-plugin.ts) and the hub sends no blobs; ws's own pings and close
+ * frames are written straight to the same socket, whole, in order with ours.
  */
 class SocketSink implements OutboxSink {
   private readonly _socket: WebSocket;
   private readonly _onWritten: (error?: Error | null) => void;
-  private readonly _raw: Corkable | null;
+  private readonly _raw: RawSocket | null;
   private _corked = false;
   /** Bytes written since the socket was corked. */
   private _corkedBytes = 0;
@@ -55,17 +81,22 @@ class SocketSink implements OutboxSink {
     return this._socket.readyState === 1; // OPEN
   }
 
-  write(frame: Buffer): void {
-    if (this._raw) {
-      if (!this._corked) {
-        this._corked = true;
-        this._raw.cork();
-        queueMicrotask(this._uncork);
-      }
-      this._corkedBytes += frame.length + WS_HEADER_BYTES;
+  write(payload: Buffer): void {
+    const raw = this._raw;
+    if (!raw) {
+      // Not a plain ws socket (never the case under @fastify/websocket): let ws frame and write it.
+      this._socket.send(payload, TEXT_FRAME, this._onWritten);
+      return;
     }
-    // Sent as a text frame: the same Buffer goes to every client, so a message is encoded once.
-    this._socket.send(frame, TEXT_FRAME, this._onWritten);
+    if (!this._corked) {
+      this._corked = true;
+      raw.cork();
+      queueMicrotask(this._uncork);
+    }
+    const frame = textFrameOf(payload);
+    this._corkedBytes += frame.length;
+    // The callback lets the outbox send what waits as soon as this frame has left.
+    raw.write(frame, this._onWritten);
   }
 
   private _uncork(): void {
