@@ -26,6 +26,17 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind', 'via'] as const,
       registers: [registry],
     }),
+    ingestMessageEvents: new Histogram({
+      name: 'rs_ingest_message_events',
+      help: 'Events per bus message sent by the HTTP gateway (1: alone; more: an envelope of concurrent requests)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
+    ingestUnchecked: new Counter({
+      name: 'rs_ingest_unchecked_events_total',
+      help: 'Events the HTTP gateway sent or answered without its duplicate check because Redis could not be asked',
+      registers: [registry],
+    }),
     eventsRejected: new Counter({
       name: 'rs_events_rejected_total',
       help: 'Events refused at ingest, by error code',

@@ -32,15 +32,16 @@ afterAll(async () => {
 
 type Failure = { error: Error; events: number };
 
-function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5): { gw: GatewayEnvelopes; failures: Failure[] } {
+function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5): { gw: GatewayEnvelopes; failures: Failure[]; sizes: number[] } {
   const failures: Failure[] = [];
+  const sizes: number[] = [];
   const gw = new GatewayEnvelopes(
     bus,
     seen ?? new SeenEventIds(h.redis, h.names.redisPrefix, 120),
     { maxRecords, partitions: PARTITIONS, idPrefix: `${h.namespace}-g${++gateways}`, maxHoldMs },
-    (error, events) => failures.push({ error, events }),
+    { sent: (events) => void sizes.push(events), unchecked: (error, events) => void failures.push({ error, events }) },
   );
-  return { gw, failures };
+  return { gw, failures, sizes };
 }
 
 function paymentEvent(id: string, accountId = 'ACC-G1'): ValidatedEvent {
@@ -112,7 +113,7 @@ describe('gateway envelopes - grouping', () => {
   });
 
   it('sends the events handed in within one turn together: per kind, on its mixed subject, at most maxRecords per message, in order', async () => {
-    const { gw } = gateway(8);
+    const { gw, sizes } = gateway(8);
     const before = await streamMessages();
     const payments = Array.from({ length: 10 }, (_, i) => paymentEvent(`gw-turn-p${i}`, `ACC-T${i}`));
     const customers = [customerEvent('gw-turn-c0'), customerEvent('gw-turn-c1')];
@@ -130,6 +131,7 @@ describe('gateway envelopes - grouping', () => {
     // Each event's answer names the message that carries it.
     for (let i = 0; i < results.length; i++) expect(messages.find((m) => m.ids.includes([...payments, ...customers][i]!.id))).toBeDefined();
     expect(new Set(messages.map((m) => m.msgId)).size).toBe(3);
+    expect(sizes).toEqual([8, 2, 2]);
   });
 
   it('holds events that arrive while a message of their kind is on its way, and sends them together once it is stored', async () => {

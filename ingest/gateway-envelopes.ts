@@ -103,26 +103,34 @@ type Item = {
 
 type Lane = { items: Item[]; inFlight: number; holdTimer: NodeJS.Timeout | null };
 
-/** Ids whose claim failed (Redis unreachable) are reported as accepted: they are on the bus, and decided once. */
-export type ClaimFailureHandler = (error: Error, events: number) => void;
+/** What the gateway reports as it goes (metrics, logs). */
+export type GatewayObserver = {
+  /** A message left with this many events (1: alone). */
+  sent(events: number): void;
+  /**
+   * Redis could not be asked: these events were sent (or answered) without the duplicate check,
+   * as `accepted`. They are on the bus and the processors decide each once.
+   */
+  unchecked(error: Error, events: number): void;
+};
 
 export class GatewayEnvelopes {
   private readonly _bus: Bus;
   private readonly _seen: SeenEventIds;
   private readonly _options: Required<GatewayEnvelopeOptions>;
-  private readonly _onClaimFailure: ClaimFailureHandler;
+  private readonly _observer: GatewayObserver;
   private readonly _lanes = new Map<ValidatedEvent['kind'], Lane>();
   private _immediate: NodeJS.Immediate | null = null;
   private _envelopes = 0;
 
-  constructor(bus: Bus, seen: SeenEventIds, options: GatewayEnvelopeOptions, onClaimFailure: ClaimFailureHandler) {
+  constructor(bus: Bus, seen: SeenEventIds, options: GatewayEnvelopeOptions, observer: GatewayObserver) {
     if (!(Number.isInteger(options.maxRecords) && options.maxRecords >= 2 && options.maxRecords <= MAX_ENVELOPE_RECORDS)) {
       throw new RangeError(`the gateway's envelopes hold 2 to ${MAX_ENVELOPE_RECORDS} events; got ${options.maxRecords}`);
     }
     this._bus = bus;
     this._seen = seen;
     this._options = { maxHoldMs: 5, ...options };
-    this._onClaimFailure = onClaimFailure;
+    this._observer = observer;
     this._flushReady = this._flushReady.bind(this);
   }
 
@@ -193,7 +201,7 @@ export class GatewayEnvelopes {
       try {
         fresh = await this._leaveOutKnown(items);
       } catch (error) {
-        this._onClaimFailure(error as Error, items.length);
+        this._observer.unchecked(error as Error, items.length);
         fresh = [...items];
       }
     }
@@ -202,6 +210,7 @@ export class GatewayEnvelopes {
       return;
     }
     let ack: { seq: number; duplicate: boolean };
+    this._observer.sent(fresh.length);
     try {
       ack = await (fresh.length === 1 ? this._publishAlone(fresh[0]!) : this._publishEnvelope(fresh));
     } catch (error) {
@@ -292,7 +301,7 @@ export class GatewayEnvelopes {
     try {
       fresh = await this._seen.claim(items.map(idOf), ack.seq);
     } catch (error) {
-      this._onClaimFailure(error as Error, items.length);
+      this._observer.unchecked(error as Error, items.length);
       fresh = items.map(() => true);
     }
     // Copies of events already on the bus (rare): answered with the first copy's sequence.
@@ -313,8 +322,8 @@ function idOf(item: Item): string {
   return item.event.id;
 }
 
-/** Logs claim failures at most once a minute (Redis down would otherwise log per message). */
-export function claimFailureLogger(logger: Logger): ClaimFailureHandler {
+/** Logs what Redis could not check at most once a minute (Redis down would otherwise log per message). */
+export function uncheckedLogger(logger: Logger): GatewayObserver['unchecked'] {
   let lastAt = 0;
   let since = 0;
   return (error, events) => {

@@ -18,7 +18,7 @@ import {
   type Metrics,
   type ValidatedEvent,
 } from '../core/index.js';
-import { GatewayEnvelopes, SeenEventIds, claimFailureLogger } from './gateway-envelopes.js';
+import { GatewayEnvelopes, SeenEventIds, uncheckedLogger } from './gateway-envelopes.js';
 
 export type PublishResult = { readonly id: string; readonly seq: number; readonly duplicate: boolean };
 
@@ -53,14 +53,22 @@ export type GatewayGrouping = {
 export function createEventPublisher(bus: Bus, partitions: number, metrics: Metrics, grouping?: GatewayGrouping): EventPublisher {
   const producerId = `${bus.names.namespace}-${process.pid}-${Date.now().toString(36)}-${++producerCount}`;
   let envelopes = 0;
-  const gateway = grouping
-    ? new GatewayEnvelopes(
-        bus,
-        new SeenEventIds(grouping.redis, bus.names.redisPrefix, grouping.seenTtlSeconds),
-        { maxRecords: grouping.maxRecords, partitions, idPrefix: `${producerId}:g` },
-        claimFailureLogger(grouping.logger),
-      )
-    : null;
+  let gateway: GatewayEnvelopes | null = null;
+  if (grouping) {
+    const log = uncheckedLogger(grouping.logger);
+    gateway = new GatewayEnvelopes(
+      bus,
+      new SeenEventIds(grouping.redis, bus.names.redisPrefix, grouping.seenTtlSeconds),
+      { maxRecords: grouping.maxRecords, partitions, idPrefix: `${producerId}:g` },
+      {
+        sent: (events) => metrics.ingestMessageEvents.observe(events),
+        unchecked: (error, events) => {
+          metrics.ingestUnchecked.inc(events);
+          log(error, events);
+        },
+      },
+    );
+  }
   return {
     async publish(event, via, replyTo) {
       const started = performance.now();
