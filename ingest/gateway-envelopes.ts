@@ -185,7 +185,10 @@ export class GatewayEnvelopes {
     const items = lane.items.length <= max ? lane.items.splice(0) : lane.items.splice(0, max);
     if (items.length === 0) return;
     lane.inFlight++;
-    void this._ship(lane, items);
+    // _ship settles every item itself; this only keeps a bug from becoming an unhandled rejection.
+    this._ship(lane, items).catch((error: unknown) => {
+      for (const item of items) item.reject(error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   /**

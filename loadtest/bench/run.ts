@@ -81,6 +81,11 @@ export type BenchResult = {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly rssMaxMiB: number | null;
+  /**
+   * Messages the events stream stored during the run (null when unknown): with envelopes, from
+   * the load generator or grouped by the HTTP gateway, fewer than the events.
+   */
+  readonly busMessages: number | null;
   /** CPU milliseconds per 1,000 decided events, per process on this machine (null when unknown). */
   readonly cpuMsPer1k: { readonly riskstream: number | null; readonly nats: number | null; readonly redis: number | null; readonly bench: number | null };
 };
@@ -134,6 +139,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     },
   });
   await nc.flush();
+
+  const jsm = await jetstreamManager(nc);
+  const lastSeq = async (): Promise<number | null> => {
+    try {
+      return (await jsm.streams.info(names.streams.events)).state.last_seq;
+    } catch {
+      return null;
+    }
+  };
+  const seqBefore = await lastSeq();
 
   const payments = createBenchPayments(options.seed, undefined, options.alertShare ?? 0);
   const publisher = new JetStreamPublisher(nc, 10_000);
@@ -261,6 +276,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
   clearInterval(sampler);
   const decidedInGrace = decided;
+  const seqAfter = await lastSeq();
   const cpuMsPer1k = Object.fromEntries(
     Object.entries(cpuPids).map(([k, pid]) => {
       const before = cpuStart[k];
@@ -298,6 +314,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     p99Ms: ms(99),
     maxMs: Math.round(histogram.maxValue / 10) / 100,
     rssMaxMiB: rssMax,
+    busMessages: seqBefore === null || seqAfter === null ? null : seqAfter - seqBefore,
     cpuMsPer1k,
   };
 }

@@ -80,7 +80,7 @@ describe('cli - simulate and configuration', () => {
 describe('cli - bench', () => {
   type BenchJson = {
     via: string; rate: number; durationS: number; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
-    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; cpuMsPer1k: Record<string, number | null>;
+    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; cpuMsPer1k: Record<string, number | null>;
   };
 
   async function bench(args: string[]): Promise<BenchJson> {
@@ -109,6 +109,9 @@ describe('cli - bench', () => {
   it('drives it over HTTP in batches and counts each line the gateway accepted', async () => {
     const r = await bench(['--rate', '200', '--grace', '20', '--via', 'http-batch', '--batch-size', '50', '--connections', '4']);
     expect(r).toMatchObject({ via: 'http-batch', sent: 400, accepted: 400, refused: 0, refusedDecided: 0, decided: 400, late: 0, lost: 0 });
+    // The gateway put each batch of 50 on the bus in one envelope (batches that meet may share two).
+    expect(r.busMessages).toBeGreaterThanOrEqual(7);
+    expect(r.busMessages).toBeLessThanOrEqual(8);
   }, 90_000);
 
   it('counts decisions that come after the grace as late, not lost', async () => {
