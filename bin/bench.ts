@@ -278,10 +278,13 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     user,
     async stop() {
       child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
       const exited = await Promise.race([
         new Promise<boolean>((r) => child.once('exit', () => r(true))),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 30_000)),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 30_000))),
       ]);
+      // A pending timer would keep the bench alive for the rest of the 30 s after the child exited.
+      clearTimeout(timer);
       if (!exited) child.kill('SIGKILL');
       const names = namesOf(namespace);
       const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-cleanup');
