@@ -205,6 +205,7 @@ function printResult(r: BenchResult): void {
       `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s`,
       `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}${r.refusedDecided > 0 ? ` (${r.refusedDecided} of them stored and decided all the same)` : ''}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
       `  achieved ${r.achievedPerSecond}/s   ingest-to-decision (late ones included) p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
+      `  decided while sending ${r.decidedWhileSending} (${Math.round(r.decidedWhileSending / Math.max(r.durationS, 1))}/s; "achieved" also counts the grace)`,
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
       ...(r.busMessages === null || r.busMessages === 0 ? [] : [`  bus messages ${r.busMessages} (${(r.accepted / r.busMessages).toFixed(1)} events per message)`]),
       `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,

@@ -75,7 +75,10 @@ export type BenchResult = {
   readonly late: number;
   /** Accepted and never decided (after the backlog drained, or when waiting gave up), counted per event. */
   readonly lost: number;
+  /** Decided by the end of the grace, per second of sending (above the sustained rate when a backlog builds). */
   readonly achievedPerSecond: number;
+  /** Decided before sending stopped: what the system kept up with while the load was on. */
+  readonly decidedWhileSending: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
@@ -268,6 +271,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   });
   envelopes?.flush();
   const sendEnded = performance.now();
+  const decidedWhileSending = decided;
 
   const graceEnd = performance.now() + options.graceS * 1000;
   const undecided = (): number => countWhere(ackState, decidedFlags, ACCEPTED, 0);
@@ -309,6 +313,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     lost: countWhere(ackState, decidedFlags, ACCEPTED, 0),
     refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1),
     achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
+    decidedWhileSending,
     p50Ms: ms(50),
     p95Ms: ms(95),
     p99Ms: ms(99),

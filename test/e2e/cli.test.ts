@@ -80,7 +80,7 @@ describe('cli - simulate and configuration', () => {
 describe('cli - bench', () => {
   type BenchJson = {
     via: string; rate: number; durationS: number; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
-    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; cpuMsPer1k: Record<string, number | null>;
+    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; decidedWhileSending: number; cpuMsPer1k: Record<string, number | null>;
   };
 
   async function bench(args: string[]): Promise<BenchJson> {
@@ -94,6 +94,8 @@ describe('cli - bench', () => {
     const r = await bench(['--rate', '300', '--grace', '20', '--envelope', '16', '--linger', '2']);
     expect(r).toMatchObject({ via: 'nats', rate: 300, durationS: 2, sent: 600, accepted: 600, refused: 0, refusedDecided: 0, decided: 600, late: 0, lost: 0 });
     expect(r.achievedPerSecond).toBeGreaterThan(200);
+    expect(r.decidedWhileSending).toBeGreaterThan(0);
+    expect(r.decidedWhileSending).toBeLessThanOrEqual(r.decided);
     expect(r.p50Ms).toBeGreaterThan(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
     expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
