@@ -12,11 +12,9 @@ import {
   partitionOf,
   repliesOf,
   splitEnvelopeText,
-  validateEvent,
   type ValidatedEvent,
 } from '../core/index.js';
-import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
-import { createHarness, payment, type Harness } from '../test/harness.js';
+import { createHarness, customerEvent, payment, validated, type Harness } from '../test/harness.js';
 import { GatewayEnvelopes, SeenEventIds, type GatewayPublishResult } from './gateway-envelopes.js';
 
 const PARTITIONS = 4;
@@ -45,15 +43,7 @@ function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5
 }
 
 function paymentEvent(id: string, accountId = 'ACC-G1'): ValidatedEvent {
-  const result = validateEvent(payment(id, { debtor: { accountId, customerId: `C-${accountId}`, country: 'US' } }));
-  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
-  return result.event;
-}
-
-function customerEvent(id: string): ValidatedEvent {
-  const result = validateEvent({ ...EVENT_EXAMPLES.customer[0]!.event, id });
-  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
-  return result.event;
+  return validated(payment(id, { debtor: { accountId, customerId: `C-${accountId}`, country: 'US' } }));
 }
 
 function send(gw: GatewayEnvelopes, event: ValidatedEvent, replyTo?: string): Promise<GatewayPublishResult> {

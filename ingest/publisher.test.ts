@@ -1,9 +1,8 @@
 // The event publisher's envelope path against the real NATS: events of one subject travel
 // together, at most maxRecords per message, each line exactly the event as sent alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DUPLICATE_REPLY, HEADER_BATCH, createMetrics, partitionOf, splitEnvelopeText, validateEvent, type ValidatedEvent } from '../core/index.js';
-import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
-import { createHarness, payment, type Harness } from '../test/harness.js';
+import { DUPLICATE_REPLY, HEADER_BATCH, createMetrics, partitionOf, splitEnvelopeText, type ValidatedEvent } from '../core/index.js';
+import { createHarness, customerEvent, payment, validated, type Harness } from '../test/harness.js';
 import { DECIDED_BEFORE, DecisionWaiters, createEventPublisher } from './publisher.js';
 
 let h: Harness;
@@ -17,15 +16,7 @@ afterAll(async () => {
 });
 
 function paymentEvent(id: string, accountId: string): ValidatedEvent {
-  const result = validateEvent(payment(id, { debtor: { accountId, customerId: `C-${accountId}`, country: 'US' }, labels: { patterns: ['test'] } }));
-  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
-  return result.event;
-}
-
-function customerEvent(id: string): ValidatedEvent {
-  const result = validateEvent({ ...EVENT_EXAMPLES.customer[0]!.event, id });
-  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
-  return result.event;
+  return validated(payment(id, { debtor: { accountId, customerId: `C-${accountId}`, country: 'US' }, labels: { patterns: ['test'] } }));
 }
 
 type Stored = { subject: string; batch: string | undefined; msgId: string | undefined; lines: string[] };

@@ -12,10 +12,12 @@ import {
   ensureStreams,
   loadConfig,
   names as namesOf,
+  validateEvent,
   type Bus,
   type Config,
   type Names,
   type Redis,
+  type ValidatedEvent,
 } from '../core/index.js';
 import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
 
@@ -91,6 +93,18 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 /** The spine issue's example payment (as in docs/events.md), with a fresh id and time. */
 export function payment(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...structuredClone(EVENT_EXAMPLES.payment[0]!.event), id, ts: new Date().toISOString(), ...overrides };
+}
+
+/** An event as the gateway hands it on once validated; a fixture the contract refuses fails the test. */
+export function validated(raw: Record<string, unknown>): ValidatedEvent {
+  const result = validateEvent(raw);
+  if (!result.ok) throw new Error(`fixture: ${JSON.stringify(result.errors)}`);
+  return result.event;
+}
+
+/** The first customer example with this id, validated. */
+export function customerEvent(id: string): ValidatedEvent {
+  return validated({ ...EVENT_EXAMPLES.customer[0]!.event, id });
 }
 
 /** The environment of a riskstream child process that runs in this harness's namespace. */
