@@ -299,8 +299,8 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   };
 }
 
-const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | late | lost | achieved/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | late | lost | achieved/s | decided while sending/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
 function recordResults(
@@ -315,7 +315,7 @@ function recordResults(
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
-    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
+    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${Math.round(r.decidedWhileSending / Math.max(r.durationS, 1))} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
   if (ws) {
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;
