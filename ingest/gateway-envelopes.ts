@@ -67,12 +67,7 @@ export class SeenEventIds {
   async lookup(ids: readonly string[]): Promise<Array<number | null>> {
     const pipeline = this._redis.pipeline();
     for (const id of ids) pipeline.get(this.keyOf(id));
-    const results = (await pipeline.exec()) ?? [];
-    return ids.map((_, i) => {
-      const [error, reply] = results[i] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      return typeof reply === 'string' ? Number(reply) : null;
-    });
+    return (await repliesOf(pipeline, ids.length)).map((reply) => (typeof reply === 'string' ? Number(reply) : null));
   }
 
   /**
@@ -83,13 +78,20 @@ export class SeenEventIds {
     const pipeline = this._redis.pipeline();
     const value = String(seq);
     for (const id of ids) pipeline.set(this.keyOf(id), value, 'EX', this._ttlSeconds, 'NX');
-    const results = (await pipeline.exec()) ?? [];
-    return ids.map((_, i) => {
-      const [error, reply] = results[i] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      return reply === 'OK';
-    });
+    return (await repliesOf(pipeline, ids.length)).map((reply) => reply === 'OK');
   }
+}
+
+/** Runs a pipeline of `count` commands; their replies in order, throwing the first command's error. */
+async function repliesOf(pipeline: ReturnType<Redis['pipeline']>, count: number): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  const replies: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const [error, reply] = results[i] ?? [new Error('Redis sent no reply for a pipelined command'), null];
+    if (error) throw error;
+    replies.push(reply);
+  }
+  return replies;
 }
 
 type Item = {
