@@ -79,6 +79,8 @@ export type BenchResult = {
   readonly achievedPerSecond: number;
   /** Decided before sending stopped: what the system kept up with while the load was on. */
   readonly decidedWhileSending: number;
+  /** The same per second of sending. */
+  readonly decidedWhileSendingPerSecond: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
@@ -314,6 +316,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1),
     achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
     decidedWhileSending,
+    decidedWhileSendingPerSecond: Math.round(decidedWhileSending / Math.max(sendSeconds, 0.001)),
     p50Ms: ms(50),
     p95Ms: ms(95),
     p99Ms: ms(99),

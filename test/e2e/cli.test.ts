@@ -80,7 +80,7 @@ describe('cli - simulate and configuration', () => {
 describe('cli - bench', () => {
   type BenchJson = {
     via: string; rate: number; durationS: number; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
-    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; decidedWhileSending: number; cpuMsPer1k: Record<string, number | null>;
+    achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; decidedWhileSending: number; decidedWhileSendingPerSecond: number; cpuMsPer1k: Record<string, number | null>;
   };
 
   async function bench(args: string[]): Promise<BenchJson> {
@@ -96,6 +96,7 @@ describe('cli - bench', () => {
     expect(r.achievedPerSecond).toBeGreaterThan(200);
     expect(r.decidedWhileSending).toBeGreaterThan(0);
     expect(r.decidedWhileSending).toBeLessThanOrEqual(r.decided);
+    expect(r.decidedWhileSendingPerSecond).toBeGreaterThan(0);
     expect(r.p50Ms).toBeGreaterThan(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
     expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
