@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The feed with a fake REST API and a LiveConnection over a fake socket. happy-dom does no layout,
-// so fakeLayout() gives the virtualizer a 640 px viewport and 32 px rows.
+// so fakeLayout() gives the row list a 640 px viewport and 32 px rows.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertPageAnswer } from '../../../server/protocol.js';
 import type { Query } from '../api/http.js';
@@ -27,7 +27,7 @@ function setup(pages: (query: Query | undefined) => AlertPageAnswer = () => ({ a
 const rows = (feed: RsAlertFeed) => [...feed.shadowRoot!.querySelectorAll<HTMLElement>('[data-testid="alert-row"]')];
 const byTestId = <T extends Element = HTMLElement>(feed: RsAlertFeed, id: string) => feed.shadowRoot!.querySelector<T>(`[data-testid="${id}"]`)!;
 
-/** The virtualizer lays out over a few microtasks and timers. */
+/** The feed renders over a few microtasks and timers. */
 async function layout(feed: RsAlertFeed): Promise<void> {
   for (let i = 0; i < 6; i += 1) {
     await settle(feed);

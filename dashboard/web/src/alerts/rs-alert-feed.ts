@@ -1,7 +1,6 @@
 // The live alert feed: alerts as they are raised, filtered by domain, severity, typology and
 // segment (the same filter goes to the WebSocket subscription and to REST paging), in a virtualised
 // list over a bounded buffer, rendered once per animation frame, with pause/resume and "load older".
-import '@lit-labs/virtualizer';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { AlertFilter, AlertPageAnswer, ServerMessage } from '../../../server/protocol.js';
@@ -18,8 +17,12 @@ import { AlertBuffer, FEED_CAPACITY } from './alert-buffer.js';
 import { DOMAIN_CHOICES, SEGMENT_CHOICES, SEVERITY_CHOICES, filterOf, matchesFilter } from './alert-filter.js';
 import { FrameBatcher, type FrameScheduler } from './frame-batcher.js';
 import { renderAlertRow } from './rs-alert-row.js';
+import './rs-row-list.js';
 
 const ANNOUNCE_EVERY_MS = 10_000;
+/** The height of a row of the feed in CSS pixels (`.row` below). */
+const ROW_HEIGHT = 32;
+const alertKey = (alert: FeedAlert): string => alert.id;
 const MAX_TYPOLOGIES = 200;
 
 /**
@@ -69,14 +72,14 @@ export class RsAlertFeed extends LitElement {
         padding-bottom: 4px;
         border-bottom: 1px solid var(--rs-border-strong);
       }
-      lit-virtualizer {
+      rs-row-list {
         height: max(320px, calc(100vh - 260px));
         width: 100%;
       }
       .row {
         box-sizing: border-box;
         width: 100%;
-        height: 32px;
+        height: ${ROW_HEIGHT}px;
         color: var(--rs-text);
         text-decoration: none;
         border-bottom: 1px solid var(--rs-border);
@@ -196,15 +199,15 @@ export class RsAlertFeed extends LitElement {
           <span class="num">${msg('alerts.colAmount')}</span><span>${msg('alerts.colSegment')}</span>
         </div>
         ${this._items.length === 0 && !this._loading ? html`<p class="dim" data-testid="feed-empty">${msg('alerts.empty')}</p>` : nothing}
-        <lit-virtualizer
+        <rs-row-list
           data-testid="alert-list"
           role="list"
           aria-label=${msg('alerts.list')}
-          scroller
-          .items=${this._items as FeedAlert[]}
-          .keyFunction=${(alert: FeedAlert) => alert.id}
+          .rowHeight=${ROW_HEIGHT}
+          .items=${this._items}
+          .keyFunction=${alertKey}
           .renderItem=${renderAlertRow}
-        ></lit-virtualizer>
+        ></rs-row-list>
         <div class="footer">
           <button data-testid="feed-load-older" ?disabled=${this._loading || this._noOlder || this._cursor === null} @click=${this._onLoadOlder}>
             ${this._noOlder ? msg('alerts.noOlder') : msg('alerts.loadOlder')}

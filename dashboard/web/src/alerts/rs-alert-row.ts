@@ -1,4 +1,4 @@
-// One line of the alert feed, as a template (rows are rendered by the virtualizer, not as elements
+// One line of the alert feed, as a template (rows are rendered by the row list, not as elements
 // of their own, to keep thousands of them cheap). Every value is a text binding: names and
 // typologies from events can never become markup.
 import { html } from 'lit';

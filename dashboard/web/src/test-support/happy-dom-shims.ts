@@ -1,13 +1,8 @@
-// What happy-dom lacks and the app's libraries read: `assignedSlot` (null when an element is not
-// slotted; the virtualizer walks ancestors through it). Imported by component tests only.
-if (!('assignedSlot' in Element.prototype) || (document.createElement('span') as { assignedSlot?: unknown }).assignedSlot === undefined) {
-  Object.defineProperty(Element.prototype, 'assignedSlot', { configurable: true, get: () => null });
-  Object.defineProperty(Text.prototype, 'assignedSlot', { configurable: true, get: () => null });
-}
+// What happy-dom lacks that component tests need: layout. Imported by component tests only.
 
 /**
  * happy-dom does no layout (every box is 0×0), so a virtualised list sees no viewport. Tests that
- * exercise the virtualizer give boxes sizes: rows (`.row`) `rowHeight` tall, everything else a
+ * exercise the row list give boxes sizes: rows (`.row`) `rowHeight` tall, everything else a
  * `viewport`-sized box at the origin. Returns the way to undo it.
  */
 export function fakeLayout(viewport = { width: 1200, height: 640 }, rowHeight = 32): () => void {
