@@ -1,5 +1,5 @@
 // `riskstream doctor`: checks each service the system needs and says how to fix what is wrong.
-import { connectBus, connectRedis, names as namesOf, safeUrl, type Config } from '../core/index.js';
+import { connectBus, connectRedis, names as namesOf, safeUrl, storageReservations, type Config } from '../core/index.js';
 import { createClickHouse } from '../storage/index.js';
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
@@ -18,10 +18,14 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
         Object.values(names.streams).map((s) => bus.jsm.streams.info(s).then(() => s, () => null)),
       );
       const present = streams.filter(Boolean).length;
+      const reservations = await storageReservations(bus.jsm);
+      const reserved = reservations.reduce((sum, r) => sum + r.bytes, 0);
       checks.push({
         name: 'JetStream',
         ok: true,
-        detail: `enabled (${account.streams} streams on the account; ${present}/4 of namespace "${config.namespace}"${present < 4 ? ', created at start' : ''})`,
+        detail:
+          `enabled (${account.streams} streams on the account; ${present}/4 of namespace "${config.namespace}"${present < 4 ? ', created at start' : ''}; ` +
+          `${(reserved / 1024 ** 3).toFixed(1)} GiB of file storage reserved by ${reservations.length} namespace${reservations.length === 1 ? '' : 's'})`,
       });
     } catch (error) {
       checks.push({ name: 'JetStream', ok: false, detail: (error as Error).message });

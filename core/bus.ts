@@ -142,22 +142,69 @@ export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM
   ];
   for (const config of configs) {
     try {
-      await jsm.streams.info(config.name);
-      await jsm.streams.update(config.name, config);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
       try {
-        await jsm.streams.add(config);
-      } catch (addError) {
-        // Another process may have created it between our look and our add.
-        if (!/already in use|exists/i.test((addError as Error).message)) throw addError;
+        await jsm.streams.info(config.name);
+        await jsm.streams.update(config.name, config);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        try {
+          await jsm.streams.add(config);
+        } catch (addError) {
+          // Another process may have created it between our look and our add.
+          if (!/already in use|exists/i.test((addError as Error).message)) throw addError;
+        }
       }
+    } catch (error) {
+      if (!isInsufficientStorage(error)) throw error;
+      throw new ServiceUnavailableError(insufficientStorageMessage(config.name, config.max_bytes ?? 0, await storageReservations(jsm).catch(() => [])));
     }
   }
   const kvm = new Kvm(bus.nc);
   for (const bucket of Object.values(names.kv)) {
     await kvm.create(bucket, { history: 5, storage: StorageType.File });
   }
+}
+
+/** JetStream refused to reserve a stream's max_bytes: its file store is taken by other reservations. */
+function isInsufficientStorage(error: unknown): boolean {
+  return /insufficient storage resources/i.test((error as Error)?.message ?? '');
+}
+
+/** File storage reserved by the streams of one namespace (streams are named `<NAMESPACE>_<STREAM>`). */
+export type StorageReservation = { readonly namespace: string; readonly streams: number; readonly bytes: number };
+
+/** The file storage each namespace's streams reserve on the server (their max_bytes), largest first. */
+export async function storageReservations(jsm: JetStreamManager): Promise<StorageReservation[]> {
+  const byNamespace = new Map<string, { streams: number; bytes: number }>();
+  for await (const info of jsm.streams.list()) {
+    if (info.config.storage !== StorageType.File || !(info.config.max_bytes > 0)) continue;
+    const cut = info.config.name.lastIndexOf('_');
+    const namespace = cut > 0 ? info.config.name.slice(0, cut).toLowerCase() : info.config.name;
+    const entry = byNamespace.get(namespace) ?? { streams: 0, bytes: 0 };
+    entry.streams += 1;
+    entry.bytes += info.config.max_bytes;
+    byNamespace.set(namespace, entry);
+  }
+  return [...byNamespace].map(([namespace, v]) => ({ namespace, ...v })).sort((a, b) => b.bytes - a.bytes);
+}
+
+const GIB = 1024 ** 3;
+const gib = (bytes: number): string => `${(bytes / GIB).toFixed(bytes < 10 * GIB ? 1 : 0)} GiB`;
+
+/** What to tell the user when JetStream cannot reserve a stream's storage. Pure, for tests. */
+export function insufficientStorageMessage(stream: string, maxBytes: number, reservations: readonly StorageReservation[]): string {
+  const total = reservations.reduce((sum, r) => sum + r.bytes, 0);
+  const largest = reservations
+    .slice(0, 5)
+    .map((r) => `${r.namespace} ${gib(r.bytes)}`)
+    .join(', ');
+  const held = reservations.length === 0 ? '' : ` Streams already reserve ${gib(total)} (by namespace: ${largest}${reservations.length > 5 ? ', …' : ''}).`;
+  return (
+    `JetStream has no room to reserve ${Math.round(maxBytes / 1024 ** 2)} MiB of file storage for stream ${stream}: every stream reserves its ` +
+    `maximum size when it is created, and the server's store is taken.${held} Lower RISKSTREAM_STREAM_MAX_MB (the events and decisions ` +
+    `streams reserve it each, alerts and dead letters a quarter), give nats-server a larger max_file_store, or delete the streams of ` +
+    `namespaces no longer in use.`
+  );
 }
 
 function isNotFound(error: unknown): boolean {

@@ -32,6 +32,7 @@ describe('cli - doctor', () => {
     const { code, out } = await riskstream(['doctor']);
     expect(out).toMatch(/✓ NATS/);
     expect(out).toMatch(/✓ JetStream/);
+    expect(out).toMatch(/\d+\.\d GiB of file storage reserved by \d+ namespaces?\)/);
     expect(out).toMatch(/✓ Redis/);
     expect(out).toMatch(/✓ ClickHouse\s+embedded chDB/);
     expect(code).toBe(0);
@@ -68,6 +69,15 @@ describe('cli - simulate and configuration', () => {
     expect(out).toMatch(/RISKSTREAM_NAMESPACE=Bad-Name must start with a lower-case letter/);
     const port = await riskstream(['start'], { PORT: 'eighty' });
     expect(port.out).toMatch(/PORT=eighty is not an integer/);
+  });
+
+  it('explains a JetStream without room for the streams, and what to change', async () => {
+    // 16 TiB per stream: more than this server can reserve, so JetStream refuses the first stream
+    const { code, out } = await riskstream(['simulate', '--count', '1'], { RISKSTREAM_STREAM_MAX_MB: String(16 * 1024 * 1024) });
+    expect(code).toBe(1);
+    expect(out).toMatch(/riskstream: JetStream has no room to reserve 16777216 MiB of file storage for stream [A-Z0-9_]+_EVENTS/);
+    expect(out).toMatch(/Lower RISKSTREAM_STREAM_MAX_MB/);
+    expect(out).not.toMatch(/\n\s+at /);
   });
 
   it('refuses an unknown role, listing the roles', async () => {
