@@ -37,6 +37,8 @@ export type Customer = {
   readonly occupation: string;
   readonly onboardedAt: number;
   readonly bank: string;
+  /** Home: a city of the home country, and a place in it. */
+  readonly city: string;
   readonly lat: number;
   readonly lon: number;
   readonly currency: string;
@@ -104,6 +106,7 @@ export function deriveCustomer(deps: CustomerDeps, index: number): Customer {
     occupation,
     onboardedAt: Math.floor(startTs - years * YEAR_MS),
     bank,
+    city: city.name,
     lat: city.lat + rng.between(-0.12, 0.12),
     lon: city.lon + rng.between(-0.12, 0.12),
     currency: home.currency,

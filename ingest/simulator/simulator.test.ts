@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent, type WireEvent } from '../../core/contracts/index.js';
+import { geoSpeedKmh } from '../../processors/features/payment-features.js';
 import { createSimulator } from './index.js';
 
 const START = Date.parse('2026-11-29T08:00:00.000Z');
@@ -122,5 +123,28 @@ describe('simulator - options', () => {
     const events = createSimulator({ seed: 2, startTs: START, patterns: ['structuring'], patternRate: 0.01, loanRate: 0 }).take(5000);
     const names = new Set(events.flatMap((e) => e.labels?.patterns ?? []));
     expect([...names]).toEqual(['structuring']);
+  });
+});
+
+describe('simulator - places', () => {
+  it('keeps ordinary customers where one person could be: few consecutive located payments imply impossible travel', () => {
+    // At a demo rate each customer pays every few seconds of event time, so their tills must be
+    // near each other and near home (in 2026-12 they were drawn anywhere in the country: 27 %).
+    const events = createSimulator({ seed: 7, startTs: START, rate: 1500, patternRate: 0 }).take(30_000);
+    const last = new Map<string, { ts: number; lat: number; lon: number }>();
+    let located = 0;
+    let impossible = 0;
+    for (const event of events) {
+      if (event.kind !== 'payment' || event.geo === undefined) continue;
+      const ts = Date.parse(event.ts);
+      const before = last.get(event.debtor.accountId);
+      if (before !== undefined && ts >= before.ts) {
+        located++;
+        if (geoSpeedKmh(before.ts, before.lat, before.lon, { ts, amount: 0, lat: event.geo.lat, lon: event.geo.lon }) > 1000) impossible++;
+      }
+      if (before === undefined || ts >= before.ts) last.set(event.debtor.accountId, { ts, lat: event.geo.lat, lon: event.geo.lon });
+    }
+    expect(located).toBeGreaterThan(2000);
+    expect(impossible / located).toBeLessThan(0.03);
   });
 });

@@ -94,7 +94,7 @@ export function cardPayment(rng: Rng, world: World, c: Customer): PaymentEventWi
   // Now and then the customer is travelling and pays at a till abroad.
   const abroad = rng.chance(0.02);
   const inStore = rng.chance(0.65);
-  const merchant = inStore ? world.storeFor(rng, abroad ? world.tradeCountry(rng, c.country) : c.country) : world.webShop(rng);
+  const merchant = !inStore ? world.webShop(rng) : abroad ? world.storeFor(rng, world.tradeCountry(rng, c.country)) : world.usualStoreFor(rng, c);
   const channel = merchant.sells === 'ecommerce' || !inStore ? 'ecommerce' : 'pos';
   return paymentEvent(rng, {
     type: 'card',

@@ -89,3 +89,26 @@ describe('world - addresses', () => {
     expect(ips.some((ip) => ip.includes(':'))).toBe(true);
   });
 });
+
+describe('world - where customers shop', () => {
+  it('a customer shops in store at a handful of tills in the home country, near home', () => {
+    const rng = Rng.of(9, 1);
+    const km = (lat1: number, lon1: number, lat2: number, lon2: number): number =>
+      Math.hypot(lat2 - lat1, (lon2 - lon1) * Math.cos((lat1 * Math.PI) / 180)) * 111.2;
+    const far: number[] = [];
+    for (const c of sample.slice(0, 300)) {
+      const tills = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        const till = world.usualStoreFor(rng, c);
+        tills.add(till.id);
+        expect(till.country).toBe(c.country);
+        far.push(km(c.lat, c.lon, till.lat, till.lon));
+      }
+      expect(tills.size).toBeLessThanOrEqual(6);
+    }
+    far.sort((a, b) => a - b);
+    // within a few km for most; a small country's few tills can be across town
+    expect(far[Math.floor(far.length / 2)]!).toBeLessThan(8);
+    expect(far[Math.floor(far.length * 0.9)]!).toBeLessThan(25);
+  });
+});

@@ -36,8 +36,9 @@ export class World {
   readonly banks: BankDirectory;
   readonly merchants: readonly Merchant[];
   readonly billersByCountry: ReadonlyMap<string, readonly Merchant[]>;
-  /** Indexes into `merchants`: tills by country, and web shops anywhere. */
+  /** Indexes into `merchants`: tills by country and by city (`<country>|<city>`), and web shops anywhere. */
   readonly storesByCountry: ReadonlyMap<string, readonly number[]>;
+  readonly storesByCity: ReadonlyMap<string, readonly number[]>;
   readonly webShops: readonly number[];
   private readonly _deps: CustomerDeps;
   private _young = new Map<number, Customer>();
@@ -46,6 +47,8 @@ export class World {
   /** Traits of every customer, computed once: pickers read them on every event. */
   private readonly _traits: Uint8Array;
   private readonly _dormantAwaiting: number[] = [];
+  /** Each customer's usual tills (the nearest to home), by customer index: computed on first use. */
+  private readonly _usualTills = new Map<number, readonly number[]>();
 
   constructor(opts: WorldOptions) {
     // Pickers draw until they find a person or a firm; a tiny world might have neither.
@@ -66,6 +69,7 @@ export class World {
     const built = buildMerchants(rng, this.reference, this.banks, Math.max(50, opts.merchants));
     this.merchants = built.merchants;
     this.storesByCountry = built.storesByCountry;
+    this.storesByCity = built.storesByCity;
     this.webShops = built.webShops;
     this.billersByCountry = buildBillers(rng, this.reference, this.banks);
   }
@@ -176,7 +180,21 @@ export class World {
     }
   }
 
-  /** A till near the customer's home, else any till in the country, else a web shop. */
+  /**
+   * One of the tills a customer usually shops at: the USUAL_TILLS nearest to home in the home city
+   * (a few km apart), so that consecutive in-store payments are where one person could be; else
+   * any till in the country, else a web shop.
+   */
+  usualStoreFor(rng: Rng, c: Customer): Merchant {
+    let usual = this._usualTills.get(c.index);
+    if (usual === undefined) {
+      usual = nearestStores(this.merchants, this.storesByCity.get(`${c.country}|${c.city}`) ?? [], c.lat, c.lon, USUAL_TILLS);
+      this._usualTills.set(c.index, usual);
+    }
+    return usual.length > 0 ? (this.merchants[rng.pick(usual)] as Merchant) : this.storeFor(rng, c.country);
+  }
+
+  /** Any till in a country (a traveller's), else a web shop. */
   storeFor(rng: Rng, country: string): Merchant {
     const stores = this.storesByCountry.get(country);
     const index = stores && stores.length > 0 ? rng.pick(stores) : rng.pick(this.webShops);
@@ -202,9 +220,23 @@ export function merchantParty(merchant: Merchant): Party {
   return merchant.party;
 }
 
+/** How many tills near home a customer shops at. */
+const USUAL_TILLS = 6;
+
+/** The `count` stores nearest to a place (equirectangular distance: fine within a city). */
+function nearestStores(merchants: readonly Merchant[], stores: readonly number[], lat: number, lon: number, count: number): readonly number[] {
+  const cos = Math.cos((lat * Math.PI) / 180);
+  const away = (i: number): number => {
+    const m = merchants[i] as Merchant;
+    return (m.lat - lat) ** 2 + ((m.lon - lon) * cos) ** 2;
+  };
+  return [...stores].sort((a, b) => away(a) - away(b) || a - b).slice(0, count);
+}
+
 type BuiltMerchants = {
   readonly merchants: Merchant[];
   readonly storesByCountry: Map<string, number[]>;
+  readonly storesByCity: Map<string, number[]>;
   readonly webShops: number[];
 };
 
@@ -215,6 +247,7 @@ function buildMerchants(rng: Rng, reference: Reference, banks: BankDirectory, co
   const bankOf = (country: string): string => banks.other(country, rng);
   const merchants: Merchant[] = [];
   const storesByCountry = new Map<string, number[]>();
+  const storesByCity = new Map<string, number[]>();
   const webShops: number[] = [];
   const homes = new WeightedChoice(HOME_COUNTRIES.map((c) => [c, c.share] as const));
   // Every home country gets a floor of tills so its customers shop locally.
@@ -231,10 +264,14 @@ function buildMerchants(rng: Rng, reference: Reference, banks: BankDirectory, co
       const list = storesByCountry.get(merchant.country) ?? [];
       list.push(index);
       storesByCountry.set(merchant.country, list);
+      const key = `${merchant.country}|${city.name}`;
+      const inCity = storesByCity.get(key) ?? [];
+      inCity.push(index);
+      storesByCity.set(key, inCity);
     }
     if (merchant.sells !== 'pos') webShops.push(index);
   }
-  return { merchants, storesByCountry, webShops };
+  return { merchants, storesByCountry, storesByCity, webShops };
 }
 
 function buildBillers(rng: Rng, reference: Reference, banks: BankDirectory): Map<string, Merchant[]> {
