@@ -31,6 +31,23 @@ describe('feature store batch - customer profiles', () => {
     expect(after!.features).toMatchObject({ customer_known: 1, customer_risk: 2, customer_pep: 1 });
   });
 
+  test("a payment knows how long its customer has been one, from the customer event's onboardedAt; -1 when unknown", async () => {
+    const since = T0 - 1000 * 86_400_000;
+    const [, paid, unknown] = await t.store.computeBatch([
+      customer({ id: 'c-t1', ts: T0, customerId: 'CUST-T', onboardedAt: since }),
+      payment({ id: 'c-tp', ts: T0 + HOUR, from: 'CT-A', to: 'X', customerId: 'CUST-T' }),
+      payment({ id: 'c-tu', ts: T0 + HOUR, from: 'CT-B', to: 'X', customerId: 'CUST-NOBODY' }),
+    ]);
+    expect(paid!.features['customer_tenure_days']).toBeCloseTo(1000 + 1 / 24, 6);
+    expect(paid!.features['account_age_days']).toBe(0);
+    expect(unknown!.features['customer_tenure_days']).toBe(-1);
+    // a later customer event that does not say keeps what is known
+    await t.store.computeBatch([customer({ id: 'c-t2', ts: T0 + 2 * HOUR, customerId: 'CUST-T', riskRating: 'high' })]);
+    const [later] = await t.store.computeBatch([payment({ id: 'c-tp2', ts: T0 + 3 * HOUR, from: 'CT-A', to: 'X', customerId: 'CUST-T' })]);
+    expect(later!.profile.riskRating).toBe('high');
+    expect(later!.features['customer_tenure_days']).toBeCloseTo(1000 + 3 / 24, 6);
+  });
+
   test('an older customer event arriving late does not overwrite a newer profile; a newer one does', async () => {
     await t.store.computeBatch([customer({ id: 'c-new', ts: T0 + HOUR, customerId: 'CUST-2', riskRating: 'low' })]);
     const [late] = await t.store.computeBatch([customer({ id: 'c-old', ts: T0, customerId: 'CUST-2', riskRating: 'high' })]);

@@ -7,7 +7,7 @@ import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
 import { ACCOUNT_KEY_SUFFIX, accountTag, checkPrefix, eventMarkerKey, markerKey, profileKey } from './keys.js';
 import type { FeatureVector } from './names.js';
 import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
-import { decodeProfile, profileArgs } from './profile.js';
+import { customerSinceOf, decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
 import { IN_REPLY, OUT_REPLY } from './reply-layout.js';
 import { BATCH_OPS } from './scripts.js';
@@ -185,7 +185,7 @@ class RedisFeatureStore implements FeatureStore {
   private _queueCustomer(keys: string[], args: string[], event: ValidatedEvent<'customer'>): number {
     const p = profileArgs(event.body);
     keys.push(profileKey(this._prefix, event.body.customerId));
-    args.push(BATCH_OPS.customer.op, String(event.ts), event.id, p[0], p[1], p[2], p[3]);
+    args.push(BATCH_OPS.customer.op, String(event.ts), event.id, ...p);
     return 1;
   }
 
@@ -204,8 +204,9 @@ class RedisFeatureStore implements FeatureStore {
 
   private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number): FeatureResult {
     if (isPayment(event)) {
-      const profile = event.customerId === '' ? UNKNOWN_CUSTOMER : decodeProfile(profileStrings(results[first + 2]));
-      const facts: PaymentFacts = { ts: event.ts, amount, lat: event.body.geo?.lat, lon: event.body.geo?.lon };
+      const profileReply = event.customerId === '' ? undefined : profileStrings(results[first + 2]);
+      const profile = profileReply === undefined ? UNKNOWN_CUSTOMER : decodeProfile(profileReply);
+      const facts: PaymentFacts = { ts: event.ts, amount, lat: event.body.geo?.lat, lon: event.body.geo?.lon, customerSince: customerSinceOf(profileReply) };
       const out = splitMarker(results[first], OUT_REPLY.size, 'money-out');
       const inn = splitMarker(results[first + 1], IN_REPLY.size, 'money-in');
       return { features: paymentFeatures(facts, out.reply, inn.reply, profile), profile, origin: out.origin };

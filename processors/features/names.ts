@@ -45,6 +45,7 @@ export const PAYMENT_FEATURES = [
   'customer_risk', // 0 low, 1 medium, 2 high; 1 when unknown
   'customer_pep', // 1 when a politically exposed person
   'customer_known', // 1 when a customer event was seen for the debtor's customer
+  'customer_tenure_days', // since the debtor's customer relationship began (customer event onboardedAt); -1 when unknown
 ] as const;
 
 export type PaymentFeatureName = (typeof PAYMENT_FEATURES)[number];

@@ -23,6 +23,8 @@ export type PaymentFacts = {
   readonly amount: number;
   readonly lat: number | undefined;
   readonly lon: number | undefined;
+  /** When the debtor's customer relationship began (epoch ms), from their customer events; undefined when unknown. */
+  readonly customerSince?: number | undefined;
 };
 
 /** The creditor's country: its own, else the merchant's, else its bank's (BIC letters 5-6). */
@@ -105,5 +107,6 @@ export function paymentFeatures(facts: PaymentFacts, outReply: unknown, inReply:
     customer_risk: profile.known ? RISK_SCORE[profile.riskRating] : RISK_SCORE.medium,
     customer_pep: profile.pep ? 1 : 0,
     customer_known: profile.known ? 1 : 0,
+    customer_tenure_days: facts.customerSince === undefined ? -1 : Math.max(0, facts.ts - facts.customerSince) / DAY_MS,
   } satisfies Record<PaymentFeatureName, number>;
 }

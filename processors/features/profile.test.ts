@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { UNKNOWN_CUSTOMER } from '../scoring.js';
-import { decodeProfile, profileArgs } from './profile.js';
+import { customerSinceOf, decodeProfile, profileArgs } from './profile.js';
 
 describe('profile - decoding the stored fields', () => {
   test.each([
@@ -17,7 +17,22 @@ describe('profile - decoding the stored fields', () => {
     expect(decodeProfile(reply)).toEqual(profile);
   });
 
-  test('a customer event writes segment, risk rating, pep flag and country', () => {
-    expect(profileArgs({ segment: 'important', riskRating: 'medium', pep: true, country: 'NG' })).toEqual(['important', 'medium', '1', 'NG']);
+  test('a customer event writes segment, risk rating, pep flag, country and when the relationship began', () => {
+    expect(profileArgs({ segment: 'important', riskRating: 'medium', pep: true, country: 'NG' })).toEqual(['important', 'medium', '1', 'NG', '']);
+    expect(profileArgs({ segment: 'standard', riskRating: 'low', pep: false, country: 'US', onboardedAt: '2019-06-03T14:20:00.000Z' })).toEqual([
+      'standard',
+      'low',
+      '0',
+      'US',
+      String(Date.parse('2019-06-03T14:20:00.000Z')),
+    ]);
+  });
+
+  test('the relationship start reads back from a profile reply; unknown when absent or not a number', () => {
+    expect(customerSinceOf(['standard', 'low', '0', 'US', '1559571600000'])).toBe(1_559_571_600_000);
+    expect(customerSinceOf(['standard', 'low', '0', 'US', ''])).toBeUndefined();
+    expect(customerSinceOf(['standard', 'low', '0', 'US', null])).toBeUndefined();
+    expect(customerSinceOf(['standard', 'low', '0', 'US', 'soon'])).toBeUndefined();
+    expect(customerSinceOf(null)).toBeUndefined();
   });
 });

@@ -8,9 +8,24 @@ type RiskRating = CustomerProfile['riskRating'];
 /** customer_risk feature values; an unknown customer counts as medium. */
 export const RISK_SCORE = { low: 0, medium: 1, high: 2 } as const satisfies Record<RiskRating, number>;
 
-/** ARGV of the customer script after ts and id: segment, risk rating, pep (0/1), country. */
-export function profileArgs(body: Pick<CustomerEventWire, 'segment' | 'riskRating' | 'pep' | 'country'>): [string, string, string, string] {
-  return [body.segment, body.riskRating, body.pep ? '1' : '0', body.country];
+/**
+ * ARGV of the customer script after ts and id: segment, risk rating, pep (0/1), country, and when
+ * the relationship began (epoch ms; empty when the event does not say).
+ */
+export function profileArgs(
+  body: Pick<CustomerEventWire, 'segment' | 'riskRating' | 'pep' | 'country' | 'onboardedAt'>,
+): [string, string, string, string, string] {
+  const since = body.onboardedAt === undefined ? Number.NaN : Date.parse(body.onboardedAt);
+  return [body.segment, body.riskRating, body.pep ? '1' : '0', body.country, Number.isFinite(since) ? String(since) : ''];
+}
+
+/** When the customer relationship began (epoch ms), from the same reply; undefined when unknown. */
+export function customerSinceOf(reply: unknown): number | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  const since = reply[4];
+  if (typeof since !== 'string' || since === '') return undefined;
+  const ms = Number(since);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function isSegment(value: string): value is Segment {
@@ -22,7 +37,7 @@ function isRiskRating(value: string): value is RiskRating {
 }
 
 /**
- * Decodes the reply of HMGET seg risk pep co. A missing hash is an unknown customer; a field
+ * Decodes the reply of HMGET seg risk pep co (ob). A missing hash is an unknown customer; a field
  * that does not parse falls back to the unknown customer's value rather than failing the batch.
  */
 export function decodeProfile(reply: unknown): CustomerProfile {

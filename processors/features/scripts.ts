@@ -326,7 +326,8 @@ return out
 /**
  * Upserts a customer profile; the newest event time wins (then the larger id), so that applying
  * an event twice, or an older one late, leaves the newest profile. Returns the profile fields.
- * KEYS: profile. ARGV: ts, event id, segment, risk rating, pep (0/1), country.
+ * KEYS: profile. ARGV: ts, event id, segment, risk rating, pep (0/1), country, onboarded at (epoch
+ * ms, empty when the event has none: the one stored stays).
  */
 function customerLua(ttl: ScriptTtls): string {
   return `
@@ -336,9 +337,11 @@ local cur = redis.call('HMGET', k, 'ts', 'id')
 local cts = tonumber(cur[1])
 if cts == nil or ts > cts or (ts == cts and ARGV[2] >= (cur[2] or '')) then
   redis.call('HSET', k, 'seg', ARGV[3], 'risk', ARGV[4], 'pep', ARGV[5], 'co', ARGV[6], 'ts', ARGV[1], 'id', ARGV[2])
+  -- the start of the relationship does not change: an event that does not say keeps what is known
+  if ARGV[7] ~= '' then redis.call('HSET', k, 'ob', ARGV[7]) end
 end
 redis.call('PEXPIRE', k, '${ttl.profileMs}')
-return redis.call('HMGET', k, 'seg', 'risk', 'pep', 'co')
+return redis.call('HMGET', k, ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')})
 `;
 }
 
@@ -362,7 +365,7 @@ export function featureScripts(ttl: ScriptTtls): FeatureScripts {
 }
 
 /** The profile fields every profile read asks for, in the order decoded by profile.ts. */
-export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co'] as const;
+export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co', 'ob'] as const;
 
 /**
  * What one operation of the batch script takes: keys and arguments (after the opcode). The
@@ -376,7 +379,7 @@ export const BATCH_OPS = {
   /** The marker of an event of another kind: its key and the origin. */
   event: { op: 'e', keys: 1, args: 1 },
   /** Customer upsert: the customer script's key and arguments. */
-  customer: { op: 'c', keys: 1, args: 6 },
+  customer: { op: 'c', keys: 1, args: 7 },
   /** Profile read: HMGET of PROFILE_FIELDS. */
   profile: { op: 'h', keys: 1, args: 0 },
 } as const;

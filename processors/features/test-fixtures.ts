@@ -60,6 +60,7 @@ export type CustomerSpec = {
   readonly riskRating?: 'low' | 'medium' | 'high';
   readonly pep?: boolean;
   readonly country?: string;
+  readonly onboardedAt?: number;
 };
 
 export function customer(spec: CustomerSpec): ValidatedEvent {
@@ -75,6 +76,7 @@ export function customer(spec: CustomerSpec): ValidatedEvent {
     riskRating: spec.riskRating ?? 'low',
     pep: spec.pep ?? false,
     country: spec.country ?? 'US',
+    ...(spec.onboardedAt === undefined ? {} : { onboardedAt: new Date(spec.onboardedAt).toISOString() }),
   });
 }
 

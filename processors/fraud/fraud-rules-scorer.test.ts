@@ -102,7 +102,7 @@ describe('fraud rules scorer - outcomes', () => {
   });
 
   it('shows money in reasons as USD with separators', () => {
-    const outcome = scorer.score(input(paymentVector({ account_age_days: 1, amount: 1_234_567 })));
+    const outcome = scorer.score(input(paymentVector({ account_age_days: 1, customer_tenure_days: 1, amount: 1_234_567 })));
     const reason = outcome.status === 'scored' ? outcome.reasons.find((r) => r.code === 'FR-NEWACCT-AMT') : undefined;
     expect(reason?.text).toBe('USD 12,345.67 from an account first seen 1 day ago (new: under 7 days; from USD 2,000.00)');
   });

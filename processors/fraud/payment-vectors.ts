@@ -41,6 +41,7 @@ export const ORDINARY_PAYMENT: PaymentVector = Object.freeze({
   customer_risk: 0,
   customer_pep: 0,
   customer_known: 1,
+  customer_tenure_days: 1_200,
 });
 
 export function paymentVector(changes: Partial<Record<PaymentFeatureName, number>> = {}): PaymentVector {

@@ -24,7 +24,7 @@ const CASES: Array<{ id: string; fires: Changes; nearMiss: Changes; body?: Body 
   { id: 'FR-SUM-1H', fires: { out_sum_1h: 1_000_001, out_count_1h: 3 }, nearMiss: { out_sum_1h: 1_500_000, out_count_1h: 1 } },
   { id: 'FR-SUM-24H', fires: { out_sum_24h: 2_600_000, out_count_24h: 4 }, nearMiss: { out_sum_24h: 2_500_000, out_count_24h: 4 } },
   { id: 'FR-AMT-AVG', fires: { amount: 60_000, amount_to_avg: 12 }, nearMiss: { amount: 60_000, amount_to_avg: 12, history_count: 4 } },
-  { id: 'FR-NEWACCT-AMT', fires: { account_age_days: 2, amount: 250_000 }, nearMiss: { account_age_days: 7, amount: 250_000 } },
+  { id: 'FR-NEWACCT-AMT', fires: { account_age_days: 2, customer_tenure_days: 2, amount: 250_000 }, nearMiss: { account_age_days: 7, customer_tenure_days: 2, amount: 250_000 } },
   { id: 'FR-NEWDEV-AMT', fires: { new_device: 1, amount: 150_000 }, nearMiss: { new_device: 1, amount: 99_999 } },
   { id: 'FR-NEWPAYEE-AMT', fires: { new_payee: 1, amount: 300_000 }, nearMiss: { new_payee: 0, amount: 300_000 } },
   { id: 'FR-CARD-TEST', fires: { small_out_count_1h: 5 }, nearMiss: { small_out_count_1h: 4 }, body: CARD },
@@ -58,6 +58,12 @@ describe('starter fraud rules - each rule', () => {
 
   it.each(CASES)('$id stays quiet on its near miss', ({ id, nearMiss, body }) => {
     expect(firedIds(nearMiss, body)).not.toContain(id);
+  });
+
+  it('takes a new account for new only when its customer is new too, or not known', () => {
+    expect(firedIds({ account_age_days: 0.01, customer_tenure_days: -1, amount: 250_000 })).toContain('FR-NEWACCT-AMT');
+    // a customer of the bank for years whose account riskstream only just saw (a fresh deployment)
+    expect(firedIds({ account_age_days: 0.01, customer_tenure_days: 1_200, amount: 250_000 })).not.toContain('FR-NEWACCT-AMT');
   });
 
   it('does not take a first payment to a popular business for a mule account', () => {
