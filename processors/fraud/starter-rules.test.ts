@@ -60,10 +60,12 @@ describe('starter fraud rules - each rule', () => {
     expect(firedIds(nearMiss, body)).not.toContain(id);
   });
 
-  it('takes a new account for new only when its customer is new too, or not known', () => {
+  it("takes a new account for new only when it is a customer's, and the customer is new too or their start unknown", () => {
     expect(firedIds({ account_age_days: 0.01, customer_tenure_days: -1, amount: 250_000 })).toContain('FR-NEWACCT-AMT');
     // a customer of the bank for years whose account riskstream only just saw (a fresh deployment)
     expect(firedIds({ account_age_days: 0.01, customer_tenure_days: 1_200, amount: 250_000 })).not.toContain('FR-NEWACCT-AMT');
+    // a payer that is not our customer: the age of its account says nothing
+    expect(firedIds({ account_age_days: 0.01, customer_tenure_days: -1, customer_known: 0, amount: 250_000 })).not.toContain('FR-NEWACCT-AMT');
   });
 
   it('does not take a first payment to a popular business for a mule account', () => {
