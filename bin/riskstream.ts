@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
+import { simulatorCustomers } from '../ingest/simulator/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
@@ -47,7 +48,7 @@ program
     const roles = parseRoles(opts.roles);
     const logger = createLogger(config.logLevel);
     const system = await startSystem(config, roles, logger);
-    printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0, roles.has('api'), system.demoUsers);
+    printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0, simulatorCustomers(config), roles.has('api'), system.demoUsers);
     let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
       // Some supervisors deliver one stop to the process and its group at once; only a signal
@@ -88,6 +89,7 @@ program
   .description('emit simulated traffic: onto the bus (default), to an ingest URL, or as NDJSON to a file')
   .option('--rate <n>', 'events per second', positiveInt, 500)
   .option('--seed <n>', 'world seed (same seed, same stream)', positiveInt, 42)
+  .option('--customers <n>', 'customers of the simulated bank (default: sized from --rate, 20,000–500,000)', positiveInt)
   .option('--count <n>', 'stop after this many events', positiveInt)
   .option('--duration <s>', 'stop after this many seconds', positiveInt)
   .option('--out <file>', 'write NDJSON to this file ("-" for stdout) instead of sending')
@@ -174,6 +176,7 @@ function printBanner(
   apiKey: string,
   generated: boolean,
   simulatorRate: number,
+  customers: number,
   dashboard: boolean,
   demoUsers: readonly CreatedUser[],
 ): void {
@@ -188,7 +191,9 @@ function printBanner(
     generated
       ? `    API key  ${apiKey}   (generated for this run; set RISKSTREAM_API_KEY to choose one)`
       : '    API key  from RISKSTREAM_API_KEY',
-    simulatorRate > 0 ? `    simulator feeding ${simulatorRate} events/s (RISKSTREAM_SIMULATOR_RATE=0 turns it off)` : '    simulator off',
+    simulatorRate > 0
+      ? `    simulator feeding ${simulatorRate} events/s from a bank of ${customers.toLocaleString('en-US')} customers (RISKSTREAM_SIMULATOR_RATE=0 turns it off)`
+      : '    simulator off',
     '',
     '  Send an event:',
     `    curl -s -X POST ${address}/v1/events?wait=decision -H 'content-type: application/json' \\`,

@@ -4,11 +4,13 @@ import { once } from 'node:events';
 import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { createSimulator, runSimulator } from '../ingest/simulator/index.js';
+import { createSimulator, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
 export type SimulateOptions = {
   readonly rate: number;
   readonly seed: number;
+  /** Customers of the simulated bank; default sized from the rate (worldSizeFor). */
+  readonly customers?: number;
   readonly count?: number;
   readonly duration?: number;
   readonly out?: string;
@@ -21,7 +23,10 @@ type Sink = { send(events: readonly unknown[]): Promise<void>; close(): Promise<
 
 export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
   if (options.rate < 1) throw new Error('--rate must be at least 1 event per second (event time advances with the rate)');
-  const simulator = createSimulator({ seed: options.seed, ...(options.start === undefined ? {} : { startTs: options.start }) });
+  if (options.customers !== undefined && options.customers < 100) throw new Error('--customers must be at least 100');
+  const customers = options.customers ?? worldSizeFor(options.rate);
+  const simulator = createSimulator({ seed: options.seed, customers, ...(options.start === undefined ? {} : { startTs: options.start }) });
+  process.stderr.write(`simulate: a bank of ${customers.toLocaleString('en-US')} customers (seed ${options.seed})\n`);
   const sink = await openSink(config, options);
   const abort = new AbortController();
   const stop = (): void => abort.abort();

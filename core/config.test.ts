@@ -11,6 +11,7 @@ describe('config - defaults', () => {
       clickhouseUrl: undefined,
       namespace: 'rs',
       simulatorRate: 50,
+      simulatorCustomers: undefined,
       apiKeyGenerated: true,
       fxRates: {},
     });
@@ -24,10 +25,11 @@ describe('config - defaults', () => {
       RISKSTREAM_NAMESPACE: 'tenant_a',
       RISKSTREAM_API_KEY: 'a-long-enough-api-key',
       RISKSTREAM_SIMULATOR_RATE: '0',
+      RISKSTREAM_SIMULATOR_CUSTOMERS: '5000',
       CLICKHOUSE_URL: 'http://ch:8123',
       RISKSTREAM_FX_RATES: '{"EUR":1.1}',
     });
-    expect(config).toMatchObject({ port: 9090, namespace: 'tenant_a', apiKey: 'a-long-enough-api-key', apiKeyGenerated: false, simulatorRate: 0, clickhouseUrl: 'http://ch:8123', fxRates: { EUR: 1.1 } });
+    expect(config).toMatchObject({ port: 9090, namespace: 'tenant_a', apiKey: 'a-long-enough-api-key', apiKeyGenerated: false, simulatorRate: 0, simulatorCustomers: 5000, clickhouseUrl: 'http://ch:8123', fxRates: { EUR: 1.1 } });
   });
 });
 
@@ -38,6 +40,7 @@ describe('config - refusals name the variable', () => {
     [{ RISKSTREAM_NAMESPACE: 'Has-Dash' }, /RISKSTREAM_NAMESPACE=Has-Dash/],
     [{ RISKSTREAM_API_KEY: 'short' }, /RISKSTREAM_API_KEY must be at least 16/],
     [{ RISKSTREAM_SIMULATOR_RATE: '-1' }, /RISKSTREAM_SIMULATOR_RATE/],
+    [{ RISKSTREAM_SIMULATOR_CUSTOMERS: '99' }, /RISKSTREAM_SIMULATOR_CUSTOMERS=99 is not an integer between 100 and 5000000/],
     [{ RISKSTREAM_FX_RATES: 'not json' }, /RISKSTREAM_FX_RATES must be JSON/],
     [{ RISKSTREAM_FX_RATES: '{"eur":1}' }, /eur must be a three-letter code/],
     [{ RISKSTREAM_FX_RATES: '{"EUR":-1}' }, /EUR must be a three-letter code with a positive rate/],

@@ -21,6 +21,8 @@ export type Config = {
   readonly apiKeyGenerated: boolean;
   readonly simulatorRate: number;
   readonly simulatorSeed: number;
+  /** Customers of the simulated bank; undefined: sized from the simulator's rate (ingest/simulator/world-size.ts). */
+  readonly simulatorCustomers: number | undefined;
   readonly partitions: number;
   readonly logLevel: string;
   /**
@@ -72,6 +74,12 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** Like intFrom, but undefined when the variable is unset or empty. */
+function optionalIntFrom(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : intFrom(env, name, min, min, max);
+}
+
 function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -105,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyGenerated,
     simulatorRate: intFrom(env, 'RISKSTREAM_SIMULATOR_RATE', 50, 0, 1_000_000),
     simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
+    simulatorCustomers: optionalIntFrom(env, 'RISKSTREAM_SIMULATOR_CUSTOMERS', 100, 5_000_000),
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
     logLevel: env.LOG_LEVEL || 'info',
     ingestEnvelope: intFrom(env, 'RISKSTREAM_INGEST_ENVELOPE', 64, 1, 256),

@@ -4,3 +4,4 @@ export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorS
 export { runSimulator, type RunOptions, type RunProgress } from './run.js';
 export { PATTERN_NAMES, type PatternName } from './scenario.js';
 export { CASH_THRESHOLD_USD_CENTS } from './amounts.js';
+export { simulatorCustomers, worldSizeFor, MAX_CUSTOMERS, MIN_CUSTOMERS, PAYMENTS_PER_CUSTOMER_DAY } from './world-size.js';

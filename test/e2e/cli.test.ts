@@ -63,6 +63,28 @@ describe('cli - simulate and configuration', () => {
     expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
   });
 
+  it('sizes the simulated bank from the rate, or as --customers says', async () => {
+    const out = join(dataDir, 'small-bank.ndjson');
+    const args = ['simulate', '--rate', '5000', '--count', '3000', '--seed', '9', '--start', '2026-11-29T00:00:00Z'];
+    const sized = await riskstream([...args, '--out', join(dataDir, 'sized-bank.ndjson')]);
+    expect(sized.out).toMatch(/a bank of 500,000 customers \(seed 9\)/);
+    const small = await riskstream([...args, '--customers', '150', '--out', out]);
+    expect(small.code).toBe(0);
+    expect(small.out).toMatch(/a bank of 150 customers/);
+    const customers = new Set(
+      readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { kind: string; customerId?: string })
+        .filter((e) => e.kind === 'customer')
+        .map((e) => e.customerId),
+    );
+    // Customer events introduce the bank's own customers, each once: never more than the bank has.
+    expect(customers.size).toBeGreaterThan(100);
+    expect(customers.size).toBeLessThanOrEqual(150);
+    expect((await riskstream([...args, '--customers', '99', '--out', out])).out).toMatch(/--customers must be at least 100/);
+  });
+
   it('refuses a bad setting, naming it', async () => {
     const { code, out } = await riskstream(['start'], { RISKSTREAM_NAMESPACE: 'Bad-Name' });
     expect(code).toBe(1);
