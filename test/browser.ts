@@ -25,16 +25,25 @@ export async function screenshot(page: Page, suite: string, name: string): Promi
   return path;
 }
 
-/** Fails the test on any uncaught page error or script dialog (an injected alert() would show here). */
-export function watchPage(page: Page): { errors: string[]; dialogs: string[] } {
+/**
+ * Collects uncaught page errors, script dialogs (an injected alert() would show here) and files the
+ * page asked for that do not exist (Chromium reports those, the icon included, as console errors).
+ */
+export function watchPage(page: Page): { errors: string[]; dialogs: string[]; missing: string[] } {
   const errors: string[] = [];
   const dialogs: string[] = [];
+  const missing: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    const url = message.location().url ?? '';
+    // The API's 404s are answers (an alert opened before the writer stored it is asked for again).
+    if (message.type() === 'error' && /status of 404/.test(message.text()) && !new URL(url, 'http://x').pathname.startsWith('/api/')) missing.push(url);
+  });
   page.on('dialog', (dialog) => {
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  return { errors, dialogs };
+  return { errors, dialogs, missing };
 }
 
 type DomNode = { nodeType: number; textContent: string | null; childNodes: ArrayLike<DomNode>; shadowRoot?: DomNode | null };

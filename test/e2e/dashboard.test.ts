@@ -166,5 +166,7 @@ describe('dashboard - end to end in headless Chromium', () => {
     await page.getByTestId('language-switch').selectOption('en');
     await expect.poll(() => deepText(page.getByTestId('tile-events-per-second'))).not.toMatch(/[\u4e00-\u9fff]/);
     expect(watched.errors).toEqual([]);
+    // Everything the app asked for exists (the icon included).
+    expect(watched.missing).toEqual([]);
   });
 });
