@@ -316,4 +316,3 @@ async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>): Pr
     metrics.consumerAckPending.set({ consumer: label }, lag.ackPending);
   }
 }
-
