@@ -95,6 +95,7 @@ program
   .option('--out <file>', 'write NDJSON to this file ("-" for stdout) instead of sending')
   .option('--url <base>', 'POST batches to this ingest base URL (uses RISKSTREAM_API_KEY)')
   .option('--start <time>', 'event time of the first event (ISO 8601); with --seed it fixes the stream byte for byte', isoTime)
+  .option('--opening', 'open as the demo does: one scenario of every pattern, one every 5 s of event time, fraud first')
   .action(async (opts) => {
     await runSimulateCommand(loadConfig(), opts);
   });

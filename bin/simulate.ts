@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { createSimulator, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
+import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
 export type SimulateOptions = {
   readonly rate: number;
@@ -17,6 +17,8 @@ export type SimulateOptions = {
   readonly url?: string;
   /** Event time of the first event, epoch ms; default now. With the seed it fixes the whole stream. */
   readonly start?: number;
+  /** Open as the demo does: one scenario of every pattern within the first minute. */
+  readonly opening?: boolean;
 };
 
 type Sink = { send(events: readonly unknown[]): Promise<void>; close(): Promise<void> };
@@ -25,7 +27,12 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   if (options.rate < 1) throw new Error('--rate must be at least 1 event per second (event time advances with the rate)');
   if (options.customers !== undefined && options.customers < 100) throw new Error('--customers must be at least 100');
   const customers = options.customers ?? worldSizeFor(options.rate);
-  const simulator = createSimulator({ seed: options.seed, customers, ...(options.start === undefined ? {} : { startTs: options.start }) });
+  const simulator = createSimulator({
+    seed: options.seed,
+    customers,
+    ...(options.start === undefined ? {} : { startTs: options.start }),
+    ...(options.opening ? { openingEveryMs: DEMO_OPENING_EVERY_MS } : {}),
+  });
   process.stderr.write(`simulate: a bank of ${customers.toLocaleString('en-US')} customers (seed ${options.seed})\n`);
   const sink = await openSink(config, options);
   const abort = new AbortController();

@@ -28,7 +28,7 @@ import {
 } from '../core/index.js';
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
-import { createSimulator, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
+import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { createProductProcessor, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
@@ -222,7 +222,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   let simulatorDone: Promise<void> | undefined;
   if (roles.has('simulator') && config.simulatorRate > 0) {
     const p = publisher!;
-    const simulator = createSimulator({ seed: config.simulatorSeed, customers: simulatorCustomers(config) });
+    // The demo opens with every pattern in its first minute, so that its feed is not empty for ten.
+    const simulator = createSimulator({ seed: config.simulatorSeed, customers: simulatorCustomers(config), openingEveryMs: DEMO_OPENING_EVERY_MS });
     simulatorDone = runSimulator(
       simulator,
       async (events) => {

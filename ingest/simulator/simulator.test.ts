@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent, type WireEvent } from '../../core/contracts/index.js';
 import { geoSpeedKmh } from '../../processors/features/payment-features.js';
-import { createSimulator } from './index.js';
+import { createSimulator, DEMO_OPENING_EVERY_MS } from './index.js';
+import { PATTERN_NAMES } from './scenario.js';
 
 const START = Date.parse('2026-11-29T08:00:00.000Z');
 /** validateEvent refuses events more than a day ahead of "now"; judge them from the start time. */
@@ -115,6 +116,7 @@ describe('simulator - options', () => {
     [{ patternRate: 2 }, /patternRate/],
     [{ timeScale: 0.5 }, /timeScale/],
     [{ customers: 3 }, /customers/],
+    [{ openingEveryMs: -1 }, /openingEveryMs/],
   ])('refuses %j', (bad, message) => {
     expect(() => createSimulator({ seed: 1, startTs: START, ...bad })).toThrow(message);
   });
@@ -123,6 +125,51 @@ describe('simulator - options', () => {
     const events = createSimulator({ seed: 2, startTs: START, patterns: ['structuring'], patternRate: 0.01, loanRate: 0 }).take(5000);
     const names = new Set(events.flatMap((e) => e.labels?.patterns ?? []));
     expect([...names]).toEqual(['structuring']);
+  });
+});
+
+describe('simulator - the demo opening', () => {
+  // The demo's world and rate: 50 events/s from a bank of 172,800 customers (worldSizeFor(50)).
+  const demo = { seed: 42, startTs: START, rate: 50, customers: 172_800 };
+  const firstMinute = 61 * 50;
+  /** Pattern names by scenario, in the order the scenarios started (their ids count up). */
+  const scenarioOrder = (events: readonly WireEvent[]): string[] => {
+    const byId = new Map<number, string>();
+    for (const e of events) {
+      const id = e.labels?.scenarioId;
+      if (id !== undefined) byId.set(Number(id.split('-')[1]), e.labels!.patterns[0]!);
+    }
+    return [...byId].sort((a, b) => a[0] - b[0]).map(([, name]) => name);
+  };
+
+  it('starts every pattern within the first minute, the fraud patterns first, one every 5 s', () => {
+    const sim = createSimulator({ ...demo, openingEveryMs: DEMO_OPENING_EVERY_MS });
+    const events = sim.take(firstMinute);
+    expect(Object.keys(sim.stats().scenariosStarted).sort()).toEqual([...PATTERN_NAMES].sort());
+    const order = scenarioOrder(events);
+    expect(order.slice(0, 2)).toEqual(['card_testing', 'account_takeover']);
+    // The first scenario's first event comes 5 s into the stream, not before.
+    const first = events.find((e) => e.labels?.scenarioId !== undefined)!;
+    expect(Date.parse(first.ts) - START).toBeGreaterThanOrEqual(DEMO_OPENING_EVERY_MS);
+    expect(Date.parse(first.ts) - START).toBeLessThan(2 * DEMO_OPENING_EVERY_MS);
+  });
+
+  it('is what makes the difference: without it the first minute shows few patterns', () => {
+    const sim = createSimulator(demo);
+    sim.take(firstMinute);
+    expect(Object.keys(sim.stats().scenariosStarted).length).toBeLessThan(6);
+  });
+
+  it('then goes on at the pattern rate, and the stream stays a function of the seed', () => {
+    const a = createSimulator({ ...demo, openingEveryMs: DEMO_OPENING_EVERY_MS });
+    const b = createSimulator({ ...demo, openingEveryMs: DEMO_OPENING_EVERY_MS });
+    expect(JSON.stringify(a.take(6000))).toBe(JSON.stringify(b.take(6000)));
+    const afterOpening = Object.values(a.stats().scenariosStarted).reduce((x, y) => x + y, 0);
+    a.take(24_000);
+    const started = Object.values(a.stats().scenariosStarted).reduce((x, y) => x + y, 0) - afterOpening;
+    // 24,000 more events at 0.002 per event that is not an introduction: a few dozen, not one every 5 s (96).
+    expect(started).toBeGreaterThan(10);
+    expect(started).toBeLessThan(60);
   });
 });
 

@@ -39,7 +39,18 @@ export type SimulatorOptions = {
   readonly loanTimeScale?: number;
   /** Which patterns to inject (default: all). */
   readonly patterns?: readonly PatternName[];
+  /**
+   * Opens the stream with one scenario of every enabled pattern, one every this many ms of event
+   * time, the fraud patterns first (default 0: no opening). At `patternRate` alone a demo shows
+   * its first pattern after about half a minute and most of them only after ten; the demo
+   * (`riskstream start`) opens with 5,000, every pattern within its first minute. Afterwards
+   * scenarios start at `patternRate` as usual.
+   */
+  readonly openingEveryMs?: number;
 };
+
+/** The demo's opening (`riskstream start`, `simulate --opening`): a pattern every 5 s, all twelve within the first minute. */
+export const DEMO_OPENING_EVERY_MS = 5_000;
 
 export type WorldSummary = {
   readonly seed: number;
@@ -51,6 +62,7 @@ export type WorldSummary = {
   readonly timeScale: number;
   readonly loanTimeScale: number;
   readonly patterns: readonly PatternName[];
+  readonly openingEveryMs: number;
 };
 
 export type SimulatorStats = {
@@ -92,6 +104,8 @@ const BOOTSTRAP_CUSTOMERS = 1_000;
 /** Afterwards a trickle of introductions keeps the dormant pool and account histories fresh. */
 const TRICKLE_EVERY = 200;
 const TRICKLE_DORMANT_SHARE = 0.3;
+/** An opening pattern that cannot start yet (no dormant customer introduced so far) waits; after this many empty slots the opening ends. */
+const OPENING_MAX_MISSES = 12;
 
 export function createSimulator(opts: SimulatorOptions): Simulator {
   return new SimulatorImpl(opts);
@@ -119,6 +133,11 @@ class SimulatorImpl implements Simulator {
   private _seq = 0;
   private _scenarios = 0;
   private _intros = 0;
+  /** Patterns still to open the stream with, in order; the next is due at _openingAt (event time). */
+  private readonly _opening: PatternName[];
+  private readonly _openingEveryMs: number;
+  private _openingAt: number;
+  private _openingMisses = 0;
 
   constructor(opts: SimulatorOptions) {
     const seed = opts.seed | 0;
@@ -143,6 +162,12 @@ class SimulatorImpl implements Simulator {
     this._step = 1000 / rate;
     this._now = startTs - this._step;
     this._bootstrapIntros = Math.min(BOOTSTRAP_CUSTOMERS, Math.floor(this._world.size / 10));
+    this._openingEveryMs = opts.openingEveryMs ?? 0;
+    if (!(this._openingEveryMs >= 0 && Number.isFinite(this._openingEveryMs))) throw new RangeError('openingEveryMs must be 0 (no opening) or a positive number of ms');
+    // Fraud first (stable sort: otherwise in PATTERN_NAMES order), so that the opening's first alerts come from patterns the starter rules know.
+    const fraudFirst = (name: PatternName): number => (PATTERNS.get(name)?.fraud ? 0 : 1);
+    this._opening = this._openingEveryMs > 0 ? [...this._enabled].sort((a, b) => fraudFirst(a) - fraudFirst(b)) : [];
+    this._openingAt = startTs + this._openingEveryMs;
     this.world = Object.freeze({
       seed,
       startTs,
@@ -153,6 +178,7 @@ class SimulatorImpl implements Simulator {
       timeScale,
       loanTimeScale,
       patterns: Object.freeze([...this._enabled]),
+      openingEveryMs: this._openingEveryMs,
     });
   }
 
@@ -189,6 +215,7 @@ class SimulatorImpl implements Simulator {
   private _pull(): Draft {
     const ready = this._ready.shift();
     if (ready !== undefined) return ready;
+    if (this._opening.length > 0 && this._now >= this._openingAt) this._openScenario();
     if (this._agenda.peekAt() <= this._now) return this._fromAgenda();
     if (this._introductionDue()) {
       const index = this._nextIntroduction();
@@ -226,15 +253,31 @@ class SimulatorImpl implements Simulator {
     for (let tries = 0; tries < this._enabled.length; tries++) {
       // A shuffled deck rather than independent draws: every pattern shows up once per round.
       if (this._deck.length === 0) this._deck.push(...this._rng.shuffle([...this._enabled]));
-      const name = this._deck.pop() as PatternName;
-      const definition = PATTERNS.get(name);
-      const steps = definition?.plan(this._context());
-      if (!definition || steps === undefined) continue;
-      const labels = this._scenarioLabels(name, definition);
-      this._started[name] = (this._started[name] ?? 0) + 1;
-      this._schedule(steps[Symbol.iterator](), labels, this._now);
-      return;
+      if (this._startPattern(this._deck.pop() as PatternName)) return;
     }
+  }
+
+  /** The opening's next pattern that can start now; one that cannot (yet) keeps its place. */
+  private _openScenario(): void {
+    this._openingAt += this._openingEveryMs;
+    for (let i = 0; i < this._opening.length; i++) {
+      if (this._startPattern(this._opening[i] as PatternName)) {
+        this._opening.splice(i, 1);
+        return;
+      }
+    }
+    if (++this._openingMisses >= OPENING_MAX_MISSES) this._opening.length = 0;
+  }
+
+  /** Plans and schedules one scenario of the pattern; false when it cannot start now. */
+  private _startPattern(name: PatternName): boolean {
+    const definition = PATTERNS.get(name);
+    const steps = definition?.plan(this._context());
+    if (!definition || steps === undefined) return false;
+    const labels = this._scenarioLabels(name, definition);
+    this._started[name] = (this._started[name] ?? 0) + 1;
+    this._schedule(steps[Symbol.iterator](), labels, this._now);
+    return true;
   }
 
   private _startLoan(): void {

@@ -85,6 +85,22 @@ describe('cli - simulate and configuration', () => {
     expect((await riskstream([...args, '--customers', '99', '--out', out])).out).toMatch(/--customers must be at least 100/);
   });
 
+  it('opens as the demo does with --opening: card testing 5 s into the stream', async () => {
+    const out = join(dataDir, 'opening.ndjson');
+    const start = Date.parse('2026-11-29T00:00:00Z');
+    const run = await riskstream(['simulate', '--rate', '5000', '--count', '30000', '--seed', '9', '--start', '2026-11-29T00:00:00Z', '--opening', '--out', out]);
+    expect(run.code).toBe(0);
+    const cardTesting = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { ts: string; labels?: { patterns: string[] } })
+      .filter((e) => e.labels?.patterns[0] === 'card_testing')
+      .map((e) => Date.parse(e.ts) - start);
+    // The opening's first scenario starts on the dot; at 5,000 events/s random starts land in
+    // these 10 ms in about one stream of 120 (this one, seed 9, has none there without it).
+    expect(cardTesting.some((ms) => ms >= 5000 && ms < 5010)).toBe(true);
+  });
+
   it('refuses a bad setting, naming it', async () => {
     const { code, out } = await riskstream(['start'], { RISKSTREAM_NAMESPACE: 'Bad-Name' });
     expect(code).toBe(1);
