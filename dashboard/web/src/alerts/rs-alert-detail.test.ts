@@ -40,4 +40,30 @@ describe('alert detail', () => {
     expect(link.getAttribute('href')).toBe('#/accounts/acc%2F7');
     expect(root.textContent).toContain('$1,250.00');
   });
+
+  it('alert detail - shows amount features as dollars and the rest as numbers', async () => {
+    const answer = detail();
+    const alert = answer.alert;
+    const decision = {
+      v: 1 as const, eventId: alert.eventId, eventKind: 'payment' as const, eventTs: alert.ts, ingestTs: alert.ts, decidedAt: alert.ts,
+      accountId: alert.accountId, customerId: alert.customerId, counterpartyId: 'acc-9', channel: 'ecommerce', paymentType: 'card',
+      country: 'US', counterpartyCountry: 'DE', segment: alert.segment, amountMinor: 133, currency: 'USD', amount: '1.33',
+      score: 738, action: 'review' as const, reasons: alert.reasons, models: { fraud_rules: 'fraud-starter-1.1.0' },
+      features: { amount: 133, out_count_1h: 11, seconds_since_last: 7_776_000 }, latencyMs: { processing: 1, total: 4 },
+    };
+    const api = new FakeApi().on('GET', '/api/alerts/al-x', () => ({ ...answer, decision }));
+    const element = document.createElement('rs-alert-detail');
+    element.api = api;
+    element.alertId = 'al-x';
+    document.body.append(element);
+    await settle(element);
+    const rows = [...element.shadowRoot!.querySelectorAll('[data-testid="detail-features"] tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
+    expect(rows).toEqual([
+      ['amount', '$1.33'],
+      ['out_count_1h', '11'],
+      ['seconds_since_last', '7,776,000 (90.0 days)'],
+    ]);
+    const amountCell = element.shadowRoot!.querySelector('[data-testid="detail-features"] tbody td.num')!;
+    expect(amountCell.getAttribute('title')).toBe('As the rules compare it: 133 US cents');
+  });
 });

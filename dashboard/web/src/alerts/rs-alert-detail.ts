@@ -7,11 +7,12 @@ import type { AlertDetailAnswer } from '../../../server/protocol.js';
 import { accountHref } from '../app/routes.js';
 import { ApiError, type Api } from '../api/http.js';
 import type { Reason } from '../api/wire.js';
-import { formatDateTime, formatDecimal, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
+import { formatDateTime, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, valueText } from '../i18n/messages.js';
 import { sharedStyles } from '../theme/theme.js';
 import { eventFields } from './event-fields.js';
+import { featureCell } from './feature-format.js';
 
 /** Alert detail; loads GET /api/alerts/:id whenever `alertId` changes. */
 @customElement('rs-alert-detail')
@@ -154,7 +155,10 @@ export class RsAlertDetail extends LitElement {
                   <tbody>
                     ${Object.entries(decision.features)
                       .sort((a, b) => a[0].localeCompare(b[0]))
-                      .map(([name, value]) => html`<tr><td class="mono">${name}</td><td class="num">${featureText(value)}</td></tr>`)}
+                      .map(([name, value]) => {
+                        const cell = featureCell(name, value);
+                        return html`<tr><td class="mono">${name}</td><td class="num" title=${cell.title ?? nothing}>${cell.text}</td></tr>`;
+                      })}
                   </tbody>
                 </table>
               </div>`}
@@ -210,10 +214,6 @@ export class RsAlertDetail extends LitElement {
 
 /** Attempts after the first while storage catches up (about 20 s in all). */
 const STORAGE_RETRIES = 7;
-
-function featureText(value: number): string {
-  return Number.isInteger(value) ? formatInteger(value) : formatDecimal(value, 3);
-}
 
 declare global {
   interface HTMLElementTagNameMap {
