@@ -232,15 +232,19 @@ export class RsNetworkGraph extends LitElement {
 
   private _renderNode(node: GraphNode) {
     const r = this._radius(node.alerts);
+    // Labels point away from the centre (the graph is centred on 0,0): nodes left of it label to
+    // the left, so that two neighbours' labels and the spokes into the root do not run together.
+    const left = node.id !== this.rootId && (node.x ?? 0) < 0;
+    const labelWidth = 6 + node.label.length * 6;
     const classes = `node${node.id === this.rootId ? ' root' : ''}${node.id === this._selected ? ' selected' : ''}`;
     return svg`<g class=${classes} data-testid="graph-node" data-node-id=${node.id} data-more=${node.more ? 'true' : 'false'}
         transform="translate(${node.x ?? 0},${node.y ?? 0})" tabindex="0" role="button"
         aria-label=${msg('account.nodeLabel', { label: node.label, hop: formatInteger(node.hop), alerts: formatInteger(node.alerts) })}
         @click=${() => this._activate(node)} @keydown=${(event: KeyboardEvent) => this._onNodeKey(event, node)}>
-      <rect class="hit" x=${-r} y=${-r} width=${2 * r + 6 + node.label.length * 6} height=${2 * r}></rect>
+      <rect class="hit" x=${left ? -r - labelWidth : -r} y=${-r} width=${2 * r + labelWidth} height=${2 * r}></rect>
       <circle r=${r} fill=${this._colour(node.alerts)}></circle>
       ${node.more ? svg`<text class="plus" text-anchor="middle" dy="0.35em">+</text>` : nothing}
-      <text x=${r + 3} dy="0.35em">${node.label}</text>
+      <text x=${left ? -r - 3 : r + 3} text-anchor=${left ? 'end' : 'start'} dy="0.35em">${node.label}</text>
     </g>`;
   }
 

@@ -1,0 +1,33 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GraphNode } from './network-model.js';
+import './rs-network-graph.js';
+
+function node(id: string, x: number, y: number): GraphNode {
+  return { id, label: `${id} name`, country: null, hop: id === 'root' ? 0 : 1, alerts: 0, more: false, x, y, fx: x, fy: y };
+}
+
+describe('network graph', () => {
+  afterEach(() => {
+    document.body.innerHTML = '';
+  });
+
+  it('network graph - labels point away from the centre, the root to the right', async () => {
+    const graph = document.createElement('rs-network-graph');
+    graph.rootId = 'root';
+    // Pinned (fx/fy), so the simulation cannot move them before the assertions.
+    graph.nodes = [node('root', -5, 0), node('west', -80, 10), node('east', 80, -10)];
+    graph.edges = [];
+    document.body.append(graph);
+    await graph.updateComplete;
+    const label = (id: string): SVGTextElement => graph.shadowRoot!.querySelector(`[data-node-id="${id}"] text:not(.plus)`)!;
+    expect(label('west').getAttribute('text-anchor')).toBe('end');
+    expect(Number(label('west').getAttribute('x'))).toBeLessThan(0);
+    expect(label('east').getAttribute('text-anchor')).toBe('start');
+    expect(Number(label('east').getAttribute('x'))).toBeGreaterThan(0);
+    expect(label('root').getAttribute('text-anchor')).toBe('start');
+    // The hit area covers the label on its side.
+    const hit = graph.shadowRoot!.querySelector('[data-node-id="west"] rect.hit')!;
+    expect(Number(hit.getAttribute('x'))).toBeLessThan(-50);
+  });
+});
