@@ -101,7 +101,7 @@ export type HealthView = {
   readonly at: number;
   readonly processes: ReadonlyArray<
     ProcessHealthWire & {
-      /** Per-second rates from the last two heartbeats (null on the first). */
+      /** Per-second rates over the process's heartbeats of about the last 10 s (null on the first). */
       readonly rates: { readonly eventsIn: number; readonly decisions: number; readonly alerts: number; readonly deadLettered: number; readonly rowsWritten: number } | null;
       /** True when no heartbeat came for 3 intervals. */
       readonly stale: boolean;

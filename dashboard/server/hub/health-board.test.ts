@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HEALTH_INTERVAL_MS, type ProcessHealthWire } from '../../../core/index.js';
-import { HealthBoard, isProcessHealthWire, ratesBetween } from './health-board.js';
+import { HealthBoard, isProcessHealthWire, RATE_WINDOW_MS, ratesBetween } from './health-board.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -38,7 +38,7 @@ describe('health board - rates between heartbeats', () => {
 });
 
 describe('health board - the view', () => {
-  it('keeps the latest heartbeat per process, sorted, with rates from the last two', () => {
+  it('keeps the latest heartbeat per process, sorted, with rates from the heartbeats before', () => {
     const board = new HealthBoard();
     board.record(beat(T0, { decisions: 0 }, { procId: 'b' }), T0);
     board.record(beat(T0, { decisions: 0 }), T0);
@@ -47,6 +47,33 @@ describe('health board - the view', () => {
     expect(view.processes.map((p) => p.procId)).toEqual(['b', 'proc-a']);
     expect(view.processes[1]).toMatchObject({ at: T0 + 2000, rates: { decisions: 1000 }, stale: false });
     expect(view.processes[0]!.rates).toBeNull();
+  });
+
+  it('takes the rates over about the last 10 s of heartbeats, so that a trickle reads steadily', () => {
+    const board = new HealthBoard();
+    // 13 alerts a minute, heartbeats 2 s apart: between two of them 0 or 1 alert.
+    const alertsAt = (ms: number): number => Math.floor((ms / 60_000) * 13);
+    const rates: number[] = [];
+    for (let ms = 0; ms <= 60_000; ms += HEALTH_INTERVAL_MS) {
+      board.record(beat(T0 + ms, { alerts: alertsAt(ms), decisions: ms * 3 }), T0 + ms);
+      const r = board.view(T0 + ms).processes[0]!.rates;
+      if (ms >= RATE_WINDOW_MS) rates.push(r!.alerts);
+    }
+    // Over 10 s: 2 or 3 alerts, 0.2–0.3 per second; over 2 s it would read 0 or 0.5.
+    expect(Math.min(...rates)).toBeGreaterThanOrEqual(0.2);
+    expect(Math.max(...rates)).toBeLessThanOrEqual(0.3);
+    // The window starts at the newest heartbeat at least 10 s old: T0 + 50 s for the last view.
+    expect(board.view(T0 + 60_000).processes[0]!.rates!.decisions).toBe(3000);
+  });
+
+  it('starts the rates afresh when the process restarts', () => {
+    const board = new HealthBoard();
+    board.record(beat(T0, { decisions: 100 }), T0);
+    board.record(beat(T0 + 2000, { decisions: 300 }), T0 + 2000);
+    board.record(beat(T0 + 4000, { decisions: 5 }, { startedAt: T0 + 3000 }), T0 + 4000);
+    expect(board.view(T0 + 4000).processes[0]!.rates).toBeNull();
+    board.record(beat(T0 + 6000, { decisions: 205 }, { startedAt: T0 + 3000 }), T0 + 6000);
+    expect(board.view(T0 + 6000).processes[0]!.rates).toMatchObject({ decisions: 100 });
   });
 
   it('ignores a heartbeat older than the one it holds', () => {

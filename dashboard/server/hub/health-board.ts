@@ -1,5 +1,5 @@
-// The system-health view: the latest heartbeat of every process, rates derived from its last two
-// heartbeats, stale after three missed intervals, forgotten after ten minutes of silence. Pure.
+// The system-health view: the latest heartbeat of every process, rates over its last ten seconds
+// of heartbeats, stale after three missed intervals, forgotten after ten minutes of silence. Pure.
 import { HEALTH_INTERVAL_MS, type ProcessHealthWire } from '../../../core/index.js';
 import type { HealthView } from '../protocol.js';
 
@@ -7,10 +7,17 @@ import type { HealthView } from '../protocol.js';
 export const STALE_AFTER_INTERVALS = 3;
 /** A silent process leaves the view after this long (it stopped, or was replaced). */
 export const FORGET_AFTER_MS = 10 * 60_000;
+/**
+ * Rates span the heartbeats of about this long. Between two heartbeats 2 s apart a trickle (the
+ * demo's 13 alerts a minute) reads as 0 or 0.5 per second by turns; over 10 s it steadies, and
+ * a change in throughput still shows within seconds.
+ */
+export const RATE_WINDOW_MS = 10_000;
 
 type ProcessView = HealthView['processes'][number];
 type Rates = NonNullable<ProcessView['rates']>;
-type Entry = { latest: ProcessHealthWire; previous: ProcessHealthWire | null; receivedAt: number };
+/** `window`: this process life's heartbeats of the last RATE_WINDOW_MS before the latest, oldest first (the latest not among them). */
+type Entry = { latest: ProcessHealthWire; window: ProcessHealthWire[]; receivedAt: number };
 
 const RATE_COUNTERS = ['eventsIn', 'decisions', 'alerts', 'deadLettered', 'rowsWritten'] as const;
 
@@ -64,12 +71,19 @@ export class HealthBoard {
     if (!isProcessHealthWire(wire)) return false;
     const entry = this._processes.get(wire.procId);
     if (!entry) {
-      this._processes.set(wire.procId, { latest: wire, previous: null, receivedAt });
-    } else if (wire.at >= entry.latest.at || wire.startedAt !== entry.latest.startedAt) {
+      this._processes.set(wire.procId, { latest: wire, window: [], receivedAt });
+    } else if (wire.startedAt !== entry.latest.startedAt) {
+      // A new life of the process: its counters start again, nothing before compares.
+      entry.latest = wire;
+      entry.window = [];
+      entry.receivedAt = receivedAt;
+    } else if (wire.at >= entry.latest.at) {
       // An older heartbeat arriving late would turn the rates negative: keep the newest only.
-      entry.previous = entry.latest;
+      entry.window.push(entry.latest);
       entry.latest = wire;
       entry.receivedAt = receivedAt;
+      // Keep the newest heartbeat at least RATE_WINDOW_MS old, as the window's start.
+      while (entry.window.length > 1 && wire.at - entry.window[1]!.at >= RATE_WINDOW_MS) entry.window.shift();
     }
     return true;
   }
@@ -83,7 +97,7 @@ export class HealthBoard {
         this._processes.delete(procId);
         continue;
       }
-      processes.push({ ...entry.latest, rates: ratesBetween(entry.previous, entry.latest), stale: silentMs > STALE_AFTER_INTERVALS * this._intervalMs });
+      processes.push({ ...entry.latest, rates: ratesBetween(entry.window[0] ?? null, entry.latest), stale: silentMs > STALE_AFTER_INTERVALS * this._intervalMs });
     }
     processes.sort((a, b) => a.procId.localeCompare(b.procId));
     return { at: now, processes };

@@ -135,7 +135,7 @@ export class RsHealthPage extends LitElement {
       <div class="dim">${msg('health.roles')}: ${p.roles.join(', ')} · ${p.host} · pid ${p.pid} · ${msg('health.uptime')} ${formatDateTime(p.startedAt)}</div>
       <div class="figures">
         ${figure(msg('health.eventsIn'), rate(p.rates?.eventsIn))} ${figure(msg('health.decisions'), rate(p.rates?.decisions))}
-        ${figure(msg('health.alerts'), rate(p.rates?.alerts))} ${figure(msg('health.rowsWritten'), rate(p.rates?.rowsWritten))}
+        ${figure(msg('health.alertsPerMinute'), rate(p.rates === null ? undefined : p.rates.alerts * 60))} ${figure(msg('health.rowsWritten'), rate(p.rates?.rowsWritten))}
         ${figure(msg('health.cpu'), formatPercent(p.cpuPercent / 100, 0))} ${figure(msg('health.memory'), formatBytes(p.rssBytes))}
         ${figure(msg('health.heap'), formatBytes(p.heapUsedBytes))} ${figure(msg('health.loopDelay'), formatMs(p.eventLoopDelayP99Ms))}
         ${figure(msg('health.rejected'), formatInteger(p.counters.eventsRejected), p.counters.eventsRejected > 0)}

@@ -210,7 +210,7 @@ export const en = {
   'health.uptime': 'Up since',
   'health.eventsIn': 'Events in / s',
   'health.decisions': 'Decisions / s',
-  'health.alerts': 'Alerts / s',
+  'health.alertsPerMinute': 'Alerts / min',
   'health.rowsWritten': 'Rows written / s',
   'health.deadLettered': 'Dead-lettered',
   'health.rejected': 'Rejected',

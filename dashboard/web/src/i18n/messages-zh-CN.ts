@@ -210,7 +210,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'health.uptime': '启动于',
   'health.eventsIn': '输入事件 / 秒',
   'health.decisions': '决策 / 秒',
-  'health.alerts': '预警 / 秒',
+  'health.alertsPerMinute': '预警 / 分钟',
   'health.rowsWritten': '写入行 / 秒',
   'health.deadLettered': '死信',
   'health.rejected': '被拒绝',

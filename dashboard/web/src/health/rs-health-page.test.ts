@@ -1,0 +1,52 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HealthView } from '../../../server/protocol.js';
+import { setLocale } from '../i18n/locale.js';
+import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
+import './rs-health-page.js';
+
+function view(rates: HealthView['processes'][number]['rates']): HealthView {
+  return {
+    at: 1_800_000_000_000,
+    processes: [
+      {
+        v: 1, procId: 'vm-1-abc', roles: ['processors'], host: 'vm', pid: 10, startedAt: 1_799_999_000_000, at: 1_800_000_000_000,
+        cpuPercent: 13, rssBytes: 552 * 1024 ** 2, heapUsedBytes: 51 * 1024 ** 2, eventLoopDelayP99Ms: 12.8,
+        counters: { eventsIn: 1, eventsRejected: 0, decisions: 1, alerts: 1, deadLettered: 0, rowsWritten: 1 },
+        stages: {}, consumers: [], writerLagSeconds: {}, rates, stale: false,
+      },
+    ],
+  };
+}
+
+async function figures(rates: HealthView['processes'][number]['rates']): Promise<Record<string, string>> {
+  const { live, socket } = connectedLive();
+  const page = document.createElement('rs-health-page');
+  page.api = new FakeApi().on('GET', '/api/system/dead-letters', () => ({ deadLetters: [] }));
+  page.live = live;
+  document.body.append(page);
+  await settle(page);
+  expect(socket().sent).toContainEqual({ type: 'subscribe', topic: 'health' });
+  socket().push({ type: 'health', view: view(rates) });
+  await settle(page);
+  const pairs = [...page.shadowRoot!.querySelectorAll('.figure')].map((f) => [f.querySelector('.k')!.textContent!, f.querySelector('.v')!.textContent!]);
+  return Object.fromEntries(pairs);
+}
+
+describe('health page', () => {
+  afterEach(() => {
+    document.body.innerHTML = '';
+    setLocale('en');
+  });
+
+  it('health page - shows alerts per minute, so that a trickle of alerts does not read as none', async () => {
+    const shown = await figures({ eventsIn: 50, decisions: 50, alerts: 0.22, deadLettered: 0, rowsWritten: 102 });
+    expect(shown).toMatchObject({ 'Events in / s': '50.0', 'Decisions / s': '50.0', 'Alerts / min': '13.2', 'Rows written / s': '102' });
+  });
+
+  it('health page - shows a dash before a process has two heartbeats', async () => {
+    const shown = await figures(null);
+    expect(shown['Alerts / min']).toBe('—');
+    expect(shown['Events in / s']).toBe('—');
+  });
+});
