@@ -20,7 +20,7 @@ export type SimulatorOptions = {
   /**
    * Customers of the simulated bank (default 20,000). Each customer's events come at
    * rate / customers per second, so a bigger world gives more lifelike velocities; customers
-   * are derived on demand, but above ~50,000 re-deriving them costs throughput.
+   * are derived on demand and the 10,000–20,000 most recently used are cached (README, Velocity).
    */
   readonly customers?: number;
   readonly merchants?: number;
