@@ -18,7 +18,7 @@ describe('bench payments - the load stream', () => {
     [0.01, 0.006, 0.014],
     [0.1, 0.09, 0.11],
   ])('with alert share %d, that share of events are tiny card payments from card testers', (share, low, high) => {
-    const source = createBenchPayments(11, undefined, share);
+    const source = createBenchPayments(11, { alertShare: share });
     let testers = 0;
     const n = 20_000;
     for (let i = 0; i < n; i++) {

@@ -7,7 +7,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
-import { createBenchPayments } from './payments.js';
+import { benchAccountsFor, createBenchPayments } from './payments.js';
 import { cpuSeconds, pidOf, residentMiB } from './machine.js';
 
 export const VIAS = ['nats', 'http', 'http-batch'] as const;
@@ -158,7 +158,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   };
   const seqBefore = await lastSeq();
 
-  const payments = createBenchPayments(options.seed, undefined, options.alertShare ?? 0);
+  const payments = createBenchPayments(options.seed, { accounts: benchAccountsFor(total), alertShare: options.alertShare ?? 0, accountPrefix: prefix });
   const publisher = new JetStreamPublisher(nc, 10_000);
   const envelope: EnvelopeSettings = options.envelope ?? { maxRecords: 1, lingerMs: 0, scope: 'partition' };
   const mixedSubject = names.mixedEventSubject('payment');
