@@ -222,7 +222,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   let simulatorDone: Promise<void> | undefined;
   if (roles.has('simulator') && config.simulatorRate > 0) {
     const p = publisher!;
-    // The demo opens with every pattern in its first minute, so that its feed is not empty for ten.
+    // The demo opens with every pattern in its first minute, so that its feed is not empty for minutes.
     const simulator = createSimulator({ seed: config.simulatorSeed, customers: simulatorCustomers(config), openingEveryMs: DEMO_OPENING_EVERY_MS });
     simulatorDone = runSimulator(
       simulator,
