@@ -146,4 +146,39 @@ describe('feature store accounts - history', () => {
     expect(f[1]!.geo_speed_kmh).toBe(0);
     expect(f[2]!.geo_speed_kmh).toBeCloseTo(343.5, 0);
   });
+
+  test('an account idle past its state TTL comes back with its history, not as a new account', async () => {
+    const state = (account: string): string => `${t.prefix}{a:${account}}:s`;
+    const history = (account: string): string => `${t.prefix}{a:${account}}:h`;
+    await run({ ts: T0, from: 'SLEEPER', to: 'X', amount: '40.00' }, { ts: T0 + DAY, from: 'SLEEPER', to: 'X', amount: '60.00' });
+    // The state expires after 35 days of silence; its history stays.
+    await t.redis.del(state('SLEEPER'));
+    const [back] = await run({ ts: T0 + 120 * DAY, from: 'SLEEPER', to: 'NEW-PAYEE', amount: '2500.00' });
+    // As of the history's copy (the first payment's refresh: the second came within the interval).
+    expect(back!.seconds_since_last).toBe(120 * 86_400);
+    expect(back!.account_age_days).toBe(120);
+    expect(back!.history_count).toBe(1);
+    expect(back!.avg_out_amount).toBe(4000);
+    // The new state got its TTL at once, and the history was rewritten from it.
+    expect(await t.redis.pttl(state('SLEEPER'))).toBeGreaterThan(0);
+    expect(await t.redis.pttl(history('SLEEPER'))).toBeGreaterThan(0);
+    // Without a history (never paid out, or older than the history TTL) it is new.
+    await t.redis.del(state('SLEEPER'), history('SLEEPER'));
+    const [fresh] = await run({ ts: T0 + 240 * DAY, from: 'SLEEPER', to: 'X' });
+    expect(fresh!.seconds_since_last).toBe(-1);
+    expect(fresh!.history_count).toBe(0);
+  });
+
+  test('an account that only ever received keeps no history key; one that paid out does, from either side', async () => {
+    const history = (account: string): string => `${t.prefix}{a:${account}}:h`;
+    await run({ ts: T0, from: 'PAYER-1', to: 'ONLY-IN' }, { ts: T0 + HOUR, from: 'PAYER-2', to: 'ONLY-IN' });
+    expect(await t.redis.exists(history('ONLY-IN'))).toBe(0);
+    expect(await t.redis.exists(history('PAYER-1'))).toBe(1);
+    // Money in to an account that has paid out restores its history when its state is gone.
+    await t.redis.del(`${t.prefix}{a:PAYER-1}:s`);
+    await run({ ts: T0 + 100 * DAY, from: 'SOMEONE-ELSE', to: 'PAYER-1' });
+    const [out] = await run({ ts: T0 + 101 * DAY, from: 'PAYER-1', to: 'X' });
+    expect(out!.seconds_since_last).toBe(101 * 86_400);
+    expect(out!.history_count).toBe(1);
+  });
 });

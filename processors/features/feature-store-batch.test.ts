@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ValidatedEvent } from '../../core/contracts/index.js';
 import { UNKNOWN_CUSTOMER } from '../scoring.js';
-import { createFeatureStore, DEFAULT_PROFILE_TTL_SECONDS } from './feature-store.js';
+import { createFeatureStore, DEFAULT_HISTORY_TTL_SECONDS, DEFAULT_PROFILE_TTL_SECONDS } from './feature-store.js';
 import { PAYMENT_FEATURES } from './names.js';
 import { ACCOUNT } from './reply-layout.js';
 import { packStruct, readStructField } from './struct-layout.js';
@@ -113,7 +113,7 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
     expect(results[eur]!.features.amount).toBe(Math.round(events[eur]!.amountMinor * 1.08));
   });
 
-  test('every key written has a TTL: state, sets and markers as configured, profiles their default', async () => {
+  test('every key written has a TTL: state, sets and markers as configured, profiles and histories their default', async () => {
     const keys = await keysUnder(t.redis, t.prefix);
     expect(keys.length).toBeGreaterThan(1000);
     const pipeline = t.redis.pipeline();
@@ -124,9 +124,9 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
       const kind = /:m:[oi]:/.test(key) ? 'marker' : /^[^{]*\{e:[^}]*\}:m$/.test(key) ? 'eventMarker' : key.slice(key.lastIndexOf(':') + 1);
       byKind.set(kind, [...(byKind.get(kind) ?? []), ttls[i]!]);
     });
-    expect([...byKind.keys()].sort()).toEqual(['eventMarker', 'kyc', 'marker', 's']);
+    expect([...byKind.keys()].sort()).toEqual(['eventMarker', 'h', 'kyc', 'marker', 's']);
     const day = 86_400;
-    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, eventMarker: 900, s: 20 * day } as const;
+    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, eventMarker: 900, s: 20 * day, h: DEFAULT_HISTORY_TTL_SECONDS } as const;
     for (const [kind, list] of byKind) {
       const limit = expected[kind as keyof typeof expected] * 1000;
       for (const ttl of list) {

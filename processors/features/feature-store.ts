@@ -22,6 +22,12 @@ export type FeatureStoreOptions = {
   readonly stateTtlSeconds?: number;
   /** Customer profiles vanish this long after their last customer event. Default 400 days. */
   readonly profileTtlSeconds?: number;
+  /**
+   * An account that has paid out keeps its history (first seen, last payment out, count, average,
+   * last place) this long after its last refresh, beyond the state. At least the state TTL.
+   * Default 400 days.
+   */
+  readonly historyTtlSeconds?: number;
 };
 
 export type FeatureResult = {
@@ -47,6 +53,8 @@ export interface FeatureStore {
 
 export const DEFAULT_STATE_TTL_SECONDS = 35 * 86_400;
 export const DEFAULT_PROFILE_TTL_SECONDS = 400 * 86_400;
+/** An account's history outlives its state by this much (FR-DORMANT looks for 90 days idle). */
+export const DEFAULT_HISTORY_TTL_SECONDS = 400 * 86_400;
 /** Account TTLs are refreshed at most once a day, or every tenth of the state TTL if shorter. */
 const MAX_TTL_REFRESH_SECONDS = 86_400;
 const LONGEST_WINDOW_SECONDS = Math.max(...WINDOWS.map((w) => w.spanMs)) / 1000;
@@ -85,9 +93,12 @@ export function createFeatureStore(redis: Redis, opts: FeatureStoreOptions): Fea
   checkSeconds('dedupTtlSeconds', opts.dedupTtlSeconds, 1);
   checkSeconds('stateTtlSeconds', stateTtl, LONGEST_WINDOW_SECONDS);
   checkSeconds('profileTtlSeconds', profileTtl, 1);
+  const historyTtl = opts.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
+  checkSeconds('historyTtlSeconds', historyTtl, stateTtl);
   const commands = defineFeatureScripts(redis, {
     markerMs: opts.dedupTtlSeconds * 1000,
     stateMs: stateTtl * 1000,
+    historyMs: historyTtl * 1000,
     refreshSeconds: Math.floor(Math.min(stateTtl / 10, MAX_TTL_REFRESH_SECONDS)),
     profileMs: profileTtl * 1000,
   });
@@ -163,7 +174,7 @@ class RedisFeatureStore implements FeatureStore {
     const geo = body.geo;
     const device = body.device;
     const country = payeeCountryOf(body);
-    keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, markerKey(debtor, 'o', event.id));
+    keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, markerKey(debtor, 'o', event.id), debtor + ACCOUNT_KEY_SUFFIX.history);
     args.push(
       BATCH_OPS.out.op,
       ts,
@@ -177,7 +188,7 @@ class RedisFeatureStore implements FeatureStore {
       device?.ip ? memberHash('i', device.ip) : '',
       origin,
     );
-    keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id));
+    keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
     args.push(BATCH_OPS.in.op, ts, cents, memberHash('q', body.debtor.accountId), now, origin);
     return 2 + this._queueProfileRead(keys, args, event.customerId);
   }

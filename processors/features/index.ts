@@ -1,6 +1,7 @@
 // The public face of the feature store: what the processors' runner and the scorers may use.
 export {
   createFeatureStore,
+  DEFAULT_HISTORY_TTL_SECONDS,
   DEFAULT_PROFILE_TTL_SECONDS,
   DEFAULT_STATE_TTL_SECONDS,
   FeatureStoreError,

@@ -13,6 +13,13 @@ export const ACCOUNT_KEY_SUFFIX = {
    * from (idempotency marker).
    */
   marker: ':m:',
+  /**
+   * String: a copy of the state's scalars (first seen, last out, history count, average, last
+   * geo), kept for the history TTL after the state is gone, so that an account idle for longer
+   * than the state TTL comes back with its past (dormant reactivation) instead of as a new one.
+   * Only for accounts that have paid out.
+   */
+  history: ':h',
 } as const;
 
 /**

@@ -127,6 +127,8 @@ if nd > 0 then redis.call('HDEL', s, unpack(del)) end`;
 export type ScriptTtls = {
   readonly markerMs: number;
   readonly stateMs: number;
+  /** The account's history key (a copy of its scalars, kept while it lives on after the state). */
+  readonly historyMs: number;
   /** Each side refreshes the TTLs of its keys at most this often. */
   readonly refreshSeconds: number;
   readonly profileMs: number;
@@ -142,7 +144,7 @@ export type FeatureScripts = { readonly out: string; readonly in: string; readon
  */
 function helpersLua(ttl: ScriptTtls): string {
   return `
-local STATE_TTL, MARKER_TTL, REFRESH = '${ttl.stateMs}', '${ttl.markerMs}', ${ttl.refreshSeconds}
+local STATE_TTL, MARKER_TTL, HISTORY_TTL, REFRESH = '${ttl.stateMs}', '${ttl.markerMs}', '${ttl.historyMs}', ${ttl.refreshSeconds}
 local MEMBER, SEEN, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', '<I4', 8, ${MEMBERS_PER_GROUP}
 local PF = {${Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ')}}
 local QF = {${Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', ')}}
@@ -184,11 +186,25 @@ end`;
 
 const G = MEMBER_GROUPS;
 
+/**
+ * Reads the account's scalars (field a): from the state, or — when the state is gone (a new
+ * account, or one idle past the state TTL) — from its history key (KEYS[3]), which each side
+ * rewrites with the scalars whenever it refreshes its TTLs. Restored scalars are as of that
+ * refresh (at most a refresh interval old); their refresh times are cleared so that the new state
+ * gets its TTL and the history its copy at once.
+ */
+function restoreLua(X: number): string {
+  return `local acc0 = got[${X}]
+if not acc0 then acc0 = redis.call('GET', KEYS[3]) end
+if acc0 then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, acc0) end
+if not got[${X}] then tOut, tIn = 0, 0 end`;
+}
+
 const PAYEE_FIELDS = Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ');
 const PAYER_FIELDS = Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', ');
 
 /**
- * Money out, on the debtor account. KEYS: state, marker.
+ * Money out, on the debtor account. KEYS: state, marker, history.
  * ARGV: ts, amount (USD cents), payee hash, now (wall seconds), lat, lon (empty when absent),
  * device hash, creditor country hash, ip hash (empty when absent); hashes from memberHash;
  * origin (where the event was read from, text).
@@ -211,7 +227,7 @@ if amt < ${SMALL_PAYMENT_CENTS} then sc = 1 end
 ${ringsLua(`${PAYEE_FIELDS}, NF[mg1], NF[mg2], NF[mg3]`)}
 
 local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0
-if got[${X}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${X}]) end
+${restoreLua(X)}
 local refresh = now - tOut >= REFRESH
 local f2, lo2, gt2, ga2, go2, tOut2 = f, lo, gt, ga, go, tOut
 if f < 0 or ts < f then f2 = ts end
@@ -220,7 +236,8 @@ if ARGV[5] ~= '' and ts >= gt then gt2, ga2, go2 = ts, tonumber(ARGV[5]), tonumb
 if refresh then tOut2 = now end
 local alpha = 1 / (hc + 1)
 if alpha < ${EWMA_MIN_ALPHA} then alpha = ${EWMA_MIN_ALPHA} end
-ns = ns + 2; set[ns - 1] = 'a'; set[ns] = struct.pack(ACC, f2, lo2, hc + 1, av + alpha * (amt - av), gt2, ga2, go2, tOut2, tIn)
+local acc = struct.pack(ACC, f2, lo2, hc + 1, av + alpha * (amt - av), gt2, ga2, go2, tOut2, tIn)
+ns = ns + 2; set[ns - 1] = 'a'; set[ns] = acc
 
 -- payees: groups P1..P${G} (got ${X + 1}..${X + G})
 local pg = ph % ${G} + 1
@@ -263,7 +280,10 @@ if mh3 then
 end
 for g, v in pairs(nv) do ns = ns + 2; set[ns - 1] = NF[g]; set[ns] = v end
 redis.call('HSET', s, unpack(set))
-if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
+if refresh then
+  redis.call('PEXPIRE', s, STATE_TTL)
+  redis.call('SET', KEYS[3], acc, 'PX', HISTORY_TTL)
+end
 
 local out = struct.pack('${OUT_REPLY.format}',
   ${ringReply()},
@@ -274,7 +294,7 @@ return out
 }
 
 /**
- * Money in, on the creditor account. KEYS: state, marker.
+ * Money in, on the creditor account. KEYS: state, marker, history.
  * ARGV: ts, amount (USD cents), payer hash, now (wall seconds), origin.
  * Replies IN_REPLY, binary, followed by the first application's origin, and keeps that as the
  * marker (as the out side does).
@@ -292,12 +312,14 @@ local dc, ds, ec, es, sc = 0, 0, 1, amt, 0
 ${ringsLua(PAYER_FIELDS)}
 
 local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0
-if got[${X}] then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, got[${X}]) end
+${restoreLua(X)}
 local refresh = now - tIn >= REFRESH
+local acc
 if f < 0 or ts < f or refresh then
   if f < 0 or ts < f then f = ts end
   if refresh then tIn = now end
-  ns = ns + 2; set[ns - 1] = 'a'; set[ns] = struct.pack(ACC, f, lo, hc, av, gt, ga, go, tOut, tIn)
+  acc = struct.pack(ACC, f, lo, hc, av, gt, ga, go, tOut, tIn)
+  ns = ns + 2; set[ns - 1] = 'a'; set[ns] = acc
 end
 -- payers: groups Q1..Q${G} (got ${X + 1}..${X + G})
 local qg = qh % ${G} + 1
@@ -314,7 +336,12 @@ for g = 1, ${G} do
   end
 end
 if ns > 0 then redis.call('HSET', s, unpack(set)) end
-if refresh then redis.call('PEXPIRE', s, STATE_TTL) end
+if refresh then
+  redis.call('PEXPIRE', s, STATE_TTL)
+  -- Only accounts that have paid out keep a history: one that only ever received (a payee at
+  -- another bank, met once) would leave a key behind for the history's long TTL.
+  if lo >= 0 then redis.call('SET', KEYS[3], acc, 'PX', HISTORY_TTL) end
+end
 local out = struct.pack('${IN_REPLY.format}',
   ${ringReply()},
   dq) .. ARGV[5]
@@ -373,9 +400,9 @@ export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co', 'ob'] as const;
  */
 export const BATCH_OPS = {
   /** Money out: the out script's keys and arguments. */
-  out: { op: 'o', keys: 2, args: 10 },
+  out: { op: 'o', keys: 3, args: 10 },
   /** Money in: the in script's keys and arguments. */
-  in: { op: 'i', keys: 2, args: 5 },
+  in: { op: 'i', keys: 3, args: 5 },
   /** The marker of an event of another kind: its key and the origin. */
   event: { op: 'e', keys: 1, args: 1 },
   /** Customer upsert: the customer script's key and arguments. */
