@@ -9,7 +9,7 @@ import { ApiError, type Api } from '../api/http.js';
 import type { Reason } from '../api/wire.js';
 import { formatDateTime, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, valueText } from '../i18n/messages.js';
+import { msg, typologyText, valueText } from '../i18n/messages.js';
 import { sharedStyles } from '../theme/theme.js';
 import { eventFields } from './event-fields.js';
 import { featureCell } from './feature-format.js';
@@ -81,7 +81,7 @@ export class RsAlertDetail extends LitElement {
             <dt>${msg('alerts.colDomain')}</dt>
             <dd>${valueText(alert.domain)}</dd>
             <dt>${msg('alerts.colTypology')}</dt>
-            <dd data-testid="detail-typology">${alert.typology}</dd>
+            <dd data-testid="detail-typology" title=${alert.typology}>${typologyText(alert.typology)}</dd>
             <dt>${msg('detail.score')}</dt>
             <dd>${formatInteger(alert.score)}</dd>
             <dt>${msg('detail.amount')}</dt>

@@ -9,7 +9,7 @@ import type { Api } from '../api/http.js';
 import type { FeedAlert } from '../api/wire.js';
 import { formatInteger } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, valueText } from '../i18n/messages.js';
+import { msg, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
@@ -183,7 +183,7 @@ export class RsAlertFeed extends LitElement {
         <label
           >${msg('alerts.typology')}
           <input name="typology" data-testid="filter-typology" list="typologies" .value=${this._filter.typology ?? ''} placeholder=${msg('alerts.any')} />
-          <datalist id="typologies">${[...this._typologies].sort().map((t) => html`<option value=${t}></option>`)}</datalist>
+          <datalist id="typologies">${[...this._typologies].sort().map((t) => html`<option value=${t} label=${typologyText(t)}></option>`)}</datalist>
         </label>
         ${this._select('segment', msg('alerts.segment'), SEGMENT_CHOICES, this._filter.segment)}
         <div class="controls">

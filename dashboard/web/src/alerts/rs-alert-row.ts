@@ -5,7 +5,7 @@ import { html } from 'lit';
 import { alertHref } from '../app/routes.js';
 import type { FeedAlert } from '../api/wire.js';
 import { formatInteger, formatMinor, formatMoney, formatTime } from '../i18n/format.js';
-import { valueText } from '../i18n/messages.js';
+import { typologyText, valueText } from '../i18n/messages.js';
 
 export function alertAmountText(alert: FeedAlert): string {
   return alert.amount !== undefined ? formatMoney(alert.amount, alert.currency) : formatMinor(alert.amountMinor, alert.currency);
@@ -16,7 +16,7 @@ export function renderAlertRow(alert: FeedAlert) {
     <span class="time">${formatTime(alert.createdAt)}</span>
     <span><span class="badge sev-${alert.severity}">${valueText(alert.severity)}</span></span>
     <span>${valueText(alert.domain)}</span>
-    <span class="typology">${alert.typology}</span>
+    <span class="typology">${typologyText(alert.typology)}</span>
     <span class="num">${formatInteger(alert.score)}</span>
     <span class="mono account">${alert.accountId}</span>
     <span class="num">${alertAmountText(alert)}</span>

@@ -2,7 +2,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LitElement, html } from 'lit';
 import { LocaleController, getLocale, setLocale } from './locale.js';
-import { CATALOGS, msg } from './messages.js';
+import { CATALOGS, msg, typologyText } from './messages.js';
+import starterRules from '../../../../processors/fraud/starter-rules.json';
+import { PATTERN_NAMES } from '../../../../ingest/simulator/scenario.js';
+import { renderAlertRow } from '../alerts/rs-alert-row.js';
+import { makeAlert } from '../test-support/fakes.js';
+import { render } from 'lit';
 import { en } from './messages-en.js';
 import { zhCN } from './messages-zh-CN.js';
 import '../app/rs-language-switch.js';
@@ -65,5 +70,25 @@ describe('i18n', () => {
     expect(getLocale()).toBe('zh-CN');
     await switcher.updateComplete;
     expect(select.getAttribute('aria-label')).toBe('语言');
+  });
+
+  it('i18n - names every typology the rules raise and the simulator plants, in Chinese; English keeps the identifier', () => {
+    const typologies = new Set([...starterRules.rules.map((r) => r.typology), ...PATTERN_NAMES]);
+    for (const typology of typologies) {
+      expect(typologyText(typology), typology).toBe(typology);
+    }
+    setLocale('zh-CN');
+    for (const typology of typologies) {
+      expect(typologyText(typology), typology).not.toBe(typology);
+      expect(typologyText(typology), typology).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect(typologyText('something_new')).toBe('something_new');
+  });
+
+  it('i18n - the alert feed row shows the typology in the language chosen', () => {
+    setLocale('zh-CN');
+    const host = document.createElement('div');
+    render(renderAlertRow(makeAlert({ typology: 'card_testing' })), host);
+    expect(host.querySelector('.typology')!.textContent).toBe('盗卡测试');
   });
 });

@@ -252,6 +252,27 @@ export const en = {
   'value.in': 'in',
   'value.out': 'out',
   'value.none': '—',
+
+  // Typologies (rule sets, simulator patterns): English shows the identifier the API and the filter use.
+  'typology.velocity': 'velocity',
+  'typology.account_draining': 'account_draining',
+  'typology.unusual_amount': 'unusual_amount',
+  'typology.new_account': 'new_account',
+  'typology.account_takeover': 'account_takeover',
+  'typology.app_scam': 'app_scam',
+  'typology.card_testing': 'card_testing',
+  'typology.impossible_travel': 'impossible_travel',
+  'typology.dormant_reactivation': 'dormant_reactivation',
+  'typology.unusual_destination': 'unusual_destination',
+  'typology.structuring': 'structuring',
+  'typology.fan_in': 'fan_in',
+  'typology.fan_out': 'fan_out',
+  'typology.rapid_pass_through': 'rapid_pass_through',
+  'typology.round_trip': 'round_trip',
+  'typology.high_risk_jurisdiction': 'high_risk_jurisdiction',
+  'typology.sanctioned_payee': 'sanctioned_payee',
+  'typology.missed_repayment': 'missed_repayment',
+  'typology.loan_default': 'loan_default',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -23,6 +23,12 @@ export function msg(key: MessageKey, params?: MessageParams): string {
   });
 }
 
+/** A typology's name in the current language: the identifier in English, a name in Chinese; unknown ones as they are. */
+export function typologyText(typology: string): string {
+  const key = `typology.${typology}`;
+  return key in en ? msg(key as MessageKey) : typology;
+}
+
 /** Domain values (actions, severities, …) shown in words; unknown values show as they are. */
 export function valueText(value: string): string {
   const key = `value.${value}`;

@@ -4,6 +4,8 @@ import { customElement, property } from 'lit/decorators.js';
 import { max } from 'd3-array';
 import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from 'd3-scale';
 import { formatInteger } from '../i18n/format.js';
+import { LocaleController } from '../i18n/locale.js';
+import { typologyText } from '../i18n/messages.js';
 import { SERIES_COLOURS, chartStyles, sharedStyles } from '../theme/theme.js';
 
 const W = 520;
@@ -28,6 +30,7 @@ export class RsTypologyBars extends LitElement {
   @property() label = '';
   @property() emptyText = '';
 
+  private readonly _locale = new LocaleController(this);
   private _rows: Array<readonly [string, number]> = [];
   private _x: ScaleLinear<number, number> = scaleLinear();
   private _y: ScaleBand<string> = scaleBand<string>();
@@ -56,7 +59,7 @@ export class RsTypologyBars extends LitElement {
     return html`<svg viewBox="0 0 ${W} ${height}" role="img" aria-label=${this.label}>
       ${this._rows.map(
         ([typology, count], i) => svg`<g>
-          <text x=${M.left - 8} y=${(y(typology) ?? 0) + y.bandwidth() / 2} dy="0.32em" text-anchor="end">${typology}</text>
+          <text x=${M.left - 8} y=${(y(typology) ?? 0) + y.bandwidth() / 2} dy="0.32em" text-anchor="end">${typologyText(typology)}</text>
           <rect x=${M.left} y=${y(typology) ?? 0} height=${y.bandwidth()} width=${Math.max(1, x(count) - M.left)} fill=${SERIES_COLOURS[i % SERIES_COLOURS.length]}></rect>
           <text x=${x(count) + 6} y=${(y(typology) ?? 0) + y.bandwidth() / 2} dy="0.32em">${formatInteger(count)}</text>
         </g>`,
