@@ -15,6 +15,8 @@ export type Reason = {
   readonly scorer: string;
   readonly points: number;
   readonly text: string;
+  /** The same words in other languages, by language tag (`zh-CN`), where the scorer has them. */
+  readonly texts?: Readonly<Record<string, string>>;
 };
 
 /** The decision message on the bus, version 1. Serialised as JSON; times are epoch milliseconds. */

@@ -16,6 +16,7 @@ export const REASON_FIELDS: FieldDocs<Reason> = {
   scorer: { type: 'string', description: 'The scorer that gave the reason, as in `models` (for example `fraud_rules`).' },
   points: { type: 'number', description: 'How much this reason added to the score (0 to 1000).' },
   text: { type: 'string', description: 'The reason in words for a person, with the numbers that made it fire.' },
+  texts: { type: 'object', description: 'Optional: the same words in other languages, by language tag, for example `{"zh-CN": "…"}` (the starter fraud rules have Chinese).' },
 };
 
 export const DECISION_FIELDS: FieldDocs<DecisionWire> = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../core/contracts/index.js';
 import { compileRuleSetOrThrow, type CompiledRuleSet } from '../rules/index.js';
 import { UNKNOWN_CUSTOMER, type ScoringEvent, type ScoringInput } from '../scoring.js';
-import { FRAUD_RULES_SCORER, RULE_ERROR_CODE, createFraudRulesScorer, paymentVector, starterFraudRuleSet } from './index.js';
+import { FRAUD_RULES_SCORER, RULE_ERROR_CODE, createFraudRulesScorer, paymentVector, readStarterFraudRules, starterFraudRuleSet } from './index.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00.000Z');
 
@@ -78,6 +78,7 @@ describe('fraud rules scorer - outcomes', () => {
       scorer: FRAUD_RULES_SCORER,
       points: 400,
       text: 'travel at 5,000 km/h since the previous located payment (limit 1,000 km/h)',
+      texts: { 'zh-CN': '自上一笔有位置的付款以来移动速度达 5,000 公里/小时（上限 1,000 公里/小时）' },
     });
     expect(outcome.alerts).toEqual([{ domain: 'fraud', typology: 'impossible_travel', severity: 'medium', score: 580, reasons: outcome.reasons }]);
   });
@@ -162,5 +163,22 @@ describe('fraud rules scorer - labels', () => {
     const withLabels = scorer.score(input(features, labelled));
     expect(reads).toBe(0);
     expect(withLabels).toEqual(scorer.score(input(features, clean)));
+  });
+
+  it('words every starter rule in Chinese too, with the same numbers, durations in Chinese', () => {
+    const scorer = createFraudRulesScorer();
+    const outcome = scorer.score(input(paymentVector({ seconds_since_last: 120 * 86_400, amount: 250_000 })));
+    if (outcome.status !== 'scored') throw new Error(outcome.status);
+    const dormant = outcome.reasons.find((r) => r.code === 'FR-DORMANT')!;
+    expect(dormant.text).toBe('USD 2,500.00 after 120 days without a payment (dormant: 90 days or more)');
+    expect(dormant.texts).toEqual({ 'zh-CN': '120 天没有付款后付出 USD 2,500.00（休眠：90 天或以上）' });
+    // Every rule has a Chinese text naming the same features and parameters as its English one.
+    const holes = (text: string): string[] => [...text.matchAll(/\{(\w+)(?::\w+)?\}/g)].map((m) => m[1]!).sort();
+    const wire = readStarterFraudRules() as { rules: Array<{ id: string; reason: string; reasonIn?: Record<string, string> }> };
+    for (const rule of wire.rules) {
+      const zh = rule.reasonIn?.['zh-CN'];
+      expect(zh, rule.id).toMatch(/[\u4e00-\u9fff]/);
+      expect(holes(zh!), rule.id).toEqual(holes(rule.reason));
+    }
   });
 });

@@ -16,7 +16,7 @@ export type FraudRulesScorerOptions = {
   readonly alertThreshold?: number;
 };
 
-type FiredRule = { readonly rule: CompiledRule; readonly points: number; readonly text: string };
+type FiredRule = { readonly rule: CompiledRule; readonly points: number; readonly text: string; readonly texts: Readonly<Record<string, string>> | undefined };
 
 const NOT_APPLICABLE: ScorerOutcome = Object.freeze({ status: 'not_applicable' });
 const NO_ALERTS: readonly AlertDraft[] = Object.freeze([]);
@@ -58,7 +58,7 @@ class FraudRulesScorer implements Scorer {
         evaluated++;
       } else if (outcome.status === 'fired') {
         evaluated++;
-        (fired ??= []).push({ rule, points: outcome.points, text: outcome.text });
+        (fired ??= []).push({ rule, points: outcome.points, text: outcome.text, texts: outcome.texts });
       } else if (outcome.status === 'error') {
         (failed ??= []).push(outcome.reason);
       }
@@ -75,7 +75,7 @@ class FraudRulesScorer implements Scorer {
     fired.sort(byPointsThenId);
     const points = fired.map((f) => f.points);
     const score = combineRulePoints(points);
-    const reasons: Reason[] = fired.map((f) => ({ code: f.rule.id, scorer: FRAUD_RULES_SCORER, points: f.points, text: f.text }));
+    const reasons: Reason[] = fired.map((f) => ({ code: f.rule.id, scorer: FRAUD_RULES_SCORER, points: f.points, text: f.text, ...(f.texts ? { texts: f.texts } : {}) }));
     // Partial results still score: one broken rule must not silence the others. The gap is said
     // out loud so that a reviewer knows the score may be low.
     if (failed) reasons.push({ code: RULE_ERROR_CODE, scorer: FRAUD_RULES_SCORER, points: 0, text: `not evaluated: ${failed.join('; ')}` });

@@ -6,7 +6,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { PAYMENT_FEATURES } from '../features/names.js';
 import { RuleEvaluator, type FieldFilter } from './compiled-rule.js';
 import { compileCondition, type ConditionScope } from './condition.js';
-import { parseReasonTemplate } from './reason-template.js';
+import { REASON_LANGUAGES, type ReasonLanguage } from './reason-format.js';
+import { parseReasonTemplate, type ReasonTemplate } from './reason-template.js';
 import { buildRuleCheck } from './rule-function.js';
 import type { CompiledRule, CompiledRuleSet, RuleSetProblem } from './rule-outcome.js';
 import { FILTER_FIELDS, RuleSetSchema, SEVERITY_POINTS, type FilterField, type RuleSetWire, type RuleWire } from './rule-set-schema.js';
@@ -133,12 +134,23 @@ function compileRule(
 
   const parsed = parseReasonTemplate(wire.reason, { features: catalogue, params, usedParams: scope.usedParams });
   if (!parsed.ok) report(`${path}/reason`, 'template', parsed.message);
+  const translations: Array<readonly [string, ReasonTemplate]> = [];
+  let translationsOk = true;
+  for (const [language, source] of Object.entries(wire.reasonIn ?? {})) {
+    if (source === undefined) continue;
+    const translated = parseReasonTemplate(source, { features: catalogue, params, usedParams: scope.usedParams }, REASON_LANGUAGES[language as ReasonLanguage]);
+    if (translated.ok) translations.push([language, translated.template]);
+    else {
+      translationsOk = false;
+      report(`${path}/reasonIn/${language}`, 'template', translated.message);
+    }
+  }
 
   for (const name of Object.keys(params)) {
     if (!scope.usedParams.has(name)) report(`${path}/params/${name}`, 'unused_param', `parameter "${name}" is used neither by the condition nor by the reason`);
   }
 
-  if (problems.length > before || expression === null || !parsed.ok) return null;
+  if (problems.length > before || expression === null || !parsed.ok || !translationsOk) return null;
   const features = [...scope.readFeatures.keys()];
   return new RuleEvaluator({
     id: wire.id,
@@ -152,6 +164,7 @@ function compileRule(
     filters,
     check: buildRuleCheck(features, expression),
     reason: parsed.template,
+    translations,
   });
 }
 

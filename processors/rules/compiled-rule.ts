@@ -14,6 +14,8 @@ export type RuleParts = Omit<CompiledRule, 'evaluate'> & {
   readonly filters: readonly FieldFilter[];
   readonly check: RuleCheck;
   readonly reason: ReasonTemplate;
+  /** The reason in other languages: [language, template]. */
+  readonly translations: ReadonlyArray<readonly [string, ReasonTemplate]>;
 };
 
 export class RuleEvaluator implements CompiledRule {
@@ -29,6 +31,7 @@ export class RuleEvaluator implements CompiledRule {
   private readonly _filters: readonly FieldFilter[];
   private readonly _check: RuleCheck;
   private readonly _reason: ReasonTemplate;
+  private readonly _translations: ReadonlyArray<readonly [string, ReasonTemplate]>;
 
   constructor(parts: RuleParts) {
     this.id = parts.id;
@@ -43,6 +46,7 @@ export class RuleEvaluator implements CompiledRule {
     this._filters = parts.filters;
     this._check = parts.check;
     this._reason = parts.reason;
+    this._translations = parts.translations;
   }
 
   evaluate(input: RuleInput): RuleOutcome {
@@ -51,7 +55,7 @@ export class RuleEvaluator implements CompiledRule {
       if (this._filters.length > 0 && !this._filtersMatch(input.event.body)) return NOT_APPLICABLE;
       const code = this._check(input.features);
       if (code === CHECK.quiet) return NOT_FIRED;
-      if (code === CHECK.fired) return { status: 'fired', points: this.points, text: this._reason.render(input.features) };
+      if (code === CHECK.fired) return this._fired(input);
       if (code === CHECK.absent) return NOT_APPLICABLE;
       // A feature that is present but not a finite number is a feature-store fault, not "did not apply".
       return this._badFeature(this.features[code - CHECK.badFeature] ?? '?');
@@ -59,6 +63,14 @@ export class RuleEvaluator implements CompiledRule {
       // Only a bug can get here (inputs are checked above); the caller still gets an outcome.
       return { status: 'error', reason: `rule ${this.id} failed to evaluate` };
     }
+  }
+
+  private _fired(input: RuleInput): RuleOutcome {
+    const text = this._reason.render(input.features);
+    if (this._translations.length === 0) return { status: 'fired', points: this.points, text };
+    const texts: Record<string, string> = {};
+    for (const [language, template] of this._translations) texts[language] = template.render(input.features);
+    return { status: 'fired', points: this.points, text, texts };
   }
 
   private _filtersMatch(body: unknown): boolean {

@@ -61,6 +61,20 @@ function plural(n: number, unit: string): string {
   return `${integerText(n)} ${unit}${n === 1 ? '' : 's'}`;
 }
 
+/** formatDuration in Chinese: "45 秒", "3 小时", "95 天"; "从未" for none. */
+export function formatDurationZh(seconds: number): string {
+  if (seconds < 0) return '从未';
+  if (seconds < 120) return `${integerText(Math.floor(seconds))} 秒`;
+  if (seconds < 7_200) return `${integerText(Math.floor(seconds / 60))} 分钟`;
+  if (seconds < 172_800) return `${integerText(Math.floor(seconds / 3_600))} 小时`;
+  return `${integerText(Math.floor(seconds / 86_400))} 天`;
+}
+
+/** formatDays in Chinese: "12 天". */
+export function formatDaysZh(days: number): string {
+  return `${integerText(Math.floor(days))} 天`;
+}
+
 export const REASON_FORMATS = {
   number: formatNumber,
   int: integerText,
@@ -70,6 +84,16 @@ export const REASON_FORMATS = {
   days: formatDays,
 } as const satisfies Record<string, (value: number) => string>;
 export type ReasonFormat = keyof typeof REASON_FORMATS;
+export type ReasonFormats = Readonly<Record<ReasonFormat, (value: number) => string>>;
+
+/**
+ * The languages a rule's reason may also be written in (`reasonIn`), with the formats their texts
+ * use: the same numbers and money, durations and days in words of that language.
+ */
+export const REASON_LANGUAGES = {
+  'zh-CN': { ...REASON_FORMATS, duration: formatDurationZh, days: formatDaysZh },
+} as const satisfies Record<string, ReasonFormats>;
+export type ReasonLanguage = keyof typeof REASON_LANGUAGES;
 
 export function isReasonFormat(name: string): name is ReasonFormat {
   return Object.hasOwn(REASON_FORMATS, name);

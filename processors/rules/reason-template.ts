@@ -2,7 +2,7 @@
 // Parsed once at load; parameters are known then, so they are rendered into the literal text and
 // only feature values are filled in when the rule fires.
 import type { FeatureVector } from '../features/names.js';
-import { REASON_FORMATS, isReasonFormat } from './reason-format.js';
+import { REASON_FORMATS, isReasonFormat, type ReasonFormats } from './reason-format.js';
 
 type Format = (value: number) => string;
 
@@ -46,7 +46,7 @@ export class ReasonTemplate {
 }
 
 /** Parses `{name}` and `{name:format}` holes; `{{` and `}}` stand for literal braces. */
-export function parseReasonTemplate(source: string, scope: TemplateScope): TemplateParse {
+export function parseReasonTemplate(source: string, scope: TemplateScope, formatsOf: ReasonFormats = REASON_FORMATS): TemplateParse {
   const texts: string[] = [];
   const features: string[] = [];
   const formats: Format[] = [];
@@ -80,7 +80,7 @@ export function parseReasonTemplate(source: string, scope: TemplateScope): Templ
     if (!isReasonFormat(formatName)) {
       return fail(`unknown format "${formatName}" in "{${hole}}"; formats are: ${Object.keys(REASON_FORMATS).join(', ')}`);
     }
-    const format = REASON_FORMATS[formatName];
+    const format = formatsOf[formatName];
     const isParam = Object.hasOwn(scope.params, name);
     const isFeature = scope.features.has(name);
     if (isParam && isFeature) return fail(`"{${name}}" is both a feature and a parameter; rename the parameter`);

@@ -9,7 +9,7 @@ export type RuleInput = {
 };
 
 export type RuleOutcome =
-  | { readonly status: 'fired'; readonly points: number; readonly text: string }
+  | { readonly status: 'fired'; readonly points: number; readonly text: string; readonly texts?: Readonly<Record<string, string>> }
   | { readonly status: 'not_fired' }
   /** The kind or a filter did not match, or a feature the condition reads is absent. */
   | { readonly status: 'not_applicable' }

@@ -74,6 +74,8 @@ export const RuleSchema = Type.Object(
     severity: Type.Optional(StringEnum(SEVERITIES)),
     /** Words for a person; `{feature}`, `{param}` and `{name:format}` are filled in. */
     reason: Type.String({ minLength: 1, maxLength: 500 }),
+    /** The reason in other languages, with the same placeholders (durations and days in that language's words). */
+    reasonIn: Type.Optional(Type.Object({ 'zh-CN': Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false })),
     enabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -156,6 +156,20 @@ describe('rule set - validation errors', () => {
       message: /"\{" at character 1 is never closed/,
     },
     {
+      name: 'unknown name in a translated reason',
+      input: ruleSet([rule({ reasonIn: { 'zh-CN': '最近一分钟内 {out_count} 笔付款' } })]),
+      path: '/rules/0/reasonIn/zh-CN',
+      rule: 'template',
+      message: /"\{out_count\}" is neither a known feature nor a parameter/,
+    },
+    {
+      name: 'a reason in a language riskstream has no formats for',
+      input: ruleSet([rule({ reasonIn: { fr: '{out_count_1m} paiements' } as never })]),
+      path: '/rules/0/reasonIn/fr',
+      rule: 'unknown_field',
+      message: /fr is not a field here/,
+    },
+    {
       name: 'unused parameter',
       input: ruleSet([rule({ params: { maxPerMinute: 5, maxPerHour: 20 } })]),
       path: '/rules/0/params/maxPerHour',

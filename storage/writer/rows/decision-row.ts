@@ -60,7 +60,11 @@ export function reasonsOf(o: WireObject): Reason[] {
   return value.map((item, i) => {
     const r = objectAt(item, `/reasons/${i}`);
     const path = `/reasons/${i}`;
-    return { code: nonEmptyText(r, 'code', path, 128), scorer: text(r, 'scorer', path, 128), points: finite(r, 'points', path), text: text(r, 'text', path, 2048) };
+    const reason = { code: nonEmptyText(r, 'code', path, 128), scorer: text(r, 'scorer', path, 128), points: finite(r, 'points', path), text: text(r, 'text', path, 2048) };
+    if (r.texts === undefined) return reason;
+    const texts = objectAt(r.texts, `${path}/texts`);
+    for (const language of Object.keys(texts)) text(texts, language, `${path}/texts`, 2048);
+    return { ...reason, texts: texts as Record<string, string> };
   });
 }
 

@@ -116,12 +116,19 @@ describe('decision, alert and dead-letter rows', () => {
     expect(outcome.ok && outcome.row).toMatchObject({ ingest_ts: null, latency_total_ms: null, has_labels: false, label_patterns: [], label_fraud: null });
   });
 
+  it('rows - a decision keeps its reasons in other languages', () => {
+    const reasons = [{ code: 'FR-CARD-TEST', scorer: 'fraud_rules', points: 500, text: '6 card payments', texts: { 'zh-CN': '6 笔卡支付' } }];
+    const outcome = decisionRow(msg('t1.dec.payment', decision({ reasons })));
+    expect(outcome.ok && JSON.parse(outcome.row.reasons)).toEqual(reasons);
+  });
+
   it.each([
     ['a score above 1000', { score: 1001 }, '/score'],
     ['a fractional score', { score: 1.5 }, '/score'],
     ['an unknown action', { action: 'maybe' }, '/action'],
     ['a time in seconds', { decidedAt: 1_700_000_000 }, '/decidedAt'],
     ['a reason without a code', { reasons: [{ scorer: 'x', points: 1, text: '' }] }, '/reasons/0/code'],
+    ['a translated reason that is not text', { reasons: [{ code: 'R', scorer: 'x', points: 1, text: 'a', texts: { 'zh-CN': 5 } }] }, '/reasons/0/texts/zh-CN'],
     ['a text feature', { features: { a: 'x' } }, '/features/a'],
     ['version 2', { v: 2 }, '/v'],
     ['a numeric channel', { channel: 3 }, '/channel'],

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertDetailAnswer } from '../../../server/protocol.js';
+import { setLocale } from '../i18n/locale.js';
 import { FakeApi, makeAlert, settle } from '../test-support/fakes.js';
 import './rs-alert-detail.js';
 
@@ -65,5 +66,22 @@ describe('alert detail', () => {
     ]);
     const amountCell = element.shadowRoot!.querySelector('[data-testid="detail-features"] tbody td.num')!;
     expect(amountCell.getAttribute('title')).toBe('As the rules compare it: 133 US cents');
+  });
+
+  it('alert detail - shows a reason in the chosen language when the rule set wrote one', async () => {
+    const reasons = [{ code: 'FR-CARD-TEST', scorer: 'fraud_rules', points: 500, text: '6 card payments under USD 5.00', texts: { 'zh-CN': '6 笔低于 USD 5.00 的卡支付' } }];
+    const answer = detail();
+    const api = new FakeApi().on('GET', '/api/alerts/al-x', () => ({ ...answer, alert: { ...answer.alert, reasons } }));
+    const element = document.createElement('rs-alert-detail');
+    element.api = api;
+    element.alertId = 'al-x';
+    document.body.append(element);
+    await settle(element);
+    const reasonsText = (): string => element.shadowRoot!.querySelector('[data-testid="detail-reasons"]')!.textContent!;
+    expect(reasonsText()).toContain('6 card payments under USD 5.00');
+    setLocale('zh-CN');
+    await settle(element);
+    expect(reasonsText()).toContain('6 笔低于 USD 5.00 的卡支付');
+    setLocale('en');
   });
 });

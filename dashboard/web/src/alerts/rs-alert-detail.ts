@@ -9,7 +9,7 @@ import { ApiError, type Api } from '../api/http.js';
 import type { Reason } from '../api/wire.js';
 import { formatDateTime, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, typologyText, valueText } from '../i18n/messages.js';
+import { msg, reasonText, typologyText, valueText } from '../i18n/messages.js';
 import { sharedStyles } from '../theme/theme.js';
 import { eventFields } from './event-fields.js';
 import { featureCell } from './feature-format.js';
@@ -133,7 +133,7 @@ export class RsAlertDetail extends LitElement {
                 (reason) => html`<tr>
                   <td class="points">${reason.points > 0 ? '+' : ''}${formatInteger(reason.points)}</td>
                   <td class="mono">${reason.scorer}</td>
-                  <td>${reason.text} <span class="dim mono">${reason.code}</span></td>
+                  <td>${reasonText(reason)} <span class="dim mono">${reason.code}</span></td>
                 </tr>`,
               )}
           </tbody>

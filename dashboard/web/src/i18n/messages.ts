@@ -29,6 +29,11 @@ export function typologyText(typology: string): string {
   return key in en ? msg(key as MessageKey) : typology;
 }
 
+/** A decision's reason in the current language when its scorer wrote it in that language, else as written (English). */
+export function reasonText(reason: { readonly text: string; readonly texts?: Readonly<Record<string, string>> }): string {
+  return reason.texts?.[getLocale()] ?? reason.text;
+}
+
 /** Domain values (actions, severities, …) shown in words; unknown values show as they are. */
 export function valueText(value: string): string {
   const key = `value.${value}`;
