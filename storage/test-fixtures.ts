@@ -50,7 +50,7 @@ export function alert(overrides: Partial<Record<keyof AlertWire, unknown>> = {})
     segment: 'vip',
     amountMinor: 999_950,
     currency: 'USD',
-    reasons: [{ code: 'NEAR_THRESHOLD', scorer: 'aml', points: 500, text: 'Just under the reporting threshold' }],
+    reasons: [{ code: 'NEAR_THRESHOLD', scorer: 'aml', points: 500, text: 'Just under the reporting threshold', texts: { 'zh-CN': '略低于申报门槛' } }],
     ...overrides,
   } as AlertWire;
 }

@@ -163,6 +163,15 @@ describe('dashboard - end to end in headless Chromium', () => {
     await expect.poll(() => pageValue(page, 'document.documentElement.lang')).toBe('zh-CN');
     await expect.poll(() => deepText(page.getByTestId('tile-events-per-second'))).toMatch(/[\u4e00-\u9fff]/);
     await screenshot(page, SUITE, '08-overview-zh');
+    // The card tester's alert: its typology by name and its reasons as the rule set words them in Chinese.
+    await goTo(page, '#/alerts');
+    const row = page.getByTestId('alert-row').filter({ hasText: account('CARD') }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await expect.poll(() => deepText(row)).toContain('盗卡测试');
+    await row.click();
+    await expect.poll(() => deepText(page.getByTestId('detail-reasons')), { timeout: 10_000 }).toMatch(/笔低于 USD 5\.00 的卡支付/);
+    await screenshot(page, SUITE, '09-alert-detail-zh');
+    await goTo(page, '#/overview');
     await page.getByTestId('language-switch').selectOption('en');
     await expect.poll(() => deepText(page.getByTestId('tile-events-per-second'))).not.toMatch(/[\u4e00-\u9fff]/);
     expect(watched.errors).toEqual([]);

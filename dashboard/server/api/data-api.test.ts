@@ -90,7 +90,8 @@ describe('data API - answers', () => {
     const rest = (await get(`/api/alerts?limit=50&cursor=${page.nextCursor}`)).json<AlertPageAnswer>();
     // al-old is older than 7 days: outside the default window.
     expect(rest.alerts.map((a) => a.id)).toEqual(['al-t-2', 'al-t-1', 'al-n-1']);
-    expect(rest.alerts[0]).toMatchObject({ amount: '250.50', currency: 'EUR', reasons: [{ code: 'NEAR_THRESHOLD' }] });
+    // Reasons keep their other languages through storage and the answer's schema.
+    expect(rest.alerts[0]).toMatchObject({ amount: '250.50', currency: 'EUR', reasons: [{ code: 'NEAR_THRESHOLD', texts: { 'zh-CN': '略低于申报门槛' } }] });
     const aml = (await get(`/api/alerts?domain=aml&typology=structuring&severity=high&since=${NOW - 11 * 86_400_000}`)).json<AlertPageAnswer>();
     expect(aml.alerts.map((a) => a.id)).toEqual(['al-t-2', 'al-old']);
   });

@@ -72,7 +72,14 @@ export type DeadLettersQuery = Static<typeof DeadLettersQuery>;
 
 const Money = (description: string) => Type.String({ description: `${description} Exact decimal text, never a float.` });
 
-const Reason = Type.Object({ code: Type.String(), scorer: Type.String(), points: Type.Number(), text: Type.String() });
+const Reason = Type.Object({
+  code: Type.String(),
+  scorer: Type.String(),
+  points: Type.Number(),
+  text: Type.String(),
+  /** The same words in other languages, by language tag (`zh-CN`), where the rule set has them. */
+  texts: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
 
 const AlertView = Type.Object({
   v: Type.Literal(1),
