@@ -260,24 +260,9 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry, 'start', ...(roles ? ['--roles', roles] : [])], { env, stdio: ['ignore', log, log] });
   const baseUrl = `http://127.0.0.1:${port}`;
   process.stderr.write(`bench: started riskstream (pid ${child.pid}, namespace ${namespace}, log ${logPath})\n`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`riskstream exited during start-up:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
-    try {
-      const response = await fetch(`${baseUrl}/healthz`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`riskstream did not become healthy within 60 s; see ${logPath}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    config,
-    baseUrl,
-    pid: child.pid,
-    user,
-    async stop() {
+  /** Stops the child and removes what it made: its streams and KV buckets, its Redis keys, and (unless kept) its folder. */
+  async function cleanUp(keepFolder: boolean): Promise<void> {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const exited = await Promise.race([
@@ -287,15 +272,44 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
       // A pending timer would keep the bench alive for the rest of the 30 s after the child exited.
       clearTimeout(timer);
       if (!exited) child.kill('SIGKILL');
-      const names = namesOf(namespace);
-      const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-cleanup');
-      await deleteNamespace(bus);
-      await bus.nc.close();
-      const redis = await connectRedis(config.redisUrl, 'riskstream-bench-cleanup');
-      await deleteKeysWithPrefix(redis, names.redisPrefix);
-      redis.disconnect();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    }
+    const names = namesOf(namespace);
+    const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-cleanup');
+    await deleteNamespace(bus);
+    await bus.nc.close();
+    const redis = await connectRedis(config.redisUrl, 'riskstream-bench-cleanup');
+    await deleteKeysWithPrefix(redis, names.redisPrefix);
+    redis.disconnect();
+    if (!keepFolder) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  // A riskstream that fails to start may already have made its streams (they come before the
+  // ClickHouse check): clean up before saying so, or every failed attempt leaves a namespace behind.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      const tail = readFileSync(logPath, 'utf8').slice(-2000);
+      await cleanUp(false);
+      throw new Error(`riskstream exited during start-up:\n${tail}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await cleanUp(true);
+      throw new Error(`riskstream did not become healthy within 60 s; see ${logPath}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    config,
+    baseUrl,
+    pid: child.pid,
+    user,
+    stop: () => cleanUp(false),
   };
 }
 

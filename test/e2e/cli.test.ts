@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sourcePath, validateEvent } from '../../core/index.js';
 import { NATS_URL, REDIS_URL, uniqueNamespace } from '../harness.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 
 const run = promisify(execFile);
 const cli = sourcePath('dist', 'bin', 'riskstream.js');
@@ -163,6 +165,25 @@ describe('cli - bench', () => {
     // The gateway put each batch of 50 on the bus in one envelope (batches that meet may share two).
     expect(r.busMessages).toBeGreaterThanOrEqual(7);
     expect(r.busMessages).toBeLessThanOrEqual(8);
+  }, 90_000);
+
+  it('says why a spawned riskstream did not start, and leaves none of its streams or buckets behind', async () => {
+    // Unreachable ClickHouse: start-up fails after it has made the namespace's streams.
+    const { code, out } = await riskstream(['bench', '--spawn', '--duration', '1'], { CLICKHOUSE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'warn' });
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/riskstream exited during start-up/);
+    expect(out).toMatch(/ClickHouse is not reachable at http:\/\/127\.0\.0\.1:1/);
+    const namespace = /namespace (bench_[0-9a-f]+)/.exec(out)?.[1];
+    expect(namespace, out).toBeDefined();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const left: string[] = [];
+      for await (const stream of jsm.streams.list()) if (stream.config.name.toLowerCase().includes(namespace!)) left.push(stream.config.name);
+      expect(left).toEqual([]);
+    } finally {
+      await nc.close();
+    }
   }, 90_000);
 
   it('counts decisions that come after the grace as late, not lost', async () => {
