@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FeatureVector } from './names.js';
+import { DEFAULT_RECEIVE_ONLY_TTL_SECONDS, DEFAULT_STATE_TTL_SECONDS } from './feature-store.js';
 import { DAY, HOUR, MINUTE, SECOND, T0, openTestStore, payment, type PaymentSpec, type TestStore } from './test-fixtures.js';
 import { MEMBER_GROUPS, MEMBERS_PER_GROUP, SET_CAPS } from './window-layout.js';
 
@@ -180,5 +181,21 @@ describe('feature store accounts - history', () => {
     const [out] = await run({ ts: T0 + 101 * DAY, from: 'PAYER-1', to: 'X' });
     expect(out!.seconds_since_last).toBe(101 * 86_400);
     expect(out!.history_count).toBe(1);
+  });
+
+  test('an account that only ever received keeps its state for the receive-only TTL; its first payment out gives it the state TTL', async () => {
+    const state = (account: string): string => `${t.prefix}{a:${account}}:s`;
+    const days = async (account: string): Promise<number> => (await t.redis.pttl(state(account))) / 86_400_000;
+    await run({ ts: T0, from: 'RO-PAYER', to: 'RO-PAYEE' });
+    expect(await days('RO-PAYEE')).toBeCloseTo(DEFAULT_RECEIVE_ONLY_TTL_SECONDS / 86_400, 2);
+    expect(await days('RO-PAYER')).toBeCloseTo(DEFAULT_STATE_TTL_SECONDS / 86_400, 2);
+    // the payer receiving later keeps the state TTL (its money-in refresh is due: first one)
+    await run({ ts: T0 + HOUR, from: 'RO-OTHER', to: 'RO-PAYER' });
+    expect(await days('RO-PAYER')).toBeCloseTo(DEFAULT_STATE_TTL_SECONDS / 86_400, 2);
+    // the payee pays out: from now on it is an account like any other
+    const [first] = await run({ ts: T0 + 2 * HOUR, from: 'RO-PAYEE', to: 'X' });
+    expect(await days('RO-PAYEE')).toBeCloseTo(DEFAULT_STATE_TTL_SECONDS / 86_400, 2);
+    expect(first!.in_count_24h).toBe(1);
+    expect(first!.account_age_days).toBeCloseTo(2 / 24, 3);
   });
 });

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ValidatedEvent } from '../../core/contracts/index.js';
 import { UNKNOWN_CUSTOMER } from '../scoring.js';
-import { createFeatureStore, DEFAULT_HISTORY_TTL_SECONDS, DEFAULT_PROFILE_TTL_SECONDS } from './feature-store.js';
+import { createFeatureStore, DEFAULT_HISTORY_TTL_SECONDS, DEFAULT_PROFILE_TTL_SECONDS, DEFAULT_RECEIVE_ONLY_TTL_SECONDS } from './feature-store.js';
 import { PAYMENT_FEATURES } from './names.js';
 import { ACCOUNT } from './reply-layout.js';
 import { packStruct, readStructField } from './struct-layout.js';
@@ -119,14 +119,24 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
     const pipeline = t.redis.pipeline();
     for (const key of keys) pipeline.pttl(key);
     const ttls = ((await pipeline.exec()) ?? []).map(([, ttl]) => ttl as number);
+    // accounts that have paid out have a history key; the others only ever received
+    const paidOut = new Set(keys.filter((key) => key.endsWith(':h')).map((key) => key.slice(0, -':h'.length)));
     const byKind = new Map<string, number[]>();
     keys.forEach((key, i) => {
-      const kind = /:m:[oi]:/.test(key) ? 'marker' : /^[^{]*\{e:[^}]*\}:m$/.test(key) ? 'eventMarker' : key.slice(key.lastIndexOf(':') + 1);
+      let kind = /:m:[oi]:/.test(key) ? 'marker' : /^[^{]*\{e:[^}]*\}:m$/.test(key) ? 'eventMarker' : key.slice(key.lastIndexOf(':') + 1);
+      if (kind === 's' && !paidOut.has(key.slice(0, -':s'.length))) kind = 'receiveOnly';
       byKind.set(kind, [...(byKind.get(kind) ?? []), ttls[i]!]);
     });
-    expect([...byKind.keys()].sort()).toEqual(['eventMarker', 'h', 'kyc', 'marker', 's']);
+    expect([...byKind.keys()].sort()).toEqual(['eventMarker', 'h', 'kyc', 'marker', 'receiveOnly', 's']);
     const day = 86_400;
-    const expected = { kyc: DEFAULT_PROFILE_TTL_SECONDS, marker: 900, eventMarker: 900, s: 20 * day, h: DEFAULT_HISTORY_TTL_SECONDS } as const;
+    const expected = {
+      kyc: DEFAULT_PROFILE_TTL_SECONDS,
+      marker: 900,
+      eventMarker: 900,
+      s: 20 * day,
+      receiveOnly: DEFAULT_RECEIVE_ONLY_TTL_SECONDS,
+      h: DEFAULT_HISTORY_TTL_SECONDS,
+    } as const;
     for (const [kind, list] of byKind) {
       const limit = expected[kind as keyof typeof expected] * 1000;
       for (const ttl of list) {
@@ -174,6 +184,8 @@ describe('feature store batch - options', () => {
     ['a brace in the prefix', { prefix: 'x{y', dedupTtlSeconds: 60 }, /braces/],
     ['no dedup TTL', { prefix: 'x:', dedupTtlSeconds: 0 }, /dedupTtlSeconds/],
     ['a state TTL shorter than the longest window', { prefix: 'x:', dedupTtlSeconds: 60, stateTtlSeconds: 86_400 }, /stateTtlSeconds/],
+    ['a receive-only TTL shorter than the longest window and a refresh', { prefix: 'x:', dedupTtlSeconds: 60, receiveOnlyTtlSeconds: 7 * 86_400 }, /receiveOnlyTtlSeconds/],
+    ['a receive-only TTL longer than the state TTL', { prefix: 'x:', dedupTtlSeconds: 60, stateTtlSeconds: 9 * 86_400, receiveOnlyTtlSeconds: 10 * 86_400 }, /receiveOnlyTtlSeconds/],
   ] as const)('refuses %s', (_name, options, error) => {
     expect(() => createFeatureStore(redis, options)).toThrow(error);
   });

@@ -20,6 +20,12 @@ export type FeatureStoreOptions = {
   readonly dedupTtlSeconds: number;
   /** Idle accounts vanish after this long; at least the longest window. Default 35 days. */
   readonly stateTtlSeconds?: number;
+  /**
+   * The state of an account that has never paid out (only received) vanishes this long after its
+   * last refresh; its first payment out gives it stateTtlSeconds. At least the longest window plus
+   * the refresh interval, at most stateTtlSeconds. Default 8 days.
+   */
+  readonly receiveOnlyTtlSeconds?: number;
   /** Customer profiles vanish this long after their last customer event. Default 400 days. */
   readonly profileTtlSeconds?: number;
   /**
@@ -52,6 +58,8 @@ export interface FeatureStore {
 }
 
 export const DEFAULT_STATE_TTL_SECONDS = 35 * 86_400;
+/** Receive-only accounts: the 7-day windows, plus a day for the refresh interval. */
+export const DEFAULT_RECEIVE_ONLY_TTL_SECONDS = 8 * 86_400;
 export const DEFAULT_PROFILE_TTL_SECONDS = 400 * 86_400;
 /** An account's history outlives its state by this much (FR-DORMANT looks for 90 days idle). */
 export const DEFAULT_HISTORY_TTL_SECONDS = 400 * 86_400;
@@ -82,8 +90,11 @@ function isCustomer(event: ValidatedEvent): event is ValidatedEvent<'customer'> 
   return event.kind === 'customer';
 }
 
-function checkSeconds(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) throw new Error(`feature store ${name} must be an integer of at least ${min}, got ${value}`);
+function checkSeconds(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new Error(`feature store ${name} must be an integer ${range}, got ${value}`);
+  }
 }
 
 export function createFeatureStore(redis: Redis, opts: FeatureStoreOptions): FeatureStore {
@@ -95,11 +106,16 @@ export function createFeatureStore(redis: Redis, opts: FeatureStoreOptions): Fea
   checkSeconds('profileTtlSeconds', profileTtl, 1);
   const historyTtl = opts.historyTtlSeconds ?? DEFAULT_HISTORY_TTL_SECONDS;
   checkSeconds('historyTtlSeconds', historyTtl, stateTtl);
+  const refreshSeconds = Math.floor(Math.min(stateTtl / 10, MAX_TTL_REFRESH_SECONDS));
+  // Unless given, never longer than the state TTL (a short state TTL keeps receive-only state as short).
+  const receiveOnlyTtl = opts.receiveOnlyTtlSeconds ?? Math.min(DEFAULT_RECEIVE_ONLY_TTL_SECONDS, stateTtl);
+  checkSeconds('receiveOnlyTtlSeconds', receiveOnlyTtl, Math.min(LONGEST_WINDOW_SECONDS + refreshSeconds, stateTtl), stateTtl);
   const commands = defineFeatureScripts(redis, {
     markerMs: opts.dedupTtlSeconds * 1000,
     stateMs: stateTtl * 1000,
+    receiveOnlyMs: receiveOnlyTtl * 1000,
     historyMs: historyTtl * 1000,
-    refreshSeconds: Math.floor(Math.min(stateTtl / 10, MAX_TTL_REFRESH_SECONDS)),
+    refreshSeconds,
     profileMs: profileTtl * 1000,
   });
   return new RedisFeatureStore(redis, opts.prefix, commands);

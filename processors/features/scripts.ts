@@ -127,6 +127,12 @@ if nd > 0 then redis.call('HDEL', s, unpack(del)) end`;
 export type ScriptTtls = {
   readonly markerMs: number;
   readonly stateMs: number;
+  /**
+   * The state of an account that has never paid out (a payee met in payments in, often at another
+   * bank): shorter than stateMs, so that every counterparty met once does not hold state for the
+   * full state TTL.
+   */
+  readonly receiveOnlyMs: number;
   /** The account's history key (a copy of its scalars, kept while it lives on after the state). */
   readonly historyMs: number;
   /** Each side refreshes the TTLs of its keys at most this often. */
@@ -144,7 +150,7 @@ export type FeatureScripts = { readonly out: string; readonly in: string; readon
  */
 function helpersLua(ttl: ScriptTtls): string {
   return `
-local STATE_TTL, MARKER_TTL, HISTORY_TTL, REFRESH = '${ttl.stateMs}', '${ttl.markerMs}', '${ttl.historyMs}', ${ttl.refreshSeconds}
+local STATE_TTL, RECEIVE_TTL, MARKER_TTL, HISTORY_TTL, REFRESH = '${ttl.stateMs}', '${ttl.receiveOnlyMs}', '${ttl.markerMs}', '${ttl.historyMs}', ${ttl.refreshSeconds}
 local MEMBER, SEEN, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', '<I4', 8, ${MEMBERS_PER_GROUP}
 local PF = {${Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ')}}
 local QF = {${Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', ')}}
@@ -337,10 +343,16 @@ for g = 1, ${G} do
 end
 if ns > 0 then redis.call('HSET', s, unpack(set)) end
 if refresh then
-  redis.call('PEXPIRE', s, STATE_TTL)
-  -- Only accounts that have paid out keep a history: one that only ever received (a payee at
-  -- another bank, met once) would leave a key behind for the history's long TTL.
-  if lo >= 0 then redis.call('SET', KEYS[3], acc, 'PX', HISTORY_TTL) end
+  -- Only accounts that have paid out keep a history, and the full state TTL: one that only ever
+  -- received (a payee at another bank, met once) would otherwise leave its keys behind for long.
+  -- Its state lives RECEIVE_TTL; its first payment out gives it the state TTL (the out side's
+  -- first refresh is due at once).
+  if lo >= 0 then
+    redis.call('PEXPIRE', s, STATE_TTL)
+    redis.call('SET', KEYS[3], acc, 'PX', HISTORY_TTL)
+  else
+    redis.call('PEXPIRE', s, RECEIVE_TTL)
+  end
 end
 local out = struct.pack('${IN_REPLY.format}',
   ${ringReply()},
