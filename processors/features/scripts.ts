@@ -10,7 +10,6 @@ import { DISTINCT_SPANS_MS, EWMA_MIN_ALPHA, MEMBER_GROUPS, MEMBERS_PER_GROUP, SM
 
 const RINGS = WINDOWS.map((w, k) => ({ i: k + 1, buckets: w.buckets, bucketMs: w.bucketMs }));
 const NW = WINDOWS.length;
-const MAX_BUCKETS = Math.max(...WINDOWS.map((w) => w.buckets));
 
 /**
  * The ring layout in the state hash. Totals live in field `T<i>` (TOTALS: head bucket, slot
@@ -26,16 +25,12 @@ const MAX_BUCKETS = Math.max(...WINDOWS.map((w) => w.buckets));
  * The event adds dc ds ec es sc.
  */
 function ringPrelude(extraFields: string): string {
-  const digits = Array.from({ length: MAX_BUCKETS }, (_, k) => `'${k}'`).join(', ');
   const perRing = RINGS.map(
     ({ i, buckets, bucketMs }) => `local e${i} = math.floor(ts / ${bucketMs})
 local s${i} = e${i} % ${buckets}
-local fld${i} = 'R${i}:' .. D[s${i} + 1]`,
+local fld${i} = RF${i}[s${i} + 1]`,
   ).join('\n');
-  return `local TOT, SLOT, ACC = '${TOTALS.format}', '${SLOT.format}', '${ACCOUNT.format}'
-local band, bor, bnot, lshift = bit.band, bit.bor, bit.bnot, bit.lshift
-local D = {${digits}}
-${perRing}
+  return `${perRing}
 local got = redis.call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a', ${extraFields})
 local set, ns, del, nd, reads, readW, nr = {}, 0, {}, 0, {}, {}, 0`;
 }
@@ -53,7 +48,7 @@ do
       if e${i} - h${i} >= ${buckets} then
         -- the whole ring expired: delete its slots without reading them
         for k = 0, ${buckets - 1} do
-          if k ~= s${i} and band(m${i}, lshift(1, k)) ~= 0 then nd = nd + 1; del[nd] = 'R${i}:' .. D[k + 1] end
+          if k ~= s${i} and band(m${i}, lshift(1, k)) ~= 0 then nd = nd + 1; del[nd] = RF${i}[k + 1] end
         end
         m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = 0, 0, 0, 0, 0, 0
       else
@@ -62,7 +57,7 @@ do
           local bj = lshift(1, j)
           if band(m${i}, bj) ~= 0 then
             m${i} = band(m${i}, bnot(bj))
-            nr = nr + 1; reads[nr] = 'R${i}:' .. D[j + 1]; readW[nr] = ${i}
+            nr = nr + 1; reads[nr] = RF${i}[j + 1]; readW[nr] = ${i}
           end
         end
         if own and band(m${i}, b0) ~= 0 then
@@ -149,7 +144,15 @@ export type FeatureScripts = { readonly out: string; readonly in: string; readon
  * TTL at once, and a new account refreshes at once.
  */
 function helpersLua(ttl: ScriptTtls): string {
+  // Built once per script call, not per account side: the formats, the bit functions and every
+  // ring slot's field name (R<i>:<slot>), so that a side neither builds tables nor concatenates.
+  const slotFields = RINGS.map(
+    ({ i, buckets }) => `local RF${i} = {${Array.from({ length: buckets }, (_, k) => `'R${i}:${k}'`).join(', ')}}`,
+  ).join('\n');
   return `
+local TOT, SLOT, ACC = '${TOTALS.format}', '${SLOT.format}', '${ACCOUNT.format}'
+local band, bor, bnot, lshift = bit.band, bit.bor, bit.bnot, bit.lshift
+${slotFields}
 local STATE_TTL, RECEIVE_TTL, MARKER_TTL, HISTORY_TTL, REFRESH = '${ttl.stateMs}', '${ttl.receiveOnlyMs}', '${ttl.markerMs}', '${ttl.historyMs}', ${ttl.refreshSeconds}
 local MEMBER, SEEN, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', '<I4', 8, ${MEMBERS_PER_GROUP}
 local PF = {${Array.from({ length: G }, (_, g) => `'P${g + 1}'`).join(', ')}}
