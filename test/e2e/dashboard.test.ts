@@ -88,6 +88,9 @@ describe('dashboard - end to end in headless Chromium', () => {
 
   it('signs in', { timeout: 60_000 }, async () => {
     await page.goto(rs.baseUrl);
+    await page.getByTestId('login-username').waitFor({ timeout: 15_000 });
+    // A first visit goes to the form without asking the API about a session it cannot have (a 401).
+    expect(watched.consoleErrors).toEqual([]);
     await page.getByTestId('login-username').fill(ADMIN.username);
     await page.getByTestId('login-password').fill('not the password');
     await page.getByTestId('login-submit').click();

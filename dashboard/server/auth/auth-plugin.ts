@@ -11,7 +11,7 @@ import { requireRoles, signedInUser } from './guards.js';
 import { createLoginThrottle, retryAfterSeconds, type LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 import { LoginBody, PasswordChangeBody, TotpConfirmBody } from './schemas.js';
-import { SESSION_COOKIE, cookieIsSecure, sessionCookieOptions, sessionIdFromHeaders, type SecureCookies } from './session-cookie.js';
+import { SESSION_COOKIE, SIGNED_IN_COOKIE, cookieIsSecure, sessionCookieOptions, signedInCookieOptions, sessionIdFromHeaders, type SecureCookies } from './session-cookie.js';
 import type { Session, SessionStore } from './session-store.js';
 import { createTotpEnrolment, verifyTotpCode } from './totp.js';
 import { sessionUserOf, type UserRecord } from './types.js';
@@ -84,11 +84,15 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
   });
 
   function setSessionCookie(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeMs: number): void {
-    reply.setCookie(SESSION_COOKIE, id, sessionCookieOptions(cookieIsSecure(secureSetting, request.protocol), maxAgeMs));
+    const secure = cookieIsSecure(secureSetting, request.protocol);
+    reply.setCookie(SESSION_COOKIE, id, sessionCookieOptions(secure, maxAgeMs));
+    reply.setCookie(SIGNED_IN_COOKIE, '1', signedInCookieOptions(secure, maxAgeMs));
   }
 
   function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(cookieIsSecure(secureSetting, request.protocol), 0));
+    const secure = cookieIsSecure(secureSetting, request.protocol);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secure, 0));
+    reply.clearCookie(SIGNED_IN_COOKIE, signedInCookieOptions(secure, 0));
   }
 
   function log(request: FastifyRequest): Logger {

@@ -4,6 +4,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 
 export const SESSION_COOKIE = 'rs_session';
+/**
+ * Set and cleared with the session cookie, readable by the page (not HttpOnly) and holding nothing
+ * but `1`: it tells the app whether there may be a session to restore, so that a visitor who has
+ * not signed in goes to the sign-in form without a request answered 401.
+ */
+export const SIGNED_IN_COOKIE = 'rs_signed_in';
 
 /** true: always Secure; false: never (plain-HTTP development); 'auto': when the request came over HTTPS. */
 export type SecureCookies = boolean | 'auto';
@@ -16,6 +22,11 @@ export function sessionCookieOptions(secure: boolean, maxAgeMs: number): CookieS
     secure,
     maxAge: Math.max(0, Math.floor(maxAgeMs / 1000)),
   };
+}
+
+/** The signed-in hint's attributes: the session cookie's, readable by the page. */
+export function signedInCookieOptions(secure: boolean, maxAgeMs: number): CookieSerializeOptions {
+  return { ...sessionCookieOptions(secure, maxAgeMs), httpOnly: false };
 }
 
 export function cookieIsSecure(setting: SecureCookies, protocol: string): boolean {

@@ -7,6 +7,7 @@ import '../accounts/rs-account-page.js';
 import '../alerts/rs-alert-detail.js';
 import '../alerts/rs-alert-feed.js';
 import { ApiClient, ApiError } from '../api/http.js';
+import { forgetSessionHint, mayHaveSession } from '../api/session-hint.js';
 import '../auth/rs-login.js';
 import '../auth/rs-security.js';
 import '../credit/rs-credit-page.js';
@@ -198,10 +199,16 @@ export class RsApp extends LitElement {
   }
 
   private async _restoreSession(): Promise<void> {
+    if (!mayHaveSession(document.cookie)) {
+      this._signedOut();
+      this._booting = false;
+      return;
+    }
     try {
       this._signedIn(await this._api.get<LoginAnswer>('/api/auth/me'));
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error instanceof Error ? error.message : error);
+      else document.cookie = forgetSessionHint();
       this._signedOut();
     } finally {
       this._booting = false;
