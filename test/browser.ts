@@ -29,15 +29,17 @@ export async function screenshot(page: Page, suite: string, name: string): Promi
  * Collects uncaught page errors, script dialogs (an injected alert() would show here) and files the
  * page asked for that do not exist (Chromium reports those, the icon included, as console errors).
  */
-export function watchPage(page: Page): { errors: string[]; dialogs: string[]; missing: string[]; consoleErrors: string[] } {
+export function watchPage(page: Page): { errors: string[]; dialogs: string[]; missing: string[]; consoleErrors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const dialogs: string[] = [];
   const missing: string[] = [];
   const consoleErrors: string[] = [];
+  const warnings: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     const url = message.location().url ?? '';
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (${url})`);
+    if (message.type() === 'warning') warnings.push(message.text());
     // The API's 404s are answers (an alert opened before the writer stored it is asked for again).
     if (message.type() === 'error' && /status of 404/.test(message.text()) && !new URL(url, 'http://x').pathname.startsWith('/api/')) missing.push(url);
   });
@@ -45,7 +47,7 @@ export function watchPage(page: Page): { errors: string[]; dialogs: string[]; mi
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  return { errors, dialogs, missing, consoleErrors };
+  return { errors, dialogs, missing, consoleErrors, warnings };
 }
 
 type DomNode = { nodeType: number; textContent: string | null; childNodes: ArrayLike<DomNode>; shadowRoot?: DomNode | null };

@@ -5,5 +5,11 @@ import { execFileSync } from 'node:child_process';
 export default function setup(): void {
   if (process.env.RS_SKIP_BUILD === '1') return;
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'dashboard/web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  // The production build, as `npm run build` makes it: vitest sets NODE_ENV=test, and a build that
+  // inherits it resolves Lit's development build (slower, and warning in every browser console), so
+  // the end-to-end tests would test another bundle than the one users get, and leave it in dist/.
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'dashboard/web/vite.config.ts', '--logLevel', 'warn'], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }

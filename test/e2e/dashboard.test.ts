@@ -91,6 +91,8 @@ describe('dashboard - end to end in headless Chromium', () => {
     await page.getByTestId('login-username').waitFor({ timeout: 15_000 });
     // A first visit goes to the form without asking the API about a session it cannot have (a 401).
     expect(watched.consoleErrors).toEqual([]);
+    // the production bundle, not Lit's development build
+    expect(watched.warnings.filter((w) => /dev mode/i.test(w))).toEqual([]);
     await page.getByTestId('login-username').fill(ADMIN.username);
     await page.getByTestId('login-password').fill('not the password');
     await page.getByTestId('login-submit').click();
