@@ -43,6 +43,10 @@ export class RsAlertDetail extends LitElement {
         max-height: 420px;
         overflow: auto;
       }
+      /* field paths whole (debtor.accountId), values wrap instead */
+      .path {
+        white-space: nowrap;
+      }
     `,
   ];
 
@@ -176,7 +180,7 @@ export class RsAlertDetail extends LitElement {
                     </tr>
                   </thead>
                   <tbody>
-                    ${eventFields(event).map((row) => html`<tr><td class="mono">${row.path}</td><td>${row.value}</td></tr>`)}
+                    ${eventFields(event).map((row) => html`<tr><td class="mono path">${row.path}</td><td>${row.value}</td></tr>`)}
                   </tbody>
                 </table>
               </div>`}
