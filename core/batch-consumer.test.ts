@@ -110,3 +110,36 @@ describe('pending limiter - max_ack_pending follows the records per message', ()
     expect(await limitOf()).toBe(313);
   });
 });
+
+describe('batch consumer - what it holds', () => {
+  it('knows when the oldest message it holds was stored, until the handler is done with it', async () => {
+    const subject = h.names.eventSubject('payment', 4);
+    const consumer = await ensureConsumer(h.bus, { stream: h.names.streams.events, durable: 'held', filterSubject: subject, maxAckPending: 100 });
+    let release: () => void = () => {};
+    const handled = new Promise<void>((resolve) => (release = resolve));
+    let received = 0;
+    const batcher = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        received += messages.length;
+        await handled;
+        for (const m of messages) m.ack();
+      },
+      { maxBatch: 100, maxWaitMs: 10, concurrency: 1, logger: createLogger('silent') },
+    );
+    expect(batcher.oldestHeldMs()).toBeNull();
+    await batcher.start();
+    const before = Date.now();
+    await publishAll(subject, [0, 0, 0], 'held');
+    // the first batch stays in the handler; the others queue behind it (concurrency 1)
+    await eventually(() => (received >= 1 && batcher.pending + received >= 3 ? true : undefined), 10_000, 'all three held');
+    const oldest = batcher.oldestHeldMs();
+    expect(oldest).not.toBeNull();
+    // the stream's clock and this one are the same machine's
+    expect(oldest!).toBeGreaterThanOrEqual(before - 50);
+    expect(oldest!).toBeLessThanOrEqual(Date.now());
+    release();
+    await eventually(() => (batcher.oldestHeldMs() === null ? true : undefined), 10_000, 'nothing held');
+    await batcher.drain();
+  });
+});

@@ -285,6 +285,8 @@ export class BatchConsumer {
   private _batchWeight = 0;
   private _flushScheduled = false;
   private _inFlight = 0;
+  /** The batches the handler is working on. */
+  private readonly _handling = new Set<JsMsg[]>();
   private readonly _queue: JsMsg[][] = [];
   private _messages: ConsumerMessages | undefined;
   private _idle: Array<() => void> = [];
@@ -308,6 +310,24 @@ export class BatchConsumer {
   /** Messages received and not yet handled (queued or in flight). */
   get pending(): number {
     return this._batch.length + this._queue.reduce((n, b) => n + b.length, 0);
+  }
+
+  /**
+   * When the oldest message received and not yet handled (queued or in flight) was stored in the
+   * stream (epoch ms; the first message of each batch stands for it); null when none is held.
+   */
+  oldestHeldMs(): number | null {
+    let oldest: number | null = null;
+    const consider = (batch: readonly JsMsg[] | undefined): void => {
+      const first = batch?.[0];
+      if (first === undefined) return;
+      const ms = first.info.timestampNanos / 1e6;
+      if (oldest === null || ms < oldest) oldest = ms;
+    };
+    for (const batch of this._handling) consider(batch);
+    consider(this._queue[0]);
+    consider(this._batch);
+    return oldest;
   }
 
   private _onMessage(message: JsMsg): void {
@@ -342,6 +362,7 @@ export class BatchConsumer {
     while (this._inFlight < this._options.concurrency && this._queue.length > 0) {
       const batch = this._queue.shift()!;
       this._inFlight++;
+      this._handling.add(batch);
       this._handler(batch)
         .catch((error: unknown) => {
           this._options.onError?.(error, batch);
@@ -350,6 +371,7 @@ export class BatchConsumer {
         })
         .finally(() => {
           this._inFlight--;
+          this._handling.delete(batch);
           if (this._inFlight === 0 && this._queue.length === 0 && this._batch.length === 0) {
             for (const resolve of this._idle.splice(0)) resolve();
           }

@@ -80,6 +80,22 @@ function rowsOf(message: JsMsg): number {
   return declaredRecords(message.headers);
 }
 
+/**
+ * How far a table trails its stream, in seconds. Without a backlog (every message delivered),
+ * what waits is in the writer's hands (a batch filling or being inserted): the lag is the age of
+ * the oldest of it, by the time the stream stored it, and 0 when it holds nothing. With a backlog,
+ * now − the newest row inserted (or the oldest held, if older). (Now − the newest row inserted, alone,
+ * overstated a quiet table: an alert every few seconds read as a lag of seconds while it waited
+ * the batch's second.) Null when unknown.
+ */
+export function lagSeconds(undelivered: number, newestInsertedMs: number | null, oldestHeldMs: number | null, now = Date.now()): number | null {
+  const age = (ms: number): number => Math.max(0, (now - ms) / 1000);
+  if (undelivered === 0) return oldestHeldMs === null ? 0 : age(oldestHeldMs);
+  // A backlog: its oldest message is not in hand; the newest row stored is the best known bound.
+  const known = [newestInsertedMs, oldestHeldMs].filter((ms): ms is number => ms !== null);
+  return known.length === 0 ? null : Math.max(...known.map(age));
+}
+
 export function createWriter(options: WriterOptions): Writer {
   const { bus, names, metrics, logger } = options;
   // Large batches: every insert costs chDB a duplicate lookup and a part per table and view, and
@@ -100,6 +116,7 @@ export function createWriter(options: WriterOptions): Writer {
   });
   const lags = new Map<RawTable, Lag>(sinks.map((s) => [s.spec.table, { seconds: null, messages: null }]));
   const consumers: BatchConsumer[] = [];
+  const held = new Map<RawTable, BatchConsumer>();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let drained = false;
@@ -131,8 +148,7 @@ export function createWriter(options: WriterOptions): Writer {
           const entry = lags.get(table)!;
           if (lag === null) return;
           entry.messages = lag.pending + lag.ackPending;
-          const newest = sink.counters.newestMs;
-          entry.seconds = entry.messages === 0 && sink.counters.inFlight === 0 ? 0 : newest === null ? null : Math.max(0, (Date.now() - newest) / 1000);
+          entry.seconds = lagSeconds(lag.pending, sink.counters.newestMs, held.get(table)?.oldestHeldMs() ?? null);
           metrics.writerLagMessages.set({ table }, entry.messages);
           if (entry.seconds !== null) metrics.writerLagSeconds.set({ table }, entry.seconds);
           await resizePending(sink);
@@ -174,6 +190,7 @@ export function createWriter(options: WriterOptions): Writer {
         });
         await batches.start();
         consumers.push(batches);
+        held.set(sink.spec.table, batches);
       }
       timer = setInterval(() => void pollLag(), options.lagPollMs ?? 5000);
       timer.unref();
