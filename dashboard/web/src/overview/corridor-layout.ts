@@ -63,3 +63,20 @@ function stack(entries: ReadonlyArray<[string, number]>, side: 'from' | 'to', k:
     return node;
   });
 }
+
+/**
+ * Label positions for one column of nodes: each label as near its node's centre as it can be,
+ * at least minGap from its neighbours, inside [top, bottom] when they fit. Thin nodes stack tight
+ * at the bottom of the chart, and their labels overlapped there. Centres in node order (top down).
+ */
+export function spreadLabels(centres: readonly number[], minGap: number, top: number, bottom: number): number[] {
+  const ys = [...centres];
+  // down: each label at least minGap below the one above
+  for (let i = 0; i < ys.length; i++) ys[i] = Math.max(ys[i]!, i === 0 ? top : ys[i - 1]! + minGap);
+  // up: back inside the bottom, keeping the gaps, but never above the top
+  for (let i = ys.length - 1; i >= 0; i--) {
+    const limit = i === ys.length - 1 ? bottom : ys[i + 1]! - minGap;
+    ys[i] = Math.max(top, Math.min(ys[i]!, limit));
+  }
+  return ys;
+}
