@@ -14,6 +14,8 @@ export type ChartSeries = { readonly name: string; readonly colour: string; read
 const W = 640;
 const H = 200;
 const M = { top: 10, right: 12, bottom: 22, left: 52 };
+/** Half a clock label's width (HH:MM in 11 px type), in viewBox units. */
+const EDGE = 18;
 
 /**
  * Time series. `from`/`to` fix the time axis so the chart scrolls smoothly as ticks arrive;
@@ -84,7 +86,7 @@ export class RsTimeSeries extends LitElement {
             (v) => svg`<line x1=${M.left} x2=${W - M.right} y1=${y(v)} y2=${y(v)}></line>
               <text x=${M.left - 6} y=${y(v)} dy="0.32em" text-anchor="end">${this.formatValue(v)}</text>`,
           )}
-          ${x.ticks(6).map((t) => svg`<text x=${x(t)} y=${H - 6} text-anchor="middle">${formatClock(t.getTime())}</text>`)}
+          ${x.ticks(6).map((t) => svg`<text x=${x(t)} y=${H - 6} text-anchor=${tickAnchor(x(t))}>${formatClock(t.getTime())}</text>`)}
         </g>
         ${this.series.map(
           (s, i) => svg`<path class="series" d=${this._paths[i] ?? ''} stroke=${s.colour} stroke-dasharray=${s.dashed === true ? '4 3' : nothing}></path>`,
@@ -97,6 +99,13 @@ export class RsTimeSeries extends LitElement {
         : nothing}
     </figure>`;
   }
+}
+
+/** A time label near either end of the axis is anchored inward, so that the edge does not cut it. */
+function tickAnchor(at: number): 'start' | 'middle' | 'end' {
+  if (at > W - M.right - EDGE) return 'end';
+  if (at < M.left + EDGE) return 'start';
+  return 'middle';
 }
 
 declare global {

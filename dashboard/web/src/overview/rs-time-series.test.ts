@@ -1,0 +1,23 @@
+// @vitest-environment happy-dom
+import { describe, expect, test } from 'vitest';
+import './rs-time-series.js';
+
+describe('rs-time-series', () => {
+  test('time labels at the ends of the axis are anchored inward, the others centred', async () => {
+    const chart = document.createElement('rs-time-series');
+    const to = Date.UTC(2026, 11, 6, 0, 0, 0);
+    chart.from = to - 15 * 60_000;
+    chart.to = to;
+    chart.series = [{ name: 'events/s', colour: '#5ab0e8', points: [{ t: chart.from, v: 1 }, { t: to, v: 2 }] }];
+    document.body.append(chart);
+    await chart.updateComplete;
+    const anchors = [...chart.shadowRoot!.querySelectorAll('g.grid > text')]
+      // the time axis's labels sit on the bottom line (the value axis's are placed per value)
+      .filter((t) => t.getAttribute('y') === '194')
+      .map((t) => [t.textContent, t.getAttribute('text-anchor')]);
+    // the last tick is the axis's right end (00:00): cut in half when centred
+    expect(anchors[anchors.length - 1]![1]).toBe('end');
+    expect(anchors.slice(1, -1).every(([, a]) => a === 'middle')).toBe(true);
+    chart.remove();
+  });
+});
