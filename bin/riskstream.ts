@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `riskstream` command line: start, doctor, simulate, bench, users.
+// The `riskstream` command line: start, doctor, simulate, bench, reset, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
@@ -8,6 +8,7 @@ import type { CreatedUser } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
+import { ResetRefusedError, runReset } from './reset.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
 
 function positiveInt(value: string): number {
@@ -127,6 +128,14 @@ program
     process.exitCode = await runBenchCommand(loadConfig(), opts);
   });
 
+program
+  .command('reset')
+  .description("delete everything of the namespace: its streams and KV buckets, Redis keys and ClickHouse database (lists what without --yes)")
+  .option('--yes', 'delete (refused while a process of the namespace runs)')
+  .action(async (opts: { yes?: boolean }) => {
+    await runReset(loadConfig(), { yes: opts.yes === true }, (line) => process.stdout.write(line + '\n'));
+  });
+
 const users = program.command('users').description('manage dashboard users (stored in NATS KV; sessions and lock-outs in Redis)');
 const print = (line: string): void => void process.stdout.write(line + '\n');
 
@@ -210,6 +219,7 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof ConfigError ||
     error instanceof ServiceUnavailableError ||
     error instanceof UsersCommandError ||
+    error instanceof ResetRefusedError ||
     error instanceof RiskstreamError ||
     (error as Error)?.name === 'DataFolderInUseError'
   ) {

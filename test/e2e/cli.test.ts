@@ -1,4 +1,4 @@
-// The command line as a user meets it: doctor, simulate to a file, and errors that say what to do.
+// The command line as a user meets it: doctor, reset, simulate to a file, and errors that say what to do.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,27 @@ describe('cli - doctor', () => {
     expect(out).toMatch(/✗ NATS\s+NATS is not reachable at nats:\/\/127\.0\.0\.1:1/);
     expect(out).toMatch(/✗ Redis\s+Redis is not reachable at redis:\/\/127\.0\.0\.1:1/);
     expect(out).toMatch(/Fix the lines marked ✗/);
+  });
+});
+
+describe('cli - reset', () => {
+  it('lists without --yes, and refuses with exit code 1 and the reason while a process of the namespace runs', async () => {
+    const namespace = uniqueNamespace('cli');
+    const listed = await riskstream(['reset'], { RISKSTREAM_NAMESPACE: namespace });
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/no streams or buckets/);
+    expect(listed.out).toMatch(/Nothing deleted/);
+
+    const nc = await connect({ servers: NATS_URL });
+    const beat = setInterval(() => nc.publish(`${namespace}.tel.health.other-host-1-x`, '{}'), 200);
+    try {
+      const refused = await riskstream(['reset', '--yes'], { RISKSTREAM_NAMESPACE: namespace });
+      expect(refused.code).toBe(1);
+      expect(refused.out).toMatch(/^riskstream: a riskstream process of namespace "[^"]+" is running \(other-host-1-x\): stop every process/m);
+    } finally {
+      clearInterval(beat);
+      await nc.close();
+    }
   });
 });
 

@@ -1,0 +1,88 @@
+// `riskstream reset` against the real NATS, Redis and chDB of a test namespace: it lists without
+// --yes, refuses while a process of the namespace sends heartbeats, and with --yes deletes the
+// namespace's streams, buckets, Redis keys and ClickHouse database — and nothing of another one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../test/harness.js';
+import { createClickHouse, migrate } from '../storage/index.js';
+import { selectRows } from '../storage/sql.js';
+import { ResetRefusedError, runReset } from './reset.js';
+
+let h: Harness;
+let other: Harness;
+
+beforeAll(async () => {
+  h = await createHarness();
+  other = await createHarness();
+  const ch = await createClickHouse({ dataDir: h.dataDir, database: h.names.database, url: undefined });
+  try {
+    await migrate(ch.client, { database: h.names.database, retentionDays: 30 });
+  } finally {
+    await ch.close();
+  }
+  await h.redis.set(`${h.names.redisPrefix}{a:ACC-1}:s`, 'state');
+  await h.redis.set(`${h.names.redisPrefix}sess:abc`, 'session');
+  await other.redis.set(`${other.names.redisPrefix}{a:ACC-1}:s`, 'another namespace');
+}, 60_000);
+
+afterAll(async () => {
+  await h?.cleanup();
+  await other?.cleanup();
+});
+
+function capture(): { out: (line: string) => void; lines: string[] } {
+  const lines: string[] = [];
+  return { out: (line) => void lines.push(line), lines };
+}
+
+async function databases(): Promise<string[]> {
+  const ch = await createClickHouse({ dataDir: h.dataDir, database: 'default', url: undefined });
+  try {
+    return (await selectRows<{ name: string }>(ch.client, 'SELECT name FROM system.databases', {})).map((r) => r.name);
+  } finally {
+    await ch.close();
+  }
+}
+
+describe('riskstream reset', () => {
+  it('without --yes lists what the namespace keeps and deletes nothing', async () => {
+    const { out, lines } = capture();
+    await runReset(h.config, { yes: false, listenMs: 300 }, out);
+    const text = lines.join('\n');
+    expect(text).toContain(`namespace "${h.namespace}"`);
+    expect(text).toContain(h.names.streams.events);
+    expect(text).toMatch(/2 keys under/);
+    expect(text).toMatch(new RegExp(`database "${h.names.database}" \\(\\d+ tables and views\\)`));
+    expect(text).toMatch(/Nothing deleted\. Run `riskstream reset --yes`/);
+    expect(await h.bus.jsm.streams.info(h.names.streams.events)).toBeTruthy();
+    expect(await h.redis.exists(`${h.names.redisPrefix}sess:abc`)).toBe(1);
+  });
+
+  it('refuses while a process of the namespace sends heartbeats, naming it', async () => {
+    const beat = setInterval(() => h.bus.nc.publish(h.names.healthSubject('host-4242-abc'), '{}'), 100);
+    try {
+      await expect(runReset(h.config, { yes: true, listenMs: 2000 }, () => undefined)).rejects.toThrow(ResetRefusedError);
+      await expect(runReset(h.config, { yes: true, listenMs: 2000 }, () => undefined)).rejects.toThrow(/is running \(host-4242-abc\): stop every process/);
+    } finally {
+      clearInterval(beat);
+    }
+    expect(await h.bus.jsm.streams.info(h.names.streams.events)).toBeTruthy();
+  });
+
+  it('with --yes deletes the streams, buckets, keys and database of the namespace, and only those', async () => {
+    expect(await databases()).toContain(h.names.database);
+    const { out, lines } = capture();
+    await runReset(h.config, { yes: true, listenMs: 300 }, out);
+    expect(lines[lines.length - 1]).toMatch(/^Deleted \d+ streams and buckets, 2 Redis keys, and the ClickHouse database/);
+    await expect(h.bus.jsm.streams.info(h.names.streams.events)).rejects.toThrow();
+    expect(await h.redis.exists(`${h.names.redisPrefix}sess:abc`, `${h.names.redisPrefix}{a:ACC-1}:s`)).toBe(0);
+    expect(await databases()).not.toContain(h.names.database);
+    // another namespace on the same servers is untouched
+    expect(await other.bus.jsm.streams.info(other.names.streams.events)).toBeTruthy();
+    expect(await other.redis.get(`${other.names.redisPrefix}{a:ACC-1}:s`)).toBe('another namespace');
+
+    // and a second reset finds nothing left
+    const again = capture();
+    await runReset(h.config, { yes: false, listenMs: 300 }, again.out);
+    expect(again.lines.join('\n')).toMatch(/no streams or buckets[\s\S]*0 keys under[\s\S]*no database/);
+  });
+});

@@ -1,0 +1,127 @@
+// `riskstream reset`: deletes everything one namespace keeps — its JetStream streams and KV buckets
+// (events, decisions, alerts, dead letters, users, cases, lists, config), its Redis keys (feature
+// state, markers, profiles, sessions) and its ClickHouse database — so that a trial, a load test or
+// a demo can start again from nothing. Without --yes it only says what it would delete.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
+import { createClickHouse, type ClickHouse, type SqlClient } from '../storage/index.js';
+import { selectRows } from '../storage/sql.js';
+
+export type ResetOptions = {
+  /** Delete; without it, only list. */
+  readonly yes: boolean;
+  /** How long to listen for a running process's heartbeat (they come every 2 s). */
+  readonly listenMs?: number;
+};
+
+export class ResetRefusedError extends Error {
+  override readonly name = 'ResetRefusedError';
+}
+
+type Out = (line: string) => void;
+
+/** Keys under the prefix, counted with SCAN (no KEYS on a shared server). */
+async function countKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let count = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== '0');
+  return count;
+}
+
+/** The namespace's streams and KV buckets that exist, with what they hold. */
+async function streamsOf(bus: Bus, names: Names): Promise<Array<{ name: string; messages: number; bytes: number }>> {
+  const all = [...Object.values(names.streams), ...Object.values(names.kv).map((bucket) => `KV_${bucket}`)];
+  const found: Array<{ name: string; messages: number; bytes: number }> = [];
+  for (const name of all) {
+    const info = await bus.jsm.streams.info(name).catch(() => null);
+    if (info) found.push({ name, messages: info.state.messages, bytes: info.state.bytes });
+  }
+  return found;
+}
+
+/**
+ * The id of a riskstream process running in the namespace (from its health heartbeat), or null
+ * when none spoke within `listenMs`.
+ */
+async function runningProcess(bus: Bus, names: Names, listenMs: number): Promise<string | null> {
+  const subscription = bus.nc.subscribe(names.subjects.healthAll, { max: 1 });
+  const timer = setTimeout(() => subscription.unsubscribe(), listenMs);
+  try {
+    for await (const message of subscription) return message.subject.slice(message.subject.lastIndexOf('.') + 1);
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** ClickHouse as the processes use it. An embedded folder held by a running process fails here, naming it. */
+function openClickHouse(config: Config, names: Names): Promise<ClickHouse> {
+  return createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, database: names.database, cluster: config.clickhouseCluster });
+}
+
+/** Tables and views of the database, or null when it does not exist. */
+async function tablesOf(client: SqlClient, database: string): Promise<number | null> {
+  const [row] = await selectRows<{ databases: string; tables: string }>(
+    client,
+    'SELECT (SELECT count() FROM system.databases WHERE name = {db:String}) AS databases, (SELECT count() FROM system.tables WHERE database = {db:String}) AS tables',
+    { db: database },
+  );
+  return Number(row?.databases ?? 0) === 0 ? null : Number(row?.tables ?? 0);
+}
+
+function size(bytes: number): string {
+  return bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Lists, or with `yes` deletes, what the namespace keeps. Throws ResetRefusedError while it runs. */
+export async function runReset(config: Config, options: ResetOptions, out: Out): Promise<void> {
+  const names = namesOf(config.namespace);
+  const bus = await connectBus(config.natsUrl, names, 'riskstream-reset');
+  let redis: Redis | undefined;
+  try {
+    redis = await connectRedis(config.redisUrl, 'riskstream-reset');
+    const running = await runningProcess(bus, names, options.listenMs ?? 3000);
+    if (running !== null) {
+      throw new ResetRefusedError(
+        `a riskstream process of namespace "${config.namespace}" is running (${running}): stop every process of the namespace, then run reset again`,
+      );
+    }
+    const streams = await streamsOf(bus, names);
+    const keys = await countKeys(redis, names.redisPrefix);
+    const embedded = !config.clickhouseUrl;
+    const where = embedded ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl!);
+    // An embedded folder that was never created holds nothing (and opening it would create it).
+    const ch = embedded && !existsSync(join(config.dataDir, 'chdb')) ? null : await openClickHouse(config, names);
+
+    out(`namespace "${config.namespace}":`);
+    out(`  NATS ${safeUrl(config.natsUrl)}: ${streams.length === 0 ? 'no streams or buckets' : streams.map((s) => `${s.name} (${s.messages} messages, ${size(s.bytes)})`).join(', ')}`);
+    out(`  Redis ${safeUrl(config.redisUrl)}: ${keys} keys under "${names.redisPrefix}"`);
+    try {
+      const tables = ch === null ? null : await tablesOf(ch.client, names.database);
+      out(`  ClickHouse ${where}: ${tables === null ? `no database "${names.database}"` : `database "${names.database}" (${tables} tables and views)`}`);
+      if (!options.yes) {
+        out('');
+        out('Nothing deleted. Run `riskstream reset --yes` to delete all of the above (users and cases included).');
+        return;
+      }
+      for (const stream of streams) await bus.jsm.streams.delete(stream.name);
+      const deleted = await deleteKeysWithPrefix(redis, names.redisPrefix);
+      if (ch !== null && tables !== null) {
+        const onCluster = ch.kind === 'server' && config.clickhouseCluster ? ` ON CLUSTER ${config.clickhouseCluster}` : '';
+        await ch.client.command({ query: `DROP DATABASE IF EXISTS ${names.database}${onCluster} SYNC` });
+      }
+      out('');
+      out(`Deleted ${streams.length} streams and buckets, ${deleted} Redis keys${tables !== null ? `, and the ClickHouse database "${names.database}"` : ''}.`);
+    } finally {
+      await ch?.close();
+    }
+  } finally {
+    redis?.disconnect();
+    await bus.nc.close();
+  }
+}
