@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NetworkAnswer } from '../../../server/protocol.js';
 import { FakeApi, settle } from '../test-support/fakes.js';
-import { NetworkModel } from './network-model.js';
+import { NetworkModel, clearLabels } from './network-model.js';
 import './rs-account-page.js';
 import './rs-network-graph.js';
 
@@ -81,5 +81,18 @@ describe('network graph', () => {
     expect(graph.shadowRoot!.querySelector('[data-node-id="B"]')!.getAttribute('data-more')).toBe('false');
     // The keyboard alternative lists every node once too.
     expect(graph.shadowRoot!.querySelectorAll('[data-testid="network-node-list"] li')).toHaveLength(4);
+  });
+});
+
+describe('network labels', () => {
+  const at = (id: string, x: number, y: number, left = false) => ({ id, x, y, r: 7, width: 60, left });
+
+  it('keeps labels that do not touch, drops one that covers a label taken before it', () => {
+    const clear = clearLabels([at('a', 0, 0), at('b', 0, 30), at('c', 5, 6), at('d', 0, 6, true)]);
+    expect([...clear].sort()).toEqual(['a', 'b', 'd']);
+  });
+
+  it('the first label is always drawn', () => {
+    expect(clearLabels([at('root', 0, 0), at('same', 0, 0)])).toEqual(new Set(['root']));
   });
 });

@@ -109,3 +109,38 @@ export class NetworkModel {
     this._edges.set(id, { id, from: wire.from, to: wire.to, source: wire.from, target: wire.to, count: wire.count, amountUsd: wire.amountUsd, lastTs: wire.lastTs });
   }
 }
+
+/** Where a node's label would be drawn: beside its circle, to the left or the right. */
+export type LabelPlacement = {
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+  /** The circle's radius. */
+  readonly r: number;
+  /** The label's width (estimated from its length). */
+  readonly width: number;
+  readonly left: boolean;
+};
+
+/** How tall a label line is, and the gap between a circle and its label. */
+const LABEL_HEIGHT = 12;
+const LABEL_GAP = 3;
+
+/**
+ * The labels that can be drawn without overlapping one drawn before them, taken in the order given
+ * (most important first: the page's account, then by alerts). A crowded ring of counterparties
+ * otherwise draws its names on top of one another; the hidden ones show on hover and focus, and
+ * every node is in the list beside the graph.
+ */
+export function clearLabels(placements: readonly LabelPlacement[]): Set<string> {
+  const drawn: Array<{ x0: number; x1: number; y0: number; y1: number }> = [];
+  const clear = new Set<string>();
+  for (const p of placements) {
+    const x0 = p.left ? p.x - p.r - LABEL_GAP - p.width : p.x + p.r + LABEL_GAP;
+    const box = { x0, x1: x0 + p.width, y0: p.y - LABEL_HEIGHT / 2, y1: p.y + LABEL_HEIGHT / 2 };
+    if (drawn.some((d) => box.x0 < d.x1 && d.x0 < box.x1 && box.y0 < d.y1 && d.y0 < box.y1)) continue;
+    drawn.push(box);
+    clear.add(p.id);
+  }
+  return clear;
+}

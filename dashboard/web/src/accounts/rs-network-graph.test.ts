@@ -31,3 +31,26 @@ describe('network graph', () => {
     expect(Number(hit.getAttribute('x'))).toBeLessThan(-50);
   });
 });
+
+describe('network graph - crowded labels', () => {
+  afterEach(() => {
+    document.body.innerHTML = '';
+  });
+
+  it('draws a label only where it covers none drawn before it: the root first, then by alerts', async () => {
+    const graph = document.createElement('rs-network-graph');
+    graph.rootId = 'root';
+    const busy = { ...node('busy', 80, 0), alerts: 3 };
+    // 'quiet' sits 4 px under 'busy' on the same side: their labels would overlap
+    graph.nodes = [node('root', 0, 0), node('quiet', 80, 4), busy, node('far', 80, 60), node('west', -80, 4)];
+    graph.edges = [];
+    document.body.append(graph);
+    await graph.updateComplete;
+    const cls = (id: string): string => graph.shadowRoot!.querySelector(`[data-node-id="${id}"] text.label`)!.getAttribute('class')!;
+    expect(cls('root')).toBe('label');
+    expect(cls('busy')).toBe('label');
+    expect(cls('quiet')).toBe('label crowded');
+    expect(cls('far')).toBe('label');
+    expect(cls('west')).toBe('label');
+  });
+});

@@ -13,7 +13,7 @@ import { formatInteger, formatMoneyCompact } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
-import type { GraphEdge, GraphNode } from './network-model.js';
+import { clearLabels, type GraphEdge, type GraphNode } from './network-model.js';
 
 const W = 720;
 const H = 440;
@@ -77,6 +77,15 @@ export class RsNetworkGraph extends LitElement {
         fill: var(--rs-text);
         font-size: 10px;
         pointer-events: none;
+      }
+      /* A label that would cover another shows only for the node under the pointer or in focus. */
+      .node text.crowded {
+        opacity: 0;
+      }
+      .node:hover text.crowded,
+      .node:focus-visible text.crowded,
+      .node.selected text.crowded {
+        opacity: 1;
       }
       .node .plus {
         fill: #08111f;
@@ -210,7 +219,10 @@ export class RsNetworkGraph extends LitElement {
             return svg`<line class="edge" x1=${s.x ?? 0} y1=${s.y ?? 0} x2=${d.x ?? 0} y2=${d.y ?? 0} stroke-width=${Math.min(6, 1 + Math.log2(1 + edge.count))}>
               <title>${edge.from} → ${edge.to}: ${formatInteger(edge.count)}, ${formatMoneyCompact(edge.amountUsd, 'USD')}</title></line>`;
           })}
-          ${this.nodes.map((node) => this._renderNode(node))}
+          ${(() => {
+            const clear = this._clearLabels();
+            return this.nodes.map((node) => this._renderNode(node, clear.has(node.id)));
+          })()}
         </g>
       </svg>
       <section aria-label=${msg('account.networkNodes')}>
@@ -230,12 +242,24 @@ export class RsNetworkGraph extends LitElement {
     `;
   }
 
-  private _renderNode(node: GraphNode) {
+  /** Labels drawn in full: the root's first, then by alerts, hop and order, none over another. */
+  private _clearLabels(): Set<string> {
+    const order = [...this.nodes].sort(
+      (a, b) => Number(b.id === this.rootId) - Number(a.id === this.rootId) || b.alerts - a.alerts || a.hop - b.hop,
+    );
+    return clearLabels(order.map((node) => ({ id: node.id, x: node.x ?? 0, y: node.y ?? 0, r: this._radius(node.alerts), width: labelWidthOf(node), left: this._labelsLeft(node) })));
+  }
+
+  /** Labels point away from the centre (the graph is centred on 0,0): nodes left of it label to the
+   * left, so that two neighbours' labels and the spokes into the root do not run together. */
+  private _labelsLeft(node: GraphNode): boolean {
+    return node.id !== this.rootId && (node.x ?? 0) < 0;
+  }
+
+  private _renderNode(node: GraphNode, labelClear: boolean) {
     const r = this._radius(node.alerts);
-    // Labels point away from the centre (the graph is centred on 0,0): nodes left of it label to
-    // the left, so that two neighbours' labels and the spokes into the root do not run together.
-    const left = node.id !== this.rootId && (node.x ?? 0) < 0;
-    const labelWidth = 6 + node.label.length * 6;
+    const left = this._labelsLeft(node);
+    const labelWidth = labelWidthOf(node);
     const classes = `node${node.id === this.rootId ? ' root' : ''}${node.id === this._selected ? ' selected' : ''}`;
     return svg`<g class=${classes} data-testid="graph-node" data-node-id=${node.id} data-more=${node.more ? 'true' : 'false'}
         transform="translate(${node.x ?? 0},${node.y ?? 0})" tabindex="0" role="button"
@@ -244,7 +268,7 @@ export class RsNetworkGraph extends LitElement {
       <rect class="hit" x=${left ? -r - labelWidth : -r} y=${-r} width=${2 * r + labelWidth} height=${2 * r}></rect>
       <circle r=${r} fill=${this._colour(node.alerts)}></circle>
       ${node.more ? svg`<text class="plus" text-anchor="middle" dy="0.35em">+</text>` : nothing}
-      <text x=${left ? -r - 3 : r + 3} text-anchor=${left ? 'end' : 'start'} dy="0.35em">${node.label}</text>
+      <text class=${labelClear ? 'label' : 'label crowded'} x=${left ? -r - 3 : r + 3} text-anchor=${left ? 'end' : 'start'} dy="0.35em">${node.label}</text>
     </g>`;
   }
 
@@ -268,6 +292,11 @@ export class RsNetworkGraph extends LitElement {
   private _expand(node: GraphNode): void {
     this.dispatchEvent(new CustomEvent<{ id: string }>('rs-expand', { detail: { id: node.id }, bubbles: true, composed: true }));
   }
+}
+
+/** A label's width, estimated from its length (6 px a character, plus a margin). */
+function labelWidthOf(node: GraphNode): number {
+  return 6 + node.label.length * 6;
 }
 
 /** No alerts: slate; then yellow, orange, pink as alerts grow (distinct in lightness, colour-blind safe). */
