@@ -30,14 +30,8 @@ describe('network graph', () => {
     const hit = graph.shadowRoot!.querySelector('[data-node-id="west"] rect.hit')!;
     expect(Number(hit.getAttribute('x'))).toBeLessThan(-50);
   });
-});
 
-describe('network graph - crowded labels', () => {
-  afterEach(() => {
-    document.body.innerHTML = '';
-  });
-
-  it('draws a label only where it covers none drawn before it: the root first, then by alerts', async () => {
+  it('network graph - draws a label only where it covers none drawn before it: the root first, then by alerts', async () => {
     const graph = document.createElement('rs-network-graph');
     graph.rootId = 'root';
     const busy = { ...node('busy', 80, 0), alerts: 3 };
