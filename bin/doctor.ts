@@ -1,5 +1,5 @@
 // `riskstream doctor`: checks each service the system needs and says how to fix what is wrong.
-import { connectBus, connectRedis, names as namesOf, safeUrl, storageReservations, type Config } from '../core/index.js';
+import { connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
 import { createClickHouse } from '../storage/index.js';
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
@@ -38,9 +38,15 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
 
   try {
     const redis = await connectRedis(config.redisUrl, 'riskstream-doctor');
-    const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-    checks.push({ name: 'Redis', ok: true, detail: `${safeUrl(config.redisUrl)} (version ${version})` });
-    redis.disconnect();
+    try {
+      const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+      const memory = await redisMemory(redis);
+      const problem = evictionProblem(memory);
+      const used = `${(memory.usedBytes / 1024 ** 2).toFixed(0)} MiB used${memory.maxBytes > 0 ? ` of ${(memory.maxBytes / 1024 ** 2).toFixed(0)} MiB` : ', no limit'}`;
+      checks.push({ name: 'Redis', ok: problem === null, detail: `${safeUrl(config.redisUrl)} (version ${version}, ${used})${problem === null ? '' : `: ${problem}`}` });
+    } finally {
+      redis.disconnect();
+    }
   } catch (error) {
     checks.push({ name: 'Redis', ok: false, detail: (error as Error).message });
   }

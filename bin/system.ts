@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import {
   connectBus,
   connectRedis,
+  evictionProblem,
+  redisMemory,
   consumerLag,
   createLogger,
   createMetrics,
@@ -86,6 +88,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
       redis = await connectRedis(config.redisUrl, 'riskstream-processors');
       const r = redis;
       stops.push(['redis', async () => void (await r.quit().catch(() => undefined))]);
+      const problem = evictionProblem(await redisMemory(r).catch(() => ({ usedBytes: 0, maxBytes: 0, policy: 'unknown' })));
+      if (problem !== null) logger.warn({ redis: safeUrl(config.redisUrl) }, problem);
     }
     if (usesClickHouse) {
       clickhouse = await createClickHouse({

@@ -29,6 +29,32 @@ export async function connectRedis(url: string, connectionName = 'riskstream'): 
   return redis;
 }
 
+/** How a Redis server frees memory (from INFO memory). */
+export type RedisMemory = { readonly usedBytes: number; readonly maxBytes: number; readonly policy: string };
+
+/** Reads used memory, maxmemory and the eviction policy (INFO works where CONFIG GET is disabled). */
+export async function redisMemory(redis: Redis): Promise<RedisMemory> {
+  const info = await redis.info('memory');
+  const field = (name: string): string => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? '';
+  return { usedBytes: Number(field('used_memory')) || 0, maxBytes: Number(field('maxmemory')) || 0, policy: field('maxmemory_policy') || 'unknown' };
+}
+
+/**
+ * What is wrong with how the server frees memory, for riskstream, or null. Every key riskstream
+ * writes carries a TTL, so with a memory limit any policy but noeviction (volatile-* included)
+ * would silently drop feature state, idempotency markers and sessions: features computed from part
+ * of an account's history, events applied twice. Full with noeviction, Redis refuses writes
+ * instead, which riskstream reports and retries.
+ */
+export function evictionProblem(memory: RedisMemory): string | null {
+  if (memory.maxBytes === 0 || memory.policy === 'noeviction') return null;
+  const limit = `${(memory.maxBytes / 1024 ** 2).toFixed(0)} MiB`;
+  return (
+    `Redis evicts keys when it reaches maxmemory (${limit}, maxmemory-policy ${memory.policy}): it would drop feature state, ` +
+    'idempotency markers and sessions without a word. Set maxmemory-policy noeviction (riskstream\'s keys expire on their own) or remove the limit.'
+  );
+}
+
 /** Deletes every key under a prefix (tests and `riskstream reset`). */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
   let cursor = '0';
