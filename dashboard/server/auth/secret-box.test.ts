@@ -34,7 +34,10 @@ describe('secret box', () => {
     const sealed = box.seal('secret', 'ann');
     expect(() => createSecretBox(randomBytes(32), 'RISKSTREAM_SECRETS_KEY').open(sealed, 'ann')).toThrow(/secrets key from RISKSTREAM_SECRETS_KEY/);
     const [head, body, tag] = sealed.split('.');
-    const flipped = `${head}.${body!.slice(0, -2)}${body!.endsWith('A') ? 'B' : 'A'}${body!.slice(-1)}.${tag}`;
+    // The first character carries six bits of the first byte: changing it always changes a byte.
+    // (This used to replace the second-to-last character with 'A' or 'B' chosen by the last one,
+    // which left the value unchanged whenever that character already was the one chosen: 1 in 64.)
+    const flipped = `${head}.${body!.startsWith('A') ? 'B' : 'A'}${body!.slice(1)}.${tag}`;
     expect(() => box.open(flipped, 'ann')).toThrow(SecretBoxError);
     expect(() => box.open('rs-aes256gcm:abc', 'ann')).toThrow(/damaged/);
   });
