@@ -143,3 +143,35 @@ describe('batch consumer - what it holds', () => {
     await batcher.drain();
   });
 });
+
+describe('batch consumer - failures', () => {
+  it('backs off after a failed batch, longer each time, starting no batch meanwhile; the first success resets it', async () => {
+    const subject = h.names.eventSubject('payment', 5);
+    const consumer = await ensureConsumer(h.bus, { stream: h.names.streams.events, durable: 'failing', filterSubject: subject, maxAckPending: 100 });
+    const calls: Array<{ at: number; size: number }> = [];
+    let failuresLeft = 3;
+    const batcher = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        calls.push({ at: Date.now(), size: messages.length });
+        if (failuresLeft-- > 0) throw new Error('Redis is full');
+        for (const m of messages) m.ack();
+      },
+      { maxBatch: 100, maxWaitMs: 5, concurrency: 1, logger: createLogger('silent'), backoff: { initialMs: 200, maxMs: 1000 } },
+    );
+    await batcher.start();
+    await publishAll(subject, [0], 'fail-a');
+    await eventually(() => (calls.length >= 1 ? true : undefined), 10_000, 'the first attempt');
+    // published during the back-off: without it, this batch would start at once
+    await publishAll(subject, [0], 'fail-b');
+    await eventually(() => (calls.length >= 4 && batcher.failures === 0 ? true : undefined), 15_000, 'three failures, then success');
+    // after each failure no batch started for 200, 400, 800 ms (each ±20 %)
+    const gaps = calls.slice(1, 4).map((c, i) => c.at - calls[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(160);
+    expect(gaps[1]).toBeGreaterThanOrEqual(320);
+    expect(gaps[2]).toBeGreaterThanOrEqual(640);
+    // and both messages were handled in the end
+    await eventually(async () => ((await consumer.info()).num_ack_pending === 0 ? true : undefined), 10_000, 'everything acknowledged');
+    await batcher.drain();
+  });
+});

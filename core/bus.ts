@@ -19,6 +19,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { Logger } from './log.js';
 import type { Names } from './names.js';
 import { safeUrl } from './log.js';
@@ -271,11 +272,16 @@ export type BatchConsumerOptions = {
   readonly maxMessages?: number;
   readonly logger: Logger;
   readonly onError?: (error: unknown, messages: JsMsg[]) => void;
+  /** Back-off after a failed batch (default 1 s doubling to 15 s): see BatchConsumer. */
+  readonly backoff?: BackoffPolicy;
 };
 
 /**
  * Consumes a durable consumer in micro-batches. The handler acks (or naks) the messages; when it
- * throws, the batch is nak'ed with a delay so that JetStream delivers it again.
+ * throws, the batch is nak'ed with a delay so that JetStream delivers it again, and the consumer
+ * starts no other batch for that delay: a failing dependency (Redis full or gone) is retried at
+ * 1 s, 2 s, 4 s … up to 15 s, not hammered with every batch received meanwhile, and the log says
+ * so once per failure, not once per message. The first batch handled resets it.
  */
 export class BatchConsumer {
   private readonly _consumer: Consumer;
@@ -291,6 +297,11 @@ export class BatchConsumer {
   private _messages: ConsumerMessages | undefined;
   private _idle: Array<() => void> = [];
   private _stopped = false;
+  private readonly _backoff: Backoff;
+  /** No new batch starts before this time (epoch ms): the back-off after a failure. */
+  private _pausedUntil = 0;
+  private _resumeTimer: NodeJS.Timeout | null = null;
+  private _failures = 0;
 
   constructor(consumer: Consumer, handler: BatchHandler, options: BatchConsumerOptions) {
     this._consumer = consumer;
@@ -298,6 +309,12 @@ export class BatchConsumer {
     this._options = options;
     this._flush = this._flush.bind(this);
     this._onMessage = this._onMessage.bind(this);
+    this._backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+  }
+
+  /** Failed batches since the last one handled. */
+  get failures(): number {
+    return this._failures;
   }
 
   async start(): Promise<void> {
@@ -359,15 +376,33 @@ export class BatchConsumer {
   }
 
   private _drainQueue(): void {
+    const wait = this._pausedUntil - Date.now();
+    if (wait > 0 && !this._stopped) {
+      this._resumeTimer ??= setTimeout(() => {
+        this._resumeTimer = null;
+        this._drainQueue();
+      }, wait);
+      return;
+    }
     while (this._inFlight < this._options.concurrency && this._queue.length > 0) {
       const batch = this._queue.shift()!;
       this._inFlight++;
       this._handling.add(batch);
       this._handler(batch)
+        .then(() => {
+          this._failures = 0;
+          this._backoff.reset();
+        })
         .catch((error: unknown) => {
           this._options.onError?.(error, batch);
-          this._options.logger.error({ err: error, size: batch.length }, 'batch failed; it will be delivered again');
-          for (const m of batch) m.nak(1000);
+          const delay = this._backoff.next();
+          this._failures++;
+          this._pausedUntil = Math.max(this._pausedUntil, Date.now() + delay);
+          this._options.logger.error(
+            { err: error, size: batch.length, failures: this._failures, retryInMs: delay },
+            'batch failed; it will be delivered again, and no batch starts before then',
+          );
+          for (const m of batch) m.nak(delay);
         })
         .finally(() => {
           this._inFlight--;
@@ -383,6 +418,10 @@ export class BatchConsumer {
   /** Stops taking new messages, handles what was already received, then closes the subscription. */
   async drain(): Promise<void> {
     this._stopped = true;
+    // What is queued is still handled (and acked or nak'ed), back-off or not.
+    if (this._resumeTimer) clearTimeout(this._resumeTimer);
+    this._resumeTimer = null;
+    this._pausedUntil = 0;
     this._flush();
     if (this._inFlight > 0 || this._queue.length > 0) {
       await new Promise<void>((resolve) => this._idle.push(resolve));

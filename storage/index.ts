@@ -6,7 +6,7 @@ export { migrate, type MigrateOptions, type MigrateResult } from './schema/migra
 export { MIGRATIONS, type Migration } from './schema/migrations/index.js';
 export { RAW_TABLES, MINUTE_TABLES, QUANTILE_LEVELS, type RawTable, type MinuteTable } from './schema/tables.js';
 export { createWriter, type Writer, type WriterOptions, type WriterStatus, type WriterTableStatus } from './writer/writer.js';
-export type { BackoffPolicy } from './writer/backoff.js';
+export type { BackoffPolicy } from '../core/backoff.js';
 export {
   createReadModels,
   CREDIT_KINDS,

@@ -5,7 +5,7 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { ingestTsOf, isEnvelope, splitEnvelope, type Bus, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
-import { Backoff, pause, type BackoffPolicy } from './backoff.js';
+import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
 import { prepareRow, type LineTable, type PreparedRow, type RowSpec } from './line-tables.js';

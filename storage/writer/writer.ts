@@ -5,7 +5,7 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, ensureConsumer, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/backoff.js';
 import { createLineMapper } from './mapping-host.js';
 import { createSinks } from './sinks.js';
 

@@ -1,5 +1,6 @@
-// Exponential back-off with jitter for the writer when ClickHouse or NATS refuses: each failure
-// waits longer (up to a cap), the first success resets it.
+// Exponential back-off with jitter for whatever retries a failing service (the writer when ClickHouse
+// or NATS refuses, a batch consumer whose handler fails): each failure waits longer (up to a cap),
+// the first success resets it.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export type BackoffPolicy = { readonly initialMs: number; readonly maxMs: number };
