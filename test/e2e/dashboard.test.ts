@@ -134,15 +134,21 @@ describe('dashboard - end to end in headless Chromium', () => {
     const graph = page.getByTestId('network-graph');
     await graph.waitFor({ timeout: 15_000 });
     const nodes = page.getByTestId('graph-node');
-    // The writer stores within about a second; the page asks again when reopened.
+    // The writer stores within about a second; the page asks again when reopened. Give each load
+    // time to answer before reopening: counting at once and reloading at once, a busy machine whose
+    // answer took longer than the poll interval reloaded every time just before it arrived.
     await eventually(
       async () => {
-        if ((await nodes.count()) >= 2) return true;
+        const shown = await nodes
+          .nth(1)
+          .waitFor({ timeout: 5_000 })
+          .then(() => true, () => false);
+        if (shown) return true;
         await page.reload();
         await graph.waitFor({ timeout: 10_000 });
         return undefined;
       },
-      30_000,
+      45_000,
       'A and B in the graph',
     );
     const before = await nodes.count();
