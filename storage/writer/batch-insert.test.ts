@@ -7,7 +7,7 @@ import { payment } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows } from '../sql.js';
-import { minuteOfTimeText, insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
+import { contiguousBody, minuteOfTimeText, insertRows, isBadDataError, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
 import { decision } from '../test-fixtures.js';
 import { decisionRow, type DecisionRow } from './rows/decision-row.js';
 import { eventRow, fastEventRow, type EventRow } from './rows/event-row.js';
@@ -117,6 +117,31 @@ describe('batch insert', () => {
     );
     expect(stored).toMatchObject({ models: { "it's": awkward }, features: { 'a\tb': 1e-7, big: 1.5e21, neg: -3.25 }, latency_total_ms: null, has_labels: false, label_fraud: null, amount: '1250' });
     expect(JSON.parse(String(stored!.reasons))).toEqual(d.reasons);
+  });
+
+  it('batch - lines that are consecutive views of one buffer go in as that buffer, uncopied, and are stored', async () => {
+    // as the mapping thread hands them over: every line of the batch in one buffer, one after the other
+    const rows = Array.from({ length: 6 }, (_, i) => row(`view-${i}`, Date.now() - i * 1000));
+    const text = rows.map((r) => eventLine(r.row)).join('');
+    const bytes = new TextEncoder().encode(text);
+    const views: Array<KeyedRow<Uint8Array>> = [];
+    let at = 0;
+    for (const r of rows) {
+      const length = new TextEncoder().encode(eventLine(r.row)).length;
+      views.push({ key: r.key, row: bytes.subarray(at, at + length), partition: r.partition });
+      at += length;
+    }
+    const encoding: RowEncoding<Uint8Array> = { columns: EVENT_COLUMNS, line: (line) => line };
+    const body = contiguousBody(views, encoding)!;
+    expect(body.buffer).toBe(bytes.buffer);
+    expect(body.toString('utf8')).toBe(text);
+    // a row left out (a duplicate), rows out of order, or text lines: copied as before
+    expect(contiguousBody([views[0]!, views[2]!], encoding)).toBeNull();
+    expect(contiguousBody([views[1]!, views[0]!], encoding)).toBeNull();
+    expect(contiguousBody(rows, { columns: EVENT_COLUMNS, line: eventLine })).toBeNull();
+
+    expect(await insertRows(target, views, encoding)).toEqual([]);
+    expect([...(await storedKeys(target, probes(rows)))].sort()).toEqual(rows.map((r) => r.key).sort());
   });
 
   it('batch - a TabSeparated row ClickHouse refuses is isolated too', async () => {
