@@ -61,6 +61,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['domain', 'severity'] as const,
       registers: [registry],
     }),
+    batchFailures: new Counter({
+      name: 'rs_processor_batch_failures_total',
+      help: 'Micro-batches the processors failed to decide (Redis or NATS refusing) and will retry after a back-off',
+      registers: [registry],
+    }),
     deadLettered: new Counter({
       name: 'rs_dead_lettered_total',
       help: 'Messages sent to the dead-letter stream, by source and code',

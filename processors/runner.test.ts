@@ -89,3 +89,35 @@ describe('processor runner - decisions and dead letters', () => {
     expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
+
+describe('processor runner - a failing feature store', () => {
+  it('counts the failed batches, backs off, and decides the event once the store answers', async () => {
+    const own = await createHarness();
+    const metrics = createMetrics();
+    const store = createFeatureStore(own.redis, { prefix: own.names.redisPrefix, dedupTtlSeconds: 600 });
+    let refusals = 2;
+    const failing = createProcessor({
+      bus: own.bus,
+      // Redis refusing twice (full, or gone), then answering
+      features: {
+        computeBatch: (events, origins) => (refusals-- > 0 ? Promise.reject(new Error('OOM command not allowed')) : store.computeBatch(events, origins)),
+      },
+      decide: createDecider([createFraudRulesScorer()]),
+      metrics,
+      logger: createLogger('silent'),
+    });
+    try {
+      await failing.start();
+      const started = Date.now();
+      await own.bus.publisher.publish(own.names.eventSubject('payment', 0), JSON.stringify(payment('after-refusals')), 'after-refusals');
+      await eventually(async () => ((await own.bus.jsm.streams.info(own.names.streams.decisions)).state.messages === 1 ? true : undefined), 20_000, 'the decision');
+      // two back-offs (1 s, then 2 s, each ±20 %) before the batch that went through
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+      const failures = (await metrics.registry.getSingleMetricAsString('rs_processor_batch_failures_total')).split('\n').find((l) => l.startsWith('rs_processor_batch_failures_total'));
+      expect(failures).toBe('rs_processor_batch_failures_total 2');
+    } finally {
+      await failing.drain();
+      await own.cleanup();
+    }
+  }, 30_000);
+});

@@ -144,6 +144,7 @@ class ProcessorRunner implements Processor {
       concurrency: this._o.concurrency ?? 2,
       weightOf: recordsOf,
       logger,
+      onError: () => this._o.metrics.batchFailures.inc(),
     });
     await this._consumer.start();
     logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');
