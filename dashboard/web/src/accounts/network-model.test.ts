@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NetworkAnswer } from '../../../server/protocol.js';
 import { FakeApi, settle } from '../test-support/fakes.js';
-import { NetworkModel, clearLabels } from './network-model.js';
+import { NetworkModel, clearLabels, rootLabelLeft } from './network-model.js';
 import './rs-account-page.js';
 import './rs-network-graph.js';
 
@@ -88,11 +88,24 @@ describe('network labels', () => {
   const at = (id: string, x: number, y: number, left = false) => ({ id, x, y, r: 7, width: 60, left });
 
   it('keeps labels that do not touch, drops one that covers a label taken before it', () => {
-    const clear = clearLabels([at('a', 0, 0), at('b', 0, 30), at('c', 5, 6), at('d', 0, 6, true)]);
+    // c's label runs into a's (their circles stay clear of both); d's goes the other way
+    const clear = clearLabels([at('a', 0, 0), at('b', 0, 30), at('c', -3, 6), at('d', 0, 6, true)]);
     expect([...clear].sort()).toEqual(['a', 'b', 'd']);
   });
 
   it('the first label is always drawn', () => {
     expect(clearLabels([at('root', 0, 0), at('same', 0, 0)])).toEqual(new Set(['root']));
+  });
+
+  it('a label that would cover another node is not drawn', () => {
+    // b's label runs right over c's circle at (40, 0); c's own goes on to the right
+    expect([...clearLabels([at('a', 0, 40), at('b', 0, 0), at('c', 40, 0)])].sort()).toEqual(['a', 'c']);
+  });
+
+  it("the root's label takes the side where it covers fewer circles", () => {
+    const root = at('root', 0, 0);
+    expect(rootLabelLeft(root, [{ x: 40, y: 0, r: 7 }])).toBe(true);
+    expect(rootLabelLeft(root, [{ x: -40, y: 0, r: 7 }])).toBe(false);
+    expect(rootLabelLeft(root, [])).toBe(false);
   });
 });

@@ -133,14 +133,38 @@ const LABEL_GAP = 3;
  * every node is in the list beside the graph.
  */
 export function clearLabels(placements: readonly LabelPlacement[]): Set<string> {
-  const drawn: Array<{ x0: number; x1: number; y0: number; y1: number }> = [];
+  // Other nodes' circles count as taken too: a label drawn over a circle hides the node.
+  const circles = placements.map((p) => ({ id: p.id, x0: p.x - p.r, x1: p.x + p.r, y0: p.y - p.r, y1: p.y + p.r }));
+  const drawn: Box[] = [];
   const clear = new Set<string>();
   for (const p of placements) {
-    const x0 = p.left ? p.x - p.r - LABEL_GAP - p.width : p.x + p.r + LABEL_GAP;
-    const box = { x0, x1: x0 + p.width, y0: p.y - LABEL_HEIGHT / 2, y1: p.y + LABEL_HEIGHT / 2 };
-    if (drawn.some((d) => box.x0 < d.x1 && d.x0 < box.x1 && box.y0 < d.y1 && d.y0 < box.y1)) continue;
+    const box = labelBox(p, p.left);
+    if (drawn.some((d) => overlaps(box, d)) || circles.some((c) => c.id !== p.id && overlaps(box, c))) continue;
     drawn.push(box);
     clear.add(p.id);
   }
   return clear;
+}
+
+type Box = { readonly x0: number; readonly x1: number; readonly y0: number; readonly y1: number };
+
+function labelBox(p: LabelPlacement, left: boolean): Box {
+  const x0 = left ? p.x - p.r - LABEL_GAP - p.width : p.x + p.r + LABEL_GAP;
+  return { x0, x1: x0 + p.width, y0: p.y - LABEL_HEIGHT / 2, y1: p.y + LABEL_HEIGHT / 2 };
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+/**
+ * Which side the page's account's label goes: the right, unless it would cover more of the other
+ * nodes' circles there than on the left (its label is always drawn, so it picks its side).
+ */
+export function rootLabelLeft(root: LabelPlacement, others: ReadonlyArray<Pick<LabelPlacement, 'x' | 'y' | 'r'>>): boolean {
+  const covered = (left: boolean): number => {
+    const box = labelBox(root, left);
+    return others.filter((o) => overlaps(box, { x0: o.x - o.r, x1: o.x + o.r, y0: o.y - o.r, y1: o.y + o.r })).length;
+  };
+  return covered(true) < covered(false);
 }

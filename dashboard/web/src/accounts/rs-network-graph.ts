@@ -13,7 +13,7 @@ import { formatInteger, formatMoneyCompact } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
-import { clearLabels, type GraphEdge, type GraphNode } from './network-model.js';
+import { clearLabels, rootLabelLeft, type GraphEdge, type GraphNode } from './network-model.js';
 
 const W = 720;
 const H = 440;
@@ -251,9 +251,12 @@ export class RsNetworkGraph extends LitElement {
   }
 
   /** Labels point away from the centre (the graph is centred on 0,0): nodes left of it label to the
-   * left, so that two neighbours' labels and the spokes into the root do not run together. */
+   * left, so that two neighbours' labels and the spokes into the root do not run together. The
+   * root's label takes the side where it covers fewer circles. */
   private _labelsLeft(node: GraphNode): boolean {
-    return node.id !== this.rootId && (node.x ?? 0) < 0;
+    if (node.id !== this.rootId) return (node.x ?? 0) < 0;
+    const others = this.nodes.filter((n) => n.id !== node.id).map((n) => ({ x: n.x ?? 0, y: n.y ?? 0, r: this._radius(n.alerts) }));
+    return rootLabelLeft({ id: node.id, x: node.x ?? 0, y: node.y ?? 0, r: this._radius(node.alerts), width: labelWidthOf(node), left: false }, others);
   }
 
   private _renderNode(node: GraphNode, labelClear: boolean) {
