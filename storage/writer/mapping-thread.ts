@@ -15,8 +15,8 @@ const encoder = new TextEncoder();
 
 /**
  * Maps every record; the lines of the rows go back as one UTF-8 buffer (moved, not copied, to the
- * main thread, which copies the fresh ones into its insert), the rest as parallel arrays: cheap to
- * pass between threads, unlike an object per row.
+ * main thread, which inserts it as it is when the batch keeps every row), the rest as parallel
+ * arrays: cheap to pass between threads, unlike an object per row.
  */
 function handle(request: MappingRequest): { reply: MappingReply; transfer: ArrayBuffer[] } {
   const { id, table, subjects, ingestTs, data, ends } = request;

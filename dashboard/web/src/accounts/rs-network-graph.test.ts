@@ -44,6 +44,8 @@ describe('network graph', () => {
     expect(cls('root')).toBe('label');
     expect(cls('busy')).toBe('label');
     expect(cls('quiet')).toBe('label crowded');
+    // and its hidden label's place catches no clicks: the hit area is the circle alone
+    expect(Number(graph.shadowRoot!.querySelector('[data-node-id="quiet"] rect.hit')!.getAttribute('width'))).toBe(14);
     expect(cls('far')).toBe('label');
     expect(cls('west')).toBe('label');
   });

@@ -262,13 +262,14 @@ export class RsNetworkGraph extends LitElement {
   private _renderNode(node: GraphNode, labelClear: boolean) {
     const r = this._radius(node.alerts);
     const left = this._labelsLeft(node);
+    // A hidden label's place is not this node's to catch clicks in: it may be another's label.
     const labelWidth = labelWidthOf(node);
     const classes = `node${node.id === this.rootId ? ' root' : ''}${node.id === this._selected ? ' selected' : ''}`;
     return svg`<g class=${classes} data-testid="graph-node" data-node-id=${node.id} data-more=${node.more ? 'true' : 'false'}
         transform="translate(${node.x ?? 0},${node.y ?? 0})" tabindex="0" role="button"
         aria-label=${msg('account.nodeLabel', { label: node.label, hop: formatInteger(node.hop), alerts: formatInteger(node.alerts) })}
         @click=${() => this._activate(node)} @keydown=${(event: KeyboardEvent) => this._onNodeKey(event, node)}>
-      <rect class="hit" x=${left ? -r - labelWidth : -r} y=${-r} width=${2 * r + labelWidth} height=${2 * r}></rect>
+      <rect class="hit" x=${left && labelClear ? -r - labelWidth : -r} y=${-r} width=${2 * r + (labelClear ? labelWidth : 0)} height=${2 * r}></rect>
       <circle r=${r} fill=${this._colour(node.alerts)}></circle>
       ${node.more ? svg`<text class="plus" text-anchor="middle" dy="0.35em">+</text>` : nothing}
       <text class=${labelClear ? 'label' : 'label crowded'} x=${left ? -r - 3 : r + 3} text-anchor=${left ? 'end' : 'start'} dy="0.35em">${node.label}</text>
