@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import {
   connectBus,
+  closeRedis,
   connectRedis,
   evictionProblem,
   redisMemory,
@@ -87,7 +88,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     if (usesRedis) {
       redis = await connectRedis(config.redisUrl, 'riskstream-processors');
       const r = redis;
-      stops.push(['redis', async () => void (await r.quit().catch(() => undefined))]);
+      stops.push(['redis', () => closeRedis(r)]);
       const problem = evictionProblem(await redisMemory(r).catch(() => ({ usedBytes: 0, maxBytes: 0, policy: 'unknown' })));
       if (problem !== null) logger.warn({ redis: safeUrl(config.redisUrl) }, problem);
     }

@@ -174,4 +174,41 @@ describe('batch consumer - failures', () => {
     await eventually(async () => ((await consumer.info()).num_ack_pending === 0 ? true : undefined), 10_000, 'everything acknowledged');
     await batcher.drain();
   });
+
+  it('stopping after a failed batch, hands back what it has not handled instead of failing each batch in turn', async () => {
+    const subject = h.names.eventSubject('payment', 6);
+    const consumer = await ensureConsumer(h.bus, { stream: h.names.streams.events, durable: 'stopping', filterSubject: subject, maxAckPending: 100, ackWaitMs: 3000 });
+    await publishAll(subject, Array.from({ length: 40 }, () => 0), 'stop');
+    let calls = 0;
+    const failing = new BatchConsumer(
+      consumer,
+      async () => {
+        calls++;
+        throw new Error('Redis is not reachable');
+      },
+      { maxBatch: 5, maxWaitMs: 5, concurrency: 1, logger: createLogger('silent'), backoff: { initialMs: 5000, maxMs: 5000 } },
+    );
+    await failing.start();
+    // The first batch failed; the others wait out the back-off (5 s) in the queue.
+    await eventually(() => (failing.failures >= 1 && failing.pending === 35 ? true : undefined), 10_000, 'the first batch failed, the rest queued');
+    await failing.drain();
+    expect(calls).toBe(1);
+
+    // Every message comes back: nothing was acknowledged, nothing is lost. (One handed back while
+    // the subscription closed may be in flight to it: that one returns after the ack wait.)
+    const seen = new Set<string>();
+    const next = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        for (const m of messages) {
+          seen.add(m.headers?.get('Nats-Msg-Id') ?? '');
+          m.ack();
+        }
+      },
+      { maxBatch: 100, maxWaitMs: 5, concurrency: 1, logger: createLogger('silent') },
+    );
+    await next.start();
+    await eventually(() => (seen.size === 40 ? true : undefined), 20_000, 'all 40 messages delivered again');
+    await next.drain();
+  });
 });

@@ -376,6 +376,7 @@ export class BatchConsumer {
   }
 
   private _drainQueue(): void {
+    if (this._stopped && this._failures > 0 && this._queue.length > 0) this._handBackQueued();
     const wait = this._pausedUntil - Date.now();
     if (wait > 0 && !this._stopped) {
       this._resumeTimer ??= setTimeout(() => {
@@ -415,14 +416,35 @@ export class BatchConsumer {
     }
   }
 
-  /** Stops taking new messages, handles what was already received, then closes the subscription. */
+  /**
+   * Stopping after a batch failed: the batches still queued are handed back unhandled (delivered
+   * again, here after a restart or to another process) instead of each failing in turn on what is
+   * most likely the same cause (Redis or storage away), with an error logged for every one.
+   */
+  private _handBackQueued(): void {
+    let messages = 0;
+    for (const batch of this._queue.splice(0)) {
+      for (const m of batch) m.nak();
+      messages += batch.length;
+    }
+    this._options.logger.warn({ messages }, 'stopping after a failed batch: handed back the messages not yet handled; they are delivered again');
+    if (this._inFlight === 0 && this._batch.length === 0) for (const resolve of this._idle.splice(0)) resolve();
+  }
+
+  /**
+   * Stops taking new messages, handles what was already received (or, once a batch has failed,
+   * hands it back), then closes the subscription.
+   */
   async drain(): Promise<void> {
     this._stopped = true;
-    // What is queued is still handled (and acked or nak'ed), back-off or not.
+    // What is queued is still handled (and acked or nak'ed), back-off or not; after a failure it
+    // is handed back instead (_handBackQueued).
     if (this._resumeTimer) clearTimeout(this._resumeTimer);
     this._resumeTimer = null;
     this._pausedUntil = 0;
     this._flush();
+    // Batches queued during a back-off start now (_flush starts them only when it closes one).
+    this._drainQueue();
     if (this._inFlight > 0 || this._queue.length > 0) {
       await new Promise<void>((resolve) => this._idle.push(resolve));
     }

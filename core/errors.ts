@@ -18,6 +18,7 @@ export const ERRORS = {
   RS_ERR_BUS_UNAVAILABLE: { status: 503, message: 'the event bus did not acknowledge the event', retryable: true },
   RS_ERR_DECISION_NOT_FOUND: { status: 404, message: 'no decision is stored for this event', retryable: true },
   RS_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'storage is not reachable', retryable: true },
+  RS_ERR_REDIS_UNAVAILABLE: { status: 503, message: 'Redis (sessions and shared state) is not reachable', retryable: true },
   RS_ERR_UNAUTHENTICATED: { status: 401, message: 'sign in first: no valid session', retryable: false },
   RS_ERR_FORBIDDEN: { status: 403, message: 'your role does not allow this', retryable: false },
   RS_ERR_LOGIN_FAILED: { status: 401, message: 'the user name or password is wrong', retryable: false },

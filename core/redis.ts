@@ -8,11 +8,24 @@ export type { Redis };
 const REDIS_HOW_TO_START =
   'Start it with `redis-server` (for example: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or point REDIS_URL at a running server.';
 
+/** How long a command waits for Redis's answer before it fails (a connection that hangs without closing). */
+export const REDIS_COMMAND_TIMEOUT_MS = 5000;
+
+/**
+ * Connects, and fails fast while Redis is away: a command sent while the connection is down fails
+ * at once instead of waiting in ioredis's offline queue (which held each one for ≈ 30 s of
+ * reconnection attempts: HTTP answers, /healthz and stopping all waited that long), and one that
+ * gets no answer fails after REDIS_COMMAND_TIMEOUT_MS. The client keeps reconnecting in the
+ * background; callers treat a failure as Redis being unavailable (the processors retry the batch
+ * later, the gateway sends events unchecked, the API answers 503: docs/operations.md).
+ */
 export async function connectRedis(url: string, connectionName = 'riskstream'): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3000,
     connectionName,
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 20,
     enableAutoPipelining: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
@@ -27,6 +40,30 @@ export async function connectRedis(url: string, connectionName = 'riskstream'): 
     throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${(error as Error).message}). ${REDIS_HOW_TO_START}`);
   }
   return redis;
+}
+
+/** Closes a connection: politely (QUIT) when Redis is there, at once when it is not (QUIT would fail or hang). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // Lost meanwhile: drop it below.
+    }
+  }
+  redis.disconnect();
+}
+
+/**
+ * Whether an error means Redis could not be asked (down, unreachable, not answering) rather than
+ * that it refused the command: what the API answers 503 for. ioredis's errors carry no code for
+ * these; their messages are stable across its versions.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return /enableOfflineQueue options is false|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/.test(error.message);
 }
 
 /** How a Redis server frees memory (from INFO memory). */

@@ -1,7 +1,7 @@
 // Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
 // so tests use inject() without a port.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { RiskstreamError, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
+import { RiskstreamError, isRedisUnavailable, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
 import { registerWebApp, type WebAppOptions } from './web-app.js';
 
@@ -30,6 +30,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (error instanceof RiskstreamError) {
       if (error.status >= 500) request.log.warn({ code: error.code, msg: error.message }, 'request failed');
       return reply.code(error.status).send(error.toJSON());
+    }
+    if (isRedisUnavailable(error)) {
+      request.log.warn({ msg: error.message }, 'request failed: Redis is not reachable');
+      return reply.code(503).send(new RiskstreamError('RS_ERR_REDIS_UNAVAILABLE', `Redis did not answer (${error.message}); try again shortly`).toJSON());
     }
     const mapped = mapFastifyError(error);
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');

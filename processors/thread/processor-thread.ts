@@ -5,6 +5,7 @@
 // composition root) and sends its metrics to the main thread, which serves them merged.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  closeRedis,
   connectBus,
   connectRedis,
   createLogger,
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       await sendMetrics().catch(() => undefined);
       bus.publisher.close();
       await bus.nc.drain().catch(() => undefined);
-      await redis.quit().catch(() => undefined);
+      await closeRedis(redis);
       report({ type: 'drained' });
       port.close();
     })();
