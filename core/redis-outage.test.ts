@@ -3,10 +3,10 @@
 // as "Redis unavailable", closing does not wait, and the client comes back with the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../test/harness.js';
-import { startPrivateRedis, type PrivateRedis } from '../test/private-redis.js';
+import { startPrivateRedis, type PrivateServer } from '../test/private-servers.js';
 import { closeRedis, connectRedis, isRedisUnavailable } from './redis.js';
 
-let server: PrivateRedis;
+let server: PrivateServer;
 
 beforeAll(async () => {
   server = await startPrivateRedis();

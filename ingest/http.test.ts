@@ -4,7 +4,7 @@ import { DUPLICATE_REPLY, HEADER_REPLY, createLogger, createMetrics } from '../c
 import { buildServer } from '../dashboard/server/server.js';
 import { combineChecks } from '../dashboard/server/health.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
-import { ingestPlugin } from './http.js';
+import { batchStatus, ingestPlugin, type BatchLine } from './http.js';
 import { createEventPublisher, DecisionWaiters } from './publisher.js';
 
 let h: Harness;
@@ -214,5 +214,24 @@ describe.each([
       // Grouped, the gateway reports how many events each bus message carried.
       if (maxRecords > 1) expect(metrics.body).toMatch(/rs_ingest_message_events_count [1-9]\d*/);
     });
+  });
+});
+
+describe('ingest - the batch answer status', () => {
+  const ok: BatchLine = { line: 1, id: 'a', status: 'accepted', seq: 1 };
+  const bad: BatchLine = { line: 2, status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors: [] };
+  const refused: BatchLine = { line: 3, id: 'c', status: 'rejected', code: 'RS_ERR_BUS_UNAVAILABLE', errors: [] };
+  const status = (lines: BatchLine[]) => batchStatus(lines, lines.filter((l) => l.status !== 'rejected').length);
+
+  it('is 202 when all are accepted, 207 when some are', () => {
+    expect(status([ok, { ...ok, status: 'duplicate' }])).toBe(202);
+    expect(status([ok, bad])).toBe(207);
+    expect(status([ok, refused])).toBe(207);
+  });
+
+  it('is 400 only when every rejection is the sender’s to fix; 503 when the bus refused any', () => {
+    expect(status([bad, bad])).toBe(400);
+    expect(status([refused, refused])).toBe(503);
+    expect(status([bad, refused])).toBe(503);
   });
 });

@@ -46,7 +46,7 @@ export function apiKeyGuard(apiKey: string): (request: FastifyRequest) => void {
 }
 const MAX_WAIT_MS = 5000;
 
-type BatchLine =
+export type BatchLine =
   | { line: number; id: string; status: 'accepted' | 'duplicate'; seq: number }
   | { line: number; id?: string; status: 'rejected'; code: string; errors: readonly FieldError[] };
 
@@ -172,11 +172,22 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     }
     await Promise.all(pending);
     const accepted = lines.filter((l) => l.status !== 'rejected').length;
-    const status = accepted === lines.length ? 202 : accepted === 0 ? 400 : 207;
-    return reply.code(status).send({ accepted, rejected: lines.length - accepted, results: lines });
+    return reply.code(batchStatus(lines, accepted)).send({ accepted, rejected: lines.length - accepted, results: lines });
   });
 
 };
+
+/**
+ * The batch answer's status: 202 all accepted, 207 some; with none accepted, 400 only when every
+ * line was the sender's fault — when the bus refused any, 503, so that a client does not take a
+ * NATS outage for bad input and drop the batch.
+ */
+export function batchStatus(lines: readonly BatchLine[], accepted: number): 202 | 207 | 400 | 503 {
+  if (accepted === lines.length) return 202;
+  if (accepted > 0) return 207;
+  return lines.some((l) => l.status === 'rejected' && l.code === 'RS_ERR_BUS_UNAVAILABLE') ? 503 : 400;
+}
+
 
 function parseTimeout(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_WAIT_MS;

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRedis, connectRedis, createLogger, createMetrics, type Redis } from '../../core/index.js';
 import { eventually } from '../../test/harness.js';
-import { startPrivateRedis, type PrivateRedis } from '../../test/private-redis.js';
+import { startPrivateRedis, type PrivateServer } from '../../test/private-servers.js';
 import { buildServer } from './server.js';
 
-let server: PrivateRedis;
+let server: PrivateServer;
 let redis: Redis;
 
 beforeAll(async () => {

@@ -3,11 +3,11 @@
 // process stops within seconds, and the events accepted meanwhile are decided once Redis is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
-import { startPrivateRedis, type PrivateRedis } from '../private-redis.js';
+import { startPrivateRedis, type PrivateServer } from '../private-servers.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
 
 let h: Harness;
-let redis: PrivateRedis;
+let redis: PrivateServer;
 let running: RiskstreamProcess | undefined;
 
 beforeAll(async () => {

@@ -1,0 +1,77 @@
+// NATS goes away under a running riskstream gateway (JetStream's store kept, as a real server
+// keeps it): ingest answers 503 and retryable within its publish timeout — a batch too, never 400,
+// which a client would take for bad input — /healthz names NATS, stopping takes seconds, and once
+// the server is back the gateway accepts events again without a restart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
+import { startPrivateNats, type PrivateServer } from '../private-servers.js';
+import { startRiskstream, type RiskstreamProcess } from '../process.js';
+
+let h: Harness;
+let nats: PrivateServer;
+let running: RiskstreamProcess | undefined;
+
+beforeAll(async () => {
+  h = await createHarness();
+  nats = await startPrivateNats();
+});
+
+afterAll(async () => {
+  await running?.kill();
+  await nats?.cleanup();
+  await h?.cleanup();
+});
+
+/** Far above the publish timeout (5 s), far below a client's patience: a behaviour, not a benchmark. */
+const ANSWER_WITHIN_MS = 15_000;
+
+type Answer = {
+  readonly error?: { readonly code: string; readonly retryable: boolean };
+  readonly accepted?: number;
+  readonly results?: ReadonlyArray<{ readonly code?: string }>;
+};
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: Answer }> {
+  const response = await fetch(`${running!.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': h.config.apiKey },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+  return { status: response.status, body: (await response.json()) as Answer };
+}
+
+describe('NATS goes away', () => {
+  it('answers 503 and retryable, reports it, and accepts events again once NATS is back', async () => {
+    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url }, ['start', '--roles', 'ingest']);
+    expect((await post('/v1/events', payment('no-before'))).status).toBe(202);
+
+    await nats.stop();
+    const single = await post('/v1/events', payment('no-during-1'));
+    expect(single.status).toBe(503);
+    expect(single.body.error?.code).toBe('RS_ERR_BUS_UNAVAILABLE');
+    expect(single.body.error?.retryable).toBe(true);
+
+    const batch = await post('/v1/events:batch', [payment('no-during-2'), payment('no-during-3')]);
+    expect(batch.status).toBe(503);
+    expect(batch.body.accepted).toBe(0);
+    expect(batch.body.results?.map((r) => r.code)).toEqual(['RS_ERR_BUS_UNAVAILABLE', 'RS_ERR_BUS_UNAVAILABLE']);
+
+    const health = await fetch(`${running.baseUrl}/healthz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+    expect(health.status).toBe(503);
+    const checks = ((await health.json()) as { checks: Record<string, { ok: boolean }> }).checks;
+    expect(checks.nats?.ok).toBe(false);
+
+    // Back, with its store: the same process reconnects and the refused events can be sent again.
+    await nats.start();
+    await eventually(async () => ((await fetch(`${running!.baseUrl}/healthz`)).status === 200 ? true : undefined), 30_000, 'healthy again');
+    const again = await post('/v1/events:batch', [payment('no-during-1'), payment('no-during-2'), payment('no-during-3')]);
+    expect(again.status).toBe(202);
+    expect(again.body.accepted).toBe(3);
+
+    const stopped = running.stop();
+    const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ANSWER_WITHIN_MS).unref());
+    expect(await Promise.race([stopped, late])).toBe(0);
+    running = undefined;
+  }, 120_000);
+});
