@@ -29,6 +29,7 @@ import {
   type Role,
   type ValidatedEvent,
 } from '../core/index.js';
+import { DEFAULT_BACKOFF } from '../core/backoff.js';
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
@@ -242,7 +243,15 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
         // message per event would cost the bus more than everything else (docs/events.md).
         await p.publishMany(valid, 'simulator');
       },
-      { rate: config.simulatorRate, signal: simulatorAbort.signal },
+      {
+        rate: config.simulatorRate,
+        signal: simulatorAbort.signal,
+        // A NATS outage pauses the demo's traffic; it resumes with the same events once the bus is back.
+        retry: {
+          backoff: DEFAULT_BACKOFF,
+          onError: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'the simulator could not publish; it tries again'),
+        },
+      },
     ).catch((error: unknown) => logger.error({ err: error }, 'simulator stopped'));
   }
 

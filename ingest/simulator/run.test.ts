@@ -83,3 +83,53 @@ describe('runSimulator - pacing', () => {
     expect(calls).toBe(0);
   });
 });
+
+describe('runSimulator - when publishing fails', () => {
+  it('stops at the first failure without retry', async () => {
+    const abort = new AbortController();
+    await expect(
+      runSimulator(small(), async () => Promise.reject(new Error('bus down')), { rate: 200, signal: abort.signal }),
+    ).rejects.toThrow(/bus down/);
+  });
+
+  it('with retry, publishes the failed batch again after a back-off: the same events, none skipped or repeated', async () => {
+    const abort = new AbortController();
+    const published: WireEvent[] = [];
+    const errors: number[] = [];
+    let failuresLeft = 3;
+    const run = runSimulator(
+      small(),
+      async (events) => {
+        if (failuresLeft-- > 0) throw new Error('bus down');
+        published.push(...events);
+        if (published.length >= 60) abort.abort();
+      },
+      { rate: 500, signal: abort.signal, retry: { backoff: { initialMs: 20, maxMs: 40 }, onError: (_e, retryInMs) => errors.push(retryInMs) } },
+    );
+    await run;
+    expect(errors).toHaveLength(3);
+    // growing, capped, with ±20 % jitter
+    expect(errors[0]).toBeLessThanOrEqual(24);
+    expect(errors[2]).toBeGreaterThanOrEqual(32);
+    // The stream is the seed's stream from its first event: the failed batch was not dropped.
+    const reference = small();
+    reference.setRate(500);
+    const expected = reference.take(published.length);
+    expect(published.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+  });
+
+  it('with retry, stops waiting when aborted during the back-off', async () => {
+    const abort = new AbortController();
+    let attempts = 0;
+    const run = runSimulator(
+      small(),
+      async () => {
+        attempts++;
+        throw new Error('bus down');
+      },
+      { rate: 200, signal: abort.signal, retry: { backoff: { initialMs: 60_000, maxMs: 60_000 }, onError: () => abort.abort() } },
+    );
+    await run;
+    expect(attempts).toBe(1);
+  });
+});

@@ -2,6 +2,7 @@
 // every few tens of milliseconds to an injected `publish`. Publishing is awaited before more is
 // made, so a slow sink slows the simulator instead of queueing events without bound.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
 import type { WireEvent } from '../../core/contracts/index.js';
 import type { Simulator } from './simulator.js';
 
@@ -24,6 +25,12 @@ export type RunOptions = {
   readonly tickMs?: number;
   /** Called about once a second, and once more when the run stops. */
   readonly onProgress?: (progress: RunProgress) => void;
+  /**
+   * Publish the batch again after a back-off when it fails, instead of stopping (the demo's
+   * simulator inside `start`: a NATS outage pauses the traffic, which resumes where it was —
+   * the same events, none skipped — once the bus is back). Without it a failure ends the run.
+   */
+  readonly retry?: { readonly backoff: BackoffPolicy; readonly onError: (error: unknown, retryInMs: number) => void };
 };
 
 /** Behind by more than this (in seconds of traffic), the schedule is reset instead of caught up in a burst. */
@@ -51,6 +58,23 @@ export async function runSimulator(
     const due = Math.floor(((now - origin) * rate) / 1000);
     return { emitted, elapsedMs, achievedRate: elapsedMs > 0 ? (emitted * 1000) / elapsedMs : 0, behind: Math.max(0, due - scheduled) };
   };
+  const backoff = opts.retry ? new Backoff(opts.retry.backoff) : undefined;
+  /** Publishes the batch, again after each failure when retrying; false when aborted meanwhile. */
+  const publishOrRetry = async (batch: WireEvent[]): Promise<boolean> => {
+    for (;;) {
+      try {
+        await publish(batch);
+        backoff?.reset();
+        return true;
+      } catch (error) {
+        if (!opts.retry || !backoff) throw error;
+        const delay = backoff.next();
+        opts.retry.onError(error, delay);
+        await pause(delay, opts.signal);
+        if (opts.signal.aborted) return false;
+      }
+    }
+  };
   while (!opts.signal.aborted) {
     const now = performance.now();
     let due = Math.floor(((now - origin) * rate) / 1000) - scheduled;
@@ -71,7 +95,7 @@ export async function runSimulator(
     const n = Math.min(due, batchSize);
     const batch = sim.take(n);
     scheduled += n;
-    await publish(batch);
+    if (!(await publishOrRetry(batch))) break;
     emitted += n;
     if (opts.onProgress && now >= nextProgress) {
       nextProgress = now + PROGRESS_EVERY_MS;

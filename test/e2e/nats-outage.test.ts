@@ -1,8 +1,9 @@
-// NATS goes away under a running riskstream gateway (JetStream's store kept, as a real server
-// keeps it): ingest answers 503 and retryable within its publish timeout — a batch too, never 400,
-// which a client would take for bad input — /healthz names NATS, stopping takes seconds, and once
-// the server is back the gateway accepts events again without a restart.
+// NATS goes away under a running riskstream gateway and simulator (JetStream's store kept, as a
+// real server keeps it): ingest answers 503 and retryable within its publish timeout — a batch
+// too, never 400, which a client would take for bad input — /healthz names NATS, and once the
+// server is back the gateway accepts events again and the simulator carries on, without a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBus } from '../../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
 import { startPrivateNats, type PrivateServer } from '../private-servers.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
@@ -43,7 +44,8 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 
 describe('NATS goes away', () => {
   it('answers 503 and retryable, reports it, and accepts events again once NATS is back', async () => {
-    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url }, ['start', '--roles', 'ingest']);
+    // With the demo's simulator beside the gateway, as `npm start` runs it.
+    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_SIMULATOR_RATE: '50' }, ['start', '--roles', 'ingest,simulator']);
     expect((await post('/v1/events', payment('no-before'))).status).toBe(202);
 
     await nats.stop();
@@ -68,6 +70,17 @@ describe('NATS goes away', () => {
     const again = await post('/v1/events:batch', [payment('no-during-1'), payment('no-during-2'), payment('no-during-3')]);
     expect(again.status).toBe(202);
     expect(again.body.accepted).toBe(3);
+
+    // The simulator paused during the outage and carries on (it stopped for good at the first
+    // failed publish before): the stream keeps growing.
+    const bus = await connectBus(nats.url, h.names, 'test-nats-outage');
+    try {
+      const messages = async (): Promise<number> => (await bus.jsm.streams.info(h.names.streams.events)).state.messages;
+      const now = await messages();
+      await eventually(async () => ((await messages()) >= now + 20 ? true : undefined), 30_000, 'the simulator to publish again');
+    } finally {
+      await bus.nc.close();
+    }
 
     const stopped = running.stop();
     const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ANSWER_WITHIN_MS).unref());
