@@ -34,7 +34,7 @@ import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../i
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { createProductProcessor, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
-import { createClickHouse, createReadModels, createWriter, migrate, type ClickHouse, type Writer } from '../storage/index.js';
+import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import {
   authPlugin,
@@ -103,6 +103,13 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
       const ch = clickhouse;
       stops.push(['clickhouse', () => ch.close()]);
       await migrate(ch.client, { database: names.database, cluster: config.clickhouseCluster, retentionDays: config.retentionDays });
+      // Embedded chDB is this process's alone: mend what a previous unclean stop tore before the
+      // writer stores anything (with a server, another writer may be inserting meanwhile).
+      if (roles.has('writer') && ch.kind === 'chdb') {
+        await repairMinuteAggregates({ client: ch.client, database: names.database, retentionDays: config.retentionDays, logger: logger.child({ role: 'writer' }) }).catch(
+          (error: unknown) => logger.error({ err: error }, 'could not check the minute aggregates against the stored rows; the dashboard figures may be off for the minutes of the last stop'),
+        );
+      }
     }
   } catch (error) {
     await runStops(stops, logger);

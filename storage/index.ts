@@ -6,6 +6,7 @@ export { migrate, type MigrateOptions, type MigrateResult } from './schema/migra
 export { MIGRATIONS, type Migration } from './schema/migrations/index.js';
 export { RAW_TABLES, MINUTE_TABLES, QUANTILE_LEVELS, type RawTable, type MinuteTable } from './schema/tables.js';
 export { createWriter, type Writer, type WriterOptions, type WriterStatus, type WriterTableStatus } from './writer/writer.js';
+export { repairMinuteAggregates, type AggregateRepair } from './writer/repair-aggregates.js';
 export type { BackoffPolicy } from '../core/backoff.js';
 export {
   createReadModels,

@@ -34,7 +34,7 @@ const MINUTE_COLUMNS = [
 const MINUTE_ORDER_BY = '(minute, kind, segment, channel, country)';
 
 /** The view of 002_minute_aggregates with the two new dimensions; the measures are unchanged. */
-const DECISIONS_MINUTE_VIEW: ViewSpec = {
+export const DECISIONS_MINUTE_VIEW: ViewSpec = {
   name: 'decisions_minute_mv',
   to: 'decisions_minute',
   from: 'decisions',
