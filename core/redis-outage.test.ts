@@ -70,4 +70,17 @@ describe('redis - when the server goes away', () => {
       await closeRedis(redis);
     }
   });
+
+  it('says why it could not connect, and what to do about it', async () => {
+    const stopped = await startPrivateRedis();
+    const url = stopped.url;
+    await stopped.cleanup();
+    const refused = await connectRedis(url, 'test-redis-refused').catch((e: unknown) => e as Error);
+    expect((refused as Error).message).toMatch(/Redis is not reachable at redis:\/\/127\.0\.0\.1:\d+ \(connect ECONNREFUSED .*\)\. Start it with `redis-server`/);
+
+    const wrongUser = server.url.replace('redis://', 'redis://nobody:wrong-password@');
+    const denied = await connectRedis(wrongUser, 'test-redis-denied').catch((e: unknown) => e as Error);
+    expect((denied as Error).message).toMatch(/\(WRONGPASS .*\)\. Check the user name and password in REDIS_URL\./);
+    expect((denied as Error).message).not.toContain('wrong-password');
+  });
 });

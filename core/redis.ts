@@ -30,14 +30,19 @@ export async function connectRedis(url: string, connectionName = 'riskstream'): 
     enableAutoPipelining: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
   });
-  // Errors after start-up surface on commands; the event only keeps ioredis from printing them.
-  redis.on('error', () => undefined);
+  // Errors after start-up surface on commands; the event only keeps ioredis from printing them,
+  // and keeps the first one's cause, which connect() reports only as "Connection is closed".
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => (cause ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${(error as Error).message}). ${REDIS_HOW_TO_START}`);
+    const reason = (cause ?? (error as Error)).message;
+    // Refused credentials: the server is there, starting one would not help.
+    const next = /WRONGPASS|NOAUTH|NOPERM/.test(reason) ? 'Check the user name and password in REDIS_URL.' : REDIS_HOW_TO_START;
+    throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${reason}). ${next}`);
   }
   return redis;
 }
