@@ -12,6 +12,7 @@ import {
   createLogger,
   createMetrics,
   ensureStreams,
+  keepStreams,
   mergedSnapshot,
   names as namesOf,
   sourcePath,
@@ -86,6 +87,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   let clickhouse: ClickHouse | undefined;
   try {
     await ensureStreams(bus, streamLimitsOf(config));
+    const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger);
+    stops.push(['streams', async () => stopKeeping()]);
     if (usesRedis) {
       redis = await connectRedis(config.redisUrl, 'riskstream-processors');
       const r = redis;
@@ -179,8 +182,10 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     nats: async () => {
       await bus.nc.flush();
     },
+    // The namespace's events stream, not only JetStream: a server restarted without its store
+    // answers, but has none of our streams until keepStreams puts them back.
     jetstream: async () => {
-      await bus.jsm.getAccountInfo();
+      await bus.jsm.streams.info(names.streams.events);
     },
   };
   if (redis) {

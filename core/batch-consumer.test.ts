@@ -211,4 +211,31 @@ describe('batch consumer - failures', () => {
     await eventually(() => (seen.size === 40 ? true : undefined), 20_000, 'all 40 messages delivered again');
     await next.drain();
   });
+
+  it('puts its durable consumer back when JetStream loses it, and carries on from what the stream holds', async () => {
+    const subject = h.names.eventSubject('payment', 7);
+    const spec = { stream: h.names.streams.events, durable: 'recreated', filterSubject: subject, maxAckPending: 100 };
+    const consumer = await ensureConsumer(h.bus, spec);
+    const seen = new Set<string>();
+    const batcher = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        for (const m of messages) {
+          seen.add(m.headers?.get('Nats-Msg-Id') ?? '');
+          m.ack();
+        }
+      },
+      { maxBatch: 100, maxWaitMs: 5, concurrency: 1, logger: createLogger('silent'), recreate: () => ensureConsumer(h.bus, spec), recreateCheckMs: 200 },
+    );
+    await batcher.start();
+    await publishAll(subject, [0], 'kept-a');
+    await eventually(() => (seen.has('kept-a-0') ? true : undefined), 10_000, 'the first message');
+
+    // As when a server comes back without its store (here the stream stays, the consumer goes).
+    await h.bus.jsm.consumers.delete(spec.stream, spec.durable);
+    await publishAll(subject, [0], 'kept-b');
+    await eventually(() => (seen.has('kept-b-0') ? true : undefined), 15_000, 'a message published after the consumer was lost');
+    expect((await h.bus.jsm.consumers.info(spec.stream, spec.durable)).name).toBe('recreated');
+    await batcher.drain();
+  });
 });

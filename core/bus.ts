@@ -212,6 +212,46 @@ function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error)?.message ?? '');
 }
 
+/**
+ * Puts the namespace's streams and KV buckets back when they vanish while the process runs (a NATS
+ * server restarted without its store): looks every `everyMs` and, when one is missing, runs
+ * ensureStreams again. What they held is lost with the server's store; from then on, events are
+ * accepted and decided again without a restart. Returns a function that stops the watch.
+ */
+export function keepStreams(bus: Bus, limits: StreamLimits, logger: Logger, everyMs = 5000): () => void {
+  const streams = Object.values(bus.names.streams);
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      try {
+        let missing: string | undefined;
+        for (const name of streams) {
+          try {
+            await bus.jsm.streams.info(name);
+          } catch (error) {
+            if (isNotFound(error)) {
+              missing = name;
+              break;
+            }
+            return; // NATS away or slow: the connection's own reconnects deal with that
+          }
+        }
+        if (missing === undefined) return;
+        await ensureStreams(bus, limits);
+        logger.warn({ stream: missing }, "the namespace's streams were gone from NATS (a server restarted without its store?); created them again: what they held is lost");
+      } catch (error) {
+        logger.warn({ err: error }, "the namespace's streams are gone from NATS and could not be created again yet; trying again");
+      } finally {
+        busy = false;
+      }
+    })();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export type ConsumerSpec = {
   readonly stream: string;
   readonly durable: string;
@@ -274,6 +314,14 @@ export type BatchConsumerOptions = {
   readonly onError?: (error: unknown, messages: JsMsg[]) => void;
   /** Back-off after a failed batch (default 1 s doubling to 15 s): see BatchConsumer. */
   readonly backoff?: BackoffPolicy;
+  /**
+   * Creates the durable consumer again (ensureConsumer with its spec), called when JetStream no
+   * longer knows it — a NATS server restarted without its store. Without it, nothing would bring
+   * the consumer back, and the process would wait for messages for ever.
+   */
+  readonly recreate?: () => Promise<Consumer>;
+  /** How often to look whether the consumer is still there (default 5,000 ms; with recreate). */
+  readonly recreateCheckMs?: number;
 };
 
 /**
@@ -284,7 +332,6 @@ export type BatchConsumerOptions = {
  * so once per failure, not once per message. The first batch handled resets it.
  */
 export class BatchConsumer {
-  private readonly _consumer: Consumer;
   private readonly _handler: BatchHandler;
   private readonly _options: BatchConsumerOptions;
   private _batch: JsMsg[] = [];
@@ -302,6 +349,9 @@ export class BatchConsumer {
   private _pausedUntil = 0;
   private _resumeTimer: NodeJS.Timeout | null = null;
   private _failures = 0;
+  private _consumer: Consumer;
+  private _watchdog: NodeJS.Timeout | null = null;
+  private _recreating = false;
 
   constructor(consumer: Consumer, handler: BatchHandler, options: BatchConsumerOptions) {
     this._consumer = consumer;
@@ -322,6 +372,47 @@ export class BatchConsumer {
       max_messages: this._options.pullSize ?? Math.max(this._options.maxBatch * 4, 512),
       callback: this._onMessage,
     });
+    if (this._options.recreate && this._watchdog === null) {
+      this._watchdog = setInterval(() => void this._recreateIfGone(), this._options.recreateCheckMs ?? 5000);
+      this._watchdog.unref();
+    }
+  }
+
+  /**
+   * Puts the durable consumer back when JetStream no longer knows it (a NATS server restarted
+   * without its store), and pulls from the new one at once: the old pull loop would wait out its
+   * own back-off, up to half a minute, before asking again.
+   */
+  private async _recreateIfGone(): Promise<void> {
+    const recreate = this._options.recreate;
+    if (!recreate || this._stopped || this._recreating) return;
+    this._recreating = true;
+    try {
+      try {
+        await this._consumer.info();
+        return;
+      } catch (error) {
+        if (!isNotFound(error)) return; // NATS away or slow: nothing to recreate
+      }
+      let consumer: Consumer;
+      try {
+        consumer = await recreate();
+      } catch (error) {
+        // The stream may not be back yet: the next round tries again.
+        this._options.logger.warn({ err: error }, 'the durable consumer is gone from JetStream and could not be created again yet; trying again');
+        return;
+      }
+      if (this._stopped) return;
+      const old = this._messages;
+      this._consumer = consumer;
+      await old?.close().catch(() => undefined);
+      await this.start();
+      this._options.logger.warn(
+        'the durable consumer was gone from JetStream (a NATS server restarted without its store?); created it again: it delivers what the stream holds now',
+      );
+    } finally {
+      this._recreating = false;
+    }
   }
 
   /** Messages received and not yet handled (queued or in flight). */
@@ -437,6 +528,7 @@ export class BatchConsumer {
    */
   async drain(): Promise<void> {
     this._stopped = true;
+    if (this._watchdog) clearInterval(this._watchdog);
     // What is queued is still handled (and acked or nak'ed), back-off or not; after a failure it
     // is handed back instead (_handBackQueued).
     if (this._resumeTimer) clearTimeout(this._resumeTimer);

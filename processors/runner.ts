@@ -123,7 +123,7 @@ class ProcessorRunner implements Processor {
 
   async start(): Promise<void> {
     const { bus, logger } = this._o;
-    const consumer = await ensureConsumer(bus, {
+    const spec = {
       stream: bus.names.streams.events,
       durable: bus.names.consumers.processors,
       filterSubject: bus.names.subjects.eventsAll,
@@ -132,7 +132,8 @@ class ProcessorRunner implements Processor {
       // acknowledged must be worked off well within the ack wait, or it is delivered twice: the
       // limiter lowers the limit to ≈ 20,000 events' worth when the messages are envelopes.
       maxAckPending: PENDING.maxMessages,
-    });
+    };
+    const consumer = await ensureConsumer(bus, spec);
     this._limiter = new PendingLimiter(bus, bus.names.streams.events, bus.names.consumers.processors, PENDING, logger);
     this._resizeTimer = setInterval(() => {
       this._limiter?.resize().catch((error: unknown) => logger.debug({ err: error }, 'could not resize the processors consumer'));
@@ -145,6 +146,7 @@ class ProcessorRunner implements Processor {
       weightOf: recordsOf,
       logger,
       onError: () => this._o.metrics.batchFailures.inc(),
+      recreate: () => ensureConsumer(bus, spec),
     });
     await this._consumer.start();
     logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');

@@ -2,7 +2,7 @@
 // happens when Redis or NATS goes away. Redis keeps nothing across a restart; NATS keeps its
 // JetStream store (its folder) as a real server does.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ export type PrivateServer = {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Empties its folder (while stopped): a server that comes back without its store. */
+  wipe(): void;
   /** Stops it and removes its folder. */
   cleanup(): Promise<void>;
 };
@@ -60,6 +62,11 @@ async function startPrivateServer(spec: ServerSpec): Promise<PrivateServer> {
     port,
     stop,
     start,
+    wipe() {
+      if (child) throw new Error(`stop ${spec.name} before wiping its folder`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
+    },
     async cleanup() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -168,7 +168,7 @@ export function createWriter(options: WriterOptions): Writer {
       if (drained) throw new Error('a drained writer cannot start again; create a new one');
       running = true;
       for (const sink of sinks) {
-        const consumer = await ensureConsumer(bus, {
+        const spec = {
           stream: sink.spec.stream,
           durable: sink.spec.durable,
           // A batch may wait a second to fill, queue behind one in back-off, then insert.
@@ -178,7 +178,8 @@ export function createWriter(options: WriterOptions): Writer {
           // envelopes of 64, 4,000 messages are 256,000 rows; single-event messages still make
           // batches of 2,000 rows (maxMessages below).
           maxAckPending: PENDING.maxMessages,
-        });
+        };
+        const consumer = await ensureConsumer(bus, spec);
         const batches = new BatchConsumer(consumer, sink.handle, {
           maxBatch,
           maxWaitMs: options.maxWaitMs ?? 1000,
@@ -187,6 +188,7 @@ export function createWriter(options: WriterOptions): Writer {
           weightOf: rowsOf,
           maxMessages: PENDING.maxMessages / 2,
           logger,
+          recreate: () => ensureConsumer(bus, spec),
         });
         await batches.start();
         consumers.push(batches);

@@ -87,4 +87,37 @@ describe('NATS goes away', () => {
     expect(await Promise.race([stopped, late])).toBe(0);
     running = undefined;
   }, 120_000);
+
+  it('a server that comes back without its store: the streams and consumers are created again, and events are decided again', async () => {
+    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url }, ['start', '--roles', 'ingest,processors']);
+    expect((await post('/v1/events', payment('nw-before'))).status).toBe(202);
+
+    await nats.stop();
+    nats.wipe();
+    await nats.start();
+    // Within the keeper's round (5 s) the streams are back and the gateway stores events again.
+    await eventually(async () => ((await post('/v1/events', payment('nw-after'))).status === 202 ? true : undefined), 30_000, 'events accepted again');
+    const health = await fetch(`${running.baseUrl}/healthz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+    expect(health.status).toBe(200);
+
+    // The processors' durable consumer is back too: the event is decided (in the decisions stream).
+    const bus = await connectBus(nats.url, h.names, 'test-nats-wipe');
+    try {
+      await eventually(async () => {
+        const info = await bus.jsm.streams.info(h.names.streams.decisions);
+        if (info.state.messages === 0) return undefined;
+        const consumer = await bus.js.consumers.get(h.names.streams.decisions);
+        const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 2000 });
+        for await (const m of messages) {
+          if (m.string().includes('"nw-after"')) return true;
+          if (m.info.pending === 0) break;
+        }
+        return undefined;
+      }, 60_000, 'the event sent after the wipe to be decided');
+    } finally {
+      await bus.nc.close();
+    }
+    expect(await running.stop()).toBe(0);
+    running = undefined;
+  }, 120_000);
 });
