@@ -407,6 +407,11 @@ export class BatchConsumer {
       this._consumer = consumer;
       await old?.close().catch(() => undefined);
       await this.start();
+      // Drained meanwhile: drain() closed the old subscription, not this one.
+      if (this._stopped) {
+        await this._messages?.close().catch(() => undefined);
+        return;
+      }
       this._options.logger.warn(
         'the durable consumer was gone from JetStream (a NATS server restarted without its store?); created it again: it delivers what the stream holds now',
       );
