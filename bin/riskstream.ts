@@ -9,6 +9,7 @@ import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
 import { ResetRefusedError, runReset } from './reset.js';
+import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
 
 function positiveInt(value: string): number {
@@ -99,6 +100,19 @@ program
   .option('--opening', 'open as the demo does: one scenario of every pattern, one every 5 s of event time, fraud first')
   .action(async (opts) => {
     await runSimulateCommand(loadConfig(), opts);
+  });
+
+program
+  .command('replay <file>')
+  .description('send a file of events (NDJSON, one per line; - for stdin) onto the bus or to an ingest URL, naming each line it refuses')
+  .option('--url <base>', 'POST batches to this ingest base URL (uses RISKSTREAM_API_KEY) instead of publishing onto the bus')
+  .option('--rate <n>', 'events per second at most (default: as fast as they are acknowledged)', positiveInt)
+  .option('--batch <n>', 'events per publish or HTTP batch', positiveInt, 500)
+  .option('--wait [seconds]', 'then wait until the processors have decided every event (default: at most 600 s)')
+  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean }) => {
+    const waitSeconds = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : positiveInt(opts.wait);
+    const summary = await runReplay(loadConfig(), { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds }, consoleReplayOutput());
+    process.exitCode = summary.refused > 0 || summary.decided === false ? 1 : 0;
   });
 
 program
@@ -220,6 +234,7 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof ServiceUnavailableError ||
     error instanceof UsersCommandError ||
     error instanceof ResetRefusedError ||
+    error instanceof ReplayError ||
     error instanceof RiskstreamError ||
     (error as Error)?.name === 'DataFolderInUseError'
   ) {

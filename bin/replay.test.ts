@@ -1,0 +1,97 @@
+// `riskstream replay` against the real NATS (and a spawned riskstream for --url and --wait): the
+// events reach the stream, each refused line is named with its number and field, events without
+// an id get one, and --wait waits until the processors have decided everything.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitEnvelopeText } from '../core/index.js';
+import { childEnv, createHarness, payment, type Harness } from '../test/harness.js';
+import { startRiskstream, type RiskstreamProcess } from '../test/process.js';
+import { runReplay, type ReplayOutput } from './replay.js';
+
+let h: Harness;
+let folder: string;
+let running: RiskstreamProcess | undefined;
+
+beforeAll(async () => {
+  h = await createHarness();
+  folder = mkdtempSync(join(tmpdir(), 'riskstream-replay-'));
+});
+
+afterAll(async () => {
+  await running?.kill();
+  rmSync(folder, { recursive: true, force: true });
+  await h?.cleanup();
+});
+
+function capture(): ReplayOutput & { readonly reports: string[] } {
+  const reports: string[] = [];
+  return { reports, progress: () => undefined, report: (line) => void reports.push(line) };
+}
+
+/** A file of two good events (the second without an id), a blank line, and two bad lines. */
+function file(name: string, prefix: string): string {
+  const { id: _id, ...noId } = payment('unused', { amount: '7.00' });
+  const lines = [
+    JSON.stringify(payment(`${prefix}-1`)),
+    '',
+    'not json',
+    JSON.stringify(payment(`${prefix}-2`, { amount: 12.5 })),
+    JSON.stringify(noId),
+  ];
+  const path = join(folder, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+/** Every event id in the namespace's events stream (envelopes opened). */
+async function storedIds(): Promise<string[]> {
+  const info = await h.bus.jsm.streams.info(h.names.streams.events);
+  const consumer = await h.bus.js.consumers.get(h.names.streams.events);
+  const ids: string[] = [];
+  if (info.state.messages === 0) return ids;
+  const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 2000 });
+  for await (const m of messages) {
+    for (const record of splitEnvelopeText(m.string())) ids.push((JSON.parse(record) as { id: string }).id);
+    if (m.info.pending === 0) break;
+  }
+  return ids;
+}
+
+describe('riskstream replay', () => {
+  it('publishes the good lines onto the bus and names each refused line', async () => {
+    const out = capture();
+    const summary = await runReplay(h.config, { file: file('bus.ndjson', 'rb') }, out);
+    expect(summary).toMatchObject({ lines: 4, sent: 2, refused: 2 });
+    expect(out.reports.find((l) => l.startsWith('line 3: '))).toMatch(/^line 3: not JSON \(/);
+    expect(out.reports.find((l) => l.startsWith('line 4: '))).toMatch(/^line 4: \/amount: /);
+    expect(out.reports.at(-1)).toMatch(/^replay: 2 of 4 events sent in [\d.]+ s, 2 refused$/);
+    const ids = await storedIds();
+    expect(ids).toContain('rb-1');
+    // The event without an id got one (a UUID), as over HTTP.
+    expect(ids.filter((id) => /^[0-9a-f-]{36}$/.test(id))).toHaveLength(1);
+    expect(ids).not.toContain('rb-2');
+  });
+
+  it('says so when nothing decides the events within --wait', async () => {
+    const out = capture();
+    const summary = await runReplay(h.config, { file: file('nobody.ndjson', 'rn'), waitSeconds: 1 }, out);
+    expect(summary.decided).toBe(false);
+  });
+
+  it('sends to an ingest URL and waits until the processors have decided every event', async () => {
+    running = await startRiskstream(childEnv(h), ['start', '--roles', 'ingest,processors']);
+    const out = capture();
+    const summary = await runReplay(h.config, { file: file('http.ndjson', 'rh'), url: running.baseUrl, waitSeconds: 60, rate: 100 }, out);
+    expect(summary).toMatchObject({ sent: 2, refused: 2, decided: true });
+    expect(out.reports.at(-1)).toBe('replay: the processors have decided every event');
+    expect(await storedIds()).toContain('rh-1');
+    expect(await running.stop()).toBe(0);
+    running = undefined;
+  }, 90_000);
+
+  it('refuses a file it cannot read, before sending anything', async () => {
+    await expect(runReplay(h.config, { file: join(folder, 'missing.ndjson') }, capture())).rejects.toThrow(/cannot read .*missing\.ndjson: ENOENT/);
+  });
+});

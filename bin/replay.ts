@@ -1,0 +1,214 @@
+// `riskstream replay <file>`: sends a file of events (NDJSON, one event per line; `-` for stdin)
+// through the product — onto the bus, or to an ingest URL — as fast as it acknowledges them or at
+// a set rate, reporting each line it refuses and, with --wait, waiting until the processors have
+// decided every event. For backfills, load tests with recorded traffic, and labelled data sets
+// replayed to measure detection.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { connectBus, consumerLag, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Bus, type Config, type FieldError, type ValidatedEvent } from '../core/index.js';
+import { createEventPublisher } from '../ingest/publisher.js';
+
+export type ReplayOptions = {
+  /** NDJSON file, or `-` for stdin. */
+  readonly file: string;
+  /** POST batches to this ingest base URL instead of publishing onto the bus. */
+  readonly url?: string;
+  /** Events per second at most (default: as fast as they are acknowledged). */
+  readonly rate?: number;
+  /** Events per publish or HTTP batch (default 500). */
+  readonly batch?: number;
+  /** Then wait (at most this many seconds) until the processors have decided everything. */
+  readonly waitSeconds?: number;
+};
+
+export type ReplaySummary = {
+  /** Lines that held something (blank lines are skipped). */
+  readonly lines: number;
+  readonly sent: number;
+  /** Lines refused: not JSON, or not an event of its kind's contract. */
+  readonly refused: number;
+  readonly seconds: number;
+  /** With waitSeconds: whether every event was decided in time. */
+  readonly decided?: boolean;
+};
+
+export type ReplayOutput = {
+  /** A progress line (rewritten in place at a terminal). */
+  progress(line: string): void;
+  /** A line for the record: refused lines, the summary. */
+  report(line: string): void;
+};
+
+/** A mistake in how replay was called (a missing file, a bad option): printed without a stack. */
+export class ReplayError extends Error {
+  override readonly name = 'ReplayError';
+}
+
+/** Progress rewritten in place at a terminal, a line a second otherwise (logs); reports on lines of their own. */
+export function consoleReplayOutput(stream: NodeJS.WriteStream = process.stderr): ReplayOutput {
+  let open = false;
+  return {
+    progress(line) {
+      if (stream.isTTY) {
+        stream.write(`\r${line}\x1b[K`);
+        open = true;
+      } else {
+        stream.write(line + '\n');
+      }
+    },
+    report(line) {
+      stream.write((open ? '\n' : '') + line + '\n');
+      open = false;
+    },
+  };
+}
+
+/** Refused lines printed in full; the rest are counted. */
+const MAX_REPORTED = 20;
+const PROGRESS_EVERY_MS = 1000;
+
+type Sink = { send(events: readonly ValidatedEvent[], texts: readonly string[]): Promise<void>; close(): Promise<void> };
+
+export async function runReplay(config: Config, options: ReplayOptions, out: ReplayOutput): Promise<ReplaySummary> {
+  const batchSize = options.batch ?? 500;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) throw new ReplayError('--batch must be 1 to 10,000 events');
+  if (options.url && config.apiKeyGenerated) throw new ReplayError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to replay with --url');
+  const input = options.file === '-' ? process.stdin : createReadStream(options.file);
+  // A missing file fails here, with its name, before anything is sent.
+  await new Promise<void>((resolve, reject) => {
+    if (input === process.stdin) return resolve();
+    input.once('open', () => resolve());
+    input.once('error', (error: Error) => reject(new ReplayError(`cannot read ${options.file}: ${error.message}`)));
+  });
+  const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-replay');
+  const sink = options.url ? httpSink(options.url, config.apiKey) : await busSink(bus, config);
+  const started = performance.now();
+  let lines = 0;
+  let sent = 0;
+  let refused = 0;
+  let nextProgress = started + PROGRESS_EVERY_MS;
+  const showProgress = (now: number): void => {
+    const seconds = (now - started) / 1000;
+    out.progress(`replay: ${sent.toLocaleString('en-US')} events sent (${Math.round(sent / Math.max(seconds, 0.001)).toLocaleString('en-US')}/s), ${refused} refused`);
+  };
+  let events: ValidatedEvent[] = [];
+  let texts: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (events.length === 0) return;
+    if (options.rate) {
+      // Paced: the batch leaves when the rate allows it.
+      const wait = started + (sent * 1000) / options.rate - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await sink.send(events, texts);
+    sent += events.length;
+    events = [];
+    texts = [];
+    const now = performance.now();
+    if (now >= nextProgress) {
+      nextProgress = now + PROGRESS_EVERY_MS;
+      showProgress(now);
+    }
+  };
+  const refuse = (line: number, errors: readonly FieldError[]): void => {
+    refused++;
+    if (refused <= MAX_REPORTED) out.report(`line ${line}: ${errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ')}`);
+    else if (refused === MAX_REPORTED + 1) out.report(`… further refused lines are counted, not shown`);
+  };
+  try {
+    const reader = createInterface({ input, crlfDelay: Infinity });
+    let number = 0;
+    for await (const text of reader) {
+      number++;
+      if (text.trim() === '') continue;
+      lines++;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        refuse(number, [{ path: '', rule: 'json', message: `not JSON (${(error as Error).message})` }]);
+        continue;
+      }
+      // Events without an id get one, as over HTTP; give them ids to make a replay repeatable.
+      const result = validateEvent(value, randomUUID);
+      if (!result.ok) {
+        refuse(number, result.errors);
+        continue;
+      }
+      events.push(result.event);
+      texts.push((value as { id?: unknown }).id === undefined ? JSON.stringify({ ...(value as object), id: result.event.id }) : text);
+      if (events.length >= batchSize) await flush();
+    }
+    await flush();
+    showProgress(performance.now());
+  } finally {
+    await sink.close();
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
+  out.report(`replay: ${sent.toLocaleString('en-US')} of ${lines.toLocaleString('en-US')} events sent in ${sendSeconds.toFixed(1)} s, ${refused} refused`);
+  let decided: boolean | undefined;
+  try {
+    if (options.waitSeconds !== undefined) decided = await waitForDecisions(bus, options.waitSeconds, out);
+  } finally {
+    await bus.nc.drain().catch(() => undefined);
+  }
+  return { lines, sent, refused, seconds: (performance.now() - started) / 1000, ...(decided === undefined ? {} : { decided }) };
+}
+
+async function busSink(bus: Bus, config: Config): Promise<Sink> {
+  await ensureStreams(bus, streamLimitsOf(config));
+  const publisher = createEventPublisher(bus, config.partitions, createMetrics());
+  return {
+    // In envelopes, as the simulator sends: one message per event would cost the bus more than the rest.
+    send: (events) => publisher.publishMany(events, 'replay'),
+    close: async () => undefined,
+  };
+}
+
+function httpSink(url: string, apiKey: string): Sink {
+  const pool = new Pool(url, { connections: 4 });
+  return {
+    async send(_events, texts) {
+      const response = await pool.request({
+        path: '/v1/events:batch',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+        body: texts.join('\n'),
+      });
+      const body = await response.body.text();
+      // 207 cannot happen for lines validated here unless the bus refused some: that is an error too.
+      if (response.statusCode !== 202) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${body.slice(0, 500)}`);
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Polls the processors' consumer until nothing is pending or in flight. */
+async function waitForDecisions(bus: Bus, seconds: number, out: ReplayOutput): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const lag = await consumerLag(bus, bus.names.streams.events, bus.names.consumers.processors);
+    const left = lag === null ? null : lag.pending + lag.ackPending;
+    if (left === 0) {
+      out.report('replay: the processors have decided every event');
+      return true;
+    }
+    if (Date.now() >= deadline) {
+      out.report(
+        left === null
+          ? `replay: no processors consume this namespace (${bus.names.namespace}): start riskstream (the processors role) to decide the events`
+          : `replay: ${messages(left)} still undecided after ${seconds} s; the processors carry on (watch rs_consumer_lag_messages)`,
+      );
+      return false;
+    }
+    out.progress(left === null ? 'replay: waiting for the processors to start' : `replay: waiting for the processors: ${messages(left)} to decide`);
+    await sleep(500);
+  }
+}
+
+function messages(n: number): string {
+  return `${n.toLocaleString('en-US')} message${n === 1 ? '' : 's'}`;
+}
