@@ -91,6 +91,15 @@ describe('riskstream replay', () => {
     running = undefined;
   }, 90_000);
 
+  it('warns when events are older than the retention: their rows would expire from storage at once', async () => {
+    const path = join(folder, 'old.ndjson');
+    const old = new Date(Date.now() - (h.config.retentionDays + 10) * 86_400_000).toISOString();
+    writeFileSync(path, [JSON.stringify(payment('ro-old', { ts: old })), JSON.stringify(payment('ro-new'))].join('\n'));
+    const out = capture();
+    expect(await runReplay(h.config, { file: path }, out)).toMatchObject({ sent: 2, refused: 0 });
+    expect(out.reports.at(-1)).toMatch(/^replay: 1 event is older than RISKSTREAM_RETENTION_DAYS \(\d+ days\): decided, but storage drops their rows/);
+  });
+
   it('refuses a file it cannot read, before sending anything', async () => {
     await expect(runReplay(h.config, { file: join(folder, 'missing.ndjson') }, capture())).rejects.toThrow(/cannot read .*missing\.ndjson: ENOENT/);
   });

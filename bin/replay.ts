@@ -89,6 +89,10 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
   let lines = 0;
   let sent = 0;
   let refused = 0;
+  // Raw rows are kept RISKSTREAM_RETENTION_DAYS by event time: older events are decided, but their
+  // rows expire from storage at once (GET /v1/decisions and the alert detail would not find them).
+  const retentionStart = Date.now() - config.retentionDays * 86_400_000;
+  let beyondRetention = 0;
   let nextProgress = started + PROGRESS_EVERY_MS;
   const showProgress = (now: number): void => {
     const seconds = (now - started) / 1000;
@@ -138,6 +142,7 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
         refuse(number, result.errors);
         continue;
       }
+      if (result.event.ts < retentionStart) beyondRetention++;
       events.push(result.event);
       texts.push((value as { id?: unknown }).id === undefined ? JSON.stringify({ ...(value as object), id: result.event.id }) : text);
       if (events.length >= batchSize) await flush();
@@ -149,6 +154,12 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
   }
   const sendSeconds = (performance.now() - started) / 1000;
   out.report(`replay: ${sent.toLocaleString('en-US')} of ${lines.toLocaleString('en-US')} events sent in ${sendSeconds.toFixed(1)} s, ${refused} refused`);
+  if (beyondRetention > 0) {
+    out.report(
+      `replay: ${beyondRetention.toLocaleString('en-US')} ${beyondRetention === 1 ? 'event is' : 'events are'} older than RISKSTREAM_RETENTION_DAYS (${config.retentionDays} days): decided, ` +
+        'but storage drops their rows at once; to keep them, start the riskstream that stores them with a larger RISKSTREAM_RETENTION_DAYS',
+    );
+  }
   let decided: boolean | undefined;
   try {
     if (options.waitSeconds !== undefined) decided = await waitForDecisions(bus, options.waitSeconds, out);
