@@ -30,11 +30,11 @@ function capture(): ReplayOutput & { readonly reports: string[] } {
   return { reports, progress: () => undefined, report: (line) => void reports.push(line) };
 }
 
-/** A file of two good events (the second without an id), a blank line, and two bad lines. */
+/** A file of two good events (the first labelled, the second without an id), a blank line, and two bad lines. */
 function file(name: string, prefix: string): string {
   const { id: _id, ...noId } = payment('unused', { amount: '7.00' });
   const lines = [
-    JSON.stringify(payment(`${prefix}-1`)),
+    JSON.stringify(payment(`${prefix}-1`, { labels: { patterns: [], fraud: false } })),
     '',
     'not json',
     JSON.stringify(payment(`${prefix}-2`, { amount: 12.5 })),
@@ -80,13 +80,17 @@ describe('riskstream replay', () => {
     expect(summary.decided).toBe(false);
   });
 
-  it('sends to an ingest URL and waits until the processors have decided every event', async () => {
+  it('sends to an ingest URL, waits until the processors have decided every event, and compares them with the labels', async () => {
     running = await startRiskstream(childEnv(h), ['start', '--roles', 'ingest,processors']);
     const out = capture();
-    const summary = await runReplay(h.config, { file: file('http.ndjson', 'rh'), url: running.baseUrl, waitSeconds: 60, rate: 100 }, out);
+    const summary = await runReplay(h.config, { file: file('http.ndjson', 'rh'), url: running.baseUrl, waitSeconds: 60, rate: 100, evaluate: true }, out);
     expect(summary).toMatchObject({ sent: 2, refused: 2, decided: true });
-    expect(out.reports.at(-1)).toBe('replay: the processors have decided every event');
+    expect(out.reports).toContain('replay: the processors have decided every event');
     expect(await storedIds()).toContain('rh-1');
+    // Both replayed payments were decided; the first carries labels (fraud: false), the other none.
+    expect(summary.evaluation).toMatchObject({ decided: 2, labelled: 1 });
+    expect(summary.evaluation?.domains.find((d) => d.domain === 'fraud')).toMatchObject({ labelled: 1, positives: 0 });
+    expect(out.reports.find((l) => l.startsWith('replay: detection on 1 labelled of 2 decided events'))).toBeDefined();
     expect(await running.stop()).toBe(0);
     running = undefined;
   }, 90_000);

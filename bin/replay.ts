@@ -8,8 +8,9 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { connectBus, consumerLag, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Bus, type Config, type FieldError, type ValidatedEvent } from '../core/index.js';
+import { connectBus, consumerLag, createMetrics, ensureStreams, names as namesOf, splitEnvelopeText, streamLimitsOf, validateEvent, type Bus, type Config, type FieldError, type ValidatedEvent } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
+import { evaluate, evaluationLines, type EventLabels, type Evaluation, type Outcome } from './replay-evaluation.js';
 
 export type ReplayOptions = {
   /** NDJSON file, or `-` for stdin. */
@@ -22,6 +23,8 @@ export type ReplayOptions = {
   readonly batch?: number;
   /** Then wait (at most this many seconds) until the processors have decided everything. */
   readonly waitSeconds?: number;
+  /** Watch the decisions and alerts of the replayed events and compare them with their labels (needs waitSeconds). */
+  readonly evaluate?: boolean;
 };
 
 export type ReplaySummary = {
@@ -33,6 +36,8 @@ export type ReplaySummary = {
   readonly seconds: number;
   /** With waitSeconds: whether every event was decided in time. */
   readonly decided?: boolean;
+  /** With evaluate: the decisions and alerts against the labels. */
+  readonly evaluation?: Evaluation;
 };
 
 export type ReplayOutput = {
@@ -84,6 +89,7 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
     input.once('error', (error: Error) => reject(new ReplayError(`cannot read ${options.file}: ${error.message}`)));
   });
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-replay');
+  const watch = options.evaluate ? watchOutcomes(bus) : undefined;
   const sink = options.url ? httpSink(options.url, config.apiKey) : await busSink(bus, config);
   const started = performance.now();
   let lines = 0;
@@ -143,6 +149,7 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
         continue;
       }
       if (result.event.ts < retentionStart) beyondRetention++;
+      watch?.expect(result.event.id);
       events.push(result.event);
       texts.push((value as { id?: unknown }).id === undefined ? JSON.stringify({ ...(value as object), id: result.event.id }) : text);
       if (events.length >= batchSize) await flush();
@@ -161,12 +168,68 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
     );
   }
   let decided: boolean | undefined;
+  let evaluation: Evaluation | undefined;
   try {
     if (options.waitSeconds !== undefined) decided = await waitForDecisions(bus, options.waitSeconds, out);
+    if (watch) {
+      // Decisions and alerts are published before their inputs are acknowledged: once nothing is
+      // pending they are on their way; a moment for the last of them to arrive.
+      await bus.nc.flush();
+      await sleep(500);
+      evaluation = evaluate(watch.outcomes());
+      for (const line of evaluationLines(evaluation)) out.report(line);
+      if (evaluation.decided < sent) {
+        out.report(`replay: ${(sent - evaluation.decided).toLocaleString('en-US')} of the events sent got no decision in this run (not decided yet, or decided before: sent twice)`);
+      }
+    }
   } finally {
     await bus.nc.drain().catch(() => undefined);
   }
-  return { lines, sent, refused, seconds: (performance.now() - started) / 1000, ...(decided === undefined ? {} : { decided }) };
+  return { lines, sent, refused, seconds: (performance.now() - started) / 1000, ...(decided === undefined ? {} : { decided }), ...(evaluation ? { evaluation } : {}) };
+}
+
+/** Collects, from the namespace's decision and alert subjects, the outcome of each event it is told to expect. */
+function watchOutcomes(bus: Bus): { expect(id: string): void; outcomes(): Outcome[] } {
+  const expected = new Set<string>();
+  const seen = new Map<string, Outcome>();
+  const outcomeOf = (id: string): Outcome => {
+    let outcome = seen.get(id);
+    if (!outcome) seen.set(id, (outcome = { labels: undefined, action: '', alerted: new Set() }));
+    return outcome;
+  };
+  const records = (text: string, each: (record: Record<string, unknown>) => void): void => {
+    for (const line of splitEnvelopeText(text)) {
+      try {
+        each(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not ours to judge: the writer dead-letters what it cannot read
+      }
+    }
+  };
+  bus.nc.subscribe(bus.names.subjects.decisionsAll, {
+    callback: (error, message) => {
+      if (error) return;
+      records(message.string(), (d) => {
+        if (typeof d.eventId !== 'string' || !expected.has(d.eventId)) return;
+        const outcome = outcomeOf(d.eventId);
+        outcome.labels = d.labels as EventLabels | undefined;
+        outcome.action = String(d.action);
+      });
+    },
+  });
+  bus.nc.subscribe(bus.names.subjects.alertsAll, {
+    callback: (error, message) => {
+      if (error) return;
+      records(message.string(), (a) => {
+        if (typeof a.eventId === 'string' && expected.has(a.eventId)) outcomeOf(a.eventId).alerted.add(String(a.domain));
+      });
+    },
+  });
+  return {
+    expect: (id) => void expected.add(id),
+    // Only decided events count: an alert without its decision means the decision was missed.
+    outcomes: () => [...seen.values()].filter((o) => o.action !== ''),
+  };
 }
 
 async function busSink(bus: Bus, config: Config): Promise<Sink> {

@@ -109,9 +109,11 @@ program
   .option('--rate <n>', 'events per second at most (default: as fast as they are acknowledged)', positiveInt)
   .option('--batch <n>', 'events per publish or HTTP batch', positiveInt, 500)
   .option('--wait [seconds]', 'then wait until the processors have decided every event (default: at most 600 s)')
-  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean }) => {
-    const waitSeconds = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : positiveInt(opts.wait);
-    const summary = await runReplay(loadConfig(), { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds }, consoleReplayOutput());
+  .option('--evaluate', "then compare the events' decisions and alerts with their labels: precision and recall per domain, alerts per pattern (waits as --wait)")
+  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean; evaluate?: boolean }) => {
+    const waitFor = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : positiveInt(opts.wait);
+    const waitSeconds = waitFor ?? (opts.evaluate ? 600 : undefined);
+    const summary = await runReplay(loadConfig(), { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds, evaluate: opts.evaluate === true }, consoleReplayOutput());
     process.exitCode = summary.refused > 0 || summary.decided === false ? 1 : 0;
   });
 

@@ -42,7 +42,8 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   if (options.duration) setTimeout(stop, options.duration * 1000).unref();
   let sent = 0;
   const limit = options.count ?? Number.POSITIVE_INFINITY;
-  const progress = setInterval(() => process.stderr.write(`\rsimulate: ${sent} events sent`), 1000);
+  // Rewritten in place at a terminal; a line each time otherwise (a log, a pipe).
+  const progress = setInterval(() => process.stderr.write(process.stderr.isTTY ? `\rsimulate: ${sent} events sent` : `simulate: ${sent} events sent\n`), 1000);
   try {
     await runSimulator(
       simulator,
@@ -58,7 +59,7 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   } finally {
     clearInterval(progress);
     await sink.close();
-    process.stderr.write(`\rsimulate: ${sent} events sent\n`);
+    process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}simulate: ${sent} events sent\n`);
   }
 }
 
