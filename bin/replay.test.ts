@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitEnvelopeText } from '../core/index.js';
 import { childEnv, createHarness, payment, type Harness } from '../test/harness.js';
-import { startRiskstream, type RiskstreamProcess } from '../test/process.js';
-import { runReplay, type ReplayOutput } from './replay.js';
+import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
+import { ReplayError, runReplay, type ReplayOutput } from './replay.js';
 
 let h: Harness;
 let folder: string;
@@ -102,6 +102,16 @@ describe('riskstream replay', () => {
     const out = capture();
     expect(await runReplay(h.config, { file: path }, out)).toMatchObject({ sent: 2, refused: 0 });
     expect(out.reports.at(-1)).toMatch(/^replay: 1 event is older than RISKSTREAM_RETENTION_DAYS \(\d+ days\): decided, but storage drops their rows/);
+  });
+
+  it('stops with what was sent and what to do when the destination refuses a batch', async () => {
+    const nobody = await freePort();
+    const error = await runReplay(h.config, { file: file('refused.ndjson', 'rx'), url: `http://127.0.0.1:${nobody}` }, capture()).then(
+      () => new Error('replay did not stop'),
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(ReplayError);
+    expect(error.message).toMatch(/^stopped: .*ECONNREFUSED.*\. 0 events were sent before this batch; run the replay again once the cause is fixed/);
   });
 
   it('refuses a file it cannot read, before sending anything', async () => {

@@ -89,6 +89,16 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
     input.once('error', (error: Error) => reject(new ReplayError(`cannot read ${options.file}: ${error.message}`)));
   });
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-replay');
+  try {
+    return await replayWith(bus, config, options, input, batchSize, out);
+  } finally {
+    await bus.nc.drain().catch(() => undefined);
+  }
+}
+
+async function replayWith(bus: Bus, config: Config, options: ReplayOptions, input: NodeJS.ReadableStream, maxBatch: number, out: ReplayOutput): Promise<ReplaySummary> {
+  // At a set rate, about ten sends a second, so that the pace is even rather than batch by batch.
+  const batchSize = options.rate ? Math.min(maxBatch, Math.max(1, Math.ceil(options.rate / 10))) : maxBatch;
   const watch = options.evaluate ? watchOutcomes(bus) : undefined;
   const sink = options.url ? httpSink(options.url, config.apiKey) : await busSink(bus, config);
   const started = performance.now();
@@ -113,7 +123,14 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
       const wait = started + (sent * 1000) / options.rate - performance.now();
       if (wait > 0) await sleep(wait);
     }
-    await sink.send(events, texts);
+    try {
+      await sink.send(events, texts);
+    } catch (error) {
+      throw new ReplayError(
+        `stopped: ${(error as Error).message}. ${sent.toLocaleString('en-US')} events were sent before this batch; ` +
+          'run the replay again once the cause is fixed (events with ids are recognised and not decided twice)',
+      );
+    }
     sent += events.length;
     events = [];
     texts = [];
@@ -169,21 +186,17 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
   }
   let decided: boolean | undefined;
   let evaluation: Evaluation | undefined;
-  try {
-    if (options.waitSeconds !== undefined) decided = await waitForDecisions(bus, options.waitSeconds, out);
-    if (watch) {
-      // Decisions and alerts are published before their inputs are acknowledged: once nothing is
-      // pending they are on their way; a moment for the last of them to arrive.
-      await bus.nc.flush();
-      await sleep(500);
-      evaluation = evaluate(watch.outcomes());
-      for (const line of evaluationLines(evaluation)) out.report(line);
-      if (evaluation.decided < sent) {
-        out.report(`replay: ${(sent - evaluation.decided).toLocaleString('en-US')} of the events sent got no decision in this run (not decided yet, or decided before: sent twice)`);
-      }
+  if (options.waitSeconds !== undefined) decided = await waitForDecisions(bus, options.waitSeconds, out);
+  if (watch) {
+    // Decisions and alerts are published before their inputs are acknowledged: once nothing is
+    // pending they are on their way; a moment for the last of them to arrive.
+    await bus.nc.flush();
+    await sleep(500);
+    evaluation = evaluate(watch.outcomes());
+    for (const line of evaluationLines(evaluation)) out.report(line);
+    if (evaluation.decided < sent) {
+      out.report(`replay: ${(sent - evaluation.decided).toLocaleString('en-US')} of the events sent got no decision in this run (not decided yet, or decided before: sent twice)`);
     }
-  } finally {
-    await bus.nc.drain().catch(() => undefined);
   }
   return { lines, sent, refused, seconds: (performance.now() - started) / 1000, ...(decided === undefined ? {} : { decided }), ...(evaluation ? { evaluation } : {}) };
 }
