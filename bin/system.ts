@@ -35,7 +35,7 @@ import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../i
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { createProductProcessor, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
-import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, type ClickHouse, type Writer } from '../storage/index.js';
+import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import {
   authPlugin,
@@ -200,6 +200,14 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     checks.clickhouse = async () => {
       const result = await ch.client.ping();
       if (!result.success) throw result.error;
+    };
+  }
+  if (writer) {
+    // ClickHouse may answer pings while refusing every insert (disk full, too many parts).
+    const w = writer;
+    checks.writer = async () => {
+      const problem = writerProblem(w.status(), Date.now());
+      if (problem) throw new Error(problem);
     };
   }
 

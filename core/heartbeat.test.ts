@@ -38,6 +38,7 @@ describe('heartbeat - on NATS', () => {
     metrics.consumerLag.set({ consumer: 'processors' }, 12);
     metrics.consumerAckPending.set({ consumer: 'processors' }, 3);
     metrics.writerLagSeconds.set({ table: 'events' }, 1.5);
+    metrics.writerFailingSeconds.set({ table: 'events' }, 42);
     const procId = newProcId();
     expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
     const received: ProcessHealthWire[] = [];
@@ -51,6 +52,7 @@ describe('heartbeat - on NATS', () => {
       expect(wire.stages.batch_total).toEqual({ count: 1, p50Ms: 5, p99Ms: 5 });
       expect(wire.consumers).toEqual([{ name: 'processors', pending: 12, ackPending: 3 }]);
       expect(wire.writerLagSeconds).toEqual({ events: 1.5 });
+      expect(wire.writerFailingSeconds).toEqual({ events: 42 });
       expect(wire.rssBytes).toBeGreaterThan(10_000_000);
       expect(wire.cpuPercent).toBeGreaterThanOrEqual(0);
     } finally {

@@ -75,6 +75,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       stages,
       consumers: consumersOf(metric('rs_consumer_lag_messages'), metric('rs_consumer_ack_pending_messages')),
       writerLagSeconds: byLabel(metric('rs_writer_lag_seconds'), 'table'),
+      writerFailingSeconds: byLabel(metric('rs_writer_failing_seconds'), 'table'),
     };
     delay.reset();
     return wire;

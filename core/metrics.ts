@@ -115,6 +115,18 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['table'] as const,
       registers: [registry],
     }),
+    writerInsertFailures: new Counter({
+      name: 'rs_writer_insert_failures_total',
+      help: 'Writer batches ClickHouse refused (retried after a back-off), by table',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
+    writerFailingSeconds: new Gauge({
+      name: 'rs_writer_failing_seconds',
+      help: 'How long every insert into a table has been failing (0 while inserts succeed), by table',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
     wsClients: new Gauge({
       name: 'rs_ws_clients',
       help: 'WebSocket clients connected to the dashboard hub',

@@ -5,7 +5,7 @@ export { DataFolderInUseError } from './data-folder-lock.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './schema/migrate.js';
 export { MIGRATIONS, type Migration } from './schema/migrations/index.js';
 export { RAW_TABLES, MINUTE_TABLES, QUANTILE_LEVELS, type RawTable, type MinuteTable } from './schema/tables.js';
-export { createWriter, type Writer, type WriterOptions, type WriterStatus, type WriterTableStatus } from './writer/writer.js';
+export { createWriter, writerProblem, WRITER_FAILING_AFTER_MS, type Writer, type WriterOptions, type WriterStatus, type WriterTableStatus } from './writer/writer.js';
 export { repairMinuteAggregates, type AggregateRepair } from './writer/repair-aggregates.js';
 export type { BackoffPolicy } from '../core/backoff.js';
 export {

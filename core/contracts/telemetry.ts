@@ -83,6 +83,8 @@ export type ProcessHealthWire = {
   readonly consumers: readonly ConsumerLagWire[];
   /** Seconds between the newest stored row's event and now, per writer sink; empty when not a writer. */
   readonly writerLagSeconds: Readonly<Record<string, number>>;
+  /** Per writer sink, how long every insert has been failing (0 while inserts succeed); absent from processes before it was added. */
+  readonly writerFailingSeconds?: Readonly<Record<string, number>>;
 };
 
 export const HEALTH_INTERVAL_MS = 2000;

@@ -50,6 +50,8 @@ export type TableSinkCounters = {
   failures: number;
   backoffMs: number;
   lastError: string | null;
+  /** Since when (epoch ms) every batch has failed: the first failure after the last success; null while inserts succeed. */
+  failingSinceMs: number | null;
   /** Recency (epoch ms) of the newest row inserted; null until the first insert. */
   newestMs: number | null;
   /** Batches being handled right now. */
@@ -78,6 +80,13 @@ function recordPrefix(source: RecordSource): string {
   return source.index === null ? '' : `record ${source.index + 1} of ${source.of} in the envelope: `;
 }
 
+/** The error's message, led by ClickHouse's error name when the message does not carry it (`TOO_MANY_PARTS: Too many parts …`). */
+function errorText(error: unknown): string {
+  const message = (error as Error | null)?.message ?? String(error);
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.length > 0 && !message.includes(type) ? `${type}: ${message}` : message;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -92,6 +101,7 @@ export class TableSink<R> {
     failures: 0,
     backoffMs: 0,
     lastError: null,
+    failingSinceMs: null,
     newestMs: null,
     inFlight: 0,
     messagesHandled: 0,
@@ -120,11 +130,14 @@ export class TableSink<R> {
       await this._store(messages);
       this._backoff.reset();
       this.counters.backoffMs = 0;
+      this.counters.failingSinceMs = null;
     } catch (error) {
       const delay = this._backoff.next();
       this.counters.failures++;
       this.counters.backoffMs = delay;
-      this.counters.lastError = (error as Error).message ?? String(error);
+      this.counters.lastError = errorText(error);
+      this.counters.failingSinceMs ??= Date.now();
+      this._deps.metrics.writerInsertFailures.inc({ table: this.spec.table });
       this._deps.logger.warn({ err: error, table: this.spec.table, size: messages.length, retryInMs: delay }, 'writer batch failed; retrying later');
       for (const message of messages) message.nak(delay);
       // Hold this consumer back too: the next queued batch would most likely fail the same way.

@@ -8,7 +8,7 @@ import { createReadModels, type ReadModels } from '../read-models/index.js';
 import { migrate } from '../schema/migrate.js';
 import { numberOf, selectRows, type SqlClient } from '../sql.js';
 import { alert, decision } from '../test-fixtures.js';
-import { createWriter, type Writer, type WriterOptions } from './writer.js';
+import { createWriter, writerProblem, type Writer, type WriterOptions, type WriterStatus } from './writer.js';
 
 let h: Harness;
 let ch: ClickHouse;
@@ -203,5 +203,79 @@ describe('writer', () => {
     expect(events.backoffMs).toBe(0);
     expect(events.rowsInserted).toBe(1);
     expect((await totals()).eventsMinute).toBe(6);
+  });
+
+  it('writer - while ClickHouse answers but refuses every insert, it says since when and why, and clears once an insert succeeds', async () => {
+    // A real refusal: with parts_to_throw_insert at 1, chDB refuses inserts into a table that
+    // already holds a part (TOO_MANY_PARTS), as it does when merges fall behind or the disk fills.
+    const events = `\`${h.names.database}\`.events`;
+    await ch.client.command({ query: `ALTER TABLE ${events} MODIFY SETTING parts_to_throw_insert = 1` });
+    try {
+      const failuresBefore = await counterValue('rs_writer_insert_failures_total', 'events');
+      const before = Date.now();
+      await publish(eventSubject(), payment('w-refused', { amount: '3.00' }));
+      const failing = await eventually(() => {
+        const t = writer!.status().tables.find((s) => s.table === 'events')!;
+        return t.failingSinceMs !== null ? t : undefined;
+      }, 20_000, 'the refused insert');
+      expect(failing.failingSinceMs!).toBeGreaterThanOrEqual(before);
+      expect(failing.lastError).toMatch(/TOO_MANY_PARTS/);
+      expect(await counterValue('rs_writer_insert_failures_total', 'events')).toBeGreaterThan(failuresBefore);
+      // The other tables still insert, and the health check waits for more than a blip.
+      expect(writer!.status().tables.filter((t) => t.failingSinceMs !== null).map((t) => t.table)).toEqual(['events']);
+      expect(writerProblem(writer!.status(), Date.now())).toBeNull();
+      const problem = writerProblem(writer!.status(), failing.failingSinceMs! + 45_000);
+      expect(problem).toMatch(/^inserts into events failing for 45 s; rows wait on the streams; last error: .*TOO_MANY_PARTS/);
+      await eventually(async () => ((await gaugeValue('rs_writer_failing_seconds', 'events')) > 0 ? true : undefined), 10_000, 'the failing gauge');
+    } finally {
+      await ch.client.command({ query: `ALTER TABLE ${events} RESET SETTING parts_to_throw_insert` });
+    }
+    const stored = async () => numberOf((await one("SELECT count() AS n FROM {db}.events WHERE id = 'w-refused'")).n);
+    await eventually(async () => ((await stored()) === 1 ? true : undefined), 30_000, 'the refused event stored once inserts are allowed');
+    const t = writer!.status().tables.find((s) => s.table === 'events')!;
+    expect(t.failingSinceMs).toBeNull();
+    expect(writerProblem(writer!.status(), Date.now() + 3_600_000)).toBeNull();
+    await eventually(async () => ((await gaugeValue('rs_writer_failing_seconds', 'events')) === 0 ? true : undefined), 10_000, 'the failing gauge back at 0');
+  });
+});
+
+async function counterValue(name: string, table: string): Promise<number> {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  return metric?.values.find((v) => v.labels.table === table)?.value ?? 0;
+}
+
+const gaugeValue = counterValue;
+
+describe('writerProblem', () => {
+  const status = (tables: Array<Partial<WriterStatus['tables'][number]> & { table: WriterStatus['tables'][number]['table'] }>): WriterStatus => ({
+    type: 'writer_status',
+    running: true,
+    tables: tables.map((t) => ({
+      lagSeconds: 0, lagMessages: 0, rowsInserted: 0, duplicatesSkipped: 0, deadLettered: 0, dropped: 0, failures: 0, backoffMs: 0, lastError: null, failingSinceMs: null,
+      ...t,
+    })),
+  });
+
+  it('writerProblem - nothing while every table inserts, or has failed for less than the grace', () => {
+    expect(writerProblem(status([{ table: 'events' }, { table: 'decisions' }]), 100_000)).toBeNull();
+    expect(writerProblem(status([{ table: 'events', failingSinceMs: 80_000, lastError: 'x' }]), 100_000)).toBeNull();
+  });
+
+  it('writerProblem - names every table failing past the grace, the longest time, and the last error on one line', () => {
+    const problem = writerProblem(
+      status([
+        { table: 'events', failingSinceMs: 10_000, lastError: 'Code: 243. DB::Exception: Cannot reserve 1.00 MiB,\n not enough space. (NOT_ENOUGH_SPACE)' },
+        { table: 'decisions', failingSinceMs: 40_000, lastError: 'Code: 243. (NOT_ENOUGH_SPACE)' },
+        { table: 'alerts', failingSinceMs: 90_000, lastError: 'brief' },
+      ]),
+      100_000,
+    );
+    expect(problem).toBe('inserts into events, decisions failing for 90 s; rows wait on the streams; last error: Code: 243. DB::Exception: Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)');
+  });
+
+  it('writerProblem - cuts a long error short', () => {
+    const problem = writerProblem(status([{ table: 'events', failingSinceMs: 0, lastError: 'x'.repeat(1000) }]), 60_000)!;
+    expect(problem.length).toBeLessThan(400);
+    expect(problem.endsWith('…')).toBe(true);
   });
 });

@@ -46,6 +46,8 @@ export type WriterTableStatus = {
   /** The current back-off after a failure; 0 when healthy. */
   readonly backoffMs: number;
   readonly lastError: string | null;
+  /** Since when (epoch ms) every batch for this table has failed; null while inserts succeed. */
+  readonly failingSinceMs: number | null;
 };
 
 export type WriterStatus = {
@@ -144,6 +146,8 @@ export function createWriter(options: WriterOptions): Writer {
       await Promise.all(
         sinks.map(async (sink) => {
           const { table, stream, durable } = sink.spec;
+          const since = sink.counters.failingSinceMs;
+          metrics.writerFailingSeconds.set({ table }, since === null ? 0 : Math.max(0, (Date.now() - since) / 1000));
           const lag = await consumerLag(bus, stream, durable);
           const entry = lags.get(table)!;
           if (lag === null) return;
@@ -226,9 +230,33 @@ export function createWriter(options: WriterOptions): Writer {
             failures: c.failures,
             backoffMs: c.backoffMs,
             lastError: c.lastError,
+            failingSinceMs: c.failingSinceMs,
           };
         }),
       };
     },
   };
+}
+
+/** How long inserts may fail before the writer counts as unhealthy: a few back-offs, not a blip. */
+export const WRITER_FAILING_AFTER_MS = 30_000;
+
+/**
+ * What is wrong with storage, for `/healthz`: the tables whose every insert has failed for at
+ * least `afterMs`, how long, and ClickHouse's last answer; null when inserts succeed (or have
+ * failed only briefly). ClickHouse can answer pings while refusing every insert (disk full, too
+ * many parts): decisions carry on, rows wait on the streams.
+ */
+export function writerProblem(status: WriterStatus, nowMs: number, afterMs = WRITER_FAILING_AFTER_MS): string | null {
+  const failing = status.tables.filter((t) => t.failingSinceMs !== null && nowMs - t.failingSinceMs >= afterMs);
+  if (failing.length === 0) return null;
+  const longest = Math.max(...failing.map((t) => nowMs - t.failingSinceMs!));
+  const tables = failing.map((t) => t.table).join(', ');
+  const last = failing.find((t) => t.lastError !== null)?.lastError ?? 'no error text';
+  return `inserts into ${tables} failing for ${Math.round(longest / 1000)} s; rows wait on the streams; last error: ${oneLine(last, 300)}`;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }

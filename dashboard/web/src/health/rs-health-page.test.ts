@@ -5,7 +5,9 @@ import { setLocale } from '../i18n/locale.js';
 import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
 import './rs-health-page.js';
 
-function view(rates: HealthView['processes'][number]['rates']): HealthView {
+type ProcessView = HealthView['processes'][number];
+
+function view(rates: ProcessView['rates'], extra: Partial<ProcessView> = {}): HealthView {
   return {
     at: 1_800_000_000_000,
     processes: [
@@ -13,13 +15,13 @@ function view(rates: HealthView['processes'][number]['rates']): HealthView {
         v: 1, procId: 'vm-1-abc', roles: ['processors'], host: 'vm', pid: 10, startedAt: 1_799_999_000_000, at: 1_800_000_000_000,
         cpuPercent: 13, rssBytes: 552 * 1024 ** 2, heapUsedBytes: 51 * 1024 ** 2, eventLoopDelayP99Ms: 12.8,
         counters: { eventsIn: 1, eventsRejected: 0, decisions: 1, alerts: 1, deadLettered: 0, rowsWritten: 1 },
-        stages: {}, consumers: [], writerLagSeconds: {}, rates, stale: false,
+        stages: {}, consumers: [], writerLagSeconds: {}, rates, stale: false, ...extra,
       },
     ],
   };
 }
 
-async function figures(rates: HealthView['processes'][number]['rates']): Promise<Record<string, string>> {
+async function shownPage(health: HealthView): Promise<HTMLElement> {
   const { live, socket } = connectedLive();
   const page = document.createElement('rs-health-page');
   page.api = new FakeApi().on('GET', '/api/system/dead-letters', () => ({ deadLetters: [] }));
@@ -27,8 +29,13 @@ async function figures(rates: HealthView['processes'][number]['rates']): Promise
   document.body.append(page);
   await settle(page);
   expect(socket().sent).toContainEqual({ type: 'subscribe', topic: 'health' });
-  socket().push({ type: 'health', view: view(rates) });
+  socket().push({ type: 'health', view: health });
   await settle(page);
+  return page;
+}
+
+async function figures(rates: ProcessView['rates']): Promise<Record<string, string>> {
+  const page = await shownPage(view(rates));
   const pairs = [...page.shadowRoot!.querySelectorAll('.figure')].map((f) => [f.querySelector('.k')!.textContent!, f.querySelector('.v')!.textContent!]);
   return Object.fromEntries(pairs);
 }
@@ -48,5 +55,22 @@ describe('health page', () => {
     const shown = await figures(null);
     expect(shown['Alerts / min']).toBe('—');
     expect(shown['Events in / s']).toBe('—');
+  });
+
+  it('health page - says which writer tables have had every insert failing, and for how long', async () => {
+    const page = await shownPage(
+      view(null, { roles: ['writer'], writerLagSeconds: { events: 95.2, decisions: 0.4 }, writerFailingSeconds: { events: 92.6, decisions: 0 } }),
+    );
+    const rows = [...page.shadowRoot!.querySelectorAll('[data-testid="writer-sink"]')];
+    const text = (sink: string) => rows.find((r) => r.getAttribute('data-sink') === sink)!.textContent!.replace(/\s+/g, ' ').trim();
+    expect(text('events')).toBe('events 95.2 s every insert failing for 93 s');
+    expect(text('decisions')).toBe('decisions 0.4 s inserts succeed');
+    expect(rows.find((r) => r.getAttribute('data-sink') === 'events')!.querySelector('.bad')).not.toBeNull();
+  });
+
+  it('health page - a heartbeat from a process without the failing figures still shows its lag', async () => {
+    const page = await shownPage(view(null, { roles: ['writer'], writerLagSeconds: { events: 1.5 } }));
+    const row = page.shadowRoot!.querySelector('[data-testid="writer-sink"]')!;
+    expect(row.textContent!.replace(/\s+/g, ' ').trim()).toBe('events 1.5 s inserts succeed');
   });
 });

@@ -126,7 +126,8 @@ export class RsHealthPage extends LitElement {
   private _renderProcess(p: ProcessView) {
     const rate = (value: number | undefined) => (value === undefined ? '—' : value >= 100 ? formatInteger(value) : formatDecimal(value, 1));
     const stages = Object.entries(p.stages).sort((a, b) => a[0].localeCompare(b[0]));
-    const writerLag = Object.entries(p.writerLagSeconds);
+    const failing = p.writerFailingSeconds ?? {};
+    const writerSinks = [...new Set([...Object.keys(p.writerLagSeconds), ...Object.keys(failing)])];
     return html`<article class="panel ${p.stale ? 'stale' : ''}" data-testid="health-process" data-proc-id=${p.procId}>
       <h2>
         <span class="mono">${p.procId}</span>
@@ -185,17 +186,22 @@ export class RsHealthPage extends LitElement {
                 )}
               </tbody>
             </table>`}
-      ${writerLag.length === 0
+      ${writerSinks.length === 0
         ? nothing
         : html`<h3>${msg('health.writerLag')}</h3>
             <table>
               <tbody>
-                ${writerLag.map(
-                  ([sink, seconds]) => html`<tr>
+                ${writerSinks.map((sink) => {
+                  const lag = p.writerLagSeconds[sink];
+                  const failingFor = failing[sink] ?? 0;
+                  return html`<tr data-testid="writer-sink" data-sink=${sink}>
                     <td class="mono">${sink}</td>
-                    <td class="num ${seconds > 30 ? 'bad' : ''}">${msg('health.seconds', { value: formatDecimal(seconds, 1) })}</td>
-                  </tr>`,
-                )}
+                    <td class="num ${lag !== undefined && lag > 30 ? 'bad' : ''}">${lag === undefined ? '—' : msg('health.seconds', { value: formatDecimal(lag, 1) })}</td>
+                    <td class=${failingFor > 0 ? 'bad' : 'dim'}>
+                      ${failingFor > 0 ? msg('health.insertsFailing', { value: formatInteger(Math.round(failingFor)) }) : msg('health.insertsOk')}
+                    </td>
+                  </tr>`;
+                })}
               </tbody>
             </table>`}
     </article>`;

@@ -228,6 +228,8 @@ export const en = {
   'health.writerLag': 'Writer lag',
   'health.sink': 'Sink',
   'health.seconds': '{value} s',
+  'health.insertsOk': 'inserts succeed',
+  'health.insertsFailing': 'every insert failing for {value} s',
   'health.deadLetters': 'Recent dead letters',
   'health.noDeadLetters': 'No dead letters.',
   'health.source': 'Source',

@@ -228,6 +228,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'health.writerLag': '写入延迟',
   'health.sink': '目标表',
   'health.seconds': '{value} 秒',
+  'health.insertsOk': '写入正常',
+  'health.insertsFailing': '所有写入已失败 {value} 秒',
   'health.deadLetters': '最近的死信',
   'health.noDeadLetters': '没有死信。',
   'health.source': '来源',
