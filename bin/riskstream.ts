@@ -49,7 +49,9 @@ program
     const config = loadConfig();
     const roles = parseRoles(opts.roles);
     const logger = createLogger(config.logLevel);
-    const system = await startSystem(config, roles, logger);
+    const system = await startSystem(config, roles, logger, {
+      demoUsersRecreated: (users) => process.stdout.write(['', '  NATS lost its store: the demo users were created again (passwords shown once):', ...demoUserLines(users), ''].join('\n') + '\n'),
+    });
     printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0, simulatorCustomers(config), roles.has('api'), system.demoUsers);
     let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
@@ -197,6 +199,10 @@ users
     await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
   });
 
+function demoUserLines(users: readonly CreatedUser[]): string[] {
+  return users.map((u) => `      ${u.username.padEnd(11)} ${u.password}   (${u.roles.join(', ')})`);
+}
+
 function printBanner(
   address: string,
   apiKey: string,
@@ -206,7 +212,7 @@ function printBanner(
   dashboard: boolean,
   demoUsers: readonly CreatedUser[],
 ): void {
-  const users = demoUsers.map((u) => `      ${u.username.padEnd(11)} ${u.password}   (${u.roles.join(', ')})`);
+  const users = demoUserLines(demoUsers);
   const lines = [
     '',
     `  riskstream is running at ${address}`,

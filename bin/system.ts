@@ -66,7 +66,20 @@ const PACKAGE_VERSION = (JSON.parse(readFileSync(sourcePath('package.json'), 'ut
 
 const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
 
-export async function startSystem(config: Config, roles: ReadonlySet<Role>, logger: Logger = createLogger(config.logLevel)): Promise<RunningSystem> {
+export type SystemHooks = {
+  /**
+   * Demo users created again after NATS came back without its store (the users bucket empty), with
+   * their new passwords: shown where the first ones were.
+   */
+  readonly demoUsersRecreated?: (users: readonly CreatedUser[]) => void;
+};
+
+export async function startSystem(
+  config: Config,
+  roles: ReadonlySet<Role>,
+  logger: Logger = createLogger(config.logLevel),
+  hooks: SystemHooks = {},
+): Promise<RunningSystem> {
   const names = namesOf(config.namespace);
   const metrics: Metrics = createMetrics();
   setFxRates(config.fxRates);
@@ -79,6 +92,8 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   const usesRedis = (roles.has('processors') && !processorsThread) || roles.has('api') || (roles.has('ingest') && config.ingestEnvelope > 1);
 
   const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
+  /** What a fresh installation starts with, put back when the KV buckets come back empty (set once the user store exists). */
+  let afterStreamsRecreated: (() => Promise<void>) | undefined;
   stops.push(['nats', async () => {
     bus.publisher.close();
     await bus.nc.drain().catch(() => undefined);
@@ -87,7 +102,7 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
   let clickhouse: ClickHouse | undefined;
   try {
     await ensureStreams(bus, streamLimitsOf(config));
-    const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger);
+    const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger, { afterRecreate: async () => afterStreamsRecreated?.() });
     stops.push(['streams', async () => stopKeeping()]);
     if (usesRedis) {
       redis = await connectRedis(config.redisUrl, 'riskstream-processors');
@@ -127,8 +142,21 @@ export async function startSystem(config: Config, roles: ReadonlySet<Role>, logg
     // The dashboard: OpenAPI first (it documents the routes registered after it), then sign-in
     // (its hook fills request.user for every route), the live hub and the data API.
     const users = await createUserStore(bus, { secrets: loadSecretBox(config) });
-    await ensureAdminFromEnv(users, { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword });
+    const adminEnv = { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword };
+    await ensureAdminFromEnv(users, adminEnv);
     if (config.demoUsers) demoUsers = await seedDemoUsers(users);
+    // A NATS server back without its store has lost every user: the admin from the environment and
+    // the demo users come back as at a first start; anyone else must be added again.
+    afterStreamsRecreated = async () => {
+      const admin = await ensureAdminFromEnv(users, adminEnv);
+      if (admin?.created) logger.warn({ username: admin.username }, 'the users bucket came back empty: created the admin from RISKSTREAM_ADMIN_USER again');
+      if (!config.demoUsers) return;
+      const again = await seedDemoUsers(users);
+      if (again.length > 0) {
+        logger.warn({ usernames: again.map((u) => u.username) }, 'the users bucket came back empty: created the demo users again with new passwords');
+        hooks.demoUsersRecreated?.(again);
+      }
+    };
     const sessions = createSessionStore(redis!, names.redisPrefix);
     const { authenticateRequest } = createRequestAuthenticator(users, sessions);
     const r = redis!;

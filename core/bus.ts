@@ -212,13 +212,20 @@ function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error)?.message ?? '');
 }
 
+export type KeepStreamsOptions = {
+  readonly everyMs?: number;
+  /** Runs after the streams and buckets were created again (e.g. to put back what a fresh installation starts with). */
+  readonly afterRecreate?: () => Promise<void>;
+};
+
 /**
  * Puts the namespace's streams and KV buckets back when they vanish while the process runs (a NATS
  * server restarted without its store): looks every `everyMs` and, when one is missing, runs
- * ensureStreams again. What they held is lost with the server's store; from then on, events are
- * accepted and decided again without a restart. Returns a function that stops the watch.
+ * ensureStreams again, then `afterRecreate`. What they held is lost with the server's store; from
+ * then on, events are accepted and decided again without a restart. Returns a function that stops the watch.
  */
-export function keepStreams(bus: Bus, limits: StreamLimits, logger: Logger, everyMs = 5000): () => void {
+export function keepStreams(bus: Bus, limits: StreamLimits, logger: Logger, options: KeepStreamsOptions = {}): () => void {
+  const everyMs = options.everyMs ?? 5000;
   const streams = Object.values(bus.names.streams);
   let busy = false;
   const timer = setInterval(() => {
@@ -241,6 +248,7 @@ export function keepStreams(bus: Bus, limits: StreamLimits, logger: Logger, ever
         if (missing === undefined) return;
         await ensureStreams(bus, limits);
         logger.warn({ stream: missing }, "the namespace's streams were gone from NATS (a server restarted without its store?); created them again: what they held is lost");
+        await options.afterRecreate?.().catch((error: unknown) => logger.error({ err: error }, 'could not put back what the recreated buckets start with'));
       } catch (error) {
         logger.warn({ err: error }, "the namespace's streams are gone from NATS and could not be created again yet; trying again");
       } finally {

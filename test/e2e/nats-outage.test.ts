@@ -2,6 +2,7 @@
 // real server keeps it): ingest answers 503 and retryable within its publish timeout — a batch
 // too, never 400, which a client would take for bad input — /healthz names NATS, and once the
 // server is back the gateway accepts events again and the simulator carries on, without a restart.
+// A server back without its store: streams, consumers and the first users are created again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus } from '../../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
@@ -120,4 +121,53 @@ describe('NATS goes away', () => {
     expect(await running.stop()).toBe(0);
     running = undefined;
   }, 120_000);
+
+  it('a server that comes back without its store: the admin from the environment and the demo users are created again', async () => {
+    const admin = { username: 'ops-admin', password: 'a-long-admin-password-42' };
+    running = await startRiskstream(
+      { ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_ADMIN_USER: admin.username, RISKSTREAM_ADMIN_PASSWORD: admin.password, RISKSTREAM_DEMO_USERS: '1' },
+      ['start', '--roles', 'api'],
+    );
+    expect((await signIn(admin.username, admin.password)).status).toBe(200);
+    const firstMonitor = demoPassword(running.output(), 'monitor');
+    expect(firstMonitor).toBeDefined();
+
+    await nats.stop();
+    nats.wipe();
+    await nats.start();
+    // Polled through the bucket, not by signing in: failed sign-ins would lock the user out.
+    const bus = await connectBus(nats.url, h.names, 'test-nats-wipe-users');
+    try {
+      await eventually(async () => {
+        const info = await bus.jsm.streams.info(`KV_${h.names.kv.users}`).catch(() => null);
+        return info !== null && info.state.messages >= 7 ? true : undefined;
+      }, 30_000, 'the users created again');
+    } finally {
+      await bus.nc.close();
+    }
+    expect((await signIn(admin.username, admin.password)).status).toBe(200);
+    // The demo users have new passwords, printed where the first ones were; the old one no longer opens.
+    const output = running.output();
+    expect(output).toContain('the demo users were created again');
+    const secondMonitor = demoPassword(output.slice(output.indexOf('the demo users were created again')), 'monitor');
+    expect(secondMonitor).toBeDefined();
+    expect(secondMonitor).not.toBe(firstMonitor);
+    expect((await signIn('monitor', secondMonitor!)).status).toBe(200);
+    expect(await running.stop()).toBe(0);
+    running = undefined;
+  }, 120_000);
 });
+
+async function signIn(username: string, password: string): Promise<Response> {
+  return fetch(`${running!.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+}
+
+/** The password printed for a demo user (the first one in `output`). */
+function demoPassword(output: string, username: string): string | undefined {
+  return new RegExp(`^\\s+${username}\\s+(\\S+)\\s+\\(`, 'm').exec(output)?.[1];
+}
