@@ -2,7 +2,7 @@
 // records) or by message count, whichever comes first, and every message reaches the handler once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
-import { BatchConsumer, PendingLimiter, ensureConsumer, messageHeaders, pendingLimit, type JsMsg } from './bus.js';
+import { BatchConsumer, PendingLimiter, connectBus, ensureConsumer, messageHeaders, pendingLimit, type JsMsg } from './bus.js';
 import { HEADER_BATCH, declaredRecords } from './envelope.js';
 import { createLogger } from './log.js';
 
@@ -108,6 +108,71 @@ describe('pending limiter - max_ack_pending follows the records per message', ()
     limiter.count(150, 150 * 64);
     await limiter.resize();
     expect(await limitOf()).toBe(313);
+  });
+});
+
+describe('pending limiter - after a holder died at the limit', () => {
+  it('a new start is delivered to at once, what the dead held comes back after the ack wait, and the limit returns to its budget', async () => {
+    const subject = h.names.eventSubject('payment', 8);
+    const stream = h.names.streams.events;
+    const ackWaitMs = 8_000;
+    const spec = { stream, durable: 'died-holding', filterSubject: subject, maxAckPending: 10, ackWaitMs };
+    await ensureConsumer(h.bus, spec);
+    await publishAll(subject, Array.from({ length: 10 }, () => 0), 'dead');
+
+    // A process pulls the limit's worth and dies without acknowledging (its connection closes).
+    const dead = await connectBus(h.config.natsUrl, h.names, 'test-dead-holder');
+    const pulled = await (await dead.js.consumers.get(stream, spec.durable)).fetch({ max_messages: 10, expires: 2_000 });
+    let held = 0;
+    for await (const m of pulled) if (m.seq > 0) held++;
+    expect(held).toBe(10);
+    await dead.nc.close();
+    await publishAll(subject, Array.from({ length: 5 }, () => 0), 'after');
+    const info = async () => h.bus.jsm.consumers.info(stream, spec.durable);
+    // The scenario: the consumer stays at its limit, so the server would deliver nothing new.
+    expect((await info()).num_ack_pending).toBe(10);
+
+    const consumer = await ensureConsumer(h.bus, spec);
+    const budget = { maxMessages: 10, maxRecords: 1000, minMessages: 5 };
+    const limiter = new PendingLimiter(h.bus, stream, spec.durable, budget, createLogger('silent'));
+    const started = Date.now();
+    expect(await limiter.allowHeld(ackWaitMs + 2_000, started)).toBe(10);
+    expect((await info()).config.max_ack_pending).toBe(20);
+
+    const seen: Array<{ seq: number; at: number }> = [];
+    const batcher = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        for (const m of messages) {
+          seen.push({ seq: m.seq, at: Date.now() });
+          m.ack();
+        }
+      },
+      { maxBatch: 100, maxWaitMs: 10, concurrency: 1, logger: createLogger('silent') },
+    );
+    await batcher.start();
+    try {
+      // The five published after the death arrive well within the ack wait...
+      await eventually(() => (seen.length >= 5 ? true : undefined), ackWaitMs - 3_000, 'the messages sent after the death');
+      expect(seen.slice(0, 5).every((m) => m.at - started < ackWaitMs)).toBe(true);
+      // ...and the ten the dead held once their ack wait is over: every message once.
+      await eventually(() => (seen.length >= 15 ? true : undefined), ackWaitMs + 10_000, 'what the dead held, redelivered');
+      expect(new Set(seen.map((m) => m.seq)).size).toBe(15);
+    } finally {
+      await batcher.drain();
+    }
+    // Once the allowance is over, the next resize gives the consumer its budget back.
+    await limiter.resize(started + ackWaitMs + 2_001);
+    expect((await info()).config.max_ack_pending).toBe(10);
+    expect(limiter.limit).toBe(10);
+  }, 40_000);
+
+  it('nothing held: nothing allowed, the limit left as it is', async () => {
+    const spec = { stream: h.names.streams.events, durable: 'held-nothing', filterSubject: h.names.eventSubject('payment', 9), maxAckPending: 10 };
+    await ensureConsumer(h.bus, spec);
+    const limiter = new PendingLimiter(h.bus, spec.stream, spec.durable, { maxMessages: 10, maxRecords: 1000, minMessages: 5 }, createLogger('silent'));
+    expect(await limiter.allowHeld(30_000)).toBe(0);
+    expect((await h.bus.jsm.consumers.info(spec.stream, spec.durable)).config.max_ack_pending).toBe(10);
   });
 });
 

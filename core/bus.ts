@@ -614,6 +614,12 @@ export function pendingLimit(recordsPerMessage: number, budget: PendingBudget): 
  * messages are counted with `count`, and `resize` (called now and then) updates the consumer when
  * the limit moved by a quarter or more. With envelopes a message holds up to 256 records, so a
  * limit in messages alone would let a backlog fill memory, or outlast the ack wait.
+ *
+ * At start, `allowHeld` raises the limit by what other holders have delivered and not yet
+ * acknowledged, for one ack wait: when a process killed under a backlog left the consumer at its
+ * limit, the server would otherwise deliver nothing to the new one until those deliveries time out
+ * (30 s for the processors, 60 s for the writer). What the dead held comes back after the ack wait
+ * as before (decided or stored once: the feature store's markers and the writer's id look-up).
  */
 export class PendingLimiter {
   private readonly _bus: Bus;
@@ -621,7 +627,12 @@ export class PendingLimiter {
   private readonly _durable: string;
   private readonly _budget: PendingBudget;
   private readonly _logger: Logger;
+  /** What the consumer was last given. */
   private _limit: number;
+  /** The limit for the records per message seen, before any allowance. */
+  private _base: number;
+  private _extra = 0;
+  private _extraUntil = 0;
   private _messages = 0;
   private _records = 0;
 
@@ -632,6 +643,7 @@ export class PendingLimiter {
     this._budget = budget;
     this._logger = logger;
     this._limit = budget.maxMessages;
+    this._base = budget.maxMessages;
   }
 
   /** The limit the consumer was last given. */
@@ -644,17 +656,40 @@ export class PendingLimiter {
     this._records += records;
   }
 
-  async resize(): Promise<void> {
-    if (this._messages < 100) return;
-    const limit = pendingLimit(this._records / this._messages, this._budget);
-    const perMessage = this._records / this._messages;
+  /**
+   * Raises the limit by the messages delivered and not yet acknowledged right now (by a process
+   * that died, or by live ones), for `forMs` (the ack wait and a margin). Returns that number.
+   */
+  async allowHeld(forMs: number, now = Date.now()): Promise<number> {
+    const info = await this._bus.jsm.consumers.info(this._stream, this._durable);
+    const held = info.num_ack_pending;
+    if (!(held > 0)) return 0;
+    this._extra = held;
+    this._extraUntil = now + forMs;
+    const limit = this._base + held;
+    await this._bus.jsm.consumers.update(this._stream, this._durable, { max_ack_pending: limit });
+    this._logger.info(
+      { stream: this._stream, durable: this._durable, held, limit, forMs },
+      'messages delivered before this start are not acknowledged yet (a process stopped without draining?): the consumer delivers past them until they come back',
+    );
+    this._limit = limit;
+    return held;
+  }
+
+  async resize(now = Date.now()): Promise<void> {
+    const expired = this._extra > 0 && now >= this._extraUntil;
+    if (expired) this._extra = 0;
+    if (this._messages < 100 && !expired) return;
+    const perMessage = this._messages > 0 ? this._records / this._messages : Number.NaN;
+    if (this._messages >= 100) this._base = pendingLimit(perMessage, this._budget);
     this._messages = 0;
     this._records = 0;
+    const limit = this._base + this._extra;
     // The limit as the server has it: another process starting on the same durable consumer
     // (ensureConsumer) sets it back to the budget's message count.
     const info = await this._bus.jsm.consumers.info(this._stream, this._durable);
     this._limit = info.config.max_ack_pending ?? this._limit;
-    if (Math.abs(limit - this._limit) < this._limit / 4) return;
+    if (limit === this._limit || (!expired && Math.abs(limit - this._limit) < this._limit / 4)) return;
     await this._bus.jsm.consumers.update(this._stream, this._durable, { max_ack_pending: limit });
     this._logger.debug({ stream: this._stream, durable: this._durable, from: this._limit, to: limit, recordsPerMessage: perMessage }, 'consumer pending limit resized');
     this._limit = limit;

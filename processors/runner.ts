@@ -82,6 +82,8 @@ const MAX_DLQ_PAYLOAD = 64 * 1024;
 /** What the processors' consumer may hold: 1,000 single events, or envelopes worth ≈ 20,000 events (a few seconds of work). */
 const PENDING: PendingBudget = { maxMessages: 1_000, maxRecords: 20_000, minMessages: 50 };
 const RESIZE_EVERY_MS = 5_000;
+/** How long past the ack wait the start-up allowance lasts: what the dead held is redelivered by then. */
+const HELD_MARGIN_MS = 10_000;
 const NO_ALERTS: readonly AlertWire[] = [];
 const decoder = new TextDecoder();
 
@@ -135,6 +137,8 @@ class ProcessorRunner implements Processor {
     };
     const consumer = await ensureConsumer(bus, spec);
     this._limiter = new PendingLimiter(bus, bus.names.streams.events, bus.names.consumers.processors, PENDING, logger);
+    // After a kill under a backlog the dead process's deliveries fill the limit until they time out.
+    await this._limiter.allowHeld(spec.ackWaitMs + HELD_MARGIN_MS).catch((error: unknown) => logger.warn({ err: error }, 'could not look for deliveries held by earlier processes'));
     this._resizeTimer = setInterval(() => {
       this._limiter?.resize().catch((error: unknown) => logger.debug({ err: error }, 'could not resize the processors consumer'));
     }, RESIZE_EVERY_MS);

@@ -184,6 +184,11 @@ export function createWriter(options: WriterOptions): Writer {
           maxAckPending: PENDING.maxMessages,
         };
         const consumer = await ensureConsumer(bus, spec);
+        // After a kill under a backlog the dead process's deliveries fill the limit until they time out.
+        await limiters
+          .get(sink.spec.table)!
+          .allowHeld(spec.ackWaitMs + 10_000)
+          .catch((error: unknown) => logger.warn({ err: error, table: sink.spec.table }, 'could not look for deliveries held by earlier processes'));
         const batches = new BatchConsumer(consumer, sink.handle, {
           maxBatch,
           maxWaitMs: options.maxWaitMs ?? 1000,
