@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `riskstream` command line: start, doctor, simulate, bench, reset, users.
+// The `riskstream` command line: start, doctor, simulate, replay, bench, reset, backup, restore, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
@@ -10,6 +10,7 @@ import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
 import { ResetRefusedError, runReset } from './reset.js';
 import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
+import { BackupFileError, runBackupCommand, runRestoreCommand } from './backup.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
 
 function positiveInt(value: string): number {
@@ -154,6 +155,21 @@ program
     await runReset(loadConfig(), { yes: opts.yes === true }, (line) => process.stdout.write(line + '\n'));
   });
 
+program
+  .command('backup [file]')
+  .description("write the namespace's NATS KV buckets (dashboard users, cases, lists, configuration) to a file (- for stdout; default riskstream-backup-<namespace>-<time>.ndjson)")
+  .action(async (file: string | undefined) => {
+    await runBackupCommand(loadConfig(), file, (line) => process.stdout.write(line + '\n'));
+  });
+
+program
+  .command('restore <file>')
+  .description('put the keys of a backup back (- for stdin); keys that exist are kept unless --replace')
+  .option('--replace', "put the backup's values over keys that exist")
+  .action(async (file: string, opts: { replace?: boolean }) => {
+    await runRestoreCommand(loadConfig(), file, { replace: opts.replace === true }, (line) => process.stdout.write(line + '\n'));
+  });
+
 const users = program.command('users').description('manage dashboard users (stored in NATS KV; sessions and lock-outs in Redis)');
 const print = (line: string): void => void process.stdout.write(line + '\n');
 
@@ -243,6 +259,7 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof UsersCommandError ||
     error instanceof ResetRefusedError ||
     error instanceof ReplayError ||
+    error instanceof BackupFileError ||
     error instanceof RiskstreamError ||
     (error as Error)?.name === 'DataFolderInUseError'
   ) {

@@ -1,0 +1,154 @@
+// Backup and restore of the namespace's KV buckets against the real NATS: users backed up from one
+// namespace sign in after a restore into another (or into the same one after NATS lost its store),
+// nothing that exists is overwritten unless asked, and a damaged file restores nothing.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kvm } from '@nats-io/kv';
+import { sourcePath } from '../core/index.js';
+import { createHarness, NATS_URL, REDIS_URL, type Harness } from '../test/harness.js';
+import { createSecretBox, createUserStore, type UserStore } from '../dashboard/server/auth/index.js';
+import { verifyPassword } from '../dashboard/server/auth/password.js';
+import { BACKUP_FORMAT, BackupFileError, readBackup, restoreBackup, writeBackup } from './backup.js';
+
+let a: Harness;
+let b: Harness;
+let usersA: UserStore;
+let usersB: UserStore;
+const folder = mkdtempSync(join(tmpdir(), 'riskstream-backup-'));
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([createHarness(), createHarness()]);
+  // One installation's secrets key for both: a backup restores where the same key opens its TOTP secrets.
+  const options = { scrypt: { ln: 10, r: 8, p: 1 }, secrets: createSecretBox(randomBytes(32), 'test key') };
+  [usersA, usersB] = await Promise.all([createUserStore(a.bus, options), createUserStore(b.bus, options)]);
+  await usersA.create({ username: 'ann', displayName: 'Ann Lee', password: 'ann-password-123456', roles: ['admin'] });
+  await usersA.create({ username: 'bo', displayName: 'Bo Chen', password: 'bo-password-1234567', roles: ['risk_monitor'] });
+  await new Kvm(a.bus.nc).open(a.names.kv.config).then((kv) => kv.put('thresholds', JSON.stringify({ review: 500 })));
+});
+
+afterAll(async () => {
+  await Promise.all([a?.cleanup(), b?.cleanup()]);
+  rmSync(folder, { recursive: true, force: true });
+});
+
+async function backupText(h: Harness): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await writeBackup(h.bus, out, new Date('2026-12-06T04:00:00.000Z'));
+  out.end();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function* linesOfText(text: string): AsyncIterable<string> {
+  yield* text.split('\n');
+}
+
+describe('backup and restore', () => {
+  it('backs up every key with a header, and restores users that sign in with their passwords into another namespace', async () => {
+    const text = await backupText(a);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({ format: BACKUP_FORMAT, v: 1, namespace: a.namespace, createdAt: '2026-12-06T04:00:00.000Z', buckets: ['cases', 'lists', 'config', 'users'] });
+    expect(lines.slice(1).map((l) => `${String(l.bucket)}/${String(l.key)}`)).toEqual(['config/thresholds', 'users/ann', 'users/bo']);
+
+    const summary = await restoreBackup(b.bus, await readBackup(linesOfText(text)));
+    expect(summary.buckets.users).toEqual({ restored: 2, replaced: 0, kept: 0 });
+    expect(summary.buckets.config).toEqual({ restored: 1, replaced: 0, kept: 0 });
+    const ann = await usersB.get('ann');
+    expect(ann?.roles).toEqual(['admin']);
+    expect(await verifyPassword('ann-password-123456', ann!.passwordHash)).toBe(true);
+    const config = await (await new Kvm(b.bus.nc).open(b.names.kv.config)).get('thresholds');
+    expect(config?.string()).toBe('{"review":500}');
+  });
+
+  it('keeps what exists unless --replace, and says so', async () => {
+    await usersB.setPassword('bo', 'bo-changed-password-99');
+    const backup = await readBackup(linesOfText(await backupText(a)));
+    const kept = await restoreBackup(b.bus, backup);
+    expect(kept.buckets.users).toEqual({ restored: 0, replaced: 0, kept: 2 });
+    expect(await verifyPassword('bo-changed-password-99', (await usersB.get('bo'))!.passwordHash)).toBe(true);
+    const replaced = await restoreBackup(b.bus, backup, { replace: true });
+    expect(replaced.buckets.users).toEqual({ restored: 0, replaced: 2, kept: 0 });
+    expect(await verifyPassword('bo-password-1234567', (await usersB.get('bo'))!.passwordHash)).toBe(true);
+  });
+
+  it('leaves deleted keys out', async () => {
+    const kv = await new Kvm(a.bus.nc).open(a.names.kv.lists);
+    await kv.put('gone', 'x');
+    await kv.delete('gone');
+    expect(await backupText(a)).not.toContain('"gone"');
+  });
+
+  it.each([
+    ['', /the file is empty/],
+    ['{"format":"something-else"}', /^line 1: not a riskstream backup header .*written by `riskstream backup`/],
+    [`${header()}\n{"bucket":"users","key":"x","value":"eA=="}\nnot json`, /^line 3: not JSON/],
+    [`${header()}\n{"bucket":"secrets","key":"x","value":"eA=="}`, /^line 2: \/bucket /],
+    [`${header()}\n{"bucket":"users","key":"x","value":"not base64!"}`, /^line 2: \/value must match pattern/],
+    [`${header()}\n{"bucket":"users","key":"x","value":"eA=="}\n{"bucket":"users","key":"x","value":"eQ=="}`, /^line 3: the key "x" of users appears twice/],
+  ])('refuses a damaged file before restoring anything: %#', async (text, message) => {
+    await expect(readBackup(linesOfText(text))).rejects.toThrow(BackupFileError);
+    await expect(readBackup(linesOfText(text))).rejects.toThrow(message);
+  });
+});
+
+function header(): string {
+  return JSON.stringify({ format: BACKUP_FORMAT, v: 1, namespace: 'rs', createdAt: '2026-12-06T04:00:00.000Z', buckets: ['users'] });
+}
+
+describe('backup and restore - the commands', () => {
+  const run = promisify(execFile);
+  async function riskstream(args: string[], namespace: string): Promise<{ code: number; out: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), ...args], {
+        env: { ...process.env, NATS_URL, REDIS_URL, RISKSTREAM_NAMESPACE: namespace, LOG_LEVEL: 'silent' },
+        timeout: 30_000,
+      });
+      return { code: 0, out: stdout + stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, out: e.stdout + e.stderr };
+    }
+  }
+
+  it('writes a file only its owner can read, will not overwrite one, and restores it', async () => {
+    const file = join(folder, 'users.ndjson');
+    const backedUp = await riskstream(['backup', file], a.namespace);
+    expect(backedUp.out).toMatch(/^backed up 3 keys \(cases 0, lists 0, config 1, users 2\) to .*users\.ndjson$/m);
+    expect(backedUp.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain('"users"');
+
+    const again = await riskstream(['backup', file], a.namespace);
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/riskstream: .*users\.ndjson exists; choose another name or remove it first/);
+
+    const restored = await riskstream(['restore', file], b.namespace);
+    expect(restored.code).toBe(0);
+    expect(restored.out).toContain(`(backed up from namespace "${a.namespace}") into namespace "${b.namespace}"`);
+    expect(restored.out).toMatch(/users: 0 restored, 0 replaced, 2 kept as they are/);
+    expect(restored.out).toMatch(/--replace puts the backup's values over them/);
+  });
+
+  it('says what is wrong with a missing or damaged file, and a namespace with nothing to back up', async () => {
+    const missing = await riskstream(['restore', join(folder, 'nope.ndjson')], b.namespace);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/^riskstream: .*nope\.ndjson: no such file$/m);
+
+    const damaged = join(folder, 'damaged.ndjson');
+    writeFileSync(damaged, `${header()}\n{"bucket":"users"}\n`);
+    const refused = await riskstream(['restore', damaged], b.namespace);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/^riskstream: line 2: \/ must have required property 'key'/m);
+
+    const empty = await riskstream(['backup', join(folder, 'none.ndjson')], 'nothing_here_ns');
+    expect(empty.code).toBe(1);
+    expect(empty.out).toMatch(/has no bucket nothing_here_ns_cases: nothing of namespace "nothing_here_ns" to back up/);
+  });
+});

@@ -1,0 +1,244 @@
+// `riskstream backup` and `riskstream restore`: what the namespace keeps in NATS KV (dashboard users,
+// cases, lists, configuration) to a file and back. A NATS server that loses its store loses these
+// with the streams (docs/operations.md, When NATS goes away); the events and decisions live on in
+// ClickHouse, but a user or a case exists only here.
+//
+// The file is NDJSON: a header line, then one line per key with its bucket's short name (`users`,
+// not `rs_users`, so that a backup restores into another namespace) and its value in base64.
+// It holds password hashes and sealed second-factor secrets: it is written readable by its owner only.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { Kvm } from '@nats-io/kv';
+import { Type, type Static } from '@sinclair/typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+import { connectBus, ensureStreams, names as namesOf, streamLimitsOf, type Bus, type Config, type Names } from '../core/index.js';
+
+export const BACKUP_FORMAT = 'riskstream-kv-backup';
+
+type BucketName = keyof Names['kv'];
+
+const BucketNameSchema = Type.Union([Type.Literal('cases'), Type.Literal('lists'), Type.Literal('config'), Type.Literal('users')]);
+
+const HeaderSchema = Type.Object(
+  {
+    format: Type.Literal(BACKUP_FORMAT),
+    v: Type.Literal(1),
+    namespace: Type.String({ minLength: 1 }),
+    createdAt: Type.String({ minLength: 1 }),
+    buckets: Type.Array(BucketNameSchema),
+  },
+  { additionalProperties: false },
+);
+
+const EntrySchema = Type.Object(
+  {
+    bucket: BucketNameSchema,
+    key: Type.String({ minLength: 1, maxLength: 1024 }),
+    value: Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$' }),
+  },
+  { additionalProperties: false },
+);
+
+type Header = Static<typeof HeaderSchema>;
+type Entry = Static<typeof EntrySchema>;
+
+const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false });
+const validHeader = ajv.compile<Header>(HeaderSchema);
+const validEntry = ajv.compile<Entry>(EntrySchema);
+
+export class BackupFileError extends Error {
+  override readonly name = 'BackupFileError';
+}
+
+export type BackupSummary = { readonly keys: Readonly<Record<BucketName, number>> };
+
+const DEFAULT_FILE = (namespace: string, now: Date): string => `riskstream-backup-${namespace}-${now.toISOString().replace(/[:.]/g, '-')}.ndjson`;
+
+/** `riskstream backup [file]`: the default file is named after the namespace and the time. */
+export async function runBackupCommand(config: Config, file: string | undefined, print: (line: string) => void): Promise<void> {
+  const names = namesOf(config.namespace);
+  const target = file ?? DEFAULT_FILE(names.namespace, new Date());
+  const bus = await connectBus(config.natsUrl, names, 'riskstream-backup');
+  try {
+    for (const bucket of Object.values(names.kv)) {
+      await bus.jsm.streams.info(`KV_${bucket}`).catch((error: unknown) => {
+        throw /not found/i.test((error as Error).message)
+          ? new BackupFileError(`NATS at ${config.natsUrl} has no bucket ${bucket}: nothing of namespace "${names.namespace}" to back up (is RISKSTREAM_NAMESPACE right?)`)
+          : error;
+      });
+    }
+    const summary = await withBackupOutput(target, (out) => writeBackup(bus, out));
+    // With `-` the backup itself is on stdout: the report goes to stderr.
+    for (const line of backupReport(summary, target)) (target === '-' ? (l: string) => process.stderr.write(`${l}\n`) : print)(line);
+  } finally {
+    await bus.nc.close();
+  }
+}
+
+/** `riskstream restore <file> [--replace]`: checks the whole file, then restores (creating the buckets when NATS lost them). */
+export async function runRestoreCommand(config: Config, file: string, options: { readonly replace: boolean }, print: (line: string) => void): Promise<void> {
+  let backup: ParsedBackup;
+  try {
+    backup = await readBackup(linesOf(file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupFileError(`${file}: no such file`);
+    throw error;
+  }
+  const names = namesOf(config.namespace);
+  const bus = await connectBus(config.natsUrl, names, 'riskstream-restore');
+  try {
+    await ensureStreams(bus, streamLimitsOf(config));
+    const from = backup.header.namespace === names.namespace ? '' : ` (backed up from namespace "${backup.header.namespace}")`;
+    print(`restoring the backup of ${backup.header.createdAt}${from} into namespace "${names.namespace}"`);
+    const summary = await restoreBackup(bus, backup, options);
+    for (const line of restoreReport(summary, options.replace)) print(line);
+  } finally {
+    await bus.nc.close();
+  }
+}
+
+/** Writes every current key of the namespace's buckets (deleted keys are left out), header first. */
+export async function writeBackup(bus: Bus, out: Writable, now: Date = new Date()): Promise<BackupSummary> {
+  const buckets = Object.keys(bus.names.kv) as BucketName[];
+  const keys = Object.fromEntries(buckets.map((b) => [b, 0])) as Record<BucketName, number>;
+  const header: Header = { format: BACKUP_FORMAT, v: 1, namespace: bus.names.namespace, createdAt: now.toISOString(), buckets };
+  await writeLine(out, JSON.stringify(header));
+  const kvm = new Kvm(bus.nc);
+  for (const bucket of buckets) {
+    const kv = await kvm.open(bus.names.kv[bucket]);
+    const names: string[] = [];
+    for await (const key of await kv.keys()) names.push(key);
+    names.sort();
+    for (const key of names) {
+      const entry = await kv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      const line: Entry = { bucket, key, value: Buffer.from(entry.value).toString('base64') };
+      await writeLine(out, JSON.stringify(line));
+      keys[bucket]++;
+    }
+  }
+  return { keys };
+}
+
+function writeLine(out: Writable, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(`${line}\n`, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+export type ParsedBackup = { readonly header: Header; readonly entries: readonly Entry[] };
+
+/**
+ * Reads and checks a whole backup before anything is written: a bad line stops the restore with
+ * its number and what is wrong, so that a truncated or edited file never half-restores.
+ */
+export async function readBackup(lines: AsyncIterable<string>): Promise<ParsedBackup> {
+  let header: Header | undefined;
+  const entries: Entry[] = [];
+  const seen = new Set<string>();
+  let number = 0;
+  for await (const raw of lines) {
+    number++;
+    const line = raw.trim();
+    if (line.length === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new BackupFileError(`line ${number}: not JSON (${(error as Error).message})`);
+    }
+    if (!header) {
+      if (!validHeader(value)) throw new BackupFileError(`line ${number}: not a riskstream backup header (${problems(validHeader.errors)}); is this a file written by \`riskstream backup\`?`);
+      header = value;
+      continue;
+    }
+    if (!validEntry(value)) throw new BackupFileError(`line ${number}: ${problems(validEntry.errors)}`);
+    const id = `${value.bucket}\u0000${value.key}`;
+    if (seen.has(id)) throw new BackupFileError(`line ${number}: the key "${value.key}" of ${value.bucket} appears twice`);
+    seen.add(id);
+    entries.push(value);
+  }
+  if (!header) throw new BackupFileError('the file is empty: a backup starts with its header line');
+  return { header, entries };
+}
+
+function problems(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+}
+
+export type RestoreCounts = { restored: number; replaced: number; kept: number };
+export type RestoreSummary = { readonly buckets: Readonly<Record<BucketName, RestoreCounts>> };
+
+/**
+ * Puts the backup's keys into the namespace's buckets. A key that already exists is kept as it is
+ * unless `replace` (then the backup's value wins): restoring into a running installation never
+ * undoes a change made since the backup without being asked to.
+ */
+export async function restoreBackup(bus: Bus, backup: ParsedBackup, options: { readonly replace?: boolean } = {}): Promise<RestoreSummary> {
+  const buckets = Object.fromEntries((Object.keys(bus.names.kv) as BucketName[]).map((b) => [b, { restored: 0, replaced: 0, kept: 0 }])) as Record<BucketName, RestoreCounts>;
+  const kvm = new Kvm(bus.nc);
+  const open = new Map<BucketName, Awaited<ReturnType<Kvm['open']>>>();
+  for (const entry of backup.entries) {
+    let kv = open.get(entry.bucket);
+    if (!kv) {
+      kv = await kvm.open(bus.names.kv[entry.bucket]);
+      open.set(entry.bucket, kv);
+    }
+    const value = Buffer.from(entry.value, 'base64');
+    const current = await kv.get(entry.key);
+    const exists = current !== null && current.operation === 'PUT';
+    if (!exists) {
+      await kv.put(entry.key, value);
+      buckets[entry.bucket].restored++;
+    } else if (options.replace) {
+      await kv.put(entry.key, value);
+      buckets[entry.bucket].replaced++;
+    } else {
+      buckets[entry.bucket].kept++;
+    }
+  }
+  return { buckets };
+}
+
+/** Lines of a file, or of stdin for `-`. */
+export function linesOf(file: string): AsyncIterable<string> {
+  const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
+  return createInterface({ input, crlfDelay: Infinity });
+}
+
+/** A file only its owner can read (the backup holds password hashes), or stdout for `-`. */
+export async function withBackupOutput<T>(file: string, write: (out: Writable) => Promise<T>): Promise<T> {
+  if (file === '-') return write(process.stdout);
+  const out = createWriteStream(file, { mode: 0o600, flags: 'wx' });
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EEXIST' ? new BackupFileError(`${file} exists; choose another name or remove it first`) : error),
+    );
+  });
+  try {
+    return await write(out);
+  } finally {
+    out.end();
+    await finished(out);
+  }
+}
+
+/** One line per bucket, for the command's report. */
+export function backupReport(summary: BackupSummary, file: string): string[] {
+  const total = Object.values(summary.keys).reduce((n, k) => n + k, 0);
+  const per = Object.entries(summary.keys).map(([bucket, n]) => `${bucket} ${n}`).join(', ');
+  return [`backed up ${total} keys (${per}) to ${file === '-' ? 'stdout' : file}`, ...(file === '-' ? [] : ['it holds password hashes: keep it as you keep secrets'])];
+}
+
+export function restoreReport(summary: RestoreSummary, replace: boolean): string[] {
+  const lines = Object.entries(summary.buckets)
+    .filter(([, c]) => c.restored + c.replaced + c.kept > 0)
+    .map(([bucket, c]) => `${bucket}: ${c.restored} restored, ${c.replaced} replaced, ${c.kept} kept as they are`);
+  const kept = Object.values(summary.buckets).reduce((n, c) => n + c.kept, 0);
+  if (lines.length === 0) lines.push('the backup holds no keys: nothing restored');
+  if (kept > 0 && !replace) lines.push(`${kept} keys already existed and were kept; --replace puts the backup's values over them`);
+  return lines;
+}
