@@ -199,11 +199,11 @@ export async function startSystem(
     waiters = new DecisionWaiters(bus);
     const w = waiters;
     const p = publisher!;
-    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKey, publisher: p, waiters: w, decisions: readModels, metrics })));
+    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKeys, publisher: p, waiters: w, decisions: readModels, metrics })));
   }
   if (roles.has('api') && readModels) {
     const rm = readModels;
-    plugins.push(async (app) => void (await app.register(decisionsPlugin, { apiKey: config.apiKey, decisions: rm })));
+    plugins.push(async (app) => void (await app.register(decisionsPlugin, { apiKey: config.apiKeys, decisions: rm })));
   }
 
   const checks: Record<string, () => Promise<void>> = {

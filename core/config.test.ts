@@ -33,12 +33,30 @@ describe('config - defaults', () => {
   });
 });
 
+describe('config - ingest keys', () => {
+  it('accepts several keys, comma-separated, for a rotation; its own clients use the first', () => {
+    const config = loadConfig({ RISKSTREAM_API_KEY: 'new-key-0000000000001, old-key-0000000000002' });
+    expect(config.apiKeys).toEqual(['new-key-0000000000001', 'old-key-0000000000002']);
+    expect(config.apiKey).toBe('new-key-0000000000001');
+    expect(config.apiKeyGenerated).toBe(false);
+  });
+
+  it('generates one key in demo mode', () => {
+    const config = loadConfig({});
+    expect(config.apiKeys).toEqual([config.apiKey]);
+    expect(config.apiKeyGenerated).toBe(true);
+  });
+});
+
 describe('config - refusals name the variable', () => {
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'eighty' }, /PORT=eighty is not an integer/],
     [{ PORT: '70000' }, /PORT=70000/],
     [{ RISKSTREAM_NAMESPACE: 'Has-Dash' }, /RISKSTREAM_NAMESPACE=Has-Dash/],
     [{ RISKSTREAM_API_KEY: 'short' }, /RISKSTREAM_API_KEY must be at least 16/],
+    [{ RISKSTREAM_API_KEY: `${'k'.repeat(16)},short` }, /key 2 of RISKSTREAM_API_KEY must be at least 16/],
+    [{ RISKSTREAM_API_KEY: `${'k'.repeat(16)},,${'j'.repeat(16)}` }, /key 2 of RISKSTREAM_API_KEY is empty/],
+    [{ RISKSTREAM_API_KEY: `${'k'.repeat(16)},${'k'.repeat(16)}` }, /RISKSTREAM_API_KEY lists the same key twice/],
     [{ RISKSTREAM_SIMULATOR_RATE: '-1' }, /RISKSTREAM_SIMULATOR_RATE/],
     [{ RISKSTREAM_SIMULATOR_CUSTOMERS: '99' }, /RISKSTREAM_SIMULATOR_CUSTOMERS=99 is not an integer between 100 and 5000000/],
     [{ RISKSTREAM_FX_RATES: 'not json' }, /RISKSTREAM_FX_RATES must be JSON/],

@@ -16,7 +16,10 @@ export type Config = {
   readonly clickhouseCluster: string | undefined;
   readonly dataDir: string;
   readonly namespace: string;
+  /** The ingest key this process's own clients use (bench, simulate and replay with --url): the first of `apiKeys`. */
   readonly apiKey: string;
+  /** Every key ingest accepts: RISKSTREAM_API_KEY may list several, comma-separated, so that a key can be rotated without downtime. */
+  readonly apiKeys: readonly string[];
   /** True when the API key was generated because none was configured (demo mode). */
   readonly apiKeyGenerated: boolean;
   readonly simulatorRate: number;
@@ -88,6 +91,19 @@ function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
   throw new ConfigError(`${name}=${raw} must be 1 or 0 (true or false)`);
 }
 
+/** RISKSTREAM_API_KEY: one key, or several separated by commas (rotation); each at least 16 characters. */
+function apiKeysFrom(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const keys = raw.split(',').map((k) => k.trim());
+  keys.forEach((key, i) => {
+    const which = keys.length > 1 ? `key ${i + 1} of RISKSTREAM_API_KEY` : 'RISKSTREAM_API_KEY';
+    if (key.length === 0) throw new ConfigError(`${which} is empty; separate several keys with single commas`);
+    if (key.length < 16) throw new ConfigError(`${which} must be at least 16 characters long`);
+  });
+  if (new Set(keys).size !== keys.length) throw new ConfigError('RISKSTREAM_API_KEY lists the same key twice');
+  return keys;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const namespace = env.RISKSTREAM_NAMESPACE || 'rs';
   if (!NAMESPACE_PATTERN.test(namespace)) {
@@ -95,11 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `RISKSTREAM_NAMESPACE=${namespace} must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 31 characters)`,
     );
   }
-  const configuredKey = env.RISKSTREAM_API_KEY;
-  if (configuredKey !== undefined && configuredKey !== '' && configuredKey.length < 16) {
-    throw new ConfigError('RISKSTREAM_API_KEY must be at least 16 characters long');
-  }
-  const apiKeyGenerated = !configuredKey;
+  const configuredKeys = apiKeysFrom(env.RISKSTREAM_API_KEY);
+  const apiKeyGenerated = configuredKeys.length === 0;
+  const apiKeys = apiKeyGenerated ? [`rsk_${randomBytes(18).toString('base64url')}`] : configuredKeys;
   return {
     port: intFrom(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -109,7 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clickhouseCluster: env.CLICKHOUSE_CLUSTER || undefined,
     dataDir: resolve(env.RISKSTREAM_DATA_DIR || './data'),
     namespace,
-    apiKey: configuredKey || `rsk_${randomBytes(18).toString('base64url')}`,
+    apiKey: apiKeys[0]!,
+    apiKeys,
     apiKeyGenerated,
     simulatorRate: intFrom(env, 'RISKSTREAM_SIMULATOR_RATE', 50, 0, 1_000_000),
     simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),

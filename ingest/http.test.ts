@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DUPLICATE_REPLY, HEADER_REPLY, createLogger, createMetrics } from '../core/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import { combineChecks } from '../dashboard/server/health.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
-import { batchStatus, ingestPlugin, type BatchLine } from './http.js';
+import { apiKeyGuard, batchStatus, ingestPlugin, type BatchLine } from './http.js';
 import { createEventPublisher, DecisionWaiters } from './publisher.js';
 
 let h: Harness;
@@ -144,7 +144,17 @@ describe.each([
       }
     });
 
-    it('keeps serving after bad input', async () => {
+    it('counts refused keys among the rejected events', async () => {
+      const refused = async (): Promise<number> => {
+        const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+        return Number(/^rs_events_rejected_total\{code="RS_ERR_AUTH_API_KEY"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      };
+      const before = await refused();
+      expect((await post('/v1/events', JSON.stringify(payment('b11')), { 'x-api-key': 'a-key-left-behind-0001' })).statusCode).toBe(401);
+      expect(await refused()).toBe(before + 1);
+    });
+
+        it('keeps serving after bad input', async () => {
       await post('/v1/events', '{{{{');
       const response = await post('/v1/events', JSON.stringify(payment('http-after-bad')));
       expect(response.statusCode).toBe(202);
@@ -233,5 +243,23 @@ describe('ingest - the batch answer status', () => {
     expect(status([bad, bad])).toBe(400);
     expect(status([refused, refused])).toBe(503);
     expect(status([bad, refused])).toBe(503);
+  });
+});
+
+describe('ingest - API keys', () => {
+  const request = (key?: string) => ({ headers: key === undefined ? {} : { 'x-api-key': key } }) as unknown as FastifyRequest;
+
+  it('accepts any of several keys while one is rotated, and nothing else', () => {
+    const check = apiKeyGuard(['new-key-0000000000001', 'old-key-0000000000002']);
+    expect(() => check(request('new-key-0000000000001'))).not.toThrow();
+    expect(() => check(request('old-key-0000000000002'))).not.toThrow();
+    for (const wrong of ['old-key-0000000000003', 'new-key-000000000000', '', undefined]) {
+      expect(() => check(request(wrong))).toThrow(expect.objectContaining({ code: 'RS_ERR_AUTH_API_KEY' }));
+    }
+  });
+
+  it('takes one key as before', () => {
+    expect(() => apiKeyGuard('only-key-000000000001')(request('only-key-000000000001'))).not.toThrow();
+    expect(() => apiKeyGuard([])).toThrow(RangeError);
   });
 });

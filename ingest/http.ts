@@ -18,7 +18,8 @@ export interface DecisionReader {
 }
 
 export type IngestPluginOptions = {
-  readonly apiKey: string;
+  /** The accepted ingest keys (one, or several while a key is rotated). */
+  readonly apiKey: string | readonly string[];
   readonly publisher: EventPublisher;
   readonly waiters: DecisionWaiters;
   /** Answers duplicates sent with ?wait=decision from storage; absent when no role here reads it. */
@@ -33,15 +34,21 @@ export type IngestPluginOptions = {
 
 const DEFAULT_WAIT_MS = 200;
 
-/** Checks the x-api-key header in constant time; throws RS_ERR_AUTH_API_KEY otherwise. */
-export function apiKeyGuard(apiKey: string): (request: FastifyRequest) => void {
-  const expected = Buffer.from(apiKey);
+/**
+ * Checks the x-api-key header against every accepted key (several while one is rotated), each in
+ * constant time and all of them every time; throws RS_ERR_AUTH_API_KEY when none matches.
+ */
+export function apiKeyGuard(apiKeys: string | readonly string[]): (request: FastifyRequest) => void {
+  const expected = (typeof apiKeys === 'string' ? [apiKeys] : apiKeys).map((k) => Buffer.from(k));
+  if (expected.length === 0) throw new RangeError('apiKeyGuard needs at least one key');
   return function checkKey(request) {
     const given = request.headers['x-api-key'];
     const key = Buffer.from(typeof given === 'string' ? given : '');
-    if (key.length !== expected.length || !timingSafeEqual(key, expected)) {
-      throw new RiskstreamError('RS_ERR_AUTH_API_KEY');
+    let match = false;
+    for (const candidate of expected) {
+      if (key.length === candidate.length && timingSafeEqual(key, candidate)) match = true;
     }
+    if (!match) throw new RiskstreamError('RS_ERR_AUTH_API_KEY');
   };
 }
 const MAX_WAIT_MS = 5000;
@@ -54,7 +61,16 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
   const maxEventBytes = opts.maxEventBytes ?? 64 * 1024;
   const maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
   const maxBatchEvents = opts.maxBatchEvents ?? 10_000;
-  const checkKey = apiKeyGuard(opts.apiKey);
+  const guard = apiKeyGuard(opts.apiKey);
+  /** Refused keys count among the rejected events, so that producers left behind by a key rotation show. */
+  function checkKey(request: FastifyRequest): void {
+    try {
+      guard(request);
+    } catch (error) {
+      opts.metrics.eventsRejected.inc({ code: 'RS_ERR_AUTH_API_KEY' });
+      throw error;
+    }
+  }
 
   // Bodies arrive as text: we parse them ourselves to answer broken JSON with our own error.
   app.removeAllContentTypeParsers();
@@ -256,7 +272,7 @@ function describeErrors(errors: readonly FieldError[]): string {
 export type { FastifyInstance, FastifyReply };
 
 /** GET /v1/decisions/:eventId, served by the api role. */
-export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string; decisions: DecisionReader }> = async (app, opts) => {
+export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string | readonly string[]; decisions: DecisionReader }> = async (app, opts) => {
   const checkKey = apiKeyGuard(opts.apiKey);
   app.get<{ Params: { eventId: string } }>('/v1/decisions/:eventId', async function getDecision(request, reply) {
     checkKey(request);
