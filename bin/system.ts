@@ -8,11 +8,11 @@ import {
   connectRedis,
   evictionProblem,
   redisMemory,
-  consumerLag,
   createLogger,
   createMetrics,
   ensureStreams,
   keepStreams,
+  BacklogWatch,
   mergedSnapshot,
   names as namesOf,
   sourcePath,
@@ -268,7 +268,15 @@ export async function startSystem(
     throw error;
   }
 
-  const lagTimer = setInterval(() => void pollLag(bus, metrics, roles), 2000);
+  const backlog = new BacklogWatch(bus, metrics, logger);
+  let polling = false;
+  const lagTimer = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    void pollLag(bus, metrics, roles, backlog)
+      .catch((error: unknown) => logger.debug({ err: error }, 'consumer lag poll failed'))
+      .finally(() => (polling = false));
+  }, 2000);
   lagTimer.unref();
   const heartbeat = startHeartbeat({ bus, snapshot: () => mergedSnapshot(metrics, thread ? [thread.metrics()] : []), procId, roles: [...roles], logger });
 
@@ -363,7 +371,7 @@ async function pingRedisOnce(url: string): Promise<void> {
   }
 }
 
-async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>): Promise<void> {
+async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>, backlog: BacklogWatch): Promise<void> {
   const { streams, consumers } = bus.names;
   const watched: Array<[string, string, string]> = [];
   if (roles.has('processors')) watched.push([streams.events, consumers.processors, 'processors']);
@@ -373,9 +381,10 @@ async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>): Pr
     watched.push([streams.alerts, consumers.writerAlerts, 'writer-alerts']);
   }
   for (const [stream, durable, label] of watched) {
-    const lag = await consumerLag(bus, stream, durable);
-    if (!lag) continue;
-    metrics.consumerLag.set({ consumer: label }, lag.pending);
-    metrics.consumerAckPending.set({ consumer: label }, lag.ackPending);
+    // The lag, and whether the stream discarded what this consumer had not read yet (or is about to).
+    const look = await backlog.look({ stream, durable, label });
+    if (!look) continue;
+    metrics.consumerLag.set({ consumer: label }, look.pending);
+    metrics.consumerAckPending.set({ consumer: label }, look.ackPending);
   }
 }

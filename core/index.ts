@@ -14,3 +14,4 @@ export * from './redis.js';
 export * from './metrics.js';
 export * from './contracts/index.js';
 export * from './heartbeat.js';
+export * from './backlog-watch.js';

@@ -115,6 +115,18 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['table'] as const,
       registers: [registry],
     }),
+    streamFill: new Gauge({
+      name: 'rs_stream_fill_ratio',
+      help: 'How full a stream is: its bytes over its byte limit (at 1 it discards its oldest messages, read or not)',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+    streamDiscardedUnread: new Counter({
+      name: 'rs_stream_discarded_unread_total',
+      help: 'Messages a full stream discarded before a durable consumer read them (lost to it), by consumer',
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+    }),
     writerInsertFailures: new Counter({
       name: 'rs_writer_insert_failures_total',
       help: 'Writer batches ClickHouse refused (retried after a back-off), by table',
