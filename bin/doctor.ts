@@ -1,12 +1,15 @@
-// `riskstream doctor`: checks each service the system needs and says how to fix what is wrong.
+// `riskstream doctor`: checks each service the system needs, then the namespace (its processes,
+// streams and consumers), and says how to fix what is wrong.
 import { connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
 import { createClickHouse } from '../storage/index.js';
+import { namespaceReport, readNamespaceStatus, type NamespaceReport } from './namespace-status.js';
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
 
 export async function runDoctor(config: Config, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<boolean> {
   const checks: Check[] = [];
   const names = namesOf(config.namespace);
+  let namespace: NamespaceReport | null = null;
 
   try {
     const bus = await connectBus(config.natsUrl, names, 'riskstream-doctor');
@@ -30,6 +33,10 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
     } catch (error) {
       checks.push({ name: 'JetStream', ok: false, detail: (error as Error).message });
     }
+    // The namespace itself: its processes (heartbeats), streams and consumers.
+    namespace = await readNamespaceStatus(bus)
+      .then(namespaceReport)
+      .catch(() => null);
     await bus.nc.close();
   } catch (error) {
     checks.push({ name: 'NATS', ok: false, detail: (error as Error).message });
@@ -74,7 +81,12 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
   }
 
   for (const check of checks) out(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(11)} ${check.detail}`);
-  const ok = checks.every((c) => c.ok);
+  if (namespace) {
+    out('');
+    for (const line of namespace.lines) out(line);
+    for (const problem of namespace.problems) out(`✗ ${problem}`);
+  }
+  const ok = checks.every((c) => c.ok) && (namespace?.problems.length ?? 0) === 0;
   out(ok ? '\nEverything riskstream needs is reachable.' : '\nFix the lines marked ✗, then run `riskstream doctor` again.');
   return ok;
 }

@@ -1,0 +1,92 @@
+// What doctor says about the namespace: pure findings from readings, and the readings themselves
+// from the real NATS (a heartbeat published as a process would, a consumer with unread events).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsumer, type ProcessHealthWire } from '../core/index.js';
+import { createHarness, payment, type Harness } from '../test/harness.js';
+import { namespaceReport, readNamespaceStatus, type NamespaceStatus } from './namespace-status.js';
+
+function beat(procId: string, roles: string[], extra: Partial<ProcessHealthWire> = {}): ProcessHealthWire {
+  return {
+    v: 1, procId, roles, host: 'vm', pid: 42, startedAt: 0, at: 0, cpuPercent: 12.4, rssBytes: 300 * 1024 ** 2, heapUsedBytes: 0, eventLoopDelayP99Ms: 1,
+    counters: { eventsIn: 0, eventsRejected: 0, decisions: 0, alerts: 0, deadLettered: 0, rowsWritten: 0 },
+    stages: {}, consumers: [], writerLagSeconds: {}, ...extra,
+  };
+}
+
+const MiB = 1024 ** 2;
+const base: NamespaceStatus = {
+  namespace: 'rs',
+  processes: [],
+  streams: [{ name: 'RS_EVENTS', messages: 1000, bytes: 100 * MiB, maxBytes: 2048 * MiB }],
+  consumers: [
+    { stream: 'RS_EVENTS', name: 'processors', role: 'processors', unread: 0, unacknowledged: 0 },
+    { stream: 'RS_EVENTS', name: 'writer-events', role: 'writer', unread: 0, unacknowledged: 0 },
+  ],
+};
+
+describe('namespace report', () => {
+  it('lists the processes and streams, and finds nothing wrong in a namespace that keeps up', () => {
+    const report = namespaceReport({ ...base, processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'])] });
+    expect(report.lines).toEqual([
+      '1 process of namespace "rs" running:',
+      '  vm-1-a  ingest,processors,writer  pid 42 on vm  CPU 12 %  RSS 300 MiB',
+      '  RS_EVENTS        5 % full (100 MiB of 2048 MiB); processors 0 unread · writer-events 0 unread',
+    ]);
+    expect(report.problems).toEqual([]);
+  });
+
+  it('says nothing is wrong with a stopped namespace that has nothing waiting', () => {
+    const report = namespaceReport(base);
+    expect(report.lines[0]).toBe('no process of namespace "rs" is running (none sent a heartbeat)');
+    expect(report.problems).toEqual([]);
+  });
+
+  it('names events waiting for a role no running process has', () => {
+    const status: NamespaceStatus = {
+      ...base,
+      processes: [beat('vm-1-a', ['ingest', 'simulator'])],
+      consumers: [{ ...base.consumers[0]!, unread: 2035 }, base.consumers[1]!],
+    };
+    expect(namespaceReport(status).problems).toEqual([
+      '2,035 messages of RS_EVENTS wait for processors and no process with the processors role is running: start one (riskstream start --roles processors)',
+    ]);
+  });
+
+  it('warns of a stream about to discard what a consumer has not read, and of storage refusing inserts', () => {
+    const status: NamespaceStatus = {
+      ...base,
+      processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'], { writerFailingSeconds: { events: 95, decisions: 10 } })],
+      streams: [{ name: 'RS_EVENTS', messages: 1000, bytes: 1900 * MiB, maxBytes: 2048 * MiB }],
+      consumers: [base.consumers[0]!, { ...base.consumers[1]!, unread: 700 }],
+    };
+    expect(namespaceReport(status).problems).toEqual([
+      'RS_EVENTS is 93 % full and writer-events has not read 70 % of it: a full stream discards its oldest messages, read or not; find why it lags, or raise RISKSTREAM_STREAM_MAX_MB',
+      "vm-1-a: every insert into events has failed for 95 s (its /healthz names ClickHouse's answer; disk full?)",
+    ]);
+  });
+});
+
+describe('namespace status - from NATS', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => h?.cleanup());
+
+  it('hears the running processes and reads what each consumer has not read', async () => {
+    await ensureConsumer(h.bus, { stream: h.names.streams.events, durable: h.names.consumers.processors, filterSubject: h.names.subjects.eventsAll });
+    for (const id of ['ns-1', 'ns-2', 'ns-3']) await h.bus.js.publish(h.names.eventSubject('payment', 0), JSON.stringify(payment(id)), { msgID: id });
+    const timer = setInterval(() => h.bus.nc.publish(h.names.healthSubject('vm-7-b'), JSON.stringify(beat('vm-7-b', ['ingest']))), 100);
+    try {
+      const status = await readNamespaceStatus(h.bus, 600);
+      expect(status.processes.map((p) => p.procId)).toEqual(['vm-7-b']);
+      expect(status.streams.map((s) => s.name)).toEqual(Object.values(h.names.streams));
+      expect(status.consumers).toEqual([{ stream: h.names.streams.events, name: h.names.consumers.processors, role: 'processors', unread: 3, unacknowledged: 0 }]);
+      expect(namespaceReport(status).problems).toEqual([
+        `3 messages of ${h.names.streams.events} wait for processors and no process with the processors role is running: start one (riskstream start --roles processors)`,
+      ]);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});

@@ -1,0 +1,109 @@
+// What `riskstream doctor` says about the namespace itself, beyond the services: which processes
+// run (their heartbeats), how full each stream is and how much of it each consumer has not read,
+// and what is wrong — events waiting with no process of the role that reads them, a stream about
+// to discard unread messages, storage refusing inserts.
+import { AT_RISK_FILL, AT_RISK_UNREAD, HEALTH_INTERVAL_MS, type Bus, type Names, type ProcessHealthWire } from '../core/index.js';
+import { WRITER_FAILING_AFTER_MS } from '../storage/index.js';
+
+export type StreamState = { readonly name: string; readonly messages: number; readonly bytes: number; readonly maxBytes: number };
+export type ConsumerState = { readonly stream: string; readonly name: string; readonly role: 'processors' | 'writer'; readonly unread: number; readonly unacknowledged: number };
+export type NamespaceStatus = {
+  readonly namespace: string;
+  readonly processes: readonly ProcessHealthWire[];
+  readonly streams: readonly StreamState[];
+  readonly consumers: readonly ConsumerState[];
+};
+
+/** Listens for heartbeats (a little over one interval) and reads the streams and consumers. */
+export async function readNamespaceStatus(bus: Bus, listenMs = HEALTH_INTERVAL_MS + 500): Promise<NamespaceStatus> {
+  const names = bus.names;
+  const heard = new Map<string, ProcessHealthWire>();
+  const subscription = bus.nc.subscribe(names.subjects.healthAll, {
+    callback: (error, message) => {
+      if (error) return;
+      try {
+        const wire = message.json<ProcessHealthWire>();
+        if (typeof wire?.procId === 'string') heard.set(wire.procId, wire);
+      } catch {
+        // not a heartbeat of ours: ignored
+      }
+    },
+  });
+  const [streams, consumers] = await Promise.all([streamStates(bus, names), consumerStates(bus, names), new Promise((r) => setTimeout(r, listenMs))]);
+  subscription.unsubscribe();
+  return { namespace: names.namespace, processes: [...heard.values()].sort((a, b) => a.procId.localeCompare(b.procId)), streams, consumers };
+}
+
+async function streamStates(bus: Bus, names: Names): Promise<StreamState[]> {
+  const out: StreamState[] = [];
+  for (const name of Object.values(names.streams)) {
+    const info = await bus.jsm.streams.info(name).catch(() => null);
+    if (info) out.push({ name, messages: info.state.messages, bytes: info.state.bytes, maxBytes: info.config.max_bytes });
+  }
+  return out;
+}
+
+async function consumerStates(bus: Bus, names: Names): Promise<ConsumerState[]> {
+  const { streams, consumers } = names;
+  const wanted: Array<[string, string, ConsumerState['role']]> = [
+    [streams.events, consumers.processors, 'processors'],
+    [streams.events, consumers.writerEvents, 'writer'],
+    [streams.decisions, consumers.writerDecisions, 'writer'],
+    [streams.alerts, consumers.writerAlerts, 'writer'],
+    [streams.dlq, consumers.writerDlq, 'writer'],
+  ];
+  const out: ConsumerState[] = [];
+  for (const [stream, name, role] of wanted) {
+    const info = await bus.jsm.consumers.info(stream, name).catch(() => null);
+    if (info) out.push({ stream, name, role, unread: info.num_pending, unacknowledged: info.num_ack_pending });
+  }
+  return out;
+}
+
+export type NamespaceReport = { readonly lines: readonly string[]; readonly problems: readonly string[] };
+
+/** The report's lines and the problems in it (each says what to do). Pure, for tests. */
+export function namespaceReport(status: NamespaceStatus): NamespaceReport {
+  const lines: string[] = [];
+  const problems: string[] = [];
+  const { processes } = status;
+  lines.push(
+    processes.length === 0
+      ? `no process of namespace "${status.namespace}" is running (none sent a heartbeat)`
+      : `${processes.length} process${processes.length === 1 ? '' : 'es'} of namespace "${status.namespace}" running:`,
+  );
+  for (const p of processes) {
+    lines.push(`  ${p.procId}  ${p.roles.join(',')}  pid ${p.pid} on ${p.host}  CPU ${Math.round(p.cpuPercent)} %  RSS ${Math.round(p.rssBytes / 1024 ** 2)} MiB`);
+  }
+  const running = (role: string) => processes.some((p) => p.roles.includes(role));
+  for (const stream of status.streams) {
+    const readers = status.consumers.filter((c) => c.stream === stream.name);
+    const fill = stream.maxBytes > 0 ? stream.bytes / stream.maxBytes : null;
+    const size = fill === null ? `${mib(stream.bytes)}` : `${Math.round(fill * 100)} % full (${mib(stream.bytes)} of ${mib(stream.maxBytes)})`;
+    const unread = readers.map((c) => `${c.name} ${c.unread.toLocaleString('en-US')} unread`).join(' · ');
+    lines.push(`  ${stream.name.padEnd(16)} ${size}${unread ? `; ${unread}` : ''}`);
+    for (const c of readers) {
+      if (c.unread > 0 && !running(c.role)) {
+        problems.push(`${c.unread.toLocaleString('en-US')} messages of ${stream.name} wait for ${c.name} and no process with the ${c.role} role is running: start one (riskstream start --roles ${c.role})`);
+      }
+      if (fill !== null && fill >= AT_RISK_FILL && stream.messages > 0 && c.unread / stream.messages >= AT_RISK_UNREAD) {
+        problems.push(
+          `${stream.name} is ${Math.round(fill * 100)} % full and ${c.name} has not read ${Math.round((c.unread / stream.messages) * 100)} % of it: ` +
+            'a full stream discards its oldest messages, read or not; find why it lags, or raise RISKSTREAM_STREAM_MAX_MB',
+        );
+      }
+    }
+  }
+  for (const p of processes) {
+    for (const [table, seconds] of Object.entries(p.writerFailingSeconds ?? {})) {
+      if (seconds * 1000 >= WRITER_FAILING_AFTER_MS) {
+        problems.push(`${p.procId}: every insert into ${table} has failed for ${Math.round(seconds)} s (its /healthz names ClickHouse's answer; disk full?)`);
+      }
+    }
+  }
+  return { lines, problems };
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0)} MiB`;
+}
