@@ -101,7 +101,7 @@ describe('riskstream replay', () => {
     writeFileSync(path, [JSON.stringify(payment('ro-old', { ts: old })), JSON.stringify(payment('ro-new'))].join('\n'));
     const out = capture();
     expect(await runReplay(h.config, { file: path }, out)).toMatchObject({ sent: 2, refused: 0 });
-    expect(out.reports.at(-1)).toMatch(/^replay: 1 event is older than RISKSTREAM_RETENTION_DAYS \(\d+ days\): decided, but storage drops their rows/);
+    expect(out.reports.at(-1)).toMatch(/^replay: 1 event is older than RISKSTREAM_RETENTION_DAYS \(\d+ days\): decided, but not stored/);
   });
 
   it('stops with what was sent and what to do when the destination refuses a batch', async () => {

@@ -181,7 +181,7 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   if (beyondRetention > 0) {
     out.report(
       `replay: ${beyondRetention.toLocaleString('en-US')} ${beyondRetention === 1 ? 'event is' : 'events are'} older than RISKSTREAM_RETENTION_DAYS (${config.retentionDays} days): decided, ` +
-        'but storage drops their rows at once; to keep them, start the riskstream that stores them with a larger RISKSTREAM_RETENTION_DAYS',
+        'but not stored (nor counted in the minute aggregates); to keep them, start the riskstream that stores them with a larger RISKSTREAM_RETENTION_DAYS',
     );
   }
   let decided: boolean | undefined;

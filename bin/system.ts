@@ -184,7 +184,7 @@ export async function startSystem(
     // Mapping rows off the main thread costs ≈ 10 % more CPU per row and halves how long alerts wait
     // for the dashboard's sockets (docs/decisions/0002): worth it where the API shares the thread.
     const mappingThread = config.writerThread === 'auto' ? roles.has('api') : config.writerThread;
-    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster, fxRates: config.fxRates, mappingThread });
+    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster, fxRates: config.fxRates, mappingThread, retentionDays: config.retentionDays });
   }
   let publisher: EventPublisher | undefined;
   let waiters: DecisionWaiters | undefined;

@@ -127,6 +127,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['consumer'] as const,
       registers: [registry],
     }),
+    writerRowsExpired: new Counter({
+      name: 'rs_writer_rows_expired_total',
+      help: 'Rows not inserted because their event time was already past the retention (their TTL would drop them at once), by table',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
     writerInsertFailures: new Counter({
       name: 'rs_writer_insert_failures_total',
       help: 'Writer batches ClickHouse refused (retried after a back-off), by table',

@@ -38,12 +38,19 @@ export type SinkDeps = {
   readonly signal: AbortSignal;
   /** Maps the tables written as lines off the main thread; without it every table maps here. */
   readonly lineMapper?: LineMapper;
+  /**
+   * The raw tables' retention (RISKSTREAM_RETENTION_DAYS): a row whose event minute is already past
+   * it is not inserted, since its TTL would delete it at once. Unset: every row is inserted.
+   */
+  readonly retentionDays?: number;
 };
 
 /** What a table's writer has done since start; the lag fields are filled by the writer's poll. */
 export type TableSinkCounters = {
   rowsInserted: number;
   duplicatesSkipped: number;
+  /** Rows already past the retention when they arrived: acknowledged, not inserted. */
+  expired: number;
   deadLettered: number;
   /** Bad dead letters (dead_letters table only): dropped and logged. */
   dropped: number;
@@ -96,6 +103,7 @@ export class TableSink<R> {
   readonly counters: TableSinkCounters = {
     rowsInserted: 0,
     duplicatesSkipped: 0,
+    expired: 0,
     deadLettered: 0,
     dropped: 0,
     failures: 0,
@@ -173,11 +181,18 @@ export class TableSink<R> {
     const sourceOf = new Map<string, RecordSource>();
     const refusals: Refusal[] = [];
     let duplicates = 0;
+    let expired = 0;
+    // Rows whose whole event minute is past the retention: the table's TTL would delete them at
+    // the next merge, after each had cost a part in its own old partition (a backfill, or the demo's
+    // months-old customer history, made chDB create and drop ~90 parts a second).
+    const expiredBefore = this._deps.retentionDays === undefined ? -Infinity : Math.floor(Date.now() / 1000) - this._deps.retentionDays * 86_400 - 60;
     for (let i = 0; i < prepared.length; i++) {
       const outcome = prepared[i]!;
       const source = sources[i]!;
       if (!outcome.ok) {
         refusals.push({ ...source, code: outcome.code, reason: `${recordPrefix(source)}${outcome.reason}` });
+      } else if (outcome.minute <= expiredBefore) {
+        expired++;
       } else if (unique.has(outcome.key)) {
         duplicates++; // the same record twice in one batch (re-published, or re-delivered)
       } else {
@@ -204,7 +219,9 @@ export class TableSink<R> {
     const inserted = fresh.length - rejected.length;
     this.counters.rowsInserted += inserted;
     this.counters.duplicatesSkipped += duplicates;
+    this.counters.expired += expired;
     if (inserted > 0) this._deps.metrics.writerRows.inc({ table }, inserted);
+    if (expired > 0) this._deps.metrics.writerRowsExpired.inc({ table }, expired);
     const rejectedKeys = new Set(rejected.map((r) => r.row.key));
     for (const row of fresh) {
       if (!rejectedKeys.has(row.key) && (this.counters.newestMs === null || row.recencyMs > this.counters.newestMs)) this.counters.newestMs = row.recencyMs;

@@ -19,7 +19,7 @@ const logger = createLogger('silent');
 let republish = 0;
 
 function startWriter(overrides: Partial<WriterOptions> = {}): Writer {
-  const w = createWriter({ bus: h.bus, client: ch.client, names: h.names, metrics, logger, maxWaitMs: 100, lagPollMs: 100, ...overrides });
+  const w = createWriter({ bus: h.bus, client: ch.client, names: h.names, metrics, logger, maxWaitMs: 100, lagPollMs: 100, retentionDays: 30, ...overrides });
   return w;
 }
 
@@ -237,6 +237,27 @@ describe('writer', () => {
     expect(writerProblem(writer!.status(), Date.now() + 3_600_000)).toBeNull();
     await eventually(async () => ((await gaugeValue('rs_writer_failing_seconds', 'events')) === 0 ? true : undefined), 10_000, 'the failing gauge back at 0');
   });
+
+  it('writer - a row already past the retention is acknowledged and not stored, nor counted in the minutes', async () => {
+    const before = await totals();
+    const events = () => writer!.status().tables.find((t) => t.table === 'events')!;
+    const expiredBefore = events().expired;
+    const old = new Date(now - 31 * 86_400_000).toISOString();
+    const edge = new Date(now - 29 * 86_400_000).toISOString();
+    await publish(eventSubject(), payment('w-expired', { amount: '7.00', ts: old }));
+    await publish(h.names.decisionSubject('payment'), decision({ eventId: 'w-expired', eventTs: Date.parse(old), decidedAt: now, action: 'allow', amountMinor: 700, currency: 'USD' }));
+    await publish(eventSubject(), payment('w-kept', { amount: '8.00', ts: edge }));
+    await eventually(async () => ((await totals()).events === (before.events as number) + 1 ? true : undefined), 20_000, 'the event within the retention stored');
+    await eventually(() => (events().expired === expiredBefore + 1 ? true : undefined), 10_000, 'the expired event counted');
+    await eventually(() => (writer!.status().tables.find((t) => t.table === 'decisions')!.expired >= 1 ? true : undefined), 10_000, 'the expired decision counted');
+    const after = await totals();
+    expect(after.decisions).toBe(before.decisions);
+    expect(after.eventsMinute).toBe((before.eventsMinute as number) + 1);
+    expect(numberOf((await one("SELECT count() AS n FROM {db}.events WHERE id = 'w-expired'")).n)).toBe(0);
+    // Acknowledged: nothing waits on the streams.
+    await eventually(() => (writer!.status().tables.every((t) => t.lagMessages === 0) ? true : undefined), 10_000, 'no lag');
+    expect(await counterValue('rs_writer_rows_expired_total', 'events')).toBeGreaterThanOrEqual(1);
+  });
 });
 
 async function counterValue(name: string, table: string): Promise<number> {
@@ -251,7 +272,7 @@ describe('writerProblem', () => {
     type: 'writer_status',
     running: true,
     tables: tables.map((t) => ({
-      lagSeconds: 0, lagMessages: 0, rowsInserted: 0, duplicatesSkipped: 0, deadLettered: 0, dropped: 0, failures: 0, backoffMs: 0, lastError: null, failingSinceMs: null,
+      lagSeconds: 0, lagMessages: 0, rowsInserted: 0, duplicatesSkipped: 0, expired: 0, deadLettered: 0, dropped: 0, failures: 0, backoffMs: 0, lastError: null, failingSinceMs: null,
       ...t,
     })),
   });

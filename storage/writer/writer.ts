@@ -30,6 +30,8 @@ export type WriterOptions = {
    */
   readonly mappingThread?: boolean;
   readonly fxRates?: Readonly<Record<string, number>>;
+  /** RISKSTREAM_RETENTION_DAYS: rows already past it are acknowledged, not inserted (unset: all inserted). */
+  readonly retentionDays?: number;
 };
 
 export type WriterTableStatus = {
@@ -40,6 +42,8 @@ export type WriterTableStatus = {
   readonly lagMessages: number | null;
   readonly rowsInserted: number;
   readonly duplicatesSkipped: number;
+  /** Rows already past the retention when they arrived: acknowledged, not inserted. */
+  readonly expired: number;
   readonly deadLettered: number;
   readonly dropped: number;
   readonly failures: number;
@@ -115,6 +119,7 @@ export function createWriter(options: WriterOptions): Writer {
     insertSettings: options.cluster ? ({ insert_distributed_sync: 1 } satisfies ClickHouseSettings) : undefined,
     signal: abort.signal,
     ...(lineMapper ? { lineMapper } : {}),
+    ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
   });
   const lags = new Map<RawTable, Lag>(sinks.map((s) => [s.spec.table, { seconds: null, messages: null }]));
   const consumers: BatchConsumer[] = [];
@@ -230,6 +235,7 @@ export function createWriter(options: WriterOptions): Writer {
             lagMessages: lag.messages,
             rowsInserted: c.rowsInserted,
             duplicatesSkipped: c.duplicatesSkipped,
+            expired: c.expired,
             deadLettered: c.deadLettered,
             dropped: c.dropped,
             failures: c.failures,
