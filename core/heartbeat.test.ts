@@ -39,6 +39,8 @@ describe('heartbeat - on NATS', () => {
     metrics.consumerAckPending.set({ consumer: 'processors' }, 3);
     metrics.writerLagSeconds.set({ table: 'events' }, 1.5);
     metrics.writerFailingSeconds.set({ table: 'events' }, 42);
+    metrics.streamFill.set({ stream: 'RS_EVENTS' }, 0.25);
+    metrics.streamDiscardedUnread.inc({ consumer: 'writer-events' }, 7);
     const procId = newProcId();
     expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
     const received: ProcessHealthWire[] = [];
@@ -53,6 +55,8 @@ describe('heartbeat - on NATS', () => {
       expect(wire.consumers).toEqual([{ name: 'processors', pending: 12, ackPending: 3 }]);
       expect(wire.writerLagSeconds).toEqual({ events: 1.5 });
       expect(wire.writerFailingSeconds).toEqual({ events: 42 });
+      expect(wire.streamFill).toEqual({ RS_EVENTS: 0.25 });
+      expect(wire.discardedUnread).toEqual({ 'writer-events': 7 });
       expect(wire.rssBytes).toBeGreaterThan(10_000_000);
       expect(wire.cpuPercent).toBeGreaterThanOrEqual(0);
     } finally {

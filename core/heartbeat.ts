@@ -76,6 +76,8 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       consumers: consumersOf(metric('rs_consumer_lag_messages'), metric('rs_consumer_ack_pending_messages')),
       writerLagSeconds: byLabel(metric('rs_writer_lag_seconds'), 'table'),
       writerFailingSeconds: byLabel(metric('rs_writer_failing_seconds'), 'table'),
+      streamFill: byLabel(metric('rs_stream_fill_ratio'), 'stream'),
+      discardedUnread: byLabel(metric('rs_stream_discarded_unread_total'), 'consumer'),
     };
     delay.reset();
     return wire;

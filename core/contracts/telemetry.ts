@@ -85,6 +85,10 @@ export type ProcessHealthWire = {
   readonly writerLagSeconds: Readonly<Record<string, number>>;
   /** Per writer sink, how long every insert has been failing (0 while inserts succeed); absent from processes before it was added. */
   readonly writerFailingSeconds?: Readonly<Record<string, number>>;
+  /** Per stream this process watches, its bytes over its byte limit (at 1 it discards its oldest messages, read or not); absent from older processes. */
+  readonly streamFill?: Readonly<Record<string, number>>;
+  /** Per consumer, messages a full stream discarded before it read them, since the process started; absent from older processes. */
+  readonly discardedUnread?: Readonly<Record<string, number>>;
 };
 
 export const HEALTH_INTERVAL_MS = 2000;

@@ -73,4 +73,26 @@ describe('health page', () => {
     const row = page.shadowRoot!.querySelector('[data-testid="writer-sink"]')!;
     expect(row.textContent!.replace(/\s+/g, ' ').trim()).toBe('events 1.5 s inserts succeed');
   });
+
+  it('health page - shows how full each stream is, and what a full stream discarded before a consumer read it', async () => {
+    const page = await shownPage(
+      view(null, {
+        roles: ['writer'],
+        consumers: [
+          { name: 'writer-events', pending: 120, ackPending: 4 },
+          { name: 'writer-decisions', pending: 0, ackPending: 2 },
+        ],
+        streamFill: { RS_EVENTS: 0.93, RS_DECISIONS: 0.41 },
+        discardedUnread: { 'writer-events': 1367 },
+      }),
+    );
+    const text = (el: Element) => el.textContent!.replace(/\s+/g, ' ').trim();
+    const streams = [...page.shadowRoot!.querySelectorAll('[data-testid="stream"]')];
+    expect(streams.map(text)).toEqual(['RS_DECISIONS 41% full', 'RS_EVENTS 93% full']);
+    expect(streams[1]!.querySelector('.bad')).not.toBeNull();
+    const consumers = [...page.shadowRoot!.querySelectorAll('[data-testid="consumer"]')];
+    expect(consumers.map(text)).toEqual(['writer-events 120 4 1,367', 'writer-decisions 0 2 0']);
+    expect(consumers[0]!.querySelectorAll('.bad')).toHaveLength(1);
+    expect(consumers[1]!.querySelector('.bad')).toBeNull();
+  });
 });

@@ -127,6 +127,7 @@ export class RsHealthPage extends LitElement {
     const rate = (value: number | undefined) => (value === undefined ? '—' : value >= 100 ? formatInteger(value) : formatDecimal(value, 1));
     const stages = Object.entries(p.stages).sort((a, b) => a[0].localeCompare(b[0]));
     const failing = p.writerFailingSeconds ?? {};
+    const streams = Object.entries(p.streamFill ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
     const writerSinks = [...new Set([...Object.keys(p.writerLagSeconds), ...Object.keys(failing)])];
     return html`<article class="panel ${p.stale ? 'stale' : ''}" data-testid="health-process" data-proc-id=${p.procId}>
       <h2>
@@ -174,14 +175,30 @@ export class RsHealthPage extends LitElement {
                   <th>${msg('health.consumer')}</th>
                   <th class="num">${msg('health.pending')}</th>
                   <th class="num">${msg('health.ackPending')}</th>
+                  <th class="num">${msg('health.discarded')}</th>
                 </tr>
               </thead>
               <tbody>
-                ${p.consumers.map(
-                  (c) => html`<tr>
+                ${p.consumers.map((c) => {
+                  const lost = p.discardedUnread?.[c.name] ?? 0;
+                  return html`<tr data-testid="consumer" data-consumer=${c.name}>
                     <td class="mono">${c.name}</td>
                     <td class="num ${c.pending > 10_000 ? 'bad' : ''}">${formatInteger(c.pending)}</td>
                     <td class="num">${formatInteger(c.ackPending)}</td>
+                    <td class="num ${lost > 0 ? 'bad' : ''}">${formatInteger(lost)}</td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>`}
+      ${streams.length === 0
+        ? nothing
+        : html`<h3>${msg('health.streams')}</h3>
+            <table>
+              <tbody>
+                ${streams.map(
+                  ([stream, fill]) => html`<tr data-testid="stream" data-stream=${stream}>
+                    <td class="mono">${stream}</td>
+                    <td class="num ${fill >= 0.8 ? 'bad' : ''}">${msg('health.fill', { value: formatPercent(fill, 0) })}</td>
                   </tr>`,
                 )}
               </tbody>
