@@ -175,7 +175,7 @@ export class RsHealthPage extends LitElement {
                   <th>${msg('health.consumer')}</th>
                   <th class="num">${msg('health.pending')}</th>
                   <th class="num">${msg('health.ackPending')}</th>
-                  <th class="num">${msg('health.discarded')}</th>
+                  <th class="num" title=${msg('health.discardedTitle')}>${msg('health.discarded')}</th>
                 </tr>
               </thead>
               <tbody>
