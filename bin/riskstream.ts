@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `riskstream` command line: start, doctor, simulate, replay, bench, reset, backup, restore, users.
+// The `riskstream` command line: start, doctor, simulate, replay, bench, reset, dead-letters, backup, restore, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
@@ -11,6 +11,7 @@ import { runBenchCommand } from './bench.js';
 import { ResetRefusedError, runReset } from './reset.js';
 import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
 import { BackupFileError, runBackupCommand, runRestoreCommand } from './backup.js';
+import { DeadLettersCommandError, runDeadLettersCommand } from './dead-letters.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
 
 function positiveInt(value: string): number {
@@ -156,6 +157,18 @@ program
   });
 
 program
+  .command('dead-letters')
+  .description('list the dead letters of the namespace (from its dead-letter stream, kept 30 days), newest first; --json prints each with its payload, to fix and send again with replay')
+  .option('--since <when>', 'from this long ago (15m, 2h, 7d) or this ISO 8601 time', '24h')
+  .option('--code <code>', 'only this error code (e.g. RS_ERR_INGEST_SCHEMA)')
+  .addOption(new Option('--source <source>', 'only those of this source').choices(['processors', 'writer']))
+  .option('--limit <n>', 'the newest this many at most', positiveInt, 50)
+  .option('--json', 'one JSON object per letter (payload included) instead of the summary')
+  .action(async (opts: { since: string; code?: string; source?: string; limit: number; json?: boolean }) => {
+    await runDeadLettersCommand(loadConfig(), opts, (line) => process.stdout.write(line + '\n'));
+  });
+
+program
   .command('backup [file]')
   .description("write the namespace's NATS KV buckets (dashboard users, cases, lists, configuration) to a file (- for stdout; default riskstream-backup-<namespace>-<time>.ndjson)")
   .action(async (file: string | undefined) => {
@@ -260,6 +273,7 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof ResetRefusedError ||
     error instanceof ReplayError ||
     error instanceof BackupFileError ||
+    error instanceof DeadLettersCommandError ||
     error instanceof RiskstreamError ||
     (error as Error)?.name === 'DataFolderInUseError'
   ) {

@@ -1,0 +1,87 @@
+// Listing dead letters from the real dead-letter stream: newest first, by time, code and source,
+// with a summary; and the command's output through the built CLI.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sourcePath, type DeadLetterWire } from '../core/index.js';
+import { createHarness, NATS_URL, REDIS_URL, type Harness } from '../test/harness.js';
+import { DeadLettersCommandError, deadLetterLines, listDeadLetters, sinceOf } from './dead-letters.js';
+
+let h: Harness;
+const now = Date.now();
+
+function letter(i: number, overrides: Partial<DeadLetterWire> = {}): DeadLetterWire {
+  return {
+    v: 1,
+    source: 'processors',
+    subject: 'x.ev.payment.3',
+    streamSeq: 100 + i,
+    code: 'RS_ERR_INGEST_SCHEMA',
+    reason: `/amount: must match pattern (letter ${i})`,
+    at: now - (10 - i) * 1000,
+    payload: JSON.stringify({ v: 1, kind: 'payment', id: `dl-${i}`, amount: 12.5 }),
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  for (let i = 0; i < 6; i++) {
+    const l = i === 4 ? letter(i, { source: 'writer', code: 'RS_ERR_STORAGE_ROW', subject: 'x.dec.payment' }) : letter(i);
+    await h.bus.publisher.publish(h.names.dlqSubject(l.source), JSON.stringify(l), `dl-test-${i}`);
+  }
+});
+
+afterAll(async () => h?.cleanup());
+
+describe('dead letters', () => {
+  it('lists the letters since a time, newest first, with counts by code', async () => {
+    const listing = await listDeadLetters(h.bus, { sinceMs: now - 60_000, limit: 50 });
+    expect(listing.matched).toBe(6);
+    expect(listing.letters.map((l) => l.payload && JSON.parse(l.payload).id)).toEqual(['dl-5', 'dl-4', 'dl-3', 'dl-2', 'dl-1', 'dl-0']);
+    expect(listing.byCode).toEqual({ RS_ERR_INGEST_SCHEMA: 5, RS_ERR_STORAGE_ROW: 1 });
+  });
+
+  it('filters by code and source, and cuts to the limit (the summary says so)', async () => {
+    const storage = await listDeadLetters(h.bus, { sinceMs: now - 60_000, source: 'writer', limit: 50 });
+    expect(storage.letters.map((l) => l.code)).toEqual(['RS_ERR_STORAGE_ROW']);
+    const schema = await listDeadLetters(h.bus, { sinceMs: now - 60_000, code: 'RS_ERR_INGEST_SCHEMA', limit: 2 });
+    expect(schema.matched).toBe(5);
+    expect(schema.letters).toHaveLength(2);
+    const lines = deadLetterLines(schema, now - 60_000);
+    expect(lines[0]).toBe(`5 dead letters since ${new Date(now - 60_000).toISOString()} (the newest 2 shown; --limit shows more): RS_ERR_INGEST_SCHEMA 5`);
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}processors RS_ERR_INGEST_SCHEMA {2}x\.ev\.payment\.3 {2}id dl-5$/);
+    expect(lines[2]).toBe('    /amount: must match pattern (letter 5)');
+  });
+
+  it('says so when there are none since the time', async () => {
+    const listing = await listDeadLetters(h.bus, { sinceMs: now + 60_000, limit: 50 });
+    expect(listing.matched).toBe(0);
+    expect(deadLetterLines(listing, now + 60_000)).toEqual([`no dead letters since ${new Date(now + 60_000).toISOString()}`]);
+  });
+
+  it('reads --since as a time back from now or an ISO time, and refuses anything else', () => {
+    expect(sinceOf('15m', 1_000_000_000)).toBe(1_000_000_000 - 900_000);
+    expect(sinceOf('2h', 1_000_000_000)).toBe(1_000_000_000 - 7_200_000);
+    expect(sinceOf('7d', 1_000_000_000)).toBe(1_000_000_000 - 604_800_000);
+    expect(sinceOf('2026-12-06T00:00:00Z')).toBe(Date.parse('2026-12-06T00:00:00Z'));
+    expect(() => sinceOf('yesterday')).toThrow(DeadLettersCommandError);
+  });
+
+  it('the command prints the summary, or one JSON line per letter to fix and replay', async () => {
+    const run = promisify(execFile);
+    const cli = (args: string[]) =>
+      run(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), 'dead-letters', ...args], {
+        env: { ...process.env, NATS_URL, REDIS_URL, RISKSTREAM_NAMESPACE: h.namespace, LOG_LEVEL: 'silent' },
+        timeout: 30_000,
+      });
+    const text = (await cli(['--since', '1h'])).stdout;
+    expect(text).toMatch(/^6 dead letters since .*: RS_ERR_INGEST_SCHEMA 5, RS_ERR_STORAGE_ROW 1$/m);
+    const json = (await cli(['--code', 'RS_ERR_INGEST_SCHEMA', '--limit', '3', '--json'])).stdout.trim().split('\n');
+    expect(json.map((l) => JSON.parse(JSON.parse(l).payload).id)).toEqual(['dl-5', 'dl-3', 'dl-2']);
+    // The ephemeral consumers are gone again.
+    const consumers: string[] = [];
+    for await (const c of h.bus.jsm.consumers.list(h.names.streams.dlq)) consumers.push(c.name);
+    expect(consumers).toEqual([]);
+  });
+});

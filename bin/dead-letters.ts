@@ -1,0 +1,142 @@
+// `riskstream dead-letters`: the namespace's dead letters, read from the dead-letter stream (kept
+// 30 days) rather than ClickHouse, so that it works beside a running riskstream whose embedded chDB
+// folder nobody else may open. With --json it prints each letter as a line, payload included: fix
+// the payloads and send them again with `riskstream replay`.
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { connectBus, names as namesOf, type Bus, type Config, type DeadLetterWire } from '../core/index.js';
+
+export class DeadLettersCommandError extends Error {
+  override readonly name = 'DeadLettersCommandError';
+}
+
+export type DeadLetterQuery = {
+  /** Letters at or after this time (epoch ms). */
+  readonly sinceMs: number;
+  readonly code?: string;
+  readonly source?: string;
+  /** The newest this many, at most. */
+  readonly limit: number;
+};
+
+export type ListedLetter = DeadLetterWire & { readonly dlqSeq: number };
+export type DeadLetterListing = {
+  /** Every letter since the time that matched, newest first, cut to the limit. */
+  readonly letters: readonly ListedLetter[];
+  readonly matched: number;
+  readonly byCode: Readonly<Record<string, number>>;
+};
+
+/** `15m`, `2h`, `7d` (before now) or an ISO 8601 time: the epoch ms it names. */
+export function sinceOf(text: string, nowMs = Date.now()): number {
+  const relative = /^(\d+)\s*(m|h|d)$/.exec(text.trim());
+  if (relative) return nowMs - Number(relative[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
+  const ms = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(ms)) return ms;
+  throw new DeadLettersCommandError(`--since ${text}: give a time back from now (15m, 2h, 7d) or an ISO 8601 time such as 2026-12-06T00:00:00Z`);
+}
+
+/** Reads the letters stored since the time, up to those present when it started. */
+export async function listDeadLetters(bus: Bus, query: DeadLetterQuery): Promise<DeadLetterListing> {
+  const stream = bus.names.streams.dlq;
+  const info = await bus.jsm.streams.info(stream).catch((error: unknown) => {
+    if (/not found/i.test((error as Error).message)) {
+      throw new DeadLettersCommandError(`NATS has no stream ${stream}: namespace "${bus.names.namespace}" has not started yet (is RISKSTREAM_NAMESPACE right?)`);
+    }
+    throw error;
+  });
+  const kept: ListedLetter[] = [];
+  let count = 0;
+  const byCode: Record<string, number> = {};
+  const last = info.state.last_seq;
+  if (info.state.messages > 0) {
+    // An ephemeral consumer of our own from the time on (no acks), deleted when done.
+    const created = await bus.jsm.consumers.add(stream, {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: new Date(query.sinceMs).toISOString(),
+      ack_policy: AckPolicy.None,
+      inactive_threshold: nanos(60_000),
+    });
+    try {
+      const consumer = await bus.js.consumers.get(stream, created.name);
+      let remaining = created.num_pending;
+      while (remaining > 0) {
+        const messages = await consumer.fetch({ max_messages: Math.min(remaining, 1000), expires: 5000 });
+        let got = 0;
+        for await (const message of messages) {
+          got++;
+          const letter = parseLetter(message.string());
+          if (letter && (query.code === undefined || letter.code === query.code) && (query.source === undefined || letter.source === query.source)) {
+            count++;
+            byCode[letter.code] = (byCode[letter.code] ?? 0) + 1;
+            // Only the newest `limit` are kept: a flood of letters (payloads up to 64 KiB) must not fill memory.
+            kept.push({ ...letter, dlqSeq: message.seq });
+            if (kept.length >= query.limit * 2) kept.splice(0, kept.length - query.limit);
+          }
+          remaining = message.seq >= last ? 0 : message.info.pending;
+        }
+        if (got === 0) break;
+      }
+    } finally {
+      await bus.jsm.consumers.delete(stream, created.name).catch(() => false);
+    }
+  }
+  return { letters: kept.slice(-query.limit).reverse(), matched: count, byCode };
+}
+
+function parseLetter(text: string): DeadLetterWire | null {
+  try {
+    const value = JSON.parse(text) as DeadLetterWire;
+    return value && typeof value.code === 'string' && typeof value.at === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The listing as a person reads it: a summary, then one line per letter, newest first. */
+export function deadLetterLines(listing: DeadLetterListing, sinceMs: number): string[] {
+  const since = new Date(sinceMs).toISOString();
+  if (listing.matched === 0) return [`no dead letters since ${since}`];
+  const codes = Object.entries(listing.byCode)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  const shown = listing.letters.length < listing.matched ? ` (the newest ${listing.letters.length} shown; --limit shows more)` : '';
+  const lines = [`${listing.matched} dead letter${listing.matched === 1 ? '' : 's'} since ${since}${shown}: ${codes}`];
+  for (const l of listing.letters) {
+    const id = eventIdOf(l.payload);
+    lines.push(`${new Date(l.at).toISOString()}  ${l.source.padEnd(10)} ${l.code}  ${l.subject}${id ? `  id ${id}` : ''}`);
+    lines.push(`    ${oneLine(l.reason, 200)}`);
+  }
+  return lines;
+}
+
+function eventIdOf(payload: string): string | null {
+  try {
+    const id = (JSON.parse(payload) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+export async function runDeadLettersCommand(
+  config: Config,
+  options: { readonly since: string; readonly code?: string; readonly source?: string; readonly limit: number; readonly json?: boolean },
+  print: (line: string) => void,
+): Promise<void> {
+  const sinceMs = sinceOf(options.since);
+  const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-dead-letters');
+  try {
+    const listing = await listDeadLetters(bus, { sinceMs, code: options.code, source: options.source, limit: options.limit });
+    if (options.json) for (const letter of listing.letters) print(JSON.stringify(letter));
+    else for (const line of deadLetterLines(listing, sinceMs)) print(line);
+  } finally {
+    await bus.nc.close();
+  }
+}
