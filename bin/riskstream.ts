@@ -85,7 +85,7 @@ program
 
 program
   .command('doctor')
-  .description('check NATS, JetStream, Redis and ClickHouse and say what is wrong')
+  .description('check NATS, JetStream, Redis and ClickHouse, then the namespace (processes, streams, consumers), and say what is wrong')
   .action(async () => {
     process.exitCode = (await runDoctor(loadConfig())) ? 0 : 1;
   });
