@@ -379,6 +379,7 @@ async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>, bac
     watched.push([streams.events, consumers.writerEvents, 'writer-events']);
     watched.push([streams.decisions, consumers.writerDecisions, 'writer-decisions']);
     watched.push([streams.alerts, consumers.writerAlerts, 'writer-alerts']);
+    watched.push([streams.dlq, consumers.writerDlq, 'writer-dlq']);
   }
   for (const [stream, durable, label] of watched) {
     // The lag, and whether the stream discarded what this consumer had not read yet (or is about to).
