@@ -4,7 +4,7 @@
 // the payloads and send them again with `riskstream replay`.
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { connectBus, names as namesOf, type Bus, type Config, type DeadLetterWire } from '../core/index.js';
+import { connectBus, names as namesOf, oneLine, type Bus, type Config, type DeadLetterWire } from '../core/index.js';
 
 export class DeadLettersCommandError extends Error {
   override readonly name = 'DeadLettersCommandError';
@@ -120,10 +120,6 @@ function eventIdOf(payload: string): string | null {
   }
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}
 
 export async function runDeadLettersCommand(
   config: Config,

@@ -15,3 +15,4 @@ export * from './metrics.js';
 export * from './contracts/index.js';
 export * from './heartbeat.js';
 export * from './backlog-watch.js';
+export * from './text.js';

@@ -2,7 +2,7 @@
 // off the decision path, inserting large batches into ClickHouse and acknowledging only what is
 // stored. Reports its lag per table (metrics and status()).
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, ensureConsumer, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
+import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, ensureConsumer, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/backoff.js';
@@ -265,9 +265,4 @@ export function writerProblem(status: WriterStatus, nowMs: number, afterMs = WRI
   const tables = failing.map((t) => t.table).join(', ');
   const last = failing.find((t) => t.lastError !== null)?.lastError ?? 'no error text';
   return `inserts into ${tables} failing for ${Math.round(longest / 1000)} s; rows wait on the streams; last error: ${oneLine(last, 300)}`;
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }

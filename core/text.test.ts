@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { oneLine } from './text.js';
+
+describe('oneLine', () => {
+  it('puts a text on one line and cuts it with an ellipsis', () => {
+    expect(oneLine('  a\n  b\tc ', 10)).toBe('a b c');
+    expect(oneLine('abcdefghij', 10)).toBe('abcdefghij');
+    expect(oneLine('abcdefghijk', 10)).toBe('abcdefghi…');
+  });
+});
