@@ -191,7 +191,7 @@ export async function startSystem(
   if (roles.has('ingest') || roles.has('simulator')) {
     const grouping =
       roles.has('ingest') && config.ingestEnvelope > 1
-        ? { redis: redis!, maxRecords: config.ingestEnvelope, seenTtlSeconds: streamLimitsOf(config).duplicateWindowSeconds, logger: logger.child({ role: 'ingest' }) }
+        ? { redis: redis!, maxRecords: config.ingestEnvelope, lingerMs: config.ingestLingerMs, seenTtlSeconds: streamLimitsOf(config).duplicateWindowSeconds, logger: logger.child({ role: 'ingest' }) }
         : undefined;
     publisher = createEventPublisher(bus, config.partitions, metrics, grouping);
   }

@@ -14,6 +14,8 @@ describe('config - defaults', () => {
       simulatorCustomers: undefined,
       apiKeyGenerated: true,
       fxRates: {},
+      ingestEnvelope: 64,
+      ingestLingerMs: 2,
     });
     expect(config.apiKey).toMatch(/^rsk_[A-Za-z0-9_-]{24}$/);
     expect(config.dataDir).toMatch(/\/data$/);
@@ -28,8 +30,9 @@ describe('config - defaults', () => {
       RISKSTREAM_SIMULATOR_CUSTOMERS: '5000',
       CLICKHOUSE_URL: 'http://ch:8123',
       RISKSTREAM_FX_RATES: '{"EUR":1.1}',
+      RISKSTREAM_INGEST_LINGER_MS: '0',
     });
-    expect(config).toMatchObject({ port: 9090, namespace: 'tenant_a', apiKey: 'a-long-enough-api-key', apiKeyGenerated: false, simulatorRate: 0, simulatorCustomers: 5000, clickhouseUrl: 'http://ch:8123', fxRates: { EUR: 1.1 } });
+    expect(config).toMatchObject({ port: 9090, namespace: 'tenant_a', apiKey: 'a-long-enough-api-key', apiKeyGenerated: false, simulatorRate: 0, simulatorCustomers: 5000, clickhouseUrl: 'http://ch:8123', fxRates: { EUR: 1.1 }, ingestLingerMs: 0 });
   });
 });
 
@@ -58,6 +61,7 @@ describe('config - refusals name the variable', () => {
     [{ RISKSTREAM_API_KEY: `${'k'.repeat(16)},,${'j'.repeat(16)}` }, /key 2 of RISKSTREAM_API_KEY is empty/],
     [{ RISKSTREAM_API_KEY: `${'k'.repeat(16)},${'k'.repeat(16)}` }, /RISKSTREAM_API_KEY lists the same key twice/],
     [{ RISKSTREAM_SIMULATOR_RATE: '-1' }, /RISKSTREAM_SIMULATOR_RATE/],
+    [{ RISKSTREAM_INGEST_LINGER_MS: '500' }, /RISKSTREAM_INGEST_LINGER_MS=500/],
     [{ RISKSTREAM_SIMULATOR_CUSTOMERS: '99' }, /RISKSTREAM_SIMULATOR_CUSTOMERS=99 is not an integer between 100 and 5000000/],
     [{ RISKSTREAM_FX_RATES: 'not json' }, /RISKSTREAM_FX_RATES must be JSON/],
     [{ RISKSTREAM_FX_RATES: '{"eur":1}' }, /eur must be a three-letter code/],

@@ -33,6 +33,11 @@ export type Config = {
    * requests' events travel together in envelopes.
    */
   readonly ingestEnvelope: number;
+  /**
+   * With envelopes: a kind's events leave the gateway in at most one message per this many ms
+   * (unless it is full), so that busy gateways send fuller messages; 0 turns it off.
+   */
+  readonly ingestLingerMs: number;
   /** How long the processors remember an event id for idempotent re-processing. */
   readonly dedupTtlSeconds: number;
   /** Raw event, decision and alert rows live this long in ClickHouse. */
@@ -132,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
     logLevel: env.LOG_LEVEL || 'info',
     ingestEnvelope: intFrom(env, 'RISKSTREAM_INGEST_ENVELOPE', 64, 1, 256),
+    ingestLingerMs: intFrom(env, 'RISKSTREAM_INGEST_LINGER_MS', 2, 0, 100),
     dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),
     retentionDays: intFrom(env, 'RISKSTREAM_RETENTION_DAYS', 30, 1, 3650),
     streamMaxMiB: intFrom(env, 'RISKSTREAM_STREAM_MAX_MB', 2048, 16, 16 * 1024 * 1024),

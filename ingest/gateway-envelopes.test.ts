@@ -30,13 +30,13 @@ afterAll(async () => {
 
 type Failure = { error: Error; events: number };
 
-function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5): { gw: GatewayEnvelopes; failures: Failure[]; sizes: number[] } {
+function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5, lingerMs = 0): { gw: GatewayEnvelopes; failures: Failure[]; sizes: number[] } {
   const failures: Failure[] = [];
   const sizes: number[] = [];
   const gw = new GatewayEnvelopes(
     bus,
     seen ?? new SeenEventIds(h.redis, h.names.redisPrefix, 120),
-    { maxRecords, partitions: PARTITIONS, idPrefix: `${h.namespace}-g${++gateways}`, maxHoldMs },
+    { maxRecords, partitions: PARTITIONS, idPrefix: `${h.namespace}-g${++gateways}`, maxHoldMs, lingerMs },
     { sent: (events) => void sizes.push(events), unchecked: (error, events) => void failures.push({ error, events }) },
   );
   return { gw, failures, sizes };
@@ -164,6 +164,39 @@ describe('gateway envelopes - grouping', () => {
     await first;
   });
 
+  it('with a linger, sends a kind at most once per linger: the first event at once, those close behind it together when it ends', async () => {
+    const { gw, sizes } = gateway(64, undefined, h.bus, 5, 300);
+    const started = performance.now();
+    const first = await send(gw, paymentEvent('gw-linger-0'));
+    // Nothing left this lane before: no wait.
+    expect(performance.now() - started).toBeLessThan(250);
+    expect((await stored(first.seq)).ids).toEqual(['gw-linger-0']);
+    // Stored, but within the linger: these wait for its end, over several turns, and leave together.
+    const next = [send(gw, paymentEvent('gw-linger-1'))];
+    await sleep(30);
+    next.push(send(gw, paymentEvent('gw-linger-2')));
+    await nextTurn();
+    expect(gw.waiting).toBe(2);
+    const results = await Promise.all(next);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+    expect(new Set(results.map((r) => r.seq)).size).toBe(1);
+    expect((await stored(results[0]!.seq)).ids).toEqual(['gw-linger-1', 'gw-linger-2']);
+    // Other kinds have lanes of their own.
+    const customerStarted = performance.now();
+    await send(gw, customerEvent('gw-linger-c'));
+    expect(performance.now() - customerStarted).toBeLessThan(250);
+    expect(sizes).toEqual([1, 2, 1]);
+  });
+
+  it('with a linger, a full message leaves at once', async () => {
+    const { gw } = gateway(4, undefined, h.bus, 5, 10_000);
+    await send(gw, paymentEvent('gw-full-0'));
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => send(gw, paymentEvent(`gw-full-${i + 1}`))));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await stored(results[0]!.seq)).ids).toEqual(['gw-full-1', 'gw-full-2', 'gw-full-3', 'gw-full-4']);
+  });
+
   it('says where each waiting caller waits: Rs-Replies by line in an envelope, Rs-Reply on a lone event', async () => {
     const { gw } = gateway();
     const [x, , z] = await Promise.all([send(gw, paymentEvent('gw-r0'), '_INBOX.t.1'), send(gw, paymentEvent('gw-r1')), send(gw, paymentEvent('gw-r2'), '_INBOX.t.3')]);
@@ -250,5 +283,6 @@ describe('gateway envelopes - duplicates', () => {
   it('refuses a maximum outside 2–256', () => {
     expect(() => gateway(1)).toThrow(RangeError);
     expect(() => gateway(257)).toThrow(RangeError);
+    expect(() => gateway(8, undefined, h.bus, 5, -1)).toThrow(RangeError);
   });
 });

@@ -7,7 +7,10 @@
 // Group commit, per kind: while nothing of that kind is on its way to JetStream, what arrived in
 // this turn of the event loop leaves at the end of it; while a message is on its way, new events
 // wait for its acknowledgement (at most `maxHoldMs`) and then leave together. So a quiet gateway
-// adds no latency, and a busy one sends fewer, fuller messages.
+// adds no latency, and a busy one sends fewer, fuller messages. With a linger (`lingerMs`), a lane
+// also sends at most one message per linger unless it is full: an event that arrives within the
+// linger of its lane's previous message waits for the rest of it. Below one event per linger
+// nothing waits; above, messages fill with what arrives meanwhile (docs/decisions/0004).
 //
 // Duplicates: JetStream's duplicate window sees envelope ids, not event ids, so the gateway keeps
 // its own record in Redis: once JetStream has stored a message, each event id in it is claimed
@@ -42,6 +45,8 @@ export type GatewayEnvelopeOptions = {
   readonly partitions: number;
   /** Longest an event waits behind a message still on its way (ms). */
   readonly maxHoldMs?: number;
+  /** A lane sends at most one message per this many ms unless it is full (default 0: none). */
+  readonly lingerMs?: number;
   /** Envelope dedup ids are `<idPrefix>:<n>`: unique per gateway instance. */
   readonly idPrefix: string;
 };
@@ -103,7 +108,13 @@ type Item = {
   reject: (error: Error) => void;
 };
 
-type Lane = { items: Item[]; inFlight: number; holdTimer: NodeJS.Timeout | null };
+type Lane = {
+  items: Item[];
+  inFlight: number;
+  holdTimer: NodeJS.Timeout | null;
+  /** When the lane's latest message left (performance.now()); -Infinity before the first. */
+  lastSentAt: number;
+};
 
 /** What the gateway reports as it goes (metrics, logs). */
 export type GatewayObserver = {
@@ -131,7 +142,8 @@ export class GatewayEnvelopes {
     }
     this._bus = bus;
     this._seen = seen;
-    this._options = { maxHoldMs: 5, ...options };
+    if (options.lingerMs !== undefined && !(options.lingerMs >= 0)) throw new RangeError(`the gateway's linger is 0 ms or more; got ${options.lingerMs}`);
+    this._options = { maxHoldMs: 5, lingerMs: 0, ...options };
     this._observer = observer;
     this._flushReady = this._flushReady.bind(this);
   }
@@ -150,7 +162,7 @@ export class GatewayEnvelopes {
   publish(event: ValidatedEvent, text: string, replyTo?: string): Promise<GatewayPublishResult> {
     let lane = this._lanes.get(event.kind);
     if (!lane) {
-      lane = { items: [], inFlight: 0, holdTimer: null };
+      lane = { items: [], inFlight: 0, holdTimer: null, lastSentAt: -Infinity };
       this._lanes.set(event.kind, lane);
     }
     const l = lane;
@@ -159,20 +171,34 @@ export class GatewayEnvelopes {
       if (l.items.length >= this._options.maxRecords) {
         this._send(l, this._options.maxRecords);
       } else if (l.inFlight === 0) {
-        this._immediate ??= setImmediate(this._flushReady);
-      } else if (l.holdTimer === null) {
-        l.holdTimer = setTimeout(() => {
-          l.holdTimer = null;
-          this._sendAll(l);
-        }, this._options.maxHoldMs);
+        const lingering = this._lingerLeft(l);
+        if (lingering <= 0) this._immediate ??= setImmediate(this._flushReady);
+        else this._holdFor(l, lingering);
+      } else {
+        // Behind a message on its way: at most maxHoldMs, or the linger if that runs longer.
+        this._holdFor(l, Math.max(this._options.maxHoldMs, this._lingerLeft(l)));
       }
     });
   }
 
-  /** End of a turn of the event loop: lanes with nothing on its way send what they hold. */
+  /** End of a turn of the event loop: lanes with nothing on its way and no linger left send what they hold. */
   private _flushReady(): void {
     this._immediate = null;
-    for (const lane of this._lanes.values()) if (lane.inFlight === 0) this._sendAll(lane);
+    for (const lane of this._lanes.values()) if (lane.inFlight === 0 && this._lingerLeft(lane) <= 0) this._sendAll(lane);
+  }
+
+  /** How long the lane's linger still runs (ms; 0 or less: over). */
+  private _lingerLeft(lane: Lane): number {
+    return lane.lastSentAt + this._options.lingerMs - performance.now();
+  }
+
+  /** Sends what the lane holds after `ms`, unless a timer already will. */
+  private _holdFor(lane: Lane, ms: number): void {
+    if (lane.holdTimer !== null) return;
+    lane.holdTimer = setTimeout(() => {
+      lane.holdTimer = null;
+      this._sendAll(lane);
+    }, ms);
   }
 
   private _sendAll(lane: Lane): void {
@@ -186,6 +212,7 @@ export class GatewayEnvelopes {
   private _send(lane: Lane, max: number): void {
     const items = lane.items.length <= max ? lane.items.splice(0) : lane.items.splice(0, max);
     if (items.length === 0) return;
+    lane.lastSentAt = performance.now();
     lane.inFlight++;
     // _ship settles every item itself; this only keeps a bug from becoming an unhandled rejection.
     this._ship(lane, items).catch((error: unknown) => {
@@ -271,7 +298,10 @@ export class GatewayEnvelopes {
   /** A message of the lane was stored (or failed): what waited behind it leaves now. */
   private _settled(lane: Lane): void {
     lane.inFlight--;
-    if (lane.inFlight === 0 && lane.items.length > 0) this._sendAll(lane);
+    if (lane.inFlight > 0 || lane.items.length === 0) return;
+    const lingering = this._lingerLeft(lane);
+    if (lingering <= 0) this._sendAll(lane);
+    else this._holdFor(lane, lingering);
   }
 
   /** One event alone: its partition's subject and its own id as the dedup id, as the gateway always sent it. */

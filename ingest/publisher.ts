@@ -47,6 +47,8 @@ export type GatewayGrouping = {
   readonly maxRecords: number;
   /** JetStream's duplicate window: how long an event id is remembered for the `duplicate` answer. */
   readonly seenTtlSeconds: number;
+  /** RISKSTREAM_INGEST_LINGER_MS: a kind's events leave in at most one message per this many ms (unless it is full). */
+  readonly lingerMs?: number;
   readonly logger: Logger;
 };
 
@@ -59,7 +61,7 @@ export function createEventPublisher(bus: Bus, partitions: number, metrics: Metr
     gateway = new GatewayEnvelopes(
       bus,
       new SeenEventIds(grouping.redis, bus.names.redisPrefix, grouping.seenTtlSeconds),
-      { maxRecords: grouping.maxRecords, partitions, idPrefix: `${producerId}:g` },
+      { maxRecords: grouping.maxRecords, partitions, idPrefix: `${producerId}:g`, ...(grouping.lingerMs !== undefined ? { lingerMs: grouping.lingerMs } : {}) },
       {
         sent: (events) => metrics.ingestMessageEvents.observe(events),
         unchecked: (error, events) => {
