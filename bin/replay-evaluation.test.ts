@@ -1,6 +1,6 @@
 // The replay's detection report: counts, precision and recall per domain, alerts per pattern.
 import { describe, expect, it } from 'vitest';
-import { evaluate, evaluationLines, type Outcome } from './replay-evaluation.js';
+import { IdIndex, OutcomeLedger, evaluate, evaluationLines, type Outcome } from './replay-evaluation.js';
 
 const outcome = (labels: Outcome['labels'], alerted: string[] = [], action = 'allow'): Outcome => ({ labels, action, alerted: new Set(alerted) });
 
@@ -36,5 +36,58 @@ describe('replay evaluation', () => {
     expect(lines.some((l) => /^ {2}fraud +4 +2 +2 +50\.0 % +50\.0 %$/.test(l))).toBe(true);
     expect(lines.some((l) => l.startsWith('  credit'))).toBe(false);
     expect(lines.at(-1)).toBe('  patterns (events that raised any alert): card_testing 1/2, structuring 1/1');
+  });
+});
+
+describe('replay evaluation - the outcome ledger', () => {
+  it('keeps what the decisions and alerts of expected events say, in whatever order they arrive', () => {
+    const ledger = new OutcomeLedger();
+    for (let i = 0; i < 3000; i++) ledger.expect(`e-${i}`);
+    // An alert before its decision, and one of another domain.
+    ledger.alerted('e-1', 'aml');
+    ledger.decided('e-1', { patterns: ['fan_out', 'cycle'], aml: true }, 'allow');
+    ledger.decided('e-2', { patterns: [], fraud: false, aml: false }, 'review');
+    ledger.alerted('e-2', 'fraud');
+    ledger.decided('e-2999', undefined, 'block');
+    ledger.alerted('e-5', 'fraud'); // never decided: not an outcome
+    ledger.decided('stranger', { patterns: [], fraud: true }, 'block'); // not expected: ignored
+    ledger.alerted('e-2999', 'sanctions');
+    expect(ledger.size).toBe(3000);
+    const outcomes = [...ledger.outcomes()];
+    expect(outcomes).toEqual([
+      { labels: { patterns: ['fan_out', 'cycle'], aml: true }, action: 'allow', alerted: new Set(['aml']) },
+      { labels: { patterns: [], fraud: false, aml: false }, action: 'review', alerted: new Set(['fraud']) },
+      { labels: undefined, action: 'block', alerted: new Set(['other']) },
+    ]);
+    const e = evaluate(ledger.outcomes());
+    expect(e).toMatchObject({ decided: 3, labelled: 2 });
+    expect(e.domains.find((d) => d.domain === 'aml')).toMatchObject({ labelled: 2, positives: 1, flagged: 1, truePositives: 1 });
+    expect(e.domains.find((d) => d.domain === 'fraud')).toMatchObject({ labelled: 1, positives: 0, flagged: 1, truePositives: 0 });
+    expect(e.patterns).toEqual([
+      { pattern: 'cycle', events: 1, alerted: 1 },
+      { pattern: 'fan_out', events: 1, alerted: 1 },
+    ]);
+  });
+
+  it('counts an event expected twice once', () => {
+    const ledger = new OutcomeLedger();
+    ledger.expect('twice');
+    ledger.expect('twice');
+    ledger.decided('twice', { patterns: [], fraud: true }, 'block');
+    expect(ledger.size).toBe(1);
+    expect([...ledger.outcomes()]).toHaveLength(1);
+  });
+});
+
+describe('replay evaluation - the id index', () => {
+  it('finds every id added, not one that was not, across growth', () => {
+    const index = new IdIndex();
+    for (let i = 0; i < 50_000; i++) expect(index.add(`ev-${i}`, i)).toBe(true);
+    expect(index.add('ev-123', 7)).toBe(false);
+    expect(index.size).toBe(50_000);
+    for (let i = 0; i < 50_000; i += 997) expect(index.get(`ev-${i}`)).toBe(i);
+    expect(index.get('ev-123')).toBe(123);
+    expect(index.get('ev-50000')).toBeUndefined();
+    expect(index.get('')).toBeUndefined();
   });
 });

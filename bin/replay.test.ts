@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitEnvelopeText } from '../core/index.js';
-import { childEnv, createHarness, payment, type Harness } from '../test/harness.js';
+import { AckPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { consumerLag, ensureStreams, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
+import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
-import { ReplayError, runReplay, type ReplayOutput } from './replay.js';
+import { ReplayError, backlogVerdict, runReplay, type ReplayOutput } from './replay.js';
 
 let h: Harness;
 let folder: string;
@@ -116,5 +118,56 @@ describe('riskstream replay', () => {
 
   it('refuses a file it cannot read, before sending anything', async () => {
     await expect(runReplay(h.config, { file: join(folder, 'missing.ndjson') }, capture())).rejects.toThrow(/cannot read .*missing\.ndjson: ENOENT/);
+  });
+});
+
+describe('riskstream replay - a file larger than its consumers keep up with', () => {
+  it('waits while a consumer of the events stream lags by a quarter of the stream, so that a full stream discards none of it', async () => {
+    const small = await createHarness({ RISKSTREAM_STREAM_MAX_MB: '16' });
+    try {
+      await ensureStreams(small.bus, streamLimitsOf(small.config));
+      const stream = small.names.streams.events;
+      await small.bus.jsm.consumers.add(stream, { durable_name: 'slow_reader', ack_policy: AckPolicy.Explicit, ack_wait: nanos(60_000) });
+      // ≈ 16,000 events of ≈ 600 bytes: more than half the stream.
+      const count = 16_000;
+      const path = join(folder, 'large.ndjson');
+      const pad = 'x'.repeat(130);
+      writeFileSync(path, Array.from({ length: count }, (_, i) => JSON.stringify(payment(`big-${i}`, { purpose: pad, reference: pad }))).join('\n') + '\n');
+      const out = capture();
+      const replay = runReplay(small.config, { file: path }, out);
+      await eventually(() => out.reports.find((l) => l.startsWith('replay: waiting: ')), 30_000, 'the replay to wait');
+      expect(out.reports.find((l) => l.startsWith('replay: waiting: '))).toMatch(/^replay: waiting: \d+ MiB of events unread \(slow_reader has not read them yet\); a full stream would discard them$/);
+      // The reader catches up: the replay goes on, and it has lost nothing.
+      const consumer = await small.bus.js.consumers.get(stream, 'slow_reader');
+      let read = 0;
+      let done = false;
+      void replay.finally(() => (done = true));
+      while (!done || read < count) {
+        const batch = await consumer.fetch({ max_messages: 200, expires: 1000 });
+        for await (const m of batch) {
+          read += splitEnvelopeText(m.string()).length;
+          m.ack();
+        }
+        if (done && read < count && (await consumerLag(small.bus, stream, 'slow_reader'))?.pending === 0) break;
+      }
+      expect(await replay).toMatchObject({ sent: count, refused: 0 });
+      expect(out.reports).toContain('replay: going on');
+      expect(read).toBe(count);
+    } finally {
+      await small.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('riskstream replay - when to wait', () => {
+  const mib = 1024 * 1024;
+  const stream = { bytes: 100 * mib, messages: 100_000, maxBytes: 100 * mib, sentBytes: 0 };
+  it('waits while the slowest consumer has more than a quarter of the stream unread', () => {
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 24_000 }] })).toEqual({ wait: false });
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 26_000 }] })).toMatchObject({ wait: true, reason: 'writer has not read them yet' });
+  });
+  it('without consumers, waits once it has sent a quarter of the stream', () => {
+    expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 20 * mib })).toEqual({ wait: false });
+    expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 30 * mib })).toMatchObject({ wait: true, reason: expect.stringMatching(/^no process consumes the events stream: start riskstream/) });
   });
 });

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { connectBus, consumerLag, createMetrics, ensureStreams, names as namesOf, splitEnvelopeText, streamLimitsOf, validateEvent, type Bus, type Config, type FieldError, type ValidatedEvent } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { evaluate, evaluationLines, type EventLabels, type Evaluation, type Outcome } from './replay-evaluation.js';
+import { OutcomeLedger, evaluate, evaluationLines, type EventLabels, type Evaluation } from './replay-evaluation.js';
 
 export type ReplayOptions = {
   /** NDJSON file, or `-` for stdin. */
@@ -75,7 +75,49 @@ export function consoleReplayOutput(stream: NodeJS.WriteStream = process.stderr)
 const MAX_REPORTED = 20;
 const PROGRESS_EVERY_MS = 1000;
 
-type Sink = { send(events: readonly ValidatedEvent[], texts: readonly string[]): Promise<void>; close(): Promise<void> };
+type Sink = {
+  send(events: readonly ValidatedEvent[], texts: readonly string[]): Promise<void>;
+  /** Waits while the bus holds too much its consumers have not read (the bus sink); resolves at once otherwise. */
+  admit(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Unread events may take up this share of the events stream before the replay waits. */
+export const UNREAD_SHARE = 0.25;
+const ADMIT_CHECK_MS = 500;
+
+export type StreamBacklog = {
+  /** The events stream's bytes and messages now, and its size limit. */
+  readonly bytes: number;
+  readonly messages: number;
+  readonly maxBytes: number;
+  /** Messages each durable consumer of the stream has not yet been delivered. */
+  readonly consumers: ReadonlyArray<{ readonly name: string; readonly pending: number }>;
+  /** Bytes this replay has published so far. */
+  readonly sentBytes: number;
+};
+
+export type BacklogVerdict = { readonly wait: false } | { readonly wait: true; readonly unreadBytes: number; readonly reason: string };
+
+/**
+ * Whether the replay should wait before sending more: a full events stream discards its oldest
+ * messages whether read or not (DiscardOld), so a replay much faster than the processors or the
+ * writer would lose its own first events. It waits while the slowest consumer's unread messages
+ * take more than a quarter of the stream's limit, or, while nothing consumes the stream, once it
+ * has sent that much.
+ */
+export function backlogVerdict(b: StreamBacklog): BacklogVerdict {
+  const limit = b.maxBytes * UNREAD_SHARE;
+  if (!(b.maxBytes > 0)) return { wait: false };
+  if (b.consumers.length === 0) {
+    return b.sentBytes > limit
+      ? { wait: true, unreadBytes: b.sentBytes, reason: 'no process consumes the events stream: start riskstream (the processors and writer roles); the replay goes on once they read' }
+      : { wait: false };
+  }
+  const slowest = b.consumers.reduce((a, c) => (c.pending > a.pending ? c : a));
+  const unreadBytes = b.messages > 0 ? (slowest.pending * b.bytes) / b.messages : 0;
+  return unreadBytes > limit ? { wait: true, unreadBytes, reason: `${slowest.name} has not read them yet` } : { wait: false };
+}
 
 export async function runReplay(config: Config, options: ReplayOptions, out: ReplayOutput): Promise<ReplaySummary> {
   const batchSize = options.batch ?? 500;
@@ -100,7 +142,7 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   // At a set rate, about ten sends a second, so that the pace is even rather than batch by batch.
   const batchSize = options.rate ? Math.min(maxBatch, Math.max(1, Math.ceil(options.rate / 10))) : maxBatch;
   const watch = options.evaluate ? watchOutcomes(bus) : undefined;
-  const sink = options.url ? httpSink(options.url, config.apiKey) : await busSink(bus, config);
+  const sink = options.url ? httpSink(options.url, config.apiKey) : await busSink(bus, config, out);
   const started = performance.now();
   let lines = 0;
   let sent = 0;
@@ -124,6 +166,7 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
       if (wait > 0) await sleep(wait);
     }
     try {
+      await sink.admit();
       await sink.send(events, texts);
     } catch (error) {
       throw new ReplayError(
@@ -202,14 +245,8 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
 }
 
 /** Collects, from the namespace's decision and alert subjects, the outcome of each event it is told to expect. */
-function watchOutcomes(bus: Bus): { expect(id: string): void; outcomes(): Outcome[] } {
-  const expected = new Set<string>();
-  const seen = new Map<string, Outcome>();
-  const outcomeOf = (id: string): Outcome => {
-    let outcome = seen.get(id);
-    if (!outcome) seen.set(id, (outcome = { labels: undefined, action: '', alerted: new Set() }));
-    return outcome;
-  };
+function watchOutcomes(bus: Bus): OutcomeLedger {
+  const ledger = new OutcomeLedger();
   const records = (text: string, each: (record: Record<string, unknown>) => void): void => {
     for (const line of splitEnvelopeText(text)) {
       try {
@@ -223,10 +260,7 @@ function watchOutcomes(bus: Bus): { expect(id: string): void; outcomes(): Outcom
     callback: (error, message) => {
       if (error) return;
       records(message.string(), (d) => {
-        if (typeof d.eventId !== 'string' || !expected.has(d.eventId)) return;
-        const outcome = outcomeOf(d.eventId);
-        outcome.labels = d.labels as EventLabels | undefined;
-        outcome.action = String(d.action);
+        if (typeof d.eventId === 'string') ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action));
       });
     },
   });
@@ -234,25 +268,58 @@ function watchOutcomes(bus: Bus): { expect(id: string): void; outcomes(): Outcom
     callback: (error, message) => {
       if (error) return;
       records(message.string(), (a) => {
-        if (typeof a.eventId === 'string' && expected.has(a.eventId)) outcomeOf(a.eventId).alerted.add(String(a.domain));
+        if (typeof a.eventId === 'string') ledger.alerted(a.eventId, String(a.domain));
       });
     },
   });
+  return ledger;
+}
+
+async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sink> {
+  await ensureStreams(bus, streamLimitsOf(config));
+  const publisher = createEventPublisher(bus, config.partitions, createMetrics());
+  const stream = bus.names.streams.events;
+  let sentBytes = 0;
+  let checkedAt = 0;
+  let checkedBytes = 0;
+  /** Bytes sent between looks at most: a twentieth of what may lie unread (from the first look on). */
+  let bytesBetweenChecks = 0;
+  const backlog = async (): Promise<StreamBacklog> => {
+    const info = await bus.jsm.streams.info(stream);
+    const consumers: Array<{ name: string; pending: number }> = [];
+    for await (const c of bus.jsm.consumers.list(stream)) if (c.config.durable_name) consumers.push({ name: c.config.durable_name, pending: c.num_pending });
+    bytesBetweenChecks = (info.config.max_bytes * UNREAD_SHARE) / 20;
+    return { bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, consumers, sentBytes };
+  };
   return {
-    expect: (id) => void expected.add(id),
-    // Only decided events count: an alert without its decision means the decision was missed.
-    outcomes: () => [...seen.values()].filter((o) => o.action !== ''),
+    // In envelopes, as the simulator sends: one message per event would cost the bus more than the rest.
+    send: async (events, texts) => {
+      await publisher.publishMany(events, 'replay');
+      for (const text of texts) sentBytes += text.length + 1;
+    },
+    async admit() {
+      // Every half second, and more often when sending fast.
+      if (performance.now() - checkedAt < ADMIT_CHECK_MS && sentBytes - checkedBytes < bytesBetweenChecks) return;
+      checkedAt = performance.now();
+      checkedBytes = sentBytes;
+      let paused = false;
+      for (;;) {
+        const verdict = backlogVerdict(await backlog());
+        if (!verdict.wait) break;
+        if (!paused) out.report(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of events unread (${verdict.reason}); a full stream would discard them`);
+        paused = true;
+        out.progress(`replay: waiting: ${mib(verdict.unreadBytes)} MiB unread (${verdict.reason})`);
+        await sleep(ADMIT_CHECK_MS);
+      }
+      if (paused) out.report('replay: going on');
+      checkedAt = performance.now();
+    },
+    close: async () => undefined,
   };
 }
 
-async function busSink(bus: Bus, config: Config): Promise<Sink> {
-  await ensureStreams(bus, streamLimitsOf(config));
-  const publisher = createEventPublisher(bus, config.partitions, createMetrics());
-  return {
-    // In envelopes, as the simulator sends: one message per event would cost the bus more than the rest.
-    send: (events) => publisher.publishMany(events, 'replay'),
-    close: async () => undefined,
-  };
+function mib(bytes: number): string {
+  return (bytes / 1048576).toFixed(0);
 }
 
 function httpSink(url: string, apiKey: string): Sink {
@@ -269,6 +336,8 @@ function httpSink(url: string, apiKey: string): Sink {
       // 207 cannot happen for lines validated here unless the bus refused some: that is an error too.
       if (response.statusCode !== 202) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${body.slice(0, 500)}`);
     },
+    // Another riskstream's bus: --rate paces the replay.
+    admit: async () => undefined,
     close: () => pool.close(),
   };
 }
