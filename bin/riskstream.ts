@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `riskstream` command line: start, doctor, simulate, replay, bench, reset, dead-letters, backup, restore, users.
+// The `riskstream` command line: start, doctor, simulate, replay, import, bench, reset, dead-letters, backup, restore, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { startSystem } from './system.js';
@@ -10,6 +10,7 @@ import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
 import { ResetRefusedError, runReset } from './reset.js';
 import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
+import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, runImport, type DatasetFormat } from './import.js';
 import { BackupFileError, runBackupCommand, runRestoreCommand } from './backup.js';
 import { DeadLettersCommandError, runDeadLettersCommand } from './dead-letters.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
@@ -119,6 +120,35 @@ program
     const waitSeconds = waitFor ?? (opts.evaluate ? 600 : undefined);
     const summary = await runReplay(loadConfig(), { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds, evaluate: opts.evaluate === true }, consoleReplayOutput());
     process.exitCode = summary.refused > 0 || summary.decided === false ? 1 : 0;
+  });
+
+program
+  .command('import <format> <file>')
+  .description(`turn a public labelled data set (${DATASET_FORMATS.join(', ')}) into events with their ground truth in labels, as NDJSON for replay --evaluate`)
+  .option('--out <file>', 'write the events here ("-" for stdout)', '-')
+  .option('--start <time>', "where the data set's time starts (ISO 8601): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), AMLworld's first row (default: the file's own times)", isoTime)
+  .option('--currency <code>', "PaySim's currency (its amounts name none)", 'USD')
+  .option('--patterns <file>', "amlworld: the laundering attempts by typology (default: <name>_Patterns.txt beside <name>_Trans.csv, when there)")
+  .option('--limit <n>', 'read at most this many rows', positiveInt)
+  .option('--id-prefix <prefix>', "event ids are <prefix>-<line> (default: the format's name)")
+  .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; limit?: number; idPrefix?: string }) => {
+    if (!(DATASET_FORMATS as readonly string[]).includes(format)) throw new ImportError(`unknown format "${format}": one of ${DATASET_FORMATS.join(', ')}`);
+    const output = consoleImportOutput();
+    const summary = await runImport(
+      {
+        format: format as DatasetFormat,
+        file,
+        out: opts.out,
+        currency: opts.currency,
+        ...(opts.start !== undefined ? { startMs: opts.start } : {}),
+        ...(opts.patterns !== undefined ? { patterns: opts.patterns } : {}),
+        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...(opts.idPrefix !== undefined ? { idPrefix: opts.idPrefix } : {}),
+      },
+      output,
+    );
+    for (const line of importSummaryLines(summary, opts.out)) output.report(line);
+    process.exitCode = summary.written > 0 ? 0 : 1;
   });
 
 program
@@ -272,6 +302,7 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof UsersCommandError ||
     error instanceof ResetRefusedError ||
     error instanceof ReplayError ||
+    error instanceof ImportError ||
     error instanceof BackupFileError ||
     error instanceof DeadLettersCommandError ||
     error instanceof RiskstreamError ||

@@ -1,0 +1,145 @@
+// `riskstream import`: public data sets' files turned into events, checked against the contracts,
+// then replayed through a running riskstream and evaluated against their labels.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateEvent } from '../core/index.js';
+import { childEnv, createHarness, type Harness } from '../test/harness.js';
+import { startRiskstream } from '../test/process.js';
+import { ImportError, importSummaryLines, runImport, type ImportOptions, type ImportOutput } from './import.js';
+import { runReplay, type ReplayOutput } from './replay.js';
+
+let folder: string;
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'riskstream-import-'));
+});
+afterAll(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function quiet(): ImportOutput & { readonly reports: string[] } {
+  const reports: string[] = [];
+  return { reports, report: (line) => void reports.push(line), progress: () => undefined, done: () => undefined };
+}
+
+const PAYSIM_HEADER = 'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud';
+
+/** Three hours of PaySim-shaped rows: payments, cash, and two frauds (a transfer emptying a wallet, then its cash-out); one row of a type PaySim does not have. */
+function paysimFile(name: string): string {
+  const rows = [PAYSIM_HEADER];
+  for (let step = 1; step <= 3; step++) {
+    for (let i = 0; i < 10; i++) {
+      const n = step * 100 + i;
+      rows.push(`${step},PAYMENT,${(12.5 + i).toFixed(2)},C${n},1000.0,900.0,M${900 + i},0.0,0.0,0,0`);
+      rows.push(`${step},CASH_IN,${(200 + i * 3).toFixed(2)},C${n},0.0,200.0,C${n + 5000},900.0,700.0,0,0`);
+    }
+  }
+  rows.push('2,TRANSFER,181000.00,C777,181000.00,0.0,C888,0.0,0.0,1,0');
+  rows.push('2,CASH_OUT,181000.00,C888,181000.00,0.0,C999,0.0,181000.00,1,0');
+  rows.push('3,REFUND,5.00,C1,0,0,C2,0,0,0,0');
+  const path = join(folder, name);
+  writeFileSync(path, rows.join('\n') + '\n');
+  return path;
+}
+
+function linesOf(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const START = Date.UTC(2026, 10, 1);
+
+describe('riskstream import', () => {
+  it('writes a PaySim file as events its contracts accept, the same ids and times each time, and says what it left out', async () => {
+    const source = paysimFile('ps.csv');
+    const options: ImportOptions = { format: 'paysim', file: source, out: join(folder, 'ps.ndjson'), currency: 'USD', startMs: START };
+    const out = quiet();
+    const summary = await runImport(options, out);
+    expect(summary).toMatchObject({ rows: 63, written: 62, refused: 0, positives: 2 });
+    expect([...summary.leftOut]).toEqual([['type "REFUND" is not one of CASH_IN, CASH_OUT, DEBIT, TRANSFER, PAYMENT', 1]]);
+    const events = linesOf(options.out);
+    expect(events).toHaveLength(62);
+    for (const event of events) expect(validateEvent(event).ok).toBe(true);
+    expect(events[0]).toMatchObject({ id: 'paysim-2', ts: '2026-11-01T00:00:00.000Z' });
+    // Hour 2's 22 rows spread over it; the fraud is labelled.
+    expect(events.find((e) => e.id === 'paysim-62')).toMatchObject({ type: 'transfer', labels: { fraud: true, patterns: ['paysim_fraud'] } });
+    expect(out.reports[0]).toBe("import: PaySim's first hour starts 2026-11-01T00:00:00.000Z; amounts in USD");
+    const first = readFileSync(options.out, 'utf8');
+    await runImport(options, quiet());
+    expect(readFileSync(options.out, 'utf8')).toBe(first);
+    expect(importSummaryLines(summary, options.out)).toEqual([
+      expect.stringMatching(/^import: 62 of 63 rows written to .*ps\.ndjson in [\d.]+ s; 2 labelled positive$/),
+      'import: 1 left out: type "REFUND" is not one of CASH_IN, CASH_OUT, DEBIT, TRANSFER, PAYMENT',
+      `import: next, with riskstream running: riskstream replay ${options.out} --evaluate`,
+    ]);
+  });
+
+  it("finds AMLworld's patterns file beside its transactions, and reads at most --limit rows", async () => {
+    const trans = join(folder, 'HI-Tiny_Trans.csv');
+    writeFileSync(
+      trans,
+      [
+        'Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering',
+        '2022/09/01 00:20,010,8000A0001,010,8000A0001,1500.25,US Dollar,1500.25,US Dollar,Reinvestment,0',
+        '2022/09/01 00:21,011,8000A0002,020,8000B0001,900.00,Euro,900.00,Euro,ACH,1',
+        '2022/09/01 00:23,012,8000A0003,022,8000B0003,0.05,Bitcoin,0.05,Bitcoin,Bitcoin,0',
+        '2022/09/01 00:25,013,8000A0004,024,8000B0005,75.10,UK Pound,75.10,UK Pound,Credit Card,1',
+        '2022/09/01 00:26,014,8000A0005,025,8000B0006,9800.00,US Dollar,9800.00,US Dollar,Cash,0',
+      ].join('\r\n') + '\r\n',
+    );
+    writeFileSync(join(folder, 'HI-Tiny_Patterns.txt'), ['BEGIN LAUNDERING ATTEMPT - FAN-OUT:  Max 1-degree Fan-Out', '2022/09/01 00:21,011,8000A0002,020,8000B0001,900.00,Euro,900.00,Euro,ACH,1', 'END LAUNDERING ATTEMPT - FAN-OUT'].join('\n'));
+    const out = quiet();
+    const summary = await runImport({ format: 'amlworld', file: trans, out: join(folder, 'aml.ndjson'), currency: 'USD', limit: 4 }, out);
+    expect(out.reports[0]).toMatch(/^import: laundering typologies from .*HI-Tiny_Patterns\.txt \(1 transactions\)$/);
+    expect(summary).toMatchObject({ rows: 4, written: 3, positives: 2, unlisted: 1 });
+    expect([...summary.leftOut]).toEqual([['paid and received in Bitcoin, which has no ISO 4217 code', 1]]);
+    expect(linesOf(join(folder, 'aml.ndjson')).map((e) => e.labels)).toEqual([
+      { patterns: [], aml: false },
+      { patterns: ['fan_out'], aml: true, scenarioId: 'amlworld-attempt-1' },
+      { patterns: ['laundering'], aml: true },
+    ]);
+  });
+
+  it('says what is wrong with how it was called', async () => {
+    const base = { out: join(folder, 'x.ndjson'), currency: 'USD' } as const;
+    await expect(runImport({ ...base, format: 'paysim', file: join(folder, 'missing.csv') }, quiet())).rejects.toThrow(new ImportError(`no such file: ${join(folder, 'missing.csv')}`));
+    const source = paysimFile('ps2.csv');
+    await expect(runImport({ ...base, format: 'amlworld', file: source }, quiet())).rejects.toThrow(/^not an AMLworld transactions file: its header is "step,type,/);
+    await expect(runImport({ ...base, format: 'paysim', file: source, currency: 'XYZ' }, quiet())).rejects.toThrow(/--currency XYZ is not an ISO 4217 code in use/);
+    await expect(runImport({ ...base, format: 'paysim', file: source, out: join(folder, 'no', 'such', 'dir.ndjson') }, quiet())).rejects.toThrow(/^cannot write .*dir\.ndjson: ENOENT/);
+  });
+});
+
+describe('riskstream import, then replay --evaluate through a running riskstream', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h?.cleanup();
+  });
+
+  it('decides every imported event and scores detection on its labels', async () => {
+    const running = await startRiskstream(childEnv(h), ['start', '--roles', 'ingest,processors']);
+    try {
+      const file = join(folder, 'ps-replay.ndjson');
+      // A recent month, so that the events are within the retention.
+      await runImport({ format: 'paysim', file: paysimFile('ps3.csv'), out: file, currency: 'USD', startMs: Date.now() - 4 * 3_600_000, idPrefix: `ps-${h.namespace}` }, quiet());
+      const reports: string[] = [];
+      const out: ReplayOutput = { progress: () => undefined, report: (line) => void reports.push(line) };
+      const summary = await runReplay(h.config, { file, waitSeconds: 60, evaluate: true }, out);
+      expect(summary).toMatchObject({ sent: 62, refused: 0, decided: true });
+      expect(summary.evaluation).toMatchObject({ decided: 62, labelled: 62 });
+      expect(summary.evaluation?.domains.find((d) => d.domain === 'fraud')).toMatchObject({ labelled: 62, positives: 2 });
+      expect(summary.evaluation?.patterns.find((p) => p.pattern === 'paysim_fraud')).toMatchObject({ events: 2 });
+      expect(reports.find((l) => l.startsWith('replay: detection on 62 labelled of 62 decided events'))).toBeDefined();
+      expect(await running.stop()).toBe(0);
+    } finally {
+      await running.kill();
+    }
+  }, 120_000);
+});

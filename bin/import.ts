@@ -1,0 +1,270 @@
+// `riskstream import <format> <file>`: turns a public labelled data set (PaySim, IBM's AMLworld)
+// into riskstream events, NDJSON, with its ground truth in `labels`, for `riskstream replay
+// --evaluate` to measure detection on data the product was not built on. Every event written is
+// checked against its contract first, so the file replays without refusals; rows the product
+// cannot take (a currency without an ISO code) are left out and counted, with the reason.
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { SingleBar } from 'cli-progress';
+import { currencyInfo, validateEvent, type FieldError } from '../core/index.js';
+import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
+import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
+import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
+
+export const DATASET_FORMATS = ['paysim', 'amlworld'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+export type ImportOptions = {
+  readonly format: DatasetFormat;
+  readonly file: string;
+  /** NDJSON output file, `-` for stdout. */
+  readonly out: string;
+  /** Where the data set's time starts (epoch ms): PaySim's first hour, or AMLworld's first row (default: as in the file). */
+  readonly startMs?: number;
+  /** PaySim's currency (it names none). */
+  readonly currency: string;
+  /** AMLworld's patterns file (default: `<name>_Patterns.txt` beside `<name>_Trans.csv`, when there is one). */
+  readonly patterns?: string;
+  /** Data rows to read at most. */
+  readonly limit?: number;
+  /** Event ids are `<prefix>-<line>` (default: the format's name). */
+  readonly idPrefix?: string;
+};
+
+export type ImportSummary = {
+  /** Data rows read (the header aside). */
+  readonly rows: number;
+  readonly written: number;
+  /** Rows the product cannot take, by reason. */
+  readonly leftOut: ReadonlyMap<string, number>;
+  /** Rows whose event failed its contract (a data set's oddity the mapping did not foresee). */
+  readonly refused: number;
+  /** Events labelled positive (fraud or aml). */
+  readonly positives: number;
+  /** With AMLworld's patterns file: laundering rows it did not list. */
+  readonly unlisted?: number;
+  readonly seconds: number;
+};
+
+export type ImportOutput = {
+  /** A line for the record (which file, the summary, refused rows). */
+  report(line: string): void;
+  /** Progress while reading: bytes of the file and rows so far (a bar at a terminal). */
+  progress(stage: string, bytes: number, totalBytes: number, rows: number): void;
+  done(): void;
+};
+
+/** A mistake in how import was called (a missing file, a wrong format): printed without a stack. */
+export class ImportError extends Error {
+  override readonly name = 'ImportError';
+}
+
+/** Refused rows printed in full; the rest counted. */
+const MAX_REPORTED = 20;
+/** Distinct left-out reasons kept; the rest are counted under one. */
+const MAX_REASONS = 20;
+
+export async function runImport(options: ImportOptions, output: ImportOutput, nowMs: number = Date.now()): Promise<ImportSummary> {
+  if (!existsSync(options.file) || !statSync(options.file).isFile()) throw new ImportError(`no such file: ${options.file}`);
+  if (currencyInfo(options.currency) === undefined) throw new ImportError(`--currency ${options.currency} is not an ISO 4217 code in use (for example USD, EUR, GBP)`);
+  const totalBytes = statSync(options.file).size;
+  const started = performance.now();
+  const idPrefix = options.idPrefix ?? options.format;
+  const open = await opener(options, output, totalBytes, nowMs, idPrefix);
+
+  const out: Writable = options.out === '-' ? process.stdout : await openOutput(options.out);
+  const source = createReadStream(options.file);
+  const parser = source.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
+  let mapper: RowMapper | null = null;
+  let rows = 0;
+  let written = 0;
+  let refused = 0;
+  let positives = 0;
+  let unlisted = 0;
+  const leftOut = new Map<string, number>();
+  let lastProgress = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (mapper === null) {
+        mapper = open(record);
+        continue;
+      }
+      if (options.limit !== undefined && rows >= options.limit) break;
+      rows++;
+      const result = mapper(record, info.lines);
+      if ('leftOut' in result) {
+        const reason = leftOut.has(result.leftOut) || leftOut.size < MAX_REASONS ? result.leftOut : 'other reasons';
+        leftOut.set(reason, (leftOut.get(reason) ?? 0) + 1);
+        continue;
+      }
+      const checked = validateEvent(result.event, undefined, nowMs);
+      if (!checked.ok) {
+        refused++;
+        if (refused <= MAX_REPORTED) output.report(`import: line ${info.lines} refused by the event contract: ${describe(checked.errors)}`);
+        continue;
+      }
+      const labels = result.event.labels as { fraud?: boolean; aml?: boolean; patterns?: string[] };
+      if (labels.fraud === true || labels.aml === true) positives++;
+      if (labels.aml === true && labels.patterns?.[0] === 'laundering') unlisted++;
+      if (!out.write(JSON.stringify(result.event) + '\n')) await once(out, 'drain');
+      written++;
+      const now = performance.now();
+      if (now - lastProgress >= 250) {
+        lastProgress = now;
+        output.progress('converting', source.bytesRead, totalBytes, rows);
+      }
+    }
+    output.progress('converting', totalBytes, totalBytes, rows);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new ImportError(error.message);
+    throw error;
+  } finally {
+    source.destroy();
+    if (out !== process.stdout) {
+      out.end();
+      await finished(out).catch(() => undefined);
+    }
+    output.done();
+  }
+  if (mapper === null) throw new ImportError(`${options.file} is empty: a ${options.format} file starts with its header line`);
+  return {
+    rows,
+    written,
+    leftOut,
+    refused,
+    positives,
+    ...(options.format === 'amlworld' && open.patternsUsed ? { unlisted } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+type Opener = ((header: readonly string[]) => RowMapper) & { patternsUsed?: boolean };
+
+/** What each format needs before the rows: PaySim each hour's row count, AMLworld its patterns file. */
+async function opener(options: ImportOptions, output: ImportOutput, totalBytes: number, nowMs: number, idPrefix: string): Promise<Opener> {
+  const base = { idPrefix, currency: options.currency };
+  try {
+    if (options.format === 'paysim') {
+      if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; PaySim labels each row itself');
+      const rowsPerStep = await countSteps(options.file, output, totalBytes);
+      const startMs = options.startMs ?? paysimDefaultStart(nowMs);
+      output.report(`import: PaySim's first hour starts ${new Date(startMs).toISOString()}; amounts in ${options.currency}`);
+      return (header) => paysimRows(header, { ...base, startMs, rowsPerStep });
+    }
+    const patternsFile = options.patterns ?? siblingPatterns(options.file);
+    let attempts: AttemptsByRow | undefined;
+    if (patternsFile !== undefined) {
+      if (!existsSync(patternsFile)) throw new ImportError(`no such patterns file: ${patternsFile}`);
+      attempts = parseAmlworldPatterns(await readLines(patternsFile));
+      output.report(`import: laundering typologies from ${patternsFile} (${attempts.size.toLocaleString('en-US')} transactions)`);
+    } else {
+      output.report('import: no patterns file (give --patterns <name>_Patterns.txt): laundering rows get the pattern "laundering"');
+    }
+    const open: Opener = (header) => amlworldRows(header, { ...base, ...(options.startMs !== undefined ? { startMs: options.startMs } : {}), ...(attempts ? { attempts } : {}) });
+    open.patternsUsed = attempts !== undefined;
+    return open;
+  } catch (error) {
+    if (error instanceof DatasetError) throw new ImportError(error.message);
+    throw error;
+  }
+}
+
+async function openOutput(file: string): Promise<Writable> {
+  const stream = createWriteStream(file);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new ImportError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+  return stream;
+}
+
+/** `X_Trans.csv` → `X_Patterns.txt` when that file exists. */
+function siblingPatterns(file: string): string | undefined {
+  const candidate = file.replace(/_Trans\.csv$/i, '_Patterns.txt');
+  return candidate !== file && existsSync(candidate) ? candidate : undefined;
+}
+
+/** PaySim's first pass: rows per step, so that each hour's rows can be spread over it. */
+async function countSteps(file: string, output: ImportOutput, totalBytes: number): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  const source = createReadStream(file);
+  let rows = 0;
+  let lastProgress = 0;
+  try {
+    for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
+      const step = paysimStepOf(line);
+      if (step === null) continue;
+      counts.set(step, (counts.get(step) ?? 0) + 1);
+      rows++;
+      const now = performance.now();
+      if (now - lastProgress >= 250) {
+        lastProgress = now;
+        output.progress('counting hours', source.bytesRead, totalBytes, rows);
+      }
+    }
+    output.progress('counting hours', totalBytes, totalBytes, rows);
+  } finally {
+    output.done();
+  }
+  return counts;
+}
+
+async function readLines(file: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) lines.push(line);
+  return lines;
+}
+
+function describe(errors: readonly FieldError[]): string {
+  return errors.map((e) => `${e.path || '(event)'} ${e.rule}: ${e.message}`).join('; ');
+}
+
+/** The summary as lines for the record. */
+export function importSummaryLines(summary: ImportSummary, out: string): string[] {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const lines = [
+    `import: ${n(summary.written)} of ${n(summary.rows)} rows written to ${out === '-' ? 'stdout' : out} in ${summary.seconds.toFixed(1)} s; ${n(summary.positives)} labelled positive`,
+  ];
+  for (const [reason, count] of [...summary.leftOut].sort((a, b) => b[1] - a[1])) lines.push(`import: ${n(count)} left out: ${reason}`);
+  if (summary.refused > 0) lines.push(`import: ${n(summary.refused)} refused by the event contract (the first ${Math.min(summary.refused, MAX_REPORTED)} are listed above)`);
+  if (summary.unlisted !== undefined && summary.unlisted > 0) lines.push(`import: ${n(summary.unlisted)} laundering rows are not in the patterns file: their pattern is "laundering"`);
+  if (out !== '-') lines.push(`import: next, with riskstream running: riskstream replay ${out} --evaluate`);
+  return lines;
+}
+
+/** Progress as a bar on stderr at a terminal, a line every 5 s otherwise. */
+export function consoleImportOutput(stream: NodeJS.WriteStream = process.stderr): ImportOutput {
+  let bar: SingleBar | null = null;
+  let stage = '';
+  const stop = (): void => {
+    bar?.stop();
+    bar = null;
+  };
+  return {
+    report(line) {
+      stop();
+      stream.write(line + '\n');
+    },
+    progress(nextStage, bytes, totalBytes, rows) {
+      if (bar === null || nextStage !== stage) {
+        stop();
+        stage = nextStage;
+        bar = new SingleBar({
+          format: `import: ${stage.padEnd(14)} [{bar}] {percentage}% | {rows} rows`,
+          stream,
+          hideCursor: true,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+        });
+        bar.start(Math.max(totalBytes, 1), 0, { rows: '0' });
+      }
+      bar.update(bytes, { rows: rows.toLocaleString('en-US') });
+    },
+    done: stop,
+  };
+}
