@@ -275,8 +275,11 @@ default, 1 turns it off). Per kind, what requests hand in while nothing of that 
 to JetStream leaves at the end of that turn of the event loop; while a message is on its way, new
 events wait for its acknowledgement (at most 5 ms) and leave together in an envelope on the kind's
 \`mixed\` subject. A lone event still leaves alone, on its partition's subject under its own id. So
-a quiet gateway adds no wait and a busy one sends fewer, fuller messages. The answer to each
-request still comes only once JetStream has stored its event. For the \`duplicate\` answer the
+a quiet gateway adds no wait and a busy one sends fewer, fuller messages. A linger
+(\`RISKSTREAM_INGEST_LINGER_MS\`, 2 ms by default) fills them further: a kind leaves in at most one
+message per linger unless the message is full, so an event that arrives within 2 ms of its kind's
+previous message waits for the rest of those 2 ms (an event after a quieter spell leaves at once).
+The answer to each request still comes only once JetStream has stored its event. For the \`duplicate\` answer the
 gateway claims each stored event id in Redis (\`<prefix>{i:<id>}\`, the stream sequence, kept for
 the duplicate window): an id claimed before is answered \`duplicate\` and left out of the next
 envelope. A lone event is not looked up first (JetStream drops a copy sent alone under the same
