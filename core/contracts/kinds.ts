@@ -49,7 +49,7 @@ export const EVENT_SCHEMAS: { readonly [K in EventKind]: TSchema } = {
 
 /** Where each kind keeps its money, and the field holding the currency. */
 export const MONEY_FIELDS: { readonly [K in EventKind]: readonly string[] } = {
-  payment: ['amount'],
+  payment: ['amount', 'debtorBalance'],
   customer: [],
   'loan.application': ['amount', 'annualIncome', 'monthlyDebtPayments', 'collateralValue'],
   'loan.disbursement': ['amount', 'installmentAmount'],

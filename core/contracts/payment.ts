@@ -34,6 +34,12 @@ export const PaymentEventSchema = Type.Object(
     channel: StringEnum(CHANNELS, 'Where the payment was initiated: app, web, terminal, ATM, branch counter, partner API or wire network.'),
     amount: describedAs(Amount, 'The amount moved, in `currency`, as a decimal string in major units ("1250.00").'),
     currency: Currency,
+    debtorBalance: Type.Optional(
+      describedAs(
+        Amount,
+        "The debtor account's available balance just before this payment, in `currency`, as the sending bank knows it. Optional; when given, a payment that takes (nearly) all of it is a draining signal.",
+      ),
+    ),
     debtor: describedAs(Party, 'The payer: the party whose account is debited. Its accountId is the partition key.'),
     creditor: describedAs(Party, 'The payee: the party whose account is credited (for card payments, the merchant\'s account).'),
     merchant: Type.Optional(

@@ -69,7 +69,7 @@ function describe(error: ErrorObject): FieldError {
 }
 
 function patternMessage(path: string): string {
-  if (/\/(amount|amountDue|value|annualIncome|monthlyDebtPayments|collateralValue|installmentAmount)$/.test(path)) {
+  if (/\/(amount|amountDue|value|annualIncome|monthlyDebtPayments|collateralValue|installmentAmount|debtorBalance)$/.test(path)) {
     return 'must be a non-negative decimal string such as "1250.00" (not a number, not negative)';
   }
   if (path.endsWith('/currency')) return 'must be a three-letter ISO 4217 code such as "USD"';

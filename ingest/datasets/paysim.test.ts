@@ -17,7 +17,7 @@ function eventOf(result: ReturnType<ReturnType<typeof mapper>>): Record<string, 
 }
 
 describe('PaySim rows as payments', () => {
-  it('maps each type as the contract asks, labels fraud, and leaves the balances out', () => {
+  it('maps each type as the contract asks, labels fraud, and keeps of the balances only the payer\'s before the payment', () => {
     const map = mapper();
     const payment = eventOf(map(row('1,PAYMENT,120.5,C100,1000.0,879.5,M900,0.0,0.0,0,0'), 2));
     expect(payment).toEqual({
@@ -29,6 +29,7 @@ describe('PaySim rows as payments', () => {
       channel: 'mobile',
       amount: '120.5',
       currency: 'USD',
+      debtorBalance: '1000.0',
       debtor: { accountId: 'C100', customerId: 'C100', accountType: 'wallet' },
       creditor: { accountId: 'M900', accountType: 'business' },
       merchant: { id: 'M900' },
@@ -43,7 +44,7 @@ describe('PaySim rows as payments', () => {
     expect(cashIn).toMatchObject({ type: 'cash_deposit', amount: '300.12', creditor: { accountId: 'C103' } });
     expect(eventOf(map(row('2,DEBIT,45.0,C104,100.0,55.0,C203,0.0,45.0,0,0'), 6))).toMatchObject({ type: 'transfer', creditor: { accountId: 'C203' } });
     for (const event of [payment, transfer, cashOut, cashIn]) {
-      expect(JSON.stringify(event)).not.toMatch(/balance|Flagged/i);
+      expect(JSON.stringify(event)).not.toMatch(/newbalance|Dest|Flagged/i);
       expect(validateEvent(event).ok).toBe(true);
     }
   });
@@ -72,7 +73,7 @@ describe('PaySim rows as payments', () => {
 
   it('refuses a file that is not PaySim, naming the columns it lacks', () => {
     expect(() => paysimRows(['step', 'type', 'amount'], { idPrefix: 'ps', startMs: START, currency: 'USD', rowsPerStep: new Map() })).toThrow(
-      new DatasetError('not a PaySim file: its header lacks "nameOrig", "nameDest", "isFraud" (it has "step", "type", "amount")'),
+      new DatasetError('not a PaySim file: its header lacks "nameOrig", "oldbalanceOrg", "nameDest", "isFraud" (it has "step", "type", "amount")'),
     );
   });
 

@@ -12,13 +12,15 @@
 //   own wallet as debtor and creditor, as the contract asks for cash; DEBIT and TRANSFER:
 //   `transfer` from the wallet to `nameDest`; PAYMENT: `ewallet` to the merchant `nameDest`;
 // - the amount in `options.currency` (PaySim's amounts have no currency), rounded to its decimals;
-// - balances and `isFlaggedFraud` (PaySim's own rule) are left out: no scorer may read them;
+// - the payer's balance before the transaction (`oldbalanceOrg`) as `debtorBalance`, which a bank
+//   knows when it authorises a payment; the balances after it, the payee's, and `isFlaggedFraud`
+//   (PaySim's own rule) are left out: they are not known before the payment;
 // - labels: `fraud` from `isFraud`, pattern `paysim_fraud` on the fraudulent ones.
 import { minorUnitsOf } from '../../core/index.js';
 import { roundDecimal } from './decimal.js';
 import { columnIndexes, DatasetError, type DatasetOptions, type RowMapper } from './format.js';
 
-const COLUMNS = ['step', 'type', 'amount', 'nameOrig', 'nameDest', 'isFraud'] as const;
+const COLUMNS = ['step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'nameDest', 'isFraud'] as const;
 const HOUR_MS = 3_600_000;
 /** PaySim's month: steps 1 to 743 (31 days minus an hour). */
 export const PAYSIM_HOURS = 744;
@@ -69,6 +71,7 @@ export function paysimRows(header: readonly string[], options: DatasetOptions & 
     const destination = fields[at.nameDest] ?? '';
     const fraud = (fields[at.isFraud] ?? '').trim() === '1';
     const debtor = party(origin);
+    const balance = roundDecimal(fields[at.oldbalanceOrg] ?? '', scale);
     const event: Record<string, unknown> = {
       v: 1,
       kind: 'payment',
@@ -78,6 +81,7 @@ export function paysimRows(header: readonly string[], options: DatasetOptions & 
       channel: shape.channel,
       amount,
       currency: options.currency,
+      ...(balance !== null ? { debtorBalance: balance } : {}),
       debtor,
       creditor: shape.cash ? debtor : party(destination),
       ...(kind === 'PAYMENT' ? { merchant: { id: destination } } : {}),

@@ -233,7 +233,15 @@ class RedisFeatureStore implements FeatureStore {
     if (isPayment(event)) {
       const profileReply = event.customerId === '' ? undefined : profileStrings(results[first + 2]);
       const profile = profileReply === undefined ? UNKNOWN_CUSTOMER : decodeProfile(profileReply);
-      const facts: PaymentFacts = { ts: event.ts, amount, lat: event.body.geo?.lat, lon: event.body.geo?.lon, customerSince: customerSinceOf(profileReply) };
+      const facts: PaymentFacts = {
+        ts: event.ts,
+        amount,
+        lat: event.body.geo?.lat,
+        lon: event.body.geo?.lon,
+        customerSince: customerSinceOf(profileReply),
+        amountMinor: event.amountMinor,
+        balanceMinor: event.money.debtorBalance,
+      };
       const out = splitMarker(results[first], OUT_REPLY.size, 'money-out');
       const inn = splitMarker(results[first + 1], IN_REPLY.size, 'money-in');
       return { features: paymentFeatures(facts, out.reply, inn.reply, profile), profile, origin: out.origin };

@@ -5,6 +5,7 @@
 export const PAYMENT_FEATURES = [
   // The payment itself
   'amount', // this payment, USD cents
+  'balance_used_pct', // this payment as a percentage of the debtor's available balance before it (debtorBalance): 100 empties it; -1 when not given or zero
   // The debtor (payer) account: money out, in event-time windows
   'out_count_1m',
   'out_sum_1m',

@@ -25,7 +25,16 @@ export type PaymentFacts = {
   readonly lon: number | undefined;
   /** When the debtor's customer relationship began (epoch ms), from their customer events; undefined when unknown. */
   readonly customerSince?: number | undefined;
+  /** This payment's minor units and the debtor's available balance before it in the same currency (debtorBalance); undefined when not given. */
+  readonly amountMinor?: number;
+  readonly balanceMinor?: number | undefined;
 };
+
+/** The payment as a percentage of the available balance before it; -1 when the balance is not known or is zero. */
+export function balanceUsedPct(amountMinor: number | undefined, balanceMinor: number | undefined): number {
+  if (amountMinor === undefined || balanceMinor === undefined || !(balanceMinor > 0)) return -1;
+  return (100 * amountMinor) / balanceMinor;
+}
 
 /** The creditor's country: its own, else the merchant's, else its bank's (BIC letters 5-6). */
 export function payeeCountryOf(body: Pick<PaymentEventWire, 'creditor' | 'merchant'>): string {
@@ -68,6 +77,7 @@ export function paymentFeatures(facts: PaymentFacts, outReply: unknown, inReply:
   const avgOut = historyCount > 0 ? readStructField(OUT_REPLY, o, 'avgOut') : 0;
   return {
     amount: facts.amount,
+    balance_used_pct: balanceUsedPct(facts.amountMinor, facts.balanceMinor),
     out_count_1m: readStructField(OUT_REPLY, o, 'oc_1m'),
     out_sum_1m: readStructField(OUT_REPLY, o, 'os_1m'),
     out_count_1h: readStructField(OUT_REPLY, o, 'oc_1h'),

@@ -7,6 +7,7 @@ export type PaymentVector = Readonly<Record<PaymentFeatureName, number>>;
 /** A USD 45.00 transfer from a 400-day-old account that pays about this much a few times a day. */
 export const ORDINARY_PAYMENT: PaymentVector = Object.freeze({
   amount: 4_500,
+  balance_used_pct: -1,
   out_count_1m: 1,
   out_sum_1m: 4_500,
   out_count_1h: 2,

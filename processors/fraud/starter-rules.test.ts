@@ -23,6 +23,7 @@ const CASES: Array<{ id: string; fires: Changes; nearMiss: Changes; body?: Body 
   { id: 'FR-VEL-24H', fires: { out_count_24h: 51 }, nearMiss: { out_count_24h: 50 } },
   { id: 'FR-SUM-1H', fires: { out_sum_1h: 1_000_001, out_count_1h: 3 }, nearMiss: { out_sum_1h: 1_500_000, out_count_1h: 1 } },
   { id: 'FR-SUM-24H', fires: { out_sum_24h: 2_600_000, out_count_24h: 4 }, nearMiss: { out_sum_24h: 2_500_000, out_count_24h: 4 } },
+  { id: 'FR-DRAIN', fires: { balance_used_pct: 100, amount: 150_000 }, nearMiss: { balance_used_pct: 94, amount: 150_000 } },
   { id: 'FR-AMT-AVG', fires: { amount: 60_000, amount_to_avg: 12 }, nearMiss: { amount: 60_000, amount_to_avg: 12, history_count: 4 } },
   { id: 'FR-NEWACCT-AMT', fires: { account_age_days: 2, customer_tenure_days: 2, amount: 250_000 }, nearMiss: { account_age_days: 7, customer_tenure_days: 2, amount: 250_000 } },
   { id: 'FR-NEWDEV-AMT', fires: { new_device: 1, amount: 150_000 }, nearMiss: { new_device: 1, amount: 99_999 } },
@@ -75,6 +76,14 @@ describe('starter fraud rules - each rule', () => {
   it('keeps card testing to card payments and new-payee rules to push payments', () => {
     expect(firedIds({ small_out_count_1h: 9 }, TRANSFER)).not.toContain('FR-CARD-TEST');
     expect(firedIds({ new_payee: 1, amount: 500_000 }, CARD)).not.toContain('FR-NEWPAYEE-AMT');
+  });
+
+  it('takes a draining payment only with a balance given, of a cash-out or a push payment, not more than the balance, not a small one', () => {
+    expect(firedIds({ balance_used_pct: 97.5, amount: 150_000 }, { type: 'cash_withdrawal', channel: 'atm' })).toContain('FR-DRAIN');
+    expect(firedIds({ balance_used_pct: 100, amount: 150_000 }, { type: 'cash_deposit', channel: 'branch' })).not.toContain('FR-DRAIN');
+    expect(firedIds({ balance_used_pct: -1, amount: 150_000 })).not.toContain('FR-DRAIN');
+    expect(firedIds({ balance_used_pct: 180, amount: 150_000 })).not.toContain('FR-DRAIN');
+    expect(firedIds({ balance_used_pct: 100, amount: 99_999 })).not.toContain('FR-DRAIN');
   });
 
   it('does not apply when features are absent, instead of reading them as zero', () => {
