@@ -10,7 +10,7 @@ import { nanos } from '@nats-io/nats-core';
 import { consumerLag, ensureStreams, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
-import { ReplayError, backlogVerdict, runReplay, type ReplayOutput } from './replay.js';
+import { RESUME_SHARE, ReplayError, backlogVerdict, runReplay, type ReplayOutput } from './replay.js';
 
 let h: Harness;
 let folder: string;
@@ -136,7 +136,9 @@ describe('riskstream replay - a file larger than its consumers keep up with', ()
       const out = capture();
       const replay = runReplay(small.config, { file: path }, out);
       await eventually(() => out.reports.find((l) => l.startsWith('replay: waiting: ')), 30_000, 'the replay to wait');
-      expect(out.reports.find((l) => l.startsWith('replay: waiting: '))).toMatch(/^replay: waiting: \d+ MiB of events unread \(slow_reader has not read them yet\); a full stream would discard them$/);
+      expect(out.reports.find((l) => l.startsWith('replay: waiting: '))).toMatch(
+        /^replay: waiting: \d+ MiB of events unread \(slow_reader has not read them yet\); a full stream would discard them, so the replay keeps pace with the slowest reader$/,
+      );
       // The reader catches up: the replay goes on, and it has lost nothing.
       const consumer = await small.bus.js.consumers.get(stream, 'slow_reader');
       let read = 0;
@@ -151,7 +153,7 @@ describe('riskstream replay - a file larger than its consumers keep up with', ()
         if (done && read < count && (await consumerLag(small.bus, stream, 'slow_reader'))?.pending === 0) break;
       }
       expect(await replay).toMatchObject({ sent: count, refused: 0 });
-      expect(out.reports).toContain('replay: going on');
+      expect(out.reports.find((l) => l.startsWith('replay: waited '))).toMatch(/^replay: waited \d+ s in all \(\d+ times?\) for the slowest reader of the events stream$/);
       expect(read).toBe(count);
     } finally {
       await small.cleanup();
@@ -165,6 +167,9 @@ describe('riskstream replay - when to wait', () => {
   it('waits while the slowest consumer has more than a quarter of the stream unread', () => {
     expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 24_000 }] })).toEqual({ wait: false });
     expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 26_000 }] })).toMatchObject({ wait: true, reason: 'writer has not read them yet' });
+    // Once waiting, it goes on at half that.
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'writer', pending: 13_000 }] }, RESUME_SHARE)).toMatchObject({ wait: true });
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'writer', pending: 12_000 }] }, RESUME_SHARE)).toEqual({ wait: false });
   });
   it('without consumers, waits once it has sent a quarter of the stream', () => {
     expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 20 * mib })).toEqual({ wait: false });

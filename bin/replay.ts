@@ -84,7 +84,10 @@ type Sink = {
 
 /** Unread events may take up this share of the events stream before the replay waits. */
 export const UNREAD_SHARE = 0.25;
+/** Once waiting, the replay goes on when the unread events are down to this share. */
+export const RESUME_SHARE = 0.125;
 const ADMIT_CHECK_MS = 500;
+const WAIT_PROGRESS_MS = 2000;
 
 export type StreamBacklog = {
   /** The events stream's bytes and messages now, and its size limit. */
@@ -106,8 +109,8 @@ export type BacklogVerdict = { readonly wait: false } | { readonly wait: true; r
  * take more than a quarter of the stream's limit, or, while nothing consumes the stream, once it
  * has sent that much.
  */
-export function backlogVerdict(b: StreamBacklog): BacklogVerdict {
-  const limit = b.maxBytes * UNREAD_SHARE;
+export function backlogVerdict(b: StreamBacklog, share: number = UNREAD_SHARE): BacklogVerdict {
+  const limit = b.maxBytes * share;
   if (!(b.maxBytes > 0)) return { wait: false };
   if (b.consumers.length === 0) {
     return b.sentBytes > limit
@@ -280,6 +283,8 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
   const stream = bus.names.streams.events;
   let sentBytes = 0;
+  let waitedMs = 0;
+  let waits = 0;
   let checkedAt = 0;
   let checkedBytes = 0;
   /** Bytes sent between looks at most: a twentieth of what may lie unread (from the first look on). */
@@ -302,19 +307,27 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
       if (performance.now() - checkedAt < ADMIT_CHECK_MS && sentBytes - checkedBytes < bytesBetweenChecks) return;
       checkedAt = performance.now();
       checkedBytes = sentBytes;
-      let paused = false;
-      for (;;) {
-        const verdict = backlogVerdict(await backlog());
-        if (!verdict.wait) break;
-        if (!paused) out.report(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of events unread (${verdict.reason}); a full stream would discard them`);
-        paused = true;
-        out.progress(`replay: waiting: ${mib(verdict.unreadBytes)} MiB unread (${verdict.reason})`);
+      let verdict = backlogVerdict(await backlog());
+      if (!verdict.wait) return;
+      // Waits until the unread events are down to half the limit, so that it does not stop and go
+      // at every look; says why the first time, then shows it as progress.
+      const started = performance.now();
+      if (waits++ === 0) out.report(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of events unread (${verdict.reason}); a full stream would discard them, so the replay keeps pace with the slowest reader`);
+      let shownAt = 0;
+      while (verdict.wait) {
+        if (performance.now() - shownAt >= WAIT_PROGRESS_MS) {
+          shownAt = performance.now();
+          out.progress(`replay: waiting: ${mib(verdict.unreadBytes)} MiB unread (${verdict.reason})`);
+        }
         await sleep(ADMIT_CHECK_MS);
+        verdict = backlogVerdict(await backlog(), RESUME_SHARE);
       }
-      if (paused) out.report('replay: going on');
+      waitedMs += performance.now() - started;
       checkedAt = performance.now();
     },
-    close: async () => undefined,
+    close: async () => {
+      if (waits > 0) out.report(`replay: waited ${(waitedMs / 1000).toFixed(0)} s in all (${waits} time${waits === 1 ? '' : 's'}) for the slowest reader of the events stream`);
+    },
   };
 }
 
