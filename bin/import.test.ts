@@ -104,12 +104,36 @@ describe('riskstream import', () => {
     ]);
   });
 
+  it('writes Sparkov card payments under ids of the data set, moved to the start given', async () => {
+    const path = join(folder, 'fraudTest.csv');
+    writeFileSync(
+      path,
+      [
+        ',trans_date_trans_time,cc_num,merchant,category,amt,first,last,gender,street,city,state,zip,lat,long,city_pop,job,dob,trans_num,unix_time,merch_lat,merch_long,is_fraud',
+        '0,2020-06-21 12:14:25,4000123456789012,fraud_Hartley and Sons,personal_care,2.86,Joan,Parker,F,12 Elm Row,Millbrook,SC,29209,33.9,-80.9,333497,Librarian,1968-03-19,aa11bb22cc33dd44ee55ff6677889900,1371816865,33.98,-81.2,0',
+        '1,2020-06-21 12:15:10,4000123456789012,"fraud_Lowe, Group",travel,941.10,Joan,Parker,F,12 Elm Row,Millbrook,SC,29209,33.9,-80.9,333497,Librarian,1968-03-19,bb11bb22cc33dd44ee55ff6677889900,1371816910,33.5,-80.5,1',
+      ].join('\n') + '\n',
+    );
+    const out = quiet();
+    const summary = await runImport({ format: 'sparkov', file: path, out: join(folder, 'sp.ndjson'), currency: 'USD', startMs: START }, out);
+    expect(summary).toMatchObject({ rows: 2, written: 2, positives: 1, refused: 0 });
+    const events = linesOf(join(folder, 'sp.ndjson'));
+    expect(events.map((e) => [e.id, e.ts])).toEqual([
+      ['sparkov-aa11bb22cc33dd44ee55ff6677889900', '2026-11-01T00:00:00.000Z'],
+      ['sparkov-bb11bb22cc33dd44ee55ff6677889900', '2026-11-01T00:00:45.000Z'],
+    ]);
+    // A quoted name with a comma stays one field.
+    expect(events[1]).toMatchObject({ merchant: { name: 'Lowe, Group', mcc: '4722' } });
+  });
+
   it('says what is wrong with how it was called', async () => {
     const base = { out: join(folder, 'x.ndjson'), currency: 'USD' } as const;
     await expect(runImport({ ...base, format: 'paysim', file: join(folder, 'missing.csv') }, quiet())).rejects.toThrow(new ImportError(`no such file: ${join(folder, 'missing.csv')}`));
     const source = paysimFile('ps2.csv');
     await expect(runImport({ ...base, format: 'amlworld', file: source }, quiet())).rejects.toThrow(/^not an AMLworld transactions file: its header is "step,type,/);
     await expect(runImport({ ...base, format: 'paysim', file: source, currency: 'XYZ' }, quiet())).rejects.toThrow(/--currency XYZ is not an ISO 4217 code in use/);
+    await expect(runImport({ ...base, format: 'sparkov', file: source, patterns: source }, quiet())).rejects.toThrow('--patterns is for amlworld; Sparkov labels each row itself');
+    await expect(runImport({ ...base, format: 'sparkov', file: source }, quiet())).rejects.toThrow(/^not a Sparkov \(fraudTrain\.csv \/ fraudTest\.csv\) file: its header lacks "trans_date_trans_time"/);
     await expect(runImport({ ...base, format: 'paysim', file: source, out: join(folder, 'no', 'such', 'dir.ndjson') }, quiet())).rejects.toThrow(/^cannot write .*dir\.ndjson: ENOENT/);
   });
 });

@@ -1,4 +1,4 @@
-// `riskstream import <format> <file>`: turns a public labelled data set (PaySim, IBM's AMLworld)
+// `riskstream import <format> <file>`: turns a public labelled data set (PaySim, Sparkov, IBM's AMLworld)
 // into riskstream events, NDJSON, with its ground truth in `labels`, for `riskstream replay
 // --evaluate` to measure detection on data the product was not built on. Every event written is
 // checked against its contract first, so the file replays without refusals; rows the product
@@ -14,8 +14,9 @@ import { currencyInfo, validateEvent, type FieldError } from '../core/index.js';
 import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
+import { sparkovRows } from '../ingest/datasets/sparkov.js';
 
-export const DATASET_FORMATS = ['paysim', 'amlworld'] as const;
+export const DATASET_FORMATS = ['paysim', 'sparkov', 'amlworld'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 export type ImportOptions = {
@@ -23,7 +24,7 @@ export type ImportOptions = {
   readonly file: string;
   /** NDJSON output file, `-` for stdout. */
   readonly out: string;
-  /** Where the data set's time starts (epoch ms): PaySim's first hour, or AMLworld's first row (default: as in the file). */
+  /** Where the data set's time starts (epoch ms): PaySim's first hour, or the first row of the others (default: as in the file). */
   readonly startMs?: number;
   /** PaySim's currency (it names none). */
   readonly currency: string;
@@ -155,6 +156,11 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
       output.report(`import: PaySim's first hour starts ${new Date(startMs).toISOString()}; amounts in ${options.currency}`);
       return (header) => paysimRows(header, { ...base, startMs, rowsPerStep });
     }
+    const start = options.startMs !== undefined ? { startMs: options.startMs } : {};
+    if (options.format === 'sparkov') {
+      if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; Sparkov labels each row itself');
+      return (header) => sparkovRows(header, { ...base, ...start });
+    }
     const patternsFile = options.patterns ?? siblingPatterns(options.file);
     let attempts: AttemptsByRow | undefined;
     if (patternsFile !== undefined) {
@@ -164,7 +170,7 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
     } else {
       output.report('import: no patterns file (give --patterns <name>_Patterns.txt): laundering rows get the pattern "laundering"');
     }
-    const open: Opener = (header) => amlworldRows(header, { ...base, ...(options.startMs !== undefined ? { startMs: options.startMs } : {}), ...(attempts ? { attempts } : {}) });
+    const open: Opener = (header) => amlworldRows(header, { ...base, ...start, ...(attempts ? { attempts } : {}) });
     open.patternsUsed = attempts !== undefined;
     return open;
   } catch (error) {

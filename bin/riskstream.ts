@@ -126,7 +126,7 @@ program
   .command('import <format> <file>')
   .description(`turn a public labelled data set (${DATASET_FORMATS.join(', ')}) into events with their ground truth in labels, as NDJSON for replay --evaluate`)
   .option('--out <file>', 'write the events here ("-" for stdout)', '-')
-  .option('--start <time>', "where the data set's time starts (ISO 8601): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), AMLworld's first row (default: the file's own times)", isoTime)
+  .option('--start <time>', "where the data set's time starts (ISO 8601): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), the first row of the others (default: the file's own times)", isoTime)
   .option('--currency <code>', "PaySim's currency (its amounts name none)", 'USD')
   .option('--patterns <file>', "amlworld: the laundering attempts by typology (default: <name>_Patterns.txt beside <name>_Trans.csv, when there)")
   .option('--limit <n>', 'read at most this many rows', positiveInt)
