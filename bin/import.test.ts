@@ -126,6 +126,21 @@ describe('riskstream import', () => {
     expect(events[1]).toMatchObject({ merchant: { name: 'Lowe, Group', mcc: '4722' } });
   });
 
+  it("joins IEEE-CIS's identity file found beside its transactions", async () => {
+    const sub = mkdtempSync(join(folder, 'ieee-'));
+    writeFileSync(join(sub, 'train_transaction.csv'), ['TransactionID,isFraud,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1', '2987000,0,86400,68.5,W,13926,,150,discover,142,credit,315', '2987001,1,86401,29.0,H,2755,404,150,mastercard,102,credit,325'].join('\n'));
+    writeFileSync(join(sub, 'train_identity.csv'), ['TransactionID,id_01,DeviceType,DeviceInfo', '2987001,0.0,desktop,"Windows, 10"'].join('\n'));
+    const out = quiet();
+    const summary = await runImport({ format: 'ieee-cis', file: join(sub, 'train_transaction.csv'), out: join(sub, 'ieee.ndjson'), currency: 'USD' }, out);
+    expect(out.reports).toContain(`import: devices from ${join(sub, 'train_identity.csv')} (1 transactions)`);
+    expect(summary).toMatchObject({ rows: 2, written: 2, positives: 1 });
+    const events = linesOf(join(sub, 'ieee.ndjson'));
+    expect(events.map((e) => [e.id, e.ts, (e.device as { id?: string } | undefined)?.id])).toEqual([
+      ['ieee-cis-2987000', '2017-12-01T00:00:00.000Z', undefined],
+      ['ieee-cis-2987001', '2017-12-01T00:00:01.000Z', 'desktop:Windows, 10'],
+    ]);
+  });
+
   it('says what is wrong with how it was called', async () => {
     const base = { out: join(folder, 'x.ndjson'), currency: 'USD' } as const;
     await expect(runImport({ ...base, format: 'paysim', file: join(folder, 'missing.csv') }, quiet())).rejects.toThrow(new ImportError(`no such file: ${join(folder, 'missing.csv')}`));
@@ -133,6 +148,7 @@ describe('riskstream import', () => {
     await expect(runImport({ ...base, format: 'amlworld', file: source }, quiet())).rejects.toThrow(/^not an AMLworld transactions file: its header is "step,type,/);
     await expect(runImport({ ...base, format: 'paysim', file: source, currency: 'XYZ' }, quiet())).rejects.toThrow(/--currency XYZ is not an ISO 4217 code in use/);
     await expect(runImport({ ...base, format: 'sparkov', file: source, patterns: source }, quiet())).rejects.toThrow('--patterns is for amlworld; Sparkov labels each row itself');
+    await expect(runImport({ ...base, format: 'paysim', file: source, identity: source }, quiet())).rejects.toThrow('--identity is for ieee-cis, not paysim');
     await expect(runImport({ ...base, format: 'sparkov', file: source }, quiet())).rejects.toThrow(/^not a Sparkov \(fraudTrain\.csv \/ fraudTest\.csv\) file: its header lacks "trans_date_trans_time"/);
     await expect(runImport({ ...base, format: 'paysim', file: source, out: join(folder, 'no', 'such', 'dir.ndjson') }, quiet())).rejects.toThrow(/^cannot write .*dir\.ndjson: ENOENT/);
   });

@@ -1,4 +1,4 @@
-// `riskstream import <format> <file>`: turns a public labelled data set (PaySim, Sparkov, IBM's AMLworld)
+// `riskstream import <format> <file>`: turns a public labelled data set (PaySim, Sparkov, IEEE-CIS, IBM's AMLworld)
 // into riskstream events, NDJSON, with its ground truth in `labels`, for `riskstream replay
 // --evaluate` to measure detection on data the product was not built on. Every event written is
 // checked against its contract first, so the file replays without refusals; rows the product
@@ -15,8 +15,11 @@ import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../inge
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
 import { sparkovRows } from '../ingest/datasets/sparkov.js';
+import { identityFileOf, ieeeCisRows, ieeeDevices, type IeeeDevice } from '../ingest/datasets/ieee-cis.js';
+import { parse as parseCsvText } from 'csv-parse/sync';
+import { readFile } from 'node:fs/promises';
 
-export const DATASET_FORMATS = ['paysim', 'sparkov', 'amlworld'] as const;
+export const DATASET_FORMATS = ['paysim', 'sparkov', 'ieee-cis', 'amlworld'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 export type ImportOptions = {
@@ -24,12 +27,14 @@ export type ImportOptions = {
   readonly file: string;
   /** NDJSON output file, `-` for stdout. */
   readonly out: string;
-  /** Where the data set's time starts (epoch ms): PaySim's first hour, or the first row of the others (default: as in the file). */
+  /** Where the data set's time starts (epoch ms): PaySim's first hour, IEEE-CIS's first day, or the first row of the others (default: as in the file). */
   readonly startMs?: number;
   /** PaySim's currency (it names none). */
   readonly currency: string;
   /** AMLworld's patterns file (default: `<name>_Patterns.txt` beside `<name>_Trans.csv`, when there is one). */
   readonly patterns?: string;
+  /** IEEE-CIS's identity file (default: `<name>_identity.csv` beside `<name>_transaction.csv`, when there is one). */
+  readonly identity?: string;
   /** Data rows to read at most. */
   readonly limit?: number;
   /** Event ids are `<prefix>-<line>` (default: the format's name). */
@@ -149,6 +154,7 @@ type Opener = ((header: readonly string[]) => RowMapper) & { patternsUsed?: bool
 async function opener(options: ImportOptions, output: ImportOutput, totalBytes: number, nowMs: number, idPrefix: string): Promise<Opener> {
   const base = { idPrefix, currency: options.currency };
   try {
+    if (options.identity !== undefined && options.format !== 'ieee-cis') throw new ImportError(`--identity is for ieee-cis, not ${options.format}`);
     if (options.format === 'paysim') {
       if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; PaySim labels each row itself');
       const rowsPerStep = await countSteps(options.file, output, totalBytes);
@@ -160,6 +166,21 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
     if (options.format === 'sparkov') {
       if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; Sparkov labels each row itself');
       return (header) => sparkovRows(header, { ...base, ...start });
+    }
+    if (options.format === 'ieee-cis') {
+      if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; IEEE-CIS labels each row itself');
+      const sibling = identityFileOf(options.file);
+      const identityFile = options.identity ?? (sibling !== undefined && existsSync(sibling) ? sibling : undefined);
+      let devices: Map<string, IeeeDevice> | undefined;
+      if (identityFile !== undefined) {
+        if (!existsSync(identityFile)) throw new ImportError(`no such identity file: ${identityFile}`);
+        devices = ieeeDevices(parseCsvText(await readFile(identityFile, 'utf8'), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][]);
+        output.report(`import: devices from ${identityFile} (${devices.size.toLocaleString('en-US')} transactions)`);
+      } else {
+        output.report('import: no identity file (give --identity <name>_identity.csv): the payments carry no device');
+      }
+      if (options.startMs === undefined) output.report("import: TransactionDT counted from 2017-12-01 (give --start to move it)");
+      return (header) => ieeeCisRows(header, { ...base, ...start, ...(devices ? { devices } : {}) });
     }
     const patternsFile = options.patterns ?? siblingPatterns(options.file);
     let attempts: AttemptsByRow | undefined;

@@ -126,12 +126,13 @@ program
   .command('import <format> <file>')
   .description(`turn a public labelled data set (${DATASET_FORMATS.join(', ')}) into events with their ground truth in labels, as NDJSON for replay --evaluate`)
   .option('--out <file>', 'write the events here ("-" for stdout)', '-')
-  .option('--start <time>', "where the data set's time starts (ISO 8601): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), the first row of the others (default: the file's own times)", isoTime)
+  .option('--start <time>', "where the data set's time starts (ISO 8601): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), IEEE-CIS's first day (default: 2017-12-01), the first row of the others (default: the file's own times)", isoTime)
   .option('--currency <code>', "PaySim's currency (its amounts name none)", 'USD')
   .option('--patterns <file>', "amlworld: the laundering attempts by typology (default: <name>_Patterns.txt beside <name>_Trans.csv, when there)")
+  .option('--identity <file>', 'ieee-cis: the devices by transaction (default: <name>_identity.csv beside <name>_transaction.csv, when there)')
   .option('--limit <n>', 'read at most this many rows', positiveInt)
   .option('--id-prefix <prefix>', "event ids are <prefix>-<line> (default: the format's name)")
-  .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; limit?: number; idPrefix?: string }) => {
+  .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; identity?: string; limit?: number; idPrefix?: string }) => {
     if (!(DATASET_FORMATS as readonly string[]).includes(format)) throw new ImportError(`unknown format "${format}": one of ${DATASET_FORMATS.join(', ')}`);
     const output = consoleImportOutput();
     const summary = await runImport(
@@ -142,6 +143,7 @@ program
         currency: opts.currency,
         ...(opts.start !== undefined ? { startMs: opts.start } : {}),
         ...(opts.patterns !== undefined ? { patterns: opts.patterns } : {}),
+        ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
         ...(opts.idPrefix !== undefined ? { idPrefix: opts.idPrefix } : {}),
       },
