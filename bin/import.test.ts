@@ -178,6 +178,8 @@ describe('riskstream import, then replay --evaluate through a running riskstream
       // flags them, and nothing else.
       expect(summary.evaluation?.domains.find((d) => d.domain === 'fraud')).toMatchObject({ labelled: 62, positives: 2, flagged: 2, truePositives: 2 });
       expect(summary.evaluation?.patterns.find((p) => p.pattern === 'paysim_fraud')).toMatchObject({ events: 2 });
+      // The decisions' fraud scores rank both frauds above every ordinary payment.
+      expect(summary.evaluation?.fraudRanking).toMatchObject({ events: 62, positives: 2, rocAuc: 1 });
       expect(reports.find((l) => l.startsWith('replay: detection on 62 labelled of 62 decided events'))).toBeDefined();
       expect(await running.stop()).toBe(0);
     } finally {

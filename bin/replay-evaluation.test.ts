@@ -1,6 +1,6 @@
 // The replay's detection report: counts, precision and recall per domain, alerts per pattern.
 import { describe, expect, it } from 'vitest';
-import { IdIndex, OutcomeLedger, evaluate, evaluationLines, type Outcome } from './replay-evaluation.js';
+import { IdIndex, OutcomeLedger, evaluate, evaluationLines, rankingOf, type Outcome } from './replay-evaluation.js';
 
 const outcome = (labels: Outcome['labels'], alerted: string[] = [], action = 'allow'): Outcome => ({ labels, action, alerted: new Set(alerted) });
 
@@ -39,14 +39,51 @@ describe('replay evaluation', () => {
   });
 });
 
+describe('replay evaluation - how the fraud score ranks', () => {
+  const bins = (entries: Record<number, number>): Float64Array => {
+    const a = new Float64Array(1001);
+    for (const [score, count] of Object.entries(entries)) a[Number(score)] = count;
+    return a;
+  };
+
+  it('is 1 for a score that puts every positive first, 0 for one that puts them last', () => {
+    expect(rankingOf(bins({ 900: 2 }), bins({ 100: 5, 0: 3 }))).toEqual({ events: 10, positives: 2, rocAuc: 1, averagePrecision: 1 });
+    expect(rankingOf(bins({ 0: 2 }), bins({ 100: 8 }))).toMatchObject({ rocAuc: 0, averagePrecision: 0.2 });
+  });
+
+  it('counts ties half: a score that says nothing is chance', () => {
+    // Everything at 0: AUC 0.5, average precision the positives' share.
+    expect(rankingOf(bins({ 0: 1 }), bins({ 0: 3 }))).toEqual({ events: 4, positives: 1, rocAuc: 0.5, averagePrecision: 0.25 });
+  });
+
+  it('matches the definitions on a mixed ranking', () => {
+    // Scores: positives 800, 300; negatives 500, 300, 0. Pairs (pos > neg): 800 beats all 3; 300 beats 0, ties 300 (½), loses to 500.
+    const r = rankingOf(bins({ 800: 1, 300: 1 }), bins({ 500: 1, 300: 1, 0: 1 }));
+    expect(r.rocAuc).toBeCloseTo((3 + 1 + 0.5) / 6, 10);
+    // Thresholds 800 (P 1/1, R ½), 500 (no positive), 300 (P 2/4, R 1): AP = ½·1 + ½·½.
+    expect(r.averagePrecision).toBeCloseTo(0.75, 10);
+  });
+
+  it('is reported beside the domains when the decisions carry scores', () => {
+    const scored: Outcome[] = [
+      { labels: { patterns: [], fraud: true }, action: 'review', alerted: new Set(['fraud']), score: 650 },
+      { labels: { patterns: [], fraud: false }, action: 'allow', alerted: new Set(), score: 0 },
+      { labels: { patterns: [], fraud: false }, action: 'allow', alerted: new Set(), score: 200 },
+    ];
+    const e = evaluate(scored);
+    expect(e.fraudRanking).toEqual({ events: 3, positives: 1, rocAuc: 1, averagePrecision: 1 });
+    expect(evaluationLines(e)).toContain('  fraud score ranking (3 events, 1 positive): ROC AUC 1.000 (chance 0.500), average precision 1.000 (chance 0.333)');
+  });
+});
+
 describe('replay evaluation - the outcome ledger', () => {
   it('keeps what the decisions and alerts of expected events say, in whatever order they arrive', () => {
     const ledger = new OutcomeLedger();
     for (let i = 0; i < 3000; i++) ledger.expect(`e-${i}`);
     // An alert before its decision, and one of another domain.
     ledger.alerted('e-1', 'aml');
-    ledger.decided('e-1', { patterns: ['fan_out', 'cycle'], aml: true }, 'allow');
-    ledger.decided('e-2', { patterns: [], fraud: false, aml: false }, 'review');
+    ledger.decided('e-1', { patterns: ['fan_out', 'cycle'], aml: true }, 'allow', 0);
+    ledger.decided('e-2', { patterns: [], fraud: false, aml: false }, 'review', 412.4);
     ledger.alerted('e-2', 'fraud');
     ledger.decided('e-2999', undefined, 'block');
     ledger.alerted('e-5', 'fraud'); // never decided: not an outcome
@@ -55,8 +92,8 @@ describe('replay evaluation - the outcome ledger', () => {
     expect(ledger.size).toBe(3000);
     const outcomes = [...ledger.outcomes()];
     expect(outcomes).toEqual([
-      { labels: { patterns: ['fan_out', 'cycle'], aml: true }, action: 'allow', alerted: new Set(['aml']) },
-      { labels: { patterns: [], fraud: false, aml: false }, action: 'review', alerted: new Set(['fraud']) },
+      { labels: { patterns: ['fan_out', 'cycle'], aml: true }, action: 'allow', alerted: new Set(['aml']), score: 0 },
+      { labels: { patterns: [], fraud: false, aml: false }, action: 'review', alerted: new Set(['fraud']), score: 412 },
       { labels: undefined, action: 'block', alerted: new Set(['other']) },
     ]);
     const e = evaluate(ledger.outcomes());

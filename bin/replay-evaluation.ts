@@ -4,15 +4,57 @@
 // An event counts as flagged for a domain (fraud, aml, credit) when it raised an alert of that
 // domain; an event labelled for the domain (`labels.fraud: true`) is a positive, one labelled
 // `false` a negative, one without the field is not counted for that domain. Per pattern
-// (`labels.patterns`), the share of its events that raised any alert.
+// (`labels.patterns`), the share of its events that raised any alert. For fraud, whose decisions
+// carry a score (0–1000), also how well that score ranks the positives above the negatives,
+// whatever the thresholds: the area under the ROC curve and the average precision.
 
 export const DOMAINS = ['fraud', 'aml', 'credit'] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 export type EventLabels = { readonly patterns?: readonly string[]; readonly fraud?: boolean; readonly aml?: boolean; readonly credit?: boolean };
 
-/** One replayed event's outcome: its labels and action (from its decision) and the domains it alerted in. */
-export type Outcome = { labels: EventLabels | undefined; action: string; alerted: Set<string> };
+/** One replayed event's outcome: its labels, action and fraud score (from its decision) and the domains it alerted in. */
+export type Outcome = { labels: EventLabels | undefined; action: string; alerted: Set<string>; score?: number };
+
+/** How well a score ranks positives above negatives, independent of any threshold. */
+export type Ranking = {
+  /** Labelled events with a score. */
+  readonly events: number;
+  readonly positives: number;
+  /** Area under the ROC curve: the chance that a random positive scores above a random negative (ties count half); 0.5 is chance. */
+  readonly rocAuc: number | null;
+  /** Average precision (area under the precision-recall curve, by threshold steps); the positives' share is chance. */
+  readonly averagePrecision: number | null;
+};
+
+const SCORE_BINS = 1001;
+
+/** ROC AUC and average precision from the counts of positives and negatives at each integer score 0–1000. */
+export function rankingOf(positivesAt: ArrayLike<number>, negativesAt: ArrayLike<number>): Ranking {
+  let positives = 0;
+  let negatives = 0;
+  for (let s = 0; s < SCORE_BINS; s++) {
+    positives += positivesAt[s] ?? 0;
+    negatives += negativesAt[s] ?? 0;
+  }
+  if (positives === 0 || negatives === 0) return { events: positives + negatives, positives, rocAuc: null, averagePrecision: positives === 0 ? null : 1 };
+  // Highest scores first: each distinct score is one threshold.
+  let truePositives = 0;
+  let falsePositives = 0;
+  let rocArea = 0;
+  let ap = 0;
+  for (let s = SCORE_BINS - 1; s >= 0; s--) {
+    const p = positivesAt[s] ?? 0;
+    const n = negativesAt[s] ?? 0;
+    if (p === 0 && n === 0) continue;
+    // Negatives at this score rank below the positives above it, and tie with those at it.
+    rocArea += n * (truePositives + p / 2);
+    truePositives += p;
+    falsePositives += n;
+    ap += (p / positives) * (truePositives / (truePositives + falsePositives));
+  }
+  return { events: positives + negatives, positives, rocAuc: rocArea / (positives * negatives), averagePrecision: ap };
+}
 
 export type DomainScore = {
   readonly domain: Domain;
@@ -34,6 +76,8 @@ export type Evaluation = {
   readonly labelled: number;
   readonly domains: readonly DomainScore[];
   readonly patterns: readonly PatternScore[];
+  /** How the fraud score ranks the events labelled for fraud. */
+  readonly fraudRanking: Ranking;
 };
 
 export function evaluate(outcomes: Iterable<Outcome>): Evaluation {
@@ -43,11 +87,17 @@ export function evaluate(outcomes: Iterable<Outcome>): Evaluation {
     DOMAINS.map((d) => [d, { labelled: 0, positives: 0, flagged: 0, truePositives: 0 }]),
   );
   const patterns = new Map<string, { events: number; alerted: number }>();
+  const fraudPositivesAt = new Float64Array(SCORE_BINS);
+  const fraudNegativesAt = new Float64Array(SCORE_BINS);
   for (const outcome of outcomes) {
     decided++;
     const labels = outcome.labels;
     if (!labels) continue;
     labelled++;
+    if (labels.fraud !== undefined && outcome.score !== undefined && Number.isFinite(outcome.score)) {
+      const bin = Math.min(SCORE_BINS - 1, Math.max(0, Math.round(outcome.score)));
+      (labels.fraud ? fraudPositivesAt : fraudNegativesAt)[bin]! += 1;
+    }
     for (const domain of DOMAINS) {
       const truth = labels[domain];
       if (truth === undefined) continue;
@@ -78,6 +128,7 @@ export function evaluate(outcomes: Iterable<Outcome>): Evaluation {
       };
     }),
     patterns: [...patterns].map(([pattern, p]) => ({ pattern, ...p })).sort((a, b) => a.pattern.localeCompare(b.pattern)),
+    fraudRanking: rankingOf(fraudPositivesAt, fraudNegativesAt),
   };
 }
 
@@ -90,6 +141,7 @@ const DOMAIN_BITS: Readonly<Record<Domain, { alerted: number; labelled: number; 
   credit: { alerted: 16, labelled: 128, truth: 1024 },
 };
 const LABELLED = 2048;
+const NO_SCORE = 0xffff;
 const ACTIONS = ['', 'allow', 'review', 'block'] as const;
 
 /**
@@ -173,7 +225,7 @@ function hashes(id: string): [number, number] {
 
 /**
  * The outcomes of a replay's events as they arrive (decisions and alerts, in any order), kept
- * small enough for the public data sets: ≈ 32 bytes per event, not an object apiece (an object
+ * small enough for the public data sets: ≈ 34 bytes per event, not an object apiece (an object
  * per event took ≈ 450 bytes, 2.7 GiB for PaySim's 6.3 million). `outcomes()` hands them to
  * `evaluate` one at a time.
  */
@@ -181,6 +233,8 @@ export class OutcomeLedger {
   private readonly _index = new IdIndex();
   private _flags = new Uint16Array(1024);
   private _action = new Uint8Array(1024);
+  /** The decision's fraud score (0–1000); 65535: none. */
+  private _score = new Uint16Array(1024).fill(NO_SCORE);
   /** Index of the event's first pattern in `_patternNames`, plus one (0: none). */
   private _pattern = new Uint32Array(1024);
   /** Patterns after the first, for the rare events in several. */
@@ -200,9 +254,10 @@ export class OutcomeLedger {
     if (this._index.add(id, this._size)) this._size++;
   }
 
-  decided(id: string, labels: EventLabels | undefined, action: string): void {
+  decided(id: string, labels: EventLabels | undefined, action: string, score?: number): void {
     const i = this._index.get(id);
     if (i === undefined) return;
+    this._score[i] = score !== undefined && Number.isFinite(score) ? Math.min(1000, Math.max(0, Math.round(score))) : NO_SCORE;
     let flags = this._flags[i]! | DECIDED;
     const known = ACTIONS.indexOf(action as (typeof ACTIONS)[number]);
     this._action[i] = known > 0 ? known : 0;
@@ -245,7 +300,8 @@ export class OutcomeLedger {
         if (labels && flags & bits.labelled) labels[domain] = (flags & bits.truth) !== 0;
       }
       if (flags & ALERTED_ANY && alerted.size === 0) alerted.add('other');
-      yield { labels, action: ACTIONS[this._action[i]!] || 'unknown', alerted };
+      const score = this._score[i]!;
+      yield { labels, action: ACTIONS[this._action[i]!] || 'unknown', alerted, ...(score === NO_SCORE ? {} : { score }) };
     }
   }
 
@@ -266,6 +322,9 @@ export class OutcomeLedger {
     };
     this._flags = grow(this._flags, (n) => new Uint16Array(n));
     this._action = grow(this._action, (n) => new Uint8Array(n));
+    const scores = this._score;
+    this._score = new Uint16Array(scores.length * 2).fill(NO_SCORE);
+    this._score.set(scores);
     this._pattern = grow(this._pattern, (n) => new Uint32Array(n));
   }
 }
@@ -279,6 +338,13 @@ export function evaluationLines(e: Evaluation): string[] {
   for (const d of e.domains) {
     if (d.labelled === 0) continue;
     lines.push(`  ${d.domain.padEnd(7)} ${n(d.labelled).padStart(9)} ${n(d.positives).padStart(9)} ${n(d.flagged).padStart(9)} ${pct(d.precision).padStart(10)} ${pct(d.recall).padStart(10)}`);
+  }
+  const r = e.fraudRanking;
+  if (r.rocAuc !== null && r.averagePrecision !== null) {
+    lines.push(
+      `  fraud score ranking (${n(r.events)} events, ${n(r.positives)} positive): ROC AUC ${r.rocAuc.toFixed(3)} (chance 0.500), ` +
+        `average precision ${r.averagePrecision.toFixed(3)} (chance ${(r.positives / r.events).toFixed(3)})`,
+    );
   }
   if (e.patterns.length > 0) {
     lines.push(`  patterns (events that raised any alert): ${e.patterns.map((p) => `${p.pattern} ${n(p.alerted)}/${n(p.events)}`).join(', ')}`);

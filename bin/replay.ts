@@ -263,7 +263,7 @@ function watchOutcomes(bus: Bus): OutcomeLedger {
     callback: (error, message) => {
       if (error) return;
       records(message.string(), (d) => {
-        if (typeof d.eventId === 'string') ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action));
+        if (typeof d.eventId === 'string') ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined);
       });
     },
   });
