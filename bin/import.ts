@@ -83,6 +83,13 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   const open = await opener(options, output, totalBytes, nowMs, idPrefix);
 
   const out: Writable = options.out === '-' ? process.stdout : await openOutput(options.out);
+  // The reader went away (`riskstream import … | head`): stop reading, say nothing more of it.
+  let outError: Error | null = null;
+  const onOutError = (error: Error): void => {
+    outError = error;
+    out.emit('drain');
+  };
+  out.on('error', onOutError);
   const source = createReadStream(options.file);
   const parser = source.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
   let mapper: RowMapper | null = null;
@@ -95,6 +102,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   let lastProgress = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (outError !== null) break;
       if (mapper === null) {
         mapper = open(record);
         continue;
@@ -134,8 +142,10 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
       out.end();
       await finished(out).catch(() => undefined);
     }
+    out.off('error', onOutError);
     output.done();
   }
+  if (outError !== null && (outError as NodeJS.ErrnoException).code !== 'EPIPE') throw new ImportError(`could not write the events: ${(outError as Error).message}`);
   if (mapper === null) throw new ImportError(`${options.file} is empty: a ${options.format} file starts with its header line`);
   return {
     rows,
