@@ -114,11 +114,13 @@ program
   .option('--rate <n>', 'events per second at most (default: as fast as they are acknowledged)', positiveInt)
   .option('--batch <n>', 'events per publish or HTTP batch', positiveInt, 500)
   .option('--wait [seconds]', 'then wait until the processors have decided every event (default: at most 600 s)')
-  .option('--evaluate', "then compare the events' decisions and alerts with their labels: precision and recall per domain, alerts per pattern (waits as --wait)")
-  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean; evaluate?: boolean }) => {
+  .option('--evaluate', "then compare the events' decisions and alerts with their labels: precision and recall per domain, the fraud score's ROC AUC and average precision, alerts per pattern (waits as --wait)")
+  .option('--json', 'also print the summary (and the evaluation) as one JSON object on the last line of stdout')
+  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean; evaluate?: boolean; json?: boolean }) => {
     const waitFor = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : positiveInt(opts.wait);
     const waitSeconds = waitFor ?? (opts.evaluate ? 600 : undefined);
     const summary = await runReplay(loadConfig(), { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds, evaluate: opts.evaluate === true }, consoleReplayOutput());
+    if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
     process.exitCode = summary.refused > 0 || summary.decided === false ? 1 : 0;
   });
 
