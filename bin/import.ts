@@ -99,7 +99,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   let positives = 0;
   let unlisted = 0;
   const leftOut = new Map<string, number>();
-  let lastProgress = 0;
+  const progress = progressEvery(output, 'converting', totalBytes);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (outError !== null) break;
@@ -126,13 +126,9 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
       if (labels.aml === true && labels.patterns?.[0] === 'laundering') unlisted++;
       if (!out.write(JSON.stringify(result.event) + '\n')) await once(out, 'drain');
       written++;
-      const now = performance.now();
-      if (now - lastProgress >= 250) {
-        lastProgress = now;
-        output.progress('converting', source.bytesRead, totalBytes, rows);
-      }
+      progress.tick(source.bytesRead, rows);
     }
-    output.progress('converting', totalBytes, totalBytes, rows);
+    progress.end(rows);
   } catch (error) {
     if (error instanceof DatasetError) throw new ImportError(error.message);
     throw error;
@@ -231,24 +227,34 @@ async function countSteps(file: string, output: ImportOutput, totalBytes: number
   const counts = new Map<number, number>();
   const source = createReadStream(file);
   let rows = 0;
-  let lastProgress = 0;
+  const progress = progressEvery(output, 'counting hours', totalBytes);
   try {
     for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
       const step = paysimStepOf(line);
       if (step === null) continue;
       counts.set(step, (counts.get(step) ?? 0) + 1);
       rows++;
-      const now = performance.now();
-      if (now - lastProgress >= 250) {
-        lastProgress = now;
-        output.progress('counting hours', source.bytesRead, totalBytes, rows);
-      }
+      progress.tick(source.bytesRead, rows);
     }
-    output.progress('counting hours', totalBytes, totalBytes, rows);
+    progress.end(rows);
   } finally {
     output.done();
   }
   return counts;
+}
+
+/** A stage's progress at most every 250 ms while reading, and at 100 % at its end. */
+function progressEvery(output: ImportOutput, stage: string, totalBytes: number): { tick(bytes: number, rows: number): void; end(rows: number): void } {
+  let shownAt = 0;
+  return {
+    tick(bytes, rows) {
+      const now = performance.now();
+      if (now - shownAt < 250) return;
+      shownAt = now;
+      output.progress(stage, bytes, totalBytes, rows);
+    },
+    end: (rows) => output.progress(stage, totalBytes, totalBytes, rows),
+  };
 }
 
 async function readLines(file: string): Promise<string[]> {

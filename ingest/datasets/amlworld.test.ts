@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../core/index.js';
 import { amlworldRows, amlworldTime, parseAmlworldPatterns } from './amlworld.js';
 import { DatasetError } from './format.js';
+import { eventOf, row } from './test-fixtures.js';
 
 const HEADER = 'Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering'.split(',');
-const row = (text: string): string[] => text.split(',');
 const FAN_OUT_1 = '2022/09/01 00:21,011,8000A0002,020,8000B0001,900.00,Euro,900.00,Euro,ACH,1';
 const FAN_OUT_2 = '2022/09/01 00:22,011,8000A0002,021,8000B0002,1200.50,Yen,1200.50,Yen,Wire,1';
 const CYCLE_1 = '2022/09/02 10:00,030,8000C0001,031,8000C0002,50.00,US Dollar,50.00,US Dollar,Cheque,1';
@@ -20,10 +20,6 @@ const PATTERNS = [
   'END LAUNDERING ATTEMPT - CYCLE',
 ];
 
-function eventOf(result: ReturnType<ReturnType<typeof amlworldRows>>): Record<string, unknown> {
-  if (!('event' in result)) throw new Error(`left out: ${result.leftOut}`);
-  return result.event;
-}
 
 describe('AMLworld rows as payments', () => {
   it('maps a transfer, with its typology and attempt from the patterns file', () => {

@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../core/index.js';
 import { DatasetError } from './format.js';
 import { IEEE_CIS_DEFAULT_START, identityFileOf, ieeeCisRows, ieeeDevices } from './ieee-cis.js';
+import { eventOf, row } from './test-fixtures.js';
 
 // The columns the mapping reads, among others it leaves out (a few of the anonymised ones).
 const HEADER = 'TransactionID,isFraud,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1,addr2,C1,D1,V1'.split(',');
-const row = (text: string): string[] => text.split(',');
 
-function eventOf(result: ReturnType<ReturnType<typeof ieeeCisRows>>): Record<string, unknown> {
-  if (!('event' in result)) throw new Error(`left out: ${result.leftOut}`);
-  return result.event;
-}
 
 describe('IEEE-CIS rows as card payments', () => {
   it('maps a payment: the card from its masked identifiers, the product as merchant, the device from the identity file', () => {

@@ -2,19 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../core/index.js';
 import { DatasetError } from './format.js';
 import { PAYSIM_HOURS, paysimDefaultStart, paysimRows, paysimStepOf } from './paysim.js';
+import { eventOf, row } from './test-fixtures.js';
 
 const HEADER = 'step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud'.split(',');
 const START = Date.UTC(2026, 10, 1);
-const row = (text: string): string[] => text.split(',');
 
 function mapper(rowsPerStep: Record<number, number> = { 1: 4, 2: 1 }) {
   return paysimRows(HEADER, { idPrefix: 'ps', startMs: START, currency: 'USD', rowsPerStep: new Map(Object.entries(rowsPerStep).map(([k, v]) => [Number(k), v])) });
 }
 
-function eventOf(result: ReturnType<ReturnType<typeof mapper>>): Record<string, unknown> {
-  if (!('event' in result)) throw new Error(`left out: ${result.leftOut}`);
-  return result.event;
-}
 
 describe('PaySim rows as payments', () => {
   it('maps each type as the contract asks, labels fraud, and keeps of the balances only the payer\'s before the payment', () => {

@@ -2,16 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../core/index.js';
 import { DatasetError } from './format.js';
 import { sparkovRows, sparkovTime } from './sparkov.js';
+import { eventOf, row } from './test-fixtures.js';
 
 const HEADER = ',trans_date_trans_time,cc_num,merchant,category,amt,first,last,gender,street,city,state,zip,lat,long,city_pop,job,dob,trans_num,unix_time,merch_lat,merch_long,is_fraud'.split(',');
 const POS = '0,2019-01-01 00:00:18,4000123456789012,fraud_Hartley and Sons,grocery_pos,107.23,Joan,Parker,F,12 Elm Row,Millbrook,NC,28600,35.9,-81.2,4100,Librarian,1985-06-15,5f1c0e9a7b3d42c6a8e1f0b2c4d6e8a0,1325376018,35.95,-81.9,0';
 const NET = '1,2019-01-01 01:10:00,4000123456789012,fraud_Lowe Group,shopping_net,981.5,Joan,Parker,F,12 Elm Row,Millbrook,NC,28600,35.9,-81.2,4100,Librarian,1985-06-15,9b8a7c6d5e4f30211a2b3c4d5e6f7081,1325380200,36.5,-81.9,1';
-const row = (text: string): string[] => text.split(',');
 
-function eventOf(result: ReturnType<ReturnType<typeof sparkovRows>>): Record<string, unknown> {
-  if (!('event' in result)) throw new Error(`left out: ${result.leftOut}`);
-  return result.event;
-}
 
 describe('Sparkov rows as card payments', () => {
   it('maps a card-present purchase at the merchant, never carrying the card number', () => {
