@@ -79,6 +79,23 @@ describe('simulator - contracts', () => {
   });
 });
 
+describe('simulator - balances', () => {
+  it("gives most payments from the bank's own accounts the balance before them, never less than the amount, and none to outside payers", () => {
+    const events = createSimulator({ seed: 11, startTs: START, customers: 2_000 }).take(20_000);
+    const own = new Set(events.filter((e) => e.kind === 'customer').map((e) => (e as { customerId: string }).customerId));
+    const payments = events.filter((e): e is Extract<WireEvent, { kind: 'payment' }> => e.kind === 'payment');
+    const fromOwn = payments.filter((p) => p.debtor.customerId !== undefined && own.has(p.debtor.customerId));
+    const withBalance = fromOwn.filter((p) => p.debtorBalance !== undefined);
+    expect(withBalance.length / fromOwn.length).toBeGreaterThan(0.5);
+    expect(withBalance.length / fromOwn.length).toBeLessThan(0.7);
+    for (const p of withBalance) expect(Number(p.debtorBalance)).toBeGreaterThanOrEqual(Number(p.amount));
+    // Most payments take a small share of it; a few nearly all of it.
+    const shares = withBalance.map((p) => Number(p.amount) / Number(p.debtorBalance));
+    expect(shares.filter((s) => s < 0.5).length / shares.length).toBeGreaterThan(0.85);
+    expect(payments.filter((p) => p.debtorBalance !== undefined && !(p.debtor.customerId !== undefined && own.has(p.debtor.customerId)))).toEqual([]);
+  });
+});
+
 describe('simulator - event time', () => {
   it.each([
     [1000, 5000],

@@ -1,6 +1,7 @@
 // The simulator: one seeded stream of wire events mixing everyday traffic, loan lives and injected
 // patterns, with every customer introduced (a `customer` event) before anything involving them.
-import type { Labels, WireEvent } from '../../core/contracts/index.js';
+import type { Labels, PaymentEventWire, WireEvent } from '../../core/contracts/index.js';
+import { formatMinor, parseAmount } from '../../core/money.js';
 import { Agenda } from './agenda.js';
 import { customerEvent } from './events.js';
 import { pastPayments } from './history.js';
@@ -116,6 +117,8 @@ class SimulatorImpl implements Simulator {
   private readonly _world: World;
   private readonly _rng: Rng;
   private readonly _idRng: Rng;
+  /** The senders' balances: a stream of its own, so that they change no other draw. */
+  private readonly _balanceRng: Rng;
   private readonly _time: Timing;
   private _step: number;
   private _rate: number;
@@ -157,6 +160,7 @@ class SimulatorImpl implements Simulator {
     this._world = new World({ seed, startTs, customers: opts.customers ?? 20_000, merchants: opts.merchants ?? 5_000 });
     this._rng = Rng.of(seed, 0x7a);
     this._idRng = Rng.of(seed, 0x1d);
+    this._balanceRng = Rng.of(seed, 0xba1);
     this._time = timing(timeScale, loanTimeScale);
     this._rate = rate;
     this._step = 1000 / rate;
@@ -353,10 +357,30 @@ class SimulatorImpl implements Simulator {
     event.id = eventId(ts, this._idRng);
     event.ts = this._formatter.format(ts);
     event.labels = draft.labels;
+    if (event.kind === 'payment' && event.debtorBalance === undefined) this._addBalance(event);
     this._emitted++;
     return event;
   }
+
+  /**
+   * The sending bank's view of the payer's balance, on most payments from its own accounts: the
+   * payment takes a share of it, log-normal around a twelfth (about one payment in three hundred
+   * takes 95 % or more, as when a salary is spent down). Patterns that empty an account set it
+   * themselves.
+   */
+  private _addBalance(event: PaymentEventWire): void {
+    if (customerIndexOf(event.debtor.customerId, this._world) === undefined) return;
+    const rng = this._balanceRng;
+    if (!rng.chance(BALANCE_SHARE)) return;
+    const amount = parseAmount(event.amount, event.currency);
+    if (!amount.ok || amount.minor === 0) return;
+    const share = Math.min(0.99, Math.exp(-2.5 + 0.9 * rng.normal()));
+    event.debtorBalance = formatMinor(Math.ceil(amount.minor / share), event.currency);
+  }
 }
+
+/** Payments from the bank's own accounts that carry the balance before them (debtorBalance). */
+const BALANCE_SHARE = 0.6;
 
 function customerIndexOf(customerId: string | undefined, world: World): number | undefined {
   return customerId === undefined ? undefined : world.indexOfCustomer(customerId);

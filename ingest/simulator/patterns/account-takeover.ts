@@ -1,7 +1,9 @@
 // Account takeover: a new device on a new address, far from the customer's home, logs in, tries a
-// small transfer, then sends large amounts to payees the customer never paid.
+// small transfer, then sends large amounts to payees the customer never paid, the last of them
+// whatever is left (its debtorBalance is its amount: the account is emptied).
 import { SEGMENT_SPEND } from '../amounts.js';
 import { everydayAccount, maybePurpose } from '../traffic.js';
+import type { PaymentEventWire } from '../../../core/contracts/index.js';
 import { paymentEvent } from '../events.js';
 import { newDevice } from '../network.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
@@ -45,6 +47,8 @@ export const accountTakeover: PatternDefinition = {
       });
       at += time.minutes(rng.between(1, 10));
     }
+    const last = steps[steps.length - 1]!.event as PaymentEventWire;
+    last.debtorBalance = last.amount;
     return steps;
   },
 };

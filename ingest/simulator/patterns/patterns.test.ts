@@ -141,6 +141,8 @@ describe('patterns - each typology looks like itself', () => {
     for (const s of scenarios) {
       for (const p of s) if (p.device) expect(normalDevices.has(p.device.id)).toBe(false);
       expect(Math.max(...s.map(usdCents))).toBeGreaterThanOrEqual(150_000);
+      // The last transfer empties the account.
+      expect(s.at(-1)!.debtorBalance).toBe(s.at(-1)!.amount);
     }
   });
 
