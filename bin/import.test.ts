@@ -139,6 +139,11 @@ describe('riskstream import', () => {
       ['ieee-cis-2987000', '2017-12-01T00:00:00.000Z', undefined],
       ['ieee-cis-2987001', '2017-12-01T00:00:01.000Z', 'desktop:Windows, 10'],
     ]);
+    // The test file: no isFraud, no labels, no positives.
+    writeFileSync(join(sub, 'test_transaction.csv'), ['TransactionID,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1', '3663549,18403224,31.95,W,10409,111,150,visa,226,debit,170'].join('\n'));
+    const test = await runImport({ format: 'ieee-cis', file: join(sub, 'test_transaction.csv'), out: join(sub, 'test.ndjson'), currency: 'USD' }, quiet());
+    expect(test).toMatchObject({ rows: 1, written: 1, positives: 0 });
+    expect(linesOf(join(sub, 'test.ndjson'))[0]).not.toHaveProperty('labels');
   });
 
   it('says what is wrong with how it was called', async () => {

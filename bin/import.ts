@@ -121,7 +121,8 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
         if (refused <= MAX_REPORTED) output.report(`import: line ${info.lines} refused by the event contract: ${describe(checked.errors)}`);
         continue;
       }
-      const labels = result.event.labels as { fraud?: boolean; aml?: boolean; patterns?: string[] };
+      // IEEE-CIS's test file has no labels.
+      const labels = (result.event.labels ?? {}) as { fraud?: boolean; aml?: boolean; patterns?: string[] };
       if (labels.fraud === true || labels.aml === true) positives++;
       if (labels.aml === true && labels.patterns?.[0] === 'laundering') unlisted++;
       if (!out.write(JSON.stringify(result.event) + '\n')) await once(out, 'drain');
