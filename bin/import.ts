@@ -37,7 +37,7 @@ export type ImportOptions = {
   readonly identity?: string;
   /** Data rows to read at most. */
   readonly limit?: number;
-  /** Event ids are `<prefix>-<line>` (default: the format's name). */
+  /** Event ids are `<prefix>-<line>`, or `<prefix>-<the data set's id>` where it has one (default: the format's name). */
   readonly idPrefix?: string;
 };
 

@@ -133,7 +133,7 @@ program
   .option('--patterns <file>', "amlworld: the laundering attempts by typology (default: <name>_Patterns.txt beside <name>_Trans.csv, when there)")
   .option('--identity <file>', 'ieee-cis: the devices by transaction (default: <name>_identity.csv beside <name>_transaction.csv, when there)')
   .option('--limit <n>', 'read at most this many rows', positiveInt)
-  .option('--id-prefix <prefix>', "event ids are <prefix>-<line> (default: the format's name)")
+  .option('--id-prefix <prefix>', "event ids start with <prefix>- and go on with the row's line or the data set's own id (default: the format's name)")
   .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; identity?: string; limit?: number; idPrefix?: string }) => {
     if (!(DATASET_FORMATS as readonly string[]).includes(format)) throw new ImportError(`unknown format "${format}": one of ${DATASET_FORMATS.join(', ')}`);
     const output = consoleImportOutput();
