@@ -1,13 +1,15 @@
 // `riskstream replay` against the real NATS (and a spawned riskstream for --url and --wait): the
 // events reach the stream, each refused line is named with its number and field, events without
 // an id get one, and --wait waits until the processors have decided everything.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { consumerLag, ensureStreams, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
+import { consumerLag, ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
 import { RESUME_SHARE, ReplayError, backlogVerdict, runReplay, type ReplayOutput } from './replay.js';
@@ -115,6 +117,23 @@ describe('riskstream replay', () => {
     expect(error).toBeInstanceOf(ReplayError);
     expect(error.message).toMatch(/^stopped: .*ECONNREFUSED.*\. 0 events were sent before this batch; run the replay again once the cause is fixed/);
   });
+
+  it('--json: the summary as one JSON object on the last line of stdout, the report on stderr', async () => {
+    const path = file('json.ndjson', 'rj');
+    const run = promisify(execFile);
+    const result = await run(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), 'replay', path, '--wait', '1', '--json'], {
+      env: { ...process.env, ...childEnv(h), LOG_LEVEL: 'silent' },
+      timeout: 30_000,
+    }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+    // Nothing decides here: exit 1, and the JSON says why.
+    expect(result.code).toBe(1);
+    const last = result.stdout.trim().split('\n').at(-1)!;
+    expect(JSON.parse(last)).toMatchObject({ lines: 4, sent: 2, refused: 2, decided: false });
+    expect(result.stderr).toMatch(/^line 3: not JSON/m);
+  }, 40_000);
 
   it('refuses a file it cannot read, before sending anything', async () => {
     await expect(runReplay(h.config, { file: join(folder, 'missing.ndjson') }, capture())).rejects.toThrow(/cannot read .*missing\.ndjson: ENOENT/);
