@@ -157,7 +157,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
 
 type Opener = ((header: readonly string[]) => RowMapper) & { patternsUsed?: boolean };
 
-/** What each format needs before the rows: PaySim each hour's row count, AMLworld its patterns file. */
+/** What each format needs before the rows: PaySim each hour's row count, AMLworld its patterns file, IEEE-CIS its identity file. */
 async function opener(options: ImportOptions, output: ImportOutput, totalBytes: number, nowMs: number, idPrefix: string): Promise<Opener> {
   const base = { idPrefix, currency: options.currency };
   try {
