@@ -17,6 +17,8 @@ import type { BrowserAlertBenchResult } from '../loadtest/bench/browser-alerts.j
 export type BenchCommandOptions = {
   readonly rate: number;
   readonly duration: number;
+  /** Seconds at the same rate before each measured run, not counted (0: none). */
+  readonly warmup: number;
   readonly via: Via;
   readonly batchSize: number;
   /** Via NATS: events per envelope at most (1: one message per event) and the linger (ms). */
@@ -69,9 +71,11 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   try {
     for (const [index, run] of runs.entries()) {
       // Alert delivery to live dashboards is measured while the NATS run loads the system.
-      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, run.durationS) : undefined;
+      // They listen through the warm-up too: alerts flow from the first second.
+      const listenS = options.warmup + run.durationS;
+      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, listenS) : undefined;
       // The browser watches the feed during the same run, beside the WebSocket clients.
-      const browserRun = wsRun && options.browser ? startBrowser(target, run.durationS) : undefined;
+      const browserRun = wsRun && options.browser ? startBrowser(target, listenS) : undefined;
       if (wsRun) await wsRun.ready;
       if (browserRun) await browserRun.ready;
       const bar = new SingleBar({
@@ -79,10 +83,12 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         stream: process.stderr,
         hideCursor: true,
       });
-      bar.start(run.durationS, 0, { sent: 0, decided: 0, inFlight: 0 });
+      const barS = options.warmup + run.durationS;
+      bar.start(barS, 0, { sent: 0, decided: 0, inFlight: 0 });
       const result = await runBench({
         rate: run.rate,
         durationS: run.durationS,
+        warmupS: options.warmup,
         via: run.via,
         natsUrl: target.config.natsUrl,
         redisUrl: target.config.redisUrl,
@@ -99,9 +105,9 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         httpConnections: options.connections,
         seed: 7,
         alertShare: options.alertShare,
-        onProgress: (p) => bar.update(Math.min(run.durationS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
+        onProgress: (p) => bar.update(Math.min(barS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
       });
-      bar.update(run.durationS);
+      bar.update(barS);
       bar.stop();
       if (result.late > 0) process.stderr.write('\n');
       results.push(result);
@@ -128,7 +134,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
     const wsPart = { ...(ws ? { wsAlerts: { ...ws, perClient: undefined } } : {}), ...(browser ? { browserAlerts: browser } : {}) };
     process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], ...wsPart, machine } : { runs: results, ...wsPart, machine }) + '\n');
   }
-  return results.every((r) => r.lost === 0) ? 0 : 2;
+  return results.every((r) => r.lost === 0 && r.warmup.lost === 0) ? 0 : 2;
 }
 
 /** Opens the WebSocket subscribers; `ready` once they listen, `done` with the figures after the run and a grace. */
@@ -202,7 +208,8 @@ function viaText(r: BenchResult): string {
 function printResult(r: BenchResult): void {
   process.stdout.write(
     [
-      `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s`,
+      `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s${r.warmup.seconds > 0 ? ` after ${r.warmup.seconds}s of warm-up at that rate` : ''}`,
+      ...(r.warmup.seconds > 0 ? [`  warm-up (not in the figures below): sent ${r.warmup.sent}  lost ${r.warmup.lost}`] : []),
       `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}${r.refusedDecided > 0 ? ` (${r.refusedDecided} of them stored and decided all the same)` : ''}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
       `  achieved ${r.achievedPerSecond}/s   ingest-to-decision (late ones included) p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
       `  decided while sending ${r.decidedWhileSending} (${r.decidedWhileSendingPerSecond}/s; "achieved" also counts the grace)`,
@@ -329,7 +336,8 @@ function recordResults(
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
-    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${r.durationS} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${r.decidedWhileSendingPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
+    const seconds = r.warmup.seconds > 0 ? `${r.durationS} (after ${r.warmup.seconds} s warm-up${r.warmup.lost > 0 ? `, ${r.warmup.lost} of it lost` : ''})` : String(r.durationS);
+    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${seconds} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${r.decidedWhileSendingPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
   if (ws) {
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;

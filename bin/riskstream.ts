@@ -160,6 +160,7 @@ program
   .description('drive a running riskstream at a fixed rate and report throughput and latency')
   .option('--rate <n>', 'events per second', positiveInt, 10_000)
   .option('--duration <s>', 'seconds of sending', positiveInt, 60)
+  .option('--warmup <s>', 'seconds of sending at the same rate first, not counted in the figures (0: none)', positiveInt, 5)
   .addOption(new Option('--via <path>', 'entry point').choices(['nats', 'http', 'http-batch']).default('nats'))
   .option('--batch-size <n>', 'events per HTTP batch (http-batch)', positiveInt, 200)
   .option('--envelope <n>', 'via nats: events per envelope at most (1–256; 1 sends one message per event)', envelopeSize, 1)

@@ -16,6 +16,13 @@ export type Via = (typeof VIAS)[number];
 export type BenchOptions = {
   readonly rate: number;
   readonly durationS: number;
+  /**
+   * Seconds of sending at the same rate before the measured window, not counted in its figures
+   * (default 0): a freshly started riskstream compiles its hot code and meets every account for
+   * the first time then. The measured window follows without a pause; warm-up events are still
+   * watched for, and any never decided is reported as lost in the warm-up.
+   */
+  readonly warmupS?: number;
   readonly via: Via;
   readonly natsUrl: string;
   /** To find the local redis-server whose CPU is reported. */
@@ -63,6 +70,9 @@ export type BenchResult = {
   readonly envelope: EnvelopeSettings;
   readonly rate: number;
   readonly durationS: number;
+  /** The warm-up before the measured window: its seconds, events sent, and events never decided. */
+  readonly warmup: { readonly seconds: number; readonly sent: number; readonly lost: number };
+  /** From here on, figures count the measured window only. */
   readonly sent: number;
   readonly accepted: number;
   /** Not acknowledged (an error, or no answer in time: such an event may still be stored). */
@@ -99,10 +109,10 @@ const MAX_IN_FLIGHT = 20_000;
 const ACCEPTED = 1;
 const REFUSED = 2;
 
-/** Events in `state` whose decided flag is `decided`. */
-function countWhere(ackState: Uint8Array, decidedFlags: Uint8Array, state: number, decided: number): number {
+/** Events from `from` to `to` (exclusive) in `state` whose decided flag is `decided`. */
+function countWhere(ackState: Uint8Array, decidedFlags: Uint8Array, state: number, decided: number, from: number, to: number): number {
   let n = 0;
-  for (let i = 0; i < ackState.length; i++) if (ackState[i] === state && decidedFlags[i] === decided) n++;
+  for (let i = from; i < to; i++) if (ackState[i] === state && decidedFlags[i] === decided) n++;
   return n;
 }
 const EVENT_ID_FIELD = '"eventId":"';
@@ -110,7 +120,9 @@ const EVENT_ID_FIELD = '"eventId":"';
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const names = namesOf(options.namespace);
   const nc: NatsConnection = await connect({ servers: options.natsUrl, name: 'riskstream-bench' });
-  const total = Math.ceil(options.rate * options.durationS);
+  // Events 0 … warm-1 are the warm-up, warm … total-1 the measured window: one schedule for both.
+  const warm = Math.round(options.rate * (options.warmupS ?? 0));
+  const total = warm + Math.ceil(options.rate * options.durationS);
   const runId = `b${Date.now().toString(36)}`;
   const prefix = `${runId}-`;
   const scheduled = new Float64Array(total);
@@ -138,6 +150,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const n = Number(text.slice(start + prefix.length, end));
         if (!(n >= 0 && n < total) || decidedFlags[n]) continue;
         decidedFlags[n] = 1;
+        if (n < warm) continue;
         decided++;
         histogram.recordValue(Math.max(1, Math.round((seen - scheduled[n]!) * 1000)));
       }
@@ -165,15 +178,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const envelopes = envelope.maxRecords > 1 ? new EnvelopePublisher(publisher, { ...envelope, idPrefix: runId }) : undefined;
   const settle = (n: number, ok: boolean): void => {
     ackState[n] = ok ? ACCEPTED : REFUSED;
-    onAck(ok, 1);
+    onAck(ok, n);
   };
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
   const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
 
-  function onAck(ok: boolean, count: number): void {
-    inFlight -= count;
-    if (ok) accepted += count;
-    else refused += count;
+  /** Event n acknowledged (ok) or refused; warm-up events count only towards what is in flight. */
+  function onAck(ok: boolean, n: number): void {
+    inFlight--;
+    if (n < warm) return;
+    if (ok) accepted++;
+    else refused++;
   }
 
   function sendNats(from: number, to: number): void {
@@ -246,8 +261,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 
   const cpuPids = { riskstream: options.pid ?? null, nats: pidOf('nats-server', portOf(options.natsUrl, '4222')), redis: pidOf('redis-server', portOf(options.redisUrl, '6379')), bench: process.pid };
-  const cpuStart = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid === null ? null : cpuSeconds(pid)]));
+  const cpuNow = (): Record<string, number | null> => Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid === null ? null : cpuSeconds(pid)]));
+  let cpuStart = cpuNow();
   const started = performance.now();
+  /** When the measured window starts: the schedule's time of event `warm`. */
+  const measuredFrom = started + (warm / options.rate) * 1000;
+  let seqAtMeasure: Promise<number | null> = warm === 0 ? Promise.resolve(seqBefore) : Promise.resolve(null);
+  let measuring = warm === 0;
   const sampler = setInterval(() => {
     if (options.pid !== undefined) {
       const rss = residentMiB(options.pid);
@@ -264,6 +284,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       // latency, measured from the schedule, says so.
       const room = Math.max(0, MAX_IN_FLIGHT - inFlight);
       const to = Math.min(due, sent + room);
+      if (!measuring && due >= warm) {
+        // The measured window opens: CPU and the stream's count start from here.
+        measuring = true;
+        cpuStart = cpuNow();
+        seqAtMeasure = lastSeq();
+      }
       if (to > sent) {
         for (let n = sent; n < to; n++) scheduled[n] = started + (n / options.rate) * 1000;
         send(sent, to);
@@ -279,13 +305,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const decidedWhileSending = decided;
 
   const graceEnd = performance.now() + options.graceS * 1000;
-  const undecided = (): number => countWhere(ackState, decidedFlags, ACCEPTED, 0);
+  const undecided = (): number => countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, total);
   while ((inFlight > 0 || undecided() > 0) && performance.now() < graceEnd) {
     await new Promise((r) => setTimeout(r, 50));
   }
   clearInterval(sampler);
   const decidedInGrace = decided;
   const seqAfter = await lastSeq();
+  const seqFrom = await seqAtMeasure;
   const cpuMsPer1k = Object.fromEntries(
     Object.entries(cpuPids).map(([k, pid]) => {
       const before = cpuStart[k];
@@ -303,20 +330,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   publisher.close();
   await nc.drain();
 
-  const sendSeconds = (sendEnded - started) / 1000;
+  const sendSeconds = (sendEnded - measuredFrom) / 1000;
   const ms = (p: number): number => Math.round(histogram.getValueAtPercentile(p) / 10) / 100;
   return {
     via: options.via,
     envelope: options.via === 'nats' ? envelope : { maxRecords: 1, lingerMs: 0, scope: 'partition' },
     rate: options.rate,
     durationS: options.durationS,
-    sent,
+    warmup: { seconds: options.warmupS ?? 0, sent: Math.min(sent, warm), lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, warm) },
+    sent: Math.max(0, sent - warm),
     accepted,
     refused,
     decided: decidedInGrace,
     late: decided - decidedInGrace,
-    lost: countWhere(ackState, decidedFlags, ACCEPTED, 0),
-    refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1),
+    lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, warm, total),
+    refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1, warm, total),
     achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
     decidedWhileSending,
     decidedWhileSendingPerSecond: Math.round(decidedWhileSending / Math.max(sendSeconds, 0.001)),
@@ -325,7 +353,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     p99Ms: ms(99),
     maxMs: Math.round(histogram.maxValue / 10) / 100,
     rssMaxMiB: rssMax,
-    busMessages: seqBefore === null || seqAfter === null ? null : seqAfter - seqBefore,
+    busMessages: seqFrom === null || seqAfter === null ? null : seqAfter - seqFrom,
     cpuMsPer1k,
   };
 }
