@@ -65,8 +65,15 @@ export type ProcessorOptions = {
   readonly decide: DecideFn;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Events per micro-batch at most (default 64; envelopes count their records). */
   readonly maxBatch?: number;
+  /** How long a partial batch waits for more (default 2 ms). */
   readonly maxWaitMs?: number;
+  /**
+   * Batches worked on at once (default 4). Many small batches rather than a few large ones: one
+   * feature-store script per batch holds Redis for the whole batch, and an event waits for every
+   * other event of its batch (0002, thirteenth-session update).
+   */
   readonly concurrency?: number;
   /** Counts decisions per second for the live dashboard (optional). */
   readonly kpis?: KpiAccumulator;
@@ -144,9 +151,11 @@ class ProcessorRunner implements Processor {
     }, RESIZE_EVERY_MS);
     this._resizeTimer.unref();
     this._consumer = new BatchConsumer(consumer, this._handleBatch, {
-      maxBatch: this._o.maxBatch ?? 256,
+      maxBatch: this._o.maxBatch ?? 64,
       maxWaitMs: this._o.maxWaitMs ?? 2,
-      concurrency: this._o.concurrency ?? 2,
+      concurrency: this._o.concurrency ?? 4,
+      // As many messages asked for at a time as before batches were made smaller.
+      pullSize: 1024,
       weightOf: recordsOf,
       logger,
       onError: () => this._o.metrics.batchFailures.inc(),
