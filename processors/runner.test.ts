@@ -12,11 +12,11 @@ import { createProcessor, type Processor } from './runner.js';
 let h: Harness;
 let processor: Processor;
 
-async function readAll<T>(stream: string, expected: number): Promise<T[]> {
+async function readAll<T>(stream: string, expected: number, on: Harness = h): Promise<T[]> {
   return eventually(async () => {
-    const info = await h.bus.jsm.streams.info(stream);
+    const info = await on.bus.jsm.streams.info(stream);
     if (info.state.messages < expected) return undefined;
-    const consumer = await h.bus.js.consumers.get(stream);
+    const consumer = await on.bus.js.consumers.get(stream);
     const out: T[] = [];
     const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 3000 });
     for await (const m of messages) {
@@ -117,6 +117,60 @@ describe('processor runner - a failing feature store', () => {
       expect(failures).toBe('rs_processor_batch_failures_total 2');
     } finally {
       await failing.drain();
+      await own.cleanup();
+    }
+  }, 30_000);
+});
+
+describe('processor runner - a bug in deciding', () => {
+  it('files the event as RS_ERR_SCORER, and once sent again after the fix decides it once, counted once', async () => {
+    const own = await createHarness();
+    const decider = createDecider([createFraudRulesScorer()]);
+    let broken = true;
+    const processor = createProcessor({
+      bus: own.bus,
+      features: createFeatureStore(own.redis, { prefix: own.names.redisPrefix, dedupTtlSeconds: 600 }),
+      decide: (input) => {
+        if (broken && input.event.id === 'bug-1') throw new Error('a bug in deciding');
+        return decider(input);
+      },
+      metrics: createMetrics(),
+      logger: createLogger('silent'),
+    });
+    const publisher = createEventPublisher(own.bus, 4, createMetrics());
+    const validated = (raw: unknown) => {
+      const result = validateEvent(raw);
+      if (!result.ok) throw new Error('fixture');
+      return result.event;
+    };
+    const account = { accountId: 'ACC-BUG', customerId: 'C-BUG', country: 'US' };
+    try {
+      await processor.start();
+      await publisher.publish(validated(payment('bug-1', { debtor: account })), 'test');
+      const [letter] = await readAll<DeadLetterWire>(own.names.streams.dlq, 1, own);
+      expect(letter).toMatchObject({ source: 'processors', code: 'RS_ERR_SCORER', reason: expect.stringContaining('a bug in deciding') });
+
+      // Fixed; the letter's payload sent again as `riskstream replay` sends it (a message of its own).
+      broken = false;
+      await publisher.publishMany([validated(JSON.parse(letter!.payload))], 'replay');
+      const [decision] = await readAll<DecisionWire>(own.names.streams.decisions, 1, own);
+      // decided with the features of its first application: the payment counted once
+      expect(decision).toMatchObject({ eventId: 'bug-1', accountId: 'ACC-BUG' });
+      expect(decision!.features.out_count_1m).toBe(1);
+
+      // a third copy is a duplicate of the second, and the account's next payment is its second
+      await publisher.publishMany([validated(JSON.parse(letter!.payload))], 'replay');
+      await publisher.publish(validated(payment('bug-2', { debtor: account })), 'test');
+      const decisions = await readAll<DecisionWire>(own.names.streams.decisions, 2, own);
+      expect(decisions.map((d) => d.eventId)).toEqual(['bug-1', 'bug-2']);
+      expect(decisions[1]!.features.out_count_1m).toBe(2);
+      await eventually(async () => {
+        const lag = await consumerLag(own.bus, own.names.streams.events, own.names.consumers.processors);
+        return lag && lag.pending === 0 && lag.ackPending === 0 ? true : undefined;
+      }, 10_000, 'the consumer to be drained');
+      expect((await own.bus.jsm.streams.info(own.names.streams.decisions)).state.messages).toBe(2);
+    } finally {
+      await processor.drain();
       await own.cleanup();
     }
   }, 30_000);

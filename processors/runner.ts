@@ -47,6 +47,11 @@ export interface FeatureSource {
     events: readonly ValidatedEvent[],
     origins: readonly string[],
   ): Promise<ReadonlyArray<{ features: FeatureVector; profile: CustomerProfile; origin?: string }>>;
+  /**
+   * Events applied by computeBatch and then not decided (they go to the dead letters): a later
+   * copy of each must be decided, not taken for a duplicate. Absent: such copies are duplicates.
+   */
+  release?(events: readonly ValidatedEvent[]): Promise<unknown>;
 }
 
 /** What the runner needs of the decision step. */
@@ -188,6 +193,8 @@ class ProcessorRunner implements Processor {
 
     const publishes: Array<Promise<unknown>> = [];
     const replies: Array<[string, string]> = [];
+    /** Applied and not decided: released, so that the dead letter can be sent again and decided. */
+    const undecided: ValidatedEvent[] = [];
     const processingMs = Math.round(scoreStart - started);
     const now = Date.now();
     for (let i = 0; i < parsed.length; i++) {
@@ -209,6 +216,7 @@ class ProcessorRunner implements Processor {
       } catch (error) {
         // decide() isolates scorer failures itself; reaching here is a bug, so fail safe and say so.
         rejected.push({ input: item.input, index: item.index, data: item.data, code: 'RS_ERR_SCORER', reason: `${recordPrefix(item.input, item.index)}${safeReason(error)}` });
+        undecided.push(item.event);
         continue;
       }
       const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
@@ -234,6 +242,7 @@ class ProcessorRunner implements Processor {
     for (const input of inputs) {
       if (input.decisions.length > 0) publishDecisionEnvelopes(bus, input, publishes);
     }
+    if (undecided.length > 0 && features.release) publishes.push(features.release(undecided));
     for (const reject of rejected) {
       publishes.push(publishDeadLetter(bus, 'processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data));
       metrics.deadLettered.inc({ source: 'processors', code: reject.code });

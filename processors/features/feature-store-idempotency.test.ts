@@ -99,3 +99,53 @@ describe('feature store idempotency - where an event was first read from', () =>
     await expect(t.store.computeBatch([payment({ id: 'O3-p', ts: T0, from: 'O3-A', to: 'O3-B' })], [])).rejects.toThrow(/0 origins for 1 events/);
   });
 });
+
+describe('feature store idempotency - events applied and not decided (released)', () => {
+  test('the next copy of a released event takes it over: the first features, nothing counted twice, later copies duplicates again', async () => {
+    const batch = mixedBatch('R1', T0);
+    const first = await t.store.computeBatch(batch, batch.map((_, i) => `300:${i}`));
+    // deciding failed for the whole message: its events went to the dead letters
+    expect(await t.store.release(batch)).toBe(
+      batch.filter((e) => e.kind === 'payment').length * 2 + batch.filter((e) => e.kind !== 'payment').length,
+    );
+    const state = await snapshot(t.redis, t.prefix);
+    // sent again from the dead letters, in another message: decided as its own, with the first features
+    const again = await t.store.computeBatch(batch, batch.map((_, i) => `410:${i}`));
+    expect(again.map((r) => r.origin)).toEqual(batch.map((_, i) => `410:${i}`));
+    expect(again.map((r) => r.features)).toEqual(first.map((r) => r.features));
+    // taking over rewrites the markers' origins only: the account state did not move
+    const after = await snapshot(t.redis, t.prefix);
+    const withoutMarkers = (snap: Map<string, string>): Map<string, string> => new Map([...snap].filter(([key]) => !/:m(:|$)/.test(key)));
+    expect(withoutMarkers(after)).toEqual(withoutMarkers(state));
+    // a third copy is a duplicate of the second
+    const third = await t.store.computeBatch(batch, batch.map((_, i) => `520:${i}`));
+    expect(third.map((r) => r.origin)).toEqual(batch.map((_, i) => `410:${i}`));
+    // and the next payment of the account counts the released one once
+    const [next] = await t.store.computeBatch([payment({ id: 'R1-next', ts: T0 + 5 * SECOND, from: 'R1-A', to: 'R1-B' })], ['600']);
+    expect(next!.features).toMatchObject({ out_count_1m: 3, payee_in_count_1h: 2 });
+  });
+
+  test('a released marker keeps its time to live, and one already gone is not made again', async () => {
+    const pay = payment({ id: 'R2-p', ts: T0, from: 'R2-A', to: 'R2-B' });
+    await t.store.computeBatch([pay], ['1']);
+    const markerKey = `${t.prefix}{a:R2-A}:m:o:R2-p`;
+    await t.redis.pexpire(markerKey, 60_000);
+    expect(await t.store.release([pay])).toBe(2);
+    const ttl = await t.redis.pttl(markerKey);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    const gone = payment({ id: 'R2-gone', ts: T0, from: 'R2-A', to: 'R2-B' });
+    expect(await t.store.release([gone])).toBe(0);
+    expect(await t.redis.exists(`${t.prefix}{a:R2-A}:m:o:R2-gone`)).toBe(0);
+    expect(await t.store.release([])).toBe(0);
+  });
+
+  test('a marker written without an origin is released and taken over too', async () => {
+    const pay = payment({ id: 'R3-p', ts: T0, from: 'R3-A', to: 'R3-B' });
+    const [first] = await t.store.computeBatch([pay]);
+    expect(first!.origin).toBe('');
+    await t.store.release([pay]);
+    const [again] = await t.store.computeBatch([pay], ['77']);
+    expect(again).toEqual({ ...first, origin: '77' });
+  });
+});

@@ -55,6 +55,13 @@ export interface FeatureStore {
    * safe.
    */
   computeBatch(events: readonly ValidatedEvent[], origins?: readonly string[]): Promise<FeatureResult[]>;
+  /**
+   * For events applied and then not decided (deciding failed; they went to the dead letters):
+   * the next copy of each, read from any message, is decided with the features of this
+   * application instead of being taken for a duplicate, and is not applied again — while the
+   * markers live (`dedupTtlSeconds`). Resolves with the markers released.
+   */
+  release(events: readonly ValidatedEvent[]): Promise<number>;
 }
 
 export const DEFAULT_STATE_TTL_SECONDS = 35 * 86_400;
@@ -179,6 +186,25 @@ class RedisFeatureStore implements FeatureStore {
       out[k] = this._decode(events[k]!, results, firstReply[k]!, amounts[k]!);
     }
     return out;
+  }
+
+  async release(events: readonly ValidatedEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const keys: string[] = [];
+    const sizes: string[] = [];
+    for (const event of events) {
+      if (isPayment(event)) {
+        keys.push(markerKey(accountTag(this._prefix, event.body.debtor.accountId), 'o', event.id));
+        sizes.push(String(OUT_REPLY.size));
+        keys.push(markerKey(accountTag(this._prefix, event.body.creditor.accountId), 'i', event.id));
+        sizes.push(String(IN_REPLY.size));
+      } else {
+        keys.push(eventMarkerKey(this._prefix, event.id));
+        sizes.push('0');
+      }
+    }
+    const call = (this._redis as unknown as Record<string, (n: number, k: string[], a: string[]) => Promise<number>>)[this._commands.release]!;
+    return call.call(this._redis, keys.length, keys, sizes);
   }
 
   private _queuePayment(keys: string[], args: string[], event: ValidatedEvent<'payment'>, amount: number, now: string, origin: string): number {

@@ -218,14 +218,15 @@ const PAYER_FIELDS = Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', 
  * device hash, creditor country hash, ip hash (empty when absent); hashes from memberHash;
  * origin (where the event was read from, text).
  * Replies OUT_REPLY, binary, followed by the origin of the event's first application, and keeps
- * that as the marker: applied again, from anywhere, the side replies the marker unchanged.
+ * that as the marker: applied again, from anywhere, the side replies the marker unchanged (a
+ * released marker is taken over by this origin: claimLua).
  */
 function outLua(ttl: ScriptTtls): string {
   const X = 2 * NW + 1;
   return `${helpersLua(ttl)}
 local s, mk = KEYS[1], KEYS[2]
 local done = redis.call('GET', mk)
-if done then return done end
+${claimLua(OUT_REPLY.size, 'ARGV[10]')}
 local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 local sec = math.floor(ts / 1000)
 local ph = tonumber(ARGV[3])
@@ -313,7 +314,7 @@ function inLua(ttl: ScriptTtls): string {
   return `${helpersLua(ttl)}
 local s, mk = KEYS[1], KEYS[2]
 local done = redis.call('GET', mk)
-if done then return done end
+${claimLua(IN_REPLY.size, 'ARGV[5]')}
 local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 local sec = math.floor(ts / 1000)
 local qh = tonumber(ARGV[3])
@@ -390,16 +391,58 @@ return redis.call('HMGET', k, ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')})
 /**
  * The idempotency marker of an event of another kind than payment (whose sides keep their own):
  * remembers where the event was first read from. KEYS: marker. ARGV: origin. Replies the first
- * application's origin: this origin when the event is new.
+ * application's origin: this origin when the event is new, or when its marker was released.
  */
 function eventMarkerLua(ttl: ScriptTtls): string {
   return `
 local first = redis.call('GET', KEYS[1])
-if first then return first end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', '${ttl.markerMs}')
+if first and first ~= '${RELEASED_ORIGIN}' then return first end
+if first then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+else redis.call('SET', KEYS[1], ARGV[1], 'PX', '${ttl.markerMs}') end
 return ARGV[1]
 `;
 }
+
+/**
+ * The origin a marker carries once its event was applied but could not be decided (deciding
+ * failed, and the event went to the dead letters): the next copy of the event, read from any
+ * message, takes the marker over with its own origin, and is decided with the features of the
+ * first application instead of being applied again. See releaseLua.
+ */
+export const RELEASED_ORIGIN = '!';
+
+/**
+ * A side's answer when its marker (the Lua variable done) exists: the marker, taken over first
+ * by this application's origin (originArg) when it was released (its reply of size bytes, then
+ * RELEASED_ORIGIN). Its TTL stays: the window of exactly-once application is the first one's.
+ */
+function claimLua(size: number, originArg: string): string {
+  return `if done then
+  if #done == ${size + 1} and string.sub(done, ${size + 1}) == '${RELEASED_ORIGIN}' then
+    done = string.sub(done, 1, ${size}) .. ${originArg}
+    redis.call('SET', mk, done, 'KEEPTTL')
+  end
+  return done
+end`;
+}
+
+/**
+ * Releases markers: KEYS the markers, ARGV[i] the size of KEYS[i]'s reply (0 for the marker of an
+ * event of another kind, which holds its origin only). Each marker that still exists keeps its
+ * reply and gets RELEASED_ORIGIN as its origin, with its TTL unchanged. Replies how many were.
+ */
+export const RELEASE_MARKERS_LUA = `
+local n = 0
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  local size = tonumber(ARGV[i])
+  if v and #v >= size then
+    redis.call('SET', KEYS[i], string.sub(v, 1, size) .. '${RELEASED_ORIGIN}', 'KEEPTTL')
+    n = n + 1
+  end
+end
+return n
+`;
 
 /** The scripts for one set of TTLs. */
 export function featureScripts(ttl: ScriptTtls): FeatureScripts {
