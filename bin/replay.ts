@@ -8,7 +8,24 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { connectBus, consumerLag, createMetrics, ensureStreams, names as namesOf, splitEnvelopeText, streamLimitsOf, validateEvent, type Bus, type Config, type FieldError, type ValidatedEvent } from '../core/index.js';
+import {
+  backlogVerdict,
+  connectBus,
+  consumerLag,
+  createMetrics,
+  ensureStreams,
+  names as namesOf,
+  readEventsBacklog,
+  splitEnvelopeText,
+  streamLimitsOf,
+  validateEvent,
+  type Bus,
+  type Config,
+  type FieldError,
+  type StreamBacklog,
+  type ValidatedEvent,
+} from '../core/index.js';
+import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { OutcomeLedger, evaluate, evaluationLines, type EventLabels, type Evaluation } from './replay-evaluation.js';
 
@@ -89,39 +106,6 @@ export const RESUME_SHARE = 0.125;
 const ADMIT_CHECK_MS = 500;
 const WAIT_PROGRESS_MS = 2000;
 
-export type StreamBacklog = {
-  /** The events stream's bytes and messages now, and its size limit. */
-  readonly bytes: number;
-  readonly messages: number;
-  readonly maxBytes: number;
-  /** Messages each durable consumer of the stream has not yet been delivered. */
-  readonly consumers: ReadonlyArray<{ readonly name: string; readonly pending: number }>;
-  /** Bytes this replay has published so far. */
-  readonly sentBytes: number;
-};
-
-export type BacklogVerdict = { readonly wait: false } | { readonly wait: true; readonly unreadBytes: number; readonly reason: string };
-
-/**
- * Whether the replay should wait before sending more: a full events stream discards its oldest
- * messages whether read or not (DiscardOld), so a replay much faster than the processors or the
- * writer would lose its own first events. It waits while the slowest consumer's unread messages
- * take more than a quarter of the stream's limit, or, while nothing consumes the stream, once it
- * has sent that much.
- */
-export function backlogVerdict(b: StreamBacklog, share: number = UNREAD_SHARE): BacklogVerdict {
-  const limit = b.maxBytes * share;
-  if (!(b.maxBytes > 0)) return { wait: false };
-  if (b.consumers.length === 0) {
-    return b.sentBytes > limit
-      ? { wait: true, unreadBytes: b.sentBytes, reason: 'no process consumes the events stream: start riskstream (the processors and writer roles); the replay goes on once they read' }
-      : { wait: false };
-  }
-  const slowest = b.consumers.reduce((a, c) => (c.pending > a.pending ? c : a));
-  const unreadBytes = b.messages > 0 ? (slowest.pending * b.bytes) / b.messages : 0;
-  return unreadBytes > limit ? { wait: true, unreadBytes, reason: `${slowest.name} has not read them yet` } : { wait: false };
-}
-
 export async function runReplay(config: Config, options: ReplayOptions, out: ReplayOutput): Promise<ReplaySummary> {
   const batchSize = options.batch ?? 500;
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) throw new ReplayError('--batch must be 1 to 10,000 events');
@@ -145,7 +129,7 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   // At a set rate, about ten sends a second, so that the pace is even rather than batch by batch.
   const batchSize = options.rate ? Math.min(maxBatch, Math.max(1, Math.ceil(options.rate / 10))) : maxBatch;
   const watch = options.evaluate ? watchOutcomes(bus) : undefined;
-  const sink = options.url ? httpSink(options.url, config.apiKey) : await busSink(bus, config, out);
+  const sink = options.url ? httpSink(options.url, config.apiKey, out) : await busSink(bus, config, out);
   const started = performance.now();
   let lines = 0;
   let sent = 0;
@@ -281,7 +265,6 @@ function watchOutcomes(bus: Bus): OutcomeLedger {
 async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sink> {
   await ensureStreams(bus, streamLimitsOf(config));
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
-  const stream = bus.names.streams.events;
   let sentBytes = 0;
   let waitedMs = 0;
   let waits = 0;
@@ -290,11 +273,9 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
   /** Bytes sent between looks at most: a twentieth of what may lie unread (from the first look on). */
   let bytesBetweenChecks = 0;
   const backlog = async (): Promise<StreamBacklog> => {
-    const info = await bus.jsm.streams.info(stream);
-    const consumers: Array<{ name: string; pending: number }> = [];
-    for await (const c of bus.jsm.consumers.list(stream)) if (c.config.durable_name) consumers.push({ name: c.config.durable_name, pending: c.num_pending });
-    bytesBetweenChecks = (info.config.max_bytes * UNREAD_SHARE) / 20;
-    return { bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, consumers, sentBytes };
+    const reading = await readEventsBacklog(bus, sentBytes);
+    bytesBetweenChecks = (reading.maxBytes * UNREAD_SHARE) / 20;
+    return reading;
   };
   return {
     // In envelopes, as the simulator sends: one message per event would cost the bus more than the rest.
@@ -307,7 +288,7 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
       if (performance.now() - checkedAt < ADMIT_CHECK_MS && sentBytes - checkedBytes < bytesBetweenChecks) return;
       checkedAt = performance.now();
       checkedBytes = sentBytes;
-      let verdict = backlogVerdict(await backlog());
+      let verdict = backlogVerdict(await backlog(), UNREAD_SHARE);
       if (!verdict.wait) return;
       // Waits until the unread events are down to half the limit, so that it does not stop and go
       // at every look; says why the first time, then shows it as progress.
@@ -335,25 +316,46 @@ function mib(bytes: number): string {
   return (bytes / 1048576).toFixed(0);
 }
 
-function httpSink(url: string, apiKey: string): Sink {
+/**
+ * Another riskstream's HTTP gateway. Its bus is out of sight, but its gateway refuses events while
+ * its readers are far behind (503 RS_ERR_INGEST_BACKLOG, with Retry-After): the replay then waits
+ * and sends the same batch again, as the bus sink waits for the slowest reader.
+ */
+function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
   const pool = new Pool(url, { connections: 4 });
+  let waitedMs = 0;
+  let waits = 0;
   return {
     async send(_events, texts) {
-      const response = await pool.request({
-        path: '/v1/events:batch',
-        method: 'POST',
-        headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
-        body: texts.join('\n'),
-      });
-      const body = await response.body.text();
-      // 207 cannot happen for lines validated here unless the bus refused some: that is an error too.
-      if (response.statusCode !== 202) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${body.slice(0, 500)}`);
+      const body = texts.join('\n');
+      for (let shownAt = 0; ; ) {
+        const response = await pool.request({
+          path: '/v1/events:batch',
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+          body,
+        });
+        const text = await response.body.text();
+        if (response.statusCode === 202) return;
+        const refusal = backlogRefusal(response.statusCode, text);
+        // 207 cannot happen for lines validated here unless the bus refused some: that is an error too.
+        if (refusal === null) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${text.slice(0, 500)}`);
+        if (waits++ === 0) out.report(`replay: waiting: ${url} refuses events for now (${refusal}); the replay sends them again once it takes them`);
+        else if (performance.now() - shownAt >= WAIT_PROGRESS_MS) out.progress(`replay: waiting: ${url} is behind`);
+        shownAt = performance.now();
+        const ms = retryAfterMs(response.headers['retry-after']);
+        waitedMs += ms;
+        await sleep(ms);
+      }
     },
-    // Another riskstream's bus: --rate paces the replay.
     admit: async () => undefined,
-    close: () => pool.close(),
+    close: async () => {
+      if (waits > 0) out.report(`replay: waited ${(waitedMs / 1000).toFixed(0)} s in all for ${url} to take events again`);
+      await pool.close();
+    },
   };
 }
+
 
 /** Polls the processors' consumer until nothing is pending or in flight. */
 async function waitForDecisions(bus: Bus, seconds: number, out: ReplayOutput): Promise<boolean> {

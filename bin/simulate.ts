@@ -1,8 +1,10 @@
 // `riskstream simulate`: the simulator as a command, onto the bus, to an ingest URL, or to a file.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
+import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
@@ -21,7 +23,8 @@ export type SimulateOptions = {
   readonly opening?: boolean;
 };
 
-type Sink = { send(events: readonly unknown[]): Promise<void>; close(): Promise<void> };
+/** send resolves false when stopped before the events could be sent. */
+type Sink = { send(events: readonly unknown[]): Promise<boolean>; close(): Promise<void> };
 
 export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
   if (options.rate < 1) throw new Error('--rate must be at least 1 event per second (event time advances with the rate)');
@@ -34,8 +37,8 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
     ...(options.opening ? { openingEveryMs: DEMO_OPENING_EVERY_MS } : {}),
   });
   process.stderr.write(`simulate: a bank of ${customers.toLocaleString('en-US')} customers (seed ${options.seed})\n`);
-  const sink = await openSink(config, options);
   const abort = new AbortController();
+  const sink = await openSink(config, options, abort.signal);
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -50,8 +53,7 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
       async (events) => {
         const room = Math.max(0, limit - sent);
         const slice = events.slice(0, room);
-        await sink.send(slice);
-        sent += slice.length;
+        if (await sink.send(slice)) sent += slice.length;
         if (sent >= limit) abort.abort();
       },
       { rate: options.rate, signal: abort.signal },
@@ -63,12 +65,13 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   }
 }
 
-async function openSink(config: Config, options: SimulateOptions): Promise<Sink> {
+async function openSink(config: Config, options: SimulateOptions, signal: AbortSignal): Promise<Sink> {
   if (options.out) {
     const stream = options.out === '-' ? process.stdout : createWriteStream(options.out);
     return {
       async send(events) {
         if (!stream.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(stream, 'drain');
+        return true;
       },
       async close() {
         if (stream !== process.stdout) await new Promise<void>((resolve) => stream.end(resolve));
@@ -80,16 +83,29 @@ async function openSink(config: Config, options: SimulateOptions): Promise<Sink>
     const pool = new Pool(options.url, { connections: 4 });
     return {
       async send(events) {
-        if (events.length === 0) return;
-        const response = await pool.request({
-          path: '/v1/events:batch',
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': config.apiKey },
-          body: events.map((e) => JSON.stringify(e)).join('\n'),
-        });
-        const text = await response.body.text();
-        if (response.statusCode >= 400 && response.statusCode !== 207) {
-          throw new Error(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}`);
+        if (events.length === 0) return true;
+        const body = events.map((e) => JSON.stringify(e)).join('\n');
+        for (let told = false; ; told = true) {
+          const response = await pool.request({
+            path: '/v1/events:batch',
+            method: 'POST',
+            headers: { 'content-type': 'application/x-ndjson', 'x-api-key': config.apiKey },
+            body,
+          });
+          const text = await response.body.text();
+          // The riskstream there is far behind: wait as it asks and send the same batch again.
+          const refusal = backlogRefusal(response.statusCode, text);
+          if (refusal !== null) {
+            if (!told) process.stderr.write(`\nsimulate: ${options.url} refuses events for now (${refusal}); waiting\n`);
+            // Stopped meanwhile (Ctrl-C, --duration): the batch is not sent.
+            await sleep(retryAfterMs(response.headers['retry-after']), undefined, { signal }).catch(() => undefined);
+            if (signal.aborted) return false;
+            continue;
+          }
+          if (response.statusCode >= 400 && response.statusCode !== 207) {
+            throw new Error(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}`);
+          }
+          return true;
         }
       },
       close: () => pool.close(),
@@ -106,6 +122,7 @@ async function openSink(config: Config, options: SimulateOptions): Promise<Sink>
         return result.event;
       });
       await publisher.publishMany(valid, 'simulator');
+      return true;
     },
     close: () => bus.nc.drain(),
   };

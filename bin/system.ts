@@ -1,6 +1,7 @@
 // Starts the roles of one riskstream process and stops them in order. Connections are made here
 // and handed to the parts (I/O is injected); nothing below opens its own.
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import {
   connectBus,
@@ -31,6 +32,7 @@ import {
   type ValidatedEvent,
 } from '../core/index.js';
 import { DEFAULT_BACKOFF } from '../core/backoff.js';
+import { BacklogGate } from '../ingest/backlog-gate.js';
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
@@ -195,11 +197,20 @@ export async function startSystem(
         : undefined;
     publisher = createEventPublisher(bus, config.partitions, metrics, grouping);
   }
+  // Producers here hold back while the events stream holds too much unread (ingest/backlog-gate.ts).
+  let gate: BacklogGate | undefined;
+  if (roles.has('ingest') || roles.has('simulator')) {
+    gate = new BacklogGate(bus, metrics, logger.child({ role: 'ingest' }));
+    gate.start();
+    const g = gate;
+    stops.push(['backlog gate', async () => g.stop()]);
+  }
   if (roles.has('ingest')) {
     waiters = new DecisionWaiters(bus);
     const w = waiters;
     const p = publisher!;
-    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKeys, publisher: p, waiters: w, decisions: readModels, metrics })));
+    const g = gate;
+    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKeys, publisher: p, waiters: w, decisions: readModels, metrics, gate: g })));
   }
   if (roles.has('api') && readModels) {
     const rm = readModels;
@@ -295,6 +306,8 @@ export async function startSystem(
           if (result.ok) valid.push(result.event);
           else logger.error({ errors: result.errors }, 'the simulator made an invalid event; it was dropped');
         }
+        // The demo's traffic pauses too while the readers are far behind (its schedule sheds the debt).
+        while (gate?.refusing && !simulatorAbort.signal.aborted) await sleep(500);
         // In envelopes: the simulator's events carry ids of their own, and at high rates one
         // message per event would cost the bus more than everything else (docs/events.md).
         await p.publishMany(valid, 'simulator');

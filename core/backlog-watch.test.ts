@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, DiscardPolicy } from '@nats-io/jetstream';
 import { createHarness, type Harness } from '../test/harness.js';
-import { BacklogWatch, backlogFinding, type BacklogReading } from './backlog-watch.js';
+import { BacklogWatch, backlogFinding, backlogVerdict, type BacklogReading } from './backlog-watch.js';
 import { createLogger } from './log.js';
 import { createMetrics } from './metrics.js';
 
@@ -51,6 +51,26 @@ describe('backlog finding', () => {
   it('says how full the stream is and how much of it the consumer has not read', () => {
     expect(backlogFinding(undefined, reading({ bytes: 8_500, maxBytes: 10_000, messages: 200, pending: 150 }))).toMatchObject({ fill: 0.85, unreadShare: 0.75 });
     expect(backlogFinding(undefined, reading({ maxBytes: -1 })).fill).toBeNull();
+  });
+});
+
+describe('backlog verdict - when producers hold back', () => {
+  const mib = 1024 * 1024;
+  const stream = { bytes: 100 * mib, messages: 100_000, maxBytes: 100 * mib, sentBytes: 0 };
+  it('holds back while the slowest reader has more than the share of the stream unread', () => {
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 24_000 }] }, 0.25)).toEqual({ wait: false });
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 26_000 }] }, 0.25)).toMatchObject({
+      wait: true,
+      unreadBytes: 26 * mib,
+      reason: 'writer has not read them yet',
+    });
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'writer', pending: 13_000 }] }, 0.125)).toMatchObject({ wait: true });
+    expect(backlogVerdict({ ...stream, consumers: [{ name: 'writer', pending: 12_000 }] }, 0.125)).toEqual({ wait: false });
+  });
+  it('without readers, holds back once the caller has sent the share; without a byte limit, never', () => {
+    expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 20 * mib }, 0.25)).toEqual({ wait: false });
+    expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 30 * mib }, 0.25)).toMatchObject({ wait: true, reason: expect.stringMatching(/^no process consumes the events stream: start riskstream/) });
+    expect(backlogVerdict({ ...stream, maxBytes: -1, consumers: [{ name: 'writer', pending: 100_000 }] }, 0.25)).toEqual({ wait: false });
   });
 });
 

@@ -6,7 +6,7 @@
 // delivered messages skipped that many (its filter takes every message of its stream); and while it
 // waits, a stream whose first message lies past what the consumer delivered has discarded the gap.
 // It also reports how full each stream is, and warns while a consumer's unread messages are at risk.
-import type { Bus } from './bus.js';
+import { isNotFound, type Bus } from './bus.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
@@ -137,4 +137,58 @@ export class BacklogWatch {
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** What the events stream holds unread by the product's readers of it, in one look. */
+export type StreamBacklog = {
+  /** The events stream's bytes and messages now, and its size limit. */
+  readonly bytes: number;
+  readonly messages: number;
+  readonly maxBytes: number;
+  /** Messages each reader has not acknowledged yet (not delivered, or delivered and in work). */
+  readonly consumers: ReadonlyArray<{ readonly name: string; readonly pending: number }>;
+  /** Bytes the caller itself has published so far (0 when it does not count). */
+  readonly sentBytes: number;
+};
+
+export type BacklogVerdict = { readonly wait: false } | { readonly wait: true; readonly unreadBytes: number; readonly reason: string };
+
+/**
+ * Whether a producer should hold back: a full events stream discards its oldest messages whether
+ * read or not (DiscardOld), so a producer much faster than the processors or the writer would have
+ * its events dropped before they were read. Hold back while the slowest reader's unread messages
+ * take more than `share` of the stream's limit, or, while no reader exists yet, once the caller
+ * has sent that much. Pure, for tests.
+ */
+export function backlogVerdict(b: StreamBacklog, share: number): BacklogVerdict {
+  const limit = b.maxBytes * share;
+  if (!(b.maxBytes > 0)) return { wait: false };
+  if (b.consumers.length === 0) {
+    return b.sentBytes > limit
+      ? { wait: true, unreadBytes: b.sentBytes, reason: 'no process consumes the events stream: start riskstream (the processors and writer roles)' }
+      : { wait: false };
+  }
+  const slowest = b.consumers.reduce((a, c) => (c.pending > a.pending ? c : a));
+  const unreadBytes = b.messages > 0 ? (slowest.pending * b.bytes) / b.messages : 0;
+  return unreadBytes > limit ? { wait: true, unreadBytes, reason: `${slowest.name} has not read them yet` } : { wait: false };
+}
+
+/**
+ * One look at the events stream and the product's readers of it (the processors' and the writer's
+ * durable consumers; one not made yet is left out, and so is any other consumer: a forgotten one
+ * must not hold producers back for ever). Throws when NATS does not answer.
+ */
+export async function readEventsBacklog(bus: Bus, sentBytes = 0): Promise<StreamBacklog> {
+  const stream = bus.names.streams.events;
+  const info = await bus.jsm.streams.info(stream);
+  const consumers: Array<{ name: string; pending: number }> = [];
+  for (const durable of [bus.names.consumers.processors, bus.names.consumers.writerEvents]) {
+    try {
+      const c = await bus.jsm.consumers.info(stream, durable);
+      consumers.push({ name: durable, pending: c.num_pending + c.num_ack_pending });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return { bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, consumers, sentBytes };
 }

@@ -208,7 +208,8 @@ export function insufficientStorageMessage(stream: string, maxBytes: number, res
   );
 }
 
-function isNotFound(error: unknown): boolean {
+/** JetStream's answer for a stream or consumer it does not know. */
+export function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error)?.message ?? '');
 }
 

@@ -16,6 +16,7 @@ export const ERRORS = {
   RS_ERR_INGEST_MEDIA_TYPE: { status: 415, message: 'the content type is not supported', retryable: false },
   RS_ERR_AUTH_API_KEY: { status: 401, message: 'a valid x-api-key header is required', retryable: false },
   RS_ERR_BUS_UNAVAILABLE: { status: 503, message: 'the event bus did not acknowledge the event', retryable: true },
+  RS_ERR_INGEST_BACKLOG: { status: 503, message: 'riskstream is behind: new events are refused until its readers catch up', retryable: true },
   RS_ERR_DECISION_NOT_FOUND: { status: 404, message: 'no decision is stored for this event', retryable: true },
   RS_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'storage is not reachable', retryable: true },
   RS_ERR_REDIS_UNAVAILABLE: { status: 503, message: 'Redis (sessions and shared state) is not reachable', retryable: true },

@@ -32,6 +32,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
+    ingestRefusing: new Gauge({
+      name: 'rs_ingest_refusing',
+      help: '1 while the HTTP gateway refuses new events because the events stream holds too much unread (RS_ERR_INGEST_BACKLOG), else 0',
+      registers: [registry],
+    }),
     ingestUnchecked: new Counter({
       name: 'rs_ingest_unchecked_events_total',
       help: 'Events the HTTP gateway sent or answered without its duplicate check because Redis could not be asked',

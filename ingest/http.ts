@@ -10,6 +10,7 @@ import {
   type Metrics,
   type ValidatedEvent,
 } from '../core/index.js';
+import { RETRY_AFTER_SECONDS } from './backlog-gate.js';
 import { DECIDED_BEFORE, type DecisionWaiters, type EventPublisher, type PublishResult } from './publisher.js';
 
 /** What the gateway needs to answer GET /v1/decisions/:eventId. */
@@ -25,6 +26,8 @@ export type IngestPluginOptions = {
   /** Answers duplicates sent with ?wait=decision from storage; absent when no role here reads it. */
   readonly decisions: DecisionReader | undefined;
   readonly metrics: Metrics;
+  /** Admission: refuses new events while the events stream holds too much unread (BacklogGate). */
+  readonly gate?: { check(): void };
   /** Largest single event body, bytes. */
   readonly maxEventBytes?: number;
   /** Largest batch body, bytes, and most events in one batch. */
@@ -72,6 +75,17 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     }
   }
 
+  /** Refuses the request while the gate is shut: 503 with Retry-After, before its events are parsed. */
+  function admit(reply: FastifyReply): void {
+    try {
+      opts.gate?.check();
+    } catch (error) {
+      opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_BACKLOG' });
+      reply.header('retry-after', RETRY_AFTER_SECONDS);
+      throw error;
+    }
+  }
+
   // Bodies arrive as text: we parse them ourselves to answer broken JSON with our own error.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -101,6 +115,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     { bodyLimit: maxEventBytes },
     async function postEvent(request, reply) {
       checkKey(request);
+      admit(reply);
       const value = parseJson(request.body, reject);
       const result = validateEvent(value, randomUUID);
       if (!result.ok) return reject('RS_ERR_INGEST_SCHEMA', result.errors);
@@ -145,6 +160,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
 
   app.post('/v1/events:batch', { bodyLimit: maxBatchBytes }, async function postBatch(request, reply) {
     checkKey(request);
+    admit(reply);
     const contentType = String(request.headers['content-type'] ?? '');
     const items = splitBatch(String(request.body ?? ''), contentType, reject);
     if (items.length === 0) throw new RiskstreamError('RS_ERR_INGEST_BATCH_EMPTY');
