@@ -41,6 +41,7 @@ describe('heartbeat - on NATS', () => {
     metrics.writerFailingSeconds.set({ table: 'events' }, 42);
     metrics.streamFill.set({ stream: 'RS_EVENTS' }, 0.25);
     metrics.streamDiscardedUnread.inc({ consumer: 'writer-events' }, 7);
+    metrics.ingestRefusing.set(1);
     const procId = newProcId();
     expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
     const received: ProcessHealthWire[] = [];
@@ -57,6 +58,7 @@ describe('heartbeat - on NATS', () => {
       expect(wire.writerFailingSeconds).toEqual({ events: 42 });
       expect(wire.streamFill).toEqual({ RS_EVENTS: 0.25 });
       expect(wire.discardedUnread).toEqual({ 'writer-events': 7 });
+      expect(wire.ingestRefusing).toBe(true);
       expect(wire.rssBytes).toBeGreaterThan(10_000_000);
       expect(wire.cpuPercent).toBeGreaterThanOrEqual(0);
     } finally {

@@ -78,6 +78,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       writerFailingSeconds: byLabel(metric('rs_writer_failing_seconds'), 'table'),
       streamFill: byLabel(metric('rs_stream_fill_ratio'), 'stream'),
       discardedUnread: byLabel(metric('rs_stream_discarded_unread_total'), 'consumer'),
+      ingestRefusing: sumOf(metric('rs_ingest_refusing')) > 0,
     };
     delay.reset();
     return wire;

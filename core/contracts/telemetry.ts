@@ -89,6 +89,8 @@ export type ProcessHealthWire = {
   readonly streamFill?: Readonly<Record<string, number>>;
   /** Per consumer, messages a full stream discarded before it read them, since the process started; absent from older processes. */
   readonly discardedUnread?: Readonly<Record<string, number>>;
+  /** True while this process's HTTP gateway refuses new events because the events stream holds too much unread (RS_ERR_INGEST_BACKLOG); absent from older processes. */
+  readonly ingestRefusing?: boolean;
 };
 
 export const HEALTH_INTERVAL_MS = 2000;

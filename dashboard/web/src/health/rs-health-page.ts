@@ -135,6 +135,7 @@ export class RsHealthPage extends LitElement {
         ${p.stale ? html`<span class="badge sev-critical">${msg('health.stale')}</span>` : nothing}
       </h2>
       <div class="dim">${msg('health.roles')}: ${p.roles.join(', ')} · ${p.host} · pid ${p.pid} · ${msg('health.uptime')} ${formatDateTime(p.startedAt)}</div>
+      ${p.ingestRefusing ? html`<p class="bad" data-testid="ingest-refusing" role="status">${msg('health.ingestRefusing')}</p>` : nothing}
       <div class="figures">
         ${figure(msg('health.eventsIn'), rate(p.rates?.eventsIn))} ${figure(msg('health.decisions'), rate(p.rates?.decisions))}
         ${figure(msg('health.alertsPerMinute'), rate(p.rates === null ? undefined : p.rates.alerts * 60))} ${figure(msg('health.rowsWritten'), rate(p.rates?.rowsWritten))}
