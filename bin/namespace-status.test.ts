@@ -52,15 +52,16 @@ describe('namespace report', () => {
     ]);
   });
 
-  it('warns of a stream about to discard what a consumer has not read, and of storage refusing inserts', () => {
+  it('warns of a stream about to discard what a consumer has not read, of a gateway refusing events, and of storage refusing inserts', () => {
     const status: NamespaceStatus = {
       ...base,
-      processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'], { writerFailingSeconds: { events: 95, decisions: 10 } })],
+      processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'], { writerFailingSeconds: { events: 95, decisions: 10 }, ingestRefusing: true })],
       streams: [{ name: 'RS_EVENTS', messages: 1000, bytes: 1900 * MiB, maxBytes: 2048 * MiB }],
       consumers: [base.consumers[0]!, { ...base.consumers[1]!, unread: 700 }],
     };
     expect(namespaceReport(status).problems).toEqual([
       'RS_EVENTS is 93 % full and writer-events has not read 70 % of it: a full stream discards its oldest messages, read or not; find why it lags, or raise RISKSTREAM_STREAM_MAX_MB',
+      'vm-1-a: its HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG) because the processors or the writer are more than half the events stream behind; find why they lag (above), or start more processes of that role',
       "vm-1-a: every insert into events has failed for 95 s (its /healthz names ClickHouse's answer; disk full?)",
     ]);
   });

@@ -1,7 +1,7 @@
 // What `riskstream doctor` says about the namespace itself, beyond the services: which processes
 // run (their heartbeats), how full each stream is and how much of it each consumer has not read,
 // and what is wrong — events waiting with no process of the role that reads them, a stream about
-// to discard unread messages, storage refusing inserts.
+// to discard unread messages, a gateway refusing events for that reason, storage refusing inserts.
 import { AT_RISK_FILL, AT_RISK_UNREAD, HEALTH_INTERVAL_MS, type Bus, type Names, type ProcessHealthWire } from '../core/index.js';
 import { WRITER_FAILING_AFTER_MS } from '../storage/index.js';
 
@@ -95,6 +95,12 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     }
   }
   for (const p of processes) {
+    if (p.ingestRefusing) {
+      problems.push(
+        `${p.procId}: its HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG) because the processors or the writer are more than half the events stream behind; ` +
+          'find why they lag (above), or start more processes of that role',
+      );
+    }
     for (const [table, seconds] of Object.entries(p.writerFailingSeconds ?? {})) {
       if (seconds * 1000 >= WRITER_FAILING_AFTER_MS) {
         problems.push(`${p.procId}: every insert into ${table} has failed for ${Math.round(seconds)} s (its /healthz names ClickHouse's answer; disk full?)`);
