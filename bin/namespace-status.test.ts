@@ -61,7 +61,7 @@ describe('namespace report', () => {
     };
     expect(namespaceReport(status).problems).toEqual([
       'RS_EVENTS is 93 % full and writer-events has not read 70 % of it: a full stream discards its oldest messages, read or not; find why it lags, or raise RISKSTREAM_STREAM_MAX_MB',
-      'vm-1-a: its HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG) because the processors or the writer are more than half the events stream behind; find why they lag (above), or start more processes of that role',
+      'vm-1-a: its HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG) because the processors or the writer are more than half a stream behind; find why they lag (above), or start more processes of that role',
       "vm-1-a: every insert into events has failed for 95 s (its /healthz names ClickHouse's answer; disk full?)",
     ]);
   });

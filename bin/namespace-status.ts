@@ -97,7 +97,7 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
   for (const p of processes) {
     if (p.ingestRefusing) {
       problems.push(
-        `${p.procId}: its HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG) because the processors or the writer are more than half the events stream behind; ` +
+        `${p.procId}: its HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG) because the processors or the writer are more than half a stream behind; ` +
           'find why they lag (above), or start more processes of that role',
       );
     }

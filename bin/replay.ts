@@ -9,19 +9,19 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import {
-  backlogVerdict,
   connectBus,
   consumerLag,
   createMetrics,
   ensureStreams,
   names as namesOf,
-  readEventsBacklog,
+  readBacklogs,
   splitEnvelopeText,
   streamLimitsOf,
   validateEvent,
   type Bus,
   type Config,
   type FieldError,
+  worstVerdict,
   type StreamBacklog,
   type ValidatedEvent,
 } from '../core/index.js';
@@ -272,10 +272,10 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
   let checkedBytes = 0;
   /** Bytes sent between looks at most: a twentieth of what may lie unread (from the first look on). */
   let bytesBetweenChecks = 0;
-  const backlog = async (): Promise<StreamBacklog> => {
-    const reading = await readEventsBacklog(bus, sentBytes);
-    bytesBetweenChecks = (reading.maxBytes * UNREAD_SHARE) / 20;
-    return reading;
+  const backlogs = async (): Promise<StreamBacklog[]> => {
+    const readings = await readBacklogs(bus, sentBytes);
+    bytesBetweenChecks = (readings[0]!.maxBytes * UNREAD_SHARE) / 20;
+    return readings;
   };
   return {
     // In envelopes, as the simulator sends: one message per event would cost the bus more than the rest.
@@ -288,20 +288,20 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
       if (performance.now() - checkedAt < ADMIT_CHECK_MS && sentBytes - checkedBytes < bytesBetweenChecks) return;
       checkedAt = performance.now();
       checkedBytes = sentBytes;
-      let verdict = backlogVerdict(await backlog(), UNREAD_SHARE);
+      let verdict = worstVerdict(await backlogs(), UNREAD_SHARE);
       if (!verdict.wait) return;
       // Waits until the unread events are down to half the limit, so that it does not stop and go
       // at every look; says why the first time, then shows it as progress.
       const started = performance.now();
-      if (waits++ === 0) out.report(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of events unread (${verdict.reason}); a full stream would discard them, so the replay keeps pace with the slowest reader`);
+      if (waits++ === 0) out.report(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of ${verdict.what} unread (${verdict.reason}); a full stream would discard them, so the replay keeps pace with the slowest reader`);
       let shownAt = 0;
       while (verdict.wait) {
         if (performance.now() - shownAt >= WAIT_PROGRESS_MS) {
           shownAt = performance.now();
-          out.progress(`replay: waiting: ${mib(verdict.unreadBytes)} MiB unread (${verdict.reason})`);
+          out.progress(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of ${verdict.what} unread (${verdict.reason})`);
         }
         await sleep(ADMIT_CHECK_MS);
-        verdict = backlogVerdict(await backlog(), RESUME_SHARE);
+        verdict = worstVerdict(await backlogs(), RESUME_SHARE);
       }
       waitedMs += performance.now() - started;
       checkedAt = performance.now();

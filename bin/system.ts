@@ -197,7 +197,7 @@ export async function startSystem(
         : undefined;
     publisher = createEventPublisher(bus, config.partitions, metrics, grouping);
   }
-  // Producers here hold back while the events stream holds too much unread (ingest/backlog-gate.ts).
+  // Producers here hold back while a stream holds too much unread (ingest/backlog-gate.ts).
   let gate: BacklogGate | undefined;
   if (roles.has('ingest') || roles.has('simulator')) {
     gate = new BacklogGate(bus, metrics, logger.child({ role: 'ingest' }));

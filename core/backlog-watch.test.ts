@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, DiscardPolicy } from '@nats-io/jetstream';
 import { createHarness, type Harness } from '../test/harness.js';
-import { BacklogWatch, backlogFinding, backlogVerdict, type BacklogReading } from './backlog-watch.js';
+import { BacklogWatch, backlogFinding, backlogVerdict, worstVerdict, type BacklogReading } from './backlog-watch.js';
 import { createLogger } from './log.js';
 import { createMetrics } from './metrics.js';
 
@@ -56,7 +56,7 @@ describe('backlog finding', () => {
 
 describe('backlog verdict - when producers hold back', () => {
   const mib = 1024 * 1024;
-  const stream = { bytes: 100 * mib, messages: 100_000, maxBytes: 100 * mib, sentBytes: 0 };
+  const stream = { what: 'events', bytes: 100 * mib, messages: 100_000, maxBytes: 100 * mib, sentBytes: 0 };
   it('holds back while the slowest reader has more than the share of the stream unread', () => {
     expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 24_000 }] }, 0.25)).toEqual({ wait: false });
     expect(backlogVerdict({ ...stream, consumers: [{ name: 'processors', pending: 1_000 }, { name: 'writer', pending: 26_000 }] }, 0.25)).toMatchObject({
@@ -71,6 +71,14 @@ describe('backlog verdict - when producers hold back', () => {
     expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 20 * mib }, 0.25)).toEqual({ wait: false });
     expect(backlogVerdict({ ...stream, consumers: [], sentBytes: 30 * mib }, 0.25)).toMatchObject({ wait: true, reason: expect.stringMatching(/^no process consumes the events stream: start riskstream/) });
     expect(backlogVerdict({ ...stream, maxBytes: -1, consumers: [{ name: 'writer', pending: 100_000 }] }, 0.25)).toEqual({ wait: false });
+  });
+  it('over several streams, names the one furthest over its share', () => {
+    const events = { ...stream, consumers: [{ name: 'writer-events', pending: 30_000 }] };
+    const decisions = { ...stream, what: 'decisions', maxBytes: 50 * mib, bytes: 50 * mib, consumers: [{ name: 'writer-decisions', pending: 60_000 }] };
+    expect(worstVerdict([events, decisions], 0.25)).toMatchObject({ wait: true, what: 'decisions', reason: 'writer-decisions has not read them yet', limitBytes: 50 * mib });
+    expect(worstVerdict([events, { ...decisions, consumers: [{ name: 'writer-decisions', pending: 0 }] }], 0.25)).toMatchObject({ wait: true, what: 'events' });
+    expect(worstVerdict([{ ...events, consumers: [] }], 0.25)).toEqual({ wait: false });
+    expect(worstVerdict([], 0.25)).toEqual({ wait: false });
   });
 });
 

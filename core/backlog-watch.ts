@@ -139,56 +139,81 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** What the events stream holds unread by the product's readers of it, in one look. */
+/** What one of the streams the product fills holds unread by the product's readers of it, in one look. */
 export type StreamBacklog = {
-  /** The events stream's bytes and messages now, and its size limit. */
+  /** What the stream carries, for messages: `events`, `decisions` or `alerts`. */
+  readonly what: string;
+  /** The stream's bytes and messages now, and its size limit. */
   readonly bytes: number;
   readonly messages: number;
   readonly maxBytes: number;
   /** Messages each reader has not acknowledged yet (not delivered, or delivered and in work). */
   readonly consumers: ReadonlyArray<{ readonly name: string; readonly pending: number }>;
-  /** Bytes the caller itself has published so far (0 when it does not count). */
+  /** Bytes the caller itself has published onto it so far (0 when it does not count). */
   readonly sentBytes: number;
 };
 
-export type BacklogVerdict = { readonly wait: false } | { readonly wait: true; readonly unreadBytes: number; readonly reason: string };
+export type BacklogVerdict =
+  | { readonly wait: false }
+  | { readonly wait: true; readonly what: string; readonly unreadBytes: number; readonly limitBytes: number; readonly reason: string };
 
 /**
- * Whether a producer should hold back: a full events stream discards its oldest messages whether
- * read or not (DiscardOld), so a producer much faster than the processors or the writer would have
- * its events dropped before they were read. Hold back while the slowest reader's unread messages
- * take more than `share` of the stream's limit, or, while no reader exists yet, once the caller
- * has sent that much. Pure, for tests.
+ * Whether producers should hold back: a full stream discards its oldest messages whether read or
+ * not (DiscardOld), so events sent much faster than the processors or the writer read — them, or
+ * the decisions and alerts made of them — would be dropped before they were read. Hold back while
+ * the slowest reader's unread messages take more than `share` of the stream's limit, or, while no
+ * reader exists yet, once the caller has sent that much. Pure, for tests.
  */
 export function backlogVerdict(b: StreamBacklog, share: number): BacklogVerdict {
   const limit = b.maxBytes * share;
   if (!(b.maxBytes > 0)) return { wait: false };
   if (b.consumers.length === 0) {
     return b.sentBytes > limit
-      ? { wait: true, unreadBytes: b.sentBytes, reason: 'no process consumes the events stream: start riskstream (the processors and writer roles)' }
+      ? { wait: true, what: b.what, unreadBytes: b.sentBytes, limitBytes: b.maxBytes, reason: `no process consumes the ${b.what} stream: start riskstream (the processors and writer roles)` }
       : { wait: false };
   }
   const slowest = b.consumers.reduce((a, c) => (c.pending > a.pending ? c : a));
   const unreadBytes = b.messages > 0 ? (slowest.pending * b.bytes) / b.messages : 0;
-  return unreadBytes > limit ? { wait: true, unreadBytes, reason: `${slowest.name} has not read them yet` } : { wait: false };
+  return unreadBytes > limit ? { wait: true, what: b.what, unreadBytes, limitBytes: b.maxBytes, reason: `${slowest.name} has not read them yet` } : { wait: false };
+}
+
+/** The first stream that says to hold back, the one most over its share first; none: no wait. */
+export function worstVerdict(backlogs: readonly StreamBacklog[], share: number): BacklogVerdict {
+  let worst: BacklogVerdict = { wait: false };
+  for (const b of backlogs) {
+    const v = backlogVerdict(b, share);
+    if (v.wait && (!worst.wait || v.unreadBytes / v.limitBytes > worst.unreadBytes / worst.limitBytes)) worst = v;
+  }
+  return worst;
 }
 
 /**
- * One look at the events stream and the product's readers of it (the processors' and the writer's
- * durable consumers; one not made yet is left out, and so is any other consumer: a forgotten one
- * must not hold producers back for ever). Throws when NATS does not answer.
+ * One look at the streams the product fills from the events it takes and at the product's readers
+ * of each: the events stream (the processors' and the writer's durable consumers), the decisions
+ * and the alerts streams (the writer's). A consumer not made yet is left out, and so is any other
+ * consumer: a forgotten one must not hold producers back for ever. `sentBytes` counts for the
+ * events stream. Throws when NATS does not answer.
  */
-export async function readEventsBacklog(bus: Bus, sentBytes = 0): Promise<StreamBacklog> {
-  const stream = bus.names.streams.events;
-  const info = await bus.jsm.streams.info(stream);
-  const consumers: Array<{ name: string; pending: number }> = [];
-  for (const durable of [bus.names.consumers.processors, bus.names.consumers.writerEvents]) {
-    try {
-      const c = await bus.jsm.consumers.info(stream, durable);
-      consumers.push({ name: durable, pending: c.num_pending + c.num_ack_pending });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-  return { bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, consumers, sentBytes };
+export async function readBacklogs(bus: Bus, sentBytes = 0): Promise<StreamBacklog[]> {
+  const { streams, consumers } = bus.names;
+  const wanted: Array<[string, string, readonly string[]]> = [
+    ['events', streams.events, [consumers.processors, consumers.writerEvents]],
+    ['decisions', streams.decisions, [consumers.writerDecisions]],
+    ['alerts', streams.alerts, [consumers.writerAlerts]],
+  ];
+  return Promise.all(
+    wanted.map(async ([what, stream, durables]) => {
+      const info = await bus.jsm.streams.info(stream);
+      const readers: Array<{ name: string; pending: number }> = [];
+      for (const durable of durables) {
+        try {
+          const c = await bus.jsm.consumers.info(stream, durable);
+          readers.push({ name: durable, pending: c.num_pending + c.num_ack_pending });
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+      return { what, bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, consumers: readers, sentBytes: what === 'events' ? sentBytes : 0 };
+    }),
+  );
 }

@@ -34,7 +34,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     ingestRefusing: new Gauge({
       name: 'rs_ingest_refusing',
-      help: '1 while the HTTP gateway refuses new events because the events stream holds too much unread (RS_ERR_INGEST_BACKLOG), else 0',
+      help: '1 while the HTTP gateway refuses new events because a stream holds too much unread (events, decisions or alerts) (RS_ERR_INGEST_BACKLOG), else 0',
       registers: [registry],
     }),
     ingestUnchecked: new Counter({

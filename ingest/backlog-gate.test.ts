@@ -1,5 +1,5 @@
 // The gateway's admission control against the real NATS: while a reader of the events stream has
-// more than half of the stream's limit unread, POSTs are refused with 503 RS_ERR_INGEST_BACKLOG
+// (or of the decisions or alerts stream) more than half of that stream's limit unread, POSTs are refused with 503 RS_ERR_INGEST_BACKLOG
 // and Retry-After, and once it has caught up they are taken again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -59,7 +59,7 @@ async function refusing(): Promise<number> {
   return (await metrics.registry.getSingleMetric('rs_ingest_refusing')!.get()).values[0]!.value;
 }
 
-describe('the HTTP gateway while the events stream holds too much unread', () => {
+describe('the HTTP gateway while a stream holds too much unread', () => {
   it('takes events while the readers keep up', async () => {
     await gate.look();
     expect(gate.refusing).toBe(false);
@@ -178,4 +178,25 @@ describe('the HTTP gateway while the events stream holds too much unread', () =>
       gate.stop();
     }
   }, 60_000);
+
+  it('refuses too while the writer is half the decisions stream behind: the decisions of accepted events would be dropped', async () => {
+    const durable = h.names.consumers.writerDecisions;
+    await h.bus.jsm.consumers.add(h.names.streams.decisions, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: nanos(60_000) });
+    await gate.look();
+    expect(gate.refusing).toBe(false);
+    const block = 'x'.repeat(450 * 1024);
+    for (let i = 0; i < 24; i++) await h.bus.js.publish(h.names.decisionSubject('payment'), block);
+    await gate.look();
+    expect(gate.refusing).toBe(true);
+    const refused = await post('/v1/events', JSON.stringify(payment('gate-decisions')));
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json<{ error: { message: string } }>().error.message).toMatch(
+      new RegExp(`^riskstream is behind: \\d+ MiB of decisions are unread \\(${durable} has not read them yet\\), \\d+ % of the decisions stream's limit`),
+    );
+    const consumer = await h.bus.js.consumers.get(h.names.streams.decisions, durable);
+    for await (const m of await consumer.fetch({ max_messages: 24, expires: 5000 })) m.ack();
+    await h.bus.nc.flush();
+    await gate.look();
+    expect(gate.refusing).toBe(false);
+  });
 });

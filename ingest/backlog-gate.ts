@@ -1,12 +1,13 @@
-// Admission control for the HTTP gateway. The events stream keeps at most RISKSTREAM_STREAM_MAX_MB
-// and, when full, discards its oldest messages whether read or not (docs/operations.md, stream
-// limits): callers sending faster than the processors or the writer read, for long enough, would
-// have events acknowledged (202) and then dropped unread. So while the slowest of the product's
-// readers of the events stream has more than half of the stream's limit unread, the gateway refuses
+// Admission control for the HTTP gateway. The streams keep at most RISKSTREAM_STREAM_MAX_MB (alerts
+// a quarter of it) and, when full, discard their oldest messages whether read or not
+// (docs/operations.md, stream limits): callers sending faster than the processors or the writer
+// read, for long enough, would have events acknowledged (202) and then dropped unread — or the
+// decisions and alerts made of them. So while the slowest of the product's readers of the events,
+// decisions or alerts stream has more than half of that stream's limit unread, the gateway refuses
 // new events (503 RS_ERR_INGEST_BACKLOG, with Retry-After) and takes them again once that is down to
 // three eighths. It looks once a second; with no recent look (NATS not answering) it admits, and the
 // publish itself answers.
-import { backlogVerdict, readEventsBacklog, RiskstreamError, type Bus, type Logger, type Metrics } from '../core/index.js';
+import { readBacklogs, RiskstreamError, worstVerdict, type Bus, type Logger, type Metrics } from '../core/index.js';
 
 /** Refuse while the slowest reader has this share of the stream's limit unread… */
 export const GATE_CLOSE_SHARE = 0.5;
@@ -23,7 +24,7 @@ export type BacklogGateOptions = {
   readonly openShare?: number;
 };
 
-type Refusal = { readonly unreadBytes: number; readonly limitBytes: number; readonly reason: string };
+type Refusal = { readonly what: string; readonly unreadBytes: number; readonly limitBytes: number; readonly reason: string };
 
 export class BacklogGate {
   private readonly _bus: Bus;
@@ -70,21 +71,20 @@ export class BacklogGate {
     return this._refusal !== null && Date.now() - this._lookedAt <= this._staleMs;
   }
 
-  /** One look at the events stream and its readers; updates what `check` answers. */
+  /** One look at the streams the product fills and their readers; updates what `check` answers. */
   async look(): Promise<void> {
-    const backlog = await readEventsBacklog(this._bus);
-    const verdict = backlogVerdict(backlog, this._refusal ? this._openShare : this._closeShare);
+    const verdict = worstVerdict(await readBacklogs(this._bus), this._refusal ? this._openShare : this._closeShare);
     this._lookedAt = Date.now();
     const was = this._refusal;
-    this._refusal = verdict.wait ? { unreadBytes: verdict.unreadBytes, limitBytes: backlog.maxBytes, reason: verdict.reason } : null;
+    this._refusal = verdict.wait ? { what: verdict.what, unreadBytes: verdict.unreadBytes, limitBytes: verdict.limitBytes, reason: verdict.reason } : null;
     this._metrics.ingestRefusing.set(this._refusal ? 1 : 0);
     if (this._refusal && !was) {
       this._logger.warn(
-        { stream: this._bus.names.streams.events, unreadMiB: mib(this._refusal.unreadBytes), limitMiB: mib(backlog.maxBytes) },
+        { stream: this._refusal.what, unreadMiB: mib(this._refusal.unreadBytes), limitMiB: mib(this._refusal.limitBytes) },
         `the HTTP gateway refuses new events (503 RS_ERR_INGEST_BACKLOG): ${describe(this._refusal)}; it takes them again at ${Math.round(this._openShare * 100)} %`,
       );
     } else if (!this._refusal && was) {
-      this._logger.info({ stream: this._bus.names.streams.events }, 'the HTTP gateway takes new events again: the readers of the events stream caught up');
+      this._logger.info('the HTTP gateway takes new events again: the readers caught up');
     }
   }
 
@@ -102,7 +102,7 @@ export class BacklogGate {
 
 function describe(r: Refusal): string {
   const share = r.limitBytes > 0 ? Math.round((r.unreadBytes / r.limitBytes) * 100) : 0;
-  return `${mib(r.unreadBytes)} MiB of events are unread (${r.reason}), ${share} % of the events stream's limit, and a full stream discards its oldest events unread`;
+  return `${mib(r.unreadBytes)} MiB of ${r.what} are unread (${r.reason}), ${share} % of the ${r.what} stream's limit, and a full stream discards its oldest messages unread`;
 }
 
 function mib(bytes: number): number {

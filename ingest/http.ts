@@ -26,7 +26,7 @@ export type IngestPluginOptions = {
   /** Answers duplicates sent with ?wait=decision from storage; absent when no role here reads it. */
   readonly decisions: DecisionReader | undefined;
   readonly metrics: Metrics;
-  /** Admission: refuses new events while the events stream holds too much unread (BacklogGate). */
+  /** Admission: refuses new events while a stream holds too much unread (BacklogGate). */
   readonly gate?: { check(): void };
   /** Largest single event body, bytes. */
   readonly maxEventBytes?: number;

@@ -89,7 +89,7 @@ export type ProcessHealthWire = {
   readonly streamFill?: Readonly<Record<string, number>>;
   /** Per consumer, messages a full stream discarded before it read them, since the process started; absent from older processes. */
   readonly discardedUnread?: Readonly<Record<string, number>>;
-  /** True while this process's HTTP gateway refuses new events because the events stream holds too much unread (RS_ERR_INGEST_BACKLOG); absent from older processes. */
+  /** True while this process's HTTP gateway refuses new events because a stream holds too much unread (RS_ERR_INGEST_BACKLOG); absent from older processes. */
   readonly ingestRefusing?: boolean;
 };
 

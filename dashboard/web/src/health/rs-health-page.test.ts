@@ -99,7 +99,7 @@ describe('health page', () => {
   it('health page - says when the gateway of a process refuses new events because the readers are far behind, and nothing otherwise', async () => {
     const refusing = await shownPage(view(null, { roles: ['ingest'], ingestRefusing: true }));
     const banner = refusing.shadowRoot!.querySelector('[data-testid="ingest-refusing"]');
-    expect(banner?.textContent).toMatch(/^Refusing new events: the processors or the writer are more than half the events stream behind/);
+    expect(banner?.textContent).toMatch(/^Refusing new events: the processors or the writer are more than half a stream behind/);
     expect(banner?.classList.contains('bad')).toBe(true);
     const taking = await shownPage(view(null, { roles: ['ingest'], ingestRefusing: false }));
     expect(taking.shadowRoot!.querySelector('[data-testid="ingest-refusing"]')).toBeNull();

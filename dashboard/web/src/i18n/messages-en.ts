@@ -234,7 +234,7 @@ export const en = {
   'health.discardedTitle': 'Messages a full stream discarded before this consumer read them',
   'health.insertsOk': 'inserts succeed',
   'health.insertsFailing': 'every insert failing for {value} s',
-  'health.ingestRefusing': 'Refusing new events: the processors or the writer are more than half the events stream behind (503 RS_ERR_INGEST_BACKLOG until they catch up)',
+  'health.ingestRefusing': 'Refusing new events: the processors or the writer are more than half a stream behind (503 RS_ERR_INGEST_BACKLOG until they catch up)',
   'health.deadLetters': 'Recent dead letters',
   'health.noDeadLetters': 'No dead letters.',
   'health.source': 'Source',

@@ -234,7 +234,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'health.discardedTitle': '消息流已满、在此消费者读取前被丢弃的消息',
   'health.insertsOk': '写入正常',
   'health.insertsFailing': '所有写入已失败 {value} 秒',
-  'health.ingestRefusing': '正在拒收新事件：处理器或写入器落后超过事件流的一半（在其追上之前返回 503 RS_ERR_INGEST_BACKLOG）',
+  'health.ingestRefusing': '正在拒收新事件：处理器或写入器落后超过某个流的一半（在其追上之前返回 503 RS_ERR_INGEST_BACKLOG）',
   'health.deadLetters': '最近的死信',
   'health.noDeadLetters': '没有死信。',
   'health.source': '来源',
