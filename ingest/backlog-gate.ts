@@ -55,7 +55,7 @@ export class BacklogGate {
       if (this._looking) return;
       this._looking = true;
       void this.look()
-        .catch((error: unknown) => this._logger.debug({ err: error }, 'could not look at the events stream backlog'))
+        .catch((error: unknown) => this._logger.debug({ err: error }, 'could not look at the streams and their readers'))
         .finally(() => (this._looking = false));
     }, this._pollMs);
     this._timer.unref();
