@@ -199,4 +199,21 @@ describe('the HTTP gateway while a stream holds too much unread', () => {
     await gate.look();
     expect(gate.refusing).toBe(false);
   });
+
+  it('admits again when its last look is too old (NATS not answering): the publish then says what is wrong', async () => {
+    const quick = new BacklogGate(h.bus, createMetrics(), createLogger('silent'), { staleMs: 200 });
+    const block = 'x'.repeat(450 * 1024);
+    // Unread bytes are estimated from the stream's average message: start from an empty stream.
+    await h.bus.jsm.streams.purge(h.names.streams.events);
+    for (let i = 0; i < 24; i++) await h.bus.js.publish(h.names.eventSubject('payment', 0), block);
+    await quick.look();
+    expect(quick.refusing).toBe(true);
+    expect(() => quick.check()).toThrow(/^riskstream is behind: /);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(quick.refusing).toBe(false);
+    expect(() => quick.check()).not.toThrow();
+    const consumer = await h.bus.js.consumers.get(h.names.streams.events, h.names.consumers.writerEvents);
+    const unread = (await h.bus.jsm.consumers.info(h.names.streams.events, h.names.consumers.writerEvents)).num_pending;
+    for await (const m of await consumer.fetch({ max_messages: unread, expires: 5000 })) m.ack();
+  });
 });
