@@ -1,6 +1,7 @@
-// Registers the feature batch script (and the rarely used marker release) on an ioredis connection (defineCommand: EVALSHA, with EVAL
-// once per connection) under names derived from their text, so that stores with different TTLs
-// on one connection never replace each other's scripts.
+// Registers the feature batch script (and the rarely used marker release) on an ioredis
+// connection (defineCommand: EVALSHA, with EVAL once per connection) under names derived from
+// their text, so that stores with different TTLs on one connection never replace each other's
+// scripts.
 import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { featureBatchScript, RELEASE_MARKERS_LUA, type ScriptTtls } from './scripts.js';
