@@ -211,6 +211,9 @@ function printResult(r: BenchResult): void {
       `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s${r.warmup.seconds > 0 ? ` after ${r.warmup.seconds}s of warm-up at that rate` : ''}`,
       ...(r.warmup.seconds > 0 ? [`  warm-up (not in the figures below): sent ${r.warmup.sent}  lost ${r.warmup.lost}`] : []),
       `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}${r.refusedDecided > 0 ? ` (${r.refusedDecided} of them stored and decided all the same)` : ''}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
+      ...(Object.keys(r.refusedWhy).length === 0
+        ? []
+        : [`  refused because: ${Object.entries(r.refusedWhy).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${reason} ×${n}`).join(', ')}`]),
       `  achieved ${r.achievedPerSecond}/s   ingest-to-decision (late ones included) p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
       `  decided while sending ${r.decidedWhileSending} (${r.decidedWhileSendingPerSecond}/s; "achieved" also counts the grace)`,
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReplay } from '../bin/replay.js';
+import { runBench } from '../loadtest/bench/run.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { BacklogGate } from './backlog-gate.js';
 import { ingestPlugin } from './http.js';
@@ -212,6 +213,23 @@ describe('the HTTP gateway while a stream holds too much unread', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(quick.refusing).toBe(false);
     expect(() => quick.check()).not.toThrow();
+    const consumer = await h.bus.js.consumers.get(h.names.streams.events, h.names.consumers.writerEvents);
+    const unread = (await h.bus.jsm.consumers.info(h.names.streams.events, h.names.consumers.writerEvents)).num_pending;
+    for await (const m of await consumer.fetch({ max_messages: unread, expires: 5000 })) m.ack();
+  });
+
+  it('shows in `riskstream bench` why events were refused', async () => {
+    await h.bus.jsm.streams.purge(h.names.streams.events);
+    const block = 'x'.repeat(450 * 1024);
+    for (let i = 0; i < 24; i++) await h.bus.js.publish(h.names.eventSubject('payment', 0), block);
+    await gate.look();
+    expect(gate.refusing).toBe(true);
+    const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const common = { rate: 40, durationS: 1, natsUrl: h.config.natsUrl, namespace: h.namespace, partitions: 4, baseUrl, apiKey: h.config.apiKey, graceS: 0, drainS: 0, batchSize: 10, httpConnections: 4, seed: 1 };
+    const single = await runBench({ ...common, via: 'http' });
+    expect(single).toMatchObject({ sent: 40, accepted: 0, refused: 40, refusedWhy: { '503 RS_ERR_INGEST_BACKLOG': 40 } });
+    const batches = await runBench({ ...common, via: 'http-batch' });
+    expect(batches).toMatchObject({ sent: 40, accepted: 0, refused: 40, refusedWhy: { '503 RS_ERR_INGEST_BACKLOG': 40 } });
     const consumer = await h.bus.js.consumers.get(h.names.streams.events, h.names.consumers.writerEvents);
     const unread = (await h.bus.jsm.consumers.info(h.names.streams.events, h.names.consumers.writerEvents)).num_pending;
     for await (const m of await consumer.fetch({ max_messages: unread, expires: 5000 })) m.ack();

@@ -79,6 +79,8 @@ export type BenchResult = {
   readonly refused: number;
   /** Of the refused, those decided all the same (stored although the acknowledgement failed). */
   readonly refusedDecided: number;
+  /** Refusals by why (HTTP: the error code answered, or the status; NATS: the publish error), measured window only. */
+  readonly refusedWhy: Readonly<Record<string, number>>;
   /** Decided within the grace after sending stopped: throughput and CPU per event count these. */
   readonly decided: number;
   /** Decided after the grace, while the system worked off its backlog. */
@@ -136,6 +138,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let sent = 0;
   let inFlight = 0;
   let rssMax: number | null = null;
+  const refusedWhy = new Map<string, number>();
+  /** Counts a refusal of the measured window by why. */
+  const why = (n: number, reason: string): void => {
+    if (n >= warm) refusedWhy.set(reason, (refusedWhy.get(reason) ?? 0) + 1);
+  };
 
   const decisions = nc.subscribe(names.subjects.decisionsAll, {
     callback(error, message) {
@@ -202,7 +209,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         : publisher.publish(subject, JSON.stringify(event), event.id as string, messageHeaders(Date.now()));
       stored.then(
         () => settle(n, true),
-        () => settle(n, false),
+        (error: unknown) => {
+          why(n, `publish failed: ${(error as Error).message}`);
+          settle(n, false);
+        },
       );
     }
   }
@@ -220,10 +230,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         })
         .then(
           async (response) => {
-            await response.body.dump();
-            settle(n, response.statusCode === 202);
+            if (response.statusCode === 202) {
+              await response.body.dump();
+              settle(n, true);
+              return;
+            }
+            why(n, refusalOf(response.statusCode, await response.body.text().catch(() => '')));
+            settle(n, false);
           },
-          () => settle(n, false),
+          (error: unknown) => {
+            why(n, `no answer: ${(error as Error).message}`);
+            settle(n, false);
+          },
         );
     }
   }
@@ -248,13 +266,28 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         })
         .then(
           async (response) => {
-            const body = (await response.body.json()) as { results?: Array<{ line: number; status: string }> };
+            const text = await response.body.text();
+            let body: { results?: Array<{ line: number; status: string; code?: string }> } = {};
+            try {
+              body = JSON.parse(text) as typeof body;
+            } catch {
+              // not JSON: every line refused, by the status
+            }
             // One answer per line (1-based), in order: accepted (or a duplicate: stored before) or rejected.
-            const stored = new Set((body.results ?? []).filter((l) => l.status === 'accepted' || l.status === 'duplicate').map((l) => l.line));
-            for (let i = 0; i < count; i++) settle(first + i, stored.has(i + 1));
+            const lines = new Map((body.results ?? []).map((l) => [l.line, l]));
+            const whole = refusalOf(response.statusCode, text);
+            for (let i = 0; i < count; i++) {
+              const line = lines.get(i + 1);
+              const ok = line?.status === 'accepted' || line?.status === 'duplicate';
+              if (!ok) why(first + i, line?.code ?? whole);
+              settle(first + i, ok);
+            }
           },
-          () => {
-            for (let i = 0; i < count; i++) settle(first + i, false);
+          (error: unknown) => {
+            for (let i = 0; i < count; i++) {
+              why(first + i, `no answer: ${(error as Error).message}`);
+              settle(first + i, false);
+            }
           },
         );
     }
@@ -345,6 +378,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     late: decided - decidedInGrace,
     lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, warm, total),
     refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1, warm, total),
+    refusedWhy: Object.fromEntries(refusedWhy),
     achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
     decidedWhileSending,
     decidedWhileSendingPerSecond: Math.round(decidedWhileSending / Math.max(sendSeconds, 0.001)),
@@ -400,4 +434,15 @@ function portOf(url: string | undefined, fallback: string): string {
   } catch {
     return fallback;
   }
+}
+
+/** Why the gateway refused a request: the error code it answered, or the HTTP status. */
+function refusalOf(status: number, body: string): string {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    if (typeof code === 'string') return `${status} ${code}`;
+  } catch {
+    // not our JSON answer
+  }
+  return `HTTP ${status}`;
 }
