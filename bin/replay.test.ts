@@ -176,7 +176,7 @@ describe('riskstream replay - a file larger than its consumers keep up with', ()
         if (done && read < count && (await consumerLag(small.bus, stream, slow))?.pending === 0) break;
       }
       expect(await replay).toMatchObject({ sent: count, refused: 0 });
-      expect(out.reports.find((l) => l.startsWith('replay: waited '))).toMatch(/^replay: waited \d+ s in all \(\d+ times?\) for the slowest reader of the events stream$/);
+      expect(out.reports.find((l) => l.startsWith('replay: waited '))).toMatch(/^replay: waited \d+ s in all \(\d+ times?\) for the slowest reader$/);
       expect(read).toBe(count);
     } finally {
       await small.cleanup();

@@ -14,18 +14,16 @@ import {
   createMetrics,
   ensureStreams,
   names as namesOf,
-  readBacklogs,
   splitEnvelopeText,
   streamLimitsOf,
   validateEvent,
   type Bus,
   type Config,
   type FieldError,
-  worstVerdict,
-  type StreamBacklog,
   type ValidatedEvent,
 } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
+import { BusPacer } from './bus-pacer.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { OutcomeLedger, evaluate, evaluationLines, type EventLabels, type Evaluation } from './replay-evaluation.js';
 
@@ -99,11 +97,7 @@ type Sink = {
   close(): Promise<void>;
 };
 
-/** Unread events may take up this share of the events stream before the replay waits. */
-export const UNREAD_SHARE = 0.25;
-/** Once waiting, the replay goes on when the unread events are down to this share. */
-export const RESUME_SHARE = 0.125;
-const ADMIT_CHECK_MS = 500;
+/** How often the HTTP sink shows that it still waits. */
 const WAIT_PROGRESS_MS = 2000;
 
 export async function runReplay(config: Config, options: ReplayOptions, out: ReplayOutput): Promise<ReplaySummary> {
@@ -265,55 +259,16 @@ function watchOutcomes(bus: Bus): OutcomeLedger {
 async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sink> {
   await ensureStreams(bus, streamLimitsOf(config));
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
-  let sentBytes = 0;
-  let waitedMs = 0;
-  let waits = 0;
-  let checkedAt = 0;
-  let checkedBytes = 0;
-  /** Bytes sent between looks at most: a twentieth of what may lie unread (from the first look on). */
-  let bytesBetweenChecks = 0;
-  const backlogs = async (): Promise<StreamBacklog[]> => {
-    const readings = await readBacklogs(bus, sentBytes);
-    bytesBetweenChecks = (readings[0]!.maxBytes * UNREAD_SHARE) / 20;
-    return readings;
-  };
+  const pacer = new BusPacer(bus, 'replay', 'the replay', out);
   return {
     // In envelopes, as the simulator sends: one message per event would cost the bus more than the rest.
     send: async (events, texts) => {
       await publisher.publishMany(events, 'replay');
-      for (const text of texts) sentBytes += text.length + 1;
+      for (const text of texts) pacer.sent(text.length + 1);
     },
-    async admit() {
-      // Every half second, and more often when sending fast.
-      if (performance.now() - checkedAt < ADMIT_CHECK_MS && sentBytes - checkedBytes < bytesBetweenChecks) return;
-      checkedAt = performance.now();
-      checkedBytes = sentBytes;
-      let verdict = worstVerdict(await backlogs(), UNREAD_SHARE);
-      if (!verdict.wait) return;
-      // Waits until the unread events are down to half the limit, so that it does not stop and go
-      // at every look; says why the first time, then shows it as progress.
-      const started = performance.now();
-      if (waits++ === 0) out.report(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of ${verdict.what} unread (${verdict.reason}); a full stream would discard them, so the replay keeps pace with the slowest reader`);
-      let shownAt = 0;
-      while (verdict.wait) {
-        if (performance.now() - shownAt >= WAIT_PROGRESS_MS) {
-          shownAt = performance.now();
-          out.progress(`replay: waiting: ${mib(verdict.unreadBytes)} MiB of ${verdict.what} unread (${verdict.reason})`);
-        }
-        await sleep(ADMIT_CHECK_MS);
-        verdict = worstVerdict(await backlogs(), RESUME_SHARE);
-      }
-      waitedMs += performance.now() - started;
-      checkedAt = performance.now();
-    },
-    close: async () => {
-      if (waits > 0) out.report(`replay: waited ${(waitedMs / 1000).toFixed(0)} s in all (${waits} time${waits === 1 ? '' : 's'}) for the slowest reader of the events stream`);
-    },
+    admit: () => pacer.admit(),
+    close: async () => pacer.close(),
   };
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1048576).toFixed(0);
 }
 
 /**

@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
+import { BusPacer } from './bus-pacer.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
 export type SimulateOptions = {
@@ -22,6 +23,9 @@ export type SimulateOptions = {
   /** Open as the demo does: one scenario of every pattern within the first minute. */
   readonly opening?: boolean;
 };
+
+/** About what a simulated event takes on the bus (JSON, ≈ 0.5 KiB). */
+const SIMULATED_EVENT_BYTES = 512;
 
 /** send resolves false when stopped before the events could be sent. */
 type Sink = { send(events: readonly unknown[]): Promise<boolean>; close(): Promise<void> };
@@ -114,16 +118,26 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-simulate');
   await ensureStreams(bus, streamLimitsOf(config));
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
+  // Far faster than the readers, the simulator waits for them rather than have a full stream discard its events.
+  const line = (text: string): void => void process.stderr.write(`\n${text}\n`);
+  const pacer = new BusPacer(bus, 'simulate', 'the simulator', { report: line, progress: line });
   return {
     async send(events) {
+      await pacer.admit(signal);
+      if (signal.aborted) return false;
       const valid = events.map((raw) => {
         const result = validateEvent(raw);
         if (!result.ok) throw new Error(`the simulator made an invalid event: ${JSON.stringify(result.errors)}`);
         return result.event;
       });
       await publisher.publishMany(valid, 'simulator');
+      // Bytes by estimate (a simulated event is ≈ 0.5 KiB): they only pace how often the pacer looks.
+      pacer.sent(events.length * SIMULATED_EVENT_BYTES);
       return true;
     },
-    close: () => bus.nc.drain(),
+    close: async () => {
+      pacer.close();
+      await bus.nc.drain();
+    },
   };
 }

@@ -1,0 +1,52 @@
+// `riskstream simulate` onto the real NATS: far faster than the product's readers, it waits for
+// them rather than have a full stream discard its events.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AckPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
+import { childEnv, createHarness, eventually, type Harness } from '../test/harness.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness({ RISKSTREAM_STREAM_MAX_MB: '16' });
+  await ensureStreams(h.bus, streamLimitsOf(h.config));
+});
+
+afterAll(async () => h?.cleanup());
+
+describe('riskstream simulate - onto the bus', () => {
+  it('waits while a reader lags by a quarter of a stream, says so, and sends every event once it has caught up', async () => {
+    const stream = h.names.streams.events;
+    const slow = h.names.consumers.writerEvents;
+    await h.bus.jsm.consumers.add(stream, { durable_name: slow, ack_policy: AckPolicy.Explicit, ack_wait: nanos(60_000) });
+    // 6 MiB the writer has not read: over a quarter of 16 MiB.
+    const block = 'x'.repeat(450 * 1024);
+    for (let i = 0; i < 14; i++) await h.bus.js.publish(h.names.eventSubject('payment', 0), block);
+
+    const child = spawn(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), 'simulate', '--count', '100', '--rate', '1000', '--seed', '5'], {
+      // The same stream limit: the command sets the streams' limits from its own configuration.
+      env: { ...process.env, ...childEnv(h), RISKSTREAM_STREAM_MAX_MB: '16', LOG_LEVEL: 'silent' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await eventually(() => (/simulate: waiting: /.test(stderr) ? true : undefined), 20_000, 'simulate to wait');
+    expect(stderr).toMatch(new RegExp(`simulate: waiting: \\d+ MiB of events unread \\(${slow} has not read them yet\\); a full stream would discard them, so the simulator keeps pace with the slowest reader`));
+    expect((await h.bus.jsm.streams.info(stream)).state.messages).toBe(14);
+
+    // The writer catches up: the simulator goes on and sends all it was asked to.
+    const consumer = await h.bus.js.consumers.get(stream, slow);
+    for await (const m of await consumer.fetch({ max_messages: 14, expires: 5000 })) m.ack();
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/simulate: waited \d+ s in all \(1 time\) for the slowest reader/);
+    expect(stderr).toMatch(/simulate: 100 events sent/);
+    let events = 0;
+    for await (const m of await consumer.fetch({ max_messages: 200, expires: 2000 })) {
+      events += splitEnvelopeText(m.string()).length;
+      m.ack();
+    }
+    expect(events).toBe(100);
+  }, 60_000);
+});
