@@ -89,7 +89,7 @@ export async function runRestoreCommand(config: Config, file: string, options: {
   const names = namesOf(config.namespace);
   const bus = await connectBus(config.natsUrl, names, 'riskstream-restore');
   try {
-    await ensureStreams(bus, streamLimitsOf(config));
+    await ensureStreams(bus, streamLimitsOf(config), 'keep');
     const from = backup.header.namespace === names.namespace ? '' : ` (backed up from namespace "${backup.header.namespace}")`;
     print(`restoring the backup of ${backup.header.createdAt}${from} into namespace "${names.namespace}"`);
     const summary = await restoreBackup(bus, backup, options);

@@ -257,7 +257,7 @@ function watchOutcomes(bus: Bus): OutcomeLedger {
 }
 
 async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sink> {
-  await ensureStreams(bus, streamLimitsOf(config));
+  await ensureStreams(bus, streamLimitsOf(config), 'keep');
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
   const pacer = new BusPacer(bus, 'replay', 'the replay', out);
   return {

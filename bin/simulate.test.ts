@@ -26,8 +26,9 @@ describe('riskstream simulate - onto the bus', () => {
     for (let i = 0; i < 14; i++) await h.bus.js.publish(h.names.eventSubject('payment', 0), block);
 
     const child = spawn(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), 'simulate', '--count', '100', '--rate', '1000', '--seed', '5'], {
-      // The same stream limit: the command sets the streams' limits from its own configuration.
-      env: { ...process.env, ...childEnv(h), RISKSTREAM_STREAM_MAX_MB: '16', LOG_LEVEL: 'silent' },
+      // Without the system's RISKSTREAM_STREAM_MAX_MB (its own default is 2 GiB): a command beside a
+      // live system leaves the streams' limits as they are.
+      env: { ...process.env, ...childEnv(h), LOG_LEVEL: 'silent' },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
@@ -48,5 +49,19 @@ describe('riskstream simulate - onto the bus', () => {
       m.ack();
     }
     expect(events).toBe(100);
+    expect((await h.bus.jsm.streams.info(stream)).config.max_bytes).toBe(16 * 1024 * 1024);
   }, 60_000);
+});
+
+describe('ensureStreams - a stream that exists', () => {
+  it('gets the running system its limits, and is left as it is by commands beside it', async () => {
+    const limits = streamLimitsOf(h.config);
+    const events = h.names.streams.events;
+    await ensureStreams(h.bus, { ...limits, maxBytes: 32 * 1024 * 1024 }, 'keep');
+    expect((await h.bus.jsm.streams.info(events)).config.max_bytes).toBe(16 * 1024 * 1024);
+    await ensureStreams(h.bus, { ...limits, maxBytes: 32 * 1024 * 1024 });
+    expect((await h.bus.jsm.streams.info(events)).config.max_bytes).toBe(32 * 1024 * 1024);
+    await ensureStreams(h.bus, limits);
+    expect((await h.bus.jsm.streams.info(events)).config.max_bytes).toBe(16 * 1024 * 1024);
+  });
 });

@@ -116,7 +116,7 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
     };
   }
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-simulate');
-  await ensureStreams(bus, streamLimitsOf(config));
+  await ensureStreams(bus, streamLimitsOf(config), 'keep');
   const publisher = createEventPublisher(bus, config.partitions, createMetrics());
   // Far faster than the readers, the simulator waits for them rather than have a full stream discard its events.
   const line = (text: string): void => void process.stderr.write(`\n${text}\n`);

@@ -39,7 +39,7 @@ export async function withUsersContext<T>(config: Config, run: (ctx: UsersContex
   const bus = await connectBus(config.natsUrl, names, 'riskstream-users');
   let redis: Redis | undefined;
   try {
-    await ensureStreams(bus, streamLimitsOf(config));
+    await ensureStreams(bus, streamLimitsOf(config), 'keep');
     redis = await connectRedis(config.redisUrl, 'riskstream-users');
     const ctx: UsersContext = {
       users: await createUserStore(bus, { secrets: loadSecretBox(config) }),

@@ -133,7 +133,15 @@ function streamConfig(
 }
 
 /** Creates or updates the streams and KV buckets of the namespace. Safe to call from every process. */
-export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM_LIMITS): Promise<void> {
+/**
+ * How ensureStreams treats a stream that exists: `update` gives it these limits (the running
+ * system: its configuration is the source of truth); `keep` leaves it as it is (commands run
+ * beside a live system — replay, simulate, users, restore — whose environment may lack the
+ * operator's settings: shrinking a live stream's limit would discard what it holds, read or not).
+ */
+export type ExistingStreams = 'update' | 'keep';
+
+export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM_LIMITS, existing: ExistingStreams = 'update'): Promise<void> {
   const { jsm, names } = bus;
   const configs = [
     streamConfig(names.streams.events, names.subjects.eventsAll, limits),
@@ -145,7 +153,7 @@ export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM
     try {
       try {
         await jsm.streams.info(config.name);
-        await jsm.streams.update(config.name, config);
+        if (existing === 'update') await jsm.streams.update(config.name, config);
       } catch (error) {
         if (!isNotFound(error)) throw error;
         try {
