@@ -70,12 +70,15 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   let browser: BrowserAlertBenchResult | undefined;
   try {
     for (const [index, run] of runs.entries()) {
-      // Alert delivery to live dashboards is measured while the NATS run loads the system.
-      // They listen through the warm-up too: alerts flow from the first second.
+      // Alert delivery to live dashboards is measured while the NATS run loads the system. They
+      // listen through the warm-up too, but count only alerts created in the measured window, as
+      // the decision figures do (nothing counts until the run says when its window starts).
       const listenS = options.warmup + run.durationS;
-      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, listenS) : undefined;
+      let windowStart = Number.POSITIVE_INFINITY;
+      const countFrom = (): number => windowStart;
+      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, listenS, countFrom) : undefined;
       // The browser watches the feed during the same run, beside the WebSocket clients.
-      const browserRun = wsRun && options.browser ? startBrowser(target, listenS) : undefined;
+      const browserRun = wsRun && options.browser ? startBrowser(target, listenS, countFrom) : undefined;
       if (wsRun) await wsRun.ready;
       if (browserRun) await browserRun.ready;
       const bar = new SingleBar({
@@ -106,6 +109,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         seed: 7,
         alertShare: options.alertShare,
         onProgress: (p) => bar.update(Math.min(barS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
+        onMeasuredWindow: (startsAt) => (windowStart = startsAt),
       });
       bar.update(barS);
       bar.stop();
@@ -138,7 +142,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
 }
 
 /** Opens the WebSocket subscribers; `ready` once they listen, `done` with the figures after the run and a grace. */
-function startWsSubscribers(target: Target, clients: number, durationS: number): { ready: Promise<void>; done: Promise<WsAlertBenchResult> } {
+function startWsSubscribers(target: Target, clients: number, durationS: number, countFrom: () => number): { ready: Promise<void>; done: Promise<WsAlertBenchResult> } {
   if (!target.user) {
     throw new Error('--ws-clients needs a dashboard user: set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD to a user of the running riskstream, or use --spawn');
   }
@@ -151,6 +155,7 @@ function startWsSubscribers(target: Target, clients: number, durationS: number):
     clients,
     // Listen a little longer than the load runs, so the last alerts are counted.
     durationSeconds: durationS + 5,
+    countFrom,
     onReady: () => markReady(),
   });
   done.catch(() => markReady());
@@ -158,7 +163,7 @@ function startWsSubscribers(target: Target, clients: number, durationS: number):
 }
 
 /** Opens the dashboard in headless Chromium; `ready` once the feed listens, `done` with the figures. */
-function startBrowser(target: Target, durationS: number): { ready: Promise<void>; done: Promise<BrowserAlertBenchResult> } {
+function startBrowser(target: Target, durationS: number, countFrom: () => number): { ready: Promise<void>; done: Promise<BrowserAlertBenchResult> } {
   const user = target.user!;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -170,6 +175,7 @@ function startBrowser(target: Target, durationS: number): { ready: Promise<void>
       password: user.password,
       // As the WebSocket clients: a little longer than the load, so the last alerts are counted.
       durationSeconds: durationS + 5,
+      countFrom,
       onReady: () => markReady(),
     }),
   );

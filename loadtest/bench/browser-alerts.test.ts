@@ -53,6 +53,30 @@ describe('browser alert bench - percentiles', () => {
     expect(r.toDom).toEqual({ p50Ms: 5, p95Ms: 10, p99Ms: 10, maxMs: 10 });
     expect(r.render).toEqual({ p50Ms: 15, p95Ms: 30, p99Ms: 30, maxMs: 30 });
   });
+
+  it("leaves out alerts created before the load's measured window (its warm-up)", () => {
+    const data = {
+      start: 1_000,
+      end: 3_000,
+      frames: 120,
+      received: [
+        ['warm', 1_100, 1_150, 1_151],
+        ['measured', 2_100, 2_105, 2_106],
+      ] as [string, number, number, number | null][],
+      inserted: [
+        ['warm', 1_155],
+        ['measured', 2_107],
+      ] as [string, number][],
+      visible: [
+        ['warm', 1_400],
+        ['measured', 2_110],
+      ] as [string, number][],
+      missedNotices: 0,
+      missedAlerts: 0,
+    };
+    expect(summarizeProbe(data, 2, [])).toMatchObject({ received: 2, alerts: 2, maxMs: 300 });
+    expect(summarizeProbe(data, 2, [], 2_000)).toMatchObject({ received: 1, alerts: 1, p50Ms: 10, maxMs: 10 });
+  });
 });
 
 describe('browser alert bench - headless Chromium on the built riskstream', () => {

@@ -17,6 +17,11 @@ export type BrowserAlertBenchOptions = {
   readonly durationSeconds: number;
   /** Called once the feed shows and its alerts subscription is confirmed; measuring starts then. */
   readonly onReady?: () => void;
+  /**
+   * The creation time (epoch ms) from which alerts count; earlier ones (a load's warm-up) are
+   * left out of every figure. Asked once, after the run; default: every alert counts.
+   */
+  readonly countFrom?: () => number;
   /** Browser window size; the feed's visible rows depend on its height (default 1400×1000). */
   readonly viewport?: { readonly width: number; readonly height: number };
 };
@@ -31,7 +36,7 @@ export type DelayFigures = {
 
 export type BrowserAlertBenchResult = DelayFigures & {
   readonly durationSeconds: number;
-  /** Alerts that arrived on the tab's socket during the run. */
+  /** Alerts that arrived on the tab's socket during the run (created from countFrom on). */
   readonly received: number;
   /** Of those, alerts whose row was on screen: the figures above are theirs (decision to on screen). */
   readonly alerts: number;
@@ -204,8 +209,11 @@ export function delayFigures(values: readonly number[]): DelayFigures {
   return { p50Ms: at(50), p95Ms: at(95), p99Ms: at(99), maxMs: sorted[sorted.length - 1]! };
 }
 
-/** Turns what the page noted into the figures: only alerts that arrived between begin and finish. */
-export function summarizeProbe(data: ProbeData, durationSeconds: number, pageErrors: readonly string[]): BrowserAlertBenchResult {
+/**
+ * Turns what the page noted into the figures: only alerts that arrived between begin and finish
+ * and were created from `countFrom` (epoch ms) on.
+ */
+export function summarizeProbe(data: ProbeData, durationSeconds: number, pageErrors: readonly string[], countFrom = Number.NEGATIVE_INFINITY): BrowserAlertBenchResult {
   const inserted = new Map(data.inserted);
   const visible = new Map(data.visible);
   const toScreen: number[] = [];
@@ -215,7 +223,7 @@ export function summarizeProbe(data: ProbeData, durationSeconds: number, pageErr
   const frameWait: number[] = [];
   let received = 0;
   for (const [id, createdAt, receivedAt, frameAt] of data.received) {
-    if (receivedAt < data.start || receivedAt > data.end) continue;
+    if (receivedAt < data.start || receivedAt > data.end || createdAt < countFrom) continue;
     received++;
     toSocket.push(receivedAt - createdAt);
     if (frameAt !== null) frameWait.push(frameAt - receivedAt);
@@ -287,7 +295,7 @@ export async function runBrowserAlertBench(options: BrowserAlertBenchOptions): P
     await page.evaluate('window.__rsAlertProbe.finish()');
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const data = (await page.evaluate('window.__rsAlertProbe.collect()')) as ProbeData;
-    return summarizeProbe(data, options.durationSeconds, pageErrors);
+    return summarizeProbe(data, options.durationSeconds, pageErrors, options.countFrom?.());
   } finally {
     await browser.close();
   }

@@ -53,6 +53,11 @@ export type BenchOptions = {
   /** Share of events (0–1) that are card-testing payments raising alerts (default 0). */
   readonly alertShare?: number;
   readonly onProgress?: (p: BenchProgress) => void;
+  /**
+   * Called once, as sending starts, with the wall-clock time (epoch ms) at which the measured
+   * window starts (after the warm-up): for figures taken beside the load, such as alert delivery.
+   */
+  readonly onMeasuredWindow?: (startsAtEpochMs: number) => void;
 };
 
 /**
@@ -299,6 +304,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   /** When the measured window starts: the schedule's time of event `warm`. */
   const measuredFrom = started + (warm / options.rate) * 1000;
+  options.onMeasuredWindow?.(Date.now() + (measuredFrom - started));
   let seqAtMeasure: Promise<number | null> = warm === 0 ? Promise.resolve(seqBefore) : Promise.resolve(null);
   let measuring = warm === 0;
   const sampler = setInterval(() => {

@@ -71,6 +71,25 @@ describe('ws alert bench - against the hub', () => {
     expect(formatWsAlertBench(result)).toMatch(/p50 \d+ ms, p95 \d+ ms, p99 \d+ ms/);
   });
 
+  it("counts only alerts created from countFrom on (a load's measured window), at every client", async () => {
+    let ready!: () => void;
+    const subscribed = new Promise<void>((resolve) => (ready = resolve));
+    const windowStart = Date.now() + 60_000;
+    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 3, durationSeconds: 1, countFrom: () => windowStart, onReady: () => ready() });
+    await subscribed;
+    // Four alerts created before the window (a warm-up), six in it.
+    for (let i = 0; i < 10; i++) {
+      const createdAt = i < 4 ? windowStart - 1 : windowStart;
+      h.bus.nc.publish(
+        h.names.alertSubject('fraud'),
+        JSON.stringify({ v: 1, id: `window-${i}`, eventId: `w-${i}`, eventKind: 'payment', ts: createdAt, createdAt, domain: 'fraud', typology: 't', severity: 'high', score: 900, accountId: 'A', customerId: 'C', segment: 'standard', amountMinor: 100, currency: 'USD', reasons: [] }),
+      );
+    }
+    const result = await run;
+    expect(result).toMatchObject({ subscribed: 3, distinctAlerts: 6, received: 18 });
+    expect(result.perClient.map((c) => c.alerts)).toEqual([6, 6, 6]);
+  });
+
   it('the real stack refuses the upgrade without a session cookie with 401', async () => {
     const socket = new WebSocket(wsUrlOf(baseUrl));
     const status = await new Promise<number>((resolve, reject) => {

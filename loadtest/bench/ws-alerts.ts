@@ -16,6 +16,11 @@ export type WsAlertBenchOptions = {
   readonly totp?: string;
   /** Called once every client has subscribed and measuring starts (with how many subscribed). */
   readonly onReady?: (subscribed: number) => void;
+  /**
+   * The creation time (epoch ms) from which alerts count; earlier ones (a load's warm-up) are
+   * received but left out of every figure. Asked on each alert; default: every alert counts.
+   */
+  readonly countFrom?: () => number;
   readonly onProgress?: (p: { readonly elapsedS: number; readonly connected: number; readonly received: number }) => void;
 };
 
@@ -33,7 +38,7 @@ export type WsAlertBenchResult = {
   /** Sockets that opened and confirmed the alerts subscription. */
   readonly subscribed: number;
   readonly durationSeconds: number;
-  /** Alert messages received over all clients. */
+  /** Alert messages received over all clients (created from countFrom on). */
   readonly received: number;
   /** Distinct alerts seen by at least one client. */
   readonly distinctAlerts: number;
@@ -86,7 +91,7 @@ type Subscriber = {
 };
 
 /** Opens one subscriber and resolves once the server confirmed the alerts subscription. */
-function openSubscriber(index: number, url: string, cookie: string, onAlert: (id: string, createdAt: number) => void): Promise<Subscriber> {
+function openSubscriber(index: number, url: string, cookie: string, onAlert: (id: string, createdAt: number) => boolean): Promise<Subscriber> {
   const socket = new WebSocket(url, { headers: { cookie } });
   const s: Subscriber = { index, socket, alerts: 0, missedNotices: 0, missedAlerts: 0, subscribed: false, closedEarly: null };
   return new Promise((resolve, reject) => {
@@ -116,8 +121,7 @@ function openSubscriber(index: number, url: string, cookie: string, onAlert: (id
           }
           break;
         case 'alert':
-          s.alerts++;
-          onAlert(message.alert!.id, message.alert!.createdAt);
+          if (onAlert(message.alert!.id, message.alert!.createdAt)) s.alerts++;
           break;
         case 'missed':
           s.missedNotices++;
@@ -141,12 +145,15 @@ export async function runWsAlertBench(options: WsAlertBenchOptions): Promise<WsA
   const seen = new Set<string>();
   let received = 0;
   let measuring = false;
-  const onAlert = (id: string, createdAt: number): void => {
-    if (!measuring) return;
+  const countFrom = options.countFrom ?? (() => Number.NEGATIVE_INFINITY);
+  /** Whether the alert counts: received while measuring and created from countFrom on. */
+  const onAlert = (id: string, createdAt: number): boolean => {
+    if (!measuring || createdAt < countFrom()) return false;
     received++;
     seen.add(id);
     // A clock a little behind the server's would give negative delays; they count as 0 ms.
     histogram.recordValue(Math.max(0, Date.now() - createdAt));
+    return true;
   };
 
   const settled = await Promise.allSettled(Array.from({ length: clients }, (_, i) => openSubscriber(i, url, cookie, onAlert)));
