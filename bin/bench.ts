@@ -225,6 +225,9 @@ function printResult(r: BenchResult): void {
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
       ...(r.busMessages === null || r.busMessages === 0 ? [] : [`  bus messages ${r.busMessages} (${(r.accepted / r.busMessages).toFixed(1)} events per message)`]),
       `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,
+      ...(r.cpuMsPer1kByThread === null
+        ? []
+        : [`  riskstream by thread: ${Object.entries(r.cpuMsPer1kByThread).map(([thread, ms]) => `${thread.replace('_', ' ')} ${ms}`).join(', ')}`]),
       '',
     ].join('\n'),
   );

@@ -12,6 +12,7 @@ export * from './envelope-publisher.js';
 export * from './jetstream-publisher.js';
 export * from './redis.js';
 export * from './metrics.js';
+export * from './thread-cpu.js';
 export * from './contracts/index.js';
 export * from './heartbeat.js';
 export * from './backlog-watch.js';

@@ -2,6 +2,7 @@
 // thread keeps its own registry (without the process-wide defaults) and sends snapshots to the
 // main thread, which serves the two merged.
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { threadCpuReader } from './thread-cpu.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -17,7 +18,10 @@ export type MetricsOptions = {
 
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'rs_process_' });
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: 'rs_process_' });
+    registerThreadCpu(registry);
+  }
   return {
     registry,
     eventsIn: new Counter({
@@ -174,6 +178,29 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * rs_thread_cpu_seconds_total{thread}: the process's CPU by thread group (core/thread-cpu.ts), read
+ * from /proc when scraped. Absent where /proc is not (the counter then has no values).
+ */
+function registerThreadCpu(registry: Registry): void {
+  const read = threadCpuReader();
+  const exported = new Map<string, number>();
+  new Counter({
+    name: 'rs_thread_cpu_seconds_total',
+    help: 'CPU seconds (user + system) of this process by thread: main, processors, writer_mapping (worker threads), storage_engine (embedded chDB), runtime (V8 garbage collection and compiler helpers, libuv pool)',
+    labelNames: ['thread'] as const,
+    registers: [registry],
+    collect() {
+      for (const [thread, seconds] of read()) {
+        const delta = seconds - (exported.get(thread) ?? 0);
+        if (delta <= 0) continue;
+        exported.set(thread, seconds);
+        this.inc({ thread }, delta);
+      }
+    },
+  });
 }
 
 /**

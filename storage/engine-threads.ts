@@ -4,12 +4,11 @@
 // priority (a higher nice value). Linux only: elsewhere, or if /proc is not readable, nothing changes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { NODE_THREAD_NAME } from '../core/thread-cpu.js';
 
 /** The nice value given to storage engine threads (0 is normal, 19 the lowest priority). */
 export const ENGINE_THREAD_NICE = 10;
 
-/** Threads Node itself runs (main, workers, libuv and V8 pools) are all named "node". */
-const OWN_THREAD_NAME = 'node';
 
 export type EngineThreadPriority = { stop(): void; readonly lowered: number };
 
@@ -29,7 +28,7 @@ export function lowerEngineThreadPriority(intervalMs = 2000): EngineThreadPriori
       if (done.has(tid)) continue;
       try {
         const name = readFileSync(`${tasks}/${id}/comm`, 'utf8').trim();
-        if (name === OWN_THREAD_NAME || tid === process.pid) continue;
+        if (name === NODE_THREAD_NAME || tid === process.pid) continue;
         setPriority(tid, ENGINE_THREAD_NICE);
         done.add(tid);
       } catch {

@@ -110,6 +110,11 @@ export type BenchResult = {
   readonly busMessages: number | null;
   /** CPU milliseconds per 1,000 decided events, per process on this machine (null when unknown). */
   readonly cpuMsPer1k: { readonly riskstream: number | null; readonly nats: number | null; readonly redis: number | null; readonly bench: number | null };
+  /**
+   * riskstream's CPU ms per 1,000 decided events by thread group (its rs_thread_cpu_seconds_total:
+   * main, processors, writer_mapping, storage_engine, runtime); null when its /metrics did not say.
+   */
+  readonly cpuMsPer1kByThread: Readonly<Record<string, number>> | null;
 };
 
 const MAX_IN_FLIGHT = 20_000;
@@ -301,6 +306,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const cpuPids = { riskstream: options.pid ?? null, nats: pidOf('nats-server', portOf(options.natsUrl, '4222')), redis: pidOf('redis-server', portOf(options.redisUrl, '6379')), bench: process.pid };
   const cpuNow = (): Record<string, number | null> => Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid === null ? null : cpuSeconds(pid)]));
   let cpuStart = cpuNow();
+  let threadsStart: Promise<ReadonlyMap<string, number> | null> = Promise.resolve(null);
   const started = performance.now();
   /** When the measured window starts: the schedule's time of event `warm`. */
   const measuredFrom = started + (warm / options.rate) * 1000;
@@ -327,6 +333,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         // The measured window opens: CPU and the stream's count start from here.
         measuring = true;
         cpuStart = cpuNow();
+        threadsStart = threadCpuOf(options.baseUrl);
         seqAtMeasure = lastSeq();
       }
       if (to > sent) {
@@ -359,6 +366,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       return [k, before == null || after == null || decided === 0 ? null : Math.round(((after - before) * 1000 * 1000) / decided)];
     }),
   ) as BenchResult['cpuMsPer1k'];
+  const cpuMsPer1kByThread = perThousandByThread(await threadsStart, await threadCpuOf(options.baseUrl), decided);
   // Still due: acknowledged and not decided, and what waits for its acknowledgement.
   const due = (): number => undecided() + inFlight;
   if (due() > 0 && (options.drainS ?? 0) > 0) {
@@ -395,7 +403,31 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     rssMaxMiB: rssMax,
     busMessages: seqFrom === null || seqAfter === null ? null : seqAfter - seqFrom,
     cpuMsPer1k,
+    cpuMsPer1kByThread,
   };
+}
+
+const THREAD_CPU_LINE = /^rs_thread_cpu_seconds_total\{thread="([^"]+)"\} ([\d.e+-]+)$/gm;
+
+/** riskstream's CPU seconds by thread group so far, from its /metrics; null when it does not answer. */
+async function threadCpuOf(baseUrl: string): Promise<ReadonlyMap<string, number> | null> {
+  try {
+    const response = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) return null;
+    const text = await response.text();
+    const seconds = new Map<string, number>();
+    for (const m of text.matchAll(THREAD_CPU_LINE)) seconds.set(m[1]!, Number(m[2]));
+    return seconds.size === 0 ? null : seconds;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms per 1,000 decided events of each thread group between two readings, largest first. */
+export function perThousandByThread(before: ReadonlyMap<string, number> | null, after: ReadonlyMap<string, number> | null, decided: number): Record<string, number> | null {
+  if (before === null || after === null || decided === 0) return null;
+  const rows = [...after].map(([thread, seconds]): [string, number] => [thread, Math.round(((seconds - (before.get(thread) ?? 0)) * 1e6) / decided)]);
+  return Object.fromEntries(rows.sort((a, b) => b[1] - a[1]));
 }
 
 /**

@@ -1,7 +1,7 @@
 // Starts the processors thread and speaks for it in the main thread: start-up (or the reason it
 // failed), its latest metrics, draining on shutdown, and a thread that dies on its own.
 import { Worker } from 'node:worker_threads';
-import type { Config, Logger, MetricsSnapshot } from '../../core/index.js';
+import { createTidCell, nameThread, type Config, type Logger, type MetricsSnapshot } from '../../core/index.js';
 import type { Processor } from '../runner.js';
 import type { ThreadInit, ThreadReport, ThreadRequest } from './thread-messages.js';
 
@@ -18,8 +18,10 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * thread ends without being asked to (the process should then stop: its decisions have stopped).
  */
 export async function startProcessorThread(config: Config, procId: string, logger: Logger, onDied: (reason: string) => void): Promise<ProcessorThread> {
-  const init: ThreadInit = { config, procId };
+  const tidCell = createTidCell();
+  const init: ThreadInit = { config, procId, tidCell };
   const worker = new Worker(new URL('./processor-thread.js', import.meta.url), { workerData: init });
+  nameThread('processors', tidCell);
   let latest: MetricsSnapshot = [];
   let draining = false;
   let drained: (() => void) | undefined;

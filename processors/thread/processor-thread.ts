@@ -11,6 +11,7 @@ import {
   createLogger,
   createMetrics,
   names as namesOf,
+  publishThreadTid,
   setFxRates,
 } from '../../core/index.js';
 import { createProductProcessor } from '../compose.js';
@@ -22,7 +23,8 @@ const METRICS_EVERY_MS = 1000;
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('processor-thread.js runs as a worker thread only');
-  const { config, procId } = workerData as ThreadInit;
+  const { config, procId, tidCell } = workerData as ThreadInit;
+  publishThreadTid(tidCell);
   const report = (message: ThreadReport): void => port.postMessage(message);
   const logger = createLogger(config.logLevel).child({ role: 'processors', thread: 'processors' });
   setFxRates(config.fxRates);

@@ -1,7 +1,12 @@
 // What the main thread and the processors thread say to each other.
 import type { Config, MetricsSnapshot } from '../../core/index.js';
 
-export type ThreadInit = { readonly config: Config; readonly procId: string };
+export type ThreadInit = {
+  readonly config: Config;
+  readonly procId: string;
+  /** Where the thread writes its OS thread id, for the process's CPU by thread (core/thread-cpu.ts). */
+  readonly tidCell?: Int32Array;
+};
 
 export type ThreadRequest = { readonly type: 'drain' };
 

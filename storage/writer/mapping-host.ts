@@ -5,11 +5,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ErrorCode, Logger } from '../../core/index.js';
+import { createTidCell, nameThread, type ErrorCode, type Logger } from '../../core/index.js';
 import { prepareLine, type LineTable, type PreparedRow } from './line-tables.js';
 import type { WireMessage } from './rows/row-outcome.js';
 
-export type MappingInit = { readonly fxRates: Readonly<Record<string, number>> };
+export type MappingInit = {
+  readonly fxRates: Readonly<Record<string, number>>;
+  /** Where the thread writes its OS thread id, for the process's CPU by thread (core/thread-cpu.ts). */
+  readonly tidCell?: Int32Array;
+};
 export type MappingRequest = {
   readonly id: number;
   readonly table: LineTable;
@@ -72,7 +76,9 @@ export function createLineMapper(fxRates: Readonly<Record<string, number>>, logg
   if (!existsSync(fileURLToPath(ENTRY))) {
     return { map: async (table, records) => mapLocally(table, records), close: async () => undefined };
   }
-  const worker = new Worker(ENTRY, { workerData: { fxRates } satisfies MappingInit });
+  const tidCell = createTidCell();
+  const worker = new Worker(ENTRY, { workerData: { fxRates, tidCell } satisfies MappingInit });
+  nameThread('writer_mapping', tidCell);
   // The thread never keeps the process alive on its own.
   worker.unref();
   const pending = new Map<number, Pending>();

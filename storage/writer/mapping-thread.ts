@@ -4,12 +4,13 @@
 // connection: chDB stays on the main thread (a worker that opens chDB crashes the process at exit,
 // docs/decisions/0002). Started by mapping-host.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import { setFxRates } from '../../core/index.js';
+import { publishThreadTid, setFxRates } from '../../core/index.js';
 import { prepareLine } from './line-tables.js';
 import type { MappedLines, MappingInit, MappingReply, MappingRequest } from './mapping-host.js';
 
 const init = workerData as MappingInit;
 setFxRates(init.fxRates);
+publishThreadTid(init.tidCell);
 
 const encoder = new TextEncoder();
 

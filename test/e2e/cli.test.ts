@@ -152,6 +152,7 @@ describe('cli - bench', () => {
   type BenchJson = {
     via: string; rate: number; durationS: number; warmup: { seconds: number; sent: number; lost: number }; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
     achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; decidedWhileSending: number; decidedWhileSendingPerSecond: number; cpuMsPer1k: Record<string, number | null>;
+    cpuMsPer1kByThread: Record<string, number> | null;
   };
 
   async function bench(args: string[]): Promise<BenchJson> {
@@ -177,6 +178,10 @@ describe('cli - bench', () => {
     expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
     expect(r.rssMaxMiB).toBeGreaterThan(50);
     expect(r.cpuMsPer1k.riskstream).toBeGreaterThan(0);
+    // The spawned process's own account of its CPU by thread: the processors and the writer's
+    // mapping run on threads of their own, named; chDB's threads count as the storage engine.
+    expect(Object.keys(r.cpuMsPer1kByThread ?? {})).toEqual(expect.arrayContaining(['main', 'processors', 'writer_mapping', 'storage_engine', 'runtime']));
+    expect(r.cpuMsPer1kByThread!['processors']).toBeGreaterThan(0);
   }, 90_000);
 
   it('drives it over HTTP one event per request the same way', async () => {
