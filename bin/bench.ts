@@ -351,6 +351,14 @@ function recordResults(
     const seconds = r.warmup.seconds > 0 ? `${r.durationS} (after ${r.warmup.seconds} s warm-up${r.warmup.lost > 0 ? `, ${r.warmup.lost} of it lost` : ''})` : String(r.durationS);
     text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${seconds} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${r.decidedWhileSendingPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
+  const byThread = results.filter((r) => r.cpuMsPer1kByThread !== null);
+  if (byThread.length > 0) {
+    text += `
+riskstream's CPU by thread, ms per 1,000 decided events (rs_thread_cpu_seconds_total):
+
+`;
+    for (const r of byThread) text += `- ${viaText(r)}: ${Object.entries(r.cpuMsPer1kByThread!).map(([thread, ms]) => `${thread.replace('_', ' ')} ${ms}`).join(', ')}\n`;
+  }
   if (ws) {
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;
     text += `| clients | alerts (distinct) | deliveries | p50 ms | p95 ms | p99 ms | max ms | missed notices | missed alerts |\n|---|---|---|---|---|---|---|---|---|\n`;
