@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
 import { createLogger } from './log.js';
 import { createMetrics, mergedSnapshot } from './metrics.js';
-import { newProcId, stageQuantiles, startHeartbeat } from './heartbeat.js';
+import { newProcId, percentOfCore, stageQuantiles, startHeartbeat } from './heartbeat.js';
 import type { ProcessHealthWire } from './contracts/telemetry.js';
 
 describe('heartbeat - stage quantiles from bucket deltas', () => {
@@ -21,6 +21,17 @@ describe('heartbeat - stage quantiles from bucket deltas', () => {
   it('reports no quantiles for a stage that did not run since the last beat', () => {
     const same = bounds([3, 3, 3, 3]);
     expect(stageQuantiles(new Map([['s', same]]), new Map([['s', same]])).s).toEqual({ count: 0, p50Ms: null, p99Ms: null });
+  });
+});
+
+describe('heartbeat - CPU by thread between two beats', () => {
+  it('gives each thread group its share of one core since the previous beat', () => {
+    expect(percentOfCore({ main: 10.5, processors: 23, runtime: 4 }, { main: 10, processors: 22 }, 2)).toEqual({ main: 25, processors: 50, runtime: 200 });
+  });
+
+  it('says nothing without elapsed time or figures', () => {
+    expect(percentOfCore({ main: 1 }, {}, 0)).toEqual({});
+    expect(percentOfCore({}, { main: 1 }, 2)).toEqual({});
   });
 });
 
@@ -61,6 +72,12 @@ describe('heartbeat - on NATS', () => {
       expect(wire.ingestRefusing).toBe(true);
       expect(wire.rssBytes).toBeGreaterThan(10_000_000);
       expect(wire.cpuPercent).toBeGreaterThanOrEqual(0);
+      // From rs_thread_cpu_seconds_total (Linux), from the second beat on: at least the main thread.
+      expect(wire.cpuByThread).toBeUndefined();
+      if (process.platform === 'linux') {
+        const later = await eventually(() => received.find((w) => w.procId === procId && w.cpuByThread !== undefined), 5000, 'a second heartbeat');
+        expect(later.cpuByThread!.main).toBeGreaterThanOrEqual(0);
+      }
     } finally {
       beat.stop();
       sub.unsubscribe();

@@ -38,12 +38,14 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let lastCpu = process.cpuUsage();
   let lastAt = performance.now();
   let lastBuckets: BucketCounts = new Map();
+  let lastThreadCpu: Record<string, number> = {};
 
   async function beat(): Promise<ProcessHealthWire> {
     const nowPerf = performance.now();
     const cpu = process.cpuUsage();
     const cpuMicros = cpu.user - lastCpu.user + (cpu.system - lastCpu.system);
-    const cpuPercent = nowPerf > lastAt ? (cpuMicros / 1000 / (nowPerf - lastAt)) * 100 : 0;
+    const elapsedMs = nowPerf - lastAt;
+    const cpuPercent = elapsedMs > 0 ? (cpuMicros / 1000 / elapsedMs) * 100 : 0;
     lastCpu = cpu;
     lastAt = nowPerf;
     const memory = process.memoryUsage();
@@ -52,6 +54,10 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     const buckets = bucketCountsOf(metric('rs_stage_latency_seconds'));
     const stages = stageQuantiles(buckets, lastBuckets);
     lastBuckets = buckets;
+    const threadCpu = byLabel(metric('rs_thread_cpu_seconds_total'), 'thread');
+    // The first beat has nothing to compare with (the totals run from the process's start).
+    const cpuByThread = Object.keys(lastThreadCpu).length === 0 ? {} : percentOfCore(threadCpu, lastThreadCpu, elapsedMs / 1000);
+    lastThreadCpu = threadCpu;
     const wire: ProcessHealthWire = {
       v: 1,
       procId,
@@ -61,6 +67,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       startedAt,
       at: Date.now(),
       cpuPercent: Math.round(cpuPercent * 10) / 10,
+      ...(Object.keys(cpuByThread).length > 0 ? { cpuByThread } : {}),
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       eventLoopDelayP99Ms: Math.round((delay.percentile(99) / 1e6) * 100) / 100,
@@ -103,6 +110,19 @@ type MetricJson = MetricsSnapshot[number];
 
 function sumOf(metric: MetricJson | undefined): number {
   return metric ? metric.values.reduce((n, v) => n + v.value, 0) : 0;
+}
+
+/**
+ * Each thread group's CPU between two readings of rs_thread_cpu_seconds_total, in percent of one
+ * core (one decimal); a group first seen now counts from zero. Empty when the metric is absent.
+ */
+export function percentOfCore(now: Readonly<Record<string, number>>, before: Readonly<Record<string, number>>, elapsedSeconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!(elapsedSeconds > 0)) return out;
+  for (const [thread, seconds] of Object.entries(now)) {
+    out[thread] = Math.round(((seconds - (before[thread] ?? 0)) / elapsedSeconds) * 1000) / 10;
+  }
+  return out;
 }
 
 function byLabel(metric: MetricJson | undefined, label: string): Record<string, number> {

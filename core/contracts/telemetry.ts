@@ -66,6 +66,12 @@ export type ProcessHealthWire = {
   readonly at: number;
   /** CPU used by the process since the previous heartbeat, percent of one core. */
   readonly cpuPercent: number;
+  /**
+   * The same by thread group (main, processors, writer_mapping, storage_engine, runtime: see
+   * rs_thread_cpu_seconds_total), percent of one core; absent where not measured (not Linux) and
+   * from older processes.
+   */
+  readonly cpuByThread?: Readonly<Record<string, number>>;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
   /** Event-loop delay p99 since the previous heartbeat. */

@@ -167,6 +167,20 @@ describe('dashboard - end to end in headless Chromium', () => {
     expect(watched.dialogs).toEqual([]);
   });
 
+  it("shows the process's health, with which of its threads use the CPU", { timeout: 60_000 }, async () => {
+    await goTo(page, '#/health');
+    const panel = page.getByTestId('health-process').first();
+    await panel.waitFor({ timeout: 15_000 });
+    // From the second heartbeat on (every 2 s): the processors' thread and chDB's, named.
+    const threads = panel.getByTestId('cpu-by-thread');
+    await expect.poll(() => deepText(threads), { timeout: 15_000 }).toMatch(/^CPU by thread ?:/);
+    const text = await deepText(threads);
+    expect(text).toMatch(/processors \d+%/);
+    expect(text).toMatch(/storage engine \d+%/);
+    expect(text).toMatch(/main \d+%/);
+    await screenshot(page, SUITE, '07b-health');
+  });
+
   it('switches to Simplified Chinese and back', { timeout: 60_000 }, async () => {
     await goTo(page, '#/overview');
     await page.getByTestId('tile-events-per-second').waitFor({ timeout: 10_000 });

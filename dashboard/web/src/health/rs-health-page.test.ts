@@ -96,6 +96,25 @@ describe('health page', () => {
     expect(consumers[1]!.querySelector('.bad')).toBeNull();
   });
 
+  it('health page - shows which part of the process uses its CPU, busiest first, and nothing without the figures', async () => {
+    const page = await shownPage(view(null, { cpuByThread: { main: 8.2, processors: 34.5, storage_engine: 21, runtime: 12, writer_mapping: 9, later_thread: 1 } }));
+    const line = page.shadowRoot!.querySelector('[data-testid="cpu-by-thread"]')!;
+    expect([...line.querySelectorAll('[data-thread]')].map((s) => s.textContent)).toEqual([
+      'processors 35%',
+      'storage engine 21%',
+      'runtime (GC, compiler) 12%',
+      'writer mapping 9%',
+      'main 8%',
+      'later_thread 1%',
+    ]);
+    setLocale('zh-CN');
+    await settle(page);
+    expect(page.shadowRoot!.querySelector('[data-thread="storage_engine"]')!.textContent).toBe('存储引擎 21%');
+    // A heartbeat from a process before the field existed, or one not on Linux.
+    const older = await shownPage(view(null));
+    expect(older.shadowRoot!.querySelector('[data-testid="cpu-by-thread"]')).toBeNull();
+  });
+
   it('health page - says when the gateway of a process refuses new events because the readers are far behind, and nothing otherwise', async () => {
     const refusing = await shownPage(view(null, { roles: ['ingest'], ingestRefusing: true }));
     const banner = refusing.shadowRoot!.querySelector('[data-testid="ingest-refusing"]');

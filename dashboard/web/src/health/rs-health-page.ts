@@ -7,7 +7,7 @@ import type { DeadLettersAnswer, HealthView, ServerMessage } from '../../../serv
 import type { Api } from '../api/http.js';
 import { formatBytes, formatDateTime, formatDecimal, formatInteger, formatMs, formatPercent } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg } from '../i18n/messages.js';
+import { msg, type MessageKey } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
@@ -144,6 +144,7 @@ export class RsHealthPage extends LitElement {
         ${figure(msg('health.rejected'), formatInteger(p.counters.eventsRejected), p.counters.eventsRejected > 0)}
         ${figure(msg('health.deadLettered'), formatInteger(p.counters.deadLettered), p.counters.deadLettered > 0)}
       </div>
+      ${renderThreads(p)}
       ${stages.length === 0
         ? nothing
         : html`<h3>${msg('health.stages')}</h3>
@@ -274,6 +275,30 @@ export class RsHealthPage extends LitElement {
       this._deadLetterError = error instanceof Error ? error.message : String(error);
     }
   }
+}
+
+/** The thread groups of rs_thread_cpu_seconds_total, by the name the page gives them. */
+const THREAD_LABELS: Readonly<Record<string, MessageKey>> = {
+  main: 'health.threadMain',
+  processors: 'health.threadProcessors',
+  writer_mapping: 'health.threadWriterMapping',
+  storage_engine: 'health.threadStorageEngine',
+  runtime: 'health.threadRuntime',
+};
+
+/** Which part of the process uses its CPU, busiest first; nothing when the heartbeat does not say. */
+function renderThreads(p: ProcessView) {
+  const threads = Object.entries(p.cpuByThread ?? {})
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]) && entry[1] >= 0)
+    .sort((a, b) => b[1] - a[1]);
+  if (threads.length === 0) return nothing;
+  return html`<div class="dim" data-testid="cpu-by-thread" title=${msg('health.cpuByThreadTitle')}>
+    ${msg('health.cpuByThread')}:
+    ${threads.map(
+      ([thread, percent], i) =>
+        html`${i > 0 ? ' · ' : ''}<span data-thread=${thread}>${THREAD_LABELS[thread] ? msg(THREAD_LABELS[thread]) : thread} ${formatPercent(percent / 100, 0)}</span>`,
+    )}
+  </div>`;
 }
 
 function figure(label: string, value: string, bad = false) {
