@@ -227,7 +227,7 @@ function printResult(r: BenchResult): void {
       `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,
       ...(r.cpuMsPer1kByThread === null
         ? []
-        : [`  riskstream by thread: ${Object.entries(r.cpuMsPer1kByThread).map(([thread, ms]) => `${thread.replace('_', ' ')} ${ms}`).join(', ')}`]),
+        : [`  riskstream by thread: ${threadFigures(r.cpuMsPer1kByThread)}`]),
       '',
     ].join('\n'),
   );
@@ -332,6 +332,13 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   };
 }
 
+/** CPU per 1,000 events by thread group as one line: `processors 54, storage engine 46, …`. */
+function threadFigures(byThread: Readonly<Record<string, number>>): string {
+  return Object.entries(byThread)
+    .map(([thread, ms]) => `${thread.replaceAll('_', ' ')} ${ms}`)
+    .join(', ');
+}
+
 const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | late | lost | achieved/s | decided while sending/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
@@ -357,7 +364,7 @@ function recordResults(
 riskstream's CPU by thread, ms per 1,000 decided events (rs_thread_cpu_seconds_total):
 
 `;
-    for (const r of byThread) text += `- ${viaText(r)}: ${Object.entries(r.cpuMsPer1kByThread!).map(([thread, ms]) => `${thread.replace('_', ' ')} ${ms}`).join(', ')}\n`;
+    for (const r of byThread) text += `- ${viaText(r)}: ${threadFigures(r.cpuMsPer1kByThread!)}\n`;
   }
   if (ws) {
     text += `\nAlert delivery during the ${results[0]?.via ?? ''} run (decision to receipt by ${ws.clients} WebSocket clients; ${ws.subscribed} subscribed):\n\n`;
