@@ -35,6 +35,11 @@ describe('namespace report', () => {
     expect(report.problems).toEqual([]);
   });
 
+  it("gives each process's CPU by thread, busiest first, when its heartbeat has it", () => {
+    const report = namespaceReport({ ...base, processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'], { cpuByThread: { main: 4.2, processors: 30.6, storage_engine: 12 } })] });
+    expect(report.lines[1]).toBe('  vm-1-a  ingest,processors,writer  pid 42 on vm  CPU 12 % (processors 31 %, storage engine 12 %, main 4 %)  RSS 300 MiB');
+  });
+
   it('says nothing is wrong with a stopped namespace that has nothing waiting', () => {
     const report = namespaceReport(base);
     expect(report.lines[0]).toBe('no process of namespace "rs" is running (none sent a heartbeat)');
