@@ -57,6 +57,8 @@ describe('heartbeat - on NATS', () => {
     expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
     const received: ProcessHealthWire[] = [];
     const sub = h.bus.nc.subscribe(h.names.subjects.healthAll, { callback: (_e, m) => void received.push(m.json<ProcessHealthWire>()) });
+    // The server knows the subscription before the first beat: the first one received is the first sent.
+    await h.bus.nc.flush();
     const beat = startHeartbeat({ bus: h.bus, snapshot: () => mergedSnapshot(metrics, []), procId, roles: ['processors'], logger: createLogger('silent'), intervalMs: 100 });
     try {
       const wire = await eventually(() => received.find((w) => w.procId === procId), 5000, 'a heartbeat');
