@@ -9,7 +9,7 @@ import type { FeatureVector } from './names.js';
 import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
 import { customerSinceOf, decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
-import { IN_REPLY, OUT_REPLY } from './reply-layout.js';
+import { IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY } from './reply-layout.js';
 import { BATCH_OPS } from './scripts.js';
 import { WINDOWS } from './window-layout.js';
 
@@ -147,11 +147,13 @@ class RedisFeatureStore implements FeatureStore {
     // The whole batch is ONE script call: keys and arguments in flat arrays, each event's
     // operations in order (see BATCH_OPS); one reply entry per operation.
     const keys: string[] = [];
-    const args: string[] = [];
+    const args: Array<string | Buffer> = [];
+    // every payment side's numbers, packed (OUT_ARGS, IN_ARGS) into views of one buffer
+    const packed = new PackedArgs(events.length);
     const firstReply = new Int32Array(events.length);
     const amounts = new Float64Array(events.length);
     // wall clock, for TTL refreshes only; features use event time
-    const now = String(Math.floor(Date.now() / 1000));
+    const now = Math.floor(Date.now() / 1000);
     let ops = 0;
     for (let k = 0; k < events.length; k++) {
       const event = events[k]!;
@@ -161,7 +163,7 @@ class RedisFeatureStore implements FeatureStore {
       // customer event its upsert and its marker, any other kind a profile read and its marker
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
-        ops += this._queuePayment(keys, args, event, amounts[k]!, now, origin);
+        ops += this._queuePayment(keys, args, packed, event, amounts[k]!, now, origin);
       } else if (isCustomer(event)) {
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
@@ -207,48 +209,55 @@ class RedisFeatureStore implements FeatureStore {
     return call.call(this._redis, keys.length, keys, sizes);
   }
 
-  private _queuePayment(keys: string[], args: string[], event: ValidatedEvent<'payment'>, amount: number, now: string, origin: string): number {
+  private _queuePayment(
+    keys: string[],
+    args: Array<string | Buffer>,
+    packed: PackedArgs,
+    event: ValidatedEvent<'payment'>,
+    amount: number,
+    now: number,
+    origin: string,
+  ): number {
     const body = event.body;
     const debtor = accountTag(this._prefix, body.debtor.accountId);
     const creditor = accountTag(this._prefix, body.creditor.accountId);
-    const ts = String(event.ts);
-    const cents = String(amount);
     const geo = body.geo;
     const device = body.device;
     const country = payeeCountryOf(body);
     keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, markerKey(debtor, 'o', event.id), debtor + ACCOUNT_KEY_SUFFIX.history);
     args.push(
       BATCH_OPS.out.op,
-      ts,
-      cents,
-      memberHash('p', body.creditor.accountId),
-      now,
-      geo === undefined ? '' : String(geo.lat),
-      geo === undefined ? '' : String(geo.lon),
-      device?.id ? memberHash('d', device.id) : '',
-      country === '' ? '' : memberHash('c', country),
-      device?.ip ? memberHash('i', device.ip) : '',
+      packed.out(
+        event.ts,
+        amount,
+        memberHash('p', body.creditor.accountId),
+        now,
+        geo,
+        device?.id ? memberHash('d', device.id) : undefined,
+        country === '' ? undefined : memberHash('c', country),
+        device?.ip ? memberHash('i', device.ip) : undefined,
+      ),
       origin,
     );
     keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
-    args.push(BATCH_OPS.in.op, ts, cents, memberHash('q', body.debtor.accountId), now, origin);
+    args.push(BATCH_OPS.in.op, packed.in(event.ts, amount, memberHash('q', body.debtor.accountId), now), origin);
     return 2 + this._queueProfileRead(keys, args, event.customerId);
   }
 
-  private _queueCustomer(keys: string[], args: string[], event: ValidatedEvent<'customer'>): number {
+  private _queueCustomer(keys: string[], args: Array<string | Buffer>, event: ValidatedEvent<'customer'>): number {
     const p = profileArgs(event.body);
     keys.push(profileKey(this._prefix, event.body.customerId));
     args.push(BATCH_OPS.customer.op, String(event.ts), event.id, ...p);
     return 1;
   }
 
-  private _queueEventMarker(keys: string[], args: string[], eventId: string, origin: string): number {
+  private _queueEventMarker(keys: string[], args: Array<string | Buffer>, eventId: string, origin: string): number {
     keys.push(eventMarkerKey(this._prefix, eventId));
     args.push(BATCH_OPS.event.op, origin);
     return 1;
   }
 
-  private _queueProfileRead(keys: string[], args: string[], customerId: string): number {
+  private _queueProfileRead(keys: string[], args: Array<string | Buffer>, customerId: string): number {
     if (customerId === '') return 0;
     keys.push(profileKey(this._prefix, customerId));
     args.push(BATCH_OPS.profile.op);
@@ -286,11 +295,69 @@ class RedisFeatureStore implements FeatureStore {
  * and value (decimal text): the Lua keeps the hash as the member's tag and picks its group from
  * it. Two members of one account with the same hash are one member (odds about n^2 / 2^33).
  */
-export function memberHash(kind: string, value: string): string {
+export function memberHash(kind: string, value: string): number {
   let h = 0x811c9dc5;
   h = Math.imul(h ^ kind.charCodeAt(0), 0x01000193);
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  return String(h >>> 0);
+  return h >>> 0;
+}
+
+/**
+ * The payment sides' numeric arguments of one batch, packed into one buffer (OUT_ARGS, IN_ARGS,
+ * little-endian like Redis's struct library): each side's argument is a view of it, so a batch
+ * allocates once however many payments it holds.
+ */
+class PackedArgs {
+  private readonly _buf: Buffer;
+  private _at = 0;
+
+  constructor(payments: number) {
+    this._buf = Buffer.allocUnsafe(payments * (OUT_ARGS.size + IN_ARGS.size));
+  }
+
+  out(
+    ts: number,
+    amount: number,
+    payee: number,
+    now: number,
+    geo: { readonly lat: number; readonly lon: number } | undefined,
+    device: number | undefined,
+    country: number | undefined,
+    ip: number | undefined,
+  ): Buffer {
+    const b = this._buf;
+    const at = this._at;
+    const o = OUT_ARGS.offset;
+    b.writeDoubleLE(ts, at + o.ts);
+    b.writeDoubleLE(amount, at + o.amount);
+    b.writeUInt32LE(payee, at + o.payee);
+    b.writeUInt32LE(now, at + o.now);
+    let present = 0;
+    if (geo !== undefined) present |= OUT_PRESENT.geo;
+    if (device !== undefined) present |= OUT_PRESENT.device;
+    if (country !== undefined) present |= OUT_PRESENT.country;
+    if (ip !== undefined) present |= OUT_PRESENT.ip;
+    b.writeUInt8(present, at + o.present);
+    b.writeDoubleLE(geo?.lat ?? 0, at + o.lat);
+    b.writeDoubleLE(geo?.lon ?? 0, at + o.lon);
+    b.writeUInt32LE(device ?? 0, at + o.device);
+    b.writeUInt32LE(country ?? 0, at + o.country);
+    b.writeUInt32LE(ip ?? 0, at + o.ip);
+    this._at = at + OUT_ARGS.size;
+    return b.subarray(at, this._at);
+  }
+
+  in(ts: number, amount: number, payer: number, now: number): Buffer {
+    const b = this._buf;
+    const at = this._at;
+    const o = IN_ARGS.offset;
+    b.writeDoubleLE(ts, at + o.ts);
+    b.writeDoubleLE(amount, at + o.amount);
+    b.writeUInt32LE(payer, at + o.payer);
+    b.writeUInt32LE(now, at + o.now);
+    this._at = at + IN_ARGS.size;
+    return b.subarray(at, this._at);
+  }
 }
 
 /**

@@ -70,3 +70,32 @@ export const OUT_REPLY = structLayout([
 
 /** The money-in script's reply, also stored as its idempotency marker. */
 export const IN_REPLY = structLayout([...windowBlock(), ['distinctPayers24h', 'I4']] as const);
+
+/**
+ * The money-out side's numeric arguments, packed into one binary argument: unpacking it in Lua
+ * costs less than a Lua string and a `tonumber` (strtod) per value. `present` says which of the
+ * optional values the event has (OUT_PRESENT); absent ones are 0.
+ */
+export const OUT_ARGS = structLayout([
+  ['ts', 'd'],
+  ['amount', 'd'],
+  ['payee', 'I4'],
+  ['now', 'I4'],
+  ['present', 'B'],
+  ['lat', 'd'],
+  ['lon', 'd'],
+  ['device', 'I4'],
+  ['country', 'I4'],
+  ['ip', 'I4'],
+] as const);
+
+/** The bits of OUT_ARGS's `present`. */
+export const OUT_PRESENT = { geo: 1, device: 2, country: 4, ip: 8 } as const;
+
+/** The money-in side's numeric arguments, packed as OUT_ARGS are. */
+export const IN_ARGS = structLayout([
+  ['ts', 'd'],
+  ['amount', 'd'],
+  ['payer', 'I4'],
+  ['now', 'I4'],
+] as const);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { featureBatchScript, RELEASE_MARKERS_LUA, type ScriptTtls } from './scripts.js';
 
-type ScriptCall = (...args: Array<string | number | readonly string[]>) => ChainableCommander;
+type ScriptCall = (...args: Array<string | number | readonly (string | Buffer)[]>) => ChainableCommander;
 /** A pipeline seen as a table of commands, so that the scripts can be called by their names. */
 export type ScriptPipeline = ChainableCommander & Readonly<Record<string, ScriptCall | undefined>>;
 

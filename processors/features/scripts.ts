@@ -5,7 +5,7 @@
 // a payment in Redis: the four rings are unrolled into locals, values are binary (struct),
 // field names come from a table rather than number formatting, and Redis is called as few
 // times as the features allow.
-import { ACCOUNT, IN_REPLY, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
+import { ACCOUNT, IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
 import { DISTINCT_SPANS_MS, EWMA_MIN_ALPHA, MEMBER_GROUPS, MEMBERS_PER_GROUP, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
 
 const RINGS = WINDOWS.map((w, k) => ({ i: k + 1, buckets: w.buckets, bucketMs: w.bucketMs }));
@@ -26,19 +26,19 @@ const NW = WINDOWS.length;
  */
 function ringPrelude(extraFields: string): string {
   const perRing = RINGS.map(
-    ({ i, buckets, bucketMs }) => `local e${i} = math.floor(ts / ${bucketMs})
+    ({ i, buckets, bucketMs }) => `local e${i} = floor(ts / ${bucketMs})
 local s${i} = e${i} % ${buckets}
 local fld${i} = RF${i}[s${i} + 1]`,
   ).join('\n');
   return `${perRing}
-local got = redis.call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a', ${extraFields})
+local got = call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a', ${extraFields})
 local set, ns, del, nd, reads, readW, nr = {}, 0, {}, 0, {}, {}, 0`;
 }
 
 /** Moves ring i to the event's bucket, expiring what falls out, and stores the event's slot. */
 function ringAdvance({ i, buckets }: (typeof RINGS)[number]): string {
   return `local h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = nil, 0, 0, 0, 0, 0, 0
-if got[${i}] then h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = struct.unpack(TOT, got[${i}]) end
+if got[${i}] then h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = sunpack(TOT, got[${i}]) end
 local L${i} = true
 do
   local own, b0 = got[${NW + i}], lshift(1, s${i})
@@ -62,20 +62,20 @@ do
         end
         if own and band(m${i}, b0) ~= 0 then
           -- the event's slot holds the bucket one ring older, which expires now
-          local q1, q2, q3, q4, q5 = struct.unpack(SLOT, own)
+          local q1, q2, q3, q4, q5 = sunpack(SLOT, own)
           a${i}, b${i}, c${i}, d${i}, x${i} = a${i} - q1, b${i} - q2, c${i} - q3, d${i} - q4, x${i} - q5
         end
       end
     end
     h${i} = e${i}
   elseif e${i} > h${i} - ${buckets} then
-    if own and band(m${i}, b0) ~= 0 then p1, p2, p3, p4, p5 = struct.unpack(SLOT, own) end
+    if own and band(m${i}, b0) ~= 0 then p1, p2, p3, p4, p5 = sunpack(SLOT, own) end
   else
     L${i} = false
   end
   if L${i} then
     m${i} = bor(m${i}, b0)
-    ns = ns + 2; set[ns - 1] = fld${i}; set[ns] = struct.pack(SLOT, p1 + dc, p2 + ds, p3 + ec, p4 + es, p5 + sc)
+    ns = ns + 2; set[ns - 1] = fld${i}; set[ns] = pack(SLOT, p1 + dc, p2 + ds, p3 + ec, p4 + es, p5 + sc)
   end
 end`;
 }
@@ -86,11 +86,11 @@ function ringEvictions(): string {
     ({ i }) => `if w == ${i} then a${i}, b${i}, c${i}, d${i}, x${i} = a${i} - q1, b${i} - q2, c${i} - q3, d${i} - q4, x${i} - q5 end`,
   ).join('\n      ');
   return `if nr > 0 then
-  local vals = redis.call('HMGET', s, unpack(reads))
+  local vals = call('HMGET', s, unpack(reads))
   for r = 1, nr do
     local v = vals[r]
     if v then
-      local q1, q2, q3, q4, q5 = struct.unpack(SLOT, v)
+      local q1, q2, q3, q4, q5 = sunpack(SLOT, v)
       local w = readW[r]
       ${apply}
     end
@@ -103,7 +103,7 @@ end`;
 function ringTotals(): string {
   return RINGS.map(
     ({ i }) =>
-      `if L${i} then ns = ns + 2; set[ns - 1] = 'T${i}'; set[ns] = struct.pack(TOT, h${i}, m${i}, a${i} + dc, b${i} + ds, c${i} + ec, d${i} + es, x${i} + sc) end`,
+      `if L${i} then ns = ns + 2; set[ns - 1] = 'T${i}'; set[ns] = pack(TOT, h${i}, m${i}, a${i} + dc, b${i} + ds, c${i} + ec, d${i} + es, x${i} + sc) end`,
   ).join('\n');
 }
 
@@ -116,7 +116,7 @@ const ringsLua = (extraFields: string): string => `${ringPrelude(extraFields)}
 ${RINGS.map(ringAdvance).join('\n')}
 ${ringEvictions()}
 ${ringTotals()}
-if nd > 0 then redis.call('HDEL', s, unpack(del)) end`;
+if nd > 0 then call('HDEL', s, unpack(del)) end`;
 
 /** TTLs baked into the scripts (as string literals, so that Redis need not format numbers). */
 export type ScriptTtls = {
@@ -152,6 +152,8 @@ function helpersLua(ttl: ScriptTtls): string {
   return `
 local TOT, SLOT, ACC = '${TOTALS.format}', '${SLOT.format}', '${ACCOUNT.format}'
 local band, bor, bnot, lshift = bit.band, bit.bor, bit.bnot, bit.lshift
+-- the library functions the sides call most, as locals (a global's lookup costs a table access)
+local call, pack, sunpack, floor, sub = redis.call, struct.pack, struct.unpack, math.floor, string.sub
 ${slotFields}
 local STATE_TTL, RECEIVE_TTL, MARKER_TTL, HISTORY_TTL, REFRESH = '${ttl.stateMs}', '${ttl.receiveOnlyMs}', '${ttl.markerMs}', '${ttl.historyMs}', ${ttl.refreshSeconds}
 local MEMBER, SEEN, MEMBER_SIZE, GROUP_ENTRIES = '<I4I4', '<I4', 8, ${MEMBERS_PER_GROUP}
@@ -162,19 +164,19 @@ local NF = {${Array.from({ length: G }, (_, g) => `'N${g + 1}'`).join(', ')}}
 -- new value (the same string when unchanged) and whether the member was there. Last-seen only
 -- moves forward; a full group forgets its least recently seen member.
 local function touch(v, tag, sec)
-  if not v then return struct.pack(MEMBER, tag, sec), false end
+  if not v then return pack(MEMBER, tag, sec), false end
   local n = #v / MEMBER_SIZE
   local oldest, at = nil, 0
   for j = 0, n - 1 do
-    local t, seen = struct.unpack(MEMBER, v, j * MEMBER_SIZE + 1)
+    local t, seen = sunpack(MEMBER, v, j * MEMBER_SIZE + 1)
     if t == tag then
-      if sec > seen then return string.sub(v, 1, j * MEMBER_SIZE) .. struct.pack(MEMBER, tag, sec) .. string.sub(v, j * MEMBER_SIZE + MEMBER_SIZE + 1), true end
+      if sec > seen then return sub(v, 1, j * MEMBER_SIZE) .. pack(MEMBER, tag, sec) .. sub(v, j * MEMBER_SIZE + MEMBER_SIZE + 1), true end
       return v, true
     end
     if oldest == nil or seen < oldest then oldest, at = seen, j end
   end
-  if n < GROUP_ENTRIES then return v .. struct.pack(MEMBER, tag, sec), false end
-  return string.sub(v, 1, at * MEMBER_SIZE) .. struct.pack(MEMBER, tag, sec) .. string.sub(v, at * MEMBER_SIZE + MEMBER_SIZE + 1), false
+  if n < GROUP_ENTRIES then return v .. pack(MEMBER, tag, sec), false end
+  return sub(v, 1, at * MEMBER_SIZE) .. pack(MEMBER, tag, sec) .. sub(v, at * MEMBER_SIZE + MEMBER_SIZE + 1), false
 end
 -- Members of a group value last seen after second lo1, and after second lo2 (lo2 <= lo1):
 -- one pass for both windows, reading only the last-seen half of each member.
@@ -182,7 +184,7 @@ local function seenAfter(v, lo1, lo2)
   local c1, c2 = 0, 0
   if v then
     for j = 5, #v, MEMBER_SIZE do
-      local seen = struct.unpack(SEEN, v, j)
+      local seen = sunpack(SEEN, v, j)
       if seen > lo2 then
         c2 = c2 + 1
         if seen > lo1 then c1 = c1 + 1 end
@@ -204,8 +206,8 @@ const G = MEMBER_GROUPS;
  */
 function restoreLua(X: number): string {
   return `local acc0 = got[${X}]
-if not acc0 then acc0 = redis.call('GET', KEYS[3]) end
-if acc0 then f, lo, hc, av, gt, ga, go, tOut, tIn = struct.unpack(ACC, acc0) end
+if not acc0 then acc0 = call('GET', KEYS[3]) end
+if acc0 then f, lo, hc, av, gt, ga, go, tOut, tIn = sunpack(ACC, acc0) end
 if not got[${X}] then tOut, tIn = 0, 0 end`;
 }
 
@@ -214,9 +216,9 @@ const PAYER_FIELDS = Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', 
 
 /**
  * Money out, on the debtor account. KEYS: state, marker, history.
- * ARGV: ts, amount (USD cents), payee hash, now (wall seconds), lat, lon (empty when absent),
- * device hash, creditor country hash, ip hash (empty when absent); hashes from memberHash;
- * origin (where the event was read from, text).
+ * ARGV: OUT_ARGS packed (ts, amount in USD cents, payee hash, now in wall seconds, which optional
+ * values are present, lat, lon, device hash, creditor country hash, ip hash; hashes from
+ * memberHash); origin (where the event was read from, text).
  * Replies OUT_REPLY, binary, followed by the origin of the event's first application, and keeps
  * that as the marker: applied again, from anywhere, the side replies the marker unchanged (a
  * released marker is taken over by this origin: claimLua).
@@ -225,12 +227,13 @@ function outLua(ttl: ScriptTtls): string {
   const X = 2 * NW + 1;
   return `${helpersLua(ttl)}
 local s, mk = KEYS[1], KEYS[2]
-local done = redis.call('GET', mk)
-${claimLua(OUT_REPLY.size, 'ARGV[10]')}
-local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
-local sec = math.floor(ts / 1000)
-local ph = tonumber(ARGV[3])
-local mh1, mh2, mh3 = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local done = call('GET', mk)
+${claimLua(OUT_REPLY.size, 'ARGV[2]')}
+local ts, amt, ph, now, pm, gla, glo, mh1, mh2, mh3 = sunpack('${OUT_ARGS.format}', ARGV[1])
+if band(pm, ${OUT_PRESENT.device}) == 0 then mh1 = nil end
+if band(pm, ${OUT_PRESENT.country}) == 0 then mh2 = nil end
+if band(pm, ${OUT_PRESENT.ip}) == 0 then mh3 = nil end
+local sec = floor(ts / 1000)
 local mg1, mg2, mg3 = (mh1 or 0) % ${G} + 1, (mh2 or 0) % ${G} + 1, (mh3 or 0) % ${G} + 1
 local dc, ds, ec, es, sc = 1, amt, 0, 0, 0
 if amt < ${SMALL_PAYMENT_CENTS} then sc = 1 end
@@ -242,11 +245,11 @@ local refresh = now - tOut >= REFRESH
 local f2, lo2, gt2, ga2, go2, tOut2 = f, lo, gt, ga, go, tOut
 if f < 0 or ts < f then f2 = ts end
 if ts > lo then lo2 = ts end
-if ARGV[5] ~= '' and ts >= gt then gt2, ga2, go2 = ts, tonumber(ARGV[5]), tonumber(ARGV[6]) end
+if band(pm, ${OUT_PRESENT.geo}) ~= 0 and ts >= gt then gt2, ga2, go2 = ts, gla, glo end
 if refresh then tOut2 = now end
 local alpha = 1 / (hc + 1)
 if alpha < ${EWMA_MIN_ALPHA} then alpha = ${EWMA_MIN_ALPHA} end
-local acc = struct.pack(ACC, f2, lo2, hc + 1, av + alpha * (amt - av), gt2, ga2, go2, tOut2, tIn)
+local acc = pack(ACC, f2, lo2, hc + 1, av + alpha * (amt - av), gt2, ga2, go2, tOut2, tIn)
 ns = ns + 2; set[ns - 1] = 'a'; set[ns] = acc
 
 -- payees: groups P1..P${G} (got ${X + 1}..${X + G})
@@ -289,23 +292,23 @@ if mh3 then
   if not known then new3 = 1 end
 end
 for g, v in pairs(nv) do ns = ns + 2; set[ns - 1] = NF[g]; set[ns] = v end
-redis.call('HSET', s, unpack(set))
+call('HSET', s, unpack(set))
 if refresh then
-  redis.call('PEXPIRE', s, STATE_TTL)
-  redis.call('SET', KEYS[3], acc, 'PX', HISTORY_TTL)
+  call('PEXPIRE', s, STATE_TTL)
+  call('SET', KEYS[3], acc, 'PX', HISTORY_TTL)
 end
 
-local out = struct.pack('${OUT_REPLY.format}',
+local out = pack('${OUT_REPLY.format}',
   ${ringReply()},
-  dp1, dp24, newPayee, new1, new2, new3, lo, f2, hc, av, gt, ga, go) .. ARGV[10]
-redis.call('SET', mk, out, 'PX', MARKER_TTL)
+  dp1, dp24, newPayee, new1, new2, new3, lo, f2, hc, av, gt, ga, go) .. ARGV[2]
+call('SET', mk, out, 'PX', MARKER_TTL)
 return out
 `;
 }
 
 /**
  * Money in, on the creditor account. KEYS: state, marker, history.
- * ARGV: ts, amount (USD cents), payer hash, now (wall seconds), origin.
+ * ARGV: IN_ARGS packed (ts, amount in USD cents, payer hash, now in wall seconds); origin.
  * Replies IN_REPLY, binary, followed by the first application's origin, and keeps that as the
  * marker (as the out side does).
  */
@@ -313,11 +316,10 @@ function inLua(ttl: ScriptTtls): string {
   const X = 2 * NW + 1;
   return `${helpersLua(ttl)}
 local s, mk = KEYS[1], KEYS[2]
-local done = redis.call('GET', mk)
-${claimLua(IN_REPLY.size, 'ARGV[5]')}
-local ts, amt, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
-local sec = math.floor(ts / 1000)
-local qh = tonumber(ARGV[3])
+local done = call('GET', mk)
+${claimLua(IN_REPLY.size, 'ARGV[2]')}
+local ts, amt, qh, now = sunpack('${IN_ARGS.format}', ARGV[1])
+local sec = floor(ts / 1000)
 local dc, ds, ec, es, sc = 0, 0, 1, amt, 0
 ${ringsLua(PAYER_FIELDS)}
 
@@ -328,7 +330,7 @@ local acc
 if f < 0 or ts < f or refresh then
   if f < 0 or ts < f then f = ts end
   if refresh then tIn = now end
-  acc = struct.pack(ACC, f, lo, hc, av, gt, ga, go, tOut, tIn)
+  acc = pack(ACC, f, lo, hc, av, gt, ga, go, tOut, tIn)
   ns = ns + 2; set[ns - 1] = 'a'; set[ns] = acc
 end
 -- payers: groups Q1..Q${G} (got ${X + 1}..${X + G})
@@ -345,23 +347,23 @@ for g = 1, ${G} do
     dq = dq + c24
   end
 end
-if ns > 0 then redis.call('HSET', s, unpack(set)) end
+if ns > 0 then call('HSET', s, unpack(set)) end
 if refresh then
   -- Only accounts that have paid out keep a history, and the full state TTL: one that only ever
   -- received (a payee at another bank, met once) would otherwise leave its keys behind for long.
   -- Its state lives RECEIVE_TTL; its first payment out gives it the state TTL (the out side's
   -- first refresh is due at once).
   if lo >= 0 then
-    redis.call('PEXPIRE', s, STATE_TTL)
-    redis.call('SET', KEYS[3], acc, 'PX', HISTORY_TTL)
+    call('PEXPIRE', s, STATE_TTL)
+    call('SET', KEYS[3], acc, 'PX', HISTORY_TTL)
   else
-    redis.call('PEXPIRE', s, RECEIVE_TTL)
+    call('PEXPIRE', s, RECEIVE_TTL)
   end
 end
-local out = struct.pack('${IN_REPLY.format}',
+local out = pack('${IN_REPLY.format}',
   ${ringReply()},
-  dq) .. ARGV[5]
-redis.call('SET', mk, out, 'PX', MARKER_TTL)
+  dq) .. ARGV[2]
+call('SET', mk, out, 'PX', MARKER_TTL)
 return out
 `;
 }
@@ -418,9 +420,9 @@ export const RELEASED_ORIGIN = '!';
  */
 function claimLua(size: number, originArg: string): string {
   return `if done then
-  if #done == ${size + 1} and string.sub(done, ${size + 1}) == '${RELEASED_ORIGIN}' then
-    done = string.sub(done, 1, ${size}) .. ${originArg}
-    redis.call('SET', mk, done, 'KEEPTTL')
+  if #done == ${size + 1} and sub(done, ${size + 1}) == '${RELEASED_ORIGIN}' then
+    done = sub(done, 1, ${size}) .. ${originArg}
+    call('SET', mk, done, 'KEEPTTL')
   end
   return done
 end`;
@@ -458,9 +460,9 @@ export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co', 'ob'] as const;
  */
 export const BATCH_OPS = {
   /** Money out: the out script's keys and arguments. */
-  out: { op: 'o', keys: 3, args: 10 },
+  out: { op: 'o', keys: 3, args: 2 },
   /** Money in: the in script's keys and arguments. */
-  in: { op: 'i', keys: 3, args: 5 },
+  in: { op: 'i', keys: 3, args: 2 },
   /** The marker of an event of another kind: its key and the origin. */
   event: { op: 'e', keys: 1, args: 1 },
   /** Customer upsert: the customer script's key and arguments. */
@@ -507,7 +509,7 @@ while a <= na do
   n = n + 1
   if op == '${out.op}' then res[n] = outSide(k, a); k = k + ${out.keys}; a = a + ${out.args + 1}
   elseif op == '${inn.op}' then res[n] = inSide(k, a); k = k + ${inn.keys}; a = a + ${inn.args + 1}
-  elseif op == '${profile.op}' then res[n] = redis.call('HMGET', KEYS[k + 1], ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')}); k = k + ${profile.keys}; a = a + ${profile.args + 1}
+  elseif op == '${profile.op}' then res[n] = call('HMGET', KEYS[k + 1], ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')}); k = k + ${profile.keys}; a = a + ${profile.args + 1}
   elseif op == '${customer.op}' then res[n] = customerOp(k, a); k = k + ${customer.keys}; a = a + ${customer.args + 1}
   elseif op == '${event.op}' then res[n] = eventOp(k, a); k = k + ${event.keys}; a = a + ${event.args + 1}
   else return redis.error_reply('feature batch: unknown operation ' .. tostring(op)) end
