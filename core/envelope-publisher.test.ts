@@ -116,6 +116,26 @@ describe('envelope publisher - grouping', () => {
   });
 });
 
+describe('envelope publisher - size', () => {
+  it("envelope publisher - never puts more in one message than the server takes: an envelope that a record would take past max_payload leaves first", async () => {
+    const { publisher } = envelopes(256, 0);
+    const subject = h.names.eventSubject('payment', 0);
+    // 64 records of ~30 KB (three bytes a character): ~1.9 MB, twice what one message may carry
+    const big = (i: number) => JSON.stringify({ i, pad: '東'.repeat(10_000) });
+    const acks = await Promise.all(Array.from({ length: 64 }, (_, i) => publisher.add(subject, big(i))));
+    const seqs = [...new Set(acks.map((a) => a.seq))].sort((a, b) => a - b);
+    expect(seqs.length).toBeGreaterThanOrEqual(2);
+    const records: string[] = [];
+    for (const seq of seqs) {
+      const m = (await h.bus.jsm.streams.getMessage(acks[0]!.stream, { seq }))!;
+      expect(m.data.length).toBeLessThanOrEqual(h.bus.nc.info!.max_payload);
+      expect(m.header.get(HEADER_BATCH)).toBe(String(splitEnvelopeText(m.string()).length));
+      records.push(...splitEnvelopeText(m.string()));
+    }
+    expect(records).toEqual(Array.from({ length: 64 }, (_, i) => big(i)));
+  });
+});
+
 describe('envelope publisher - the stored message', () => {
   it('envelope publisher - carries Rs-Batch = its records, an Rs-Ingest-Ts, and the dedup id <prefix>:<n>', async () => {
     const { publisher, prefix } = envelopes(2, 0);

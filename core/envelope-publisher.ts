@@ -1,7 +1,7 @@
 // Puts records on the bus in envelopes: records for the same subject that arrive within a short
 // linger go out as one message (docs/events.md, Envelopes). Used by high-volume producers (the
 // benchmark's load generator, replays); one instance per producer.
-import { HEADER_BATCH, MAX_ENVELOPE_RECORDS, encodeEnvelope } from './envelope.js';
+import { HEADER_BATCH, MAX_ENVELOPE_RECORDS, encodeEnvelope, envelopeByteLimit } from './envelope.js';
 import { messageHeaders } from './bus.js';
 import type { JetStreamPublisher, PublishAck } from './jetstream-publisher.js';
 
@@ -19,6 +19,9 @@ export type EnvelopeOptions = {
 
 type Open = {
   readonly records: string[];
+  /** An upper bound of the records' UTF-8 bytes with their newlines (3 per UTF-16 unit), then their exact count once that bound passed the limit. */
+  bytes: number;
+  exact: boolean;
   readonly stored: Promise<PublishAck>;
   resolve: (ack: PublishAck) => void;
   reject: (error: Error) => void;
@@ -41,9 +44,17 @@ export class EnvelopePublisher {
     this._flushAll = this._flushAll.bind(this);
   }
 
-  /** Adds a record; resolves when JetStream has stored the envelope that carries it (one promise per envelope). */
+  /**
+   * Adds a record; resolves when JetStream has stored the envelope that carries it (one promise
+   * per envelope). An envelope that the record would take past the server's max_payload leaves
+   * first, and the record opens the next.
+   */
   add(subject: string, record: string): Promise<PublishAck> {
     let open = this._open.get(subject);
+    if (open && !fits(open, record, envelopeByteLimit(this._publisher.maxPayload))) {
+      this._flush(subject);
+      open = undefined;
+    }
     if (!open) {
       open = openEnvelope();
       this._open.set(subject, open);
@@ -53,6 +64,7 @@ export class EnvelopePublisher {
         this._immediate ??= setImmediate(this._flushAll);
       }
     }
+    open.bytes += (open.exact ? Buffer.byteLength(record) : record.length * 3) + (open.records.length > 0 ? 1 : 0);
     open.records.push(record);
     if (open.records.length >= this._options.maxRecords) this._flush(subject);
     return open.stored;
@@ -87,6 +99,18 @@ export class EnvelopePublisher {
   }
 }
 
+/** Whether the record still fits the open envelope (in bytes; an empty envelope takes anything). */
+function fits(open: Open, record: string, maxBytes: number): boolean {
+  if (open.records.length === 0) return true;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when that bound could pass.
+  if (!open.exact && open.bytes + 1 + record.length * 3 <= maxBytes) return true;
+  if (!open.exact) {
+    open.bytes = Buffer.byteLength(encodeEnvelope(open.records));
+    open.exact = true;
+  }
+  return open.bytes + 1 + Buffer.byteLength(record) <= maxBytes;
+}
+
 function openEnvelope(): Open {
   let resolve!: (ack: PublishAck) => void;
   let reject!: (error: Error) => void;
@@ -94,5 +118,5 @@ function openEnvelope(): Open {
     resolve = res;
     reject = rej;
   });
-  return { records: [], stored, resolve, reject, timer: null };
+  return { records: [], bytes: 0, exact: false, stored, resolve, reject, timer: null };
 }

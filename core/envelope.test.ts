@@ -1,7 +1,7 @@
 // Envelopes on the wire: newline-delimited records and the Rs-Batch header that marks them.
 import { headers } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
-import { HEADER_BATCH, declaredRecords, encodeEnvelope, isEnvelope, splitEnvelope, splitEnvelopeText } from './envelope.js';
+import { HEADER_BATCH, declaredRecords, encodeEnvelope, envelopeByteLimit, envelopeFit, isEnvelope, splitEnvelope, splitEnvelopeText } from './envelope.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -97,5 +97,44 @@ describe('envelope - encodeEnvelope', () => {
 
   it('puts one record per line, with no trailing newline', () => {
     expect(encodeEnvelope(['{"a":1}', '{"b":2}'])).toBe('{"a":1}\n{"b":2}');
+  });
+});
+
+describe('envelope - envelopeFit', () => {
+  const fit = (texts: readonly string[], maxRecords: number, maxBytes: number) => envelopeFit(texts.length, (i) => texts[i]!, maxRecords, maxBytes);
+  const x = (n: number) => 'x'.repeat(n);
+
+  it('takes up to maxRecords when they fit', () => {
+    expect(fit([x(10), x(10), x(10), x(10)], 3, 1000)).toBe(3);
+    expect(fit([x(10), x(10)], 3, 1000)).toBe(2);
+  });
+
+  it('stops before the record that would take the payload past maxBytes, counting the newlines between records', () => {
+    const texts = [x(400), x(400), x(400)];
+    expect(fit(texts, 10, 801)).toBe(2);
+    expect(fit(texts, 10, 800)).toBe(1);
+    expect(fit(texts, 10, 1202)).toBe(3);
+    // what it says fits, encoded, is within the limit
+    expect(Buffer.byteLength(encodeEnvelope(texts.slice(0, fit(texts, 10, 1201))))).toBeLessThanOrEqual(1201);
+  });
+
+  it('counts UTF-8 bytes, not characters', () => {
+    const texts = ['東'.repeat(100), '東'.repeat(100), '東'.repeat(100)];
+    expect(fit(texts, 10, 601)).toBe(2);
+    expect(fit(texts, 10, 600)).toBe(1);
+    expect(fit(['é'.repeat(300), 'é'.repeat(300)], 10, 1201)).toBe(2);
+  });
+
+  it('always takes one record, even one larger than maxBytes, so that it cannot hold up the rest', () => {
+    expect(fit([x(2000), x(10)], 10, 100)).toBe(1);
+  });
+
+  it('takes nothing from nothing', () => {
+    expect(fit([], 10, 100)).toBe(0);
+  });
+
+  it("keeps room for the headers under the server's max_payload (NATS's default when the server did not say)", () => {
+    expect(envelopeByteLimit(1024 * 1024)).toBe(1024 * 1024 - 16 * 1024);
+    expect(envelopeByteLimit(undefined)).toBe(envelopeByteLimit(1024 * 1024));
   });
 });

@@ -19,6 +19,40 @@ export const MAX_ENVELOPE_RECORDS = 256;
 
 const NEWLINE = 0x0a;
 
+/** NATS's default max_payload, for a connection whose server has not said its own. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * Room kept under the server's max_payload for a message's headers (batch size, ingest time,
+ * dedup id, and the reply subjects of up to 256 waiting callers).
+ */
+export const ENVELOPE_HEADER_ROOM = 16 * 1024;
+
+/** The most payload bytes an envelope may carry on a server with this max_payload. */
+export function envelopeByteLimit(maxPayload: number | undefined): number {
+  return (maxPayload ?? DEFAULT_MAX_PAYLOAD) - ENVELOPE_HEADER_ROOM;
+}
+
+/**
+ * How many of `count` records (the i-th's text from `textAt`) go in the next envelope: at most
+ * `maxRecords`, and no more than `maxBytes` of payload (the records in UTF-8 and the newlines
+ * between them). At least one, so that a record too large for any envelope still leaves (and
+ * JetStream refuses it, by name) instead of holding up the records behind it.
+ */
+export function envelopeFit(count: number, textAt: (i: number) => string, maxRecords: number, maxBytes: number): number {
+  const n = Math.min(count, maxRecords);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound could pass.
+  let bound = -1;
+  for (let i = 0; i < n; i++) bound += textAt(i).length * 3 + 1;
+  if (bound <= maxBytes) return n;
+  let bytes = -1;
+  for (let i = 0; i < n; i++) {
+    bytes += Buffer.byteLength(textAt(i)) + 1;
+    if (bytes > maxBytes && i > 0) return i;
+  }
+  return n;
+}
+
 /** Lines of an envelope: each a record, exactly as a single message would carry it. */
 export function encodeEnvelope(records: readonly string[]): string {
   return records.join('\n');

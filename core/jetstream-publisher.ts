@@ -4,6 +4,7 @@
 // subscription entry, which matters at ten thousand messages a second. Time-outs are swept
 // together four times a second.
 import { createInbox, headers as createHeaders, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { DEFAULT_MAX_PAYLOAD } from './envelope.js';
 
 export type PublishAck = { readonly stream: string; readonly seq: number; readonly duplicate: boolean };
 
@@ -34,6 +35,11 @@ export class JetStreamPublisher {
     this._subscription = nc.subscribe(`${this._prefix}.*`, { callback: this._onAck });
     this._sweeper = setInterval(() => this._sweep(), 250);
     this._sweeper.unref();
+  }
+
+  /** The largest message (headers and payload) the server takes, as it said when we connected. */
+  get maxPayload(): number {
+    return this._nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   /** Messages published and not yet acknowledged. */

@@ -210,6 +210,29 @@ describe('gateway envelopes - grouping', () => {
   });
 });
 
+describe('gateway envelopes - size', () => {
+  it("never puts more in one message than the server takes: large events spill into further messages, and every one is stored", async () => {
+    const { gw, sizes } = gateway(64);
+    // 64 customers with 64 account ids of 128 three-byte characters each (~25 KB apiece, ~1.6 MB in all):
+    // valid events, which 64 to a message would pass NATS's max_payload
+    const events = Array.from({ length: 64 }, (_, i) =>
+      validated({ ...customerEvent(`${h.namespace}-big-${i}`).body, accounts: Array.from({ length: 64 }, (_, k) => `${k}`.padEnd(128, '東')) }),
+    );
+    const results = await Promise.all(events.map((e) => send(gw, e)));
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(64);
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    const seqs = [...new Set(results.map((r) => r.seq))];
+    const ids: string[] = [];
+    for (const seq of seqs) {
+      const m = (await h.bus.jsm.streams.getMessage(h.names.streams.events, { seq }))!;
+      expect(m.data.length).toBeLessThanOrEqual(h.bus.nc.info!.max_payload);
+      ids.push(...(await stored(seq)).ids);
+    }
+    expect(ids.sort()).toEqual(events.map((e) => e.id).sort());
+  });
+});
+
 describe('gateway envelopes - duplicates', () => {
   it('answers an id sent before "duplicate" with its first sequence, whether it went alone or in an envelope', async () => {
     const { gw } = gateway();

@@ -29,6 +29,8 @@ import {
   HEADER_REPLY,
   MAX_ENVELOPE_RECORDS,
   encodeEnvelope,
+  envelopeByteLimit,
+  envelopeFit,
   encodeReplies,
   messageHeaders,
   partitionOf,
@@ -210,7 +212,10 @@ export class GatewayEnvelopes {
   }
 
   private _send(lane: Lane, max: number): void {
-    const items = lane.items.length <= max ? lane.items.splice(0) : lane.items.splice(0, max);
+    // at most max events, and no more bytes than the server takes in one message
+    const queued = lane.items;
+    const n = envelopeFit(queued.length, (i) => queued[i]!.text, max, envelopeByteLimit(this._bus.publisher.maxPayload));
+    const items = n === queued.length ? queued.splice(0) : queued.splice(0, n);
     if (items.length === 0) return;
     lane.lastSentAt = performance.now();
     lane.inFlight++;

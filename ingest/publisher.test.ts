@@ -65,6 +65,32 @@ describe('event publisher - envelopes', () => {
   });
 });
 
+describe('event publisher - envelope size', () => {
+  it("never puts more in one envelope than the server takes: large events spill into further envelopes, in order", async () => {
+    const own = await createHarness();
+    try {
+      // 64 customers of ~25 KB (64 account ids of 128 three-byte characters): ~1.6 MB, past NATS's max_payload
+      const customers = Array.from({ length: 64 }, (_, i) =>
+        validated({ ...customerEvent(`big-${i}`).body, accounts: Array.from({ length: 64 }, (_, k) => `${k}`.padEnd(128, '東')) }),
+      );
+      await createEventPublisher(own.bus, 4, createMetrics()).publishMany(customers, 'test', 64);
+      const info = await own.bus.jsm.streams.info(own.names.streams.events);
+      expect(info.state.messages).toBeGreaterThanOrEqual(2);
+      const ids: string[] = [];
+      for (let seq = 1; seq <= info.state.messages; seq++) {
+        const m = (await own.bus.jsm.streams.getMessage(own.names.streams.events, { seq }))!;
+        expect(m.data.length).toBeLessThanOrEqual(own.bus.nc.info!.max_payload);
+        const lines = splitEnvelopeText(m.string());
+        expect(m.header.get(HEADER_BATCH)).toBe(String(lines.length));
+        ids.push(...lines.map((line) => (JSON.parse(line) as { id: string }).id));
+      }
+      expect(ids).toEqual(customers.map((e) => e.id));
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
+
 describe('decision waiters', () => {
   it('resolve with the decision, with DECIDED_BEFORE for a copy the processor decided earlier, with null in time, and ignore a malformed reply', async () => {
     const waiters = new DecisionWaiters(h.bus);

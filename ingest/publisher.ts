@@ -10,6 +10,8 @@ import {
   HEADER_REPLY,
   DUPLICATE_REPLY,
   encodeEnvelope,
+  envelopeByteLimit,
+  envelopeFit,
   messageHeaders,
   partitionOf,
   type Bus,
@@ -102,14 +104,18 @@ export function createEventPublisher(bus: Bus, partitions: number, metrics: Metr
       }
       const stores: Array<Promise<void>> = [];
       const ingestTs = Date.now();
+      const maxBytes = envelopeByteLimit(bus.publisher.maxPayload);
       for (const [subject, group] of bySubject) {
-        for (let start = 0; start < group.length; start += maxRecords) {
-          const chunk = group.slice(start, start + maxRecords);
+        const texts = group.map(wireText);
+        for (let start = 0, n = 0; start < group.length; start += n) {
+          // at most maxRecords, and no more bytes than the server takes in one message
+          n = envelopeFit(group.length - start, (i) => texts[start + i]!, maxRecords, maxBytes);
+          const chunk = group.slice(start, start + n);
           const h = messageHeaders(ingestTs);
           h.set(HEADER_BATCH, String(chunk.length));
           const id = `${producerId}:${++envelopes}`;
           stores.push(
-            bus.publisher.publish(subject, encodeEnvelope(chunk.map(wireText)), id, h).then((ack) => {
+            bus.publisher.publish(subject, encodeEnvelope(texts.slice(start, start + n)), id, h).then((ack) => {
               if (ack.duplicate) return;
               for (const event of chunk) metrics.eventsIn.inc({ kind: event.kind, via });
             }),

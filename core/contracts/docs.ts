@@ -5,7 +5,7 @@
 import { loadConfig } from '../config.js';
 import { minorUnitsOf } from '../money.js';
 import { kindToken, names as namesOf, partitionOf } from '../names.js';
-import { HEADER_BATCH, HEADER_REPLIES, MAX_ENVELOPE_RECORDS } from '../envelope.js';
+import { ENVELOPE_HEADER_ROOM, HEADER_BATCH, HEADER_REPLIES, MAX_ENVELOPE_RECORDS } from '../envelope.js';
 import { Labels } from './common.js';
 import { EVENT_EXAMPLES, EXAMPLES_VALID_AT, type EventExample } from './examples.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, type EventKind } from './kinds.js';
@@ -246,6 +246,9 @@ that sends many events may therefore put several in one message, an **envelope**
 
 - The payload is newline-delimited JSON: one event per line, each exactly as it would be sent alone.
 - The header \`${HEADER_BATCH}\` gives the number of lines (1 to ${MAX_ENVELOPE_RECORDS}). A message without it is one event.
+- A message, headers included, must fit the NATS server's \`max_payload\` (1 MiB by default): the
+  product's own producers (the HTTP gateway, the simulator, \`replay\`, \`bench\`) close an envelope
+  before an event would take it past that limit less ${ENVELOPE_HEADER_ROOM / 1024} KiB kept for headers, whatever the count.
 - Every event in an envelope has the envelope's kind and partition (its subject), so an envelope
   only groups events that would have gone to the same subject anyway.
 - \`Nats-Msg-Id\` is the producer's id for the envelope, unique per producer (for example
