@@ -293,7 +293,7 @@ function printBanner(
     '',
     '  Send an event:',
     `    curl -s -X POST ${address}/v1/events?wait=decision -H 'content-type: application/json' \\`,
-    `      -H 'x-api-key: ${generated ? apiKey : '$RISKSTREAM_API_KEY'}' \\`,
+    `      -H "x-api-key: ${generated ? apiKey : '$RISKSTREAM_API_KEY'}" \\`,
     `      -d '{"v":1,"kind":"payment","ts":"${new Date().toISOString()}","type":"transfer","channel":"mobile","amount":"1250.00","currency":"USD","debtor":{"accountId":"ACC-1"},"creditor":{"accountId":"ACC-2","country":"GB"}}'`,
     '',
   ];

@@ -130,6 +130,10 @@ describe.each([
       ['a missing API key', JSON.stringify(payment('b8')), { 'x-api-key': '' }, 401, 'RS_ERR_AUTH_API_KEY'],
       ['a wrong API key', JSON.stringify(payment('b9')), { 'x-api-key': 'not-the-key-at-all' }, 401, 'RS_ERR_AUTH_API_KEY'],
       ['a bad wait value', JSON.stringify(payment('b10')), {}, 400, 'RS_ERR_BAD_REQUEST'],
+      ['a compressed body', JSON.stringify(payment('b12')), { 'content-encoding': 'gzip' }, 415, 'RS_ERR_INGEST_MEDIA_TYPE'],
+      ['a charset other than UTF-8', JSON.stringify(payment('b13')), { 'content-type': 'application/json; charset=latin1' }, 415, 'RS_ERR_INGEST_MEDIA_TYPE'],
+      ['a missing API key, before the body is read', JSON.stringify(payment('b14', { reference: 'x'.repeat(70_000) })), { 'x-api-key': '' }, 401, 'RS_ERR_AUTH_API_KEY'],
+      ['a missing API key, before the media type is looked at', 'a=b', { 'x-api-key': '', 'content-type': 'application/x-www-form-urlencoded' }, 401, 'RS_ERR_AUTH_API_KEY'],
     ];
     it.each(bad)('refuses %s with a clear error', async (name, body, headers, status, code, path) => {
       const url = name === 'a bad wait value' ? '/v1/events?wait=forever' : '/v1/events';
@@ -142,6 +146,40 @@ describe.each([
         expect(answer.error.details.errors.map((e: { path: string }) => e.path)).toContain(path);
         expect(answer.error.message).toContain(path);
       }
+    });
+
+    it('refuses a body that is not valid UTF-8 instead of replacing its bytes', async () => {
+      const text = JSON.stringify(payment('b15', { debtor: { accountId: 'ACC-1', name: 'Ann LEE', country: 'US' } }));
+      const bytes = Buffer.from(text);
+      const at = bytes.indexOf('LEE');
+      bytes[at] = 0xff;
+      bytes[at + 1] = 0xfe;
+      const response = await app.inject({ method: 'POST', url: '/v1/events', payload: bytes, headers: { 'content-type': 'application/json', 'x-api-key': h.config.apiKey } });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'RS_ERR_INGEST_JSON', details: { errors: [{ rule: 'utf8' }] } });
+    });
+
+    it.each([['1e3'], ['0x10'], ['1.5'], [' 100'], ['0'], ['5001']])('refuses timeoutMs=%s: an integer from 1 to 5000 only', async (value) => {
+      const response = await post(`/v1/events?wait=decision&timeoutMs=${encodeURIComponent(value)}`, JSON.stringify(payment('b16')));
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.details.errors[0]).toMatchObject({ path: 'query.timeoutMs', rule: 'range' });
+    });
+
+    it('refuses timeoutMs without wait=decision rather than ignoring it', async () => {
+      const response = await post('/v1/events?timeoutMs=100', JSON.stringify(payment('b17')));
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.details.errors[0]).toMatchObject({ path: 'query.timeoutMs', rule: 'dependency' });
+    });
+
+    it('counts the media types and sizes it refuses among the rejected events', async () => {
+      const refused = async (code: string): Promise<number> => {
+        const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+        return Number(new RegExp(`^rs_events_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      };
+      const before = await refused('RS_ERR_INGEST_MEDIA_TYPE');
+      expect((await post('/v1/events', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' })).statusCode).toBe(415);
+      expect((await post('/v1/events', JSON.stringify(payment('b18')), { 'content-encoding': 'br' })).statusCode).toBe(415);
+      expect(await refused('RS_ERR_INGEST_MEDIA_TYPE')).toBe(before + 2);
     });
 
     it('counts refused keys among the rejected events', async () => {
@@ -203,6 +241,19 @@ describe.each([
       const response = await post('/v1/events:batch', JSON.stringify([payment('arr-x', { currency: 'usd' })]));
       expect(response.statusCode).toBe(400);
       expect(response.json().results[0].errors[0].path).toBe('/currency');
+    });
+
+    it('reads the declared type whatever its case, and NDJSON line by line even when a line starts like an array', async () => {
+      const single = await post('/v1/events:batch', JSON.stringify(payment('case-1')), { 'content-type': 'Application/JSON' });
+      expect(single.statusCode).toBe(400);
+      expect(single.json().error.details.errors[0].rule).toBe('type');
+      const lines = ['[garbage', JSON.stringify(payment('case-2'))].join('\n');
+      const ndjson = await post('/v1/events:batch', lines, { 'content-type': 'application/x-ndjson' });
+      expect(ndjson.statusCode).toBe(207);
+      expect(ndjson.json().results).toEqual([
+        expect.objectContaining({ line: 1, status: 'rejected', code: 'RS_ERR_INGEST_JSON' }),
+        expect.objectContaining({ line: 2, id: 'case-2', status: 'accepted' }),
+      ]);
     });
 
     it('refuses batches with too many events, empty batches, and non-array JSON', async () => {

@@ -86,16 +86,48 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     }
   }
 
-  // Bodies arrive as text: we parse them ourselves to answer broken JSON with our own error.
+  /**
+   * Before the body is read: the key, the gate, and what the body says it is. A request without a
+   * valid key never has its body read, and a compressed or non-UTF-8 body is refused by name
+   * rather than parsed as garbage.
+   */
+  async function screen(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    checkKey(request);
+    admit(reply);
+    const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== '' && encoding !== 'identity') {
+      opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_MEDIA_TYPE' });
+      throw new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', `content-encoding ${encoding} is not accepted: send the body uncompressed`);
+    }
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_MEDIA_TYPE' });
+      throw new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', `charset ${charset} is not accepted: send UTF-8`);
+    }
+  }
+
+  // Bodies arrive as bytes: we decode (strictly: broken UTF-8 is refused, not replaced) and parse
+  // them ourselves, to answer broken input with our own error.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/x-ndjson', 'application/ndjson', 'text/plain'],
-    { parseAs: 'string', bodyLimit: maxBatchBytes },
-    (_req, body, done) => done(null, body),
+    { parseAs: 'buffer', bodyLimit: maxBatchBytes },
+    (_req, body, done) => {
+      try {
+        done(null, strictUtf8.decode(body as Buffer));
+      } catch {
+        opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_JSON' });
+        done(
+          new RiskstreamError('RS_ERR_INGEST_JSON', 'the body is not valid UTF-8', { errors: [{ path: '', rule: 'utf8', message: 'the body is not valid UTF-8' }] }),
+          undefined,
+        );
+      }
+    },
   );
-  app.addContentTypeParser('*', (_req, _payload, done) =>
-    done(new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', 'send application/json (one event or an array) or application/x-ndjson'), undefined),
-  );
+  app.addContentTypeParser('*', (_req, _payload, done) => {
+    opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_MEDIA_TYPE' });
+    done(new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', 'send application/json (one event or an array) or application/x-ndjson'), undefined);
+  });
 
   function reject(code: 'RS_ERR_INGEST_SCHEMA' | 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]): never {
     opts.metrics.eventsRejected.inc({ code });
@@ -112,10 +144,8 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
 
   app.post<{ Querystring: { wait?: string; timeoutMs?: string } }>(
     '/v1/events',
-    { bodyLimit: maxEventBytes },
+    { bodyLimit: maxEventBytes, onRequest: screen },
     async function postEvent(request, reply) {
-      checkKey(request);
-      admit(reply);
       const value = parseJson(request.body, reject);
       const result = validateEvent(value, randomUUID);
       if (!result.ok) return reject('RS_ERR_INGEST_SCHEMA', result.errors);
@@ -124,11 +154,17 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
       if (wait !== undefined && wait !== 'decision') {
         throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'wait must be "decision"', { errors: [{ path: 'query.wait', rule: 'enum', message: 'must be decision' }] });
       }
+      const timeoutMs = parseTimeout(request.query.timeoutMs);
       if (wait !== 'decision') {
+        if (request.query.timeoutMs !== undefined) {
+          throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'timeoutMs is for wait=decision', {
+            errors: [{ path: 'query.timeoutMs', rule: 'dependency', message: 'only with wait=decision' }],
+          });
+        }
         const published = await publishOrFail(event);
         return reply.code(202).send({ id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq });
       }
-      const timeoutMs = parseTimeout(request.query.timeoutMs);
+      const deadline = performance.now() + timeoutMs;
       const waiter = opts.waiters.wait(timeoutMs);
       let published: PublishResult;
       try {
@@ -149,7 +185,8 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
         if (answer === DECIDED_BEFORE) duplicate = true;
         else decision = answer;
       }
-      if (duplicate) decision = (await opts.decisions?.getDecision(published.id).catch(() => null)) ?? null;
+      // a copy's decision is read from storage, which may hold it only a moment later
+      if (duplicate) decision = await storedDecision(opts.decisions, published.id, deadline);
       if (decision) return reply.code(200).send({ id: published.id, status: 'decided', duplicate, decision });
       return reply
         .code(202)
@@ -158,9 +195,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     },
   );
 
-  app.post('/v1/events:batch', { bodyLimit: maxBatchBytes }, async function postBatch(request, reply) {
-    checkKey(request);
-    admit(reply);
+  app.post('/v1/events:batch', { bodyLimit: maxBatchBytes, onRequest: screen }, async function postBatch(request, reply) {
     const contentType = String(request.headers['content-type'] ?? '');
     const items = splitBatch(String(request.body ?? ''), contentType, reject);
     if (items.length === 0) throw new RiskstreamError('RS_ERR_INGEST_BATCH_EMPTY');
@@ -221,9 +256,30 @@ export function batchStatus(lines: readonly BatchLine[], accepted: number): 202 
 }
 
 
+/** Strict: a body that is not UTF-8 is refused instead of having its bad bytes replaced. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** How often a duplicate's waiting caller looks for the first copy's decision in storage. */
+const STORED_DECISION_POLL_MS = 100;
+
+/**
+ * The stored decision of an event, looked for until the deadline (performance.now() ms): a copy
+ * sent while the first was being decided finds it once storage has it. Null when none by then,
+ * or when no role here reads storage.
+ */
+async function storedDecision(reader: DecisionReader | undefined, eventId: string, deadline: number): Promise<DecisionWire | null> {
+  if (!reader) return null;
+  for (;;) {
+    const decision = await reader.getDecision(eventId).catch(() => null);
+    const left = deadline - performance.now();
+    if (decision || left <= 0) return decision;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(STORED_DECISION_POLL_MS, left)));
+  }
+}
+
 function parseTimeout(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_WAIT_MS;
-  const value = Number(raw);
+  const value = /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < 1 || value > MAX_WAIT_MS) {
     throw new RiskstreamError('RS_ERR_BAD_REQUEST', `timeoutMs must be an integer from 1 to ${MAX_WAIT_MS}`, {
       errors: [{ path: 'query.timeoutMs', rule: 'range', message: `must be 1..${MAX_WAIT_MS}` }],
@@ -251,8 +307,10 @@ function splitBatch(
   contentType: string,
   reject: (code: 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]) => never,
 ): BatchItem[] {
-  const trimmed = body.trimStart();
-  if (contentType.startsWith('application/json') || trimmed.startsWith('[')) {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  // the declared type decides; text/plain (or none) is read as an array when it starts like one
+  const ndjson = type === 'application/x-ndjson' || type === 'application/ndjson';
+  if (type === 'application/json' || (!ndjson && body.trimStart().startsWith('['))) {
     let value: unknown;
     try {
       value = JSON.parse(body);

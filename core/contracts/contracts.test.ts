@@ -69,6 +69,8 @@ describe('contracts - payment', () => {
     ['a missing kind', (e) => delete e.kind, '/kind', 'required'],
     ['a time without zone', (e) => (e.ts = '2026-11-29 10:15'), '/ts', 'format'],
     ['a time far in the future', (e) => (e.ts = '2030-01-01T00:00:00Z'), '/ts', 'range'],
+    ['a time whose offset has no minutes', (e) => (e.ts = '2026-11-29T10:15:00+05'), '/ts', 'format'],
+    ['a leap second no clock reads', (e) => (e.ts = '2016-12-31T23:59:60Z'), '/ts', 'format'],
     ['a bad ip', (e) => ((e.device as Record<string, unknown>).ip = '999.1.1.1'), '/device/ip', 'format'],
     ['a bad country', (e) => ((e.creditor as Record<string, unknown>).country = 'gb'), '/creditor/country', 'pattern'],
     ['a latitude out of range', (e) => ((e.geo as Record<string, unknown>).lat = 91), '/geo/lat', 'maximum'],
@@ -79,6 +81,11 @@ describe('contracts - payment', () => {
     if (result.ok) return;
     expect(result.errors).toContainEqual(expect.objectContaining({ path, rule }));
     for (const error of result.errors) expect(error.message.length).toBeGreaterThan(3);
+  });
+
+  it('says which value a constant field must have', () => {
+    const result = validateEvent(withChange((e) => (e.v = 2)), undefined, NOW);
+    expect(result.ok ? [] : result.errors).toContainEqual({ path: '/v', rule: 'const', message: 'must be 1' });
   });
 
   it.each([[null], [[]], ['text'], [42]])('refuses a non-object %j', (input) => {

@@ -63,6 +63,8 @@ function describe(error: ErrorObject): FieldError {
       return { path: at, rule: 'type', message: `must be ${(error.params as { type: string }).type}` };
     case 'pattern':
       return { path: at, rule: 'pattern', message: patternMessage(at) };
+    case 'const':
+      return { path: at, rule: 'const', message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
     default:
       return { path: at, rule: error.keyword, message: error.message ?? 'is invalid' };
   }
@@ -109,7 +111,10 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
   }
   const errors: FieldError[] = [];
   const ts = Date.parse(record.ts as string);
-  if (!(ts >= MIN_TS) || ts > now + MAX_FUTURE_MS) {
+  if (Number.isNaN(ts)) {
+    // the schema's date-time format lets through a few shapes no clock reads (an offset without minutes, a leap second)
+    errors.push({ path: '/ts', rule: 'format', message: 'must be an RFC 3339 date-time with its offset, such as "2026-11-29T10:15:00.000Z" or "2026-11-29T11:15:00+01:00"' });
+  } else if (ts < MIN_TS || ts > now + MAX_FUTURE_MS) {
     errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
   }
   const currency = String(record.currency ?? '');

@@ -22,6 +22,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // ids in paths: event ids of 128 characters percent-encoded, account ids of 128 characters of any script
+    routerOptions: { maxParamLength: 2048 },
     trustProxy: false,
     return503OnClosing: true,
   });

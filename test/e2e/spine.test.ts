@@ -113,6 +113,33 @@ describe('spine - end to end', () => {
     expect(body.duplicate).toBe(true);
   });
 
+  it('answers copies of an event sent at the same moment each with the decision, once storage has it', async () => {
+    const id = 'e2e-copies-1';
+    const body = JSON.stringify(payment(id, { debtor: { accountId: 'ACC-COPIES', country: 'US' } }));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const response = await post('/v1/events?wait=decision&timeoutMs=5000', body);
+        return { status: response.status, body: (await response.json()) as { status: string; duplicate: boolean; decision: { eventId: string; decidedAt: string } | null } };
+      }),
+    );
+    for (const answer of answers) expect(answer).toMatchObject({ status: 200, body: { status: 'decided', decision: { eventId: id } } });
+    expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.body.decision!.decidedAt)).size).toBe(1);
+  });
+
+  it('serves the decision of an event whose id is as long as ids may be', async () => {
+    const id = `e2e:long@${'x'.repeat(119)}`;
+    expect(id).toHaveLength(128);
+    const sent = await post('/v1/events?wait=decision&timeoutMs=5000', JSON.stringify(payment(id)));
+    expect(sent.status).toBe(200);
+    const location = sent.headers.get('location') ?? `/v1/decisions/${encodeURIComponent(id)}`;
+    const decision = await eventually(async () => {
+      const r = await fetch(`${system!.baseUrl}${location}`, { headers: { 'x-api-key': h.config.apiKey } });
+      return r.status === 200 ? ((await r.json()) as { eventId: string }) : undefined;
+    }, 20_000, 'the stored decision of the long id');
+    expect(decision.eventId).toBe(id);
+  });
+
   it('answers 404 for an unknown decision and 401 without a key', async () => {
     const missing = await fetch(`${system!.baseUrl}/v1/decisions/never-sent`, { headers: { 'x-api-key': h.config.apiKey } });
     expect(missing.status).toBe(404);
@@ -161,7 +188,7 @@ describe('spine - end to end', () => {
         const rows = (await result.json()) as Array<{ n: string | number }>;
         return Number(rows[0]?.n ?? 0);
       };
-      const expected = batchIds.length + 1 + 25 + 40;
+      const expected = batchIds.length + 1 + 25 + 40 + 2; // the batch, the in-line one, the burst, the concurrent callers, the copies and the long id
       expect(await count(`SELECT uniqExact(id) AS n FROM \`${h.names.database}\`.events`)).toBe(expected);
       expect(await count(`SELECT uniqExact(event_id) AS n FROM \`${h.names.database}\`.decisions`)).toBe(expected);
       expect(await count(`SELECT count() AS n FROM \`${h.names.database}\`.decisions FINAL`)).toBe(expected);
