@@ -55,7 +55,16 @@ program
     const system = await startSystem(config, roles, logger, {
       demoUsersRecreated: (users) => process.stdout.write(['', '  NATS lost its store: the demo users were created again (passwords shown once):', ...demoUserLines(users), ''].join('\n') + '\n'),
     });
-    printBanner(system.address, config.apiKey, config.apiKeyGenerated, roles.has('simulator') ? config.simulatorRate : 0, simulatorCustomers(config), roles.has('api'), system.demoUsers);
+    printBanner(system.address, {
+      apiKey: config.apiKey,
+      generated: config.apiKeyGenerated,
+      simulatorRate: roles.has('simulator') ? config.simulatorRate : 0,
+      customers: simulatorCustomers(config),
+      dashboard: roles.has('api'),
+      ingest: roles.has('ingest'),
+      demoUsers: system.demoUsers,
+      noDashboardUsers: system.noDashboardUsers,
+    });
     let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
       // Some supervisors deliver one stop to the process and its group at once; only a signal
@@ -267,35 +276,47 @@ function demoUserLines(users: readonly CreatedUser[]): string[] {
   return users.map((u) => `      ${u.username.padEnd(11)} ${u.password}   (${u.roles.join(', ')})`);
 }
 
-function printBanner(
-  address: string,
-  apiKey: string,
-  generated: boolean,
-  simulatorRate: number,
-  customers: number,
-  dashboard: boolean,
-  demoUsers: readonly CreatedUser[],
-): void {
+type BannerFacts = {
+  readonly apiKey: string;
+  readonly generated: boolean;
+  readonly simulatorRate: number;
+  readonly customers: number;
+  /** The api role runs here (the dashboard). */
+  readonly dashboard: boolean;
+  /** The ingest role runs here (the HTTP gateway takes events). */
+  readonly ingest: boolean;
+  readonly demoUsers: readonly CreatedUser[];
+  readonly noDashboardUsers: boolean;
+};
+
+/** What is running and how to use it: only what this process serves. */
+function printBanner(address: string, facts: BannerFacts): void {
+  const { apiKey, generated, simulatorRate, customers, dashboard, ingest, demoUsers } = facts;
   const users = demoUserLines(demoUsers);
   const lines = [
     '',
     `  riskstream is running at ${address}`,
     ...(dashboard ? [`    dashboard ${address}/    API docs ${address}/api/docs`] : []),
     ...(users.length > 0 ? ['    demo users (passwords shown once; change them with `riskstream users passwd <name>`):', ...users] : []),
+    ...(dashboard && facts.noDashboardUsers ? ['    no dashboard users yet: add one with `npx riskstream users add <name> --role admin`'] : []),
     `    health   ${address}/healthz`,
     `    metrics  ${address}/metrics`,
-    generated
-      ? `    API key  ${apiKey}   (generated for this run; set RISKSTREAM_API_KEY to choose one)`
-      : '    API key  from RISKSTREAM_API_KEY',
+    ...(ingest
+      ? [generated ? `    API key  ${apiKey}   (generated for this run; set RISKSTREAM_API_KEY to choose one)` : '    API key  from RISKSTREAM_API_KEY']
+      : []),
     simulatorRate > 0
       ? `    simulator feeding ${simulatorRate} events/s from a bank of ${customers.toLocaleString('en-US')} customers (RISKSTREAM_SIMULATOR_RATE=0 turns it off)`
       : '    simulator off',
     '',
-    '  Send an event:',
-    `    curl -s -X POST ${address}/v1/events?wait=decision -H 'content-type: application/json' \\`,
-    `      -H "x-api-key: ${generated ? apiKey : '$RISKSTREAM_API_KEY'}" \\`,
-    `      -d '{"v":1,"kind":"payment","ts":"${new Date().toISOString()}","type":"transfer","channel":"mobile","amount":"1250.00","currency":"USD","debtor":{"accountId":"ACC-1"},"creditor":{"accountId":"ACC-2","country":"GB"}}'`,
-    '',
+    ...(ingest
+      ? [
+          '  Send an event:',
+          `    curl -s -X POST '${address}/v1/events?wait=decision' -H 'content-type: application/json' \\`,
+          `      -H "x-api-key: ${generated ? apiKey : '$RISKSTREAM_API_KEY'}" \\`,
+          `      -d '{"v":1,"kind":"payment","ts":"${new Date().toISOString()}","type":"transfer","channel":"mobile","amount":"1250.00","currency":"USD","debtor":{"accountId":"ACC-1"},"creditor":{"accountId":"ACC-2","country":"GB"}}'`,
+          '',
+        ]
+      : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -24,6 +24,7 @@ import {
   streamLimitsOf,
   validateEvent,
   type Bus,
+  ConfigError,
   type Config,
   type Logger,
   type Metrics,
@@ -61,6 +62,8 @@ export type RunningSystem = {
   readonly address: string;
   /** Demo users created by this start, with their passwords (printed once; empty otherwise). */
   readonly demoUsers: readonly CreatedUser[];
+  /** The dashboard runs here and nobody can sign in to it: no user exists yet. */
+  readonly noDashboardUsers: boolean;
   stop(): Promise<void>;
 };
 
@@ -140,6 +143,7 @@ export async function startSystem(
   const readModels = clickhouse ? createReadModels(clickhouse.client, names.database) : undefined;
 
   let demoUsers: CreatedUser[] = [];
+  let noDashboardUsers = false;
   if (roles.has('api')) {
     // The dashboard: OpenAPI first (it documents the routes registered after it), then sign-in
     // (its hook fills request.user for every route), the live hub and the data API.
@@ -147,6 +151,12 @@ export async function startSystem(
     const adminEnv = { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword };
     await ensureAdminFromEnv(users, adminEnv);
     if (config.demoUsers) demoUsers = await seedDemoUsers(users);
+    noDashboardUsers = (await users.list()).length === 0;
+    if (noDashboardUsers) {
+      logger.warn(
+        'the dashboard has no users, so nobody can sign in: add one with `riskstream users add <name> --role admin`, or set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD (RISKSTREAM_DEMO_USERS=1 creates the demo users)',
+      );
+    }
     // A NATS server back without its store has lost every user: the admin from the environment and
     // the demo users come back as at a first start; anyone else must be added again.
     afterStreamsRecreated = async () => {
@@ -270,7 +280,11 @@ export async function startSystem(
       processor = thread;
     }
     await processor?.start();
-    address = await server.listen({ port: config.port, host: config.host });
+    try {
+      address = await server.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      throw listenError(error as NodeJS.ErrnoException, config);
+    }
   } catch (error) {
     await server.close().catch(() => undefined);
     await writer?.drain().catch(() => undefined);
@@ -343,6 +357,7 @@ export async function startSystem(
     server,
     address,
     demoUsers,
+    noDashboardUsers,
     stop() {
       stopping ??= (async () => {
         clearInterval(lagTimer);
@@ -400,5 +415,21 @@ async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>, bac
     if (!look) continue;
     metrics.consumerLag.set({ consumer: label }, look.pending);
     metrics.consumerAckPending.set({ consumer: label }, look.ackPending);
+  }
+}
+
+/** Why the HTTP server could not listen, in the settings' words (PORT, HOST), when it is one of theirs. */
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`PORT=${config.port} is already in use on ${config.host}: stop what listens there, or choose another port with PORT`);
+    case 'EACCES':
+      return new ConfigError(`PORT=${config.port} needs privileges on ${config.host}: choose a port above 1023 with PORT`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`HOST=${config.host} is not an address of this machine (${error.code}): use 127.0.0.1, 0.0.0.0 or one of its own addresses`);
+    default:
+      return error;
   }
 }

@@ -91,6 +91,8 @@ export class BacklogWatch {
   /** One look: the finding, with the consumer's lag (unread, and delivered but not acknowledged) for the lag metrics. */
   async look(consumer: WatchedConsumer, nowMs = Date.now()): Promise<(BacklogFinding & { readonly pending: number; readonly ackPending: number }) | null> {
     const { stream, durable, label } = consumer;
+    // at 0 from the first look, so that the first loss shows in Prometheus's increase()
+    if (!this._last.has(label)) this._metrics.streamDiscardedUnread.inc({ consumer: label }, 0);
     let reading: BacklogReading;
     let ackPending: number;
     try {

@@ -78,7 +78,7 @@ describe('config - roles', () => {
     expect([...parseRoles(undefined)]).toEqual([...ROLES]);
     expect([...parseRoles('ingest, processors')]).toEqual(['ingest', 'processors']);
   });
-  it.each([['ingest,dashboard'], [',']])('refuses %s', (list) => {
+  it.each([['ingest,dashboard'], [','], [''], ['  ']])('refuses %j (an unset variable in --roles "$ROLES" must not start every role)', (list) => {
     expect(() => parseRoles(list)).toThrow(ConfigError);
   });
 });

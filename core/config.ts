@@ -109,6 +109,15 @@ function apiKeysFrom(raw: string | undefined): string[] {
   return keys;
 }
 
+/** pino's levels, and silent. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function logLevelFrom(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL=${raw} is not a level; levels are: ${LOG_LEVELS.join(', ')}`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const namespace = env.RISKSTREAM_NAMESPACE || 'rs';
   if (!NAMESPACE_PATTERN.test(namespace)) {
@@ -135,7 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
     simulatorCustomers: optionalIntFrom(env, 'RISKSTREAM_SIMULATOR_CUSTOMERS', 100, 5_000_000),
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevelFrom(env.LOG_LEVEL),
     ingestEnvelope: intFrom(env, 'RISKSTREAM_INGEST_ENVELOPE', 64, 1, 256),
     ingestLingerMs: intFrom(env, 'RISKSTREAM_INGEST_LINGER_MS', 2, 0, 100),
     dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),
@@ -155,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Parses `--roles ingest,processors` into a validated set; empty means every role. */
 export function parseRoles(list: string | undefined): ReadonlySet<Role> {
-  if (!list) return new Set(ROLES);
+  if (list === undefined) return new Set(ROLES);
   const roles = new Set<Role>();
   for (const part of list.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (!(ROLES as readonly string[]).includes(part)) {

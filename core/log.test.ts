@@ -8,7 +8,10 @@ describe('log - secrets never reach the log', () => {
     ['redis://:s3cret@127.0.0.1:6379', 'redis://:***@127.0.0.1:6379'],
     ['http://default:s3cret@ch.example:8123/', 'http://default:***@ch.example:8123'],
     ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4222'],
-  ])('masks the password in %s', (url, expected) => {
+    // a token is a user without a password
+    ['nats://s3cretTOKEN@127.0.0.1:4222', 'nats://***@127.0.0.1:4222'],
+    ['redis://s3cret@127.0.0.1:6379', 'redis://***@127.0.0.1:6379'],
+  ])('masks the password (or the token) in %s', (url, expected) => {
     expect(safeUrl(url)).toBe(expected);
     expect(safeUrl(url)).not.toContain('s3cret');
   });

@@ -28,6 +28,8 @@ export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // a user without a password is a token (nats://<token>@host): all of it is the secret
+    else if (parsed.username) parsed.username = '***';
     return parsed.toString().replace(/\/$/, '');
   } catch {
     return url.replace(/\/\/[^@/]*@/, '//***@');

@@ -21,6 +21,7 @@ import {
   ingestTsOf,
   kindToken,
   validateEvent,
+  EVENT_KINDS,
   type AlertWire,
   type Bus,
   type DeadLetterWire,
@@ -118,7 +119,10 @@ type Input = {
 };
 type Parsed = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly event: ValidatedEvent; readonly ingestTs: number | null };
 /** A record refused: `index` is its place in an envelope, null for a single-event message. */
-type Rejected = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly code: ErrorCode; readonly reason: string };
+/** The codes the processors dead-letter with (Rejected['code']). */
+const PROCESSOR_DEAD_LETTER_CODES = ['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT', 'RS_ERR_SCORER'] as const satisfies readonly ErrorCode[];
+
+type Rejected = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly code: (typeof PROCESSOR_DEAD_LETTER_CODES)[number]; readonly reason: string };
 
 export function createProcessor(options: ProcessorOptions): Processor {
   return new ProcessorRunner(options);
@@ -133,6 +137,10 @@ class ProcessorRunner implements Processor {
   constructor(options: ProcessorOptions) {
     this._o = options;
     this._handleBatch = this._handleBatch.bind(this);
+    // Every series it may count exists from the start at 0, so that the first dead letter or
+    // duplicate shows in Prometheus's increase() (a series born at 1 does not).
+    for (const code of PROCESSOR_DEAD_LETTER_CODES) options.metrics.deadLettered.inc({ source: 'processors', code }, 0);
+    for (const kind of EVENT_KINDS) options.metrics.duplicates.inc({ kind }, 0);
   }
 
   async start(): Promise<void> {
@@ -247,6 +255,7 @@ class ProcessorRunner implements Processor {
       publishes.push(publishDeadLetter(bus, 'processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data));
       metrics.deadLettered.inc({ source: 'processors', code: reject.code });
     }
+    if (rejected.length > 0) this._o.logger.warn({ count: rejected.length, code: rejected[0]!.code, first: rejected[0]!.reason }, 'messages sent to the dead-letter stream');
     const publishStart = performance.now();
     metrics.stageLatency.observe({ stage: 'batch_score' }, (publishStart - scoreStart) / 1000);
     // Every output must be stored by JetStream before any input is acknowledged.

@@ -129,6 +129,9 @@ export class TableSink<R> {
     this._encoding = encoding && spec.lines !== undefined && deps.lineMapper ? { columns: encoding.columns, line: asLine } : encoding;
     this._backoff = new Backoff(deps.backoff);
     this.handle = this.handle.bind(this);
+    // at 0 from the start, so that the first failure shows in Prometheus's increase()
+    deps.metrics.writerInsertFailures.inc({ table: spec.table }, 0);
+    deps.metrics.deadLettered.inc({ source: 'writer', code: 'RS_ERR_STORAGE_ROW' }, 0);
   }
 
   /** The BatchConsumer handler. Never throws: it acks, naks or dead-letters every message. */

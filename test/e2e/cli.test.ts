@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourcePath, validateEvent } from '../../core/index.js';
-import { NATS_URL, REDIS_URL, uniqueNamespace } from '../harness.js';
+import { NATS_URL, REDIS_URL, childEnv, createHarness, eventually, uniqueNamespace, type Harness } from '../harness.js';
+import { startRiskstream, type RiskstreamProcess } from '../process.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 
@@ -130,6 +131,10 @@ describe('cli - simulate and configuration', () => {
     expect(out).toMatch(/RISKSTREAM_NAMESPACE=Bad-Name must start with a lower-case letter/);
     const port = await riskstream(['start'], { PORT: 'eighty' });
     expect(port.out).toMatch(/PORT=eighty is not an integer/);
+    const level = await riskstream(['start'], { LOG_LEVEL: 'bogus' });
+    expect(level.code).toBe(1);
+    expect(level.out).toMatch(/LOG_LEVEL=bogus is not a level; levels are: fatal, error, warn, info, debug, trace, silent/);
+    expect(level.out).not.toMatch(/\n\s+at /);
   });
 
   it('explains a JetStream without room for the streams, and what to change', async () => {
@@ -145,6 +150,55 @@ describe('cli - simulate and configuration', () => {
     const { code, out } = await riskstream(['start', '--roles', 'ingest,dashboard']);
     expect(code).toBe(1);
     expect(out).toMatch(/unknown role "dashboard"; roles are: ingest, processors, writer, api, simulator/);
+  });
+
+  it('refuses an empty role list instead of starting every role (--roles "$ROLES" with ROLES unset)', async () => {
+    const { code, out } = await riskstream(['start', '--roles', '']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/--roles is empty; roles are: ingest, processors, writer, api, simulator/);
+  });
+});
+
+describe('cli - start: what each process says', () => {
+  let h: Harness;
+  const started: RiskstreamProcess[] = [];
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    for (const p of started) await p.stop();
+    await h?.cleanup();
+  });
+
+  async function start(roles: string): Promise<{ process: RiskstreamProcess; banner: string }> {
+    const p = await startRiskstream(childEnv(h), ['start', '--roles', roles]);
+    started.push(p);
+    const banner = await eventually(async () => (p.output().includes('riskstream is running') ? p.output() : undefined), 20_000, 'the banner');
+    return { process: p, banner };
+  }
+
+  it('shows only what the process serves: the ingest key and a curl line that works only where ingest runs', async () => {
+    const processors = await start('processors');
+    expect(processors.banner).not.toMatch(/Send an event|API key/);
+    const ingest = await start('ingest');
+    expect(ingest.banner).toContain(`curl -s -X POST '${ingest.process.baseUrl}/v1/events?wait=decision'`);
+    // double quotes, so that the shell expands the variable
+    expect(ingest.banner).toContain('-H "x-api-key: $RISKSTREAM_API_KEY"');
+  });
+
+  it('says when nobody can sign in to the dashboard it serves', async () => {
+    const api = await start('api');
+    expect(api.banner).toContain('no dashboard users yet: add one with `npx riskstream users add <name> --role admin`');
+    expect(api.banner).toMatch(/the dashboard has no users, so nobody can sign in/);
+  });
+
+  it('refuses a port in use, naming PORT, without a stack trace', async () => {
+    const first = await start('processors');
+    const port = new URL(first.process.baseUrl).port;
+    const { code, out } = await riskstream(['start', '--roles', 'processors'], { ...childEnv(h), PORT: port });
+    expect(code).toBe(1);
+    expect(out).toMatch(new RegExp(`PORT=${port} is already in use on 127\\.0\\.0\\.1: stop what listens there, or choose another port with PORT`));
+    expect(out).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -156,6 +156,11 @@ describe('spine - end to end', () => {
     expect(text.match(/^rs_process_process_cpu_seconds_total /gm)?.length, 'process metrics once, not once per thread').toBe(1);
     expect(text).toContain('rs_stage_latency_seconds_bucket{le="0.025",stage="ingest_to_decision"}');
     expect(text).toContain('rs_writer_rows_total');
+    // the series alerts are written on exist at 0 before their first count (Prometheus's increase() misses a series born at 1)
+    expect(text).toMatch(/^rs_dead_lettered_total\{source="processors",code="RS_ERR_BUS_SCHEMA"\} 0$/m);
+    expect(text).toMatch(/^rs_dead_lettered_total\{source="writer",code="RS_ERR_STORAGE_ROW"\} 0$/m);
+    expect(text).toMatch(/^rs_duplicate_events_total\{kind="collateral.valuation"\} 0$/m);
+    expect(text).toMatch(/^rs_writer_insert_failures_total\{table="events"\} 0$/m);
   });
 
   it('reports its health on the bus, with the processors thread\'s counters', async () => {
