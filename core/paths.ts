@@ -1,6 +1,7 @@
 // Finds files that ship with the product, whether the code runs from source (tests) or from dist/.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from './config.js';
 import { fileURLToPath } from 'node:url';
 
 let cachedRoot: string | undefined;
@@ -28,4 +29,37 @@ export function sourcePath(...parts: string[]): string {
 /** The shared reference data next to the checkout (`../shared/data`): for tests of files whose licence keeps them out of the product (the goAML schema, the Fedwire samples). */
 export function sharedDataPath(...parts: string[]): string {
   return join(projectRoot(), '..', 'shared', 'data', ...parts);
+}
+
+/**
+ * Creates a folder and its parents (mkdirSync's recursive mode, without its flaw: on some special
+ * filesystems, /proc for one, it loops for ever) and says what is wrong in the words of the setting
+ * the folder comes from: a ConfigError naming it, never a stack trace.
+ */
+export function makeFolder(path: string, setting: string): void {
+  const missing: string[] = [];
+  let at = resolve(path);
+  for (;;) {
+    let code: string | undefined;
+    try {
+      if (statSync(at).isDirectory()) break;
+      throw new ConfigError(`${setting}: ${at} is a file, not a folder; choose a folder`);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      code = (error as NodeJS.ErrnoException).code;
+    }
+    if (code !== 'ENOENT') throw new ConfigError(`${setting}: cannot use ${at} (${code}); choose a folder this user can write`);
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new ConfigError(`${setting}: cannot create the folder ${folder} (${code}); choose a folder this user can write`);
+    }
+  }
 }

@@ -1,10 +1,9 @@
 // The ClickHouse client factory: embedded chDB under <dataDir>/chdb by default, a ClickHouse server
 // when CLICKHOUSE_URL is set; both behind the same `@clickhouse/client` API.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { ServiceUnavailableError, safeUrl } from '../core/index.js';
+import { ServiceUnavailableError, makeFolder, safeUrl } from '../core/index.js';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.js';
 import { assertDatabaseName } from './sql.js';
 import { lowerEngineThreadPriority } from './engine-threads.js';
@@ -58,7 +57,7 @@ async function connectServer(url: string, database: string, cluster: string | un
 export const CHDB_SETTINGS: ClickHouseSettings = { max_threads: 1, max_insert_threads: '1' };
 
 function openChdb(folder: string, database: string): ClickHouse {
-  mkdirSync(folder, { recursive: true });
+  makeFolder(folder, 'RISKSTREAM_DATA_DIR');
   const lock: DataFolderLock = acquireDataFolderLock(folder);
   let client: ClickHouseClient;
   try {

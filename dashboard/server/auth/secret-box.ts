@@ -2,9 +2,9 @@
 // cannot mint second-factor codes. The key comes from RISKSTREAM_SECRETS_KEY, or, when that is not
 // set, from a key file in the data folder that the first process creates (docs/security.md).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../../core/index.js';
+import { ConfigError, makeFolder } from '../../../core/index.js';
 
 const SEALED_PREFIX = 'rs-aes256gcm:';
 const KEY_BYTES = 32;
@@ -75,7 +75,7 @@ export function parseSecretsKey(text: string, source = 'RISKSTREAM_SECRETS_KEY')
 export function loadSecretBox(opts: { readonly secretsKey: string | undefined; readonly dataDir: string }): SecretBox {
   if (opts.secretsKey) return createSecretBox(parseSecretsKey(opts.secretsKey), 'RISKSTREAM_SECRETS_KEY');
   const path = join(opts.dataDir, SECRETS_KEY_FILE);
-  mkdirSync(opts.dataDir, { recursive: true });
+  makeFolder(opts.dataDir, 'RISKSTREAM_DATA_DIR');
   try {
     writeFileSync(path, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (error) {
