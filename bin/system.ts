@@ -25,6 +25,8 @@ import {
   validateEvent,
   type Bus,
   ConfigError,
+  isRedisUnavailable,
+  REDIS_HOW_TO_START,
   type Config,
   type Logger,
   type Metrics,
@@ -239,7 +241,15 @@ export async function startSystem(
   };
   if (redis) {
     const r = redis;
-    checks.redis = async () => void (await r.ping());
+    checks.redis = async () => {
+      try {
+        await r.ping();
+      } catch (error) {
+        // the connection's own words ("Stream isn't writeable…") mean nothing to an operator
+        if (isRedisUnavailable(error)) throw new Error(`Redis is not reachable at ${safeUrl(config.redisUrl)} (${(error as Error).message}). ${REDIS_HOW_TO_START}`, { cause: error });
+        throw error;
+      }
+    };
   } else {
     // Processes without the processors role still report whether shared state is reachable.
     checks.redis = () => pingRedisOnce(config.redisUrl);

@@ -5,7 +5,7 @@ import { ServiceUnavailableError } from './bus.js';
 
 export type { Redis };
 
-const REDIS_HOW_TO_START =
+export const REDIS_HOW_TO_START =
   'Start it with `redis-server` (for example: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or point REDIS_URL at a running server.';
 
 /** How long a command waits for Redis's answer before it fails (a connection that hangs without closing). */

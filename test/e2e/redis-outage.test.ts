@@ -69,8 +69,10 @@ describe('Redis goes away', () => {
 
     const health = await fetch(`${running.baseUrl}/healthz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
     expect(health.status).toBe(503);
-    const checks = ((await health.json()) as { checks: Record<string, { ok: boolean }> }).checks;
+    const checks = ((await health.json()) as { checks: Record<string, { ok: boolean; detail?: string }> }).checks;
     expect(checks.redis?.ok).toBe(false);
+    // in the operator's words, not the client library's
+    expect(checks.redis?.detail).toMatch(/^Redis is not reachable at redis:\/\/127\.0\.0\.1:\d+ \(.*\)\. Start it with `redis-server`/);
     expect(checks.nats?.ok).toBe(true);
 
     // Stopping does not wait for Redis (it took 30 s and more before); nothing it held is lost.
