@@ -14,6 +14,12 @@ import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
 import { formatWsAlertBench, runWsAlertBench, type WsAlertBenchResult } from '../loadtest/bench/ws-alerts.js';
 import type { BrowserAlertBenchResult } from '../loadtest/bench/browser-alerts.js';
 
+
+/** A mistake in how bench was called, or a riskstream it cannot drive: printed without a stack. */
+export class BenchError extends Error {
+  override readonly name = 'BenchError';
+}
+
 export type BenchCommandOptions = {
   readonly rate: number;
   readonly duration: number;
@@ -63,7 +69,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         { via: 'http-batch', rate: Math.min(options.rate, 10_000), durationS: Math.min(options.duration, 30) },
       ]
     : [{ via: options.via, rate: options.rate, durationS: options.duration }];
-  if (options.browser && options.wsClients === 0) throw new Error('--browser measures beside the WebSocket clients: give --ws-clients too');
+  if (options.browser && options.wsClients === 0) throw new BenchError('--browser measures beside the WebSocket clients: give --ws-clients too');
   const target = options.spawn ? await spawnTarget(config, options.roles) : attachTarget(config, options);
   const results: BenchResult[] = [];
   let ws: WsAlertBenchResult | undefined;
@@ -144,7 +150,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
 /** Opens the WebSocket subscribers; `ready` once they listen, `done` with the figures after the run and a grace. */
 function startWsSubscribers(target: Target, clients: number, durationS: number, countFrom: () => number): { ready: Promise<void>; done: Promise<WsAlertBenchResult> } {
   if (!target.user) {
-    throw new Error('--ws-clients needs a dashboard user: set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD to a user of the running riskstream, or use --spawn');
+    throw new BenchError('--ws-clients needs a dashboard user: set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD to a user of the running riskstream, or use --spawn');
   }
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -235,7 +241,7 @@ function printResult(r: BenchResult): void {
 
 function attachTarget(config: Config, options: BenchCommandOptions): Target {
   if (options.via !== 'nats' && config.apiKeyGenerated) {
-    throw new Error('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
+    throw new BenchError('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
   }
   const user = config.adminUser && config.adminPassword ? { username: config.adminUser, password: config.adminPassword } : undefined;
   return { config, baseUrl: options.url, pid: options.pid, user, stop: async () => undefined };
@@ -309,7 +315,7 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     if (child.exitCode !== null) {
       const tail = readFileSync(logPath, 'utf8').slice(-2000);
       await cleanUp(false);
-      throw new Error(`riskstream exited during start-up:\n${tail}`);
+      throw new BenchError(`riskstream exited during start-up:\n${tail}`);
     }
     try {
       const response = await fetch(`${baseUrl}/healthz`);
@@ -319,7 +325,7 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     }
     if (Date.now() > deadline) {
       await cleanUp(true);
-      throw new Error(`riskstream did not become healthy within 60 s; see ${logPath}`);
+      throw new BenchError(`riskstream did not become healthy within 60 s; see ${logPath}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

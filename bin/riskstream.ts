@@ -6,8 +6,8 @@ import { startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
-import { runSimulateCommand } from './simulate.js';
-import { runBenchCommand } from './bench.js';
+import { runSimulateCommand, SimulateError } from './simulate.js';
+import { BenchError, runBenchCommand } from './bench.js';
 import { ResetRefusedError, runReset } from './reset.js';
 import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
 import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, runImport, type DatasetFormat } from './import.js';
@@ -329,6 +329,8 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof ResetRefusedError ||
     error instanceof ReplayError ||
     error instanceof ImportError ||
+    error instanceof SimulateError ||
+    error instanceof BenchError ||
     error instanceof BackupFileError ||
     error instanceof DeadLettersCommandError ||
     error instanceof RiskstreamError ||

@@ -9,6 +9,12 @@ import { createEventPublisher } from '../ingest/publisher.js';
 import { BusPacer } from './bus-pacer.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
+
+/** A mistake in how simulate was called, or a target it cannot use: printed without a stack. */
+export class SimulateError extends Error {
+  override readonly name = 'SimulateError';
+}
+
 export type SimulateOptions = {
   readonly rate: number;
   readonly seed: number;
@@ -31,8 +37,8 @@ const SIMULATED_EVENT_BYTES = 512;
 type Sink = { send(events: readonly unknown[]): Promise<boolean>; close(): Promise<void> };
 
 export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
-  if (options.rate < 1) throw new Error('--rate must be at least 1 event per second (event time advances with the rate)');
-  if (options.customers !== undefined && options.customers < 100) throw new Error('--customers must be at least 100');
+  if (options.rate < 1) throw new SimulateError('--rate must be at least 1 event per second (event time advances with the rate)');
+  if (options.customers !== undefined && options.customers < 100) throw new SimulateError('--customers must be at least 100');
   const customers = options.customers ?? worldSizeFor(options.rate);
   const simulator = createSimulator({
     seed: options.seed,
@@ -72,6 +78,13 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
 async function openSink(config: Config, options: SimulateOptions, signal: AbortSignal): Promise<Sink> {
   if (options.out) {
     const stream = options.out === '-' ? process.stdout : createWriteStream(options.out);
+    if (stream !== process.stdout) {
+      try {
+        await once(stream, 'open');
+      } catch (error) {
+        throw new SimulateError(`cannot write ${options.out}: ${(error as Error).message}`);
+      }
+    }
     return {
       async send(events) {
         if (!stream.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(stream, 'drain');
@@ -83,19 +96,33 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
     };
   }
   if (options.url) {
-    if (config.apiKeyGenerated) throw new Error('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to send with --url');
-    const pool = new Pool(options.url, { connections: 4 });
+    let origin: string;
+    try {
+      const url = new URL(options.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol);
+      origin = url.origin;
+    } catch {
+      throw new SimulateError(`--url ${options.url} is not an http(s) address such as http://127.0.0.1:8080`);
+    }
+    if (config.apiKeyGenerated) throw new SimulateError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to send with --url');
+    const pool = new Pool(origin, { connections: 4 });
     return {
       async send(events) {
         if (events.length === 0) return true;
         const body = events.map((e) => JSON.stringify(e)).join('\n');
         for (let told = false; ; told = true) {
-          const response = await pool.request({
-            path: '/v1/events:batch',
-            method: 'POST',
-            headers: { 'content-type': 'application/x-ndjson', 'x-api-key': config.apiKey },
-            body,
-          });
+          let response: Awaited<ReturnType<Pool['request']>>;
+          try {
+            response = await pool.request({
+              path: '/v1/events:batch',
+              method: 'POST',
+              headers: { 'content-type': 'application/x-ndjson', 'x-api-key': config.apiKey },
+              body,
+            });
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+            throw new SimulateError(`nothing answers at ${origin} (${code}): is riskstream running there, and on that port?`);
+          }
           const text = await response.body.text();
           // The riskstream there is far behind: wait as it asks and send the same batch again.
           const refusal = backlogRefusal(response.statusCode, text);
@@ -107,7 +134,8 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
             continue;
           }
           if (response.statusCode >= 400 && response.statusCode !== 207) {
-            throw new Error(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}`);
+            const hint = response.statusCode === 401 ? ' RISKSTREAM_API_KEY is not an ingest key of the riskstream there.' : '';
+            throw new SimulateError(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}${hint}`);
           }
           return true;
         }

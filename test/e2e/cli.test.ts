@@ -146,6 +146,23 @@ describe('cli - simulate and configuration', () => {
     expect(out).not.toMatch(/\n\s+at /);
   });
 
+  it('says what is wrong with what simulate was given, without a stack trace', async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['simulate', '--rate', '0', '--count', '1'], {}, /--rate must be at least 1 event per second/],
+      [['simulate', '--url', '127.0.0.1:1', '--count', '1'], {}, /--url 127\.0\.0\.1:1 is not an http\(s\) address such as http:\/\/127\.0\.0\.1:8080/],
+      [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: '' }, /set RISKSTREAM_API_KEY to the ingest key of the running riskstream/],
+      [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: 'a-key-of-16-chars-or-more' }, /nothing answers at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/],
+      [['simulate', '--out', join(dataDir, 'no-such-folder', 'x.ndjson'), '--count', '1'], {}, /cannot write .*no-such-folder\/x\.ndjson: ENOENT/],
+      [['bench', '--via', 'http', '--rate', '1', '--duration', '1', '--url', 'http://127.0.0.1:1'], { RISKSTREAM_API_KEY: '' }, /set RISKSTREAM_API_KEY to the running riskstream's ingest key for --via http, or use --spawn/],
+    ];
+    for (const [args, env, message] of cases) {
+      const { code, out } = await riskstream(args, env);
+      expect(code, args.join(' ')).toBe(1);
+      expect(out, args.join(' ')).toMatch(message);
+      expect(out, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('refuses an unknown role, listing the roles', async () => {
     const { code, out } = await riskstream(['start', '--roles', 'ingest,dashboard']);
     expect(code).toBe(1);
