@@ -2,7 +2,7 @@
 // The `riskstream` command line: start, doctor, simulate, replay, import, bench, reset, dead-letters, backup, restore, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
-import { startSystem } from './system.js';
+import { PACKAGE_VERSION, startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
@@ -42,6 +42,7 @@ function isoTime(value: string): number {
 const program = new Command()
   .name('riskstream')
   .description('Real-time payments risk streaming: ingest -> NATS JetStream -> processors -> ClickHouse')
+  .version(PACKAGE_VERSION, '-V, --version', 'print the version')
   .showHelpAfterError();
 
 program

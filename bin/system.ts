@@ -69,7 +69,7 @@ export type RunningSystem = {
   stop(): Promise<void>;
 };
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(sourcePath('package.json'), 'utf8')) as { version: string }).version;
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(sourcePath('package.json'), 'utf8')) as { version: string }).version;
 
 const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
 

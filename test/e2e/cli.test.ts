@@ -163,6 +163,13 @@ describe('cli - simulate and configuration', () => {
     }
   });
 
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(sourcePath('package.json'), 'utf8')) as { version: string };
+    const { code, out } = await riskstream(['--version']);
+    expect(code).toBe(0);
+    expect(out.trim()).toBe(version);
+  });
+
   it('refuses an unknown role, listing the roles', async () => {
     const { code, out } = await riskstream(['start', '--roles', 'ingest,dashboard']);
     expect(code).toBe(1);
