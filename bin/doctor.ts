@@ -39,8 +39,15 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
       .catch(() => null);
     await bus.nc.close();
   } catch (error) {
-    checks.push({ name: 'NATS', ok: false, detail: (error as Error).message });
-    checks.push({ name: 'JetStream', ok: false, detail: 'not checked: NATS is not reachable' });
+    const message = (error as Error).message;
+    if (message.includes('JetStream is not enabled')) {
+      // NATS answered: only JetStream is missing
+      checks.push({ name: 'NATS', ok: true, detail: `${safeUrl(config.natsUrl)} answers` });
+      checks.push({ name: 'JetStream', ok: false, detail: message });
+    } else {
+      checks.push({ name: 'NATS', ok: false, detail: message });
+      checks.push({ name: 'JetStream', ok: false, detail: 'not checked: NATS is not reachable' });
+    }
   }
 
   try {
@@ -74,10 +81,13 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
       await ch.close();
     }
   } catch (error) {
-    const message = (error as Error).message;
-    // A running riskstream owns the embedded data folder: that is the healthy case.
-    const inUse = (error as Error).name === 'DataFolderInUseError';
-    checks.push({ name: 'ClickHouse', ok: inUse, detail: inUse ? `embedded chDB is open in a running riskstream: ${message}` : message });
+    // A running riskstream owns the embedded data folder: that is the healthy case, nothing to stop.
+    if ((error as Error).name === 'DataFolderInUseError') {
+      const owner = (error as Error & { ownerPid: number }).ownerPid;
+      checks.push({ name: 'ClickHouse', ok: true, detail: `embedded chDB in ${config.dataDir}, open in the running riskstream (process ${owner})` });
+    } else {
+      checks.push({ name: 'ClickHouse', ok: false, detail: (error as Error).message });
+    }
   }
 
   for (const check of checks) out(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(11)} ${check.detail}`);

@@ -105,13 +105,14 @@ export function startPrivateRedis(): Promise<PrivateServer> {
   });
 }
 
-/** A nats-server with JetStream, its store in the server's folder (kept across restarts). */
-export function startPrivateNats(): Promise<PrivateServer> {
+/** A nats-server with JetStream (unless told not to), its store in the server's folder (kept across restarts). */
+export function startPrivateNats(options: { readonly jetstream?: boolean } = {}): Promise<PrivateServer> {
+  const jetstream = options.jetstream ?? true;
   const command = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((path) => existsSync(path)) ?? 'nats-server';
   return startPrivateServer({
     name: 'nats',
     command,
-    args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', dir] : [])],
     url: (port) => `nats://127.0.0.1:${port}`,
     probe: null,
     greeting: 'INFO ',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourcePath, validateEvent } from '../../core/index.js';
 import { NATS_URL, REDIS_URL, childEnv, createHarness, eventually, uniqueNamespace, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
+import { startPrivateNats } from '../private-servers.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 
@@ -47,6 +48,18 @@ describe('cli - doctor', () => {
     expect(out).toMatch(/✗ NATS\s+NATS is not reachable at nats:\/\/127\.0\.0\.1:1/);
     expect(out).toMatch(/✗ Redis\s+Redis is not reachable at redis:\/\/127\.0\.0\.1:1/);
     expect(out).toMatch(/Fix the lines marked ✗/);
+  });
+
+  it('tells a NATS without JetStream from a NATS that does not answer', async () => {
+    const nats = await startPrivateNats({ jetstream: false });
+    try {
+      const { code, out } = await riskstream(['doctor'], { NATS_URL: nats.url });
+      expect(code).toBe(1);
+      expect(out).toMatch(new RegExp(`✓ NATS\\s+nats://127\\.0\\.0\\.1:${nats.port} answers`));
+      expect(out).toMatch(/✗ JetStream\s+NATS at .* answers but JetStream is not enabled .*Restart nats-server with -js/);
+    } finally {
+      await nats.cleanup();
+    }
   });
 });
 
@@ -214,6 +227,9 @@ describe('cli - start: what each process says', () => {
     const api = await start('api');
     expect(api.banner).toContain('no dashboard users yet: add one with `npx riskstream users add <name> --role admin`');
     expect(api.banner).toMatch(/the dashboard has no users, so nobody can sign in/);
+    // doctor beside it: the data folder held by the running process is how it should be
+    const { out } = await riskstream(['doctor'], childEnv(h));
+    expect(out).toMatch(new RegExp(`✓ ClickHouse\\s+embedded chDB in .*, open in the running riskstream \\(process ${api.process.child.pid}\\)`));
   });
 
   it('refuses a port in use, naming PORT, without a stack trace', async () => {
