@@ -25,6 +25,7 @@ import {
   validateEvent,
   type Bus,
   ConfigError,
+  ServiceUnavailableError,
   isRedisUnavailable,
   REDIS_HOW_TO_START,
   type Config,
@@ -98,7 +99,20 @@ export async function startSystem(
   // The gateway claims event ids there when it groups events into envelopes.
   const usesRedis = (roles.has('processors') && !processorsThread) || roles.has('api') || (roles.has('ingest') && config.ingestEnvelope > 1);
 
-  const bus: Bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
+  let bus: Bus;
+  try {
+    bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
+  } catch (error) {
+    // Both down: say so at once rather than one at a time, start after start.
+    if (usesRedis && error instanceof ServiceUnavailableError) {
+      const redisDown = await pingRedisOnce(config.redisUrl).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      if (redisDown !== null) throw new ServiceUnavailableError(`${error.message}\n${redisDown}`);
+    }
+    throw error;
+  }
   /** What a fresh installation starts with, put back when the KV buckets come back empty (set once the user store exists). */
   let afterStreamsRecreated: (() => Promise<void>) | undefined;
   stops.push(['nats', async () => {

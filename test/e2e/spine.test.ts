@@ -207,6 +207,7 @@ describe('spine - start-up failures', () => {
   it.each([
     ['NATS', { NATS_URL: 'nats://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server/s],
     ['Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s],
+    ['NATS (and Redis: both named)', { NATS_URL: 'nats://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server.*\n.*Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s],
   ])('stops within seconds when %s is not reachable, naming it and how to start it', async (_name, override, message) => {
     const started = Date.now();
     const child = await startRiskstream({ ...childEnv(h), ...override }, ['start'], false);
