@@ -14,19 +14,65 @@ const DEFAULT_RATES: Readonly<Record<string, number>> = {
   PKR: 0.0036, BHD: 2.65, KWD: 3.25, OMR: 2.6, JOD: 1.41, VND: 0.00004, COP: 0.00025, ARS: 0.001, CLP: 0.00106,
 };
 
+/**
+ * A conversion into USD cents as an exact fraction: cents = minor × num / den, where the rate is
+ * read as the decimal it was written as (1.27 is 127/100, not the binary double nearest to it).
+ */
+type Conversion = { readonly num: number; readonly den: number; readonly bigNum: bigint; readonly bigDen: bigint };
+
+/** The decimal a rate was written as, as an integer over a power of ten (1.27 → [127, 2]). */
+function decimalOf(rate: number): [digits: bigint, places: number] {
+  const [mantissa, exponent = '0'] = String(rate).toLowerCase().split('e') as [string, string?];
+  const [whole, fraction = ''] = mantissa.split('.') as [string, string?];
+  let places = fraction.length - Number(exponent);
+  let digits = BigInt(whole + fraction);
+  if (places < 0) {
+    digits *= 10n ** BigInt(-places);
+    places = 0;
+  }
+  return [digits, places];
+}
+
+function conversionOf(rate: number, scale: number): Conversion {
+  const [digits, places] = decimalOf(rate);
+  // cents = minor / 10^scale × digits / 10^places × 100
+  let bigNum = digits * 100n;
+  let bigDen = 10n ** BigInt(scale + places);
+  const divisor = gcd(bigNum, bigDen);
+  bigNum /= divisor;
+  bigDen /= divisor;
+  return { num: Number(bigNum), den: Number(bigDen), bigNum, bigDen };
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a === 0n ? 1n : a;
+}
+
 let rates: Readonly<Record<string, number>> = DEFAULT_RATES;
+const conversions = new Map<string, Conversion>();
 
 export function setFxRates(overrides: Readonly<Record<string, number>>): void {
   rates = { ...DEFAULT_RATES, ...overrides };
+  conversions.clear();
 }
 
 /**
- * Converts integer minor units of a currency into integer USD cents. Unknown currencies convert
- * at 1:1 of major units, which keeps features finite; the rule engine can flag them separately.
+ * Converts integer minor units of a currency into integer USD cents, exactly: the amount times
+ * the rate as written, rounded half up to the cent (so GBP 15.50 at 1.27 is 19.685 → 19.69 USD).
+ * Unknown currencies convert at 1:1 of major units, which keeps features finite; the rule engine
+ * can flag them separately.
  */
 export function toReportingMinor(minor: number, currency: string): number {
   if (currency === REPORTING_CURRENCY) return minor;
-  const rate = rates[currency] ?? 1;
-  const scale = minorUnitsOf(currency);
-  return Math.round((minor / 10 ** scale) * rate * 100);
+  let c = conversions.get(currency);
+  if (c === undefined) {
+    c = conversionOf(rates[currency] ?? 1, minorUnitsOf(currency));
+    conversions.set(currency, c);
+  }
+  // half up: floor((2 × minor × num + den) / (2 × den)); in doubles while every integer is exact
+  const twice = 2 * minor * c.num;
+  // (and while the quotient's float is below the next integer: dividend plus divisor within 2^53)
+  if (twice + 3 * c.den <= Number.MAX_SAFE_INTEGER) return Math.floor((twice + c.den) / (2 * c.den));
+  return Number((2n * BigInt(minor) * c.bigNum + c.bigDen) / (2n * c.bigDen));
 }
