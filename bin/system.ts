@@ -40,6 +40,7 @@ import { BacklogGate } from '../ingest/backlog-gate.js';
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
+import { demoSeed } from '../ingest/simulator/demo-seed.js';
 import { createProductProcessor, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
@@ -334,7 +335,10 @@ export async function startSystem(
   if (roles.has('simulator') && config.simulatorRate > 0) {
     const p = publisher!;
     // The demo opens with every pattern in its first minute, so that its feed is not empty for minutes.
-    const simulator = createSimulator({ seed: config.simulatorSeed, customers: simulatorCustomers(config), openingEveryMs: DEMO_OPENING_EVERY_MS });
+    // A new bank at each start (unless a seed is set): the same one would send its history again.
+    const seed = demoSeed(config.simulatorSeed, config.simulatorSeedSet, config.dataDir);
+    logger.info({ seed }, 'simulator seed');
+    const simulator = createSimulator({ seed, customers: simulatorCustomers(config), openingEveryMs: DEMO_OPENING_EVERY_MS });
     simulatorDone = runSimulator(
       simulator,
       async (events) => {

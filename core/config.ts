@@ -24,6 +24,8 @@ export type Config = {
   readonly apiKeyGenerated: boolean;
   readonly simulatorRate: number;
   readonly simulatorSeed: number;
+  /** RISKSTREAM_SIMULATOR_SEED was set: the demo keeps that seed at every start. */
+  readonly simulatorSeedSet: boolean;
   /** Customers of the simulated bank; undefined: sized from the simulator's rate (ingest/simulator/world-size.ts). */
   readonly simulatorCustomers: number | undefined;
   readonly partitions: number;
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyGenerated,
     simulatorRate: intFrom(env, 'RISKSTREAM_SIMULATOR_RATE', 50, 0, 1_000_000),
     simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
+    simulatorSeedSet: env.RISKSTREAM_SIMULATOR_SEED !== undefined && env.RISKSTREAM_SIMULATOR_SEED !== '',
     simulatorCustomers: optionalIntFrom(env, 'RISKSTREAM_SIMULATOR_CUSTOMERS', 100, 5_000_000),
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
     logLevel: logLevelFrom(env.LOG_LEVEL),
