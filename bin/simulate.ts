@@ -30,6 +30,9 @@ export type SimulateOptions = {
   readonly opening?: boolean;
 };
 
+/** Events made and written at a time to a file. */
+const FILE_BATCH = 2000;
+
 /** About what a simulated event takes on the bus (JSON, ≈ 0.5 KiB). */
 const SIMULATED_EVENT_BYTES = 512;
 
@@ -52,22 +55,35 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  if (options.duration) setTimeout(stop, options.duration * 1000).unref();
+  if (options.duration && !options.out) setTimeout(stop, options.duration * 1000).unref();
   let sent = 0;
   const limit = options.count ?? Number.POSITIVE_INFINITY;
   // Rewritten in place at a terminal; a line each time otherwise (a log, a pipe).
   const progress = setInterval(() => process.stderr.write(process.stderr.isTTY ? `\rsimulate: ${sent} events sent` : `simulate: ${sent} events sent\n`), 1000);
   try {
-    await runSimulator(
-      simulator,
-      async (events) => {
-        const room = Math.max(0, limit - sent);
-        const slice = events.slice(0, room);
-        if (await sink.send(slice)) sent += slice.length;
-        if (sent >= limit) abort.abort();
-      },
-      { rate: options.rate, signal: abort.signal },
-    );
+    if (options.out) {
+      // A file needs no pacing: event time advances at the rate, the events are written as fast as
+      // they are made; --duration is then seconds of event time.
+      simulator.setRate(options.rate);
+      const total = Math.min(limit, options.duration ? Math.round(options.rate * options.duration) : Number.POSITIVE_INFINITY);
+      while (sent < total && !abort.signal.aborted) {
+        const events = simulator.take(Math.min(FILE_BATCH, total - sent));
+        if (await sink.send(events)) sent += events.length;
+        // let Ctrl-C and the progress line in between batches
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } else {
+      await runSimulator(
+        simulator,
+        async (events) => {
+          const room = Math.max(0, limit - sent);
+          const slice = events.slice(0, room);
+          if (await sink.send(slice)) sent += slice.length;
+          if (sent >= limit) abort.abort();
+        },
+        { rate: options.rate, signal: abort.signal },
+      );
+    }
   } finally {
     clearInterval(progress);
     await sink.close();

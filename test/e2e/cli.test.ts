@@ -100,6 +100,18 @@ describe('cli - simulate and configuration', () => {
     expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
   });
 
+  it('writes a file without waiting for the clock: event time advances at --rate, the events come as fast as they are made', async () => {
+    const file = join(dataDir, 'fast.ndjson');
+    // paced in real time these would take a minute; --duration is then a minute of event time
+    const { code } = await riskstream(['simulate', '--rate', '50', '--duration', '60', '--seed', '9', '--start', '2026-11-29T00:00:00Z', '--out', file]);
+    expect(code).toBe(0);
+    const times = readFileSync(file, 'utf8').trim().split('\n').map((line) => Date.parse((JSON.parse(line) as { ts: string }).ts));
+    expect(times).toHaveLength(3000);
+    const last = Math.max(...times);
+    expect(last).toBeGreaterThan(Date.parse('2026-11-29T00:00:55Z'));
+    expect(last).toBeLessThanOrEqual(Date.parse('2026-11-29T00:01:00Z'));
+  });
+
   it('sizes the simulated bank from the rate, or as --customers says', async () => {
     const out = join(dataDir, 'small-bank.ndjson');
     const args = ['simulate', '--rate', '5000', '--count', '3000', '--seed', '9', '--start', '2026-11-29T00:00:00Z'];
