@@ -1,7 +1,7 @@
 // Starts the processors thread and speaks for it in the main thread: start-up (or the reason it
 // failed), its latest metrics, draining on shutdown, and a thread that dies on its own.
 import { Worker } from 'node:worker_threads';
-import { createTidCell, nameThread, type Config, type Logger, type MetricsSnapshot } from '../../core/index.js';
+import { ConfigError, ServiceUnavailableError, createTidCell, nameThread, type Config, type Logger, type MetricsSnapshot } from '../../core/index.js';
 import type { Processor } from '../runner.js';
 import type { ThreadInit, ThreadReport, ThreadRequest } from './thread-messages.js';
 
@@ -42,7 +42,10 @@ export async function startProcessorThread(config: Config, procId: string, logge
           break;
         case 'failed':
           clearTimeout(timer);
-          reject(new Error(report.message));
+          // the kinds the command line explains in one line keep their kind across the thread
+          if (report.name === 'ServiceUnavailableError') reject(new ServiceUnavailableError(report.message));
+          else if (report.name === 'ConfigError') reject(new ConfigError(report.message));
+          else reject(new Error(report.message));
           break;
       }
     });

@@ -59,5 +59,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  parentPort?.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies ThreadReport);
+  parentPort?.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error), name: (error as Error)?.name } satisfies ThreadReport);
 });

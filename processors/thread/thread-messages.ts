@@ -14,4 +14,5 @@ export type ThreadReport =
   | { readonly type: 'started' }
   | { readonly type: 'metrics'; readonly snapshot: MetricsSnapshot }
   | { readonly type: 'drained' }
-  | { readonly type: 'failed'; readonly message: string };
+  /** `name`: the error's class name, so that the host can raise the same kind (a missing service is not a crash). */
+  | { readonly type: 'failed'; readonly message: string; readonly name?: string };

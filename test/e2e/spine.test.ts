@@ -1,5 +1,7 @@
 // End to end: start the whole system as a process, send events over HTTP, check the decisions,
 // the stored rows, the refusal of a second embedded-chDB process, and a clean stop.
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessHealthWire } from '../../core/index.js';
 import { createClickHouse } from '../../storage/index.js';
@@ -205,15 +207,20 @@ describe('spine - end to end', () => {
 
 describe('spine - start-up failures', () => {
   it.each([
-    ['NATS', { NATS_URL: 'nats://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server/s],
-    ['Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s],
-    ['NATS (and Redis: both named)', { NATS_URL: 'nats://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server.*\n.*Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s],
-  ])('stops within seconds when %s is not reachable, naming it and how to start it', async (_name, override, message) => {
+    ['NATS', { NATS_URL: 'nats://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server/s, ['start']],
+    ['Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s, ['start']],
+    ['NATS (and Redis: both named)', { NATS_URL: 'nats://127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' }, /NATS is not reachable at nats:\/\/127\.0\.0\.1:1.*nats-server.*\n.*Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/s, ['start']],
+    // only the processors' thread connects to Redis here: its failure crosses the thread as the same kind of error
+    ['Redis (from the processors thread)', { REDIS_URL: 'redis://127.0.0.1:1', RISKSTREAM_DATA_DIR: `${tmpdir()}/riskstream-spine-thread-${process.pid}` }, /^riskstream: Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*redis-server/m, ['start', '--roles', 'processors,writer']],
+  ])('stops within seconds when %s is not reachable, naming it and how to start it', async (_name, override, message, args) => {
     const started = Date.now();
-    const child = await startRiskstream({ ...childEnv(h), ...override }, ['start'], false);
+    const child = await startRiskstream({ ...childEnv(h), ...override }, args, false);
     const code = await new Promise<number | null>((resolve) => child.child.once('exit', resolve));
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(child.output()).toMatch(message);
+    expect(child.output()).not.toMatch(/\n\s+at /);
+    const own = (override as { RISKSTREAM_DATA_DIR?: string }).RISKSTREAM_DATA_DIR;
+    if (own) rmSync(own, { recursive: true, force: true });
   });
 });
