@@ -108,7 +108,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         pid: target.pid,
         graceS: options.grace,
         drainS: options.drain,
-        onDrain: (d) => process.stderr.write(`\rbench: ${d.late} decided late, ${d.due} still due${d.backlog === null ? '' : `, ${d.backlog} messages in the processors' backlog`}   `),
+        onDrain: (d) => progressLine(`bench: ${d.late} decided late, ${d.due} still due${d.backlog === null ? '' : `, ${d.backlog} messages in the processors' backlog`}`),
         batchSize: options.batchSize,
         envelope: { maxRecords: options.envelope, lingerMs: options.linger, scope: options.envelopeScope },
         httpConnections: options.connections,
@@ -121,7 +121,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
       bar.stop();
       if (result.late > 0) process.stderr.write('\n');
       results.push(result);
-      printResult(result);
+      printResult(result, target.config.namespace);
       if (wsRun) {
         ws = await wsRun.done;
         process.stdout.write(`alert delivery to ${options.wsClients} WebSocket clients during that run:\n${formatWsAlertBench(ws)}\n\n`);
@@ -144,7 +144,8 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
     const wsPart = { ...(ws ? { wsAlerts: { ...ws, perClient: undefined } } : {}), ...(browser ? { browserAlerts: browser } : {}) };
     process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], ...wsPart, machine } : { runs: results, ...wsPart, machine }) + '\n');
   }
-  return results.every((r) => r.lost === 0 && r.warmup.lost === 0) ? 0 : 2;
+  // 2: an event was lost, or nothing came back at all (nothing to measure)
+  return results.every((r) => r.lost === 0 && r.warmup.lost === 0 && !(r.sent > 0 && r.decided + r.late === 0)) ? 0 : 2;
 }
 
 /** Opens the WebSocket subscribers; `ready` once they listen, `done` with the figures after the run and a grace. */
@@ -201,7 +202,7 @@ async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> 
         process.stderr.write(`bench: ${lag.pending + lag.ackPending} events still waiting for the processors; starting the next run anyway\n`);
         break;
       }
-      process.stderr.write(`\rbench: waiting for the processors' backlog: ${lag.pending + lag.ackPending} messages   `);
+      progressLine(`bench: waiting for the processors' backlog: ${lag.pending + lag.ackPending} messages`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
@@ -217,7 +218,24 @@ function viaText(r: BenchResult): string {
   return maxRecords > 1 ? `${r.via} (envelopes ≤ ${maxRecords} per ${scope}, linger ${lingerMs} ms)` : r.via;
 }
 
-function printResult(r: BenchResult): void {
+/** A progress line: rewritten in place at a terminal, one line each otherwise (a log, a pipe). */
+function progressLine(text: string): void {
+  process.stderr.write(process.stderr.isTTY ? `\r${text}   ` : `${text}\n`);
+}
+
+/** Why figures are missing or empty, in the reader's terms. */
+function resultHints(r: BenchResult, namespace: string): string[] {
+  const hints: string[] = [];
+  if (r.decided === 0 && r.late === 0 && r.sent > 0) {
+    hints.push(`  no decision came back: is a riskstream with the processors role running in namespace "${namespace}" (RISKSTREAM_NAMESPACE)? \`riskstream doctor\` lists its processes; --spawn starts one for the run`);
+  }
+  if (r.rssMaxMiB === null || r.cpuMsPer1k.riskstream === null) {
+    hints.push("  (memory and riskstream's CPU need the process: give --pid, or use --spawn)");
+  }
+  return hints;
+}
+
+function printResult(r: BenchResult, namespace: string): void {
   process.stdout.write(
     [
       `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s${r.warmup.seconds > 0 ? ` after ${r.warmup.seconds}s of warm-up at that rate` : ''}`,
@@ -234,6 +252,7 @@ function printResult(r: BenchResult): void {
       ...(r.cpuMsPer1kByThread === null
         ? []
         : [`  riskstream by thread: ${threadFigures(r.cpuMsPer1kByThread)}`]),
+      ...resultHints(r, namespace),
       '',
     ].join('\n'),
   );

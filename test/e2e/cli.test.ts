@@ -188,6 +188,20 @@ describe('cli - simulate and configuration', () => {
     }
   });
 
+  it('bench says why nothing came back when no riskstream runs in its namespace, and why figures are missing', async () => {
+    const namespace = uniqueNamespace('cli');
+    try {
+      const { code, out } = await riskstream(['bench', '--rate', '10', '--duration', '1', '--warmup', '0', '--grace', '1', '--drain', '0'], { RISKSTREAM_NAMESPACE: namespace });
+      expect(code).toBe(2);
+      expect(out).toContain(`no decision came back: is a riskstream with the processors role running in namespace "${namespace}"`);
+      expect(out).toContain("(memory and riskstream's CPU need the process: give --pid, or use --spawn)");
+      // not at a terminal: progress comes a line at a time, never run into the report
+      expect(out).not.toMatch(/\r/);
+    } finally {
+      await riskstream(['reset', '--yes'], { RISKSTREAM_NAMESPACE: namespace });
+    }
+  });
+
   it('prints its version', async () => {
     const { version } = JSON.parse(readFileSync(sourcePath('package.json'), 'utf8')) as { version: string };
     const { code, out } = await riskstream(['--version']);
