@@ -111,6 +111,22 @@ function apiKeysFrom(raw: string | undefined): string[] {
   return keys;
 }
 
+/** A ClickHouse server's HTTP address, checked here so that a typo is one line, not a stack trace. */
+function clickhouseUrlFrom(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    // never echo what might hold a password
+    throw new ConfigError('CLICKHOUSE_URL is not an http(s) address such as http://default:password@clickhouse:8123 (unset it to use embedded chDB)');
+  }
+  return raw;
+}
+
 /** pino's levels, and silent. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -135,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    clickhouseUrl: env.CLICKHOUSE_URL || undefined,
+    clickhouseUrl: clickhouseUrlFrom(env.CLICKHOUSE_URL),
     clickhouseCluster: env.CLICKHOUSE_CLUSTER || undefined,
     dataDir: resolve(env.RISKSTREAM_DATA_DIR || './data'),
     namespace,

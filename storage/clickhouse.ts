@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { ServiceUnavailableError, makeFolder, safeUrl } from '../core/index.js';
+import { ConfigError, ServiceUnavailableError, makeFolder, safeUrl } from '../core/index.js';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.js';
 import { assertDatabaseName } from './sql.js';
 import { lowerEngineThreadPriority } from './engine-threads.js';
@@ -34,7 +34,7 @@ export async function createClickHouse(options: ClickHouseOptions): Promise<Clic
   const database = assertDatabaseName(options.database);
   if (options.url) return connectServer(options.url, database, options.cluster);
   if (options.cluster) {
-    throw new Error('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: embedded chDB is a single node');
+    throw new ConfigError('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: embedded chDB is a single node');
   }
   return openChdb(join(options.dataDir, 'chdb'), database);
 }
