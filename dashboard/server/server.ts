@@ -37,7 +37,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       request.log.warn({ msg: error.message }, 'request failed: Redis is not reachable');
       return reply.code(503).send(new RiskstreamError('RS_ERR_REDIS_UNAVAILABLE', `Redis did not answer (${error.message}); try again shortly`).toJSON());
     }
-    const mapped = mapFastifyError(error);
+    const mapped = mapFastifyError(error, request.url.startsWith('/v1/'));
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
     return reply.code(mapped.status).send(mapped.toJSON());
   });
@@ -53,7 +53,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   return app;
 }
 
-function mapFastifyError(error: FastifyError): RiskstreamError {
+/** Fastify's own refusals as ours; broken JSON is an ingest error on the ingest routes (/v1/…), a bad request elsewhere (the dashboard's /api). */
+function mapFastifyError(error: FastifyError, ingest: boolean): RiskstreamError {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new RiskstreamError('RS_ERR_INGEST_TOO_LARGE', `the body is larger than allowed (${error.message})`);
@@ -61,7 +62,9 @@ function mapFastifyError(error: FastifyError): RiskstreamError {
       return new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new RiskstreamError('RS_ERR_INGEST_JSON', error.message);
+      return ingest
+        ? new RiskstreamError('RS_ERR_INGEST_JSON', error.message)
+        : new RiskstreamError('RS_ERR_BAD_REQUEST', `the body is not valid JSON: ${error.message}`, { errors: [{ path: 'body', rule: 'json', message: error.message }] });
     default:
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         return new RiskstreamError('RS_ERR_BAD_REQUEST', error.message);

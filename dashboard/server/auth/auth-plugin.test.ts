@@ -201,6 +201,13 @@ describe('auth - sign-in', () => {
     expect(response.json<{ error: { message: string } }>().error.message).toContain('password');
   });
 
+  it('refuses a body that is not JSON as a bad request of the dashboard, not as an ingest error', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: address(), payload: '{"username":', headers: { 'content-type': 'application/json' } });
+    expect(response.statusCode).toBe(400);
+    expect(errorCode(response)).toBe('RS_ERR_BAD_REQUEST');
+    expect(response.json<{ error: { message: string } }>().error.message).toMatch(/^the body is not valid JSON/);
+  });
+
   it('takes the login only as JSON, so a cross-site form cannot sign a browser in (login CSRF)', async () => {
     const asText = await app.inject({
       method: 'POST',
