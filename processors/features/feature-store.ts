@@ -325,13 +325,9 @@ class PackedArgs {
     country: number | undefined,
     ip: number | undefined,
   ): Buffer {
+    const at = this._head(ts, amount, payee, now);
     const b = this._buf;
-    const at = this._at;
     const o = OUT_ARGS.offset;
-    b.writeDoubleLE(ts, at + o.ts);
-    b.writeDoubleLE(amount, at + o.amount);
-    b.writeUInt32LE(payee, at + o.payee);
-    b.writeUInt32LE(now, at + o.now);
     let present = 0;
     if (geo !== undefined) present |= OUT_PRESENT.geo;
     if (device !== undefined) present |= OUT_PRESENT.device;
@@ -348,16 +344,27 @@ class PackedArgs {
   }
 
   in(ts: number, amount: number, payer: number, now: number): Buffer {
+    const at = this._head(ts, amount, payer, now);
+    this._at = at + IN_ARGS.size;
+    return this._buf.subarray(at, this._at);
+  }
+
+  /** The head both sides share (time, amount, counterparty hash, wall clock); returns where the side starts. */
+  private _head(ts: number, amount: number, member: number, now: number): number {
     const b = this._buf;
     const at = this._at;
-    const o = IN_ARGS.offset;
-    b.writeDoubleLE(ts, at + o.ts);
-    b.writeDoubleLE(amount, at + o.amount);
-    b.writeUInt32LE(payer, at + o.payer);
-    b.writeUInt32LE(now, at + o.now);
-    this._at = at + IN_ARGS.size;
-    return b.subarray(at, this._at);
+    b.writeDoubleLE(ts, at + SIDE_HEAD.ts);
+    b.writeDoubleLE(amount, at + SIDE_HEAD.amount);
+    b.writeUInt32LE(member, at + SIDE_HEAD.member);
+    b.writeUInt32LE(now, at + SIDE_HEAD.now);
+    return at;
   }
+}
+
+/** Where the head shared by OUT_ARGS and IN_ARGS lies (checked against both layouts when loaded). */
+const SIDE_HEAD = { ts: OUT_ARGS.offset.ts, amount: OUT_ARGS.offset.amount, member: OUT_ARGS.offset.payee, now: OUT_ARGS.offset.now } as const;
+if (IN_ARGS.offset.ts !== SIDE_HEAD.ts || IN_ARGS.offset.amount !== SIDE_HEAD.amount || IN_ARGS.offset.payer !== SIDE_HEAD.member || IN_ARGS.offset.now !== SIDE_HEAD.now) {
+  throw new Error('OUT_ARGS and IN_ARGS must share their head: time, amount, counterparty hash, wall clock');
 }
 
 /**
