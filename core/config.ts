@@ -181,7 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Parses `--roles ingest,processors` into a validated set; empty means every role. */
+/** Parses `--roles ingest,processors` into a validated set; absent means every role, empty is refused. */
 export function parseRoles(list: string | undefined): ReadonlySet<Role> {
   if (list === undefined) return new Set(ROLES);
   const roles = new Set<Role>();

@@ -100,7 +100,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
       throw new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', `content-encoding ${encoding} is not accepted: send the body uncompressed`);
     }
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
       opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_MEDIA_TYPE' });
       throw new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE', `charset ${charset} is not accepted: send UTF-8`);
     }
