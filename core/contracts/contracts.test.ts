@@ -83,6 +83,11 @@ describe('contracts - payment', () => {
     for (const error of result.errors) expect(error.message.length).toBeGreaterThan(3);
   });
 
+  it('names the alternatives a value matched none of, once', () => {
+    const result = validateEvent(withChange((e) => ((e.device as Record<string, unknown>).ip = '999.1.1.1')), undefined, NOW);
+    expect(result.ok ? [] : result.errors).toEqual([{ path: '/device/ip', rule: 'format', message: 'must be ipv4 or ipv6' }]);
+  });
+
   it('says which value a constant field must have', () => {
     const result = validateEvent(withChange((e) => (e.v = 2)), undefined, NOW);
     expect(result.ok ? [] : result.errors).toContainEqual({ path: '/v', rule: 'const', message: 'must be 1' });

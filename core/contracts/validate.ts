@@ -106,7 +106,7 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
   }
   const validate = validators.get(kind)!;
   if (!validate(record)) {
-    const errors = (validate.errors ?? []).slice(0, MAX_ERRORS).map(describe);
+    const errors = collapseAnyOf(validate.errors ?? []).slice(0, MAX_ERRORS).map(describe);
     return { ok: false, errors: dedupe(errors) };
   }
   const errors: FieldError[] = [];
@@ -151,6 +151,35 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
       labels: labels as Labels | undefined,
     },
   };
+}
+
+/**
+ * One error per value that matched none of its alternatives (an IP address that is neither IPv4 nor
+ * IPv6), naming them, instead of the first alternative's error and a bare "must match a schema in
+ * anyOf".
+ */
+function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const paths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  if (paths.size === 0) return [...errors];
+  const out: ErrorObject[] = [];
+  const done = new Set<string>();
+  for (const error of errors) {
+    const path = error.instancePath;
+    if (!paths.has(path)) {
+      out.push(error);
+      continue;
+    }
+    if (done.has(path)) continue;
+    done.add(path);
+    const alternatives = errors.filter((e) => e.instancePath === path && e.keyword !== 'anyOf');
+    const formats = alternatives.length > 0 && alternatives.every((e) => e.keyword === 'format') ? alternatives.map((e) => (e.params as { format: string }).format) : null;
+    out.push(
+      formats
+        ? { ...error, keyword: 'format', message: `must be ${[...new Set(formats)].join(' or ')}` }
+        : { ...error, message: alternatives.length > 0 ? [...new Set(alternatives.map((e) => e.message))].join(', or ') : (error.message ?? 'matches none of its alternatives') },
+    );
+  }
+  return out;
 }
 
 function dedupe(errors: FieldError[]): FieldError[] {
