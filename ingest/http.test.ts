@@ -180,6 +180,9 @@ describe.each([
       expect((await post('/v1/events', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' })).statusCode).toBe(415);
       expect((await post('/v1/events', JSON.stringify(payment('b18')), { 'content-encoding': 'br' })).statusCode).toBe(415);
       expect(await refused('RS_ERR_INGEST_MEDIA_TYPE')).toBe(before + 2);
+      const large = await refused('RS_ERR_INGEST_TOO_LARGE');
+      expect((await post('/v1/events', JSON.stringify(payment('b19', { reference: 'x'.repeat(70_000) })))).statusCode).toBe(413);
+      expect(await refused('RS_ERR_INGEST_TOO_LARGE')).toBe(large + 1);
     });
 
     it('counts refused keys among the rejected events', async () => {

@@ -138,6 +138,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     try {
       return await opts.publisher.publish(event, 'http', replyTo);
     } catch (error) {
+      opts.metrics.eventsRejected.inc({ code: 'RS_ERR_BUS_UNAVAILABLE' });
       throw new RiskstreamError('RS_ERR_BUS_UNAVAILABLE', `the event bus did not acknowledge the event: ${(error as Error).message}`);
     }
   }
@@ -226,6 +227,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
             lines[i] = { line, id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq };
           },
           (error: unknown) => {
+            opts.metrics.eventsRejected.inc({ code: 'RS_ERR_BUS_UNAVAILABLE' });
             lines[i] = {
               line,
               id: event.id,

@@ -37,7 +37,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       request.log.warn({ msg: error.message }, 'request failed: Redis is not reachable');
       return reply.code(503).send(new RiskstreamError('RS_ERR_REDIS_UNAVAILABLE', `Redis did not answer (${error.message}); try again shortly`).toJSON());
     }
-    const mapped = mapFastifyError(error, request.url.startsWith('/v1/'));
+    const ingest = request.url.startsWith('/v1/events');
+    const mapped = mapFastifyError(error, ingest);
+    // events refused before the gateway saw them (a body over the limit) count among the rejected too
+    if (ingest && mapped.code === 'RS_ERR_INGEST_TOO_LARGE') options.metrics.eventsRejected.inc({ code: mapped.code });
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
     return reply.code(mapped.status).send(mapped.toJSON());
   });
