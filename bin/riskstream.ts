@@ -52,7 +52,7 @@ program
   .action(async (opts: { roles?: string }) => {
     const config = loadConfig();
     const roles = parseRoles(opts.roles);
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat);
     const system = await startSystem(config, roles, logger, {
       demoUsersRecreated: (users) => process.stdout.write(['', '  NATS lost its store: the demo users were created again (passwords shown once):', ...demoUserLines(users), ''].join('\n') + '\n'),
     });

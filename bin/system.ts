@@ -86,7 +86,7 @@ export type SystemHooks = {
 export async function startSystem(
   config: Config,
   roles: ReadonlySet<Role>,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, undefined, undefined, config.logFormat),
   hooks: SystemHooks = {},
 ): Promise<RunningSystem> {
   const names = namesOf(config.namespace);

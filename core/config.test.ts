@@ -66,6 +66,7 @@ describe('config - refusals name the variable', () => {
     [{ RISKSTREAM_FX_RATES: 'not json' }, /RISKSTREAM_FX_RATES must be JSON/],
     [{ RISKSTREAM_FX_RATES: '{"eur":1}' }, /eur must be a three-letter code/],
     [{ RISKSTREAM_FX_RATES: '{"EUR":-1}' }, /EUR must be a three-letter code with a positive rate/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT=xml is not a format; formats are: json, pretty/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL=verbose is not a level; levels are: fatal, error, warn, info, debug, trace, silent/],
     [{ CLICKHOUSE_URL: 'not a url' }, /CLICKHOUSE_URL is not an http\(s\) address/],
     [{ CLICKHOUSE_URL: 'clickhouse://s3cret@ch:9000' }, /^CLICKHOUSE_URL is not an http\(s\) address such as http:\/\/default:password@clickhouse:8123 \(unset it to use embedded chDB\)$/],

@@ -30,6 +30,8 @@ export type Config = {
   readonly simulatorCustomers: number | undefined;
   readonly partitions: number;
   readonly logLevel: string;
+  /** LOG_FORMAT: json, or pretty; unset, pretty when stdout is a terminal. */
+  readonly logFormat: 'json' | 'pretty';
   /**
    * Events per bus message at most from the HTTP gateway (1: one message per event); concurrent
    * requests' events travel together in envelopes.
@@ -136,6 +138,12 @@ function logLevelFrom(raw: string | undefined): string {
   return raw;
 }
 
+function logFormatFrom(raw: string | undefined): 'json' | 'pretty' {
+  if (raw === undefined || raw === '') return process.stdout.isTTY ? 'pretty' : 'json';
+  if (raw !== 'json' && raw !== 'pretty') throw new ConfigError(`LOG_FORMAT=${raw} is not a format; formats are: json, pretty`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const namespace = env.RISKSTREAM_NAMESPACE || 'rs';
   if (!NAMESPACE_PATTERN.test(namespace)) {
@@ -164,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorCustomers: optionalIntFrom(env, 'RISKSTREAM_SIMULATOR_CUSTOMERS', 100, 5_000_000),
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
     logLevel: logLevelFrom(env.LOG_LEVEL),
+    logFormat: logFormatFrom(env.LOG_FORMAT),
     ingestEnvelope: intFrom(env, 'RISKSTREAM_INGEST_ENVELOPE', 64, 1, 256),
     ingestLingerMs: intFrom(env, 'RISKSTREAM_INGEST_LINGER_MS', 2, 0, 100),
     dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),

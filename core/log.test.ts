@@ -16,7 +16,7 @@ describe('log - secrets never reach the log', () => {
     expect(safeUrl(url)).not.toContain('s3cret');
   });
 
-  it('redacts API keys and passwords in logged objects', () => {
+  it.each([['json'], ['pretty']] as const)('redacts API keys and passwords in logged objects (%s lines)', (format) => {
     let output = '';
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -24,11 +24,13 @@ describe('log - secrets never reach the log', () => {
         done();
       },
     });
-    const logger = createLogger('info', 'test', sink);
+    const logger = createLogger('info', 'test', sink, format);
     logger.info({ apiKey: 'key-123', user: { password: 'pw-456' }, headers: { 'x-api-key': 'key-789' } }, 'hello');
     logger.flush();
     expect(output).toContain('hello');
     expect(output).not.toMatch(/key-123|pw-456|key-789/);
     expect(output).toContain('[redacted]');
+    if (format === 'pretty') expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] .*INFO.*: .*hello/);
+    else expect(JSON.parse(output.trim())).toMatchObject({ level: 30, msg: 'hello' });
   });
 });

@@ -1,5 +1,6 @@
 // Structured logging (pino). Secrets are redacted by path wherever they could appear.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -18,8 +19,26 @@ const REDACT = [
   'headers["x-api-key"]',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'riskstream', destination?: DestinationStream): Logger {
+/** JSON lines (for a log collector) or lines for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The process's logger. `format` pretty writes readable lines (time, level, message, then the
+ * fields) instead of JSON; the same fields are redacted either way.
+ */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'riskstream', destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (format === 'pretty') {
+    const pretty = PinoPretty({
+      colorize: true,
+      sync: true,
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,name',
+      ...(destination ? { destination: destination as NodeJS.WritableStream } : {}),
+    });
+    return pino(options, pretty);
+  }
   return destination ? pino(options, destination) : pino(options);
 }
 

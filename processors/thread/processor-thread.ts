@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const { config, procId, tidCell } = workerData as ThreadInit;
   publishThreadTid(tidCell);
   const report = (message: ThreadReport): void => port.postMessage(message);
-  const logger = createLogger(config.logLevel).child({ role: 'processors', thread: 'processors' });
+  const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat).child({ role: 'processors', thread: 'processors' });
   setFxRates(config.fxRates);
   const metrics = createMetrics({ processMetrics: false });
   const names = namesOf(config.namespace);
