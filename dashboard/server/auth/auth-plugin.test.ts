@@ -365,6 +365,11 @@ describe('auth - CSRF', () => {
     // Another session's token is no good either.
     expect(errorCode(await call(s, 'POST', '/api/test/echo', {}, other.csrf))).toBe('RS_ERR_CSRF');
     expect(errorCode(await call(s, 'POST', '/api/auth/logout', undefined, null))).toBe('RS_ERR_CSRF');
+    // a percent-encoded path reaches the same route, and the same check
+    const encoded = await call(s, 'POST', '/%61pi/test/echo', {}, null);
+    expect(encoded.statusCode).toBe(403);
+    expect(errorCode(encoded)).toBe('RS_ERR_CSRF');
+    expect(errorCode(await call(s, 'POST', '/%61pi/auth/logout', undefined, null))).toBe('RS_ERR_CSRF');
     const ok = await call(s, 'POST', '/api/test/echo', {});
     expect(ok.statusCode).toBe(200);
     // Reads need no token.
