@@ -16,7 +16,7 @@ function letter(i: number, overrides: Partial<DeadLetterWire> = {}): DeadLetterW
     source: 'processors',
     subject: 'x.ev.payment.3',
     streamSeq: 100 + i,
-    code: 'RS_ERR_INGEST_SCHEMA',
+    code: 'RS_ERR_BUS_SCHEMA',
     reason: `/amount: must match pattern (letter ${i})`,
     at: now - (10 - i) * 1000,
     payload: JSON.stringify({ v: 1, kind: 'payment', id: `dl-${i}`, amount: 12.5 }),
@@ -39,18 +39,18 @@ describe('dead letters', () => {
     const listing = await listDeadLetters(h.bus, { sinceMs: now - 60_000, limit: 50 });
     expect(listing.matched).toBe(6);
     expect(listing.letters.map((l) => l.payload && JSON.parse(l.payload).id)).toEqual(['dl-5', 'dl-4', 'dl-3', 'dl-2', 'dl-1', 'dl-0']);
-    expect(listing.byCode).toEqual({ RS_ERR_INGEST_SCHEMA: 5, RS_ERR_STORAGE_ROW: 1 });
+    expect(listing.byCode).toEqual({ RS_ERR_BUS_SCHEMA: 5, RS_ERR_STORAGE_ROW: 1 });
   });
 
   it('filters by code and source, and cuts to the limit (the summary says so)', async () => {
     const storage = await listDeadLetters(h.bus, { sinceMs: now - 60_000, source: 'writer', limit: 50 });
     expect(storage.letters.map((l) => l.code)).toEqual(['RS_ERR_STORAGE_ROW']);
-    const schema = await listDeadLetters(h.bus, { sinceMs: now - 60_000, code: 'RS_ERR_INGEST_SCHEMA', limit: 2 });
+    const schema = await listDeadLetters(h.bus, { sinceMs: now - 60_000, code: 'RS_ERR_BUS_SCHEMA', limit: 2 });
     expect(schema.matched).toBe(5);
     expect(schema.letters).toHaveLength(2);
     const lines = deadLetterLines(schema, now - 60_000);
-    expect(lines[0]).toBe(`5 dead letters since ${new Date(now - 60_000).toISOString()} (the newest 2 shown; --limit shows more): RS_ERR_INGEST_SCHEMA 5`);
-    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}processors RS_ERR_INGEST_SCHEMA {2}x\.ev\.payment\.3 {2}id dl-5$/);
+    expect(lines[0]).toBe(`5 dead letters since ${new Date(now - 60_000).toISOString()} (the newest 2 shown; --limit shows more): RS_ERR_BUS_SCHEMA 5`);
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}processors RS_ERR_BUS_SCHEMA {2}x\.ev\.payment\.3 {2}id dl-5$/);
     expect(lines[2]).toBe('    /amount: must match pattern (letter 5)');
   });
 
@@ -76,8 +76,11 @@ describe('dead letters', () => {
         timeout: 30_000,
       });
     const text = (await cli(['--since', '1h'])).stdout;
-    expect(text).toMatch(/^6 dead letters since .*: RS_ERR_INGEST_SCHEMA 5, RS_ERR_STORAGE_ROW 1$/m);
-    const json = (await cli(['--code', 'RS_ERR_INGEST_SCHEMA', '--limit', '3', '--json'])).stdout.trim().split('\n');
+    expect(text).toMatch(/^6 dead letters since .*: RS_ERR_BUS_SCHEMA 5, RS_ERR_STORAGE_ROW 1$/m);
+    const json = (await cli(['--code', 'RS_ERR_BUS_SCHEMA', '--limit', '3', '--json'])).stdout.trim().split('\n');
+    // a code no dead letter carries would list nothing, as if all were well: refused, naming the codes
+    const wrong = await cli(['--code', 'RS_ERR_INGEST_SCHEMA']).catch((error: { code: number; stderr: string }) => error);
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/--code RS_ERR_INGEST_SCHEMA is not a dead-letter code; dead letters carry RS_ERR_BUS_JSON, RS_ERR_BUS_SCHEMA/) });
     expect(json.map((l) => JSON.parse(JSON.parse(l).payload).id)).toEqual(['dl-5', 'dl-3', 'dl-2']);
     // The ephemeral consumers are gone again.
     const consumers: string[] = [];

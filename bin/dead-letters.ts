@@ -4,7 +4,7 @@
 // the payloads and send them again with `riskstream replay`.
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { connectBus, names as namesOf, oneLine, type Bus, type Config, type DeadLetterWire } from '../core/index.js';
+import { connectBus, names as namesOf, oneLine, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
 
 export class DeadLettersCommandError extends Error {
   override readonly name = 'DeadLettersCommandError';
@@ -121,12 +121,19 @@ function eventIdOf(payload: string): string | null {
 }
 
 
+/** The codes a dead letter can carry: the processors' and the writer's refusals. */
+const DEAD_LETTER_CODES = ['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT', 'RS_ERR_SCORER', 'RS_ERR_STORAGE_ROW'] as const satisfies readonly ErrorCode[];
+
 export async function runDeadLettersCommand(
   config: Config,
   options: { readonly since: string; readonly code?: string; readonly source?: string; readonly limit: number; readonly json?: boolean },
   print: (line: string) => void,
 ): Promise<void> {
   const sinceMs = sinceOf(options.since);
+  // a mistyped code would list nothing and look like good news
+  if (options.code !== undefined && !(DEAD_LETTER_CODES as readonly string[]).includes(options.code)) {
+    throw new DeadLettersCommandError(`--code ${options.code} is not a dead-letter code; dead letters carry ${DEAD_LETTER_CODES.join(', ')}`);
+  }
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-dead-letters');
   try {
     const listing = await listDeadLetters(bus, { sinceMs, code: options.code, source: options.source, limit: options.limit });

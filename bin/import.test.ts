@@ -73,9 +73,32 @@ describe('riskstream import', () => {
     expect(readFileSync(options.out, 'utf8')).toBe(first);
     expect(importSummaryLines(summary, options.out)).toEqual([
       expect.stringMatching(/^import: 62 of 63 rows written to .*ps\.ndjson in [\d.]+ s; 2 labelled positive$/),
-      'import: 1 left out: type "REFUND" is not one of CASH_IN, CASH_OUT, DEBIT, TRANSFER, PAYMENT',
+      'import: 1 left out: type "REFUND" is not one of CASH_IN, CASH_OUT, DEBIT, TRANSFER, PAYMENT (line 64)',
       `import: next, with riskstream running: riskstream replay ${options.out} --evaluate`,
     ]);
+  });
+
+  it('leaves out and names the rows it cannot read truthfully: labels neither 0 nor 1, a field too many, a broken quote, and goes on', async () => {
+    const rows = [
+      PAYSIM_HEADER,
+      '1,PAYMENT,10.00,C1,100.0,90.0,M1,0.0,0.0,0,0',
+      '1,PAYMENT,11.00,C2,100.0,89.0,M1,0.0,0.0,yes,0',
+      '1,PAYMENT,12.00,C3,100.0,88.0,M1,0.0,0.0,,0',
+      '1,PAYMENT,13.00,C4,100.0,87.0,M1,0.0,0.0,0,0,extra',
+      '1,PAY"MENT,14.00,C5,100.0,86.0,M1,0.0,0.0,0,0',
+      '"1",TRANSFER,15.00,C6,100.0,85.0,C7,0.0,0.0,1,0',
+    ];
+    const source = join(folder, 'odd.csv');
+    writeFileSync(source, rows.join('\r\n') + '\r\n');
+    const options: ImportOptions = { format: 'paysim', file: source, out: join(folder, 'odd.ndjson'), currency: 'USD', startMs: START };
+    const summary = await runImport(options, quiet());
+    expect(summary).toMatchObject({ rows: 6, written: 2, positives: 1 });
+    expect(linesOf(options.out).map((e) => [e.id, (e.labels as { fraud: boolean }).fraud])).toEqual([['paysim-2', false], ['paysim-7', true]]);
+    const lines = importSummaryLines(summary, options.out);
+    expect(lines).toContain('import: 1 left out: isFraud "yes" is not 0 or 1 (line 3)');
+    expect(lines).toContain('import: 1 left out: isFraud "" is not 0 or 1 (line 4)');
+    expect(lines).toContain('import: 1 left out: 12 fields where the header has 11 (line 5)');
+    expect(lines.some((l) => /^import: 1 left out: malformed CSV \(.*quote.*\) \(line 6\)$/i.test(l))).toBe(true);
   });
 
   it("finds AMLworld's patterns file beside its transactions, and reads at most --limit rows", async () => {

@@ -47,6 +47,8 @@ export type ImportSummary = {
   readonly written: number;
   /** Rows the product cannot take, by reason. */
   readonly leftOut: ReadonlyMap<string, number>;
+  /** The line of the first row left out for each reason. */
+  readonly leftOutFirstLine?: ReadonlyMap<string, number>;
   /** Rows whose event failed its contract (a data set's oddity the mapping did not foresee). */
   readonly refused: number;
   /** Events labelled positive (fraud or aml). */
@@ -91,28 +93,54 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   };
   out.on('error', onOutError);
   const source = createReadStream(options.file);
-  const parser = source.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
+  const leftOut = new Map<string, number>();
+  const leftOutFirstLine = new Map<string, number>();
+  const leaveOut = (why: string, line: number): void => {
+    const reason = leftOut.has(why) || leftOut.size < MAX_REASONS ? why : 'other reasons';
+    leftOut.set(reason, (leftOut.get(reason) ?? 0) + 1);
+    if (!leftOutFirstLine.has(reason)) leftOutFirstLine.set(reason, line);
+  };
+  let skippedRows = 0;
+  const parser = source.pipe(
+    parse({
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+      // a row the CSV parser cannot read (a quote never closed, one in the middle of a field) is left out and named, not the end of the import
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        skippedRows++;
+        leaveOut(`malformed CSV (${error?.message.replace(/:.*$/s, '') ?? 'unreadable'})`, (error as { lines?: number } | undefined)?.lines ?? 0);
+      },
+    }),
+  );
+  let headerFields = 0;
   let mapper: RowMapper | null = null;
   let rows = 0;
   let written = 0;
   let refused = 0;
   let positives = 0;
   let unlisted = 0;
-  const leftOut = new Map<string, number>();
   const progress = progressEvery(output, 'converting', totalBytes);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (outError !== null) break;
       if (mapper === null) {
         mapper = open(record);
+        headerFields = record.length;
         continue;
       }
       if (options.limit !== undefined && rows >= options.limit) break;
       rows++;
+      // a field too many or too few shifts every column after it: such a row is left out, not read askew
+      if (record.length !== headerFields) {
+        leaveOut(`${record.length} fields where the header has ${headerFields}`, info.lines);
+        continue;
+      }
       const result = mapper(record, info.lines);
       if ('leftOut' in result) {
-        const reason = leftOut.has(result.leftOut) || leftOut.size < MAX_REASONS ? result.leftOut : 'other reasons';
-        leftOut.set(reason, (leftOut.get(reason) ?? 0) + 1);
+        leaveOut(result.leftOut, info.lines);
         continue;
       }
       const checked = validateEvent(result.event, undefined, nowMs);
@@ -145,9 +173,10 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   if (outError !== null && (outError as NodeJS.ErrnoException).code !== 'EPIPE') throw new ImportError(`could not write the events: ${(outError as Error).message}`);
   if (mapper === null) throw new ImportError(`${options.file} is empty: a ${options.format} file starts with its header line`);
   return {
-    rows,
+    rows: rows + skippedRows,
     written,
     leftOut,
+    leftOutFirstLine,
     refused,
     positives,
     ...(options.format === 'amlworld' && open.patternsUsed ? { unlisted } : {}),
@@ -274,7 +303,10 @@ export function importSummaryLines(summary: ImportSummary, out: string): string[
   const lines = [
     `import: ${n(summary.written)} of ${n(summary.rows)} rows written to ${out === '-' ? 'stdout' : out} in ${summary.seconds.toFixed(1)} s; ${n(summary.positives)} labelled positive`,
   ];
-  for (const [reason, count] of [...summary.leftOut].sort((a, b) => b[1] - a[1])) lines.push(`import: ${n(count)} left out: ${reason}`);
+  for (const [reason, count] of [...summary.leftOut].sort((a, b) => b[1] - a[1])) {
+    const first = summary.leftOutFirstLine?.get(reason);
+    lines.push(`import: ${n(count)} left out: ${reason}${first ? ` (${count === 1 ? 'line' : 'first at line'} ${n(first)})` : ''}`);
+  }
   if (summary.refused > 0) lines.push(`import: ${n(summary.refused)} refused by the event contract (the first ${Math.min(summary.refused, MAX_REPORTED)} are listed above)`);
   if (summary.unlisted !== undefined && summary.unlisted > 0) lines.push(`import: ${n(summary.unlisted)} laundering rows are not in the patterns file: their pattern is "laundering"`);
   if (out !== '-') lines.push(`import: next, with riskstream running: riskstream replay ${out} --evaluate`);

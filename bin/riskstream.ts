@@ -205,7 +205,7 @@ program
   .command('dead-letters')
   .description('list the dead letters of the namespace (from its dead-letter stream, kept 30 days), newest first; --json prints each with its payload, to fix and send again with replay')
   .option('--since <when>', 'from this long ago (15m, 2h, 7d) or this ISO 8601 time', '24h')
-  .option('--code <code>', 'only this error code (e.g. RS_ERR_INGEST_SCHEMA)')
+  .option('--code <code>', 'only this error code (e.g. RS_ERR_BUS_SCHEMA)')
   .addOption(new Option('--source <source>', 'only those of this source').choices(['processors', 'writer']))
   .option('--limit <n>', 'the newest this many at most', positiveInt, 50)
   .option('--json', 'one JSON object per letter (payload included) instead of the summary')

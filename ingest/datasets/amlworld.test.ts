@@ -60,6 +60,14 @@ describe('AMLworld rows as payments', () => {
     expect(map(row('yesterday,012,8000A0003,022,8000B0003,5,Euro,5,Euro,ACH,0'), 5)).toEqual({ leftOut: 'Timestamp "yesterday" is not YYYY/MM/DD HH:MM' });
   });
 
+  it('never takes the received amount for a paid one it cannot read, nor a label that is neither 0 nor 1, nor a date no calendar has', () => {
+    const map = amlworldRows(HEADER, { idPrefix: 'aml', currency: 'USD' });
+    expect(map(row('2022/09/01 00:23,012,8000A0003,022,8000B0003,500.00,Euro,abc,US Dollar,ACH,0'), 2)).toEqual({ leftOut: 'Amount Paid "abc US Dollar" is not an amount in a known currency' });
+    expect(map(row('2022/09/01 00:23,012,8000A0003,022,8000B0003,500.00,Euro,500.00,Dinar,ACH,1'), 3)).toEqual({ leftOut: 'Amount Paid "500.00 Dinar" is not an amount in a known currency' });
+    expect(map(row('2022/09/01 00:23,012,8000A0003,022,8000B0003,500.00,Euro,500.00,Euro,ACH,yes'), 4)).toEqual({ leftOut: 'Is Laundering "yes" is not 0 or 1' });
+    expect(map(row('2022/13/01 00:23,012,8000A0003,022,8000B0003,500.00,Euro,500.00,Euro,ACH,0'), 5)).toEqual({ leftOut: 'Timestamp "2022/13/01 00:23" is not YYYY/MM/DD HH:MM' });
+  });
+
   it('moves the times so that the first row is at the start given', () => {
     const map = amlworldRows(HEADER, { idPrefix: 'aml', currency: 'USD', startMs: Date.UTC(2026, 10, 20) });
     expect(eventOf(map(row(FAN_OUT_1), 2)).ts).toBe('2026-11-20T00:00:00.000Z');

@@ -19,7 +19,7 @@
 //   laundering rows the file does not list get the pattern `laundering`.
 import { currencyInfo, minorUnitsOf } from '../../core/index.js';
 import { roundDecimal } from './decimal.js';
-import { DatasetError, type DatasetOptions, type RowMapper } from './format.js';
+import { DatasetError, badLabel, binaryLabel, exactUtc, type DatasetOptions, type RowMapper } from './format.js';
 
 /** The columns, in order; the second "Account" is the payee's (pandas writes it "Account.1"). */
 const HEADER = ['timestamp', 'from bank', 'account', 'to bank', 'account', 'amount received', 'receiving currency', 'amount paid', 'payment currency', 'payment format', 'is laundering'];
@@ -97,7 +97,7 @@ export function parseAmlworldPatterns(lines: Iterable<string>): Map<string, Laun
 export function amlworldTime(text: string): number {
   const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
   if (!m) return Number.NaN;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+  return exactUtc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
 }
 
 export function amlworldRows(header: readonly string[], options: DatasetOptions & { readonly attempts?: AttemptsByRow }): RowMapper {
@@ -116,11 +116,15 @@ export function amlworldRows(header: readonly string[], options: DatasetOptions 
     shiftMs ??= options.startMs! - at;
     const shape = FORMATS[format];
     if (!shape) return { leftOut: `Payment Format "${format}" is not one of ${Object.keys(FORMATS).join(', ')}` };
-    const money = moneyOf(paid, paidIn) ?? moneyOf(received, receivedIn);
+    // What was paid; only a payment in Bitcoin (no ISO 4217 code) is taken at what was received.
+    const bitcoin = paidIn === 'Bitcoin';
+    const money = bitcoin ? moneyOf(received, receivedIn) : moneyOf(paid, paidIn);
     if (money === null) {
-      return { leftOut: paidIn === 'Bitcoin' && receivedIn === 'Bitcoin' ? 'paid and received in Bitcoin, which has no ISO 4217 code' : `no amount in a known currency (paid "${paid} ${paidIn}", received "${received} ${receivedIn}")` };
+      if (bitcoin && receivedIn === 'Bitcoin') return { leftOut: 'paid and received in Bitcoin, which has no ISO 4217 code' };
+      return { leftOut: bitcoin ? `Amount Received "${received} ${receivedIn}" of a Bitcoin payment is not an amount in a known currency` : `Amount Paid "${paid} ${paidIn}" is not an amount in a known currency` };
     }
-    const aml = laundering === '1';
+    const aml = binaryLabel(laundering);
+    if (aml === null) return badLabel('Is Laundering', laundering);
     const attempt = aml ? options.attempts?.get(rowKey(fields)) : undefined;
     const payee = { accountId: `${toBank}-${toAccount}` };
     const event: Record<string, unknown> = {

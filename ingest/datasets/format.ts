@@ -17,6 +17,31 @@ export type DatasetOptions = {
   readonly currency: string;
 };
 
+/**
+ * A 0/1 ground-truth field: true, false, or null when it is neither. A row whose label is neither
+ * is left out: taken for a negative it would quietly corrupt the measurement.
+ */
+export function binaryLabel(text: string | undefined): boolean | null {
+  const t = (text ?? '').trim();
+  return t === '1' ? true : t === '0' ? false : null;
+}
+
+/** The left-out reason for a label that is neither 0 nor 1. */
+export function badLabel(column: string, text: string | undefined): { readonly leftOut: string } {
+  return { leftOut: `${column} "${(text ?? '').trim()}" is not 0 or 1` };
+}
+
+/**
+ * Epoch ms UTC of a calendar time, NaN when a part is out of its range: Date.UTC would roll
+ * 2019-13-01 over into 2020-01-01, and an impossible date must be left out, not moved.
+ */
+export function exactUtc(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const d = new Date(ms);
+  const same = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+  return same ? ms : Number.NaN;
+}
+
 /** The file is not of the format, or an option does not fit it: said with what to do. */
 export class DatasetError extends Error {
   override readonly name = 'DatasetError';

@@ -50,6 +50,10 @@ describe('IEEE-CIS rows as card payments', () => {
     expect(map(row('3000003,0,,10.0,W,1,,,,,,,,,,'), 2)).toEqual({ leftOut: 'TransactionDT "" is not a number of seconds' });
     expect(map(row('3000003,0,86400,ten,W,1,,,,,,,,,,'), 3)).toEqual({ leftOut: 'TransactionAmt "ten" is not a plain decimal' });
     expect(map(row('3000003,0,86400,10.0,W,,,,,,,,,,,'), 4)).toEqual({ leftOut: 'no card1: the payment names no card' });
+    expect(map(row('3000003,0,0x10,10.0,W,1,,,,,,,,,,'), 5)).toEqual({ leftOut: 'TransactionDT "0x10" is not a number of seconds' });
+    expect(map(row('3000003,0,1e5,10.0,W,1,,,,,,,,,,'), 6)).toEqual({ leftOut: 'TransactionDT "1e5" is not a number of seconds' });
+    // the training file labels every row
+    expect(map(row('3000003,,86400,10.0,W,1,,,,,,,,,,'), 7)).toEqual({ leftOut: 'isFraud "" is not 0 or 1' });
     expect(() => ieeeCisRows(['step', 'type'], { idPrefix: 'ieee', currency: 'USD' })).toThrow(DatasetError);
     expect(identityFileOf('/d/train_transaction.csv')).toBe('/d/train_identity.csv');
     expect(identityFileOf('/d/other.csv')).toBeUndefined();

@@ -18,7 +18,7 @@
 // - the anonymised columns are left out: no contract field takes them;
 // - labels: `fraud` from `isFraud`, pattern `ieee_cis_fraud`; no labels without the column (test).
 import { roundDecimal } from './decimal.js';
-import { columnIndexes, type DatasetOptions, type RowMapper } from './format.js';
+import { badLabel, binaryLabel, columnIndexes, type DatasetOptions, type RowMapper } from './format.js';
 
 const COLUMNS = ['TransactionID', 'TransactionDT', 'TransactionAmt', 'ProductCD', 'card1', 'card2', 'card3', 'card4', 'card5', 'card6', 'addr1'] as const;
 const DAY_S = 86_400;
@@ -53,8 +53,8 @@ export function ieeeCisRows(header: readonly string[], options: DatasetOptions &
   const startMs = options.startMs ?? IEEE_CIS_DEFAULT_START;
   return (fields, line) => {
     const field = (name: (typeof COLUMNS)[number]): string => (fields[at[name]] ?? '').trim();
-    const seconds = Number(field('TransactionDT'));
-    if (!(field('TransactionDT') !== '' && Number.isFinite(seconds) && seconds >= 0)) return { leftOut: `TransactionDT "${field('TransactionDT')}" is not a number of seconds` };
+    const seconds = /^[0-9]+(\.[0-9]+)?$/.test(field('TransactionDT')) ? Number(field('TransactionDT')) : Number.NaN;
+    if (!(Number.isFinite(seconds) && seconds >= 0)) return { leftOut: `TransactionDT "${field('TransactionDT')}" is not a number of seconds` };
     const amount = roundDecimal(field('TransactionAmt'), 2);
     if (amount === null) return { leftOut: `TransactionAmt "${field('TransactionAmt')}" is not a plain decimal` };
     const card1 = field('card1');
@@ -64,8 +64,9 @@ export function ieeeCisRows(header: readonly string[], options: DatasetOptions &
     const txId = field('TransactionID');
     const device = options.devices?.get(txId);
     const deviceId = device ? `${device.type || 'device'}:${device.info || 'unknown'}`.slice(0, 128) : undefined;
-    const fraudText = fraudAt < 0 ? '' : (fields[fraudAt] ?? '').trim();
-    const fraud = fraudText === '1';
+    // the training file labels every row (a row without a label is left out); the test file has no column
+    const fraud = fraudAt < 0 ? null : binaryLabel(fields[fraudAt]);
+    if (fraudAt >= 0 && fraud === null) return badLabel('isFraud', fields[fraudAt]);
     const event: Record<string, unknown> = {
       v: 1,
       kind: 'payment',
@@ -80,7 +81,7 @@ export function ieeeCisRows(header: readonly string[], options: DatasetOptions &
       merchant: { id: `product-${product}` },
       card: { present: false },
       ...(deviceId ? { device: { id: deviceId } } : {}),
-      ...(fraudText === '' ? {} : { labels: { patterns: fraud ? ['ieee_cis_fraud'] : [], fraud } }),
+      ...(fraud === null ? {} : { labels: { patterns: fraud ? ['ieee_cis_fraud'] : [], fraud } }),
     };
     return { event };
   };

@@ -18,7 +18,7 @@
 // - labels: `fraud` from `isFraud`, pattern `paysim_fraud` on the fraudulent ones.
 import { minorUnitsOf } from '../../core/index.js';
 import { roundDecimal } from './decimal.js';
-import { columnIndexes, DatasetError, type DatasetOptions, type RowMapper } from './format.js';
+import { badLabel, binaryLabel, columnIndexes, DatasetError, type DatasetOptions, type RowMapper } from './format.js';
 
 const COLUMNS = ['step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'nameDest', 'isFraud'] as const;
 const HOUR_MS = 3_600_000;
@@ -43,7 +43,8 @@ export function paysimDefaultStart(nowMs: number): number {
 /** The step of a raw CSV line (its first field), for the first pass; null for the header or a line without one. */
 export function paysimStepOf(line: string): number | null {
   const comma = line.indexOf(',');
-  const step = Number(comma < 0 ? line : line.slice(0, comma));
+  // as the CSV parser of the second pass reads it: a quoted step is the same step
+  const step = Number((comma < 0 ? line : line.slice(0, comma)).trim().replace(/^"(.*)"$/, '$1'));
   return Number.isInteger(step) && step > 0 ? step : null;
 }
 
@@ -69,7 +70,8 @@ export function paysimRows(header: readonly string[], options: DatasetOptions & 
     const ts = new Date(startMs + (step - 1) * HOUR_MS + offset).toISOString();
     const origin = fields[at.nameOrig] ?? '';
     const destination = fields[at.nameDest] ?? '';
-    const fraud = (fields[at.isFraud] ?? '').trim() === '1';
+    const fraud = binaryLabel(fields[at.isFraud]);
+    if (fraud === null) return badLabel('isFraud', fields[at.isFraud]);
     const debtor = party(origin);
     const balance = roundDecimal(fields[at.oldbalanceOrg] ?? '', scale);
     const event: Record<string, unknown> = {

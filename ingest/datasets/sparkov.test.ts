@@ -54,5 +54,9 @@ describe('Sparkov rows as card payments', () => {
     expect(map(row(POS.replace('2019-01-01 00:00:18', 'soon')), 4)).toMatchObject({ leftOut: expect.stringMatching(/^trans_date_trans_time "soon"/) });
     expect(() => sparkovRows(['step', 'type'], { idPrefix: 'sp', currency: 'USD' })).toThrow(DatasetError);
     expect(sparkovTime('2020-12-31 23:59:59')).toBe(Date.UTC(2020, 11, 31, 23, 59, 59));
+    // no calendar has these: left out, not rolled over into the next month or year
+    expect(sparkovTime('2019-13-01 00:00:00')).toBeNaN();
+    expect(sparkovTime('2019-02-30 00:00:00')).toBeNaN();
+    expect(map(row(POS.replace(',0\n', ',TRUE\n').replace(/,0$/, ',TRUE')), 5)).toEqual({ leftOut: 'is_fraud "TRUE" is not 0 or 1' });
   });
 });

@@ -19,7 +19,7 @@
 // - labels: `fraud` from `is_fraud`, pattern `sparkov_fraud`.
 import { createHash } from 'node:crypto';
 import { roundDecimal } from './decimal.js';
-import { columnIndexes, type DatasetOptions, type RowMapper } from './format.js';
+import { badLabel, binaryLabel, columnIndexes, exactUtc, type DatasetOptions, type RowMapper } from './format.js';
 
 const COLUMNS = ['trans_date_trans_time', 'cc_num', 'merchant', 'category', 'amt', 'first', 'last', 'lat', 'long', 'trans_num', 'merch_lat', 'merch_long', 'is_fraud'] as const;
 
@@ -45,7 +45,7 @@ export const SPARKOV_MCC: Readonly<Record<string, string>> = {
 export function sparkovTime(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
   if (!m) return Number.NaN;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return exactUtc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
 /** A stable id derived from a card number, never the number itself. */
@@ -88,7 +88,8 @@ export function sparkovRows(header: readonly string[], options: DatasetOptions):
     const online = category.endsWith('_net');
     const where = online ? place(fields[at.lat], fields[at.long]) : place(fields[at.merch_lat], fields[at.merch_long]);
     const holder = `${field('first')} ${field('last')}`.trim();
-    const fraud = field('is_fraud') === '1';
+    const fraud = binaryLabel(field('is_fraud'));
+    if (fraud === null) return badLabel('is_fraud', field('is_fraud'));
     const txId = field('trans_num');
     const event: Record<string, unknown> = {
       v: 1,
