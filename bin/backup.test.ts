@@ -54,8 +54,10 @@ describe('backup and restore', () => {
   it('backs up every key with a header, and restores users that sign in with their passwords into another namespace', async () => {
     const text = await backupText(a);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toEqual({ format: BACKUP_FORMAT, v: 1, namespace: a.namespace, createdAt: '2026-12-06T04:00:00.000Z', buckets: ['cases', 'lists', 'config', 'users'] });
-    expect(lines.slice(1).map((l) => `${String(l.bucket)}/${String(l.key)}`)).toEqual(['config/thresholds', 'users/ann', 'users/bo']);
+    expect(lines[0]).toEqual({ format: BACKUP_FORMAT, v: 2, namespace: a.namespace, createdAt: '2026-12-06T04:00:00.000Z', buckets: ['cases', 'lists', 'config', 'users'] });
+    expect(lines.slice(1, -1).map((l) => `${String(l.bucket)}/${String(l.key)}`)).toEqual(['config/thresholds', 'users/ann', 'users/bo']);
+    // the end line counts the keys, so that a file cut short is told from a whole one
+    expect(lines.at(-1)).toEqual({ end: true, keys: 3 });
 
     const summary = await restoreBackup(b.bus, await readBackup(linesOfText(text)));
     expect(summary.buckets.users).toEqual({ restored: 2, replaced: 0, kept: 0 });
@@ -85,22 +87,41 @@ describe('backup and restore', () => {
     expect(await backupText(a)).not.toContain('"gone"');
   });
 
+  const user = (name: string, fields: Record<string, unknown> = {}): string =>
+    JSON.stringify({ bucket: 'users', key: name, value: Buffer.from(JSON.stringify({ v: 1, username: name, roles: ['auditor'], passwordHash: '$scrypt$ln=15,r=8,p=1$x$y', disabled: false, ...fields })).toString('base64') });
   it.each([
     ['', /the file is empty/],
     ['{"format":"something-else"}', /^line 1: not a riskstream backup header .*written by `riskstream backup`/],
-    [`${header()}\n{"bucket":"users","key":"x","value":"eA=="}\nnot json`, /^line 3: not JSON/],
+    [`${header()}\n{"bucket":"lists","key":"x","value":"eA=="}\nnot json`, /^line 3: not JSON/],
     [`${header()}\n{"bucket":"secrets","key":"x","value":"eA=="}`, /^line 2: \/bucket /],
-    [`${header()}\n{"bucket":"users","key":"x","value":"not base64!"}`, /^line 2: \/value must match pattern/],
-    [`${header()}\n{"bucket":"users","key":"x","value":"eA=="}\n{"bucket":"users","key":"x","value":"eQ=="}`, /^line 3: the key "x" of users appears twice/],
+    [`${header()}\n{"bucket":"lists","key":"x","value":"not base64!"}`, /^line 2: \/value must match pattern/],
+    [`${header()}\n{"bucket":"lists","key":"x","value":"eA=="}\n{"bucket":"lists","key":"x","value":"eQ=="}`, /^line 3: the key "x" of lists appears twice/],
+    // what NATS would refuse half-way through the restore
+    [`${header()}\n{"bucket":"lists","key":"zz top*","value":"eA=="}`, /^line 2: \/key must match pattern/],
+    // users that sign-in and `users list` could not read, or that an edited file would grant
+    [`${header()}\n{"bucket":"users","key":"x","value":"eA=="}`, /^line 2: the user "x" is not a JSON record/],
+    [`${header()}\n${user('dave', { username: 'eve' })}`, /^line 2: the user "dave" is stored under another name \("eve"\)/],
+    [`${header()}\n${user('dave', { roles: ['root'] })}`, /^line 2: the user "dave" unknown role root/],
+    // cut short, edited, joined
+    [`${header()}\n${user('dave')}`, /^the file ends at line 2 without its end line: it was cut short \(1 keys read\)/],
+    [`${header()}\n${user('dave')}\n{"end":true,"keys":2}`, /^line 3: the end line counts 2 keys, the file holds 1; it was edited/],
+    [`${header()}\n${user('dave')}\n{"end":true,"keys":1}\n${user('eve')}`, /^line 4: after the end line/],
   ])('refuses a damaged file before restoring anything: %#', async (text, message) => {
     await expect(readBackup(linesOfText(text))).rejects.toThrow(BackupFileError);
     await expect(readBackup(linesOfText(text))).rejects.toThrow(message);
   });
 });
 
-function header(): string {
-  return JSON.stringify({ format: BACKUP_FORMAT, v: 1, namespace: 'rs', createdAt: '2026-12-06T04:00:00.000Z', buckets: ['users'] });
+function header(v = 2): string {
+  return JSON.stringify({ format: BACKUP_FORMAT, v, namespace: 'rs', createdAt: '2026-12-06T04:00:00.000Z', buckets: ['users'] });
 }
+
+describe('backup and restore - files of format 1', () => {
+  it('reads a backup without an end line, and says that whether it was cut short cannot be checked', async () => {
+    const backup = await readBackup(linesOfText(`${header(1)}\n{"bucket":"lists","key":"x","value":"eA=="}\n`));
+    expect(backup).toMatchObject({ unchecked: true, entries: [{ bucket: 'lists', key: 'x' }] });
+  });
+});
 
 describe('backup and restore - the commands', () => {
   const run = promisify(execFile);

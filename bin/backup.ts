@@ -6,6 +6,8 @@
 // The file is NDJSON: a header line, then one line per key with its bucket's short name (`users`,
 // not `rs_users`, so that a backup restores into another namespace) and its value in base64.
 // It holds password hashes and sealed second-factor secrets: it is written readable by its owner only.
+// Since format 2 it ends with a line counting the keys, so that a file cut short at a line boundary
+// is told from a whole one.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
@@ -14,6 +16,7 @@ import { Kvm } from '@nats-io/kv';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { connectBus, ensureStreams, names as namesOf, streamLimitsOf, type Bus, type Config, type Names } from '../core/index.js';
+import { rolesProblem, usernameProblem } from '../dashboard/server/auth/username.js';
 
 export const BACKUP_FORMAT = 'riskstream-kv-backup';
 
@@ -24,7 +27,8 @@ const BucketNameSchema = Type.Union([Type.Literal('cases'), Type.Literal('lists'
 const HeaderSchema = Type.Object(
   {
     format: Type.Literal(BACKUP_FORMAT),
-    v: Type.Literal(1),
+    // 1: no end line (still read, with a warning); 2: the end line counts the keys
+    v: Type.Union([Type.Literal(1), Type.Literal(2)]),
     namespace: Type.String({ minLength: 1 }),
     createdAt: Type.String({ minLength: 1 }),
     buckets: Type.Array(BucketNameSchema),
@@ -35,18 +39,24 @@ const HeaderSchema = Type.Object(
 const EntrySchema = Type.Object(
   {
     bucket: BucketNameSchema,
-    key: Type.String({ minLength: 1, maxLength: 1024 }),
+    // what NATS takes as a KV key: checked here, before anything is written
+    key: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[-/_=.a-zA-Z0-9]+$' }),
     value: Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$' }),
   },
   { additionalProperties: false },
 );
 
+/** The last line of a format-2 backup: how many keys it holds. */
+const EndSchema = Type.Object({ end: Type.Literal(true), keys: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+
 type Header = Static<typeof HeaderSchema>;
 type Entry = Static<typeof EntrySchema>;
+type End = Static<typeof EndSchema>;
 
 const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false });
 const validHeader = ajv.compile<Header>(HeaderSchema);
 const validEntry = ajv.compile<Entry>(EntrySchema);
+const validEnd = ajv.compile<End>(EndSchema);
 
 export class BackupFileError extends Error {
   override readonly name = 'BackupFileError';
@@ -92,6 +102,7 @@ export async function runRestoreCommand(config: Config, file: string, options: {
     await ensureStreams(bus, streamLimitsOf(config), 'keep');
     const from = backup.header.namespace === names.namespace ? '' : ` (backed up from namespace "${backup.header.namespace}")`;
     print(`restoring the backup of ${backup.header.createdAt}${from} into namespace "${names.namespace}"`);
+    if (backup.unchecked) print('  (a backup of format 1 has no end line: whether it was cut short cannot be checked)');
     const summary = await restoreBackup(bus, backup, options);
     for (const line of restoreReport(summary, options.replace)) print(line);
   } finally {
@@ -103,7 +114,7 @@ export async function runRestoreCommand(config: Config, file: string, options: {
 export async function writeBackup(bus: Bus, out: Writable, now: Date = new Date()): Promise<BackupSummary> {
   const buckets = Object.keys(bus.names.kv) as BucketName[];
   const keys = Object.fromEntries(buckets.map((b) => [b, 0])) as Record<BucketName, number>;
-  const header: Header = { format: BACKUP_FORMAT, v: 1, namespace: bus.names.namespace, createdAt: now.toISOString(), buckets };
+  const header: Header = { format: BACKUP_FORMAT, v: 2, namespace: bus.names.namespace, createdAt: now.toISOString(), buckets };
   await writeLine(out, JSON.stringify(header));
   const kvm = new Kvm(bus.nc);
   for (const bucket of buckets) {
@@ -119,6 +130,8 @@ export async function writeBackup(bus: Bus, out: Writable, now: Date = new Date(
       keys[bucket]++;
     }
   }
+  const end: End = { end: true, keys: Object.values(keys).reduce((a, b) => a + b, 0) };
+  await writeLine(out, JSON.stringify(end));
   return { keys };
 }
 
@@ -128,7 +141,12 @@ function writeLine(out: Writable, line: string): Promise<void> {
   });
 }
 
-export type ParsedBackup = { readonly header: Header; readonly entries: readonly Entry[] };
+export type ParsedBackup = {
+  readonly header: Header;
+  readonly entries: readonly Entry[];
+  /** A format-1 file: it has no end line, so a cut-off one cannot be told from a whole one. */
+  readonly unchecked?: boolean;
+};
 
 /**
  * Reads and checks a whole backup before anything is written: a bad line stops the restore with
@@ -136,6 +154,7 @@ export type ParsedBackup = { readonly header: Header; readonly entries: readonly
  */
 export async function readBackup(lines: AsyncIterable<string>): Promise<ParsedBackup> {
   let header: Header | undefined;
+  let end: End | undefined;
   const entries: Entry[] = [];
   const seen = new Set<string>();
   let number = 0;
@@ -143,6 +162,7 @@ export async function readBackup(lines: AsyncIterable<string>): Promise<ParsedBa
     number++;
     const line = raw.trim();
     if (line.length === 0) continue;
+    if (end) throw new BackupFileError(`line ${number}: after the end line; the file was edited or joined to another`);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -154,14 +174,46 @@ export async function readBackup(lines: AsyncIterable<string>): Promise<ParsedBa
       header = value;
       continue;
     }
+    if (header.v === 2 && validEnd(value)) {
+      if (value.keys !== entries.length) throw new BackupFileError(`line ${number}: the end line counts ${value.keys} keys, the file holds ${entries.length}; it was edited`);
+      end = value;
+      continue;
+    }
     if (!validEntry(value)) throw new BackupFileError(`line ${number}: ${problems(validEntry.errors)}`);
+    const bad = value.bucket === 'users' ? userRecordProblem(value.key, value.value) : null;
+    if (bad !== null) throw new BackupFileError(`line ${number}: the user "${value.key}" ${bad}`);
     const id = `${value.bucket}\u0000${value.key}`;
     if (seen.has(id)) throw new BackupFileError(`line ${number}: the key "${value.key}" of ${value.bucket} appears twice`);
     seen.add(id);
     entries.push(value);
   }
   if (!header) throw new BackupFileError('the file is empty: a backup starts with its header line');
-  return { header, entries };
+  if (header.v === 2 && !end) throw new BackupFileError(`the file ends at line ${number} without its end line: it was cut short (${entries.length} keys read); use a whole backup`);
+  return { header, entries, ...(header.v === 1 ? { unchecked: true } : {}) };
+}
+
+/**
+ * What is wrong with a user record from a backup, or null: sign-in and `users list` read every
+ * record, so one that is not a user (a damaged or edited file) must not be restored.
+ */
+function userRecordProblem(key: string, base64: string): string | null {
+  let record: unknown;
+  try {
+    record = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
+  } catch {
+    return 'is not a JSON record';
+  }
+  if (typeof record !== 'object' || record === null) return 'is not a JSON record';
+  const r = record as Record<string, unknown>;
+  if (r.username !== key) return `is stored under another name (${JSON.stringify(r.username)})`;
+  const nameProblem = usernameProblem(key);
+  if (nameProblem !== null) return nameProblem;
+  if (!Array.isArray(r.roles) || r.roles.some((role) => typeof role !== 'string')) return 'has no list of roles';
+  const roleProblem = rolesProblem(r.roles as string[]);
+  if (roleProblem !== null) return roleProblem;
+  if (typeof r.passwordHash !== 'string' || !r.passwordHash.startsWith('$scrypt$')) return 'has no password hash';
+  if (typeof r.disabled !== 'boolean') return 'does not say whether it is disabled';
+  return null;
 }
 
 function problems(errors: ErrorObject[] | null | undefined): string {
