@@ -13,7 +13,7 @@ import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
 import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, runImport, type DatasetFormat } from './import.js';
 import { BackupFileError, runBackupCommand, runRestoreCommand } from './backup.js';
 import { DeadLettersCommandError, runDeadLettersCommand } from './dead-letters.js';
-import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
+import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -264,6 +264,20 @@ users
   .description("remove a user's second factor so that they can enrol again")
   .action(async (username: string) => {
     await withUsersContext(loadConfig(), (ctx) => usersResetTotp(ctx, username, print));
+  });
+
+users
+  .command('disable <username>')
+  .description('stop a user from signing in, and end their sessions')
+  .action(async (username: string) => {
+    await withUsersContext(loadConfig(), (ctx) => usersSetDisabled(ctx, username, true, print));
+  });
+
+users
+  .command('enable <username>')
+  .description('let a disabled user sign in again')
+  .action(async (username: string) => {
+    await withUsersContext(loadConfig(), (ctx) => usersSetDisabled(ctx, username, false, print));
   });
 
 users

@@ -5,7 +5,7 @@ import { RiskstreamError } from '../core/index.js';
 import { createHarness, type Harness } from '../test/harness.js';
 import { createSessionStore } from '../dashboard/server/auth/index.js';
 import { verifyPassword } from '../dashboard/server/auth/password.js';
-import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersUnlock, withUsersContext } from './users.js';
+import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
 
 let h: Harness;
 
@@ -81,6 +81,33 @@ describe('users command - passwd and reset-totp', () => {
     await withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'alice', out));
     expect(lines[0]).toContain('second factor of alice removed');
     expect((await withUsersContext(h.config, (ctx) => ctx.users.get('alice')))!.totp).toBeNull();
+  });
+});
+
+describe('users command - disable, enable, unlock', () => {
+  it('disables a user and ends their sessions, enables them again, and says when nothing changes', async () => {
+    const sessions = createSessionStore(h.redis, h.names.redisPrefix);
+    const { id } = await sessions.create('alice');
+    const { out, lines } = capture();
+    await withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'alice', true, out));
+    await withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'alice', true, out));
+    expect(await sessions.get(id)).toBeNull();
+    expect((await withUsersContext(h.config, (ctx) => ctx.users.get('alice')))!.disabled).toBe(true);
+    await withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'alice', false, out));
+    expect((await withUsersContext(h.config, (ctx) => ctx.users.get('alice')))!.disabled).toBe(false);
+    expect(lines).toEqual(['alice disabled; 1 session ended', 'alice is already disabled', 'alice enabled']);
+    await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', true, out))).rejects.toThrow(UsersCommandError);
+  });
+
+  it('unlocks a name that was locked before any user had it', async () => {
+    const { out, lines } = capture();
+    await withUsersContext(h.config, async (ctx) => {
+      for (let i = 0; i < 5; i++) await ctx.throttle.recordFailure('ghostly');
+      expect(await ctx.throttle.lockedFor('ghostly')).toBeGreaterThan(0);
+      await usersUnlock(ctx, 'Ghostly', out);
+      expect(await ctx.throttle.lockedFor('ghostly')).toBe(0);
+    });
+    expect(lines).toEqual(['Ghostly unlocked (no user has that name yet)']);
   });
 });
 

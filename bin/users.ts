@@ -16,6 +16,7 @@ import {
   loadSecretBox,
   generatePassword,
   isUserRole,
+  normaliseUsername,
   passwordProblem,
   type LoginThrottle,
   type SessionStore,
@@ -111,9 +112,29 @@ export async function usersResetTotp(ctx: UsersContext, username: string, out: O
 /** `users unlock`: lifts a sign-in lock-out. */
 export async function usersUnlock(ctx: UsersContext, username: string, out: Out): Promise<void> {
   const record = await ctx.users.get(username);
+  // a name locked before its user exists (someone tried it five times) can be unlocked too
+  await ctx.throttle.unlock(record?.username ?? normaliseUsername(username));
+  out(record ? `${record.username} unlocked` : `${username} unlocked (no user has that name yet)`);
+}
+
+/**
+ * `users disable` / `users enable`: the way back when no admin can use the dashboard (the API does
+ * not let admins disable or demote themselves). Disabling ends the user's sessions.
+ */
+export async function usersSetDisabled(ctx: UsersContext, username: string, disabled: boolean, out: Out): Promise<void> {
+  const record = await ctx.users.get(username);
   if (!record) throw new UsersCommandError(`no user ${username}`);
-  await ctx.throttle.unlock(record.username);
-  out(`${record.username} unlocked`);
+  if (record.disabled === disabled) {
+    out(`${record.username} is already ${disabled ? 'disabled' : 'enabled'}`);
+    return;
+  }
+  await ctx.users.setDisabled(record.username, disabled);
+  if (!disabled) {
+    out(`${record.username} enabled`);
+    return;
+  }
+  const ended = await ctx.sessions.destroyAllForUser(record.username);
+  out(`${record.username} disabled; ${ended} session${ended === 1 ? '' : 's'} ended`);
 }
 
 /**
