@@ -137,6 +137,17 @@ describe('riskstream replay', () => {
 
   it('refuses a file it cannot read, before sending anything', async () => {
     await expect(runReplay(h.config, { file: join(folder, 'missing.ndjson') }, capture())).rejects.toThrow(/cannot read .*missing\.ndjson: ENOENT/);
+    await expect(runReplay(h.config, { file: folder }, capture())).rejects.toThrow(/is a folder: give an NDJSON file of events/);
+  });
+
+  it('says how to turn a CSV into events, and never echoes control characters from the file', async () => {
+    const csv = join(folder, 'data.csv');
+    writeFileSync(csv, 'step,type,amount\nE\u001b[2J,PAYMENT,9.99\n');
+    const out = capture();
+    const summary = await runReplay(h.config, { file: csv }, out);
+    expect(summary).toMatchObject({ sent: 0, refused: 2 });
+    expect(out.reports[0]).toMatch(/this looks like CSV, not NDJSON events: convert a public data set first with `riskstream import/);
+    expect(out.reports.join('\n')).not.toMatch(/\u001b/);
   });
 });
 

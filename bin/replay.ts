@@ -4,7 +4,7 @@
 // decided every event. For backfills, load tests with recorded traffic, and labelled data sets
 // replayed to measure detection.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
@@ -14,6 +14,7 @@ import {
   createMetrics,
   ensureStreams,
   names as namesOf,
+  oneLine,
   splitEnvelopeText,
   streamLimitsOf,
   validateEvent,
@@ -104,6 +105,9 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
   const batchSize = options.batch ?? 500;
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) throw new ReplayError('--batch must be 1 to 10,000 events');
   if (options.url && config.apiKeyGenerated) throw new ReplayError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to replay with --url');
+  if (options.file !== '-' && statSync(options.file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ReplayError(`${options.file} is a folder: give an NDJSON file of events (or - for stdin)`);
+  }
   const input = options.file === '-' ? process.stdin : createReadStream(options.file);
   // A missing file fails here, with its name, before anything is sent.
   await new Promise<void>((resolve, reject) => {
@@ -180,7 +184,11 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
       try {
         value = JSON.parse(text);
       } catch (error) {
-        refuse(number, [{ path: '', rule: 'json', message: `not JSON (${(error as Error).message})` }]);
+        // the first line of a data set's CSV: say how to turn it into events
+        if (lines === 1 && (/\.csv$/i.test(options.file) || (text.includes(',') && !text.trimStart().startsWith('{')))) {
+          out.report('this looks like CSV, not NDJSON events: convert a public data set first with `riskstream import <format> FILE --out events.ndjson`');
+        }
+        refuse(number, [{ path: '', rule: 'json', message: `not JSON (${oneLine((error as Error).message, 160)})` }]);
         continue;
       }
       // Events without an id get one, as over HTTP; give them ids to make a replay repeatable.

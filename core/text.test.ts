@@ -4,6 +4,8 @@ import { oneLine } from './text.js';
 describe('oneLine', () => {
   it('puts a text on one line and cuts it with an ellipsis', () => {
     expect(oneLine('  a\n  b\tc ', 10)).toBe('a b c');
+    // a file's bytes must not reach a terminal as escape sequences
+    expect(oneLine('E\u001b[2J\u0007x\ufffdy', 20)).toBe('E?[2J?x?y');
     expect(oneLine('abcdefghij', 10)).toBe('abcdefghij');
     expect(oneLine('abcdefghijk', 10)).toBe('abcdefghi…');
   });
