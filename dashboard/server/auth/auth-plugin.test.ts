@@ -247,6 +247,7 @@ describe('auth - lock-out and limits', () => {
     }
     const locked = await login('lockme', PASSWORDS.lockme);
     expect(locked.statusCode).toBe(429);
+    expect(logLines.map((l) => JSON.parse(l) as { msg: string; username?: string }).filter((l) => l.msg === 'sign-in refused: the name is locked').at(-1)).toMatchObject({ username: 'lockme' });
     expect(errorCode(locked)).toBe('RS_ERR_LOGIN_LOCKED');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(890);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(900);
@@ -265,6 +266,9 @@ describe('auth - lock-out and limits', () => {
   it('locks unknown names the same way, so a lock does not tell which names exist', async () => {
     for (let i = 0; i < 5; i++) await login('ghost', 'wrong password!!');
     expect(errorCode(await login('ghost', 'wrong password!!'))).toBe('RS_ERR_LOGIN_LOCKED');
+    // on the record, without writing a name no user has (it may be a password typed in the wrong field)
+    const refused = logLines.map((l) => JSON.parse(l) as { msg: string; username?: string }).filter((l) => l.msg === 'sign-in refused: the name is locked');
+    expect(refused.at(-1)).toMatchObject({ username: '(unknown)' });
   });
 
   it('limits sign-in attempts per client address', async () => {
@@ -275,6 +279,10 @@ describe('auth - lock-out and limits', () => {
     expect(limited.statusCode).toBe(429);
     expect(errorCode(limited)).toBe('RS_ERR_RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(errorCode(await login('monitor', PASSWORDS.monitor, undefined, from))).toBe('RS_ERR_RATE_LIMITED');
+    // on the record once a minute per address, not once per refused attempt
+    const limitedLines = logLines.map((l) => JSON.parse(l) as { msg: string; ip?: string }).filter((l) => l.msg === 'sign-in refused: too many attempts from this address' && l.ip === from);
+    expect(limitedLines).toHaveLength(1);
     // The same user from another address still gets in.
     await signIn('monitor');
   });

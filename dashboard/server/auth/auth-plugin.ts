@@ -101,18 +101,25 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     return (opts.logger ?? (request.log as unknown as Logger)).child({ component: 'auth' });
   }
 
+  const rateLimitedLog = oncePerMinute();
+
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
     { schema: { body: LoginBody }, config: { csrf: false } },
     async function login(request, reply): Promise<LoginAnswer> {
       const ipWait = await throttle.takeIpAttempt(request.ip);
       if (ipWait > 0) {
+        // on the record, once a minute per address (a flood must not flood the log)
+        if (rateLimitedLog.due(request.ip)) log(request).warn({ ip: request.ip, retryInMs: ipWait }, 'sign-in refused: too many attempts from this address');
         reply.header('retry-after', retryAfterSeconds(ipWait));
         throw new RiskstreamError('RS_ERR_RATE_LIMITED', 'too many sign-in attempts from this address; try again later');
       }
       const username = normaliseUsername(request.body.username);
       const lockedFor = await throttle.lockedFor(username);
       if (lockedFor > 0) {
+        // an attempt on a locked name is on the record like a failed one (an unknown name is not written: it may be a password typed in the wrong field)
+        const known = (await users.get(username).catch(() => null)) !== null;
+        log(request).warn({ username: known ? username : '(unknown)', ip: request.ip, lockedForMs: lockedFor }, 'sign-in refused: the name is locked');
         reply.header('retry-after', retryAfterSeconds(lockedFor));
         throw new RiskstreamError('RS_ERR_LOGIN_LOCKED');
       }
@@ -243,4 +250,19 @@ function decodedPath(url: string): string {
   } catch {
     return raw;
   }
+}
+
+/** Says when a key (a client address) is due to be logged again: at most once a minute each. */
+function oncePerMinute(): { due(key: string): boolean } {
+  const last = new Map<string, number>();
+  return {
+    due(key) {
+      const now = Date.now();
+      if (now - (last.get(key) ?? 0) < 60_000) return false;
+      // bounded: a scan over many addresses forgets the oldest first
+      if (last.size >= 10_000) last.delete(last.keys().next().value!);
+      last.set(key, now);
+      return true;
+    },
+  };
 }
