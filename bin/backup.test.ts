@@ -168,6 +168,10 @@ describe('backup and restore - the commands', () => {
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/^riskstream: line 2: \/ must have required property 'key'/m);
 
+    const nowhere = await riskstream(['backup', join(folder, 'no-such-folder', 'x.ndjson')], a.namespace);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.out).toMatch(/^riskstream: cannot write .*no-such-folder\/x\.ndjson \(ENOENT\); choose a folder that exists/m);
+
     const empty = await riskstream(['backup', join(folder, 'none.ndjson')], 'nothing_here_ns');
     expect(empty.code).toBe(1);
     expect(empty.out).toMatch(/has no bucket nothing_here_ns_cases: nothing of namespace "nothing_here_ns" to back up/);

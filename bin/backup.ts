@@ -267,7 +267,11 @@ export async function withBackupOutput<T>(file: string, write: (out: Writable) =
   await new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
     out.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EEXIST' ? new BackupFileError(`${file} exists; choose another name or remove it first`) : error),
+      reject(
+        error.code === 'EEXIST'
+          ? new BackupFileError(`${file} exists; choose another name or remove it first`)
+          : new BackupFileError(`cannot write ${file} (${error.code ?? error.message}); choose a folder that exists and that this user can write`),
+      ),
     );
   });
   try {

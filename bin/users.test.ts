@@ -81,6 +81,9 @@ describe('users command - passwd and reset-totp', () => {
     await withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'alice', out));
     expect(lines[0]).toContain('second factor of alice removed');
     expect((await withUsersContext(h.config, (ctx) => ctx.users.get('alice')))!.totp).toBeNull();
+    // nothing to remove: said so, not 'removed'
+    await withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'alice', out));
+    expect(lines.at(-1)).toBe('alice has no second factor; nothing to remove');
   });
 });
 

@@ -104,6 +104,11 @@ export async function usersPasswd(ctx: UsersContext, username: string, password:
 
 /** `users reset-totp`: removes the second factor so the user can enrol again; ends their sessions. */
 export async function usersResetTotp(ctx: UsersContext, username: string, out: Out): Promise<void> {
+  const before = await ctx.users.get(username);
+  if (before && before.totp === null && before.totpPending === null) {
+    out(`${before.username} has no second factor; nothing to remove`);
+    return;
+  }
   const record = await ctx.users.resetTotp(username);
   const ended = await ctx.sessions.destroyAllForUser(record.username);
   out(`second factor of ${record.username} removed; ${ended} session(s) ended; they can enrol again after signing in`);
