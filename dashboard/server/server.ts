@@ -1,6 +1,7 @@
 // Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
 // so tests use inject() without a port.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { fieldErrorsOf } from './api/bad-request.js';
 import { RiskstreamError, isRedisUnavailable, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
 import { registerWebApp, type WebAppOptions } from './web-app.js';
@@ -69,6 +70,12 @@ function mapFastifyError(error: FastifyError, ingest: boolean): RiskstreamError 
         ? new RiskstreamError('RS_ERR_INGEST_JSON', error.message)
         : new RiskstreamError('RS_ERR_BAD_REQUEST', `the body is not valid JSON: ${error.message}`, { errors: [{ path: 'body', rule: 'json', message: error.message }] });
     default:
+      // a route's schema refused the request (the auth routes): the fields named as the data API names them
+      if (error.validation) {
+        const errors = fieldErrorsOf(error.validation, error.validationContext ?? 'body');
+        const first = errors[0];
+        return new RiskstreamError('RS_ERR_BAD_REQUEST', first ? `${first.path} ${first.message}` : error.message, { errors });
+      }
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         return new RiskstreamError('RS_ERR_BAD_REQUEST', error.message);
       }

@@ -199,6 +199,8 @@ describe('auth - sign-in', () => {
     expect(response.statusCode).toBe(400);
     expect(errorCode(response)).toBe('RS_ERR_BAD_REQUEST');
     expect(response.json<{ error: { message: string } }>().error.message).toContain('password');
+    // in the shape the data API and ingest use
+    expect(response.json<{ error: { details: { errors: unknown[] } } }>().error.details.errors).toContainEqual({ path: 'body.password', rule: 'required', message: "must have required property 'password'" });
   });
 
   it('refuses a body that is not JSON as a bad request of the dashboard, not as an ingest error', async () => {
