@@ -37,6 +37,10 @@ describe('replay evaluation', () => {
     expect(lines.some((l) => l.startsWith('  credit'))).toBe(false);
     expect(lines.at(-1)).toBe('  patterns (events that raised any alert): card_testing 1/2, structuring 1/1');
   });
+
+  it('says why there is nothing to evaluate when no decision came back, instead of an empty table', () => {
+    expect(evaluationLines(evaluate([]))).toEqual([expect.stringMatching(/^replay: no decision came back, so there is nothing to evaluate: is a riskstream with the processors role running/)]);
+  });
 });
 
 describe('replay evaluation - how the fraud score ranks', () => {

@@ -333,6 +333,9 @@ export class OutcomeLedger {
 export function evaluationLines(e: Evaluation): string[] {
   const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
   const n = (x: number): string => x.toLocaleString('en-US');
+  if (e.decided === 0) {
+    return ['replay: no decision came back, so there is nothing to evaluate: is a riskstream with the processors role running in this namespace (RISKSTREAM_NAMESPACE)? `riskstream doctor` lists its processes'];
+  }
   const lines = [`replay: detection on ${n(e.labelled)} labelled of ${n(e.decided)} decided events (flagged = an alert of the domain)`];
   lines.push('  domain   labelled  positive   flagged  precision     recall');
   for (const d of e.domains) {

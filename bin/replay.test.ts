@@ -140,6 +140,20 @@ describe('riskstream replay', () => {
     await expect(runReplay(h.config, { file: folder }, capture())).rejects.toThrow(/is a folder: give an NDJSON file of events/);
   });
 
+  it('stops reading when told (Ctrl-C), says after which line, and still reports what was sent', async () => {
+    const many = join(folder, 'many.ndjson');
+    writeFileSync(many, Array.from({ length: 50 }, (_, i) => JSON.stringify(payment(`stop-${i}`))).join('\n') + '\n');
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 600);
+    const out = capture();
+    // 5 events a second: the 50 would take 10 s
+    const summary = await runReplay(h.config, { file: many, rate: 5, batch: 1, signal: stop.signal }, out);
+    expect(summary.sent).toBeGreaterThan(0);
+    expect(summary.sent).toBeLessThan(50);
+    expect(summary.stoppedAtLine).toBeGreaterThanOrEqual(summary.sent);
+    expect(out.reports).toContain(`replay: stopped after line ${summary.stoppedAtLine} of the file; sent again, the events already sent are recognised by their ids and not decided twice`);
+  });
+
   it('says how to turn a CSV into events, and never echoes control characters from the file', async () => {
     const csv = join(folder, 'data.csv');
     writeFileSync(csv, 'step,type,amount\nE\u001b[2J,PAYMENT,9.99\n');

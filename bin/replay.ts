@@ -41,6 +41,8 @@ export type ReplayOptions = {
   readonly waitSeconds?: number;
   /** Watch the decisions and alerts of the replayed events and compare them with their labels (needs waitSeconds). */
   readonly evaluate?: boolean;
+  /** Stops reading the file (Ctrl-C): what was sent is waited for and evaluated, and the summary says where it stopped. */
+  readonly signal?: AbortSignal;
 };
 
 export type ReplaySummary = {
@@ -50,6 +52,8 @@ export type ReplaySummary = {
   /** Lines refused: not JSON, or not an event of its kind's contract. */
   readonly refused: number;
   readonly seconds: number;
+  /** Stopped (Ctrl-C) after this line of the file, before its end. */
+  readonly stoppedAtLine?: number;
   /** With waitSeconds: whether every event was decided in time. */
   readonly decided?: boolean;
   /** With evaluate: the decisions and alerts against the labels. */
@@ -136,6 +140,8 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   // rows expire from storage at once (GET /v1/decisions and the alert detail would not find them).
   const retentionStart = Date.now() - config.retentionDays * 86_400_000;
   let beyondRetention = 0;
+  /** The last line read when the replay was stopped (Ctrl-C); null when it read the whole file. */
+  let stoppedAt: number | null = null;
   let nextProgress = started + PROGRESS_EVERY_MS;
   const showProgress = (now: number): void => {
     const seconds = (now - started) / 1000;
@@ -177,6 +183,10 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
     const reader = createInterface({ input, crlfDelay: Infinity });
     let number = 0;
     for await (const text of reader) {
+      if (options.signal?.aborted) {
+        stoppedAt = number;
+        break;
+      }
       number++;
       if (text.trim() === '') continue;
       lines++;
@@ -210,6 +220,11 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   }
   const sendSeconds = (performance.now() - started) / 1000;
   out.report(`replay: ${sent.toLocaleString('en-US')} of ${lines.toLocaleString('en-US')} events sent in ${sendSeconds.toFixed(1)} s, ${refused} refused`);
+  if (stoppedAt !== null) {
+    out.report(
+      `replay: stopped after line ${stoppedAt.toLocaleString('en-US')} of the file; sent again, the events already sent are recognised by their ids and not decided twice`,
+    );
+  }
   if (beyondRetention > 0) {
     out.report(
       `replay: ${beyondRetention.toLocaleString('en-US')} ${beyondRetention === 1 ? 'event is' : 'events are'} older than RISKSTREAM_RETENTION_DAYS (${config.retentionDays} days): decided, ` +
@@ -230,7 +245,15 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
       out.report(`replay: ${(sent - evaluation.decided).toLocaleString('en-US')} of the events sent got no decision in this run (not decided yet, or decided before: sent twice)`);
     }
   }
-  return { lines, sent, refused, seconds: (performance.now() - started) / 1000, ...(decided === undefined ? {} : { decided }), ...(evaluation ? { evaluation } : {}) };
+  return {
+    lines,
+    sent,
+    refused,
+    seconds: (performance.now() - started) / 1000,
+    ...(stoppedAt === null ? {} : { stoppedAtLine: stoppedAt }),
+    ...(decided === undefined ? {} : { decided }),
+    ...(evaluation ? { evaluation } : {}),
+  };
 }
 
 /** Collects, from the namespace's decision and alert subjects, the outcome of each event it is told to expect. */

@@ -129,9 +129,21 @@ program
   .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean; evaluate?: boolean; json?: boolean }) => {
     const waitFor = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : positiveInt(opts.wait);
     const waitSeconds = waitFor ?? (opts.evaluate ? 600 : undefined);
-    const summary = await runReplay(loadConfig(), { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds, evaluate: opts.evaluate === true }, consoleReplayOutput());
+    // Ctrl-C stops reading: what was sent is still waited for and evaluated; a second one quits at once
+    const stop = new AbortController();
+    const onInterrupt = (): void => {
+      if (stop.signal.aborted) process.exit(130);
+      stop.abort();
+      process.stderr.write('\nreplay: stopping after this batch; what was sent is still waited for (Ctrl-C again to quit at once)\n');
+    };
+    process.on('SIGINT', onInterrupt);
+    const summary = await runReplay(
+      loadConfig(),
+      { file, url: opts.url, rate: opts.rate, batch: opts.batch, waitSeconds, evaluate: opts.evaluate === true, signal: stop.signal },
+      consoleReplayOutput(),
+    ).finally(() => process.off('SIGINT', onInterrupt));
     if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-    process.exitCode = summary.refused > 0 || summary.decided === false ? 1 : 0;
+    process.exitCode = summary.stoppedAtLine !== undefined ? 130 : summary.refused > 0 || summary.decided === false ? 1 : 0;
   });
 
 program
