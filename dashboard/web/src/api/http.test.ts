@@ -36,6 +36,16 @@ describe('api client', () => {
     expect(signedOut).toBe(1);
   });
 
+  it('api client - a wrong code or current password in a signed-in form is the form’s answer, not a lost session', async () => {
+    for (const code of ['RS_ERR_TOTP_INVALID', 'RS_ERR_LOGIN_FAILED']) {
+      let signedOut = 0;
+      const { fetch } = fakeFetch(401, { error: { code, message: 'wrong', retryable: false } });
+      const api = new ApiClient({ fetch, onUnauthorized: () => (signedOut += 1) });
+      await expect(api.post('/api/auth/totp/confirm', { code: '000000' })).rejects.toMatchObject({ code, status: 401 });
+      expect(signedOut).toBe(0);
+    }
+  });
+
   it('api client - reads error answers and retry-after', async () => {
     const { fetch } = fakeFetch(429, { error: { code: 'RS_ERR_LOGIN_LOCKED', message: 'locked', retryable: true } }, { 'retry-after': '120' });
     const api = new ApiClient({ fetch });

@@ -38,6 +38,16 @@ export type ApiClientOptions = {
 /** Paths whose 401 answers belong to the form that called them, not to the session. */
 const OWN_401 = new Set(['/api/auth/login', '/api/auth/me']);
 
+/**
+ * Whether a 401 means the session is gone. A wrong code while setting up two factors, or a wrong
+ * current password, is a 401 of the form (RS_ERR_TOTP_INVALID, RS_ERR_LOGIN_FAILED): the user
+ * stays signed in and the form says what was wrong.
+ */
+function sessionLost(path: string, code: string): boolean {
+  if (OWN_401.has(path.split('?')[0] ?? path)) return false;
+  return code !== 'RS_ERR_TOTP_INVALID' && code !== 'RS_ERR_TOTP_REQUIRED' && code !== 'RS_ERR_LOGIN_FAILED';
+}
+
 export class ApiClient implements Api {
   /** From the sign-in answer (or /api/auth/me); sent as `x-csrf-token`. */
   csrfToken: string | null = null;
@@ -81,7 +91,7 @@ export class ApiClient implements Api {
     const error = errorOf(response.status, answer);
     const retryAfter = Number(response.headers.get('retry-after') ?? '');
     if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfterSeconds = retryAfter;
-    if (response.status === 401 && !OWN_401.has(path.split('?')[0] ?? path)) this._onUnauthorized();
+    if (response.status === 401 && sessionLost(path, error.code)) this._onUnauthorized();
     throw error;
   }
 }
