@@ -173,10 +173,10 @@ export class RsCreditPage extends LitElement {
         <thead>
           <tr>
             <th></th>
-            <th class="num">${msg('credit.applied')}</th>
-            <th class="num">${msg('credit.approved')}</th>
-            <th class="num">${msg('credit.referred')}</th>
-            <th class="num">${msg('credit.declined')}</th>
+            <th class="num">${msg('credit.colDecided')}</th>
+            <th class="num">${msg('credit.colAllowed')}</th>
+            <th class="num">${msg('credit.colReviewed')}</th>
+            <th class="num">${msg('credit.colBlocked')}</th>
             <th class="num">${msg('credit.amount')}</th>
           </tr>
         </thead>
