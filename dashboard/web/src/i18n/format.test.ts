@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatMinor, formatMoney, formatMs, formatPercent, useExactDecimalFormatting } from './format.js';
+import { formatMinor, formatMoney, formatMoneyCompact, formatMs, formatPercent, useExactDecimalFormatting } from './format.js';
 import { setLocale } from './locale.js';
 
 describe('format', () => {
@@ -38,6 +38,17 @@ describe('format', () => {
 
   it('format - text that is not a decimal is shown as it is', () => {
     expect(formatMoney('n/a', 'USD')).toBe('n/a USD');
+  });
+
+  it('format - short amounts round only where they abbreviate: small ones stay exact', () => {
+    expect(formatMoneyCompact('4.96', 'USD')).toBe('$4.96');
+    expect(formatMoneyCompact('4.1', 'USD')).toBe('$4.10');
+    expect(formatMoneyCompact('967.40', 'USD')).toBe('$967.40');
+    expect(formatMoneyCompact('27800', 'USD')).toBe('$27.8K');
+    setLocale('zh-CN');
+    // Chinese abbreviates from 万 (10,000): below it, exact and grouped
+    expect(formatMoneyCompact('4945.70', 'USD')).toBe('US$4,945.70');
+    expect(formatMoneyCompact('49457', 'USD')).toMatch(/^US\$4\.9万$/);
   });
 
   it('format - units and percentages follow the locale', () => {

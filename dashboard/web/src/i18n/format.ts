@@ -111,11 +111,17 @@ export function formatMoney(amount: string, currency: string): string {
   return parts.map((part) => (part.type === 'fraction' ? padded : negativeZero && part.type === 'integer' ? '0' : part.value)).join('');
 }
 
-/** A rounded, short amount for tiles and charts ("$1.2M"); approximate by design. */
+/**
+ * A short amount for tiles and charts ("$1.2M", "¥3.4万"), rounded only where it is abbreviated:
+ * an amount the locale writes without an abbreviation ($4.96, US$4,945.70 in Chinese, below 万)
+ * is shown exactly, as formatMoney does — a rule about payments under $5.00 must not read "$5".
+ */
 export function formatMoneyCompact(amount: string, currency: string): string {
   const value = Number(amount);
   if (!Number.isFinite(value)) return amount;
-  return numberFormat({ style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  const parts = numberFormat({ style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).formatToParts(value);
+  if (!parts.some((part) => part.type === 'compact')) return formatMoney(amount, currency);
+  return parts.map((part) => part.value).join('');
 }
 
 /** Minor units (integer) to an exact amount, for wires that carry `amountMinor`. */
