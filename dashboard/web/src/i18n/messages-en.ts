@@ -80,7 +80,7 @@ export const en = {
   'overview.chartCorridors': 'Flows from payer country to payee country, width by number of payments',
   'overview.p50': 'p50',
   'overview.p99': 'p99',
-  'overview.corridorRow': '{from} → {to}: {count} payments, {amount}, {alerts} alerts',
+  'overview.corridorRow': '{from} → {to}: payments {count}, {amount}, alerts {alerts}',
   'overview.unknownCountry': 'other',
 
   'alerts.title': 'Alerts',
@@ -163,7 +163,7 @@ export const en = {
   'account.networkNodes': 'Accounts in the network',
   'account.networkChart': 'Counterparty network of {id}: {nodes} accounts, {edges} links',
   'account.expand': 'Expand',
-  'account.nodeLabel': '{label}, {hop} hops, {alerts} alerts',
+  'account.nodeLabel': '{label}, hops away: {hop}, alerts: {alerts}',
   'account.colTime': 'Time',
   'account.colKind': 'Kind',
   'account.colDirection': 'Direction',
