@@ -91,6 +91,14 @@ describe('alert feed', () => {
     expect((globalThis as { __pwned?: number }).__pwned).toBeUndefined();
   });
 
+  it('alert feed - offers only the domains the user may see (the credit desk: credit)', async () => {
+    const { feed } = setup();
+    feed.domains = ['credit'];
+    await settle(feed);
+    const options = [...byTestId<HTMLSelectElement>(feed, 'filter-domain').options].map((o) => o.value).filter((v) => v !== '');
+    expect(options).toEqual(['credit']);
+  });
+
   it('alert feed - a filter goes to the subscription and to REST, and alerts that do not match are not shown', async () => {
     const { feed, api, socket, runFrames } = setup();
     await settle(feed);

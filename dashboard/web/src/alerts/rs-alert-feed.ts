@@ -123,6 +123,8 @@ export class RsAlertFeed extends LitElement {
   @property({ attribute: false }) api: Api | null = null;
   @property({ attribute: false }) live: LiveConnection | null = null;
   @property({ type: Number }) capacity = FEED_CAPACITY;
+  /** The domains the user's roles may filter by (a credit officer: credit only). */
+  @property({ attribute: false }) domains: readonly (typeof DOMAIN_CHOICES)[number][] = DOMAIN_CHOICES;
   @property({ attribute: false }) schedule: FrameScheduler | undefined = undefined;
 
   @state() private _filter: AlertFilter = {};
@@ -178,7 +180,7 @@ export class RsAlertFeed extends LitElement {
     return html`
       <h1>${msg('alerts.title')}</h1>
       <form class="panel" data-testid="alert-filters" aria-label=${msg('alerts.filters')} @change=${this._onFilterChange} @submit=${this._onFilterSubmit}>
-        ${this._select('domain', msg('alerts.domain'), DOMAIN_CHOICES, this._filter.domain)}
+        ${this._select('domain', msg('alerts.domain'), this.domains, this._filter.domain)}
         ${this._select('severity', msg('alerts.severity'), SEVERITY_CHOICES, this._filter.severity)}
         <label
           >${msg('alerts.typology')}

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { hrefOf, mayOpen, parseRoute } from './routes.js';
+import { alertDomainsFor, hrefOf, mayOpen, mayReadDeadLetters, parseRoute } from './routes.js';
 
 describe('routes', () => {
   const table: ReadonlyArray<[string, ReturnType<typeof parseRoute>]> = [
@@ -27,6 +27,11 @@ describe('routes', () => {
   it('routes - pages follow the topic roles', () => {
     expect(mayOpen('health', ['compliance_officer'])).toBe(false);
     expect(mayOpen('health', ['auditor'])).toBe(true);
+    // within pages: the credit desk filters credit alerts only; dead letters are for operators
+    expect(alertDomainsFor(['credit_officer'])).toEqual(['credit']);
+    expect(alertDomainsFor(['credit_officer', 'auditor'])).toEqual(['fraud', 'aml', 'credit']);
+    expect(mayReadDeadLetters(['auditor'])).toBe(false);
+    expect(mayReadDeadLetters(['risk_monitor'])).toBe(true);
     expect(mayOpen('account', ['credit_officer'])).toBe(false);
     expect(mayOpen('credit', ['credit_officer'])).toBe(true);
     expect(mayOpen('alerts', ['credit_officer'])).toBe(true);

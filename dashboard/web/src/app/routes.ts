@@ -60,6 +60,19 @@ export function accountHref(id: string): string {
   return hrefOf({ name: 'account', id });
 }
 
+/** Roles that see alerts of every domain; the others (the credit desk) see credit alerts only (server: access.ts). */
+const ALL_ALERT_DOMAIN_ROLES: readonly UserRole[] = ['admin', 'risk_monitor', 'compliance_officer', 'compliance_supervisor', 'auditor'];
+
+/** The alert domains the roles may filter by: choosing another would only answer 403. */
+export function alertDomainsFor(roles: readonly UserRole[]): readonly ('fraud' | 'aml' | 'credit')[] {
+  return roles.some((role) => ALL_ALERT_DOMAIN_ROLES.includes(role)) ? ['fraud', 'aml', 'credit'] : ['credit'];
+}
+
+/** Dead letters carry whole payloads: operators only (server: ROUTE_ROLES.deadLetters). */
+export function mayReadDeadLetters(roles: readonly UserRole[]): boolean {
+  return roles.includes('admin') || roles.includes('risk_monitor');
+}
+
 /** Who may open each page (the server checks again; this only hides what would answer 403). */
 const PAGE_ROLES: Partial<Readonly<Record<RouteName, readonly UserRole[]>>> = {
   account: ['admin', 'risk_monitor', 'compliance_officer', 'compliance_supervisor', 'auditor'],

@@ -19,7 +19,7 @@ import '../overview/rs-overview.js';
 import { sharedStyles } from '../theme/theme.js';
 import './rs-connection-status.js';
 import './rs-language-switch.js';
-import { mayOpen, parseRoute, type Route, type RouteName } from './routes.js';
+import { alertDomainsFor, mayOpen, mayReadDeadLetters, parseRoute, type Route, type RouteName } from './routes.js';
 import { createLiveConnection } from './services.js';
 
 const NAV: ReadonlyArray<{ readonly route: RouteName; readonly label: MessageKey }> = [
@@ -177,7 +177,7 @@ export class RsApp extends LitElement {
       case 'login':
         return html`<rs-overview .api=${this._api} .live=${this._live}></rs-overview>`;
       case 'alerts':
-        return html`<rs-alert-feed .api=${this._api} .live=${this._live}></rs-alert-feed>`;
+        return html`<rs-alert-feed .api=${this._api} .live=${this._live} .domains=${alertDomainsFor(user.roles)}></rs-alert-feed>`;
       case 'alert':
         return html`<rs-alert-detail .api=${this._api} .alertId=${route.id}></rs-alert-detail>`;
       case 'account':
@@ -185,7 +185,7 @@ export class RsApp extends LitElement {
       case 'credit':
         return html`<rs-credit-page .api=${this._api} .live=${this._live}></rs-credit-page>`;
       case 'health':
-        return html`<rs-health-page .api=${this._api} .live=${this._live}></rs-health-page>`;
+        return html`<rs-health-page .api=${this._api} .live=${this._live} .deadLetters=${mayReadDeadLetters(user.roles)}></rs-health-page>`;
       case 'security':
         return html`<rs-security .api=${this._api} .user=${user} @rs-totp-enabled=${this._onTotpEnabled}></rs-security>`;
       default:

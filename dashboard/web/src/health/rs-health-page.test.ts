@@ -21,9 +21,10 @@ function view(rates: ProcessView['rates'], extra: Partial<ProcessView> = {}): He
   };
 }
 
-async function shownPage(health: HealthView): Promise<HTMLElement> {
+async function shownPage(health: HealthView, deadLetters = true): Promise<HTMLElementTagNameMap['rs-health-page']> {
   const { live, socket } = connectedLive();
   const page = document.createElement('rs-health-page');
+  page.deadLetters = deadLetters;
   page.api = new FakeApi().on('GET', '/api/system/dead-letters', () => ({ deadLetters: [] }));
   page.live = live;
   document.body.append(page);
@@ -44,6 +45,14 @@ describe('health page', () => {
   afterEach(() => {
     document.body.innerHTML = '';
     setLocale('en');
+  });
+
+  it('health page - leaves the dead letters out for roles that may not read them, without asking for them', async () => {
+    const page = await shownPage(view(null), false);
+    expect(page.shadowRoot!.querySelector('[data-testid="dead-letters"]')).toBeNull();
+    expect((page.api as FakeApi).calls.filter((c) => c.path === '/api/system/dead-letters')).toEqual([]);
+    const operator = await shownPage(view(null));
+    expect(operator.shadowRoot!.querySelector('[data-testid="dead-letters"]')).not.toBeNull();
   });
 
   it('health page - shows alerts per minute, so that a trickle of alerts does not read as none', async () => {

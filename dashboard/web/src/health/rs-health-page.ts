@@ -79,6 +79,8 @@ export class RsHealthPage extends LitElement {
 
   @property({ attribute: false }) api: Api | null = null;
   @property({ attribute: false }) live: LiveConnection | null = null;
+  /** Whether the user's roles may read dead letters (operators): the panel is left out otherwise. */
+  @property({ type: Boolean }) deadLetters = true;
 
   @state() private _view: HealthView | null = null;
   @state() private _deadLetters: DeadLettersAnswer['deadLetters'] | null = null;
@@ -117,10 +119,12 @@ export class RsHealthPage extends LitElement {
         ${processes.length === 0 ? html`<p class="dim">${msg('health.noProcesses')}</p>` : nothing}
         <div class="procs" data-testid="health-processes">${processes.map((p) => this._renderProcess(p))}</div>
       </section>
-      <section class="panel" data-testid="dead-letters">
-        <h2>${msg('health.deadLetters')}</h2>
-        ${this._renderDeadLetters()}
-      </section>`;
+      ${this.deadLetters
+        ? html`<section class="panel" data-testid="dead-letters">
+            <h2>${msg('health.deadLetters')}</h2>
+            ${this._renderDeadLetters()}
+          </section>`
+        : nothing}`;
   }
 
   private _renderProcess(p: ProcessView) {
@@ -266,7 +270,7 @@ export class RsHealthPage extends LitElement {
   }
 
   private async _loadDeadLetters(): Promise<void> {
-    if (this.api === null) return;
+    if (this.api === null || !this.deadLetters) return;
     try {
       const answer = await this.api.get<DeadLettersAnswer>('/api/system/dead-letters', { limit: 50 });
       this._deadLetters = answer.deadLetters;
