@@ -19,12 +19,24 @@ describe('kpi series', () => {
   it('kpi series - per-minute view continues the stored minutes with live ones', () => {
     const stored = [{ minute: 0, decisions: 600, allowed: 0, reviewed: 0, blocked: 0, decidedAmountUsd: '0', blockedAmountUsd: '0', latencyP50Ms: 2, latencyP99Ms: 9, scoreP50: null, alerts: 0 }];
     const ticks = [makeTick(30_000, { decisionsPerSecond: 999 }), makeTick(60_000, { decisionsPerSecond: 10, latencyP99Ms: 5 }), makeTick(61_000, { decisionsPerSecond: 30, latencyP99Ms: 12 })];
-    const series = minuteSeries(stored, ticks);
+    const series = minuteSeries(stored, ticks, 120_000);
     expect(series.eventsPerSecond).toEqual([
       { t: 0, v: 10 },
       { t: 60_000, v: 20 },
     ]);
     expect(series.p99.map((p) => p.v)).toEqual([9, 12]);
+  });
+
+  it('kpi series - the stored minute that has not ended is drawn from the live ticks, not as a drop', () => {
+    const row = (minute: number, decisions: number) => ({ minute, decisions, allowed: 0, reviewed: 0, blocked: 0, decidedAmountUsd: '0', blockedAmountUsd: '0', latencyP50Ms: 2, latencyP99Ms: 9, scoreP50: null, alerts: 0 });
+    // at 60:20, the current minute holds 20 s of 50 events/s: 1,000 decisions, not 3,000
+    const stored = [row(0, 3000), row(60_000, 1000)];
+    const ticks = [makeTick(70_000, { decisionsPerSecond: 50 }), makeTick(80_000, { decisionsPerSecond: 50 })];
+    const series = minuteSeries(stored, ticks, 80_000);
+    expect(series.eventsPerSecond).toEqual([
+      { t: 0, v: 50 },
+      { t: 60_000, v: 50 },
+    ]);
   });
 
   it('kpi series - corridor bands are as thick as their share and meet their countries', () => {

@@ -51,9 +51,12 @@ type MinuteRow = KpiHistoryAnswer['minutes'][number];
  * stored one (events/s = mean over the minute's ticks; latency = the worst tick, as a p99 cannot be
  * averaged).
  */
-export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly KpiTick[]): KpiSeries {
-  const rows = minutes.map((row) => ({ t: row.minute, eps: row.decisions / 60, p50: row.latencyP50Ms, p99: row.latencyP99Ms }));
-  const lastStored = minutes.length > 0 ? minutes[minutes.length - 1]!.minute : -Infinity;
+export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly KpiTick[], now: number = Date.now()): KpiSeries {
+  // A stored minute that has not ended holds part of its decisions: divided by 60 it would draw a
+  // drop at the right edge. The live ticks give that minute's rate instead.
+  const complete = minutes.filter((row) => row.minute + 60_000 <= now);
+  const rows = complete.map((row) => ({ t: row.minute, eps: row.decisions / 60, p50: row.latencyP50Ms, p99: row.latencyP99Ms }));
+  const lastStored = complete.length > 0 ? complete[complete.length - 1]!.minute : -Infinity;
   const fromTicks = new Map<number, { sum: number; n: number; p50: number | null; p99: number | null }>();
   for (const tick of ticks) {
     const minute = Math.floor(tick.at / 60_000) * 60_000;

@@ -74,6 +74,8 @@ export class RsOverview extends LitElement {
   );
   private _series: KpiSeries = { eventsPerSecond: [], p50: [], p99: [] };
   private _summaryAt = 0;
+  /** The last load of the 60-minute history failed (the server was away): tried again on the next history from the socket. */
+  private _historyFailed = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -160,8 +162,11 @@ export class RsOverview extends LitElement {
   }
 
   private _onKpi(message: ServerMessage): void {
-    if (message.type === 'kpi-history') this._ticks = mergeTicks(this._ticks, message.ticks);
-    else if (message.type === 'kpi') this._ticks = mergeTicks(this._ticks, [message.tick]);
+    if (message.type === 'kpi-history') {
+      this._ticks = mergeTicks(this._ticks, message.ticks);
+      // the history is sent at every (re)subscription: the server is back, so is the 60-minute view
+      if (this._historyFailed) void this._loadHistory();
+    } else if (message.type === 'kpi') this._ticks = mergeTicks(this._ticks, [message.tick]);
     else return;
     this._updateSummary();
   }
@@ -187,8 +192,10 @@ export class RsOverview extends LitElement {
     try {
       const answer = await this.api.get<KpiHistoryAnswer>('/api/kpis', { minutes: 60 });
       this._minutes = answer.minutes;
+      this._historyFailed = false;
     } catch {
-      // The live ticks still fill the charts; the 60-minute view starts from them.
+      // The live ticks still fill the charts meanwhile; loaded again when the connection is back.
+      this._historyFailed = true;
     }
   }
 }

@@ -1,0 +1,35 @@
+// @vitest-environment happy-dom
+// The overview page's 60-minute history: loaded when the page opens, and again once the server is
+// back when that load failed.
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
+import './rs-overview.js';
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('overview page', () => {
+  it('overview - loads the 60-minute history again when the socket is back, if the first load failed', async () => {
+    let answers = 0;
+    const api = new FakeApi().on('GET', '/api/kpis', () => {
+      answers += 1;
+      return answers === 1 ? new Error('connection refused') : { minutes: [] };
+    });
+    const { live, socket } = connectedLive();
+    const page = document.createElement('rs-overview');
+    page.api = api;
+    page.live = live;
+    document.body.append(page);
+    await settle(page);
+    expect(answers).toBe(1);
+    // the (re)subscription's history: the server answers again
+    socket().push({ type: 'kpi-history', ticks: [] });
+    await settle(page);
+    expect(answers).toBe(2);
+    // loaded now: later histories do not ask again
+    socket().push({ type: 'kpi-history', ticks: [] });
+    await settle(page);
+    expect(answers).toBe(2);
+  });
+});
