@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, test } from 'vitest';
-import './rs-time-series.js';
+import { distinctTicks } from './rs-time-series.js';
 
 describe('rs-time-series', () => {
   test('time labels at the ends of the axis are anchored inward, the others centred', async () => {
@@ -19,5 +19,11 @@ describe('rs-time-series', () => {
     expect(anchors[anchors.length - 1]![1]).toBe('end');
     expect(anchors.slice(1, -1).every(([, a]) => a === 'middle')).toBe(true);
     chart.remove();
+  });
+  test('rs-time-series - labels only whole-number ticks when the formatter would print some the same', () => {
+    const integer = (v: number) => String(Math.round(v));
+    expect(distinctTicks([0, 0.2, 0.4, 0.6, 0.8, 1], integer)).toEqual([0, 1]);
+    expect(distinctTicks([0, 10, 20], integer)).toEqual([0, 10, 20]);
+    expect(distinctTicks([0, 0.5, 1], (v) => v.toFixed(1))).toEqual([0, 0.5, 1]);
   });
 });

@@ -82,7 +82,7 @@ export class RsTimeSeries extends LitElement {
     return html`<figure style="margin:0">
       <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${this.label}>
         <g class="grid">
-          ${y.ticks(4).map(
+          ${distinctTicks(y.ticks(4), this.formatValue).map(
             (v) => svg`<line x1=${M.left} x2=${W - M.right} y1=${y(v)} y2=${y(v)}></line>
               <text x=${M.left - 6} y=${y(v)} dy="0.32em" text-anchor="end">${this.formatValue(v)}</text>`,
           )}
@@ -112,4 +112,14 @@ declare global {
   interface HTMLElementTagNameMap {
     'rs-time-series': RsTimeSeries;
   }
+}
+
+/**
+ * The y ticks to label: when the formatter prints some the same (a range of 0 to 1 ticked at 0.2
+ * and labelled as integers reads "0 0 0 1 1 1"), only the whole-number ticks, which it prints
+ * exactly and in their place.
+ */
+export function distinctTicks(ticks: readonly number[], format: (value: number) => string): number[] {
+  const labels = new Set(ticks.map(format));
+  return labels.size === ticks.length ? [...ticks] : ticks.filter((tick) => Number.isInteger(tick));
 }
