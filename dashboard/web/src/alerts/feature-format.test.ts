@@ -23,7 +23,13 @@ describe('feature format', () => {
   it('feature format - gives long durations their size and leaves counts and flags as numbers', () => {
     expect(featureCell('seconds_since_last', 7_776_000).text).toBe('7,776,000 (90.0 days)');
     expect(featureCell('seconds_since_last', 5400).text).toBe('5,400 (1.5 h)');
-    expect(featureCell('seconds_since_last', -1)).toEqual({ text: '-1' });
+    expect(featureCell('seconds_since_last', 8.42).text).toBe('8.420 (8.4 s)');
+    // -1 is 'not known' for these: a dash, and why in the title
+    expect(featureCell('seconds_since_last', -1)).toEqual({ text: '–', title: 'not known (-1: no earlier payment out)' });
+    expect(featureCell('balance_used_pct', -1)).toEqual({ text: '–', title: 'not known (-1: the payment gave no balance)' });
+    // less than a day, in hours or minutes
+    expect(featureCell('account_age_days', 0.0625).text).toBe('0.063 (1.5 h)');
+    expect(featureCell('account_age_days', 0.001).text).toBe('0.001 (1.4 min)');
     expect(featureCell('out_count_1h', 11)).toEqual({ text: '11' });
     expect(featureCell('amount_to_avg', 0.4752)).toEqual({ text: '0.475' });
   });

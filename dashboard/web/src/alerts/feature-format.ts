@@ -17,12 +17,27 @@ const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86_400;
 
+/** Features whose -1 means "not known" (names.ts), with why. */
+const UNKNOWN_WHEN_MINUS_ONE: Readonly<Record<string, 'detail.unknownBalance' | 'detail.unknownPrevious' | 'detail.unknownTenure'>> = {
+  balance_used_pct: 'detail.unknownBalance',
+  seconds_since_last: 'detail.unknownPrevious',
+  customer_tenure_days: 'detail.unknownTenure',
+};
+
 export function featureCell(name: string, value: number): FeatureCell {
   if (isUsdCentsFeature(name)) {
     return { text: formatMinor(Math.round(value), 'USD'), title: msg('detail.featureCents', { value: plain(value) }) };
   }
-  if (name === 'seconds_since_last' && value >= MINUTE) {
-    return { text: `${plain(value)} (${duration(value)})` };
+  const unknown = UNKNOWN_WHEN_MINUS_ONE[name];
+  if (unknown !== undefined && value === -1) {
+    return { text: '–', title: msg('detail.featureUnknown', { value: plain(value), why: msg(unknown) }) };
+  }
+  if (name === 'seconds_since_last') {
+    return { text: `${plain(value)} (${value >= MINUTE ? duration(value) : msg('unit.seconds', { n: formatDecimal(value, 1) })})` };
+  }
+  // days below one read better as hours or minutes: 0.001 days is a minute and a half
+  if ((name === 'account_age_days' || name === 'customer_tenure_days') && value >= 0 && value < 1) {
+    return { text: `${plain(value)} (${value * DAY >= MINUTE ? duration(value * DAY) : msg('unit.seconds', { n: formatDecimal(value * DAY, 0) })})` };
   }
   return { text: plain(value) };
 }
