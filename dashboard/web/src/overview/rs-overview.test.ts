@@ -2,11 +2,13 @@
 // The overview page's 60-minute history: loaded when the page opens, and again once the server is
 // back when that load failed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
+import { setLocale } from '../i18n/locale.js';
+import { connectedLive, FakeApi, makeTick, settle } from '../test-support/fakes.js';
 import './rs-overview.js';
 
 afterEach(() => {
   document.body.innerHTML = '';
+  setLocale('en');
 });
 
 describe('overview page', () => {
@@ -31,5 +33,22 @@ describe('overview page', () => {
     socket().push({ type: 'kpi-history', ticks: [] });
     await settle(page);
     expect(answers).toBe(2);
+  });
+
+  it('overview - writes the screen-reader summary again in the new language at once', async () => {
+    const api = new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] }));
+    const { live, socket } = connectedLive();
+    const page = document.createElement('rs-overview');
+    page.api = api;
+    page.live = live;
+    document.body.append(page);
+    await settle(page);
+    socket().push({ type: 'kpi', tick: makeTick(60_000, { decisionsPerSecond: 50, alertsPerMinute: 13 }) });
+    await settle(page);
+    const summary = () => page.shadowRoot!.querySelector('[aria-live]')!.textContent!;
+    expect(summary()).toMatch(/^50 events per second/);
+    setLocale('zh-CN');
+    await settle(page);
+    expect(summary()).toMatch(/^每秒 50 个事件/);
   });
 });

@@ -5,7 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { KpiHistoryAnswer, KpiTick, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
 import { formatInteger, formatMs } from '../i18n/format.js';
-import { LocaleController } from '../i18n/locale.js';
+import { LocaleController, onLocaleChange } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController } from '../live/live-controller.js';
@@ -74,12 +74,24 @@ export class RsOverview extends LitElement {
   );
   private _series: KpiSeries = { eventsPerSecond: [], p50: [], p99: [] };
   private _summaryAt = 0;
+  private _offLocale: (() => void) | null = null;
   /** The last load of the 60-minute history failed (the server was away): tried again on the next history from the socket. */
   private _historyFailed = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this._loadHistory();
+    // the screen-reader summary is text in the old language: written again at once, not at the next 15 s
+    this._offLocale = onLocaleChange(() => {
+      this._summaryAt = 0;
+      this._updateSummary();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._offLocale?.();
+    this._offLocale = null;
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
