@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
-// The overview page's 60-minute history: loaded when the page opens, and again once the server is
-// back when that load failed.
+// The overview page: its 60-minute history (loaded when the page opens, and again once the server
+// is back when that load failed) and its screen-reader summary.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../i18n/locale.js';
 import { connectedLive, FakeApi, makeTick, settle } from '../test-support/fakes.js';
@@ -11,6 +11,17 @@ afterEach(() => {
   setLocale('en');
 });
 
+/** The page on a fake API and a connected socket, settled. */
+async function mounted(api: FakeApi) {
+  const { live, socket } = connectedLive();
+  const page = document.createElement('rs-overview');
+  page.api = api;
+  page.live = live;
+  document.body.append(page);
+  await settle(page);
+  return { page, socket };
+}
+
 describe('overview page', () => {
   it('overview - loads the 60-minute history again when the socket is back, if the first load failed', async () => {
     let answers = 0;
@@ -18,12 +29,7 @@ describe('overview page', () => {
       answers += 1;
       return answers === 1 ? new Error('connection refused') : { minutes: [] };
     });
-    const { live, socket } = connectedLive();
-    const page = document.createElement('rs-overview');
-    page.api = api;
-    page.live = live;
-    document.body.append(page);
-    await settle(page);
+    const { page, socket } = await mounted(api);
     expect(answers).toBe(1);
     // the (re)subscription's history: the server answers again
     socket().push({ type: 'kpi-history', ticks: [] });
@@ -36,13 +42,7 @@ describe('overview page', () => {
   });
 
   it('overview - writes the screen-reader summary again in the new language at once', async () => {
-    const api = new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] }));
-    const { live, socket } = connectedLive();
-    const page = document.createElement('rs-overview');
-    page.api = api;
-    page.live = live;
-    document.body.append(page);
-    await settle(page);
+    const { page, socket } = await mounted(new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] })));
     socket().push({ type: 'kpi', tick: makeTick(60_000, { decisionsPerSecond: 50, alertsPerMinute: 13 }) });
     await settle(page);
     const summary = () => page.shadowRoot!.querySelector('[aria-live]')!.textContent!;
