@@ -42,7 +42,7 @@ export const KIND_GUIDES: { readonly [K in EventKind]: KindGuide } = {
   },
   customer: {
     summary:
-      'The KYC profile of a customer, sent at onboarding and whenever it changes. Send the whole profile each time, not a patch. The processors keep the profile with the latest `ts` per `customerId`, whatever order events arrive in, and apply it to every later event of that customer: the segment picks the fraud thresholds, and risk rating, PEP status and country feed the features.',
+      'The KYC profile of a customer, sent at onboarding and whenever it changes. Send the whole profile each time, not a patch. The processors keep the profile with the latest `ts` per `customerId`, whatever order events arrive in (of two with the same `ts`, the one whose `id` sorts last as text: `cust-1-v9` after `cust-1-v10`, so give each version its own `ts`; another copy of an event already applied, same `id`, changes nothing whatever it holds), and apply it to every later event of that customer: the segment picks the fraud thresholds, and risk rating, PEP status and country feed the features.',
     partitionKey: ['customerId'],
   },
   'loan.application': {

@@ -56,6 +56,15 @@ describe('feature store batch - customer profiles', () => {
     expect(newer!.profile).toMatchObject({ riskRating: 'medium', segment: 'important' });
   });
 
+  test('another copy of a customer event (same id and time, other content) leaves the first copy standing', async () => {
+    await t.store.computeBatch([customer({ id: 'c-dup', ts: T0, customerId: 'CUST-D', riskRating: 'low', segment: 'standard' })], ['1']);
+    const [copy] = await t.store.computeBatch([customer({ id: 'c-dup', ts: T0, customerId: 'CUST-D', riskRating: 'high', segment: 'vip', pep: true })], ['2']);
+    expect(copy!.origin).toBe('1');
+    expect(copy!.profile).toMatchObject({ riskRating: 'low', segment: 'standard', pep: false });
+    const [paid] = await t.store.computeBatch([payment({ id: 'c-dup-p', ts: T0 + SECOND, from: 'CD-A', to: 'X', customerId: 'CUST-D' })]);
+    expect(paid!.profile).toMatchObject({ riskRating: 'low', segment: 'standard' });
+  });
+
   test('credit events carry the customer profile and no features yet', async () => {
     await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
     const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);

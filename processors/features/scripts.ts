@@ -370,7 +370,9 @@ return out
 
 /**
  * Upserts a customer profile; the newest event time wins (then the larger id), so that applying
- * an event twice, or an older one late, leaves the newest profile. Returns the profile fields.
+ * an event twice, or an older one late, leaves the newest profile. Another copy of the event
+ * applied (the same time and id, whatever it holds) changes nothing: the first copy stands, as
+ * it does in storage. Returns the profile fields.
  * KEYS: profile. ARGV: ts, event id, segment, risk rating, pep (0/1), country, onboarded at (epoch
  * ms, empty when the event has none: the one stored stays).
  */
@@ -380,7 +382,7 @@ local k = KEYS[1]
 local ts = tonumber(ARGV[1])
 local cur = redis.call('HMGET', k, 'ts', 'id')
 local cts = tonumber(cur[1])
-if cts == nil or ts > cts or (ts == cts and ARGV[2] >= (cur[2] or '')) then
+if cts == nil or ts > cts or (ts == cts and ARGV[2] > (cur[2] or '')) then
   redis.call('HSET', k, 'seg', ARGV[3], 'risk', ARGV[4], 'pep', ARGV[5], 'co', ARGV[6], 'ts', ARGV[1], 'id', ARGV[2])
   -- the start of the relationship does not change: an event that does not say keeps what is known
   if ARGV[7] ~= '' then redis.call('HSET', k, 'ob', ARGV[7]) end
