@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './names.js';
 export * from './money.js';
 export * from './fx.js';
+export * from './countries.js';
 export * from './errors.js';
 export * from './log.js';
 export * from './paths.js';

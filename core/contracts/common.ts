@@ -24,8 +24,15 @@ export const Currency = Type.String({
   pattern: '^[A-Z]{3}$',
   description: 'ISO 4217 alphabetic code in use (withdrawn codes are refused). Every money field of the event is in this currency.',
 });
-export const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2.' });
-export const Ref = Type.String({ minLength: 1, maxLength: 128 });
+/** An ISO 3166-1 alpha-2 code (or XK, Kosovo's code in common use): the shape by pattern, the list by the `country` format. */
+export const Country = Type.String({ pattern: '^[A-Z]{2}$', format: 'country', description: 'ISO 3166-1 alpha-2.' });
+/**
+ * A reference to something the sender knows by id (account, customer, loan, device, …): no space
+ * or control character at either end and no control character inside, so that "C-1", " C-1" and
+ * "C-1\n" are never three customers.
+ */
+export const REF_PATTERN = '^[^\\s\\p{Cc}](?:[^\\p{Cc}]*[^\\s\\p{Cc}])?$';
+export const Ref = Type.String({ minLength: 1, maxLength: 128, pattern: REF_PATTERN });
 export const Name = Type.String({ minLength: 1, maxLength: 256 });
 export const Bic = Type.String({ pattern: '^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$', description: 'BIC (8 or 11)' });
 export const DateOnly = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD.' });

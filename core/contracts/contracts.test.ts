@@ -93,6 +93,28 @@ describe('contracts - payment', () => {
     expect(result.ok ? [] : result.errors).toContainEqual({ path: '/v', rule: 'const', message: 'must be 1' });
   });
 
+  it('takes only country codes in use: "UK" is refused and named, "XK" (Kosovo) accepted', () => {
+    const uk = validateEvent(withChange((e) => ((e.creditor as Record<string, unknown>).country = 'UK')), undefined, NOW);
+    expect(uk.ok ? [] : uk.errors).toEqual([{ path: '/creditor/country', rule: 'country', message: expect.stringContaining('the United Kingdom is "GB"') }]);
+    const lower = validateEvent(withChange((e) => ((e.creditor as Record<string, unknown>).country = 'gb')), undefined, NOW);
+    expect(lower.ok ? [] : lower.errors).toEqual([{ path: '/creditor/country', rule: 'pattern', message: expect.stringContaining('ISO 3166-1') }]);
+    expect(validateEvent(withChange((e) => ((e.creditor as Record<string, unknown>).country = 'XK')), undefined, NOW).ok).toBe(true);
+  });
+
+  it.each([[' ACC-1'], ['ACC-1 '], ['ACC-1\n'], ['AC\tC-1'], [' ']])('refuses a reference with a space at an end or a control character: %j', (accountId) => {
+    const result = validateEvent(withChange((e) => ((e.debtor as Record<string, unknown>).accountId = accountId)), undefined, NOW);
+    expect(result.ok ? [] : result.errors).toEqual([{ path: '/debtor/accountId', rule: 'pattern', message: expect.stringContaining('must not start or end with a space') }]);
+  });
+
+  it('takes a reference with spaces inside (an IBAN as printed)', () => {
+    expect(validateEvent(withChange((e) => ((e.debtor as Record<string, unknown>).accountId = 'GB82 WEST 1234 5698 7654 32')), undefined, NOW).ok).toBe(true);
+  });
+
+  it('names an unknown field by its JSON pointer, escaped', () => {
+    const result = validateEvent(withChange((e) => (e['a/b~c'] = 1)), undefined, NOW);
+    expect(result.ok ? [] : result.errors).toEqual([{ path: '/a~1b~0c', rule: 'unknown_field', message: 'a/b~c is not a field of this event' }]);
+  });
+
   it.each([[null], [[]], ['text'], [42]])('refuses a non-object %j', (input) => {
     const result = validateEvent(input, undefined, NOW);
     expect(result.ok).toBe(false);

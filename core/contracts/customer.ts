@@ -16,7 +16,7 @@ export const CustomerEventSchema = Type.Object(
     riskRating: StringEnum(RISK_RATINGS, 'KYC risk rating given at onboarding or at the last review.'),
     pep: Type.Boolean({ description: 'Politically exposed person (or a relative or close associate of one), as found by KYC.' }),
     country: describedAs(Country, 'Country of residence (individual) or of incorporation (business), ISO 3166-1 alpha-2.'),
-    nationality: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'Nationality, ISO 3166-1 alpha-2.' })),
+    nationality: Type.Optional(describedAs(Country, 'Nationality, ISO 3166-1 alpha-2.')),
     dateOfBirth: Type.Optional(describedAs(DateOnly, 'Date of birth (individuals), YYYY-MM-DD.')),
     occupation: Type.Optional(Type.String({ maxLength: 128, description: 'Occupation or line of business, free text.' })),
     accounts: Type.Optional(Type.Array(Ref, { maxItems: 64, description: 'Account ids the customer holds, as they appear in payments (`debtor.accountId`).' })),

@@ -52,7 +52,8 @@ describe('events doc - in step with the schemas', () => {
   it('walks nested objects, optional parents, unions, arrays and money', () => {
     const rows = fieldRowsOf(EVENT_SCHEMAS.payment, { extraRule: { amount: 'money' } });
     const row = (path: string) => rows.find((r) => r.path === path);
-    expect(row('debtor.accountId')).toMatchObject({ type: 'string', required: 'yes', rule: '1 to 128 characters' });
+    expect(row('debtor.accountId')).toMatchObject({ type: 'string', required: 'yes', rule: 'no space at either end, no control character; 1 to 128 characters' });
+    expect(row('debtor.country')?.rule).toBe('an ISO 3166-1 alpha-2 code in use (or `XK`); pattern `^[A-Z]{2}$`');
     expect(row('merchant.id')).toMatchObject({ required: 'with `merchant`' });
     expect(row('merchant.mcc')?.rule).toBe('pattern `^[0-9]{4}$`');
     expect(row('device.ip')).toMatchObject({ type: 'string', rule: 'IPv4 address or IPv6 address' });

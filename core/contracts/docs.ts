@@ -340,12 +340,13 @@ ${JSON.stringify(errors, null, 2)}
 | \`type\` | The wrong JSON type: a number where a string is expected, or an object where there should be a list. |
 | \`const\` | \`v\` is not 1. |
 | \`enum\` | A value outside its closed list (\`kind\`, \`type\`, \`channel\`, …); the message lists the allowed values. |
-| \`pattern\` | A string of the wrong form: an amount, a currency or country code, a BIC, an id. |
+| \`pattern\` | A string of the wrong form: an amount, a currency or country code, a BIC, an id, a reference (an account, customer or loan id) with a space at either end or a control character. |
 | \`format\` | Not a valid RFC 3339 date-time or date, or IP address. |
 | \`minimum\`, \`maximum\` | A number out of range. |
 | \`minLength\`, \`maxLength\`, \`maxItems\` | A string or a list too short or too long. |
 | \`range\` | \`ts\` before 2000 or more than 24 hours ahead. |
 | \`currency\` | A currency that is not an ISO 4217 code in use. |
+| \`country\` | Two capital letters that are not an ISO 3166-1 alpha-2 code (\`UK\`, \`XX\`); \`XK\` (Kosovo, by common use) is accepted. |
 | \`amount_scale\` | More decimals than the currency has. |
 | \`amount_range\` | An amount above 2^53 − 1 minor units. |
 | \`amount_format\` | An amount that is not a decimal string (normally caught first as \`pattern\`). |

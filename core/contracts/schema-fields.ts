@@ -1,6 +1,7 @@
 // Flattens an event contract (a TypeBox schema, which is plain JSON schema) into one row per
 // field, so that docs/events.md is generated from the same schemas the validators compile and
 // cannot drift from them.
+import { REF_PATTERN } from './common.js';
 
 /** The part of JSON schema the contracts use; anything else is ignored rather than guessed at. */
 export type JsonSchema = {
@@ -86,7 +87,8 @@ function ruleOf(schema: JsonSchema): string {
   if (schema.const !== undefined) parts.push(`exactly \`${JSON.stringify(schema.const)}\``);
   if (schema.enum) parts.push(`one of ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
   if (schema.format) parts.push(FORMATS[schema.format] ?? `format \`${schema.format}\``);
-  if (schema.pattern) parts.push(`pattern \`${schema.pattern}\``);
+  if (schema.pattern === REF_PATTERN) parts.push('no space at either end, no control character');
+  else if (schema.pattern) parts.push(`pattern \`${schema.pattern}\``);
   const length = rangeText(schema.minLength, schema.maxLength, 'characters');
   if (length) parts.push(length);
   const range = rangeText(schema.minimum, schema.maximum, '');
@@ -106,6 +108,7 @@ const FORMATS: Readonly<Record<string, string>> = {
   date: 'RFC 3339 full-date (`2026-11-29`)',
   ipv4: 'IPv4 address',
   ipv6: 'IPv6 address',
+  country: 'an ISO 3166-1 alpha-2 code in use (or `XK`)',
 };
 
 function rangeText(min: number | undefined, max: number | undefined, unit: string): string {

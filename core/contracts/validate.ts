@@ -1,8 +1,9 @@
 // Compiled validators for the event contracts, and the step from wire JSON to a validated event.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { isCountryCode } from '../countries.js';
 import { parseAmount } from '../money.js';
-import type { Labels } from './common.js';
+import { REF_PATTERN, type Labels } from './common.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, isEventKind, type EventKind, type WireEventByKind } from './kinds.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -41,6 +42,7 @@ const MIN_TS = Date.UTC(2000, 0, 1);
 
 const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false });
 addFormats(ajv);
+ajv.addFormat('country', { type: 'string', validate: isCountryCode });
 const validators = new Map<EventKind, ValidateFunction>();
 for (const kind of EVENT_KINDS) validators.set(kind, ajv.compile(EVENT_SCHEMAS[kind]));
 
@@ -49,11 +51,11 @@ function describe(error: ErrorObject): FieldError {
   switch (error.keyword) {
     case 'required': {
       const field = (error.params as { missingProperty: string }).missingProperty;
-      return { path: `${at}/${field}`, rule: 'required', message: `${field} is required` };
+      return { path: `${at}${pointer(field)}`, rule: 'required', message: `${field} is required` };
     }
     case 'additionalProperties': {
       const field = (error.params as { additionalProperty: string }).additionalProperty;
-      return { path: `${at}/${field}`, rule: 'unknown_field', message: `${field} is not a field of this event` };
+      return { path: `${at}${pointer(field)}`, rule: 'unknown_field', message: `${field} is not a field of this event` };
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
@@ -62,7 +64,15 @@ function describe(error: ErrorObject): FieldError {
     case 'type':
       return { path: at, rule: 'type', message: `must be ${(error.params as { type: string }).type}` };
     case 'pattern':
+      if ((error.params as { pattern: string }).pattern === REF_PATTERN) {
+        return { path: at, rule: 'pattern', message: 'must not start or end with a space, nor hold a control character (a tab, a line break)' };
+      }
       return { path: at, rule: 'pattern', message: patternMessage(at) };
+    case 'format':
+      if ((error.params as { format: string }).format === 'country') {
+        return { path: at, rule: 'country', message: 'must be an ISO 3166-1 alpha-2 country code in use, such as "US" or "GB" (the United Kingdom is "GB", not "UK")' };
+      }
+      return { path: at, rule: 'format', message: error.message ?? 'is invalid' };
     case 'const':
       return { path: at, rule: 'const', message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
     default:
@@ -75,7 +85,7 @@ function patternMessage(path: string): string {
     return 'must be a non-negative decimal string such as "1250.00" (not a number, not negative)';
   }
   if (path.endsWith('/currency')) return 'must be a three-letter ISO 4217 code such as "USD"';
-  if (path.endsWith('/country')) return 'must be a two-letter ISO 3166-1 code such as "US"';
+  if (path.endsWith('/country') || path.endsWith('/nationality')) return 'must be a two-letter ISO 3166-1 code such as "US"';
   if (path.endsWith('/id')) return 'must start with a letter or digit and hold only letters, digits and . _ : @ -';
   return 'does not have the expected format';
 }
@@ -106,7 +116,7 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
   }
   const validate = validators.get(kind)!;
   if (!validate(record)) {
-    const errors = collapseAnyOf(validate.errors ?? []).slice(0, MAX_ERRORS).map(describe);
+    const errors = withoutRedundantFormats(collapseAnyOf(validate.errors ?? [])).slice(0, MAX_ERRORS).map(describe);
     return { ok: false, errors: dedupe(errors) };
   }
   const errors: FieldError[] = [];
@@ -180,6 +190,12 @@ function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
     );
   }
   return out;
+}
+
+/** A value of the wrong shape ("uk") is not also reported as missing from the list of codes. */
+function withoutRedundantFormats(errors: readonly ErrorObject[]): ErrorObject[] {
+  const shapeWrong = new Set(errors.filter((e) => e.keyword === 'pattern').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword !== 'format' || !shapeWrong.has(e.instancePath));
 }
 
 function dedupe(errors: FieldError[]): FieldError[] {

@@ -2,6 +2,7 @@
 // sanctioned individuals and ISO countries. Read once per process from core/reference.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { knownCountries } from '../../core/countries.js';
 import { sourcePath } from '../../core/paths.js';
 
 export type MccEntry = { readonly mcc: string; readonly description: string };
@@ -22,7 +23,7 @@ export function loadReference(): Reference {
     mccs: loadMccs(),
     fatf: loadFatf(),
     sdnIndividuals: parseSdnIndividuals(readFileSync(sourcePath('core', 'reference', 'sanctions', 'sdn.csv'))),
-    countries: loadCountries(),
+    countries: knownCountries(),
   };
   return cached;
 }
@@ -54,15 +55,6 @@ function loadFatf(): readonly FatfEntry[] {
     if (list === 'call_for_action' || list === 'increased_monitoring') out.push({ country, list });
   }
   return out;
-}
-
-function loadCountries(): ReadonlySet<string> {
-  // Namibia is "NA": csv-parse keeps it a string as long as no cast or null option is set.
-  const rows = parse(readFileSync(sourcePath('core', 'reference', 'iso3166-1.csv')), {
-    columns: true,
-    skip_empty_lines: true,
-  }) as Array<Record<string, string>>;
-  return new Set(rows.map((r) => r.alpha2 ?? '').filter((c) => /^[A-Z]{2}$/.test(c)));
 }
 
 /**
