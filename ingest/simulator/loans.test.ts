@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { LoanDisbursementWire, LoanMissedPaymentWire, LoanRepaymentWire, WireEvent } from '../../core/contracts/index.js';
 import { validateEvent } from '../../core/contracts/index.js';
 import { createSimulator } from './index.js';
-import { annuity } from './loans.js';
+import { annuity, planTroubledLoan } from './loans.js';
+import { Rng } from './rng.js';
+import type { ScenarioStep } from './scenario.js';
+import { timing } from './time.js';
+import { World } from './world.js';
 
 const START = Date.parse('2026-11-29T08:00:00.000Z');
 
@@ -14,6 +18,35 @@ describe('loans - annuity', () => {
     [1_000_000, 24, 1, 1_020_000],
   ])('%i minor at %i%% over %i months pays %i a month', (principal, rate, months, expected) => {
     expect(annuity(principal, rate, months)).toBe(expected);
+  });
+});
+
+describe('loans - a cured loan', () => {
+  // Planned directly (not through a stream) so that whole lives, up to 30 years, can be walked.
+  const world = new World({ seed: 3, startTs: START, customers: 500, merchants: 100 });
+  const ctx = { rng: Rng.of(3, 0x10a), world, now: START, time: timing(1440, 43_200) };
+  const lives: ScenarioStep[][] = [];
+  for (let i = 0; i < 40; i++) lives.push([...(planTroubledLoan(ctx, 'cured') ?? [])]);
+
+  it('misses one run of instalments, then repays every instalment once to the end of its term', () => {
+    for (const life of lives) {
+      const events = life.map((s) => s.event);
+      const term = events.find((e): e is LoanDisbursementWire => e.kind === 'loan.disbursement')?.termMonths ?? 0;
+      const missedInstalments = new Set(events.flatMap((e) => (e.kind === 'loan.missed_payment' ? [e.installment] : [])));
+      expect(missedInstalments.size).toBe(1);
+      const repaid = events.flatMap((e) => (e.kind === 'loan.repayment' ? [e.installment] : []));
+      expect(repaid).toEqual(Array.from({ length: term }, (_, i) => i + 1));
+      expect(Math.max(...events.flatMap((e) => (e.kind === 'loan.missed_payment' ? [e.daysPastDue] : [])))).toBeLessThan(60);
+    }
+  });
+
+  it('schedules every step at a finite time and releases the borrower at its end', () => {
+    for (const life of lives) expect(life.every((s) => Number.isFinite(s.at))).toBe(true);
+    const borrowers = lives.map((life) => world.indexOfCustomer(life[0]?.event.kind === 'loan.application' ? life[0].event.customerId : '') ?? -1);
+    for (const index of borrowers) {
+      expect(world.claimBorrower(index)).toBe(true);
+      world.releaseBorrower(index);
+    }
   });
 });
 

@@ -146,7 +146,8 @@ function* lifecycle(
     if (collateral) {
       yield { at: at(disbursedOn + DAY_MS), event: collateralValuationEvent({ ...ids, collateralId: collateral.id, type: collateral.type, valueMinor: value, currency, method: 'appraisal' }) };
     }
-    const missFrom = outcome === 'performing' ? Number.POSITIVE_INFINITY : rng.int(1, Math.min(app.termMonths, 9));
+    // The instalment the loan first misses; a cured loan performs again to the end of its term.
+    let missFrom = outcome === 'performing' ? Number.POSITIVE_INFINITY : rng.int(1, Math.min(app.termMonths, 9));
     for (let i = 1; i <= app.termMonths; i++) {
       const due = addMonths(disbursedOn, i);
       if (collateral && i % 12 === 0) {
@@ -192,7 +193,7 @@ function* lifecycle(
         };
       }
       i += overdue - 1;
-      outcome = 'performing';
+      missFrom = Number.POSITIVE_INFINITY;
     }
   } finally {
     world.releaseBorrower(c.index);
