@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { PACKAGE_VERSION, startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
-import type { CreatedUser } from '../dashboard/server/auth/index.js';
+import { bannerOf, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand, SimulateError } from './simulate.js';
 import { BenchError, runBenchCommand } from './bench.js';
@@ -53,10 +53,16 @@ program
     const config = loadConfig();
     const roles = parseRoles(opts.roles);
     const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat);
+    // secrets only to a terminal; to a log, a file of the owner's (bin/banner.ts)
+    const toTerminal = process.stdout.isTTY === true;
+    const show = (banner: Banner, append: boolean): void => {
+      if (banner.secrets) writeSecrets(banner.secrets, append);
+      process.stdout.write(banner.text);
+    };
     const system = await startSystem(config, roles, logger, {
-      demoUsersRecreated: (users) => process.stdout.write(['', '  NATS lost its store: the demo users were created again (passwords shown once):', ...demoUserLines(users), ''].join('\n') + '\n'),
+      demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, toTerminal), true),
     });
-    printBanner(system.address, {
+    const facts: BannerFacts = {
       apiKey: config.apiKey,
       generated: config.apiKeyGenerated,
       simulatorRate: roles.has('simulator') ? config.simulatorRate : 0,
@@ -65,7 +71,9 @@ program
       ingest: roles.has('ingest'),
       demoUsers: system.demoUsers,
       noDashboardUsers: system.noDashboardUsers,
-    });
+      dataDir: config.dataDir,
+    };
+    show(bannerOf(system.address, facts, toTerminal), false);
     let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
       // Some supervisors deliver one stop to the process and its group at once; only a signal
@@ -298,55 +306,6 @@ users
   .action(async (username: string) => {
     await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
   });
-
-function demoUserLines(users: readonly CreatedUser[]): string[] {
-  return users.map((u) => `      ${u.username.padEnd(11)} ${u.password}   (${u.roles.join(', ')})`);
-}
-
-type BannerFacts = {
-  readonly apiKey: string;
-  readonly generated: boolean;
-  readonly simulatorRate: number;
-  readonly customers: number;
-  /** The api role runs here (the dashboard). */
-  readonly dashboard: boolean;
-  /** The ingest role runs here (the HTTP gateway takes events). */
-  readonly ingest: boolean;
-  readonly demoUsers: readonly CreatedUser[];
-  readonly noDashboardUsers: boolean;
-};
-
-/** What is running and how to use it: only what this process serves. */
-function printBanner(address: string, facts: BannerFacts): void {
-  const { apiKey, generated, simulatorRate, customers, dashboard, ingest, demoUsers } = facts;
-  const users = demoUserLines(demoUsers);
-  const lines = [
-    '',
-    `  riskstream is running at ${address}`,
-    ...(dashboard ? [`    dashboard ${address}/    API docs ${address}/api/docs`] : []),
-    ...(users.length > 0 ? ['    demo users (passwords shown once; change them with `riskstream users passwd <name>`):', ...users] : []),
-    ...(dashboard && facts.noDashboardUsers ? ['    no dashboard users yet: add one with `npx riskstream users add <name> --role admin`'] : []),
-    `    health   ${address}/healthz`,
-    `    metrics  ${address}/metrics`,
-    ...(ingest
-      ? [generated ? `    API key  ${apiKey}   (generated for this run; set RISKSTREAM_API_KEY to choose one)` : '    API key  from RISKSTREAM_API_KEY']
-      : []),
-    simulatorRate > 0
-      ? `    simulator feeding ${simulatorRate} events/s from a bank of ${customers.toLocaleString('en-US')} customers (RISKSTREAM_SIMULATOR_RATE=0 turns it off)`
-      : '    simulator off',
-    '',
-    ...(ingest
-      ? [
-          '  Send an event:',
-          `    curl -s -X POST '${address}/v1/events?wait=decision' -H 'content-type: application/json' \\`,
-          `      -H "x-api-key: ${generated ? apiKey : '$RISKSTREAM_API_KEY'}" \\`,
-          `      -d '{"v":1,"kind":"payment","ts":"${new Date().toISOString()}","type":"transfer","channel":"mobile","amount":"1250.00","currency":"USD","debtor":{"accountId":"ACC-1"},"creditor":{"accountId":"ACC-2","country":"GB"}}'`,
-          '',
-        ]
-      : []),
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-}
 
 program.parseAsync().catch((error: unknown) => {
   if (

@@ -27,7 +27,7 @@ import {
   ConfigError,
   ServiceUnavailableError,
   isRedisUnavailable,
-  REDIS_HOW_TO_START,
+  redisUnavailableMessage,
   type Config,
   type Logger,
   type Metrics,
@@ -102,7 +102,7 @@ export async function startSystem(
 
   let bus: Bus;
   try {
-    bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`);
+    bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`, logger);
   } catch (error) {
     // Both down: say so at once rather than one at a time, start after start.
     if (usesRedis && error instanceof ServiceUnavailableError) {
@@ -127,7 +127,7 @@ export async function startSystem(
     const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger, { afterRecreate: async () => afterStreamsRecreated?.() });
     stops.push(['streams', async () => stopKeeping()]);
     if (usesRedis) {
-      redis = await connectRedis(config.redisUrl, 'riskstream-processors');
+      redis = await connectRedis(config.redisUrl, 'riskstream-processors', logger);
       const r = redis;
       stops.push(['redis', () => closeRedis(r)]);
       const problem = evictionProblem(await redisMemory(r).catch(() => ({ usedBytes: 0, maxBytes: 0, policy: 'unknown' })));
@@ -166,7 +166,13 @@ export async function startSystem(
     // (its hook fills request.user for every route), the live hub and the data API.
     const users = await createUserStore(bus, { secrets: loadSecretBox(config) });
     const adminEnv = { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword };
-    await ensureAdminFromEnv(users, adminEnv);
+    const admin = await ensureAdminFromEnv(users, adminEnv);
+    if (admin && !admin.passwordApplied) {
+      logger.warn(
+        { username: admin.username },
+        `the user ${admin.username} (RISKSTREAM_ADMIN_USER) exists already with another password, which RISKSTREAM_ADMIN_PASSWORD does not replace (it only creates the user): sign in with the password it has, or change it with \`riskstream users passwd ${admin.username}\``,
+      );
+    }
     if (config.demoUsers) demoUsers = await seedDemoUsers(users);
     noDashboardUsers = (await users.list()).length === 0;
     if (noDashboardUsers) {
@@ -261,7 +267,7 @@ export async function startSystem(
         await r.ping();
       } catch (error) {
         // the connection's own words ("Stream isn't writeable…") mean nothing to an operator
-        if (isRedisUnavailable(error)) throw new Error(`Redis is not reachable at ${safeUrl(config.redisUrl)} (${(error as Error).message}). ${REDIS_HOW_TO_START}`, { cause: error });
+        if (isRedisUnavailable(error)) throw new Error(redisUnavailableMessage(r, config.redisUrl, error as Error), { cause: error });
         throw error;
       }
     };

@@ -50,11 +50,32 @@ export type Bus = {
   readonly names: Names;
 };
 
-const NATS_HOW_TO_START =
-  'Start it with `nats-server -js` (on Debian: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server), or point NATS_URL at a running server.';
+/** How to start the NATS server NATS_URL names (its host and port), or point NATS_URL elsewhere. */
+export function natsHowToStart(url: string): string {
+  const { host, port } = hostAndPort(url, 4222);
+  return (
+    `Start it with \`nats-server -js\` (on Debian: start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- ` +
+    `-a ${host} -p ${port} -js -sd /var/lib/nats-server), or point NATS_URL at a running server.`
+  );
+}
 
-/** Connects to NATS and checks that JetStream is enabled; fails within a few seconds with a useful message. */
-export async function connectBus(url: string, names: Names, name = 'riskstream'): Promise<Bus> {
+/** The host and port of a service URL, for the hints that tell how to start it (defaults when it cannot be read). */
+export function hostAndPort(url: string, defaultPort: number): { readonly host: string; readonly port: number } {
+  try {
+    const parsed = new URL(url.includes('://') ? url : `x://${url}`);
+    const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+    return { host: host === 'localhost' ? '127.0.0.1' : host, port: parsed.port === '' ? defaultPort : Number(parsed.port) };
+  } catch {
+    return { host: '127.0.0.1', port: defaultPort };
+  }
+}
+
+/**
+ * Connects to NATS and checks that JetStream is enabled; fails within a few seconds with a useful
+ * message. With a logger, a lost connection is logged once (warn) and its return (info): the
+ * client reconnects on its own, and without these lines an outage left no trace in the log.
+ */
+export async function connectBus(url: string, names: Names, name = 'riskstream', logger?: Logger): Promise<Bus> {
   let nc: NatsConnection;
   try {
     nc = await connect({
@@ -70,9 +91,10 @@ export async function connectBus(url: string, names: Names, name = 'riskstream')
     });
   } catch (error) {
     throw new ServiceUnavailableError(
-      `NATS is not reachable at ${safeUrl(url)} (${(error as Error).message}). ${NATS_HOW_TO_START}`,
+      `NATS is not reachable at ${safeUrl(url)} (${(error as Error).message}). ${natsHowToStart(url)}`,
     );
   }
+  if (logger) void logConnectionChanges(nc, safeUrl(url), logger);
   let jsm: JetStreamManager;
   try {
     jsm = await jetstreamManager(nc, { timeout: 3000 });
@@ -83,6 +105,19 @@ export async function connectBus(url: string, names: Names, name = 'riskstream')
     );
   }
   return { nc, js: jetstream(nc, { timeout: 5000 }), jsm, publisher: new JetStreamPublisher(nc), names };
+}
+
+async function logConnectionChanges(nc: NatsConnection, url: string, logger: Logger): Promise<void> {
+  let lost = false;
+  for await (const status of nc.status()) {
+    if (status.type === 'disconnect' && !lost) {
+      lost = true;
+      logger.warn({ nats: url }, 'lost the connection to NATS; reconnecting (events wait, /healthz answers 503)');
+    } else if (status.type === 'reconnect' && lost) {
+      lost = false;
+      logger.info({ nats: url }, 'connected to NATS again');
+    }
+  }
 }
 
 export type StreamLimits = {

@@ -94,7 +94,7 @@ describe('heartbeat - on NATS', () => {
     thread.stageLatency.observe({ stage: 'batch_total' }, 0.004);
     main.writerRows.inc({ table: 'events' }, 3);
     const threadSnapshot = await thread.registry.getMetricsAsJSON();
-    expect(threadSnapshot.some((m) => m.name.startsWith('rs_process_'))).toBe(false);
+    expect(threadSnapshot.some((m) => m.name.startsWith('rs_process_') || m.name.startsWith('rs_nodejs_'))).toBe(false);
     const beat = startHeartbeat({
       bus: h.bus,
       snapshot: () => mergedSnapshot(main, [threadSnapshot]),

@@ -11,6 +11,12 @@ describe('log - secrets never reach the log', () => {
     // a token is a user without a password
     ['nats://s3cretTOKEN@127.0.0.1:4222', 'nats://***@127.0.0.1:4222'],
     ['redis://s3cret@127.0.0.1:6379', 'redis://***@127.0.0.1:6379'],
+    // credentials as query parameters, which clients accept too
+    ['redis://127.0.0.1:6396/?password=s3cret', 'redis://127.0.0.1:6396/?password=***'],
+    ['redis://127.0.0.1:6396/2?db=2&password=s3cret&family=4', 'redis://127.0.0.1:6396/2?db=2&password=***&family=4'],
+    ['nats://127.0.0.1:4222?token=s3cret', 'nats://127.0.0.1:4222?token=***'],
+    ['http://ch.example:8123/?user=default&X-ClickHouse-Key=s3cret', 'http://ch.example:8123/?user=default&X-ClickHouse-Key=***'],
+    ['not a url ?password=s3cret&x=1', 'not a url ?password=***&x=1'],
   ])('masks the password (or the token) in %s', (url, expected) => {
     expect(safeUrl(url)).toBe(expected);
     expect(safeUrl(url)).not.toContain('s3cret');

@@ -49,8 +49,14 @@ export function safeUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     // a user without a password is a token (nats://<token>@host): all of it is the secret
     else if (parsed.username) parsed.username = '***';
-    return parsed.toString().replace(/\/$/, '');
+    // clients also take credentials as query parameters (redis://host/?password=…)
+    for (const name of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, '***');
+    return parsed.toString().replace(/\/$/, '').replace(/=%2A%2A%2A/g, '=***');
   } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
+    return url.replace(/\/\/[^@/]*@/, '//***@').replace(SECRET_PARAM_TEXT, '$1=***');
   }
 }
+
+/** Query parameters that carry credentials: password, pass, pwd, token, secret, auth, key, credentials, … */
+const SECRET_PARAM = /pass|pwd|token|secret|auth|key|cred|sig/i;
+const SECRET_PARAM_TEXT = /([?&][^=&#]*(?:pass|pwd|token|secret|auth|key|cred|sig)[^=&#]*)=[^&#]*/gi;

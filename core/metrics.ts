@@ -4,7 +4,14 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { threadCpuReader } from './thread-cpu.js';
 
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Seconds: sub-millisecond stages up to the minutes a backlog or an outage makes an event wait. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/**
+ * prom-client's defaults that are gauges named like counters (`…_total`), which Prometheus's own
+ * checks refuse; their per-type series (`rs_nodejs_active_handles{type}`) stay, and sum to them.
+ */
+const GAUGES_NAMED_TOTAL = ['rs_nodejs_active_handles_total', 'rs_nodejs_active_requests_total', 'rs_nodejs_active_resources_total'];
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -19,7 +26,9 @@ export type MetricsOptions = {
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
   if (options.processMetrics ?? true) {
-    collectDefaultMetrics({ register: registry, prefix: 'rs_process_' });
+    // rs_process_cpu_seconds_total, rs_process_resident_memory_bytes, rs_nodejs_eventloop_lag_seconds, …
+    collectDefaultMetrics({ register: registry, prefix: 'rs_' });
+    for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
     registerThreadCpu(registry);
   }
   return {

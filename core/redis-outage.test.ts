@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../test/harness.js';
 import { startPrivateRedis, type PrivateServer } from '../test/private-servers.js';
-import { closeRedis, connectRedis, isRedisUnavailable } from './redis.js';
+import { Writable } from 'node:stream';
+import { createLogger } from './log.js';
+import { closeRedis, connectRedis, isRedisUnavailable, redisUnavailableMessage } from './redis.js';
 
 let server: PrivateServer;
 
@@ -69,6 +71,39 @@ describe('redis - when the server goes away', () => {
     } finally {
       await closeRedis(redis);
     }
+  });
+
+  it('logs once that the connection was lost and once that it is back', async () => {
+    const lines: Array<{ level: number; msg: string; redis?: string }> = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString())), done()) });
+    const redis = await connectRedis(server.url, 'test-redis-outage-log', createLogger('info', 'test', sink, 'json'));
+    let stopped = false;
+    try {
+      await server.stop();
+      stopped = true;
+      await eventually(() => (lines.some((l) => l.msg.startsWith('lost the connection to Redis')) ? true : undefined), 5000, 'the lost line');
+      // its reconnection attempts fail every 2 s at most: still one line
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await server.start();
+      stopped = false;
+      await eventually(() => (lines.some((l) => l.msg === 'connected to Redis again') ? true : undefined), 10_000, 'the back line');
+      expect(lines.map((l) => [l.level, l.msg.split(';')[0]])).toEqual([
+        [40, 'lost the connection to Redis'],
+        [30, 'connected to Redis again'],
+      ]);
+      expect(lines[0]!.redis).toBe(server.url);
+    } finally {
+      await closeRedis(redis);
+      if (stopped) await server.start();
+    }
+  });
+
+  it('tells refused credentials from an unreachable server in what /healthz says', () => {
+    const url = 'redis://:s3cret@127.0.0.1:6399';
+    expect(redisUnavailableMessage(undefined, url, new Error('connect ECONNREFUSED 127.0.0.1:6399'))).toBe(
+      'Redis is not reachable at redis://:***@127.0.0.1:6399 (connect ECONNREFUSED 127.0.0.1:6399). Start it with `redis-server` (for example: redis-server --daemonize yes --bind 127.0.0.1 --port 6399 --save "" --appendonly no), or point REDIS_URL at a running server.',
+    );
+    expect(redisUnavailableMessage(undefined, url, new Error('WRONGPASS invalid username-password pair'))).toMatch(/^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:6399 refuses riskstream's credentials \(WRONGPASS .*\)\. Check the user name and password in REDIS_URL\.$/);
   });
 
   it('says why it could not connect, and what to do about it', async () => {

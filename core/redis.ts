@@ -1,12 +1,32 @@
 // The Redis connection for shared feature state; fails fast with a message naming the address.
 import { Redis } from 'ioredis';
-import { safeUrl } from './log.js';
-import { ServiceUnavailableError } from './bus.js';
+import { safeUrl, type Logger } from './log.js';
+import { ServiceUnavailableError, hostAndPort } from './bus.js';
 
 export type { Redis };
 
-export const REDIS_HOW_TO_START =
-  'Start it with `redis-server` (for example: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or point REDIS_URL at a running server.';
+/** How to start the Redis server REDIS_URL names (its host and port), or point REDIS_URL elsewhere. */
+export function redisHowToStart(url: string): string {
+  const { host, port } = hostAndPort(url, 6379);
+  return `Start it with \`redis-server\` (for example: redis-server --daemonize yes --bind ${host} --port ${port} --save "" --appendonly no), or point REDIS_URL at a running server.`;
+}
+
+/** Refused credentials: the server is there, and starting one would not help. */
+const REFUSED_CREDENTIALS = /WRONGPASS|NOAUTH|NOPERM/;
+const CHECK_CREDENTIALS = 'Check the user name and password in REDIS_URL.';
+
+/** The last error each connection reported (its commands fail with less telling words). */
+const lastErrors = new WeakMap<Redis, Error>();
+
+/**
+ * Why Redis cannot be asked, for an operator: refused credentials, or not reachable at the URL —
+ * from the connection's own last error when it has one.
+ */
+export function redisUnavailableMessage(redis: Redis | undefined, url: string, error: Error): string {
+  const cause = (redis && lastErrors.get(redis)) ?? error;
+  if (REFUSED_CREDENTIALS.test(cause.message)) return `Redis at ${safeUrl(url)} refuses riskstream's credentials (${cause.message}). ${CHECK_CREDENTIALS}`;
+  return `Redis is not reachable at ${safeUrl(url)} (${cause.message}). ${redisHowToStart(url)}`;
+}
 
 /** How long a command waits for Redis's answer before it fails (a connection that hangs without closing). */
 export const REDIS_COMMAND_TIMEOUT_MS = 5000;
@@ -19,7 +39,7 @@ export const REDIS_COMMAND_TIMEOUT_MS = 5000;
  * background; callers treat a failure as Redis being unavailable (the processors retry the batch
  * later, the gateway sends events unchecked, the API answers 503: docs/operations.md).
  */
-export async function connectRedis(url: string, connectionName = 'riskstream'): Promise<Redis> {
+export async function connectRedis(url: string, connectionName = 'riskstream', logger?: Logger): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3000,
@@ -30,20 +50,35 @@ export async function connectRedis(url: string, connectionName = 'riskstream'): 
     enableAutoPipelining: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
   });
-  // Errors after start-up surface on commands; the event only keeps ioredis from printing them,
-  // and keeps the first one's cause, which connect() reports only as "Connection is closed".
+  // Errors after start-up surface on commands; the event keeps ioredis from printing them, keeps
+  // the first one's cause (connect() reports it only as "Connection is closed") and the last one
+  // (for /healthz), and — with a logger — says once that the connection was lost, and when it is back.
   let cause: Error | undefined;
-  redis.on('error', (error: Error) => (cause ??= error));
+  let started = false;
+  let lost = false;
+  redis.on('error', (error: Error) => {
+    cause ??= error;
+    lastErrors.set(redis, error);
+    if (logger && started && !lost) {
+      lost = true;
+      logger.warn({ redis: safeUrl(url), detail: error.message }, 'lost the connection to Redis; reconnecting (the processors wait, the gateway sends events unchecked)');
+    }
+  });
+  redis.on('ready', () => {
+    lastErrors.delete(redis);
+    if (logger && lost) logger.info({ redis: safeUrl(url) }, 'connected to Redis again');
+    lost = false;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
     const reason = (cause ?? (error as Error)).message;
-    // Refused credentials: the server is there, starting one would not help.
-    const next = /WRONGPASS|NOAUTH|NOPERM/.test(reason) ? 'Check the user name and password in REDIS_URL.' : REDIS_HOW_TO_START;
+    const next = REFUSED_CREDENTIALS.test(reason) ? CHECK_CREDENTIALS : redisHowToStart(url);
     throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${reason}). ${next}`);
   }
+  started = true;
   return redis;
 }
 

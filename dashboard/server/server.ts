@@ -31,11 +31,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler(function handleError(error: FastifyError | RiskstreamError, request, reply) {
     if (error instanceof RiskstreamError) {
-      if (error.status >= 500) request.log.warn({ code: error.code, msg: error.message }, 'request failed');
+      if (error.status >= 500) request.log.warn({ code: error.code, detail: error.message }, 'request failed');
       return reply.code(error.status).send(error.toJSON());
     }
     if (isRedisUnavailable(error)) {
-      request.log.warn({ msg: error.message }, 'request failed: Redis is not reachable');
+      request.log.warn({ detail: error.message }, 'request failed: Redis is not reachable');
       return reply.code(503).send(new RiskstreamError('RS_ERR_REDIS_UNAVAILABLE', `Redis did not answer (${error.message}); try again shortly`).toJSON());
     }
     const ingest = request.url.startsWith('/v1/events');

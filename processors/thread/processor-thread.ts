@@ -31,8 +31,9 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ processMetrics: false });
   const names = namesOf(config.namespace);
 
+  // the main thread logs NATS's comings and goings; Redis is this thread's alone
   const bus = await connectBus(config.natsUrl, names, 'riskstream:processors-thread');
-  const redis = await connectRedis(config.redisUrl, 'riskstream-processors');
+  const redis = await connectRedis(config.redisUrl, 'riskstream-processors', logger);
   const kpis = startKpiPublisher(bus, procId, logger);
   const processor = createProductProcessor({ bus, redis, config, metrics, logger, kpis: kpis.accumulator });
   await processor.start();

@@ -3,7 +3,9 @@
 // too, never 400, which a client would take for bad input — /healthz names NATS, and once the
 // server is back the gateway accepts events again and the simulator carries on, without a restart.
 // A server back without its store: streams, consumers and the first users are created again.
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretsPath } from '../../bin/banner.js';
 import { connectBus } from '../../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
 import { startPrivateNats, type PrivateServer } from '../private-servers.js';
@@ -46,7 +48,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 describe('NATS goes away', () => {
   it('answers 503 and retryable, reports it, and accepts events again once NATS is back', async () => {
     // With the demo's simulator beside the gateway, as `npm start` runs it.
-    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_SIMULATOR_RATE: '50' }, ['start', '--roles', 'ingest,simulator']);
+    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_SIMULATOR_RATE: '50', LOG_LEVEL: 'info' }, ['start', '--roles', 'ingest,simulator']);
     expect((await post('/v1/events', payment('no-before'))).status).toBe(202);
 
     await nats.stop();
@@ -71,6 +73,10 @@ describe('NATS goes away', () => {
     const again = await post('/v1/events:batch', [payment('no-during-1'), payment('no-during-2'), payment('no-during-3')]);
     expect(again.status).toBe(202);
     expect(again.body.accepted).toBe(3);
+    // The outage and the return are in the log, once each.
+    const log = running.output();
+    expect(log.match(/lost the connection to NATS/g)?.length).toBe(1);
+    expect(log.match(/connected to NATS again/g)?.length).toBe(1);
 
     // The simulator paused during the outage and carries on (it stopped for good at the first
     // failed publish before): the stream keeps growing.
@@ -129,7 +135,9 @@ describe('NATS goes away', () => {
       ['start', '--roles', 'api'],
     );
     expect((await signIn(admin.username, admin.password)).status).toBe(200);
-    const firstMonitor = demoPassword(running.output(), 'monitor');
+    // the output is a pipe, not a terminal: the passwords are in the data folder's secrets file, not in the output
+    expect(running.output()).not.toMatch(/^\s+monitor\s+\S+\s+\(/m);
+    const firstMonitor = demoPassword(readFileSync(secretsPath(h.dataDir), 'utf8'), 'monitor');
     expect(firstMonitor).toBeDefined();
 
     await nats.stop();
@@ -149,7 +157,9 @@ describe('NATS goes away', () => {
     // The demo users have new passwords, printed where the first ones were; the old one no longer opens.
     const output = running.output();
     expect(output).toContain('the demo users were created again');
-    const secondMonitor = demoPassword(output.slice(output.indexOf('the demo users were created again')), 'monitor');
+    const secrets = readFileSync(secretsPath(h.dataDir), 'utf8');
+    const secondMonitor = demoPassword(secrets.slice(secrets.indexOf('the demo users created again')), 'monitor');
+    expect((statSync(secretsPath(h.dataDir)).mode & 0o777).toString(8)).toBe('600');
     expect(secondMonitor).toBeDefined();
     expect(secondMonitor).not.toBe(firstMonitor);
     expect((await signIn('monitor', secondMonitor!)).status).toBe(200);
@@ -167,7 +177,7 @@ async function signIn(username: string, password: string): Promise<Response> {
   });
 }
 
-/** The password printed for a demo user (the first one in `output`). */
-function demoPassword(output: string, username: string): string | undefined {
-  return new RegExp(`^\\s+${username}\\s+(\\S+)\\s+\\(`, 'm').exec(output)?.[1];
+/** A demo user's password in the secrets file (the first one in `text`). */
+function demoPassword(text: string, username: string): string | undefined {
+  return new RegExp(`^user ${username} (\\S+) \\(`, 'm').exec(text)?.[1];
 }

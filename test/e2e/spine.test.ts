@@ -155,7 +155,7 @@ describe('spine - end to end', () => {
       const body = await (await fetch(`${system!.baseUrl}/metrics`)).text();
       return /rs_decisions_total\{kind="payment",action="\w+"\} \d+/.test(body) ? body : undefined;
     }, 10_000, 'decisions in /metrics');
-    expect(text.match(/^rs_process_process_cpu_seconds_total /gm)?.length, 'process metrics once, not once per thread').toBe(1);
+    expect(text.match(/^rs_process_cpu_seconds_total /gm)?.length, 'process metrics once, not once per thread').toBe(1);
     expect(text).toContain('rs_stage_latency_seconds_bucket{le="0.025",stage="ingest_to_decision"}');
     expect(text).toContain('rs_writer_rows_total');
     // the series alerts are written on exist at 0 before their first count (Prometheus's increase() misses a series born at 1)

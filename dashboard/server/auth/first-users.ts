@@ -2,7 +2,7 @@
 // mode one user per role with a random password printed once at start-up.
 import { RiskstreamError } from '../../../core/index.js';
 import type { UserRole } from '../protocol.js';
-import { generatePassword, passwordProblem } from './password.js';
+import { generatePassword, passwordProblem, verifyPassword } from './password.js';
 import type { UserStore } from './user-store.js';
 import { normaliseUsername, usernameProblem } from './username.js';
 
@@ -38,7 +38,11 @@ export class AdminEnvError extends Error {
   override readonly name = 'AdminEnvError';
 }
 
-export type AdminFromEnv = { readonly created: boolean; readonly username: string } | null;
+/**
+ * `passwordApplied`: false when the user existed already with another password, which the one in
+ * the environment did not replace (the caller warns: a silent no-op looked like a broken sign-in).
+ */
+export type AdminFromEnv = { readonly created: boolean; readonly username: string; readonly passwordApplied: boolean } | null;
 
 /**
  * Creates the admin named by RISKSTREAM_ADMIN_USER with RISKSTREAM_ADMIN_PASSWORD when that user does not
@@ -55,12 +59,13 @@ export async function ensureAdminFromEnv(store: UserStore, env: NodeJS.ProcessEn
   if (nameProblem) throw new AdminEnvError(`RISKSTREAM_ADMIN_USER: ${nameProblem}`);
   const pwProblem = passwordProblem(password);
   if (pwProblem) throw new AdminEnvError(`RISKSTREAM_ADMIN_PASSWORD: ${pwProblem}`);
-  if (await store.get(username)) return { created: false, username };
+  const existing = await store.get(username);
+  if (existing) return { created: false, username, passwordApplied: await verifyPassword(password, existing.passwordHash) };
   try {
     await store.create({ username, displayName: 'Administrator', password, roles: ['admin'] });
-    return { created: true, username };
+    return { created: true, username, passwordApplied: true };
   } catch (error) {
-    if (error instanceof RiskstreamError && error.code === 'RS_ERR_CONFLICT') return { created: false, username };
+    if (error instanceof RiskstreamError && error.code === 'RS_ERR_CONFLICT') return { created: false, username, passwordApplied: false };
     throw error;
   }
 }

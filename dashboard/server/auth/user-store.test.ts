@@ -143,10 +143,13 @@ describe('user store - records', () => {
 describe('first users - admin from the environment', () => {
   it('creates the admin once and leaves it alone afterwards', async () => {
     const env = { RISKSTREAM_ADMIN_USER: 'Root.Admin', RISKSTREAM_ADMIN_PASSWORD: 'first admin password' };
-    expect(await ensureAdminFromEnv(store, env)).toEqual({ created: true, username: 'root.admin' });
+    expect(await ensureAdminFromEnv(store, env)).toEqual({ created: true, username: 'root.admin', passwordApplied: true });
     expect((await store.get('root.admin'))!.roles).toEqual(['admin']);
+    // a restart with the same environment: nothing to say
+    expect(await ensureAdminFromEnv(store, env)).toEqual({ created: false, username: 'root.admin', passwordApplied: true });
     await store.setPassword('root.admin', 'changed later by the admin');
-    expect(await ensureAdminFromEnv(store, env)).toEqual({ created: false, username: 'root.admin' });
+    // the environment's password is not re-applied, and the caller learns it (to warn)
+    expect(await ensureAdminFromEnv(store, env)).toEqual({ created: false, username: 'root.admin', passwordApplied: false });
     expect(await verifyPassword('changed later by the admin', (await store.get('root.admin'))!.passwordHash)).toBe(true);
   });
 
