@@ -259,6 +259,8 @@ function printResult(r: BenchResult, namespace: string): void {
 }
 
 function attachTarget(config: Config, options: BenchCommandOptions): Target {
+  // the suite's HTTP runs need the key of a riskstream it started itself
+  if (options.suite) throw new BenchError('--suite runs against a riskstream it starts itself: add --spawn');
   if (options.via !== 'nats' && config.apiKeyGenerated) {
     throw new BenchError('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
   }

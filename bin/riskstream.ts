@@ -21,6 +21,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function atLeastOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
 function fraction(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
@@ -188,8 +194,8 @@ program
 program
   .command('bench')
   .description('drive a running riskstream at a fixed rate and report throughput and latency')
-  .option('--rate <n>', 'events per second', positiveInt, 10_000)
-  .option('--duration <s>', 'seconds of sending', positiveInt, 60)
+  .option('--rate <n>', 'events per second', atLeastOne, 10_000)
+  .option('--duration <s>', 'seconds of sending', atLeastOne, 60)
   .option('--warmup <s>', 'seconds of sending at the same rate first, not counted in the figures (0: none)', positiveInt, 5)
   .addOption(new Option('--via <path>', 'entry point').choices(['nats', 'http', 'http-batch']).default('nats'))
   .option('--batch-size <n>', 'events per HTTP batch (http-batch)', positiveInt, 200)

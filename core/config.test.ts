@@ -64,8 +64,9 @@ describe('config - refusals name the variable', () => {
     [{ RISKSTREAM_INGEST_LINGER_MS: '500' }, /RISKSTREAM_INGEST_LINGER_MS=500/],
     [{ RISKSTREAM_SIMULATOR_CUSTOMERS: '99' }, /RISKSTREAM_SIMULATOR_CUSTOMERS=99 is not an integer between 100 and 5000000/],
     [{ RISKSTREAM_FX_RATES: 'not json' }, /RISKSTREAM_FX_RATES must be JSON/],
-    [{ RISKSTREAM_FX_RATES: '{"eur":1}' }, /eur must be a three-letter code/],
-    [{ RISKSTREAM_FX_RATES: '{"EUR":-1}' }, /EUR must be a three-letter code with a positive rate/],
+    [{ RISKSTREAM_FX_RATES: '{"eur":1}' }, /"eur" must be an ISO 4217 code in capitals \("EUR"\)/],
+    [{ RISKSTREAM_FX_RATES: '{"XYZ":1}' }, /XYZ is not an ISO 4217 currency in use/],
+    [{ RISKSTREAM_FX_RATES: '{"EUR":-1}' }, /the rate of EUR must be a positive number of USD per unit \(such as 1.08\), not -1/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT=xml is not a format; formats are: json, pretty/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL=verbose is not a level; levels are: fatal, error, warn, info, debug, trace, silent/],
     [{ CLICKHOUSE_URL: 'not a url' }, /CLICKHOUSE_URL is not an http\(s\) address/],
@@ -107,13 +108,19 @@ describe('config - thread switches', () => {
   const cases = [
     [undefined, 'auto'],
     ['', 'auto'],
+    ['auto', 'auto'],
     ['1', true],
     ['0', false],
   ] as const;
   it.each([
     ...cases.map(([value, expected]) => ['RISKSTREAM_WRITER_THREAD', value, expected, 'writerThread'] as const),
     ...cases.map(([value, expected]) => ['RISKSTREAM_PROCESSORS_THREAD', value, expected, 'processorsThread'] as const),
+    ...cases.map(([value, expected]) => ['RISKSTREAM_SECURE_COOKIES', value, expected, 'secureCookies'] as const),
   ])('%s=%s gives %s', (variable, value, expected, field) => {
     expect(loadConfig(value === undefined ? {} : { [variable]: value })[field]).toBe(expected);
+  });
+
+  it('names every value it takes when refusing one', () => {
+    expect(() => loadConfig({ RISKSTREAM_WRITER_THREAD: 'yes' })).toThrow('RISKSTREAM_WRITER_THREAD=yes must be auto (the default, also when unset), 1 or 0 (true or false)');
   });
 });

@@ -2,6 +2,7 @@
 // Every name here is documented in README.md ("Configuration").
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { currencyInfo } from './money.js';
 
 export const ROLES = ['ingest', 'processors', 'writer', 'api', 'simulator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -100,6 +101,15 @@ function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
   throw new ConfigError(`${name}=${raw} must be 1 or 0 (true or false)`);
 }
 
+/** A setting that is `auto` (also when unset) or a flag. */
+function autoFlagFrom(env: NodeJS.ProcessEnv, name: string): boolean | 'auto' {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name}=${raw} must be auto (the default, also when unset), 1 or 0 (true or false)`);
+}
+
 /** RISKSTREAM_API_KEY: one key, or several separated by commas (rotation); each at least 16 characters. */
 function apiKeysFrom(raw: string | undefined): string[] {
   if (raw === undefined || raw.trim() === '') return [];
@@ -184,9 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUser: env.RISKSTREAM_ADMIN_USER || undefined,
     adminPassword: env.RISKSTREAM_ADMIN_PASSWORD || undefined,
     secretsKey: env.RISKSTREAM_SECRETS_KEY || undefined,
-    processorsThread: env.RISKSTREAM_PROCESSORS_THREAD === undefined || env.RISKSTREAM_PROCESSORS_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD', false),
-    writerThread: env.RISKSTREAM_WRITER_THREAD === undefined || env.RISKSTREAM_WRITER_THREAD === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_WRITER_THREAD', false),
-    secureCookies: env.RISKSTREAM_SECURE_COOKIES === undefined || env.RISKSTREAM_SECURE_COOKIES === '' ? 'auto' : flagFrom(env, 'RISKSTREAM_SECURE_COOKIES', false),
+    processorsThread: autoFlagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD'),
+    writerThread: autoFlagFrom(env, 'RISKSTREAM_WRITER_THREAD'),
+    secureCookies: autoFlagFrom(env, 'RISKSTREAM_SECURE_COOKIES'),
   };
 }
 
@@ -216,8 +226,13 @@ function fxRatesFrom(raw: string | undefined): Readonly<Record<string, number>> 
     throw new ConfigError('RISKSTREAM_FX_RATES must be a JSON object of currency code to USD per unit');
   }
   for (const [code, rate] of Object.entries(value)) {
-    if (!/^[A-Z]{3}$/.test(code) || typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate)) {
-      throw new ConfigError(`RISKSTREAM_FX_RATES: ${code} must be a three-letter code with a positive rate`);
+    if (!/^[A-Z]{3}$/.test(code)) {
+      const upper = code.toUpperCase();
+      throw new ConfigError(`RISKSTREAM_FX_RATES: ${JSON.stringify(code)} must be an ISO 4217 code in capitals${/^[A-Z]{3}$/.test(upper) ? ` ("${upper}")` : ''}`);
+    }
+    if (!currencyInfo(code)) throw new ConfigError(`RISKSTREAM_FX_RATES: ${code} is not an ISO 4217 currency in use`);
+    if (typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate)) {
+      throw new ConfigError(`RISKSTREAM_FX_RATES: the rate of ${code} must be a positive number of USD per unit (such as 1.08), not ${JSON.stringify(rate)}`);
     }
   }
   return value as Record<string, number>;

@@ -123,7 +123,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     writerLagSeconds: new Gauge({
       name: 'rs_writer_lag_seconds',
-      help: 'Age of the newest row the writer has inserted, by table (how far storage trails the stream)',
+      help: 'How far storage trails the stream, by table, in seconds: the age of the oldest message the writer holds; with messages not yet delivered to it, since the newest row it inserted (polled every 5 s)',
       labelNames: ['table'] as const,
       registers: [registry],
     }),

@@ -23,7 +23,8 @@ const MAX_VUS = positiveInt('MAX_VUS', Math.max(VUS * 4, 100));
 const ACCOUNTS = positiveInt('ACCOUNTS', 10000);
 const WAIT_DECISION = __ENV.WAIT_DECISION === '1';
 const WAIT_RATE = positiveInt('WAIT_RATE', Math.max(1, Math.ceil(RATE / 10)));
-const WAIT_TIMEOUT_MS = positiveInt('WAIT_TIMEOUT_MS', 1000);
+// the gateway takes timeoutMs from 1 to 5000: more would turn every decision request into a 400
+const WAIT_TIMEOUT_MS = atMost('WAIT_TIMEOUT_MS', positiveInt('WAIT_TIMEOUT_MS', 1000), 5000);
 const P95_MS = positiveInt('P95_MS', 50);
 const P99_MS = positiveInt('P99_MS', 100);
 const DECISION_P99_MS = positiveInt('DECISION_P99_MS', 100);
@@ -115,6 +116,11 @@ export function waitForDecision(data) {
   decisionLatency.add(response.timings.duration);
   const total = response.json('decision.latencyMs.total');
   if (typeof total === 'number') decisionServerTotal.add(total);
+}
+
+function atMost(name, value, max) {
+  if (value > max) throw new Error(name + '=' + value + ' must be at most ' + max);
+  return value;
 }
 
 function positiveInt(name, fallback) {

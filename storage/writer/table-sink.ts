@@ -2,7 +2,7 @@
 // them to rows, drops what is already stored, inserts, and only then acknowledges. Failures are
 // data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { ingestTsOf, isEnvelope, splitEnvelope, type Bus, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
+import { ingestTsOf, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
@@ -44,6 +44,9 @@ export type SinkDeps = {
    */
   readonly retentionDays?: number;
 };
+
+/** The codes the writer dead-letters with: a message its rows cannot take, as the processors name it, or a row storage refuses. */
+const WRITER_DEAD_LETTER_CODES = ['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT', 'RS_ERR_STORAGE_ROW'] as const satisfies readonly ErrorCode[];
 
 /** What a table's writer has done since start; the lag fields are filled by the writer's poll. */
 export type TableSinkCounters = {
@@ -131,7 +134,7 @@ export class TableSink<R> {
     this.handle = this.handle.bind(this);
     // at 0 from the start, so that the first failure shows in Prometheus's increase()
     deps.metrics.writerInsertFailures.inc({ table: spec.table }, 0);
-    deps.metrics.deadLettered.inc({ source: 'writer', code: 'RS_ERR_STORAGE_ROW' }, 0);
+    for (const code of WRITER_DEAD_LETTER_CODES) deps.metrics.deadLettered.inc({ source: 'writer', code }, 0);
   }
 
   /** The BatchConsumer handler. Never throws: it acks, naks or dead-letters every message. */

@@ -179,6 +179,8 @@ describe('cli - simulate and configuration', () => {
       [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: 'a-key-of-16-chars-or-more' }, /nothing answers at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/],
       [['simulate', '--out', join(dataDir, 'no-such-folder', 'x.ndjson'), '--count', '1'], {}, /cannot write .*no-such-folder\/x\.ndjson: ENOENT/],
       [['bench', '--via', 'http', '--rate', '1', '--duration', '1', '--url', 'http://127.0.0.1:1'], { RISKSTREAM_API_KEY: '' }, /set RISKSTREAM_API_KEY to the running riskstream's ingest key for --via http, or use --spawn/],
+      [['bench', '--suite', '--rate', '1', '--duration', '1'], {}, /--suite runs against a riskstream it starts itself: add --spawn/],
+      [['bench', '--rate', '0'], {}, /option '--rate <n>' argument '0' is invalid\. expected a whole number of at least 1/],
     ];
     for (const [args, env, message] of cases) {
       const { code, out } = await riskstream(args, env);
