@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LoanDisbursementWire, LoanMissedPaymentWire, LoanRepaymentWire, WireEvent } from '../../core/contracts/index.js';
+import type { LoanApplicationWire, LoanDisbursementWire, LoanMissedPaymentWire, LoanRepaymentWire, WireEvent } from '../../core/contracts/index.js';
 import { validateEvent } from '../../core/contracts/index.js';
 import { createSimulator } from './index.js';
-import { annuity, planTroubledLoan } from './loans.js';
+import { DECLINE_ABOVE_PD, annuity, planTroubledLoan, probabilityOfDefault } from './loans.js';
 import { Rng } from './rng.js';
 import type { ScenarioStep } from './scenario.js';
 import { timing } from './time.js';
@@ -47,6 +47,49 @@ describe('loans - a cured loan', () => {
       expect(world.claimBorrower(index)).toBe(true);
       world.releaseBorrower(index);
     }
+  });
+});
+
+/** The PD the bank's rule saw, recomputed from the application as a scorer would read it. */
+function pdOf(app: LoanApplicationWire): number {
+  const dti = (Number(app.monthlyDebtPayments) * 12) / Number(app.annualIncome);
+  return probabilityOfDefault({ bureauScore: app.bureauScore ?? 0, dti, employmentYears: app.employmentYears ?? 0, purpose: app.purpose });
+}
+
+describe('loans - approval', () => {
+  // Many loans, of which a few per cent are labelled bad; whole lives are not needed here.
+  const events = createSimulator({ seed: 8, startTs: START, rate: 5, loanRate: 0.05 }).take(40_000);
+  const disbursed = new Set(events.flatMap((e) => (e.kind === 'loan.disbursement' ? [e.applicationId] : [])));
+  const applications = events.filter((e): e is LoanApplicationWire => e.kind === 'loan.application');
+  // Applications near the end of the stream are not decided yet.
+  const decided = applications.slice(0, -50);
+  const approved = decided.filter((a) => disbursed.has(a.applicationId));
+  const bad = approved.filter((a) => a.labels?.credit === true);
+  const mean = (list: readonly LoanApplicationWire[]): number => list.reduce((sum, a) => sum + pdOf(a), 0) / list.length;
+
+  it('applies one rule to every application: none approved above the cut-off, labelled or not', () => {
+    expect(approved.length).toBeGreaterThan(400);
+    expect(approved.filter((a) => pdOf(a) >= DECLINE_ABOVE_PD + 0.005).map((a) => a.labels?.patterns)).toEqual([]);
+    expect(decided.filter((a) => !disbursed.has(a.applicationId) && pdOf(a) < DECLINE_ABOVE_PD - 0.005)).toEqual([]);
+  });
+
+  it('makes loans that go bad riskier on average, so the application still has signal', () => {
+    expect(bad.length).toBeGreaterThan(15);
+    expect(mean(bad)).toBeGreaterThan(1.5 * mean(approved.filter((a) => a.labels?.credit !== true)));
+  });
+
+  it('labels a few per cent of approved loans bad, injected ones included', () => {
+    const injected = new Set(events.flatMap((e) => (e.labels?.credit === true ? [e.labels.scenarioId] : [])));
+    expect(injected.size).toBeGreaterThan(0);
+    expect(bad.length / approved.length).toBeGreaterThan(0.02);
+    expect(bad.length / approved.length).toBeLessThan(0.08);
+  });
+
+  it('comes with loans, not from the deck of patterns: without loans no credit label, however often patterns start', () => {
+    const sim = createSimulator({ seed: 8, startTs: START, patternRate: 0.05, loanRate: 0 });
+    const noLoans = sim.take(10_000);
+    expect(noLoans.filter((e) => e.labels?.credit === true)).toEqual([]);
+    expect(Object.values(sim.stats().scenariosStarted).reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
   });
 });
 

@@ -28,12 +28,19 @@ export type SimulatorOptions = {
   /** The event rate the stream is meant to be played at; event time advances 1/rate s per event (default 1,000). */
   readonly rate?: number;
   /**
-   * Chance per event that an injected scenario starts (default 0.002: one every 500 events, so
-   * each of the twelve patterns comes round about every 6,000 events, two minutes at 50 events/s).
+   * Chance per event that an injected fraud or AML scenario starts (default 0.002: one every 500
+   * events, so each of the ten comes round about every 5,000 events, 100 s at 50 events/s). The
+   * credit patterns come with loans instead (`troubledLoanShare`).
    */
   readonly patternRate?: number;
-  /** Chance per event that an ordinary customer applies for a loan (default 0.001). */
+  /** Chance per event that a customer applies for a loan (default 0.001). */
   readonly loanRate?: number;
+  /**
+   * Share of loan applications that are an injected credit scenario, `missed_repayment` or
+   * `loan_default` (default 0.015). With the loans that go bad on their own (≈ 3.6 % of those
+   * approved) about 5 % of approved loans are labelled bad.
+   */
+  readonly troubledLoanShare?: number;
   /** How much faster hour- and day-long scenarios play out (default 1,440: a day in a minute). */
   readonly timeScale?: number;
   /** How much faster the loan calendar runs (default 43,200: a month of loan life in a minute). */
@@ -60,6 +67,7 @@ export type WorldSummary = {
   readonly merchants: number;
   readonly patternRate: number;
   readonly loanRate: number;
+  readonly troubledLoanShare: number;
   readonly timeScale: number;
   readonly loanTimeScale: number;
   readonly patterns: readonly PatternName[];
@@ -124,6 +132,10 @@ class SimulatorImpl implements Simulator {
   private _rate: number;
   private readonly _patternRate: number;
   private readonly _loanRate: number;
+  private readonly _troubledLoanShare: number;
+  /** Enabled patterns dealt from the deck at `patternRate` (fraud and AML), and those that come with loans (credit). */
+  private readonly _dealt: readonly PatternName[];
+  private readonly _credit: readonly PatternName[];
   private readonly _bootstrapIntros: number;
   private readonly _agenda = new Agenda();
   private readonly _ready: Draft[] = [];
@@ -151,12 +163,15 @@ class SimulatorImpl implements Simulator {
     const loanTimeScale = opts.loanTimeScale ?? 43_200;
     this._patternRate = opts.patternRate ?? 0.002;
     this._loanRate = opts.loanRate ?? 0.001;
-    if (!(this._patternRate >= 0 && this._patternRate <= 1) || !(this._loanRate >= 0 && this._loanRate <= 1)) {
-      throw new RangeError('patternRate and loanRate are chances per event, between 0 and 1');
+    this._troubledLoanShare = opts.troubledLoanShare ?? 0.015;
+    if (!(this._patternRate >= 0 && this._patternRate <= 1) || !(this._loanRate >= 0 && this._loanRate <= 1) || !(this._troubledLoanShare >= 0 && this._troubledLoanShare <= 1)) {
+      throw new RangeError('patternRate, loanRate and troubledLoanShare are chances, between 0 and 1');
     }
     this._enabled = [...(opts.patterns ?? PATTERN_NAMES)];
     const unknown = this._enabled.filter((name) => !PATTERNS.has(name));
     if (unknown.length > 0) throw new RangeError(`unknown patterns: ${unknown.join(', ')}; known: ${PATTERN_NAMES.join(', ')}`);
+    this._credit = this._enabled.filter((name) => PATTERNS.get(name)?.credit === true);
+    this._dealt = this._enabled.filter((name) => PATTERNS.get(name)?.credit !== true);
     this._world = new World({ seed, startTs, customers: opts.customers ?? 20_000, merchants: opts.merchants ?? 5_000 });
     this._rng = Rng.of(seed, 0x7a);
     this._idRng = Rng.of(seed, 0x1d);
@@ -179,6 +194,7 @@ class SimulatorImpl implements Simulator {
       merchants: this._world.merchants.length,
       patternRate: this._patternRate,
       loanRate: this._loanRate,
+      troubledLoanShare: this._troubledLoanShare,
       timeScale,
       loanTimeScale,
       patterns: Object.freeze([...this._enabled]),
@@ -229,7 +245,7 @@ class SimulatorImpl implements Simulator {
       }
     }
     const rng = this._rng;
-    if (this._enabled.length > 0 && rng.chance(this._patternRate)) this._startScenario();
+    if (this._dealt.length > 0 && rng.chance(this._patternRate)) this._startScenario();
     if (rng.chance(this._loanRate)) this._startLoan();
     if (this._agenda.peekAt() <= this._now) return this._fromAgenda();
     return { event: normalPayment(rng, this._world), labels: NORMAL_LABELS };
@@ -254,9 +270,9 @@ class SimulatorImpl implements Simulator {
   }
 
   private _startScenario(): void {
-    for (let tries = 0; tries < this._enabled.length; tries++) {
+    for (let tries = 0; tries < this._dealt.length; tries++) {
       // A shuffled deck rather than independent draws: every pattern shows up once per round.
-      if (this._deck.length === 0) this._deck.push(...this._rng.shuffle([...this._enabled]));
+      if (this._deck.length === 0) this._deck.push(...this._rng.shuffle([...this._dealt]));
       if (this._startPattern(this._deck.pop() as PatternName)) return;
     }
   }
@@ -284,7 +300,16 @@ class SimulatorImpl implements Simulator {
     return true;
   }
 
+  /**
+   * A loan application: now and then an injected credit scenario (its own share of loans, not a
+   * slot in the deck, which made about a third of all loans bad), otherwise an ordinary loan that
+   * may still go bad on its own.
+   */
   private _startLoan(): void {
+    if (this._credit.length > 0 && this._rng.chance(this._troubledLoanShare)) {
+      this._startPattern(this._rng.pick(this._credit));
+      return;
+    }
     const c = this._world.pickActive(this._rng);
     if (!this._world.claimBorrower(c.index)) return;
     const plan = planLoan(this._context(), c);
