@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `riskstream` command line: start, doctor, simulate, replay, import, bench, reset, dead-letters, backup, restore, users.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, MAX_ENVELOPE_RECORDS, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
+import { ConfigError, MAX_ENVELOPE_RECORDS, fxRatesFromEnv, setFxRates, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { PACKAGE_VERSION, startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
 import { bannerOf, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
@@ -49,7 +49,10 @@ const program = new Command()
   .name('riskstream')
   .description('Real-time payments risk streaming: ingest -> NATS JetStream -> processors -> ClickHouse')
   .version(PACKAGE_VERSION, '-V, --version', 'print the version')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // every command that checks events (import, replay, simulate, start) values them with the same
+  // USD rates, RISKSTREAM_FX_RATES included: a currency the operator added is taken everywhere
+  .hook('preAction', () => setFxRates(fxRatesFromEnv()));
 
 program
   .command('start')

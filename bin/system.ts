@@ -247,7 +247,7 @@ export async function startSystem(
   }
   if (roles.has('api') && readModels) {
     const rm = readModels;
-    plugins.push(async (app) => void (await app.register(decisionsPlugin, { apiKey: config.apiKeys, decisions: rm })));
+    plugins.push(async (app) => void (await app.register(decisionsPlugin, { apiKey: config.apiKeys, decisions: rm, retentionDays: config.retentionDays })));
   }
 
   const checks: Record<string, () => Promise<void>> = {

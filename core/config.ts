@@ -214,6 +214,11 @@ export function parseRoles(list: string | undefined): ReadonlySet<Role> {
   return roles;
 }
 
+/** RISKSTREAM_FX_RATES of an environment, checked (a ConfigError names what is wrong). */
+export function fxRatesFromEnv(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, number>> {
+  return fxRatesFrom(env.RISKSTREAM_FX_RATES);
+}
+
 function fxRatesFrom(raw: string | undefined): Readonly<Record<string, number>> {
   if (!raw) return {};
   let value: unknown;

@@ -58,10 +58,24 @@ export function setFxRates(overrides: Readonly<Record<string, number>>): void {
 }
 
 /**
+ * Whether amounts in this currency can be valued in USD: events in a currency without a rate are
+ * refused at the contract check (rule `fx_rate`), so that no feature, threshold or total ever takes
+ * a guess for the rate.
+ */
+export function hasReportingRate(currency: string): boolean {
+  return currency === REPORTING_CURRENCY || rates[currency] !== undefined;
+}
+
+/** The currencies with a USD rate in this process (the defaults and RISKSTREAM_FX_RATES). */
+export function ratedCurrencies(): readonly string[] {
+  return Object.keys(rates).sort();
+}
+
+/**
  * Converts integer minor units of a currency into integer USD cents, exactly: the amount times
  * the rate as written, rounded half up to the cent (so GBP 15.50 at 1.27 is 19.685 → 19.69 USD).
- * Unknown currencies convert at 1:1 of major units, which keeps features finite; the rule engine
- * can flag them separately.
+ * Events in a currency without a rate are refused before they get here (`hasReportingRate`); one
+ * that gets here anyway converts at 1:1 of major units, which keeps features finite.
  */
 export function toReportingMinor(minor: number, currency: string): number {
   if (currency === REPORTING_CURRENCY) return minor;

@@ -348,7 +348,9 @@ function describeErrors(errors: readonly FieldError[]): string {
 export type { FastifyInstance, FastifyReply };
 
 /** GET /v1/decisions/:eventId, served by the api role. */
-export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string | readonly string[]; decisions: DecisionReader }> = async (app, opts) => {
+/** `retentionDays`: RISKSTREAM_RETENTION_DAYS, named in the 404 (events older than it are decided, not stored). */
+export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string | readonly string[]; decisions: DecisionReader; retentionDays?: number }> = async (app, opts) => {
+  const notStored = opts.retentionDays === undefined ? '' : `; events whose time is more than ${opts.retentionDays} days old (RISKSTREAM_RETENTION_DAYS) are decided but never stored`;
   const checkKey = apiKeyGuard(opts.apiKey);
   app.get<{ Params: { eventId: string } }>('/v1/decisions/:eventId', async function getDecision(request, reply) {
     checkKey(request);
@@ -358,7 +360,7 @@ export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string | readonly str
     } catch (error) {
       throw new RiskstreamError('RS_ERR_STORAGE_UNAVAILABLE', `storage did not answer: ${(error as Error).message}`);
     }
-    if (!decision) throw new RiskstreamError('RS_ERR_DECISION_NOT_FOUND', `no decision is stored for event ${request.params.eventId} (yet)`);
+    if (!decision) throw new RiskstreamError('RS_ERR_DECISION_NOT_FOUND', `no decision is stored for event ${request.params.eventId} (yet: a decision is stored about a second after it is made${notStored})`);
     return reply.send(decision);
   });
 };

@@ -22,7 +22,7 @@ export const Amount = Type.String({
 
 export const Currency = Type.String({
   pattern: '^[A-Z]{3}$',
-  description: 'ISO 4217 alphabetic code in use (withdrawn codes are refused). Every money field of the event is in this currency.',
+  description: 'ISO 4217 alphabetic code in use (withdrawn codes are refused) that riskstream has a USD rate for (rule `fx_rate`: about 45 by default, more with `RISKSTREAM_FX_RATES`). Every money field of the event is in this currency.',
 });
 /** An ISO 3166-1 alpha-2 code (or XK, Kosovo's code in common use): the shape by pattern, the list by the `country` format. */
 export const Country = Type.String({ pattern: '^[A-Z]{2}$', format: 'country', description: 'ISO 3166-1 alpha-2.' });

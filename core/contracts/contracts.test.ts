@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setFxRates, toReportingMinor } from '../fx.js';
 import { validateEvent } from './index.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00.000Z');
@@ -91,6 +92,22 @@ describe('contracts - payment', () => {
   it('says which value a constant field must have', () => {
     const result = validateEvent(withChange((e) => (e.v = 2)), undefined, NOW);
     expect(result.ok ? [] : result.errors).toContainEqual({ path: '/v', rule: 'const', message: 'must be 1' });
+  });
+
+  it('refuses a currency it has no USD rate for, naming the setting, and takes it once the operator gives one', () => {
+    const ugx = withChange((e) => {
+      e.amount = '5000';
+      e.currency = 'UGX';
+    });
+    const refused = validateEvent(ugx, undefined, NOW);
+    expect(refused.ok ? [] : refused.errors).toEqual([{ path: '/currency', rule: 'fx_rate', message: expect.stringContaining('RISKSTREAM_FX_RATES (for example {"UGX":0.00027}') }]);
+    setFxRates({ UGX: 0.00027 });
+    try {
+      expect(validateEvent(ugx, undefined, NOW).ok).toBe(true);
+      expect(toReportingMinor(500000, 'UGX')).toBe(13500); // UGX 500,000 (no minor unit) is USD 135.00
+    } finally {
+      setFxRates({});
+    }
   });
 
   it('takes only country codes in use: "UK" is refused and named, "XK" (Kosovo) accepted', () => {

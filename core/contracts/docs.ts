@@ -46,11 +46,11 @@ export const KIND_GUIDES: { readonly [K in EventKind]: KindGuide } = {
     partitionKey: ['customerId'],
   },
   'loan.application': {
-    summary: 'A credit application, scored for credit risk when it arrives. Every money field is in `currency`.',
+    summary: 'A credit application, for credit-risk scoring when it arrives. Every money field is in `currency`. No credit scorer ships yet: loan and collateral events are validated, stored, counted and carried to the credit view, and decided `allow` with no model (`models` empty), which means *not scored*, not *approved*; the credit work adds the scoring.',
     partitionKey: ['customerId'],
   },
   'loan.disbursement': {
-    summary: 'A loan paid out. It opens the loan in the portfolio, and later repayments and missed payments are measured against its terms.',
+    summary: 'A loan paid out. It opens the loan in the portfolio, against whose terms later repayments and missed payments are to be measured. No credit scorer ships yet: loan and collateral events are validated, stored, counted and carried to the credit view, and decided `allow` with no model (`models` empty), which means *not scored*, not *approved*; the credit work adds the scoring.',
     partitionKey: ['customerId'],
   },
   'loan.repayment': {
@@ -59,11 +59,11 @@ export const KIND_GUIDES: { readonly [K in EventKind]: KindGuide } = {
   },
   'loan.missed_payment': {
     summary:
-      'An instalment that fell due and was not paid. The loan system sends it when the due date passes and again as the arrears age. `daysPastDue` drives the days-past-due bucket, the classification and the IFRS 9 stage of the loan.',
+      'An instalment that fell due and was not paid. The loan system sends it when the due date passes and again as the arrears age. `daysPastDue` is what portfolio monitoring reads for the days-past-due bucket, the classification and the IFRS 9 stage of the loan. No credit scorer ships yet: loan and collateral events are validated, stored, counted and carried to the credit view, and decided `allow` with no model (`models` empty), which means *not scored*, not *approved*; the credit work adds the scoring.',
     partitionKey: ['customerId'],
   },
   'collateral.valuation': {
-    summary: 'A new value for a collateral item (an appraisal or an index update). The loan-to-value ratio of the loan it secures follows it.',
+    summary: 'A new value for a collateral item (an appraisal or an index update), for the loan-to-value ratio of the loan it secures. No credit scorer ships yet: loan and collateral events are validated, stored, counted and carried to the credit view, and decided `allow` with no model (`models` empty), which means *not scored*, not *approved*; the credit work adds the scoring.',
     partitionKey: ['loanId', 'customerId', 'collateralId'],
   },
 };
@@ -346,6 +346,7 @@ ${JSON.stringify(errors, null, 2)}
 | \`minLength\`, \`maxLength\`, \`maxItems\` | A string or a list too short or too long. |
 | \`range\` | \`ts\` before 2000 or more than 24 hours ahead. |
 | \`currency\` | A currency that is not an ISO 4217 code in use. |
+| \`fx_rate\` | A currency riskstream has no USD rate for: amounts are valued in USD for features, limits and totals, and a guessed rate would misvalue them. The defaults cover about 45 currencies (\`core/fx.ts\`); the operator adds others with \`RISKSTREAM_FX_RATES\`. |
 | \`country\` | Two capital letters that are not an ISO 3166-1 alpha-2 code (\`UK\`, \`XX\`); \`XK\` (Kosovo, by common use) is accepted. |
 | \`amount_scale\` | More decimals than the currency has. |
 | \`amount_range\` | An amount above 2^53 − 1 minor units. |

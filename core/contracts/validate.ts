@@ -2,6 +2,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isCountryCode } from '../countries.js';
+import { hasReportingRate } from '../fx.js';
 import { parseAmount } from '../money.js';
 import { REF_PATTERN, type Labels } from './common.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, isEventKind, type EventKind, type WireEventByKind } from './kinds.js';
@@ -136,6 +137,13 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
     if (parsed.ok) money[field] = parsed.minor;
     else if (parsed.rule === 'currency') errors.push({ path: '/currency', rule: 'currency', message: parsed.message });
     else errors.push({ path: pointer(field), rule: `amount_${parsed.rule}`, message: parsed.message });
+  }
+  if (MONEY_FIELDS[kind].length > 0 && errors.length === 0 && !hasReportingRate(currency)) {
+    errors.push({
+      path: '/currency',
+      rule: 'fx_rate',
+      message: `riskstream has no USD rate for ${currency}, so it cannot value the amounts for its features and limits; the operator adds one with RISKSTREAM_FX_RATES (for example {"${currency}":0.00027}: USD per unit)`,
+    });
   }
   if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
 

@@ -145,6 +145,11 @@ describe('spine - end to end', () => {
   it('answers 404 for an unknown decision and 401 without a key', async () => {
     const missing = await fetch(`${system!.baseUrl}/v1/decisions/never-sent`, { headers: { 'x-api-key': h.config.apiKey } });
     expect(missing.status).toBe(404);
+    // retryable, and saying why it may never come: events older than the retention are not stored
+    expect(((await missing.json()) as { error: { retryable: boolean; message: string } }).error).toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/^no decision is stored for event never-sent \(yet: .*more than \d+ days old \(RISKSTREAM_RETENTION_DAYS\) are decided but never stored\)$/),
+    });
     const anonymous = await fetch(`${system!.baseUrl}/v1/decisions/e2e-wait-1`);
     expect(anonymous.status).toBe(401);
   });
