@@ -110,6 +110,15 @@ describe('contracts - payment', () => {
     }
   });
 
+  it('lists every problem at once: the value checks run on the fields whose shape is right', () => {
+    const result = validateEvent(
+      { v: 1, kind: 'loan.repayment', ts: '1999-12-31T00:00:00Z', loanId: 'L', customerId: 'C', amount: '12.505', currency: 'USD', installment: 0 },
+      undefined,
+      NOW,
+    );
+    expect(result.ok ? [] : result.errors.map((e) => `${e.path} ${e.rule}`).sort()).toEqual(['/amount amount_scale', '/installment minimum', '/ts range']);
+  });
+
   it('takes only country codes in use: "UK" is refused and named, "XK" (Kosovo) accepted', () => {
     const uk = validateEvent(withChange((e) => ((e.creditor as Record<string, unknown>).country = 'UK')), undefined, NOW);
     expect(uk.ok ? [] : uk.errors).toEqual([{ path: '/creditor/country', rule: 'country', message: expect.stringContaining('the United Kingdom is "GB"') }]);

@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isCountryCode } from '../countries.js';
 import { hasReportingRate } from '../fx.js';
-import { parseAmount } from '../money.js';
+import { currencyInfo, parseAmount } from '../money.js';
 import { REF_PATTERN, type Labels } from './common.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, isEventKind, type EventKind, type WireEventByKind } from './kinds.js';
 
@@ -116,36 +116,42 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
     };
   }
   const validate = validators.get(kind)!;
-  if (!validate(record)) {
-    const errors = withoutRedundantFormats(collapseAnyOf(validate.errors ?? [])).slice(0, MAX_ERRORS).map(describe);
-    return { ok: false, errors: dedupe(errors) };
+  // Every problem at once: the value checks below also run when the shape is wrong elsewhere,
+  // on each field whose own shape passed (an amount's scale is checked even if `installment` is bad).
+  const errors: FieldError[] = validate(record) ? [] : withoutRedundantFormats(collapseAnyOf(validate.errors ?? [])).map(describe);
+  const shapeWrong = new Set(errors.map((e) => e.path));
+  let ts = Number.NaN;
+  if (typeof record.ts === 'string' && !shapeWrong.has('/ts')) {
+    ts = Date.parse(record.ts);
+    if (Number.isNaN(ts)) {
+      // the schema's date-time format lets through a few shapes no clock reads (an offset without minutes, a leap second)
+      errors.push({ path: '/ts', rule: 'format', message: 'must be an RFC 3339 date-time with its offset, such as "2026-11-29T10:15:00.000Z" or "2026-11-29T11:15:00+01:00"' });
+    } else if (ts < MIN_TS || ts > now + MAX_FUTURE_MS) {
+      errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
+    }
   }
-  const errors: FieldError[] = [];
-  const ts = Date.parse(record.ts as string);
-  if (Number.isNaN(ts)) {
-    // the schema's date-time format lets through a few shapes no clock reads (an offset without minutes, a leap second)
-    errors.push({ path: '/ts', rule: 'format', message: 'must be an RFC 3339 date-time with its offset, such as "2026-11-29T10:15:00.000Z" or "2026-11-29T11:15:00+01:00"' });
-  } else if (ts < MIN_TS || ts > now + MAX_FUTURE_MS) {
-    errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
-  }
-  const currency = String(record.currency ?? '');
+  const currency = typeof record.currency === 'string' ? record.currency : '';
+  const currencyShaped = currency !== '' && !shapeWrong.has('/currency');
+  let currencyKnown = currencyShaped && currencyInfo(currency) !== undefined;
   const money: Record<string, number> = {};
   for (const field of MONEY_FIELDS[kind]) {
     const value = record[field];
-    if (value === undefined) continue;
-    const parsed = parseAmount(value as string, currency);
+    if (typeof value !== 'string' || shapeWrong.has(pointer(field)) || !currencyShaped) continue;
+    const parsed = parseAmount(value, currency);
     if (parsed.ok) money[field] = parsed.minor;
-    else if (parsed.rule === 'currency') errors.push({ path: '/currency', rule: 'currency', message: parsed.message });
-    else errors.push({ path: pointer(field), rule: `amount_${parsed.rule}`, message: parsed.message });
+    else if (parsed.rule === 'currency') {
+      currencyKnown = false;
+      errors.push({ path: '/currency', rule: 'currency', message: parsed.message });
+    } else errors.push({ path: pointer(field), rule: `amount_${parsed.rule}`, message: parsed.message });
   }
-  if (MONEY_FIELDS[kind].length > 0 && errors.length === 0 && !hasReportingRate(currency)) {
+  if (MONEY_FIELDS[kind].length > 0 && currencyKnown && !hasReportingRate(currency)) {
     errors.push({
       path: '/currency',
       rule: 'fx_rate',
       message: `riskstream has no USD rate for ${currency}, so it cannot value the amounts for its features and limits; the operator adds one with RISKSTREAM_FX_RATES (for example {"${currency}":0.00027}: USD per unit)`,
     });
   }
-  if (errors.length > 0) return { ok: false, errors: dedupe(errors) };
+  if (errors.length > 0) return { ok: false, errors: dedupe(errors).slice(0, MAX_ERRORS) };
 
   let id = record.id as string | undefined;
   if (id === undefined) {
