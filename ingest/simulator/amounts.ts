@@ -52,6 +52,26 @@ function niceStep(minor: number): number {
   return nice * magnitude;
 }
 
+/**
+ * Share of person-to-person transfers and remittances typed as a round sum (rent, a gift, money
+ * put aside). Patterns type their amounts the same way, so that roundness is a weak signal at best.
+ */
+export const ROUND_SHARE = 0.3;
+
+/**
+ * An amount as a person types it: with probability `share` a round figure in whole units of the
+ * currency (two significant digits below 1,000: 350.00, 48.00; three above: 1,250.00, 12,300.00,
+ * so a large sum moves by at most 0.5 %), otherwise as drawn.
+ */
+export function typedAmount(rng: Rng, minor: number, currency: string, share = ROUND_SHARE): number {
+  if (!rng.chance(share)) return minor;
+  const factor = 10 ** minorUnitsOf(currency);
+  const major = minor / factor;
+  const digits = Math.floor(Math.log10(Math.max(1, major)));
+  const step = Math.max(1, 10 ** (digits - (digits >= 3 ? 2 : 1)));
+  return Math.max(1, Math.round(major / step)) * step * factor;
+}
+
 /** A log-normal ticket around a USD median, in the currency's minor units. */
 export function ticket(rng: Rng, medianUsd: number, sigma: number, currency: string, multiplier = 1): number {
   return usdToMinor(rng.logNormal(medianUsd * multiplier, sigma), currency);

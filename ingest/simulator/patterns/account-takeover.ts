@@ -40,7 +40,7 @@ export const accountTakeover: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 15000 * scale, account.currency, true), currency: account.currency,
+          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 15000 * scale, account.currency), currency: account.currency,
           debtor: ownParty(account), creditor: newPayee(rng, world, victim, 0.5), device, place,
           ...(purpose ? { purpose } : {}),
         }),

@@ -27,7 +27,7 @@ export const cardTesting: PatternDefinition = {
         event: paymentEvent(rng, {
           type: 'card',
           channel: 'ecommerce',
-          amountMinor: usdAmount(rng, 0.5, 4.99, account.currency),
+          amountMinor: usdAmount(rng, 0.5, 4.99, account.currency, 0),
           currency: account.currency,
           debtor: ownParty(account),
           creditor: merchantParty(merchant),
@@ -45,7 +45,7 @@ export const cardTesting: PatternDefinition = {
         event: paymentEvent(rng, {
           type: 'card',
           channel: 'ecommerce',
-          amountMinor: usdAmount(rng, 300, 1500, account.currency),
+          amountMinor: usdAmount(rng, 300, 1500, account.currency, 0),
           currency: account.currency,
           debtor: ownParty(account),
           creditor: merchantParty(merchant),

@@ -1,7 +1,7 @@
 // Small pieces the injected patterns share: a place far from home, a fresh payee, an amount in
 // USD terms. They draw from the same generators as normal traffic.
 import type { Party } from '../../../core/contracts/index.js';
-import { usdToMinor } from '../amounts.js';
+import { ROUND_SHARE, typedAmount, usdToMinor } from '../amounts.js';
 import type { AccountType, Customer } from '../customers.js';
 import { FRAUD_CITIES, distanceKm } from '../geography.js';
 import type { Place } from '../events.js';
@@ -25,10 +25,14 @@ export function newPayee(rng: Rng, world: World, c: Customer, abroad: number, ty
   return world.newExternalParty(rng, rng.chance(abroad) ? world.tradeCountry(rng, c.country) : c.country, type);
 }
 
-/** A uniform USD amount converted into the currency, rounded to whole units when `whole`. */
-export function usdAmount(rng: Rng, fromUsd: number, toUsd: number, currency: string, whole = false): number {
+/**
+ * A uniform USD amount converted into the currency, typed as people type amounts (a round figure
+ * as often as in everyday transfers, `typedAmount`): a pattern's amounts are no rounder than anyone's.
+ * Card payments pay a merchant's price, never typed: `roundShare` 0.
+ */
+export function usdAmount(rng: Rng, fromUsd: number, toUsd: number, currency: string, roundShare = ROUND_SHARE): number {
   const usd = rng.between(fromUsd, toUsd);
-  return usdToMinor(whole ? Math.round(usd) : Math.round(usd * 100) / 100, currency);
+  return typedAmount(rng, usdToMinor(Math.round(usd * 100) / 100, currency), currency, roundShare);
 }
 
 /** Times spread over a span with some jitter, in order; the first is the start itself. */

@@ -27,7 +27,7 @@ export const dormantReactivation: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', amountMinor: usdAmount(rng, 3000, 30000, currency, true), currency,
+          type: 'transfer', amountMinor: usdAmount(rng, 3000, 30000, currency), currency,
           debtor: world.newExternalParty(rng, world.tradeCountry(rng)), creditor: ownParty(account),
           ...incomingShape(rng),
         }),
@@ -40,7 +40,7 @@ export const dormantReactivation: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 20000 * scale, currency, true), currency,
+          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 20000 * scale, currency), currency,
           debtor: ownParty(account), creditor: newPayee(rng, world, c, 0.4), device, place: c,
         }),
       });

@@ -21,7 +21,7 @@ export const fanIn: PatternDefinition = {
     let received = 0;
     let last = now;
     for (const at of spread(rng, now, time.minutes(rng.between(10, 40)), payers)) {
-      const amountMinor = usdAmount(rng, 200, 3000, currency, rng.chance(0.5));
+      const amountMinor = usdAmount(rng, 200, 3000, currency);
       received += amountMinor;
       last = at;
       const purpose = maybePurpose(rng);

@@ -24,7 +24,7 @@ export const fanOut: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', channel: transferChannel(rng, source, creditor), amountMinor: usdAmount(rng, 300, 4000, currency, rng.chance(0.6)), currency,
+          type: 'transfer', channel: transferChannel(rng, source, creditor), amountMinor: usdAmount(rng, 300, 4000, currency), currency,
           debtor: ownParty(account), creditor, device, place: source,
           ...(purpose ? { purpose } : {}),
         }),

@@ -33,7 +33,7 @@ export const highRiskJurisdiction: PatternDefinition = {
         at,
         event: paymentEvent(rng, {
           type: remittance ? 'remittance' : 'transfer',
-          amountMinor: usdAmount(rng, 2000, 25000, currency, rng.chance(0.5)), currency,
+          amountMinor: usdAmount(rng, 2000, 25000, currency), currency,
           debtor: ownParty(account), creditor: world.newExternalParty(rng, target, remittance ? 'personal' : undefined), device: rng.pick(c.devices), place: c,
           ...(remittance ? remittanceShape(rng, c) : { channel: 'wire' as const, ...(purpose ? { purpose } : {}) }),
         }),

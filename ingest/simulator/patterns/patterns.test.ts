@@ -100,6 +100,19 @@ describe('patterns - no leaks', () => {
     expect(bad.slice(0, 5)).toEqual([]);
   });
 
+  it('gives injected transfers round amounts about as often as ordinary ones (no better than a weak signal)', () => {
+    // Many scenarios: a pattern every 20 events. Until 2026-12, 1.4 % of ordinary transfers of 500 USD
+    // or more were whole units against 74–79 % of takeovers, reactivations and round trips.
+    const many = payments(createSimulator({ seed: 12, startTs: START, patternRate: 0.05 }).take(30_000));
+    const large = (p: PaymentEventWire): boolean => (p.type === 'transfer' || p.type === 'remittance') && usdCents(p) >= 50_000;
+    const wholeShare = (list: PaymentEventWire[]): number => list.filter((p) => Number.isInteger(Number(p.amount))).length / list.length;
+    const normalLarge = many.filter((p) => p.labels?.patterns.length === 0 && large(p));
+    const injectedLarge = many.filter((p) => (p.labels?.patterns.length ?? 0) > 0 && large(p));
+    expect(injectedLarge.length).toBeGreaterThan(300);
+    expect(wholeShare(normalLarge)).toBeGreaterThan(0.12);
+    expect(wholeShare(injectedLarge)).toBeLessThan(2 * wholeShare(normalLarge));
+  });
+
   it('never spells ground truth in an event body', () => {
     const words = [...PATTERN_NAMES, 'mule', 'fraud', 'scenario', 'launder', 'sanction', 'structur'];
     const leaking = slow.filter((e) => {

@@ -20,7 +20,7 @@ export const rapidPassThrough: PatternDefinition = {
     const cycles = rng.chance(0.3) ? 2 : 1;
     let at = now;
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const inflow = usdAmount(rng, 5000, 50000, currency, true);
+      const inflow = usdAmount(rng, 5000, 50000, currency);
       steps.push({
         at,
         event: paymentEvent(rng, {

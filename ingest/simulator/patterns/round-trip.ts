@@ -1,6 +1,6 @@
 // Round-tripping: money goes A → B → C → A through the bank's own customers, hours apart, with
 // similar amounts (a small cut at each hop), dressed up as invoices and services.
-import { usdToMinor } from '../amounts.js';
+import { typedAmount, usdToMinor } from '../amounts.js';
 import type { Account, Customer } from '../customers.js';
 import { paymentEvent } from '../events.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
@@ -18,7 +18,7 @@ export const roundTrip: PatternDefinition = {
       const next = world.pickActive(rng);
       if (ring.every((c) => c.index !== next.index)) ring.push(next);
     }
-    let usd = Math.round(rng.between(5000, 40000));
+    let usd = rng.between(5000, 40000);
     let at = now;
     const steps: ScenarioStep[] = [];
     for (let hop = 0; hop < 3; hop++) {
@@ -30,13 +30,13 @@ export const roundTrip: PatternDefinition = {
         at,
         event: paymentEvent(rng, {
           type: 'transfer', channel: transferChannel(rng, from, creditor),
-          amountMinor: usdToMinor(usd, account.currency), currency: account.currency,
+          amountMinor: typedAmount(rng, usdToMinor(Math.round(usd * 100) / 100, account.currency), account.currency), currency: account.currency,
           debtor: ownParty(account), creditor,
           device: rng.pick(from.devices), place: from,
           purpose: rng.pick(PURPOSES.filter((p) => p === 'Invoice' || p === 'Services' || p === 'Goods' || p === 'Repayment')),
         }),
       });
-      usd = Math.round(usd * rng.between(0.97, 0.995));
+      usd *= rng.between(0.97, 0.995);
       at += time.hours(rng.between(1, 8));
     }
     return steps;

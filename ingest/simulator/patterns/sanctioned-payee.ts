@@ -33,7 +33,7 @@ export const sanctionedPayee: PatternDefinition = {
         at,
         event: paymentEvent(rng, {
           type: remittance ? 'remittance' : 'transfer',
-          amountMinor: usdAmount(rng, 500, 20000, currency, rng.chance(0.5)), currency,
+          amountMinor: usdAmount(rng, 500, 20000, currency), currency,
           debtor: ownParty(account), creditor: payee, device: rng.pick(c.devices), place: c,
           ...(remittance ? remittanceShape(rng, c) : { channel: rng.chance(0.5) ? digitalChannel(rng, c) : ('wire' as const), ...(purpose ? { purpose } : {}) }),
         }),
