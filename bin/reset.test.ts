@@ -62,6 +62,11 @@ describe('riskstream reset', () => {
     try {
       await expect(runReset(h.config, { yes: true, listenMs: 2000 }, () => undefined)).rejects.toThrow(ResetRefusedError);
       await expect(runReset(h.config, { yes: true, listenMs: 2000 }, () => undefined)).rejects.toThrow(/is running \(host-4242-abc\): stop every process/);
+      // listing is harmless meanwhile: it lists, and says what to do before deleting
+      const { out, lines } = capture();
+      await runReset(h.config, { yes: false, listenMs: 2000 }, out);
+      expect(lines.join('\n')).toContain(h.names.streams.events);
+      expect(lines.at(-1)).toMatch(/^Nothing deleted\. A process of the namespace is running \(host-4242-abc\): stop every process of the namespace, then run `riskstream reset --yes`/);
     } finally {
       clearInterval(beat);
     }

@@ -86,7 +86,8 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
   try {
     redis = await connectRedis(config.redisUrl, 'riskstream-reset');
     const running = await runningProcess(bus, names, options.listenMs ?? 3000);
-    if (running !== null) {
+    // listing is harmless while a process runs; deleting is refused
+    if (running !== null && options.yes) {
       throw new ResetRefusedError(
         `a riskstream process of namespace "${config.namespace}" is running (${running}): stop every process of the namespace, then run reset again`,
       );
@@ -96,17 +97,25 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
     const embedded = !config.clickhouseUrl;
     const where = embedded ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl!);
     // An embedded folder that was never created holds nothing (and opening it would create it).
-    const ch = embedded && !existsSync(join(config.dataDir, 'chdb')) ? null : await openClickHouse(config, names);
+    // (and a running process owns its embedded folder: it is not opened then)
+    const ownedByRunning = running !== null && embedded;
+    const ch = ownedByRunning || (embedded && !existsSync(join(config.dataDir, 'chdb'))) ? null : await openClickHouse(config, names);
 
     out(`namespace "${config.namespace}":`);
     out(`  NATS ${safeUrl(config.natsUrl)}: ${streams.length === 0 ? 'no streams or buckets' : streams.map((s) => `${s.name} (${s.messages} messages, ${size(s.bytes)})`).join(', ')}`);
     out(`  Redis ${safeUrl(config.redisUrl)}: ${keys} keys under "${names.redisPrefix}"`);
     try {
       const tables = ch === null ? null : await tablesOf(ch.client, names.database);
-      out(`  ClickHouse ${where}: ${tables === null ? `no database "${names.database}"` : `database "${names.database}" (${tables} tables and views)`}`);
+      out(
+        `  ClickHouse ${where}: ${ownedByRunning ? 'not read: the running process owns the folder' : tables === null ? `no database "${names.database}"` : `database "${names.database}" (${tables} tables and views)`}`,
+      );
       if (!options.yes) {
         out('');
-        out('Nothing deleted. Run `riskstream reset --yes` to delete all of the above (users and cases included).');
+        out(
+          running === null
+            ? 'Nothing deleted. Run `riskstream reset --yes` to delete all of the above (users and cases included).'
+            : `Nothing deleted. A process of the namespace is running (${running}): stop every process of the namespace, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`,
+        );
         return;
       }
       for (const stream of streams) await bus.jsm.streams.delete(stream.name);
