@@ -329,7 +329,8 @@ program.parseAsync().catch((error: unknown) => {
     error instanceof BackupFileError ||
     error instanceof DeadLettersCommandError ||
     error instanceof RiskstreamError ||
-    (error as Error)?.name === 'DataFolderInUseError'
+    (error as Error)?.name === 'DataFolderInUseError' ||
+    (error as Error)?.name === 'DataFolderUnwritableError'
   ) {
     process.stderr.write(`riskstream: ${(error as Error).message}\n`);
   } else {

@@ -185,7 +185,14 @@ export async function startSystem(
     afterStreamsRecreated = async () => {
       const admin = await ensureAdminFromEnv(users, adminEnv);
       if (admin?.created) logger.warn({ username: admin.username }, 'the users bucket came back empty: created the admin from RISKSTREAM_ADMIN_USER again');
-      if (!config.demoUsers) return;
+      if (!config.demoUsers) {
+        if ((await users.list()).length === 0) {
+          logger.error(
+            'NATS came back without its store and the dashboard has no users any more, so nobody can sign in: restore them from a backup (`riskstream restore`), add one with `riskstream users add <name> --role admin`, or set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD',
+          );
+        }
+        return;
+      }
       const again = await seedDemoUsers(users);
       if (again.length > 0) {
         logger.warn({ usernames: again.map((u) => u.username) }, 'the users bucket came back empty: created the demo users again with new passwords');

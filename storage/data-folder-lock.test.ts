@@ -1,12 +1,12 @@
 // The chDB folder lock across processes: a child node process holds or tries the lock.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouse } from './clickhouse.js';
-import { acquireDataFolderLock, DataFolderInUseError, LOCK_FILE } from './data-folder-lock.js';
+import { acquireDataFolderLock, DataFolderInUseError, DataFolderUnwritableError, LOCK_FILE } from './data-folder-lock.js';
 
 // The child runs the lock module as plain JavaScript: it imports only Node built-ins, so a
 // transpiled copy behaves as the real one (the test runner's TypeScript loader is not needed).
@@ -108,6 +108,20 @@ describe('data folder lock', () => {
     writeFileSync(join(folder, LOCK_FILE), '{"pid":');
     const lock = acquireDataFolderLock(folder);
     lock.release();
+  });
+
+  it('lock - a folder that cannot be written is named, with what to do, and nothing is left behind', () => {
+    const notAFolder = join(work, 'a-file');
+    writeFileSync(notAFolder, 'not a folder');
+    let error: unknown;
+    try {
+      acquireDataFolderLock(notAFolder);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DataFolderUnwritableError);
+    expect((error as Error).message).toMatch(new RegExp(`^cannot write to the data folder ${notAFolder} \\(ENOTDIR: .*\\): check that it is writable, or set RISKSTREAM_DATA_DIR to another folder$`));
+    expect(readdirSync(work).filter((name) => name.includes('.tmp'))).toEqual([]);
   });
 
   it('lock - closing the client gives the folder up for another process', async () => {

@@ -4,9 +4,14 @@
 // This module imports only Node built-ins: the lock test runs it in a child process as plain JS.
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const LOCK_FILE = 'riskstream.lock';
+
+/** The data folder cannot be written (a full or read-only file system): names it and what to do. */
+export class DataFolderUnwritableError extends Error {
+  override readonly name = 'DataFolderUnwritableError';
+}
 
 export class DataFolderInUseError extends Error {
   override readonly name = 'DataFolderInUseError';
@@ -84,11 +89,26 @@ function holding(folder: string, path: string): DataFolderLock {
 /** Writes the owner record to a private file, then links it into place: the lock appears complete or not at all. */
 function tryCreate(path: string, me: Owner): boolean {
   const temp = `${path}.${me.pid}.${Date.now()}.tmp`;
-  const fd = openSync(temp, 'wx');
   try {
-    writeSync(fd, JSON.stringify({ pid: me.pid, host: me.host, startTicks: me.startTicks, since: new Date().toISOString() }));
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'wx');
+    try {
+      writeSync(fd, JSON.stringify({ pid: me.pid, host: me.host, startTicks: me.startTicks, since: new Date().toISOString() }));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or not removable either: nothing more to do
+    }
+    // a full or read-only file system: say which folder and what to do, not a stack trace
+    const e = error as NodeJS.ErrnoException;
+    throw new DataFolderUnwritableError(
+      `cannot write to the data folder ${dirname(path)} (${e.code ?? 'error'}: ${e.message}): ` +
+        (e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free space on its file system' : 'check that it is writable') +
+        ', or set RISKSTREAM_DATA_DIR to another folder',
+    );
   }
   try {
     linkSync(temp, path);
