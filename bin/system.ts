@@ -28,6 +28,7 @@ import {
   ServiceUnavailableError,
   isRedisUnavailable,
   redisUnavailableMessage,
+  watchRedisState,
   type Config,
   type Logger,
   type Metrics,
@@ -132,6 +133,9 @@ export async function startSystem(
       stops.push(['redis', () => closeRedis(r)]);
       const problem = evictionProblem(await redisMemory(r).catch(() => ({ usedBytes: 0, maxBytes: 0, policy: 'unknown' })));
       if (problem !== null) logger.warn({ redis: safeUrl(config.redisUrl) }, problem);
+      metrics.redisStateLost.inc(0);
+      const stopWatching = watchRedisState(r, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc());
+      stops.push(['redis state watch', async () => stopWatching()]);
     }
     if (usesClickHouse) {
       clickhouse = await createClickHouse({

@@ -50,6 +50,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       help: '1 while the HTTP gateway refuses new events because a stream holds too much unread (events, decisions or alerts) (RS_ERR_INGEST_BACKLOG), else 0',
       registers: [registry],
     }),
+    redisStateLost: new Counter({
+      name: 'rs_redis_state_lost_total',
+      help: 'Times Redis was found without the namespace\'s state (restarted without persistence, flushed, evicting): features and duplicate checks started again from nothing',
+      registers: [registry],
+    }),
     ingestUnchecked: new Counter({
       name: 'rs_ingest_unchecked_events_total',
       help: 'Events the HTTP gateway sent or answered without its duplicate check because Redis could not be asked',

@@ -6,7 +6,7 @@ import { eventually } from '../test/harness.js';
 import { startPrivateRedis, type PrivateServer } from '../test/private-servers.js';
 import { Writable } from 'node:stream';
 import { createLogger } from './log.js';
-import { closeRedis, connectRedis, isRedisUnavailable, redisUnavailableMessage } from './redis.js';
+import { closeRedis, connectRedis, isRedisUnavailable, redisUnavailableMessage, watchRedisState } from './redis.js';
 
 let server: PrivateServer;
 
@@ -93,6 +93,33 @@ describe('redis - when the server goes away', () => {
       ]);
       expect(lines[0]!.redis).toBe(server.url);
     } finally {
+      await closeRedis(redis);
+      if (stopped) await server.start();
+    }
+  });
+
+  it('says when Redis comes back without the namespace\'s state, once, and marks it again', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString())), done()) });
+    const redis = await connectRedis(server.url, 'test-redis-state');
+    let lost = 0;
+    const stop = watchRedisState(redis, server.url, 'tstate:', createLogger('info', 'test', sink, 'json'), () => lost++, 200);
+    let stopped = false;
+    try {
+      await eventually(async () => ((await redis.exists('tstate:state')) === 1 ? true : undefined), 5000, 'the marker');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(lost).toBe(0); // a first start is not a loss
+      await server.stop(); // no persistence: it comes back empty
+      stopped = true;
+      await server.start();
+      stopped = false;
+      await eventually(() => (lost > 0 ? true : undefined), 10_000, 'the loss noticed');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(lost).toBe(1);
+      expect(lines.filter((l) => l.level === 50).map((l) => l.msg.split(':')[0])).toEqual(["Redis has lost riskstream's state (restarted without persistence, flushed, or evicting)"]);
+      expect(await redis.exists('tstate:state')).toBe(1);
+    } finally {
+      stop();
       await closeRedis(redis);
       if (stopped) await server.start();
     }

@@ -143,3 +143,42 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
   } while (cursor !== '0');
   return deleted;
 }
+
+/** The key that says Redis still holds this namespace's state: set once, no TTL, gone only if Redis lost it (or `reset`). */
+export function stateMarkerKey(prefix: string): string {
+  return `${prefix}state`;
+}
+
+/**
+ * Watches that Redis keeps the namespace's state: a Redis restarted without persistence, flushed
+ * or evicting comes back empty, which silently resets every account's history and the duplicate
+ * checks (an event sent again within RISKSTREAM_DEDUP_TTL_SECONDS would be decided again). A marker
+ * key set at start is looked for when the connection comes back and every `everyMs`; when it is
+ * gone, an error says what was lost and the marker is set again. Returns the stop function.
+ */
+export function watchRedisState(redis: Redis, url: string, prefix: string, logger: Logger, onLost: () => void = () => undefined, everyMs = 10_000): () => void {
+  const key = stateMarkerKey(prefix);
+  let stopped = false;
+  const check = async (first: boolean): Promise<void> => {
+    if (stopped || redis.status !== 'ready') return;
+    // NX: the first start writes it; later, a 1 says it was missing
+    const created = await redis.set(key, new Date().toISOString(), 'NX').catch(() => undefined);
+    if (created === 'OK' && !first) {
+      onLost();
+      logger.error(
+        { redis: safeUrl(url) },
+        'Redis has lost riskstream\'s state (restarted without persistence, flushed, or evicting): every account\'s windows and history start again from nothing, and an event sent again within RISKSTREAM_DEDUP_TTL_SECONDS is decided again. Give Redis persistence (appendonly yes) and maxmemory-policy noeviction to keep it',
+      );
+    }
+  };
+  void check(true);
+  const onReady = (): void => void check(false);
+  redis.on('ready', onReady);
+  const timer = setInterval(() => void check(false), everyMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    redis.off('ready', onReady);
+  };
+}
