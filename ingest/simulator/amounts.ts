@@ -72,6 +72,15 @@ export function typedAmount(rng: Rng, minor: number, currency: string, share = R
   return Math.max(1, Math.round(major / step)) * step * factor;
 }
 
+/**
+ * The share of the balance taken by a payment that empties an account: all of it half the time,
+ * else 90–99.5 % (a little left behind). Ordinary transfers that move savings out and a takeover's
+ * last transfer both draw it, so the balance ratio is a strong signal but not a label.
+ */
+export function drainShare(rng: Rng): number {
+  return rng.chance(0.5) ? 1 : rng.between(0.9, 0.995);
+}
+
 /** A log-normal ticket around a USD median, in the currency's minor units. */
 export function ticket(rng: Rng, medianUsd: number, sigma: number, currency: string, multiplier = 1): number {
   return usdToMinor(rng.logNormal(medianUsd * multiplier, sigma), currency);

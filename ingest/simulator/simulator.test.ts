@@ -96,6 +96,35 @@ describe('simulator - balances', () => {
   });
 });
 
+describe('simulator - balances that empty an account', () => {
+  // Until 2026-12 no ordinary payment took more than 99 % of its balance and every takeover's last
+  // transfer took all of it: "balance = amount" was the account_takeover label.
+  const events = createSimulator({ seed: 13, startTs: START, rate: 10, customers: 5_000, patterns: ['account_takeover'], patternRate: 0.01 }).take(60_000);
+  const withBalance = events.filter((e): e is Extract<WireEvent, { kind: 'payment' }> => e.kind === 'payment' && e.debtorBalance !== undefined);
+  const emptied = withBalance.filter((p) => p.debtorBalance === p.amount);
+
+  it('lets some ordinary transfers empty an account too', () => {
+    const ordinary = emptied.filter((p) => p.labels?.patterns.length === 0);
+    expect(ordinary.length).toBeGreaterThan(5);
+    expect(ordinary.every((p) => p.type === 'transfer')).toBe(true);
+  });
+
+  it("has a takeover's last transfer take most of the balance, not always all of it", () => {
+    // Each complete scenario's last payment (a takeover lasts under an hour).
+    const end = Date.parse(events.at(-1)!.ts);
+    const scenarios = new Map<string, Extract<WireEvent, { kind: 'payment' }>[]>();
+    for (const e of events) {
+      if (e.kind !== 'payment' || e.labels?.scenarioId === undefined) continue;
+      scenarios.set(e.labels.scenarioId, [...(scenarios.get(e.labels.scenarioId) ?? []), e]);
+    }
+    const complete = [...scenarios.values()].filter((s) => Date.parse(s[0]!.ts) < end - 3600_000);
+    const shares = complete.map((s) => Number(s.at(-1)!.amount) / Number(s.at(-1)!.debtorBalance));
+    expect(shares.length).toBeGreaterThan(20);
+    expect(shares.every((share) => share >= 0.9)).toBe(true);
+    expect(shares.filter((share) => share < 1).length).toBeGreaterThan(3);
+  });
+});
+
 describe('simulator - event time', () => {
   it.each([
     [1000, 5000],

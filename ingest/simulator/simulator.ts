@@ -3,6 +3,7 @@
 import type { Labels, PaymentEventWire, WireEvent } from '../../core/contracts/index.js';
 import { formatMinor, parseAmount } from '../../core/money.js';
 import { Agenda } from './agenda.js';
+import { drainShare } from './amounts.js';
 import { customerEvent } from './events.js';
 import { pastPayments } from './history.js';
 import { eventId } from './ids.js';
@@ -390,8 +391,8 @@ class SimulatorImpl implements Simulator {
   /**
    * The sending bank's view of the payer's balance, on most payments from its own accounts: the
    * payment takes a share of it, log-normal around a twelfth (about one payment in three hundred
-   * takes 95 % or more, as when a salary is spent down). Patterns that empty an account set it
-   * themselves.
+   * takes 95 % or more, as when a salary is spent down); one transfer in 250 empties the account
+   * (`drainShare`). Patterns that empty an account set it themselves, with the same `drainShare`.
    */
   private _addBalance(event: PaymentEventWire): void {
     if (customerIndexOf(event.debtor.customerId, this._world) === undefined) return;
@@ -399,13 +400,16 @@ class SimulatorImpl implements Simulator {
     if (!rng.chance(BALANCE_SHARE)) return;
     const amount = parseAmount(event.amount, event.currency);
     if (!amount.ok || amount.minor === 0) return;
-    const share = Math.min(0.99, Math.exp(-2.5 + 0.9 * rng.normal()));
+    // Now and then a transfer moves the savings out and empties the account, as a takeover does.
+    const share = event.type === 'transfer' && rng.chance(DRAINING_TRANSFERS) ? drainShare(rng) : Math.min(0.99, Math.exp(-2.5 + 0.9 * rng.normal()));
     event.debtorBalance = formatMinor(Math.ceil(amount.minor / share), event.currency);
   }
 }
 
 /** Payments from the bank's own accounts that carry the balance before them (debtorBalance). */
 const BALANCE_SHARE = 0.6;
+/** Ordinary transfers that empty the account (savings moved elsewhere, an account closed). */
+const DRAINING_TRANSFERS = 0.004;
 
 function customerIndexOf(customerId: string | undefined, world: World): number | undefined {
   return customerId === undefined ? undefined : world.indexOfCustomer(customerId);

@@ -2,7 +2,7 @@
 // e-wallet, cash at ATMs and branches, remittances and cheques. Amounts are log-normal per merchant
 // category and customer segment; devices and places are the customer's own.
 import type { Party, PaymentEventWire } from '../../core/contracts/index.js';
-import { BUSINESS_SPEND, ROUND_SHARE, SEGMENT_SPEND, roundToLocalStep, ticket, typedAmount } from './amounts.js';
+import { BUSINESS_SPEND, SEGMENT_SPEND, roundToLocalStep, ticket, typedAmount } from './amounts.js';
 import type { Account, Customer } from './customers.js';
 import { paymentEvent, type Channel } from './events.js';
 import { REMITTANCE_CORRIDORS } from './geography.js';
@@ -133,8 +133,8 @@ function transfer(rng: Rng, world: World, c: Customer): PaymentEventWire {
   return paymentEvent(rng, {
     type: 'transfer',
     channel,
-    // People type round sums (rent, a gift, savings); firms mostly pay invoices to the cent.
-    amountMinor: typedAmount(rng, ticket(rng, 250, 1.0, account.currency, spendOf(c)), account.currency, c.type === 'business' ? ROUND_SHARE / 2 : ROUND_SHARE),
+    // People type round sums (rent, a gift, savings), and firms pay retainers and rent.
+    amountMinor: typedAmount(rng, ticket(rng, 250, 1.0, account.currency, spendOf(c)), account.currency),
     currency: account.currency,
     debtor: ownParty(account),
     creditor,
@@ -154,7 +154,7 @@ function incoming(rng: Rng, world: World, c: Customer): PaymentEventWire {
     channel: shape.channel,
     amountMinor: salary
       ? ticket(rng, 3500, 0.5, account.currency, SEGMENT_SPEND[c.segment])
-      : typedAmount(rng, ticket(rng, 1200, 1.0, account.currency, spendOf(c)), account.currency, ROUND_SHARE / 2),
+      : typedAmount(rng, ticket(rng, 1200, 1.0, account.currency, spendOf(c)), account.currency),
     currency: account.currency,
     debtor,
     creditor: ownParty(account),

@@ -1,7 +1,9 @@
 // Account takeover: a new device on a new address, far from the customer's home, logs in, tries a
 // small transfer, then sends large amounts to payees the customer never paid, the last of them
-// whatever is left (its debtorBalance is its amount: the account is emptied).
-import { SEGMENT_SPEND } from '../amounts.js';
+// (nearly) whatever is left: its debtorBalance is its amount, or a little more. Ordinary transfers
+// that move savings out empty accounts the same way (`drainShare`), less often.
+import { formatMinor } from '../../../core/money.js';
+import { SEGMENT_SPEND, drainShare } from '../amounts.js';
 import { everydayAccount, maybePurpose } from '../traffic.js';
 import type { PaymentEventWire } from '../../../core/contracts/index.js';
 import { paymentEvent } from '../events.js';
@@ -35,12 +37,14 @@ export const accountTakeover: PatternDefinition = {
     }
     const scale = Math.sqrt(SEGMENT_SPEND[victim.segment]);
     const transfers = rng.int(1, 4);
+    let lastMinor = 0;
     for (let i = 0; i < transfers; i++) {
       const purpose = maybePurpose(rng);
+      lastMinor = usdAmount(rng, 2000 * scale, 15000 * scale, account.currency);
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 15000 * scale, account.currency), currency: account.currency,
+          type: 'transfer', channel, amountMinor: lastMinor, currency: account.currency,
           debtor: ownParty(account), creditor: newPayee(rng, world, victim, 0.5), device, place,
           ...(purpose ? { purpose } : {}),
         }),
@@ -48,7 +52,7 @@ export const accountTakeover: PatternDefinition = {
       at += time.minutes(rng.between(1, 10));
     }
     const last = steps[steps.length - 1]!.event as PaymentEventWire;
-    last.debtorBalance = last.amount;
+    last.debtorBalance = formatMinor(Math.ceil(lastMinor / drainShare(rng)), account.currency);
     return steps;
   },
 };

@@ -106,11 +106,12 @@ describe('patterns - no leaks', () => {
     const many = payments(createSimulator({ seed: 12, startTs: START, patternRate: 0.05 }).take(30_000));
     const large = (p: PaymentEventWire): boolean => (p.type === 'transfer' || p.type === 'remittance') && usdCents(p) >= 50_000;
     const wholeShare = (list: PaymentEventWire[]): number => list.filter((p) => Number.isInteger(Number(p.amount))).length / list.length;
-    const normalLarge = many.filter((p) => p.labels?.patterns.length === 0 && large(p));
+    // Salaries (purpose "Salary") are paid to the cent; a scorer sees the purpose.
+    const normalLarge = many.filter((p) => p.labels?.patterns.length === 0 && large(p) && p.purpose !== 'Salary');
     const injectedLarge = many.filter((p) => (p.labels?.patterns.length ?? 0) > 0 && large(p));
     expect(injectedLarge.length).toBeGreaterThan(300);
-    expect(wholeShare(normalLarge)).toBeGreaterThan(0.12);
-    expect(wholeShare(injectedLarge)).toBeLessThan(2 * wholeShare(normalLarge));
+    expect(wholeShare(normalLarge)).toBeGreaterThan(0.2);
+    expect(wholeShare(injectedLarge)).toBeLessThan(1.5 * wholeShare(normalLarge));
   });
 
   it('never spells ground truth in an event body', () => {
@@ -161,8 +162,8 @@ describe('patterns - each typology looks like itself', () => {
     for (const s of scenarios) {
       for (const p of s) if (p.device) expect(normalDevices.has(p.device.id)).toBe(false);
       expect(Math.max(...s.map(usdCents))).toBeGreaterThanOrEqual(150_000);
-      // The last transfer empties the account.
-      expect(s.at(-1)!.debtorBalance).toBe(s.at(-1)!.amount);
+      // The last transfer (nearly) empties the account.
+      expect(Number(s.at(-1)!.amount) / Number(s.at(-1)!.debtorBalance)).toBeGreaterThanOrEqual(0.9);
     }
   });
 
