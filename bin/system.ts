@@ -42,7 +42,7 @@ import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../i
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { demoSeed } from '../ingest/simulator/demo-seed.js';
-import { createProductProcessor, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
+import { createProductProcessor, processorsProblem, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import {
@@ -291,6 +291,14 @@ export async function startSystem(
     checks.clickhouse = async () => {
       const result = await ch.client.ping();
       if (!result.success) throw result.error;
+    };
+  }
+  if (roles.has('processors')) {
+    // Redis may answer pings while refusing every write (full, noeviction): nothing is decided then.
+    checks.processors = async () => {
+      const status = (thread ?? processor)?.status();
+      const problem = status ? processorsProblem(status, Date.now()) : null;
+      if (problem) throw new Error(problem);
     };
   }
   if (writer) {

@@ -21,6 +21,13 @@ describe('redis memory', () => {
     expect(evictionProblem({ usedBytes: 1, maxBytes: 1 << 30, policy: 'noeviction' })).toBeNull();
   });
 
+  it('says when a Redis that does not evict is full, since it then refuses every write', () => {
+    expect(evictionProblem({ usedBytes: 25 * 1024 ** 2, maxBytes: 25 * 1024 ** 2 + 100_000, policy: 'noeviction' })).toMatch(
+      /^Redis is full \(25 of 25 MiB, maxmemory-policy noeviction\): it refuses writes, so the processors decide nothing while events wait on the stream\. Raise maxmemory/,
+    );
+    expect(evictionProblem({ usedBytes: 20 * 1024 ** 2, maxBytes: 25 * 1024 ** 2, policy: 'noeviction' })).toBeNull();
+  });
+
   it('warns of any evicting policy under a limit, volatile ones too (every riskstream key has a TTL)', () => {
     for (const policy of ['allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-ttl']) {
       const problem = evictionProblem({ usedBytes: 1, maxBytes: 512 * 1024 ** 2, policy });

@@ -124,13 +124,24 @@ export async function redisMemory(redis: Redis): Promise<RedisMemory> {
  * instead, which riskstream reports and retries.
  */
 export function evictionProblem(memory: RedisMemory): string | null {
-  if (memory.maxBytes === 0 || memory.policy === 'noeviction') return null;
+  if (memory.maxBytes === 0) return null;
+  if (memory.policy === 'noeviction') {
+    // full: every write is refused (OOM), so the processors decide nothing
+    if (memory.usedBytes < memory.maxBytes * FULL_SHARE) return null;
+    return (
+      `Redis is full (${(memory.usedBytes / 1024 ** 2).toFixed(0)} of ${(memory.maxBytes / 1024 ** 2).toFixed(0)} MiB, maxmemory-policy noeviction): it refuses writes, ` +
+      'so the processors decide nothing while events wait on the stream. Raise maxmemory (docs/features.md, TTLs and memory, says what riskstream keeps), or lower RISKSTREAM_DEDUP_TTL_SECONDS.'
+    );
+  }
   const limit = `${(memory.maxBytes / 1024 ** 2).toFixed(0)} MiB`;
   return (
     `Redis evicts keys when it reaches maxmemory (${limit}, maxmemory-policy ${memory.policy}): it would drop feature state, ` +
     'idempotency markers and sessions without a word. Set maxmemory-policy noeviction (riskstream\'s keys expire on their own) or remove the limit.'
   );
 }
+
+/** Used memory from which a Redis with a limit and no eviction counts as full: its writes start failing. */
+const FULL_SHARE = 0.98;
 
 /** Deletes every key under a prefix (tests and `riskstream reset`). */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {

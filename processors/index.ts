@@ -1,5 +1,5 @@
 // The public face of processors/: the runner and the scoring interfaces.
-export { createProcessor, publishDeadLetter, type Processor, type ProcessorOptions, type FeatureSource, type DecideFn, type DecisionCore } from './runner.js';
+export { createProcessor, processorsProblem, publishDeadLetter, type Processor, type ProcessorStatus, type ProcessorOptions, type FeatureSource, type DecideFn, type DecisionCore } from './runner.js';
 export type { Scorer, ScorerOutcome, ScoringInput, ScoringEvent, CustomerProfile, AlertDraft } from './scoring.js';
 export { UNKNOWN_CUSTOMER } from './scoring.js';
 export { PAYMENT_FEATURES, type FeatureVector, type PaymentFeatureName } from './features/names.js';

@@ -7,7 +7,7 @@ import { createHarness, eventually, payment, type Harness } from '../test/harnes
 import { createDecider } from './decide/index.js';
 import { createFeatureStore } from './features/index.js';
 import { createFraudRulesScorer } from './fraud/index.js';
-import { createProcessor, type Processor } from './runner.js';
+import { createProcessor, processorsProblem, type Processor } from './runner.js';
 
 let h: Harness;
 let processor: Processor;
@@ -108,9 +108,18 @@ describe('processor runner - a failing feature store', () => {
     });
     try {
       await failing.start();
+      expect(failing.status()).toEqual({ failingSinceMs: null, lastError: null });
       const started = Date.now();
       await own.bus.publisher.publish(own.names.eventSubject('payment', 0), JSON.stringify(payment('after-refusals')), 'after-refusals');
+      // while it fails, its status says since when and why (what /healthz reports after 30 s)
+      const failingStatus = await eventually(() => (failing.status().failingSinceMs !== null ? failing.status() : undefined), 10_000, 'the failure seen');
+      expect(failingStatus.lastError).toBe('OOM command not allowed');
+      expect(processorsProblem(failingStatus, failingStatus.failingSinceMs! + 31_000)).toBe(
+        'every batch has failed for 31 s, so nothing is decided; events wait on the stream; last error: OOM command not allowed',
+      );
+      expect(processorsProblem(failingStatus, failingStatus.failingSinceMs! + 5_000)).toBeNull();
       await eventually(async () => ((await own.bus.jsm.streams.info(own.names.streams.decisions)).state.messages === 1 ? true : undefined), 20_000, 'the decision');
+      expect(failing.status()).toEqual({ failingSinceMs: null, lastError: null });
       // two back-offs (1 s, then 2 s, each ±20 %) before the batch that went through
       expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
       const failures = (await metrics.registry.getSingleMetricAsString('rs_processor_batch_failures_total')).split('\n').find((l) => l.startsWith('rs_processor_batch_failures_total'));

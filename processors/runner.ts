@@ -17,6 +17,7 @@ import {
   ensureConsumer,
   isEnvelope,
   messageHeaders,
+  oneLine,
   splitEnvelope,
   ingestTsOf,
   kindToken,
@@ -85,10 +86,23 @@ export type ProcessorOptions = {
   readonly kpis?: KpiAccumulator;
 };
 
+/** Whether the processors are deciding: since when every batch has failed, and why (null while they work). */
+export type ProcessorStatus = { readonly failingSinceMs: number | null; readonly lastError: string | null };
+
+/** How long every batch must have failed before the processors count as not working (/healthz): a blip is not an outage. */
+export const PROCESSORS_FAILING_AFTER_MS = 30_000;
+
+/** What /healthz says of processors whose batches keep failing, or null while they work. */
+export function processorsProblem(status: ProcessorStatus, nowMs: number, afterMs = PROCESSORS_FAILING_AFTER_MS): string | null {
+  if (status.failingSinceMs === null || nowMs - status.failingSinceMs < afterMs) return null;
+  return `every batch has failed for ${Math.round((nowMs - status.failingSinceMs) / 1000)} s, so nothing is decided; events wait on the stream; last error: ${status.lastError ?? 'no error text'}`;
+}
+
 export type Processor = {
   start(): Promise<void>;
   /** Stops taking events and finishes the batches in flight. */
   drain(): Promise<void>;
+  status(): ProcessorStatus;
 };
 
 const MAX_DLQ_PAYLOAD = 64 * 1024;
@@ -133,6 +147,8 @@ class ProcessorRunner implements Processor {
   private _consumer: BatchConsumer | undefined;
   private _limiter: PendingLimiter | undefined;
   private _resizeTimer: NodeJS.Timeout | undefined;
+  private _failingSinceMs: number | null = null;
+  private _lastError: string | null = null;
 
   constructor(options: ProcessorOptions) {
     this._o = options;
@@ -171,11 +187,21 @@ class ProcessorRunner implements Processor {
       pullSize: 1024,
       weightOf: recordsOf,
       logger,
-      onError: () => this._o.metrics.batchFailures.inc(),
+      onError: (error: unknown) => {
+        this._o.metrics.batchFailures.inc();
+        this._failingSinceMs ??= Date.now();
+        this._lastError = oneLine((error as Error)?.message ?? String(error), 300);
+      },
       recreate: () => ensureConsumer(bus, spec),
     });
     await this._consumer.start();
     logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');
+  }
+
+  status(): ProcessorStatus {
+    // a batch handled since the last failure ends the streak
+    if (this._consumer && this._consumer.failures === 0) this._failingSinceMs = null;
+    return { failingSinceMs: this._failingSinceMs, lastError: this._failingSinceMs === null ? null : this._lastError };
   }
 
   async drain(): Promise<void> {

@@ -2,7 +2,7 @@
 // failed), its latest metrics, draining on shutdown, and a thread that dies on its own.
 import { Worker } from 'node:worker_threads';
 import { ConfigError, ServiceUnavailableError, createTidCell, nameThread, type Config, type Logger, type MetricsSnapshot } from '../../core/index.js';
-import type { Processor } from '../runner.js';
+import type { Processor, ProcessorStatus } from '../runner.js';
 import type { ThreadInit, ThreadReport, ThreadRequest } from './thread-messages.js';
 
 export type ProcessorThread = Processor & {
@@ -23,6 +23,7 @@ export async function startProcessorThread(config: Config, procId: string, logge
   const worker = new Worker(new URL('./processor-thread.js', import.meta.url), { workerData: init });
   nameThread('processors', tidCell);
   let latest: MetricsSnapshot = [];
+  let status: ProcessorStatus = { failingSinceMs: null, lastError: null };
   let draining = false;
   let drained: (() => void) | undefined;
 
@@ -36,6 +37,7 @@ export async function startProcessorThread(config: Config, procId: string, logge
           break;
         case 'metrics':
           latest = report.snapshot;
+          status = report.status;
           break;
         case 'drained':
           drained?.();
@@ -74,6 +76,8 @@ export async function startProcessorThread(config: Config, procId: string, logge
       // Started above: the thread consumes as soon as it is up.
     },
     metrics: () => latest,
+    // as of the thread's last report (every second)
+    status: () => status,
     async drain() {
       if (draining) return;
       draining = true;

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const processor = createProductProcessor({ bus, redis, config, metrics, logger, kpis: kpis.accumulator });
   await processor.start();
 
-  const sendMetrics = async (): Promise<void> => report({ type: 'metrics', snapshot: await metrics.registry.getMetricsAsJSON() });
+  const sendMetrics = async (): Promise<void> => report({ type: 'metrics', snapshot: await metrics.registry.getMetricsAsJSON(), status: processor.status() });
   const timer = setInterval(() => void sendMetrics().catch(() => undefined), METRICS_EVERY_MS);
   report({ type: 'started' });
 

@@ -1,5 +1,6 @@
 // What the main thread and the processors thread say to each other.
 import type { Config, MetricsSnapshot } from '../../core/index.js';
+import type { ProcessorStatus } from '../runner.js';
 
 export type ThreadInit = {
   readonly config: Config;
@@ -12,7 +13,7 @@ export type ThreadRequest = { readonly type: 'drain' };
 
 export type ThreadReport =
   | { readonly type: 'started' }
-  | { readonly type: 'metrics'; readonly snapshot: MetricsSnapshot }
+  | { readonly type: 'metrics'; readonly snapshot: MetricsSnapshot; readonly status: ProcessorStatus }
   | { readonly type: 'drained' }
   /** `name`: the error's class name, so that the host can raise the same kind (a missing service is not a crash). */
   | { readonly type: 'failed'; readonly message: string; readonly name?: string };
