@@ -124,9 +124,6 @@ export async function startSystem(
   let redis: Redis | undefined;
   let clickhouse: ClickHouse | undefined;
   try {
-    await ensureStreams(bus, streamLimitsOf(config));
-    const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger, { afterRecreate: async () => afterStreamsRecreated?.() });
-    stops.push(['streams', async () => stopKeeping()]);
     if (usesRedis) {
       redis = await connectRedis(config.redisUrl, 'riskstream-processors', logger);
       const r = redis;
@@ -137,6 +134,10 @@ export async function startSystem(
       const stopWatching = watchRedisState(r, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc());
       stops.push(['redis state watch', async () => stopWatching()]);
     }
+    // after Redis answered: a start that fails for want of Redis creates no streams (whose storage JetStream reserves)
+    await ensureStreams(bus, streamLimitsOf(config));
+    const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger, { afterRecreate: async () => afterStreamsRecreated?.() });
+    stops.push(['streams', async () => stopKeeping()]);
     if (usesClickHouse) {
       clickhouse = await createClickHouse({
         url: config.clickhouseUrl,

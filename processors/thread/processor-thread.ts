@@ -13,6 +13,7 @@ import {
   names as namesOf,
   publishThreadTid,
   setFxRates,
+  watchRedisState,
 } from '../../core/index.js';
 import { createProductProcessor } from '../compose.js';
 import { startKpiPublisher } from '../telemetry/kpi-publisher.js';
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   // the main thread logs NATS's comings and goings; Redis is this thread's alone
   const bus = await connectBus(config.natsUrl, names, 'riskstream:processors-thread');
   const redis = await connectRedis(config.redisUrl, 'riskstream-processors', logger);
+  // (the main thread watches too when it has Redis: the first to find the marker gone says so)
+  metrics.redisStateLost.inc(0);
+  const stopWatching = watchRedisState(redis, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc());
   const kpis = startKpiPublisher(bus, procId, logger);
   const processor = createProductProcessor({ bus, redis, config, metrics, logger, kpis: kpis.accumulator });
   await processor.start();
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
     if (request.type !== 'drain') return;
     void (async () => {
       clearInterval(timer);
+      stopWatching();
       await processor.drain().catch((error: unknown) => logger.error({ err: error }, 'processor drain failed'));
       kpis.flush();
       kpis.stop();
