@@ -1,5 +1,6 @@
 // Fan-in mule account: many payers, most of them new to the account, send money into one
 // person's account within the hour, and the money leaves again soon after, mostly abroad.
+import { minorToUsdCents, usdToMinor } from '../amounts.js';
 import type { Account } from '../customers.js';
 import { paymentEvent } from '../events.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
@@ -18,27 +19,31 @@ export const fanIn: PatternDefinition = {
     const currency = account.currency;
     const payers = rng.int(8, 20);
     const steps: ScenarioStep[] = [];
-    let received = 0;
+    // What came in, in USD cents: customers of the bank pay from their own accounts, in their currency.
+    let receivedUsdCents = 0;
     let last = now;
     for (const at of spread(rng, now, time.minutes(rng.between(10, 40)), payers)) {
-      const amountMinor = usdAmount(rng, 200, 3000, currency);
-      received += amountMinor;
       last = at;
       const purpose = maybePurpose(rng);
       if (rng.chance(0.3)) {
         const payer = world.pickActive(rng);
+        const from = payer.accounts[0] as Account;
         if (payer.index !== mule.index) {
+          const amountMinor = usdAmount(rng, 200, 3000, from.currency);
+          receivedUsdCents += minorToUsdCents(amountMinor, from.currency);
           steps.push({
             at,
             event: paymentEvent(rng, {
-              type: 'transfer', channel: digitalChannel(rng, payer), amountMinor, currency,
-              debtor: ownParty(payer.accounts[0] as Account), creditor: ownParty(account),
+              type: 'transfer', channel: digitalChannel(rng, payer), amountMinor, currency: from.currency,
+              debtor: ownParty(from), creditor: ownParty(account),
               device: rng.pick(payer.devices), place: payer, ...(purpose ? { purpose } : {}),
             }),
           });
           continue;
         }
       }
+      const amountMinor = usdAmount(rng, 200, 3000, currency);
+      receivedUsdCents += minorToUsdCents(amountMinor, currency);
       steps.push({
         at,
         event: paymentEvent(rng, {
@@ -49,7 +54,7 @@ export const fanIn: PatternDefinition = {
     }
     // Out again within minutes: most of what came in, in one to three transfers.
     const outflows = rng.int(1, 3);
-    let remaining = Math.floor(received * rng.between(0.85, 0.98));
+    let remaining = Math.floor(usdToMinor(receivedUsdCents / 100, currency) * rng.between(0.85, 0.98));
     let at = last + time.minutes(rng.between(2, 20));
     const device = rng.pick(mule.devices);
     for (let i = 0; i < outflows; i++) {

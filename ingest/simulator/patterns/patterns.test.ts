@@ -191,6 +191,16 @@ describe('patterns - each typology looks like itself', () => {
     }
   });
 
+  it("fan-in: the bank's own customers pay in from their own account in its currency", () => {
+    // Until 2026-12 they paid in the mule's currency: 48 of 170 in a currency their account is not in.
+    const events = payments(createSimulator({ seed: 14, startTs: START, customers: 2_000, patterns: ['fan_in'], patternRate: 0.02 }).take(40_000));
+    const currencyOf = new Map<string, string>();
+    for (const p of events) if (p.labels?.patterns.length === 0 && p.type === 'card') currencyOf.set(p.debtor.accountId, p.currency);
+    const fromOwn = events.filter((p) => isPattern(p, 'fan_in') && p.debtor.customerId !== undefined && currencyOf.has(p.debtor.accountId));
+    expect(fromOwn.length).toBeGreaterThan(50);
+    expect(fromOwn.filter((p) => p.currency !== currencyOf.get(p.debtor.accountId))).toEqual([]);
+  });
+
   it('fan-out: one account pays many distinct new accounts', () => {
     const scenarios = byScenario(slow, 'fan_out').map(payments);
     expect(scenarios.length).toBeGreaterThan(0);
