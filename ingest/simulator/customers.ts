@@ -67,6 +67,7 @@ export function traitsOf(seed: number, index: number): Traits {
 const HOME_CHOICE = new WeightedChoice(HOME_COUNTRIES.map((c) => [c, c.share] as const));
 const CORRIDOR_CHOICE = new WeightedChoice(REMITTANCE_CORRIDORS);
 const YEAR_MS = 365.25 * 86_400_000;
+const ADULT_AGE = 18;
 
 export type CustomerDeps = { readonly seed: number; readonly startTs: number; readonly size: number; readonly banks: BankDirectory };
 
@@ -82,9 +83,13 @@ export function deriveCustomer(deps: CustomerDeps, index: number): Customer {
   const nationality = !business && home.code === 'US' && rng.chance(0.12) ? CORRIDOR_CHOICE.pick(rng) : home.code;
   const sector = rng.pick(SECTORS);
   const riskRating = drawRisk(rng, pep, nationality !== home.code, business && sector === 'Money services');
-  const age = Math.min(92, Math.max(18, Math.round(45 + 15 * rng.normal())));
+  // Dormant accounts are at least two years old, so their holders are at least 20.
+  const age = Math.min(92, Math.max(traits.dormant ? 21 : 18, Math.round(45 + 15 * rng.normal())));
+  const ageYears = age + rng.float();
   const occupation = business ? sector : age >= 67 && rng.chance(0.7) ? 'Retired' : age < 23 && rng.chance(0.5) ? 'Student' : rng.pick(OCCUPATIONS);
-  const years = traits.dormant ? rng.between(2, 15) : Math.min(25, 0.05 + rng.exponential(5));
+  const drawnYears = traits.dormant ? rng.between(2, 15) : Math.min(25, 0.05 + rng.exponential(5));
+  // A person opens an account at 18 or later: never before adulthood, let alone birth.
+  const years = business ? drawnYears : Math.min(drawnYears, ageYears - ADULT_AGE);
   const id = customerId(index, seed);
   const name = business ? businessName(rng, home.code) : personName(rng);
   const bank = banks.own(home.code);
@@ -102,7 +107,7 @@ export function deriveCustomer(deps: CustomerDeps, index: number): Customer {
     pep,
     country: home.code,
     nationality,
-    dateOfBirth: business ? undefined : birthDate(rng, startTs, age),
+    dateOfBirth: business ? undefined : birthDate(startTs, ageYears),
     occupation,
     onboardedAt: Math.floor(startTs - years * YEAR_MS),
     bank,
@@ -136,8 +141,8 @@ function drawRisk(rng: Rng, pep: boolean, foreignNational: boolean, moneyService
   return roll < 0.05 ? 'high' : roll < 0.28 ? 'medium' : 'low';
 }
 
-function birthDate(rng: Rng, startTs: number, age: number): string {
-  const born = startTs - (age + rng.float()) * YEAR_MS;
+function birthDate(startTs: number, ageYears: number): string {
+  const born = startTs - ageYears * YEAR_MS;
   return new Date(born).toISOString().slice(0, 10);
 }
 

@@ -95,7 +95,8 @@ describe('loans - approval', () => {
 
 describe('loans - lives on the stream', () => {
   // At 5 events/s a loan month (one minute at the default loanTimeScale) is 300 events.
-  const events: WireEvent[] = createSimulator({ seed: 21, startTs: START, rate: 5 }).take(60_000);
+  // Five times the default loan rate: only a few per cent of loans go bad.
+  const events: WireEvent[] = createSimulator({ seed: 21, startTs: START, rate: 5, loanRate: 0.005 }).take(60_000);
   const loanEvents = events.filter((e) => e.kind.startsWith('loan.') || e.kind === 'collateral.valuation');
   const byLoan = new Map<string, WireEvent[]>();
   for (const e of loanEvents) {

@@ -5,7 +5,6 @@ import type { Party, PaymentEventWire } from '../../core/contracts/index.js';
 import { BUSINESS_SPEND, SEGMENT_SPEND, roundToLocalStep, ticket, typedAmount } from './amounts.js';
 import type { Account, Customer } from './customers.js';
 import { paymentEvent, type Channel } from './events.js';
-import { REMITTANCE_CORRIDORS } from './geography.js';
 import { type Rng, WeightedChoice } from './rng.js';
 import { merchantParty, ownParty, type World } from './world.js';
 
@@ -20,7 +19,6 @@ const MIX: { readonly [T in 'individual' | 'business']: { readonly [K in Traffic
 /** Free-text purposes people type; patterns draw from the same list. */
 export const PURPOSES = ['Rent', 'Invoice', 'Gift', 'Dinner', 'Services', 'Repayment', 'Family support', 'Goods', 'Deposit', 'Tuition'] as const;
 
-const CORRIDORS = new WeightedChoice(REMITTANCE_CORRIDORS);
 const MIX_CHOICE = {
   individual: new WeightedChoice(KINDS.map((k) => [k, MIX.individual[k]] as const)),
   business: new WeightedChoice(KINDS.map((k) => [k, MIX.business[k]] as const)),
@@ -234,7 +232,7 @@ export function cashDeposit(rng: Rng, c: Customer): PaymentEventWire {
 
 function remittance(rng: Rng, world: World, c: Customer): PaymentEventWire {
   const account = c.accounts[0] as Account;
-  const country = c.nationality !== c.country ? c.nationality : CORRIDORS.pick(rng);
+  const country = world.remittanceCountry(rng, c);
   // Migrants send to the same few relatives; a share goes to someone new.
   const creditor = world.newExternalParty(rng, country, 'personal');
   const shape = remittanceShape(rng, c);

@@ -38,6 +38,15 @@ describe('world - customers', () => {
     }
   });
 
+  it('onboards people at 18 or later, never before they were born', () => {
+    // Until 2026-12 tenure was drawn without regard to age: 7.5 % onboarded before 18, some before birth.
+    const people = sample.filter((c) => c.dateOfBirth !== undefined);
+    const adultAt = (c: (typeof sample)[number]): number => Date.parse(c.dateOfBirth ?? '') + 18 * 365.25 * 86_400_000;
+    expect(people.filter((c) => c.onboardedAt < adultAt(c) - 86_400_000).map((c) => [c.dateOfBirth, new Date(c.onboardedAt).toISOString()])).toEqual([]);
+    // Young customers still join young: some accounts opened in their first year of adulthood.
+    expect(people.some((c) => c.onboardedAt < adultAt(c) + 365 * 86_400_000)).toBe(true);
+  });
+
   it('derives the same customer every time it is asked for', () => {
     const again = new World({ seed: 4, startTs: world.startTs, customers: 20_000, merchants: 1_000 });
     expect(again.customer(1234)).toEqual(world.customer(1234));

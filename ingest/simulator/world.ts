@@ -5,7 +5,7 @@ import type { Party } from '../../core/contracts/index.js';
 import { BankDirectory } from './banks.js';
 import { deriveCustomer, externalParty, traitsOf, type Account, type AccountType, type Customer, type CustomerDeps, type Traits } from './customers.js';
 import { customerIndex } from './ids.js';
-import { HOME_COUNTRIES, TRADE_COUNTRIES } from './geography.js';
+import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, TRADE_COUNTRIES } from './geography.js';
 import { BILLER_PROFILES, MCC_PROFILES, drawMerchant, profileChoice, relocated, type Merchant } from './merchants.js';
 import { loadReference, type Reference } from './reference.js';
 import { Rng, WeightedChoice } from './rng.js';
@@ -52,6 +52,8 @@ export class World {
   /** Traits of every customer, computed once: pickers read them on every event. */
   private readonly _traits: Uint8Array;
   private readonly _dormantAwaiting: number[] = [];
+  /** Remittance corridors open to a customer with no tie abroad: none on the FATF lists. */
+  private readonly _unlistedCorridors: WeightedChoice<string>;
   /** Each customer's usual tills (the nearest to home), by customer index: computed on first use. */
   private readonly _usualTills = new Map<number, readonly number[]>();
 
@@ -77,6 +79,8 @@ export class World {
     this.storesByCity = built.storesByCity;
     this.webShops = built.webShops;
     this.billersByCountry = buildBillers(rng, this.reference, this.banks);
+    const listed = new Set(this.reference.fatf.map((f) => f.country));
+    this._unlistedCorridors = new WeightedChoice(REMITTANCE_CORRIDORS.filter(([country]) => !listed.has(country)));
   }
 
   customer(index: number): Customer {
@@ -175,6 +179,19 @@ export class World {
   /** A fresh account at another bank (a new payee, a mule's exit account, a payer elsewhere). */
   newExternalParty(rng: Rng, country: string, type?: AccountType): Party {
     return externalParty(rng, this.banks, country, type);
+  }
+
+  /**
+   * Where a customer's ordinary remittance goes: home, for a foreign national; otherwise one of the
+   * bank's usual corridors, but never a FATF-listed country, where only a tie (nationality) would
+   * explain it: without one, that is the high_risk_jurisdiction pattern.
+   */
+  remittanceCountry(rng: Rng, c: Customer): string {
+    if (c.nationality !== c.country) return c.nationality;
+    for (;;) {
+      const country = this._unlistedCorridors.pick(rng);
+      if (country !== c.country) return country;
+    }
   }
 
   /** A country for an ordinary cross-border transfer. */
