@@ -37,7 +37,7 @@ describe('spine - end to end', () => {
     const response = await fetch(`${system!.baseUrl}/healthz`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { checks: Record<string, { ok: boolean }> };
-    expect(Object.keys(body.checks).sort()).toEqual(['clickhouse', 'jetstream', 'nats', 'redis', 'writer']);
+    expect(Object.keys(body.checks).sort()).toEqual(['clickhouse', 'jetstream', 'nats', 'processors', 'redis', 'writer']);
   });
 
   it('decides a payment in line with ?wait=decision', async () => {
