@@ -58,6 +58,34 @@ export const FRAUD_CITIES: readonly (City & { readonly country: string })[] = [
   { name: 'Shenzhen', country: 'CN', lat: 22.54, lon: 114.06 },
 ];
 
+/**
+ * Where the bank's customers travel (holidays, business, family): the fraud cities are among them,
+ * as in life, so that a payment from one of them is a hint, not a label.
+ */
+export const TRAVEL_CITIES: readonly (City & { readonly country: string })[] = [
+  ...FRAUD_CITIES,
+  { name: 'Cancun', country: 'MX', lat: 21.16, lon: -86.85 },
+  { name: 'Paris', country: 'FR', lat: 48.86, lon: 2.35 },
+  { name: 'London', country: 'GB', lat: 51.51, lon: -0.13 },
+  { name: 'Rome', country: 'IT', lat: 41.9, lon: 12.5 },
+  { name: 'Barcelona', country: 'ES', lat: 41.39, lon: 2.17 },
+  { name: 'Lisbon', country: 'PT', lat: 38.72, lon: -9.14 },
+  { name: 'Tokyo', country: 'JP', lat: 35.68, lon: 139.69 },
+  { name: 'Dubai', country: 'AE', lat: 25.2, lon: 55.27 },
+  { name: 'Cape Town', country: 'ZA', lat: -33.92, lon: 18.42 },
+  { name: 'Honolulu', country: 'US', lat: 21.31, lon: -157.86 },
+  { name: 'Orlando', country: 'US', lat: 28.54, lon: -81.38 },
+  { name: 'New York', country: 'US', lat: 40.71, lon: -74.01 },
+  { name: 'Toronto', country: 'CA', lat: 43.65, lon: -79.38 },
+  { name: 'Singapore', country: 'SG', lat: 1.35, lon: 103.82 },
+  { name: 'Hong Kong', country: 'HK', lat: 22.32, lon: 114.17 },
+  { name: 'Bali', country: 'ID', lat: -8.65, lon: 115.22 },
+  { name: 'Mexico City', country: 'MX', lat: 19.43, lon: -99.13 },
+  { name: 'Sydney', country: 'AU', lat: -33.87, lon: 151.21 },
+  { name: 'Seoul', country: 'KR', lat: 37.57, lon: 126.98 },
+  { name: 'Athens', country: 'GR', lat: 37.98, lon: 23.73 },
+];
+
 /** Where migrants send money home (nationalities and family corridors), by weight. */
 export const REMITTANCE_CORRIDORS: ReadonlyArray<readonly [string, number]> = [
   ['MX', 20], ['IN', 14], ['PH', 10], ['CN', 6], ['VN', 5], ['GT', 5], ['SV', 4], ['DO', 4], ['CO', 4],

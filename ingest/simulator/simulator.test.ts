@@ -151,7 +151,8 @@ describe('simulator - event time', () => {
     const live = events.map((e) => Date.parse(e.ts)).filter((ts) => ts >= START);
     const last = Math.max(...live);
     const expected = ((n - 1) * 1000) / rate;
-    expect(last - START).toBeGreaterThanOrEqual(expected - 1000 / rate - 1);
+    // The last few events may all be an introduced customer's backdated past.
+    expect(last - START).toBeGreaterThanOrEqual(expected - (10 * 1000) / rate - 1);
     expect(last - START).toBeLessThanOrEqual(expected + 1);
   });
 

@@ -4,7 +4,8 @@
 import type { Party, PaymentEventWire } from '../../core/contracts/index.js';
 import { BUSINESS_SPEND, SEGMENT_SPEND, roundToLocalStep, ticket, typedAmount } from './amounts.js';
 import type { Account, Customer } from './customers.js';
-import { paymentEvent, type Channel } from './events.js';
+import { paymentEvent, type Channel, type Place } from './events.js';
+import { TRAVEL_CITIES, distanceKm } from './geography.js';
 import { type Rng, WeightedChoice } from './rng.js';
 import { merchantParty, ownParty, type World } from './world.js';
 
@@ -61,6 +62,24 @@ export function digitalChannel(rng: Rng, c: Customer): Channel {
   return rng.chance(0.65) ? 'mobile' : 'online';
 }
 
+/** Digital payments made while travelling, located where the customer is (card tills abroad aside). */
+const TRAVELLING = 0.01;
+/** Closer than this to home is not a trip. */
+const TRIP_KM = 300;
+
+/**
+ * Where a customer pays from on the app or online: home, or now and then a travel destination
+ * (the fraud cities among them), so that a far-away session is a hint rather than a label.
+ */
+export function whereabouts(rng: Rng, c: Customer): Place {
+  if (!rng.chance(TRAVELLING)) return c;
+  for (let tries = 0; tries < 5; tries++) {
+    const city = rng.pick(TRAVEL_CITIES);
+    if (distanceKm(c, city) > TRIP_KM) return { lat: city.lat + rng.between(-0.1, 0.1), lon: city.lon + rng.between(-0.1, 0.1) };
+  }
+  return c;
+}
+
 /** One ordinary payment by (or to) an active customer. */
 export function normalPayment(rng: Rng, world: World): PaymentEventWire {
   const c = world.pickActive(rng);
@@ -104,7 +123,7 @@ export function cardPayment(rng: Rng, world: World, c: Customer): PaymentEventWi
     merchant,
     card: account.card,
     device: rng.pick(c.devices),
-    place: abroad ? merchant : c,
+    place: abroad ? merchant : inStore ? c : whereabouts(rng, c),
   });
 }
 
@@ -137,7 +156,7 @@ function transfer(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor,
     device: rng.pick(c.devices),
-    place: c,
+    place: whereabouts(rng, c),
     purpose,
   });
 }
@@ -172,7 +191,7 @@ function bill(rng: Rng, world: World, c: Customer): PaymentEventWire {
     creditor: merchantParty(biller),
     merchant: biller,
     device: rng.pick(c.devices),
-    place: c,
+    place: whereabouts(rng, c),
   });
 }
 
@@ -187,7 +206,7 @@ function ewallet(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor: wallet,
     device: rng.pick(c.devices),
-    place: c,
+    place: whereabouts(rng, c),
   });
 }
 
@@ -244,7 +263,7 @@ function remittance(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor,
     device: rng.pick(c.devices),
-    place: c,
+    place: whereabouts(rng, c),
     purpose: shape.purpose,
   });
 }

@@ -1,4 +1,4 @@
-// Account takeover: a new device on a new address, far from the customer's home, logs in, tries a
+// Account takeover: a new device on a new address, usually far from the customer's home, logs in, tries a
 // small transfer, then sends large amounts to payees the customer never paid, the last of them
 // (nearly) whatever is left: its debtorBalance is its amount, or a little more. Ordinary transfers
 // that move savings out empty accounts the same way (`drainShare`), less often.
@@ -10,7 +10,7 @@ import { paymentEvent } from '../events.js';
 import { newDevice } from '../network.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { ownParty } from '../world.js';
-import { farPlace, newPayee, usdAmount } from './common.js';
+import { fraudsterPlace, newPayee, usdAmount } from './common.js';
 
 export const accountTakeover: PatternDefinition = {
   name: 'account_takeover',
@@ -21,7 +21,7 @@ export const accountTakeover: PatternDefinition = {
     const victim = world.pickIndividual(rng);
     const account = everydayAccount(rng, victim);
     const device = newDevice(rng);
-    const place = farPlace(rng, victim);
+    const place = fraudsterPlace(rng, victim);
     const channel = rng.chance(0.5) ? 'mobile' : 'online';
     const steps: ScenarioStep[] = [];
     let at = now;

@@ -5,7 +5,7 @@ import { paymentEvent } from '../events.js';
 import { newDevice } from '../network.js';
 import { type PatternDefinition, type ScenarioStep } from '../scenario.js';
 import { merchantParty, ownParty } from '../world.js';
-import { farPlace, spread, usdAmount } from './common.js';
+import { fraudsterPlace, spread, usdAmount } from './common.js';
 
 export const cardTesting: PatternDefinition = {
   name: 'card_testing',
@@ -17,7 +17,7 @@ export const cardTesting: PatternDefinition = {
     const account = victim.accounts[0] as Account;
     if (!account.card) return undefined;
     const device = newDevice(rng);
-    const place = farPlace(rng, victim);
+    const place = fraudsterPlace(rng, victim);
     const attempts = rng.int(12, 35);
     const steps: ScenarioStep[] = [];
     for (const at of spread(rng, now, time.minutes(rng.between(1, 6)), attempts)) {

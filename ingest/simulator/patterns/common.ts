@@ -1,23 +1,32 @@
-// Small pieces the injected patterns share: a place far from home, a fresh payee, an amount in
+// Small pieces the injected patterns share: where a fraudster sits, a fresh payee, an amount in
 // USD terms. They draw from the same generators as normal traffic.
 import type { Party } from '../../../core/contracts/index.js';
 import { ROUND_SHARE, typedAmount, usdToMinor } from '../amounts.js';
 import type { AccountType, Customer } from '../customers.js';
-import { FRAUD_CITIES, distanceKm } from '../geography.js';
+import { FRAUD_CITIES, TRAVEL_CITIES, distanceKm } from '../geography.js';
 import type { Place } from '../events.js';
 import type { Rng } from '../rng.js';
 import type { World } from '../world.js';
 
 /** Far enough that getting there between two payments would take a plane. */
 const FAR_KM = 2500;
+/** Fraudsters who sit near the victim (a local gang, a proxy in the same city). */
+const LOCAL_FRAUDSTERS = 0.25;
 
-export function farPlace(rng: Rng, home: Place): Place & { readonly country: string } {
+/**
+ * Where a fraudster's session is: a quarter of the time near the victim's home, otherwise far
+ * away, in one of the usual fraud cities or anywhere travellers also go. Ordinary customers pay
+ * from the same cities when travelling (`whereabouts`), so neither the city nor the distance is a label.
+ */
+export function fraudsterPlace(rng: Rng, home: Place): Place {
+  if (rng.chance(LOCAL_FRAUDSTERS)) return { lat: home.lat + rng.between(-0.15, 0.15), lon: home.lon + rng.between(-0.15, 0.15) };
+  const cities = rng.chance(0.6) ? FRAUD_CITIES : TRAVEL_CITIES;
   for (let tries = 0; tries < 10; tries++) {
-    const city = rng.pick(FRAUD_CITIES);
-    if (distanceKm(home, city) > FAR_KM) return { country: city.country, lat: city.lat + rng.between(-0.1, 0.1), lon: city.lon + rng.between(-0.1, 0.1) };
+    const city = rng.pick(cities);
+    if (distanceKm(home, city) > FAR_KM) return { lat: city.lat + rng.between(-0.1, 0.1), lon: city.lon + rng.between(-0.1, 0.1) };
   }
   const city = FRAUD_CITIES[0] as (typeof FRAUD_CITIES)[number];
-  return { country: city.country, lat: city.lat, lon: city.lon };
+  return { lat: city.lat, lon: city.lon };
 }
 
 /** A payee the customer never paid: at home, or abroad with the given probability. */

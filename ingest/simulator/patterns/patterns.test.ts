@@ -3,6 +3,7 @@ import type { PaymentEventWire, WireEvent } from '../../../core/contracts/index.
 import { toReportingMinor } from '../../../core/fx.js';
 import { parseAmount } from '../../../core/money.js';
 import { CASH_THRESHOLD_USD_CENTS, PATTERN_NAMES, createSimulator, type PatternName } from '../index.js';
+import { FRAUD_CITIES, distanceKm } from '../geography.js';
 import { BUSINESS_NOUNS, BUSINESS_WORDS, FIRST_NAMES, LAST_NAMES } from '../people.js';
 import { loadReference, naturalOrder } from '../reference.js';
 
@@ -112,6 +113,19 @@ describe('patterns - no leaks', () => {
     expect(injectedLarge.length).toBeGreaterThan(300);
     expect(wholeShare(normalLarge)).toBeGreaterThan(0.2);
     expect(wholeShare(injectedLarge)).toBeLessThan(1.5 * wholeShare(normalLarge));
+  });
+
+  it('places fraud near the usual fraud cities often, but ordinary travellers there too, and some fraud near home', () => {
+    // Until 2026-12 every located fraud event and no ordinary one was within 30 km of a fraud city.
+    const events = payments(createSimulator({ seed: 16, startTs: START, customers: 5_000, patterns: ['card_testing', 'account_takeover'], patternRate: 0.01 }).take(60_000));
+    const nearFraudCity = (p: PaymentEventWire): boolean => p.geo !== undefined && FRAUD_CITIES.some((c) => distanceKm(p.geo!, c) < 30);
+    const located = (list: PaymentEventWire[]): PaymentEventWire[] => list.filter((p) => p.geo !== undefined);
+    const fraud = located(events.filter((p) => p.labels?.fraud === true));
+    const normal = located(events.filter((p) => p.labels?.patterns.length === 0));
+    expect(fraud.length).toBeGreaterThan(200);
+    expect(normal.filter(nearFraudCity).length).toBeGreaterThan(20);
+    expect(fraud.filter(nearFraudCity).length / fraud.length).toBeGreaterThan(0.3);
+    expect(fraud.filter(nearFraudCity).length / fraud.length).toBeLessThan(0.8);
   });
 
   it('never spells ground truth in an event body', () => {
