@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FeatureVector } from './names.js';
 import { DAY, HOUR, MINUTE, SECOND, T0, openTestStore, payment, type TestStore } from './test-fixtures.js';
-import { isInWindow, MAX_RING_SLOTS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
+import { bucketOf, isInWindow, MAX_RING_SLOTS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
 
 let t: TestStore;
 let seq = 0;
@@ -14,10 +14,10 @@ afterAll(async () => {
 });
 
 /** Pays from `from` at each offset from T0 (one batch each); returns the features of each. */
-async function pay(from: string, offsets: readonly number[], amount = '10.00', to = 'SINK'): Promise<FeatureVector[]> {
+async function pay(from: string, offsets: readonly number[], amount = '10.00', to = 'SINK', type: 'transfer' | 'card' = 'transfer'): Promise<FeatureVector[]> {
   const out: FeatureVector[] = [];
   for (const offset of offsets) {
-    const [result] = await t.store.computeBatch([payment({ id: `w${++seq}`, ts: T0 + offset, from, to, amount })]);
+    const [result] = await t.store.computeBatch([payment({ id: `w${++seq}`, ts: T0 + offset, from, to, amount, type })]);
     out.push(result!.features);
   }
   return out;
@@ -50,11 +50,14 @@ describe('feature store windows - boundaries in event time', () => {
     expect(f.map((x) => x.out_sum_7d)).toEqual([1000, 2000, 2000, 1000]);
   });
 
-  test('small payments count separately in the hour', async () => {
-    const f = await pay('ASMALL', [0, SECOND, 2 * SECOND], '4.99');
-    const big = await pay('ASMALL', [3 * SECOND], '5.00');
+  test('small card payments count separately in the hour; small transfers do not', async () => {
+    const f = await pay('ASMALL', [0, SECOND, 2 * SECOND], '4.99', 'SINK', 'card');
+    const big = await pay('ASMALL', [3 * SECOND], '5.00', 'SINK', 'card');
+    const transfers = await pay('ASMALL', [4 * SECOND, 5 * SECOND], '1.00');
     expect(f.map((x) => x.small_out_count_1h)).toEqual([1, 2, 3]);
     expect(big[0]!.small_out_count_1h).toBe(3);
+    expect(transfers.map((x) => x.small_out_count_1h)).toEqual([3, 3]);
+    expect(transfers.map((x) => x.out_count_1h)).toEqual([5, 6]);
     expect(SMALL_PAYMENT_CENTS).toBe(500);
   });
 });
@@ -64,18 +67,32 @@ describe('feature store windows - late events', () => {
     const [first] = await pay('LATE', [10 * MINUTE]);
     const [inside] = await pay('LATE', [9 * MINUTE + 30 * SECOND]);
     expect(first!.out_count_1m).toBe(1);
-    expect(inside).toMatchObject({ out_count_1m: 2, out_count_1h: 2 });
+    // stored in the rings, but its own windows end at its time: the payment 30 s after it is not in them
+    expect(inside).toMatchObject({ out_count_1m: 1, out_count_1h: 1 });
     const [tooLateForTheMinute] = await pay('LATE', [5 * MINUTE]);
-    // counted in its own features, but not stored in the 1m ring
-    expect(tooLateForTheMinute).toMatchObject({ out_count_1m: 3, out_count_1h: 3 });
+    // not stored in the 1m ring; its windows end at its own time: the later payments are not in them
+    expect(tooLateForTheMinute).toMatchObject({ out_count_1m: 1, out_count_1h: 1 });
     const [next] = await pay('LATE', [10 * MINUTE + SECOND]);
     expect(next).toMatchObject({ out_count_1m: 3, out_count_1h: 4 });
+  });
+
+  test('a late payment is not counted with the later ones: a burst days later does not make it a burst', async () => {
+    const later = await pay('LATE2', [10 * DAY, 10 * DAY + SECOND, 10 * DAY + 2 * SECOND, 10 * DAY + 3 * SECOND, 10 * DAY + 4 * SECOND]);
+    expect(later.at(-1)).toMatchObject({ out_count_1m: 5, out_count_7d: 5 });
+    const [late] = await pay('LATE2', [0]);
+    expect(late).toMatchObject({ out_count_1m: 1, out_sum_1m: 1000, out_count_24h: 1, out_count_7d: 1 });
+    // late within the hour ring: the slots after it are left out of its window, not out of the state
+    const [within] = await pay('LATE2', [10 * DAY - 10 * MINUTE]);
+    expect(within).toMatchObject({ out_count_1m: 1, out_count_1h: 1, out_count_24h: 1, out_count_7d: 1 });
+    const [after] = await pay('LATE2', [10 * DAY + 5 * SECOND]);
+    expect(after).toMatchObject({ out_count_1m: 6, out_count_1h: 7 });
   });
 
   test('an event older than every window is counted nowhere in the state', async () => {
     await pay('OLD', [8 * DAY]);
     const [old] = await pay('OLD', [0]);
-    expect(old).toMatchObject({ out_count_7d: 2, out_count_1m: 2 });
+    // counted alone: everything the account's rings hold is later than it
+    expect(old).toMatchObject({ out_count_7d: 1, out_count_1m: 1 });
     const [next] = await pay('OLD', [8 * DAY + SECOND]);
     expect(next).toMatchObject({ out_count_1m: 2, out_count_7d: 2, history_count: 2 });
   });
@@ -97,13 +114,15 @@ class WindowModel {
     WINDOWS.forEach((w, index) => {
       const landed = isInWindow(ts, latest, w);
       if (landed) stored.push({ ts, out, cents, w: index });
-      const inWindow = stored.filter((e) => e.w === index && isInWindow(e.ts, latest, w));
-      if (!landed) inWindow.push({ ts, out, cents, w: index });
+      // the window ends at the event's own bucket; an event too old for the ring counts alone
+      const own = bucketOf(ts, w.bucketMs);
+      const inWindow = landed ? stored.filter((e) => e.w === index && isInWindow(e.ts, latest, w) && bucketOf(e.ts, w.bucketMs) <= own) : [{ ts, out, cents, w: index }];
       values[`oc_${w.name}`] = inWindow.filter((e) => e.out).length;
       values[`os_${w.name}`] = inWindow.filter((e) => e.out).reduce((s, e) => s + e.cents, 0);
       values[`ic_${w.name}`] = inWindow.filter((e) => !e.out).length;
       values[`is_${w.name}`] = inWindow.filter((e) => !e.out).reduce((s, e) => s + e.cents, 0);
-      values[`sc_${w.name}`] = inWindow.filter((e) => e.out && e.cents < SMALL_PAYMENT_CENTS).length;
+      // the stream's payments are transfers: only small card payments count
+      values[`sc_${w.name}`] = 0;
     });
     return values;
   }

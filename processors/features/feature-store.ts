@@ -236,6 +236,7 @@ class RedisFeatureStore implements FeatureStore {
         device?.id ? memberHash('d', device.id) : undefined,
         country === '' ? undefined : memberHash('c', country),
         device?.ip ? memberHash('i', device.ip) : undefined,
+        body.type === 'card',
       ),
       origin,
     );
@@ -324,6 +325,7 @@ class PackedArgs {
     device: number | undefined,
     country: number | undefined,
     ip: number | undefined,
+    card: boolean,
   ): Buffer {
     const at = this._head(ts, amount, payee, now);
     const b = this._buf;
@@ -333,6 +335,7 @@ class PackedArgs {
     if (device !== undefined) present |= OUT_PRESENT.device;
     if (country !== undefined) present |= OUT_PRESENT.country;
     if (ip !== undefined) present |= OUT_PRESENT.ip;
+    if (card) present |= OUT_PRESENT.card;
     b.writeUInt8(present, at + o.present);
     b.writeDoubleLE(geo?.lat ?? 0, at + o.lat);
     b.writeDoubleLE(geo?.lon ?? 0, at + o.lon);

@@ -15,7 +15,7 @@ export const PAYMENT_FEATURES = [
   'out_sum_24h',
   'out_count_7d',
   'out_sum_7d',
-  'small_out_count_1h', // payments under 5.00 USD in the last hour (card testing)
+  'small_out_count_1h', // card payments under 5.00 USD in the last hour (card testing)
   // The debtor account: money in (for pass-through)
   'in_count_1h',
   'in_sum_1h',

@@ -90,7 +90,8 @@ export const OUT_ARGS = structLayout([
 ] as const);
 
 /** The bits of OUT_ARGS's `present`. */
-export const OUT_PRESENT = { geo: 1, device: 2, country: 4, ip: 8 } as const;
+/** `card`: the payment is a card payment (only small card payments count as card testing's small ones). */
+export const OUT_PRESENT = { geo: 1, device: 2, country: 4, ip: 8, card: 16 } as const;
 
 /** The money-in side's numeric arguments, packed as OUT_ARGS are. */
 export const IN_ARGS = structLayout([

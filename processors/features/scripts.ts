@@ -32,7 +32,8 @@ local fld${i} = RF${i}[s${i} + 1]`,
   ).join('\n');
   return `${perRing}
 local got = call('HMGET', s, ${RINGS.map(({ i }) => `'T${i}'`).join(', ')}, ${RINGS.map(({ i }) => `fld${i}`).join(', ')}, 'a', ${extraFields})
-local set, ns, del, nd, reads, readW, nr = {}, 0, {}, 0, {}, {}, 0`;
+local set, ns, del, nd, reads, readW, nr = {}, 0, {}, 0, {}, {}, 0
+local newer, newerW, nn = {}, {}, 0`;
 }
 
 /** Moves ring i to the event's bucket, expiring what falls out, and stores the event's slot. */
@@ -40,6 +41,7 @@ function ringAdvance({ i, buckets }: (typeof RINGS)[number]): string {
   return `local h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = nil, 0, 0, 0, 0, 0, 0
 if got[${i}] then h${i}, m${i}, a${i}, b${i}, c${i}, d${i}, x${i} = sunpack(TOT, got[${i}]) end
 local L${i} = true
+local ra${i}, rb${i}, rc${i}, rd${i}, rx${i} = 0, 0, 0, 0, 0
 do
   local own, b0 = got[${NW + i}], lshift(1, s${i})
   local p1, p2, p3, p4, p5 = 0, 0, 0, 0, 0
@@ -70,6 +72,11 @@ do
     h${i} = e${i}
   elseif e${i} > h${i} - ${buckets} then
     if own and band(m${i}, b0) ~= 0 then p1, p2, p3, p4, p5 = sunpack(SLOT, own) end
+    -- a late event's window ends at its own bucket: the slots after it are read to leave them out of its reply
+    for k = e${i} + 1, h${i} do
+      local j = k % ${buckets}
+      if band(m${i}, lshift(1, j)) ~= 0 then nn = nn + 1; newer[nn] = RF${i}[j + 1]; newerW[nn] = ${i} end
+    end
   else
     L${i} = false
   end
@@ -99,6 +106,24 @@ function ringEvictions(): string {
 end`;
 }
 
+/** Takes the slots after a late event's bucket out of its reply (not out of the totals). */
+function ringLater(): string {
+  const apply = RINGS.map(
+    ({ i }) => `if w == ${i} then ra${i}, rb${i}, rc${i}, rd${i}, rx${i} = ra${i} - q1, rb${i} - q2, rc${i} - q3, rd${i} - q4, rx${i} - q5 end`,
+  ).join('\n      ');
+  return `if nn > 0 then
+  local vals = call('HMGET', s, unpack(newer))
+  for r = 1, nn do
+    local v = vals[r]
+    if v then
+      local q1, q2, q3, q4, q5 = sunpack(SLOT, v)
+      local w = newerW[r]
+      ${apply}
+    end
+  end
+end`;
+}
+
 /** Writes the totals of every ring the event was stored in. */
 function ringTotals(): string {
   return RINGS.map(
@@ -107,14 +132,22 @@ function ringTotals(): string {
   ).join('\n');
 }
 
-/** The reply's window block: each ring's totals with the event, also where it was too late to store. */
+/**
+ * The reply's window block: each ring's window ending at the event's bucket, with the event — the
+ * totals, less the slots after a late event's bucket; for an event too old for the ring, the event
+ * alone (everything the ring holds is later than it).
+ */
 function ringReply(): string {
-  return RINGS.map(({ i }) => `a${i} + dc, b${i} + ds, c${i} + ec, d${i} + es, x${i} + sc`).join(',\n  ');
+  return RINGS.map(
+    ({ i }) =>
+      `L${i} and (a${i} + dc + ra${i}) or dc, L${i} and (b${i} + ds + rb${i}) or ds, L${i} and (c${i} + ec + rc${i}) or ec, L${i} and (d${i} + es + rd${i}) or es, L${i} and (x${i} + sc + rx${i}) or sc`,
+  ).join(',\n  ');
 }
 
 const ringsLua = (extraFields: string): string => `${ringPrelude(extraFields)}
 ${RINGS.map(ringAdvance).join('\n')}
 ${ringEvictions()}
+${ringLater()}
 ${ringTotals()}
 if nd > 0 then call('HDEL', s, unpack(del)) end`;
 
@@ -236,7 +269,7 @@ if band(pm, ${OUT_PRESENT.ip}) == 0 then mh3 = nil end
 local sec = floor(ts / 1000)
 local mg1, mg2, mg3 = (mh1 or 0) % ${G} + 1, (mh2 or 0) % ${G} + 1, (mh3 or 0) % ${G} + 1
 local dc, ds, ec, es, sc = 1, amt, 0, 0, 0
-if amt < ${SMALL_PAYMENT_CENTS} then sc = 1 end
+if amt < ${SMALL_PAYMENT_CENTS} and band(pm, ${OUT_PRESENT.card}) ~= 0 then sc = 1 end
 ${ringsLua(`${PAYEE_FIELDS}, NF[mg1], NF[mg2], NF[mg3]`)}
 
 local f, lo, hc, av, gt, ga, go, tOut, tIn = -1, -1, 0, 0, -1, 0, 0, 0, 0

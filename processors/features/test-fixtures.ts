@@ -27,6 +27,8 @@ export type PaymentSpec = {
   readonly ip?: string;
   readonly country?: string;
   readonly geo?: { readonly lat: number; readonly lon: number };
+  /** The payment type (default transfer). */
+  readonly type?: 'transfer' | 'card' | 'cash_deposit' | 'cash_withdrawal';
 };
 
 function validated(wire: Record<string, unknown>): ValidatedEvent {
@@ -41,8 +43,8 @@ export function payment(spec: PaymentSpec): ValidatedEvent {
     kind: 'payment',
     id: spec.id,
     ts: new Date(spec.ts).toISOString(),
-    type: 'transfer',
-    channel: 'mobile',
+    type: spec.type ?? 'transfer',
+    channel: spec.type === 'card' ? 'ecommerce' : spec.type?.startsWith('cash') ? 'branch' : 'mobile',
     amount: spec.amount ?? '10.00',
     currency: spec.currency ?? 'USD',
     debtor: { accountId: spec.from, ...(spec.customerId ? { customerId: spec.customerId } : {}) },
