@@ -36,7 +36,7 @@ export const KIND_GUIDES: { readonly [K in EventKind]: KindGuide } = {
       "Money moving from the debtor's account to the creditor's: card purchases, transfers, remittances, cash deposits and withdrawals, bills, cheques and e-wallet transfers. Every payment gets a fraud decision (allow, review or block) and is checked for AML typologies, which raise alerts but never change the action.",
     partitionKey: ['debtor.accountId'],
     notes: [
-      "Cash has no counterparty account: send the customer's own account as both debtor and creditor and let `type` (`cash_deposit`, `cash_withdrawal`) say which way the cash went. Velocity and structuring features then key on the customer's account. The simulator does the same.",
+      "Cash has no counterparty account: send the customer's own account as both debtor and creditor and let `type` (`cash_deposit`, `cash_withdrawal`) say which way the cash went: a deposit is counted as money into the account only, a withdrawal as money out only (docs/features.md). Velocity and structuring features then key on the customer's account. The simulator does the same.",
       "Card payments: `creditor` is the merchant's account and `merchant` describes the acceptor. Send the BIN and the last four digits only, never the full card number.",
     ],
   },

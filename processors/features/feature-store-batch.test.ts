@@ -203,3 +203,37 @@ describe('feature store batch - options', () => {
     expect(await createFeatureStore(t.redis, { prefix: `${t.prefix}empty:`, dedupTtlSeconds: 60 }).computeBatch([])).toEqual([]);
   });
 });
+
+describe('feature store batch - cash at the counter moves one side', () => {
+  test('a deposit is money in only: no money-out features, the deposits in its money in, nothing in later transfers\' money out', async () => {
+    const deposits = await t.store.computeBatch(
+      [0, 10, 20].map((m) => payment({ id: `cash-d${m}`, ts: T0 + m * 60_000, from: 'CASH-1', to: 'CASH-1', amount: '4000.00', type: 'cash_deposit' })),
+      ['d0', 'd10', 'd20'],
+    );
+    const last = deposits[2]!.features;
+    expect(last).not.toHaveProperty('out_count_1h');
+    expect(last).not.toHaveProperty('history_count');
+    expect(last).toMatchObject({ in_count_1h: 3, in_sum_1h: 1_200_000, payee_in_count_1h: 3 });
+    expect(deposits.map((r) => r.origin)).toEqual(['d0', 'd10', 'd20']);
+    const [transfer] = await t.store.computeBatch([payment({ id: 'cash-t', ts: T0 + 30 * 60_000, from: 'CASH-1', to: 'X', amount: '100.00' })]);
+    expect(transfer!.features).toMatchObject({ out_count_1h: 1, out_sum_1h: 10_000, history_count: 0, in_count_1h: 3 });
+    // a copy of a deposit is a duplicate (its in-side marker), and counts nothing
+    const [copy] = await t.store.computeBatch([payment({ id: 'cash-d0', ts: T0, from: 'CASH-1', to: 'CASH-1', amount: '4000.00', type: 'cash_deposit' })], ['other']);
+    expect(copy!.origin).toBe('d0');
+  });
+
+  test('a withdrawal is money out only: no payee features, and not counted as money in', async () => {
+    const [first, second] = await t.store.computeBatch(
+      [0, 1].map((m) => payment({ id: `cash-w${m}`, ts: T0 + m * 60_000, from: 'CASH-2', to: 'CASH-2', amount: '200.00', type: 'cash_withdrawal' })),
+    );
+    expect(first!.features).not.toHaveProperty('payee_in_count_1h');
+    expect(second!.features).toMatchObject({ out_count_1h: 2, out_sum_1h: 40_000, in_count_1h: 0, history_count: 1 });
+    // released (deciding failed): only the side it moved has a marker to release
+    expect(await t.store.release([payment({ id: 'cash-w0', ts: T0, from: 'CASH-2', to: 'CASH-2', amount: '200.00', type: 'cash_withdrawal' })])).toBe(1);
+  });
+
+  test('cash between two accounts (an agent\'s float and a customer) moves both', async () => {
+    const [r] = await t.store.computeBatch([payment({ id: 'cash-agent', ts: T0, from: 'AGENT-1', to: 'CASH-3', amount: '50.00', type: 'cash_deposit' })]);
+    expect(r!.features).toMatchObject({ out_count_1h: 1, payee_in_count_1h: 1 });
+  });
+});

@@ -6,7 +6,7 @@ import { toReportingMinor } from '../../core/fx.js';
 import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
 import { ACCOUNT_KEY_SUFFIX, accountTag, checkPrefix, eventMarkerKey, markerKey, profileKey } from './keys.js';
 import type { FeatureVector } from './names.js';
-import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
+import { payeeCountryOf, paymentSides, paymentFeatures, type PaymentFacts } from './payment-features.js';
 import { customerSinceOf, decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
 import { IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY } from './reply-layout.js';
@@ -196,10 +196,15 @@ class RedisFeatureStore implements FeatureStore {
     const sizes: string[] = [];
     for (const event of events) {
       if (isPayment(event)) {
-        keys.push(markerKey(accountTag(this._prefix, event.body.debtor.accountId), 'o', event.id));
-        sizes.push(String(OUT_REPLY.size));
-        keys.push(markerKey(accountTag(this._prefix, event.body.creditor.accountId), 'i', event.id));
-        sizes.push(String(IN_REPLY.size));
+        const sides = paymentSides(event.body);
+        if (sides.out) {
+          keys.push(markerKey(accountTag(this._prefix, event.body.debtor.accountId), 'o', event.id));
+          sizes.push(String(OUT_REPLY.size));
+        }
+        if (sides.in) {
+          keys.push(markerKey(accountTag(this._prefix, event.body.creditor.accountId), 'i', event.id));
+          sizes.push(String(IN_REPLY.size));
+        }
       } else {
         keys.push(eventMarkerKey(this._prefix, event.id));
         sizes.push('0');
@@ -219,8 +224,32 @@ class RedisFeatureStore implements FeatureStore {
     origin: string,
   ): number {
     const body = event.body;
-    const debtor = accountTag(this._prefix, body.debtor.accountId);
+    const sides = paymentSides(body);
     const creditor = accountTag(this._prefix, body.creditor.accountId);
+    let ops = 0;
+    if (sides.out) {
+      this._queueOut(keys, args, packed, event, amount, now, origin);
+      ops++;
+    }
+    if (sides.in) {
+      keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
+      args.push(BATCH_OPS.in.op, packed.in(event.ts, amount, memberHash('q', body.debtor.accountId), now), origin);
+      ops++;
+    }
+    return ops + this._queueProfileRead(keys, args, event.customerId);
+  }
+
+  private _queueOut(
+    keys: string[],
+    args: Array<string | Buffer>,
+    packed: PackedArgs,
+    event: ValidatedEvent<'payment'>,
+    amount: number,
+    now: number,
+    origin: string,
+  ): void {
+    const body = event.body;
+    const debtor = accountTag(this._prefix, body.debtor.accountId);
     const geo = body.geo;
     const device = body.device;
     const country = payeeCountryOf(body);
@@ -240,9 +269,6 @@ class RedisFeatureStore implements FeatureStore {
       ),
       origin,
     );
-    keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
-    args.push(BATCH_OPS.in.op, packed.in(event.ts, amount, memberHash('q', body.debtor.accountId), now), origin);
-    return 2 + this._queueProfileRead(keys, args, event.customerId);
   }
 
   private _queueCustomer(keys: string[], args: Array<string | Buffer>, event: ValidatedEvent<'customer'>): number {
@@ -267,7 +293,10 @@ class RedisFeatureStore implements FeatureStore {
 
   private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number): FeatureResult {
     if (isPayment(event)) {
-      const profileReply = event.customerId === '' ? undefined : profileStrings(results[first + 2]);
+      const sides = paymentSides(event.body);
+      const inAt = first + (sides.out ? 1 : 0);
+      const profileAt = inAt + (sides.in ? 1 : 0);
+      const profileReply = event.customerId === '' ? undefined : profileStrings(results[profileAt]);
       const profile = profileReply === undefined ? UNKNOWN_CUSTOMER : decodeProfile(profileReply);
       const facts: PaymentFacts = {
         ts: event.ts,
@@ -278,9 +307,10 @@ class RedisFeatureStore implements FeatureStore {
         amountMinor: event.amountMinor,
         balanceMinor: event.money.debtorBalance,
       };
-      const out = splitMarker(results[first], OUT_REPLY.size, 'money-out');
-      const inn = splitMarker(results[first + 1], IN_REPLY.size, 'money-in');
-      return { features: paymentFeatures(facts, out.reply, inn.reply, profile), profile, origin: out.origin };
+      // cash at the counter moves one side (paymentSides): the other's reply is null
+      const out = sides.out ? splitMarker(results[first], OUT_REPLY.size, 'money-out') : null;
+      const inn = sides.in ? splitMarker(results[inAt], IN_REPLY.size, 'money-in') : null;
+      return { features: paymentFeatures(facts, out?.reply ?? null, inn?.reply ?? null, profile), profile, origin: (out ?? inn)!.origin };
     }
     if (isCustomer(event)) {
       return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };

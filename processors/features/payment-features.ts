@@ -68,8 +68,58 @@ function replyBuffer<N extends string>(reply: unknown, layout: StructLayout<N>, 
   return reply;
 }
 
-/** The feature vector of a payment: every name in PAYMENT_FEATURES, always. */
+/**
+ * Which account sides a payment moves. Cash at the bank's own counter names the customer's account
+ * on both sides (docs/events.md) and is money in one way only: a deposit is money in, not also out;
+ * a withdrawal money out, not also in. Everything else (a cash movement between two accounts
+ * too) moves money out of the debtor and into the creditor.
+ */
+export function paymentSides(body: Pick<PaymentEventWire, 'type' | 'debtor' | 'creditor'>): { readonly out: boolean; readonly in: boolean } {
+  if (body.debtor.accountId !== body.creditor.accountId) return BOTH_SIDES;
+  if (body.type === 'cash_deposit') return IN_ONLY;
+  if (body.type === 'cash_withdrawal') return OUT_ONLY;
+  return BOTH_SIDES;
+}
+const BOTH_SIDES = { out: true, in: true } as const;
+const IN_ONLY = { out: false, in: true } as const;
+const OUT_ONLY = { out: true, in: false } as const;
+
+/** Features only the money-out side gives: a cash deposit (money in only) has none of them. */
+const OUT_SIDE_FEATURES = [
+  'balance_used_pct', 'out_count_1m', 'out_sum_1m', 'out_count_1h', 'out_sum_1h', 'out_count_24h', 'out_sum_24h', 'out_count_7d', 'out_sum_7d',
+  'small_out_count_1h', 'distinct_payees_1h', 'distinct_payees_24h', 'new_payee', 'new_device', 'new_country', 'new_ip',
+  'seconds_since_last', 'account_age_days', 'history_count', 'avg_out_amount', 'amount_to_avg', 'geo_speed_kmh',
+] as const satisfies readonly PaymentFeatureName[];
+
+/** Features of the creditor's side: a cash withdrawal (money out only) has none of them. */
+const IN_SIDE_FEATURES = ['payee_in_count_1h', 'payee_in_count_24h', 'payee_in_sum_24h', 'payee_distinct_payers_24h', 'payee_out_sum_24h'] as const satisfies readonly PaymentFeatureName[];
+
+const NO_OUT = Buffer.alloc(OUT_REPLY.size);
+const NO_IN = Buffer.alloc(IN_REPLY.size);
+
+/**
+ * The feature vector of a payment: every name in PAYMENT_FEATURES — but for cash at the counter,
+ * which moves one side only (`paymentSides`; its reply is null): a deposit has no money-out
+ * features (rules that read them do not apply) and takes the account's money-in windows from its
+ * in side; a withdrawal has no payee features.
+ */
 export function paymentFeatures(facts: PaymentFacts, outReply: unknown, inReply: unknown, profile: CustomerProfile): FeatureVector {
+  const vector = allPaymentFeatures(facts, outReply === null ? NO_OUT : outReply, inReply === null ? NO_IN : inReply, profile);
+  if (outReply === null) {
+    const i = replyBuffer(inReply, IN_REPLY, 'money-in');
+    for (const name of OUT_SIDE_FEATURES) delete vector[name];
+    // the account is the creditor: its own money in is its in side's windows (this deposit included)
+    vector.in_count_1h = readStructField(IN_REPLY, i, 'ic_1h');
+    vector.in_sum_1h = readStructField(IN_REPLY, i, 'is_1h');
+    vector.in_count_24h = readStructField(IN_REPLY, i, 'ic_24h');
+    vector.in_sum_24h = readStructField(IN_REPLY, i, 'is_24h');
+    vector.in_sum_7d = readStructField(IN_REPLY, i, 'is_7d');
+  }
+  if (inReply === null) for (const name of IN_SIDE_FEATURES) delete vector[name];
+  return vector;
+}
+
+function allPaymentFeatures(facts: PaymentFacts, outReply: unknown, inReply: unknown, profile: CustomerProfile): Record<string, number> {
   const o = replyBuffer(outReply, OUT_REPLY, 'money-out');
   const i = replyBuffer(inReply, IN_REPLY, 'money-in');
   const lastOut = readStructField(OUT_REPLY, o, 'lastOutTs');
