@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EventClock, MAX_FEATURE_LEAD_MS } from './feature-store.js';
 import type { FeatureVector } from './names.js';
 import { DAY, HOUR, MINUTE, SECOND, T0, openTestStore, payment, type TestStore } from './test-fixtures.js';
 import { bucketOf, isInWindow, MAX_RING_SLOTS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
@@ -74,6 +75,19 @@ describe('feature store windows - late events', () => {
     expect(tooLateForTheMinute).toMatchObject({ out_count_1m: 1, out_count_1h: 1 });
     const [next] = await pay('LATE', [10 * MINUTE + SECOND]);
     expect(next).toMatchObject({ out_count_1m: 3, out_count_1h: 4 });
+  });
+
+  test('a payment dated hours ahead of the stream does not blind the account\'s minute window', async () => {
+    const now = Date.now();
+    // money in, dated 23 hours ahead (a sender's clock, or local time read as UTC)
+    await t.store.computeBatch([payment({ id: 'fut-in', ts: now + 23 * HOUR, from: 'FUT-OTHER', to: 'FUT', amount: '10.00' })]);
+    const burst: FeatureVector[] = [];
+    for (let k = 0; k < 6; k++) {
+      const [r] = await t.store.computeBatch([payment({ id: `fut-${k}`, ts: now + k * SECOND, from: 'FUT', to: 'SINK', amount: '4.99', type: 'card' })]);
+      burst.push(r!.features);
+    }
+    expect(burst.map((f) => f.out_count_1m)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(burst.at(-1)).toMatchObject({ small_out_count_1h: 6, out_count_1h: 6 });
   });
 
   test('a late payment is not counted with the later ones: a burst days later does not make it a burst', async () => {
@@ -186,3 +200,21 @@ function pick(f: FeatureVector): Record<string, number | undefined> {
   ];
   return Object.fromEntries(names.map((n) => [n, f[n]]));
 }
+
+describe('feature store - the stream\'s clock', () => {
+  test('follows the wall clock, or a replay dated ahead of it; one payment far ahead does not move it', () => {
+    const wall = Date.UTC(2026, 11, 6, 12);
+    const clock = new EventClock();
+    expect(clock.reference([], wall)).toBe(wall);
+    // live traffic: payments at the wall clock
+    expect(clock.reference(Array.from({ length: 200 }, (_, i) => wall - 1000 + i), wall)).toBe(wall);
+    // one payment a day ahead among them: the median does not move
+    expect(clock.reference([wall + DAY], wall)).toBe(wall);
+    // a replay dated an hour ahead: once most recent payments are the replay's, the clock is the replay's
+    const replay = Array.from({ length: 300 }, (_, i) => wall + HOUR + i * 10);
+    expect(clock.reference(replay, wall)).toBeGreaterThanOrEqual(wall + HOUR);
+    // history (a replay of last month) leaves it at the wall clock
+    expect(new EventClock().reference([wall - 30 * DAY, wall - 30 * DAY + 1], wall)).toBe(wall);
+    expect(MAX_FEATURE_LEAD_MS).toBe(30_000);
+  });
+});

@@ -128,10 +128,43 @@ export function createFeatureStore(redis: Redis, opts: FeatureStoreOptions): Fea
   return new RedisFeatureStore(redis, opts.prefix, commands);
 }
 
+/**
+ * How far ahead of the stream's time a payment's features may be placed. A payment dated further
+ * ahead (a sender's clock set wrong, local time read as UTC) is placed there for its features: the
+ * windows are anchored on an account's latest event, and one payment dated hours ahead would
+ * otherwise leave every payment at the right time "late" for the minute and hour windows until
+ * the clock caught up with it (docs/features.md, Windows).
+ */
+export const MAX_FEATURE_LEAD_MS = 30_000;
+
+/**
+ * The stream's time, as this process sees it: the later of the wall clock and the median time of
+ * the last payments it computed (so that a replay of a file dated ahead of the wall clock keeps
+ * its own times, while one payment far ahead of the others does not move it).
+ */
+export class EventClock {
+  private readonly _recent = new Float64Array(255);
+  private _size = 0;
+  private _next = 0;
+
+  /** Takes a batch's payment times in, then answers the time payments may lead by MAX_FEATURE_LEAD_MS. */
+  reference(times: readonly number[], wallNow: number): number {
+    for (const ts of times) {
+      this._recent[this._next] = ts;
+      this._next = (this._next + 1) % this._recent.length;
+      if (this._size < this._recent.length) this._size++;
+    }
+    if (this._size === 0) return wallNow;
+    const sorted = this._recent.slice(0, this._size).sort();
+    return Math.max(wallNow, sorted[this._size >> 1]!);
+  }
+}
+
 class RedisFeatureStore implements FeatureStore {
   private readonly _redis: Redis;
   private readonly _prefix: string;
   private readonly _commands: ScriptCommands;
+  private readonly _clock = new EventClock();
 
   constructor(redis: Redis, prefix: string, commands: ScriptCommands) {
     this._redis = redis;
@@ -152,8 +185,11 @@ class RedisFeatureStore implements FeatureStore {
     const packed = new PackedArgs(events.length);
     const firstReply = new Int32Array(events.length);
     const amounts = new Float64Array(events.length);
-    // wall clock, for TTL refreshes only; features use event time
-    const now = Math.floor(Date.now() / 1000);
+    const featureTimes = new Float64Array(events.length);
+    // wall clock, for TTL refreshes only; features use event time, at most MAX_FEATURE_LEAD_MS ahead of the stream's
+    const wallNow = Date.now();
+    const now = Math.floor(wallNow / 1000);
+    const latestFeatureTs = this._clock.reference(paymentTimes(events), wallNow) + MAX_FEATURE_LEAD_MS;
     let ops = 0;
     for (let k = 0; k < events.length; k++) {
       const event = events[k]!;
@@ -163,7 +199,8 @@ class RedisFeatureStore implements FeatureStore {
       // customer event its upsert and its marker, any other kind a profile read and its marker
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
-        ops += this._queuePayment(keys, args, packed, event, amounts[k]!, now, origin);
+        featureTimes[k] = Math.min(event.ts, latestFeatureTs);
+        ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin);
       } else if (isCustomer(event)) {
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
@@ -185,7 +222,7 @@ class RedisFeatureStore implements FeatureStore {
     }
     const out = new Array<FeatureResult>(events.length);
     for (let k = 0; k < events.length; k++) {
-      out[k] = this._decode(events[k]!, results, firstReply[k]!, amounts[k]!);
+      out[k] = this._decode(events[k]!, results, firstReply[k]!, amounts[k]!, featureTimes[k]!);
     }
     return out;
   }
@@ -219,6 +256,7 @@ class RedisFeatureStore implements FeatureStore {
     args: Array<string | Buffer>,
     packed: PackedArgs,
     event: ValidatedEvent<'payment'>,
+    ts: number,
     amount: number,
     now: number,
     origin: string,
@@ -228,12 +266,12 @@ class RedisFeatureStore implements FeatureStore {
     const creditor = accountTag(this._prefix, body.creditor.accountId);
     let ops = 0;
     if (sides.out) {
-      this._queueOut(keys, args, packed, event, amount, now, origin);
+      this._queueOut(keys, args, packed, event, ts, amount, now, origin);
       ops++;
     }
     if (sides.in) {
       keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
-      args.push(BATCH_OPS.in.op, packed.in(event.ts, amount, memberHash('q', body.debtor.accountId), now), origin);
+      args.push(BATCH_OPS.in.op, packed.in(ts, amount, memberHash('q', body.debtor.accountId), now), origin);
       ops++;
     }
     return ops + this._queueProfileRead(keys, args, event.customerId);
@@ -244,6 +282,7 @@ class RedisFeatureStore implements FeatureStore {
     args: Array<string | Buffer>,
     packed: PackedArgs,
     event: ValidatedEvent<'payment'>,
+    ts: number,
     amount: number,
     now: number,
     origin: string,
@@ -257,7 +296,7 @@ class RedisFeatureStore implements FeatureStore {
     args.push(
       BATCH_OPS.out.op,
       packed.out(
-        event.ts,
+        ts,
         amount,
         memberHash('p', body.creditor.accountId),
         now,
@@ -291,7 +330,7 @@ class RedisFeatureStore implements FeatureStore {
     return 1;
   }
 
-  private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number): FeatureResult {
+  private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number, featureTs: number): FeatureResult {
     if (isPayment(event)) {
       const sides = paymentSides(event.body);
       const inAt = first + (sides.out ? 1 : 0);
@@ -299,7 +338,7 @@ class RedisFeatureStore implements FeatureStore {
       const profileReply = event.customerId === '' ? undefined : profileStrings(results[profileAt]);
       const profile = profileReply === undefined ? UNKNOWN_CUSTOMER : decodeProfile(profileReply);
       const facts: PaymentFacts = {
-        ts: event.ts,
+        ts: featureTs,
         amount,
         lat: event.body.geo?.lat,
         lon: event.body.geo?.lon,
@@ -319,6 +358,12 @@ class RedisFeatureStore implements FeatureStore {
     if (event.customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER, origin: originOf(results[first]) };
     return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };
   }
+}
+
+function paymentTimes(events: readonly ValidatedEvent[]): number[] {
+  const times: number[] = [];
+  for (const event of events) if (isPayment(event)) times.push(event.ts);
+  return times;
 }
 
 /**
