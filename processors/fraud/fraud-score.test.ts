@@ -13,6 +13,8 @@ describe('fraud score - combination', () => {
     { points: [1000], score: 1000 },
     { points: [1000, 100], score: 1000 },
     { points: [1200, -50], score: 1000 },
+    // 1000 − 650·750·800·850/1000³ = 668.5 exactly → 669 (half up); floating point gave 668
+    { points: [350, 250, 200, 150], score: 669 },
   ];
   it.each(cases)('$points -> $score', ({ points, score }) => {
     expect(combineRulePoints(points)).toBe(score);
@@ -39,8 +41,18 @@ describe('fraud score - combination', () => {
     }
   });
 
-  it('does not depend on the order rules fired in', () => {
+  it('does not depend on the order rules fired in, and is the exact value rounded half up', () => {
     expect(combineRulePoints([450, 200, 300])).toBe(combineRulePoints([300, 450, 200]));
+    // every subset of the starter rules' points, in two orders, against exact rational arithmetic
+    const starter = [300, 200, 150, 250, 200, 400, 300, 350, 300, 200, 500, 400, 300, 200, 250, 250, 200, 300];
+    for (let mask = 1; mask < 1 << 12; mask += 7) {
+      const chosen = starter.filter((_, i) => (mask >> i) & 1);
+      const remaining = chosen.reduce((r, p) => r * BigInt(1000 - p), 1n);
+      const scale = 1000n ** BigInt(chosen.length);
+      const exact = Number((2000n * (scale - remaining) + scale) / (2n * scale));
+      expect(combineRulePoints(chosen)).toBe(exact);
+      expect(combineRulePoints([...chosen].reverse())).toBe(exact);
+    }
   });
 });
 

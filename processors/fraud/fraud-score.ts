@@ -9,14 +9,23 @@ import type { Severity } from '../../core/contracts/index.js';
 
 export const MAX_SCORE = 1000;
 
-/** Combined score of fired rules' points; 0 when none fired. Rounded to an integer. */
+/**
+ * Combined score of fired rules' points; 0 when none fired. Rounded half up to an integer, in
+ * exact integer arithmetic: 1000 − Π(1000 − p) / 1000^(n−1) (in floating point the product lost
+ * a point on some sets of rules, and depended on their order).
+ */
 export function combineRulePoints(points: readonly number[]): number {
-  let remaining = 1;
+  if (points.length === 0) return 0;
+  const base = BigInt(MAX_SCORE);
+  let remaining = 1n;
+  let divisor = 1n; // 1000^(n−1)
   for (let i = 0; i < points.length; i++) {
-    const p = Math.min(MAX_SCORE, Math.max(0, points[i] as number));
-    remaining *= 1 - p / MAX_SCORE;
+    const p = Math.round(Math.min(MAX_SCORE, Math.max(0, points[i] as number)));
+    remaining *= base - BigInt(p);
+    if (i > 0) divisor *= base;
   }
-  return Math.round(MAX_SCORE * (1 - remaining));
+  const numerator = divisor * base - remaining; // score = numerator / divisor
+  return Number((2n * numerator + divisor) / (2n * divisor));
 }
 
 /** Lowest score of each severity, highest first. */
