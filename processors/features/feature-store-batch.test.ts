@@ -65,6 +65,23 @@ describe('feature store batch - customer profiles', () => {
     expect(paid!.profile).toMatchObject({ riskRating: 'low', segment: 'standard' });
   });
 
+  test('a payment that names no customer is decided with the profile of the customer who holds the account', async () => {
+    const [before] = await t.store.computeBatch([payment({ id: 'link-p0', ts: T0, from: 'LINK-A1', to: 'X' })]);
+    expect(before!.profile).toBe(UNKNOWN_CUSTOMER);
+    await t.store.computeBatch([customer({ id: 'link-c', ts: T0, customerId: 'CUST-LINK', segment: 'vip', riskRating: 'high', accounts: ['LINK-A1', 'LINK-A2'] })]);
+    const [paid, other, named] = await t.store.computeBatch([
+      payment({ id: 'link-p1', ts: T0 + SECOND, from: 'LINK-A2', to: 'X' }),
+      payment({ id: 'link-p2', ts: T0 + SECOND, from: 'LINK-NONE', to: 'X' }),
+      // a customer the payment names wins over the account's holder
+      payment({ id: 'link-p3', ts: T0 + SECOND, from: 'LINK-A1', to: 'X', customerId: 'NOBODY' }),
+    ]);
+    expect(paid!.profile).toMatchObject({ known: true, segment: 'vip', riskRating: 'high' });
+    expect(paid!.features).toMatchObject({ customer_known: 1, customer_risk: 2 });
+    expect(other!.profile).toBe(UNKNOWN_CUSTOMER);
+    expect(named!.profile).toBe(UNKNOWN_CUSTOMER);
+    expect(await t.redis.pttl(`${t.prefix}{a:LINK-A1}:c`)).toBeGreaterThan((DEFAULT_PROFILE_TTL_SECONDS - 60) * 1000);
+  });
+
   test('credit events carry the customer profile and no features yet', async () => {
     await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
     const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);
@@ -136,10 +153,11 @@ describe('feature store batch - one round trip for a mixed batch of 1,000 events
       if (kind === 's' && !paidOut.has(key.slice(0, -':s'.length))) kind = 'receiveOnly';
       byKind.set(kind, [...(byKind.get(kind) ?? []), ttls[i]!]);
     });
-    expect([...byKind.keys()].sort()).toEqual(['eventMarker', 'h', 'kyc', 'marker', 'receiveOnly', 's']);
+    expect([...byKind.keys()].sort()).toEqual(['c', 'eventMarker', 'h', 'kyc', 'marker', 'receiveOnly', 's']);
     const day = 86_400;
     const expected = {
       kyc: DEFAULT_PROFILE_TTL_SECONDS,
+      c: DEFAULT_PROFILE_TTL_SECONDS,
       marker: 900,
       eventMarker: 900,
       s: 20 * day,

@@ -125,7 +125,7 @@ export function createFeatureStore(redis: Redis, opts: FeatureStoreOptions): Fea
     refreshSeconds,
     profileMs: profileTtl * 1000,
   });
-  return new RedisFeatureStore(redis, opts.prefix, commands);
+  return new RedisFeatureStore(redis, opts.prefix, commands, profileTtl * 1000);
 }
 
 /**
@@ -165,11 +165,31 @@ class RedisFeatureStore implements FeatureStore {
   private readonly _prefix: string;
   private readonly _commands: ScriptCommands;
   private readonly _clock = new EventClock();
+  private readonly _profileMs: number;
 
-  constructor(redis: Redis, prefix: string, commands: ScriptCommands) {
+  constructor(redis: Redis, prefix: string, commands: ScriptCommands, profileMs: number) {
     this._redis = redis;
     this._prefix = prefix;
     this._commands = commands;
+    this._profileMs = profileMs;
+  }
+
+  /**
+   * The customers who hold the debtor accounts of payments that name none (a customer event's
+   * `accounts`): one MGET, only when such payments are in the batch.
+   */
+  private async _linkedCustomers(events: readonly ValidatedEvent[]): Promise<ReadonlyMap<string, string>> {
+    const accounts = new Set<string>();
+    for (const event of events) if (isPayment(event) && event.customerId === '') accounts.add(event.body.debtor.accountId);
+    if (accounts.size === 0) return NO_LINKS;
+    const list = [...accounts];
+    const ids = await this._redis.mget(list.map((a) => accountTag(this._prefix, a) + ACCOUNT_KEY_SUFFIX.customer));
+    const linked = new Map<string, string>();
+    list.forEach((account, i) => {
+      const id = ids[i];
+      if (id) linked.set(account, id);
+    });
+    return linked;
   }
 
   async computeBatch(events: readonly ValidatedEvent[], origins?: readonly string[]): Promise<FeatureResult[]> {
@@ -190,6 +210,11 @@ class RedisFeatureStore implements FeatureStore {
     const wallNow = Date.now();
     const now = Math.floor(wallNow / 1000);
     const latestFeatureTs = this._clock.reference(paymentTimes(events), wallNow) + MAX_FEATURE_LEAD_MS;
+    const linked = await this._linkedCustomers(events);
+    // each payment's customer: the one it names, else the account's holder (empty when unknown)
+    const customers = new Array<string>(events.length);
+    // customer events' accounts, linked to them after the batch script (same round trip)
+    const links: Array<[string, string]> = [];
     let ops = 0;
     for (let k = 0; k < events.length; k++) {
       const event = events[k]!;
@@ -200,8 +225,10 @@ class RedisFeatureStore implements FeatureStore {
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
         featureTimes[k] = Math.min(event.ts, latestFeatureTs);
-        ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin);
+        customers[k] = event.customerId || (linked.get(event.body.debtor.accountId) ?? '');
+        ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin, customers[k]!);
       } else if (isCustomer(event)) {
+        for (const account of event.body.accounts ?? []) links.push([account, event.body.customerId]);
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
       } else {
@@ -211,9 +238,10 @@ class RedisFeatureStore implements FeatureStore {
     }
     const pipeline = this._redis.pipeline() as ScriptPipeline;
     pipeline[this._commands.batch]!(keys.length, keys, args);
+    for (const [account, customerId] of links) pipeline.set(accountTag(this._prefix, account) + ACCOUNT_KEY_SUFFIX.customer, customerId, 'PX', this._profileMs);
     const replies = (await pipeline.exec()) as PipelineReply[] | null;
-    if (replies === null || replies.length !== 1) {
-      throw new FeatureStoreError(`feature store: expected 1 reply, got ${replies?.length ?? 'none'}`, 1);
+    if (replies === null || replies.length !== 1 + links.length) {
+      throw new FeatureStoreError(`feature store: expected ${1 + links.length} replies, got ${replies?.length ?? 'none'}`, 1);
     }
     throwOnFailures(replies);
     const results = replies[0]![1];
@@ -222,7 +250,7 @@ class RedisFeatureStore implements FeatureStore {
     }
     const out = new Array<FeatureResult>(events.length);
     for (let k = 0; k < events.length; k++) {
-      out[k] = this._decode(events[k]!, results, firstReply[k]!, amounts[k]!, featureTimes[k]!);
+      out[k] = this._decode(events[k]!, results, firstReply[k]!, amounts[k]!, featureTimes[k]!, customers[k] ?? '');
     }
     return out;
   }
@@ -260,6 +288,7 @@ class RedisFeatureStore implements FeatureStore {
     amount: number,
     now: number,
     origin: string,
+    customerId: string,
   ): number {
     const body = event.body;
     const sides = paymentSides(body);
@@ -274,7 +303,7 @@ class RedisFeatureStore implements FeatureStore {
       args.push(BATCH_OPS.in.op, packed.in(ts, amount, memberHash('q', body.debtor.accountId), now), origin);
       ops++;
     }
-    return ops + this._queueProfileRead(keys, args, event.customerId);
+    return ops + this._queueProfileRead(keys, args, customerId);
   }
 
   private _queueOut(
@@ -330,12 +359,12 @@ class RedisFeatureStore implements FeatureStore {
     return 1;
   }
 
-  private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number, featureTs: number): FeatureResult {
+  private _decode(event: ValidatedEvent, results: readonly unknown[], first: number, amount: number, featureTs: number, customerId: string): FeatureResult {
     if (isPayment(event)) {
       const sides = paymentSides(event.body);
       const inAt = first + (sides.out ? 1 : 0);
       const profileAt = inAt + (sides.in ? 1 : 0);
-      const profileReply = event.customerId === '' ? undefined : profileStrings(results[profileAt]);
+      const profileReply = customerId === '' ? undefined : profileStrings(results[profileAt]);
       const profile = profileReply === undefined ? UNKNOWN_CUSTOMER : decodeProfile(profileReply);
       const facts: PaymentFacts = {
         ts: featureTs,
@@ -359,6 +388,8 @@ class RedisFeatureStore implements FeatureStore {
     return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };
   }
 }
+
+const NO_LINKS: ReadonlyMap<string, string> = new Map();
 
 function paymentTimes(events: readonly ValidatedEvent[]): number[] {
   const times: number[] = [];

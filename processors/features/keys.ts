@@ -20,6 +20,12 @@ export const ACCOUNT_KEY_SUFFIX = {
    * Only for accounts that have paid out.
    */
   history: ':h',
+  /**
+   * String: the customer who holds the account, from the `accounts` of that customer's latest
+   * customer event (profile TTL): a payment that names no `debtor.customerId` is decided with
+   * that customer's profile.
+   */
+  customer: ':c',
 } as const;
 
 /**

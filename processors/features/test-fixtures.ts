@@ -63,6 +63,7 @@ export type CustomerSpec = {
   readonly pep?: boolean;
   readonly country?: string;
   readonly onboardedAt?: number;
+  readonly accounts?: readonly string[];
 };
 
 export function customer(spec: CustomerSpec): ValidatedEvent {
@@ -79,6 +80,7 @@ export function customer(spec: CustomerSpec): ValidatedEvent {
     pep: spec.pep ?? false,
     country: spec.country ?? 'US',
     ...(spec.onboardedAt === undefined ? {} : { onboardedAt: new Date(spec.onboardedAt).toISOString() }),
+    ...(spec.accounts === undefined ? {} : { accounts: spec.accounts }),
   });
 }
 
