@@ -119,6 +119,18 @@ describe('contracts - payment', () => {
     expect(result.ok ? [] : result.errors.map((e) => `${e.path} ${e.rule}`).sort()).toEqual(['/amount amount_scale', '/installment minimum', '/ts range']);
   });
 
+  it('refuses dates no record could hold: a birth or a relationship after the event, a year typed wrong', () => {
+    const customerEvent = (change: Record<string, unknown>) =>
+      validateEvent({ v: 1, kind: 'customer', id: 'c-1', ts: '2026-11-29T10:00:00Z', customerId: 'C-1', type: 'individual', name: 'Ann Lee', segment: 'standard', riskRating: 'low', pep: false, country: 'US', ...change }, undefined, NOW);
+    const errorsOf = (r: ReturnType<typeof validateEvent>) => (r.ok ? [] : r.errors.map((e) => `${e.path} ${e.rule}`));
+    expect(errorsOf(customerEvent({ dateOfBirth: '2099-01-01' }))).toEqual(['/dateOfBirth range']);
+    expect(errorsOf(customerEvent({ dateOfBirth: '1850-01-01' }))).toEqual(['/dateOfBirth range']);
+    expect(errorsOf(customerEvent({ onboardedAt: '2099-01-01T00:00:00Z' }))).toEqual(['/onboardedAt range']);
+    expect(customerEvent({ dateOfBirth: '1980-02-29', onboardedAt: '2026-11-30T09:00:00Z' }).ok).toBe(true);
+    const repayment = validateEvent({ v: 1, kind: 'loan.repayment', ts: '2026-11-29T10:00:00Z', loanId: 'L', customerId: 'C', amount: '12.50', currency: 'USD', dueDate: '0001-01-01' }, undefined, NOW);
+    expect(errorsOf(repayment)).toEqual(['/dueDate range']);
+  });
+
   it('takes only country codes in use: "UK" is refused and named, "XK" (Kosovo) accepted', () => {
     const uk = validateEvent(withChange((e) => ((e.creditor as Record<string, unknown>).country = 'UK')), undefined, NOW);
     expect(uk.ok ? [] : uk.errors).toEqual([{ path: '/creditor/country', rule: 'country', message: expect.stringContaining('the United Kingdom is "GB"') }]);

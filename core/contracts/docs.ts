@@ -344,7 +344,7 @@ ${JSON.stringify(errors, null, 2)}
 | \`format\` | Not a valid RFC 3339 date-time or date, or IP address. |
 | \`minimum\`, \`maximum\` | A number out of range. |
 | \`minLength\`, \`maxLength\`, \`maxItems\` | A string or a list too short or too long. |
-| \`range\` | \`ts\` before 2000 or more than 24 hours ahead. |
+| \`range\` | \`ts\` before 2000 or more than 24 hours ahead; a \`dateOfBirth\` after the event's \`ts\`, an \`onboardedAt\` more than 24 hours after it; any date before 1900 or after 2199. |
 | \`currency\` | A currency that is not an ISO 4217 code in use. |
 | \`fx_rate\` | A currency riskstream has no USD rate for: amounts are valued in USD for features, limits and totals, and a guessed rate would misvalue them. The defaults cover about 45 currencies (\`core/fx.ts\`); the operator adds others with \`RISKSTREAM_FX_RATES\`. |
 | \`country\` | Two capital letters that are not an ISO 3166-1 alpha-2 code (\`UK\`, \`XX\`); \`XK\` (Kosovo, by common use) is accepted. |

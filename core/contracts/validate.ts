@@ -130,6 +130,7 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
       errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
     }
   }
+  if (!Number.isNaN(ts)) errors.push(...datesInRange(kind, record, ts, shapeWrong));
   const currency = typeof record.currency === 'string' ? record.currency : '';
   const currencyShaped = currency !== '' && !shapeWrong.has('/currency');
   let currencyKnown = currencyShaped && currencyInfo(currency) !== undefined;
@@ -204,6 +205,35 @@ function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
     );
   }
   return out;
+}
+
+/** The earliest calendar date any date field may hold (a birth date included). */
+const MIN_DATE_MS = Date.UTC(1900, 0, 1);
+/** The latest: loan schedules run decades, not centuries. */
+const MAX_DATE_MS = Date.UTC(2200, 0, 1);
+
+/**
+ * Dates that no record could hold: a birth or the start of a relationship after the event that
+ * reports it (a customer onboarded in 2099 reads as a brand-new one), any date before 1900 or
+ * after 2200 (a year typed wrong). Fields whose shape is already wrong are left to that error.
+ */
+function datesInRange(kind: EventKind, record: Record<string, unknown>, ts: number, shapeWrong: ReadonlySet<string>): FieldError[] {
+  const errors: FieldError[] = [];
+  const check = (field: string, latest: number | null, what: string): void => {
+    const value = record[field];
+    if (typeof value !== 'string' || shapeWrong.has(`/${field}`)) return;
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) return;
+    if (ms < MIN_DATE_MS || ms >= MAX_DATE_MS) errors.push({ path: `/${field}`, rule: 'range', message: 'must be a date from 1900 to 2199' });
+    else if (latest !== null && ms > latest) errors.push({ path: `/${field}`, rule: 'range', message: `must not be after the event's ts: ${what}` });
+  };
+  if (kind === 'customer') {
+    check('dateOfBirth', ts, 'a customer is born before they are reported');
+    // the relationship may begin a little after the profile is sent (an account opened tomorrow)
+    check('onboardedAt', ts + MAX_FUTURE_MS, 'a relationship that begins more than a day after the event reads as a brand-new customer');
+  }
+  for (const field of ['firstDueDate', 'dueDate']) check(field, null, '');
+  return errors;
 }
 
 /** A value of the wrong shape ("uk") is not also reported as missing from the list of codes. */
