@@ -292,51 +292,36 @@ class RedisFeatureStore implements FeatureStore {
   ): number {
     const body = event.body;
     const sides = paymentSides(body);
-    const creditor = accountTag(this._prefix, body.creditor.accountId);
     let ops = 0;
     if (sides.out) {
-      this._queueOut(keys, args, packed, event, ts, amount, now, origin);
+      const debtor = accountTag(this._prefix, body.debtor.accountId);
+      const device = body.device;
+      const country = payeeCountryOf(body);
+      keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, markerKey(debtor, 'o', event.id), debtor + ACCOUNT_KEY_SUFFIX.history);
+      args.push(
+        BATCH_OPS.out.op,
+        packed.out(
+          ts,
+          amount,
+          memberHash('p', body.creditor.accountId),
+          now,
+          body.geo,
+          device?.id ? memberHash('d', device.id) : undefined,
+          country === '' ? undefined : memberHash('c', country),
+          device?.ip ? memberHash('i', device.ip) : undefined,
+          body.type === 'card',
+        ),
+        origin,
+      );
       ops++;
     }
     if (sides.in) {
+      const creditor = accountTag(this._prefix, body.creditor.accountId);
       keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
       args.push(BATCH_OPS.in.op, packed.in(ts, amount, memberHash('q', body.debtor.accountId), now), origin);
       ops++;
     }
     return ops + this._queueProfileRead(keys, args, customerId);
-  }
-
-  private _queueOut(
-    keys: string[],
-    args: Array<string | Buffer>,
-    packed: PackedArgs,
-    event: ValidatedEvent<'payment'>,
-    ts: number,
-    amount: number,
-    now: number,
-    origin: string,
-  ): void {
-    const body = event.body;
-    const debtor = accountTag(this._prefix, body.debtor.accountId);
-    const geo = body.geo;
-    const device = body.device;
-    const country = payeeCountryOf(body);
-    keys.push(debtor + ACCOUNT_KEY_SUFFIX.state, markerKey(debtor, 'o', event.id), debtor + ACCOUNT_KEY_SUFFIX.history);
-    args.push(
-      BATCH_OPS.out.op,
-      packed.out(
-        ts,
-        amount,
-        memberHash('p', body.creditor.accountId),
-        now,
-        geo,
-        device?.id ? memberHash('d', device.id) : undefined,
-        country === '' ? undefined : memberHash('c', country),
-        device?.ip ? memberHash('i', device.ip) : undefined,
-        body.type === 'card',
-      ),
-      origin,
-    );
   }
 
   private _queueCustomer(keys: string[], args: Array<string | Buffer>, event: ValidatedEvent<'customer'>): number {

@@ -87,41 +87,36 @@ do
 end`;
 }
 
-/** Reads the skipped-over slots that expire, subtracts them from their ring, deletes them. */
-function ringEvictions(): string {
-  const apply = RINGS.map(
-    ({ i }) => `if w == ${i} then a${i}, b${i}, c${i}, d${i}, x${i} = a${i} - q1, b${i} - q2, c${i} - q3, d${i} - q4, x${i} - q5 end`,
-  ).join('\n      ');
-  return `if nr > 0 then
-  local vals = call('HMGET', s, unpack(reads))
-  for r = 1, nr do
+/**
+ * Lua that reads the slot fields listed in `list` (`count` of them, their rings in `rings`) and
+ * subtracts each from its ring's locals `into(i)`; `afterEach` runs for every field listed.
+ */
+function subtractSlots(list: string, rings: string, count: string, into: (i: number) => readonly string[], afterEach = ''): string {
+  const apply = RINGS.map(({ i }) => {
+    const locals = into(i);
+    return `if w == ${i} then ${locals.join(', ')} = ${locals.map((name, k) => `${name} - q${k + 1}`).join(', ')} end`;
+  }).join('\n      ');
+  return `if ${count} > 0 then
+  local vals = call('HMGET', s, unpack(${list}))
+  for r = 1, ${count} do
     local v = vals[r]
     if v then
       local q1, q2, q3, q4, q5 = sunpack(SLOT, v)
-      local w = readW[r]
+      local w = ${rings}[r]
       ${apply}
-    end
-    nd = nd + 1; del[nd] = reads[r]
+    end${afterEach === '' ? '' : `\n    ${afterEach}`}
   end
 end`;
 }
 
+/** Reads the skipped-over slots that expire, subtracts them from their ring, deletes them. */
+function ringEvictions(): string {
+  return subtractSlots('reads', 'readW', 'nr', (i) => [`a${i}`, `b${i}`, `c${i}`, `d${i}`, `x${i}`], 'nd = nd + 1; del[nd] = reads[r]');
+}
+
 /** Takes the slots after a late event's bucket out of its reply (not out of the totals). */
 function ringLater(): string {
-  const apply = RINGS.map(
-    ({ i }) => `if w == ${i} then ra${i}, rb${i}, rc${i}, rd${i}, rx${i} = ra${i} - q1, rb${i} - q2, rc${i} - q3, rd${i} - q4, rx${i} - q5 end`,
-  ).join('\n      ');
-  return `if nn > 0 then
-  local vals = call('HMGET', s, unpack(newer))
-  for r = 1, nn do
-    local v = vals[r]
-    if v then
-      local q1, q2, q3, q4, q5 = sunpack(SLOT, v)
-      local w = newerW[r]
-      ${apply}
-    end
-  end
-end`;
+  return subtractSlots('newer', 'newerW', 'nn', (i) => [`ra${i}`, `rb${i}`, `rc${i}`, `rd${i}`, `rx${i}`]);
 }
 
 /** Writes the totals of every ring the event was stored in. */
