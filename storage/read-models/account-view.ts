@@ -99,14 +99,19 @@ export async function getAccount(client: SqlClient, database: string, accountId:
 // The account's payments out and in as a subquery, one row per stored copy and direction (a row
 // stored twice, before the ReplacingMergeTree merges it, is collapsed by the caller with LIMIT 1
 // BY). `extra` is a fixed condition of the caller (a time bound); the account is {account:String}.
+// Payments only (loan and customer events are partitioned by the customer id, which is not an
+// account). Cash at the counter names the account on both sides and moves one way, as the
+// features count it: a deposit is money in only, a withdrawal money out only.
 function accountEvents(database: string, columns: { out: string; in: string }, extra: string): string {
   const events = qualified(database, 'events');
   return `(
        SELECT ${columns.out} FROM ${events}
-       WHERE partition_key = {account:String} AND ${extra}
+       WHERE partition_key = {account:String} AND kind = 'payment'
+         AND NOT (type = 'cash_deposit' AND counterparty_account = partition_key) AND ${extra}
        UNION ALL
        SELECT ${columns.in} FROM ${events}
-       WHERE counterparty_account = {account:String} AND kind = 'payment' AND ${extra}
+       WHERE counterparty_account = {account:String} AND kind = 'payment'
+         AND NOT (type = 'cash_withdrawal' AND counterparty_account = partition_key) AND ${extra}
      )`;
 }
 
@@ -233,7 +238,13 @@ async function timelinePage(client: SqlClient, database: string, account: string
      ORDER BY id DESC, direction DESC LIMIT 1 BY id LIMIT {limit:UInt32}`,
     { account, ...window, at: cut, limit: MAX_SAME_MS },
   );
-  return { rows: same, nextBefore: cut };
+  // continue before it only if something is there ("null on the last page")
+  const older = await selectRows<{ one: unknown }>(
+    client,
+    `SELECT 1 AS one FROM ${accountEvents(database, { out: 'id', in: 'id' }, `${inWindow('ts')} AND ts < fromUnixTimestamp64Milli({at:Int64})`)} LIMIT 1`,
+    { account, ...window, at: cut },
+  );
+  return { rows: same, nextBefore: older.length > 0 ? cut : null };
 }
 
 type DecisionCells = { event_id: string; action: string; score: unknown; reasons: string };

@@ -1,6 +1,8 @@
 // One alert with the decision behind it and the event it judged, for the alert drill-down. Alert
-// ids are not time-ordered, so the lookup is bounded by a window (last 7 days unless asked); the
-// decision and the event are then looked up around the alert's event time.
+// ids are not time-ordered, so the lookup is bounded by a window (last 7 days unless asked) — on
+// the event's time or on when the alert was raised, so that every alert the feed lists (which
+// pages by when they were raised) opens, a late event's too; the decision and the event are then
+// looked up around the alert's event time.
 import { formatMinor, type DecisionWire, type EventKind } from '../../core/index.js';
 import { qualified, selectRows, type SqlClient } from '../sql.js';
 import { ALERT_SELECT, toStored, type AlertCells, type StoredAlert } from './alerts.js';
@@ -25,7 +27,7 @@ export async function getAlert(client: SqlClient, database: string, id: string, 
     client,
     `SELECT ${ALERT_SELECT}
      FROM ${qualified(database, 'alerts')}
-     WHERE id = {id:String} AND ${inWindow('ts')}
+     WHERE id = {id:String} AND ((${inWindow('ts')}) OR (${inWindow('created_at')}))
      LIMIT 1`,
     { id, ...window },
   );

@@ -55,6 +55,14 @@ export const ACCOUNT_EVENTS = [
   paymentEvent('t-out-1', at(50), ANN, CARL, '100.00'),
 ];
 export const TIMELINE_IDS = ACCOUNT_EVENTS.map((e) => e.id as string);
+
+// --- cash at the counter on the account T-9 (its own account on both sides) ---------------------
+
+export const DORA: Party = { accountId: 'T-9', customerId: 'C-T9', name: 'Dora Vale', bank: 'BANKUS33', country: 'US' };
+export const CASH_EVENTS = [
+  { ...paymentEvent('t-cash-w', at(6), DORA, DORA, '50.00'), type: 'cash_withdrawal', channel: 'branch' },
+  { ...paymentEvent('t-cash-d', at(7), DORA, DORA, '100.00'), type: 'cash_deposit', channel: 'branch' },
+];
 /** Outside the default window. */
 export const OLD_EVENT = paymentEvent('t-old', NOW - 10 * DAY_MS, ANN, CARL, '999.00');
 
@@ -88,6 +96,8 @@ export const ACCOUNT_ALERTS: AlertWire[] = [
   // A credit early-warning alert on a payment (the payer's, T-3): what a credit officer may open.
   alert({ id: 'al-t-ew', eventId: 't-in-1', ts: at(30), createdAt: at(30) + 7, domain: 'credit', typology: 'early_warning', severity: 'medium', accountId: 'T-3', customerId: 'C-T3', amountMinor: 100_000 }),
   alert({ id: 'al-old', eventId: 't-old', ts: NOW - 10 * DAY_MS, createdAt: NOW - 10 * DAY_MS + 5, domain: 'aml', typology: 'structuring', severity: 'high', accountId: 'T-1', customerId: 'C-T1' }),
+  // An event sent in late: dated 10 days back, its alert raised a few minutes ago (the feed lists it).
+  alert({ id: 'al-late', eventId: 't-old', ts: NOW - 10 * DAY_MS, createdAt: at(3), domain: 'fraud', typology: 'account_draining', severity: 'high', accountId: 'T-1', customerId: 'C-T1' }),
 ];
 
 // --- the network around N-A --------------------------------------------------------------------
@@ -188,7 +198,7 @@ const anySubject = (): string => 't.decisions.0';
 
 /** Stores every fixture above; t-out-1 twice (as a redelivery before a merge would be). */
 export async function seedDataReads(client: SqlClient, database: string): Promise<void> {
-  await store(client, database, 'events', eventRow, [...ACCOUNT_EVENTS, ACCOUNT_EVENTS[6]!, OLD_EVENT, ...PROFILES, ...NETWORK_EVENTS], eventSubject);
+  await store(client, database, 'events', eventRow, [...ACCOUNT_EVENTS, ACCOUNT_EVENTS[6]!, OLD_EVENT, ...PROFILES, ...NETWORK_EVENTS, ...CASH_EVENTS], eventSubject);
   await store(client, database, 'decisions', decisionRow, [...ACCOUNT_DECISIONS, ...CREDIT_DECISIONS], anySubject);
   await store(client, database, 'alerts', alertRow, [...ACCOUNT_ALERTS, ...NETWORK_ALERTS], anySubject);
   await store(client, database, 'dead_letters', deadLetterRow, DEAD_LETTERS, (v) => (v as DeadLetterWire).subject);

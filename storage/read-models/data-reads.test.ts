@@ -52,6 +52,12 @@ describe('data reads - alert detail', () => {
     expect(JSON.stringify(detail?.event)).not.toContain('Ann Lee');
   });
 
+  it('alert detail - opens an alert the feed lists: one raised in the window on an event dated before it', async () => {
+    const late = await reads.getAlert('al-late');
+    expect(late?.alert).toMatchObject({ id: 'al-late', eventId: 't-old' });
+    expect(late?.event).toMatchObject({ id: 't-old' });
+  });
+
   it('alert detail - is bounded by time: an alert older than the window needs an earlier since', async () => {
     expect(await reads.getAlert('al-old')).toBeNull();
     const old = await reads.getAlert('al-old', { since: NOW - 11 * DAY_MS });
@@ -106,6 +112,15 @@ describe('data reads - account view', () => {
     expect(byId.get('t-self')).toMatchObject({ direction: 'out', counterparty: { accountId: 'T-1' } });
   });
 
+  it('account - cash at the counter moves one way: a deposit is money in, a withdrawal money out', async () => {
+    const view = await reads.getAccount('T-9');
+    expect(view.totals).toMatchObject({ events: 2, inUsd: '100.00', outUsd: '50.00' });
+    expect(view.timeline.map((e) => [e.eventId, e.direction])).toEqual([
+      ['t-cash-w', 'out'],
+      ['t-cash-d', 'in'],
+    ]);
+  });
+
   it('account - pages by time without losing or repeating events that share a millisecond', async () => {
     const pages: string[][] = [];
     let before: number | undefined;
@@ -126,11 +141,16 @@ describe('data reads - account view', () => {
     expect(second.timeline.map((e) => e.eventId)).toEqual(['t-out-4', 't-out-3']);
     const third = await reads.getAccount('T-1', { limit: 1, before: second.nextBefore! });
     expect(third.timeline.map((e) => e.eventId)).toEqual(['t-in-1']);
+    // the window's last millisecond, returned whole: nothing before it, so no next page
+    const last = await reads.getAccount('T-1', { limit: 1, since: at(20), before: first.nextBefore! });
+    expect(last.timeline.map((e) => e.eventId)).toEqual(['t-out-4', 't-out-3']);
+    expect(last.nextBefore).toBeNull();
   });
 
   it('account - is bounded by time: an earlier since brings older events into the totals and timeline', async () => {
     const view = await reads.getAccount('T-1', { since: NOW - 11 * DAY_MS });
-    expect(view.totals).toMatchObject({ events: 8, firstSeen: NOW - 10 * DAY_MS, alerts: 3, blocked: 2 });
+    // al-old and al-late are both on t-old
+    expect(view.totals).toMatchObject({ events: 8, firstSeen: NOW - 10 * DAY_MS, alerts: 4, blocked: 2 });
     expect(view.timeline.at(-1)!.eventId).toBe('t-old');
   });
 

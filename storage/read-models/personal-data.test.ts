@@ -61,6 +61,13 @@ describe('personal data', () => {
     expect(located.debtor).toMatchObject({ name: 'A** L**', accountId: 'ACC-1' });
   });
 
+  it('masking - a payment\'s free-text purpose is starred whole; a loan application\'s purpose category stays', () => {
+    const payment = { ...(EVENT_EXAMPLES.payment[0]!.event as unknown as Record<string, unknown>), purpose: 'gift for Marie Curie' };
+    expect(maskEvent(payment).purpose).toBe('*');
+    const application = { ...(EVENT_EXAMPLES['loan.application'][0]!.event as unknown as Record<string, unknown>), purpose: 'auto' };
+    expect(maskEvent(application).purpose).toBe('auto');
+  });
+
   it('masking - maskEvent masks a customer profile\'s name and date of birth', () => {
     const masked = maskEvent(EVENT_EXAMPLES.customer[0]!.event as unknown as Record<string, unknown>);
     expect(masked).toMatchObject({ name: 'A** L**', dateOfBirth: '1985-**-**', customerId: 'C-1', country: 'US' });

@@ -70,7 +70,9 @@ export function maskEvent(event: Readonly<Json>): Json {
   const copy = structuredClone(event) as Json;
   maskString(copy, 'name', maskName);
   maskString(copy, 'dateOfBirth', maskDateOfBirth);
-  maskString(copy, 'purpose', maskName);
+  // a payment's purpose is free text (it may name anyone): starred whole, initials included; a
+  // loan application's purpose is a category (auto, home, …) and stays
+  if (copy.kind === 'payment') maskString(copy, 'purpose', () => '*');
   for (const side of ['debtor', 'creditor'] as const) {
     const party = copy[side];
     if (isObject(party)) maskString(party, 'name', maskName);

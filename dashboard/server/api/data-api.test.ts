@@ -85,13 +85,16 @@ describe('data API - answers', () => {
     const first = await get('/api/alerts?limit=2');
     expect(first.statusCode, first.body).toBe(200);
     const page = first.json<AlertPageAnswer>();
-    expect(page.alerts.map((a) => a.id)).toEqual(['al-t-ew', 'al-n-2']);
+    // al-late: raised 3 minutes ago on an event dated 10 days back; the feed is by when alerts were raised
+    expect(page.alerts.map((a) => a.id)).toEqual(['al-late', 'al-t-ew']);
     expect(page.nextCursor).toEqual(expect.any(String));
     const rest = (await get(`/api/alerts?limit=50&cursor=${page.nextCursor}`)).json<AlertPageAnswer>();
     // al-old is older than 7 days: outside the default window.
-    expect(rest.alerts.map((a) => a.id)).toEqual(['al-t-2', 'al-t-1', 'al-n-1']);
+    expect(rest.alerts.map((a) => a.id)).toEqual(['al-n-2', 'al-t-2', 'al-t-1', 'al-n-1']);
+    // and what the feed lists opens
+    expect((await get('/api/alerts/al-late')).statusCode).toBe(200);
     // Reasons keep their other languages through storage and the answer's schema.
-    expect(rest.alerts[0]).toMatchObject({ amount: '250.50', currency: 'EUR', reasons: [{ code: 'NEAR_THRESHOLD', texts: { 'zh-CN': '略低于申报门槛' } }] });
+    expect(rest.alerts.find((a) => a.id === 'al-t-2')).toMatchObject({ amount: '250.50', currency: 'EUR', reasons: [{ code: 'NEAR_THRESHOLD', texts: { 'zh-CN': '略低于申报门槛' } }] });
     const aml = (await get(`/api/alerts?domain=aml&typology=structuring&severity=high&since=${NOW - 11 * 86_400_000}`)).json<AlertPageAnswer>();
     expect(aml.alerts.map((a) => a.id)).toEqual(['al-t-2', 'al-old']);
   });
