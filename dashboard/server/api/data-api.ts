@@ -99,8 +99,11 @@ export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opt
       const user = signedIn(request);
       const { id } = request.params;
       const detail = await read(request, () => reads.getAlert(id, { since: request.query.since, mask: maskPolicyFor(user.roles) }));
-      if (!detail) throw new RiskstreamError('RS_ERR_NOT_FOUND', `no alert ${id} in the window; an older one needs ?since=`);
-      if (!seesAllAlertDomains(user.roles) && detail.alert.domain !== 'credit') throw new RiskstreamError('RS_ERR_FORBIDDEN', 'your role sees credit alerts only');
+      // an alert of a domain the role does not see answers as one that does not exist: a 403 would
+      // tell a credit officer which fraud and AML alert ids exist
+      if (!detail || (!seesAllAlertDomains(user.roles) && detail.alert.domain !== 'credit')) {
+        throw new RiskstreamError('RS_ERR_NOT_FOUND', `no alert ${id} in the window that your role may see; an older one needs ?since=`);
+      }
       return detail;
     },
   );
