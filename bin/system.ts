@@ -466,7 +466,12 @@ async function pollLag(bus: Bus, metrics: Metrics, roles: ReadonlySet<Role>, bac
   for (const [stream, durable, label] of watched) {
     // The lag, and whether the stream discarded what this consumer had not read yet (or is about to).
     const look = await backlog.look({ stream, durable, label });
-    if (!look) continue;
+    if (!look) {
+      // unknown while the stream cannot be read (NATS away): NaN, not the last value, which looked healthy
+      metrics.consumerLag.set({ consumer: label }, Number.NaN);
+      metrics.consumerAckPending.set({ consumer: label }, Number.NaN);
+      continue;
+    }
     metrics.consumerLag.set({ consumer: label }, look.pending);
     metrics.consumerAckPending.set({ consumer: label }, look.ackPending);
   }

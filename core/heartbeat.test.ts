@@ -48,6 +48,8 @@ describe('heartbeat - on NATS', () => {
     metrics.stageLatency.observe({ stage: 'batch_total' }, 0.004);
     metrics.consumerLag.set({ consumer: 'processors' }, 12);
     metrics.consumerAckPending.set({ consumer: 'processors' }, 3);
+    // a lag not known (its stream could not be read) is left out of the beat
+    metrics.consumerLag.set({ consumer: 'writer-events' }, Number.NaN);
     metrics.writerLagSeconds.set({ table: 'events' }, 1.5);
     metrics.writerFailingSeconds.set({ table: 'events' }, 42);
     metrics.streamFill.set({ stream: 'RS_EVENTS' }, 0.25);

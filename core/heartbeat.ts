@@ -133,7 +133,10 @@ function byLabel(metric: MetricJson | undefined, label: string): Record<string, 
 
 function consumersOf(lag: MetricJson | undefined, ackPending: MetricJson | undefined): ConsumerLagWire[] {
   const pending = byLabel(ackPending, 'consumer');
-  return (lag?.values ?? []).map((v) => ({ name: String(v.labels.consumer), pending: v.value, ackPending: pending[String(v.labels.consumer)] ?? 0 }));
+  // a lag not known (NaN while its stream could not be read) is left out, not sent as null
+  return (lag?.values ?? [])
+    .filter((v) => Number.isFinite(v.value))
+    .map((v) => ({ name: String(v.labels.consumer), pending: v.value, ackPending: pending[String(v.labels.consumer)] ?? 0 }));
 }
 
 /** Cumulative bucket counts per stage: stage -> (upper bound -> count). */
