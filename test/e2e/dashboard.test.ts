@@ -167,17 +167,17 @@ describe('dashboard - end to end in headless Chromium', () => {
     expect(watched.dialogs).toEqual([]);
   });
 
-  it("shows the process's health, with which of its threads use the CPU", { timeout: 60_000 }, async () => {
+  it("shows the process's health, with which of its threads use the CPU", { timeout: 120_000 }, async () => {
     await goTo(page, '#/health');
     const panel = page.getByTestId('health-process').first();
     await panel.waitFor({ timeout: 15_000 });
     // From the second heartbeat on (every 2 s): the processors' thread and chDB's, named.
     const threads = panel.getByTestId('cpu-by-thread');
     await expect.poll(() => deepText(threads), { timeout: 15_000 }).toMatch(/^CPU by thread ?:/);
-    const text = await deepText(threads);
-    expect(text).toMatch(/processors \d+%/);
-    expect(text).toMatch(/storage engine \d+%/);
-    expect(text).toMatch(/main \d+%/);
+    // each named once it used CPU in a heartbeat's interval (chDB's threads idle between inserts: a 2 s beat may show none)
+    for (const thread of [/processors \d+%/, /storage engine \d+%/, /main \d+%/]) {
+      await expect.poll(() => deepText(threads), { timeout: 30_000 }).toMatch(thread);
+    }
     await screenshot(page, SUITE, '07b-health');
   });
 
