@@ -20,6 +20,13 @@ beforeAll(async () => {
   nats = await startPrivateNats();
 });
 
+/** Starts this test's riskstream, after killing one an earlier failed test left running (its handle would be lost). */
+async function start(env: Record<string, string>, args: string[]): Promise<RiskstreamProcess> {
+  await running?.kill();
+  running = await startRiskstream(env, args);
+  return running;
+}
+
 afterAll(async () => {
   await running?.kill();
   await nats?.cleanup();
@@ -48,7 +55,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 describe('NATS goes away', () => {
   it('answers 503 and retryable, reports it, and accepts events again once NATS is back', async () => {
     // With the demo's simulator beside the gateway, as `npm start` runs it.
-    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_SIMULATOR_RATE: '50', LOG_LEVEL: 'info' }, ['start', '--roles', 'ingest,simulator']);
+    running = await start({ ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_SIMULATOR_RATE: '50', LOG_LEVEL: 'info' }, ['start', '--roles', 'ingest,simulator']);
     expect((await post('/v1/events', payment('no-before'))).status).toBe(202);
 
     await nats.stop();
@@ -96,7 +103,7 @@ describe('NATS goes away', () => {
   }, 120_000);
 
   it('a server that comes back without its store: the streams and consumers are created again, and events are decided again', async () => {
-    running = await startRiskstream({ ...childEnv(h), NATS_URL: nats.url }, ['start', '--roles', 'ingest,processors']);
+    running = await start({ ...childEnv(h), NATS_URL: nats.url }, ['start', '--roles', 'ingest,processors']);
     expect((await post('/v1/events', payment('nw-before'))).status).toBe(202);
 
     await nats.stop();
@@ -130,7 +137,7 @@ describe('NATS goes away', () => {
 
   it('a server that comes back without its store: the admin from the environment and the demo users are created again', async () => {
     const admin = { username: 'ops-admin', password: 'a-long-admin-password-42' };
-    running = await startRiskstream(
+    running = await start(
       { ...childEnv(h), NATS_URL: nats.url, RISKSTREAM_ADMIN_USER: admin.username, RISKSTREAM_ADMIN_PASSWORD: admin.password, RISKSTREAM_DEMO_USERS: '1' },
       ['start', '--roles', 'api'],
     );
