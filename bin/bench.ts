@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
-import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, sourcePath, type Config } from '../core/index.js';
+import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, safeUrl, sourcePath, type Config } from '../core/index.js';
 import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
 import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
 import { formatWsAlertBench, runWsAlertBench, type WsAlertBenchResult } from '../loadtest/bench/ws-alerts.js';
@@ -18,6 +18,23 @@ import type { BrowserAlertBenchResult } from '../loadtest/bench/browser-alerts.j
 /** A mistake in how bench was called, or a riskstream it cannot drive: printed without a stack. */
 export class BenchError extends Error {
   override readonly name = 'BenchError';
+}
+
+/**
+ * A run cut short by NATS going away (its connection closed, a request unanswered) ends with what
+ * happened and what to do, not a stack trace; anything else is passed on as it is.
+ */
+export function benchFailure(error: unknown, natsUrl: string): unknown {
+  const e = error as { name?: string; code?: string; message?: string } | null;
+  // nats.js's own error classes, by name
+  const lostNats = /^(ClosedConnectionError|DrainingConnectionError|ConnectionError|TimeoutError|NoResponders)$/;
+  if (e && lostNats.test(e.name ?? '')) {
+    return new BenchError(
+      `the run stopped: NATS at ${safeUrl(natsUrl)} went away or stopped answering (${e.message ?? e.name}); its figures are lost. ` +
+        'Check that nats-server runs (riskstream doctor), then run the bench again',
+    );
+  }
+  return error;
 }
 
 export type BenchCommandOptions = {
@@ -116,6 +133,9 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         alertShare: options.alertShare,
         onProgress: (p) => bar.update(Math.min(barS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
         onMeasuredWindow: (startsAt) => (windowStart = startsAt),
+      }).catch((error: unknown) => {
+        bar.stop();
+        throw benchFailure(error, target.config.natsUrl);
       });
       bar.update(barS);
       bar.stop();
