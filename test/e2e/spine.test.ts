@@ -40,6 +40,14 @@ describe('spine - end to end', () => {
     expect(Object.keys(body.checks).sort()).toEqual(['clickhouse', 'jetstream', 'nats', 'processors', 'redis', 'writer']);
   });
 
+  it('documents the sign-in and users routes\' answers in its OpenAPI document', async () => {
+    const doc = (await (await fetch(`${system!.baseUrl}/api/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
+    expect(Object.keys(doc.paths['/api/auth/login']!.post!.responses).sort()).toEqual(['200', '400', '401', '429', '503']);
+    expect(doc.paths['/api/auth/login']!.post!.responses['200']!.content).toBeDefined();
+    expect(Object.keys(doc.paths['/api/auth/logout']!.post!.responses)).toContain('204');
+    expect(Object.keys(doc.paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '409', '503']);
+  });
+
   it('decides a payment in line with ?wait=decision', async () => {
     const response = await post('/v1/events?wait=decision&timeoutMs=5000', JSON.stringify(payment('e2e-wait-1')));
     expect(response.status).toBe(200);

@@ -10,7 +10,7 @@ import { CSRF_HEADER, csrfApplies, csrfTokenMatches } from './csrf.js';
 import { requireRoles, signedInUser } from './guards.js';
 import { createLoginThrottle, retryAfterSeconds, type LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password.js';
-import { LoginBody, PasswordChangeBody, TotpConfirmBody } from './schemas.js';
+import { LoginAnswerSchema, LoginBody, NoContent, PasswordChangeBody, TotpConfirmBody, TotpEnrolAnswerSchema, authErrors } from './schemas.js';
 import { SESSION_COOKIE, SIGNED_IN_COOKIE, cookieIsSecure, sessionCookieOptions, signedInCookieOptions, sessionIdFromHeaders, type SecureCookies } from './session-cookie.js';
 import type { Session, SessionStore } from './session-store.js';
 import { createTotpEnrolment, verifyTotpCode } from './totp.js';
@@ -105,7 +105,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
-    { schema: { body: LoginBody }, config: { csrf: false } },
+    { schema: { body: LoginBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 429, 503) } }, config: { csrf: false } },
     async function login(request, reply): Promise<LoginAnswer> {
       const ipWait = await throttle.takeIpAttempt(request.ip);
       if (ipWait > 0) {
@@ -169,7 +169,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     if (lockedNow > 0) reply.header('retry-after', retryAfterSeconds(lockedNow));
   }
 
-  app.post('/api/auth/logout', async function logout(request, reply) {
+  app.post('/api/auth/logout', { schema: { response: { 204: NoContent, ...authErrors(403, 503) } } }, async function logout(request, reply) {
     const id = request.cookies[SESSION_COOKIE];
     if (id) await sessions.destroy(id);
     if (request.user) log(request).info({ username: request.user.username }, 'signed out');
@@ -177,12 +177,12 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     return reply.code(204).send();
   });
 
-  app.get('/api/auth/me', async function me(request): Promise<LoginAnswer> {
+  app.get('/api/auth/me', { schema: { response: { 200: LoginAnswerSchema, ...authErrors(401, 503) } } }, async function me(request): Promise<LoginAnswer> {
     const user = signedInUser(request);
     return { user, csrfToken: request.authSession!.csrfToken };
   });
 
-  app.post('/api/auth/totp/enrol', { preHandler: requireRoles() }, async function enrolTotp(request) {
+  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { response: { 200: TotpEnrolAnswerSchema, ...authErrors(401, 403, 503) } } }, async function enrolTotp(request) {
     const user = signedInUser(request);
     const enrolment = await createTotpEnrolment(user.username);
     await users.setPendingTotp(user.username, enrolment.secret);
@@ -192,7 +192,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: TotpConfirmBody }>(
     '/api/auth/totp/confirm',
-    { preHandler: requireRoles(), schema: { body: TotpConfirmBody } },
+    { preHandler: requireRoles(), schema: { body: TotpConfirmBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 409, 503) } } },
     async function confirmTotp(request): Promise<LoginAnswer> {
       const user = signedInUser(request);
       const record = await users.get(user.username);
@@ -207,7 +207,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: PasswordChangeBody }>(
     '/api/auth/password',
-    { preHandler: requireRoles(), schema: { body: PasswordChangeBody } },
+    { preHandler: requireRoles(), schema: { body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 429, 503) } } },
     async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
       const user = signedInUser(request);
       // The current password is guessable through a stolen session too: the same lock-out applies.

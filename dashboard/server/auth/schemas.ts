@@ -57,3 +57,74 @@ export type PatchUserBody = Static<typeof PatchUserBody>;
 
 export const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 128 }) });
 export type UsernameParams = Static<typeof UsernameParams>;
+
+// --- answers, for the OpenAPI document (and serialising); extra fields pass as they are --------
+
+const OPEN = { additionalProperties: true } as const;
+
+export const SessionUserAnswer = Type.Object(
+  {
+    username: Type.String(),
+    displayName: Type.String(),
+    roles: Type.Array(Role),
+    totpEnabled: Type.Boolean(),
+    locale: Type.String({ description: "The app's language: en or zh-CN." }),
+  },
+  { ...OPEN, description: 'The signed-in user.' },
+);
+
+export const LoginAnswerSchema = Type.Object(
+  { user: SessionUserAnswer, csrfToken: Type.String({ description: 'Send as x-csrf-token on every state-changing request.' }) },
+  { ...OPEN, description: 'The signed-in user and the CSRF token of the session (LoginAnswer).' },
+);
+
+export const TotpEnrolAnswerSchema = Type.Object(
+  {
+    secret: Type.String({ description: 'Base32, to type into the authenticator app.' }),
+    otpauthUrl: Type.String(),
+    qrSvg: Type.String({ description: 'The otpauth URL as a QR code, SVG.' }),
+  },
+  { ...OPEN, description: 'A second factor being enrolled (TotpEnrolAnswer); confirm a code to enable it.' },
+);
+
+const UserAdminViewSchema = Type.Object(
+  {
+    username: Type.String(),
+    displayName: Type.String(),
+    roles: Type.Array(Role),
+    disabled: Type.Boolean(),
+    totpEnabled: Type.Boolean(),
+    locale: Type.String(),
+    createdAt: Type.Integer({ description: 'Epoch ms.' }),
+    updatedAt: Type.Integer({ description: 'Epoch ms.' }),
+    passwordChangedAt: Type.Integer({ description: 'Epoch ms.' }),
+    lockedUntil: Type.Union([Type.Integer(), Type.Null()], { description: 'When the sign-in lock-out ends (epoch ms); null when not locked out.' }),
+  },
+  OPEN,
+);
+
+export const UserAnswerSchema = Type.Object({ user: UserAdminViewSchema }, { ...OPEN, description: 'One user, as admins see it (UserAnswer).' });
+export const UserListAnswerSchema = Type.Object({ users: Type.Array(UserAdminViewSchema) }, { ...OPEN, description: 'Every user (UserListAnswer).' });
+
+const AuthError = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({ description: 'A stable code of docs/errors.md.' }),
+        message: Type.String(),
+        retryable: Type.Boolean(),
+        details: Type.Optional(Type.Unknown()),
+      },
+      OPEN,
+    ),
+  },
+  { description: 'An error (docs/errors.md, docs/security.md).' },
+);
+
+/** The error answers of the auth and users routes, by status. */
+export function authErrors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 429 | 503>): Record<number, typeof AuthError> {
+  return Object.fromEntries(statuses.map((s) => [s, AuthError]));
+}
+
+/** The 204 of signing out: no body. */
+export const NoContent = Type.Null({ description: 'Signed out: no body.' });

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RiskstreamError, type Logger } from '../../../core/index.js';
 import { requireRoles } from './guards.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { CreateUserBody, PatchUserBody, UsernameParams } from './schemas.js';
+import { CreateUserBody, PatchUserBody, UserAnswerSchema, UserListAnswerSchema, UsernameParams, authErrors } from './schemas.js';
 import type { SessionStore } from './session-store.js';
 import { adminViewOf, type UserAdminView, type UserAnswer, type UserListAnswer, type UserRecord } from './types.js';
 import type { UserStore } from './user-store.js';
@@ -26,13 +26,13 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
     return adminViewOf(record, lockedFor > 0 ? Date.now() + lockedFor : null);
   }
 
-  app.get('/api/users', { preHandler: adminOnly }, async function listUsers(): Promise<UserListAnswer> {
+  app.get('/api/users', { preHandler: adminOnly, schema: { response: { 200: UserListAnswerSchema, ...authErrors(401, 403, 503) } } }, async function listUsers(): Promise<UserListAnswer> {
     return { users: await Promise.all((await users.list()).map(view)) };
   });
 
   app.post<{ Body: CreateUserBody }>(
     '/api/users',
-    { preHandler: adminOnly, schema: { body: CreateUserBody } },
+    { preHandler: adminOnly, schema: { body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 503) } } },
     async function createUser(request, reply): Promise<UserAnswer> {
       const record = await users.create(request.body);
       ctx.log(request).info({ by: request.user?.username, username: record.username, roles: record.roles }, 'user created');
@@ -43,7 +43,7 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
 
   app.patch<{ Params: UsernameParams; Body: PatchUserBody }>(
     '/api/users/:username',
-    { preHandler: adminOnly, schema: { params: UsernameParams, body: PatchUserBody } },
+    { preHandler: adminOnly, schema: { params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 503) } } },
     async function patchUser(request): Promise<UserAnswer> {
       const username = normaliseUsername(request.params.username);
       const body = request.body;
