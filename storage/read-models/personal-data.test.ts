@@ -71,5 +71,7 @@ describe('personal data', () => {
   it('masking - maskEvent masks a customer profile\'s name and date of birth', () => {
     const masked = maskEvent(EVENT_EXAMPLES.customer[0]!.event as unknown as Record<string, unknown>);
     expect(masked).toMatchObject({ name: 'A** L**', dateOfBirth: '1985-**-**', customerId: 'C-1', country: 'US' });
+    const detailed = maskEvent({ ...(EVENT_EXAMPLES.customer[0]!.event as unknown as Record<string, unknown>), occupation: 'surgeon at St Mary', nationality: 'IE' });
+    expect(detailed).toMatchObject({ occupation: '*', nationality: '**' });
   });
 });

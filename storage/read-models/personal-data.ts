@@ -70,6 +70,11 @@ export function maskEvent(event: Readonly<Json>): Json {
   const copy = structuredClone(event) as Json;
   maskString(copy, 'name', maskName);
   maskString(copy, 'dateOfBirth', maskDateOfBirth);
+  // a customer profile's occupation (free text) and nationality say who the person is too
+  if (copy.kind === 'customer') {
+    maskString(copy, 'occupation', () => '*');
+    maskString(copy, 'nationality', () => '**');
+  }
   // a payment's purpose is free text (it may name anyone): starred whole, initials included; a
   // loan application's purpose is a category (auto, home, …) and stays
   if (copy.kind === 'payment') maskString(copy, 'purpose', () => '*');
