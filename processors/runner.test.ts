@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLag, createLogger, createMetrics, validateEvent, type DeadLetterWire, type DecisionWire } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { createHarness, eventually, payment, type Harness } from '../test/harness.js';
+import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
+import { createHarness, eventually, payment, validated, type Harness } from '../test/harness.js';
 import { createDecider } from './decide/index.js';
 import { createFeatureStore } from './features/index.js';
 import { createFraudRulesScorer } from './fraud/index.js';
@@ -87,6 +88,16 @@ describe('processor runner - decisions and dead letters', () => {
     const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 20);
     const counts = decisions.filter((d) => d.accountId === 'ACC-R0').map((d) => d.features.out_count_1m).sort((a, b) => a! - b!);
     expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('names the holder in the decision of a payment that names no customer, once a customer event links the account', async () => {
+    const publisher = createEventPublisher(h.bus, 4, createMetrics());
+    const holder = { ...EVENT_EXAMPLES.customer[0]!.event, id: 'link-cust', customerId: 'C-LINK', segment: 'vip', accounts: ['ACC-LINK'], ts: new Date().toISOString() };
+    await publisher.publish(validated(holder), 'test');
+    await readAll<DecisionWire>(h.names.streams.decisions, 21);
+    await publisher.publish(validated(payment('link-pay', { debtor: { accountId: 'ACC-LINK', country: 'US' } })), 'test');
+    const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 22);
+    expect(decisions.find((d) => d.eventId === 'link-pay')).toMatchObject({ accountId: 'ACC-LINK', customerId: 'C-LINK', segment: 'vip' });
   });
 });
 

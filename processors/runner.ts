@@ -48,7 +48,7 @@ export interface FeatureSource {
   computeBatch(
     events: readonly ValidatedEvent[],
     origins: readonly string[],
-  ): Promise<ReadonlyArray<{ features: FeatureVector; profile: CustomerProfile; origin?: string }>>;
+  ): Promise<ReadonlyArray<{ features: FeatureVector; profile: CustomerProfile; origin?: string; customerId?: string }>>;
   /**
    * Events applied by computeBatch and then not decided (they go to the dead letters): a later
    * copy of each must be decided, not taken for a duplicate. Absent: such copies are duplicates.
@@ -253,7 +253,9 @@ class ProcessorRunner implements Processor {
         undecided.push(item.event);
         continue;
       }
-      const decision = buildDecision(item, result.features, result.profile, core, now, processingMs);
+      // a payment naming no customer is the linked holder's (FeatureResult.customerId)
+      const customerId = result.customerId || item.event.customerId;
+      const decision = buildDecision(item, customerId, result.features, result.profile, core, now, processingMs);
       const data = JSON.stringify(decision);
       if (item.input.envelope) {
         item.input.decisions.push(data);
@@ -264,7 +266,7 @@ class ProcessorRunner implements Processor {
       }
       const replyTo = replyOf(item);
       if (replyTo) replies.push([replyTo, data]);
-      const alerts = core.alerts.length === 0 ? NO_ALERTS : core.alerts.map((draft) => buildAlert(item, result.profile, draft, now));
+      const alerts = core.alerts.length === 0 ? NO_ALERTS : core.alerts.map((draft) => buildAlert(item, customerId, result.profile, draft, now));
       for (const alert of alerts) {
         publishes.push(bus.publisher.publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id));
         metrics.alerts.inc({ domain: alert.domain, severity: alert.severity });
@@ -412,6 +414,7 @@ function parseRecord(
 
 function buildDecision(
   item: Parsed,
+  customerId: string,
   features: FeatureVector,
   profile: CustomerProfile,
   core: DecisionCore,
@@ -430,7 +433,7 @@ function buildDecision(
     ingestTs: item.ingestTs,
     decidedAt: now,
     accountId: event.partitionKey,
-    customerId: event.customerId,
+    customerId,
     counterpartyId: creditor?.accountId ?? '',
     channel: typeof body.channel === 'string' ? body.channel : '',
     paymentType: event.kind === 'payment' && typeof body.type === 'string' ? body.type : '',
@@ -449,7 +452,7 @@ function buildDecision(
   };
 }
 
-function buildAlert(item: Parsed, profile: CustomerProfile, draft: AlertDraft, now: number): AlertWire {
+function buildAlert(item: Parsed, customerId: string, profile: CustomerProfile, draft: AlertDraft, now: number): AlertWire {
   const event = item.event;
   return {
     v: 1,
@@ -464,7 +467,7 @@ function buildAlert(item: Parsed, profile: CustomerProfile, draft: AlertDraft, n
     severity: draft.severity,
     score: draft.score,
     accountId: event.partitionKey,
-    customerId: event.customerId,
+    customerId,
     segment: profile.segment,
     amountMinor: event.amountMinor,
     currency: event.currency,

@@ -26,7 +26,7 @@ describe('feature store batch - customer profiles', () => {
     ]);
     const [before, applied, after] = results;
     expect(before).toMatchObject({ profile: UNKNOWN_CUSTOMER, features: { customer_known: 0, customer_risk: 1, customer_pep: 0 } });
-    expect(applied).toEqual({ features: {}, profile: { known: true, segment: 'vip', riskRating: 'high', pep: true, country: 'GB' }, origin: '' });
+    expect(applied).toEqual({ features: {}, profile: { known: true, segment: 'vip', riskRating: 'high', pep: true, country: 'GB' }, origin: '', customerId: 'CUST-1' });
     expect(after!.profile).toEqual(applied!.profile);
     expect(after!.features).toMatchObject({ customer_known: 1, customer_risk: 2, customer_pep: 1 });
   });
@@ -79,14 +79,16 @@ describe('feature store batch - customer profiles', () => {
     expect(paid!.features).toMatchObject({ customer_known: 1, customer_risk: 2 });
     expect(other!.profile).toBe(UNKNOWN_CUSTOMER);
     expect(named!.profile).toBe(UNKNOWN_CUSTOMER);
+    // the decision and its alerts name the holder (FeatureResult.customerId)
+    expect([before!.customerId, paid!.customerId, other!.customerId, named!.customerId]).toEqual(['', 'CUST-LINK', '', 'NOBODY']);
     expect(await t.redis.pttl(`${t.prefix}{a:LINK-A1}:c`)).toBeGreaterThan((DEFAULT_PROFILE_TTL_SECONDS - 60) * 1000);
   });
 
   test('credit events carry the customer profile and no features yet', async () => {
     await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
     const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);
-    expect(loan).toEqual({ features: {}, profile: { known: true, segment: 'important', riskRating: 'low', pep: false, country: 'US' }, origin: '' });
-    expect(unknown).toEqual({ features: {}, profile: UNKNOWN_CUSTOMER, origin: '' });
+    expect(loan).toEqual({ features: {}, profile: { known: true, segment: 'important', riskRating: 'low', pep: false, country: 'US' }, origin: '', customerId: 'CUST-3' });
+    expect(unknown).toEqual({ features: {}, profile: UNKNOWN_CUSTOMER, origin: '', customerId: 'NOBODY' });
   });
 
   test('a payment without a debtor customer id has the unknown customer', async () => {

@@ -45,6 +45,12 @@ export type FeatureResult = {
    * event that arrived again in another message (re-sent by its producer).
    */
   readonly origin: string;
+  /**
+   * The customer whose profile was read: the event's own, or, for a payment that names no
+   * `debtor.customerId`, the customer its debtor account is linked to by a customer event's
+   * `accounts`; '' when neither.
+   */
+  readonly customerId: string;
 };
 
 export interface FeatureStore {
@@ -229,9 +235,11 @@ class RedisFeatureStore implements FeatureStore {
         ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin, customers[k]!);
       } else if (isCustomer(event)) {
         for (const account of event.body.accounts ?? []) links.push([account, event.body.customerId]);
+        customers[k] = event.customerId;
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
       } else {
+        customers[k] = event.customerId;
         ops += this._queueProfileRead(keys, args, event.customerId);
         ops += this._queueEventMarker(keys, args, event.id, origin);
       }
@@ -363,14 +371,14 @@ class RedisFeatureStore implements FeatureStore {
       // cash at the counter moves one side (paymentSides): the other's reply is null
       const out = sides.out ? splitMarker(results[first], OUT_REPLY.size, 'money-out') : null;
       const inn = sides.in ? splitMarker(results[inAt], IN_REPLY.size, 'money-in') : null;
-      return { features: paymentFeatures(facts, out?.reply ?? null, inn?.reply ?? null, profile), profile, origin: (out ?? inn)!.origin };
+      return { features: paymentFeatures(facts, out?.reply ?? null, inn?.reply ?? null, profile), profile, origin: (out ?? inn)!.origin, customerId };
     }
     if (isCustomer(event)) {
-      return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };
+      return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]), customerId };
     }
     // Credit features arrive with the credit scorers; until then these kinds carry the profile only.
-    if (event.customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER, origin: originOf(results[first]) };
-    return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]) };
+    if (customerId === '') return { features: EMPTY_FEATURES, profile: UNKNOWN_CUSTOMER, origin: originOf(results[first]), customerId };
+    return { features: EMPTY_FEATURES, profile: decodeProfile(profileStrings(results[first])), origin: originOf(results[first + 1]), customerId };
   }
 }
 

@@ -151,8 +151,10 @@ async function accountTotals(client: SqlClient, database: string, account: strin
 type ProfileCells = { raw: string };
 
 /**
- * The customer behind the account: the latest customer id its payments carry (as debtor, else as
- * creditor), then that customer's latest `customer` event (partition_key is the customer id).
+ * The customer behind the account: the latest customer id its payments carry (as debtor or as
+ * creditor) or its decisions name (a payment naming no customer is decided as the customer the
+ * account is linked to by a customer event's `accounts`), then that customer's latest `customer`
+ * event (partition_key is the customer id).
  */
 async function customerProfile(client: SqlClient, database: string, account: string, window: TimeWindow, now: number): Promise<CustomerProfileView | null> {
   const events = qualified(database, 'events');
@@ -164,6 +166,9 @@ async function customerProfile(client: SqlClient, database: string, account: str
        UNION ALL
        SELECT JSONExtractString(raw, 'creditor', 'customerId') AS cid, ts FROM ${events}
        WHERE counterparty_account = {account:String} AND kind = 'payment' AND ${inWindow('ts')}
+       UNION ALL
+       SELECT customer_id AS cid, event_ts AS ts FROM ${qualified(database, 'decisions')}
+       WHERE account_id = {account:String} AND customer_id != '' AND ${inWindow('event_ts')}
      ) WHERE cid != '' ORDER BY ts DESC LIMIT 1`,
     { account, ...window },
   );

@@ -63,6 +63,13 @@ export const CASH_EVENTS = [
   { ...paymentEvent('t-cash-w', at(6), DORA, DORA, '50.00'), type: 'cash_withdrawal', channel: 'branch' },
   { ...paymentEvent('t-cash-d', at(7), DORA, DORA, '100.00'), type: 'cash_deposit', channel: 'branch' },
 ];
+
+// --- the account T-L, whose payments name no customer: its decisions name C-T1 (3 h ago, before --
+// --- the hour the KPI tests read) ---------------------------------------------------------------
+
+export const LINKED: Party = { accountId: 'T-L', name: 'Ann Lee', country: 'US' };
+export const LINKED_EVENT = paymentEvent('t-linked', at(180), LINKED, CARL, '20.00');
+
 /** Outside the default window. */
 export const OLD_EVENT = paymentEvent('t-old', NOW - 10 * DAY_MS, ANN, CARL, '999.00');
 
@@ -88,6 +95,7 @@ export const ACCOUNT_DECISIONS: DecisionWire[] = [
   accountDecision('t-out-2', at(40), 'T-1', 'block', 950, { amountMinor: 25_050, currency: 'EUR' }),
   accountDecision('t-in-1', at(30), 'T-3', 'review', 600, { customerId: 'C-T3', counterpartyId: 'T-1', amountMinor: 100_000 }),
   accountDecision('t-old', NOW - 10 * DAY_MS, 'T-1', 'block', 990),
+  accountDecision('t-linked', at(180), 'T-L', 'allow', 50),
 ];
 
 export const ACCOUNT_ALERTS: AlertWire[] = [
@@ -198,7 +206,7 @@ const anySubject = (): string => 't.decisions.0';
 
 /** Stores every fixture above; t-out-1 twice (as a redelivery before a merge would be). */
 export async function seedDataReads(client: SqlClient, database: string): Promise<void> {
-  await store(client, database, 'events', eventRow, [...ACCOUNT_EVENTS, ACCOUNT_EVENTS[6]!, OLD_EVENT, ...PROFILES, ...NETWORK_EVENTS, ...CASH_EVENTS], eventSubject);
+  await store(client, database, 'events', eventRow, [...ACCOUNT_EVENTS, ACCOUNT_EVENTS[6]!, OLD_EVENT, ...PROFILES, ...NETWORK_EVENTS, ...CASH_EVENTS, LINKED_EVENT], eventSubject);
   await store(client, database, 'decisions', decisionRow, [...ACCOUNT_DECISIONS, ...CREDIT_DECISIONS], anySubject);
   await store(client, database, 'alerts', alertRow, [...ACCOUNT_ALERTS, ...NETWORK_ALERTS], anySubject);
   await store(client, database, 'dead_letters', deadLetterRow, DEAD_LETTERS, (v) => (v as DeadLetterWire).subject);

@@ -154,6 +154,11 @@ describe('data reads - account view', () => {
     expect(view.timeline.at(-1)!.eventId).toBe('t-old');
   });
 
+  it('account - a payment naming no customer shows the holder its decision names (the account linked by a customer event)', async () => {
+    const view = await reads.getAccount('T-L');
+    expect(view.customer).toMatchObject({ customerId: 'C-T1', name: 'Ann Lee', segment: 'vip' });
+  });
+
   it('account - masks the customer and counterparty names when asked', async () => {
     const view = await reads.getAccount('T-1', { mask: MASK_ALL });
     expect(view.customer?.name).toBe('A** L**');
