@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventKind } from '../../../core/index.js';
 import type { UserRole } from '../protocol.js';
 import { maskPolicyFor, seesAllAlertDomains } from './access.js';
-import { fieldErrorsOf } from './bad-request.js';
+import { fieldErrorsOf, integerTextErrors } from './bad-request.js';
 
 describe('data API access', () => {
   it.each<[UserRole[], EventKind, boolean]>([
@@ -44,5 +44,14 @@ describe('data API access', () => {
     [{ instancePath: '/a/b', keyword: 'type' }, 'body', { path: 'body.a.b', rule: 'type', message: 'is not valid' }],
   ])('access - schema failure %j in %s names %j', (issue, context, expected) => {
     expect(fieldErrorsOf([issue], context)).toEqual([expected]);
+  });
+
+  it('access - query integers must be written in digits (the validator would coerce 1e1, 0x10 and 10.0)', () => {
+    const schema = { properties: { limit: { type: 'integer' }, hops: { type: 'integer' }, cursor: { type: 'string' } } };
+    expect(integerTextErrors(schema, '/api/x?limit=25&hops=-1&cursor=1e1')).toEqual([]);
+    expect(integerTextErrors(schema, '/api/x?limit=1e1&hops=0x10&cursor=abc').map((e) => e.path)).toEqual(['query.limit', 'query.hops']);
+    expect(integerTextErrors(schema, '/api/x?limit=10.0')).toEqual([{ path: 'query.limit', rule: 'type', message: 'must be a whole number written in digits' }]);
+    expect(integerTextErrors(schema, '/api/x')).toEqual([]);
+    expect(integerTextErrors(undefined, '/api/x?limit=1e1')).toEqual([]);
   });
 });

@@ -23,11 +23,37 @@ export function fieldErrorsOf(issues: readonly AjvIssue[], context: string): Fie
   });
 }
 
+/** Whole numbers as a person writes them: what the query's integers must look like as text. */
+const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
+
+type QuerySchema = { readonly properties?: Readonly<Record<string, { readonly type?: unknown }>> };
+
+/**
+ * The query's integer parameters whose text is not a plain whole number. The validator coerces
+ * query text with Number(), so `1e1`, `0x10`, `10.0` and ` 7` would pass as 10, 16, 10 and 7 and
+ * a typo would quietly read another page; they are refused instead, as ingest refuses them.
+ */
+export function integerTextErrors(schema: QuerySchema | undefined, url: string): FieldError[] {
+  const properties = schema?.properties;
+  const at = url.indexOf('?');
+  if (!properties || at < 0) return [];
+  const errors: FieldError[] = [];
+  for (const [name, value] of new URLSearchParams(url.slice(at + 1))) {
+    if (properties[name]?.type === 'integer' && !INTEGER_TEXT.test(value)) {
+      errors.push({ path: `query.${name}`, rule: 'type', message: 'must be a whole number written in digits' });
+    }
+  }
+  return errors;
+}
+
 /** A preHandler (after the guard) that answers the validation failure fastify attached, if any. */
 export const rejectInvalidRequest: preHandlerHookHandler = function rejectInvalidRequest(request: FastifyRequest, _reply, done) {
   const failure = request.validationError as (Error & { validation?: AjvIssue[]; validationContext?: string }) | undefined;
-  if (!failure) return done();
-  const errors = fieldErrorsOf(failure.validation ?? [], failure.validationContext ?? 'querystring');
+  const textErrors = integerTextErrors(request.routeOptions.schema?.querystring as QuerySchema | undefined, request.url);
+  if (!failure && textErrors.length === 0) return done();
+  const named = new Set(textErrors.map((e) => e.path));
+  const schemaErrors = failure ? fieldErrorsOf(failure.validation ?? [], failure.validationContext ?? 'querystring') : [];
+  const errors = [...textErrors, ...schemaErrors.filter((e) => !named.has(e.path))];
   const first = errors[0];
-  done(new RiskstreamError('RS_ERR_BAD_REQUEST', first ? `${first.path} ${first.message}` : failure.message, { errors }));
+  done(new RiskstreamError('RS_ERR_BAD_REQUEST', first ? `${first.path} ${first.message}` : (failure?.message ?? 'bad request'), { errors }));
 };

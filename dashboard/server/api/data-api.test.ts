@@ -154,6 +154,11 @@ describe('data API - refusals', () => {
   it.each([
     ['/api/alerts?limit=0', 'query.limit'],
     ['/api/alerts?limit=abc', 'query.limit'],
+    ['/api/alerts?limit=1e1', 'query.limit'],
+    ['/api/alerts?limit=0x10', 'query.limit'],
+    ['/api/alerts?limit=10.0', 'query.limit'],
+    ['/api/alerts?limit=%2010', 'query.limit'],
+    ['/api/alerts?limit=010', 'query.limit'],
     ['/api/alerts?domain=weather', 'query.domain'],
     ['/api/alerts?since=12', 'query.since'],
     ['/api/accounts/T-1?limit=201', 'query.limit'],
