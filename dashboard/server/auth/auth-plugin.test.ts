@@ -384,6 +384,9 @@ describe('auth - CSRF', () => {
     expect(ok.statusCode).toBe(200);
     // Reads need no token.
     expect((await call(s, 'GET', '/api/auth/me', undefined, null)).statusCode).toBe(200);
+    // A method no route takes changes nothing: its 404, not a CSRF refusal.
+    expect((await call(s, 'POST', '/api/auth/me', {}, null)).statusCode).toBe(404);
+    expect((await call(s, 'DELETE', '/api/nowhere', undefined, null)).statusCode).toBe(404);
   });
 });
 

@@ -78,9 +78,10 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     }
     // Without a session a request carries no authority to forge; the route's guard answers 401.
     // The path the router matched (`/%61pi/users` is routed to /api/users: the raw URL would let
-    // an encoded path skip the check), or the decoded one when no route matched.
-    const path = request.routeOptions.url ?? decodedPath(request.url);
-    if (request.authSession && csrfApplies(request.method, path, request.routeOptions.config?.csrf === false)) {
+    // an encoded path skip the check). A request no route matched changes nothing: it gets its
+    // 404 (a POST to a read-only route is not a forgery to refuse).
+    const path = request.routeOptions.url;
+    if (request.authSession && path !== undefined && csrfApplies(request.method, path, request.routeOptions.config?.csrf === false)) {
       if (!csrfTokenMatches(request.authSession.csrfToken, request.headers[CSRF_HEADER])) throw new RiskstreamError('RS_ERR_CSRF');
     }
   });
@@ -241,16 +242,6 @@ Object.assign(authPluginImpl, { [Symbol.for('skip-override')]: true, [Symbol.for
 
 export const authPlugin: FastifyPluginAsync<AuthPluginOptions> = authPluginImpl;
 
-
-/** A request URL's path, percent-decoded as the router reads it (the raw path when it does not decode). */
-function decodedPath(url: string): string {
-  const raw = url.split('?', 1)[0]!;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
 
 /** Says when a key (a client address) is due to be logged again: at most once a minute each. */
 function oncePerMinute(): { due(key: string): boolean } {
