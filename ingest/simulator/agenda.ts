@@ -10,6 +10,8 @@ export type AgendaItem = {
   readonly labels: Labels;
   /** The rest of the scenario; pulled one step at a time so long lives (loans) stay cheap. */
   readonly rest: Iterator<ScenarioStep> | undefined;
+  /** ScenarioStep.withoutBalance. */
+  readonly withoutBalance?: boolean;
 };
 
 export class Agenda {

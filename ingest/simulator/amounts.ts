@@ -73,6 +73,12 @@ export function typedAmount(rng: Rng, minor: number, currency: string, share = R
 }
 
 /**
+ * Payments from the bank's own accounts that carry the balance before them (debtorBalance): the
+ * same share for ordinary payments and a pattern's, so that the field's presence tells nothing.
+ */
+export const BALANCE_SHARE = 0.6;
+
+/**
  * The share of the balance taken by a payment that empties an account: all of it half the time,
  * else 90–99.5 % (a little left behind). Ordinary transfers that move savings out and a takeover's
  * last transfer both draw it, so the balance ratio is a strong signal but not a label.

@@ -22,7 +22,16 @@ export const PATTERN_NAMES = [
 export type PatternName = (typeof PATTERN_NAMES)[number];
 
 /** One event of a scenario and when it happens (stream time, epoch ms). */
-export type ScenarioStep = { readonly at: number; readonly event: WireEvent };
+export type ScenarioStep = {
+  readonly at: number;
+  readonly event: WireEvent;
+  /**
+   * A payment on which the sending bank shows no balance: the pattern drew whether it does (with
+   * BALANCE_SHARE, as for ordinary payments) and it does not. Without this, a payment that sets no
+   * debtorBalance gets the ordinary draw.
+   */
+  readonly withoutBalance?: boolean;
+};
 
 export type PatternContext = {
   readonly rng: Rng;

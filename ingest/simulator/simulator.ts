@@ -3,7 +3,7 @@
 import type { Labels, PaymentEventWire, WireEvent } from '../../core/contracts/index.js';
 import { formatMinor, parseAmount } from '../../core/money.js';
 import { Agenda } from './agenda.js';
-import { drainShare } from './amounts.js';
+import { BALANCE_SHARE, drainShare } from './amounts.js';
 import { customerEvent } from './events.js';
 import { pastPayments } from './history.js';
 import { eventId } from './ids.js';
@@ -102,7 +102,7 @@ export interface Simulator {
   stats(): SimulatorStats;
 }
 
-type Draft = { readonly event: WireEvent; readonly labels: Labels; readonly ts?: number };
+type Draft = { readonly event: WireEvent; readonly labels: Labels; readonly ts?: number; readonly withoutBalance?: boolean };
 
 /** Shared by every normal event, frozen so that no consumer can turn one into a pattern. */
 const NO_PATTERNS: string[] = [];
@@ -256,14 +256,15 @@ class SimulatorImpl implements Simulator {
     const item = this._agenda.pop();
     if (item === undefined) throw new Error('agenda empty');
     if (item.rest) this._schedule(item.rest, item.labels, item.at);
-    return { event: item.event, labels: item.labels };
+    return { event: item.event, labels: item.labels, withoutBalance: item.withoutBalance };
   }
 
   /** Queues the next step of a scenario; steps never go back in time. */
   private _schedule(steps: Iterator<ScenarioStep>, labels: Labels, notBefore: number): void {
     const step = steps.next();
     if (step.done) return;
-    this._agenda.push({ at: Math.max(step.value.at, notBefore), seq: this._seq++, event: step.value.event, labels, rest: steps });
+    const { at, event, withoutBalance } = step.value;
+    this._agenda.push({ at: Math.max(at, notBefore), seq: this._seq++, event, labels, rest: steps, withoutBalance });
   }
 
   private _context(): PatternContext {
@@ -383,7 +384,7 @@ class SimulatorImpl implements Simulator {
     event.id = eventId(ts, this._idRng);
     event.ts = this._formatter.format(ts);
     event.labels = draft.labels;
-    if (event.kind === 'payment' && event.debtorBalance === undefined) this._addBalance(event);
+    if (event.kind === 'payment' && event.debtorBalance === undefined && draft.withoutBalance !== true) this._addBalance(event);
     this._emitted++;
     return event;
   }
@@ -406,8 +407,6 @@ class SimulatorImpl implements Simulator {
   }
 }
 
-/** Payments from the bank's own accounts that carry the balance before them (debtorBalance). */
-const BALANCE_SHARE = 0.6;
 /** Ordinary transfers that empty the account (savings moved elsewhere, an account closed). */
 const DRAINING_TRANSFERS = 0.004;
 

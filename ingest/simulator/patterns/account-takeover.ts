@@ -1,9 +1,10 @@
 // Account takeover: a new device on a new address, usually far from the customer's home, logs in, tries a
 // small transfer, then sends large amounts to payees the customer never paid, the last of them
-// (nearly) whatever is left: its debtorBalance is its amount, or a little more. Ordinary transfers
-// that move savings out empty accounts the same way (`drainShare`), less often.
+// (nearly) whatever is left: its debtorBalance, when the bank shows one (as often as on ordinary
+// payments, BALANCE_SHARE), is its amount or a little more. Ordinary transfers that move savings out
+// empty accounts the same way (`drainShare`), less often.
 import { formatMinor } from '../../../core/money.js';
-import { SEGMENT_SPEND, drainShare } from '../amounts.js';
+import { BALANCE_SHARE, SEGMENT_SPEND, drainShare } from '../amounts.js';
 import { everydayAccount, maybePurpose } from '../traffic.js';
 import type { PaymentEventWire } from '../../../core/contracts/index.js';
 import { paymentEvent } from '../events.js';
@@ -51,8 +52,12 @@ export const accountTakeover: PatternDefinition = {
       });
       at += time.minutes(rng.between(1, 10));
     }
-    const last = steps[steps.length - 1]!.event as PaymentEventWire;
-    last.debtorBalance = formatMinor(Math.ceil(lastMinor / drainShare(rng)), account.currency);
+    const lastStep = steps[steps.length - 1]!;
+    if (rng.chance(BALANCE_SHARE)) {
+      (lastStep.event as PaymentEventWire).debtorBalance = formatMinor(Math.ceil(lastMinor / drainShare(rng)), account.currency);
+    } else {
+      steps[steps.length - 1] = { ...lastStep, withoutBalance: true };
+    }
     return steps;
   },
 };

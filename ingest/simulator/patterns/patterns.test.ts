@@ -176,9 +176,14 @@ describe('patterns - each typology looks like itself', () => {
     for (const s of scenarios) {
       for (const p of s) if (p.device) expect(normalDevices.has(p.device.id)).toBe(false);
       expect(Math.max(...s.map(usdCents))).toBeGreaterThanOrEqual(150_000);
-      // The last transfer (nearly) empties the account.
-      expect(Number(s.at(-1)!.amount) / Number(s.at(-1)!.debtorBalance)).toBeGreaterThanOrEqual(0.9);
+      // The last transfer (nearly) empties the account, when the bank shows the balance.
+      const last = s.at(-1)!;
+      if (last.debtorBalance !== undefined) expect(Number(last.amount) / Number(last.debtorBalance)).toBeGreaterThanOrEqual(0.9);
     }
+    // The bank shows it about as often as on ordinary payments (BALANCE_SHARE): its presence is no label.
+    const shown = scenarios.filter((s) => s.at(-1)!.debtorBalance !== undefined).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(scenarios.length);
   });
 
   it('structuring: every deposit stays under the 10,000 USD threshold, and close to it', () => {
