@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { fieldErrorsOf } from './api/bad-request.js';
 import { RiskstreamError, isRedisUnavailable, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
+import { createValidatorCompiler } from './request-validators.js';
 import { registerWebApp, type WebAppOptions } from './web-app.js';
 
 export type ServerOptions = {
@@ -28,6 +29,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     trustProxy: false,
     return503OnClosing: true,
   });
+  app.setValidatorCompiler(createValidatorCompiler());
 
   app.setErrorHandler(function handleError(error: FastifyError | RiskstreamError, request, reply) {
     if (error instanceof RiskstreamError) {

@@ -11,15 +11,13 @@ const CONTEXT_NAMES: Readonly<Record<string, string>> = { querystring: 'query', 
 export function fieldErrorsOf(issues: readonly AjvIssue[], context: string): FieldError[] {
   const prefix = CONTEXT_NAMES[context] ?? context;
   return issues.map((issue) => {
-    const missing = issue.keyword === 'required' ? issue.params?.missingProperty : undefined;
+    // the field a required or an unknown-field failure is about, below the object it names
+    const named = issue.keyword === 'required' ? issue.params?.missingProperty : issue.keyword === 'additionalProperties' ? issue.params?.additionalProperty : undefined;
     const pointer = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-    const field = typeof missing === 'string' ? (pointer ? `${pointer}.${missing}` : missing) : pointer;
+    const field = typeof named === 'string' ? (pointer ? `${pointer}.${named}` : named) : pointer;
     const allowed = issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues) ? `: ${issue.params.allowedValues.join(', ')}` : '';
-    return {
-      path: field ? `${prefix}.${field}` : prefix,
-      rule: issue.keyword ?? 'schema',
-      message: `${issue.message ?? 'is not valid'}${allowed}`,
-    };
+    const message = issue.keyword === 'additionalProperties' ? 'is not a field of this request' : `${issue.message ?? 'is not valid'}${allowed}`;
+    return { path: field ? `${prefix}.${field}` : prefix, rule: issue.keyword ?? 'schema', message };
   });
 }
 

@@ -485,11 +485,16 @@ describe('auth - admin users API', () => {
       [{ username: 'noroles', password, roles: [] }, 'roles'],
       [{ username: 'bad name!', password, roles: ['auditor'] }, 'username'],
       [{ password, roles: ['auditor'] }, 'username'],
+      // taken as sent: no field dropped, no type converted
+      [{ username: 'extra', password, roles: ['auditor'], admin: true }, 'body.admin'],
+      [{ username: 'onerole', password, roles: 'auditor' }, 'body.roles'],
+      [{ username: 'numpass', password: 123456789012345, roles: ['auditor'] }, 'body.password'],
     ] as const) {
       const r = await call(admin, 'POST', '/api/users', body);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
       expect(r.json<{ error: { code: string; message: string } }>().error.message).toContain(field);
     }
+    expect((await call(admin, 'GET', '/api/users')).json<UserListAnswer>().users.map((u) => u.username)).not.toContain('extra');
 
     const list = (await call(admin, 'GET', '/api/users')).json<UserListAnswer>();
     expect(list.users.map((u) => u.username)).toContain('jane.doe');
@@ -502,6 +507,9 @@ describe('auth - admin users API', () => {
     })();
     expect(errorCode(await call(jane, 'GET', '/api/test/monitor'))).toBe('RS_ERR_FORBIDDEN');
     expect(errorCode(await call(jane, 'POST', '/api/users', { username: 'x1', password, roles: ['admin'] }))).toBe('RS_ERR_FORBIDDEN');
+    // without the role, a bad body is refused for the role first: the caller learns nothing of the shape
+    expect(errorCode(await call(jane, 'POST', '/api/users', { foo: 1 }))).toBe('RS_ERR_FORBIDDEN');
+    expect(errorCode(await call(null, 'PATCH', '/api/users/jane.doe', { foo: 1 }))).toBe('RS_ERR_UNAUTHENTICATED');
 
     // A role change applies at the user's next request.
     const promoted = await call(admin, 'PATCH', '/api/users/jane.doe', { roles: ['risk_monitor', 'compliance_supervisor'] });
@@ -510,6 +518,13 @@ describe('auth - admin users API', () => {
 
     expect((await call(admin, 'PATCH', '/api/users/jane.doe', { password: 'short' })).statusCode).toBe(400);
     expect((await call(admin, 'PATCH', '/api/users/jane.doe', {})).statusCode).toBe(400);
+    // a misspelt field is named, not dropped (a 200 that changed nothing); a type is not converted
+    const misspelt = await call(admin, 'PATCH', '/api/users/jane.doe', { disable: true });
+    expect(misspelt.statusCode).toBe(400);
+    expect(misspelt.json<{ error: { details: { errors: unknown[] } } }>().error.details.errors).toEqual([
+      { path: 'body.disable', rule: 'additionalProperties', message: 'is not a field of this request' },
+    ]);
+    expect((await call(admin, 'PATCH', '/api/users/jane.doe', { disabled: 'true' })).statusCode).toBe(400);
     expect((await call(admin, 'PATCH', '/api/users/nobody', { disabled: true })).statusCode).toBe(404);
     expect(errorCode(await call(admin, 'PATCH', '/api/users/admin', { disabled: true }))).toBe('RS_ERR_BAD_REQUEST');
 

@@ -26,13 +26,13 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
     return adminViewOf(record, lockedFor > 0 ? Date.now() + lockedFor : null);
   }
 
-  app.get('/api/users', { preHandler: adminOnly, schema: { response: { 200: UserListAnswerSchema, ...authErrors(401, 403, 503) } } }, async function listUsers(): Promise<UserListAnswer> {
+  app.get('/api/users', { preValidation: adminOnly, schema: { response: { 200: UserListAnswerSchema, ...authErrors(401, 403, 503) } } }, async function listUsers(): Promise<UserListAnswer> {
     return { users: await Promise.all((await users.list()).map(view)) };
   });
 
   app.post<{ Body: CreateUserBody }>(
     '/api/users',
-    { preHandler: adminOnly, schema: { body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 503) } } },
+    { preValidation: adminOnly, schema: { body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 503) } } },
     async function createUser(request, reply): Promise<UserAnswer> {
       const record = await users.create(request.body);
       ctx.log(request).info({ by: request.user?.username, username: record.username, roles: record.roles }, 'user created');
@@ -43,16 +43,16 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
 
   app.patch<{ Params: UsernameParams; Body: PatchUserBody }>(
     '/api/users/:username',
-    { preHandler: adminOnly, schema: { params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 503) } } },
+    { preValidation: adminOnly, schema: { params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 503) } } },
     async function patchUser(request): Promise<UserAnswer> {
       const username = normaliseUsername(request.params.username);
       const body = request.body;
       const by = request.user!.username;
       if (username === by && (body.disabled === true || (body.roles && !body.roles.includes('admin')))) {
         // The last way back in would otherwise be the command line.
-        const field = body.disabled ? '/disabled' : '/roles';
+        const field = body.disabled ? 'body.disabled' : 'body.roles';
         const message = 'an admin cannot disable or demote themselves';
-        throw new RiskstreamError('RS_ERR_BAD_REQUEST', `${field}: ${message}`, { errors: [{ path: field, rule: 'self', message }] });
+        throw new RiskstreamError('RS_ERR_BAD_REQUEST', `${field} ${message}`, { errors: [{ path: field, rule: 'self', message }] });
       }
       let record = await users.get(username);
       if (!record) throw new RiskstreamError('RS_ERR_NOT_FOUND', `no user ${username}`);
