@@ -106,6 +106,9 @@ describe('data API - answers', () => {
     expect(detail.alert.id).toBe('al-t-2');
     expect(detail.decision).toMatchObject({ eventId: 't-out-2', action: 'block', amount: '250.50', features: { amount_usd: 1350, count_1h: 7.5 }, latencyMs: { processing: 1.25, total: 7 } });
     expect(detail.event).toMatchObject({ id: 't-out-2', debtor: { name: 'Ann Lee' }, device: { ip: '203.0.113.7' }, geo: { lat: 40.71 } });
+    // the id of an alert on an event with a 128-character id is longer than any event id
+    expect((await get(`/api/alerts/${'e'.repeat(128)}~fraud~account_takeover`)).statusCode).toBe(404);
+    expect((await get(`/api/alerts/${'e'.repeat(257)}`)).statusCode).toBe(400);
     const missing = await get('/api/alerts/nope');
     expect(missing.statusCode).toBe(404);
     expect(errorOf(missing).code).toBe('RS_ERR_NOT_FOUND');

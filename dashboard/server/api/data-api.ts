@@ -88,11 +88,11 @@ export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opt
     },
   );
 
-  app.get<{ Params: S.IdParams; Querystring: S.AlertQuery }>(
+  app.get<{ Params: S.AlertIdParams; Querystring: S.AlertQuery }>(
     '/api/alerts/:id',
     route(
       'alerts',
-      { summary: 'One alert with its decision and event', description: 'Looked up within the window (since, default 7 days).', params: S.IdParams, querystring: S.AlertQuery },
+      { summary: 'One alert with its decision and event', description: 'Looked up within the window (since, default 7 days).', params: S.AlertIdParams, querystring: S.AlertQuery },
       { 200: S.AlertDetailAnswer, 404: S.ErrorAnswer, ...S.ERROR_ANSWERS },
     ),
     async function alertDetail(request): Promise<AlertDetailAnswer> {

@@ -28,8 +28,12 @@ export const AlertsQuery = Type.Object({
 });
 export type AlertsQuery = Static<typeof AlertsQuery>;
 
-export const IdParams = Type.Object({ id: Id('The alert id or account id.') });
+export const IdParams = Type.Object({ id: Id('The account id.') });
 export type IdParams = Static<typeof IdParams>;
+
+/** An alert id is `<event id>~<domain>~<typology>`: an event id of 128 characters and more. */
+export const AlertIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256, description: 'The alert id.' }) });
+export type AlertIdParams = Static<typeof AlertIdParams>;
 
 export const AlertQuery = Type.Object({ since: Type.Optional(Since) });
 export type AlertQuery = Static<typeof AlertQuery>;
