@@ -125,6 +125,7 @@ describe.each([
       ['an unknown kind', JSON.stringify(payment('b4', { kind: 'refund' })), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/kind'],
       ['a missing field', JSON.stringify(payment('b5', { creditor: undefined })), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/creditor'],
       ['a wrong type', JSON.stringify(payment('b6', { debtor: 'ACC-1' })), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/debtor'],
+      ['a field named twice', JSON.stringify(payment('b15')).replace('"accountId":', '"accountId":"ACC-X","accountId":'), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/debtor/accountId'],
       ['an oversized body', JSON.stringify(payment('b7', { reference: 'x'.repeat(70_000) })), {}, 413, 'RS_ERR_INGEST_TOO_LARGE'],
       ['an unsupported media type', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'RS_ERR_INGEST_MEDIA_TYPE'],
       ['a missing API key', JSON.stringify(payment('b8')), { 'x-api-key': '' }, 401, 'RS_ERR_AUTH_API_KEY'],
@@ -238,6 +239,21 @@ describe.each([
       const response = await post('/v1/events:batch', JSON.stringify([payment('arr-1'), payment('arr-2')]));
       expect(response.statusCode).toBe(202);
       expect(response.json().accepted).toBe(2);
+    });
+
+    it('refuses the events of a batch that name a field twice, each with its own path (array and NDJSON)', async () => {
+      const twice = (id: string) => JSON.stringify(payment(id)).replace('"amount":', '"amount":"99999.00","amount":');
+      const array = await post('/v1/events:batch', `[${JSON.stringify(payment('dup-ok-1'))},${twice('dup-1')}]`);
+      expect(array.statusCode).toBe(207);
+      expect(array.json().results).toEqual([
+        expect.objectContaining({ line: 1, id: 'dup-ok-1', status: 'accepted' }),
+        expect.objectContaining({ line: 2, id: 'dup-1', status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors: [expect.objectContaining({ path: '/amount', rule: 'duplicate_key' })] }),
+      ]);
+      const ndjson = await post('/v1/events:batch', [twice('dup-2'), JSON.stringify(payment('dup-ok-2'))].join('\n'), { 'content-type': 'application/x-ndjson' });
+      expect(ndjson.json().results).toEqual([
+        expect.objectContaining({ line: 1, id: 'dup-2', status: 'rejected', errors: [expect.objectContaining({ path: '/amount', rule: 'duplicate_key' })] }),
+        expect.objectContaining({ line: 2, id: 'dup-ok-2', status: 'accepted' }),
+      ]);
     });
 
     it('answers 400 when no event of the batch was accepted', async () => {

@@ -4,6 +4,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   RiskstreamError,
+  duplicateKeyErrors,
   validateEvent,
   type DecisionWire,
   type FieldError,
@@ -149,7 +150,8 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     async function postEvent(request, reply) {
       const value = parseJson(request.body, reject);
       const result = validateEvent(value, randomUUID);
-      if (!result.ok) return reject('RS_ERR_INGEST_SCHEMA', result.errors);
+      const repeated = duplicateKeyErrors(request.body as string, value);
+      if (!result.ok || repeated.length > 0) return reject('RS_ERR_INGEST_SCHEMA', [...repeated, ...(result.ok ? [] : result.errors)]);
       const event = result.event;
       const wait = request.query.wait;
       if (wait !== undefined && wait !== 'decision') {
@@ -214,10 +216,11 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
         continue;
       }
       const result = validateEvent(item.value, randomUUID);
-      if (!result.ok) {
+      if (!result.ok || item.repeated.length > 0) {
         opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_SCHEMA' });
         const id = (item.value as { id?: unknown } | null)?.id;
-        lines[i] = { line, ...(typeof id === 'string' ? { id } : {}), status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors: result.errors };
+        const errors = [...item.repeated, ...(result.ok ? [] : result.errors)];
+        lines[i] = { line, ...(typeof id === 'string' ? { id } : {}), status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors };
         continue;
       }
       const event = result.event;
@@ -301,7 +304,10 @@ function parseJson(body: unknown, reject: (code: 'RS_ERR_INGEST_JSON', errors: r
   }
 }
 
-type BatchItem = { line: number; value: unknown; error?: undefined } | { line: number; value?: undefined; error: FieldError };
+const NO_FIELD_ERRORS: readonly FieldError[] = Object.freeze([]);
+
+/** A batch's event as parsed, with the fields its text names twice (duplicateKeyErrors); or why it is not JSON. */
+type BatchItem = { line: number; value: unknown; repeated: readonly FieldError[]; error?: undefined } | { line: number; value?: undefined; error: FieldError };
 
 /** A JSON array, or NDJSON (one event per line; blank lines ignored). */
 function splitBatch(
@@ -322,7 +328,14 @@ function splitBatch(
     if (!Array.isArray(value)) {
       return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'type', message: 'a JSON batch must be an array of events (or send application/x-ndjson)' }]);
     }
-    return value.map((v: unknown, i: number) => ({ line: i + 1, value: v }));
+    // the array's repeats, each given to its event with the path inside it: /3/amount is line 4's /amount
+    const repeated = new Map<number, FieldError[]>();
+    for (const error of duplicateKeyErrors(body, value)) {
+      const [, index = '', ...rest] = error.path.split('/');
+      const i = Number(index);
+      repeated.set(i, [...(repeated.get(i) ?? []), { ...error, path: rest.length > 0 ? `/${rest.join('/')}` : '' }]);
+    }
+    return value.map((v: unknown, i: number) => ({ line: i + 1, value: v, repeated: repeated.get(i) ?? NO_FIELD_ERRORS }));
   }
   const items: BatchItem[] = [];
   const texts = body.split('\n');
@@ -330,7 +343,8 @@ function splitBatch(
     const text = texts[i]!;
     if (text.trim() === '') continue;
     try {
-      items.push({ line: i + 1, value: JSON.parse(text) });
+      const value: unknown = JSON.parse(text);
+      items.push({ line: i + 1, value, repeated: duplicateKeyErrors(text, value) });
     } catch (error) {
       items.push({ line: i + 1, error: { path: '', rule: 'json', message: (error as Error).message } });
     }

@@ -52,6 +52,7 @@ describe('processor runner - decisions and dead letters', () => {
     await h.bus.publisher.publish(subject, '{"v":1,"kind":"payment",', 'bad-json');
     await h.bus.publisher.publish(subject, JSON.stringify(payment('bad-amount', { amount: 12.5 })), 'bad-amount');
     await h.bus.publisher.publish(subject, JSON.stringify({ ...payment('no-id'), id: undefined }), 'no-id');
+    await h.bus.publisher.publish(subject, JSON.stringify(payment('twice')).replace('"amount":', '"amount":"99999.00","amount":'), 'twice');
     await h.bus.publisher.publish(
       h.names.eventSubject('customer', 0),
       JSON.stringify(payment('wrong-subject')),
@@ -63,9 +64,11 @@ describe('processor runner - decisions and dead letters', () => {
       await publisher.publish(result.event, 'test');
     }
 
-    const letters = await readAll<DeadLetterWire>(h.names.streams.dlq, 4);
+    const letters = await readAll<DeadLetterWire>(h.names.streams.dlq, 5);
     const byPayload = (text: string) => letters.find((l) => l.payload.includes(text));
-    expect(letters.map((l) => l.code).sort()).toEqual(['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT']);
+    expect(letters.map((l) => l.code).sort()).toEqual(['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT']);
+    // a field named twice would be read two ways (a check before the bus may read the first copy)
+    expect(byPayload('"twice"')).toMatchObject({ code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringMatching(/^\/amount amount appears more than once/) });
     expect(byPayload('bad-amount')).toMatchObject({ source: 'processors', code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringContaining('/amount') });
     expect(byPayload('"no-id"') ?? letters.find((l) => l.reason.includes('/id'))).toMatchObject({ reason: expect.stringContaining('/id') });
     expect(byPayload('wrong-subject')).toMatchObject({ code: 'RS_ERR_BUS_SUBJECT', subject: h.names.eventSubject('customer', 0) });

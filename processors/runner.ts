@@ -21,6 +21,7 @@ import {
   splitEnvelope,
   ingestTsOf,
   kindToken,
+  duplicateKeyErrors,
   validateEvent,
   EVENT_KINDS,
   type AlertWire,
@@ -384,15 +385,17 @@ function parseRecord(
 ): void {
   const where = recordPrefix(input, index);
   let value: unknown;
+  const text = decoder.decode(data);
   try {
-    value = JSON.parse(decoder.decode(data));
+    value = JSON.parse(text);
   } catch (error) {
     rejected.push({ input, index, data, code: 'RS_ERR_BUS_JSON', reason: `${where}not valid JSON: ${(error as Error).message}` });
     return;
   }
   const result = validateEvent(value);
-  if (!result.ok) {
-    const reason = result.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+  const repeated = duplicateKeyErrors(text, value);
+  if (!result.ok || repeated.length > 0) {
+    const reason = [...repeated, ...(result.ok ? [] : result.errors)].map((e) => `${e.path || '/'} ${e.message}`).join('; ');
     rejected.push({ input, index, data, code: 'RS_ERR_BUS_SCHEMA', reason: `${where}${reason}` });
     return;
   }

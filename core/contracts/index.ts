@@ -7,4 +7,5 @@ export * from './kinds.js';
 export * from './loan.js';
 export * from './payment.js';
 export { validateEvent, type FieldError, type ValidatedEvent, type ValidationResult } from './validate.js';
+export { duplicateKeyErrors } from './duplicate-keys.js';
 export * from './telemetry.js';

@@ -91,7 +91,8 @@ function patternMessage(path: string): string {
   return 'does not have the expected format';
 }
 
-function pointer(...parts: string[]): string {
+/** A JSON pointer (RFC 6901) to the field named by these keys, each escaped. */
+export function pointer(...parts: string[]): string {
   return '/' + parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 

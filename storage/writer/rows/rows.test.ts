@@ -61,6 +61,7 @@ describe('event rows', () => {
     ['a number amount', 't1.ev.payment.0', payment('p-2', { amount: 12.5 }), 'RS_ERR_BUS_SCHEMA', /\/amount/],
     ['no id', 't1.ev.payment.0', { ...payment('x'), id: undefined }, 'RS_ERR_BUS_SCHEMA', /\/id id is required/],
     ['the wrong subject', 't1.ev.customer.0', payment('p-3'), 'RS_ERR_BUS_SUBJECT', /payment arrived on t1\.ev\.customer\.0/],
+    ['a field named twice', 't1.ev.payment.0', JSON.stringify(payment('p-7')).replace('"amount":', '"amount":"99999.00","amount":'), 'RS_ERR_BUS_SCHEMA', /^\/amount amount appears more than once/],
   ])('rows - an event with %s is refused with its reason', (_what, subject, body, code, reason) => {
     const outcome = eventRow(msg(subject, body));
     expect(outcome.ok).toBe(false);
@@ -182,6 +183,7 @@ describe('the writer’s structural event check (fastEventRow)', () => {
     ['a bad time', 't1.ev.payment.0', payment('p-5', { ts: 'yesterday' })],
     ['labels that are not a list', 't1.ev.payment.0', payment('p-6', { labels: { patterns: 'ato' } })],
     ['an array', 't1.ev.payment.0', [1, 2]],
+    ['a field named twice', 't1.ev.payment.0', JSON.stringify(payment('p-7')).replace('"amount":', '"amount":"99999.00","amount":')],
   ])('fast rows - an event with %s is refused with the same code and reason as before', (_what, subject, body) => {
     const m = msg(subject, body);
     const fast = fastEventRow(m);
