@@ -3,6 +3,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  EventId,
   RiskstreamError,
   duplicateKeyErrors,
   validateEvent,
@@ -305,6 +306,7 @@ function parseJson(body: unknown, reject: (code: 'RS_ERR_INGEST_JSON', errors: r
 }
 
 const NO_FIELD_ERRORS: readonly FieldError[] = Object.freeze([]);
+const EVENT_ID = new RegExp(EventId.pattern!);
 
 /** A batch's event as parsed, with the fields its text names twice (duplicateKeyErrors); or why it is not JSON. */
 type BatchItem = { line: number; value: unknown; repeated: readonly FieldError[]; error?: undefined } | { line: number; value?: undefined; error: FieldError };
@@ -368,6 +370,13 @@ export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string | readonly str
   const checkKey = apiKeyGuard(opts.apiKey);
   app.get<{ Params: { eventId: string } }>('/v1/decisions/:eventId', async function getDecision(request, reply) {
     checkKey(request);
+    // an id no event can have is a mistake to fix, not a decision to wait for (404 says retry)
+    const id = request.params.eventId;
+    if (!EVENT_ID.test(id) || id.length > EventId.maxLength!) {
+      throw new RiskstreamError('RS_ERR_BAD_REQUEST', `params.eventId is not an event id: ${EventId.maxLength} characters at most, letters, digits and . _ : @ -, starting with a letter or digit`, {
+        errors: [{ path: 'params.eventId', rule: 'pattern', message: 'must be an event id' }],
+      });
+    }
     let decision: DecisionWire | null;
     try {
       decision = await opts.decisions.getDecision(request.params.eventId);

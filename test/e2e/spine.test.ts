@@ -160,6 +160,12 @@ describe('spine - end to end', () => {
     });
     const anonymous = await fetch(`${system!.baseUrl}/v1/decisions/e2e-wait-1`);
     expect(anonymous.status).toBe(401);
+    // an id no event can have: a 400 to fix, not a 404 to retry
+    for (const bad of ['has%20space', 'x'.repeat(129), '%F0%9F%98%80', '-leading']) {
+      const refused = await fetch(`${system!.baseUrl}/v1/decisions/${bad}`, { headers: { 'x-api-key': h.config.apiKey } });
+      expect(refused.status, bad).toBe(400);
+      expect(((await refused.json()) as { error: { details: { errors: Array<{ path: string }> } } }).error.details.errors[0]!.path).toBe('params.eventId');
+    }
   });
 
   it('exposes the pipeline in /metrics, the processors thread included', async () => {
