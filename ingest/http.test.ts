@@ -147,6 +147,8 @@ describe.each([
         expect(answer.error.details.errors.map((e: { path: string }) => e.path)).toContain(path);
         expect(answer.error.message).toContain(path);
       }
+      // a body over the limit is told the limit
+      if (status === 413) expect(answer.error.message).toMatch(/larger than this route takes \(\d{2},\d{3} bytes\); split a batch/);
     });
 
     it('refuses a body that is not valid UTF-8 instead of replacing its bytes', async () => {
@@ -254,6 +256,12 @@ describe.each([
         expect.objectContaining({ line: 1, id: 'dup-2', status: 'rejected', errors: [expect.objectContaining({ path: '/amount', rule: 'duplicate_key' })] }),
         expect.objectContaining({ line: 2, id: 'dup-ok-2', status: 'accepted' }),
       ]);
+    });
+
+    it('refuses query parameters, which a batch does not take (no wait for its decisions)', async () => {
+      const response = await post('/v1/events:batch?wait=decision', JSON.stringify([payment('q-1')]));
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.details.errors).toEqual([expect.objectContaining({ path: 'query.wait', rule: 'unknown_parameter' })]);
     });
 
     it('answers 400 when no event of the batch was accepted', async () => {

@@ -200,6 +200,13 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
   );
 
   app.post('/v1/events:batch', { bodyLimit: maxBatchBytes, onRequest: screen }, async function postBatch(request, reply) {
+    // a batch takes no parameter: ?wait=decision here would be a wait that never happens
+    const parameters = Object.keys((request.query ?? {}) as Record<string, unknown>);
+    if (parameters.length > 0) {
+      throw new RiskstreamError('RS_ERR_BAD_REQUEST', `query.${parameters[0]} is not a parameter of the batch route (wait=decision is for POST /v1/events)`, {
+        errors: parameters.map((name) => ({ path: `query.${name}`, rule: 'unknown_parameter', message: 'the batch route takes no query parameters' })),
+      });
+    }
     const contentType = String(request.headers['content-type'] ?? '');
     const items = splitBatch(String(request.body ?? ''), contentType, reject);
     if (items.length === 0) throw new RiskstreamError('RS_ERR_INGEST_BATCH_EMPTY');

@@ -41,7 +41,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return reply.code(503).send(new RiskstreamError('RS_ERR_REDIS_UNAVAILABLE', `Redis did not answer (${error.message}); try again shortly`).toJSON());
     }
     const ingest = request.url.startsWith('/v1/events');
-    const mapped = mapFastifyError(error, ingest);
+    const mapped = mapFastifyError(error, ingest, request.routeOptions.bodyLimit);
     // events refused before the gateway saw them (a body over the limit) count among the rejected too
     if (ingest && mapped.code === 'RS_ERR_INGEST_TOO_LARGE') options.metrics.eventsRejected.inc({ code: mapped.code });
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
@@ -60,10 +60,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 }
 
 /** Fastify's own refusals as ours; broken JSON is an ingest error on the ingest routes (/v1/…), a bad request elsewhere (the dashboard's /api). */
-function mapFastifyError(error: FastifyError, ingest: boolean): RiskstreamError {
+function mapFastifyError(error: FastifyError, ingest: boolean, bodyLimit: number | undefined): RiskstreamError {
   switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new RiskstreamError('RS_ERR_INGEST_TOO_LARGE', `the body is larger than allowed (${error.message})`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const limit = bodyLimit === undefined ? 'the limit' : `${bodyLimit.toLocaleString('en-US')} bytes`;
+      const advice = ingest ? '; split a batch, or send one event per request' : '';
+      return new RiskstreamError('RS_ERR_INGEST_TOO_LARGE', `the body is larger than this route takes (${limit})${advice}`, {
+        errors: [{ path: 'body', rule: 'maxBytes', message: `must be at most ${limit}` }],
+      });
+    }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
