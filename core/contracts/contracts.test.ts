@@ -71,7 +71,7 @@ describe('contracts - payment', () => {
     ['a time without zone', (e) => (e.ts = '2026-11-29 10:15'), '/ts', 'format'],
     ['a time far in the future', (e) => (e.ts = '2030-01-01T00:00:00Z'), '/ts', 'range'],
     ['a time whose offset has no minutes', (e) => (e.ts = '2026-11-29T10:15:00+05'), '/ts', 'format'],
-    ['a leap second no clock reads', (e) => (e.ts = '2016-12-31T23:59:60Z'), '/ts', 'format'],
+    ['an offset without its colon (ISO 8601 basic, not RFC 3339)', (e) => (e.ts = '2026-11-29T10:15:00+0100'), '/ts', 'format'],
     ['a bad ip', (e) => ((e.device as Record<string, unknown>).ip = '999.1.1.1'), '/device/ip', 'format'],
     ['a bad country', (e) => ((e.creditor as Record<string, unknown>).country = 'gb'), '/creditor/country', 'pattern'],
     ['a latitude out of range', (e) => ((e.geo as Record<string, unknown>).lat = 91), '/geo/lat', 'maximum'],
@@ -82,6 +82,15 @@ describe('contracts - payment', () => {
     if (result.ok) return;
     expect(result.errors).toContainEqual(expect.objectContaining({ path, rule }));
     for (const error of result.errors) expect(error.message.length).toBeGreaterThan(3);
+  });
+
+  it('reads a leap second (RFC 3339 allows it) as the last millisecond before it, and offsets as written', () => {
+    const leap = validateEvent(withChange((e) => (e.ts = '2016-12-31T23:59:60.5Z')), undefined, NOW);
+    expect(leap.ok && leap.event.ts).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 999));
+    const local = validateEvent(withChange((e) => (e.ts = '2017-01-01T00:59:60+01:00')), undefined, NOW);
+    expect(local.ok && local.event.ts).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 999));
+    const offset = validateEvent(withChange((e) => (e.ts = '2026-11-29T11:15:00+01:00')), undefined, NOW);
+    expect(offset.ok && offset.event.ts).toBe(Date.UTC(2026, 10, 29, 10, 15));
   });
 
   it('names the alternatives a value matched none of, once', () => {

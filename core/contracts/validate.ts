@@ -91,6 +91,20 @@ function patternMessage(path: string): string {
   return 'does not have the expected format';
 }
 
+/** RFC 3339's zone: Z, or an offset with its colon (`+0100` is ISO 8601's basic form, not RFC 3339). */
+const ZONE = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
+/** A leap second (`23:59:60Z`), which RFC 3339 allows and JavaScript's clock cannot hold. */
+const LEAP_SECOND = /:60(?:\.\d+)?(?=(?:[Zz]|[+-]\d{2}:\d{2})$)/;
+
+/**
+ * Epoch milliseconds of an RFC 3339 time the schema's format let through; NaN when it is not one.
+ * A leap second is read as the last millisecond before it, so that it keeps its place in order.
+ */
+function eventTime(text: string): number {
+  if (!ZONE.test(text)) return Number.NaN;
+  return Date.parse(LEAP_SECOND.test(text) ? text.replace(LEAP_SECOND, ':59.999') : text);
+}
+
 /** A JSON pointer (RFC 6901) to the field named by these keys, each escaped. */
 export function pointer(...parts: string[]): string {
   return '/' + parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
@@ -123,9 +137,9 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
   const shapeWrong = new Set(errors.map((e) => e.path));
   let ts = Number.NaN;
   if (typeof record.ts === 'string' && !shapeWrong.has('/ts')) {
-    ts = Date.parse(record.ts);
+    ts = eventTime(record.ts);
     if (Number.isNaN(ts)) {
-      // the schema's date-time format lets through a few shapes no clock reads (an offset without minutes, a leap second)
+      // the schema's date-time format lets through a few shapes that are not RFC 3339 or no clock reads (an offset without its colon or minutes)
       errors.push({ path: '/ts', rule: 'format', message: 'must be an RFC 3339 date-time with its offset, such as "2026-11-29T10:15:00.000Z" or "2026-11-29T11:15:00+01:00"' });
     } else if (ts < MIN_TS || ts > now + MAX_FUTURE_MS) {
       errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
