@@ -63,7 +63,8 @@ export type ClientMessage =
   | { readonly type: 'ping'; readonly id?: string };
 
 /** A decision as pushed on the account topic: the decision without its feature map. */
-export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'>;
+/** `amount`: the exact decimal of amountMinor in its currency (ISO 4217 digits); show it rather than formatting amountMinor. */
+export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'> & { readonly amount?: string };
 
 /** What the overview shows, pushed about once a second (coalesced: a slow client gets the latest only). */
 export type KpiTick = {
@@ -116,7 +117,8 @@ export type ServerMessage =
   | { readonly type: 'kpi'; readonly tick: KpiTick }
   /** Sent once after subscribing to kpi: the ticks the hub still holds (oldest first, up to 15 minutes). */
   | { readonly type: 'kpi-history'; readonly ticks: readonly KpiTick[] }
-  | { readonly type: 'alert'; readonly alert: AlertWire }
+  /** `alert.amount`: the exact decimal of amountMinor (ISO 4217 digits), as the REST API writes it. */
+  | { readonly type: 'alert'; readonly alert: AlertWire & { readonly amount?: string } }
   /**
    * The client fell behind and the server dropped alerts for it: `count` alerts created from `since`
    * on were not sent. Catch up with GET /api/alerts?since=<since>.

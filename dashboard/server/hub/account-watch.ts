@@ -2,6 +2,7 @@
 // skip parsing the (many) decisions that concern no watched account.
 import type { DecisionWire } from '../../../core/index.js';
 import type { DecisionSummary } from '../protocol.js';
+import { amountText } from './wire-amount.js';
 
 export class AccountWatch<C> {
   private readonly _watchers = new Map<string, Set<C>>();
@@ -81,7 +82,8 @@ function safeUnescape(raw: string): string | null {
 /** The decision as the account topic carries it: without the feature map and the test labels. */
 export function decisionSummary(decision: DecisionWire): DecisionSummary {
   const { features: _features, labels: _labels, ...summary } = decision;
-  return summary;
+  const amount = amountText(decision.amountMinor, decision.currency);
+  return amount === undefined ? summary : { ...summary, amount };
 }
 
 export function isRoutableDecision(value: unknown): value is DecisionWire {

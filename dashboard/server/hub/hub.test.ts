@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createLogger, createMetrics, KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS, type AlertWire, type DecisionWire, type KpiSecondWire, type ProcessHealthWire } from '../../../core/index.js';
+import { createLogger, createMetrics, formatMinor, KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS, type AlertWire, type DecisionWire, type KpiSecondWire, type ProcessHealthWire } from '../../../core/index.js';
 import { createHarness, eventually, type Harness } from '../../../test/harness.js';
 import type { ServerMessage, SessionUser, UserRole } from '../protocol.js';
 import { decisionFixture } from './test-fixtures.js';
@@ -256,7 +256,11 @@ describe('ws hub - over a real server and NATS', () => {
     const published = alert();
     await h.bus.js.publish(h.names.alertSubject(published.domain), JSON.stringify(published));
     const got = await client.next('alert', (m) => m.alert.id === published.id);
-    expect(got.alert).toEqual(published);
+    // with its exact amount in ISO 4217 digits (the browser's Intl would read HUF minor units as whole forints)
+    expect(got.alert).toEqual({ ...published, amount: '1250.00' });
+    const forints = alert({ amountMinor: 100_050, currency: 'HUF' });
+    await h.bus.js.publish(h.names.alertSubject(forints.domain), JSON.stringify(forints));
+    expect((await client.next('alert', (m) => m.alert.id === forints.id)).alert).toEqual({ ...forints, amount: '1000.50' });
     // The metrics saw it: the delivery histogram, the sent counter and the client gauge.
     const delivery = (await server.metrics.wsAlertDelivery.get()).values.find((v) => v.metricName === 'rs_ws_alert_delivery_seconds_count');
     expect(delivery?.value).toBeGreaterThanOrEqual(1);
@@ -368,7 +372,7 @@ describe('ws hub - over a real server and NATS', () => {
     expect(first.accountId).toBe('ACC-W');
     expect(first.decision).not.toHaveProperty('features');
     expect(first.decision).not.toHaveProperty('labels');
-    expect(first.decision).toMatchObject({ accountId: 'ACC-W', score: mine.score, reasons: [] });
+    expect(first.decision).toMatchObject({ accountId: 'ACC-W', score: mine.score, reasons: [], amount: formatMinor(mine.amountMinor, mine.currency) });
     await new Promise((r) => setTimeout(r, 200));
     expect(client.of('account')).toHaveLength(2);
 

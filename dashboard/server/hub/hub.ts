@@ -4,10 +4,11 @@
 // REST API's job; the hub is a live view and keeps no durable consumer.
 import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
-import { splitEnvelopeText, type Bus, type Logger, type Metrics } from '../../../core/index.js';
+import { splitEnvelopeText, type AlertWire, type Bus, type Logger, type Metrics } from '../../../core/index.js';
 import { TOPIC_ROLES, type ClientMessage, type SessionUser } from '../protocol.js';
 import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
 import { AlertRouting, isRoutableAlert } from './alert-routing.js';
+import { amountText } from './wire-amount.js';
 import type { DroppableTopic, OutboxObserver, ServerMessageType } from './client-outbox.js';
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
 import { HealthBoard } from './health-board.js';
@@ -295,11 +296,12 @@ class LiveHub implements Hub {
       this._logger.debug({ subject: msg.subject }, 'alert ignored by the hub: not an alert');
       return;
     }
-    // The published text goes out as it is: valid JSON (it parsed), encoded once for every client.
+    // Encoded once for every client: the published text as it is (valid JSON: it parsed), with the
+    // exact amount in front (wire-amount.ts) when it has one.
     let frame: Buffer | null = null;
     const createdAt = alert.createdAt;
     this._alerts.route(alert, (client) => {
-      frame ??= Buffer.from(`{"type":"alert","alert":${text}}`);
+      frame ??= alertFrame(alert, text);
       client.outbox.droppable('alerts', frame, 'alert', createdAt);
     });
   }
@@ -529,4 +531,10 @@ class LiveHub implements Hub {
     clearTimeout(timer);
     for (const client of clients) if (client.socket.readyState !== 3) client.socket.terminate();
   }
+}
+
+/** An alert as pushed: its exact amount in front of the published fields, or the text as it is. */
+function alertFrame(alert: AlertWire, text: string): Buffer {
+  const amount = amountText(alert.amountMinor, alert.currency);
+  return Buffer.from(amount === undefined ? `{"type":"alert","alert":${text}}` : JSON.stringify({ type: 'alert', alert: { amount, ...alert } }));
 }

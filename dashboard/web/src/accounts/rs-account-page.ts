@@ -91,7 +91,7 @@ export class RsAccountPage extends LitElement {
                       (d) => html`<tr>
                         <td>${formatTime(d.decidedAt)}</td>
                         <td>${d.eventKind}</td>
-                        <td class="num">${formatMinor(d.amountMinor, d.currency)}</td>
+                        <td class="num">${d.amount !== undefined ? formatMoney(d.amount, d.currency) : formatMinor(d.amountMinor, d.currency)}</td>
                         <td><span class="badge act-${d.action}">${valueText(d.action)}</span></td>
                         <td class="num">${formatInteger(d.score)}</td>
                       </tr>`,
