@@ -416,7 +416,7 @@ ${JSON.stringify(EXAMPLE_DECISION, null, 2)}
 ## Alerts
 
 Zero or more per event, on \`<ns>.alert.<domain>\`: the fraud, AML and credit findings that need a
-person. The dashboard shows them live and compliance officers turn AML alerts into cases. An AML
+person. The dashboard shows them live (case work on AML alerts is not built yet). An AML
 alert never changes the decision's action.
 
 ${messageTable(ALERT_FIELDS)}
