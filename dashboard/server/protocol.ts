@@ -115,7 +115,11 @@ export type ServerMessage =
   | { readonly type: 'subscribed'; readonly topic: Topic; readonly accountId?: string }
   | { readonly type: 'unsubscribed'; readonly topic: Topic; readonly accountId?: string }
   | { readonly type: 'kpi'; readonly tick: KpiTick }
-  /** Sent once after subscribing to kpi: the ticks the hub still holds (oldest first, up to 15 minutes). */
+  /**
+   * Sent after subscribing to kpi: the ticks the hub still holds (oldest first, up to 15 minutes).
+   * Also instead of a `kpi` tick when earlier seconds were amended (a processor's snapshot came
+   * after their tick): those ticks again, then the newest. Merge by `at`.
+   */
   | { readonly type: 'kpi-history'; readonly ticks: readonly KpiTick[] }
   /** `alert.amount`: the exact decimal of amountMinor (ISO 4217 digits), as the REST API writes it. */
   | { readonly type: 'alert'; readonly alert: AlertWire & { readonly amount?: string } }

@@ -386,7 +386,10 @@ class LiveHub implements Hub {
     // Nobody watching: snapshots are still merged (cheap), ticks are computed when someone subscribes.
     if (this._kpiClients.size > 0 && this._ticker.advance(at)) {
       this._historyFrame = null;
-      const frame = encodeMessage({ type: 'kpi', tick: this._ticker.latest! });
+      // seconds a processor reported late go out again, made with what came, before the newest
+      const amended = this._ticker.amendLate();
+      const latest = this._ticker.latest!;
+      const frame = encodeMessage(amended.length === 0 ? { type: 'kpi', tick: latest } : { type: 'kpi-history', ticks: [...amended, latest] });
       for (const client of this._kpiClients) client.outbox.latest('kpi', frame);
     } else {
       this._ticker.merger.prune(at);

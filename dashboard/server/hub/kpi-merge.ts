@@ -141,6 +141,9 @@ export function usdText(cents: number): string {
 export class KpiMerger {
   private readonly _seconds = new Map<number, MergedSecond>();
   private _newest = 0;
+  /** The newest second a tick was made for (markTicked), and the seconds up to it that got a snapshot since. */
+  private _tickedThrough = 0;
+  private readonly _late = new Set<number>();
 
   /** Seconds currently held (for tests and the hub's stats). */
   get size(): number {
@@ -161,6 +164,7 @@ export class KpiMerger {
       this._seconds.set(wire.second, s);
       if (wire.second > this._newest) this._newest = wire.second;
     }
+    if (wire.second <= this._tickedThrough) this._late.add(wire.second);
     s.procIds.add(wire.procId);
     s.decisions += wire.decisions;
     s.allow += wire.byAction.allow;
@@ -200,6 +204,19 @@ export class KpiMerger {
       t.alerts += isCount(c.alerts) ? c.alerts : 0;
     }
     return true;
+  }
+
+  /** Ticks were made up to the second `at`: a snapshot for it or an earlier second is late from now on. */
+  markTicked(at: number): void {
+    if (at > this._tickedThrough) this._tickedThrough = at;
+  }
+
+  /** The seconds that got a snapshot after their tick was made (oldest first), forgotten once taken. */
+  takeLate(): number[] {
+    if (this._late.size === 0) return [];
+    const seconds = [...this._late].sort((a, b) => a - b);
+    this._late.clear();
+    return seconds;
   }
 
   /** Forgets seconds that no window ending at `at` or later can reach. */

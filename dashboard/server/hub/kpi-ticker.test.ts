@@ -53,6 +53,26 @@ describe('kpi ticker - the ring', () => {
     expect(ticker.latest?.at).toBe(T0 + 5000);
   });
 
+  it('makes a second again when its snapshot comes after its tick, once, and only seconds it holds', () => {
+    const ticker = new KpiTicker(T0);
+    ticker.merger.add(snapshot(T0, 3), T0 + 200);
+    ticker.advance(T0 + 1000);
+    expect(ticker.amendLate()).toEqual([]);
+    expect(ticker.ticks.map((t) => t.decisionsPerSecond)).toEqual([3, 0]);
+    // the processor's report of T0 + 1000 arrives after that second was ticked
+    ticker.merger.add(snapshot(T0 + 1000, 5), T0 + 3500);
+    ticker.advance(T0 + 2000);
+    const amended = ticker.amendLate();
+    expect(amended.map((t) => [t.at, t.decisionsPerSecond])).toEqual([[T0 + 1000, 5]]);
+    expect(ticker.ticks.map((t) => t.decisionsPerSecond)).toEqual([3, 5, 0]);
+    expect(ticker.amendLate()).toEqual([]);
+    // a snapshot for a second not ticked yet is not late
+    ticker.merger.add(snapshot(T0 + 3000, 1), T0 + 3200);
+    ticker.advance(T0 + 3000);
+    expect(ticker.amendLate()).toEqual([]);
+    expect(ticker.latest?.decisionsPerSecond).toBe(1);
+  });
+
   it('holds 15 minutes at most, without gaps, after a long quiet spell', () => {
     const ticker = new KpiTicker(T0);
     ticker.advance(T0);

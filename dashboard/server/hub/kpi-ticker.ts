@@ -47,6 +47,26 @@ export class KpiTicker {
     if (drop > 0) this._ticks.splice(0, drop);
     for (let second = from; second <= at; second += 1000) this._ticks.push(this.merger.tick(second));
     this._lastTickAt = at;
+    this.merger.markTicked(at);
     return true;
+  }
+
+  /**
+   * The held ticks of seconds whose snapshots came after the tick was made (a processor that
+   * reported more than TICK_LAG_MS late, on a loaded machine), made again with them: without this a
+   * second read 0 decisions and its decisions were never shown. Oldest first; empty when none.
+   */
+  amendLate(): KpiTick[] {
+    const first = this._ticks[0];
+    if (first === undefined) return [];
+    const amended: KpiTick[] = [];
+    for (const second of this.merger.takeLate()) {
+      const index = (second - first.at) / 1000;
+      if (index < 0 || index >= this._ticks.length) continue;
+      const tick = this.merger.tick(second);
+      this._ticks[index] = tick;
+      amended.push(tick);
+    }
+    return amended;
   }
 }
