@@ -35,6 +35,8 @@ export const ERRORS = {
   RS_ERR_CSRF: { status: 403, message: 'the x-csrf-token header is missing or does not match the session', retryable: false },
   RS_ERR_CONFLICT: { status: 409, message: 'the resource already exists or changed meanwhile', retryable: false },
   RS_ERR_BAD_REQUEST: { status: 400, message: 'the request is not valid', retryable: false },
+  RS_ERR_MEDIA_TYPE: { status: 415, message: 'send the body as application/json', retryable: false },
+  RS_ERR_BODY_TOO_LARGE: { status: 413, message: 'the body is larger than this route takes', retryable: false },
   RS_ERR_NOT_FOUND: { status: 404, message: 'no such route', retryable: false },
   RS_ERR_INTERNAL: { status: 500, message: 'an internal error occurred', retryable: true },
   // On the bus: reasons a message goes to the dead-letter stream.

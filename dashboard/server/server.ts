@@ -1,6 +1,6 @@
 // Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
 // so tests use inject() without a port.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { fieldErrorsOf } from './api/bad-request.js';
 import { RiskstreamError, isRedisUnavailable, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
@@ -28,6 +28,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 2048 },
     trustProxy: false,
     return503OnClosing: true,
+    // the router's own refusals (a path that does not decode, a segment too long) in our shape
+    frameworkErrors: function routerError(error, _request, reply) {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is longer than 2,048 characters' : 'the path is not valid percent-encoded UTF-8';
+      const answer = new RiskstreamError('RS_ERR_BAD_REQUEST', message, { errors: [{ path: 'path', rule: 'url', message }] });
+      void (reply as unknown as FastifyReply).code(answer.status).send(answer.toJSON());
+    },
   });
   app.setValidatorCompiler(createValidatorCompiler());
 
@@ -64,13 +70,13 @@ function mapFastifyError(error: FastifyError, ingest: boolean, bodyLimit: number
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
       const limit = bodyLimit === undefined ? 'the limit' : `${bodyLimit.toLocaleString('en-US')} bytes`;
-      const advice = ingest ? '; split a batch, or send one event per request' : '';
-      return new RiskstreamError('RS_ERR_INGEST_TOO_LARGE', `the body is larger than this route takes (${limit})${advice}`, {
-        errors: [{ path: 'body', rule: 'maxBytes', message: `must be at most ${limit}` }],
-      });
+      const errors = [{ path: 'body', rule: 'maxBytes', message: `must be at most ${limit}` }];
+      return ingest
+        ? new RiskstreamError('RS_ERR_INGEST_TOO_LARGE', `the body is larger than this route takes (${limit}); split a batch, or send one event per request`, { errors })
+        : new RiskstreamError('RS_ERR_BODY_TOO_LARGE', `the body is larger than this route takes (${limit})`, { errors });
     }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE');
+      return ingest ? new RiskstreamError('RS_ERR_INGEST_MEDIA_TYPE') : new RiskstreamError('RS_ERR_MEDIA_TYPE');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return ingest

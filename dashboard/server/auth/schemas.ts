@@ -122,7 +122,7 @@ const AuthError = Type.Object(
 );
 
 /** The error answers of the auth and users routes, by status. */
-export function authErrors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 429 | 503>): Record<number, typeof AuthError> {
+export function authErrors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503>): Record<number, typeof AuthError> {
   return Object.fromEntries(statuses.map((s) => [s, AuthError]));
 }
 

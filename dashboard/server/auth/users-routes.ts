@@ -32,7 +32,7 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
 
   app.post<{ Body: CreateUserBody }>(
     '/api/users',
-    { preValidation: adminOnly, schema: { body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 503) } } },
+    { preValidation: adminOnly, schema: { body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
     async function createUser(request, reply): Promise<UserAnswer> {
       const record = await users.create(request.body);
       ctx.log(request).info({ by: request.user?.username, username: record.username, roles: record.roles }, 'user created');
@@ -43,7 +43,7 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
 
   app.patch<{ Params: UsernameParams; Body: PatchUserBody }>(
     '/api/users/:username',
-    { preValidation: adminOnly, schema: { params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 503) } } },
+    { preValidation: adminOnly, schema: { params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 413, 415, 503) } } },
     async function patchUser(request): Promise<UserAnswer> {
       const username = normaliseUsername(request.params.username);
       const body = request.body;
