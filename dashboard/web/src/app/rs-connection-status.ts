@@ -2,9 +2,8 @@
 // connection raises ("missed N alerts — caught up", "… reload").
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { formatInteger } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, type MessageKey } from '../i18n/messages.js';
+import { msg, msgCount, type MessageKey } from '../i18n/messages.js';
 import { ConnectionStateController } from '../live/live-controller.js';
 import type { ConnectionStatus, LiveConnection } from '../live/live-connection.js';
 import { sharedStyles } from '../theme/theme.js';
@@ -97,9 +96,8 @@ export class RsConnectionStatus extends LitElement {
   private _renderNotice() {
     const notice = this._state.notice;
     if (notice === null || notice.kind === 'server-error') return nothing;
-    const count = formatInteger(notice.count);
     return html`<span class="notice" data-testid="missed-notice" data-kind=${notice.kind}>
-      ${notice.kind === 'caught-up' ? msg('conn.missedCaughtUp', { count }) : msg('conn.missedReload', { count })}
+      ${notice.kind === 'caught-up' ? msgCount('conn.missedCaughtUp', notice.count) : msgCount('conn.missedReload', notice.count)}
       ${notice.kind === 'reload' ? html`<button @click=${this._onReload}>${msg('conn.reload')}</button>` : nothing}
       <button @click=${this._onDismiss} aria-label=${msg('conn.dismiss')}>×</button>
     </span>`;

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LitElement, html } from 'lit';
 import { LocaleController, getLocale, setLocale } from './locale.js';
-import { CATALOGS, msg, typologyText } from './messages.js';
+import { CATALOGS, msg, msgCount, typologyText } from './messages.js';
 import starterRules from '../../../../processors/fraud/starter-rules.json';
 import { PATTERN_NAMES } from '../../../../ingest/simulator/scenario.js';
 import { renderAlertRow } from '../alerts/rs-alert-row.js';
@@ -44,6 +44,18 @@ describe('i18n', () => {
 
   it('i18n - fills placeholders with the given values', () => {
     expect(msg('alerts.countPaused', { count: '1,200', pending: 7 })).toBe('1,200 alerts in view, 7 new while paused');
+  });
+
+  it('i18n - counted text takes the singular for one and the plural otherwise', () => {
+    const table: Array<[number, string]> = [
+      [0, 'Missed 0 alerts — caught up'],
+      [1, 'Missed 1 alert — caught up'],
+      [2, 'Missed 2 alerts — caught up'],
+      [1200, 'Missed 1,200 alerts — caught up'],
+    ];
+    for (const [count, text] of table) expect(msgCount('conn.missedCaughtUp', count), String(count)).toBe(text);
+    setLocale('zh-CN');
+    expect(msgCount('conn.missedCaughtUp', 1)).toBe('漏收 1 条预警——已补齐');
   });
 
   it('i18n - switching the language re-renders components and is remembered', async () => {

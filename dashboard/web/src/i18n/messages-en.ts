@@ -26,7 +26,9 @@ export const en = {
   'conn.offline': 'Offline',
   'conn.label': 'Connection: {status}',
   'conn.missedCaughtUp': 'Missed {count} alerts — caught up',
+  'conn.missedCaughtUp.one': 'Missed {count} alert — caught up',
   'conn.missedReload': 'Missed {count} alerts — reload to see them all',
+  'conn.missedReload.one': 'Missed {count} alert — reload to see it',
   'conn.reload': 'Reload',
   'conn.dismiss': 'Dismiss',
 
@@ -97,6 +99,7 @@ export const en = {
   'alerts.noOlder': 'No older alerts',
   'alerts.empty': 'No alerts match.',
   'alerts.count': '{count} alerts in view',
+  'alerts.count.one': '{count} alert in view',
   'alerts.countPaused': '{count} alerts in view, {pending} new while paused',
   'alerts.list': 'Alert feed',
   'alerts.colTime': 'Time',

@@ -26,7 +26,9 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'conn.offline': '离线',
   'conn.label': '连接状态：{status}',
   'conn.missedCaughtUp': '漏收 {count} 条预警——已补齐',
+  'conn.missedCaughtUp.one': '漏收 {count} 条预警——已补齐',
   'conn.missedReload': '漏收 {count} 条预警——请刷新页面查看全部',
+  'conn.missedReload.one': '漏收 {count} 条预警——请刷新页面查看',
   'conn.reload': '刷新',
   'conn.dismiss': '关闭',
 
@@ -97,6 +99,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'alerts.noOlder': '没有更早的预警',
   'alerts.empty': '没有符合条件的预警。',
   'alerts.count': '当前显示 {count} 条预警',
+  'alerts.count.one': '当前显示 {count} 条预警',
   'alerts.countPaused': '当前显示 {count} 条预警，暂停期间新增 {pending} 条',
   'alerts.list': '预警流',
   'alerts.colTime': '时间',

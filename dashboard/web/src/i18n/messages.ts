@@ -23,6 +23,23 @@ export function msg(key: MessageKey, params?: MessageParams): string {
   });
 }
 
+type CountedKey = { [K in MessageKey]: `${K}.one` extends MessageKey ? K : never }[MessageKey];
+
+/**
+ * Text that counts something, in the plural form the language needs for `count`: the key's `.one`
+ * variant when the language's plural rules say "one" (English "1 alert"), the key itself otherwise.
+ * `count` is passed to the text already formatted, as `{count}`.
+ */
+export function msgCount(key: CountedKey, count: number, params: MessageParams = {}): string {
+  const one = `${key}.one` as MessageKey;
+  const form = new Intl.PluralRules(getLocale()).select(count);
+  return msg(form === 'one' ? one : key, { count: formatCount(count), ...params });
+}
+
+function formatCount(count: number): string {
+  return new Intl.NumberFormat(getLocale(), { maximumFractionDigits: 0 }).format(count);
+}
+
 /** A typology's name in the current language: the identifier in English, a name in Chinese; unknown ones as they are. */
 export function typologyText(typology: string): string {
   const key = `typology.${typology}`;

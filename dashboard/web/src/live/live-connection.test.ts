@@ -155,6 +155,57 @@ describe('live connection', () => {
     live.stop();
   });
 
+  it('live connection - a catch-up after a reconnect neither shows again nor counts the alerts already shown', async () => {
+    const shown = makeAlert({ createdAt: 7_000 });
+    const raisedWhileAway = makeAlert({ createdAt: 8_000 });
+    let answer = [shown];
+    const { live, socket, timers } = connectedLive({ catchUp: async () => ({ alerts: answer, complete: true }) });
+    const seen: string[] = [];
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, (m) => m.type === 'alert' && seen.push(m.alert.id));
+    socket().push({ type: 'alert', alert: shown });
+    // nothing raised while away: the fetch from the last alert's time (inclusive) finds only it
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(notices).toEqual([]);
+    expect(seen).toEqual([shown.id]);
+    // one raised while away: one missed
+    answer = [shown, raisedWhileAway];
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([shown.id, raisedWhileAway.id]);
+    expect(notices).toEqual([{ kind: 'caught-up', count: 1 }]);
+    live.stop();
+  });
+
+  it('live connection - with no alert seen yet, catches up from the server time of the last hello or pong, and tells views it reconnected', async () => {
+    const calls: number[] = [];
+    const { live, socket, timers } = connectedLive({
+      catchUp: async (since) => {
+        calls.push(since);
+        return { alerts: [], complete: true };
+      },
+    });
+    let reconnects = 0;
+    live.onReconnect(() => (reconnects += 1));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, () => {});
+    socket().push({ type: 'hello', user: { username: 'u', displayName: 'U', roles: ['admin'], totpEnabled: false, locale: 'en' }, serverTime: 4_000, topics: [] });
+    socket().push({ type: 'pong', serverTime: 6_000 });
+    expect(reconnects).toBe(0);
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toEqual([6_000]);
+    expect(reconnects).toBe(1);
+    live.stop();
+  });
+
   it('live connection - replaces a socket that went silent, and signs out on an auth close code', () => {
     const signedOut: number[] = [];
     const timers = new ManualTimers();

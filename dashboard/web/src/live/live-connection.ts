@@ -48,6 +48,8 @@ export type LiveConnectionOptions = {
 };
 
 const OPEN = 1;
+/** Alert ids remembered to tell a caught-up alert from one already shown (more than a burst in one millisecond). */
+const SEEN_IDS_KEPT = 2_000;
 /**
  * Close codes that mean "sign in again", not "try again". The hub closes an unauthenticated upgrade
  * with 1008, which it also uses for a flood, so 1008 is retried like any drop; the app checks the
@@ -73,9 +75,14 @@ export class LiveConnection {
   private _now: () => number = Date.now;
   /** Newest alert `createdAt` seen, to know where a gap starts. */
   private _lastAlertAt = 0;
+  /** The server's clock in its last hello or pong: where a gap starts when no alert was seen yet. */
+  private _lastServerTime = 0;
+  /** Ids of the alerts handed to subscribers lately (insertion order, bounded): a catch-up counts only the others. */
+  private readonly _seenIds = new Set<string>();
   private readonly _subscriptions = new Map<string, { message: Subscription; listeners: Set<LiveListener> }>();
   private readonly _statusListeners = new Set<(status: ConnectionStatus) => void>();
   private readonly _noticeListeners = new Set<(notice: LiveNotice) => void>();
+  private readonly _reconnectListeners = new Set<() => void>();
 
   constructor(options: LiveConnectionOptions) {
     this._options = options;
@@ -155,6 +162,12 @@ export class LiveConnection {
     return () => this._noticeListeners.delete(listener);
   }
 
+  /** Called each time the socket opens again after having been lost (not on the first open): views that failed to load try again. */
+  onReconnect(listener: () => void): () => void {
+    this._reconnectListeners.add(listener);
+    return () => this._reconnectListeners.delete(listener);
+  }
+
   /** For tests: a clock for the keep-alive check. */
   useClock(now: () => number): void {
     this._now = now;
@@ -190,9 +203,12 @@ export class LiveConnection {
     this._setStatus('live');
     for (const { message } of this._subscriptions.values()) this._send(message);
     this._scheduleKeepAlive();
-    // Alerts created while the socket was down were never pushed to us: fetch them.
+    // Alerts created while the socket was down were never pushed to us: fetch them, from the last
+    // one seen (inclusive: others may share its millisecond) or else from the server's last word.
     const alerts = this._subscriptions.get('alerts');
-    if (reconnected && alerts !== undefined && this._lastAlertAt > 0) void this._catchUp(this._lastAlertAt, alerts.message, null);
+    const gapStart = this._lastAlertAt > 0 ? this._lastAlertAt : this._lastServerTime;
+    if (reconnected && alerts !== undefined && gapStart > 0) void this._catchUp(gapStart, alerts.message, null);
+    if (reconnected) for (const listener of [...this._reconnectListeners]) listener();
   }
 
   private _onClose(code: number, opened: boolean): void {
@@ -225,12 +241,17 @@ export class LiveConnection {
     switch (message.type) {
       case 'hello':
         this.user = message.user;
+        if (typeof message.serverTime === 'number') this._lastServerTime = message.serverTime;
+        return;
+      case 'pong':
+        if (typeof message.serverTime === 'number') this._lastServerTime = message.serverTime;
         return;
       case 'kpi':
       case 'kpi-history':
         return this._dispatch('kpi', message);
       case 'alert':
         if (message.alert.createdAt > this._lastAlertAt) this._lastAlertAt = message.alert.createdAt;
+        this._remember(message.alert.id);
         return this._dispatch('alerts', message);
       case 'health':
         return this._dispatch('health', message);
@@ -268,16 +289,28 @@ export class LiveConnection {
     }
     try {
       const { alerts, complete } = await this._options.catchUp(since, filter);
+      // The fetch starts at a time already seen (inclusive): what was shown already is neither
+      // shown again nor counted as missed.
+      let fresh = 0;
       for (const alert of alerts) {
+        if (this._seenIds.has(alert.id)) continue;
+        fresh += 1;
         if (alert.createdAt > this._lastAlertAt) this._lastAlertAt = alert.createdAt;
+        this._remember(alert.id);
         this._dispatch('alerts', { type: 'alert', alert });
       }
-      const count = announced ?? alerts.length;
-      if (!complete) this._notify({ kind: 'reload', count: Math.max(count, alerts.length) });
+      const count = announced ?? fresh;
+      if (!complete) this._notify({ kind: 'reload', count: Math.max(count, fresh) });
       else if (count > 0) this._notify({ kind: 'caught-up', count });
     } catch {
       this._notify({ kind: 'reload', count: announced ?? 0 });
     }
+  }
+
+  private _remember(id: string): void {
+    this._seenIds.delete(id);
+    this._seenIds.add(id);
+    if (this._seenIds.size > SEEN_IDS_KEPT) this._seenIds.delete(this._seenIds.values().next().value as string);
   }
 
   private _dispatch(key: string, message: ServerMessage): void {
