@@ -9,7 +9,7 @@ import { formatDateTime, formatInteger, formatMinor, formatMoney, formatTime } f
 import { LocaleController } from '../i18n/locale.js';
 import { msg, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
-import { LiveTopicController } from '../live/live-controller.js';
+import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
 import { NetworkModel } from './network-model.js';
 import './rs-network-graph.js';
@@ -59,9 +59,18 @@ export class RsAccountPage extends LitElement {
     () => (this.accountId === '' ? null : { type: 'subscribe', topic: 'account', accountId: this.accountId }),
     (message) => this._onLive(message),
   );
+  // A load that failed during an outage runs again when the connection comes back.
+  private readonly _reconnect = new ReconnectController(
+    this,
+    () => this.live,
+    () => {
+      if (this._error !== null && this.api !== null && this.accountId !== '') void this._load();
+    },
+  );
   private _request = 0;
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('live')) this._reconnect.watch();
     if (changed.has('accountId') || changed.has('live')) this._topic.resubscribe();
     if ((changed.has('accountId') || changed.has('api')) && this.api !== null && this.accountId !== '') void this._load();
   }

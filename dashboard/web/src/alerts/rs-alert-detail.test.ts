@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertDetailAnswer } from '../../../server/protocol.js';
 import { setLocale } from '../i18n/locale.js';
-import { FakeApi, makeAlert, settle } from '../test-support/fakes.js';
+import { ApiError } from '../api/http.js';
+import { FakeApi, connectedLive, makeAlert, settle } from '../test-support/fakes.js';
 import './rs-alert-detail.js';
 
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -83,5 +84,26 @@ describe('alert detail', () => {
     await settle(element);
     expect(reasonsText()).toContain('6 笔低于 USD 5.00 的卡支付');
     setLocale('en');
+  });
+
+  it('alert detail - a load that failed during an outage runs again when the connection is back', async () => {
+    let down = true;
+    const api = new FakeApi().on('GET', '/api/alerts/al-x', () => (down ? new ApiError(0, 'RS_ERR_NETWORK', 'Failed to fetch', true) : detail()));
+    const { live, socket, timers } = connectedLive();
+    const element = document.createElement('rs-alert-detail');
+    element.api = api;
+    element.live = live;
+    element.alertId = 'al-x';
+    document.body.append(element);
+    await settle(element);
+    expect(element.shadowRoot!.querySelector('[role="alert"]')?.textContent).toContain('Failed to fetch');
+    down = false;
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await settle(element);
+    expect(element.shadowRoot!.querySelector('[role="alert"]')).toBeNull();
+    expect(element.shadowRoot!.querySelector('[data-testid="detail-reasons"]')).not.toBeNull();
+    live.stop();
   });
 });

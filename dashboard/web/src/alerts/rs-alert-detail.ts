@@ -10,6 +10,8 @@ import type { Reason } from '../api/wire.js';
 import { formatDateTime, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, reasonText, typologyText, valueText } from '../i18n/messages.js';
+import type { LiveConnection } from '../live/live-connection.js';
+import { ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
 import { eventFields } from './event-fields.js';
 import { featureCell } from './feature-format.js';
@@ -51,15 +53,25 @@ export class RsAlertDetail extends LitElement {
   ];
 
   @property({ attribute: false }) api: Api | null = null;
+  /** Only to load again when the connection comes back after a failed load. */
+  @property({ attribute: false }) live: LiveConnection | null = null;
   @property() alertId = '';
 
   @state() private _answer: AlertDetailAnswer | null = null;
   @state() private _error: string | null = null;
 
   private readonly _locale = new LocaleController(this);
+  private readonly _reconnect = new ReconnectController(
+    this,
+    () => this.live,
+    () => {
+      if (this._error !== null) void this._load();
+    },
+  );
   private _request = 0;
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('live')) this._reconnect.watch();
     if ((changed.has('alertId') || changed.has('api')) && this.api !== null && this.alertId !== '') void this._load();
   }
 

@@ -12,7 +12,7 @@ import type { RsAlertFeed } from './rs-alert-feed.js';
 function setup(pages: (query: Query | undefined) => AlertPageAnswer = () => ({ alerts: [], nextCursor: null })) {
   const frames: Array<() => void> = [];
   const api = new FakeApi().on('GET', '/api/alerts', (query) => pages(query));
-  const { live, socket } = connectedLive();
+  const { live, socket, timers } = connectedLive();
   const feed = document.createElement('rs-alert-feed');
   feed.schedule = (callback) => frames.push(callback);
   feed.api = api;
@@ -21,7 +21,7 @@ function setup(pages: (query: Query | undefined) => AlertPageAnswer = () => ({ a
   const runFrames = () => {
     while (frames.length > 0) frames.shift()!();
   };
-  return { feed, api, live, socket, frames, runFrames };
+  return { feed, api, live, socket, timers, frames, runFrames };
 }
 
 const rows = (feed: RsAlertFeed) => [...feed.shadowRoot!.querySelectorAll<HTMLElement>('[data-testid="alert-row"]')];
@@ -145,5 +145,22 @@ describe('alert feed', () => {
     expect(api.calls.map((c) => c.query?.['cursor'] ?? null)).toEqual([null, 'c1']);
     expect(rows(feed).map((r) => r.dataset['alertId'])).toEqual(['p1', 'p0']);
     expect(byTestId<HTMLButtonElement>(feed, 'feed-load-older').disabled).toBe(true);
+  });
+
+  it('alert feed - a first page that failed while the server was down loads again when the connection is back', async () => {
+    let down = true;
+    const { feed, socket, timers } = setup(() => {
+      if (down) throw new Error('Failed to fetch');
+      return { alerts: [{ ...makeAlert({ id: 'after-outage' }), amount: '1250.00' }], nextCursor: null };
+    });
+    await layout(feed);
+    expect(feed.shadowRoot!.querySelector('[role="alert"]')?.textContent).toContain('Failed to fetch');
+    down = false;
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await layout(feed);
+    expect(feed.shadowRoot!.querySelector('[role="alert"]')).toBeNull();
+    expect(rows(feed).map((r) => r.dataset['alertId'])).toEqual(['after-outage']);
   });
 });

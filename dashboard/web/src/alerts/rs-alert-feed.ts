@@ -9,9 +9,9 @@ import type { Api } from '../api/http.js';
 import type { FeedAlert } from '../api/wire.js';
 import { formatInteger } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, typologyText, valueText } from '../i18n/messages.js';
+import { msg, msgCount, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
-import { LiveTopicController } from '../live/live-controller.js';
+import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
 import { AlertBuffer, FEED_CAPACITY } from './alert-buffer.js';
 import { DOMAIN_CHOICES, SEGMENT_CHOICES, SEVERITY_CHOICES, filterOf, matchesFilter } from './alert-filter.js';
@@ -147,6 +147,15 @@ export class RsAlertFeed extends LitElement {
     () => ({ type: 'subscribe', topic: 'alerts', ...(Object.keys(this._filter).length > 0 ? { filter: this._filter } : {}) }),
     (message) => this._onMessage(message),
   );
+  // A first page that failed (the server was down) loads again when the connection comes back.
+  private readonly _reconnect = new ReconnectController(
+    this,
+    () => this.live,
+    () => {
+      if (this._error !== null || !this._firstPageLoaded) void this._loadFirstPage();
+    },
+  );
+  private _firstPageLoaded = false;
   private _buffer = new AlertBuffer(this.capacity);
   private _pending: FeedAlert[] = [];
   private _batcher: FrameBatcher<FeedAlert> | null = null;
@@ -166,7 +175,10 @@ export class RsAlertFeed extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('live')) this._alerts.resubscribe();
+    if (changed.has('live')) {
+      this._alerts.resubscribe();
+      this._reconnect.watch();
+    }
     if (changed.has('capacity') && this._buffer.capacity !== this.capacity) {
       this._buffer = new AlertBuffer(this.capacity);
       this._items = this._buffer.items;
@@ -234,7 +246,7 @@ export class RsAlertFeed extends LitElement {
 
   private _countText(): string {
     const count = formatInteger(this._items.length);
-    return this._paused ? msg('alerts.countPaused', { count, pending: formatInteger(this._pendingCount) }) : msg('alerts.count', { count });
+    return this._paused ? msg('alerts.countPaused', { count, pending: formatInteger(this._pendingCount) }) : msgCount('alerts.count', this._items.length);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -326,7 +338,11 @@ export class RsAlertFeed extends LitElement {
   }
 
   private async _loadFirstPage(): Promise<void> {
-    await this._loadPage(null, (alerts) => this._buffer.addNewer(alerts));
+    this._firstPageLoaded = false;
+    await this._loadPage(null, (alerts) => {
+      this._buffer.addNewer(alerts);
+      this._firstPageLoaded = true;
+    });
   }
 
   private async _onLoadOlder(): Promise<void> {

@@ -179,7 +179,7 @@ export class RsApp extends LitElement {
       case 'alerts':
         return html`<rs-alert-feed .api=${this._api} .live=${this._live} .domains=${alertDomainsFor(user.roles)}></rs-alert-feed>`;
       case 'alert':
-        return html`<rs-alert-detail .api=${this._api} .alertId=${route.id}></rs-alert-detail>`;
+        return html`<rs-alert-detail .api=${this._api} .live=${this._live} .alertId=${route.id}></rs-alert-detail>`;
       case 'account':
         return html`<rs-account-page .api=${this._api} .live=${this._live} .accountId=${route.id}></rs-account-page>`;
       case 'credit':

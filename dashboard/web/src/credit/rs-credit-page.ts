@@ -9,7 +9,7 @@ import { formatInteger, formatMoney, formatMoneyCompact } from '../i18n/format.j
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
-import { LiveTopicController } from '../live/live-controller.js';
+import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { mergeTicks } from '../overview/kpi-series.js';
 import '../overview/rs-time-series.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
@@ -78,6 +78,13 @@ export class RsCreditPage extends LitElement {
   @state() private _summaryFailed = false;
 
   private readonly _locale = new LocaleController(this);
+  private readonly _reconnect = new ReconnectController(
+    this,
+    () => this.live,
+    () => {
+      if (this._summaryFailed) void this._loadSummary();
+    },
+  );
   private readonly _kpi = new LiveTopicController(
     this,
     () => this.live,
@@ -91,7 +98,10 @@ export class RsCreditPage extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('live')) this._kpi.resubscribe();
+    if (changed.has('live')) {
+      this._kpi.resubscribe();
+      this._reconnect.watch();
+    }
     if (changed.has('api') && changed.get('api') === null) void this._loadSummary();
   }
 

@@ -9,7 +9,7 @@ import { formatBytes, formatDateTime, formatDecimal, formatInteger, formatMs, fo
 import { LocaleController } from '../i18n/locale.js';
 import { msg, type MessageKey } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
-import { LiveTopicController } from '../live/live-controller.js';
+import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
 
 type ProcessView = HealthView['processes'][number];
@@ -87,6 +87,13 @@ export class RsHealthPage extends LitElement {
   @state() private _deadLetterError: string | null = null;
 
   private readonly _locale = new LocaleController(this);
+  private readonly _reconnect = new ReconnectController(
+    this,
+    () => this.live,
+    () => {
+      if (this._deadLetterError !== null) void this._loadDeadLetters();
+    },
+  );
   private readonly _health = new LiveTopicController(
     this,
     () => this.live,
@@ -108,7 +115,10 @@ export class RsHealthPage extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('live')) this._health.resubscribe();
+    if (changed.has('live')) {
+      this._health.resubscribe();
+      this._reconnect.watch();
+    }
     if (changed.has('api') && changed.get('api') === null) void this._loadDeadLetters();
   }
 

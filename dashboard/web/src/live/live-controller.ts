@@ -100,3 +100,38 @@ export class ConnectionStateController implements ReactiveController {
     this._watched = null;
   }
 }
+
+/**
+ * Calls `onReconnect` whenever the host's connection comes back after a loss, so a view whose REST
+ * load failed during the outage loads again. Call `watch()` when the host's connection changed.
+ */
+export class ReconnectController implements ReactiveController {
+  private readonly _connection: () => LiveConnection | null;
+  private readonly _onReconnect: () => void;
+  private _off: (() => void) | null = null;
+  private _watched: LiveConnection | null = null;
+
+  constructor(host: ReactiveControllerHost, connection: () => LiveConnection | null, onReconnect: () => void) {
+    this._connection = connection;
+    this._onReconnect = onReconnect;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.watch();
+  }
+
+  hostDisconnected(): void {
+    this._off?.();
+    this._off = null;
+    this._watched = null;
+  }
+
+  watch(): void {
+    const connection = this._connection();
+    if (connection === this._watched) return;
+    this._off?.();
+    this._watched = connection;
+    this._off = connection === null ? null : connection.onReconnect(() => this._onReconnect());
+  }
+}
