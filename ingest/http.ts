@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import {
   EventId,
   RiskstreamError,
-  duplicateKeyErrors,
+  jsonTextErrors,
   validateEvent,
   type DecisionWire,
   type FieldError,
@@ -151,8 +151,8 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     async function postEvent(request, reply) {
       const value = parseJson(request.body, reject);
       const result = validateEvent(value, randomUUID);
-      const repeated = duplicateKeyErrors(request.body as string, value);
-      if (!result.ok || repeated.length > 0) return reject('RS_ERR_INGEST_SCHEMA', [...repeated, ...(result.ok ? [] : result.errors)]);
+      const textErrors = jsonTextErrors(request.body as string, value);
+      if (!result.ok || textErrors.length > 0) return reject('RS_ERR_INGEST_SCHEMA', [...textErrors, ...(result.ok ? [] : result.errors)]);
       const event = result.event;
       const wait = request.query.wait;
       if (wait !== undefined && wait !== 'decision') {
@@ -224,10 +224,10 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
         continue;
       }
       const result = validateEvent(item.value, randomUUID);
-      if (!result.ok || item.repeated.length > 0) {
+      if (!result.ok || item.textErrors.length > 0) {
         opts.metrics.eventsRejected.inc({ code: 'RS_ERR_INGEST_SCHEMA' });
         const id = (item.value as { id?: unknown } | null)?.id;
-        const errors = [...item.repeated, ...(result.ok ? [] : result.errors)];
+        const errors = [...item.textErrors, ...(result.ok ? [] : result.errors)];
         lines[i] = { line, ...(typeof id === 'string' ? { id } : {}), status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors };
         continue;
       }
@@ -315,8 +315,8 @@ function parseJson(body: unknown, reject: (code: 'RS_ERR_INGEST_JSON', errors: r
 const NO_FIELD_ERRORS: readonly FieldError[] = Object.freeze([]);
 const EVENT_ID = new RegExp(EventId.pattern!);
 
-/** A batch's event as parsed, with the fields its text names twice (duplicateKeyErrors); or why it is not JSON. */
-type BatchItem = { line: number; value: unknown; repeated: readonly FieldError[]; error?: undefined } | { line: number; value?: undefined; error: FieldError };
+/** A batch's event as parsed, with what its text holds that the parsed value hides (jsonTextErrors); or why it is not JSON. */
+type BatchItem = { line: number; value: unknown; textErrors: readonly FieldError[]; error?: undefined } | { line: number; value?: undefined; error: FieldError };
 
 /** A JSON array, or NDJSON (one event per line; blank lines ignored). */
 function splitBatch(
@@ -338,13 +338,13 @@ function splitBatch(
       return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'type', message: 'a JSON batch must be an array of events (or send application/x-ndjson)' }]);
     }
     // the array's repeats, each given to its event with the path inside it: /3/amount is line 4's /amount
-    const repeated = new Map<number, FieldError[]>();
-    for (const error of duplicateKeyErrors(body, value)) {
+    const textErrors = new Map<number, FieldError[]>();
+    for (const error of jsonTextErrors(body, value)) {
       const [, index = '', ...rest] = error.path.split('/');
       const i = Number(index);
-      repeated.set(i, [...(repeated.get(i) ?? []), { ...error, path: rest.length > 0 ? `/${rest.join('/')}` : '' }]);
+      textErrors.set(i, [...(textErrors.get(i) ?? []), { ...error, path: rest.length > 0 ? `/${rest.join('/')}` : '' }]);
     }
-    return value.map((v: unknown, i: number) => ({ line: i + 1, value: v, repeated: repeated.get(i) ?? NO_FIELD_ERRORS }));
+    return value.map((v: unknown, i: number) => ({ line: i + 1, value: v, textErrors: textErrors.get(i) ?? NO_FIELD_ERRORS }));
   }
   const items: BatchItem[] = [];
   const texts = body.split('\n');
@@ -353,7 +353,7 @@ function splitBatch(
     if (text.trim() === '') continue;
     try {
       const value: unknown = JSON.parse(text);
-      items.push({ line: i + 1, value, repeated: duplicateKeyErrors(text, value) });
+      items.push({ line: i + 1, value, textErrors: jsonTextErrors(text, value) });
     } catch (error) {
       items.push({ line: i + 1, error: { path: '', rule: 'json', message: (error as Error).message } });
     }

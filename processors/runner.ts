@@ -21,7 +21,7 @@ import {
   splitEnvelope,
   ingestTsOf,
   kindToken,
-  duplicateKeyErrors,
+  jsonTextErrors,
   validateEvent,
   EVENT_KINDS,
   type AlertWire,
@@ -393,9 +393,9 @@ function parseRecord(
     return;
   }
   const result = validateEvent(value);
-  const repeated = duplicateKeyErrors(text, value);
-  if (!result.ok || repeated.length > 0) {
-    const reason = [...repeated, ...(result.ok ? [] : result.errors)].map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+  const textErrors = jsonTextErrors(text, value);
+  if (!result.ok || textErrors.length > 0) {
+    const reason = [...textErrors, ...(result.ok ? [] : result.errors)].map((e) => `${e.path || '/'} ${e.message}`).join('; ');
     rejected.push({ input, index, data, code: 'RS_ERR_BUS_SCHEMA', reason: `${where}${reason}` });
     return;
   }

@@ -122,7 +122,9 @@ Objects are closed. A field that is not in the contract is refused (rule \`unkno
 ignored, so a misspelt field (\`ammount\`) fails loudly instead of passing without its value.
 A field named twice in one object (\`"amount":"99999.00","amount":"10.00"\`) is refused too (rule
 \`duplicate_key\`, on HTTP and on the bus): JSON parsers disagree on which copy wins, so a check in
-front of riskstream could read one amount and riskstream another.
+front of riskstream could read one amount and riskstream another. So is a string holding a lone
+UTF-16 surrogate (\`"A\\ud800B"\`, rule \`unicode\`): on its way to UTF-8 it would become U+FFFD, and
+two different ids one account.
 
 **Choose ids that are stable for the business event**, such as the payment system's transaction
 reference, never a fresh random id per attempt. Then re-sending after a timeout is always safe:
@@ -341,6 +343,7 @@ ${JSON.stringify(errors, null, 2)}
 | \`required\` | A required field is missing. |
 | \`unknown_field\` | A field that is not in the contract. |
 | \`duplicate_key\` | A field named more than once in the same object. |
+| \`unicode\` | A string (or a field name) holding a lone UTF-16 surrogate escape. |
 | \`type\` | The wrong JSON type: a number where a string is expected, or an object where there should be a list. |
 | \`const\` | \`v\` is not 1. |
 | \`enum\` | A value outside its closed list (\`kind\`, \`type\`, \`channel\`, …); the message lists the allowed values. |

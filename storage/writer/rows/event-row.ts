@@ -1,7 +1,7 @@
 // Maps an event from RS_EVENTS (the wire JSON as validated at ingest) into an `events` row,
 // re-validating it so that amounts are minor units and times milliseconds, as everywhere else.
 import {
-  duplicateKeyErrors,
+  jsonTextErrors,
   formatMinor,
   isEventKind,
   kindToken,
@@ -47,10 +47,11 @@ export function eventRow(message: WireMessage, now: number = Date.now()): RowOut
   const parsed = parsePayload(message.data);
   if (!parsed.ok) return refused('RS_ERR_BUS_JSON', parsed.reason);
   const result = validateEvent(parsed.value, undefined, now);
-  // a field named twice is read two ways (the raw text's first copy, the parsed value's last): refused as the processors refuse it
-  const repeated = duplicateKeyErrors(parsed.text, parsed.value);
-  if (!result.ok || repeated.length > 0) {
-    return refused('RS_ERR_BUS_SCHEMA', [...repeated, ...(result.ok ? [] : result.errors)].map((e) => `${e.path || '/'} ${e.message}`).join('; '));
+  // a field named twice is read two ways (the raw text's first copy, the parsed value's last), a lone
+  // surrogate becomes U+FFFD in storage: refused as the processors refuse them
+  const textErrors = jsonTextErrors(parsed.text, parsed.value);
+  if (!result.ok || textErrors.length > 0) {
+    return refused('RS_ERR_BUS_SCHEMA', [...textErrors, ...(result.ok ? [] : result.errors)].map((e) => `${e.path || '/'} ${e.message}`).join('; '));
   }
   const event = result.event;
   // A header outside the range DateTime64 columns accept would fail the insert: treat it as absent.
@@ -113,7 +114,7 @@ function idText(value: unknown): value is string {
 export function fastEventRow(message: WireMessage): RowOutcome<EventRow> {
   const parsed = parsePayload(message.data);
   if (!parsed.ok) return refused('RS_ERR_BUS_JSON', parsed.reason);
-  const row = duplicateKeyErrors(parsed.text, parsed.value).length === 0 ? structuralRow(parsed.value, message, parsed.text) : null;
+  const row = jsonTextErrors(parsed.text, parsed.value).length === 0 ? structuralRow(parsed.value, message, parsed.text) : null;
   return row ?? eventRow(message);
 }
 
