@@ -30,3 +30,34 @@ export function filterOf(values: { readonly domain?: string; readonly severity?:
   if (typology !== '') filter.typology = typology;
   return filter;
 }
+
+const FILTER_FIELDS = ['domain', 'severity', 'typology', 'segment'] as const;
+
+/** The filter as URL query text for the feed's address (`domain=aml&severity=high`); '' for none. */
+export function filterToQuery(filter: AlertFilter): string {
+  const params = new URLSearchParams();
+  for (const field of FILTER_FIELDS) {
+    const value = filter[field];
+    if (value !== undefined) params.set(field, value);
+  }
+  return params.toString();
+}
+
+/** The filter in URL query text; unknown fields and values are left out. */
+export function filterFromQuery(query: string): AlertFilter {
+  const params = new URLSearchParams(query);
+  const values: Record<string, string> = {};
+  for (const field of FILTER_FIELDS) values[field] = params.get(field) ?? '';
+  return filterOf(values);
+}
+
+/** The feed's address with the filter last used in this tab: where "Back to alerts" goes. */
+let lastFeedQuery = '';
+
+export function rememberFeedQuery(query: string): void {
+  lastFeedQuery = query;
+}
+
+export function feedHref(): string {
+  return lastFeedQuery === '' ? '#/alerts' : `#/alerts?${lastFeedQuery}`;
+}

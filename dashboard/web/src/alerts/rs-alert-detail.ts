@@ -13,6 +13,7 @@ import { msg, reasonText, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
+import { feedHref } from './alert-filter.js';
 import { eventFields } from './event-fields.js';
 import { featureCell } from './feature-format.js';
 
@@ -78,7 +79,7 @@ export class RsAlertDetail extends LitElement {
   override render() {
     const answer = this._answer;
     return html`<section data-testid="alert-detail" aria-busy=${answer === null && this._error === null ? 'true' : 'false'}>
-      <p><a href="#/alerts">← ${msg('detail.back')}</a></p>
+      <p><a href="${feedHref()}">← ${msg('detail.back')}</a></p>
       <h1>${msg('detail.title', { id: this.alertId })}</h1>
       ${this._error !== null ? html`<p class="error" role="alert">${msg('app.error', { message: this._error })}</p>` : nothing}
       ${answer === null ? (this._error === null ? html`<p class="dim">${msg('app.loading')}</p>` : nothing) : this._renderAnswer(answer)}

@@ -6,6 +6,7 @@ import type { AlertPageAnswer } from '../../../server/protocol.js';
 import type { Query } from '../api/http.js';
 import { fakeLayout } from '../test-support/happy-dom-shims.js';
 import { FakeApi, connectedLive, makeAlert, settle } from '../test-support/fakes.js';
+import { feedHref } from './alert-filter.js';
 import './rs-alert-feed.js';
 import type { RsAlertFeed } from './rs-alert-feed.js';
 
@@ -162,5 +163,28 @@ describe('alert feed', () => {
     await layout(feed);
     expect(feed.shadowRoot!.querySelector('[role="alert"]')).toBeNull();
     expect(rows(feed).map((r) => r.dataset['alertId'])).toEqual(['after-outage']);
+  });
+
+  it('alert feed - takes its filter from the address and writes a changed filter back into it', async () => {
+    window.history.replaceState(null, '', '#/alerts?domain=aml&severity=high');
+    const api = new FakeApi().on('GET', '/api/alerts', () => ({ alerts: [], nextCursor: null }));
+    const { live, socket } = connectedLive();
+    const feed = document.createElement('rs-alert-feed');
+    feed.api = api;
+    feed.live = live;
+    feed.query = 'domain=aml&severity=high&bogus=1';
+    document.body.append(feed);
+    await layout(feed);
+    expect(api.calls[0]!.query).toMatchObject({ domain: 'aml', severity: 'high' });
+    expect(socket().sent).toContainEqual({ type: 'subscribe', topic: 'alerts', filter: { domain: 'aml', severity: 'high' } });
+    expect(feed.filter).toEqual({ domain: 'aml', severity: 'high' });
+    expect(byTestId<HTMLSelectElement>(feed, 'filter-severity').value).toBe('high');
+    const segment = byTestId<HTMLSelectElement>(feed, 'filter-segment');
+    segment.value = 'vip';
+    segment.dispatchEvent(new Event('change', { bubbles: true }));
+    await layout(feed);
+    expect(window.location.hash).toBe('#/alerts?domain=aml&severity=high&segment=vip');
+    expect(feedHref()).toBe('#/alerts?domain=aml&severity=high&segment=vip');
+    window.history.replaceState(null, '', '#/');
   });
 });

@@ -14,7 +14,7 @@ import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
 import { AlertBuffer, FEED_CAPACITY } from './alert-buffer.js';
-import { DOMAIN_CHOICES, SEGMENT_CHOICES, SEVERITY_CHOICES, filterOf, matchesFilter } from './alert-filter.js';
+import { DOMAIN_CHOICES, SEGMENT_CHOICES, SEVERITY_CHOICES, filterFromQuery, filterOf, filterToQuery, matchesFilter, rememberFeedQuery } from './alert-filter.js';
 import { FrameBatcher, type FrameScheduler } from './frame-batcher.js';
 import { renderAlertRow } from './rs-alert-row.js';
 import './rs-row-list.js';
@@ -24,6 +24,12 @@ const ANNOUNCE_EVERY_MS = 10_000;
 const ROW_HEIGHT = 32;
 const alertKey = (alert: FeedAlert): string => alert.id;
 const MAX_TYPOLOGIES = 200;
+
+/**
+ * Where the feed was scrolled when the user opened an alert from it, so that Back shows the same
+ * rows again (the feed is a new element then, its first page loaded anew). Kept for this tab only.
+ */
+let leftForAlert: { readonly query: string; readonly topId: string; readonly offset: number } | null = null;
 
 /**
  * The alert feed page. Needs `api` and `live`. `capacity` bounds the alerts held; `schedule` (tests)
@@ -126,6 +132,12 @@ export class RsAlertFeed extends LitElement {
   /** The domains the user's roles may filter by (a credit officer: credit only). */
   @property({ attribute: false }) domains: readonly (typeof DOMAIN_CHOICES)[number][] = DOMAIN_CHOICES;
   @property({ attribute: false }) schedule: FrameScheduler | undefined = undefined;
+  /**
+   * The filter as the address's query text (`#/alerts?domain=aml`), from the route. null: the feed
+   * is not routed (tests) and leaves the address alone; otherwise a filter change replaces it, so
+   * Back and reload keep the filter.
+   */
+  @property({ attribute: false }) query: string | null = null;
 
   @state() private _filter: AlertFilter = {};
   @state() private _items: readonly FeedAlert[] = [];
@@ -166,12 +178,17 @@ export class RsAlertFeed extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this._batcher = new FrameBatcher((items) => this._onBatch(items), this.schedule);
+    if (this.query !== null) {
+      this._filter = filterFromQuery(this.query);
+      rememberFeedQuery(filterToQuery(this._filter));
+    }
     void this._loadFirstPage();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._batcher?.discard();
+    this._rememberScroll();
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -185,6 +202,20 @@ export class RsAlertFeed extends LitElement {
     }
     if (changed.has('schedule') && this.isConnected) this._batcher = new FrameBatcher((items) => this._onBatch(items), this.schedule);
     if (changed.has('api') && changed.get('api') === null) void this._loadFirstPage();
+    // The address changed under the feed (edited by hand, or Forward/Back between two filters).
+    if (changed.has('query') && this.query !== null && changed.get('query') !== undefined) {
+      const filter = filterFromQuery(this.query);
+      if (filterToQuery(filter) !== filterToQuery(this._filter)) this.setFilter(filter);
+    }
+  }
+
+  override updated(): void {
+    // The selects show the filter even when it changed from code (the address, Back): an option's
+    // `selected` attribute no longer moves a select the user has touched.
+    for (const select of this.renderRoot.querySelectorAll<HTMLSelectElement>('form select')) {
+      const value = this._filter[select.name as 'domain' | 'severity' | 'segment'] ?? '';
+      if (select.value !== value) select.value = value;
+    }
   }
 
   override render() {
@@ -289,7 +320,39 @@ export class RsAlertFeed extends LitElement {
     });
     if (JSON.stringify(next) === JSON.stringify(this._filter)) return;
     this._filter = next;
+    this._writeAddress();
     this._reset();
+  }
+
+  /** Puts the filter in the address (replacing the entry: a filter change is not a step of Back). */
+  private _writeAddress(): void {
+    if (this.query === null) return;
+    const query = filterToQuery(this._filter);
+    rememberFeedQuery(query);
+    window.history.replaceState(window.history.state, '', `#/alerts${query === '' ? '' : `?${query}`}`);
+  }
+
+  private _rememberScroll(): void {
+    const list = this.shadowRoot?.querySelector('rs-row-list');
+    // Only when leaving for an alert: Back from it is when the place in the list matters.
+    if (list == null || this.query === null || !/^#\/alerts\/./.test(window.location.hash)) return;
+    const top = list.scrollTop;
+    const alert = this._items[Math.floor(top / ROW_HEIGHT)];
+    leftForAlert = top > 0 && alert !== undefined ? { query: filterToQuery(this._filter), topId: alert.id, offset: top % ROW_HEIGHT } : null;
+  }
+
+  /** After the first page: back at the rows the user left for an alert, if they are in it. */
+  private async _restoreScroll(): Promise<void> {
+    const left = leftForAlert;
+    leftForAlert = null;
+    if (left === null || left.query !== filterToQuery(this._filter)) return;
+    const index = this._items.findIndex((alert) => alert.id === left.topId);
+    if (index < 0) return;
+    await this.updateComplete;
+    const list = this.shadowRoot?.querySelector('rs-row-list');
+    if (list == null) return;
+    await list.updateComplete;
+    list.scrollTop = index * ROW_HEIGHT + left.offset;
   }
 
   private _onFilterSubmit(event: SubmitEvent): void {
@@ -300,6 +363,7 @@ export class RsAlertFeed extends LitElement {
   /** Sets a filter from code (tests, links); same as choosing it in the form. */
   setFilter(filter: AlertFilter): void {
     this._filter = filterOf(filter);
+    this._writeAddress();
     this._reset();
   }
 
@@ -343,6 +407,7 @@ export class RsAlertFeed extends LitElement {
       this._buffer.addNewer(alerts);
       this._firstPageLoaded = true;
     });
+    if (this._firstPageLoaded) await this._restoreScroll();
   }
 
   private async _onLoadOlder(): Promise<void> {

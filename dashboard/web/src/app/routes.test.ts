@@ -8,6 +8,8 @@ describe('routes', () => {
     ['#/', { name: 'overview' }],
     ['#/alerts', { name: 'alerts' }],
     ['#/alerts/', { name: 'alerts' }],
+    ['#/alerts?domain=aml&severity=high', { name: 'alerts', query: 'domain=aml&severity=high' }],
+    ['#/alerts?', { name: 'alerts' }],
     ['#/alerts/al%2F1', { name: 'alert', id: 'al/1' }],
     ['#/accounts/acc-9', { name: 'account', id: 'acc-9' }],
     ['#/accounts/%E0%A4%A', { name: 'not-found' }],
@@ -19,7 +21,7 @@ describe('routes', () => {
   }
 
   it('routes - links round-trip', () => {
-    for (const route of [{ name: 'alert', id: 'a b/c' }, { name: 'account', id: 'x' }, { name: 'health' }] as const) {
+    for (const route of [{ name: 'alert', id: 'a b/c' }, { name: 'account', id: 'x' }, { name: 'health' }, { name: 'alerts', query: 'segment=vip' }] as const) {
       expect(parseRoute(hrefOf(route))).toEqual(route);
     }
   });

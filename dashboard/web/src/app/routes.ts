@@ -6,7 +6,8 @@ export type Route =
   | { readonly name: 'login' }
   | { readonly name: 'security' }
   | { readonly name: 'overview' }
-  | { readonly name: 'alerts' }
+  /** `query`: the feed's filter as URL query text (`domain=aml&severity=high`), when there is one. */
+  | { readonly name: 'alerts'; readonly query?: string }
   | { readonly name: 'alert'; readonly id: string }
   | { readonly name: 'account'; readonly id: string }
   | { readonly name: 'credit' }
@@ -26,7 +27,9 @@ const SIMPLE: Readonly<Record<string, Route>> = {
 };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#\/?/, '').replace(/\/$/, '');
+  const [rawPath = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const path = rawPath.replace(/\/$/, '');
+  if (path === 'alerts' && query !== '') return { name: 'alerts', query };
   const simple = SIMPLE[path];
   if (simple !== undefined) return simple;
   const [head, ...rest] = path.split('/');
@@ -47,6 +50,8 @@ export function hrefOf(route: Route): string {
     case 'not-found':
     case 'overview':
       return '#/overview';
+    case 'alerts':
+      return route.query === undefined || route.query === '' ? '#/alerts' : `#/alerts?${route.query}`;
     default:
       return `#/${route.name}`;
   }

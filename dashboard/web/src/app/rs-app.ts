@@ -177,7 +177,7 @@ export class RsApp extends LitElement {
       case 'login':
         return html`<rs-overview .api=${this._api} .live=${this._live}></rs-overview>`;
       case 'alerts':
-        return html`<rs-alert-feed .api=${this._api} .live=${this._live} .domains=${alertDomainsFor(user.roles)}></rs-alert-feed>`;
+        return html`<rs-alert-feed .api=${this._api} .live=${this._live} .domains=${alertDomainsFor(user.roles)} .query=${route.query ?? ''}></rs-alert-feed>`;
       case 'alert':
         return html`<rs-alert-detail .api=${this._api} .live=${this._live} .alertId=${route.id}></rs-alert-detail>`;
       case 'account':
