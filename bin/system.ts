@@ -255,7 +255,7 @@ export async function startSystem(
     const w = waiters;
     const p = publisher!;
     const g = gate;
-    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKeys, publisher: p, waiters: w, decisions: readModels, metrics, gate: g })));
+    plugins.push(async (app) => void (await app.register(ingestPlugin, { apiKey: config.apiKeys, publisher: p, waiters: w, decisions: readModels, metrics, gate: g, version: PACKAGE_VERSION })));
   }
   if (roles.has('api') && readModels) {
     const rm = readModels;

@@ -212,6 +212,14 @@ describe.each([
     });
   });
 
+  describe('ingest - its OpenAPI document', () => {
+    it('serves GET /v1/openapi.json without a key (it describes the API, it holds no data)', async () => {
+      const response = await app.inject({ method: 'GET', url: '/v1/openapi.json' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ openapi: '3.1.0', paths: { '/v1/events': { post: { operationId: 'postEvent' } } } });
+    });
+  });
+
   describe('ingest - batches', () => {
     it('accepts NDJSON and answers line by line, naming why refused lines were refused', async () => {
       const lines = [

@@ -13,6 +13,7 @@ import {
   type ValidatedEvent,
 } from '../core/index.js';
 import { RETRY_AFTER_SECONDS } from './backlog-gate.js';
+import { INGEST_OPENAPI_PATH, ingestOpenApi } from './openapi.js';
 import { DECIDED_BEFORE, type DecisionWaiters, type EventPublisher, type PublishResult } from './publisher.js';
 
 /** What the gateway needs to answer GET /v1/decisions/:eventId. */
@@ -35,6 +36,8 @@ export type IngestPluginOptions = {
   /** Largest batch body, bytes, and most events in one batch. */
   readonly maxBatchBytes?: number;
   readonly maxBatchEvents?: number;
+  /** The version the OpenAPI document at /v1/openapi.json shows (the package's). */
+  readonly version?: string;
 };
 
 const DEFAULT_WAIT_MS = 200;
@@ -67,6 +70,11 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
   const maxBatchBytes = opts.maxBatchBytes ?? 8 * 1024 * 1024;
   const maxBatchEvents = opts.maxBatchEvents ?? 10_000;
   const guard = apiKeyGuard(opts.apiKey);
+  // describes the API, holds no data: no key needed to read it
+  const document = ingestOpenApi({ version: opts.version ?? '0.0.0', maxEventBytes, maxBatchBytes, maxBatchEvents, maxWaitMs: MAX_WAIT_MS });
+  app.get(INGEST_OPENAPI_PATH, async function ingestOpenApiDocument() {
+    return document;
+  });
   /** Refused keys count among the rejected events, so that producers left behind by a key rotation show. */
   function checkKey(request: FastifyRequest): void {
     try {

@@ -281,6 +281,13 @@ describe('data API - OpenAPI', () => {
     const alerts = doc.paths['/api/alerts']!.get!;
     expect(alerts.parameters!.map((p) => `${p.in}.${p.name}`).sort()).toEqual(['query.cursor', 'query.domain', 'query.limit', 'query.segment', 'query.severity', 'query.since', 'query.typology']);
     expect(Object.keys(alerts.responses).sort()).toEqual(['200', '400', '401', '403', '503']);
+    // operation ids for generated clients: the handlers' names, one per operation
+    const ids = Object.entries(doc.paths)
+      .filter(([path]) => path !== '/api/test/echo') // the test's own route: an anonymous handler
+      .flatMap(([, ops]) => Object.values(ops).map((op) => (op as { operationId?: string }).operationId));
+    expect(ids).not.toContain(undefined);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((alerts as { operationId?: string }).operationId).toBe('alertFeed');
   });
 
   it('openapi - Swagger UI is served from the package, with nothing from the internet', async () => {

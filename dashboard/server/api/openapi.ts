@@ -40,6 +40,9 @@ type TransformInput = { schema: Record<string, unknown> | undefined; url: string
 export function documentApiRoute({ schema, url, route }: TransformInput): { schema: Record<string, unknown>; url: string } {
   const documented: Record<string, unknown> = { ...(schema ?? {}) };
   if (!url.startsWith('/api/') || url.startsWith(`${DOCS_PREFIX}`)) return { schema: { ...documented, hide: true }, url };
+  // a generated client's method names: the handler's own (alertFeed, createUser, …), unique by design
+  const handlerName = typeof route.handler === 'function' ? route.handler.name : '';
+  if (documented.operationId === undefined && /^[A-Za-z][A-Za-z0-9]*$/.test(handlerName)) documented.operationId = handlerName;
   if (documented.security === undefined) {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const csrfOptOut = (route.config as { csrf?: boolean } | undefined)?.csrf === false;
@@ -67,6 +70,7 @@ const openApiPluginImpl: FastifyPluginAsync<OpenApiOptions> = async (app, opts) 
           csrf: { type: 'apiKey', in: 'header', name: CSRF_HEADER, description: 'The csrfToken of the login answer (or GET /api/auth/me); required on POST, PUT, PATCH and DELETE.' },
         },
       },
+      servers: [{ url: '/', description: 'This riskstream process (the api role).' }],
       security: [{ session: [] }],
       tags: [
         { name: 'alerts', description: 'The alert feed and drill-down' },

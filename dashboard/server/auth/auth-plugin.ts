@@ -106,7 +106,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
-    { schema: { body: LoginBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 413, 415, 429, 503) } }, config: { csrf: false } },
+    { schema: { summary: 'Sign in', body: LoginBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 413, 415, 429, 503) } }, config: { csrf: false } },
     async function login(request, reply): Promise<LoginAnswer> {
       const ipWait = await throttle.takeIpAttempt(request.ip);
       if (ipWait > 0) {
@@ -170,7 +170,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     if (lockedNow > 0) reply.header('retry-after', retryAfterSeconds(lockedNow));
   }
 
-  app.post('/api/auth/logout', { schema: { response: { 204: NoContent, ...authErrors(403, 503) } } }, async function logout(request, reply) {
+  app.post('/api/auth/logout', { schema: { summary: 'Sign out', response: { 204: NoContent, ...authErrors(403, 503) } } }, async function logout(request, reply) {
     const id = request.cookies[SESSION_COOKIE];
     if (id) await sessions.destroy(id);
     if (request.user) log(request).info({ username: request.user.username }, 'signed out');
@@ -178,12 +178,12 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     return reply.code(204).send();
   });
 
-  app.get('/api/auth/me', { schema: { response: { 200: LoginAnswerSchema, ...authErrors(401, 503) } } }, async function me(request): Promise<LoginAnswer> {
+  app.get('/api/auth/me', { schema: { summary: 'The signed-in user and the CSRF token', response: { 200: LoginAnswerSchema, ...authErrors(401, 503) } } }, async function me(request): Promise<LoginAnswer> {
     const user = signedInUser(request);
     return { user, csrfToken: request.authSession!.csrfToken };
   });
 
-  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { response: { 200: TotpEnrolAnswerSchema, ...authErrors(401, 403, 503) } } }, async function enrolTotp(request) {
+  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { summary: 'Start enrolling a second factor (TOTP)', response: { 200: TotpEnrolAnswerSchema, ...authErrors(401, 403, 503) } } }, async function enrolTotp(request) {
     const user = signedInUser(request);
     const enrolment = await createTotpEnrolment(user.username);
     await users.setPendingTotp(user.username, enrolment.secret);
@@ -193,7 +193,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: TotpConfirmBody }>(
     '/api/auth/totp/confirm',
-    { preValidation: requireRoles(), schema: { body: TotpConfirmBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
+    { preValidation: requireRoles(), schema: { summary: 'Confirm the second factor with a code', body: TotpConfirmBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
     async function confirmTotp(request): Promise<LoginAnswer> {
       const user = signedInUser(request);
       const record = await users.get(user.username);
@@ -208,7 +208,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: PasswordChangeBody }>(
     '/api/auth/password',
-    { preValidation: requireRoles(), schema: { body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
+    { preValidation: requireRoles(), schema: { summary: 'Change your own password', body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
     async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
       const user = signedInUser(request);
       // The current password is guessable through a stolen session too: the same lock-out applies.
