@@ -27,7 +27,11 @@ export const DECISION_FIELDS: FieldDocs<DecisionWire> = {
   ingestTs: { type: 'integer or null', description: 'When the gateway or publisher accepted the event (the `Rs-Ingest-Ts` header), epoch ms; null when the event reached the bus without it.' },
   decidedAt: { type: 'integer', description: 'When the processor decided, epoch ms.' },
   accountId: { type: 'string', description: ACCOUNT_OF_EVENT },
-  customerId: { type: 'string', description: "The customer: `debtor.customerId` for payments (empty when not sent), the event's `customerId` otherwise." },
+  customerId: {
+    type: 'string',
+    description:
+      "The customer: `debtor.customerId` for payments — when not sent, the customer whose latest `customer` event lists the debtor account in `accounts` (empty when none does) — and the event's `customerId` otherwise.",
+  },
   counterpartyId: { type: 'string', description: "`creditor.accountId` for payments; empty for other kinds." },
   channel: { type: 'string', description: 'The payment `channel` (`mobile`, `online`, `pos`, …); empty for other kinds. Storage cuts the per-minute decision KPIs by it.' },
   paymentType: { type: 'string', description: 'The payment `type` (`card`, `transfer`, …); empty for other kinds.' },
