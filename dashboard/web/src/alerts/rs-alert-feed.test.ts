@@ -187,4 +187,23 @@ describe('alert feed', () => {
     expect(feedHref()).toBe('#/alerts?domain=aml&severity=high&segment=vip');
     window.history.replaceState(null, '', '#/');
   });
+
+  it('alert feed - is a table for assistive technology: named column headers, rows of cells, a named link to each alert', async () => {
+    const { feed, socket, runFrames } = setup();
+    await settle(feed);
+    socket().push({ type: 'alert', alert: makeAlert({ id: 'al-a11y', typology: 'card_testing', severity: 'high', accountId: 'acc-7' }) });
+    runFrames();
+    await layout(feed);
+    const table = feed.shadowRoot!.querySelector('[role="table"]')!;
+    expect(table.getAttribute('aria-label')).toBe('Alert feed');
+    expect(table.closest('[aria-hidden="true"]')).toBeNull();
+    const headers = [...table.querySelectorAll('[role="columnheader"]')].map((h) => h.textContent!.trim());
+    expect(headers).toEqual(['Time', 'Severity', 'Domain', 'Typology', 'Score', 'Account', 'Amount', 'Segment']);
+    const row = rows(feed)[0]!;
+    expect(row.getAttribute('role')).toBe('row');
+    expect(row.querySelectorAll('[role="cell"]')).toHaveLength(8);
+    const link = row.querySelector('a')!;
+    expect(link.getAttribute('href')).toBe('#/alerts/al-a11y');
+    expect(link.getAttribute('aria-label')).toMatch(/^Open alert: card_testing, high, account acc-7, /);
+  });
 });

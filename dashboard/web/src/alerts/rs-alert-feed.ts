@@ -62,6 +62,18 @@ export class RsAlertFeed extends LitElement {
         align-items: center;
         margin-left: auto;
       }
+      input::placeholder {
+        /* the default placeholder grey is 3.97:1 on the input; this is above 7:1 */
+        color: var(--rs-text-dim);
+        opacity: 1;
+      }
+      /* The table scrolls sideways inside its panel when the screen is narrower than its columns. */
+      .table-scroll {
+        overflow-x: auto;
+      }
+      .table {
+        min-width: 44em;
+      }
       .grid,
       .row {
         display: grid;
@@ -83,14 +95,15 @@ export class RsAlertFeed extends LitElement {
         width: 100%;
       }
       .row {
+        position: relative;
         box-sizing: border-box;
         width: 100%;
         height: ${ROW_HEIGHT}px;
         color: var(--rs-text);
-        text-decoration: none;
         border-bottom: 1px solid var(--rs-border);
       }
-      .row:hover {
+      .row:hover,
+      .row:focus-within {
         background: #18243a;
       }
       .row > span {
@@ -98,27 +111,50 @@ export class RsAlertFeed extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .row a {
+        color: var(--rs-link);
+        text-decoration: none;
+      }
+      .row:hover a {
+        text-decoration: underline;
+      }
+      /* the link's box covers the whole row: a click anywhere on it opens the alert */
+      .row a::after {
+        content: '';
+        position: absolute;
+        inset: 0;
+      }
+      .row a:focus-visible {
+        outline: none;
+      }
+      .row a:focus-visible::after {
+        outline: 3px solid var(--rs-focus);
+        outline-offset: -3px;
+      }
       .num {
         text-align: right;
       }
       .footer {
         display: flex;
+        flex-wrap: wrap;
         gap: 12px;
         align-items: center;
         padding-top: 8px;
       }
+      /* Narrow screens: domain and segment give way (the typology and the filter say most of it);
+         the rest scrolls sideways inside the table's own box. */
       @media (max-width: 900px) {
+        .table {
+          min-width: 33em;
+        }
         .grid,
         .row {
-          grid-template-columns: 6em 6em minmax(6em, 1fr) 4em;
+          grid-template-columns: 5em 5.5em minmax(7em, 1.4fr) 3em minmax(6em, 1fr) minmax(6em, 1fr);
+          gap: 6px;
         }
         .grid > :nth-child(3),
-        .grid > :nth-child(6),
-        .grid > :nth-child(7),
         .grid > :nth-child(8),
         .row > :nth-child(3),
-        .row > :nth-child(6),
-        .row > :nth-child(7),
         .row > :nth-child(8) {
           display: none;
         }
@@ -238,21 +274,25 @@ export class RsAlertFeed extends LitElement {
         </div>
       </form>
       <section class="panel">
-        <div class="grid head" aria-hidden="true">
-          <span>${msg('alerts.colTime')}</span><span>${msg('alerts.colSeverity')}</span><span>${msg('alerts.colDomain')}</span>
-          <span>${msg('alerts.colTypology')}</span><span class="num">${msg('alerts.colScore')}</span><span>${msg('alerts.colAccount')}</span>
-          <span class="num">${msg('alerts.colAmount')}</span><span>${msg('alerts.colSegment')}</span>
+        <div class="table-scroll">
+          <div class="table" role="table" aria-label=${msg('alerts.list')} aria-rowcount=${this._items.length + 1}>
+            <div class="grid head" role="row" aria-rowindex="1">
+              <span role="columnheader">${msg('alerts.colTime')}</span><span role="columnheader">${msg('alerts.colSeverity')}</span
+              ><span role="columnheader">${msg('alerts.colDomain')}</span><span role="columnheader">${msg('alerts.colTypology')}</span
+              ><span role="columnheader" class="num">${msg('alerts.colScore')}</span><span role="columnheader">${msg('alerts.colAccount')}</span
+              ><span role="columnheader" class="num">${msg('alerts.colAmount')}</span><span role="columnheader">${msg('alerts.colSegment')}</span>
+            </div>
+            <rs-row-list
+              data-testid="alert-list"
+              role="rowgroup"
+              .rowHeight=${ROW_HEIGHT}
+              .items=${this._items}
+              .keyFunction=${alertKey}
+              .renderItem=${renderAlertRow}
+            ></rs-row-list>
+          </div>
         </div>
         ${this._items.length === 0 && !this._loading ? html`<p class="dim" data-testid="feed-empty">${msg('alerts.empty')}</p>` : nothing}
-        <rs-row-list
-          data-testid="alert-list"
-          role="list"
-          aria-label=${msg('alerts.list')}
-          .rowHeight=${ROW_HEIGHT}
-          .items=${this._items}
-          .keyFunction=${alertKey}
-          .renderItem=${renderAlertRow}
-        ></rs-row-list>
         <div class="footer">
           <button data-testid="feed-load-older" ?disabled=${this._loading || this._noOlder || this._cursor === null} @click=${this._onLoadOlder}>
             ${this._noOlder ? msg('alerts.noOlder') : msg('alerts.loadOlder')}

@@ -151,3 +151,13 @@ export function formatDateTime(ms: number): string {
 export function formatClock(ms: number): string {
   return dateFormat({ hour: '2-digit', minute: '2-digit', hour12: false }).format(ms);
 }
+
+/** Date and time with the zone named ("06/12/2026, 12:23:26 GMT+1"), for times read on their own. */
+export function formatDateTimeZoned(ms: number): string {
+  return dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' }).format(ms);
+}
+
+/** The instant in UTC as ISO 8601 text, for a title beside a local time. */
+export function utcText(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+}

@@ -102,6 +102,7 @@ export const en = {
   'alerts.count.one': '{count} alert in view',
   'alerts.countPaused': '{count} alerts in view, {pending} new while paused',
   'alerts.list': 'Alert feed',
+  'alerts.rowLink': 'Open alert: {typology}, {severity}, account {account}, {time}',
   'alerts.colTime': 'Time',
   'alerts.colSeverity': 'Severity',
   'alerts.colDomain': 'Domain',

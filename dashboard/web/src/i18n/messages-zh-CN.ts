@@ -102,6 +102,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'alerts.count.one': '当前显示 {count} 条预警',
   'alerts.countPaused': '当前显示 {count} 条预警，暂停期间新增 {pending} 条',
   'alerts.list': '预警流',
+  'alerts.rowLink': '打开预警：{typology}，{severity}，账户 {account}，{time}',
   'alerts.colTime': '时间',
   'alerts.colSeverity': '严重程度',
   'alerts.colDomain': '领域',
