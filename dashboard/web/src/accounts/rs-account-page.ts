@@ -7,7 +7,7 @@ import { alertHref } from '../app/routes.js';
 import type { Api } from '../api/http.js';
 import { formatDateTime, formatInteger, formatMinor, formatMoney, formatTime } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, valueText } from '../i18n/messages.js';
+import { msg, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
@@ -29,12 +29,16 @@ export class RsAccountPage extends LitElement {
       }
       .cols {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(min(340px, 100%), 1fr));
         gap: 12px;
       }
       .live {
         max-height: 260px;
         overflow: auto;
+      }
+      td.alerts a {
+        display: inline-block;
+        margin-right: 6px;
       }
     `,
   ];
@@ -170,7 +174,7 @@ export class RsAccountPage extends LitElement {
   }
 
   private _renderTimeline() {
-    return html`<table data-testid="account-timeline">
+    return html`<div class="table-scroll"><table data-testid="account-timeline">
         <thead>
           <tr>
             <th>${msg('account.colTime')}</th>
@@ -186,8 +190,8 @@ export class RsAccountPage extends LitElement {
         <tbody>
           ${this._timeline.map(
             (entry) => html`<tr>
-              <td>${formatDateTime(entry.ts)}</td>
-              <td>${entry.kind}</td>
+              <td class="nowrap">${formatDateTime(entry.ts)}</td>
+              <td class="nowrap">${entry.kind}</td>
               <td>${valueText(entry.direction)}</td>
               <td class="num">${formatMoney(entry.amount, entry.currency)}</td>
               <td>
@@ -198,11 +202,11 @@ export class RsAccountPage extends LitElement {
               </td>
               <td>${entry.action === null ? '—' : html`<span class="badge act-${entry.action}">${valueText(entry.action)}</span>`}</td>
               <td class="num">${entry.score === null ? '—' : formatInteger(entry.score)}</td>
-              <td>${entry.alertIds.map((id) => html`<a href=${alertHref(id)}>${id}</a> `)}</td>
+              <td class="alerts">${entry.alertIds.map((id) => html`<a href=${alertHref(id)} title=${id} data-testid="timeline-alert">${typologyText(alertTypologyOf(id))}</a> `)}</td>
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table></div>
       ${this._nextBefore === null
         ? nothing
         : html`<p><button data-testid="timeline-more" ?disabled=${this._loadingMore} @click=${this._onMore}>${msg('account.more')}</button></p>`}`;
@@ -276,6 +280,12 @@ export class RsAccountPage extends LitElement {
   get network(): NetworkModel | null {
     return this._network;
   }
+}
+
+/** An alert id is `<eventId>~<domain>~<typology>`: the typology is its last part (the whole id if it has no parts). */
+export function alertTypologyOf(id: string): string {
+  const parts = id.split('~');
+  return parts.length >= 3 ? parts[parts.length - 1]! : id;
 }
 
 function reasonText(reason: unknown): string {

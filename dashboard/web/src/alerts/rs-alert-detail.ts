@@ -34,7 +34,7 @@ export class RsAlertDetail extends LitElement {
       }
       .cols {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(380px, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(min(380px, 100%), 1fr));
         gap: 12px;
       }
       .points {
@@ -135,7 +135,7 @@ export class RsAlertDetail extends LitElement {
       </div>
       <section class="panel">
         <h2>${msg('detail.reasons')}</h2>
-        <table data-testid="detail-reasons">
+        <div class="table-scroll"><table data-testid="detail-reasons">
           <thead>
             <tr>
               <th class="num">${msg('detail.points')}</th>
@@ -154,7 +154,7 @@ export class RsAlertDetail extends LitElement {
                 </tr>`,
               )}
           </tbody>
-        </table>
+        </table></div>
       </section>
       <div class="cols">
         <section class="panel">

@@ -33,11 +33,15 @@ export class RsCreditPage extends LitElement {
       }
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(300px, 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(min(300px, 100%), 1fr));
         gap: 12px;
       }
       .span-2 {
         grid-column: span 2;
+      }
+      /* the history table's headers wrap rather than widen the panel */
+      .history th {
+        white-space: normal;
       }
       @media (max-width: 620px) {
         .span-2 {
@@ -179,7 +183,7 @@ export class RsCreditPage extends LitElement {
           { name: msg('credit.declined'), colour: PALETTE.block, points: series('blocked') },
         ]}
       ></rs-time-series>
-      <table data-testid="credit-totals">
+      <div class="table-scroll history"><table data-testid="credit-totals">
         <thead>
           <tr>
             <th></th>
@@ -203,7 +207,7 @@ export class RsCreditPage extends LitElement {
             </tr>`;
           })}
         </tbody>
-      </table>`;
+      </table></div>`;
   }
 
   private _onKpi(message: ServerMessage): void {

@@ -60,6 +60,18 @@ export const sharedStyles = css`
     font-size: 1.3rem;
     margin: 0 0 12px;
     font-weight: 600;
+    /* long ids (alerts, accounts) wrap instead of widening the page */
+    overflow-wrap: anywhere;
+  }
+  /* A table wider than its panel scrolls sideways inside it; the page never does. */
+  .table-scroll {
+    overflow-x: auto;
+    max-width: 100%;
+  }
+  td.nowrap,
+  th.nowrap {
+    white-space: nowrap;
+    overflow-wrap: normal;
   }
   h2 {
     font-size: 0.95rem;
