@@ -5,7 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { AccountAnswer, DecisionSummary, NetworkAnswer, ServerMessage, TimelineEntry } from '../../../server/protocol.js';
 import { alertHref } from '../app/routes.js';
 import type { Api } from '../api/http.js';
-import { formatDateTime, formatInteger, formatMinor, formatMoney, formatTime } from '../i18n/format.js';
+import { formatDateTime, formatDateTimeZoned, formatInteger, formatMinor, formatMoney, formatTime, utcText, zoneName } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
@@ -102,7 +102,7 @@ export class RsAccountPage extends LitElement {
                   <tbody>
                     ${this._activity.map(
                       (d) => html`<tr>
-                        <td>${formatTime(d.decidedAt)}</td>
+                        <td title=${utcText(d.decidedAt)}>${formatTime(d.decidedAt)}</td>
                         <td>${d.eventKind}</td>
                         <td class="num">${d.amount !== undefined ? formatMoney(d.amount, d.currency) : formatMinor(d.amountMinor, d.currency)}</td>
                         <td><span class="badge act-${d.action}">${valueText(d.action)}</span></td>
@@ -159,9 +159,9 @@ export class RsAccountPage extends LitElement {
       <dt>${msg('account.events')}</dt>
       <dd>${formatInteger(t.events)}</dd>
       <dt>${msg('account.firstSeen')}</dt>
-      <dd>${t.firstSeen === null ? '—' : formatDateTime(t.firstSeen)}</dd>
+      <dd title=${t.firstSeen === null ? '' : utcText(t.firstSeen)}>${t.firstSeen === null ? '—' : formatDateTimeZoned(t.firstSeen)}</dd>
       <dt>${msg('account.lastSeen')}</dt>
-      <dd>${t.lastSeen === null ? '—' : formatDateTime(t.lastSeen)}</dd>
+      <dd title=${t.lastSeen === null ? '' : utcText(t.lastSeen)}>${t.lastSeen === null ? '—' : formatDateTimeZoned(t.lastSeen)}</dd>
       <dt>${msg('account.in')}</dt>
       <dd>${formatMoney(t.inUsd, 'USD')}</dd>
       <dt>${msg('account.out')}</dt>
@@ -177,7 +177,7 @@ export class RsAccountPage extends LitElement {
     return html`<div class="table-scroll"><table data-testid="account-timeline">
         <thead>
           <tr>
-            <th>${msg('account.colTime')}</th>
+            <th>${msg('account.colTime')} <span class="dim">(${zoneName()})</span></th>
             <th>${msg('account.colKind')}</th>
             <th>${msg('account.colDirection')}</th>
             <th class="num">${msg('account.colAmount')}</th>
@@ -190,7 +190,7 @@ export class RsAccountPage extends LitElement {
         <tbody>
           ${this._timeline.map(
             (entry) => html`<tr>
-              <td class="nowrap">${formatDateTime(entry.ts)}</td>
+              <td class="nowrap" title=${utcText(entry.ts)}>${formatDateTime(entry.ts)}</td>
               <td class="nowrap">${entry.kind}</td>
               <td>${valueText(entry.direction)}</td>
               <td class="num">${formatMoney(entry.amount, entry.currency)}</td>

@@ -1,6 +1,10 @@
 // Flattens a stored event (nested JSON) into path/value rows for the detail table. Values stay text
 // for the template to bind; nothing here is ever treated as markup.
-export type FieldRow = { readonly path: string; readonly value: string };
+/** `time`: the value is an RFC 3339 date-time (the event's `ts`), as epoch ms, to show in local time with its zone. */
+export type FieldRow = { readonly path: string; readonly value: string; readonly time?: number };
+
+/** An RFC 3339 date-time with its offset (what the event contract accepts for times). */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 const MAX_ROWS = 400;
 
@@ -18,5 +22,7 @@ function walk(value: unknown, path: string, rows: FieldRow[]): void {
     for (const [key, child] of entries) walk(child, path === '' ? key : `${path}.${key}`, rows);
     return;
   }
-  rows.push({ path, value: value === null || value === undefined ? '—' : String(value) });
+  const text = value === null || value === undefined ? '—' : String(value);
+  const time = typeof value === 'string' && DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  rows.push(Number.isFinite(time) ? { path, value: text, time } : { path, value: text });
 }

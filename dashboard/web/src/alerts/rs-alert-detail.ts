@@ -7,7 +7,7 @@ import type { AlertDetailAnswer } from '../../../server/protocol.js';
 import { accountHref } from '../app/routes.js';
 import { ApiError, type Api } from '../api/http.js';
 import type { Reason } from '../api/wire.js';
-import { formatDateTime, formatInteger, formatMoney, formatMs } from '../i18n/format.js';
+import { formatDateTimeZoned, formatInteger, formatMoney, formatMs, utcText } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, reasonText, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
@@ -106,9 +106,9 @@ export class RsAlertDetail extends LitElement {
             <dt>${msg('alerts.colSegment')}</dt>
             <dd>${valueText(alert.segment)}</dd>
             <dt>${msg('detail.created')}</dt>
-            <dd>${formatDateTime(alert.createdAt)}</dd>
+            <dd title=${utcText(alert.createdAt)}>${formatDateTimeZoned(alert.createdAt)}</dd>
             <dt>${msg('detail.eventTime')}</dt>
-            <dd>${formatDateTime(alert.ts)}</dd>
+            <dd title=${utcText(alert.ts)}>${formatDateTimeZoned(alert.ts)}</dd>
             <dt>${msg('detail.account')}</dt>
             <dd>
               <a data-testid="account-link" href=${accountHref(alert.accountId)} aria-label=${msg('detail.openAccount', { id: alert.accountId })}
@@ -193,7 +193,13 @@ export class RsAlertDetail extends LitElement {
                     </tr>
                   </thead>
                   <tbody>
-                    ${eventFields(event).map((row) => html`<tr><td class="mono path">${row.path}</td><td>${row.value}</td></tr>`)}
+                    ${eventFields(event).map(
+                      (row) =>
+                        html`<tr>
+                          <td class="mono path">${row.path}</td>
+                          ${row.time === undefined ? html`<td>${row.value}</td>` : html`<td title=${row.value}>${formatDateTimeZoned(row.time)}</td>`}
+                        </tr>`,
+                    )}
                   </tbody>
                 </table>
               </div>`}

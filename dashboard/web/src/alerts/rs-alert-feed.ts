@@ -7,7 +7,7 @@ import type { AlertFilter, AlertPageAnswer, ServerMessage } from '../../../serve
 import { fetchAlertPage } from '../api/alerts-api.js';
 import type { Api } from '../api/http.js';
 import type { FeedAlert } from '../api/wire.js';
-import { formatInteger } from '../i18n/format.js';
+import { formatInteger, zoneName } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, msgCount, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
@@ -277,7 +277,7 @@ export class RsAlertFeed extends LitElement {
         <div class="table-scroll">
           <div class="table" role="table" aria-label=${msg('alerts.list')} aria-rowcount=${this._items.length + 1}>
             <div class="grid head" role="row" aria-rowindex="1">
-              <span role="columnheader">${msg('alerts.colTime')}</span><span role="columnheader">${msg('alerts.colSeverity')}</span
+              <span role="columnheader">${msg('alerts.colTime')} <span class="zone">(${zoneName()})</span></span><span role="columnheader">${msg('alerts.colSeverity')}</span
               ><span role="columnheader">${msg('alerts.colDomain')}</span><span role="columnheader">${msg('alerts.colTypology')}</span
               ><span role="columnheader" class="num">${msg('alerts.colScore')}</span><span role="columnheader">${msg('alerts.colAccount')}</span
               ><span role="columnheader" class="num">${msg('alerts.colAmount')}</span><span role="columnheader">${msg('alerts.colSegment')}</span>

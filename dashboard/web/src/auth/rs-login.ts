@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { LoginAnswer } from '../../../server/protocol.js';
 import { ApiError, type Api } from '../api/http.js';
-import { formatDateTime } from '../i18n/format.js';
+import { formatDateTimeZoned } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import { sharedStyles } from '../theme/theme.js';
@@ -106,7 +106,7 @@ export class RsLogin extends LitElement {
         text = msg('login.locked');
         break;
       case 'locked-until':
-        text = msg('login.lockedUntil', { time: formatDateTime(problem.until) });
+        text = msg('login.lockedUntil', { time: formatDateTimeZoned(problem.until) });
         break;
       case 'unavailable':
         text = msg('login.unavailable');

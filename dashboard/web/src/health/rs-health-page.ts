@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { DeadLettersAnswer, HealthView, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
-import { formatBytes, formatDateTime, formatDecimal, formatInteger, formatMs, formatPercent } from '../i18n/format.js';
+import { formatBytes, formatDateTimeZoned, formatDecimal, formatInteger, formatMs, formatPercent, utcText } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, type MessageKey } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
@@ -148,7 +148,7 @@ export class RsHealthPage extends LitElement {
         <span class="mono">${p.procId}</span>
         ${p.stale ? html`<span class="badge sev-critical">${msg('health.stale')}</span>` : nothing}
       </h2>
-      <div class="dim">${msg('health.roles')}: ${p.roles.join(', ')} · ${p.host} · pid ${p.pid} · ${msg('health.uptime')} ${formatDateTime(p.startedAt)}</div>
+      <div class="dim">${msg('health.roles')}: ${p.roles.join(', ')} · ${p.host} · pid ${p.pid} · ${msg('health.uptime')} <span title=${utcText(p.startedAt)}>${formatDateTimeZoned(p.startedAt)}</span></div>
       ${p.ingestRefusing ? html`<p class="bad" data-testid="ingest-refusing" role="status">${msg('health.ingestRefusing')}</p>` : nothing}
       <div class="figures">
         ${figure(msg('health.eventsIn'), rate(p.rates?.eventsIn))} ${figure(msg('health.decisions'), rate(p.rates?.decisions))}
@@ -258,7 +258,7 @@ export class RsHealthPage extends LitElement {
       <tbody>
         ${letters.map(
           (d) => html`<tr>
-            <td>${formatDateTime(d.at)}</td>
+            <td title=${utcText(d.at)}>${formatDateTimeZoned(d.at)}</td>
             <td>${d.source}</td>
             <td class="mono">${d.code}</td>
             <td>

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatMinor, formatMoney, formatMoneyCompact, formatMs, formatPercent, useExactDecimalFormatting } from './format.js';
+import { formatDateTime, formatDateTimeZoned, formatMinor, formatMoney, formatMoneyCompact, formatMs, formatPercent, useExactDecimalFormatting, utcText, zoneName } from './format.js';
 import { setLocale } from './locale.js';
 
 describe('format', () => {
@@ -56,5 +56,13 @@ describe('format', () => {
     expect(formatPercent(0.0123)).toBe('1.23%');
     setLocale('zh-CN');
     expect(formatMs(12)).toBe('12毫秒');
+  });
+
+  it('format - a time read on its own names its zone; the UTC instant is there for a title', () => {
+    const at = Date.UTC(2026, 11, 6, 17, 23, 25, 960);
+    const zone = zoneName(at);
+    expect(zone).not.toBe('');
+    expect(formatDateTimeZoned(at)).toBe(`${formatDateTime(at)} ${zone}`);
+    expect(utcText(at)).toBe('2026-12-06T17:23:25.960Z');
   });
 });

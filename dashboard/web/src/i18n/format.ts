@@ -157,6 +157,14 @@ export function formatDateTimeZoned(ms: number): string {
   return dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' }).format(ms);
 }
 
+/** The short name of the browser's time zone at `ms` in the current language ("EST", "GMT+1"), for column headers. */
+export function zoneName(ms: number = Date.now()): string {
+  const part = dateFormat({ hour: '2-digit', timeZoneName: 'short' })
+    .formatToParts(ms)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? '';
+}
+
 /** The instant in UTC as ISO 8601 text, for a title beside a local time. */
 export function utcText(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
