@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { alertDomainsFor, hrefOf, mayOpen, mayReadDeadLetters, parseRoute } from './routes.js';
+import { alertDomainsFor, hrefOf, mayOpen, mayReadDeadLetters, parseRoute, returnPage } from './routes.js';
 
 describe('routes', () => {
   const table: ReadonlyArray<[string, ReturnType<typeof parseRoute>]> = [
@@ -37,5 +37,18 @@ describe('routes', () => {
     expect(mayOpen('account', ['credit_officer'])).toBe(false);
     expect(mayOpen('credit', ['credit_officer'])).toBe(true);
     expect(mayOpen('alerts', ['credit_officer'])).toBe(true);
+  });
+
+  it('routes - after signing in, back to the page only if it was this user\'s (or a link opened first) and the role opens it', () => {
+    const monitor = { username: 'mo', roles: ['risk_monitor'] as const };
+    const credit = { username: 'cr', roles: ['credit_officer'] as const };
+    const table: ReadonlyArray<[Parameters<typeof returnPage>[0], Parameters<typeof returnPage>[1], string]> = [
+      [null, monitor, '#/overview'],
+      [{ hash: '#/health', username: 'mo' }, monitor, '#/health'],
+      [{ hash: '#/health', username: 'mo' }, { ...monitor, username: 'other' }, '#/overview'],
+      [{ hash: '#/alerts/al-1', username: null }, monitor, '#/alerts/al-1'],
+      [{ hash: '#/health', username: null }, credit, '#/overview'],
+    ];
+    for (const [returnTo, user, page] of table) expect(returnPage(returnTo, user), JSON.stringify([returnTo, user.username])).toBe(page);
   });
 });

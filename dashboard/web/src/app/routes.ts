@@ -1,6 +1,6 @@
 // Hash routes of the app (`#/alerts/<id>`): they work behind any static server, keep the browser's
 // back button and links, and need nothing from the server but `/`.
-import type { UserRole } from '../../../server/protocol.js';
+import type { SessionUser, UserRole } from '../../../server/protocol.js';
 
 export type Route =
   | { readonly name: 'login' }
@@ -96,4 +96,14 @@ function safeDecode(text: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The page to go back to after signing in again, and who was on it (null: a link opened before anyone signed in). */
+export type ReturnTo = { readonly hash: string; readonly username: string | null };
+
+/** Where to go after signing in: the remembered page if it was this user's (or a link opened before anyone signed in) and their roles open it. */
+export function returnPage(returnTo: ReturnTo | null, user: Pick<SessionUser, 'username' | 'roles'>): string {
+  if (returnTo === null) return '#/overview';
+  if (returnTo.username !== null && returnTo.username !== user.username) return '#/overview';
+  return mayOpen(parseRoute(returnTo.hash).name, user.roles) ? returnTo.hash : '#/overview';
 }

@@ -19,7 +19,7 @@ import '../overview/rs-overview.js';
 import { sharedStyles } from '../theme/theme.js';
 import './rs-connection-status.js';
 import './rs-language-switch.js';
-import { alertDomainsFor, mayOpen, mayReadDeadLetters, parseRoute, type Route, type RouteName } from './routes.js';
+import { alertDomainsFor, mayOpen, mayReadDeadLetters, parseRoute, returnPage, type ReturnTo, type Route, type RouteName } from './routes.js';
 import { createLiveConnection } from './services.js';
 
 const NAV: ReadonlyArray<{ readonly route: RouteName; readonly label: MessageKey }> = [
@@ -95,6 +95,15 @@ export class RsApp extends LitElement {
       main:focus-visible {
         outline: none;
       }
+      .session-ended {
+        max-width: 380px;
+        box-sizing: border-box;
+        margin: 8vh auto -6vh;
+        padding: 8px 12px;
+        border: 1px solid #6b5a12;
+        border-radius: 6px;
+        background: #2a2410;
+      }
       .skip {
         position: absolute;
         left: -9999px;
@@ -116,8 +125,12 @@ export class RsApp extends LitElement {
   @query('main') private _main!: HTMLElement | null;
 
   private readonly _locale = new LocaleController(this);
-  private readonly _api = new ApiClient({ onUnauthorized: () => this._signedOut() });
-  private _returnTo: string | null = null;
+  /** Why the sign-in form shows, when it is not the first visit: a session that ended says so. */
+  @state() private _sessionEnded = false;
+
+  private readonly _api = new ApiClient({ onUnauthorized: () => this._signedOut('session-ended') });
+  /** The page to go back to after signing in again, and who was on it (null: nobody signed in yet, a link opened). */
+  private _returnTo: ReturnTo | null = null;
   private _offStatus: (() => void) | null = null;
 
   override connectedCallback(): void {
@@ -144,6 +157,7 @@ export class RsApp extends LitElement {
     if (this._user === null) {
       return html`<main id="main" tabindex="-1">
         <div style="display:flex;justify-content:flex-end"><rs-language-switch></rs-language-switch></div>
+        ${this._sessionEnded ? html`<p class="session-ended" role="status" data-testid="session-ended">${msg('app.sessionEnded')}</p>` : nothing}
         <rs-login .api=${this._api} @rs-signed-in=${this._onSignedIn}></rs-login>
       </main>`;
     }
@@ -200,7 +214,7 @@ export class RsApp extends LitElement {
 
   private async _restoreSession(): Promise<void> {
     if (!mayHaveSession(document.cookie)) {
-      this._signedOut();
+      this._signedOut('no-session');
       this._booting = false;
       return;
     }
@@ -209,7 +223,7 @@ export class RsApp extends LitElement {
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error instanceof Error ? error.message : error);
       else document.cookie = forgetSessionHint();
-      this._signedOut();
+      this._signedOut('no-session');
     } finally {
       this._booting = false;
     }
@@ -219,22 +233,35 @@ export class RsApp extends LitElement {
     this._api.csrfToken = answer.csrfToken;
     this._user = answer.user;
     adoptAccountLocale(answer.user.locale);
+    this._sessionEnded = false;
     this._startLive();
     if (this._route.name === 'login') {
-      const target = this._returnTo ?? '#/overview';
+      const target = returnPage(this._returnTo, answer.user);
       this._returnTo = null;
       window.location.hash = target;
       this._route = parseRoute(target);
     }
   }
 
-  private _signedOut(): void {
+  /**
+   * Back to the sign-in form. Only a session that ended against the user's will (expired, revoked,
+   * password changed by an admin) or a link opened before signing in remembers the page to come
+   * back to; after "Sign out" the next person starts at the overview.
+   */
+  private _signedOut(why: 'voluntary' | 'session-ended' | 'no-session'): void {
+    const user = this._user;
     this._stopLive();
     this._api.csrfToken = null;
     this._user = null;
+    if (why === 'voluntary') {
+      this._returnTo = null;
+      this._sessionEnded = false;
+    }
+    // Said once, when a signed-in page drops to the form; not on a first visit.
+    if (why === 'session-ended' && user !== null) this._sessionEnded = true;
     if (this._route.name !== 'login') {
       const hash = window.location.hash;
-      if (hash !== '' && hash !== '#/login') this._returnTo = hash;
+      if (why !== 'voluntary' && hash !== '' && hash !== '#/login') this._returnTo = { hash, username: user?.username ?? null };
       window.location.hash = '#/login';
       this._route = { name: 'login' };
     }
@@ -242,12 +269,12 @@ export class RsApp extends LitElement {
 
   private _startLive(): void {
     this._stopLive();
-    const live = createLiveConnection(this._api, () => this._signedOut());
+    const live = createLiveConnection(this._api, () => this._signedOut('session-ended'));
     // A socket that will not come back may mean the session ended: ask the API, whose 401 signs out.
     this._offStatus = live.onStatus((status) => {
       if (status !== 'reconnecting') return;
       this._api.get('/api/auth/me').catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) this._signedOut();
+        if (error instanceof ApiError && error.status === 401) this._signedOut('session-ended');
       });
     });
     live.start();
@@ -288,7 +315,7 @@ export class RsApp extends LitElement {
     } catch {
       // Signed out locally all the same; the cookie expires on its own.
     }
-    this._signedOut();
+    this._signedOut('voluntary');
   }
 }
 

@@ -11,6 +11,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'app.error': '出错了：{message}',
   'app.retry': '重试',
   'app.notFound': '此页面不存在。',
+  'app.sessionEnded': '您的会话已结束（已过期，或密码、权限已更改）。请重新登录以继续。',
   'app.noAccess': '您的角色无权访问此页面。',
 
   'nav.main': '主导航',
