@@ -1,12 +1,12 @@
 // The chDB folder lock across processes: a child node process holds or tries the lock.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClickHouse, type ClickHouse } from './clickhouse.js';
-import { acquireDataFolderLock, DataFolderInUseError, DataFolderUnwritableError, LOCK_FILE } from './data-folder-lock.js';
+import { acquireDataFolderLock, DataFolderInUseError, DataFolderUnwritableError, LEASE_RENEW_MS, LEASE_STALE_MS, LOCK_FILE } from './data-folder-lock.js';
 
 // The child runs the lock module as plain JavaScript: it imports only Node built-ins, so a
 // transpiled copy behaves as the real one (the test runner's TypeScript loader is not needed).
@@ -100,6 +100,37 @@ describe('data folder lock', () => {
     second.release();
     second.release();
     expect(existsSync(join(folder, LOCK_FILE))).toBe(false);
+  });
+
+  it('lock - an owner on another host holds the folder while it renews the lock, and not after (a container restarted under a new host name)', () => {
+    const folder = join(work, 'elsewhere');
+    mkdirSync(folder);
+    const path = join(folder, LOCK_FILE);
+    writeFileSync(path, JSON.stringify({ pid: 4242, host: 'container-a1b2', startTicks: null }));
+    expect(() => acquireDataFolderLock(folder)).toThrow(/owned by process 4242 on container-a1b2 \(its lock .*riskstream\.lock was renewed 0 s ago; .*start again in 45 s/);
+    const stale = new Date(Date.now() - LEASE_STALE_MS - 1000);
+    utimesSync(path, stale, stale);
+    const lock = acquireDataFolderLock(folder);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid });
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('lock - the holder renews its lock, so that another host sees it held', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const folder = join(work, 'renewed');
+      mkdirSync(folder);
+      const path = join(folder, LOCK_FILE);
+      const lock = acquireDataFolderLock(folder);
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(path, old, old);
+      vi.advanceTimersByTime(LEASE_RENEW_MS);
+      expect(Date.now() - statSync(path).mtimeMs).toBeLessThan(5000);
+      lock.release();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lock - a damaged lock file is treated as stale', () => {

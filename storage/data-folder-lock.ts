@@ -2,11 +2,20 @@
 // process and a second process on the same folder fails with an unhelpful message (or worse, on
 // an older engine, corrupts it), so we refuse first and say what to do instead.
 // This module imports only Node built-ins: the lock test runs it in a child process as plain JS.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export const LOCK_FILE = 'riskstream.lock';
+
+/**
+ * The holder renews its lock (the file's modification time) this often. An owner on another host
+ * cannot be asked whether it lives (a container restarted under a new host name leaves its lock
+ * behind), so its lock counts as held only while it is renewed: one not renewed for LEASE_STALE_MS
+ * is stale and taken over.
+ */
+export const LEASE_RENEW_MS = 10_000;
+export const LEASE_STALE_MS = 45_000;
 
 /** The data folder cannot be written (a full or read-only file system): names it and what to do. */
 export class DataFolderUnwritableError extends Error {
@@ -16,10 +25,14 @@ export class DataFolderUnwritableError extends Error {
 export class DataFolderInUseError extends Error {
   override readonly name = 'DataFolderInUseError';
   readonly ownerPid: number;
-  constructor(folder: string, ownerPid: number, ownerHost: string) {
+  /** For an owner on another host: how long ago it last renewed the lock, ms. */
+  constructor(folder: string, ownerPid: number, ownerHost: string, renewedAgoMs?: number) {
+    const elsewhere =
+      ownerHost === hostname() || renewedAgoMs === undefined
+        ? ''
+        : ` on ${ownerHost} (its lock ${join(folder, LOCK_FILE)} was renewed ${Math.round(renewedAgoMs / 1000)} s ago; if that process is gone — a container restarted under a new host name — start again in ${Math.ceil((LEASE_STALE_MS - renewedAgoMs) / 1000)} s: a lock not renewed for ${LEASE_STALE_MS / 1000} s is taken over)`;
     super(
-      `the embedded ClickHouse data folder ${folder} is owned by process ${ownerPid}` +
-        (ownerHost === hostname() ? '' : ` on ${ownerHost}`) +
+      `the embedded ClickHouse data folder ${folder} is owned by process ${ownerPid}${elsewhere}` +
         '. chDB lets one process at a time open a data folder: stop that process, or, to run ' +
         'ClickHouse-using roles (writer, api) in separate processes, start a ClickHouse server and set CLICKHOUSE_URL.',
     );
@@ -37,6 +50,8 @@ export type DataFolderLock = {
 
 /** Holders in this process, by folder: one process may open the folder several times. */
 const held = new Map<string, number>();
+/** The timers renewing the locks this process holds, by folder. */
+const renewals = new Map<string, NodeJS.Timeout>();
 let exitHookInstalled = false;
 
 /** Takes the lock on `folder` (which must exist) or throws DataFolderInUseError naming the owner. */
@@ -61,7 +76,13 @@ export function acquireDataFolderLock(folder: string): DataFolderLock {
       takeOverStale(path, owner);
       continue;
     }
-    if (isAlive(owner)) throw new DataFolderInUseError(folder, owner.pid, owner.host);
+    if (owner.host !== me.host) {
+      const renewedAgo = renewedAgoMs(path);
+      if (renewedAgo === undefined) continue; // gone meanwhile
+      if (renewedAgo < LEASE_STALE_MS) throw new DataFolderInUseError(folder, owner.pid, owner.host, renewedAgo);
+    } else if (isAlive(owner)) {
+      throw new DataFolderInUseError(folder, owner.pid, owner.host);
+    }
     takeOverStale(path, owner);
   }
   throw new Error(`could not take the lock ${path}: it keeps changing hands`);
@@ -69,6 +90,11 @@ export function acquireDataFolderLock(folder: string): DataFolderLock {
 
 function holding(folder: string, path: string): DataFolderLock {
   held.set(folder, (held.get(folder) ?? 0) + 1);
+  if (!renewals.has(folder)) {
+    const timer = setInterval(() => renew(path), LEASE_RENEW_MS);
+    timer.unref();
+    renewals.set(folder, timer);
+  }
   let released = false;
   return {
     folder,
@@ -81,6 +107,8 @@ function holding(folder: string, path: string): DataFolderLock {
         return;
       }
       held.delete(folder);
+      clearInterval(renewals.get(folder));
+      renewals.delete(folder);
       removeIfOurs(path);
     },
   };
@@ -164,9 +192,31 @@ function takeOverStale(path: string, judged: Owner | null): void {
   unlinkSync(aside);
 }
 
+/** How long ago the lock was last renewed (its modification time), ms; undefined when it is gone. */
+function renewedAgoMs(path: string): number | undefined {
+  try {
+    return Math.max(0, Date.now() - statSync(path).mtimeMs);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Renews the lease on a lock this process holds; a lock no longer ours (taken over) is left alone. */
+function renew(path: string): void {
+  try {
+    const owner = readOwner(path);
+    if (owner && owner.pid === process.pid && owner.host === hostname()) {
+      const now = new Date();
+      utimesSync(path, now, now);
+    }
+  } catch {
+    // a file system gone read-only or full: the next renewal tries again
+  }
+}
+
+/** Whether a process on this host that holds the lock still runs (and is the one that took it). */
 function isAlive(owner: Owner): boolean {
-  // On another host (a shared file system) we cannot look: assume the owner is alive.
-  if (owner.host !== hostname()) return true;
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -206,5 +256,7 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const folder of held.keys()) removeIfOurs(join(folder, LOCK_FILE));
     held.clear();
+    for (const timer of renewals.values()) clearInterval(timer);
+    renewals.clear();
   });
 }
