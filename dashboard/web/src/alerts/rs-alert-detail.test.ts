@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AlertDetailAnswer } from '../../../server/protocol.js';
 import { setLocale } from '../i18n/locale.js';
 import { ApiError } from '../api/http.js';
@@ -105,5 +105,21 @@ describe('alert detail', () => {
     expect(element.shadowRoot!.querySelector('[role="alert"]')).toBeNull();
     expect(element.shadowRoot!.querySelector('[data-testid="detail-reasons"]')).not.toBeNull();
     live.stop();
+  });
+
+  it('alert detail - an alert that is not there is asked for again only briefly, then said plainly to be missing', async () => {
+    const api = new FakeApi().on('GET', '/api/alerts/al-gone', () => new ApiError(404, 'RS_ERR_NOT_FOUND', 'no alert al-gone since 2026-11-29 (?since= to look further back)', false));
+    const element = document.createElement('rs-alert-detail');
+    element.api = api;
+    element.alertId = 'al-gone';
+    document.body.append(element);
+    const started = Date.now();
+    await vi.waitFor(() => expect(element.shadowRoot!.querySelector('[data-testid="alert-not-found"]')).not.toBeNull(), { timeout: 4_000, interval: 50 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(api.calls).toHaveLength(4);
+    const text = element.shadowRoot!.textContent!;
+    expect(text).toContain('This alert was not found');
+    expect(text).not.toContain('?since=');
+    expect(text).not.toContain('Loading');
   });
 });

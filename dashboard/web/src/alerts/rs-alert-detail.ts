@@ -60,6 +60,8 @@ export class RsAlertDetail extends LitElement {
 
   @state() private _answer: AlertDetailAnswer | null = null;
   @state() private _error: string | null = null;
+  /** The alert is not there (not in the last 7 days, or not for this role). */
+  @state() private _notFound = false;
 
   private readonly _locale = new LocaleController(this);
   private readonly _reconnect = new ReconnectController(
@@ -78,11 +80,13 @@ export class RsAlertDetail extends LitElement {
 
   override render() {
     const answer = this._answer;
-    return html`<section data-testid="alert-detail" aria-busy=${answer === null && this._error === null ? 'true' : 'false'}>
+    const waiting = answer === null && this._error === null && !this._notFound;
+    return html`<section data-testid="alert-detail" aria-busy=${waiting ? 'true' : 'false'}>
       <p><a href="${feedHref()}">← ${msg('detail.back')}</a></p>
       <h1>${msg('detail.title', { id: this.alertId })}</h1>
       ${this._error !== null ? html`<p class="error" role="alert">${msg('app.error', { message: this._error })}</p>` : nothing}
-      ${answer === null ? (this._error === null ? html`<p class="dim">${msg('app.loading')}</p>` : nothing) : this._renderAnswer(answer)}
+      ${this._notFound ? html`<p role="alert" data-testid="alert-not-found">${msg('detail.notFound')}</p>` : nothing}
+      ${answer === null ? (waiting ? html`<p class="dim">${msg('app.loading')}</p>` : nothing) : this._renderAnswer(answer)}
     </section>`;
   }
 
@@ -212,8 +216,10 @@ export class RsAlertDetail extends LitElement {
     const request = ++this._request;
     this._answer = null;
     this._error = null;
+    this._notFound = false;
     // A live alert can be opened before the writer has stored it (about a second behind the
-    // stream): ask again, a little later each time, until the alert, decision and event are in.
+    // stream): a 404 is asked again briefly, and an alert stored without its decision or event
+    // yet is asked again a little longer, until they are in.
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await this.api.get<AlertDetailAnswer>(`/api/alerts/${encodeURIComponent(this.alertId)}`);
@@ -223,8 +229,13 @@ export class RsAlertDetail extends LitElement {
         if ((answer.decision !== null && answer.event !== null) || attempt >= STORAGE_RETRIES) return;
       } catch (error) {
         if (request !== this._request) return;
-        const notYetStored = error instanceof ApiError && error.status === 404;
-        if (!notYetStored || attempt >= STORAGE_RETRIES) {
+        const missing = error instanceof ApiError && (error.status === 404 || error.status === 403);
+        if (missing && (error.status === 403 || attempt >= NOT_FOUND_RETRIES)) {
+          // The server's words mention query parameters this page cannot pass: say it plainly.
+          this._notFound = true;
+          return;
+        }
+        if (!missing) {
           this._error = error instanceof Error ? error.message : String(error);
           return;
         }
@@ -235,8 +246,10 @@ export class RsAlertDetail extends LitElement {
   }
 }
 
-/** Attempts after the first while storage catches up (about 20 s in all). */
+/** Attempts after the first while storage catches up with an alert's decision and event (about 20 s in all). */
 const STORAGE_RETRIES = 7;
+/** Attempts after a first 404 (250 + 500 + 1000 ms): a just-raised alert is stored within about a second. */
+const NOT_FOUND_RETRIES = 3;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -114,6 +114,7 @@ export const en = {
   'alerts.colSegment': 'Segment',
 
   'detail.title': 'Alert {id}',
+  'detail.notFound': 'This alert was not found. Alerts can be opened for 7 days after they are raised, and only by roles that may see their domain.',
   'detail.back': 'Back to alerts',
   'detail.alert': 'Alert',
   'detail.decision': 'Decision',

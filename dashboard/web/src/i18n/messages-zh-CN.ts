@@ -114,6 +114,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'alerts.colSegment': '客户分层',
 
   'detail.title': '预警 {id}',
+  'detail.notFound': '未找到此预警。预警在产生后 7 天内可以打开，且仅限有权查看其领域的角色。',
   'detail.back': '返回预警列表',
   'detail.alert': '预警',
   'detail.decision': '决策',
