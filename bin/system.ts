@@ -28,6 +28,7 @@ import {
   ServiceUnavailableError,
   isRedisUnavailable,
   redisUnavailableMessage,
+  processorsHaveRun,
   watchRedisState,
   type Config,
   type Logger,
@@ -131,7 +132,7 @@ export async function startSystem(
       const problem = evictionProblem(await redisMemory(r).catch(() => ({ usedBytes: 0, maxBytes: 0, policy: 'unknown' })));
       if (problem !== null) logger.warn({ redis: safeUrl(config.redisUrl) }, problem);
       metrics.redisStateLost.inc(0);
-      const stopWatching = watchRedisState(r, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc());
+      const stopWatching = watchRedisState(r, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc(), undefined, () => processorsHaveRun(bus));
       stops.push(['redis state watch', async () => stopWatching()]);
     }
     // after Redis answered: a start that fails for want of Redis creates no streams (whose storage JetStream reserves)

@@ -625,6 +625,20 @@ export async function consumerLag(bus: Bus, stream: string, durable: string): Pr
   }
 }
 
+/**
+ * Whether the processors of this namespace have run before: their durable consumer exists and has
+ * delivered something. Then Redis should hold the namespace's state (watchRedisState); false when
+ * it cannot be told (no consumer yet, NATS away).
+ */
+export async function processorsHaveRun(bus: Bus): Promise<boolean> {
+  try {
+    const info = await bus.jsm.consumers.info(bus.names.streams.events, bus.names.consumers.processors);
+    return info.delivered.stream_seq > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Deletes every stream and KV bucket of the namespace (tests and `riskstream reset`). */
 export async function deleteNamespace(bus: Bus): Promise<void> {
   const { jsm, names } = bus;

@@ -98,6 +98,25 @@ describe('redis - when the server goes away', () => {
     }
   });
 
+  it('says at start when the namespace ran before and Redis no longer holds its state (flushed while riskstream was stopped)', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString())), done()) });
+    const redis = await connectRedis(server.url, 'test-redis-state-start');
+    let lost = 0;
+    const stop = watchRedisState(redis, server.url, 'tstart:', createLogger('info', 'test', sink, 'json'), () => lost++, 60_000, async () => true);
+    try {
+      await eventually(() => (lost > 0 ? true : undefined), 5000, 'the loss noticed at start');
+      expect(lines.filter((l) => l.level === 50).map((l) => l.msg.split(':')[0])).toEqual([
+        "Redis has lost riskstream's state (restarted without persistence, flushed, or evicting, while riskstream was stopped)",
+      ]);
+      expect(await redis.exists('tstart:state')).toBe(1);
+    } finally {
+      stop();
+      await redis.del('tstart:state');
+      await closeRedis(redis);
+    }
+  });
+
   it('says when Redis comes back without the namespace\'s state, once, and marks it again', async () => {
     const lines: Array<{ level: number; msg: string }> = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString())), done()) });

@@ -165,22 +165,32 @@ export function stateMarkerKey(prefix: string): string {
  * or evicting comes back empty, which silently resets every account's history and the duplicate
  * checks (an event sent again within RISKSTREAM_DEDUP_TTL_SECONDS would be decided again). A marker
  * key set at start is looked for when the connection comes back and every `everyMs`; when it is
- * gone, an error says what was lost and the marker is set again. Returns the stop function.
+ * gone, an error says what was lost and the marker is set again. At start a missing marker is a
+ * first start, unless `existedBefore` says the namespace ran before (processorsHaveRun): then
+ * Redis lost the state while riskstream was stopped. Returns the stop function.
  */
-export function watchRedisState(redis: Redis, url: string, prefix: string, logger: Logger, onLost: () => void = () => undefined, everyMs = 10_000): () => void {
+export function watchRedisState(
+  redis: Redis,
+  url: string,
+  prefix: string,
+  logger: Logger,
+  onLost: () => void = () => undefined,
+  everyMs = 10_000,
+  existedBefore: () => Promise<boolean> = async () => false,
+): () => void {
   const key = stateMarkerKey(prefix);
   let stopped = false;
   const check = async (first: boolean): Promise<void> => {
     if (stopped || redis.status !== 'ready') return;
     // NX: the first start writes it; later, a 1 says it was missing
     const created = await redis.set(key, new Date().toISOString(), 'NX').catch(() => undefined);
-    if (created === 'OK' && !first) {
-      onLost();
-      logger.error(
-        { redis: safeUrl(url) },
-        'Redis has lost riskstream\'s state (restarted without persistence, flushed, or evicting): every account\'s windows and history start again from nothing, and an event sent again within RISKSTREAM_DEDUP_TTL_SECONDS is decided again. Give Redis persistence (appendonly yes) and maxmemory-policy noeviction to keep it',
-      );
-    }
+    if (created !== 'OK') return;
+    if (first && !(await existedBefore())) return;
+    onLost();
+    logger.error(
+      { redis: safeUrl(url) },
+      `Redis has lost riskstream's state (restarted without persistence, flushed, or evicting${first ? ', while riskstream was stopped' : ''}): every account's windows and history start again from nothing, and an event sent again within RISKSTREAM_DEDUP_TTL_SECONDS is decided again. Give Redis persistence (appendonly yes) and maxmemory-policy noeviction to keep it`,
+    );
   };
   void check(true);
   const onReady = (): void => void check(false);

@@ -1,7 +1,7 @@
 // The processor runner against the real NATS and Redis: decisions for good events, dead letters
 // with reasons for bad messages, and inputs acknowledged only after their outputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerLag, createLogger, createMetrics, validateEvent, type DeadLetterWire, type DecisionWire } from '../core/index.js';
+import { consumerLag, createLogger, createMetrics, processorsHaveRun, validateEvent, type DeadLetterWire, type DecisionWire } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
 import { createHarness, eventually, payment, validated, type Harness } from '../test/harness.js';
@@ -85,6 +85,8 @@ describe('processor runner - decisions and dead letters', () => {
       const lag = await consumerLag(h.bus, h.names.streams.events, h.names.consumers.processors);
       return lag && lag.pending === 0 && lag.ackPending === 0 ? true : undefined;
     }, 10_000, 'the consumer to be drained');
+    // so that a Redis emptied while they are stopped is noticed at their next start (watchRedisState)
+    expect(await processorsHaveRun(h.bus)).toBe(true);
   });
 
   it('counts the third payment of an account in a minute as the third', async () => {

@@ -13,6 +13,7 @@ import {
   names as namesOf,
   publishThreadTid,
   setFxRates,
+  processorsHaveRun,
   watchRedisState,
 } from '../../core/index.js';
 import { createProductProcessor } from '../compose.js';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const redis = await connectRedis(config.redisUrl, 'riskstream-processors', logger);
   // (the main thread watches too when it has Redis: the first to find the marker gone says so)
   metrics.redisStateLost.inc(0);
-  const stopWatching = watchRedisState(redis, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc());
+  const stopWatching = watchRedisState(redis, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc(), undefined, () => processorsHaveRun(bus));
   const kpis = startKpiPublisher(bus, procId, logger);
   const processor = createProductProcessor({ bus, redis, config, metrics, logger, kpis: kpis.accumulator });
   await processor.start();
