@@ -59,6 +59,35 @@ export function natsHowToStart(url: string): string {
   );
 }
 
+/**
+ * NATS_URL as the client takes it: the servers (comma-separated) without credentials, and the
+ * credentials as options — the client ignores a `user:pass@` or `token@` in a server URL, so a
+ * NATS with authentication refused every connection.
+ */
+export function natsServersOf(url: string): { servers: string[]; user?: string; pass?: string; token?: string } {
+  let user: string | undefined;
+  let pass: string | undefined;
+  let token: string | undefined;
+  const servers = url.split(',').map((one) => {
+    const text = one.trim();
+    const at = text.lastIndexOf('@');
+    if (at < 0) return text;
+    const scheme = text.indexOf('://');
+    const start = scheme < 0 ? 0 : scheme + 3;
+    const credentials = text.slice(start, at);
+    if (user === undefined && token === undefined && credentials !== '') {
+      const colon = credentials.indexOf(':');
+      if (colon < 0) token = decodeURIComponent(credentials);
+      else {
+        user = decodeURIComponent(credentials.slice(0, colon));
+        pass = decodeURIComponent(credentials.slice(colon + 1));
+      }
+    }
+    return text.slice(0, start) + text.slice(at + 1);
+  });
+  return { servers, ...(user !== undefined ? { user, pass } : {}), ...(token !== undefined ? { token } : {}) };
+}
+
 /** The host and port of a service URL, for the hints that tell how to start it (defaults when it cannot be read). */
 export function hostAndPort(url: string, defaultPort: number): { readonly host: string; readonly port: number } {
   try {
@@ -79,7 +108,7 @@ export async function connectBus(url: string, names: Names, name = 'riskstream',
   let nc: NatsConnection;
   try {
     nc = await connect({
-      servers: url,
+      ...natsServersOf(url),
       name,
       timeout: 3000,
       maxReconnectAttempts: -1,
@@ -90,9 +119,13 @@ export async function connectBus(url: string, names: Names, name = 'riskstream',
       ...({ pendingLimit: 1024 * 1024 } as object),
     });
   } catch (error) {
-    throw new ServiceUnavailableError(
-      `NATS is not reachable at ${safeUrl(url)} (${(error as Error).message}). ${natsHowToStart(url)}`,
-    );
+    const message = (error as Error).message;
+    if (/authorization|authentication/i.test(message)) {
+      throw new ServiceUnavailableError(
+        `NATS at ${safeUrl(url)} refused riskstream's credentials (${message}): put them in NATS_URL, as nats://user:password@host:4222 or nats://token@host:4222 (percent-encode special characters).`,
+      );
+    }
+    throw new ServiceUnavailableError(`NATS is not reachable at ${safeUrl(url)} (${message}). ${natsHowToStart(url)}`);
   }
   if (logger) void logConnectionChanges(nc, safeUrl(url), logger);
   let jsm: JetStreamManager;

@@ -105,14 +105,18 @@ export function startPrivateRedis(): Promise<PrivateServer> {
   });
 }
 
-/** A nats-server with JetStream (unless told not to), its store in the server's folder (kept across restarts). */
-export function startPrivateNats(options: { readonly jetstream?: boolean } = {}): Promise<PrivateServer> {
+/**
+ * A nats-server with JetStream (unless told not to), its store in the server's folder (kept across
+ * restarts); with `auth`, it takes only that user and password.
+ */
+export function startPrivateNats(options: { readonly jetstream?: boolean; readonly auth?: { readonly user: string; readonly pass: string } } = {}): Promise<PrivateServer> {
   const jetstream = options.jetstream ?? true;
+  const auth = options.auth ? ['--user', options.auth.user, '--pass', options.auth.pass] : [];
   const command = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((path) => existsSync(path)) ?? 'nats-server';
   return startPrivateServer({
     name: 'nats',
     command,
-    args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', dir] : [])],
+    args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', dir] : []), ...auth],
     url: (port) => `nats://127.0.0.1:${port}`,
     probe: null,
     greeting: 'INFO ',

@@ -11,9 +11,9 @@ import {
   createLogger,
   createMetrics,
   names as namesOf,
+  processorsHaveRun,
   publishThreadTid,
   setFxRates,
-  processorsHaveRun,
   watchRedisState,
 } from '../../core/index.js';
 import { createProductProcessor } from '../compose.js';
