@@ -61,10 +61,12 @@ describe('alert detail', () => {
     await settle(element);
     const rows = [...element.shadowRoot!.querySelectorAll('[data-testid="detail-features"] tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
     expect(rows).toEqual([
-      ['amount', '$1.33'],
-      ['out_count_1h', '11'],
-      ['seconds_since_last', '7,776,000 (90.0 days)'],
+      ['Amount of this payment', '$1.33'],
+      ['Payments out, last hour', '11'],
+      ['Time since the previous payment out (s)', '7,776,000 (90.0 days)'],
     ]);
+    const names = [...element.shadowRoot!.querySelectorAll('[data-testid="detail-features"] tbody tr td:first-child')].map((td) => td.getAttribute('title'));
+    expect(names).toEqual(['amount', 'out_count_1h', 'seconds_since_last']);
     const amountCell = element.shadowRoot!.querySelector('[data-testid="detail-features"] tbody td.num')!;
     expect(amountCell.getAttribute('title')).toBe('As the rules compare it: 133 US cents');
   });
@@ -121,5 +123,29 @@ describe('alert detail', () => {
     expect(text).toContain('This alert was not found');
     expect(text).not.toContain('?since=');
     expect(text).not.toContain('Loading');
+  });
+
+  it('alert detail - names the scorer in words, says how points become the score, and keeps ground truth apart and marked', async () => {
+    const reasons = [
+      { code: 'FR-CARD-TEST', scorer: 'fraud_rules', points: 500, text: 'card testing' },
+      { code: 'FR-VEL-1M', scorer: 'fraud_rules', points: 300, text: 'velocity' },
+    ];
+    const answer = detail();
+    const event = { ...answer.event!, labels: { patterns: ['card_testing'], fraud: true } };
+    const api = new FakeApi().on('GET', '/api/alerts/al-x', () => ({ ...answer, event, alert: { ...answer.alert, reasons } }));
+    const element = document.createElement('rs-alert-detail');
+    element.api = api;
+    element.alertId = 'al-x';
+    document.body.append(element);
+    await settle(element);
+    const root = element.shadowRoot!;
+    const scorerCell = root.querySelector('[data-testid="detail-reasons"] tbody td:nth-child(2)')!;
+    expect(scorerCell.textContent!.trim()).toBe('Fraud rules');
+    expect(scorerCell.getAttribute('title')).toBe('fraud_rules');
+    expect(root.querySelector('[data-testid="score-note"]')!.textContent).toContain('two rules of 500 give 750');
+    expect(root.querySelector('[data-testid="detail-event"]')!.textContent).not.toContain('labels.');
+    const truth = root.querySelector('[data-testid="ground-truth"]')!;
+    expect(truth.textContent).toContain('Simulator ground truth');
+    expect(truth.textContent).toContain('labels.fraud');
   });
 });

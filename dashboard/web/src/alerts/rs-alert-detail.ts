@@ -9,12 +9,12 @@ import { ApiError, type Api } from '../api/http.js';
 import type { Reason } from '../api/wire.js';
 import { formatDateTimeZoned, formatInteger, formatMoney, formatMs, utcText } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
-import { msg, reasonText, typologyText, valueText } from '../i18n/messages.js';
+import { featureText, msg, reasonText, scorerText, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
 import { feedHref } from './alert-filter.js';
-import { eventFields } from './event-fields.js';
+import { eventFields, type FieldRow } from './event-fields.js';
 import { featureCell } from './feature-format.js';
 
 /** Alert detail; loads GET /api/alerts/:id whenever `alertId` changes. */
@@ -45,6 +45,22 @@ export class RsAlertDetail extends LitElement {
       .scroll {
         max-height: 420px;
         overflow: auto;
+      }
+      .note {
+        margin-top: 8px;
+        font-size: 0.85rem;
+      }
+      .ground-truth {
+        margin-top: 12px;
+        border: 1px dashed var(--rs-border-strong);
+        border-radius: 6px;
+        padding: 8px;
+      }
+      .ground-truth h3 {
+        margin: 0 0 6px;
+        font-size: 0.85rem;
+        font-weight: 600;
+        color: var(--rs-focus);
       }
       /* field paths whole (debtor.accountId), values wrap instead */
       .path {
@@ -133,7 +149,7 @@ export class RsAlertDetail extends LitElement {
                 <dt>${msg('detail.latency')}</dt>
                 <dd>${decision.latencyMs.total === null ? formatMs(decision.latencyMs.processing) : formatMs(decision.latencyMs.total)}</dd>
                 <dt>${msg('detail.models')}</dt>
-                <dd>${Object.entries(decision.models).map(([scorer, version]) => html`<div class="mono">${scorer}: ${version}</div>`)}</dd>
+                <dd>${Object.entries(decision.models).map(([scorer, version]) => html`<div><span title=${scorer}>${scorerText(scorer)}</span>: <span class="mono">${version}</span></div>`)}</dd>
               </dl>`}
         </section>
       </div>
@@ -153,12 +169,13 @@ export class RsAlertDetail extends LitElement {
               .map(
                 (reason) => html`<tr>
                   <td class="points">${reason.points > 0 ? '+' : ''}${formatInteger(reason.points)}</td>
-                  <td class="mono">${reason.scorer}</td>
+                  <td title=${reason.scorer}>${scorerText(reason.scorer)}</td>
                   <td>${reasonText(reason)} <span class="dim mono">${reason.code}</span></td>
                 </tr>`,
               )}
           </tbody>
         </table></div>
+        ${reasons.some((r) => r.scorer === 'fraud_rules') ? html`<p class="dim note" data-testid="score-note">${msg('detail.scoreNote')}</p>` : nothing}
       </section>
       <div class="cols">
         <section class="panel">
@@ -178,7 +195,7 @@ export class RsAlertDetail extends LitElement {
                       .sort((a, b) => a[0].localeCompare(b[0]))
                       .map(([name, value]) => {
                         const cell = featureCell(name, value);
-                        return html`<tr><td class="mono">${name}</td><td class="num" title=${cell.title ?? nothing}>${cell.text}</td></tr>`;
+                        return html`<tr><td title=${name}>${featureText(name)}</td><td class="num" title=${cell.title ?? nothing}>${cell.text}</td></tr>`;
                       })}
                   </tbody>
                 </table>
@@ -186,29 +203,41 @@ export class RsAlertDetail extends LitElement {
         </section>
         <section class="panel">
           <h2>${msg('detail.event')}</h2>
-          ${event === null
-            ? html`<p class="dim">${msg('detail.noEvent')}</p>`
-            : html`<div class="scroll">
-                <table data-testid="detail-event">
-                  <thead>
-                    <tr>
-                      <th>${msg('detail.field')}</th>
-                      <th>${msg('detail.value')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${eventFields(event).map(
-                      (row) =>
-                        html`<tr>
-                          <td class="mono path">${row.path}</td>
-                          ${row.time === undefined ? html`<td>${row.value}</td>` : html`<td title=${row.value}>${formatDateTimeZoned(row.time)}</td>`}
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`}
+          ${event === null ? html`<p class="dim">${msg('detail.noEvent')}</p>` : this._renderEvent(event)}
         </section>
       </div>`;
+  }
+
+  /** The event's fields; the simulator's ground truth (`labels`) apart and marked, never mixed with what scorers read. */
+  private _renderEvent(event: Readonly<Record<string, unknown>>) {
+    const rows = eventFields(event);
+    const fields = rows.filter((row) => !isGroundTruth(row.path));
+    const truth = rows.filter((row) => isGroundTruth(row.path));
+    const table = (list: readonly FieldRow[], testId: string) =>
+      html`<table data-testid=${testId}>
+        <thead>
+          <tr>
+            <th>${msg('detail.field')}</th>
+            <th>${msg('detail.value')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${list.map(
+            (row) =>
+              html`<tr>
+                <td class="mono path">${row.path}</td>
+                ${row.time === undefined ? html`<td>${row.value}</td>` : html`<td title=${row.value}>${formatDateTimeZoned(row.time)}</td>`}
+              </tr>`,
+          )}
+        </tbody>
+      </table>`;
+    return html`<div class="scroll">${table(fields, 'detail-event')}</div>
+      ${truth.length === 0
+        ? nothing
+        : html`<div class="ground-truth" data-testid="ground-truth">
+            <h3>${msg('detail.groundTruth')}</h3>
+            ${table(truth, 'detail-ground-truth')}
+          </div>`}`;
   }
 
   private async _load(): Promise<void> {
@@ -244,6 +273,10 @@ export class RsAlertDetail extends LitElement {
       if (request !== this._request) return;
     }
   }
+}
+
+function isGroundTruth(path: string): boolean {
+  return path === 'labels' || path.startsWith('labels.');
 }
 
 /** Attempts after the first while storage catches up with an alert's decision and event (about 20 s in all). */

@@ -5,6 +5,7 @@ import { LocaleController, getLocale, setLocale } from './locale.js';
 import { CATALOGS, msg, msgCount, typologyText } from './messages.js';
 import starterRules from '../../../../processors/fraud/starter-rules.json';
 import { PATTERN_NAMES } from '../../../../ingest/simulator/scenario.js';
+import { PAYMENT_FEATURES } from '../../../../processors/features/names.js';
 import { renderAlertRow } from '../alerts/rs-alert-row.js';
 import { makeAlert } from '../test-support/fakes.js';
 import { render } from 'lit';
@@ -44,6 +45,13 @@ describe('i18n', () => {
 
   it('i18n - fills placeholders with the given values', () => {
     expect(msg('alerts.countPaused', { count: '1,200', pending: 7 })).toBe('1,200 alerts in view, 7 new while paused');
+  });
+
+  it('i18n - every feature the scorers read has a name in words in every language', () => {
+    for (const name of PAYMENT_FEATURES) {
+      expect(en, name).toHaveProperty([`feature.${name}`]);
+      expect(zhCN, name).toHaveProperty([`feature.${name}`]);
+    }
   });
 
   it('i18n - counted text takes the singular for one and the plural otherwise', () => {

@@ -46,6 +46,18 @@ export function typologyText(typology: string): string {
   return key in en ? msg(key as MessageKey) : typology;
 }
 
+/** A feature's name in words (the identifier when there are none). */
+export function featureText(name: string): string {
+  const key = `feature.${name}`;
+  return key in en ? msg(key as MessageKey) : name;
+}
+
+/** A scorer's name in words (the identifier when there are none). */
+export function scorerText(name: string): string {
+  const key = `scorer.${name}`;
+  return key in en ? msg(key as MessageKey) : name;
+}
+
 /** A decision's reason in the current language when its scorer wrote it in that language, else as written (English). */
 export function reasonText(reason: { readonly text: string; readonly texts?: Readonly<Record<string, string>> }): string {
   return reason.texts?.[getLocale()] ?? reason.text;
