@@ -183,6 +183,7 @@ export class RsCreditPage extends LitElement {
           { name: msg('credit.declined'), colour: PALETTE.block, points: series('blocked') },
         ]}
       ></rs-time-series>
+      <p class="dim" data-testid="credit-not-scored">${msg('credit.notScored')}</p>
       <div class="table-scroll history"><table data-testid="credit-totals">
         <thead>
           <tr>

@@ -51,4 +51,18 @@ describe('overview page', () => {
     await settle(page);
     expect(summary()).toMatch(/^每秒 50 个事件/);
   });
+
+  it('overview - greys out the figures and says since when they stopped while not live', async () => {
+    const { page, socket } = await mounted(new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] })));
+    socket().push({ type: 'kpi', tick: makeTick(Date.UTC(2026, 11, 6, 17, 0, 0)) });
+    await settle(page);
+    const figures = () => page.shadowRoot!.querySelector('[data-testid="overview-figures"]')!;
+    const banner = () => page.shadowRoot!.querySelector('[data-testid="overview-stale"]');
+    expect(figures().getAttribute('data-stale')).toBe('false');
+    expect(banner()).toBeNull();
+    socket().serverClose(1006);
+    await settle(page);
+    expect(figures().getAttribute('data-stale')).toBe('true');
+    expect(banner()!.textContent).toContain('Not live: these figures stopped at');
+  });
 });

@@ -1,14 +1,14 @@
 // The overview page for risk monitors: headline tiles, throughput and latency over time, the score
 // distribution, alerts by typology and the money corridors, all live from the kpi topic.
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { KpiHistoryAnswer, KpiTick, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
-import { formatInteger, formatMs } from '../i18n/format.js';
+import { formatInteger, formatMs, formatTime } from '../i18n/format.js';
 import { LocaleController, onLocaleChange } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
-import { LiveTopicController } from '../live/live-controller.js';
+import { ConnectionStateController, LiveTopicController } from '../live/live-controller.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import './rs-corridor-flows.js';
 import { NO_VALUE, tileTexts, tileTrend } from './kpi-tiles.js';
@@ -50,6 +50,23 @@ export class RsOverview extends LitElement {
         align-items: center;
         gap: 8px;
       }
+      .figures {
+        display: grid;
+        gap: 12px;
+      }
+      /* Not live: the figures are the last ones received; greyed so they cannot pass for current. */
+      .stale .tiles,
+      .stale .charts {
+        opacity: 0.45;
+        filter: grayscale(1);
+      }
+      .stale-banner {
+        margin: 0;
+        padding: 8px 12px;
+        border: 1px solid #6b5a12;
+        border-radius: 6px;
+        background: #2a2410;
+      }
       .range button[aria-pressed='true'] {
         border-color: var(--rs-accent);
         background: #16314a;
@@ -72,6 +89,7 @@ export class RsOverview extends LitElement {
     () => ({ type: 'subscribe', topic: 'kpi' }),
     (message) => this._onKpi(message),
   );
+  private readonly _connection = new ConnectionStateController(this, () => this.live);
   private _series: KpiSeries = { eventsPerSecond: [], p50: [], p99: [] };
   private _summaryAt = 0;
   private _offLocale: (() => void) | null = null;
@@ -95,7 +113,10 @@ export class RsOverview extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('live')) this._kpi.resubscribe();
+    if (changed.has('live')) {
+      this._kpi.resubscribe();
+      this._connection.watch();
+    }
     if (changed.has('api') && changed.get('api') === null) void this._loadHistory();
     if (changed.has('_ticks') || changed.has('_minutes') || changed.has('_range')) {
       this._series = this._range === 15 ? secondSeries(this._ticks) : minuteSeries(this._minutes, this._ticks);
@@ -107,9 +128,16 @@ export class RsOverview extends LitElement {
     const to = latest?.at ?? Date.now();
     const from = to - this._range * 60_000;
     const rangeText = this._range === 15 ? msg('overview.range15') : msg('overview.range60');
+    const stale = this._connection.status !== 'live' && this._connection.status !== 'connecting';
     return html`
       <h1 class="visually-hidden">${msg('overview.title')}</h1>
       <p class="visually-hidden" aria-live="polite" aria-atomic="true">${this._summary}</p>
+      ${stale && latest !== null
+        ? html`<p class="stale-banner" role="status" data-testid="overview-stale">
+            ${msg('overview.stale', { time: formatTime(latest.at) })}
+          </p>`
+        : nothing}
+      <div class="figures ${stale ? 'stale' : ''}" data-testid="overview-figures" data-stale=${stale ? 'true' : 'false'}>
       <section class="tiles" aria-label=${msg('overview.title')}>
         ${tileTexts(latest).map(
           (tile) => html`<rs-kpi-tile
@@ -169,6 +197,7 @@ export class RsOverview extends LitElement {
           <h2>${msg('overview.corridors')}</h2>
           <rs-corridor-flows data-testid="chart-corridors" .label=${msg('overview.chartCorridors')} .corridors=${latest?.corridors ?? []}></rs-corridor-flows>
         </section>
+      </div>
       </div>
     `;
   }

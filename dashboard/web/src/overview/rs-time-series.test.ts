@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, test } from 'vitest';
-import { distinctTicks } from './rs-time-series.js';
+import { distinctTicks, withGaps } from './rs-time-series.js';
 
 describe('rs-time-series', () => {
   test('time labels at the ends of the axis are anchored inward, the others centred', async () => {
@@ -25,5 +25,15 @@ describe('rs-time-series', () => {
     expect(distinctTicks([0, 0.2, 0.4, 0.6, 0.8, 1], integer)).toEqual([0, 1]);
     expect(distinctTicks([0, 10, 20], integer)).toEqual([0, 10, 20]);
     expect(distinctTicks([0, 0.5, 1], (v) => v.toFixed(1))).toEqual([0, 0.5, 1]);
+  });
+  test('rs-time-series - a line breaks across an outage instead of joining its ends', () => {
+    const second = (t: number, v: number) => ({ t: t * 1000, v });
+    const steady = [second(0, 1), second(1, 2), second(2, 3), second(3, 4)];
+    expect(withGaps(steady)).toEqual(steady);
+    const outage = [second(0, 1), second(1, 2), second(2, 3), second(60, 4), second(61, 5)];
+    expect(withGaps(outage)).toEqual([second(0, 1), second(1, 2), second(2, 3), { t: 2001, v: null }, second(60, 4), second(61, 5)]);
+    // minutes: one-minute steps are the usual ones, a 10-minute hole is a gap
+    const minute = (m: number) => ({ t: m * 60_000, v: m });
+    expect(withGaps([minute(0), minute(1), minute(2), minute(12)]).filter((p) => p.v === null)).toHaveLength(1);
   });
 });

@@ -73,7 +73,7 @@ export class RsTimeSeries extends LitElement {
       .defined((p) => p.v !== null && p.t >= from)
       .x((p) => x(p.t))
       .y((p) => y(p.v ?? 0));
-    this._paths = this.series.map((s) => draw(s.points as SeriesPoint[]) ?? '');
+    this._paths = this.series.map((s) => draw(withGaps(s.points)) ?? '');
   }
 
   override render() {
@@ -122,4 +122,25 @@ declare global {
 export function distinctTicks(ticks: readonly number[], format: (value: number) => string): number[] {
   const labels = new Set(ticks.map(format));
   return labels.size === ticks.length ? [...ticks] : ticks.filter((tick) => Number.isInteger(tick));
+}
+
+/**
+ * The points with a break where data is missing: after a step more than three times the usual one
+ * (the median step; at least `minGapMs`), a null point, so the line stops at an outage instead of
+ * drawing a straight diagonal across it.
+ */
+export function withGaps(points: readonly SeriesPoint[], minGapMs = 5_000): SeriesPoint[] {
+  if (points.length < 3) return [...points];
+  const steps: number[] = [];
+  for (let i = 1; i < points.length; i++) steps.push(points[i]!.t - points[i - 1]!.t);
+  const sorted = [...steps].sort((a, b) => a - b);
+  const usual = sorted[Math.floor(sorted.length / 2)]!;
+  const limit = Math.max(3 * usual, minGapMs);
+  const out: SeriesPoint[] = [points[0]!];
+  for (let i = 1; i < points.length; i++) {
+    const previous = points[i - 1]!;
+    if (points[i]!.t - previous.t > limit) out.push({ t: previous.t + 1, v: null });
+    out.push(points[i]!);
+  }
+  return out;
 }
