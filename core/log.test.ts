@@ -17,6 +17,10 @@ describe('log - secrets never reach the log', () => {
     ['nats://127.0.0.1:4222?token=s3cret', 'nats://127.0.0.1:4222?token=***'],
     ['http://ch.example:8123/?user=default&X-ClickHouse-Key=s3cret', 'http://ch.example:8123/?user=default&X-ClickHouse-Key=***'],
     ['not a url ?password=s3cret&x=1', 'not a url ?password=***&x=1'],
+    // no scheme (ioredis takes it), a port that does not parse, a list of servers
+    [':s3cret@127.0.0.1:6392', '***@127.0.0.1:6392'],
+    ['redis://:s3cret@127.0.0.1:notaport', 'redis://***@127.0.0.1:notaport'],
+    ['nats://u:s3cret@10.0.0.1:4222,nats://u:s3cret@10.0.0.2:4222', 'nats://u:***@10.0.0.1:4222,nats://u:***@10.0.0.2:4222'],
   ])('masks the password (or the token) in %s', (url, expected) => {
     expect(safeUrl(url)).toBe(expected);
     expect(safeUrl(url)).not.toContain('s3cret');

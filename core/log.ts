@@ -42,8 +42,12 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', na
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Removes credentials from a connection URL before it is logged or printed. */
+/** Removes credentials from a connection URL (or a comma-separated list of them) before it is logged or printed. */
 export function safeUrl(url: string): string {
+  return url.includes(',') ? url.split(',').map(safeOneUrl).join(',') : safeOneUrl(url);
+}
+
+function safeOneUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -53,7 +57,8 @@ export function safeUrl(url: string): string {
     for (const name of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, '***');
     return parsed.toString().replace(/\/$/, '').replace(/=%2A%2A%2A/g, '=***');
   } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@').replace(SECRET_PARAM_TEXT, '$1=***');
+    // not a URL (no scheme: ioredis takes ":password@host:port"; or a bad port): whatever stands before an @ in the authority goes
+    return url.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^@/]*@/i, '$1***@').replace(SECRET_PARAM_TEXT, '$1=***');
   }
 }
 

@@ -2,7 +2,7 @@
 // commands fail at once (they waited ≈ 30 s in ioredis's offline queue before), the failure reads
 // as "Redis unavailable", closing does not wait, and the client comes back with the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../test/harness.js';
+import { NATS_URL, eventually } from '../test/harness.js';
 import { startPrivateRedis, type PrivateServer } from '../test/private-servers.js';
 import { Writable } from 'node:stream';
 import { createLogger } from './log.js';
@@ -150,6 +150,25 @@ describe('redis - when the server goes away', () => {
       'Redis is not reachable at redis://:***@127.0.0.1:6399 (connect ECONNREFUSED 127.0.0.1:6399). Start it with `redis-server` (for example: redis-server --daemonize yes --bind 127.0.0.1 --port 6399 --save "" --appendonly no), or point REDIS_URL at a running server.',
     );
     expect(redisUnavailableMessage(undefined, url, new Error('WRONGPASS invalid username-password pair'))).toMatch(/^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:6399 refuses riskstream's credentials \(WRONGPASS .*\)\. Check the user name and password in REDIS_URL\.$/);
+  });
+
+  it('closes within a second when the server hangs (stopped, not gone) instead of waiting out QUIT', async () => {
+    const redis = await connectRedis(server.url, 'test-redis-hung');
+    server.pause();
+    try {
+      const started = Date.now();
+      await closeRedis(redis);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      server.resume();
+    }
+  });
+
+  it('names REDIS_URL when it cannot be read, and says when what answers is not Redis', async () => {
+    await expect(connectRedis('redis://:s3cret@127.0.0.1:notaport', 'test-bad-url')).rejects.toThrow(/^REDIS_URL redis:\/\/\*\*\*@127\.0\.0\.1:notaport cannot be read/);
+    await expect(connectRedis('redis://:s3cret@127.0.0.1:notaport', 'test-bad-url')).rejects.not.toThrow(/s3cret/);
+    // the NATS every test uses speaks another protocol
+    await expect(connectRedis(NATS_URL.replace('nats://', 'redis://'), 'test-not-redis')).rejects.toThrow(/is not Redis .*check the host and port in REDIS_URL/);
   });
 
   it('says why it could not connect, and what to do about it', async () => {

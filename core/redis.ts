@@ -40,7 +40,20 @@ export const REDIS_COMMAND_TIMEOUT_MS = 5000;
  * later, the gateway sends events unchecked, the API answers 503: docs/operations.md).
  */
 export async function connectRedis(url: string, connectionName = 'riskstream', logger?: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
+  let redis: Redis;
+  try {
+    redis = newClient(url, connectionName);
+  } catch (error) {
+    // a URL the client cannot read (a bad port, an unescaped / or @ in the password): say which setting
+    throw new ServiceUnavailableError(
+      `REDIS_URL ${safeUrl(url)} cannot be read (${(error as Error).message}): write it as redis://[user][:password]@host:port[/db], with special characters in the password percent-encoded`,
+    );
+  }
+  return startClient(redis, url, logger);
+}
+
+function newClient(url: string, connectionName: string): Redis {
+  return new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3000,
     connectionName,
@@ -50,6 +63,10 @@ export async function connectRedis(url: string, connectionName = 'riskstream', l
     enableAutoPipelining: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
   });
+}
+
+/** The rest of connectRedis, once the client exists. */
+async function startClient(redis: Redis, url: string, logger: Logger | undefined): Promise<Redis> {
   // Errors after start-up surface on commands; the event keeps ioredis from printing them, keeps
   // the first one's cause (connect() reports it only as "Connection is closed") and the last one
   // (for /healthz), and — with a logger — says once that the connection was lost, and when it is back.
@@ -75,6 +92,10 @@ export async function connectRedis(url: string, connectionName = 'riskstream', l
   } catch (error) {
     redis.disconnect();
     const reason = (cause ?? (error as Error)).message;
+    // something else answers there (NATS, HTTP): ioredis says "Protocol error, got … Please report this"
+    if (/^Protocol error/.test(reason)) {
+      throw new ServiceUnavailableError(`what answers at ${safeUrl(url)} is not Redis (it does not speak Redis's protocol: ${reason.split('. ')[0]}): check the host and port in REDIS_URL`);
+    }
     const next = REFUSED_CREDENTIALS.test(reason) ? CHECK_CREDENTIALS : redisHowToStart(url);
     throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${reason}). ${next}`);
   }
@@ -82,14 +103,21 @@ export async function connectRedis(url: string, connectionName = 'riskstream', l
   return redis;
 }
 
-/** Closes a connection: politely (QUIT) when Redis is there, at once when it is not (QUIT would fail or hang). */
+/** How long a polite close waits for Redis's answer to QUIT: a hung server (stopped, not closed) never answers. */
+const QUIT_WAIT_MS = 1000;
+
+/** Closes a connection: politely (QUIT) when Redis is there, at once when it is not or does not answer. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await redis.quit();
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('QUIT not answered')), QUIT_WAIT_MS)));
+      await Promise.race([redis.quit(), late]);
       return;
     } catch {
-      // Lost meanwhile: drop it below.
+      // Lost meanwhile, or hung: drop it below.
+    } finally {
+      clearTimeout(timer);
     }
   }
   redis.disconnect();

@@ -291,6 +291,19 @@ describe('gateway envelopes - duplicates', () => {
     }
   });
 
+  it('does not ask a Redis that just failed again for a moment: a hung one would hold every request for its command timeout', async () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    unreachable.on('error', () => undefined);
+    try {
+      const seen = new SeenEventIds(unreachable, h.names.redisPrefix, 120);
+      await expect(seen.lookup(['a'])).rejects.not.toThrow(/a moment ago/);
+      await expect(seen.lookup(['b'])).rejects.toThrow(/Redis failed a moment ago; not asked again for 2 s/);
+      await expect(seen.claim(['b'], 7)).rejects.toThrow(/a moment ago/);
+    } finally {
+      unreachable.disconnect();
+    }
+  });
+
   it('refuses every event of a message JetStream did not store, and claims none of them', async () => {
     const elsewhere = { ...h.bus, names: namesOf(`${h.namespace}x`) }; // no stream listens there
     const { gw } = gateway(8, undefined, elsewhere);

@@ -53,11 +53,19 @@ export type GatewayEnvelopeOptions = {
   readonly idPrefix: string;
 };
 
+/**
+ * After Redis failed a lookup or claim (down, or hung: a command waits REDIS_COMMAND_TIMEOUT_MS for
+ * an answer), the gateway does not ask it again for this long: requests go out unchecked at once
+ * instead of each waiting out the timeout (5 s per request while Redis was stopped but not gone).
+ */
+export const SKIP_REDIS_AFTER_FAILURE_MS = 2000;
+
 /** Remembers which event ids the gateway has put on the bus (Redis, with JetStream's duplicate window as TTL). */
 export class SeenEventIds {
   private readonly _redis: Redis;
   private readonly _prefix: string;
   private readonly _ttlSeconds: number;
+  private _skipUntil = 0;
 
   constructor(redis: Redis, prefix: string, ttlSeconds: number) {
     this._redis = redis;
@@ -72,9 +80,10 @@ export class SeenEventIds {
 
   /** The stream sequence each id was claimed with, null for ids not claimed. One round trip. */
   async lookup(ids: readonly string[]): Promise<Array<number | null>> {
+    this._refuseWhileSkipping();
     const pipeline = this._redis.pipeline();
     for (const id of ids) pipeline.get(this.keyOf(id));
-    return (await repliesOf(pipeline, ids.length)).map((reply) => (typeof reply === 'string' ? Number(reply) : null));
+    return (await this._run(pipeline, ids.length)).map((reply) => (typeof reply === 'string' ? Number(reply) : null));
   }
 
   /**
@@ -82,10 +91,24 @@ export class SeenEventIds {
    * first time, false for one claimed before. One round trip.
    */
   async claim(ids: readonly string[], seq: number): Promise<boolean[]> {
+    this._refuseWhileSkipping();
     const pipeline = this._redis.pipeline();
     const value = String(seq);
     for (const id of ids) pipeline.set(this.keyOf(id), value, 'EX', this._ttlSeconds, 'NX');
-    return (await repliesOf(pipeline, ids.length)).map((reply) => reply === 'OK');
+    return (await this._run(pipeline, ids.length)).map((reply) => reply === 'OK');
+  }
+
+  private _refuseWhileSkipping(): void {
+    if (Date.now() < this._skipUntil) throw new Error(`Redis failed a moment ago; not asked again for ${SKIP_REDIS_AFTER_FAILURE_MS / 1000} s`);
+  }
+
+  private async _run(pipeline: ReturnType<Redis['pipeline']>, count: number): Promise<unknown[]> {
+    try {
+      return await repliesOf(pipeline, count);
+    } catch (error) {
+      this._skipUntil = Date.now() + SKIP_REDIS_AFTER_FAILURE_MS;
+      throw error;
+    }
   }
 }
 

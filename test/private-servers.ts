@@ -15,6 +15,9 @@ export type PrivateServer = {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing is answered, as with a hung server; resume() thaws it. */
+  pause(): void;
+  resume(): void;
   /** Empties its folder (while stopped): a server that comes back without its store. */
   wipe(): void;
   /** Stops it and removes its folder. */
@@ -52,6 +55,7 @@ async function startPrivateServer(spec: ServerSpec): Promise<PrivateServer> {
     child = undefined;
     if (!server || server.exitCode !== null) return;
     const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGCONT'); // a paused one too
     server.kill('SIGKILL');
     await exited;
   }
@@ -62,6 +66,12 @@ async function startPrivateServer(spec: ServerSpec): Promise<PrivateServer> {
     port,
     stop,
     start,
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     wipe() {
       if (child) throw new Error(`stop ${spec.name} before wiping its folder`);
       rmSync(dir, { recursive: true, force: true });
