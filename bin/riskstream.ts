@@ -68,9 +68,25 @@ program
       if (banner.secrets) writeSecrets(banner.secrets, append);
       process.stdout.write(banner.text);
     };
+    // A stop asked for while starting waits for the start to finish, then drains like any other
+    // (without this the process died at once, its held messages waiting out the ack wait).
+    let askedWhileStarting: { signal: string; at: number } | null = null;
+    const whileStarting = (signal: string): void => {
+      if (askedWhileStarting !== null) {
+        if (Date.now() - askedWhileStarting.at < 2000) return;
+        logger.warn('second signal while starting: exiting without draining');
+        process.exit(1);
+      }
+      askedWhileStarting = { signal, at: Date.now() };
+      logger.info({ signal }, 'stopping once riskstream has started (a second signal exits at once)');
+    };
+    process.on('SIGINT', whileStarting);
+    process.on('SIGTERM', whileStarting);
     const system = await startSystem(config, roles, logger, {
       demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, toTerminal), true),
     });
+    process.off('SIGINT', whileStarting);
+    process.off('SIGTERM', whileStarting);
     const facts: BannerFacts = {
       apiKey: config.apiKey,
       generated: config.apiKeyGenerated,
@@ -109,6 +125,10 @@ program
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
+    const asked = askedWhileStarting as { signal: string; at: number } | null;
+    if (asked !== null) {
+      shutdown(asked.signal);
+    }
   });
 
 program

@@ -1,6 +1,6 @@
 // The command line as a user meets it: doctor, reset, simulate to a file, and errors that say what to do.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -258,6 +258,19 @@ describe('cli - start: what each process says', () => {
     // doctor beside it: the data folder held by the running process is how it should be
     const { out } = await riskstream(['doctor'], childEnv(h));
     expect(out).toMatch(new RegExp(`✓ ClickHouse\\s+embedded chDB in .*, open in the running riskstream \\(process ${api.process.child.pid}\\)`));
+  });
+
+  it('stops cleanly when asked to while it is still starting, and gives the data folder up', async () => {
+    const p = await startRiskstream({ ...childEnv(h), LOG_LEVEL: 'info' }, ['start', '--roles', 'writer'], false);
+    started.push(p);
+    // the lock on the data folder is taken while starting, after the signal handlers are in place
+    const lock = join(h.dataDir, 'chdb', 'riskstream.lock');
+    await eventually(async () => (existsSync(lock) ? true : undefined), 20_000, 'the data folder lock');
+    p.child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => (p.child.exitCode !== null ? resolve(p.child.exitCode) : p.child.once('exit', resolve)));
+    expect(code, p.output().slice(-2000)).toBe(0);
+    expect(p.output()).toMatch(/stopping once riskstream has started|stopping: draining/);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('refuses a port in use, naming PORT, without a stack trace', async () => {
