@@ -192,7 +192,7 @@ export class RsAlertDetail extends LitElement {
                   </thead>
                   <tbody>
                     ${Object.entries(decision.features)
-                      .sort((a, b) => a[0].localeCompare(b[0]))
+                      .sort((a, b) => featureText(a[0]).localeCompare(featureText(b[0])))
                       .map(([name, value]) => {
                         const cell = featureCell(name, value);
                         return html`<tr><td title=${name}>${featureText(name)}</td><td class="num" title=${cell.title ?? nothing}>${cell.text}</td></tr>`;

@@ -204,6 +204,7 @@ export class RsAlertFeed extends LitElement {
     },
   );
   private _firstPageLoaded = false;
+  private _listScrollTop = 0;
   private _buffer = new AlertBuffer(this.capacity);
   private _pending: FeedAlert[] = [];
   private _batcher: FrameBatcher<FeedAlert> | null = null;
@@ -283,6 +284,7 @@ export class RsAlertFeed extends LitElement {
               ><span role="columnheader" class="num">${msg('alerts.colAmount')}</span><span role="columnheader">${msg('alerts.colSegment')}</span>
             </div>
             <rs-row-list
+              @scroll=${this._onListScroll}
               data-testid="alert-list"
               role="rowgroup"
               .rowHeight=${ROW_HEIGHT}
@@ -372,11 +374,15 @@ export class RsAlertFeed extends LitElement {
     window.history.replaceState(window.history.state, '', `#/alerts${query === '' ? '' : `?${query}`}`);
   }
 
+  /** Kept as the user scrolls: once the feed has left the page, the list no longer has a scroll position to read. */
+  private _onListScroll(event: Event): void {
+    this._listScrollTop = (event.currentTarget as HTMLElement).scrollTop;
+  }
+
   private _rememberScroll(): void {
-    const list = this.shadowRoot?.querySelector('rs-row-list');
     // Only when leaving for an alert: Back from it is when the place in the list matters.
-    if (list == null || this.query === null || !/^#\/alerts\/./.test(window.location.hash)) return;
-    const top = list.scrollTop;
+    if (this.query === null || !/^#\/alerts\/./.test(window.location.hash)) return;
+    const top = this._listScrollTop;
     const alert = this._items[Math.floor(top / ROW_HEIGHT)];
     leftForAlert = top > 0 && alert !== undefined ? { query: filterToQuery(this._filter), topId: alert.id, offset: top % ROW_HEIGHT } : null;
   }
