@@ -203,4 +203,53 @@ describe('dashboard - end to end in headless Chromium', () => {
     // Everything the app asked for exists (the icon included).
     expect(watched.missing).toEqual([]);
   });
+
+  it('keeps the feed filter in the address, fits a phone screen, and says plainly when an alert is not there', { timeout: 90_000 }, async () => {
+    const sideways = () => pageValue<number>(page, 'document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    await goTo(page, '#/alerts?domain=fraud');
+    await page.getByTestId('alert-row').first().waitFor({ timeout: 15_000 });
+    await page.reload();
+    await page.getByTestId('alert-list').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('filter-domain').inputValue()).toBe('fraud');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const row = page.getByTestId('alert-row').filter({ hasText: account('CARD') }).first();
+      await row.waitFor({ timeout: 15_000 });
+      expect(await sideways()).toBeLessThanOrEqual(0);
+      await screenshot(page, SUITE, '10-alert-feed-390');
+      await row.click();
+      await expect.poll(() => deepText(page.getByTestId('detail-reasons')), { timeout: 10_000 }).toMatch(/card payments under USD 5\.00/);
+      expect(await sideways()).toBeLessThanOrEqual(0);
+      await screenshot(page, SUITE, '11-alert-detail-390');
+      await page.goBack();
+      await page.getByTestId('alert-list').waitFor({ timeout: 10_000 });
+      expect(await page.getByTestId('filter-domain').inputValue()).toBe('fraud');
+      await goTo(page, `#/accounts/${encodeURIComponent(account('CARD'))}`);
+      await expect.poll(() => deepText(page.getByTestId('account-timeline')), { timeout: 15_000 }).toContain('card_testing');
+      expect(await sideways()).toBeLessThanOrEqual(0);
+      await screenshot(page, SUITE, '12-account-390');
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
+
+    const asked = Date.now();
+    await goTo(page, `#/alerts/${encodeURIComponent(`no-such-${run}~fraud~card_testing`)}`);
+    await page.getByTestId('alert-not-found').waitFor({ timeout: 8_000 });
+    expect(Date.now() - asked).toBeLessThan(8_000);
+    expect(await deepText(page.getByTestId('alert-detail'))).not.toContain('since=');
+  });
+
+  it('after signing out, the next sign-in starts at the overview with no "session ended" note', { timeout: 60_000 }, async () => {
+    await goTo(page, '#/health');
+    await page.getByTestId('health-process').first().waitFor({ timeout: 15_000 });
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('login-username').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('session-ended').count()).toBe(0);
+    await page.getByTestId('login-username').fill(ADMIN.username);
+    await page.getByTestId('login-password').fill(ADMIN.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('tile-events-per-second').waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).hash).toBe('#/overview');
+  });
 });

@@ -34,7 +34,7 @@ export class RsNetworkGraph extends LitElement {
       }
       @media (max-width: 900px) {
         :host {
-          grid-template-columns: 1fr;
+          grid-template-columns: minmax(0, 1fr);
         }
       }
       svg {
@@ -115,6 +115,8 @@ export class RsNetworkGraph extends LitElement {
       }
       li a {
         flex: 1;
+        /* a long name is cut with an ellipsis rather than widening the list (and the page) */
+        min-width: 0;
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
@@ -232,7 +234,7 @@ export class RsNetworkGraph extends LitElement {
             .map(
               (node) => html`<li>
                 <span class="swatch" style="background:${this._colour(node.alerts)}" aria-hidden="true"></span>
-                <a href=${accountHref(node.id)} title=${node.id}>${node.label}</a>
+                <a href=${accountHref(node.id)} title=${node.label === node.id ? node.id : `${node.label} (${node.id})`}>${node.label}</a>
                 <span class="dim">${formatInteger(node.alerts)}</span>
                 ${node.more ? html`<button @click=${() => this._expand(node)} aria-label="${msg('account.expand')} ${node.label}">+</button>` : nothing}
               </li>`,
