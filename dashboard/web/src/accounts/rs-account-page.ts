@@ -36,6 +36,10 @@ export class RsAccountPage extends LitElement {
         max-height: 260px;
         overflow: auto;
       }
+      /* narrower than this, the timeline scrolls sideways in its panel rather than squeezing every row tall */
+      table[data-testid='account-timeline'] {
+        min-width: 52em;
+      }
       td.alerts a {
         display: inline-block;
         margin-right: 6px;
