@@ -127,6 +127,8 @@ export class RsApp extends LitElement {
   private readonly _locale = new LocaleController(this);
   /** Why the sign-in form shows, when it is not the first visit: a session that ended says so. */
   @state() private _sessionEnded = false;
+  /** The session check could not reach the server; it is being asked again. */
+  @state() private _unreachable = false;
 
   private readonly _api = new ApiClient({ onUnauthorized: () => this._signedOut('session-ended') });
   /** The page to go back to after signing in again, and who was on it (null: nobody signed in yet, a link opened). */
@@ -153,7 +155,9 @@ export class RsApp extends LitElement {
   }
 
   override render() {
-    if (this._booting) return html`<p class="dim" style="padding:16px">${msg('app.loading')}</p>`;
+    if (this._booting) {
+      return html`<p class="dim" style="padding:16px" role="status" data-testid="app-booting">${this._unreachable ? msg('app.unreachable') : msg('app.loading')}</p>`;
+    }
     if (this._user === null) {
       return html`<main id="main" tabindex="-1">
         <div style="display:flex;justify-content:flex-end"><rs-language-switch></rs-language-switch></div>
@@ -218,15 +222,27 @@ export class RsApp extends LitElement {
       this._booting = false;
       return;
     }
-    try {
-      this._signedIn(await this._api.get<LoginAnswer>('/api/auth/me'));
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error instanceof Error ? error.message : error);
-      else document.cookie = forgetSessionHint();
-      this._signedOut('no-session');
-    } finally {
-      this._booting = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this._signedIn(await this._api.get<LoginAnswer>('/api/auth/me'));
+        break;
+      } catch (error) {
+        // The server away (a restart, a network drop): the session may well be valid, so ask
+        // again rather than show a sign-in form that could not work either.
+        const unreachable = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+        if (unreachable && this.isConnected) {
+          this._unreachable = true;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1_000 * 2 ** attempt)));
+          continue;
+        }
+        if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error instanceof Error ? error.message : error);
+        else document.cookie = forgetSessionHint();
+        this._signedOut('no-session');
+        break;
+      }
     }
+    this._unreachable = false;
+    this._booting = false;
   }
 
   private _signedIn(answer: LoginAnswer): void {

@@ -12,6 +12,7 @@ export const en = {
   'app.retry': 'Retry',
   'app.notFound': 'There is no page here.',
   'app.sessionEnded': 'Your session has ended (it expired, or your password or access changed). Sign in again to continue.',
+  'app.unreachable': 'The server cannot be reached. Trying again…',
   'app.noAccess': 'Your role does not give access to this page.',
 
   'nav.main': 'Main navigation',

@@ -12,6 +12,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'app.retry': '重试',
   'app.notFound': '此页面不存在。',
   'app.sessionEnded': '您的会话已结束（已过期，或密码、权限已更改）。请重新登录以继续。',
+  'app.unreachable': '无法连接服务器，正在重试…',
   'app.noAccess': '您的角色无权访问此页面。',
 
   'nav.main': '主导航',
