@@ -261,16 +261,19 @@ describe('cli - start: what each process says', () => {
   });
 
   it('stops cleanly when asked to while it is still starting, and gives the data folder up', async () => {
-    const p = await startRiskstream({ ...childEnv(h), LOG_LEVEL: 'info' }, ['start', '--roles', 'writer'], false);
+    // a data folder of its own: the processes of the tests above hold the harness's
+    const folder = mkdtempSync(join(tmpdir(), 'riskstream-cli-signal-'));
+    const p = await startRiskstream({ ...childEnv(h), RISKSTREAM_DATA_DIR: folder, LOG_LEVEL: 'info' }, ['start', '--roles', 'writer'], false);
     started.push(p);
     // the lock on the data folder is taken while starting, after the signal handlers are in place
-    const lock = join(h.dataDir, 'chdb', 'riskstream.lock');
+    const lock = join(folder, 'chdb', 'riskstream.lock');
     await eventually(async () => (existsSync(lock) ? true : undefined), 20_000, 'the data folder lock');
     p.child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => (p.child.exitCode !== null ? resolve(p.child.exitCode) : p.child.once('exit', resolve)));
     expect(code, p.output().slice(-2000)).toBe(0);
     expect(p.output()).toMatch(/stopping once riskstream has started|stopping: draining/);
     expect(existsSync(lock)).toBe(false);
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('refuses a port in use, naming PORT, without a stack trace', async () => {
