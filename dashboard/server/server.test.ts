@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRedis, connectRedis, createLogger, createMetrics, type Redis } from '../../core/index.js';
 import { eventually } from '../../test/harness.js';
 import { startPrivateRedis, type PrivateServer } from '../../test/private-servers.js';
+import type { FastifyInstance } from 'fastify';
 import { buildServer } from './server.js';
 
 let server: PrivateServer;
@@ -18,18 +19,19 @@ afterAll(async () => {
   await server?.cleanup();
 });
 
+/** A server with only these routes. */
+function serverWith(routes: (instance: FastifyInstance) => void): Promise<FastifyInstance> {
+  return buildServer({
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    health: async () => ({ ok: true, checks: {} }),
+    plugins: [async (instance) => routes(instance)],
+  });
+}
+
 describe('server - errors', () => {
   it('answers 503 RS_ERR_REDIS_UNAVAILABLE, not 500, when a route cannot reach Redis', async () => {
-    const app = await buildServer({
-      logger: createLogger('silent'),
-      metrics: createMetrics(),
-      health: async () => ({ ok: true, checks: {} }),
-      plugins: [
-        async (instance) => {
-          instance.get('/needs-redis', async () => ({ value: await redis.get('k') }));
-        },
-      ],
-    });
+    const app = await serverWith((instance) => instance.get('/needs-redis', async () => ({ value: await redis.get('k') })));
     expect((await app.inject({ method: 'GET', url: '/needs-redis' })).statusCode).toBe(200);
 
     await server.stop();
@@ -46,16 +48,9 @@ describe('server - errors', () => {
 
 describe('server - the router and body refusals in the errors.md shape', () => {
   it('answers a path that does not decode or is too long, a body too large and a type it does not read with our codes', async () => {
-    const app = await buildServer({
-      logger: createLogger('silent'),
-      metrics: createMetrics(),
-      health: async () => ({ ok: true, checks: {} }),
-      plugins: [
-        async (instance) => {
-          instance.get('/api/things/:id', async (request) => ({ id: (request.params as { id: string }).id }));
-          instance.post('/api/things', async () => ({ ok: true }));
-        },
-      ],
+    const app = await serverWith((instance) => {
+      instance.get('/api/things/:id', async (request) => ({ id: (request.params as { id: string }).id }));
+      instance.post('/api/things', async () => ({ ok: true }));
     });
     const error = (res: { json: <T>() => T }) => res.json<{ error: { code: string; message: string; details?: { errors: Array<{ path: string }> } } }>().error;
     const undecodable = await app.inject({ method: 'GET', url: '/api/things/%E0%A4%A' });
