@@ -345,7 +345,7 @@ function splitBatch(
     if (!Array.isArray(value)) {
       return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'type', message: 'a JSON batch must be an array of events (or send application/x-ndjson)' }]);
     }
-    // the array's repeats, each given to its event with the path inside it: /3/amount is line 4's /amount
+    // the array's text errors, each given to its event with the path inside it: /3/amount is line 4's /amount
     const textErrors = new Map<number, FieldError[]>();
     for (const error of jsonTextErrors(body, value)) {
       const [, index = '', ...rest] = error.path.split('/');
