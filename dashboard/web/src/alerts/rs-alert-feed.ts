@@ -20,8 +20,10 @@ import { renderAlertRow } from './rs-alert-row.js';
 import './rs-row-list.js';
 
 const ANNOUNCE_EVERY_MS = 10_000;
-/** The height of a row of the feed in CSS pixels (`.row` below). */
+/** The height of a row of the feed in CSS pixels (`.row` below); on a phone a row has two lines. */
 const ROW_HEIGHT = 32;
+const NARROW_ROW_HEIGHT = 48;
+const NARROW = '(max-width: 600px)';
 const alertKey = (alert: FeedAlert): string => alert.id;
 const MAX_TYPOLOGIES = 200;
 
@@ -98,7 +100,7 @@ export class RsAlertFeed extends LitElement {
         position: relative;
         box-sizing: border-box;
         width: 100%;
-        height: ${ROW_HEIGHT}px;
+        height: var(--rs-row-height, ${ROW_HEIGHT}px);
         color: var(--rs-text);
         border-bottom: 1px solid var(--rs-border);
       }
@@ -159,6 +161,52 @@ export class RsAlertFeed extends LitElement {
           display: none;
         }
       }
+      /* Phones: each row on two lines (severity, typology, score / time, account, amount), every
+         one of those whole; domain and segment stay hidden. */
+      @media (max-width: 600px) {
+        .table {
+          min-width: 0;
+        }
+        .grid,
+        .row {
+          grid-template-columns: auto minmax(0, 1fr) auto;
+          grid-template-areas:
+            'severity typology score'
+            'time account amount';
+          gap: 0 8px;
+          align-content: center;
+        }
+        .grid > :nth-child(1),
+        .row > :nth-child(1) {
+          grid-area: time;
+        }
+        .grid > :nth-child(2),
+        .row > :nth-child(2) {
+          grid-area: severity;
+        }
+        .grid > :nth-child(4),
+        .row > :nth-child(4) {
+          grid-area: typology;
+        }
+        .grid > :nth-child(5),
+        .row > :nth-child(5) {
+          grid-area: score;
+        }
+        .grid > :nth-child(6),
+        .row > :nth-child(6) {
+          grid-area: account;
+        }
+        .grid > :nth-child(7),
+        .row > :nth-child(7) {
+          grid-area: amount;
+        }
+        .row > :nth-child(1),
+        .row > :nth-child(6),
+        .row > :nth-child(7) {
+          color: var(--rs-text-dim);
+          font-size: 0.8rem;
+        }
+      }
     `,
   ];
 
@@ -184,6 +232,7 @@ export class RsAlertFeed extends LitElement {
   @state() private _loading = false;
   @state() private _error: string | null = null;
   @state() private _announcement = '';
+  @state() private _rowHeight = ROW_HEIGHT;
 
   /** How many renders the list had; tests read it to see that a burst became one render. */
   renders = 0;
@@ -212,8 +261,19 @@ export class RsAlertFeed extends LitElement {
   private _request = 0;
   private _announcedAt = 0;
 
+  private _narrow: MediaQueryList | null = null;
+  private readonly _onNarrowChange = (): void => {
+    this._rowHeight = this._narrow?.matches === true ? NARROW_ROW_HEIGHT : ROW_HEIGHT;
+    this.style.setProperty('--rs-row-height', `${this._rowHeight}px`);
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
+    if (typeof window.matchMedia === 'function') {
+      this._narrow = window.matchMedia(NARROW);
+      this._narrow.addEventListener('change', this._onNarrowChange);
+    }
+    this._onNarrowChange();
     this._batcher = new FrameBatcher((items) => this._onBatch(items), this.schedule);
     if (this.query !== null) {
       this._filter = filterFromQuery(this.query);
@@ -226,6 +286,8 @@ export class RsAlertFeed extends LitElement {
     super.disconnectedCallback();
     this._batcher?.discard();
     this._rememberScroll();
+    this._narrow?.removeEventListener('change', this._onNarrowChange);
+    this._narrow = null;
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -287,7 +349,7 @@ export class RsAlertFeed extends LitElement {
               @scroll=${this._onListScroll}
               data-testid="alert-list"
               role="rowgroup"
-              .rowHeight=${ROW_HEIGHT}
+              .rowHeight=${this._rowHeight}
               .items=${this._items}
               .keyFunction=${alertKey}
               .renderItem=${renderAlertRow}
@@ -383,8 +445,8 @@ export class RsAlertFeed extends LitElement {
     // Only when leaving for an alert: Back from it is when the place in the list matters.
     if (this.query === null || !/^#\/alerts\/./.test(window.location.hash)) return;
     const top = this._listScrollTop;
-    const alert = this._items[Math.floor(top / ROW_HEIGHT)];
-    leftForAlert = top > 0 && alert !== undefined ? { query: filterToQuery(this._filter), topId: alert.id, offset: top % ROW_HEIGHT } : null;
+    const alert = this._items[Math.floor(top / this._rowHeight)];
+    leftForAlert = top > 0 && alert !== undefined ? { query: filterToQuery(this._filter), topId: alert.id, offset: top % this._rowHeight } : null;
   }
 
   /** After the first page: back at the rows the user left for an alert, if they are in it. */
@@ -398,7 +460,7 @@ export class RsAlertFeed extends LitElement {
     const list = this.shadowRoot?.querySelector('rs-row-list');
     if (list == null) return;
     await list.updateComplete;
-    list.scrollTop = index * ROW_HEIGHT + left.offset;
+    list.scrollTop = index * this._rowHeight + left.offset;
   }
 
   private _onFilterSubmit(event: SubmitEvent): void {
