@@ -17,6 +17,16 @@ function detail(): AlertDetailAnswer {
   };
 }
 
+/** The detail of alert al-x, on the page and rendered. */
+async function mount(api: FakeApi): Promise<HTMLElementTagNameMap['rs-alert-detail']> {
+  const element = document.createElement('rs-alert-detail');
+  element.api = api;
+  element.alertId = 'al-x';
+  document.body.append(element);
+  await settle(element);
+  return element;
+}
+
 describe('alert detail', () => {
   afterEach(() => {
     document.body.innerHTML = '';
@@ -24,11 +34,7 @@ describe('alert detail', () => {
 
   it('alert detail - shows reasons and the event with markup in names as text, and links to the account', async () => {
     const api = new FakeApi().on('GET', '/api/alerts/al-x', () => detail());
-    const element = document.createElement('rs-alert-detail');
-    element.api = api;
-    element.alertId = 'al-x';
-    document.body.append(element);
-    await settle(element);
+    const element = await mount(api);
     const root = element.shadowRoot!;
     expect(root.querySelector('[data-testid="alert-detail"]')).not.toBeNull();
     expect(root.querySelector('img')).toBeNull();
@@ -54,11 +60,7 @@ describe('alert detail', () => {
       features: { amount: 133, out_count_1h: 11, seconds_since_last: 7_776_000 }, latencyMs: { processing: 1, total: 4 },
     };
     const api = new FakeApi().on('GET', '/api/alerts/al-x', () => ({ ...answer, decision }));
-    const element = document.createElement('rs-alert-detail');
-    element.api = api;
-    element.alertId = 'al-x';
-    document.body.append(element);
-    await settle(element);
+    const element = await mount(api);
     const rows = [...element.shadowRoot!.querySelectorAll('[data-testid="detail-features"] tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim()));
     expect(rows).toEqual([
       ['Amount of this payment', '$1.33'],
@@ -75,11 +77,7 @@ describe('alert detail', () => {
     const reasons = [{ code: 'FR-CARD-TEST', scorer: 'fraud_rules', points: 500, text: '6 card payments under USD 5.00', texts: { 'zh-CN': '6 笔低于 USD 5.00 的卡支付' } }];
     const answer = detail();
     const api = new FakeApi().on('GET', '/api/alerts/al-x', () => ({ ...answer, alert: { ...answer.alert, reasons } }));
-    const element = document.createElement('rs-alert-detail');
-    element.api = api;
-    element.alertId = 'al-x';
-    document.body.append(element);
-    await settle(element);
+    const element = await mount(api);
     const reasonsText = (): string => element.shadowRoot!.querySelector('[data-testid="detail-reasons"]')!.textContent!;
     expect(reasonsText()).toContain('6 card payments under USD 5.00');
     setLocale('zh-CN');
@@ -133,11 +131,7 @@ describe('alert detail', () => {
     const answer = detail();
     const event = { ...answer.event!, labels: { patterns: ['card_testing'], fraud: true } };
     const api = new FakeApi().on('GET', '/api/alerts/al-x', () => ({ ...answer, event, alert: { ...answer.alert, reasons } }));
-    const element = document.createElement('rs-alert-detail');
-    element.api = api;
-    element.alertId = 'al-x';
-    document.body.append(element);
-    await settle(element);
+    const element = await mount(api);
     const root = element.shadowRoot!;
     const scorerCell = root.querySelector('[data-testid="detail-reasons"] tbody td:nth-child(2)')!;
     expect(scorerCell.textContent!.trim()).toBe('Fraud rules');
