@@ -96,6 +96,10 @@ export class RsAlertFeed extends LitElement {
         height: max(320px, calc(100vh - 260px));
         width: 100%;
       }
+      /* nothing to list: the note stands under the column heads, not under an empty screen of rows */
+      rs-row-list.empty {
+        display: none;
+      }
       .row {
         position: relative;
         box-sizing: border-box;
@@ -345,7 +349,9 @@ export class RsAlertFeed extends LitElement {
               ><span role="columnheader" class="num">${msg('alerts.colScore')}</span><span role="columnheader">${msg('alerts.colAccount')}</span
               ><span role="columnheader" class="num">${msg('alerts.colAmount')}</span><span role="columnheader">${msg('alerts.colSegment')}</span>
             </div>
+            ${this._items.length === 0 && !this._loading ? html`<p class="dim" data-testid="feed-empty">${msg('alerts.empty')}</p>` : nothing}
             <rs-row-list
+              class=${this._items.length === 0 && !this._loading ? 'empty' : ''}
               @scroll=${this._onListScroll}
               data-testid="alert-list"
               role="rowgroup"
@@ -356,7 +362,6 @@ export class RsAlertFeed extends LitElement {
             ></rs-row-list>
           </div>
         </div>
-        ${this._items.length === 0 && !this._loading ? html`<p class="dim" data-testid="feed-empty">${msg('alerts.empty')}</p>` : nothing}
         <div class="footer">
           <button data-testid="feed-load-older" ?disabled=${this._loading || this._noOlder || this._cursor === null} @click=${this._onLoadOlder}>
             ${this._noOlder ? msg('alerts.noOlder') : msg('alerts.loadOlder')}
