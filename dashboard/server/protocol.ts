@@ -70,6 +70,11 @@ export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'> & { read
 export type KpiTick = {
   /** The second this tick describes (epoch ms, a multiple of 1000); the hub lags the clock by ~1 s to let processors report. */
   readonly at: number;
+  /**
+   * The first second this hub heard (its process's start): the windows (1 and 15 minutes) hold
+   * only what came since, so shortly after a restart they are short.
+   */
+  readonly since: number;
   /** Decisions per second in that second (≈ events/s through the pipeline). */
   readonly decisionsPerSecond: number;
   /** Ingest-to-decision latency over the last 10 s, from the merged histograms (null with no traffic). */

@@ -226,7 +226,7 @@ export class KpiMerger {
   }
 
   /** The tick for the second starting at `at` (epoch ms, a multiple of 1000), from what has been merged so far. */
-  tick(at: number): KpiTick {
+  tick(at: number): Omit<KpiTick, 'since'> {
     const current = this._seconds.get(at);
     const latency = new Array<number>(LATENCY_BUCKETS).fill(0);
     const scores = new Array<number>(KPI_SCORE_BUCKETS).fill(0);

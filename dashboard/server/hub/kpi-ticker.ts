@@ -45,10 +45,14 @@ export class KpiTicker {
     let drop = 0;
     while (drop < this._ticks.length && this._ticks[drop]!.at < oldest) drop++;
     if (drop > 0) this._ticks.splice(0, drop);
-    for (let second = from; second <= at; second += 1000) this._ticks.push(this.merger.tick(second));
+    for (let second = from; second <= at; second += 1000) this._ticks.push(this._tick(second));
     this._lastTickAt = at;
     this.merger.markTicked(at);
     return true;
+  }
+
+  private _tick(second: number): KpiTick {
+    return { ...this.merger.tick(second), since: this._firstSecond };
   }
 
   /**
@@ -63,7 +67,7 @@ export class KpiTicker {
     for (const second of this.merger.takeLate()) {
       const index = (second - first.at) / 1000;
       if (index < 0 || index >= this._ticks.length) continue;
-      const tick = this.merger.tick(second);
+      const tick = this._tick(second);
       this._ticks[index] = tick;
       amended.push(tick);
     }

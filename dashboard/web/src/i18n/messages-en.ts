@@ -76,6 +76,7 @@ export const en = {
   'overview.rangeLabel': 'Time range',
   'overview.scoreDistribution': 'Score distribution (1 min)',
   'overview.alertsByTypology': 'Alerts by typology (15 min)',
+  'overview.windowSince': 'Since {time}, when this server started.',
   'overview.corridors': 'Money flows between countries (5 min)',
   'overview.summary': '{events} events per second, p99 {latency}, {alerts} alerts per minute.',
   'overview.chartThroughput': 'Events per second over the last {range}',

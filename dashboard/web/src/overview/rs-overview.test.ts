@@ -65,4 +65,16 @@ describe('overview page', () => {
     expect(figures().getAttribute('data-stale')).toBe('true');
     expect(banner()!.textContent).toContain('Not live: these figures stopped at');
   });
+
+  it('overview - says the 15-minute typology window starts at the server\'s start, when that is more recent', async () => {
+    const { page, socket } = await mounted(new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] })));
+    const at = Date.UTC(2026, 11, 6, 17, 0, 0);
+    const note = () => page.shadowRoot!.querySelector('[data-testid="typology-since"]');
+    socket().push({ type: 'kpi', tick: makeTick(at, { since: at - 60_000 }) });
+    await settle(page);
+    expect(note()!.textContent).toMatch(/^Since .*, when this server started\.$/);
+    socket().push({ type: 'kpi', tick: makeTick(at + 1000, { since: at - 3_600_000 }) });
+    await settle(page);
+    expect(note()).toBeNull();
+  });
 });

@@ -22,6 +22,9 @@ type Range = 15 | 60;
 const SUMMARY_EVERY_MS = 15_000;
 
 /** The overview. Needs `api` (history) and `live` (the kpi topic). */
+
+/** The window of the alerts-by-typology chart (the hub's KPI_RETAIN_SECONDS). */
+const TYPOLOGY_WINDOW_MS = 15 * 60_000;
 @customElement('rs-overview')
 export class RsOverview extends LitElement {
   static override styles = [
@@ -186,6 +189,9 @@ export class RsOverview extends LitElement {
         </section>
         <section class="panel">
           <h2>${msg('overview.alertsByTypology')}</h2>
+          ${latest && latest.since > latest.at - TYPOLOGY_WINDOW_MS
+            ? html`<p class="dim" data-testid="typology-since">${msg('overview.windowSince', { time: formatTime(latest.since) })}</p>`
+            : nothing}
           <rs-typology-bars
             data-testid="chart-typology"
             .label=${msg('overview.chartTypology')}

@@ -166,6 +166,7 @@ export async function settle(element: { updateComplete: Promise<unknown> }, roun
 export function makeTick(at: number, overrides: Partial<KpiTick> = {}): KpiTick {
   return {
     at,
+    since: at - 3_600_000,
     decisionsPerSecond: 12345,
     latencyP50Ms: 3.2,
     latencyP99Ms: 18.4,
