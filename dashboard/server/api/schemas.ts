@@ -4,6 +4,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CHANNELS, DOMAINS, EVENT_KINDS, SEGMENTS, SEVERITIES } from '../../../core/index.js';
 import { MAX_CREDIT_MINUTES, MAX_DEAD_LETTERS, MAX_HOPS, MAX_KPI_MINUTES, MAX_NETWORK_NODES, MAX_TIMELINE_LIMIT } from '../../../storage/index.js';
+import { ErrorAnswer } from '../error-schema.js';
 
 const enumOf = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -263,17 +264,7 @@ export const DeadLettersAnswer = Type.Object({
   ),
 }, { description: 'The latest dead letters (DeadLettersAnswer).' });
 
-export const ErrorAnswer = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'A stable code of docs/errors.md.' }),
-      message: Type.String(),
-      retryable: Type.Boolean(),
-      details: Type.Optional(Type.Unknown({ description: 'For RS_ERR_BAD_REQUEST: { errors: [{ path, rule, message }] }.' })),
-    }),
-  },
-  { description: 'An error.' },
-);
+export { ErrorAnswer };
 
 /** The error answers every data route can give, besides its own 200. */
 export const ERROR_ANSWERS = {

@@ -1,6 +1,7 @@
 // JSON schemas of the auth and admin request bodies (TypeBox). Fastify validates with them, and a bad
 // body answers 400 RS_ERR_BAD_REQUEST naming the field ("body/password must NOT have fewer than 12 characters").
 import { Type, type Static } from '@sinclair/typebox';
+import { ErrorAnswer } from '../error-schema.js';
 import { USER_ROLES } from '../protocol.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 
@@ -106,20 +107,7 @@ const UserAdminViewSchema = Type.Object(
 export const UserAnswerSchema = Type.Object({ user: UserAdminViewSchema }, { ...OPEN, description: 'One user, as admins see it (UserAnswer).' });
 export const UserListAnswerSchema = Type.Object({ users: Type.Array(UserAdminViewSchema) }, { ...OPEN, description: 'Every user (UserListAnswer).' });
 
-const AuthError = Type.Object(
-  {
-    error: Type.Object(
-      {
-        code: Type.String({ description: 'A stable code of docs/errors.md.' }),
-        message: Type.String(),
-        retryable: Type.Boolean(),
-        details: Type.Optional(Type.Unknown()),
-      },
-      OPEN,
-    ),
-  },
-  { description: 'An error (docs/errors.md, docs/security.md).' },
-);
+const AuthError = ErrorAnswer;
 
 /** The error answers of the auth and users routes, by status. */
 export function authErrors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503>): Record<number, typeof AuthError> {
