@@ -126,6 +126,7 @@ describe.each([
       ['a missing field', JSON.stringify(payment('b5', { creditor: undefined })), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/creditor'],
       ['a wrong type', JSON.stringify(payment('b6', { debtor: 'ACC-1' })), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/debtor'],
       ['a field named twice', JSON.stringify(payment('b15')).replace('"accountId":', '"accountId":"ACC-X","accountId":'), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/debtor/accountId'],
+      ['JSON nested deeper than any event', `{"v":1,"kind":"payment","x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`, {}, 400, 'RS_ERR_INGEST_SCHEMA', ''],
       ['a lone surrogate', JSON.stringify(payment('b16')).replace('"accountId":"', '"accountId":"\\ud800'), {}, 400, 'RS_ERR_INGEST_SCHEMA', '/debtor/accountId'],
       ['an oversized body', JSON.stringify(payment('b7', { reference: 'x'.repeat(70_000) })), {}, 413, 'RS_ERR_INGEST_TOO_LARGE'],
       ['an unsupported media type', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'RS_ERR_INGEST_MEDIA_TYPE'],

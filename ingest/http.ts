@@ -6,6 +6,7 @@ import {
   EventId,
   RiskstreamError,
   jsonTextErrors,
+  jsonTextErrorsByItem,
   validateEvent,
   type DecisionWire,
   type FieldError,
@@ -216,7 +217,7 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
       });
     }
     const contentType = String(request.headers['content-type'] ?? '');
-    const items = splitBatch(String(request.body ?? ''), contentType, reject);
+    const items = splitBatch(String(request.body ?? ''), contentType, maxBatchEvents, reject);
     if (items.length === 0) throw new RiskstreamError('RS_ERR_INGEST_BATCH_EMPTY');
     if (items.length > maxBatchEvents) {
       throw new RiskstreamError('RS_ERR_INGEST_BATCH_TOO_MANY', `the batch holds ${items.length} events; at most ${maxBatchEvents} are allowed`);
@@ -330,6 +331,7 @@ type BatchItem = { line: number; value: unknown; textErrors: readonly FieldError
 function splitBatch(
   body: string,
   contentType: string,
+  maxEvents: number,
   reject: (code: 'RS_ERR_INGEST_JSON', errors: readonly FieldError[]) => never,
 ): BatchItem[] {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
@@ -345,13 +347,9 @@ function splitBatch(
     if (!Array.isArray(value)) {
       return reject('RS_ERR_INGEST_JSON', [{ path: '', rule: 'type', message: 'a JSON batch must be an array of events (or send application/x-ndjson)' }]);
     }
-    // the array's text errors, each given to its event with the path inside it: /3/amount is line 4's /amount
-    const textErrors = new Map<number, FieldError[]>();
-    for (const error of jsonTextErrors(body, value)) {
-      const [, index = '', ...rest] = error.path.split('/');
-      const i = Number(index);
-      textErrors.set(i, [...(textErrors.get(i) ?? []), { ...error, path: rest.length > 0 ? `/${rest.join('/')}` : '' }]);
-    }
+    // counted before the text is looked into: an oversized batch is refused as cheaply as before
+    if (value.length > maxEvents) throw new RiskstreamError('RS_ERR_INGEST_BATCH_TOO_MANY', `the batch holds ${value.length} events; at most ${maxEvents} are allowed`);
+    const textErrors = jsonTextErrorsByItem(body, value);
     return value.map((v: unknown, i: number) => ({ line: i + 1, value: v, textErrors: textErrors.get(i) ?? NO_FIELD_ERRORS }));
   }
   const items: BatchItem[] = [];

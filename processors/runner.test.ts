@@ -53,6 +53,8 @@ describe('processor runner - decisions and dead letters', () => {
     await h.bus.publisher.publish(subject, JSON.stringify(payment('bad-amount', { amount: 12.5 })), 'bad-amount');
     await h.bus.publisher.publish(subject, JSON.stringify({ ...payment('no-id'), id: undefined }), 'no-id');
     await h.bus.publisher.publish(subject, JSON.stringify(payment('twice')).replace('"amount":', '"amount":"99999.00","amount":'), 'twice');
+    // nested far deeper than any event: a dead letter, not a batch that fails again and again
+    await h.bus.publisher.publish(subject, JSON.stringify(payment('deep')).replace('"amount":', `"deep":${'['.repeat(100_000)}${']'.repeat(100_000)},"amount":`), 'deep');
     await h.bus.publisher.publish(
       h.names.eventSubject('customer', 0),
       JSON.stringify(payment('wrong-subject')),
@@ -64,9 +66,10 @@ describe('processor runner - decisions and dead letters', () => {
       await publisher.publish(result.event, 'test');
     }
 
-    const letters = await readAll<DeadLetterWire>(h.names.streams.dlq, 5);
+    const letters = await readAll<DeadLetterWire>(h.names.streams.dlq, 6);
     const byPayload = (text: string) => letters.find((l) => l.payload.includes(text));
-    expect(letters.map((l) => l.code).sort()).toEqual(['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT']);
+    expect(letters.map((l) => l.code).sort()).toEqual(['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT']);
+    expect(letters.find((l) => l.reason.includes('levels deep'))).toMatchObject({ code: 'RS_ERR_BUS_SCHEMA' });
     // a field named twice would be read two ways (a check before the bus may read the first copy)
     expect(byPayload('"twice"')).toMatchObject({ code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringMatching(/^\/amount amount appears more than once/) });
     expect(byPayload('bad-amount')).toMatchObject({ source: 'processors', code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringContaining('/amount') });

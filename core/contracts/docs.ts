@@ -344,6 +344,7 @@ ${JSON.stringify(errors, null, 2)}
 | \`unknown_field\` | A field that is not in the contract. |
 | \`duplicate_key\` | A field named more than once in the same object. |
 | \`unicode\` | A string (or a field name) holding a lone UTF-16 surrogate escape. |
+| \`depth\` | JSON nested more than 32 levels deep (no event nests more than a few). |
 | \`type\` | The wrong JSON type: a number where a string is expected, or an object where there should be a list. |
 | \`const\` | \`v\` is not 1. |
 | \`enum\` | A value outside its closed list (\`kind\`, \`type\`, \`channel\`, …); the message lists the allowed values. |

@@ -9,13 +9,51 @@ import { pointer } from './validate.js';
 const NO_ERRORS: readonly FieldError[] = Object.freeze([]);
 
 /**
+ * How deep an event's JSON may nest. The contracts nest a few levels; text nested deeper is refused
+ * (rule `depth`) before anything walks it recursively (a 300,000-deep array overflowed the stack and
+ * failed its batch again and again).
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** What the checks need of a parsed value: its keys (one per distinct key, as JSON.parse kept them) and how deep it nests. */
+export type JsonShape = { readonly keys: number; readonly depth: number };
+
+/** The shape of a parsed value, walked without recursion (any depth). */
+export function jsonShape(value: unknown): JsonShape {
+  let keys = 0;
+  let depth = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, level] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (level + 1 > depth) depth = level + 1;
+    if (Array.isArray(item)) {
+      for (const element of item) stack.push([element, level + 1]);
+    } else {
+      for (const key in item) {
+        keys++;
+        stack.push([(item as Record<string, unknown>)[key], level + 1]);
+      }
+    }
+  }
+  return { keys, depth };
+}
+
+/** The refusal of text nested deeper than MAX_JSON_DEPTH. */
+export function depthError(depth: number): FieldError {
+  return { path: '', rule: 'depth', message: `the JSON nests ${depth} levels deep; an event nests at most ${MAX_JSON_DEPTH}` };
+}
+
+/**
  * The fields `text` names twice in one object, as errors with the field's JSON pointer (below
  * `at`); none when every key is unique. `value` is `JSON.parse(text)`: when the text holds no more
  * keys than the parsed value, no key was repeated and the text is not parsed again, so the cost
- * on ordinary input is one scan for colons and one walk of the value.
+ * on ordinary input is one scan for colons and one walk of the value. Text nested deeper than
+ * MAX_JSON_DEPTH gets the depth error instead.
  */
-export function duplicateKeyErrors(text: string, value: unknown): readonly FieldError[] {
-  if (keysInText(text) <= keysIn(value)) return NO_ERRORS;
+export function duplicateKeyErrors(text: string, value: unknown, shape: JsonShape = jsonShape(value)): readonly FieldError[] {
+  if (shape.depth > MAX_JSON_DEPTH) return [depthError(shape.depth)];
+  if (keysInText(text) <= shape.keys) return NO_ERRORS;
   const errors: FieldError[] = [];
   collect(parse(text).body, [], errors);
   return errors.length === 0 ? NO_ERRORS : errors;
@@ -26,7 +64,7 @@ export function duplicateKeyErrors(text: string, value: unknown): readonly Field
  * whitespace and a colon follow. Colons inside strings after an escaped quote count too, which
  * only sends such text to the full check.
  */
-function keysInText(text: string): number {
+export function keysInText(text: string): number {
   let count = 0;
   for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
     let j = i - 1;
@@ -34,18 +72,6 @@ function keysInText(text: string): number {
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(--j);
     if (c === 0x22) count++;
   }
-  return count;
-}
-
-/** The keys of every object in a parsed value: one per distinct key, as JSON.parse kept them. */
-function keysIn(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  let count = 0;
-  if (Array.isArray(value)) {
-    for (const item of value) count += keysIn(item);
-    return count;
-  }
-  for (const key in value) count += 1 + keysIn((value as Record<string, unknown>)[key]);
   return count;
 }
 

@@ -8,5 +8,5 @@ export * from './loan.js';
 export * from './payment.js';
 export { validateEvent, type FieldError, type ValidatedEvent, type ValidationResult } from './validate.js';
 export { duplicateKeyErrors } from './duplicate-keys.js';
-export { jsonTextErrors } from './json-text.js';
+export { jsonTextErrors, jsonTextErrorsByItem } from './json-text.js';
 export * from './telemetry.js';
