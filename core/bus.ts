@@ -77,15 +77,24 @@ export function natsServersOf(url: string): { servers: string[]; user?: string; 
     const credentials = text.slice(start, at);
     if (user === undefined && token === undefined && credentials !== '') {
       const colon = credentials.indexOf(':');
-      if (colon < 0) token = decodeURIComponent(credentials);
+      if (colon < 0) token = decoded(credentials);
       else {
-        user = decodeURIComponent(credentials.slice(0, colon));
-        pass = decodeURIComponent(credentials.slice(colon + 1));
+        user = decoded(credentials.slice(0, colon));
+        pass = decoded(credentials.slice(colon + 1));
       }
     }
     return text.slice(0, start) + text.slice(at + 1);
   });
   return { servers, ...(user !== undefined ? { user, pass } : {}), ...(token !== undefined ? { token } : {}) };
+}
+
+/** Percent-decoded; as written when it is not valid percent-encoding (a password with a bare %). */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The host and port of a service URL, for the hints that tell how to start it (defaults when it cannot be read). */

@@ -19,6 +19,9 @@ describe('log - secrets never reach the log', () => {
     ['not a url ?password=s3cret&x=1', 'not a url ?password=***&x=1'],
     // no scheme (ioredis takes it), a port that does not parse, a list of servers
     [':s3cret@127.0.0.1:6392', '***@127.0.0.1:6392'],
+    ['rsuser:s3cr%3At%40x@127.0.0.1:4242', '***@127.0.0.1:4242'],
+    ['nats://u:p@10.0.0.1:4222,rsuser:s3cret@10.0.0.2:4222', 'nats://u:***@10.0.0.1:4222,***@10.0.0.2:4222'],
+    ['redis://:pa,s3cret@127.0.0.1:6379', 'redis://:***@127.0.0.1:6379'],
     ['redis://:s3cret@127.0.0.1:notaport', 'redis://***@127.0.0.1:notaport'],
     ['nats://u:s3cret@10.0.0.1:4222,nats://u:s3cret@10.0.0.2:4222', 'nats://u:***@10.0.0.1:4222,nats://u:***@10.0.0.2:4222'],
   ])('masks the password (or the token) in %s', (url, expected) => {

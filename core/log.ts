@@ -44,10 +44,24 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', na
 
 /** Removes credentials from a connection URL (or a comma-separated list of them) before it is logged or printed. */
 export function safeUrl(url: string): string {
-  return url.includes(',') ? url.split(',').map(safeOneUrl).join(',') : safeOneUrl(url);
+  // a list of servers (its first piece a URL on its own), each masked on its own; otherwise the
+  // comma is inside one URL's credentials (`redis://:pa,ss@host`) and all before the @ goes
+  return url.includes(',') && isUrl(url.split(',', 1)[0]!) ? url.split(',').map(safeOneUrl).join(',') : safeOneUrl(url);
 }
 
+function isUrl(text: string): boolean {
+  try {
+    return new URL(text).host !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A URL with a scheme (`nats://`, `redis://`): `user:pw@host` without one reads as scheme `user:`. */
+const WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 function safeOneUrl(url: string): string {
+  if (!WITH_SCHEME.test(url.trim())) return maskText(url);
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -57,9 +71,13 @@ function safeOneUrl(url: string): string {
     for (const name of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, '***');
     return parsed.toString().replace(/\/$/, '').replace(/=%2A%2A%2A/g, '=***');
   } catch {
-    // not a URL (no scheme: ioredis takes ":password@host:port"; or a bad port): whatever stands before an @ in the authority goes
-    return url.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^@/]*@/i, '$1***@').replace(SECRET_PARAM_TEXT, '$1=***');
+    return maskText(url);
   }
+}
+
+/** Not a URL (no scheme: ioredis takes ":password@host:port"; or a bad port): whatever stands before an @ in the authority goes. */
+function maskText(url: string): string {
+  return url.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/)?[^@/]*@/i, '$1***@').replace(SECRET_PARAM_TEXT, '$1=***');
 }
 
 /** Query parameters that carry credentials: password, pass, pwd, token, secret, auth, key, credentials, … */

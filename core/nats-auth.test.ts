@@ -11,6 +11,8 @@ describe('NATS credentials - reading NATS_URL', () => {
     ['nats://rs:p%40ss@127.0.0.1:4222', { servers: ['nats://127.0.0.1:4222'], user: 'rs', pass: 'p@ss' }],
     ['nats://s3cr3t@10.0.0.1:4222,nats://10.0.0.2:4222', { servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'], token: 's3cr3t' }],
     ['rs:pw@127.0.0.1:4222', { servers: ['127.0.0.1:4222'], user: 'rs', pass: 'pw' }],
+    // a bare % is not percent-encoding: the password as written
+    ['nats://rs:100%@127.0.0.1:4222', { servers: ['nats://127.0.0.1:4222'], user: 'rs', pass: '100%' }],
   ])('%s', (url, expected) => {
     expect(natsServersOf(url)).toEqual(expected);
   });

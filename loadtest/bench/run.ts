@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, partitionOf } from '../../core/index.js';
+import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, natsServersOf, partitionOf } from '../../core/index.js';
 import { benchAccountsFor, createBenchPayments } from './payments.js';
 import { cpuSeconds, pidOf, residentMiB } from './machine.js';
 
@@ -131,7 +131,7 @@ const EVENT_ID_FIELD = '"eventId":"';
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const names = namesOf(options.namespace);
-  const nc: NatsConnection = await connect({ servers: options.natsUrl, name: 'riskstream-bench' });
+  const nc: NatsConnection = await connect({ ...natsServersOf(options.natsUrl), name: 'riskstream-bench' });
   // Events 0 … warm-1 are the warm-up, warm … total-1 the measured window: one schedule for both.
   const warm = Math.round(options.rate * (options.warmupS ?? 0));
   const total = warm + Math.ceil(options.rate * options.durationS);
