@@ -6,7 +6,7 @@ export * from './decision.js';
 export * from './kinds.js';
 export * from './loan.js';
 export * from './payment.js';
-export { validateEvent, type FieldError, type ValidatedEvent, type ValidationResult } from './validate.js';
+export { eventTime, validateEvent, type FieldError, type ValidatedEvent, type ValidationResult } from './validate.js';
 export { duplicateKeyErrors } from './duplicate-keys.js';
 export { jsonTextErrors, jsonTextErrorsByItem } from './json-text.js';
 export * from './telemetry.js';

@@ -100,7 +100,7 @@ const LEAP_SECOND = /:60(?:\.\d+)?(?=(?:[Zz]|[+-]\d{2}:\d{2})$)/;
  * Epoch milliseconds of an RFC 3339 time the schema's format let through; NaN when it is not one.
  * A leap second is read as the last millisecond before it, so that it keeps its place in order.
  */
-function eventTime(text: string): number {
+export function eventTime(text: string): number {
   if (!ZONE.test(text)) return Number.NaN;
   return Date.parse(LEAP_SECOND.test(text) ? text.replace(LEAP_SECOND, ':59.999') : text);
 }

@@ -1,6 +1,7 @@
 // Maps an event from RS_EVENTS (the wire JSON as validated at ingest) into an `events` row,
 // re-validating it so that amounts are minor units and times milliseconds, as everywhere else.
 import {
+  eventTime,
   jsonTextErrors,
   formatMinor,
   isEventKind,
@@ -128,7 +129,8 @@ function structuralRow(value: unknown, message: WireMessage, raw: string): { ok:
   const second = subject.indexOf('.', subject.indexOf('.') + 1);
   const third = subject.indexOf('.', second + 1);
   if (second < 0 || subject.slice(second + 1, third < 0 ? undefined : third) !== kindToken(kind)) return null;
-  const ts = Date.parse(o.ts);
+  // the contract's reading of the time (RFC 3339 only: Date.parse also takes +0100, which the processors refuse)
+  const ts = eventTime(o.ts);
   if (!isPlausibleMs(ts)) return null;
   const payment = kind === 'payment';
   const debtor = payment ? o.debtor : undefined;
