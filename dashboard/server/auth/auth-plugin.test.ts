@@ -510,6 +510,10 @@ describe('auth - admin users API', () => {
     // without the role, a bad body is refused for the role first: the caller learns nothing of the shape
     expect(errorCode(await call(jane, 'POST', '/api/users', { foo: 1 }))).toBe('RS_ERR_FORBIDDEN');
     expect(errorCode(await call(null, 'PATCH', '/api/users/jane.doe', { foo: 1 }))).toBe('RS_ERR_UNAUTHENTICATED');
+    // before the body is even read: broken JSON gets the same answers
+    const broken = { 'content-type': 'application/json' };
+    expect(errorCode(await app.inject({ method: 'POST', url: '/api/users', headers: broken, payload: '{"x":' }))).toBe('RS_ERR_UNAUTHENTICATED');
+    expect(errorCode(await app.inject({ method: 'POST', url: '/api/users', headers: { ...broken, cookie: jane.cookie, 'x-csrf-token': jane.csrf }, payload: '{"x":' }))).toBe('RS_ERR_FORBIDDEN');
 
     // A role change applies at the user's next request.
     const promoted = await call(admin, 'PATCH', '/api/users/jane.doe', { roles: ['risk_monitor', 'compliance_supervisor'] });

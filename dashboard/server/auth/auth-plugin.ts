@@ -193,7 +193,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: TotpConfirmBody }>(
     '/api/auth/totp/confirm',
-    { preValidation: requireRoles(), schema: { summary: 'Confirm the second factor with a code', body: TotpConfirmBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
+    { onRequest: requireRoles(), schema: { summary: 'Confirm the second factor with a code', body: TotpConfirmBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
     async function confirmTotp(request): Promise<LoginAnswer> {
       const user = signedInUser(request);
       const record = await users.get(user.username);
@@ -208,7 +208,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: PasswordChangeBody }>(
     '/api/auth/password',
-    { preValidation: requireRoles(), schema: { summary: 'Change your own password', body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
+    { onRequest: requireRoles(), schema: { summary: 'Change your own password', body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
     async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
       const user = signedInUser(request);
       // The current password is guessable through a stolen session too: the same lock-out applies.

@@ -1,5 +1,5 @@
 // Route guards other plugins put in front of their handlers: `preHandler: requireRoles('auditor')`,
-// or `preValidation` where the route has a body.
+// or `onRequest` where the route has a body.
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RiskstreamError } from '../../../core/index.js';
 import type { SessionUser, UserRole } from '../protocol.js';
@@ -20,7 +20,7 @@ export function signedInUser(request: FastifyRequest): SessionUser {
 /**
  * A hook admitting signed-in users with one of the roles (admin always passes): 401
  * RS_ERR_UNAUTHENTICATED without a session, 403 RS_ERR_FORBIDDEN without a role. With no roles, any
- * signed-in user passes. Put it as `preValidation` on routes with a body, so that a caller without
+ * signed-in user passes. Put it as `onRequest` on routes with a body, so that a caller without
  * the role is refused before the body is judged (and learns nothing from the shape of a 400).
  */
 export function requireRoles(...roles: UserRole[]): preHandlerAsyncHookHandler {

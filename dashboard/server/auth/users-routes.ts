@@ -26,13 +26,13 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
     return adminViewOf(record, lockedFor > 0 ? Date.now() + lockedFor : null);
   }
 
-  app.get('/api/users', { preValidation: adminOnly, schema: { summary: 'List the dashboard users', response: { 200: UserListAnswerSchema, ...authErrors(401, 403, 503) } } }, async function listUsers(): Promise<UserListAnswer> {
+  app.get('/api/users', { onRequest: adminOnly, schema: { summary: 'List the dashboard users', response: { 200: UserListAnswerSchema, ...authErrors(401, 403, 503) } } }, async function listUsers(): Promise<UserListAnswer> {
     return { users: await Promise.all((await users.list()).map(view)) };
   });
 
   app.post<{ Body: CreateUserBody }>(
     '/api/users',
-    { preValidation: adminOnly, schema: { summary: 'Create a user', body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
+    { onRequest: adminOnly, schema: { summary: 'Create a user', body: CreateUserBody, response: { 201: UserAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } },
     async function createUser(request, reply): Promise<UserAnswer> {
       const record = await users.create(request.body);
       ctx.log(request).info({ by: request.user?.username, username: record.username, roles: record.roles }, 'user created');
@@ -43,7 +43,7 @@ export async function usersRoutes(app: FastifyInstance, ctx: UsersRoutesContext)
 
   app.patch<{ Params: UsernameParams; Body: PatchUserBody }>(
     '/api/users/:username',
-    { preValidation: adminOnly, schema: { summary: 'Change a user: roles, disabled, password, second factor, lock-out', params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 413, 415, 503) } } },
+    { onRequest: adminOnly, schema: { summary: 'Change a user: roles, disabled, password, second factor, lock-out', params: UsernameParams, body: PatchUserBody, response: { 200: UserAnswerSchema, ...authErrors(400, 401, 403, 404, 409, 413, 415, 503) } } },
     async function patchUser(request): Promise<UserAnswer> {
       const username = normaliseUsername(request.params.username);
       const body = request.body;
