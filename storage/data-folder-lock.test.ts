@@ -117,7 +117,7 @@ describe('data folder lock', () => {
   });
 
   it('lock - the holder renews its lock, so that another host sees it held', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const folder = join(work, 'renewed');
       mkdirSync(folder);
@@ -129,6 +129,28 @@ describe('data folder lock', () => {
       expect(Date.now() - statSync(path).mtimeMs).toBeLessThan(5000);
       lock.release();
     } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('lock - a holder whose lock was taken over says so once, and leaves the new owner\'s lock alone', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const folder = join(work, 'taken');
+      mkdirSync(folder);
+      const path = join(folder, LOCK_FILE);
+      const lock = acquireDataFolderLock(folder);
+      const theirs = JSON.stringify({ pid: 4343, host: 'elsewhere', startTicks: null });
+      writeFileSync(path, theirs);
+      vi.advanceTimersByTime(3 * LEASE_RENEW_MS);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/now names process 4343 on elsewhere: another riskstream may be writing to the same folder/);
+      expect(readFileSync(path, 'utf8')).toBe(theirs);
+      lock.release();
+      expect(existsSync(path)).toBe(true); // not ours to remove
+    } finally {
+      warn.mockRestore();
       vi.useRealTimers();
     }
   });

@@ -2,7 +2,7 @@
 // process and a second process on the same folder fails with an unhelpful message (or worse, on
 // an older engine, corrupts it), so we refuse first and say what to do instead.
 // This module imports only Node built-ins: the lock test runs it in a child process as plain JS.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -192,23 +192,49 @@ function takeOverStale(path: string, judged: Owner | null): void {
   unlinkSync(aside);
 }
 
-/** How long ago the lock was last renewed (its modification time), ms; undefined when it is gone. */
+/**
+ * The file system's clock, read from a file written just now beside the lock: hosts sharing a
+ * folder compare the lease against one clock (the file server's), so that a host whose own clock
+ * runs behind neither looks stale nor takes a live lock over.
+ */
+function fileSystemNow(folder: string): number {
+  const probe = join(folder, `${LOCK_FILE}.clock.${process.pid}`);
+  writeFileSync(probe, '');
+  try {
+    return statSync(probe).mtimeMs;
+  } finally {
+    unlinkSync(probe);
+  }
+}
+
+/** How long ago the lock was last renewed (its modification time, against the file system's clock), ms; undefined when it is gone. */
 function renewedAgoMs(path: string): number | undefined {
   try {
-    return Math.max(0, Date.now() - statSync(path).mtimeMs);
+    const renewedAt = statSync(path).mtimeMs;
+    return Math.max(0, fileSystemNow(dirname(path)) - renewedAt);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 }
 
-/** Renews the lease on a lock this process holds; a lock no longer ours (taken over) is left alone. */
+/** Folders whose lock was found taken over while this process held it (said once). */
+const takenFromUs = new Set<string>();
+
+/** Renews the lease on a lock this process holds; a lock no longer ours (taken over) is left alone, and said so once. */
 function renew(path: string): void {
   try {
     const owner = readOwner(path);
     if (owner && owner.pid === process.pid && owner.host === hostname()) {
-      const now = new Date();
+      const now = new Date(fileSystemNow(dirname(path)));
       utimesSync(path, now, now);
+    } else if (!takenFromUs.has(path)) {
+      takenFromUs.add(path);
+      process.emitWarning(
+        `the lock ${path} of this process's ClickHouse data folder now names ${owner ? `process ${owner.pid} on ${owner.host}` : 'no process'}: ` +
+          'another riskstream may be writing to the same folder; stop one of them',
+        { code: 'RS_DATA_FOLDER_LOCK_LOST' },
+      );
     }
   } catch {
     // a file system gone read-only or full: the next renewal tries again
