@@ -22,17 +22,32 @@ export type JsonShape = { readonly keys: number; readonly depth: number };
 export function jsonShape(value: unknown): JsonShape {
   let keys = 0;
   let depth = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, level] = stack.pop()!;
-    if (typeof item !== 'object' || item === null) continue;
-    if (level + 1 > depth) depth = level + 1;
+  // two stacks side by side (objects and arrays only, with their depth): no allocation per node
+  const items: object[] = [];
+  const levels: number[] = [];
+  if (typeof value === 'object' && value !== null) {
+    items.push(value);
+    levels.push(1);
+  }
+  while (items.length > 0) {
+    const item = items.pop()!;
+    const level = levels.pop()!;
+    if (level > depth) depth = level;
     if (Array.isArray(item)) {
-      for (const element of item) stack.push([element, level + 1]);
+      for (const element of item) {
+        if (typeof element === 'object' && element !== null) {
+          items.push(element);
+          levels.push(level + 1);
+        }
+      }
     } else {
       for (const key in item) {
         keys++;
-        stack.push([(item as Record<string, unknown>)[key], level + 1]);
+        const child = (item as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) {
+          items.push(child);
+          levels.push(level + 1);
+        }
       }
     }
   }
