@@ -41,11 +41,12 @@ export class LiveTopicController implements ReactiveController {
   }
 }
 
-/** Follows the connection status and its notices for an indicator. */
-export class ConnectionStateController implements ReactiveController {
-  status: ConnectionStatus = 'offline';
-  notice: LiveNotice | null = null;
-  private readonly _host: ReactiveControllerHost;
+/**
+ * Follows whichever connection its host has (`connection()`, read again on `watch()`): what to
+ * listen to on it is `follow`'s, what to stop is the functions it returns.
+ */
+abstract class ConnectionWatcher implements ReactiveController {
+  protected readonly _host: ReactiveControllerHost;
   private readonly _connection: () => LiveConnection | null;
   private _off: Array<() => void> = [];
   private _watched: LiveConnection | null = null;
@@ -70,13 +71,29 @@ export class ConnectionStateController implements ReactiveController {
     if (connection === this._watched) return;
     this._unwatch();
     this._watched = connection;
-    if (connection === null) {
-      this.status = 'offline';
-      this._host.requestUpdate();
-      return;
-    }
-    this.status = connection.status;
-    this._off = [
+    this._off = this.follow(connection);
+  }
+
+  /** Starts listening to the connection (null: none); returns what stops it. */
+  protected abstract follow(connection: LiveConnection | null): Array<() => void>;
+
+  private _unwatch(): void {
+    for (const off of this._off) off();
+    this._off = [];
+    this._watched = null;
+  }
+}
+
+/** Follows the connection status and its notices for an indicator. */
+export class ConnectionStateController extends ConnectionWatcher {
+  status: ConnectionStatus = 'offline';
+  notice: LiveNotice | null = null;
+
+  protected follow(connection: LiveConnection | null): Array<() => void> {
+    this.status = connection === null ? 'offline' : connection.status;
+    this._host.requestUpdate();
+    if (connection === null) return [];
+    return [
       connection.onStatus((status) => {
         this.status = status;
         this._host.requestUpdate();
@@ -86,18 +103,11 @@ export class ConnectionStateController implements ReactiveController {
         this._host.requestUpdate();
       }),
     ];
-    this._host.requestUpdate();
   }
 
   dismissNotice(): void {
     this.notice = null;
     this._host.requestUpdate();
-  }
-
-  private _unwatch(): void {
-    for (const off of this._off) off();
-    this._off = [];
-    this._watched = null;
   }
 }
 
@@ -105,33 +115,15 @@ export class ConnectionStateController implements ReactiveController {
  * Calls `onReconnect` whenever the host's connection comes back after a loss, so a view whose REST
  * load failed during the outage loads again. Call `watch()` when the host's connection changed.
  */
-export class ReconnectController implements ReactiveController {
-  private readonly _connection: () => LiveConnection | null;
+export class ReconnectController extends ConnectionWatcher {
   private readonly _onReconnect: () => void;
-  private _off: (() => void) | null = null;
-  private _watched: LiveConnection | null = null;
 
   constructor(host: ReactiveControllerHost, connection: () => LiveConnection | null, onReconnect: () => void) {
-    this._connection = connection;
+    super(host, connection);
     this._onReconnect = onReconnect;
-    host.addController(this);
   }
 
-  hostConnected(): void {
-    this.watch();
-  }
-
-  hostDisconnected(): void {
-    this._off?.();
-    this._off = null;
-    this._watched = null;
-  }
-
-  watch(): void {
-    const connection = this._connection();
-    if (connection === this._watched) return;
-    this._off?.();
-    this._watched = connection;
-    this._off = connection === null ? null : connection.onReconnect(() => this._onReconnect());
+  protected follow(connection: LiveConnection | null): Array<() => void> {
+    return connection === null ? [] : [connection.onReconnect(() => this._onReconnect())];
   }
 }
