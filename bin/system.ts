@@ -43,7 +43,7 @@ import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../i
 import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { demoSeed } from '../ingest/simulator/demo-seed.js';
-import { createProductProcessor, processorsProblem, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
+import { createProductProcessor, MARKER_REPLY_BYTES, processorsProblem, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import {
@@ -239,7 +239,7 @@ export async function startSystem(
   if (roles.has('ingest') || roles.has('simulator')) {
     const grouping =
       roles.has('ingest') && config.ingestEnvelope > 1
-        ? { redis: redis!, maxRecords: config.ingestEnvelope, lingerMs: config.ingestLingerMs, seenTtlSeconds: streamLimitsOf(config).duplicateWindowSeconds, logger: logger.child({ role: 'ingest' }) }
+        ? { redis: redis!, maxRecords: config.ingestEnvelope, lingerMs: config.ingestLingerMs, seenTtlSeconds: streamLimitsOf(config).duplicateWindowSeconds, markerReplyBytes: MARKER_REPLY_BYTES, logger: logger.child({ role: 'ingest' }) }
         : undefined;
     publisher = createEventPublisher(bus, config.partitions, metrics, grouping);
   }

@@ -12,6 +12,7 @@ export * from './envelope.js';
 export * from './envelope-publisher.js';
 export * from './jetstream-publisher.js';
 export * from './redis.js';
+export * from './feature-keys.js';
 export * from './metrics.js';
 export * from './thread-cpu.js';
 export * from './contracts/index.js';

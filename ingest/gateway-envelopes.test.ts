@@ -15,6 +15,7 @@ import {
   type ValidatedEvent,
 } from '../core/index.js';
 import { createHarness, customerEvent, payment, validated, type Harness } from '../test/harness.js';
+import { createFeatureStore, MARKER_REPLY_BYTES } from '../processors/features/index.js';
 import { GatewayEnvelopes, SeenEventIds, type GatewayPublishResult } from './gateway-envelopes.js';
 
 const PARTITIONS = 4;
@@ -44,6 +45,11 @@ function gateway(maxRecords = 8, seen?: SeenEventIds, bus = h.bus, maxHoldMs = 5
 
 function paymentEvent(id: string, accountId = 'ACC-G1'): ValidatedEvent {
   return validated(payment(id, { debtor: { accountId, customerId: `C-${accountId}`, country: 'US' } }));
+}
+
+/** Cash paid in at the counter: the account's money-in side only, so its marker is that side's. */
+function cashDeposit(id: string, accountId: string): ValidatedEvent {
+  return validated(payment(id, { type: 'cash_deposit', debtor: { accountId, customerId: `C-${accountId}`, country: 'US' }, creditor: { accountId, customerId: `C-${accountId}`, country: 'US' } }));
 }
 
 function send(gw: GatewayEnvelopes, event: ValidatedEvent, replyTo?: string): Promise<GatewayPublishResult> {
@@ -78,12 +84,12 @@ class SlowFirstLookup extends SeenEventIds {
   constructor(private readonly _delayMs: number) {
     super(h.redis, h.names.redisPrefix, 120);
   }
-  override async lookup(ids: readonly string[]): Promise<Array<number | null>> {
+  override async lookup(events: readonly ValidatedEvent[]): Promise<Array<number | null>> {
     if (this._slow) {
       this._slow = false;
       await sleep(this._delayMs);
     }
-    return super.lookup(ids);
+    return super.lookup(events);
   }
 }
 
@@ -210,6 +216,63 @@ describe('gateway envelopes - grouping', () => {
   });
 });
 
+describe("gateway envelopes - copies sent after JetStream's window, told by the processors' markers", () => {
+  // The processors' own feature store writes the markers, as it does when it applies an event read
+  // from a message (its origin: `<seq>` or `<seq>:<place>`); the gateway reads them.
+  function markersGateway(): ReturnType<typeof gateway> {
+    return gateway(8, new SeenEventIds(h.redis, h.names.redisPrefix, 120, MARKER_REPLY_BYTES));
+  }
+  const store = () => createFeatureStore(h.redis, { prefix: h.names.redisPrefix, dedupTtlSeconds: 600 });
+
+  it('answers "duplicate" with the sequence the processors applied it from, and leaves the copy out of the envelope', async () => {
+    const { gw } = markersGateway();
+    const applied = [paymentEvent('gw-m-pay', 'ACC-M1'), cashDeposit('gw-m-dep', 'ACC-M2'), customerEvent('gw-m-cust')];
+    await store().computeBatch(applied, ['41:3', '42', '43:0']);
+    const before = await streamMessages();
+    const results = await Promise.all([...applied.map((e) => send(gw, e)), send(gw, paymentEvent('gw-m-new', 'ACC-M1'))]);
+    expect(results.slice(0, 3)).toEqual([
+      { seq: 41, duplicate: true },
+      { seq: 42, duplicate: true },
+      { seq: 43, duplicate: true },
+    ]);
+    expect(results[3]!.duplicate).toBe(false);
+    expect((await stored(results[3]!.seq)).ids).toEqual(['gw-m-new']);
+    // The payments' envelope carries the new one only; the customer event, alone in its kind's
+    // lane, is not looked up first: it reached the bus once more (the processors drop it).
+    expect(await streamMessages()).toBe(before + 2);
+  });
+
+  it("answers a lone copy \"duplicate\" after it reached the bus (it is not looked up first), and a fresh one's own marker does not make it a duplicate", async () => {
+    const { gw } = markersGateway();
+    await store().computeBatch([paymentEvent('gw-m-lone', 'ACC-M3')], ['77:1']);
+    expect(await send(gw, paymentEvent('gw-m-lone', 'ACC-M3'))).toEqual({ seq: 77, duplicate: true });
+    // The processors applied this very message before the gateway claimed it: still fresh.
+    const first = await send(gw, paymentEvent('gw-m-race', 'ACC-M3'));
+    await h.redis.del(`${h.names.redisPrefix}{i:gw-m-race}`);
+    await store().computeBatch([paymentEvent('gw-m-race', 'ACC-M3')], [String(first.seq)]);
+    const seen = new SeenEventIds(h.redis, h.names.redisPrefix, 120, MARKER_REPLY_BYTES);
+    expect(await seen.claim([paymentEvent('gw-m-race', 'ACC-M3')], first.seq)).toEqual([{ fresh: true, firstSeq: null }]);
+    expect(await seen.claim([paymentEvent('gw-m-race', 'ACC-M3')], first.seq + 5)).toEqual([{ fresh: false, firstSeq: first.seq }]);
+  });
+
+  it('sends a copy whose first application was released (its decision failed and went to the dead letters), so that it is decided', async () => {
+    const { gw } = markersGateway();
+    const event = paymentEvent('gw-m-dlq', 'ACC-M4');
+    const features = store();
+    await features.computeBatch([event], ['90']);
+    expect(await features.release([event])).toBe(2);
+    const result = await send(gw, paymentEvent('gw-m-dlq', 'ACC-M4'));
+    expect(result.duplicate).toBe(false);
+    expect((await stored(result.seq)).ids).toEqual(['gw-m-dlq']);
+  });
+
+  it('reads no marker when not given their layout (the claim alone, as before)', async () => {
+    const { gw } = gateway();
+    await store().computeBatch([paymentEvent('gw-m-off', 'ACC-M5')], ['55']);
+    expect((await send(gw, paymentEvent('gw-m-off', 'ACC-M5'))).duplicate).toBe(false);
+  });
+});
+
 describe('gateway envelopes - size', () => {
   it("never puts more in one message than the server takes: large events spill into further messages, and every one is stored", async () => {
     const { gw, sizes } = gateway(64);
@@ -296,9 +359,9 @@ describe('gateway envelopes - duplicates', () => {
     unreachable.on('error', () => undefined);
     try {
       const seen = new SeenEventIds(unreachable, h.names.redisPrefix, 120);
-      await expect(seen.lookup(['a'])).rejects.not.toThrow(/a moment ago/);
-      await expect(seen.lookup(['b'])).rejects.toThrow(/Redis failed a moment ago; not asked again for 2 s/);
-      await expect(seen.claim(['b'], 7)).rejects.toThrow(/a moment ago/);
+      await expect(seen.lookup([paymentEvent('a')])).rejects.not.toThrow(/a moment ago/);
+      await expect(seen.lookup([paymentEvent('b')])).rejects.toThrow(/Redis failed a moment ago; not asked again for 2 s/);
+      await expect(seen.claim([paymentEvent('b')], 7)).rejects.toThrow(/a moment ago/);
     } finally {
       unreachable.disconnect();
     }

@@ -14,14 +14,18 @@
 //
 // Duplicates: JetStream's duplicate window sees envelope ids, not event ids, so the gateway keeps
 // its own record in Redis: once JetStream has stored a message, each event id in it is claimed
-// (`SET NX` with the window's TTL, the stream sequence as value). Before sending an envelope, ids
-// claimed before are left out and answered `duplicate` (a claim exists only for a stored event, so
+// (`SET NX` with the window's TTL, the stream sequence as value). Beyond the window the
+// processors' marker of the event's first application tells (core/feature-keys.ts: it lives
+// RISKSTREAM_DEDUP_TTL_SECONDS; a marker released by a failed decision does not count, so a
+// dead-lettered event sent again is decided). Before sending an envelope, ids claimed or applied
+// before are left out and answered `duplicate` (a claim or marker exists only for a stored event, so
 // this never loses one), as is the second copy of an id within one envelope. A lone event is not
 // looked up first (one Redis round trip less where most requests go alone): under its own id
-// JetStream drops a copy sent alone, and the claim answers `duplicate` for one that first went in
-// an envelope, which then reaches the bus once more. Copies that reach the bus (that one, and two
-// sent at the same instant) are decided once: the processors recognise an event whatever message
-// carries it, and storage keeps one row per id.
+// JetStream drops a copy sent alone within the window, and the claim's round trip answers
+// `duplicate` for one that first went in an envelope or came after the window, which then reaches
+// the bus once more. Copies that reach the bus (that one, and two sent at the same instant) are
+// decided once: the processors recognise an event whatever message carries it, and storage keeps
+// one row per id.
 import type { Redis } from 'ioredis';
 import {
   HEADER_BATCH,
@@ -32,7 +36,9 @@ import {
   envelopeByteLimit,
   envelopeFit,
   encodeReplies,
+  firstMarkerOf,
   messageHeaders,
+  originSeq,
   partitionOf,
   type Bus,
   type Logger,
@@ -60,17 +66,29 @@ export type GatewayEnvelopeOptions = {
  */
 export const SKIP_REDIS_AFTER_FAILURE_MS = 2000;
 
-/** Remembers which event ids the gateway has put on the bus (Redis, with JetStream's duplicate window as TTL). */
+/** Bytes of reply before the origin in a marker of each side (processors/features: OUT_REPLY, IN_REPLY). */
+export type MarkerReplyBytes = { readonly o: number; readonly i: number };
+
+/** A claim: `firstSeq` is the sequence of the copy that stands (null: this one, fresh). */
+export type Claim = { readonly fresh: boolean; readonly firstSeq: number | null };
+
+/**
+ * Remembers which event ids the gateway has put on the bus (Redis, with JetStream's duplicate
+ * window as TTL), and reads the processors' markers of events applied before (when given their
+ * layout) for copies sent after the window.
+ */
 export class SeenEventIds {
   private readonly _redis: Redis;
   private readonly _prefix: string;
   private readonly _ttlSeconds: number;
+  private readonly _markers: MarkerReplyBytes | undefined;
   private _skipUntil = 0;
 
-  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+  constructor(redis: Redis, prefix: string, ttlSeconds: number, markers?: MarkerReplyBytes) {
     this._redis = redis;
     this._prefix = prefix;
     this._ttlSeconds = ttlSeconds;
+    this._markers = markers;
   }
 
   /** Key of an id (`<prefix>{i:<id>}`: one Redis Cluster slot per id). */
@@ -78,24 +96,56 @@ export class SeenEventIds {
     return `${this._prefix}{i:${id}}`;
   }
 
-  /** The stream sequence each id was claimed with, null for ids not claimed. One round trip. */
-  async lookup(ids: readonly string[]): Promise<Array<number | null>> {
+  /**
+   * The stream sequence of the copy of each event that stands: the one the processors applied, else
+   * the one claimed here; null for events neither applied nor claimed. One round trip.
+   */
+  async lookup(events: readonly ValidatedEvent[]): Promise<Array<number | null>> {
     this._refuseWhileSkipping();
     const pipeline = this._redis.pipeline();
-    for (const id of ids) pipeline.get(this.keyOf(id));
-    return (await this._run(pipeline, ids.length)).map((reply) => (typeof reply === 'string' ? Number(reply) : null));
+    for (const event of events) {
+      pipeline.get(this.keyOf(event.id));
+      this._queueOrigin(pipeline, event);
+    }
+    const per = this._perEvent();
+    const replies = await this._run(pipeline, events.length * per);
+    return events.map((_, i) => {
+      const claimed = replies[i * per];
+      const applied = this._markers ? originSeq(replies[i * per + 1] as string | null) : null;
+      return applied ?? (typeof claimed === 'string' ? Number(claimed) : null);
+    });
   }
 
   /**
-   * Claims the ids for the stream sequence that carries them: true for an id seen here for the
-   * first time, false for one claimed before. One round trip.
+   * Claims the events' ids for the stream sequence that carries them. Fresh: an id seen here for
+   * the first time whose event the processors have not applied from another message. One round trip.
    */
-  async claim(ids: readonly string[], seq: number): Promise<boolean[]> {
+  async claim(events: readonly ValidatedEvent[], seq: number): Promise<Claim[]> {
     this._refuseWhileSkipping();
     const pipeline = this._redis.pipeline();
     const value = String(seq);
-    for (const id of ids) pipeline.set(this.keyOf(id), value, 'EX', this._ttlSeconds, 'NX');
-    return (await this._run(pipeline, ids.length)).map((reply) => reply === 'OK');
+    for (const event of events) {
+      pipeline.set(this.keyOf(event.id), value, 'EX', this._ttlSeconds, 'NX');
+      this._queueOrigin(pipeline, event);
+    }
+    const per = this._perEvent();
+    const replies = await this._run(pipeline, events.length * per);
+    return events.map((_, i) => {
+      const applied = this._markers ? originSeq(replies[i * per + 1] as string | null) : null;
+      if (applied !== null && applied !== seq) return { fresh: false, firstSeq: applied };
+      return replies[i * per] === 'OK' ? FRESH : { fresh: false, firstSeq: null };
+    });
+  }
+
+  private _perEvent(): number {
+    return this._markers ? 2 : 1;
+  }
+
+  /** The origin in the event's marker (`GETRANGE` past the reply: '' when there is none). */
+  private _queueOrigin(pipeline: ReturnType<Redis['pipeline']>, event: ValidatedEvent): void {
+    if (!this._markers) return;
+    const marker = firstMarkerOf(this._prefix, event);
+    pipeline.getrange(marker.key, marker.side === 'e' ? 0 : this._markers[marker.side], -1);
   }
 
   private _refuseWhileSkipping(): void {
@@ -111,6 +161,8 @@ export class SeenEventIds {
     }
   }
 }
+
+const FRESH: Claim = { fresh: true, firstSeq: null };
 
 /** Runs a pipeline of `count` commands; their replies in order, throwing the first command's error. */
 async function repliesOf(pipeline: ReturnType<Redis['pipeline']>, count: number): Promise<unknown[]> {
@@ -288,7 +340,7 @@ export class GatewayEnvelopes {
    * the second of two copies in this group. Returns the others, in order.
    */
   private async _leaveOutKnown(items: readonly Item[]): Promise<Item[]> {
-    const stored = await this._seen.lookup(items.map(idOf));
+    const stored = await this._seen.lookup(items.map(eventOf));
     const fresh: Item[] = [];
     const firstOf = new Map<string, Item>();
     const copies: Array<[Item, Item]> = [];
@@ -360,19 +412,21 @@ export class GatewayEnvelopes {
       items[0]!.resolve({ seq: ack.seq, duplicate: true });
       return;
     }
-    let fresh: boolean[];
+    let claims: Claim[];
     try {
-      fresh = await this._seen.claim(items.map(idOf), ack.seq);
+      claims = await this._seen.claim(items.map(eventOf), ack.seq);
     } catch (error) {
       this._observer.unchecked(error as Error, items.length);
-      fresh = items.map(() => true);
+      claims = items.map(() => FRESH);
     }
-    // Copies of events already on the bus (rare): answered with the first copy's sequence.
-    const copies = items.filter((_, i) => !fresh[i]);
-    const firstSeqs = copies.length === 0 ? [] : await this._seen.lookup(copies.map(idOf)).catch(() => copies.map(() => null));
+    // Copies of events claimed before (rare) whose first copy the processors have not yet applied:
+    // answered with the claimed copy's sequence.
+    const unknown = items.filter((_, i) => !claims[i]!.fresh && claims[i]!.firstSeq === null);
+    const firstSeqs = unknown.length === 0 ? [] : await this._seen.lookup(unknown.map(eventOf)).catch(() => unknown.map(() => null));
     for (let i = 0, c = 0; i < items.length; i++) {
-      if (fresh[i]) items[i]!.resolve({ seq: ack.seq, duplicate: false });
-      else items[i]!.resolve({ seq: firstSeqs[c++] ?? ack.seq, duplicate: true });
+      const claim = claims[i]!;
+      if (claim.fresh) items[i]!.resolve({ seq: ack.seq, duplicate: false });
+      else items[i]!.resolve({ seq: claim.firstSeq ?? firstSeqs[c++] ?? ack.seq, duplicate: true });
     }
   }
 }
@@ -381,8 +435,8 @@ function textOf(item: Item): string {
   return item.text;
 }
 
-function idOf(item: Item): string {
-  return item.event.id;
+function eventOf(item: Item): ValidatedEvent {
+  return item.event;
 }
 
 /** Logs what Redis could not check at most once a minute (Redis down would otherwise log per message). */

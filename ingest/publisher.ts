@@ -20,7 +20,7 @@ import {
   type Metrics,
   type ValidatedEvent,
 } from '../core/index.js';
-import { GatewayEnvelopes, SeenEventIds, uncheckedLogger } from './gateway-envelopes.js';
+import { GatewayEnvelopes, SeenEventIds, uncheckedLogger, type MarkerReplyBytes } from './gateway-envelopes.js';
 
 export type PublishResult = { readonly id: string; readonly seq: number; readonly duplicate: boolean };
 
@@ -49,6 +49,11 @@ export type GatewayGrouping = {
   readonly maxRecords: number;
   /** JetStream's duplicate window: how long an event id is remembered for the `duplicate` answer. */
   readonly seenTtlSeconds: number;
+  /**
+   * The layout of the processors' markers (bytes of reply before the origin), so that a copy sent
+   * after the window is answered `duplicate` while the processors remember its event; absent: not read.
+   */
+  readonly markerReplyBytes?: MarkerReplyBytes;
   /** RISKSTREAM_INGEST_LINGER_MS: a kind's events leave in at most one message per this many ms (unless it is full). */
   readonly lingerMs?: number;
   readonly logger: Logger;
@@ -62,7 +67,7 @@ export function createEventPublisher(bus: Bus, partitions: number, metrics: Metr
     const log = uncheckedLogger(grouping.logger);
     gateway = new GatewayEnvelopes(
       bus,
-      new SeenEventIds(grouping.redis, bus.names.redisPrefix, grouping.seenTtlSeconds),
+      new SeenEventIds(grouping.redis, bus.names.redisPrefix, grouping.seenTtlSeconds, grouping.markerReplyBytes),
       { maxRecords: grouping.maxRecords, partitions, idPrefix: `${producerId}:g`, ...(grouping.lingerMs !== undefined ? { lingerMs: grouping.lingerMs } : {}) },
       {
         sent: (events) => metrics.ingestMessageEvents.observe(events),

@@ -11,3 +11,4 @@ export {
 } from './feature-store.js';
 export { PAYMENT_FEATURES, type FeatureVector, type PaymentFeatureName } from './names.js';
 export { SET_CAPS, SMALL_PAYMENT_CENTS, WINDOWS, type WindowName, type WindowSpec } from './window-layout.js';
+export { MARKER_REPLY_BYTES } from './reply-layout.js';

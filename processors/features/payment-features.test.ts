@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
 import { PAYMENT_FEATURES } from './names.js';
-import { geoSpeedKmh, haversineKm, payeeCountryOf, paymentFeatures, paymentSides, type PaymentFacts } from './payment-features.js';
+import { geoSpeedKmh, haversineKm, payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
 import { IN_REPLY, OUT_REPLY } from './reply-layout.js';
 import { packStruct } from './struct-layout.js';
 
@@ -99,17 +99,5 @@ describe('payment features - geography', () => {
     ['else none', { creditor: { accountId: 'x' } }, ''],
   ] as const)('payee country: %s', (_name, body, country) => {
     expect(payeeCountryOf(body)).toBe(country);
-  });
-});
-
-describe('payment features - which sides a payment moves', () => {
-  test.each([
-    ['transfer', 'A', 'B', { out: true, in: true }],
-    ['transfer', 'A', 'A', { out: true, in: true }],
-    ['cash_deposit', 'A', 'A', { out: false, in: true }],
-    ['cash_withdrawal', 'A', 'A', { out: true, in: false }],
-    ['cash_deposit', 'AGENT', 'A', { out: true, in: true }],
-  ] as const)('%s from %s to %s: %o', (type, debtor, creditor, sides) => {
-    expect(paymentSides({ type, debtor: { accountId: debtor }, creditor: { accountId: creditor } })).toEqual(sides);
   });
 });

@@ -68,21 +68,6 @@ function replyBuffer<N extends string>(reply: unknown, layout: StructLayout<N>, 
   return reply;
 }
 
-/**
- * Which account sides a payment moves. Cash at the bank's own counter names the customer's account
- * on both sides (docs/events.md) and is money in one way only: a deposit is money in, not also out;
- * a withdrawal money out, not also in. Everything else (a cash movement between two accounts
- * too) moves money out of the debtor and into the creditor.
- */
-export function paymentSides(body: Pick<PaymentEventWire, 'type' | 'debtor' | 'creditor'>): { readonly out: boolean; readonly in: boolean } {
-  if (body.debtor.accountId !== body.creditor.accountId) return BOTH_SIDES;
-  if (body.type === 'cash_deposit') return IN_ONLY;
-  if (body.type === 'cash_withdrawal') return OUT_ONLY;
-  return BOTH_SIDES;
-}
-const BOTH_SIDES = { out: true, in: true } as const;
-const IN_ONLY = { out: false, in: true } as const;
-const OUT_ONLY = { out: true, in: false } as const;
 
 /** Features only the money-out side gives: a cash deposit (money in only) has none of them. */
 const OUT_SIDE_FEATURES = [

@@ -100,3 +100,6 @@ export const IN_ARGS = structLayout([
   ['payer', 'I4'],
   ['now', 'I4'],
 ] as const);
+
+/** Bytes of reply before the origin in a marker of each side: what the HTTP gateway skips to read the origin. */
+export const MARKER_REPLY_BYTES = { o: OUT_REPLY.size, i: IN_REPLY.size } as const;

@@ -5,6 +5,7 @@
 // a payment in Redis: the four rings are unrolled into locals, values are binary (struct),
 // field names come from a table rather than number formatting, and Redis is called as few
 // times as the features allow.
+import { RELEASED_ORIGIN } from '../../core/feature-keys.js';
 import { ACCOUNT, IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
 import { DISTINCT_SPANS_MS, EWMA_MIN_ALPHA, MEMBER_GROUPS, MEMBERS_PER_GROUP, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
 
@@ -434,14 +435,6 @@ else redis.call('SET', KEYS[1], ARGV[1], 'PX', '${ttl.markerMs}') end
 return ARGV[1]
 `;
 }
-
-/**
- * The origin a marker carries once its event was applied but could not be decided (deciding
- * failed, and the event went to the dead letters): the next copy of the event, read from any
- * message, takes the marker over with its own origin, and is decided with the features of the
- * first application instead of being applied again. See releaseLua.
- */
-export const RELEASED_ORIGIN = '!';
 
 /**
  * A side's answer when its marker (the Lua variable done) exists: the marker, taken over first

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest';
+import { validated, payment, customerEvent } from '../test/harness.js';
+import { firstMarkerOf, originSeq, paymentSides, RELEASED_ORIGIN } from './feature-keys.js';
+
+describe('feature keys - which sides a payment moves', () => {
+  test.each([
+    ['transfer', 'A', 'B', { out: true, in: true }],
+    ['transfer', 'A', 'A', { out: true, in: true }],
+    ['cash_deposit', 'A', 'A', { out: false, in: true }],
+    ['cash_withdrawal', 'A', 'A', { out: true, in: false }],
+    ['cash_deposit', 'AGENT', 'A', { out: true, in: true }],
+  ] as const)('%s from %s to %s: %o', (type, debtor, creditor, sides) => {
+    expect(paymentSides({ type, debtor: { accountId: debtor }, creditor: { accountId: creditor } })).toEqual(sides);
+  });
+});
+
+describe('feature keys - the marker of an event’s first application', () => {
+  test('a payment: its money-out side on the debtor; a cash deposit: its money-in side; other kinds: their own', () => {
+    expect(firstMarkerOf('p:', validated(payment('e1', { debtor: { accountId: 'D', customerId: 'C', country: 'US' } })))).toEqual({ key: 'p:{a:D}:m:o:e1', side: 'o' });
+    const deposit = validated(payment('e2', { type: 'cash_deposit', debtor: { accountId: 'X', customerId: 'C', country: 'US' }, creditor: { accountId: 'X', customerId: 'C', country: 'US' } }));
+    expect(firstMarkerOf('p:', deposit)).toEqual({ key: 'p:{a:X}:m:i:e2', side: 'i' });
+    expect(firstMarkerOf('p:', customerEvent('e3'))).toEqual({ key: 'p:{e:e3}:m', side: 'e' });
+  });
+
+  test.each([
+    ['42', 42],
+    ['42:7', 42],
+    ['', null],
+    [null, null],
+    [RELEASED_ORIGIN, null],
+    ['0', null],
+    ['x:1', null],
+    ['12345678901234567', null],
+  ] as const)('origin %j is the message %j', (origin, seq) => {
+    expect(originSeq(origin)).toBe(seq);
+  });
+});
