@@ -8,10 +8,10 @@ import { createReadStream, createWriteStream, existsSync, statSync } from 'node:
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import { SingleBar } from 'cli-progress';
 import { currencyInfo, validateEvent, type FieldError } from '../core/index.js';
 import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
+import { csvRecords } from '../ingest/datasets/csv-rows.js';
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
 import { sparkovRows } from '../ingest/datasets/sparkov.js';
@@ -100,21 +100,8 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
     leftOut.set(reason, (leftOut.get(reason) ?? 0) + 1);
     if (!leftOutFirstLine.has(reason)) leftOutFirstLine.set(reason, line);
   };
-  let skippedRows = 0;
-  const parser = source.pipe(
-    parse({
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      bom: true,
-      // a row the CSV parser cannot read (a quote never closed, one in the middle of a field) is left out and named, not the end of the import
-      skip_records_with_error: true,
-      on_skip: (error) => {
-        skippedRows++;
-        leaveOut(`malformed CSV (${error?.message.replace(/:.*$/s, '') ?? 'unreadable'})`, (error as { lines?: number } | undefined)?.lines ?? 0);
-      },
-    }),
-  );
+  const shape: { fields?: number } = {};
+  let malformed = 0;
   let headerFields = 0;
   let mapper: RowMapper | null = null;
   let rows = 0;
@@ -124,29 +111,42 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   let unlisted = 0;
   const progress = progressEvery(output, 'converting', totalBytes);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const csv of csvRecords(source, shape)) {
       if (outError !== null) break;
+      const line = csv.line;
       if (mapper === null) {
-        mapper = open(record);
-        headerFields = record.length;
+        if ('malformed' in csv) throw new ImportError(`${options.file} line ${line}: the header cannot be read as CSV (${csv.malformed})`);
+        mapper = open(csv.fields);
+        headerFields = csv.fields.length;
+        shape.fields = headerFields;
         continue;
       }
       if (options.limit !== undefined && rows >= options.limit) break;
       rows++;
-      // a field too many or too few shifts every column after it: such a row is left out, not read askew
-      if (record.length !== headerFields) {
-        leaveOut(`${record.length} fields where the header has ${headerFields}`, info.lines);
+      // a row the CSV cannot be read of (a quote never closed, one in the middle of a field) is left out and named, not the end of the import
+      if ('malformed' in csv) {
+        leaveOut(`malformed CSV (${csv.malformed})`, line);
+        // a file whose rows mostly cannot be read is not the data set as published: say so rather than write a sliver of it
+        if (++malformed > 100 && malformed * 2 > rows) {
+          throw new ImportError(`${options.file}: ${malformed} of the first ${rows} rows cannot be read as CSV (line ${line}: ${csv.malformed}): is it the ${options.format} file as published, comma-separated with "quotes"?`);
+        }
         continue;
       }
-      const result = mapper(record, info.lines);
+      const record = csv.fields;
+      // a field too many or too few shifts every column after it: such a row is left out, not read askew
+      if (record.length !== headerFields) {
+        leaveOut(`${record.length} fields where the header has ${headerFields}`, line);
+        continue;
+      }
+      const result = mapper(record, line);
       if ('leftOut' in result) {
-        leaveOut(result.leftOut, info.lines);
+        leaveOut(result.leftOut, line);
         continue;
       }
       const checked = validateEvent(result.event, undefined, nowMs);
       if (!checked.ok) {
         refused++;
-        if (refused <= MAX_REPORTED) output.report(`import: line ${info.lines} refused by the event contract: ${describe(checked.errors)}`);
+        if (refused <= MAX_REPORTED) output.report(`import: line ${line} refused by the event contract: ${describe(checked.errors)}`);
         continue;
       }
       // IEEE-CIS's test file has no labels.
@@ -173,7 +173,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   if (outError !== null && (outError as NodeJS.ErrnoException).code !== 'EPIPE') throw new ImportError(`could not write the events: ${(outError as Error).message}`);
   if (mapper === null) throw new ImportError(`${options.file} is empty: a ${options.format} file starts with its header line`);
   return {
-    rows: rows + skippedRows,
+    rows,
     written,
     leftOut,
     leftOutFirstLine,
