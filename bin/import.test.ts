@@ -201,6 +201,36 @@ describe('riskstream import', () => {
     await expect(runImport({ ...base, format: 'paysim', file: source, identity: source }, quiet())).rejects.toThrow('--identity is for ieee-cis, not paysim');
     await expect(runImport({ ...base, format: 'sparkov', file: source }, quiet())).rejects.toThrow(/^not a Sparkov \(fraudTrain\.csv \/ fraudTest\.csv\) file: its header lacks "trans_date_trans_time"/);
     await expect(runImport({ ...base, format: 'paysim', file: source, out: join(folder, 'no', 'such', 'dir.ndjson') }, quiet())).rejects.toThrow(/^cannot write .*dir\.ndjson: ENOENT/);
+    await expect(runImport({ ...base, format: 'paysim', file: folder }, quiet())).rejects.toThrow(`the data set ${folder} is a folder: give the CSV file itself`);
+    await expect(runImport({ ...base, format: 'ieee-cis', file: source, identity: folder }, quiet())).rejects.toThrow(`the identity file ${folder} is a folder`);
+    await expect(runImport({ ...base, format: 'amlworld', file: source, patterns: folder }, quiet())).rejects.toThrow(`the patterns file ${folder} is a folder: give the <name>_Patterns.txt file itself`);
+  });
+
+  it('refuses --out naming a file it reads, before writing anything', async () => {
+    const source = paysimFile('same.csv');
+    const before = readFileSync(source, 'utf8');
+    await expect(runImport({ format: 'paysim', file: source, out: source, currency: 'USD' }, quiet())).rejects.toThrow(`--out ${source} is the file it reads (${source}): writing would empty it`);
+    // the same file by another name
+    await expect(runImport({ format: 'paysim', file: source, out: join(folder, '.', 'same.csv'), currency: 'USD' }, quiet())).rejects.toThrow(/is the file it reads/);
+    expect(readFileSync(source, 'utf8')).toBe(before);
+    const sub = mkdtempSync(join(folder, 'ieee-same-'));
+    writeFileSync(join(sub, 'train_transaction.csv'), 'TransactionID,isFraud,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1\n');
+    writeFileSync(join(sub, 'train_identity.csv'), 'TransactionID,DeviceType,DeviceInfo\n');
+    await expect(runImport({ format: 'ieee-cis', file: join(sub, 'train_transaction.csv'), out: join(sub, 'train_identity.csv'), currency: 'USD' }, quiet())).rejects.toThrow(/is the file it reads \(.*train_identity\.csv\)/);
+  });
+
+  it("reads IEEE-CIS's identity file past a row it cannot read, and names a header it cannot read", async () => {
+    const sub = mkdtempSync(join(folder, 'ieee-bad-'));
+    writeFileSync(join(sub, 'train_transaction.csv'), ['TransactionID,isFraud,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1', '2987001,1,86401,29.0,H,2755,404,150,mastercard,102,credit,325'].join('\n'));
+    writeFileSync(join(sub, 'train_identity.csv'), ['TransactionID,DeviceType,DeviceInfo', '2987000,mobile,"iOS', '2987001,desktop,"Windows, 10"'].join('\n'));
+    const out = quiet();
+    await runImport({ format: 'ieee-cis', file: join(sub, 'train_transaction.csv'), out: join(sub, 'ieee.ndjson'), currency: 'USD' }, out);
+    expect(out.reports).toContain(`import: 1 rows of ${join(sub, 'train_identity.csv')} cannot be read as CSV (first at line 2): their transactions carry no device`);
+    expect(linesOf(join(sub, 'ieee.ndjson'))[0]).toMatchObject({ device: { id: 'desktop:Windows, 10' } });
+    writeFileSync(join(sub, 'bad_identity.csv'), 'TransactionID,"DeviceType,DeviceInfo\n');
+    await expect(runImport({ format: 'ieee-cis', file: join(sub, 'train_transaction.csv'), identity: join(sub, 'bad_identity.csv'), out: '-', currency: 'USD' }, quiet())).rejects.toThrow(
+      `${join(sub, 'bad_identity.csv')} line 1: the identity file's header cannot be read as CSV (a quote that is never closed)`,
+    );
   });
 });
 

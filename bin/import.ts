@@ -16,8 +16,6 @@ import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
 import { sparkovRows } from '../ingest/datasets/sparkov.js';
 import { identityFileOf, ieeeCisRows, ieeeDevices, type IeeeDevice } from '../ingest/datasets/ieee-cis.js';
-import { parse as parseCsvText } from 'csv-parse/sync';
-import { readFile } from 'node:fs/promises';
 
 export const DATASET_FORMATS = ['paysim', 'sparkov', 'ieee-cis', 'amlworld'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -77,7 +75,8 @@ const MAX_REPORTED = 20;
 const MAX_REASONS = 20;
 
 export async function runImport(options: ImportOptions, output: ImportOutput, nowMs: number = Date.now()): Promise<ImportSummary> {
-  if (!existsSync(options.file) || !statSync(options.file).isFile()) throw new ImportError(`no such file: ${options.file}`);
+  inputFile(options.file, 'file');
+  if (options.out !== '-') refuseOverwrite(options.out, [options.file, options.identity, options.patterns]);
   if (currencyInfo(options.currency) === undefined) throw new ImportError(`--currency ${options.currency} is not an ISO 4217 code in use (for example USD, EUR, GBP)`);
   const totalBytes = statSync(options.file).size;
   const started = performance.now();
@@ -209,8 +208,9 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
       const identityFile = options.identity ?? (sibling !== undefined && existsSync(sibling) ? sibling : undefined);
       let devices: Map<string, IeeeDevice> | undefined;
       if (identityFile !== undefined) {
-        if (!existsSync(identityFile)) throw new ImportError(`no such identity file: ${identityFile}`);
-        devices = ieeeDevices(parseCsvText(await readFile(identityFile, 'utf8'), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][]);
+        inputFile(identityFile, 'identity file');
+        if (options.out !== '-') refuseOverwrite(options.out, [identityFile]);
+        devices = await readIdentity(identityFile, output);
         output.report(`import: devices from ${identityFile} (${devices.size.toLocaleString('en-US')} transactions)`);
       } else {
         output.report('import: no identity file (give --identity <name>_identity.csv): the payments carry no device');
@@ -221,8 +221,13 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
     const patternsFile = options.patterns ?? siblingPatterns(options.file);
     let attempts: AttemptsByRow | undefined;
     if (patternsFile !== undefined) {
-      if (!existsSync(patternsFile)) throw new ImportError(`no such patterns file: ${patternsFile}`);
-      attempts = parseAmlworldPatterns(await readLines(patternsFile));
+      inputFile(patternsFile, 'patterns file');
+      if (options.out !== '-') refuseOverwrite(options.out, [patternsFile]);
+      try {
+        attempts = parseAmlworldPatterns(await readLines(patternsFile));
+      } catch (error) {
+        throw new ImportError(`${patternsFile}: ${(error as Error).message}`);
+      }
       output.report(`import: laundering typologies from ${patternsFile} (${attempts.size.toLocaleString('en-US')} transactions)`);
     } else {
       output.report('import: no patterns file (give --patterns <name>_Patterns.txt): laundering rows get the pattern "laundering"');
@@ -232,6 +237,56 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
     return open;
   } catch (error) {
     if (error instanceof DatasetError) throw new ImportError(error.message);
+    throw error;
+  }
+}
+
+/** A file to read: a clear refusal for one missing or a folder, before anything is read or written. */
+function inputFile(file: string, what: 'file' | 'identity file' | 'patterns file'): void {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) throw new ImportError(`no such ${what}: ${file}`);
+  if (stat.isDirectory()) throw new ImportError(`${what === 'file' ? 'the data set' : `the ${what}`} ${file} is a folder: give the ${what === 'patterns file' ? '<name>_Patterns.txt' : 'CSV'} file itself`);
+}
+
+/** --out naming a file the import reads would empty it before it is read: refused while nothing is written. */
+function refuseOverwrite(out: string, inputs: ReadonlyArray<string | undefined>): void {
+  const target = statSync(out, { throwIfNoEntry: false });
+  if (target === undefined) return;
+  for (const input of inputs) {
+    if (input === undefined) continue;
+    const source = statSync(input, { throwIfNoEntry: false });
+    if (source !== undefined && source.dev === target.dev && source.ino === target.ino) {
+      throw new ImportError(`--out ${out} is the file it reads (${input}): writing would empty it; give another file for the events`);
+    }
+  }
+}
+
+/** IEEE-CIS's identity file: the device by transaction. Rows that cannot be read as CSV are counted and named; their transactions carry no device. */
+async function readIdentity(file: string, output: ImportOutput): Promise<Map<string, IeeeDevice>> {
+  const rows: string[][] = [];
+  let malformed = 0;
+  let firstMalformed = 0;
+  const source = createReadStream(file);
+  try {
+    for await (const record of csvRecords(source, {})) {
+      if ('malformed' in record) {
+        if (rows.length === 0) throw new ImportError(`${file} line ${record.line}: the identity file's header cannot be read as CSV (${record.malformed})`);
+        if (malformed++ === 0) firstMalformed = record.line;
+        continue;
+      }
+      rows.push(record.fields);
+    }
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`cannot read the identity file ${file}: ${(error as Error).message}`);
+  } finally {
+    source.destroy();
+  }
+  if (malformed > 0) output.report(`import: ${malformed.toLocaleString('en-US')} rows of ${file} cannot be read as CSV (first at line ${firstMalformed.toLocaleString('en-US')}): their transactions carry no device`);
+  try {
+    return ieeeDevices(rows);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new ImportError(`${file}: ${error.message}`);
     throw error;
   }
 }
