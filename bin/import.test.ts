@@ -1,13 +1,15 @@
 // `riskstream import`: public data sets' files turned into events, checked against the contracts,
 // then replayed through a running riskstream and evaluated against their labels.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateEvent } from '../core/index.js';
+import { sourcePath, validateEvent } from '../core/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { startRiskstream } from '../test/process.js';
-import { ImportError, importSummaryLines, runImport, type ImportOptions, type ImportOutput } from './import.js';
+import { ImportError, MAX_ID_PREFIX, defaultIdPrefix, importSummaryLines, runImport, type ImportOptions, type ImportOutput } from './import.js';
 import { runReplay, type ReplayOutput } from './replay.js';
 
 let folder: string;
@@ -64,9 +66,9 @@ describe('riskstream import', () => {
     const events = linesOf(options.out);
     expect(events).toHaveLength(62);
     for (const event of events) expect(validateEvent(event).ok).toBe(true);
-    expect(events[0]).toMatchObject({ id: 'paysim-2', ts: '2026-11-01T00:00:00.000Z' });
+    expect(events[0]).toMatchObject({ id: 'paysim-ps-2', ts: '2026-11-01T00:00:00.000Z' });
     // Hour 2's 22 rows spread over it; the fraud is labelled.
-    expect(events.find((e) => e.id === 'paysim-62')).toMatchObject({ type: 'transfer', labels: { fraud: true, patterns: ['paysim_fraud'] } });
+    expect(events.find((e) => e.id === 'paysim-ps-62')).toMatchObject({ type: 'transfer', labels: { fraud: true, patterns: ['paysim_fraud'] } });
     expect(out.reports[0]).toBe("import: PaySim's first hour starts 2026-11-01T00:00:00.000Z; amounts in USD");
     const first = readFileSync(options.out, 'utf8');
     await runImport(options, quiet());
@@ -93,7 +95,7 @@ describe('riskstream import', () => {
     const options: ImportOptions = { format: 'paysim', file: source, out: join(folder, 'odd.ndjson'), currency: 'USD', startMs: START };
     const summary = await runImport(options, quiet());
     expect(summary).toMatchObject({ rows: 6, written: 2, positives: 1 });
-    expect(linesOf(options.out).map((e) => [e.id, (e.labels as { fraud: boolean }).fraud])).toEqual([['paysim-2', false], ['paysim-7', true]]);
+    expect(linesOf(options.out).map((e) => [e.id, (e.labels as { fraud: boolean }).fraud])).toEqual([['paysim-odd-2', false], ['paysim-odd-7', true]]);
     const lines = importSummaryLines(summary, options.out);
     expect(lines).toContain('import: 1 left out: isFraud "yes" is not 0 or 1 (line 3)');
     expect(lines).toContain('import: 1 left out: isFraud "" is not 0 or 1 (line 4)');
@@ -144,7 +146,7 @@ describe('riskstream import', () => {
     expect([...summary.leftOut]).toEqual([['paid and received in Bitcoin, which has no ISO 4217 code', 1]]);
     expect(linesOf(join(folder, 'aml.ndjson')).map((e) => e.labels)).toEqual([
       { patterns: [], aml: false },
-      { patterns: ['fan_out'], aml: true, scenarioId: 'amlworld-attempt-1' },
+      { patterns: ['fan_out'], aml: true, scenarioId: 'amlworld-HI-Tiny_Trans-attempt-1' },
       { patterns: ['laundering'], aml: true },
     ]);
   });
@@ -164,8 +166,8 @@ describe('riskstream import', () => {
     expect(summary).toMatchObject({ rows: 2, written: 2, positives: 1, refused: 0 });
     const events = linesOf(join(folder, 'sp.ndjson'));
     expect(events.map((e) => [e.id, e.ts])).toEqual([
-      ['sparkov-aa11bb22cc33dd44ee55ff6677889900', '2026-11-01T00:00:00.000Z'],
-      ['sparkov-bb11bb22cc33dd44ee55ff6677889900', '2026-11-01T00:00:45.000Z'],
+      ['sparkov-fraudTest-aa11bb22cc33dd44ee55ff6677889900', '2026-11-01T00:00:00.000Z'],
+      ['sparkov-fraudTest-bb11bb22cc33dd44ee55ff6677889900', '2026-11-01T00:00:45.000Z'],
     ]);
     // A quoted name with a comma stays one field.
     expect(events[1]).toMatchObject({ merchant: { name: 'Lowe, Group', mcc: '4722' } });
@@ -181,8 +183,8 @@ describe('riskstream import', () => {
     expect(summary).toMatchObject({ rows: 2, written: 2, positives: 1 });
     const events = linesOf(join(sub, 'ieee.ndjson'));
     expect(events.map((e) => [e.id, e.ts, (e.device as { id?: string } | undefined)?.id])).toEqual([
-      ['ieee-cis-2987000', '2017-12-01T00:00:00.000Z', undefined],
-      ['ieee-cis-2987001', '2017-12-01T00:00:01.000Z', 'desktop:Windows, 10'],
+      ['ieee-cis-train_transaction-2987000', '2017-12-01T00:00:00.000Z', undefined],
+      ['ieee-cis-train_transaction-2987001', '2017-12-01T00:00:01.000Z', 'desktop:Windows, 10'],
     ]);
     // The test file: no isFraud, no labels, no positives.
     writeFileSync(join(sub, 'test_transaction.csv'), ['TransactionID,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1', '3663549,18403224,31.95,W,10409,111,150,visa,226,debit,170'].join('\n'));
@@ -204,6 +206,49 @@ describe('riskstream import', () => {
     await expect(runImport({ ...base, format: 'paysim', file: folder }, quiet())).rejects.toThrow(`the data set ${folder} is a folder: give the CSV file itself`);
     await expect(runImport({ ...base, format: 'ieee-cis', file: source, identity: folder }, quiet())).rejects.toThrow(`the identity file ${folder} is a folder`);
     await expect(runImport({ ...base, format: 'amlworld', file: source, patterns: folder }, quiet())).rejects.toThrow(`the patterns file ${folder} is a folder: give the <name>_Patterns.txt file itself`);
+  });
+
+  it('names the ids after the format and the file, so that two files of one format never share ids', () => {
+    expect(defaultIdPrefix('amlworld', '/data/HI-Small_Trans.csv')).toBe('amlworld-HI-Small_Trans');
+    expect(defaultIdPrefix('amlworld', 'LI-Small_Trans.csv')).toBe('amlworld-LI-Small_Trans');
+    expect(defaultIdPrefix('paysim', 'PS 2017 (part 1).csv')).toBe('paysim-PS_2017__part_1_');
+    expect(defaultIdPrefix('sparkov', '.csv')).toBe('sparkov');
+    expect(defaultIdPrefix('ieee-cis', 'x'.repeat(200) + '.csv')).toHaveLength(MAX_ID_PREFIX);
+  });
+
+  it('checks its options before reading a row, naming the option', async () => {
+    const source = paysimFile('opts.csv');
+    const base = { format: 'paysim', file: source, out: join(folder, 'opts.ndjson'), currency: 'USD' } as const;
+    const now = Date.UTC(2026, 10, 20, 12, 30);
+    for (const idPrefix of ['my run', '_x', 'x'.repeat(130)]) {
+      await expect(runImport({ ...base, idPrefix }, quiet(), now)).rejects.toThrow(/^--id-prefix ".*": give 1 to 80 letters, digits and \. _ : @ -/);
+    }
+    await expect(runImport({ ...base, currency: 'UGX' }, quiet(), now)).rejects.toThrow(/^--currency UGX: riskstream has no USD rate for it/);
+    await expect(runImport({ ...base, limit: 0 }, quiet(), now)).rejects.toThrow('--limit must be a whole number of at least 1');
+    await expect(runImport({ ...base, startMs: Date.UTC(1999, 0, 1) }, quiet(), now)).rejects.toThrow(/^--start 1999-01-01T00:00:00\.000Z: events must be after 2000-01-01/);
+    // three hours: the first may start at most 24 h + 3 h before now, to the minute
+    await expect(runImport({ ...base, startMs: now + 23 * 3_600_000 }, quiet(), now)).rejects.toThrow(
+      /^--start 2026-11-21T11:30:00\.000Z: this file's 3 hours would end more than 24 hours ahead of now, .*give --start 2026-11-21T09:30:00\.000Z or earlier/,
+    );
+    expect(await runImport({ ...base, startMs: Date.UTC(2026, 10, 21, 9, 30) }, quiet(), now)).toMatchObject({ written: 62 });
+    // formats whose span is known only row by row: the first row too far ahead stops the import, naming --start
+    const sparkov = join(folder, 'sparkov-span.csv');
+    writeFileSync(sparkov, [
+      ',trans_date_trans_time,cc_num,merchant,category,amt,first,last,gender,street,city,state,zip,lat,long,city_pop,job,dob,trans_num,unix_time,merch_lat,merch_long,is_fraud',
+      '0,2020-06-21 12:14:25,4000123456789012,fraud_A,personal_care,2.86,Joan,Parker,F,1 Elm,M,SC,29209,33.9,-80.9,3,L,1968-03-19,aa11bb22cc33dd44ee55ff6677889900,1,33.98,-81.2,0',
+      '1,2020-06-23 12:14:25,4000123456789012,fraud_A,personal_care,2.86,Joan,Parker,F,1 Elm,M,SC,29209,33.9,-80.9,3,L,1968-03-19,bb11bb22cc33dd44ee55ff6677889900,1,33.98,-81.2,0',
+    ].join('\n'));
+    await expect(runImport({ ...base, format: 'sparkov', file: sparkov, startMs: now }, quiet(), now)).rejects.toThrow(
+      /^--start 2026-11-20T12:30:00\.000Z puts line 3 at 2026-11-22T12:30:00\.000Z, more than 24 hours ahead of now .*give an earlier --start/,
+    );
+  });
+
+  it('counts only what was written, and names no next step for a file without rows', async () => {
+    const source = join(folder, 'header-only.csv');
+    writeFileSync(source, PAYSIM_HEADER + '\n');
+    const summary = await runImport({ format: 'paysim', file: source, out: join(folder, 'header-only.ndjson'), currency: 'USD', startMs: START }, quiet());
+    expect(summary).toMatchObject({ rows: 0, written: 0 });
+    expect(importSummaryLines(summary, join(folder, 'header-only.ndjson')).join('\n')).not.toMatch(/next/);
   });
 
   it('refuses --out naming a file it reads, before writing anything', async () => {
@@ -232,6 +277,26 @@ describe('riskstream import', () => {
       `${join(sub, 'bad_identity.csv')} line 1: the identity file's header cannot be read as CSV (a quote that is never closed)`,
     );
   });
+});
+
+describe('riskstream import - the command line', () => {
+  const cli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    promisify(execFile)(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), ...args], { env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 20_000 }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it.each([
+    ['an impossible date', ['--start', '2024-02-30T00:00:00Z'], /2024-02-30T00:00:00Z is not a date and time of the calendar/],
+    ['a time without its zone', ['--start', '2024-01-01T00:00:00'], /expected an ISO 8601 time with its zone/],
+    ['--limit 0', ['--limit', '0'], /expected a whole number of at least 1/],
+    ['an unknown currency', ['--currency', 'UGX'], /^riskstream: --currency UGX: riskstream has no USD rate/m],
+  ])('refuses %s in one line, without a stack', async (_name, args, message) => {
+    const result = await cli(['import', 'paysim', paysimFile('cli.csv'), '--out', join(folder, 'cli.ndjson'), ...args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
 });
 
 describe('riskstream import, then replay --evaluate through a running riskstream', () => {

@@ -5,11 +5,12 @@
 // cannot take (a currency without an ISO code) are left out and counted, with the reason.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
-import { currencyInfo, validateEvent, type FieldError } from '../core/index.js';
+import { currencyInfo, hasReportingRate, oneLine, validateEvent, type FieldError } from '../core/index.js';
 import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
 import { csvRecords } from '../ingest/datasets/csv-rows.js';
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
@@ -35,7 +36,7 @@ export type ImportOptions = {
   readonly identity?: string;
   /** Data rows to read at most. */
   readonly limit?: number;
-  /** Event ids are `<prefix>-<line>`, or `<prefix>-<the data set's id>` where it has one (default: the format's name). */
+  /** Event ids are `<prefix>-<line>`, or `<prefix>-<the data set's id>` where it has one (default: `defaultIdPrefix`, the format and the file's base name). */
   readonly idPrefix?: string;
 };
 
@@ -54,6 +55,8 @@ export type ImportSummary = {
   /** With AMLworld's patterns file: laundering rows it did not list. */
   readonly unlisted?: number;
   readonly seconds: number;
+  /** The reader of the output went away (`| head`): reading stopped there. */
+  readonly readerGone?: boolean;
 };
 
 export type ImportOutput = {
@@ -77,10 +80,10 @@ const MAX_REASONS = 20;
 export async function runImport(options: ImportOptions, output: ImportOutput, nowMs: number = Date.now()): Promise<ImportSummary> {
   inputFile(options.file, 'file');
   if (options.out !== '-') refuseOverwrite(options.out, [options.file, options.identity, options.patterns]);
-  if (currencyInfo(options.currency) === undefined) throw new ImportError(`--currency ${options.currency} is not an ISO 4217 code in use (for example USD, EUR, GBP)`);
+  checkOptions(options, nowMs);
   const totalBytes = statSync(options.file).size;
   const started = performance.now();
-  const idPrefix = options.idPrefix ?? options.format;
+  const idPrefix = options.idPrefix ?? defaultIdPrefix(options.format, options.file);
   const open = await opener(options, output, totalBytes, nowMs, idPrefix);
 
   const out: Writable = options.out === '-' ? process.stdout : await openOutput(options.out);
@@ -104,7 +107,15 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   let headerFields = 0;
   let mapper: RowMapper | null = null;
   let rows = 0;
+  // counted as the stream hands each line on, so that a reader gone (`| head`) leaves a true count
   let written = 0;
+  let pendingWrites = 0;
+  let allWritten: (() => void) | null = null;
+  const onWritten = (error?: Error | null): void => {
+    pendingWrites--;
+    if (!error) written++;
+    if (pendingWrites === 0) allWritten?.();
+  };
   let refused = 0;
   let positives = 0;
   let unlisted = 0;
@@ -143,6 +154,10 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
         continue;
       }
       const checked = validateEvent(result.event, undefined, nowMs);
+      if (!checked.ok && options.startMs !== undefined && checked.errors.some((e) => e.path === '/ts' && e.rule === 'range')) {
+        // the data set spans more time than lies between --start and now: every row after this one would be refused too
+        throw new ImportError(`--start ${new Date(options.startMs).toISOString()} puts line ${line} at ${String(result.event.ts)}, more than 24 hours ahead of now (events so far ahead are refused): give an earlier --start`);
+      }
       if (!checked.ok) {
         refused++;
         if (refused <= MAX_REPORTED) output.report(`import: line ${line} refused by the event contract: ${describe(checked.errors)}`);
@@ -152,8 +167,8 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
       const labels = (result.event.labels ?? {}) as { fraud?: boolean; aml?: boolean; patterns?: string[] };
       if (labels.fraud === true || labels.aml === true) positives++;
       if (labels.aml === true && labels.patterns?.[0] === 'laundering') unlisted++;
-      if (!out.write(JSON.stringify(result.event) + '\n')) await once(out, 'drain');
-      written++;
+      pendingWrites++;
+      if (!out.write(JSON.stringify(result.event) + '\n', onWritten)) await once(out, 'drain');
       progress.tick(source.bytesRead, rows);
     }
     progress.end(rows);
@@ -165,6 +180,12 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
     if (out !== process.stdout) {
       out.end();
       await finished(out).catch(() => undefined);
+    } else if (pendingWrites > 0) {
+      // stdout is never ended: wait for its last lines to be handed on (or refused, the reader gone)
+      await new Promise<void>((resolve) => {
+        allWritten = resolve;
+        if (outError !== null) setTimeout(resolve, 1000).unref();
+      });
     }
     out.off('error', onOutError);
     output.done();
@@ -180,7 +201,43 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
     positives,
     ...(options.format === 'amlworld' && open.patternsUsed ? { unlisted } : {}),
     seconds: (performance.now() - started) / 1000,
+    ...(outError !== null ? { readerGone: true } : {}),
   };
+}
+
+/** Longest --id-prefix: the ids it starts (`<prefix>-<the data set's id>`, up to 32 characters for Sparkov's) must fit the contract's 128. */
+export const MAX_ID_PREFIX = 80;
+const ID_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
+/** The contract's earliest event time (core/contracts/validate.ts). */
+const EARLIEST_START_MS = Date.UTC(2000, 0, 1);
+/** How far ahead of now the contract takes an event. */
+const MAX_AHEAD_MS = 24 * 3_600_000;
+
+/**
+ * The default id prefix: the format and the file's base name (`paysim-PS_20174392719_1491204439457_log`,
+ * `amlworld-HI-Small_Trans`), so that two files of one format (HI- and LI-Small, PaySim's chunks)
+ * never share ids and overwrite each other's stored decisions. Characters an id cannot hold become `_`.
+ */
+export function defaultIdPrefix(format: DatasetFormat, file: string): string {
+  const name = basename(file).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9._:@-]/g, '_').slice(0, MAX_ID_PREFIX - format.length - 1);
+  return name === '' ? format : `${format}-${name}`;
+}
+
+/** What can be known wrong before a row is read, said with the option to change. */
+function checkOptions(options: ImportOptions, nowMs: number): void {
+  if (currencyInfo(options.currency) === undefined) throw new ImportError(`--currency ${options.currency} is not an ISO 4217 code in use (for example USD, EUR, GBP)`);
+  if (!hasReportingRate(options.currency)) {
+    throw new ImportError(`--currency ${options.currency}: riskstream has no USD rate for it, so every event would be refused (rule fx_rate); add one with RISKSTREAM_FX_RATES (docs/events.md) or give another currency`);
+  }
+  const prefix = options.idPrefix;
+  if (prefix !== undefined && (!ID_PREFIX.test(prefix) || prefix.length > MAX_ID_PREFIX)) {
+    throw new ImportError(`--id-prefix "${oneLine(prefix, 40)}": give 1 to ${MAX_ID_PREFIX} letters, digits and . _ : @ -, starting with a letter or digit (event ids are <prefix>-<row>)`);
+  }
+  if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) throw new ImportError('--limit must be a whole number of at least 1');
+  const start = options.startMs;
+  if (start !== undefined && (start < EARLIEST_START_MS || start > nowMs + MAX_AHEAD_MS)) {
+    throw new ImportError(`--start ${new Date(start).toISOString()}: events must be after 2000-01-01 and at most 24 hours ahead of now; give an earlier --start`);
+  }
 }
 
 type Opener = ((header: readonly string[]) => RowMapper) & { patternsUsed?: boolean };
@@ -194,6 +251,14 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
       if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; PaySim labels each row itself');
       const rowsPerStep = await countSteps(options.file, output, totalBytes);
       const startMs = options.startMs ?? paysimDefaultStart(nowMs);
+      // the last hour's rows end just before start + hours: all of them must be at most 24 h ahead of now
+      const hours = Math.max(0, ...rowsPerStep.keys());
+      if (options.startMs !== undefined && startMs + hours * 3_600_000 - 1 > nowMs + MAX_AHEAD_MS) {
+        const latest = Math.floor((nowMs + MAX_AHEAD_MS + 1 - hours * 3_600_000) / 60_000) * 60_000;
+        throw new ImportError(
+          `--start ${new Date(startMs).toISOString()}: this file's ${hours.toLocaleString('en-US')} hours would end more than 24 hours ahead of now, and events so far ahead are refused; give --start ${new Date(latest).toISOString()} or earlier (the default, ${new Date(paysimDefaultStart(nowMs)).toISOString()}, ends the month at the current hour)`,
+        );
+      }
       output.report(`import: PaySim's first hour starts ${new Date(startMs).toISOString()}; amounts in ${options.currency}`);
       return (header) => paysimRows(header, { ...base, startMs, rowsPerStep });
     }
@@ -358,13 +423,14 @@ export function importSummaryLines(summary: ImportSummary, out: string): string[
   const lines = [
     `import: ${n(summary.written)} of ${n(summary.rows)} rows written to ${out === '-' ? 'stdout' : out} in ${summary.seconds.toFixed(1)} s; ${n(summary.positives)} labelled positive`,
   ];
+  if (summary.readerGone) lines.push(`import: stopped after ${n(summary.rows)} rows: the reader of the events went away (the rows after were not read)`);
   for (const [reason, count] of [...summary.leftOut].sort((a, b) => b[1] - a[1])) {
     const first = summary.leftOutFirstLine?.get(reason);
     lines.push(`import: ${n(count)} left out: ${reason}${first ? ` (${count === 1 ? 'line' : 'first at line'} ${n(first)})` : ''}`);
   }
   if (summary.refused > 0) lines.push(`import: ${n(summary.refused)} refused by the event contract (the first ${Math.min(summary.refused, MAX_REPORTED)} are listed above)`);
   if (summary.unlisted !== undefined && summary.unlisted > 0) lines.push(`import: ${n(summary.unlisted)} laundering rows are not in the patterns file: their pattern is "laundering"`);
-  if (out !== '-') lines.push(`import: next, with riskstream running: riskstream replay ${out} --evaluate`);
+  if (out !== '-' && summary.written > 0) lines.push(`import: next, with riskstream running: riskstream replay ${out} --evaluate`);
   return lines;
 }
 

@@ -45,6 +45,22 @@ function isoTime(value: string): number {
   return ms;
 }
 
+/**
+ * A time with its zone, as import's --start needs it: an impossible date (2024-02-30) is refused,
+ * not rolled over, and a time without Z or an offset, not read as this machine's local time.
+ */
+function isoTimeWithZone(value: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.exec(value);
+  const ms = Date.parse(value);
+  if (m === null || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time with its zone, such as 2026-11-29T00:00:00Z or 2026-11-29T01:00:00+01:00');
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new InvalidArgumentError(`${value} is not a date and time of the calendar`);
+  }
+  return ms;
+}
+
 const program = new Command()
   .name('riskstream')
   .description('Real-time payments risk streaming: ingest -> NATS JetStream -> processors -> ClickHouse')
@@ -187,12 +203,12 @@ program
   .command('import <format> <file>')
   .description(`turn a public labelled data set (${DATASET_FORMATS.join(', ')}) into events with their ground truth in labels, as NDJSON for replay --evaluate`)
   .option('--out <file>', 'write the events here ("-" for stdout)', '-')
-  .option('--start <time>', "where the data set's time starts (ISO 8601): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), IEEE-CIS's first day (default: 2017-12-01), the first row of the others (default: the file's own times)", isoTime)
+  .option('--start <time>', "where the data set's time starts (ISO 8601 with Z or an offset): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), IEEE-CIS's first day (default: 2017-12-01), the first row of the others (default: the file's own times)", isoTimeWithZone)
   .option('--currency <code>', "PaySim's currency (its amounts name none)", 'USD')
   .option('--patterns <file>', "amlworld: the laundering attempts by typology (default: <name>_Patterns.txt beside <name>_Trans.csv, when there)")
   .option('--identity <file>', 'ieee-cis: the devices by transaction (default: <name>_identity.csv beside <name>_transaction.csv, when there)')
-  .option('--limit <n>', 'read at most this many rows', positiveInt)
-  .option('--id-prefix <prefix>', "event ids start with <prefix>- and go on with the row's line or the data set's own id (default: the format's name)")
+  .option('--limit <n>', 'read at most this many rows (1 or more)', atLeastOne)
+  .option('--id-prefix <prefix>', "event ids start with <prefix>- and go on with the row's line or the data set's own id (default: the format and the file's base name, e.g. paysim-PS_2017_log)")
   .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; identity?: string; limit?: number; idPrefix?: string }) => {
     if (!(DATASET_FORMATS as readonly string[]).includes(format)) throw new ImportError(`unknown format "${format}": one of ${DATASET_FORMATS.join(', ')}`);
     const output = consoleImportOutput();
