@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
-import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, safeUrl, sourcePath, type Config } from '../core/index.js';
+import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, safeUrl, sourcePath, withoutSecretsOf, type Config } from '../core/index.js';
 import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
 import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
 import { formatWsAlertBench, runWsAlertBench, type WsAlertBenchResult } from '../loadtest/bench/ws-alerts.js';
@@ -30,7 +30,7 @@ export function benchFailure(error: unknown, natsUrl: string): unknown {
   const lostNats = /^(ClosedConnectionError|DrainingConnectionError|ConnectionError|TimeoutError|NoResponders)$/;
   if (e && lostNats.test(e.name ?? '')) {
     return new BenchError(
-      `the run stopped: NATS at ${safeUrl(natsUrl)} went away or stopped answering (${e.message ?? e.name}); its figures are lost. ` +
+      `the run stopped: NATS at ${safeUrl(natsUrl)} went away or stopped answering (${withoutSecretsOf(natsUrl, e.message ?? e.name ?? '')}); its figures are lost. ` +
         'Check that nats-server runs (riskstream doctor), then run the bench again',
     );
   }

@@ -22,7 +22,7 @@ import { Kvm } from '@nats-io/kv';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { Logger } from './log.js';
 import type { Names } from './names.js';
-import { safeUrl } from './log.js';
+import { safeUrl, withoutSecretsOf } from './log.js';
 import { JetStreamPublisher } from './jetstream-publisher.js';
 
 export type { JsMsg, NatsConnection, JetStreamClient, JetStreamManager, PubAck, MsgHdrs };
@@ -100,7 +100,9 @@ function decoded(text: string): string {
 /** The host and port of a service URL, for the hints that tell how to start it (defaults when it cannot be read). */
 export function hostAndPort(url: string, defaultPort: number): { readonly host: string; readonly port: number } {
   try {
-    const parsed = new URL(url.includes('://') ? url : `x://${url}`);
+    // the first server, without its credentials (which may hold an unencoded / and read as a host)
+    const first = natsServersOf(url).servers[0] ?? '';
+    const parsed = new URL(first.includes('://') ? first : `x://${first}`);
     const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
     return { host: host === 'localhost' ? '127.0.0.1' : host, port: parsed.port === '' ? defaultPort : Number(parsed.port) };
   } catch {
@@ -128,7 +130,7 @@ export async function connectBus(url: string, names: Names, name = 'riskstream',
       ...({ pendingLimit: 1024 * 1024 } as object),
     });
   } catch (error) {
-    const message = (error as Error).message;
+    const message = withoutSecretsOf(url, (error as Error).message);
     if (/authorization|authentication/i.test(message)) {
       throw new ServiceUnavailableError(
         `NATS at ${safeUrl(url)} refused riskstream's credentials (${message}): put them in NATS_URL, as nats://user:password@host:4222 or nats://token@host:4222 (percent-encode special characters).`,
@@ -143,7 +145,7 @@ export async function connectBus(url: string, names: Names, name = 'riskstream',
   } catch (error) {
     await nc.close();
     throw new ServiceUnavailableError(
-      `NATS at ${safeUrl(url)} answers but JetStream is not enabled (${(error as Error).message}). Restart nats-server with -js.`,
+      `NATS at ${safeUrl(url)} answers but JetStream is not enabled (${withoutSecretsOf(url, (error as Error).message)}). Restart nats-server with -js.`,
     );
   }
   return { nc, js: jetstream(nc, { timeout: 5000 }), jsm, publisher: new JetStreamPublisher(nc), names };

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, safeUrl } from './log.js';
+import { hostAndPort, natsHowToStart } from './bus.js';
+import { createLogger, safeUrl, withoutSecretsOf } from './log.js';
 
 describe('log - secrets never reach the log', () => {
   it.each([
@@ -24,9 +25,31 @@ describe('log - secrets never reach the log', () => {
     ['redis://:pa,s3cret@127.0.0.1:6379', 'redis://:***@127.0.0.1:6379'],
     ['redis://:s3cret@127.0.0.1:notaport', 'redis://***@127.0.0.1:notaport'],
     ['nats://u:s3cret@10.0.0.1:4222,nats://u:s3cret@10.0.0.2:4222', 'nats://u:***@10.0.0.1:4222,nats://u:***@10.0.0.2:4222'],
+    // an unencoded / ? # in the credentials (base64 passwords): the clients read up to the last @
+    ['nats://u:LIVE/s3cret@127.0.0.1:4222', 'nats://u:***@127.0.0.1:4222'],
+    ['nats://LIVE/s3cretTOKEN@127.0.0.1:4222', 'nats://***@127.0.0.1:4222'],
+    ['redis://u:s3c/ret?x#y@127.0.0.1:6379/0', 'redis://u:***@127.0.0.1:6379/0'],
+    ['nats://127.0.0.1:1,u:NLIST/s3cret@127.0.0.1:2', 'nats://127.0.0.1:1,***@127.0.0.1:2'],
+    ['u:s3c/ret@127.0.0.1:6379', '***@127.0.0.1:6379'],
   ])('masks the password (or the token) in %s', (url, expected) => {
     expect(safeUrl(url)).toBe(expected);
     expect(safeUrl(url)).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['redis+sentinel://u:s3cret12@127.0.0.1:1', 'connect ENOENT //u:s3cret12@127.0.0.1:1', 'connect ENOENT //***@127.0.0.1:1'],
+    ['redis://u:s3c%2Fret@127.0.0.1:1', 'bad password s3c/ret and s3c%2Fret', 'bad password *** and ***'],
+    ['nats://TOK/s3cret@127.0.0.1:1', 'cannot reach TOK/s3cret@127.0.0.1', 'cannot reach ***@127.0.0.1'],
+    ['redis://127.0.0.1:1/?password=s3cret', 'AUTH s3cret failed', 'AUTH *** failed'],
+    ['redis://127.0.0.1:1', 'connect ECONNREFUSED 127.0.0.1:1', 'connect ECONNREFUSED 127.0.0.1:1'],
+  ])("masks the secrets of %s in what a client library says about it", (url, text, expected) => {
+    expect(withoutSecretsOf(url, text)).toBe(expected);
+  });
+
+  it('never takes a part of the credentials for the host in the hint on how to start a server', () => {
+    expect(hostAndPort('nats://NTOK/s3cret@127.0.0.1:1', 4222)).toEqual({ host: '127.0.0.1', port: 1 });
+    expect(natsHowToStart('nats://u:LIVE/s3cret@10.0.0.5:4300')).toContain('-a 10.0.0.5 -p 4300');
+    expect(natsHowToStart('nats://NTOK/s3cret@127.0.0.1:1')).not.toMatch(/NTOK|s3cret/);
   });
 
   it.each([['json'], ['pretty']] as const)('redacts API keys and passwords in logged objects (%s lines)', (format) => {

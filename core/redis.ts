@@ -1,6 +1,6 @@
 // The Redis connection for shared feature state; fails fast with a message naming the address.
 import { Redis } from 'ioredis';
-import { safeUrl, type Logger } from './log.js';
+import { safeUrl, withoutSecretsOf, type Logger } from './log.js';
 import { ServiceUnavailableError, hostAndPort } from './bus.js';
 
 export type { Redis };
@@ -24,8 +24,9 @@ const lastErrors = new WeakMap<Redis, Error>();
  */
 export function redisUnavailableMessage(redis: Redis | undefined, url: string, error: Error): string {
   const cause = (redis && lastErrors.get(redis)) ?? error;
-  if (REFUSED_CREDENTIALS.test(cause.message)) return `Redis at ${safeUrl(url)} refuses riskstream's credentials (${cause.message}). ${CHECK_CREDENTIALS}`;
-  return `Redis is not reachable at ${safeUrl(url)} (${cause.message}). ${redisHowToStart(url)}`;
+  const detail = withoutSecretsOf(url, cause.message);
+  if (REFUSED_CREDENTIALS.test(detail)) return `Redis at ${safeUrl(url)} refuses riskstream's credentials (${detail}). ${CHECK_CREDENTIALS}`;
+  return `Redis is not reachable at ${safeUrl(url)} (${detail}). ${redisHowToStart(url)}`;
 }
 
 /** How long a command waits for Redis's answer before it fails (a connection that hangs without closing). */
@@ -46,7 +47,7 @@ export async function connectRedis(url: string, connectionName = 'riskstream', l
   } catch (error) {
     // a URL the client cannot read (a bad port, an unescaped / or @ in the password): say which setting
     throw new ServiceUnavailableError(
-      `REDIS_URL ${safeUrl(url)} cannot be read (${(error as Error).message}): write it as redis://[user][:password]@host:port[/db], with special characters in the password percent-encoded`,
+      `REDIS_URL ${safeUrl(url)} cannot be read (${withoutSecretsOf(url, (error as Error).message)}): write it as redis://[user][:password]@host:port[/db], with special characters in the password percent-encoded`,
     );
   }
   return startClient(redis, url, logger);
@@ -78,7 +79,7 @@ async function startClient(redis: Redis, url: string, logger: Logger | undefined
     lastErrors.set(redis, error);
     if (logger && started && !lost) {
       lost = true;
-      logger.warn({ redis: safeUrl(url), detail: error.message }, 'lost the connection to Redis; reconnecting (the processors wait, the gateway sends events unchecked)');
+      logger.warn({ redis: safeUrl(url), detail: withoutSecretsOf(url, error.message) }, 'lost the connection to Redis; reconnecting (the processors wait, the gateway sends events unchecked)');
     }
   });
   redis.on('ready', () => {
@@ -91,7 +92,7 @@ async function startClient(redis: Redis, url: string, logger: Logger | undefined
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    const reason = (cause ?? (error as Error)).message;
+    const reason = withoutSecretsOf(url, (cause ?? (error as Error)).message);
     // something else answers there (NATS, HTTP): ioredis says "Protocol error, got … Please report this"
     if (/^Protocol error/.test(reason)) {
       throw new ServiceUnavailableError(`what answers at ${safeUrl(url)} is not Redis (it does not speak Redis's protocol: ${reason.split('. ')[0]}): check the host and port in REDIS_URL`);

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { ConfigError, ServiceUnavailableError, makeFolder, safeUrl } from '../core/index.js';
+import { ConfigError, ServiceUnavailableError, makeFolder, safeUrl, withoutSecretsOf } from '../core/index.js';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.js';
 import { assertDatabaseName } from './sql.js';
 import { lowerEngineThreadPriority } from './engine-threads.js';
@@ -44,7 +44,7 @@ async function connectServer(url: string, database: string, cluster: string | un
   const ping = await client.ping();
   if (!ping.success) {
     await client.close();
-    throw new ServiceUnavailableError(`ClickHouse is not reachable at ${safeUrl(url)} (${ping.error.message}). Start the server or unset CLICKHOUSE_URL to use embedded chDB.`);
+    throw new ServiceUnavailableError(`ClickHouse is not reachable at ${safeUrl(url)} (${withoutSecretsOf(url, ping.error.message)}). Start the server or unset CLICKHOUSE_URL to use embedded chDB.`);
   }
   return { client, kind: 'server', database, cluster, close: () => client.close() };
 }
