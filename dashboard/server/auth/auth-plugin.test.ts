@@ -8,7 +8,8 @@ import { combineChecks } from '../health.js';
 import { buildServer } from '../server.js';
 import type { LoginAnswer } from '../protocol.js';
 import { randomBytes } from 'node:crypto';
-import { authPlugin, createSecretBox, createSessionStore, createUserStore, requireRoles, type SessionStore, type UserStore } from './index.js';
+import { authPlugin, createRequestAuthenticator, createSecretBox, createSessionStore, createUserStore, requireRoles, type SessionStore, type UserStore } from './index.js';
+import { sessionKeyOf } from './session-store.js';
 import type { TotpEnrolAnswer, UserAnswer, UserListAnswer } from './types.js';
 import { parsePasswordHash } from './password.js';
 
@@ -453,6 +454,23 @@ describe('auth - sessions', () => {
     // ...but not its 1000 ms absolute limit.
     await new Promise((r) => setTimeout(r, Math.max(0, createdAt + 1100 - Date.now())));
     expect(await short.get(used.id)).toBeNull();
+  });
+
+  it('does not slide the idle timer on a look that is not activity (the hub re-checking an open socket)', async () => {
+    const s = await signIn('monitor');
+    const key = `${h.names.redisPrefix}sess:${sessionKeyOf(s.id)}`;
+    await h.redis.pexpire(key, 5000);
+    const authenticator = createRequestAuthenticator(users, sessions);
+    expect(await authenticator.authenticateRequest({ headers: { cookie: s.cookie } }, { activity: false })).toEqual(s.answer.user);
+    expect(await sessions.peek(s.id)).toMatchObject({ username: 'monitor' });
+    expect(await h.redis.pttl(key)).toBeLessThanOrEqual(5000);
+    // a request is activity: the idle timer starts again
+    expect(await authenticator.authenticateRequest({ headers: { cookie: s.cookie } })).toEqual(s.answer.user);
+    expect(await h.redis.pttl(key)).toBeGreaterThan(sessions.idleTimeoutMs - 60_000);
+    // a peek at a session gone answers null, and does not bring it back
+    await h.redis.pexpire(key, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await sessions.peek(s.id)).toBeNull();
   });
 
   it('gives a new session id at every sign-in and ends the previous one', async () => {

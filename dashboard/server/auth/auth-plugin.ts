@@ -36,11 +36,14 @@ export type AuthPluginOptions = {
 
 export type Authenticated = { readonly user: SessionUser; readonly session: Session; readonly record: UserRecord };
 
+/** How a session is looked up: as the user's activity (the default: it slides the idle timer) or not (a periodic re-check). */
+export type LookupOptions = { readonly activity?: boolean };
+
 /** Resolves a session cookie id to its live session and current user; null when either is gone or the user is disabled. */
 export function createRequestAuthenticator(users: UserStore, sessions: SessionStore) {
-  async function resolve(sessionId: string | null): Promise<Authenticated | null> {
+  async function resolve(sessionId: string | null, options: LookupOptions = {}): Promise<Authenticated | null> {
     if (!sessionId) return null;
-    const session = await sessions.get(sessionId);
+    const session = options.activity === false ? await sessions.peek(sessionId) : await sessions.get(sessionId);
     if (!session) return null;
     // The user is read on every request so that a role change or disabling takes effect at once.
     const record = await users.get(session.username);
@@ -49,9 +52,12 @@ export function createRequestAuthenticator(users: UserStore, sessions: SessionSt
   }
   return {
     resolve,
-    /** The signed-in user of a raw request's cookie header (for the WebSocket upgrade). */
-    async authenticateRequest(rawRequest: { readonly headers: IncomingHttpHeaders }): Promise<SessionUser | null> {
-      return (await resolve(sessionIdFromHeaders(rawRequest.headers)))?.user ?? null;
+    /**
+     * The signed-in user of a raw request's cookie header (the WebSocket upgrade, and the hub's
+     * re-checks of an open socket with `{ activity: false }`, which leave the idle timer alone).
+     */
+    async authenticateRequest(rawRequest: { readonly headers: IncomingHttpHeaders }, options?: LookupOptions): Promise<SessionUser | null> {
+      return (await resolve(sessionIdFromHeaders(rawRequest.headers), options))?.user ?? null;
     },
   };
 }

@@ -12,8 +12,8 @@ declare module 'fastify' {
     authSession: Session | null;
   }
   interface FastifyInstance {
-    /** The user of a raw request's session cookie (the WebSocket upgrade), or null. */
-    authenticateRequest(rawRequest: { readonly headers: IncomingHttpHeaders }): Promise<SessionUser | null>;
+    /** The user of a raw request's session cookie (the WebSocket upgrade), or null; `activity: false` does not slide the idle timer. */
+    authenticateRequest(rawRequest: { readonly headers: IncomingHttpHeaders }, options?: { readonly activity?: boolean }): Promise<SessionUser | null>;
   }
   interface FastifyContextConfig {
     /** false exempts a state-changing /api route from the x-csrf-token check (the login itself). */

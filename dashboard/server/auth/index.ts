@@ -1,5 +1,5 @@
 // The public face of dashboard/server/auth: users, sessions, the fastify plugin and its guards.
-export { authPlugin, createRequestAuthenticator, type AuthPluginOptions, type Authenticated } from './auth-plugin.js';
+export { authPlugin, createRequestAuthenticator, type AuthPluginOptions, type Authenticated, type LookupOptions } from './auth-plugin.js';
 export { requireRoles, signedInUser, userHasRole } from './guards.js';
 export { createUserStore, type UserStore, type UserStoreOptions } from './user-store.js';
 export {

@@ -42,6 +42,11 @@ export type SessionStore = {
   create(username: string): Promise<{ readonly id: string; readonly session: Session }>;
   /** The live session of a cookie id, its idle timer moved forward; null when unknown or expired. */
   get(id: string): Promise<Session | null>;
+  /**
+   * The live session of a cookie id, its idle timer left as it is: a look that is not the user's
+   * activity (an open socket's periodic re-check), so an unattended tab does not keep a session alive.
+   */
+  peek(id: string): Promise<Session | null>;
   destroy(id: string): Promise<void>;
   /** Ends every session of a user (password change, disabling). Returns how many ended. */
   destroyAllForUser(username: string): Promise<number>;
@@ -69,6 +74,34 @@ export function createSessionStore(redis: Redis, prefix: string, options: Sessio
   // Per user, the keys of their sessions, so that a password change can end them all.
   const userIndexKey = (username: string): string => `${prefix}sess:user:${username}`;
 
+  async function read(id: string, slide: boolean): Promise<Session | null> {
+    if (!isWellFormedSessionId(id)) return null;
+    const key = sessionKeyOf(id);
+    const raw = await redis.get(sessionKey(key));
+    if (raw === null) return null;
+    const stored = JSON.parse(raw) as StoredSession;
+    const now = Date.now();
+    const ttl = sessionTtlMs(
+      stored.createdAt,
+      now,
+      Math.min(idleTimeoutMs, stored.idleMs ?? idleTimeoutMs),
+      Math.min(absoluteTimeoutMs, stored.absoluteMs ?? absoluteTimeoutMs),
+    );
+    if (ttl <= 0) {
+      await redis.del(sessionKey(key));
+      return null;
+    }
+    if (!slide) {
+      // Not activity: the session ends when its key does, at the idle time the last real use set.
+      const left = await redis.pttl(sessionKey(key));
+      if (left <= 0 && left !== -1) return null;
+      return { key, username: stored.username, csrfToken: stored.csrfToken, createdAt: stored.createdAt, expiresAt: now + (left > 0 ? Math.min(left, ttl) : ttl) };
+    }
+    // Slide the idle timer. PEXPIRE on a key that expired meanwhile does nothing, so it cannot revive it.
+    await redis.pexpire(sessionKey(key), ttl);
+    return { key, username: stored.username, csrfToken: stored.csrfToken, createdAt: stored.createdAt, expiresAt: now + ttl };
+  }
+
   return {
     idleTimeoutMs,
     absoluteTimeoutMs,
@@ -88,26 +121,12 @@ export function createSessionStore(redis: Redis, prefix: string, options: Sessio
       return { id, session: { key, username, csrfToken: stored.csrfToken, createdAt: now, expiresAt: now + ttl } };
     },
 
-    async get(id) {
-      if (!isWellFormedSessionId(id)) return null;
-      const key = sessionKeyOf(id);
-      const raw = await redis.get(sessionKey(key));
-      if (raw === null) return null;
-      const stored = JSON.parse(raw) as StoredSession;
-      const now = Date.now();
-      const ttl = sessionTtlMs(
-        stored.createdAt,
-        now,
-        Math.min(idleTimeoutMs, stored.idleMs ?? idleTimeoutMs),
-        Math.min(absoluteTimeoutMs, stored.absoluteMs ?? absoluteTimeoutMs),
-      );
-      if (ttl <= 0) {
-        await redis.del(sessionKey(key));
-        return null;
-      }
-      // Slide the idle timer. PEXPIRE on a key that expired meanwhile does nothing, so it cannot revive it.
-      await redis.pexpire(sessionKey(key), ttl);
-      return { key, username: stored.username, csrfToken: stored.csrfToken, createdAt: stored.createdAt, expiresAt: now + ttl };
+    get(id) {
+      return read(id, true);
+    },
+
+    peek(id) {
+      return read(id, false);
     },
 
     async destroy(id) {

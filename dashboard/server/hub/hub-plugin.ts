@@ -10,7 +10,12 @@ import { MAX_CLIENT_MESSAGE_BYTES } from './client-message.js';
 import { createHub, type Hub } from './hub.js';
 import type { HubLimits } from './hub-policy.js';
 
-export type HubAuthenticate = (request: { readonly headers: IncomingHttpHeaders }) => Promise<SessionUser | null>;
+/**
+ * Resolves the session of a request's cookie. The hub calls it with `{ activity: false }` for its
+ * periodic re-checks of an open socket: those must not slide the session's idle timer (an
+ * unattended tab would otherwise keep its session alive until the absolute limit).
+ */
+export type HubAuthenticate = (request: { readonly headers: IncomingHttpHeaders }, options?: { readonly activity?: boolean }) => Promise<SessionUser | null>;
 
 export type HubPluginOptions = {
   readonly bus: Bus;
@@ -43,6 +48,9 @@ export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: read
     return false; // "null" and other opaque origins
   }
 }
+
+/** A re-check of an open socket's session is not the user's activity. */
+const RECHECK = { activity: false } as const;
 
 export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts) => {
   const hub = opts.hub ?? createHub({ bus: opts.bus, logger: opts.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
@@ -85,7 +93,7 @@ export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts)
       }
       // The upgrade's headers (its cookie) let the hub look the session up again while the socket lives.
       const headers = request.headers;
-      hub.attach(socket, user, () => opts.authenticate({ headers }));
+      hub.attach(socket, user, () => opts.authenticate({ headers }, RECHECK));
     },
   });
 };

@@ -25,9 +25,13 @@ const USERS: Record<string, SessionUser> = Object.fromEntries(
 /** Users whose session the tests have ended (signed out). */
 const signedOut = new Set<string>();
 
+/** Per user, whether each lookup was made as the user's activity (the upgrade) or not (a re-check). */
+const lookups = new Map<string, boolean[]>();
+
 /** The stand-in session lookup: `x-test-user: <name>` is a session of that user until it signs out. */
-async function testAuthenticate(request: { readonly headers: Record<string, string | string[] | undefined> }): Promise<SessionUser | null> {
+async function testAuthenticate(request: { readonly headers: Record<string, string | string[] | undefined> }, options?: { readonly activity?: boolean }): Promise<SessionUser | null> {
   const name = request.headers['x-test-user'];
+  if (typeof name === 'string') lookups.set(name, [...(lookups.get(name) ?? []), options?.activity !== false]);
   return typeof name === 'string' && !signedOut.has(name) ? (USERS[name] ?? null) : null;
 }
 
@@ -234,6 +238,10 @@ describe('ws hub - over a real server and NATS', () => {
     const client = await open('sam');
     client.send({ type: 'ping' });
     await client.next('pong');
+    // the upgrade is the user's activity; the re-checks are not (they must not keep an idle session alive)
+    await eventually(() => ((lookups.get('sam')?.length ?? 0) >= 2 ? true : undefined), 5000, 'a re-check');
+    expect(lookups.get('sam')![0]).toBe(true);
+    expect(lookups.get('sam')!.slice(1).every((activity) => !activity)).toBe(true);
     signedOut.add('sam');
     expect(await client.closed()).toBe(1008);
   });
