@@ -8,6 +8,8 @@ export type HubLimits = OutboxLimits & {
   readonly maxAccountsPerClient: number;
   /** Connections this process accepts; more are closed with 1013 (try another process or later). */
   readonly maxClients: number;
+  /** Connections one user may hold on this process (tabs, devices, sessions together); more are closed with 1008. */
+  readonly maxClientsPerUser: number;
   /** Messages a client may send per second; a flood closes it with 1008. */
   readonly maxMessagesPerSecond: number;
   /** Protocol pings go out this often; a client that missed the previous one is terminated. */
@@ -26,6 +28,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   ...DEFAULT_OUTBOX_LIMITS,
   maxAccountsPerClient: 5,
   maxClients: 5000,
+  maxClientsPerUser: 20,
   maxMessagesPerSecond: 20,
   heartbeatMs: 30_000,
   sweepMs: 500,

@@ -55,6 +55,7 @@ class TestClient {
   readonly ws: WebSocket;
   readonly messages: Received[] = [];
   closeCode: number | null = null;
+  closeReason = '';
   private readonly _waiters = new Set<() => void>();
 
   constructor(url: string, user: string | null, headers: Record<string, string> = {}) {
@@ -63,8 +64,9 @@ class TestClient {
       this.messages.push({ ...(JSON.parse(data.toString()) as ServerMessage), receivedAt: Date.now() });
       for (const wake of this._waiters) wake();
     });
-    this.ws.on('close', (code) => {
+    this.ws.on('close', (code, reason) => {
       this.closeCode = code;
+      this.closeReason = reason.toString();
       for (const wake of this._waiters) wake();
     });
     this.ws.on('error', () => undefined);
@@ -492,6 +494,33 @@ describe('ws hub - a stalled client', () => {
       expect([1008, 1006]).toContain(code);
     } finally {
       await local.app.close();
+    }
+  });
+});
+
+describe('ws hub - connections per user', () => {
+  it('refuses a user more sockets than the per-user limit with 1008 and a reason, without touching other users', async () => {
+    const h = await createHarness();
+    const server = await startServer(h, { maxClientsPerUser: 2 });
+    const open: TestClient[] = [];
+    try {
+      open.push(await TestClient.open(server.url, 'mona'), await TestClient.open(server.url, 'mona'));
+      const third = new TestClient(server.url, 'mona');
+      open.push(third);
+      expect(await third.closed()).toBe(1008);
+      expect(third.closeReason).toMatch(/too many connections for this user \(2\)/);
+      expect(third.messages).toEqual([]);
+      // another user has a budget of their own
+      open.push(await TestClient.open(server.url, 'cora'));
+      expect(server.hub.stats().clients).toBe(3);
+      // a socket closed frees its place
+      open[0]!.close();
+      await eventually(() => (server.hub.stats().clients === 2 ? true : undefined), 5000, 'the socket to be let go');
+      open.push(await TestClient.open(server.url, 'mona'));
+    } finally {
+      for (const client of open) client.close();
+      await server.app.close();
+      await h.cleanup();
     }
   });
 });

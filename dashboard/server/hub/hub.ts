@@ -97,6 +97,10 @@ class LiveHub implements Hub {
   private readonly _sentBy = new Map<string, Child>();
   private readonly _droppedBy = new Map<string, Child>();
   private readonly _reauthenticate = new WeakMap<HubClient, () => Promise<SessionUser | null>>();
+  /** Open sockets per user name: one session (or one stolen password) may not take the whole process's share. */
+  private readonly _clientsPerUser = new Map<string, number>();
+  /** When a user's refusal was last logged (once a minute each: a reconnecting tab must not flood the log). */
+  private readonly _perUserRefusalLogged = new Map<string, number>();
   private _nextId = 1;
   private _rechecking = false;
   private _closed = false;
@@ -144,6 +148,13 @@ class LiveHub implements Hub {
       socket.close(CLOSE_TRY_LATER, 'too many clients; try again later');
       return;
     }
+    const held = this._clientsPerUser.get(user.username) ?? 0;
+    if (held >= this._limits.maxClientsPerUser) {
+      this._logPerUserRefusal(user.username, held);
+      socket.close(CLOSE_POLICY, `too many connections for this user (${this._limits.maxClientsPerUser}): close another tab`);
+      return;
+    }
+    this._clientsPerUser.set(user.username, held + 1);
     const client = new HubClient(this._nextId++, user, socket, this._limits, this._observer, this._encodeMissed, Date.now());
     if (reauthenticate) this._reauthenticate.set(client, reauthenticate);
     this._clients.add(client);
@@ -158,8 +169,19 @@ class LiveHub implements Hub {
     client.answer({ type: 'hello', user, serverTime: Date.now(), topics: topicsFor(user) });
   }
 
+  private _logPerUserRefusal(username: string, held: number): void {
+    const now = Date.now();
+    if (now - (this._perUserRefusalLogged.get(username) ?? 0) < 60_000) return;
+    if (this._perUserRefusalLogged.size >= 10_000) this._perUserRefusalLogged.clear();
+    this._perUserRefusalLogged.set(username, now);
+    this._logger.warn({ username, clients: held, limit: this._limits.maxClientsPerUser }, 'WebSocket refused: too many connections for this user');
+  }
+
   private _detach(client: HubClient): void {
     if (!this._clients.delete(client)) return;
+    const held = (this._clientsPerUser.get(client.user.username) ?? 1) - 1;
+    if (held > 0) this._clientsPerUser.set(client.user.username, held);
+    else this._clientsPerUser.delete(client.user.username);
     this._kpiClients.delete(client);
     this._healthClients.delete(client);
     this._alerts.remove(client);
