@@ -41,6 +41,12 @@ describe('replay evaluation', () => {
   it('says why there is nothing to evaluate when no decision came back, instead of an empty table', () => {
     expect(evaluationLines(evaluate([]))).toEqual([expect.stringMatching(/^replay: no decision came back, so there is nothing to evaluate: is a riskstream with the processors role running/)]);
   });
+
+  it('does not ask whether the processors run when they were seen to decide every event', () => {
+    const lines = evaluationLines(evaluate([]), true);
+    expect(lines).toEqual([expect.stringMatching(/^replay: none of the events sent has a decision to evaluate: they were decided before \(sent again\)/)]);
+    expect(lines.join('\n')).not.toMatch(/processors role running/);
+  });
 });
 
 describe('replay evaluation - how the fraud score ranks', () => {
@@ -117,6 +123,17 @@ describe('replay evaluation - the outcome ledger', () => {
     ledger.decided('twice', { patterns: [], fraud: true }, 'block');
     expect(ledger.size).toBe(1);
     expect([...ledger.outcomes()]).toHaveLength(1);
+  });
+
+  it('says which expected events still await their decision, counting each decided once', () => {
+    const ledger = new OutcomeLedger();
+    ledger.expect('a');
+    ledger.expect('b');
+    expect([ledger.awaits('a'), ledger.awaits('b'), ledger.awaits('other')]).toEqual([true, true, false]);
+    ledger.decided('a', undefined, 'allow');
+    ledger.decided('a', undefined, 'allow');
+    ledger.decided('other', undefined, 'allow');
+    expect([ledger.awaits('a'), ledger.decidedCount]).toEqual([false, 1]);
   });
 });
 

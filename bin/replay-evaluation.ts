@@ -242,10 +242,22 @@ export class OutcomeLedger {
   private readonly _patternNames: string[] = [];
   private readonly _patternIds = new Map<string, number>();
   private _size = 0;
+  private _decided = 0;
 
   /** Events expected. */
   get size(): number {
     return this._size;
+  }
+
+  /** Expected events with a decision so far. */
+  get decidedCount(): number {
+    return this._decided;
+  }
+
+  /** Whether the event is expected and still has no decision. */
+  awaits(id: string): boolean {
+    const i = this._index.get(id);
+    return i !== undefined && (this._flags[i]! & DECIDED) === 0;
   }
 
   /** An event of the replay: only expected events' decisions and alerts are kept. */
@@ -258,6 +270,7 @@ export class OutcomeLedger {
     const i = this._index.get(id);
     if (i === undefined) return;
     this._score[i] = score !== undefined && Number.isFinite(score) ? Math.min(1000, Math.max(0, Math.round(score))) : NO_SCORE;
+    if ((this._flags[i]! & DECIDED) === 0) this._decided++;
     let flags = this._flags[i]! | DECIDED;
     const known = ACTIONS.indexOf(action as (typeof ACTIONS)[number]);
     this._action[i] = known > 0 ? known : 0;
@@ -329,12 +342,19 @@ export class OutcomeLedger {
   }
 }
 
-/** The evaluation as lines for a terminal. */
-export function evaluationLines(e: Evaluation): string[] {
+/**
+ * The evaluation as lines for a terminal. `allDecided`: the processors were seen to have decided
+ * every event (--wait), so a missing decision is not for want of a running riskstream.
+ */
+export function evaluationLines(e: Evaluation, allDecided = false): string[] {
   const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
   const n = (x: number): string => x.toLocaleString('en-US');
   if (e.decided === 0) {
-    return ['replay: no decision came back, so there is nothing to evaluate: is a riskstream with the processors role running in this namespace (RISKSTREAM_NAMESPACE)? `riskstream doctor` lists its processes'];
+    return [
+      allDecided
+        ? 'replay: none of the events sent has a decision to evaluate: they were decided before (sent again) and their decisions are no longer in the decisions stream; replay the file in a fresh RISKSTREAM_NAMESPACE or after `riskstream reset --yes`'
+        : 'replay: no decision came back, so there is nothing to evaluate: is a riskstream with the processors role running in this namespace (RISKSTREAM_NAMESPACE)? `riskstream doctor` lists its processes',
+    ];
   }
   const lines = [`replay: detection on ${n(e.labelled)} labelled of ${n(e.decided)} decided events (flagged = an alert of the domain)`];
   lines.push('  domain   labelled  positive   flagged  precision     recall');

@@ -2,7 +2,9 @@
 // events reach the stream, each refused line is named with its number and field, events without
 // an id get one, and --wait waits until the processors have decided everything.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,13 +101,38 @@ describe('riskstream replay', () => {
     running = undefined;
   }, 90_000);
 
+  it('run again (after a Ctrl-C), evaluates the whole file: the events decided before count with their earlier decisions', async () => {
+    const again = await createHarness();
+    const processors = await startRiskstream(childEnv(again), ['start', '--roles', 'ingest,processors']);
+    try {
+      const path = join(folder, 'again.ndjson');
+      writeFileSync(path, Array.from({ length: 4 }, (_, i) => JSON.stringify(payment(`ra-${i}`, { labels: { patterns: [], fraud: i === 0 } }))).join('\n') + '\n');
+      // the first run stops after two events
+      writeFileSync(join(folder, 'again-half.ndjson'), readFileSync(path, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+      const first = await runReplay(again.config, { file: join(folder, 'again-half.ndjson'), waitSeconds: 60, evaluate: true }, capture());
+      expect(first.evaluation).toMatchObject({ decided: 2 });
+      const out = capture();
+      const second = await runReplay(again.config, { file: path, waitSeconds: 60, evaluate: true }, out);
+      expect(second).toMatchObject({ sent: 4, decided: true });
+      expect(second.evaluation).toMatchObject({ decided: 4, labelled: 4 });
+      expect(second.evaluation?.domains.find((d) => d.domain === 'fraud')).toMatchObject({ labelled: 4, positives: 1 });
+      expect(out.reports).toContain('replay: 2 of the events were decided before this run (sent again): their earlier decisions and alerts, from the decisions stream, are in the figures');
+      expect(out.reports.some((l) => /^replay: namespace \S+ already holds decisions/.test(l))).toBe(true);
+      expect(out.reports.join('\n')).not.toMatch(/processors role running/);
+      expect(await processors.stop()).toBe(0);
+    } finally {
+      await processors.kill();
+      await again.cleanup();
+    }
+  }, 90_000);
+
   it('warns when events are older than the retention: their rows would expire from storage at once', async () => {
     const path = join(folder, 'old.ndjson');
     const old = new Date(Date.now() - (h.config.retentionDays + 10) * 86_400_000).toISOString();
     writeFileSync(path, [JSON.stringify(payment('ro-old', { ts: old })), JSON.stringify(payment('ro-new'))].join('\n'));
     const out = capture();
     expect(await runReplay(h.config, { file: path }, out)).toMatchObject({ sent: 2, refused: 0 });
-    expect(out.reports.at(-1)).toMatch(/^replay: 1 event is older than RISKSTREAM_RETENTION_DAYS \(\d+ days\): decided, but not stored/);
+    expect(out.reports.at(-1)).toMatch(/^replay: 1 event is older than \d+ days: if the riskstream that stores them keeps RISKSTREAM_RETENTION_DAYS=\d+ \(this shell's setting.*; its own setting decides\), they are decided but not stored/);
   });
 
   it('stops with what was sent and what to do when the destination refuses a batch', async () => {
@@ -152,6 +179,59 @@ describe('riskstream replay', () => {
     expect(summary.sent).toBeLessThan(50);
     expect(summary.stoppedAtLine).toBeGreaterThanOrEqual(summary.sent);
     expect(out.reports).toContain(`replay: stopped after line ${summary.stoppedAtLine} of the file; sent again, the events already sent are recognised by their ids and not decided twice`);
+  });
+
+  it('refuses, as HTTP ingest does, a line naming a field twice, with a lone surrogate or nested too deep, naming the rule; a BOM is no part of the first line', async () => {
+    const path = join(folder, 'text.ndjson');
+    const good = JSON.stringify(payment('rt-1'));
+    const twice = JSON.stringify(payment('rt-2')).replace(/^\{/, '{"amount":"1.00",');
+    const surrogate = JSON.stringify(payment('rt-3', { customerId: 'A' })).replace('"customerId":"A"', '"customerId":"A\\ud800"');
+    const deep = JSON.stringify({ ...payment('rt-4'), labels: { patterns: [], x: JSON.parse('['.repeat(70) + ']'.repeat(70)) } });
+    writeFileSync(path, ['\ufeff' + good, twice, surrogate, deep].join('\n') + '\n');
+    const out = capture();
+    const summary = await runReplay(h.config, { file: path }, out);
+    expect(summary).toMatchObject({ lines: 4, sent: 1, refused: 3 });
+    expect(out.reports.find((l) => l.startsWith('line 2: '))).toMatch(/^line 2: \/amount: amount appears more than once .*\(rule duplicate_key\)$/);
+    expect(out.reports.find((l) => l.startsWith('line 3: '))).toMatch(/^line 3: \/customerId: holds a lone UTF-16 surrogate.*\(rule unicode\)/);
+    expect(out.reports.find((l) => l.startsWith('line 4: '))).toMatch(/^line 4: the JSON nests \d+ levels deep.*\(rule depth\)/);
+    expect(out.reports.some((l) => l.startsWith('line 1: '))).toBe(false);
+  });
+
+  it('with --url and neither --wait nor --evaluate, needs no NATS; a partial (207) answer counts the lines refused there by their line in the file, and goes on', async () => {
+    const bodies: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        bodies.push(body);
+        const lines = body.split('\n');
+        // the other riskstream refuses the second event of each batch
+        const results = lines.map((_, i) => (i === 1 ? { line: i + 1, status: 'rejected', code: 'RS_ERR_INGEST_SCHEMA', errors: [{ path: '/currency', rule: 'fx_rate', message: 'no USD rate' }] } : { line: i + 1, status: 'accepted' }));
+        response.writeHead(lines.length > 1 ? 207 : 202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: lines.length - 1, rejected: 1, results }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const path = join(folder, 'partial.ndjson');
+      writeFileSync(path, ['not json', ...Array.from({ length: 5 }, (_, i) => JSON.stringify(payment(`rp-${i}`)))].join('\n') + '\n');
+      const out = capture();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const summary = await runReplay({ ...h.config, natsUrl: 'nats://127.0.0.1:1', apiKeyGenerated: false }, { file: path, url, batch: 3 }, out);
+      expect(bodies).toHaveLength(2);
+      // lines 3 and 6 hold the second event of each batch
+      expect(summary).toMatchObject({ lines: 6, sent: 3, refused: 3 });
+      expect(out.reports).toContain('line 3: /currency: no USD rate (rule fx_rate)');
+      expect(out.reports).toContain('line 6: /currency: no USD rate (rule fx_rate)');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a --url that is no http(s) URL, and a --rate of 0, in words', async () => {
+    await expect(runReplay({ ...h.config, apiKeyGenerated: false }, { file: file('url.ndjson', 'ru'), url: '127.0.0.1:18931' }, capture())).rejects.toThrow(
+      '--url 127.0.0.1:18931 is not an http(s) base URL: give one such as http://127.0.0.1:8080',
+    );
+    await expect(runReplay(h.config, { file: file('rate.ndjson', 'rr'), rate: 0 }, capture())).rejects.toThrow(/^--rate must be at least 1/);
   });
 
   it('says how to turn a CSV into events, and never echoes control characters from the file', async () => {

@@ -7,12 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
 import { Pool } from 'undici';
 import {
   connectBus,
   consumerLag,
   createMetrics,
   ensureStreams,
+  jsonTextErrors,
   names as namesOf,
   oneLine,
   splitEnvelopeText,
@@ -26,7 +29,7 @@ import {
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { BusPacer } from './bus-pacer.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { OutcomeLedger, evaluate, evaluationLines, type EventLabels, type Evaluation } from './replay-evaluation.js';
+import { IdIndex, OutcomeLedger, evaluate, evaluationLines, type EventLabels, type Evaluation } from './replay-evaluation.js';
 
 export type ReplayOptions = {
   /** NDJSON file, or `-` for stdin. */
@@ -96,7 +99,8 @@ const MAX_REPORTED = 20;
 const PROGRESS_EVERY_MS = 1000;
 
 type Sink = {
-  send(events: readonly ValidatedEvent[], texts: readonly string[]): Promise<void>;
+  /** Sends a batch; the events the destination refused (a 207 answer), by their index in the batch. */
+  send(events: readonly ValidatedEvent[], texts: readonly string[]): Promise<ReadonlyMap<number, readonly FieldError[]>>;
   /** Waits while the bus holds too much its consumers have not read (the bus sink); resolves at once otherwise. */
   admit(): Promise<void>;
   close(): Promise<void>;
@@ -108,6 +112,8 @@ const WAIT_PROGRESS_MS = 2000;
 export async function runReplay(config: Config, options: ReplayOptions, out: ReplayOutput): Promise<ReplaySummary> {
   const batchSize = options.batch ?? 500;
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) throw new ReplayError('--batch must be 1 to 10,000 events');
+  if (options.rate !== undefined && !(Number.isFinite(options.rate) && options.rate > 0)) throw new ReplayError('--rate must be at least 1 event a second (leave it out for as fast as they are acknowledged)');
+  if (options.url !== undefined) checkUrl(options.url);
   if (options.url && config.apiKeyGenerated) throw new ReplayError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to replay with --url');
   if (options.file !== '-' && statSync(options.file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ReplayError(`${options.file} is a folder: give an NDJSON file of events (or - for stdin)`);
@@ -119,19 +125,41 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
     input.once('open', () => resolve());
     input.once('error', (error: Error) => reject(new ReplayError(`cannot read ${options.file}: ${error.message}`)));
   });
-  const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-replay');
+  // With --url the bus is needed only to watch the decisions (--wait, --evaluate).
+  const needsBus = options.url === undefined || options.waitSeconds !== undefined || options.evaluate === true;
+  const bus = needsBus ? await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-replay') : null;
   try {
     return await replayWith(bus, config, options, input, batchSize, out);
   } finally {
-    await bus.nc.drain().catch(() => undefined);
+    await bus?.nc.drain().catch(() => undefined);
   }
 }
 
-async function replayWith(bus: Bus, config: Config, options: ReplayOptions, input: NodeJS.ReadableStream, maxBatch: number, out: ReplayOutput): Promise<ReplaySummary> {
+/** --url must be an http(s) base URL: `127.0.0.1:8080` alone is no URL a request can go to. */
+function checkUrl(url: string): void {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // said below
+  }
+  if (parsed === null || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ReplayError(`--url ${oneLine(url, 80)} is not an http(s) base URL: give one such as http://127.0.0.1:8080`);
+  }
+}
+
+async function replayWith(bus: Bus | null, config: Config, options: ReplayOptions, input: NodeJS.ReadableStream, maxBatch: number, out: ReplayOutput): Promise<ReplaySummary> {
   // At a set rate, about ten sends a second, so that the pace is even rather than batch by batch.
   const batchSize = options.rate ? Math.min(maxBatch, Math.max(1, Math.ceil(options.rate / 10))) : maxBatch;
-  const watch = options.evaluate ? watchOutcomes(bus) : undefined;
-  const sink = options.url ? httpSink(options.url, config.apiKey, out) : await busSink(bus, config, out);
+  const watch = options.evaluate && bus ? watchOutcomes(bus) : undefined;
+  if (options.url && bus) {
+    out.report(
+      `replay: ${options.evaluate ? '--evaluate' : '--wait'} watches the processors and decisions of namespace ${bus.names.namespace} on ${config.natsUrl} (NATS_URL, RISKSTREAM_NAMESPACE): ` +
+        `the riskstream behind ${options.url} must use the same`,
+    );
+  }
+  if (watch && bus) await warnEarlierState(bus, out);
+  const sink = options.url ? httpSink(options.url, config.apiKey, out) : await busSink(bus!, config, out);
   const started = performance.now();
   let lines = 0;
   let sent = 0;
@@ -149,6 +177,7 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   };
   let events: ValidatedEvent[] = [];
   let texts: string[] = [];
+  let lineNumbers: number[] = [];
   const flush = async (): Promise<void> => {
     if (events.length === 0) return;
     if (options.rate) {
@@ -156,18 +185,22 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
       const wait = started + (sent * 1000) / options.rate - performance.now();
       if (wait > 0) await sleep(wait);
     }
+    let refusedInBatch: ReadonlyMap<number, readonly FieldError[]>;
     try {
       await sink.admit();
-      await sink.send(events, texts);
+      refusedInBatch = await sink.send(events, texts);
     } catch (error) {
       throw new ReplayError(
         `stopped: ${(error as Error).message}. ${sent.toLocaleString('en-US')} events were sent before this batch; ` +
           'run the replay again once the cause is fixed (events with ids are recognised and not decided twice)',
       );
     }
-    sent += events.length;
+    // a 207 answer: the lines the other riskstream refused, named by their line in the file
+    for (const [index, errors] of refusedInBatch) refuse(lineNumbers[index] ?? 0, errors);
+    sent += events.length - refusedInBatch.size;
     events = [];
     texts = [];
+    lineNumbers = [];
     const now = performance.now();
     if (now >= nextProgress) {
       nextProgress = now + PROGRESS_EVERY_MS;
@@ -176,18 +209,20 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   };
   const refuse = (line: number, errors: readonly FieldError[]): void => {
     refused++;
-    if (refused <= MAX_REPORTED) out.report(`line ${line}: ${errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ')}`);
+    if (refused <= MAX_REPORTED) out.report(`line ${line}: ${errors.map((e) => `${e.path ? `${e.path}: ` : ''}${oneLine(e.message, 300)} (rule ${e.rule})`).join('; ')}`);
     else if (refused === MAX_REPORTED + 1) out.report(`… further refused lines are counted, not shown`);
   };
   try {
     const reader = createInterface({ input, crlfDelay: Infinity });
     let number = 0;
-    for await (const text of reader) {
+    for await (const raw of reader) {
       if (options.signal?.aborted) {
         stoppedAt = number;
         break;
       }
       number++;
+      // a UTF-8 byte order mark before the first line is no part of the event
+      const text = number === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (text.trim() === '') continue;
       lines++;
       let value: unknown;
@@ -203,13 +238,16 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
       }
       // Events without an id get one, as over HTTP; give them ids to make a replay repeatable.
       const result = validateEvent(value, randomUUID);
-      if (!result.ok) {
-        refuse(number, result.errors);
+      // what JSON.parse takes without a word but ingest refuses: a field named twice, a lone surrogate, nesting too deep
+      const textErrors = jsonTextErrors(text, value);
+      if (!result.ok || textErrors.length > 0) {
+        refuse(number, [...textErrors, ...(result.ok ? [] : result.errors)]);
         continue;
       }
       if (result.event.ts < retentionStart) beyondRetention++;
       watch?.expect(result.event.id);
       events.push(result.event);
+      lineNumbers.push(number);
       texts.push((value as { id?: unknown }).id === undefined ? JSON.stringify({ ...(value as object), id: result.event.id }) : text);
       if (events.length >= batchSize) await flush();
     }
@@ -227,22 +265,37 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
   }
   if (beyondRetention > 0) {
     out.report(
-      `replay: ${beyondRetention.toLocaleString('en-US')} ${beyondRetention === 1 ? 'event is' : 'events are'} older than RISKSTREAM_RETENTION_DAYS (${config.retentionDays} days): decided, ` +
-        'but not stored (nor counted in the minute aggregates); to keep them, start the riskstream that stores them with a larger RISKSTREAM_RETENTION_DAYS',
+      `replay: ${beyondRetention.toLocaleString('en-US')} ${beyondRetention === 1 ? 'event is' : 'events are'} older than ${config.retentionDays} days: ` +
+        `if the riskstream that stores them keeps RISKSTREAM_RETENTION_DAYS=${config.retentionDays} (this shell's setting${process.env.RISKSTREAM_RETENTION_DAYS ? '' : ', the default'}; its own setting decides), ` +
+        'they are decided but not stored (nor counted in the minute aggregates); to keep them, start it with a larger RISKSTREAM_RETENTION_DAYS',
     );
   }
   let decided: boolean | undefined;
   let evaluation: Evaluation | undefined;
-  if (options.waitSeconds !== undefined) decided = await waitForDecisions(bus, options.waitSeconds, out);
-  if (watch) {
+  if (options.waitSeconds !== undefined && bus) decided = await waitForDecisions(bus, options.waitSeconds, out);
+  if (watch && bus) {
     // Decisions and alerts are published before their inputs are acknowledged: once nothing is
     // pending they are on their way; a moment for the last of them to arrive.
     await bus.nc.flush();
     await sleep(500);
+    // Events decided before (a replay stopped and run again) get no new decision: their earlier
+    // ones are read back from the decisions stream, so that the figures cover the whole file.
+    const live = watch.decidedCount;
+    if (live < watch.size && decided === true) {
+      const earlier = await earlierOutcomes(bus, watch, out);
+      if (earlier > 0) {
+        out.report(`replay: ${earlier.toLocaleString('en-US')} of the events were decided before this run (sent again): their earlier decisions and alerts, from the decisions stream, are in the figures`);
+      }
+    }
     evaluation = evaluate(watch.outcomes());
-    for (const line of evaluationLines(evaluation)) out.report(line);
-    if (evaluation.decided < sent) {
-      out.report(`replay: ${(sent - evaluation.decided).toLocaleString('en-US')} of the events sent got no decision in this run (not decided yet, or decided before: sent twice)`);
+    for (const line of evaluationLines(evaluation, decided === true)) out.report(line);
+    if (evaluation.decided > 0 && evaluation.decided < watch.size) {
+      out.report(
+        `replay: the figures cover ${evaluation.decided.toLocaleString('en-US')} of the ${watch.size.toLocaleString('en-US')} events sent: ` +
+          (decided === true
+            ? `${(watch.size - evaluation.decided).toLocaleString('en-US')} were decided before (sent again) and their decisions are no longer in the decisions stream`
+            : `${(watch.size - evaluation.decided).toLocaleString('en-US')} got no decision in time`),
+      );
     }
   }
   return {
@@ -259,15 +312,7 @@ async function replayWith(bus: Bus, config: Config, options: ReplayOptions, inpu
 /** Collects, from the namespace's decision and alert subjects, the outcome of each event it is told to expect. */
 function watchOutcomes(bus: Bus): OutcomeLedger {
   const ledger = new OutcomeLedger();
-  const records = (text: string, each: (record: Record<string, unknown>) => void): void => {
-    for (const line of splitEnvelopeText(text)) {
-      try {
-        each(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not ours to judge: the writer dead-letters what it cannot read
-      }
-    }
-  };
+  const records = recordsOf;
   bus.nc.subscribe(bus.names.subjects.decisionsAll, {
     callback: (error, message) => {
       if (error) return;
@@ -296,6 +341,7 @@ async function busSink(bus: Bus, config: Config, out: ReplayOutput): Promise<Sin
     send: async (events, texts) => {
       await publisher.publishMany(events, 'replay');
       for (const text of texts) pacer.sent(text.length + 1);
+      return NONE_REFUSED;
     },
     admit: () => pacer.admit(),
     close: async () => pacer.close(),
@@ -322,10 +368,12 @@ function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
           body,
         });
         const text = await response.body.text();
-        if (response.statusCode === 202) return;
+        if (response.statusCode === 202) return NONE_REFUSED;
+        // Some lines refused (the other riskstream checks what this one does not: a currency
+        // without its rate there): those lines are counted as refused, the others were taken.
+        if (response.statusCode === 207) return refusedLines(text);
         const refusal = backlogRefusal(response.statusCode, text);
-        // 207 cannot happen for lines validated here unless the bus refused some: that is an error too.
-        if (refusal === null) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${text.slice(0, 500)}`);
+        if (refusal === null) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${oneLine(text, 500)}`);
         if (waits++ === 0) out.report(`replay: waiting: ${url} refuses events for now (${refusal}); the replay sends them again once it takes them`);
         else if (performance.now() - shownAt >= WAIT_PROGRESS_MS) out.progress(`replay: waiting: ${url} is behind`);
         shownAt = performance.now();
@@ -342,6 +390,97 @@ function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
   };
 }
 
+
+const NONE_REFUSED: ReadonlyMap<number, readonly FieldError[]> = new Map();
+
+/** The refused lines of a 207 batch answer (`results[i].status: "rejected"`), by their index in the batch. */
+function refusedLines(text: string): ReadonlyMap<number, readonly FieldError[]> {
+  const refused = new Map<number, readonly FieldError[]>();
+  let results: unknown;
+  try {
+    results = (JSON.parse(text) as { results?: unknown }).results;
+  } catch {
+    // said below
+  }
+  if (!Array.isArray(results)) throw new Error(`ingest answered 207 without its results: ${oneLine(text, 300)}`);
+  results.forEach((result: { status?: unknown; code?: unknown; errors?: unknown }, index) => {
+    if (result?.status !== 'rejected') return;
+    const errors = Array.isArray(result.errors) ? (result.errors as FieldError[]) : [];
+    refused.set(index, errors.length > 0 ? errors : [{ path: '', rule: String(result.code ?? 'refused'), message: 'refused by ingest' }]);
+  });
+  return refused;
+}
+
+/**
+ * Reads the decisions and alerts stream for the expected events that got no decision in this
+ * run (decided before: the file sent again), and gives them to the ledger. Returns how many it found.
+ */
+async function earlierOutcomes(bus: Bus, ledger: OutcomeLedger, out: ReplayOutput): Promise<number> {
+  const found = new IdIndex();
+  out.progress('replay: reading the decisions stream for events decided before this run');
+  await scanStream(bus, bus.names.streams.decisions, (d) => {
+    if (typeof d.eventId !== 'string' || !ledger.awaits(d.eventId)) return;
+    ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined);
+    found.add(d.eventId, 0);
+  });
+  if (found.size > 0) {
+    await scanStream(bus, bus.names.streams.alerts, (a) => {
+      if (typeof a.eventId === 'string' && found.get(a.eventId) !== undefined) ledger.alerted(a.eventId, String(a.domain));
+    });
+  }
+  return found.size;
+}
+
+/** Every record of a stream as it is now, read by an ephemeral consumer of our own (no acks), deleted when done. */
+async function scanStream(bus: Bus, stream: string, each: (record: Record<string, unknown>) => void): Promise<void> {
+  const info = await bus.jsm.streams.info(stream).catch(() => null);
+  if (info === null || info.state.messages === 0) return;
+  const last = info.state.last_seq;
+  const created = await bus.jsm.consumers.add(stream, { deliver_policy: DeliverPolicy.All, ack_policy: AckPolicy.None, inactive_threshold: nanos(60_000) });
+  try {
+    const consumer = await bus.js.consumers.get(stream, created.name);
+    let remaining = created.num_pending;
+    while (remaining > 0) {
+      const messages = await consumer.fetch({ max_messages: Math.min(remaining, 1000), expires: 5000 });
+      let got = 0;
+      for await (const message of messages) {
+        got++;
+        recordsOf(message.string(), each);
+        remaining = message.seq >= last ? 0 : message.info.pending;
+      }
+      if (got === 0) break;
+    }
+  } finally {
+    await bus.jsm.consumers.delete(stream, created.name).catch(() => false);
+  }
+}
+
+/** The records of a message (an envelope or one record); those that are not JSON are not ours to judge. */
+function recordsOf(text: string, each: (record: Record<string, unknown>) => void): void {
+  for (const line of splitEnvelopeText(text)) {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    each(record);
+  }
+}
+
+/**
+ * --evaluate measures what the product decides from the state it holds: accounts' histories left
+ * by earlier replays in the namespace shape the features. Said before sending, with what to do.
+ */
+async function warnEarlierState(bus: Bus, out: ReplayOutput): Promise<void> {
+  const info = await bus.jsm.streams.info(bus.names.streams.decisions).catch(() => null);
+  const held = info?.state.messages ?? 0;
+  if (held === 0) return;
+  out.report(
+    `replay: namespace ${bus.names.namespace} already holds decisions (${held.toLocaleString('en-US')} messages in its decisions stream): the account histories earlier events left shape ` +
+      'these events\' features too; for figures from a clean slate, replay into a fresh RISKSTREAM_NAMESPACE or after `riskstream reset --yes`',
+  );
+}
 
 /** Polls the processors' consumer until nothing is pending or in flight. */
 async function waitForDecisions(bus: Bus, seconds: number, out: ReplayOutput): Promise<boolean> {

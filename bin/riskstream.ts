@@ -174,13 +174,13 @@ program
   .command('replay <file>')
   .description('send a file of events (NDJSON, one per line; - for stdin) onto the bus or to an ingest URL, naming each line it refuses')
   .option('--url <base>', 'POST batches to this ingest base URL (uses RISKSTREAM_API_KEY) instead of publishing onto the bus')
-  .option('--rate <n>', 'events per second at most (default: as fast as they are acknowledged)', positiveInt)
-  .option('--batch <n>', 'events per publish or HTTP batch', positiveInt, 500)
-  .option('--wait [seconds]', 'then wait until the processors have decided every event (default: at most 600 s)')
-  .option('--evaluate', "then compare the events' decisions and alerts with their labels: precision and recall per domain, the fraud score's ROC AUC and average precision, alerts per pattern (waits as --wait)")
+  .option('--rate <n>', 'events per second at most, 1 or more (default: as fast as they are acknowledged)', atLeastOne)
+  .option('--batch <n>', 'events per publish or HTTP batch (1 to 10,000)', atLeastOne, 500)
+  .option('--wait [seconds]', 'then wait until the processors have decided every event (default: at most 600 s)', atLeastOne)
+  .option('--evaluate', "then compare the events' decisions and alerts with their labels: precision and recall per domain, the fraud score's ROC AUC and average precision, alerts per pattern (waits as --wait; with --url, watches the decisions of NATS_URL's RISKSTREAM_NAMESPACE)")
   .option('--json', 'also print the summary (and the evaluation) as one JSON object on the last line of stdout')
-  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: string | boolean; evaluate?: boolean; json?: boolean }) => {
-    const waitFor = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : positiveInt(opts.wait);
+  .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: number | boolean; evaluate?: boolean; json?: boolean }) => {
+    const waitFor = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : opts.wait;
     const waitSeconds = waitFor ?? (opts.evaluate ? 600 : undefined);
     // Ctrl-C stops reading: what was sent is still waited for and evaluated; a second one quits at once
     const stop = new AbortController();
