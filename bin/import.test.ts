@@ -171,6 +171,12 @@ describe('riskstream import', () => {
     ]);
     // A quoted name with a comma stays one field.
     expect(events[1]).toMatchObject({ merchant: { name: 'Lowe, Group', mcc: '4722' } });
+    // a row repeating an earlier row's trans_num is left out and named, not written twice under one id
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    writeFileSync(join(folder, 'fraudRepeat.csv'), [...lines, lines[1]!.replace(/^0,/, '2,')].join('\n') + '\n');
+    const repeat = await runImport({ format: 'sparkov', file: join(folder, 'fraudRepeat.csv'), out: join(folder, 'sp2.ndjson'), currency: 'USD', startMs: START }, quiet());
+    expect(repeat).toMatchObject({ rows: 3, written: 2 });
+    expect(importSummaryLines(repeat, join(folder, 'sp2.ndjson'))).toContain("import: 1 left out: its id trans_num repeats an earlier row's (the first is kept) (line 4)");
   });
 
   it("joins IEEE-CIS's identity file found beside its transactions", async () => {
@@ -189,7 +195,11 @@ describe('riskstream import', () => {
     // The test file: no isFraud, no labels, no positives.
     writeFileSync(join(sub, 'test_transaction.csv'), ['TransactionID,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1', '3663549,18403224,31.95,W,10409,111,150,visa,226,debit,170'].join('\n'));
     const test = await runImport({ format: 'ieee-cis', file: join(sub, 'test_transaction.csv'), out: join(sub, 'test.ndjson'), currency: 'USD' }, quiet());
-    expect(test).toMatchObject({ rows: 1, written: 1, positives: 0 });
+    expect(test).toMatchObject({ rows: 1, written: 1, positives: 0, unlabelled: true });
+    expect(importSummaryLines(test, join(sub, 'test.ndjson'))).toContain(
+      "import: the file has no isFraud column, so it was read as IEEE-CIS's unlabelled test file: its events carry no labels and replay --evaluate has nothing to measure them against",
+    );
+    expect(summary.unlabelled).toBeUndefined();
     expect(linesOf(join(sub, 'test.ndjson'))[0]).not.toHaveProperty('labels');
   });
 

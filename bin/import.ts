@@ -13,6 +13,7 @@ import { SingleBar } from 'cli-progress';
 import { currencyInfo, hasReportingRate, oneLine, validateEvent, type FieldError } from '../core/index.js';
 import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
 import { csvRecords } from '../ingest/datasets/csv-rows.js';
+import { IdIndex } from './replay-evaluation.js';
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
 import { sparkovRows } from '../ingest/datasets/sparkov.js';
@@ -55,6 +56,8 @@ export type ImportSummary = {
   /** With AMLworld's patterns file: laundering rows it did not list. */
   readonly unlisted?: number;
   readonly seconds: number;
+  /** IEEE-CIS without its isFraud column: read as the unlabelled test file. */
+  readonly unlabelled?: boolean;
   /** The reader of the output went away (`| head`): reading stopped there. */
   readonly readerGone?: boolean;
 };
@@ -105,6 +108,9 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   const shape: { fields?: number } = {};
   let malformed = 0;
   let headerFields = 0;
+  let headerNames: string[] = [];
+  // Sparkov's and IEEE-CIS's ids are the data set's own: a repeated one would be written twice under one id
+  const seenIds = options.format === 'sparkov' || options.format === 'ieee-cis' ? new IdIndex() : null;
   let mapper: RowMapper | null = null;
   let rows = 0;
   // counted as the stream hands each line on, so that a reader gone (`| head`) leaves a true count
@@ -128,6 +134,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
         if ('malformed' in csv) throw new ImportError(`${options.file} line ${line}: the header cannot be read as CSV (${csv.malformed})`);
         mapper = open(csv.fields);
         headerFields = csv.fields.length;
+        headerNames = csv.fields.map((f) => f.trim());
         shape.fields = headerFields;
         continue;
       }
@@ -151,6 +158,10 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
       const result = mapper(record, line);
       if ('leftOut' in result) {
         leaveOut(result.leftOut, line);
+        continue;
+      }
+      if (seenIds !== null && !seenIds.add(String(result.event.id), line)) {
+        leaveOut(`its id ${options.format === 'sparkov' ? 'trans_num' : 'TransactionID'} repeats an earlier row's (the first is kept)`, line);
         continue;
       }
       const checked = validateEvent(result.event, undefined, nowMs);
@@ -202,6 +213,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
     ...(options.format === 'amlworld' && open.patternsUsed ? { unlisted } : {}),
     seconds: (performance.now() - started) / 1000,
     ...(outError !== null ? { readerGone: true } : {}),
+    ...(options.format === 'ieee-cis' && !headerNames.includes('isFraud') ? { unlabelled: true } : {}),
   };
 }
 
@@ -429,6 +441,7 @@ export function importSummaryLines(summary: ImportSummary, out: string): string[
     lines.push(`import: ${n(count)} left out: ${reason}${first ? ` (${count === 1 ? 'line' : 'first at line'} ${n(first)})` : ''}`);
   }
   if (summary.refused > 0) lines.push(`import: ${n(summary.refused)} refused by the event contract (the first ${Math.min(summary.refused, MAX_REPORTED)} are listed above)`);
+  if (summary.unlabelled) lines.push('import: the file has no isFraud column, so it was read as IEEE-CIS\'s unlabelled test file: its events carry no labels and replay --evaluate has nothing to measure them against');
   if (summary.unlisted !== undefined && summary.unlisted > 0) lines.push(`import: ${n(summary.unlisted)} laundering rows are not in the patterns file: their pattern is "laundering"`);
   if (out !== '-' && summary.written > 0) lines.push(`import: next, with riskstream running: riskstream replay ${out} --evaluate`);
   return lines;
