@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
 import { createLogger, createMetrics } from '../../../core/index.js';
-import { createHarness, type Harness } from '../../../test/harness.js';
+import { createHarness, eventually, type Harness } from '../../../test/harness.js';
 import { combineChecks } from '../health.js';
 import { buildServer } from '../server.js';
 import type { LoginAnswer } from '../protocol.js';
@@ -272,6 +272,53 @@ describe('auth - lock-out and limits', () => {
     // on the record, without writing a name no user has (it may be a password typed in the wrong field)
     const refused = logLines.map((l) => JSON.parse(l) as { msg: string; username?: string }).filter((l) => l.msg === 'sign-in refused: the name is locked');
     expect(refused.at(-1)).toMatchObject({ username: '(unknown)' });
+  });
+
+  it('lets a burst of concurrent wrong passwords try no more than the limit, and the right one sent with them gets no session', async () => {
+    const password = 'burst password 0001';
+    secrets.add(password);
+    await users.create({ username: 'burst', password, roles: ['auditor'] });
+    const answers = await Promise.all([...Array.from({ length: 12 }, (_, i) => login('burst', `wrong password ${i}!!`)), login('burst', password)]);
+    const codes = answers.map((a) => (a.statusCode === 200 ? 'ok' : errorCode(a)));
+    expect(codes.filter((c) => c === 'RS_ERR_LOGIN_FAILED')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RS_ERR_LOGIN_LOCKED')).toHaveLength(8);
+    expect(answers.every((a) => a.cookies.every((c) => c.name !== 'rs_session'))).toBe(true);
+    for (const a of answers.filter((a) => a.statusCode === 429)) expect(Number(a.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // and the name is locked now, for the right password too
+    expect(errorCode(await login('burst', password))).toBe('RS_ERR_LOGIN_LOCKED');
+  });
+
+  it('lets a burst of concurrent wrong TOTP codes behind the right password try no more than the limit', async () => {
+    const password = 'burst totp password 1';
+    secrets.add(password);
+    await users.create({ username: 'bursttotp', password, roles: ['auditor'] });
+    const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+    await users.setPendingTotp('bursttotp', secret);
+    await users.enableTotp('bursttotp', 1);
+    const now = Math.floor(Date.now() / 1000);
+    const valid = new Set(await Promise.all([-30, 0, 30].map((d) => generate({ secret, epoch: now + d }))));
+    const wrong = Array.from({ length: 1000 }, (_, i) => String(i).padStart(6, '0')).filter((c) => !valid.has(c)).slice(0, 12);
+    const answers = await Promise.all([...wrong.map((code) => login('bursttotp', password, code)), login('bursttotp', password, await generate({ secret, epoch: now }))]);
+    const codes = answers.map((a) => (a.statusCode === 200 ? 'ok' : errorCode(a)));
+    expect(codes.filter((c) => c === 'RS_ERR_TOTP_INVALID')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RS_ERR_LOGIN_LOCKED')).toHaveLength(8);
+    expect(answers.every((a) => a.cookies.every((c) => c.name !== 'rs_session'))).toBe(true);
+  });
+
+  it('issues no session when the name was locked while the password was being checked', async () => {
+    // a hash under the default (slow) parameters: the check takes a good part of a second
+    const slow = await createUserStore(h.bus, { secrets: SECRETS });
+    const password = 'slow hash password 1';
+    secrets.add(password);
+    await slow.create({ username: 'slowhash', password, roles: ['auditor'] });
+    const answer = login('slowhash', password);
+    const inFlight = `${h.names.redisPrefix}auth:inflight:slowhash`;
+    await eventually(async () => ((await h.redis.zcard(inFlight)) > 0 ? true : undefined), 5000, 'the attempt to be reserved');
+    await h.redis.set(`${h.names.redisPrefix}auth:lock:slowhash`, '1', 'PX', 60_000);
+    const refused = await answer;
+    expect(errorCode(refused)).toBe('RS_ERR_LOGIN_LOCKED');
+    expect(refused.cookies.some((c) => c.name === 'rs_session')).toBe(false);
+    expect(await h.redis.zcard(inFlight)).toBe(0);
   });
 
   it('limits sign-in attempts per client address', async () => {

@@ -122,55 +122,86 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
         throw new RiskstreamError('RS_ERR_RATE_LIMITED', 'too many sign-in attempts from this address; try again later');
       }
       const username = normaliseUsername(request.body.username);
-      const lockedFor = await throttle.lockedFor(username);
-      if (lockedFor > 0) {
-        // an attempt on a locked name is on the record like a failed one (an unknown name is not written: it may be a password typed in the wrong field)
-        const known = (await users.get(username).catch(() => null)) !== null;
-        log(request).warn({ username: known ? username : '(unknown)', ip: request.ip, lockedForMs: lockedFor }, 'sign-in refused: the name is locked');
-        reply.header('retry-after', retryAfterSeconds(lockedFor));
-        throw new RiskstreamError('RS_ERR_LOGIN_LOCKED');
-      }
-      const record = await users.get(username);
-      // An unknown name costs one hash too, so that the answer's timing does not tell names apart.
-      const passwordOk = await verifyPassword(request.body.password, record?.passwordHash ?? (await dummyPasswordHash(users.scrypt)));
-      if (!record || !passwordOk || record.disabled) {
-        await failSignIn(request, reply, username, record !== null, 'password');
-        throw new RiskstreamError('RS_ERR_LOGIN_FAILED');
-      }
-      if (record.totp) {
-        const code = request.body.totp;
-        if (!code) throw new RiskstreamError('RS_ERR_TOTP_REQUIRED');
-        if (record.totp.secret === UNREADABLE_SECRET) {
-          log(request).error(
-            { username },
-            'the TOTP secret of this user does not open with the secrets key (RISKSTREAM_SECRETS_KEY or <data dir>/secrets.key): restore the key it was sealed with, or reset the second factor with `riskstream users reset-totp`',
-          );
-          throw new RiskstreamError('RS_ERR_TOTP_UNAVAILABLE');
+      // The attempt's place is reserved before the password is hashed (about 0.4 s): a burst of
+      // concurrent guesses gets no more tries than the lock-out allows.
+      const attempt = await throttle.beginAttempt(username);
+      if (!attempt.ok) return refuseLocked(request, reply, username, attempt.waitMs, attempt.locked);
+      const settled = { done: false };
+      try {
+        const record = await users.get(username);
+        // An unknown name costs one hash too, so that the answer's timing does not tell names apart.
+        const passwordOk = await verifyPassword(request.body.password, record?.passwordHash ?? (await dummyPasswordHash(users.scrypt)));
+        if (!record || !passwordOk || record.disabled) {
+          await failSignIn(request, reply, username, attempt.ticket, settled, record !== null, 'password');
+          throw new RiskstreamError('RS_ERR_LOGIN_FAILED');
         }
-        const step = await verifyTotpCode(record.totp.secret, code, record.totp.lastTimeStep);
-        // spendTotpStep is a compare-and-set: of two sign-ins racing with one code, one wins.
-        if (step === null || !(await users.spendTotpStep(username, step))) {
-          await failSignIn(request, reply, username, true, 'totp');
-          throw new RiskstreamError('RS_ERR_TOTP_INVALID');
+        if (record.totp) {
+          const code = request.body.totp;
+          if (!code) {
+            // the password is right: not told while the name is locked (another attempt may have locked it meanwhile)
+            const lockedFor = await throttle.lockedFor(username);
+            if (lockedFor > 0) return refuseLocked(request, reply, username, lockedFor, true);
+            throw new RiskstreamError('RS_ERR_TOTP_REQUIRED');
+          }
+          if (record.totp.secret === UNREADABLE_SECRET) {
+            log(request).error(
+              { username },
+              'the TOTP secret of this user does not open with the secrets key (RISKSTREAM_SECRETS_KEY or <data dir>/secrets.key): restore the key it was sealed with, or reset the second factor with `riskstream users reset-totp`',
+            );
+            throw new RiskstreamError('RS_ERR_TOTP_UNAVAILABLE');
+          }
+          const step = await verifyTotpCode(record.totp.secret, code, record.totp.lastTimeStep);
+          // spendTotpStep is a compare-and-set: of two sign-ins racing with one code, one wins.
+          if (step === null || !(await users.spendTotpStep(username, step))) {
+            await failSignIn(request, reply, username, attempt.ticket, settled, true, 'totp');
+            throw new RiskstreamError('RS_ERR_TOTP_INVALID');
+          }
         }
+        // The lock is looked at again, in the same step that forgets the failures: a name locked
+        // while this attempt was being checked gets no session.
+        settled.done = true;
+        const lockedNow = await throttle.succeedAttempt(username, attempt.ticket);
+        if (lockedNow > 0) return refuseLocked(request, reply, username, lockedNow, true);
+        if (needsRehash(record.passwordHash, users.scrypt)) {
+          const stronger = await hashPassword(request.body.password, users.scrypt);
+          await users.replacePasswordHash(username, record.passwordHash, stronger);
+        }
+        // A fresh id at every sign-in (no fixation); the session the browser held before ends.
+        const previous = request.cookies[SESSION_COOKIE];
+        if (previous) await sessions.destroy(previous);
+        const { id, session } = await sessions.create(username);
+        setSessionCookie(request, reply, id, sessions.absoluteTimeoutMs);
+        log(request).info({ username, ip: request.ip, totp: record.totp !== null }, 'signed in');
+        return { user: sessionUserOf(record), csrfToken: session.csrfToken };
+      } finally {
+        // neither failed nor succeeded (a code to ask for, an unreadable secret, an error): the place is given back
+        if (!settled.done) await throttle.releaseAttempt(username, attempt.ticket).catch(() => undefined);
       }
-      await throttle.recordSuccess(username);
-      if (needsRehash(record.passwordHash, users.scrypt)) {
-        const stronger = await hashPassword(request.body.password, users.scrypt);
-        await users.replacePasswordHash(username, record.passwordHash, stronger);
-      }
-      // A fresh id at every sign-in (no fixation); the session the browser held before ends.
-      const previous = request.cookies[SESSION_COOKIE];
-      if (previous) await sessions.destroy(previous);
-      const { id, session } = await sessions.create(username);
-      setSessionCookie(request, reply, id, sessions.absoluteTimeoutMs);
-      log(request).info({ username, ip: request.ip, totp: record.totp !== null }, 'signed in');
-      return { user: sessionUserOf(record), csrfToken: session.csrfToken };
     },
   );
 
-  async function failSignIn(request: FastifyRequest, reply: FastifyReply, username: string, known: boolean, factor: 'password' | 'totp'): Promise<void> {
-    const lockedNow = await throttle.recordFailure(username);
+  /** Refuses an attempt on a locked name (or one with as many attempts in flight as it may fail), on the record like a failed one. */
+  async function refuseLocked(request: FastifyRequest, reply: FastifyReply, username: string, waitMs: number, locked: boolean): Promise<never> {
+    // an unknown name is not written: it may be a password typed in the wrong field
+    const known = (await users.get(username).catch(() => null)) !== null;
+    const who = { username: known ? username : '(unknown)', ip: request.ip };
+    if (locked) log(request).warn({ ...who, lockedForMs: waitMs }, 'sign-in refused: the name is locked');
+    else log(request).warn(who, 'sign-in refused: as many attempts on the name are being checked as it may fail');
+    reply.header('retry-after', retryAfterSeconds(waitMs));
+    throw locked ? new RiskstreamError('RS_ERR_LOGIN_LOCKED') : new RiskstreamError('RS_ERR_LOGIN_LOCKED', 'too many sign-in attempts on this name at once; try again in a moment');
+  }
+
+  async function failSignIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    username: string,
+    ticket: string,
+    settled: { done: boolean },
+    known: boolean,
+    factor: 'password' | 'totp',
+  ): Promise<void> {
+    settled.done = true;
+    const lockedNow = await throttle.failAttempt(username, ticket);
     // An unknown name is not logged: it is often a password typed into the wrong field.
     log(request).warn({ username: known ? username : '(unknown)', ip: request.ip, factor, locked: lockedNow > 0 }, 'sign-in failed');
     if (lockedNow > 0) reply.header('retry-after', retryAfterSeconds(lockedNow));
@@ -217,16 +248,22 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     { onRequest: requireRoles(), schema: { summary: 'Change your own password', body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
     async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
       const user = signedInUser(request);
-      // The current password is guessable through a stolen session too: the same lock-out applies.
-      const lockedFor = await throttle.lockedFor(user.username);
-      if (lockedFor > 0) {
-        reply.header('retry-after', retryAfterSeconds(lockedFor));
-        throw new RiskstreamError('RS_ERR_LOGIN_LOCKED');
-      }
-      const record = await users.get(user.username);
-      if (!record || !(await verifyPassword(request.body.currentPassword, record.passwordHash))) {
-        await failSignIn(request, reply, user.username, true, 'password');
-        throw new RiskstreamError('RS_ERR_LOGIN_FAILED', 'the current password is wrong');
+      // The current password is guessable through a stolen session too: the same lock-out applies,
+      // with the same reservation before the hash.
+      const attempt = await throttle.beginAttempt(user.username);
+      if (!attempt.ok) return refuseLocked(request, reply, user.username, attempt.waitMs, attempt.locked);
+      const settled = { done: false };
+      try {
+        const record = await users.get(user.username);
+        if (!record || !(await verifyPassword(request.body.currentPassword, record.passwordHash))) {
+          await failSignIn(request, reply, user.username, attempt.ticket, settled, true, 'password');
+          throw new RiskstreamError('RS_ERR_LOGIN_FAILED', 'the current password is wrong');
+        }
+        settled.done = true;
+        const lockedNow = await throttle.succeedAttempt(user.username, attempt.ticket);
+        if (lockedNow > 0) return refuseLocked(request, reply, user.username, lockedNow, true);
+      } finally {
+        if (!settled.done) await throttle.releaseAttempt(user.username, attempt.ticket).catch(() => undefined);
       }
       await users.setPassword(user.username, request.body.newPassword);
       // Every other session of the user ends; this one is replaced by a fresh one.
