@@ -17,10 +17,43 @@ export type ServerOptions = {
   readonly plugins: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
   /** Serve the dashboard app at `/` from this folder (the api role). */
   readonly webApp?: WebAppOptions;
+  /** Time and connection limits (tests shorten them; the defaults are for production). */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
 };
 
+export type ConnectionLimits = {
+  /**
+   * A request's headers and body must have arrived within this long of its first byte, or it is
+   * answered 408 and its connection closed (a body trickled a byte at a time must not hold a
+   * connection for ever). Waiting for the answer does not count (?wait=decision), nor does a
+   * WebSocket once upgraded.
+   */
+  readonly requestTimeoutMs: number;
+  /** The headers alone (and a new connection's first request) within this long. At most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** How often open connections are checked against the two timeouts (so a request is cut within timeout + this). */
+  readonly checkIntervalMs: number;
+  /** Connections open at once (WebSockets included); more are closed as they arrive. */
+  readonly maxConnections: number;
+};
+
+/**
+ * 60 s for a whole request fits the largest body (an 8 MiB batch on /v1/events:batch) at about
+ * 1.1 Mbit/s; 20 s for headers, which are a few hundred bytes. 10,000 connections leave room for
+ * the hub's 5,000 sockets besides HTTP clients, and keep the process well under its descriptor limit.
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, checkIntervalMs: 5_000, maxConnections: 10_000 };
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const app: FastifyInstance = Fastify({
+    // Node applies requestTimeout only when headersTimeout is not longer, so both are set here, at creation.
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
@@ -36,6 +69,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   app.setValidatorCompiler(createValidatorCompiler());
+  app.server.maxConnections = limits.maxConnections;
+  let lastDropLogged = 0;
+  app.server.on('drop', function connectionDropped() {
+    // once a minute: a flood of connections must not flood the log
+    if (Date.now() - lastDropLogged < 60_000) return;
+    lastDropLogged = Date.now();
+    app.log.warn({ maxConnections: limits.maxConnections }, 'connection refused: too many open connections');
+  });
 
   app.setErrorHandler(function handleError(error: FastifyError | RiskstreamError, request, reply) {
     if (error instanceof RiskstreamError) {

@@ -1,0 +1,118 @@
+// The server's time and connection limits on a real listening socket: a body trickled a byte at a
+// time is cut with 408, a slow answer or an open WebSocket is not, and connections beyond the cap
+// are closed as they arrive.
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createLogger, createMetrics } from '../../core/index.js';
+import { buildServer, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './server.js';
+
+const LIMITS: ConnectionLimits = { requestTimeoutMs: 1000, headersTimeoutMs: 1000, checkIntervalMs: 100, maxConnections: 1000 };
+
+let app: FastifyInstance | null = null;
+const sockets: Socket[] = [];
+const logLines: string[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await app?.close();
+  app = null;
+});
+
+async function listening(limits: Partial<ConnectionLimits>): Promise<number> {
+  app = await buildServer({
+    logger: createLogger('debug', 'limits-test', { write: (line: string) => void logLines.push(line) }),
+    metrics: createMetrics(),
+    health: async () => ({ ok: true, checks: {} }),
+    connectionLimits: { ...LIMITS, ...limits },
+    plugins: [
+      async (instance) => {
+        instance.post('/api/test/echo', async (request) => ({ got: request.body }));
+        instance.post('/api/test/slow-answer', async () => {
+          await new Promise((r) => setTimeout(r, 2000));
+          return { ok: true };
+        });
+        await instance.register(websocket);
+        instance.get('/ws-test', { websocket: true }, (socket) => {
+          socket.on('message', (data) => socket.send(data.toString()));
+        });
+      },
+    ],
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return (app.server.address() as AddressInfo).port;
+}
+
+/** A raw connection; resolves with what the server wrote and how long it took once the server closes it. */
+function rawConnection(port: number, onOpen: (socket: Socket) => void): Promise<{ text: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let text = '';
+    const socket = connect(port, '127.0.0.1', () => onOpen(socket));
+    sockets.push(socket);
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ text, ms: Date.now() - started }));
+  });
+}
+
+describe('server - request time limit', () => {
+  it('has production defaults that fit an 8 MiB batch at about 1.1 Mbit/s', () => {
+    expect(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs).toBe(60_000);
+    expect(((8 * 1024 * 1024 * 8) / (DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000) / 1e6).toFixed(1)).toBe('1.1');
+    expect(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs).toBeLessThanOrEqual(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs);
+  });
+
+  it('cuts a body trickled a byte at a time with 408 within the limit', async () => {
+    const port = await listening({});
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await rawConnection(port, (socket) => {
+      socket.write('POST /api/test/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n');
+      timer = setInterval(() => socket.write(' '), 200);
+    });
+    clearInterval(timer);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer.ms).toBeGreaterThanOrEqual(900);
+    expect(answer.ms).toBeLessThan(LIMITS.requestTimeoutMs + LIMITS.checkIntervalMs + 1000);
+  });
+
+  it('does not count the time an answer takes once the request has arrived', async () => {
+    const port = await listening({});
+    const answer = await rawConnection(port, (socket) => socket.write('POST /api/test/slow-answer HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'));
+    expect(answer.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer.ms).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('leaves an upgraded WebSocket open past the limit', async () => {
+    const port = await listening({});
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws-test`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, LIMITS.requestTimeoutMs * 2 + LIMITS.checkIntervalMs * 2));
+    const echoed = new Promise<string>((resolve) => ws.once('message', (data) => resolve(data.toString())));
+    ws.send('still here');
+    expect(await echoed).toBe('still here');
+    ws.terminate();
+  });
+});
+
+describe('server - connection cap', () => {
+  it('closes connections beyond the cap as they arrive, and logs it', async () => {
+    const port = await listening({ maxConnections: 3, requestTimeoutMs: 10_000, headersTimeoutMs: 10_000 });
+    const held = [0, 1, 2].map(() => rawConnection(port, (socket) => socket.write('POST /api/test/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n')));
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await rawConnection(port, (socket) => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    expect(refused.text).toBe('');
+    expect(refused.ms).toBeLessThan(1000);
+    expect(logLines.some((line) => line.includes('connection refused: too many open connections'))).toBe(true);
+    // the three held are still open
+    expect(sockets.slice(0, 3).every((s) => !s.destroyed)).toBe(true);
+    for (const s of sockets) s.destroy();
+    await Promise.all(held);
+  });
+});
