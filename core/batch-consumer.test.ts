@@ -7,6 +7,7 @@ import { HEADER_BATCH, declaredRecords } from './envelope.js';
 import { createLogger } from './log.js';
 
 let h: Harness;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   h = await createHarness();
@@ -238,6 +239,35 @@ describe('batch consumer - failures', () => {
     // and both messages were handled in the end
     await eventually(async () => ((await consumer.info()).num_ack_pending === 0 ? true : undefined), 10_000, 'everything acknowledged');
     await batcher.drain();
+  });
+
+  it('keeps what it holds through back-offs longer than the ack wait from being delivered again', async () => {
+    const subject = h.names.eventSubject('payment', 10);
+    const ackWaitMs = 2000;
+    const consumer = await ensureConsumer(h.bus, { stream: h.names.streams.events, durable: 'kept-alive', filterSubject: subject, maxAckPending: 100, ackWaitMs });
+    await publishAll(subject, Array.from({ length: 20 }, () => 0), 'alive');
+    const deliveries = new Map<string, number>();
+    let failuresLeft = 2;
+    const batcher = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        if (failuresLeft-- > 0) throw new Error('Redis is not reachable');
+        for (const m of messages) {
+          const id = m.headers?.get('Nats-Msg-Id') ?? '';
+          deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+          m.ack();
+        }
+      },
+      // Two back-offs of 3 s: the queued batches wait ≈ 6 s, three ack waits.
+      { maxBatch: 5, maxWaitMs: 5, concurrency: 1, logger: createLogger('silent'), backoff: { initialMs: 3000, maxMs: 3000 }, ackWaitMs },
+    );
+    await batcher.start();
+    await eventually(() => (deliveries.size === 20 ? true : undefined), 30_000, 'all 20 handled');
+    await sleep(ackWaitMs + 500);
+    await batcher.drain();
+    // The failed batch comes back (nak'ed) once; the 15 queued behind it were never delivered twice.
+    expect([...deliveries.values()].every((n) => n === 1)).toBe(true);
+    expect(deliveries.size).toBe(20);
   });
 
   it('stopping after a failed batch, hands back what it has not handled instead of failing each batch in turn', async () => {

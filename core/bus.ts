@@ -418,6 +418,12 @@ export type BatchConsumerOptions = {
   readonly recreate?: () => Promise<Consumer>;
   /** How often to look whether the consumer is still there (default 5,000 ms; with recreate). */
   readonly recreateCheckMs?: number;
+  /**
+   * The consumer's ack wait. Given, the messages held (queued behind a back-off or a backlog, or in
+   * the handler) for a third of it tell JetStream they are still being worked on (`working()`), so
+   * that it does not deliver them again meanwhile — a second copy in the queue would be handled twice.
+   */
+  readonly ackWaitMs?: number;
 };
 
 /**
@@ -448,6 +454,9 @@ export class BatchConsumer {
   private _consumer: Consumer;
   private _watchdog: NodeJS.Timeout | null = null;
   private _recreating = false;
+  /** When each held batch was received, or last told JetStream that it is still being worked on. */
+  private readonly _heldSince = new WeakMap<JsMsg[], number>();
+  private _keepAlive: NodeJS.Timeout | null = null;
 
   constructor(consumer: Consumer, handler: BatchHandler, options: BatchConsumerOptions) {
     this._consumer = consumer;
@@ -472,6 +481,29 @@ export class BatchConsumer {
       this._watchdog = setInterval(() => void this._recreateIfGone(), this._options.recreateCheckMs ?? 5000);
       this._watchdog.unref();
     }
+    const ackWaitMs = this._options.ackWaitMs;
+    if (ackWaitMs !== undefined && this._keepAlive === null) {
+      this._keepAlive = setInterval(() => this._keepHeldAlive(ackWaitMs / 3), ackWaitMs / 4);
+      this._keepAlive.unref();
+    }
+  }
+
+  /**
+   * Tells JetStream that the batches held for `afterMs` or more are still being worked on: a
+   * Redis outage holds the queue for back-offs of up to 15 s at a time, and after the ack wait
+   * JetStream would deliver every queued message again (each then decided twice, the second
+   * decision dropped by its message id but counted).
+   */
+  private _keepHeldAlive(afterMs: number): void {
+    const now = Date.now();
+    const tell = (batch: JsMsg[]): void => {
+      const since = this._heldSince.get(batch);
+      if (since === undefined || now - since < afterMs) return;
+      for (const m of batch) m.working();
+      this._heldSince.set(batch, now);
+    };
+    for (const batch of this._queue) tell(batch);
+    for (const batch of this._handling) tell(batch);
   }
 
   /**
@@ -563,6 +595,7 @@ export class BatchConsumer {
     const batch = this._batch;
     this._batch = [];
     this._batchWeight = 0;
+    if (this._keepAlive !== null) this._heldSince.set(batch, Date.now());
     this._queue.push(batch);
     this._drainQueue();
   }
@@ -630,6 +663,8 @@ export class BatchConsumer {
   async drain(): Promise<void> {
     this._stopped = true;
     if (this._watchdog) clearInterval(this._watchdog);
+    if (this._keepAlive) clearInterval(this._keepAlive);
+    this._keepAlive = null;
     // What is queued is still handled (and acked or nak'ed), back-off or not; after a failure it
     // is handed back instead (_handBackQueued).
     if (this._resumeTimer) clearTimeout(this._resumeTimer);

@@ -194,6 +194,7 @@ class ProcessorRunner implements Processor {
         this._lastError = oneLine((error as Error)?.message ?? String(error), 300);
       },
       recreate: () => ensureConsumer(bus, spec),
+      ackWaitMs: spec.ackWaitMs,
     });
     await this._consumer.start();
     logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');

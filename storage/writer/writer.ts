@@ -203,6 +203,7 @@ export function createWriter(options: WriterOptions): Writer {
           maxMessages: PENDING.maxMessages / 2,
           logger,
           recreate: () => ensureConsumer(bus, spec),
+          ackWaitMs: spec.ackWaitMs,
         });
         await batches.start();
         consumers.push(batches);
