@@ -1,11 +1,11 @@
 // Composes the HTTP server from plugins. buildServer() returns the app; only the CLI listens,
 // so tests use inject() without a port.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fieldErrorsOf } from './api/bad-request.js';
 import { RiskstreamError, isRedisUnavailable, type Logger, type Metrics, type MetricsSnapshot } from '../../core/index.js';
 import { healthPlugin, type HealthCheck } from './health.js';
 import { createValidatorCompiler } from './request-validators.js';
-import { registerWebApp, type WebAppOptions } from './web-app.js';
+import { PAGE_HEADERS, registerWebApp, type WebAppOptions } from './web-app.js';
 
 export type ServerOptions = {
   readonly logger: Logger;
@@ -94,6 +94,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (mapped.status >= 500) request.log.error({ err: error }, 'unexpected error');
     return reply.code(mapped.status).send(mapped.toJSON());
   });
+  app.addHook('onSend', securityHeaders);
   await app.register(healthPlugin, { health: options.health, metrics: options.metrics, threadMetrics: options.threadMetrics });
   for (const plugin of options.plugins) await plugin(app);
   if (options.webApp) {
@@ -104,6 +105,26 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
   return app;
+}
+
+const PAGE_HEADERS_LIST = Object.entries(PAGE_HEADERS);
+
+/**
+ * On every answer: no content sniffing. On every HTML answer, however reached: the page's policy
+ * (PAGE_HEADERS), where the route set none of its own. On JSON answers (alerts, accounts and decisions hold personal data) that set no
+ * caching of their own: no-store, so that no browser or proxy cache keeps them.
+ */
+function securityHeaders(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  reply.header('x-content-type-options', 'nosniff');
+  const type = reply.getHeader('content-type');
+  if (typeof type === 'string') {
+    if (type.startsWith('text/html')) {
+      // a page with a policy of its own (Swagger UI at /api/docs) keeps it
+      for (const [name, value] of PAGE_HEADERS_LIST) if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    else if (type.startsWith('application/json') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  }
+  done(null, payload);
 }
 
 /** Fastify's own refusals as ours; broken JSON is an ingest error on the ingest routes (/v1/…), a bad request elsewhere (the dashboard's /api). */

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetrics } from '../../core/index.js';
 import { buildServer } from './server.js';
@@ -11,7 +12,7 @@ afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-async function serverWith(built: boolean) {
+async function serverWith(built: boolean, routes?: (app: FastifyInstance) => Promise<void>) {
   const root = mkdtempSync(join(tmpdir(), 'riskstream-web-'));
   folders.push(root);
   if (built) {
@@ -23,7 +24,7 @@ async function serverWith(built: boolean) {
     logger: createLogger('silent'),
     metrics: createMetrics(),
     health: async () => ({ ok: true, checks: {} }),
-    plugins: [],
+    plugins: routes ? [routes] : [],
     webApp: { root },
   });
 }
@@ -57,6 +58,45 @@ describe('web app - serving the built dashboard', () => {
       expect(res.statusCode, url).toBe(404);
       expect(res.json().error.code).toBe('RS_ERR_NOT_FOUND');
     }
+  });
+
+  it('sends the page security headers with every HTML answer, however reached, /index.html included', async () => {
+    const app = await serverWith(true);
+    const answers = [
+      await app.inject({ method: 'GET', url: '/' }),
+      await app.inject({ method: 'GET', url: '/index.html' }),
+      await app.inject({ method: 'GET', url: '/alerts/abc', headers: { accept: 'text/html' } }),
+    ];
+    for (const res of answers) {
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.headers['content-security-policy']).toBe(APP_CSP);
+      expect(APP_CSP).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-cache');
+    }
+  });
+
+  it('sends nosniff with every answer, and no-store with JSON that sets no caching of its own', async () => {
+    const app = await serverWith(true, async (a) => {
+      a.get('/api/test/personal', async () => ({ name: 'A Person' }));
+      a.get('/api/test/cached', async (_request, reply) => reply.header('cache-control', 'private, max-age=5').send({ ok: true }));
+    });
+    const personal = await app.inject({ method: 'GET', url: '/api/test/personal' });
+    expect(personal.headers['x-content-type-options']).toBe('nosniff');
+    expect(personal.headers['cache-control']).toBe('no-store');
+    expect((await app.inject({ method: 'GET', url: '/api/test/cached' })).headers['cache-control']).toBe('private, max-age=5');
+    for (const url of ['/api/nothing', '/healthz']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+    const asset = await app.inject({ method: 'GET', url: '/assets/app-1a2b.js' });
+    expect(asset.headers['x-content-type-options']).toBe('nosniff');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect(asset.headers['content-security-policy']).toBeUndefined();
   });
 
   it('says how to build the app when it is not built', async () => {

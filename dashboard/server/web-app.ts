@@ -26,6 +26,17 @@ export const APP_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * What every HTML answer carries, however it is reached (`/`, an app path, `/index.html` from the
+ * static files): buildServer's onSend hook sets them on any text/html answer, so that no path to
+ * the page sidesteps the policy or lets it be framed.
+ */
+export const PAGE_HEADERS = {
+  'content-security-policy': APP_CSP,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
+
 /** Paths that belong to the server, never to the app's router. */
 const SERVER_PREFIXES = ['/api', '/v1', '/ws', '/healthz', '/metrics'];
 
@@ -44,8 +55,9 @@ export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions):
       wildcard: false,
       index: false,
       setHeaders(reply, path) {
-        // Vite names assets by content hash: they never change under one name.
+        // Vite names assets by content hash: they never change under one name; the page itself is looked at again every time.
         if (path.startsWith(assets)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+        else if (path.endsWith('.html')) reply.header('cache-control', 'no-cache');
       },
     });
   }
@@ -57,13 +69,8 @@ export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions):
         .type('text/plain; charset=utf-8')
         .send('The dashboard is not built. Run `npm run build` (npm install and npm start do it for you), then reload.');
     }
-    return reply
-      .header('content-security-policy', APP_CSP)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-frame-options', 'DENY')
-      .header('cache-control', 'no-cache')
-      .sendFile('index.html');
+    // the security headers come with every HTML answer (PAGE_HEADERS, set in buildServer's onSend hook)
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
   }
 
   app.get('/', (_request, reply) => sendApp(reply));
