@@ -36,6 +36,19 @@ describe('config - defaults', () => {
   });
 });
 
+describe('config - an empty value is unset', () => {
+  it.each([['PORT', 'port', 8080], ['RISKSTREAM_SIMULATOR_RATE', 'simulatorRate', 50], ['RISKSTREAM_SIMULATOR_CUSTOMERS', 'simulatorCustomers', undefined], ['RISKSTREAM_NAMESPACE', 'namespace', 'rs'], ['HOST', 'host', '127.0.0.1'], ['RISKSTREAM_ADMIN_USER', 'adminUser', undefined]] as const)(
+    '%s= gives the default',
+    (variable, field, expected) => {
+      expect(loadConfig({ [variable]: '' })[field]).toBe(expected);
+    },
+  );
+
+  it('takes decimal digits with leading zeros as the number they write', () => {
+    expect(loadConfig({ PORT: '08080' }).port).toBe(8080);
+  });
+});
+
 describe('config - ingest keys', () => {
   it('accepts several keys, comma-separated, for a rotation; its own clients use the first', () => {
     const config = loadConfig({ RISKSTREAM_API_KEY: 'new-key-0000000000001, old-key-0000000000002' });
@@ -55,6 +68,23 @@ describe('config - refusals name the variable', () => {
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'eighty' }, /PORT=eighty is not an integer/],
     [{ PORT: '70000' }, /PORT=70000/],
+    // Number() would read these as 0 (a random port), 80, 1000, 80 and 8080
+    [{ PORT: ' ' }, /^PORT is set to spaces only: give it a value, or unset it \(or leave it empty\) for the default$/],
+    [{ PORT: '0x50' }, /^PORT=0x50 is not an integer between 0 and 65535 \(decimal digits only\)$/],
+    [{ PORT: '1e3' }, /PORT=1e3 is not an integer/],
+    [{ PORT: '+80' }, /PORT=\+80 is not an integer/],
+    [{ PORT: '8080.0' }, /PORT=8080.0 is not an integer/],
+    [{ PORT: ' 8080' }, /PORT= 8080 is not an integer/],
+    [{ RISKSTREAM_SIMULATOR_RATE: ' ' }, /RISKSTREAM_SIMULATOR_RATE is set to spaces only/],
+    [{ RISKSTREAM_SIMULATOR_RATE: '1.5' }, /RISKSTREAM_SIMULATOR_RATE=1.5 is not an integer/],
+    [{ RISKSTREAM_SIMULATOR_CUSTOMERS: '\t' }, /RISKSTREAM_SIMULATOR_CUSTOMERS is set to spaces only/],
+    [{ RISKSTREAM_SIMULATOR_SEED: '99999999999999999999' }, /RISKSTREAM_SIMULATOR_SEED=99999999999999999999 is not an integer/],
+    [{ RISKSTREAM_DEMO_USERS: ' ' }, /RISKSTREAM_DEMO_USERS is set to spaces only/],
+    [{ RISKSTREAM_NAMESPACE: '  ' }, /RISKSTREAM_NAMESPACE is set to spaces only/],
+    [{ NATS_URL: ' ' }, /NATS_URL is set to spaces only/],
+    // a deployment's secret that failed to template: not demo mode with an admin whose password is in a file
+    [{ RISKSTREAM_API_KEY: '' }, /^RISKSTREAM_API_KEY is set but empty: give the ingest key \(at least 16 characters\), or unset it \(not set it to nothing\) for demo mode/],
+    [{ RISKSTREAM_API_KEY: '  ' }, /^RISKSTREAM_API_KEY is set but blank/],
     [{ RISKSTREAM_NAMESPACE: 'Has-Dash' }, /RISKSTREAM_NAMESPACE=Has-Dash/],
     [{ RISKSTREAM_API_KEY: 'short' }, /RISKSTREAM_API_KEY must be at least 16/],
     [{ RISKSTREAM_API_KEY: `${'k'.repeat(16)},short` }, /key 2 of RISKSTREAM_API_KEY must be at least 16/],

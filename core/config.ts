@@ -77,25 +77,39 @@ export class ConfigError extends Error {
 
 const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,30}$/;
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/**
+ * The value of a variable, or undefined when it is unset or empty: an empty value means "unset" for
+ * every variable (README, Configuration) except RISKSTREAM_API_KEY. A value of spaces alone is a
+ * mistake (a template that put nothing in), refused naming the variable rather than read as unset.
+ */
+function rawFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name}=${raw} is not an integer between ${min} and ${max}`);
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.trim() === '') throw new ConfigError(`${name} is set to spaces only: give it a value, or unset it (or leave it empty) for the default`);
+  return raw;
+}
+
+/** Decimal digits only: no sign, fraction, exponent, hex or spaces (Number() would take 0x50, 1e3 and ' '). */
+const DECIMAL_DIGITS = /^[0-9]{1,16}$/;
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return fallback;
+  const value = DECIMAL_DIGITS.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} is not an integer between ${min} and ${max} (decimal digits only)`);
   }
   return value;
 }
 
 /** Like intFrom, but undefined when the variable is unset or empty. */
 function optionalIntFrom(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : intFrom(env, name, min, min, max);
+  return rawFrom(env, name) === undefined ? undefined : intFrom(env, name, min, min, max);
 }
 
 function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  const raw = rawFrom(env, name);
+  if (raw === undefined) return fallback;
   if (raw === '1' || raw === 'true') return true;
   if (raw === '0' || raw === 'false') return false;
   throw new ConfigError(`${name}=${raw} must be 1 or 0 (true or false)`);
@@ -103,16 +117,25 @@ function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
 
 /** A setting that is `auto` (also when unset) or a flag. */
 function autoFlagFrom(env: NodeJS.ProcessEnv, name: string): boolean | 'auto' {
-  const raw = env[name];
-  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  const raw = rawFrom(env, name);
+  if (raw === undefined || raw === 'auto') return 'auto';
   if (raw === '1' || raw === 'true') return true;
   if (raw === '0' || raw === 'false') return false;
   throw new ConfigError(`${name}=${raw} must be auto (the default, also when unset), 1 or 0 (true or false)`);
 }
 
-/** RISKSTREAM_API_KEY: one key, or several separated by commas (rotation); each at least 16 characters. */
+/**
+ * RISKSTREAM_API_KEY: one key, or several separated by commas (rotation); each at least 16 characters.
+ * Unset means demo mode (a generated key and, by default, demo users with an admin among them); set
+ * but empty or blank is refused, as it is what a deployment's secret that failed to template gives.
+ */
 function apiKeysFrom(raw: string | undefined): string[] {
-  if (raw === undefined || raw.trim() === '') return [];
+  if (raw === undefined) return [];
+  if (raw.trim() === '') {
+    throw new ConfigError(
+      `RISKSTREAM_API_KEY is set but ${raw === '' ? 'empty' : 'blank'}: give the ingest key (at least 16 characters), or unset it (not set it to nothing) for demo mode with a generated key and demo users`,
+    );
+  }
   const keys = raw.split(',').map((k) => k.trim());
   keys.forEach((key, i) => {
     const which = keys.length > 1 ? `key ${i + 1} of RISKSTREAM_API_KEY` : 'RISKSTREAM_API_KEY';
@@ -155,7 +178,7 @@ function logFormatFrom(raw: string | undefined): 'json' | 'pretty' {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const namespace = env.RISKSTREAM_NAMESPACE || 'rs';
+  const namespace = rawFrom(env, 'RISKSTREAM_NAMESPACE') ?? 'rs';
   if (!NAMESPACE_PATTERN.test(namespace)) {
     throw new ConfigError(
       `RISKSTREAM_NAMESPACE=${namespace} must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 31 characters)`,
@@ -166,34 +189,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiKeys = apiKeyGenerated ? [`rsk_${randomBytes(18).toString('base64url')}`] : configuredKeys;
   return {
     port: intFrom(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '127.0.0.1',
-    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
-    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    clickhouseUrl: clickhouseUrlFrom(env.CLICKHOUSE_URL),
-    clickhouseCluster: env.CLICKHOUSE_CLUSTER || undefined,
-    dataDir: resolve(env.RISKSTREAM_DATA_DIR || './data'),
+    host: rawFrom(env, 'HOST') ?? '127.0.0.1',
+    natsUrl: rawFrom(env, 'NATS_URL') ?? 'nats://127.0.0.1:4222',
+    redisUrl: rawFrom(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
+    clickhouseUrl: clickhouseUrlFrom(rawFrom(env, 'CLICKHOUSE_URL')),
+    clickhouseCluster: rawFrom(env, 'CLICKHOUSE_CLUSTER'),
+    dataDir: resolve(rawFrom(env, 'RISKSTREAM_DATA_DIR') ?? './data'),
     namespace,
     apiKey: apiKeys[0]!,
     apiKeys,
     apiKeyGenerated,
     simulatorRate: intFrom(env, 'RISKSTREAM_SIMULATOR_RATE', 50, 0, 1_000_000),
     simulatorSeed: intFrom(env, 'RISKSTREAM_SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
-    simulatorSeedSet: env.RISKSTREAM_SIMULATOR_SEED !== undefined && env.RISKSTREAM_SIMULATOR_SEED !== '',
+    simulatorSeedSet: rawFrom(env, 'RISKSTREAM_SIMULATOR_SEED') !== undefined,
     simulatorCustomers: optionalIntFrom(env, 'RISKSTREAM_SIMULATOR_CUSTOMERS', 100, 5_000_000),
     partitions: intFrom(env, 'RISKSTREAM_PARTITIONS', 16, 1, 1024),
-    logLevel: logLevelFrom(env.LOG_LEVEL),
-    logFormat: logFormatFrom(env.LOG_FORMAT),
+    logLevel: logLevelFrom(rawFrom(env, 'LOG_LEVEL')),
+    logFormat: logFormatFrom(rawFrom(env, 'LOG_FORMAT')),
     ingestEnvelope: intFrom(env, 'RISKSTREAM_INGEST_ENVELOPE', 64, 1, 256),
     ingestLingerMs: intFrom(env, 'RISKSTREAM_INGEST_LINGER_MS', 2, 0, 100),
     dedupTtlSeconds: intFrom(env, 'RISKSTREAM_DEDUP_TTL_SECONDS', 1800, 60, 30 * 86_400),
     retentionDays: intFrom(env, 'RISKSTREAM_RETENTION_DAYS', 30, 1, 3650),
     streamMaxMiB: intFrom(env, 'RISKSTREAM_STREAM_MAX_MB', 2048, 16, 16 * 1024 * 1024),
     streamMaxAgeHours: intFrom(env, 'RISKSTREAM_STREAM_MAX_AGE_HOURS', 72, 1, 24 * 365),
-    fxRates: fxRatesFrom(env.RISKSTREAM_FX_RATES),
+    fxRates: fxRatesFrom(rawFrom(env, 'RISKSTREAM_FX_RATES')),
     demoUsers: flagFrom(env, 'RISKSTREAM_DEMO_USERS', apiKeyGenerated),
-    adminUser: env.RISKSTREAM_ADMIN_USER || undefined,
-    adminPassword: env.RISKSTREAM_ADMIN_PASSWORD || undefined,
-    secretsKey: env.RISKSTREAM_SECRETS_KEY || undefined,
+    adminUser: rawFrom(env, 'RISKSTREAM_ADMIN_USER'),
+    adminPassword: rawFrom(env, 'RISKSTREAM_ADMIN_PASSWORD'),
+    secretsKey: rawFrom(env, 'RISKSTREAM_SECRETS_KEY'),
     processorsThread: autoFlagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD'),
     writerThread: autoFlagFrom(env, 'RISKSTREAM_WRITER_THREAD'),
     secureCookies: autoFlagFrom(env, 'RISKSTREAM_SECURE_COOKIES'),
@@ -216,7 +239,7 @@ export function parseRoles(list: string | undefined): ReadonlySet<Role> {
 
 /** RISKSTREAM_FX_RATES of an environment, checked (a ConfigError names what is wrong). */
 export function fxRatesFromEnv(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, number>> {
-  return fxRatesFrom(env.RISKSTREAM_FX_RATES);
+  return fxRatesFrom(rawFrom(env, 'RISKSTREAM_FX_RATES'));
 }
 
 function fxRatesFrom(raw: string | undefined): Readonly<Record<string, number>> {

@@ -18,7 +18,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-cli-'));
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function riskstream(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+async function riskstream(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
       env: { ...process.env, NATS_URL, REDIS_URL, RISKSTREAM_DATA_DIR: dataDir, RISKSTREAM_NAMESPACE: uniqueNamespace('cli'), LOG_LEVEL: 'silent', ...env },
@@ -172,13 +172,15 @@ describe('cli - simulate and configuration', () => {
   });
 
   it('says what is wrong with what simulate was given, without a stack trace', async () => {
-    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    // undefined: the variable is unset in the child (an empty RISKSTREAM_API_KEY is refused, not demo mode)
+    const cases: Array<[string[], Record<string, string | undefined>, RegExp]> = [
       [['simulate', '--rate', '0', '--count', '1'], {}, /--rate must be at least 1 event per second/],
+      [['simulate', '--count', '1'], { RISKSTREAM_API_KEY: '' }, /RISKSTREAM_API_KEY is set but empty: give the ingest key/],
       [['simulate', '--url', '127.0.0.1:1', '--count', '1'], {}, /--url 127\.0\.0\.1:1 is not an http\(s\) address such as http:\/\/127\.0\.0\.1:8080/],
-      [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: '' }, /set RISKSTREAM_API_KEY to the ingest key of the running riskstream/],
+      [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: undefined }, /set RISKSTREAM_API_KEY to the ingest key of the running riskstream/],
       [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: 'a-key-of-16-chars-or-more' }, /nothing answers at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/],
       [['simulate', '--out', join(dataDir, 'no-such-folder', 'x.ndjson'), '--count', '1'], {}, /cannot write .*no-such-folder\/x\.ndjson: ENOENT/],
-      [['bench', '--via', 'http', '--rate', '1', '--duration', '1', '--url', 'http://127.0.0.1:1'], { RISKSTREAM_API_KEY: '' }, /set RISKSTREAM_API_KEY to the running riskstream's ingest key for --via http, or use --spawn/],
+      [['bench', '--via', 'http', '--rate', '1', '--duration', '1', '--url', 'http://127.0.0.1:1'], { RISKSTREAM_API_KEY: undefined }, /set RISKSTREAM_API_KEY to the running riskstream's ingest key for --via http, or use --spawn/],
       [['bench', '--suite', '--rate', '1', '--duration', '1'], {}, /--suite runs against a riskstream it starts itself: add --spawn/],
       [['bench', '--rate', '0'], {}, /option '--rate <n>' argument '0' is invalid\. expected a whole number of at least 1/],
     ];
