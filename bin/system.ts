@@ -20,6 +20,7 @@ import {
   newProcId,
   startHeartbeat,
   safeUrl,
+  folderOpenToOthers,
   setFxRates,
   streamLimitsOf,
   validateEvent,
@@ -404,6 +405,11 @@ export async function startSystem(
     },
     'riskstream started',
   );
+  if (clickhouse?.kind === 'chdb') {
+    // Folders riskstream creates are 0700; one that existed before (an older install, or made by hand) keeps its mode: say so once.
+    const openFolder = folderOpenToOthers(config.dataDir, 'the data folder (RISKSTREAM_DATA_DIR)');
+    if (openFolder) logger.warn({ dataDir: config.dataDir }, openFolder);
+  }
 
   let stopping: Promise<void> | undefined;
   return {

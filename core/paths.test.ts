@@ -1,10 +1,10 @@
 // Folders the product creates for its data: made with their parents, and refused in the words of their setting.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from './config.js';
-import { makeFolder } from './paths.js';
+import { folderOpenToOthers, makeFolder } from './paths.js';
 
 const root = mkdtempSync(join(tmpdir(), 'riskstream-paths-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -26,5 +26,40 @@ describe('paths - makeFolder', () => {
 
   it.runIf(process.platform === 'linux')('refuses a folder under /proc at once (where a recursive mkdir loops for ever)', () => {
     expect(() => makeFolder('/proc/riskstream-nope/chdb', 'RISKSTREAM_DATA_DIR')).toThrow(/RISKSTREAM_DATA_DIR: cannot create the folder \/proc\/riskstream-nope \(ENOENT\)/);
+  });
+
+  it.runIf(process.platform !== 'win32')('creates the folders it makes for its user alone (0700), and leaves the mode of those that exist', () => {
+    const parent = join(root, 'shared-parent');
+    mkdirSync(parent);
+    chmodSync(parent, 0o755);
+    const data = join(parent, 'data');
+    makeFolder(join(data, 'chdb'), 'RISKSTREAM_DATA_DIR');
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    expect(statSync(join(data, 'chdb')).mode & 0o777).toBe(0o700);
+    expect(statSync(parent).mode & 0o777).toBe(0o755);
+    // a data folder that exists keeps its mode (the user chose it)
+    chmodSync(data, 0o750);
+    makeFolder(join(data, 'chdb'), 'RISKSTREAM_DATA_DIR');
+    expect(statSync(data).mode & 0o777).toBe(0o750);
+  });
+});
+
+describe('paths - folderOpenToOthers', () => {
+  it.runIf(process.platform !== 'win32').each([
+    [0o700, false],
+    [0o750, true],
+    [0o711, true],
+    [0o755, true],
+    [0o777, true],
+  ])('a folder of mode %o is open to others: %s', (mode, open) => {
+    const folder = mkdtempSync(join(root, 'mode-'));
+    chmodSync(folder, mode);
+    const warning = folderOpenToOthers(folder, 'the data folder');
+    if (!open) expect(warning).toBeNull();
+    else expect(warning).toBe(`the data folder ${folder} is open to other users of this machine (mode 0${mode.toString(8)}); it holds the embedded ClickHouse data (personal data). Close it with: chmod 700 ${folder}`);
+  });
+
+  it('says nothing of a folder that is not there', () => {
+    expect(folderOpenToOthers(join(root, 'not-there'), 'the data folder')).toBeNull();
   });
 });

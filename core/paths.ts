@@ -32,11 +32,20 @@ export function sharedDataPath(...parts: string[]): string {
 }
 
 /**
+ * The mode of every folder riskstream creates: its user's alone. The data folder holds the embedded
+ * ClickHouse data (personal data, written by chDB with the process's umask: files 0644) and the
+ * secrets; a folder closed to others keeps all of it from the machine's other users.
+ */
+export const PRIVATE_FOLDER_MODE = 0o700;
+
+/**
  * Creates a folder and its parents (mkdirSync's recursive mode, without its flaw: on some special
  * filesystems, /proc for one, it loops for ever) and says what is wrong in the words of the setting
- * the folder comes from: a ConfigError naming it, never a stack trace.
+ * the folder comes from: a ConfigError naming it, never a stack trace. Only the folders it creates
+ * get `mode` (default PRIVATE_FOLDER_MODE); folders that exist, the parents of a folder the user
+ * named among them, are left as they are.
  */
-export function makeFolder(path: string, setting: string): void {
+export function makeFolder(path: string, setting: string, mode: number = PRIVATE_FOLDER_MODE): void {
   const missing: string[] = [];
   let at = resolve(path);
   for (;;) {
@@ -56,10 +65,26 @@ export function makeFolder(path: string, setting: string): void {
   }
   for (const folder of missing.reverse()) {
     try {
-      mkdirSync(folder);
+      mkdirSync(folder, { mode });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw new ConfigError(`${setting}: cannot create the folder ${folder} (${code}); choose a folder this user can write`);
     }
   }
+}
+
+/**
+ * What to tell the operator when an existing folder lets the machine's other users in (any
+ * permission for group or others), or null (closed, or not there). Read at start for the data
+ * folder: riskstream never changes the mode of a folder it did not create.
+ */
+export function folderOpenToOthers(path: string, what: string): string | null {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+  if ((mode & 0o077) === 0) return null;
+  return `${what} ${path} is open to other users of this machine (mode ${mode.toString(8).padStart(4, '0')}); it holds the embedded ClickHouse data (personal data). Close it with: chmod 700 ${path}`;
 }
