@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchError, benchFailure } from './bench.js';
+import { BenchError, benchFailure, benchUrlOf } from './bench.js';
 
 describe('bench - a run cut short', () => {
   it('says NATS went away, and what to do, instead of a stack trace', () => {
@@ -15,5 +15,17 @@ describe('bench - a run cut short', () => {
   it('passes anything else on as it is', () => {
     const other = new TypeError('a bug');
     expect(benchFailure(other, 'nats://127.0.0.1:4222')).toBe(other);
+  });
+});
+
+describe('bench - options', () => {
+  it.each(['notaurl', '127.0.0.1:8080', 'ftp://127.0.0.1/', 'http://'])('refuses --url %s, naming it', (url) => {
+    expect(() => benchUrlOf(url)).toThrow(BenchError);
+    expect(() => benchUrlOf(url)).toThrow(`--url ${url} is not an http(s) address such as http://127.0.0.1:8080`);
+  });
+
+  it('takes an http(s) base URL as it is', () => {
+    expect(benchUrlOf('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    expect(benchUrlOf('https://ingest.example/base')).toBe('https://ingest.example/base');
   });
 });

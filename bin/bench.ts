@@ -281,11 +281,26 @@ function printResult(r: BenchResult, namespace: string): void {
 function attachTarget(config: Config, options: BenchCommandOptions): Target {
   // the suite's HTTP runs need the key of a riskstream it started itself
   if (options.suite) throw new BenchError('--suite runs against a riskstream it starts itself: add --spawn');
+  const baseUrl = benchUrlOf(options.url);
   if (options.via !== 'nats' && config.apiKeyGenerated) {
     throw new BenchError('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
   }
   const user = config.adminUser && config.adminPassword ? { username: config.adminUser, password: config.adminPassword } : undefined;
-  return { config, baseUrl: options.url, pid: options.pid, user, stop: async () => undefined };
+  return { config, baseUrl, pid: options.pid, user, stop: async () => undefined };
+}
+
+/** --url, checked as simulate checks it: an http(s) base URL, or a BenchError (not undici's stack). */
+export function benchUrlOf(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw new BenchError(`--url ${text} is not an http(s) address such as http://127.0.0.1:8080`);
+  }
+  return text;
 }
 
 async function freePort(): Promise<number> {
