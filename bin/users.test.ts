@@ -1,8 +1,8 @@
 // The functions behind `riskstream users …`, against real NATS KV and Redis in a test namespace.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RiskstreamError } from '../core/index.js';
-import { createHarness, type Harness } from '../test/harness.js';
+import { RiskstreamError, connectBus, deleteNamespace, names as namesOf } from '../core/index.js';
+import { createHarness, uniqueNamespace, type Harness } from '../test/harness.js';
 import { createSessionStore } from '../dashboard/server/auth/index.js';
 import { verifyPassword } from '../dashboard/server/auth/password.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
@@ -134,5 +134,47 @@ describe('users command - arguments', () => {
 
   it('reports a bad user name from the store as a bad request', async () => {
     await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bad name!', { roles: ['auditor'], password: 'long enough pass' }, () => undefined))).rejects.toBeInstanceOf(RiskstreamError);
+  });
+});
+
+describe('users command - a namespace that has not started', () => {
+  async function streamsOf(namespace: string): Promise<string[]> {
+    const found: string[] = [];
+    for await (const name of h.bus.jsm.streams.names()) if (name.toLowerCase().includes(namespace)) found.push(name);
+    return found.sort();
+  }
+
+  it('refuses every command but add, creating nothing (a typo in RISKSTREAM_NAMESPACE reserved gigabytes)', async () => {
+    const namespace = uniqueNamespace('typo');
+    const config = { ...h.config, namespace };
+    const refused = `has no bucket ${namespace}_users: namespace "${namespace}" has not started yet (is RISKSTREAM_NAMESPACE right?)`;
+    await expect(withUsersContext(config, (ctx) => usersList(ctx, () => undefined))).rejects.toThrow(UsersCommandError);
+    await expect(withUsersContext(config, (ctx) => usersList(ctx, () => undefined))).rejects.toThrow(refused);
+    await expect(withUsersContext(config, (ctx) => usersUnlock(ctx, 'alice', () => undefined))).rejects.toThrow(refused);
+    await expect(withUsersContext(config, (ctx) => usersPasswd(ctx, 'alice', 'a long password 1', () => undefined))).rejects.toThrow(refused);
+    expect(await streamsOf(namespace)).toEqual([]);
+  });
+
+  it('add creates the users bucket alone, says so, and the user is there at the first start', async () => {
+    const namespace = uniqueNamespace('early');
+    const config = { ...h.config, namespace };
+    const bus = await connectBus(config.natsUrl, namesOf(namespace), 'test:users-early');
+    try {
+      const notices: string[] = [];
+      const { out, lines } = capture();
+      await withUsersContext(config, (ctx) => usersAdd(ctx, 'root', { roles: ['admin'], password: 'root password 1' }, out), { mode: 'create-bucket', notice: (l) => notices.push(l) });
+      expect(lines).toEqual(['created root (admin)']);
+      expect(notices).toEqual([`namespace "${namespace}" has not started yet: created its users bucket ${namespace}_users only (is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes it)`]);
+      expect(await streamsOf(namespace)).toEqual([`KV_${namespace}_users`]);
+      // now there: no notice, and the other commands work
+      await withUsersContext(config, (ctx) => usersAdd(ctx, 'second', { roles: ['auditor'], password: 'second password' }, () => undefined), { mode: 'create-bucket', notice: (l) => notices.push(l) });
+      expect(notices).toHaveLength(1);
+      const listed = capture();
+      await withUsersContext(config, (ctx) => usersList(ctx, listed.out));
+      expect(listed.lines.some((l) => /^root\s+admin\s+off\s+active$/.test(l))).toBe(true);
+    } finally {
+      await deleteNamespace(bus);
+      await bus.nc.close();
+    }
   });
 });

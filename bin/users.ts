@@ -1,14 +1,8 @@
 // `riskstream users …`: manage dashboard users from the command line (the way in before any admin
 // exists, and the way back in when every admin is locked out).
-import {
-  connectBus,
-  connectRedis,
-  ensureStreams,
-  names as namesOf,
-  streamLimitsOf,
-  type Config,
-  type Redis,
-} from '../core/index.js';
+import { StorageType } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connectBus, connectRedis, isNotFound, names as namesOf, safeUrl, type Bus, type Config, type Redis } from '../core/index.js';
 import {
   createLoginThrottle,
   createSessionStore,
@@ -34,13 +28,22 @@ export class UsersCommandError extends Error {
   override readonly name = 'UsersCommandError';
 }
 
+/**
+ * How a command meets a namespace without a users bucket (one that has not started: often a typo in
+ * RISKSTREAM_NAMESPACE). `existing`: refused, nothing created, as dead-letters and backup do.
+ * `create-bucket` (users add, so that the first admin can be made before the first start): the users
+ * bucket alone is created (it reserves no storage), and `notice` says so; the streams, which reserve
+ * gigabytes on the server, are left to the first start.
+ */
+export type UsersBucketAccess = { readonly mode: 'existing' } | { readonly mode: 'create-bucket'; readonly notice: (line: string) => void };
+
 /** Connects to NATS and Redis as configured, runs the command, and closes the connections. */
-export async function withUsersContext<T>(config: Config, run: (ctx: UsersContext) => Promise<T>): Promise<T> {
+export async function withUsersContext<T>(config: Config, run: (ctx: UsersContext) => Promise<T>, access: UsersBucketAccess = { mode: 'existing' }): Promise<T> {
   const names = namesOf(config.namespace);
   const bus = await connectBus(config.natsUrl, names, 'riskstream-users');
   let redis: Redis | undefined;
   try {
-    await ensureStreams(bus, streamLimitsOf(config), 'keep');
+    await openUsersBucket(bus, config, access);
     redis = await connectRedis(config.redisUrl, 'riskstream-users');
     const ctx: UsersContext = {
       users: await createUserStore(bus, { secrets: loadSecretBox(config) }),
@@ -52,6 +55,25 @@ export async function withUsersContext<T>(config: Config, run: (ctx: UsersContex
     redis?.disconnect();
     await bus.nc.close();
   }
+}
+
+async function openUsersBucket(bus: Bus, config: Config, access: UsersBucketAccess): Promise<void> {
+  const bucket = bus.names.kv.users;
+  const exists = await bus.jsm.streams.info(`KV_${bucket}`).then(
+    () => true,
+    (error: unknown) => {
+      if (isNotFound(error)) return false;
+      throw error;
+    },
+  );
+  if (exists) return;
+  const namespace = bus.names.namespace;
+  if (access.mode === 'existing') {
+    throw new UsersCommandError(`NATS at ${safeUrl(config.natsUrl)} has no bucket ${bucket}: namespace "${namespace}" has not started yet (is RISKSTREAM_NAMESPACE right?)`);
+  }
+  // as ensureStreams() creates it at the first start, which then finds it there
+  await new Kvm(bus.nc).create(bucket, { history: 5, storage: StorageType.File });
+  access.notice(`namespace "${namespace}" has not started yet: created its users bucket ${bucket} only (is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes it)`);
 }
 
 /** Checks --role values; the command line names the bad one. */
