@@ -65,7 +65,26 @@ describe('dead letters', () => {
     expect(sinceOf('2h', 1_000_000_000)).toBe(1_000_000_000 - 7_200_000);
     expect(sinceOf('7d', 1_000_000_000)).toBe(1_000_000_000 - 604_800_000);
     expect(sinceOf('2026-12-06T00:00:00Z')).toBe(Date.parse('2026-12-06T00:00:00Z'));
+    expect(sinceOf('2026-12-06T01:00:00+01:00')).toBe(Date.parse('2026-12-06T00:00:00Z'));
+    expect(sinceOf('3650d', 1_000_000_000_000)).toBe(1_000_000_000_000 - 3650 * 86_400_000);
     expect(() => sinceOf('yesterday')).toThrow(DeadLettersCommandError);
+  });
+
+  it.each([
+    // rolled over to 2026-03-02 before
+    ['2026-02-30T00:00:00Z', /^--since 2026-02-30T00:00:00Z: 2026-02-30T00:00:00Z is not a date and time of the calendar$/],
+    ['2026-12-06T25:00:00Z', /expected an ISO 8601 time with its zone/],
+    // read as this machine's local time before
+    ['2026-12-06T00:00:00', /expected an ISO 8601 time with its zone/],
+    ['2026-12-06', /expected an ISO 8601 time with its zone/],
+    // printed "since -025353-11-12…" before
+    ['9999999d', /^--since 9999999d reaches back more than 3650 days; dead letters are kept 30 days/],
+    ['3651d', /reaches back more than 3650 days/],
+    ['99999999999999999999m', /give a time back from now/],
+    ['-5m', /give a time back from now/],
+  ])('refuses --since %s, saying why', (text, message) => {
+    expect(() => sinceOf(text)).toThrow(DeadLettersCommandError);
+    expect(() => sinceOf(text)).toThrow(message);
   });
 
   it('the command prints the summary, or one JSON line per letter to fix and replay', async () => {

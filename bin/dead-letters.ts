@@ -4,6 +4,7 @@
 // the payloads and send them again with `riskstream replay`.
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
+import { isoTimeWithZone } from './cli-options.js';
 import { connectBus, names as namesOf, oneLine, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
 
 export class DeadLettersCommandError extends Error {
@@ -27,13 +28,30 @@ export type DeadLetterListing = {
   readonly byCode: Readonly<Record<string, number>>;
 };
 
-/** `15m`, `2h`, `7d` (before now) or an ISO 8601 time: the epoch ms it names. */
+/** How far back --since may reach: ten years, far beyond the dead-letter stream's 30 days (or its RISKSTREAM_STREAM_MAX_AGE_HOURS). */
+export const MAX_SINCE_DAYS = 3650;
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * `15m`, `2h`, `7d` (before now, at most ten years) or an ISO 8601 time with its zone, read as import's
+ * --start is (an impossible date such as 2026-02-30 is refused, not rolled over): the epoch ms it names.
+ */
 export function sinceOf(text: string, nowMs = Date.now()): number {
-  const relative = /^(\d+)\s*(m|h|d)$/.exec(text.trim());
-  if (relative) return nowMs - Number(relative[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
-  const ms = Date.parse(text);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(ms)) return ms;
-  throw new DeadLettersCommandError(`--since ${text}: give a time back from now (15m, 2h, 7d) or an ISO 8601 time such as 2026-12-06T00:00:00Z`);
+  const relative = /^(\d{1,9})\s*(m|h|d)$/.exec(text.trim());
+  if (relative) {
+    const back = Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
+    if (back > MAX_SINCE_DAYS * UNIT_MS.d) throw new DeadLettersCommandError(`--since ${text} reaches back more than ${MAX_SINCE_DAYS} days; dead letters are kept 30 days (RISKSTREAM_STREAM_MAX_AGE_HOURS when longer)`);
+    return nowMs - back;
+  }
+  if (/^\d{4}-/.test(text)) {
+    try {
+      return isoTimeWithZone(text);
+    } catch (error) {
+      throw new DeadLettersCommandError(`--since ${text}: ${(error as Error).message}`);
+    }
+  }
+  throw new DeadLettersCommandError(`--since ${text}: give a time back from now (15m, 2h, 7d) or an ISO 8601 time with its zone such as 2026-12-06T00:00:00Z`);
 }
 
 /** Reads the letters stored since the time, up to those present when it started. */

@@ -1,65 +1,21 @@
 #!/usr/bin/env node
 // The `riskstream` command line: start, doctor, simulate, replay, import, bench, reset, dead-letters, backup, restore, users.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, MAX_ENVELOPE_RECORDS, fxRatesFromEnv, setFxRates, RiskstreamError, ServiceUnavailableError, createLogger, loadConfig, parseRoles } from '../core/index.js';
+import { Command, Option } from 'commander';
+import { fxRatesFromEnv, setFxRates, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { PACKAGE_VERSION, startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
 import { bannerOf, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
 import { runDoctor } from './doctor.js';
-import { runSimulateCommand, SimulateError } from './simulate.js';
-import { BenchError, runBenchCommand } from './bench.js';
-import { ResetRefusedError, runReset } from './reset.js';
-import { ReplayError, consoleReplayOutput, runReplay } from './replay.js';
+import { runSimulateCommand } from './simulate.js';
+import { runBenchCommand } from './bench.js';
+import { runReset } from './reset.js';
+import { consoleReplayOutput, runReplay } from './replay.js';
 import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, runImport, type DatasetFormat } from './import.js';
-import { BackupFileError, runBackupCommand, runRestoreCommand } from './backup.js';
-import { DeadLettersCommandError, runDeadLettersCommand } from './dead-letters.js';
-import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
-}
-
-function atLeastOne(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
-}
-
-function fraction(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
-  return n;
-}
-
-function envelopeSize(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_ENVELOPE_RECORDS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_ENVELOPE_RECORDS}`);
-  return n;
-}
-
-function isoTime(value: string): number {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time such as 2026-11-29T00:00:00Z');
-  return ms;
-}
-
-/**
- * A time with its zone, as import's --start needs it: an impossible date (2024-02-30) is refused,
- * not rolled over, and a time without Z or an offset, not read as this machine's local time.
- */
-function isoTimeWithZone(value: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.exec(value);
-  const ms = Date.parse(value);
-  if (m === null || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time with its zone, such as 2026-11-29T00:00:00Z or 2026-11-29T01:00:00+01:00');
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new InvalidArgumentError(`${value} is not a date and time of the calendar`);
-  }
-  return ms;
-}
+import { runBackupCommand, runRestoreCommand } from './backup.js';
+import { runDeadLettersCommand } from './dead-letters.js';
+import { atLeastOne, envelopeSize, fraction, isoTimeWithZone, wholeNumber } from './cli-options.js';
+import { failureText, quietOnClosedPipe } from './cli-failure.js';
+import { parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
 
 const program = new Command()
   .name('riskstream')
@@ -78,6 +34,9 @@ program
     const config = loadConfig();
     const roles = parseRoles(opts.roles);
     const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat);
+    // A reader of the banner that goes away (`start | head`) must not stop a running system
+    // without its drain (quietOnClosedPipe() would end the process): the banner is lost, no more.
+    process.stdout.on('error', () => undefined);
     // secrets only to a terminal; to a log, a file of the owner's (bin/banner.ts)
     const toTerminal = process.stdout.isTTY === true;
     const show = (banner: Banner, append: boolean): void => {
@@ -157,14 +116,14 @@ program
 program
   .command('simulate')
   .description('emit simulated traffic: onto the bus (default), to an ingest URL, or as NDJSON to a file')
-  .option('--rate <n>', 'events per second', positiveInt, 500)
-  .option('--seed <n>', 'world seed (same seed, same stream)', positiveInt, 42)
-  .option('--customers <n>', 'customers of the simulated bank (default: sized from --rate, 20,000–500,000)', positiveInt)
-  .option('--count <n>', 'stop after this many events', positiveInt)
-  .option('--duration <s>', 'stop after this many seconds (with --out: of event time)', positiveInt)
+  .option('--rate <n>', 'events per second', wholeNumber, 500)
+  .option('--seed <n>', 'world seed (same seed, same stream)', wholeNumber, 42)
+  .option('--customers <n>', 'customers of the simulated bank (default: sized from --rate, 20,000–500,000)', wholeNumber)
+  .option('--count <n>', 'stop after this many events (1 or more)', atLeastOne)
+  .option('--duration <s>', 'stop after this many seconds, 1 or more (with --out: of event time)', atLeastOne)
   .option('--out <file>', 'write NDJSON to this file ("-" for stdout) instead of sending, as fast as it is made (event time still advances at --rate)')
   .option('--url <base>', 'POST batches to this ingest base URL (uses RISKSTREAM_API_KEY)')
-  .option('--start <time>', 'event time of the first event (ISO 8601); with --seed it fixes the stream byte for byte', isoTime)
+  .option('--start <time>', 'event time of the first event (ISO 8601 with Z or an offset); with --seed it fixes the stream byte for byte', isoTimeWithZone)
   .option('--opening', 'open as the demo does: one scenario of every pattern, one every 5 s of event time, fraud first')
   .action(async (opts) => {
     await runSimulateCommand(loadConfig(), opts);
@@ -235,24 +194,24 @@ program
   .description('drive a running riskstream at a fixed rate and report throughput and latency')
   .option('--rate <n>', 'events per second', atLeastOne, 10_000)
   .option('--duration <s>', 'seconds of sending', atLeastOne, 60)
-  .option('--warmup <s>', 'seconds of sending at the same rate first, not counted in the figures (0: none)', positiveInt, 5)
+  .option('--warmup <s>', 'seconds of sending at the same rate first, not counted in the figures (0: none)', wholeNumber, 5)
   .addOption(new Option('--via <path>', 'entry point').choices(['nats', 'http', 'http-batch']).default('nats'))
-  .option('--batch-size <n>', 'events per HTTP batch (http-batch)', positiveInt, 200)
+  .option('--batch-size <n>', 'events per HTTP batch (http-batch; 1 or more)', atLeastOne, 200)
   .option('--envelope <n>', 'via nats: events per envelope at most (1–256; 1 sends one message per event)', envelopeSize, 1)
   .addOption(new Option('--envelope-scope <scope>', 'via nats with --envelope: one envelope per kind (events of every partition, on the mixed subject) or per partition').choices(['kind', 'partition']).default('kind'))
-  .option('--linger <ms>', 'via nats with --envelope: how long an envelope waits for more events (0: what is due at one tick)', positiveInt, 0)
-  .option('--connections <n>', 'HTTP connections', positiveInt, 64)
-  .option('--grace <s>', 'seconds to wait for the last decisions; latency and throughput count those decided by then', positiveInt, 15)
-  .option('--drain <s>', 'then, seconds at most to wait for decisions still due while the processors work off a backlog: they count as late, and only events never decided as lost (0: no wait)', positiveInt, 600)
+  .option('--linger <ms>', 'via nats with --envelope: how long an envelope waits for more events (0: what is due at one tick)', wholeNumber, 0)
+  .option('--connections <n>', 'HTTP connections (1 or more)', atLeastOne, 64)
+  .option('--grace <s>', 'seconds to wait for the last decisions; latency and throughput count those decided by then', wholeNumber, 15)
+  .option('--drain <s>', 'then, seconds at most to wait for decisions still due while the processors work off a backlog: they count as late, and only events never decided as lost (0: no wait)', wholeNumber, 600)
   .option('--url <base>', 'ingest base URL for --via http', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
-  .option('--pid <pid>', 'riskstream process to sample memory from', positiveInt)
+  .option('--pid <pid>', 'riskstream process to sample memory from', atLeastOne)
   .option('--spawn', 'start a fresh riskstream (own namespace and data folder) for the run and stop it after')
   .option('--roles <list>', 'with --spawn: the roles of the spawned riskstream (default: all; e.g. ingest,processors to leave storage out)')
   .option('--suite', 'with --spawn: the recorded suite (NATS at --rate, then HTTP single and batch)')
   .option('--record', 'append the results to BENCHMARKS.md')
   .option('--json', 'print one JSON object with the results on the last line')
   .option('--alert-share <fraction>', 'share of events that are card-testing payments raising alerts (0–1)', fraction, 0.01)
-  .option('--ws-clients <n>', 'dashboard WebSocket clients measuring alert delivery during the NATS run (needs a user: --spawn makes one; else RISKSTREAM_ADMIN_USER/PASSWORD)', positiveInt, 0)
+  .option('--ws-clients <n>', 'dashboard WebSocket clients measuring alert delivery during the NATS run (needs a user: --spawn makes one; else RISKSTREAM_ADMIN_USER/PASSWORD)', wholeNumber, 0)
   .option('--browser', 'also measure alert delivery into the dashboard in headless Chromium')
   .action(async (opts) => {
     process.exitCode = await runBenchCommand(loadConfig(), opts);
@@ -269,10 +228,10 @@ program
 program
   .command('dead-letters')
   .description('list the dead letters of the namespace (from its dead-letter stream, kept 30 days), newest first; --json prints each with its payload, to fix and send again with replay')
-  .option('--since <when>', 'from this long ago (15m, 2h, 7d) or this ISO 8601 time', '24h')
+  .option('--since <when>', 'from this long ago (15m, 2h, 7d; at most 3650d) or this ISO 8601 time with Z or an offset', '24h')
   .option('--code <code>', 'only this error code (e.g. RS_ERR_BUS_SCHEMA)')
   .addOption(new Option('--source <source>', 'only those of this source').choices(['processors', 'writer']))
-  .option('--limit <n>', 'the newest this many at most', positiveInt, 50)
+  .option('--limit <n>', 'the newest this many at most (1 or more)', atLeastOne, 50)
   .option('--json', 'one JSON object per letter (payload included) instead of the summary')
   .action(async (opts: { since: string; code?: string; source?: string; limit: number; json?: boolean }) => {
     await runDeadLettersCommand(loadConfig(), opts, (line) => process.stdout.write(line + '\n'));
@@ -305,7 +264,9 @@ users
   .action(async (username: string, opts: { role: string[]; displayName?: string; passwordStdin?: boolean }) => {
     const roles = parseRoleOptions(opts.role);
     const password = await readPassword(opts);
-    await withUsersContext(loadConfig(), (ctx) => usersAdd(ctx, username, { roles, displayName: opts.displayName, password }, print));
+    // before the first start it creates the users bucket only (bin/users.ts), and says so
+    const notice = (line: string): void => void process.stderr.write(`riskstream: ${line}\n`);
+    await withUsersContext(loadConfig(), (ctx) => usersAdd(ctx, username, { roles, displayName: opts.displayName, password }, print), { mode: 'create-bucket', notice });
   });
 
 users
@@ -352,25 +313,10 @@ users
     await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
   });
 
+// `riskstream users list | head -1`: the reader is gone, which is no failure
+quietOnClosedPipe();
+
 program.parseAsync().catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof ServiceUnavailableError ||
-    error instanceof UsersCommandError ||
-    error instanceof ResetRefusedError ||
-    error instanceof ReplayError ||
-    error instanceof ImportError ||
-    error instanceof SimulateError ||
-    error instanceof BenchError ||
-    error instanceof BackupFileError ||
-    error instanceof DeadLettersCommandError ||
-    error instanceof RiskstreamError ||
-    (error as Error)?.name === 'DataFolderInUseError' ||
-    (error as Error)?.name === 'DataFolderUnwritableError'
-  ) {
-    process.stderr.write(`riskstream: ${(error as Error).message}\n`);
-  } else {
-    process.stderr.write(`riskstream: ${(error as Error)?.stack ?? String(error)}\n`);
-  }
+  process.stderr.write(`riskstream: ${failureText(error)}\n`);
   process.exit(1);
 });

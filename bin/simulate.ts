@@ -30,8 +30,11 @@ export type SimulateOptions = {
   readonly opening?: boolean;
 };
 
-/** Events made and written at a time to a file. */
-const FILE_BATCH = 2000;
+/**
+ * Events made and written at a time to a file: small enough that the count of those written is
+ * close to the truth when the reader of stdout goes away (`| head`), large enough to write fast.
+ */
+const FILE_BATCH = 100;
 
 /** About what a simulated event takes on the bus (JSON, ≈ 0.5 KiB). */
 const SIMULATED_EVENT_BYTES = 512;
@@ -51,7 +54,12 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   });
   process.stderr.write(`simulate: a bank of ${customers.toLocaleString('en-US')} customers (seed ${options.seed})\n`);
   const abort = new AbortController();
-  const sink = await openSink(config, options, abort.signal);
+  // why the events stopped short of what was asked, when not by Ctrl-C or the limits
+  let stoppedBecause = '';
+  const sink = await openSink(config, options, abort.signal, (why) => {
+    stoppedBecause = why;
+    abort.abort();
+  });
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -87,30 +95,12 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
   } finally {
     clearInterval(progress);
     await sink.close();
-    process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}simulate: ${sent} events sent\n`);
+    process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}simulate: ${sent} events sent${stoppedBecause}\n`);
   }
 }
 
-async function openSink(config: Config, options: SimulateOptions, signal: AbortSignal): Promise<Sink> {
-  if (options.out) {
-    const stream = options.out === '-' ? process.stdout : createWriteStream(options.out);
-    if (stream !== process.stdout) {
-      try {
-        await once(stream, 'open');
-      } catch (error) {
-        throw new SimulateError(`cannot write ${options.out}: ${(error as Error).message}`);
-      }
-    }
-    return {
-      async send(events) {
-        if (!stream.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(stream, 'drain');
-        return true;
-      },
-      async close() {
-        if (stream !== process.stdout) await new Promise<void>((resolve) => stream.end(resolve));
-      },
-    };
-  }
+async function openSink(config: Config, options: SimulateOptions, signal: AbortSignal, stopped: (why: string) => void): Promise<Sink> {
+  if (options.out) return openFileSink(options.out, signal, stopped);
   if (options.url) {
     let origin: string;
     try {
@@ -182,6 +172,49 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
     close: async () => {
       pacer.close();
       await bus.nc.drain();
+    },
+  };
+}
+
+/**
+ * NDJSON to a file or stdout. A batch counts as sent once it is written; when the reader of stdout
+ * goes away (EPIPE: `simulate --out - | head`), the command stops there and says how many were.
+ */
+async function openFileSink(out: string, signal: AbortSignal, stopped: (why: string) => void): Promise<Sink> {
+  const stream = out === '-' ? process.stdout : createWriteStream(out);
+  let failure: NodeJS.ErrnoException | null = null;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    failure ??= error;
+  };
+  stream.on('error', onError);
+  if (stream !== process.stdout) {
+    try {
+      await once(stream, 'open');
+    } catch (error) {
+      throw new SimulateError(`cannot write ${out}: ${(error as Error).message}`);
+    }
+  }
+  return {
+    async send(events) {
+      if (failure === null && !signal.aborted) {
+        const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+        // the callback comes once the batch is handed on, or with the error that stopped it
+        await new Promise<void>((resolve) => stream.write(text, (error) => {
+          if (error) onError(error);
+          resolve();
+        }));
+      }
+      if (failure === null) return true;
+      if (failure.code === 'EPIPE' && stream === process.stdout) {
+        stopped(' (stdout was closed by its reader: stopped there)');
+        return false;
+      }
+      throw new SimulateError(`cannot write ${out === '-' ? 'stdout' : out}: ${failure.message}`);
+    },
+    async close() {
+      if (stream !== process.stdout) await new Promise<void>((resolve) => stream.end(resolve));
+      // stdout is never ended; an error after this point has nothing left to stop
+      else stream.off('error', onError);
     },
   };
 }

@@ -156,6 +156,10 @@ describe('cli - simulate and configuration', () => {
     expect(out).toMatch(/RISKSTREAM_NAMESPACE=Bad-Name must start with a lower-case letter/);
     const port = await riskstream(['start'], { PORT: 'eighty' });
     expect(port.out).toMatch(/PORT=eighty is not an integer/);
+    // a deployment's secret that did not template: refused, not demo mode with an admin
+    const key = await riskstream(['start'], { RISKSTREAM_API_KEY: '' });
+    expect(key.code).toBe(1);
+    expect(key.out).toMatch(/^riskstream: RISKSTREAM_API_KEY is set but empty: give the ingest key \(at least 16 characters\), or unset it/);
     const level = await riskstream(['start'], { LOG_LEVEL: 'bogus' });
     expect(level.code).toBe(1);
     expect(level.out).toMatch(/LOG_LEVEL=bogus is not a level; levels are: fatal, error, warn, info, debug, trace, silent/);
@@ -175,7 +179,6 @@ describe('cli - simulate and configuration', () => {
     // undefined: the variable is unset in the child (an empty RISKSTREAM_API_KEY is refused, not demo mode)
     const cases: Array<[string[], Record<string, string | undefined>, RegExp]> = [
       [['simulate', '--rate', '0', '--count', '1'], {}, /--rate must be at least 1 event per second/],
-      [['simulate', '--count', '1'], { RISKSTREAM_API_KEY: '' }, /RISKSTREAM_API_KEY is set but empty: give the ingest key/],
       [['simulate', '--url', '127.0.0.1:1', '--count', '1'], {}, /--url 127\.0\.0\.1:1 is not an http\(s\) address such as http:\/\/127\.0\.0\.1:8080/],
       [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: undefined }, /set RISKSTREAM_API_KEY to the ingest key of the running riskstream/],
       [['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], { RISKSTREAM_API_KEY: 'a-key-of-16-chars-or-more' }, /nothing answers at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/],

@@ -1,0 +1,107 @@
+// How the command line ends: a user's mistake is one line without a stack, a defect keeps its stack,
+// and a reader of stdout that goes away ends the command quietly. Unit tests of the rules, then the
+// built CLI as a user runs it.
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, sourcePath } from '../core/index.js';
+import { AdminEnvError } from '../dashboard/server/auth/index.js';
+import { childEnv, createHarness, type Harness } from '../test/harness.js';
+import { failureText, isUserMistake, quietOnClosedPipe } from './cli-failure.js';
+import { UsersCommandError } from './users.js';
+
+describe('cli failure - one line for a mistake, a stack for a defect', () => {
+  it.each([
+    ['AdminEnvError', new AdminEnvError('RISKSTREAM_ADMIN_PASSWORD: at least 12 characters')],
+    ['ConfigError', new ConfigError('PORT=0x50 is not an integer')],
+    ['UsersCommandError', new UsersCommandError('no user bob')],
+    ['an error marked userMistake', Object.assign(new Error('the file is not a backup'), { userMistake: true })],
+  ])('%s: its message alone', (_name, error) => {
+    expect(isUserMistake(error)).toBe(true);
+    expect(failureText(error)).toBe(error.message);
+  });
+
+  it('anything else: the stack, for the report', () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    expect(isUserMistake(bug)).toBe(false);
+    expect(failureText(bug)).toBe(bug.stack);
+    expect(failureText('a string')).toBe('a string');
+  });
+});
+
+describe('cli failure - a closed pipe', () => {
+  function fakeOutput(): EventEmitter & { listenerCount(event: string): number } {
+    return new EventEmitter();
+  }
+
+  it('ends with 0 when nobody else listens, leaves it to a command that writes to stdout itself, and rethrows anything but EPIPE', () => {
+    const stdout = fakeOutput();
+    const stderr = fakeOutput();
+    const exits: number[] = [];
+    quietOnClosedPipe(stdout as unknown as NodeJS.WriteStream, stderr as unknown as NodeJS.WriteStream, (code) => void exits.push(code));
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    stdout.emit('error', epipe);
+    expect(exits).toEqual([0]);
+    const own = (): void => undefined;
+    stdout.on('error', own);
+    stdout.emit('error', epipe);
+    expect(exits).toEqual([0]);
+    stdout.off('error', own);
+    stderr.emit('error', epipe);
+    expect(() => stdout.emit('error', Object.assign(new Error('EIO'), { code: 'EIO' }))).toThrow('EIO');
+  });
+});
+
+describe('cli failure - the built CLI', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => h?.cleanup());
+
+  function cli(args: string[], env: Record<string, string>, options: { closeStdoutAfter?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), ...args], {
+      env: { ...process.env, ...childEnv(h), PORT: '0', LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // the reader goes away, as `| head -1` does
+      if (options.closeStdoutAfter !== undefined && stdout.length >= options.closeStdoutAfter) child.stdout.destroy();
+    });
+    if (options.closeStdoutAfter === 0) child.stdout.destroy();
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  it.each([
+    [{ RISKSTREAM_ADMIN_USER: 'root' }, 'riskstream: set both RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD, or neither\n'],
+    [{ RISKSTREAM_ADMIN_USER: 'root', RISKSTREAM_ADMIN_PASSWORD: 'short' }, /^riskstream: RISKSTREAM_ADMIN_PASSWORD: .+\n$/],
+    [{ RISKSTREAM_ADMIN_USER: 'Bad User', RISKSTREAM_ADMIN_PASSWORD: 'a long enough password' }, /^riskstream: RISKSTREAM_ADMIN_USER: .+\n$/],
+  ])('start with %j: one line, exit 1, no stack', async (env, message) => {
+    const { code, stderr } = await cli(['start', '--roles', 'api'], env);
+    expect(code).toBe(1);
+    expect(stderr).not.toContain('    at ');
+    if (typeof message === 'string') expect(stderr).toBe(message);
+    else expect(stderr).toMatch(message);
+  }, 60_000);
+
+  it('users list into a reader that went away ends quietly with 0', async () => {
+    const { code, stderr } = await cli(['users', 'list'], {}, { closeStdoutAfter: 0 });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('simulate --out - into a reader that went away stops, counts what it wrote, and exits 0', async () => {
+    const { code, stdout, stderr } = await cli(['simulate', '--out', '-', '--count', '100000', '--customers', '1000'], {}, { closeStdoutAfter: 1 });
+    expect(stderr).not.toContain('    at ');
+    expect(stderr).not.toContain('EPIPE');
+    const sent = Number(/simulate: (\d+) events sent \(stdout was closed by its reader: stopped there\)/.exec(stderr)?.[1]);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(100_000);
+    expect(stdout.length).toBeGreaterThan(0);
+    expect(code).toBe(0);
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+// How the command line ends when something goes wrong. A mistake in what it was given — a setting,
+// an option, a file, a service that is not there — is one line saying what to change; anything else
+// is a defect, printed with its stack for the report. A reader of stdout that goes away
+// (`riskstream users list | head -1`) is neither: the command ends quietly.
+
+/**
+ * The errors whose message is the whole story, by name rather than class: some come from other
+ * folders (the dashboard's AdminEnvError, storage's data-folder lock), and a name survives a worker
+ * thread and a second copy of a module where `instanceof` does not.
+ */
+const ONE_LINE_ERRORS: ReadonlySet<string> = new Set([
+  // settings and services (core)
+  'ConfigError',
+  'ServiceUnavailableError',
+  'RiskstreamError',
+  // the commands' own
+  'UsersCommandError',
+  'ResetRefusedError',
+  'ReplayError',
+  'ImportError',
+  'SimulateError',
+  'BenchError',
+  'BackupFileError',
+  'DeadLettersCommandError',
+  // start-up: RISKSTREAM_ADMIN_USER / _PASSWORD, RISKSTREAM_SECRETS_KEY or its file, the data folder
+  'AdminEnvError',
+  'SecretBoxError',
+  'DataFolderInUseError',
+  'DataFolderUnwritableError',
+]);
+
+/**
+ * An error of any class can say that its message is for the user to act on, by carrying
+ * `userMistake: true`, without being listed above.
+ */
+export const USER_MISTAKE = 'userMistake';
+
+/** Whether the error is the user's to fix (one line) rather than a defect (with its stack). */
+export function isUserMistake(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return ONE_LINE_ERRORS.has(error.name) || (error as Error & { [USER_MISTAKE]?: unknown })[USER_MISTAKE] === true;
+}
+
+/** What to print after `riskstream: ` for a failed command. */
+export function failureText(error: unknown): string {
+  if (isUserMistake(error)) return (error as Error).message;
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
+
+type Output = Pick<NodeJS.WriteStream, 'on' | 'listenerCount'>;
+
+/**
+ * When the reader of stdout goes away (EPIPE), what is left to print has nowhere to go: the process
+ * ends with 0, as `cat` into `head` ends without a message. A command that writes its output to
+ * stdout (import, simulate --out -) listens for the error itself and finishes with true counts;
+ * then this leaves it to that command. On stderr there is nowhere left to say anything: ignored.
+ */
+export function quietOnClosedPipe(stdout: Output = process.stdout, stderr: Output = process.stderr, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (stdout.listenerCount('error') > 1) return;
+    exit(0);
+  });
+  stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}

@@ -1,0 +1,50 @@
+// How the command line reads its option values: whole numbers in decimal digits (Number() would take
+// ' ', 0x10 and 1e3), fractions, and times that are dates of the calendar with their zone.
+import { InvalidArgumentError } from 'commander';
+import { MAX_ENVELOPE_RECORDS } from '../core/index.js';
+
+function wholeNumberOf(value: string): number {
+  return /^[0-9]{1,15}$/.test(value) ? Number(value) : Number.NaN;
+}
+
+/** 0 or more: for options where 0 means something (none, no wait, a seed). */
+export function wholeNumber(value: string): number {
+  const n = wholeNumberOf(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/** 1 or more: for counts, sizes and limits, where 0 makes no sense. */
+export function atLeastOne(value: string): number {
+  const n = wholeNumberOf(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+export function fraction(value: string): number {
+  const n = /^\s*$/.test(value) ? Number.NaN : Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
+}
+
+export function envelopeSize(value: string): number {
+  const n = wholeNumberOf(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ENVELOPE_RECORDS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_ENVELOPE_RECORDS}`);
+  return n;
+}
+
+/**
+ * A time with its zone, as --start and --since take it: an impossible date (2024-02-30) is refused,
+ * not rolled over, and a time without Z or an offset, not read as this machine's local time.
+ */
+export function isoTimeWithZone(value: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.exec(value);
+  const ms = Date.parse(value);
+  if (m === null || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time with its zone, such as 2026-11-29T00:00:00Z or 2026-11-29T01:00:00+01:00');
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    throw new InvalidArgumentError(`${value} is not a date and time of the calendar`);
+  }
+  return ms;
+}
