@@ -1,10 +1,14 @@
 // What `riskstream start` prints once it runs: what this process serves and how to use it. Its
 // secrets (demo users' passwords, a generated API key) are printed only to a terminal; when the
-// output is not one — a log file, journald, a container's log — they go to a file readable by the
-// owner alone, and the banner says where, so that no secret reaches a log.
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+// output is not one — a log file, journald, a container's log — they are in files readable by the
+// owner alone, and the banner says where, so that no secret reaches a log. Nothing still valid is
+// ever overwritten: the demo users' passwords are appended (the users outlive a restart, in NATS),
+// and the generated API key is one per data folder, the same at every start and for every process
+// that shares the folder (a second process with a new key had made the first one's answer 401).
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { makeFolder } from '../core/index.js';
+import { ConfigError, makeFolder } from '../core/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
 
 export type BannerFacts = {
@@ -17,6 +21,8 @@ export type BannerFacts = {
   /** The ingest role runs here (the HTTP gateway takes events). */
   readonly ingest: boolean;
   readonly demoUsers: readonly CreatedUser[];
+  /** Demo users an earlier start created (their passwords were shown or written then). */
+  readonly earlierDemoUsers: readonly string[];
   readonly noDashboardUsers: boolean;
   /** RISKSTREAM_DATA_DIR: where the secrets go when the output is not a terminal. */
   readonly dataDir: string;
@@ -29,8 +35,38 @@ export type Banner = { readonly text: string; readonly secrets: SecretsFile | nu
 
 export const SECRETS_FILE = 'demo-credentials.txt';
 
+/** The demo API key of a data folder: generated at its first start in demo mode, kept since. */
+export const DEMO_API_KEY_FILE = 'demo-api-key';
+
 export function secretsPath(dataDir: string): string {
   return join(dataDir, SECRETS_FILE);
+}
+
+export function demoApiKeyPath(dataDir: string): string {
+  return join(dataDir, DEMO_API_KEY_FILE);
+}
+
+/**
+ * The data folder's demo API key, created (owner-only) when it has none. Two processes starting at
+ * once agree: the key is written aside and linked into place, which only one of them can do.
+ */
+export function demoApiKey(dataDir: string): string {
+  const path = demoApiKeyPath(dataDir);
+  makeFolder(dataDir, 'RISKSTREAM_DATA_DIR');
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(aside, `rsk_${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(aside, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(aside);
+  }
+  const key = readFileSync(path, 'utf8').trim();
+  if (!/^[\x21-\x7e]{16,}$/.test(key) || key.includes(',')) {
+    throw new ConfigError(`${path} does not hold an API key (16 or more characters on one line): delete it to have a new one generated, or set RISKSTREAM_API_KEY`);
+  }
+  return key;
 }
 
 function userLines(users: readonly CreatedUser[]): string[] {
@@ -43,31 +79,37 @@ function fileUserLines(users: readonly CreatedUser[]): string[] {
 
 /** The banner, with its secrets in it (`toTerminal`) or set aside for the secrets file. */
 export function bannerOf(address: string, facts: BannerFacts, toTerminal: boolean, now: Date = new Date()): Banner {
-  const { apiKey, generated, simulatorRate, customers, dashboard, ingest, demoUsers } = facts;
+  const { apiKey, generated, simulatorRate, customers, dashboard, ingest, demoUsers, earlierDemoUsers } = facts;
   const path = secretsPath(facts.dataDir);
-  const secrets: string[] = [];
-  if (!toTerminal && generated && ingest) secrets.push(`api key: ${apiKey}`);
-  if (!toTerminal) secrets.push(...fileUserLines(demoUsers));
-  const aside = secrets.length > 0;
+  const keyPath = demoApiKeyPath(facts.dataDir);
+  const secrets = toTerminal ? [] : fileUserLines(demoUsers);
   const usersText =
-    demoUsers.length === 0
-      ? []
-      : toTerminal
+    demoUsers.length > 0
+      ? toTerminal
         ? ['    demo users (passwords shown once; change them with `riskstream users passwd <name>`):', ...userLines(demoUsers)]
-        : [`    demo users ${demoUsers.map((u) => u.username).join(', ')}: their passwords are in ${path} (readable by you only; not printed, as this output is not a terminal)`];
+        : [`    demo users ${demoUsers.map((u) => u.username).join(', ')}: their passwords are in ${path} (readable by you only; not printed, as this output is not a terminal)`]
+      : [];
+  const earlierText =
+    earlierDemoUsers.length > 0
+      ? [
+          `    demo users ${earlierDemoUsers.join(', ')} exist from an earlier start: their passwords were shown then at a terminal, or are in ${path} (the latest lines count);`,
+          '      `riskstream users passwd <name>` sets a new one',
+        ]
+      : [];
   const keyText = !ingest
     ? []
     : !generated
       ? ['    API key  from RISKSTREAM_API_KEY']
       : toTerminal
-        ? [`    API key  ${apiKey}   (generated for this run; set RISKSTREAM_API_KEY to choose one)`]
-        : [`    API key  in ${path} (generated for this run; set RISKSTREAM_API_KEY to choose one)`];
-  const keyHeader = !generated ? '$RISKSTREAM_API_KEY' : toTerminal ? apiKey : `$(sed -n 's/^api key: //p' '${path}')`;
+        ? [`    API key  ${apiKey}   (generated for this data folder, the same at every start, kept in ${keyPath}; set RISKSTREAM_API_KEY to choose one)`]
+        : [`    API key  in ${keyPath} (generated for this data folder, the same at every start; set RISKSTREAM_API_KEY to choose one)`];
+  const keyHeader = !generated ? '$RISKSTREAM_API_KEY' : toTerminal ? apiKey : `$(cat '${keyPath}')`;
   const lines = [
     '',
     `  riskstream is running at ${address}`,
     ...(dashboard ? [`    dashboard ${address}/    API docs ${address}/api/docs`] : []),
     ...usersText,
+    ...earlierText,
     ...(dashboard && facts.noDashboardUsers ? ['    no dashboard users yet: add one with `npx riskstream users add <name> --role admin`'] : []),
     `    health   ${address}/healthz`,
     `    metrics  ${address}/metrics`,
@@ -86,7 +128,10 @@ export function bannerOf(address: string, facts: BannerFacts, toTerminal: boolea
         ]
       : []),
   ];
-  return { text: lines.join('\n') + '\n', secrets: aside ? { path, lines: [`# riskstream ${now.toISOString()}: secrets of this start, kept out of its output (not a terminal)`, ...secrets] } : null };
+  return {
+    text: lines.join('\n') + '\n',
+    secrets: secrets.length > 0 ? { path, lines: [`# riskstream ${now.toISOString()}: the demo users this start created (pid ${process.pid}), kept out of its output (not a terminal)`, ...secrets] } : null,
+  };
 }
 
 /** The notice when NATS lost its store and the demo users were created again with new passwords. */
@@ -100,12 +145,12 @@ export function recreatedUsersNotice(users: readonly CreatedUser[], dataDir: str
 }
 
 /**
- * Writes secrets to their file, readable and writable by the owner only: a new start replaces it
- * (its API key and users are this start's), a later notice appends.
+ * Adds secrets to their file, readable and writable by the owner only. Never replaces it: the
+ * passwords of demo users an earlier start created stay valid, and are shown nowhere else.
  */
-export function writeSecrets(file: SecretsFile, append: boolean): void {
+export function writeSecrets(file: SecretsFile): void {
   makeFolder(dirname(file.path), 'RISKSTREAM_DATA_DIR');
-  const fd = openSync(file.path, append ? 'a' : 'w', 0o600);
+  const fd = openSync(file.path, 'a', 0o600);
   try {
     fchmodSync(fd, 0o600);
     writeSync(fd, file.lines.join('\n') + '\n');

@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { fxRatesFromEnv, setFxRates, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { PACKAGE_VERSION, startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
-import { bannerOf, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
+import { bannerOf, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
+import { DEMO_USERS } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand } from './bench.js';
@@ -31,16 +32,19 @@ program
   .description('start riskstream: every role in one process, or the roles you name')
   .option('--roles <list>', 'comma-separated roles: ingest,processors,writer,api,simulator (default: all)')
   .action(async (opts: { roles?: string }) => {
-    const config = loadConfig();
+    const loaded = loadConfig();
     const roles = parseRoles(opts.roles);
+    // demo mode: one key per data folder, the same at every start and for every process sharing it (bin/banner.ts)
+    const demoKey = loaded.apiKeyGenerated ? demoApiKey(loaded.dataDir) : null;
+    const config = demoKey === null ? loaded : { ...loaded, apiKey: demoKey, apiKeys: [demoKey] };
     const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat);
     // A reader of the banner that goes away (`start | head`) must not stop a running system
     // without its drain (quietOnClosedPipe() would end the process): the banner is lost, no more.
     process.stdout.on('error', () => undefined);
     // secrets only to a terminal; to a log, a file of the owner's (bin/banner.ts)
     const toTerminal = process.stdout.isTTY === true;
-    const show = (banner: Banner, append: boolean): void => {
-      if (banner.secrets) writeSecrets(banner.secrets, append);
+    const show = (banner: Banner): void => {
+      if (banner.secrets) writeSecrets(banner.secrets);
       process.stdout.write(banner.text);
     };
     // A stop asked for while starting waits for the start to finish, then drains like any other
@@ -58,7 +62,7 @@ program
     process.on('SIGINT', whileStarting);
     process.on('SIGTERM', whileStarting);
     const system = await startSystem(config, roles, logger, {
-      demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, toTerminal), true),
+      demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, toTerminal)),
     });
     process.off('SIGINT', whileStarting);
     process.off('SIGTERM', whileStarting);
@@ -70,10 +74,12 @@ program
       dashboard: roles.has('api'),
       ingest: roles.has('ingest'),
       demoUsers: system.demoUsers,
+      // the demo users are seeded by the api role; those that were there already came from an earlier start
+      earlierDemoUsers: roles.has('api') && config.demoUsers ? DEMO_USERS.map((u) => u.username).filter((name) => !system.demoUsers.some((u) => u.username === name)) : [],
       noDashboardUsers: system.noDashboardUsers,
       dataDir: config.dataDir,
     };
-    show(bannerOf(system.address, facts, toTerminal), false);
+    show(bannerOf(system.address, facts, toTerminal));
     let firstSignalAt = 0;
     const shutdown = (signal: string): void => {
       // Some supervisors deliver one stop to the process and its group at once; only a signal
