@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
@@ -14,7 +14,7 @@ import { sourcePath } from '../core/index.js';
 import { createHarness, NATS_URL, REDIS_URL, type Harness } from '../test/harness.js';
 import { createSecretBox, createUserStore, type UserStore } from '../dashboard/server/auth/index.js';
 import { verifyPassword } from '../dashboard/server/auth/password.js';
-import { BACKUP_FORMAT, BackupFileError, readBackup, restoreBackup, writeBackup } from './backup.js';
+import { BACKUP_FORMAT, BackupFileError, readBackup, restoreBackup, withBackupOutput, writeBackup } from './backup.js';
 
 let a: Harness;
 let b: Harness;
@@ -115,6 +115,20 @@ describe('backup and restore', () => {
 function header(v = 2): string {
   return JSON.stringify({ format: BACKUP_FORMAT, v, namespace: 'rs', createdAt: '2026-12-06T04:00:00.000Z', buckets: ['users'] });
 }
+
+describe('backup and restore - stdout', () => {
+  it('fails, saying so, when the reader of stdout goes away before the backup is whole (a listing would end quietly)', async () => {
+    const closed = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    closed.on('error', () => undefined); // as the CLI's own handler of stdout does
+    await expect(withBackupOutput('-', (out) => writeBackup(a.bus, out), closed)).rejects.toThrow(
+      new BackupFileError('stdout was closed before the backup was complete: what its reader got is cut off and cannot be restored; write it to a file instead, or keep the reader open'),
+    );
+  });
+});
 
 describe('backup and restore - files of format 1', () => {
   it('reads a backup without an end line, and says that whether it was cut short cannot be checked', async () => {

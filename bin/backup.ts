@@ -261,8 +261,8 @@ export function linesOf(file: string): AsyncIterable<string> {
 }
 
 /** A file only its owner can read (the backup holds password hashes), or stdout for `-`. */
-export async function withBackupOutput<T>(file: string, write: (out: Writable) => Promise<T>): Promise<T> {
-  if (file === '-') return write(process.stdout);
+export async function withBackupOutput<T>(file: string, write: (out: Writable) => Promise<T>, stdout: Writable = process.stdout): Promise<T> {
+  if (file === '-') return toStdout(stdout, write);
   const out = createWriteStream(file, { mode: 0o600, flags: 'wx' });
   await new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
@@ -279,6 +279,28 @@ export async function withBackupOutput<T>(file: string, write: (out: Writable) =
   } finally {
     out.end();
     await finished(out);
+  }
+}
+
+/**
+ * A backup on stdout whose reader goes away is cut off: unlike a listing, that is a failure to say
+ * (the general handler ends a command quietly with 0 when stdout closes; this one listens itself).
+ */
+async function toStdout<T>(stdout: Writable, write: (out: Writable) => Promise<T>): Promise<T> {
+  let closed = false;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') closed = true;
+  };
+  stdout.on('error', onError);
+  try {
+    return await write(stdout);
+  } catch (error) {
+    if (closed || (error as NodeJS.ErrnoException).code === 'EPIPE') {
+      throw new BackupFileError('stdout was closed before the backup was complete: what its reader got is cut off and cannot be restored; write it to a file instead, or keep the reader open');
+    }
+    throw error;
+  } finally {
+    stdout.off('error', onError);
   }
 }
 
