@@ -75,8 +75,19 @@ describe('server - request time limit', () => {
     });
     clearInterval(timer);
     expect(answer.text).toMatch(/^HTTP\/1\.1 408 /);
+    // in the shape of every other error, saying what to do
+    const body = JSON.parse(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+    expect(body.error).toMatchObject({ code: 'RS_ERR_REQUEST_TIMEOUT', message: expect.stringMatching(/did not arrive whole within 1 s/) });
+    expect(answer.text).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
     expect(answer.ms).toBeGreaterThanOrEqual(900);
     expect(answer.ms).toBeLessThan(LIMITS.requestTimeoutMs + LIMITS.checkIntervalMs + 1000);
+  });
+
+  it('answers headers larger than Node takes with 431 in the shape of every other error', async () => {
+    const port = await listening({});
+    const answer = await rawConnection(port, (socket) => socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'x'.repeat(70_000)}\r\n\r\n`));
+    expect(answer.text).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer.text).toContain('"code":"RS_ERR_BAD_REQUEST"');
   });
 
   it('does not count the time an answer takes once the request has arrived', async () => {

@@ -61,6 +61,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 2048 },
     trustProxy: false,
     return503OnClosing: true,
+    // what Node refuses before a request exists (too slow, headers too large, not HTTP), answered
+    // in our shape where there is an answer to give
+    clientErrorHandler: function clientError(error: Error & { code?: string }, socket) {
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      const answer =
+        error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? rawAnswer(408, 'Request Timeout', new RiskstreamError('RS_ERR_REQUEST_TIMEOUT', `the request did not arrive whole within ${limits.requestTimeoutMs / 1000} s (its headers within ${Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 1000} s); send it again over a faster link or in smaller parts`))
+          : error.code === 'HPE_HEADER_OVERFLOW'
+            ? rawAnswer(431, 'Request Header Fields Too Large', new RiskstreamError('RS_ERR_BAD_REQUEST', 'the request headers are too large'))
+            : rawAnswer(400, 'Bad Request', new RiskstreamError('RS_ERR_BAD_REQUEST', 'the request is not valid HTTP/1.1'));
+      socket.end(answer);
+    },
     // the router's own refusals (a path that does not decode, a segment too long) in our shape
     frameworkErrors: function routerError(error, _request, reply) {
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is longer than 2,048 characters' : 'the path is not valid percent-encoded UTF-8';
@@ -105,6 +117,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
   return app;
+}
+
+/** A whole HTTP/1.1 answer written straight to a socket (no request, so no Fastify reply), closing it. */
+function rawAnswer(status: number, reason: string, error: RiskstreamError): string {
+  const body = JSON.stringify(error.toJSON());
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 const PAGE_HEADERS_LIST = Object.entries(PAGE_HEADERS);
