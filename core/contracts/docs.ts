@@ -131,7 +131,8 @@ reference, never a fresh random id per attempt. Then re-sending after a timeout 
 the same id sent again over HTTP within the stream's duplicate window (2 minutes) is not put on
 the bus again and the answer says \`"status": "duplicate"\`; after that window the processors still recognise the id
 for \`RISKSTREAM_DEDUP_TTL_SECONDS\` (30 minutes by default) and do not count it twice in any
-feature, and storage deduplicates on it.`;
+feature, the gateway answers \`duplicate\` once they have applied the first copy
+([errors.md](errors.md#what-succeeds-looks-like)), and storage deduplicates on it.`;
 }
 
 function moneySection(): string {
@@ -289,10 +290,13 @@ message per linger unless the message is full, so an event that arrives within 2
 previous message waits for the rest of those 2 ms (an event after a quieter spell leaves at once).
 The answer to each request still comes only once JetStream has stored its event. For the \`duplicate\` answer the
 gateway claims each stored event id in Redis (\`<prefix>{i:<id>}\`, the stream sequence, kept for
-the duplicate window): an id claimed before is answered \`duplicate\` and left out of the next
-envelope. A lone event is not looked up first (JetStream drops a copy sent alone under the same
-id); a lone copy of an event that first went in an envelope reaches the bus once more and is
-answered \`duplicate\`, as is one of two copies sent at the same instant. Either way the
+the duplicate window), and beyond the window reads the processors' marker of the event's first
+application (its origin, in the same round trip; a marker released by a failed decision does not
+count): an id claimed or applied before is answered \`duplicate\` with the first copy's sequence and
+left out of the next envelope. A lone event is not looked up first (JetStream drops a copy sent
+alone under the same id within the window); a lone copy of an event that first went in an
+envelope, or that comes after the window, reaches the bus once more and is answered \`duplicate\`,
+as is one of two copies sent at the same instant. Either way the
 processors decide the event once. If Redis cannot be asked, events are sent and answered
 \`accepted\` (a warning is logged at most once a minute); the processors still decide each once.
 
