@@ -46,7 +46,7 @@ export async function withUsersContext<T>(config: Config, run: (ctx: UsersContex
     await openUsersBucket(bus, config, access);
     redis = await connectRedis(config.redisUrl, 'riskstream-users');
     const ctx: UsersContext = {
-      users: await createUserStore(bus, { secrets: loadSecretBox(config) }),
+      users: await createUserStore(bus, { secrets: loadSecretBox(config, false) }),
       sessions: createSessionStore(redis, names.redisPrefix),
       throttle: createLoginThrottle(redis, names.redisPrefix),
     };

@@ -1,6 +1,6 @@
 // Sealing TOTP secrets: pure crypto and the key file, no services.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,16 @@ describe('secret box', () => {
     const again = loadSecretBox({ secretsKey: undefined, dataDir: join(dir, 'data') });
     expect(again.open(sealed, 'ann')).toBe('secret');
     expect(() => fromEnv.open(sealed, 'ann')).toThrow(SecretBoxError);
+  });
+
+  it('asked not to create one (the users command line tool), leaves no key file behind and opens nothing stored', () => {
+    const dir = tempDir();
+    const box = loadSecretBox({ secretsKey: undefined, dataDir: join(dir, 'elsewhere') }, false);
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
+    expect(box.keySource).toMatch(/no .*secrets\.key \(RISKSTREAM_DATA_DIR\) and no RISKSTREAM_SECRETS_KEY/);
+    const server = loadSecretBox({ secretsKey: undefined, dataDir: join(dir, 'data') });
+    expect(() => box.open(server.seal('secret', 'ann'), 'ann')).toThrow(SecretBoxError);
+    // where the key file exists, it is the one read
+    expect(loadSecretBox({ secretsKey: undefined, dataDir: join(dir, 'data') }, false).open(server.seal('secret', 'ann'), 'ann')).toBe('secret');
   });
 });

@@ -2,7 +2,7 @@
 // cannot mint second-factor codes. The key comes from RISKSTREAM_SECRETS_KEY, or, when that is not
 // set, from a key file in the data folder that the first process creates (docs/security.md).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, makeFolder } from '../../../core/index.js';
 
@@ -72,9 +72,15 @@ export function parseSecretsKey(text: string, source = 'RISKSTREAM_SECRETS_KEY')
  * `<dataDir>/secrets.key`, created (mode 0600) when missing. Processes on other machines must
  * share the key through the environment.
  */
-export function loadSecretBox(opts: { readonly secretsKey: string | undefined; readonly dataDir: string }): SecretBox {
+export function loadSecretBox(opts: { readonly secretsKey: string | undefined; readonly dataDir: string }, create = true): SecretBox {
   if (opts.secretsKey) return createSecretBox(parseSecretsKey(opts.secretsKey), 'RISKSTREAM_SECRETS_KEY');
   const path = join(opts.dataDir, SECRETS_KEY_FILE);
+  if (!create && !existsSync(path)) {
+    // A command line tool run away from the data folder: it must not leave a key of its own there
+    // (one that differs from the server's). A key of the moment opens nothing stored, and the user
+    // store keeps what it cannot open sealed as it was.
+    return createSecretBox(randomBytes(KEY_BYTES), `no ${path} (RISKSTREAM_DATA_DIR) and no RISKSTREAM_SECRETS_KEY`);
+  }
   makeFolder(opts.dataDir, 'RISKSTREAM_DATA_DIR');
   try {
     writeFileSync(path, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
