@@ -2,10 +2,8 @@
 // 30 days) rather than ClickHouse, so that it works beside a running riskstream whose embedded chDB
 // folder nobody else may open. With --json it prints each letter as a line, payload included: fix
 // the payloads and send them again with `riskstream replay`.
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
 import { isoTimeWithZone } from './cli-options.js';
-import { connectBus, names as namesOf, oneLine, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
+import { connectBus, names as namesOf, oneLine, scanStream, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
 
 export class DeadLettersCommandError extends Error {
   override readonly name = 'DeadLettersCommandError';
@@ -57,7 +55,7 @@ export function sinceOf(text: string, nowMs = Date.now()): number {
 /** Reads the letters stored since the time, up to those present when it started. */
 export async function listDeadLetters(bus: Bus, query: DeadLetterQuery): Promise<DeadLetterListing> {
   const stream = bus.names.streams.dlq;
-  const info = await bus.jsm.streams.info(stream).catch((error: unknown) => {
+  await bus.jsm.streams.info(stream).catch((error: unknown) => {
     if (/not found/i.test((error as Error).message)) {
       throw new DeadLettersCommandError(`NATS has no stream ${stream}: namespace "${bus.names.namespace}" has not started yet (is RISKSTREAM_NAMESPACE right?)`);
     }
@@ -66,39 +64,17 @@ export async function listDeadLetters(bus: Bus, query: DeadLetterQuery): Promise
   const kept: ListedLetter[] = [];
   let count = 0;
   const byCode: Record<string, number> = {};
-  const last = info.state.last_seq;
-  if (info.state.messages > 0) {
-    // An ephemeral consumer of our own from the time on (no acks), deleted when done.
-    const created = await bus.jsm.consumers.add(stream, {
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(query.sinceMs).toISOString(),
-      ack_policy: AckPolicy.None,
-      inactive_threshold: nanos(60_000),
-    });
-    try {
-      const consumer = await bus.js.consumers.get(stream, created.name);
-      let remaining = created.num_pending;
-      while (remaining > 0) {
-        const messages = await consumer.fetch({ max_messages: Math.min(remaining, 1000), expires: 5000 });
-        let got = 0;
-        for await (const message of messages) {
-          got++;
-          const letter = parseLetter(message.string());
-          if (letter && (query.code === undefined || letter.code === query.code) && (query.source === undefined || letter.source === query.source)) {
-            count++;
-            byCode[letter.code] = (byCode[letter.code] ?? 0) + 1;
-            // Only the newest `limit` are kept: a flood of letters (payloads up to 64 KiB) must not fill memory.
-            kept.push({ ...letter, dlqSeq: message.seq });
-            if (kept.length >= query.limit * 2) kept.splice(0, kept.length - query.limit);
-          }
-          remaining = message.seq >= last ? 0 : message.info.pending;
-        }
-        if (got === 0) break;
-      }
-    } finally {
-      await bus.jsm.consumers.delete(stream, created.name).catch(() => false);
+  // From the time on, with an ephemeral consumer of our own (no acks).
+  await scanStream(bus, stream, { sinceMs: query.sinceMs }, (message) => {
+    const letter = parseLetter(message.string());
+    if (letter && (query.code === undefined || letter.code === query.code) && (query.source === undefined || letter.source === query.source)) {
+      count++;
+      byCode[letter.code] = (byCode[letter.code] ?? 0) + 1;
+      // Only the newest `limit` are kept: a flood of letters (payloads up to 64 KiB) must not fill memory.
+      kept.push({ ...letter, dlqSeq: message.seq });
+      if (kept.length >= query.limit * 2) kept.splice(0, kept.length - query.limit);
     }
-  }
+  });
   return { letters: kept.slice(-query.limit).reverse(), matched: count, byCode };
 }
 

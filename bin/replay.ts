@@ -7,8 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
 import { Pool } from 'undici';
 import {
   connectBus,
@@ -18,6 +16,7 @@ import {
   jsonTextErrors,
   names as namesOf,
   oneLine,
+  scanStream,
   splitEnvelopeText,
   streamLimitsOf,
   validateEvent,
@@ -418,41 +417,22 @@ function refusedLines(text: string): ReadonlyMap<number, readonly FieldError[]> 
 async function earlierOutcomes(bus: Bus, ledger: OutcomeLedger, out: ReplayOutput): Promise<number> {
   const found = new IdIndex();
   out.progress('replay: reading the decisions stream for events decided before this run');
-  await scanStream(bus, bus.names.streams.decisions, (d) => {
+  await scanRecords(bus, bus.names.streams.decisions, (d) => {
     if (typeof d.eventId !== 'string' || !ledger.awaits(d.eventId)) return;
     ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined);
     found.add(d.eventId, 0);
   });
   if (found.size > 0) {
-    await scanStream(bus, bus.names.streams.alerts, (a) => {
+    await scanRecords(bus, bus.names.streams.alerts, (a) => {
       if (typeof a.eventId === 'string' && found.get(a.eventId) !== undefined) ledger.alerted(a.eventId, String(a.domain));
     });
   }
   return found.size;
 }
 
-/** Every record of a stream as it is now, read by an ephemeral consumer of our own (no acks), deleted when done. */
-async function scanStream(bus: Bus, stream: string, each: (record: Record<string, unknown>) => void): Promise<void> {
-  const info = await bus.jsm.streams.info(stream).catch(() => null);
-  if (info === null || info.state.messages === 0) return;
-  const last = info.state.last_seq;
-  const created = await bus.jsm.consumers.add(stream, { deliver_policy: DeliverPolicy.All, ack_policy: AckPolicy.None, inactive_threshold: nanos(60_000) });
-  try {
-    const consumer = await bus.js.consumers.get(stream, created.name);
-    let remaining = created.num_pending;
-    while (remaining > 0) {
-      const messages = await consumer.fetch({ max_messages: Math.min(remaining, 1000), expires: 5000 });
-      let got = 0;
-      for await (const message of messages) {
-        got++;
-        recordsOf(message.string(), each);
-        remaining = message.seq >= last ? 0 : message.info.pending;
-      }
-      if (got === 0) break;
-    }
-  } finally {
-    await bus.jsm.consumers.delete(stream, created.name).catch(() => false);
-  }
+/** Every record of a stream as it is now (core's scanStream: an ephemeral consumer of our own, no acks). */
+function scanRecords(bus: Bus, stream: string, each: (record: Record<string, unknown>) => void): Promise<void> {
+  return scanStream(bus, stream, {}, (message) => recordsOf(message.string(), each));
 }
 
 /** The records of a message (an envelope or one record); those that are not JSON are not ours to judge. */

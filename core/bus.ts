@@ -832,3 +832,36 @@ export class PendingLimiter {
     this._limit = limit;
   }
 }
+
+/**
+ * Reads a stream as it is now, from its start or from a time on, with an ephemeral consumer of its
+ * own (no acks) that is deleted when done: for tools that look back (dead letters, a replay's
+ * earlier decisions) without disturbing the durable consumers. Stops at the last message stored
+ * when it began. Nothing when the stream is empty or missing.
+ */
+export async function scanStream(bus: Bus, stream: string, from: { readonly sinceMs?: number }, each: (message: JsMsg) => void): Promise<void> {
+  const info = await bus.jsm.streams.info(stream).catch(() => null);
+  if (info === null || info.state.messages === 0) return;
+  const last = info.state.last_seq;
+  const created = await bus.jsm.consumers.add(stream, {
+    ...(from.sinceMs === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(from.sinceMs).toISOString() }),
+    ack_policy: AckPolicy.None,
+    inactive_threshold: nanos(60_000),
+  });
+  try {
+    const consumer = await bus.js.consumers.get(stream, created.name);
+    let remaining = created.num_pending;
+    while (remaining > 0) {
+      const messages = await consumer.fetch({ max_messages: Math.min(remaining, 1000), expires: 5000 });
+      let got = 0;
+      for await (const message of messages) {
+        got++;
+        each(message);
+        remaining = message.seq >= last ? 0 : message.info.pending;
+      }
+      if (got === 0) break;
+    }
+  } finally {
+    await bus.jsm.consumers.delete(stream, created.name).catch(() => false);
+  }
+}
