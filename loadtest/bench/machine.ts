@@ -1,7 +1,8 @@
 // Who ran a benchmark, where: machine, Node, commit. Recorded next to every figure.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import os from 'node:os';
+import { projectRoot } from '../../core/index.js';
 
 export type MachineInfo = {
   readonly cpu: string;
@@ -13,22 +14,33 @@ export type MachineInfo = {
 };
 
 export function machineInfo(): MachineInfo {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) commit += '+dirty';
-  } catch {
-    // not a git checkout
-  }
   return {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
     cores: os.cpus().length,
     memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    commit,
+    commit: commitOf(projectRoot()),
   };
+}
+
+/**
+ * The commit of the riskstream checkout at `root` (`+dirty` with uncommitted changes to tracked
+ * files), or 'unknown' when it is not the top of a git checkout. Git runs in `root`, not in the
+ * current folder: before 2026-12-06 (21:30) a bench started from another repository recorded that
+ * repository's commit; and a riskstream installed inside some other checkout (node_modules) is not
+ * that checkout's commit either.
+ */
+export function commitOf(root: string): string {
+  const git = (args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    if (realpathSync(git(['rev-parse', '--show-toplevel'])) !== realpathSync(root)) return 'unknown';
+    let commit = git(['rev-parse', '--short', 'HEAD']);
+    if (git(['status', '--porcelain', '--untracked-files=no'])) commit += '+dirty';
+    return commit;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Resident memory of a process in MiB, from /proc (Linux); null elsewhere or when it is gone. */
