@@ -6,13 +6,15 @@ import { appendFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SingleBar } from 'cli-progress';
-import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, safeUrl, sourcePath, withoutSecretsOf, type Config } from '../core/index.js';
-import { runBench, type BenchResult, type Via } from '../loadtest/bench/run.js';
+import { connectBus, connectRedis, consumerLag, deleteKeysWithPrefix, deleteNamespace, names as namesOf, parseRoles, safeUrl, sourcePath, withoutSecretsOf, type Config } from '../core/index.js';
+import { runBench, WARMUP_DRAIN_LIMIT_MS, type BenchResult, type Via } from '../loadtest/bench/run.js';
+import { CPU_MIN_EVENTS, SEND_LAG_LIMIT_MS } from '../loadtest/bench/schedule.js';
 import { machineInfo, type MachineInfo } from '../loadtest/bench/machine.js';
 import { formatWsAlertBench, runWsAlertBench, type WsAlertBenchResult } from '../loadtest/bench/ws-alerts.js';
 import type { BrowserAlertBenchResult } from '../loadtest/bench/browser-alerts.js';
+import { PARENT_WATCH_ENV } from '../loadtest/bench/parent-watch.js';
 
 
 /** A mistake in how bench was called, or a riskstream it cannot drive: printed without a stack. */
@@ -72,10 +74,39 @@ type Target = {
   readonly config: Config;
   readonly baseUrl: string;
   readonly pid?: number;
+  /** Started by the bench for the run (its own namespace), rather than attached to. */
+  readonly spawned: boolean;
   /** A dashboard user for the WebSocket subscribers and the browser. */
   readonly user?: { readonly username: string; readonly password: string };
   stop(): Promise<void>;
+  /** At once, without waiting: SIGKILL the spawned process (a second interrupt). */
+  kill(): void;
 };
+
+/** The run ended because of a signal: the exit code a shell gives it (128 + the signal's number). */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** The most events per second, and per run (warm-up included), the bench takes. */
+export const MAX_RATE = 1_000_000;
+export const MAX_EVENTS = 100_000_000;
+
+/** Refuses options that cannot work together, before anything is started: a BenchError in one line. */
+export function checkBenchOptions(options: Pick<BenchCommandOptions, 'rate' | 'duration' | 'warmup' | 'spawn' | 'roles' | 'suite'>): void {
+  if (options.rate > MAX_RATE) throw new BenchError(`--rate ${options.rate} is more than the bench can send (at most ${MAX_RATE.toLocaleString('en')} events/s)`);
+  const events = options.rate * (options.duration + options.warmup);
+  if (events > MAX_EVENTS) {
+    throw new BenchError(`--rate ${options.rate} for ${options.warmup} + ${options.duration} s is ${events.toLocaleString('en')} events; the bench tracks at most ${MAX_EVENTS.toLocaleString('en')} in one run`);
+  }
+  if (options.roles !== undefined && !options.spawn) throw new BenchError('--roles sets the roles of a riskstream the bench starts: add --spawn (an attached riskstream runs the roles it was started with)');
+  if (options.roles !== undefined) {
+    try {
+      parseRoles(options.roles);
+    } catch (error) {
+      throw new BenchError(`--roles: ${(error as Error).message}`);
+    }
+  }
+}
 type Run = { readonly via: Via; readonly rate: number; readonly durationS: number };
 
 export async function runBenchCommand(config: Config, options: BenchCommandOptions): Promise<number> {
@@ -87,21 +118,52 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
       ]
     : [{ via: options.via, rate: options.rate, durationS: options.duration }];
   if (options.browser && options.wsClients === 0) throw new BenchError('--browser measures beside the WebSocket clients: give --ws-clients too');
-  const target = options.spawn ? await spawnTarget(config, options.roles) : attachTarget(config, options);
+  checkBenchOptions(options);
+  // SIGINT (Ctrl-C) or SIGTERM (a CI time-out): stop sending, print the figures so far marked as
+  // partial, clean up, and exit 130 / 143. A second signal exits at once, killing the spawned child.
+  const interrupt = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  let target: Target | undefined;
+  const onSignal = (signal: StopSignal): void => {
+    if (stoppedBy !== undefined) {
+      target?.kill();
+      process.stderr.write(`\nbench: ${signal} again: exiting now${target?.spawned ? `; namespace ${target.config.namespace} and its data folder ${target.config.dataDir} are left behind (delete them with RISKSTREAM_NAMESPACE=${target.config.namespace} riskstream reset --yes)` : ''}\n`);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    }
+    stoppedBy = signal;
+    process.stderr.write(`\nbench: ${signal}: stopping the run, printing its figures so far and cleaning up (${signal} again to exit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    target = options.spawn ? await spawnTarget(config, options.roles, interrupt.signal) : attachTarget(config, options);
+    if (target === undefined) return SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT'];
+    return await runOn(target, runs, options, interrupt.signal, () => stoppedBy);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runOn(target: Target, runs: readonly Run[], options: BenchCommandOptions, signal: AbortSignal, stoppedBy: () => StopSignal | undefined): Promise<number> {
   const results: BenchResult[] = [];
   let ws: WsAlertBenchResult | undefined;
   let browser: BrowserAlertBenchResult | undefined;
   try {
     for (const [index, run] of runs.entries()) {
+      if (signal.aborted) break;
       // Alert delivery to live dashboards is measured while the NATS run loads the system. They
       // listen through the warm-up too, but count only alerts created in the measured window, as
       // the decision figures do (nothing counts until the run says when its window starts).
-      const listenS = options.warmup + run.durationS;
+      // They listen until the run's sending ends (its warm-up may wait for its backlog), then 5 s more.
       let windowStart = Number.POSITIVE_INFINITY;
       const countFrom = (): number => windowStart;
-      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, listenS, countFrom) : undefined;
+      let sendingEnded: () => void = () => undefined;
+      const listenUntil = new Promise<void>((resolve) => (sendingEnded = resolve));
+      const wsRun = index === 0 && options.wsClients > 0 ? startWsSubscribers(target, options.wsClients, listenUntil, countFrom) : undefined;
       // The browser watches the feed during the same run, beside the WebSocket clients.
-      const browserRun = wsRun && options.browser ? startBrowser(target, listenS, countFrom) : undefined;
+      const browserRun = wsRun && options.browser ? startBrowser(target, listenUntil, countFrom) : undefined;
       if (wsRun) await wsRun.ready;
       if (browserRun) await browserRun.ready;
       const bar = new SingleBar({
@@ -133,15 +195,21 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
         alertShare: options.alertShare,
         onProgress: (p) => bar.update(Math.min(barS, Math.floor(p.elapsedS)), { sent: p.sent, decided: p.decided, inFlight: p.inFlight }),
         onMeasuredWindow: (startsAt) => (windowStart = startsAt),
+        onSendingEnded: () => sendingEnded(),
+        // Only a process the bench started is known to serve the namespace measured.
+        threadCpu: target.spawned,
+        signal,
       }).catch((error: unknown) => {
         bar.stop();
         throw benchFailure(error, target.config.natsUrl);
       });
+      sendingEnded();
       bar.update(barS);
       bar.stop();
       if (result.late > 0) process.stderr.write('\n');
       results.push(result);
-      printResult(result, target.config.namespace);
+      printResult(result, target, stoppedBy());
+      if (result.partial) break;
       if (wsRun) {
         ws = await wsRun.done;
         process.stdout.write(`alert delivery to ${options.wsClients} WebSocket clients during that run:\n${formatWsAlertBench(ws)}\n\n`);
@@ -153,23 +221,35 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
       }
       // A run the system could not keep up with leaves a backlog: let it drain before the next
       // run, so that runs do not bleed into each other.
-      if (index < runs.length - 1) await waitForBacklog(target.config);
+      if (index < runs.length - 1) await waitForBacklog(target.config, signal);
     }
   } finally {
     await target.stop();
   }
   const machine = machineInfo();
-  if (options.record) recordResults(results, ws, browser, machine, process.argv.slice(2).join(' '));
+  const stopped = stoppedBy();
+  if (options.record && stopped === undefined) recordResults(results, ws, browser, machine, process.argv.slice(2).join(' '));
+  if (options.record && stopped !== undefined) process.stderr.write('bench: interrupted: nothing recorded in BENCHMARKS.md\n');
   if (options.json) {
     const wsPart = { ...(ws ? { wsAlerts: { ...ws, perClient: undefined } } : {}), ...(browser ? { browserAlerts: browser } : {}) };
-    process.stdout.write(JSON.stringify(results.length === 1 ? { ...results[0], ...wsPart, machine } : { runs: results, ...wsPart, machine }) + '\n');
+    const targetPart = { target: targetOf(target) };
+    const partial = { partial: stopped !== undefined };
+    process.stdout.write(
+      JSON.stringify(results.length === 1 ? { ...results[0], ...partial, ...targetPart, ...wsPart, machine } : { runs: results, ...partial, ...targetPart, ...wsPart, machine }) + '\n',
+    );
   }
+  if (stopped !== undefined) return SIGNAL_EXIT_CODES[stopped];
   // 2: an event was lost, or nothing came back at all (nothing to measure)
   return results.every((r) => r.lost === 0 && r.warmup.lost === 0 && !(r.sent > 0 && r.decided + r.late === 0)) ? 0 : 2;
 }
 
+/** What was measured: the namespace, the NATS server (without secrets) and the HTTP base. */
+function targetOf(target: Target): { namespace: string; natsUrl: string; baseUrl: string; spawned: boolean } {
+  return { namespace: target.config.namespace, natsUrl: safeUrl(target.config.natsUrl), baseUrl: target.baseUrl, spawned: target.spawned };
+}
+
 /** Opens the WebSocket subscribers; `ready` once they listen, `done` with the figures after the run and a grace. */
-function startWsSubscribers(target: Target, clients: number, durationS: number, countFrom: () => number): { ready: Promise<void>; done: Promise<WsAlertBenchResult> } {
+function startWsSubscribers(target: Target, clients: number, listenUntil: Promise<void>, countFrom: () => number): { ready: Promise<void>; done: Promise<WsAlertBenchResult> } {
   if (!target.user) {
     throw new BenchError('--ws-clients needs a dashboard user: set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD to a user of the running riskstream, or use --spawn');
   }
@@ -181,7 +261,7 @@ function startWsSubscribers(target: Target, clients: number, durationS: number, 
     password: target.user.password,
     clients,
     // Listen a little longer than the load runs, so the last alerts are counted.
-    durationSeconds: durationS + 5,
+    listenUntil: listenUntil.then(() => new Promise<void>((r) => setTimeout(r, 5000))),
     countFrom,
     onReady: () => markReady(),
   });
@@ -190,7 +270,7 @@ function startWsSubscribers(target: Target, clients: number, durationS: number, 
 }
 
 /** Opens the dashboard in headless Chromium; `ready` once the feed listens, `done` with the figures. */
-function startBrowser(target: Target, durationS: number, countFrom: () => number): { ready: Promise<void>; done: Promise<BrowserAlertBenchResult> } {
+function startBrowser(target: Target, listenUntil: Promise<void>, countFrom: () => number): { ready: Promise<void>; done: Promise<BrowserAlertBenchResult> } {
   const user = target.user!;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -201,7 +281,7 @@ function startBrowser(target: Target, durationS: number, countFrom: () => number
       username: user.username,
       password: user.password,
       // As the WebSocket clients: a little longer than the load, so the last alerts are counted.
-      durationSeconds: durationS + 5,
+      listenUntil: listenUntil.then(() => new Promise<void>((r) => setTimeout(r, 5000))),
       countFrom,
       onReady: () => markReady(),
     }),
@@ -210,25 +290,41 @@ function startBrowser(target: Target, durationS: number, countFrom: () => number
   return { ready, done };
 }
 
-async function waitForBacklog(config: Config, limitMs = 300_000): Promise<void> {
+/**
+ * Between the suite's runs: waits until the processors and the writer have read everything of the
+ * run before (every consumer of the namespace's streams; before 2026-12-06 (21:30) only the
+ * processors', so the next run shared the CPU with storage catching up), then 3 s more. Gives up
+ * after limitMs, saying so; an interrupt stops the wait.
+ */
+async function waitForBacklog(config: Config, signal: AbortSignal, limitMs = 300_000): Promise<void> {
   const names = namesOf(config.namespace);
   const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-drain');
+  const readers = [
+    [names.streams.events, names.consumers.processors, 'processors'],
+    [names.streams.events, names.consumers.writerEvents, 'writer (events)'],
+    [names.streams.decisions, names.consumers.writerDecisions, 'writer (decisions)'],
+    [names.streams.alerts, names.consumers.writerAlerts, 'writer (alerts)'],
+  ] as const;
   const deadline = Date.now() + limitMs;
   try {
-    for (;;) {
-      const lag = await consumerLag(bus, names.streams.events, names.consumers.processors);
-      if (!lag || lag.pending + lag.ackPending === 0) break;
+    while (!signal.aborted) {
+      const waiting: string[] = [];
+      for (const [stream, consumer, label] of readers) {
+        const lag = await consumerLag(bus, stream, consumer);
+        if (lag && lag.pending + lag.ackPending > 0) waiting.push(`${label} ${lag.pending + lag.ackPending}`);
+      }
+      if (waiting.length === 0) break;
       if (Date.now() > deadline) {
-        process.stderr.write(`bench: ${lag.pending + lag.ackPending} events still waiting for the processors; starting the next run anyway\n`);
+        process.stderr.write(`\nbench: still unread after ${limitMs / 1000} s: ${waiting.join(', ')} messages; starting the next run anyway\n`);
         break;
       }
-      progressLine(`bench: waiting for the processors' backlog: ${lag.pending + lag.ackPending} messages`);
+      progressLine(`bench: waiting for the run's backlog before the next: ${waiting.join(', ')} messages`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
     await bus.nc.close();
   }
-  await new Promise((r) => setTimeout(r, 3000));
+  if (!signal.aborted) await new Promise((r) => setTimeout(r, 3000));
   process.stderr.write('\n');
 }
 
@@ -243,8 +339,9 @@ function progressLine(text: string): void {
   process.stderr.write(process.stderr.isTTY ? `\r${text}   ` : `${text}\n`);
 }
 
-/** Why figures are missing or empty, in the reader's terms. */
-function resultHints(r: BenchResult, namespace: string): string[] {
+/** Why figures are missing, empty or to be read with care, in the reader's terms. */
+function resultHints(r: BenchResult, target: Target): string[] {
+  const namespace = target.config.namespace;
   const hints: string[] = [];
   if (r.decided === 0 && r.late === 0 && r.sent > 0) {
     hints.push(`  no decision came back: is a riskstream with the processors role running in namespace "${namespace}" (RISKSTREAM_NAMESPACE)? \`riskstream doctor\` lists its processes; --spawn starts one for the run`);
@@ -252,27 +349,65 @@ function resultHints(r: BenchResult, namespace: string): string[] {
   if (r.rssMaxMiB === null || r.cpuMsPer1k.riskstream === null) {
     hints.push("  (memory and riskstream's CPU need the process: give --pid, or use --spawn)");
   }
+  if (r.decided > 0 && r.cpuFromFewEvents) hints.push(`  (CPU per event from ${r.decided} decided events, fewer than ${CPU_MIN_EVENTS.toLocaleString('en')}: too few to mean anything)`);
+  if (!target.spawned) {
+    hints.push("  (nats-server's and redis-server's CPU include whatever else they serve; riskstream's by thread is read only from a riskstream the bench started, whose namespace it knows)");
+  } else if (r.threadCpuUnanswered) {
+    hints.push("  (riskstream's CPU by thread is missing: its /metrics did not answer within 5 s, at the window's start or end)");
+  }
   return hints;
 }
 
-function printResult(r: BenchResult, namespace: string): void {
+const NOT_MEASURED = 'n/a';
+
+/** Latency figures, `n/a` where nothing was decided. */
+function latencyLine(r: BenchResult): string {
+  const ms = (v: number | null): string => (v === null ? NOT_MEASURED : `${v} ms`);
+  const decided = r.decided + r.late;
+  // Lost events have no latency: the percentiles describe the decided share only.
+  const share = r.lost > 0 && decided > 0 ? ` (of the ${decided} of ${r.accepted} accepted events decided; the ${r.lost} lost have none)` : '';
+  return `  ingest-to-decision (late ones included) p50 ${ms(r.p50Ms)}  p95 ${ms(r.p95Ms)}  p99 ${ms(r.p99Ms)}  max ${ms(r.maxMs)}${share}`;
+}
+
+/** How the load generator kept the schedule, said plainly when it did not. */
+function generatorLines(r: BenchResult): string[] {
+  const g = r.generator;
+  const lines = [`  load offered ${g.offeredPerSecond}/s over ${g.sendingSeconds} s of sending (asked: ${r.rate}/s for ${r.durationS} s)`];
+  if (!g.keptSchedule) {
+    const held = g.heldBackMs > 0 ? `; it held events back for ${(g.heldBackMs / 1000).toFixed(1)} s while 20,000 were unacknowledged` : '';
+    lines.push(`  the load generator could not keep the schedule: ${g.lateSends} events sent more than ${SEND_LAG_LIMIT_MS} ms after their time (at most ${Math.round(g.maxSendLagMs)} ms)${held}; their latency counts from their time`);
+  }
+  return lines;
+}
+
+function printResult(r: BenchResult, target: Target, stoppedBy: StopSignal | undefined): void {
+  const w = r.warmup;
+  const warmupLine =
+    w.seconds > 0
+      ? `  warm-up (not in the figures below): sent ${w.sent}  lost ${w.lost}; ran ${w.ranSeconds} s (sending, then waiting for its decisions); ${
+          w.drained ? 'all decided before the window opened' : `${w.undecidedAtWindow} still undecided when the window opened after ${WARMUP_DRAIN_LIMIT_MS / 1000} s of waiting: its backlog is in the figures`
+        }`
+      : undefined;
   process.stdout.write(
     [
-      `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s${r.warmup.seconds > 0 ? ` after ${r.warmup.seconds}s of warm-up at that rate` : ''}`,
-      ...(r.warmup.seconds > 0 ? [`  warm-up (not in the figures below): sent ${r.warmup.sent}  lost ${r.warmup.lost}`] : []),
+      ...(r.partial ? [`PARTIAL: interrupted by ${stoppedBy ?? 'a signal'}; the figures so far, without the grace or the drain (undecided events count as lost)`] : []),
+      `via ${viaText(r)}: ${r.rate}/s for ${r.durationS}s${w.seconds > 0 ? ` after ${w.seconds}s of warm-up at that rate` : ''}`,
+      `  target: namespace ${target.config.namespace} on ${safeUrl(target.config.natsUrl)}${r.via === 'nats' ? '' : `, HTTP ${target.baseUrl}`}${target.spawned ? ' (started for the run)' : ''}`,
+      ...(warmupLine ? [warmupLine] : []),
       `  sent ${r.sent}  accepted ${r.accepted}  refused ${r.refused}${r.refusedDecided > 0 ? ` (${r.refusedDecided} of them stored and decided all the same)` : ''}  decided ${r.decided}  late ${r.late}  lost ${r.lost}`,
       ...(Object.keys(r.refusedWhy).length === 0
         ? []
         : [`  refused because: ${Object.entries(r.refusedWhy).sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${reason} ×${n}`).join(', ')}`]),
-      `  achieved ${r.achievedPerSecond}/s   ingest-to-decision (late ones included) p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms`,
-      `  decided while sending ${r.decidedWhileSending} (${r.decidedWhileSendingPerSecond}/s; "achieved" also counts the grace)`,
+      ...generatorLines(r),
+      `  throughput ${r.throughputPerSecond}/s decided (from the window's start to its last decision)   decided while sending ${r.decidedWhileSending} (${r.decidedWhileSendingPerSecond}/s)`,
+      latencyLine(r),
       `  riskstream resident memory max ${r.rssMaxMiB ?? '?'} MiB`,
       ...(r.busMessages === null || r.busMessages === 0 ? [] : [`  bus messages ${r.busMessages} (${(r.accepted / r.busMessages).toFixed(1)} events per message)`]),
-      `  CPU ms per 1,000 decided events: riskstream ${r.cpuMsPer1k.riskstream ?? '?'}, nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,
+      `  CPU ms per 1,000 decided events: ${r.cpuMsPer1k.riskstream === null ? '' : `riskstream ${r.cpuMsPer1k.riskstream}, `}nats-server ${r.cpuMsPer1k.nats ?? '?'}, redis-server ${r.cpuMsPer1k.redis ?? '?'}, bench ${r.cpuMsPer1k.bench ?? '?'}`,
       ...(r.cpuMsPer1kByThread === null
         ? []
         : [`  riskstream by thread: ${threadFigures(r.cpuMsPer1kByThread)}`]),
-      ...resultHints(r, namespace),
+      ...resultHints(r, target),
       '',
     ].join('\n'),
   );
@@ -286,7 +421,7 @@ function attachTarget(config: Config, options: BenchCommandOptions): Target {
     throw new BenchError('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
   }
   const user = config.adminUser && config.adminPassword ? { username: config.adminUser, password: config.adminPassword } : undefined;
-  return { config, baseUrl, pid: options.pid, user, stop: async () => undefined };
+  return { config, baseUrl, pid: options.pid, spawned: false, user, stop: async () => undefined, kill: () => undefined };
 }
 
 /** --url, checked as simulate checks it: an http(s) base URL, or a BenchError (not undici's stack). */
@@ -313,7 +448,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function spawnTarget(base: Config, roles: string | undefined): Promise<Target> {
+/** Starts a fresh riskstream for the run; undefined when interrupted while it started (it is cleaned up). */
+async function spawnTarget(base: Config, roles: string | undefined, signal: AbortSignal): Promise<Target | undefined> {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-bench-'));
   const port = await freePort();
@@ -331,6 +467,7 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     RISKSTREAM_ADMIN_USER: user.username,
     RISKSTREAM_ADMIN_PASSWORD: user.password,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    [PARENT_WATCH_ENV]: '1',
   };
   const config: Config = { ...base, namespace, dataDir, apiKey, apiKeyGenerated: false, port };
   const entry = fileURLToPath(new URL('./riskstream.js', import.meta.url));
@@ -338,7 +475,20 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   // RISKSTREAM_BENCH_NODE_ARGS: flags for the spawned node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   // to profile the system under load (flags NODE_OPTIONS does not allow).
   const nodeArgs = (process.env.RISKSTREAM_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry, 'start', ...(roles ? ['--roles', roles] : [])], { env, stdio: ['ignore', log, log] });
+  // Its own process group, so that a Ctrl-C at the terminal reaches the bench alone, which stops
+  // it after printing; its stdin is a pipe from the bench, and parent-watch.js stops it when that
+  // pipe closes: the bench is gone (even by SIGKILL, which no handler sees).
+  const parentWatch = fileURLToPath(new URL('../loadtest/bench/parent-watch.js', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', pathToFileURL(parentWatch).href, entry, 'start', ...(roles ? ['--roles', roles] : [])], {
+    env,
+    stdio: ['pipe', log, log],
+    detached: true,
+  });
+  // The bench's own exit (a stack, process.exit) takes the child with it.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
   const baseUrl = `http://127.0.0.1:${port}`;
   process.stderr.write(`bench: started riskstream (pid ${child.pid}, namespace ${namespace}, log ${logPath})\n`);
   /** Stops the child and removes what it made: its streams and KV buckets, its Redis keys, and (unless kept) its folder. */
@@ -354,6 +504,8 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
       clearTimeout(timer);
       if (!exited) child.kill('SIGKILL');
     }
+    process.off('exit', killOnExit);
+    child.stdin?.destroy();
     const names = namesOf(namespace);
     const bus = await connectBus(config.natsUrl, names, 'riskstream-bench-cleanup');
     await deleteNamespace(bus);
@@ -368,6 +520,10 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
   // ClickHouse check): clean up before saying so, or every failed attempt leaves a namespace behind.
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (signal.aborted) {
+      await cleanUp(false);
+      return undefined;
+    }
     if (child.exitCode !== null) {
       const tail = readFileSync(logPath, 'utf8').slice(-2000);
       await cleanUp(false);
@@ -389,8 +545,10 @@ async function spawnTarget(base: Config, roles: string | undefined): Promise<Tar
     config,
     baseUrl,
     pid: child.pid,
+    spawned: true,
     user,
     stop: () => cleanUp(false),
+    kill: killOnExit,
   };
 }
 
@@ -401,7 +559,7 @@ function threadFigures(byThread: Readonly<Record<string, number>>): string {
     .join(', ');
 }
 
-const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | late | lost | achieved/s | decided while sending/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
+const RECORD_HEADER = `| date (UTC) | commit | via | rate/s | s | sent | decided | late | lost | throughput/s (to last decision) | decided while sending/s | p50 ms | p95 ms | p99 ms | max RSS MiB | CPU ms/1k events (riskstream / nats / redis) | command |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `;
 
@@ -417,8 +575,11 @@ function recordResults(
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   let text = `\n### Run of ${date} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
-    const seconds = r.warmup.seconds > 0 ? `${r.durationS} (after ${r.warmup.seconds} s warm-up${r.warmup.lost > 0 ? `, ${r.warmup.lost} of it lost` : ''})` : String(r.durationS);
-    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate} | ${seconds} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.achievedPerSecond} | ${r.decidedWhileSendingPerSecond} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
+    const w = r.warmup;
+    const warmNote = [w.lost > 0 ? `${w.lost} of it lost` : '', w.drained ? '' : `${w.undecidedAtWindow} undecided when the window opened`].filter((t) => t !== '').join(', ');
+    const seconds = w.seconds > 0 ? `${r.durationS} (after ${w.seconds} s warm-up${warmNote ? `, ${warmNote}` : ''})` : String(r.durationS);
+    const offered = r.generator.keptSchedule ? '' : ` (offered ${r.generator.offeredPerSecond}: schedule not kept)`;
+    text += `| ${date} | ${machine.commit} | ${viaText(r)} | ${r.rate}${offered} | ${seconds} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.throughputPerSecond} | ${r.decidedWhileSendingPerSecond} | ${r.p50Ms ?? 'n/a'} | ${r.p95Ms ?? 'n/a'} | ${r.p99Ms ?? 'n/a'} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;
   }
   const byThread = results.filter((r) => r.cpuMsPer1kByThread !== null);
   if (byThread.length > 0) {

@@ -14,7 +14,9 @@ export type BrowserAlertBenchOptions = {
   readonly baseUrl: string;
   readonly username: string;
   readonly password: string;
-  readonly durationSeconds: number;
+  /** Seconds to listen for; or until `listenUntil` settles, when given. */
+  readonly durationSeconds?: number;
+  readonly listenUntil?: Promise<void>;
   /** Called once the feed shows and its alerts subscription is confirmed; measuring starts then. */
   readonly onReady?: () => void;
   /**
@@ -291,11 +293,13 @@ export async function runBrowserAlertBench(options: BrowserAlertBenchOptions): P
     await list.evaluate((element: unknown) => void ((element as { scrollTop: number }).scrollTop = 0));
     await page.evaluate('window.__rsAlertProbe.begin()');
     options.onReady?.();
-    await new Promise((resolve) => setTimeout(resolve, options.durationSeconds * 1000));
+    const listenStart = Date.now();
+    await (options.listenUntil ?? new Promise((resolve) => setTimeout(resolve, (options.durationSeconds ?? 0) * 1000)));
+    const listenedS = Math.round((Date.now() - listenStart) / 1000);
     await page.evaluate('window.__rsAlertProbe.finish()');
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const data = (await page.evaluate('window.__rsAlertProbe.collect()')) as ProbeData;
-    return summarizeProbe(data, options.durationSeconds, pageErrors, options.countFrom?.());
+    return summarizeProbe(data, listenedS, pageErrors, options.countFrom?.());
   } finally {
     await browser.close();
   }

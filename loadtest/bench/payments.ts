@@ -35,8 +35,10 @@ export type BenchPaymentOptions = {
   /** Share of events (0–1) that are card testers' tiny payments (default 0). */
   readonly alertShare?: number;
   /**
-   * Put into every ordinary account and customer id (default ''): a run with a prefix of its own
-   * starts with accounts no earlier run in the same namespace has used (the suite runs three).
+   * Put into every account and customer id, the card testers' included (default ''): a run with a
+   * prefix of its own starts with accounts no earlier run in the same namespace has used (the suite
+   * runs three; an attached riskstream keeps every run's history). Before 2026-12-06 (21:30) the
+   * card testers CT-1…200 had no prefix and carried one run's history into the next.
    */
   readonly accountPrefix?: string;
 };
@@ -69,7 +71,7 @@ export function createBenchPayments(seed: number, options: BenchPaymentOptions =
           channel: 'ecommerce',
           amount: `${int(0, 3)}.${String(int(1, 99)).padStart(2, '0')}`,
           currency: 'USD',
-          debtor: { accountId: `CT-${tester}`, customerId: `CT-${tester}`, country: 'US' },
+          debtor: { accountId: `CT-${prefix}${tester}`, customerId: `CT-${prefix}${tester}`, country: 'US' },
           creditor: { accountId: `MER-${int(1, 50)}`, country: pick(COUNTRIES) },
           merchant: { id: `MER-${int(1, 50)}`, mcc: '5999' },
         };

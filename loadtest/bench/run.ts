@@ -9,6 +9,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, natsServersOf, partitionOf } from '../../core/index.js';
 import { benchAccountsFor, createBenchPayments } from './payments.js';
 import { cpuSeconds, pidOf, residentMiB } from './machine.js';
+import { CPU_MIN_EVENTS, dueAtMs, dueBy, generatorFigures, latencyFigures, SEND_LAG_LIMIT_MS, throughputPerSecond, type GeneratorFigures } from './schedule.js';
 
 export const VIAS = ['nats', 'http', 'http-batch'] as const;
 export type Via = (typeof VIAS)[number];
@@ -19,8 +20,9 @@ export type BenchOptions = {
   /**
    * Seconds of sending at the same rate before the measured window, not counted in its figures
    * (default 0): a freshly started riskstream compiles its hot code and meets every account for
-   * the first time then. The measured window follows without a pause; warm-up events are still
-   * watched for, and any never decided is reported as lost in the warm-up.
+   * the first time then. Sending then pauses until every warm-up event is decided (at most
+   * WARMUP_DRAIN_LIMIT_MS), and the measured window starts its own schedule; warm-up events are
+   * still watched for, and any never decided is reported as lost in the warm-up.
    */
   readonly warmupS?: number;
   readonly via: Via;
@@ -58,6 +60,15 @@ export type BenchOptions = {
    * window starts (after the warm-up): for figures taken beside the load, such as alert delivery.
    */
   readonly onMeasuredWindow?: (startsAtEpochMs: number) => void;
+  /** Called once the measured window's sending has ended (or was interrupted), before the grace. */
+  readonly onSendingEnded?: () => void;
+  /**
+   * Whether riskstream's CPU by thread may be read from /metrics at baseUrl (default true): only
+   * when that process is known to serve the namespace measured.
+   */
+  readonly threadCpu?: boolean;
+  /** Interrupts the run: sending stops, waiting stops, and the figures so far come back as partial. */
+  readonly signal?: AbortSignal;
 };
 
 /**
@@ -70,13 +81,19 @@ export type EnvelopeSettings = { readonly maxRecords: number; readonly lingerMs:
 export type BenchProgress = { readonly elapsedS: number; readonly sent: number; readonly decided: number; readonly inFlight: number };
 
 export type BenchResult = {
+  /** Interrupted (SIGINT, SIGTERM): the figures so far, without the grace or the drain. */
+  readonly partial: boolean;
   readonly via: Via;
   /** Via NATS: events per envelope at most and the linger (ms); 1 and 0 without envelopes. */
   readonly envelope: EnvelopeSettings;
   readonly rate: number;
   readonly durationS: number;
-  /** The warm-up before the measured window: its seconds, events sent, and events never decided. */
-  readonly warmup: { readonly seconds: number; readonly sent: number; readonly lost: number };
+  /**
+   * The warm-up before the measured window: its seconds, events sent, events never decided, how
+   * long it ran in all (sending, then waiting for its events' decisions), whether they were all
+   * decided when the window opened, and how many were not.
+   */
+  readonly warmup: { readonly seconds: number; readonly sent: number; readonly lost: number; readonly ranSeconds: number; readonly drained: boolean; readonly undecidedAtWindow: number };
   /** From here on, figures count the measured window only. */
   readonly sent: number;
   readonly accepted: number;
@@ -92,16 +109,27 @@ export type BenchResult = {
   readonly late: number;
   /** Accepted and never decided (after the backlog drained, or when waiting gave up), counted per event. */
   readonly lost: number;
-  /** Decided by the end of the grace, per second of sending (above the sustained rate when a backlog builds). */
+  /**
+   * Decided by the end of the grace, per second of sending: above the sustained rate when a backlog
+   * builds. Kept for scripts; no longer printed or recorded since 2026-12-06 (21:30): see throughputPerSecond.
+   */
   readonly achievedPerSecond: number;
+  /**
+   * Decided (late ones included) per second from the window's start to the last decision (or the
+   * window's end, if later): the rate the system really decided at.
+   */
+  readonly throughputPerSecond: number;
+  /** How the load generator kept the schedule: real sending time, rate offered, events sent late. */
+  readonly generator: GeneratorFigures;
   /** Decided before sending stopped: what the system kept up with while the load was on. */
   readonly decidedWhileSending: number;
   /** The same per second of sending. */
   readonly decidedWhileSendingPerSecond: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
+  /** Ingest-to-decision percentiles (ms), never above maxMs; null when nothing was decided. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
   readonly rssMaxMiB: number | null;
   /**
    * Messages the events stream stored during the run (null when unknown): with envelopes, from
@@ -115,9 +143,18 @@ export type BenchResult = {
    * main, processors, writer_mapping, storage_engine, runtime); null when its /metrics did not say.
    */
   readonly cpuMsPer1kByThread: Readonly<Record<string, number>> | null;
+  /** Fewer than CPU_MIN_EVENTS decided: CPU per event is too noisy to mean anything. */
+  readonly cpuFromFewEvents: boolean;
+  /** CPU by thread was asked for, but riskstream's /metrics did not answer (in 5 s) or did not say. */
+  readonly threadCpuUnanswered: boolean;
 };
 
 const MAX_IN_FLIGHT = 20_000;
+/**
+ * How long the measured window waits at most for the warm-up's events to be decided (its backlog
+ * to drain) before it opens anyway, saying so.
+ */
+export const WARMUP_DRAIN_LIMIT_MS = 30_000;
 const ACCEPTED = 1;
 const REFUSED = 2;
 
@@ -131,13 +168,15 @@ const EVENT_ID_FIELD = '"eventId":"';
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const names = namesOf(options.namespace);
+  const signal = options.signal;
   const nc: NatsConnection = await connect({ ...natsServersOf(options.natsUrl), name: 'riskstream-bench' });
-  // Events 0 … warm-1 are the warm-up, warm … total-1 the measured window: one schedule for both.
+  // Events 0 … warm-1 are the warm-up, warm … total-1 the measured window. Each phase has its own
+  // schedule: event n of a phase is due dueAtMs(n) after the phase starts.
   const warm = Math.round(options.rate * (options.warmupS ?? 0));
-  const total = warm + Math.ceil(options.rate * options.durationS);
+  const measuredCount = Math.ceil(options.rate * options.durationS);
+  const total = warm + measuredCount;
   const runId = `b${Date.now().toString(36)}`;
   const prefix = `${runId}-`;
-  const scheduled = new Float64Array(total);
   const decidedFlags = new Uint8Array(total);
   /** Per event: 0 in flight, ACCEPTED or REFUSED. */
   const ackState = new Uint8Array(total);
@@ -147,12 +186,20 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let refused = 0;
   let sent = 0;
   let inFlight = 0;
+  /** Warm-up events not yet acknowledged or refused. */
+  let warmInFlight = 0;
   let rssMax: number | null = null;
+  /** performance.now() of the last decision of a measured event. */
+  let lastDecisionAt: number | null = null;
   const refusedWhy = new Map<string, number>();
   /** Counts a refusal of the measured window by why. */
   const why = (n: number, reason: string): void => {
     if (n >= warm) refusedWhy.set(reason, (refusedWhy.get(reason) ?? 0) + 1);
   };
+  const started = performance.now();
+  /** When the measured window started (its event 0 was due): set as it opens. */
+  let measuredStart = Number.POSITIVE_INFINITY;
+  const scheduledOf = (n: number): number => (n < warm ? started + dueAtMs(n, options.rate) : measuredStart + dueAtMs(n - warm, options.rate));
 
   const decisions = nc.subscribe(names.subjects.decisionsAll, {
     callback(error, message) {
@@ -169,7 +216,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         decidedFlags[n] = 1;
         if (n < warm) continue;
         decided++;
-        histogram.recordValue(Math.max(1, Math.round((seen - scheduled[n]!) * 1000)));
+        lastDecisionAt = seen;
+        histogram.recordValue(Math.max(1, Math.round((seen - scheduledOf(n)) * 1000)));
       }
     },
   });
@@ -186,7 +234,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       return null;
     }
   };
-  const seqBefore = await lastSeq();
 
   const payments = createBenchPayments(options.seed, { accounts: benchAccountsFor(total), alertShare: options.alertShare ?? 0, accountPrefix: prefix });
   const publisher = new JetStreamPublisher(nc, 10_000);
@@ -198,17 +245,20 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     onAck(ok, n);
   };
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
-  const send = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
+  const send: (from: number, to: number, phaseEnd: number) => void = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
 
   /** Event n acknowledged (ok) or refused; warm-up events count only towards what is in flight. */
   function onAck(ok: boolean, n: number): void {
     inFlight--;
-    if (n < warm) return;
+    if (n < warm) {
+      warmInFlight--;
+      return;
+    }
     if (ok) accepted++;
     else refused++;
   }
 
-  function sendNats(from: number, to: number): void {
+  function sendNats(from: number, to: number, _phaseEnd: number): void {
     for (let n = from; n < to; n++) {
       const event = payments.next(`${prefix}${n}`, Date.now());
       const account = (event.debtor as { accountId: string }).accountId;
@@ -227,7 +277,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
   }
 
-  function sendHttp(from: number, to: number): void {
+  function sendHttp(from: number, to: number, _phaseEnd: number): void {
     for (let n = from; n < to; n++) {
       const event = payments.next(`${prefix}${n}`, Date.now());
       inFlight++;
@@ -257,9 +307,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 
   let batchStart = 0;
-  function sendHttpBatch(_from: number, to: number): void {
-    // Batches fill up to batchSize; the last partial batch goes when sending ends.
-    while (to - batchStart >= options.batchSize || (to === total && batchStart < to)) {
+  /** Batches fill up to batchSize; a phase's last partial batch goes when it ends (`phaseEnd`). */
+  function sendHttpBatch(_from: number, to: number, phaseEnd: number): void {
+    while (to - batchStart >= options.batchSize || (to === phaseEnd && batchStart < to)) {
       const end = Math.min(batchStart + options.batchSize, to);
       const lines: string[] = [];
       for (let n = batchStart; n < end; n++) lines.push(JSON.stringify(payments.next(`${prefix}${n}`, Date.now())));
@@ -305,14 +355,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
   const cpuPids = { riskstream: options.pid ?? null, nats: pidOf('nats-server', portOf(options.natsUrl, '4222')), redis: pidOf('redis-server', portOf(options.redisUrl, '6379')), bench: process.pid };
   const cpuNow = (): Record<string, number | null> => Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid === null ? null : cpuSeconds(pid)]));
-  let cpuStart = cpuNow();
-  let threadsStart: Promise<ReadonlyMap<string, number> | null> = Promise.resolve(null);
-  const started = performance.now();
-  /** When the measured window starts: the schedule's time of event `warm`. */
-  const measuredFrom = started + (warm / options.rate) * 1000;
-  options.onMeasuredWindow?.(Date.now() + (measuredFrom - started));
-  let seqAtMeasure: Promise<number | null> = warm === 0 ? Promise.resolve(seqBefore) : Promise.resolve(null);
-  let measuring = warm === 0;
   const sampler = setInterval(() => {
     if (options.pid !== undefined) {
       const rss = residentMiB(options.pid);
@@ -321,44 +363,95 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     options.onProgress?.({ elapsedS: (performance.now() - started) / 1000, sent, decided, inFlight });
   }, 1000);
 
-  await new Promise<void>((resolve) => {
-    function tick(): void {
-      const elapsed = performance.now() - started;
-      const due = Math.min(total, Math.floor((elapsed / 1000) * options.rate));
-      // Open loop: events are due on schedule; when the window is full they wait and their
-      // latency, measured from the schedule, says so.
-      const room = Math.max(0, MAX_IN_FLIGHT - inFlight);
-      const to = Math.min(due, sent + room);
-      if (!measuring && due >= warm) {
-        // The measured window opens: CPU and the stream's count start from here.
-        measuring = true;
-        cpuStart = cpuNow();
-        threadsStart = threadCpuOf(options.baseUrl);
-        seqAtMeasure = lastSeq();
+  // How the generator kept the measured window's schedule.
+  let lateSends = 0;
+  let maxSendLagMs = 0;
+  let heldBackMs = 0;
+  let lastMeasuredSendMs = 0;
+
+  /**
+   * Sends events first … first+count-1 on the schedule of a phase started at `phaseStart`, and
+   * resolves once all are sent and the phase's `lengthMs` has passed (the load stays on for the
+   * whole window even when its last event went at once), or when the run is interrupted.
+   */
+  function sendPhase(first: number, count: number, phaseStart: number, lengthMs: number, measured: boolean): Promise<void> {
+    const end = first + count;
+    let lastTick = performance.now();
+    return new Promise<void>((resolve) => {
+      function tick(): void {
+        const now = performance.now();
+        if (signal?.aborted) return resolve();
+        const due = first + dueBy(now - phaseStart, options.rate, count);
+        // Open loop: events are due on schedule; when the window is full they wait and their
+        // latency, measured from the schedule, says so (and so does the generator's account).
+        const room = Math.max(0, MAX_IN_FLIGHT - inFlight);
+        const to = Math.min(due, sent + room);
+        if (to < due) heldBackMs += now - lastTick;
+        lastTick = now;
+        if (to > sent) {
+          if (measured) {
+            for (let n = sent; n < to; n++) {
+              const lag = now - scheduledOf(n);
+              if (lag > SEND_LAG_LIMIT_MS) lateSends++;
+              if (lag > maxSendLagMs) maxSendLagMs = lag;
+            }
+            lastMeasuredSendMs = now - phaseStart;
+          } else {
+            warmInFlight += to - sent;
+          }
+          send(sent, to, end);
+          sent = to;
+        }
+        if (sent >= end && now - phaseStart >= lengthMs) return resolve();
+        setTimeout(tick, sent >= end ? Math.max(1, lengthMs - (now - phaseStart)) : 1);
       }
-      if (to > sent) {
-        for (let n = sent; n < to; n++) scheduled[n] = started + (n / options.rate) * 1000;
-        send(sent, to);
-        sent = to;
-      }
-      if (sent >= total) resolve();
-      else setTimeout(tick, 1);
+      tick();
+    });
+  }
+
+  /** Waits (up to limitMs, polling) until `done` says so or the run is interrupted; whether it did. */
+  async function waitUntil(done: () => boolean, limitMs: number): Promise<boolean> {
+    const deadline = performance.now() + limitMs;
+    while (!done()) {
+      if (signal?.aborted || performance.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
     }
-    tick();
-  });
+    return true;
+  }
+
+  // The warm-up, then a pause until its events are decided: a backlog left by start-up would
+  // otherwise be measured as the first seconds of the window (p99 778 ms where it was 199 ms).
+  let warmupDrained = true;
+  let warmupUndecidedAtWindow = 0;
+  let warmupRanMs = 0;
+  if (warm > 0) {
+    await sendPhase(0, warm, started, (options.warmupS ?? 0) * 1000, false);
+    envelopes?.flush();
+    const warmUndecided = (): number => warmInFlight + countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, warm);
+    warmupDrained = await waitUntil(() => warmUndecided() === 0, WARMUP_DRAIN_LIMIT_MS);
+    warmupUndecidedAtWindow = warmUndecided();
+    warmupRanMs = performance.now() - started;
+  }
+
+  // The measured window opens: CPU and the stream's count start from here.
+  const cpuStart = cpuNow();
+  const threadsStart = options.threadCpu === false ? Promise.resolve(null) : threadCpuOf(options.baseUrl);
+  // Warm-up publishes still unacknowledged would be counted as the window's messages.
+  const seqFrom = warmInFlight > 0 ? null : await lastSeq();
+  measuredStart = performance.now();
+  options.onMeasuredWindow?.(Date.now());
+  await sendPhase(warm, measuredCount, measuredStart, options.durationS * 1000, true);
   envelopes?.flush();
   const sendEnded = performance.now();
   const decidedWhileSending = decided;
+  options.onSendingEnded?.();
 
   const graceEnd = performance.now() + options.graceS * 1000;
   const undecided = (): number => countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, total);
-  while ((inFlight > 0 || undecided() > 0) && performance.now() < graceEnd) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(() => inFlight === 0 && undecided() === 0, graceEnd - performance.now());
   clearInterval(sampler);
   const decidedInGrace = decided;
   const seqAfter = await lastSeq();
-  const seqFrom = await seqAtMeasure;
   const cpuMsPer1k = Object.fromEntries(
     Object.entries(cpuPids).map(([k, pid]) => {
       const before = cpuStart[k];
@@ -366,44 +459,58 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       return [k, before == null || after == null || decided === 0 ? null : Math.round(((after - before) * 1000 * 1000) / decided)];
     }),
   ) as BenchResult['cpuMsPer1k'];
-  const cpuMsPer1kByThread = perThousandByThread(await threadsStart, await threadCpuOf(options.baseUrl), decided);
+  const threadsEnd = options.threadCpu === false ? null : await threadCpuOf(options.baseUrl);
+  const threadsStartRead = await threadsStart;
+  const cpuMsPer1kByThread = perThousandByThread(threadsStartRead, threadsEnd, decided);
   // Still due: acknowledged and not decided, and what waits for its acknowledgement.
   const due = (): number => undecided() + inFlight;
-  if (due() > 0 && (options.drainS ?? 0) > 0) {
-    await waitForLateDecisions(jsm, names, options.drainS! * 1000, () => ({ decided: decided - decidedInGrace, due: due() }), options.onDrain);
+  if (due() > 0 && (options.drainS ?? 0) > 0 && !signal?.aborted) {
+    await waitForLateDecisions(jsm, names, options.drainS! * 1000, () => ({ decided: decided - decidedInGrace, due: due() }), options.onDrain, signal);
   }
   decisions.unsubscribe();
   await pool?.close();
   publisher.close();
   await nc.drain();
 
-  const sendSeconds = (sendEnded - measuredFrom) / 1000;
-  const ms = (p: number): number => Math.round(histogram.getValueAtPercentile(p) / 10) / 100;
+  const windowMs = sendEnded - measuredStart;
+  const sendSeconds = windowMs / 1000;
+  const measuredSent = Math.max(0, sent - warm);
+  const latency = latencyFigures(histogram.totalCount, (p) => histogram.getValueAtPercentile(p), histogram.maxValue);
   return {
+    partial: signal?.aborted === true,
     via: options.via,
     envelope: options.via === 'nats' ? envelope : { maxRecords: 1, lingerMs: 0, scope: 'partition' },
     rate: options.rate,
     durationS: options.durationS,
-    warmup: { seconds: options.warmupS ?? 0, sent: Math.min(sent, warm), lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, warm) },
-    sent: Math.max(0, sent - warm),
+    warmup: {
+      seconds: options.warmupS ?? 0,
+      sent: Math.min(sent, warm),
+      lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, warm),
+      ranSeconds: Math.round(warmupRanMs / 10) / 100,
+      drained: warmupDrained,
+      undecidedAtWindow: warmupUndecidedAtWindow,
+    },
+    sent: measuredSent,
     accepted,
     refused,
-    decided: decidedInGrace,
-    late: decided - decidedInGrace,
+    // Interrupted: no grace was given, so every decision seen counts as decided, none as late.
+    decided: signal?.aborted ? decided : decidedInGrace,
+    late: signal?.aborted ? 0 : decided - decidedInGrace,
     lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, warm, total),
     refusedDecided: countWhere(ackState, decidedFlags, REFUSED, 1, warm, total),
     refusedWhy: Object.fromEntries(refusedWhy),
     achievedPerSecond: Math.round(decidedInGrace / Math.max(sendSeconds, 0.001)),
+    throughputPerSecond: throughputPerSecond(decided, windowMs, lastDecisionAt === null ? null : lastDecisionAt - measuredStart),
     decidedWhileSending,
     decidedWhileSendingPerSecond: Math.round(decidedWhileSending / Math.max(sendSeconds, 0.001)),
-    p50Ms: ms(50),
-    p95Ms: ms(95),
-    p99Ms: ms(99),
-    maxMs: Math.round(histogram.maxValue / 10) / 100,
+    generator: generatorFigures({ sent: measuredSent, rate: options.rate, lastSendMs: lastMeasuredSendMs, lateSends, maxSendLagMs, heldBackMs }),
+    ...latency,
     rssMaxMiB: rssMax,
     busMessages: seqFrom === null || seqAfter === null ? null : seqAfter - seqFrom,
     cpuMsPer1k,
     cpuMsPer1kByThread,
+    cpuFromFewEvents: decided < CPU_MIN_EVENTS,
+    threadCpuUnanswered: options.threadCpu !== false && decided > 0 && (threadsStartRead === null || threadsEnd === null),
   };
 }
 
@@ -441,12 +548,13 @@ async function waitForLateDecisions(
   limitMs: number,
   counts: () => { decided: number; due: number },
   onDrain: BenchOptions['onDrain'],
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const QUIET_MS = 3000;
   const deadline = performance.now() + limitMs;
   let lastDecided = counts().decided;
   let lastChange = performance.now();
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline && !signal?.aborted) {
     const { decided, due } = counts();
     if (due <= 0) return;
     if (decided !== lastDecided) {

@@ -11,7 +11,9 @@ export type WsAlertBenchOptions = {
   readonly password: string;
   /** Sockets to open (each subscribes to every alert its user may see). */
   readonly clients?: number;
-  readonly durationSeconds: number;
+  /** Seconds to listen for; or until `listenUntil` settles, when given. */
+  readonly durationSeconds?: number;
+  readonly listenUntil?: Promise<void>;
   /** TOTP code, for a user with a second factor. */
   readonly totp?: string;
   /** Called once every client has subscribed and measuring starts (with how many subscribed). */
@@ -173,8 +175,9 @@ export async function runWsAlertBench(options: WsAlertBenchOptions): Promise<WsA
   const progress = options.onProgress
     ? setInterval(() => options.onProgress!({ elapsedS: Math.round((Date.now() - started) / 1000), connected: subscribers.filter((s) => s.closedEarly === null).length, received }), 1000)
     : undefined;
-  await new Promise((resolve) => setTimeout(resolve, options.durationSeconds * 1000));
+  await (options.listenUntil ?? new Promise((resolve) => setTimeout(resolve, (options.durationSeconds ?? 0) * 1000)));
   measuring = false;
+  const listenedS = Math.round((Date.now() - started) / 1000);
   clearInterval(progress);
   const early = new Map(subscribers.map((s) => [s, s.closedEarly]));
   await Promise.all(
@@ -196,7 +199,7 @@ export async function runWsAlertBench(options: WsAlertBenchOptions): Promise<WsA
   return {
     clients,
     subscribed: subscribers.length,
-    durationSeconds: options.durationSeconds,
+    durationSeconds: listenedS,
     received,
     distinctAlerts: seen.size,
     p50Ms: quantile(50),
