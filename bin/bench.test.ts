@@ -1,4 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
+import { sourcePath } from '../core/index.js';
+import { eventually, NATS_URL } from '../test/harness.js';
 import { BenchError, benchFailure, benchUrlOf, checkBenchOptions } from './bench.js';
 
 describe('bench - a run cut short', () => {
@@ -46,4 +52,68 @@ describe('bench - options that cannot work', () => {
     expect(() => checkBenchOptions(base)).not.toThrow();
     expect(() => checkBenchOptions({ ...base, rate: 1_000_000, duration: 60, roles: 'ingest,processors' })).not.toThrow();
   });
+});
+
+describe('bench - interrupted', () => {
+  /** Runs the built bench --spawn until its run is under way, then sends it `signal`. */
+  async function interrupted(signal: NodeJS.Signals): Promise<{ code: number | null; out: string; childPid: number; namespace: string; folder: string }> {
+    const bench = spawn(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), 'bench', '--spawn', '--rate', '200', '--duration', '20', '--warmup', '0', '--json'], {
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    bench.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    bench.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => bench.once('exit', (code) => resolve(code)));
+    const started = await eventually(() => /started riskstream \(pid (\d+), namespace (bench_[0-9a-f]+), log (\S+)\/riskstream\.log\)/.exec(out) ?? undefined, 60_000, 'the spawned riskstream');
+    // Some of the run sent, then the signal.
+    await eventually(() => (out.includes('bench: riskstream is up') ? true : undefined), 60_000, 'the spawned riskstream to answer');
+    await new Promise((r) => setTimeout(r, 3000));
+    bench.kill(signal);
+    return { code: await exited, out, childPid: Number(started[1]), namespace: started[2]!, folder: started[3]! };
+  }
+
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('on %s prints the figures so far marked partial, stops the spawned riskstream, deletes what it made and exits %d', async (signal, exitCode) => {
+    const { code, out, childPid, namespace, folder } = await interrupted(signal);
+    expect(code, out).toBe(exitCode);
+    expect(out).toContain(`PARTIAL: interrupted by ${signal}`);
+    const json = JSON.parse(out.trim().split('\n').filter((line) => line.startsWith('{')).at(-1)!) as { partial: boolean; sent: number; target: { namespace: string } };
+    expect(json.partial).toBe(true);
+    expect(json.sent).toBeGreaterThan(0);
+    expect(json.sent).toBeLessThan(4000);
+    expect(json.target.namespace).toBe(namespace);
+    expect(alive(childPid)).toBe(false);
+    expect(existsSync(folder)).toBe(false);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const streams = await jsm.streams.names().next();
+      expect(streams.filter((name) => name.startsWith(namespace.toUpperCase()))).toEqual([]);
+    } finally {
+      await nc.close();
+    }
+  }, 120_000);
+
+  it('leaves no riskstream running when the bench itself is killed (SIGKILL)', async () => {
+    const { childPid, namespace, folder } = await interrupted('SIGKILL');
+    try {
+      await eventually(() => (alive(childPid) ? undefined : true), 40_000, 'the spawned riskstream to stop');
+    } finally {
+      // A killed bench cleans up nothing: what it made is deleted here.
+      execFileSync(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), 'reset', '--yes'], { env: { ...process.env, RISKSTREAM_NAMESPACE: namespace, RISKSTREAM_DATA_DIR: folder }, stdio: 'ignore' });
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -138,7 +138,10 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   process.on('SIGTERM', onSignal);
   try {
     target = options.spawn ? await spawnTarget(config, options.roles, interrupt.signal) : attachTarget(config, options);
-    if (target === undefined) return SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT'];
+    if (target === undefined) {
+      process.stderr.write('bench: interrupted while the spawned riskstream started: nothing measured, its namespace and folder deleted\n');
+      return SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT'];
+    }
     return await runOn(target, runs, options, interrupt.signal, () => stoppedBy);
   } finally {
     process.off('SIGINT', onSignal);
@@ -531,7 +534,10 @@ async function spawnTarget(base: Config, roles: string | undefined, signal: Abor
     }
     try {
       const response = await fetch(`${baseUrl}/healthz`);
-      if (response.ok) break;
+      if (response.ok) {
+        process.stderr.write(`bench: riskstream is up at ${baseUrl}\n`);
+        break;
+      }
     } catch {
       // not listening yet
     }
