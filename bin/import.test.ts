@@ -1,7 +1,7 @@
 // `riskstream import`: public data sets' files turned into events, checked against the contracts,
 // then replayed through a running riskstream and evaluated against their labels.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -251,6 +251,8 @@ describe('riskstream import', () => {
     await expect(runImport({ ...base, format: 'sparkov', file: sparkov, startMs: now }, quiet(), now)).rejects.toThrow(
       /^--start 2026-11-20T12:30:00\.000Z puts line 3 at 2026-11-22T12:30:00\.000Z, more than 24 hours ahead of now .*give an earlier --start/,
     );
+    // what it had written of the file is not left behind to read as a smaller data set
+    expect(existsSync(base.out)).toBe(false);
   });
 
   it('counts only what was written, and names no next step for a file without rows', async () => {

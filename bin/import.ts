@@ -4,7 +4,7 @@
 // checked against its contract first, so the file replays without refusals; rows the product
 // cannot take (a currency without an ISO code) are left out and counted, with the reason.
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
@@ -126,6 +126,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
   let positives = 0;
   let unlisted = 0;
   const progress = progressEvery(output, 'converting', totalBytes);
+  let failed = false;
   try {
     for await (const csv of csvRecords(source, shape)) {
       if (outError !== null) break;
@@ -184,6 +185,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
     }
     progress.end(rows);
   } catch (error) {
+    failed = true;
     if (error instanceof DatasetError) throw new ImportError(error.message);
     throw error;
   } finally {
@@ -191,6 +193,8 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
     if (out !== process.stdout) {
       out.end();
       await finished(out).catch(() => undefined);
+      // a file cut off part way would read as a smaller data set: the failed import leaves none behind
+      if (failed) rmSync(options.out, { force: true });
     } else if (pendingWrites > 0) {
       // stdout is never ended: wait for its last lines to be handed on (or refused, the reader gone)
       await new Promise<void>((resolve) => {

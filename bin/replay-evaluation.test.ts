@@ -135,6 +135,19 @@ describe('replay evaluation - the outcome ledger', () => {
     ledger.decided('other', undefined, 'allow');
     expect([ledger.awaits('a'), ledger.decidedCount]).toEqual([false, 1]);
   });
+
+  it('leaves an event the destination refused out of what it waits for and what the figures cover', () => {
+    const ledger = new OutcomeLedger();
+    for (const id of ['a', 'b', 'c']) ledger.expect(id);
+    ledger.withdraw('b');
+    ledger.withdraw('b');
+    ledger.withdraw('unknown');
+    expect([ledger.size, ledger.awaits('b'), ledger.awaits('a')]).toEqual([2, false, true]);
+    ledger.decided('a', { patterns: [], fraud: true }, 'block', 900);
+    ledger.decided('c', { patterns: [], fraud: false }, 'allow', 10);
+    expect([ledger.decidedCount, ledger.size]).toEqual([2, 2]);
+    expect([...ledger.outcomes()]).toHaveLength(2);
+  });
 });
 
 describe('replay evaluation - the id index', () => {

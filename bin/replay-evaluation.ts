@@ -141,6 +141,8 @@ const DOMAIN_BITS: Readonly<Record<Domain, { alerted: number; labelled: number; 
   credit: { alerted: 16, labelled: 128, truth: 1024 },
 };
 const LABELLED = 2048;
+/** Expected, then refused by the destination (a line of a 207 answer): never on the bus. */
+const WITHDRAWN = 4096;
 const NO_SCORE = 0xffff;
 const ACTIONS = ['', 'allow', 'review', 'block'] as const;
 
@@ -243,10 +245,11 @@ export class OutcomeLedger {
   private readonly _patternIds = new Map<string, number>();
   private _size = 0;
   private _decided = 0;
+  private _withdrawn = 0;
 
-  /** Events expected. */
+  /** Events expected (those withdrawn left out). */
   get size(): number {
-    return this._size;
+    return this._size - this._withdrawn;
   }
 
   /** Expected events with a decision so far. */
@@ -257,7 +260,15 @@ export class OutcomeLedger {
   /** Whether the event is expected and still has no decision. */
   awaits(id: string): boolean {
     const i = this._index.get(id);
-    return i !== undefined && (this._flags[i]! & DECIDED) === 0;
+    return i !== undefined && (this._flags[i]! & (DECIDED | WITHDRAWN)) === 0;
+  }
+
+  /** An expected event the destination refused (a 207 answer's line): it will get no decision, and is not waited for or counted. */
+  withdraw(id: string): void {
+    const i = this._index.get(id);
+    if (i === undefined || (this._flags[i]! & (WITHDRAWN | DECIDED)) !== 0) return;
+    this._flags[i] = this._flags[i]! | WITHDRAWN;
+    this._withdrawn++;
   }
 
   /** An event of the replay: only expected events' decisions and alerts are kept. */

@@ -195,7 +195,11 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
       );
     }
     // a 207 answer: the lines the other riskstream refused, named by their line in the file
-    for (const [index, errors] of refusedInBatch) refuse(lineNumbers[index] ?? 0, errors);
+    for (const [index, errors] of refusedInBatch) {
+      refuse(lineNumbers[index] ?? 0, errors);
+      // never on the bus: not waited for, and not among the events the figures cover
+      watch?.withdraw(events[index]!.id);
+    }
     sent += events.length - refusedInBatch.size;
     events = [];
     texts = [];
