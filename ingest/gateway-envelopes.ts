@@ -119,19 +119,23 @@ export class SeenEventIds {
   /**
    * Claims the events' ids for the stream sequence that carries them. Fresh: an id seen here for
    * the first time whose event the processors have not applied from another message. One round trip.
+   * `lookedUp`: the events were looked up just before they were sent (an envelope's), markers
+   * included; a copy applied since came in another message, whose gateway claimed the id, so the
+   * claim alone tells it and the markers are not read again.
    */
-  async claim(events: readonly ValidatedEvent[], seq: number): Promise<Claim[]> {
+  async claim(events: readonly ValidatedEvent[], seq: number, lookedUp = false): Promise<Claim[]> {
     this._refuseWhileSkipping();
     const pipeline = this._redis.pipeline();
     const value = String(seq);
+    const markers = this._markers !== undefined && !lookedUp;
     for (const event of events) {
       pipeline.set(this.keyOf(event.id), value, 'EX', this._ttlSeconds, 'NX');
-      this._queueOrigin(pipeline, event);
+      if (markers) this._queueOrigin(pipeline, event);
     }
-    const per = this._perEvent();
+    const per = markers ? 2 : 1;
     const replies = await this._run(pipeline, events.length * per);
     return events.map((_, i) => {
-      const applied = this._markers ? originSeq(replies[i * per + 1] as string | null) : null;
+      const applied = markers ? originSeq(replies[i * per + 1] as string | null) : null;
       if (applied !== null && applied !== seq) return { fresh: false, firstSeq: applied };
       return replies[i * per] === 'OK' ? FRESH : { fresh: false, firstSeq: null };
     });
@@ -414,7 +418,8 @@ export class GatewayEnvelopes {
     }
     let claims: Claim[];
     try {
-      claims = await this._seen.claim(items.map(eventOf), ack.seq);
+      // an envelope's events were looked up (markers included) just before it left; a lone one was not
+      claims = await this._seen.claim(items.map(eventOf), ack.seq, items.length > 1);
     } catch (error) {
       this._observer.unchecked(error as Error, items.length);
       claims = items.map(() => FRESH);
