@@ -10,7 +10,10 @@ import WebSocket from 'ws';
 import { createLogger, createMetrics } from '../../core/index.js';
 import { buildServer, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './server.js';
 
-const LIMITS: ConnectionLimits = { requestTimeoutMs: 1000, headersTimeoutMs: 1000, checkIntervalMs: 100, maxConnections: 1000 };
+const LIMITS: ConnectionLimits = { requestTimeoutMs: 1000, headersTimeoutMs: 1000, checkIntervalMs: 100, maxConnections: 1000, idleTimeoutMs: 5000 };
+
+/** Larger than what the kernel's socket buffers on both ends hold, so that an unread answer stalls. */
+const LARGE_ANSWER_BYTES = 32 * 1024 * 1024;
 
 let app: FastifyInstance | null = null;
 const sockets: Socket[] = [];
@@ -35,6 +38,7 @@ async function listening(limits: Partial<ConnectionLimits>): Promise<number> {
           await new Promise((r) => setTimeout(r, 2000));
           return { ok: true };
         });
+        instance.get('/api/test/large', async (_request, reply) => reply.type('text/plain').send('x'.repeat(LARGE_ANSWER_BYTES)));
         await instance.register(websocket);
         instance.get('/ws-test', { websocket: true }, (socket) => {
           socket.on('message', (data) => socket.send(data.toString()));
@@ -105,6 +109,42 @@ describe('server - request time limit', () => {
       ws.once('error', reject);
     });
     await new Promise((r) => setTimeout(r, LIMITS.requestTimeoutMs * 2 + LIMITS.checkIntervalMs * 2));
+    const echoed = new Promise<string>((resolve) => ws.once('message', (data) => resolve(data.toString())));
+    ws.send('still here');
+    expect(await echoed).toBe('still here');
+    ws.terminate();
+  });
+});
+
+describe('server - idle connections', () => {
+  it('has a production default longer than any handler takes', () => {
+    expect(DEFAULT_CONNECTION_LIMITS.idleTimeoutMs).toBe(120_000);
+  });
+
+  it('destroys a connection whose client stops reading its answer', async () => {
+    const port = await listening({ idleTimeoutMs: 1000 });
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /api/test/large HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    socket.pause();
+    const open = () => new Promise<number>((resolve, reject) => app!.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await open()).toBe(1);
+    const started = Date.now();
+    while ((await open()) > 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 100));
+    expect(await open()).toBe(0);
+  });
+
+  it('leaves a quiet WebSocket open past the idle time', async () => {
+    const port = await listening({ idleTimeoutMs: 500 });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws-test`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
     const echoed = new Promise<string>((resolve) => ws.once('message', (data) => resolve(data.toString())));
     ws.send('still here');
     expect(await echoed).toBe('still here');

@@ -35,6 +35,13 @@ export type ConnectionLimits = {
   readonly checkIntervalMs: number;
   /** Connections open at once (WebSockets included); more are closed as they arrive. */
   readonly maxConnections: number;
+  /**
+   * A connection on which nothing moves for this long is destroyed: a client that stops reading
+   * an answer (its socket buffer full) must not hold the connection and the answer's memory for
+   * ever. Longer than any handler takes (ClickHouse queries give up after 60 s); an upgraded
+   * WebSocket is not concerned (ws clears its socket's timeout).
+   */
+  readonly idleTimeoutMs: number;
 };
 
 /**
@@ -42,13 +49,14 @@ export type ConnectionLimits = {
  * 1.1 Mbit/s; 20 s for headers, which are a few hundred bytes. 10,000 connections leave room for
  * the hub's 5,000 sockets besides HTTP clients, and keep the process well under its descriptor limit.
  */
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, checkIntervalMs: 5_000, maxConnections: 10_000 };
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, checkIntervalMs: 5_000, maxConnections: 10_000, idleTimeoutMs: 120_000 };
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const app: FastifyInstance = Fastify({
     // Node applies requestTimeout only when headersTimeout is not longer, so both are set here, at creation.
     requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
     http: {
       requestTimeout: limits.requestTimeoutMs,
       headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
