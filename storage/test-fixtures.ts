@@ -28,7 +28,7 @@ export function decision(overrides: Partial<Record<keyof DecisionWire, unknown>>
     models: { rules: 'rules-2026.11' },
     features: { amount_usd: 1350, count_1h: 7.5 },
     latencyMs: { processing: 1.25, total: 7 },
-    labels: { patterns: ['ato'], fraud: true },
+    labels: { patterns: ['ato'], fraud: true, scenarioId: 'ato-0001' },
     ...overrides,
   } as DecisionWire;
 }

@@ -32,6 +32,7 @@ export type DecisionCells = {
   label_fraud: boolean | null;
   label_aml: boolean | null;
   label_credit: boolean | null;
+  label_scenario_id: string;
 };
 
 // The stored columns of a decision, read as DecisionCells (shared by every reader of decisions).
@@ -40,7 +41,7 @@ export const DECISION_SELECT = `event_id, event_kind,
             toUnixTimestamp64Milli(decided_at) AS decided_ms,
             account_id, customer_id, counterparty_id, channel, payment_type, country, counterparty_country, segment, toString(amount_minor) AS amount_minor_text, currency,
             score, action, reasons, models, features, latency_processing_ms, latency_total_ms,
-            has_labels, label_patterns, label_fraud, label_aml, label_credit`;
+            has_labels, label_patterns, label_fraud, label_aml, label_credit, label_scenario_id`;
 
 export async function getDecision(client: SqlClient, database: string, eventId: string): Promise<DecisionWire | null> {
   const rows = await selectRows<DecisionCells>(
@@ -107,6 +108,7 @@ export function toWire(row: DecisionCells): DecisionWire {
             ...(row.label_fraud === null ? {} : { fraud: row.label_fraud }),
             ...(row.label_aml === null ? {} : { aml: row.label_aml }),
             ...(row.label_credit === null ? {} : { credit: row.label_credit }),
+            ...(row.label_scenario_id === '' ? {} : { scenarioId: row.label_scenario_id }),
           },
         }
       : {}),

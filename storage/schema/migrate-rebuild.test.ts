@@ -13,7 +13,7 @@ import { TS, alert, decision } from '../test-fixtures.js';
 import { minuteOfTimeText, insertRows, storedKeys, type BatchTarget } from '../writer/batch-insert.js';
 import { alertRow } from '../writer/rows/alert-row.js';
 import { deadLetterRow } from '../writer/rows/dead-letter-row.js';
-import { decisionRow } from '../writer/rows/decision-row.js';
+import { decisionRow, type DecisionRow } from '../writer/rows/decision-row.js';
 import { eventRow } from '../writer/rows/event-row.js';
 import type { RowOutcome, WireMessage } from '../writer/rows/row-outcome.js';
 import { createDatabase, createTable, type DdlContext } from './ddl.js';
@@ -45,6 +45,14 @@ async function store<R>(database: string, table: RawTable, map: (m: WireMessage)
   return rows.map((r) => ({ key: r.key, minute: r.minute }));
 }
 
+/** A decision as a writer of version 3 stored it: without the scenario id 005 added. */
+function version3DecisionRow(message: WireMessage): RowOutcome<Omit<DecisionRow, 'label_scenario_id'>> {
+  const outcome = decisionRow(message);
+  if (!outcome.ok) return outcome;
+  const { label_scenario_id: _, ...row } = outcome.row;
+  return { ...outcome, row };
+}
+
 /** Events, decisions, alerts and dead letters over three hours, `n` of each kind per hour. */
 async function fill(database: string, prefix: string, n: number): Promise<Record<RawTable, Stored[]>> {
   const hours = [0, 1, 2];
@@ -52,7 +60,7 @@ async function fill(database: string, prefix: string, n: number): Promise<Record
   const each = <T>(make: (h: number, i: number) => T): T[] => hours.flatMap((h) => Array.from({ length: n }, (_, i) => make(h, i)));
   return {
     events: await store(database, 'events', (m) => eventRow(m), (r) => r.ts, each((h, i) => payment(`${prefix}e-${h}-${i}`, { ts: new Date(at(h, i)).toISOString() }))),
-    decisions: await store(database, 'decisions', decisionRow, (r) => r.event_ts, each((h, i) => decision({ eventId: `${prefix}e-${h}-${i}`, eventTs: at(h, i), decidedAt: at(h, i) + 9, ingestTs: at(h, i) + 2 }))),
+    decisions: await store(database, 'decisions', version3DecisionRow, (r) => r.event_ts, each((h, i) => decision({ eventId: `${prefix}e-${h}-${i}`, eventTs: at(h, i), decidedAt: at(h, i) + 9, ingestTs: at(h, i) + 2 }))),
     alerts: await store(database, 'alerts', alertRow, (r) => r.ts, each((h, i) => alert({ id: `${prefix}a-${h}-${i}`, eventId: `${prefix}e-${h}-${i}`, ts: at(h, i), createdAt: at(h, i) + 10 }))),
     dead_letters: await store(database, 'dead_letters', deadLetterRow, (r) => r.at, each((h, i) => ({ v: 1, source: 'processors', subject: `x.${prefix}${h}.${i}`, streamSeq: i, code: 'RS_ERR_BUS_SCHEMA', reason: 'bad', at: at(h, i), payload: '{}' }))),
   };
@@ -137,8 +145,12 @@ describe('migrate - 004 rebuilds the raw tables by minute', () => {
   it('rebuild - an upgrade keeps every row and every aggregate, and sorts by minute then id', async () => {
     expect(aggregatesBefore).toEqual({ events: 12, events_usd: expect.any(Number), decisions: 12, flagged: 12, alerts: 12 });
     const result = await migrate(ch.client, { database: upgraded, retentionDays: 30 });
-    expect(result.applied).toEqual(['004_minute_sorted_raw_tables']);
-    for (const table of RAW_TABLES) expect(await rowsOf(upgraded, table)).toEqual(before[table]);
+    expect(result.applied).toEqual(['004_minute_sorted_raw_tables', '005_decision_scenario']);
+    // 005 after it adds the decisions' scenario id, '' for the rows stored before
+    for (const table of RAW_TABLES) {
+      const expected = table === 'decisions' ? before[table].map((row) => ({ ...(row as object), label_scenario_id: '' })) : before[table];
+      expect(await rowsOf(upgraded, table)).toEqual(expected);
+    }
     expect(await aggregates(upgraded)).toEqual(aggregatesBefore);
     const tables = await tablesOf(upgraded);
     for (const table of RAW_TABLES) expect(tables.find((t) => t.name === table)?.sorting_key).toBe(minuteSortingKey(table));
@@ -196,7 +208,7 @@ describe('migrate - 004 rebuilds the raw tables by minute', () => {
     for (const statement of createTable(ctx, { ...minuteSortedSpec(ctx, 'events'), name: 'events__v4' })) await ch.client.command({ query: statement });
     await ch.client.command({ query: `INSERT INTO \`${resumed}\`.events__v4 SELECT * FROM \`${resumed}\`.events LIMIT 3` });
     await store(resumed, 'events__v4' as RawTable, (m) => eventRow(m), (r) => r.ts, [payment('phantom', { ts: new Date(TS).toISOString() })]);
-    expect((await migrate(ch.client, { database: resumed, retentionDays: 30 })).applied).toEqual(['004_minute_sorted_raw_tables']);
+    expect((await migrate(ch.client, { database: resumed, retentionDays: 30 })).applied).toEqual(['004_minute_sorted_raw_tables', '005_decision_scenario']);
     expect(await rowsOf(resumed, 'events')).toEqual(events);
     expect(await aggregates(resumed)).toEqual(totals);
     expect((await tablesOf(resumed)).map((t) => t.name).filter((n) => n.includes('__v4'))).toEqual([]);

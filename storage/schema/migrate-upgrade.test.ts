@@ -19,7 +19,7 @@ import { MIGRATIONS } from './migrations/index.js';
 const database = `t_upgrade_${process.pid}`;
 const ctx: DdlContext = { database, retentionDays: 30 };
 const MINUTE = Math.floor(TS / 60_000) * 60_000;
-const NEW_COLUMNS = ['channel', 'payment_type', 'country', 'counterparty_country'] as const;
+const NEW_COLUMNS = ['channel', 'payment_type', 'country', 'counterparty_country', 'label_scenario_id'] as const;
 let dataDir: string;
 let ch: ClickHouse;
 let reads: ReadModels;
@@ -89,6 +89,8 @@ describe('migrate - upgrade from version 2', () => {
       paymentType: '',
       country: '',
       counterpartyCountry: '',
+      // stored before 005: no scenario id
+      labels: { patterns: ['ato'], fraud: true },
     });
     const [kpi] = await reads.minuteKpis({ since: MINUTE, until: MINUTE + 60_000 });
     expect(kpi).toMatchObject({ decisions: 1, blocked: 1, decisionsBy: { channel: { '': { decisions: 1 } }, country: { '': { decisions: 1 } } } });

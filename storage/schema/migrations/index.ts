@@ -10,6 +10,7 @@ import { rawTables } from './001_raw_tables.js';
 import { VIEWS, minuteAggregates } from './002_minute_aggregates.js';
 import { DECISIONS_MINUTE_VIEW, decisionDimensions } from './003_decision_dimensions.js';
 import { applyMinuteSortedRawTables, minuteSortedRawTables } from './004_minute_sorted_raw_tables.js';
+import { decisionScenario } from './005_decision_scenario.js';
 
 export type Migration = {
   readonly version: number;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '002_minute_aggregates', statements: minuteAggregates },
   { version: 3, name: '003_decision_dimensions', statements: decisionDimensions },
   { version: 4, name: '004_minute_sorted_raw_tables', statements: minuteSortedRawTables, apply: applyMinuteSortedRawTables },
+  { version: 5, name: '005_decision_scenario', statements: decisionScenario },
 ];
 
 /**

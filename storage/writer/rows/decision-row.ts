@@ -49,6 +49,8 @@ export type DecisionRow = MoneyColumns & {
   readonly label_fraud: boolean | null;
   readonly label_aml: boolean | null;
   readonly label_credit: boolean | null;
+  /** labels.scenarioId, '' when none (migration 005). */
+  readonly label_scenario_id: string;
 };
 
 /** Scores are 0–1000 by contract; the column is UInt16. */
@@ -105,6 +107,7 @@ export function decisionRow(message: WireMessage): RowOutcome<DecisionRow> {
       label_fraud: labels === null ? null : optionalBoolean(labels, 'fraud', '/labels'),
       label_aml: labels === null ? null : optionalBoolean(labels, 'aml', '/labels'),
       label_credit: labels === null ? null : optionalBoolean(labels, 'credit', '/labels'),
+      label_scenario_id: labels === null ? '' : addedText(labels, 'scenarioId', '/labels', 128),
     };
     return { ok: true, key: row.event_id, row, recencyMs: decidedAt };
   });

@@ -94,6 +94,7 @@ describe('decision, alert and dead-letter rows', () => {
       label_patterns: ['ato'],
       label_fraud: true,
       label_aml: null,
+      label_scenario_id: 'ato-0001',
     });
     expect(JSON.parse(outcome.row.reasons)).toEqual(decision().reasons);
   });
@@ -114,7 +115,7 @@ describe('decision, alert and dead-letter rows', () => {
 
   it('rows - a decision without an ingest time or labels', () => {
     const outcome = decisionRow(msg('t1.dec.payment', decision({ ingestTs: null, latencyMs: { processing: 0.5, total: null }, labels: undefined })));
-    expect(outcome.ok && outcome.row).toMatchObject({ ingest_ts: null, latency_total_ms: null, has_labels: false, label_patterns: [], label_fraud: null });
+    expect(outcome.ok && outcome.row).toMatchObject({ ingest_ts: null, latency_total_ms: null, has_labels: false, label_patterns: [], label_fraud: null, label_scenario_id: '' });
   });
 
   it('rows - a decision keeps its reasons in other languages', () => {

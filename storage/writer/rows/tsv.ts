@@ -122,7 +122,7 @@ export const DECISION_COLUMNS = [
   'event_id', 'event_kind', 'event_ts', 'ingest_ts', 'decided_at', 'account_id', 'customer_id', 'counterparty_id', 'channel', 'payment_type',
   'country', 'counterparty_country', 'segment', 'amount', 'amount_minor', 'currency', 'amount_usd', 'score', 'action', 'reason_codes',
   'reasons', 'models', 'features', 'latency_processing_ms', 'latency_total_ms', 'has_labels', 'label_patterns', 'label_fraud', 'label_aml',
-  'label_credit',
+  'label_credit', 'label_scenario_id',
 ] as const satisfies readonly (keyof DecisionRow)[];
 
 /** A decisions row as one line, in DECISION_COLUMNS order. */
@@ -133,6 +133,7 @@ export function decisionLine(r: DecisionRow): string {
     `${r.counterparty_country}\t${r.segment}\t${r.amount}\t${r.amount_minor}\t${r.currency}\t${r.amount_usd}\t${r.score}\t${r.action}\t` +
     `${tsvStringArray(r.reason_codes)}\t${tsvText(r.reasons)}\t${tsvStringMap(r.models)}\t${tsvNumberMap(r.features)}\t` +
     `${r.latency_processing_ms}\t${r.latency_total_ms === null ? NULL : String(r.latency_total_ms)}\t${r.has_labels ? 'true' : 'false'}\t` +
-    `${tsvStringArray(r.label_patterns)}\t${tsvNullableBool(r.label_fraud)}\t${tsvNullableBool(r.label_aml)}\t${tsvNullableBool(r.label_credit)}\n`
+    `${tsvStringArray(r.label_patterns)}\t${tsvNullableBool(r.label_fraud)}\t${tsvNullableBool(r.label_aml)}\t${tsvNullableBool(r.label_credit)}\t` +
+    `${tsvText(r.label_scenario_id)}\n`
   );
 }
