@@ -136,6 +136,10 @@ describe('contracts - payment', () => {
     expect(errorsOf(customerEvent({ dateOfBirth: '1850-01-01' }))).toEqual(['/dateOfBirth range']);
     expect(errorsOf(customerEvent({ onboardedAt: '2099-01-01T00:00:00Z' }))).toEqual(['/onboardedAt range']);
     expect(customerEvent({ dateOfBirth: '1980-02-29', onboardedAt: '2026-11-30T09:00:00Z' }).ok).toBe(true);
+    // read as ts is: offsets no clock reads are refused, not taken for an unknown date downstream
+    expect(errorsOf(customerEvent({ onboardedAt: '2020-01-01T00:00:00+01' }))).toEqual(['/onboardedAt format']);
+    expect(errorsOf(customerEvent({ onboardedAt: '2020-01-01T00:00:00+0100' }))).toEqual(['/onboardedAt format']);
+    expect(customerEvent({ onboardedAt: '2016-12-31T23:59:60Z' }).ok).toBe(true);
     const repayment = validateEvent({ v: 1, kind: 'loan.repayment', ts: '2026-11-29T10:00:00Z', loanId: 'L', customerId: 'C', amount: '12.50', currency: 'USD', dueDate: '0001-01-01' }, undefined, NOW);
     expect(errorsOf(repayment)).toEqual(['/dueDate range']);
   });

@@ -20,7 +20,7 @@ export const CustomerEventSchema = Type.Object(
     dateOfBirth: Type.Optional(describedAs(DateOnly, 'Date of birth (individuals), YYYY-MM-DD.')),
     occupation: Type.Optional(Type.String({ maxLength: 128, description: 'Occupation or line of business, free text.' })),
     accounts: Type.Optional(Type.Array(Ref, { maxItems: 64, description: 'Account ids the customer holds, as they appear in payments (`debtor.accountId`): a payment from one of them that names no `debtor.customerId` is decided with this customer\'s profile (segment thresholds, risk rating), and its decision and alerts name this customer. An account another customer\'s later event lists moves to that customer.' })),
-    onboardedAt: Type.Optional(describedAs(Timestamp, 'When the customer relationship began, ISO 8601 with a zone.')),
+    onboardedAt: Type.Optional(describedAs(Timestamp, 'When the customer relationship began: RFC 3339 with a zone, read as `ts` is (an offset with its colon; a leap second is the millisecond before it).')),
   },
   { additionalProperties: false, $id: 'customer' },
 );

@@ -96,6 +96,8 @@ const ZONE = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
 /** A leap second (`23:59:60Z`), which RFC 3339 allows and JavaScript's clock cannot hold. */
 const LEAP_SECOND = /:60(?:\.\d+)?(?=(?:[Zz]|[+-]\d{2}:\d{2})$)/;
 
+const RFC_3339_MESSAGE = 'must be an RFC 3339 date-time with its offset, such as "2026-11-29T10:15:00.000Z" or "2026-11-29T11:15:00+01:00"';
+
 /**
  * Epoch milliseconds of an RFC 3339 time the schema's format let through; NaN when it is not one.
  * A leap second is read as the last millisecond before it, so that it keeps its place in order.
@@ -140,7 +142,7 @@ export function validateEvent(input: unknown, assignId?: () => string, now: numb
     ts = eventTime(record.ts);
     if (Number.isNaN(ts)) {
       // the schema's date-time format lets through a few shapes that are not RFC 3339 or no clock reads (an offset without its colon or minutes)
-      errors.push({ path: '/ts', rule: 'format', message: 'must be an RFC 3339 date-time with its offset, such as "2026-11-29T10:15:00.000Z" or "2026-11-29T11:15:00+01:00"' });
+      errors.push({ path: '/ts', rule: 'format', message: RFC_3339_MESSAGE });
     } else if (ts < MIN_TS || ts > now + MAX_FUTURE_MS) {
       errors.push({ path: '/ts', rule: 'range', message: 'must be a time after 2000-01-01 and at most 24 hours ahead of now' });
     }
@@ -234,18 +236,23 @@ const MAX_DATE_MS = Date.UTC(2200, 0, 1);
  */
 function datesInRange(kind: EventKind, record: Record<string, unknown>, ts: number, shapeWrong: ReadonlySet<string>): FieldError[] {
   const errors: FieldError[] = [];
-  const check = (field: string, latest: number | null, what: string): void => {
+  // time: a date-time, read as ts is (its schema format lets through offsets no clock reads, which
+  // the feature store would then take for an unknown date); otherwise a calendar date
+  const check = (field: string, latest: number | null, what: string, time = false): void => {
     const value = record[field];
     if (typeof value !== 'string' || shapeWrong.has(`/${field}`)) return;
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms)) return;
+    const ms = time ? eventTime(value) : Date.parse(value);
+    if (Number.isNaN(ms)) {
+      if (time) errors.push({ path: `/${field}`, rule: 'format', message: RFC_3339_MESSAGE });
+      return;
+    }
     if (ms < MIN_DATE_MS || ms >= MAX_DATE_MS) errors.push({ path: `/${field}`, rule: 'range', message: 'must be a date from 1900 to 2199' });
     else if (latest !== null && ms > latest) errors.push({ path: `/${field}`, rule: 'range', message: `must not be after the event's ts: ${what}` });
   };
   if (kind === 'customer') {
     check('dateOfBirth', ts, 'a customer is born before they are reported');
     // the relationship may begin a little after the profile is sent (an account opened tomorrow)
-    check('onboardedAt', ts + MAX_FUTURE_MS, 'a relationship that begins more than a day after the event reads as a brand-new customer');
+    check('onboardedAt', ts + MAX_FUTURE_MS, 'a relationship that begins more than a day after the event reads as a brand-new customer', true);
   }
   for (const field of ['firstDueDate', 'dueDate']) check(field, null, '');
   return errors;

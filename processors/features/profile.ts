@@ -1,6 +1,6 @@
 // Customer profiles in the feature store: the arguments a customer event writes, and the step
 // from the stored fields back to a CustomerProfile and the customer_* features.
-import { RISK_RATINGS, SEGMENTS, type CustomerEventWire, type Segment } from '../../core/contracts/index.js';
+import { eventTime, RISK_RATINGS, SEGMENTS, type CustomerEventWire, type Segment } from '../../core/contracts/index.js';
 import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
 
 type RiskRating = CustomerProfile['riskRating'];
@@ -15,7 +15,8 @@ export const RISK_SCORE = { low: 0, medium: 1, high: 2 } as const satisfies Reco
 export function profileArgs(
   body: Pick<CustomerEventWire, 'segment' | 'riskRating' | 'pep' | 'country' | 'onboardedAt'>,
 ): [string, string, string, string, string] {
-  const since = body.onboardedAt === undefined ? Number.NaN : Date.parse(body.onboardedAt);
+  // read as the contract reads it (a leap second kept in order)
+  const since = body.onboardedAt === undefined ? Number.NaN : eventTime(body.onboardedAt);
   return [body.segment, body.riskRating, body.pep ? '1' : '0', body.country, Number.isFinite(since) ? String(since) : ''];
 }
 
