@@ -4,6 +4,7 @@ import {
   eventTime,
   jsonTextErrors,
   formatMinor,
+  hasReportingRate,
   isEventKind,
   kindToken,
   MONEY_FIELDS,
@@ -148,7 +149,9 @@ function structuralRow(value: unknown, message: WireMessage, raw: string): { ok:
     if (amount !== undefined) {
       if (typeof amount !== 'string') return null;
       const money = parseAmount(amount, currency);
-      if (!money.ok) return null;
+      // a currency without a USD rate is refused by the contract (fx_rate); stored here, its
+      // amount_usd would read as 1:1 of major units
+      if (!money.ok || !hasReportingRate(currency)) return null;
       minor = money.minor;
     }
   } else if (o.currency !== undefined) {

@@ -186,6 +186,7 @@ describe('the writer’s structural event check (fastEventRow)', () => {
     ['an array', 't1.ev.payment.0', [1, 2]],
     ['a field named twice', 't1.ev.payment.0', JSON.stringify(payment('p-7')).replace('"amount":', '"amount":"99999.00","amount":')],
     ['an offset without its colon', 't1.ev.payment.0', payment('p-8', { ts: '2026-11-29T10:15:00+0100' })],
+    ['a currency without a USD rate', 't1.ev.payment.0', payment('p-9', { amount: '10000000', currency: 'UGX' })],
   ])('fast rows - an event with %s is refused with the same code and reason as before', (_what, subject, body) => {
     const m = msg(subject, body);
     const fast = fastEventRow(m);
