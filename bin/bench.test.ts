@@ -5,24 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { sourcePath } from '../core/index.js';
 import { eventually, NATS_URL } from '../test/harness.js';
-import { BenchError, benchFailure, benchUrlOf, checkBenchOptions } from './bench.js';
-
-describe('bench - a run cut short', () => {
-  it('says NATS went away, and what to do, instead of a stack trace', () => {
-    const closed = Object.assign(new Error('closed connection'), { name: 'ClosedConnectionError' });
-    const failure = benchFailure(closed, 'nats://user:s3cret@127.0.0.1:4222');
-    expect(failure).toBeInstanceOf(BenchError);
-    expect((failure as Error).message).toBe(
-      'the run stopped: NATS at nats://user:***@127.0.0.1:4222 went away or stopped answering (closed connection); its figures are lost. Check that nats-server runs (riskstream doctor), then run the bench again',
-    );
-    expect(benchFailure(Object.assign(new Error('timeout'), { name: 'TimeoutError' }), 'nats://127.0.0.1:4222')).toBeInstanceOf(BenchError);
-  });
-
-  it('passes anything else on as it is', () => {
-    const other = new TypeError('a bug');
-    expect(benchFailure(other, 'nats://127.0.0.1:4222')).toBe(other);
-  });
-});
+import { BenchError, benchUrlOf, checkBenchOptions } from './bench.js';
 
 describe('bench - options', () => {
   it.each(['notaurl', '127.0.0.1:8080', 'ftp://127.0.0.1/', 'http://'])('refuses --url %s, naming it', (url) => {
