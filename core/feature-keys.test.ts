@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { validated, payment, customerEvent } from '../test/harness.js';
-import { firstMarkerOf, originSeq, paymentSides, RELEASED_ORIGIN } from './feature-keys.js';
+import { decodeAccountLink, encodeAccountLink, firstMarkerOf, isNewerLink, originSeq, paymentSides, RELEASED_ORIGIN } from './feature-keys.js';
 
 describe('feature keys - which sides a payment moves', () => {
   test.each([
@@ -33,5 +33,27 @@ describe('feature keys - the marker of an event’s first application', () => {
     ['12345678901234567', null],
   ] as const)('origin %j is the message %j', (origin, seq) => {
     expect(originSeq(origin)).toBe(seq);
+  });
+});
+
+describe('feature keys - an account’s link to its holder', () => {
+  test('round-trips the event and the customer; a link without its event reads as older than any', () => {
+    const link = { ts: 1_767_571_200_000, eventId: 'c-1', customerId: 'Cust 7:x' };
+    expect(decodeAccountLink(encodeAccountLink(link))).toEqual(link);
+    expect(decodeAccountLink('OLD-CUST')).toEqual({ ts: -Infinity, eventId: '', customerId: 'OLD-CUST' });
+  });
+
+  const held = { ts: 1000, eventId: 'm', customerId: 'C' };
+  test.each([
+    ['no link', 5, 'a', undefined, true],
+    ['a later event', 1001, 'a', held, true],
+    ['an earlier event', 999, 'z', held, false],
+    ['the event that set it', 1000, 'm', held, false],
+    ['the same time, a larger id', 1000, 'n', held, true],
+    ['the same time, a smaller id', 1000, 'l', held, false],
+    ['the same time, byte order (a after M)', 1000, 'a', { ...held, eventId: 'M' }, true],
+    ['a link without its event', -1e15, 'a', { ts: -Infinity, eventId: '', customerId: 'C' }, true],
+  ] as const)('%s replaces it: %s', (_name, ts, eventId, than, newer) => {
+    expect(isNewerLink(ts, eventId, than)).toBe(newer);
   });
 });

@@ -25,12 +25,51 @@ export const ACCOUNT_KEY_SUFFIX = {
    */
   history: ':h',
   /**
-   * String: the customer who holds the account, from the `accounts` of that customer's latest
-   * customer event (profile TTL): a payment that names no `debtor.customerId` is decided with
-   * that customer's profile.
+   * String: the customer who holds the account, from the `accounts` of the latest customer event
+   * that lists it (by event time, then event id; profile TTL), with that event's time and id
+   * (AccountLink): a payment that names no `debtor.customerId` is decided with that customer's
+   * profile.
    */
   customer: ':c',
 } as const;
+
+/**
+ * An account's link to the customer who holds it (ACCOUNT_KEY_SUFFIX.customer), and the customer
+ * event that set it: only a newer event (isNewerLink) replaces it, so an older event arriving late,
+ * or another copy of one already applied, never moves the account back to a former holder.
+ */
+export type AccountLink = { readonly ts: number; readonly eventId: string; readonly customerId: string };
+
+/**
+ * Separates the parts of a stored link (`<ts>` `<eventId>` `<customerId>`): a control character,
+ * which neither an event id nor a customer id may hold (core/contracts/common.ts).
+ */
+export const LINK_SEPARATOR = '\x1f';
+
+export function encodeAccountLink(link: AccountLink): string {
+  return String(link.ts) + LINK_SEPARATOR + link.eventId + LINK_SEPARATOR + link.customerId;
+}
+
+/**
+ * A stored link. One written before links carried their event (the customer id alone) reads as
+ * older than any event: the next customer event that lists the account replaces it.
+ */
+export function decodeAccountLink(value: string): AccountLink {
+  const a = value.indexOf(LINK_SEPARATOR);
+  if (a < 0) return { ts: -Infinity, eventId: '', customerId: value };
+  const b = value.indexOf(LINK_SEPARATOR, a + 1);
+  return { ts: Number(value.slice(0, a)), eventId: value.slice(a + 1, b), customerId: value.slice(b + 1) };
+}
+
+/**
+ * Whether a customer event (its time and id) replaces an account's link: the later event time
+ * wins, then the larger event id (compared byte by byte: event ids are ASCII, and the batch
+ * script compares them the same way, not by the server's locale). The event that set the link
+ * does not replace it, so applying an event again changes nothing.
+ */
+export function isNewerLink(ts: number, eventId: string, than: AccountLink | undefined): boolean {
+  return than === undefined || ts > than.ts || (ts === than.ts && eventId > than.eventId);
+}
 
 /**
  * Refuses prefixes that would break hash tags: Redis Cluster hashes the first `{...}` of a key,

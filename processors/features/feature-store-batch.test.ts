@@ -84,6 +84,49 @@ describe('feature store batch - customer profiles', () => {
     expect(await t.redis.pttl(`${t.prefix}{a:LINK-A1}:c`)).toBeGreaterThan((DEFAULT_PROFILE_TTL_SECONDS - 60) * 1000);
   });
 
+  test('an older customer event arriving late does not move the link back', async () => {
+    await t.store.computeBatch([customer({ id: 'rl-old', ts: T0, customerId: 'OLD', segment: 'vip', accounts: ['RL-ACC'] })], ['1']);
+    await t.store.computeBatch([customer({ id: 'rl-new', ts: T0 + HOUR, customerId: 'NEW', segment: 'standard', accounts: ['RL-ACC'] })], ['2']);
+    await t.store.computeBatch([customer({ id: 'rl-older', ts: T0 - HOUR, customerId: 'OLD', segment: 'vip', accounts: ['RL-ACC'] })], ['3']);
+    const [paid] = await t.store.computeBatch([payment({ id: 'rl-p', ts: T0 + 2 * HOUR, from: 'RL-ACC', to: 'X' })], ['4']);
+    expect(paid!.customerId).toBe('NEW');
+  });
+
+  test('another copy of an applied customer event does not move the link, even listing an account the first did not', async () => {
+    await t.store.computeBatch([customer({ id: 'rd-a', ts: T0, customerId: 'A', segment: 'vip', accounts: ['RD-ACC'] })], ['10']);
+    await t.store.computeBatch([customer({ id: 'rd-b', ts: T0 + HOUR, customerId: 'B', accounts: ['RD-ACC'] })], ['11']);
+    const [dup] = await t.store.computeBatch([customer({ id: 'rd-a', ts: T0, customerId: 'A', segment: 'vip', accounts: ['RD-ACC', 'RD-ACC2'] })], ['12']);
+    expect(dup!.origin).toBe('10');
+    const [paid, other] = await t.store.computeBatch([
+      payment({ id: 'rd-p', ts: T0 + 2 * HOUR, from: 'RD-ACC', to: 'X' }),
+      payment({ id: 'rd-p2', ts: T0 + 2 * HOUR, from: 'RD-ACC2', to: 'X' }),
+    ], ['13', '14']);
+    expect(paid!.customerId).toBe('B');
+    expect(other!.customerId).toBe('');
+    // a redelivery of the message that first applied it is that application again: it changes nothing either
+    await t.store.computeBatch([customer({ id: 'rd-a', ts: T0, customerId: 'A', segment: 'vip', accounts: ['RD-ACC'] })], ['10']);
+    const [again] = await t.store.computeBatch([payment({ id: 'rd-p3', ts: T0 + 3 * HOUR, from: 'RD-ACC', to: 'X' })], ['15']);
+    expect(again!.customerId).toBe('B');
+  });
+
+  test('customer events at the same time: the larger event id holds the account, byte by byte, in either order', async () => {
+    // 'rt-a' sorts after 'rt-B' byte by byte (a locale's collation may say the opposite)
+    await t.store.computeBatch([customer({ id: 'rt-a', ts: T0, customerId: 'LOWER', accounts: ['RT-1'] })]);
+    await t.store.computeBatch([customer({ id: 'rt-B', ts: T0, customerId: 'UPPER', accounts: ['RT-1', 'RT-2'] })]);
+    await t.store.computeBatch([customer({ id: 'rt-a', ts: T0, customerId: 'LOWER', accounts: ['RT-2'] })]);
+    const paid = await t.store.computeBatch(['RT-1', 'RT-2'].map((from, i) => payment({ id: `rt-p${i}`, ts: T0 + SECOND, from, to: 'X' })));
+    expect(paid.map((r) => r.customerId)).toEqual(['LOWER', 'LOWER']);
+  });
+
+  test('a link stored before links carried their event is read, and replaced by the next customer event', async () => {
+    await t.redis.set(`${t.prefix}{a:LEGACY-ACC}:c`, 'LEGACY-CUST', 'PX', 60_000);
+    const [before] = await t.store.computeBatch([payment({ id: 'lg-p0', ts: T0, from: 'LEGACY-ACC', to: 'X' })]);
+    expect(before!.customerId).toBe('LEGACY-CUST');
+    await t.store.computeBatch([customer({ id: 'lg-c', ts: T0 - HOUR, customerId: 'NEW-HOLDER', accounts: ['LEGACY-ACC'] })]);
+    const [after] = await t.store.computeBatch([payment({ id: 'lg-p1', ts: T0 + SECOND, from: 'LEGACY-ACC', to: 'X' })]);
+    expect(after!.customerId).toBe('NEW-HOLDER');
+  });
+
   test('credit events carry the customer profile and no features yet', async () => {
     await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
     const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);

@@ -4,7 +4,17 @@ import type { Redis } from 'ioredis';
 import type { ValidatedEvent } from '../../core/contracts/index.js';
 import { toReportingMinor } from '../../core/fx.js';
 import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
-import { ACCOUNT_KEY_SUFFIX, accountTag, checkPrefix, eventMarkerKey, markerKey, paymentSides, profileKey } from '../../core/feature-keys.js';
+import {
+  ACCOUNT_KEY_SUFFIX,
+  accountTag,
+  checkPrefix,
+  decodeAccountLink,
+  encodeAccountLink,
+  eventMarkerKey,
+  markerKey,
+  paymentSides,
+  profileKey,
+} from '../../core/feature-keys.js';
 import type { FeatureVector } from './names.js';
 import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
 import { customerSinceOf, decodeProfile, profileArgs } from './profile.js';
@@ -131,7 +141,7 @@ export function createFeatureStore(redis: Redis, opts: FeatureStoreOptions): Fea
     refreshSeconds,
     profileMs: profileTtl * 1000,
   });
-  return new RedisFeatureStore(redis, opts.prefix, commands, profileTtl * 1000);
+  return new RedisFeatureStore(redis, opts.prefix, commands);
 }
 
 /**
@@ -171,13 +181,11 @@ class RedisFeatureStore implements FeatureStore {
   private readonly _prefix: string;
   private readonly _commands: ScriptCommands;
   private readonly _clock = new EventClock();
-  private readonly _profileMs: number;
 
-  constructor(redis: Redis, prefix: string, commands: ScriptCommands, profileMs: number) {
+  constructor(redis: Redis, prefix: string, commands: ScriptCommands) {
     this._redis = redis;
     this._prefix = prefix;
     this._commands = commands;
-    this._profileMs = profileMs;
   }
 
   /**
@@ -192,8 +200,8 @@ class RedisFeatureStore implements FeatureStore {
     const ids = await this._redis.mget(list.map((a) => accountTag(this._prefix, a) + ACCOUNT_KEY_SUFFIX.customer));
     const linked = new Map<string, string>();
     list.forEach((account, i) => {
-      const id = ids[i];
-      if (id) linked.set(account, id);
+      const link = ids[i];
+      if (link) linked.set(account, decodeAccountLink(link).customerId);
     });
     return linked;
   }
@@ -219,25 +227,24 @@ class RedisFeatureStore implements FeatureStore {
     const linked = await this._linkedCustomers(events);
     // each payment's customer: the one it names, else the account's holder (empty when unknown)
     const customers = new Array<string>(events.length);
-    // customer events' accounts, linked to them after the batch script (same round trip)
-    const links: Array<[string, string]> = [];
     let ops = 0;
     for (let k = 0; k < events.length; k++) {
       const event = events[k]!;
       const origin = origins?.[k] ?? '';
       firstReply[k] = ops;
       // a payment queues its two account sides (each with its marker) and a profile read, a
-      // customer event its upsert and its marker, any other kind a profile read and its marker
+      // customer event its upsert, its marker and its accounts' links, any other kind a profile
+      // read and its marker
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
         featureTimes[k] = Math.min(event.ts, latestFeatureTs);
         customers[k] = event.customerId || (linked.get(event.body.debtor.accountId) ?? '');
         ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin, customers[k]!);
       } else if (isCustomer(event)) {
-        for (const account of event.body.accounts ?? []) links.push([account, event.body.customerId]);
         customers[k] = event.customerId;
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
+        ops += this._queueLinks(keys, args, event);
       } else {
         customers[k] = event.customerId;
         ops += this._queueProfileRead(keys, args, event.customerId);
@@ -246,10 +253,9 @@ class RedisFeatureStore implements FeatureStore {
     }
     const pipeline = this._redis.pipeline() as ScriptPipeline;
     pipeline[this._commands.batch]!(keys.length, keys, args);
-    for (const [account, customerId] of links) pipeline.set(accountTag(this._prefix, account) + ACCOUNT_KEY_SUFFIX.customer, customerId, 'PX', this._profileMs);
     const replies = (await pipeline.exec()) as PipelineReply[] | null;
-    if (replies === null || replies.length !== 1 + links.length) {
-      throw new FeatureStoreError(`feature store: expected ${1 + links.length} replies, got ${replies?.length ?? 'none'}`, 1);
+    if (replies === null || replies.length !== 1) {
+      throw new FeatureStoreError(`feature store: expected 1 reply, got ${replies?.length ?? 'none'}`, 1);
     }
     throwOnFailures(replies);
     const results = replies[0]![1];
@@ -337,6 +343,22 @@ class RedisFeatureStore implements FeatureStore {
     keys.push(profileKey(this._prefix, event.body.customerId));
     args.push(BATCH_OPS.customer.op, String(event.ts), event.id, ...p);
     return 1;
+  }
+
+  /**
+   * Links the accounts a customer event lists to its customer, in the batch script after the
+   * event's marker: a newer event replaces a link, an older one or a copy does not (linkLua).
+   */
+  private _queueLinks(keys: string[], args: Array<string | Buffer>, event: ValidatedEvent<'customer'>): number {
+    const accounts = event.body.accounts;
+    if (accounts === undefined) return 0;
+    const ts = String(event.ts);
+    const link = encodeAccountLink({ ts: event.ts, eventId: event.id, customerId: event.body.customerId });
+    for (const account of accounts) {
+      keys.push(accountTag(this._prefix, account) + ACCOUNT_KEY_SUFFIX.customer);
+      args.push(BATCH_OPS.link.op, ts, event.id, link);
+    }
+    return accounts.length;
   }
 
   private _queueEventMarker(keys: string[], args: Array<string | Buffer>, eventId: string, origin: string): number {

@@ -5,7 +5,7 @@
 // a payment in Redis: the four rings are unrolled into locals, values are binary (struct),
 // field names come from a table rather than number formatting, and Redis is called as few
 // times as the features allow.
-import { RELEASED_ORIGIN } from '../../core/feature-keys.js';
+import { LINK_SEPARATOR, RELEASED_ORIGIN } from '../../core/feature-keys.js';
 import { ACCOUNT, IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
 import { DISTINCT_SPANS_MS, EWMA_MIN_ALPHA, MEMBER_GROUPS, MEMBERS_PER_GROUP, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
 
@@ -206,6 +206,17 @@ local function touch(v, tag, sec)
   end
   if n < GROUP_ENTRIES then return v .. pack(MEMBER, tag, sec), false end
   return sub(v, 1, at * MEMBER_SIZE) .. pack(MEMBER, tag, sec) .. sub(v, at * MEMBER_SIZE + MEMBER_SIZE + 1), false
+end
+-- Whether text x sorts after text y byte by byte (Lua's < follows the server's locale).
+local function bytesAfter(x, y)
+  if x == y then return false end
+  local n = #x
+  if #y < n then n = #y end
+  for i = 1, n do
+    local p, q = string.byte(x, i), string.byte(y, i)
+    if p ~= q then return p > q end
+  end
+  return #x > #y
 end
 -- Members of a group value last seen after second lo1, and after second lo2 (lo2 <= lo1):
 -- one pass for both windows, reading only the last-seen half of each member.
@@ -422,6 +433,32 @@ return redis.call('HMGET', k, ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')})
 }
 
 /**
+ * Links an account to the customer who holds it (a customer event's `accounts`): only a newer
+ * event replaces the link, as isNewerLink says (core/feature-keys.ts; ids compared byte by byte,
+ * not by the server's locale), so an older event arriving late does not move the account back to
+ * its former holder, and the event that set it changes nothing when applied again. A link stored
+ * before links carried their event (the customer id alone, no separator) is older than any event.
+ * Replies 1 when it wrote the link, 0 when the link stands.
+ * KEYS: the account's link. ARGV: the event's ts, its id, the link to store (encodeAccountLink).
+ */
+function linkLua(ttl: ScriptTtls): string {
+  const sep = `'\\${LINK_SEPARATOR.charCodeAt(0)}'`;
+  return `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local a = string.find(cur, ${sep}, 1, true)
+  if a then
+    local b = string.find(cur, ${sep}, a + 1, true)
+    local ts, cts = tonumber(ARGV[1]), tonumber(string.sub(cur, 1, a - 1))
+    if ts < cts or (ts == cts and not bytesAfter(ARGV[2], string.sub(cur, a + 1, b - 1))) then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', '${ttl.profileMs}')
+return 1
+`;
+}
+
+/**
  * The idempotency marker of an event of another kind than payment (whose sides keep their own):
  * remembers where the event was first read from. KEYS: marker. ARGV: origin. Replies the first
  * application's origin: this origin when the event is new, or when its marker was released.
@@ -490,6 +527,13 @@ export const BATCH_OPS = {
   event: { op: 'e', keys: 1, args: 1 },
   /** Customer upsert: the customer script's key and arguments. */
   customer: { op: 'c', keys: 1, args: 7 },
+  /**
+   * An account's link to its holder (linkLua): its key; the event's ts, id and the link. Queued
+   * after the customer event's marker, and applied only when that marker says the event is applied
+   * from this origin: another copy of an applied event, read from another message, writes nothing
+   * whatever it holds (as its profile upsert changes nothing).
+   */
+  link: { op: 'l', keys: 1, args: 3 },
   /** Profile read: HMGET of PROFILE_FIELDS. */
   profile: { op: 'h', keys: 1, args: 0 },
 } as const;
@@ -517,7 +561,7 @@ function asFunction(name: string, body: string, keys: number): string {
  * must be split per node and the script flagged allow-cross-slot-keys (see docs/features.md).
  */
 function batchLua(ttl: ScriptTtls): string {
-  const { out, in: inn, customer, profile, event } = BATCH_OPS;
+  const { out, in: inn, customer, profile, event, link } = BATCH_OPS;
   // the helpers only once, at the top; each side's body without them
   const outBody = outLua(ttl).replace(helpersLua(ttl), '');
   const inBody = inLua(ttl).replace(helpersLua(ttl), '');
@@ -526,7 +570,9 @@ ${asFunction('outSide', outBody, out.keys)}
 ${asFunction('inSide', inBody, inn.keys)}
 ${asFunction('customerOp', customerLua(ttl), customer.keys)}
 ${asFunction('eventOp', eventMarkerLua(ttl), event.keys)}
-local res, n, k, a, na = {}, 0, 0, 1, #ARGV
+${asFunction('linkOp', linkLua(ttl), link.keys)}
+-- fresh: the last event marker was this application's (a new event, or a redelivery of its message)
+local res, n, k, a, na, fresh = {}, 0, 0, 1, #ARGV, false
 while a <= na do
   local op = ARGV[a]
   n = n + 1
@@ -534,7 +580,10 @@ while a <= na do
   elseif op == '${inn.op}' then res[n] = inSide(k, a); k = k + ${inn.keys}; a = a + ${inn.args + 1}
   elseif op == '${profile.op}' then res[n] = call('HMGET', KEYS[k + 1], ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')}); k = k + ${profile.keys}; a = a + ${profile.args + 1}
   elseif op == '${customer.op}' then res[n] = customerOp(k, a); k = k + ${customer.keys}; a = a + ${customer.args + 1}
-  elseif op == '${event.op}' then res[n] = eventOp(k, a); k = k + ${event.keys}; a = a + ${event.args + 1}
+  elseif op == '${event.op}' then res[n] = eventOp(k, a); fresh = res[n] == ARGV[a + 1]; k = k + ${event.keys}; a = a + ${event.args + 1}
+  elseif op == '${link.op}' then
+    if fresh then res[n] = linkOp(k, a) else res[n] = 0 end
+    k = k + ${link.keys}; a = a + ${link.args + 1}
   else return redis.error_reply('feature batch: unknown operation ' .. tostring(op)) end
 end
 return res
