@@ -127,6 +127,31 @@ describe('feature store batch - customer profiles', () => {
     expect(after!.customerId).toBe('NEW-HOLDER');
   });
 
+  test('a payment after its account is linked, in the same batch, reads that customer', async () => {
+    const [, paid] = await t.store.computeBatch([
+      customer({ id: 'rb-c', ts: T0, customerId: 'RB-CUST', segment: 'vip', riskRating: 'high', accounts: ['RB-ACC'] }),
+      payment({ id: 'rb-p', ts: T0 + SECOND, from: 'RB-ACC', to: 'X' }),
+    ]);
+    expect(paid!.customerId).toBe('RB-CUST');
+    expect(paid!.profile.segment).toBe('vip');
+  });
+
+  test('in one batch, a payment reads the link as the customer events before it leave it: newer ones move it, older ones do not', async () => {
+    await t.store.computeBatch([customer({ id: 'rb2-1', ts: T0 + HOUR, customerId: 'RB2-HELD', segment: 'important', accounts: ['RB2-ACC'] })]);
+    const results = await t.store.computeBatch([
+      payment({ id: 'rb2-p0', ts: T0 + 2 * HOUR, from: 'RB2-ACC', to: 'X' }),
+      customer({ id: 'rb2-2', ts: T0, customerId: 'RB2-OLDER', accounts: ['RB2-ACC'] }),
+      payment({ id: 'rb2-p1', ts: T0 + 2 * HOUR, from: 'RB2-ACC', to: 'X' }),
+      customer({ id: 'rb2-3', ts: T0 + 2 * HOUR, customerId: 'RB2-NEWER', segment: 'vip', accounts: ['RB2-ACC'] }),
+      payment({ id: 'rb2-p2', ts: T0 + 2 * HOUR, from: 'RB2-ACC', to: 'X' }),
+      payment({ id: 'rb2-p3', ts: T0 + 2 * HOUR, from: 'RB2-ACC', to: 'X', customerId: 'RB2-NAMED' }),
+    ]);
+    expect(results.map((r) => r.customerId)).toEqual(['RB2-HELD', 'RB2-OLDER', 'RB2-HELD', 'RB2-NEWER', 'RB2-NEWER', 'RB2-NAMED']);
+    expect(results[4]!.profile.segment).toBe('vip');
+    const [later] = await t.store.computeBatch([payment({ id: 'rb2-p4', ts: T0 + 3 * HOUR, from: 'RB2-ACC', to: 'X' })]);
+    expect(later!.customerId).toBe('RB2-NEWER');
+  });
+
   test('credit events carry the customer profile and no features yet', async () => {
     await t.store.computeBatch([customer({ id: 'c-c3', ts: T0, customerId: 'CUST-3', segment: 'important' })]);
     const [loan, unknown] = await t.store.computeBatch([loanRepayment('c-l1', T0 + SECOND, 'CUST-3'), loanRepayment('c-l2', T0, 'NOBODY')]);

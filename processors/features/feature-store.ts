@@ -7,10 +7,12 @@ import { UNKNOWN_CUSTOMER, type CustomerProfile } from '../scoring.js';
 import {
   ACCOUNT_KEY_SUFFIX,
   accountTag,
+  type AccountLink,
   checkPrefix,
   decodeAccountLink,
   encodeAccountLink,
   eventMarkerKey,
+  isNewerLink,
   markerKey,
   paymentSides,
   profileKey,
@@ -189,21 +191,22 @@ class RedisFeatureStore implements FeatureStore {
   }
 
   /**
-   * The customers who hold the debtor accounts of payments that name none (a customer event's
-   * `accounts`): one MGET, only when such payments are in the batch.
+   * The links of the debtor accounts of payments that name no customer, as stored before the
+   * batch (null: none): one MGET, only when such payments are in the batch. computeBatch moves
+   * them on with the batch's own customer events, in order (LinksInBatch).
    */
-  private async _linkedCustomers(events: readonly ValidatedEvent[]): Promise<ReadonlyMap<string, string>> {
+  private async _storedLinks(events: readonly ValidatedEvent[]): Promise<LinksInBatch> {
     const accounts = new Set<string>();
     for (const event of events) if (isPayment(event) && event.customerId === '') accounts.add(event.body.debtor.accountId);
     if (accounts.size === 0) return NO_LINKS;
     const list = [...accounts];
-    const ids = await this._redis.mget(list.map((a) => accountTag(this._prefix, a) + ACCOUNT_KEY_SUFFIX.customer));
-    const linked = new Map<string, string>();
+    const values = await this._redis.mget(list.map((a) => accountTag(this._prefix, a) + ACCOUNT_KEY_SUFFIX.customer));
+    const links: LinksInBatch = new Map();
     list.forEach((account, i) => {
-      const link = ids[i];
-      if (link) linked.set(account, decodeAccountLink(link).customerId);
+      const value = values[i];
+      links.set(account, value ? decodeAccountLink(value) : null);
     });
-    return linked;
+    return links;
   }
 
   async computeBatch(events: readonly ValidatedEvent[], origins?: readonly string[]): Promise<FeatureResult[]> {
@@ -224,7 +227,7 @@ class RedisFeatureStore implements FeatureStore {
     const wallNow = Date.now();
     const now = Math.floor(wallNow / 1000);
     const latestFeatureTs = this._clock.reference(paymentTimes(events), wallNow) + MAX_FEATURE_LEAD_MS;
-    const linked = await this._linkedCustomers(events);
+    const links = await this._storedLinks(events);
     // each payment's customer: the one it names, else the account's holder (empty when unknown)
     const customers = new Array<string>(events.length);
     let ops = 0;
@@ -238,10 +241,11 @@ class RedisFeatureStore implements FeatureStore {
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
         featureTimes[k] = Math.min(event.ts, latestFeatureTs);
-        customers[k] = event.customerId || (linked.get(event.body.debtor.accountId) ?? '');
+        customers[k] = event.customerId || (links.get(event.body.debtor.accountId)?.customerId ?? '');
         ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin, customers[k]!);
       } else if (isCustomer(event)) {
         customers[k] = event.customerId;
+        if (links.size > 0) followLinks(links, event);
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
         ops += this._queueLinks(keys, args, event);
@@ -404,7 +408,30 @@ class RedisFeatureStore implements FeatureStore {
   }
 }
 
-const NO_LINKS: ReadonlyMap<string, string> = new Map();
+/**
+ * The links a batch's payments that name no customer read, by debtor account (null: none): as
+ * stored before the batch, then as each customer event in the batch leaves them (followLinks), so
+ * that a payment after a customer event that links its account reads that customer, as the
+ * batch script will have linked it by then.
+ */
+type LinksInBatch = Map<string, AccountLink | null>;
+
+const NO_LINKS: LinksInBatch = new Map();
+
+/**
+ * What the batch script's link operations (linkLua) will make of the accounts a customer event
+ * lists, for the accounts the batch's payments read: a newer event replaces the link. It takes the
+ * event for a new one: another copy of an applied event, read from another message, links nothing
+ * in the script, so a payment after it in the same batch, from an account that copy lists and its
+ * first copy did not, would read the copy's customer (docs/features.md).
+ */
+function followLinks(links: LinksInBatch, event: ValidatedEvent<'customer'>): void {
+  for (const account of event.body.accounts ?? []) {
+    const current = links.get(account);
+    if (current === undefined) continue;
+    if (isNewerLink(event.ts, event.id, current ?? undefined)) links.set(account, { ts: event.ts, eventId: event.id, customerId: event.body.customerId });
+  }
+}
 
 function paymentTimes(events: readonly ValidatedEvent[]): number[] {
   const times: number[] = [];
