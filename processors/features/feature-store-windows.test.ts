@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EventClock, MAX_FEATURE_LEAD_MS } from './feature-store.js';
+import { createFeatureStore, EventClock, MAX_FEATURE_LEAD_MS } from './feature-store.js';
 import type { FeatureVector } from './names.js';
 import { DAY, HOUR, MINUTE, SECOND, T0, openTestStore, payment, type TestStore } from './test-fixtures.js';
 import { bucketOf, isInWindow, MAX_RING_SLOTS, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
@@ -216,5 +216,43 @@ describe('feature store - the stream\'s clock', () => {
     // history (a replay of last month) leaves it at the wall clock
     expect(new EventClock().reference([wall - 30 * DAY, wall - 30 * DAY + 1], wall)).toBe(wall);
     expect(MAX_FEATURE_LEAD_MS).toBe(30_000);
+  });
+
+  test('the first payment after a start, dated 23 h ahead, is held to the wall clock', () => {
+    const now = Date.UTC(2026, 10, 29, 12);
+    expect(new EventClock().reference([now + 23 * HOUR], now)).toBe(now);
+    expect(new EventClock().reference([now, now + 23 * HOUR], now)).toBe(now);
+    // nor do a few more, in the batches after it
+    const clock = new EventClock();
+    for (let k = 0; k < 100; k++) expect(clock.reference([now + 23 * HOUR + k], now + k)).toBe(now + k);
+  });
+
+  test('after a start, the payments not yet seen count as at the wall clock: a replay dated ahead leads once it is most of a full sample', () => {
+    const wall = Date.UTC(2026, 11, 6, 12);
+    const replay = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => wall + HOUR + (from + i) * 10);
+    // a first batch of 256 is the whole sample: the replay's own time from its first batch
+    expect(new EventClock().reference(replay(256), wall)).toBe(wall + HOUR + 128 * 10);
+    // in small batches, from the 128th payment (more than half of 255)
+    const clock = new EventClock();
+    expect(clock.reference(replay(127), wall)).toBe(wall);
+    expect(clock.reference(replay(1, 127), wall)).toBe(wall + HOUR);
+    // past-dated payments (a replay of last month) never hold anything back: the wall clock is later
+    expect(new EventClock().reference(Array.from({ length: 300 }, (_, i) => wall - 30 * DAY + i), wall)).toBe(wall);
+  });
+});
+
+describe('feature store windows - a payment dated ahead, first after a start', () => {
+  test('one payment 23 h ahead into a fresh store does not move the account\'s windows: six payments in six seconds read six', async () => {
+    const fresh = createFeatureStore(t.redis, { prefix: `${t.prefix}fresh:`, dedupTtlSeconds: 600 });
+    const now = Date.now();
+    await fresh.computeBatch([payment({ id: 'first-fut', ts: now + 23 * HOUR, from: 'FIRST', to: 'SINK', amount: '10.00' })]);
+    const burst: FeatureVector[] = [];
+    for (let k = 0; k < 6; k++) {
+      const [r] = await fresh.computeBatch([payment({ id: `first-${k}`, ts: now + k * SECOND, from: 'FIRST', to: 'SINK', amount: '4.99', type: 'card' })]);
+      burst.push(r!.features);
+    }
+    // the first payment is placed 30 s ahead, in a later 5-second bucket than each of them
+    expect(burst.map((f) => f.out_count_1m)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(burst.at(-1)!.small_out_count_1h).toBe(6);
   });
 });
