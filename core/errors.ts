@@ -38,6 +38,7 @@ export const ERRORS = {
   RS_ERR_MEDIA_TYPE: { status: 415, message: 'send the body as application/json', retryable: false },
   RS_ERR_BODY_TOO_LARGE: { status: 413, message: 'the body is larger than this route takes', retryable: false },
   RS_ERR_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive whole in time', retryable: true },
+  RS_ERR_SHUTTING_DOWN: { status: 503, message: 'this process is shutting down; send the request again', retryable: true },
   RS_ERR_NOT_FOUND: { status: 404, message: 'no such route', retryable: false },
   RS_ERR_INTERNAL: { status: 500, message: 'an internal error occurred', retryable: true },
   // On the bus: reasons a message goes to the dead-letter stream.

@@ -30,6 +30,8 @@ const ALSO_ANSWERED: readonly ErrorCode[] = [
   'RS_ERR_STORAGE_UNAVAILABLE',
   'RS_ERR_REDIS_UNAVAILABLE',
   'RS_ERR_BAD_REQUEST',
+  'RS_ERR_REQUEST_TIMEOUT',
+  'RS_ERR_SHUTTING_DOWN',
   'RS_ERR_NOT_FOUND',
   'RS_ERR_INTERNAL',
 ];
@@ -94,6 +96,11 @@ function errorAnswer(codes: readonly string[]): JsonSchema {
 
 const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(ref('Error'), description);
+const RETRY_AFTER = { 'retry-after': { description: 'Seconds to wait before sending again (when riskstream is far behind).', schema: { type: 'integer', minimum: 1 } } };
+/** What every route may answer besides its own: a request too slow to arrive. */
+const ANY_ROUTE = {
+  '408': error('The request did not arrive whole within 60 s (headers within 20 s); the connection is closed.'),
+};
 
 /** The document; the same object for the life of the process. */
 export function ingestOpenApi(options: IngestOpenApiOptions): JsonSchema {
@@ -173,12 +180,16 @@ export function ingestOpenApi(options: IngestOpenApiOptions): JsonSchema {
           requestBody: { required: true, content: { 'application/json': { schema: ref('Event') } } },
           responses: {
             '200': json(decided, 'Decided within timeoutMs (wait=decision).'),
-            '202': json(accepted, 'Stored on the bus (and, with wait=decision, not decided within timeoutMs: a `location` header points to the decision).'),
+            '202': {
+              ...json(accepted, 'Stored on the bus (and, with wait=decision, not decided within timeoutMs: a `location` header points to the decision).'),
+              headers: { location: { description: 'With wait=decision and no decision yet: where to read it (`/v1/decisions/{eventId}`).', schema: { type: 'string' } } },
+            },
             '400': error('Not JSON, or the event breaks its contract (details.errors names every field), or a bad query.'),
             '401': error('The x-api-key header is missing or wrong.'),
             '413': error(`The body is over ${kb(options.maxEventBytes)}.`),
             '415': error('Not application/json in UTF-8, or compressed.'),
-            '503': error('The bus did not acknowledge the event, or riskstream is far behind (Retry-After); send it again with the same id.'),
+            '503': { ...error('The bus did not acknowledge the event, riskstream is far behind (Retry-After), or the process is shutting down; send it again with the same id.'), headers: RETRY_AFTER },
+            ...ANY_ROUTE,
           },
         },
       },
@@ -201,7 +212,12 @@ export function ingestOpenApi(options: IngestOpenApiOptions): JsonSchema {
             '401': error('The x-api-key header is missing or wrong.'),
             '413': error(`More than ${options.maxBatchEvents.toLocaleString('en-US')} events, or over ${kb(options.maxBatchBytes)}.`),
             '415': error('Not application/json or application/x-ndjson in UTF-8, or compressed.'),
-            '503': { description: 'The bus acknowledged none (send the batch again: ids make it safe), or riskstream is far behind (Retry-After).', content: { 'application/json': { schema: { oneOf: [ref('BatchAnswer'), ref('Error')] } } } },
+            '503': {
+              description: 'The bus acknowledged none (send the batch again: ids make it safe), riskstream is far behind (Retry-After), or the process is shutting down.',
+              content: { 'application/json': { schema: { oneOf: [ref('BatchAnswer'), ref('Error')] } } },
+              headers: RETRY_AFTER,
+            },
+            ...ANY_ROUTE,
           },
         },
       },
@@ -215,7 +231,8 @@ export function ingestOpenApi(options: IngestOpenApiOptions): JsonSchema {
             '400': error('Not an event id.'),
             '401': error('The x-api-key header is missing or wrong.'),
             '404': error('No decision stored for the id (yet: storage has it about a second after it is made); retryable.'),
-            '503': error('Storage did not answer; retryable.'),
+            '503': error('Storage did not answer, or the process is shutting down; retryable.'),
+            ...ANY_ROUTE,
           },
         },
       },

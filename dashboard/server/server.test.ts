@@ -4,6 +4,7 @@ import { closeRedis, connectRedis, createLogger, createMetrics, type Redis } fro
 import { eventually } from '../../test/harness.js';
 import { startPrivateRedis, type PrivateServer } from '../../test/private-servers.js';
 import type { FastifyInstance } from 'fastify';
+import { connect, type AddressInfo } from 'node:net';
 import { buildServer } from './server.js';
 
 let server: PrivateServer;
@@ -66,5 +67,65 @@ describe('server - the router and body refusals in the errors.md shape', () => {
     expect(big.statusCode).toBe(413);
     expect(error(big)).toMatchObject({ code: 'RS_ERR_BODY_TOO_LARGE', message: 'the body is larger than this route takes (65,536 bytes)' });
     await app.close();
+  });
+});
+
+describe('server - JSON bodies', () => {
+  it('refuses text/plain like any other type, reads an empty JSON body as none, and keeps refusing poisoned JSON', async () => {
+    const app = await serverWith((instance) => {
+      instance.post('/api/bodiless', async (request) => ({ body: request.body ?? null }));
+      instance.post('/api/needs-body', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } }, async () => ({ ok: true }));
+    });
+    const error = (res: { json: <T>() => T }) => res.json<{ error: { code: string } }>().error;
+    const text = await app.inject({ method: 'POST', url: '/api/needs-body', headers: { 'content-type': 'text/plain' }, payload: '{"name":"x"}' });
+    expect([text.statusCode, error(text).code]).toEqual([415, 'RS_ERR_MEDIA_TYPE']);
+    // a fetch wrapper that sets the JSON type on every POST, sign-out included
+    const empty = await app.inject({ method: 'POST', url: '/api/bodiless', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect([empty.statusCode, empty.json()]).toEqual([200, { body: null }]);
+    const missing = await app.inject({ method: 'POST', url: '/api/needs-body', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect([missing.statusCode, error(missing).code]).toEqual([400, 'RS_ERR_BAD_REQUEST']);
+    const parsed = await app.inject({ method: 'POST', url: '/api/needs-body', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: '{"name":"x"}' });
+    expect(parsed.statusCode).toBe(200);
+    const poisoned = await app.inject({ method: 'POST', url: '/api/bodiless', headers: { 'content-type': 'application/json' }, payload: '{"__proto__":{"admin":true}}' });
+    expect([poisoned.statusCode, error(poisoned).code]).toEqual([400, 'RS_ERR_BAD_REQUEST']);
+    const broken = await app.inject({ method: 'POST', url: '/api/bodiless', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    expect([broken.statusCode, error(broken).code]).toEqual([400, 'RS_ERR_BAD_REQUEST']);
+    await app.close();
+  });
+});
+
+describe('server - shutting down', () => {
+  it('answers a request that arrives while it closes with 503 RS_ERR_SHUTTING_DOWN in the shape of every error', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const app = await serverWith((instance) => {
+      instance.get('/api/slow', async () => {
+        await held;
+        return { ok: true };
+      });
+      instance.get('/api/quick', async () => ({ ok: true }));
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    // one kept-alive connection: a request being handled when the close begins, and one after it
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const closed = app.close();
+    await new Promise((r) => setTimeout(r, 100));
+    socket.write('GET /api/quick HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    release();
+    await ended;
+    await closed;
+    const answers = text.split(/(?=HTTP\/1\.1 )/);
+    // what was already being handled is answered; the late one is told to go elsewhere
+    expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answers[1]).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answers[1]).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'RS_ERR_SHUTTING_DOWN', retryable: true } });
   });
 });

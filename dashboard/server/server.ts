@@ -68,7 +68,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // ids in paths: event ids of 128 characters percent-encoded, account ids of 128 characters of any script
     routerOptions: { maxParamLength: 2048 },
     trustProxy: false,
-    return503OnClosing: true,
+    // refused in our shape instead (refuseWhileClosing below): Fastify's own 503 has another body
+    return503OnClosing: false,
     // what Node refuses before a request exists (too slow, headers too large, not HTTP), answered
     // in our shape where there is an answer to give
     clientErrorHandler: function clientError(error: Error & { code?: string }, socket) {
@@ -89,6 +90,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   app.setValidatorCompiler(createValidatorCompiler());
+  jsonBodiesOnly(app);
+  let closing = false;
+  app.addHook('preClose', function markClosing(done) {
+    closing = true;
+    done();
+  });
+  // A request that arrives while the server closes (on a kept-alive connection) is told to go
+  // elsewhere, in the shape of every other error.
+  app.addHook('onRequest', function refuseWhileClosing(_request, reply, done) {
+    if (!closing) return done();
+    void reply
+      .code(503)
+      .header('connection', 'close')
+      .send(new RiskstreamError('RS_ERR_SHUTTING_DOWN', 'this riskstream process is shutting down; send the request again (to another instance, or once it is back)').toJSON());
+  });
   app.server.maxConnections = limits.maxConnections;
   let lastDropLogged = 0;
   app.server.on('drop', function connectionDropped() {
@@ -157,6 +173,22 @@ function securityHeaders(_request: FastifyRequest, reply: FastifyReply, payload:
 }
 
 /** Fastify's own refusals as ours; broken JSON is an ingest error on the ingest routes (/v1/…), a bad request elsewhere (the dashboard's /api). */
+/**
+ * The body parsers of every route outside ingest (which has its own): JSON only, so that a
+ * text/plain body is refused with 415 like any other type rather than handed to the route as a
+ * string, and an empty JSON body reads as none, for the bodiless POSTs (sign-out, enrolment) that
+ * a fetch wrapper sends with the JSON content type anyway. A route that needs a body says so in
+ * its schema.
+ */
+function jsonBodiesOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, function jsonOrNothing(request, body, done) {
+    if (body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+}
+
 function mapFastifyError(error: FastifyError, ingest: boolean, bodyLimit: number | undefined): RiskstreamError {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {

@@ -219,7 +219,8 @@ describe('auth - sign-in', () => {
       headers: { 'content-type': 'text/plain' },
       payload: JSON.stringify({ username: 'monitor', password: PASSWORDS.monitor }),
     });
-    expect(asText.statusCode).toBe(400);
+    expect(asText.statusCode).toBe(415);
+    expect(asText.json()).toMatchObject({ error: { code: 'RS_ERR_MEDIA_TYPE' } });
     expect(asText.headers['set-cookie']).toBeUndefined();
     const asForm = await app.inject({
       method: 'POST',
