@@ -82,7 +82,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   const stop = watchStopSignals(() => target);
   try {
     target = options.spawn
-      ? await spawnTarget(config, { entry: fileURLToPath(new URL('./riskstream.js', import.meta.url)), roles: options.roles, signal: stop.signal })
+      ? await spawnTarget(config, { entry: fileURLToPath(new URL('./riskstream.js', import.meta.url)), roles: options.roles, wsClients: options.wsClients, signal: stop.signal })
       : attachTo(config, options);
     if (target === undefined) {
       process.stderr.write('bench: interrupted while the spawned riskstream started: nothing measured, its namespace and folder deleted\n');

@@ -216,7 +216,7 @@ export async function startSystem(
     // the thousands of messages a second the writer's consumers pull on the main connection.
     const hubBus = await connectBus(config.natsUrl, names, 'riskstream:hub');
     stops.push(['nats-hub', async () => void (await hubBus.nc.drain().catch(() => undefined))]);
-    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics })));
+    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics, limits: { maxClientsPerUser: config.wsMaxPerUser } })));
     plugins.push(async (app) => void (await app.register(dataApiPlugin, { client: ch.client, database: names.database, guard: (allowed) => requireRoles(...allowed) })));
   }
 

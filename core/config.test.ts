@@ -132,6 +132,13 @@ describe('config - dashboard users', () => {
     expect(config).toMatchObject({ adminUser: 'root', adminPassword: 'a long password!', secureCookies: true });
     expect(loadConfig({}).secureCookies).toBe('auto');
   });
+
+  it('caps the WebSockets of one user at 20 unless told otherwise, within the hub’s 5,000', () => {
+    expect(loadConfig({}).wsMaxPerUser).toBe(20);
+    expect(loadConfig({ RISKSTREAM_WS_MAX_PER_USER: '200' }).wsMaxPerUser).toBe(200);
+    expect(() => loadConfig({ RISKSTREAM_WS_MAX_PER_USER: '0' })).toThrow(/RISKSTREAM_WS_MAX_PER_USER/);
+    expect(() => loadConfig({ RISKSTREAM_WS_MAX_PER_USER: '5001' })).toThrow(/RISKSTREAM_WS_MAX_PER_USER/);
+  });
 });
 
 describe('config - thread switches', () => {

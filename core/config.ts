@@ -69,6 +69,11 @@ export type Config = {
   readonly writerThread: boolean | 'auto';
   /** Session cookies marked Secure: 'auto' follows the request's protocol (behind TLS, set true). */
   readonly secureCookies: boolean | 'auto';
+  /**
+   * Live-dashboard WebSockets one user name may hold open in a process (a person's tabs; a load
+   * test that opens many sockets as one user raises it).
+   */
+  readonly wsMaxPerUser: number;
 };
 
 export class ConfigError extends Error {
@@ -220,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     processorsThread: autoFlagFrom(env, 'RISKSTREAM_PROCESSORS_THREAD'),
     writerThread: autoFlagFrom(env, 'RISKSTREAM_WRITER_THREAD'),
     secureCookies: autoFlagFrom(env, 'RISKSTREAM_SECURE_COOKIES'),
+    wsMaxPerUser: intFrom(env, 'RISKSTREAM_WS_MAX_PER_USER', 20, 1, 5000),
   };
 }
 

@@ -53,11 +53,13 @@ export type SpawnSettings = {
   readonly entry: string;
   /** The roles of the spawned riskstream (default: all). */
   readonly roles?: string;
+  /** The WebSocket clients the run opens, all as one user: the spawned riskstream lets that user hold as many. */
+  readonly wsClients: number;
   readonly signal: AbortSignal;
 };
 
 /** Starts a fresh riskstream for the run; undefined when interrupted while it started (it is cleaned up). */
-export async function spawnTarget(base: Config, { entry, roles, signal }: SpawnSettings): Promise<Target | undefined> {
+export async function spawnTarget(base: Config, { entry, roles, wsClients, signal }: SpawnSettings): Promise<Target | undefined> {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-bench-'));
   const port = await freePort();
@@ -74,6 +76,8 @@ export async function spawnTarget(base: Config, { entry, roles, signal }: SpawnS
     RISKSTREAM_DEMO_USERS: '0',
     RISKSTREAM_ADMIN_USER: user.username,
     RISKSTREAM_ADMIN_PASSWORD: user.password,
+    // every WebSocket client of the run signs in as this one user
+    RISKSTREAM_WS_MAX_PER_USER: String(Math.max(20, wsClients)),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     [PARENT_WATCH_ENV]: '1',
   };

@@ -104,6 +104,13 @@ describe('ws alert bench - against the hub', () => {
     await expect(runWsAlertBench({ baseUrl, username: 'monitor', password: 'not the password', clients: 1, durationSeconds: 1 })).rejects.toThrow(/sign-in as monitor .* failed: HTTP 401/);
   });
 
+  it('says which setting to raise when the server refuses more sockets for the one user', async () => {
+    // the hub's default: 20 sockets a user
+    const result = await runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 21, durationSeconds: 1 });
+    expect(result.subscribed).toBe(20);
+    expect(result.failures).toEqual([expect.stringMatching(/closed by the server before subscribing \(1008: too many connections for this user \(20\).*raise RISKSTREAM_WS_MAX_PER_USER/)]);
+  });
+
   it.each([
     ['http://127.0.0.1:8080', 'ws://127.0.0.1:8080/ws'],
     ['https://risk.example/', 'wss://risk.example/ws'],

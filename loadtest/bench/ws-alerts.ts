@@ -106,8 +106,14 @@ function openSubscriber(index: number, url: string, cookie: string, onAlert: (id
       clearTimeout(timer);
       reject(error);
     });
-    socket.on('close', (code) => {
+    socket.on('close', (code, reason) => {
       if (s.closedEarly === null) s.closedEarly = code;
+      if (s.subscribed) return;
+      // refused before it could subscribe: say why (a cap on one user's sockets names its setting)
+      clearTimeout(timer);
+      const why = reason.toString();
+      const hint = /too many connections for this user/.test(why) ? ' (raise RISKSTREAM_WS_MAX_PER_USER on the riskstream under test, or open fewer --ws-clients)' : '';
+      reject(new Error(`client ${index}: closed by the server before subscribing (${code}${why ? `: ${why}` : ''})${hint}`));
     });
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { type: string; topic?: string; alert?: { id: string; createdAt: number }; count?: number; code?: string; message?: string };

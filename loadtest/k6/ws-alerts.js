@@ -5,7 +5,9 @@
 //   k6 run -e USERNAME=monitor -e PASSWORD=... -e VUS=200 -e DURATION=5m loadtest/k6/ws-alerts.js
 //
 // setup() signs in once (POST /api/auth/login) and hands the session cookie to every VU, so that
-// the login rate limit does not see VUS sign-ins. Each VU then holds one socket to /ws for
+// the login rate limit does not see VUS sign-ins. All VUs are thus one user, and riskstream lets
+// one user hold 20 sockets per process unless started with RISKSTREAM_WS_MAX_PER_USER at least
+// VUS (the 21st socket is closed with 1008). Each VU then holds one socket to /ws for
 // DURATION, subscribes to alerts and records, for every alert, Date.now() - alert.createdAt.
 // The alerts come from whatever drives riskstream meanwhile (the simulator, or
 // ingest-payments.js in another terminal): this scenario only listens. The delay compares the
