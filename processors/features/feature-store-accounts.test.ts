@@ -98,9 +98,10 @@ describe('feature store accounts - fan-in and pass-through', () => {
     expect(toPassThrough).toMatchObject({ payee_out_sum_24h: 95_000, payee_in_sum_24h: 101_000, payee_in_count_1h: 2 });
   });
 
-  test('a payment to oneself counts out and in on the same account', async () => {
+  test('a payment to oneself counts out and in on the same account, without a payee or a payer', async () => {
     const [self] = await run({ ts: T0, from: 'SELF', to: 'SELF', amount: '5.00' });
     expect(self).toMatchObject({ out_count_1h: 1, in_count_1h: 0, payee_in_count_1h: 1, payee_out_sum_24h: 500 });
+    expect(self).toMatchObject({ new_payee: 0, distinct_payees_1h: 0, distinct_payees_24h: 0, payee_distinct_payers_24h: 0 });
     const [next] = await run({ ts: T0 + SECOND, from: 'SELF', to: 'OTHER', amount: '5.00' });
     expect(next).toMatchObject({ out_count_1h: 2, in_count_1h: 1, in_sum_1h: 500 });
   });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ValidatedEvent } from '../../core/contracts/index.js';
+import { createFraudRulesScorer } from '../fraud/index.js';
 import { UNKNOWN_CUSTOMER } from '../scoring.js';
 import { createFeatureStore, DEFAULT_HISTORY_TTL_SECONDS, DEFAULT_PROFILE_TTL_SECONDS, DEFAULT_RECEIVE_ONLY_TTL_SECONDS } from './feature-store.js';
 import { PAYMENT_FEATURES } from './names.js';
@@ -318,6 +319,27 @@ describe('feature store batch - cash at the counter moves one side', () => {
     expect(second!.features).toMatchObject({ out_count_1h: 2, out_sum_1h: 40_000, in_count_1h: 0, history_count: 1 });
     // released (deciding failed): only the side it moved has a marker to release
     expect(await t.store.release([payment({ id: 'cash-w0', ts: T0, from: 'CASH-2', to: 'CASH-2', amount: '200.00', type: 'cash_withdrawal' })])).toBe(1);
+  });
+
+  test('a withdrawal has no payee: it is not new, and a withdrawal then five payees is five payees, not a fan-out', async () => {
+    const withdrawal = payment({ id: 'own-w', ts: T0, from: 'OWN-1', to: 'OWN-1', amount: '200.00', type: 'cash_withdrawal' });
+    const [alone] = await t.store.computeBatch([withdrawal]);
+    expect(alone!.features).toMatchObject({ new_payee: 0, distinct_payees_1h: 0, distinct_payees_24h: 0, out_count_1h: 1 });
+    const transfers = [1, 2, 3, 4, 5].map((i) => payment({ id: `own-t${i}`, ts: T0 + i * 60_000, from: 'OWN-1', to: `OWN-PAYEE-${i}`, amount: '25.00' }));
+    const results = await t.store.computeBatch(transfers);
+    expect(results.map((r) => r.features.distinct_payees_1h)).toEqual([1, 2, 3, 4, 5]);
+    expect(results.at(-1)!.features).toMatchObject({ distinct_payees_24h: 5, new_payee: 1, out_count_1h: 6 });
+    // FR-FANOUT-1H fires above 5 payees in an hour
+    const scorer = createFraudRulesScorer();
+    const outcome = scorer.score({ event: transfers[4]!, features: results[4]!.features, profile: results[4]!.profile });
+    expect(outcome).toMatchObject({ status: 'scored', score: 0 });
+  });
+
+  test('a deposit has no payer: the account is not its own payer, and fan-in counts the others only', async () => {
+    const [deposit] = await t.store.computeBatch([payment({ id: 'own-d', ts: T0, from: 'OWN-2', to: 'OWN-2', amount: '300.00', type: 'cash_deposit' })]);
+    expect(deposit!.features).toMatchObject({ payee_distinct_payers_24h: 0, payee_in_count_1h: 1 });
+    const [paid] = await t.store.computeBatch([payment({ id: 'own-d2', ts: T0 + 60_000, from: 'OWN-2-PAYER', to: 'OWN-2' })]);
+    expect(paid!.features).toMatchObject({ payee_distinct_payers_24h: 1, payee_in_count_1h: 2 });
   });
 
   test('cash between two accounts (an agent\'s float and a customer) moves both', async () => {

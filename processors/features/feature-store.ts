@@ -22,7 +22,7 @@ import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-fe
 import { customerSinceOf, decodeProfile, profileArgs } from './profile.js';
 import { defineFeatureScripts, type ScriptCommands, type ScriptPipeline } from './script-commands.js';
 import { IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY } from './reply-layout.js';
-import { BATCH_OPS } from './scripts.js';
+import { BATCH_OPS, NO_MEMBER } from './scripts.js';
 import { WINDOWS } from './window-layout.js';
 
 export type FeatureStoreOptions = {
@@ -322,6 +322,8 @@ class RedisFeatureStore implements FeatureStore {
   ): number {
     const body = event.body;
     const sides = paymentSides(body);
+    // an account is not its own payee or payer (cash at the counter names it on both sides)
+    const toItself = body.debtor.accountId === body.creditor.accountId;
     let ops = 0;
     if (sides.out) {
       const debtor = accountTag(this._prefix, body.debtor.accountId);
@@ -333,7 +335,7 @@ class RedisFeatureStore implements FeatureStore {
         packed.out(
           ts,
           amount,
-          memberHash('p', body.creditor.accountId),
+          toItself ? NO_MEMBER : memberHash('p', body.creditor.accountId),
           now,
           body.geo,
           device?.id ? memberHash('d', device.id) : undefined,
@@ -348,7 +350,7 @@ class RedisFeatureStore implements FeatureStore {
     if (sides.in) {
       const creditor = accountTag(this._prefix, body.creditor.accountId);
       keys.push(creditor + ACCOUNT_KEY_SUFFIX.state, markerKey(creditor, 'i', event.id), creditor + ACCOUNT_KEY_SUFFIX.history);
-      args.push(BATCH_OPS.in.op, packed.in(ts, amount, memberHash('q', body.debtor.accountId), now), origin);
+      args.push(BATCH_OPS.in.op, packed.in(ts, amount, toItself ? NO_MEMBER : memberHash('q', body.debtor.accountId), now), origin);
       ops++;
     }
     return ops + this._queueProfileRead(keys, args, customerId);
@@ -454,13 +456,14 @@ function paymentTimes(events: readonly ValidatedEvent[]): number[] {
 /**
  * A member of an account's payees, payers or novelty groups as a 32-bit FNV-1a hash of its kind
  * and value (decimal text): the Lua keeps the hash as the member's tag and picks its group from
- * it. Two members of one account with the same hash are one member (odds about n^2 / 2^33).
+ * it. Two members of one account with the same hash are one member (odds about n^2 / 2^33). Never
+ * NO_MEMBER (a hash of 0 is taken as 1), which says a side has no counterparty member.
  */
 export function memberHash(kind: string, value: string): number {
   let h = 0x811c9dc5;
   h = Math.imul(h ^ kind.charCodeAt(0), 0x01000193);
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h === NO_MEMBER ? 1 : h >>> 0;
 }
 
 /**

@@ -238,6 +238,13 @@ end`;
 const G = MEMBER_GROUPS;
 
 /**
+ * The counterparty hash of a payment from an account to itself (cash at the counter, a transfer
+ * to the same account): an account is not its own payee, nor its own payer, so the side records
+ * no member and reads as not new. memberHash never gives it.
+ */
+export const NO_MEMBER = 0;
+
+/**
  * Reads the account's scalars (field a): from the state, or — when the state is gone (a new
  * account, or one idle past the state TTL) — from its history key (KEYS[3]), which each side
  * rewrites with the scalars whenever it refreshes its TTLs. Restored scalars are as of that
@@ -256,9 +263,9 @@ const PAYER_FIELDS = Array.from({ length: G }, (_, g) => `'Q${g + 1}'`).join(', 
 
 /**
  * Money out, on the debtor account. KEYS: state, marker, history.
- * ARGV: OUT_ARGS packed (ts, amount in USD cents, payee hash, now in wall seconds, which optional
- * values are present, lat, lon, device hash, creditor country hash, ip hash; hashes from
- * memberHash); origin (where the event was read from, text).
+ * ARGV: OUT_ARGS packed (ts, amount in USD cents, payee hash (NO_MEMBER: none), now in wall
+ * seconds, which optional values are present, lat, lon, device hash, creditor country hash, ip
+ * hash; hashes from memberHash); origin (where the event was read from, text).
  * Replies OUT_REPLY, binary, followed by the origin of the event's first application, and keeps
  * that as the marker: applied again, from anywhere, the side replies the marker unchanged (a
  * released marker is taken over by this origin: claimLua).
@@ -295,7 +302,8 @@ ns = ns + 2; set[ns - 1] = 'a'; set[ns] = acc
 -- payees: groups P1..P${G} (got ${X + 1}..${X + G})
 local pg = ph % ${G} + 1
 local pv = got[${X} + pg]
-local pv2, knownPayee = touch(pv, ph, sec)
+local pv2, knownPayee = pv, true
+if ph ~= ${NO_MEMBER} then pv2, knownPayee = touch(pv, ph, sec) end
 if pv2 ~= pv then ns = ns + 2; set[ns - 1] = PF[pg]; set[ns] = pv2 end
 local newPayee = 1
 if knownPayee then newPayee = 0 end
@@ -348,7 +356,8 @@ return out
 
 /**
  * Money in, on the creditor account. KEYS: state, marker, history.
- * ARGV: IN_ARGS packed (ts, amount in USD cents, payer hash, now in wall seconds); origin.
+ * ARGV: IN_ARGS packed (ts, amount in USD cents, payer hash (NO_MEMBER: none), now in wall
+ * seconds); origin.
  * Replies IN_REPLY, binary, followed by the first application's origin, and keeps that as the
  * marker (as the out side does).
  */
@@ -376,7 +385,8 @@ end
 -- payers: groups Q1..Q${G} (got ${X + 1}..${X + G})
 local qg = qh % ${G} + 1
 local qv = got[${X} + qg]
-local qv2 = touch(qv, qh, sec)
+local qv2 = qv
+if qh ~= ${NO_MEMBER} then qv2 = touch(qv, qh, sec) end
 if qv2 ~= qv then ns = ns + 2; set[ns - 1] = QF[qg]; set[ns] = qv2 end
 local dq, lo24 = 0, sec - ${DISTINCT_SPANS_MS['24h'] / 1000}
 for g = 1, ${G} do
