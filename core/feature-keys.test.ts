@@ -41,6 +41,8 @@ describe('feature keys - an account’s link to its holder', () => {
     const link = { ts: 1_767_571_200_000, eventId: 'c-1', customerId: 'Cust 7:x' };
     expect(decodeAccountLink(encodeAccountLink(link))).toEqual(link);
     expect(decodeAccountLink('OLD-CUST')).toEqual({ ts: -Infinity, eventId: '', customerId: 'OLD-CUST' });
+    expect(decodeAccountLink('\x1fe\x1fC').ts).toBe(-Infinity);
+    expect(decodeAccountLink('x\x1fe\x1fC').ts).toBe(-Infinity);
   });
 
   const held = { ts: 1000, eventId: 'm', customerId: 'C' };

@@ -58,7 +58,10 @@ export function decodeAccountLink(value: string): AccountLink {
   const a = value.indexOf(LINK_SEPARATOR);
   if (a < 0) return { ts: -Infinity, eventId: '', customerId: value };
   const b = value.indexOf(LINK_SEPARATOR, a + 1);
-  return { ts: Number(value.slice(0, a)), eventId: value.slice(a + 1, b), customerId: value.slice(b + 1) };
+  const text = value.slice(0, a);
+  const ts = text === '' ? NaN : Number(text);
+  // a time that does not read as a number is older than any (the batch script reads it so too)
+  return { ts: Number.isNaN(ts) ? -Infinity : ts, eventId: value.slice(a + 1, b), customerId: value.slice(b + 1) };
 }
 
 /**

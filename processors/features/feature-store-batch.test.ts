@@ -7,7 +7,7 @@ import { createFeatureStore, DEFAULT_HISTORY_TTL_SECONDS, DEFAULT_PROFILE_TTL_SE
 import { PAYMENT_FEATURES } from './names.js';
 import { ACCOUNT } from './reply-layout.js';
 import { packStruct, readStructField } from './struct-layout.js';
-import { HOUR, SECOND, T0, customer, keysUnder, loanRepayment, openTestStore, payment, type TestStore } from './test-fixtures.js';
+import { DAY, HOUR, SECOND, T0, customer, keysUnder, loanRepayment, openTestStore, payment, type TestStore } from './test-fixtures.js';
 
 let t: TestStore;
 
@@ -126,6 +126,15 @@ describe('feature store batch - customer profiles', () => {
     await t.store.computeBatch([customer({ id: 'lg-c', ts: T0 - HOUR, customerId: 'NEW-HOLDER', accounts: ['LEGACY-ACC'] })]);
     const [after] = await t.store.computeBatch([payment({ id: 'lg-p1', ts: T0 + SECOND, from: 'LEGACY-ACC', to: 'X' })]);
     expect(after!.customerId).toBe('NEW-HOLDER');
+    // a stored time that does not read as a number is older than any event, in the script as in Node
+    await t.redis.set(`${t.prefix}{a:LEGACY-ACC}:c`, 'x\x1fe\x1fBROKEN', 'PX', 60_000);
+    const [broken, fixed] = await t.store.computeBatch([
+      payment({ id: 'lg-p2', ts: T0 + SECOND, from: 'LEGACY-ACC', to: 'X' }),
+      customer({ id: 'lg-c2', ts: T0 - DAY, customerId: 'NEW-HOLDER', accounts: ['LEGACY-ACC'] }),
+      payment({ id: 'lg-p3', ts: T0 + SECOND, from: 'LEGACY-ACC', to: 'X' }),
+    ]);
+    expect([broken!.customerId, fixed!.customerId]).toEqual(['BROKEN', 'NEW-HOLDER']);
+    expect(await t.redis.get(`${t.prefix}{a:LEGACY-ACC}:c`)).toBe(`${T0 - DAY}\x1flg-c2\x1fNEW-HOLDER`);
   });
 
   test('a payment after its account is linked, in the same batch, reads that customer', async () => {

@@ -460,7 +460,8 @@ if cur then
   if a then
     local b = string.find(cur, ${sep}, a + 1, true)
     local ts, cts = tonumber(ARGV[1]), tonumber(string.sub(cur, 1, a - 1))
-    if ts < cts or (ts == cts and not bytesAfter(ARGV[2], string.sub(cur, a + 1, b - 1))) then return 0 end
+    -- (a time that does not read as a number is older than any, as Node reads it)
+    if cts and (ts < cts or (ts == cts and not bytesAfter(ARGV[2], string.sub(cur, a + 1, b - 1)))) then return 0 end
   end
 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', '${ttl.profileMs}')
