@@ -4,7 +4,7 @@
 // table (core/contracts/message-docs.ts) and the error codes (core/errors.ts). The ingest routes read
 // their bodies themselves (strict UTF-8, NDJSON, duplicate keys), so the document is assembled here
 // rather than generated from route schemas.
-import { ERRORS, EVENT_KINDS, EVENT_SCHEMAS, type ErrorCode, type EventKind } from '../core/index.js';
+import { ACTIONS, ERRORS, EVENT_KINDS, EVENT_SCHEMAS, SEGMENTS, type ErrorCode, type EventKind } from '../core/index.js';
 import { DECISION_FIELDS, DECISION_LATENCY_FIELDS, REASON_FIELDS, type MessageFieldDoc } from '../core/contracts/message-docs.js';
 
 export const INGEST_OPENAPI_PATH = '/v1/openapi.json';
@@ -243,6 +243,12 @@ export function ingestOpenApi(options: IngestOpenApiOptions): JsonSchema {
         Event: { oneOf: EVENT_KINDS.map((kind) => ref(eventSchemaName(kind))), discriminator: { propertyName: 'kind', mapping } },
         ...kinds,
         Decision: objectOf(DECISION_FIELDS, 'A decision (docs/events.md, Decisions).', {
+          // the closed sets as the dashboard's DecisionView has them, so that one client type serves both
+          v: { ...fieldSchema(DECISION_FIELDS.v), const: 1 },
+          eventKind: { ...fieldSchema(DECISION_FIELDS.eventKind), enum: [...EVENT_KINDS] },
+          segment: { ...fieldSchema(DECISION_FIELDS.segment), enum: [...SEGMENTS] },
+          action: { ...fieldSchema(DECISION_FIELDS.action), enum: [...ACTIONS] },
+          score: { ...fieldSchema(DECISION_FIELDS.score), minimum: 0, maximum: 1000 },
           latencyMs: objectOf(DECISION_LATENCY_FIELDS, 'How long this decision took, in milliseconds.'),
         }),
         Reason: objectOf(REASON_FIELDS, 'Why the score is what it is: one rule or model finding.'),

@@ -44,7 +44,7 @@ export const DECISION_FIELDS: FieldDocs<DecisionWire> = {
   segment: { type: 'string', description: 'The customer segment from the latest `customer` event (`vip`, `important`, `standard`); `standard` when the customer is unknown.' },
   amountMinor: { type: 'integer', description: "The event's main amount in integer minor units of `currency` (`amount`, `amountDue` or `value`); 0 for customer events." },
   currency: { type: 'string', description: "The event's currency; empty for customer events." },
-  score: { type: 'number', description: 'The fraud score, 0 to 1000: the highest score of the fraud scorers; 0 when none applied.' },
+  score: { type: 'integer', description: 'The fraud score, 0 to 1000: the highest score of the fraud scorers; 0 when none applied.' },
   action: { type: 'string', description: '`allow`, `review` or `block`, from the fraud score and the review/block thresholds of the segment. AML never sets the action.' },
   reasons: { type: 'Reason[]', description: 'Fraud and credit reasons, highest points first. AML reasons travel only in AML alerts, never in the decision, so that nothing the payer sees can tip them off.' },
   models: { type: 'object', description: 'Scorer name to the version of the model or rule set that was consulted, for example `{"fraud_rules": "fraud-starter-1.0.0"}`.' },
