@@ -256,7 +256,7 @@ describe('data API - OpenAPI', () => {
     const doc = response.json<{
       openapi: string;
       info: { version: string };
-      paths: Record<string, Record<string, { security?: unknown; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>;
+      paths: Record<string, Record<string, { security?: unknown; description?: string; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>;
       components: { securitySchemes: Record<string, { type: string; in: string; name: string }> };
       security: unknown;
     }>();
@@ -272,6 +272,9 @@ describe('data API - OpenAPI', () => {
       '/api/system/dead-letters',
       '/api/test/echo',
     ]);
+    // who may call each route, as the guard enforces it
+    expect(doc.paths['/api/system/dead-letters']!.get!.description).toMatch(/Roles: admin, risk_monitor; any other gets 403\.$/);
+    expect(doc.paths['/api/accounts/{id}']!.get!.description).toMatch(/Roles: admin, risk_monitor, compliance_officer, compliance_supervisor, auditor;/);
     expect(doc.components.securitySchemes).toEqual({
       session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'rs_session' }),
       csrf: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-csrf-token' }),

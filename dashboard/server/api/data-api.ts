@@ -35,6 +35,12 @@ export type DataApiOptions = (
 
 const TAGS: Readonly<Record<DataRoute, string>> = { alerts: 'alerts', accounts: 'accounts', kpis: 'kpis', credit: 'credit', deadLetters: 'system' };
 
+/** A route's description with the roles that may call it (others get 403 RS_ERR_FORBIDDEN). */
+export function rolesNoted(description: string | undefined, roles: readonly string[]): string {
+  const note = `Roles: ${roles.join(', ')}; any other gets 403.`;
+  return description ? `${description} ${note}` : note;
+}
+
 export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opts) => {
   const now = opts.now ?? Date.now;
   const reads: DataReader = opts.readModels ?? createReadModels(opts.client, opts.database, { now });
@@ -44,7 +50,8 @@ export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opt
     return {
       attachValidation: true,
       preHandler: [opts.guard(ROUTE_ROLES[name]), rejectInvalidRequest] as preHandlerHookHandler[],
-      schema: { ...schema, tags: [TAGS[name]], security: [{ session: [] }], response },
+      // who may call it, in the document itself (a generated client's docs show it; docs/api.md has the matrix)
+      schema: { ...schema, description: rolesNoted(schema.description, ROUTE_ROLES[name]), tags: [TAGS[name]], security: [{ session: [] }], response },
     };
   }
 
