@@ -119,6 +119,13 @@ describe('feature store batch - customer profiles', () => {
     expect(paid.map((r) => r.customerId)).toEqual(['LOWER', 'LOWER']);
   });
 
+  test('customer events at the same time: the larger event id holds the profile, byte by byte, in either order', async () => {
+    await t.store.computeBatch([customer({ id: 'pt-a', ts: T0, customerId: 'PT-1', segment: 'vip' }), customer({ id: 'pt-B', ts: T0, customerId: 'PT-1', segment: 'important' })]);
+    await t.store.computeBatch([customer({ id: 'pt-B', ts: T0, customerId: 'PT-2', segment: 'important' }), customer({ id: 'pt-a', ts: T0, customerId: 'PT-2', segment: 'vip' })]);
+    const paid = await t.store.computeBatch(['PT-1', 'PT-2'].map((customerId, i) => payment({ id: `pt-p${i}`, ts: T0 + SECOND, from: `PT-ACC-${i}`, to: 'X', customerId })));
+    expect(paid.map((r) => r.profile.segment)).toEqual(['vip', 'vip']);
+  });
+
   test('a link stored before links carried their event is read, and replaced by the next customer event', async () => {
     await t.redis.set(`${t.prefix}{a:LEGACY-ACC}:c`, 'LEGACY-CUST', 'PX', 60_000);
     const [before] = await t.store.computeBatch([payment({ id: 'lg-p0', ts: T0, from: 'LEGACY-ACC', to: 'X' })]);

@@ -164,8 +164,6 @@ export type ScriptTtls = {
   readonly profileMs: number;
 };
 
-export type FeatureScripts = { readonly out: string; readonly in: string; readonly customer: string };
-
 /**
  * Shared helpers. TTLs are refreshed at most once per refresh interval per account side (wall
  * clock, kept in field a), not on every event: idle keys vanish between the state TTL minus
@@ -419,7 +417,8 @@ return out
 }
 
 /**
- * Upserts a customer profile; the newest event time wins (then the larger id), so that applying
+ * Upserts a customer profile; the newest event time wins (then the larger id, byte by byte as the
+ * account links compare them; bytesAfter is among the batch script's helpers), so that applying
  * an event twice, or an older one late, leaves the newest profile. Another copy of the event
  * applied (the same time and id, whatever it holds) changes nothing: the first copy stands, as
  * it does in storage. Returns the profile fields.
@@ -432,7 +431,7 @@ local k = KEYS[1]
 local ts = tonumber(ARGV[1])
 local cur = redis.call('HMGET', k, 'ts', 'id')
 local cts = tonumber(cur[1])
-if cts == nil or ts > cts or (ts == cts and ARGV[2] > (cur[2] or '')) then
+if cts == nil or ts > cts or (ts == cts and bytesAfter(ARGV[2], cur[2] or '')) then
   redis.call('HSET', k, 'seg', ARGV[3], 'risk', ARGV[4], 'pep', ARGV[5], 'co', ARGV[6], 'ts', ARGV[1], 'id', ARGV[2])
   -- the start of the relationship does not change: an event that does not say keeps what is known
   if ARGV[7] ~= '' then redis.call('HSET', k, 'ob', ARGV[7]) end
@@ -516,11 +515,6 @@ for i = 1, #KEYS do
 end
 return n
 `;
-
-/** The scripts for one set of TTLs. */
-export function featureScripts(ttl: ScriptTtls): FeatureScripts {
-  return { out: outLua(ttl), in: inLua(ttl), customer: customerLua(ttl) };
-}
 
 /** The profile fields every profile read asks for, in the order decoded by profile.ts. */
 export const PROFILE_FIELDS = ['seg', 'risk', 'pep', 'co', 'ob'] as const;
