@@ -1,6 +1,6 @@
-// How the command line ends: a user's mistake is one line without a stack, a defect keeps its stack,
-// and a reader of stdout that goes away ends the command quietly. Unit tests of the rules, then the
-// built CLI as a user runs it.
+// How the command line ends: a user's mistake is one line without a stack (a mistaken option or
+// argument adds one naming its --help), a defect keeps its stack, and a reader of stdout that goes
+// away ends the command quietly. Unit tests of the rules, then the built CLI as a user runs it.
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,19 @@ describe('cli failure - the built CLI', () => {
     if (typeof message === 'string') expect(stderr).toBe(message);
     else expect(stderr).toMatch(message);
   }, 60_000);
+
+  it.each([
+    [['bench', '--rate', 'x'], "error: option '--rate <n>' argument 'x' is invalid. expected a whole number of at least 1\n(see riskstream bench --help)\n"],
+    [['bench', '--rat', '5'], "error: unknown option '--rat'\n(Did you mean --rate?)\n(see riskstream bench --help)\n"],
+    [['users', 'add'], "error: missing required argument 'username'\n(see riskstream users add --help)\n"],
+    [['users', 'frob'], "error: unknown command 'frob'\n(see riskstream users --help)\n"],
+    [['frob'], "error: unknown command 'frob'\n(see riskstream --help)\n"],
+  ])('%j: the mistake and where the help is, not the whole help; exit 1', async (args, message) => {
+    const { code, stdout, stderr } = await cli(args, {});
+    expect(stderr).toBe(message);
+    expect(stdout).toBe('');
+    expect(code).toBe(1);
+  }, 30_000);
 
   it('users list into a reader that went away ends quietly with 0', async () => {
     const { code, stderr } = await cli(['users', 'list'], {}, { closeStdoutAfter: 0 });

@@ -8,7 +8,7 @@ import { bannerOf, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, 
 import { DEMO_USERS } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
 import { runSimulateCommand } from './simulate.js';
-import { runBenchCommand } from './bench.js';
+import { runBenchCommand, type BenchCommandOptions } from './bench.js';
 import { runReset } from './reset.js';
 import { consoleReplayOutput, runReplay } from './replay.js';
 import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, runImport, type DatasetFormat } from './import.js';
@@ -22,7 +22,6 @@ const program = new Command()
   .name('riskstream')
   .description('Real-time payments risk streaming: ingest -> NATS JetStream -> processors -> ClickHouse')
   .version(PACKAGE_VERSION, '-V, --version', 'print the version')
-  .showHelpAfterError()
   // every command that checks events (import, replay, simulate, start) values them with the same
   // USD rates, RISKSTREAM_FX_RATES included: a currency the operator added is taken everywhere
   .hook('preAction', () => setFxRates(fxRatesFromEnv()));
@@ -209,7 +208,7 @@ program
   .option('--connections <n>', 'HTTP connections (1 or more)', atLeastOne, 64)
   .option('--grace <s>', 'seconds to wait for the last decisions; latency and throughput count those decided by then', wholeNumber, 15)
   .option('--drain <s>', 'then, seconds at most to wait for decisions still due while the processors work off a backlog: they count as late, and only events never decided as lost (0: no wait)', wholeNumber, 600)
-  .option('--url <base>', 'ingest base URL for --via http', `http://127.0.0.1:${process.env.PORT ?? 8080}`)
+  .option('--url <base>', 'ingest base URL for --via http (default: http://127.0.0.1:$PORT, 8080 when PORT is unset or empty)')
   .option('--pid <pid>', 'riskstream process to sample memory from', atLeastOne)
   .option('--spawn', 'start a fresh riskstream (own namespace and data folder) for the run and stop it after')
   .option('--roles <list>', 'with --spawn: the roles of the spawned riskstream (default: all; e.g. ingest,processors to leave storage out)')
@@ -219,8 +218,10 @@ program
   .option('--alert-share <fraction>', 'share of events that are card-testing payments raising alerts (0–1)', fraction, 0.01)
   .option('--ws-clients <n>', 'dashboard WebSocket clients measuring alert delivery during the NATS run (needs a user: --spawn makes one; else RISKSTREAM_ADMIN_USER/PASSWORD)', wholeNumber, 0)
   .option('--browser', 'also measure alert delivery into the dashboard in headless Chromium')
-  .action(async (opts) => {
-    process.exitCode = await runBenchCommand(loadConfig(), opts);
+  .action(async (opts: Omit<BenchCommandOptions, 'url'> & { url?: string }) => {
+    const config = loadConfig();
+    // PORT by the configuration's own rule (empty is unset, digits only), not process.env.PORT as it is
+    process.exitCode = await runBenchCommand(config, { ...opts, url: opts.url ?? `http://127.0.0.1:${config.port}` });
   });
 
 program
@@ -318,6 +319,16 @@ users
   .action(async (username: string) => {
     await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
   });
+
+/**
+ * A mistake in an option or argument prints commander's one-line error and, instead of the whole
+ * help (pages of it for bench), one line naming the help of the command that was mistaken (README).
+ */
+function hintAfterErrors(command: Command, path: string): void {
+  command.showHelpAfterError(`(see ${path} --help)`);
+  for (const sub of command.commands) hintAfterErrors(sub, `${path} ${sub.name()}`);
+}
+hintAfterErrors(program, 'riskstream');
 
 // `riskstream users list | head -1`: the reader is gone, which is no failure
 quietOnClosedPipe();
