@@ -15,6 +15,10 @@ describe('client message - accepted', () => {
     ['{"type":"subscribe","topic":"account","accountId":"ACC-1"}', { type: 'subscribe', topic: 'account', accountId: 'ACC-1' }],
     ['{"type":"unsubscribe","topic":"alerts"}', { type: 'unsubscribe', topic: 'alerts' }],
     ['{"type":"unsubscribe","topic":"account","accountId":"ACC-1"}', { type: 'unsubscribe', topic: 'account', accountId: 'ACC-1' }],
+    // what the event contract takes: an IBAN in print format, any script
+    ['{"type":"subscribe","topic":"account","accountId":"DE89 3704 0044 0532 0130 00"}', { type: 'subscribe', topic: 'account', accountId: 'DE89 3704 0044 0532 0130 00' }],
+    ['{"type":"subscribe","topic":"account","accountId":"KONTO-Müller-1"}', { type: 'subscribe', topic: 'account', accountId: 'KONTO-Müller-1' }],
+    [JSON.stringify({ type: 'subscribe', topic: 'account', accountId: '账户'.repeat(64) }), { type: 'subscribe', topic: 'account', accountId: '账户'.repeat(64) }],
   ])('%s', (text, message) => {
     expect(parseClientMessage(text)).toEqual({ ok: true, message });
   });
@@ -33,7 +37,8 @@ describe('client message - refused with a reason', () => {
     ['a bad segment', '{"type":"subscribe","topic":"alerts","filter":{"segment":"gold"}}', /filter.segment/],
     ['a filter that is not an object', '{"type":"subscribe","topic":"alerts","filter":"aml"}', /filter must be an object/],
     ['an account without id', '{"type":"subscribe","topic":"account"}', /accountId/],
-    ['an account id with spaces', '{"type":"subscribe","topic":"account","accountId":"A B"}', /accountId/],
+    ['an account id with a space at its end', '{"type":"subscribe","topic":"account","accountId":"A B "}', /accountId/],
+    ['an account id with a control character', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'A\u0007B' }), /accountId/],
     ['an overlong account id', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'x'.repeat(129) }), /accountId/],
     ['an account id on another topic', '{"type":"unsubscribe","topic":"kpi","accountId":"A"}', /account topic only/],
     ['a ping id that is not a string', '{"type":"ping","id":5}', /ping id/],

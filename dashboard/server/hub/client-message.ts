@@ -1,13 +1,16 @@
 // Reads what a browser sends on /ws: JSON text, one ClientMessage per frame. Anything else is
 // answered with an error naming what is wrong; the socket stays open (a buggy tab should see its
 // mistake, not a reconnect loop).
-import { DOMAINS, SEGMENTS, SEVERITIES } from '../../../core/index.js';
+import { DOMAINS, REF_PATTERN, SEGMENTS, SEVERITIES } from '../../../core/index.js';
 import { TOPICS, type AlertFilter, type ClientMessage, type Topic } from '../protocol.js';
 
 /** Client frames larger than this close the socket with 1009 (no legitimate message comes near it). */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
-/** Account ids are opaque to the hub; this only bounds them. */
-const ACCOUNT_ID = /^[\x21-\x7e]{1,128}$/;
+/** Account ids as the event contract takes them (inner spaces, any script; no control character), at most 128 characters. */
+const ACCOUNT_PATTERN = new RegExp(REF_PATTERN, 'u');
+function isAccountId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 256 && [...value].length <= 128 && ACCOUNT_PATTERN.test(value);
+}
 const TYPOLOGY = /^[\x21-\x7e]{1,64}$/;
 const PING_ID = /^[\x20-\x7e]{0,64}$/;
 
@@ -69,7 +72,7 @@ export function parseClientMessage(text: string): ClientMessageResult {
           return { ok: true, message: { type: 'subscribe', topic: 'alerts', filter } };
         }
         case 'account':
-          if (typeof m.accountId !== 'string' || !ACCOUNT_ID.test(m.accountId)) return fail('accountId must be an account id');
+          if (!isAccountId(m.accountId)) return fail('accountId must be an account id');
           return { ok: true, message: { type: 'subscribe', topic: 'account', accountId: m.accountId } };
         default:
           return fail(`topic must be one of ${TOPICS.join(', ')}`);
@@ -77,7 +80,7 @@ export function parseClientMessage(text: string): ClientMessageResult {
     case 'unsubscribe':
       if (!isTopic(m.topic)) return fail(`topic must be one of ${TOPICS.join(', ')}`);
       if (m.accountId !== undefined) {
-        if (m.topic !== 'account' || typeof m.accountId !== 'string' || !ACCOUNT_ID.test(m.accountId)) return fail('accountId is an account id, on the account topic only');
+        if (m.topic !== 'account' || !isAccountId(m.accountId)) return fail('accountId is an account id, on the account topic only');
         return { ok: true, message: { type: 'unsubscribe', topic: 'account', accountId: m.accountId } };
       }
       return { ok: true, message: { type: 'unsubscribe', topic: m.topic } };

@@ -279,6 +279,20 @@ describe('ws hub - over a real server and NATS', () => {
     expect((await server.metrics.wsClients.get()).values[0]?.value).toBe(server.hub.stats().clients);
   });
 
+  it('pushes an alert published again under its id (a redelivered batch) once', async () => {
+    const client = await open('mona');
+    client.send({ type: 'subscribe', topic: 'alerts' });
+    await client.next('subscribed', (m) => m.topic === 'alerts');
+    const first = alert();
+    // the runner publishes again with the same message id: JetStream drops the copy, core NATS delivers it
+    await h.bus.js.publish(h.names.alertSubject(first.domain), JSON.stringify(first), { msgID: first.id });
+    await h.bus.js.publish(h.names.alertSubject(first.domain), JSON.stringify({ ...first, createdAt: first.createdAt + 1500 }), { msgID: first.id });
+    const after = alert();
+    await h.bus.js.publish(h.names.alertSubject(after.domain), JSON.stringify(after));
+    await client.next('alert', (m) => m.alert.id === after.id);
+    expect(client.of('alert').filter((m) => m.alert.id === first.id).map((m) => m.alert.createdAt)).toEqual([first.createdAt]);
+  });
+
   it('applies each client\'s filter, and forces a credit officer to credit alerts', async () => {
     const monitor = await open('mona');
     const officer = await open('carl');
@@ -383,6 +397,8 @@ describe('ws hub - over a real server and NATS', () => {
     expect(first.decision).not.toHaveProperty('features');
     expect(first.decision).not.toHaveProperty('labels');
     expect(first.decision).toMatchObject({ accountId: 'ACC-W', score: mine.score, reasons: [], amount: formatMinor(mine.amountMinor, mine.currency) });
+    // published again (a redelivered batch): not pushed again
+    await h.bus.js.publish(h.names.decisionSubject('payment'), JSON.stringify(mine));
     await new Promise((r) => setTimeout(r, 200));
     expect(client.of('account')).toHaveLength(2);
 

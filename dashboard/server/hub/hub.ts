@@ -25,6 +25,7 @@ import {
   type HubLimits,
 } from './hub-policy.js';
 import { KpiTicker, tickSecondAt } from './kpi-ticker.js';
+import { RecentIds } from './recent-ids.js';
 
 /** Ticks fire this long after each whole second, so that "now" lands safely inside the new second. */
 const TICK_OFFSET_MS = 20;
@@ -85,6 +86,9 @@ class LiveHub implements Hub {
   private readonly _healthClients = new Set<HubClient>();
   private readonly _alerts = new AlertRouting<HubClient>();
   private readonly _accounts = new AccountWatch<HubClient>();
+  /** Alerts and account decisions pushed lately: a copy published again after a redelivery is not pushed twice. */
+  private readonly _recentAlerts = new RecentIds(Date.now());
+  private readonly _recentDecisions = new RecentIds(Date.now());
   private readonly _board = new HealthBoard();
   private readonly _ticker: KpiTicker;
   /** kpi-history as sent, encoded once per tick however many clients subscribe. */
@@ -318,6 +322,7 @@ class LiveHub implements Hub {
       this._logger.debug({ subject: msg.subject }, 'alert ignored by the hub: not an alert');
       return;
     }
+    if (this._recentAlerts.seen(alert.id, Date.now())) return;
     // Encoded once for every client: the published text as it is (valid JSON: it parsed), with the
     // exact amount in front (wire-amount.ts) when it has one.
     let frame: Buffer | null = null;
@@ -346,6 +351,7 @@ class LiveHub implements Hub {
       return;
     }
     if (!isRoutableDecision(decision)) return;
+    if (this._recentDecisions.seen(decision.eventId, Date.now())) return;
     let summaryText: string | null = null;
     const ids = decision.accountId === decision.counterpartyId ? [decision.accountId] : [decision.accountId, decision.counterpartyId];
     for (const accountId of ids) {
