@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Domain, EventKind, Reason, Segment } from '../../core/contracts/index.js';
 import { createFraudRulesScorer, paymentVector } from '../fraud/index.js';
 import { UNKNOWN_CUSTOMER, type AlertDraft, type Scorer, type ScorerOutcome, type ScoringEvent, type ScoringInput } from '../scoring.js';
-import { SCORER_ERROR_CODE, createDecider, createScorerRegistry, decide, type DecideOptions } from './index.js';
+import {
+  SCORER_ERROR_CODE,
+  SCORER_ERROR_TYPOLOGY,
+  createDecider,
+  createDecisionPolicy,
+  createScorerRegistry,
+  decide,
+  type DecideOptions,
+} from './index.js';
 
 function reason(scorer: string, code: string, points: number): Reason {
   return { code, scorer, points, text: `${code} text` };
@@ -191,10 +199,86 @@ describe('decide - error isolation', () => {
     expect(core.outcomes.fraud_rules).toBe('error');
   });
 
-  it('follows a policy that lets failures through', async () => {
-    const { createDecisionPolicy } = await import('./index.js');
+  it('follows a policy that lets failures through', () => {
     const core = run([scorer('fraud_rules', 'fraud', boom)], input(), { policy: createDecisionPolicy({ onFraudScorerError: 'allow' }) });
     expect(core.action).toBe('allow');
+  });
+});
+
+describe('decide - a payment held because a fraud scorer failed', () => {
+  const boom = (): ScorerOutcome => {
+    throw new Error('redis said: secret-token-123 at 10.0.0.7');
+  };
+  const failure = (name: string, text = `${name} failed while scoring`): Reason => ({ code: SCORER_ERROR_CODE, scorer: name, points: 0, text });
+
+  it('raises a scorer_error alert of its own, so that the held payment is in the alert feed', () => {
+    const core = run([scorer('fraud_rules', 'fraud', boom)]);
+    expect(core.action).toBe('review');
+    expect(core.alerts).toEqual([{ domain: 'fraud', typology: SCORER_ERROR_TYPOLOGY, severity: 'medium', score: 0, reasons: [failure('fraud_rules')] }]);
+    expect(JSON.stringify(core.alerts)).not.toMatch(/secret|10\.0\.0\.7/);
+  });
+
+  it('raises it when every starter rule errors (a feature-store fault: non-finite features)', () => {
+    const broken: Record<string, number> = { ...paymentVector() };
+    for (const name of Object.keys(broken)) broken[name] = Number.NaN;
+    const core = run([createFraudRulesScorer()], input('standard', 'payment', broken));
+    expect(core).toMatchObject({ action: 'review', outcomes: { fraud_rules: 'error' } });
+    expect(core.alerts).toHaveLength(1);
+    expect(core.alerts[0]).toMatchObject({ domain: 'fraud', typology: SCORER_ERROR_TYPOLOGY, severity: 'medium', score: 0 });
+    expect(core.alerts[0]!.reasons).toEqual([failure('fraud_rules', core.errors.fraud_rules)]);
+    expect(core.alerts[0]!.reasons[0]!.text).toMatch(/^no fraud rule could be evaluated: /);
+  });
+
+  const cases: Array<{ name: string; scorers: () => Scorer[]; segment?: Segment; policy?: Parameters<typeof createDecisionPolicy>[0]; action: string; alerts: unknown[] }> = [
+    {
+      name: 'one alert naming every fraud scorer that failed',
+      scorers: () => [scorer('fraud_rules', 'fraud', boom), scorer('fraud_model', 'fraud', { status: 'error', reason: 'model not loaded' })],
+      action: 'review',
+      alerts: [{ typology: SCORER_ERROR_TYPOLOGY, score: 0, reasons: [failure('fraud_rules'), failure('fraud_model', 'model not loaded')] }],
+    },
+    {
+      name: "the working scorers' score and alerts next to it when another blocks",
+      scorers: () => [
+        scorer('fraud_rules', 'fraud', boom),
+        scorer('fraud_model', 'fraud', scored(800, [], [{ domain: 'fraud', typology: 'account_takeover', severity: 'high', score: 800, reasons: [] }])),
+      ],
+      action: 'block',
+      alerts: [
+        { typology: 'account_takeover', score: 800 },
+        { typology: SCORER_ERROR_TYPOLOGY, severity: 'medium', score: 800, reasons: [failure('fraud_rules')] },
+      ],
+    },
+    {
+      name: 'it for a payment blocked by a policy that blocks on failures',
+      scorers: () => [scorer('fraud_rules', 'fraud', boom)],
+      policy: { onFraudScorerError: 'block' },
+      action: 'block',
+      alerts: [{ typology: SCORER_ERROR_TYPOLOGY }],
+    },
+    { name: 'none when the policy lets failures through', scorers: () => [scorer('fraud_rules', 'fraud', boom)], policy: { onFraudScorerError: 'allow' }, action: 'allow', alerts: [] },
+    { name: 'none for a failing AML scorer (it never holds a payment)', scorers: () => [scorer('fraud_rules', 'fraud', scored(0)), scorer('aml_typologies', 'aml', boom)], action: 'allow', alerts: [] },
+    { name: 'none for a VIP payment a failure lets through under an allowing policy', scorers: () => [scorer('fraud_rules', 'fraud', boom)], segment: 'vip', policy: { onFraudScorerError: 'allow' }, action: 'allow', alerts: [] },
+  ];
+  it.each(cases)('gives $name', ({ scorers, segment, policy, action, alerts }) => {
+    const core = run(scorers(), input(segment), policy ? { policy: createDecisionPolicy(policy) } : {});
+    expect(core.action).toBe(action);
+    expect(core.alerts).toHaveLength(alerts.length);
+    expect(core.alerts).toMatchObject(alerts);
+  });
+
+  it('raises none for other kinds, which are never held', () => {
+    const core = run([scorer('loan_fraud', 'fraud', boom, ['loan.application'])], input('standard', 'loan.application'));
+    expect(core).toMatchObject({ action: 'allow', alerts: [], outcomes: { loan_fraud: 'error' } });
+  });
+
+  it('keeps alert ids (event, domain, typology) unique', () => {
+    const core = run([
+      scorer('fraud_rules', 'fraud', boom),
+      scorer('fraud_model', 'fraud', scored(500, [], [{ domain: 'fraud', typology: 'velocity', severity: 'medium', score: 500, reasons: [] }])),
+    ]);
+    const ids = core.alerts.map((a) => `ev-1~${a.domain}~${a.typology}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain(`ev-1~fraud~${SCORER_ERROR_TYPOLOGY}`);
   });
 });
 

@@ -1,6 +1,6 @@
 // Combines the scorers' outcomes for one event into its decision: the fraud score sets the
 // action (per segment), AML only adds alerts, and a failing scorer is recorded, never thrown.
-import type { Action, Domain, Reason } from '../../core/contracts/index.js';
+import type { Action, Domain, Reason, Severity } from '../../core/contracts/index.js';
 import type { AlertDraft, Scorer, ScorerOutcome, ScoringInput } from '../scoring.js';
 import { DEFAULT_DECISION_POLICY, actionForScore, strongerAction, type DecisionPolicy } from './decision-policy.js';
 import { createScorerRegistry, type ScorerRegistry } from './scorer-registry.js';
@@ -32,6 +32,20 @@ export type DecideOptions = {
 export const SCORER_ERROR_CODE = 'RS_ERR_SCORER';
 
 /**
+ * The typology of the alert decide() raises when a payment is held (review or block) because a
+ * fraud scorer failed: the held payment must be in the alert feed, the only review queue the
+ * dashboard has, and the scorer that failed raised nothing.
+ */
+export const SCORER_ERROR_TYPOLOGY = 'scorer_error';
+
+/**
+ * Medium: a customer's payment waits on a person, so it must not sort with the noise (low), but
+ * there is no evidence of fraud, and a systematic failure raises one per payment, which must not
+ * bury the high and critical alerts that do carry evidence.
+ */
+export const SCORER_ERROR_SEVERITY: Severity = 'medium';
+
+/**
  * What each domain may do to a decision. AML never sets the action and keeps its reasons out
  * of the decision: a blocked or explained payment would tip off the customer. Credit explains
  * but does not block payments.
@@ -54,10 +68,10 @@ export function decide(input: ScoringInput, scorers: ScorerRegistry, options: De
   const outcomes: Record<string, ScorerStatus> = {};
   let errors: Record<string, string> | undefined;
   let score = 0;
-  let fraudFailed = false;
   let reasons: readonly Reason[] = NO_REASONS;
   let reasonSources = 0;
   let alerts: AlertDraft[] | undefined;
+  let fraudFailures: Reason[] | undefined;
 
   for (let i = 0; i < consulted.length; i++) {
     const scorer = consulted[i] as Scorer;
@@ -68,8 +82,9 @@ export function decide(input: ScoringInput, scorers: ScorerRegistry, options: De
     if (outcome.status === 'error') {
       (errors ??= {})[scorer.name] = outcome.reason;
       if (role.setsAction) {
-        fraudFailed = true;
-        reasons = [...reasons, { code: SCORER_ERROR_CODE, scorer: scorer.name, points: 0, text: outcome.reason }];
+        const failure: Reason = { code: SCORER_ERROR_CODE, scorer: scorer.name, points: 0, text: outcome.reason };
+        (fraudFailures ??= []).push(failure);
+        reasons = [...reasons, failure];
         reasonSources++;
       }
       continue;
@@ -84,19 +99,23 @@ export function decide(input: ScoringInput, scorers: ScorerRegistry, options: De
   }
 
   let action: Action = 'allow';
+  let kept: readonly AlertDraft[] = alerts === undefined ? NO_ALERTS : onePerTypology(alerts);
   if (kind === 'payment') {
     action = actionForScore(score, input.profile.segment, policy);
-    // A failed fraud scorer means the score is unknown, not low: hold for review rather than
-    // wave through (an attacker who can make a scorer fail must not get a free pass) or block
-    // (our fault must not stop good customers).
-    if (fraudFailed) action = strongerAction(action, policy.onFraudScorerError);
+    if (fraudFailures !== undefined) {
+      // A failed fraud scorer means the score is unknown, not low: hold for review rather than
+      // wave through (an attacker who can make a scorer fail must not get a free pass) or block
+      // (our fault must not stop good customers).
+      action = strongerAction(action, policy.onFraudScorerError);
+      if (action !== 'allow') kept = [...kept, scorerErrorAlert(score, fraudFailures)];
+    }
   }
   return {
     score,
     action,
     reasons: reasonSources > 1 ? [...reasons].sort(byPoints) : reasons,
     models: scorers.modelsFor(kind),
-    alerts: alerts === undefined ? NO_ALERTS : onePerTypology(alerts),
+    alerts: kept,
     outcomes,
     errors: errors ?? NO_ERRORS,
   };
@@ -146,6 +165,15 @@ function checkOutcome(name: string, value: unknown): ScorerOutcome {
     default:
       return { status: 'error', reason: `${name} returned an unknown status` };
   }
+}
+
+/**
+ * The alert of a payment held because fraud scorers failed: one per event whatever failed (its id
+ * is `<eventId>~fraud~scorer_error`, stable across redeliveries), scored with what the working
+ * fraud scorers found (0 when none scored), its reasons the failed scorers' safe reasons.
+ */
+function scorerErrorAlert(score: number, failures: readonly Reason[]): AlertDraft {
+  return { domain: 'fraud', typology: SCORER_ERROR_TYPOLOGY, severity: SCORER_ERROR_SEVERITY, score, reasons: failures };
 }
 
 function byPoints(a: Reason, b: Reason): number {

@@ -1,6 +1,7 @@
 // Turning the fraud score into an action, per customer segment. Data, overridable at start-up
 // (later from the live-configuration KV bucket); validated so that a typo cannot disable blocking.
 import { ACTIONS, SEGMENTS, type Action, type Segment } from '../../core/contracts/index.js';
+import { DEFAULT_FRAUD_ALERT_THRESHOLD } from '../fraud/index.js';
 
 /** Scores at or above `review` are reviewed; at or above `block` blocked. */
 export type SegmentThresholds = { readonly review: number; readonly block: number };
@@ -14,6 +15,15 @@ export type DecisionPolicy = {
 export type DecisionPolicyOverrides = {
   readonly thresholds?: Partial<Readonly<Record<Segment, Partial<SegmentThresholds>>>>;
   readonly onFraudScorerError?: Action;
+};
+
+/** What the policy is checked against at start-up. */
+export type DecisionPolicyChecks = {
+  /**
+   * The score from which the fraud scorer raises an alert (its `alertThreshold`);
+   * DEFAULT_FRAUD_ALERT_THRESHOLD (400) unless given. No segment may review below it.
+   */
+  readonly fraudAlertThreshold?: number;
 };
 
 /**
@@ -31,8 +41,16 @@ export const DEFAULT_DECISION_POLICY: DecisionPolicy = Object.freeze({
   onFraudScorerError: 'review',
 });
 
-/** The default policy with overrides applied; throws when a threshold is out of 0–1000 or review > block. */
-export function createDecisionPolicy(overrides: DecisionPolicyOverrides = {}): DecisionPolicy {
+/**
+ * The default policy with overrides applied; throws when a threshold is out of 0–1000, review >
+ * block, or a review threshold is below the fraud alert threshold: the alert feed is the only
+ * review queue, so a payment reviewed without an alert could not be found.
+ */
+export function createDecisionPolicy(overrides: DecisionPolicyOverrides = {}, checks: DecisionPolicyChecks = {}): DecisionPolicy {
+  const alertThreshold = checks.fraudAlertThreshold ?? DEFAULT_FRAUD_ALERT_THRESHOLD;
+  if (typeof alertThreshold !== 'number' || !(alertThreshold >= 0 && alertThreshold <= 1000)) {
+    throw new Error(`decision policy: the fraud alert threshold must be a number from 0 to 1000, got ${String(alertThreshold)}`);
+  }
   const thresholds = {} as Record<Segment, SegmentThresholds>;
   for (const segment of SEGMENTS) {
     const base = DEFAULT_DECISION_POLICY.thresholds[segment];
@@ -44,6 +62,12 @@ export function createDecisionPolicy(overrides: DecisionPolicyOverrides = {}): D
       }
     }
     if (merged.review > merged.block) throw new Error(`decision policy: ${segment}.review (${merged.review}) is above ${segment}.block (${merged.block})`);
+    if (merged.review < alertThreshold) {
+      throw new Error(
+        `decision policy: ${segment}.review (${merged.review}) is below the fraud alert threshold (${alertThreshold}): ` +
+          `${segment} payments scoring from ${merged.review} to under ${alertThreshold} would be held for review with no alert in the feed`,
+      );
+    }
     thresholds[segment] = Object.freeze(merged);
   }
   const unknownSegments = Object.keys(overrides.thresholds ?? {}).filter((s) => !(SEGMENTS as readonly string[]).includes(s));

@@ -1,12 +1,13 @@
 // Deciding: the registry of scorers, the segment thresholds, and the step that combines scorer
 // outcomes into one decision per event (what the runner publishes on RS_DECISIONS).
-export { SCORER_ERROR_CODE, createDecider, decide, type DecideOptions, type DecisionCore, type ScorerStatus } from './decide.js';
+export { SCORER_ERROR_CODE, SCORER_ERROR_SEVERITY, SCORER_ERROR_TYPOLOGY, createDecider, decide, type DecideOptions, type DecisionCore, type ScorerStatus } from './decide.js';
 export {
   DEFAULT_DECISION_POLICY,
   actionForScore,
   createDecisionPolicy,
   strongerAction,
   type DecisionPolicy,
+  type DecisionPolicyChecks,
   type DecisionPolicyOverrides,
   type SegmentThresholds,
 } from './decision-policy.js';

@@ -64,7 +64,8 @@ class FraudRulesScorer implements Scorer {
       }
     }
     if (evaluated === 0) {
-      // Nothing could be judged: with failures that is an error, otherwise the rules do not apply.
+      // Nothing could be judged: with failures that is an error (decide() holds the payment and
+      // raises its scorer_error alert), otherwise the rules do not apply.
       return failed ? { status: 'error', reason: `no fraud rule could be evaluated: ${failed.join('; ')}` } : NOT_APPLICABLE;
     }
     if (!fired && !failed) return CLEAN;

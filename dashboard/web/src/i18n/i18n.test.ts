@@ -6,6 +6,7 @@ import { CATALOGS, msg, msgCount, typologyText } from './messages.js';
 import starterRules from '../../../../processors/fraud/starter-rules.json';
 import { PATTERN_NAMES } from '../../../../ingest/simulator/scenario.js';
 import { PAYMENT_FEATURES } from '../../../../processors/features/names.js';
+import { SCORER_ERROR_TYPOLOGY } from '../../../../processors/decide/index.js';
 import { renderAlertRow } from '../alerts/rs-alert-row.js';
 import { makeAlert } from '../test-support/fakes.js';
 import { render } from 'lit';
@@ -92,8 +93,8 @@ describe('i18n', () => {
     expect(select.getAttribute('aria-label')).toBe('语言');
   });
 
-  it('i18n - names every typology the rules raise and the simulator plants, in Chinese; English keeps the identifier', () => {
-    const typologies = new Set([...starterRules.rules.map((r) => r.typology), ...PATTERN_NAMES]);
+  it('i18n - names every typology the rules and decide() raise and the simulator plants, in Chinese; English keeps the identifier', () => {
+    const typologies = new Set([...starterRules.rules.map((r) => r.typology), ...PATTERN_NAMES, SCORER_ERROR_TYPOLOGY]);
     for (const typology of typologies) {
       expect(typologyText(typology), typology).toBe(typology);
     }

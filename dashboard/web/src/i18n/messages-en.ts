@@ -349,6 +349,7 @@ export const en = {
   'typology.sanctioned_payee': 'sanctioned_payee',
   'typology.missed_repayment': 'missed_repayment',
   'typology.loan_default': 'loan_default',
+  'typology.scorer_error': 'scorer_error',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -348,4 +348,5 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'typology.sanctioned_payee': '制裁名单收款人',
   'typology.missed_repayment': '逾期还款',
   'typology.loan_default': '贷款违约',
+  'typology.scorer_error': '欺诈评分失败',
 };
