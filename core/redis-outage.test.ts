@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATS_URL, eventually } from '../test/harness.js';
 import { startPrivateRedis, type PrivateServer } from '../test/private-servers.js';
 import { Writable } from 'node:stream';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createLogger } from './log.js';
 import { closeRedis, connectRedis, isRedisUnavailable, redisUnavailableMessage, watchRedisState } from './redis.js';
 
@@ -169,6 +170,29 @@ describe('redis - when the server goes away', () => {
     await expect(connectRedis('redis://:s3cret@127.0.0.1:notaport', 'test-bad-url')).rejects.not.toThrow(/s3cret/);
     // the NATS every test uses speaks another protocol
     await expect(connectRedis(NATS_URL.replace('nats://', 'redis://'), 'test-not-redis')).rejects.toThrow(/is not Redis .*check the host and port in REDIS_URL/);
+  });
+
+  it('says what answers is not Redis when it closes on the first command before its greeting is read', async () => {
+    // as NATS does under load: it greets a moment after the connection opens, and closes on a command it does not know
+    const sockets: Socket[] = [];
+    const foreign = createServer((socket) => {
+      sockets.push(socket);
+      const greet = setTimeout(() => socket.write('INFO {"server_id":"x"}\r\n'), 150);
+      socket.on('data', () => {
+        clearTimeout(greet);
+        socket.destroy();
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const { port } = foreign.address() as AddressInfo;
+    try {
+      const error = await connectRedis(`redis://127.0.0.1:${port}`, 'test-greets-late').catch((e: unknown) => e as Error);
+      expect((error as Error).message).toMatch(/is not Redis \(it does not speak Redis's protocol: it speaks first: "INFO \{.*check the host and port in REDIS_URL/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => foreign.close(resolve));
+    }
   });
 
   it('says why it could not connect, and what to do about it', async () => {

@@ -1,4 +1,5 @@
 // The Redis connection for shared feature state; fails fast with a message naming the address.
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { safeUrl, withoutSecretsOf, type Logger } from './log.js';
 import { ServiceUnavailableError, hostAndPort } from './bus.js';
@@ -94,14 +95,43 @@ async function startClient(redis: Redis, url: string, logger: Logger | undefined
     redis.disconnect();
     const reason = withoutSecretsOf(url, (cause ?? (error as Error)).message);
     // something else answers there (NATS, HTTP): ioredis says "Protocol error, got … Please report this"
-    if (/^Protocol error/.test(reason)) {
-      throw new ServiceUnavailableError(`what answers at ${safeUrl(url)} is not Redis (it does not speak Redis's protocol: ${reason.split('. ')[0]}): check the host and port in REDIS_URL`);
+    // or, when the other server closed on its first command before its greeting was read, only
+    // that the connection broke: then a look at whether the server speaks first tells
+    const foreign = /^Protocol error/.test(reason) ? reason.split('. ')[0] : CLOSED_ON_US.test(reason) ? await greetingAt(url) : null;
+    if (foreign !== null) {
+      throw new ServiceUnavailableError(`what answers at ${safeUrl(url)} is not Redis (it does not speak Redis's protocol: ${foreign}): check the host and port in REDIS_URL`);
     }
     const next = REFUSED_CREDENTIALS.test(reason) ? CHECK_CREDENTIALS : redisHowToStart(url);
     throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${reason}). ${next}`);
   }
   started = true;
   return redis;
+}
+
+/** A connection broken by the other side while connecting: Redis would have answered. */
+const CLOSED_ON_US = /EPIPE|ECONNRESET|Connection is closed/;
+/** How long greetingAt waits for a server to speak first. */
+const GREETING_WAIT_MS = 1000;
+
+/**
+ * What the server at a plain redis:// URL says before it is asked anything, as words for an
+ * operator, or null when it says nothing (Redis never speaks first; NATS, SMTP, SSH, MySQL do).
+ */
+async function greetingAt(url: string): Promise<string | null> {
+  if (!url.startsWith('redis://')) return null;
+  const { host, port } = hostAndPort(url, 6379);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (value: string | null): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(null), GREETING_WAIT_MS);
+    socket.once('data', (chunk: Buffer) => done(`it speaks first: ${JSON.stringify(chunk.toString('latin1').split('\r\n')[0]!.slice(0, 40))}`));
+    socket.once('error', () => done(null));
+    socket.once('close', () => done(null));
+  });
 }
 
 /** How long a polite close waits for Redis's answer to QUIT: a hung server (stopped, not closed) never answers. */
