@@ -30,20 +30,28 @@ export type ScoringInput = {
   readonly profile: CustomerProfile;
 };
 
-/** An alert a scorer asks for; the runner adds ids, times and parties. */
+/**
+ * An alert a scorer asks for; the runner adds ids, times and parties. decide() checks it against
+ * what storage accepts (processors/decide/scorer-outcome.ts): a draft that breaks this makes the
+ * scorer's outcome an `error`.
+ */
 export type AlertDraft = {
   readonly domain: Domain;
+  /** snake_case, at most 64 characters; part of the alert id. `scorer_error` is decide()'s own. */
   readonly typology: string;
   readonly severity: Severity;
+  /** 0 to 1000; decide() rounds it half up to an integer. */
   readonly score: number;
+  /** Each with a non-empty code (≤ 128 characters), scorer (≤ 128), finite points, text and texts (≤ 2048). */
   readonly reasons: readonly Reason[];
 };
 
 export type ScorerOutcome =
   | {
       readonly status: 'scored';
-      /** 0 to 1000. */
+      /** 0 to 1000 after decide() rounds it half up to an integer; outside, the outcome is an `error`. */
       readonly score: number;
+      /** As an alert draft's reasons. */
       readonly reasons: readonly Reason[];
       readonly alerts: readonly AlertDraft[];
     }

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Domain, EventKind, Reason, Segment } from '../../core/contracts/index.js';
+import type { AlertWire, DecisionWire, Domain, EventKind, Reason, Segment } from '../../core/contracts/index.js';
+// The writer's row mappers (not on storage's public face): the guard that what decide() emits is storable.
+import { alertRow } from '../../storage/writer/rows/alert-row.js';
+import { decisionRow } from '../../storage/writer/rows/decision-row.js';
 import { createFraudRulesScorer, paymentVector } from '../fraud/index.js';
 import { UNKNOWN_CUSTOMER, type AlertDraft, type Scorer, type ScorerOutcome, type ScoringEvent, type ScoringInput } from '../scoring.js';
 import {
   SCORER_ERROR_CODE,
   SCORER_ERROR_TYPOLOGY,
+  OUTCOME_LIMITS,
   createDecider,
   createDecisionPolicy,
   createScorerRegistry,
@@ -180,7 +184,11 @@ describe('decide - error isolation', () => {
     { name: 'a NaN score', outcome: scored(Number.NaN), reason: 'fraud_rules returned a score outside 0–1000' },
     { name: 'no outcome', outcome: undefined as unknown as ScorerOutcome, reason: 'fraud_rules returned no outcome' },
     { name: 'an unknown status', outcome: { status: 'maybe' } as unknown as ScorerOutcome, reason: 'fraud_rules returned an unknown status' },
-    { name: 'reasons that are not a list', outcome: { status: 'scored', score: 1, reasons: null, alerts: [] } as unknown as ScorerOutcome, reason: 'fraud_rules returned a malformed outcome' },
+    {
+      name: 'reasons that are not a list',
+      outcome: { status: 'scored', score: 1, reasons: null, alerts: [] } as unknown as ScorerOutcome,
+      reason: 'fraud_rules returned a malformed outcome: /reasons must be a list',
+    },
   ])('treats $name as an error', ({ outcome, reason: text }) => {
     expect(run([scorer('fraud_rules', 'fraud', outcome)]).errors).toEqual({ fraud_rules: text });
   });
@@ -308,5 +316,136 @@ describe('decide - decider and labels', () => {
     expect(reads).toBe(0);
     expect(core).toEqual(decider(clean));
     expect(core.action).toBe('block');
+  });
+});
+
+describe('decide - scorer outcome contract (what storage accepts)', () => {
+  const draft = (change: Record<string, unknown> = {}): AlertDraft => ({ domain: 'aml', typology: 'structuring', severity: 'high', score: 800, reasons: [reason('aml_model', 'AML-1', 800)], ...change }) as AlertDraft;
+
+  it.each([
+    { given: 612.5, score: 613 },
+    { given: 612.4999, score: 612 },
+    { given: 399.5, score: 400 },
+    { given: 999.5, score: 1000 },
+    { given: 1000.4, score: 1000 },
+    { given: -0.4, score: 0 },
+    { given: 0, score: 0 },
+  ])('rounds a fraud score of $given half up to $score', ({ given, score }) => {
+    const core = run([scorer('fraud_model', 'fraud', scored(given))]);
+    expect(core.score).toBe(score);
+    expect(Object.is(core.score, score)).toBe(true); // never -0
+    expect(core.outcomes.fraud_model).toBe('scored');
+  });
+
+  it('acts on the rounded score (399.5 is a review for a standard customer)', () => {
+    expect(run([scorer('fraud_model', 'fraud', scored(399.5))]).action).toBe('review');
+  });
+
+  it.each([
+    { given: 1000.5 },
+    { given: -0.6 },
+    { given: Number.POSITIVE_INFINITY },
+    { given: '500' as unknown as number },
+  ])('treats a score of $given (outside 0–1000 after rounding) as an error', ({ given }) => {
+    const core = run([scorer('fraud_model', 'fraud', scored(given))]);
+    expect(core).toMatchObject({ score: 0, action: 'review', outcomes: { fraud_model: 'error' }, errors: { fraud_model: 'fraud_model returned a score outside 0–1000' } });
+  });
+
+  it('rounds an alert draft score and leaves the rest of the draft as it was', () => {
+    const core = run([scorer('aml_model', 'aml', scored(0, [], [draft({ score: 799.6 })]))]);
+    expect(core.alerts).toEqual([{ ...draft(), score: 800 }]);
+  });
+
+  const long = (n: number) => 'x'.repeat(n);
+  const broken: Array<{ name: string; outcome: ScorerOutcome; problem: string }> = [
+    { name: 'an alert severity outside the enum', outcome: scored(0, [], [draft({ severity: 'urgent' })]), problem: '/alerts/0/severity must be one of low, medium, high, critical' },
+    { name: 'an alert domain outside the enum', outcome: scored(0, [], [draft({ domain: 'ops' })]), problem: '/alerts/0/domain must be one of fraud, aml, credit' },
+    { name: 'an alert score of 1500', outcome: scored(0, [], [draft({ score: 1500 })]), problem: '/alerts/0/score must be a number from 0 to 1000' },
+    { name: 'a NaN alert score', outcome: scored(0, [], [draft({ score: Number.NaN })]), problem: '/alerts/0/score must be a number from 0 to 1000' },
+    { name: 'an empty typology', outcome: scored(0, [], [draft({ typology: '' })]), problem: '/alerts/0/typology must be snake_case of at most 64 characters' },
+    { name: 'a typology with a ~ (it would split the alert id)', outcome: scored(0, [], [draft({ typology: 'a~b' })]), problem: '/alerts/0/typology must be snake_case' },
+    { name: 'a typology of 65 characters', outcome: scored(0, [], [draft({ typology: `t${long(64)}` })]), problem: '/alerts/0/typology must be snake_case of at most 64 characters' },
+    { name: "decide()'s own typology", outcome: scored(0, [], [draft({ typology: SCORER_ERROR_TYPOLOGY })]), problem: '/alerts/0/typology scorer_error is reserved for decide()' },
+    { name: 'an alert that is not an object', outcome: scored(0, [], [null as unknown as AlertDraft]), problem: '/alerts/0 must be an object' },
+    { name: 'alert reasons that are not a list', outcome: scored(0, [], [draft({ reasons: 'AML-1' })]), problem: '/alerts/0/reasons must be a list' },
+    { name: 'an alert reason without a code', outcome: scored(0, [], [draft({ reasons: [{ ...reason('aml_model', '', 1) }] })]), problem: '/alerts/0/reasons/0/code must be text of 1 to 128 characters' },
+    { name: 'an alert reason with NaN points', outcome: scored(0, [], [draft({ reasons: [reason('aml_model', 'AML-1', Number.NaN)] })]), problem: '/alerts/0/reasons/0/points must be a finite number' },
+    { name: 'a second draft that breaks it', outcome: scored(0, [], [draft(), draft({ typology: 'fan_in', severity: 'severe' })]), problem: '/alerts/1/severity' },
+    { name: 'a reason code of 129 characters', outcome: scored(0, [reason('aml_model', long(129), 1)]), problem: '/reasons/0/code must be text of 1 to 128 characters' },
+    { name: 'a reason text of 2049 characters', outcome: scored(0, [{ ...reason('aml_model', 'AML-1', 1), text: long(2049) }]), problem: '/reasons/0/text must be text of at most 2048 characters' },
+    { name: 'a reason without a scorer', outcome: scored(0, [{ code: 'AML-1', points: 1, text: 't' } as Reason]), problem: '/reasons/0/scorer must be text' },
+    { name: 'reason texts that are not text', outcome: scored(0, [{ ...reason('aml_model', 'AML-1', 1), texts: { 'secret-language-key': 7 } as unknown as Record<string, string> }]), problem: '/reasons/0/texts must map languages to text' },
+    { name: 'a reason that is not an object', outcome: scored(0, ['AML-1' as unknown as Reason]), problem: '/reasons/0 must be an object' },
+    { name: 'alerts that are not a list', outcome: { status: 'scored', score: 0, reasons: [], alerts: {} } as unknown as ScorerOutcome, problem: '/alerts must be a list' },
+  ];
+  it.each(broken)('treats $name as an error of that scorer, with a safe reason', ({ outcome, problem }) => {
+    const core = run([scorer('fraud_rules', 'fraud', scored(0)), scorer('aml_model', 'aml', outcome)]);
+    expect(core).toMatchObject({ action: 'allow', alerts: [], outcomes: { fraud_rules: 'scored', aml_model: 'error' } });
+    expect(core.errors.aml_model).toContain(`aml_model returned a malformed outcome: ${problem}`);
+    // The reason names the field, never the value the scorer gave.
+    expect(core.errors.aml_model).not.toMatch(/urgent|severe|ops|a~b|secret-language-key|xxxxx/);
+    expect(core.errors.aml_model!.length).toBeLessThanOrEqual(300);
+  });
+
+  it('holds a payment, with its scorer_error alert, when a fraud scorer breaks the contract, as when it throws', () => {
+    const core = run([scorer('fraud_model', 'fraud', scored(650, [], [{ domain: 'fraud', typology: 'velocity', severity: 'urgent' as never, score: 650, reasons: [] }]))]);
+    expect(core).toMatchObject({ score: 0, action: 'review', outcomes: { fraud_model: 'error' }, reasons: [{ code: SCORER_ERROR_CODE, scorer: 'fraud_model' }] });
+    expect(core.alerts.map((a) => a.typology)).toEqual([SCORER_ERROR_TYPOLOGY]);
+  });
+
+  it('keeps the limits of the wire checks the writer makes', () => {
+    expect(OUTCOME_LIMITS).toEqual({ reasonCode: 128, reasonScorer: 128, reasonText: 2048, typology: 64 });
+  });
+
+  it('passes on a well-formed outcome as the same object (nothing allocated per event)', () => {
+    const outcome = scored(500, [reason('fraud_rules', 'FR-A', 500)], [{ domain: 'fraud', typology: 'velocity', severity: 'medium', score: 500, reasons: [] }]);
+    const core = run([scorer('fraud_rules', 'fraud', outcome)]);
+    expect(core.reasons).toBe((outcome as { reasons: unknown }).reasons);
+    expect(core.alerts[0]).toBe((outcome as { alerts: readonly AlertDraft[] }).alerts[0]);
+  });
+});
+
+describe('decide - what it emits is storable', () => {
+  const enc = new TextEncoder();
+  const NOW = Date.parse('2026-11-29T10:15:00.250Z');
+
+  // As the runner builds them (processors/runner.ts buildDecision, buildAlert). The features are
+  // the runner's, not decide()'s: an ordinary vector here.
+  function decisionWire(given: ScoringInput, core: ReturnType<typeof decide>): DecisionWire {
+    const e = given.event;
+    return {
+      v: 1, eventId: e.id, eventKind: e.kind, eventTs: e.ts, ingestTs: null, decidedAt: NOW, accountId: e.partitionKey, customerId: 'C-1', counterpartyId: 'ACC-2',
+      channel: 'mobile', paymentType: 'transfer', country: '', counterpartyCountry: '', segment: given.profile.segment, amountMinor: e.amountMinor, currency: e.currency,
+      score: core.score, action: core.action, reasons: core.reasons, models: core.models, features: paymentVector(), latencyMs: { processing: 1, total: null },
+    };
+  }
+  function alertWire(given: ScoringInput, a: AlertDraft): AlertWire {
+    const e = given.event;
+    return {
+      v: 1, id: `${e.id}~${a.domain}~${a.typology}`, eventId: e.id, eventKind: e.kind, ts: e.ts, createdAt: NOW, domain: a.domain, typology: a.typology, severity: a.severity,
+      score: a.score, accountId: e.partitionKey, customerId: 'C-1', segment: given.profile.segment, amountMinor: e.amountMinor, currency: e.currency, reasons: a.reasons,
+    };
+  }
+  const message = (subject: string, value: unknown) => ({ subject, data: enc.encode(JSON.stringify(value)), ingestTs: null });
+
+  const nanVector = (): Record<string, number> => Object.fromEntries(Object.keys(paymentVector()).map((k) => [k, Number.NaN]));
+  const boom = (): ScorerOutcome => {
+    throw new Error('down');
+  };
+  const cases: Array<{ name: string; scorers: () => Scorer[]; features?: Record<string, number> }> = [
+    { name: 'a fractional model score and alert score', scorers: () => [scorer('fraud_model', 'fraud', scored(612.5, [reason('fraud_model', 'M-1', 612.5)], [{ domain: 'fraud', typology: 'account_takeover', severity: 'medium', score: 612.5, reasons: [] }]))] },
+    { name: 'an out-of-contract AML draft', scorers: () => [createFraudRulesScorer(), scorer('aml_model', 'aml', scored(0, [], [{ domain: 'aml', typology: 'structuring', severity: 'urgent' as never, score: 1500, reasons: [] }]))] },
+    { name: 'a thrown fraud scorer', scorers: () => [scorer('fraud_rules', 'fraud', boom)] },
+    { name: 'a fraud scorer with a 1000-character error', scorers: () => [scorer('fraud_rules', 'fraud', { status: 'error', reason: 'é'.repeat(1000) })] },
+    { name: 'every starter rule erroring', scorers: () => [createFraudRulesScorer()], features: nanVector() },
+    { name: 'the starter rules firing (reasons in two languages)', scorers: () => [createFraudRulesScorer()], features: paymentVector({ new_device: 1, new_ip: 1, new_payee: 1, amount: 300_000, amount_to_avg: 60, seconds_since_last: 120 * 86_400 }) },
+  ];
+  it.each(cases)('$name: the decision and every alert map to rows', ({ scorers, features }) => {
+    const given = input('standard', 'payment', features ?? paymentVector());
+    const core = run(scorers(), given);
+    const decision = decisionRow(message('t1.decision.payment.0', decisionWire(given, core)));
+    expect(decision).toMatchObject({ ok: true, row: { score: core.score } });
+    for (const a of core.alerts) expect(alertRow(message('t1.alert.fraud', alertWire(given, a))), a.typology).toMatchObject({ ok: true });
+    expect(new Set(core.alerts.map((a) => `${a.domain}~${a.typology}`)).size).toBe(core.alerts.length);
   });
 });

@@ -4,11 +4,12 @@ import type { Action, Domain, Reason, Severity } from '../../core/contracts/inde
 import type { AlertDraft, Scorer, ScorerOutcome, ScoringInput } from '../scoring.js';
 import { DEFAULT_DECISION_POLICY, actionForScore, strongerAction, type DecisionPolicy } from './decision-policy.js';
 import { createScorerRegistry, type ScorerRegistry } from './scorer-registry.js';
+import { SCORER_ERROR_TYPOLOGY, checkOutcome } from './scorer-outcome.js';
 
 export type ScorerStatus = ScorerOutcome['status'];
 
 export type DecisionCore = {
-  /** The highest fraud score (0–1000); 0 when no fraud scorer scored. */
+  /** The highest fraud score, an integer 0–1000 (scores are rounded); 0 when no fraud scorer scored. */
   readonly score: number;
   readonly action: Action;
   /** Fraud and credit reasons, highest points first; AML reasons travel only in AML alerts. */
@@ -32,13 +33,6 @@ export type DecideOptions = {
 export const SCORER_ERROR_CODE = 'RS_ERR_SCORER';
 
 /**
- * The typology of the alert decide() raises when a payment is held (review or block) because a
- * fraud scorer failed: the held payment must be in the alert feed, the only review queue the
- * dashboard has, and the scorer that failed raised nothing.
- */
-export const SCORER_ERROR_TYPOLOGY = 'scorer_error';
-
-/**
  * Medium: a customer's payment waits on a person, so it must not sort with the noise (low), but
  * there is no evidence of fraud, and a systematic failure raises one per payment, which must not
  * bury the high and critical alerts that do carry evidence.
@@ -56,7 +50,6 @@ const DOMAIN_ROLES = {
   credit: { setsAction: false, reasonsInDecision: true },
 } as const satisfies Record<Domain, { readonly setsAction: boolean; readonly reasonsInDecision: boolean }>;
 
-const MAX_REASON_LENGTH = 300;
 const NO_REASONS: readonly Reason[] = Object.freeze([]);
 const NO_ALERTS: readonly AlertDraft[] = Object.freeze([]);
 const NO_ERRORS: Readonly<Record<string, string>> = Object.freeze({});
@@ -129,7 +122,11 @@ export function createDecider(scorers: readonly Scorer[] | ScorerRegistry, optio
   };
 }
 
-/** Calls a scorer and checks what it returned; anything but a well-formed outcome becomes an error outcome. */
+/**
+ * Calls a scorer and checks what it returned (scorer-outcome.ts): a throw, or an outcome whose
+ * score, reasons or alert drafts storage would refuse, becomes an error outcome; a fractional
+ * score is rounded.
+ */
 function runScorer(scorer: Scorer, input: ScoringInput, onThrow: DecideOptions['onScorerThrow']): ScorerOutcome {
   let outcome: unknown;
   try {
@@ -143,28 +140,6 @@ function runScorer(scorer: Scorer, input: ScoringInput, onThrow: DecideOptions['
     return { status: 'error', reason: `${scorer.name} failed while scoring` };
   }
   return checkOutcome(scorer.name, outcome);
-}
-
-function checkOutcome(name: string, value: unknown): ScorerOutcome {
-  if (typeof value !== 'object' || value === null) return { status: 'error', reason: `${name} returned no outcome` };
-  const outcome = value as ScorerOutcome;
-  switch (outcome.status) {
-    case 'not_applicable':
-      return outcome;
-    case 'error':
-      return {
-        status: 'error',
-        reason: typeof outcome.reason === 'string' && outcome.reason !== '' ? outcome.reason.slice(0, MAX_REASON_LENGTH) : `${name} failed`,
-      };
-    case 'scored':
-      if (typeof outcome.score !== 'number' || !(outcome.score >= 0 && outcome.score <= 1000)) {
-        return { status: 'error', reason: `${name} returned a score outside 0–1000` };
-      }
-      if (!Array.isArray(outcome.reasons) || !Array.isArray(outcome.alerts)) return { status: 'error', reason: `${name} returned a malformed outcome` };
-      return outcome;
-    default:
-      return { status: 'error', reason: `${name} returned an unknown status` };
-  }
 }
 
 /**
