@@ -8,7 +8,7 @@ import { createHarness, eventually, payment, validated, type Harness } from '../
 import { createDecider } from './decide/index.js';
 import { createFeatureStore } from './features/index.js';
 import { createFraudRulesScorer } from './fraud/index.js';
-import { createProcessor, processorsProblem, type Processor } from './runner.js';
+import { createProcessor, finiteFeatures, processorsProblem, type Processor } from './runner.js';
 
 let h: Harness;
 let processor: Processor;
@@ -202,4 +202,14 @@ describe('processor runner - a bug in deciding', () => {
       await own.cleanup();
     }
   }, 30_000);
+});
+
+describe('runner - the features a decision carries', () => {
+  it('leaves out a feature that is not finite, so that storage takes the decision', () => {
+    const features = { amount_usd: 125_000, out_count_1h: Number.NaN, seconds_since_last: Number.POSITIVE_INFINITY };
+    expect(finiteFeatures(features)).toEqual({ amount_usd: 125_000 });
+    // the same object when every feature is a number (the usual case costs no copy)
+    const whole = { amount_usd: 1, out_count_1h: 2 };
+    expect(finiteFeatures(whole)).toBe(whole);
+  });
 });

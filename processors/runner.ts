@@ -450,10 +450,26 @@ function buildDecision(
     action: core.action,
     reasons: core.reasons,
     models: core.models,
-    features,
+    features: finiteFeatures(features),
     latencyMs: { processing: processingMs, total: item.ingestTs === null ? null : now - item.ingestTs },
     ...(event.labels ? { labels: event.labels } : {}),
   };
+}
+
+/**
+ * The features as the decision carries them: numbers only. A feature that is not finite (a
+ * feature-store fault; the rules that read it report an error) would be `null` in JSON, and the
+ * decision refused by storage as a whole: it is left out instead, and the decision stored.
+ */
+export function finiteFeatures(features: FeatureVector): FeatureVector {
+  for (const name in features) {
+    if (!Number.isFinite(features[name])) {
+      const kept: Record<string, number> = {};
+      for (const [key, value] of Object.entries(features)) if (Number.isFinite(value)) kept[key] = value as number;
+      return kept as FeatureVector;
+    }
+  }
+  return features;
 }
 
 function buildAlert(item: Parsed, customerId: string, profile: CustomerProfile, draft: AlertDraft, now: number): AlertWire {

@@ -48,7 +48,7 @@ export const DECISION_FIELDS: FieldDocs<DecisionWire> = {
   action: { type: 'string', description: '`allow`, `review` or `block`, from the fraud score and the review/block thresholds of the segment. AML never sets the action.' },
   reasons: { type: 'Reason[]', description: 'Fraud and credit reasons, highest points first. AML reasons travel only in AML alerts, never in the decision, so that nothing the payer sees can tip them off.' },
   models: { type: 'object', description: 'Scorer name to the version of the model or rule set that was consulted, for example `{"fraud_rules": "fraud-starter-1.0.0"}`.' },
-  features: { type: 'object', description: 'The features the scorers saw, name to number (amounts in USD cents), for explanations and drill-down.' },
+  features: { type: 'object', description: 'The features the scorers saw, name to number (amounts in USD cents), for explanations and drill-down. A feature that was not a finite number (a feature-store fault) is left out.' },
   latencyMs: { type: 'object', description: 'How long this decision took, in milliseconds.' },
   labels: { type: 'object (optional)', description: "A copy of the event's `labels`, so that detection can be measured downstream; absent when the event had none. Never read by scorers." },
 };
