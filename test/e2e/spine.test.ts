@@ -41,9 +41,12 @@ describe('spine - end to end', () => {
   });
 
   it('documents the sign-in and users routes\' answers in its OpenAPI document', async () => {
-    const doc = (await (await fetch(`${system!.baseUrl}/api/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
+    const doc = (await (await fetch(`${system!.baseUrl}/api/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown; headers?: Record<string, unknown> }> }>> };
     expect(Object.keys(doc.paths['/api/auth/login']!.post!.responses).sort()).toEqual(['200', '400', '401', '413', '415', '429', '503']);
     expect(doc.paths['/api/auth/login']!.post!.responses['200']!.content).toBeDefined();
+    // the headers a client needs: the cookie a sign-in sets, when to try again after a 429
+    expect(Object.keys(doc.paths['/api/auth/login']!.post!.responses['200']!.headers ?? {})).toEqual(['set-cookie']);
+    expect(Object.keys(doc.paths['/api/auth/login']!.post!.responses['429']!.headers ?? {})).toEqual(['retry-after']);
     expect(Object.keys(doc.paths['/api/auth/logout']!.post!.responses)).toContain('204');
     expect(Object.keys(doc.paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '409', '413', '415', '503']);
   });

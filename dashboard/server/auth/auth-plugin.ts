@@ -10,7 +10,7 @@ import { CSRF_HEADER, csrfApplies, csrfTokenMatches } from './csrf.js';
 import { requireRoles, signedInUser } from './guards.js';
 import { createLoginThrottle, retryAfterSeconds, type LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password.js';
-import { LoginAnswerSchema, LoginBody, NoContent, PasswordChangeBody, TotpConfirmBody, TotpEnrolAnswerSchema, authErrors } from './schemas.js';
+import { LoginAnswerSchema, LoginBody, NoContent, PasswordChangeBody, SignedInAnswerSchema, TotpConfirmBody, TotpEnrolAnswerSchema, authErrors } from './schemas.js';
 import { SESSION_COOKIE, SIGNED_IN_COOKIE, cookieIsSecure, sessionCookieOptions, signedInCookieOptions, sessionIdFromHeaders, type SecureCookies } from './session-cookie.js';
 import type { Session, SessionStore } from './session-store.js';
 import { createTotpEnrolment, verifyTotpCode } from './totp.js';
@@ -112,7 +112,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: LoginBody }>(
     '/api/auth/login',
-    { schema: { summary: 'Sign in', body: LoginBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 413, 415, 429, 503) } }, config: { csrf: false } },
+    { schema: { summary: 'Sign in', body: LoginBody, response: { 200: SignedInAnswerSchema, ...authErrors(400, 401, 413, 415, 429, 503) } }, config: { csrf: false } },
     async function login(request, reply): Promise<LoginAnswer> {
       const ipWait = await throttle.takeIpAttempt(request.ip);
       if (ipWait > 0) {
@@ -245,7 +245,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
 
   app.post<{ Body: PasswordChangeBody }>(
     '/api/auth/password',
-    { onRequest: requireRoles(), schema: { summary: 'Change your own password', body: PasswordChangeBody, response: { 200: LoginAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
+    { onRequest: requireRoles(), schema: { summary: 'Change your own password', body: PasswordChangeBody, response: { 200: SignedInAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 429, 503) } } },
     async function changeOwnPassword(request, reply): Promise<LoginAnswer> {
       const user = signedInUser(request);
       // The current password is guessable through a stolen session too: the same lock-out applies,

@@ -79,6 +79,16 @@ export const LoginAnswerSchema = Type.Object(
   { ...OPEN, description: 'The signed-in user and the CSRF token of the session (LoginAnswer).' },
 );
 
+/**
+ * The same answer where it starts a session (sign-in, a changed password), with the cookie it sets declared for the OpenAPI document (@fastify/swagger reads a
+ * response schema's `headers`; the serializer ignores them).
+ */
+export const SignedInAnswerSchema = Type.Object(LoginAnswerSchema.properties, {
+  ...OPEN,
+  description: LoginAnswerSchema.description,
+  headers: { 'set-cookie': { type: 'string', description: 'Two cookies: rs_session (HttpOnly, SameSite=Strict; Secure behind TLS), the session to send back on every request, and rs_signed_in, readable by the page, which says a session exists.' } },
+});
+
 export const TotpEnrolAnswerSchema = Type.Object(
   {
     secret: Type.String({ description: 'Base32, to type into the authenticator app.' }),
@@ -108,10 +118,15 @@ export const UserAnswerSchema = Type.Object({ user: UserAdminViewSchema }, { ...
 export const UserListAnswerSchema = Type.Object({ users: Type.Array(UserAdminViewSchema) }, { ...OPEN, description: 'Every user (UserListAnswer).' });
 
 const AuthError = ErrorAnswer;
+/** A 429: when to try again, in seconds. */
+const AuthRateLimited = Type.Object(ErrorAnswer.properties, {
+  ...ErrorAnswer,
+  headers: { 'retry-after': { type: 'integer', minimum: 1, description: 'Seconds until a sign-in may be tried again.' } },
+});
 
 /** The error answers of the auth and users routes, by status. */
 export function authErrors(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503>): Record<number, typeof AuthError> {
-  return Object.fromEntries(statuses.map((s) => [s, AuthError]));
+  return Object.fromEntries(statuses.map((s) => [s, s === 429 ? AuthRateLimited : AuthError]));
 }
 
 /** The 204 of signing out: no body. */
