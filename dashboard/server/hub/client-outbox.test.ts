@@ -140,6 +140,17 @@ describe('client outbox - a client over the buffer limit', () => {
     expect(sink.written).toEqual(['a1', 'a2']);
   });
 
+  it('says whether a coalesced slot holds a message not yet written (the hub then pushes what the client is owed)', () => {
+    const { sink, outbox } = setup();
+    outbox.latest('kpi', frame('k1', 150));
+    expect(outbox.holds('kpi')).toBe(false);
+    outbox.latest('kpi', frame('k2'));
+    expect([outbox.holds('kpi'), outbox.holds('health')]).toEqual([true, false]);
+    sink.drain();
+    outbox.flush();
+    expect(outbox.holds('kpi')).toBe(false);
+  });
+
   it('answers are never dropped, but too many waiting ones refuse further answers', () => {
     const { sink, outbox } = setup();
     sink.bufferedAmount = 1000;

@@ -111,6 +111,11 @@ export class ClientOutbox {
     return true;
   }
 
+  /** True while the slot holds a message not yet written (the client is behind and will get only the newest). */
+  holds(slot: CoalescedSlot): boolean {
+    return this._slots[slot] !== null;
+  }
+
   /** A KPI tick or health view: while the client is behind only the newest is kept. */
   latest(slot: CoalescedSlot, frame: Buffer): AcceptResult {
     if (this._tryWriteNow(frame, slot, Number.NaN)) return 'written';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger, createMetrics, formatMinor, KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS, type AlertWire, type DecisionWire, type KpiSecondWire, type ProcessHealthWire } from '../../../core/index.js';
 import { createHarness, eventually, type Harness } from '../../../test/harness.js';
-import type { ServerMessage, SessionUser, UserRole } from '../protocol.js';
+import type { KpiTick, ServerMessage, SessionUser, UserRole } from '../protocol.js';
 import { decisionFixture } from './test-fixtures.js';
 import { createHub, hubPlugin, type Hub, type HubLimits } from './index.js';
 
@@ -512,6 +512,52 @@ describe('ws hub - a stalled client', () => {
       await local.app.close();
     }
   });
+});
+
+describe('ws hub - a slow tab and KPI ticks', () => {
+  it('a tab that fell behind gets, once it reads again, every second it missed, with the seconds a late snapshot amended', async () => {
+    const h = await createHarness();
+    const server = await startServer(h, { bufferLimitBytes: 64 * 1024, queueCap: 8, stallTimeoutMs: 60_000 });
+    const tab = await TestClient.open(server.url, 'mona');
+    try {
+      tab.send({ type: 'subscribe', topic: 'kpi' });
+      await tab.next('kpi-history');
+      tab.send({ type: 'subscribe', topic: 'alerts' });
+      await tab.next('subscribed', (m) => m.topic === 'alerts');
+      // A second the tab has seen while it kept up: 0 decisions so far.
+      const late = (await tab.next('kpi', () => true, 5000)).tick.at;
+      // The tab stops reading; alerts fill the socket's buffers until the hub holds messages for it.
+      (tab.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const padding = 'k'.repeat(16 * 1024);
+      await eventually(async () => {
+        for (let i = 0; i < 40; i++) h.bus.nc.publish(h.names.alertSubject('fraud'), JSON.stringify(alert({ reasons: [{ code: 'PAD', scorer: 'test', points: 0, text: padding }] })));
+        await h.bus.nc.flush();
+        return server.hub.clientStats()[0]?.backlogged ? true : undefined;
+      }, 20_000, 'the hub to hold messages for the tab');
+      // A processor reports that second late: the next push amends it, and plain ticks follow.
+      h.bus.nc.publish(h.names.kpiSubject('proc-late'), JSON.stringify(kpiSnapshot('proc-late', late, 9)));
+      await h.bus.nc.flush();
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(server.hub.clientStats()[0]?.backlogged).toBe(true);
+
+      (tab.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      const newest = Math.floor(Date.now() / 1000) * 1000 - 2000;
+      await eventually(() => (tab.of('kpi').some((m) => m.tick.at >= newest) || tab.of('kpi-history').some((m) => m.ticks.some((t) => t.at >= newest)) ? true : undefined), 15_000, 'the tab to catch up');
+      // What the tab shows: every tick received, merged by `at` in the order received (as the web app does).
+      const shown = new Map<number, KpiTick>();
+      for (const m of tab.messages) {
+        if (m.type === 'kpi-history') for (const t of m.ticks) shown.set(t.at, t);
+        else if (m.type === 'kpi') shown.set(m.tick.at, m.tick);
+      }
+      expect(shown.get(late)).toMatchObject({ decisionsPerSecond: 9, processors: 1 });
+      const ats = [...shown.keys()].sort((a, b) => a - b);
+      expect(ats).toEqual(ats.map((_, i) => ats[0]! + i * 1000));
+    } finally {
+      tab.close();
+      await server.app.close();
+      await h.cleanup();
+    }
+  }, 40_000);
 });
 
 describe('ws hub - connections per user', () => {

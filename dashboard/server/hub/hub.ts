@@ -24,7 +24,7 @@ import {
   topicsFor,
   type HubLimits,
 } from './hub-policy.js';
-import { KpiTicker, tickSecondAt } from './kpi-ticker.js';
+import { KpiTicker, tickSecondAt, unionSeconds } from './kpi-ticker.js';
 import { RecentIds } from './recent-ids.js';
 
 /** Ticks fire this long after each whole second, so that "now" lands safely inside the new second. */
@@ -93,6 +93,12 @@ class LiveHub implements Hub {
   private readonly _ticker: KpiTicker;
   /** kpi-history as sent, encoded once per tick however many clients subscribe. */
   private _historyFrame: Buffer | null = null;
+  /**
+   * For a KPI client whose 'kpi' slot holds a push not yet written: the seconds that push carries.
+   * Only the newest push is kept for a client that is behind, so it carries every second pushed
+   * since the client fell behind (a late-amended second, then plain ticks, must not replace it).
+   */
+  private readonly _kpiOwed = new WeakMap<HubClient, readonly number[]>();
   private readonly _subscriptions: Subscription[] = [];
   private _decisions: Subscription | null = null;
   private _tickTimer: NodeJS.Timeout | undefined;
@@ -418,11 +424,38 @@ class LiveHub implements Hub {
       const amended = this._ticker.amendLate();
       const latest = this._ticker.latest!;
       const frame = encodeMessage(amended.length === 0 ? { type: 'kpi', tick: latest } : { type: 'kpi-history', ticks: [...amended, latest] });
-      for (const client of this._kpiClients) client.outbox.latest('kpi', frame);
+      this._pushKpi(frame, amended.length === 0 ? [latest.at] : [...amended.map((tick) => tick.at), latest.at]);
     } else {
       this._ticker.merger.prune(at);
     }
     this._scheduleTick();
+  }
+
+  /**
+   * Pushes this tick's `frame` (the ticks of `seconds`, ascending) to every KPI client. A client
+   * still holding an earlier push gets instead, as a kpi-history, the ticks of every second it is
+   * owed, as they stand now; clients that fell behind at the same tick share one encoding.
+   */
+  private _pushKpi(frame: Buffer, seconds: readonly number[]): void {
+    let catchUps: Map<string, Buffer> | undefined;
+    for (const client of this._kpiClients) {
+      const owed = client.outbox.holds('kpi') ? this._kpiOwed.get(client) : undefined;
+      if (owed === undefined) {
+        if (client.outbox.latest('kpi', frame) === 'queued') this._kpiOwed.set(client, seconds);
+        continue;
+      }
+      const ticks = this._ticker.ticksAt(unionSeconds(owed, seconds));
+      const ats = ticks.map((tick) => tick.at);
+      const key = ats.join();
+      catchUps ??= new Map();
+      let catchUp = catchUps.get(key);
+      if (catchUp === undefined) {
+        catchUp = encodeMessage({ type: 'kpi-history', ticks });
+        catchUps.set(key, catchUp);
+      }
+      client.outbox.latest('kpi', catchUp);
+      this._kpiOwed.set(client, ats);
+    }
   }
 
   private _pushHealth(): void {

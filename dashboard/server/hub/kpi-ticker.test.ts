@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS } from '../../../core/index.js';
-import { KpiTicker, tickSecondAt } from './kpi-ticker.js';
+import { KpiTicker, tickSecondAt, unionSeconds } from './kpi-ticker.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -73,6 +73,20 @@ describe('kpi ticker - the ring', () => {
     expect(ticker.latest?.decisionsPerSecond).toBe(1);
   });
 
+  it('gives the held ticks of the seconds asked for, as they stand now, and leaves out those not held', () => {
+    const ticker = new KpiTicker(T0);
+    ticker.advance(T0 + 3000);
+    ticker.merger.add(snapshot(T0 + 1000, 4), T0 + 4500);
+    ticker.advance(T0 + 4000);
+    ticker.amendLate();
+    const ticks = ticker.ticksAt([T0 - 1000, T0 + 1000, T0 + 4000, T0 + 9000]);
+    expect(ticks.map((t) => [t.at, t.decisionsPerSecond])).toEqual([
+      [T0 + 1000, 4],
+      [T0 + 4000, 0],
+    ]);
+    expect(new KpiTicker(T0).ticksAt([T0])).toEqual([]);
+  });
+
   it('holds 15 minutes at most, without gaps, after a long quiet spell', () => {
     const ticker = new KpiTicker(T0);
     ticker.advance(T0);
@@ -84,5 +98,16 @@ describe('kpi ticker - the ring', () => {
     ticker.advance(T0 + 3_601_000);
     expect(ticker.ticks).toHaveLength(900);
     expect(ticker.ticks[0]!.at).toBe(T0 + 3_600_000 - 898_000);
+  });
+});
+
+describe('kpi ticker - the seconds a client behind is owed', () => {
+  it.each([
+    [[], [5], [5]],
+    [[1, 3], [2, 3, 4], [1, 2, 3, 4]],
+    [[1, 2], [], [1, 2]],
+    [[4], [1, 5], [1, 4, 5]],
+  ])('%j and %j make %j', (a, b, union) => {
+    expect(unionSeconds(a, b)).toEqual(union);
   });
 });

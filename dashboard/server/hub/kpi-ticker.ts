@@ -33,6 +33,18 @@ export class KpiTicker {
     return this._ticks[this._ticks.length - 1] ?? null;
   }
 
+  /** The held ticks of these seconds (ascending), oldest first; seconds not held are left out. */
+  ticksAt(seconds: readonly number[]): KpiTick[] {
+    const first = this._ticks[0];
+    if (first === undefined) return [];
+    const ticks: KpiTick[] = [];
+    for (const second of seconds) {
+      const tick = this._ticks[(second - first.at) / 1000];
+      if (tick !== undefined && tick.at === second) ticks.push(tick);
+    }
+    return ticks;
+  }
+
   /**
    * Computes the ticks from the last one up to the second `at`, filling the seconds skipped while
    * nobody listened (at most the retained 15 minutes). True when at least one tick was added.
@@ -73,4 +85,16 @@ export class KpiTicker {
     }
     return amended;
   }
+}
+
+/** The seconds of both ascending lists, ascending, each once. */
+export function unionSeconds(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
