@@ -112,6 +112,55 @@ describe('live connection', () => {
     live.stop();
   });
 
+  it('live connection - fetches a `missed` gap again once the writer has stored it, showing each alert once', async () => {
+    // The hub drops alerts as they are raised; the writer stores them a batch (a second or more) later.
+    const dropped = [makeAlert({ createdAt: 5_000 }), makeAlert({ createdAt: 5_001 }), makeAlert({ createdAt: 5_002 })];
+    let stored = dropped.slice(0, 1);
+    let calls = 0;
+    const { live, socket, timers } = connectedLive({
+      catchUp: async () => {
+        calls += 1;
+        return { alerts: stored, complete: true };
+      },
+    });
+    const seen: string[] = [];
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, (m) => m.type === 'alert' && seen.push(m.alert.id));
+    socket().push({ type: 'missed', topic: 'alerts', count: 3, since: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([dropped[0]!.id]);
+    expect(notices).toEqual([]);
+    stored = dropped;
+    timers.advance(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toBe(2);
+    expect(seen).toEqual(dropped.map((a) => a.id));
+    expect(notices).toEqual([{ kind: 'caught-up', count: 3 }]);
+    live.stop();
+  });
+
+  it('live connection - stops fetching a `missed` gap after a few tries and says "reload" when some are still missing', async () => {
+    let calls = 0;
+    const { live, socket, timers } = connectedLive({
+      catchUp: async () => {
+        calls += 1;
+        return { alerts: [makeAlert({ createdAt: 5_000 })], complete: true };
+      },
+    });
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, () => {});
+    socket().push({ type: 'missed', topic: 'alerts', count: 4, since: 5_000 });
+    for (let i = 0; i < 5; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      timers.advance(2_500);
+    }
+    expect(calls).toBe(3);
+    expect(notices).toEqual([{ kind: 'reload', count: 4 }]);
+    live.stop();
+  });
+
   it('live connection - says "reload" when the gap is larger than it fetches or the fetch fails', async () => {
     let answer: 'partial' | 'fail' = 'partial';
     const { live, socket } = connectedLive({
@@ -165,21 +214,57 @@ describe('live connection', () => {
     live.onNotice((n) => notices.push(n));
     live.subscribe({ type: 'subscribe', topic: 'alerts' }, (m) => m.type === 'alert' && seen.push(m.alert.id));
     socket().push({ type: 'alert', alert: shown });
-    // nothing raised while away: the fetch from the last alert's time (inclusive) finds only it
+    // nothing raised while away: the fetch from the last alert's time (inclusive) finds only it, twice
     socket().serverClose(1006);
     timers.advance(500);
     socket().open();
     await new Promise((resolve) => setTimeout(resolve, 0));
+    timers.advance(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(notices).toEqual([]);
     expect(seen).toEqual([shown.id]);
-    // one raised while away: one missed
+    // one raised while away: one missed, said once the gap was fetched again
     answer = [shown, raisedWhileAway];
     socket().serverClose(1006);
     timers.advance(500);
     socket().open();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(seen).toEqual([shown.id, raisedWhileAway.id]);
+    timers.advance(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([shown.id, raisedWhileAway.id]);
     expect(notices).toEqual([{ kind: 'caught-up', count: 1 }]);
+    live.stop();
+  });
+
+  it('live connection - fetches a reconnect\'s gap once more, for alerts raised just before it that were not stored yet', async () => {
+    const early = makeAlert({ createdAt: 8_000 });
+    const justBefore = makeAlert({ createdAt: 8_900 });
+    let answer = [early];
+    const calls: number[] = [];
+    const { live, socket, timers } = connectedLive({
+      catchUp: async (since) => {
+        calls.push(since);
+        return { alerts: answer, complete: true };
+      },
+    });
+    const seen: string[] = [];
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, (m) => m.type === 'alert' && seen.push(m.alert.id));
+    socket().push({ type: 'alert', alert: makeAlert({ createdAt: 7_000 }) });
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    answer = [early, justBefore];
+    timers.advance(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    timers.advance(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(calls).toEqual([7_000, 7_000]);
+    expect(seen.slice(1)).toEqual([early.id, justBefore.id]);
+    expect(notices).toEqual([{ kind: 'caught-up', count: 2 }]);
     live.stop();
   });
 

@@ -48,6 +48,14 @@ export type LiveConnectionOptions = {
 };
 
 const OPEN = 1;
+/**
+ * The writer stores alerts in batches that wait up to a second to fill, then insert: alerts the hub
+ * pushed or dropped moments ago may not be in GET /api/alerts yet. A gap is fetched again this much
+ * later while some of it is missing.
+ */
+const CATCH_UP_RETRY_MS = 2_500;
+/** Fetches of a `missed` gap at most; a reconnect's gap has no count to check, and is fetched twice. */
+const CATCH_UP_ATTEMPTS = 3;
 /** Alert ids remembered to tell a caught-up alert from one already shown (more than a burst in one millisecond). */
 const SEEN_IDS_KEPT = 2_000;
 /**
@@ -280,31 +288,56 @@ export class LiveConnection {
     this._notify({ kind: 'reload', count: message.count });
   }
 
-  /** Fetches the gap and hands the alerts to subscribers as if pushed; `announced` is the server's count. */
+  /**
+   * Fetches the gap and hands the alerts to subscribers as if pushed; `announced` is the server's
+   * count. Fetched again after CATCH_UP_RETRY_MS while fewer than announced came (a reconnect's gap:
+   * once), so that alerts the writer had not stored yet are not lost; one notice at the end.
+   */
   private async _catchUp(since: number, subscription: Subscription, announced: number | null): Promise<void> {
     const filter = subscription.topic === 'alerts' ? subscription.filter : undefined;
-    if (this._options.catchUp === undefined) {
+    const catchUp = this._options.catchUp;
+    if (catchUp === undefined) {
       if (announced !== null) this._notify({ kind: 'reload', count: announced });
       return;
     }
-    try {
-      const { alerts, complete } = await this._options.catchUp(since, filter);
-      // The fetch starts at a time already seen (inclusive): what was shown already is neither
-      // shown again nor counted as missed.
-      let fresh = 0;
-      for (const alert of alerts) {
-        if (this._seenIds.has(alert.id)) continue;
-        fresh += 1;
-        if (alert.createdAt > this._lastAlertAt) this._lastAlertAt = alert.createdAt;
-        this._remember(alert.id);
-        this._dispatch('alerts', { type: 'alert', alert });
+    const attempts = announced === null ? 2 : CATCH_UP_ATTEMPTS;
+    let fresh = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      let answer: Awaited<ReturnType<CatchUp>>;
+      try {
+        answer = await catchUp(since, filter);
+      } catch {
+        this._notify({ kind: 'reload', count: announced ?? fresh });
+        return;
       }
-      const count = announced ?? fresh;
-      if (!complete) this._notify({ kind: 'reload', count: Math.max(count, fresh) });
-      else if (count > 0) this._notify({ kind: 'caught-up', count });
-    } catch {
-      this._notify({ kind: 'reload', count: announced ?? 0 });
+      fresh += this._showCaughtUp(answer.alerts);
+      if (!answer.complete) {
+        this._notify({ kind: 'reload', count: Math.max(announced ?? fresh, fresh) });
+        return;
+      }
+      if ((announced !== null && fresh >= announced) || attempt >= attempts) break;
+      await new Promise<void>((resolve) => this._timers.setTimeout(resolve, CATCH_UP_RETRY_MS));
+      if (!this._running) return;
     }
+    if (announced !== null && fresh < announced) this._notify({ kind: 'reload', count: announced });
+    else if ((announced ?? fresh) > 0) this._notify({ kind: 'caught-up', count: announced ?? fresh });
+  }
+
+  /**
+   * Hands fetched alerts to subscribers; returns how many were new. The fetch starts at a time
+   * already seen (inclusive) and may be repeated: what was shown already is neither shown again nor
+   * counted as missed.
+   */
+  private _showCaughtUp(alerts: readonly AlertWire[]): number {
+    let fresh = 0;
+    for (const alert of alerts) {
+      if (this._seenIds.has(alert.id)) continue;
+      fresh += 1;
+      if (alert.createdAt > this._lastAlertAt) this._lastAlertAt = alert.createdAt;
+      this._remember(alert.id);
+      this._dispatch('alerts', { type: 'alert', alert });
+    }
+    return fresh;
   }
 
   private _remember(id: string): void {
