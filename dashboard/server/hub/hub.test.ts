@@ -560,6 +560,35 @@ describe('ws hub - a slow tab and KPI ticks', () => {
   }, 40_000);
 });
 
+describe('ws hub - a late tick timer', () => {
+  it('pushes every second the hub ticks at once when its timer fires seconds late (a busy event loop)', async () => {
+    const h = await createHarness();
+    const server = await startServer(h);
+    const tab = await TestClient.open(server.url, 'mona');
+    try {
+      tab.send({ type: 'subscribe', topic: 'kpi' });
+      await tab.next('kpi-history');
+      const first = (await tab.next('kpi', () => true, 5000)).tick.at;
+      // The hub shares this thread: keep it busy past two tick times.
+      const until = Date.now() + 2300;
+      while (Date.now() < until);
+      const newest = Math.floor(Date.now() / 1000) * 1000 - 1000;
+      await eventually(() => (tab.of('kpi').some((m) => m.tick.at >= newest) || tab.of('kpi-history').some((m) => m.ticks.some((t) => t.at >= newest)) ? true : undefined), 5000, 'the tab to get the newest tick');
+      const ats = new Set<number>();
+      for (const m of tab.messages) {
+        if (m.type === 'kpi') ats.add(m.tick.at);
+        else if (m.type === 'kpi-history') for (const t of m.ticks) ats.add(t.at);
+      }
+      const live = [...ats].filter((at) => at >= first).sort((a, b) => a - b);
+      expect(live).toEqual(live.map((_, i) => first + i * 1000));
+    } finally {
+      tab.close();
+      await server.app.close();
+      await h.cleanup();
+    }
+  }, 20_000);
+});
+
 describe('ws hub - connections per user', () => {
   it('refuses a user more sockets than the per-user limit with 1008 and a reason, without touching other users', async () => {
     const h = await createHarness();

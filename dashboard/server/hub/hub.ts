@@ -282,7 +282,7 @@ class LiveHub implements Hub {
         client.kpi = true;
         this._kpiClients.add(client);
         this._answer(client, { type: 'subscribed', topic: 'kpi' });
-        if (this._ticker.advance(tickSecondAt(Date.now()))) this._historyFrame = null;
+        if (this._ticker.advance(tickSecondAt(Date.now())) > 0) this._historyFrame = null;
         this._historyFrame ??= encodeMessage({ type: 'kpi-history', ticks: this._ticker.ticks });
         if (!client.outbox.control(this._historyFrame, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
         return;
@@ -418,13 +418,15 @@ class LiveHub implements Hub {
   private _onTickTimer(): void {
     const at = tickSecondAt(Date.now());
     // Nobody watching: snapshots are still merged (cheap), ticks are computed when someone subscribes.
-    if (this._kpiClients.size > 0 && this._ticker.advance(at)) {
+    const added = this._kpiClients.size > 0 ? this._ticker.advance(at) : 0;
+    if (added > 0) {
       this._historyFrame = null;
-      // seconds a processor reported late go out again, made with what came, before the newest
+      // Seconds a processor reported late go out again, made with what came, before the new ones:
+      // usually one, more when this timer fired seconds late (a busy event loop).
       const amended = this._ticker.amendLate();
-      const latest = this._ticker.latest!;
-      const frame = encodeMessage(amended.length === 0 ? { type: 'kpi', tick: latest } : { type: 'kpi-history', ticks: [...amended, latest] });
-      this._pushKpi(frame, amended.length === 0 ? [latest.at] : [...amended.map((tick) => tick.at), latest.at]);
+      const ticks = [...amended, ...this._ticker.ticks.slice(-added)];
+      const frame = encodeMessage(ticks.length === 1 ? { type: 'kpi', tick: ticks[0]! } : { type: 'kpi-history', ticks });
+      this._pushKpi(frame, ticks.map((tick) => tick.at));
     } else {
       this._ticker.merger.prune(at);
     }

@@ -37,10 +37,10 @@ describe('kpi ticker - which second', () => {
 describe('kpi ticker - the ring', () => {
   it('ticks each second once, in order, and not before the hub started', () => {
     const ticker = new KpiTicker(T0 + 500);
-    expect(ticker.advance(T0 - 1000)).toBe(false);
-    expect(ticker.advance(T0)).toBe(true);
-    expect(ticker.advance(T0)).toBe(false);
-    expect(ticker.advance(T0 + 1000)).toBe(true);
+    expect(ticker.advance(T0 - 1000)).toBe(0);
+    expect(ticker.advance(T0)).toBe(1);
+    expect(ticker.advance(T0)).toBe(0);
+    expect(ticker.advance(T0 + 1000)).toBe(1);
     expect(ticker.ticks.map((t) => t.at)).toEqual([T0, T0 + 1000]);
   });
 
@@ -48,7 +48,7 @@ describe('kpi ticker - the ring', () => {
     const ticker = new KpiTicker(T0);
     ticker.advance(T0);
     for (let i = 1; i <= 5; i++) ticker.merger.add(snapshot(T0 + i * 1000, i), T0 + i * 1000);
-    expect(ticker.advance(T0 + 5000)).toBe(true);
+    expect(ticker.advance(T0 + 5000)).toBe(5);
     expect(ticker.ticks.map((t) => t.decisionsPerSecond)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(ticker.latest?.at).toBe(T0 + 5000);
   });

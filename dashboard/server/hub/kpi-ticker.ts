@@ -47,20 +47,21 @@ export class KpiTicker {
 
   /**
    * Computes the ticks from the last one up to the second `at`, filling the seconds skipped while
-   * nobody listened (at most the retained 15 minutes). True when at least one tick was added.
+   * nobody listened (at most the retained 15 minutes). Returns how many ticks were added: the
+   * newest ones held.
    */
-  advance(at: number): boolean {
+  advance(at: number): number {
     const oldest = at - (KPI_RETAIN_SECONDS - 1) * 1000;
     this.merger.prune(at);
     const from = Math.max(this._lastTickAt + 1000, oldest, this._firstSecond);
-    if (from > at) return false;
+    if (from > at) return 0;
     let drop = 0;
     while (drop < this._ticks.length && this._ticks[drop]!.at < oldest) drop++;
     if (drop > 0) this._ticks.splice(0, drop);
     for (let second = from; second <= at; second += 1000) this._ticks.push(this._tick(second));
     this._lastTickAt = at;
     this.merger.markTicked(at);
-    return true;
+    return (at - from) / 1000 + 1;
   }
 
   private _tick(second: number): KpiTick {
