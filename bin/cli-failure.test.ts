@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, sourcePath } from '../core/index.js';
 import { AdminEnvError } from '../dashboard/server/auth/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
-import { failureText, isUserMistake, quietOnClosedPipe } from './cli-failure.js';
+import { TimeoutError } from '@nats-io/nats-core';
+import { failureText, isUserMistake, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
 import { UsersCommandError } from './users.js';
 
 describe('cli failure - one line for a mistake, a stack for a defect', () => {
@@ -26,6 +27,18 @@ describe('cli failure - one line for a mistake, a stack for a defect', () => {
     expect(isUserMistake(bug)).toBe(false);
     expect(failureText(bug)).toBe(bug.stack);
     expect(failureText('a string')).toBe('a string');
+  });
+});
+
+describe('cli failure - NATS that does not answer while starting', () => {
+  it('is one line naming NATS (without its credentials), not a stack', () => {
+    const said = natsTimeoutWhileStarting(new TimeoutError(), 'nats://app:s3cret@10.0.0.5:4222');
+    expect(isUserMistake(said)).toBe(true);
+    expect(failureText(said)).toMatch(/^NATS at nats:\/\/app:\*\*\*@10\.0\.0\.5:4222 did not answer a JetStream request in time while riskstream was starting .*riskstream doctor/);
+    expect(failureText(said)).not.toContain('s3cret');
+    // anything else passes through as it was
+    const other = new Error('boom');
+    expect(natsTimeoutWhileStarting(other, 'nats://127.0.0.1:4222')).toBe(other);
   });
 });
 

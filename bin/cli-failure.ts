@@ -2,6 +2,8 @@
 // an option, a file, a service that is not there — is one line saying what to change; anything else
 // is a defect, printed with its stack for the report. A reader of stdout that goes away
 // (`riskstream users list | head -1`) is neither: the command ends quietly.
+import { TimeoutError } from '@nats-io/nats-core';
+import { safeUrl, ServiceUnavailableError } from '../core/index.js';
 
 /**
  * The errors whose message is the whole story, by name rather than class: some come from other
@@ -64,4 +66,16 @@ export function quietOnClosedPipe(stdout: Output = process.stdout, stderr: Outpu
   stderr.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
+}
+
+/**
+ * A JetStream request at start that NATS did not answer in time (a server overloaded, paused or
+ * stopping after the connection was made) is a service that is not there, said in one line like
+ * the others, not a defect with a stack: nothing was taken from the streams yet.
+ */
+export function natsTimeoutWhileStarting(error: unknown, natsUrl: string): unknown {
+  if (!(error instanceof TimeoutError)) return error;
+  return new ServiceUnavailableError(
+    `NATS at ${safeUrl(natsUrl)} did not answer a JetStream request in time while riskstream was starting (it is overloaded, paused or stopping); nothing was lost. Check it with \`riskstream doctor\`, then start again.`,
+  );
 }
