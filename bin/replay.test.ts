@@ -178,7 +178,7 @@ describe('riskstream replay', () => {
     expect(summary.sent).toBeGreaterThan(0);
     expect(summary.sent).toBeLessThan(50);
     expect(summary.stoppedAtLine).toBeGreaterThanOrEqual(summary.sent);
-    expect(out.reports).toContain(`replay: stopped after line ${summary.stoppedAtLine} of the file; sent again, the events already sent are recognised by their ids and not decided twice`);
+    expect(out.reports).toContain(`replay: stopped after line ${summary.stoppedAtLine} of the file; sent again, the events already sent are recognised by their ids and not decided twice (within the dedup TTL, unless Redis lost its data)`);
   });
 
   it('refuses, as HTTP ingest does, a line naming a field twice, with a lone surrogate or nested too deep, naming the rule; a BOM is no part of the first line', async () => {

@@ -191,7 +191,7 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
     } catch (error) {
       throw new ReplayError(
         `stopped: ${(error as Error).message}. ${sent.toLocaleString('en-US')} events were sent before this batch; ` +
-          'run the replay again once the cause is fixed (events with ids are recognised and not decided twice)',
+          'run the replay again once the cause is fixed (events with ids are recognised and not decided twice, within the dedup TTL and unless Redis lost its data)',
       );
     }
     // a 207 answer: the lines the other riskstream refused, named by their line in the file
@@ -263,7 +263,7 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
   out.report(`replay: ${sent.toLocaleString('en-US')} of ${lines.toLocaleString('en-US')} events sent in ${sendSeconds.toFixed(1)} s, ${refused} refused`);
   if (stoppedAt !== null) {
     out.report(
-      `replay: stopped after line ${stoppedAt.toLocaleString('en-US')} of the file; sent again, the events already sent are recognised by their ids and not decided twice`,
+      `replay: stopped after line ${stoppedAt.toLocaleString('en-US')} of the file; sent again, the events already sent are recognised by their ids and not decided twice (within the dedup TTL, unless Redis lost its data)`,
     );
   }
   if (beyondRetention > 0) {
