@@ -123,7 +123,9 @@ export type ServerMessage =
   /**
    * Sent after subscribing to kpi: the ticks the hub still holds (oldest first, up to 15 minutes).
    * Also instead of a `kpi` tick when earlier seconds were amended (a processor's snapshot came
-   * after their tick): those ticks again, then the newest. Merge by `at`.
+   * after their tick): those ticks again, then the newest; when the hub's timer fired late and
+   * several seconds are new at once; and to a tab that fell behind, every second it was owed when
+   * it reads again (docs/dashboard-live.md). Merge by `at`.
    */
   | { readonly type: 'kpi-history'; readonly ticks: readonly KpiTick[] }
   /** `alert.amount`: the exact decimal of amountMinor (ISO 4217 digits), as the REST API writes it. */
