@@ -153,7 +153,7 @@ export async function startSystem(
       // Embedded chDB is this process's alone: mend what a previous unclean stop tore before the
       // writer stores anything (with a server, another writer may be inserting meanwhile).
       if (roles.has('writer') && ch.kind === 'chdb') {
-        await repairMinuteAggregates({ client: ch.client, database: names.database, retentionDays: config.retentionDays, logger: logger.child({ role: 'writer' }) }).catch(
+        await repairMinuteAggregates({ client: ch.client, database: names.database, retentionDays: config.retentionDays, logger: logger.child({ role: 'writer' }), dataDir: config.dataDir }).catch(
           (error: unknown) => logger.error({ err: error }, 'could not check the minute aggregates against the stored rows; the dashboard figures may be off for the minutes of the last stop'),
         );
       }
@@ -233,7 +233,9 @@ export async function startSystem(
     // Mapping rows off the main thread costs ≈ 10 % more CPU per row and halves how long alerts wait
     // for the dashboard's sockets (docs/decisions/0002): worth it where the API shares the thread.
     const mappingThread = config.writerThread === 'auto' ? roles.has('api') : config.writerThread;
-    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster, fxRates: config.fxRates, mappingThread, retentionDays: config.retentionDays });
+    // On chDB the writer records the minutes of each insert for the repair above; with a server the repair does not run.
+    const dataDir = clickhouse!.kind === 'chdb' ? config.dataDir : undefined;
+    writer = createWriter({ bus, client: clickhouse!.client, names, metrics, logger: logger.child({ role: 'writer' }), cluster: config.clickhouseCluster, fxRates: config.fxRates, mappingThread, retentionDays: config.retentionDays, dataDir });
   }
   let publisher: EventPublisher | undefined;
   let waiters: DecisionWaiters | undefined;

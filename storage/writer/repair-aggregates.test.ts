@@ -1,13 +1,16 @@
 // Repairing minute aggregates torn by an unclean stop, against real chDB: the raw rows are written
 // through the real views, then an aggregate is torn the three ways a stop between two part
 // commits can tear it, and the repair must bring back exactly what the views had computed.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/index.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { CURRENT_MINUTE_VIEWS } from '../schema/migrations/index.js';
-import { selectRows } from '../sql.js';
+import { selectRows, type SqlClient } from '../sql.js';
+import { InflightMinutes, inflightPath } from './inflight-minutes.js';
 import { repairMinuteAggregates } from './repair-aggregates.js';
 
 let h: Harness;
@@ -127,5 +130,78 @@ describe('repairing minute aggregates', () => {
     expect(repairs.find((r) => r.table === 'alerts_minute')?.rebuilt).toBe(1);
     const [row] = await rows(`SELECT sum(alerts) AS n FROM {db}.alerts_minute WHERE ${inMinute(m3)}`);
     expect(Number(row?.n)).toBe(30);
+  });
+});
+
+describe('repairing minute aggregates - the minutes the writer recorded', () => {
+  const NOW_MIN = Math.floor(Date.now() / 60_000) * 60;
+  /** A minute three hours ago that nothing else writes: late events. */
+  const LATE = NOW_MIN - 3 * 3600;
+  const lateCount = async (): Promise<number> => Number((await rows(`SELECT sum(events) AS n FROM {db}.events_minute WHERE ${inMinute(LATE)}`))[0]?.n ?? 0);
+
+  it('repairing minute aggregates - a minute whose view part alone committed is found from the record, and its redelivered rows count once', async () => {
+    // Traffic now: the raw table's newest parts hold this minute only.
+    await sql(
+      `INSERT INTO {db}.events (id, kind, ts, amount_usd) SELECT concat('now-', toString(number)), 'payment', toDateTime64(${NOW_MIN} + number, 3, 'UTC'), 1 FROM numbers(10)`,
+    );
+    // The writer recorded the late batch's minute, then was killed after the view's part of its
+    // insert committed and before the raw part did.
+    new InflightMinutes(h.dataDir, h.names.database, 'events', logger).beforeInsert([LATE]);
+    await sql(`INSERT INTO {db}.events_minute (minute, kind, channel, country, events, amount_usd) VALUES (toDateTime(${LATE}, 'UTC'), 'payment', '', '', 5, 5)`);
+
+    // The newest parts alone do not name it (the defect).
+    const blind = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger });
+    expect(blind.find((r) => r.table === 'events_minute')?.rebuilt).toBe(0);
+    expect(await lateCount()).toBe(5);
+
+    const repairs = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger, dataDir: h.dataDir });
+    expect(repairs.map((r) => [r.table, r.rebuilt])).toEqual([
+      ['events_minute', 1],
+      ['decisions_minute', 0],
+      ['alerts_minute', 0],
+    ]);
+    expect(await lateCount()).toBe(0);
+    // Repaired, the record is removed: the next start compares only what the writer records anew.
+    expect(existsSync(inflightPath(h.dataDir, h.names.database, 'events'))).toBe(false);
+
+    // The writer starts and stores the redelivered batch: counted once.
+    await sql(
+      `INSERT INTO {db}.events (id, kind, ts, amount_usd) SELECT concat('late-', toString(number)), 'payment', toDateTime64(${LATE} + number, 3, 'UTC'), 1 FROM numbers(5)`,
+    );
+    expect(await lateCount()).toBe(5);
+    const again = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger, dataDir: h.dataDir });
+    expect(again.every((r) => r.rebuilt === 0)).toBe(true);
+  });
+
+  it('repairing minute aggregates - a record that cannot be read is ignored with a warning: the newest parts are still compared and start-up goes on', async () => {
+    const warnings: Array<Record<string, unknown>> = [];
+    const watching = createLogger('warn', 'test', { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
+    const path = inflightPath(h.dataDir, h.names.database, 'decisions');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '{"v":1,"database":"cut short');
+    // A torn minute the newest parts name is still found.
+    await sql(`DELETE FROM {db}.events_minute WHERE minute = toDateTime(${NOW_MIN}, 'UTC')`);
+
+    const repairs = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger: watching, dataDir: h.dataDir });
+    expect(repairs.map((r) => [r.table, r.rebuilt])).toEqual([
+      ['events_minute', 1],
+      ['decisions_minute', 0],
+      ['alerts_minute', 0],
+    ]);
+    expect(warnings.some((w) => w.path === path && String(w.msg).includes('not readable'))).toBe(true);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('repairing minute aggregates - a repair that fails leaves the record for the next start', async () => {
+    new InflightMinutes(h.dataDir, h.names.database, 'alerts', logger).beforeInsert([LATE]);
+    const failing: SqlClient = {
+      query: (() => Promise.reject(new Error('ClickHouse went away'))) as SqlClient['query'],
+      command: ch.client.command.bind(ch.client),
+      insert: ch.client.insert.bind(ch.client),
+    };
+    await expect(repairMinuteAggregates({ client: failing, database: h.names.database, retentionDays: 30, logger, dataDir: h.dataDir })).rejects.toThrow(/went away/);
+    expect(existsSync(inflightPath(h.dataDir, h.names.database, 'alerts'))).toBe(true);
+    await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger, dataDir: h.dataDir });
+    expect(existsSync(inflightPath(h.dataDir, h.names.database, 'alerts'))).toBe(false);
   });
 });

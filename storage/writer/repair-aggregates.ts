@@ -8,14 +8,21 @@
 // them a second time. Measured: 8 SIGKILLs under 3,000 events/s left 8 events out of
 // events_minute (docs/decisions/0005-outages.md).
 //
-// Only the last inserts before a stop can be torn, so only the minutes of the rows in the newest
-// parts are compared — a few small queries at start-up when all is well. A minute whose row count
-// differs is deleted from the aggregate and recomputed from the raw rows with the view's own query.
-// A stop during the repair leaves a minute missing or partial, which the next start finds again.
+// Only the last inserts before a stop can be torn, so only their minutes are compared — a few
+// small queries at start-up when all is well. They are found two ways:
+// - the minutes of the rows in the raw table's newest parts (a raw part committed without its view's);
+// - the minutes the writer recorded in the data folder before each insert (inflight-minutes.ts).
+//   Without them a batch whose view part alone committed went unseen when nothing else wrote its
+//   minute lately (late events, quiet traffic): no raw part names it, the redelivered rows were
+//   then stored, and the view counted them twice for good.
+// A minute whose row count differs is deleted from the aggregate and recomputed from the raw rows
+// with the view's own query. The record is removed only once every aggregate is checked: a stop
+// or a failure during the repair leaves it, and a minute missing or partial, for the next start.
 import type { Logger } from '../../core/index.js';
 import { CURRENT_MINUTE_VIEWS } from '../schema/migrations/index.js';
 import { MINUTE_COLUMN, type MinuteTable, type RawTable } from '../schema/tables.js';
 import { numberOf, qualified, selectRows, type SqlClient } from '../sql.js';
+import { clearInflightMinutes, readInflightMinutes } from './inflight-minutes.js';
 
 /** Each aggregate, the raw table its view reads, and the measure that counts the raw rows. */
 const AGGREGATES: ReadonlyArray<{ readonly table: MinuteTable; readonly raw: RawTable; readonly count: string }> = [
@@ -23,6 +30,9 @@ const AGGREGATES: ReadonlyArray<{ readonly table: MinuteTable; readonly raw: Raw
   { table: 'decisions_minute', raw: 'decisions', count: 'decisions' },
   { table: 'alerts_minute', raw: 'alerts', count: 'alerts' },
 ];
+
+/** The raw tables a minute aggregate's view reads: the writer records the minutes of their inserts. */
+export const AGGREGATED_RAW_TABLES: readonly RawTable[] = AGGREGATES.map((a) => a.raw);
 
 /** Parts written this long before the newest one are compared too: every insert that could have been in flight. */
 const RECENT_PARTS_SECONDS = 120;
@@ -33,6 +43,12 @@ export type RepairOptions = {
   /** The raw tables' retention: older minutes have lost raw rows to the TTL on purpose, and are left alone. */
   readonly retentionDays: number;
   readonly logger: Logger;
+  /**
+   * The data folder whose record names the minutes of the inserts the writer was making
+   * (inflight-minutes.ts); they are compared too, and the record removed once all is checked.
+   * Unset: only the newest parts' minutes.
+   */
+  readonly dataDir?: string;
 };
 
 export type AggregateRepair = { readonly table: MinuteTable; readonly checked: number; readonly rebuilt: number };
@@ -40,8 +56,12 @@ export type AggregateRepair = { readonly table: MinuteTable; readonly checked: n
 /** Compares the recent minutes of every aggregate with its raw table and rebuilds those that differ. */
 export async function repairMinuteAggregates(options: RepairOptions): Promise<AggregateRepair[]> {
   const repairs: AggregateRepair[] = [];
+  const { dataDir } = options;
+  // Within the retention, as for the parts: older minutes may have lost raw rows to the TTL on purpose.
+  const oldest = Math.floor(Date.now() / 1000) - Math.max(0, options.retentionDays - 1) * 86_400;
   for (const aggregate of AGGREGATES) {
-    const minutes = await recentMinutes(options, aggregate.raw);
+    const recorded = dataDir === undefined ? [] : readInflightMinutes(dataDir, options.database, aggregate.raw, options.logger);
+    const minutes = [...new Set([...(await recentMinutes(options, aggregate.raw)), ...recorded.filter((m) => m >= oldest)])].sort((a, b) => a - b);
     const torn = minutes.length === 0 ? [] : await differingMinutes(options, aggregate, minutes);
     if (torn.length > 0) await rebuild(options, aggregate, torn);
     repairs.push({ table: aggregate.table, checked: minutes.length, rebuilt: torn.length });
@@ -50,6 +70,14 @@ export async function repairMinuteAggregates(options: RepairOptions): Promise<Ag
         { table: aggregate.table, minutes: torn.length, first: new Date(torn[0]! * 1000).toISOString() },
         'minute aggregates disagreed with the stored rows after an unclean stop; rebuilt those minutes from them',
       );
+    }
+  }
+  if (dataDir !== undefined) {
+    try {
+      clearInflightMinutes(dataDir, options.database, AGGREGATED_RAW_TABLES);
+    } catch (error) {
+      // Left in place, its minutes are only compared once more at the next start.
+      options.logger.warn({ err: error, dataDir }, 'could not remove the record of the minutes of the last inserts');
     }
   }
   return repairs;

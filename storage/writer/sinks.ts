@@ -1,7 +1,10 @@
 // Which stream feeds which raw table, through which durable consumer and mapper.
 import type { Names } from '../../core/index.js';
+import type { RawTable } from '../schema/tables.js';
 import { minuteOfTimeText } from './batch-insert.js';
+import { InflightMinutes } from './inflight-minutes.js';
 import { DECISION_ROWS, EVENT_ROWS, dayOf } from './line-tables.js';
+import { AGGREGATED_RAW_TABLES } from './repair-aggregates.js';
 import { alertRow, type AlertRow } from './rows/alert-row.js';
 import { deadLetterRow, type DeadLetterRow } from './rows/dead-letter-row.js';
 import type { DecisionRow } from './rows/decision-row.js';
@@ -15,7 +18,13 @@ export type Sink = {
   readonly handle: TableSink<unknown>['handle'];
 };
 
-export function createSinks(names: Names, deps: SinkDeps): Sink[] {
+/**
+ * The sinks of the four raw tables. With `inflightDir` (the data folder, on embedded chDB), those
+ * whose table feeds a minute aggregate record the minutes of each insert there before making it.
+ */
+export function createSinks(names: Names, deps: SinkDeps, inflightDir?: string): Sink[] {
+  const inflight = (table: RawTable): InflightMinutes | undefined =>
+    inflightDir !== undefined && AGGREGATED_RAW_TABLES.includes(table) ? new InflightMinutes(inflightDir, names.database, table, deps.logger) : undefined;
   const events: SinkSpec<EventRow> = {
     ...EVENT_ROWS,
     table: 'events',
@@ -50,5 +59,10 @@ export function createSinks(names: Names, deps: SinkDeps): Sink[] {
     minuteOf: (r) => minuteOfTimeText(r.at),
     deadLetterRefusals: false,
   };
-  return [new TableSink(events, deps), new TableSink(decisions, deps), new TableSink(alerts, deps), new TableSink(deadLetters, deps)];
+  return [
+    new TableSink(events, deps, inflight(events.table)),
+    new TableSink(decisions, deps, inflight(decisions.table)),
+    new TableSink(alerts, deps, inflight(alerts.table)),
+    new TableSink(deadLetters, deps, inflight(deadLetters.table)),
+  ];
 }

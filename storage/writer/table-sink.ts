@@ -6,8 +6,9 @@ import { ingestTsOf, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type J
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
-import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe } from './batch-insert.js';
+import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe, type RejectedRow } from './batch-insert.js';
 import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
+import type { InflightMinutes } from './inflight-minutes.js';
 import { prepareRow, type LineTable, type PreparedRow, type RowSpec } from './line-tables.js';
 import type { LineMapper } from './mapping-host.js';
 import type { WireMessage } from './rows/row-outcome.js';
@@ -97,6 +98,15 @@ function errorText(error: unknown): string {
   return typeof type === 'string' && type.length > 0 && !message.includes(type) ? `${type}: ${message}` : message;
 }
 
+const NO_MINUTES: ReadonlySet<number> = new Set();
+
+/** The distinct event minutes of the rows. */
+function minutesOf(rows: readonly KeyProbe[]): Set<number> {
+  const minutes = new Set<number>();
+  for (const row of rows) minutes.add(row.minute);
+  return minutes;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -123,10 +133,13 @@ export class TableSink<R> {
   /** How rows are encoded for the insert: lines from the mapping thread are inserted as they are. */
   private readonly _encoding: RowEncoding<unknown> | undefined;
   private readonly _backoff: Backoff;
+  /** Where the minutes of each insert are recorded before it is made (a table with a minute aggregate, on chDB); else unset. */
+  private readonly _inflight: InflightMinutes | undefined;
 
-  constructor(spec: SinkSpec<R>, deps: SinkDeps) {
+  constructor(spec: SinkSpec<R>, deps: SinkDeps, inflight?: InflightMinutes) {
     this.spec = spec;
     this._deps = deps;
+    this._inflight = inflight;
     this._target = { client: deps.client, database: deps.database, table: spec.table, insertSettings: deps.insertSettings };
     const encoding = spec.encoding as RowEncoding<unknown> | undefined;
     this._encoding = encoding && spec.lines !== undefined && deps.lineMapper ? { columns: encoding.columns, line: asLine } : encoding;
@@ -211,8 +224,20 @@ export class TableSink<R> {
     const fresh = [...unique.values()].filter((r) => !stored.has(r.key));
     duplicates += unique.size - fresh.length;
 
+    // Before the insert, its minutes go to the record that the next start's repair reads: a kill
+    // between the insert's raw part and its view's part would leave them torn (repair-aggregates.ts).
+    const inflight = fresh.length > 0 ? this._inflight : undefined;
+    const minutes = inflight ? minutesOf(fresh) : NO_MINUTES;
+    inflight?.beforeInsert(minutes);
     const started = performance.now();
-    const rejected = await insertRows(this._target, fresh, this._encoding);
+    let rejected: RejectedRow<unknown>[];
+    try {
+      rejected = await insertRows(this._target, fresh, this._encoding);
+    } catch (error) {
+      // Part of it may be stored (a chunk, a half of a bisection, a raw part without its view's).
+      inflight?.insertFailed(minutes);
+      throw error;
+    }
     if (fresh.length > 0) this._deps.metrics.stageLatency.observe({ stage: 'writer_insert' }, (performance.now() - started) / 1000);
     for (const r of rejected) {
       const source = sourceOf.get(r.row.key)!;

@@ -32,6 +32,12 @@ export type WriterOptions = {
   readonly fxRates?: Readonly<Record<string, number>>;
   /** RISKSTREAM_RETENTION_DAYS: rows already past it are acknowledged, not inserted (unset: all inserted). */
   readonly retentionDays?: number;
+  /**
+   * The data folder (RISKSTREAM_DATA_DIR), given on embedded chDB: before each insert into a table
+   * with a minute aggregate, the writer records its minutes there for the start-up repair
+   * (repairMinuteAggregates with the same folder). Unset: nothing is recorded.
+   */
+  readonly dataDir?: string | undefined;
 };
 
 export type WriterTableStatus = {
@@ -120,7 +126,7 @@ export function createWriter(options: WriterOptions): Writer {
     signal: abort.signal,
     ...(lineMapper ? { lineMapper } : {}),
     ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
-  });
+  }, options.dataDir);
   const lags = new Map<RawTable, Lag>(sinks.map((s) => [s.spec.table, { seconds: null, messages: null }]));
   const consumers: BatchConsumer[] = [];
   const held = new Map<RawTable, BatchConsumer>();

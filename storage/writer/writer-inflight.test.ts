@@ -1,0 +1,94 @@
+// The writer records the minutes of each insert before making it, against real NATS and chDB: the
+// client is wrapped to read the record at the moment each insert reaches ClickHouse.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createMetrics, messageHeaders } from '../../core/index.js';
+import { createHarness, eventually, payment, type Harness } from '../../test/harness.js';
+import { createClickHouse, type ClickHouse } from '../clickhouse.js';
+import { migrate } from '../schema/migrate.js';
+import type { RawTable } from '../schema/tables.js';
+import { numberOf, selectRows, type SqlClient } from '../sql.js';
+import { alert } from '../test-fixtures.js';
+import { inflightPath, readInflightMinutes } from './inflight-minutes.js';
+import { repairMinuteAggregates } from './repair-aggregates.js';
+import { createWriter, type Writer } from './writer.js';
+
+let h: Harness;
+let ch: ClickHouse;
+let writer: Writer | undefined;
+const logger = createLogger('silent');
+
+/** What each insert found recorded when it reached ClickHouse: its table and the record's minutes. */
+const seen: Array<{ table: RawTable; recorded: number[] }> = [];
+
+function recordingClient(real: SqlClient): SqlClient {
+  return {
+    query: real.query.bind(real),
+    command: real.command.bind(real),
+    insert: (async (params: Parameters<ClickHouseClient['insert']>[0]) => {
+      const table = /`([a-z_]+)`$/.exec(params.table)![1] as RawTable;
+      seen.push({ table, recorded: table === 'dead_letters' ? [] : readInflightMinutes(h.dataDir, h.names.database, table, logger) });
+      return real.insert(params);
+    }) as ClickHouseClient['insert'],
+  };
+}
+
+const NOW = Date.now();
+const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60;
+/** A late event, three hours old, and one of now: one batch, two minutes. */
+const LATE_MS = NOW - 3 * 3600_000;
+
+beforeAll(async () => {
+  h = await createHarness();
+  ch = await createClickHouse({ dataDir: h.dataDir, database: h.names.database });
+  await migrate(ch.client, { database: h.names.database, retentionDays: 30 });
+});
+
+afterAll(async () => {
+  await writer?.drain();
+  await ch?.client.command({ query: `DROP DATABASE IF EXISTS \`${h.names.database}\`` });
+  await ch?.close();
+  await h?.cleanup();
+});
+
+describe('writer - the minutes of each insert', () => {
+  it('writer - records the minutes of a batch in the data folder before inserting it, for the tables with an aggregate', async () => {
+    // Left by a process killed while writing it: the writer starts all the same.
+    const corrupt = inflightPath(h.dataDir, h.names.database, 'decisions');
+    mkdirSync(dirname(corrupt), { recursive: true });
+    writeFileSync(corrupt, '{"v":1,"datab');
+
+    // Published before the writer starts, so that they come in one batch per table.
+    const js = h.bus.js;
+    await js.publish(h.names.eventSubject('payment', 0), JSON.stringify(payment('wi-late', { ts: new Date(LATE_MS).toISOString() })), { msgID: 'wi-1', headers: messageHeaders() });
+    await js.publish(h.names.eventSubject('payment', 0), JSON.stringify(payment('wi-now', { ts: new Date(NOW).toISOString() })), { msgID: 'wi-2', headers: messageHeaders() });
+    await js.publish(h.names.alertSubject('aml'), JSON.stringify(alert({ id: 'wi-al', eventId: 'wi-late', ts: LATE_MS, createdAt: NOW })), { msgID: 'wi-3', headers: messageHeaders() });
+
+    writer = createWriter({ bus: h.bus, client: recordingClient(ch.client), names: h.names, metrics: createMetrics(), logger, maxWaitMs: 100, lagPollMs: 100, retentionDays: 30, mappingThread: false, dataDir: h.dataDir });
+    await writer.start();
+    await eventually(() => (writer!.status().tables.filter((t) => t.rowsInserted > 0).length === 2 ? true : undefined), 20_000, 'the events and the alert stored');
+
+    // Each insert found its batch's minutes recorded already.
+    expect(seen.find((s) => s.table === 'events')?.recorded).toEqual([minuteOf(LATE_MS), minuteOf(NOW)].sort((a, b) => a - b));
+    expect(seen.find((s) => s.table === 'alerts')?.recorded).toEqual([minuteOf(LATE_MS)]);
+    // No aggregate reads dead letters; nothing inserted into decisions yet, and its unreadable record left as it was.
+    expect(existsSync(inflightPath(h.dataDir, h.names.database, 'dead_letters'))).toBe(false);
+    expect(readInflightMinutes(h.dataDir, h.names.database, 'decisions', logger)).toEqual([]);
+
+    // After the insert the record stays (one write per insert): the next start compares those minutes, finds them whole, and removes the record.
+    await writer.drain();
+    writer = undefined;
+    expect(readInflightMinutes(h.dataDir, h.names.database, 'events', logger)).toHaveLength(2);
+    const repairs = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger, dataDir: h.dataDir });
+    expect(repairs.map((r) => [r.table, r.checked, r.rebuilt])).toEqual([
+      ['events_minute', 2, 0],
+      ['decisions_minute', 0, 0],
+      ['alerts_minute', 1, 0],
+    ]);
+    for (const table of ['events', 'decisions', 'alerts'] as const) expect(existsSync(inflightPath(h.dataDir, h.names.database, table))).toBe(false);
+    const [row] = await selectRows<{ n: unknown }>(ch.client, `SELECT sum(events) AS n FROM \`${h.names.database}\`.events_minute`);
+    expect(numberOf(row?.n)).toBe(2);
+  });
+});
