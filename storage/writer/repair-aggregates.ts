@@ -20,7 +20,7 @@
 // or a failure during the repair leaves it, and a minute missing or partial, for the next start.
 import type { Logger } from '../../core/index.js';
 import { CURRENT_MINUTE_VIEWS } from '../schema/migrations/index.js';
-import { MINUTE_COLUMN, type MinuteTable, type RawTable } from '../schema/tables.js';
+import { MINUTE_COLUMN, MINUTE_RETENTION_DAYS, type MinuteTable, type RawTable } from '../schema/tables.js';
 import { numberOf, qualified, selectRows, type SqlClient } from '../sql.js';
 import { clearInflightMinutes, readInflightMinutes } from './inflight-minutes.js';
 
@@ -51,6 +51,16 @@ export type RepairOptions = {
   readonly dataDir?: string;
 };
 
+/**
+ * How many days back a minute is compared: within both retentions, less a day for the TTLs'
+ * rounding. Older raw rows may be gone on purpose; older aggregate rows are (MINUTE_RETENTION_DAYS),
+ * so a minute rebuilt there would be dropped again and "repaired" at every start (raw retention of
+ * 3,650 days, for historical data sets: up to 16 s of a start, before 2026-12-06).
+ */
+export function checkedDays(options: Pick<RepairOptions, 'retentionDays'>): number {
+  return Math.max(0, Math.min(options.retentionDays, MINUTE_RETENTION_DAYS) - 1);
+}
+
 export type AggregateRepair = { readonly table: MinuteTable; readonly checked: number; readonly rebuilt: number };
 
 /** Compares the recent minutes of every aggregate with its raw table and rebuilds those that differ. */
@@ -58,7 +68,7 @@ export async function repairMinuteAggregates(options: RepairOptions): Promise<Ag
   const repairs: AggregateRepair[] = [];
   const { dataDir } = options;
   // Within the retention, as for the parts: older minutes may have lost raw rows to the TTL on purpose.
-  const oldest = Math.floor(Date.now() / 1000) - Math.max(0, options.retentionDays - 1) * 86_400;
+  const oldest = Math.floor(Date.now() / 1000) - checkedDays(options) * 86_400;
   for (const aggregate of AGGREGATES) {
     const recorded = dataDir === undefined ? [] : readInflightMinutes(dataDir, options.database, aggregate.raw, options.logger);
     const minutes = [...new Set([...(await recentMinutes(options, aggregate.raw)), ...recorded.filter((m) => m >= oldest)])].sort((a, b) => a - b);
@@ -94,7 +104,7 @@ async function recentMinutes(options: RepairOptions, raw: RawTable): Promise<num
       `    AND modification_time >= (SELECT max(modification_time) FROM system.parts WHERE database = {db:String} AND table = {raw:String} AND active) - {recent:UInt32}\n` +
       `) AND ${time} >= now() - INTERVAL {days:UInt32} DAY\n` +
       `ORDER BY m`,
-    { db: options.database, raw, recent: RECENT_PARTS_SECONDS, days: Math.max(0, options.retentionDays - 1) },
+    { db: options.database, raw, recent: RECENT_PARTS_SECONDS, days: checkedDays(options) },
   );
   return rows.map((r) => numberOf(r.m));
 }
