@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../test/harness.js';
 import { createClickHouse, migrate } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
+import { inflightPath } from '../storage/writer/inflight-minutes.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ResetRefusedError, runReset } from './reset.js';
 
 let h: Harness;
@@ -75,8 +78,13 @@ describe('riskstream reset', () => {
 
   it('with --yes deletes the streams, buckets, keys and database of the namespace, and only those', async () => {
     expect(await databases()).toContain(h.names.database);
+    // the writer's record of its last inserts' minutes goes with the database
+    const record = inflightPath(h.config.dataDir, h.names.database, 'events');
+    mkdirSync(dirname(record), { recursive: true });
+    writeFileSync(record, 'a record\n');
     const { out, lines } = capture();
     await runReset(h.config, { yes: true, listenMs: 300 }, out);
+    expect(existsSync(record)).toBe(false);
     expect(lines[lines.length - 1]).toMatch(/^Deleted \d+ streams and buckets, 2 Redis keys, and the ClickHouse database/);
     await expect(h.bus.jsm.streams.info(h.names.streams.events)).rejects.toThrow();
     expect(await h.redis.exists(`${h.names.redisPrefix}sess:abc`, `${h.names.redisPrefix}{a:ACC-1}:s`)).toBe(0);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
-import { createClickHouse, type ClickHouse, type SqlClient } from '../storage/index.js';
+import { clearInflightMinutes, createClickHouse, RAW_TABLES, type ClickHouse, type SqlClient } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
 
 export type ResetOptions = {
@@ -124,6 +124,8 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
         const onCluster = ch.kind === 'server' && config.clickhouseCluster ? ` ON CLUSTER ${config.clickhouseCluster}` : '';
         await ch.client.command({ query: `DROP DATABASE IF EXISTS ${names.database}${onCluster} SYNC` });
       }
+      // the writer's record of its last inserts' minutes, for the database just dropped
+      clearInflightMinutes(config.dataDir, names.database, RAW_TABLES);
       out('');
       out(`Deleted ${streams.length} streams and buckets, ${deleted} Redis keys${tables !== null ? `, and the ClickHouse database "${names.database}"` : ''}.`);
     } finally {
