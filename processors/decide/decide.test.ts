@@ -293,9 +293,11 @@ describe('decide - a payment held because a fraud scorer failed', () => {
 describe('decide - decider and labels', () => {
   it('binds a registry into the DecideFn the runner calls', () => {
     const decider = createDecider([createFraudRulesScorer()]);
-    const core = decider(input('standard', 'payment', paymentVector({ small_out_count_1h: 8, geo_speed_kmh: 4_000 })));
+    const core = decider(input('standard', 'payment', paymentVector({ out_count_1m: 7, geo_speed_kmh: 4_000 })));
     expect(core.action).toBe('review');
-    expect(core.reasons.map((r) => r.code)).toEqual(['FR-GEO-SPEED']);
+    expect(core.reasons.map((r) => r.code)).toEqual(['FR-VEL-1M', 'FR-GEO-SPEED']);
+    // impossible travel alone is a supporting signal: not enough to hold a payment
+    expect(decider(input('standard', 'payment', paymentVector({ geo_speed_kmh: 4_000 }))).action).toBe('allow');
     expect(() => createDecider([createFraudRulesScorer(), createFraudRulesScorer()])).toThrowError(/registered twice/);
   });
 

@@ -69,18 +69,19 @@ describe('fraud rules scorer - outcomes', () => {
     expect(outcome.status).toBe('scored');
     if (outcome.status !== 'scored') return;
     expect(outcome.reasons.map((r) => [r.code, r.points])).toEqual([
-      ['FR-GEO-SPEED', 400],
       ['FR-VEL-1M', 300],
+      ['FR-GEO-SPEED', 250],
     ]);
-    expect(outcome.score).toBe(580);
-    expect(outcome.reasons[0]).toEqual({
+    expect(outcome.score).toBe(475);
+    expect(outcome.reasons[1]).toEqual({
       code: 'FR-GEO-SPEED',
       scorer: FRAUD_RULES_SCORER,
-      points: 400,
+      points: 250,
       text: 'travel at 5,000 km/h since the previous located payment (limit 1,000 km/h)',
       texts: { 'zh-CN': '自上一笔有位置的付款以来移动速度达 5,000 公里/小时（上限 1,000 公里/小时）' },
     });
-    expect(outcome.alerts).toEqual([{ domain: 'fraud', typology: 'impossible_travel', severity: 'medium', score: 580, reasons: outcome.reasons }]);
+    // the top rule names the alert's typology
+    expect(outcome.alerts).toEqual([{ domain: 'fraud', typology: 'velocity', severity: 'low', score: 475, reasons: outcome.reasons }]);
   });
 
   it('scores the account-takeover example of docs/rules.md 765', () => {
