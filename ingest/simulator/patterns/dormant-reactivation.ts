@@ -11,7 +11,10 @@ import { newPayee, usdAmount } from './common.js';
 
 export const dormantReactivation: PatternDefinition = {
   name: 'dormant_reactivation',
-  fraud: false,
+  // both: a dormant account is taken over (six times in ten from a new device) as often as it is
+  // reused as a mule, and fraud rules (FR-DORMANT) catch it; labelled AML alone until 2026-12-06,
+  // so `replay --evaluate` counted those catches as fraud false positives
+  fraud: true,
   aml: true,
   credit: false,
   plan({ rng, world, now, time }) {

@@ -58,7 +58,7 @@ describe('patterns - appearance at the default rate', () => {
     ['fan_out', { fraud: false, aml: true, credit: false }],
     ['rapid_pass_through', { fraud: false, aml: true, credit: false }],
     ['round_trip', { fraud: false, aml: true, credit: false }],
-    ['dormant_reactivation', { fraud: false, aml: true, credit: false }],
+    ['dormant_reactivation', { fraud: true, aml: true, credit: false }],
     ['high_risk_jurisdiction', { fraud: false, aml: true, credit: false }],
     ['sanctioned_payee', { fraud: false, aml: true, credit: false }],
     ['missed_repayment', { fraud: false, aml: false, credit: true }],
