@@ -106,7 +106,9 @@ describe('riskstream replay', () => {
     const processors = await startRiskstream(childEnv(again), ['start', '--roles', 'ingest,processors']);
     try {
       const path = join(folder, 'again.ndjson');
-      writeFileSync(path, Array.from({ length: 4 }, (_, i) => JSON.stringify(payment(`ra-${i}`, { labels: { patterns: [], fraud: i === 0 } }))).join('\n') + '\n');
+      // the first, a large transfer to a payee never paid (FR-NEWPAYEE-AMT), is a labelled case
+      const labelsOf = (i: number): Record<string, unknown> => (i === 0 ? { labels: { patterns: ['app_scam'], fraud: true, scenarioId: 'ra-case' }, amount: '5000.00' } : { labels: { patterns: [], fraud: false } });
+      writeFileSync(path, Array.from({ length: 4 }, (_, i) => JSON.stringify(payment(`ra-${i}`, labelsOf(i)))).join('\n') + '\n');
       // the first run stops after two events
       writeFileSync(join(folder, 'again-half.ndjson'), readFileSync(path, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
       const first = await runReplay(again.config, { file: join(folder, 'again-half.ndjson'), waitSeconds: 60, evaluate: true }, capture());
@@ -116,6 +118,11 @@ describe('riskstream replay', () => {
       expect(second).toMatchObject({ sent: 4, decided: true });
       expect(second.evaluation).toMatchObject({ decided: 4, labelled: 4 });
       expect(second.evaluation?.domains.find((d) => d.domain === 'fraud')).toMatchObject({ labelled: 4, positives: 1 });
+      // the reason codes and scenario id of an event decided before, read back from the decisions stream
+      expect(second.evaluation?.rules.find((r) => r.code === 'FR-NEWPAYEE-AMT')).toMatchObject({ domain: 'fraud', events: 1, positives: 1, precision: 1 });
+      expect(second.evaluation?.patternCases).toEqual([{ pattern: 'app_scam', cases: 1, casesAlerted: expect.any(Number) }]);
+      expect(second.evaluation?.actions.positive.events).toBe(1);
+      expect(second.evaluation?.actions.unlabelled.events).toBe(3);
       expect(out.reports).toContain('replay: 2 of the events were decided before this run (sent again): their earlier decisions and alerts, from the decisions stream, are in the figures');
       expect(out.reports.some((l) => /^replay: namespace \S+ already holds decisions/.test(l))).toBe(true);
       expect(out.reports.join('\n')).not.toMatch(/processors role running/);

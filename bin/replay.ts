@@ -320,7 +320,7 @@ function watchOutcomes(bus: Bus): OutcomeLedger {
     callback: (error, message) => {
       if (error) return;
       records(message.string(), (d) => {
-        if (typeof d.eventId === 'string') ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined);
+        if (typeof d.eventId === 'string') ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined, reasonCodes(d.reasons));
       });
     },
   });
@@ -328,7 +328,7 @@ function watchOutcomes(bus: Bus): OutcomeLedger {
     callback: (error, message) => {
       if (error) return;
       records(message.string(), (a) => {
-        if (typeof a.eventId === 'string') ledger.alerted(a.eventId, String(a.domain));
+        if (typeof a.eventId === 'string') ledger.alerted(a.eventId, String(a.domain), reasonCodes(a.reasons));
       });
     },
   });
@@ -423,12 +423,12 @@ async function earlierOutcomes(bus: Bus, ledger: OutcomeLedger, out: ReplayOutpu
   out.progress('replay: reading the decisions stream for events decided before this run');
   await scanRecords(bus, bus.names.streams.decisions, (d) => {
     if (typeof d.eventId !== 'string' || !ledger.awaits(d.eventId)) return;
-    ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined);
+    ledger.decided(d.eventId, d.labels as EventLabels | undefined, String(d.action), typeof d.score === 'number' ? d.score : undefined, reasonCodes(d.reasons));
     found.add(d.eventId, 0);
   });
   if (found.size > 0) {
     await scanRecords(bus, bus.names.streams.alerts, (a) => {
-      if (typeof a.eventId === 'string' && found.get(a.eventId) !== undefined) ledger.alerted(a.eventId, String(a.domain));
+      if (typeof a.eventId === 'string' && found.get(a.eventId) !== undefined) ledger.alerted(a.eventId, String(a.domain), reasonCodes(a.reasons));
     });
   }
   return found.size;
@@ -437,6 +437,14 @@ async function earlierOutcomes(bus: Bus, ledger: OutcomeLedger, out: ReplayOutpu
 /** Every record of a stream as it is now (core's scanStream: an ephemeral consumer of our own, no acks). */
 function scanRecords(bus: Bus, stream: string, each: (record: Record<string, unknown>) => void): Promise<void> {
   return scanStream(bus, stream, {}, (message) => recordsOf(message.string(), each));
+}
+
+/** The codes of a decision's or an alert's `reasons`, for the evaluation's per-rule figures. */
+function reasonCodes(reasons: unknown): string[] {
+  if (!Array.isArray(reasons)) return [];
+  const codes: string[] = [];
+  for (const reason of reasons as { code?: unknown }[]) if (typeof reason?.code === 'string') codes.push(reason.code);
+  return codes;
 }
 
 /** The records of a message (an envelope or one record); those that are not JSON are not ours to judge. */
