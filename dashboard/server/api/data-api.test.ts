@@ -275,6 +275,10 @@ describe('data API - OpenAPI', () => {
     // who may call each route, as the guard enforces it
     expect(doc.paths['/api/system/dead-letters']!.get!.description).toMatch(/Roles: admin, risk_monitor; any other gets 403\.$/);
     expect(doc.paths['/api/accounts/{id}']!.get!.description).toMatch(/Roles: admin, risk_monitor, compliance_officer, compliance_supervisor, auditor;/);
+    // a route every role may call never answers 403, and does not say it does
+    expect(doc.paths['/api/alerts/{id}']!.get!.description).toMatch(/Every role\.$/);
+    expect(Object.keys(doc.paths['/api/alerts/{id}']!.get!.responses).sort()).toEqual(['200', '400', '401', '404', '503']);
+    expect(Object.keys(doc.paths['/api/system/dead-letters']!.get!.responses)).toContain('403');
     expect(doc.components.securitySchemes).toEqual({
       session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'rs_session' }),
       csrf: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-csrf-token' }),
@@ -283,7 +287,7 @@ describe('data API - OpenAPI', () => {
     expect(doc.paths['/api/test/echo']!.post!.security).toEqual([{ session: [], csrf: [] }]);
     const alerts = doc.paths['/api/alerts']!.get!;
     expect(alerts.parameters!.map((p) => `${p.in}.${p.name}`).sort()).toEqual(['query.cursor', 'query.domain', 'query.limit', 'query.segment', 'query.severity', 'query.since', 'query.typology']);
-    expect(Object.keys(alerts.responses).sort()).toEqual(['200', '400', '401', '403', '503']);
+    expect(Object.keys(alerts.responses).sort()).toEqual(['200', '400', '401', '503']);
     // operation ids for generated clients: the handlers' names, one per operation
     const ids = Object.entries(doc.paths)
       .filter(([path]) => path !== '/api/test/echo') // the test's own route: an anonymous handler

@@ -18,6 +18,7 @@ import type {
   UserRole,
 } from '../protocol.js';
 import { ROUTE_ROLES, maskPolicyFor, seesAllAlertDomains, type DataRoute } from './access.js';
+import { USER_ROLES } from '../protocol.js';
 import { rejectInvalidRequest } from './bad-request.js';
 import * as S from './schemas.js';
 
@@ -35,10 +36,22 @@ export type DataApiOptions = (
 
 const TAGS: Readonly<Record<DataRoute, string>> = { alerts: 'alerts', accounts: 'accounts', kpis: 'kpis', credit: 'credit', deadLetters: 'system' };
 
+/** Whether every role may call a route: then it never answers 403. */
+function everyRole(roles: readonly UserRole[]): boolean {
+  return USER_ROLES.every((role) => roles.includes(role));
+}
+
 /** A route's description with the roles that may call it (others get 403 RS_ERR_FORBIDDEN). */
-export function rolesNoted(description: string | undefined, roles: readonly string[]): string {
-  const note = `Roles: ${roles.join(', ')}; any other gets 403.`;
+export function rolesNoted(description: string | undefined, roles: readonly UserRole[]): string {
+  const note = everyRole(roles) ? 'Every role.' : `Roles: ${roles.join(', ')}; any other gets 403.`;
   return description ? `${description} ${note}` : note;
+}
+
+/** A route's answers as documented: without the 403 of a route every role may call. */
+function answersFor(roles: readonly UserRole[], response: Record<number, unknown>): Record<number, unknown> {
+  if (!everyRole(roles)) return response;
+  const { 403: _forbidden, ...others } = response;
+  return others;
 }
 
 export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opts) => {
@@ -46,12 +59,12 @@ export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opt
   const reads: DataReader = opts.readModels ?? createReadModels(opts.client, opts.database, { now });
 
   /** Route options: the guard, then the attached validation result, then the handler. */
-  function route(name: DataRoute, schema: FastifySchema & { summary: string; description?: string }, response: FastifySchema['response']) {
+  function route(name: DataRoute, schema: FastifySchema & { summary: string; description?: string }, response: Record<number, unknown>) {
     return {
       attachValidation: true,
       preHandler: [opts.guard(ROUTE_ROLES[name]), rejectInvalidRequest] as preHandlerHookHandler[],
       // who may call it, in the document itself (a generated client's docs show it; docs/api.md has the matrix)
-      schema: { ...schema, description: rolesNoted(schema.description, ROUTE_ROLES[name]), tags: [TAGS[name]], security: [{ session: [] }], response },
+      schema: { ...schema, description: rolesNoted(schema.description, ROUTE_ROLES[name]), tags: [TAGS[name]], security: [{ session: [] }], response: answersFor(ROUTE_ROLES[name], response) },
     };
   }
 
