@@ -475,6 +475,15 @@ describe('auth - sessions', () => {
     expect((await call(s, 'GET', '/api/auth/me')).statusCode).toBe(401);
   });
 
+  it('signs out a fetch wrapper that sends the JSON content type with no body, and refuses a body of another type with 415', async () => {
+    const s = await signIn('monitor');
+    const xml = await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/xml' }, payload: '<bye/>' });
+    expect([xml.statusCode, xml.json<{ error: { code: string } }>().error.code]).toEqual([415, 'RS_ERR_MEDIA_TYPE']);
+    const out = await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, payload: '' });
+    expect(out.statusCode).toBe(204);
+    expect((await call(s, 'GET', '/api/auth/me')).statusCode).toBe(401);
+  });
+
   it('stores only a hash of the session id in Redis', async () => {
     const s = await signIn('monitor');
     const keys = await h.redis.keys(`${h.names.redisPrefix}sess:*`);

@@ -207,7 +207,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     if (lockedNow > 0) reply.header('retry-after', retryAfterSeconds(lockedNow));
   }
 
-  app.post('/api/auth/logout', { schema: { summary: 'Sign out', response: { 204: NoContent, ...authErrors(403, 503) } } }, async function logout(request, reply) {
+  app.post('/api/auth/logout', { schema: { summary: 'Sign out', response: { 204: NoContent, ...authErrors(400, 403, 413, 415, 503) } } }, async function logout(request, reply) {
     const id = request.cookies[SESSION_COOKIE];
     if (id) await sessions.destroy(id);
     if (request.user) log(request).info({ username: request.user.username }, 'signed out');
@@ -220,7 +220,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     return { user, csrfToken: request.authSession!.csrfToken };
   });
 
-  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { summary: 'Start enrolling a second factor (TOTP)', response: { 200: TotpEnrolAnswerSchema, ...authErrors(401, 403, 503) } } }, async function enrolTotp(request) {
+  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { summary: 'Start enrolling a second factor (TOTP)', response: { 200: TotpEnrolAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 503) } } }, async function enrolTotp(request) {
     const user = signedInUser(request);
     const enrolment = await createTotpEnrolment(user.username);
     await users.setPendingTotp(user.username, enrolment.secret);
