@@ -13,7 +13,7 @@ import { SingleBar } from 'cli-progress';
 import { currencyInfo, hasReportingRate, oneLine, validateEvent, type FieldError } from '../core/index.js';
 import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
 import { csvRecords } from '../ingest/datasets/csv-rows.js';
-import { IdIndex } from './replay-evaluation.js';
+import { IdIndex } from './event-id-index.js';
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
 import { sparkovRows } from '../ingest/datasets/sparkov.js';

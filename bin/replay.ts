@@ -28,7 +28,10 @@ import {
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { BusPacer } from './bus-pacer.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { IdIndex, OutcomeLedger, evaluate, evaluationLines, type EventLabels, type Evaluation } from './replay-evaluation.js';
+import { IdIndex } from './event-id-index.js';
+import { evaluate, type EventLabels, type Evaluation } from './replay-evaluation.js';
+import { OutcomeLedger } from './replay-ledger.js';
+import { evaluationLines } from './replay-report.js';
 
 export type ReplayOptions = {
   /** NDJSON file, or `-` for stdin. */
