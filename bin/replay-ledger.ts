@@ -47,12 +47,10 @@ export class OutcomeLedger {
   private _pattern = new Uint32Array(1024);
   /** Patterns after the first, for the rare events in several. */
   private readonly _morePatterns = new Map<number, string[]>();
-  private readonly _patternNames: string[] = [];
-  private readonly _patternIds = new Map<string, number>();
+  private readonly _patternNames = new NameTable();
   /** Index of the event's `labels.scenarioId` in `_caseNames`, plus one (0: none). */
   private _case = new Uint32Array(1024);
-  private readonly _caseNames: string[] = [];
-  private readonly _caseIds = new Map<string, number>();
+  private readonly _caseNames = new NameTable();
   /** The reason codes that fired on the event: bit i for `_rules[i]`, i < 32. */
   private _ruleMask = new Uint32Array(1024);
   /** Reason codes numbered 32 and above, per event. */
@@ -112,10 +110,10 @@ export class OutcomeLedger {
         if (truth === true) flags |= DOMAIN_BITS[domain].truth;
       }
       const patterns = Array.isArray(labels.patterns) ? labels.patterns.map(String) : [];
-      this._pattern[i] = patterns.length > 0 ? this._patternId(patterns[0]!) + 1 : 0;
+      this._pattern[i] = patterns.length > 0 ? this._patternNames.idOf(patterns[0]!) + 1 : 0;
       if (patterns.length > 1) this._morePatterns.set(i, patterns.slice(1));
       else this._morePatterns.delete(i);
-      this._case[i] = typeof labels.scenarioId === 'string' ? this._caseId(labels.scenarioId) + 1 : 0;
+      this._case[i] = typeof labels.scenarioId === 'string' ? this._caseNames.idOf(labels.scenarioId) + 1 : 0;
     }
     this._flags[i] = flags;
   }
@@ -138,9 +136,9 @@ export class OutcomeLedger {
       let labels: { patterns: string[]; fraud?: boolean; aml?: boolean; credit?: boolean; scenarioId?: string } | undefined;
       if (flags & LABELLED) {
         const first = this._pattern[i]!;
-        labels = { patterns: first === 0 ? [] : [this._patternNames[first - 1]!, ...(this._morePatterns.get(i) ?? [])] };
+        labels = { patterns: first === 0 ? [] : [this._patternNames.names[first - 1]!, ...(this._morePatterns.get(i) ?? [])] };
         const scenario = this._case[i]!;
-        if (scenario !== 0) labels.scenarioId = this._caseNames[scenario - 1]!;
+        if (scenario !== 0) labels.scenarioId = this._caseNames.names[scenario - 1]!;
       }
       for (const domain of DOMAINS) {
         const bits = DOMAIN_BITS[domain];
@@ -180,24 +178,6 @@ export class OutcomeLedger {
     return rules;
   }
 
-  private _caseId(name: string): number {
-    let id = this._caseIds.get(name);
-    if (id === undefined) {
-      id = this._caseNames.push(name) - 1;
-      this._caseIds.set(name, id);
-    }
-    return id;
-  }
-
-  private _patternId(name: string): number {
-    let id = this._patternIds.get(name);
-    if (id === undefined) {
-      id = this._patternNames.push(name) - 1;
-      this._patternIds.set(name, id);
-    }
-    return id;
-  }
-
   private _grow(): void {
     const grow = <T extends Uint8Array | Uint16Array | Uint32Array>(array: T, make: (n: number) => T): T => {
       const next = make(array.length * 2);
@@ -212,5 +192,20 @@ export class OutcomeLedger {
     this._pattern = grow(this._pattern, (n) => new Uint32Array(n));
     this._case = grow(this._case, (n) => new Uint32Array(n));
     this._ruleMask = grow(this._ruleMask, (n) => new Uint32Array(n));
+  }
+}
+
+/** Names kept once each, numbered in the order first met: events hold the number, not the string. */
+class NameTable {
+  readonly names: string[] = [];
+  private readonly _ids = new Map<string, number>();
+
+  idOf(name: string): number {
+    let id = this._ids.get(name);
+    if (id === undefined) {
+      id = this.names.push(name) - 1;
+      this._ids.set(name, id);
+    }
+    return id;
   }
 }
