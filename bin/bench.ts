@@ -2,7 +2,7 @@
 // fresh one it spawns (own namespace, data folder and port), prints the figures and records them.
 // This file is the command: its options, their checks, and the wiring of loadtest/bench's parts.
 import { fileURLToPath } from 'node:url';
-import { parseRoles, type Config } from '../core/index.js';
+import { httpUrlOf, parseRoles, type Config } from '../core/index.js';
 import { BenchError } from '../loadtest/bench/failure.js';
 import { machineInfo } from '../loadtest/bench/machine.js';
 import { recordResults } from '../loadtest/bench/record.js';
@@ -51,15 +51,7 @@ export function checkBenchOptions(options: Pick<BenchCommandOptions, 'rate' | 'd
 
 /** --url, checked as simulate checks it: an http(s) base URL, or a BenchError (not undici's stack). */
 export function benchUrlOf(text: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw new BenchError(`--url ${text} is not an http(s) address such as http://127.0.0.1:8080`);
-  }
+  if (httpUrlOf(text) === undefined) throw new BenchError(`--url ${text} is not an http(s) address such as http://127.0.0.1:8080`);
   return text;
 }
 

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { connectBus, createMetrics, ensureStreams, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
+import { connectBus, createMetrics, ensureStreams, httpUrlOf, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { BusPacer } from './bus-pacer.js';
@@ -102,14 +102,9 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
 async function openSink(config: Config, options: SimulateOptions, signal: AbortSignal, stopped: (why: string) => void): Promise<Sink> {
   if (options.out) return openFileSink(options.out, signal, stopped);
   if (options.url) {
-    let origin: string;
-    try {
-      const url = new URL(options.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol);
-      origin = url.origin;
-    } catch {
-      throw new SimulateError(`--url ${options.url} is not an http(s) address such as http://127.0.0.1:8080`);
-    }
+    const url = httpUrlOf(options.url);
+    if (url === undefined) throw new SimulateError(`--url ${options.url} is not an http(s) address such as http://127.0.0.1:8080`);
+    const origin = url.origin;
     if (config.apiKeyGenerated) throw new SimulateError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to send with --url');
     const pool = new Pool(origin, { connections: 4 });
     return {

@@ -151,16 +151,21 @@ function apiKeysFrom(raw: string | undefined): string[] {
   return keys;
 }
 
+/** An http(s) address with a host, or undefined: what CLICKHOUSE_URL and the commands' --url take. */
+export function httpUrlOf(text: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
+}
+
 /** A ClickHouse server's HTTP address, checked here so that a typo is one line, not a stack trace. */
 function clickhouseUrlFrom(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+  if (httpUrlOf(raw) === undefined) {
     // never echo what might hold a password
     throw new ConfigError('CLICKHOUSE_URL is not an http(s) address such as http://default:password@clickhouse:8123 (unset it to use embedded chDB)');
   }
