@@ -9,7 +9,7 @@ const FieldErrorSchema = Type.Object(
     rule: Type.String({ description: 'The rule broken: `required`, `additionalProperties`, `type`, `maximum`, `enum`, …' }),
     message: Type.String(),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, title: 'FieldError' },
 );
 
 export const ErrorAnswer = Type.Object(
@@ -26,5 +26,5 @@ export const ErrorAnswer = Type.Object(
       { additionalProperties: true },
     ),
   },
-  { description: 'An error (docs/errors.md).' },
+  { title: 'ErrorAnswer', description: 'An error (docs/errors.md).' },
 );

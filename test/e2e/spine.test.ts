@@ -49,6 +49,18 @@ describe('spine - end to end', () => {
     expect(Object.keys(doc.paths['/api/auth/login']!.post!.responses['429']!.headers ?? {})).toEqual(['retry-after']);
     expect(Object.keys(doc.paths['/api/auth/logout']!.post!.responses)).toContain('204');
     expect(Object.keys(doc.paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '409', '413', '415', '503']);
+    // named shapes for generated clients, each defined once (dashboard/server/api/openapi-components.ts)
+    const schemaOf = (path: string, method: string, status: string) =>
+      (doc.paths[path]![method]!.responses[status]!.content as Record<string, { schema: unknown }>)['application/json']!.schema;
+    expect(schemaOf('/api/auth/login', 'post', '200')).toEqual({ $ref: '#/components/schemas/LoginAnswer' });
+    expect(schemaOf('/api/auth/login', 'post', '429')).toEqual({ $ref: '#/components/schemas/ErrorAnswer' });
+    expect(schemaOf('/api/users', 'post', '201')).toEqual({ $ref: '#/components/schemas/UserAnswer' });
+    expect(schemaOf('/api/alerts', 'get', '200')).toEqual({ $ref: '#/components/schemas/AlertPageAnswer' });
+    const login = doc.paths['/api/auth/login']!.post! as unknown as { requestBody: { content: Record<string, { schema: unknown }> } };
+    expect(login.requestBody.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/LoginBody' });
+    const components = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    expect(Object.keys(components)).toEqual(expect.arrayContaining(['Alert', 'Decision', 'ErrorAnswer', 'LoginAnswer', 'SessionUser', 'User', 'UserAnswer', 'UserListAnswer', 'TotpEnrolAnswer', 'CreateUserBody', 'PatchUserBody']));
+    for (const [, name] of JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(components, name).toHaveProperty(name!);
   });
 
   it('decides a payment in line with ?wait=decision', async () => {

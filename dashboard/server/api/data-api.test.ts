@@ -297,6 +297,26 @@ describe('data API - OpenAPI', () => {
     expect((alerts as { operationId?: string }).operationId).toBe('alertFeed');
   });
 
+  it('openapi - shapes used in several places are named components (Alert, Decision, ErrorAnswer, …), every $ref resolves', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/docs/openapi.json' })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>();
+    const text = JSON.stringify(doc);
+    expect(Object.keys(doc.components.schemas).sort()).toEqual(
+      ['AccountAnswer', 'Alert', 'AlertDetailAnswer', 'AlertPageAnswer', 'CreditCounts', 'CreditSummaryAnswer', 'DeadLettersAnswer', 'Decision', 'ErrorAnswer', 'FieldError', 'KpiHistoryAnswer', 'NetworkAnswer', 'Party', 'Reason', 'TimelineEntry'],
+    );
+    const json = (path: string, status: string) => doc.paths[path]!.get!.responses[status]!.content!['application/json']!.schema;
+    expect(json('/api/alerts', '200')).toEqual({ $ref: '#/components/schemas/AlertPageAnswer' });
+    expect(json('/api/alerts', '400')).toEqual({ $ref: '#/components/schemas/ErrorAnswer' });
+    expect(doc.components.schemas.AlertPageAnswer!.properties!.alerts).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Alert' } });
+    const refs = [...text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const name of refs) expect(doc.components.schemas, name).toHaveProperty(name);
+    // no named shape left inline
+    expect(JSON.stringify(doc.paths)).not.toMatch(/"title"/);
+  });
+
   it('openapi - Swagger UI is served from the package, with nothing from the internet', async () => {
     const page = await app.inject({ method: 'GET', url: '/api/docs/' });
     expect(page.statusCode).toBe(200);

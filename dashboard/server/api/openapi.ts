@@ -6,6 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync, RouteOptions } from 'fastify';
 import { SESSION_COOKIE, CSRF_HEADER } from '../auth/index.js';
+import { hoistNamedSchemas, type OpenApiDocument } from './openapi-components.js';
 
 export type OpenApiOptions = {
   /** The version shown in the document (the package version). */
@@ -81,6 +82,9 @@ const openApiPluginImpl: FastifyPluginAsync<OpenApiOptions> = async (app, opts) 
       ],
     },
     transform: documentApiRoute as never,
+    // titled schemas become components.schemas, referenced where they are used (openapi-components.ts)
+    transformObject: (document) =>
+      ('openapiObject' in document ? hoistNamedSchemas(structuredClone(document.openapiObject) as OpenApiDocument) : document.swaggerObject) as never,
   });
   await app.register(fastifySwaggerUi, {
     routePrefix: DOCS_PREFIX,

@@ -84,7 +84,7 @@ const Reason = Type.Object({
   text: Type.String(),
   /** The same words in other languages, by language tag (`zh-CN`), where the rule set has them. */
   texts: Type.Optional(Type.Record(Type.String(), Type.String())),
-});
+}, { title: 'Reason', description: 'Why a scorer gave points: a rule that fired, with its words.' });
 
 const AlertView = Type.Object({
   v: Type.Literal(1),
@@ -104,7 +104,7 @@ const AlertView = Type.Object({
   currency: Type.String(),
   reasons: Type.Array(Reason),
   amount: Money('The amount in its currency.'),
-});
+}, { title: 'Alert', description: 'An alert as the dashboard shows it.' });
 
 const DecisionView = Type.Object({
   v: Type.Literal(1),
@@ -138,18 +138,18 @@ const DecisionView = Type.Object({
     }),
   ),
   amount: Money('The amount in its currency.'),
-});
+}, { title: 'Decision', description: 'A stored decision on one event.' });
 
 export const AlertPageAnswer = Type.Object({
   alerts: Type.Array(AlertView),
   nextCursor: nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last.' })),
-}, { description: 'A page of alerts, newest first (AlertPageAnswer).' });
+}, { title: 'AlertPageAnswer', description: 'A page of alerts, newest first (AlertPageAnswer).' });
 
 export const AlertDetailAnswer = Type.Object({
   alert: AlertView,
   decision: nullable(DecisionView),
   event: nullable(Type.Object({}, { additionalProperties: true, description: 'The event as ingested; personal fields masked for roles that do not need them.' })),
-}, { description: 'The alert, its decision and its event (AlertDetailAnswer).' });
+}, { title: 'AlertDetailAnswer', description: 'The alert, its decision and its event (AlertDetailAnswer).' });
 
 const PartyView = Type.Object({
   accountId: Type.String(),
@@ -157,7 +157,7 @@ const PartyView = Type.Object({
   name: nullable(Type.String({ description: 'Masked ("A** L**") for roles that do not need personal data.' })),
   bank: nullable(Type.String()),
   country: nullable(Type.String()),
-});
+}, { title: 'Party', description: 'An account and who holds it.' });
 
 const TimelineEntry = Type.Object({
   eventId: Type.String(),
@@ -173,7 +173,7 @@ const TimelineEntry = Type.Object({
   score: nullable(Type.Integer()),
   reasons: Type.Array(Reason),
   alertIds: Type.Array(Type.String()),
-});
+}, { title: 'TimelineEntry', description: "One event of an account's timeline." });
 
 export const AccountAnswer = Type.Object({
   accountId: Type.String(),
@@ -198,7 +198,7 @@ export const AccountAnswer = Type.Object({
   }),
   timeline: Type.Array(TimelineEntry),
   nextBefore: nullable(Type.Integer({ description: 'Pass as before for the next page; null on the last.' })),
-}, { description: 'Profile, totals and a page of the timeline (AccountAnswer).' });
+}, { title: 'AccountAnswer', description: 'Profile, totals and a page of the timeline (AccountAnswer).' });
 
 export const NetworkAnswer = Type.Object({
   root: Type.String(),
@@ -213,7 +213,7 @@ export const NetworkAnswer = Type.Object({
     }),
   ),
   edges: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), count: Type.Integer(), amountUsd: Money('USD sum.'), lastTs: Type.Integer() })),
-}, { description: 'The counterparty graph (NetworkAnswer).' });
+}, { title: 'NetworkAnswer', description: 'The counterparty graph (NetworkAnswer).' });
 
 export const KpiHistoryAnswer = Type.Object({
   minutes: Type.Array(
@@ -231,7 +231,7 @@ export const KpiHistoryAnswer = Type.Object({
       alerts: Type.Integer({ description: 'Every alert of the minute (alerts are not cut by kind, channel or country).' }),
     }),
   ),
-}, { description: 'Per-minute KPIs, oldest first (KpiHistoryAnswer).' });
+}, { title: 'KpiHistoryAnswer', description: 'Per-minute KPIs, oldest first (KpiHistoryAnswer).' });
 
 const CreditCounts = Type.Object({
   decisions: Type.Integer(),
@@ -241,12 +241,12 @@ const CreditCounts = Type.Object({
   amountUsd: Money('USD.'),
   reviewedAmountUsd: Money('USD.'),
   blockedAmountUsd: Money('USD.'),
-});
+}, { title: 'CreditCounts', description: 'Loan decisions of one kind, counted and summed.' });
 
 export const CreditSummaryAnswer = Type.Object({
   minutes: Type.Array(Type.Object({ minute: Type.Integer(), byKind: Type.Record(Type.String(), CreditCounts) })),
   totals: Type.Record(Type.String(), CreditCounts),
-}, { description: 'Loan decisions per minute and in total (CreditSummaryAnswer).' });
+}, { title: 'CreditSummaryAnswer', description: 'Loan decisions per minute and in total (CreditSummaryAnswer).' });
 
 export const DeadLettersAnswer = Type.Object({
   deadLetters: Type.Array(
@@ -262,7 +262,7 @@ export const DeadLettersAnswer = Type.Object({
       payloadBytes: Type.Integer(),
     }),
   ),
-}, { description: 'The latest dead letters (DeadLettersAnswer).' });
+}, { title: 'DeadLettersAnswer', description: 'The latest dead letters (DeadLettersAnswer).' });
 
 export { ErrorAnswer };
 

@@ -19,16 +19,16 @@ export const LoginBody = Type.Object(
     password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
     totp: Type.Optional(TotpCode),
   },
-  { additionalProperties: false },
+  { title: 'LoginBody', additionalProperties: false },
 );
 export type LoginBody = Static<typeof LoginBody>;
 
-export const TotpConfirmBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+export const TotpConfirmBody = Type.Object({ code: TotpCode }, { title: 'TotpConfirmBody', additionalProperties: false });
 export type TotpConfirmBody = Static<typeof TotpConfirmBody>;
 
 export const PasswordChangeBody = Type.Object(
   { currentPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }), newPassword: NewPassword },
-  { additionalProperties: false },
+  { title: 'PasswordChangeBody', additionalProperties: false },
 );
 export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
 
@@ -40,7 +40,7 @@ export const CreateUserBody = Type.Object(
     roles: Roles,
     locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh-CN')])),
   },
-  { additionalProperties: false },
+  { title: 'CreateUserBody', additionalProperties: false },
 );
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
@@ -52,7 +52,7 @@ export const PatchUserBody = Type.Object(
     resetTotp: Type.Optional(Type.Literal(true)),
     unlock: Type.Optional(Type.Literal(true)),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'PatchUserBody', additionalProperties: false, minProperties: 1 },
 );
 export type PatchUserBody = Static<typeof PatchUserBody>;
 
@@ -71,12 +71,12 @@ export const SessionUserAnswer = Type.Object(
     totpEnabled: Type.Boolean(),
     locale: Type.String({ description: "The app's language: en or zh-CN." }),
   },
-  { ...OPEN, description: 'The signed-in user.' },
+  { ...OPEN, title: 'SessionUser', description: 'The signed-in user.' },
 );
 
 export const LoginAnswerSchema = Type.Object(
   { user: SessionUserAnswer, csrfToken: Type.String({ description: 'Send as x-csrf-token on every state-changing request.' }) },
-  { ...OPEN, description: 'The signed-in user and the CSRF token of the session (LoginAnswer).' },
+  { ...OPEN, title: 'LoginAnswer', description: 'The signed-in user and the CSRF token of the session (LoginAnswer).' },
 );
 
 /**
@@ -85,6 +85,7 @@ export const LoginAnswerSchema = Type.Object(
  */
 export const SignedInAnswerSchema = Type.Object(LoginAnswerSchema.properties, {
   ...OPEN,
+  title: LoginAnswerSchema.title,
   description: LoginAnswerSchema.description,
   headers: { 'set-cookie': { type: 'string', description: 'Two cookies: rs_session (HttpOnly, SameSite=Strict; Secure behind TLS), the session to send back on every request, and rs_signed_in, readable by the page, which says a session exists.' } },
 });
@@ -95,7 +96,7 @@ export const TotpEnrolAnswerSchema = Type.Object(
     otpauthUrl: Type.String(),
     qrSvg: Type.String({ description: 'The otpauth URL as a QR code, SVG.' }),
   },
-  { ...OPEN, description: 'A second factor being enrolled (TotpEnrolAnswer); confirm a code to enable it.' },
+  { ...OPEN, title: 'TotpEnrolAnswer', description: 'A second factor being enrolled (TotpEnrolAnswer); confirm a code to enable it.' },
 );
 
 const UserAdminViewSchema = Type.Object(
@@ -111,11 +112,11 @@ const UserAdminViewSchema = Type.Object(
     passwordChangedAt: Type.Integer({ description: 'Epoch ms.' }),
     lockedUntil: Type.Union([Type.Integer(), Type.Null()], { description: 'When the sign-in lock-out ends (epoch ms); null when not locked out.' }),
   },
-  OPEN,
+  { ...OPEN, title: 'User', description: 'A user as admins see it.' },
 );
 
-export const UserAnswerSchema = Type.Object({ user: UserAdminViewSchema }, { ...OPEN, description: 'One user, as admins see it (UserAnswer).' });
-export const UserListAnswerSchema = Type.Object({ users: Type.Array(UserAdminViewSchema) }, { ...OPEN, description: 'Every user (UserListAnswer).' });
+export const UserAnswerSchema = Type.Object({ user: UserAdminViewSchema }, { ...OPEN, title: 'UserAnswer', description: 'One user, as admins see it (UserAnswer).' });
+export const UserListAnswerSchema = Type.Object({ users: Type.Array(UserAdminViewSchema) }, { ...OPEN, title: 'UserListAnswer', description: 'Every user (UserListAnswer).' });
 
 const AuthError = ErrorAnswer;
 /** A 429: when to try again, in seconds. */
