@@ -64,5 +64,10 @@ export interface Scorer {
   readonly version: string;
   readonly domain: Domain;
   readonly kinds: readonly EventKind[];
+  /**
+   * A fraud scorer that raises its alert from a score: that score. createDecider refuses a policy
+   * that would review a payment below it (no alert in the feed for the review).
+   */
+  readonly alertThreshold?: number;
   score(input: ScoringInput): ScorerOutcome;
 }

@@ -301,6 +301,26 @@ describe('decide - decider and labels', () => {
     expect(() => createDecider([createFraudRulesScorer(), createFraudRulesScorer()])).toThrowError(/registered twice/);
   });
 
+  it.each([
+    { name: 'the default policy against a fraud scorer alerting from 450', threshold: 450, policy: undefined, message: /standard\.review \(400\) is below the alert threshold of fraud scorer fraud_rules \(450\): standard payments scoring from 400 to under 450 would be held for review with no alert/ },
+    { name: 'a VIP review from 350 against the default 400', threshold: undefined, policy: { thresholds: { vip: { review: 350 } } }, message: /vip\.review \(350\) is below the alert threshold of fraud scorer fraud_rules \(400\)/ },
+  ])('refuses $name: the review threshold is checked against the alert threshold in force', ({ threshold, policy, message }) => {
+    const scorers = [createFraudRulesScorer(undefined, threshold === undefined ? {} : { alertThreshold: threshold })];
+    expect(() => createDecider(scorers, policy ? { policy: createDecisionPolicy(policy) } : {})).toThrowError(message);
+  });
+
+  it('takes a review threshold at or above the alert threshold of the fraud scorer it runs, whatever the default', () => {
+    const eager = createFraudRulesScorer(undefined, { alertThreshold: 250 });
+    const decider = createDecider([eager], { policy: createDecisionPolicy({ thresholds: { standard: { review: 300 } } }) });
+    // FR-VEL-1M alone scores 300: under the default 400, reviewed and alerted here
+    const core = decider(input('standard', 'payment', paymentVector({ out_count_1m: 7 })));
+    expect(core.score).toBe(300);
+    expect(core.action).toBe('review');
+    expect(core.alerts).toHaveLength(1);
+    // an AML scorer's threshold, or a scorer that declares none, sets no bound
+    expect(() => createDecider([eager, { ...scorer('aml_x', 'aml', scored(0)), alertThreshold: 900 }, scorer('fraud_model', 'fraud', scored(0))])).not.toThrow();
+  });
+
   it('never reads labels carried on the event object', () => {
     const decider = createDecider([createFraudRulesScorer()]);
     const features = paymentVector({ new_device: 1, new_ip: 1, new_payee: 1, amount: 300_000, amount_to_avg: 60 });

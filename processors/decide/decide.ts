@@ -2,7 +2,7 @@
 // action (per segment), AML only adds alerts, and a failing scorer is recorded, never thrown.
 import type { Action, Domain, Reason, Severity } from '../../core/contracts/index.js';
 import type { AlertDraft, Scorer, ScorerOutcome, ScoringInput } from '../scoring.js';
-import { DEFAULT_DECISION_POLICY, actionForScore, strongerAction, type DecisionPolicy } from './decision-policy.js';
+import { DEFAULT_DECISION_POLICY, actionForScore, checkReviewThresholds, strongerAction, type DecisionPolicy } from './decision-policy.js';
 import { createScorerRegistry, type ScorerRegistry } from './scorer-registry.js';
 import { SCORER_ERROR_TYPOLOGY, checkOutcome } from './scorer-outcome.js';
 
@@ -117,6 +117,11 @@ export function decide(input: ScoringInput, scorers: ScorerRegistry, options: De
 /** `decide` bound to a registry (built here from a list when needed) and options: the runner's DecideFn. */
 export function createDecider(scorers: readonly Scorer[] | ScorerRegistry, options: DecideOptions = {}): (input: ScoringInput) => DecisionCore {
   const registry = isRegistry(scorers) ? scorers : createScorerRegistry(scorers);
+  // The alert thresholds in force are the fraud scorers' own: no segment may review below any of them.
+  const policy = options.policy ?? DEFAULT_DECISION_POLICY;
+  for (const scorer of registry.scorers) {
+    if (scorer.domain === 'fraud' && scorer.alertThreshold !== undefined) checkReviewThresholds(policy, scorer.alertThreshold, `the alert threshold of fraud scorer ${scorer.name}`);
+  }
   return function decideEvent(input: ScoringInput): DecisionCore {
     return decide(input, registry, options);
   };

@@ -20,16 +20,16 @@ describe('decision policy - overrides', () => {
     { name: 'a threshold that is not a number', overrides: { thresholds: { vip: { block: '900' } } }, message: /vip.block must be a number/ },
     { name: 'an unknown segment', overrides: { thresholds: { gold: { block: 900 } } }, message: /unknown segments gold/ },
     { name: 'an unknown fallback action', overrides: { onFraudScorerError: 'hold' }, message: /onFraudScorerError must be one of allow, review, block/ },
-    {
-      name: 'a review threshold below the fraud alert threshold (reviews without an alert)',
-      overrides: { thresholds: { vip: { review: 350 } } },
-      message: /vip\.review \(350\) is below the fraud alert threshold \(400\): vip payments scoring from 350 to under 400 would be held for review with no alert/,
-    },
   ])('refuses $name', ({ overrides, message }) => {
     expect(() => createDecisionPolicy(overrides as unknown as DecisionPolicyOverrides)).toThrowError(message);
   });
 
-  it('checks review thresholds against the fraud alert threshold it is given', () => {
+  it('checks review thresholds against the fraud alert threshold it is given, and only then', () => {
+    // the threshold in force is the fraud scorer's: createDecider checks against it (decide.test.ts)
+    expect(createDecisionPolicy({ thresholds: { vip: { review: 350 } } }).thresholds.vip.review).toBe(350);
+    expect(() => createDecisionPolicy({ thresholds: { vip: { review: 350 } } }, { fraudAlertThreshold: 400 })).toThrowError(
+      /vip\.review \(350\) is below the fraud alert threshold \(400\): vip payments scoring from 350 to under 400 would be held for review with no alert/,
+    );
     expect(createDecisionPolicy({ thresholds: { standard: { review: 350 } } }, { fraudAlertThreshold: 300 }).thresholds.standard.review).toBe(350);
     expect(() => createDecisionPolicy({}, { fraudAlertThreshold: 450 })).toThrowError(/standard\.review \(400\) is below the fraud alert threshold \(450\)/);
     expect(() => createDecisionPolicy({}, { fraudAlertThreshold: Number.NaN })).toThrowError(/fraud alert threshold must be a number from 0 to 1000/);

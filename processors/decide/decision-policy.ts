@@ -1,7 +1,6 @@
 // Turning the fraud score into an action, per customer segment. Data, overridable at start-up
 // (later from the live-configuration KV bucket); validated so that a typo cannot disable blocking.
 import { ACTIONS, SEGMENTS, type Action, type Segment } from '../../core/contracts/index.js';
-import { DEFAULT_FRAUD_ALERT_THRESHOLD } from '../fraud/index.js';
 
 /** Scores at or above `review` are reviewed; at or above `block` blocked. */
 export type SegmentThresholds = { readonly review: number; readonly block: number };
@@ -17,11 +16,12 @@ export type DecisionPolicyOverrides = {
   readonly onFraudScorerError?: Action;
 };
 
-/** What the policy is checked against at start-up. */
+/** What the policy is checked against when it is made. */
 export type DecisionPolicyChecks = {
   /**
-   * The score from which the fraud scorer raises an alert (its `alertThreshold`);
-   * DEFAULT_FRAUD_ALERT_THRESHOLD (400) unless given. No segment may review below it.
+   * The score from which the fraud scorer raises an alert (its `alertThreshold`): no segment may
+   * review below it. Unchecked unless given; createDecider checks the policy against the fraud
+   * scorers it runs in any case (checkReviewThresholds), with the thresholds they were given.
    */
   readonly fraudAlertThreshold?: number;
 };
@@ -43,14 +43,11 @@ export const DEFAULT_DECISION_POLICY: DecisionPolicy = Object.freeze({
 
 /**
  * The default policy with overrides applied; throws when a threshold is out of 0–1000, review >
- * block, or a review threshold is below the fraud alert threshold: the alert feed is the only
- * review queue, so a payment reviewed without an alert could not be found.
+ * block, or a review threshold is below the fraud alert threshold given in `checks`
+ * (checkReviewThresholds). The alert threshold in force is the fraud scorers' own: createDecider
+ * checks the policy against them, so a policy made here without checks is checked there.
  */
 export function createDecisionPolicy(overrides: DecisionPolicyOverrides = {}, checks: DecisionPolicyChecks = {}): DecisionPolicy {
-  const alertThreshold = checks.fraudAlertThreshold ?? DEFAULT_FRAUD_ALERT_THRESHOLD;
-  if (typeof alertThreshold !== 'number' || !(alertThreshold >= 0 && alertThreshold <= 1000)) {
-    throw new Error(`decision policy: the fraud alert threshold must be a number from 0 to 1000, got ${String(alertThreshold)}`);
-  }
   const thresholds = {} as Record<Segment, SegmentThresholds>;
   for (const segment of SEGMENTS) {
     const base = DEFAULT_DECISION_POLICY.thresholds[segment];
@@ -62,19 +59,35 @@ export function createDecisionPolicy(overrides: DecisionPolicyOverrides = {}, ch
       }
     }
     if (merged.review > merged.block) throw new Error(`decision policy: ${segment}.review (${merged.review}) is above ${segment}.block (${merged.block})`);
-    if (merged.review < alertThreshold) {
-      throw new Error(
-        `decision policy: ${segment}.review (${merged.review}) is below the fraud alert threshold (${alertThreshold}): ` +
-          `${segment} payments scoring from ${merged.review} to under ${alertThreshold} would be held for review with no alert in the feed`,
-      );
-    }
     thresholds[segment] = Object.freeze(merged);
   }
   const unknownSegments = Object.keys(overrides.thresholds ?? {}).filter((s) => !(SEGMENTS as readonly string[]).includes(s));
   if (unknownSegments.length > 0) throw new Error(`decision policy: unknown segments ${unknownSegments.join(', ')}; segments are ${SEGMENTS.join(', ')}`);
   const onError = overrides.onFraudScorerError ?? DEFAULT_DECISION_POLICY.onFraudScorerError;
   if (!(ACTIONS as readonly string[]).includes(onError)) throw new Error(`decision policy: onFraudScorerError must be one of ${ACTIONS.join(', ')}`);
-  return Object.freeze({ thresholds: Object.freeze(thresholds), onFraudScorerError: onError });
+  const policy: DecisionPolicy = Object.freeze({ thresholds: Object.freeze(thresholds), onFraudScorerError: onError });
+  if (checks.fraudAlertThreshold !== undefined) checkReviewThresholds(policy, checks.fraudAlertThreshold);
+  return policy;
+}
+
+/**
+ * Throws when a segment's review threshold is below a fraud alert threshold (`source` names whose,
+ * for the message): the alert feed is the only review queue, so a payment reviewed without an
+ * alert could not be found. Run at start-up, never per event.
+ */
+export function checkReviewThresholds(policy: DecisionPolicy, alertThreshold: number, source = 'the fraud alert threshold'): void {
+  if (typeof alertThreshold !== 'number' || !(alertThreshold >= 0 && alertThreshold <= 1000)) {
+    throw new Error(`decision policy: ${source} must be a number from 0 to 1000, got ${String(alertThreshold)}`);
+  }
+  for (const segment of SEGMENTS) {
+    const review = policy.thresholds[segment].review;
+    if (review < alertThreshold) {
+      throw new Error(
+        `decision policy: ${segment}.review (${review}) is below ${source} (${alertThreshold}): ` +
+          `${segment} payments scoring from ${review} to under ${alertThreshold} would be held for review with no alert in the feed`,
+      );
+    }
+  }
 }
 
 const ACTION_RANK = { allow: 0, review: 1, block: 2 } as const satisfies Record<Action, number>;

@@ -35,7 +35,7 @@ class FraudRulesScorer implements Scorer {
   readonly domain = 'fraud' as const;
   readonly kinds = Object.freeze(['payment'] as const);
   private readonly _rules: readonly CompiledRule[];
-  private readonly _alertThreshold: number;
+  readonly alertThreshold: number;
 
   constructor(ruleSet: CompiledRuleSet, alertThreshold: number) {
     const foreign = ruleSet.rules.filter((r) => r.domain !== 'fraud').map((r) => r.id);
@@ -43,7 +43,7 @@ class FraudRulesScorer implements Scorer {
     if (!(alertThreshold >= 0 && alertThreshold <= MAX_SCORE)) throw new Error(`fraud rules scorer: alert threshold ${alertThreshold} is outside 0–${MAX_SCORE}`);
     this.version = ruleSet.version;
     this._rules = ruleSet.rules;
-    this._alertThreshold = alertThreshold;
+    this.alertThreshold = alertThreshold;
   }
 
   score(input: ScoringInput): ScorerOutcome {
@@ -81,7 +81,7 @@ class FraudRulesScorer implements Scorer {
     // out loud so that a reviewer knows the score may be low.
     if (failed) reasons.push({ code: RULE_ERROR_CODE, scorer: FRAUD_RULES_SCORER, points: 0, text: `not evaluated: ${failed.join('; ')}` });
     const top = fired[0];
-    if (top === undefined || score < this._alertThreshold) return { status: 'scored', score, reasons, alerts: NO_ALERTS };
+    if (top === undefined || score < this.alertThreshold) return { status: 'scored', score, reasons, alerts: NO_ALERTS };
     const alert: AlertDraft = { domain: 'fraud', typology: top.rule.typology, severity: severityForScore(score), score, reasons };
     return { status: 'scored', score, reasons, alerts: [alert] };
   }
