@@ -55,7 +55,8 @@ export type AlertFilter = {
 };
 
 export type ClientMessage =
-  | { readonly type: 'subscribe'; readonly topic: 'kpi' }
+  /** `since`: the newest second (KpiTick.at) the tab holds; kpi-history then holds only what it lacks (docs/dashboard-live.md). */
+  | { readonly type: 'subscribe'; readonly topic: 'kpi'; readonly since?: number }
   | { readonly type: 'subscribe'; readonly topic: 'alerts'; readonly filter?: AlertFilter }
   | { readonly type: 'subscribe'; readonly topic: 'account'; readonly accountId: string }
   | { readonly type: 'subscribe'; readonly topic: 'health' }
@@ -102,6 +103,24 @@ export type KpiTick = {
   readonly processors: number;
 };
 
+/**
+ * Consecutive seconds of KpiTick, column by column, with only the figures the charts and
+ * sparklines draw from seconds before the newest: the i-th value of each column is the second
+ * `from + i × 1000`. About 70 bytes a second where a whole tick takes several KB.
+ */
+export type KpiTrail = {
+  readonly from: number;
+  readonly since: number;
+  readonly decisionsPerSecond: readonly number[];
+  readonly latencyP50Ms: readonly (number | null)[];
+  readonly latencyP99Ms: readonly (number | null)[];
+  readonly alertsPerMinute: readonly number[];
+  readonly fraudRate: readonly number[];
+  readonly blockedUsdLastMinute: readonly string[];
+  /** `byKind['loan.application']`'s actions over the last 60 s (the credit page's chart). */
+  readonly loanApplications: { readonly allow: readonly number[]; readonly review: readonly number[]; readonly block: readonly number[] };
+};
+
 /** The system-health view: every process's latest heartbeat plus rates derived from consecutive ones. */
 export type HealthView = {
   readonly at: number;
@@ -121,13 +140,15 @@ export type ServerMessage =
   | { readonly type: 'unsubscribed'; readonly topic: Topic; readonly accountId?: string }
   | { readonly type: 'kpi'; readonly tick: KpiTick }
   /**
-   * Sent after subscribing to kpi: the ticks the hub still holds (oldest first, up to 15 minutes).
-   * Also instead of a `kpi` tick when earlier seconds were amended (a processor's snapshot came
-   * after their tick): those ticks again, then the newest; when the hub's timer fired late and
-   * several seconds are new at once; and to a tab that fell behind, every second it was owed when
-   * it reads again (docs/dashboard-live.md). Merge by `at`.
+   * Sent after subscribing to kpi: the seconds the hub still holds (up to 15 minutes; with the
+   * subscription's `since`, from 10 s before it on), the newest as a tick and the older ones as
+   * `trail`. Also instead of a `kpi` tick when earlier seconds were amended (a processor's snapshot
+   * came after their tick): those ticks again, then the newest; when the hub's timer fired late
+   * and several seconds are new at once; and to a tab that fell behind, every second it was owed
+   * when it reads again (docs/dashboard-live.md). Merge by `at`; `trail`'s seconds are all older
+   * than `ticks`'.
    */
-  | { readonly type: 'kpi-history'; readonly ticks: readonly KpiTick[] }
+  | { readonly type: 'kpi-history'; readonly ticks: readonly KpiTick[]; readonly trail?: KpiTrail }
   /** `alert.amount`: the exact decimal of amountMinor (ISO 4217 digits), as the REST API writes it. */
   | { readonly type: 'alert'; readonly alert: AlertWire & { readonly amount?: string } }
   /**

@@ -6,6 +6,7 @@ describe('client message - accepted', () => {
     ['{"type":"ping"}', { type: 'ping' }],
     ['{"type":"ping","id":"7"}', { type: 'ping', id: '7' }],
     ['{"type":"subscribe","topic":"kpi"}', { type: 'subscribe', topic: 'kpi' }],
+    ['{"type":"subscribe","topic":"kpi","since":1800000000000}', { type: 'subscribe', topic: 'kpi', since: 1800000000000 }],
     ['{"type":"subscribe","topic":"health"}', { type: 'subscribe', topic: 'health' }],
     ['{"type":"subscribe","topic":"alerts"}', { type: 'subscribe', topic: 'alerts', filter: {} }],
     [
@@ -41,6 +42,8 @@ describe('client message - refused with a reason', () => {
     ['an account id with a control character', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'A\u0007B' }), /accountId/],
     ['an overlong account id', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'x'.repeat(129) }), /accountId/],
     ['an account id on another topic', '{"type":"unsubscribe","topic":"kpi","accountId":"A"}', /account topic only/],
+    ['a kpi since that is not a time', '{"type":"subscribe","topic":"kpi","since":"now"}', /since/],
+    ['a negative kpi since', '{"type":"subscribe","topic":"kpi","since":-1000}', /since/],
     ['a ping id that is not a string', '{"type":"ping","id":5}', /ping id/],
   ])('%s', (_name, text, reason) => {
     const result = parseClientMessage(text);

@@ -64,6 +64,9 @@ export function parseClientMessage(text: string): ClientMessageResult {
     case 'subscribe':
       switch (m.topic) {
         case 'kpi':
+          if (m.since === undefined) return { ok: true, message: { type: 'subscribe', topic: 'kpi' } };
+          if (!Number.isSafeInteger(m.since) || (m.since as number) < 0) return fail('since must be a time in epoch milliseconds');
+          return { ok: true, message: { type: 'subscribe', topic: 'kpi', since: m.since as number } };
         case 'health':
           return { ok: true, message: { type: 'subscribe', topic: m.topic } };
         case 'alerts': {

@@ -146,6 +146,13 @@ function alert(overrides: Partial<AlertWire> = {}): AlertWire {
 
 const decision = decisionFixture;
 
+/** The seconds of a kpi-history, trail and ticks, oldest first: the figures both carry. */
+function secondsIn(history: Extract<ServerMessage, { type: 'kpi-history' }>): Array<{ at: number; decisionsPerSecond: number; latencyP50Ms: number | null }> {
+  const trail = history.trail;
+  const fromTrail = trail === undefined ? [] : trail.decisionsPerSecond.map((decisionsPerSecond, i) => ({ at: trail.from + i * 1000, decisionsPerSecond, latencyP50Ms: trail.latencyP50Ms[i]! }));
+  return [...fromTrail, ...history.ticks.map((t) => ({ at: t.at, decisionsPerSecond: t.decisionsPerSecond, latencyP50Ms: t.latencyP50Ms }))];
+}
+
 function kpiSnapshot(procId: string, second: number, decisions: number): KpiSecondWire {
   const latency = new Array<number>(KPI_LATENCY_BOUNDS_MS.length + 1).fill(0);
   latency[3] = decisions; // 3–5 ms
@@ -333,12 +340,23 @@ describe('ws hub - over a real server and NATS', () => {
     client.send({ type: 'subscribe', topic: 'kpi' });
     await client.next('subscribed', (m) => m.topic === 'kpi');
     const history = await client.next('kpi-history');
-    const past = history.ticks.find((t) => t.at === s0);
-    expect(past).toMatchObject({ decisionsPerSecond: 15, processors: 2, byAction: { allow: 13, review: 0, block: 2 }, latencyP50Ms: 4, decidedUsdLastMinute: '150.00' });
-    expect(past!.corridors[0]).toMatchObject({ from: 'US', to: 'MX', count: 15, amountUsd: '150.00', alerts: 2 });
-    // Ticks are whole seconds, oldest first, without gaps.
-    const ats = history.ticks.map((t) => t.at);
-    expect(ats).toEqual(ats.map((_, i) => ats[0]! + i * 1000));
+    // The newest second in full; the older ones as the trail, whole seconds without gaps up to it.
+    expect(history.ticks).toHaveLength(1);
+    const newest = history.ticks[0]!;
+    expect(newest.at).toBeGreaterThanOrEqual(s0);
+    expect(newest).toMatchObject({ decidedUsdLastMinute: '150.00' });
+    expect(newest.corridors[0]).toMatchObject({ from: 'US', to: 'MX', count: 15, amountUsd: '150.00', alerts: 2 });
+    const seconds = secondsIn(history);
+    expect(seconds.map((s) => s.at)).toEqual(seconds.map((_, i) => seconds[0]!.at + i * 1000));
+    expect(seconds.find((s) => s.at === s0)).toMatchObject({ decisionsPerSecond: 15, latencyP50Ms: 4 });
+    if (newest.at === s0) expect(newest).toMatchObject({ processors: 2, byAction: { allow: 13, review: 0, block: 2 } });
+
+    // A tab that says which second it holds gets the seconds from 10 s before it on, not the window.
+    const again = await open('ada');
+    again.send({ type: 'subscribe', topic: 'kpi', since: newest.at });
+    const resumed = await again.next('kpi-history');
+    expect(secondsIn(resumed)[0]!.at).toBeGreaterThanOrEqual(Math.max(seconds[0]!.at, newest.at - 10_000));
+    expect(resumed.ticks[0]!.at).toBeGreaterThanOrEqual(newest.at);
 
     const s1 = Math.floor(Date.now() / 1000) * 1000;
     h.bus.nc.publish(h.names.kpiSubject('proc-a'), JSON.stringify(kpiSnapshot('proc-a', s1, 7)));

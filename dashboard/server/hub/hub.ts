@@ -24,6 +24,7 @@ import {
   topicsFor,
   type HubLimits,
 } from './hub-policy.js';
+import { kpiHistoryFor } from './kpi-history.js';
 import { KpiTicker, tickSecondAt, unionSeconds } from './kpi-ticker.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -91,7 +92,7 @@ class LiveHub implements Hub {
   private readonly _recentDecisions = new RecentIds(Date.now());
   private readonly _board = new HealthBoard();
   private readonly _ticker: KpiTicker;
-  /** kpi-history as sent, encoded once per tick however many clients subscribe. */
+  /** kpi-history as sent on a first subscription, encoded once per tick however many clients subscribe. */
   private _historyFrame: Buffer | null = null;
   /**
    * For a KPI client whose 'kpi' slot holds a push not yet written: the seconds that push carries.
@@ -283,8 +284,12 @@ class LiveHub implements Hub {
         this._kpiClients.add(client);
         this._answer(client, { type: 'subscribed', topic: 'kpi' });
         if (this._ticker.advance(tickSecondAt(Date.now())) > 0) this._historyFrame = null;
-        this._historyFrame ??= encodeMessage({ type: 'kpi-history', ticks: this._ticker.ticks });
-        if (!client.outbox.control(this._historyFrame, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
+        // A first subscription gets the whole window (encoded once per tick for every tab); a tab
+        // that says what it holds (a reconnect) gets only what it lacks, encoded for it.
+        let history: Buffer;
+        if (message.since === undefined) history = this._historyFrame ??= encodeMessage(kpiHistoryFor(this._ticker.ticks));
+        else history = encodeMessage(kpiHistoryFor(this._ticker.ticks, message.since));
+        if (!client.outbox.control(history, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
         return;
       }
       case 'health':

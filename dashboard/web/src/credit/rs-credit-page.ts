@@ -3,14 +3,14 @@
 // GET /api/credit/summary, and the portfolio slots still to come.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { CreditSummaryAnswer, KpiTick, ServerMessage } from '../../../server/protocol.js';
+import type { CreditSummaryAnswer, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
 import { formatInteger, formatMoney, formatMoneyCompact } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
-import { mergeTicks } from '../overview/kpi-series.js';
+import { historySeconds, latestTick, loanApplicationsOf, mergeTicks, type HeldSecond } from '../overview/kpi-series.js';
 import '../overview/rs-time-series.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import { CREDIT_PANELS, LOAN_KINDS, type CreditPanel, type LoanKind } from './credit-panels.js';
@@ -77,7 +77,7 @@ export class RsCreditPage extends LitElement {
   @property({ attribute: false }) api: Api | null = null;
   @property({ attribute: false }) live: LiveConnection | null = null;
 
-  @state() private _ticks: KpiTick[] = [];
+  @state() private _ticks: HeldSecond[] = [];
   @state() private _summary: CreditSummaryAnswer | null = null;
   @state() private _summaryFailed = false;
 
@@ -127,7 +127,7 @@ export class RsCreditPage extends LitElement {
   }
 
   private _panelBody(panel: CreditPanel) {
-    const latest = this._ticks[this._ticks.length - 1];
+    const latest = latestTick(this._ticks) ?? undefined;
     switch (panel.state) {
       case 'live': {
         const counts = latest?.byKind[panel.kind];
@@ -145,7 +145,7 @@ export class RsCreditPage extends LitElement {
       }
       case 'chart': {
         const to = latest?.at ?? Date.now();
-        const series = (pick: 'allow' | 'review' | 'block') => this._ticks.map((t) => ({ t: t.at, v: t.byKind['loan.application']?.[pick] ?? 0 }));
+        const series = (pick: 'allow' | 'review' | 'block') => this._ticks.map((t) => ({ t: t.at, v: loanApplicationsOf(t)[pick] }));
         return html`<rs-time-series
           .label=${msg('credit.chartDecisions')}
           .from=${to - 15 * 60_000}
@@ -212,8 +212,8 @@ export class RsCreditPage extends LitElement {
   }
 
   private _onKpi(message: ServerMessage): void {
-    if (message.type === 'kpi-history') this._ticks = mergeTicks(this._ticks, message.ticks);
-    else if (message.type === 'kpi') this._ticks = mergeTicks(this._ticks, [message.tick]);
+    if (message.type === 'kpi-history') this._ticks = mergeTicks(this._ticks, historySeconds(message));
+    else if (message.type === 'kpi') this._ticks = mergeTicks<HeldSecond>(this._ticks, [message.tick]);
   }
 
   private async _loadSummary(): Promise<void> {

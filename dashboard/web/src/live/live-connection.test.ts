@@ -2,7 +2,7 @@
 // Unit tests of the client's connection logic with a fake WebSocket class and hand-driven timers.
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../../server/protocol.js';
-import { connectedLive, FakeSocket, makeAlert, ManualTimers } from '../test-support/fakes.js';
+import { connectedLive, FakeSocket, makeAlert, makeTick, ManualTimers } from '../test-support/fakes.js';
 import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
 import { LiveConnection, type ConnectionStatus, type LiveNotice } from './live-connection.js';
 
@@ -73,6 +73,27 @@ describe('live connection', () => {
       { type: 'subscribe', topic: 'alerts', filter: { domain: 'fraud', severity: 'high' } },
       { type: 'subscribe', topic: 'account', accountId: 'acc-1' },
     ]);
+    live.stop();
+  });
+
+  it('live connection - after a reconnect asks the hub for the KPI seconds after the newest it holds, not the whole window again', () => {
+    const { live, timers, socket } = connectedLive();
+    const leave = live.subscribe({ type: 'subscribe', topic: 'kpi' }, () => {});
+    socket().push({ type: 'kpi-history', ticks: [makeTick(5_000)], trail: undefined });
+    socket().push({ type: 'kpi', tick: makeTick(6_000) });
+    socket().push({ type: 'kpi-history', ticks: [makeTick(4_000), makeTick(7_000)] });
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    expect(socket().sent).toEqual([{ type: 'subscribe', topic: 'kpi', since: 7_000 }]);
+
+    // Left and joined again: the new listeners hold nothing, so they get the window.
+    leave();
+    live.subscribe({ type: 'subscribe', topic: 'kpi' }, () => {});
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    expect(socket().sent).toEqual([{ type: 'subscribe', topic: 'kpi' }]);
     live.stop();
   });
 

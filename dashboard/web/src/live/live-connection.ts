@@ -85,6 +85,8 @@ export class LiveConnection {
   private _lastAlertAt = 0;
   /** The server's clock in its last hello or pong: where a gap starts when no alert was seen yet. */
   private _lastServerTime = 0;
+  /** The newest KPI second handed to the kpi subscription: a reconnect asks only for what came after (`since`). */
+  private _kpiHeldThrough = 0;
   /** Ids of the alerts handed to subscribers lately (insertion order, bounded): a catch-up counts only the others. */
   private readonly _seenIds = new Set<string>();
   private readonly _subscriptions = new Map<string, { message: Subscription; listeners: Set<LiveListener> }>();
@@ -156,6 +158,7 @@ export class LiveConnection {
       owned.listeners.delete(membership);
       if (owned.listeners.size > 0 || this._subscriptions.get(key) !== owned) return;
       this._subscriptions.delete(key);
+      if (key === 'kpi') this._kpiHeldThrough = 0;
       this._send(message.topic === 'account' ? { type: 'unsubscribe', topic: 'account', accountId: message.accountId } : { type: 'unsubscribe', topic: message.topic });
     };
   }
@@ -209,7 +212,11 @@ export class LiveConnection {
     this._failures = 0;
     this._lastMessageAt = this._now();
     this._setStatus('live');
-    for (const { message } of this._subscriptions.values()) this._send(message);
+    // The kpi listeners hold the seconds handed to them: the hub sends only what they lack (the
+    // whole 15 minutes again after every blip was what made reconnects heavy).
+    for (const { message } of this._subscriptions.values()) {
+      this._send(message.topic === 'kpi' && this._kpiHeldThrough > 0 ? { type: 'subscribe', topic: 'kpi', since: this._kpiHeldThrough } : message);
+    }
     this._scheduleKeepAlive();
     // Alerts created while the socket was down were never pushed to us: fetch them, from the last
     // one seen (inclusive: others may share its millisecond) or else from the server's last word.
@@ -256,6 +263,7 @@ export class LiveConnection {
         return;
       case 'kpi':
       case 'kpi-history':
+        if (this._subscriptions.has('kpi')) this._kpiHeldThrough = Math.max(this._kpiHeldThrough, ...(message.type === 'kpi' ? [message.tick] : message.ticks).map((tick) => tick.at));
         return this._dispatch('kpi', message);
       case 'alert':
         if (message.alert.createdAt > this._lastAlertAt) this._lastAlertAt = message.alert.createdAt;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { corridorLayout } from './corridor-layout.js';
 import { makeTick } from '../test-support/fakes.js';
-import { mergeTicks, minuteSeries } from './kpi-series.js';
+import { historySeconds, latestTick, loanApplicationsOf, mergeTicks, minuteSeries, secondSeries } from './kpi-series.js';
 
 describe('kpi series', () => {
   it('kpi series - merges history and live ticks by second, oldest first, within 15 minutes', () => {
@@ -14,6 +14,34 @@ describe('kpi series', () => {
     expect(ticks[2]!.decisionsPerSecond).toBe(7);
     ticks = mergeTicks(ticks, [makeTick(1_000 + 15 * 60_000)]);
     expect(ticks.map((t) => t.at)).toEqual([2_000, 3_000, 901_000]);
+  });
+
+  it('kpi series - a kpi-history\'s trail is held as seconds before its ticks; the tiles read the newest whole tick', () => {
+    const history = {
+      type: 'kpi-history' as const,
+      ticks: [makeTick(4_000, { byKind: { 'loan.application': { count: 9, allow: 5, review: 3, block: 1, amountUsd: '10.00' } } })],
+      trail: {
+        from: 1_000,
+        since: 0,
+        decisionsPerSecond: [10, 20, 30],
+        latencyP50Ms: [1, null, 3],
+        latencyP99Ms: [9, null, 12],
+        alertsPerMinute: [1, 2, 3],
+        fraudRate: [0, 0.5, 0.25],
+        blockedUsdLastMinute: ['0.00', '1.50', '2.00'],
+        loanApplications: { allow: [1, 2, 3], review: [0, 1, 0], block: [0, 0, 1] },
+      },
+    };
+    let held = mergeTicks([], historySeconds(history));
+    expect(held.map((s) => s.at)).toEqual([1_000, 2_000, 3_000, 4_000]);
+    expect(secondSeries(held).eventsPerSecond.map((p) => p.v)).toEqual([10, 20, 30, 12345]);
+    expect(secondSeries(held).p99.map((p) => p.v)).toEqual([9, null, 12, 18.4]);
+    expect(held.map((s) => loanApplicationsOf(s).allow)).toEqual([1, 2, 3, 5]);
+    expect(latestTick(held)?.at).toBe(4_000);
+    // A whole tick pushed later for a trail second replaces it.
+    held = mergeTicks(held, [makeTick(3_000, { decisionsPerSecond: 31 })]);
+    expect(held[2]).toMatchObject({ at: 3_000, decisionsPerSecond: 31 });
+    expect(latestTick(mergeTicks([], historySeconds({ ...history, ticks: [] })))).toBeNull();
   });
 
   it('kpi series - per-minute view continues the stored minutes with live ones', () => {

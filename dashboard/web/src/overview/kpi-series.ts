@@ -1,8 +1,55 @@
 // Turns KPI ticks (per second, live) and the per-minute history (REST) into the series the overview
 // charts draw. Pure functions.
-import type { KpiHistoryAnswer, KpiTick } from '../../../server/protocol.js';
+import type { KpiHistoryAnswer, KpiTick, KpiTrail, ServerMessage } from '../../../server/protocol.js';
 
 export const LIVE_WINDOW_MS = 15 * 60_000;
+
+type ActionCounts = { readonly allow: number; readonly review: number; readonly block: number };
+
+/** A second of a kpi-history's trail: only the figures the charts and sparklines draw from older seconds. */
+export type TrailSecond = Pick<KpiTick, 'at' | 'since' | 'decisionsPerSecond' | 'latencyP50Ms' | 'latencyP99Ms' | 'alertsPerMinute' | 'fraudRate' | 'blockedUsdLastMinute'> & {
+  readonly loanApplications: ActionCounts;
+  readonly trail: true;
+};
+
+/** A second a page holds: a whole tick (pushed live, or a kpi-history's newest) or a second of a trail. */
+export type HeldSecond = KpiTick | TrailSecond;
+
+/** The seconds of a kpi-history, oldest first: its trail's, then its ticks. */
+export function historySeconds(message: Extract<ServerMessage, { type: 'kpi-history' }>): HeldSecond[] {
+  const trail = message.trail;
+  return trail === undefined ? [...message.ticks] : [...trailSeconds(trail), ...message.ticks];
+}
+
+function trailSeconds(trail: KpiTrail): TrailSecond[] {
+  return trail.decisionsPerSecond.map((decisionsPerSecond, i) => ({
+    at: trail.from + i * 1000,
+    since: trail.since,
+    decisionsPerSecond,
+    latencyP50Ms: trail.latencyP50Ms[i] ?? null,
+    latencyP99Ms: trail.latencyP99Ms[i] ?? null,
+    alertsPerMinute: trail.alertsPerMinute[i] ?? 0,
+    fraudRate: trail.fraudRate[i] ?? 0,
+    blockedUsdLastMinute: trail.blockedUsdLastMinute[i] ?? '0.00',
+    loanApplications: { allow: trail.loanApplications.allow[i] ?? 0, review: trail.loanApplications.review[i] ?? 0, block: trail.loanApplications.block[i] ?? 0 },
+    trail: true,
+  }));
+}
+
+/** The newest whole tick held (the tiles and window charts read it), or null. */
+export function latestTick(held: readonly HeldSecond[]): KpiTick | null {
+  for (let i = held.length - 1; i >= 0; i -= 1) {
+    const second = held[i]!;
+    if (!('trail' in second)) return second;
+  }
+  return null;
+}
+
+/** Loan applications decided over the 60 s to this second, by action. */
+export function loanApplicationsOf(second: HeldSecond): ActionCounts {
+  if ('trail' in second) return second.loanApplications;
+  return second.byKind['loan.application'] ?? { allow: 0, review: 0, block: 0 };
+}
 
 export type SeriesPoint = { readonly t: number; readonly v: number | null };
 export type KpiSeries = {
@@ -12,21 +59,21 @@ export type KpiSeries = {
 };
 
 /** Adds ticks (history or live) to the held ones: one per second, oldest first, the last 15 minutes. */
-export function mergeTicks(held: readonly KpiTick[], incoming: readonly KpiTick[], windowMs = LIVE_WINDOW_MS): KpiTick[] {
-  if (incoming.length === 0) return held as KpiTick[];
+export function mergeTicks<T extends { readonly at: number }>(held: readonly T[], incoming: readonly T[], windowMs = LIVE_WINDOW_MS): T[] {
+  if (incoming.length === 0) return held as T[];
   const last = held[held.length - 1];
   // The common case: one newer tick appended.
   if (incoming.length === 1 && (last === undefined || incoming[0]!.at > last.at)) {
     const next = [...held, incoming[0]!];
     return trim(next, windowMs);
   }
-  const byAt = new Map<number, KpiTick>();
+  const byAt = new Map<number, T>();
   for (const tick of held) byAt.set(tick.at, tick);
   for (const tick of incoming) byAt.set(tick.at, tick);
   return trim([...byAt.values()].sort((a, b) => a.at - b.at), windowMs);
 }
 
-function trim(ticks: KpiTick[], windowMs: number): KpiTick[] {
+function trim<T extends { readonly at: number }>(ticks: T[], windowMs: number): T[] {
   const newest = ticks[ticks.length - 1];
   if (newest === undefined) return ticks;
   const from = newest.at - windowMs;
@@ -36,7 +83,7 @@ function trim(ticks: KpiTick[], windowMs: number): KpiTick[] {
 }
 
 /** Per-second series of the live ticks. */
-export function secondSeries(ticks: readonly KpiTick[]): KpiSeries {
+export function secondSeries(ticks: readonly HeldSecond[]): KpiSeries {
   return {
     eventsPerSecond: ticks.map((tick) => ({ t: tick.at, v: tick.decisionsPerSecond })),
     p50: ticks.map((tick) => ({ t: tick.at, v: tick.latencyP50Ms })),
@@ -51,7 +98,7 @@ type MinuteRow = KpiHistoryAnswer['minutes'][number];
  * stored one (events/s = mean over the minute's ticks; latency = the worst tick, as a p99 cannot be
  * averaged).
  */
-export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly KpiTick[], now: number = Date.now()): KpiSeries {
+export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly HeldSecond[], now: number = Date.now()): KpiSeries {
   // A stored minute that has not ended holds part of its decisions: divided by 60 it would draw a
   // drop at the right edge. The live ticks give that minute's rate instead.
   const complete = minutes.filter((row) => row.minute + 60_000 <= now);

@@ -2,6 +2,7 @@
 import type { KpiTick } from '../../../server/protocol.js';
 import { formatInteger, formatMoney, formatMoneyCompact, formatMs, formatPercent } from '../i18n/format.js';
 import type { MessageKey } from '../i18n/messages.js';
+import type { HeldSecond } from './kpi-series.js';
 
 export type TileId = 'events-per-second' | 'latency-p99' | 'alerts-per-minute' | 'fraud-rate' | 'blocked-amount';
 export type TileText = { readonly id: TileId; readonly label: MessageKey; readonly value: string; readonly note: string };
@@ -30,7 +31,7 @@ export function tileTexts(tick: KpiTick | null): readonly TileText[] {
 }
 
 /** Recent values per tile for the sparklines (the last two minutes). */
-export function tileTrend(id: TileId, ticks: readonly KpiTick[]): number[] {
+export function tileTrend(id: TileId, ticks: readonly HeldSecond[]): number[] {
   const recent = ticks.slice(-120);
   switch (id) {
     case 'events-per-second':

@@ -2,7 +2,7 @@
 // distribution, alerts by typology and the money corridors, all live from the kpi topic.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { KpiHistoryAnswer, KpiTick, ServerMessage } from '../../../server/protocol.js';
+import type { KpiHistoryAnswer, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
 import { formatInteger, formatMs, formatTime } from '../i18n/format.js';
 import { LocaleController, onLocaleChange } from '../i18n/locale.js';
@@ -12,7 +12,7 @@ import { ConnectionStateController, LiveTopicController } from '../live/live-con
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import './rs-corridor-flows.js';
 import { NO_VALUE, tileTexts, tileTrend } from './kpi-tiles.js';
-import { mergeTicks, minuteSeries, secondSeries, type KpiSeries } from './kpi-series.js';
+import { historySeconds, latestTick, mergeTicks, minuteSeries, secondSeries, type HeldSecond, type KpiSeries } from './kpi-series.js';
 import './rs-kpi-tile.js';
 import './rs-score-histogram.js';
 import './rs-time-series.js';
@@ -80,7 +80,7 @@ export class RsOverview extends LitElement {
   @property({ attribute: false }) api: Api | null = null;
   @property({ attribute: false }) live: LiveConnection | null = null;
 
-  @state() private _ticks: KpiTick[] = [];
+  @state() private _ticks: HeldSecond[] = [];
   @state() private _minutes: KpiHistoryAnswer['minutes'] = [];
   @state() private _range: Range = 15;
   @state() private _summary = '';
@@ -127,7 +127,7 @@ export class RsOverview extends LitElement {
   }
 
   override render() {
-    const latest = this._ticks[this._ticks.length - 1] ?? null;
+    const latest = latestTick(this._ticks);
     const to = latest?.at ?? Date.now();
     const from = to - this._range * 60_000;
     const rangeText = this._range === 15 ? msg('overview.range15') : msg('overview.range60');
@@ -210,18 +210,18 @@ export class RsOverview extends LitElement {
 
   private _onKpi(message: ServerMessage): void {
     if (message.type === 'kpi-history') {
-      this._ticks = mergeTicks(this._ticks, message.ticks);
+      this._ticks = mergeTicks(this._ticks, historySeconds(message));
       // the history is sent at every (re)subscription: the server is back, so is the 60-minute view
       if (this._historyFailed) void this._loadHistory();
-    } else if (message.type === 'kpi') this._ticks = mergeTicks(this._ticks, [message.tick]);
+    } else if (message.type === 'kpi') this._ticks = mergeTicks<HeldSecond>(this._ticks, [message.tick]);
     else return;
     this._updateSummary();
   }
 
   /** A screen-reader summary, at most every 15 s: per-second announcements would drown the reader. */
   private _updateSummary(): void {
-    const latest = this._ticks[this._ticks.length - 1];
-    if (latest === undefined || latest.at - this._summaryAt < SUMMARY_EVERY_MS) return;
+    const latest = latestTick(this._ticks);
+    if (latest === null || latest.at - this._summaryAt < SUMMARY_EVERY_MS) return;
     this._summaryAt = latest.at;
     this._summary = msg('overview.summary', {
       events: formatInteger(latest.decisionsPerSecond),
