@@ -161,6 +161,34 @@ describe('live connection', () => {
     live.stop();
   });
 
+  it('live connection - a large catch-up with live alerts streaming meanwhile counts and shows each alert once', async () => {
+    // 1,000 dropped; the first fetch finds 900 stored; 1,200 live alerts arrive during the wait; the
+    // second fetch (newest first, as GET /api/alerts pages) finds 950 of the dropped and 900 of the
+    // live ones: 1,850, within what one catch-up fetches. A window of the 2,000 newest ids forgot
+    // 100 of the first fetch's by then, counted them again, and said "caught up" with 50 missing.
+    const dropped = Array.from({ length: 1_000 }, (_, i) => makeAlert({ createdAt: 10_000 + i }));
+    const liveOnes = Array.from({ length: 1_200 }, (_, i) => makeAlert({ createdAt: 20_000 + i }));
+    const answers = [dropped.slice(0, 900), [...liveOnes.slice(0, 900), ...dropped.slice(0, 950)].reverse(), [...liveOnes, ...dropped].reverse()];
+    let calls = 0;
+    const { live, socket, timers } = connectedLive({ catchUp: async () => ({ alerts: answers[calls++]!, complete: true }) });
+    const shown = new Map<string, number>();
+    const notices: LiveNotice[] = [];
+    live.onNotice((n) => notices.push(n));
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, (m) => m.type === 'alert' && shown.set(m.alert.id, (shown.get(m.alert.id) ?? 0) + 1));
+    socket().push({ type: 'missed', topic: 'alerts', count: 1_000, since: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (const alert of liveOnes) socket().push({ type: 'alert', alert });
+    for (let i = 0; i < 2; i += 1) {
+      timers.advance(2_500);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(calls).toBe(3);
+    expect(shown.size).toBe(2_200);
+    expect([...shown.values()].every((n) => n === 1)).toBe(true);
+    expect(notices).toEqual([{ kind: 'caught-up', count: 1_000 }]);
+    live.stop();
+  });
+
   it('live connection - stops fetching a `missed` gap after a few tries and says "reload" when some are still missing', async () => {
     let calls = 0;
     const { live, socket, timers } = connectedLive({

@@ -4,6 +4,7 @@
 // the catch-up fetch are injected, so tests drive it with fakes.
 import type { AlertFilter, ClientMessage, ServerMessage, SessionUser } from '../../../server/protocol.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
+import { SeenAlertIds } from './seen-alert-ids.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type Subscription = Extract<ClientMessage, { type: 'subscribe' }>;
@@ -56,8 +57,6 @@ const OPEN = 1;
 const CATCH_UP_RETRY_MS = 2_500;
 /** Fetches of a `missed` gap at most; a reconnect's gap has no count to check, and is fetched twice. */
 const CATCH_UP_ATTEMPTS = 3;
-/** Alert ids remembered to tell a caught-up alert from one already shown (more than a burst in one millisecond). */
-const SEEN_IDS_KEPT = 2_000;
 /**
  * Close codes that mean "sign in again", not "try again". The hub closes an unauthenticated upgrade
  * with 1008, which it also uses for a flood, so 1008 is retried like any drop; the app checks the
@@ -87,8 +86,8 @@ export class LiveConnection {
   private _lastServerTime = 0;
   /** The newest KPI second handed to the kpi subscription: a reconnect asks only for what came after (`since`). */
   private _kpiHeldThrough = 0;
-  /** Ids of the alerts handed to subscribers lately (insertion order, bounded): a catch-up counts only the others. */
-  private readonly _seenIds = new Set<string>();
+  /** Ids of the alerts handed to subscribers lately (bounded, all of them while a catch-up runs): a catch-up counts only the others. */
+  private readonly _seenIds = new SeenAlertIds();
   private readonly _subscriptions = new Map<string, { message: Subscription; listeners: Set<LiveListener> }>();
   private readonly _statusListeners = new Set<(status: ConnectionStatus) => void>();
   private readonly _noticeListeners = new Set<(notice: LiveNotice) => void>();
@@ -308,6 +307,15 @@ export class LiveConnection {
       if (announced !== null) this._notify({ kind: 'reload', count: announced });
       return;
     }
+    this._seenIds.hold();
+    try {
+      await this._fetchGap(catchUp, since, filter, announced);
+    } finally {
+      this._seenIds.release();
+    }
+  }
+
+  private async _fetchGap(catchUp: CatchUp, since: number, filter: AlertFilter | undefined, announced: number | null): Promise<void> {
     const attempts = announced === null ? 2 : CATCH_UP_ATTEMPTS;
     let fresh = 0;
     for (let attempt = 1; ; attempt += 1) {
@@ -319,7 +327,8 @@ export class LiveConnection {
         return;
       }
       fresh += this._showCaughtUp(answer.alerts);
-      if (!answer.complete) {
+      if (!answer.complete || this._seenIds.overflowed) {
+        // More than one fetch brings, or more shown meanwhile than the tab can tell apart.
         this._notify({ kind: 'reload', count: Math.max(announced ?? fresh, fresh) });
         return;
       }
@@ -349,9 +358,7 @@ export class LiveConnection {
   }
 
   private _remember(id: string): void {
-    this._seenIds.delete(id);
-    this._seenIds.add(id);
-    if (this._seenIds.size > SEEN_IDS_KEPT) this._seenIds.delete(this._seenIds.values().next().value as string);
+    this._seenIds.remember(id);
   }
 
   private _dispatch(key: string, message: ServerMessage): void {
