@@ -84,6 +84,8 @@ export function whereabouts(rng: Rng, c: Customer): Place {
 export function normalPayment(rng: Rng, world: World): PaymentEventWire {
   const c = world.pickActive(rng);
   const kind = MIX_CHOICE[c.type].pick(rng);
+  // The payers of ordinary payments are who fraud victims are drawn from (`pickVictim`).
+  if (kind !== 'incoming') world.notePayer(c);
   switch (kind) {
     case 'card':
       return cardPayment(rng, world, c);

@@ -56,6 +56,13 @@ export class World {
   private readonly _unlistedCorridors: WeightedChoice<string>;
   /** Each customer's usual tills (the nearest to home), by customer index: computed on first use. */
   private readonly _usualTills = new Map<number, readonly number[]>();
+  /**
+   * The people who made the latest ordinary payments, one slot per payment (a ring): a victim
+   * drawn from it has history on the stream (devices, places, habits), and one who pays more
+   * often is drawn more often, as more exposed (their card in more shops).
+   */
+  private readonly _recentPayers = new Int32Array(RECENT_PAYERS);
+  private _recentCount = 0;
 
   constructor(opts: WorldOptions) {
     // Pickers draw until they find a person or a firm; a tiny world might have neither.
@@ -131,6 +138,24 @@ export class World {
       const index = rng.int(0, this.size - 1);
       if (((this._traits[index] ?? 0) & (BUSINESS | DORMANT)) === 0) return this.customer(index);
     }
+  }
+
+  /** Notes an ordinary payment made by a person (firms are not the victims patterns want). */
+  notePayer(c: Customer): void {
+    if (c.type !== 'individual') return;
+    this._recentPayers[this._recentCount % RECENT_PAYERS] = c.index;
+    this._recentCount++;
+  }
+
+  /**
+   * A victim for a fraud pattern (card testing, account takeover): a person among the payers of
+   * the latest ordinary payments, so that the stream holds their history before the fraud; until
+   * enough people have paid, any person.
+   */
+  pickVictim(rng: Rng): Customer {
+    const known = Math.min(this._recentCount, RECENT_PAYERS);
+    if (known < MIN_RECENT_PAYERS) return this.pickIndividual(rng);
+    return this.customer(this._recentPayers[rng.int(0, known - 1)] as number);
   }
 
   isIntroduced(index: number): boolean {
@@ -241,6 +266,11 @@ export function ownParty(account: Account): Party {
 export function merchantParty(merchant: Merchant): Party {
   return merchant.party;
 }
+
+/** Ordinary payments whose payers fraud victims are drawn from (the latest this many). */
+const RECENT_PAYERS = 8_192;
+/** Below this many, victims are drawn from every person instead. */
+const MIN_RECENT_PAYERS = 64;
 
 /** How many tills near home a customer shops at. */
 const USUAL_TILLS = 6;

@@ -19,7 +19,7 @@ export const accountTakeover: PatternDefinition = {
   aml: false,
   credit: false,
   plan({ rng, world, now, time }) {
-    const victim = world.pickIndividual(rng);
+    const victim = world.pickVictim(rng);
     const account = everydayAccount(rng, victim);
     const device = newDevice(rng);
     const place = fraudsterPlace(rng, victim);

@@ -13,7 +13,7 @@ export const cardTesting: PatternDefinition = {
   aml: false,
   credit: false,
   plan({ rng, world, now, time }) {
-    const victim = world.pickIndividual(rng);
+    const victim = world.pickVictim(rng);
     const account = victim.accounts[0] as Account;
     if (!account.card) return undefined;
     const device = newDevice(rng);
