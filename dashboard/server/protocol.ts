@@ -63,9 +63,13 @@ export type ClientMessage =
   | { readonly type: 'unsubscribe'; readonly topic: Topic; readonly accountId?: string }
   | { readonly type: 'ping'; readonly id?: string };
 
-/** A decision as pushed on the account topic: the decision without its feature map. */
-/** `amount`: the exact decimal of amountMinor in its currency (ISO 4217 digits); show it rather than formatting amountMinor. */
-export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'> & { readonly amount?: string };
+/**
+ * A decision as pushed on the account topic: the decision without its feature map. `amount`: the
+ * exact decimal of amountMinor in its currency (ISO 4217 digits); show it rather than formatting
+ * amountMinor. `amountUsd`: the same in USD at the indicative rates, as storage writes it (the
+ * account's totals add it).
+ */
+export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'> & { readonly amount?: string; readonly amountUsd?: string };
 
 /** What the overview shows, pushed about once a second (coalesced: a slow client gets the latest only). */
 export type KpiTick = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatMinor, toReportingMinor } from '../../../core/index.js';
 import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
 
 const text = (o: Record<string, unknown>) => JSON.stringify(o);
@@ -43,6 +44,13 @@ describe('account watch - the summary', () => {
     const decision = { v: 1, eventId: 'e', accountId: 'A', counterpartyId: 'B', decidedAt: 5, score: 10, features: { a: 1 }, labels: { patterns: [] } };
     expect(isRoutableDecision(decision)).toBe(true);
     expect(decisionSummary(decision as never)).toEqual({ v: 1, eventId: 'e', accountId: 'A', counterpartyId: 'B', decidedAt: 5, score: 10 });
+  });
+
+  it('writes the amount as decimal text in its currency and in USD at the indicative rates, as storage does', () => {
+    const decision = { v: 1, eventId: 'e', accountId: 'A', counterpartyId: 'B', decidedAt: 5, amountMinor: 1550, currency: 'GBP' };
+    expect(decisionSummary(decision as never)).toMatchObject({ amount: '15.50', amountUsd: formatMinor(toReportingMinor(1550, 'GBP'), 'USD') });
+    expect(decisionSummary({ ...decision, amountMinor: 100050, currency: 'HUF' } as never)).toMatchObject({ amount: '1000.50' });
+    expect(decisionSummary({ ...decision, amountMinor: 1234, currency: 'USD' } as never)).toMatchObject({ amount: '12.34', amountUsd: '12.34' });
   });
 
   it.each([

@@ -2,7 +2,7 @@
 // skip parsing the (many) decisions that concern no watched account.
 import type { DecisionWire } from '../../../core/index.js';
 import type { DecisionSummary } from '../protocol.js';
-import { amountText } from './wire-amount.js';
+import { amountText, usdAmountText } from './wire-amount.js';
 
 export class AccountWatch<C> {
   private readonly _watchers = new Map<string, Set<C>>();
@@ -79,11 +79,12 @@ function safeUnescape(raw: string): string | null {
   }
 }
 
-/** The decision as the account topic carries it: without the feature map and the test labels. */
+/** The decision as the account topic carries it: without the feature map and the test labels, with its amount as text. */
 export function decisionSummary(decision: DecisionWire): DecisionSummary {
   const { features: _features, labels: _labels, ...summary } = decision;
   const amount = amountText(decision.amountMinor, decision.currency);
-  return amount === undefined ? summary : { ...summary, amount };
+  const amountUsd = usdAmountText(decision.amountMinor, decision.currency);
+  return amount === undefined || amountUsd === undefined ? summary : { ...summary, amount, amountUsd };
 }
 
 export function isRoutableDecision(value: unknown): value is DecisionWire {

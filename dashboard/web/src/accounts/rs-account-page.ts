@@ -11,6 +11,7 @@ import { msg, typologyText, valueText } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
 import { sharedStyles } from '../theme/theme.js';
+import { LiveAccountTotals, type AccountTotals } from './account-totals.js';
 import { NetworkModel } from './network-model.js';
 import './rs-network-graph.js';
 
@@ -52,6 +53,9 @@ export class RsAccountPage extends LitElement {
   @property() accountId = '';
 
   @state() private _account: AccountAnswer | null = null;
+  /** The totals read, kept live from the account topic (alerts as read). */
+  private _totals = new LiveAccountTotals('');
+  @state() private _totalsVersion = 0;
   @state() private _timeline: readonly TimelineEntry[] = [];
   @state() private _nextBefore: number | null = null;
   @state() private _activity: readonly DecisionSummary[] = [];
@@ -72,7 +76,10 @@ export class RsAccountPage extends LitElement {
     this,
     () => this.live,
     () => {
-      if (this._error !== null && this.api !== null && this.accountId !== '') void this._load();
+      if (this.api === null || this.accountId === '') return;
+      if (this._error !== null) void this._load();
+      // Decisions made while the socket was down were never pushed: read the totals again.
+      else if (this._account !== null) void this._readTotals();
     },
   );
   private _request = 0;
@@ -95,7 +102,7 @@ export class RsAccountPage extends LitElement {
         </section>
         <section class="panel" data-testid="account-totals">
           <h2>${msg('account.totals')}</h2>
-          ${account === null ? nothing : this._renderTotals(account)}
+          ${this._totals.totals === null ? nothing : this._renderTotals(this._totals.totals)}
         </section>
         <section class="panel">
           <h2>${msg('account.live')}</h2>
@@ -157,9 +164,11 @@ export class RsAccountPage extends LitElement {
     </dl>`;
   }
 
-  private _renderTotals(account: AccountAnswer) {
-    const t = account.totals;
-    return html`<dl>
+  private _renderTotals(t: AccountTotals) {
+    return html`<p class="dim" data-testid="account-totals-as-of" data-added=${this._totals.added}>
+        ${msg('account.totalsAsOf', { time: formatTime(this._totals.readAt), count: formatInteger(this._totals.added) })}
+      </p>
+      <dl>
       <dt>${msg('account.events')}</dt>
       <dd>${formatInteger(t.events)}</dd>
       <dt>${msg('account.firstSeen')}</dt>
@@ -219,6 +228,22 @@ export class RsAccountPage extends LitElement {
   private _onLive(message: ServerMessage): void {
     if (message.type !== 'account' || message.accountId !== this.accountId) return;
     this._activity = [message.decision, ...this._activity].slice(0, LIVE_KEEP);
+    if (this._totals.accountId === message.accountId && this._totals.add(message.decision)) this._totalsVersion += 1;
+  }
+
+  /** Reads the totals again (after a reconnect), keeping the timeline as paged. */
+  private async _readTotals(): Promise<void> {
+    if (this.api === null) return;
+    const request = this._request;
+    const readAt = Date.now();
+    try {
+      const answer = await this.api.get<AccountAnswer>(`/api/accounts/${encodeURIComponent(this.accountId)}`, { limit: TIMELINE_PAGE });
+      if (request !== this._request) return;
+      this._totals.read(answer, readAt);
+      this._totalsVersion += 1;
+    } catch {
+      // The totals stay as they were; the note says when they were read.
+    }
   }
 
   private async _load(): Promise<void> {
@@ -228,6 +253,9 @@ export class RsAccountPage extends LitElement {
     this._account = null;
     this._timeline = [];
     this._activity = [];
+    // Decisions pushed while the read runs are kept and added if the read does not hold them.
+    this._totals = new LiveAccountTotals(id);
+    const readAt = Date.now();
     this._error = null;
     this._network = new NetworkModel(id);
     const path = `/api/accounts/${encodeURIComponent(id)}`;
@@ -238,6 +266,8 @@ export class RsAccountPage extends LitElement {
     if (request !== this._request) return;
     if (account.status === 'fulfilled') {
       this._account = account.value;
+      this._totals.read(account.value, readAt);
+      this._totalsVersion += 1;
       this._timeline = account.value.timeline;
       this._nextBefore = account.value.nextBefore;
     } else this._error = reasonText(account.reason);
