@@ -30,48 +30,78 @@ function put(table: 'events' | 'decisions' | 'alerts', text: string): void {
 }
 
 describe('inflight minutes', () => {
-  it('inflight minutes - before an insert, the file names its minutes and replaces the last insert\'s', () => {
+  it('inflight minutes - before an insert, the file names its minutes and replaces the last insert\'s', async () => {
     const record = new InflightMinutes(dir, DB, 'events', logger());
-    record.beforeInsert(new Set([M + 60, M, M + 180, M + 240]));
+    await record.beforeInsert(new Set([M + 60, M, M + 180, M + 240]));
     expect(JSON.parse(readFileSync(record.path, 'utf8'))).toMatchObject({ v: 1, database: DB, table: 'events', minutes: [M, M + 60, M + 180, M + 240] });
     // Written over the longer one in place: the first line is the record, the rest the old one's tail.
-    record.beforeInsert([M + 120]);
+    await record.beforeInsert([M + 120]);
     expect(readFileSync(record.path, 'utf8').split('\n')).toHaveLength(3);
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M + 120]);
     // One file per table and database: another table's sink never overwrites it.
-    new InflightMinutes(dir, DB, 'alerts', logger()).beforeInsert([M]);
-    new InflightMinutes(dir, 'rs_other', 'events', logger()).beforeInsert([M + 600]);
+    await new InflightMinutes(dir, DB, 'alerts', logger()).beforeInsert([M]);
+    await new InflightMinutes(dir, 'rs_other', 'events', logger()).beforeInsert([M + 600]);
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M + 120]);
     expect(readInflightMinutes(dir, DB, 'alerts', logger())).toEqual([M]);
     expect(warnings).toEqual([]);
   });
 
-  it('inflight minutes - the minutes of an insert that threw stay in every later record', () => {
+  it('inflight minutes - the minutes of an insert that threw stay in every later record', async () => {
     const record = new InflightMinutes(dir, DB, 'decisions', logger());
-    record.beforeInsert([M]);
+    await record.beforeInsert([M]);
     record.insertFailed([M]);
-    record.beforeInsert([M + 60]);
-    record.beforeInsert([M + 120]);
+    await record.beforeInsert([M + 60]);
+    await record.beforeInsert([M + 120]);
     expect(readInflightMinutes(dir, DB, 'decisions', logger())).toEqual([M, M + 120]);
   });
 
-  it('inflight minutes - a record the start did not clear (its repair failed) is carried into the next records', () => {
-    new InflightMinutes(dir, DB, 'events', logger()).beforeInsert([M]);
+  it('inflight minutes - a record the start did not clear (its repair failed) is carried into the next records', async () => {
+    await new InflightMinutes(dir, DB, 'events', logger()).beforeInsert([M]);
     const next = new InflightMinutes(dir, DB, 'events', logger());
-    next.beforeInsert([M + 300]);
+    await next.beforeInsert([M + 300]);
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M, M + 300]);
     clearInflightMinutes(dir, DB, ['events', 'decisions', 'alerts']);
     expect(existsSync(next.path)).toBe(false);
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([]);
   });
 
-  it('inflight minutes - no record (a first start, an older version) is nothing to compare, without a warning', () => {
+  it('inflight minutes - a clean stop leaves no record after inserts that ended, and only the minutes in doubt after one that threw', async () => {
+    const record = new InflightMinutes(dir, DB, 'events', logger());
+    await record.beforeInsert([M, M + 60]);
+    await record.stopped();
+    expect(existsSync(record.path)).toBe(false);
+    expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([]);
+    // a stop before any insert leaves none either
+    const idle = new InflightMinutes(dir, DB, 'alerts', logger());
+    await idle.stopped();
+    expect(existsSync(idle.path)).toBe(false);
+
+    const failing = new InflightMinutes(dir, DB, 'decisions', logger());
+    await failing.beforeInsert([M]);
+    failing.insertFailed([M]);
+    await failing.beforeInsert([M + 120]);
+    await failing.stopped();
+    expect(readInflightMinutes(dir, DB, 'decisions', logger())).toEqual([M]);
+    // and so do the minutes of a record the start did not clear
+    await new InflightMinutes(dir, DB, 'events', logger()).beforeInsert([M + 180]);
+    const next = new InflightMinutes(dir, DB, 'events', logger());
+    await next.beforeInsert([M + 240]);
+    await next.stopped();
+    expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M + 180]);
+    // a record removed by a stop is created again by the next insert
+    await record.stopped();
+    await record.beforeInsert([M + 300]);
+    expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M + 300]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('inflight minutes - no record (a first start, an older version) is nothing to compare, without a warning', async () => {
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([]);
     expect(warnings).toEqual([]);
   });
 
   const line = (fields: Record<string, unknown>) => `${JSON.stringify({ v: 1, database: DB, table: 'events', write: 7, minutes: [M], check: 7, ...fields })}\n`;
-  it('inflight minutes - a record written whole reads back', () => {
+  it('inflight minutes - a record written whole reads back', async () => {
     put('events', line({}));
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M]);
     expect(warnings).toEqual([]);
@@ -92,23 +122,23 @@ describe('inflight minutes', () => {
     ['with minutes not a list', line({ minutes: 'all' })],
     ['without its check', line({ check: undefined })],
   ];
-  it.each(unreadable)('inflight minutes - a record %s is ignored with a warning', (_, text) => {
+  it.each(unreadable)('inflight minutes - a record %s is ignored with a warning', async (_, text) => {
     put('events', text);
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ level: 40, path: inflightPath(dir, DB, 'events') });
     // The writer's record starts afresh over it.
     const record = new InflightMinutes(dir, DB, 'events', logger());
-    record.beforeInsert([M]);
+    await record.beforeInsert([M]);
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M]);
   });
 
-  it('inflight minutes - a folder that cannot be written warns once and the inserts go on', () => {
+  it('inflight minutes - a folder that cannot be written warns once and the inserts go on', async () => {
     // A file where the record's folder should be: every write fails.
     writeFileSync(join(dir, 'writer-inflight'), 'not a folder');
     const record = new InflightMinutes(dir, DB, 'events', logger());
-    expect(() => record.beforeInsert([M])).not.toThrow();
-    expect(() => record.beforeInsert([M + 60])).not.toThrow();
+    await expect(record.beforeInsert([M])).resolves.toBeUndefined();
+    await expect(record.beforeInsert([M + 60])).resolves.toBeUndefined();
     expect(warnings.filter((w) => String(w.msg).includes('could not record'))).toHaveLength(1);
   });
 });

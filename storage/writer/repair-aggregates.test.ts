@@ -157,7 +157,7 @@ describe('repairing minute aggregates - the minutes the writer recorded', () => 
     );
     // The writer recorded the late batch's minute, then was killed after the view's part of its
     // insert committed and before the raw part did.
-    new InflightMinutes(h.dataDir, h.names.database, 'events', logger).beforeInsert([LATE]);
+    await new InflightMinutes(h.dataDir, h.names.database, 'events', logger).beforeInsert([LATE]);
     await sql(`INSERT INTO {db}.events_minute (minute, kind, channel, country, events, amount_usd) VALUES (toDateTime(${LATE}, 'UTC'), 'payment', '', '', 5, 5)`);
 
     // The newest parts alone do not name it (the defect).
@@ -204,7 +204,7 @@ describe('repairing minute aggregates - the minutes the writer recorded', () => 
   });
 
   it('repairing minute aggregates - a repair that fails leaves the record for the next start', async () => {
-    new InflightMinutes(h.dataDir, h.names.database, 'alerts', logger).beforeInsert([LATE]);
+    await new InflightMinutes(h.dataDir, h.names.database, 'alerts', logger).beforeInsert([LATE]);
     const failing: SqlClient = {
       query: (() => Promise.reject(new Error('ClickHouse went away'))) as SqlClient['query'],
       command: ch.client.command.bind(ch.client),

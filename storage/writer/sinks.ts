@@ -16,6 +16,7 @@ export type Sink = {
   readonly spec: Pick<SinkSpec<unknown>, 'table' | 'stream' | 'durable'>;
   readonly counters: Readonly<TableSinkCounters>;
   readonly handle: TableSink<unknown>['handle'];
+  stopped(): Promise<void>;
 };
 
 /**

@@ -174,6 +174,14 @@ export class TableSink<R> {
     }
   }
 
+  /**
+   * The writer drained: no batch of this sink is in flight or will be. Leaves the record of the
+   * minutes of its inserts with only those in doubt (none after inserts that all ended well).
+   */
+  async stopped(): Promise<void> {
+    await this._inflight?.stopped();
+  }
+
   private async _store(messages: JsMsg[]): Promise<void> {
     const { table } = this.spec;
     // Every record of the batch: an envelope's records are rows of their own, a single message is one.
@@ -228,7 +236,7 @@ export class TableSink<R> {
     // between the insert's raw part and its view's part would leave them torn (repair-aggregates.ts).
     const inflight = fresh.length > 0 ? this._inflight : undefined;
     const minutes = inflight ? minutesOf(fresh) : NO_MINUTES;
-    inflight?.beforeInsert(minutes);
+    if (inflight) await inflight.beforeInsert(minutes);
     const started = performance.now();
     let rejected: RejectedRow<unknown>[];
     try {

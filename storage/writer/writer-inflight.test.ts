@@ -77,10 +77,13 @@ describe('writer - the minutes of each insert', () => {
     expect(existsSync(inflightPath(h.dataDir, h.names.database, 'dead_letters'))).toBe(false);
     expect(readInflightMinutes(h.dataDir, h.names.database, 'decisions', logger)).toEqual([]);
 
-    // After the insert the record stays (one write per insert): the next start compares those minutes, finds them whole, and removes the record.
+    // After the insert the record stays (one write per insert) while the writer runs: a kill now would leave it for the next start.
+    expect(readInflightMinutes(h.dataDir, h.names.database, 'events', logger)).toHaveLength(2);
+    // A clean stop (every insert ended) removes it: the next start has none of these minutes to compare.
     await writer.drain();
     writer = undefined;
-    expect(readInflightMinutes(h.dataDir, h.names.database, 'events', logger)).toHaveLength(2);
+    for (const table of ['events', 'decisions', 'alerts'] as const) expect(existsSync(inflightPath(h.dataDir, h.names.database, table))).toBe(false);
+    // The newest raw parts still name their minutes: the start compares them and finds them whole.
     const repairs = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger, dataDir: h.dataDir });
     expect(repairs.map((r) => [r.table, r.checked, r.rebuilt])).toEqual([
       ['events_minute', 2, 0],

@@ -68,7 +68,10 @@ export type WriterStatus = {
 
 export type Writer = {
   start(): Promise<void>;
-  /** Stops taking messages, inserts and acknowledges what it holds, then closes its subscriptions. Final. */
+  /**
+   * Stops taking messages, inserts and acknowledges what it holds, then closes its subscriptions
+   * and clears the record of the minutes of its inserts (only minutes in doubt stay). Final.
+   */
   drain(): Promise<void>;
   status(): WriterStatus;
 };
@@ -225,6 +228,8 @@ export function createWriter(options: WriterOptions): Writer {
       if (timer) clearInterval(timer);
       abort.abort();
       await Promise.all(consumers.splice(0).map((c) => c.drain()));
+      // Every insert has ended: the next start need not compare their minutes (inflight-minutes.ts).
+      await Promise.all(sinks.map((sink) => sink.stopped()));
       await lineMapper?.close();
       running = false;
     },
