@@ -77,6 +77,8 @@ export const en = {
   'overview.scoreDistribution': 'Score distribution (1 min)',
   'overview.alertsByTypology': 'Alerts by typology (15 min)',
   'overview.windowSince': 'Since {time}, when this server started.',
+  'overview.secondsSince': 'Per second since {time}, when this server started; nothing stored for the minutes before.',
+  'overview.secondsSinceFilled': 'Per second since {time}, when this server started; per minute, from storage, before.',
   'overview.corridors': 'Money flows between countries (5 min)',
   'overview.summary': '{events} events per second, p99 {latency}, {alerts} alerts per minute.',
   'overview.chartThroughput': 'Events per second over the last {range}',

@@ -82,16 +82,35 @@ function trim<T extends { readonly at: number }>(ticks: T[], windowMs: number): 
   return start === 0 ? ticks : ticks.slice(start);
 }
 
-/** Per-second series of the live ticks. */
-export function secondSeries(ticks: readonly HeldSecond[]): KpiSeries {
+type MinuteRow = KpiHistoryAnswer['minutes'][number];
+
+/**
+ * Per-second series of the live ticks. The hub holds seconds only from its start: after a restart
+ * the 15 minutes before the newest tick begin with nothing. The stored minutes (`minutes`, from
+ * GET /api/kpis) that ended before the first held second fill that part, each second of a minute
+ * at the minute's figures (events/s = its mean, latency its p50/p99), so the chart is not empty until new
+ * seconds have come; `storedMinutesBefore` says whether any did.
+ */
+export function secondSeries(ticks: readonly HeldSecond[], minutes: readonly MinuteRow[] = []): KpiSeries {
+  // A stored minute is drawn as its 60 seconds at its figures (a step): the chart breaks its line
+  // where points are further apart than a few of its usual steps (rs-time-series withGaps).
+  const seconds: Array<{ t: number; row: MinuteRow }> = [];
+  for (const row of storedMinutesBefore(ticks, minutes)) for (let t = row.minute; t < row.minute + 60_000; t += 1000) seconds.push({ t, row });
   return {
-    eventsPerSecond: ticks.map((tick) => ({ t: tick.at, v: tick.decisionsPerSecond })),
-    p50: ticks.map((tick) => ({ t: tick.at, v: tick.latencyP50Ms })),
-    p99: ticks.map((tick) => ({ t: tick.at, v: tick.latencyP99Ms })),
+    eventsPerSecond: [...seconds.map(({ t, row }) => ({ t, v: row.decisions / 60 })), ...ticks.map((tick) => ({ t: tick.at, v: tick.decisionsPerSecond }))],
+    p50: [...seconds.map(({ t, row }) => ({ t, v: row.latencyP50Ms })), ...ticks.map((tick) => ({ t: tick.at, v: tick.latencyP50Ms }))],
+    p99: [...seconds.map(({ t, row }) => ({ t, v: row.latencyP99Ms })), ...ticks.map((tick) => ({ t: tick.at, v: tick.latencyP99Ms }))],
   };
 }
 
-type MinuteRow = KpiHistoryAnswer['minutes'][number];
+/** The stored minutes within the 15 minutes before the newest tick that ended before the first held one. */
+export function storedMinutesBefore(ticks: readonly HeldSecond[], minutes: readonly MinuteRow[]): MinuteRow[] {
+  const first = ticks[0];
+  const newest = ticks[ticks.length - 1];
+  if (first === undefined || newest === undefined) return [];
+  const from = newest.at - LIVE_WINDOW_MS;
+  return minutes.filter((row) => row.minute + 60_000 <= first.at && row.minute + 60_000 > from);
+}
 
 /**
  * Per-minute series: the stored minutes, then minutes built from live ticks newer than the last

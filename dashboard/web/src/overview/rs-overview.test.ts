@@ -77,4 +77,36 @@ describe('overview page', () => {
     await settle(page);
     expect(note()).toBeNull();
   });
+
+  it('overview - after a server restart the 15-minute charts begin with the stored minutes, and say so', async () => {
+    const at = Date.UTC(2026, 11, 6, 17, 0, 0);
+    const row = (minute: number) => ({ minute, decisions: 600, allowed: 600, reviewed: 0, blocked: 0, decidedAmountUsd: '0', blockedAmountUsd: '0', latencyP50Ms: 2, latencyP99Ms: 9, scoreP50: null, alerts: 0 });
+    // stored: the minutes before the restart (3 min ago) and the minute it happened in
+    const stored = [row(at - 20 * 60_000), row(at - 5 * 60_000), row(at - 4 * 60_000), row(at - 3 * 60_000)];
+    const { page, socket } = await mounted(new FakeApi().on('GET', '/api/kpis', () => ({ minutes: stored })));
+    const since = at - 3 * 60_000 + 20_000;
+    socket().push({ type: 'kpi-history', ticks: [makeTick(at, { since })], trail: { from: since, since, decisionsPerSecond: [7], latencyP50Ms: [1], latencyP99Ms: [4], alertsPerMinute: [0], fraudRate: [0], blockedUsdLastMinute: ['0.00'], loanApplications: { allow: [0], review: [0], block: [0] } } });
+    await settle(page);
+    const chart = page.shadowRoot!.querySelector('[data-testid="chart-throughput"]') as HTMLElement & { series: Array<{ points: Array<{ t: number; v: number | null }> }> };
+    const points = chart.series[0]!.points;
+    expect(points).toHaveLength(120 + 2);
+    expect(points[0]).toEqual({ t: at - 5 * 60_000, v: 10 });
+    expect(points[119]).toEqual({ t: at - 3 * 60_000 - 1000, v: 10 });
+    expect(points[120]).toEqual({ t: since, v: 7 });
+    // drawn: the stored minutes are one line, not points the chart breaks apart
+    expect(chart.shadowRoot!.querySelector('path.series')!.getAttribute('d')).toMatch(/^M[^M]+M/);
+    const note = () => page.shadowRoot!.querySelector('[data-testid="seconds-since"]');
+    expect(note()!.getAttribute('data-filled')).toBe('true');
+    expect(note()!.textContent).toMatch(/Per second since .*, when this server started; per minute, from storage, before\./);
+  });
+
+  it('overview - with nothing stored before a restart, the 15-minute charts say they start at the server\'s start', async () => {
+    const at = Date.UTC(2026, 11, 6, 17, 0, 0);
+    const { page, socket } = await mounted(new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] })));
+    socket().push({ type: 'kpi-history', ticks: [makeTick(at, { since: at - 10_000 })] });
+    await settle(page);
+    const note = page.shadowRoot!.querySelector('[data-testid="seconds-since"]')!;
+    expect(note.getAttribute('data-filled')).toBe('false');
+    expect(note.textContent).toMatch(/nothing stored for the minutes before/);
+  });
 });

@@ -12,7 +12,7 @@ import { ConnectionStateController, LiveTopicController } from '../live/live-con
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import './rs-corridor-flows.js';
 import { NO_VALUE, tileTexts, tileTrend } from './kpi-tiles.js';
-import { historySeconds, latestTick, mergeTicks, minuteSeries, secondSeries, type HeldSecond, type KpiSeries } from './kpi-series.js';
+import { historySeconds, latestTick, mergeTicks, minuteSeries, secondSeries, storedMinutesBefore, type HeldSecond, type KpiSeries } from './kpi-series.js';
 import './rs-kpi-tile.js';
 import './rs-score-histogram.js';
 import './rs-time-series.js';
@@ -94,6 +94,8 @@ export class RsOverview extends LitElement {
   );
   private readonly _connection = new ConnectionStateController(this, () => this.live);
   private _series: KpiSeries = { eventsPerSecond: [], p50: [], p99: [] };
+  /** The 15-minute charts begin with stored minutes: the hub holds seconds only from its start. */
+  private _filledFromStorage = false;
   private _summaryAt = 0;
   private _offLocale: (() => void) | null = null;
   /** The last load of the 60-minute history failed (the server was away): tried again on the next history from the socket. */
@@ -122,7 +124,8 @@ export class RsOverview extends LitElement {
     }
     if (changed.has('api') && changed.get('api') === null) void this._loadHistory();
     if (changed.has('_ticks') || changed.has('_minutes') || changed.has('_range')) {
-      this._series = this._range === 15 ? secondSeries(this._ticks) : minuteSeries(this._minutes, this._ticks);
+      this._series = this._range === 15 ? secondSeries(this._ticks, this._minutes) : minuteSeries(this._minutes, this._ticks);
+      this._filledFromStorage = this._range === 15 && storedMinutesBefore(this._ticks, this._minutes).length > 0;
     }
   }
 
@@ -161,6 +164,11 @@ export class RsOverview extends LitElement {
               <button aria-pressed=${this._range === 60 ? 'true' : 'false'} @click=${() => this._setRange(60)}>${msg('overview.range60')}</button>
             </div>
           </div>
+          ${this._range === 15 && latest !== null && latest.since > from
+            ? html`<p class="dim" data-testid="seconds-since" data-filled=${this._filledFromStorage ? 'true' : 'false'}>
+                ${msg(this._filledFromStorage ? 'overview.secondsSinceFilled' : 'overview.secondsSince', { time: formatTime(latest.since) })}
+              </p>`
+            : nothing}
           <div class="charts">
             <rs-time-series
               data-testid="chart-throughput"
