@@ -77,7 +77,7 @@ export const en = {
   'overview.scoreDistribution': 'Score distribution (1 min)',
   'overview.alertsByTypology': 'Alerts by typology (15 min)',
   'overview.windowSince': 'Since {time}, when this server started.',
-  'overview.secondsSince': 'Per second since {time}, when this server started; nothing stored for the minutes before.',
+  'overview.secondsSince': 'Per second since {time}, when this server started; this server holds no earlier seconds.',
   'overview.secondsSinceFilled': 'Per second since {time}, when this server started; per minute, from storage, before.',
   'overview.corridors': 'Money flows between countries (5 min)',
   'overview.summary': '{events} events per second, p99 {latency}, {alerts} alerts per minute.',

@@ -77,7 +77,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'overview.scoreDistribution': '评分分布（1 分钟）',
   'overview.alertsByTypology': '按类型统计的预警（15 分钟）',
   'overview.windowSince': '自 {time}（本服务器启动时）起。',
-  'overview.secondsSince': '自 {time}（本服务器启动时）起按秒显示；此前的几分钟没有存储的数据。',
+  'overview.secondsSince': '自 {time}（本服务器启动时）起按秒显示；本服务器没有更早的秒级数据。',
   'overview.secondsSinceFilled': '自 {time}（本服务器启动时）起按秒显示；此前按分钟显示（来自存储）。',
   'overview.corridors': '国家间资金流向（5 分钟）',
   'overview.summary': '每秒 {events} 个事件，p99 {latency}，每分钟 {alerts} 条预警。',

@@ -46,9 +46,9 @@ describe('kpi series', () => {
 
   it('kpi series - per-second view: stored minutes that ended before the first held second, within 15 minutes of the newest, come first', () => {
     const row = (minute: number, decisions: number) => ({ minute, decisions, allowed: 0, reviewed: 0, blocked: 0, decidedAmountUsd: '0', blockedAmountUsd: '0', latencyP50Ms: 2, latencyP99Ms: 9, scoreP50: null, alerts: 0 });
-    const ticks = [makeTick(1_000_000, { decisionsPerSecond: 5 }), makeTick(1_001_000, { decisionsPerSecond: 6 })];
-    // too old for the window; in it; ends after the first tick (its seconds are live)
-    const minutes = [row(1_001_000 - 16 * 60_000, 60), row(900_000, 120), row(960_000, 600)];
+    const ticks = [makeTick(1_000_000, { decisionsPerSecond: 5, since: 1_000_000 }), makeTick(1_001_000, { decisionsPerSecond: 6, since: 1_000_000 })];
+    // starts before the window; in it; ends after the first tick (its seconds are live)
+    const minutes = [row(1_001_000 - 15 * 60_000 - 1000, 60), row(900_000, 120), row(960_000, 600)];
     // each second of the stored minute at its mean, so that the chart draws it as a line
     expect(secondSeries(ticks, minutes).eventsPerSecond).toEqual([
       ...Array.from({ length: 60 }, (_, i) => ({ t: 900_000 + i * 1000, v: 2 })),
@@ -57,6 +57,8 @@ describe('kpi series', () => {
     ]);
     expect(secondSeries(ticks, minutes).p99[59]).toEqual({ t: 959_000, v: 9 });
     expect(secondSeries([], minutes).eventsPerSecond).toEqual([]);
+    // a hub that has run for longer than the window holds its seconds: nothing from storage
+    expect(secondSeries(ticks.map((t) => ({ ...t, since: 0 })), minutes).eventsPerSecond).toHaveLength(2);
   });
 
   it('kpi series - per-minute view continues the stored minutes with live ones', () => {

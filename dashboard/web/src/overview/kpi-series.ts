@@ -103,13 +103,17 @@ export function secondSeries(ticks: readonly HeldSecond[], minutes: readonly Min
   };
 }
 
-/** The stored minutes within the 15 minutes before the newest tick that ended before the first held one. */
+/**
+ * When the first held second is from a hub that started within the 15 minutes before the newest
+ * tick: the stored minutes in those 15 minutes that ended before it. Otherwise none.
+ */
 export function storedMinutesBefore(ticks: readonly HeldSecond[], minutes: readonly MinuteRow[]): MinuteRow[] {
   const first = ticks[0];
   const newest = ticks[ticks.length - 1];
   if (first === undefined || newest === undefined) return [];
   const from = newest.at - LIVE_WINDOW_MS;
-  return minutes.filter((row) => row.minute + 60_000 <= first.at && row.minute + 60_000 > from);
+  if (first.since <= from) return [];
+  return minutes.filter((row) => row.minute + 60_000 <= first.at && row.minute >= from);
 }
 
 /**

@@ -107,6 +107,6 @@ describe('overview page', () => {
     await settle(page);
     const note = page.shadowRoot!.querySelector('[data-testid="seconds-since"]')!;
     expect(note.getAttribute('data-filled')).toBe('false');
-    expect(note.textContent).toMatch(/nothing stored for the minutes before/);
+    expect(note.textContent).toMatch(/started; this server holds no earlier seconds\./);
   });
 });
