@@ -124,7 +124,7 @@ export function cardPayment(rng: Rng, world: World, c: Customer): PaymentEventWi
     creditor: merchantParty(merchant),
     merchant,
     card: account.card,
-    device: rng.pick(c.devices),
+    device: world.deviceFor(rng, c),
     place: abroad ? merchant : inStore ? c : whereabouts(rng, c),
   });
 }
@@ -157,7 +157,7 @@ function transfer(rng: Rng, world: World, c: Customer): PaymentEventWire {
     currency: account.currency,
     debtor: ownParty(account),
     creditor,
-    device: rng.pick(c.devices),
+    device: world.deviceFor(rng, c),
     place: whereabouts(rng, c),
     purpose,
   });
@@ -192,7 +192,7 @@ function bill(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor: merchantParty(biller),
     merchant: biller,
-    device: rng.pick(c.devices),
+    device: world.deviceFor(rng, c),
     place: whereabouts(rng, c),
   });
 }
@@ -207,7 +207,7 @@ function ewallet(rng: Rng, world: World, c: Customer): PaymentEventWire {
     currency: account.currency,
     debtor: ownParty(account),
     creditor: wallet,
-    device: rng.pick(c.devices),
+    device: world.deviceFor(rng, c),
     place: whereabouts(rng, c),
   });
 }
@@ -264,7 +264,7 @@ function remittance(rng: Rng, world: World, c: Customer): PaymentEventWire {
     currency: account.currency,
     debtor: ownParty(account),
     creditor,
-    device: rng.pick(c.devices),
+    device: world.deviceFor(rng, c),
     place: whereabouts(rng, c),
     purpose: shape.purpose,
   });

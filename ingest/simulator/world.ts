@@ -7,6 +7,7 @@ import { deriveCustomer, externalParty, traitsOf, type Account, type AccountType
 import { customerIndex } from './ids.js';
 import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, TRADE_COUNTRIES } from './geography.js';
 import { BILLER_PROFILES, MCC_PROFILES, drawMerchant, profileChoice, relocated, type Merchant } from './merchants.js';
+import { ipAddress, newDevice, type Device } from './network.js';
 import { loadReference, type Reference } from './reference.js';
 import { Rng, WeightedChoice } from './rng.js';
 
@@ -63,6 +64,13 @@ export class World {
    */
   private readonly _recentPayers = new Int32Array(RECENT_PAYERS);
   private _recentCount = 0;
+  /**
+   * Devices customers took up during the stream (a new phone, a new laptop), by customer index, in
+   * two generations like the customers' cache: a customer forgotten with the old one goes back to
+   * the devices they were derived with, as if the new one had been lost.
+   */
+  private _newDevices = new Map<number, Device[]>();
+  private _oldNewDevices = new Map<number, Device[]>();
 
   constructor(opts: WorldOptions) {
     // Pickers draw until they find a person or a firm; a tiny world might have neither.
@@ -156,6 +164,37 @@ export class World {
     const known = Math.min(this._recentCount, RECENT_PAYERS);
     if (known < MIN_RECENT_PAYERS) return this.pickIndividual(rng);
     return this.customer(this._recentPayers[rng.int(0, known - 1)] as number);
+  }
+
+  /** The devices a customer uses now: those derived with them and any taken up since. */
+  devicesOf(c: Customer): readonly Device[] {
+    const added = this._newDevices.get(c.index) ?? this._oldNewDevices.get(c.index);
+    return added === undefined ? c.devices : added;
+  }
+
+  /**
+   * The device of a customer's app or online payment. Now and then it is a new one (a new phone,
+   * `NEW_DEVICE`), used from then on beside the others; and a known device often shows up on
+   * another address (mobile networks, a café's Wi-Fi, `ROAMING_IP`): a new device or a new IP is
+   * everyday life, not a label.
+   */
+  deviceFor(rng: Rng, c: Customer): Device {
+    if (rng.chance(NEW_DEVICE)) return this._takeUpDevice(rng, c);
+    const device = rng.pick(this.devicesOf(c));
+    return rng.chance(ROAMING_IP) ? Object.freeze({ ...device, ip: ipAddress(rng) }) : device;
+  }
+
+  private _takeUpDevice(rng: Rng, c: Customer): Device {
+    const device = newDevice(rng);
+    // Most people replace a device (the old phone goes), some add one.
+    const kept = rng.chance(0.5) ? this.devicesOf(c) : this.devicesOf(c).slice(1);
+    const devices = [...kept.slice(-(MAX_DEVICES - 1)), device];
+    if (this._newDevices.size >= CUSTOMER_GENERATION) {
+      this._oldNewDevices = this._newDevices;
+      this._newDevices = new Map();
+    }
+    this._newDevices.set(c.index, devices);
+    return device;
   }
 
   isIntroduced(index: number): boolean {
@@ -266,6 +305,13 @@ export function ownParty(account: Account): Party {
 export function merchantParty(merchant: Merchant): Party {
   return merchant.party;
 }
+
+/** Chance that an app or online payment comes from a device the customer has just taken up. */
+const NEW_DEVICE = 0.002;
+/** Chance that a known device shows up on another address than the one it was derived with. */
+const ROAMING_IP = 0.15;
+/** Devices one customer keeps using at most. */
+const MAX_DEVICES = 3;
 
 /** Ordinary payments whose payers fraud victims are drawn from (the latest this many). */
 const RECENT_PAYERS = 8_192;

@@ -1,7 +1,7 @@
 // Small pieces the injected patterns share: where a fraudster sits, a fresh payee, an amount in
 // USD terms. They draw from the same generators as normal traffic.
 import type { Party } from '../../../core/contracts/index.js';
-import { ROUND_SHARE, typedAmount, usdToMinor } from '../amounts.js';
+import { ROUND_SHARE, ticket, typedAmount, usdToMinor } from '../amounts.js';
 import type { AccountType, Customer } from '../customers.js';
 import { FRAUD_CITIES, TRAVEL_CITIES, distanceKm } from '../geography.js';
 import type { Place } from '../events.js';
@@ -49,4 +49,13 @@ export function spread(rng: Rng, start: number, span: number, count: number): nu
   const times: number[] = [start];
   for (let i = 1; i < count; i++) times.push(start + (span * (i + rng.float())) / count);
   return times;
+}
+
+/**
+ * A large sum as people send them: log-normal around a USD median (times `multiplier`, the
+ * customer's scale of spending), typed as people type amounts. Uniform ranges with hard edges
+ * (2,000–15,000 USD until 2026-12) let a detector learn the edges instead of the behaviour.
+ */
+export function largeAmount(rng: Rng, medianUsd: number, sigma: number, currency: string, multiplier = 1): number {
+  return typedAmount(rng, ticket(rng, medianUsd, sigma, currency, multiplier), currency);
 }

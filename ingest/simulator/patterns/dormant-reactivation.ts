@@ -22,7 +22,7 @@ export const dormantReactivation: PatternDefinition = {
     if (c === undefined) return undefined;
     const account = c.accounts[0] as Account;
     const currency = account.currency;
-    const device = rng.chance(0.6) ? newDevice(rng) : rng.pick(c.devices);
+    const device = rng.chance(0.6) ? newDevice(rng) : rng.pick(world.devicesOf(c));
     const channel = rng.chance(0.5) ? 'online' : 'mobile';
     const steps: ScenarioStep[] = [];
     let at = now;

@@ -36,7 +36,7 @@ export const fanIn: PatternDefinition = {
             event: paymentEvent(rng, {
               type: 'transfer', channel: digitalChannel(rng, payer), amountMinor, currency: from.currency,
               debtor: ownParty(from), creditor: ownParty(account),
-              device: rng.pick(payer.devices), place: payer, ...(purpose ? { purpose } : {}),
+              device: world.deviceFor(rng, payer), place: payer, ...(purpose ? { purpose } : {}),
             }),
           });
           continue;
@@ -56,7 +56,7 @@ export const fanIn: PatternDefinition = {
     const outflows = rng.int(1, 3);
     let remaining = Math.floor(usdToMinor(receivedUsdCents / 100, currency) * rng.between(0.85, 0.98));
     let at = last + time.minutes(rng.between(2, 20));
-    const device = rng.pick(mule.devices);
+    const device = world.deviceFor(rng, mule);
     for (let i = 0; i < outflows; i++) {
       const share = i === outflows - 1 ? remaining : Math.floor(remaining * rng.between(0.3, 0.6));
       remaining -= share;

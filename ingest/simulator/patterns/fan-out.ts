@@ -17,7 +17,7 @@ export const fanOut: PatternDefinition = {
     const currency = account.currency;
     const payees = rng.int(8, 20);
     const steps: ScenarioStep[] = [];
-    const device = rng.pick(source.devices);
+    const device = world.deviceFor(rng, source);
     for (const at of spread(rng, now, time.minutes(rng.between(10, 60)), payees)) {
       const purpose = maybePurpose(rng);
       const creditor = newPayee(rng, world, source, 0.1);

@@ -4,9 +4,9 @@
 import type { Account } from '../customers.js';
 import { paymentEvent } from '../events.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
-import { maybePurpose, remittanceShape } from '../traffic.js';
+import { maybePurpose, remittanceShape, spendOf, transferChannel } from '../traffic.js';
 import { ownParty } from '../world.js';
-import { usdAmount } from './common.js';
+import { largeAmount } from './common.js';
 
 export const highRiskJurisdiction: PatternDefinition = {
   name: 'high_risk_jurisdiction',
@@ -29,13 +29,15 @@ export const highRiskJurisdiction: PatternDefinition = {
     for (let i = 0; i < payments; i++) {
       const remittance = rng.chance(0.4);
       const purpose = maybePurpose(rng);
+      const creditor = world.newExternalParty(rng, target, remittance ? 'personal' : undefined);
       steps.push({
         at,
         event: paymentEvent(rng, {
           type: remittance ? 'remittance' : 'transfer',
-          amountMinor: usdAmount(rng, 2000, 25000, currency), currency,
-          debtor: ownParty(account), creditor: world.newExternalParty(rng, target, remittance ? 'personal' : undefined), device: rng.pick(c.devices), place: c,
-          ...(remittance ? remittanceShape(rng, c) : { channel: 'wire' as const, ...(purpose ? { purpose } : {}) }),
+          amountMinor: largeAmount(rng, 6000, 0.8, currency, Math.sqrt(spendOf(c))), currency,
+          debtor: ownParty(account), creditor, device: world.deviceFor(rng, c), place: c,
+          // Sent as any cross-border transfer is: by wire half the time (until 2026-12 always by wire).
+          ...(remittance ? remittanceShape(rng, c) : { channel: transferChannel(rng, c, creditor), ...(purpose ? { purpose } : {}) }),
         }),
       });
       at += time.hours(rng.between(1, 12));

@@ -7,6 +7,8 @@ import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { PURPOSES, transferChannel } from '../traffic.js';
 import { ownParty } from '../world.js';
 
+const TRADE_PURPOSES = PURPOSES.filter((p) => p === 'Invoice' || p === 'Services' || p === 'Goods' || p === 'Repayment');
+
 export const roundTrip: PatternDefinition = {
   name: 'round_trip',
   fraud: false,
@@ -18,7 +20,7 @@ export const roundTrip: PatternDefinition = {
       const next = world.pickActive(rng);
       if (ring.every((c) => c.index !== next.index)) ring.push(next);
     }
-    let usd = rng.between(5000, 40000);
+    let usd = rng.logNormal(12_000, 0.7);
     let at = now;
     const steps: ScenarioStep[] = [];
     for (let hop = 0; hop < 3; hop++) {
@@ -32,8 +34,9 @@ export const roundTrip: PatternDefinition = {
           type: 'transfer', channel: transferChannel(rng, from, creditor),
           amountMinor: typedAmount(rng, usdToMinor(Math.round(usd * 100) / 100, account.currency), account.currency), currency: account.currency,
           debtor: ownParty(account), creditor,
-          device: rng.pick(from.devices), place: from,
-          purpose: rng.pick(PURPOSES.filter((p) => p === 'Invoice' || p === 'Services' || p === 'Goods' || p === 'Repayment')),
+          device: world.deviceFor(rng, from), place: from,
+          // Dressed up as trade half the time; otherwise as bare as most transfers (until 2026-12 every hop carried a purpose).
+          purpose: rng.chance(0.5) ? rng.pick(TRADE_PURPOSES) : undefined,
         }),
       });
       usd *= rng.between(0.97, 0.995);

@@ -34,7 +34,7 @@ export const sanctionedPayee: PatternDefinition = {
         event: paymentEvent(rng, {
           type: remittance ? 'remittance' : 'transfer',
           amountMinor: usdAmount(rng, 500, 20000, currency), currency,
-          debtor: ownParty(account), creditor: payee, device: rng.pick(c.devices), place: c,
+          debtor: ownParty(account), creditor: payee, device: world.deviceFor(rng, c), place: c,
           ...(remittance ? remittanceShape(rng, c) : { channel: rng.chance(0.5) ? digitalChannel(rng, c) : ('wire' as const), ...(purpose ? { purpose } : {}) }),
         }),
       });
