@@ -101,6 +101,8 @@ describe('dashboard - end to end in headless Chromium', () => {
     await page.getByTestId('login-password').fill(ADMIN.password);
     await page.getByTestId('login-submit').click();
     await page.getByTestId('tile-events-per-second').waitFor({ timeout: 15_000 });
+    // The server started moments ago: the 15-minute charts say their seconds begin there.
+    await expect.poll(() => deepText(page.getByTestId('seconds-since')), { timeout: 15_000 }).toMatch(/Per second since .+, when this server started/);
     await screenshot(page, SUITE, '02-overview');
   });
 
@@ -158,6 +160,15 @@ describe('dashboard - end to end in headless Chromium', () => {
     await page.locator(`[data-testid="graph-node"][data-node-id="${account('C')}"]`).waitFor({ timeout: 15_000 });
     expect(await nodes.count()).toBeGreaterThan(before);
     await screenshot(page, SUITE, '06-account-network-expanded');
+
+    // A's totals take in its new payment as it is decided, without a reload.
+    const totals = page.getByTestId('account-totals');
+    const events = async () => Number((await totals.locator('dd').first().innerText()).replace(/\D/g, ''));
+    const eventsBefore = await events();
+    await send([transfer(`e2e-${run}-ae`, 'A', 'E', '125.00')]);
+    await expect.poll(() => page.getByTestId('account-totals-as-of').getAttribute('data-added'), { timeout: 15_000 }).toBe('1');
+    expect(await events()).toBe(eventsBefore + 1);
+    await expect.poll(() => deepText(totals)).toMatch(/Read at .+decisions added since: 1\)/);
 
     // The card tester's account page lists the shop by its name, as text.
     await goTo(page, `#/accounts/${encodeURIComponent(account('CARD'))}`);
