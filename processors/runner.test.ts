@@ -1,7 +1,7 @@
 // The processor runner against the real NATS and Redis: decisions for good events, dead letters
 // with reasons for bad messages, and inputs acknowledged only after their outputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerLag, createLogger, createMetrics, processorsHaveRun, validateEvent, type DeadLetterWire, type DecisionWire } from '../core/index.js';
+import { HEADER_REPLY, consumerLag, createLogger, createMetrics, messageHeaders, processorsHaveRun, validateEvent, type DeadLetterWire, type DecisionWire } from '../core/index.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
 import { createHarness, eventually, payment, validated, type Harness } from '../test/harness.js';
@@ -106,6 +106,22 @@ describe('processor runner - decisions and dead letters', () => {
     await publisher.publish(validated(payment('link-pay', { debtor: { accountId: 'ACC-LINK', country: 'US' } })), 'test');
     const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 22);
     expect(decisions.find((d) => d.eventId === 'link-pay')).toMatchObject({ accountId: 'ACC-LINK', customerId: 'C-LINK', segment: 'vip' });
+  });
+
+  it('decides an event whose reply subject NATS refuses, instead of failing its batch again and again', async () => {
+    // a producer on the bus may copy any header; a subject with a space or a tab cannot be answered
+    for (const [i, reply] of ['a b', 'a\tb'].entries()) {
+      const headers = messageHeaders(Date.now());
+      headers.set(HEADER_REPLY, reply);
+      await h.bus.publisher.publish(h.names.eventSubject('payment', 0), JSON.stringify(payment(`bad-reply-${i}`)), `bad-reply-${i}`, headers);
+    }
+    const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 24);
+    expect(decisions.filter((d) => d.eventId.startsWith('bad-reply-')).map((d) => d.eventId).sort()).toEqual(['bad-reply-0', 'bad-reply-1']);
+    await eventually(async () => {
+      const lag = await consumerLag(h.bus, h.names.streams.events, h.names.consumers.processors);
+      return lag && lag.pending === 0 && lag.ackPending === 0 ? true : undefined;
+    }, 10_000, 'the consumer to be drained');
+    expect(processor.status().failingSinceMs).toBeNull();
   });
 });
 

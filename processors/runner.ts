@@ -290,7 +290,7 @@ class ProcessorRunner implements Processor {
     metrics.stageLatency.observe({ stage: 'batch_score' }, (publishStart - scoreStart) / 1000);
     // Every output must be stored by JetStream before any input is acknowledged.
     await Promise.all(publishes);
-    for (const [subject, data] of replies) bus.nc.publish(subject, data);
+    for (const [subject, data] of replies) sendReply(bus, subject, data, this._o.logger);
     for (const message of messages) message.ack();
     const done = performance.now();
     metrics.stageLatency.observe({ stage: 'batch_publish' }, (done - publishStart) / 1000);
@@ -493,6 +493,19 @@ function buildAlert(item: Parsed, customerId: string, profile: CustomerProfile, 
     currency: event.currency,
     reasons: draft.reasons,
   };
+}
+
+/**
+ * Answers a caller waiting for a decision (`Rs-Reply`, `Rs-Replies`). Best effort, as every core
+ * NATS publish is: a subject NATS refuses (a producer's header holding a space) is logged, never
+ * thrown, or the batch would fail after its outputs were stored and be delivered again forever.
+ */
+function sendReply(bus: Bus, subject: string, data: string, logger: Logger): void {
+  try {
+    bus.nc.publish(subject, data);
+  } catch (error) {
+    logger.warn({ subject: JSON.stringify(subject.slice(0, 200)), err: error }, 'could not answer a waiting caller: NATS refuses its reply subject');
+  }
 }
 
 function safeReason(error: unknown): string {
