@@ -260,3 +260,75 @@ function short(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
+
+// ---- on the bus ----------------------------------------------------------------------------------
+
+/** The ids of the examples the generators start from. */
+const EXAMPLE_IDS = [...new Set(ALL_EXAMPLES.map((e) => (e as { id?: string }).id).filter((id): id is string => typeof id === 'string'))];
+
+/**
+ * The text with each example's id made unique (`pay-0001` → `pay-0001-<tag>`), so that events on
+ * the bus are not taken for copies of one another (the processors decide an id once).
+ */
+export function withUniqueIds(text: string, tag: string): string {
+  let out = text;
+  for (const id of EXAMPLE_IDS) out = out.split(JSON.stringify(id)).join(JSON.stringify(`${id}-${tag}`));
+  return out;
+}
+
+/**
+ * A message as a producer could put it straight onto the events stream: one event, or an envelope
+ * of several (one per line, with the Rs-Batch header); on the subject of a kind and partition; with
+ * headers a producer may copy or get wrong (Rs-Reply, Rs-Replies, Rs-Batch, Rs-Ingest-Ts).
+ */
+export type BusMessage = {
+  readonly records: readonly EventText[];
+  readonly envelope: boolean;
+  readonly subjectKind: EventKind;
+  readonly partition: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+};
+
+/** The payload of a bus message: its event, or its records one per line. */
+export function busText(message: BusMessage): string {
+  return message.records.map((r) => r.text).join('\n');
+}
+
+const unchanged: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
+/** Mutated events, and a third unchanged (so that many are decided). */
+const busEvent = fc.oneof({ arbitrary: eventText, weight: 2 }, { arbitrary: unchanged, weight: 1 });
+
+/** The value in about one case of seven, null otherwise. */
+function rarely<T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
+  return fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, { arbitrary, weight: 1 });
+}
+
+const oddIngestTs = fc.constantFrom('abc', '-1', '1e300', '9'.repeat(30), '0', 'NaN', 'Infinity', '1764411300000.5', String(FUZZ_NOW));
+const oddReply = fc.constantFrom('a b', 'a\tb', '_INBOX.fuzz', 'x.*', '>', 'x'.repeat(300), '..', 'é');
+const oddReplies = fc.constantFrom('0:a b', '0:a\tb', '0:_INBOX.fuzz 1:_INBOX.fuzz2', '-1:x', '99:x', 'abc', '0:', ':x', '0:x.*', '1:é');
+const oddBatch = fc.constantFrom('0', '-1', 'abc', '1e3', '999999', '1.5');
+
+/**
+ * Bus messages: mostly one event (a third of them envelopes of up to 6), most on the subject of
+ * their own kind, some on another kind's (the subject must match), some with odd headers.
+ */
+export const busMessage: fc.Arbitrary<BusMessage> = fc
+  .tuple(
+    fc.oneof({ arbitrary: fc.array(busEvent, { minLength: 1, maxLength: 1 }), weight: 2 }, { arbitrary: fc.array(busEvent, { minLength: 1, maxLength: 6 }), weight: 1 }),
+    fc.boolean(),
+    fc.integer({ min: 0, max: 3 }),
+    fc.oneof({ arbitrary: fc.constant(null), weight: 7 }, { arbitrary: fc.constantFrom(...EVENT_KINDS), weight: 1 }),
+    fc.record({ ingest: rarely(oddIngestTs), reply: rarely(oddReply), replies: rarely(oddReplies), batch: rarely(oddBatch) }),
+  )
+  .map(([records, envelope, partition, other, odd]) => {
+    const asEnvelope = records.length > 1 || envelope;
+    const first = records[0]!.kind;
+    const own = (EVENT_KINDS as readonly string[]).includes(first) ? (first as EventKind) : 'payment';
+    const headers: Array<[string, string]> = [];
+    if (odd.ingest) headers.push(['Rs-Ingest-Ts', odd.ingest]);
+    if (asEnvelope) {
+      headers.push(['Rs-Batch', odd.batch ?? String(records.length)]);
+      if (odd.replies) headers.push(['Rs-Replies', odd.replies]);
+    } else if (odd.reply) headers.push(['Rs-Reply', odd.reply]);
+    return { records, envelope: asEnvelope, subjectKind: other ?? own, partition, headers };
+  });
