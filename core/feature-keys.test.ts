@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { validated, payment, customerEvent } from '../test/harness.js';
-import { decodeAccountLink, encodeAccountLink, firstMarkerOf, isNewerLink, originSeq, paymentSides, RELEASED_ORIGIN } from './feature-keys.js';
+import { decodeAccountLink, decodeAccountList, encodeAccountLink, encodeAccountList, firstMarkerOf, isNewerLink, originSeq, paymentSides, RELEASED_ORIGIN, UNLINKED_CUSTOMER } from './feature-keys.js';
 
 describe('feature keys - which sides a payment moves', () => {
   test.each([
@@ -43,6 +43,16 @@ describe('feature keys - an account’s link to its holder', () => {
     expect(decodeAccountLink('OLD-CUST')).toEqual({ ts: -Infinity, eventId: '', customerId: 'OLD-CUST' });
     expect(decodeAccountLink('\x1fe\x1fC').ts).toBe(-Infinity);
     expect(decodeAccountLink('x\x1fe\x1fC').ts).toBe(-Infinity);
+    // unlinked: no customer, the time and id of the link it ended
+    expect(decodeAccountLink('5\x1fc-1\x1f')).toEqual({ ts: 5, eventId: 'c-1', customerId: UNLINKED_CUSTOMER });
+  });
+
+  test.each([
+    ['accounts', { ts: 1_767_571_200_000, eventId: 'c-1', accounts: ['ACC-1', 'acc.2:x@y'] }, '1767571200000\x1fc-1\x1fACC-1\x1facc.2:x@y'],
+    ['none (an empty list)', { ts: 7, eventId: 'c-2', accounts: [] }, '7\x1fc-2'],
+  ])('an account list of %s round-trips', (_name, list, stored) => {
+    expect(encodeAccountList(list)).toBe(stored);
+    expect(decodeAccountList(stored)).toEqual(list);
   });
 
   const held = { ts: 1000, eventId: 'm', customerId: 'C' };

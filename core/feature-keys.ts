@@ -28,7 +28,8 @@ export const ACCOUNT_KEY_SUFFIX = {
    * String: the customer who holds the account, from the `accounts` of the latest customer event
    * that lists it (by event time, then event id; profile TTL), with that event's time and id
    * (AccountLink): a payment that names no `debtor.customerId` is decided with that customer's
-   * profile.
+   * profile. Its holder's newer event that no longer lists it unlinks it (no customer, the time and
+   * id kept: UNLINKED_CUSTOMER).
    */
   customer: ':c',
 } as const;
@@ -39,6 +40,28 @@ export const ACCOUNT_KEY_SUFFIX = {
  * or another copy of one already applied, never moves the account back to a former holder.
  */
 export type AccountLink = { readonly ts: number; readonly eventId: string; readonly customerId: string };
+
+/**
+ * The customer of an account link that its holder's newer customer event no longer lists (the
+ * account closed, or moved to a holder whose event has not come yet): no customer. The link keeps
+ * the time and id of the event that had set it, so that another customer's event older than that
+ * one does not take the account (in event-time order it came before the link that was dropped),
+ * while a newer one does.
+ */
+export const UNLINKED_CUSTOMER = '';
+
+/** The event time and id that order customer events (isNewerLink). */
+export type CustomerEventOrder = Pick<AccountLink, 'ts' | 'eventId'>;
+
+/**
+ * The accounts a customer holds, as its latest customer event that has `accounts` lists them, with
+ * that event's time and id: the profile hash's field PROFILE_ACCOUNTS_FIELD. Only a newer event
+ * (isNewerLink) replaces it, links its accounts and unlinks those it no longer lists.
+ */
+export type AccountList = CustomerEventOrder & { readonly accounts: readonly string[] };
+
+/** The profile hash field that holds the customer's AccountList (encodeAccountList). */
+export const PROFILE_ACCOUNTS_FIELD = 'acc';
 
 /**
  * Separates the parts of a stored link (`<ts>` `<eventId>` `<customerId>`): a control character,
@@ -65,12 +88,30 @@ export function decodeAccountLink(value: string): AccountLink {
 }
 
 /**
- * Whether a customer event (its time and id) replaces an account's link: the later event time
- * wins, then the larger event id (compared byte by byte: event ids are ASCII, and the batch
- * script compares them the same way, not by the server's locale). The event that set the link
- * does not replace it, so applying an event again changes nothing.
+ * A stored account list: `<ts>` `<eventId>`, then each account, apart by LINK_SEPARATOR (account
+ * ids hold no control character either). An empty list is the time and id alone.
  */
-export function isNewerLink(ts: number, eventId: string, than: AccountLink | undefined): boolean {
+export function encodeAccountList(list: AccountList): string {
+  let value = String(list.ts) + LINK_SEPARATOR + list.eventId;
+  for (const account of list.accounts) value += LINK_SEPARATOR + account;
+  return value;
+}
+
+/** A stored account list (a time that does not read as a number is older than any, as for links). */
+export function decodeAccountList(value: string): AccountList {
+  const parts = value.split(LINK_SEPARATOR);
+  const text = parts[0]!;
+  const ts = text === '' ? NaN : Number(text);
+  return { ts: Number.isNaN(ts) ? -Infinity : ts, eventId: parts[1] ?? '', accounts: parts.slice(2) };
+}
+
+/**
+ * Whether a customer event (its time and id) replaces an account's link, or a customer's account
+ * list: the later event time wins, then the larger event id (compared byte by byte: event ids are
+ * ASCII, and the batch script compares them the same way, not by the server's locale). The event
+ * that set the link does not replace it, so applying an event again changes nothing.
+ */
+export function isNewerLink(ts: number, eventId: string, than: CustomerEventOrder | undefined): boolean {
   return than === undefined || ts > than.ts || (ts === than.ts && eventId > than.eventId);
 }
 

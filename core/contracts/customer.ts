@@ -19,7 +19,7 @@ export const CustomerEventSchema = Type.Object(
     nationality: Type.Optional(describedAs(Country, 'Nationality, ISO 3166-1 alpha-2.')),
     dateOfBirth: Type.Optional(describedAs(DateOnly, 'Date of birth (individuals), YYYY-MM-DD.')),
     occupation: Type.Optional(Type.String({ maxLength: 128, description: 'Occupation or line of business, free text.' })),
-    accounts: Type.Optional(Type.Array(Ref, { maxItems: 64, description: 'Account ids the customer holds, as they appear in payments (`debtor.accountId`): a payment from one of them that names no `debtor.customerId` is decided with this customer\'s profile (segment thresholds, risk rating), and its decision and alerts name this customer. An account another customer\'s later event lists moves to that customer.' })),
+    accounts: Type.Optional(Type.Array(Ref, { maxItems: 64, description: 'Account ids the customer holds, as they appear in payments (`debtor.accountId`): a payment from one of them that names no `debtor.customerId` is decided with this customer\'s profile (segment thresholds, risk rating), and its decision and alerts name this customer. An account another customer\'s later event lists moves to that customer. The customer\'s latest event with `accounts` is the whole list: an account its earlier event listed and it does not is unlinked (payments from it name no customer until a customer event lists it again); without `accounts`, an event leaves the links as they are.' })),
     onboardedAt: Type.Optional(describedAs(Timestamp, 'When the customer relationship began: RFC 3339 with a zone, read as `ts` is (an offset with its colon; a leap second is the millisecond before it).')),
   },
   { additionalProperties: false, $id: 'customer' },

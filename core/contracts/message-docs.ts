@@ -30,7 +30,7 @@ export const DECISION_FIELDS: FieldDocs<DecisionWire> = {
   customerId: {
     type: 'string',
     description:
-      "The customer: `debtor.customerId` for payments — when not sent, the customer whose latest `customer` event lists the debtor account in `accounts` (empty when none does) — and the event's `customerId` otherwise.",
+      "The customer: `debtor.customerId` for payments — when not sent, the customer whose latest `customer` event lists the debtor account in `accounts` (empty when none does, or when its holder's later event no longer lists it) — and the event's `customerId` otherwise.",
   },
   counterpartyId: { type: 'string', description: "`creditor.accountId` for payments; empty for other kinds." },
   channel: { type: 'string', description: 'The payment `channel` (`mobile`, `online`, `pos`, …); empty for other kinds. Storage cuts the per-minute decision KPIs by it.' },

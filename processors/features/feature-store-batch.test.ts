@@ -114,9 +114,9 @@ describe('feature store batch - customer profiles', () => {
     // 'rt-a' sorts after 'rt-B' byte by byte (a locale's collation may say the opposite)
     await t.store.computeBatch([customer({ id: 'rt-a', ts: T0, customerId: 'LOWER', accounts: ['RT-1'] })]);
     await t.store.computeBatch([customer({ id: 'rt-B', ts: T0, customerId: 'UPPER', accounts: ['RT-1', 'RT-2'] })]);
-    await t.store.computeBatch([customer({ id: 'rt-a', ts: T0, customerId: 'LOWER', accounts: ['RT-2'] })]);
+    await t.store.computeBatch([customer({ id: 'rt-a', ts: T0, customerId: 'LOWER2', accounts: ['RT-2'] })]);
     const paid = await t.store.computeBatch(['RT-1', 'RT-2'].map((from, i) => payment({ id: `rt-p${i}`, ts: T0 + SECOND, from, to: 'X' })));
-    expect(paid.map((r) => r.customerId)).toEqual(['LOWER', 'LOWER']);
+    expect(paid.map((r) => r.customerId)).toEqual(['LOWER', 'LOWER2']);
   });
 
   test('customer events at the same time: the larger event id holds the profile, byte by byte, in either order', async () => {
@@ -137,11 +137,11 @@ describe('feature store batch - customer profiles', () => {
     await t.redis.set(`${t.prefix}{a:LEGACY-ACC}:c`, 'x\x1fe\x1fBROKEN', 'PX', 60_000);
     const [broken, fixed] = await t.store.computeBatch([
       payment({ id: 'lg-p2', ts: T0 + SECOND, from: 'LEGACY-ACC', to: 'X' }),
-      customer({ id: 'lg-c2', ts: T0 - DAY, customerId: 'NEW-HOLDER', accounts: ['LEGACY-ACC'] }),
+      customer({ id: 'lg-c2', ts: T0 - DAY, customerId: 'OTHER-HOLDER', accounts: ['LEGACY-ACC'] }),
       payment({ id: 'lg-p3', ts: T0 + SECOND, from: 'LEGACY-ACC', to: 'X' }),
     ]);
-    expect([broken!.customerId, fixed!.customerId]).toEqual(['BROKEN', 'NEW-HOLDER']);
-    expect(await t.redis.get(`${t.prefix}{a:LEGACY-ACC}:c`)).toBe(`${T0 - DAY}\x1flg-c2\x1fNEW-HOLDER`);
+    expect([broken!.customerId, fixed!.customerId]).toEqual(['BROKEN', 'OTHER-HOLDER']);
+    expect(await t.redis.get(`${t.prefix}{a:LEGACY-ACC}:c`)).toBe(`${T0 - DAY}\x1flg-c2\x1fOTHER-HOLDER`);
   });
 
   test('a payment after its account is linked, in the same batch, reads that customer', async () => {
@@ -167,6 +167,83 @@ describe('feature store batch - customer profiles', () => {
     expect(results[4]!.profile.segment).toBe('vip');
     const [later] = await t.store.computeBatch([payment({ id: 'rb2-p4', ts: T0 + 3 * HOUR, from: 'RB2-ACC', to: 'X' })]);
     expect(later!.customerId).toBe('RB2-NEWER');
+  });
+
+  /** The customer each account's payment reads now, in a batch of its own. */
+  async function holders(id: string, ...accounts: string[]): Promise<string[]> {
+    const paid = await t.store.computeBatch(accounts.map((from, i) => payment({ id: `${id}-${i}`, ts: T0 + 5 * DAY, from, to: 'X' })));
+    return paid.map((r) => r.customerId);
+  }
+
+  test('the newest customer event lists the accounts its customer holds: one it no longer lists is unlinked', async () => {
+    await t.store.computeBatch([customer({ id: 'ul-1', ts: T0, customerId: 'UL-C', segment: 'vip', accounts: ['UL-A1', 'UL-A2', 'UL-A3'] })], ['1']);
+    expect(await holders('ul-p0', 'UL-A1', 'UL-A2', 'UL-A3')).toEqual(['UL-C', 'UL-C', 'UL-C']);
+    await t.store.computeBatch([customer({ id: 'ul-2', ts: T0 + HOUR, customerId: 'UL-C', segment: 'vip', accounts: ['UL-A2'] })], ['2']);
+    const [closed] = await t.store.computeBatch([payment({ id: 'ul-p1', ts: T0 + 5 * DAY, from: 'UL-A1', to: 'X' })]);
+    expect(closed).toMatchObject({ customerId: '', profile: UNKNOWN_CUSTOMER });
+    expect(await holders('ul-p2', 'UL-A2', 'UL-A3')).toEqual(['UL-C', '']);
+    // the unlinked account keeps the time and id of the event that had linked it, its TTL too
+    expect(await t.redis.get(`${t.prefix}{a:UL-A1}:c`)).toBe(`${T0}\x1ful-1\x1f`);
+    expect(await t.redis.pttl(`${t.prefix}{a:UL-A1}:c`)).toBeGreaterThan((DEFAULT_PROFILE_TTL_SECONDS - 60) * 1000);
+    // an event without accounts says nothing of them; an empty list holds none
+    await t.store.computeBatch([customer({ id: 'ul-3', ts: T0 + 2 * HOUR, customerId: 'UL-C', segment: 'important' })], ['3']);
+    expect(await holders('ul-p3', 'UL-A2')).toEqual(['UL-C']);
+    await t.store.computeBatch([customer({ id: 'ul-4', ts: T0 + 3 * HOUR, customerId: 'UL-C', accounts: [] })], ['4']);
+    expect(await holders('ul-p4', 'UL-A2')).toEqual(['']);
+    // listed again by a newer event, linked again
+    await t.store.computeBatch([customer({ id: 'ul-5', ts: T0 + 4 * HOUR, customerId: 'UL-C', accounts: ['UL-A1'] })], ['5']);
+    expect(await holders('ul-p5', 'UL-A1', 'UL-A2')).toEqual(['UL-C', '']);
+  });
+
+  test('an older event of the customer, late, a redelivery or another copy, neither links nor unlinks', async () => {
+    await t.store.computeBatch([customer({ id: 'uo-1', ts: T0, customerId: 'UO-C', accounts: ['UO-A1', 'UO-A2'] })], ['1']);
+    await t.store.computeBatch([customer({ id: 'uo-3', ts: T0 + 2 * HOUR, customerId: 'UO-C', accounts: ['UO-A2'] })], ['3']);
+    // late: lists an account the newest event dropped, and one it never listed; drops one it lists
+    await t.store.computeBatch([customer({ id: 'uo-2', ts: T0 + HOUR, customerId: 'UO-C', accounts: ['UO-A1', 'UO-A3'] })], ['2']);
+    expect(await holders('uo-p0', 'UO-A1', 'UO-A2', 'UO-A3')).toEqual(['', 'UO-C', '']);
+    // the first event again, from its message and from another one
+    await t.store.computeBatch([customer({ id: 'uo-1', ts: T0, customerId: 'UO-C', accounts: ['UO-A1', 'UO-A2'] })], ['1']);
+    await t.store.computeBatch([customer({ id: 'uo-1', ts: T0, customerId: 'UO-C', accounts: ['UO-A1'] })], ['9']);
+    // the dropping event again, from another message, listing what it had dropped
+    await t.store.computeBatch([customer({ id: 'uo-3', ts: T0 + 2 * HOUR, customerId: 'UO-C', accounts: ['UO-A1'] })], ['8']);
+    expect(await holders('uo-p1', 'UO-A1', 'UO-A2', 'UO-A3')).toEqual(['', 'UO-C', '']);
+  });
+
+  test('an account that moved to another customer stays with the newer holder, in either order of arrival', async () => {
+    // in order: held by FROM, claimed by TO, then dropped by FROM
+    await t.store.computeBatch([customer({ id: 'um-1', ts: T0, customerId: 'UM-FROM', accounts: ['UM-A', 'UM-KEEP'] })]);
+    await t.store.computeBatch([customer({ id: 'um-2', ts: T0 + HOUR, customerId: 'UM-TO', accounts: ['UM-A'] })]);
+    await t.store.computeBatch([customer({ id: 'um-3', ts: T0 + 2 * HOUR, customerId: 'UM-FROM', accounts: ['UM-KEEP'] })]);
+    expect(await holders('um-p0', 'UM-A', 'UM-KEEP')).toEqual(['UM-TO', 'UM-FROM']);
+    // the drop first, then the claim that came between them: the claim is newer than the link dropped
+    await t.store.computeBatch([customer({ id: 'un-1', ts: T0, customerId: 'UN-FROM', accounts: ['UN-A'] })]);
+    await t.store.computeBatch([customer({ id: 'un-3', ts: T0 + 2 * HOUR, customerId: 'UN-FROM', accounts: [] })]);
+    expect(await holders('un-p0', 'UN-A')).toEqual(['']);
+    // a claim older than the link dropped came before it: FROM's link, then its drop, end with none
+    await t.store.computeBatch([customer({ id: 'un-0', ts: T0 - HOUR, customerId: 'UN-EARLIER', accounts: ['UN-A'] })]);
+    expect(await holders('un-p1', 'UN-A')).toEqual(['']);
+    await t.store.computeBatch([customer({ id: 'un-2', ts: T0 + HOUR, customerId: 'UN-TO', accounts: ['UN-A'] })]);
+    expect(await holders('un-p2', 'UN-A')).toEqual(['UN-TO']);
+  });
+
+  test('in one batch, a payment after its holder\'s event that drops its account reads no customer', async () => {
+    await t.store.computeBatch([customer({ id: 'ub-1', ts: T0, customerId: 'UB-C', segment: 'vip', accounts: ['UB-A', 'UB-B'] })]);
+    const results = await t.store.computeBatch([
+      payment({ id: 'ub-p0', ts: T0 + DAY, from: 'UB-A', to: 'X' }),
+      customer({ id: 'ub-2', ts: T0 + HOUR, customerId: 'UB-C', segment: 'vip', accounts: ['UB-B'] }),
+      payment({ id: 'ub-p1', ts: T0 + DAY, from: 'UB-A', to: 'X' }),
+      payment({ id: 'ub-p2', ts: T0 + DAY, from: 'UB-B', to: 'X' }),
+      // late, older than the drop: nothing
+      customer({ id: 'ub-0', ts: T0 - HOUR, customerId: 'UB-C', accounts: ['UB-A'] }),
+      payment({ id: 'ub-p3', ts: T0 + DAY, from: 'UB-A', to: 'X' }),
+      // another customer, newer than the link dropped: takes it
+      customer({ id: 'ub-3', ts: T0 + 30 * 60_000, customerId: 'UB-NEW', segment: 'important', accounts: ['UB-A'] }),
+      payment({ id: 'ub-p4', ts: T0 + DAY, from: 'UB-A', to: 'X' }),
+    ]);
+    expect(results.map((r) => r.customerId)).toEqual(['UB-C', 'UB-C', '', 'UB-C', 'UB-C', '', 'UB-NEW', 'UB-NEW']);
+    expect(results[2]!.profile).toBe(UNKNOWN_CUSTOMER);
+    expect(results[7]!.profile.segment).toBe('important');
+    expect(await holders('ub-p5', 'UB-A', 'UB-B')).toEqual(['UB-NEW', 'UB-C']);
   });
 
   test('credit events carry the customer profile and no features yet', async () => {

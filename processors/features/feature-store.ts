@@ -8,14 +8,19 @@ import {
   ACCOUNT_KEY_SUFFIX,
   accountTag,
   type AccountLink,
+  type AccountList,
   checkPrefix,
   decodeAccountLink,
+  decodeAccountList,
   encodeAccountLink,
+  encodeAccountList,
   eventMarkerKey,
   isNewerLink,
   markerKey,
   paymentSides,
+  PROFILE_ACCOUNTS_FIELD,
   profileKey,
+  UNLINKED_CUSTOMER,
 } from '../../core/feature-keys.js';
 import type { FeatureVector } from './names.js';
 import { payeeCountryOf, paymentFeatures, type PaymentFacts } from './payment-features.js';
@@ -204,21 +209,45 @@ class RedisFeatureStore implements FeatureStore {
 
   /**
    * The links of the debtor accounts of payments that name no customer, as stored before the
-   * batch (null: none): one MGET, only when such payments are in the batch. computeBatch moves
-   * them on with the batch's own customer events, in order (LinksInBatch).
+   * batch (null: none): one MGET, only when such payments are in the batch; with it, in the same
+   * round trip, the account lists of the customers whose events in the batch list accounts.
+   * computeBatch moves them on with the batch's own customer events, in order (LinksInBatch).
    */
   private async _storedLinks(events: readonly ValidatedEvent[]): Promise<LinksInBatch> {
     const accounts = new Set<string>();
-    for (const event of events) if (isPayment(event) && event.customerId === '') accounts.add(event.body.debtor.accountId);
+    const listers = new Set<string>();
+    for (const event of events) {
+      if (isPayment(event)) {
+        if (event.customerId === '') accounts.add(event.body.debtor.accountId);
+      } else if (isCustomer(event) && event.body.accounts !== undefined) {
+        listers.add(event.body.customerId);
+      }
+    }
     if (accounts.size === 0) return NO_LINKS;
     const list = [...accounts];
-    const values = await this._redis.mget(list.map((a) => accountTag(this._prefix, a) + ACCOUNT_KEY_SUFFIX.customer));
-    const links: LinksInBatch = new Map();
+    const linkKeys = list.map((a) => accountTag(this._prefix, a) + ACCOUNT_KEY_SUFFIX.customer);
+    const batch: LinksInBatch = { links: new Map(), lists: new Map() };
+    let values: ReadonlyArray<string | null>;
+    if (listers.size === 0) {
+      values = await this._redis.mget(linkKeys);
+    } else {
+      const customers = [...listers];
+      const pipeline = this._redis.pipeline().mget(linkKeys);
+      for (const customerId of customers) pipeline.hget(profileKey(this._prefix, customerId), PROFILE_ACCOUNTS_FIELD);
+      const replies = (await pipeline.exec()) as PipelineReply[] | null;
+      if (replies === null || replies.length !== customers.length + 1) throw new FeatureStoreError(`feature store: expected ${customers.length + 1} replies to the link reads`, 1);
+      throwOnFailures(replies);
+      values = replies[0]![1] as Array<string | null>;
+      customers.forEach((customerId, i) => {
+        const value = replies[i + 1]![1] as string | null;
+        batch.lists.set(customerId, value ? decodeAccountList(value) : null);
+      });
+    }
     list.forEach((account, i) => {
       const value = values[i];
-      links.set(account, value ? decodeAccountLink(value) : null);
+      batch.links.set(account, value ? decodeAccountLink(value) : null);
     });
-    return links;
+    return batch;
   }
 
   async computeBatch(events: readonly ValidatedEvent[], origins?: readonly string[]): Promise<FeatureResult[]> {
@@ -253,11 +282,11 @@ class RedisFeatureStore implements FeatureStore {
       if (isPayment(event)) {
         amounts[k] = toReportingMinor(event.amountMinor, event.currency);
         featureTimes[k] = Math.min(event.ts, latestFeatureTs);
-        customers[k] = event.customerId || (links.get(event.body.debtor.accountId)?.customerId ?? '');
+        customers[k] = event.customerId || (links.links.get(event.body.debtor.accountId)?.customerId ?? '');
         ops += this._queuePayment(keys, args, packed, event, featureTimes[k]!, amounts[k]!, now, origin, customers[k]!);
       } else if (isCustomer(event)) {
         customers[k] = event.customerId;
-        if (links.size > 0) followLinks(links, event);
+        if (links !== NO_LINKS) followLinks(links, event);
         ops += this._queueCustomer(keys, args, event);
         ops += this._queueEventMarker(keys, args, event.id, origin);
         ops += this._queueLinks(keys, args, event);
@@ -364,19 +393,24 @@ class RedisFeatureStore implements FeatureStore {
   }
 
   /**
-   * Links the accounts a customer event lists to its customer, in the batch script after the
-   * event's marker: a newer event replaces a link, an older one or a copy does not (linkLua).
+   * The accounts a customer event lists, in the batch script after the event's marker: the
+   * customer's account list, kept when the event is newer than the stored one, which then unlinks
+   * the accounts the customer no longer lists (accountsLua); then a link per account listed, when
+   * the list was kept: a newer event replaces a link, an older one or a copy does not (linkLua).
    */
   private _queueLinks(keys: string[], args: Array<string | Buffer>, event: ValidatedEvent<'customer'>): number {
     const accounts = event.body.accounts;
     if (accounts === undefined) return 0;
     const ts = String(event.ts);
-    const link = encodeAccountLink({ ts: event.ts, eventId: event.id, customerId: event.body.customerId });
+    const customerId = event.body.customerId;
+    keys.push(profileKey(this._prefix, customerId));
+    args.push(BATCH_OPS.accounts.op, ts, event.id, customerId, encodeAccountList({ ts: event.ts, eventId: event.id, accounts }));
+    const link = encodeAccountLink({ ts: event.ts, eventId: event.id, customerId });
     for (const account of accounts) {
       keys.push(accountTag(this._prefix, account) + ACCOUNT_KEY_SUFFIX.customer);
       args.push(BATCH_OPS.link.op, ts, event.id, link);
     }
-    return accounts.length;
+    return accounts.length + 1;
   }
 
   private _queueEventMarker(keys: string[], args: Array<string | Buffer>, eventId: string, origin: string): number {
@@ -423,27 +457,47 @@ class RedisFeatureStore implements FeatureStore {
 }
 
 /**
- * The links a batch's payments that name no customer read, by debtor account (null: none): as
- * stored before the batch, then as each customer event in the batch leaves them (followLinks), so
- * that a payment after a customer event that links its account reads that customer, as the
- * batch script will have linked it by then.
+ * The links a batch's payments that name no customer read, by debtor account (null: none), and the
+ * account lists of the customers whose events in the batch list accounts (null: none): as stored
+ * before the batch, then as each customer event in the batch leaves them (followLinks), so that a
+ * payment after a customer event that links or unlinks its account reads what the batch script
+ * will have made of it by then.
  */
-type LinksInBatch = Map<string, AccountLink | null>;
+type LinksInBatch = {
+  readonly links: Map<string, AccountLink | null>;
+  readonly lists: Map<string, AccountList | null>;
+};
 
-const NO_LINKS: LinksInBatch = new Map();
+const NO_LINKS: LinksInBatch = { links: new Map(), lists: new Map() };
 
 /**
- * What the batch script's link operations (linkLua) will make of the accounts a customer event
- * lists, for the accounts the batch's payments read: a newer event replaces the link. It takes the
- * event for a new one: another copy of an applied event, read from another message, links nothing
- * in the script, so a payment after it in the same batch, from an account that copy lists and its
- * first copy did not, would read the copy's customer (docs/features.md).
+ * What the batch script's account list and link operations (accountsLua, linkLua) will make of
+ * the accounts the batch's payments read: an event newer than its customer's stored list keeps
+ * its list, unlinks the accounts the stored list names and it does not (when its customer holds
+ * them by an older event), and links those it lists where it is newer than the link. It takes
+ * the event for a new one: another copy of an applied event, read from another message, does
+ * nothing in the script, so a payment after it in the same batch, from an account that copy
+ * lists and its first copy did not, would read the copy's customer (docs/features.md).
  */
-function followLinks(links: LinksInBatch, event: ValidatedEvent<'customer'>): void {
-  for (const account of event.body.accounts ?? []) {
+function followLinks(batch: LinksInBatch, event: ValidatedEvent<'customer'>): void {
+  const accounts = event.body.accounts;
+  if (accounts === undefined) return;
+  const customerId = event.body.customerId;
+  const stored = batch.lists.get(customerId) ?? null;
+  if (!isNewerLink(event.ts, event.id, stored ?? undefined)) return;
+  batch.lists.set(customerId, { ts: event.ts, eventId: event.id, accounts });
+  const { links } = batch;
+  for (const account of stored?.accounts ?? []) {
+    if (accounts.includes(account)) continue;
+    const current = links.get(account);
+    if (current && current.customerId === customerId && isNewerLink(event.ts, event.id, current)) {
+      links.set(account, { ts: current.ts, eventId: current.eventId, customerId: UNLINKED_CUSTOMER });
+    }
+  }
+  for (const account of accounts) {
     const current = links.get(account);
     if (current === undefined) continue;
-    if (isNewerLink(event.ts, event.id, current ?? undefined)) links.set(account, { ts: event.ts, eventId: event.id, customerId: event.body.customerId });
+    if (isNewerLink(event.ts, event.id, current ?? undefined)) links.set(account, { ts: event.ts, eventId: event.id, customerId });
   }
 }
 

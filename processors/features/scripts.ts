@@ -5,7 +5,7 @@
 // a payment in Redis: the four rings are unrolled into locals, values are binary (struct),
 // field names come from a table rather than number formatting, and Redis is called as few
 // times as the features allow.
-import { LINK_SEPARATOR, RELEASED_ORIGIN } from '../../core/feature-keys.js';
+import { LINK_SEPARATOR, PROFILE_ACCOUNTS_FIELD, RELEASED_ORIGIN } from '../../core/feature-keys.js';
 import { ACCOUNT, IN_ARGS, IN_REPLY, OUT_ARGS, OUT_PRESENT, OUT_REPLY, SLOT, TOTALS } from './reply-layout.js';
 import { DISTINCT_SPANS_MS, EWMA_MIN_ALPHA, MEMBER_GROUPS, MEMBERS_PER_GROUP, SMALL_PAYMENT_CENTS, WINDOWS } from './window-layout.js';
 
@@ -442,12 +442,83 @@ return redis.call('HMGET', k, ${PROFILE_FIELDS.map((f) => `'${f}'`).join(', ')})
 }
 
 /**
- * Links an account to the customer who holds it (a customer event's `accounts`): only a newer
- * event replaces the link, as isNewerLink says (core/feature-keys.ts; ids compared byte by byte,
- * not by the server's locale), so an older event arriving late does not move the account back to
- * its former holder, and the event that set it changes nothing when applied again. A link stored
- * before links carried their event (the customer id alone, no separator) is older than any event.
- * Replies 1 when it wrote the link, 0 when the link stands.
+ * Keeps a customer's account list (a customer event's `accounts`, AccountList in the profile hash)
+ * when the event is newer than the list stored (isNewerLink), and then unlinks the accounts the
+ * stored list names and the event does not: each whose link its customer holds, set by an older
+ * event, is left without a customer, with the time and id of the event that had set it
+ * (UNLINKED_CUSTOMER). An account another customer holds now is left alone. Replies 1 when the
+ * list is the event's (its accounts are linked next: linkLua), 0 when a newer list stands (an
+ * older event arriving late links and unlinks nothing).
+ * KEYS: the profile. ARGV: the event's ts, its id, its customer id, its list (encodeAccountList).
+ *
+ * The links of the accounts unlinked are keys the script names itself (from the profile key's
+ * prefix and the stored list), not KEYS: Node does not know the stored list before the script
+ * (docs/features.md, Scale-out). Only customer events whose list drops an account touch them.
+ */
+function accountsLua(): string {
+  const sep = `'\\${LINK_SEPARATOR.charCodeAt(0)}'`;
+  return `
+local k = KEYS[1]
+local cur = redis.call('HGET', k, '${PROFILE_ACCOUNTS_FIELD}')
+local ts = tonumber(ARGV[1])
+local old = nil
+if cur then
+  local a = string.find(cur, ${sep}, 1, true)
+  if a then
+    local b = string.find(cur, ${sep}, a + 1, true)
+    local cts = tonumber(string.sub(cur, 1, a - 1))
+    local cid = string.sub(cur, a + 1, (b or (#cur + 1)) - 1)
+    if cts and (ts < cts or (ts == cts and not bytesAfter(ARGV[2], cid))) then return 0 end
+    if b then old = string.sub(cur, b + 1) end
+  end
+end
+redis.call('HSET', k, '${PROFILE_ACCOUNTS_FIELD}', ARGV[4])
+if old == nil then return 1 end
+local v, listed = ARGV[4], {}
+local p = string.find(v, ${sep}, 1, true)
+p = string.find(v, ${sep}, p + 1, true)
+while p do
+  local q = string.find(v, ${sep}, p + 1, true)
+  listed[string.sub(v, p + 1, (q or (#v + 1)) - 1)] = true
+  p = q
+end
+-- the prefix has no brace (checkPrefix): the profile key's first one opens its hash tag
+local prefix = string.sub(k, 1, string.find(k, '{', 1, true) - 1)
+local from = 1
+while from do
+  local q = string.find(old, ${sep}, from, true)
+  local account = string.sub(old, from, (q or (#old + 1)) - 1)
+  if q then from = q + 1 else from = nil end
+  if not listed[account] then
+    local lk = prefix .. '{a:' .. account .. '}:c'
+    local link = redis.call('GET', lk)
+    if link then
+      local a = string.find(link, ${sep}, 1, true)
+      local b = a and string.find(link, ${sep}, a + 1, true)
+      if not a then
+        -- stored before links carried their event: older than any
+        if link == ARGV[3] then redis.call('SET', lk, ${sep} .. ${sep}, 'KEEPTTL') end
+      elseif b and string.sub(link, b + 1) == ARGV[3] then
+        local lts = tonumber(string.sub(link, 1, a - 1))
+        if lts == nil or ts > lts or (ts == lts and bytesAfter(ARGV[2], string.sub(link, a + 1, b - 1))) then
+          redis.call('SET', lk, string.sub(link, 1, b), 'KEEPTTL')
+        end
+      end
+    end
+  end
+end
+return 1
+`;
+}
+
+/**
+ * Links an account to the customer who holds it (a customer event's `accounts`, run when
+ * accountsLua kept the event's list): only a newer event replaces the link, as isNewerLink says
+ * (core/feature-keys.ts; ids compared byte by byte, not by the server's locale), so an older event
+ * arriving late does not move the account back to its former holder, and the event that set it
+ * changes nothing when applied again. A link stored before links carried their event (the customer
+ * id alone, no separator) is older than any event; an unlinked one keeps the time of the link it
+ * ended. Replies 1 when it wrote the link, 0 when the link stands.
  * KEYS: the account's link. ARGV: the event's ts, its id, the link to store (encodeAccountLink).
  */
 function linkLua(ttl: ScriptTtls): string {
@@ -533,10 +604,16 @@ export const BATCH_OPS = {
   /** Customer upsert: the customer script's key and arguments. */
   customer: { op: 'c', keys: 1, args: 7 },
   /**
+   * A customer event's account list (accountsLua): the profile key; the event's ts, id, customer
+   * id and list. Queued after the event's marker, and applied only when that marker says the event
+   * is applied from this origin: another copy of an applied event, read from another message,
+   * writes nothing whatever it holds (as its profile upsert changes nothing).
+   */
+  accounts: { op: 'a', keys: 1, args: 4 },
+  /**
    * An account's link to its holder (linkLua): its key; the event's ts, id and the link. Queued
-   * after the customer event's marker, and applied only when that marker says the event is applied
-   * from this origin: another copy of an applied event, read from another message, writes nothing
-   * whatever it holds (as its profile upsert changes nothing).
+   * after the event's account list, and applied only when the list was kept (the event is the
+   * customer's newest with accounts, applied from this origin).
    */
   link: { op: 'l', keys: 1, args: 3 },
   /** Profile read: HMGET of PROFILE_FIELDS. */
@@ -566,7 +643,7 @@ function asFunction(name: string, body: string, keys: number): string {
  * must be split per node and the script flagged allow-cross-slot-keys (see docs/features.md).
  */
 function batchLua(ttl: ScriptTtls): string {
-  const { out, in: inn, customer, profile, event, link } = BATCH_OPS;
+  const { out, in: inn, customer, profile, event, accounts, link } = BATCH_OPS;
   // the helpers only once, at the top; each side's body without them
   const outBody = outLua(ttl).replace(helpersLua(ttl), '');
   const inBody = inLua(ttl).replace(helpersLua(ttl), '');
@@ -575,9 +652,11 @@ ${asFunction('outSide', outBody, out.keys)}
 ${asFunction('inSide', inBody, inn.keys)}
 ${asFunction('customerOp', customerLua(ttl), customer.keys)}
 ${asFunction('eventOp', eventMarkerLua(ttl), event.keys)}
+${asFunction('accountsOp', accountsLua(), accounts.keys)}
 ${asFunction('linkOp', linkLua(ttl), link.keys)}
--- fresh: the last event marker was this application's (a new event, or a redelivery of its message)
-local res, n, k, a, na, fresh = {}, 0, 0, 1, #ARGV, false
+-- fresh: the last event marker was this application's (a new event, or a redelivery of its message);
+-- listing: the last account list was kept (its accounts are linked)
+local res, n, k, a, na, fresh, listing = {}, 0, 0, 1, #ARGV, false, false
 while a <= na do
   local op = ARGV[a]
   n = n + 1
@@ -587,8 +666,12 @@ while a <= na do
   elseif op == '${customer.op}' then res[n] = customerOp(k, a); k = k + ${customer.keys}; a = a + ${customer.args + 1}
   elseif op == '${event.op}' then res[n] = eventOp(k, a); fresh = res[n] == ARGV[a + 1]; k = k + ${event.keys}; a = a + ${event.args + 1}
   elseif op == '${link.op}' then
-    if fresh then res[n] = linkOp(k, a) else res[n] = 0 end
+    if listing then res[n] = linkOp(k, a) else res[n] = 0 end
     k = k + ${link.keys}; a = a + ${link.args + 1}
+  elseif op == '${accounts.op}' then
+    if fresh then res[n] = accountsOp(k, a) else res[n] = 0 end
+    listing = res[n] == 1
+    k = k + ${accounts.keys}; a = a + ${accounts.args + 1}
   else return redis.error_reply('feature batch: unknown operation ' .. tostring(op)) end
 end
 return res
