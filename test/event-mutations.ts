@@ -5,7 +5,7 @@
 // twice in the text, lone surrogates, truncated text.
 import fc from 'fast-check';
 import { EVENT_EXAMPLES, EXAMPLES_VALID_AT } from '../core/contracts/examples.js';
-import { EVENT_KINDS, MONEY_FIELDS, type EventKind } from '../core/contracts/index.js';
+import { EVENT_KINDS, MONEY_FIELDS, isEventKind, type EventKind } from '../core/contracts/index.js';
 
 /** The clock the generated events are valid at (the examples' own). */
 export const FUZZ_NOW = EXAMPLES_VALID_AT;
@@ -18,7 +18,7 @@ export function fuzzParams(numRuns: number): fc.Parameters<unknown> {
   return { seed: FUZZ_SEED, numRuns, endOnFailure: false };
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = readonly string[];
 
 /** A generated event: its JSON text, and what was done to it (printed with a failing case). */
@@ -117,25 +117,33 @@ const textMutation: fc.Arbitrary<(text: string) => { text: string; name: string 
 );
 
 /** A valid event of any kind with 0 to 3 value mutations and, sometimes, one text mutation. */
-export const eventText: fc.Arbitrary<EventText> = fc
-  .tuple(validEvent, fc.array(valueMutation, { maxLength: 3 }), fc.option(textMutation, { freq: 4 }))
-  .map(([event, mutations, textMutation]) => {
-    let value = event;
-    const names: string[] = [];
-    for (const mutate of mutations) {
-      const done = mutate(value);
-      value = done.event;
-      names.push(done.name);
-    }
-    let text = JSON.stringify(value);
-    if (textMutation) {
-      const done = textMutation(text);
-      text = done.text;
-      names.push(done.name);
-    }
-    const kind = typeof value === 'object' && value !== null && !Array.isArray(value) ? String(value.kind) : '?';
-    return { kind, text, mutations: names };
-  });
+export const eventText: fc.Arbitrary<EventText> = mutatedText(validEvent);
+
+/**
+ * Values of `base` (any JSON: an event, a decision, an alert) with 0 to 3 value mutations and, in
+ * one case of four, one text mutation; `kind` is the mutated value's `kind` field.
+ */
+export function mutatedText(base: fc.Arbitrary<Json>): fc.Arbitrary<EventText> {
+  return fc
+    .tuple(base, fc.array(valueMutation, { maxLength: 3 }), fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: textMutation, weight: 1 }))
+    .map(([start, mutations, textMutation]) => {
+      let value = start;
+      const names: string[] = [];
+      for (const mutate of mutations) {
+        const done = mutate(value);
+        value = done.event;
+        names.push(done.name);
+      }
+      let text = JSON.stringify(value);
+      if (textMutation) {
+        const done = textMutation(text);
+        text = done.text;
+        names.push(done.name);
+      }
+      const kind = typeof value === 'object' && value !== null && !Array.isArray(value) ? String(value.kind) : '?';
+      return { kind, text, mutations: names };
+    });
+}
 
 /** A mutated event that is surely refused: at least one value mutation known to break the contract. */
 export const brokenEventText: fc.Arbitrary<EventText> = fc.tuple(eventText, fc.constantFrom<Mutation>(
@@ -224,7 +232,7 @@ function setTop(event: Json, key: string, value: Json | undefined): { event: Jso
 
 function setMoney(event: Json, at: number, value: Json): { event: Json; name: string } {
   const kind = typeof event === 'object' && event !== null && !Array.isArray(event) ? event.kind : undefined;
-  const fields = typeof kind === 'string' && kind in MONEY_FIELDS ? MONEY_FIELDS[kind as EventKind] : ['amount'];
+  const fields = isEventKind(kind) ? MONEY_FIELDS[kind] : ['amount'];
   if (fields.length === 0) return setTop(event, 'amount', value);
   return setTop(event, fields[at % fields.length]!, value);
 }
