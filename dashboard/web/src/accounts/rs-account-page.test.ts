@@ -88,6 +88,10 @@ describe('account page', () => {
     socket().open();
     await settle(page);
     expect(reads).toBe(2);
+    // and when the hub dropped account decisions for this tab
+    socket().push({ type: 'missed', topic: 'account', count: 3, since: 1_796_579_950_000 });
+    await settle(page);
+    expect(reads).toBe(3);
     live.stop();
   });
 });

@@ -226,6 +226,8 @@ export class RsAccountPage extends LitElement {
   }
 
   private _onLive(message: ServerMessage): void {
+    // Decisions were dropped for this tab (it fell behind): the totals cannot add them, read them again.
+    if (message.type === 'missed' && this._account !== null) void this._readTotals();
     if (message.type !== 'account' || message.accountId !== this.accountId) return;
     this._activity = [message.decision, ...this._activity].slice(0, LIVE_KEEP);
     if (this._totals.accountId === message.accountId && this._totals.add(message.decision)) this._totalsVersion += 1;

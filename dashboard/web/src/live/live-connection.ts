@@ -292,6 +292,9 @@ export class LiveConnection {
       void this._catchUp(message.since, alerts.message, message.count);
       return;
     }
+    // Account decisions were dropped (which accounts', the notice does not say): every watcher
+    // hears of it, so that what it keeps from the stream (an account's live totals) is read again.
+    if (message.topic === 'account') for (const key of [...this._subscriptions.keys()]) if (key.startsWith('account:')) this._dispatch(key, message);
     this._notify({ kind: 'reload', count: message.count });
   }
 
