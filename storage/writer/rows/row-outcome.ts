@@ -1,6 +1,6 @@
 // What mapping one bus message into a table row gives: the row and its dedup key, or the reason it
 // cannot be stored (which sends it to the dead-letter stream). Shared by every table's mapper.
-import { formatMinor, toReportingMinor, type ErrorCode } from '../../../core/index.js';
+import { formatMinor, jsonTextErrors, toReportingMinor, type ErrorCode } from '../../../core/index.js';
 import { dateTime64Text } from '../../sql.js';
 import { WireFieldError } from './wire-fields.js';
 
@@ -45,10 +45,22 @@ export function parsePayload(data: Uint8Array): { ok: true; value: unknown; text
   }
 }
 
-/** Runs a field-by-field mapper and turns a WireFieldError into a schema refusal. */
+/** A surrogate escape in JSON text: only such text can hold a lone surrogate once parsed. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Runs a field-by-field mapper and turns a WireFieldError into a schema refusal. A lone UTF-16
+ * surrogate is refused first, as for events: storage turns it into U+FFFD, so a key holding one is
+ * stored as another than the one deduplicated on (every redelivery a new row), or refused by the
+ * insert without naming the field.
+ */
 export function mapWire<R>(data: Uint8Array, map: (value: unknown, text: string) => RowOutcome<R>): RowOutcome<R> {
   const parsed = parsePayload(data);
   if (!parsed.ok) return refused('RS_ERR_BUS_JSON', parsed.reason);
+  if (SURROGATE_ESCAPE.test(parsed.text)) {
+    const lone = jsonTextErrors(parsed.text, parsed.value).filter((e) => e.rule === 'unicode');
+    if (lone.length > 0) return refused('RS_ERR_BUS_SCHEMA', lone.map((e) => `${e.path || '/'} ${e.message}`).join('; '));
+  }
   try {
     return map(parsed.value, parsed.text);
   } catch (error) {

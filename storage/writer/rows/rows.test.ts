@@ -72,6 +72,14 @@ describe('event rows', () => {
 });
 
 describe('decision, alert and dead-letter rows', () => {
+  it('rows - a lone UTF-16 surrogate is refused by name, not stored as U+FFFD under another key', () => {
+    // stored, "ev\ud800x" became "ev\ufffdx": the dedup lookup never found it, and every redelivery was a new row
+    expect(decisionRow(msg('t1.dec.payment', decision({ eventId: 'ev\ud800x' })))).toEqual({ ok: false, code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringMatching(/^\/eventId holds a lone UTF-16 surrogate/) });
+    expect(alertRow(msg('t1.al.aml', alert({ id: 'al\udc00' })))).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringMatching(/^\/id /) });
+    // a pair is a character like any other
+    expect(decisionRow(msg('t1.dec.payment', JSON.stringify(decision()).replace('"ev-1"', '"ev-\\ud83d\\ude00"'))).ok).toBe(true);
+  });
+
   it('rows - a decision keeps reasons, models, features, latency and labels', () => {
     const outcome = decisionRow(msg('t1.dec.payment', decision()));
     expect(outcome.ok).toBe(true);
