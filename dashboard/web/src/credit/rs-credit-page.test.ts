@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeApi, connectedLive, settle } from '../test-support/fakes.js';
+import { FakeApi, connectedLive, makeTick, settle } from '../test-support/fakes.js';
 import './rs-credit-page.js';
 
 describe('credit page', () => {
@@ -21,6 +21,32 @@ describe('credit page', () => {
     expect(text).toContain('Allowed (not scored)');
     expect(text.replace('not scored, not approved', '')).not.toMatch(/approved/i);
     expect(page.shadowRoot!.querySelector('[data-testid="credit-not-scored"]')!.textContent).toContain('not scored, not approved');
+    live.stop();
+  });
+
+  it('credit page - after a server restart the loan decisions chart begins with the stored minutes, and says so', async () => {
+    const at = Date.UTC(2026, 11, 6, 17, 0, 0);
+    const since = at - 2 * 60_000 + 30_000;
+    const counts = (allowed: number) => ({ decisions: allowed + 1, allowed, reviewed: 1, blocked: 0, amountUsd: '1.00' });
+    const minutes = [{ minute: at - 4 * 60_000, byKind: { 'loan.application': counts(5) } }, { minute: at - 3 * 60_000, byKind: {} }, { minute: at - 2 * 60_000, byKind: { 'loan.application': counts(9) } }];
+    const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes, totals: {} }));
+    const { live, socket } = connectedLive();
+    const page = document.createElement('rs-credit-page');
+    page.api = api;
+    page.live = live;
+    document.body.append(page);
+    await settle(page);
+    socket().push({ type: 'kpi-history', ticks: [makeTick(at, { since, byKind: { 'loan.application': { count: 3, allow: 2, review: 1, block: 0, amountUsd: '1.00' } } })] });
+    await settle(page);
+    const chart = page.shadowRoot!.querySelector('[data-testid="credit-panel-decisions"] rs-time-series') as HTMLElement & { series: Array<{ points: Array<{ t: number; v: number | null }> }> };
+    const approved = chart.series[0]!.points;
+    // the minutes that ended before the first second held, a second at a time; then the live seconds
+    expect(approved).toHaveLength(181);
+    expect(approved[0]).toEqual({ t: at - 4 * 60_000, v: 5 });
+    expect(approved[60]).toEqual({ t: at - 3 * 60_000, v: 0 });
+    expect(approved[179]).toEqual({ t: at - 60_000 - 1000, v: 9 });
+    expect(approved[180]).toEqual({ t: at, v: 2 });
+    expect(page.shadowRoot!.querySelector('[data-testid="credit-seconds-since"]')!.getAttribute('data-filled')).toBe('true');
     live.stop();
   });
 });

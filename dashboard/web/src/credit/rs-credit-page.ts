@@ -5,12 +5,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { CreditSummaryAnswer, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
-import { formatInteger, formatMoney, formatMoneyCompact } from '../i18n/format.js';
+import { formatInteger, formatMoney, formatMoneyCompact, formatTime } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
-import { historySeconds, latestTick, loanApplicationsOf, mergeTicks, type HeldSecond } from '../overview/kpi-series.js';
+import { historySeconds, latestTick, loanApplicationsOf, mergeTicks, minuteSteps, storedMinutesBefore, type HeldSecond } from '../overview/kpi-series.js';
 import '../overview/rs-time-series.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import { CREDIT_PANELS, LOAN_KINDS, type CreditPanel, type LoanKind } from './credit-panels.js';
@@ -145,8 +145,20 @@ export class RsCreditPage extends LitElement {
       }
       case 'chart': {
         const to = latest?.at ?? Date.now();
-        const series = (pick: 'allow' | 'review' | 'block') => this._ticks.map((t) => ({ t: t.at, v: loanApplicationsOf(t)[pick] }));
-        return html`<rs-time-series
+        // After a server restart the hub holds seconds only from its start: the stored minutes
+        // before it (decisions in a minute, as the ticks count the last 60 s) fill the rest.
+        const stored = storedMinutesBefore(this._ticks, this._summary?.minutes ?? []);
+        const storedPick = { allow: 'allowed', review: 'reviewed', block: 'blocked' } as const;
+        const series = (pick: 'allow' | 'review' | 'block') => [
+          ...minuteSteps(stored, (m) => m.byKind['loan.application']?.[storedPick[pick]] ?? 0),
+          ...this._ticks.map((t) => ({ t: t.at, v: loanApplicationsOf(t)[pick] })),
+        ];
+        return html`${latest !== undefined && latest.since > to - 15 * 60_000
+            ? html`<p class="dim" data-testid="credit-seconds-since" data-filled=${stored.length > 0 ? 'true' : 'false'}>
+                ${msg(stored.length > 0 ? 'overview.secondsSinceFilled' : 'overview.secondsSince', { time: formatTime(latest.since) })}
+              </p>`
+            : nothing}
+          <rs-time-series
           .label=${msg('credit.chartDecisions')}
           .from=${to - 15 * 60_000}
           .to=${to}

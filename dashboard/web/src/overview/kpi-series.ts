@@ -92,22 +92,33 @@ type MinuteRow = KpiHistoryAnswer['minutes'][number];
  * seconds have come; `storedMinutesBefore` says whether any did.
  */
 export function secondSeries(ticks: readonly HeldSecond[], minutes: readonly MinuteRow[] = []): KpiSeries {
-  // A stored minute is drawn as its 60 seconds at its figures (a step): the chart breaks its line
-  // where points are further apart than a few of its usual steps (rs-time-series withGaps).
-  const seconds: Array<{ t: number; row: MinuteRow }> = [];
-  for (const row of storedMinutesBefore(ticks, minutes)) for (let t = row.minute; t < row.minute + 60_000; t += 1000) seconds.push({ t, row });
+  const stored = storedMinutesBefore(ticks, minutes);
   return {
-    eventsPerSecond: [...seconds.map(({ t, row }) => ({ t, v: row.decisions / 60 })), ...ticks.map((tick) => ({ t: tick.at, v: tick.decisionsPerSecond }))],
-    p50: [...seconds.map(({ t, row }) => ({ t, v: row.latencyP50Ms })), ...ticks.map((tick) => ({ t: tick.at, v: tick.latencyP50Ms }))],
-    p99: [...seconds.map(({ t, row }) => ({ t, v: row.latencyP99Ms })), ...ticks.map((tick) => ({ t: tick.at, v: tick.latencyP99Ms }))],
+    eventsPerSecond: [...minuteSteps(stored, (row) => row.decisions / 60), ...ticks.map((tick) => ({ t: tick.at, v: tick.decisionsPerSecond }))],
+    p50: [...minuteSteps(stored, (row) => row.latencyP50Ms), ...ticks.map((tick) => ({ t: tick.at, v: tick.latencyP50Ms }))],
+    p99: [...minuteSteps(stored, (row) => row.latencyP99Ms), ...ticks.map((tick) => ({ t: tick.at, v: tick.latencyP99Ms }))],
   };
+}
+
+/**
+ * Stored minutes as per-second points: each second of a minute at the minute's `value` (a step).
+ * One point a minute would not draw: the chart breaks its line where points are further apart
+ * than a few of its usual steps (rs-time-series withGaps), and its usual step is a second.
+ */
+export function minuteSteps<R extends { readonly minute: number }>(rows: readonly R[], value: (row: R) => number | null): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  for (const row of rows) {
+    const v = value(row);
+    for (let t = row.minute; t < row.minute + 60_000; t += 1000) points.push({ t, v });
+  }
+  return points;
 }
 
 /**
  * When the first held second is from a hub that started within the 15 minutes before the newest
  * tick: the stored minutes in those 15 minutes that ended before it. Otherwise none.
  */
-export function storedMinutesBefore(ticks: readonly HeldSecond[], minutes: readonly MinuteRow[]): MinuteRow[] {
+export function storedMinutesBefore<R extends { readonly minute: number }>(ticks: readonly HeldSecond[], minutes: readonly R[]): R[] {
   const first = ticks[0];
   const newest = ticks[ticks.length - 1];
   if (first === undefined || newest === undefined) return [];
