@@ -21,5 +21,5 @@ export function pastPayments(rng: Rng, world: World, c: Customer, now: number): 
     .sort((a, b) => b - a)
     .map((d) => Math.max(earliest, Math.floor(now - d * DAY_MS)))
     .filter((ts) => ts < now)
-    .map((ts) => ({ ts, event: cardPayment(rng, world, c) }));
+    .map((ts) => ({ ts, event: cardPayment(rng, world, c, ts) }));
 }

@@ -4,6 +4,7 @@ import { geoSpeedKmh } from '../../processors/features/payment-features.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS } from './index.js';
 import { loadReference } from './reference.js';
 import { PATTERN_NAMES } from './scenario.js';
+import { World } from './world.js';
 
 const START = Date.parse('2026-11-29T08:00:00.000Z');
 /** validateEvent refuses events more than a day ahead of "now"; judge them from the start time. */
@@ -215,7 +216,11 @@ describe('simulator - the demo opening', () => {
     const events = sim.take(firstMinute);
     expect(Object.keys(sim.stats().scenariosStarted).sort()).toEqual([...PATTERN_NAMES].sort());
     const order = scenarioOrder(events);
-    expect(order.slice(0, 2)).toEqual(['card_testing', 'account_takeover']);
+    expect(order[0]).toBe('card_testing');
+    // Card testing at 5 s, account takeover at 10 s (a scenario the pattern rate deals may come between).
+    const firstAt = (name: string): number => Date.parse(events.find((e) => e.labels?.patterns[0] === name)!.ts) - START;
+    expect(Math.floor(firstAt('card_testing') / DEMO_OPENING_EVERY_MS)).toBe(1);
+    expect(Math.floor(firstAt('account_takeover') / DEMO_OPENING_EVERY_MS)).toBe(2);
     // The first scenario's first event comes 5 s into the stream, not before.
     const first = events.find((e) => e.labels?.scenarioId !== undefined)!;
     expect(Date.parse(first.ts) - START).toBeGreaterThanOrEqual(DEMO_OPENING_EVERY_MS);
@@ -293,5 +298,47 @@ describe('simulator - devices', () => {
     const roaming = busy.filter((d) => d.ips.size > 1).length / busy.length;
     expect(roaming).toBeGreaterThan(0.3);
     expect(roaming).toBeLessThan(0.8);
+  });
+});
+
+describe('simulator - trips', () => {
+  it('makes a trip a span: a traveller pays several times in a row from far away, then comes home', () => {
+    // 2,000 customers at 100 events/s: each pays every 20 s or so, so a trip of days covers all of them.
+    const events = createSimulator({ seed: 21, startTs: START, rate: 100, customers: 2_000, patternRate: 0 }).take(40_000);
+    const located = new Map<string, { lat: number; lon: number }[]>();
+    for (const e of events) {
+      // Backdated history (before the start) is scattered over weeks: only the stream itself counts.
+      if (e.kind !== 'payment' || e.geo === undefined || e.debtor.customerId === undefined || Date.parse(e.ts) < START) continue;
+      if (e.type === 'cash_withdrawal' || e.type === 'cash_deposit' || e.type === 'cheque') continue;
+      const list = located.get(e.debtor.customerId) ?? [];
+      list.push({ lat: e.geo.lat, lon: e.geo.lon });
+      located.set(e.debtor.customerId, list);
+    }
+    // The same world the simulator derived, to know where each customer lives.
+    const world = new World({ seed: 21, startTs: START, customers: 2_000, merchants: 5_000 });
+    let payments = 0;
+    let away = 0;
+    const runs: number[] = [];
+    for (const [id, list] of located) {
+      const home = world.customer(world.indexOfCustomer(id)!);
+      let run = 0;
+      for (const p of list) {
+        payments++;
+        if (geoSpeedKmh(0, home.lat, home.lon, { ts: 3600_000, amount: 0, lat: p.lat, lon: p.lon }) > 300) {
+          away++;
+          run++;
+        } else if (run > 0) {
+          runs.push(run);
+          run = 0;
+        }
+      }
+      if (run > 0) runs.push(run);
+    }
+    expect(payments).toBeGreaterThan(10_000);
+    // About 2.4 % of people's time is spent travelling.
+    expect(away / payments).toBeGreaterThan(0.005);
+    expect(away / payments).toBeLessThan(0.06);
+    // Until 2026-12 each payment abroad was a one-off between payments at home: runs of 1.
+    expect(runs.reduce((a, b) => a + b, 0) / runs.length).toBeGreaterThan(3);
   });
 });

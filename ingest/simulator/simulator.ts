@@ -249,7 +249,7 @@ class SimulatorImpl implements Simulator {
     if (this._dealt.length > 0 && rng.chance(this._patternRate)) this._startScenario();
     if (rng.chance(this._loanRate)) this._startLoan();
     if (this._agenda.peekAt() <= this._now) return this._fromAgenda();
-    return { event: normalPayment(rng, this._world), labels: NORMAL_LABELS };
+    return { event: normalPayment(rng, this._world, this._now), labels: NORMAL_LABELS };
   }
 
   private _fromAgenda(): Draft {

@@ -5,8 +5,8 @@ import type { Party, PaymentEventWire } from '../../core/contracts/index.js';
 import { BUSINESS_SPEND, SEGMENT_SPEND, roundToLocalStep, ticket, typedAmount } from './amounts.js';
 import type { Account, Customer } from './customers.js';
 import { paymentEvent, type Channel, type Place } from './events.js';
-import { TRAVEL_CITIES, distanceKm } from './geography.js';
 import { type Rng, WeightedChoice } from './rng.js';
+import { nearStay, tripAt } from './trips.js';
 import { merchantParty, ownParty, type World } from './world.js';
 
 const KINDS = ['card', 'transfer', 'incoming', 'bill', 'ewallet', 'cash_withdrawal', 'cash_deposit', 'remittance', 'cheque'] as const;
@@ -62,59 +62,52 @@ export function digitalChannel(rng: Rng, c: Customer): Channel {
   return rng.chance(0.65) ? 'mobile' : 'online';
 }
 
-/** Digital payments made while travelling, located where the customer is (card tills abroad aside). */
-const TRAVELLING = 0.01;
-/** Closer than this to home is not a trip. */
-const TRIP_KM = 300;
-
 /**
- * Where a customer pays from on the app or online: home, or now and then a travel destination
- * (the fraud cities among them), so that a far-away session is a hint rather than a label.
+ * Where a customer pays from on the app or online at a time: home, or where they are travelling
+ * (`tripAt`: a span of days at a destination, the fraud cities among them), so that a far-away
+ * session is a hint rather than a label.
  */
-export function whereabouts(rng: Rng, c: Customer): Place {
-  if (!rng.chance(TRAVELLING)) return c;
-  for (let tries = 0; tries < 5; tries++) {
-    const city = rng.pick(TRAVEL_CITIES);
-    if (distanceKm(c, city) > TRIP_KM) return { lat: city.lat + rng.between(-0.1, 0.1), lon: city.lon + rng.between(-0.1, 0.1) };
-  }
-  return c;
+export function whereabouts(rng: Rng, world: World, c: Customer, now: number): Place {
+  const trip = tripAt(world.seed, c, now);
+  return trip === undefined ? c : nearStay(trip, rng.between(-0.02, 0.02), rng.between(-0.02, 0.02));
 }
 
 /** One ordinary payment by (or to) an active customer. */
-export function normalPayment(rng: Rng, world: World): PaymentEventWire {
+export function normalPayment(rng: Rng, world: World, now: number): PaymentEventWire {
   const c = world.pickActive(rng);
   const kind = MIX_CHOICE[c.type].pick(rng);
   // The payers of ordinary payments are who fraud victims are drawn from (`pickVictim`).
   if (kind !== 'incoming') world.notePayer(c);
   switch (kind) {
     case 'card':
-      return cardPayment(rng, world, c);
+      return cardPayment(rng, world, c, now);
     case 'transfer':
-      return transfer(rng, world, c);
+      return transfer(rng, world, c, now);
     case 'incoming':
       return incoming(rng, world, c);
     case 'bill':
-      return bill(rng, world, c);
+      return bill(rng, world, c, now);
     case 'ewallet':
-      return ewallet(rng, world, c);
+      return ewallet(rng, world, c, now);
     case 'cash_withdrawal':
       return cashWithdrawal(rng, c);
     case 'cash_deposit':
       return cashDeposit(rng, c);
     case 'remittance':
-      return remittance(rng, world, c);
+      return remittance(rng, world, c, now);
     case 'cheque':
       return cheque(rng, world, c);
   }
 }
 
-export function cardPayment(rng: Rng, world: World, c: Customer): PaymentEventWire {
+export function cardPayment(rng: Rng, world: World, c: Customer, now: number): PaymentEventWire {
   const account = c.accounts[0] as Account;
-  // Now and then the customer is travelling and pays at a till abroad.
-  const abroad = rng.chance(0.02);
-  const inStore = rng.chance(0.65);
-  const merchant = !inStore ? world.webShop(rng) : abroad ? world.storeFor(rng, world.tradeCountry(rng, c.country)) : world.usualStoreFor(rng, c);
-  const channel = merchant.sells === 'ecommerce' || !inStore ? 'ecommerce' : 'pos';
+  // A traveller pays at tills where they are staying (`tripAt`), for as long as the trip lasts.
+  const trip = tripAt(world.seed, c, now);
+  // Where the world has no till near the traveller, they buy online.
+  const till = !rng.chance(0.65) ? undefined : trip ? world.storeNear(rng, trip) : world.usualStoreFor(rng, c);
+  const merchant = till ?? world.webShop(rng);
+  const channel = merchant.sells === 'ecommerce' || till === undefined ? 'ecommerce' : 'pos';
   return paymentEvent(rng, {
     type: 'card',
     channel,
@@ -125,7 +118,7 @@ export function cardPayment(rng: Rng, world: World, c: Customer): PaymentEventWi
     merchant,
     card: account.card,
     device: world.deviceFor(rng, c),
-    place: abroad ? merchant : inStore ? c : whereabouts(rng, c),
+    place: trip ? nearStay(trip, rng.between(-0.02, 0.02), rng.between(-0.02, 0.02)) : c,
   });
 }
 
@@ -144,7 +137,7 @@ export function transferChannel(rng: Rng, c: Customer, creditor: Party): Channel
   return creditor.country !== c.country && rng.chance(0.5) ? 'wire' : digitalChannel(rng, c);
 }
 
-function transfer(rng: Rng, world: World, c: Customer): PaymentEventWire {
+function transfer(rng: Rng, world: World, c: Customer, now: number): PaymentEventWire {
   const account = everydayAccount(rng, c);
   const creditor = payeeParty(rng, world, c);
   const channel = transferChannel(rng, c, creditor);
@@ -158,7 +151,7 @@ function transfer(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor,
     device: world.deviceFor(rng, c),
-    place: whereabouts(rng, c),
+    place: whereabouts(rng, world, c, now),
     purpose,
   });
 }
@@ -181,7 +174,7 @@ function incoming(rng: Rng, world: World, c: Customer): PaymentEventWire {
   });
 }
 
-function bill(rng: Rng, world: World, c: Customer): PaymentEventWire {
+function bill(rng: Rng, world: World, c: Customer, now: number): PaymentEventWire {
   const account = everydayAccount(rng, c);
   const biller = world.billerFor(rng, c.country);
   return paymentEvent(rng, {
@@ -193,11 +186,11 @@ function bill(rng: Rng, world: World, c: Customer): PaymentEventWire {
     creditor: merchantParty(biller),
     merchant: biller,
     device: world.deviceFor(rng, c),
-    place: whereabouts(rng, c),
+    place: whereabouts(rng, world, c, now),
   });
 }
 
-function ewallet(rng: Rng, world: World, c: Customer): PaymentEventWire {
+function ewallet(rng: Rng, world: World, c: Customer, now: number): PaymentEventWire {
   const account = c.accounts[0] as Account;
   const wallet = world.newExternalParty(rng, c.country, 'wallet');
   return paymentEvent(rng, {
@@ -208,7 +201,7 @@ function ewallet(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor: wallet,
     device: world.deviceFor(rng, c),
-    place: whereabouts(rng, c),
+    place: whereabouts(rng, world, c, now),
   });
 }
 
@@ -251,7 +244,7 @@ export function cashDeposit(rng: Rng, c: Customer): PaymentEventWire {
   });
 }
 
-function remittance(rng: Rng, world: World, c: Customer): PaymentEventWire {
+function remittance(rng: Rng, world: World, c: Customer, now: number): PaymentEventWire {
   const account = c.accounts[0] as Account;
   const country = world.remittanceCountry(rng, c);
   // Migrants send to the same few relatives; a share goes to someone new.
@@ -265,7 +258,7 @@ function remittance(rng: Rng, world: World, c: Customer): PaymentEventWire {
     debtor: ownParty(account),
     creditor,
     device: world.deviceFor(rng, c),
-    place: whereabouts(rng, c),
+    place: whereabouts(rng, world, c, now),
     purpose: shape.purpose,
   });
 }

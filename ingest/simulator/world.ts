@@ -5,7 +5,7 @@ import type { Party } from '../../core/contracts/index.js';
 import { BankDirectory } from './banks.js';
 import { deriveCustomer, externalParty, traitsOf, type Account, type AccountType, type Customer, type CustomerDeps, type Traits } from './customers.js';
 import { customerIndex } from './ids.js';
-import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, TRADE_COUNTRIES } from './geography.js';
+import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, TRADE_COUNTRIES, distanceKm } from './geography.js';
 import { BILLER_PROFILES, MCC_PROFILES, drawMerchant, profileChoice, relocated, type Merchant } from './merchants.js';
 import { ipAddress, newDevice, type Device } from './network.js';
 import { loadReference, type Reference } from './reference.js';
@@ -57,6 +57,8 @@ export class World {
   private readonly _unlistedCorridors: WeightedChoice<string>;
   /** Each customer's usual tills (the nearest to home), by customer index: computed on first use. */
   private readonly _usualTills = new Map<number, readonly number[]>();
+  /** Tills near each travel destination (`<country>|<city>`), computed on first use. */
+  private readonly _tillsAbroad = new Map<string, readonly number[]>();
   /**
    * The people who made the latest ordinary payments, one slot per payment (a ring): a victim
    * drawn from it has history on the stream (devices, places, habits), and one who pays more
@@ -280,6 +282,22 @@ export class World {
     return usual.length > 0 ? (this.merchants[rng.pick(usual)] as Merchant) : this.storeFor(rng, c.country);
   }
 
+  /**
+   * A till near where a traveller stays (one of the USUAL_TILLS nearest in that country, within
+   * TILL_KM), or undefined where the world has none.
+   */
+  storeNear(rng: Rng, place: { readonly country: string; readonly city: string; readonly lat: number; readonly lon: number }): Merchant | undefined {
+    const key = `${place.country}|${place.city}`;
+    let near = this._tillsAbroad.get(key);
+    if (near === undefined) {
+      near = nearestStores(this.merchants, this.storesByCountry.get(place.country) ?? [], place.lat, place.lon, USUAL_TILLS).filter(
+        (i) => distanceKm(this.merchants[i] as Merchant, place) <= TILL_KM,
+      );
+      this._tillsAbroad.set(key, near);
+    }
+    return near.length > 0 ? (this.merchants[rng.pick(near)] as Merchant) : undefined;
+  }
+
   /** Any till in a country (a traveller's), else a web shop. */
   storeFor(rng: Rng, country: string): Merchant {
     const stores = this.storesByCountry.get(country);
@@ -317,6 +335,9 @@ const MAX_DEVICES = 3;
 const RECENT_PAYERS = 8_192;
 /** Below this many, victims are drawn from every person instead. */
 const MIN_RECENT_PAYERS = 64;
+
+/** A traveller shops at tills at most this far from where they stay. */
+const TILL_KM = 60;
 
 /** How many tills near home a customer shops at. */
 const USUAL_TILLS = 6;

@@ -48,7 +48,7 @@ describe('patterns - appearance at the default rate', () => {
   });
 
   it.each(CREDIT.map((name) => [name]))('%s shows up, labelled, among a few hundred loans', (name) => {
-    const loans = createSimulator({ seed: 11, startTs: START, loanRate: 0.02 }).take(BOUND);
+    const loans = createSimulator({ seed: 11, startTs: START, loanRate: 0.04 }).take(BOUND);
     expect(loans.some((e) => isPattern(e, name))).toBe(true);
   });
 
