@@ -24,7 +24,7 @@ import {
   topicsFor,
   type HubLimits,
 } from './hub-policy.js';
-import { kpiHistoryFor } from './kpi-history.js';
+import { kpiHistoryFrom, kpiHistoryStart } from './kpi-history.js';
 import { KpiTicker, tickSecondAt, unionSeconds } from './kpi-ticker.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -92,8 +92,11 @@ class LiveHub implements Hub {
   private readonly _recentDecisions = new RecentIds(Date.now());
   private readonly _board = new HealthBoard();
   private readonly _ticker: KpiTicker;
-  /** kpi-history as sent on a first subscription, encoded once per tick however many clients subscribe. */
-  private _historyFrame: Buffer | null = null;
+  /**
+   * kpi-history as sent on subscribing, by the first tick it holds (kpiHistoryStart), encoded once
+   * per tick however many clients subscribe: after a restart every tab comes back within seconds.
+   */
+  private readonly _historyFrames = new Map<number, Buffer>();
   /**
    * For a KPI client whose 'kpi' slot holds a push not yet written: the seconds that push carries.
    * Only the newest push is kept for a client that is behind, so it carries every second pushed
@@ -283,12 +286,16 @@ class LiveHub implements Hub {
         client.kpi = true;
         this._kpiClients.add(client);
         this._answer(client, { type: 'subscribed', topic: 'kpi' });
-        if (this._ticker.advance(tickSecondAt(Date.now())) > 0) this._historyFrame = null;
-        // A first subscription gets the whole window (encoded once per tick for every tab); a tab
-        // that says what it holds (a reconnect) gets only what it lacks, encoded for it.
-        let history: Buffer;
-        if (message.since === undefined) history = this._historyFrame ??= encodeMessage(kpiHistoryFor(this._ticker.ticks));
-        else history = encodeMessage(kpiHistoryFor(this._ticker.ticks, message.since));
+        if (this._ticker.advance(tickSecondAt(Date.now())) > 0) this._historyFrames.clear();
+        // A first subscription gets the whole window; a tab that says what it holds (a reconnect)
+        // only what it lacks.
+        const ticks = this._ticker.ticks;
+        const start = kpiHistoryStart(ticks, message.since);
+        let history = this._historyFrames.get(start);
+        if (history === undefined) {
+          history = encodeMessage(kpiHistoryFrom(ticks, start));
+          this._historyFrames.set(start, history);
+        }
         if (!client.outbox.control(history, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
         return;
       }
@@ -425,7 +432,7 @@ class LiveHub implements Hub {
     // Nobody watching: snapshots are still merged (cheap), ticks are computed when someone subscribes.
     const added = this._kpiClients.size > 0 ? this._ticker.advance(at) : 0;
     if (added > 0) {
-      this._historyFrame = null;
+      this._historyFrames.clear();
       // Seconds a processor reported late go out again, made with what came, before the new ones:
       // usually one, more when this timer fired seconds late (a busy event loop).
       const amended = this._ticker.amendLate();

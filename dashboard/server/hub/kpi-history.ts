@@ -20,15 +20,22 @@ type KpiHistory = Extract<ServerMessage, { type: 'kpi-history' }>;
  * learns the hub is there). `ticks` are one per second without gaps, oldest first.
  */
 export function kpiHistoryFor(ticks: readonly KpiTick[], since?: number): KpiHistory {
+  return kpiHistoryFrom(ticks, kpiHistoryStart(ticks, since));
+}
+
+/** The index of the first tick a subscriber with `since` (or none) is sent: subscribers with the same one get the same message. */
+export function kpiHistoryStart(ticks: readonly KpiTick[], since?: number): number {
   const first = ticks[0];
-  if (first === undefined) return { type: 'kpi-history', ticks: [] };
-  let start = 0;
-  if (since !== undefined) {
-    start = Math.ceil((since - KPI_RESEND_OVERLAP_MS - first.at) / 1000);
-    start = Math.min(Math.max(start, 0), ticks.length - 1);
-  }
-  const newest = ticks[ticks.length - 1]!;
-  if (start === ticks.length - 1) return { type: 'kpi-history', ticks: [newest] };
+  if (first === undefined || since === undefined) return 0;
+  const start = Math.ceil((since - KPI_RESEND_OVERLAP_MS - first.at) / 1000);
+  return Math.min(Math.max(start, 0), ticks.length - 1);
+}
+
+/** The kpi-history of the ticks from index `start` on (kpiHistoryStart). */
+export function kpiHistoryFrom(ticks: readonly KpiTick[], start: number): KpiHistory {
+  const newest = ticks[ticks.length - 1];
+  if (newest === undefined) return { type: 'kpi-history', ticks: [] };
+  if (start >= ticks.length - 1) return { type: 'kpi-history', ticks: [newest] };
   return { type: 'kpi-history', ticks: [newest], trail: kpiTrail(ticks.slice(start, -1)) };
 }
 
