@@ -80,6 +80,27 @@ describe('riskstream replay', () => {
     expect(ids).not.toContain('rb-2');
   });
 
+  it('refuses a line that is not UTF-8 rather than sending it with U+FFFD in place of its bytes, and keeps other text intact', async () => {
+    const name = (id: string, holder: string) => Buffer.from(JSON.stringify(payment(id, { debtor: { accountId: 'ACC-U', name: holder, country: 'CN' } })));
+    const [before, after] = name('ru-1', 'HOLDER').toString().split('HOLDER') as [string, string];
+    const path = join(folder, 'utf8.ndjson');
+    writeFileSync(path, Buffer.concat([Buffer.from('\ufeff'), name('ru-0', '王小明'), Buffer.from('\r\n'), Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after), Buffer.from('\n')]));
+    const out = capture();
+    const summary = await runReplay(h.config, { file: path }, out);
+    expect(summary).toMatchObject({ lines: 2, sent: 1, refused: 1 });
+    expect(out.reports.find((l) => l.startsWith('line 2: '))).toMatch(/^line 2: not UTF-8 text.*\(rule utf8\)$/);
+    const stored = await storedIds();
+    expect(stored).toContain('ru-0');
+    expect(stored).not.toContain('ru-1');
+    const info = await h.bus.jsm.streams.info(h.names.streams.events);
+    const records: Array<{ id: string; debtor: { name?: string } }> = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const message = await h.bus.jsm.streams.getMessage(h.names.streams.events, { seq });
+      if (message) for (const record of splitEnvelopeText(message.string())) records.push(JSON.parse(record) as { id: string; debtor: { name?: string } });
+    }
+    expect(records.find((r) => r.id === 'ru-0')?.debtor.name).toBe('王小明');
+  });
+
   it('says so when nothing decides the events within --wait', async () => {
     const out = capture();
     const summary = await runReplay(h.config, { file: file('nobody.ndjson', 'rn'), waitSeconds: 1 }, out);

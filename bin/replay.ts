@@ -96,6 +96,9 @@ export function consoleReplayOutput(stream: NodeJS.WriteStream = process.stderr)
   };
 }
 
+/** Strict: bytes that are not UTF-8 are refused, not replaced. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Refused lines printed in full; the rest are counted. */
 const MAX_REPORTED = 20;
 const PROGRESS_EVERY_MS = 1000;
@@ -219,14 +222,26 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
     else if (refused === MAX_REPORTED + 1) out.report(`… further refused lines are counted, not shown`);
   };
   try {
+    // Lines are read as bytes (latin1 keeps each byte one character; LF and CR never occur inside a
+    // UTF-8 sequence) and decoded strictly, so that a line that is not UTF-8 is refused as over HTTP
+    // rather than sent with U+FFFD in place of its bytes (two account ids could become one).
+    input.setEncoding('latin1');
     const reader = createInterface({ input, crlfDelay: Infinity });
     let number = 0;
-    for await (const raw of reader) {
+    for await (const bytes of reader) {
       if (options.signal?.aborted) {
         stoppedAt = number;
         break;
       }
       number++;
+      let raw: string;
+      try {
+        raw = strictUtf8.decode(Buffer.from(bytes, 'latin1'));
+      } catch {
+        lines++;
+        refuse(number, [{ path: '', rule: 'utf8', message: 'not UTF-8 text: the file must be encoded in UTF-8' }]);
+        continue;
+      }
       // a UTF-8 byte order mark before the first line is no part of the event
       const text = number === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (text.trim() === '') continue;
