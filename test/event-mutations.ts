@@ -302,9 +302,10 @@ export function busText(message: BusMessage): string {
   return message.records.map((r) => r.text).join('\n');
 }
 
-const unchanged: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
+/** A valid event of any kind, unchanged. */
+export const unchangedEvent: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
 /** Mutated events, and a third unchanged (so that many are decided). */
-const busEvent = fc.oneof({ arbitrary: eventText, weight: 2 }, { arbitrary: unchanged, weight: 1 });
+const busEvent = fc.oneof({ arbitrary: eventText, weight: 2 }, { arbitrary: unchangedEvent, weight: 1 });
 
 /** The value in about one case of seven, null otherwise. */
 function rarely<T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
