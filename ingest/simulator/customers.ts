@@ -2,7 +2,7 @@
 // customers costs nothing until someone pays, and customer #i is the same every time it is asked for.
 import type { Party, Segment } from '../../core/contracts/index.js';
 import type { BankDirectory } from './banks.js';
-import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, type HomeCountry } from './geography.js';
+import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, type City, type HomeCountry } from './geography.js';
 import { customerId, externalAccountId, ownAccountId } from './ids.js';
 import { newDevice, type Device } from './network.js';
 import { OCCUPATIONS, SECTORS, businessName, personName } from './people.js';
@@ -69,6 +69,20 @@ const CORRIDOR_CHOICE = new WeightedChoice(REMITTANCE_CORRIDORS);
 const YEAR_MS = 365.25 * 86_400_000;
 const ADULT_AGE = 18;
 
+/** A customer's home country and city: the first draws of their generator (`deriveCustomer`). */
+function drawHome(rng: Rng): { readonly home: HomeCountry; readonly city: City } {
+  const home = HOME_CHOICE.pick(rng);
+  return { home, city: rng.pick(home.cities) };
+}
+
+/**
+ * The customer's local (solar) time offset from UTC in whole hours, from the longitude of their
+ * home city: within an hour or so of the clock there, and found without deriving the customer.
+ */
+export function utcOffsetHours(seed: number, index: number): number {
+  return Math.round(drawHome(Rng.of(seed, 0xc1, index)).city.lon / 15);
+}
+
 export type CustomerDeps = { readonly seed: number; readonly startTs: number; readonly size: number; readonly banks: BankDirectory };
 
 export function deriveCustomer(deps: CustomerDeps, index: number): Customer {
@@ -76,8 +90,7 @@ export function deriveCustomer(deps: CustomerDeps, index: number): Customer {
   const rng = Rng.of(seed, 0xc1, index);
   const traits = traitsOf(seed, index);
   const business = traits.business;
-  const home: HomeCountry = HOME_CHOICE.pick(rng);
-  const city = rng.pick(home.cities);
+  const { home, city } = drawHome(rng);
   const segment = drawSegment(rng, business);
   const pep = !business && rng.chance(segment === 'vip' ? 0.05 : 0.004);
   const nationality = !business && home.code === 'US' && rng.chance(0.12) ? CORRIDOR_CHOICE.pick(rng) : home.code;

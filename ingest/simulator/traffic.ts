@@ -74,7 +74,7 @@ export function whereabouts(rng: Rng, world: World, c: Customer, now: number): P
 
 /** One ordinary payment by (or to) an active customer. */
 export function normalPayment(rng: Rng, world: World, now: number): PaymentEventWire {
-  const c = world.pickActive(rng);
+  const c = world.pickActive(rng, now);
   const kind = MIX_CHOICE[c.type].pick(rng);
   // The payers of ordinary payments are who fraud victims are drawn from (`pickVictim`).
   if (kind !== 'incoming') world.notePayer(c);

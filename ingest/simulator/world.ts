@@ -3,13 +3,14 @@
 // are still asleep, who holds a loan).
 import type { Party } from '../../core/contracts/index.js';
 import { BankDirectory } from './banks.js';
-import { deriveCustomer, externalParty, traitsOf, type Account, type AccountType, type Customer, type CustomerDeps, type Traits } from './customers.js';
+import { deriveCustomer, externalParty, traitsOf, utcOffsetHours, type Account, type AccountType, type Customer, type CustomerDeps, type Traits } from './customers.js';
 import { customerIndex } from './ids.js';
 import { HOME_COUNTRIES, REMITTANCE_CORRIDORS, TRADE_COUNTRIES, distanceKm } from './geography.js';
 import { BILLER_PROFILES, MCC_PROFILES, drawMerchant, profileChoice, relocated, type Merchant } from './merchants.js';
 import { ipAddress, newDevice, type Device } from './network.js';
 import { loadReference, type Reference } from './reference.js';
 import { Rng, WeightedChoice } from './rng.js';
+import { HOUR_MS } from './time.js';
 
 export type WorldOptions = {
   readonly seed: number;
@@ -52,6 +53,8 @@ export class World {
   private readonly _flags: Uint8Array;
   /** Traits of every customer, computed once: pickers read them on every event. */
   private readonly _traits: Uint8Array;
+  /** Each customer's local time offset in hours (`utcOffsetHours`), found on first use (NO_OFFSET until then). */
+  private readonly _utcOffsets: Int8Array;
   private readonly _dormantAwaiting: number[] = [];
   /** Remittance corridors open to a customer with no tie abroad: none on the FATF lists. */
   private readonly _unlistedCorridors: WeightedChoice<string>;
@@ -85,6 +88,7 @@ export class World {
     this._deps = { seed: opts.seed, startTs: opts.startTs, size: this.size, banks: this.banks };
     this._flags = new Uint8Array(this.size);
     this._traits = new Uint8Array(this.size);
+    this._utcOffsets = new Int8Array(this.size).fill(NO_OFFSET);
     for (let i = 0; i < this.size; i++) {
       const t = traitsOf(opts.seed, i);
       this._traits[i] = (t.business ? BUSINESS : 0) | (t.dormant ? DORMANT : 0);
@@ -129,17 +133,32 @@ export class World {
 
   /**
    * Someone who pays today: never a dormant account (not even one a scenario woke up, which
-   * goes quiet again after it); firms are busier than people.
+   * goes quiet again after it); firms are busier than people. Given the time of an everyday
+   * payment, mostly someone for whom it is day (`DIURNAL`).
    */
-  pickActive(rng: Rng): Customer {
+  pickActive(rng: Rng, now?: number): Customer {
     const want = rng.chance(0.25) ? BUSINESS : 0;
-    for (;;) {
+    for (let awake = 0; ; ) {
       const index = rng.int(0, this.size - 1);
       const t = this._traits[index] ?? 0;
       if (t & DORMANT) continue;
       if ((t & BUSINESS) !== want && rng.chance(0.9)) continue;
+      // Everyday traffic follows the customer's day: at night where they live most are asleep and
+      // someone whose day it is pays instead (a few tries, so that the mix shifts but never stalls).
+      if (now !== undefined && ++awake < DIURNAL_TRIES && !rng.chance(this._dayWeight(index, now))) continue;
       return this.customer(index);
     }
+  }
+
+  /** How awake a customer is at a time: the diurnal curve at their local hour (1 at its peak). */
+  private _dayWeight(index: number, now: number): number {
+    let offset = this._utcOffsets[index] as number;
+    if (offset === NO_OFFSET) {
+      offset = utcOffsetHours(this.seed, index);
+      this._utcOffsets[index] = offset;
+    }
+    const hour = (((Math.floor(now / HOUR_MS) + offset) % 24) + 24) % 24;
+    return DIURNAL[hour] as number;
   }
 
   /** A person (not a firm) who is active, for patterns that need an individual's account. */
@@ -323,6 +342,17 @@ export function ownParty(account: Account): Party {
 export function merchantParty(merchant: Merchant): Party {
   return merchant.party;
 }
+
+/**
+ * Everyday payments by local hour (0–23), relative to the busiest: card-payment volumes are
+ * lowest around 3–4 a.m. (a tenth of midday) and flat from late morning to early evening.
+ */
+const DIURNAL: readonly number[] = [
+  0.3, 0.18, 0.12, 0.09, 0.09, 0.14, 0.3, 0.55, 0.8, 0.95, 1, 1, 1, 1, 0.95, 0.95, 0.95, 1, 1, 0.95, 0.85, 0.7, 0.55, 0.42,
+];
+/** Candidates drawn for an everyday payment before the last is taken, awake or not. */
+const DIURNAL_TRIES = 6;
+const NO_OFFSET = 127;
 
 /** Chance that an app or online payment comes from a device the customer has just taken up. */
 const NEW_DEVICE = 0.002;
