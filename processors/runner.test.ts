@@ -123,6 +123,17 @@ describe('processor runner - decisions and dead letters', () => {
     }, 10_000, 'the consumer to be drained');
     expect(processor.status().failingSinceMs).toBeNull();
   });
+
+  it('dead-letters a message that is not UTF-8 instead of deciding it with U+FFFD in place of its bytes', async () => {
+    const [before, after] = JSON.stringify(payment('latin-1', { debtor: { accountId: 'ACC-L', name: 'HOLDER', country: 'FR' } })).split('HOLDER') as [string, string];
+    // "René" as a Latin-1 producer writes it: é is the one byte 0xE9
+    const bytes = Buffer.concat([Buffer.from(`${before}Ren`), Buffer.from([0xe9]), Buffer.from(after)]);
+    await h.bus.publisher.publish(h.names.eventSubject('payment', 0), bytes, 'latin-1');
+    const letters = await readAll<DeadLetterWire>(h.names.streams.dlq, 7);
+    expect(letters.find((l) => l.payload.includes('"latin-1"'))).toMatchObject({ source: 'processors', code: 'RS_ERR_BUS_JSON', reason: 'not UTF-8 text' });
+    const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 24);
+    expect(decisions.find((d) => d.eventId === 'latin-1')).toBeUndefined();
+  });
 });
 
 describe('processor runner - a failing feature store', () => {

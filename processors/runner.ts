@@ -114,6 +114,8 @@ const RESIZE_EVERY_MS = 5_000;
 const HELD_MARGIN_MS = 10_000;
 const NO_ALERTS: readonly AlertWire[] = [];
 const decoder = new TextDecoder();
+/** For reading a record: bytes that are not UTF-8 are refused, not replaced. */
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * One input message: a single event, or an envelope of several. Its decisions go out together —
@@ -386,7 +388,14 @@ function parseRecord(
 ): void {
   const where = recordPrefix(input, index);
   let value: unknown;
-  const text = decoder.decode(data);
+  let text: string;
+  try {
+    text = strictDecoder.decode(data);
+  } catch {
+    // decoded with U+FFFD in place of its bytes, it would be decided under ids it does not hold (and the writer refuses it)
+    rejected.push({ input, index, data, code: 'RS_ERR_BUS_JSON', reason: `${where}not UTF-8 text` });
+    return;
+  }
   try {
     value = JSON.parse(text);
   } catch (error) {
