@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLag, createLogger, createMetrics, jsonTextErrors, messageHeaders, validateEvent, type DeadLetterWire, type DecisionWire, type EventKind } from '../core/index.js';
-import { FUZZ_SEED, busMessage, busText, withUniqueIds, type BusMessage, type EventText } from '../test/event-mutations.js';
+import { FUZZ_SEED, busBytes, busMessage, recordsOnBus, withUniqueIds, type BusMessage } from '../test/event-mutations.js';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
 import { createProductProcessor } from './compose.js';
 import { type Processor } from './runner.js';
@@ -48,10 +48,14 @@ async function lastSeq(stream: string): Promise<number> {
   return (await h.bus.jsm.streams.info(stream)).state.last_seq;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** What the contract says of a record on the bus: the id of an event to decide, or a refusal. */
-function verdict(record: string, subjectKind: EventKind): { ok: true; id: string } | { ok: false } {
+function verdict(bytes: Buffer, subjectKind: EventKind): { ok: true; id: string } | { ok: false } {
   let value: unknown;
+  let record: string;
   try {
+    record = strictUtf8.decode(bytes);
     value = JSON.parse(record);
   } catch {
     return { ok: false };
@@ -59,11 +63,6 @@ function verdict(record: string, subjectKind: EventKind): { ok: true; id: string
   const result = validateEvent(value);
   if (!result.ok || jsonTextErrors(record, value).length > 0 || result.event.kind !== subjectKind) return { ok: false };
   return { ok: true, id: result.event.id };
-}
-
-/** The records of a message as the processors read them: an envelope's non-empty lines, or the whole payload. */
-function recordsOf(message: BusMessage, text: string): string[] {
-  return message.envelope ? text.split('\n').filter((line) => line.length > 0) : [text];
 }
 
 /** A dead letter's record within its message: 0 for a single event, else from "record <n> of <m> in the envelope: ". */
@@ -74,7 +73,7 @@ function recordIndex(letter: DeadLetterWire): number {
 
 /** The message with each record's example ids made unique to this run. */
 function unique(message: BusMessage, tag: string): BusMessage {
-  return { ...message, records: message.records.map((r: EventText, j) => ({ ...r, text: withUniqueIds(r.text, `${tag}-${j}`) })) };
+  return { ...message, records: message.records.map((r, j) => ({ ...r, text: withUniqueIds(r.text, `${tag}-${j}`) })) };
 }
 
 const DEAD_LETTER_CODES = ['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT'];
@@ -94,7 +93,7 @@ describe('processors fuzz - messages straight onto the bus', () => {
           const message = unique(generated, `${run}-${i}`);
           const headers = messageHeaders();
           for (const [name, value] of message.headers) headers.set(name, value);
-          const ack = await h.bus.publisher.publish(h.names.eventSubject(message.subjectKind, message.partition), busText(message), `fuzz-${run}-${i}`, headers);
+          const ack = await h.bus.publisher.publish(h.names.eventSubject(message.subjectKind, message.partition), busBytes(message), `fuzz-${run}-${i}`, headers);
           sent.push({ seq: ack.seq, message });
         }
         await eventually(async () => {
@@ -112,11 +111,10 @@ describe('processors fuzz - messages straight onto the bus', () => {
         }
         for (const decision of await readFrom<DecisionWire>(h.names.streams.decisions, decisionsFrom)) decided.add(decision.eventId);
         for (const { seq, message } of sent) {
-          // the payload as the bus holds it: UTF-8 (a surrogate cut in half by a truncation is U+FFFD)
-          const onBus = Buffer.from(busText(message)).toString();
-          const records = recordsOf(message, onBus);
-          for (const [index, record] of records.entries()) {
-            const expected = verdict(record, message.subjectKind);
+          for (const [index, bytes] of recordsOnBus(message, busBytes(message)).entries()) {
+            const expected = verdict(bytes, message.subjectKind);
+            // as a dead letter carries it: decoded, bytes that are not UTF-8 (and a surrogate cut in half by a truncation) as U+FFFD
+            const record = bytes.toString();
             const letter = letters.get(`${seq}:${index}`);
             const what = `record ${index + 1} of message ${seq} (headers ${JSON.stringify(message.headers)}; ${message.records[index]?.mutations.join('; ') || 'unchanged'}; on ${message.subjectKind}): ${record.slice(0, 300)}`;
             if (expected.ok) {

@@ -284,28 +284,58 @@ export function withUniqueIds(text: string, tag: string): string {
   return out;
 }
 
+/** A record of a bus message: an event's text, and sometimes one Latin-1 byte in it (not UTF-8). */
+export type BusRecord = EventText & {
+  /** Puts the byte é (0xE9, as a Latin-1 producer writes it) into a string value of the record, counted from the last; null: none. */
+  readonly latin1At: number | null;
+};
+
 /**
  * A message as a producer could put it straight onto the events stream: one event, or an envelope
  * of several (one per line, with the Rs-Batch header); on the subject of a kind and partition; with
  * headers a producer may copy or get wrong (Rs-Reply, Rs-Replies, Rs-Batch, Rs-Ingest-Ts).
  */
 export type BusMessage = {
-  readonly records: readonly EventText[];
+  readonly records: readonly BusRecord[];
   readonly envelope: boolean;
   readonly subjectKind: EventKind;
   readonly partition: number;
   readonly headers: ReadonlyArray<readonly [string, string]>;
 };
 
-/** The payload of a bus message: its event, or its records one per line. */
-export function busText(message: BusMessage): string {
-  return message.records.map((r) => r.text).join('\n');
+/** A record's bytes on the bus: its text in UTF-8, with its Latin-1 byte if it has one. */
+export function recordBytes(record: BusRecord): Buffer {
+  const bytes = Buffer.from(record.text);
+  if (record.latin1At === null) return bytes;
+  const values = [...bytes.toString('latin1').matchAll(/":"/g)].map((m) => m.index! + 3);
+  if (values.length === 0) return bytes;
+  const at = values[values.length - 1 - (record.latin1At % values.length)]!;
+  return Buffer.concat([bytes.subarray(0, at), Buffer.from([0xe9]), bytes.subarray(at)]);
 }
 
-/** A valid event of any kind, unchanged. */
-export const unchangedEvent: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
+/** The payload of a bus message: its event, or its records one per line. */
+export function busBytes(message: BusMessage): Buffer {
+  return Buffer.concat(message.records.flatMap((r, i) => (i === 0 ? [recordBytes(r)] : [Buffer.from('\n'), recordBytes(r)])));
+}
+
+/** The records of a payload as the consumers read them: an envelope's non-empty lines, or the whole payload. */
+export function recordsOnBus(message: BusMessage, payload: Buffer): Buffer[] {
+  if (!message.envelope) return [payload];
+  const records: Buffer[] = [];
+  let start = 0;
+  for (let end = payload.indexOf(0x0a); ; end = payload.indexOf(0x0a, start)) {
+    const stop = end < 0 ? payload.length : end;
+    if (stop > start) records.push(payload.subarray(start, stop));
+    if (end < 0) return records;
+    start = end + 1;
+  }
+}
+
+const unchangedEvent: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
 /** Mutated events, and a third unchanged (so that many are decided). */
-const busEvent = fc.oneof({ arbitrary: eventText, weight: 2 }, { arbitrary: unchangedEvent, weight: 1 });
+const busEvent: fc.Arbitrary<BusRecord> = fc
+  .tuple(fc.oneof({ arbitrary: eventText, weight: 2 }, { arbitrary: unchangedEvent, weight: 1 }), rarely(fc.nat()))
+  .map(([event, latin1At]) => ({ ...event, latin1At }));
 
 /** The value in about one case of seven, null otherwise. */
 function rarely<T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> {

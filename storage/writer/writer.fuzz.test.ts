@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLag, createLogger, createMetrics, messageHeaders, type DeadLetterWire } from '../../core/index.js';
-import { FUZZ_SEED, busMessage, busText, mutatedText, withUniqueIds, type BusMessage, type Json } from '../../test/event-mutations.js';
+import { FUZZ_SEED, busBytes, busMessage, mutatedText, recordsOnBus, withUniqueIds, type BusMessage, type Json } from '../../test/event-mutations.js';
 import { createHarness, eventually, type Harness } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
@@ -84,13 +84,11 @@ describe('writer fuzz - messages straight onto the bus', () => {
           const headers = messageHeaders();
           for (const [name, value] of message.headers) headers.set(name, value);
           const subject = h.names.eventSubject(message.subjectKind, message.partition);
-          const ack = await h.bus.publisher.publish(subject, busText(message), `${tag}-e${i}`, headers);
+          const payload = busBytes(message);
+          const ack = await h.bus.publisher.publish(subject, payload, `${tag}-e${i}`, headers);
           const ingest = headers.get('Rs-Ingest-Ts') ? Number(headers.get('Rs-Ingest-Ts')) : null;
-          const onBus = Buffer.from(busText(message));
-          const records = message.envelope ? onBus.toString().split('\n').filter((l) => l.length > 0) : [onBus.toString()];
-          records.forEach((text, index) => {
-            const one: Sent = { table: 'events', seq: ack.seq, index, text, note: `${subject} headers ${JSON.stringify(message.headers)}` };
-            const bytes = message.envelope ? Buffer.from(text) : onBus; // a single message's bytes as sent (not UTF-8 → refused)
+          recordsOnBus(message, payload).forEach((bytes, index) => {
+            const one: Sent = { table: 'events', seq: ack.seq, index, text: bytes.toString(), note: `${subject} headers ${JSON.stringify(message.headers)}` };
             expectations.push({ sent: one, want: expected(EVENT_ROWS as RowSpec<unknown>, { subject, data: bytes, ingestTs: Number.isFinite(ingest) ? ingest : null }) });
             sent.push(one);
           });
