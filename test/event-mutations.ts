@@ -331,7 +331,8 @@ export function recordsOnBus(message: BusMessage, payload: Buffer): Buffer[] {
   }
 }
 
-const unchangedEvent: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
+/** A valid event of any kind, unchanged. */
+export const unchangedEvent: fc.Arbitrary<EventText> = validEvent.map((event) => ({ kind: String((event as { kind: unknown }).kind), text: JSON.stringify(event), mutations: [] }));
 /** Mutated events, and a third unchanged (so that many are decided). */
 const busEvent: fc.Arbitrary<BusRecord> = fc
   .tuple(fc.oneof({ arbitrary: eventText, weight: 2 }, { arbitrary: unchangedEvent, weight: 1 }), rarely(fc.nat()))
