@@ -176,6 +176,16 @@ describe.each([
       expect(response.json().error.details.errors[0]).toMatchObject({ path: 'query.timeoutMs', rule: 'dependency' });
     });
 
+    it('refuses a query parameter it does not take (a misspelt wait) rather than answering without the wait', async () => {
+      const before = await streamMessages();
+      for (const query of ['wiat=decision', 'wait[]=decision']) {
+        const response = await post(`/v1/events?${query}`, JSON.stringify(payment(`b17-${query.length}`)));
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error).toMatchObject({ code: 'RS_ERR_BAD_REQUEST', details: { errors: [{ path: `query.${query.split('=')[0]}`, rule: 'unknown_parameter' }] } });
+      }
+      expect(await streamMessages()).toBe(before);
+    });
+
     it('counts the media types and sizes it refuses among the rejected events', async () => {
       const refused = async (code: string): Promise<number> => {
         const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;

@@ -163,6 +163,13 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
       const textErrors = jsonTextErrors(request.body as string, value);
       if (!result.ok || textErrors.length > 0) return reject('RS_ERR_INGEST_SCHEMA', [...textErrors, ...(result.ok ? [] : result.errors)]);
       const event = result.event;
+      // a misspelt parameter (?wiat=decision) would otherwise be an answer without the wait asked for
+      const unknown = Object.keys((request.query ?? {}) as Record<string, unknown>).filter((name) => name !== 'wait' && name !== 'timeoutMs');
+      if (unknown.length > 0) {
+        throw new RiskstreamError('RS_ERR_BAD_REQUEST', `query.${unknown[0]} is not a parameter of POST /v1/events (it takes wait=decision and timeoutMs)`, {
+          errors: unknown.map((name) => ({ path: `query.${name}`, rule: 'unknown_parameter', message: 'POST /v1/events takes wait and timeoutMs only' })),
+        });
+      }
       const wait = request.query.wait;
       if (wait !== undefined && wait !== 'decision') {
         throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'wait must be "decision"', { errors: [{ path: 'query.wait', rule: 'enum', message: 'must be decision' }] });
