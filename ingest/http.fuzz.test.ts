@@ -96,19 +96,33 @@ function noteAccepted(id: string, status: string): void {
   else duplicates.add(id);
 }
 
+/** Query strings of POST /v1/events: none mostly, else right and wrong uses of wait and timeoutMs (short waits: nothing decides here). */
+const query = fc.oneof(
+  { arbitrary: fc.constant(''), weight: 6 },
+  {
+    arbitrary: fc.constantFrom(
+      '?wait=decision&timeoutMs=1', '?wait=decision&timeoutMs=0', '?wait=decision&timeoutMs=5001', '?wait=decision&timeoutMs=1e3', '?wait=decision&timeoutMs=-1',
+      '?wait=decision&timeoutMs=', '?wait=Decision', '?wait=', '?timeoutMs=5', '?wait=decision&wait=decision&timeoutMs=1', '?wait=decision&timeoutMs=1&timeoutMs=2',
+      '?wait[]=decision', '?__proto__=x', '?wait=%FF', '?wait=decision&timeoutMs=%00',
+    ),
+    weight: 1,
+  },
+);
+
 describe('ingest fuzz - single events', () => {
   it('answers every mutated request with 202 or a documented 4xx naming the field, never a 500', async () => {
     await fc.assert(
-      fc.asyncProperty(body, contentType, async ({ event, how, payload }, type) => {
+      fc.asyncProperty(body, contentType, query, async ({ event, how, payload }, type, search) => {
         const response = await app.inject({
           method: 'POST',
-          url: '/v1/events',
+          url: `/v1/events${search}`,
           payload,
           headers: { 'x-api-key': h.config.apiKey, ...(type === '' ? {} : { 'content-type': type }) },
         });
         const answer = response.json();
         if (response.statusCode === 202) {
-          expect(answer).toEqual({ id: expect.any(String), status: expect.stringMatching(/^(accepted|duplicate)$/), seq: expect.any(Number) });
+          expect(answer).toMatchObject({ id: expect.any(String), status: expect.stringMatching(/^(accepted|duplicate)$/), seq: expect.any(Number) });
+          expect(search === '' || /^\?wait=decision&timeoutMs=1$/.test(search), `accepted with ${search}`).toBe(true);
           expect(how === 'as is' || how === 'bom').toBe(true);
           noteAccepted(answer.id, answer.status);
           return;
