@@ -4,6 +4,7 @@ import type { Labels, PaymentEventWire, WireEvent } from '../../core/contracts/i
 import { formatMinor, parseAmount } from '../../core/money.js';
 import { Agenda } from './agenda.js';
 import { BALANCE_SHARE, drainShare } from './amounts.js';
+import { planEpisode } from './episodes.js';
 import { customerEvent } from './events.js';
 import { pastPayments } from './history.js';
 import { eventId } from './ids.js';
@@ -37,6 +38,12 @@ export type SimulatorOptions = {
   /** Chance per event that a customer applies for a loan (default 0.001). */
   readonly loanRate?: number;
   /**
+   * Chance per event that an everyday episode starts that looks like a pattern but is legitimate
+   * and unlabelled: payroll, collections, a burst of small payments, a large one-off payment
+   * (default 0.003; `episodes.ts`). 0 for none.
+   */
+  readonly episodeRate?: number;
+  /**
    * Share of loan applications that are an injected credit scenario, `missed_repayment` or
    * `loan_default` (default 0.015). With the loans that go bad on their own (≈ 3.6 % of those
    * approved) about 5 % of approved loans are labelled bad.
@@ -68,6 +75,7 @@ export type WorldSummary = {
   readonly merchants: number;
   readonly patternRate: number;
   readonly loanRate: number;
+  readonly episodeRate: number;
   readonly troubledLoanShare: number;
   readonly timeScale: number;
   readonly loanTimeScale: number;
@@ -80,6 +88,8 @@ export type SimulatorStats = {
   /** Stream time of the latest event, epoch ms. */
   readonly now: number;
   readonly scenariosStarted: Readonly<Record<string, number>>;
+  /** Everyday look-alike episodes started, by name (unlabelled traffic). */
+  readonly episodesStarted: Readonly<Record<string, number>>;
   readonly scheduled: number;
 };
 
@@ -133,6 +143,8 @@ class SimulatorImpl implements Simulator {
   private _rate: number;
   private readonly _patternRate: number;
   private readonly _loanRate: number;
+  private readonly _episodeRate: number;
+  private readonly _episodes: Record<string, number> = {};
   private readonly _troubledLoanShare: number;
   /** Enabled patterns dealt from the deck at `patternRate` (fraud and AML), and those that come with loans (credit). */
   private readonly _dealt: readonly PatternName[];
@@ -165,8 +177,10 @@ class SimulatorImpl implements Simulator {
     this._patternRate = opts.patternRate ?? 0.002;
     this._loanRate = opts.loanRate ?? 0.001;
     this._troubledLoanShare = opts.troubledLoanShare ?? 0.015;
-    if (!(this._patternRate >= 0 && this._patternRate <= 1) || !(this._loanRate >= 0 && this._loanRate <= 1) || !(this._troubledLoanShare >= 0 && this._troubledLoanShare <= 1)) {
-      throw new RangeError('patternRate, loanRate and troubledLoanShare are chances, between 0 and 1');
+    this._episodeRate = opts.episodeRate ?? 0.003;
+    const chances = [this._patternRate, this._loanRate, this._troubledLoanShare, this._episodeRate];
+    if (!chances.every((p) => p >= 0 && p <= 1)) {
+      throw new RangeError('patternRate, loanRate, troubledLoanShare and episodeRate are chances, between 0 and 1');
     }
     this._enabled = [...(opts.patterns ?? PATTERN_NAMES)];
     const unknown = this._enabled.filter((name) => !PATTERNS.has(name));
@@ -195,6 +209,7 @@ class SimulatorImpl implements Simulator {
       merchants: this._world.merchants.length,
       patternRate: this._patternRate,
       loanRate: this._loanRate,
+      episodeRate: this._episodeRate,
       troubledLoanShare: this._troubledLoanShare,
       timeScale,
       loanTimeScale,
@@ -230,7 +245,13 @@ class SimulatorImpl implements Simulator {
   }
 
   stats(): SimulatorStats {
-    return { emitted: this._emitted, now: Math.floor(this._now), scenariosStarted: { ...this._started }, scheduled: this._agenda.size };
+    return {
+      emitted: this._emitted,
+      now: Math.floor(this._now),
+      scenariosStarted: { ...this._started },
+      episodesStarted: { ...this._episodes },
+      scheduled: this._agenda.size,
+    };
   }
 
   private _pull(): Draft {
@@ -248,6 +269,7 @@ class SimulatorImpl implements Simulator {
     const rng = this._rng;
     if (this._dealt.length > 0 && rng.chance(this._patternRate)) this._startScenario();
     if (rng.chance(this._loanRate)) this._startLoan();
+    if (rng.chance(this._episodeRate)) this._startEpisode();
     if (this._agenda.peekAt() <= this._now) return this._fromAgenda();
     return { event: normalPayment(rng, this._world, this._now), labels: NORMAL_LABELS };
   }
@@ -277,6 +299,14 @@ class SimulatorImpl implements Simulator {
       if (this._deck.length === 0) this._deck.push(...this._rng.shuffle([...this._dealt]));
       if (this._startPattern(this._deck.pop() as PatternName)) return;
     }
+  }
+
+  /** An everyday look-alike (`episodes.ts`): scheduled like a scenario, with the normal labels. */
+  private _startEpisode(): void {
+    const episode = planEpisode(this._context());
+    if (episode === undefined) return;
+    this._episodes[episode.name] = (this._episodes[episode.name] ?? 0) + 1;
+    this._schedule(episode.steps[Symbol.iterator](), NORMAL_LABELS, this._now);
   }
 
   /** The opening's next pattern that can start now; one that cannot (yet) keeps its place. */

@@ -161,6 +161,14 @@ export class World {
     return DIURNAL[hour] as number;
   }
 
+  /** A firm that is active (payroll, collections). */
+  pickBusiness(rng: Rng): Customer {
+    for (;;) {
+      const index = rng.int(0, this.size - 1);
+      if (((this._traits[index] ?? 0) & (BUSINESS | DORMANT)) === BUSINESS) return this.customer(index);
+    }
+  }
+
   /** A person (not a firm) who is active, for patterns that need an individual's account. */
   pickIndividual(rng: Rng): Customer {
     for (;;) {

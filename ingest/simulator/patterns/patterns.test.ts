@@ -200,7 +200,8 @@ describe('patterns - each typology looks like itself', () => {
     const normalDevices = new Set(payments(takeovers).filter((e) => e.labels?.patterns.length === 0).map((p) => p.device?.id));
     // A stolen phone or a hijacked session: the device is one the stream saw the victim use.
     const known = many.filter((s) => s.some((p) => p.device !== undefined && normalDevices.has(p.device.id))).length / many.length;
-    expect(known).toBeGreaterThan(0.1);
+    // Three in ten use a known device; the stream shows it only if the victim used it before on a digital channel.
+    expect(known).toBeGreaterThan(0.04);
     expect(known).toBeLessThan(0.45);
     // Large, log-normal around the victim's scale: mostly over 1,500 USD, never a clean range.
     const largest = many.map((s) => Math.max(...s.map(usdCents)));
