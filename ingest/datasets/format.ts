@@ -42,6 +42,14 @@ export function exactUtc(year: number, month: number, day: number, hour: number,
   return same ? ms : Number.NaN;
 }
 
+/** The largest epoch ms a JavaScript date holds (±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
+/** The RFC 3339 text of epoch ms, or null beyond what a date holds (a step or offset typed with too many digits). */
+export function isoTimeOf(ms: number): string | null {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : null;
+}
+
 /** The file is not of the format, or an option does not fit it: said with what to do. */
 export class DatasetError extends Error {
   override readonly name = 'DatasetError';

@@ -52,6 +52,8 @@ describe('IEEE-CIS rows as card payments', () => {
     expect(map(row('3000003,0,86400,10.0,W,,,,,,,,,,,'), 4)).toEqual({ leftOut: 'no card1: the payment names no card' });
     expect(map(row('3000003,0,0x10,10.0,W,1,,,,,,,,,,'), 5)).toEqual({ leftOut: 'TransactionDT "0x10" is not a number of seconds' });
     expect(map(row('3000003,0,1e5,10.0,W,1,,,,,,,,,,'), 6)).toEqual({ leftOut: 'TransactionDT "1e5" is not a number of seconds' });
+    // too many digits: left out, not a RangeError that ended the whole import
+    expect(map(row(`3000003,0,${'9'.repeat(20)},10.0,W,1,,,,,,,,,,`), 8)).toEqual({ leftOut: `TransactionDT "${'9'.repeat(20)}" is beyond any date` });
     // the training file labels every row
     expect(map(row('3000003,,86400,10.0,W,1,,,,,,,,,,'), 7)).toEqual({ leftOut: 'isFraud "" is not 0 or 1' });
     expect(() => ieeeCisRows(['step', 'type'], { idPrefix: 'ieee', currency: 'USD' })).toThrow(DatasetError);

@@ -18,7 +18,7 @@
 // - the anonymised columns are left out: no contract field takes them;
 // - labels: `fraud` from `isFraud`, pattern `ieee_cis_fraud`; no labels without the column (test).
 import { roundDecimal } from './decimal.js';
-import { badLabel, binaryLabel, columnIndexes, type DatasetOptions, type RowMapper } from './format.js';
+import { badLabel, binaryLabel, columnIndexes, isoTimeOf, type DatasetOptions, type RowMapper } from './format.js';
 
 const COLUMNS = ['TransactionID', 'TransactionDT', 'TransactionAmt', 'ProductCD', 'card1', 'card2', 'card3', 'card4', 'card5', 'card6', 'addr1'] as const;
 const DAY_S = 86_400;
@@ -55,6 +55,8 @@ export function ieeeCisRows(header: readonly string[], options: DatasetOptions &
     const field = (name: (typeof COLUMNS)[number]): string => (fields[at[name]] ?? '').trim();
     const seconds = /^[0-9]+(\.[0-9]+)?$/.test(field('TransactionDT')) ? Number(field('TransactionDT')) : Number.NaN;
     if (!(Number.isFinite(seconds) && seconds >= 0)) return { leftOut: `TransactionDT "${field('TransactionDT')}" is not a number of seconds` };
+    const ts = isoTimeOf(startMs + Math.round((seconds - DAY_S) * 1000));
+    if (ts === null) return { leftOut: `TransactionDT "${field('TransactionDT')}" is beyond any date` };
     const amount = roundDecimal(field('TransactionAmt'), 2);
     if (amount === null) return { leftOut: `TransactionAmt "${field('TransactionAmt')}" is not a plain decimal` };
     const card1 = field('card1');
@@ -71,7 +73,7 @@ export function ieeeCisRows(header: readonly string[], options: DatasetOptions &
       v: 1,
       kind: 'payment',
       id: /^[0-9]{1,20}$/.test(txId) ? `${options.idPrefix}-${txId}` : `${options.idPrefix}-${line}`,
-      ts: new Date(startMs + Math.round((seconds - DAY_S) * 1000)).toISOString(),
+      ts,
       type: 'card',
       channel: 'ecommerce',
       amount,

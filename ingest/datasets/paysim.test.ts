@@ -65,6 +65,8 @@ describe('PaySim rows as payments', () => {
     expect(map(row('1,REFUND,1.0,C1,0,0,C2,0,0,0,0'), 2)).toEqual({ leftOut: 'type "REFUND" is not one of CASH_IN, CASH_OUT, DEBIT, TRANSFER, PAYMENT' });
     expect(map(row('1,PAYMENT,-3.0,C1,0,0,M2,0,0,0,0'), 3)).toEqual({ leftOut: 'amount "-3.0" is not a plain decimal' });
     expect(map(row('x,PAYMENT,3.0,C1,0,0,M2,0,0,0,0'), 4)).toEqual({ leftOut: 'step "x" is not an hour number' });
+    // too many digits: left out, not a RangeError that ended the whole import
+    expect(map(row(`${'9'.repeat(25)},PAYMENT,3.0,C1,0,0,M2,0,0,0,0`), 5)).toEqual({ leftOut: `step "${'9'.repeat(25)}" is beyond any date` });
   });
 
   it('refuses a file that is not PaySim, naming the columns it lacks', () => {

@@ -18,7 +18,7 @@
 // - labels: `fraud` from `isFraud`, pattern `paysim_fraud` on the fraudulent ones.
 import { minorUnitsOf } from '../../core/index.js';
 import { roundDecimal } from './decimal.js';
-import { badLabel, binaryLabel, columnIndexes, DatasetError, type DatasetOptions, type RowMapper } from './format.js';
+import { badLabel, binaryLabel, columnIndexes, DatasetError, isoTimeOf, type DatasetOptions, type RowMapper } from './format.js';
 
 const COLUMNS = ['step', 'type', 'amount', 'nameOrig', 'oldbalanceOrg', 'nameDest', 'isFraud'] as const;
 const HOUR_MS = 3_600_000;
@@ -67,7 +67,8 @@ export function paysimRows(header: readonly string[], options: DatasetOptions & 
     const rows = options.rowsPerStep.get(step) ?? 0;
     // A row the first pass did not count (the file grew in between): a second apart, within the hour.
     const offset = index < rows ? Math.floor((index * HOUR_MS) / rows) : Math.min(index * 1000, HOUR_MS - 1);
-    const ts = new Date(startMs + (step - 1) * HOUR_MS + offset).toISOString();
+    const ts = isoTimeOf(startMs + (step - 1) * HOUR_MS + offset);
+    if (ts === null) return { leftOut: `step "${fields[at.step] ?? ''}" is beyond any date` };
     const origin = fields[at.nameOrig] ?? '';
     const destination = fields[at.nameDest] ?? '';
     const fraud = binaryLabel(fields[at.isFraud]);
