@@ -5,12 +5,12 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERRORS, createLogger, createMetrics } from '../core/index.js';
+import { ERRORS, createLogger, createMetrics, type DecisionWire } from '../core/index.js';
 import { combineChecks } from '../dashboard/server/health.js';
 import { buildServer } from '../dashboard/server/server.js';
 import { brokenEventText, eventText, fuzzParams, type EventText } from '../test/event-mutations.js';
 import { createHarness, type Harness } from '../test/harness.js';
-import { ingestPlugin } from './http.js';
+import { decisionsPlugin, ingestPlugin } from './http.js';
 import { DecisionWaiters, createEventPublisher } from './publisher.js';
 
 let h: Harness;
@@ -42,6 +42,18 @@ beforeAll(async () => {
           metrics,
           maxEventBytes: MAX_EVENT_BYTES,
           maxBatchEvents: MAX_BATCH_EVENTS,
+        })),
+      // storage that holds one decision and fails for one id: the route's answers, not storage, are under test
+      async (a) =>
+        void (await a.register(decisionsPlugin, {
+          apiKey: h.config.apiKey,
+          decisions: {
+            async getDecision(id: string) {
+              if (id === 'storage-down') throw new Error('connection refused');
+              return id === 'pay-0001' ? ({ eventId: id } as unknown as DecisionWire) : null;
+            },
+          },
+          retentionDays: 30,
         })),
     ],
   });
@@ -147,6 +159,28 @@ describe('ingest fuzz - single events', () => {
         const oversized = Buffer.byteLength(event.text) > MAX_EVENT_BYTES;
         expect(response.statusCode).toBe(oversized ? 413 : 400);
         expectErrorAnswer(response.statusCode, response.json(), [400, 413]);
+      }),
+      fuzzParams(200),
+    );
+  });
+});
+
+describe('ingest fuzz - decisions', () => {
+  const eventId = fc.oneof(
+    fc.constantFrom('pay-0001', 'nobody', 'storage-down', 'a'.repeat(128), 'a'.repeat(129), '', '%00', '%FF', '%C3%28', '%2F', '..', 'a%20b', '-a', 'é', '%F0%9F%98%80'),
+    fc.string({ unit: 'binary', maxLength: 40 }).map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?'))),
+  );
+
+  it('answers every event id with the decision or a documented 4xx or 503, never a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(eventId, fc.constantFrom('', '?x=1', '?wait=decision'), fc.boolean(), async (id, search, keyed) => {
+        const response = await app.inject({ method: 'GET', url: `/v1/decisions/${id}${search}`, headers: keyed ? { 'x-api-key': h.config.apiKey } : {} });
+        if (response.statusCode === 200) {
+          expect(id).toBe('pay-0001');
+          return;
+        }
+        expectErrorAnswer(response.statusCode, response.json(), [400, 401, 404, 503]);
+        if (response.statusCode === 503) expect(response.json().error.code).toBe('RS_ERR_STORAGE_UNAVAILABLE');
       }),
       fuzzParams(200),
     );
