@@ -32,6 +32,17 @@ describe('simulator - determinism', () => {
     expect(a.filter((line, i) => line === b[i]).length).toBe(0);
   });
 
+  it('is a function of the seed, the bank size, the start and the rate: event time steers what happens, not only the timestamps', () => {
+    // The README (Same seed, same stream) says so: the daily rhythm, trips and the interleaving of
+    // scenario steps with everyday payments all follow event time, which the start and the rate set.
+    const payers = (opts: { startTs: number; rate: number }): string[] =>
+      createSimulator({ seed: 7, customers: 20_000, ...opts }).take(3000).flatMap((e) => (e.kind === 'payment' ? [e.debtor.accountId] : []));
+    const base = payers({ startTs: START, rate: 500 });
+    expect(payers({ startTs: START, rate: 500 })).toEqual(base);
+    expect(payers({ startTs: START, rate: 50 })).not.toEqual(base);
+    expect(payers({ startTs: START + 12 * 3600_000, rate: 500 })).not.toEqual(base);
+  });
+
   it('does not depend on the wall clock when the start time is given', async () => {
     const first = JSON.stringify(stream(7, 300));
     await new Promise((resolve) => setTimeout(resolve, 20));
