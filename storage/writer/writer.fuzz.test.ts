@@ -132,7 +132,7 @@ describe('writer fuzz - messages straight onto the bus', () => {
           }
         }
       }),
-      { seed: FUZZ_SEED, numRuns: 6, endOnFailure: true },
+      { seed: FUZZ_SEED, numRuns: 4, endOnFailure: true },
     );
     // both halves of the property must have been exercised, or it says little
     expect(checked.stored).toBeGreaterThan(20);
