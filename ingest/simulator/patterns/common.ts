@@ -3,10 +3,13 @@
 import type { Party } from '../../../core/contracts/index.js';
 import { ROUND_SHARE, ticket, typedAmount, usdToMinor } from '../amounts.js';
 import type { AccountType, Customer } from '../customers.js';
-import { FRAUD_CITIES, TRAVEL_CITIES, distanceKm } from '../geography.js';
+import { FRAUD_CITIES, HOME_COUNTRIES, TRAVEL_CITIES, distanceKm } from '../geography.js';
 import type { Place } from '../events.js';
 import type { Rng } from '../rng.js';
 import type { World } from '../world.js';
+
+/** Every city the bank's customers live in. */
+const HOME_CITIES = HOME_COUNTRIES.flatMap((c) => c.cities);
 
 /** Far enough that getting there between two payments would take a plane. */
 const FAR_KM = 2500;
@@ -15,12 +18,16 @@ const LOCAL_FRAUDSTERS = 0.25;
 
 /**
  * Where a fraudster's session is: a quarter of the time near the victim's home, otherwise far
- * away, in one of the usual fraud cities or anywhere travellers also go. Ordinary customers pay
+ * away, in one of the usual fraud cities (four in ten), anywhere travellers also go (three in
+ * ten) or any city the bank's customers live in (three in ten; until 2026-12 only the first two). Ordinary customers pay
  * from the same cities when travelling (`whereabouts`), so neither the city nor the distance is a label.
  */
 export function fraudsterPlace(rng: Rng, home: Place): Place {
   if (rng.chance(LOCAL_FRAUDSTERS)) return { lat: home.lat + rng.between(-0.15, 0.15), lon: home.lon + rng.between(-0.15, 0.15) };
-  const cities = rng.chance(0.6) ? FRAUD_CITIES : TRAVEL_CITIES;
+  // Far away: a usual fraud city, a place travellers go, or (behind a proxy or a rented server)
+  // any big city where the bank has customers, so that no list of cities names the fraud.
+  const roll = rng.float();
+  const cities = roll < 0.4 ? FRAUD_CITIES : roll < 0.7 ? TRAVEL_CITIES : HOME_CITIES;
   for (let tries = 0; tries < 10; tries++) {
     const city = rng.pick(cities);
     if (distanceKm(home, city) > FAR_KM) return { lat: city.lat + rng.between(-0.1, 0.1), lon: city.lon + rng.between(-0.1, 0.1) };
