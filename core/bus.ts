@@ -687,11 +687,20 @@ export function messageHeaders(ingestTs?: number): MsgHdrs {
   return h;
 }
 
+/** The ingest times a message may carry: whole epoch ms from 2000 to 2100, as storage takes them. */
+const MIN_INGEST_MS = Date.UTC(2000, 0, 1);
+const MAX_INGEST_MS = Date.UTC(2100, 0, 1);
+
+/**
+ * The message's ingest time (Rs-Ingest-Ts), or null when it has none or one no clock gives (`0`,
+ * `1e300`, a fraction: a producer's mistake). Such a time in a decision made storage refuse the
+ * decision, and it would read as decades of latency.
+ */
 export function ingestTsOf(message: JsMsg): number | null {
   const value = message.headers?.get(HEADER_INGEST_TS);
   if (!value) return null;
   const ts = Number(value);
-  return Number.isFinite(ts) ? ts : null;
+  return Number.isInteger(ts) && ts >= MIN_INGEST_MS && ts < MAX_INGEST_MS ? ts : null;
 }
 
 /** Pending messages of a durable consumer (its lag), or null when it does not exist yet. */

@@ -134,6 +134,15 @@ describe('processor runner - decisions and dead letters', () => {
     const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 24);
     expect(decisions.find((d) => d.eventId === 'latin-1')).toBeUndefined();
   });
+
+  it('reads an ingest time no clock gives (Rs-Ingest-Ts 0) as none, so that storage takes the decision', async () => {
+    const headers = messageHeaders();
+    headers.set('Rs-Ingest-Ts', '0');
+    await h.bus.publisher.publish(h.names.eventSubject('payment', 0), JSON.stringify(payment('ingest-zero')), 'ingest-zero', headers);
+    const decisions = await readAll<DecisionWire>(h.names.streams.decisions, 25);
+    // with ingestTs 0 the writer dead-lettered the decision (/ingestTs must be epoch milliseconds between 2000 and 2100)
+    expect(decisions.find((d) => d.eventId === 'ingest-zero')).toMatchObject({ ingestTs: null, latencyMs: { total: null } });
+  });
 });
 
 describe('processor runner - a failing feature store', () => {

@@ -24,7 +24,7 @@ export const DECISION_FIELDS: FieldDocs<DecisionWire> = {
   eventId: { type: 'string', description: "The event's `id`; also this message's `Nats-Msg-Id`, so a re-processed event cannot publish a second decision inside the duplicate window." },
   eventKind: { type: 'string', description: 'The event `kind`.' },
   eventTs: { type: 'integer', description: 'Event time (`ts`), epoch milliseconds UTC.' },
-  ingestTs: { type: 'integer or null', description: 'When the gateway or publisher accepted the event (the `Rs-Ingest-Ts` header), epoch ms; null when the event reached the bus without it.' },
+  ingestTs: { type: 'integer or null', description: 'When the gateway or publisher accepted the event (the `Rs-Ingest-Ts` header), epoch ms; null when the event reached the bus without it (or with one that is not whole epoch ms from 2000 to 2100).' },
   decidedAt: { type: 'integer', description: 'When the processor decided, epoch ms.' },
   accountId: { type: 'string', description: ACCOUNT_OF_EVENT },
   customerId: {
