@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLag, createLogger, createMetrics, jsonTextErrors, messageHeaders, validateEvent, type DeadLetterWire, type DecisionWire, type EventKind } from '../core/index.js';
 import { FUZZ_SEED, busBytes, busMessage, recordsOnBus, withUniqueIds, type BusMessage } from '../test/event-mutations.js';
+import { decisionRow } from '../storage/writer/rows/decision-row.js';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
 import { createProductProcessor } from './compose.js';
 import { type Processor } from './runner.js';
@@ -109,7 +110,12 @@ describe('processors fuzz - messages straight onto the bus', () => {
           expect(letters.has(key), `a second dead letter for record ${key}`).toBe(false);
           letters.set(key, value);
         }
-        for (const decision of await readFrom<DecisionWire>(h.names.streams.decisions, decisionsFrom)) decided.add(decision.eventId);
+        for (const decision of await readFrom<DecisionWire>(h.names.streams.decisions, decisionsFrom)) {
+          decided.add(decision.eventId);
+          // whatever the processors decide, storage must take: a decision the writer refuses is a decided event without a stored decision
+          const row = decisionRow({ subject: h.names.decisionSubject(decision.eventKind), data: Buffer.from(JSON.stringify(decision)), ingestTs: null });
+          expect(row.ok ? null : row.reason, `the writer refuses the decision of ${decision.eventId}`).toBeNull();
+        }
         for (const { seq, message } of sent) {
           for (const [index, bytes] of recordsOnBus(message, busBytes(message)).entries()) {
             const expected = verdict(bytes, message.subjectKind);
