@@ -4,8 +4,9 @@
 // redelivered forever or stalls the consumer.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerLag, createLogger, createMetrics, jsonTextErrors, messageHeaders, validateEvent, type DeadLetterWire, type DecisionWire, type EventKind } from '../core/index.js';
+import { consumerLag, createLogger, createMetrics, jsonTextErrors, messageHeaders, validateEvent, type AlertWire, type DeadLetterWire, type DecisionWire, type EventKind } from '../core/index.js';
 import { FUZZ_SEED, busBytes, busMessage, recordsOnBus, withUniqueIds, type BusMessage } from '../test/event-mutations.js';
+import { alertRow } from '../storage/writer/rows/alert-row.js';
 import { decisionRow } from '../storage/writer/rows/decision-row.js';
 import { createHarness, eventually, type Harness } from '../test/harness.js';
 import { createProductProcessor } from './compose.js';
@@ -89,6 +90,7 @@ describe('processors fuzz - messages straight onto the bus', () => {
         const run = ++published;
         const decisionsFrom = (await lastSeq(h.names.streams.decisions)) + 1;
         const lettersFrom = (await lastSeq(h.names.streams.dlq)) + 1;
+        const alertsFrom = (await lastSeq(h.names.streams.alerts)) + 1;
         const sent: Array<{ seq: number; message: BusMessage }> = [];
         for (const [i, generated] of messages.entries()) {
           const message = unique(generated, `${run}-${i}`);
@@ -115,6 +117,10 @@ describe('processors fuzz - messages straight onto the bus', () => {
           // whatever the processors decide, storage must take: a decision the writer refuses is a decided event without a stored decision
           const row = decisionRow({ subject: h.names.decisionSubject(decision.eventKind), data: Buffer.from(JSON.stringify(decision)), ingestTs: null });
           expect(row.ok ? null : row.reason, `the writer refuses the decision of ${decision.eventId}`).toBeNull();
+        }
+        for (const alert of await readFrom<AlertWire>(h.names.streams.alerts, alertsFrom)) {
+          const row = alertRow({ subject: h.names.alertSubject(alert.domain), data: Buffer.from(JSON.stringify(alert)), ingestTs: null });
+          expect(row.ok ? null : row.reason, `the writer refuses alert ${alert.id}`).toBeNull();
         }
         for (const { seq, message } of sent) {
           for (const [index, bytes] of recordsOnBus(message, busBytes(message)).entries()) {
