@@ -96,6 +96,6 @@ describe('replay fuzz - files of mutated events', () => {
       }),
       { seed: FUZZ_SEED, numRuns: 15, endOnFailure: true },
     );
-    expect(sentInAll).toBeGreaterThan(10);
+    expect(sentInAll).toBeGreaterThan(3); // good lines among the mutated ones, or half the property says nothing
   });
 });
