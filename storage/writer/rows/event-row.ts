@@ -1,6 +1,7 @@
 // Maps an event from RS_EVENTS (the wire JSON as validated at ingest) into an `events` row,
 // re-validating it so that amounts are minor units and times milliseconds, as everywhere else.
 import {
+  EventId,
   eventTime,
   jsonTextErrors,
   formatMinor,
@@ -105,6 +106,13 @@ function idText(value: unknown): value is string {
 }
 
 /**
+ * The contract's event id, checked in full: it is the dedup key here and the key every reader
+ * looks events up by (GET /v1/decisions refuses any other), and the processors dead-letter an event
+ * without one; stored, " a" or "a\u0000" would be an event no one can find, and never decided.
+ */
+const EVENT_ID = new RegExp(EventId.pattern!);
+
+/**
  * The writer's mapper: a structural check instead of the full contract. Ingest validated every
  * event before publishing it, so the writer only makes sure that what it stores is well formed —
  * the id, kind (matching the subject), time, partition key, labels, and the amount, parsed
@@ -124,7 +132,7 @@ function structuralRow(value: unknown, message: WireMessage, raw: string): { ok:
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const o = value as Loose;
   const kind = o.kind;
-  if (o.v !== 1 || !isEventKind(kind) || !idText(o.id) || typeof o.ts !== 'string') return null;
+  if (o.v !== 1 || !isEventKind(kind) || !idText(o.id) || !EVENT_ID.test(o.id) || typeof o.ts !== 'string') return null;
   // Subjects are <namespace>.ev.<kind>.<partition>: the third token, as eventRow reads it.
   const subject = message.subject;
   const second = subject.indexOf('.', subject.indexOf('.') + 1);

@@ -195,6 +195,9 @@ describe('the writer’s structural event check (fastEventRow)', () => {
     ['a field named twice', 't1.ev.payment.0', JSON.stringify(payment('p-7')).replace('"amount":', '"amount":"99999.00","amount":')],
     ['an offset without its colon', 't1.ev.payment.0', payment('p-8', { ts: '2026-11-29T10:15:00+0100' })],
     ['a currency without a USD rate', 't1.ev.payment.0', payment('p-9', { amount: '10000000', currency: 'UGX' })],
+    // the dedup key: stored, an id the contract refuses was an event no reader finds and the processors never decide
+    ['an id with a space', 't1.ev.payment.0', payment(' p-10')],
+    ['an id with a control character', 't1.ev.payment.0', payment('p-11\u0000')],
   ])('fast rows - an event with %s is refused with the same code and reason as before', (_what, subject, body) => {
     const m = msg(subject, body);
     const fast = fastEventRow(m);
