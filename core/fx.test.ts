@@ -1,7 +1,7 @@
 // Amounts in the reporting currency: the rate as written, exact to the cent, rounded half up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { minorUnitsOf } from './money.js';
-import { setFxRates, toReportingMinor } from './fx.js';
+import { setFxRates, toReportingMinor, toReportingMinorExact } from './fx.js';
 
 afterEach(() => setFxRates({}));
 
@@ -45,5 +45,15 @@ describe('fx - toReportingMinor', () => {
     expect(String(4e-7)).toBe('4e-7');
     expect(toReportingMinor(1, 'XAU')).toBe(2500); // 0.01 oz × 2,500 = 25.00
     expect(toReportingMinor(12_500_000, 'VND')).toBe(500); // ₫12,500,000 × 0.0000004 = 5.00
+  });
+});
+
+describe('fx - toReportingMinorExact', () => {
+  it('is exact past 2^53 cents, where the number rounds, and the same as toReportingMinor below', () => {
+    // GBP 90,071,992,547,409.91 × 1.27 = 114,391,430,535,210.5857 → .59 (a number gives .60)
+    expect(toReportingMinorExact(Number.MAX_SAFE_INTEGER, 'GBP')).toBe(11_439_143_053_521_059n);
+    for (const [currency, minor] of [['GBP', 1550], ['BHD', 700], ['JPY', 1000], ['KWD', 1], ['USD', 12345], ['EUR', 0], ['CAD', -350]] as const) {
+      expect(toReportingMinorExact(minor, currency)).toBe(BigInt(toReportingMinor(minor, currency)));
+    }
   });
 });

@@ -79,14 +79,34 @@ export function ratedCurrencies(): readonly string[] {
  */
 export function toReportingMinor(minor: number, currency: string): number {
   if (currency === REPORTING_CURRENCY) return minor;
-  let c = conversions.get(currency);
-  if (c === undefined) {
-    c = conversionOf(rates[currency] ?? 1, minorUnitsOf(currency));
-    conversions.set(currency, c);
-  }
+  const c = conversionFor(currency);
   // half up: floor((2 × minor × num + den) / (2 × den)); in doubles while every integer is exact
   const twice = 2 * minor * c.num;
   // (and while the quotient's float is below the next integer: dividend plus divisor within 2^53)
   if (twice + 3 * c.den <= Number.MAX_SAFE_INTEGER) return Math.floor((twice + c.den) / (2 * c.den));
   return Number((2n * BigInt(minor) * c.bigNum + c.bigDen) / (2n * c.bigDen));
+}
+
+/**
+ * toReportingMinor as a bigint, exact at any size: the cents of an amount near the contract's limit
+ * (2^53 minor units) in a currency worth more than a dollar pass 2^53, where a number rounds (GBP
+ * 90,071,992,547,409.91 is USD 114,391,430,535,210.59, not .60). For what is stored as a decimal.
+ */
+export function toReportingMinorExact(minor: number, currency: string): bigint {
+  if (currency === REPORTING_CURRENCY) return BigInt(minor);
+  const c = conversionFor(currency);
+  const dividend = 2n * BigInt(minor) * c.bigNum + c.bigDen;
+  const divisor = 2n * c.bigDen;
+  // floored, as Math.floor rounds a negative amount
+  const quotient = dividend / divisor;
+  return dividend % divisor < 0n ? quotient - 1n : quotient;
+}
+
+function conversionFor(currency: string): Conversion {
+  let c = conversions.get(currency);
+  if (c === undefined) {
+    c = conversionOf(rates[currency] ?? 1, minorUnitsOf(currency));
+    conversions.set(currency, c);
+  }
+  return c;
 }

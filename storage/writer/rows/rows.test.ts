@@ -6,7 +6,7 @@ import { alertRow } from './alert-row.js';
 import { deadLetterRow } from './dead-letter-row.js';
 import { decisionRow } from './decision-row.js';
 import { eventRow, fastEventRow } from './event-row.js';
-import type { WireMessage } from './row-outcome.js';
+import { moneyColumns, type WireMessage } from './row-outcome.js';
 
 const enc = new TextEncoder();
 const msg = (subject: string, value: unknown, ingestTs: number | null = null): WireMessage => ({
@@ -68,6 +68,15 @@ describe('event rows', () => {
     if (outcome.ok) return;
     expect(outcome.code).toBe(code);
     expect(outcome.reason).toMatch(reason);
+  });
+});
+
+describe('money columns', () => {
+  it('rows - amount_usd is exact past 2^53 cents, where the conversion as a number rounds', () => {
+    // GBP 90,071,992,547,409.91 × 1.27 = USD 114,391,430,535,210.5857: .59, not the .60 a double gave
+    expect(moneyColumns(Number.MAX_SAFE_INTEGER, 'GBP')).toEqual({ amount: '90071992547409.91', amount_minor: Number.MAX_SAFE_INTEGER, currency: 'GBP', amount_usd: '114391430535210.59' });
+    expect(moneyColumns(1550, 'GBP').amount_usd).toBe('19.69');
+    expect(moneyColumns(-1550, 'GBP').amount_usd).toBe('-19.68');
   });
 });
 
