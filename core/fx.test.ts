@@ -1,7 +1,7 @@
 // Amounts in the reporting currency: the rate as written, exact to the cent, rounded half up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { minorUnitsOf } from './money.js';
-import { setFxRates, toReportingMinor, toReportingMinorExact } from './fx.js';
+import { reportingAmountText, setFxRates, toReportingMinor, toReportingMinorExact } from './fx.js';
 
 afterEach(() => setFxRates({}));
 
@@ -55,5 +55,11 @@ describe('fx - toReportingMinorExact', () => {
     for (const [currency, minor] of [['GBP', 1550], ['BHD', 700], ['JPY', 1000], ['KWD', 1], ['USD', 12345], ['EUR', 0], ['CAD', -350]] as const) {
       expect(toReportingMinorExact(minor, currency)).toBe(BigInt(toReportingMinor(minor, currency)));
     }
+  });
+
+  it('writes the USD text exactly, as storage keeps it', () => {
+    expect(reportingAmountText(Number.MAX_SAFE_INTEGER, 'GBP')).toBe('114391430535210.59');
+    expect(reportingAmountText(1550, 'GBP')).toBe('19.69');
+    expect(reportingAmountText(5, 'USD')).toBe('0.05');
   });
 });

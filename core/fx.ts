@@ -1,7 +1,7 @@
 // Indicative exchange rates into the reporting currency (USD), so that features and thresholds can
 // add up amounts in different currencies. Static and approximate on purpose: they serve risk
 // features, never settlement. Override at start-up with RISKSTREAM_FX_RATES='{"EUR":1.08,...}'.
-import { minorUnitsOf } from './money.js';
+import { formatMinor, minorUnitsOf } from './money.js';
 
 export const REPORTING_CURRENCY = 'USD';
 
@@ -100,6 +100,18 @@ export function toReportingMinorExact(minor: number, currency: string): bigint {
   // floored, as Math.floor rounds a negative amount
   const quotient = dividend / divisor;
   return dividend % divisor < 0n ? quotient - 1n : quotient;
+}
+
+/**
+ * The amount in USD at the indicative rates as decimal text ("19.69"), exact at any size: what
+ * storage writes as `amount_usd`, and the hub pushes to add to it.
+ */
+export function reportingAmountText(minor: number, currency: string): string {
+  const cents = toReportingMinor(minor, currency);
+  if (Number.isSafeInteger(cents)) return formatMinor(cents, REPORTING_CURRENCY);
+  const exact = toReportingMinorExact(minor, currency);
+  const digits = String(exact < 0n ? -exact : exact).padStart(3, '0');
+  return `${exact < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
 function conversionFor(currency: string): Conversion {

@@ -10,7 +10,7 @@ import {
   kindToken,
   MONEY_FIELDS,
   parseAmount,
-  toReportingMinor,
+  reportingAmountText,
   validateEvent,
   type EventKind,
   type ValidatedEvent,
@@ -193,7 +193,7 @@ function structuralRow(value: unknown, message: WireMessage, raw: string): { ok:
     amount: formatMinor(minor, currency),
     amount_minor: minor,
     currency,
-    amount_usd: formatMinor(toReportingMinor(minor, currency), 'USD'),
+    amount_usd: reportingAmountText(minor, currency),
     label_patterns: patterns,
     raw,
   };

@@ -1,6 +1,6 @@
 // What mapping one bus message into a table row gives: the row and its dedup key, or the reason it
 // cannot be stored (which sends it to the dead-letter stream). Shared by every table's mapper.
-import { formatMinor, jsonTextErrors, toReportingMinor, toReportingMinorExact, type ErrorCode } from '../../../core/index.js';
+import { formatMinor, jsonTextErrors, reportingAmountText, type ErrorCode } from '../../../core/index.js';
 import { dateTime64Text } from '../../sql.js';
 import { WireFieldError } from './wire-fields.js';
 
@@ -79,20 +79,12 @@ export type MoneyColumns = {
 };
 
 export function moneyColumns(minor: number, currency: string): MoneyColumns {
-  const usd = toReportingMinor(minor, currency);
   return {
     amount: formatMinor(minor, currency),
     amount_minor: minor,
     currency,
-    // beyond 2^53 cents a number has rounded: the exact conversion, for the Decimal column
-    amount_usd: Number.isSafeInteger(usd) ? formatMinor(usd, 'USD') : centsText(toReportingMinorExact(minor, currency)),
+    amount_usd: reportingAmountText(minor, currency),
   };
-}
-
-/** Cents as the decimal text of dollars ("-12345" → "-123.45"). */
-function centsText(cents: bigint): string {
-  const digits = String(cents < 0n ? -cents : cents).padStart(3, '0');
-  return `${cents < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
 export function timeText(ms: number): string {

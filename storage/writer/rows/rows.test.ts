@@ -185,6 +185,7 @@ describe('the writer’s structural event check (fastEventRow)', () => {
     ['a payment with labels', 't1.ev.payment.3', payment('p-1', { ts: new Date(TS).toISOString(), amount: '1250.5', currency: 'EUR', merchant: { id: 'M-9', mcc: '5411' }, labels: { patterns: ['card_testing'], fraud: true } }), TS + 1],
     ['a payment in a three-decimal currency', 't1.ev.payment.0', payment('p-2', { amount: '1234.567', currency: 'BHD', debtor: { accountId: 'ACC-1', customerId: 'C-1', name: 'Zoë "Z" O\'Neil \\ x', country: 'BH' } }), null],
     ['a customer event', 't1.ev.customer.0', customer, null],
+    ['a pound amount at the contract\'s limit (its USD cents past 2^53)', 't1.ev.payment.1', payment('p-3', { amount: '90071992547409.91', currency: 'GBP' }), null],
   ])('fast rows - %s gives exactly the row of the full re-validation', (_what, subject, body, ingestTs) => {
     const m = msg(subject, body, ingestTs);
     expect(fastEventRow(m)).toEqual(eventRow(m));
