@@ -78,6 +78,24 @@ export const PACKAGE_VERSION = (JSON.parse(readFileSync(sourcePath('package.json
 
 const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
 
+/**
+ * The demo's simulator sends what it made in each tenth of a second as one publish (its envelopes),
+ * on the tenth. Left to itself it published every event as it fell due — at 50 events/s a message
+ * of one event every 20 ms, each then a micro-batch of its own for the processors (a Redis script
+ * call, a publish, an ack) and a message for the writer: 5.5 ms of riskstream CPU per event at
+ * 50/s, 3.8 ms sent so (BENCHMARKS.md, 2026-12-07). Its events wait at most this long before
+ * ingest; decision latency is measured from ingest, and the dashboard's seconds are unchanged.
+ */
+export const DEMO_SEND_EVERY_MS = 100;
+
+/**
+ * Events per publish the demo's simulator may send: two tenths of a second's worth, so that a tenth
+ * missed on a busy machine is caught up at the next (at most 5,000, runSimulator's own cap).
+ */
+export function demoBatchSize(rate: number): number {
+  return Math.max(1, Math.min(5000, Math.ceil((rate * 2 * DEMO_SEND_EVERY_MS) / 1000)));
+}
+
 export type SystemHooks = {
   /**
    * Demo users created again after NATS came back without its store (the users bucket empty), with
@@ -380,12 +398,15 @@ export async function startSystem(
         }
         // The demo's traffic pauses too while the readers are far behind (its schedule sheds the debt).
         while (gate?.refusing && !simulatorAbort.signal.aborted) await sleep(500);
+        // Held to the next tenth of a second: the events due meanwhile go with the next publish.
+        await sleep(DEMO_SEND_EVERY_MS - (Date.now() % DEMO_SEND_EVERY_MS));
         // In envelopes: the simulator's events carry ids of their own, and at high rates one
         // message per event would cost the bus more than everything else (docs/events.md).
         await p.publishMany(valid, 'simulator');
       },
       {
         rate: config.simulatorRate,
+        batchSize: demoBatchSize(config.simulatorRate),
         signal: simulatorAbort.signal,
         // A NATS outage pauses the demo's traffic; it resumes with the same events once the bus is back.
         retry: {
