@@ -28,7 +28,11 @@ describe('demo simulator', () => {
     const stream = h.names.streams.events;
     await eventually(async () => ((await h.bus.jsm.streams.info(stream)).state.messages >= MESSAGES ? true : undefined), 30_000, 'the simulator to publish');
     let events = 0;
-    for (let seq = 1; seq <= MESSAGES; seq++) events += declaredRecords((await h.bus.jsm.streams.getMessage(stream, { seq })).header);
+    for (let seq = 1; seq <= MESSAGES; seq++) {
+      const message = await h.bus.jsm.streams.getMessage(stream, { seq });
+      expect(message).not.toBeNull();
+      events += declaredRecords(message!.header);
+    }
     // One message per event (the old pace at 50/s) reads 1; a tenth of a second's events, split by kind, read well above 2.
     expect(events / MESSAGES).toBeGreaterThan(2);
     expect(await running.stop()).toBe(0);
