@@ -66,3 +66,12 @@ export function spread(rng: Rng, start: number, span: number, count: number): nu
 export function largeAmount(rng: Rng, medianUsd: number, sigma: number, currency: string, multiplier = 1): number {
   return typedAmount(rng, ticket(rng, medianUsd, sigma, currency, multiplier), currency);
 }
+
+/**
+ * A sum "from about `fromUsd` to about `toUsd`" as a log-normal (`largeAmount`) around their
+ * geometric mean with ±2σ spanning the range, times `multiplier`: most amounts fall inside, a
+ * few outside, and no hard edge marks the pattern.
+ */
+export function rangedAmount(rng: Rng, fromUsd: number, toUsd: number, currency: string, multiplier = 1): number {
+  return largeAmount(rng, Math.sqrt(fromUsd * toUsd), Math.log(toUsd / fromUsd) / 4, currency, multiplier);
+}

@@ -7,7 +7,7 @@ import { newDevice } from '../network.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { incomingShape } from '../traffic.js';
 import { ownParty } from '../world.js';
-import { newPayee, usdAmount } from './common.js';
+import { newPayee, rangedAmount } from './common.js';
 
 export const dormantReactivation: PatternDefinition = {
   name: 'dormant_reactivation',
@@ -30,7 +30,7 @@ export const dormantReactivation: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', amountMinor: usdAmount(rng, 3000, 30000, currency), currency,
+          type: 'transfer', amountMinor: rangedAmount(rng, 3000, 30000, currency), currency,
           debtor: world.newExternalParty(rng, world.tradeCountry(rng)), creditor: ownParty(account),
           ...incomingShape(rng),
         }),
@@ -43,7 +43,7 @@ export const dormantReactivation: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', channel, amountMinor: usdAmount(rng, 2000 * scale, 20000 * scale, currency), currency,
+          type: 'transfer', channel, amountMinor: rangedAmount(rng, 2000, 20000, currency, scale), currency,
           debtor: ownParty(account), creditor: newPayee(rng, world, c, 0.4), device, place: c,
         }),
       });

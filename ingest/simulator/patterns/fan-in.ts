@@ -6,7 +6,7 @@ import { paymentEvent } from '../events.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { digitalChannel, everydayAccount, incomingShape, maybePurpose, remittanceShape } from '../traffic.js';
 import { ownParty } from '../world.js';
-import { newPayee, spread, usdAmount } from './common.js';
+import { newPayee, rangedAmount, spread } from './common.js';
 
 export const fanIn: PatternDefinition = {
   name: 'fan_in',
@@ -29,7 +29,7 @@ export const fanIn: PatternDefinition = {
         const payer = world.pickActive(rng);
         const from = payer.accounts[0] as Account;
         if (payer.index !== mule.index) {
-          const amountMinor = usdAmount(rng, 200, 3000, from.currency);
+          const amountMinor = rangedAmount(rng, 200, 3000, from.currency);
           receivedUsdCents += minorToUsdCents(amountMinor, from.currency);
           steps.push({
             at,
@@ -42,7 +42,7 @@ export const fanIn: PatternDefinition = {
           continue;
         }
       }
-      const amountMinor = usdAmount(rng, 200, 3000, currency);
+      const amountMinor = rangedAmount(rng, 200, 3000, currency);
       receivedUsdCents += minorToUsdCents(amountMinor, currency);
       steps.push({
         at,

@@ -4,7 +4,7 @@ import { paymentEvent } from '../events.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { everydayAccount, maybePurpose, transferChannel } from '../traffic.js';
 import { ownParty } from '../world.js';
-import { newPayee, spread, usdAmount } from './common.js';
+import { newPayee, rangedAmount, spread } from './common.js';
 
 export const fanOut: PatternDefinition = {
   name: 'fan_out',
@@ -24,7 +24,7 @@ export const fanOut: PatternDefinition = {
       steps.push({
         at,
         event: paymentEvent(rng, {
-          type: 'transfer', channel: transferChannel(rng, source, creditor), amountMinor: usdAmount(rng, 300, 4000, currency), currency,
+          type: 'transfer', channel: transferChannel(rng, source, creditor), amountMinor: rangedAmount(rng, 300, 4000, currency), currency,
           debtor: ownParty(account), creditor, device, place: source,
           ...(purpose ? { purpose } : {}),
         }),

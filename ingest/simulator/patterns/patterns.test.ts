@@ -34,7 +34,7 @@ function byScenario(events: readonly WireEvent[], name: PatternName): WireEvent[
 
 // At the default 1,000 events/s a scenario spanning an hour of event time takes millions of
 // events; at 5 events/s whole scenarios (and loan lives) fit in a short test.
-const slow = createSimulator({ seed: 5, startTs: START, rate: 5, loanRate: 0.005 }).take(60_000);
+const slow = createSimulator({ seed: 5, startTs: START, rate: 5, loanRate: 0.01 }).take(60_000);
 const fast = createSimulator({ seed: 11, startTs: START }).take(BOUND);
 /** Hundreds of account takeovers, for shares among them. */
 const takeovers = createSimulator({ seed: 5, startTs: START, rate: 1, patternRate: 0.02, patterns: ['account_takeover'] }).take(20_000);
@@ -268,6 +268,13 @@ describe('patterns - each typology looks like itself', () => {
       expect(new Set(s.map((p) => p.debtor.accountId)).size).toBe(1);
       expect(new Set(s.map((p) => p.creditor.accountId)).size).toBeGreaterThanOrEqual(8);
     }
+    // Log-normal, not uniform between hard edges (300–4,000 USD until 2026-12): a few fall outside.
+    const many = createSimulator({ seed: 5, startTs: START, rate: 1, patternRate: 0.01, patterns: ['fan_out'] }).take(10_000);
+    const amounts = payments(many.filter((e) => isPattern(e, 'fan_out'))).map(usdCents);
+    expect(amounts.length).toBeGreaterThan(300);
+    const outside = amounts.filter((c) => c < 30_000 || c > 400_000).length / amounts.length;
+    expect(outside).toBeGreaterThan(0.005);
+    expect(outside).toBeLessThan(0.2);
   });
 
   it('rapid pass-through: money leaves within minutes, nearly all of it', () => {

@@ -4,7 +4,7 @@ import { paymentEvent } from '../events.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { everydayAccount, incomingShape, transferChannel } from '../traffic.js';
 import { ownParty } from '../world.js';
-import { newPayee, usdAmount } from './common.js';
+import { newPayee, rangedAmount } from './common.js';
 
 export const rapidPassThrough: PatternDefinition = {
   name: 'rapid_pass_through',
@@ -20,7 +20,7 @@ export const rapidPassThrough: PatternDefinition = {
     const cycles = rng.chance(0.3) ? 2 : 1;
     let at = now;
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const inflow = usdAmount(rng, 5000, 50000, currency);
+      const inflow = rangedAmount(rng, 5000, 50000, currency);
       steps.push({
         at,
         event: paymentEvent(rng, {

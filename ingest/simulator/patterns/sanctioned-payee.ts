@@ -8,7 +8,7 @@ import type { Rng } from '../rng.js';
 import type { PatternDefinition, ScenarioStep } from '../scenario.js';
 import { digitalChannel, maybePurpose, remittanceShape } from '../traffic.js';
 import { ownParty } from '../world.js';
-import { usdAmount } from './common.js';
+import { rangedAmount } from './common.js';
 
 export const sanctionedPayee: PatternDefinition = {
   name: 'sanctioned_payee',
@@ -33,7 +33,7 @@ export const sanctionedPayee: PatternDefinition = {
         at,
         event: paymentEvent(rng, {
           type: remittance ? 'remittance' : 'transfer',
-          amountMinor: usdAmount(rng, 500, 20000, currency), currency,
+          amountMinor: rangedAmount(rng, 500, 20000, currency), currency,
           debtor: ownParty(account), creditor: payee, device: world.deviceFor(rng, c), place: c,
           ...(remittance ? remittanceShape(rng, c) : { channel: rng.chance(0.5) ? digitalChannel(rng, c) : ('wire' as const), ...(purpose ? { purpose } : {}) }),
         }),
