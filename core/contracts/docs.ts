@@ -240,7 +240,7 @@ Headers of an event message:
 | header | |
 |---|---|
 | \`Nats-Msg-Id\` | The event \`id\`. JetStream stores a second message with the same id only after the duplicate window (2 minutes); the processors and storage deduplicate beyond it. |
-| \`Rs-Ingest-Ts\` | When the gateway or publisher accepted the event, epoch ms. Decisions report latency from it. Optional for other publishers; a value that is not whole epoch ms from 2000 to 2100 is read as none. |
+| \`Rs-Ingest-Ts\` | When the gateway or publisher accepted the event, epoch ms. Decisions report latency from it. A value that is not whole epoch ms from 2000 to 2100 is read as none. riskstream's own producers stamp it after the event passed its contract, and storage then checks the event's structure only (docs/storage.md); another producer may leave it out, and its events are held to the whole contract by storage as by the processors — one that sets it vouches that its events pass the contract. |
 | \`Rs-Reply\` | Set by the gateway for \`?wait=decision\`: the inbox where the processor sends the decision as soon as it is made (or \`{"duplicate":true}\` when it decided the event before, from an earlier copy). Internal. |
 | \`${HEADER_REPLIES}\` | The same for an envelope: \`<line>:<inbox>\` for each waiting event, separated by spaces (line 0 is the first). Internal. |
 

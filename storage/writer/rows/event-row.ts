@@ -113,8 +113,9 @@ function idText(value: unknown): value is string {
 const EVENT_ID = new RegExp(EventId.pattern!);
 
 /**
- * The writer's mapper: a structural check instead of the full contract. Ingest validated every
- * event before publishing it, so the writer only makes sure that what it stores is well formed —
+ * The writer's mapper: a structural check instead of the full contract for an event stamped with
+ * its ingest time (Rs-Ingest-Ts) by one of riskstream's producers, which validated it before
+ * publishing it, so the writer only makes sure that what it stores is well formed —
  * the id, kind (matching the subject), time, partition key, labels, and the amount, parsed
  * exactly from its decimal text in its currency's minor units (`parseAmount`, never a float).
  * Anything this check does not accept goes through `eventRow`, the full re-validation, which
@@ -122,6 +123,11 @@ const EVENT_ID = new RegExp(EventId.pattern!);
  * the same dead letter, with the same reason, as before.
  */
 export function fastEventRow(message: WireMessage): RowOutcome<EventRow> {
+  // Only riskstream's own producers stamp Rs-Ingest-Ts, after the contract passed (the gateway,
+  // simulate, replay, the demo, bench); an event without it came from another producer, and gets
+  // the whole contract, as the processors give it: stored here while they dead-letter it, it was
+  // an event with no decision.
+  if (message.ingestTs === null) return eventRow(message);
   const parsed = parsePayload(message.data);
   if (!parsed.ok) return refused('RS_ERR_BUS_JSON', parsed.reason);
   const row = jsonTextErrors(parsed.text, parsed.value).length === 0 ? structuralRow(parsed.value, message, parsed.text) : null;

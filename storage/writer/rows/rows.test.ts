@@ -209,9 +209,22 @@ describe('the writer’s structural event check (fastEventRow)', () => {
     ['an id with a space', 't1.ev.payment.0', payment(' p-10')],
     ['an id with a control character', 't1.ev.payment.0', payment('p-11\u0000')],
   ])('fast rows - an event with %s is refused with the same code and reason as before', (_what, subject, body) => {
-    const m = msg(subject, body);
+    const m = msg(subject, body, TS + 1);
     const fast = fastEventRow(m);
     expect(fast.ok).toBe(false);
     expect(fast).toEqual(eventRow(m));
+  });
+
+  // What the structural check lets through, the contract refuses: fine from riskstream's producers
+  // (they validated it), not from another producer, whose events the processors dead-letter.
+  it.each([
+    ['no creditor and an unknown type', { ...payment('p-20'), creditor: undefined, type: 'bogus' }, /\/creditor|\/type/],
+    ['an account id with a tab', payment('p-21', { debtor: { accountId: ' ACC\t1', customerId: 'C-1' } }), /\/debtor\/accountId/],
+  ])('fast rows - an event with %s is refused by name when no riskstream producer stamped it (no Rs-Ingest-Ts)', (_what, body, field) => {
+    const unstamped = fastEventRow(msg('t1.ev.payment.0', body, null));
+    expect(unstamped).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA', reason: expect.stringMatching(field) });
+    expect(unstamped).toEqual(eventRow(msg('t1.ev.payment.0', body, null)));
+    // stamped, the structural check stores it as it did before (the producer vouched for it)
+    expect(fastEventRow(msg('t1.ev.payment.0', body, TS + 1)).ok).toBe(true);
   });
 });
