@@ -11,6 +11,7 @@ import { paymentEvent } from './events.js';
 import { WeightedChoice } from './rng.js';
 import type { PatternContext, ScenarioStep } from './scenario.js';
 import { digitalChannel, everydayAccount, maybePurpose, spendOf, whereabouts } from './traffic.js';
+import { tripAt } from './trips.js';
 import { merchantParty, ownParty } from './world.js';
 
 export const EPISODE_NAMES = ['payroll', 'collections', 'small_burst', 'large_one_off'] as const;
@@ -114,7 +115,8 @@ const smallBurst: Episode = (ctx) => {
   const c = world.pickIndividual(rng);
   const account = c.accounts[0] as Account;
   const steps: ScenarioStep[] = [];
-  if (rng.chance(0.5)) {
+  // Transit and parking at home; a traveller buys in an app instead.
+  if (rng.chance(0.5) && tripAt(world.seed, c, ctx.now) === undefined) {
     for (const at of spreadOver(ctx, time.minutes(rng.between(5, 40)), rng.int(4, 10))) {
       const merchant = world.usualStoreFor(rng, c);
       steps.push({
@@ -154,7 +156,7 @@ const largeOneOff: Episode = (ctx) => {
   const c = world.pickVictim(rng);
   const account = everydayAccount(rng, c);
   const payee = world.newExternalParty(rng, c.country);
-  const channel = rng.chance(0.15) ? 'branch' : digitalChannel(rng, c);
+  const channel = rng.chance(0.15) && tripAt(world.seed, c, ctx.now) === undefined ? 'branch' : digitalChannel(rng, c);
   const device = channel === 'branch' ? undefined : world.deviceFor(rng, c);
   const steps: ScenarioStep[] = [];
   let at = ctx.now;

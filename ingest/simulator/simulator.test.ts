@@ -317,10 +317,11 @@ describe('simulator - trips', () => {
     // 2,000 customers at 100 events/s: each pays every 20 s or so, so a trip of days covers all of them.
     const events = createSimulator({ seed: 21, startTs: START, rate: 100, customers: 2_000, patternRate: 0 }).take(40_000);
     const located = new Map<string, { lat: number; lon: number }[]>();
+    /** Payments at home between two payments away of the same customer: a trip interrupted by home. */
+    let homeMidTrip = 0;
     for (const e of events) {
       // Backdated history (before the start) is scattered over weeks: only the stream itself counts.
       if (e.kind !== 'payment' || e.geo === undefined || e.debtor.customerId === undefined || Date.parse(e.ts) < START) continue;
-      if (e.type === 'cash_withdrawal' || e.type === 'cash_deposit' || e.type === 'cheque') continue;
       const list = located.get(e.debtor.customerId) ?? [];
       list.push({ lat: e.geo.lat, lon: e.geo.lon });
       located.set(e.debtor.customerId, list);
@@ -333,13 +334,17 @@ describe('simulator - trips', () => {
     for (const [id, list] of located) {
       const home = world.customer(world.indexOfCustomer(id)!);
       let run = 0;
+      let homeSinceAway = 0;
       for (const p of list) {
         payments++;
         if (geoSpeedKmh(0, home.lat, home.lon, { ts: 3600_000, amount: 0, lat: p.lat, lon: p.lon }) > 300) {
           away++;
           run++;
-        } else if (run > 0) {
-          runs.push(run);
+          homeMidTrip += homeSinceAway;
+          homeSinceAway = 0;
+        } else {
+          if (run > 0) runs.push(run);
+          if (run > 0 || homeSinceAway > 0) homeSinceAway++;
           run = 0;
         }
       }
@@ -349,8 +354,11 @@ describe('simulator - trips', () => {
     // About 2.4 % of people's time is spent travelling.
     expect(away / payments).toBeGreaterThan(0.005);
     expect(away / payments).toBeLessThan(0.06);
-    // Until 2026-12 each payment abroad was a one-off between payments at home: runs of 1.
+    // Until 2026-12 each payment abroad was a one-off between payments at home: runs of 1. Cash
+    // counts too: a traveller's ATM withdrawals are where they are, not at home.
     expect(runs.reduce((a, b) => a + b, 0) / runs.length).toBeGreaterThan(3);
+    // Away means away: no cash at the home branch, no transit taps at home in the middle of a trip.
+    expect(homeMidTrip).toBe(0);
   });
 });
 

@@ -89,14 +89,17 @@ export function normalPayment(rng: Rng, world: World, now: number): PaymentEvent
       return bill(rng, world, c, now);
     case 'ewallet':
       return ewallet(rng, world, c, now);
-    case 'cash_withdrawal':
-      return cashWithdrawal(rng, c);
+    case 'cash_withdrawal': {
+      const trip = tripAt(world.seed, c, now);
+      return cashWithdrawal(rng, c, trip && nearStay(trip, rng.between(-0.02, 0.02), rng.between(-0.02, 0.02)));
+    }
     case 'cash_deposit':
-      return cashDeposit(rng, c);
+      // Away, nobody pays cash in or cashes a cheque at their home branch: they pay by card instead.
+      return tripAt(world.seed, c, now) ? cardPayment(rng, world, c, now) : cashDeposit(rng, c);
     case 'remittance':
       return remittance(rng, world, c, now);
     case 'cheque':
-      return cheque(rng, world, c);
+      return tripAt(world.seed, c, now) ? cardPayment(rng, world, c, now) : cheque(rng, world, c);
   }
 }
 
@@ -210,9 +213,10 @@ function ewallet(rng: Rng, world: World, c: Customer, now: number): PaymentEvent
  * says which way the cash went. Keying on the customer's account is what structuring and
  * velocity features need.
  */
-export function cashWithdrawal(rng: Rng, c: Customer): PaymentEventWire {
+export function cashWithdrawal(rng: Rng, c: Customer, away?: Place): PaymentEventWire {
   const account = everydayAccount(rng, c);
-  const atm = rng.chance(0.85);
+  // A traveller takes cash from an ATM where they are (`away`), never at their branch.
+  const atm = away !== undefined || rng.chance(0.85);
   const raw = ticket(rng, atm ? 120 : 900, atm ? 0.6 : 0.8, account.currency, Math.sqrt(spendOf(c)));
   const party = ownParty(account);
   return paymentEvent(rng, {
@@ -223,7 +227,7 @@ export function cashWithdrawal(rng: Rng, c: Customer): PaymentEventWire {
     debtor: party,
     creditor: party,
     card: atm ? account.card : undefined,
-    place: c,
+    place: away ?? c,
   });
 }
 
