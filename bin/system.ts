@@ -82,7 +82,7 @@ const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
  * The demo's simulator sends what it made in each tenth of a second as one publish (its envelopes),
  * on the tenth. Left to itself it published every event as it fell due — at 50 events/s a message
  * of one event every 20 ms, each then a micro-batch of its own for the processors (a Redis script
- * call, a publish, an ack) and a message for the writer: 5.5 ms of riskstream CPU per event at
+ * call, a publish, an ack) and a message for the writer: 5.1 ms of riskstream CPU per event at
  * 50/s, 3.8 ms sent so (BENCHMARKS.md, 2026-12-07). Its events wait at most this long before
  * ingest; decision latency is measured from ingest, and the dashboard's seconds are unchanged.
  */
