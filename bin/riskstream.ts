@@ -124,7 +124,7 @@ program
   .command('simulate')
   .description('emit simulated traffic: onto the bus (default), to an ingest URL, or as NDJSON to a file')
   .option('--rate <n>', 'events per second', wholeNumber, 500)
-  .option('--seed <n>', 'world seed (same seed, same stream)', wholeNumber, 42)
+  .option('--seed <n>', 'world seed (the same seed, --start, --rate and --customers give the same stream)', wholeNumber, 42)
   .option('--customers <n>', 'customers of the simulated bank (default: sized from --rate, 20,000–500,000)', wholeNumber)
   .option('--count <n>', 'stop after this many events (1 or more)', atLeastOne)
   .option('--duration <s>', 'stop after this many seconds, 1 or more (with --out: of event time)', atLeastOne)
