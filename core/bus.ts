@@ -697,7 +697,11 @@ const MAX_INGEST_MS = Date.UTC(2100, 0, 1);
  * decision, and it would read as decades of latency.
  */
 export function ingestTsOf(message: JsMsg): number | null {
-  const value = message.headers?.get(HEADER_INGEST_TS);
+  return ingestTsFromHeader(message.headers?.get(HEADER_INGEST_TS));
+}
+
+/** An Rs-Ingest-Ts header's value read as ingestTsOf reads it (null for none, or one no clock gives). */
+export function ingestTsFromHeader(value: string | null | undefined): number | null {
   if (!value) return null;
   const ts = Number(value);
   return Number.isInteger(ts) && ts >= MIN_INGEST_MS && ts < MAX_INGEST_MS ? ts : null;
