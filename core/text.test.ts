@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneLine } from './text.js';
+import { oneLine, wellFormed } from './text.js';
 
 describe('oneLine', () => {
   it('puts a text on one line and cuts it with an ellipsis', () => {
@@ -8,5 +8,19 @@ describe('oneLine', () => {
     expect(oneLine('E\u001b[2J\u0007x\ufffdy', 20)).toBe('E?[2J?x?y');
     expect(oneLine('abcdefghij', 10)).toBe('abcdefghij');
     expect(oneLine('abcdefghijk', 10)).toBe('abcdefghi…');
+  });
+});
+
+describe('wellFormed', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a\ud83d\ude00b', 'a\ud83d\ude00b'],
+    ['a\ud83db', 'a\ufffdb'],
+    ['a\ude00b', 'a\ufffdb'],
+    ['\ude00\ud83d', '\ufffd\ufffd'],
+    ['\ud83d\ud83d\ude00', '\ufffd\ud83d\ude00'],
+    ['end\ud83d', 'end\ufffd'],
+  ])('wellFormed - %j becomes %j', (input, output) => {
+    expect(wellFormed(input)).toBe(output);
   });
 });

@@ -10,3 +10,15 @@ export function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
+
+/** A lone UTF-16 surrogate: half of a pair whose other half is missing. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The text with each lone surrogate replaced by U+FFFD, as String.prototype.toWellFormed does (not
+ * in this TypeScript library target): what a UTF-8 store would make of it, done before, so that the
+ * text stored is the text meant.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}

@@ -52,12 +52,13 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * Runs a field-by-field mapper and turns a WireFieldError into a schema refusal. A lone UTF-16
  * surrogate is refused first, as for events: storage turns it into U+FFFD, so a key holding one is
  * stored as another than the one deduplicated on (every redelivery a new row), or refused by the
- * insert without naming the field.
+ * insert without naming the field. `allow` leaves them to the mapper (a dead letter, keyed by a
+ * digest of its bytes, stores its text made well formed: refused, it could only be dropped).
  */
-export function mapWire<R>(data: Uint8Array, map: (value: unknown, text: string) => RowOutcome<R>): RowOutcome<R> {
+export function mapWire<R>(data: Uint8Array, map: (value: unknown, text: string) => RowOutcome<R>, loneSurrogates: 'refuse' | 'allow' = 'refuse'): RowOutcome<R> {
   const parsed = parsePayload(data);
   if (!parsed.ok) return refused('RS_ERR_BUS_JSON', parsed.reason);
-  if (SURROGATE_ESCAPE.test(parsed.text)) {
+  if (loneSurrogates === 'refuse' && SURROGATE_ESCAPE.test(parsed.text)) {
     const lone = jsonTextErrors(parsed.text, parsed.value).filter((e) => e.rule === 'unicode');
     if (lone.length > 0) return refused('RS_ERR_BUS_SCHEMA', lone.map((e) => `${e.path || '/'} ${e.message}`).join('; '));
   }

@@ -177,6 +177,16 @@ describe('decision, alert and dead-letter rows', () => {
     expect(first.row).toMatchObject({ source: 'processors', stream_seq: 42, code: 'RS_ERR_BUS_SCHEMA' });
     expect(deadLetterRow(msg('t1.dlq.x', { v: 1 }))).toMatchObject({ ok: false, code: 'RS_ERR_BUS_SCHEMA' });
   });
+
+  it('rows - a dead letter holding a lone surrogate (a field name in its reason, a payload cut inside a pair) is stored with U+FFFD in its place, not dropped', () => {
+    const letter: DeadLetterWire = { v: 1, source: 'processors', subject: 't1.ev.payment.1', streamSeq: 7, code: 'RS_ERR_BUS_SCHEMA', reason: '/x\udc00 unknown field', at: TS, payload: '{"x\udc00":1} \ud83d' };
+    const mapped = deadLetterRow(msg('t1.dlq.processors', letter));
+    expect(mapped).toMatchObject({ ok: true, row: { reason: '/x\ufffd unknown field', payload: '{"x\ufffd":1} \ufffd' } });
+    // the key is the message's digest, as for any letter: a re-delivery is the same row
+    expect(mapped.ok && mapped.key).toBe((deadLetterRow(msg('t1.dlq.processors', letter)) as { key: string }).key);
+    // a whole pair is no lone surrogate
+    expect(deadLetterRow(msg('t1.dlq.processors', { ...letter, reason: 'ok \ud83d\ude00' }))).toMatchObject({ ok: true, row: { reason: 'ok \ud83d\ude00' } });
+  });
 });
 
 describe('the writer’s structural event check (fastEventRow)', () => {
