@@ -61,6 +61,8 @@ export type AccountView = {
   readonly timeline: readonly TimelineEntry[];
   /** Pass as `before` for the next page; null on the last page. */
   readonly nextBefore: number | null;
+  /** The event times the totals and the timeline cover: `since` inclusive, `until` exclusive (epoch ms). */
+  readonly window: TimeWindow;
 };
 
 export type AccountQuery = WindowQuery & {
@@ -93,6 +95,7 @@ export async function getAccount(client: SqlClient, database: string, accountId:
     totals,
     timeline: mask ? timeline.map((e) => (e.counterparty ? { ...e, counterparty: maskParty(e.counterparty) } : e)) : timeline,
     nextBefore: page.nextBefore,
+    window,
   };
 }
 

@@ -174,6 +174,8 @@ describe('data reads - account view', () => {
       totals: { events: 0, firstSeen: null, lastSeen: null, inUsd: '0.00', outUsd: '0.00', alerts: 0, blocked: 0 },
       timeline: [],
       nextBefore: null,
+      // the default window: 7 days back to a day ahead of now (the live page adds nothing outside it)
+      window: { since: NOW - 7 * 86_400_000, until: NOW + 86_400_000 },
     });
   });
 

@@ -121,6 +121,8 @@ describe('data API - answers', () => {
     const account = response.json<AccountAnswer>();
     expect(account.customer).toMatchObject({ customerId: 'C-T1', name: 'Ann Lee', segment: 'vip' });
     expect(account.totals).toMatchObject({ events: 7, inUsd: '1005.00', alerts: 2, blocked: 1 });
+    // the event times read, for a live page to add only decisions inside them
+    expect(account.window).toEqual({ since: NOW - 7 * 86_400_000, until: NOW + 86_400_000 });
     expect(account.timeline.map((e) => e.eventId)).toEqual(['t-self', 't-out-5']);
     const next = (await get(`/api/accounts/T-1?limit=3&before=${account.nextBefore}`, ['risk_monitor'])).json<AccountAnswer>();
     expect(next.timeline.map((e) => e.eventId)).toEqual(['t-out-4', 't-out-3', 't-in-1']);

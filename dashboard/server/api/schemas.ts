@@ -198,6 +198,10 @@ export const AccountAnswer = Type.Object({
   }),
   timeline: Type.Array(TimelineEntry),
   nextBefore: nullable(Type.Integer({ description: 'Pass as before for the next page; null on the last.' })),
+  window: Type.Object({
+    since: Type.Integer({ description: 'The first event time the totals and the timeline cover, epoch ms (inclusive).' }),
+    until: Type.Integer({ description: 'The event time they end at, epoch ms (exclusive).' }),
+  }, { description: 'The event times read: a live client adds to the totals only decisions on events inside it.' }),
 }, { title: 'AccountAnswer', description: 'Profile, totals and a page of the timeline (AccountAnswer).' });
 
 export const NetworkAnswer = Type.Object({

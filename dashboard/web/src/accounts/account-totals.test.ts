@@ -9,7 +9,7 @@ function entry(eventId: string, ts: number): TimelineEntry {
 }
 
 function answer(timeline: TimelineEntry[], nextBefore: number | null = null): AccountAnswer {
-  return { accountId: 'A', customer: null, timeline, nextBefore, totals: { events: 2, firstSeen: T, lastSeen: T + 5_000, inUsd: '10.00', outUsd: '20.50', alerts: 3, blocked: 1 } };
+  return { accountId: 'A', customer: null, timeline, nextBefore, window: { since: T - 7 * 86_400_000, until: T + 86_400_000 }, totals: { events: 2, firstSeen: T, lastSeen: T + 5_000, inUsd: '10.00', outUsd: '20.50', alerts: 3, blocked: 1 } };
 }
 
 function decision(eventId: string, overrides: Partial<DecisionSummary> = {}): DecisionSummary {
@@ -58,6 +58,16 @@ describe('account totals - live', () => {
     totals.add(decision('e8', { eventTs: T + 1_000 }));
     expect(totals.totals?.events).toBe(2);
     totals.add(decision('e9', { eventTs: T + 6_000 }));
+    expect(totals.totals?.events).toBe(3);
+  });
+
+  it('a decision on an event outside the event times the read covered (old data replayed, a late event) is left out, as a reload would leave it', () => {
+    const totals = new LiveAccountTotals('A');
+    totals.read(answer([entry('e1', T + 5_000)]), T + 20_000);
+    expect(totals.add(decision('old', { eventTs: T - 7 * 86_400_000 - 1, action: 'block' }))).toBe(false);
+    expect(totals.add(decision('ahead', { eventTs: T + 86_400_000 }))).toBe(false);
+    expect(totals.totals).toMatchObject({ events: 2, blocked: 1, outUsd: '20.50' });
+    expect(totals.add(decision('edge', { eventTs: T - 7 * 86_400_000 }))).toBe(true);
     expect(totals.totals?.events).toBe(3);
   });
 

@@ -19,6 +19,8 @@ export class LiveAccountTotals {
   private _inRead = new Set<string>();
   /** The oldest event time the page holds when older pages exist (older events may be counted on them), else -Infinity. */
   private _unknownBefore = -Infinity;
+  /** The event times the read covered (its totals count no event outside them). */
+  private _window = { since: -Infinity, until: Infinity };
   private readonly _recent: DecisionSummary[] = [];
   private readonly _recentIds = new Set<string>();
 
@@ -49,6 +51,8 @@ export class LiveAccountTotals {
     this._inRead = new Set(answer.timeline.map((entry) => entry.eventId));
     const oldest = answer.timeline[answer.timeline.length - 1];
     this._unknownBefore = answer.nextBefore !== null && oldest !== undefined ? oldest.ts : -Infinity;
+    // (a server from before the window was in the answer: everything counts, as before)
+    this._window = answer.window ?? { since: -Infinity, until: Infinity };
     for (const decision of this._recent) this._apply(decision);
   }
 
@@ -65,6 +69,8 @@ export class LiveAccountTotals {
     const base = this._totals;
     // In the read already: on its page, or older than its page with older pages unread.
     if (base === null || this._inRead.has(decision.eventId) || decision.eventTs < this._unknownBefore) return false;
+    // Outside the event times the read covered (a replay of old data, a late event): a reload would not count it.
+    if (decision.eventTs < this._window.since || decision.eventTs >= this._window.until) return false;
     const id = this.accountId;
     const payment = decision.eventKind === 'payment';
     const cashHere = decision.accountId === decision.counterpartyId;
