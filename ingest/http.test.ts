@@ -198,6 +198,12 @@ describe.each([
       const large = await refused('RS_ERR_INGEST_TOO_LARGE');
       expect((await post('/v1/events', JSON.stringify(payment('b19', { reference: 'x'.repeat(70_000) })))).statusCode).toBe(413);
       expect(await refused('RS_ERR_INGEST_TOO_LARGE')).toBe(large + 1);
+      // refused for its query string: its event is refused too
+      const query = await refused('RS_ERR_BAD_REQUEST');
+      for (const [path, body] of [['/v1/events?wiat=decision', JSON.stringify(payment('b20'))], ['/v1/events?wait=decision&timeoutMs=0', JSON.stringify(payment('b21'))], ['/v1/events?timeoutMs=5', JSON.stringify(payment('b22'))], ['/v1/events:batch?wait=decision', JSON.stringify([payment('b23')])]] as const) {
+        expect((await post(path, body)).statusCode, path).toBe(400);
+      }
+      expect(await refused('RS_ERR_BAD_REQUEST')).toBe(query + 4);
     });
 
     it('counts refused keys among the rejected events', async () => {

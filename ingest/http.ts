@@ -145,6 +145,12 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     throw new RiskstreamError(code, describeErrors(errors), { errors });
   }
 
+  /** A request refused for its query string: its events are refused too, and counted so. */
+  function refuseQuery(message: string, errors: readonly FieldError[]): never {
+    opts.metrics.eventsRejected.inc({ code: 'RS_ERR_BAD_REQUEST' });
+    throw new RiskstreamError('RS_ERR_BAD_REQUEST', message, { errors });
+  }
+
   async function publishOrFail(event: ValidatedEvent, replyTo?: string): Promise<PublishResult> {
     try {
       return await opts.publisher.publish(event, 'http', replyTo);
@@ -166,20 +172,19 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
       // a misspelt parameter (?wiat=decision) would otherwise be an answer without the wait asked for
       const unknown = Object.keys((request.query ?? {}) as Record<string, unknown>).filter((name) => name !== 'wait' && name !== 'timeoutMs');
       if (unknown.length > 0) {
-        throw new RiskstreamError('RS_ERR_BAD_REQUEST', `query.${unknown[0]} is not a parameter of POST /v1/events (it takes wait=decision and timeoutMs)`, {
-          errors: unknown.map((name) => ({ path: `query.${name}`, rule: 'unknown_parameter', message: 'POST /v1/events takes wait and timeoutMs only' })),
-        });
+        refuseQuery(
+          `query.${unknown[0]} is not a parameter of POST /v1/events (it takes wait=decision and timeoutMs)`,
+          unknown.map((name) => ({ path: `query.${name}`, rule: 'unknown_parameter', message: 'POST /v1/events takes wait and timeoutMs only' })),
+        );
       }
       const wait = request.query.wait;
       if (wait !== undefined && wait !== 'decision') {
-        throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'wait must be "decision"', { errors: [{ path: 'query.wait', rule: 'enum', message: 'must be decision' }] });
+        refuseQuery('wait must be "decision"', [{ path: 'query.wait', rule: 'enum', message: 'must be decision' }]);
       }
-      const timeoutMs = parseTimeout(request.query.timeoutMs);
+      const timeoutMs = parseTimeout(request.query.timeoutMs, refuseQuery);
       if (wait !== 'decision') {
         if (request.query.timeoutMs !== undefined) {
-          throw new RiskstreamError('RS_ERR_BAD_REQUEST', 'timeoutMs is for wait=decision', {
-            errors: [{ path: 'query.timeoutMs', rule: 'dependency', message: 'only with wait=decision' }],
-          });
+          refuseQuery('timeoutMs is for wait=decision', [{ path: 'query.timeoutMs', rule: 'dependency', message: 'only with wait=decision' }]);
         }
         const published = await publishOrFail(event);
         return reply.code(202).send({ id: published.id, status: published.duplicate ? 'duplicate' : 'accepted', seq: published.seq });
@@ -219,9 +224,10 @@ export const ingestPlugin: FastifyPluginAsync<IngestPluginOptions> = async (app,
     // a batch takes no parameter: ?wait=decision here would be a wait that never happens
     const parameters = Object.keys((request.query ?? {}) as Record<string, unknown>);
     if (parameters.length > 0) {
-      throw new RiskstreamError('RS_ERR_BAD_REQUEST', `query.${parameters[0]} is not a parameter of the batch route (wait=decision is for POST /v1/events)`, {
-        errors: parameters.map((name) => ({ path: `query.${name}`, rule: 'unknown_parameter', message: 'the batch route takes no query parameters' })),
-      });
+      refuseQuery(
+        `query.${parameters[0]} is not a parameter of the batch route (wait=decision is for POST /v1/events)`,
+        parameters.map((name) => ({ path: `query.${name}`, rule: 'unknown_parameter', message: 'the batch route takes no query parameters' })),
+      );
     }
     const contentType = String(request.headers['content-type'] ?? '');
     const items = splitBatch(String(request.body ?? ''), contentType, maxBatchEvents, reject);
@@ -306,13 +312,11 @@ async function storedDecision(reader: DecisionReader | undefined, eventId: strin
   }
 }
 
-function parseTimeout(raw: string | undefined): number {
+function parseTimeout(raw: string | undefined, refuse: (message: string, errors: readonly FieldError[]) => never): number {
   if (raw === undefined) return DEFAULT_WAIT_MS;
   const value = /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < 1 || value > MAX_WAIT_MS) {
-    throw new RiskstreamError('RS_ERR_BAD_REQUEST', `timeoutMs must be an integer from 1 to ${MAX_WAIT_MS}`, {
-      errors: [{ path: 'query.timeoutMs', rule: 'range', message: `must be 1..${MAX_WAIT_MS}` }],
-    });
+    refuse(`timeoutMs must be an integer from 1 to ${MAX_WAIT_MS}`, [{ path: 'query.timeoutMs', rule: 'range', message: `must be 1..${MAX_WAIT_MS}` }]);
   }
   return value;
 }
