@@ -9,6 +9,7 @@ import { customerEvent } from './events.js';
 import { pastPayments } from './history.js';
 import { eventId } from './ids.js';
 import { planLoan } from './loans.js';
+import { reportedPlace } from './location-error.js';
 import { PATTERNS } from './patterns/index.js';
 import { Rng } from './rng.js';
 import { PATTERN_NAMES, type PatternContext, type PatternName, type ScenarioStep } from './scenario.js';
@@ -138,6 +139,9 @@ class SimulatorImpl implements Simulator {
   private readonly _idRng: Rng;
   /** The senders' balances: a stream of its own, so that they change no other draw. */
   private readonly _balanceRng: Rng;
+  /** Location error on the reported `geo` (`location-error.ts`): a stream of its own as well. */
+  private readonly _geoRng: Rng;
+  private readonly _seed: number;
   private readonly _time: Timing;
   private _step: number;
   private _rate: number;
@@ -191,6 +195,8 @@ class SimulatorImpl implements Simulator {
     this._rng = Rng.of(seed, 0x7a);
     this._idRng = Rng.of(seed, 0x1d);
     this._balanceRng = Rng.of(seed, 0xba1);
+    this._geoRng = Rng.of(seed, 0x6e0);
+    this._seed = seed;
     this._time = timing(timeScale, loanTimeScale);
     this._rate = rate;
     this._step = 1000 / rate;
@@ -415,6 +421,8 @@ class SimulatorImpl implements Simulator {
     event.ts = this._formatter.format(ts);
     event.labels = draft.labels;
     if (event.kind === 'payment' && event.debtorBalance === undefined && draft.withoutBalance !== true) this._addBalance(event);
+    // Where the payer is becomes where the bank is told they are, for every payment alike.
+    if (event.kind === 'payment' && event.geo !== undefined) event.geo = reportedPlace(this._geoRng, this._seed, event.channel, event.geo, event.device?.ip);
     this._emitted++;
     return event;
   }

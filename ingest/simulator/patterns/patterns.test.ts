@@ -144,7 +144,8 @@ describe('patterns - no leaks', () => {
   it('places fraud near the usual fraud cities often, but ordinary travellers there too, and some fraud near home', () => {
     // Until 2026-12 every located fraud event and no ordinary one was within 30 km of a fraud city.
     const events = payments(createSimulator({ seed: 16, startTs: START, customers: 5_000, patterns: ['card_testing', 'account_takeover'], patternRate: 0.01 }).take(60_000));
-    const nearFraudCity = (p: PaymentEventWire): boolean => p.geo !== undefined && FRAUD_CITIES.some((c) => distanceKm(p.geo!, c) < 30);
+    // Within 100 km: the position of an app or online payment comes from its IP, often tens of km off.
+    const nearFraudCity = (p: PaymentEventWire): boolean => p.geo !== undefined && FRAUD_CITIES.some((c) => distanceKm(p.geo!, c) < 100);
     const located = (list: PaymentEventWire[]): PaymentEventWire[] => list.filter((p) => p.geo !== undefined);
     const fraud = located(events.filter((p) => p.labels?.fraud === true));
     const normal = located(events.filter((p) => p.labels?.patterns.length === 0));
