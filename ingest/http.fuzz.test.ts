@@ -5,13 +5,12 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERRORS, createLogger, createMetrics, splitEnvelopeText, type DecisionWire } from '../core/index.js';
-import { combineChecks } from '../dashboard/server/health.js';
-import { buildServer } from '../dashboard/server/server.js';
+import { ERRORS, splitEnvelopeText, type DecisionWire } from '../core/index.js';
 import { brokenEventText, eventText, fuzzParams, type EventText } from '../test/event-mutations.js';
 import { createHarness, type Harness } from '../test/harness.js';
-import { decisionsPlugin, ingestPlugin } from './http.js';
-import { DecisionWaiters, createEventPublisher } from './publisher.js';
+import { decisionsPlugin } from './http.js';
+import type { DecisionWaiters } from './publisher.js';
+import { ingestTestApp } from './test-fixtures.js';
 
 let h: Harness;
 let app: FastifyInstance;
@@ -30,41 +29,21 @@ describe.each([
 ])('ingest fuzz, %s', (_mode, maxRecords) => {
   beforeAll(async () => {
     h = await createHarness();
-    const metrics = createMetrics();
-    waiters = new DecisionWaiters(h.bus);
     accepted.clear();
     duplicates.clear();
-    const grouping = maxRecords > 1 ? { redis: h.redis, maxRecords, seenTtlSeconds: 120, logger: createLogger('silent') } : undefined;
-    const publisher = createEventPublisher(h.bus, 4, metrics, grouping);
-    app = await buildServer({
-      logger: createLogger('silent'),
-      metrics,
-      health: combineChecks({ nats: () => h.bus.nc.flush() }),
-      plugins: [
-        async (a) =>
-          void (await a.register(ingestPlugin, {
-            apiKey: h.config.apiKey,
-            publisher,
-            waiters,
-            decisions: undefined,
-            metrics,
-            maxEventBytes: MAX_EVENT_BYTES,
-            maxBatchEvents: MAX_BATCH_EVENTS,
-          })),
-        // storage that holds one decision and fails for one id: the route's answers, not storage, are under test
-        async (a) =>
-          void (await a.register(decisionsPlugin, {
-            apiKey: h.config.apiKey,
-            decisions: {
-              async getDecision(id: string) {
-                if (id === 'storage-down') throw new Error('connection refused');
-                return id === 'pay-0001' ? ({ eventId: id } as unknown as DecisionWire) : null;
-              },
-            },
-            retentionDays: 30,
-          })),
-      ],
-    });
+    // storage that holds one decision and fails for one id: the route's answers, not storage, are under test
+    const storage = async (a: FastifyInstance) =>
+      void (await a.register(decisionsPlugin, {
+        apiKey: h.config.apiKey,
+        decisions: {
+          async getDecision(id: string) {
+            if (id === 'storage-down') throw new Error('connection refused');
+            return id === 'pay-0001' ? ({ eventId: id } as unknown as DecisionWire) : null;
+          },
+        },
+        retentionDays: 30,
+      }));
+    ({ app, waiters } = await ingestTestApp(h, maxRecords, { maxEventBytes: MAX_EVENT_BYTES, maxBatchEvents: MAX_BATCH_EVENTS, more: [storage] }));
   });
 
   afterAll(async () => {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DUPLICATE_REPLY, HEADER_REPLY, createLogger, createMetrics } from '../core/index.js';
-import { buildServer } from '../dashboard/server/server.js';
-import { combineChecks } from '../dashboard/server/health.js';
+import { DUPLICATE_REPLY, HEADER_REPLY } from '../core/index.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
-import { apiKeyGuard, batchStatus, ingestPlugin, type BatchLine } from './http.js';
-import { createEventPublisher, DecisionWaiters } from './publisher.js';
+import { apiKeyGuard, batchStatus, type BatchLine } from './http.js';
+import type { DecisionWaiters } from './publisher.js';
+import { ingestTestApp } from './test-fixtures.js';
 
 let h: Harness;
 let app: FastifyInstance;
@@ -18,26 +17,7 @@ describe.each([
 ])('ingest over HTTP, %s', (_mode, maxRecords) => {
   beforeAll(async () => {
     h = await createHarness();
-    const metrics = createMetrics();
-    waiters = new DecisionWaiters(h.bus);
-    const grouping = maxRecords > 1 ? { redis: h.redis, maxRecords, seenTtlSeconds: 120, logger: createLogger('silent') } : undefined;
-    const publisher = createEventPublisher(h.bus, 4, metrics, grouping);
-    app = await buildServer({
-      logger: createLogger('silent'),
-      metrics,
-      health: combineChecks({ nats: () => h.bus.nc.flush() }),
-      plugins: [
-        async (a) =>
-          void (await a.register(ingestPlugin, {
-            apiKey: h.config.apiKey,
-            publisher,
-            waiters,
-            decisions: undefined,
-            metrics,
-            maxBatchEvents: 50,
-          })),
-      ],
-    });
+    ({ app, waiters } = await ingestTestApp(h, maxRecords, { maxBatchEvents: 50 }));
   });
 
   afterAll(async () => {
