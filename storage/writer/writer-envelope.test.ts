@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_BATCH, HEADER_MSG_ID, createLogger, createMetrics, encodeEnvelope, messageHeaders } from '../../core/index.js';
 import { createHarness, eventually, payment, type Harness } from '../../test/harness.js';
-import { createClickHouse, type ClickHouse } from '../clickhouse.js';
-import { migrate } from '../schema/migrate.js';
+import type { ClickHouse } from '../clickhouse.js';
+import { closeTestDatabase, openTestDatabase } from '../test-database.js';
 import { numberOf, selectRows } from '../sql.js';
 import { decision } from '../test-fixtures.js';
 import { createWriter, pendingLimitFor, type Writer } from './writer.js';
@@ -17,17 +17,14 @@ let envelopes = 0;
 
 beforeAll(async () => {
   h = await createHarness();
-  ch = await createClickHouse({ dataDir: h.dataDir, database: h.names.database });
-  await migrate(ch.client, { database: h.names.database, retentionDays: 30 });
+  ch = await openTestDatabase(h);
   writer = createWriter({ bus: h.bus, client: ch.client, names: h.names, metrics: createMetrics(), logger: createLogger('silent'), maxWaitMs: 100, lagPollMs: 100 });
   await writer.start();
 });
 
 afterAll(async () => {
   await writer?.drain();
-  await ch?.client.command({ query: `DROP DATABASE IF EXISTS \`${h.names.database}\`` });
-  await ch?.close();
-  await h?.cleanup();
+  await closeTestDatabase(h, ch);
 });
 
 /** Publishes records as one envelope, with a fresh dedup id each time; resolves with its stream sequence. */

@@ -6,8 +6,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetrics, messageHeaders } from '../../core/index.js';
 import { createHarness, eventually, payment, type Harness } from '../../test/harness.js';
-import { createClickHouse, type ClickHouse } from '../clickhouse.js';
-import { migrate } from '../schema/migrate.js';
+import type { ClickHouse } from '../clickhouse.js';
+import { closeTestDatabase, openTestDatabase } from '../test-database.js';
 import type { RawTable } from '../schema/tables.js';
 import { numberOf, selectRows, type SqlClient } from '../sql.js';
 import { alert } from '../test-fixtures.js';
@@ -42,15 +42,12 @@ const LATE_MS = NOW - 3 * 3600_000;
 
 beforeAll(async () => {
   h = await createHarness();
-  ch = await createClickHouse({ dataDir: h.dataDir, database: h.names.database });
-  await migrate(ch.client, { database: h.names.database, retentionDays: 30 });
+  ch = await openTestDatabase(h);
 });
 
 afterAll(async () => {
   await writer?.drain();
-  await ch?.client.command({ query: `DROP DATABASE IF EXISTS \`${h.names.database}\`` });
-  await ch?.close();
-  await h?.cleanup();
+  await closeTestDatabase(h, ch);
 });
 
 describe('writer - the minutes of each insert', () => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerLag, createLogger, createMetrics, ingestTsFromHeader, messageHeaders, type DeadLetterWire } from '../../core/index.js';
 import { FUZZ_SEED, busBytes, busMessage, mutatedText, recordsOnBus, withUniqueIds, type BusMessage, type Json } from '../../test/event-mutations.js';
 import { createHarness, eventually, type Harness } from '../../test/harness.js';
-import { createClickHouse, type ClickHouse } from '../clickhouse.js';
-import { migrate } from '../schema/migrate.js';
+import type { ClickHouse } from '../clickhouse.js';
+import { closeTestDatabase, openTestDatabase } from '../test-database.js';
 import { selectRows } from '../sql.js';
 import { alert, decision } from '../test-fixtures.js';
 import { prepareRow, EVENT_ROWS, DECISION_ROWS, type RowSpec } from './line-tables.js';
@@ -23,17 +23,14 @@ let writer: Writer;
 
 beforeAll(async () => {
   h = await createHarness();
-  ch = await createClickHouse({ dataDir: h.dataDir, database: h.names.database });
-  await migrate(ch.client, { database: h.names.database, retentionDays: RETENTION_DAYS });
+  ch = await openTestDatabase(h, RETENTION_DAYS);
   writer = createWriter({ bus: h.bus, client: ch.client, names: h.names, metrics: createMetrics(), logger: createLogger('silent'), maxWaitMs: 100, lagPollMs: 100, retentionDays: RETENTION_DAYS });
   await writer.start();
 });
 
 afterAll(async () => {
   await writer?.drain();
-  await ch?.client.command({ query: `DROP DATABASE IF EXISTS \`${h.names.database}\`` });
-  await ch?.close();
-  await h?.cleanup();
+  await closeTestDatabase(h, ch);
 });
 
 const ALERT_ROWS: RowSpec<{ ts: string }> = { map: alertRow, partitionOf: () => '', minuteOf: (r) => Number.parseInt(r.ts, 10) - (Number.parseInt(r.ts, 10) % 60) };
