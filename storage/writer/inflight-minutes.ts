@@ -130,6 +130,7 @@ export class InflightMinutes {
   private readonly _doubtful: Set<number>;
   /** Set after a failed write, so that a broken folder warns once rather than every second. */
   private _failing = false;
+  /** The last write's number (InflightRecord.write): from a random start, so that no other process's record shares it. */
   private _write = Math.floor(Math.random() * 2 ** 40);
 
   constructor(dataDir: string, database: string, table: RawTable, logger: Logger) {
