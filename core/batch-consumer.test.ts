@@ -1,7 +1,7 @@
 // BatchConsumer against the real JetStream: batches close by weight (envelopes count their
 // records) or by message count, whichever comes first, and every message reaches the handler once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, eventually, type Harness } from '../test/harness.js';
+import { createHarness, deleteConsumer, eventually, type Harness } from '../test/harness.js';
 import { BatchConsumer, PendingLimiter, connectBus, ensureConsumer, messageHeaders, pendingLimit, type JsMsg } from './bus.js';
 import { HEADER_BATCH, declaredRecords } from './envelope.js';
 import { createLogger } from './log.js';
@@ -327,7 +327,8 @@ describe('batch consumer - failures', () => {
     await eventually(() => (seen.has('kept-a-0') ? true : undefined), 10_000, 'the first message');
 
     // As when a server comes back without its store (here the stream stays, the consumer goes).
-    await h.bus.jsm.consumers.delete(spec.stream, spec.durable);
+    await eventually(async () => ((await consumer.info()).num_ack_pending === 0 ? true : undefined), 10_000, 'the first message acknowledged');
+    await deleteConsumer(h.bus, spec.stream, spec.durable);
     await publishAll(subject, [0], 'kept-b');
     await eventually(() => (seen.has('kept-b-0') ? true : undefined), 15_000, 'a message published after the consumer was lost');
     expect((await h.bus.jsm.consumers.info(spec.stream, spec.durable)).name).toBe('recreated');

@@ -19,7 +19,7 @@ import {
   type DecisionWire,
 } from '../core/index.js';
 import { EVENT_EXAMPLES } from '../core/contracts/examples.js';
-import { createHarness, eventually, payment, type Harness } from '../test/harness.js';
+import { createHarness, deleteConsumer, eventually, payment, type Harness } from '../test/harness.js';
 import { createDecider } from './decide/index.js';
 import { createFeatureStore } from './features/index.js';
 import { createFraudRulesScorer } from './fraud/index.js';
@@ -160,7 +160,7 @@ describe('processor runner - envelopes', () => {
     const eventsStored = (await h.bus.jsm.streams.info(h.names.streams.events)).state.messages;
     await processor.drain();
     // Without its durable consumer the next processor starts again from the first input.
-    await h.bus.jsm.consumers.delete(h.names.streams.events, h.names.consumers.processors);
+    await deleteConsumer(h.bus, h.names.streams.events, h.names.consumers.processors);
     processor = startProcessor();
     await processor.start();
     await allInputsAcknowledged();

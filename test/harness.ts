@@ -90,6 +90,18 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
   }
 }
 
+/**
+ * Deletes a durable consumer, as a test does to stand for a server that lost it. NATS 2.9 can fail
+ * a delete that races the consumer's own state write ("unlinkat …/obs/NAME: directory not empty",
+ * seen in CI), so a failed delete is tried again until the consumer is gone.
+ */
+export async function deleteConsumer(bus: Bus, stream: string, durable: string): Promise<void> {
+  await eventually(async () => {
+    if (await bus.jsm.consumers.delete(stream, durable).catch(() => false)) return true;
+    return (await bus.jsm.consumers.info(stream, durable).then(() => false, () => true)) || undefined;
+  }, 10_000, `consumer ${durable} deleted`);
+}
+
 /** The spine issue's example payment (as in docs/events.md), with a fresh id and time. */
 export function payment(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...structuredClone(EVENT_EXAMPLES.payment[0]!.event), id, ts: new Date().toISOString(), ...overrides };

@@ -2,7 +2,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetrics, messageHeaders, type EventKind, type Metrics } from '../../core/index.js';
-import { createHarness, eventually, payment, type Harness } from '../../test/harness.js';
+import { createHarness, deleteConsumer, eventually, payment, type Harness } from '../../test/harness.js';
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { createReadModels, type ReadModels } from '../read-models/index.js';
 import { migrate } from '../schema/migrate.js';
@@ -130,9 +130,9 @@ describe('writer', () => {
     await writer!.drain();
     const { streams, consumers } = h.names;
     // Deleting the durable consumers makes the next writer start from the first message of each stream.
-    await h.bus.jsm.consumers.delete(streams.events, consumers.writerEvents);
-    await h.bus.jsm.consumers.delete(streams.decisions, consumers.writerDecisions);
-    await h.bus.jsm.consumers.delete(streams.alerts, consumers.writerAlerts);
+    await deleteConsumer(h.bus, streams.events, consumers.writerEvents);
+    await deleteConsumer(h.bus, streams.decisions, consumers.writerDecisions);
+    await deleteConsumer(h.bus, streams.alerts, consumers.writerAlerts);
     writer = startWriter();
     await writer.start();
     await eventually(() => {
