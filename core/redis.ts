@@ -104,8 +104,44 @@ async function startClient(redis: Redis, url: string, logger: Logger | undefined
     const next = REFUSED_CREDENTIALS.test(reason) ? CHECK_CREDENTIALS : redisHowToStart(url);
     throw new ServiceUnavailableError(`Redis is not reachable at ${safeUrl(url)} (${reason}). ${next}`);
   }
+  const problem = redisServerProblem(await redis.info().catch(() => ''), url);
+  if (problem !== null) {
+    redis.disconnect();
+    throw new ServiceUnavailableError(problem);
+  }
   started = true;
   return redis;
+}
+
+/** The oldest Redis riskstream runs on: its scripts keep TTLs with SET … KEEPTTL (6.0). */
+const MIN_REDIS_VERSION = [6, 0] as const;
+
+/**
+ * What makes a Redis that answers unfit for riskstream, from its INFO, or null. Each would
+ * otherwise fail later and less clearly: a cluster node answers MOVED or CROSSSLOT to the
+ * processors' batches, a replica READONLY to every write (or, when writable, loses them at its
+ * next sync), and a server older than MIN_REDIS_VERSION "syntax error" to the feature scripts.
+ * An INFO that could not be read (a user without the permission) says nothing: null.
+ */
+export function redisServerProblem(info: string, url: string): string | null {
+  const field = (name: string): string | undefined => new RegExp(`^${name}:([^\\r\\n]*)`, 'm').exec(info)?.[1]?.trim();
+  const where = `Redis at ${safeUrl(url)}`;
+  if (field('redis_mode') === 'cluster') {
+    return `${where} runs in cluster mode, which riskstream does not support yet (docs/features.md, Scale-out): point REDIS_URL at a standalone Redis or a primary`;
+  }
+  if (field('role') === 'slave') {
+    const primary = field('master_host');
+    return `${where} is a replica${primary ? ` of ${primary}:${field('master_port') ?? '6379'}` : ''}: riskstream writes its feature state there, so point REDIS_URL at the primary`;
+  }
+  const version = field('redis_version');
+  const [major, minor] = (version ?? '').split('.').map(Number);
+  if (version !== undefined && major !== undefined && minor !== undefined && Number.isFinite(major) && Number.isFinite(minor)) {
+    const [needMajor, needMinor] = MIN_REDIS_VERSION;
+    if (major < needMajor || (major === needMajor && minor < needMinor)) {
+      return `${where} is version ${version}; riskstream needs Redis ${needMajor}.${needMinor} or later (its scripts keep TTLs with SET … KEEPTTL): upgrade it or point REDIS_URL at a newer server`;
+    }
+  }
+  return null;
 }
 
 /** A connection broken by the other side while connecting: Redis would have answered. */

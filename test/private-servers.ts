@@ -103,12 +103,12 @@ function answers(port: number, spec: ServerSpec): Promise<boolean> {
   });
 }
 
-/** A redis-server (the binary CI installs) without persistence. */
-export function startPrivateRedis(): Promise<PrivateServer> {
+/** A redis-server (the binary CI installs) without persistence; `extraArgs` configure it further (cluster mode, a replica). */
+export function startPrivateRedis(extraArgs: readonly string[] = []): Promise<PrivateServer> {
   return startPrivateServer({
     name: 'redis',
     command: 'redis-server',
-    args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
     url: (port) => `redis://127.0.0.1:${port}`,
     probe: 'PING\r\n',
     greeting: '+PONG',
