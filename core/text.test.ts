@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneLine, wellFormed } from './text.js';
+import { isWellFormed, oneLine, wellFormed } from './text.js';
 
 describe('oneLine', () => {
   it('puts a text on one line and cuts it with an ellipsis', () => {
@@ -22,5 +22,22 @@ describe('wellFormed', () => {
     ['end\ud83d', 'end\ufffd'],
   ])('wellFormed - %j becomes %j', (input, output) => {
     expect(wellFormed(input)).toBe(output);
+  });
+});
+
+describe('isWellFormed', () => {
+  it.each([
+    ['plain', true],
+    ['', true],
+    ['a\ud83d\ude00b', true],
+    ['账户', true],
+    ['a\ud83db', false],
+    ['a\ude00b', false],
+    ['\ude00\ud83d', false],
+    ['end\ud83d', false],
+  ])('isWellFormed - %j is %s', (input, expected) => {
+    // twice: a stateful (global) pattern would answer the second call differently
+    expect(isWellFormed(input)).toBe(expected);
+    expect(isWellFormed(input)).toBe(expected);
   });
 });

@@ -22,3 +22,15 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
+
+/** A lone surrogate anywhere (not global: `test` keeps no position between calls). */
+const ANY_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+
+/**
+ * True when the text holds no lone surrogate, as String.prototype.isWellFormed (not in this
+ * TypeScript library target): text that survives UTF-8 as it is, for names that must be compared
+ * or looked up as given rather than repaired.
+ */
+export function isWellFormed(text: string): boolean {
+  return !ANY_LONE_SURROGATE.test(text);
+}

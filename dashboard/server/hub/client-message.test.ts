@@ -19,6 +19,8 @@ describe('client message - accepted', () => {
     // what the event contract takes: an IBAN in print format, any script
     ['{"type":"subscribe","topic":"account","accountId":"DE89 3704 0044 0532 0130 00"}', { type: 'subscribe', topic: 'account', accountId: 'DE89 3704 0044 0532 0130 00' }],
     ['{"type":"subscribe","topic":"account","accountId":"KONTO-Müller-1"}', { type: 'subscribe', topic: 'account', accountId: 'KONTO-Müller-1' }],
+    // a whole pair, escaped, is one character outside the basic plane
+    ['{"type":"subscribe","topic":"account","accountId":"ACC-\\ud83d\\ude00"}', { type: 'subscribe', topic: 'account', accountId: 'ACC-\u{1f600}' }],
     [JSON.stringify({ type: 'subscribe', topic: 'account', accountId: '账户'.repeat(64) }), { type: 'subscribe', topic: 'account', accountId: '账户'.repeat(64) }],
   ])('%s', (text, message) => {
     expect(parseClientMessage(text)).toEqual({ ok: true, message });
@@ -40,6 +42,10 @@ describe('client message - refused with a reason', () => {
     ['an account without id', '{"type":"subscribe","topic":"account"}', /accountId/],
     ['an account id with a space at its end', '{"type":"subscribe","topic":"account","accountId":"A B "}', /accountId/],
     ['an account id with a control character', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'A\u0007B' }), /accountId/],
+    // JSON's \u escapes can spell half a surrogate pair: no stored decision carries such an id (UTF-8 cannot hold it)
+    ['an account id with a lone high surrogate', '{"type":"subscribe","topic":"account","accountId":"ACC-\\ud83d"}', /accountId .*lone UTF-16 surrogate/],
+    ['an account id with a lone low surrogate', '{"type":"subscribe","topic":"account","accountId":"\\ude00ACC"}', /accountId .*lone UTF-16 surrogate/],
+    ['an unsubscribe of an account id with a lone surrogate', '{"type":"unsubscribe","topic":"account","accountId":"A\\ud800B"}', /accountId .*lone UTF-16 surrogate/],
     ['an overlong account id', JSON.stringify({ type: 'subscribe', topic: 'account', accountId: 'x'.repeat(129) }), /accountId/],
     ['an account id on another topic', '{"type":"unsubscribe","topic":"kpi","accountId":"A"}', /account topic only/],
     ['a kpi since that is not a time', '{"type":"subscribe","topic":"kpi","since":"now"}', /since/],

@@ -1,7 +1,7 @@
 // Reads what a browser sends on /ws: JSON text, one ClientMessage per frame. Anything else is
 // answered with an error naming what is wrong; the socket stays open (a buggy tab should see its
 // mistake, not a reconnect loop).
-import { DOMAINS, REF_PATTERN, SEGMENTS, SEVERITIES } from '../../../core/index.js';
+import { DOMAINS, REF_PATTERN, SEGMENTS, SEVERITIES, isWellFormed } from '../../../core/index.js';
 import { TOPICS, type AlertFilter, type ClientMessage, type Topic } from '../protocol.js';
 
 /** Client frames larger than this close the socket with 1009 (no legitimate message comes near it). */
@@ -10,6 +10,16 @@ export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 const ACCOUNT_PATTERN = new RegExp(REF_PATTERN, 'u');
 function isAccountId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 256 && [...value].length <= 128 && ACCOUNT_PATTERN.test(value);
+}
+
+/**
+ * Why `value` is not an account id, or null when it is. A lone surrogate (JSON's `\uD83D` without
+ * its pair) passes the pattern, which reads it as one character, but no decision can carry it
+ * (UTF-8 has no way to write it): the watch would wait forever, so it is refused by name.
+ */
+function accountIdProblem(value: unknown): string | null {
+  if (typeof value === 'string' && !isWellFormed(value)) return 'accountId holds a lone UTF-16 surrogate (half of a pair); send well-formed Unicode';
+  return isAccountId(value) ? null : 'accountId must be an account id';
 }
 const TYPOLOGY = /^[\x21-\x7e]{1,64}$/;
 const PING_ID = /^[\x20-\x7e]{0,64}$/;
@@ -74,17 +84,21 @@ export function parseClientMessage(text: string): ClientMessageResult {
           if (typeof filter === 'string') return fail(filter);
           return { ok: true, message: { type: 'subscribe', topic: 'alerts', filter } };
         }
-        case 'account':
-          if (!isAccountId(m.accountId)) return fail('accountId must be an account id');
-          return { ok: true, message: { type: 'subscribe', topic: 'account', accountId: m.accountId } };
+        case 'account': {
+          const problem = accountIdProblem(m.accountId);
+          if (problem !== null) return fail(problem);
+          return { ok: true, message: { type: 'subscribe', topic: 'account', accountId: m.accountId as string } };
+        }
         default:
           return fail(`topic must be one of ${TOPICS.join(', ')}`);
       }
     case 'unsubscribe':
       if (!isTopic(m.topic)) return fail(`topic must be one of ${TOPICS.join(', ')}`);
       if (m.accountId !== undefined) {
-        if (m.topic !== 'account' || !isAccountId(m.accountId)) return fail('accountId is an account id, on the account topic only');
-        return { ok: true, message: { type: 'unsubscribe', topic: 'account', accountId: m.accountId } };
+        if (m.topic !== 'account') return fail('accountId is an account id, on the account topic only');
+        const problem = accountIdProblem(m.accountId);
+        if (problem !== null) return fail(problem);
+        return { ok: true, message: { type: 'unsubscribe', topic: 'account', accountId: m.accountId as string } };
       }
       return { ok: true, message: { type: 'unsubscribe', topic: m.topic } };
     default:
