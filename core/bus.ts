@@ -138,6 +138,11 @@ export async function connectBus(url: string, names: Names, name = 'riskstream',
     }
     throw new ServiceUnavailableError(`NATS is not reachable at ${safeUrl(url)} (${message}). ${natsHowToStart(url)}`);
   }
+  const tooOld = natsVersionProblem(nc.info?.version, url);
+  if (tooOld !== null) {
+    await nc.close();
+    throw new ServiceUnavailableError(tooOld);
+  }
   if (logger) void logConnectionChanges(nc, safeUrl(url), logger);
   let jsm: JetStreamManager;
   try {
@@ -149,6 +154,18 @@ export async function connectBus(url: string, names: Names, name = 'riskstream',
     );
   }
   return { nc, js: jetstream(nc, { timeout: 5000 }), jsm, publisher: new JetStreamPublisher(nc), names };
+}
+
+/** The oldest nats-server riskstream runs on: the one it is tested on, whose consumer API (CONSUMER.CREATE with a name) the client uses. */
+const MIN_NATS_VERSION = [2, 9] as const;
+
+/** What is wrong with the version a NATS server gave in its INFO, or null (recent enough, or not given). */
+export function natsVersionProblem(version: string | undefined, url: string): string | null {
+  const [major, minor] = (version ?? '').split('.').map(Number);
+  if (major === undefined || minor === undefined || !Number.isFinite(major) || !Number.isFinite(minor)) return null;
+  const [needMajor, needMinor] = MIN_NATS_VERSION;
+  if (major > needMajor || (major === needMajor && minor >= needMinor)) return null;
+  return `NATS at ${safeUrl(url)} is nats-server ${version}; riskstream needs ${needMajor}.${needMinor} or later (its JetStream consumer API): upgrade nats-server or point NATS_URL at a newer one`;
 }
 
 async function logConnectionChanges(nc: NatsConnection, url: string, logger: Logger): Promise<void> {
