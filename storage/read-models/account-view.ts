@@ -6,6 +6,14 @@
 // events.counterparty_account (the creditor account); both carry a bloom-filter skip index (the
 // second since migration 004), so either half reads only the blocks that may hold the account.
 // Every query is bounded by the window and a LIMIT.
+//
+// The totals of a first page agree with its timeline whatever is stored while the read runs: the
+// timeline page is read first, and the totals are the page's own events (with the decision and the
+// alerts the page shows for each) plus the account's events dated before the page's nextBefore.
+// Reading the two in parallel, as before 2026-12-07, let an event stored between them be counted
+// in the totals but missing from the page (the live page then added its decision again) or the
+// reverse (never counted until a reload). Now an event the page does not list that is dated at or
+// after nextBefore is in neither, and the account page adds it when its decision is pushed.
 import { minorUnitsOf, type EventKind, type Reason, type Segment } from '../../core/index.js';
 import { decimalText, numberOf, qualified, selectRows, type SqlClient } from '../sql.js';
 import { NO_MASKING, maskName, maskParty, type MaskPolicy } from './personal-data.js';
@@ -44,6 +52,11 @@ export type CustomerProfileView = {
   readonly country: string | null;
 };
 
+/**
+ * The account's payments in the window: distinct events (out and in), their first and last event
+ * times, the USD received and paid, the alerts raised on its payments out (an alert names the
+ * debtor's account) and its payments out that were blocked.
+ */
 export type AccountTotals = {
   readonly events: number;
   readonly firstSeen: number | null;
@@ -59,7 +72,12 @@ export type AccountView = {
   readonly customer: CustomerProfileView | null;
   readonly totals: AccountTotals;
   readonly timeline: readonly TimelineEntry[];
-  /** Pass as `before` for the next page; null on the last page. */
+  /**
+   * Pass as `before` for the next page; null on the last page. On a first page (no `before`) it is
+   * also where the totals split: they count the page's events, decisions and alerts as listed, and
+   * the account's events dated before it; an event dated from it on that the page does not list
+   * (stored while the read ran) is in neither.
+   */
   readonly nextBefore: number | null;
   /** The event times the totals and the timeline cover: `since` inclusive, `until` exclusive (epoch ms). */
   readonly window: TimeWindow;
@@ -83,12 +101,12 @@ export async function getAccount(client: SqlClient, database: string, accountId:
   const window = timeWindow(query, now);
   const limit = pageSize(query.limit, 50, MAX_TIMELINE_LIMIT);
   const mask = (query.mask ?? NO_MASKING)('payment');
-  const [customer, totals, page] = await Promise.all([
-    customerProfile(client, database, accountId, window, now),
-    accountTotals(client, database, accountId, window),
-    timelinePage(client, database, accountId, window, limit, query.before),
-  ]);
-  const timeline = await withDecisions(client, database, page.rows);
+  const [customer, page] = await Promise.all([customerProfile(client, database, accountId, window, now), timelinePage(client, database, accountId, window, limit, query.before)]);
+  // A later page's totals cover the whole window (the account page reads them from the first only).
+  const split: TotalsSplit =
+    query.before === undefined ? { before: page.nextBefore ?? window.since, pageIds: page.rows.map((r) => r.id) } : { before: window.until, pageIds: [] };
+  const [timeline, counted] = await Promise.all([withDecisions(client, database, page.rows), accountTotals(client, database, accountId, window, split)]);
+  const totals = query.before === undefined ? withPageCounts(counted, timeline, accountId) : counted;
   return {
     accountId,
     customer: customer && mask ? { ...customer, name: customer.name === null ? null : maskName(customer.name) } : customer,
@@ -120,11 +138,19 @@ function accountEvents(database: string, columns: { out: string; in: string }, e
 
 type TotalCells = { n: unknown; first_ms: unknown; last_ms: unknown; in_usd: string; out_usd: string; n_alerts: unknown; n_blocked: unknown };
 
-async function accountTotals(client: SqlClient, database: string, account: string, window: TimeWindow): Promise<AccountTotals> {
+/**
+ * Which stored rows the totals read themselves: events dated before `before` and the events of
+ * `pageIds` (a page already read; rows never change, so any later read finds the same ones), and
+ * the alerts and blocks of events dated before `before` only (those of the page's events are the
+ * ones the page lists: withPageCounts).
+ */
+type TotalsSplit = { readonly before: number; readonly pageIds: readonly string[] };
+
+async function accountTotals(client: SqlClient, database: string, account: string, window: TimeWindow, split: TotalsSplit): Promise<AccountTotals> {
   const both = accountEvents(
     database,
     { out: "id, ts, amount_usd, if(kind = 'payment', 'out', 'none') AS direction", in: "id, ts, amount_usd, 'in' AS direction" },
-    inWindow('ts'),
+    `${inWindow('ts')} AND (ts < fromUnixTimestamp64Milli({before:Int64}) OR id IN {pageIds:Array(String)})`,
   );
   const rows = await selectRows<TotalCells>(
     client,
@@ -132,11 +158,13 @@ async function accountTotals(client: SqlClient, database: string, account: strin
             toUnixTimestamp64Milli(min(ts)) AS first_ms, toUnixTimestamp64Milli(max(ts)) AS last_ms,
             toDecimalString(sumIf(amount_usd, direction = 'in'), 2) AS in_usd,
             toDecimalString(sumIf(amount_usd, direction = 'out'), 2) AS out_usd,
-            (SELECT uniqExact(id) FROM ${qualified(database, 'alerts')} WHERE account_id = {account:String} AND ${inWindow('ts')}) AS n_alerts,
+            (SELECT uniqExact(id) FROM ${qualified(database, 'alerts')}
+              WHERE account_id = {account:String} AND event_kind = 'payment' AND ${inWindow('ts')} AND ts < fromUnixTimestamp64Milli({before:Int64})) AS n_alerts,
             (SELECT uniqExact(event_id) FROM ${qualified(database, 'decisions')}
-              WHERE account_id = {account:String} AND action = 'block' AND ${inWindow('event_ts')}) AS n_blocked
+              WHERE account_id = {account:String} AND event_kind = 'payment' AND action = 'block'
+                AND ${inWindow('event_ts')} AND event_ts < fromUnixTimestamp64Milli({before:Int64})) AS n_blocked
      FROM (SELECT * FROM ${both} LIMIT 1 BY id, direction)`,
-    { account, ...window },
+    { account, ...window, before: split.before, pageIds: split.pageIds },
   );
   const row = rows[0];
   const n = numberOf(row?.n);
@@ -149,6 +177,27 @@ async function accountTotals(client: SqlClient, database: string, account: strin
     alerts: numberOf(row?.n_alerts),
     blocked: numberOf(row?.n_blocked),
   };
+}
+
+/**
+ * Adds to the totals read the alerts and blocks of the page's payments out (the account is their
+ * debtor: a payment out, or cash paid in at its own counter) as the page lists them, so that a
+ * decision or an alert stored after the page was read is counted by neither.
+ */
+function withPageCounts(totals: AccountTotals, page: readonly TimelineEntry[], account: string): AccountTotals {
+  let alerts = totals.alerts;
+  let blocked = totals.blocked;
+  for (const entry of page) {
+    if (!isDebtorHere(entry, account)) continue;
+    alerts += entry.alertIds.length;
+    if (entry.action === 'block') blocked += 1;
+  }
+  return { ...totals, alerts, blocked };
+}
+
+/** True when the entry's payment was made by the account (its alerts and decision name it). */
+export function isDebtorHere(entry: Pick<TimelineEntry, 'direction' | 'counterparty'>, account: string): boolean {
+  return entry.direction === 'out' || (entry.direction === 'in' && entry.counterparty?.accountId === account);
 }
 
 type ProfileCells = { raw: string };

@@ -204,6 +204,28 @@ async function store<R>(client: SqlClient, database: string, table: string, map:
 const eventSubject = (v: unknown): string => `t.ev.${kindToken(String((v as { kind: string }).kind))}.0`;
 const anySubject = (): string => 't.decisions.0';
 
+/**
+ * A payment from `debtor` to T-2 with its decision, and an alert on it when `alertId` is given: one
+ * account's activity for the tests that store some of it while a read runs.
+ */
+export function accountActivity(id: string, ts: number, debtor: string, action: string, alertId?: string): { event: Record<string, unknown>; decision: DecisionWire; alerts: AlertWire[] } {
+  return {
+    event: paymentEvent(id, ts, { accountId: debtor, customerId: `C-${debtor}` }, CARL, '10.00'),
+    decision: accountDecision(id, ts, debtor, action, action === 'block' ? 950 : 100, { customerId: `C-${debtor}`, amountMinor: 1_000 }),
+    alerts: alertId === undefined ? [] : [alert({ id: alertId, eventId: id, ts, createdAt: ts + 9, accountId: debtor, customerId: `C-${debtor}`, amountMinor: 1_000 })],
+  };
+}
+
+/** Stores activity made by accountActivity, or parts of it: events, then decisions, then alerts (as the writer's tables fill). */
+export async function storeActivity(client: SqlClient, database: string, activity: ReadonlyArray<Partial<ReturnType<typeof accountActivity>>>): Promise<void> {
+  const events = activity.flatMap((a) => (a.event === undefined ? [] : [a.event]));
+  const decisions = activity.flatMap((a) => (a.decision === undefined ? [] : [a.decision]));
+  const alerts = activity.flatMap((a) => a.alerts ?? []);
+  if (events.length > 0) await store(client, database, 'events', eventRow, events, eventSubject);
+  if (decisions.length > 0) await store(client, database, 'decisions', decisionRow, decisions, anySubject);
+  if (alerts.length > 0) await store(client, database, 'alerts', alertRow, alerts, anySubject);
+}
+
 /** Stores every fixture above; t-out-1 twice (as a redelivery before a merge would be). */
 export async function seedDataReads(client: SqlClient, database: string): Promise<void> {
   await store(client, database, 'events', eventRow, [...ACCOUNT_EVENTS, ACCOUNT_EVENTS[6]!, OLD_EVENT, ...PROFILES, ...NETWORK_EVENTS, ...CASH_EVENTS, LINKED_EVENT], eventSubject);

@@ -8,7 +8,7 @@ import { formatMinor, RiskstreamError, toReportingMinor } from '../../core/index
 import { createClickHouse, type ClickHouse } from '../clickhouse.js';
 import { migrate } from '../schema/migrate.js';
 import { selectRows, type SqlClient } from '../sql.js';
-import { DAY_MS, MINUTE_MS, NET, NOW, TIMELINE_IDS, at, seedDataReads } from './data-fixtures.js';
+import { DAY_MS, MINUTE_MS, NET, NOW, TIMELINE_IDS, accountActivity, at, seedDataReads, storeActivity } from './data-fixtures.js';
 import { MASK_ALL, createReadModels, type ReadModels, type TimelineEntry } from './index.js';
 
 const database = `t_data_reads_${process.pid}`;
@@ -177,6 +177,69 @@ describe('data reads - account view', () => {
       // the default window: 7 days back to a day ahead of now (the live page adds nothing outside it)
       window: { since: NOW - 7 * 86_400_000, until: NOW + 86_400_000 },
     });
+  });
+
+  // Dated 5 to 6 hours back: out of the hour the KPI tests read.
+  // `late` is stored as soon as the first query that `first` tells has been read; the queries that
+  // `held` tells wait for it. Held beside the page, the totals of a read that reads them in
+  // parallel with the page (as before 2026-12-07) count the late event and the page does not.
+  function storingAfter(first: (sql: string) => boolean, held: (sql: string) => boolean, late: () => Promise<void>): SqlClient {
+    let stored: Promise<void> | null = null;
+    let firstRead!: () => void;
+    const afterFirst = new Promise<void>((resolve) => (firstRead = resolve));
+    return {
+      query: async (p) => {
+        if (held(p.query)) {
+          await afterFirst;
+          await stored;
+          return ch.client.query(p);
+        }
+        const result = await ch.client.query(p);
+        if (first(p.query)) {
+          stored ??= late();
+          firstRead();
+          await stored;
+        }
+        return result;
+      },
+      command: (p) => ch.client.command(p),
+      insert: (p) => ch.client.insert(p),
+    };
+  }
+  const isPage = (sql: string): boolean => sql.includes('ORDER BY ts DESC, id DESC, direction DESC');
+
+  it.each([
+    ['the whole window on one page', 'T-R1', 50, null],
+    ['a page of one', 'T-R2', 1, at(330) + 1],
+  ] as const)('account - an event stored while the read runs is in neither its totals nor its timeline (%s)', async (_name, account, limit, nextBefore) => {
+    await storeActivity(ch.client, database, [accountActivity(`${account}-1`, at(330), account, 'allow'), accountActivity(`${account}-2`, at(320), account, 'block', `al-${account}-2`)]);
+    // newer than the page: the live page adds it when its decision and alert are pushed
+    const late = accountActivity(`${account}-3`, at(310), account, 'block', `al-${account}-3`);
+    const racing = createReadModels(storingAfter(isPage, (sql) => !isPage(sql), () => storeActivity(ch.client, database, [late])), database, { now: () => NOW });
+    const view = await racing.getAccount(account, { limit });
+    expect(view.timeline.map((e) => e.eventId)).toEqual(limit === 1 ? [`${account}-2`] : [`${account}-2`, `${account}-1`]);
+    expect(view.nextBefore).toBe(nextBefore);
+    expect(view.totals).toMatchObject({ events: 2, lastSeen: at(320), outUsd: '20.00', alerts: 1, blocked: 1 });
+    // the late event was stored: a read now counts it
+    expect((await reads.getAccount(account, { limit })).totals).toMatchObject({ events: 3, lastSeen: at(310), outUsd: '30.00', alerts: 2, blocked: 2 });
+  });
+
+  it('account - a decision stored after the page looked its decisions up is not in the totals: the page shows the event undecided', async () => {
+    const account = 'T-R3';
+    const activity = accountActivity(`${account}-1`, at(320), account, 'block', `al-${account}-1`);
+    await storeActivity(ch.client, database, [{ event: activity.event, alerts: activity.alerts }]);
+    const decisionsLookup = (sql: string): boolean => sql.includes('LIMIT 1 BY event_id');
+    const totalsOrAlerts = (sql: string): boolean => sql.includes('uniqExact') || sql.includes('groupUniqArray');
+    const racing = createReadModels(
+      storingAfter(decisionsLookup, totalsOrAlerts, () => storeActivity(ch.client, database, [{ decision: activity.decision }])),
+      database,
+      { now: () => NOW },
+    );
+    const view = await racing.getAccount(account);
+    // the alert was stored before the page looked alerts up: listed and counted; the decision after: neither
+    expect(view.timeline).toMatchObject([{ eventId: `${account}-1`, action: null, alertIds: [`al-${account}-1`] }]);
+    expect(view.totals).toMatchObject({ events: 1, alerts: 1, blocked: 0 });
+    expect((await reads.getAccount(account)).totals).toMatchObject({ events: 1, alerts: 1, blocked: 1 });
   });
 
   it('account - refuses a limit out of range', async () => {

@@ -197,7 +197,12 @@ export const AccountAnswer = Type.Object({
     blocked: Type.Integer(),
   }),
   timeline: Type.Array(TimelineEntry),
-  nextBefore: nullable(Type.Integer({ description: 'Pass as before for the next page; null on the last.' })),
+  nextBefore: nullable(
+    Type.Integer({
+      description:
+        "Pass as before for the next page; null on the last. On a first page, where the totals split: they count the page's events (with the decisions and alerts it lists) and the account's events dated before it.",
+    }),
+  ),
   window: Type.Object({
     since: Type.Integer({ description: 'The first event time the totals and the timeline cover, epoch ms (inclusive).' }),
     until: Type.Integer({ description: 'The event time they end at, epoch ms (exclusive).' }),
