@@ -144,6 +144,19 @@ export async function startSystem(
   let redis: Redis | undefined;
   let clickhouse: ClickHouse | undefined;
   try {
+    // ClickHouse first: a start refused there (embedded chDB's data folder held by another process
+    // or not writable, a server that does not answer) leaves no streams (whose storage JetStream
+    // reserves) and no Redis state behind, in a namespace that may never run.
+    if (usesClickHouse) {
+      clickhouse = await createClickHouse({
+        url: config.clickhouseUrl,
+        dataDir: config.dataDir,
+        database: names.database,
+        cluster: config.clickhouseCluster,
+      });
+      const ch = clickhouse;
+      stops.push(['clickhouse', () => ch.close()]);
+    }
     if (usesRedis) {
       redis = await connectRedis(config.redisUrl, 'riskstream-processors', logger);
       const r = redis;
@@ -158,15 +171,8 @@ export async function startSystem(
     await ensureStreams(bus, streamLimitsOf(config));
     const stopKeeping = keepStreams(bus, streamLimitsOf(config), logger, { afterRecreate: async () => afterStreamsRecreated?.() });
     stops.push(['streams', async () => stopKeeping()]);
-    if (usesClickHouse) {
-      clickhouse = await createClickHouse({
-        url: config.clickhouseUrl,
-        dataDir: config.dataDir,
-        database: names.database,
-        cluster: config.clickhouseCluster,
-      });
+    if (clickhouse) {
       const ch = clickhouse;
-      stops.push(['clickhouse', () => ch.close()]);
       await migrate(ch.client, { database: names.database, cluster: config.clickhouseCluster, retentionDays: config.retentionDays });
       // Embedded chDB is this process's alone: mend what a previous unclean stop tore before the
       // writer stores anything (with a server, another writer may be inserting meanwhile).

@@ -3,9 +3,9 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessHealthWire } from '../../core/index.js';
+import { connectBus, deleteKeysWithPrefix, deleteNamespace, names as namesOf, type ProcessHealthWire } from '../../core/index.js';
 import { createClickHouse } from '../../storage/index.js';
-import { childEnv, createHarness, eventually, payment, type Harness } from '../harness.js';
+import { childEnv, createHarness, eventually, payment, uniqueNamespace, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
 
 let h: Harness;
@@ -217,6 +217,26 @@ describe('spine - end to end', () => {
     const code = await new Promise<number | null>((resolve) => second.child.once('exit', resolve));
     expect(code).not.toBe(0);
     expect(second.output()).toMatch(/CLICKHOUSE_URL/);
+  });
+
+  it('refused for the data folder, a start leaves nothing in its namespace (no streams reserving storage, no Redis keys)', async () => {
+    const other = uniqueNamespace('spine');
+    const otherNames = namesOf(other);
+    const second = await startRiskstream({ ...childEnv(h), RISKSTREAM_NAMESPACE: other, PORT: '0' }, ['start'], false);
+    const code = await new Promise<number | null>((resolve) => second.child.once('exit', resolve));
+    const otherBus = await connectBus(h.config.natsUrl, otherNames, 'test:spine-refused');
+    try {
+      expect(code).toBe(1);
+      expect(second.output()).toMatch(/owned by process/);
+      const streams: string[] = [];
+      for await (const name of otherBus.jsm.streams.names()) if (name.startsWith(other.toUpperCase()) || name.startsWith(`KV_${other}_`)) streams.push(name);
+      expect(streams).toEqual([]);
+      expect(await h.redis.keys(`${otherNames.redisPrefix}*`)).toEqual([]);
+    } finally {
+      await deleteNamespace(otherBus);
+      await deleteKeysWithPrefix(h.redis, otherNames.redisPrefix);
+      await otherBus.nc.close();
+    }
   });
 
   it('stops cleanly on SIGTERM and leaves every row stored', async () => {
