@@ -71,6 +71,9 @@ export type ClientMessage =
  */
 export type DecisionSummary = Omit<DecisionWire, 'features' | 'labels'> & { readonly amount?: string; readonly amountUsd?: string };
 
+/** An alert as the account topic pushes it: as the alerts topic does, with its exact `amount` when it has one. */
+export type AccountAlert = AlertWire & { readonly amount?: string };
+
 /** What the overview shows, pushed about once a second (coalesced: a slow client gets the latest only). */
 export type KpiTick = {
   /** The second this tick describes (epoch ms, a multiple of 1000); the hub lags the clock by ~1 s to let processors report. */
@@ -161,6 +164,12 @@ export type ServerMessage =
    */
   | { readonly type: 'missed'; readonly topic: 'alerts' | 'account'; readonly count: number; readonly since: number }
   | { readonly type: 'account'; readonly accountId: string; readonly decision: DecisionSummary }
+  /**
+   * An alert that names a watched account (`alert.accountId`: the debtor's account of a payment),
+   * pushed on the account topic beside its decisions (since 2026-12-07; a tab that does not know
+   * the type ignores it). A `missed` on the account topic covers these too.
+   */
+  | { readonly type: 'account-alert'; readonly accountId: string; readonly alert: AccountAlert }
   | { readonly type: 'health'; readonly view: HealthView }
   | { readonly type: 'pong'; readonly id?: string; readonly serverTime: number }
   | { readonly type: 'error'; readonly code: string; readonly message: string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMinor, toReportingMinor } from '../../../core/index.js';
-import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
+import { AccountWatch, accountAlertFrame, decisionSummary, isRoutableDecision } from './account-watch.js';
 
 const text = (o: Record<string, unknown>) => JSON.stringify(o);
 
@@ -59,5 +59,22 @@ describe('account watch - the summary', () => {
     ['null', null],
   ])('refuses %s', (_name, value) => {
     expect(isRoutableDecision(value)).toBe(false);
+  });
+});
+
+describe('account watch - the alert frame', () => {
+  const alert = {
+    v: 1, id: 'e1~aml~structuring', eventId: 'e1', eventKind: 'payment', ts: 1, createdAt: 2, domain: 'aml', typology: 'structuring', severity: 'high', score: 800,
+    accountId: 'AC"C', customerId: 'C', segment: 'standard', amountMinor: 125_050, currency: 'EUR', reasons: [],
+  } as const;
+
+  it('carries the alert as published, its exact amount in front, for the account it names', () => {
+    const frame = JSON.parse(accountAlertFrame(alert, JSON.stringify(alert)).toString()) as Record<string, unknown>;
+    expect(frame).toEqual({ type: 'account-alert', accountId: 'AC"C', alert: { amount: '1250.50', ...alert } });
+  });
+
+  it('passes the published text as it is when the amount has no exact text (an unknown currency)', () => {
+    const text = JSON.stringify({ ...alert, currency: 'XXQ', extra: 'kept' });
+    expect(accountAlertFrame({ ...alert, currency: 'XXQ' }, text).toString()).toBe(`{"type":"account-alert","accountId":"AC\\"C","alert":${text}}`);
   });
 });

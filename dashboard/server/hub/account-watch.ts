@@ -1,6 +1,7 @@
 // Which clients watch which accounts on the account topic, and the cheap test that lets the hub
-// skip parsing the (many) decisions that concern no watched account.
-import type { DecisionWire } from '../../../core/index.js';
+// skip parsing the (many) decisions that concern no watched account; what the topic pushes: the
+// account's decisions, and the alerts that name it.
+import type { AlertWire, DecisionWire } from '../../../core/index.js';
 import type { DecisionSummary } from '../protocol.js';
 import { amountText, usdAmountText } from './wire-amount.js';
 
@@ -85,6 +86,17 @@ export function decisionSummary(decision: DecisionWire): DecisionSummary {
   const amount = amountText(decision.amountMinor, decision.currency);
   const amountUsd = usdAmountText(decision.amountMinor, decision.currency);
   return amount === undefined || amountUsd === undefined ? summary : { ...summary, amount, amountUsd };
+}
+
+/**
+ * The account-alert frame of an alert naming a watched account: its published text as it is (valid
+ * JSON: it parsed), or with its exact amount in front (wire-amount.ts) when it has one, as the
+ * alerts topic pushes it.
+ */
+export function accountAlertFrame(alert: AlertWire, text: string): Buffer {
+  const amount = amountText(alert.amountMinor, alert.currency);
+  const body = amount === undefined ? text : JSON.stringify({ amount, ...alert });
+  return Buffer.from(`{"type":"account-alert","accountId":${JSON.stringify(alert.accountId)},"alert":${body}}`);
 }
 
 export function isRoutableDecision(value: unknown): value is DecisionWire {

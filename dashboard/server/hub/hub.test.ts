@@ -429,6 +429,24 @@ describe('ws hub - over a real server and NATS', () => {
     await client.next('unsubscribed', (m) => m.topic === 'account');
     expect(server.hub.stats().decisionSubscription).toBe(false);
   });
+
+  it('pushes on the account topic the alerts naming a watched account, once each, to a tab that takes no alert feed', async () => {
+    const client = await open('cora');
+    client.send({ type: 'subscribe', topic: 'account', accountId: 'ACC-AL' });
+    await client.next('subscribed', (m) => m.accountId === 'ACC-AL');
+    const mine = alert({ accountId: 'ACC-AL', amountMinor: 125_050, currency: 'EUR' });
+    const other = alert({ accountId: 'ACC-OTHER' });
+    for (const a of [other, mine]) await h.bus.js.publish(h.names.alertSubject(a.domain), JSON.stringify(a));
+    const pushed = await client.next('account-alert');
+    expect(pushed).toMatchObject({ accountId: 'ACC-AL', alert: { id: mine.id, eventId: mine.eventId, amount: '1250.50', reasons: mine.reasons } });
+    // published again (a redelivery, raised a moment later): not pushed again
+    await h.bus.js.publish(h.names.alertSubject(mine.domain), JSON.stringify({ ...mine, createdAt: mine.createdAt + 1500 }));
+    const after = alert({ accountId: 'ACC-AL' });
+    await h.bus.js.publish(h.names.alertSubject(after.domain), JSON.stringify(after));
+    expect((await client.next('account-alert')).alert.id).toBe(after.id);
+    expect(client.of('account-alert').map((m) => m.alert.id)).toEqual([mine.id, after.id]);
+    expect(client.of('alert')).toEqual([]);
+  });
 });
 
 describe('ws hub - a stalled client', () => {

@@ -6,8 +6,8 @@ import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
 import { splitEnvelopeText, type AlertWire, type Bus, type Logger, type Metrics } from '../../../core/index.js';
 import { TOPIC_ROLES, type ClientMessage, type SessionUser } from '../protocol.js';
-import { AccountWatch, decisionSummary, isRoutableDecision } from './account-watch.js';
-import { AlertRouting, isRoutableAlert } from './alert-routing.js';
+import { AccountWatch, accountAlertFrame, decisionSummary, isRoutableDecision } from './account-watch.js';
+import { AlertRouting, alertMatches, isRoutableAlert } from './alert-routing.js';
 import { amountText } from './wire-amount.js';
 import type { DroppableTopic, OutboxObserver, ServerMessageType } from './client-outbox.js';
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage } from './client-message.js';
@@ -328,7 +328,7 @@ class LiveHub implements Hub {
   // Bus input
 
   private _onAlert(error: Error | null, msg: Msg): void {
-    if (error || this._alerts.size === 0) return;
+    if (error || (this._alerts.size === 0 && this._accounts.accounts === 0)) return;
     let alert: unknown;
     const text = msg.string();
     try {
@@ -349,6 +349,15 @@ class LiveHub implements Hub {
       frame ??= alertFrame(alert, text);
       client.outbox.droppable('alerts', frame, 'alert', createdAt);
     });
+    // On the account topic too, to the tabs watching the account it names: the hub routes them
+    // rather than each account page filtering the whole alert stream (docs/decisions/0003).
+    const watchers = this._accounts.watchersOf(alert.accountId);
+    if (watchers === undefined) return;
+    const accountFrame = accountAlertFrame(alert, text);
+    for (const client of watchers) {
+      // (every role of the account topic sees every domain today; a credit officer's domain holds if that changes)
+      if (alertMatches(effectiveAlertFilter(client.user, {}), alert)) client.outbox.droppable('account', accountFrame, 'account-alert', createdAt);
+    }
   }
 
   private _onDecision(error: Error | null, msg: Msg): void {

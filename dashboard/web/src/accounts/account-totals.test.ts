@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountAnswer, DecisionSummary, TimelineEntry } from '../../../server/protocol.js';
+import type { AccountAlert, AccountAnswer, DecisionSummary, TimelineEntry } from '../../../server/protocol.js';
 import { addCents, LiveAccountTotals } from './account-totals.js';
 
 const T = 1_796_579_000_000;
@@ -30,11 +30,12 @@ describe('account totals - live', () => {
     ['a cash deposit: in only', decision('e9', { counterpartyId: 'A', paymentType: 'cash_deposit' }), { events: 3, inUsd: '29.69', outUsd: '20.50' }],
     ['a cash withdrawal: out only', decision('e9', { counterpartyId: 'A', paymentType: 'cash_withdrawal' }), { events: 3, inUsd: '10.00', outUsd: '40.19' }],
     ['an earlier payment moves first seen', decision('e9', { eventTs: T - 1_000 }), { events: 3, firstSeen: T - 1_000, lastSeen: T + 5_000 }],
-    ['a blocked loan application: blocked only', decision('e9', { eventKind: 'loan.application', action: 'block' }), { events: 2, blocked: 2, outUsd: '20.50' }],
-    ['a decision on the read page: counted already', decision('e1'), { events: 2, outUsd: '20.50' }],
+    ['a blocked loan application: not a payment of the account, left out as storage leaves it', decision('e9', { eventKind: 'loan.application', action: 'block' }), { events: 2, blocked: 1, outUsd: '20.50' }],
+    ['a decision on the read page: counted already', decision('e1', { action: 'block' }), { events: 2, outUsd: '20.50', blocked: 1 }],
+    ['a block on a page event shown undecided: the block only (stored after the page looked)', decision('eu', { action: 'block' }), { events: 2, outUsd: '20.50', blocked: 2 }],
   ])('%s', (_name, pushed, expected) => {
     const totals = new LiveAccountTotals('A');
-    totals.read(answer([entry('e1', T + 5_000), entry('e0', T)]), T + 20_000);
+    totals.read(answer([entry('e1', T + 5_000), { ...entry('eu', T + 4_000), action: null }, entry('e0', T)]), T + 20_000);
     totals.add(pushed);
     expect(totals.totals).toMatchObject({ alerts: 3, ...expected });
   });
@@ -52,13 +53,16 @@ describe('account totals - live', () => {
     expect(totals.totals?.events).toBe(3);
   });
 
-  it('a decision older than the read page, with older pages unread, may be counted on them: left out', () => {
+  it('a decision dated before nextBefore is counted by the read (its totals hold every such event): left out; from nextBefore on, one the page does not list is added', () => {
     const totals = new LiveAccountTotals('A');
-    totals.read(answer([entry('e1', T + 5_000)], T + 5_000), T + 20_000);
-    totals.add(decision('e8', { eventTs: T + 1_000 }));
+    totals.read(answer([entry('e1', T + 5_000)], T + 3_000), T + 20_000);
+    totals.add(decision('e8', { eventTs: T + 2_999 }));
     expect(totals.totals?.events).toBe(2);
-    totals.add(decision('e9', { eventTs: T + 6_000 }));
+    // older than the page's oldest event, not before nextBefore: stored after the page was read
+    totals.add(decision('e7', { eventTs: T + 3_000 }));
     expect(totals.totals?.events).toBe(3);
+    totals.add(decision('e9', { eventTs: T + 6_000 }));
+    expect(totals.totals?.events).toBe(4);
   });
 
   it('a decision on an event outside the event times the read covered (old data replayed, a late event) is left out, as a reload would leave it', () => {
@@ -81,6 +85,44 @@ describe('account totals - live', () => {
     expect(totals.totals).toMatchObject({ events: 4, outUsd: '59.88', lastSeen: T + 11_000 });
     expect(totals.readAt).toBe(T + 30_000);
     expect(totals.added).toBe(1);
+  });
+
+  function alert(id: string, eventId: string, overrides: Partial<AccountAlert> = {}): AccountAlert {
+    return {
+      v: 1, id, eventId, eventKind: 'payment', ts: T + 10_000, createdAt: T + 10_009, domain: 'aml', typology: 'structuring', severity: 'high', score: 800,
+      accountId: 'A', customerId: 'C', segment: 'standard', amountMinor: 1550, currency: 'GBP', reasons: [], ...overrides,
+    };
+  }
+
+  it.each([
+    ['a new alert on a new event', alert('e9~aml~structuring', 'e9'), 4],
+    ['an alert the page lists on its event', alert('e1~fraud~card_testing', 'e1', { ts: T + 5_000 }), 3],
+    ['another alert on an event of the page (raised after the page looked)', alert('e1~aml~structuring', 'e1', { ts: T + 5_000 }), 4],
+    ['an alert naming another account (the payer of a payment in)', alert('e9~aml~structuring', 'e9', { accountId: 'B' }), 3],
+    ['an alert on a loan event (storage counts payments only)', alert('e9~credit~early_warning', 'e9', { eventKind: 'loan.repayment' }), 3],
+    ['an alert on an event dated before nextBefore (counted by the read)', alert('e8~aml~structuring', 'e8', { ts: T + 2_999 }), 3],
+    ['an alert on an event outside the window', alert('old~aml~structuring', 'old', { ts: T - 7 * 86_400_000 - 1 }), 3],
+  ])('alerts - %s', (_name, pushed, alerts) => {
+    const totals = new LiveAccountTotals('A');
+    totals.read(answer([{ ...entry('e1', T + 5_000), alertIds: ['e1~fraud~card_testing'] }], T + 3_000), T + 20_000);
+    totals.addAlert(pushed);
+    expect(totals.totals).toMatchObject({ alerts, events: 2, blocked: 1 });
+    expect(totals.alertsAdded).toBe(alerts - 3);
+  });
+
+  it('alerts - each id once: pushed twice (a reconnect to another process), or pushed before a read and held by the next one', () => {
+    const totals = new LiveAccountTotals('A');
+    expect(totals.addAlert(alert('e9~aml~structuring', 'e9'))).toBe(false);
+    totals.read(answer([entry('e1', T + 5_000)]), T + 20_000);
+    expect(totals.totals?.alerts).toBe(4);
+    expect(totals.addAlert(alert('e9~aml~structuring', 'e9'))).toBe(false);
+    expect(totals.addAlert(alert('e9~fraud~card_testing', 'e9'))).toBe(true);
+    expect(totals.totals?.alerts).toBe(5);
+    // read again after a reconnect: the store now holds e9 and one of its alerts
+    const stored = { ...answer([{ ...entry('e9', T + 10_000), alertIds: ['e9~aml~structuring'] }, entry('e1', T + 5_000)]), totals: { ...answer([]).totals, alerts: 4 } };
+    totals.read(stored, T + 30_000);
+    expect(totals.totals?.alerts).toBe(5);
+    expect(totals.alertsAdded).toBe(1);
   });
 
   it.each([

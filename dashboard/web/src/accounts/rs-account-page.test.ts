@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccountAnswer, DecisionSummary, TimelineEntry } from '../../../server/protocol.js';
+import type { AccountAlert, AccountAnswer, DecisionSummary, TimelineEntry } from '../../../server/protocol.js';
 import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
 import { alertTypologyOf } from './rs-account-page.js';
 import './rs-account-page.js';
@@ -14,7 +14,7 @@ function entry(overrides: Partial<TimelineEntry> = {}): TimelineEntry {
 
 function account(timeline: TimelineEntry[]): AccountAnswer {
   return {
-    accountId: 'acc-1', customer: null, nextBefore: null, timeline,
+    accountId: 'acc-1', customer: null, nextBefore: null, timeline, window: { since: 1_796_000_000_000, until: 1_797_000_000_000 },
     totals: { events: 3, firstSeen: 1_796_579_000_000, lastSeen: 1_796_579_838_000, inUsd: '0.00', outUsd: '10.00', alerts: 1, blocked: 1 },
   };
 }
@@ -80,7 +80,7 @@ describe('account page', () => {
     expect(figures()[4]).toMatch(/35\.00/);
     expect(figures()[6]).toBe('2');
     expect(totals().querySelector('[data-testid="account-totals-as-of"]')!.getAttribute('data-added')).toBe('1');
-    expect(totals().textContent).toMatch(/Read at .+decisions added since: 1\)/);
+    expect(totals().textContent).toMatch(/Read at .+decisions added since: 1, alerts added: 0\)/);
 
     // after a reconnect the totals are read again (decisions made meanwhile were never pushed)
     socket().serverClose(1006);
@@ -92,6 +92,50 @@ describe('account page', () => {
     socket().push({ type: 'missed', topic: 'account', count: 3, since: 1_796_579_950_000 });
     await settle(page);
     expect(reads).toBe(3);
+    live.stop();
+  });
+
+  it('account page - the alert count takes in the alerts naming the account as they are raised, once each, also after a reconnect', async () => {
+    const listed = 'ev-1~fraud~card_testing';
+    let stored: TimelineEntry[] = [entry({ alertIds: [listed] })];
+    let storedAlerts = 1;
+    const api = new FakeApi()
+      .on('GET', '/api/accounts/acc-1', () => ({ ...account(stored), totals: { ...account(stored).totals, alerts: storedAlerts } }))
+      .on('GET', '/api/accounts/acc-1/network', () => ({ root: 'acc-1', nodes: [], edges: [] }));
+    const { live, socket, timers } = connectedLive();
+    const page = document.createElement('rs-account-page');
+    page.api = api;
+    page.live = live;
+    page.accountId = 'acc-1';
+    document.body.append(page);
+    await settle(page);
+    const count = () => page.shadowRoot!.querySelector('[data-testid="account-alerts"]')!.textContent!.trim();
+    expect(count()).toBe('1');
+
+    const raised = (id: string, eventId: string, ts: number, overrides: Partial<AccountAlert> = {}): AccountAlert => ({
+      v: 1, id, eventId, eventKind: 'payment', ts, createdAt: ts + 9, domain: 'aml', typology: 'structuring', severity: 'high', score: 800,
+      accountId: 'acc-1', customerId: 'C', segment: 'standard', amountMinor: 2500, currency: 'USD', reasons: [], amount: '25.00', ...overrides,
+    });
+    const fresh = raised('ev-new~aml~structuring', 'ev-new', 1_796_579_900_000);
+    socket().push({ type: 'account-alert', accountId: 'acc-1', alert: fresh });
+    // the one the read listed, a copy of the new one, one for another account: none counted
+    socket().push({ type: 'account-alert', accountId: 'acc-1', alert: raised(listed, 'ev-1', 1_796_579_838_000) });
+    socket().push({ type: 'account-alert', accountId: 'acc-1', alert: fresh });
+    socket().push({ type: 'account-alert', accountId: 'acc-2', alert: raised('x~aml~fan_in', 'x', 1_796_579_900_000, { accountId: 'acc-2' }) });
+    await settle(page);
+    expect(count()).toBe('2');
+    expect(page.shadowRoot!.querySelector('[data-testid="account-totals-as-of"]')!.getAttribute('data-alerts-added')).toBe('1');
+
+    // stored meanwhile; after a reconnect the read holds it, and the hub of another process pushes it again
+    stored = [entry({ eventId: 'ev-new', ts: 1_796_579_900_000, alertIds: [fresh.id] }), ...stored];
+    storedAlerts = 2;
+    socket().serverClose(1006);
+    timers.advance(500);
+    socket().open();
+    await settle(page);
+    socket().push({ type: 'account-alert', accountId: 'acc-1', alert: fresh });
+    await settle(page);
+    expect(count()).toBe('2');
     live.stop();
   });
 });

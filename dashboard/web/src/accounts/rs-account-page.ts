@@ -1,5 +1,6 @@
 // An account for a compliance officer: who it is, its totals, its timeline (paged), what it does
-// right now (the account topic), and its counterparty network, expanded hop by hop.
+// right now (the account topic: its decisions, and the alerts that name it), and its counterparty
+// network, expanded hop by hop.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { AccountAnswer, DecisionSummary, NetworkAnswer, ServerMessage, TimelineEntry } from '../../../server/protocol.js';
@@ -53,7 +54,7 @@ export class RsAccountPage extends LitElement {
   @property() accountId = '';
 
   @state() private _account: AccountAnswer | null = null;
-  /** The totals read, kept live from the account topic (alerts as read). */
+  /** The totals read, kept live from the account topic (its decisions and alerts). */
   private _totals = new LiveAccountTotals('');
   @state() private _totalsVersion = 0;
   @state() private _timeline: readonly TimelineEntry[] = [];
@@ -165,8 +166,8 @@ export class RsAccountPage extends LitElement {
   }
 
   private _renderTotals(t: AccountTotals) {
-    return html`<p class="dim" data-testid="account-totals-as-of" data-added=${this._totals.added}>
-        ${msg('account.totalsAsOf', { time: formatTime(this._totals.readAt), count: formatInteger(this._totals.added) })}
+    return html`<p class="dim" data-testid="account-totals-as-of" data-added=${this._totals.added} data-alerts-added=${this._totals.alertsAdded}>
+        ${msg('account.totalsAsOf', { time: formatTime(this._totals.readAt), count: formatInteger(this._totals.added), alerts: formatInteger(this._totals.alertsAdded) })}
       </p>
       <dl>
       <dt>${msg('account.events')}</dt>
@@ -180,7 +181,7 @@ export class RsAccountPage extends LitElement {
       <dt>${msg('account.out')}</dt>
       <dd>${formatMoney(t.outUsd, 'USD')}</dd>
       <dt>${msg('account.alerts')}</dt>
-      <dd>${formatInteger(t.alerts)}</dd>
+      <dd data-testid="account-alerts">${formatInteger(t.alerts)}</dd>
       <dt>${msg('account.blocked')}</dt>
       <dd>${formatInteger(t.blocked)}</dd>
     </dl>`;
@@ -228,9 +229,15 @@ export class RsAccountPage extends LitElement {
   private _onLive(message: ServerMessage): void {
     // Decisions were dropped for this tab (it fell behind): the totals cannot add them, read them again.
     if (message.type === 'missed' && this._account !== null) void this._readTotals();
-    if (message.type !== 'account' || message.accountId !== this.accountId) return;
+    if ((message.type !== 'account' && message.type !== 'account-alert') || message.accountId !== this.accountId) return;
+    const totals = this._totals.accountId === message.accountId ? this._totals : null;
+    // An alert naming the account: counted once by id (a copy after a reconnect is not), unless the read holds it.
+    if (message.type === 'account-alert') {
+      if (totals?.addAlert(message.alert)) this._totalsVersion += 1;
+      return;
+    }
     this._activity = [message.decision, ...this._activity].slice(0, LIVE_KEEP);
-    if (this._totals.accountId === message.accountId && this._totals.add(message.decision)) this._totalsVersion += 1;
+    if (totals?.add(message.decision)) this._totalsVersion += 1;
   }
 
   /** Reads the totals again (after a reconnect), keeping the timeline as paged. */

@@ -165,7 +165,7 @@ export const en = {
   'account.country': 'Country',
   'account.noProfile': 'No customer profile is known for this account.',
   'account.totals': 'Totals (last 7 days)',
-  'account.totalsAsOf': 'Read at {time}, then live (decisions added since: {count}). Alerts as read.',
+  'account.totalsAsOf': 'Read at {time}, then live (decisions added since: {count}, alerts added: {alerts}).',
   'account.events': 'Events',
   'account.firstSeen': 'First seen',
   'account.lastSeen': 'Last seen',

@@ -165,7 +165,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'account.country': '国家/地区',
   'account.noProfile': '暂无此账户的客户资料。',
   'account.totals': '汇总（最近 7 天）',
-  'account.totalsAsOf': '读取于 {time}，之后实时更新：已计入 {count} 笔新决策。预警数为读取时的值。',
+  'account.totalsAsOf': '读取于 {time}，之后实时更新：已计入 {count} 笔新决策、{alerts} 条新预警。',
   'account.events': '事件数',
   'account.firstSeen': '首次出现',
   'account.lastSeen': '最近出现',

@@ -271,6 +271,7 @@ export class LiveConnection {
       case 'health':
         return this._dispatch('health', message);
       case 'account':
+      case 'account-alert':
         return this._dispatch(`account:${message.accountId}`, message);
       case 'missed':
         return this._onMissed(message);
