@@ -11,7 +11,7 @@ import { migrate } from '../schema/migrate.js';
 import { CURRENT_MINUTE_VIEWS } from '../schema/migrations/index.js';
 import { selectRows, type SqlClient } from '../sql.js';
 import { InflightMinutes, inflightPath } from './inflight-minutes.js';
-import { checkedDays, repairMinuteAggregates } from './repair-aggregates.js';
+import { checkedSeconds, repairMinuteAggregates } from './repair-aggregates.js';
 
 let h: Harness;
 let ch: ClickHouse;
@@ -124,14 +124,25 @@ describe('repairing minute aggregates', () => {
   });
 
   it('leaves alone a minute older than the aggregates keep, whatever the raw retention', async () => {
-    expect(checkedDays({ retentionDays: 30 })).toBe(29);
-    expect(checkedDays({ retentionDays: 3650 })).toBe(399);
+    expect(checkedSeconds({ retentionDays: 30 })).toBe(30 * 86_400 - 3600);
+    expect(checkedSeconds({ retentionDays: 3650 })).toBe(400 * 86_400 - 3600);
     // raw rows 500 days old, kept by a 10-year raw retention; their aggregate is past its own 400 days (the TTL's doing)
     const ancient = BASE - 500 * 86_400;
     await sql(`INSERT INTO {db}.events (id, kind, ts, amount_usd) SELECT concat('ancient-', toString(number)), 'payment', toDateTime64(${ancient} + number, 3, 'UTC'), 1 FROM numbers(3)`);
     await sql(`DELETE FROM {db}.events_minute WHERE ${inMinute(ancient)}`);
     const repairs = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 3650, logger });
     expect(repairs.find((r) => r.table === 'events_minute')?.rebuilt).toBe(0);
+  });
+
+  it('rebuilds a torn minute of the retention\'s last day: its rows have not expired yet', async () => {
+    // Backdated events (the demo's history, a replay) stored 29.5 days after their time, torn by a kill.
+    const lastDay = Math.floor((Date.now() / 1000 - 29.5 * 86_400) / 60) * 60;
+    await sql(`INSERT INTO {db}.events (id, kind, ts, amount_usd) SELECT concat('last-day-', toString(number)), 'payment', toDateTime64(${lastDay} + number, 3, 'UTC'), 1 FROM numbers(3)`);
+    await sql(`DELETE FROM {db}.events_minute WHERE ${inMinute(lastDay)}`);
+    const repairs = await repairMinuteAggregates({ client: ch.client, database: h.names.database, retentionDays: 30, logger });
+    expect(repairs.find((r) => r.table === 'events_minute')?.rebuilt).toBe(1);
+    const [row] = await rows(`SELECT sum(events) AS n FROM {db}.events_minute WHERE ${inMinute(lastDay)}`);
+    expect(Number(row?.n)).toBe(3);
   });
 
   it('drops the counts of rows the raw table lost (their insert was the one torn)', async () => {

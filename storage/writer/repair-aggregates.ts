@@ -52,13 +52,22 @@ export type RepairOptions = {
 };
 
 /**
- * How many days back a minute is compared: within both retentions, less a day for the TTLs'
- * rounding. Older raw rows may be gone on purpose; older aggregate rows are (MINUTE_RETENTION_DAYS),
- * so a minute rebuilt there would be dropped again and "repaired" at every start (raw retention of
- * 3,650 days, for historical data sets: up to 16 s of a start, before 2026-12-06).
+ * How close to its expiry a minute may be and still be compared: a TTL merge could drop some of
+ * its rows and not yet others while the repair reads them (rows expire by the second, parts merge
+ * one at a time), and the minute would be "repaired" down to a part of its rows.
  */
-export function checkedDays(options: Pick<RepairOptions, 'retentionDays'>): number {
-  return Math.max(0, Math.min(options.retentionDays, MINUTE_RETENTION_DAYS) - 1);
+const EXPIRY_MARGIN_SECONDS = 3600;
+
+/**
+ * How far back (seconds) a minute is compared: within both retentions, less the margin above. Older
+ * raw rows may be gone on purpose; older aggregate rows are (MINUTE_RETENTION_DAYS), so a minute
+ * rebuilt there would be dropped again and "repaired" at every start (raw retention of 3,650 days,
+ * for historical data sets: up to 16 s of a start, before 2026-12-06). Until 2026-12-07 the margin
+ * was a whole day: a minute torn in the retention's last day (backdated events: the demo's history,
+ * a replay) kept its wrong count in the aggregate for the 400 days it is kept.
+ */
+export function checkedSeconds(options: Pick<RepairOptions, 'retentionDays'>): number {
+  return Math.max(0, Math.min(options.retentionDays, MINUTE_RETENTION_DAYS) * 86_400 - EXPIRY_MARGIN_SECONDS);
 }
 
 export type AggregateRepair = { readonly table: MinuteTable; readonly checked: number; readonly rebuilt: number };
@@ -68,7 +77,7 @@ export async function repairMinuteAggregates(options: RepairOptions): Promise<Ag
   const repairs: AggregateRepair[] = [];
   const { dataDir } = options;
   // Within the retention, as for the parts: older minutes may have lost raw rows to the TTL on purpose.
-  const oldest = Math.floor(Date.now() / 1000) - checkedDays(options) * 86_400;
+  const oldest = Math.floor(Date.now() / 1000) - checkedSeconds(options);
   for (const aggregate of AGGREGATES) {
     const recorded = dataDir === undefined ? [] : readInflightMinutes(dataDir, options.database, aggregate.raw, options.logger);
     const minutes = [...new Set([...(await recentMinutes(options, aggregate.raw)), ...recorded.filter((m) => m >= oldest)])].sort((a, b) => a - b);
@@ -102,9 +111,9 @@ async function recentMinutes(options: RepairOptions, raw: RawTable): Promise<num
       `WHERE _part IN (\n` +
       `  SELECT name FROM system.parts WHERE database = {db:String} AND table = {raw:String} AND active\n` +
       `    AND modification_time >= (SELECT max(modification_time) FROM system.parts WHERE database = {db:String} AND table = {raw:String} AND active) - {recent:UInt32}\n` +
-      `) AND ${time} >= now() - INTERVAL {days:UInt32} DAY\n` +
+      `) AND ${time} >= now() - INTERVAL {seconds:UInt32} SECOND\n` +
       `ORDER BY m`,
-    { db: options.database, raw, recent: RECENT_PARTS_SECONDS, days: checkedDays(options) },
+    { db: options.database, raw, recent: RECENT_PARTS_SECONDS, seconds: checkedSeconds(options) },
   );
   return rows.map((r) => numberOf(r.m));
 }
