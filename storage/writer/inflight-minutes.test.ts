@@ -1,6 +1,6 @@
 // The record of the minutes of each insert, in a temporary folder: what it names, what it keeps
 // after a failed insert or an unrepaired start, and what it makes of a file it cannot read.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,13 @@ describe('inflight minutes', () => {
     expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M + 120]);
     expect(readInflightMinutes(dir, DB, 'alerts', logger())).toEqual([M]);
     expect(warnings).toEqual([]);
+  });
+
+  it('inflight minutes - the record\'s folder is made 0700, its user\'s alone, as every folder riskstream makes for its data', async () => {
+    const record = new InflightMinutes(join(dir, 'missing-data-folder'), DB, 'events', logger());
+    await record.beforeInsert([M]);
+    expect(statSync(dirname(record.path)).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'missing-data-folder')).mode & 0o777).toBe(0o700);
   });
 
   it('inflight minutes - the minutes of an insert that threw stay in every later record', async () => {

@@ -210,7 +210,8 @@ export class InflightMinutes {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     const folder = dirname(this.path);
-    const made = mkdirSync(folder, { recursive: true });
+    // 0700, as every folder riskstream makes for its data (docs/operations.md): its user's alone
+    const made = mkdirSync(folder, { recursive: true, mode: 0o700 });
     const created = [folder];
     // every folder made holds its name in its parent: up to the one that was there
     if (made !== undefined) for (let dir = folder; dir !== dirname(made); ) created.push((dir = dirname(dir)));
