@@ -47,6 +47,7 @@ import { demoSeed } from '../ingest/simulator/demo-seed.js';
 import { createProductProcessor, MARKER_REPLY_BYTES, processorsProblem, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
 import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
+import { webAppBuild } from '../dashboard/server/web-app.js';
 import {
   authPlugin,
   createRequestAuthenticator,
@@ -240,7 +241,9 @@ export async function startSystem(
     // the thousands of messages a second the writer's consumers pull on the main connection.
     const hubBus = await connectBus(config.natsUrl, names, 'riskstream:hub');
     stops.push(['nats-hub', async () => void (await hubBus.nc.drain().catch(() => undefined))]);
-    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics, limits: { maxClientsPerUser: config.wsMaxPerUser } })));
+    // The hub tells every tab which web app this process serves: a tab of another build offers a reload.
+    const build = webAppBuild(sourcePath('dist', 'web'));
+    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics, limits: { maxClientsPerUser: config.wsMaxPerUser }, build })));
     plugins.push(async (app) => void (await app.register(dataApiPlugin, { client: ch.client, database: names.database, guard: (allowed) => requireRoles(...allowed) })));
   }
 

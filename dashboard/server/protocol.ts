@@ -1,7 +1,8 @@
 // The contract between the dashboard server and the web app: user roles, WebSocket topics and
-// messages, and the shapes the REST API answers with. Type-only, so that dashboard/web can import it
-// (`import type`) without pulling server code into the bundle. Change it deliberately: both sides
-// and docs/dashboard.md follow.
+// messages, and the shapes the REST API answers with. Its values are plain constants and its own
+// imports are type-only, so that dashboard/web can import it (the protocol version, as a value)
+// without pulling server code into the bundle. Change it deliberately: both sides and
+// docs/dashboard-live.md follow, and a change either side would misread raises LIVE_PROTOCOL_VERSION.
 import type { AlertWire, DecisionWire, Domain, EventKind, ProcessHealthWire, Segment, Severity } from '../../core/index.js';
 import type {
   AccountView,
@@ -35,6 +36,24 @@ export type LoginAnswer = { readonly user: SessionUser; readonly csrfToken: stri
 
 // ---------------------------------------------------------------------------------------------
 // WebSocket (/ws): one socket per tab, authenticated at upgrade by the session cookie.
+
+/**
+ * The version of the /ws protocol this code speaks; both sides carry it, so a tab's bundle and the
+ * server it reaches can tell whether they read each other's messages alike. Raise it with any change
+ * the other side would misread (docs/dashboard-live.md, "Versions"):
+ * - 1: everything before versions (2026-12-07): a tab states none; kpi-history holds every tick whole.
+ * - 2: kpi-history holds the newest tick whole and the older seconds as `trail`; kpi subscribe takes `since`.
+ */
+export const LIVE_PROTOCOL_VERSION = 2;
+/** The query parameter a tab states its version in when it opens the socket: `/ws?protocol=2`. */
+export const LIVE_PROTOCOL_PARAM = 'protocol';
+/**
+ * The close code of a socket whose version this server does not speak (sent after `hello`, which
+ * says the server's own). Reconnecting cannot help: the page must be loaded again.
+ */
+export const CLOSE_PROTOCOL_UNSUPPORTED = 4426;
+/** The `<meta name>` in the built index.html that carries the build's id (the server reads the same). */
+export const BUILD_META_NAME = 'riskstream-build';
 
 export const TOPICS = ['kpi', 'alerts', 'account', 'health'] as const;
 export type Topic = (typeof TOPICS)[number];
@@ -142,7 +161,12 @@ export type HealthView = {
 };
 
 export type ServerMessage =
-  | { readonly type: 'hello'; readonly user: SessionUser; readonly serverTime: number; readonly topics: readonly Topic[] }
+  /**
+   * First on every socket. `protocol`: the version the server speaks (LIVE_PROTOCOL_VERSION; absent
+   * from servers before versions, which spoke 1); `build`: the id of the web app it serves (null
+   * when it serves none, e.g. the API role alone). A tab of another protocol reads nothing more.
+   */
+  | { readonly type: 'hello'; readonly user: SessionUser; readonly serverTime: number; readonly topics: readonly Topic[]; readonly protocol: number; readonly build: string | null }
   | { readonly type: 'subscribed'; readonly topic: Topic; readonly accountId?: string }
   | { readonly type: 'unsubscribed'; readonly topic: Topic; readonly accountId?: string }
   | { readonly type: 'kpi'; readonly tick: KpiTick }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, createMetrics } from '../../core/index.js';
 import { buildServer } from './server.js';
-import { APP_CSP } from './web-app.js';
+import { APP_CSP, buildIdOf, webAppBuild } from './web-app.js';
 
 const folders: string[] = [];
 afterAll(() => {
@@ -104,5 +104,26 @@ describe('web app - serving the built dashboard', () => {
     const res = await app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(503);
     expect(res.body).toContain('npm run build');
+  });
+});
+
+describe('web app - the build it serves', () => {
+  it('buildIdOf - reads the id Vite wrote into the page, and nothing else', () => {
+    expect(buildIdOf('<head><meta name="riskstream-build" content="1bd01e8eac526c26"></head>')).toBe('1bd01e8eac526c26');
+    expect(buildIdOf('<head><meta name="riskstream-build" content="1bd01e8eac526c26" /></head>')).toBe('1bd01e8eac526c26');
+    expect(buildIdOf('<head><title>riskstream</title></head>')).toBeNull();
+    expect(buildIdOf('<meta name="riskstream-build" content="<script>">')).toBeNull();
+  });
+
+  it('webAppBuild - null before a build, the page\'s id after, and the new one after a rebuild under the running server', () => {
+    const root = mkdtempSync(join(tmpdir(), 'riskstream-web-'));
+    folders.push(root);
+    const build = webAppBuild(root);
+    expect(build()).toBeNull();
+    writeFileSync(join(root, 'index.html'), '<head><meta name="riskstream-build" content="aaaa0000aaaa0000"></head>');
+    expect(build()).toBe('aaaa0000aaaa0000');
+    // a rebuild writes a page of another size or time: read again
+    writeFileSync(join(root, 'index.html'), '<head><meta name="riskstream-build" content="bbbb1111bbbb1111"><title>x</title></head>');
+    expect(build()).toBe('bbbb1111bbbb1111');
   });
 });

@@ -1,11 +1,12 @@
 // Serves the built dashboard (dist/web) at `/`: hashed assets with long caching, index.html for every
 // other page path (the app routes in the browser), and a strict Content-Security-Policy on the page
 // so that a name full of markup can never run script even if a component forgot to escape it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RiskstreamError } from '../../core/index.js';
+import { BUILD_META_NAME } from './protocol.js';
 
 export type WebAppOptions = {
   /** The Vite build output (default dist/web under the package root). */
@@ -82,5 +83,31 @@ export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions):
       return sendApp(reply);
     }
     return reply.code(404).send(new RiskstreamError('RS_ERR_NOT_FOUND', `no route ${request.method} ${path}`).toJSON());
+  };
+}
+
+/** The build id the Vite build writes into index.html (dashboard/web/vite.config.ts: buildIdPlugin). */
+const BUILD_META = new RegExp(`<meta name="${BUILD_META_NAME}" content="([0-9a-f]{8,64})"`);
+
+/** The build id in an index.html's text, or null (no build, or one from before build ids). */
+export function buildIdOf(html: string): string | null {
+  return BUILD_META.exec(html)?.[1] ?? null;
+}
+
+/**
+ * The id of the web app under `root` as it is now: index.html is read again only when it changed
+ * (a rebuild under a running server), so the hub can tell every hello what the page it serves is.
+ */
+export function webAppBuild(root: string): () => string | null {
+  const page = join(root, 'index.html');
+  let seen: { mtimeMs: number; size: number; build: string | null } | null = null;
+  return () => {
+    try {
+      const { mtimeMs, size } = statSync(page);
+      if (seen === null || seen.mtimeMs !== mtimeMs || seen.size !== size) seen = { mtimeMs, size, build: buildIdOf(readFileSync(page, 'utf8')) };
+      return seen.build;
+    } catch {
+      return null; // not built
+    }
   };
 }

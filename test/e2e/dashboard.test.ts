@@ -1,10 +1,12 @@
 // The dashboard end to end: the built riskstream in a child process (every role, real NATS, Redis and
 // chDB), headless Chromium signing in, watching alerts arrive live, opening one, expanding the
-// counterparty network, switching language, and never running script hidden in a name.
+// counterparty network, switching language, never running script hidden in a name, and a tab whose
+// socket reconnects to an upgraded server asking for a reload.
 // Screenshots land in test-artifacts/dashboard/ (kept, not committed).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { LIVE_PROTOCOL_VERSION } from '../../dashboard/server/protocol.js';
 import { childEnv, createHarness, eventually, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
 import { deepText, goTo, launchBrowser, pageValue, screenshot, watchPage } from '../browser.js';
@@ -262,5 +264,54 @@ describe('dashboard - end to end in headless Chromium', () => {
     await page.getByTestId('login-submit').click();
     await page.getByTestId('tile-events-per-second').waitFor({ timeout: 15_000 });
     expect(new URL(page.url()).hash).toBe('#/overview');
+  });
+
+  it('a tab open across an upgrade of the server says riskstream was upgraded, stops, and reloads on a click', { timeout: 90_000 }, async () => {
+    const tab = await context.newPage();
+    // The tab's socket passes through a stand-in for the network. The first connection goes as it
+    // is; when it is cut (the server restarting) the next one reaches a server of the next protocol
+    // version: its hello says so, as an upgraded riskstream's does. After the reload the tab is of
+    // the server's version (here: the same bundle again), so its sockets go as they are.
+    const pageSides: WebSocketRoute[] = [];
+    const serverSides: WebSocketRoute[] = [];
+    let upgraded = false;
+    await tab.routeWebSocket(/\/ws(\?|$)/, (socket) => {
+      const server = socket.connectToServer();
+      const rewriteHello = upgraded;
+      pageSides.push(socket);
+      serverSides.push(server);
+      server.onMessage((message) => {
+        const hello = rewriteHello ? (JSON.parse(String(message)) as { type?: string }) : null;
+        socket.send(hello?.type === 'hello' ? JSON.stringify({ ...hello, protocol: LIVE_PROTOCOL_VERSION + 1 }) : message);
+      });
+    });
+    try {
+      await tab.goto(`${rs.baseUrl}/#/overview`);
+      await tab.getByTestId('tile-events-per-second').waitFor({ timeout: 15_000 });
+      await expect.poll(() => tab.getByTestId('connection-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
+      expect(new URL(pageSides[0]!.url()).searchParams.get('protocol')).toBe(String(LIVE_PROTOCOL_VERSION));
+
+      upgraded = true;
+      pageSides[0]!.close({ code: 1001, reason: 'server shutting down' });
+      serverSides[0]!.close();
+      const notice = tab.getByTestId('version-notice');
+      await notice.waitFor({ timeout: 15_000 });
+      expect(await notice.getAttribute('data-kind')).toBe('upgraded');
+      expect(await deepText(notice)).toContain('riskstream was upgraded: reload this page');
+      expect(await tab.getByTestId('connection-status').getAttribute('data-status')).toBe('offline');
+      await screenshot(tab, SUITE, '13-upgraded-notice');
+      // It does not reconnect: the upgraded server would say the same again.
+      await tab.waitForTimeout(2_500);
+      expect(pageSides).toHaveLength(2);
+
+      upgraded = false;
+      await tab.getByTestId('version-reload').click();
+      await tab.getByTestId('tile-events-per-second').waitFor({ timeout: 15_000 });
+      await expect.poll(() => tab.getByTestId('connection-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
+      expect(await tab.getByTestId('version-notice').count()).toBe(0);
+      expect(pageSides).toHaveLength(3);
+    } finally {
+      await tab.close();
+    }
   });
 });

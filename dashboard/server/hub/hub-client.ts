@@ -2,7 +2,7 @@
 // Writes go through the outbox; each completed write gives the outbox a chance to send what waits.
 import * as ws from 'ws';
 import type { WebSocket } from 'ws';
-import type { SessionUser, ServerMessage } from '../protocol.js';
+import { LIVE_PROTOCOL_VERSION, type SessionUser, type ServerMessage } from '../protocol.js';
 import { ClientOutbox, type MissedEncoder, type OutboxLimits, type OutboxObserver, type OutboxSink } from './client-outbox.js';
 
 const TEXT_FRAME = { binary: false } as const;
@@ -116,6 +116,8 @@ export class HubClient {
   readonly socket: WebSocket;
   readonly outbox: ClientOutbox;
   readonly connectedAt: number;
+  /** The /ws protocol version the tab stated when it connected (protocol-version.ts). */
+  readonly protocol: number;
   kpi = false;
   health = false;
   alerts = false;
@@ -126,11 +128,12 @@ export class HubClient {
   messageWindowStart = 0;
   closing = false;
 
-  constructor(id: number, user: SessionUser, socket: WebSocket, limits: OutboxLimits, observer: OutboxObserver, encodeMissed: MissedEncoder, now: number) {
+  constructor(id: number, user: SessionUser, socket: WebSocket, limits: OutboxLimits, observer: OutboxObserver, encodeMissed: MissedEncoder, now: number, protocol: number = LIVE_PROTOCOL_VERSION) {
     this.id = id;
     this.user = user;
     this.socket = socket;
     this.connectedAt = now;
+    this.protocol = protocol;
     this._onWritten = this._onWritten.bind(this);
     this.outbox = new ClientOutbox(new SocketSink(socket, this._onWritten), limits, observer, encodeMissed);
   }

@@ -1,14 +1,16 @@
 // GET /ws: the dashboard's WebSocket. The session is checked before the upgrade (no session: an
 // HTTP 401 and no socket), and so is the Origin (a page of another site may not open a socket with
-// the user's cookie: 403). An admitted socket is handed to the hub.
+// the user's cookie: 403). An admitted socket is handed to the hub with the protocol version it
+// stated (`/ws?protocol=2`; protocol-version.ts).
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RiskstreamError, type Bus, type Logger, type Metrics } from '../../../core/index.js';
-import type { SessionUser } from '../protocol.js';
+import { LIVE_PROTOCOL_PARAM, type SessionUser } from '../protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from './client-message.js';
 import { createHub, type Hub } from './hub.js';
 import type { HubLimits } from './hub-policy.js';
+import { statedProtocol } from './protocol-version.js';
 
 /**
  * Resolves the session of a request's cookie. The hub calls it with `{ activity: false }` for its
@@ -24,6 +26,8 @@ export type HubPluginOptions = {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly limits?: Partial<HubLimits>;
+  /** The id of the web app this process serves, told in every hello (web-app.ts: webAppBuild); ignored with `hub`. */
+  readonly build?: () => string | null;
   /** A hub made by the caller (to read its stats); without one the plugin makes one. Either way it is closed with the server. */
   readonly hub?: Hub;
   /** Origins allowed besides the server's own (e.g. a development front end on another port), as "http://host:port". */
@@ -53,7 +57,9 @@ export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: read
 const RECHECK = { activity: false } as const;
 
 export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts) => {
-  const hub = opts.hub ?? createHub({ bus: opts.bus, logger: opts.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
+  const hub =
+    opts.hub ??
+    createHub({ bus: opts.bus, logger: opts.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.build ? { build: opts.build } : {}) });
   const users = new WeakMap<FastifyRequest, SessionUser>();
 
   // Before @fastify/websocket's own preClose (which closes sockets with 1000): shutting down is 1001.
@@ -93,7 +99,8 @@ export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts)
       }
       // The upgrade's headers (its cookie) let the hub look the session up again while the socket lives.
       const headers = request.headers;
-      hub.attach(socket, user, () => opts.authenticate({ headers }, RECHECK));
+      const protocol = statedProtocol((request.query as Record<string, unknown> | undefined)?.[LIVE_PROTOCOL_PARAM]);
+      hub.attach(socket, user, { reauthenticate: () => opts.authenticate({ headers }, RECHECK), protocol });
     },
   });
 };

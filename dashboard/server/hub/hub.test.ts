@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger, createMetrics, formatMinor, KPI_LATENCY_BOUNDS_MS, KPI_SCORE_BUCKETS, type AlertWire, type DecisionWire, type KpiSecondWire, type ProcessHealthWire } from '../../../core/index.js';
 import { createHarness, eventually, type Harness } from '../../../test/harness.js';
-import type { KpiTick, ServerMessage, SessionUser, UserRole } from '../protocol.js';
+import { CLOSE_PROTOCOL_UNSUPPORTED, LIVE_PROTOCOL_VERSION, type KpiTick, type ServerMessage, type SessionUser, type UserRole } from '../protocol.js';
 import { decisionFixture } from './test-fixtures.js';
 import { createHub, hubPlugin, type Hub, type HubLimits } from './index.js';
 
@@ -35,17 +35,25 @@ async function testAuthenticate(request: { readonly headers: Record<string, stri
   return typeof name === 'string' && !signedOut.has(name) ? (USERS[name] ?? null) : null;
 }
 
-type Server = { app: FastifyInstance; hub: Hub; url: string; metrics: ReturnType<typeof createMetrics> };
+/**
+ * `url` states this code's protocol version, as the web app does; `bareUrl` states none, as a tab
+ * of a bundle from before versions (protocol 1).
+ */
+type Server = { app: FastifyInstance; hub: Hub; url: string; bareUrl: string; metrics: ReturnType<typeof createMetrics> };
 
-async function startServer(h: Harness, limits: Partial<HubLimits> = {}): Promise<Server> {
+/** The build id the test servers say they serve. */
+const TEST_BUILD = '0123456789abcdef';
+
+async function startServer(h: Harness, limits: Partial<HubLimits> = {}, build: () => string | null = () => TEST_BUILD): Promise<Server> {
   const logger = createLogger('silent');
   const metrics = createMetrics();
-  const hub = createHub({ bus: h.bus, logger, metrics, limits });
+  const hub = createHub({ bus: h.bus, logger, metrics, limits, build });
   const app = Fastify({ logger: false });
   await app.register(hubPlugin, { bus: h.bus, authenticate: testAuthenticate, logger, metrics, hub });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  return { app, hub, url: `ws://127.0.0.1:${port}/ws`, metrics };
+  const bareUrl = `ws://127.0.0.1:${port}/ws`;
+  return { app, hub, url: `${bareUrl}?protocol=${LIVE_PROTOCOL_VERSION}`, bareUrl, metrics };
 }
 
 type Received = ServerMessage & { readonly receivedAt: number };
@@ -389,7 +397,7 @@ describe('ws hub - over a real server and NATS', () => {
     h.bus.nc.publish(h.names.healthSubject('proc-h'), JSON.stringify({ ...beat(now - 2000, 100), startedAt: now - 12_000 }));
     h.bus.nc.publish(h.names.healthSubject('proc-h'), JSON.stringify({ ...beat(now, 300), startedAt: now - 12_000 }));
     await h.bus.nc.flush();
-    await eventually(() => (server.hub.stats().processesSeen > 0 ? true : undefined), 3000, 'the heartbeat to arrive');
+    await eventually(() => (server.hub.stats().processesSeen > 0 ? true : undefined), 15_000, 'the heartbeat to arrive');
     const client = await open('ada');
     client.send({ type: 'subscribe', topic: 'health' });
     const view = await client.next('health', (m) => m.view.processes.some((p) => p.procId === 'proc-h'));
@@ -666,6 +674,107 @@ describe('ws hub - shutdown', () => {
     } finally {
       await server.app.close();
       await h.cleanup();
+    }
+  });
+});
+
+describe('ws hub - protocol versions', () => {
+  let h: Harness;
+  let server: Server;
+  const clients: TestClient[] = [];
+  const connect = (url: string, user = 'ada') => {
+    const client = new TestClient(url, user);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    h = await createHarness();
+    server = await startServer(h);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server?.app.close();
+    await h?.cleanup();
+  });
+
+  it('says in every hello which protocol it speaks and which build it serves', async () => {
+    const tab = connect(server.url);
+    expect(await tab.next('hello')).toMatchObject({ protocol: LIVE_PROTOCOL_VERSION, build: TEST_BUILD, user: { username: 'ada' } });
+    // a tab of a bundle from before versions gets the same hello (it reads what it knows of it)
+    expect(await connect(server.bareUrl).next('hello')).toMatchObject({ protocol: LIVE_PROTOCOL_VERSION, build: TEST_BUILD });
+  });
+
+  it.each([
+    ['a newer protocol than it speaks', `?protocol=${LIVE_PROTOCOL_VERSION + 1}`],
+    ['a version that is not a number', '?protocol=two'],
+    ['a version stated twice', `?protocol=${LIVE_PROTOCOL_VERSION}&protocol=${LIVE_PROTOCOL_VERSION}`],
+    ['protocol 0', '?protocol=0'],
+  ])('refuses a tab that states %s: the hello says what it speaks, then a close that says to reload', async (_name, query) => {
+    const tab = connect(`${server.bareUrl}${query}`);
+    expect(await tab.closed()).toBe(CLOSE_PROTOCOL_UNSUPPORTED);
+    expect(tab.closeReason).toBe(`this server speaks protocol ${LIVE_PROTOCOL_VERSION}: reload the page`);
+    expect(tab.messages.map((m) => m.type)).toEqual(['hello']);
+    expect(tab.messages[0]).toMatchObject({ protocol: LIVE_PROTOCOL_VERSION, build: TEST_BUILD });
+    // nothing it sends is read: it is no client of the hub
+    expect(server.hub.stats().clients).toBe(clients.filter((c) => c.closeCode === null).length);
+  });
+
+  it('sends a tab from before versions every held tick whole, which it reads, and a tab of this version the trail', async () => {
+    // A few seconds held, so that a trail and whole ticks differ.
+    const s0 = Math.floor(Date.now() / 1000) * 1000;
+    h.bus.nc.publish(h.names.kpiSubject('proc-v'), JSON.stringify(kpiSnapshot('proc-v', s0, 4)));
+    await h.bus.nc.flush();
+    await new Promise((r) => setTimeout(r, s0 + 4100 - Date.now()));
+
+    const old = connect(server.bareUrl, 'mona');
+    await old.next('hello');
+    old.send({ type: 'subscribe', topic: 'kpi' });
+    const whole = await old.next('kpi-history');
+    expect(whole.trail).toBeUndefined();
+    expect(whole.ticks.length).toBeGreaterThanOrEqual(3);
+    const ats = whole.ticks.map((t) => t.at);
+    expect(ats).toEqual(ats.map((_, i) => ats[0]! + i * 1000));
+    expect(whole.ticks.find((t) => t.at === s0)).toMatchObject({ decisionsPerSecond: 4 });
+
+    const current = connect(server.url, 'mona');
+    await current.next('hello');
+    current.send({ type: 'subscribe', topic: 'kpi' });
+    const trailed = await current.next('kpi-history');
+    expect(trailed.ticks).toHaveLength(1);
+    expect(trailed.trail?.decisionsPerSecond.length).toBeGreaterThanOrEqual(2);
+    // The same seconds either way.
+    expect(secondsIn(trailed).map((s) => s.at)).toEqual(secondsIn(whole).map((s) => s.at).slice(0, secondsIn(trailed).length));
+
+    // The one bundle that asked `since` without stating a version (2026-12-07) reads the trail: a
+    // reconnect of it gets what this version's reconnect gets.
+    const newest = whole.ticks[whole.ticks.length - 1]!.at;
+    const resumedOld = connect(server.bareUrl, 'mona');
+    const resumedNew = connect(server.url, 'mona');
+    await resumedOld.next('hello');
+    await resumedNew.next('hello');
+    resumedOld.send({ type: 'subscribe', topic: 'kpi', since: newest });
+    resumedNew.send({ type: 'subscribe', topic: 'kpi', since: newest });
+    const [a, b] = await Promise.all([resumedOld.next('kpi-history'), resumedNew.next('kpi-history')]);
+    expect(a.ticks).toHaveLength(1);
+    expect(b.ticks).toHaveLength(1);
+    if (a.ticks[0]!.at === b.ticks[0]!.at) expect(a).toEqual(b);
+  });
+
+  it('tells each hello the build it serves now: a tab reconnecting after a rebuild learns of it', async () => {
+    let served: string | null = 'aaaa0000aaaa0000';
+    const local = await startServer(h, {}, () => served);
+    try {
+      const before = connect(local.url, 'cora');
+      expect(await before.next('hello')).toMatchObject({ protocol: LIVE_PROTOCOL_VERSION, build: 'aaaa0000aaaa0000' });
+      served = 'bbbb1111bbbb1111';
+      const after = connect(local.url, 'cora');
+      expect(await after.next('hello')).toMatchObject({ protocol: LIVE_PROTOCOL_VERSION, build: 'bbbb1111bbbb1111' });
+      served = null; // the API role without the web app
+      expect(await connect(local.url, 'cora').next('hello')).toMatchObject({ build: null });
+    } finally {
+      await local.app.close();
     }
   });
 });

@@ -5,7 +5,7 @@
 import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
 import { splitEnvelopeText, type AlertWire, type Bus, type Logger, type Metrics } from '../../../core/index.js';
-import { TOPIC_ROLES, type ClientMessage, type SessionUser } from '../protocol.js';
+import { CLOSE_PROTOCOL_UNSUPPORTED, LIVE_PROTOCOL_VERSION, TOPIC_ROLES, type ClientMessage, type ServerMessage, type SessionUser } from '../protocol.js';
 import { AccountWatch, accountAlertFrame, decisionSummary, isRoutableDecision } from './account-watch.js';
 import { AlertRouting, alertMatches, isRoutableAlert } from './alert-routing.js';
 import { amountText } from './wire-amount.js';
@@ -25,6 +25,7 @@ import {
   type HubLimits,
 } from './hub-policy.js';
 import { kpiHistoryFrom, kpiHistoryStart } from './kpi-history.js';
+import { protocolServed, wantsWholeTicks } from './protocol-version.js';
 import { KpiTicker, tickSecondAt, unionSeconds } from './kpi-ticker.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -36,6 +37,25 @@ export type HubOptions = {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly limits?: Partial<HubLimits>;
+  /**
+   * The id of the web app this process serves, read at every hello (a rebuild under a running
+   * server changes what it serves); none: null in the hello.
+   */
+  readonly build?: () => string | null;
+};
+
+export type AttachOptions = {
+  /**
+   * Looks the session up again; when it no longer yields the same user and roles the socket is
+   * closed with 1008.
+   */
+  readonly reauthenticate?: () => Promise<SessionUser | null>;
+  /**
+   * The protocol version the socket stated (protocol-version.ts: statedProtocol; null: it stated
+   * something that is not a version). One the hub does not serve gets the hello, then a close with
+   * CLOSE_PROTOCOL_UNSUPPORTED. Default: the current version.
+   */
+  readonly protocol?: number | null;
 };
 
 export type HubStats = {
@@ -59,12 +79,8 @@ export type HubClientStats = {
 };
 
 export type Hub = {
-  /**
-   * Takes over an upgraded, authenticated socket: sends hello and serves its subscriptions.
-   * `reauthenticate` looks the session up again; when it no longer yields the same user and roles
-   * the socket is closed with 1008.
-   */
-  attach(socket: WebSocket, user: SessionUser, reauthenticate?: () => Promise<SessionUser | null>): void;
+  /** Takes over an upgraded, authenticated socket: sends hello and serves its subscriptions (AttachOptions). */
+  attach(socket: WebSocket, user: SessionUser, options?: AttachOptions): void;
   stats(): HubStats;
   clientStats(): readonly HubClientStats[];
   /** Unsubscribes from NATS and closes every socket with 1001; resolves once they are closed (or cut off). */
@@ -82,6 +98,7 @@ class LiveHub implements Hub {
   private readonly _logger: Logger;
   private readonly _metrics: Metrics | undefined;
   private readonly _limits: HubLimits;
+  private readonly _build: () => string | null;
   private readonly _clients = new Set<HubClient>();
   private readonly _kpiClients = new Set<HubClient>();
   private readonly _healthClients = new Set<HubClient>();
@@ -97,6 +114,8 @@ class LiveHub implements Hub {
    * per tick however many clients subscribe: after a restart every tab comes back within seconds.
    */
   private readonly _historyFrames = new Map<number, Buffer>();
+  /** The same for protocol 1 tabs, every tick whole (protocol-version.ts): only in the minutes after an upgrade. */
+  private readonly _wholeHistoryFrames = new Map<number, Buffer>();
   /**
    * For a KPI client whose 'kpi' slot holds a push not yet written: the seconds that push carries.
    * Only the newest push is kept for a client that is behind, so it carries every second pushed
@@ -124,6 +143,7 @@ class LiveHub implements Hub {
     this._logger = options.logger.child({ component: 'ws-hub' });
     this._metrics = options.metrics;
     this._limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
+    this._build = options.build ?? (() => null);
     this._ticker = new KpiTicker(Date.now());
     this._onAlert = this._onAlert.bind(this);
     this._onKpi = this._onKpi.bind(this);
@@ -152,9 +172,14 @@ class LiveHub implements Hub {
   // -------------------------------------------------------------------------------------------
   // Clients
 
-  attach(socket: WebSocket, user: SessionUser, reauthenticate?: () => Promise<SessionUser | null>): void {
+  attach(socket: WebSocket, user: SessionUser, options: AttachOptions = {}): void {
     if (this._closed) {
       socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      return;
+    }
+    const protocol = options.protocol === undefined ? LIVE_PROTOCOL_VERSION : options.protocol;
+    if (!protocolServed(protocol)) {
+      this._refuseProtocol(socket, user, protocol);
       return;
     }
     if (this._clients.size >= this._limits.maxClients) {
@@ -169,8 +194,8 @@ class LiveHub implements Hub {
       return;
     }
     this._clientsPerUser.set(user.username, held + 1);
-    const client = new HubClient(this._nextId++, user, socket, this._limits, this._observer, this._encodeMissed, Date.now());
-    if (reauthenticate) this._reauthenticate.set(client, reauthenticate);
+    const client = new HubClient(this._nextId++, user, socket, this._limits, this._observer, this._encodeMissed, Date.now(), protocol);
+    if (options.reauthenticate) this._reauthenticate.set(client, options.reauthenticate);
     this._clients.add(client);
     this._metrics?.wsClients.set(this._clients.size);
     socket.on('message', (data: RawData, isBinary: boolean) => this._onClientMessage(client, data, isBinary));
@@ -179,8 +204,26 @@ class LiveHub implements Hub {
     });
     socket.on('close', () => this._detach(client));
     socket.on('error', (error: Error) => this._logger.debug({ err: error, client: client.id }, 'WebSocket error'));
-    this._logger.debug({ client: client.id, username: user.username }, 'WebSocket client connected');
-    client.answer({ type: 'hello', user, serverTime: Date.now(), topics: topicsFor(user) });
+    this._logger.debug({ client: client.id, username: user.username, protocol }, 'WebSocket client connected');
+    client.answer(this._hello(user));
+  }
+
+  private _hello(user: SessionUser): ServerMessage {
+    return { type: 'hello', user, serverTime: Date.now(), topics: topicsFor(user), protocol: LIVE_PROTOCOL_VERSION, build: this._build() };
+  }
+
+  /**
+   * A tab whose version this hub does not speak: the hello (so a tab that reads it knows which
+   * version the server speaks and asks its user to reload), then a close that says the same. Not a
+   * client: nothing it sent is read, nothing else is sent.
+   */
+  private _refuseProtocol(socket: WebSocket, user: SessionUser, protocol: number | null): void {
+    this._logger.info({ username: user.username, protocol, served: LIVE_PROTOCOL_VERSION }, 'WebSocket refused: a protocol version this server does not speak (a tab of another release)');
+    socket.send(encodeMessage(this._hello(user)), { binary: false });
+    socket.close(CLOSE_PROTOCOL_UNSUPPORTED, `this server speaks protocol ${LIVE_PROTOCOL_VERSION}: reload the page`);
+    setTimeout(() => {
+      if (socket.readyState !== 3) socket.terminate();
+    }, this._limits.closeGraceMs).unref();
   }
 
   private _logPerUserRefusal(username: string, held: number): void {
@@ -286,16 +329,8 @@ class LiveHub implements Hub {
         client.kpi = true;
         this._kpiClients.add(client);
         this._answer(client, { type: 'subscribed', topic: 'kpi' });
-        if (this._ticker.advance(tickSecondAt(Date.now())) > 0) this._historyFrames.clear();
-        // A first subscription gets the whole window; a tab that says what it holds (a reconnect)
-        // only what it lacks.
-        const ticks = this._ticker.ticks;
-        const start = kpiHistoryStart(ticks, message.since);
-        let history = this._historyFrames.get(start);
-        if (history === undefined) {
-          history = encodeMessage(kpiHistoryFrom(ticks, start));
-          this._historyFrames.set(start, history);
-        }
+        if (this._ticker.advance(tickSecondAt(Date.now())) > 0) this._clearHistoryFrames();
+        const history = this._kpiHistoryFrame(message.since, wantsWholeTicks(client.protocol, message.since));
         if (!client.outbox.control(history, 'kpi-history')) this._closeClient(client, CLOSE_POLICY, 'too many answers waiting: read your socket');
         return;
       }
@@ -322,6 +357,27 @@ class LiveHub implements Hub {
         return;
       }
     }
+  }
+
+  /**
+   * The kpi-history for a subscription: a first one gets the whole window, a tab that says what it
+   * holds (a reconnect) only what it lacks; `whole`: every tick in full, for a protocol 1 tab.
+   */
+  private _kpiHistoryFrame(since: number | undefined, whole: boolean): Buffer {
+    const ticks = this._ticker.ticks;
+    const start = kpiHistoryStart(ticks, since);
+    const frames = whole ? this._wholeHistoryFrames : this._historyFrames;
+    let history = frames.get(start);
+    if (history === undefined) {
+      history = encodeMessage(whole ? { type: 'kpi-history', ticks: ticks.slice(start) } : kpiHistoryFrom(ticks, start));
+      frames.set(start, history);
+    }
+    return history;
+  }
+
+  private _clearHistoryFrames(): void {
+    this._historyFrames.clear();
+    this._wholeHistoryFrames.clear();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -441,7 +497,7 @@ class LiveHub implements Hub {
     // Nobody watching: snapshots are still merged (cheap), ticks are computed when someone subscribes.
     const added = this._kpiClients.size > 0 ? this._ticker.advance(at) : 0;
     if (added > 0) {
-      this._historyFrames.clear();
+      this._clearHistoryFrames();
       // Seconds a processor reported late go out again, made with what came, before the new ones:
       // usually one, more when this timer fired seconds late (a busy event loop).
       const amended = this._ticker.amendLate();

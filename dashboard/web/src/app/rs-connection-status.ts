@@ -1,5 +1,5 @@
 // The live-connection indicator (live / connecting / reconnecting / offline) and the notices the
-// connection raises ("missed N alerts — caught up", "… reload").
+// connection raises ("missed N alerts — caught up", "… reload", "riskstream was upgraded").
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LocaleController } from '../i18n/locale.js';
@@ -62,6 +62,10 @@ export class RsConnectionStatus extends LitElement {
         border-radius: 6px;
         padding: 2px 8px;
       }
+      .notice.upgraded {
+        background: #3a1414;
+        border-color: var(--rs-error);
+      }
       .notice button {
         padding: 1px 6px;
         font-size: 0.8rem;
@@ -96,10 +100,24 @@ export class RsConnectionStatus extends LitElement {
   private _renderNotice() {
     const notice = this._state.notice;
     if (notice === null || notice.kind === 'server-error') return nothing;
+    if (notice.kind === 'upgraded' || notice.kind === 'new-build') return this._renderVersionNotice(notice.kind);
     return html`<span class="notice" data-testid="missed-notice" data-kind=${notice.kind}>
       ${notice.kind === 'caught-up' ? msgCount('conn.missedCaughtUp', notice.count) : msgCount('conn.missedReload', notice.count)}
       ${notice.kind === 'reload' ? html`<button @click=${this._onReload}>${msg('conn.reload')}</button>` : nothing}
       <button @click=${this._onDismiss} aria-label=${msg('conn.dismiss')}>×</button>
+    </span>`;
+  }
+
+  /**
+   * The server was upgraded. `upgraded` (another protocol: the tab reads no live data until it is
+   * reloaded) cannot be dismissed; `new-build` (the same messages, a newer app) can. Reloading is the
+   * user's click, not automatic: see LiveConnection._becomeOutdated.
+   */
+  private _renderVersionNotice(kind: 'upgraded' | 'new-build') {
+    return html`<span class="notice ${kind}" data-testid="version-notice" data-kind=${kind}>
+      ${msg(kind === 'upgraded' ? 'conn.upgraded' : 'conn.newBuild')}
+      <button data-testid="version-reload" @click=${this._onReload}>${msg('conn.reload')}</button>
+      ${kind === 'new-build' ? html`<button @click=${this._onDismiss} aria-label=${msg('conn.dismiss')}>×</button>` : nothing}
     </span>`;
   }
 

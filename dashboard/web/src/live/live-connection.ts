@@ -1,20 +1,28 @@
 // The tab's one WebSocket to /ws: connects, reconnects with back-off, re-sends every subscription
 // after a reconnect, routes server messages to subscribers, and closes gaps in the alert stream
-// (`missed` notices and reconnects) from the REST API. Pure client logic: the socket, the timers and
-// the catch-up fetch are injected, so tests drive it with fakes.
-import type { AlertFilter, ClientMessage, ServerMessage, SessionUser } from '../../../server/protocol.js';
+// (`missed` notices and reconnects) from the REST API. It states its protocol version when it
+// connects and reads nothing more from a server of another one (version-check.ts). Pure client
+// logic: the socket, the timers and the catch-up fetch are injected, so tests drive it with fakes.
+import { CLOSE_PROTOCOL_UNSUPPORTED, LIVE_PROTOCOL_VERSION, type AlertFilter, type ClientMessage, type ServerMessage, type SessionUser } from '../../../server/protocol.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffPolicy } from './backoff.js';
 import { SeenAlertIds } from './seen-alert-ids.js';
+import { urlWithProtocol, versionVerdict, type TabVersion } from './version-check.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type Subscription = Extract<ClientMessage, { type: 'subscribe' }>;
 export type LiveListener = (message: ServerMessage) => void;
 type AlertWire = Extract<ServerMessage, { type: 'alert' }>['alert'];
 
-/** Tagged conditions for the status bar. */
+/**
+ * Tagged conditions for the status bar. `upgraded`: the server speaks another protocol version; the
+ * connection has stopped for good and the page must be reloaded (no other notice follows it).
+ * `new-build`: the server serves another build of the app, which reads the same messages.
+ */
 export type LiveNotice =
   | { readonly kind: 'caught-up'; readonly count: number }
   | { readonly kind: 'reload'; readonly count: number }
+  | { readonly kind: 'upgraded' }
+  | { readonly kind: 'new-build' }
   | { readonly kind: 'server-error'; readonly code: string; readonly message: string };
 
 /** The part of a WebSocket this class uses (the browser's WebSocket fits). */
@@ -46,6 +54,8 @@ export type LiveConnectionOptions = {
   readonly backoff?: BackoffPolicy;
   /** Ping this often; a socket silent for twice as long is presumed dead and replaced. */
   readonly keepAliveMs?: number;
+  /** What this tab is (default: the protocol this code speaks, no build known). */
+  readonly version?: TabVersion;
 };
 
 const OPEN = 1;
@@ -71,6 +81,10 @@ export class LiveConnection {
   private readonly _random: () => number;
   private readonly _backoff: BackoffPolicy;
   private readonly _keepAliveMs: number;
+  private readonly _version: TabVersion;
+  /** The server spoke another protocol version: nothing more is read or sent, and nothing restarts. */
+  private _outdated = false;
+  private _newBuildNoticed = false;
   private _socket: SocketLike | null = null;
   private _status: ConnectionStatus = 'offline';
   private _running = false;
@@ -99,14 +113,20 @@ export class LiveConnection {
     this._random = options.random ?? Math.random;
     this._backoff = options.backoff ?? DEFAULT_BACKOFF;
     this._keepAliveMs = options.keepAliveMs ?? 20_000;
+    this._version = options.version ?? { protocol: LIVE_PROTOCOL_VERSION, build: null };
   }
 
   get status(): ConnectionStatus {
     return this._status;
   }
 
+  /** True once a server of another protocol version answered: the page must be reloaded. */
+  get outdated(): boolean {
+    return this._outdated;
+  }
+
   start(): void {
-    if (this._running) return;
+    if (this._running || this._outdated) return;
     this._running = true;
     this._setStatus('connecting');
     this._open();
@@ -186,7 +206,7 @@ export class LiveConnection {
   // -------------------------------------------------------------------------------------------
 
   private _open(): void {
-    const socket = this._options.createSocket(this._options.url);
+    const socket = this._options.createSocket(urlWithProtocol(this._options.url, this._version.protocol));
     this._socket = socket;
     let opened = false;
     socket.onopen = () => {
@@ -228,6 +248,12 @@ export class LiveConnection {
   private _onClose(code: number, opened: boolean): void {
     this._clearTimers();
     if (!this._running) return;
+    if (code === CLOSE_PROTOCOL_UNSUPPORTED) {
+      // The server does not speak this tab's version (its hello says which it does): another
+      // attempt gets the same answer.
+      this._becomeOutdated();
+      return;
+    }
     if (AUTH_CLOSE_CODES.has(code)) {
       this._running = false;
       this._setStatus('offline');
@@ -253,10 +279,19 @@ export class LiveConnection {
       return;
     }
     switch (message.type) {
-      case 'hello':
+      case 'hello': {
+        // First on every socket, so checked again after every reconnect: the server may have been
+        // upgraded while the tab was away.
+        const verdict = versionVerdict(this._version, message);
+        if (verdict === 'other-protocol') return this._becomeOutdated();
         this.user = message.user;
         if (typeof message.serverTime === 'number') this._lastServerTime = message.serverTime;
+        if (verdict === 'new-build' && !this._newBuildNoticed) {
+          this._newBuildNoticed = true;
+          this._notify({ kind: 'new-build' });
+        }
         return;
+      }
       case 'pong':
         if (typeof message.serverTime === 'number') this._lastServerTime = message.serverTime;
         return;
@@ -285,6 +320,21 @@ export class LiveConnection {
       default:
         return;
     }
+  }
+
+  /**
+   * The server speaks another protocol version: its messages may mean something else to this code
+   * (a kpi-history read the old way showed the newest second only), so none is read from now on;
+   * the socket is closed, nothing reconnects, and the user is asked to reload, which brings the app
+   * the server serves. Not an automatic reload: it would throw away what the user is doing (a note
+   * being typed, a paused feed, an open investigation), and while processes of two releases answer
+   * on one address it could reload forever.
+   */
+  private _becomeOutdated(): void {
+    if (this._outdated) return;
+    this.stop();
+    this._outdated = true;
+    for (const listener of this._noticeListeners) listener({ kind: 'upgraded' });
   }
 
   private _onMissed(message: Extract<ServerMessage, { type: 'missed' }>): void {
@@ -366,6 +416,7 @@ export class LiveConnection {
   }
 
   private _dispatch(key: string, message: ServerMessage): void {
+    if (this._outdated) return; // a catch-up's fetch that lands after `upgraded` shows nothing
     const entry = this._subscriptions.get(key);
     if (entry === undefined) return;
     for (const listener of entry.listeners) listener(message);
@@ -405,6 +456,8 @@ export class LiveConnection {
   }
 
   private _notify(notice: LiveNotice): void {
+    // After `upgraded`, a catch-up still running must not replace the request to reload.
+    if (this._outdated) return;
     for (const listener of this._noticeListeners) listener(notice);
   }
 }

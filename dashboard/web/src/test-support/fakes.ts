@@ -135,7 +135,7 @@ export class ManualTimers {
 }
 
 /** A LiveConnection over fake sockets and manual timers, already connected. */
-export function connectedLive(options: { catchUp?: ConstructorParameters<typeof LiveConnection>[0]['catchUp'] } = {}) {
+export function connectedLive(options: { catchUp?: ConstructorParameters<typeof LiveConnection>[0]['catchUp']; version?: ConstructorParameters<typeof LiveConnection>[0]['version'] } = {}) {
   const timers = new ManualTimers();
   const sockets: FakeSocket[] = [];
   const live = new LiveConnection({
@@ -148,6 +148,7 @@ export function connectedLive(options: { catchUp?: ConstructorParameters<typeof 
     timers,
     random: () => 1,
     ...(options.catchUp === undefined ? {} : { catchUp: options.catchUp }),
+    ...(options.version === undefined ? {} : { version: options.version }),
   });
   live.useClock(() => timers.now);
   live.start();
