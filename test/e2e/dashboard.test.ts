@@ -72,11 +72,11 @@ describe('dashboard - end to end in headless Chromium', () => {
   }
 
   /** Six tiny card payments in a minute from one card: the starter card-testing rule fires from the fifth. */
-  function cardTesting(): Array<Record<string, unknown>> {
+  function cardTesting(batch = 'card'): Array<Record<string, unknown>> {
     return Array.from({ length: 6 }, (_, i) => ({
       v: 1,
       kind: 'payment',
-      id: `e2e-${run}-card-${i}`,
+      id: `e2e-${run}-${batch}-${i}`,
       ts: new Date(Date.now() + i).toISOString(),
       type: 'card',
       channel: 'ecommerce',
@@ -170,7 +170,7 @@ describe('dashboard - end to end in headless Chromium', () => {
     await send([transfer(`e2e-${run}-ae`, 'A', 'E', '125.00')]);
     await expect.poll(() => page.getByTestId('account-totals-as-of').getAttribute('data-added'), { timeout: 15_000 }).toBe('1');
     expect(await events()).toBe(eventsBefore + 1);
-    await expect.poll(() => deepText(totals)).toMatch(/Read at .+decisions added since: 1\)/);
+    await expect.poll(() => deepText(totals)).toMatch(/Read at .+decisions added since: 1, alerts added: 0\)/);
 
     // The card tester's account page lists the shop by its name, as text.
     await goTo(page, `#/accounts/${encodeURIComponent(account('CARD'))}`);
@@ -178,6 +178,17 @@ describe('dashboard - end to end in headless Chromium', () => {
     await screenshot(page, SUITE, '07-account-timeline');
     expect(await pageValue(page, 'window.__pwned')).toBeUndefined();
     expect(watched.dialogs).toEqual([]);
+
+    // Its alert count takes in the alerts raised on its payments as they are raised, without a
+    // reload, and each once: once stored, a read of the account counts as many.
+    const alertCount = async () => Number((await page.getByTestId('account-alerts').innerText()).replace(/\D/g, ''));
+    const alertsBefore = await alertCount();
+    await send(cardTesting('card-again'));
+    await expect.poll(alertCount, { timeout: 15_000 }).toBeGreaterThan(alertsBefore);
+    expect(Number(await page.getByTestId('account-totals-as-of').getAttribute('data-alerts-added'))).toBeGreaterThan(0);
+    await screenshot(page, SUITE, '07a-account-alerts-live');
+    const storedAlerts = () => pageValue<number>(page, `fetch('/api/accounts/${encodeURIComponent(account('CARD'))}').then((r) => r.json()).then((a) => a.totals.alerts)`);
+    await expect.poll(async () => (await storedAlerts()) - (await alertCount()), { timeout: 20_000 }).toBe(0);
   });
 
   it("shows the process's health, with which of its threads use the CPU", { timeout: 120_000 }, async () => {
