@@ -167,6 +167,10 @@ export async function startSystem(
       metrics.redisStateLost.inc(0);
       const stopWatching = watchRedisState(r, config.redisUrl, names.redisPrefix, logger, () => metrics.redisStateLost.inc(), undefined, () => processorsHaveRun(bus));
       stops.push(['redis state watch', async () => stopWatching()]);
+    } else if (roles.has('processors')) {
+      // The processors' thread connects to Redis on its own, after the streams exist: ask Redis
+      // here first, or a start that fails for want of it leaves the streams behind.
+      await pingRedisOnce(config.redisUrl);
     }
     // after Redis answered: a start that fails for want of Redis creates no streams (whose storage JetStream reserves)
     await ensureStreams(bus, streamLimitsOf(config));

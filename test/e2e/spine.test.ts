@@ -12,6 +12,13 @@ let h: Harness;
 let system: RiskstreamProcess | undefined;
 
 
+/** The streams and KV buckets a namespace has on the server. */
+async function streamsOf(namespace: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const name of h.bus.jsm.streams.names()) if (name.startsWith(`${namespace.toUpperCase()}_`) || name.startsWith(`KV_${namespace}_`)) found.push(name);
+  return found;
+}
+
 function post(path: string, body: string, contentType = 'application/json'): Promise<Response> {
   return fetch(`${system!.baseUrl}${path}`, {
     method: 'POST',
@@ -228,9 +235,7 @@ describe('spine - end to end', () => {
     try {
       expect(code).toBe(1);
       expect(second.output()).toMatch(/owned by process/);
-      const streams: string[] = [];
-      for await (const name of otherBus.jsm.streams.names()) if (name.startsWith(other.toUpperCase()) || name.startsWith(`KV_${other}_`)) streams.push(name);
-      expect(streams).toEqual([]);
+      expect(await streamsOf(other)).toEqual([]);
       expect(await h.redis.keys(`${otherNames.redisPrefix}*`)).toEqual([]);
     } finally {
       await deleteNamespace(otherBus);
@@ -276,5 +281,22 @@ describe('spine - start-up failures', () => {
     expect(child.output()).not.toMatch(/\n\s+at /);
     const own = (override as { RISKSTREAM_DATA_DIR?: string }).RISKSTREAM_DATA_DIR;
     if (own) rmSync(own, { recursive: true, force: true });
+  });
+
+  it('creates nothing in its namespace when Redis is not reachable, with the processors in a thread of their own (which connect to it themselves)', { timeout: 60_000 }, async () => {
+    const other = uniqueNamespace('spine');
+    const own = `${tmpdir()}/riskstream-spine-nothing-${process.pid}`;
+    const child = await startRiskstream({ ...childEnv(h), RISKSTREAM_NAMESPACE: other, RISKSTREAM_DATA_DIR: own, REDIS_URL: 'redis://127.0.0.1:1' }, ['start', '--roles', 'processors,writer'], false);
+    const code = await new Promise<number | null>((resolve) => child.child.once('exit', resolve));
+    const otherBus = await connectBus(h.config.natsUrl, namesOf(other), 'test:spine-no-redis');
+    try {
+      expect(code, child.output()).toBe(1);
+      expect(child.output()).toMatch(/^riskstream: Redis is not reachable at redis:\/\/127\.0\.0\.1:1/m);
+      expect(await streamsOf(other)).toEqual([]);
+    } finally {
+      await deleteNamespace(otherBus);
+      await otherBus.nc.close();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
