@@ -4,11 +4,11 @@
 // ids would become one account, and nesting deeper than any event (MAX_JSON_DEPTH). Refused with
 // the field's JSON pointer.
 import { MAX_JSON_DEPTH, depthError, duplicateKeyErrors, jsonShape, keysInText } from './duplicate-keys.js';
+import { isWellFormed } from '../text.js';
 import { pointer, type FieldError } from './validate.js';
 
 /** A surrogate escape in JSON text: only such text can hold a lone surrogate once parsed. */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The problems of `text` that its parsed `value` no longer shows; none for ordinary input. */
 export function jsonTextErrors(text: string, value: unknown): readonly FieldError[] {
@@ -90,7 +90,7 @@ function trimEnd(text: string, at: number): number {
 
 function collectLone(value: unknown, at: string[], errors: FieldError[]): void {
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) errors.push({ path: pointer(...at), rule: 'unicode', message: 'holds a lone UTF-16 surrogate (a \\uD800–\\uDFFF escape without its pair); send valid Unicode' });
+    if (!isWellFormed(value)) errors.push({ path: pointer(...at), rule: 'unicode', message: 'holds a lone UTF-16 surrogate (a \\uD800–\\uDFFF escape without its pair); send valid Unicode' });
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -99,7 +99,7 @@ function collectLone(value: unknown, at: string[], errors: FieldError[]): void {
     return;
   }
   for (const [key, item] of Object.entries(value)) {
-    if (LONE_SURROGATE.test(key)) errors.push({ path: pointer(...at, key), rule: 'unicode', message: 'the field name holds a lone UTF-16 surrogate; send valid Unicode' });
+    if (!isWellFormed(key)) errors.push({ path: pointer(...at, key), rule: 'unicode', message: 'the field name holds a lone UTF-16 surrogate; send valid Unicode' });
     else collectLone(item, [...at, key], errors);
   }
 }
