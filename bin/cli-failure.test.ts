@@ -3,12 +3,14 @@
 // away ends the command quietly. Unit tests of the rules, then the built CLI as a user runs it.
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, sourcePath } from '../core/index.js';
 import { AdminEnvError } from '../dashboard/server/auth/index.js';
+import { DataFolderInUseError } from '../storage/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { TimeoutError } from '@nats-io/nats-core';
-import { failureText, isUserMistake, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
+import { dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
 import { UsersCommandError } from './users.js';
 
 describe('cli failure - one line for a mistake, a stack for a defect', () => {
@@ -39,6 +41,20 @@ describe('cli failure - NATS that does not answer while starting', () => {
     // anything else passes through as it was
     const other = new Error('boom');
     expect(natsTimeoutWhileStarting(other, 'nats://127.0.0.1:4222')).toBe(other);
+  });
+});
+
+describe('cli failure - a data folder another process holds, at a start', () => {
+  it('says, in one line, how to run a separate riskstream or add processes to the running one', () => {
+    const held = new DataFolderInUseError('/srv/rs/chdb', 4242, hostname());
+    const said = dataFolderInUseWhileStarting(held);
+    expect(isUserMistake(said)).toBe(true);
+    expect(failureText(said)).toMatch(/^the embedded ClickHouse data folder \/srv\/rs\/chdb is owned by process 4242\. .*CLICKHOUSE_URL\./);
+    expect(failureText(said)).toMatch(/its own RISKSTREAM_DATA_DIR, RISKSTREAM_NAMESPACE and PORT; .*--roles ingest,processors/);
+    expect(failureText(said)).not.toContain('\n');
+    // anything else passes through as it was
+    const other = new Error('boom');
+    expect(dataFolderInUseWhileStarting(other)).toBe(other);
   });
 });
 

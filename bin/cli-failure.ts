@@ -79,3 +79,20 @@ export function natsTimeoutWhileStarting(error: unknown, natsUrl: string): unkno
     `NATS at ${safeUrl(natsUrl)} did not answer a JetStream request in time while riskstream was starting (it is overloaded, paused or stopping); nothing was lost. Check it with \`riskstream doctor\`, then start again.`,
   );
 }
+
+/**
+ * A `start` refused because another process holds embedded chDB's data folder: the lock's message
+ * says to stop that process or use a ClickHouse server; at a start there are two more ways out,
+ * which are what someone starting a second riskstream usually wants.
+ */
+export function dataFolderInUseWhileStarting(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== 'DataFolderInUseError') return error;
+  return Object.assign(
+    new Error(
+      `${error.message} To run a separate riskstream beside it, give this one its own RISKSTREAM_DATA_DIR, RISKSTREAM_NAMESPACE and PORT; ` +
+        'to add processes to the running one, start them with roles that leave storage to it (--roles ingest,processors) and their own PORT.',
+      { cause: error },
+    ),
+    { [USER_MISTAKE]: true },
+  );
+}

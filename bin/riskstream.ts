@@ -15,7 +15,7 @@ import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, 
 import { runBackupCommand, runRestoreCommand } from './backup.js';
 import { runDeadLettersCommand } from './dead-letters.js';
 import { atLeastOne, envelopeSize, fraction, isoTimeWithZone, wholeNumber } from './cli-options.js';
-import { failureText, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
+import { dataFolderInUseWhileStarting, failureText, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
 import { parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
 
 const program = new Command()
@@ -63,7 +63,7 @@ program
     const system = await startSystem(config, roles, logger, {
       demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, toTerminal)),
     }).catch((error: unknown) => {
-      throw natsTimeoutWhileStarting(error, config.natsUrl);
+      throw dataFolderInUseWhileStarting(natsTimeoutWhileStarting(error, config.natsUrl));
     });
     process.off('SIGINT', whileStarting);
     process.off('SIGTERM', whileStarting);
