@@ -289,7 +289,9 @@ describe('data API - OpenAPI', () => {
     expect(doc.paths['/api/test/echo']!.post!.security).toEqual([{ session: [], csrf: [] }]);
     const alerts = doc.paths['/api/alerts']!.get!;
     expect(alerts.parameters!.map((p) => `${p.in}.${p.name}`).sort()).toEqual(['query.cursor', 'query.domain', 'query.limit', 'query.segment', 'query.severity', 'query.since', 'query.typology']);
-    expect(Object.keys(alerts.responses).sort()).toEqual(['200', '400', '401', '503']);
+    // every role may read the feed, yet a credit officer asking for another domain gets 403
+    expect(Object.keys(alerts.responses).sort()).toEqual(['200', '400', '401', '403', '503']);
+    expect(alerts.description).toMatch(/another domain gets 403\. Every role\.$/);
     // operation ids for generated clients: the handlers' names, one per operation
     const ids = Object.entries(doc.paths)
       .filter(([path]) => path !== '/api/test/echo') // the test's own route: an anonymous handler

@@ -47,9 +47,12 @@ export function rolesNoted(description: string | undefined, roles: readonly User
   return description ? `${description} ${note}` : note;
 }
 
-/** A route's answers as documented: without the 403 of a route every role may call. */
-function answersFor(roles: readonly UserRole[], response: Record<number, unknown>): Record<number, unknown> {
-  if (!everyRole(roles)) return response;
+/**
+ * A route's answers as documented: without the 403 of a route every role may call, unless the route
+ * refuses by what is asked (the alert feed: a credit officer asking for another domain).
+ */
+function answersFor(roles: readonly UserRole[], response: Record<number, unknown>, refusesByQuery: boolean): Record<number, unknown> {
+  if (!everyRole(roles) || refusesByQuery) return response;
   const { 403: _forbidden, ...others } = response;
   return others;
 }
@@ -59,12 +62,12 @@ export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opt
   const reads: DataReader = opts.readModels ?? createReadModels(opts.client, opts.database, { now });
 
   /** Route options: the guard, then the attached validation result, then the handler. */
-  function route(name: DataRoute, schema: FastifySchema & { summary: string; description?: string }, response: Record<number, unknown>) {
+  function route(name: DataRoute, schema: FastifySchema & { summary: string; description?: string }, response: Record<number, unknown>, refusesByQuery = false) {
     return {
       attachValidation: true,
       preHandler: [opts.guard(ROUTE_ROLES[name]), rejectInvalidRequest] as preHandlerHookHandler[],
       // who may call it, in the document itself (a generated client's docs show it; docs/api.md has the matrix)
-      schema: { ...schema, description: rolesNoted(schema.description, ROUTE_ROLES[name]), tags: [TAGS[name]], security: [{ session: [] }], response: answersFor(ROUTE_ROLES[name], response) },
+      schema: { ...schema, description: rolesNoted(schema.description, ROUTE_ROLES[name]), tags: [TAGS[name]], security: [{ session: [] }], response: answersFor(ROUTE_ROLES[name], response, refusesByQuery) },
     };
   }
 
@@ -85,10 +88,11 @@ export const dataApiPlugin: FastifyPluginAsync<DataApiOptions> = async (app, opt
       'alerts',
       {
         summary: 'The alert feed, newest first',
-        description: 'Filtered and paged with an opaque cursor. A credit officer sees credit alerts only.',
+        description: 'Filtered and paged with an opaque cursor. A credit officer sees credit alerts only, and asking for another domain gets 403.',
         querystring: S.AlertsQuery,
       },
       { 200: S.AlertPageAnswer, ...S.ERROR_ANSWERS },
+      true,
     ),
     async function alertFeed(request): Promise<AlertPageAnswer> {
       const user = signedIn(request);
