@@ -98,12 +98,22 @@ describe('server - shutting down', () => {
   it('answers a request that arrives while it closes with 503 RS_ERR_SHUTTING_DOWN in the shape of every error', async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let handling: () => void = () => undefined;
+    const slowHandled = new Promise<void>((resolve) => (handling = resolve));
+    let closingBegun: () => void = () => undefined;
+    const closing = new Promise<void>((resolve) => (closingBegun = resolve));
     const app = await serverWith((instance) => {
       instance.get('/api/slow', async () => {
+        handling();
         await held;
         return { ok: true };
       });
       instance.get('/api/quick', async () => ({ ok: true }));
+      // after the server's own preClose hook, which marks it closing
+      instance.addHook('preClose', (done) => {
+        closingBegun();
+        done();
+      });
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as AddressInfo).port;
@@ -114,9 +124,10 @@ describe('server - shutting down', () => {
     const ended = new Promise((resolve) => socket.on('close', resolve));
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write('GET /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    // Waiting for these states rather than for fixed pauses, which a loaded host may overrun.
+    await slowHandled;
     const closed = app.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await closing;
     socket.write('GET /api/quick HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     release();
     await ended;
