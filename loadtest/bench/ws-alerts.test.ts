@@ -12,7 +12,7 @@ import { hubPlugin } from '../../dashboard/server/hub/index.js';
 import { buildServer } from '../../dashboard/server/server.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import WebSocket from 'ws';
-import { formatWsAlertBench, runWsAlertBench, wsUrlOf } from './ws-alerts.js';
+import { formatWsAlertBench, runWsAlertBench, wsUrlOf, type WsAlertBenchOptions } from './ws-alerts.js';
 
 const PASSWORD = 'monitor password 01';
 
@@ -46,11 +46,23 @@ describe('ws alert bench - against the hub', () => {
     await h?.cleanup();
   });
 
+  /**
+   * Until every client has `expected` alerts (the bench reports its count each second), or 15 s:
+   * a fixed listening time could end before a loaded host delivered the last of them.
+   */
+  function untilReceived(expected: number): Pick<WsAlertBenchOptions, 'listenUntil' | 'onProgress'> {
+    let done!: () => void;
+    const listenUntil = new Promise<void>((resolve) => (done = resolve));
+    const fallback = setTimeout(() => done(), 15_000);
+    void listenUntil.then(() => clearTimeout(fallback));
+    return { listenUntil, onProgress: (p) => (p.received >= expected ? done() : undefined) };
+  }
+
   it('counts every alert at every client and reports the delivery delay', async () => {
     const N = 20;
     let ready!: () => void;
     const subscribed = new Promise<void>((resolve) => (ready = resolve));
-    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 5, durationSeconds: 2, onReady: () => ready() });
+    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 5, ...untilReceived(N * 5), onReady: () => ready() });
     // Publish once the clients are subscribed: the bench measures from then on.
     await subscribed;
     for (let i = 0; i < N; i++) {
@@ -67,7 +79,8 @@ describe('ws alert bench - against the hub', () => {
     expect(result.perClient.every((c) => c.closedEarly === null)).toBe(true);
     expect(result.p50Ms).not.toBeNull();
     expect(result.p99Ms!).toBeGreaterThanOrEqual(result.p50Ms!);
-    expect(result.maxMs!).toBeLessThan(2000);
+    // A delay taken from the wrong clock or in the wrong unit would be far off; a loaded host takes its time.
+    expect(result.maxMs!).toBeLessThan(10_000);
     expect(formatWsAlertBench(result)).toMatch(/p50 \d+ ms, p95 \d+ ms, p99 \d+ ms/);
   });
 
@@ -75,7 +88,7 @@ describe('ws alert bench - against the hub', () => {
     let ready!: () => void;
     const subscribed = new Promise<void>((resolve) => (ready = resolve));
     const windowStart = Date.now() + 60_000;
-    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 3, durationSeconds: 1, countFrom: () => windowStart, onReady: () => ready() });
+    const run = runWsAlertBench({ baseUrl, username: 'monitor', password: PASSWORD, clients: 3, ...untilReceived(6 * 3), countFrom: () => windowStart, onReady: () => ready() });
     await subscribed;
     // Four alerts created before the window (a warm-up), six in it.
     for (let i = 0; i < 10; i++) {
