@@ -23,7 +23,7 @@ describe('kpi publisher - on NATS', () => {
       } satisfies DecisionWire;
       publisher.accumulator.record(decision, []);
       publisher.accumulator.record({ ...decision, eventId: 'f' }, []);
-      const got = await eventually(() => received[0], 4000, 'a KPI snapshot');
+      const got = await eventually(() => received[0], 15_000, 'a KPI snapshot');
       expect(got.subject).toBe(h.names.kpiSubject('proc-a'));
       expect(got.wire).toMatchObject({ procId: 'proc-a', second: now - (now % 1000), decisions: 2, amountUsdCents: 1000 });
       await new Promise((r) => setTimeout(r, 1300));
