@@ -56,6 +56,8 @@ describe('spine - end to end', () => {
     expect(Object.keys(doc.paths['/api/auth/login']!.post!.responses['429']!.headers ?? {})).toEqual(['retry-after']);
     expect(Object.keys(doc.paths['/api/auth/logout']!.post!.responses)).toContain('204');
     expect(Object.keys(doc.paths['/api/users']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '409', '413', '415', '503']);
+    // a second factor already active: 409 RS_ERR_CONFLICT (auth-plugin.test.ts)
+    expect(Object.keys(doc.paths['/api/auth/totp/enrol']!.post!.responses)).toContain('409');
     // named shapes for generated clients, each defined once (dashboard/server/api/openapi-components.ts)
     const schemaOf = (path: string, method: string, status: string) =>
       (doc.paths[path]![method]!.responses[status]!.content as Record<string, { schema: unknown }>)['application/json']!.schema;

@@ -220,7 +220,7 @@ const authPluginImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) 
     return { user, csrfToken: request.authSession!.csrfToken };
   });
 
-  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { summary: 'Start enrolling a second factor (TOTP)', response: { 200: TotpEnrolAnswerSchema, ...authErrors(400, 401, 403, 413, 415, 503) } } }, async function enrolTotp(request) {
+  app.post('/api/auth/totp/enrol', { preHandler: requireRoles(), schema: { summary: 'Start enrolling a second factor (TOTP)', response: { 200: TotpEnrolAnswerSchema, ...authErrors(400, 401, 403, 409, 413, 415, 503) } } }, async function enrolTotp(request) {
     const user = signedInUser(request);
     const enrolment = await createTotpEnrolment(user.username);
     await users.setPendingTotp(user.username, enrolment.secret);
