@@ -154,6 +154,7 @@ export async function startSystem(
         dataDir: config.dataDir,
         database: names.database,
         cluster: config.clickhouseCluster,
+        logger,
       });
       const ch = clickhouse;
       stops.push(['clickhouse', () => ch.close()]);
