@@ -1,7 +1,7 @@
 // `riskstream doctor`: checks each service the system needs, then the namespace (its processes,
 // streams and consumers), and says how to fix what is wrong.
 import { connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
-import { createClickHouse } from '../storage/index.js';
+import { createClickHouse, type SqlClient } from '../storage/index.js';
 import { namespaceReport, readNamespaceStatus, type NamespaceReport } from './namespace-status.js';
 
 type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
@@ -76,7 +76,7 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
       const result = await ch.client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
       const rows = (await result.json()) as Array<{ v: string }>;
       const where = ch.kind === 'chdb' ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl ?? '');
-      checks.push({ name: 'ClickHouse', ok: true, detail: `${where} (version ${rows[0]?.v ?? '?'})` });
+      checks.push({ name: 'ClickHouse', ok: true, detail: `${where} (version ${rows[0]?.v ?? '?'}; ${await databaseState(ch.client, names.database)})` });
     } finally {
       await ch.close();
     }
@@ -99,4 +99,15 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
   const ok = checks.every((c) => c.ok) && (namespace?.problems.length ?? 0) === 0;
   out(ok ? '\nEverything riskstream needs is reachable.' : '\nFix the lines marked ✗, then run `riskstream doctor` again.');
   return ok;
+}
+
+/**
+ * Whether the namespace's database is there, as the JetStream line says of its streams: a data
+ * folder or namespace mistyped opens fine (embedded chDB makes the folder) and shows here as empty.
+ */
+async function databaseState(client: SqlClient, database: string): Promise<string> {
+  const result = await client.query({ query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String}', query_params: { db: database }, format: 'JSONEachRow' });
+  const [row] = (await result.json()) as Array<{ n: string | number }>;
+  const tables = Number(row?.n ?? 0);
+  return tables === 0 ? `no database "${database}" yet, created at start` : `database "${database}" with ${tables} tables and views`;
 }
