@@ -133,7 +133,7 @@ function tryCreate(path: string, me: Owner): boolean {
     // a full or read-only file system: say which folder and what to do, not a stack trace
     const e = error as NodeJS.ErrnoException;
     throw new DataFolderUnwritableError(
-      `cannot write to the data folder ${dirname(path)} (${e.code ?? 'error'}: ${e.message}): ` +
+      `cannot write to the data folder ${dirname(path)} (${e.code ?? 'error'}: ${systemReason(e)}): ` +
         (e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'free space on its file system' : 'check that it is writable') +
         ', or set RISKSTREAM_DATA_DIR to another folder',
     );
@@ -285,4 +285,14 @@ function installExitHook(): void {
     for (const timer of renewals.values()) clearInterval(timer);
     renewals.clear();
   });
+}
+
+/**
+ * What the system said, without what the message repeats around it: Node's reads
+ * `EACCES: permission denied, open '<the lock's temporary file>'`, whose code the caller names and
+ * whose file (a name of the lock's making) is no business of the operator's.
+ */
+function systemReason(error: NodeJS.ErrnoException): string {
+  const withoutCode = error.code && error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : error.message;
+  return error.syscall && withoutCode.includes(`, ${error.syscall} `) ? withoutCode.slice(0, withoutCode.indexOf(`, ${error.syscall} `)) : withoutCode;
 }
