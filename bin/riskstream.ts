@@ -7,6 +7,7 @@ import { simulatorCustomers } from '../ingest/simulator/index.js';
 import { bannerOf, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
 import { DEMO_USERS } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
+import { ROOT_HELP_TEXT, startHelpText } from './start-help.js';
 import { runSimulateCommand } from './simulate.js';
 import { runBenchCommand, type BenchCommandOptions } from './bench.js';
 import { runReset } from './reset.js';
@@ -25,11 +26,13 @@ const program = new Command()
   // every command that checks events (import, replay, simulate, start) values them with the same
   // USD rates, RISKSTREAM_FX_RATES included: a currency the operator added is taken everywhere
   .hook('preAction', () => setFxRates(fxRatesFromEnv()));
+program.addHelpText('after', ROOT_HELP_TEXT);
 
 program
   .command('start')
   .description('start riskstream: every role in one process, or the roles you name')
   .option('--roles <list>', 'comma-separated roles: ingest,processors,writer,api,simulator (default: all)')
+  .addHelpText('after', startHelpText)
   .action(async (opts: { roles?: string }) => {
     const loaded = loadConfig();
     const roles = parseRoles(opts.roles);
