@@ -68,6 +68,57 @@ describe('batch consumer - weights and counts', () => {
   });
 });
 
+describe('batch consumer - waiting for more only when more is coming (waitAbovePerSecond)', () => {
+  /** Handles every message of the subject, one at a time, recording each batch's size and when it started. */
+  async function watchBatches(subject: string, durable: string, options: { maxWaitMs: number; waitAbovePerSecond?: number }) {
+    const consumer = await ensureConsumer(h.bus, { stream: h.names.streams.events, durable, filterSubject: subject, maxAckPending: 1000 });
+    const batches: Array<{ size: number; at: number }> = [];
+    const batcher = new BatchConsumer(
+      consumer,
+      async (messages: JsMsg[]) => {
+        batches.push({ size: messages.length, at: Date.now() });
+        for (const m of messages) m.ack();
+      },
+      { maxBatch: 1000, concurrency: 1, logger: createLogger('silent'), ...options },
+    );
+    await batcher.start();
+    return { batches, batcher };
+  }
+
+  it('a message arriving alone is handled at once, not after the wait', async () => {
+    const subject = h.names.eventSubject('payment', 11);
+    const { batches, batcher } = await watchBatches(subject, 'alone', { maxWaitMs: 4000, waitAbovePerSecond: 5 });
+    const published = Date.now();
+    await publishAll(subject, [0], 'alone');
+    await eventually(() => (batches.length > 0 ? true : undefined), 10_000, 'the message handled');
+    await batcher.drain();
+    // 4 s if it had waited; a loaded host delivers one message in far less than 2 s
+    expect(batches[0]!.at - published).toBeLessThan(2000);
+  });
+
+  it('without waitAbovePerSecond a message arriving alone waits the whole maxWaitMs', async () => {
+    const subject = h.names.eventSubject('payment', 12);
+    const { batches, batcher } = await watchBatches(subject, 'alone-waits', { maxWaitMs: 1500 });
+    const published = Date.now();
+    await publishAll(subject, [0], 'waits');
+    await eventually(() => (batches.length > 0 ? true : undefined), 10_000, 'the message handled');
+    await batcher.drain();
+    expect(batches[0]!.at - published).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('messages arriving one after another, faster than the rate, are held for the wait and batched', async () => {
+    const subject = h.names.eventSubject('payment', 13);
+    // 5 a second: publishes awaited one by one come far faster on any host (a gap of 110 ms or
+    // less reads as 5 a second or more), so after the first each partial batch waits its second
+    const { batches, batcher } = await watchBatches(subject, 'steady', { maxWaitMs: 1000, waitAbovePerSecond: 5 });
+    await publishAll(subject, Array.from({ length: 40 }, () => 0), 'steady');
+    await eventually(() => (batches.reduce((n, b) => n + b.size, 0) >= 40 ? true : undefined), 15_000, '40 messages handled');
+    await batcher.drain();
+    // without the wait, each message would be a batch of its own (each publish waits for its ack)
+    expect(batches.length).toBeLessThanOrEqual(8);
+  });
+});
+
 describe('pending limiter - max_ack_pending follows the records per message', () => {
   const budget = { maxMessages: 1000, maxRecords: 20_000, minMessages: 50 };
 

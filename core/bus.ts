@@ -19,6 +19,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { ArrivalRate } from './arrival-rate.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { Logger } from './log.js';
 import type { Names } from './names.js';
@@ -410,6 +411,13 @@ export type BatchConsumerOptions = {
   readonly maxBatch: number;
   /** Flush a partial batch after this long; 0 flushes after the current burst of socket input. */
   readonly maxWaitMs: number;
+  /**
+   * With it, a partial batch waits maxWaitMs only while messages arrive at this rate or faster (in
+   * weight per second: events, with weightOf); slower, it is flushed after the current burst of
+   * socket input, as with maxWaitMs 0. At a few events a second nothing else comes within the
+   * wait, so waiting only delays every event; at high rates the wait fills batches. Unset: always wait.
+   */
+  readonly waitAbovePerSecond?: number;
   /** Batches handled at once; later ones queue, and the consumer's max_ack_pending bounds the queue. */
   readonly concurrency: number;
   readonly pullSize?: number;
@@ -474,6 +482,8 @@ export class BatchConsumer {
   /** When each held batch was received, or last told JetStream that it is still being worked on. */
   private readonly _heldSince = new WeakMap<JsMsg[], number>();
   private _keepAlive: NodeJS.Timeout | null = null;
+  /** The messages' arrival rate, with waitAbovePerSecond. */
+  private readonly _arrivals: ArrivalRate | null;
 
   constructor(consumer: Consumer, handler: BatchHandler, options: BatchConsumerOptions) {
     this._consumer = consumer;
@@ -482,6 +492,7 @@ export class BatchConsumer {
     this._flush = this._flush.bind(this);
     this._onMessage = this._onMessage.bind(this);
     this._backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+    this._arrivals = options.waitAbovePerSecond === undefined ? null : new ArrivalRate();
   }
 
   /** Failed batches since the last one handled. */
@@ -596,14 +607,25 @@ export class BatchConsumer {
       return;
     }
     this._batch.push(message);
-    this._batchWeight += this._options.weightOf ? this._options.weightOf(message) : 1;
+    const now = this._arrivals === null ? 0 : performance.now();
+    const weight = this._options.weightOf ? this._options.weightOf(message) : 1;
+    this._batchWeight += weight;
     if (this._batchWeight >= this._options.maxBatch || this._batch.length >= (this._options.maxMessages ?? Infinity)) {
       this._flush();
     } else if (!this._flushScheduled) {
       this._flushScheduled = true;
-      if (this._options.maxWaitMs > 0) setTimeout(this._flush, this._options.maxWaitMs);
+      if (this._waitsForMore(now)) setTimeout(this._flush, this._options.maxWaitMs);
       else setImmediate(this._flush);
     }
+    // counted after the decision: a message's own weight says nothing of what comes after it
+    this._arrivals?.add(weight, now);
+  }
+
+  /** Whether a partial batch should wait maxWaitMs for more messages (see waitAbovePerSecond). */
+  private _waitsForMore(nowMs: number): boolean {
+    if (this._options.maxWaitMs <= 0) return false;
+    if (this._arrivals === null) return true;
+    return this._arrivals.perSecond(nowMs) >= this._options.waitAbovePerSecond!;
   }
 
   private _flush(): void {

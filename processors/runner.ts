@@ -75,8 +75,15 @@ export type ProcessorOptions = {
   readonly logger: Logger;
   /** Events per micro-batch at most (default 64; envelopes count their records). */
   readonly maxBatch?: number;
-  /** How long a partial batch waits for more (default 2 ms). */
+  /** How long a partial batch waits for more (default 2 ms), while events arrive at `waitAbovePerSecond` or faster. */
   readonly maxWaitMs?: number;
+  /**
+   * Below this arrival rate (events a second; default 1,000) a partial batch does not wait: fewer
+   * than two more events would come within the 2 ms, and each would wait for nothing (0002,
+   * update of 2026-12-07: latency at low rates). Above it the wait fills batches, which is what
+   * keeps the CPU per event down at high rates.
+   */
+  readonly waitAbovePerSecond?: number;
   /**
    * Batches worked on at once (default 4). Many small batches rather than a few large ones: one
    * feature-store script per batch holds Redis for the whole batch, and an event waits for every
@@ -185,6 +192,7 @@ class ProcessorRunner implements Processor {
     this._consumer = new BatchConsumer(consumer, this._handleBatch, {
       maxBatch: this._o.maxBatch ?? 64,
       maxWaitMs: this._o.maxWaitMs ?? 2,
+      waitAbovePerSecond: this._o.waitAbovePerSecond ?? 1000,
       concurrency: this._o.concurrency ?? 4,
       // As many messages asked for at a time as before batches were made smaller.
       pullSize: 1024,
