@@ -4,13 +4,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sourcePath, validateEvent } from '../../core/index.js';
 import { NATS_URL, REDIS_URL, childEnv, createHarness, eventually, uniqueNamespace, type Harness } from '../harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../process.js';
 import { startPrivateNats } from '../private-servers.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+
+// Every test here starts the CLI, some several times, some whole systems or simulations of a bank of
+// 500,000 customers: 1-3 s a start on an idle 2-core host, 3-10 s on a loaded one. With two suites at
+// once, two starts of `riskstream start` ran past 30 s and one `simulate` of 30,000 events took 27-30 s.
+vi.setConfig({ testTimeout: 90_000 });
 
 const run = promisify(execFile);
 const cli = sourcePath('dist', 'bin', 'riskstream.js');
