@@ -2,11 +2,16 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from './config.js';
 import { folderOpenToOthers, makeFolder } from './paths.js';
 
-const root = mkdtempSync(join(tmpdir(), 'riskstream-paths-'));
+// Made in beforeAll, not as the file loads: a run that filters this file's tests out (-t) skips
+// its hooks, and would leave the folder behind.
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'riskstream-paths-'));
+});
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('paths - makeFolder', () => {

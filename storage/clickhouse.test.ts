@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../core/index.js';
 import { createClickHouse, type ClickHouse } from './clickhouse.js';
 import { ENGINE_THREAD_NICE } from './engine-threads.js';
@@ -18,8 +18,13 @@ function threads(): Array<{ name: string; nice: number }> {
 }
 
 describe('clickhouse - embedded chDB', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'riskstream-ch-'));
+  // Made in beforeAll, not as the suite is collected: a run that filters these tests out (-t) skips
+  // the hooks, and left the folder behind.
+  let dataDir: string;
   let ch: ClickHouse | undefined;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'riskstream-ch-'));
+  });
   afterAll(async () => {
     await ch?.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -2,10 +2,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STARTS_FILE, demoSeed } from './demo-seed.js';
 
-const root = mkdtempSync(join(tmpdir(), 'riskstream-demo-seed-'));
+// Made in beforeAll, not as the file loads: a run that filters this file's tests out (-t) skips
+// its hooks, and would leave the folder behind.
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'riskstream-demo-seed-'));
+});
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('simulator - the demo seed', () => {

@@ -2,11 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../core/index.js';
 import { commitOf } from './machine.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'rs-machine-'));
+// Made in beforeAll, not as the file loads: a run that filters this file's tests out (-t) skips
+// its hooks, and would leave the folder behind.
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'rs-machine-'));
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('bench machine - the commit recorded', () => {
