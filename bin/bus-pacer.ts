@@ -6,7 +6,7 @@
 // long it waited in all. The HTTP gateway refuses at half (ingest/backlog-gate.ts), so paced
 // commands slow down long before live callers are refused.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readBacklogs, worstVerdict, type Bus, type StreamBacklog } from '../core/index.js';
+import { countOf, readBacklogs, worstVerdict, type Bus, type StreamBacklog } from '../core/index.js';
 
 /** Unread messages may take up this share of a stream before the command waits. */
 export const UNREAD_SHARE = 0.25;
@@ -76,7 +76,7 @@ export class BusPacer {
   /** Says how long the command waited in all, if it did. */
   close(): void {
     if (this._waits > 0) {
-      this._out.report(`${this._label}: waited ${(this._waitedMs / 1000).toFixed(0)} s in all (${this._waits} time${this._waits === 1 ? '' : 's'}) for the slowest reader`);
+      this._out.report(`${this._label}: waited ${(this._waitedMs / 1000).toFixed(0)} s in all (${countOf(this._waits, 'time')}) for the slowest reader`);
     }
   }
 

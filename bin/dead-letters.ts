@@ -3,7 +3,7 @@
 // folder nobody else may open. With --json it prints each letter as a line, payload included: fix
 // the payloads and send them again with `riskstream replay`.
 import { isoTimeWithZone } from './cli-options.js';
-import { connectBus, names as namesOf, oneLine, scanStream, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
+import { countOf, connectBus, names as namesOf, oneLine, scanStream, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
 
 export class DeadLettersCommandError extends Error {
   override readonly name = 'DeadLettersCommandError';
@@ -96,7 +96,7 @@ export function deadLetterLines(listing: DeadLetterListing, sinceMs: number): st
     .map(([code, n]) => `${code} ${n}`)
     .join(', ');
   const shown = listing.letters.length < listing.matched ? ` (the newest ${listing.letters.length} shown; --limit shows more)` : '';
-  const lines = [`${listing.matched} dead letter${listing.matched === 1 ? '' : 's'} since ${since}${shown}: ${codes}`];
+  const lines = [`${countOf(listing.matched, 'dead letter')} since ${since}${shown}: ${codes}`];
   for (const l of listing.letters) {
     const id = eventIdOf(l.payload);
     lines.push(`${new Date(l.at).toISOString()}  ${l.source.padEnd(10)} ${l.code}  ${l.subject}${id ? `  id ${id}` : ''}`);

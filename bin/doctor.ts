@@ -1,6 +1,6 @@
 // `riskstream doctor`: checks each service the system needs, then the namespace (its processes,
 // streams and consumers), and says how to fix what is wrong.
-import { connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
+import { countOf, connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
 import { createClickHouse, type SqlClient } from '../storage/index.js';
 import { namespaceReport, readNamespaceStatus, type NamespaceReport } from './namespace-status.js';
 
@@ -28,7 +28,7 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
         ok: true,
         detail:
           `enabled (${account.streams} streams on the account; ${present}/4 of namespace "${config.namespace}"${present < 4 ? ', created at start' : ''}; ` +
-          `${(reserved / 1024 ** 3).toFixed(1)} GiB of file storage reserved by ${reservations.length} namespace${reservations.length === 1 ? '' : 's'})`,
+          `${(reserved / 1024 ** 3).toFixed(1)} GiB of file storage reserved by ${countOf(reservations.length, 'namespace')})`,
       });
     } catch (error) {
       checks.push({ name: 'JetStream', ok: false, detail: (error as Error).message });

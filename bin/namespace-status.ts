@@ -2,7 +2,7 @@
 // run (their heartbeats), how full each stream is and how much of it each consumer has not read,
 // and what is wrong — events waiting with no process of the role that reads them, a stream about
 // to discard unread messages, a gateway refusing events for that reason, storage refusing inserts.
-import { AT_RISK_FILL, AT_RISK_UNREAD, HEALTH_INTERVAL_MS, type Bus, type Names, type ProcessHealthWire } from '../core/index.js';
+import { countOf, AT_RISK_FILL, AT_RISK_UNREAD, HEALTH_INTERVAL_MS, type Bus, type Names, type ProcessHealthWire } from '../core/index.js';
 import { WRITER_FAILING_AFTER_MS } from '../storage/index.js';
 
 export type StreamState = { readonly name: string; readonly messages: number; readonly bytes: number; readonly maxBytes: number };
@@ -79,7 +79,7 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
   lines.push(
     processes.length === 0
       ? `no process of namespace "${status.namespace}" is running (none sent a heartbeat)`
-      : `${processes.length} process${processes.length === 1 ? '' : 'es'} of namespace "${status.namespace}" running:`,
+      : `${countOf(processes.length, 'process', 'processes')} of namespace "${status.namespace}" running:`,
   );
   for (const p of processes) {
     lines.push(`  ${p.procId}  ${p.roles.join(',')}  pid ${p.pid} on ${p.host}  CPU ${Math.round(p.cpuPercent)} %${threadShares(p)}  RSS ${Math.round(p.rssBytes / 1024 ** 2)} MiB`);
@@ -93,7 +93,7 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     lines.push(`  ${stream.name.padEnd(16)} ${size}${unread ? `; ${unread}` : ''}`);
     for (const c of readers) {
       if (c.unread > 0 && !running(c.role)) {
-        problems.push(`${c.unread.toLocaleString('en-US')} messages of ${stream.name} wait for ${c.name} and no process with the ${c.role} role is running: start one (riskstream start --roles ${c.role})`);
+        problems.push(`${countOf(c.unread, 'message')} of ${stream.name} ${c.unread === 1 ? 'waits' : 'wait'} for ${c.name} and no process with the ${c.role} role is running: start one (riskstream start --roles ${c.role})`);
       }
       if (fill !== null && fill >= AT_RISK_FILL && stream.messages > 0 && c.unread / stream.messages >= AT_RISK_UNREAD) {
         problems.push(

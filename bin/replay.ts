@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import {
+  countOf,
   connectBus,
   consumerLag,
   createMetrics,
@@ -516,5 +517,5 @@ async function waitForDecisions(bus: Bus, seconds: number, out: ReplayOutput): P
 }
 
 function messages(n: number): string {
-  return `${n.toLocaleString('en-US')} message${n === 1 ? '' : 's'}`;
+  return countOf(n, 'message');
 }

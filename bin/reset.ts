@@ -4,7 +4,7 @@
 // a demo can start again from nothing. Without --yes it only says what it would delete.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
+import { countOf, connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
 import { clearInflightMinutes, createClickHouse, RAW_TABLES, type ClickHouse, type SqlClient } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
 
@@ -102,8 +102,8 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
     const ch = ownedByRunning || (embedded && !existsSync(join(config.dataDir, 'chdb'))) ? null : await openClickHouse(config, names);
 
     out(`namespace "${config.namespace}":`);
-    out(`  NATS ${safeUrl(config.natsUrl)}: ${streams.length === 0 ? 'no streams or buckets' : streams.map((s) => `${s.name} (${s.messages} messages, ${size(s.bytes)})`).join(', ')}`);
-    out(`  Redis ${safeUrl(config.redisUrl)}: ${keys} keys under "${names.redisPrefix}"`);
+    out(`  NATS ${safeUrl(config.natsUrl)}: ${streams.length === 0 ? 'no streams or buckets' : streams.map((s) => `${s.name} (${countOf(s.messages, 'message')}, ${size(s.bytes)})`).join(', ')}`);
+    out(`  Redis ${safeUrl(config.redisUrl)}: ${countOf(keys, 'key')} under "${names.redisPrefix}"`);
     try {
       const tables = ch === null ? null : await tablesOf(ch.client, names.database);
       out(
@@ -127,7 +127,7 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
       // the writer's record of its last inserts' minutes, for the database just dropped
       clearInflightMinutes(config.dataDir, names.database, RAW_TABLES);
       out('');
-      out(`Deleted ${streams.length} streams and buckets, ${deleted} Redis keys${tables !== null ? `, and the ClickHouse database "${names.database}"` : ''}.`);
+      out(`Deleted ${countOf(streams.length, 'stream or bucket', 'streams and buckets')}, ${countOf(deleted, 'Redis key')}${tables !== null ? `, and the ClickHouse database "${names.database}"` : ''}.`);
     } finally {
       await ch?.close();
     }

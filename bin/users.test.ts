@@ -65,7 +65,7 @@ describe('users command - passwd and reset-totp', () => {
     const { id } = await sessions.create('alice');
     const { out, lines } = capture();
     await withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'alice', 'alice password 2', out));
-    expect(lines).toEqual(['password of alice changed; 1 session(s) ended']);
+    expect(lines).toEqual(['password of alice changed; 1 session ended']);
     expect(await sessions.get(id)).toBeNull();
     const alice = await withUsersContext(h.config, (ctx) => ctx.users.get('alice'));
     expect(await verifyPassword('alice password 2', alice!.passwordHash)).toBe(true);

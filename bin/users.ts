@@ -2,7 +2,7 @@
 // exists, and the way back in when every admin is locked out).
 import { StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connectBus, connectRedis, isNotFound, names as namesOf, safeUrl, type Bus, type Config, type Redis } from '../core/index.js';
+import { countOf, connectBus, connectRedis, isNotFound, names as namesOf, safeUrl, type Bus, type Config, type Redis } from '../core/index.js';
 import {
   createLoginThrottle,
   createSessionStore,
@@ -120,7 +120,7 @@ export async function usersPasswd(ctx: UsersContext, username: string, password:
   const chosen = password ?? generatePassword();
   const record = await ctx.users.setPassword(username, chosen);
   const ended = await ctx.sessions.destroyAllForUser(record.username);
-  out(`password of ${record.username} changed; ${ended} session(s) ended`);
+  out(`password of ${record.username} changed; ${countOf(ended, 'session')} ended`);
   if (password === null) out(`password: ${chosen}   (shown once)`);
 }
 
@@ -133,7 +133,7 @@ export async function usersResetTotp(ctx: UsersContext, username: string, out: O
   }
   const record = await ctx.users.resetTotp(username);
   const ended = await ctx.sessions.destroyAllForUser(record.username);
-  out(`second factor of ${record.username} removed; ${ended} session(s) ended; they can enrol again after signing in`);
+  out(`second factor of ${record.username} removed; ${countOf(ended, 'session')} ended; they can enrol again after signing in`);
 }
 
 /** `users unlock`: lifts a sign-in lock-out. */
@@ -161,7 +161,7 @@ export async function usersSetDisabled(ctx: UsersContext, username: string, disa
     return;
   }
   const ended = await ctx.sessions.destroyAllForUser(record.username);
-  out(`${record.username} disabled; ${ended} session${ended === 1 ? '' : 's'} ended`);
+  out(`${record.username} disabled; ${countOf(ended, 'session')} ended`);
 }
 
 /**
