@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWellFormed, oneLine, wellFormed } from './text.js';
+import { countOf, isWellFormed, oneLine, wellFormed } from './text.js';
 
 describe('oneLine', () => {
   it('puts a text on one line and cuts it with an ellipsis', () => {
@@ -39,5 +39,18 @@ describe('isWellFormed', () => {
     // twice: a stateful (global) pattern would answer the second call differently
     expect(isWellFormed(input)).toBe(expected);
     expect(isWellFormed(input)).toBe(expected);
+  });
+});
+
+describe('countOf', () => {
+  it.each([
+    [0, 'message', undefined, '0 messages'],
+    [1, 'message', undefined, '1 message'],
+    [2, 'key', undefined, '2 keys'],
+    [12345, 'message', undefined, '12,345 messages'],
+    [1, 'process', 'processes', '1 process'],
+    [3, 'process', 'processes', '3 processes'],
+  ])('%i %s', (n, singular, plural, expected) => {
+    expect(countOf(n, singular, plural)).toBe(expected);
   });
 });
