@@ -139,7 +139,9 @@ describe('backup and restore - files of format 1', () => {
   });
 });
 
-describe('backup and restore - the commands', () => {
+// Each test starts the CLI several times: seconds a start on a loaded host, where four starts took
+// 15 s of the default 30 with two suites at once.
+describe('backup and restore - the commands', { timeout: 90_000 }, () => {
   const run = promisify(execFile);
   async function riskstream(args: string[], namespace: string): Promise<{ code: number; out: string }> {
     try {

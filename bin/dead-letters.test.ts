@@ -87,6 +87,7 @@ describe('dead letters', () => {
     expect(() => sinceOf(text)).toThrow(message);
   });
 
+  // three starts of the CLI: 18 s of the default 30 with two suites at once
   it('the command prints the summary, or one JSON line per letter to fix and replay', async () => {
     const run = promisify(execFile);
     const cli = (args: string[]) =>
@@ -105,5 +106,5 @@ describe('dead letters', () => {
     const consumers: string[] = [];
     for await (const c of h.bus.jsm.consumers.list(h.names.streams.dlq)) consumers.push(c.name);
     expect(consumers).toEqual([]);
-  });
+  }, 90_000);
 });

@@ -254,7 +254,8 @@ describe('simulator - the demo opening', () => {
     // 24,000 more events at 0.002 per event that is not an introduction: a few dozen, not one every 5 s (96).
     expect(started).toBeGreaterThan(10);
     expect(started).toBeLessThan(60);
-  });
+    // 36,000 events made: 2.3 s alone, 20 s of the default 30 on a host running two suites at once
+  }, 60_000);
 });
 
 /** Channels located by an address (the till's, the ATM's, the branch's), within a kilometre. */
@@ -386,5 +387,6 @@ describe('simulator - daily rhythm', () => {
     // Until 2026-12 every hour looked alike (a ratio near 1).
     expect(day / night).toBeGreaterThan(2.5);
     expect(sim.stats().now - Date.parse('2026-03-02T00:00:00.000Z')).toBeGreaterThanOrEqual(86_398_000);
-  });
+    // a day of events: 2.5 s alone, 23 s of the default 30 on a host running two suites at once
+  }, 60_000);
 });
