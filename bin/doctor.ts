@@ -1,6 +1,8 @@
 // `riskstream doctor`: checks each service the system needs, then the namespace (its processes,
 // streams and consumers), and says how to fix what is wrong.
 import { countOf, connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createClickHouse, type SqlClient } from '../storage/index.js';
 import { namespaceReport, readNamespaceStatus, type NamespaceReport } from './namespace-status.js';
 
@@ -65,30 +67,7 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
     checks.push({ name: 'Redis', ok: false, detail: (error as Error).message });
   }
 
-  try {
-    const ch = await createClickHouse({
-      url: config.clickhouseUrl,
-      dataDir: config.dataDir,
-      database: names.database,
-      cluster: config.clickhouseCluster,
-    });
-    try {
-      const result = await ch.client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
-      const rows = (await result.json()) as Array<{ v: string }>;
-      const where = ch.kind === 'chdb' ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl ?? '');
-      checks.push({ name: 'ClickHouse', ok: true, detail: `${where} (version ${rows[0]?.v ?? '?'}; ${await databaseState(ch.client, names.database)})` });
-    } finally {
-      await ch.close();
-    }
-  } catch (error) {
-    // A running riskstream owns the embedded data folder: that is the healthy case, nothing to stop.
-    if ((error as Error).name === 'DataFolderInUseError') {
-      const owner = (error as Error & { ownerPid: number }).ownerPid;
-      checks.push({ name: 'ClickHouse', ok: true, detail: `embedded chDB in ${config.dataDir}, open in the running riskstream (process ${owner})` });
-    } else {
-      checks.push({ name: 'ClickHouse', ok: false, detail: (error as Error).message });
-    }
-  }
+  checks.push((config.clickhouseUrl ? null : embeddedFolderNotYetMade(config.dataDir)) ?? (await clickHouseCheck(config, names.database)));
 
   for (const check of checks) out(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(11)} ${check.detail}`);
   if (namespace) {
@@ -99,6 +78,53 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
   const ok = checks.every((c) => c.ok) && (namespace?.problems.length ?? 0) === 0;
   out(ok ? '\nEverything riskstream needs is reachable.' : '\nFix the lines marked ✗, then run `riskstream doctor` again.');
   return ok;
+}
+
+/** Opens ClickHouse (embedded chDB, or the server) and asks its version and the namespace's database. */
+async function clickHouseCheck(config: Config, database: string): Promise<Check> {
+  try {
+    const ch = await createClickHouse({
+      url: config.clickhouseUrl,
+      dataDir: config.dataDir,
+      database,
+      cluster: config.clickhouseCluster,
+    });
+    try {
+      const result = await ch.client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+      const rows = (await result.json()) as Array<{ v: string }>;
+      const where = ch.kind === 'chdb' ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl ?? '');
+      return { name: 'ClickHouse', ok: true, detail: `${where} (version ${rows[0]?.v ?? '?'}; ${await databaseState(ch.client, database)})` };
+    } finally {
+      await ch.close();
+    }
+  } catch (error) {
+    // A running riskstream owns the embedded data folder: that is the healthy case, nothing to stop.
+    if ((error as Error).name === 'DataFolderInUseError') {
+      const owner = (error as Error & { ownerPid: number }).ownerPid;
+      return { name: 'ClickHouse', ok: true, detail: `embedded chDB in ${config.dataDir}, open in the running riskstream (process ${owner})` };
+    }
+    return { name: 'ClickHouse', ok: false, detail: (error as Error).message };
+  }
+}
+
+/**
+ * The ClickHouse line for an embedded data folder that holds no chDB data yet, or null when it does
+ * (then it is opened and asked). Opening would make the folder: a check must change nothing, so
+ * it says whether `start` can make it, from the nearest folder that exists.
+ */
+function embeddedFolderNotYetMade(dataDir: string): Check | null {
+  const folder = resolve(dataDir, 'chdb');
+  if (existsSync(folder)) return null;
+  let parent = dirname(folder);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  try {
+    if (!statSync(parent).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return { name: 'ClickHouse', ok: false, detail: `embedded chDB cannot be made in ${folder}: ${parent} is not a folder this user can write (${code}); set RISKSTREAM_DATA_DIR to one` };
+  }
+  return { name: 'ClickHouse', ok: true, detail: `embedded chDB: no data in ${dataDir} yet (riskstream start makes ${folder}; a mistyped RISKSTREAM_DATA_DIR reads so too)` };
 }
 
 /**

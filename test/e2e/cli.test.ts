@@ -1,6 +1,6 @@
 // The command line as a user meets it: doctor, reset, simulate to a file, and errors that say what to do.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,10 +43,31 @@ describe('cli - doctor', () => {
     expect(out).toMatch(/✓ JetStream/);
     expect(out).toMatch(/\d+\.\d GiB of file storage reserved by \d+ namespaces?\)/);
     expect(out).toMatch(/✓ Redis/);
-    expect(out).toMatch(/✓ ClickHouse\s+embedded chDB/);
-    // a namespace that never started: its database is not there yet, and the line says so
-    expect(out).toMatch(/✓ ClickHouse\s+embedded chDB in .* \(version [^;]+; no database "cli_[0-9a-f]+" yet, created at start\)/);
+    // a data folder riskstream never ran in: said so, and not made (a check changes nothing)
+    expect(out).toContain(`✓ ClickHouse  embedded chDB: no data in ${dataDir} yet (riskstream start makes ${join(dataDir, 'chdb')};`);
+    expect(existsSync(join(dataDir, 'chdb'))).toBe(false);
     expect(code).toBe(0);
+  });
+
+  it('opens embedded chDB where it has data, and says whether the namespace\'s database is there', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'riskstream-cli-doctor-'));
+    try {
+      mkdirSync(join(folder, 'chdb'));
+      const { code, out } = await riskstream(['doctor'], { RISKSTREAM_DATA_DIR: folder });
+      // a namespace that never started: its database is not there yet, and the line says so
+      expect(out).toMatch(/✓ ClickHouse\s+embedded chDB in .* \(version [^;]+; no database "cli_[0-9a-f]+" yet, created at start\)/);
+      expect(code).toBe(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('says when the data folder cannot be made', async () => {
+    const file = join(dataDir, 'a-file');
+    writeFileSync(file, '');
+    const { code, out } = await riskstream(['doctor'], { RISKSTREAM_DATA_DIR: join(file, 'data') });
+    expect(out).toContain(`✗ ClickHouse  embedded chDB cannot be made in ${join(file, 'data', 'chdb')}: ${file} is not a folder this user can write (ENOTDIR); set RISKSTREAM_DATA_DIR to one`);
+    expect(code).toBe(1);
   });
 
   it('says what is wrong and how to fix it', async () => {
