@@ -43,11 +43,15 @@ program
     // A reader of the banner that goes away (`start | head`) must not stop a running system
     // without its drain (quietOnClosedPipe() would end the process): the banner is lost, no more.
     process.stdout.on('error', () => undefined);
+    process.stderr.on('error', () => undefined);
     // secrets only to a terminal; to a log, a file of the owner's (bin/banner.ts)
     const toTerminal = process.stdout.isTTY === true;
+    // With JSON logs stdout is for a log collector, one JSON object a line: the banner, text for a
+    // person, goes to stderr then (a terminal shows both; `start > log.json` keeps it on screen).
+    const bannerOut = config.logFormat === 'json' ? process.stderr : process.stdout;
     const show = (banner: Banner): void => {
       if (banner.secrets) writeSecrets(banner.secrets);
-      process.stdout.write(banner.text);
+      bannerOut.write(banner.text);
     };
     // A stop asked for while starting waits for the start to finish, then drains like any other
     // (without this the process died at once, its held messages waiting out the ack wait).

@@ -6,7 +6,10 @@ import { sourcePath } from '../core/index.js';
 export type RiskstreamProcess = {
   readonly child: ChildProcess;
   readonly baseUrl: string;
+  /** Everything it wrote, stdout and stderr as they came. */
   output(): string;
+  /** What it wrote to stdout alone. */
+  stdout(): string;
   /** SIGTERM and wait for the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL: no draining, no goodbye. */
@@ -30,7 +33,11 @@ export async function startRiskstream(env: Record<string, string>, args: string[
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -38,6 +45,7 @@ export async function startRiskstream(env: Record<string, string>, args: string[
     child,
     baseUrl,
     output: () => output,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

@@ -271,6 +271,16 @@ describe('cli - start: what each process says', () => {
     return { process: p, banner };
   }
 
+  it('with JSON logs, keeps stdout to JSON lines: the banner goes to stderr', async () => {
+    const p = await startRiskstream({ ...childEnv(h), LOG_FORMAT: 'json', LOG_LEVEL: 'info' }, ['start', '--roles', 'ingest']);
+    started.push(p);
+    await eventually(async () => (p.output().includes('riskstream is running') ? true : undefined), 20_000, 'the banner');
+    const lines = p.stdout().split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0); // the info lines of its start
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(p.stdout()).not.toContain('riskstream is running');
+  });
+
   it('shows only what the process serves: the ingest key and a curl line that works only where ingest runs', async () => {
     const processors = await start('processors');
     expect(processors.banner).not.toMatch(/Send an event|API key/);
