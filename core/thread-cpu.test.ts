@@ -67,24 +67,42 @@ describe.runIf(onLinux)('thread cpu - this process, from /proc', () => {
     nameThread(name, cell);
     const read = threadCpuReader();
     read();
-    // The worker publishes its id as publishThreadTid does, then spins for 600 ms (process.cpuUsage
-    // is the whole process's, so it spins on the clock).
+    // [0]: the worker has spun; [1]: the parent has sampled since, so the worker may exit.
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    // The worker publishes its id as publishThreadTid does, then spins until it has used 400 ms more
+    // CPU by its own clock (/proc/thread-self/stat: utime + stime, in 10 ms ticks). Spinning on the
+    // wall clock gave it too little CPU to tell on a loaded host, where it shares the cores.
     const worker = new Worker(
       `const { workerData } = require('node:worker_threads');
-       const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+       const { readFileSync, readlinkSync } = require('node:fs');
+       const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
        Atomics.store(workerData.cell, 0, tid);
-       const until = Date.now() + 600;
-       while (Date.now() < until) {}`,
-      { eval: true, workerData: { cell } },
+       const cpuTicks = () => {
+         const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+         return Number(fields[11]) + Number(fields[12]);
+       };
+       const from = cpuTicks();
+       while (cpuTicks() - from < 40) {}
+       Atomics.store(workerData.control, 0, 1);
+       Atomics.wait(workerData.control, 1, 0);`,
+      { eval: true, workerData: { cell, control } },
     );
-    // Its CPU leaves /proc with it: sample often while it runs.
-    const timer = setInterval(read, 20);
+    // Its CPU leaves /proc with it: sample while it runs, and once more after it has spun.
+    const timer = setInterval(() => {
+      const spun = Atomics.load(control, 0) === 1;
+      read();
+      if (spun) {
+        Atomics.store(control, 1, 1);
+        Atomics.notify(control, 1);
+      }
+    }, 20);
     await new Promise((resolve) => worker.once('exit', resolve));
     clearInterval(timer);
     expect(Atomics.load(cell, 0)).toBeGreaterThan(0);
     expect(Atomics.load(cell, 0)).not.toBe(process.pid);
-    // On a loaded machine it gets less than the 600 ms; well above what a misattributed sample gives.
-    expect(read().get(name)).toBeGreaterThanOrEqual(0.1);
+    // all it spun, however loaded the machine (less float rounding); a misattributed sample gives nothing
+    expect(read().get(name)).toBeGreaterThanOrEqual(0.39);
   });
 
   it('publishThreadTid in the main thread writes the process id', () => {
