@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, createHarness, eventually, type Harness } from '../test/harness.js';
 import { startRiskstream, type RiskstreamProcess } from '../test/process.js';
-import { bannerOf, demoApiKey, demoApiKeyPath, recreatedUsersNotice, secretsPath, writeSecrets, type BannerFacts } from './banner.js';
+import { bannerOf, bannerTarget, demoApiKey, demoApiKeyPath, recreatedUsersNotice, secretsPath, writeSecrets, type BannerFacts } from './banner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rs-banner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,6 +76,28 @@ describe('banner - secrets reach a terminal, never a log', () => {
     expect(bannerOf(ADDRESS, { ...FACTS, demoUsers: [], earlierDemoUsers: ['admin'] }, false).secrets).toBeNull();
     const text = readFileSync(path, 'utf8');
     expect(text).toMatch(/^user admin pw-Earlier-111111 \(admin\)\n# riskstream [^\n]*\nuser admin pw-Admin-123456 \(admin\)\nuser monitor pw-Monitor-654321[\s\S]*the demo users created again\nuser monitor pw-New-777777 \(risk_monitor\)\n$/);
+  });
+});
+
+describe('banner - which stream, and whether it is a terminal', () => {
+  const write = () => true;
+  const terminal = { isTTY: true, write };
+  const file = { isTTY: false, write };
+  const pipe = { write }; // a pipe's stream has no isTTY at all
+  const target = (...args: Parameters<typeof bannerTarget>) => {
+    const { out, toTerminal } = bannerTarget(...args);
+    return [out === terminal ? 'terminal' : out === file ? 'file' : 'pipe', toTerminal];
+  };
+
+  it('pretty logs: stdout, with the secrets when stdout is a terminal', () => {
+    expect(target('pretty', terminal, file)).toEqual(['terminal', true]);
+    expect(target('pretty', pipe, terminal)).toEqual(['pipe', false]);
+  });
+
+  it('JSON logs: stderr, with the secrets only when stderr itself is a terminal (stdout a terminal, stderr a file: none)', () => {
+    expect(target('json', terminal, file)).toEqual(['file', false]);
+    expect(target('json', pipe, terminal)).toEqual(['terminal', true]);
+    expect(target('json', terminal, pipe)).toEqual(['pipe', false]);
   });
 });
 

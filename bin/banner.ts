@@ -77,6 +77,20 @@ function fileUserLines(users: readonly CreatedUser[]): string[] {
   return users.map((u) => `user ${u.username} ${u.password} (${u.roles.join(', ')})`);
 }
 
+/** The part of process.stdout and process.stderr the banner uses (a pipe's stream has no isTTY). */
+export type BannerStream = { readonly isTTY?: boolean | undefined; write(text: string): unknown };
+
+/**
+ * Where the start banner goes, and whether it may hold its secrets: stdout, or stderr with JSON
+ * logs (stdout is then a log collector's, one JSON object a line). Secrets only when that very
+ * stream is a terminal: `LOG_FORMAT=json riskstream start 2>start.log` at a terminal writes the
+ * banner to the file, which must not get the passwords because stdout happens to be a terminal.
+ */
+export function bannerTarget(logFormat: 'json' | 'pretty', stdout: BannerStream, stderr: BannerStream): { readonly out: BannerStream; readonly toTerminal: boolean } {
+  const out = logFormat === 'json' ? stderr : stdout;
+  return { out, toTerminal: out.isTTY === true };
+}
+
 /** The banner, with its secrets in it (`toTerminal`) or set aside for the secrets file. */
 export function bannerOf(address: string, facts: BannerFacts, toTerminal: boolean, now: Date = new Date()): Banner {
   const { apiKey, generated, simulatorRate, customers, dashboard, ingest, demoUsers, earlierDemoUsers } = facts;

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { fxRatesFromEnv, setFxRates, createLogger, loadConfig, parseRoles } from '../core/index.js';
 import { PACKAGE_VERSION, startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
-import { bannerOf, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
+import { bannerOf, bannerTarget, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
 import { DEMO_USERS } from '../dashboard/server/auth/index.js';
 import { runDoctor } from './doctor.js';
 import { ROOT_HELP_TEXT, startHelpText } from './start-help.js';
@@ -44,11 +44,10 @@ program
     // without its drain (quietOnClosedPipe() would end the process): the banner is lost, no more.
     process.stdout.on('error', () => undefined);
     process.stderr.on('error', () => undefined);
-    // secrets only to a terminal; to a log, a file of the owner's (bin/banner.ts)
-    const toTerminal = process.stdout.isTTY === true;
     // With JSON logs stdout is for a log collector, one JSON object a line: the banner, text for a
     // person, goes to stderr then (a terminal shows both; `start > log.json` keeps it on screen).
-    const bannerOut = config.logFormat === 'json' ? process.stderr : process.stdout;
+    // Its secrets only when that stream is a terminal; to a log, a file of the owner's (bin/banner.ts).
+    const { out: bannerOut, toTerminal } = bannerTarget(config.logFormat, process.stdout, process.stderr);
     const show = (banner: Banner): void => {
       if (banner.secrets) writeSecrets(banner.secrets);
       bannerOut.write(banner.text);
