@@ -162,9 +162,11 @@ export type HealthView = {
 
 export type ServerMessage =
   /**
-   * First on every socket. `protocol`: the version the server speaks (LIVE_PROTOCOL_VERSION; absent
-   * from servers before versions, which spoke 1); `build`: the id of the web app it serves (null
-   * when it serves none, e.g. the API role alone). A tab of another protocol reads nothing more.
+   * First on every socket. `protocol`: the version the server speaks on this socket, the one the
+   * tab stated when the server serves it, else (a refusal, closed with 4426) its newest,
+   * LIVE_PROTOCOL_VERSION; absent from servers before versions, which spoke 1. `build`: the id of
+   * the web app it serves (null when it serves none, e.g. the API role alone). A tab that finds
+   * another protocol than its own reads nothing more.
    */
   | { readonly type: 'hello'; readonly user: SessionUser; readonly serverTime: number; readonly topics: readonly Topic[]; readonly protocol: number; readonly build: string | null }
   | { readonly type: 'subscribed'; readonly topic: Topic; readonly accountId?: string }

@@ -281,7 +281,8 @@ describe('dashboard - end to end in headless Chromium', () => {
     const tab = await context.newPage();
     // The tab's socket passes through a stand-in for the network. The first connection goes as it
     // is; when it is cut (the server restarting) the next one reaches a server of the next protocol
-    // version: its hello says so, as an upgraded riskstream's does. After the reload the tab is of
+    // version: its hello says so, as an upgraded riskstream's does when it no longer serves the
+    // tab's version (it then closes with 4426, which the tab need not wait for). After the reload the tab is of
     // the server's version (here: the same bundle again), so its sockets go as they are.
     const pageSides: WebSocketRoute[] = [];
     const serverSides: WebSocketRoute[] = [];

@@ -205,11 +205,18 @@ class LiveHub implements Hub {
     socket.on('close', () => this._detach(client));
     socket.on('error', (error: Error) => this._logger.debug({ err: error, client: client.id }, 'WebSocket error'));
     this._logger.debug({ client: client.id, username: user.username, protocol }, 'WebSocket client connected');
-    client.answer(this._hello(user));
+    client.answer(this._hello(user, protocol));
   }
 
-  private _hello(user: SessionUser): ServerMessage {
-    return { type: 'hello', user, serverTime: Date.now(), topics: topicsFor(user), protocol: LIVE_PROTOCOL_VERSION, build: this._build() };
+  /**
+   * `protocol`: the version spoken on this socket, the tab's own when it is served (an older one
+   * too), the newest on a refusal. Not always the newest: a tab reads a hello of another version as
+   * "upgraded, reload" and stops, so a tab of a version still served must find its own there, or
+   * raising LIVE_PROTOCOL_VERSION would stop every open tab however OLDEST_SERVED_PROTOCOL is set.
+   * A newer app is what `build` tells (the tab offers a reload and reads on).
+   */
+  private _hello(user: SessionUser, protocol: number): ServerMessage {
+    return { type: 'hello', user, serverTime: Date.now(), topics: topicsFor(user), protocol, build: this._build() };
   }
 
   /**
@@ -219,7 +226,7 @@ class LiveHub implements Hub {
    */
   private _refuseProtocol(socket: WebSocket, user: SessionUser, protocol: number | null): void {
     this._logger.info({ username: user.username, protocol, served: LIVE_PROTOCOL_VERSION }, 'WebSocket refused: a protocol version this server does not speak (a tab of another release)');
-    socket.send(encodeMessage(this._hello(user)), { binary: false });
+    socket.send(encodeMessage(this._hello(user, LIVE_PROTOCOL_VERSION)), { binary: false });
     socket.close(CLOSE_PROTOCOL_UNSUPPORTED, `this server speaks protocol ${LIVE_PROTOCOL_VERSION}: reload the page`);
     setTimeout(() => {
       if (socket.readyState !== 3) socket.terminate();
