@@ -126,8 +126,9 @@ export async function startSystem(
   try {
     bus = await connectBus(config.natsUrl, names, `riskstream:${[...roles].join(',')}`, logger);
   } catch (error) {
-    // Both down: say so at once rather than one at a time, start after start.
-    if (usesRedis && error instanceof ServiceUnavailableError) {
+    // Both down: say so at once rather than one at a time, start after start (a processors
+    // thread needs Redis too: it is asked before the streams are made, below).
+    if ((usesRedis || roles.has('processors')) && error instanceof ServiceUnavailableError) {
       const redisDown = await pingRedisOnce(config.redisUrl).then(
         () => null,
         (e: Error) => e.message,

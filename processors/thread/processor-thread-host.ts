@@ -11,6 +11,16 @@ export type ProcessorThread = Processor & {
 };
 
 const START_TIMEOUT_MS = 30_000;
+
+/**
+ * The error a thread's start-up failure stands for in the main thread: the kinds the command line
+ * explains in one line (a service down, a setting refused) keep their kind across the thread.
+ */
+export function threadFailure(report: Extract<ThreadReport, { type: 'failed' }>): Error {
+  if (report.name === 'ServiceUnavailableError') return new ServiceUnavailableError(report.message);
+  if (report.name === 'ConfigError') return new ConfigError(report.message);
+  return new Error(report.message);
+}
 const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
@@ -44,10 +54,7 @@ export async function startProcessorThread(config: Config, procId: string, logge
           break;
         case 'failed':
           clearTimeout(timer);
-          // the kinds the command line explains in one line keep their kind across the thread
-          if (report.name === 'ServiceUnavailableError') reject(new ServiceUnavailableError(report.message));
-          else if (report.name === 'ConfigError') reject(new ConfigError(report.message));
-          else reject(new Error(report.message));
+          reject(threadFailure(report));
           break;
       }
     });
