@@ -132,8 +132,8 @@ class LiveHub implements Hub {
   private readonly _reauthenticate = new WeakMap<HubClient, () => Promise<SessionUser | null>>();
   /** Open sockets per user name: one session (or one stolen password) may not take the whole process's share. */
   private readonly _clientsPerUser = new Map<string, number>();
-  /** When a user's refusal was last logged (once a minute each: a reconnecting tab must not flood the log). */
-  private readonly _perUserRefusalLogged = new Map<string, number>();
+  /** Refusals logged lately, by reason and user: once a minute or two each, so that a tab (or a script) reconnecting in a loop cannot flood the log. */
+  private readonly _refusalsLogged = new RecentIds(Date.now(), 60_000, 10_000);
   private _nextId = 1;
   private _rechecking = false;
   private _closed = false;
@@ -225,7 +225,9 @@ class LiveHub implements Hub {
    * client: nothing it sent is read, nothing else is sent.
    */
   private _refuseProtocol(socket: WebSocket, user: SessionUser, protocol: number | null): void {
-    this._logger.info({ username: user.username, protocol, served: LIVE_PROTOCOL_VERSION }, 'WebSocket refused: a protocol version this server does not speak (a tab of another release)');
+    if (!this._refusalsLogged.seen(`protocol\u0000${user.username}`, Date.now())) {
+      this._logger.info({ username: user.username, protocol, served: LIVE_PROTOCOL_VERSION }, 'WebSocket refused: a protocol version this server does not speak (a tab of another release)');
+    }
     socket.send(encodeMessage(this._hello(user, LIVE_PROTOCOL_VERSION)), { binary: false });
     socket.close(CLOSE_PROTOCOL_UNSUPPORTED, `this server speaks protocol ${LIVE_PROTOCOL_VERSION}: reload the page`);
     setTimeout(() => {
@@ -234,10 +236,7 @@ class LiveHub implements Hub {
   }
 
   private _logPerUserRefusal(username: string, held: number): void {
-    const now = Date.now();
-    if (now - (this._perUserRefusalLogged.get(username) ?? 0) < 60_000) return;
-    if (this._perUserRefusalLogged.size >= 10_000) this._perUserRefusalLogged.clear();
-    this._perUserRefusalLogged.set(username, now);
+    if (this._refusalsLogged.seen(`clients\u0000${username}`, Date.now())) return;
     this._logger.warn({ username, clients: held, limit: this._limits.maxClientsPerUser }, 'WebSocket refused: too many connections for this user');
   }
 
