@@ -91,6 +91,9 @@ export class ConnectionStateController extends ConnectionWatcher {
 
   protected follow(connection: LiveConnection | null): Array<() => void> {
     this.status = connection === null ? 'offline' : connection.status;
+    // A connection that stopped for an upgrade raised its notice once, maybe before this host
+    // followed it (a view opened afterwards): the notice stands for as long as the tab does.
+    if (connection?.outdated) this.notice = { kind: 'upgraded' };
     this._host.requestUpdate();
     if (connection === null) return [];
     return [
