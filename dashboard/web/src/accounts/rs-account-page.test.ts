@@ -19,6 +19,18 @@ function account(timeline: TimelineEntry[]): AccountAnswer {
   };
 }
 
+/** The page of acc-1, served by `answer` (its network empty), mounted and settled; live when given a connection. */
+async function mountPage(answer: () => AccountAnswer, live?: ReturnType<typeof connectedLive>['live']) {
+  const api = new FakeApi().on('GET', '/api/accounts/acc-1', answer).on('GET', '/api/accounts/acc-1/network', () => ({ root: 'acc-1', nodes: [], edges: [] }));
+  const page = document.createElement('rs-account-page');
+  page.api = api;
+  if (live) page.live = live;
+  page.accountId = 'acc-1';
+  document.body.append(page);
+  await settle(page);
+  return page;
+}
+
 describe('account page', () => {
   afterEach(() => {
     document.body.innerHTML = '';
@@ -35,14 +47,7 @@ describe('account page', () => {
 
   it('account page - the timeline links each alert by its typology, keeping the id in the title', async () => {
     const id = '01M96ABC~fraud~card_testing';
-    const api = new FakeApi()
-      .on('GET', '/api/accounts/acc-1', () => account([entry({ alertIds: [id] })]))
-      .on('GET', '/api/accounts/acc-1/network', () => ({ root: 'acc-1', nodes: [], edges: [] }));
-    const page = document.createElement('rs-account-page');
-    page.api = api;
-    page.accountId = 'acc-1';
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(() => account([entry({ alertIds: [id] })]));
     const link = page.shadowRoot!.querySelector<HTMLAnchorElement>('[data-testid="timeline-alert"]')!;
     expect(link.textContent!.trim()).toBe('card_testing');
     expect(link.getAttribute('title')).toBe(id);
@@ -51,16 +56,8 @@ describe('account page', () => {
 
   it('account page - the totals take in the account\'s decisions as they stream in, and say when they were read', async () => {
     let reads = 0;
-    const api = new FakeApi()
-      .on('GET', '/api/accounts/acc-1', () => ((reads += 1), account([entry()])))
-      .on('GET', '/api/accounts/acc-1/network', () => ({ root: 'acc-1', nodes: [], edges: [] }));
     const { live, socket, timers } = connectedLive();
-    const page = document.createElement('rs-account-page');
-    page.api = api;
-    page.live = live;
-    page.accountId = 'acc-1';
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(() => ((reads += 1), account([entry()])), live);
     expect(socket().sent).toContainEqual({ type: 'subscribe', topic: 'account', accountId: 'acc-1' });
     const totals = () => page.shadowRoot!.querySelector('[data-testid="account-totals"]')!;
     const figures = () => [...totals().querySelectorAll('dd')].map((dd) => dd.textContent!.trim());
@@ -99,16 +96,8 @@ describe('account page', () => {
     const listed = 'ev-1~fraud~card_testing';
     let stored: TimelineEntry[] = [entry({ alertIds: [listed] })];
     let storedAlerts = 1;
-    const api = new FakeApi()
-      .on('GET', '/api/accounts/acc-1', () => ({ ...account(stored), totals: { ...account(stored).totals, alerts: storedAlerts } }))
-      .on('GET', '/api/accounts/acc-1/network', () => ({ root: 'acc-1', nodes: [], edges: [] }));
     const { live, socket, timers } = connectedLive();
-    const page = document.createElement('rs-account-page');
-    page.api = api;
-    page.live = live;
-    page.accountId = 'acc-1';
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(() => ({ ...account(stored), totals: { ...account(stored).totals, alerts: storedAlerts } }), live);
     const count = () => page.shadowRoot!.querySelector('[data-testid="account-alerts"]')!.textContent!.trim();
     expect(count()).toBe('1');
 
