@@ -1,11 +1,13 @@
 // The live-connection indicator (live / connecting / reconnecting / offline) and the notices the
-// connection raises ("missed N alerts — caught up", "… reload", "riskstream was upgraded").
+// connection raises ("missed N alerts — caught up", "… reload", "riskstream was upgraded"), each
+// that stands side by side.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, msgCount, type MessageKey } from '../i18n/messages.js';
 import { ConnectionStateController } from '../live/live-controller.js';
 import type { ConnectionStatus, LiveConnection } from '../live/live-connection.js';
+import type { ShownNotice } from '../live/notice-board.js';
 import { sharedStyles } from '../theme/theme.js';
 
 const STATUS_TEXT: Readonly<Record<ConnectionStatus, MessageKey>> = {
@@ -53,6 +55,11 @@ export class RsConnectionStatus extends LitElement {
         align-items: center;
         gap: 6px;
       }
+      .notices {
+        display: inline-flex;
+        flex-wrap: wrap;
+        gap: 6px;
+      }
       .notice {
         display: inline-flex;
         gap: 6px;
@@ -93,31 +100,34 @@ export class RsConnectionStatus extends LitElement {
       <span class="state ${status}" data-testid="connection-status" data-status=${status} role="status" aria-label=${msg('conn.label', { status: label })}>
         <span class="dot" aria-hidden="true"></span>${label}
       </span>
-      <span aria-live="polite">${this._renderNotice()}</span>
+      <span class="notices" aria-live="polite">${this._renderNotices()}</span>
     `;
   }
 
-  private _renderNotice() {
-    const notice = this._state.notice;
-    if (notice === null || notice.kind === 'server-error') return nothing;
-    if (notice.kind === 'upgraded' || notice.kind === 'new-build') return this._renderVersionNotice(notice.kind);
+  /** Every notice that stands, the most important first (notice-board.ts). */
+  private _renderNotices() {
+    return this._state.notices.map((notice) => (notice.kind === 'upgraded' || notice.kind === 'new-build' ? this._renderVersionNotice(notice.kind) : this._renderMissedNotice(notice)));
+  }
+
+  private _renderMissedNotice(notice: Extract<ShownNotice, { kind: 'caught-up' | 'reload' }>) {
     return html`<span class="notice" data-testid="missed-notice" data-kind=${notice.kind}>
       ${notice.kind === 'caught-up' ? msgCount('conn.missedCaughtUp', notice.count) : msgCount('conn.missedReload', notice.count)}
       ${notice.kind === 'reload' ? html`<button @click=${this._onReload}>${msg('conn.reload')}</button>` : nothing}
-      <button @click=${this._onDismiss} aria-label=${msg('conn.dismiss')}>×</button>
+      <button data-testid="missed-dismiss" @click=${this._onDismissMissed} aria-label=${msg('conn.dismiss')}>×</button>
     </span>`;
   }
 
   /**
    * The server was upgraded. `upgraded` (another protocol: the tab reads no live data until it is
-   * reloaded) cannot be dismissed; `new-build` (the same messages, a newer app) can. Reloading is the
-   * user's click, not automatic: see LiveConnection._becomeOutdated.
+   * reloaded) cannot be dismissed; `new-build` (the same messages, a newer app) can, and otherwise
+   * stays beside whatever notice comes later. Reloading is the user's click, not automatic: see
+   * LiveConnection._becomeOutdated.
    */
   private _renderVersionNotice(kind: 'upgraded' | 'new-build') {
     return html`<span class="notice ${kind}" data-testid="version-notice" data-kind=${kind}>
       ${msg(kind === 'upgraded' ? 'conn.upgraded' : 'conn.newBuild')}
       <button data-testid="version-reload" @click=${this._onReload}>${msg('conn.reload')}</button>
-      ${kind === 'new-build' ? html`<button @click=${this._onDismiss} aria-label=${msg('conn.dismiss')}>×</button>` : nothing}
+      ${kind === 'new-build' ? html`<button data-testid="version-dismiss" @click=${this._onDismissVersion} aria-label=${msg('conn.dismiss')}>×</button>` : nothing}
     </span>`;
   }
 
@@ -125,8 +135,12 @@ export class RsConnectionStatus extends LitElement {
     window.location.reload();
   }
 
-  private _onDismiss(): void {
-    this._state.dismissNotice();
+  private _onDismissMissed(): void {
+    this._state.dismissNotice('missed');
+  }
+
+  private _onDismissVersion(): void {
+    this._state.dismissNotice('version');
   }
 }
 

@@ -84,7 +84,8 @@ export class LiveConnection {
   private readonly _version: TabVersion;
   /** The server spoke another protocol version: nothing more is read or sent, and nothing restarts. */
   private _outdated = false;
-  private _newBuildNoticed = false;
+  /** A hello named another build of the same protocol (the `new-build` notice was raised). */
+  private _newBuild = false;
   private _socket: SocketLike | null = null;
   private _status: ConnectionStatus = 'offline';
   private _running = false;
@@ -123,6 +124,11 @@ export class LiveConnection {
   /** True once a server of another protocol version answered: the page must be reloaded. */
   get outdated(): boolean {
     return this._outdated;
+  }
+
+  /** True once a server named another build of this protocol: a reload would bring a newer app. */
+  get newBuild(): boolean {
+    return this._newBuild;
   }
 
   start(): void {
@@ -286,8 +292,8 @@ export class LiveConnection {
         if (verdict === 'other-protocol') return this._becomeOutdated();
         this.user = message.user;
         if (typeof message.serverTime === 'number') this._lastServerTime = message.serverTime;
-        if (verdict === 'new-build' && !this._newBuildNoticed) {
-          this._newBuildNoticed = true;
+        if (verdict === 'new-build' && !this._newBuild) {
+          this._newBuild = true;
           this._notify({ kind: 'new-build' });
         }
         return;

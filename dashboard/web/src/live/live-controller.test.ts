@@ -18,7 +18,7 @@ function host(): ReactiveControllerHost & { updates: number } {
   };
 }
 
-const hello = (protocol: number) => ({ type: 'hello', user: { username: 'ada', role: 'admin', displayName: 'Ada' }, serverTime: 1_000, topics: ['kpi'], protocol, build: null });
+const hello = (protocol: number, build: string | null = null) => ({ type: 'hello', user: { username: 'ada', role: 'admin', displayName: 'Ada' }, serverTime: 1_000, topics: ['kpi'], protocol, build });
 
 describe('connection state controller', () => {
   it('shows the upgrade notice of a connection that stopped for one before it was followed', () => {
@@ -29,7 +29,7 @@ describe('connection state controller', () => {
     const state = new ConnectionStateController(host(), () => live);
     state.hostConnected();
     expect(state.status).toBe('offline');
-    expect(state.notice).toEqual({ kind: 'upgraded' });
+    expect(state.notices).toEqual([{ kind: 'upgraded' }]);
   });
 
   it('shows no notice for a connection that is fine', () => {
@@ -38,6 +38,27 @@ describe('connection state controller', () => {
     const state = new ConnectionStateController(host(), () => live);
     state.hostConnected();
     expect(state.status).toBe('live');
-    expect(state.notice).toBeNull();
+    expect(state.notices).toEqual([]);
+  });
+
+  it('keeps the offer of a new build when later notices come (missed alerts, a server error)', () => {
+    const { live, socket } = connectedLive({ version: { protocol: LIVE_PROTOCOL_VERSION, build: 'aaaa1111' } });
+    const state = new ConnectionStateController(host(), () => live);
+    state.hostConnected();
+    live.subscribe({ type: 'subscribe', topic: 'alerts' }, () => {});
+    socket().push(hello(LIVE_PROTOCOL_VERSION, 'bbbb2222'));
+    socket().push({ type: 'missed', topic: 'alerts', count: 3, since: 900 });
+    socket().push({ type: 'error', code: 'RS_ERR_FORBIDDEN', message: 'not for your roles' });
+    expect(state.notices).toEqual([{ kind: 'new-build' }, { kind: 'reload', count: 3 }]);
+    state.dismissNotice('missed');
+    expect(state.notices).toEqual([{ kind: 'new-build' }]);
+  });
+
+  it('shows the offer of a new build raised before it followed the connection', () => {
+    const { live, socket } = connectedLive({ version: { protocol: LIVE_PROTOCOL_VERSION, build: 'aaaa1111' } });
+    socket().push(hello(LIVE_PROTOCOL_VERSION, 'bbbb2222'));
+    const state = new ConnectionStateController(host(), () => live);
+    state.hostConnected();
+    expect(state.notices).toEqual([{ kind: 'new-build' }]);
   });
 });

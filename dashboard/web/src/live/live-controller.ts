@@ -2,7 +2,8 @@
 // LiveTopicController subscribes when its host connects and leaves when it disconnects, and a
 // ConnectionStateController re-renders its host on status changes and notices.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ConnectionStatus, LiveConnection, LiveListener, LiveNotice, Subscription } from './live-connection.js';
+import type { ConnectionStatus, LiveConnection, LiveListener, Subscription } from './live-connection.js';
+import { withNotice, withoutSlot, type NoticeSlot, type ShownNotice } from './notice-board.js';
 
 /** Subscribes its host to one topic while connected. `subscription()` is read again on `resubscribe()`. */
 export class LiveTopicController implements ReactiveController {
@@ -84,16 +85,21 @@ abstract class ConnectionWatcher implements ReactiveController {
   }
 }
 
-/** Follows the connection status and its notices for an indicator. */
+/**
+ * Follows the connection status and its notices for an indicator: every notice that stands (one per
+ * slot, the most important first; notice-board.ts), so that a later one does not hide the offer to
+ * reload.
+ */
 export class ConnectionStateController extends ConnectionWatcher {
   status: ConnectionStatus = 'offline';
-  notice: LiveNotice | null = null;
+  notices: readonly ShownNotice[] = [];
 
   protected follow(connection: LiveConnection | null): Array<() => void> {
     this.status = connection === null ? 'offline' : connection.status;
-    // A connection that stopped for an upgrade raised its notice once, maybe before this host
-    // followed it (a view opened afterwards): the notice stands for as long as the tab does.
-    if (connection?.outdated) this.notice = { kind: 'upgraded' };
+    // A connection raises its version notices once, maybe before this host followed it (a view
+    // opened afterwards): they stand for as long as the tab does, or until dismissed.
+    if (connection?.newBuild) this.notices = withNotice(this.notices, { kind: 'new-build' });
+    if (connection?.outdated) this.notices = withNotice(this.notices, { kind: 'upgraded' });
     this._host.requestUpdate();
     if (connection === null) return [];
     return [
@@ -102,14 +108,15 @@ export class ConnectionStateController extends ConnectionWatcher {
         this._host.requestUpdate();
       }),
       connection.onNotice((notice) => {
-        this.notice = notice;
+        this.notices = withNotice(this.notices, notice);
         this._host.requestUpdate();
       }),
     ];
   }
 
-  dismissNotice(): void {
-    this.notice = null;
+  /** The user closed the notice of `slot` (an `upgraded` one cannot be closed). */
+  dismissNotice(slot: NoticeSlot): void {
+    this.notices = withoutSlot(this.notices, slot);
     this._host.requestUpdate();
   }
 }
