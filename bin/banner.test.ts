@@ -20,6 +20,7 @@ const FACTS: BannerFacts = {
   earlierDemoUsers: [],
   noDashboardUsers: false,
   dataDir: dir,
+  namespace: 'demo_ns',
 };
 const ADDRESS = 'http://127.0.0.1:8080';
 
@@ -42,7 +43,7 @@ describe('banner - secrets reach a terminal, never a log', () => {
     expect(banner.text).toContain(`-H "x-api-key: $(cat '${demoApiKeyPath(dir)}')"`);
     expect(banner.secrets).toEqual({
       path,
-      lines: [expect.stringMatching(/^# riskstream .*the demo users this start created \(pid \d+\)/), 'user admin pw-Admin-123456 (admin)', 'user monitor pw-Monitor-654321 (risk_monitor)'],
+      lines: [expect.stringMatching(/^# riskstream \S+ namespace demo_ns: the demo users this start created \(pid \d+\)/), 'user admin pw-Admin-123456 (admin)', 'user monitor pw-Monitor-654321 (risk_monitor)'],
     });
   });
 
@@ -69,13 +70,13 @@ describe('banner - secrets reach a terminal, never a log', () => {
     chmodSync(path, 0o644);
     writeSecrets(bannerOf(ADDRESS, FACTS, false).secrets!);
     expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
-    const notice = recreatedUsersNotice([{ username: 'monitor', password: 'pw-New-777777', roles: ['risk_monitor'] }], dir, false);
+    const notice = recreatedUsersNotice([{ username: 'monitor', password: 'pw-New-777777', roles: ['risk_monitor'] }], dir, 'demo_ns', false);
     expect(notice.text).not.toContain('pw-New');
     writeSecrets(notice.secrets!);
     // a restart that created no user writes nothing
     expect(bannerOf(ADDRESS, { ...FACTS, demoUsers: [], earlierDemoUsers: ['admin'] }, false).secrets).toBeNull();
     const text = readFileSync(path, 'utf8');
-    expect(text).toMatch(/^user admin pw-Earlier-111111 \(admin\)\n# riskstream [^\n]*\nuser admin pw-Admin-123456 \(admin\)\nuser monitor pw-Monitor-654321[\s\S]*the demo users created again\nuser monitor pw-New-777777 \(risk_monitor\)\n$/);
+    expect(text).toMatch(/^user admin pw-Earlier-111111 \(admin\)\n# riskstream \S+ namespace demo_ns: [^\n]*\nuser admin pw-Admin-123456 \(admin\)\nuser monitor pw-Monitor-654321[\s\S]*namespace demo_ns: the demo users created again\nuser monitor pw-New-777777 \(risk_monitor\)\n$/);
   });
 });
 

@@ -6,7 +6,7 @@
 // and the generated API key is one per data folder, the same at every start and for every process
 // that shares the folder (a second process with a new key had made the first one's answer 401).
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, makeFolder } from '../core/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
@@ -26,6 +26,8 @@ export type BannerFacts = {
   readonly noDashboardUsers: boolean;
   /** RISKSTREAM_DATA_DIR: where the secrets go when the output is not a terminal. */
   readonly dataDir: string;
+  /** RISKSTREAM_NAMESPACE, named in the secrets file: `reset` removes that namespace's passwords alone. */
+  readonly namespace: string;
 };
 
 /** Secrets kept out of the output, for a file of the owner's alone. */
@@ -67,6 +69,11 @@ export function demoApiKey(dataDir: string): string {
     throw new ConfigError(`${path} does not hold an API key (16 or more characters on one line): delete it to have a new one generated, or set RISKSTREAM_API_KEY`);
   }
   return key;
+}
+
+/** The line that opens each start's block of the secrets file; `forgetDemoCredentials` reads the namespace back from it. */
+function secretsHeader(now: Date, namespace: string): string {
+  return `# riskstream ${now.toISOString()} namespace ${namespace}`;
 }
 
 function userLines(users: readonly CreatedUser[]): string[] {
@@ -144,17 +151,17 @@ export function bannerOf(address: string, facts: BannerFacts, toTerminal: boolea
   ];
   return {
     text: lines.join('\n') + '\n',
-    secrets: secrets.length > 0 ? { path, lines: [`# riskstream ${now.toISOString()}: the demo users this start created (pid ${process.pid}), kept out of its output (not a terminal)`, ...secrets] } : null,
+    secrets: secrets.length > 0 ? { path, lines: [`${secretsHeader(now, facts.namespace)}: the demo users this start created (pid ${process.pid}), kept out of its output (not a terminal)`, ...secrets] } : null,
   };
 }
 
 /** The notice when NATS lost its store and the demo users were created again with new passwords. */
-export function recreatedUsersNotice(users: readonly CreatedUser[], dataDir: string, toTerminal: boolean, now: Date = new Date()): Banner {
+export function recreatedUsersNotice(users: readonly CreatedUser[], dataDir: string, namespace: string, toTerminal: boolean, now: Date = new Date()): Banner {
   if (toTerminal) return { text: ['', '  NATS lost its store: the demo users were created again (passwords shown once):', ...userLines(users), ''].join('\n') + '\n', secrets: null };
   const path = secretsPath(dataDir);
   return {
     text: `\n  NATS lost its store: the demo users were created again; their new passwords are in ${path}\n`,
-    secrets: { path, lines: [`# riskstream ${now.toISOString()}: the demo users created again`, ...fileUserLines(users)] },
+    secrets: { path, lines: [`${secretsHeader(now, namespace)}: the demo users created again`, ...fileUserLines(users)] },
   };
 }
 
@@ -171,4 +178,61 @@ export function writeSecrets(file: SecretsFile): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** What `forgetDemoCredentials` did to the secrets file. */
+export type ForgottenCredentials = { readonly removedBlocks: number; readonly keptBlocks: number };
+
+/**
+ * Removes a namespace's demo passwords from the secrets file (`riskstream reset`: its users are
+ * deleted, and their passwords must not outlive them), with the blocks that name no namespace
+ * (written before blocks named one: most likely the same users). Other namespaces' blocks stay;
+ * the file goes when none is left. The file is rewritten aside and renamed into place, 0600.
+ */
+export function forgetDemoCredentials(dataDir: string, namespace: string): ForgottenCredentials {
+  const path = secretsPath(dataDir);
+  const blocks = secretsBlocks(path);
+  const kept = blocks.filter((block) => !isForgotten(block, namespace));
+  if (blocks.length === 0) return { removedBlocks: 0, keptBlocks: 0 };
+  if (kept.length === 0) {
+    unlinkSync(path);
+  } else if (kept.length < blocks.length) {
+    const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(aside, kept.map((block) => block.lines.join('\n') + '\n').join(''), { mode: 0o600, flag: 'wx' });
+    renameSync(aside, path);
+  }
+  return { removedBlocks: blocks.length - kept.length, keptBlocks: kept.length };
+}
+
+/** The blocks of the secrets file `forgetDemoCredentials` would remove (for `reset`'s listing). */
+export function demoCredentialsOf(dataDir: string, namespace: string): number {
+  return secretsBlocks(secretsPath(dataDir)).filter((block) => isForgotten(block, namespace)).length;
+}
+
+type SecretsBlock = { readonly namespace: string | null; readonly lines: string[] };
+
+function isForgotten(block: SecretsBlock, namespace: string): boolean {
+  return block.namespace === null || block.namespace === namespace;
+}
+
+/** The file's blocks, each opened by a `# riskstream` line; lines before the first form a block of no namespace. None without a file. */
+function secretsBlocks(path: string): SecretsBlock[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const blocks: SecretsBlock[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('# riskstream ') || blocks.length === 0) {
+      const named = /^# riskstream \S+ namespace ([a-z][a-z0-9_]*):/.exec(line);
+      blocks.push({ namespace: named?.[1] ?? null, lines: [line] });
+    } else {
+      blocks.at(-1)!.lines.push(line);
+    }
+  }
+  return blocks;
 }

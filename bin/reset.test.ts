@@ -6,8 +6,11 @@ import { createHarness, type Harness } from '../test/harness.js';
 import { createClickHouse, migrate } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
 import { inflightPath } from '../storage/writer/inflight-minutes.js';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { demoSeed, demoStartsPath } from '../ingest/simulator/demo-seed.js';
+import { SECRETS_KEY_FILE } from '../dashboard/server/auth/index.js';
+import { demoApiKeyPath, secretsPath } from './banner.js';
 import { ResetRefusedError, runReset } from './reset.js';
 
 let h: Harness;
@@ -25,6 +28,24 @@ beforeAll(async () => {
   await h.redis.set(`${h.names.redisPrefix}{a:ACC-1}:s`, 'state');
   await h.redis.set(`${h.names.redisPrefix}sess:abc`, 'session');
   await other.redis.set(`${other.names.redisPrefix}{a:ACC-1}:s`, 'another namespace');
+  // the data folder's files of the namespace (a demo that ran in it), of another namespace that
+  // used the same folder, and of the folder itself
+  writeFileSync(
+    secretsPath(h.dataDir),
+    [
+      'user admin pw-Older-000000 (admin)',
+      `# riskstream 2026-12-01T00:00:00.000Z namespace ${h.namespace}: the demo users this start created (pid 1)`,
+      'user admin pw-Mine-111111 (admin)',
+      '# riskstream 2026-12-02T00:00:00.000Z namespace other_ns: the demo users this start created (pid 2)',
+      'user admin pw-Other-222222 (admin)',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  demoSeed(42, false, h.dataDir, h.namespace);
+  demoSeed(42, false, h.dataDir, 'other_ns');
+  writeFileSync(join(h.dataDir, SECRETS_KEY_FILE), 'a key\n');
+  writeFileSync(demoApiKeyPath(h.dataDir), 'rsk_a-key-of-the-folder-0123\n');
 }, 60_000);
 
 afterAll(async () => {
@@ -55,6 +76,8 @@ describe('riskstream reset', () => {
     expect(text).toContain(h.names.streams.events);
     expect(text).toMatch(/2 keys under/);
     expect(text).toMatch(new RegExp(`database "${h.names.database}" \\(\\d+ tables and views\\)`));
+    expect(text).toContain(`data folder ${h.dataDir}: demo users' passwords in demo-credentials.txt (2 starts), the simulator's start count (simulator-starts.${h.namespace})`);
+    expect(text).toMatch(/stays: secrets\.key \(seals second factors[^)]*\) and demo-api-key \(the folder's demo ingest key; delete it for a new one\): the data folder's, for every namespace that uses it/);
     expect(text).toMatch(/Nothing deleted\. Run `riskstream reset --yes`/);
     expect(await h.bus.jsm.streams.info(h.names.streams.events)).toBeTruthy();
     expect(await h.redis.exists(`${h.names.redisPrefix}sess:abc`)).toBe(1);
@@ -85,7 +108,17 @@ describe('riskstream reset', () => {
     const { out, lines } = capture();
     await runReset(h.config, { yes: true, listenMs: 300 }, out);
     expect(existsSync(record)).toBe(false);
-    expect(lines[lines.length - 1]).toMatch(/^Deleted \d+ streams and buckets, 2 Redis keys, and the ClickHouse database/);
+    expect(lines[lines.length - 1]).toMatch(/^Deleted \d+ streams and buckets, 2 Redis keys, the ClickHouse database "[^"]+", and from the data folder demo users' passwords in demo-credentials\.txt \(2 starts\), the simulator's start count \([^)]+\), the writer's record of its last inserts \(writer-inflight\/\)\.$/);
+    // the passwords of the users just deleted go (and an older block naming no namespace with
+    // them); another namespace's stay, in a file still its owner's alone
+    expect(readFileSync(secretsPath(h.dataDir), 'utf8')).toBe('# riskstream 2026-12-02T00:00:00.000Z namespace other_ns: the demo users this start created (pid 2)\nuser admin pw-Other-222222 (admin)\n');
+    expect(statSync(secretsPath(h.dataDir)).mode & 0o777).toBe(0o600);
+    // its next start is a first one (the default seed); the other namespace counts on
+    expect(existsSync(demoStartsPath(h.dataDir, h.namespace))).toBe(false);
+    expect(demoSeed(42, false, h.dataDir, 'other_ns')).toBe(43);
+    // the folder's own files stay
+    expect(existsSync(join(h.dataDir, SECRETS_KEY_FILE))).toBe(true);
+    expect(existsSync(demoApiKeyPath(h.dataDir))).toBe(true);
     await expect(h.bus.jsm.streams.info(h.names.streams.events)).rejects.toThrow();
     expect(await h.redis.exists(`${h.names.redisPrefix}sess:abc`, `${h.names.redisPrefix}{a:ACC-1}:s`)).toBe(0);
     expect(await databases()).not.toContain(h.names.database);
@@ -96,6 +129,6 @@ describe('riskstream reset', () => {
     // and a second reset finds nothing left
     const again = capture();
     await runReset(h.config, { yes: false, listenMs: 300 }, again.out);
-    expect(again.lines.join('\n')).toMatch(/no streams or buckets[\s\S]*0 keys under[\s\S]*no database/);
+    expect(again.lines.join('\n')).toMatch(/no streams or buckets[\s\S]*0 keys under[\s\S]*no database[\s\S]*data folder [^:]+: nothing of the namespace/);
   });
 });

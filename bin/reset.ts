@@ -1,12 +1,19 @@
 // `riskstream reset`: deletes everything one namespace keeps — its JetStream streams and KV buckets
 // (events, decisions, alerts, dead letters, users, cases, lists, config), its Redis keys (feature
 // state, markers, profiles, sessions) and its ClickHouse database — so that a trial, a load test or
-// a demo can start again from nothing. Without --yes it only says what it would delete.
+// a demo can start again from nothing — and what the data folder keeps of it: its demo users'
+// passwords, its simulator's start count and its writer's in-flight records. The folder's own
+// files stay (`secrets.key`, `demo-api-key`: see dataFolderKeeps). Without --yes it only says what
+// it would delete.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { countOf, connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
 import { clearInflightMinutes, createClickHouse, RAW_TABLES, type ClickHouse, type SqlClient } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
+import { inflightPath } from '../storage/writer/inflight-minutes.js';
+import { demoStartsPath, forgetDemoStarts } from '../ingest/simulator/demo-seed.js';
+import { DEMO_API_KEY_FILE, SECRETS_FILE, demoCredentialsOf, forgetDemoCredentials } from './banner.js';
+import { SECRETS_KEY_FILE } from '../dashboard/server/auth/index.js';
 
 export type ResetOptions = {
   /** Delete; without it, only list. */
@@ -78,6 +85,29 @@ function size(bytes: number): string {
   return bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** What the data folder keeps of the namespace, as `reset` names it; empty when nothing. */
+function dataFolderHolds(config: Config, names: Names): string[] {
+  const passwords = demoCredentialsOf(config.dataDir, config.namespace);
+  return [
+    ...(passwords > 0 ? [`demo users' passwords in ${SECRETS_FILE} (${countOf(passwords, 'start')})`] : []),
+    ...(existsSync(demoStartsPath(config.dataDir, config.namespace)) ? [`the simulator's start count (${basename(demoStartsPath(config.dataDir, config.namespace))})`] : []),
+    ...(RAW_TABLES.some((table) => existsSync(inflightPath(config.dataDir, names.database, table))) ? ["the writer's record of its last inserts (writer-inflight/)"] : []),
+  ];
+}
+
+/**
+ * The data folder's own files, which a reset leaves, with why: they are the folder's, shared by
+ * every namespace and process that uses it, not one namespace's. The secrets key also opens the
+ * second factors in a backup of users taken before the reset (`riskstream backup`).
+ */
+function dataFolderKeeps(dataDir: string): string | null {
+  const kept = [
+    ...(existsSync(join(dataDir, SECRETS_KEY_FILE)) ? [`${SECRETS_KEY_FILE} (seals second factors, also those in a backup of users taken before this reset)`] : []),
+    ...(existsSync(join(dataDir, DEMO_API_KEY_FILE)) ? [`${DEMO_API_KEY_FILE} (the folder's demo ingest key; delete it for a new one)`] : []),
+  ];
+  return kept.length === 0 ? null : `${kept.join(' and ')}: the data folder's, for every namespace that uses it`;
+}
+
 /** Lists, or with `yes` deletes, what the namespace keeps. Throws ResetRefusedError while it runs. */
 export async function runReset(config: Config, options: ResetOptions, out: Out): Promise<void> {
   const names = namesOf(config.namespace);
@@ -106,9 +136,13 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
     out(`  Redis ${safeUrl(config.redisUrl)}: ${countOf(keys, 'key')} under "${names.redisPrefix}"`);
     try {
       const tables = ch === null ? null : await tablesOf(ch.client, names.database);
+      const inFolder = dataFolderHolds(config, names);
+      const keeps = dataFolderKeeps(config.dataDir);
       out(
         `  ClickHouse ${where}: ${ownedByRunning ? 'not read: the running process owns the folder' : tables === null ? `no database "${names.database}"` : `database "${names.database}" (${tables} tables and views)`}`,
       );
+      out(`  data folder ${config.dataDir}: ${inFolder.length === 0 ? 'nothing of the namespace' : inFolder.join(', ')}`);
+      if (keeps !== null) out(`    stays: ${keeps}`);
       if (!options.yes) {
         out('');
         out(
@@ -126,8 +160,17 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
       }
       // the writer's record of its last inserts' minutes, for the database just dropped
       clearInflightMinutes(config.dataDir, names.database, RAW_TABLES);
+      // the passwords of the demo users just deleted, and the count of banks the emptied feature store saw
+      forgetDemoCredentials(config.dataDir, config.namespace);
+      forgetDemoStarts(config.dataDir, config.namespace);
       out('');
-      out(`Deleted ${countOf(streams.length, 'stream or bucket', 'streams and buckets')}, ${countOf(deleted, 'Redis key')}${tables !== null ? `, and the ClickHouse database "${names.database}"` : ''}.`);
+      const gone = [
+        countOf(streams.length, 'stream or bucket', 'streams and buckets'),
+        countOf(deleted, 'Redis key'),
+        ...(tables !== null ? [`the ClickHouse database "${names.database}"`] : []),
+        ...(inFolder.length > 0 ? [`from the data folder ${inFolder.join(', ')}`] : []),
+      ];
+      out(`Deleted ${gone.slice(0, -1).join(', ')}, and ${gone.at(-1)}.`);
     } finally {
       await ch?.close();
     }

@@ -67,7 +67,7 @@ program
     process.on('SIGINT', whileStarting);
     process.on('SIGTERM', whileStarting);
     const system = await startSystem(config, roles, logger, {
-      demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, toTerminal)),
+      demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, config.namespace, toTerminal)),
     }).catch((error: unknown) => {
       throw dataFolderInUseWhileStarting(natsTimeoutWhileStarting(error, config.natsUrl));
     });
@@ -85,6 +85,7 @@ program
       earlierDemoUsers: roles.has('api') && config.demoUsers ? DEMO_USERS.map((u) => u.username).filter((name) => !system.demoUsers.some((u) => u.username === name)) : [],
       noDashboardUsers: system.noDashboardUsers,
       dataDir: config.dataDir,
+      namespace: config.namespace,
     };
     show(bannerOf(system.address, facts, toTerminal));
     let firstSignalAt = 0;

@@ -399,7 +399,7 @@ export async function startSystem(
     const p = publisher!;
     // The demo opens with every pattern in its first minute, so that its feed is not empty for minutes.
     // A new bank at each start (unless a seed is set): the same one would send its history again.
-    const seed = demoSeed(config.simulatorSeed, config.simulatorSeedSet, config.dataDir);
+    const seed = demoSeed(config.simulatorSeed, config.simulatorSeedSet, config.dataDir, config.namespace);
     logger.info({ seed }, 'simulator seed');
     const simulator = createSimulator({ seed, customers: simulatorCustomers(config), openingEveryMs: DEMO_OPENING_EVERY_MS });
     simulatorDone = runSimulator(
