@@ -45,7 +45,7 @@ import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { demoSeed } from '../ingest/simulator/demo-seed.js';
 import { createProductProcessor, MARKER_REPLY_BYTES, processorsProblem, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
-import { createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
+import { closeInflightFolder, createClickHouse, createReadModels, createWriter, migrate, repairMinuteAggregates, writerProblem, type ClickHouse, type Writer } from '../storage/index.js';
 import { buildServer } from '../dashboard/server/server.js';
 import { webAppBuild } from '../dashboard/server/web-app.js';
 import {
@@ -447,6 +447,8 @@ export async function startSystem(
     // Folders riskstream creates are 0700; one that existed before (an older install, or made by hand) keeps its mode: say so once.
     const openFolder = folderOpenToOthers(config.dataDir, 'the data folder (RISKSTREAM_DATA_DIR)');
     if (openFolder) logger.warn({ dataDir: config.dataDir }, openFolder);
+    // riskstream's own folder inside, made 0755 by older versions, is closed (or named, when it cannot be)
+    closeInflightFolder(config.dataDir, logger.child({ role: 'writer' }));
   }
 
   let stopping: Promise<void> | undefined;

@@ -72,4 +72,4 @@ export {
   type WindowQuery,
 } from './read-models/index.js';
 export type { SqlClient } from './sql.js';
-export { clearInflightMinutes } from './writer/inflight-minutes.js';
+export { clearInflightMinutes, closeInflightFolder, type InflightFolderMode } from './writer/inflight-minutes.js';

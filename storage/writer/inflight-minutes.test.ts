@@ -1,11 +1,11 @@
 // The record of the minutes of each insert, in a temporary folder: what it names, what it keeps
 // after a failed insert or an unrepaired start, and what it makes of a file it cannot read.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/index.js';
-import { clearInflightMinutes, InflightMinutes, inflightPath, readInflightMinutes } from './inflight-minutes.js';
+import { clearInflightMinutes, closeInflightFolder, INFLIGHT_FOLDER, InflightMinutes, inflightPath, readInflightMinutes } from './inflight-minutes.js';
 
 const DB = 'rs_inflight_test';
 const M = 1_800_000_000 - (1_800_000_000 % 60);
@@ -51,6 +51,26 @@ describe('inflight minutes', () => {
     await record.beforeInsert([M]);
     expect(statSync(dirname(record.path)).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'missing-data-folder')).mode & 0o777).toBe(0o700);
+  });
+
+  it('inflight minutes - a folder an older version made open is closed at start; one that cannot be is named, and start goes on', async () => {
+    const record = new InflightMinutes(dir, DB, 'events', logger());
+    await record.beforeInsert([M]);
+    const folder = join(dir, INFLIGHT_FOLDER);
+    chmodSync(folder, 0o755); // as made before 2026-12-07
+    expect(closeInflightFolder(dir, logger())).toEqual({ type: 'inflight_folder_closed', path: folder, from: 0o755 });
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(readInflightMinutes(dir, DB, 'events', logger())).toEqual([M]);
+    // closed already, or not made yet: nothing to do
+    expect(closeInflightFolder(dir, logger())).toBeNull();
+    expect(closeInflightFolder(join(dir, 'no-data-folder'), logger())).toBeNull();
+    expect(warnings).toEqual([]);
+    // a folder whose mode cannot be changed, even by root (one of /proc's): warned about, not thrown
+    const stuck = join(dir, 'stuck');
+    mkdirSync(stuck);
+    symlinkSync('/proc/self/task', join(stuck, INFLIGHT_FOLDER));
+    expect(closeInflightFolder(stuck, logger())).toMatchObject({ type: 'inflight_folder_open', mode: 0o555, code: 'EPERM' });
+    expect(warnings).toEqual([expect.objectContaining({ code: 'EPERM', msg: expect.stringContaining(`could not be closed (EPERM); close it with: chmod 700 ${join(stuck, INFLIGHT_FOLDER)}`) })]);
   });
 
   it('inflight minutes - the minutes of an insert that threw stay in every later record', async () => {

@@ -28,7 +28,7 @@
 // did not clear (its repair failed) stay in every later record until a start repairs them. A clean
 // stop (the writer drained: every insert ended) leaves only those: none, and the record is removed,
 // so that the next start compares nothing for it.
-import { closeSync, constants, fdatasync, fsync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fdatasync, fsync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../../core/index.js';
@@ -110,6 +110,42 @@ export function readInflightMinutes(dataDir: string, database: string, table: Ra
     return [];
   }
   return [...minutes];
+}
+
+/** The mode the record's folder is made with: 0700, as every folder riskstream makes for its data (docs/operations.md). */
+const FOLDER_MODE = 0o700;
+
+/** What `closeInflightFolder` found: the folder closed (from its old mode), or closing it failed. */
+export type InflightFolderMode =
+  | { readonly type: 'inflight_folder_closed'; readonly path: string; readonly from: number }
+  | { readonly type: 'inflight_folder_open'; readonly path: string; readonly mode: number; readonly code: string };
+
+/**
+ * Closes the record's folder to the machine's other users when an older riskstream made it open
+ * (0755 before 2026-12-07; new ones are made 0700): run at start, so that a data folder keeps the
+ * mode it would have if made today. The folder is riskstream's own, not one the operator chose or
+ * reads, so its mode is set rather than warned about. A chmod that fails (another owner, a
+ * read-only file system) is logged and start goes on: the folder holds only minute numbers, and
+ * the data folder around it is what keeps the data from others (its mode is warned about at start).
+ */
+export function closeInflightFolder(dataDir: string, logger: Logger): InflightFolderMode | null {
+  const path = join(dataDir, INFLIGHT_FOLDER);
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return null; // none yet: the first insert makes it 0700
+  }
+  if ((mode & 0o077) === 0) return null;
+  try {
+    chmodSync(path, mode & FOLDER_MODE);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    logger.warn({ path, mode: mode.toString(8), code }, `the writer's in-flight record folder ${path} is open to other users (mode ${mode.toString(8)}) and could not be closed (${code}); close it with: chmod 700 ${path}`);
+    return { type: 'inflight_folder_open', path, mode, code };
+  }
+  logger.info({ path, from: mode.toString(8) }, `closed the writer's in-flight record folder to other users (mode ${mode.toString(8)}, made by an older riskstream, now 700)`);
+  return { type: 'inflight_folder_closed', path, from: mode };
 }
 
 /** Removes the records of the given tables, once their minutes are repaired. */
@@ -211,7 +247,7 @@ export class InflightMinutes {
     }
     const folder = dirname(this.path);
     // 0700, as every folder riskstream makes for its data (docs/operations.md): its user's alone
-    const made = mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const made = mkdirSync(folder, { recursive: true, mode: FOLDER_MODE });
     const created = [folder];
     // every folder made holds its name in its parent: up to the one that was there
     if (made !== undefined) for (let dir = folder; dir !== dirname(made); ) created.push((dir = dirname(dir)));
