@@ -173,6 +173,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       help: 'WebSocket clients connected to the dashboard hub',
       registers: [registry],
     }),
+    wsRefused: new Counter({
+      name: 'rs_ws_refused_total',
+      help: 'Dashboard WebSocket upgrades and sockets refused, by reason: origin (403), unauthenticated (401), protocol (4426), process_full (1013), user_limit (1008), shutting_down (1001)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     wsMessagesSent: new Counter({
       name: 'rs_ws_messages_sent_total',
       help: 'Messages written to dashboard WebSocket clients, by message type',

@@ -9,7 +9,7 @@ import { RiskstreamError, type Bus, type Logger, type Metrics } from '../../../c
 import { LIVE_PROTOCOL_PARAM, type SessionUser } from '../protocol.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from './client-message.js';
 import { createHub, type Hub } from './hub.js';
-import type { HubLimits } from './hub-policy.js';
+import type { HubLimits, WsRefusalReason } from './hub-policy.js';
 import { statedProtocol } from './protocol-version.js';
 
 /**
@@ -70,14 +70,21 @@ export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts)
     await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false } });
   }
 
+  /** An upgrade refused before it opened a socket counts (rs_ws_refused_total); a plain GET /ws does not. */
+  function countRefusedUpgrade(request: FastifyRequest, reason: WsRefusalReason): void {
+    if (request.ws) opts.metrics?.wsRefused.inc({ reason });
+  }
+
   async function admitUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!originAllowed(request.headers, opts.allowedOrigins)) {
+      countRefusedUpgrade(request, 'origin');
       request.log.info({ origin: request.headers.origin }, 'cross-site WebSocket upgrade refused');
       await reply.code(403).send(new RiskstreamError('RS_ERR_FORBIDDEN', 'this origin may not open the dashboard socket').toJSON());
       return reply;
     }
     const user = await opts.authenticate(request);
     if (!user) {
+      countRefusedUpgrade(request, 'unauthenticated');
       await reply.code(401).send(new RiskstreamError('RS_ERR_UNAUTHENTICATED').toJSON());
       return reply;
     }
@@ -94,6 +101,7 @@ export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts)
     wsHandler: function wsConnection(socket, request) {
       const user = users.get(request);
       if (!user) {
+        opts.metrics?.wsRefused.inc({ reason: 'unauthenticated' });
         socket.close(1008, 'not authenticated');
         return;
       }

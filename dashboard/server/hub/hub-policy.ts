@@ -37,6 +37,14 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   sessionRecheckMs: 60_000,
 };
 
+/**
+ * Why a socket, or the upgrade that would have opened it, was refused: the `reason` of
+ * rs_ws_refused_total. The log says so at most once a minute or two per user, so that a tab (or a
+ * script) retrying in a loop cannot flood it; the counter counts every one.
+ */
+export const WS_REFUSAL_REASONS = ['origin', 'unauthenticated', 'protocol', 'process_full', 'user_limit', 'shutting_down'] as const;
+export type WsRefusalReason = (typeof WS_REFUSAL_REASONS)[number];
+
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;

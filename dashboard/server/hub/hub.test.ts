@@ -660,6 +660,58 @@ describe('ws hub - connections per user', () => {
   });
 });
 
+/** rs_ws_refused_total of a test server, by reason. */
+async function refusals(server: Server): Promise<Record<string, number>> {
+  return Object.fromEntries((await server.metrics.wsRefused.get()).values.map((v) => [String(v.labels.reason), v.value]));
+}
+
+/** The HTTP status an upgrade was refused with (it must not open). */
+function refusedStatus(client: TestClient): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    client.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    client.ws.on('open', () => reject(new Error('the socket opened')));
+  });
+}
+
+describe('ws hub - refusals counted', () => {
+  it('counts every refused upgrade and socket by reason, each time, where the log says so once in a while', async () => {
+    const h = await createHarness();
+    const server = await startServer(h, { maxClients: 3, maxClientsPerUser: 2 });
+    const open: TestClient[] = [];
+    const connect = (url: string, user: string | null, headers: Record<string, string> = {}) => {
+      const client = new TestClient(url, user, headers);
+      open.push(client);
+      return client;
+    };
+    try {
+      // every reason is there from the start, at 0
+      expect(await refusals(server)).toEqual({ origin: 0, unauthenticated: 0, protocol: 0, process_full: 0, user_limit: 0, shutting_down: 0 });
+      expect(await refusedStatus(connect(server.url, 'mona', { origin: 'https://evil.example' }))).toBe(403);
+      expect(await refusedStatus(connect(server.url, null))).toBe(401);
+      // a plain GET is no socket refused
+      expect((await fetch(server.url.replace('ws:', 'http:'))).status).toBe(401);
+      expect(await connect(`${server.bareUrl}?protocol=${LIVE_PROTOCOL_VERSION + 1}`, 'ada').closed()).toBe(CLOSE_PROTOCOL_UNSUPPORTED);
+      open.push(await TestClient.open(server.url, 'mona'), await TestClient.open(server.url, 'mona'));
+      // twice: the log names the second one no more, the counter does
+      expect(await connect(server.url, 'mona').closed()).toBe(1008);
+      expect(await connect(server.url, 'mona').closed()).toBe(1008);
+      open.push(await TestClient.open(server.url, 'cora'));
+      expect(await connect(server.url, 'carl').closed()).toBe(1013); // not sam: a test above signs sam out
+      expect(await refusals(server)).toEqual({ origin: 1, unauthenticated: 1, protocol: 1, process_full: 1, user_limit: 2, shutting_down: 0 });
+      // a socket handed to a hub that is closing
+      await server.app.close();
+      const codes: number[] = [];
+      server.hub.attach({ close: (code: number) => void codes.push(code) } as unknown as WebSocket, USERS.carl!);
+      expect(codes).toEqual([1001]);
+      expect((await refusals(server)).shutting_down).toBe(1);
+    } finally {
+      for (const client of open) client.close();
+      await server.app.close();
+      await h.cleanup();
+    }
+  });
+});
+
 describe('ws hub - shutdown', () => {
   it('closes every socket with 1001 when the server closes', async () => {
     const h = await createHarness();

@@ -19,10 +19,12 @@ import {
   CLOSE_TOO_BIG,
   CLOSE_TRY_LATER,
   DEFAULT_HUB_LIMITS,
+  WS_REFUSAL_REASONS,
   effectiveAlertFilter,
   sameRoles,
   topicsFor,
   type HubLimits,
+  type WsRefusalReason,
 } from './hub-policy.js';
 import { kpiHistoryFrom, kpiHistoryStart } from './kpi-history.js';
 import { protocolServed, wantsWholeTicks } from './protocol-version.js';
@@ -145,6 +147,8 @@ class LiveHub implements Hub {
     this._limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
     this._build = options.build ?? (() => null);
     this._ticker = new KpiTicker(Date.now());
+    // Every reason at 0 from the start: a rate() or an alert on one sees its first refusal.
+    for (const reason of WS_REFUSAL_REASONS) this._metrics?.wsRefused.inc({ reason }, 0);
     this._onAlert = this._onAlert.bind(this);
     this._onKpi = this._onKpi.bind(this);
     this._onHealth = this._onHealth.bind(this);
@@ -174,21 +178,25 @@ class LiveHub implements Hub {
 
   attach(socket: WebSocket, user: SessionUser, options: AttachOptions = {}): void {
     if (this._closed) {
+      this._countRefusal('shutting_down');
       socket.close(CLOSE_GOING_AWAY, 'server shutting down');
       return;
     }
     const protocol = options.protocol === undefined ? LIVE_PROTOCOL_VERSION : options.protocol;
     if (!protocolServed(protocol)) {
+      this._countRefusal('protocol');
       this._refuseProtocol(socket, user, protocol);
       return;
     }
     if (this._clients.size >= this._limits.maxClients) {
+      this._countRefusal('process_full');
       this._logger.warn({ clients: this._clients.size }, 'WebSocket refused: too many clients on this process');
       socket.close(CLOSE_TRY_LATER, 'too many clients; try again later');
       return;
     }
     const held = this._clientsPerUser.get(user.username) ?? 0;
     if (held >= this._limits.maxClientsPerUser) {
+      this._countRefusal('user_limit');
       this._logPerUserRefusal(user.username, held);
       socket.close(CLOSE_POLICY, `too many connections for this user (${this._limits.maxClientsPerUser}): close another tab`);
       return;
@@ -233,6 +241,11 @@ class LiveHub implements Hub {
     setTimeout(() => {
       if (socket.readyState !== 3) socket.terminate();
     }, this._limits.closeGraceMs).unref();
+  }
+
+  /** Every refusal counts, where the log says so only once in a while (_refusalsLogged). */
+  private _countRefusal(reason: WsRefusalReason): void {
+    this._metrics?.wsRefused.inc({ reason });
   }
 
   private _logPerUserRefusal(username: string, held: number): void {
