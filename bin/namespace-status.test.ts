@@ -19,8 +19,8 @@ const base: NamespaceStatus = {
   processes: [],
   streams: [{ name: 'RS_EVENTS', messages: 1000, bytes: 100 * MiB, maxBytes: 2048 * MiB }],
   consumers: [
-    { stream: 'RS_EVENTS', name: 'processors', role: 'processors', unread: 0, unacknowledged: 0 },
-    { stream: 'RS_EVENTS', name: 'writer-events', role: 'writer', unread: 0, unacknowledged: 0 },
+    { stream: 'RS_EVENTS', name: 'processors', role: 'processors', unread: 0, unacknowledged: 0, redelivered: 0, ackWaitSeconds: 30 },
+    { stream: 'RS_EVENTS', name: 'writer-events', role: 'writer', unread: 0, unacknowledged: 0, redelivered: 0, ackWaitSeconds: 60 },
   ],
 };
 
@@ -57,6 +57,25 @@ describe('namespace report', () => {
     ]);
   });
 
+  it('names what a consumer was delivered and has not acknowledged (a killed process held it), with when it comes again', () => {
+    // right after a SIGKILL: nothing unread, yet 120 events wait out the ack wait
+    const status: NamespaceStatus = {
+      ...base,
+      consumers: [{ ...base.consumers[0]!, unacknowledged: 120 }, { ...base.consumers[1]!, unread: 5, unacknowledged: 1, redelivered: 1 }],
+    };
+    const report = namespaceReport(status);
+    expect(report.lines.at(-1)).toBe(
+      '  RS_EVENTS        5 % full (100 MiB of 2048 MiB); processors 0 unread, 120 delivered, not yet acknowledged: redelivered after the ack wait of 30 s · ' +
+        'writer-events 5 unread, 1 delivered, not yet acknowledged: redelivered after the ack wait of 60 s (1 of them delivered more than once already)',
+    );
+    expect(report.problems).toEqual([
+      '120 messages of RS_EVENTS wait for processors (0 unread, 120 delivered, not yet acknowledged: redelivered after the ack wait of 30 s) and no process with the processors role is running: start one (riskstream start --roles processors)',
+      '6 messages of RS_EVENTS wait for writer-events (5 unread, 1 delivered, not yet acknowledged: redelivered after the ack wait of 60 s (1 of them delivered more than once already)) and no process with the writer role is running: start one (riskstream start --roles writer)',
+    ]);
+    // in work in a running process: said, and nothing wrong
+    expect(namespaceReport({ ...status, processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'])] }).problems).toEqual([]);
+  });
+
   it('warns of a stream about to discard what a consumer has not read, of a gateway refusing events, and of storage refusing inserts', () => {
     const status: NamespaceStatus = {
       ...base,
@@ -87,12 +106,39 @@ describe('namespace status - from NATS', () => {
       const status = await readNamespaceStatus(h.bus, 600);
       expect(status.processes.map((p) => p.procId)).toEqual(['vm-7-b']);
       expect(status.streams.map((s) => s.name)).toEqual(Object.values(h.names.streams));
-      expect(status.consumers).toEqual([{ stream: h.names.streams.events, name: h.names.consumers.processors, role: 'processors', unread: 3, unacknowledged: 0 }]);
+      expect(status.consumers).toEqual([{ stream: h.names.streams.events, name: h.names.consumers.processors, role: 'processors', unread: 3, unacknowledged: 0, redelivered: 0, ackWaitSeconds: 30 }]);
       expect(namespaceReport(status).problems).toEqual([
         `3 messages of ${h.names.streams.events} wait for processors and no process with the processors role is running: start one (riskstream start --roles processors)`,
       ]);
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it('reads what a consumer was delivered and did not acknowledge, as a process killed holding it leaves it', async () => {
+    const ackWaitMs = 2000;
+    const consumer = await ensureConsumer(h.bus, { stream: h.names.streams.decisions, durable: h.names.consumers.writerDecisions, filterSubject: h.names.subjects.decisionsAll, ackWaitMs });
+    for (const id of ['d-1', 'd-2', 'd-3']) await h.bus.js.publish(h.names.decisionSubject('payment'), JSON.stringify({ id }), { msgID: id });
+    // fetched and never acknowledged, as by a process SIGKILLed with them
+    for (let i = 0; i < 2; i++) expect(await consumer.next({ expires: 5000 })).not.toBeNull();
+    const writer = (status: NamespaceStatus) => status.consumers.find((c) => c.name === h.names.consumers.writerDecisions);
+    const status = await readNamespaceStatus(h.bus, 100);
+    expect(writer(status)).toEqual({ stream: h.names.streams.decisions, name: h.names.consumers.writerDecisions, role: 'writer', unread: 1, unacknowledged: 2, redelivered: 0, ackWaitSeconds: 2 });
+    const report = namespaceReport(status);
+    expect(report.lines).toContainEqual(expect.stringMatching(/writer-decisions 1 unread, 2 delivered, not yet acknowledged: redelivered after the ack wait of 2 s$/));
+    expect(report.problems).toContain(
+      `3 messages of ${h.names.streams.decisions} wait for ${h.names.consumers.writerDecisions} (1 unread, 2 delivered, not yet acknowledged: redelivered after the ack wait of 2 s) and no process with the writer role is running: start one (riskstream start --roles writer)`,
+    );
+    // the last one too, then one of the first two again after the ack wait (never acknowledged):
+    // nothing unread — what doctor said alone before — yet three wait, one delivered twice already
+    const fetched: boolean[] = [];
+    for (let m = await consumer.next({ expires: 5000 }); m !== null && fetched.length < 4; m = await consumer.next({ expires: ackWaitMs + 10_000 })) {
+      fetched.push(m.redelivered);
+      if (m.redelivered) break;
+    }
+    expect(fetched).toEqual([false, true]);
+    const after = writer(await readNamespaceStatus(h.bus, 100));
+    expect(after).toMatchObject({ unread: 0, unacknowledged: 3 });
+    expect(after!.redelivered).toBeGreaterThanOrEqual(1);
   });
 });

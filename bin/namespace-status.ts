@@ -1,12 +1,27 @@
 // What `riskstream doctor` says about the namespace itself, beyond the services: which processes
-// run (their heartbeats), how full each stream is and how much of it each consumer has not read,
-// and what is wrong — events waiting with no process of the role that reads them, a stream about
+// run (their heartbeats), how full each stream is and how much of it each consumer has not read or
+// has been delivered without acknowledging (held by a process that was killed, say), and what is wrong — events waiting with no process of the role that reads them, a stream about
 // to discard unread messages, a gateway refusing events for that reason, storage refusing inserts.
 import { countOf, AT_RISK_FILL, AT_RISK_UNREAD, HEALTH_INTERVAL_MS, type Bus, type Names, type ProcessHealthWire } from '../core/index.js';
 import { WRITER_FAILING_AFTER_MS } from '../storage/index.js';
 
 export type StreamState = { readonly name: string; readonly messages: number; readonly bytes: number; readonly maxBytes: number };
-export type ConsumerState = { readonly stream: string; readonly name: string; readonly role: 'processors' | 'writer'; readonly unread: number; readonly unacknowledged: number };
+export type ConsumerState = {
+  readonly stream: string;
+  readonly name: string;
+  readonly role: 'processors' | 'writer';
+  /** Not delivered yet (JetStream's num_pending). */
+  readonly unread: number;
+  /**
+   * Delivered and not acknowledged (num_ack_pending): in work, or held by a process that stopped
+   * without acknowledging (a SIGKILL), and then delivered again once the ack wait has passed.
+   */
+  readonly unacknowledged: number;
+  /** Of those, delivered more than once already (num_redelivered). */
+  readonly redelivered: number;
+  /** The consumer's ack wait: how long a delivery waits for its acknowledgement before it is delivered again. */
+  readonly ackWaitSeconds: number;
+};
 export type NamespaceStatus = {
   readonly namespace: string;
   readonly processes: readonly ProcessHealthWire[];
@@ -43,6 +58,9 @@ async function streamStates(bus: Bus, names: Names): Promise<StreamState[]> {
   return out;
 }
 
+/** JetStream's ack wait for a consumer created without one (the server always names it; this only keeps the type whole). */
+const DEFAULT_ACK_WAIT_NS = 30e9;
+
 async function consumerStates(bus: Bus, names: Names): Promise<ConsumerState[]> {
   const { streams, consumers } = names;
   const wanted: Array<[string, string, ConsumerState['role']]> = [
@@ -55,7 +73,9 @@ async function consumerStates(bus: Bus, names: Names): Promise<ConsumerState[]> 
   const out: ConsumerState[] = [];
   for (const [stream, name, role] of wanted) {
     const info = await bus.jsm.consumers.info(stream, name).catch(() => null);
-    if (info) out.push({ stream, name, role, unread: info.num_pending, unacknowledged: info.num_ack_pending });
+    if (info) {
+      out.push({ stream, name, role, unread: info.num_pending, unacknowledged: info.num_ack_pending, redelivered: info.num_redelivered, ackWaitSeconds: Math.round((info.config.ack_wait ?? DEFAULT_ACK_WAIT_NS) / 1e9) });
+    }
   }
   return out;
 }
@@ -89,11 +109,13 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     const readers = status.consumers.filter((c) => c.stream === stream.name);
     const fill = stream.maxBytes > 0 ? stream.bytes / stream.maxBytes : null;
     const size = fill === null ? `${mib(stream.bytes)}` : `${Math.round(fill * 100)} % full (${mib(stream.bytes)} of ${mib(stream.maxBytes)})`;
-    const unread = readers.map((c) => `${c.name} ${c.unread.toLocaleString('en-US')} unread`).join(' · ');
+    const unread = readers.map((c) => `${c.name} ${c.unread.toLocaleString('en-US')} unread${c.unacknowledged > 0 ? `, ${heldText(c)}` : ''}`).join(' · ');
     lines.push(`  ${stream.name.padEnd(16)} ${size}${unread ? `; ${unread}` : ''}`);
     for (const c of readers) {
-      if (c.unread > 0 && !running(c.role)) {
-        problems.push(`${countOf(c.unread, 'message')} of ${stream.name} ${c.unread === 1 ? 'waits' : 'wait'} for ${c.name} and no process with the ${c.role} role is running: start one (riskstream start --roles ${c.role})`);
+      const waiting = c.unread + c.unacknowledged;
+      if (waiting > 0 && !running(c.role)) {
+        const held = c.unacknowledged > 0 ? ` (${c.unread.toLocaleString('en-US')} unread, ${heldText(c)})` : '';
+        problems.push(`${countOf(waiting, 'message')} of ${stream.name} ${waiting === 1 ? 'waits' : 'wait'} for ${c.name}${held} and no process with the ${c.role} role is running: start one (riskstream start --roles ${c.role})`);
       }
       if (fill !== null && fill >= AT_RISK_FILL && stream.messages > 0 && c.unread / stream.messages >= AT_RISK_UNREAD) {
         problems.push(
@@ -117,6 +139,15 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     }
   }
   return { lines, problems };
+}
+
+/**
+ * A consumer's delivered, unacknowledged messages, for an operator: after a SIGKILL they are not
+ * unread (JetStream delivered them), yet nothing has them done; they come again after the ack wait.
+ */
+function heldText(c: ConsumerState): string {
+  const again = c.redelivered > 0 ? ` (${c.redelivered.toLocaleString('en-US')} of them delivered more than once already)` : '';
+  return `${c.unacknowledged.toLocaleString('en-US')} delivered, not yet acknowledged: redelivered after the ack wait of ${c.ackWaitSeconds} s${again}`;
 }
 
 function mib(bytes: number): string {
