@@ -2,7 +2,7 @@
 // them to rows, drops what is already stored, inserts, and only then acknowledges. Failures are
 // data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { ingestTsOf, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
+import { expiredMinuteAt, ingestTsOf, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
@@ -212,7 +212,7 @@ export class TableSink<R> {
     // Rows whose whole event minute is past the retention: the table's TTL would delete them at
     // the next merge, after each had cost a part in its own old partition (a backfill, or the demo's
     // months-old customer history, made chDB create and drop ~90 parts a second).
-    const expiredBefore = this._deps.retentionDays === undefined ? -Infinity : Math.floor(Date.now() / 1000) - this._deps.retentionDays * 86_400 - 60;
+    const expiredBefore = this._deps.retentionDays === undefined ? -Infinity : expiredMinuteAt(Date.now(), this._deps.retentionDays);
     for (let i = 0; i < prepared.length; i++) {
       const outcome = prepared[i]!;
       const source = sources[i]!;
