@@ -249,7 +249,7 @@ export async function startSystem(
     stops.push(['nats-hub', async () => void (await hubBus.nc.drain().catch(() => undefined))]);
     // The hub tells every tab which web app this process serves: a tab of another build offers a reload.
     const build = webAppBuild(sourcePath('dist', 'web'));
-    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics, limits: { maxClientsPerUser: config.wsMaxPerUser }, build })));
+    plugins.push(async (app) => void (await app.register(hubPlugin, { bus: hubBus, authenticate: authenticateRequest, logger: logger.child({ component: 'hub' }), metrics, limits: { maxClientsPerUser: config.wsMaxPerUser }, build, retentionDays: config.retentionDays })));
     plugins.push(async (app) => void (await app.register(dataApiPlugin, { client: ch.client, database: names.database, guard: (allowed) => requireRoles(...allowed) })));
   }
 

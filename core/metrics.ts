@@ -191,6 +191,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    wsAlertsPastRetention: new Counter({
+      name: 'rs_ws_alerts_past_retention_total',
+      help: 'Alerts not pushed to the dashboard because their event was already past the retention (RISKSTREAM_RETENTION_DAYS): the writer does not store them, so they could not be opened',
+      registers: [registry],
+    }),
     wsAlertDelivery: new Histogram({
       name: 'rs_ws_alert_delivery_seconds',
       help: 'From an alert being created to its being written to a dashboard WebSocket',

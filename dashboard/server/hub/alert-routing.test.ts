@@ -28,9 +28,11 @@ describe('alert routing - filters', () => {
   });
 
   it.each([
-    ['an alert', { id: 'a', createdAt: 1, ...ALERT }, true],
-    ['no createdAt', { id: 'a', ...ALERT }, false],
-    ['an unknown domain', { id: 'a', createdAt: 1, ...ALERT, domain: 'tax' }, false],
+    ['an alert', { id: 'a', ts: 1, createdAt: 1, ...ALERT }, true],
+    ['no createdAt', { id: 'a', ts: 1, ...ALERT }, false],
+    ['no event time (the hub judges its age by it)', { id: 'a', createdAt: 1, ...ALERT }, false],
+    ['an event time that is not a number', { id: 'a', ts: '2026-01-01', createdAt: 1, ...ALERT }, false],
+    ['an unknown domain', { id: 'a', ts: 1, createdAt: 1, ...ALERT, domain: 'tax' }, false],
     ['a decision', { eventId: 'e', accountId: 'A' }, false],
   ])('routable: %s → %s', (_name, value, ok) => {
     expect(isRoutableAlert(value)).toBe(ok);

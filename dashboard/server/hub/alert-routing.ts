@@ -15,12 +15,14 @@ export function alertMatches(filter: AlertFilter, alert: Pick<AlertWire, 'domain
   return true;
 }
 
-/** The fields routing reads, checked; the rest of the alert is passed on as published. */
+/** The fields routing reads (the event time too: the hub holds back alerts past the retention), checked; the rest of the alert is passed on as published. */
 export function isRoutableAlert(value: unknown): value is AlertWire {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
   return (
     typeof a.id === 'string' &&
+    typeof a.ts === 'number' &&
+    Number.isFinite(a.ts) &&
     typeof a.createdAt === 'number' &&
     Number.isFinite(a.createdAt) &&
     (DOMAINS as readonly unknown[]).includes(a.domain) &&

@@ -28,6 +28,8 @@ export type HubPluginOptions = {
   readonly limits?: Partial<HubLimits>;
   /** The id of the web app this process serves, told in every hello (web-app.ts: webAppBuild); ignored with `hub`. */
   readonly build?: () => string | null;
+  /** RISKSTREAM_RETENTION_DAYS: alerts on events past it are not pushed (HubOptions.retentionDays); ignored with `hub`. */
+  readonly retentionDays?: number;
   /** A hub made by the caller (to read its stats); without one the plugin makes one. Either way it is closed with the server. */
   readonly hub?: Hub;
   /** Origins allowed besides the server's own (e.g. a development front end on another port), as "http://host:port". */
@@ -59,7 +61,7 @@ const RECHECK = { activity: false } as const;
 export const hubPlugin: FastifyPluginAsync<HubPluginOptions> = async (app, opts) => {
   const hub =
     opts.hub ??
-    createHub({ bus: opts.bus, logger: opts.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.build ? { build: opts.build } : {}) });
+    createHub({ bus: opts.bus, logger: opts.logger, ...(opts.metrics ? { metrics: opts.metrics } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.build ? { build: opts.build } : {}), ...(opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {}) });
   const users = new WeakMap<FastifyRequest, SessionUser>();
 
   // Before @fastify/websocket's own preClose (which closes sockets with 1000): shutting down is 1001.

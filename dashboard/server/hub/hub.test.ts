@@ -44,10 +44,10 @@ type Server = { app: FastifyInstance; hub: Hub; url: string; bareUrl: string; me
 /** The build id the test servers say they serve. */
 const TEST_BUILD = '0123456789abcdef';
 
-async function startServer(h: Harness, limits: Partial<HubLimits> = {}, build: () => string | null = () => TEST_BUILD): Promise<Server> {
+async function startServer(h: Harness, limits: Partial<HubLimits> = {}, build: () => string | null = () => TEST_BUILD, retentionDays?: number): Promise<Server> {
   const logger = createLogger('silent');
   const metrics = createMetrics();
-  const hub = createHub({ bus: h.bus, logger, metrics, limits, build });
+  const hub = createHub({ bus: h.bus, logger, metrics, limits, build, ...(retentionDays !== undefined ? { retentionDays } : {}) });
   const app = Fastify({ logger: false });
   await app.register(hubPlugin, { bus: h.bus, authenticate: testAuthenticate, logger, metrics, hub });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -454,6 +454,46 @@ describe('ws hub - over a real server and NATS', () => {
     expect((await client.next('account-alert')).alert.id).toBe(after.id);
     expect(client.of('account-alert').map((m) => m.alert.id)).toEqual([mine.id, after.id]);
     expect(client.of('alert')).toEqual([]);
+  });
+});
+
+describe('ws hub - alerts on events past the retention', () => {
+  let h: Harness;
+  let server: Server;
+  const clients: TestClient[] = [];
+  const DAY_MS = 86_400_000;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    server = await startServer(h, {}, () => TEST_BUILD, 30);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server?.app.close();
+    await h?.cleanup();
+  });
+
+  it('pushes neither on the feed nor on the account topic an alert whose event the writer would not store, and counts it', async () => {
+    const feed = await TestClient.open(server.url, 'mona');
+    const account = await TestClient.open(server.url, 'cora');
+    clients.push(feed, account);
+    feed.send({ type: 'subscribe', topic: 'alerts' });
+    account.send({ type: 'subscribe', topic: 'account', accountId: 'ACC-OLD' });
+    await Promise.all([feed.next('subscribed'), account.next('subscribed')]);
+    // raised now, on an event of 31 days ago (the demo's backdated history; a replay of old events)
+    const old = alert({ accountId: 'ACC-OLD', ts: Date.now() - 31 * DAY_MS });
+    // within the retention, and right at its edge (the writer, a moment later, would drop it)
+    const recent = alert({ accountId: 'ACC-OLD', ts: Date.now() - 29 * DAY_MS });
+    const edge = alert({ accountId: 'ACC-OLD', ts: Date.now() - 30 * DAY_MS - 5_000 });
+    const fresh = alert({ accountId: 'ACC-OLD' });
+    for (const a of [old, edge, recent, fresh]) await h.bus.js.publish(h.names.alertSubject(a.domain), JSON.stringify(a));
+    await feed.next('alert', (m) => m.alert.id === fresh.id);
+    await account.next('account-alert', (m) => m.alert.id === fresh.id);
+    expect(feed.of('alert').map((m) => m.alert.id)).toEqual([recent.id, fresh.id]);
+    expect(account.of('account-alert').map((m) => m.alert.id)).toEqual([recent.id, fresh.id]);
+    const held = (await server.metrics.wsAlertsPastRetention.get()).values[0]?.value;
+    expect(held).toBe(2);
   });
 });
 

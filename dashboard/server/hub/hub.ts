@@ -4,7 +4,7 @@
 // REST API's job; the hub is a live view and keeps no durable consumer.
 import type { Subscription, Msg } from '@nats-io/nats-core';
 import type { RawData, WebSocket } from 'ws';
-import { splitEnvelopeText, type AlertWire, type Bus, type Logger, type Metrics } from '../../../core/index.js';
+import { pastRetention, splitEnvelopeText, type AlertWire, type Bus, type Logger, type Metrics } from '../../../core/index.js';
 import { CLOSE_PROTOCOL_UNSUPPORTED, LIVE_PROTOCOL_VERSION, TOPIC_ROLES, type ClientMessage, type ServerMessage, type SessionUser } from '../protocol.js';
 import { AccountWatch, accountAlertFrame, decisionSummary, isRoutableDecision } from './account-watch.js';
 import { AlertRouting, alertMatches, isRoutableAlert } from './alert-routing.js';
@@ -44,7 +44,22 @@ export type HubOptions = {
    * server changes what it serves); none: null in the hello.
    */
   readonly build?: () => string | null;
+  /**
+   * RISKSTREAM_RETENTION_DAYS: an alert on an event already past it is not pushed (the writer does
+   * not store it, so it could not be opened); unset: every alert is pushed.
+   */
+  readonly retentionDays?: number;
 };
+
+/**
+ * The writer judges an alert's age a moment after the hub (its batch's wait, any lag): an alert this
+ * close to the retention's edge is not pushed either, so that the feed never shows one the writer
+ * then drops. It would leave storage with the next TTL merge anyway.
+ */
+const RETENTION_EDGE_MS = 60_000;
+
+/** Alerts held back for their age are logged at most this often, with the count since. */
+const PAST_RETENTION_LOG_EVERY_MS = 60_000;
 
 export type AttachOptions = {
   /**
@@ -101,6 +116,10 @@ class LiveHub implements Hub {
   private readonly _metrics: Metrics | undefined;
   private readonly _limits: HubLimits;
   private readonly _build: () => string | null;
+  private readonly _retentionDays: number | undefined;
+  /** Alerts held back for their age since the last log line, and when that line was written. */
+  private _pastRetentionUnlogged = 0;
+  private _pastRetentionLoggedAt = -Infinity;
   private readonly _clients = new Set<HubClient>();
   private readonly _kpiClients = new Set<HubClient>();
   private readonly _healthClients = new Set<HubClient>();
@@ -146,6 +165,7 @@ class LiveHub implements Hub {
     this._metrics = options.metrics;
     this._limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
     this._build = options.build ?? (() => null);
+    this._retentionDays = options.retentionDays;
     this._ticker = new KpiTicker(Date.now());
     // Every reason at 0 from the start: a rate() or an alert on one sees its first refusal.
     for (const reason of WS_REFUSAL_REASONS) this._metrics?.wsRefused.inc({ reason }, 0);
@@ -382,6 +402,29 @@ class LiveHub implements Hub {
    * The kpi-history for a subscription: a first one gets the whole window, a tab that says what it
    * holds (a reconnect) only what it lacks; `whole`: every tick in full, for a protocol 1 tab.
    */
+  /**
+   * An alert on an event the writer will not store (past the retention): shown live, it would
+   * open to a 404 and be gone from the list on reload. A bank replaying old history, or the demo's
+   * backdated customer history, raises such alerts; they stay on the alerts stream for other
+   * consumers, and are counted (rs_ws_alerts_past_retention_total) and logged here.
+   */
+  private _isPastRetention(alert: AlertWire): boolean {
+    if (this._retentionDays === undefined) return false;
+    const now = Date.now();
+    if (!pastRetention(alert.ts, this._retentionDays, now + RETENTION_EDGE_MS)) return false;
+    this._metrics?.wsAlertsPastRetention.inc();
+    this._pastRetentionUnlogged++;
+    if (now - this._pastRetentionLoggedAt >= PAST_RETENTION_LOG_EVERY_MS) {
+      this._logger.info(
+        { alerts: this._pastRetentionUnlogged, retentionDays: this._retentionDays, example: { id: alert.id, eventId: alert.eventId, ts: new Date(alert.ts).toISOString() } },
+        `alerts on events older than the retention (RISKSTREAM_RETENTION_DAYS=${this._retentionDays}) are not pushed to the dashboard: they are not stored and could not be opened; raise it to keep them`,
+      );
+      this._pastRetentionUnlogged = 0;
+      this._pastRetentionLoggedAt = now;
+    }
+    return true;
+  }
+
   private _kpiHistoryFrame(since: number | undefined, whole: boolean): Buffer {
     const ticks = this._ticker.ticks;
     const start = kpiHistoryStart(ticks, since);
@@ -415,6 +458,7 @@ class LiveHub implements Hub {
       this._logger.debug({ subject: msg.subject }, 'alert ignored by the hub: not an alert');
       return;
     }
+    if (this._isPastRetention(alert)) return;
     if (this._recentAlerts.seen(alert.id, Date.now())) return;
     // Encoded once for every client: the published text as it is (valid JSON: it parsed), with the
     // exact amount in front (wire-amount.ts) when it has one.
