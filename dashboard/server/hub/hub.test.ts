@@ -457,6 +457,50 @@ describe('ws hub - over a real server and NATS', () => {
   });
 });
 
+describe('ws hub - account alerts without an alert feed', () => {
+  it('parses only the alerts that may name a watched account, and routes exactly those naming one (ids with quotes, backslashes, any script)', async () => {
+    const h = await createHarness();
+    const server = await startServer(h);
+    const tab = await TestClient.open(server.url, 'cora');
+    try {
+      const watched = ['ACC "quoted"', 'C:\\accounts\\7', 'Zürich Konto 1', '账户 😀'];
+      for (const accountId of watched) {
+        tab.send({ type: 'subscribe', topic: 'account', accountId });
+        await tab.next('subscribed', (m) => m.accountId === accountId);
+      }
+      // JSON as a producer that escapes everything outside ASCII writes it (\u00fc for ü)
+      const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const naming = watched.flatMap((accountId) => [{ text: JSON.stringify, alert: alert({ accountId }) }, { text: asciiJson, alert: alert({ accountId }) }]);
+      const storm = Array.from({ length: 40 }, (_, i) => ({ text: JSON.stringify, alert: alert({ accountId: `ACC-STORM-${i}` }) }));
+      const nearMisses = [
+        alert({ accountId: 'ACC "quoted" 2' }), // escaped: parsed, not routed
+        alert({ accountId: 'Zurich Konto 1' }),
+        alert({ accountId: 'ACC-X', customerId: 'Zürich Konto 1' }),
+        alert({ accountId: 'ACC-Y', reasons: [{ code: 'R', scorer: 'rules', points: 1, text: 'paid 账户 😀 twice' }] }),
+      ].map((a) => ({ text: JSON.stringify, alert: a }));
+      const before = server.hub.stats().alertsParsed;
+      for (const { text, alert: a } of [...storm, ...nearMisses, ...naming]) h.bus.nc.publish(h.names.alertSubject(a.domain), text(a));
+      const expected = naming.map((n) => n.alert.id);
+      await eventually(() => (tab.of('account-alert').length >= expected.length ? true : undefined), 10_000, 'the account alerts');
+      expect(tab.of('account-alert').map((m) => [m.accountId, m.alert.id])).toEqual(naming.map((n) => [n.alert.accountId, n.alert.id]));
+      expect(tab.of('account-alert').map((m) => m.alert.accountId)).toEqual(naming.map((n) => n.alert.accountId));
+      // parsed: those naming a watched account, and the near miss with an escape (a quote); not the storm nor the other near misses
+      expect(server.hub.stats().alertsParsed - before).toBe(naming.length + 1);
+      // with an alert feed open every alert is parsed, and pushed there
+      tab.send({ type: 'subscribe', topic: 'alerts' });
+      await tab.next('subscribed', (m) => m.topic === 'alerts');
+      const other = alert({ accountId: 'ACC-FEED' });
+      h.bus.nc.publish(h.names.alertSubject(other.domain), JSON.stringify(other));
+      expect((await tab.next('alert')).alert.id).toBe(other.id);
+      expect(server.hub.stats().alertsParsed - before).toBe(naming.length + 2);
+    } finally {
+      tab.close();
+      await server.app.close();
+      await h.cleanup();
+    }
+  });
+});
+
 describe('ws hub - alerts on events past the retention', () => {
   let h: Harness;
   let server: Server;

@@ -85,6 +85,8 @@ export type HubStats = {
   readonly decisionSubscription: boolean;
   readonly ticksHeld: number;
   readonly processesSeen: number;
+  /** Alert messages parsed since start: every one while a tab takes the alert feed, else only those that may name a watched account. */
+  readonly alertsParsed: number;
 };
 
 export type HubClientStats = {
@@ -156,6 +158,7 @@ class LiveHub implements Hub {
   /** Refusals logged lately, by reason and user: once a minute or two each, so that a tab (or a script) reconnecting in a loop cannot flood the log. */
   private readonly _refusalsLogged = new RecentIds(Date.now(), 60_000, 10_000);
   private _nextId = 1;
+  private _alertsParsed = 0;
   private _rechecking = false;
   private _closed = false;
 
@@ -447,8 +450,12 @@ class LiveHub implements Hub {
 
   private _onAlert(error: Error | null, msg: Msg): void {
     if (error || (this._alerts.size === 0 && this._accounts.accounts === 0)) return;
-    let alert: unknown;
     const text = msg.string();
+    // With no alert feed open, only the alerts naming a watched account are wanted: a look at the
+    // text skips the others unparsed (in a storm, nearly all of them).
+    if (this._alerts.size === 0 && !this._accounts.mayNameWatched(text)) return;
+    this._alertsParsed += 1;
+    let alert: unknown;
     try {
       alert = JSON.parse(text);
     } catch {
@@ -709,6 +716,7 @@ class LiveHub implements Hub {
       decisionSubscription: this._decisions !== null,
       ticksHeld: this._ticker.ticks.length,
       processesSeen: this._board.size,
+      alertsParsed: this._alertsParsed,
     };
   }
 
