@@ -171,7 +171,8 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
   let sent = 0;
   let refused = 0;
   // Raw rows are kept RISKSTREAM_RETENTION_DAYS by event time: older events are decided, but their
-  // rows expire from storage at once (GET /v1/decisions and the alert detail would not find them).
+  // rows expire from storage at once (GET /v1/decisions and the alert detail would not find them),
+  // so the dashboard's live feed leaves their alerts out too.
   const retentionStart = Date.now() - config.retentionDays * 86_400_000;
   let beyondRetention = 0;
   /** The last line read when the replay was stopped (Ctrl-C); null when it read the whole file. */
@@ -289,7 +290,7 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
     out.report(
       `replay: ${beyondRetention.toLocaleString('en-US')} ${beyondRetention === 1 ? 'event is' : 'events are'} older than ${config.retentionDays} days: ` +
         `if the riskstream that stores them keeps RISKSTREAM_RETENTION_DAYS=${config.retentionDays} (this shell's setting${process.env.RISKSTREAM_RETENTION_DAYS ? '' : ', the default'}; its own setting decides), ` +
-        'they are decided but not stored (nor counted in the minute aggregates); to keep them, start it with a larger RISKSTREAM_RETENTION_DAYS',
+        'they are decided but not stored (nor counted in the minute aggregates), and the alerts raised on them are not shown on the dashboard (they could not be opened); to keep them, start it with a larger RISKSTREAM_RETENTION_DAYS',
     );
   }
   let decided: boolean | undefined;
