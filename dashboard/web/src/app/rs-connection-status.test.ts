@@ -64,4 +64,34 @@ describe('connection status', () => {
     expect(shown(indicator).map((n) => n.kind)).toEqual(['upgraded']);
     expect(indicator.shadowRoot!.querySelector('[data-testid="version-dismiss"]')).toBeNull();
   });
+
+  it.each([
+    ['en', 'Missed 4 alerts — reload to see them all', 'Missed 3 account activity updates — reload to see them all', 'Missed 1 account activity update — reload to see it'],
+    ['zh-CN', '漏收 4 条预警——请刷新页面查看全部', '漏收 3 条账户实时动态——请刷新页面查看全部', '漏收 1 条账户实时动态——请刷新页面查看'],
+  ] as const)('connection status - missed alerts and missed account activity are each said and counted (%s)', async (locale, alertsText, accountText, oneText) => {
+    setLocale(locale);
+    const { live, socket } = connectedLive();
+    const indicator = document.createElement('rs-connection-status');
+    indicator.connection = live;
+    document.body.append(indicator);
+    // no alert feed open: the alerts gap cannot be fetched, and the account page's decisions were dropped
+    socket().push({ type: 'missed', topic: 'alerts', count: 4, since: 900 });
+    socket().push({ type: 'missed', topic: 'account', count: 3, since: 900 });
+    await settle(indicator);
+    expect(shown(indicator)).toEqual([
+      { testid: 'missed-notice', kind: 'reload', text: expect.stringContaining(alertsText) },
+      { testid: 'missed-notice', kind: 'account-reload', text: expect.stringContaining(accountText) },
+    ]);
+
+    // dismissing the account activity leaves the alerts; a later gap in it is said on its own
+    (indicator.shadowRoot!.querySelector('[data-kind="account-reload"] [data-testid="missed-dismiss"]') as HTMLButtonElement).click();
+    socket().push({ type: 'missed', topic: 'account', count: 1, since: 950 });
+    await settle(indicator);
+    expect(shown(indicator).map((n) => [n.kind, n.text.includes(n.kind === 'reload' ? alertsText : oneText)])).toEqual([
+      ['reload', true],
+      ['account-reload', true],
+    ]);
+    setLocale('en');
+    live.stop();
+  });
 });

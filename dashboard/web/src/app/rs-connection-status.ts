@@ -1,13 +1,13 @@
 // The live-connection indicator (live / connecting / reconnecting / offline) and the notices the
-// connection raises ("missed N alerts — caught up", "… reload", "riskstream was upgraded"), each
-// that stands side by side.
+// connection raises ("missed N alerts — caught up", "… reload", "missed N account activity
+// updates", "riskstream was upgraded"), each that stands side by side.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg, msgCount, type MessageKey } from '../i18n/messages.js';
 import { ConnectionStateController } from '../live/live-controller.js';
 import type { ConnectionStatus, LiveConnection } from '../live/live-connection.js';
-import type { ShownNotice } from '../live/notice-board.js';
+import { slotOf, type ShownNotice } from '../live/notice-board.js';
 import { sharedStyles } from '../theme/theme.js';
 
 const STATUS_TEXT: Readonly<Record<ConnectionStatus, MessageKey>> = {
@@ -16,6 +16,12 @@ const STATUS_TEXT: Readonly<Record<ConnectionStatus, MessageKey>> = {
   reconnecting: 'conn.reconnecting',
   offline: 'conn.offline',
 };
+
+const MISSED_TEXT = {
+  'caught-up': 'conn.missedCaughtUp',
+  reload: 'conn.missedReload',
+  'account-reload': 'conn.missedAccount',
+} as const satisfies Record<string, MessageKey>;
 
 /**
  * Shows the state of the tab's WebSocket. Notices are announced through a polite live region.
@@ -109,11 +115,13 @@ export class RsConnectionStatus extends LitElement {
     return this._state.notices.map((notice) => (notice.kind === 'upgraded' || notice.kind === 'new-build' ? this._renderVersionNotice(notice.kind) : this._renderMissedNotice(notice)));
   }
 
-  private _renderMissedNotice(notice: Extract<ShownNotice, { kind: 'caught-up' | 'reload' }>) {
+  /** What a gap lost, by what it was (alerts, account activity: each its own notice and count), and whether a reload is needed. */
+  private _renderMissedNotice(notice: Extract<ShownNotice, { kind: 'caught-up' | 'reload' | 'account-reload' }>) {
+    const slot = slotOf(notice);
     return html`<span class="notice" data-testid="missed-notice" data-kind=${notice.kind}>
-      ${notice.kind === 'caught-up' ? msgCount('conn.missedCaughtUp', notice.count) : msgCount('conn.missedReload', notice.count)}
-      ${notice.kind === 'reload' ? html`<button @click=${this._onReload}>${msg('conn.reload')}</button>` : nothing}
-      <button data-testid="missed-dismiss" @click=${this._onDismissMissed} aria-label=${msg('conn.dismiss')}>×</button>
+      ${msgCount(MISSED_TEXT[notice.kind], notice.count)}
+      ${notice.kind === 'caught-up' ? nothing : html`<button @click=${this._onReload}>${msg('conn.reload')}</button>`}
+      <button data-testid="missed-dismiss" @click=${() => this._state.dismissNotice(slot)} aria-label=${msg('conn.dismiss')}>×</button>
     </span>`;
   }
 
@@ -133,10 +141,6 @@ export class RsConnectionStatus extends LitElement {
 
   private _onReload(): void {
     window.location.reload();
-  }
-
-  private _onDismissMissed(): void {
-    this._state.dismissNotice('missed');
   }
 
   private _onDismissVersion(): void {

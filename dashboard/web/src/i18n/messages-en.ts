@@ -31,6 +31,8 @@ export const en = {
   'conn.missedCaughtUp.one': 'Missed {count} alert — caught up',
   'conn.missedReload': 'Missed {count} alerts — reload to see them all',
   'conn.missedReload.one': 'Missed {count} alert — reload to see it',
+  'conn.missedAccount': 'Missed {count} account activity updates — reload to see them all',
+  'conn.missedAccount.one': 'Missed {count} account activity update — reload to see it',
   'conn.upgraded': 'riskstream was upgraded: reload this page to see live data again',
   'conn.newBuild': 'A new version of riskstream is available',
   'conn.reload': 'Reload',

@@ -31,6 +31,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'conn.missedCaughtUp.one': '漏收 {count} 条预警——已补齐',
   'conn.missedReload': '漏收 {count} 条预警——请刷新页面查看全部',
   'conn.missedReload.one': '漏收 {count} 条预警——请刷新页面查看',
+  'conn.missedAccount': '漏收 {count} 条账户实时动态——请刷新页面查看全部',
+  'conn.missedAccount.one': '漏收 {count} 条账户实时动态——请刷新页面查看',
   'conn.upgraded': 'riskstream 已升级：请刷新页面以继续查看实时数据',
   'conn.newBuild': 'riskstream 有新版本可用',
   'conn.reload': '刷新',

@@ -240,7 +240,7 @@ describe('live connection', () => {
     expect(notices).toEqual([
       { kind: 'reload', count: 9_000 },
       { kind: 'reload', count: 40 },
-      { kind: 'reload', count: 3 },
+      { kind: 'account-reload', count: 3 },
     ]);
     live.stop();
   });

@@ -14,13 +14,16 @@ export type LiveListener = (message: ServerMessage) => void;
 type AlertWire = Extract<ServerMessage, { type: 'alert' }>['alert'];
 
 /**
- * Tagged conditions for the status bar. `upgraded`: the server speaks another protocol version; the
- * connection has stopped for good and the page must be reloaded (no other notice follows it).
- * `new-build`: the server serves another build of the app, which reads the same messages.
+ * Tagged conditions for the status bar. `caught-up` / `reload`: alerts lost in a gap, fetched or
+ * still missing. `account-reload`: account activity (an account's decisions and the alerts naming
+ * it) the hub dropped, which nothing fetches back. `upgraded`: the server speaks another protocol
+ * version; the connection has stopped for good and the page must be reloaded (no other notice
+ * follows it). `new-build`: the server serves another build of the app, which reads the same messages.
  */
 export type LiveNotice =
   | { readonly kind: 'caught-up'; readonly count: number }
   | { readonly kind: 'reload'; readonly count: number }
+  | { readonly kind: 'account-reload'; readonly count: number }
   | { readonly kind: 'upgraded' }
   | { readonly kind: 'new-build' }
   | { readonly kind: 'server-error'; readonly code: string; readonly message: string };
@@ -351,7 +354,13 @@ export class LiveConnection {
     }
     // Account decisions were dropped (which accounts', the notice does not say): every watcher
     // hears of it, so that what it keeps from the stream (an account's live totals) is read again.
-    if (message.topic === 'account') for (const key of [...this._subscriptions.keys()]) if (key.startsWith('account:')) this._dispatch(key, message);
+    // Said apart from missed alerts: before 2026-12-07 both were `reload`, and the indicator added
+    // the account's decisions to the alerts ("Missed 7 alerts" for 4 alerts and 3 decisions).
+    if (message.topic === 'account') {
+      for (const key of [...this._subscriptions.keys()]) if (key.startsWith('account:')) this._dispatch(key, message);
+      this._notify({ kind: 'account-reload', count: message.count });
+      return;
+    }
     this._notify({ kind: 'reload', count: message.count });
   }
 

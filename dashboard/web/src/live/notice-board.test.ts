@@ -17,6 +17,11 @@ describe('notice board', () => {
     ['a reload replaces a caught-up', [{ kind: 'caught-up', count: 5 }, { kind: 'reload', count: 7 }], [{ kind: 'reload', count: 7 }]],
     ['two reloads add up', [{ kind: 'reload', count: 7 }, { kind: 'reload', count: 5 }], [{ kind: 'reload', count: 12 }]],
     ['all at once', [{ kind: 'reload', count: 1 }, { kind: 'new-build' }, { kind: 'upgraded' }, { kind: 'caught-up', count: 4 }], [{ kind: 'upgraded' }, { kind: 'reload', count: 1 }]],
+    // Account activity is news of its own: before, its count was added to the missed alerts' ("Missed 7 alerts").
+    ['missed alerts and missed account activity stand side by side, each counted', [{ kind: 'reload', count: 4 }, { kind: 'account-reload', count: 3 }], [{ kind: 'reload', count: 4 }, { kind: 'account-reload', count: 3 }]],
+    ['missed account activity does not replace alerts caught up', [{ kind: 'caught-up', count: 5 }, { kind: 'account-reload', count: 7 }], [{ kind: 'caught-up', count: 5 }, { kind: 'account-reload', count: 7 }]],
+    ['alerts after account activity: the alerts first', [{ kind: 'account-reload', count: 2 }, { kind: 'caught-up', count: 1 }], [{ kind: 'caught-up', count: 1 }, { kind: 'account-reload', count: 2 }]],
+    ['two gaps in account activity add up', [{ kind: 'account-reload', count: 2 }, { kind: 'account-reload', count: 3 }], [{ kind: 'account-reload', count: 5 }]],
   ])('notice board - %s', (_name, notices, expected) => {
     expect(board(...notices)).toEqual(expected);
   });
@@ -25,6 +30,12 @@ describe('notice board', () => {
     const both = board({ kind: 'new-build' }, { kind: 'reload', count: 3 });
     expect(withoutSlot(both, 'missed')).toEqual([{ kind: 'new-build' }]);
     expect(withoutSlot(both, 'version')).toEqual([{ kind: 'reload', count: 3 }]);
+  });
+
+  it('notice board - dismissing the missed alerts leaves the missed account activity, and the other way round', () => {
+    const both = board({ kind: 'reload', count: 4 }, { kind: 'account-reload', count: 3 });
+    expect(withoutSlot(both, 'missed')).toEqual([{ kind: 'account-reload', count: 3 }]);
+    expect(withoutSlot(both, 'account')).toEqual([{ kind: 'reload', count: 4 }]);
   });
 
   it('notice board - upgraded cannot be dismissed', () => {

@@ -2,7 +2,8 @@
 // indicator kept only the latest one, so the offer of a new build was replaced by the next notice
 // (the missed-alerts one after a reconnect, even a server error it does not show) and never came
 // back. Now each notice has a slot of its own: a later notice replaces only what stood in its slot,
-// and the board lists what stands, the most important first. Pure.
+// and the board lists what stands, the most important first. Missed account activity has a slot of
+// its own (before, also 2026-12-07, its count was added to the missed alerts'). Pure.
 import type { LiveNotice } from './live-connection.js';
 
 /** A notice the indicator shows (it does not show server errors: the view that asked shows those). */
@@ -17,8 +18,10 @@ export type NoticeKind = ShownNotice['kind'];
  * - `missed`: alerts lost in a gap. A `reload` (some are still missing) is not replaced by the
  *   `caught-up` of a later gap, whose alerts are shown while the first gap's are not; a second
  *   `reload` adds its count to the first.
+ * - `account`: account activity (decisions, alerts naming the account) lost in a gap. Nothing
+ *   fetches it back, so it is always a reload; a second gap adds its count to the first.
  */
-export type NoticeSlot = 'version' | 'missed';
+export type NoticeSlot = 'version' | 'missed' | 'account';
 
 /** Slot and rank (lower shows first) of each kind. */
 const KINDS = {
@@ -26,6 +29,7 @@ const KINDS = {
   'new-build': { slot: 'version', rank: 1 },
   reload: { slot: 'missed', rank: 2 },
   'caught-up': { slot: 'missed', rank: 3 },
+  'account-reload': { slot: 'account', rank: 4 },
 } as const satisfies Record<NoticeKind, { slot: NoticeSlot; rank: number }>;
 
 /** Only `upgraded` cannot be dismissed: until the reload, it is the only thing that explains why nothing is live. */
@@ -55,6 +59,7 @@ export function withoutSlot(board: readonly ShownNotice[], slot: NoticeSlot): re
 function merged(standing: ShownNotice, next: ShownNotice): ShownNotice {
   if (KINDS[standing.kind].slot === 'version') return KINDS[next.kind].rank <= KINDS[standing.kind].rank ? next : standing;
   if (standing.kind === 'reload' && next.kind === 'reload') return { kind: 'reload', count: standing.count + next.count };
+  if (standing.kind === 'account-reload' && next.kind === 'account-reload') return { kind: 'account-reload', count: standing.count + next.count };
   if (standing.kind === 'reload') return standing;
   return next;
 }
