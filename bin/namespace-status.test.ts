@@ -1,7 +1,7 @@
 // What doctor says about the namespace: pure findings from readings, and the readings themselves
 // from the real NATS (a heartbeat published as a process would, a consumer with unread events).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsumer, type ProcessHealthWire } from '../core/index.js';
+import { ensureConsumer, names, type ProcessHealthWire } from '../core/index.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
 import { namespaceReport, readNamespaceStatus, type NamespaceStatus } from './namespace-status.js';
 
@@ -30,9 +30,18 @@ describe('namespace report', () => {
     expect(report.lines).toEqual([
       '1 process of namespace "rs" running:',
       '  vm-1-a  ingest,processors,writer  pid 42 on vm  CPU 12 %  RSS 300 MiB',
-      '  RS_EVENTS        5 % full (100 MiB of 2048 MiB); processors 0 unread · writer-events 0 unread',
+      '  RS_EVENTS 5 % full (100 MiB of 2048 MiB); processors 0 unread · writer-events 0 unread',
     ]);
     expect(report.problems).toEqual([]);
+  });
+
+  it.each(['rs', 'tenant_long_name_01'])('lines up the streams of namespace %s, padded to the longest name shown', (namespace) => {
+    const streams = Object.values(names(namespace).streams).map((name) => ({ name, messages: 0, bytes: 0, maxBytes: 2048 * MiB }));
+    const lines = namespaceReport({ ...base, namespace, streams, consumers: [] }).lines.slice(1);
+    const longest = Math.max(...streams.map((s) => s.name.length));
+    // before, names were padded to 16: a namespace's name of more than 6 characters pushed its sizes apart
+    expect(lines).toEqual(streams.map((s) => `  ${s.name.padEnd(longest)} 0 % full (0.0 MiB of 2048 MiB)`));
+    expect(new Set(lines.map((line) => line.indexOf('0 % full'))).size).toBe(1);
   });
 
   it("gives each process's CPU by thread, busiest first, when its heartbeat has it", () => {
@@ -65,7 +74,7 @@ describe('namespace report', () => {
     };
     const report = namespaceReport(status);
     expect(report.lines.at(-1)).toBe(
-      '  RS_EVENTS        5 % full (100 MiB of 2048 MiB); processors 0 unread, 120 delivered, not yet acknowledged: redelivered after the ack wait of 30 s · ' +
+      '  RS_EVENTS 5 % full (100 MiB of 2048 MiB); processors 0 unread, 120 delivered, not yet acknowledged: redelivered after the ack wait of 30 s · ' +
         'writer-events 5 unread, 1 delivered, not yet acknowledged: redelivered after the ack wait of 60 s (1 of them delivered more than once already)',
     );
     expect(report.problems).toEqual([

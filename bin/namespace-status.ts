@@ -105,12 +105,15 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     lines.push(`  ${p.procId}  ${p.roles.join(',')}  pid ${p.pid} on ${p.host}  CPU ${Math.round(p.cpuPercent)} %${threadShares(p)}  RSS ${Math.round(p.rssBytes / 1024 ** 2)} MiB`);
   }
   const running = (role: string) => processes.some((p) => p.roles.includes(role));
+  // Padded to the longest name shown, not to a fixed width: names carry the namespace
+  // (TENANT_LONG_NAME_01_DECISIONS), and a fixed 16 pushed the sizes of longer ones apart.
+  const nameWidth = Math.max(0, ...status.streams.map((stream) => stream.name.length));
   for (const stream of status.streams) {
     const readers = status.consumers.filter((c) => c.stream === stream.name);
     const fill = stream.maxBytes > 0 ? stream.bytes / stream.maxBytes : null;
     const size = fill === null ? `${mib(stream.bytes)}` : `${Math.round(fill * 100)} % full (${mib(stream.bytes)} of ${mib(stream.maxBytes)})`;
     const unread = readers.map((c) => `${c.name} ${c.unread.toLocaleString('en-US')} unread${c.unacknowledged > 0 ? `, ${heldText(c)}` : ''}`).join(' · ');
-    lines.push(`  ${stream.name.padEnd(16)} ${size}${unread ? `; ${unread}` : ''}`);
+    lines.push(`  ${stream.name.padEnd(nameWidth)} ${size}${unread ? `; ${unread}` : ''}`);
     for (const c of readers) {
       const waiting = c.unread + c.unacknowledged;
       if (waiting > 0 && !running(c.role)) {
