@@ -402,10 +402,6 @@ class LiveHub implements Hub {
   }
 
   /**
-   * The kpi-history for a subscription: a first one gets the whole window, a tab that says what it
-   * holds (a reconnect) only what it lacks; `whole`: every tick in full, for a protocol 1 tab.
-   */
-  /**
    * An alert on an event the writer will not store (past the retention): shown live, it would
    * open to a 404 and be gone from the list on reload. A bank replaying old history, or the demo's
    * backdated customer history, raises such alerts; they stay on the alerts stream for other
@@ -428,6 +424,10 @@ class LiveHub implements Hub {
     return true;
   }
 
+  /**
+   * The kpi-history for a subscription: a first one gets the whole window, a tab that says what it
+   * holds (a reconnect) only what it lacks; `whole`: every tick in full, for a protocol 1 tab.
+   */
   private _kpiHistoryFrame(since: number | undefined, whole: boolean): Buffer {
     const ticks = this._ticker.ticks;
     const start = kpiHistoryStart(ticks, since);
