@@ -84,7 +84,11 @@ export type ProcessHealthWire = {
     readonly deadLettered: number;
     readonly rowsWritten: number;
   };
-  /** p50 / p99 per stage (ms) over the process lifetime histogram; null when the stage has not run. */
+  /**
+   * p50 / p99 per stage (ms) of the observations since the previous beat: the upper edge of the
+   * histogram bucket that holds each (core/metrics.ts's buckets; the largest finite edge when beyond
+   * it), not a measured value; null when the stage has not run since.
+   */
   readonly stages: Readonly<Record<string, { readonly count: number; readonly p50Ms: number | null; readonly p99Ms: number | null }>>;
   readonly consumers: readonly ConsumerLagWire[];
   /** Seconds between the newest stored row's event and now, per writer sink; empty when not a writer. */

@@ -202,7 +202,20 @@ describe('dashboard - end to end in headless Chromium', () => {
     for (const thread of [/processors \d+%/, /storage engine \d+%/, /main \d+%/]) {
       await expect.poll(() => deepText(threads), { timeout: 30_000 }).toMatch(thread);
     }
+    // One process takes the page's width (it was a 420 px card at the left of the window), and its
+    // stage latencies say they are bucket edges.
+    const card = await panel.boundingBox();
+    const grid = await page.getByTestId('health-processes').boundingBox();
+    expect(card!.width).toBeGreaterThan(grid!.width * 0.95);
+    await expect.poll(() => deepText(panel.getByTestId('stages')), { timeout: 15_000 }).toMatch(/≤ [\d.,]+ ms/);
     await screenshot(page, SUITE, '07b-health');
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await expect.poll(() => pageValue<number>(page, 'document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+      await screenshot(page, SUITE, '07c-health-390');
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
   });
 
   it('switches to Simplified Chinese and back', { timeout: 60_000 }, async () => {

@@ -55,6 +55,16 @@ describe('health page', () => {
     expect(operator.shadowRoot!.querySelector('[data-testid="dead-letters"]')).not.toBeNull();
   });
 
+  it('health page - says stage quantiles are at most their histogram bucket\'s edge, not exact', async () => {
+    const stages = { batch_total: { count: 1_200, p50Ms: 5, p99Ms: 25 }, writer_insert: { count: 0, p50Ms: null, p99Ms: null } };
+    const page = await shownPage(view(null, { stages }));
+    const cells = (stage: string) => [...page.shadowRoot!.querySelectorAll(`[data-stage="${stage}"] td`)].map((td) => td.textContent!.trim());
+    expect(cells('batch_total')).toEqual(['batch_total', '1,200', '≤ 5 ms', '≤ 25 ms']);
+    expect(cells('writer_insert')).toEqual(['writer_insert', '0', '—', '—']);
+    const headers = [...page.shadowRoot!.querySelectorAll('[data-testid="stages"] th')].map((th) => th.getAttribute('title'));
+    expect(headers.slice(2)).toEqual([expect.stringContaining('Upper edge of the latency histogram bucket'), expect.stringContaining('Upper edge')]);
+  });
+
   it('health page - shows alerts per minute, so that a trickle of alerts does not read as none', async () => {
     const shown = await figures({ eventsIn: 50, decisions: 50, alerts: 0.22, deadLettered: 0, rowsWritten: 102 });
     expect(shown).toMatchObject({ 'Events in / s': '50.0', 'Decisions / s': '50.0', 'Alerts / min': '13.2', 'Rows written / s': '102' });

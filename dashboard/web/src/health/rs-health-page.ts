@@ -26,15 +26,29 @@ export class RsHealthPage extends LitElement {
         display: grid;
         gap: 12px;
       }
+      /* auto-fit, not auto-fill: the columns no process fills collapse, so one process takes the
+         whole width (it was one 420 px card at the left of a wide window); min() keeps a narrow
+         window to one column without overflowing it. */
       .procs {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr));
         gap: 12px;
       }
-      @media (max-width: 480px) {
-        .procs {
-          grid-template-columns: 1fr;
-        }
+      /* The tables of a wide card side by side, one above the other in a narrow one: columns of
+         at least 380 px (a stage's or consumer's name unbroken beside its figures), filled to
+         even heights (the short stream and writer tables share one), a table never split. */
+      .tables {
+        columns: 380px;
+        column-gap: 32px;
+      }
+      .tables > div {
+        break-inside: avoid;
+        /* padding, not the heading's margin: a margin at the top of a column is cut off, and the
+           headings of the columns would not line up */
+        padding-top: 10px;
+      }
+      .tables h3 {
+        margin-top: 0;
       }
       .figures {
         display: grid;
@@ -159,32 +173,33 @@ export class RsHealthPage extends LitElement {
         ${figure(msg('health.deadLettered'), formatInteger(p.counters.deadLettered), p.counters.deadLettered > 0)}
       </div>
       ${renderThreads(p)}
+      <div class="tables">
       ${stages.length === 0
         ? nothing
-        : html`<h3>${msg('health.stages')}</h3>
-            <table>
+        : html`<div><h3>${msg('health.stages')}</h3>
+            <table data-testid="stages">
               <thead>
                 <tr>
                   <th>${msg('health.stage')}</th>
                   <th class="num">${msg('health.count')}</th>
-                  <th class="num">p50</th>
-                  <th class="num">p99</th>
+                  <th class="num" title=${msg('health.quantileTitle')}>p50</th>
+                  <th class="num" title=${msg('health.quantileTitle')}>p99</th>
                 </tr>
               </thead>
               <tbody>
                 ${stages.map(
-                  ([name, s]) => html`<tr>
+                  ([name, s]) => html`<tr data-stage=${name}>
                     <td class="mono">${name}</td>
                     <td class="num">${formatInteger(s.count)}</td>
-                    <td class="num">${s.p50Ms === null ? '—' : formatMs(s.p50Ms)}</td>
-                    <td class="num">${s.p99Ms === null ? '—' : formatMs(s.p99Ms)}</td>
+                    <td class="num">${quantileText(s.p50Ms)}</td>
+                    <td class="num">${quantileText(s.p99Ms)}</td>
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table></div>`}
       ${p.consumers.length === 0
         ? nothing
-        : html`<h3>${msg('health.consumers')}</h3>
+        : html`<div><h3>${msg('health.consumers')}</h3>
             <table>
               <thead>
                 <tr>
@@ -205,10 +220,10 @@ export class RsHealthPage extends LitElement {
                   </tr>`;
                 })}
               </tbody>
-            </table>`}
+            </table></div>`}
       ${streams.length === 0
         ? nothing
-        : html`<h3>${msg('health.streams')}</h3>
+        : html`<div><h3>${msg('health.streams')}</h3>
             <table>
               <tbody>
                 ${streams.map(
@@ -218,10 +233,10 @@ export class RsHealthPage extends LitElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table></div>`}
       ${writerSinks.length === 0
         ? nothing
-        : html`<h3>${msg('health.writerLag')}</h3>
+        : html`<div><h3>${msg('health.writerLag')}</h3>
             <table>
               <tbody>
                 ${writerSinks.map((sink) => {
@@ -236,7 +251,8 @@ export class RsHealthPage extends LitElement {
                   </tr>`;
                 })}
               </tbody>
-            </table>`}
+            </table></div>`}
+      </div>
     </article>`;
   }
 
@@ -313,6 +329,18 @@ function renderThreads(p: ProcessView) {
         html`${i > 0 ? ' · ' : ''}<span data-thread=${thread}>${THREAD_LABELS[thread] ? msg(THREAD_LABELS[thread]) : thread} ${formatPercent(percent / 100, 0)}</span>`,
     )}
   </div>`;
+}
+
+/**
+ * A stage's quantile as what it is: the heartbeat reports the upper edge of the histogram bucket
+ * that holds it (core/heartbeat.ts), so 5, 25, 100 ms are bucket edges, not measurements. Said as
+ * "≤ 25 ms" rather than interpolated within the bucket as Prometheus's histogram_quantile does:
+ * that assumes the observations spread evenly over a bucket 1.5 to 3 times as wide as the one
+ * below, so it would print a precise-looking "17.3 ms" that may be off by most of the bucket, and
+ * processes of older releases would go on sending edges the page could not tell apart.
+ */
+function quantileText(ms: number | null): string {
+  return ms === null ? '—' : msg('health.atMost', { value: formatMs(ms) });
 }
 
 function figure(label: string, value: string, bad = false) {

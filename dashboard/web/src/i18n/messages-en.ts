@@ -256,6 +256,8 @@ export const en = {
   'health.stages': 'Stages',
   'health.stage': 'Stage',
   'health.count': 'Count',
+  'health.atMost': '≤ {value}',
+  'health.quantileTitle': 'Upper edge of the latency histogram bucket that holds this quantile: the quantile is at most this much, and more than the edge of the bucket below',
   'health.consumers': 'Consumer lag',
   'health.consumer': 'Consumer',
   'health.pending': 'Pending',

@@ -256,6 +256,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'health.stages': '处理阶段',
   'health.stage': '阶段',
   'health.count': '次数',
+  'health.atMost': '≤ {value}',
+  'health.quantileTitle': '该分位数所在延迟直方图桶的上界：分位数不超过此值，且大于下一级桶的上界',
   'health.consumers': '消费者积压',
   'health.consumer': '消费者',
   'health.pending': '待处理',
