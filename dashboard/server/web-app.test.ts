@@ -13,6 +13,11 @@ afterAll(() => {
 });
 
 async function serverWith(built: boolean, routes?: (app: FastifyInstance) => Promise<void>) {
+  return (await serverAndRoot(built, routes)).app;
+}
+
+/** A server over a built (or not) dashboard in a folder of its own, and that folder. */
+async function serverAndRoot(built = true, routes?: (app: FastifyInstance) => Promise<void>) {
   const root = mkdtempSync(join(tmpdir(), 'riskstream-web-'));
   folders.push(root);
   if (built) {
@@ -20,13 +25,14 @@ async function serverWith(built: boolean, routes?: (app: FastifyInstance) => Pro
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>riskstream</title><script type="module" src="/assets/app-1a2b.js"></script>');
     writeFileSync(join(root, 'assets', 'app-1a2b.js'), 'console.log(1)');
   }
-  return buildServer({
+  const app = await buildServer({
     logger: createLogger('silent'),
     metrics: createMetrics(),
     health: async () => ({ ok: true, checks: {} }),
     plugins: routes ? [routes] : [],
     webApp: { root },
   });
+  return { app, root };
 }
 
 describe('web app - serving the built dashboard', () => {
@@ -46,6 +52,24 @@ describe('web app - serving the built dashboard', () => {
     const res = await app.inject({ method: 'GET', url: '/assets/app-1a2b.js' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toContain('immutable');
+  });
+
+  it('serves the assets of a rebuild under the running server, as the page it then serves names them', async () => {
+    const { app, root } = await serverAndRoot();
+    writeFileSync(join(root, 'assets', 'app-9f9f.js'), 'console.log(2)');
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>riskstream</title><script type="module" src="/assets/app-9f9f.js"></script>');
+    const page = await app.inject({ method: 'GET', url: '/' });
+    expect(page.body).toContain('/assets/app-9f9f.js');
+    const asset = await app.inject({ method: 'GET', url: '/assets/app-9f9f.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.body).toBe('console.log(2)');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    // still only files under the build's folder
+    for (const url of ['/assets/../../etc/passwd', '/assets/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body, url).not.toContain('root:');
+    }
   });
 
   it('answers browser navigations to app pages with the page, and everything else with a JSON 404', async () => {

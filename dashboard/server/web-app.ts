@@ -53,7 +53,11 @@ export async function registerWebApp(app: FastifyInstance, opts: WebAppOptions):
     await app.register(fastifyStatic, {
       root: opts.root,
       prefix: '/',
-      wildcard: false,
+      // Files are looked up when asked for, not listed once at start: a rebuild under the running
+      // server (an upgrade's npm install) brings new hashed assets, and the page it serves names
+      // them, so a tab reloading at the new-build notice would otherwise get a blank page. A path
+      // that is no file falls through to the not-found handler below (the app's page or a JSON 404).
+      wildcard: true,
       index: false,
       setHeaders(reply, path) {
         // Vite names assets by content hash: they never change under one name; the page itself is looked at again every time.
