@@ -2,7 +2,6 @@
 // argument adds one naming its --help), a defect keeps its stack, and a reader of stdout that goes
 // away ends the command quietly. Unit tests of the rules, then the built CLI as a user runs it.
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, sourcePath } from '../core/index.js';
@@ -10,7 +9,7 @@ import { AdminEnvError } from '../dashboard/server/auth/index.js';
 import { DataFolderInUseError } from '../storage/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { TimeoutError } from '@nats-io/nats-core';
-import { dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
+import { dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting } from './cli-failure.js';
 import { UsersCommandError } from './users.js';
 
 describe('cli failure - one line for a mistake, a stack for a defect', () => {
@@ -55,29 +54,6 @@ describe('cli failure - a data folder another process holds, at a start', () => 
     // anything else passes through as it was
     const other = new Error('boom');
     expect(dataFolderInUseWhileStarting(other)).toBe(other);
-  });
-});
-
-describe('cli failure - a closed pipe', () => {
-  function fakeOutput(): EventEmitter & { listenerCount(event: string): number } {
-    return new EventEmitter();
-  }
-
-  it('ends with 0 when nobody else listens, leaves it to a command that writes to stdout itself, and rethrows anything but EPIPE', () => {
-    const stdout = fakeOutput();
-    const stderr = fakeOutput();
-    const exits: number[] = [];
-    quietOnClosedPipe(stdout as unknown as NodeJS.WriteStream, stderr as unknown as NodeJS.WriteStream, (code) => void exits.push(code));
-    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-    stdout.emit('error', epipe);
-    expect(exits).toEqual([0]);
-    const own = (): void => undefined;
-    stdout.on('error', own);
-    stdout.emit('error', epipe);
-    expect(exits).toEqual([0]);
-    stdout.off('error', own);
-    stderr.emit('error', epipe);
-    expect(() => stdout.emit('error', Object.assign(new Error('EIO'), { code: 'EIO' }))).toThrow('EIO');
   });
 });
 

@@ -1,7 +1,7 @@
 // How the command line ends when something goes wrong. A mistake in what it was given — a setting,
 // an option, a file, a service that is not there — is one line saying what to change; anything else
 // is a defect, printed with its stack for the report. A reader of stdout that goes away
-// (`riskstream users list | head -1`) is neither: the command ends quietly.
+// (`riskstream users list | head -1`) is neither: the command ends quietly (bin/closed-pipe.ts).
 import { TimeoutError } from '@nats-io/nats-core';
 import { safeUrl, ServiceUnavailableError } from '../core/index.js';
 
@@ -47,25 +47,6 @@ export function isUserMistake(error: unknown): boolean {
 export function failureText(error: unknown): string {
   if (isUserMistake(error)) return (error as Error).message;
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-}
-
-type Output = Pick<NodeJS.WriteStream, 'on' | 'listenerCount'>;
-
-/**
- * When the reader of stdout goes away (EPIPE), what is left to print has nowhere to go: the process
- * ends with 0, as `cat` into `head` ends without a message. A command that writes its output to
- * stdout (import, simulate --out -) listens for the error itself and finishes with true counts;
- * then this leaves it to that command. On stderr there is nowhere left to say anything: ignored.
- */
-export function quietOnClosedPipe(stdout: Output = process.stdout, stderr: Output = process.stderr, exit: (code: number) => void = (code) => process.exit(code)): void {
-  stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    if (stdout.listenerCount('error') > 1) return;
-    exit(0);
-  });
-  stderr.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
 }
 
 /**

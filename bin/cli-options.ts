@@ -1,7 +1,8 @@
 // How the command line reads its option values: whole numbers in decimal digits (Number() would take
 // ' ', 0x10 and 1e3), fractions, and times that are dates of the calendar with their zone.
 import { InvalidArgumentError } from 'commander';
-import { MAX_ENVELOPE_RECORDS } from '../core/index.js';
+// core/envelope.js rather than core/index.js: parsed before any command is loaded (bin/riskstream.ts)
+import { MAX_ENVELOPE_RECORDS } from '../core/envelope.js';
 
 function wholeNumberOf(value: string): number {
   return /^[0-9]{1,15}$/.test(value) ? Number(value) : Number.NaN;

@@ -292,8 +292,8 @@ describe('riskstream import', () => {
 });
 
 describe('riskstream import - the command line', () => {
-  const cli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    promisify(execFile)(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), ...args], { env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 20_000 }).then(
+  const cli = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+    promisify(execFile)(process.execPath, [sourcePath('dist', 'bin', 'riskstream.js'), ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 20_000 }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
@@ -308,6 +308,14 @@ describe('riskstream import - the command line', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('takes a currency RISKSTREAM_FX_RATES adds: the rates, set before the command is loaded, are those it checks with', async () => {
+    const out = join(folder, 'ugx.ndjson');
+    const result = await cli(['import', 'paysim', paysimFile('ugx.csv'), '--out', out, '--currency', 'UGX'], { RISKSTREAM_FX_RATES: '{"UGX":0.00027}' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(linesOf(out).length).toBeGreaterThan(0);
+    expect(linesOf(out).every((event) => event.currency === 'UGX')).toBe(true);
   }, 30_000);
 });
 

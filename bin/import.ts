@@ -19,8 +19,7 @@ import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets
 import { sparkovRows } from '../ingest/datasets/sparkov.js';
 import { identityFileOf, ieeeCisRows, ieeeDevices, type IeeeDevice } from '../ingest/datasets/ieee-cis.js';
 
-export const DATASET_FORMATS = ['paysim', 'sparkov', 'ieee-cis', 'amlworld'] as const;
-export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+import { DATASET_FORMATS, type DatasetFormat } from './dataset-formats.js';
 
 export type ImportOptions = {
   readonly format: DatasetFormat;

@@ -1,23 +1,20 @@
 #!/usr/bin/env node
 // The `riskstream` command line: start, doctor, simulate, replay, import, bench, reset, dead-letters, backup, restore, users.
+//
+// Only what every command needs is loaded here: commander, the options' parsers, the help texts and
+// a few of core's light files (config, fx, paths, envelope) rather than core/index.js, which loads
+// every client, validator and rule. A command loads its own module when it runs (`await import` in
+// its action), so `--version`, `--help` and `<command> --help` load none, and each command only
+// its own: `doctor` never loads the HTTP server or the processors (bin/cli-startup.test.ts).
 import { Command, Option } from 'commander';
-import { fxRatesFromEnv, setFxRates, createLogger, loadConfig, parseRoles } from '../core/index.js';
-import { PACKAGE_VERSION, startSystem } from './system.js';
-import { simulatorCustomers } from '../ingest/simulator/index.js';
-import { bannerOf, bannerTarget, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
-import { DEMO_USERS } from '../dashboard/server/auth/index.js';
-import { runDoctor } from './doctor.js';
+import { loadConfig, fxRatesFromEnv } from '../core/config.js';
+import { setFxRates } from '../core/fx.js';
+import { PACKAGE_VERSION } from './version.js';
 import { ROOT_HELP_TEXT, startHelpText } from './start-help.js';
-import { runSimulateCommand } from './simulate.js';
-import { runBenchCommand, type BenchCommandOptions } from './bench.js';
-import { runReset } from './reset.js';
-import { consoleReplayOutput, runReplay } from './replay.js';
-import { DATASET_FORMATS, ImportError, consoleImportOutput, importSummaryLines, runImport, type DatasetFormat } from './import.js';
-import { runBackupCommand, runRestoreCommand } from './backup.js';
-import { runDeadLettersCommand } from './dead-letters.js';
+import type { BenchCommandOptions } from './bench.js';
+import { DATASET_FORMATS, type DatasetFormat } from './dataset-formats.js';
 import { atLeastOne, envelopeSize, fraction, isoTimeWithZone, wholeNumber } from './cli-options.js';
-import { dataFolderInUseWhileStarting, failureText, natsTimeoutWhileStarting, quietOnClosedPipe } from './cli-failure.js';
-import { parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
+import { quietOnClosedPipe } from './closed-pipe.js';
 
 const program = new Command()
   .name('riskstream')
@@ -25,6 +22,7 @@ const program = new Command()
   .version(PACKAGE_VERSION, '-V, --version', 'print the version')
   // every command that checks events (import, replay, simulate, start) values them with the same
   // USD rates, RISKSTREAM_FX_RATES included: a currency the operator added is taken everywhere
+  // (core/fx.js is the module core/index.js exports again: the commands, loaded after this, see these rates)
   .hook('preAction', () => setFxRates(fxRatesFromEnv()));
 program.addHelpText('after', ROOT_HELP_TEXT);
 
@@ -34,96 +32,15 @@ program
   .option('--roles <list>', 'comma-separated roles: ingest,processors,writer,api,simulator (default: all)')
   .addHelpText('after', startHelpText)
   .action(async (opts: { roles?: string }) => {
-    const loaded = loadConfig();
-    const roles = parseRoles(opts.roles);
-    // demo mode: one key per data folder, the same at every start and for every process sharing it (bin/banner.ts)
-    const demoKey = loaded.apiKeyGenerated ? demoApiKey(loaded.dataDir) : null;
-    const config = demoKey === null ? loaded : { ...loaded, apiKey: demoKey, apiKeys: [demoKey] };
-    const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat);
-    // A reader of the banner that goes away (`start | head`) must not stop a running system
-    // without its drain (quietOnClosedPipe() would end the process): the banner is lost, no more.
-    process.stdout.on('error', () => undefined);
-    process.stderr.on('error', () => undefined);
-    // With JSON logs stdout is for a log collector, one JSON object a line: the banner, text for a
-    // person, goes to stderr then (a terminal shows both; `start > log.json` keeps it on screen).
-    // Its secrets only when that stream is a terminal; to a log, a file of the owner's (bin/banner.ts).
-    const { out: bannerOut, toTerminal } = bannerTarget(config.logFormat, process.stdout, process.stderr);
-    const show = (banner: Banner): void => {
-      if (banner.secrets) writeSecrets(banner.secrets);
-      bannerOut.write(banner.text);
-    };
-    // A stop asked for while starting waits for the start to finish, then drains like any other
-    // (without this the process died at once, its held messages waiting out the ack wait).
-    let askedWhileStarting: { signal: string; at: number } | null = null;
-    const whileStarting = (signal: string): void => {
-      if (askedWhileStarting !== null) {
-        if (Date.now() - askedWhileStarting.at < 2000) return;
-        logger.warn('second signal while starting: exiting without draining');
-        process.exit(1);
-      }
-      askedWhileStarting = { signal, at: Date.now() };
-      logger.info({ signal }, 'stopping once riskstream has started (a second signal exits at once)');
-    };
-    process.on('SIGINT', whileStarting);
-    process.on('SIGTERM', whileStarting);
-    const system = await startSystem(config, roles, logger, {
-      demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, config.namespace, toTerminal)),
-    }).catch((error: unknown) => {
-      throw dataFolderInUseWhileStarting(natsTimeoutWhileStarting(error, config.natsUrl));
-    });
-    process.off('SIGINT', whileStarting);
-    process.off('SIGTERM', whileStarting);
-    const facts: BannerFacts = {
-      apiKey: config.apiKey,
-      generated: config.apiKeyGenerated,
-      simulatorRate: roles.has('simulator') ? config.simulatorRate : 0,
-      customers: simulatorCustomers(config),
-      dashboard: roles.has('api'),
-      ingest: roles.has('ingest'),
-      demoUsers: system.demoUsers,
-      // the demo users are seeded by the api role; those that were there already came from an earlier start
-      earlierDemoUsers: roles.has('api') && config.demoUsers ? DEMO_USERS.map((u) => u.username).filter((name) => !system.demoUsers.some((u) => u.username === name)) : [],
-      noDashboardUsers: system.noDashboardUsers,
-      dataDir: config.dataDir,
-      namespace: config.namespace,
-    };
-    show(bannerOf(system.address, facts, toTerminal));
-    let firstSignalAt = 0;
-    const shutdown = (signal: string): void => {
-      // Some supervisors deliver one stop to the process and its group at once; only a signal
-      // that comes later is a person asking to stop without draining.
-      if (firstSignalAt > 0) {
-        if (Date.now() - firstSignalAt < 2000) return;
-        logger.warn('second signal: exiting without draining');
-        process.exit(1);
-      }
-      firstSignalAt = Date.now();
-      logger.info({ signal }, 'stopping: draining in-flight batches');
-      // Nothing is lost by giving up: unacknowledged events are delivered again at the next start.
-      setTimeout(() => {
-        logger.error('stopping took longer than 60 s; exiting without finishing the drain');
-        process.exit(1);
-      }, 60_000).unref();
-      system.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'stop failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-    const asked = askedWhileStarting as { signal: string; at: number } | null;
-    if (asked !== null) {
-      shutdown(asked.signal);
-    }
+    const { runStartCommand } = await import('./start.js');
+    await runStartCommand(opts);
   });
 
 program
   .command('doctor')
   .description('check NATS, JetStream, Redis and ClickHouse, then the namespace (processes, streams, consumers), and say what is wrong')
   .action(async () => {
+    const { runDoctor } = await import('./doctor.js');
     process.exitCode = (await runDoctor(loadConfig())) ? 0 : 1;
   });
 
@@ -140,6 +57,7 @@ program
   .option('--start <time>', 'event time of the first event (ISO 8601 with Z or an offset); with --seed it fixes the stream byte for byte', isoTimeWithZone)
   .option('--opening', 'open as the demo does: one scenario of every pattern, one every 5 s of event time, fraud first')
   .action(async (opts) => {
+    const { runSimulateCommand } = await import('./simulate.js');
     await runSimulateCommand(loadConfig(), opts);
   });
 
@@ -153,6 +71,7 @@ program
   .option('--evaluate', "then compare the events' decisions and alerts with their labels: precision and recall per domain, the fraud score's ROC AUC and average precision, alerts per pattern (waits as --wait; with --url, watches the decisions of NATS_URL's RISKSTREAM_NAMESPACE)")
   .option('--json', 'also print the summary (and the evaluation) as one JSON object on the last line of stdout')
   .action(async (file: string, opts: { url?: string; rate?: number; batch: number; wait?: number | boolean; evaluate?: boolean; json?: boolean }) => {
+    const { consoleReplayOutput, runReplay } = await import('./replay.js');
     const waitFor = opts.wait === undefined || opts.wait === false ? undefined : opts.wait === true ? 600 : opts.wait;
     const waitSeconds = waitFor ?? (opts.evaluate ? 600 : undefined);
     // Ctrl-C stops reading: what was sent is still waited for and evaluated; a second one quits at once
@@ -183,6 +102,7 @@ program
   .option('--limit <n>', 'read at most this many rows (1 or more)', atLeastOne)
   .option('--id-prefix <prefix>', "event ids start with <prefix>- and go on with the row's line or the data set's own id (default: the format and the file's base name, e.g. paysim-PS_2017_log)")
   .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; identity?: string; limit?: number; idPrefix?: string }) => {
+    const { ImportError, consoleImportOutput, importSummaryLines, runImport } = await import('./import.js');
     if (!(DATASET_FORMATS as readonly string[]).includes(format)) throw new ImportError(`unknown format "${format}": one of ${DATASET_FORMATS.join(', ')}`);
     const output = consoleImportOutput();
     const summary = await runImport(
@@ -228,6 +148,7 @@ program
   .option('--ws-clients <n>', 'dashboard WebSocket clients measuring alert delivery during the NATS run (needs a user: --spawn makes one; else RISKSTREAM_ADMIN_USER/PASSWORD)', wholeNumber, 0)
   .option('--browser', 'also measure alert delivery into the dashboard in headless Chromium')
   .action(async (opts: Omit<BenchCommandOptions, 'url'> & { url?: string }) => {
+    const { runBenchCommand } = await import('./bench.js');
     const config = loadConfig();
     // PORT by the configuration's own rule (empty is unset, digits only), not process.env.PORT as it is
     process.exitCode = await runBenchCommand(config, { ...opts, url: opts.url ?? `http://127.0.0.1:${config.port}` });
@@ -238,6 +159,7 @@ program
   .description("delete everything of the namespace: its streams and KV buckets, Redis keys and ClickHouse database (lists what without --yes)")
   .option('--yes', 'delete (refused while a process of the namespace runs)')
   .action(async (opts: { yes?: boolean }) => {
+    const { runReset } = await import('./reset.js');
     await runReset(loadConfig(), { yes: opts.yes === true }, (line) => process.stdout.write(line + '\n'));
   });
 
@@ -250,6 +172,7 @@ program
   .option('--limit <n>', 'the newest this many at most (1 or more)', atLeastOne, 50)
   .option('--json', 'one JSON object per letter (payload included) instead of the summary')
   .action(async (opts: { since: string; code?: string; source?: string; limit: number; json?: boolean }) => {
+    const { runDeadLettersCommand } = await import('./dead-letters.js');
     await runDeadLettersCommand(loadConfig(), opts, (line) => process.stdout.write(line + '\n'));
   });
 
@@ -257,6 +180,7 @@ program
   .command('backup [file]')
   .description("write the namespace's NATS KV buckets (dashboard users, cases, lists, configuration) to a file (- for stdout; default riskstream-backup-<namespace>-<time>.ndjson)")
   .action(async (file: string | undefined) => {
+    const { runBackupCommand } = await import('./backup.js');
     await runBackupCommand(loadConfig(), file, (line) => process.stdout.write(line + '\n'));
   });
 
@@ -265,11 +189,13 @@ program
   .description('put the keys of a backup back (- for stdin); keys that exist are kept unless --replace')
   .option('--replace', "put the backup's values over keys that exist")
   .action(async (file: string, opts: { replace?: boolean }) => {
+    const { runRestoreCommand } = await import('./backup.js');
     await runRestoreCommand(loadConfig(), file, { replace: opts.replace === true }, (line) => process.stdout.write(line + '\n'));
   });
 
 const users = program.command('users').description('manage dashboard users (stored in NATS KV; sessions and lock-outs in Redis)');
 const print = (line: string): void => void process.stdout.write(line + '\n');
+const usersCommands = (): Promise<typeof import('./users.js')> => import('./users.js');
 
 users
   .command('add <username>')
@@ -278,6 +204,7 @@ users
   .option('--display-name <name>', 'the name the dashboard shows')
   .option('--password-stdin', 'read the password from stdin')
   .action(async (username: string, opts: { role: string[]; displayName?: string; passwordStdin?: boolean }) => {
+    const { parseRoleOptions, readPassword, usersAdd, withUsersContext } = await usersCommands();
     const roles = parseRoleOptions(opts.role);
     const password = await readPassword(opts);
     // before the first start it creates the users bucket only (bin/users.ts), and says so
@@ -289,6 +216,7 @@ users
   .command('list')
   .description('list users, their roles, second factor and state')
   .action(async () => {
+    const { usersList, withUsersContext } = await usersCommands();
     await withUsersContext(loadConfig(), (ctx) => usersList(ctx, print));
   });
 
@@ -297,6 +225,7 @@ users
   .description("set a user's password (prompted, --password-stdin, or generated) and end their sessions")
   .option('--password-stdin', 'read the password from stdin')
   .action(async (username: string, opts: { passwordStdin?: boolean }) => {
+    const { readPassword, usersPasswd, withUsersContext } = await usersCommands();
     const password = await readPassword(opts);
     await withUsersContext(loadConfig(), (ctx) => usersPasswd(ctx, username, password, print));
   });
@@ -305,6 +234,7 @@ users
   .command('reset-totp <username>')
   .description("remove a user's second factor so that they can enrol again")
   .action(async (username: string) => {
+    const { usersResetTotp, withUsersContext } = await usersCommands();
     await withUsersContext(loadConfig(), (ctx) => usersResetTotp(ctx, username, print));
   });
 
@@ -312,6 +242,7 @@ users
   .command('disable <username>')
   .description('stop a user from signing in, and end their sessions')
   .action(async (username: string) => {
+    const { usersSetDisabled, withUsersContext } = await usersCommands();
     await withUsersContext(loadConfig(), (ctx) => usersSetDisabled(ctx, username, true, print));
   });
 
@@ -319,6 +250,7 @@ users
   .command('enable <username>')
   .description('let a disabled user sign in again')
   .action(async (username: string) => {
+    const { usersSetDisabled, withUsersContext } = await usersCommands();
     await withUsersContext(loadConfig(), (ctx) => usersSetDisabled(ctx, username, false, print));
   });
 
@@ -326,6 +258,7 @@ users
   .command('unlock <username>')
   .description('lift a sign-in lock-out after repeated failures')
   .action(async (username: string) => {
+    const { usersUnlock, withUsersContext } = await usersCommands();
     await withUsersContext(loadConfig(), (ctx) => usersUnlock(ctx, username, print));
   });
 
@@ -342,7 +275,9 @@ hintAfterErrors(program, 'riskstream');
 // `riskstream users list | head -1`: the reader is gone, which is no failure
 quietOnClosedPipe();
 
-program.parseAsync().catch((error: unknown) => {
+// cli-failure.js loads NATS and core for the errors of a start: only once something failed
+program.parseAsync().catch(async (error: unknown) => {
+  const { failureText } = await import('./cli-failure.js');
   process.stderr.write(`riskstream: ${failureText(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,8 @@
 // What `riskstream start --help` and `riskstream --help` say about configuration: everything is set
 // by environment variables, which commander's option list cannot show. The defaults are read from
 // loadConfig itself, so that the help cannot drift from what a start does.
-import { loadConfig } from '../core/index.js';
+// core/config.js rather than core/index.js: `--help` loads no client or validator (bin/riskstream.ts)
+import { loadConfig } from '../core/config.js';
 
 /** The variables an operator sets first, with what they mean; the rest are in the README. */
 const FIRST_VARIABLES: ReadonlyArray<readonly [name: string, meaning: string, fallback: (defaults: ReturnType<typeof loadConfig>) => string]> = [

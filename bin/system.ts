@@ -1,6 +1,5 @@
 // Starts the roles of one riskstream process and stops them in order. Connections are made here
 // and handed to the parts (I/O is injected); nothing below opens its own.
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -38,6 +37,7 @@ import {
   type Role,
   type ValidatedEvent,
 } from '../core/index.js';
+import { PACKAGE_VERSION } from './version.js';
 import { DEFAULT_BACKOFF } from '../core/backoff.js';
 import { BacklogGate } from '../ingest/backlog-gate.js';
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
@@ -74,8 +74,6 @@ export type RunningSystem = {
   readonly noDashboardUsers: boolean;
   stop(): Promise<void>;
 };
-
-export const PACKAGE_VERSION = (JSON.parse(readFileSync(sourcePath('package.json'), 'utf8')) as { version: string }).version;
 
 const ROLES_USING_CLICKHOUSE: readonly Role[] = ['writer', 'api'];
 
