@@ -27,13 +27,13 @@ describe('bench report - a run at the terminal', () => {
     ['envelopes', benchResult({ envelope: { maxRecords: 64, lingerMs: 2, scope: 'partition' } }), 'via nats (envelopes ≤ 64 per partition, linger 2 ms): 1000/s for 10s'],
     [
       'a warm-up that drained',
-      benchResult({ warmup: { seconds: 5, sent: 5000, lost: 0, ranSeconds: 5.4, drained: true, undecidedAtWindow: 0 } }),
-      'for 10s after 5s of warm-up at that rate\n  target: namespace bench_0a1b2c3d on nats://127.0.0.1:4222 (started for the run)\n  warm-up (not in the figures below): sent 5000  lost 0; ran 5.4 s (sending, then waiting for its decisions); all decided before the window opened\n',
+      benchResult({ warmup: { seconds: 5, sent: 5000, lost: 0, ranSeconds: 5.4, pausedSeconds: 0.4, drained: true, undecidedAtWindow: 0 } }),
+      'for 10s after 5s of warm-up at that rate\n  target: namespace bench_0a1b2c3d on nats://127.0.0.1:4222 (started for the run)\n  warm-up (not in the figures below): sent 5000  lost 0; ran 5.4 s: sending, then 0.4 s paused (no load) for its decisions; all decided before the window opened\n',
     ],
     [
       'a warm-up that did not',
-      benchResult({ warmup: { seconds: 5, sent: 5000, lost: 3, ranSeconds: 35, drained: false, undecidedAtWindow: 700 } }),
-      'lost 3; ran 35 s (sending, then waiting for its decisions); 700 still undecided when the window opened after 30 s of waiting: its backlog is in the figures\n',
+      benchResult({ warmup: { seconds: 5, sent: 5000, lost: 3, ranSeconds: 35, pausedSeconds: 30, drained: false, undecidedAtWindow: 700 } }),
+      'lost 3; ran 35 s: sending, then 30 s paused (no load) for its decisions; 700 still undecided when the window opened at the 30 s limit: its backlog is in the figures\n',
     ],
     ['refusals, by why, most first', benchResult({ refused: 5, refusedDecided: 2, refusedWhy: { timeout: 1, RS_ERR_INGEST_BUSY: 4 } }), '  refused 5 (2 of them stored and decided all the same)  decided 10000  late 0  lost 0\n  refused because: RS_ERR_INGEST_BUSY ×4, timeout ×1\n'],
     [

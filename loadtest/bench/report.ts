@@ -73,8 +73,8 @@ export function resultText(r: BenchResult, target: TargetSummary, stoppedBy: Sto
   const w = r.warmup;
   const warmupLine =
     w.seconds > 0
-      ? `  warm-up (not in the figures below): sent ${w.sent}  lost ${w.lost}; ran ${w.ranSeconds} s (sending, then waiting for its decisions); ${
-          w.drained ? 'all decided before the window opened' : `${w.undecidedAtWindow} still undecided when the window opened after ${WARMUP_DRAIN_LIMIT_MS / 1000} s of waiting: its backlog is in the figures`
+      ? `  warm-up (not in the figures below): sent ${w.sent}  lost ${w.lost}; ran ${w.ranSeconds} s: sending, then ${w.pausedSeconds} s paused (no load) for its decisions; ${
+          w.drained ? 'all decided before the window opened' : `${w.undecidedAtWindow} still undecided when the window opened at the ${WARMUP_DRAIN_LIMIT_MS / 1000} s limit: its backlog is in the figures`
         }`
       : undefined;
   return [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueAtMs, dueBy, generatorFigures, latencyFigures, throughputPerSecond } from './schedule.js';
+import { dueAtMs, dueBy, generatorFigures, latencyFigures, throughputPerSecond, warmupFigures } from './schedule.js';
 
 describe('bench schedule - when events are due', () => {
   it.each([
@@ -50,6 +50,20 @@ describe('bench schedule - the generator and throughput', () => {
     [5, 0, null, 0],
   ])('%d decided in a %d ms window, the last at %s ms: %d/s', (decided, windowMs, last, perSecond) => {
     expect(throughputPerSecond(decided, windowMs, last)).toBe(perSecond);
+  });
+});
+
+describe('bench schedule - the warm-up and its pause', () => {
+  it.each([
+    // run started, warm-up's sending ended, window opened (performance.now() ms) → ran, paused (s)
+    // its events decided 12 ms after its sending: the pipeline's tail
+    [1000, 6000, 6012, { ranSeconds: 5.01, pausedSeconds: 0.01 }],
+    // at saturation: sending held back past its 5 s, then a 30 s wait at the limit
+    [0, 5400, 35_400, { ranSeconds: 35.4, pausedSeconds: 30 }],
+    // no warm-up: nothing ran, nothing paused, wherever the window opened
+    [1000, null, 1003, { ranSeconds: 0, pausedSeconds: 0 }],
+  ])('started at %d ms, sending ended at %s ms, the window opened at %d ms: %o', (started, sendingEnded, windowOpened, expected) => {
+    expect(warmupFigures(started, sendingEnded, windowOpened)).toEqual(expected);
   });
 });
 

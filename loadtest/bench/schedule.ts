@@ -73,6 +73,23 @@ export function latencyFigures(count: number, percentileUs: (p: number) => numbe
   return { p50Ms: at(50), p95Ms: at(95), p99Ms: at(99), maxMs: ms(maxUs) };
 }
 
+/** How long a warm-up ran, and how much of that sending paused before the measured window opened. */
+export type WarmupFigures = {
+  /** Seconds from the run's start to the window's opening: the warm-up's sending, then its pause. */
+  readonly ranSeconds: number;
+  /** Seconds from the end of the warm-up's sending to the window's opening, without load. */
+  readonly pausedSeconds: number;
+};
+
+/**
+ * The warm-up's times from performance.now() readings: the run's start, the end of the warm-up's
+ * sending (null: no warm-up) and the measured window's opening.
+ */
+export function warmupFigures(startedMs: number, sendingEndedMs: number | null, windowOpenedMs: number): WarmupFigures {
+  if (sendingEndedMs === null) return { ranSeconds: 0, pausedSeconds: 0 };
+  return { ranSeconds: round2((windowOpenedMs - startedMs) / 1000), pausedSeconds: round2((windowOpenedMs - sendingEndedMs) / 1000) };
+}
+
 /** Fewer decided events than this make CPU per 1,000 events a figure of noise. */
 export const CPU_MIN_EVENTS = 1000;
 

@@ -327,7 +327,7 @@ describe('cli - start: what each process says', () => {
 
 describe('cli - bench', () => {
   type BenchJson = {
-    via: string; rate: number; durationS: number; warmup: { seconds: number; sent: number; lost: number }; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
+    via: string; rate: number; durationS: number; warmup: { seconds: number; sent: number; lost: number; ranSeconds: number; pausedSeconds: number; drained: boolean }; sent: number; accepted: number; refused: number; decided: number; late: number; lost: number;
     achievedPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; rssMaxMiB: number | null; busMessages: number | null; decidedWhileSending: number; decidedWhileSendingPerSecond: number; cpuMsPer1k: Record<string, number | null>;
     cpuMsPer1kByThread: Record<string, number> | null;
   };
@@ -344,6 +344,11 @@ describe('cli - bench', () => {
     const r = await bench(['--rate', '300', '--grace', '20', '--envelope', '16', '--linger', '2', '--warmup', '1']);
     // The warm-up's 300 events are sent and watched for, but the figures count the measured 600 only.
     expect(r).toMatchObject({ via: 'nats', rate: 300, durationS: 2, warmup: { seconds: 1, sent: 300, lost: 0 }, sent: 600, accepted: 600, refused: 0, refusedDecided: 0, decided: 600, late: 0, lost: 0 });
+    // Sending paused after the warm-up until its events were decided, and says for how long: the
+    // rest of the time it ran was its 1 s of sending.
+    expect(r.warmup.drained).toBe(true);
+    expect(r.warmup.pausedSeconds).toBeGreaterThanOrEqual(0);
+    expect(r.warmup.ranSeconds - r.warmup.pausedSeconds).toBeGreaterThanOrEqual(0.99);
     expect(r.busMessages).toBeGreaterThan(0);
     expect(r.busMessages).toBeLessThanOrEqual(600);
     expect(r.achievedPerSecond).toBeGreaterThan(200);
