@@ -44,6 +44,18 @@ describe('namespace report', () => {
     expect(new Set(lines.map((line) => line.indexOf('0 % full'))).size).toBe(1);
   });
 
+  it('lines up pid, CPU and RSS of processes whose ids and role lists differ in length', () => {
+    const processes = [beat('vm-16007-d84c83', ['ingest', 'processors', 'writer', 'api', 'simulator']), beat('vm-7-b', ['ingest']), beat('vm-16177-d2b998', ['processors'])];
+    const lines = namespaceReport({ ...base, processes }).lines.slice(1, 4);
+    expect(lines).toEqual([
+      '  vm-16007-d84c83  ingest,processors,writer,api,simulator  pid 42 on vm  CPU 12 %  RSS 300 MiB',
+      '  vm-7-b           ingest                                  pid 42 on vm  CPU 12 %  RSS 300 MiB',
+      '  vm-16177-d2b998  processors                              pid 42 on vm  CPU 12 %  RSS 300 MiB',
+    ]);
+    // before, each line's pid stood where its roles ended
+    expect(new Set(lines.map((line) => line.indexOf('pid 42'))).size).toBe(1);
+  });
+
   it("gives each process's CPU by thread, busiest first, when its heartbeat has it", () => {
     const report = namespaceReport({ ...base, processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'], { cpuByThread: { main: 4.2, processors: 30.6, storage_engine: 12 } })] });
     expect(report.lines[1]).toBe('  vm-1-a  ingest,processors,writer  pid 42 on vm  CPU 12 % (processors 31 %, storage engine 12 %, main 4 %)  RSS 300 MiB');
@@ -81,8 +93,13 @@ describe('namespace report', () => {
       '120 messages of RS_EVENTS wait for processors (0 unread, 120 delivered, not yet acknowledged: redelivered after the ack wait of 30 s) and no process with the processors role is running: start one (riskstream start --roles processors)',
       '6 messages of RS_EVENTS wait for writer-events (5 unread, 1 delivered, not yet acknowledged: redelivered after the ack wait of 60 s (1 of them delivered more than once already)) and no process with the writer role is running: start one (riskstream start --roles writer)',
     ]);
-    // in work in a running process: said, and nothing wrong
-    expect(namespaceReport({ ...status, processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'])] }).problems).toEqual([]);
+    // in work in a running process: said so, not as something waiting out the ack wait, and nothing wrong
+    const running = namespaceReport({ ...status, processes: [beat('vm-1-a', ['ingest', 'processors', 'writer'])] });
+    expect(running.lines.at(-1)).toBe(
+      '  RS_EVENTS 5 % full (100 MiB of 2048 MiB); processors 0 unread, 120 in work (delivered, not yet acknowledged; ack wait 30 s) · ' +
+        'writer-events 5 unread, 1 in work (delivered, not yet acknowledged; ack wait 60 s; 1 delivered more than once already)',
+    );
+    expect(running.problems).toEqual([]);
   });
 
   it('warns of a stream about to discard what a consumer has not read, of a gateway refusing events, and of storage refusing inserts', () => {

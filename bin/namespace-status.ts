@@ -101,8 +101,14 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
       ? `no process of namespace "${status.namespace}" is running (none sent a heartbeat)`
       : `${countOf(processes.length, 'process', 'processes')} of namespace "${status.namespace}" running:`,
   );
+  // Ids and role lists padded to the longest shown, so that pid, CPU and RSS line up when one
+  // process runs every role and another only ingest.
+  const idWidth = Math.max(0, ...processes.map((p) => p.procId.length));
+  const rolesWidth = Math.max(0, ...processes.map((p) => p.roles.join(',').length));
   for (const p of processes) {
-    lines.push(`  ${p.procId}  ${p.roles.join(',')}  pid ${p.pid} on ${p.host}  CPU ${Math.round(p.cpuPercent)} %${threadShares(p)}  RSS ${Math.round(p.rssBytes / 1024 ** 2)} MiB`);
+    lines.push(
+      `  ${p.procId.padEnd(idWidth)}  ${p.roles.join(',').padEnd(rolesWidth)}  pid ${p.pid} on ${p.host}  CPU ${Math.round(p.cpuPercent)} %${threadShares(p)}  RSS ${Math.round(p.rssBytes / 1024 ** 2)} MiB`,
+    );
   }
   const running = (role: string) => processes.some((p) => p.roles.includes(role));
   // Padded to the longest name shown, not to a fixed width: names carry the namespace
@@ -112,7 +118,9 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     const readers = status.consumers.filter((c) => c.stream === stream.name);
     const fill = stream.maxBytes > 0 ? stream.bytes / stream.maxBytes : null;
     const size = fill === null ? `${mib(stream.bytes)}` : `${Math.round(fill * 100)} % full (${mib(stream.bytes)} of ${mib(stream.maxBytes)})`;
-    const unread = readers.map((c) => `${c.name} ${c.unread.toLocaleString('en-US')} unread${c.unacknowledged > 0 ? `, ${heldText(c)}` : ''}`).join(' · ');
+    const unread = readers
+      .map((c) => `${c.name} ${c.unread.toLocaleString('en-US')} unread${c.unacknowledged > 0 ? `, ${running(c.role) ? inWorkText(c) : heldText(c)}` : ''}`)
+      .join(' · ');
     lines.push(`  ${stream.name.padEnd(nameWidth)} ${size}${unread ? `; ${unread}` : ''}`);
     for (const c of readers) {
       const waiting = c.unread + c.unacknowledged;
@@ -151,6 +159,16 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
 function heldText(c: ConsumerState): string {
   const again = c.redelivered > 0 ? ` (${c.redelivered.toLocaleString('en-US')} of them delivered more than once already)` : '';
   return `${c.unacknowledged.toLocaleString('en-US')} delivered, not yet acknowledged: redelivered after the ack wait of ${c.ackWaitSeconds} s${again}`;
+}
+
+/**
+ * The same, while a process of the consumer's role runs: a batch in work is the usual case there
+ * (the writer holds its inserts' messages until ClickHouse took them), not something that waits
+ * out the ack wait, which the text for a stopped role would make it sound like.
+ */
+function inWorkText(c: ConsumerState): string {
+  const again = c.redelivered > 0 ? `; ${c.redelivered.toLocaleString('en-US')} delivered more than once already` : '';
+  return `${c.unacknowledged.toLocaleString('en-US')} in work (delivered, not yet acknowledged; ack wait ${c.ackWaitSeconds} s${again})`;
 }
 
 function mib(bytes: number): string {
