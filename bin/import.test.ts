@@ -4,12 +4,13 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourcePath, validateEvent } from '../core/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { startRiskstream } from '../test/process.js';
-import { ImportError, MAX_ID_PREFIX, defaultIdPrefix, importSummaryLines, runImport, type ImportOptions, type ImportOutput } from './import.js';
+import { ImportError, MAX_ID_PREFIX, consoleImportOutput, defaultIdPrefix, importSummaryLines, runImport, type ImportOptions, type ImportOutput } from './import.js';
 import { runReplay, type ReplayOutput } from './replay.js';
 
 let folder: string;
@@ -55,7 +56,30 @@ function linesOf(path: string): Array<Record<string, unknown>> {
 
 const START = Date.UTC(2026, 10, 1);
 
+/** A stderr that is not a terminal (a log, a pipe), keeping what was written. */
+function logStream(): NodeJS.WriteStream & { readonly text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (chunks.push(chunk.toString()), done()) });
+  return Object.assign(stream, { isTTY: false, text: () => chunks.join('') }) as unknown as NodeJS.WriteStream & { readonly text: () => string };
+}
+
 describe('riskstream import', () => {
+  it('writes progress to a log as plain lines every so often, with no bar, 0 % line or blank line', async () => {
+    const options: ImportOptions = { format: 'paysim', file: paysimFile('log.csv'), out: join(folder, 'log.ndjson'), currency: 'USD', startMs: START };
+    // a file read within the 5 s: only what the import says, as a log shows it
+    const log = logStream();
+    await runImport(options, consoleImportOutput(log));
+    expect(log.text()).toBe("import: PaySim's first hour starts 2026-11-01T00:00:00.000Z; amounts in USD\n");
+    // every progress call past the interval is a line of its own (here every call: 0 ms)
+    const often = logStream();
+    await runImport(options, consoleImportOutput(often, 0));
+    const lines = often.text().split('\n');
+    expect(lines).toContain('import: counting hours 100 % (63 rows)');
+    expect(lines).toContain('import: converting 100 % (63 rows)');
+    expect(lines.slice(0, -1).every((line) => /^import: \S/.test(line))).toBe(true);
+    expect(often.text()).not.toMatch(/\[|\n\n/);
+  });
+
   it('writes a PaySim file as events its contracts accept, the same ids and times each time, and says what it left out', async () => {
     const source = paysimFile('ps.csv');
     const options: ImportOptions = { format: 'paysim', file: source, out: join(folder, 'ps.ndjson'), currency: 'USD', startMs: START };

@@ -450,8 +450,40 @@ export function importSummaryLines(summary: ImportSummary, out: string): string[
   return lines;
 }
 
+/** How often progress is written as a line where no terminal shows a bar (a log, a pipe). */
+const PROGRESS_LINE_EVERY_MS = 5000;
+
 /** Progress as a bar on stderr at a terminal, a line every 5 s otherwise. */
-export function consoleImportOutput(stream: NodeJS.WriteStream = process.stderr): ImportOutput {
+export function consoleImportOutput(stream: NodeJS.WriteStream = process.stderr, lineEveryMs = PROGRESS_LINE_EVERY_MS): ImportOutput {
+  return stream.isTTY ? barOutput(stream) : lineOutput(stream, lineEveryMs);
+}
+
+/**
+ * Plain lines for a log: a stage's progress once it has run 5 s, then every 5 s; none for a file
+ * read sooner (the summary says the rest). cli-progress's own fallback wrote a bar at 0 % and a
+ * blank line after each stage.
+ */
+function lineOutput(stream: NodeJS.WritableStream, everyMs: number): ImportOutput {
+  let stage = '';
+  let shownAt = 0;
+  return {
+    report: (line) => void stream.write(line + '\n'),
+    progress(nextStage, bytes, totalBytes, rows) {
+      const now = performance.now();
+      if (nextStage !== stage) {
+        stage = nextStage;
+        shownAt = now;
+      }
+      if (now - shownAt < everyMs) return;
+      shownAt = now;
+      const percent = Math.floor((bytes / Math.max(totalBytes, 1)) * 100);
+      stream.write(`import: ${stage} ${percent} % (${rows.toLocaleString('en-US')} rows)\n`);
+    },
+    done: () => undefined,
+  };
+}
+
+function barOutput(stream: NodeJS.WriteStream): ImportOutput {
   let bar: SingleBar | null = null;
   let stage = '';
   const stop = (): void => {
@@ -471,8 +503,6 @@ export function consoleImportOutput(stream: NodeJS.WriteStream = process.stderr)
           format: `import: ${stage.padEnd(14)} [{bar}] {percentage}% | {rows} rows`,
           stream,
           hideCursor: true,
-          noTTYOutput: true,
-          notTTYSchedule: 5000,
         });
         bar.start(Math.max(totalBytes, 1), 0, { rows: '0' });
       }
