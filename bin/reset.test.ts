@@ -6,7 +6,8 @@ import { createHarness, type Harness } from '../test/harness.js';
 import { createClickHouse, migrate } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
 import { inflightPath } from '../storage/writer/inflight-minutes.js';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { LOCK_FILE } from '../storage/data-folder-lock.js';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { demoSeed, demoStartsPath } from '../ingest/simulator/demo-seed.js';
 import { SECRETS_KEY_FILE } from '../dashboard/server/auth/index.js';
@@ -97,6 +98,29 @@ describe('riskstream reset', () => {
       clearInterval(beat);
     }
     expect(await h.bus.jsm.streams.info(h.names.streams.events)).toBeTruthy();
+  });
+
+  it('lists, and refuses to delete, while a process of no heartbeat of the namespace holds the embedded folder (another namespace on it)', async () => {
+    // a riskstream of another namespace, on another host, holding the folder and renewing its lock
+    const lock = join(h.dataDir, 'chdb', LOCK_FILE);
+    writeFileSync(lock, JSON.stringify({ pid: 4242, host: 'container-a1b2', startTicks: null }));
+    try {
+      const { out, lines } = capture();
+      await runReset(h.config, { yes: false, listenMs: 300 }, out);
+      // before, listing failed too, with start's advice to set CLICKHOUSE_URL
+      expect(lines).toContain(`  ClickHouse embedded chDB in ${h.dataDir}: not read: process 4242 holds the folder`);
+      expect(lines.at(-1)).toMatch(/^Nothing deleted\. Process 4242 holds the data folder \(a riskstream of another namespace\?\): stop it, then run `riskstream reset --yes`/);
+      await expect(runReset(h.config, { yes: true, listenMs: 300 }, () => undefined)).rejects.toThrow(
+        new ResetRefusedError(
+          `the embedded ClickHouse data folder ${h.dataDir} is held by process 4242, which is not of namespace "${h.namespace}" ` +
+            '(a riskstream of another namespace on the same RISKSTREAM_DATA_DIR?): stop it, then run reset --yes again; nothing was deleted',
+        ),
+      );
+    } finally {
+      rmSync(lock, { force: true });
+    }
+    expect(await h.bus.jsm.streams.info(h.names.streams.events)).toBeTruthy();
+    expect(await h.redis.exists(`${h.names.redisPrefix}sess:abc`)).toBe(1);
   });
 
   it('with --yes deletes the streams, buckets, keys and database of the namespace, and only those', async () => {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { countOf, connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
-import { clearInflightMinutes, createClickHouse, RAW_TABLES, type ClickHouse, type SqlClient } from '../storage/index.js';
+import { clearInflightMinutes, createClickHouse, DataFolderInUseError, RAW_TABLES, type ClickHouse, type SqlClient } from '../storage/index.js';
 import { selectRows } from '../storage/sql.js';
 import { inflightPath } from '../storage/writer/inflight-minutes.js';
 import { demoStartsPath, forgetDemoStarts } from '../ingest/simulator/demo-seed.js';
@@ -71,6 +71,20 @@ function openClickHouse(config: Config, names: Names): Promise<ClickHouse> {
   return createClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir, database: names.database, cluster: config.clickhouseCluster });
 }
 
+/**
+ * ClickHouse, or the refusal of an embedded folder another process holds: one that sent no
+ * heartbeat of this namespace (another namespace's riskstream on the same folder, say). Listing
+ * says so; deleting is refused, where before even listing failed with start's advice.
+ */
+async function openUnlessHeld(config: Config, names: Names): Promise<ClickHouse | DataFolderInUseError> {
+  try {
+    return await openClickHouse(config, names);
+  } catch (error) {
+    if (error instanceof DataFolderInUseError) return error;
+    throw error;
+  }
+}
+
 /** Tables and views of the database, or null when it does not exist. */
 async function tablesOf(client: SqlClient, database: string): Promise<number | null> {
   const [row] = await selectRows<{ databases: string; tables: string }>(
@@ -129,7 +143,15 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
     // An embedded folder that was never created holds nothing (and opening it would create it).
     // (and a running process owns its embedded folder: it is not opened then)
     const ownedByRunning = running !== null && embedded;
-    const ch = ownedByRunning || (embedded && !existsSync(join(config.dataDir, 'chdb'))) ? null : await openClickHouse(config, names);
+    const opened = ownedByRunning || (embedded && !existsSync(join(config.dataDir, 'chdb'))) ? null : await openUnlessHeld(config, names);
+    const ch = opened instanceof DataFolderInUseError ? null : opened;
+    const heldBy = opened instanceof DataFolderInUseError ? opened.ownerPid : null;
+    if (heldBy !== null && options.yes) {
+      throw new ResetRefusedError(
+        `the embedded ClickHouse data folder ${config.dataDir} is held by process ${heldBy}, which is not of namespace "${config.namespace}" ` +
+          '(a riskstream of another namespace on the same RISKSTREAM_DATA_DIR?): stop it, then run reset --yes again; nothing was deleted',
+      );
+    }
 
     out(`namespace "${config.namespace}":`);
     out(`  NATS ${safeUrl(config.natsUrl)}: ${streams.length === 0 ? 'no streams or buckets' : streams.map((s) => `${s.name} (${countOf(s.messages, 'message')}, ${size(s.bytes)})`).join(', ')}`);
@@ -139,16 +161,26 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
       const inFolder = dataFolderHolds(config, names);
       const keeps = dataFolderKeeps(config.dataDir);
       out(
-        `  ClickHouse ${where}: ${ownedByRunning ? 'not read: the running process owns the folder' : tables === null ? `no database "${names.database}"` : `database "${names.database}" (${tables} tables and views)`}`,
+        `  ClickHouse ${where}: ${
+          ownedByRunning
+            ? 'not read: the running process owns the folder'
+            : heldBy !== null
+              ? `not read: process ${heldBy} holds the folder`
+              : tables === null
+                ? `no database "${names.database}"`
+                : `database "${names.database}" (${tables} tables and views)`
+        }`,
       );
       out(`  data folder ${config.dataDir}: ${inFolder.length === 0 ? 'nothing of the namespace' : inFolder.join(', ')}`);
       if (keeps !== null) out(`    stays: ${keeps}`);
       if (!options.yes) {
         out('');
         out(
-          running === null
-            ? 'Nothing deleted. Run `riskstream reset --yes` to delete all of the above (users and cases included).'
-            : `Nothing deleted. A process of the namespace is running (${running}): stop every process of the namespace, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`,
+          running !== null
+            ? `Nothing deleted. A process of the namespace is running (${running}): stop every process of the namespace, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`
+            : heldBy !== null
+              ? `Nothing deleted. Process ${heldBy} holds the data folder (a riskstream of another namespace?): stop it, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`
+              : 'Nothing deleted. Run `riskstream reset --yes` to delete all of the above (users and cases included).',
         );
         return;
       }
