@@ -25,9 +25,10 @@
 // for and the processors sharing the thread do not (docs/storage.md).
 //
 // Minutes of an insert that threw (part of it may be stored) and minutes of a record the start
-// did not clear (its repair failed) stay in every later record until a start repairs them. A clean
-// stop (the writer drained: every insert ended) leaves only those: none, and the record is removed,
-// so that the next start compares nothing for it.
+// did not clear (its repair failed) stay in every later record until they are repaired: by the
+// running writer after its next insert into the table that succeeds (table-sink.ts), or by a
+// start. A clean stop (the writer drained: every insert ended) leaves only those: none, and the
+// record is removed, so that the next start compares nothing for it.
 import { chmodSync, closeSync, constants, fdatasync, fsync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -254,7 +255,20 @@ export class InflightMinutes {
     return { fd: openSync(this.path, CREATE, 0o644), created };
   }
 
-  /** The insert threw: part of it may be stored. Its minutes are compared at the next start, whatever follows. */
+  /** The minutes in doubt: of inserts that threw, or left unrepaired at start. */
+  inDoubt(): number[] {
+    return [...this._doubtful];
+  }
+
+  /**
+   * The minutes were compared with the stored rows (and rebuilt where they differed) while the
+   * writer runs: no longer in doubt. The record drops them at the next insert's write.
+   */
+  mended(minutes: Iterable<number>): void {
+    for (const minute of minutes) this._doubtful.delete(minute);
+  }
+
+  /** The insert threw: part of it may be stored. Its minutes are compared after the next insert that succeeds, or at the next start. */
   insertFailed(minutes: Iterable<number>): void {
     for (const minute of minutes) this._doubtful.add(minute);
     if (this._doubtful.size <= MAX_DOUBTFUL) return;

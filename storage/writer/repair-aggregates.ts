@@ -87,7 +87,7 @@ export async function repairMinuteAggregates(options: RepairOptions): Promise<Ag
     if (torn.length > 0) {
       options.logger.warn(
         { table: aggregate.table, minutes: torn.length, first: new Date(torn[0]! * 1000).toISOString() },
-        'minute aggregates disagreed with the stored rows after an unclean stop; rebuilt those minutes from them',
+        'minute aggregates disagreed with the stored rows after an unclean stop or failed inserts; rebuilt those minutes from them',
       );
     }
   }
@@ -100,6 +100,23 @@ export async function repairMinuteAggregates(options: RepairOptions): Promise<Ag
     }
   }
   return repairs;
+}
+
+/**
+ * Compares the given minutes of the aggregate fed by `raw` with the raw rows, and rebuilds those
+ * that differ; returns the minutes rebuilt. For the running writer, between two of its batches into
+ * `raw` (nothing else inserts into it on chDB), after inserts that failed part-way: their raw part
+ * may be stored without its view's or the reverse, and the retry cannot mend it (the rows are found
+ * stored and skipped, or the view counts them again). Minutes past the retention are left alone.
+ */
+export async function repairAggregateMinutes(options: Omit<RepairOptions, 'dataDir'>, raw: RawTable, minutes: readonly number[]): Promise<number[]> {
+  const aggregate = AGGREGATES.find((a) => a.raw === raw);
+  if (aggregate === undefined) return [];
+  const oldest = Math.floor(Date.now() / 1000) - checkedSeconds(options);
+  const within = [...new Set(minutes)].filter((m) => m >= oldest).sort((a, b) => a - b);
+  const torn = within.length === 0 ? [] : await differingMinutes(options, aggregate, within);
+  if (torn.length > 0) await rebuild(options, aggregate, torn);
+  return torn;
 }
 
 /** Minutes (epoch seconds) of the rows in the raw table's newest parts, within the retention. */

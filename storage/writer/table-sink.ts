@@ -3,12 +3,13 @@
 // data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { expiredMinuteAt, ingestTsOf, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
-import type { RawTable } from '../schema/tables.js';
+import { MINUTE_RETENTION_DAYS, type RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe, type RejectedRow } from './batch-insert.js';
 import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
 import type { InflightMinutes } from './inflight-minutes.js';
+import { repairAggregateMinutes } from './repair-aggregates.js';
 import { prepareRow, type LineTable, type PreparedRow, type RowSpec } from './line-tables.js';
 import type { LineMapper } from './mapping-host.js';
 import type { WireMessage } from './rows/row-outcome.js';
@@ -100,6 +101,9 @@ function errorText(error: unknown): string {
 
 const NO_MINUTES: ReadonlySet<number> = new Set();
 
+/** How long after a failed attempt the minutes in doubt are compared again (after an insert that succeeds). */
+const MEND_RETRY_MS = 60_000;
+
 /** The distinct event minutes of the rows. */
 function minutesOf(rows: readonly KeyProbe[]): Set<number> {
   const minutes = new Set<number>();
@@ -135,6 +139,8 @@ export class TableSink<R> {
   private readonly _backoff: Backoff;
   /** Where the minutes of each insert are recorded before it is made (a table with a minute aggregate, on chDB); else unset. */
   private readonly _inflight: InflightMinutes | undefined;
+  /** When the minutes in doubt were last compared (epoch ms), so that a failing comparison is retried once a minute, not every batch. */
+  private _mendTriedMs = -Infinity;
 
   constructor(spec: SinkSpec<R>, deps: SinkDeps, inflight?: InflightMinutes) {
     this.spec = spec;
@@ -158,6 +164,8 @@ export class TableSink<R> {
       this._backoff.reset();
       this.counters.backoffMs = 0;
       this.counters.failingSinceMs = null;
+      // Between two batches of this table: nothing else inserts into it while its minutes are compared.
+      await this._mendAggregate();
     } catch (error) {
       const delay = this._backoff.next();
       this.counters.failures++;
@@ -180,6 +188,38 @@ export class TableSink<R> {
    */
   async stopped(): Promise<void> {
     await this._inflight?.stopped();
+  }
+
+  /**
+   * Inserts that failed part-way (a disk that filled, ClickHouse refusing) may have stored their raw
+   * rows without their view's, or the reverse; the retry cannot mend the minute aggregate (it finds
+   * the rows stored and skips them, or the view counts them again). Once an insert succeeds, their
+   * minutes are compared with the stored rows and rebuilt where they differ, so that the dashboard's
+   * figures are right without waiting for the next start. Never throws.
+   */
+  private async _mendAggregate(): Promise<void> {
+    const inflight = this._inflight;
+    if (inflight === undefined) return;
+    const minutes = inflight.inDoubt();
+    if (minutes.length === 0 || Date.now() - this._mendTriedMs < MEND_RETRY_MS) return;
+    this._mendTriedMs = Date.now();
+    const { table } = this.spec;
+    const options = { client: this._deps.client, database: this._deps.database, retentionDays: this._deps.retentionDays ?? MINUTE_RETENTION_DAYS, logger: this._deps.logger };
+    try {
+      const rebuilt = await repairAggregateMinutes(options, table, minutes);
+      inflight.mended(minutes);
+      if (rebuilt.length > 0) {
+        this._deps.logger.warn(
+          { table, minutes: rebuilt.length, first: new Date(rebuilt[0]! * 1000).toISOString() },
+          `the minute aggregate of ${table} disagreed with the stored rows after failed inserts; rebuilt those minutes from them`,
+        );
+      }
+    } catch (error) {
+      this._deps.logger.warn(
+        { err: error, table, minutes: minutes.length },
+        `could not compare the minutes of failed inserts into ${table} with the stored rows; tried again in a minute, and at the next start`,
+      );
+    }
   }
 
   private async _store(messages: JsMsg[]): Promise<void> {
