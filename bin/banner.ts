@@ -6,7 +6,7 @@
 // and the generated API key is one per data folder, the same at every start and for every process
 // that shares the folder (a second process with a new key had made the first one's answer 401).
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, makeFolder } from '../core/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
@@ -46,6 +46,16 @@ export function secretsPath(dataDir: string): string {
 
 export function demoApiKeyPath(dataDir: string): string {
   return join(dataDir, DEMO_API_KEY_FILE);
+}
+
+/**
+ * A command's refusal to send to `--url` without a key, naming where a demo started on the same
+ * data folder keeps its own: the operator need not look for it.
+ */
+export function ingestKeyNeeded(dataDir: string, use: string): string {
+  const path = demoApiKeyPath(dataDir);
+  const demo = existsSync(path) ? ` (a demo riskstream on this data folder keeps its key in ${path}: RISKSTREAM_API_KEY="$(cat '${path}')")` : '';
+  return `set RISKSTREAM_API_KEY to the ingest key of the running riskstream to ${use}${demo}`;
 }
 
 /**

@@ -170,7 +170,40 @@ describe('riskstream replay', () => {
       (e: unknown) => e as Error,
     );
     expect(error).toBeInstanceOf(ReplayError);
-    expect(error.message).toMatch(/^stopped: .*ECONNREFUSED.*\. 0 events were sent before this batch; run the replay again once the cause is fixed/);
+    // before: 'stopped: connect ECONNREFUSED 127.0.0.1:…', the client's words alone
+    expect(error.message).toMatch(
+      new RegExp(`^stopped: nothing answers at http://127\\.0\\.0\\.1:${nobody} \\(ECONNREFUSED\\): is riskstream running there, and on that port\\? 0 events were sent before this batch; run the replay again once the cause is fixed`),
+    );
+  });
+
+  it('without RISKSTREAM_API_KEY refuses --url, naming the demo key of its data folder when there is one', async () => {
+    const dataDir = mkdtempSync(join(folder, 'data-'));
+    const demoMode = { ...h.config, apiKeyGenerated: true, dataDir };
+    const options = { file: file('nokey.ndjson', 'rk'), url: 'http://127.0.0.1:1' };
+    await expect(runReplay(demoMode, options, capture())).rejects.toThrow(new ReplayError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to replay with --url'));
+    writeFileSync(join(dataDir, 'demo-api-key'), 'rsk_0123456789abcdef0123\n');
+    const keyPath = join(dataDir, 'demo-api-key');
+    await expect(runReplay(demoMode, options, capture())).rejects.toThrow(
+      new ReplayError(`set RISKSTREAM_API_KEY to the ingest key of the running riskstream to replay with --url (a demo riskstream on this data folder keeps its key in ${keyPath}: RISKSTREAM_API_KEY="$(cat '${keyPath}')")`),
+    );
+  });
+
+  it('says what to check when the address refuses a whole batch: a key it does not take (401), no ingest there (404)', async () => {
+    let status = 401;
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(status, { 'content-type': 'application/json' }).end('{"error":{"code":"RS_ERR_X","message":"refused","retryable":false}}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const stopped = (): Promise<string> => runReplay({ ...h.config, apiKeyGenerated: false }, { file: file('batch-refused.ndjson', 'rb'), url }, capture()).then(() => 'replay did not stop', (e: unknown) => (e as Error).message);
+      expect(await stopped()).toMatch(/^stopped: ingest did not accept the batch \(401\): .*; RISKSTREAM_API_KEY is not an ingest key of the riskstream there\. 0 events were sent/);
+      status = 404;
+      expect(await stopped()).toMatch(/^stopped: ingest did not accept the batch \(404\): .*; the riskstream there has no ingest role \(give the address of a process started with it\)\. 0 events were sent/);
+    } finally {
+      server.close();
+    }
   });
 
   it('--json: the summary as one JSON object on the last line of stdout, the report on stderr', async () => {

@@ -27,6 +27,7 @@ import {
   type ValidatedEvent,
 } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
+import { ingestKeyNeeded } from './banner.js';
 import { BusPacer } from './bus-pacer.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { IdIndex } from './event-id-index.js';
@@ -120,7 +121,7 @@ export async function runReplay(config: Config, options: ReplayOptions, out: Rep
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) throw new ReplayError('--batch must be 1 to 10,000 events');
   if (options.rate !== undefined && !(Number.isFinite(options.rate) && options.rate > 0)) throw new ReplayError('--rate must be at least 1 event a second (leave it out for as fast as they are acknowledged)');
   if (options.url !== undefined) checkUrl(options.url);
-  if (options.url && config.apiKeyGenerated) throw new ReplayError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to replay with --url');
+  if (options.url && config.apiKeyGenerated) throw new ReplayError(ingestKeyNeeded(config.dataDir, 'replay with --url'));
   if (options.file !== '-' && statSync(options.file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ReplayError(`${options.file} is a folder: give an NDJSON file of events (or - for stdin)`);
   }
@@ -197,8 +198,9 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
       await sink.admit();
       refusedInBatch = await sink.send(events, texts);
     } catch (error) {
+      const why = (error as Error).message;
       throw new ReplayError(
-        `stopped: ${(error as Error).message}. ${sent.toLocaleString('en-US')} events were sent before this batch; ` +
+        `stopped: ${why}${/[.?!]$/.test(why) ? '' : '.'} ${sent.toLocaleString('en-US')} events were sent before this batch; ` +
           'run the replay again once the cause is fixed (events with ids are recognised and not decided twice, within the dedup TTL and unless Redis lost its data)',
       );
     }
@@ -384,19 +386,26 @@ function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
     async send(_events, texts) {
       const body = texts.join('\n');
       for (let shownAt = 0; ; ) {
-        const response = await pool.request({
-          path: '/v1/events:batch',
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
-          body,
-        });
+        let response: Awaited<ReturnType<Pool['request']>>;
+        try {
+          response = await pool.request({
+            path: '/v1/events:batch',
+            method: 'POST',
+            headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+            body,
+          });
+        } catch (error) {
+          // 'connect ECONNREFUSED 127.0.0.1:8081' alone left the operator to work out what to check
+          const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+          throw new Error(`nothing answers at ${url} (${code}): is riskstream running there, and on that port?`);
+        }
         const text = await response.body.text();
         if (response.statusCode === 202) return NONE_REFUSED;
         // Some lines refused (the other riskstream checks what this one does not: a currency
         // without its rate there): those lines are counted as refused, the others were taken.
         if (response.statusCode === 207) return refusedLines(text);
         const refusal = backlogRefusal(response.statusCode, text);
-        if (refusal === null) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${oneLine(text, 500)}`);
+        if (refusal === null) throw new Error(`ingest did not accept the batch (${response.statusCode}): ${oneLine(text, 500)}${refusedBatchHint(response.statusCode)}`);
         if (waits++ === 0) out.report(`replay: waiting: ${url} refuses events for now (${refusal}); the replay sends them again once it takes them`);
         else if (performance.now() - shownAt >= WAIT_PROGRESS_MS) out.progress(`replay: waiting: ${url} is behind`);
         shownAt = performance.now();
@@ -413,6 +422,13 @@ function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
   };
 }
 
+
+/** What to check when a whole batch is refused for who sent it or where, rather than for its lines. */
+export function refusedBatchHint(status: number): string {
+  if (status === 401) return '; RISKSTREAM_API_KEY is not an ingest key of the riskstream there';
+  if (status === 404) return '; the riskstream there has no ingest role (give the address of a process started with it)';
+  return '';
+}
 
 const NONE_REFUSED: ReadonlyMap<number, readonly FieldError[]> = new Map();
 

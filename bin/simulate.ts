@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, httpUrlOf, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
+import { ingestKeyNeeded } from './banner.js';
 import { BusPacer } from './bus-pacer.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
@@ -105,7 +106,7 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
     const url = httpUrlOf(options.url);
     if (url === undefined) throw new SimulateError(`--url ${options.url} is not an http(s) address such as http://127.0.0.1:8080`);
     const origin = url.origin;
-    if (config.apiKeyGenerated) throw new SimulateError('set RISKSTREAM_API_KEY to the ingest key of the running riskstream to send with --url');
+    if (config.apiKeyGenerated) throw new SimulateError(ingestKeyNeeded(config.dataDir, 'send with --url'));
     const pool = new Pool(origin, { connections: 4 });
     return {
       async send(events) {
