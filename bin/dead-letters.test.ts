@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourcePath, type DeadLetterWire } from '../core/index.js';
 import { createHarness, NATS_URL, REDIS_URL, type Harness } from '../test/harness.js';
-import { DeadLettersCommandError, deadLetterLines, listDeadLetters, sinceOf } from './dead-letters.js';
+import { DeadLettersCommandError, deadLetterLines, listDeadLetters, newestFirst, sinceOf, type ListedLetter } from './dead-letters.js';
 
 let h: Harness;
 const now = Date.now();
@@ -52,6 +52,23 @@ describe('dead letters', () => {
     expect(lines[0]).toBe(`5 dead letters since ${new Date(now - 60_000).toISOString()} (the newest 2 shown; --limit shows more): RS_ERR_BUS_SCHEMA 5`);
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}processors RS_ERR_BUS_SCHEMA {2}x\.ev\.payment\.3 {2}id dl-5$/);
     expect(lines[2]).toBe('    /amount: must match pattern (letter 5)');
+  });
+
+  it('orders by the time each letter was made, newest first, whatever order they landed in, and lines up subjects of codes of other lengths', () => {
+    // a batch's two letters published at once: the later one (at) landed first on the stream
+    const landed: ListedLetter[] = [
+      { ...letter(1, { code: 'RS_ERR_BUS_JSON', payload: 'not json' }), dlqSeq: 7 },
+      { ...letter(2), dlqSeq: 6 },
+      { ...letter(2, { source: 'writer', code: 'RS_ERR_STORAGE_ROW', subject: 'x.dec.payment' }), dlqSeq: 8 },
+    ];
+    const ordered = newestFirst(landed);
+    expect(ordered.map((l) => l.dlqSeq)).toEqual([8, 6, 7]);
+    const lines = deadLetterLines({ letters: ordered, matched: 3, byCode: { RS_ERR_BUS_SCHEMA: 1, RS_ERR_BUS_JSON: 1, RS_ERR_STORAGE_ROW: 1 } }, now - 60_000).filter((line) => !line.startsWith(' '));
+    expect(lines.slice(1).map((line) => line.slice(24))).toEqual([
+      '  writer     RS_ERR_STORAGE_ROW  x.dec.payment  id dl-2',
+      '  processors RS_ERR_BUS_SCHEMA   x.ev.payment.3  id dl-2',
+      '  processors RS_ERR_BUS_JSON     x.ev.payment.3',
+    ]);
   });
 
   it('says so when there are none since the time', async () => {

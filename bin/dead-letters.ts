@@ -75,7 +75,16 @@ export async function listDeadLetters(bus: Bus, query: DeadLetterQuery): Promise
       if (kept.length >= query.limit * 2) kept.splice(0, kept.length - query.limit);
     }
   });
-  return { letters: kept.slice(-query.limit).reverse(), matched: count, byCode };
+  return { letters: newestFirst(kept.slice(-query.limit)), matched: count, byCode };
+}
+
+/**
+ * By the time each letter was made, newest first (then by arrival). Stream order alone is not
+ * that: a batch's letters are published at once and land in any order, and the list read
+ * '…52.069Z' above '…52.072Z' under a heading that says newest first.
+ */
+export function newestFirst(letters: readonly ListedLetter[]): ListedLetter[] {
+  return [...letters].sort((a, b) => b.at - a.at || b.dlqSeq - a.dlqSeq);
 }
 
 function parseLetter(text: string): DeadLetterWire | null {
@@ -97,9 +106,11 @@ export function deadLetterLines(listing: DeadLetterListing, sinceMs: number): st
     .join(', ');
   const shown = listing.letters.length < listing.matched ? ` (the newest ${listing.letters.length} shown; --limit shows more)` : '';
   const lines = [`${countOf(listing.matched, 'dead letter')} since ${since}${shown}: ${codes}`];
+  // codes padded to the longest shown, so that subjects and ids line up
+  const codeWidth = Math.max(0, ...listing.letters.map((l) => l.code.length));
   for (const l of listing.letters) {
     const id = eventIdOf(l.payload);
-    lines.push(`${new Date(l.at).toISOString()}  ${l.source.padEnd(10)} ${l.code}  ${l.subject}${id ? `  id ${id}` : ''}`);
+    lines.push(`${new Date(l.at).toISOString()}  ${l.source.padEnd(10)} ${l.code.padEnd(codeWidth)}  ${l.subject}${id ? `  id ${id}` : ''}`);
     lines.push(`    ${oneLine(l.reason, 200)}`);
   }
   return lines;
