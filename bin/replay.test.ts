@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy } from '@nats-io/jetstream';
@@ -14,7 +15,7 @@ import { nanos } from '@nats-io/nats-core';
 import { consumerLag, ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
-import { ReplayError, runReplay, type ReplayOutput } from './replay.js';
+import { ReplayError, consoleReplayOutput, runReplay, type ReplayOutput } from './replay.js';
 
 let h: Harness;
 let folder: string;
@@ -78,6 +79,24 @@ describe('riskstream replay', () => {
     // The event without an id got one (a UUID), as over HTTP.
     expect(ids.filter((id) => /^[0-9a-f-]{36}$/.test(id))).toHaveLength(1);
     expect(ids).not.toContain('rb-2');
+  });
+
+  it('ends on its summary: no last progress line repeating it in a log, and at a terminal a report takes the progress line\'s place', async () => {
+    const written = (isTTY: boolean): NodeJS.WriteStream & { text: () => string } => {
+      const chunks: string[] = [];
+      const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (chunks.push(chunk.toString()), done()) });
+      return Object.assign(stream, { isTTY, text: () => chunks.join('') }) as unknown as NodeJS.WriteStream & { text: () => string };
+    };
+    const log = written(false);
+    await runReplay(h.config, { file: file('ends.ndjson', 're') }, consoleReplayOutput(log));
+    // before: 'replay: 2 events sent (…/s), 2 refused' then 'replay: 2 of 4 events sent in 0.0 s, 2 refused'
+    expect(log.text()).not.toContain('events sent (');
+    expect(log.text()).toMatch(/^line 3: .*\nline 4: .*\nreplay: 2 of 4 events sent in \d+\.\d s, 2 refused\n$/);
+    const terminal = written(true);
+    const out = consoleReplayOutput(terminal);
+    out.progress('replay: 500 events sent (900/s), 0 refused');
+    out.report('replay: 600 of 600 events sent in 0.7 s, 0 refused');
+    expect(terminal.text()).toBe('\rreplay: 500 events sent (900/s), 0 refused\x1b[K\r\x1b[Kreplay: 600 of 600 events sent in 0.7 s, 0 refused\n');
   });
 
   it('refuses a line that is not UTF-8 rather than sending it with U+FFFD in place of its bytes, and keeps other text intact', async () => {

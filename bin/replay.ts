@@ -79,7 +79,12 @@ export class ReplayError extends Error {
   override readonly name = 'ReplayError';
 }
 
-/** Progress rewritten in place at a terminal, a line a second otherwise (logs); reports on lines of their own. */
+/**
+ * Progress rewritten in place at a terminal, a line a second otherwise (logs); reports on lines of
+ * their own. At a terminal a report takes the progress line's place (the next tick writes it
+ * again below), so that the run ends on its summary rather than on a last progress line saying
+ * nearly the same.
+ */
 export function consoleReplayOutput(stream: NodeJS.WriteStream = process.stderr): ReplayOutput {
   let open = false;
   return {
@@ -92,7 +97,7 @@ export function consoleReplayOutput(stream: NodeJS.WriteStream = process.stderr)
       }
     },
     report(line) {
-      stream.write((open ? '\n' : '') + line + '\n');
+      stream.write((open ? '\r\x1b[K' : '') + line + '\n');
       open = false;
     },
   };
@@ -277,7 +282,6 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
       if (events.length >= batchSize) await flush();
     }
     await flush();
-    showProgress(performance.now());
   } finally {
     await sink.close();
   }
