@@ -100,6 +100,22 @@ describe('riskstream reset', () => {
     expect(await h.bus.jsm.streams.info(h.names.streams.events)).toBeTruthy();
   });
 
+  it('names every process of the namespace that runs, not the first heard alone', async () => {
+    const beat = setInterval(() => {
+      for (const id of ['host-4343-def', 'host-4242-abc']) h.bus.nc.publish(h.names.healthSubject(id), '{}');
+    }, 100);
+    try {
+      await expect(runReset(h.config, { yes: true, listenMs: 1000 }, () => undefined)).rejects.toThrow(
+        new ResetRefusedError(`2 riskstream processes of namespace "${h.namespace}" are running (host-4242-abc, host-4343-def): stop every process of the namespace, then run reset again`),
+      );
+      const { out, lines } = capture();
+      await runReset(h.config, { yes: false, listenMs: 1000 }, out);
+      expect(lines.at(-1)).toMatch(/^Nothing deleted\. 2 processes of the namespace are running \(host-4242-abc, host-4343-def\): stop every process/);
+    } finally {
+      clearInterval(beat);
+    }
+  });
+
   it('lists, and refuses to delete, while a process of no heartbeat of the namespace holds the embedded folder (another namespace on it)', async () => {
     // a riskstream of another namespace, on another host, holding the folder and renewing its lock
     const lock = join(h.dataDir, 'chdb', LOCK_FILE);

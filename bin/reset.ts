@@ -6,6 +6,7 @@
 // files stay (`secrets.key`, `demo-api-key`: see dataFolderKeeps). Without --yes it only says what
 // it would delete.
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, join } from 'node:path';
 import { countOf, connectBus, connectRedis, deleteKeysWithPrefix, names as namesOf, safeUrl, type Bus, type Config, type Names, type Redis } from '../core/index.js';
 import { clearInflightMinutes, createClickHouse, DataFolderInUseError, RAW_TABLES, type ClickHouse, type SqlClient } from '../storage/index.js';
@@ -52,18 +53,24 @@ async function streamsOf(bus: Bus, names: Names): Promise<Array<{ name: string; 
 }
 
 /**
- * The id of a riskstream process running in the namespace (from its health heartbeat), or null
- * when none spoke within `listenMs`.
+ * The ids of the riskstream processes running in the namespace (from their health heartbeats,
+ * every 2 s), all of them: naming the first alone sent the operator back once per process.
  */
-async function runningProcess(bus: Bus, names: Names, listenMs: number): Promise<string | null> {
-  const subscription = bus.nc.subscribe(names.subjects.healthAll, { max: 1 });
-  const timer = setTimeout(() => subscription.unsubscribe(), listenMs);
-  try {
-    for await (const message of subscription) return message.subject.slice(message.subject.lastIndexOf('.') + 1);
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
+async function runningProcesses(bus: Bus, names: Names, listenMs: number): Promise<string[]> {
+  const heard = new Set<string>();
+  const subscription = bus.nc.subscribe(names.subjects.healthAll, {
+    callback: (error, message) => {
+      if (!error) heard.add(message.subject.slice(message.subject.lastIndexOf('.') + 1));
+    },
+  });
+  await sleep(listenMs);
+  subscription.unsubscribe();
+  return [...heard].sort();
+}
+
+/** `<one> is running (a)`, or `2 <many> are running (a, b)`. */
+function runningText(running: readonly string[], one: string, many: string): string {
+  return running.length === 1 ? `${one} is running (${running[0]})` : `${running.length} ${many} are running (${running.join(', ')})`;
 }
 
 /** ClickHouse as the processes use it. An embedded folder held by a running process fails here, naming it. */
@@ -129,12 +136,10 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
   let redis: Redis | undefined;
   try {
     redis = await connectRedis(config.redisUrl, 'riskstream-reset');
-    const running = await runningProcess(bus, names, options.listenMs ?? 3000);
+    const running = await runningProcesses(bus, names, options.listenMs ?? 3000);
     // listing is harmless while a process runs; deleting is refused
-    if (running !== null && options.yes) {
-      throw new ResetRefusedError(
-        `a riskstream process of namespace "${config.namespace}" is running (${running}): stop every process of the namespace, then run reset again`,
-      );
+    if (running.length > 0 && options.yes) {
+      throw new ResetRefusedError(`${runningText(running, `a riskstream process of namespace "${config.namespace}"`, `riskstream processes of namespace "${config.namespace}"`)}: stop every process of the namespace, then run reset again`);
     }
     const streams = await streamsOf(bus, names);
     const keys = await countKeys(redis, names.redisPrefix);
@@ -142,7 +147,7 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
     const where = embedded ? `embedded chDB in ${config.dataDir}` : safeUrl(config.clickhouseUrl!);
     // An embedded folder that was never created holds nothing (and opening it would create it).
     // (and a running process owns its embedded folder: it is not opened then)
-    const ownedByRunning = running !== null && embedded;
+    const ownedByRunning = running.length > 0 && embedded;
     const opened = ownedByRunning || (embedded && !existsSync(join(config.dataDir, 'chdb'))) ? null : await openUnlessHeld(config, names);
     const ch = opened instanceof DataFolderInUseError ? null : opened;
     const heldBy = opened instanceof DataFolderInUseError ? opened.ownerPid : null;
@@ -176,8 +181,8 @@ export async function runReset(config: Config, options: ResetOptions, out: Out):
       if (!options.yes) {
         out('');
         out(
-          running !== null
-            ? `Nothing deleted. A process of the namespace is running (${running}): stop every process of the namespace, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`
+          running.length > 0
+            ? `Nothing deleted. ${runningText(running, 'A process of the namespace', 'processes of the namespace')}: stop every process of the namespace, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`
             : heldBy !== null
               ? `Nothing deleted. Process ${heldBy} holds the data folder (a riskstream of another namespace?): stop it, then run \`riskstream reset --yes\` to delete all of the above (users and cases included).`
               : 'Nothing deleted. Run `riskstream reset --yes` to delete all of the above (users and cases included).',
