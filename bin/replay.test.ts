@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { consumerLag, ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
+import { consumerLag, ensureConsumer, ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
 import { ReplayError, consoleReplayOutput, runReplay, type ReplayOutput } from './replay.js';
@@ -120,10 +120,23 @@ describe('riskstream replay', () => {
     expect(records.find((r) => r.id === 'ru-0')?.debtor.name).toBe('王小明');
   });
 
-  it('says so when nothing decides the events within --wait', async () => {
+  it('says so when nothing decides the events within --wait, and that no process of the processors role runs', async () => {
     const out = capture();
     const summary = await runReplay(h.config, { file: file('nobody.ndjson', 'rn'), waitSeconds: 1 }, out);
     expect(summary.decided).toBe(false);
+    // the processors' consumer exists (a riskstream ran here) and none runs now: a wait longer than a
+    // heartbeat interval knows that (before: 'the processors carry on')
+    const { streams, consumers, subjects } = h.names;
+    await ensureConsumer(h.bus, { stream: streams.events, durable: consumers.processors, filterSubject: subjects.eventsAll });
+    const longer = capture();
+    try {
+      await runReplay(h.config, { file: file('nobody.ndjson', 'rn'), waitSeconds: 3 }, longer);
+    } finally {
+      await h.bus.jsm.consumers.delete(streams.events, consumers.processors);
+    }
+    expect(longer.reports.at(-1)).toMatch(
+      new RegExp(`^replay: \\d+ messages? still undecided after 3 s, and no process with the processors role is running in namespace ${h.namespace} \\(none sent a heartbeat\\): start one \\(riskstream start --roles processors\\), which decides them$`),
+    );
   });
 
   it('sends to an ingest URL, waits until the processors have decided every event, and compares them with the labels', async () => {

@@ -21,9 +21,11 @@ import {
   splitEnvelopeText,
   streamLimitsOf,
   validateEvent,
+  HEALTH_INTERVAL_MS,
   type Bus,
   type Config,
   type FieldError,
+  type ProcessHealthWire,
   type ValidatedEvent,
 } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
@@ -516,25 +518,56 @@ async function warnEarlierState(bus: Bus, out: ReplayOutput): Promise<void> {
 
 /** Polls the processors' consumer until nothing is pending or in flight. */
 async function waitForDecisions(bus: Bus, seconds: number, out: ReplayOutput): Promise<boolean> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const lag = await consumerLag(bus, bus.names.streams.events, bus.names.consumers.processors);
-    const left = lag === null ? null : lag.pending + lag.ackPending;
-    if (left === 0) {
-      out.report('replay: the processors have decided every event');
-      return true;
+  const started = Date.now();
+  const deadline = started + seconds * 1000;
+  const processorsRun = heardProcessors(bus);
+  try {
+    for (;;) {
+      const lag = await consumerLag(bus, bus.names.streams.events, bus.names.consumers.processors);
+      const left = lag === null ? null : lag.pending + lag.ackPending;
+      if (left === 0) {
+        out.report('replay: the processors have decided every event');
+        return true;
+      }
+      if (Date.now() >= deadline) {
+        // 'the processors carry on' is untrue when none runs: a heartbeat interval is enough to know
+        const noneRuns = !processorsRun.heard && Date.now() - started > HEALTH_INTERVAL_MS;
+        out.report(
+          left === null
+            ? `replay: no processors consume this namespace (${bus.names.namespace}): start riskstream (the processors role) to decide the events`
+            : noneRuns
+              ? `replay: ${messages(left)} still undecided after ${seconds} s, and no process with the processors role is running in namespace ${bus.names.namespace} (none sent a heartbeat): start one (riskstream start --roles processors), which decides them`
+              : `replay: ${messages(left)} still undecided after ${seconds} s; the processors carry on (watch rs_consumer_lag_messages)`,
+        );
+        return false;
+      }
+      out.progress(left === null ? 'replay: waiting for the processors to start' : `replay: waiting for the processors: ${messages(left)} to decide`);
+      await sleep(500);
     }
-    if (Date.now() >= deadline) {
-      out.report(
-        left === null
-          ? `replay: no processors consume this namespace (${bus.names.namespace}): start riskstream (the processors role) to decide the events`
-          : `replay: ${messages(left)} still undecided after ${seconds} s; the processors carry on (watch rs_consumer_lag_messages)`,
-      );
-      return false;
-    }
-    out.progress(left === null ? 'replay: waiting for the processors to start' : `replay: waiting for the processors: ${messages(left)} to decide`);
-    await sleep(500);
+  } finally {
+    processorsRun.stop();
   }
+}
+
+/** Whether a process with the processors role has sent a heartbeat since this was called (every 2 s while one runs). */
+function heardProcessors(bus: Bus): { readonly heard: boolean; stop(): void } {
+  let heard = false;
+  const subscription = bus.nc.subscribe(bus.names.subjects.healthAll, {
+    callback: (error, message) => {
+      if (error || heard) return;
+      try {
+        heard = message.json<ProcessHealthWire>()?.roles?.includes('processors') === true;
+      } catch {
+        // not a heartbeat: ignored
+      }
+    },
+  });
+  return {
+    get heard() {
+      return heard;
+    },
+    stop: () => subscription.unsubscribe(),
+  };
 }
 
 function messages(n: number): string {
