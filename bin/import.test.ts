@@ -220,6 +220,8 @@ describe('riskstream import', () => {
     writeFileSync(join(sub, 'test_transaction.csv'), ['TransactionID,TransactionDT,TransactionAmt,ProductCD,card1,card2,card3,card4,card5,card6,addr1', '3663549,18403224,31.95,W,10409,111,150,visa,226,debit,170'].join('\n'));
     const test = await runImport({ format: 'ieee-cis', file: join(sub, 'test_transaction.csv'), out: join(sub, 'test.ndjson'), currency: 'USD' }, quiet());
     expect(test).toMatchObject({ rows: 1, written: 1, positives: 0, unlabelled: true });
+    // what to run next leaves --evaluate out (before, it suggested it right below this line)
+    expect(importSummaryLines(test, join(sub, 'test.ndjson')).at(-1)).toBe(`import: next, with riskstream running: riskstream replay ${join(sub, 'test.ndjson')}`);
     expect(importSummaryLines(test, join(sub, 'test.ndjson'))).toContain(
       "import: the file has no isFraud column, so it was read as IEEE-CIS's unlabelled test file: its events carry no labels and replay --evaluate has nothing to measure them against",
     );

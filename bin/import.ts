@@ -446,7 +446,8 @@ export function importSummaryLines(summary: ImportSummary, out: string): string[
   if (summary.refused > 0) lines.push(`import: ${n(summary.refused)} refused by the event contract (the first ${Math.min(summary.refused, MAX_REPORTED)} are listed above)`);
   if (summary.unlabelled) lines.push('import: the file has no isFraud column, so it was read as IEEE-CIS\'s unlabelled test file: its events carry no labels and replay --evaluate has nothing to measure them against');
   if (summary.unlisted !== undefined && summary.unlisted > 0) lines.push(`import: ${n(summary.unlisted)} laundering rows are not in the patterns file: their pattern is "laundering"`);
-  if (out !== '-' && summary.written > 0) lines.push(`import: next, with riskstream running: riskstream replay ${out} --evaluate`);
+  // an unlabelled file has nothing to evaluate: the line above says so, and this one must not contradict it
+  if (out !== '-' && summary.written > 0) lines.push(`import: next, with riskstream running: riskstream replay ${out}${summary.unlabelled ? '' : ' --evaluate'}`);
   return lines;
 }
 
