@@ -1,11 +1,12 @@
 // `riskstream simulate` onto the real NATS: far faster than the product's readers, it waits for
 // them rather than have a full stream discard its events.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AckPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, type Harness } from '../test/harness.js';
+import { runSimulateCommand, SimulateError } from './simulate.js';
 
 let h: Harness;
 
@@ -63,5 +64,20 @@ describe('ensureStreams - a stream that exists', () => {
     expect((await h.bus.jsm.streams.info(events)).config.max_bytes).toBe(32 * 1024 * 1024);
     await ensureStreams(h.bus, limits);
     expect((await h.bus.jsm.streams.info(events)).config.max_bytes).toBe(16 * 1024 * 1024);
+  });
+});
+
+describe('riskstream simulate - refusals', () => {
+  it('says only why when it cannot send (no key for --url, a --url that is no address): no bank line before it', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      await expect(runSimulateCommand({ ...h.config, apiKeyGenerated: true }, { rate: 10, seed: 42, count: 1, url: 'http://127.0.0.1:1' })).rejects.toThrow(SimulateError);
+      await expect(runSimulateCommand({ ...h.config, apiKeyGenerated: false }, { rate: 10, seed: 42, count: 1, url: '127.0.0.1:1' })).rejects.toThrow(/is not an http\(s\) address/);
+    } finally {
+      spy.mockRestore();
+    }
+    // before: 'simulate: a bank of 34,560 customers (seed 42)' above each refusal
+    expect(written).toEqual([]);
   });
 });

@@ -53,7 +53,6 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
     ...(options.start === undefined ? {} : { startTs: options.start }),
     ...(options.opening ? { openingEveryMs: DEMO_OPENING_EVERY_MS } : {}),
   });
-  process.stderr.write(`simulate: a bank of ${customers.toLocaleString('en-US')} customers (seed ${options.seed})\n`);
   const abort = new AbortController();
   // why the events stopped short of what was asked, when not by Ctrl-C or the limits
   let stoppedBecause = '';
@@ -61,6 +60,8 @@ export async function runSimulateCommand(config: Config, options: SimulateOption
     stoppedBecause = why;
     abort.abort();
   });
+  // once the destination is open: a refused --url, a missing key or NATS down is then the only line
+  process.stderr.write(`simulate: a bank of ${customers.toLocaleString('en-US')} customers (seed ${options.seed})\n`);
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
