@@ -7,6 +7,7 @@ export * from './countries.js';
 export * from './errors.js';
 export * from './log.js';
 export * from './paths.js';
+export * from './disk-space.js';
 export * from './bus.js';
 export * from './envelope.js';
 export * from './envelope-publisher.js';

@@ -168,6 +168,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['table'] as const,
       registers: [registry],
     }),
+    dataDirFreeBytes: new Gauge({
+      name: 'rs_data_dir_free_bytes',
+      help: "Free space on the disk of the data folder (RISKSTREAM_DATA_DIR) that embedded chDB stores in, read by the writer every 5 s; absent with a ClickHouse server",
+      registers: [registry],
+    }),
     wsClients: new Gauge({
       name: 'rs_ws_clients',
       help: 'WebSocket clients connected to the dashboard hub',

@@ -2,13 +2,14 @@
 // them to rows, drops what is already stored, inserts, and only then acknowledges. Failures are
 // data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { expiredMinuteAt, ingestTsOf, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
+import { diskSpaceOf, expiredMinuteAt, ingestTsOf, isDiskFullText, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
 import { MINUTE_RETENTION_DAYS, type RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe, type RejectedRow } from './batch-insert.js';
 import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
 import type { InflightMinutes } from './inflight-minutes.js';
+import { InsertFailureLog, insertFailureText, type InsertFailureReport, type InsertTarget } from './insert-failure-log.js';
 import { repairAggregateMinutes } from './repair-aggregates.js';
 import { prepareRow, type LineTable, type PreparedRow, type RowSpec } from './line-tables.js';
 import type { LineMapper } from './mapping-host.js';
@@ -45,6 +46,8 @@ export type SinkDeps = {
    * it is not inserted, since its TTL would delete it at once. Unset: every row is inserted.
    */
   readonly retentionDays?: number;
+  /** Embedded chDB's data folder (RISKSTREAM_DATA_DIR), named with its free space when inserts fail for a full disk; unset for a server. */
+  readonly dataDir?: string;
 };
 
 /** The codes the writer dead-letters with: a message its rows cannot take, as the processors name it, or a row storage refuses. */
@@ -141,6 +144,7 @@ export class TableSink<R> {
   private readonly _inflight: InflightMinutes | undefined;
   /** When the minutes in doubt were last compared (epoch ms), so that a failing comparison is retried once a minute, not every batch. */
   private _mendTriedMs = -Infinity;
+  private readonly _failureLog = new InsertFailureLog();
 
   constructor(spec: SinkSpec<R>, deps: SinkDeps, inflight?: InflightMinutes) {
     this.spec = spec;
@@ -164,6 +168,8 @@ export class TableSink<R> {
       this._backoff.reset();
       this.counters.backoffMs = 0;
       this.counters.failingSinceMs = null;
+      const recovered = this._failureLog.succeeded();
+      if (recovered) this._sayFailure(recovered, null);
       // Between two batches of this table: nothing else inserts into it while its minutes are compared.
       await this._mendAggregate();
     } catch (error) {
@@ -173,7 +179,8 @@ export class TableSink<R> {
       this.counters.lastError = errorText(error);
       this.counters.failingSinceMs ??= Date.now();
       this._deps.metrics.writerInsertFailures.inc({ table: this.spec.table });
-      this._deps.logger.warn({ err: error, table: this.spec.table, size: messages.length, retryInMs: delay }, 'writer batch failed; retrying later');
+      const report = this._failureLog.failed(Date.now());
+      if (report) this._sayFailure(report, report.first ? error : null, { size: messages.length, retryInMs: delay });
       for (const message of messages) message.nak(delay);
       // Hold this consumer back too: the next queued batch would most likely fail the same way.
       await pause(delay, this._deps.signal);
@@ -188,6 +195,23 @@ export class TableSink<R> {
    */
   async stopped(): Promise<void> {
     await this._inflight?.stopped();
+  }
+
+  /**
+   * Logs a report of the insert failure log: the first failure of an outage with the error itself
+   * (its stack, for a defect), later ones in a line a minute, the recovery once. A full disk is an
+   * error, named with the data folder, its free space and what to do.
+   */
+  private _sayFailure(report: InsertFailureReport, error: unknown, fields: Record<string, unknown> = {}): void {
+    const { table } = this.spec;
+    const lastError = this.counters.lastError ?? '';
+    const { dataDir } = this._deps;
+    const target: InsertTarget = dataDir === undefined ? { kind: 'server' } : { kind: 'chdb', dataDir, space: diskSpaceOf(dataDir) };
+    const text = insertFailureText(table, report, lastError, target, Date.now());
+    const base = { table, failures: report.failures, failingSinceMs: report.sinceMs, ...fields, ...(error === null ? {} : { err: error }) };
+    if (report.type === 'insert_recovered') this._deps.logger.info(base, text);
+    else if (isDiskFullText(lastError)) this._deps.logger.error(base, text);
+    else this._deps.logger.warn(base, text);
   }
 
   /**

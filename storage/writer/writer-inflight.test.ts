@@ -120,12 +120,15 @@ describe('writer - minutes of inserts that failed part-way', () => {
       return numberOf(row?.n);
     };
 
+    const metrics = createMetrics();
+    const lines: Array<{ level: number; msg: string }> = [];
+    const said = createLogger('info', 'riskstream', { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
     writer = createWriter({
       bus: h.bus,
       client: tearing,
       names: h.names,
-      metrics: createMetrics(),
-      logger,
+      metrics,
+      logger: said,
       maxWaitMs: 100,
       lagPollMs: 100,
       retentionDays: 30,
@@ -140,6 +143,16 @@ describe('writer - minutes of inserts that failed part-way', () => {
     // The retry found the row stored and skipped it: only the comparison can give the minute its count.
     expect(events().duplicatesSkipped).toBe(1);
     await eventually(async () => ((await counted()) === 1 ? true : undefined), 10_000, 'the torn minute rebuilt by the running writer');
+    // The failure said once, as an error naming the data folder and what to do; the recovery once.
+    const about = lines.filter((l) => l.msg.startsWith('inserts into events'));
+    expect(about.map((l) => l.level)).toEqual([50, 30]);
+    expect(about[0]!.msg.startsWith(`inserts into events fail: the disk of the data folder ${h.dataDir} is full (`)).toBe(true);
+    expect(about[1]!.msg).toMatch(/^inserts into events succeed again after \d+ s \(1 failed batch\); storing what waited on the stream$/);
+    expect(about[0]!.msg).toMatch(/free space there, or move RISKSTREAM_DATA_DIR to a larger disk, and the writer stores them, without a restart\. ClickHouse said: .*NOT_ENOUGH_SPACE/);
+    expect(lines.some((l) => l.msg.startsWith('the minute aggregate of events disagreed with the stored rows after failed inserts'))).toBe(true);
+    // The data folder's free space, for an alert before the disk is full.
+    const freeBytes = async (): Promise<number> => (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'rs_data_dir_free_bytes')?.values[0]?.value ?? 0;
+    expect(await eventually(async () => ((await freeBytes()) > 0 ? true : undefined), 10_000, 'the free space gauge')).toBe(true);
     // Mended: the minute is no longer in doubt, so the record of later inserts and the clean stop drop it.
     await writer.drain();
     writer = undefined;

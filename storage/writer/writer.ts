@@ -2,7 +2,7 @@
 // off the decision path, inserting large batches into ClickHouse and acknowledging only what is
 // stored. Reports its lag per table (metrics and status()).
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, ensureConsumer, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
+import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, diskSpaceOf, ensureConsumer, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/backoff.js';
@@ -129,6 +129,7 @@ export function createWriter(options: WriterOptions): Writer {
     signal: abort.signal,
     ...(lineMapper ? { lineMapper } : {}),
     ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   }, options.dataDir);
   const lags = new Map<RawTable, Lag>(sinks.map((s) => [s.spec.table, { seconds: null, messages: null }]));
   const consumers: BatchConsumer[] = [];
@@ -157,6 +158,9 @@ export function createWriter(options: WriterOptions): Writer {
     if (polling) return;
     polling = true;
     try {
+      // Embedded chDB's disk: once full every insert fails; the gauge lets an alert fire before that.
+      const space = options.dataDir === undefined ? null : diskSpaceOf(options.dataDir);
+      if (space !== null) metrics.dataDirFreeBytes.set(space.freeBytes);
       await Promise.all(
         sinks.map(async (sink) => {
           const { table, stream, durable } = sink.spec;
