@@ -60,7 +60,9 @@ export function columnIndexes<const N extends string>(header: readonly string[],
   const trimmed = header.map((h) => h.trim());
   const missing = names.filter((n) => !trimmed.includes(n));
   if (missing.length > 0) {
-    throw new DatasetError(`not a ${format} file: its header lacks ${missing.map((m) => `"${m}"`).join(', ')} (it has ${trimmed.map((t) => `"${t}"`).join(', ')})`);
+    // 'an IEEE-CIS …', 'a PaySim …'
+    const article = /^[AEIOU]/.test(format) ? 'an' : 'a';
+    throw new DatasetError(`not ${article} ${format} file: its header lacks ${missing.map((m) => `"${m}"`).join(', ')} (it has ${trimmed.map((t) => `"${t}"`).join(', ')})`);
   }
   return Object.fromEntries(names.map((n) => [n, trimmed.indexOf(n)])) as Record<N, number>;
 }

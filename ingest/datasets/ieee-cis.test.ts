@@ -57,6 +57,8 @@ describe('IEEE-CIS rows as card payments', () => {
     // the training file labels every row
     expect(map(row('3000003,,86400,10.0,W,1,,,,,,,,,,'), 7)).toEqual({ leftOut: 'isFraud "" is not 0 or 1' });
     expect(() => ieeeCisRows(['step', 'type'], { idPrefix: 'ieee', currency: 'USD' })).toThrow(DatasetError);
+    // 'an', not 'a IEEE-CIS'
+    expect(() => ieeeCisRows(['step', 'type'], { idPrefix: 'ieee', currency: 'USD' })).toThrow(/^not an IEEE-CIS transactions \(train_transaction\.csv \/ test_transaction\.csv\) file: its header lacks "TransactionID"/);
     expect(identityFileOf('/d/train_transaction.csv')).toBe('/d/train_identity.csv');
     expect(identityFileOf('/d/other.csv')).toBeUndefined();
   });
