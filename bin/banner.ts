@@ -6,7 +6,7 @@
 // and the generated API key is one per data folder, the same at every start and for every process
 // that shares the folder (a second process with a new key had made the first one's answer 401).
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, makeFolder } from '../core/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
@@ -66,7 +66,13 @@ export function demoApiKey(dataDir: string): string {
   const path = demoApiKeyPath(dataDir);
   makeFolder(dataDir, 'RISKSTREAM_DATA_DIR');
   const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(aside, `rsk_${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(aside, `rsk_${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Created and not written (a full disk: ENOSPC): not left beside the key for every failed start.
+    rmSync(aside, { force: true });
+    throw error;
+  }
   try {
     linkSync(aside, path);
   } catch (error) {

@@ -2,14 +2,14 @@
 // argument adds one naming its --help), a defect keeps its stack, and a reader of stdout that goes
 // away ends the command quietly. Unit tests of the rules, then the built CLI as a user runs it.
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, sourcePath } from '../core/index.js';
 import { AdminEnvError } from '../dashboard/server/auth/index.js';
 import { DataFolderInUseError } from '../storage/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { TimeoutError } from '@nats-io/nats-core';
-import { dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting } from './cli-failure.js';
+import { dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting, noSpaceWhileStarting } from './cli-failure.js';
 import { UsersCommandError } from './users.js';
 
 describe('cli failure - one line for a mistake, a stack for a defect', () => {
@@ -28,6 +28,34 @@ describe('cli failure - one line for a mistake, a stack for a defect', () => {
     expect(isUserMistake(bug)).toBe(false);
     expect(failureText(bug)).toBe(bug.stack);
     expect(failureText('a string')).toBe('a string');
+  });
+});
+
+describe('cli failure - a full disk while starting', () => {
+  const enospc = (): Error => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  const notEnoughSpace = (): Error => Object.assign(new Error('Code: 243. DB::Exception: Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)'), { type: 'NOT_ENOUGH_SPACE' });
+
+  it.each([
+    ['writing a file of the data folder (ENOSPC)', enospc(), false, /^no space left on the disk of the data folder \/nowhere\/rs-data while riskstream was starting \(ENOSPC: no space left on device, write\): free space there, or set RISKSTREAM_DATA_DIR to a folder on a disk with room, then start again\. Nothing was taken from the streams\.$/],
+    ['embedded chDB refusing to create its tables', notEnoughSpace(), false, /^no space left on the disk of the data folder \/nowhere\/rs-data while riskstream was starting \(Code: 243\. .*\(NOT_ENOUGH_SPACE\)\): free space there/],
+    ['a ClickHouse server refusing (CLICKHOUSE_URL)', notEnoughSpace(), true, /^the ClickHouse server's disk is full \(Code: 243\. .*\): free space on it, then start again\. Nothing was taken from the streams\.$/],
+  ])('%s: one line naming the disk and what to do', (_name, error, server, text) => {
+    const said = noSpaceWhileStarting(error, '/nowhere/rs-data', server);
+    expect(isUserMistake(said)).toBe(true);
+    expect(failureText(said)).toMatch(text);
+    expect((said as Error).cause).toBe(error);
+  });
+
+  it('the free space, when the folder can be read', () => {
+    expect(failureText(noSpaceWhileStarting(enospc(), tmpdir(), false))).toMatch(/^no space left on the disk of the data folder \S+ \(\S+ \S+ free of \S+ \S+\) while/);
+  });
+
+  it('anything else, or a message already for the user, passes through', () => {
+    const bug = new TypeError('x is undefined');
+    expect(noSpaceWhileStarting(bug, '/nowhere', false)).toBe(bug);
+    const config = new ConfigError('RISKSTREAM_DATA_DIR: no space left on device');
+    expect(noSpaceWhileStarting(config, '/nowhere', false)).toBe(config);
+    expect(noSpaceWhileStarting('ENOSPC', '/nowhere', false)).toBe('ENOSPC');
   });
 });
 

@@ -3,7 +3,7 @@
 // is a defect, printed with its stack for the report. A reader of stdout that goes away
 // (`riskstream users list | head -1`) is neither: the command ends quietly (bin/closed-pipe.ts).
 import { TimeoutError } from '@nats-io/nats-core';
-import { safeUrl, ServiceUnavailableError } from '../core/index.js';
+import { diskSpaceOf, diskSpaceText, isDiskFullText, oneLine, safeUrl, ServiceUnavailableError } from '../core/index.js';
 
 /**
  * The errors whose message is the whole story, by name rather than class: some come from other
@@ -72,6 +72,33 @@ export function dataFolderInUseWhileStarting(error: unknown): unknown {
     new Error(
       `${error.message} To run a separate riskstream beside it, give this one its own RISKSTREAM_DATA_DIR, RISKSTREAM_NAMESPACE and PORT; ` +
         'to add processes to the running one, start them with roles that leave storage to it (--roles ingest,processors) and their own PORT.',
+      { cause: error },
+    ),
+    { [USER_MISTAKE]: true },
+  );
+}
+
+/**
+ * A start that a full disk stopped (ENOSPC writing the data folder's files, or ClickHouse's
+ * NOT_ENOUGH_SPACE creating its tables): one line naming the disk and what to do, rather than a
+ * stack. `server`: CLICKHOUSE_URL is set, so ClickHouse's refusal is about the server's disk.
+ */
+export function noSpaceWhileStarting(error: unknown, dataDir: string, server: boolean): unknown {
+  if (!(error instanceof Error) || isUserMistake(error)) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const clickhouse = code !== 'ENOSPC' && isDiskFullText(error.message);
+  if (code !== 'ENOSPC' && !clickhouse) return error;
+  const reason = oneLine(error.message, 200);
+  if (clickhouse && server) {
+    return Object.assign(new Error(`the ClickHouse server's disk is full (${reason}): free space on it, then start again. Nothing was taken from the streams.`, { cause: error }), {
+      [USER_MISTAKE]: true,
+    });
+  }
+  const space = diskSpaceOf(dataDir);
+  return Object.assign(
+    new Error(
+      `no space left on the disk of the data folder ${dataDir}${space === null ? '' : ` (${diskSpaceText(space)})`} while riskstream was starting (${reason}): ` +
+        'free space there, or set RISKSTREAM_DATA_DIR to a folder on a disk with room, then start again. Nothing was taken from the streams.',
       { cause: error },
     ),
     { [USER_MISTAKE]: true },

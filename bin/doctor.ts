@@ -1,12 +1,12 @@
 // `riskstream doctor`: checks each service the system needs, then the namespace (its processes,
 // streams and consumers), and says how to fix what is wrong.
-import { countOf, connectBus, connectRedis, evictionProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config } from '../core/index.js';
+import { countOf, connectBus, connectRedis, diskSpaceOf, diskSpaceText, evictionProblem, lowDiskSpaceProblem, names as namesOf, redisMemory, safeUrl, storageReservations, type Config, type DiskSpace } from '../core/index.js';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createClickHouse, type SqlClient } from '../storage/index.js';
 import { namespaceReport, readNamespaceStatus, type NamespaceReport } from './namespace-status.js';
 
-type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
+export type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
 
 export async function runDoctor(config: Config, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<boolean> {
   const checks: Check[] = [];
@@ -68,6 +68,8 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
   }
 
   checks.push((config.clickhouseUrl ? null : embeddedFolderNotYetMade(config.dataDir)) ?? (await clickHouseCheck(config, names.database)));
+  const disk = config.clickhouseUrl ? null : dataDiskCheck(config.dataDir);
+  if (disk) checks.push(disk);
 
   for (const check of checks) out(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(11)} ${check.detail}`);
   if (namespace) {
@@ -105,6 +107,23 @@ async function clickHouseCheck(config: Config, database: string): Promise<Check>
     }
     return { name: 'ClickHouse', ok: false, detail: (error as Error).message };
   }
+}
+
+/**
+ * The Disk line for embedded chDB: the free space of the data folder's disk (of the nearest folder
+ * that exists, when it is not made yet), ✗ when nearly full — once full, nothing more is stored
+ * (docs/operations.md, "When the data folder's disk fills"). Null when it cannot be read.
+ */
+export function dataDiskCheck(dataDir: string, space: DiskSpace | null = diskSpaceOf(nearestExisting(resolve(dataDir)))): Check | null {
+  if (space === null) return null;
+  const problem = lowDiskSpaceProblem({ ...space, path: dataDir });
+  return { name: 'Disk', ok: problem === null, detail: problem ?? `data folder ${dataDir}: ${diskSpaceText(space)}` };
+}
+
+function nearestExisting(path: string): string {
+  let folder = path;
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
 }
 
 /**

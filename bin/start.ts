@@ -5,7 +5,7 @@ import { startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
 import { bannerOf, bannerTarget, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
 import { DEMO_USERS } from '../dashboard/server/auth/index.js';
-import { dataFolderInUseWhileStarting, natsTimeoutWhileStarting } from './cli-failure.js';
+import { dataFolderInUseWhileStarting, natsTimeoutWhileStarting, noSpaceWhileStarting } from './cli-failure.js';
 
 export type StartCommandOptions = { readonly roles?: string };
 
@@ -14,7 +14,12 @@ export async function runStartCommand(opts: StartCommandOptions): Promise<void> 
   const loaded = loadConfig();
   const roles = parseRoles(opts.roles);
   // demo mode: one key per data folder, the same at every start and for every process sharing it (bin/banner.ts)
-  const demoKey = loaded.apiKeyGenerated ? demoApiKey(loaded.dataDir) : null;
+  let demoKey: string | null = null;
+  try {
+    demoKey = loaded.apiKeyGenerated ? demoApiKey(loaded.dataDir) : null;
+  } catch (error) {
+    throw noSpaceWhileStarting(error, loaded.dataDir, false);
+  }
   const config = demoKey === null ? loaded : { ...loaded, apiKey: demoKey, apiKeys: [demoKey] };
   const logger = createLogger(config.logLevel, undefined, undefined, config.logFormat);
   // A reader of the banner that goes away (`start | head`) must not stop a running system
@@ -46,7 +51,7 @@ export async function runStartCommand(opts: StartCommandOptions): Promise<void> 
   const system = await startSystem(config, roles, logger, {
     demoUsersRecreated: (users) => show(recreatedUsersNotice(users, config.dataDir, config.namespace, toTerminal)),
   }).catch((error: unknown) => {
-    throw dataFolderInUseWhileStarting(natsTimeoutWhileStarting(error, config.natsUrl));
+    throw noSpaceWhileStarting(dataFolderInUseWhileStarting(natsTimeoutWhileStarting(error, config.natsUrl)), config.dataDir, config.clickhouseUrl !== undefined);
   });
   process.off('SIGINT', whileStarting);
   process.off('SIGTERM', whileStarting);

@@ -20,6 +20,8 @@ import {
   startHeartbeat,
   safeUrl,
   folderOpenToOthers,
+  diskSpaceOf,
+  lowDiskSpaceProblem,
   setFxRates,
   streamLimitsOf,
   validateEvent,
@@ -447,6 +449,10 @@ export async function startSystem(
     if (openFolder) logger.warn({ dataDir: config.dataDir }, openFolder);
     // riskstream's own folder inside, made 0755 by older versions, is closed (or named, when it cannot be)
     closeInflightFolder(config.dataDir, logger.child({ role: 'writer' }));
+    // Once the disk is full nothing more is stored: said at start while there is time to act (the writer says it again when inserts fail).
+    const space = diskSpaceOf(config.dataDir);
+    const lowSpace = lowDiskSpaceProblem(space);
+    if (lowSpace !== null) logger.warn({ dataDir: config.dataDir, freeBytes: space!.freeBytes, totalBytes: space!.totalBytes }, lowSpace);
   }
 
   let stopping: Promise<void> | undefined;

@@ -46,6 +46,8 @@ describe('cli - doctor', () => {
     // a data folder riskstream never ran in: said so, and not made (a check changes nothing)
     expect(out).toContain(`✓ ClickHouse  embedded chDB: no data in ${dataDir} yet (riskstream start makes ${join(dataDir, 'chdb')};`);
     expect(existsSync(join(dataDir, 'chdb'))).toBe(false);
+    // the disk it would store on, with its free space
+    expect(out).toMatch(new RegExp(`✓ Disk {8}data folder ${dataDir}: \\S+ \\S+ free of `));
     expect(code).toBe(0);
   });
 
