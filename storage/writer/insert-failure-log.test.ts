@@ -35,6 +35,15 @@ describe('insert failure log - how often', () => {
     expect(said).toEqual(['0:fail', '5:recovered', '60:fail', '65:recovered', '120:fail', '125:recovered']);
   });
 
+  it('an outage that began unsaid, within a minute of the last line, is said as one that fails (with its start), not as one still failing', () => {
+    const log = new InsertFailureLog();
+    expect(log.failed(0)?.first).toBe(true);
+    expect(log.succeeded()?.type).toBe('insert_recovered');
+    expect(log.failed(55_000)).toBeNull();
+    expect(log.failed(61_000)).toEqual({ type: 'insert_failing', first: true, failures: 2, sinceMs: 55_000 });
+    expect(log.failed(121_000)).toEqual({ type: 'insert_failing', first: false, failures: 3, sinceMs: 55_000 });
+  });
+
   it('inserts that succeed say nothing', () => {
     expect(new InsertFailureLog().succeeded()).toBeNull();
   });

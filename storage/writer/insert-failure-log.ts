@@ -31,15 +31,15 @@ export class InsertFailureLog {
     this._everyMs = everyMs;
   }
 
-  /** A batch failed: said at most once a minute, the first of an outage as `first`. */
+  /** A batch failed: said at most once a minute; `first` when nothing was said of this outage yet. */
   failed(nowMs: number): InsertFailing | null {
-    const first = this._sinceMs === null;
-    if (first) this._sinceMs = nowMs;
+    this._sinceMs ??= nowMs;
     this._failures++;
     if (nowMs - this._saidMs < this._everyMs) return null;
+    const first = !this._said;
     this._said = true;
     this._saidMs = nowMs;
-    return { type: 'insert_failing', first, failures: this._failures, sinceMs: this._sinceMs! };
+    return { type: 'insert_failing', first, failures: this._failures, sinceMs: this._sinceMs };
   }
 
   /** A batch was stored: said when it ends an outage that was said. */
