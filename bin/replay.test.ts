@@ -71,6 +71,8 @@ describe('riskstream replay', () => {
     const out = capture();
     const summary = await runReplay(h.config, { file: file('bus.ndjson', 'rb') }, out);
     expect(summary).toMatchObject({ lines: 4, sent: 2, refused: 2 });
+    // to the millisecond, as --json prints it (before: 0.2490233169999999)
+    expect(JSON.stringify(summary.seconds)).toMatch(/^\d+(\.\d{1,3})?$/);
     expect(out.reports.find((l) => l.startsWith('line 3: '))).toMatch(/^line 3: not JSON \(/);
     expect(out.reports.find((l) => l.startsWith('line 4: '))).toMatch(/^line 4: \/amount: /);
     expect(out.reports.at(-1)).toMatch(/^replay: 2 of 4 events sent in [\d.]+ s, 2 refused$/);

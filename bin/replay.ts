@@ -60,6 +60,7 @@ export type ReplaySummary = {
   readonly sent: number;
   /** Lines refused: not JSON, or not an event of its kind's contract. */
   readonly refused: number;
+  /** From the first line read to the end (decisions waited for included), to the millisecond. */
   readonly seconds: number;
   /** Stopped (Ctrl-C) after this line of the file, before its end. */
   readonly stoppedAtLine?: number;
@@ -333,7 +334,8 @@ async function replayWith(bus: Bus | null, config: Config, options: ReplayOption
     lines,
     sent,
     refused,
-    seconds: (performance.now() - started) / 1000,
+    // to the millisecond: '0.2490233169999999' in --json was float noise, not precision
+    seconds: Math.round(performance.now() - started) / 1000,
     ...(stoppedAt === null ? {} : { stoppedAtLine: stoppedAt }),
     ...(decided === undefined ? {} : { decided }),
     ...(evaluation ? { evaluation } : {}),
