@@ -10,11 +10,11 @@ import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
-import { sourcePath } from '../core/index.js';
+import { names as namesOf, sourcePath } from '../core/index.js';
 import { createHarness, NATS_URL, REDIS_URL, type Harness } from '../test/harness.js';
 import { createSecretBox, createUserStore, type UserStore } from '../dashboard/server/auth/index.js';
 import { verifyPassword } from '../dashboard/server/auth/password.js';
-import { BACKUP_FORMAT, BackupFileError, readBackup, restoreBackup, withBackupOutput, writeBackup } from './backup.js';
+import { BACKUP_FORMAT, BackupFileError, readBackup, restoreBackup, runRestoreCommand, withBackupOutput, writeBackup } from './backup.js';
 
 let a: Harness;
 let b: Harness;
@@ -69,6 +69,26 @@ describe('backup and restore', () => {
     expect(await verifyPassword('ann-password-123456', ann!.passwordHash)).toBe(true);
     const config = await (await new Kvm(b.bus.nc).open(b.names.kv.config)).get('thresholds');
     expect(config?.string()).toBe('{"review":500}');
+  });
+
+  it('restores into a namespace not started creating its KV buckets alone, not its streams (they reserve gigabytes), and says so', async () => {
+    const file = join(folder, 'fresh.ndjson');
+    writeFileSync(file, await backupText(a));
+    const namespace = `t_fresh_${randomBytes(4).toString('hex')}`;
+    const fresh = namesOf(namespace);
+    const printed: string[] = [];
+    try {
+      await runRestoreCommand({ ...a.config, namespace }, file, { replace: false }, (line) => void printed.push(line));
+      for (const stream of Object.values(fresh.streams)) await expect(a.bus.jsm.streams.info(stream)).rejects.toThrow(/not found/);
+      for (const bucket of Object.values(fresh.kv)) expect((await a.bus.jsm.streams.info(`KV_${bucket}`)).config.name).toBe(`KV_${bucket}`);
+      expect(printed).toContain('users: 2 restored, 0 replaced, 0 kept as they are');
+      expect(printed).toContain(
+        `  (namespace "${namespace}" has no streams on this NATS — not started yet, or NATS lost its store: its KV buckets were created, and its streams come with its next start; is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes them)`,
+      );
+    } finally {
+      for (const bucket of Object.values(fresh.kv)) await a.bus.jsm.streams.delete(`KV_${bucket}`).catch(() => undefined);
+      for (const stream of Object.values(fresh.streams)) await a.bus.jsm.streams.delete(stream).catch(() => undefined);
+    }
   });
 
   it('keeps what exists unless --replace, and says so', async () => {

@@ -15,7 +15,7 @@ import type { Writable } from 'node:stream';
 import { Kvm } from '@nats-io/kv';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
-import { connectBus, ensureStreams, names as namesOf, streamLimitsOf, type Bus, type Config, type Names } from '../core/index.js';
+import { connectBus, ensureKvBuckets, isNotFound, names as namesOf, type Bus, type Config, type Names } from '../core/index.js';
 import { rolesProblem, usernameProblem } from '../dashboard/server/auth/username.js';
 
 export const BACKUP_FORMAT = 'riskstream-kv-backup';
@@ -99,9 +99,23 @@ export async function runRestoreCommand(config: Config, file: string, options: {
   const names = namesOf(config.namespace);
   const bus = await connectBus(config.natsUrl, names, 'riskstream-restore');
   try {
-    await ensureStreams(bus, streamLimitsOf(config), 'keep');
+    // the buckets alone, as `users add` does: the streams reserve gigabytes and wait for a start
+    const started = await bus.jsm.streams.info(names.streams.events).then(
+      () => true,
+      (error: unknown) => {
+        if (isNotFound(error)) return false;
+        throw error;
+      },
+    );
+    await ensureKvBuckets(bus);
     const from = backup.header.namespace === names.namespace ? '' : ` (backed up from namespace "${backup.header.namespace}")`;
     print(`restoring the backup of ${backup.header.createdAt}${from} into namespace "${names.namespace}"`);
+    if (!started) {
+      print(
+        `  (namespace "${names.namespace}" has no streams on this NATS — not started yet, or NATS lost its store: its KV buckets were created, and its streams come with its next start; ` +
+          'is RISKSTREAM_NAMESPACE right? `riskstream reset --yes` removes them)',
+      );
+    }
     if (backup.unchecked) print('  (a backup of format 1 has no end line: whether it was cut short cannot be checked)');
     const summary = await restoreBackup(bus, backup, options);
     for (const line of restoreReport(summary, options.replace)) print(line);

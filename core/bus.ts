@@ -265,8 +265,18 @@ export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM
       throw new ServiceUnavailableError(insufficientStorageMessage(config.name, config.max_bytes ?? 0, await storageReservations(jsm).catch(() => [])));
     }
   }
+  await ensureKvBuckets(bus);
+}
+
+/**
+ * Creates the namespace's KV buckets (users, cases, lists, config) that do not exist, and nothing
+ * else: `restore` into a NATS that lost its store, or a namespace not started yet, needs them and
+ * not the streams, whose limits JetStream reserves (5 GiB by default) for a namespace that may be
+ * a typo.
+ */
+export async function ensureKvBuckets(bus: Bus): Promise<void> {
   const kvm = new Kvm(bus.nc);
-  for (const bucket of Object.values(names.kv)) {
+  for (const bucket of Object.values(bus.names.kv)) {
     await kvm.create(bucket, { history: 5, storage: StorageType.File });
   }
 }
