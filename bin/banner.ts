@@ -60,11 +60,23 @@ export function ingestKeyNeeded(dataDir: string, use: string): string {
 
 /**
  * The data folder's demo API key, created (owner-only) when it has none. Two processes starting at
- * once agree: the key is written aside and linked into place, which only one of them can do.
+ * once agree: the key is written aside and linked into place, which only one of them can do. A key
+ * already there is read without writing anything, so that a start on a full disk gets past it (the
+ * roles that need no data folder, `--roles ingest,processors`, keep deciding).
  */
 export function demoApiKey(dataDir: string): string {
   const path = demoApiKeyPath(dataDir);
   makeFolder(dataDir, 'RISKSTREAM_DATA_DIR');
+  if (!existsSync(path)) makeDemoApiKey(path);
+  const key = readFileSync(path, 'utf8').trim();
+  if (!/^[\x21-\x7e]{16,}$/.test(key) || key.includes(',')) {
+    throw new ConfigError(`${path} does not hold an API key (16 or more characters on one line): delete it to have a new one generated, or set RISKSTREAM_API_KEY`);
+  }
+  return key;
+}
+
+/** Writes a new key aside and links it into place, unless another process linked its own first. */
+function makeDemoApiKey(path: string): void {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
     writeFileSync(aside, `rsk_${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
@@ -80,11 +92,6 @@ export function demoApiKey(dataDir: string): string {
   } finally {
     unlinkSync(aside);
   }
-  const key = readFileSync(path, 'utf8').trim();
-  if (!/^[\x21-\x7e]{16,}$/.test(key) || key.includes(',')) {
-    throw new ConfigError(`${path} does not hold an API key (16 or more characters on one line): delete it to have a new one generated, or set RISKSTREAM_API_KEY`);
-  }
-  return key;
 }
 
 /** The line that opens each start's block of the secrets file; `forgetDemoCredentials` reads the namespace back from it. */

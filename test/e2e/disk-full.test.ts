@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sourcePath } from '../../core/index.js';
-import { NATS_URL, REDIS_URL, childEnv, createHarness, uniqueNamespace, type Harness } from '../harness.js';
+import { demoApiKey } from '../../bin/banner.js';
+import { NATS_URL, REDIS_URL, childEnv, createHarness, payment, uniqueNamespace, type Harness } from '../harness.js';
 import { startRiskstream } from '../process.js';
 
 vi.setConfig({ testTimeout: 90_000 });
@@ -21,6 +22,9 @@ let h: Harness;
 let mountPoint = '';
 let mounted = false;
 let notMounted = '';
+/** A demo data folder with its key, made while the disk had room. */
+let demoDir = '';
+let demoKey = '';
 
 beforeAll(async () => {
   h = await createHarness();
@@ -28,6 +32,8 @@ beforeAll(async () => {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64M', 'tmpfs', mountPoint], { stdio: 'pipe' });
     mounted = true;
+    demoDir = join(mountPoint, 'demo');
+    demoKey = demoApiKey(demoDir);
   } catch (error) {
     notMounted = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim();
   }
@@ -90,5 +96,24 @@ describe('start on a disk nearly full, then full', () => {
     );
     // The key's file aside, created before the write that failed, is removed: not one per failed start.
     expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('demo mode, a data folder whose key is there: the roles that need no data folder start and decide', async (context) => {
+    if (!mounted) context.skip(`cannot mount a 64 MiB tmpfs to fill (needs root): ${notMounted}`);
+    fill();
+    const env: Record<string, string> = { ...childEnv(h), RISKSTREAM_DATA_DIR: demoDir };
+    delete env.RISKSTREAM_API_KEY;
+    const rs = await startRiskstream(env, ['start', '--roles', 'ingest,processors']);
+    try {
+      const response = await fetch(`${rs.baseUrl}/v1/events?wait=decision&timeoutMs=5000`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': demoKey },
+        body: JSON.stringify(payment('disk-full-1')),
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { status: string }).status).toBe('decided');
+    } finally {
+      expect(await rs.stop()).toBe(0);
+    }
   });
 });
