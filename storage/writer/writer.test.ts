@@ -291,7 +291,10 @@ describe('writerProblem', () => {
       ]),
       100_000,
     );
-    expect(problem).toBe('inserts into events, decisions failing for 90 s; rows wait on the streams; last error: Code: 243. DB::Exception: Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)');
+    expect(problem).toBe(
+      "inserts into events, decisions failing for 90 s; rows wait on the streams; ClickHouse's disk is full: free space on it (with embedded chDB, the data folder's), and what waits is stored; " +
+        'last error: Code: 243. DB::Exception: Cannot reserve 1.00 MiB, not enough space. (NOT_ENOUGH_SPACE)',
+    );
   });
 
   it('writerProblem - cuts a long error short', () => {

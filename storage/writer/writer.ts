@@ -2,7 +2,7 @@
 // off the decision path, inserting large batches into ClickHouse and acknowledging only what is
 // stored. Reports its lag per table (metrics and status()).
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, diskSpaceOf, ensureConsumer, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
+import { BatchConsumer, PendingLimiter, consumerLag, declaredRecords, diskSpaceOf, ensureConsumer, isDiskFullText, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/backoff.js';
@@ -280,5 +280,7 @@ export function writerProblem(status: WriterStatus, nowMs: number, afterMs = WRI
   const longest = Math.max(...failing.map((t) => nowMs - t.failingSinceMs!));
   const tables = failing.map((t) => t.table).join(', ');
   const last = failing.find((t) => t.lastError !== null)?.lastError ?? 'no error text';
-  return `inserts into ${tables} failing for ${Math.round(longest / 1000)} s; rows wait on the streams; last error: ${oneLine(last, 300)}`;
+  // A full disk is the usual cause of an outage that lasts: named, with what to do, before ClickHouse's words.
+  const disk = isDiskFullText(last) ? "; ClickHouse's disk is full: free space on it (with embedded chDB, the data folder's), and what waits is stored" : '';
+  return `inserts into ${tables} failing for ${Math.round(longest / 1000)} s; rows wait on the streams${disk}; last error: ${oneLine(last, 300)}`;
 }
