@@ -49,16 +49,6 @@ export function demoApiKeyPath(dataDir: string): string {
 }
 
 /**
- * A command's refusal to send to `--url` without a key, naming where a demo started on the same
- * data folder keeps its own: the operator need not look for it.
- */
-export function ingestKeyNeeded(dataDir: string, use: string): string {
-  const path = demoApiKeyPath(dataDir);
-  const demo = existsSync(path) ? ` (a demo riskstream on this data folder keeps its key in ${path}: RISKSTREAM_API_KEY="$(cat '${path}')")` : '';
-  return `set RISKSTREAM_API_KEY to the ingest key of the running riskstream to ${use}${demo}`;
-}
-
-/**
  * The data folder's demo API key, created (owner-only) when it has none. Two processes starting at
  * once agree: the key is written aside and linked into place, which only one of them can do. A key
  * already there is read without writing anything, so that a start on a full disk gets past it (the

@@ -29,7 +29,7 @@ import {
   type ValidatedEvent,
 } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
-import { ingestKeyNeeded } from './banner.js';
+import { ingestKeyNeeded, refusedBatchHint } from './ingest-url.js';
 import { BusPacer } from './bus-pacer.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { IdIndex } from './event-id-index.js';
@@ -430,13 +430,6 @@ function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
   };
 }
 
-
-/** What to check when a whole batch is refused for who sent it or where, rather than for its lines. */
-export function refusedBatchHint(status: number): string {
-  if (status === 401) return '; RISKSTREAM_API_KEY is not an ingest key of the riskstream there';
-  if (status === 404) return '; the riskstream there has no ingest role (give the address of a process started with it)';
-  return '';
-}
 
 const NONE_REFUSED: ReadonlyMap<number, readonly FieldError[]> = new Map();
 

@@ -6,7 +6,7 @@ import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, httpUrlOf, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { ingestKeyNeeded } from './banner.js';
+import { ingestKeyNeeded, refusedBatchHint } from './ingest-url.js';
 import { BusPacer } from './bus-pacer.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
@@ -137,8 +137,7 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
             continue;
           }
           if (response.statusCode >= 400 && response.statusCode !== 207) {
-            const hint = response.statusCode === 401 ? ' RISKSTREAM_API_KEY is not an ingest key of the riskstream there.' : '';
-            throw new SimulateError(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}${hint}`);
+            throw new SimulateError(`ingest refused the batch (${response.statusCode}): ${text.slice(0, 500)}${refusedBatchHint(response.statusCode)}`);
           }
           return true;
         }
