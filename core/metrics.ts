@@ -170,7 +170,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     dataDirFreeBytes: new Gauge({
       name: 'rs_data_dir_free_bytes',
-      help: "Free space on the disk of the data folder (RISKSTREAM_DATA_DIR) that embedded chDB stores in, read by the writer every 5 s; absent with a ClickHouse server",
+      help: 'Free space on the disk of the data folder (RISKSTREAM_DATA_DIR, its path the label) that embedded chDB stores in, read by the writer every 5 s; absent with a ClickHouse server and in processes without the writer role',
+      labelNames: ['path'] as const,
       registers: [registry],
     }),
     wsClients: new Gauge({

@@ -151,7 +151,8 @@ describe('writer - minutes of inserts that failed part-way', () => {
     expect(about[0]!.msg).toMatch(/free space there, or move RISKSTREAM_DATA_DIR to a larger disk, and the writer stores them, without a restart\. ClickHouse said: .*NOT_ENOUGH_SPACE/);
     expect(lines.some((l) => l.msg.startsWith('the minute aggregate of events disagreed with the stored rows after failed inserts'))).toBe(true);
     // The data folder's free space, for an alert before the disk is full.
-    const freeBytes = async (): Promise<number> => (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'rs_data_dir_free_bytes')?.values[0]?.value ?? 0;
+    const freeBytes = async (): Promise<number> =>
+      (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'rs_data_dir_free_bytes')?.values.find((v) => v.labels.path === h.dataDir)?.value ?? 0;
     expect(await eventually(async () => ((await freeBytes()) > 0 ? true : undefined), 10_000, 'the free space gauge')).toBe(true);
     // Mended: the minute is no longer in doubt, so the record of later inserts and the clean stop drop it.
     await writer.drain();

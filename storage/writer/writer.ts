@@ -160,7 +160,7 @@ export function createWriter(options: WriterOptions): Writer {
     try {
       // Embedded chDB's disk: once full every insert fails; the gauge lets an alert fire before that.
       const space = options.dataDir === undefined ? null : diskSpaceOf(options.dataDir);
-      if (space !== null) metrics.dataDirFreeBytes.set(space.freeBytes);
+      if (space !== null) metrics.dataDirFreeBytes.set({ path: space.path }, space.freeBytes);
       await Promise.all(
         sinks.map(async (sink) => {
           const { table, stream, durable } = sink.spec;
