@@ -55,6 +55,7 @@ describe('heartbeat - on NATS', () => {
     metrics.streamFill.set({ stream: 'RS_EVENTS' }, 0.25);
     metrics.streamDiscardedUnread.inc({ consumer: 'writer-events' }, 7);
     metrics.ingestRefusing.set(1);
+    metrics.dataDirFreeBytes.set({ path: '/srv/rs/data' }, 287 * 1024 ** 2);
     const procId = newProcId();
     expect(procId).toMatch(/^[A-Za-z0-9_-]+$/);
     const received: ProcessHealthWire[] = [];
@@ -74,6 +75,7 @@ describe('heartbeat - on NATS', () => {
       expect(wire.streamFill).toEqual({ RS_EVENTS: 0.25 });
       expect(wire.discardedUnread).toEqual({ 'writer-events': 7 });
       expect(wire.ingestRefusing).toBe(true);
+      expect(wire.dataDirFreeBytes).toBe(287 * 1024 ** 2);
       expect(wire.rssBytes).toBeGreaterThan(10_000_000);
       expect(wire.cpuPercent).toBeGreaterThanOrEqual(0);
       // From rs_thread_cpu_seconds_total (Linux), from the second beat on: at least the main thread.
@@ -109,6 +111,8 @@ describe('heartbeat - on NATS', () => {
       const wire = await beat.beat();
       expect(wire.counters).toMatchObject({ decisions: 7, rowsWritten: 3 });
       expect(wire.stages.batch_total).toEqual({ count: 1, p50Ms: 5, p99Ms: 5 });
+      // No writer read the data folder's disk here: nothing said of it, rather than 0 B free.
+      expect(wire).not.toHaveProperty('dataDirFreeBytes');
     } finally {
       beat.stop();
     }

@@ -86,6 +86,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       streamFill: byLabel(metric('rs_stream_fill_ratio'), 'stream'),
       discardedUnread: byLabel(metric('rs_stream_discarded_unread_total'), 'consumer'),
       ingestRefusing: sumOf(metric('rs_ingest_refusing')) > 0,
+      ...dataDirFree(metric('rs_data_dir_free_bytes')),
     };
     delay.reset();
     return wire;
@@ -123,6 +124,12 @@ export function percentOfCore(now: Readonly<Record<string, number>>, before: Rea
     out[thread] = Math.round(((seconds - (before[thread] ?? 0)) / elapsedSeconds) * 1000) / 10;
   }
   return out;
+}
+
+/** The data folder's free space, when this process's writer reads it (one folder per process). */
+function dataDirFree(metric: MetricJson | undefined): { dataDirFreeBytes?: number } {
+  const value = metric?.values[0]?.value;
+  return value === undefined ? {} : { dataDirFreeBytes: value };
 }
 
 function byLabel(metric: MetricJson | undefined, label: string): Record<string, number> {

@@ -101,6 +101,8 @@ export type ProcessHealthWire = {
   readonly discardedUnread?: Readonly<Record<string, number>>;
   /** True while this process's HTTP gateway refuses new events because a stream holds too much unread (RS_ERR_INGEST_BACKLOG); absent from older processes. */
   readonly ingestRefusing?: boolean;
+  /** Free space (bytes) on the disk of the data folder that embedded chDB stores in, read by this process's writer; absent without one, with a ClickHouse server, or from older processes. */
+  readonly dataDirFreeBytes?: number;
 };
 
 export const HEALTH_INTERVAL_MS = 2000;

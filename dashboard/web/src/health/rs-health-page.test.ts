@@ -87,6 +87,19 @@ describe('health page', () => {
     expect(rows.find((r) => r.getAttribute('data-sink') === 'events')!.querySelector('.bad')).not.toBeNull();
   });
 
+  it('health page - shows the free space of the data folder\'s disk where a writer reads it, marked under 1 GiB', async () => {
+    const shownFigure = async (extra: Partial<ProcessView>) => {
+      const page = await shownPage(view(null, { roles: ['writer'], ...extra }));
+      const figure = [...page.shadowRoot!.querySelectorAll('.figure')].find((f) => f.querySelector('.k')!.textContent === 'Data folder disk free');
+      document.body.innerHTML = '';
+      return figure === undefined ? null : { value: figure.querySelector('.v')!.textContent, bad: figure.querySelector('.v')!.classList.contains('bad') };
+    };
+    expect(await shownFigure({ dataDirFreeBytes: 287 * 1024 ** 2 })).toEqual({ value: '287 MB', bad: true });
+    expect(await shownFigure({ dataDirFreeBytes: 40 * 1024 ** 3 })).toEqual({ value: '40 GB', bad: false });
+    // a process without a writer on embedded chDB (or an older one) sends none: nothing shown
+    expect(await shownFigure({})).toBeNull();
+  });
+
   it('health page - a heartbeat from a process without the failing figures still shows its lag', async () => {
     const page = await shownPage(view(null, { roles: ['writer'], writerLagSeconds: { events: 1.5 } }));
     const row = page.shadowRoot!.querySelector('[data-testid="writer-sink"]')!;

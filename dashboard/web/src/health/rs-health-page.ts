@@ -14,6 +14,9 @@ import { sharedStyles } from '../theme/theme.js';
 
 type ProcessView = HealthView['processes'][number];
 
+/** Under this much free, the data folder's disk is shown as nearly full: core/disk-space.ts's LOW_DISK_BYTES (that module reads the disk, so it stays out of the browser). */
+const DATA_DISK_LOW_BYTES = 1024 ** 3;
+
 const DEAD_LETTER_REFRESH_MS = 30_000;
 
 /** System health; needs `api` and `live`. */
@@ -171,6 +174,7 @@ export class RsHealthPage extends LitElement {
         ${figure(msg('health.heap'), formatBytes(p.heapUsedBytes))} ${figure(msg('health.loopDelay'), formatMs(p.eventLoopDelayP99Ms))}
         ${figure(msg('health.rejected'), formatInteger(p.counters.eventsRejected), p.counters.eventsRejected > 0)}
         ${figure(msg('health.deadLettered'), formatInteger(p.counters.deadLettered), p.counters.deadLettered > 0)}
+        ${p.dataDirFreeBytes === undefined ? nothing : figure(msg('health.dataDiskFree'), formatBytes(p.dataDirFreeBytes), p.dataDirFreeBytes < DATA_DISK_LOW_BYTES)}
       </div>
       ${renderThreads(p)}
       <div class="tables">

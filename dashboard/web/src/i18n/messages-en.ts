@@ -242,6 +242,7 @@ export const en = {
   'health.rowsWritten': 'Rows written / s',
   'health.deadLettered': 'Dead-lettered',
   'health.rejected': 'Rejected',
+  'health.dataDiskFree': 'Data folder disk free',
   'health.cpu': 'CPU',
   'health.cpuByThread': 'CPU by thread',
   'health.cpuByThreadTitle': 'Share of one core since the previous heartbeat, by the part of the process using it',

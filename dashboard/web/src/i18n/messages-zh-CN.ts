@@ -242,6 +242,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'health.rowsWritten': '写入行 / 秒',
   'health.deadLettered': '死信',
   'health.rejected': '被拒绝',
+  'health.dataDiskFree': '数据目录磁盘剩余',
   'health.cpu': 'CPU',
   'health.cpuByThread': '各线程 CPU',
   'health.cpuByThreadTitle': '自上次心跳以来占单个核心的比例，按进程中使用它的部分',
