@@ -56,6 +56,7 @@ import {
   createSessionStore,
   createUserStore,
   loadSecretBox,
+  adminFromEnv,
   ensureAdminFromEnv,
   requireRoles,
   seedDemoUsers,
@@ -112,6 +113,12 @@ export async function startSystem(
   hooks: SystemHooks = {},
 ): Promise<RunningSystem> {
   const names = namesOf(config.namespace);
+  // The dashboard's own settings, checked before anything is made: a short
+  // RISKSTREAM_ADMIN_PASSWORD or a malformed RISKSTREAM_SECRETS_KEY was refused only once the
+  // namespace's streams (their storage reserved), a Redis key and its ClickHouse database existed.
+  const adminEnv = { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword };
+  const secrets = roles.has('api') ? loadSecretBox(config) : undefined;
+  if (roles.has('api')) adminFromEnv(adminEnv);
   const metrics: Metrics = createMetrics();
   setFxRates(config.fxRates);
   const stops: Array<[string, () => Promise<void>]> = [];
@@ -202,8 +209,7 @@ export async function startSystem(
   if (roles.has('api')) {
     // The dashboard: OpenAPI first (it documents the routes registered after it), then sign-in
     // (its hook fills request.user for every route), the live hub and the data API.
-    const users = await createUserStore(bus, { secrets: loadSecretBox(config) });
-    const adminEnv = { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword };
+    const users = await createUserStore(bus, { secrets: secrets ?? loadSecretBox(config) });
     const admin = await ensureAdminFromEnv(users, adminEnv);
     if (admin && !admin.passwordApplied) {
       logger.warn(

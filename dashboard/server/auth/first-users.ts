@@ -45,11 +45,11 @@ export class AdminEnvError extends Error {
 export type AdminFromEnv = { readonly created: boolean; readonly username: string; readonly passwordApplied: boolean } | null;
 
 /**
- * Creates the admin named by RISKSTREAM_ADMIN_USER with RISKSTREAM_ADMIN_PASSWORD when that user does not
- * exist. An existing user is left alone (the password in the environment is not re-applied), so that a
- * password changed later is not reset by a restart. Null when the variables are not set.
+ * The admin RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD name, checked (both or neither, a
+ * name and a password the store takes), or null when neither is set. Touches nothing, so that a
+ * start can refuse a mistake before it creates anything in the namespace.
  */
-export async function ensureAdminFromEnv(store: UserStore, env: NodeJS.ProcessEnv = process.env): Promise<AdminFromEnv> {
+export function adminFromEnv(env: NodeJS.ProcessEnv): { readonly username: string; readonly password: string } | null {
   const rawName = env.RISKSTREAM_ADMIN_USER;
   const password = env.RISKSTREAM_ADMIN_PASSWORD;
   if (!rawName && !password) return null;
@@ -59,6 +59,18 @@ export async function ensureAdminFromEnv(store: UserStore, env: NodeJS.ProcessEn
   if (nameProblem) throw new AdminEnvError(`RISKSTREAM_ADMIN_USER: ${nameProblem}`);
   const pwProblem = passwordProblem(password);
   if (pwProblem) throw new AdminEnvError(`RISKSTREAM_ADMIN_PASSWORD: ${pwProblem}`);
+  return { username, password };
+}
+
+/**
+ * Creates the admin named by RISKSTREAM_ADMIN_USER with RISKSTREAM_ADMIN_PASSWORD when that user does not
+ * exist. An existing user is left alone (the password in the environment is not re-applied), so that a
+ * password changed later is not reset by a restart. Null when the variables are not set.
+ */
+export async function ensureAdminFromEnv(store: UserStore, env: NodeJS.ProcessEnv = process.env): Promise<AdminFromEnv> {
+  const wanted = adminFromEnv(env);
+  if (wanted === null) return null;
+  const { username, password } = wanted;
   const existing = await store.get(username);
   if (existing) return { created: false, username, passwordApplied: await verifyPassword(password, existing.passwordHash) };
   try {

@@ -22,7 +22,7 @@ export {
   type LoginThrottleOptions,
 } from './login-throttle.js';
 export { DEFAULT_SCRYPT_PARAMS, PASSWORD_MIN_LENGTH, generatePassword, passwordProblem, type ScryptParams } from './password.js';
-export { AdminEnvError, DEMO_USERS, ensureAdminFromEnv, seedDemoUsers, type AdminFromEnv, type CreatedUser } from './first-users.js';
+export { AdminEnvError, DEMO_USERS, adminFromEnv, ensureAdminFromEnv, seedDemoUsers, type AdminFromEnv, type CreatedUser } from './first-users.js';
 export { normaliseUsername, usernameProblem, isUserRole } from './username.js';
 export type { NewUser, TotpEnrolAnswer, UserAdminView, UserAnswer, UserListAnswer, UserRecord } from './types.js';
 export { SECRETS_KEY_FILE, SecretBoxError, createSecretBox, loadSecretBox, parseSecretsKey, type SecretBox } from './secret-box.js';
