@@ -104,7 +104,7 @@ function errorText(error: unknown): string {
 
 const NO_MINUTES: ReadonlySet<number> = new Set();
 
-/** How long after a failed attempt the minutes in doubt are compared again (after an insert that succeeds). */
+/** How long after a comparison that failed the minutes in doubt are compared again (after an insert that succeeds). */
 const MEND_RETRY_MS = 60_000;
 
 /** The distinct event minutes of the rows. */
@@ -142,8 +142,8 @@ export class TableSink<R> {
   private readonly _backoff: Backoff;
   /** Where the minutes of each insert are recorded before it is made (a table with a minute aggregate, on chDB); else unset. */
   private readonly _inflight: InflightMinutes | undefined;
-  /** When the minutes in doubt were last compared (epoch ms), so that a failing comparison is retried once a minute, not every batch. */
-  private _mendTriedMs = -Infinity;
+  /** Not before this (epoch ms) are the minutes in doubt compared again: a comparison that failed is retried once a minute, not every batch. */
+  private _mendNotBeforeMs = -Infinity;
   private readonly _failureLog = new InsertFailureLog();
 
   constructor(spec: SinkSpec<R>, deps: SinkDeps, inflight?: InflightMinutes) {
@@ -225,8 +225,9 @@ export class TableSink<R> {
     const inflight = this._inflight;
     if (inflight === undefined) return;
     const minutes = inflight.inDoubt();
-    if (minutes.length === 0 || Date.now() - this._mendTriedMs < MEND_RETRY_MS) return;
-    this._mendTriedMs = Date.now();
+    // Not throttled after a comparison that succeeded: a disk failing and storing by turns tears
+    // a minute again seconds later, and the last insert of a backlog may be the last for a while.
+    if (minutes.length === 0 || Date.now() < this._mendNotBeforeMs) return;
     const { table } = this.spec;
     const options = { client: this._deps.client, database: this._deps.database, retentionDays: this._deps.retentionDays ?? MINUTE_RETENTION_DAYS, logger: this._deps.logger };
     try {
@@ -239,6 +240,7 @@ export class TableSink<R> {
         );
       }
     } catch (error) {
+      this._mendNotBeforeMs = Date.now() + MEND_RETRY_MS;
       this._deps.logger.warn(
         { err: error, table, minutes: minutes.length },
         `could not compare the minutes of failed inserts into ${table} with the stored rows; tried again in a minute, and at the next start`,
