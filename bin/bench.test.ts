@@ -5,7 +5,9 @@ import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { sourcePath } from '../core/index.js';
 import { eventually, NATS_URL } from '../test/harness.js';
-import { BenchError, benchUrlOf, checkBenchOptions } from './bench.js';
+import { createServer } from 'node:net';
+import { loadConfig } from '../core/config.js';
+import { BenchError, benchUrlOf, checkBenchOptions, runBenchCommand, type BenchCommandOptions } from './bench.js';
 
 describe('bench - options', () => {
   it.each(['notaurl', '127.0.0.1:8080', 'ftp://127.0.0.1/', 'http://'])('refuses --url %s, naming it', (url) => {
@@ -34,6 +36,53 @@ describe('bench - options that cannot work', () => {
   it('takes what it can run', () => {
     expect(() => checkBenchOptions(base)).not.toThrow();
     expect(() => checkBenchOptions({ ...base, rate: 1_000_000, duration: 60, roles: 'ingest,processors' })).not.toThrow();
+  });
+});
+
+describe('bench - an ingest address where nothing answers', () => {
+  /** A port of this machine where nothing listens (taken, then given back). */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  const run = (url: string, env: NodeJS.ProcessEnv): Promise<number> => {
+    const options: BenchCommandOptions = {
+      rate: 50,
+      duration: 1,
+      warmup: 1,
+      via: 'http',
+      url,
+      grace: 1,
+      drain: 0,
+      batchSize: 10,
+      envelope: 1,
+      linger: 0,
+      envelopeScope: 'kind',
+      connections: 2,
+      alertShare: 0,
+      wsClients: 0,
+    };
+    return runBenchCommand(loadConfig({ NATS_URL, RISKSTREAM_NAMESPACE: 'h_benchcli_probe', RISKSTREAM_DATA_DIR: '/tmp/h_benchcli_probe', ...env }), options);
+  };
+
+  // before: the warm-up said 'sent 50  lost 0 … all decided', the whole run went on, and the hint blamed the processors
+  it('stops before the warm-up, naming the address and what to check', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const started = performance.now();
+    const failure = run(url, { RISKSTREAM_API_KEY: 'k_benchcli_0123456789abcdef' });
+    await expect(failure).rejects.toThrow(BenchError);
+    await expect(failure).rejects.toThrow(`nothing answers at ${url} (ECONNREFUSED): is riskstream running there, and on that port? Give --url the address of its ingest (its PORT), or use --spawn`);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('asks for the ingest key first, with where a demo keeps its own', async () => {
+    await expect(run('http://127.0.0.1:1', { RISKSTREAM_API_KEY: undefined })).rejects.toThrow(
+      /^set RISKSTREAM_API_KEY to the ingest key of the running riskstream to bench it --via http.*, or use --spawn$/,
+    );
   });
 });
 

@@ -3,6 +3,7 @@
 // This file is the command: its options, their checks, and the wiring of loadtest/bench's parts.
 import { fileURLToPath } from 'node:url';
 import { httpUrlOf, parseRoles, type Config } from '../core/index.js';
+import { INGEST_OPENAPI_PATH } from '../ingest/openapi.js';
 import { BenchError } from '../loadtest/bench/failure.js';
 import { machineInfo } from '../loadtest/bench/machine.js';
 import { recordResults } from '../loadtest/bench/record.js';
@@ -10,6 +11,7 @@ import { jsonLine } from '../loadtest/bench/report.js';
 import type { BenchResult, Via } from '../loadtest/bench/run.js';
 import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignals } from '../loadtest/bench/stop-signals.js';
 import { runSuite, suiteRuns, type Run, type SuiteSettings } from '../loadtest/bench/suite.js';
+import { ingestKeyNeeded, nothingAnswersAt, refusedBatchHint } from './ingest-url.js';
 import { attachTarget, spawnTarget, targetSummaryOf, type Target } from '../loadtest/bench/target.js';
 
 export { BenchError } from '../loadtest/bench/failure.js';
@@ -56,14 +58,32 @@ export function benchUrlOf(text: string): string {
 }
 
 /** The running riskstream of the configured namespace, when the options can drive it. */
-function attachTo(config: Config, options: BenchCommandOptions): Target {
+async function attachTo(config: Config, options: BenchCommandOptions): Promise<Target> {
   // the suite's HTTP runs need the key of a riskstream it started itself
   if (options.suite) throw new BenchError('--suite runs against a riskstream it starts itself: add --spawn');
   const baseUrl = benchUrlOf(options.url);
-  if (options.via !== 'nats' && config.apiKeyGenerated) {
-    throw new BenchError('set RISKSTREAM_API_KEY to the running riskstream\'s ingest key for --via http, or use --spawn');
+  if (options.via !== 'nats') {
+    if (config.apiKeyGenerated) throw new BenchError(`${ingestKeyNeeded(config.dataDir, `bench it --via ${options.via}`)}, or use --spawn`);
+    await checkIngestAnswers(baseUrl);
   }
   return attachTarget(config, baseUrl, options.pid);
+}
+
+/**
+ * Before any load: that an ingest answers at --url. Every request to an address where nothing
+ * listens is refused at once, and the run would go on for its whole length measuring nothing.
+ */
+export async function checkIngestAnswers(baseUrl: string): Promise<void> {
+  let status: number;
+  try {
+    // its OpenAPI document: served by the ingest role, without a key, and counting no event
+    const response = await fetch(new URL(INGEST_OPENAPI_PATH, baseUrl), { signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    status = response.status;
+  } catch (error) {
+    throw new BenchError(`${nothingAnswersAt(baseUrl, error)} Give --url the address of its ingest (its PORT), or use --spawn`);
+  }
+  if (status === 404) throw new BenchError(`${baseUrl} answers 404 to ingest requests${refusedBatchHint(404)}, or use --spawn`);
 }
 
 export async function runBenchCommand(config: Config, options: BenchCommandOptions): Promise<number> {
@@ -75,7 +95,7 @@ export async function runBenchCommand(config: Config, options: BenchCommandOptio
   try {
     target = options.spawn
       ? await spawnTarget(config, { entry: fileURLToPath(new URL('./riskstream.js', import.meta.url)), roles: options.roles, wsClients: options.wsClients, signal: stop.signal })
-      : attachTo(config, options);
+      : await attachTo(config, options);
     if (target === undefined) {
       process.stderr.write('bench: interrupted while the spawned riskstream started: nothing measured, its namespace and folder deleted\n');
       return SIGNAL_EXIT_CODES[stop.stoppedBy() ?? 'SIGINT'];

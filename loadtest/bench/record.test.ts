@@ -22,8 +22,9 @@ describe('bench record - the section in BENCHMARKS.md', () => {
   });
 
   it.each([
-    ['a warm-up', benchResult({ warmup: { seconds: 5, sent: 5000, lost: 0, ranSeconds: 5.2, pausedSeconds: 0.2, drained: true, undecidedAtWindow: 0 } }), '| 10 (after 5 s warm-up, 0.2 s pause) |'],
-    ['a warm-up with losses, not drained', benchResult({ warmup: { seconds: 5, sent: 5000, lost: 2, ranSeconds: 35, pausedSeconds: 30, drained: false, undecidedAtWindow: 90 } }), '| 10 (after 5 s warm-up, 30 s pause, 2 of it lost, 90 undecided when the window opened) |'],
+    ['a warm-up', benchResult({ warmup: { seconds: 5, sent: 5000, refused: 0, lost: 0, ranSeconds: 5.2, pausedSeconds: 0.2, drained: true, undecidedAtWindow: 0 } }), '| 10 (after 5 s warm-up, 0.2 s pause) |'],
+    ['a warm-up with losses, not drained', benchResult({ warmup: { seconds: 5, sent: 5000, refused: 0, lost: 2, ranSeconds: 35, pausedSeconds: 30, drained: false, undecidedAtWindow: 90 } }), '| 10 (after 5 s warm-up, 30 s pause, 2 of it lost, 90 undecided when the window opened) |'],
+    ['a warm-up with refusals', benchResult({ warmup: { seconds: 5, sent: 5000, refused: 40, lost: 0, ranSeconds: 5.2, pausedSeconds: 0.2, drained: true, undecidedAtWindow: 0 } }), '| 10 (after 5 s warm-up, 0.2 s pause, 40 of it refused) |'],
     ['a schedule not kept', benchResult({ generator: { sendingSeconds: 14, offeredPerSecond: 714, lateSends: 9, maxSendLagMs: 300, heldBackMs: 0, keptSchedule: false } }), '| 1000 (offered 714: schedule not kept) |'],
     ['envelopes', benchResult({ envelope: { maxRecords: 64, lingerMs: 2, scope: 'kind' } }), '| nats (envelopes ≤ 64 per kind, linger 2 ms) |'],
     ['figures not measured', benchResult({ p50Ms: null, p95Ms: null, p99Ms: null, rssMaxMiB: null, cpuMsPer1k: { riskstream: null, nats: 3, redis: null, bench: 1 } }), '| n/a | n/a | n/a | ? | ? / 3 / ? |'],

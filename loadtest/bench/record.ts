@@ -28,7 +28,7 @@ export function recordText({ results, ws, browser, machine, command }: BenchReco
   let text = `\n### Run of ${when} UTC at ${machine.commit}\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. NATS, Redis and riskstream on the same machine.\n\n${RECORD_HEADER}`;
   for (const r of results) {
     const w = r.warmup;
-    const warmNote = [`${w.pausedSeconds} s pause`, w.lost > 0 ? `${w.lost} of it lost` : '', w.drained ? '' : `${w.undecidedAtWindow} undecided when the window opened`].filter((t) => t !== '').join(', ');
+    const warmNote = [`${w.pausedSeconds} s pause`, w.refused > 0 ? `${w.refused} of it refused` : '', w.lost > 0 ? `${w.lost} of it lost` : '', w.drained ? '' : `${w.undecidedAtWindow} undecided when the window opened`].filter((t) => t !== '').join(', ');
     const seconds = w.seconds > 0 ? `${r.durationS} (after ${w.seconds} s warm-up, ${warmNote})` : String(r.durationS);
     const offered = r.generator.keptSchedule ? '' : ` (offered ${r.generator.offeredPerSecond}: schedule not kept)`;
     text += `| ${when} | ${machine.commit} | ${viaText(r)} | ${r.rate}${offered} | ${seconds} | ${r.sent} | ${r.decided} | ${r.late} | ${r.lost} | ${r.throughputPerSecond} | ${r.decidedWhileSendingPerSecond} | ${r.p50Ms ?? 'n/a'} | ${r.p95Ms ?? 'n/a'} | ${r.p99Ms ?? 'n/a'} | ${r.rssMaxMiB ?? '?'} | ${r.cpuMsPer1k.riskstream ?? '?'} / ${r.cpuMsPer1k.nats ?? '?'} / ${r.cpuMsPer1k.redis ?? '?'} | \`riskstream ${command}\` |\n`;

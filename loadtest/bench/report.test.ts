@@ -27,13 +27,19 @@ describe('bench report - a run at the terminal', () => {
     ['envelopes', benchResult({ envelope: { maxRecords: 64, lingerMs: 2, scope: 'partition' } }), 'via nats (envelopes ≤ 64 per partition, linger 2 ms): 1000/s for 10s'],
     [
       'a warm-up that drained',
-      benchResult({ warmup: { seconds: 5, sent: 5000, lost: 0, ranSeconds: 5.4, pausedSeconds: 0.4, drained: true, undecidedAtWindow: 0 } }),
-      'for 10s after 5s of warm-up at that rate\n  target: namespace bench_0a1b2c3d on nats://127.0.0.1:4222 (started for the run)\n  warm-up (not in the figures below): sent 5000  lost 0; ran 5.4 s: sending, then 0.4 s paused (no load) for its decisions; all decided before the window opened\n',
+      benchResult({ warmup: { seconds: 5, sent: 5000, refused: 0, lost: 0, ranSeconds: 5.4, pausedSeconds: 0.4, drained: true, undecidedAtWindow: 0 } }),
+      'for 10s after 5s of warm-up at that rate\n  target: namespace bench_0a1b2c3d on nats://127.0.0.1:4222 (started for the run)\n  warm-up (not in the figures below): sent 5000  refused 0  lost 0; ran 5.4 s: sending, then 0.4 s paused (no load) for its decisions; all decided before the window opened\n',
     ],
     [
       'a warm-up that did not',
-      benchResult({ warmup: { seconds: 5, sent: 5000, lost: 3, ranSeconds: 35, pausedSeconds: 30, drained: false, undecidedAtWindow: 700 } }),
+      benchResult({ warmup: { seconds: 5, sent: 5000, refused: 0, lost: 3, ranSeconds: 35, pausedSeconds: 30, drained: false, undecidedAtWindow: 700 } }),
       'lost 3; ran 35 s: sending, then 30 s paused (no load) for its decisions; 700 still undecided when the window opened at the 30 s limit: its backlog is in the figures\n',
+    ],
+    [
+      // before: 'sent 250  lost 0', which read as delivered when every request was refused
+      'a warm-up whose requests were refused',
+      benchResult({ warmup: { seconds: 1, sent: 250, refused: 250, lost: 0, ranSeconds: 1, pausedSeconds: 0, drained: true, undecidedAtWindow: 0 } }),
+      'warm-up (not in the figures below): sent 250  refused 250  lost 0;',
     ],
     ['refusals, by why, most first', benchResult({ refused: 5, refusedDecided: 2, refusedWhy: { timeout: 1, RS_ERR_INGEST_BUSY: 4 } }), '  refused 5 (2 of them stored and decided all the same)  decided 10000  late 0  lost 0\n  refused because: RS_ERR_INGEST_BUSY ×4, timeout ×1\n'],
     [
@@ -58,6 +64,13 @@ describe('bench report - why figures are missing', () => {
   const attached = { ...SPAWNED, spawned: false };
   it.each([
     ['nothing came back', benchResult({ decided: 0, late: 0 }), SPAWNED, ['no decision came back: is a riskstream with the processors role running in namespace "bench_0a1b2c3d"']],
+    [
+      // before: the processors were blamed for requests that never reached them
+      'every event refused',
+      benchResult({ accepted: 0, refused: 10_000, refusedWhy: { 'no answer: connect ECONNREFUSED 127.0.0.1:9': 10_000 }, decided: 0, late: 0 }),
+      SPAWNED,
+      ['every event was refused (see "refused because"): none reached the processors'],
+    ],
     ['no process to read', benchResult({ rssMaxMiB: null }), SPAWNED, ["(memory and riskstream's CPU need the process: give --pid, or use --spawn)"]],
     ['too few events for CPU', benchResult({ decided: 400, cpuFromFewEvents: true }), SPAWNED, ['(CPU per event from 400 decided events, fewer than 1,000: too few to mean anything)']],
     ['an attached riskstream', benchResult(), attached, ["(nats-server's and redis-server's CPU include whatever else they serve;"]],

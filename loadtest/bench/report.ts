@@ -31,7 +31,9 @@ export function threadFigures(byThread: Readonly<Record<string, number>>): strin
 export function resultHints(r: BenchResult, target: TargetSummary): string[] {
   const namespace = target.namespace;
   const hints: string[] = [];
-  if (r.decided === 0 && r.late === 0 && r.sent > 0) {
+  if (r.sent > 0 && r.accepted === 0 && r.refused > 0) {
+    hints.push('  every event was refused (see "refused because"): none reached the processors');
+  } else if (r.decided === 0 && r.late === 0 && r.sent > 0) {
     hints.push(`  no decision came back: is a riskstream with the processors role running in namespace "${namespace}" (RISKSTREAM_NAMESPACE)? \`riskstream doctor\` lists its processes; --spawn starts one for the run`);
   }
   if (r.rssMaxMiB === null || r.cpuMsPer1k.riskstream === null) {
@@ -73,7 +75,7 @@ export function resultText(r: BenchResult, target: TargetSummary, stoppedBy: Sto
   const w = r.warmup;
   const warmupLine =
     w.seconds > 0
-      ? `  warm-up (not in the figures below): sent ${w.sent}  lost ${w.lost}; ran ${w.ranSeconds} s: sending, then ${w.pausedSeconds} s paused (no load) for its decisions; ${
+      ? `  warm-up (not in the figures below): sent ${w.sent}  refused ${w.refused}  lost ${w.lost}; ran ${w.ranSeconds} s: sending, then ${w.pausedSeconds} s paused (no load) for its decisions; ${
           w.drained ? 'all decided before the window opened' : `${w.undecidedAtWindow} still undecided when the window opened at the ${WARMUP_DRAIN_LIMIT_MS / 1000} s limit: its backlog is in the figures`
         }`
       : undefined;

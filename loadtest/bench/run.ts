@@ -90,12 +90,13 @@ export type BenchResult = {
   readonly rate: number;
   readonly durationS: number;
   /**
-   * The warm-up before the measured window: its seconds, events sent, events never decided, how
+   * The warm-up before the measured window: its seconds, events sent, refused (not acknowledged:
+   * an error answer, or none), accepted and never decided, how
    * long it ran in all (sending, then waiting for its events' decisions), how long of that sending
    * paused (no load while the system worked off the warm-up's backlog), whether they were all
    * decided when the window opened, and how many were not.
    */
-  readonly warmup: WarmupFigures & { readonly seconds: number; readonly sent: number; readonly lost: number; readonly drained: boolean; readonly undecidedAtWindow: number };
+  readonly warmup: WarmupFigures & { readonly seconds: number; readonly sent: number; readonly refused: number; readonly lost: number; readonly drained: boolean; readonly undecidedAtWindow: number };
   /** From here on, figures count the measured window only. */
   readonly sent: number;
   readonly accepted: number;
@@ -491,6 +492,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     warmup: {
       seconds: options.warmupS ?? 0,
       sent: Math.min(sent, warm),
+      // refused ones are not lost (never accepted), but must not pass for delivered either
+      refused: countWhere(ackState, decidedFlags, REFUSED, 0, 0, warm) + countWhere(ackState, decidedFlags, REFUSED, 1, 0, warm),
       lost: countWhere(ackState, decidedFlags, ACCEPTED, 0, 0, warm),
       ...warmupTimes,
       drained: warmupDrained,

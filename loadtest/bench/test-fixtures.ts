@@ -17,7 +17,7 @@ export function benchResult(overrides: Partial<BenchResult> = {}): BenchResult {
     envelope: { maxRecords: 1, lingerMs: 0, scope: 'kind' },
     rate: 1000,
     durationS: 10,
-    warmup: { seconds: 0, sent: 0, lost: 0, ranSeconds: 0, pausedSeconds: 0, drained: true, undecidedAtWindow: 0 },
+    warmup: { seconds: 0, sent: 0, refused: 0, lost: 0, ranSeconds: 0, pausedSeconds: 0, drained: true, undecidedAtWindow: 0 },
     sent: 10_000,
     accepted: 10_000,
     refused: 0,
