@@ -7,6 +7,7 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { EnvelopePublisher, JetStreamPublisher, messageHeaders, names as namesOf, natsServersOf, partitionOf } from '../../core/index.js';
+import { BusMessageCount } from './bus-messages.js';
 import { benchAccountsFor, createBenchPayments } from './payments.js';
 import { cpuSeconds, pidOf, residentMiB } from './machine.js';
 import { CPU_MIN_EVENTS, dueAtMs, dueBy, generatorFigures, latencyFigures, SEND_LAG_LIMIT_MS, throughputPerSecond, warmupFigures, type GeneratorFigures, type WarmupFigures } from './schedule.js';
@@ -135,8 +136,10 @@ export type BenchResult = {
   readonly maxMs: number | null;
   readonly rssMaxMiB: number | null;
   /**
-   * Messages the events stream stored during the run (null when unknown): with envelopes, from
-   * the load generator or grouped by the HTTP gateway, fewer than the events.
+   * Messages of the events stream that carried the measured window's accepted events (the distinct
+   * sequences of their acknowledgements), whatever else the namespace carried: with envelopes, from
+   * the load generator or grouped by the HTTP gateway, fewer than the events. Before 2026-12-07 the
+   * stream's whole count over the window, a running demo's simulator included. Null when unknown.
    */
   readonly busMessages: number | null;
   /** CPU milliseconds per 1,000 decided events, per process on this machine (null when unknown). */
@@ -195,6 +198,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   /** performance.now() of the last decision of a measured event. */
   let lastDecisionAt: number | null = null;
   const refusedWhy = new Map<string, number>();
+  const busMessages = new BusMessageCount();
   /** Counts a refusal of the measured window by why. */
   const why = (n: number, reason: string): void => {
     if (n >= warm) refusedWhy.set(reason, (refusedWhy.get(reason) ?? 0) + 1);
@@ -230,13 +234,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   // a saturating run that request can wait behind the whole backlog of decisions this connection
   // still has to read, and time out (it ended a 60 s suite run once).
   const jsm = await jetstreamManager(nc);
-  const lastSeq = async (): Promise<number | null> => {
-    try {
-      return (await jsm.streams.info(names.streams.events)).state.last_seq;
-    } catch {
-      return null;
-    }
-  };
 
   const payments = createBenchPayments(options.seed, { accounts: benchAccountsFor(total), alertShare: options.alertShare ?? 0, accountPrefix: prefix });
   const publisher = new JetStreamPublisher(nc, 10_000);
@@ -246,6 +243,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const settle = (n: number, ok: boolean): void => {
     ackState[n] = ok ? ACCEPTED : REFUSED;
     onAck(ok, n);
+  };
+  /** Event n stored in the events stream's message `seq` (its own, or an envelope's). */
+  const stored = (n: number, seq: unknown): void => {
+    if (n >= warm && typeof seq === 'number') busMessages.add(seq);
+    settle(n, true);
   };
   const pool = options.via === 'nats' ? undefined : new Pool(options.baseUrl, { connections: options.httpConnections, pipelining: 1 });
   const send: (from: number, to: number, phaseEnd: number) => void = options.via === 'nats' ? sendNats : options.via === 'http' ? sendHttp : sendHttpBatch;
@@ -267,11 +269,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const account = (event.debtor as { accountId: string }).accountId;
       const subject = envelopes && envelope.scope === 'kind' ? mixedSubject : names.eventSubject('payment', partitionOf(account, options.partitions));
       inFlight++;
-      const stored = envelopes
+      const published = envelopes
         ? envelopes.add(subject, JSON.stringify(event))
         : publisher.publish(subject, JSON.stringify(event), event.id as string, messageHeaders(Date.now()));
-      stored.then(
-        () => settle(n, true),
+      published.then(
+        (ack) => stored(n, ack.seq),
         (error: unknown) => {
           why(n, `publish failed: ${(error as Error).message}`);
           settle(n, false);
@@ -294,8 +296,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         .then(
           async (response) => {
             if (response.statusCode === 202) {
-              await response.body.dump();
-              settle(n, true);
+              stored(n, seqOf(await response.body.text().catch(() => '')));
               return;
             }
             why(n, refusalOf(response.statusCode, await response.body.text().catch(() => '')));
@@ -330,7 +331,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         .then(
           async (response) => {
             const text = await response.body.text();
-            let body: { results?: Array<{ line: number; status: string; code?: string }> } = {};
+            let body: { results?: Array<{ line: number; status: string; code?: string; seq?: number }> } = {};
             try {
               body = JSON.parse(text) as typeof body;
             } catch {
@@ -342,8 +343,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
             for (let i = 0; i < count; i++) {
               const line = lines.get(i + 1);
               const ok = line?.status === 'accepted' || line?.status === 'duplicate';
-              if (!ok) why(first + i, line?.code ?? whole);
-              settle(first + i, ok);
+              if (ok) {
+                stored(first + i, line.seq);
+                continue;
+              }
+              why(first + i, line?.code ?? whole);
+              settle(first + i, false);
             }
           },
           (error: unknown) => {
@@ -439,11 +444,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     warmupUndecidedAtWindow = warmUndecided();
   }
 
-  // The measured window opens: CPU and the stream's count start from here.
+  // The measured window opens: CPU starts from here.
   const cpuStart = cpuNow();
   const threadsStart = options.threadCpu === false ? Promise.resolve(null) : threadCpuOf(options.baseUrl);
-  // Warm-up publishes still unacknowledged would be counted as the window's messages.
-  const seqFrom = warmInFlight > 0 ? null : await lastSeq();
   measuredStart = performance.now();
   const warmupTimes = warmupFigures(started, warmupSendingEnded, measuredStart);
   options.onMeasuredWindow?.(Date.now());
@@ -458,7 +461,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   await waitUntil(() => inFlight === 0 && undecided() === 0, graceEnd - performance.now());
   clearInterval(sampler);
   const decidedInGrace = decided;
-  const seqAfter = await lastSeq();
   const cpuMsPer1k = Object.fromEntries(
     Object.entries(cpuPids).map(([k, pid]) => {
       const before = cpuStart[k];
@@ -515,7 +517,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     generator: generatorFigures({ sent: measuredSent, rate: options.rate, lastSendMs: lastMeasuredSendMs, lateSends, maxSendLagMs, heldBackMs }),
     ...latency,
     rssMaxMiB: rssMax,
-    busMessages: seqFrom === null || seqAfter === null ? null : seqAfter - seqFrom,
+    busMessages: busMessages.size,
     cpuMsPer1k,
     cpuMsPer1kByThread,
     cpuFromFewEvents: decided < CPU_MIN_EVENTS,
@@ -588,6 +590,15 @@ function portOf(url: string | undefined, fallback: string): string {
     return new URL(url ?? '').port || fallback;
   } catch {
     return fallback;
+  }
+}
+
+/** The events-stream sequence in the gateway's answer to an accepted event, if it says. */
+function seqOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { seq?: unknown }).seq;
+  } catch {
+    return undefined;
   }
 }
 
