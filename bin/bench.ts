@@ -11,6 +11,7 @@ import { jsonLine } from '../loadtest/bench/report.js';
 import type { BenchResult, Via } from '../loadtest/bench/run.js';
 import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignals } from '../loadtest/bench/stop-signals.js';
 import { runSuite, suiteRuns, type Run, type SuiteSettings } from '../loadtest/bench/suite.js';
+import { commandLineMistake } from './cli-failure.js';
 import { ingestKeyNeeded, nothingAnswersAt, refusedBatchHint } from './ingest-url.js';
 import { attachTarget, spawnTarget, targetSummaryOf, type Target } from '../loadtest/bench/target.js';
 
@@ -34,33 +35,38 @@ export type BenchCommandOptions = SuiteSettings & {
 export const MAX_RATE = 1_000_000;
 export const MAX_EVENTS = 100_000_000;
 
+/** A BenchError about the options given: printed with where bench's help is. */
+function optionMistake(message: string): BenchError {
+  return commandLineMistake(new BenchError(message));
+}
+
 /** Refuses options that cannot work together, before anything is started: a BenchError in one line. */
 export function checkBenchOptions(options: Pick<BenchCommandOptions, 'rate' | 'duration' | 'warmup' | 'spawn' | 'roles' | 'suite'>): void {
-  if (options.rate > MAX_RATE) throw new BenchError(`--rate ${options.rate} is more than the bench can send (at most ${MAX_RATE.toLocaleString('en')} events/s)`);
+  if (options.rate > MAX_RATE) throw optionMistake(`--rate ${options.rate} is more than the bench can send (at most ${MAX_RATE.toLocaleString('en')} events/s)`);
   const events = options.rate * (options.duration + options.warmup);
   if (events > MAX_EVENTS) {
-    throw new BenchError(`--rate ${options.rate} for ${options.warmup} + ${options.duration} s is ${events.toLocaleString('en')} events; the bench tracks at most ${MAX_EVENTS.toLocaleString('en')} in one run`);
+    throw optionMistake(`--rate ${options.rate} for ${options.warmup} + ${options.duration} s is ${events.toLocaleString('en')} events; the bench tracks at most ${MAX_EVENTS.toLocaleString('en')} in one run`);
   }
-  if (options.roles !== undefined && !options.spawn) throw new BenchError('--roles sets the roles of a riskstream the bench starts: add --spawn (an attached riskstream runs the roles it was started with)');
+  if (options.roles !== undefined && !options.spawn) throw optionMistake('--roles sets the roles of a riskstream the bench starts: add --spawn (an attached riskstream runs the roles it was started with)');
   if (options.roles !== undefined) {
     try {
       parseRoles(options.roles);
     } catch (error) {
-      throw new BenchError(`--roles: ${(error as Error).message}`);
+      throw optionMistake(`--roles: ${(error as Error).message}`);
     }
   }
 }
 
 /** --url, checked as simulate checks it: an http(s) base URL, or a BenchError (not undici's stack). */
 export function benchUrlOf(text: string): string {
-  if (httpUrlOf(text) === undefined) throw new BenchError(`--url ${text} is not an http(s) address such as http://127.0.0.1:8080`);
+  if (httpUrlOf(text) === undefined) throw optionMistake(`--url ${text} is not an http(s) address such as http://127.0.0.1:8080`);
   return text;
 }
 
 /** The running riskstream of the configured namespace, when the options can drive it. */
 async function attachTo(config: Config, options: BenchCommandOptions): Promise<Target> {
   // the suite's HTTP runs need the key of a riskstream it started itself
-  if (options.suite) throw new BenchError('--suite runs against a riskstream it starts itself: add --spawn');
+  if (options.suite) throw optionMistake('--suite runs against a riskstream it starts itself: add --spawn');
   const baseUrl = benchUrlOf(options.url);
   if (options.via !== 'nats') {
     if (config.apiKeyGenerated) throw new BenchError(`${ingestKeyNeeded(config.dataDir, `bench it --via ${options.via}`)}, or use --spawn`);
@@ -88,7 +94,7 @@ export async function checkIngestAnswers(baseUrl: string): Promise<void> {
 
 export async function runBenchCommand(config: Config, options: BenchCommandOptions): Promise<number> {
   const runs = suiteRuns(options);
-  if (options.browser && options.wsClients === 0) throw new BenchError('--browser measures beside the WebSocket clients: give --ws-clients too');
+  if (options.browser && options.wsClients === 0) throw optionMistake('--browser measures beside the WebSocket clients: give --ws-clients too');
   checkBenchOptions(options);
   let target: Target | undefined;
   const stop = watchStopSignals(() => target);

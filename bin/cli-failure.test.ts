@@ -9,7 +9,7 @@ import { AdminEnvError } from '../dashboard/server/auth/index.js';
 import { DataFolderInUseError } from '../storage/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { TimeoutError } from '@nats-io/nats-core';
-import { dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting, noSpaceWhileStarting } from './cli-failure.js';
+import { commandLineMistake, dataFolderInUseWhileStarting, failureText, isUserMistake, natsTimeoutWhileStarting, noSpaceWhileStarting } from './cli-failure.js';
 import { UsersCommandError } from './users.js';
 
 describe('cli failure - one line for a mistake, a stack for a defect', () => {
@@ -21,6 +21,14 @@ describe('cli failure - one line for a mistake, a stack for a defect', () => {
   ])('%s: its message alone', (_name, error) => {
     expect(isUserMistake(error)).toBe(true);
     expect(failureText(error)).toBe(error.message);
+  });
+
+  it('a mistake in the command line found by the command: its message and where its help is', () => {
+    const error = commandLineMistake(new Error('--rate must be at least 1 event per second'));
+    expect(isUserMistake(error)).toBe(true);
+    expect(failureText(error, 'riskstream simulate')).toBe('--rate must be at least 1 event per second\n(see riskstream simulate --help)');
+    // a service that is not there is no mistake of the command line: no hint
+    expect(failureText(new ConfigError('NATS at nats://127.0.0.1:1 does not answer'), 'riskstream simulate')).toBe('NATS at nats://127.0.0.1:1 does not answer');
   });
 
   it('anything else: the stack, for the report', () => {
@@ -127,10 +135,27 @@ describe('cli failure - the built CLI', () => {
     [['users', 'add'], "error: missing required argument 'username'\n(see riskstream users add --help)\n"],
     [['users', 'frob'], "error: unknown command 'frob'\n(see riskstream users --help)\n"],
     [['frob'], "error: unknown command 'frob'\n(see riskstream --help)\n"],
+    // before: 'riskstream: unknown format "paysum": one of paysim, …', without a suggestion or the help
+    [
+      ['import', 'paysum', 'file.csv'],
+      "error: command-argument value 'paysum' is invalid for argument 'format'. unknown format \"paysum\"; did you mean paysim? (one of paysim, sparkov, ieee-cis, amlworld)\n(see riskstream import --help)\n",
+    ],
+    [['import', 'kaggle', 'file.csv'], "error: command-argument value 'kaggle' is invalid for argument 'format'. unknown format \"kaggle\" (one of paysim, sparkov, ieee-cis, amlworld)\n(see riskstream import --help)\n"],
+    // found by the command's action rather than by commander: before, without the help's line
+    [['simulate', '--rate', '0', '--count', '1'], 'riskstream: --rate must be at least 1 event per second (event time advances with the rate)\n(see riskstream simulate --help)\n'],
+    [['simulate', '--customers', '5', '--count', '1'], 'riskstream: --customers must be at least 100\n(see riskstream simulate --help)\n'],
+    [['start', '--roles', 'foo'], 'riskstream: --roles foo: unknown role "foo"; roles are: ingest, processors, writer, api, simulator\n(see riskstream start --help)\n'],
+    [['bench', '--roles', 'api'], 'riskstream: --roles sets the roles of a riskstream the bench starts: add --spawn (an attached riskstream runs the roles it was started with)\n(see riskstream bench --help)\n'],
   ])('%j: the mistake and where the help is, not the whole help; exit 1', async (args, message) => {
     const { code, stdout, stderr } = await cli(args, {});
     expect(stderr).toBe(message);
     expect(stdout).toBe('');
+    expect(code).toBe(1);
+  }, 30_000);
+
+  it('a failure at run time, not of the command line, names no help', async () => {
+    const { code, stderr } = await cli(['simulate', '--url', 'http://127.0.0.1:1', '--count', '1'], {});
+    expect(stderr).toMatch(/\nriskstream: nothing answers at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\): is riskstream running there, and on that port\?\n$/);
     expect(code).toBe(1);
   }, 30_000);
 

@@ -37,15 +37,33 @@ const ONE_LINE_ERRORS: ReadonlySet<string> = new Set([
  */
 export const USER_MISTAKE = 'userMistake';
 
+/**
+ * An error about what the command line said (an option's value, options that do not go together),
+ * found once the command ran on it rather than by commander: `failureText` adds where the command's
+ * help is, as commander does for the mistakes it finds. A service that is not there is no such error.
+ */
+export const COMMAND_LINE_MISTAKE = 'commandLineMistake';
+
+/** Marks an error as one about the command line (and so the user's to fix, in one line). */
+export function commandLineMistake<E extends Error>(error: E): E {
+  return Object.assign(error, { [USER_MISTAKE]: true, [COMMAND_LINE_MISTAKE]: true });
+}
+
 /** Whether the error is the user's to fix (one line) rather than a defect (with its stack). */
 export function isUserMistake(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return ONE_LINE_ERRORS.has(error.name) || (error as Error & { [USER_MISTAKE]?: unknown })[USER_MISTAKE] === true;
 }
 
-/** What to print after `riskstream: ` for a failed command. */
-export function failureText(error: unknown): string {
-  if (isUserMistake(error)) return (error as Error).message;
+/**
+ * What to print after `riskstream: ` for a failed command. `command`: the one that ran, as typed
+ * (`riskstream simulate`), for the help hint of a mistake in its command line.
+ */
+export function failureText(error: unknown, command?: string): string {
+  if (isUserMistake(error)) {
+    const onCommandLine = (error as Error & { [COMMAND_LINE_MISTAKE]?: unknown })[COMMAND_LINE_MISTAKE] === true;
+    return `${(error as Error).message}${onCommandLine && command !== undefined ? `\n(see ${command} --help)` : ''}`;
+  }
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 

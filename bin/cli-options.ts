@@ -49,3 +49,33 @@ export function isoTimeWithZone(value: string): number {
   }
   return ms;
 }
+
+/**
+ * One of `choices`, or an error naming them, with the one meant when the value is a slip of a
+ * letter or two from it (`paysum`: did you mean paysim?), as commander suggests for option names.
+ */
+export function oneOf<T extends string>(choices: readonly T[], what: string): (value: string) => T {
+  return function choice(value) {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    const near = closestOf(value, choices);
+    throw new InvalidArgumentError(`unknown ${what} "${value}"${near === undefined ? '' : `; did you mean ${near}?`} (one of ${choices.join(', ')})`);
+  };
+}
+
+/** The choice within two edits of value (closest first), if any. */
+function closestOf(value: string, choices: readonly string[]): string | undefined {
+  const scored = choices.map((choice) => ({ choice, edits: editDistance(value.toLowerCase(), choice.toLowerCase()) }));
+  const best = scored.filter((s) => s.edits <= Math.min(2, Math.floor(s.choice.length / 3))).sort((a, b) => a.edits - b.edits)[0];
+  return best?.choice;
+}
+
+/** Levenshtein distance: letters inserted, removed or replaced to turn a into b. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}

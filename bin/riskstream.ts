@@ -13,8 +13,20 @@ import { PACKAGE_VERSION } from './version.js';
 import { ROOT_HELP_TEXT, startHelpText } from './start-help.js';
 import type { BenchCommandOptions } from './bench.js';
 import { DATASET_FORMATS, type DatasetFormat } from './dataset-formats.js';
-import { atLeastOne, envelopeSize, fraction, isoTimeWithZone, wholeNumber } from './cli-options.js';
+import { atLeastOne, envelopeSize, fraction, isoTimeWithZone, oneOf, wholeNumber } from './cli-options.js';
 import { quietOnClosedPipe } from './closed-pipe.js';
+
+/**
+ * The command whose action runs, as typed (`riskstream users add`): a mistake in its command line
+ * found by the action (`simulate --rate 0`) names its help, as commander's own errors do.
+ */
+let running = 'riskstream';
+
+function commandPathOf(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 const program = new Command()
   .name('riskstream')
@@ -23,7 +35,8 @@ const program = new Command()
   // every command that checks events (import, replay, simulate, start) values them with the same
   // USD rates, RISKSTREAM_FX_RATES included: a currency the operator added is taken everywhere
   // (core/fx.js is the module core/index.js exports again: the commands, loaded after this, see these rates)
-  .hook('preAction', () => setFxRates(fxRatesFromEnv()));
+  .hook('preAction', () => setFxRates(fxRatesFromEnv()))
+  .hook('preAction', (_root, command) => void (running = commandPathOf(command)));
 program.addHelpText('after', ROOT_HELP_TEXT);
 
 program
@@ -92,7 +105,9 @@ program
   });
 
 program
-  .command('import <format> <file>')
+  .command('import')
+  .argument('<format>', '', oneOf(DATASET_FORMATS, 'format'))
+  .argument('<file>')
   .description(`turn a public labelled data set (${DATASET_FORMATS.join(', ')}) into events with their ground truth in labels, as NDJSON for replay --evaluate`)
   .option('--out <file>', 'write the events here ("-" for stdout)', '-')
   .option('--start <time>', "where the data set's time starts (ISO 8601 with Z or an offset): PaySim's first hour (default: 744 hours before the current hour, so that its month has just ended), IEEE-CIS's first day (default: 2017-12-01), the first row of the others (default: the file's own times)", isoTimeWithZone)
@@ -101,13 +116,12 @@ program
   .option('--identity <file>', 'ieee-cis: the devices by transaction (default: <name>_identity.csv beside <name>_transaction.csv, when there)')
   .option('--limit <n>', 'read at most this many rows (1 or more)', atLeastOne)
   .option('--id-prefix <prefix>', "event ids start with <prefix>- and go on with the row's line or the data set's own id (default: the format and the file's base name, e.g. paysim-PS_2017_log)")
-  .action(async (format: string, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; identity?: string; limit?: number; idPrefix?: string }) => {
-    const { ImportError, consoleImportOutput, importSummaryLines, runImport } = await import('./import.js');
-    if (!(DATASET_FORMATS as readonly string[]).includes(format)) throw new ImportError(`unknown format "${format}": one of ${DATASET_FORMATS.join(', ')}`);
+  .action(async (format: DatasetFormat, file: string, opts: { out: string; start?: number; currency: string; patterns?: string; identity?: string; limit?: number; idPrefix?: string }) => {
+    const { consoleImportOutput, importSummaryLines, runImport } = await import('./import.js');
     const output = consoleImportOutput();
     const summary = await runImport(
       {
-        format: format as DatasetFormat,
+        format,
         file,
         out: opts.out,
         currency: opts.currency,
@@ -278,7 +292,7 @@ quietOnClosedPipe();
 // cli-failure.js loads NATS and core for the errors of a start: only once something failed
 program.parseAsync().catch(async (error: unknown) => {
   const { failureText } = await import('./cli-failure.js');
-  process.stderr.write(`riskstream: ${failureText(error)}\n`);
+  process.stderr.write(`riskstream: ${failureText(error, running)}\n`);
   process.exit(1);
 });
 

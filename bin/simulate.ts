@@ -8,6 +8,7 @@ import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { ingestKeyNeeded, refusedBatchHint } from './ingest-url.js';
 import { BusPacer } from './bus-pacer.js';
+import { commandLineMistake } from './cli-failure.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
 
 
@@ -44,8 +45,8 @@ const SIMULATED_EVENT_BYTES = 512;
 type Sink = { send(events: readonly unknown[]): Promise<boolean>; close(): Promise<void> };
 
 export async function runSimulateCommand(config: Config, options: SimulateOptions): Promise<void> {
-  if (options.rate < 1) throw new SimulateError('--rate must be at least 1 event per second (event time advances with the rate)');
-  if (options.customers !== undefined && options.customers < 100) throw new SimulateError('--customers must be at least 100');
+  if (options.rate < 1) throw commandLineMistake(new SimulateError('--rate must be at least 1 event per second (event time advances with the rate)'));
+  if (options.customers !== undefined && options.customers < 100) throw commandLineMistake(new SimulateError('--customers must be at least 100'));
   const customers = options.customers ?? worldSizeFor(options.rate);
   const simulator = createSimulator({
     seed: options.seed,
@@ -105,7 +106,7 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
   if (options.out) return openFileSink(options.out, signal, stopped);
   if (options.url) {
     const url = httpUrlOf(options.url);
-    if (url === undefined) throw new SimulateError(`--url ${options.url} is not an http(s) address such as http://127.0.0.1:8080`);
+    if (url === undefined) throw commandLineMistake(new SimulateError(`--url ${options.url} is not an http(s) address such as http://127.0.0.1:8080`));
     const origin = url.origin;
     if (config.apiKeyGenerated) throw new SimulateError(ingestKeyNeeded(config.dataDir, 'send with --url'));
     const pool = new Pool(origin, { connections: 4 });

@@ -5,14 +5,23 @@ import { startSystem } from './system.js';
 import { simulatorCustomers } from '../ingest/simulator/index.js';
 import { bannerOf, bannerTarget, demoApiKey, recreatedUsersNotice, writeSecrets, type Banner, type BannerFacts } from './banner.js';
 import { DEMO_USERS } from '../dashboard/server/auth/index.js';
-import { dataFolderInUseWhileStarting, natsTimeoutWhileStarting, noSpaceWhileStarting } from './cli-failure.js';
+import { commandLineMistake, dataFolderInUseWhileStarting, natsTimeoutWhileStarting, noSpaceWhileStarting } from './cli-failure.js';
 
 export type StartCommandOptions = { readonly roles?: string };
+
+/** --roles, whose mistake is the command line's: said with where start's help is. */
+function rolesOf(list: string | undefined): ReturnType<typeof parseRoles> {
+  try {
+    return parseRoles(list);
+  } catch (error) {
+    throw commandLineMistake(new Error(`--roles ${list}: ${(error as Error).message}`, { cause: error }));
+  }
+}
 
 /** Starts the roles and stays up until a signal, then drains and exits. */
 export async function runStartCommand(opts: StartCommandOptions): Promise<void> {
   const loaded = loadConfig();
-  const roles = parseRoles(opts.roles);
+  const roles = rolesOf(opts.roles);
   // demo mode: one key per data folder, the same at every start and for every process sharing it (bin/banner.ts)
   let demoKey: string | null = null;
   try {
