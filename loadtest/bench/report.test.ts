@@ -67,9 +67,9 @@ describe('bench report - why figures are missing', () => {
     [
       // before: the processors were blamed for requests that never reached them
       'every event refused',
-      benchResult({ accepted: 0, refused: 10_000, refusedWhy: { 'no answer: connect ECONNREFUSED 127.0.0.1:9': 10_000 }, decided: 0, late: 0 }),
+      benchResult({ via: 'http', accepted: 0, refused: 10_000, refusedWhy: { '401 RS_ERR_AUTH_API_KEY': 10_000 }, decided: 0, late: 0 }),
       SPAWNED,
-      ['every event was refused (see "refused because"): none reached the processors'],
+      ['every event was refused (see "refused because"): none reached the processors. Is http://127.0.0.1:40001 the ingest of a riskstream in namespace "bench_0a1b2c3d", and RISKSTREAM_API_KEY its key?'],
     ],
     ['no process to read', benchResult({ rssMaxMiB: null }), SPAWNED, ["(memory and riskstream's CPU need the process: give --pid, or use --spawn)"]],
     ['too few events for CPU', benchResult({ decided: 400, cpuFromFewEvents: true }), SPAWNED, ['(CPU per event from 400 decided events, fewer than 1,000: too few to mean anything)']],

@@ -31,8 +31,10 @@ export function threadFigures(byThread: Readonly<Record<string, number>>): strin
 export function resultHints(r: BenchResult, target: TargetSummary): string[] {
   const namespace = target.namespace;
   const hints: string[] = [];
-  if (r.sent > 0 && r.accepted === 0 && r.refused > 0) {
-    hints.push('  every event was refused (see "refused because"): none reached the processors');
+  // Via HTTP, the gateway refused them all: the processors never saw one. (Via NATS, a refusal of
+  // every event is a namespace without its streams: no riskstream there, which the next hint asks.)
+  if (r.via !== 'nats' && r.sent > 0 && r.accepted === 0 && r.refused > 0) {
+    hints.push(`  every event was refused (see "refused because"): none reached the processors. Is ${target.baseUrl} the ingest of a riskstream in namespace "${namespace}", and RISKSTREAM_API_KEY its key?`);
   } else if (r.decided === 0 && r.late === 0 && r.sent > 0) {
     hints.push(`  no decision came back: is a riskstream with the processors role running in namespace "${namespace}" (RISKSTREAM_NAMESPACE)? \`riskstream doctor\` lists its processes; --spawn starts one for the run`);
   }
