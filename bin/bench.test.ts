@@ -5,6 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { sourcePath } from '../core/index.js';
 import { eventually, NATS_URL } from '../test/harness.js';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { loadConfig } from '../core/config.js';
 import { BenchError, benchUrlOf, checkBenchOptions, runBenchCommand, type BenchCommandOptions } from './bench.js';
@@ -77,6 +78,20 @@ describe('bench - an ingest address where nothing answers', () => {
     await expect(failure).rejects.toThrow(BenchError);
     await expect(failure).rejects.toThrow(`nothing answers at ${url} (ECONNREFUSED): is riskstream running there, and on that port? Give --url the address of its ingest (its PORT), or use --spawn`);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('stops before the warm-up where the riskstream there has no ingest role', async () => {
+    // what a process without the ingest role answers to the ingest's routes
+    const server = createHttpServer((_request, response) => response.writeHead(404).end('{"error":{"code":"RS_ERR_NOT_FOUND"}}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      await expect(run(url, { RISKSTREAM_API_KEY: 'k_benchcli_0123456789abcdef' })).rejects.toThrow(
+        `${url} answers 404 to ingest requests; the riskstream there has no ingest role (give the address of a process started with it), or use --spawn`,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('asks for the ingest key first, with where a demo keeps its own', async () => {

@@ -2,6 +2,7 @@
 // fresh one it spawns (own namespace, data folder and port), prints the figures and records them.
 // This file is the command: its options, their checks, and the wiring of loadtest/bench's parts.
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { httpUrlOf, parseRoles, type Config } from '../core/index.js';
 import { INGEST_OPENAPI_PATH } from '../ingest/openapi.js';
 import { BenchError } from '../loadtest/bench/failure.js';
@@ -82,10 +83,11 @@ async function attachTo(config: Config, options: BenchCommandOptions): Promise<T
 export async function checkIngestAnswers(baseUrl: string): Promise<void> {
   let status: number;
   try {
-    // its OpenAPI document: served by the ingest role, without a key, and counting no event
-    const response = await fetch(new URL(INGEST_OPENAPI_PATH, baseUrl), { signal: AbortSignal.timeout(5000) });
-    await response.body?.cancel();
-    status = response.status;
+    // its OpenAPI document: served by the ingest role, without a key, and counting no event; by
+    // undici as the run sends (fetch refuses ports such as 1 that the run's requests would reach)
+    const response = await request(new URL(INGEST_OPENAPI_PATH, baseUrl), { headersTimeout: 5000, bodyTimeout: 5000 });
+    await response.body.dump();
+    status = response.statusCode;
   } catch (error) {
     throw new BenchError(`${nothingAnswersAt(baseUrl, error)} Give --url the address of its ingest (its PORT), or use --spawn`);
   }
