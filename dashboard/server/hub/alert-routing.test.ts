@@ -32,6 +32,9 @@ describe('alert routing - filters', () => {
     ['no createdAt', { id: 'a', ts: 1, ...ALERT }, false],
     ['no event time (the hub judges its age by it)', { id: 'a', createdAt: 1, ...ALERT }, false],
     ['an event time that is not a number', { id: 'a', ts: '2026-01-01', createdAt: 1, ...ALERT }, false],
+    ['an event time past what a date holds (its log line would throw)', { id: 'a', ts: -1e17, createdAt: 1, ...ALERT }, false],
+    ['a creation time past what a date holds', { id: 'a', ts: 1, createdAt: 9e15, ...ALERT }, false],
+    ['the furthest time a date holds', { id: 'a', ts: -8.64e15, createdAt: 8.64e15, ...ALERT }, true],
     ['an unknown domain', { id: 'a', ts: 1, createdAt: 1, ...ALERT, domain: 'tax' }, false],
     ['a decision', { eventId: 'e', accountId: 'A' }, false],
   ])('routable: %s → %s', (_name, value, ok) => {

@@ -15,16 +15,22 @@ export function alertMatches(filter: AlertFilter, alert: Pick<AlertWire, 'domain
   return true;
 }
 
+/** The largest distance from the epoch a JavaScript Date holds, in ms (ECMAScript's time range). */
+const MAX_DATE_MS = 8.64e15;
+
+/** A time in epoch ms that a Date can hold (a larger one would make toISOString throw). */
+function isDateMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_DATE_MS;
+}
+
 /** The fields routing reads (the event time too: the hub holds back alerts past the retention), checked; the rest of the alert is passed on as published. */
 export function isRoutableAlert(value: unknown): value is AlertWire {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
   return (
     typeof a.id === 'string' &&
-    typeof a.ts === 'number' &&
-    Number.isFinite(a.ts) &&
-    typeof a.createdAt === 'number' &&
-    Number.isFinite(a.createdAt) &&
+    isDateMs(a.ts) &&
+    isDateMs(a.createdAt) &&
     (DOMAINS as readonly unknown[]).includes(a.domain) &&
     (SEVERITIES as readonly unknown[]).includes(a.severity) &&
     typeof a.typology === 'string' &&

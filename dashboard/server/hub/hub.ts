@@ -61,6 +61,21 @@ const RETENTION_EDGE_MS = 60_000;
 /** Alerts held back for their age are logged at most this often, with the count since. */
 const PAST_RETENTION_LOG_EVERY_MS = 60_000;
 
+/**
+ * A subscription callback that never throws: the NATS client calls callbacks inside its socket
+ * reader, and an exception there stops the connection reading (alerts, KPIs and health alike)
+ * until it reconnects. A message that breaks its handler is given to `failed` and skipped.
+ */
+export function guardedCallback(handle: (error: Error | null, msg: Msg) => void, failed: (subject: string | undefined, err: unknown) => void): (error: Error | null, msg: Msg) => void {
+  return (error, msg) => {
+    try {
+      handle(error, msg);
+    } catch (err) {
+      failed(msg?.subject, err);
+    }
+  };
+}
+
 export type AttachOptions = {
   /**
    * Looks the session up again; when it no longer yields the same user and roles the socket is
@@ -122,6 +137,8 @@ class LiveHub implements Hub {
   /** Alerts held back for their age since the last log line, and when that line was written. */
   private _pastRetentionUnlogged = 0;
   private _pastRetentionLoggedAt = -Infinity;
+  /** When a bus callback's failure was last logged (_guarded). */
+  private _callbackFailureLoggedAt = -Infinity;
   private readonly _clients = new Set<HubClient>();
   private readonly _kpiClients = new Set<HubClient>();
   private readonly _healthClients = new Set<HubClient>();
@@ -172,10 +189,16 @@ class LiveHub implements Hub {
     this._ticker = new KpiTicker(Date.now());
     // Every reason at 0 from the start: a rate() or an alert on one sees its first refusal.
     for (const reason of WS_REFUSAL_REASONS) this._metrics?.wsRefused.inc({ reason }, 0);
-    this._onAlert = this._onAlert.bind(this);
-    this._onKpi = this._onKpi.bind(this);
-    this._onHealth = this._onHealth.bind(this);
-    this._onDecision = this._onDecision.bind(this);
+    const failed = (what: string, subject: string | undefined, err: unknown): void => {
+      const now = Date.now();
+      if (now - this._callbackFailureLoggedAt < 60_000) return;
+      this._callbackFailureLoggedAt = now;
+      this._logger.error({ err, subject }, `the live hub could not handle a ${what} message; skipped (at most one such line a minute)`);
+    };
+    this._onAlert = guardedCallback(this._onAlert.bind(this), (subject, err) => failed('alert', subject, err));
+    this._onKpi = guardedCallback(this._onKpi.bind(this), (subject, err) => failed('KPI snapshot', subject, err));
+    this._onHealth = guardedCallback(this._onHealth.bind(this), (subject, err) => failed('heartbeat', subject, err));
+    this._onDecision = guardedCallback(this._onDecision.bind(this), (subject, err) => failed('decision', subject, err));
     this._onTickTimer = this._onTickTimer.bind(this);
     this._encodeMissed = this._encodeMissed.bind(this);
     this._observer = { sent: this._onSent.bind(this), dropped: this._onDropped.bind(this) };
