@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, makeFolder } from '../core/index.js';
+import { ConfigError, createFileOnce, makeFolder } from '../core/index.js';
 import type { CreatedUser } from '../dashboard/server/auth/index.js';
 
 export type BannerFacts = {
@@ -57,31 +57,13 @@ export function demoApiKeyPath(dataDir: string): string {
 export function demoApiKey(dataDir: string): string {
   const path = demoApiKeyPath(dataDir);
   makeFolder(dataDir, 'RISKSTREAM_DATA_DIR');
-  if (!existsSync(path)) makeDemoApiKey(path);
+  // whole or missing to every reader, even on a full disk or with two processes starting at once
+  if (!existsSync(path)) createFileOnce(path, `rsk_${randomBytes(18).toString('base64url')}\n`);
   const key = readFileSync(path, 'utf8').trim();
   if (!/^[\x21-\x7e]{16,}$/.test(key) || key.includes(',')) {
     throw new ConfigError(`${path} does not hold an API key (16 or more characters on one line): delete it to have a new one generated, or set RISKSTREAM_API_KEY`);
   }
   return key;
-}
-
-/** Writes a new key aside and links it into place, unless another process linked its own first. */
-function makeDemoApiKey(path: string): void {
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    writeFileSync(aside, `rsk_${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Created and not written (a full disk: ENOSPC): not left beside the key for every failed start.
-    rmSync(aside, { force: true });
-    throw error;
-  }
-  try {
-    linkSync(aside, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(aside);
-  }
 }
 
 /** The line that opens each start's block of the secrets file; `forgetDemoCredentials` reads the namespace back from it. */

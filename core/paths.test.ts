@@ -1,10 +1,10 @@
 // Folders the product creates for its data: made with their parents, and refused in the words of their setting.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from './config.js';
-import { folderOpenToOthers, makeFolder } from './paths.js';
+import { createFileOnce, folderOpenToOthers, makeFolder } from './paths.js';
 
 // Made in beforeAll, not as the file loads: a run that filters this file's tests out (-t) skips
 // its hooks, and would leave the folder behind.
@@ -66,5 +66,28 @@ describe('paths - folderOpenToOthers', () => {
 
   it('says nothing of a folder that is not there', () => {
     expect(folderOpenToOthers(join(root, 'not-there'), 'the data folder')).toBeNull();
+  });
+});
+
+describe('paths - createFileOnce', () => {
+  it('creates the file whole (0600), keeps the first of two, and leaves nothing beside it', () => {
+    const dir = join(root, 'once');
+    mkdirSync(dir);
+    const path = join(dir, 'key');
+    expect(createFileOnce(path, 'first\n')).toBe(true);
+    expect(createFileOnce(path, 'second\n')).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe('first\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['key']);
+  });
+
+  it('throws what the file system says and leaves nothing behind when it cannot write', () => {
+    const dir = join(root, 'once-closed');
+    mkdirSync(dir, { mode: 0o500 });
+    const path = join(dir, 'key');
+    // root writes anywhere: a folder that is gone fails for everyone
+    const target = process.getuid?.() === 0 ? join(root, 'no-such-folder', 'key') : path;
+    expect(() => createFileOnce(target, 'x')).toThrow(/ENOENT|EACCES/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // Finds files that ship with the product, whether the code runs from source (tests) or from dist/.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './config.js';
 import { fileURLToPath } from 'node:url';
@@ -87,4 +88,32 @@ export function folderOpenToOthers(path: string, what: string): string | null {
   }
   if ((mode & 0o077) === 0) return null;
   return `${what} ${path} is open to other users of this machine (mode ${mode.toString(8).padStart(4, '0')}); it holds the embedded ClickHouse data (personal data). Close it with: chmod 700 ${path}`;
+}
+
+/**
+ * Creates the file at `path` holding `content` (mode 0600) unless it exists, so that every reader
+ * finds it either whole or missing: the content is written to a file of its own beside it, then
+ * linked into place. Writing in place leaves an empty file behind when the disk is full (the file
+ * is made, its bytes are not) or to a second process that reads while the first writes; every later
+ * start would read it and refuse. Two processes creating it at once: the first link stands, and
+ * both read that one. Returns whether this call created it. Throws what the file system says (ENOSPC
+ * on a full disk), leaving nothing behind.
+ */
+export function createFileOnce(path: string, content: string): boolean {
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    writeFileSync(aside, content, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    rmSync(aside, { force: true });
+    throw error;
+  }
+  try {
+    linkSync(aside, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    unlinkSync(aside);
+  }
 }

@@ -1,6 +1,6 @@
 // Sealing TOTP secrets: pure crypto and the key file, no services.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,21 @@ describe('secret box', () => {
     const again = loadSecretBox({ secretsKey: undefined, dataDir: join(dir, 'data') });
     expect(again.open(sealed, 'ann')).toBe('secret');
     expect(() => fromEnv.open(sealed, 'ann')).toThrow(SecretBoxError);
+  });
+
+  it('makes again an empty key file (a write a full disk cut short left one; no key is empty), and leaves nothing beside the key', () => {
+    const dir = join(tempDir(), 'data');
+    mkdirSync(dir);
+    const path = join(dir, SECRETS_KEY_FILE);
+    writeFileSync(path, '', { mode: 0o600 });
+    const box = loadSecretBox({ secretsKey: undefined, dataDir: dir });
+    expect(box.keySource).toBe(path);
+    expect(parseSecretsKey(readFileSync(path, 'utf8'), path)).toHaveLength(32);
+    expect(readdirSync(dir)).toEqual([SECRETS_KEY_FILE]);
+    // a key that is there but wrong is not replaced: what it sealed would be lost
+    writeFileSync(path, 'not a key\n');
+    expect(() => loadSecretBox({ secretsKey: undefined, dataDir: dir })).toThrow(/must be 32 random bytes/);
+    expect(readFileSync(path, 'utf8')).toBe('not a key\n');
   });
 
   it('asked not to create one (the users command line tool), leaves no key file behind and opens nothing stored', () => {

@@ -2,9 +2,9 @@
 // cannot mint second-factor codes. The key comes from RISKSTREAM_SECRETS_KEY, or, when that is not
 // set, from a key file in the data folder that the first process creates (docs/security.md).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, makeFolder } from '../../../core/index.js';
+import { ConfigError, createFileOnce, makeFolder } from '../../../core/index.js';
 
 const SEALED_PREFIX = 'rs-aes256gcm:';
 const KEY_BYTES = 32;
@@ -82,10 +82,10 @@ export function loadSecretBox(opts: { readonly secretsKey: string | undefined; r
     return createSecretBox(randomBytes(KEY_BYTES), `no ${path} (RISKSTREAM_DATA_DIR) and no RISKSTREAM_SECRETS_KEY`);
   }
   makeFolder(opts.dataDir, 'RISKSTREAM_DATA_DIR');
-  try {
-    writeFileSync(path, randomBytes(KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  // Whole or missing to every reader: written in place, a full disk left an empty key behind that
+  // refused every later start, and a second process starting at once could read it half written.
+  // An empty one is such a failed write of an earlier version (no key is empty, so nothing was sealed with it): made again.
+  if (existsSync(path) && statSync(path).size === 0) rmSync(path, { force: true });
+  if (!existsSync(path)) createFileOnce(path, randomBytes(KEY_BYTES).toString('base64') + '\n');
   return createSecretBox(parseSecretsKey(readFileSync(path, 'utf8'), path), path);
 }
