@@ -42,5 +42,7 @@ describe('start - settings of the dashboard', () => {
     expect(await streamsOf(namespace)).toEqual([]);
     expect(await h.redis.keys(`${namesOf(namespace).redisPrefix}*`)).toEqual([]);
     expect(existsSync(join(dataDir, 'chdb'))).toBe(false);
+    // nor a secrets key in the data folder (the secret box was opened before the admin settings were read)
+    expect(existsSync(join(dataDir, 'secrets.key'))).toBe(false);
   });
 });

@@ -117,8 +117,9 @@ export async function startSystem(
   // RISKSTREAM_ADMIN_PASSWORD or a malformed RISKSTREAM_SECRETS_KEY was refused only once the
   // namespace's streams (their storage reserved), a Redis key and its ClickHouse database existed.
   const adminEnv = { RISKSTREAM_ADMIN_USER: config.adminUser, RISKSTREAM_ADMIN_PASSWORD: config.adminPassword };
-  const secrets = roles.has('api') ? loadSecretBox(config) : undefined;
+  // (the admin settings first: loading the secret box may create the data folder and its key)
   if (roles.has('api')) adminFromEnv(adminEnv);
+  const secrets = roles.has('api') ? loadSecretBox(config) : undefined;
   const metrics: Metrics = createMetrics();
   setFxRates(config.fxRates);
   const stops: Array<[string, () => Promise<void>]> = [];
