@@ -164,12 +164,17 @@ export class TableSink<R> {
   async handle(messages: JsMsg[]): Promise<void> {
     this.counters.inFlight++;
     try {
-      await this._store(messages);
-      this._backoff.reset();
-      this.counters.backoffMs = 0;
-      this.counters.failingSinceMs = null;
-      const recovered = this._failureLog.succeeded();
-      if (recovered) this._sayFailure(recovered, null);
+      const inserted = await this._store(messages);
+      // Only an insert made tells that inserts work again: a retry whose rows were all stored
+      // already (the raw part of an insert whose view part failed on a full disk) makes none, and
+      // said "inserts succeed again" and read healthy while the disk was still full.
+      if (inserted) {
+        this._backoff.reset();
+        this.counters.backoffMs = 0;
+        this.counters.failingSinceMs = null;
+        const recovered = this._failureLog.succeeded();
+        if (recovered) this._sayFailure(recovered, null);
+      }
       // Between two batches of this table: nothing else inserts into it while its minutes are compared.
       await this._mendAggregate();
     } catch (error) {
@@ -248,7 +253,8 @@ export class TableSink<R> {
     }
   }
 
-  private async _store(messages: JsMsg[]): Promise<void> {
+  /** Stores a batch; resolves whether it made an insert (false when every row was stored, expired or refused). */
+  private async _store(messages: JsMsg[]): Promise<boolean> {
     const { table } = this.spec;
     // Every record of the batch: an envelope's records are rows of their own, a single message is one.
     const records: WireMessage[] = [];
@@ -331,6 +337,7 @@ export class TableSink<R> {
     for (const row of fresh) {
       if (!rejectedKeys.has(row.key) && (this.counters.newestMs === null || row.recencyMs > this.counters.newestMs)) this.counters.newestMs = row.recencyMs;
     }
+    return fresh.length > 0;
   }
 
   /**
