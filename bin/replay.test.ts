@@ -15,6 +15,7 @@ import { nanos } from '@nats-io/nats-core';
 import { consumerLag, ensureConsumer, ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, payment, type Harness } from '../test/harness.js';
 import { freePort, startRiskstream, type RiskstreamProcess } from '../test/process.js';
+import { startRefusingIngest } from '../test/refusing-ingest.js';
 import { ReplayError, consoleReplayOutput, runReplay, type ReplayOutput } from './replay.js';
 
 let h: Harness;
@@ -223,20 +224,15 @@ describe('riskstream replay', () => {
   });
 
   it('says what to check when the address refuses a whole batch: a key it does not take (401), no ingest there (404)', async () => {
-    let status = 401;
-    const server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.writeHead(status, { 'content-type': 'application/json' }).end('{"error":{"code":"RS_ERR_X","message":"refused","retryable":false}}'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ingest = await startRefusingIngest(401);
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { url } = ingest;
       const stopped = (): Promise<string> => runReplay({ ...h.config, apiKeyGenerated: false }, { file: file('batch-refused.ndjson', 'rb'), url }, capture()).then(() => 'replay did not stop', (e: unknown) => (e as Error).message);
       expect(await stopped()).toMatch(/^stopped: ingest did not accept the batch \(401\): .*; RISKSTREAM_API_KEY is not an ingest key of the riskstream there\. 0 events were sent/);
-      status = 404;
+      ingest.status = 404;
       expect(await stopped()).toMatch(/^stopped: ingest did not accept the batch \(404\): .*; the riskstream there has no ingest role \(give the address of a process started with it\)\. 0 events were sent/);
     } finally {
-      server.close();
+      await ingest.close();
     }
   });
 

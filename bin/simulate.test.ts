@@ -1,13 +1,12 @@
 // `riskstream simulate` onto the real NATS: far faster than the product's readers, it waits for
 // them rather than have a full stream discard its events.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AckPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { ensureStreams, sourcePath, splitEnvelopeText, streamLimitsOf } from '../core/index.js';
 import { childEnv, createHarness, eventually, type Harness } from '../test/harness.js';
+import { startRefusingIngest } from '../test/refusing-ingest.js';
 import { runSimulateCommand, SimulateError } from './simulate.js';
 
 let h: Harness;
@@ -84,23 +83,18 @@ describe('riskstream simulate - refusals', () => {
   });
 
   it('says what to check when the address refuses a whole batch: a key it does not take (401), no ingest there (404)', async () => {
-    let status = 401;
-    const server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => response.writeHead(status, { 'content-type': 'application/json' }).end('{"error":{"code":"RS_ERR_X","message":"refused","retryable":false}}'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ingest = await startRefusingIngest(401);
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { url } = ingest;
       const send = () => runSimulateCommand({ ...h.config, apiKeyGenerated: false }, { rate: 10, seed: 42, count: 1, url });
       await expect(send()).rejects.toThrow(/^ingest refused the batch \(401\): .*; RISKSTREAM_API_KEY is not an ingest key of the riskstream there$/);
-      status = 404;
+      ingest.status = 404;
       // before: the 404's body alone, 'no route POST /v1/events:batch'
       await expect(send()).rejects.toThrow(/^ingest refused the batch \(404\): .*; the riskstream there has no ingest role \(give the address of a process started with it\)$/);
     } finally {
       spy.mockRestore();
-      server.close();
+      await ingest.close();
     }
   });
 });
