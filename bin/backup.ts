@@ -15,7 +15,7 @@ import type { Writable } from 'node:stream';
 import { Kvm } from '@nats-io/kv';
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
-import { connectBus, ensureKvBuckets, isNotFound, names as namesOf, type Bus, type Config, type Names } from '../core/index.js';
+import { connectBus, ensureKvBuckets, names as namesOf, streamExists, type Bus, type Config, type Names } from '../core/index.js';
 import { rolesProblem, usernameProblem } from '../dashboard/server/auth/username.js';
 
 export const BACKUP_FORMAT = 'riskstream-kv-backup';
@@ -100,13 +100,7 @@ export async function runRestoreCommand(config: Config, file: string, options: {
   const bus = await connectBus(config.natsUrl, names, 'riskstream-restore');
   try {
     // the buckets alone, as `users add` does: the streams reserve gigabytes and wait for a start
-    const started = await bus.jsm.streams.info(names.streams.events).then(
-      () => true,
-      (error: unknown) => {
-        if (isNotFound(error)) return false;
-        throw error;
-      },
-    );
+    const started = await streamExists(bus, names.streams.events);
     await ensureKvBuckets(bus);
     const from = backup.header.namespace === names.namespace ? '' : ` (backed up from namespace "${backup.header.namespace}")`;
     print(`restoring the backup of ${backup.header.createdAt}${from} into namespace "${names.namespace}"`);

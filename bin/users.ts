@@ -1,8 +1,6 @@
 // `riskstream users …`: manage dashboard users from the command line (the way in before any admin
 // exists, and the way back in when every admin is locked out).
-import { StorageType } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { countOf, connectBus, connectRedis, isNotFound, names as namesOf, safeUrl, type Bus, type Config, type Redis } from '../core/index.js';
+import { countOf, connectBus, connectRedis, ensureKvBucket, names as namesOf, safeUrl, streamExists, type Bus, type Config, type Redis } from '../core/index.js';
 import {
   createLoginThrottle,
   createSessionStore,
@@ -59,20 +57,13 @@ export async function withUsersContext<T>(config: Config, run: (ctx: UsersContex
 
 async function openUsersBucket(bus: Bus, config: Config, access: UsersBucketAccess): Promise<void> {
   const bucket = bus.names.kv.users;
-  const exists = await bus.jsm.streams.info(`KV_${bucket}`).then(
-    () => true,
-    (error: unknown) => {
-      if (isNotFound(error)) return false;
-      throw error;
-    },
-  );
-  if (exists) return;
+  if (await streamExists(bus, `KV_${bucket}`)) return;
   const namespace = bus.names.namespace;
   if (access.mode === 'existing') {
     throw new UsersCommandError(`NATS at ${safeUrl(config.natsUrl)} has no bucket ${bucket}: namespace "${namespace}" has not started yet (is RISKSTREAM_NAMESPACE right?)`);
   }
   // as ensureStreams() creates it at the first start, which then finds it there
-  await new Kvm(bus.nc).create(bucket, { history: 5, storage: StorageType.File });
+  await ensureKvBucket(bus, bucket);
   access.notice(`namespace "${namespace}" has not started yet: created its users bucket ${bucket} only (is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes it)`);
 }
 

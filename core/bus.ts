@@ -275,10 +275,23 @@ export async function ensureStreams(bus: Bus, limits: StreamLimits = TEST_STREAM
  * a typo.
  */
 export async function ensureKvBuckets(bus: Bus): Promise<void> {
-  const kvm = new Kvm(bus.nc);
-  for (const bucket of Object.values(bus.names.kv)) {
-    await kvm.create(bucket, { history: 5, storage: StorageType.File });
-  }
+  for (const bucket of Object.values(bus.names.kv)) await ensureKvBucket(bus, bucket);
+}
+
+/** Creates one of the namespace's KV buckets if it does not exist, with the settings every start gives it. */
+export async function ensureKvBucket(bus: Bus, bucket: string): Promise<void> {
+  await new Kvm(bus.nc).create(bucket, { history: 5, storage: StorageType.File });
+}
+
+/** Whether JetStream holds a stream of this name (a KV bucket's is `KV_<bucket>`). */
+export async function streamExists(bus: Bus, stream: string): Promise<boolean> {
+  return bus.jsm.streams.info(stream).then(
+    () => true,
+    (error: unknown) => {
+      if (isNotFound(error)) return false;
+      throw error;
+    },
+  );
 }
 
 /** JetStream refused to reserve a stream's max_bytes: its file store is taken by other reservations. */
