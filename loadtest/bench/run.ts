@@ -517,7 +517,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     generator: generatorFigures({ sent: measuredSent, rate: options.rate, lastSendMs: lastMeasuredSendMs, lateSends, maxSendLagMs, heldBackMs }),
     ...latency,
     rssMaxMiB: rssMax,
-    busMessages: busMessages.size,
+    // none counted (answers without a stream sequence: an older riskstream at --url): unknown, not 0
+    busMessages: busMessages.size > 0 ? busMessages.size : null,
     cpuMsPer1k,
     cpuMsPer1kByThread,
     cpuFromFewEvents: decided < CPU_MIN_EVENTS,
