@@ -43,7 +43,7 @@ import { PACKAGE_VERSION } from './version.js';
 import { DEFAULT_BACKOFF } from '../core/backoff.js';
 import { BacklogGate } from '../ingest/backlog-gate.js';
 import { createEventPublisher, DecisionWaiters, type EventPublisher } from '../ingest/publisher.js';
-import { decisionsPlugin, ingestPlugin } from '../ingest/http.js';
+import { decisionsElsewherePlugin, decisionsPlugin, ingestPlugin } from '../ingest/http.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, simulatorCustomers } from '../ingest/simulator/index.js';
 import { demoSeed } from '../ingest/simulator/demo-seed.js';
 import { createProductProcessor, MARKER_REPLY_BYTES, processorsProblem, startKpiPublisher, startProcessorThread, type KpiPublisher, type Processor, type ProcessorThread } from '../processors/index.js';
@@ -304,6 +304,8 @@ export async function startSystem(
   if (roles.has('api') && readModels) {
     const rm = readModels;
     plugins.push(async (app) => void (await app.register(decisionsPlugin, { apiKey: config.apiKeys, decisions: rm, retentionDays: config.retentionDays })));
+  } else if (roles.has('ingest') && !roles.has('api')) {
+    plugins.push(async (app) => void (await app.register(decisionsElsewherePlugin)));
   }
 
   const checks: Record<string, () => Promise<void>> = {

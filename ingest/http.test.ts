@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { DUPLICATE_REPLY, HEADER_REPLY } from '../core/index.js';
 import { createHarness, payment, type Harness } from '../test/harness.js';
-import { apiKeyGuard, batchStatus, type BatchLine } from './http.js';
+import { apiKeyGuard, batchStatus, decisionsElsewherePlugin, type BatchLine } from './http.js';
 import type { DecisionWaiters } from './publisher.js';
 import { ingestTestApp } from './test-fixtures.js';
 
@@ -345,5 +345,18 @@ describe('ingest - API keys', () => {
   it('takes one key as before', () => {
     expect(() => apiKeyGuard('only-key-000000000001')(request('only-key-000000000001'))).not.toThrow();
     expect(() => apiKeyGuard([])).toThrow(RangeError);
+  });
+});
+
+describe('ingest - decisions asked of a process without the api role', () => {
+  it('answers 404 RS_ERR_NOT_FOUND saying that a process with the api role serves them', async () => {
+    const app = Fastify();
+    await app.register(decisionsElsewherePlugin);
+    const res = await app.inject({ method: 'GET', url: '/v1/decisions/pay-0001' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('RS_ERR_NOT_FOUND');
+    // before: 'no route GET /v1/decisions/pay-0001', which read as a mistyped path
+    expect(res.json().error.message).toMatch(/has the ingest role and not the api role: decisions are read at the address of a riskstream process with the api role/);
+    await app.close();
   });
 });

@@ -387,6 +387,24 @@ function describeErrors(errors: readonly FieldError[]): string {
 
 export type { FastifyInstance, FastifyReply };
 
+/**
+ * GET /v1/decisions/:eventId in a process with the ingest role and not the api role: decisions are
+ * read from storage, which only the api role reads. Answered 404 as any unknown path, but saying
+ * where to ask, since this process's own 202s point there (`location`) and its OpenAPI lists it.
+ */
+export const decisionsElsewherePlugin: FastifyPluginAsync = async (app) => {
+  app.get('/v1/decisions/:eventId', async function decisionsElsewhere(_request, reply) {
+    return reply
+      .code(404)
+      .send(
+        new RiskstreamError(
+          'RS_ERR_NOT_FOUND',
+          'this process has the ingest role and not the api role: decisions are read at the address of a riskstream process with the api role (GET /v1/decisions/:eventId there, with a key it accepts)',
+        ).toJSON(),
+      );
+  });
+};
+
 /** GET /v1/decisions/:eventId, served by the api role. */
 /** `retentionDays`: RISKSTREAM_RETENTION_DAYS, named in the 404 (events older than it are decided, not stored). */
 export const decisionsPlugin: FastifyPluginAsync<{ apiKey: string | readonly string[]; decisions: DecisionReader; retentionDays?: number }> = async (app, opts) => {
