@@ -36,12 +36,12 @@ export function parsePayload(data: Uint8Array): { ok: true; value: unknown; text
   try {
     text = decoder.decode(data);
   } catch {
-    return { ok: false, reason: 'the payload is not UTF-8 text' };
+    return { ok: false, reason: 'not UTF-8 text' };
   }
   try {
     return { ok: true, value: JSON.parse(text) as unknown, text };
   } catch (error) {
-    return { ok: false, reason: `the payload is not JSON: ${(error as Error).message}` };
+    return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
   }
 }
 
