@@ -3,9 +3,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sourcePath, type DeadLetterWire } from '../core/index.js';
+import { loadConfig, sourcePath, type DeadLetterWire } from '../core/index.js';
 import { createHarness, NATS_URL, REDIS_URL, type Harness } from '../test/harness.js';
-import { DeadLettersCommandError, deadLetterLines, listDeadLetters, newestFirst, sinceOf, type ListedLetter } from './dead-letters.js';
+import { failureText } from './cli-failure.js';
+import { DeadLettersCommandError, deadLetterLines, listDeadLetters, newestFirst, runDeadLettersCommand, sinceOf, type ListedLetter } from './dead-letters.js';
 
 let h: Harness;
 const now = Date.now();
@@ -104,6 +105,21 @@ describe('dead letters', () => {
     expect(() => sinceOf(text)).toThrow(message);
   });
 
+  it('an option it refuses is a mistake of the command line: printed with where the help is', async () => {
+    const since = (() => {
+      try {
+        return sinceOf('yesterday');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failureText(since, 'riskstream dead-letters')).toMatch(/^--since yesterday: give a time back from now .*\n\(see riskstream dead-letters --help\)$/);
+    // refused before it connects: the config's NATS is never asked
+    const config = loadConfig({ NATS_URL: 'nats://127.0.0.1:1', RISKSTREAM_NAMESPACE: 'h_deadletters_code' });
+    const code = await runDeadLettersCommand(config, { since: '1h', code: 'RS_ERR_INGEST_SCHEMA', limit: 1 }, () => {}).catch((error: unknown) => error);
+    expect(failureText(code, 'riskstream dead-letters')).toMatch(/^--code RS_ERR_INGEST_SCHEMA is not a dead-letter code; .*\n\(see riskstream dead-letters --help\)$/);
+  });
+
   // three starts of the CLI: 18 s of the default 30 with two suites at once
   it('the command prints the summary, or one JSON line per letter to fix and replay', async () => {
     const run = promisify(execFile);
@@ -117,7 +133,7 @@ describe('dead letters', () => {
     const json = (await cli(['--code', 'RS_ERR_BUS_SCHEMA', '--limit', '3', '--json'])).stdout.trim().split('\n');
     // a code no dead letter carries would list nothing, as if all were well: refused, naming the codes
     const wrong = await cli(['--code', 'RS_ERR_INGEST_SCHEMA']).catch((error: { code: number; stderr: string }) => error);
-    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/--code RS_ERR_INGEST_SCHEMA is not a dead-letter code; dead letters carry RS_ERR_BUS_JSON, RS_ERR_BUS_SCHEMA/) });
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/--code RS_ERR_INGEST_SCHEMA is not a dead-letter code; dead letters carry RS_ERR_BUS_JSON, RS_ERR_BUS_SCHEMA.*\n\(see riskstream dead-letters --help\)\n$/) });
     expect(json.map((l) => JSON.parse(JSON.parse(l).payload).id)).toEqual(['dl-5', 'dl-3', 'dl-2']);
     // The ephemeral consumers are gone again.
     const consumers: string[] = [];

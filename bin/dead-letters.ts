@@ -2,11 +2,17 @@
 // 30 days) rather than ClickHouse, so that it works beside a running riskstream whose embedded chDB
 // folder nobody else may open. With --json it prints each letter as a line, payload included: fix
 // the payloads and send them again with `riskstream replay`.
+import { commandLineMistake } from './cli-failure.js';
 import { isoTimeWithZone } from './cli-options.js';
 import { countOf, connectBus, names as namesOf, oneLine, scanStream, type Bus, type Config, type DeadLetterWire, type ErrorCode } from '../core/index.js';
 
 export class DeadLettersCommandError extends Error {
   override readonly name = 'DeadLettersCommandError';
+}
+
+/** A DeadLettersCommandError about an option's value: printed with where the command's help is. */
+function optionMistake(message: string): DeadLettersCommandError {
+  return commandLineMistake(new DeadLettersCommandError(message));
 }
 
 export type DeadLetterQuery = {
@@ -39,17 +45,17 @@ export function sinceOf(text: string, nowMs = Date.now()): number {
   const relative = /^(\d{1,9})\s*(m|h|d)$/.exec(text.trim());
   if (relative) {
     const back = Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
-    if (back > MAX_SINCE_DAYS * UNIT_MS.d) throw new DeadLettersCommandError(`--since ${text} reaches back more than ${MAX_SINCE_DAYS} days; dead letters are kept 30 days (RISKSTREAM_STREAM_MAX_AGE_HOURS when longer)`);
+    if (back > MAX_SINCE_DAYS * UNIT_MS.d) throw optionMistake(`--since ${text} reaches back more than ${MAX_SINCE_DAYS} days; dead letters are kept 30 days (RISKSTREAM_STREAM_MAX_AGE_HOURS when longer)`);
     return nowMs - back;
   }
   if (/^\d{4}-/.test(text)) {
     try {
       return isoTimeWithZone(text);
     } catch (error) {
-      throw new DeadLettersCommandError(`--since ${text}: ${(error as Error).message}`);
+      throw optionMistake(`--since ${text}: ${(error as Error).message}`);
     }
   }
-  throw new DeadLettersCommandError(`--since ${text}: give a time back from now (15m, 2h, 7d) or an ISO 8601 time with its zone such as 2026-12-06T00:00:00Z`);
+  throw optionMistake(`--since ${text}: give a time back from now (15m, 2h, 7d) or an ISO 8601 time with its zone such as 2026-12-06T00:00:00Z`);
 }
 
 /** Reads the letters stored since the time, up to those present when it started. */
@@ -137,7 +143,7 @@ export async function runDeadLettersCommand(
   const sinceMs = sinceOf(options.since);
   // a mistyped code would list nothing and look like good news
   if (options.code !== undefined && !(DEAD_LETTER_CODES as readonly string[]).includes(options.code)) {
-    throw new DeadLettersCommandError(`--code ${options.code} is not a dead-letter code; dead letters carry ${DEAD_LETTER_CODES.join(', ')}`);
+    throw optionMistake(`--code ${options.code} is not a dead-letter code; dead letters carry ${DEAD_LETTER_CODES.join(', ')}`);
   }
   const bus = await connectBus(config.natsUrl, namesOf(config.namespace), 'riskstream-dead-letters');
   try {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourcePath, validateEvent } from '../core/index.js';
 import { childEnv, createHarness, type Harness } from '../test/harness.js';
 import { startRiskstream } from '../test/process.js';
+import { failureText } from './cli-failure.js';
 import { ImportError, MAX_ID_PREFIX, consoleImportOutput, defaultIdPrefix, importSummaryLines, runImport, type ImportOptions, type ImportOutput } from './import.js';
 import { runReplay, type ReplayOutput } from './replay.js';
 
@@ -21,6 +22,15 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
 });
+
+/** What the CLI prints for a refusal that must be a mistake of the command line: it ends with where import's help is. */
+async function optionRefusal(run: Promise<unknown>): Promise<string> {
+  const error = await run.then(() => new Error('import did not refuse'), (refusal: unknown) => refusal);
+  expect(error).toBeInstanceOf(ImportError);
+  const text = failureText(error, 'riskstream import');
+  expect(text).toMatch(/\n\(see riskstream import --help\)$/);
+  return text;
+}
 
 function quiet(): ImportOutput & { readonly reports: string[] } {
   const reports: string[] = [];
@@ -234,7 +244,7 @@ describe('riskstream import', () => {
     await expect(runImport({ ...base, format: 'paysim', file: join(folder, 'missing.csv') }, quiet())).rejects.toThrow(new ImportError(`no such file: ${join(folder, 'missing.csv')}`));
     const source = paysimFile('ps2.csv');
     await expect(runImport({ ...base, format: 'amlworld', file: source }, quiet())).rejects.toThrow(/^not an AMLworld transactions file: its header is "step,type,/);
-    await expect(runImport({ ...base, format: 'paysim', file: source, currency: 'XYZ' }, quiet())).rejects.toThrow(/--currency XYZ is not an ISO 4217 code in use/);
+    expect(await optionRefusal(runImport({ ...base, format: 'paysim', file: source, currency: 'XYZ' }, quiet()))).toMatch(/--currency XYZ is not an ISO 4217 code in use/);
     await expect(runImport({ ...base, format: 'sparkov', file: source, patterns: source }, quiet())).rejects.toThrow('--patterns is for amlworld; Sparkov labels each row itself');
     await expect(runImport({ ...base, format: 'paysim', file: source, identity: source }, quiet())).rejects.toThrow('--identity is for ieee-cis, not paysim');
     await expect(runImport({ ...base, format: 'sparkov', file: source }, quiet())).rejects.toThrow(/^not a Sparkov \(fraudTrain\.csv \/ fraudTest\.csv\) file: its header lacks "trans_date_trans_time"/);
@@ -257,13 +267,13 @@ describe('riskstream import', () => {
     const base = { format: 'paysim', file: source, out: join(folder, 'opts.ndjson'), currency: 'USD' } as const;
     const now = Date.UTC(2026, 10, 20, 12, 30);
     for (const idPrefix of ['my run', '_x', 'x'.repeat(130)]) {
-      await expect(runImport({ ...base, idPrefix }, quiet(), now)).rejects.toThrow(/^--id-prefix ".*": give 1 to 80 letters, digits and \. _ : @ -/);
+      expect(await optionRefusal(runImport({ ...base, idPrefix }, quiet(), now))).toMatch(/^--id-prefix ".*": give 1 to 80 letters, digits and \. _ : @ -/);
     }
-    await expect(runImport({ ...base, currency: 'UGX' }, quiet(), now)).rejects.toThrow(/^--currency UGX: riskstream has no USD rate for it/);
-    await expect(runImport({ ...base, limit: 0 }, quiet(), now)).rejects.toThrow('--limit must be a whole number of at least 1');
-    await expect(runImport({ ...base, startMs: Date.UTC(1999, 0, 1) }, quiet(), now)).rejects.toThrow(/^--start 1999-01-01T00:00:00\.000Z: events must be after 2000-01-01/);
+    expect(await optionRefusal(runImport({ ...base, currency: 'UGX' }, quiet(), now))).toMatch(/^--currency UGX: riskstream has no USD rate for it/);
+    expect(await optionRefusal(runImport({ ...base, limit: 0 }, quiet(), now))).toMatch('--limit must be a whole number of at least 1');
+    expect(await optionRefusal(runImport({ ...base, startMs: Date.UTC(1999, 0, 1) }, quiet(), now))).toMatch(/^--start 1999-01-01T00:00:00\.000Z: events must be after 2000-01-01/);
     // three hours: the first may start at most 24 h + 3 h before now, to the minute
-    await expect(runImport({ ...base, startMs: now + 23 * 3_600_000 }, quiet(), now)).rejects.toThrow(
+    expect(await optionRefusal(runImport({ ...base, startMs: now + 23 * 3_600_000 }, quiet(), now))).toMatch(
       /^--start 2026-11-21T11:30:00\.000Z: this file's 3 hours would end more than 24 hours ahead of now, .*give --start 2026-11-21T09:30:00\.000Z or earlier/,
     );
     expect(await runImport({ ...base, startMs: Date.UTC(2026, 10, 21, 9, 30) }, quiet(), now)).toMatchObject({ written: 62 });
@@ -274,7 +284,7 @@ describe('riskstream import', () => {
       '0,2020-06-21 12:14:25,4000123456789012,fraud_A,personal_care,2.86,Joan,Parker,F,1 Elm,M,SC,29209,33.9,-80.9,3,L,1968-03-19,aa11bb22cc33dd44ee55ff6677889900,1,33.98,-81.2,0',
       '1,2020-06-23 12:14:25,4000123456789012,fraud_A,personal_care,2.86,Joan,Parker,F,1 Elm,M,SC,29209,33.9,-80.9,3,L,1968-03-19,bb11bb22cc33dd44ee55ff6677889900,1,33.98,-81.2,0',
     ].join('\n'));
-    await expect(runImport({ ...base, format: 'sparkov', file: sparkov, startMs: now }, quiet(), now)).rejects.toThrow(
+    expect(await optionRefusal(runImport({ ...base, format: 'sparkov', file: sparkov, startMs: now }, quiet(), now))).toMatch(
       /^--start 2026-11-20T12:30:00\.000Z puts line 3 at 2026-11-22T12:30:00\.000Z, more than 24 hours ahead of now .*give an earlier --start/,
     );
     // what it had written of the file is not left behind to read as a smaller data set
@@ -329,10 +339,12 @@ describe('riskstream import - the command line', () => {
     ['a time without its zone', ['--start', '2024-01-01T00:00:00'], /expected an ISO 8601 time with its zone/],
     ['--limit 0', ['--limit', '0'], /expected a whole number of at least 1/],
     ['an unknown currency', ['--currency', 'UGX'], /^riskstream: --currency UGX: riskstream has no USD rate/m],
-  ])('refuses %s in one line, without a stack', async (_name, args, message) => {
+  ])('refuses %s in one line and where the help is, without a stack', async (_name, args, message) => {
     const result = await cli(['import', 'paysim', paysimFile('cli.csv'), '--out', join(folder, 'cli.ndjson'), ...args]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
+    // commander's refusals and import's own alike: a mistake in the command line names the help
+    expect(result.stderr).toMatch(/\n\(see riskstream import --help\)\n$/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 

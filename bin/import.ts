@@ -13,6 +13,7 @@ import { SingleBar } from 'cli-progress';
 import { currencyInfo, hasReportingRate, oneLine, validateEvent, type FieldError } from '../core/index.js';
 import { amlworldRows, parseAmlworldPatterns, type AttemptsByRow } from '../ingest/datasets/amlworld.js';
 import { csvRecords } from '../ingest/datasets/csv-rows.js';
+import { commandLineMistake } from './cli-failure.js';
 import { IdIndex } from './event-id-index.js';
 import { DatasetError, type RowMapper } from '../ingest/datasets/format.js';
 import { paysimDefaultStart, paysimRows, paysimStepOf } from '../ingest/datasets/paysim.js';
@@ -72,6 +73,11 @@ export type ImportOutput = {
 /** A mistake in how import was called (a missing file, a wrong format): printed without a stack. */
 export class ImportError extends Error {
   override readonly name = 'ImportError';
+}
+
+/** An ImportError about an option's value, to change on the command line: printed with where import's help is. */
+function optionMistake(message: string): ImportError {
+  return commandLineMistake(new ImportError(message));
 }
 
 /** Refused rows printed in full; the rest counted. */
@@ -167,7 +173,7 @@ export async function runImport(options: ImportOptions, output: ImportOutput, no
       const checked = validateEvent(result.event, undefined, nowMs);
       if (!checked.ok && options.startMs !== undefined && checked.errors.some((e) => e.path === '/ts' && e.rule === 'range')) {
         // the data set spans more time than lies between --start and now: every row after this one would be refused too
-        throw new ImportError(`--start ${new Date(options.startMs).toISOString()} puts line ${line} at ${String(result.event.ts)}, more than 24 hours ahead of now (events so far ahead are refused): give an earlier --start`);
+        throw optionMistake(`--start ${new Date(options.startMs).toISOString()} puts line ${line} at ${String(result.event.ts)}, more than 24 hours ahead of now (events so far ahead are refused): give an earlier --start`);
       }
       if (!checked.ok) {
         refused++;
@@ -240,18 +246,18 @@ export function defaultIdPrefix(format: DatasetFormat, file: string): string {
 
 /** What can be known wrong before a row is read, said with the option to change. */
 function checkOptions(options: ImportOptions, nowMs: number): void {
-  if (currencyInfo(options.currency) === undefined) throw new ImportError(`--currency ${options.currency} is not an ISO 4217 code in use (for example USD, EUR, GBP)`);
+  if (currencyInfo(options.currency) === undefined) throw optionMistake(`--currency ${options.currency} is not an ISO 4217 code in use (for example USD, EUR, GBP)`);
   if (!hasReportingRate(options.currency)) {
-    throw new ImportError(`--currency ${options.currency}: riskstream has no USD rate for it, so every event would be refused (rule fx_rate); add one with RISKSTREAM_FX_RATES (docs/events.md) or give another currency`);
+    throw optionMistake(`--currency ${options.currency}: riskstream has no USD rate for it, so every event would be refused (rule fx_rate); add one with RISKSTREAM_FX_RATES (docs/events.md) or give another currency`);
   }
   const prefix = options.idPrefix;
   if (prefix !== undefined && (!ID_PREFIX.test(prefix) || prefix.length > MAX_ID_PREFIX)) {
-    throw new ImportError(`--id-prefix "${oneLine(prefix, 40)}": give 1 to ${MAX_ID_PREFIX} letters, digits and . _ : @ -, starting with a letter or digit (event ids are <prefix>-<row>)`);
+    throw optionMistake(`--id-prefix "${oneLine(prefix, 40)}": give 1 to ${MAX_ID_PREFIX} letters, digits and . _ : @ -, starting with a letter or digit (event ids are <prefix>-<row>)`);
   }
-  if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) throw new ImportError('--limit must be a whole number of at least 1');
+  if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) throw optionMistake('--limit must be a whole number of at least 1');
   const start = options.startMs;
   if (start !== undefined && (start < EARLIEST_START_MS || start > nowMs + MAX_AHEAD_MS)) {
-    throw new ImportError(`--start ${new Date(start).toISOString()}: events must be after 2000-01-01 and at most 24 hours ahead of now; give an earlier --start`);
+    throw optionMistake(`--start ${new Date(start).toISOString()}: events must be after 2000-01-01 and at most 24 hours ahead of now; give an earlier --start`);
   }
 }
 
@@ -270,7 +276,7 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
       const hours = Math.max(0, ...rowsPerStep.keys());
       if (options.startMs !== undefined && startMs + hours * 3_600_000 - 1 > nowMs + MAX_AHEAD_MS) {
         const latest = Math.floor((nowMs + MAX_AHEAD_MS + 1 - hours * 3_600_000) / 60_000) * 60_000;
-        throw new ImportError(
+        throw optionMistake(
           `--start ${new Date(startMs).toISOString()}: this file's ${hours.toLocaleString('en-US')} hours would end more than 24 hours ahead of now, and events so far ahead are refused; give --start ${new Date(latest).toISOString()} or earlier (the default, ${new Date(paysimDefaultStart(nowMs)).toISOString()}, ends the month at the current hour)`,
         );
       }
