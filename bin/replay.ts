@@ -29,7 +29,7 @@ import {
   type ValidatedEvent,
 } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
-import { ingestKeyNeeded, refusedBatchHint } from './ingest-url.js';
+import { ingestKeyNeeded, nothingAnswersAt, refusedBatchHint } from './ingest-url.js';
 import { BusPacer } from './bus-pacer.js';
 import { createEventPublisher } from '../ingest/publisher.js';
 import { IdIndex } from './event-id-index.js';
@@ -404,8 +404,7 @@ function httpSink(url: string, apiKey: string, out: ReplayOutput): Sink {
           });
         } catch (error) {
           // 'connect ECONNREFUSED 127.0.0.1:8081' alone left the operator to work out what to check
-          const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-          throw new Error(`nothing answers at ${url} (${code}): is riskstream running there, and on that port?`);
+          throw new Error(nothingAnswersAt(url, error));
         }
         const text = await response.body.text();
         if (response.statusCode === 202) return NONE_REFUSED;

@@ -6,7 +6,7 @@ import { Pool } from 'undici';
 import { connectBus, createMetrics, ensureStreams, httpUrlOf, names as namesOf, streamLimitsOf, validateEvent, type Config } from '../core/index.js';
 import { backlogRefusal, retryAfterMs } from '../ingest/backlog-gate.js';
 import { createEventPublisher } from '../ingest/publisher.js';
-import { ingestKeyNeeded, refusedBatchHint } from './ingest-url.js';
+import { ingestKeyNeeded, nothingAnswersAt, refusedBatchHint } from './ingest-url.js';
 import { BusPacer } from './bus-pacer.js';
 import { commandLineMistake } from './cli-failure.js';
 import { createSimulator, DEMO_OPENING_EVERY_MS, runSimulator, worldSizeFor } from '../ingest/simulator/index.js';
@@ -124,8 +124,7 @@ async function openSink(config: Config, options: SimulateOptions, signal: AbortS
               body,
             });
           } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-            throw new SimulateError(`nothing answers at ${origin} (${code}): is riskstream running there, and on that port?`);
+            throw new SimulateError(nothingAnswersAt(origin, error));
           }
           const text = await response.body.text();
           // The riskstream there is far behind: wait as it asks and send the same batch again.
