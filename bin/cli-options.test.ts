@@ -15,6 +15,8 @@ describe('cli options - one of a list', () => {
     ['ieeecis', 'unknown format "ieeecis"; did you mean ieee-cis? (one of paysim, sparkov, ieee-cis, amlworld)'],
     ['aml', 'unknown format "aml" (one of paysim, sparkov, ieee-cis, amlworld)'],
     ['kaggle', 'unknown format "kaggle" (one of paysim, sparkov, ieee-cis, amlworld)'],
+    // a word of a choice of several: the one people remember
+    ['cis', 'unknown format "cis"; did you mean ieee-cis? (one of paysim, sparkov, ieee-cis, amlworld)'],
   ])('refuses %s, suggesting the choice meant when it is a slip away', (value, message) => {
     expect(() => format(value)).toThrow(InvalidArgumentError);
     expect(() => format(value)).toThrow(message);

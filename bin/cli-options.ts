@@ -52,21 +52,39 @@ export function isoTimeWithZone(value: string): number {
 
 /**
  * One of `choices`, or an error naming them, with the one meant when the value is a slip of a
- * letter or two from it (`paysum`: did you mean paysim?), as commander suggests for option names.
+ * letter or two from it or from one of its words (`paysum`: did you mean paysim? `monitr`: did you
+ * mean risk_monitor?), as commander suggests for option names.
  */
 export function oneOf<T extends string>(choices: readonly T[], what: string): (value: string) => T {
   return function choice(value) {
     if ((choices as readonly string[]).includes(value)) return value as T;
     const near = closestOf(value, choices);
-    throw new InvalidArgumentError(`unknown ${what} "${value}"${near === undefined ? '' : `; did you mean ${near}?`} (one of ${choices.join(', ')})`);
+    throw new InvalidArgumentError(`unknown ${what} "${value}"${near.length === 0 ? '' : `; did you mean ${near.join(' or ')}?`} (one of ${choices.join(', ')})`);
   };
 }
 
-/** The choice within two edits of value (closest first), if any. */
-function closestOf(value: string, choices: readonly string[]): string | undefined {
-  const scored = choices.map((choice) => ({ choice, edits: editDistance(value.toLowerCase(), choice.toLowerCase()) }));
-  const best = scored.filter((s) => s.edits <= Math.min(2, Math.floor(s.choice.length / 3))).sort((a, b) => a.edits - b.edits)[0];
-  return best?.choice;
+/**
+ * The choices within two edits of value, the closest only (all that are as close: `officer` is
+ * compliance_officer or credit_officer). A choice of several words (risk_monitor, ieee-cis) is also
+ * measured by each word: the one people remember is often the last.
+ */
+function closestOf(value: string, choices: readonly string[]): string[] {
+  const typed = value.toLowerCase();
+  let nearest: string[] = [];
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const choice of choices) {
+    const parts = [choice, ...(/[_-]/.test(choice) ? choice.split(/[_-]/) : [])];
+    const edits = Math.min(...parts.map((part) => slipsFrom(typed, part)));
+    if (edits < fewest) [nearest, fewest] = [[choice], edits];
+    else if (edits === fewest && edits !== Number.POSITIVE_INFINITY) nearest.push(choice);
+  }
+  return nearest;
+}
+
+/** The edits from part to what was typed when few enough to be a slip (two, one for a short word), else infinity. */
+function slipsFrom(typed: string, part: string): number {
+  const edits = editDistance(typed, part.toLowerCase());
+  return edits <= Math.min(2, Math.floor(part.length / 3)) ? edits : Number.POSITIVE_INFINITY;
 }
 
 /** Levenshtein distance: letters inserted, removed or replaced to turn a into b. */

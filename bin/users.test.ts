@@ -5,6 +5,7 @@ import { RiskstreamError, connectBus, deleteNamespace, names as namesOf } from '
 import { createHarness, uniqueNamespace, type Harness } from '../test/harness.js';
 import { createSessionStore } from '../dashboard/server/auth/index.js';
 import { verifyPassword } from '../dashboard/server/auth/password.js';
+import { failureText } from './cli-failure.js';
 import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
 
 let h: Harness;
@@ -118,11 +119,26 @@ describe('users command - arguments', () => {
   it.each([
     [['admin'], null],
     [['risk_monitor', 'auditor'], null],
-    [[], 'at least one --role'],
-    [['admin', 'root'], 'unknown role "root"'],
+    [[], 'give at least one --role (admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor)'],
+    [['admin', 'root'], '--role: unknown role "root" (one of admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor)'],
+    // before: 'unknown role "monitr"; roles are: …', leaving the reader to find the one meant
+    [['monitr'], '--role: unknown role "monitr"; did you mean risk_monitor? (one of admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor)'],
+    [['auditr'], '--role: unknown role "auditr"; did you mean auditor? (one of admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor)'],
+    [['officer'], '--role: unknown role "officer"; did you mean compliance_officer or credit_officer? (one of admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor)'],
   ])('roles %j: %s', (values, problem) => {
-    if (problem === null) expect(parseRoleOptions(values)).toEqual(values);
-    else expect(() => parseRoleOptions(values)).toThrow(problem);
+    if (problem === null) {
+      expect(parseRoleOptions(values)).toEqual(values);
+      return;
+    }
+    const error = (() => {
+      try {
+        return parseRoleOptions(values);
+      } catch (refusal) {
+        return refusal;
+      }
+    })();
+    // a mistake of the command line: the message, then where the help is
+    expect(failureText(error, 'riskstream users add')).toBe(`${problem}\n(see riskstream users add --help)`);
   });
 
   it('reads the password from stdin, refuses a short or empty one, and generates when there is no terminal', async () => {

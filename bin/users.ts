@@ -7,7 +7,6 @@ import {
   createUserStore,
   loadSecretBox,
   generatePassword,
-  isUserRole,
   normaliseUsername,
   passwordProblem,
   type LoginThrottle,
@@ -16,6 +15,8 @@ import {
   type UserStore,
 } from '../dashboard/server/auth/index.js';
 import { USER_ROLES, type UserRole } from '../dashboard/server/protocol.js';
+import { commandLineMistake } from './cli-failure.js';
+import { oneOf } from './cli-options.js';
 
 export type Out = (line: string) => void;
 
@@ -67,13 +68,19 @@ async function openUsersBucket(bus: Bus, config: Config, access: UsersBucketAcce
   access.notice(`namespace "${namespace}" has not started yet: created its users bucket ${bucket} only (is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes it)`);
 }
 
-/** Checks --role values; the command line names the bad one. */
+const userRole = oneOf(USER_ROLES, 'role');
+
+/**
+ * Checks --role values: the error names the bad one and the role meant when it is a slip away
+ * (`monitr`: risk_monitor), and where the command's help is.
+ */
 export function parseRoleOptions(values: readonly string[]): UserRole[] {
-  if (values.length === 0) throw new UsersCommandError(`give at least one --role (${USER_ROLES.join(', ')})`);
-  for (const value of values) {
-    if (!isUserRole(value)) throw new UsersCommandError(`unknown role "${value}"; roles are: ${USER_ROLES.join(', ')}`);
+  if (values.length === 0) throw commandLineMistake(new UsersCommandError(`give at least one --role (${USER_ROLES.join(', ')})`));
+  try {
+    return values.map(userRole);
+  } catch (error) {
+    throw commandLineMistake(new UsersCommandError(`--role: ${(error as Error).message}`));
   }
-  return values as UserRole[];
 }
 
 /** `users add`: creates the user; prints the password only when it was generated here. */
