@@ -70,7 +70,18 @@ describe('users command - passwd and reset-totp', () => {
     expect(await sessions.get(id)).toBeNull();
     const alice = await withUsersContext(h.config, (ctx) => ctx.users.get('alice'));
     expect(await verifyPassword('alice password 2', alice!.passwordHash)).toBe(true);
-    await expect(withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'nobody', 'a long password 1', out))).rejects.toMatchObject({ code: 'RS_ERR_NOT_FOUND' });
+  });
+
+  // before: 'no user nobody', which did not say where it was looked for (the common cause: another RISKSTREAM_NAMESPACE)
+  it('names the namespace of a user it does not find, whatever the command', async () => {
+    const missing = `no user "nobody" in namespace "${h.namespace}" (is RISKSTREAM_NAMESPACE that of the riskstream they sign in to? \`riskstream users list\` shows its users)`;
+    const { out, lines } = capture();
+    await expect(withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'nobody', 'a long password 1', out))).rejects.toThrow(new UsersCommandError(missing));
+    await expect(withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'nobody', out))).rejects.toThrow(new UsersCommandError(missing));
+    await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', true, out))).rejects.toThrow(new UsersCommandError(missing));
+    await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', false, out))).rejects.toThrow(new UsersCommandError(missing));
+    expect(lines).toEqual([]);
+    expect(await withUsersContext(h.config, (ctx) => ctx.users.get('nobody'))).toBeNull();
   });
 
   it('removes the second factor', async () => {

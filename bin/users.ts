@@ -21,7 +21,7 @@ import { oneOf } from './cli-options.js';
 export type Out = (line: string) => void;
 
 /** What the user commands work on: the users bucket, and in Redis the sessions and lock-outs. */
-export type UsersContext = { readonly users: UserStore; readonly sessions: SessionStore; readonly throttle: LoginThrottle };
+export type UsersContext = { readonly namespace: string; readonly users: UserStore; readonly sessions: SessionStore; readonly throttle: LoginThrottle };
 
 export class UsersCommandError extends Error {
   override readonly name = 'UsersCommandError';
@@ -45,6 +45,7 @@ export async function withUsersContext<T>(config: Config, run: (ctx: UsersContex
     await openUsersBucket(bus, config, access);
     redis = await connectRedis(config.redisUrl, 'riskstream-users');
     const ctx: UsersContext = {
+      namespace: config.namespace,
       users: await createUserStore(bus, { secrets: loadSecretBox(config, false) }),
       sessions: createSessionStore(redis, names.redisPrefix),
       throttle: createLoginThrottle(redis, names.redisPrefix),
@@ -66,6 +67,14 @@ async function openUsersBucket(bus: Bus, config: Config, access: UsersBucketAcce
   // as ensureStreams() creates it at the first start, which then finds it there
   await ensureKvBucket(bus, bucket);
   access.notice(`namespace "${namespace}" has not started yet: created its users bucket ${bucket} only (is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes it)`);
+}
+
+/**
+ * A user not found, named with the namespace looked in: a user missing is most often one looked for
+ * with another RISKSTREAM_NAMESPACE than the riskstream they sign in to.
+ */
+function noUser(ctx: UsersContext, username: string): UsersCommandError {
+  return new UsersCommandError(`no user "${username}" in namespace "${ctx.namespace}" (is RISKSTREAM_NAMESPACE that of the riskstream they sign in to? \`riskstream users list\` shows its users)`);
 }
 
 const userRole = oneOf(USER_ROLES, 'role');
@@ -115,6 +124,7 @@ export async function usersList(ctx: UsersContext, out: Out): Promise<void> {
 
 /** `users passwd`: sets a new password and ends the user's sessions. */
 export async function usersPasswd(ctx: UsersContext, username: string, password: string | null, out: Out): Promise<void> {
+  if (!(await ctx.users.get(username))) throw noUser(ctx, username);
   const chosen = password ?? generatePassword();
   const record = await ctx.users.setPassword(username, chosen);
   const ended = await ctx.sessions.destroyAllForUser(record.username);
@@ -125,7 +135,8 @@ export async function usersPasswd(ctx: UsersContext, username: string, password:
 /** `users reset-totp`: removes the second factor so the user can enrol again; ends their sessions. */
 export async function usersResetTotp(ctx: UsersContext, username: string, out: Out): Promise<void> {
   const before = await ctx.users.get(username);
-  if (before && before.totp === null && before.totpPending === null) {
+  if (!before) throw noUser(ctx, username);
+  if (before.totp === null && before.totpPending === null) {
     out(`${before.username} has no second factor; nothing to remove`);
     return;
   }
@@ -148,7 +159,7 @@ export async function usersUnlock(ctx: UsersContext, username: string, out: Out)
  */
 export async function usersSetDisabled(ctx: UsersContext, username: string, disabled: boolean, out: Out): Promise<void> {
   const record = await ctx.users.get(username);
-  if (!record) throw new UsersCommandError(`no user ${username}`);
+  if (!record) throw noUser(ctx, username);
   if (record.disabled === disabled) {
     out(`${record.username} is already ${disabled ? 'disabled' : 'enabled'}`);
     return;
