@@ -113,8 +113,12 @@ describe('backup and restore', () => {
     JSON.stringify({ bucket: 'users', key: name, value: Buffer.from(JSON.stringify({ v: 1, username: name, roles: ['auditor'], passwordHash: '$scrypt$ln=15,r=8,p=1$x$y', disabled: false, ...fields })).toString('base64') });
   it.each([
     ['', /the file is empty/],
-    ['{"format":"something-else"}', /^line 1: not a riskstream backup header .*written by `riskstream backup`/],
-    [`${header()}\n{"bucket":"lists","key":"x","value":"eA=="}\nnot json`, /^line 3: not JSON/],
+    ['{"format":"something-else"}', /^line 1: not a riskstream backup header \(.*\): the file is not a riskstream backup, whose first line is its header, \{"format":"riskstream-kv-backup","v":2,.*\}; give a file written by `riskstream backup`$/],
+    // another file given by mistake: before, 'line 1: not JSON (…)' alone, which did not say that it is no backup
+    ['step,type,amount\n1,PAYMENT,9.5', /^line 1: not JSON \(.*\): the file is not a riskstream backup, whose first line is its header, \{"format":"riskstream-kv-backup","v":2,"namespace":"…","createdAt":"…","buckets":\[…\]\}; give a file written by `riskstream backup`$/],
+    ['\n\nPK\u0003\u0004', /^line 3: not JSON \(.*\): the file is not a riskstream backup, whose first line is its header/],
+    // a line after the header that is not JSON is damage to a backup, not another file
+    [`${header()}\n{"bucket":"lists","key":"x","value":"eA=="}\nnot json`, /^line 3: not JSON \([^:]*\)$/],
     [`${header()}\n{"bucket":"secrets","key":"x","value":"eA=="}`, /^line 2: \/bucket /],
     [`${header()}\n{"bucket":"lists","key":"x","value":"not base64!"}`, /^line 2: \/value must match pattern/],
     [`${header()}\n{"bucket":"lists","key":"x","value":"eA=="}\n{"bucket":"lists","key":"x","value":"eQ=="}`, /^line 3: the key "x" of lists appears twice/],

@@ -156,6 +156,17 @@ export type ParsedBackup = {
   readonly unchecked?: boolean;
 };
 
+/** A backup's first line, as `riskstream backup` writes it: shown when a file does not start with one. */
+const HEADER_EXAMPLE = `{"format":"${BACKUP_FORMAT}","v":2,"namespace":"…","createdAt":"…","buckets":[…]}`;
+
+/**
+ * A file whose first line is no backup header is most likely no backup at all (another file given
+ * by mistake): say so, and what a backup's first line is, rather than only what is wrong with that line.
+ */
+function notABackup(number: number, problem: string): BackupFileError {
+  return new BackupFileError(`line ${number}: ${problem}: the file is not a riskstream backup, whose first line is its header, ${HEADER_EXAMPLE}; give a file written by \`riskstream backup\``);
+}
+
 /**
  * Reads and checks a whole backup before anything is written: a bad line stops the restore with
  * its number and what is wrong, so that a truncated or edited file never half-restores.
@@ -175,10 +186,11 @@ export async function readBackup(lines: AsyncIterable<string>): Promise<ParsedBa
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new BackupFileError(`line ${number}: not JSON (${(error as Error).message})`);
+      const problem = `not JSON (${(error as Error).message})`;
+      throw header ? new BackupFileError(`line ${number}: ${problem}`) : notABackup(number, problem);
     }
     if (!header) {
-      if (!validHeader(value)) throw new BackupFileError(`line ${number}: not a riskstream backup header (${problems(validHeader.errors)}); is this a file written by \`riskstream backup\`?`);
+      if (!validHeader(value)) throw notABackup(number, `not a riskstream backup header (${problems(validHeader.errors)})`);
       header = value;
       continue;
     }
