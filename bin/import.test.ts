@@ -245,8 +245,8 @@ describe('riskstream import', () => {
     const source = paysimFile('ps2.csv');
     await expect(runImport({ ...base, format: 'amlworld', file: source }, quiet())).rejects.toThrow(/^not an AMLworld transactions file: its header is "step,type,/);
     expect(await optionRefusal(runImport({ ...base, format: 'paysim', file: source, currency: 'XYZ' }, quiet()))).toMatch(/--currency XYZ is not an ISO 4217 code in use/);
-    await expect(runImport({ ...base, format: 'sparkov', file: source, patterns: source }, quiet())).rejects.toThrow('--patterns is for amlworld; Sparkov labels each row itself');
-    await expect(runImport({ ...base, format: 'paysim', file: source, identity: source }, quiet())).rejects.toThrow('--identity is for ieee-cis, not paysim');
+    expect(await optionRefusal(runImport({ ...base, format: 'sparkov', file: source, patterns: source }, quiet()))).toMatch(/^--patterns is for amlworld; Sparkov labels each row itself\n/);
+    expect(await optionRefusal(runImport({ ...base, format: 'paysim', file: source, identity: source }, quiet()))).toMatch(/^--identity is for ieee-cis, not paysim\n/);
     await expect(runImport({ ...base, format: 'sparkov', file: source }, quiet())).rejects.toThrow(/^not a Sparkov \(fraudTrain\.csv \/ fraudTest\.csv\) file: its header lacks "trans_date_trans_time"/);
     await expect(runImport({ ...base, format: 'paysim', file: source, out: join(folder, 'no', 'such', 'dir.ndjson') }, quiet())).rejects.toThrow(/^cannot write .*dir\.ndjson: ENOENT/);
     await expect(runImport({ ...base, format: 'paysim', file: folder }, quiet())).rejects.toThrow(`the data set ${folder} is a folder: give the CSV file itself`);

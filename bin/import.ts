@@ -267,9 +267,9 @@ type Opener = ((header: readonly string[]) => RowMapper) & { patternsUsed?: bool
 async function opener(options: ImportOptions, output: ImportOutput, totalBytes: number, nowMs: number, idPrefix: string): Promise<Opener> {
   const base = { idPrefix, currency: options.currency };
   try {
-    if (options.identity !== undefined && options.format !== 'ieee-cis') throw new ImportError(`--identity is for ieee-cis, not ${options.format}`);
+    if (options.identity !== undefined && options.format !== 'ieee-cis') throw optionMistake(`--identity is for ieee-cis, not ${options.format}`);
     if (options.format === 'paysim') {
-      if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; PaySim labels each row itself');
+      if (options.patterns !== undefined) throw optionMistake('--patterns is for amlworld; PaySim labels each row itself');
       const rowsPerStep = await countSteps(options.file, output, totalBytes);
       const startMs = options.startMs ?? paysimDefaultStart(nowMs);
       // the last hour's rows end just before start + hours: all of them must be at most 24 h ahead of now
@@ -285,11 +285,11 @@ async function opener(options: ImportOptions, output: ImportOutput, totalBytes: 
     }
     const start = options.startMs !== undefined ? { startMs: options.startMs } : {};
     if (options.format === 'sparkov') {
-      if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; Sparkov labels each row itself');
+      if (options.patterns !== undefined) throw optionMistake('--patterns is for amlworld; Sparkov labels each row itself');
       return (header) => sparkovRows(header, { ...base, ...start });
     }
     if (options.format === 'ieee-cis') {
-      if (options.patterns !== undefined) throw new ImportError('--patterns is for amlworld; IEEE-CIS labels each row itself');
+      if (options.patterns !== undefined) throw optionMistake('--patterns is for amlworld; IEEE-CIS labels each row itself');
       const sibling = identityFileOf(options.file);
       const identityFile = options.identity ?? (sibling !== undefined && existsSync(sibling) ? sibling : undefined);
       let devices: Map<string, IeeeDevice> | undefined;
