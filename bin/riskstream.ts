@@ -220,9 +220,10 @@ users
   .action(async (username: string, opts: { role: string[]; displayName?: string; passwordStdin?: boolean }) => {
     const { parseRoleOptions, readPassword, usersAdd, withUsersContext } = await usersCommands();
     const roles = parseRoleOptions(opts.role);
-    const password = await readPassword(opts);
     // before the first start it creates the users bucket only (bin/users.ts), and says so
     const notice = (line: string): void => void process.stderr.write(`riskstream: ${line}\n`);
+    // the password is asked for once the name is known to be free (usersAdd)
+    const password = (): Promise<string | null> => readPassword(opts);
     await withUsersContext(loadConfig(), (ctx) => usersAdd(ctx, username, { roles, displayName: opts.displayName, password }, print), { mode: 'create-bucket', notice });
   });
 
@@ -240,8 +241,8 @@ users
   .option('--password-stdin', 'read the password from stdin')
   .action(async (username: string, opts: { passwordStdin?: boolean }) => {
     const { readPassword, usersPasswd, withUsersContext } = await usersCommands();
-    const password = await readPassword(opts);
-    await withUsersContext(loadConfig(), (ctx) => usersPasswd(ctx, username, password, print));
+    // asked for once the user is found (usersPasswd), not before
+    await withUsersContext(loadConfig(), (ctx) => usersPasswd(ctx, username, () => readPassword(opts), print));
   });
 
 users

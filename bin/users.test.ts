@@ -6,7 +6,7 @@ import { createHarness, uniqueNamespace, type Harness } from '../test/harness.js
 import { createSessionStore } from '../dashboard/server/auth/index.js';
 import { verifyPassword } from '../dashboard/server/auth/password.js';
 import { failureText } from './cli-failure.js';
-import { UsersCommandError, parseRoleOptions, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
+import { UsersCommandError, parseRoleOptions, type PasswordSource, readPassword, usersAdd, usersList, usersPasswd, usersResetTotp, usersSetDisabled, usersUnlock, withUsersContext } from './users.js';
 
 let h: Harness;
 
@@ -18,6 +18,20 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
+/** A password source that answers `password` (null: generate one), as readPassword would. */
+function given(password: string | null): PasswordSource {
+  return async () => password;
+}
+
+/** A password source that must not be asked: the command should have stopped before its prompt. */
+function neverAsked(): PasswordSource & { readonly asked: number } {
+  const source = Object.assign(async () => {
+    source.asked++;
+    return 'a long password 1';
+  }, { asked: 0 });
+  return source;
+}
+
 function capture(): { out: (line: string) => void; lines: string[] } {
   const lines: string[] = [];
   return { out: (line) => void lines.push(line), lines };
@@ -25,21 +39,32 @@ function capture(): { out: (line: string) => void; lines: string[] } {
 
 describe('users command - add and list', () => {
   it('adds a user with a given password without printing it, and one with a generated password that it prints once', async () => {
-    const given = capture();
-    await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'Alice', { roles: ['admin'], displayName: 'Alice A.', password: 'alice password 1' }, given.out));
-    expect(given.lines).toEqual(['created alice (admin)']);
+    const chosen = capture();
+    await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'Alice', { roles: ['admin'], displayName: 'Alice A.', password: given('alice password 1') }, chosen.out));
+    expect(chosen.lines).toEqual(['created alice (admin)']);
 
     const generated = capture();
-    await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bob', { roles: ['auditor', 'credit_officer'], password: null }, generated.out));
+    await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bob', { roles: ['auditor', 'credit_officer'], password: given(null) }, generated.out));
     expect(generated.lines[0]).toBe('created bob (credit_officer, auditor)');
     const password = /^password: (\S+)/.exec(generated.lines[1]!)![1]!;
     const bob = await withUsersContext(h.config, (ctx) => ctx.users.get('bob'));
     expect(await verifyPassword(password, bob!.passwordHash)).toBe(true);
     expect(bob!.passwordHash).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$/);
 
-    await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'alice', { roles: ['auditor'], password: null }, () => undefined))).rejects.toMatchObject({
+    await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'alice', { roles: ['auditor'], password: given(null) }, () => undefined))).rejects.toMatchObject({
       code: 'RS_ERR_CONFLICT',
     });
+  });
+
+  // before: the password was typed twice at the terminal, then the name was refused
+  it('refuses a name that is taken or not a user name before it asks for the password', async () => {
+    const password = neverAsked();
+    await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'ALICE', { roles: ['auditor'], password }, () => undefined))).rejects.toThrow(
+      new RiskstreamError('RS_ERR_CONFLICT', 'the user alice already exists'),
+    );
+    const refusal = await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bad name!', { roles: ['auditor'], password }, () => undefined)).catch((error: unknown) => error);
+    expect(failureText(refusal, 'riskstream users add')).toBe('"bad name!": the user name may hold only a-z, 0-9 and single . _ - between them\n(see riskstream users add --help)');
+    expect(password.asked).toBe(0);
   });
 
   it('lists users with roles, second factor and state, and no secrets', async () => {
@@ -65,7 +90,7 @@ describe('users command - passwd and reset-totp', () => {
     const sessions = createSessionStore(h.redis, h.names.redisPrefix);
     const { id } = await sessions.create('alice');
     const { out, lines } = capture();
-    await withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'alice', 'alice password 2', out));
+    await withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'alice', given('alice password 2'), out));
     expect(lines).toEqual(['password of alice changed; 1 session ended']);
     expect(await sessions.get(id)).toBeNull();
     const alice = await withUsersContext(h.config, (ctx) => ctx.users.get('alice'));
@@ -76,12 +101,19 @@ describe('users command - passwd and reset-totp', () => {
   it('names the namespace of a user it does not find, whatever the command', async () => {
     const missing = `no user "nobody" in namespace "${h.namespace}" (is RISKSTREAM_NAMESPACE that of the riskstream they sign in to? \`riskstream users list\` shows its users)`;
     const { out, lines } = capture();
-    await expect(withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'nobody', 'a long password 1', out))).rejects.toThrow(new UsersCommandError(missing));
+    await expect(withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'nobody', given('a long password 1'), out))).rejects.toThrow(new UsersCommandError(missing));
     await expect(withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'nobody', out))).rejects.toThrow(new UsersCommandError(missing));
     await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', true, out))).rejects.toThrow(new UsersCommandError(missing));
     await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', false, out))).rejects.toThrow(new UsersCommandError(missing));
     expect(lines).toEqual([]);
     expect(await withUsersContext(h.config, (ctx) => ctx.users.get('nobody'))).toBeNull();
+  });
+
+  // before: at a terminal the new password was typed twice, and only then was the user not found
+  it('looks the user up before it asks for the new password', async () => {
+    const password = neverAsked();
+    await expect(withUsersContext(h.config, (ctx) => usersPasswd(ctx, 'nobody', password, () => undefined))).rejects.toThrow(UsersCommandError);
+    expect(password.asked).toBe(0);
   });
 
   it('removes the second factor', async () => {
@@ -158,10 +190,6 @@ describe('users command - arguments', () => {
     await expect(readPassword({ passwordStdin: true }, Readable.from(['']))).rejects.toThrow('empty');
     expect(await readPassword({}, Readable.from(['ignored']))).toBeNull();
   });
-
-  it('reports a bad user name from the store as a bad request', async () => {
-    await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bad name!', { roles: ['auditor'], password: 'long enough pass' }, () => undefined))).rejects.toBeInstanceOf(RiskstreamError);
-  });
 });
 
 describe('users command - a namespace that has not started', () => {
@@ -178,7 +206,7 @@ describe('users command - a namespace that has not started', () => {
     await expect(withUsersContext(config, (ctx) => usersList(ctx, () => undefined))).rejects.toThrow(UsersCommandError);
     await expect(withUsersContext(config, (ctx) => usersList(ctx, () => undefined))).rejects.toThrow(refused);
     await expect(withUsersContext(config, (ctx) => usersUnlock(ctx, 'alice', () => undefined))).rejects.toThrow(refused);
-    await expect(withUsersContext(config, (ctx) => usersPasswd(ctx, 'alice', 'a long password 1', () => undefined))).rejects.toThrow(refused);
+    await expect(withUsersContext(config, (ctx) => usersPasswd(ctx, 'alice', given('a long password 1'), () => undefined))).rejects.toThrow(refused);
     expect(await streamsOf(namespace)).toEqual([]);
   });
 
@@ -189,12 +217,12 @@ describe('users command - a namespace that has not started', () => {
     try {
       const notices: string[] = [];
       const { out, lines } = capture();
-      await withUsersContext(config, (ctx) => usersAdd(ctx, 'root', { roles: ['admin'], password: 'root password 1' }, out), { mode: 'create-bucket', notice: (l) => notices.push(l) });
+      await withUsersContext(config, (ctx) => usersAdd(ctx, 'root', { roles: ['admin'], password: given('root password 1') }, out), { mode: 'create-bucket', notice: (l) => notices.push(l) });
       expect(lines).toEqual(['created root (admin)']);
       expect(notices).toEqual([`namespace "${namespace}" has not started yet: created its users bucket ${namespace}_users only (is RISKSTREAM_NAMESPACE right? \`riskstream reset --yes\` removes it)`]);
       expect(await streamsOf(namespace)).toEqual([`KV_${namespace}_users`]);
       // now there: no notice, and the other commands work
-      await withUsersContext(config, (ctx) => usersAdd(ctx, 'second', { roles: ['auditor'], password: 'second password' }, () => undefined), { mode: 'create-bucket', notice: (l) => notices.push(l) });
+      await withUsersContext(config, (ctx) => usersAdd(ctx, 'second', { roles: ['auditor'], password: given('second password') }, () => undefined), { mode: 'create-bucket', notice: (l) => notices.push(l) });
       expect(notices).toHaveLength(1);
       const listed = capture();
       await withUsersContext(config, (ctx) => usersList(ctx, listed.out));

@@ -1,6 +1,6 @@
 // `riskstream users …`: manage dashboard users from the command line (the way in before any admin
 // exists, and the way back in when every admin is locked out).
-import { countOf, connectBus, connectRedis, ensureKvBucket, names as namesOf, safeUrl, streamExists, type Bus, type Config, type Redis } from '../core/index.js';
+import { RiskstreamError, countOf, connectBus, connectRedis, ensureKvBucket, names as namesOf, safeUrl, streamExists, type Bus, type Config, type Redis } from '../core/index.js';
 import {
   createLoginThrottle,
   createSessionStore,
@@ -9,6 +9,7 @@ import {
   generatePassword,
   normaliseUsername,
   passwordProblem,
+  usernameProblem,
   type LoginThrottle,
   type SessionStore,
   type UserRecord,
@@ -19,6 +20,13 @@ import { commandLineMistake } from './cli-failure.js';
 import { oneOf } from './cli-options.js';
 
 export type Out = (line: string) => void;
+
+/**
+ * Where add and passwd get the password (readPassword: stdin, the terminal, or null to generate one).
+ * Asked only once the command has found that it can go on, so that an operator who mistyped a name is
+ * told before typing a password twice, not after.
+ */
+export type PasswordSource = () => Promise<string | null>;
 
 /** What the user commands work on: the users bucket, and in Redis the sessions and lock-outs. */
 export type UsersContext = { readonly namespace: string; readonly users: UserStore; readonly sessions: SessionStore; readonly throttle: LoginThrottle };
@@ -92,17 +100,26 @@ export function parseRoleOptions(values: readonly string[]): UserRole[] {
   }
 }
 
-/** `users add`: creates the user; prints the password only when it was generated here. */
+/**
+ * `users add`: creates the user; prints the password only when it was generated here. A bad or taken
+ * name is refused before the password is asked for.
+ */
 export async function usersAdd(
   ctx: UsersContext,
   username: string,
-  options: { readonly roles: readonly UserRole[]; readonly displayName?: string; readonly password: string | null },
+  options: { readonly roles: readonly UserRole[]; readonly displayName?: string; readonly password: PasswordSource },
   out: Out,
 ): Promise<UserRecord> {
-  const password = options.password ?? generatePassword();
+  const name = normaliseUsername(username);
+  const nameProblem = usernameProblem(name);
+  // what UserStore.create refuses, found before the prompt rather than after it
+  if (nameProblem) throw commandLineMistake(new UsersCommandError(`"${username}": ${nameProblem}`));
+  if (await ctx.users.get(name)) throw new RiskstreamError('RS_ERR_CONFLICT', `the user ${name} already exists`);
+  const given = await options.password();
+  const password = given ?? generatePassword();
   const record = await ctx.users.create({ username, password, roles: options.roles, ...(options.displayName ? { displayName: options.displayName } : {}) });
   out(`created ${record.username} (${record.roles.join(', ')})`);
-  if (options.password === null) out(`password: ${password}   (shown once; change it with \`riskstream users passwd ${record.username}\`)`);
+  if (given === null) out(`password: ${password}   (shown once; change it with \`riskstream users passwd ${record.username}\`)`);
   return record;
 }
 
@@ -122,9 +139,13 @@ export async function usersList(ctx: UsersContext, out: Out): Promise<void> {
   }
 }
 
-/** `users passwd`: sets a new password and ends the user's sessions. */
-export async function usersPasswd(ctx: UsersContext, username: string, password: string | null, out: Out): Promise<void> {
+/**
+ * `users passwd`: sets a new password and ends the user's sessions. The user is looked up before the
+ * password is asked for.
+ */
+export async function usersPasswd(ctx: UsersContext, username: string, askPassword: PasswordSource, out: Out): Promise<void> {
   if (!(await ctx.users.get(username))) throw noUser(ctx, username);
+  const password = await askPassword();
   const chosen = password ?? generatePassword();
   const record = await ctx.users.setPassword(username, chosen);
   const ended = await ctx.sessions.destroyAllForUser(record.username);

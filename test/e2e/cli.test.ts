@@ -93,6 +93,42 @@ describe('cli - doctor', () => {
   });
 });
 
+/** `riskstream <args>` with `input` on its stdin. */
+async function riskstreamWithInput(args: string[], input: string, env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+  const running = run(process.execPath, [cli, ...args], {
+    env: { ...process.env, NATS_URL, REDIS_URL, RISKSTREAM_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+    timeout: 80_000,
+  });
+  running.child.stdin!.end(input);
+  try {
+    const { stdout, stderr } = await running;
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe('cli - users', () => {
+  // before: the password was read (at a terminal: typed twice) and only then was the name refused
+  it('passwd and add refuse a name before they read the password', async () => {
+    const env = { RISKSTREAM_NAMESPACE: uniqueNamespace('cli') };
+    try {
+      const added = await riskstreamWithInput(['users', 'add', 'root', '--role', 'admin', '--password-stdin'], 'root password 1\n', env);
+      expect(added, added.out).toMatchObject({ code: 0 });
+      // a password too short, which would be refused first if it were read first
+      const passwd = await riskstreamWithInput(['users', 'passwd', 'nobody', '--password-stdin'], 'short\n', env);
+      expect(passwd.code).toBe(1);
+      expect(passwd.out).toContain(`riskstream: no user "nobody" in namespace "${env.RISKSTREAM_NAMESPACE}"`);
+      const taken = await riskstreamWithInput(['users', 'add', 'ROOT', '--role', 'auditor', '--password-stdin'], 'short\n', env);
+      expect(taken.code).toBe(1);
+      expect(taken.out).toContain('riskstream: the user root already exists');
+    } finally {
+      await riskstream(['reset', '--yes'], env);
+    }
+  });
+});
+
 describe('cli - reset', () => {
   it('lists without --yes, and refuses with exit code 1 and the reason while a process of the namespace runs', async () => {
     const namespace = uniqueNamespace('cli');
