@@ -9,13 +9,16 @@ describe('heartbeat - stage quantiles from bucket deltas', () => {
   const bounds = (counts: number[]) => new Map([0.001, 0.01, 0.1, Infinity].map((le, i) => [le, counts[i]!]));
 
   it.each([
-    // cumulative counts now, before, expected p50 / p99 in ms
-    [[10, 10, 10, 10], [0, 0, 0, 0], 1, 1],
-    [[10, 60, 100, 100], [10, 10, 10, 10], 10, 100],
-    [[0, 0, 0, 5], [0, 0, 0, 0], 100, 100],
-  ])('now %j, before %j: p50 %d ms, p99 %d ms', (now, before, p50, p99) => {
+    // cumulative counts now, before, expected p50 / p99 in ms, and which lie beyond the last finite edge
+    [[10, 10, 10, 10], [0, 0, 0, 0], 1, 1, {}],
+    [[10, 60, 100, 100], [10, 10, 10, 10], 10, 100, {}],
+    // before: the +Inf bucket's quantiles were sent as 100 ms alone, which the page showed as '≤ 100 ms'
+    [[0, 0, 0, 5], [0, 0, 0, 0], 100, 100, { p50Beyond: true, p99Beyond: true }],
+    [[0, 0, 90, 100], [0, 0, 0, 0], 100, 100, { p99Beyond: true }],
+    [[0, 0, 100, 100], [0, 0, 0, 0], 100, 100, {}],
+  ])('now %j, before %j: p50 %d ms, p99 %d ms %j', (now, before, p50, p99, beyond) => {
     const q = stageQuantiles(new Map([['s', bounds(now)]]), new Map([['s', bounds(before)]]));
-    expect(q.s).toEqual({ count: now[3]! - before[3]!, p50Ms: p50, p99Ms: p99 });
+    expect(q.s).toStrictEqual({ count: now[3]! - before[3]!, p50Ms: p50, p99Ms: p99, ...beyond });
   });
 
   it('reports no quantiles for a stage that did not run since the last beat', () => {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bus } from './bus.js';
 import type { Logger } from './log.js';
 import type { MetricsSnapshot } from './metrics.js';
-import { HEALTH_INTERVAL_MS, type ConsumerLagWire, type ProcessHealthWire } from './contracts/telemetry.js';
+import { HEALTH_INTERVAL_MS, type ConsumerLagWire, type ProcessHealthWire, type StageQuantilesWire } from './contracts/telemetry.js';
 
 /** A process id unique across hosts and restarts, safe as a NATS subject token. */
 export function newProcId(): string {
@@ -162,26 +162,39 @@ function bucketCountsOf(metric: MetricJson | undefined): BucketCounts {
 
 /** p50 / p99 (ms) per stage over the observations since the previous beat, from bucket deltas. */
 export function stageQuantiles(now: BucketCounts, before: BucketCounts): ProcessHealthWire['stages'] {
-  const out: Record<string, { count: number; p50Ms: number | null; p99Ms: number | null }> = {};
+  const out: Record<string, StageQuantilesWire> = {};
   for (const [stage, buckets] of now) {
     const previous = before.get(stage);
     const bounds = [...buckets.keys()].sort((a, b) => a - b);
     const cumulative = bounds.map((le) => (buckets.get(le) ?? 0) - (previous?.get(le) ?? 0));
     const count = cumulative[cumulative.length - 1] ?? 0;
-    out[stage] = { count, p50Ms: quantileOf(bounds, cumulative, count, 0.5), p99Ms: quantileOf(bounds, cumulative, count, 0.99) };
+    const p50 = quantileOf(bounds, cumulative, count, 0.5);
+    const p99 = quantileOf(bounds, cumulative, count, 0.99);
+    out[stage] = {
+      count,
+      p50Ms: p50?.ms ?? null,
+      p99Ms: p99?.ms ?? null,
+      // only when true: the wire of a quantile within the buckets is as it was
+      ...(p50?.beyond ? { p50Beyond: true } : {}),
+      ...(p99?.beyond ? { p99Beyond: true } : {}),
+    };
   }
   return out;
 }
 
-/** The upper bound (ms) of the bucket holding the q-quantile; the largest finite bound for +Inf. */
-function quantileOf(bounds: readonly number[], cumulative: readonly number[], count: number, q: number): number | null {
+/**
+ * The upper bound (ms) of the bucket holding the q-quantile. In the +Inf bucket it has none: then the
+ * largest finite bound, with `beyond`, as the quantile is above it (not at most it).
+ */
+function quantileOf(bounds: readonly number[], cumulative: readonly number[], count: number, q: number): { ms: number; beyond: boolean } | null {
   if (count === 0) return null;
   const rank = q * count;
   for (let i = 0; i < bounds.length; i++) {
     if (cumulative[i]! >= rank) {
       const le = bounds[i]!;
-      const finite = Number.isFinite(le) ? le : (bounds[i - 1] ?? 0);
-      return Math.round(finite * 1000 * 100) / 100;
+      const beyond = !Number.isFinite(le);
+      const edge = beyond ? (bounds[i - 1] ?? 0) : le;
+      return { ms: Math.round(edge * 1000 * 100) / 100, beyond };
     }
   }
   return null;

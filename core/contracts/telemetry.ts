@@ -55,6 +55,21 @@ export type KpiSecondWire = {
 /** A durable consumer's backlog as seen by one process. */
 export type ConsumerLagWire = { readonly name: string; readonly pending: number; readonly ackPending: number };
 
+/**
+ * One stage's p50 / p99 (ms): the upper edge of the histogram bucket that holds each (core/metrics.ts's
+ * buckets), not a measured value; null when the stage has not run since the previous beat. A quantile
+ * in the +Inf bucket has no upper edge: it is sent as the largest finite edge with `p50Beyond` /
+ * `p99Beyond` true, as it lies above that edge. The flags are absent otherwise, and from processes
+ * older than them (which sent the largest finite edge alone).
+ */
+export type StageQuantilesWire = {
+  readonly count: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly p50Beyond?: true;
+  readonly p99Beyond?: true;
+};
+
 /** One process's heartbeat, every HEALTH_INTERVAL_MS. Counters are totals since the process started. */
 export type ProcessHealthWire = {
   readonly v: 1;
@@ -84,12 +99,8 @@ export type ProcessHealthWire = {
     readonly deadLettered: number;
     readonly rowsWritten: number;
   };
-  /**
-   * p50 / p99 per stage (ms) of the observations since the previous beat: the upper edge of the
-   * histogram bucket that holds each (core/metrics.ts's buckets; the largest finite edge when beyond
-   * it), not a measured value; null when the stage has not run since.
-   */
-  readonly stages: Readonly<Record<string, { readonly count: number; readonly p50Ms: number | null; readonly p99Ms: number | null }>>;
+  /** p50 / p99 per stage of the observations since the previous beat. */
+  readonly stages: Readonly<Record<string, StageQuantilesWire>>;
   readonly consumers: readonly ConsumerLagWire[];
   /** Seconds between the newest stored row's event and now, per writer sink; empty when not a writer. */
   readonly writerLagSeconds: Readonly<Record<string, number>>;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthView } from '../../../server/protocol.js';
 import { setLocale } from '../i18n/locale.js';
 import { connectedLive, FakeApi, settle } from '../test-support/fakes.js';
-import './rs-health-page.js';
+import { quantileText } from './rs-health-page.js';
 
 type ProcessView = HealthView['processes'][number];
 
@@ -63,6 +63,28 @@ describe('health page', () => {
     expect(cells('writer_insert')).toEqual(['writer_insert', '0', '—', '—']);
     const headers = [...page.shadowRoot!.querySelectorAll('[data-testid="stages"] th')].map((th) => th.getAttribute('title'));
     expect(headers.slice(2)).toEqual([expect.stringContaining('Upper edge of the latency histogram bucket'), expect.stringContaining('Upper edge')]);
+  });
+
+  // before: a quantile in the +Inf bucket read '≤ 300,000 ms', the largest finite edge, which it is above
+  it.each([
+    [null, undefined, '—'],
+    [25, undefined, '≤ 25 ms'],
+    [300_000, undefined, '≤ 300,000 ms'],
+    [300_000, true, '> 300,000 ms'],
+    [2.5, true, '> 2.5 ms'],
+  ] as const)('health page - a stage quantile of %s ms, beyond the last edge: %s, reads %s', (ms, beyond, text) => {
+    expect(quantileText(ms, beyond)).toBe(text);
+  });
+
+  it('health page - says a stage quantile beyond the last bucket edge is above it, for p50 and p99', async () => {
+    const stages = {
+      writer_insert: { count: 10, p50Ms: 300_000, p99Ms: 300_000, p50Beyond: true, p99Beyond: true },
+      batch_total: { count: 100, p50Ms: 5, p99Ms: 300_000, p99Beyond: true },
+    } as const;
+    const page = await shownPage(view(null, { stages }));
+    const cells = (stage: string) => [...page.shadowRoot!.querySelectorAll(`[data-stage="${stage}"] td`)].map((td) => td.textContent!.trim());
+    expect(cells('writer_insert')).toEqual(['writer_insert', '10', '> 300,000 ms', '> 300,000 ms']);
+    expect(cells('batch_total')).toEqual(['batch_total', '100', '≤ 5 ms', '> 300,000 ms']);
   });
 
   it('health page - shows alerts per minute, so that a trickle of alerts does not read as none', async () => {

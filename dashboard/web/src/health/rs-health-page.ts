@@ -195,8 +195,8 @@ export class RsHealthPage extends LitElement {
                   ([name, s]) => html`<tr data-stage=${name}>
                     <td class="mono">${name}</td>
                     <td class="num">${formatInteger(s.count)}</td>
-                    <td class="num">${quantileText(s.p50Ms)}</td>
-                    <td class="num">${quantileText(s.p99Ms)}</td>
+                    <td class="num">${quantileText(s.p50Ms, s.p50Beyond)}</td>
+                    <td class="num">${quantileText(s.p99Ms, s.p99Beyond)}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -341,10 +341,12 @@ function renderThreads(p: ProcessView) {
  * "≤ 25 ms" rather than interpolated within the bucket as Prometheus's histogram_quantile does:
  * that assumes the observations spread evenly over a bucket 1.5 to 3 times as wide as the one
  * below, so it would print a precise-looking "17.3 ms" that may be off by most of the bucket, and
- * processes of older releases would go on sending edges the page could not tell apart.
+ * processes of older releases would go on sending edges the page could not tell apart. A quantile in
+ * the +Inf bucket (`beyond`) has no upper edge: "> 300,000 ms", above the largest finite one.
  */
-function quantileText(ms: number | null): string {
-  return ms === null ? '—' : msg('health.atMost', { value: formatMs(ms) });
+export function quantileText(ms: number | null, beyond: boolean | undefined): string {
+  if (ms === null) return '—';
+  return msg(beyond ? 'health.above' : 'health.atMost', { value: formatMs(ms) });
 }
 
 function figure(label: string, value: string, bad = false) {
