@@ -911,10 +911,16 @@ export class PendingLimiter {
 /**
  * Reads a stream as it is now, from its start or from a time on, with an ephemeral consumer of its
  * own (no acks) that is deleted when done: for tools that look back (dead letters, a replay's
- * earlier decisions) without disturbing the durable consumers. Stops at the last message stored
+ * earlier decisions, the ids a stopped processor published) without disturbing the durable
+ * consumers. Stops at the last message stored
  * when it began. Nothing when the stream is empty or missing.
  */
-export async function scanStream(bus: Bus, stream: string, from: { readonly sinceMs?: number }, each: (message: JsMsg) => void): Promise<void> {
+export async function scanStream(
+  bus: Bus,
+  stream: string,
+  from: { readonly sinceMs?: number; /** headers without the bodies */ readonly headersOnly?: boolean },
+  each: (message: JsMsg) => void,
+): Promise<void> {
   const info = await bus.jsm.streams.info(stream).catch(() => null);
   if (info === null || info.state.messages === 0) return;
   const last = info.state.last_seq;
@@ -922,6 +928,7 @@ export async function scanStream(bus: Bus, stream: string, from: { readonly sinc
     ...(from.sinceMs === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(from.sinceMs).toISOString() }),
     ack_policy: AckPolicy.None,
     inactive_threshold: nanos(60_000),
+    ...(from.headersOnly ? { headers_only: true } : {}),
   });
   try {
     const consumer = await bus.js.consumers.get(stream, created.name);

@@ -78,6 +78,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    notRepublished: new Counter({
+      name: 'rs_outputs_not_republished_total',
+      help: 'Decisions, alerts and dead letters the processors did not publish again when deciding a message again, because an earlier attempt had published them longer ago than the duplicate window',
+      registers: [registry],
+    }),
     alerts: new Counter({
       name: 'rs_alerts_total',
       help: 'Alerts published, by domain and severity',

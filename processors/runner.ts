@@ -32,12 +32,14 @@ import {
   type JsMsg,
   type Logger,
   type Metrics,
+  type MsgHdrs,
   type PendingBudget,
   type ValidatedEvent,
 } from '../core/index.js';
 import type { AlertDraft, CustomerProfile, ScoringInput } from './scoring.js';
 import type { FeatureVector } from './features/names.js';
 import type { KpiAccumulator } from './telemetry/kpi-accumulator.js';
+import { PublishedOutputs } from './published-outputs.js';
 
 /** What the runner needs of the feature store. */
 export interface FeatureSource {
@@ -147,6 +149,8 @@ type Parsed = { readonly input: Input; readonly index: number | null; readonly d
 const PROCESSOR_DEAD_LETTER_CODES = ['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS_ERR_BUS_SUBJECT', 'RS_ERR_SCORER'] as const satisfies readonly ErrorCode[];
 
 type Rejected = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly code: (typeof PROCESSOR_DEAD_LETTER_CODES)[number]; readonly reason: string };
+/** Publishes one output of the batch under its dedup id (unless an earlier attempt already did: PublishedOutputs). */
+type Publish = (subject: string, data: string, id: string, headers?: MsgHdrs) => void;
 
 export function createProcessor(options: ProcessorOptions): Processor {
   return new ProcessorRunner(options);
@@ -159,6 +163,7 @@ class ProcessorRunner implements Processor {
   private _resizeTimer: NodeJS.Timeout | undefined;
   private _failingSinceMs: number | null = null;
   private _lastError: string | null = null;
+  private readonly _published = new PublishedOutputs();
 
   constructor(options: ProcessorOptions) {
     this._o = options;
@@ -185,6 +190,10 @@ class ProcessorRunner implements Processor {
     this._limiter = new PendingLimiter(bus, bus.names.streams.events, bus.names.consumers.processors, PENDING, logger);
     // After a kill under a backlog the dead process's deliveries fill the limit until they time out.
     await this._limiter.allowHeld(spec.ackWaitMs + HELD_MARGIN_MS).catch((error: unknown) => logger.warn({ err: error }, 'could not look for deliveries held by earlier processes'));
+    // What the dead published for those deliveries, if it may be older than the duplicate window when they come back.
+    await this._lookBack(spec.ackWaitMs + HELD_MARGIN_MS).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not read back what an earlier process published: outputs it published more than 2 minutes ago may be published again'),
+    );
     this._resizeTimer = setInterval(() => {
       this._limiter?.resize().catch((error: unknown) => logger.debug({ err: error }, 'could not resize the processors consumer'));
     }, RESIZE_EVERY_MS);
@@ -208,6 +217,19 @@ class ProcessorRunner implements Processor {
     });
     await this._consumer.start();
     logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');
+  }
+
+  /** The stored time of the oldest message delivered and not acknowledged, then PublishedOutputs.lookBack. */
+  private async _lookBack(heldForMs: number): Promise<void> {
+    const { bus, logger } = this._o;
+    const { streams } = bus.names;
+    const info = await bus.jsm.consumers.info(streams.events, bus.names.consumers.processors);
+    if (!(info.num_ack_pending > 0)) return;
+    const { state } = await bus.jsm.streams.info(streams.events);
+    // messages before the stream's first were removed by its limits and will not come back
+    const oldest = await bus.jsm.streams.getMessage(streams.events, { seq: Math.max(info.ack_floor.stream_seq + 1, state.first_seq) }).catch(() => null);
+    const oldestMs = Date.parse(oldest?.timestamp ?? state.first_ts);
+    await this._published.lookBack(bus, [streams.decisions, streams.alerts, streams.dlq], Number.isFinite(oldestMs) ? oldestMs : null, heldForMs, logger);
   }
 
   status(): ProcessorStatus {
@@ -238,6 +260,21 @@ class ProcessorRunner implements Processor {
     metrics.stageLatency.observe({ stage: 'batch_features' }, (scoreStart - featureStart) / 1000);
 
     const publishes: Array<Promise<unknown>> = [];
+    /** The dedup ids of the bus publishes, in the order of `publishes` (the feature store's release, if any, comes after them). */
+    const sentIds: string[] = [];
+    const published = this._published;
+    const guarded = !published.empty;
+    /** Outputs an earlier attempt published: not again. */
+    const skipped: string[] = [];
+    const publish: Publish = (subject, data, id, headers) => {
+      if (guarded && published.has(id)) {
+        skipped.push(id);
+        metrics.notRepublished.inc();
+        return;
+      }
+      publishes.push(bus.publisher.publish(subject, data, id, headers));
+      sentIds.push(id);
+    };
     const replies: Array<[string, string]> = [];
     /** Applied and not decided: released, so that the dead letter can be sent again and decided. */
     const undecided: ValidatedEvent[] = [];
@@ -274,13 +311,13 @@ class ProcessorRunner implements Processor {
         item.input.decisionIds.push(item.event.id);
         item.input.kind = item.event.kind;
       } else {
-        publishes.push(bus.publisher.publish(bus.names.decisionSubject(item.event.kind), data, item.event.id));
+        publish(bus.names.decisionSubject(item.event.kind), data, item.event.id);
       }
       const replyTo = replyOf(item);
       if (replyTo) replies.push([replyTo, data]);
       const alerts = core.alerts.length === 0 ? NO_ALERTS : core.alerts.map((draft) => buildAlert(item, customerId, result.profile, draft, now));
       for (const alert of alerts) {
-        publishes.push(bus.publisher.publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id));
+        publish(bus.names.alertSubject(alert.domain), JSON.stringify(alert), alert.id);
         metrics.alerts.inc({ domain: alert.domain, severity: alert.severity });
       }
       kpis?.record(decision, alerts);
@@ -288,20 +325,29 @@ class ProcessorRunner implements Processor {
       if (item.ingestTs !== null) metrics.stageLatency.observe({ stage: 'ingest_to_decision' }, (now - item.ingestTs) / 1000);
     }
     for (const input of inputs) {
-      if (input.decisions.length > 0) publishDecisionEnvelopes(bus, input, publishes);
+      if (input.decisions.length > 0) publishDecisionEnvelopes(bus, input, publish);
     }
-    if (undecided.length > 0 && features.release) publishes.push(features.release(undecided));
     for (const reject of rejected) {
-      publishes.push(publishDeadLetter(bus, 'processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data));
+      const letter = deadLetterOf('processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data);
+      publish(bus.names.dlqSubject('processors'), letter.data, letter.id);
       metrics.deadLettered.inc({ source: 'processors', code: reject.code });
     }
+    if (undecided.length > 0 && features.release) publishes.push(features.release(undecided));
     if (rejected.length > 0) this._o.logger.warn({ count: rejected.length, code: rejected[0]!.code, first: rejected[0]!.reason }, 'messages sent to the dead-letter stream');
     const publishStart = performance.now();
     metrics.stageLatency.observe({ stage: 'batch_score' }, (publishStart - scoreStart) / 1000);
     // Every output must be stored by JetStream before any input is acknowledged.
-    await Promise.all(publishes);
+    try {
+      await Promise.all(publishes);
+    } catch (error) {
+      // The batch is retried; what JetStream stored is not published again then (PublishedOutputs).
+      const settled = await Promise.allSettled(publishes);
+      published.remember(sentIds.filter((_, i) => settled[i]!.status === 'fulfilled'));
+      throw error;
+    }
     for (const [subject, data] of replies) sendReply(bus, subject, data, this._o.logger);
     for (const message of messages) message.ack();
+    if (guarded) published.forget(skipped);
     const done = performance.now();
     metrics.stageLatency.observe({ stage: 'batch_publish' }, (done - publishStart) / 1000);
     metrics.stageLatency.observe({ stage: 'batch_total' }, (done - started) / 1000);
@@ -335,7 +381,7 @@ const HEADER_ROOM = 4096;
  * copies. A part that would not fit the server's max_payload (decisions with very long reasons)
  * goes out as single decisions under their event ids instead, which are as stable.
  */
-function publishDecisionEnvelopes(bus: Bus, input: Input, publishes: Array<Promise<unknown>>): void {
+function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish): void {
   const { message } = input;
   const subject = bus.names.decisionSubject(input.kind!);
   const baseId = `dec:${message.info.stream}:${message.seq}`;
@@ -347,12 +393,12 @@ function publishDecisionEnvelopes(bus: Bus, input: Input, publishes: Array<Promi
     const text = encodeEnvelope(chunk);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
     if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
-      for (let i = start; i < end; i++) publishes.push(bus.publisher.publish(subject, lines[i]!, input.decisionIds[i]!));
+      for (let i = start; i < end; i++) publish(subject, lines[i]!, input.decisionIds[i]!);
       continue;
     }
     const h = messageHeaders();
     h.set(HEADER_BATCH, String(end - start));
-    publishes.push(bus.publisher.publish(subject, text, part === 0 ? baseId : `${baseId}:${part}`, h));
+    publish(subject, text, part === 0 ? baseId : `${baseId}:${part}`, h);
   }
 }
 
@@ -542,6 +588,12 @@ export function publishDeadLetter(
   index: number | null = null,
   data: Uint8Array = message.data,
 ): Promise<unknown> {
+  const letter = deadLetterOf(source, message, code, reason, index, data);
+  return bus.publisher.publish(bus.names.dlqSubject(source), letter.data, letter.id);
+}
+
+/** A dead letter's JSON and its dedup id (publishDeadLetter). */
+function deadLetterOf(source: string, message: JsMsg, code: ErrorCode, reason: string, index: number | null, data: Uint8Array): { readonly data: string; readonly id: string } {
   const payload = decoder.decode(data);
   const letter: DeadLetterWire = {
     v: 1,
@@ -553,6 +605,5 @@ export function publishDeadLetter(
     at: Date.now(),
     payload: payload.length > MAX_DLQ_PAYLOAD ? payload.slice(0, MAX_DLQ_PAYLOAD) : payload,
   };
-  const msgId = `dlq:${source}:${message.info.stream}:${message.seq}${index === null ? '' : `:${index}`}`;
-  return bus.publisher.publish(bus.names.dlqSubject(source), JSON.stringify(letter), msgId);
+  return { data: JSON.stringify(letter), id: `dlq:${source}:${message.info.stream}:${message.seq}${index === null ? '' : `:${index}`}` };
 }

@@ -21,7 +21,7 @@ export const REASON_FIELDS: FieldDocs<Reason> = {
 
 export const DECISION_FIELDS: FieldDocs<DecisionWire> = {
   v: { type: 'number', description: 'Message version, always 1.' },
-  eventId: { type: 'string', description: "The event's `id`; also this message's `Nats-Msg-Id`, so a re-processed event cannot publish a second decision inside the duplicate window." },
+  eventId: { type: 'string', description: "The event's `id`; also this message's `Nats-Msg-Id`, so a re-processed event cannot publish a second decision inside the duplicate window (and beyond it the processors leave out what an earlier attempt published: docs/decisions/0001)." },
   eventKind: { type: 'string', description: 'The event `kind`.' },
   eventTs: { type: 'integer', description: 'Event time (`ts`), epoch milliseconds UTC.' },
   ingestTs: { type: 'integer or null', description: 'When the gateway or publisher accepted the event (the `Rs-Ingest-Ts` header), epoch ms; null when the event reached the bus without it (or with one that is not whole epoch ms from 2000 to 2100).' },

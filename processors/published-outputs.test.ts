@@ -1,0 +1,74 @@
+// PublishedOutputs: what failed batches published, kept until their inputs are acknowledged; and
+// the start-up look-back, made only when the duplicate window might not cover what comes back
+// (against the real NATS).
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../core/index.js';
+import { createHarness, type Harness } from '../test/harness.js';
+import { PublishedOutputs } from './published-outputs.js';
+
+const logger = createLogger('silent');
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.cleanup();
+  h = undefined;
+});
+
+describe('PublishedOutputs, failed batches', () => {
+  it('is empty until a failed batch leaves ids, and empty again once they are forgotten', () => {
+    const outputs = new PublishedOutputs();
+    expect(outputs.empty).toBe(true);
+    outputs.remember(['a', 'b']);
+    expect(outputs.empty).toBe(false);
+    expect(outputs.has('a')).toBe(true);
+    expect(outputs.has('c')).toBe(false);
+    outputs.forget(['a']);
+    expect(outputs.has('a')).toBe(false);
+    outputs.forget(['b']);
+    expect(outputs.empty).toBe(true);
+  });
+
+  it('forgets ids remembered more than six hours ago when it remembers new ones', () => {
+    const outputs = new PublishedOutputs();
+    const t0 = Date.parse('2026-12-07T00:00:00Z');
+    outputs.remember(['old'], t0);
+    outputs.remember(['mid'], t0 + 3 * 3600_000);
+    outputs.remember(['new'], t0 + 6 * 3600_000 + 1);
+    expect([outputs.has('old'), outputs.has('mid'), outputs.has('new')]).toEqual([false, true, true]);
+  });
+
+  it('a retried batch that fails again keeps what it remembered', () => {
+    const outputs = new PublishedOutputs();
+    outputs.remember(['x']);
+    outputs.remember([]);
+    expect(outputs.has('x')).toBe(true);
+  });
+});
+
+describe('PublishedOutputs.lookBack', () => {
+  it('reads nothing when nothing was held, or when what was held is surely inside the duplicate window when it comes back', async () => {
+    h = await createHarness();
+    const streams = [h.names.streams.decisions];
+    const outputs = new PublishedOutputs();
+    expect(await outputs.lookBack(h.bus, streams, null, 40_000, logger)).toMatchObject({ skipped: 'nothing_held', ids: 0 });
+    // stored a second ago, back within 40 s: inside the 120 s window
+    expect(await outputs.lookBack(h.bus, streams, Date.now() - 1_000, 40_000, logger)).toMatchObject({ skipped: 'inside_window', ids: 0 });
+    expect(outputs.empty).toBe(true);
+  });
+
+  it('reads the ids published since the oldest held message', async () => {
+    h = await createHarness();
+    const { names } = h;
+    await h.bus.publisher.publish(names.decisionSubject('payment'), '{}', 'before');
+    const since = Date.now() + 5;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await h.bus.publisher.publish(names.decisionSubject('payment'), '{}', 'after-1');
+    await h.bus.publisher.publish(names.alertSubject('fraud'), '{}', 'after-2');
+    const outputs = new PublishedOutputs();
+    // stored 100 s "ago" as far as the window is concerned: its outputs may be past the window when it comes back
+    const result = await outputs.lookBack(h.bus, [names.streams.decisions, names.streams.alerts], since, 200, logger, since + 100_000);
+    expect(result).toMatchObject({ ids: 2 });
+    expect(result.skipped).toBeUndefined();
+    expect([outputs.has('before'), outputs.has('after-1'), outputs.has('after-2')]).toEqual([false, true, true]);
+    expect(outputs.empty).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+// A message decided again later than JetStream's duplicate window publishes none of its outputs a
+// second time (PublishedOutputs), against the real NATS and Redis. The streams' duplicate window
+// is cut to 1 s so that "later than the window" takes seconds, not minutes.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  HEADER_BATCH,
+  HEADER_MSG_ID,
+  TEST_STREAM_LIMITS,
+  consumerLag,
+  createLogger,
+  createMetrics,
+  encodeEnvelope,
+  ensureConsumer,
+  ensureStreams,
+  messageHeaders,
+  type Metrics,
+} from '../core/index.js';
+import { createHarness, eventually, payment, type Harness } from '../test/harness.js';
+import { createDecider } from './decide/index.js';
+import { createFeatureStore } from './features/index.js';
+import { createFraudRulesScorer } from './fraud/index.js';
+import { createProcessor, type Processor } from './runner.js';
+
+const SHORT_WINDOW = { ...TEST_STREAM_LIMITS, duplicateWindowSeconds: 1 };
+
+let h: Harness | undefined;
+let processor: Processor | undefined;
+
+afterEach(async () => {
+  await processor?.drain();
+  processor = undefined;
+  await h?.cleanup();
+  h = undefined;
+});
+
+function startProcessor(harness: Harness, metrics: Metrics): Processor {
+  return createProcessor({
+    bus: harness.bus,
+    features: createFeatureStore(harness.redis, { prefix: harness.names.redisPrefix, dedupTtlSeconds: 600 }),
+    decide: createDecider([createFraudRulesScorer()]),
+    metrics,
+    logger: createLogger('silent'),
+  });
+}
+
+/** The dedup ids of every message a stream holds, in order. */
+async function msgIds(harness: Harness, stream: string): Promise<string[]> {
+  const info = await harness.bus.jsm.streams.info(stream);
+  const out: string[] = [];
+  for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
+    const m = await harness.bus.jsm.streams.getMessage(stream, { seq });
+    if (m) out.push(m.header.get(HEADER_MSG_ID));
+  }
+  return out;
+}
+
+async function counted(metrics: Metrics): Promise<number> {
+  return (await metrics.notRepublished.get()).values[0]?.value ?? 0;
+}
+
+async function allInputsAcknowledged(harness: Harness): Promise<void> {
+  await eventually(async () => {
+    const lag = await consumerLag(harness.bus, harness.names.streams.events, harness.names.consumers.processors);
+    return lag && lag.pending === 0 && lag.ackPending === 0 ? true : undefined;
+  }, 20_000, 'every input acknowledged');
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('outputs are not published twice beyond the duplicate window', () => {
+  it('a processor started after one that stopped holding a message does not publish that message’s decision again', async () => {
+    h = await createHarness();
+    await ensureStreams(h.bus, SHORT_WINDOW);
+    const { names } = h;
+    // The stopped process: it took the message from the processors' consumer, published its
+    // decision, and died before acknowledging it.
+    await ensureConsumer(h.bus, { stream: names.streams.events, durable: names.consumers.processors, filterSubject: names.subjects.eventsAll, ackWaitMs: 30_000, maxAckPending: 1_000 });
+    await h.bus.publisher.publish(names.eventSubject('payment', 0), JSON.stringify(payment('held-1')), 'held-1');
+    const dead = await h.bus.js.consumers.get(names.streams.events, names.consumers.processors);
+    const fetched = await dead.fetch({ max_messages: 1, expires: 5_000 });
+    const held = [];
+    for await (const m of fetched) held.push(m);
+    expect(held).toHaveLength(1);
+    await h.bus.publisher.publish(names.decisionSubject('payment'), JSON.stringify({ eventId: 'held-1', by: 'the stopped process' }), 'held-1');
+    await sleep(1_500); // past the 1 s duplicate window
+
+    const metrics = createMetrics();
+    processor = startProcessor(h, metrics);
+    await processor.start();
+    // The message comes back now rather than after the 30 s ack wait.
+    held[0]!.nak();
+    await allInputsAcknowledged(h);
+
+    expect(await msgIds(h, names.streams.decisions)).toEqual(['held-1']);
+    expect(await counted(metrics)).toBe(1);
+  });
+
+  it('a batch that failed part-way does not publish what JetStream stored again when it is retried later than the window', async () => {
+    h = await createHarness();
+    await ensureStreams(h.bus, SHORT_WINDOW);
+    const { names } = h;
+    const metrics = createMetrics();
+    processor = startProcessor(h, metrics);
+    await processor.start();
+    // The dead-letter stream is gone: the envelope's decision is stored, its bad record's dead
+    // letter is not, and the batch fails and is retried (1 s, then 2 s, 4 s …).
+    await h.bus.jsm.streams.delete(names.streams.dlq);
+    const headers = messageHeaders();
+    headers.set(HEADER_BATCH, '2');
+    const ack = await h.bus.publisher.publish(names.eventSubject('payment', 0), encodeEnvelope([JSON.stringify(payment('env-good')), '{"not":"an event"}']), 'env-1', headers);
+    const decisionId = `dec:${names.streams.events}:${ack.seq}`;
+    await eventually(async () => ((await msgIds(h!, names.streams.decisions)).length > 0 ? true : undefined), 15_000, 'the decision stored');
+    await eventually(async () => ((await metrics.batchFailures.get()).values[0]?.value ?? 0) >= 2 ? true : undefined, 15_000, 'two failed attempts');
+    await ensureStreams(h.bus, SHORT_WINDOW);
+    await allInputsAcknowledged(h);
+
+    expect(await msgIds(h, names.streams.decisions)).toEqual([decisionId]);
+    expect(await msgIds(h, names.streams.dlq)).toEqual([`dlq:processors:${names.streams.events}:${ack.seq}:1`]);
+    expect(await counted(metrics)).toBeGreaterThanOrEqual(2);
+  });
+});
