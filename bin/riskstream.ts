@@ -213,13 +213,14 @@ const usersCommands = (): Promise<typeof import('./users.js')> => import('./user
 
 users
   .command('add <username>')
-  .description('create a user; prompts for the password at a terminal, else generates and prints one')
-  .option('--role <role>', 'a role (repeat for more): admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor', (v: string, all: string[]) => [...all, v], [] as string[])
+  .description('create a user; the password is prompted at a terminal, read with --password-stdin, or else generated and printed')
+  // no default: commander would print '(default: [])', which read as if no role were needed
+  .option('--role <role>', 'a role, at least one (repeat for more): admin, risk_monitor, compliance_officer, compliance_supervisor, credit_officer, auditor', (v: string, all: string[] | undefined) => [...(all ?? []), v])
   .option('--display-name <name>', 'the name the dashboard shows')
   .option('--password-stdin', 'read the password from stdin')
-  .action(async (username: string, opts: { role: string[]; displayName?: string; passwordStdin?: boolean }) => {
+  .action(async (username: string, opts: { role?: string[]; displayName?: string; passwordStdin?: boolean }) => {
     const { parseRoleOptions, readPassword, usersAdd, withUsersContext } = await usersCommands();
-    const roles = parseRoleOptions(opts.role);
+    const roles = parseRoleOptions(opts.role ?? []);
     // before the first start it creates the users bucket only (bin/users.ts), and says so
     const notice = (line: string): void => void process.stderr.write(`riskstream: ${line}\n`);
     // the password is asked for once the name is known to be free (usersAdd)
@@ -247,7 +248,7 @@ users
 
 users
   .command('reset-totp <username>')
-  .description("remove a user's second factor so that they can enrol again")
+  .description("remove a user's second factor so that they can enrol again, and end their sessions")
   .action(async (username: string) => {
     const { usersResetTotp, withUsersContext } = await usersCommands();
     await withUsersContext(loadConfig(), (ctx) => usersResetTotp(ctx, username, print));

@@ -110,6 +110,17 @@ async function riskstreamWithInput(args: string[], input: string, env: Record<st
 }
 
 describe('cli - users', () => {
+  // before: '--role <role>  a role (repeat for more): … (default: [])', as if add needed none
+  it('users add --help says a role is needed and every way the password comes', async () => {
+    const { code, out } = await riskstream(['users', 'add', '--help']);
+    expect(code).toBe(0);
+    expect(out).not.toContain('(default: [])');
+    expect(out.replace(/\s+/g, ' ')).toContain('--role <role> a role, at least one (repeat for more)');
+    expect(out.replace(/\s+/g, ' ')).toContain('the password is prompted at a terminal, read with --password-stdin, or else generated and printed');
+    const resetTotp = await riskstream(['users', 'reset-totp', '--help']);
+    expect(resetTotp.out.replace(/\s+/g, ' ')).toContain("remove a user's second factor so that they can enrol again, and end their sessions");
+  });
+
   // before: the password was read (at a terminal: typed twice) and only then was the name refused
   it('passwd and add refuse a name before they read the password', async () => {
     const env = { RISKSTREAM_NAMESPACE: uniqueNamespace('cli') };
