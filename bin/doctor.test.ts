@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataDiskCheck } from './doctor.js';
+import { dataDiskCheck, namespaceStreamsText } from './doctor.js';
 
 const MIB = 1024 ** 2;
 const GIB = 1024 * MIB;
@@ -33,5 +33,16 @@ describe('doctor - the data folder\'s disk', () => {
       expect(check.name).toBe('Disk');
       expect(check.detail).toMatch(/ free of /);
     });
+  });
+});
+
+// before: '0/4 of namespace "rs", created at start', which read as if the streams had been made
+describe('doctor - the namespace\'s streams on the JetStream line', () => {
+  it.each([
+    [0, 'namespace "rs" has no stream yet (riskstream start creates its 4)'],
+    [2, 'namespace "rs" has 2 of its 4 streams (riskstream start creates the others)'],
+    [4, 'namespace "rs" has its 4 streams'],
+  ])('%d of 4', (present, text) => {
+    expect(namespaceStreamsText('rs', present, 4)).toBe(text);
   });
 });

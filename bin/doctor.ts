@@ -29,7 +29,7 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
         name: 'JetStream',
         ok: true,
         detail:
-          `enabled (${account.streams} streams on the account; ${present}/4 of namespace "${config.namespace}"${present < 4 ? ', created at start' : ''}; ` +
+          `enabled (${account.streams} streams on the account; ${namespaceStreamsText(config.namespace, present, Object.keys(names.streams).length)}; ` +
           `${(reserved / 1024 ** 3).toFixed(1)} GiB of file storage reserved by ${countOf(reservations.length, 'namespace')})`,
       });
     } catch (error) {
@@ -80,6 +80,16 @@ export async function runDoctor(config: Config, out: (line: string) => void = (l
   const ok = checks.every((c) => c.ok) && (namespace?.problems.length ?? 0) === 0;
   out(ok ? '\nEverything riskstream needs is reachable.' : '\nFix the lines marked ✗, then run `riskstream doctor` again.');
   return ok;
+}
+
+/**
+ * Which of its streams the namespace has, for the JetStream line. 'created at start' (before
+ * 2026-12-07, after '0/4 of namespace') read as if they had been created, when none was there.
+ */
+export function namespaceStreamsText(namespace: string, present: number, total: number): string {
+  if (present === 0) return `namespace "${namespace}" has no stream yet (riskstream start creates its ${total})`;
+  if (present < total) return `namespace "${namespace}" has ${present} of its ${total} streams (riskstream start creates the others)`;
+  return `namespace "${namespace}" has its ${total} streams`;
 }
 
 /** Opens ClickHouse (embedded chDB, or the server) and asks its version and the namespace's database. */
@@ -154,5 +164,5 @@ async function databaseState(client: SqlClient, database: string): Promise<strin
   const result = await client.query({ query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String}', query_params: { db: database }, format: 'JSONEachRow' });
   const [row] = (await result.json()) as Array<{ n: string | number }>;
   const tables = Number(row?.n ?? 0);
-  return tables === 0 ? `no database "${database}" yet, created at start` : `database "${database}" with ${tables} tables and views`;
+  return tables === 0 ? `no database "${database}" yet (riskstream start creates it)` : `database "${database}" with ${tables} tables and views`;
 }

@@ -57,7 +57,8 @@ describe('cli - doctor', () => {
       mkdirSync(join(folder, 'chdb'));
       const { code, out } = await riskstream(['doctor'], { RISKSTREAM_DATA_DIR: folder });
       // a namespace that never started: its database is not there yet, and the line says so
-      expect(out).toMatch(/✓ ClickHouse\s+embedded chDB in .* \(version [^;]+; no database "cli_[0-9a-f]+" yet, created at start\)/);
+      expect(out).toMatch(/✓ ClickHouse\s+embedded chDB in .* \(version [^;]+; no database "cli_[0-9a-f]+" yet \(riskstream start creates it\)\)/);
+      expect(out).toMatch(/✓ JetStream\s+enabled \(\d+ streams on the account; namespace "cli_[0-9a-f]+" has no stream yet \(riskstream start creates its 4\);/);
       expect(code).toBe(0);
     } finally {
       rmSync(folder, { recursive: true, force: true });
