@@ -105,6 +105,8 @@ describe('users command - passwd and reset-totp', () => {
     await expect(withUsersContext(h.config, (ctx) => usersResetTotp(ctx, 'nobody', out))).rejects.toThrow(new UsersCommandError(missing));
     await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', true, out))).rejects.toThrow(new UsersCommandError(missing));
     await expect(withUsersContext(h.config, (ctx) => usersSetDisabled(ctx, 'nobody', false, out))).rejects.toThrow(new UsersCommandError(missing));
+    // unless the name is locked (below): before, 'nobody unlocked (no user has that name yet)', for a name with nothing to unlock
+    await expect(withUsersContext(h.config, (ctx) => usersUnlock(ctx, 'nobody', out))).rejects.toThrow(new UsersCommandError(missing));
     expect(lines).toEqual([]);
     expect(await withUsersContext(h.config, (ctx) => ctx.users.get('nobody'))).toBeNull();
   });
@@ -155,6 +157,13 @@ describe('users command - disable, enable, unlock', () => {
       expect(await ctx.throttle.lockedFor('ghostly')).toBe(0);
     });
     expect(lines).toEqual(['Ghostly unlocked (no user has that name yet)']);
+  });
+
+  // before: 'alice unlocked', which read as if she had been locked out
+  it('says when a user was not locked out', async () => {
+    const { out, lines } = capture();
+    await withUsersContext(h.config, (ctx) => usersUnlock(ctx, 'Alice', out));
+    expect(lines).toEqual(['alice was not locked out; nothing to lift']);
   });
 });
 

@@ -166,12 +166,20 @@ export async function usersResetTotp(ctx: UsersContext, username: string, out: O
   out(`second factor of ${record.username} removed; ${countOf(ended, 'session')} ended; they can enrol again after signing in`);
 }
 
-/** `users unlock`: lifts a sign-in lock-out. */
+/**
+ * `users unlock`: lifts a sign-in lock-out, and forgets the failures. Says so when there was none to
+ * lift, and refuses a name that neither is a user nor is locked (a typo, or another namespace), where
+ * it said '… unlocked' whatever it found.
+ */
 export async function usersUnlock(ctx: UsersContext, username: string, out: Out): Promise<void> {
   const record = await ctx.users.get(username);
+  const name = record?.username ?? normaliseUsername(username);
+  const locked = (await ctx.throttle.lockedFor(name)) > 0;
   // a name locked before its user exists (someone tried it five times) can be unlocked too
-  await ctx.throttle.unlock(record?.username ?? normaliseUsername(username));
-  out(record ? `${record.username} unlocked` : `${username} unlocked (no user has that name yet)`);
+  if (!record && !locked) throw noUser(ctx, username);
+  await ctx.throttle.unlock(name);
+  if (!locked) out(`${name} was not locked out; nothing to lift`);
+  else out(record ? `${name} unlocked` : `${username} unlocked (no user has that name yet)`);
 }
 
 /**
