@@ -56,11 +56,12 @@ describe('users command - add and list', () => {
     });
   });
 
-  // before: the password was typed twice at the terminal, then the name was refused
+  // before: the password was typed twice at the terminal, then the name was refused ('the user alice
+  // already exists', without the namespace or the command meant)
   it('refuses a name that is taken or not a user name before it asks for the password', async () => {
     const password = neverAsked();
     await expect(withUsersContext(h.config, (ctx) => usersAdd(ctx, 'ALICE', { roles: ['auditor'], password }, () => undefined))).rejects.toThrow(
-      new RiskstreamError('RS_ERR_CONFLICT', 'the user alice already exists'),
+      new RiskstreamError('RS_ERR_CONFLICT', `the user "alice" already exists in namespace "${h.namespace}" (\`riskstream users passwd alice\` sets a new password)`),
     );
     const refusal = await withUsersContext(h.config, (ctx) => usersAdd(ctx, 'bad name!', { roles: ['auditor'], password }, () => undefined)).catch((error: unknown) => error);
     expect(failureText(refusal, 'riskstream users add')).toBe('"bad name!": the user name may hold only a-z, 0-9 and single . _ - between them\n(see riskstream users add --help)');

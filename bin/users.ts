@@ -114,7 +114,9 @@ export async function usersAdd(
   const nameProblem = usernameProblem(name);
   // what UserStore.create refuses, found before the prompt rather than after it
   if (nameProblem) throw commandLineMistake(new UsersCommandError(`"${username}": ${nameProblem}`));
-  if (await ctx.users.get(name)) throw new RiskstreamError('RS_ERR_CONFLICT', `the user ${name} already exists`);
+  if (await ctx.users.get(name)) {
+    throw new RiskstreamError('RS_ERR_CONFLICT', `the user "${name}" already exists in namespace "${ctx.namespace}" (\`riskstream users passwd ${name}\` sets a new password)`);
+  }
   const given = await options.password();
   const password = given ?? generatePassword();
   const record = await ctx.users.create({ username, password, roles: options.roles, ...(options.displayName ? { displayName: options.displayName } : {}) });

@@ -134,7 +134,7 @@ describe('cli - users', () => {
       expect(passwd.out).toContain(`riskstream: no user "nobody" in namespace "${env.RISKSTREAM_NAMESPACE}"`);
       const taken = await riskstreamWithInput(['users', 'add', 'ROOT', '--role', 'auditor', '--password-stdin'], 'short\n', env);
       expect(taken.code).toBe(1);
-      expect(taken.out).toContain('riskstream: the user root already exists');
+      expect(taken.out).toContain(`riskstream: the user "root" already exists in namespace "${env.RISKSTREAM_NAMESPACE}" (\`riskstream users passwd root\` sets a new password)`);
     } finally {
       await riskstream(['reset', '--yes'], env);
     }
