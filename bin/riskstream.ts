@@ -207,7 +207,17 @@ program
     await runRestoreCommand(loadConfig(), file, { replace: opts.replace === true }, (line) => process.stdout.write(line + '\n'));
   });
 
-const users = program.command('users').description('manage dashboard users (stored in NATS KV; sessions and lock-outs in Redis)');
+const users = program
+  .command('users')
+  .description('manage dashboard users (stored in NATS KV; sessions and lock-outs in Redis)')
+  // a user not found is most often one of another namespace: say which settings choose it
+  .addHelpText(
+    'after',
+    '\nThe users are those of the namespace RISKSTREAM_NAMESPACE (default rs) on the NATS at NATS_URL,\n' +
+      'their sessions and lock-outs in the Redis at REDIS_URL: set these as for the riskstream the\n' +
+      'users sign in to. In a namespace that has not started, every command but add refuses; add\n' +
+      'creates its users bucket alone.',
+  );
 const print = (line: string): void => void process.stdout.write(line + '\n');
 const usersCommands = (): Promise<typeof import('./users.js')> => import('./users.js');
 

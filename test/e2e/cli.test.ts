@@ -112,12 +112,15 @@ async function riskstreamWithInput(args: string[], input: string, env: Record<st
 
 describe('cli - users', () => {
   // before: '--role <role>  a role (repeat for more): … (default: [])', as if add needed none
-  it('users add --help says a role is needed and every way the password comes', async () => {
+  it('users --help says which settings choose the users, and add --help that a role is needed and every way the password comes', async () => {
     const { code, out } = await riskstream(['users', 'add', '--help']);
     expect(code).toBe(0);
     expect(out).not.toContain('(default: [])');
     expect(out.replace(/\s+/g, ' ')).toContain('--role <role> a role, at least one (repeat for more)');
     expect(out.replace(/\s+/g, ' ')).toContain('the password is prompted at a terminal, read with --password-stdin, or else generated and printed');
+    // before: nothing said which settings choose the users, the cause of most 'no user' answers
+    const users = await riskstream(['users', '--help']);
+    expect(users.out.replace(/\s+/g, ' ')).toContain('The users are those of the namespace RISKSTREAM_NAMESPACE (default rs) on the NATS at NATS_URL');
     const resetTotp = await riskstream(['users', 'reset-totp', '--help']);
     expect(resetTotp.out.replace(/\s+/g, ' ')).toContain("remove a user's second factor so that they can enrol again, and end their sessions");
   });
