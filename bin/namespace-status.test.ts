@@ -30,6 +30,7 @@ describe('namespace report', () => {
     expect(report.lines).toEqual([
       '1 process of namespace "rs" running:',
       '  vm-1-a  ingest,processors,writer  pid 42 on vm  CPU 12 %  RSS 300 MiB',
+      'streams of namespace "rs":',
       '  RS_EVENTS 5 % full (100 MiB of 2048 MiB); processors 0 unread · writer-events 0 unread',
     ]);
     expect(report.problems).toEqual([]);
@@ -37,7 +38,7 @@ describe('namespace report', () => {
 
   it.each(['rs', 'tenant_long_name_01'])('lines up the streams of namespace %s, padded to the longest name shown', (namespace) => {
     const streams = Object.values(names(namespace).streams).map((name) => ({ name, messages: 0, bytes: 0, maxBytes: 2048 * MiB }));
-    const lines = namespaceReport({ ...base, namespace, streams, consumers: [] }).lines.slice(1);
+    const lines = namespaceReport({ ...base, namespace, streams, consumers: [] }).lines.slice(2);
     const longest = Math.max(...streams.map((s) => s.name.length));
     // before, names were padded to 16: a namespace's name of more than 6 characters pushed its sizes apart
     expect(lines).toEqual(streams.map((s) => `  ${s.name.padEnd(longest)} 0 % full (0.0 MiB of 2048 MiB)`));
@@ -64,6 +65,9 @@ describe('namespace report', () => {
   it('says nothing is wrong with a stopped namespace that has nothing waiting', () => {
     const report = namespaceReport(base);
     expect(report.lines[0]).toBe('no process of namespace "rs" is running (none sent a heartbeat)');
+    // before: the streams' lines followed, indented, as if they were the processes of that line
+    expect(report.lines[1]).toBe('streams of namespace "rs":');
+    expect(report.lines[2]).toMatch(/^ {2}RS_EVENTS 5 % full/);
     expect(report.problems).toEqual([]);
   });
 

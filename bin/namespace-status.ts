@@ -111,6 +111,8 @@ export function namespaceReport(status: NamespaceStatus): NamespaceReport {
     );
   }
   const running = (role: string) => processes.some((p) => p.roles.includes(role));
+  // a heading of their own: under 'no process … is running' alone, the streams read as its processes
+  if (status.streams.length > 0) lines.push(`streams of namespace "${status.namespace}":`);
   // Padded to the longest name shown, not to a fixed width: names carry the namespace
   // (TENANT_LONG_NAME_01_DECISIONS), and a fixed 16 pushed the sizes of longer ones apart.
   const nameWidth = Math.max(0, ...status.streams.map((stream) => stream.name.length));
