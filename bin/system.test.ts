@@ -2,6 +2,7 @@
 // refused before anything of the namespace is made (streams reserving storage, Redis keys, the
 // ClickHouse database), as a refusal for NATS, Redis or the data folder already was.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,5 +45,28 @@ describe('start - settings of the dashboard', () => {
     expect(existsSync(join(dataDir, 'chdb'))).toBe(false);
     // nor a secrets key in the data folder (the secret box was opened before the admin settings were read)
     expect(existsSync(join(dataDir, 'secrets.key'))).toBe(false);
+  });
+});
+
+describe('start - demo users', () => {
+  it('makes no demo users in a start refused because its port is in use, so the next start makes them and shows their passwords', { timeout: 90_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    // the harness's namespace and data folder: its cleanup deletes what a start made there
+    const config = { ...h.config, host: '127.0.0.1', demoUsers: true };
+    try {
+      await expect(startSystem({ ...config, port }, new Set(['api'] as const), createLogger('silent'))).rejects.toThrow(/is already in use/);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+    // before: the refused start had made all six, whose passwords nobody was shown; this one made none
+    const next = await startSystem({ ...config, port: 0 }, new Set(['api'] as const), createLogger('silent'));
+    try {
+      expect(next.demoUsers.map((u) => u.username).sort()).toEqual(['admin', 'auditor', 'compliance', 'credit', 'monitor', 'supervisor']);
+      expect(next.noDashboardUsers).toBe(false);
+    } finally {
+      await next.stop();
+    }
   });
 });

@@ -207,6 +207,7 @@ export async function startSystem(
 
   let demoUsers: CreatedUser[] = [];
   let noDashboardUsers = false;
+  let seedDashboardUsers: (() => Promise<void>) | undefined;
   if (roles.has('api')) {
     // The dashboard: OpenAPI first (it documents the routes registered after it), then sign-in
     // (its hook fills request.user for every route), the live hub and the data API.
@@ -218,13 +219,18 @@ export async function startSystem(
         `the user ${admin.username} (RISKSTREAM_ADMIN_USER) exists already with another password, which RISKSTREAM_ADMIN_PASSWORD does not replace (it only creates the user): sign in with the password it has, or change it with \`riskstream users passwd ${admin.username}\``,
       );
     }
-    if (config.demoUsers) demoUsers = await seedDemoUsers(users);
-    noDashboardUsers = (await users.list()).length === 0;
-    if (noDashboardUsers) {
-      logger.warn(
-        'the dashboard has no users, so nobody can sign in: add one with `riskstream users add <name> --role admin`, or set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD (RISKSTREAM_DEMO_USERS=1 creates the demo users)',
-      );
-    }
+    // The demo users are made once the server listens (below): their passwords are shown only by
+    // the banner of a start that succeeds, so users made by a start refused later (its port in use)
+    // existed with passwords nobody had, and the next start said they were in a file never written.
+    seedDashboardUsers = async () => {
+      if (config.demoUsers) demoUsers = await seedDemoUsers(users);
+      noDashboardUsers = (await users.list()).length === 0;
+      if (noDashboardUsers) {
+        logger.warn(
+          'the dashboard has no users, so nobody can sign in: add one with `riskstream users add <name> --role admin`, or set RISKSTREAM_ADMIN_USER and RISKSTREAM_ADMIN_PASSWORD (RISKSTREAM_DEMO_USERS=1 creates the demo users)',
+        );
+      }
+    };
     // A NATS server back without its store has lost every user: the admin from the environment and
     // the demo users come back as at a first start; anyone else must be added again.
     afterStreamsRecreated = async () => {
@@ -382,6 +388,7 @@ export async function startSystem(
     } catch (error) {
       throw listenError(error as NodeJS.ErrnoException, config);
     }
+    await seedDashboardUsers?.();
   } catch (error) {
     await server.close().catch(() => undefined);
     await writer?.drain().catch(() => undefined);
