@@ -19,5 +19,6 @@ export * from './thread-cpu.js';
 export * from './contracts/index.js';
 export * from './heartbeat.js';
 export * from './backlog-watch.js';
+export * from './published-outputs.js';
 export * from './retention.js';
 export * from './text.js';

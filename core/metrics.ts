@@ -80,7 +80,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     notRepublished: new Counter({
       name: 'rs_outputs_not_republished_total',
-      help: 'Decisions, alerts and dead letters the processors did not publish again when deciding a message again, because an earlier attempt had published them longer ago than the duplicate window',
+      help: 'Decisions, alerts and dead letters not published again when a message was handled again (processors, writer), because an earlier attempt had published them and the duplicate window might no longer drop the copy',
       registers: [registry],
     }),
     alerts: new Counter({

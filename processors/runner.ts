@@ -24,6 +24,8 @@ import {
   jsonTextErrors,
   validateEvent,
   EVENT_KINDS,
+  PublishedOutputs,
+  oldestHeldMs,
   type AlertWire,
   type Bus,
   type DeadLetterWire,
@@ -39,7 +41,6 @@ import {
 import type { AlertDraft, CustomerProfile, ScoringInput } from './scoring.js';
 import type { FeatureVector } from './features/names.js';
 import type { KpiAccumulator } from './telemetry/kpi-accumulator.js';
-import { PublishedOutputs } from './published-outputs.js';
 
 /** What the runner needs of the feature store. */
 export interface FeatureSource {
@@ -219,17 +220,12 @@ class ProcessorRunner implements Processor {
     logger.info({ stream: bus.names.streams.events, durable: bus.names.consumers.processors }, 'processors consuming');
   }
 
-  /** The stored time of the oldest message delivered and not acknowledged, then PublishedOutputs.lookBack. */
+  /** What a stopped process published for the messages it left unacknowledged (PublishedOutputs.lookBack). */
   private async _lookBack(heldForMs: number): Promise<void> {
     const { bus, logger } = this._o;
     const { streams } = bus.names;
-    const info = await bus.jsm.consumers.info(streams.events, bus.names.consumers.processors);
-    if (!(info.num_ack_pending > 0)) return;
-    const { state } = await bus.jsm.streams.info(streams.events);
-    // messages before the stream's first were removed by its limits and will not come back
-    const oldest = await bus.jsm.streams.getMessage(streams.events, { seq: Math.max(info.ack_floor.stream_seq + 1, state.first_seq) }).catch(() => null);
-    const oldestMs = Date.parse(oldest?.timestamp ?? state.first_ts);
-    await this._published.lookBack(bus, [streams.decisions, streams.alerts, streams.dlq], Number.isFinite(oldestMs) ? oldestMs : null, heldForMs, logger);
+    const oldest = await oldestHeldMs(bus, streams.events, bus.names.consumers.processors);
+    await this._published.lookBack(bus, [streams.decisions, streams.alerts, streams.dlq], oldest, heldForMs, logger);
   }
 
   status(): ProcessorStatus {

@@ -13,9 +13,11 @@ import { TableSink, type SinkDeps, type SinkSpec, type TableSinkCounters } from 
 
 /** What the writer needs of a sink, whatever its row type. */
 export type Sink = {
-  readonly spec: Pick<SinkSpec<unknown>, 'table' | 'stream' | 'durable'>;
+  readonly spec: Pick<SinkSpec<unknown>, 'table' | 'stream' | 'durable' | 'deadLetterRefusals'>;
   readonly counters: Readonly<TableSinkCounters>;
   readonly handle: TableSink<unknown>['handle'];
+  /** The dead letters it published already (TableSink.published). */
+  readonly published: TableSink<unknown>['published'];
   stopped(): Promise<void>;
 };
 

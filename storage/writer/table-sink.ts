@@ -2,12 +2,12 @@
 // them to rows, drops what is already stored, inserts, and only then acknowledges. Failures are
 // data (status, metrics), never exceptions: the batch is nak'ed with a growing delay.
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { diskSpaceOf, expiredMinuteAt, ingestTsOf, isDiskFullText, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
+import { PublishedOutputs, diskSpaceOf, expiredMinuteAt, ingestTsOf, isDiskFullText, isEnvelope, splitEnvelope, type Bus, type ErrorCode, type JsMsg, type Logger, type Metrics } from '../../core/index.js';
 import { MINUTE_RETENTION_DAYS, type RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { Backoff, pause, type BackoffPolicy } from '../../core/backoff.js';
 import { insertRows, storedKeys, type BatchTarget, type KeyedRow, type KeyProbe, type RejectedRow } from './batch-insert.js';
-import { publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
+import { deadLetterIdOf, publishDeadLetters, type RecordSource, type Refusal } from './dead-letter.js';
 import type { InflightMinutes } from './inflight-minutes.js';
 import { InsertFailureLog, insertFailureText, type InsertFailureReport, type InsertTarget } from './insert-failure-log.js';
 import { repairAggregateMinutes } from './repair-aggregates.js';
@@ -145,6 +145,8 @@ export class TableSink<R> {
   /** Not before this (epoch ms) are the minutes in doubt compared again: a comparison that failed is retried once a minute, not every batch. */
   private _mendNotBeforeMs = -Infinity;
   private readonly _failureLog = new InsertFailureLog();
+  /** Dead letters an earlier attempt published: not again when the batch is retried or redelivered later than the duplicate window. */
+  readonly published = new PublishedOutputs();
 
   constructor(spec: SinkSpec<R>, deps: SinkDeps, inflight?: InflightMinutes) {
     this.spec = spec;
@@ -326,6 +328,7 @@ export class TableSink<R> {
 
     await this._refuse(refusals);
     for (const message of messages) message.ack();
+    if (refusals.length > 0) this.published.forget(refusals.map(deadLetterIdOf));
 
     const inserted = fresh.length - rejected.length;
     this.counters.rowsInserted += inserted;
@@ -359,7 +362,8 @@ export class TableSink<R> {
   private async _refuse(refusals: readonly Refusal[]): Promise<void> {
     if (refusals.length === 0) return;
     if (this.spec.deadLetterRefusals) {
-      await publishDeadLetters(this._deps.bus, refusals);
+      const skipped = await publishDeadLetters(this._deps.bus, refusals, this.published);
+      if (skipped > 0) this._deps.metrics.notRepublished.inc(skipped);
       this.counters.deadLettered += refusals.length;
       for (const r of refusals) this._deps.metrics.deadLettered.inc({ source: 'writer', code: r.code });
       this._deps.logger.warn({ table: this.spec.table, count: refusals.length, first: refusals[0]!.reason }, 'messages sent to the dead-letter stream');

@@ -1,6 +1,6 @@
-// What an earlier attempt at a message already published, so that deciding the message again
-// does not publish its outputs a second time where JetStream's duplicate window (2 minutes) no
-// longer drops the copy. Two sources:
+// What an earlier attempt at a message already published, so that handling the message again
+// (the processors deciding it, the writer refusing a bad record) does not publish its outputs a
+// second time where JetStream's duplicate window (2 minutes) no longer drops the copy. Two sources:
 //  - this process's own failed batches: the outputs JetStream acknowledged before the batch
 //    failed (a publish or the NATS connection failed part-way), kept until their input is
 //    acknowledged — an outage longer than the window would otherwise republish them;
@@ -8,8 +8,9 @@
 //    acknowledged come back after the ack wait, and if it published their outputs longer ago
 //    than the duplicate window, the ids are read back from the output streams (headers only)
 //    from the oldest such message's time on.
-// docs/decisions/0001-streaming-spine.md, "Crash safety".
-import { scanStream, type Bus, type Logger } from '../core/index.js';
+// docs/decisions/0001-streaming-spine.md, "Exactly one decision per event".
+import { scanStream, type Bus } from './bus.js';
+import type { Logger } from './log.js';
 
 /** Failed batches' published ids are forgotten after this long even if their input never came back (another process took it). */
 const REMEMBER_MS = 6 * 3600_000;
@@ -28,6 +29,20 @@ export type LookBack = {
   /** Why nothing was read, when nothing was. */
   readonly skipped?: 'nothing_held' | 'inside_window' | 'too_many';
 };
+
+/**
+ * The stored time of the oldest message of `stream` that the durable consumer delivered and no
+ * process acknowledged (a stopped process's, which come back after the ack wait); null when none.
+ */
+export async function oldestHeldMs(bus: Bus, stream: string, durable: string): Promise<number | null> {
+  const info = await bus.jsm.consumers.info(stream, durable);
+  if (!(info.num_ack_pending > 0)) return null;
+  const { state } = await bus.jsm.streams.info(stream);
+  // messages before the stream's first were removed by its limits and will not come back
+  const oldest = await bus.jsm.streams.getMessage(stream, { seq: Math.max(info.ack_floor.stream_seq + 1, state.first_seq) }).catch(() => null);
+  const ms = Date.parse(oldest?.timestamp ?? state.first_ts);
+  return Number.isFinite(ms) ? ms : null;
+}
 
 export class PublishedOutputs {
   /** Published by failed batches of this process, with when they were remembered; insertion order is age order. */

@@ -2,7 +2,7 @@
 // the start-up look-back, made only when the duplicate window might not cover what comes back
 // (against the real NATS).
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../core/index.js';
+import { createLogger } from './log.js';
 import { createHarness, type Harness } from '../test/harness.js';
 import { PublishedOutputs } from './published-outputs.js';
 
