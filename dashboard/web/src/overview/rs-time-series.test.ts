@@ -20,6 +20,29 @@ describe('rs-time-series', () => {
     expect(anchors.slice(1, -1).every(([, a]) => a === 'middle')).toBe(true);
     chart.remove();
   });
+  test('rs-time-series - the plot starts far enough right for its longest value label', async () => {
+    const chart = document.createElement('rs-time-series');
+    const to = Date.UTC(2026, 11, 6, 0, 0, 0);
+    chart.from = to - 15 * 60_000;
+    chart.to = to;
+    chart.formatValue = (v) => `${v.toLocaleString('en-US')} ms`;
+    chart.series = [{ name: 'p99', colour: '#f0a020', points: [{ t: chart.from, v: 10 }, { t: to, v: 905 }] }];
+    document.body.append(chart);
+    await chart.updateComplete;
+    const label = [...chart.shadowRoot!.querySelectorAll('g.grid > text')].find((t) => t.textContent === '1,000 ms');
+    expect(label).toBeDefined();
+    // "1,000 ms" is 51 wide in the 11 px type (digits 7, "m" 10.7): anchored at its end, it needs x of
+    // at least that (before: 46, and the SVG's left edge cut its "1")
+    expect(Number(label!.getAttribute('x'))).toBeGreaterThanOrEqual(52);
+    const gridLine = chart.shadowRoot!.querySelector('g.grid > line')!;
+    expect(Number(gridLine.getAttribute('x1'))).toBeGreaterThan(Number(label!.getAttribute('x')));
+    // small labels keep the usual margin
+    chart.formatValue = (v) => String(v);
+    chart.series = [{ name: 'events/s', colour: '#5ab0e8', points: [{ t: chart.from, v: 10 }, { t: to, v: 55 }] }];
+    await chart.updateComplete;
+    expect(chart.shadowRoot!.querySelector('g.grid > line')!.getAttribute('x1')).toBe('52');
+    chart.remove();
+  });
   test('rs-time-series - labels only whole-number ticks when the formatter would print some the same', () => {
     const integer = (v: number) => String(Math.round(v));
     expect(distinctTicks([0, 0.2, 0.4, 0.6, 0.8, 1], integer)).toEqual([0, 1]);

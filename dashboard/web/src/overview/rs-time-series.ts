@@ -16,6 +16,8 @@ const H = 200;
 const M = { top: 10, right: 12, bottom: 22, left: 52 };
 /** Half a clock label's width (HH:MM in 11 px type), in viewBox units. */
 const EDGE = 18;
+/** Room between a value label and the plot. */
+const LABEL_GAP = 6;
 
 /**
  * Time series. `from`/`to` fix the time axis so the chart scrolls smoothly as ticks arrive;
@@ -59,13 +61,18 @@ export class RsTimeSeries extends LitElement {
 
   private _x: ScaleTime<number, number> = scaleTime();
   private _y: ScaleLinear<number, number> = scaleLinear();
+  private _yTicks: number[] = [];
+  /** The plot's left edge: wide enough for the longest value label ("1,000 ms" did not fit in 52). */
+  private _left = M.left;
   private _paths: string[] = [];
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!changed.has('series') && !changed.has('from') && !changed.has('to')) return;
-    this._x = scaleTime().domain([this.from, this.to]).range([M.left, W - M.right]);
+    if (!changed.has('series') && !changed.has('from') && !changed.has('to') && !changed.has('formatValue')) return;
     const top = max(this.series, (s) => max(s.points, (p) => p.v ?? 0)) ?? 0;
     this._y = scaleLinear().domain([0, top > 0 ? top * 1.1 : 1]).nice().range([H - M.bottom, M.top]);
+    this._yTicks = distinctTicks(this._y.ticks(4), this.formatValue);
+    this._left = Math.max(M.left, Math.ceil(Math.max(0, ...this._yTicks.map((v) => labelWidth(this.formatValue(v)))) + LABEL_GAP + 2));
+    this._x = scaleTime().domain([this.from, this.to]).range([this._left, W - M.right]);
     const x = this._x;
     const y = this._y;
     const from = this.from;
@@ -82,11 +89,11 @@ export class RsTimeSeries extends LitElement {
     return html`<figure style="margin:0">
       <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${this.label}>
         <g class="grid">
-          ${distinctTicks(y.ticks(4), this.formatValue).map(
-            (v) => svg`<line x1=${M.left} x2=${W - M.right} y1=${y(v)} y2=${y(v)}></line>
-              <text x=${M.left - 6} y=${y(v)} dy="0.32em" text-anchor="end">${this.formatValue(v)}</text>`,
+          ${this._yTicks.map(
+            (v) => svg`<line x1=${this._left} x2=${W - M.right} y1=${y(v)} y2=${y(v)}></line>
+              <text x=${this._left - LABEL_GAP} y=${y(v)} dy="0.32em" text-anchor="end">${this.formatValue(v)}</text>`,
           )}
-          ${x.ticks(6).map((t) => svg`<text x=${x(t)} y=${H - 6} text-anchor=${tickAnchor(x(t))}>${formatClock(t.getTime())}</text>`)}
+          ${x.ticks(6).map((t) => svg`<text x=${x(t)} y=${H - 6} text-anchor=${tickAnchor(x(t), this._left)}>${formatClock(t.getTime())}</text>`)}
         </g>
         ${this.series.map(
           (s, i) => svg`<path class="series" d=${this._paths[i] ?? ''} stroke=${s.colour} stroke-dasharray=${s.dashed === true ? '4 3' : nothing}></path>`,
@@ -102,10 +109,20 @@ export class RsTimeSeries extends LitElement {
 }
 
 /** A time label near either end of the axis is anchored inward, so that the edge does not cut it. */
-function tickAnchor(at: number): 'start' | 'middle' | 'end' {
+function tickAnchor(at: number, left: number): 'start' | 'middle' | 'end' {
   if (at > W - M.right - EDGE) return 'end';
-  if (at < M.left + EDGE) return 'start';
+  if (at < left + EDGE) return 'start';
   return 'middle';
+}
+
+/**
+ * A value label's width in 11 px type, in viewBox units, over-estimated rather than under: 7 a
+ * character (digits are 6.5 wide, "m" 10), 11 for a CJK one (毫秒).
+ */
+export function labelWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += char.codePointAt(0)! >= 0x2e80 ? 11 : char === 'm' || char === 'M' ? 10 : 7;
+  return width;
 }
 
 declare global {
