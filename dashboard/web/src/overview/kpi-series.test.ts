@@ -84,6 +84,15 @@ describe('kpi series', () => {
     ]);
   });
 
+  it('kpi series - a stored minute read moments after it ended, before the writer stored all of it, is drawn from the live ticks', () => {
+    const row = (minute: number, decisions: number) => ({ minute, decisions, allowed: 0, reviewed: 0, blocked: 0, decidedAmountUsd: '0', blockedAmountUsd: '0', latencyP50Ms: 2, latencyP99Ms: 9, scoreP50: null, alerts: 0 });
+    // read at 61 s: the writer had stored 2,950 of the minute's 3,000 decisions
+    const ticks = [makeTick(30_000, { decisionsPerSecond: 50 }), makeTick(59_000, { decisionsPerSecond: 50 })];
+    expect(minuteSeries([row(0, 2950)], ticks, 61_000).eventsPerSecond).toEqual([{ t: 0, v: 50 }]);
+    // read well after it ended, the stored minute is whole
+    expect(minuteSeries([row(0, 2950)], ticks, 70_000).eventsPerSecond[0]!.v).toBeCloseTo(49.17, 2);
+  });
+
   it('kpi series - corridor bands are as thick as their share and meet their countries', () => {
     const layout = corridorLayout(
       [

@@ -127,15 +127,21 @@ export function storedMinutesBefore<R extends { readonly minute: number }>(ticks
   return minutes.filter((row) => row.minute + 60_000 <= first.at && row.minute >= from);
 }
 
+/** How long after a minute ends its stored figures are taken as whole: the writer inserts about once a second. */
+export const STORED_MINUTE_SETTLE_MS = 5_000;
+
 /**
  * Per-minute series: the stored minutes, then minutes built from live ticks newer than the last
  * stored one (events/s = mean over the minute's ticks; latency = the worst tick, as a p99 cannot be
  * averaged).
  */
-export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly HeldSecond[], now: number = Date.now()): KpiSeries {
-  // A stored minute that has not ended holds part of its decisions: divided by 60 it would draw a
-  // drop at the right edge. The live ticks give that minute's rate instead.
-  const complete = minutes.filter((row) => row.minute + 60_000 <= now);
+export function minuteSeries(minutes: readonly MinuteRow[], ticks: readonly HeldSecond[], readAt: number = Date.now()): KpiSeries {
+  // A stored minute that had not ended when the minutes were read (`readAt`), or had ended only
+  // moments before (the writer stores about a second behind), holds part of its decisions: divided
+  // by 60 it would draw a drop at the right edge. The live ticks give that minute's rate instead.
+  // Judged by when the minutes were read, not by the clock: the minute current at the read is
+  // complete by the clock a minute later, and was then drawn from its partial count (45/s of 50).
+  const complete = minutes.filter((row) => row.minute + 60_000 + STORED_MINUTE_SETTLE_MS <= readAt);
   const rows = complete.map((row) => ({ t: row.minute, eps: row.decisions / 60, p50: row.latencyP50Ms, p99: row.latencyP99Ms }));
   const lastStored = complete.length > 0 ? complete[complete.length - 1]!.minute : -Infinity;
   const fromTicks = new Map<number, { sum: number; n: number; p50: number | null; p99: number | null }>();

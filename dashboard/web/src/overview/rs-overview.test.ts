@@ -1,12 +1,13 @@
 // @vitest-environment happy-dom
 // The overview page: its 60-minute history (loaded when the page opens, and again once the server
 // is back when that load failed) and its screen-reader summary.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setLocale } from '../i18n/locale.js';
 import { connectedLive, FakeApi, makeTick, settle } from '../test-support/fakes.js';
 import './rs-overview.js';
 
 afterEach(() => {
+  vi.useRealTimers();
   document.body.innerHTML = '';
   setLocale('en');
 });
@@ -76,6 +77,29 @@ describe('overview page', () => {
     socket().push({ type: 'kpi', tick: makeTick(at + 1000, { since: at - 3_600_000 }) });
     await settle(page);
     expect(note()).toBeNull();
+  });
+
+  it('overview - the 60-minute chart keeps drawing the minute that was current when it was read from the live ticks, after that minute ends', async () => {
+    const minute = Date.UTC(2026, 11, 6, 17, 0, 0);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(minute + 50_000);
+    const row = (at: number, decisions: number) => ({ minute: at, decisions, allowed: decisions, reviewed: 0, blocked: 0, decidedAmountUsd: '0', blockedAmountUsd: '0', latencyP50Ms: 2, latencyP99Ms: 9, scoreP50: null, alerts: 0 });
+    // read 50 s into the minute: it holds 2,500 decisions so far (50/s), the minute before 3,000
+    const { page, socket } = await mounted(new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [row(minute - 60_000, 3000), row(minute, 2500)] })));
+    const ticks = Array.from({ length: 5 }, (_, i) => makeTick(minute + 10_000 * (i + 1), { decisionsPerSecond: 50 }));
+    socket().push({ type: 'kpi-history', ticks });
+    const [, sixty] = [...page.shadowRoot!.querySelectorAll('button[aria-pressed]')] as HTMLButtonElement[];
+    sixty!.click();
+    await settle(page);
+    const chart = page.shadowRoot!.querySelector('[data-testid="chart-throughput"]') as HTMLElement & { series: Array<{ points: Array<{ t: number; v: number | null }> }> };
+    const rate = () => chart.series[0]!.points.find((p) => p.t === minute)?.v;
+    expect(rate()).toBe(50);
+    // the minute ends and the next begins; its stored 2,500 are still those of 50 s (before: 41.7/s)
+    vi.setSystemTime(minute + 70_000);
+    socket().push({ type: 'kpi', tick: makeTick(minute + 70_000, { decisionsPerSecond: 50 }) });
+    await settle(page);
+    expect(chart.series[0]!.points.find((p) => p.t === minute + 60_000)?.v).toBe(50);
+    expect(rate()).toBe(50);
   });
 
   it('overview - after a server restart the 15-minute charts begin with the stored minutes, and say so', async () => {

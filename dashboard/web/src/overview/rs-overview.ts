@@ -82,6 +82,8 @@ export class RsOverview extends LitElement {
 
   @state() private _ticks: HeldSecond[] = [];
   @state() private _minutes: KpiHistoryAnswer['minutes'] = [];
+  /** When `_minutes` were read: a minute not yet over then holds part of its decisions for good. */
+  private _minutesReadAt = 0;
   @state() private _range: Range = 15;
   @state() private _summary = '';
 
@@ -124,7 +126,7 @@ export class RsOverview extends LitElement {
     }
     if (changed.has('api') && changed.get('api') === null) void this._loadHistory();
     if (changed.has('_ticks') || changed.has('_minutes') || changed.has('_range')) {
-      this._series = this._range === 15 ? secondSeries(this._ticks, this._minutes) : minuteSeries(this._minutes, this._ticks);
+      this._series = this._range === 15 ? secondSeries(this._ticks, this._minutes) : minuteSeries(this._minutes, this._ticks, this._minutesReadAt);
       this._filledFromStorage = this._range === 15 && storedMinutesBefore(this._ticks, this._minutes).length > 0;
     }
   }
@@ -245,7 +247,9 @@ export class RsOverview extends LitElement {
   private async _loadHistory(): Promise<void> {
     if (this.api === null) return;
     try {
+      const readAt = Date.now();
       const answer = await this.api.get<KpiHistoryAnswer>('/api/kpis', { minutes: 60 });
+      this._minutesReadAt = readAt;
       this._minutes = answer.minutes;
       this._historyFailed = false;
     } catch {
