@@ -24,6 +24,21 @@ describe('credit page', () => {
     live.stop();
   });
 
+  it('credit page - the live tiles show loan amounts as exact decimal amounts, not rounded to thousands', async () => {
+    const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes: [], totals: {} }));
+    const { live, socket } = connectedLive();
+    const page = document.createElement('rs-credit-page');
+    page.api = api;
+    page.live = live;
+    document.body.append(page);
+    await settle(page);
+    socket().push({ type: 'kpi', tick: makeTick(Date.UTC(2026, 11, 6, 17, 0, 0), { byKind: { 'loan.disbursement': { count: 2, allow: 2, review: 0, block: 0, amountUsd: '356412.57' } } }) });
+    await settle(page);
+    // before: "$356.4K", which hid $12.57 of two loans
+    expect(page.shadowRoot!.querySelector('[data-testid="credit-panel-disbursed"] .split .dim')!.textContent).toBe('Amount (USD): $356,412.57');
+    live.stop();
+  });
+
   it('credit page - after a server restart the loan decisions chart begins with the stored minutes, and says so', async () => {
     const at = Date.UTC(2026, 11, 6, 17, 0, 0);
     const since = at - 2 * 60_000 + 30_000;

@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { CreditSummaryAnswer, ServerMessage } from '../../../server/protocol.js';
 import type { Api } from '../api/http.js';
-import { formatInteger, formatMoney, formatMoneyCompact, formatTime } from '../i18n/format.js';
+import { formatInteger, formatMoney, formatTime } from '../i18n/format.js';
 import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
@@ -140,7 +140,7 @@ export class RsCreditPage extends LitElement {
                       <span><span class="badge act-review">${msg('credit.referred')}</span> ${formatInteger(counts.review)}</span>
                       <span><span class="badge act-block">${msg('credit.declined')}</span> ${formatInteger(counts.block)}</span>`
                   : nothing}
-                <span class="dim">${msg('credit.amount')}: ${formatMoneyCompact(counts.amountUsd, 'USD')}</span>
+                <span class="dim" data-testid="credit-amount">${msg('credit.amount')}: ${formatMoney(counts.amountUsd, 'USD')}</span>
               </div>`}`;
       }
       case 'chart': {
