@@ -21,6 +21,9 @@ describe('credit page', () => {
     expect(text).toContain('Allowed (not scored)');
     expect(text.replace('not scored, not approved', '')).not.toMatch(/approved/i);
     expect(page.shadowRoot!.querySelector('[data-testid="credit-not-scored"]')!.textContent).toContain('not scored, not approved');
+    // the totals are of the minutes read: the title says how many (before: 'History', of no period)
+    expect(api.calls.find((c) => c.path === '/api/credit/summary')?.query).toEqual({ minutes: 60 });
+    expect(page.shadowRoot!.querySelector('#credit-history')!.textContent!.trim()).toBe('History (60 min)');
     live.stop();
   });
 

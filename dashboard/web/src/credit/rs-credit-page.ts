@@ -15,6 +15,9 @@ import '../overview/rs-time-series.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import { CREDIT_PANELS, LOAN_KINDS, type CreditPanel, type LoanKind } from './credit-panels.js';
 
+/** The minutes the history panel reads (its title says so: 'History (60 min)'). */
+const HISTORY_MINUTES = 60;
+
 const KIND_TITLE: Readonly<Record<LoanKind, 'credit.applied' | 'credit.disbursed' | 'credit.repaid' | 'credit.missed'>> = {
   'loan.application': 'credit.applied',
   'loan.disbursement': 'credit.disbursed',
@@ -231,7 +234,7 @@ export class RsCreditPage extends LitElement {
   private async _loadSummary(): Promise<void> {
     if (this.api === null) return;
     try {
-      this._summary = await this.api.get<CreditSummaryAnswer>('/api/credit/summary', { minutes: 60 });
+      this._summary = await this.api.get<CreditSummaryAnswer>('/api/credit/summary', { minutes: HISTORY_MINUTES });
       this._summaryFailed = false;
     } catch {
       this._summaryFailed = true;

@@ -211,7 +211,7 @@ export const en = {
   'credit.colAllowed': 'Allowed (not scored)',
   'credit.colReviewed': 'For review (referred)',
   'credit.colBlocked': 'Blocked (declined)',
-  'credit.history': 'History',
+  'credit.history': 'History (60 min)',
   'credit.notScored': 'No credit scorer runs yet: loan events are let through without a score, so “allowed” means not scored, not approved.',
   'credit.historyUnavailable': 'Credit history is not available from the server.',
   'credit.decisions': 'Decisions',

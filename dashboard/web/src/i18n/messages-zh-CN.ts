@@ -211,7 +211,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'credit.colAllowed': '放行（未评分）',
   'credit.colReviewed': '待审核（转人工）',
   'credit.colBlocked': '拦截（拒绝）',
-  'credit.history': '历史',
+  'credit.history': '历史（60 分钟）',
   'credit.notScored': '尚无信贷评分器运行：贷款事件未经评分即放行，因此“放行”表示未评分，而非已批准。',
   'credit.historyUnavailable': '服务器暂不提供信贷历史。',
   'credit.decisions': '审批决策',
