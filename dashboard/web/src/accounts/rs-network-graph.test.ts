@@ -49,4 +49,16 @@ describe('network graph', () => {
     expect(cls('far')).toBe('label');
     expect(cls('west')).toBe('label');
   });
+  it('network graph - the list beside the graph says that its numbers are alert counts', async () => {
+    const graph = document.createElement('rs-network-graph');
+    graph.rootId = 'root';
+    graph.nodes = [{ ...node('root', 0, 0), alerts: 14 }, node('shop', 80, 0)];
+    graph.edges = [];
+    document.body.append(graph);
+    await graph.updateComplete;
+    const list = graph.shadowRoot!.querySelector('[data-testid="network-node-list"]')!;
+    // before: "root name 14" with nothing saying what 14 counts, on screen or to a screen reader
+    expect(list.querySelector('li')!.textContent!.replace(/\s+/g, ' ').trim()).toBe('root name Alerts: 14');
+    expect([...graph.shadowRoot!.querySelectorAll('.list-head span')].map((span) => span.textContent)).toEqual(['Accounts in the network', 'Alerts']);
+  });
 });

@@ -125,6 +125,14 @@ export class RsNetworkGraph extends LitElement {
         padding: 1px 6px;
         font-size: 0.78rem;
       }
+      /* names the list's number column: a bare count beside each name read as nothing in particular */
+      .list-head {
+        display: flex;
+        justify-content: space-between;
+        margin: 0 0 2px;
+        font-size: 0.75rem;
+        color: var(--rs-text-dim);
+      }
     `,
   ];
 
@@ -228,6 +236,7 @@ export class RsNetworkGraph extends LitElement {
         </g>
       </svg>
       <section aria-label=${msg('account.networkNodes')}>
+        <p class="list-head" aria-hidden="true"><span>${msg('account.networkNodes')}</span><span>${msg('account.alerts')}</span></p>
         <ul data-testid="network-node-list">
           ${[...this.nodes]
             .sort((a, b) => a.hop - b.hop || b.alerts - a.alerts)
@@ -235,7 +244,7 @@ export class RsNetworkGraph extends LitElement {
               (node) => html`<li>
                 <span class="swatch" style="background:${this._colour(node.alerts)}" aria-hidden="true"></span>
                 <a href=${accountHref(node.id)} title=${node.label === node.id ? node.id : `${node.label} (${node.id})`}>${node.label}</a>
-                <span class="dim">${formatInteger(node.alerts)}</span>
+                <span class="dim" data-testid="network-node-alerts" title=${msg('account.alerts')}><span class="visually-hidden">${msg('account.alerts')}: </span>${formatInteger(node.alerts)}</span>
                 ${node.more ? html`<button @click=${() => this._expand(node)} aria-label="${msg('account.expand')} ${node.label}">+</button>` : nothing}
               </li>`,
             )}
