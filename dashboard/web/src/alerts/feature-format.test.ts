@@ -27,6 +27,10 @@ describe('feature format', () => {
     // -1 is 'not known' for these: a dash, and why in the title
     expect(featureCell('seconds_since_last', -1)).toEqual({ text: '–', title: 'not known (-1: no earlier payment out)' });
     expect(featureCell('balance_used_pct', -1)).toEqual({ text: '–', title: 'not known (-1: the payment gave no balance)' });
+    // an account's first payment out has no usual amount: not "0 ×" and "$0.00" (names.ts: 0 when no history)
+    expect(featureCell('amount_to_avg', 0)).toEqual({ text: '–', title: 'not known (0: no earlier payment out)' });
+    expect(featureCell('avg_out_amount', 0)).toEqual({ text: '–', title: 'not known (0: no earlier payment out)' });
+    expect(featureCell('amount_to_avg', 1.534).text).toBe('1.534');
     // less than a day, in hours or minutes
     expect(featureCell('account_age_days', 0.0625).text).toBe('0.063 (1.5 h)');
     expect(featureCell('account_age_days', 0.001).text).toBe('0.001 (1.4 min)');

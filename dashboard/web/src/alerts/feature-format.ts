@@ -24,7 +24,17 @@ const UNKNOWN_WHEN_MINUS_ONE: Readonly<Record<string, 'detail.unknownBalance' | 
   customer_tenure_days: 'detail.unknownTenure',
 };
 
+/** Features whose 0 means "no earlier payment out to compare with" (names.ts): "0 ×" read as a payment of nothing. */
+const UNKNOWN_WHEN_ZERO: Readonly<Record<string, 'detail.unknownPrevious'>> = {
+  amount_to_avg: 'detail.unknownPrevious',
+  avg_out_amount: 'detail.unknownPrevious',
+};
+
 export function featureCell(name: string, value: number): FeatureCell {
+  const unknownAtZero = UNKNOWN_WHEN_ZERO[name];
+  if (unknownAtZero !== undefined && value === 0) {
+    return { text: '–', title: msg('detail.featureUnknown', { value: plain(value), why: msg(unknownAtZero) }) };
+  }
   if (isUsdCentsFeature(name)) {
     return { text: formatMinor(Math.round(value), 'USD'), title: msg('detail.featureCents', { value: plain(value) }) };
   }
