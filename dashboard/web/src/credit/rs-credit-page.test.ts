@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi, connectedLive, makeTick, settle } from '../test-support/fakes.js';
 import './rs-credit-page.js';
 
 describe('credit page', () => {
   afterEach(() => {
+    vi.useRealTimers();
     document.body.innerHTML = '';
   });
 
@@ -39,6 +40,29 @@ describe('credit page', () => {
     await settle(page);
     // before: "$356.4K", which hid $12.57 of two loans
     expect(page.shadowRoot!.querySelector('[data-testid="credit-panel-disbursed"] .split .dim')!.textContent).toBe('Amount (USD): $356,412.57');
+    live.stop();
+  });
+
+  it('credit page - the history chart leaves out the minute not over when it was read, which the totals still count', async () => {
+    const minute = Date.UTC(2026, 11, 6, 17, 0, 0);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(minute + 8_000);
+    const counts = (allowed: number) => ({ decisions: allowed, allowed, reviewed: 0, blocked: 0, amountUsd: '1.00' });
+    const minutes = [{ minute: minute - 120_000, byKind: { 'loan.application': counts(3) } }, { minute: minute - 60_000, byKind: { 'loan.application': counts(2) } }, { minute, byKind: {} }];
+    const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes, totals: { 'loan.application': { decisions: 5, allowed: 5, reviewed: 0, blocked: 0, amountUsd: '5.00' } } }));
+    const { live } = connectedLive();
+    const page = document.createElement('rs-credit-page');
+    page.api = api;
+    page.live = live;
+    document.body.append(page);
+    await settle(page);
+    const chart = page.shadowRoot!.querySelector('[data-testid="credit-panel-history"] rs-time-series') as HTMLElement & { series: Array<{ points: Array<{ t: number; v: number | null }> }> };
+    // before: a last point of 0 at 17:00, 8 s into that minute, read as no loans in the last minute
+    expect(chart.series[0]!.points).toEqual([
+      { t: minute - 120_000, v: 3 },
+      { t: minute - 60_000, v: 2 },
+    ]);
+    expect(page.shadowRoot!.querySelector('[data-testid="credit-totals"] td')!.textContent).toBe('5');
     live.stop();
   });
 

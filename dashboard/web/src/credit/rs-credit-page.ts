@@ -10,7 +10,7 @@ import { LocaleController } from '../i18n/locale.js';
 import { msg } from '../i18n/messages.js';
 import type { LiveConnection } from '../live/live-connection.js';
 import { LiveTopicController, ReconnectController } from '../live/live-controller.js';
-import { historySeconds, latestTick, loanApplicationsOf, mergeTicks, minuteSteps, storedMinutesBefore, type HeldSecond } from '../overview/kpi-series.js';
+import { historySeconds, latestTick, loanApplicationsOf, mergeTicks, minuteSteps, STORED_MINUTE_SETTLE_MS, storedMinutesBefore, type HeldSecond } from '../overview/kpi-series.js';
 import '../overview/rs-time-series.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import { CREDIT_PANELS, LOAN_KINDS, type CreditPanel, type LoanKind } from './credit-panels.js';
@@ -83,6 +83,8 @@ export class RsCreditPage extends LitElement {
   @state() private _ticks: HeldSecond[] = [];
   @state() private _summary: CreditSummaryAnswer | null = null;
   @state() private _summaryFailed = false;
+  /** When `_summary` was read. */
+  private _summaryReadAt = 0;
 
   private readonly _locale = new LocaleController(this);
   private readonly _reconnect = new ReconnectController(
@@ -184,7 +186,10 @@ export class RsCreditPage extends LitElement {
   private _renderHistory() {
     const summary = this._summary;
     if (summary === null) return html`<p class="dim">${this._summaryFailed ? msg('credit.historyUnavailable') : msg('app.loading')}</p>`;
-    const minutes = summary.minutes;
+    // A minute not over when the summary was read (or over only moments before: the writer stores
+    // about a second behind) holds part of its loans: drawn, it read as a fall to 0 at the right edge.
+    // The totals below still count it.
+    const minutes = summary.minutes.filter((m) => m.minute + 60_000 + STORED_MINUTE_SETTLE_MS <= this._summaryReadAt);
     const to = minutes.length > 0 ? minutes[minutes.length - 1]!.minute : Date.now();
     const series = (pick: 'allowed' | 'reviewed' | 'blocked') => minutes.map((m) => ({ t: m.minute, v: m.byKind['loan.application']?.[pick] ?? 0 }));
     return html`<rs-time-series
@@ -234,7 +239,10 @@ export class RsCreditPage extends LitElement {
   private async _loadSummary(): Promise<void> {
     if (this.api === null) return;
     try {
-      this._summary = await this.api.get<CreditSummaryAnswer>('/api/credit/summary', { minutes: HISTORY_MINUTES });
+      const readAt = Date.now();
+      const summary = await this.api.get<CreditSummaryAnswer>('/api/credit/summary', { minutes: HISTORY_MINUTES });
+      this._summaryReadAt = readAt;
+      this._summary = summary;
       this._summaryFailed = false;
     } catch {
       this._summaryFailed = true;
