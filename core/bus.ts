@@ -918,8 +918,15 @@ export class PendingLimiter {
 export async function scanStream(
   bus: Bus,
   stream: string,
-  from: { readonly sinceMs?: number; /** headers without the bodies */ readonly headersOnly?: boolean },
-  each: (message: JsMsg) => void,
+  from: {
+    readonly sinceMs?: number;
+    /** Stop at the first message stored after this time (epoch ms). */
+    readonly untilMs?: number;
+    /** Headers without the bodies. */
+    readonly headersOnly?: boolean;
+  },
+  /** Returns false to stop reading. */
+  each: (message: JsMsg) => void | boolean,
 ): Promise<void> {
   const info = await bus.jsm.streams.info(stream).catch(() => null);
   if (info === null || info.state.messages === 0) return;
@@ -930,6 +937,7 @@ export async function scanStream(
     inactive_threshold: nanos(60_000),
     ...(from.headersOnly ? { headers_only: true } : {}),
   });
+  const untilNanos = from.untilMs === undefined ? undefined : BigInt(Math.floor(from.untilMs)) * 1_000_000n;
   try {
     const consumer = await bus.js.consumers.get(stream, created.name);
     let remaining = created.num_pending;
@@ -938,7 +946,11 @@ export async function scanStream(
       let got = 0;
       for await (const message of messages) {
         got++;
-        each(message);
+        if ((untilNanos !== undefined && message.info.timestampNanos > untilNanos) || each(message) === false) {
+          remaining = 0;
+          messages.stop();
+          break;
+        }
         remaining = message.seq >= last ? 0 : message.info.pending;
       }
       if (got === 0) break;

@@ -2,6 +2,7 @@
 // the start-up look-back, made only when the duplicate window might not cover what comes back
 // (against the real NATS).
 import { afterEach, describe, expect, it } from 'vitest';
+import { scanStream } from './bus.js';
 import { createLogger } from './log.js';
 import { createHarness, type Harness } from '../test/harness.js';
 import { PublishedOutputs } from './published-outputs.js';
@@ -50,8 +51,11 @@ describe('PublishedOutputs.lookBack', () => {
     const streams = [h.names.streams.decisions];
     const outputs = new PublishedOutputs();
     expect(await outputs.lookBack(h.bus, streams, null, 40_000, logger)).toMatchObject({ skipped: 'nothing_held', ids: 0 });
-    // stored a second ago, back within 40 s: inside the 120 s window
-    expect(await outputs.lookBack(h.bus, streams, Date.now() - 1_000, 40_000, logger)).toMatchObject({ skipped: 'inside_window', ids: 0 });
+    const now = Date.now();
+    // stored and delivered a second ago, back within 40 s: inside the 120 s window
+    expect(await outputs.lookBack(h.bus, streams, { oldestStoredMs: now - 1_000, lastDeliveredMs: now - 1_000 }, 40_000, logger, now)).toMatchObject({ skipped: 'inside_window', ids: 0 });
+    // stored ten minutes ago behind a backlog, but delivered (so its outputs published) two seconds ago: inside too
+    expect(await outputs.lookBack(h.bus, streams, { oldestStoredMs: now - 600_000, lastDeliveredMs: now - 2_000 }, 40_000, logger, now)).toMatchObject({ skipped: 'inside_window', ids: 0 });
     expect(outputs.empty).toBe(true);
   });
 
@@ -65,10 +69,37 @@ describe('PublishedOutputs.lookBack', () => {
     await h.bus.publisher.publish(names.alertSubject('fraud'), '{}', 'after-2');
     const outputs = new PublishedOutputs();
     // stored 100 s "ago" as far as the window is concerned: its outputs may be past the window when it comes back
-    const result = await outputs.lookBack(h.bus, [names.streams.decisions, names.streams.alerts], since, 200, logger, since + 100_000);
+    const result = await outputs.lookBack(h.bus, [names.streams.decisions, names.streams.alerts], { oldestStoredMs: since, lastDeliveredMs: since }, 200, logger, since + 100_000);
     expect(result).toMatchObject({ ids: 2 });
     expect(result.skipped).toBeUndefined();
     expect([outputs.has('before'), outputs.has('after-1'), outputs.has('after-2')]).toEqual([false, true, true]);
     expect(outputs.empty).toBe(false);
+  });
+});
+
+describe('scanStream bounds (what the look-back relies on)', () => {
+  it('stops at the first message stored after untilMs, and when the callback says false', async () => {
+    h = await createHarness();
+    const { names } = h;
+    const subject = names.decisionSubject('payment');
+    await h.bus.publisher.publish(subject, '{}', 's-1');
+    await h.bus.publisher.publish(subject, '{}', 's-2');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const untilMs = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await h.bus.publisher.publish(subject, '{}', 's-3');
+    const read = async (bounds: { untilMs?: number }, stopAfter = Infinity): Promise<string[]> => {
+      const ids: string[] = [];
+      await scanStream(h!.bus, names.streams.decisions, { headersOnly: true, ...bounds }, (m) => {
+        ids.push(m.headers!.get('Nats-Msg-Id'));
+        return ids.length < stopAfter;
+      });
+      return ids;
+    };
+    expect(await read({})).toEqual(['s-1', 's-2', 's-3']);
+    expect(await read({ untilMs })).toEqual(['s-1', 's-2']);
+    expect(await read({}, 1)).toEqual(['s-1']);
+    // the scans' own consumers are gone
+    expect((await h.bus.jsm.consumers.list(names.streams.decisions).next()).length).toBe(0);
   });
 });

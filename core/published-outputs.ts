@@ -16,9 +16,11 @@ import type { Logger } from './log.js';
 const REMEMBER_MS = 6 * 3600_000;
 /** At most this many ids remembered from failed batches; the oldest go first. */
 const MAX_REMEMBERED = 200_000;
-/** At most this many ids read back at start-up; past it the look-back gives up (and says so): outputs may then be published twice, as before. */
-export const MAX_LOOKED_BACK = 2_000_000;
-/** Margin under the duplicate window: a look-back is made unless every output is surely inside the window when its input comes back. */
+/** At most this many ids read back at start-up (≈ 140 bytes each); past it the look-back gives up and says so: outputs may then be published twice, as before. */
+export const MAX_LOOKED_BACK = 1_000_000;
+/** At most this long reading back at start-up (≈ 50,000 ids a second here); past it the look-back gives up likewise. */
+export const LOOK_BACK_BUDGET_MS = 10_000;
+/** Margin under the duplicate window for what this look-back cannot know exactly (clocks, queues). */
 const WINDOW_MARGIN_MS = 20_000;
 
 export type LookBack = {
@@ -27,21 +29,29 @@ export type LookBack = {
   /** Ids found (0 when the look-back was not needed). */
   readonly ids: number;
   /** Why nothing was read, when nothing was. */
-  readonly skipped?: 'nothing_held' | 'inside_window' | 'too_many';
+  readonly skipped?: 'nothing_held' | 'inside_window' | 'too_much';
 };
 
-/**
- * The stored time of the oldest message of `stream` that the durable consumer delivered and no
- * process acknowledged (a stopped process's, which come back after the ack wait); null when none.
- */
-export async function oldestHeldMs(bus: Bus, stream: string, durable: string): Promise<number | null> {
+/** Messages a durable consumer delivered and nobody acknowledged (a stopped process's, which come back after the ack wait). */
+export type Held = {
+  /** When the oldest of them was stored. */
+  readonly oldestStoredMs: number;
+  /** When the consumer last delivered a message to anyone (NaN when the server does not say). */
+  readonly lastDeliveredMs: number;
+};
+
+/** What the durable consumer holds delivered and unacknowledged; null when nothing. */
+export async function heldBy(bus: Bus, stream: string, durable: string): Promise<Held | null> {
   const info = await bus.jsm.consumers.info(stream, durable);
   if (!(info.num_ack_pending > 0)) return null;
   const { state } = await bus.jsm.streams.info(stream);
   // messages before the stream's first were removed by its limits and will not come back
   const oldest = await bus.jsm.streams.getMessage(stream, { seq: Math.max(info.ack_floor.stream_seq + 1, state.first_seq) }).catch(() => null);
-  const ms = Date.parse(oldest?.timestamp ?? state.first_ts);
-  return Number.isFinite(ms) ? ms : null;
+  const oldestStoredMs = Date.parse(oldest?.timestamp ?? state.first_ts);
+  // the server sends an RFC 3339 time (typed as nanoseconds by the client)
+  const lastActive: unknown = info.delivered.last_active;
+  const lastDeliveredMs = typeof lastActive === 'string' ? Date.parse(lastActive) : NaN;
+  return Number.isFinite(oldestStoredMs) ? { oldestStoredMs, lastDeliveredMs } : null;
 }
 
 export class PublishedOutputs {
@@ -81,44 +91,48 @@ export class PublishedOutputs {
   }
 
   /**
-   * At start: the consumer's messages delivered and not acknowledged (`oldestHeldMs`: the stored
-   * time of the oldest, null when none) come back within `heldForMs`. When some output of theirs
-   * could then be older than the output streams' duplicate window, read the ids published since
-   * `oldestHeldMs` back from those streams, and keep them for `heldForMs`.
+   * At start: the consumer's messages delivered and not acknowledged (`held`, null when none) come
+   * back within `heldForMs` (the ack wait and a margin). A stopped process published their outputs
+   * after it last received them, so no earlier than `heldForMs` before the consumer's last delivery
+   * (a message held longer is delivered again) and not before the oldest was stored; outputs
+   * published later than the duplicate window before their inputs come back are dropped by
+   * JetStream anyway. The ids published between those two times are read back from the output
+   * streams (headers only, at most LOOK_BACK_BUDGET_MS and MAX_LOOKED_BACK) and kept for
+   * `heldForMs` from the end of the reading: no output under one of them is published again.
    */
-  async lookBack(bus: Bus, streams: readonly string[], oldestHeldMs: number | null, heldForMs: number, logger: Logger, now = Date.now()): Promise<LookBack> {
-    if (oldestHeldMs === null) return { streams, ids: 0, skipped: 'nothing_held' };
+  async lookBack(bus: Bus, streams: readonly string[], held: Held | null, heldForMs: number, logger: Logger, now = Date.now()): Promise<LookBack> {
+    if (held === null) return { streams, ids: 0, skipped: 'nothing_held' };
     let windowMs = Infinity;
     for (const stream of streams) {
       const info = await bus.jsm.streams.info(stream);
       windowMs = Math.min(windowMs, (info.config.duplicate_window ?? 0) / 1e6);
     }
-    // An output was published after its input was stored; the input comes back by now + heldForMs.
-    if (now + heldForMs + WINDOW_MARGIN_MS < oldestHeldMs + windowMs) return { streams, ids: 0, skipped: 'inside_window' };
+    const sinceMs = Number.isFinite(held.lastDeliveredMs) ? Math.max(held.oldestStoredMs, held.lastDeliveredMs - heldForMs) : held.oldestStoredMs;
+    // the inputs come back once this reading is done and their ack wait is over: by now + budget + heldForMs
+    const untilMs = now + LOOK_BACK_BUDGET_MS + heldForMs + WINDOW_MARGIN_MS - windowMs;
+    if (sinceMs > untilMs) return { streams, ids: 0, skipped: 'inside_window' };
     const found = new Set<string>();
-    let tooMany = false;
+    let tooMuch = false;
     for (const stream of streams) {
-      if (tooMany) break;
-      await scanStream(bus, stream, { sinceMs: oldestHeldMs, headersOnly: true }, (message) => {
-        if (tooMany) return;
+      if (tooMuch) break;
+      await scanStream(bus, stream, { sinceMs, untilMs, headersOnly: true }, (message) => {
         const id = message.headers?.get('Nats-Msg-Id');
         if (id) found.add(id);
-        if (found.size > MAX_LOOKED_BACK) tooMany = true;
+        if (found.size > MAX_LOOKED_BACK || Date.now() - now > LOOK_BACK_BUDGET_MS) tooMuch = true;
+        return !tooMuch;
       });
     }
-    if (tooMany) {
+    const window = { streams, since: new Date(sinceMs).toISOString(), until: new Date(untilMs).toISOString() };
+    if (tooMuch) {
       logger.warn(
-        { streams, since: new Date(oldestHeldMs).toISOString(), limit: MAX_LOOKED_BACK },
-        'too many outputs published since the oldest message a stopped process left unacknowledged to read them back: some of its outputs may be published a second time (readers de-duplicate by id)',
+        { ...window, ids: found.size, limit: MAX_LOOKED_BACK, budgetMs: LOOK_BACK_BUDGET_MS },
+        'too much was published while a stopped process held messages to read it back in time: some of its outputs may be published a second time (storage keeps one row per id)',
       );
-      return { streams, ids: 0, skipped: 'too_many' };
+      return { streams, ids: 0, skipped: 'too_much' };
     }
     this._found = found;
-    this._foundUntil = now + heldForMs;
-    logger.info(
-      { streams, since: new Date(oldestHeldMs).toISOString(), ids: found.size, forMs: heldForMs },
-      'read back what was published since the oldest message left unacknowledged: those outputs are not published again',
-    );
+    this._foundUntil = Date.now() + heldForMs;
+    logger.info({ ...window, ids: found.size, forMs: heldForMs }, 'read back what a stopped process published for the messages it held: those outputs are not published again');
     return { streams, ids: found.size };
   }
 }

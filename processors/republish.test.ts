@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   HEADER_BATCH,
   HEADER_MSG_ID,
+  splitEnvelope,
   TEST_STREAM_LIMITS,
   consumerLag,
   createLogger,
@@ -117,5 +118,53 @@ describe('outputs are not published twice beyond the duplicate window', () => {
     expect(await msgIds(h, names.streams.decisions)).toEqual([decisionId]);
     expect(await msgIds(h, names.streams.dlq)).toEqual([`dlq:processors:${names.streams.events}:${ack.seq}:1`]);
     expect(await counted(metrics)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a retried envelope whose decided records changed (a copy’s marker expired meanwhile) still publishes every record’s decision', async () => {
+    h = await createHarness();
+    await ensureStreams(h.bus, SHORT_WINDOW);
+    const harness = h;
+    const { names } = harness;
+    const metrics = createMetrics();
+    processor = startProcessor(harness, metrics);
+    await processor.start();
+    // 'copy-1' is decided alone first, so that in the envelope below it is a copy (not decided again)
+    await harness.bus.publisher.publish(names.eventSubject('payment', 0), JSON.stringify(payment('copy-1')), 'copy-1');
+    await allInputsAcknowledged(harness);
+    // The envelope's part 0 (records 0–63) is refused once; its part 1 (records 64–99) is stored.
+    // Before the retry the copy's marker expires, so the retry decides record 10 as well: cut by
+    // position among the decisions, part 1 would then hold records 63–98 under the id already
+    // stored — and record 99's decision would never be published.
+    const publisher = harness.bus.publisher;
+    const original = publisher.publish.bind(publisher);
+    let refused = false;
+    (publisher as { publish: typeof publisher.publish }).publish = (subject, data, id, headers) => {
+      if (!refused && id !== undefined && /^dec:[^:]+:\d+$/.test(id)) {
+        refused = true;
+        return (async () => {
+          const keys = await harness.redis.keys(`${names.redisPrefix}*copy-1*`);
+          if (keys.length > 0) await harness.redis.del(...keys);
+          throw new Error('part 0 refused (the test)');
+        })();
+      }
+      return original(subject, data, id, headers);
+    };
+    const ids = Array.from({ length: 100 }, (_, i) => (i === 10 ? 'copy-1' : `rec-${i}`));
+    const headers = messageHeaders();
+    headers.set(HEADER_BATCH, '100');
+    await original(names.eventSubject('payment', 0), encodeEnvelope(ids.map((id) => JSON.stringify(payment(id)))), 'env-100', headers);
+    await allInputsAcknowledged(harness);
+    expect(refused).toBe(true);
+
+    const decided = new Set<string>();
+    const info = await harness.bus.jsm.streams.info(names.streams.decisions);
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await harness.bus.jsm.streams.getMessage(names.streams.decisions, { seq });
+      if (!m) continue;
+      const lines = m.header.get(HEADER_BATCH) ? splitEnvelope(m.data) : [m.data];
+      for (const line of lines) decided.add((JSON.parse(new TextDecoder().decode(line)) as { eventId: string }).eventId);
+    }
+    expect(ids.filter((id) => !decided.has(id))).toEqual([]);
+    expect(await counted(metrics)).toBeGreaterThanOrEqual(1);
   });
 });

@@ -25,7 +25,7 @@ import {
   validateEvent,
   EVENT_KINDS,
   PublishedOutputs,
-  oldestHeldMs,
+  heldBy,
   type AlertWire,
   type Bus,
   type DeadLetterWire,
@@ -136,9 +136,10 @@ type Input = {
   readonly envelope: boolean;
   /** Records in the message (1 for a single event). */
   readonly records: number;
-  /** Decision JSON lines of an envelope, filled while scoring, and their event ids. */
+  /** Decision JSON lines of an envelope, filled while scoring in record order, their event ids and their records' places in the envelope. */
   readonly decisions: string[];
   readonly decisionIds: string[];
+  readonly decisionRecords: number[];
   /** The kind of the envelope's events (the subject's), known once one is decided. */
   kind: ValidatedEvent['kind'] | null;
   /** Where callers wait for decisions: by record index (envelope) or at index 0 (single message); null when nobody waits. */
@@ -224,8 +225,8 @@ class ProcessorRunner implements Processor {
   private async _lookBack(heldForMs: number): Promise<void> {
     const { bus, logger } = this._o;
     const { streams } = bus.names;
-    const oldest = await oldestHeldMs(bus, streams.events, bus.names.consumers.processors);
-    await this._published.lookBack(bus, [streams.decisions, streams.alerts, streams.dlq], oldest, heldForMs, logger);
+    const held = await heldBy(bus, streams.events, bus.names.consumers.processors);
+    await this._published.lookBack(bus, [streams.decisions, streams.alerts, streams.dlq], held, heldForMs, logger);
   }
 
   status(): ProcessorStatus {
@@ -305,6 +306,7 @@ class ProcessorRunner implements Processor {
       if (item.input.envelope) {
         item.input.decisions.push(data);
         item.input.decisionIds.push(item.event.id);
+        item.input.decisionRecords.push(item.index!);
         item.input.kind = item.event.kind;
       } else {
         publish(bus.names.decisionSubject(item.event.kind), data, item.event.id);
@@ -360,10 +362,13 @@ function recordsOf(message: JsMsg): number {
 }
 
 /**
- * Decisions per decision envelope at most. Parts are cut by position, never by size: a
- * redelivered envelope's decisions differ in their latency figures (so in length), and a cut by
- * size could move a decision into another part, under another dedup id — decided twice, or never
- * if a part was stored before a crash. 64 decisions of the usual 1–3 KiB make ~200 KiB.
+ * Records per decision envelope part: part k holds the decisions of the input's records 64k to
+ * 64k + 63 (those decided). Parts are cut by the records' places, never by size or by position
+ * among the decisions: a redelivered envelope's decisions differ in their latency figures (so in
+ * length), and which records are decided can differ too (a re-sent copy taken for a duplicate on
+ * one attempt, decided on a later one when its marker has expired); a part id that covered other
+ * records on another attempt would be dropped as already stored — a decision never published — or
+ * stored twice. 64 decisions of the usual 1–3 KiB make ~200 KiB.
  */
 const DECISIONS_PER_PART = 64;
 
@@ -371,11 +376,12 @@ const DECISIONS_PER_PART = 64;
 const HEADER_ROOM = 4096;
 
 /**
- * The decisions of one input envelope, as envelopes on the decision subject of its kind: one part
- * per 64 decisions. The dedup ids come from the input's stream position (`dec:<stream>:<seq>`,
- * then `…:<part>`), so a redelivered envelope republishes the same ids and JetStream drops the
- * copies. A part that would not fit the server's max_payload (decisions with very long reasons)
- * goes out as single decisions under their event ids instead, which are as stable.
+ * The decisions of one input envelope, as envelopes on the decision subject of its kind: part k
+ * holds those of records 64k to 64k + 63 (DECISIONS_PER_PART). The dedup ids come from the input's
+ * stream position (`dec:<stream>:<seq>`, then `…:<part>`), so a redelivered envelope republishes
+ * the same ids and JetStream (or PublishedOutputs) drops the copies. A part that would not fit the
+ * server's max_payload (decisions with very long reasons) goes out as single decisions under their
+ * event ids instead, which are as stable.
  */
 function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish): void {
   const { message } = input;
@@ -383,18 +389,23 @@ function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish): voi
   const baseId = `dec:${message.info.stream}:${message.seq}`;
   const maxBytes = (bus.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;
   const lines = input.decisions;
-  for (let start = 0, part = 0; start < lines.length; start += DECISIONS_PER_PART, part++) {
-    const end = Math.min(start + DECISIONS_PER_PART, lines.length);
+  const records = input.decisionRecords;
+  for (let start = 0; start < lines.length; ) {
+    // the decisions (in record order) of the part that holds record records[start]
+    const part = Math.floor(records[start]! / DECISIONS_PER_PART);
+    let end = start + 1;
+    while (end < lines.length && Math.floor(records[end]! / DECISIONS_PER_PART) === part) end++;
     const chunk = start === 0 && end === lines.length ? lines : lines.slice(start, end);
     const text = encodeEnvelope(chunk);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
     if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
       for (let i = start; i < end; i++) publish(subject, lines[i]!, input.decisionIds[i]!);
-      continue;
+    } else {
+      const h = messageHeaders();
+      h.set(HEADER_BATCH, String(end - start));
+      publish(subject, text, part === 0 ? baseId : `${baseId}:${part}`, h);
     }
-    const h = messageHeaders();
-    h.set(HEADER_BATCH, String(end - start));
-    publish(subject, text, part === 0 ? baseId : `${baseId}:${part}`, h);
+    start = end;
   }
 }
 
@@ -417,12 +428,12 @@ function parseMessage(message: JsMsg, namespace: string, parsed: Parsed[], rejec
   const ingestTs = ingestTsOf(message);
   if (!isEnvelope(message.headers)) {
     const replyTo = message.headers?.get(HEADER_REPLY);
-    const input: Input = { message, envelope: false, records: 1, decisions: [], decisionIds: [], kind: null, replies: replyTo ? new Map([[0, replyTo]]) : null };
+    const input: Input = { message, envelope: false, records: 1, decisions: [], decisionIds: [], decisionRecords: [], kind: null, replies: replyTo ? new Map([[0, replyTo]]) : null };
     parseRecord(input, null, message.data, namespace, ingestTs, parsed, rejected);
     return input;
   }
   const records = splitEnvelope(message.data);
-  const input: Input = { message, envelope: true, records: records.length, decisions: [], decisionIds: [], kind: null, replies: repliesOf(message.headers) };
+  const input: Input = { message, envelope: true, records: records.length, decisions: [], decisionIds: [], decisionRecords: [], kind: null, replies: repliesOf(message.headers) };
   for (let i = 0; i < records.length; i++) parseRecord(input, i, records[i]!, namespace, ingestTs, parsed, rejected);
   return input;
 }

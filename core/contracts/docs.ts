@@ -263,8 +263,9 @@ that sends many events may therefore put several in one message, an **envelope**
 - Each event is validated on its own. A bad line goes to the dead-letter stream alone, its reason
   starting \`record <i> of <n> in the envelope:\`; the other lines are decided.
 - The processors answer an envelope with a decision envelope on \`<ns>.dec.<kind_token>\`
-  (same header, one decision per line, in the order of the events decided), in parts of at most
-  64 decisions. The \`Nats-Msg-Id\` of the first part is \`dec:<events stream>:<sequence of the input>\`,
+  (same header, one decision per line, in the order of the events decided), in parts: part k holds
+  the decisions of records 64k to 64k + 63 (at most 64; a part whose records were all refused or
+  duplicates is not sent). The \`Nats-Msg-Id\` of part 0 is \`dec:<events stream>:<sequence of the input>\`,
   of the next ones \`…:<part>\` (1, 2, …), so a redelivered envelope's decisions are dropped as
   duplicates. A part too large for the server's payload limit goes out as single decisions with
   their event ids. Alerts stay one message each.

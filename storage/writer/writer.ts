@@ -2,7 +2,7 @@
 // off the decision path, inserting large batches into ClickHouse and acknowledging only what is
 // stored. Reports its lag per table (metrics and status()).
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { BatchConsumer, PendingLimiter, consumerLag, oldestHeldMs, declaredRecords, diskSpaceOf, ensureConsumer, isDiskFullText, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
+import { BatchConsumer, PendingLimiter, consumerLag, heldBy, declaredRecords, diskSpaceOf, ensureConsumer, isDiskFullText, oneLine, pendingLimit, type PendingBudget, type Bus, type JsMsg, type Logger, type Metrics, type Names } from '../../core/index.js';
 import type { RawTable } from '../schema/tables.js';
 import type { SqlClient } from '../sql.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/backoff.js';
@@ -209,8 +209,8 @@ export function createWriter(options: WriterOptions): Writer {
           .catch((error: unknown) => logger.warn({ err: error, table: sink.spec.table }, 'could not look for deliveries held by earlier processes'));
         // The dead letters the dead process published for them, if they may be older than the duplicate window when they come back.
         if (sink.spec.deadLetterRefusals) {
-          await oldestHeldMs(bus, spec.stream, spec.durable)
-            .then((oldest) => sink.published.lookBack(bus, [bus.names.streams.dlq], oldest, spec.ackWaitMs + 10_000, logger))
+          await heldBy(bus, spec.stream, spec.durable)
+            .then((held) => sink.published.lookBack(bus, [bus.names.streams.dlq], held, spec.ackWaitMs + 10_000, logger))
             .catch((error: unknown) =>
               logger.warn({ err: error, table: sink.spec.table }, 'could not read back the dead letters an earlier process published: ones it published more than 2 minutes ago may be published again'),
             );
