@@ -229,8 +229,9 @@ users
   .option('--display-name <name>', 'the name the dashboard shows')
   .option('--password-stdin', 'read the password from stdin')
   .action(async (username: string, opts: { role?: string[]; displayName?: string; passwordStdin?: boolean }) => {
-    const { parseRoleOptions, readPassword, usersAdd, withUsersContext } = await usersCommands();
+    const { checkNewUsername, parseRoleOptions, readPassword, usersAdd, withUsersContext } = await usersCommands();
     const roles = parseRoleOptions(opts.role ?? []);
+    checkNewUsername(username);
     // before the first start it creates the users bucket only (bin/users.ts), and says so
     const notice = (line: string): void => void process.stderr.write(`riskstream: ${line}\n`);
     // the password is asked for once the name is known to be free (usersAdd)

@@ -101,6 +101,18 @@ export function parseRoleOptions(values: readonly string[]): UserRole[] {
 }
 
 /**
+ * A name `users add` can create, normalised; what UserStore.create refuses is a command-line
+ * mistake, found before anything is asked or connected to (a namespace not started would otherwise
+ * get its users bucket first).
+ */
+export function checkNewUsername(username: string): string {
+  const name = normaliseUsername(username);
+  const nameProblem = usernameProblem(name);
+  if (nameProblem) throw commandLineMistake(new UsersCommandError(`"${username}": ${nameProblem}`));
+  return name;
+}
+
+/**
  * `users add`: creates the user; prints the password only when it was generated here. A bad or taken
  * name is refused before the password is asked for.
  */
@@ -110,10 +122,7 @@ export async function usersAdd(
   options: { readonly roles: readonly UserRole[]; readonly displayName?: string; readonly password: PasswordSource },
   out: Out,
 ): Promise<UserRecord> {
-  const name = normaliseUsername(username);
-  const nameProblem = usernameProblem(name);
-  // what UserStore.create refuses, found before the prompt rather than after it
-  if (nameProblem) throw commandLineMistake(new UsersCommandError(`"${username}": ${nameProblem}`));
+  const name = checkNewUsername(username);
   if (await ctx.users.get(name)) {
     throw new RiskstreamError('RS_ERR_CONFLICT', `the user "${name}" already exists in namespace "${ctx.namespace}" (\`riskstream users passwd ${name}\` sets a new password)`);
   }

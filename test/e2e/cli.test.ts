@@ -142,6 +142,21 @@ describe('cli - users', () => {
       await riskstream(['reset', '--yes'], env);
     }
   });
+
+  // before: in a namespace not started, a bad name first made its users bucket (and said so), then was refused
+  it('add refuses a bad name before it connects: a namespace not started gets no users bucket', async () => {
+    const env = { RISKSTREAM_NAMESPACE: uniqueNamespace('cli') };
+    try {
+      const bad = await riskstreamWithInput(['users', 'add', 'bad name!', '--role', 'auditor', '--password-stdin'], 'a password 1\n', env);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toContain('"bad name!": the user name may hold only');
+      expect(bad.out).not.toContain('users bucket');
+      const listed = await riskstream(['reset'], env);
+      expect(listed.out).toMatch(/no streams or buckets/);
+    } finally {
+      await riskstream(['reset', '--yes'], env);
+    }
+  });
 });
 
 describe('cli - reset', () => {
