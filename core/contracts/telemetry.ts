@@ -4,8 +4,16 @@
 import type { Action, Domain, Severity } from './decision.js';
 import type { EventKind } from './kinds.js';
 
-/** Upper bounds (ms) of the ingest-to-decision latency buckets; the last bucket is everything above. */
+/**
+ * Upper bounds (ms) of the ingest-to-decision latency buckets of `latencyTotalMs`; its last bucket is
+ * everything above 5 s, which `latencyTotalLongMs` splits by KPI_LATENCY_LONG_BOUNDS_MS.
+ */
 export const KPI_LATENCY_BOUNDS_MS = [1, 2, 3, 5, 7, 10, 15, 20, 25, 35, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000] as const;
+/**
+ * Upper bounds (ms) of `latencyTotalLongMs`'s buckets: the decisions above the last of
+ * KPI_LATENCY_BOUNDS_MS (5 s, a backlog) by how long they took; its last bucket is everything above 300 s.
+ */
+export const KPI_LATENCY_LONG_BOUNDS_MS = [10_000, 30_000, 60_000, 120_000, 300_000] as const;
 /** Score histogram: SCORE_BUCKETS buckets of equal width over 0–1000 (score 1000 falls in the last). */
 export const KPI_SCORE_BUCKETS = 20;
 /** At most this many country corridors per snapshot (the largest by count; the rest are summed into one row from '' to ''). */
@@ -43,6 +51,14 @@ export type KpiSecondWire = {
   readonly blockedUsdCents: number;
   /** Counts per bucket of KPI_LATENCY_BOUNDS_MS (length bounds + 1); decisions without an ingest time are not counted. */
   readonly latencyTotalMs: readonly number[];
+  /**
+   * The decisions of latencyTotalMs's last bucket (above 5 s) per bucket of KPI_LATENCY_LONG_BOUNDS_MS
+   * (length bounds + 1), summing to that bucket. A field of its own rather than a longer
+   * latencyTotalMs: hubs of earlier releases refuse a latencyTotalMs of another length, and would drop
+   * every snapshot of an upgraded processor during a rolling upgrade. Absent from processors of
+   * earlier releases, whose decisions above 5 s are known only to be above 5 s.
+   */
+  readonly latencyTotalLongMs?: readonly number[];
   /** Counts per score bucket (length KPI_SCORE_BUCKETS). */
   readonly scores: readonly number[];
   readonly alerts: number;

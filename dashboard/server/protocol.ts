@@ -104,9 +104,17 @@ export type KpiTick = {
   readonly since: number;
   /** Decisions per second in that second (≈ events/s through the pipeline). */
   readonly decisionsPerSecond: number;
-  /** Ingest-to-decision latency over the last 10 s, from the merged histograms (null with no traffic). */
+  /**
+   * Ingest-to-decision latency over the last 10 s, from the merged histograms, interpolated within
+   * the bucket that holds each quantile (null with no traffic). A quantile in a bucket with no upper
+   * bound (above 300 s, or above 5 s from a processor of an earlier release) is sent as that bucket's
+   * lower bound with `latencyP50Beyond` / `latencyP99Beyond` true, as it lies above it: show "> N".
+   * The flags are absent otherwise, and from hubs older than them (which sent 5000 for anything above 5 s).
+   */
   readonly latencyP50Ms: number | null;
   readonly latencyP99Ms: number | null;
+  readonly latencyP50Beyond?: true;
+  readonly latencyP99Beyond?: true;
   readonly byAction: { readonly allow: number; readonly review: number; readonly block: number };
   /** Alerts over the last 60 s. */
   readonly alertsPerMinute: number;
@@ -138,6 +146,7 @@ export type KpiTrail = {
   readonly from: number;
   readonly since: number;
   readonly decisionsPerSecond: readonly number[];
+  /** As the ticks' latencyP50Ms / latencyP99Ms, without their `…Beyond` flags: a chart draws the bound, and only the newest tick's text says "> N". */
   readonly latencyP50Ms: readonly (number | null)[];
   readonly latencyP99Ms: readonly (number | null)[];
   readonly alertsPerMinute: readonly number[];

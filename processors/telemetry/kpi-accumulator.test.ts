@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KPI_LATENCY_BOUNDS_MS, KPI_MAX_CORRIDORS, type AlertWire, type DecisionWire } from '../../core/index.js';
+import { KPI_LATENCY_BOUNDS_MS, KPI_LATENCY_LONG_BOUNDS_MS, KPI_MAX_CORRIDORS, type AlertWire, type DecisionWire } from '../../core/index.js';
 import { KpiAccumulator, latencyBucketOf, scoreBucketOf, topCorridors } from './kpi-accumulator.js';
 
 function decision(overrides: Partial<DecisionWire> = {}): DecisionWire {
@@ -108,11 +108,25 @@ describe('kpi accumulator - seconds', () => {
     expect(acc.takeCompleted(Number.MAX_SAFE_INTEGER)).toEqual([]);
   });
 
+  // before: a decision of 30 s or 10 minutes was only 'above 5 s', and the overview read it as 5,000 ms
+  it('counts decisions above 5 s in the open bucket and again by how long they took', () => {
+    const acc = new KpiAccumulator('p1');
+    for (const [i, total] of [4, 5000, 5001, 30_000, 30_001, 300_000, 600_000].entries()) {
+      acc.record(decision({ eventId: `e${i}`, latencyMs: { processing: 1, total } }), []);
+    }
+    const [s] = acc.takeCompleted(Number.MAX_SAFE_INTEGER);
+    expect(s!.latencyTotalMs[KPI_LATENCY_BOUNDS_MS.length - 1]).toBe(1);
+    expect(s!.latencyTotalMs[KPI_LATENCY_BOUNDS_MS.length]).toBe(5);
+    expect(KPI_LATENCY_LONG_BOUNDS_MS).toEqual([10_000, 30_000, 60_000, 120_000, 300_000]);
+    expect(s!.latencyTotalLongMs).toEqual([1, 1, 1, 0, 1, 1]);
+  });
+
   it('leaves decisions without an ingest time out of the latency histogram', () => {
     const acc = new KpiAccumulator('p1');
     acc.record(decision({ ingestTs: null, latencyMs: { processing: 1, total: null } }), []);
     const [s] = acc.takeCompleted(Number.MAX_SAFE_INTEGER);
     expect(s!.latencyTotalMs.reduce((a, b) => a + b, 0)).toBe(0);
+    expect(s!.latencyTotalLongMs!.reduce((a, b) => a + b, 0)).toBe(0);
     expect(s!.decisions).toBe(1);
   });
 

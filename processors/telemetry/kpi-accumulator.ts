@@ -3,6 +3,7 @@
 // dashboard's live overview costs the hot path almost nothing and scales with the processors.
 import {
   KPI_LATENCY_BOUNDS_MS,
+  KPI_LATENCY_LONG_BOUNDS_MS,
   KPI_MAX_CORRIDORS,
   KPI_SCORE_BUCKETS,
   toReportingMinor,
@@ -26,6 +27,8 @@ class SecondBuilder {
   amountUsdCents = 0;
   blockedUsdCents = 0;
   readonly latency = new Array<number>(KPI_LATENCY_BOUNDS_MS.length + 1).fill(0);
+  /** The last bucket of `latency` (above 5 s) split by KPI_LATENCY_LONG_BOUNDS_MS. */
+  readonly latencyLong = new Array<number>(KPI_LATENCY_LONG_BOUNDS_MS.length + 1).fill(0);
   readonly scores = new Array<number>(KPI_SCORE_BUCKETS).fill(0);
   alerts = 0;
   readonly alertsByDomain: Record<string, number> = {};
@@ -39,8 +42,7 @@ class SecondBuilder {
 }
 
 /** Index of the first bound the value does not exceed (binary search; the last index is "above all"). */
-export function latencyBucketOf(ms: number): number {
-  const bounds: readonly number[] = KPI_LATENCY_BOUNDS_MS;
+export function latencyBucketOf(ms: number, bounds: readonly number[] = KPI_LATENCY_BOUNDS_MS): number {
   let lo = 0;
   let hi = bounds.length;
   while (lo < hi) {
@@ -87,7 +89,12 @@ export class KpiAccumulator {
     kind.byAction[decision.action]++;
     kind.amountUsdCents += usd;
     kind.blockedUsdCents += blocked;
-    if (decision.latencyMs.total !== null) s.latency[latencyBucketOf(decision.latencyMs.total)]!++;
+    const total = decision.latencyMs.total;
+    if (total !== null) {
+      const bucket = latencyBucketOf(total);
+      s.latency[bucket]!++;
+      if (bucket === KPI_LATENCY_BOUNDS_MS.length) s.latencyLong[latencyBucketOf(total, KPI_LATENCY_LONG_BOUNDS_MS)]!++;
+    }
     s.scores[scoreBucketOf(decision.score)]!++;
     for (const alert of alerts) {
       s.alerts++;
@@ -132,6 +139,7 @@ export class KpiAccumulator {
       amountUsdCents: s.amountUsdCents,
       blockedUsdCents: s.blockedUsdCents,
       latencyTotalMs: s.latency,
+      latencyTotalLongMs: s.latencyLong,
       scores: s.scores,
       alerts: s.alerts,
       alertsByDomain: s.alertsByDomain,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { KPI_LATENCY_BOUNDS_MS, KPI_MAX_CORRIDORS, KPI_SCORE_BUCKETS, type KpiSecondWire } from '../../../core/index.js';
-import { KpiMerger, isKpiSecondWire, latencyQuantile, topCorridors, usdText } from './kpi-merge.js';
+import { KPI_LATENCY_BOUNDS_MS, KPI_LATENCY_LONG_BOUNDS_MS, KPI_MAX_CORRIDORS, KPI_SCORE_BUCKETS, type KpiSecondWire } from '../../../core/index.js';
+import { KpiMerger, MERGED_LATENCY_BUCKETS, isKpiSecondWire, latencyQuantile, topCorridors, usdText } from './kpi-merge.js';
 
 const T0 = 1_800_000_000_000; // a whole second
 const LAT = KPI_LATENCY_BOUNDS_MS.length + 1;
+const LONG = KPI_LATENCY_LONG_BOUNDS_MS.length + 1;
 
 /** A snapshot with nothing in it, plus overrides. */
 function snapshot(overrides: Partial<KpiSecondWire> & { second: number; procId?: string }): KpiSecondWire {
@@ -26,25 +27,50 @@ function snapshot(overrides: Partial<KpiSecondWire> & { second: number; procId?:
   };
 }
 
-function latencyHistogram(counts: Readonly<Record<number, number | undefined>>): number[] {
-  const h = new Array<number>(LAT).fill(0);
+function latencyHistogram(counts: Readonly<Record<number, number | undefined>>, length = LAT): number[] {
+  const h = new Array<number>(length).fill(0);
   for (const [index, n] of Object.entries(counts)) h[Number(index)] = n ?? 0;
   return h;
 }
 
+// A merged histogram's buckets: 0–18 up to 5 s, 19 above 5 s unsplit (older processors), 20–24 up to 10, 30, 60, 120, 300 s, 25 above 300 s.
+const UNSPLIT = LAT - 1;
+const TO_10S = LAT;
+const TO_30S = LAT + 1;
+const ABOVE_300S = LAT + LONG - 1;
+
 describe('kpi merge - latency quantile', () => {
+  it('kpi merge - the merged buckets go up to 5 s, then above 5 s unsplit, then up to 300 s and above', () => {
+    expect(MERGED_LATENCY_BUCKETS.slice(UNSPLIT - 1)).toEqual([
+      { lower: 2500, upper: 5000 },
+      { lower: 5000, upper: null },
+      { lower: 5000, upper: 10_000 },
+      { lower: 10_000, upper: 30_000 },
+      { lower: 30_000, upper: 60_000 },
+      { lower: 60_000, upper: 120_000 },
+      { lower: 120_000, upper: 300_000 },
+      { lower: 300_000, upper: null },
+    ]);
+  });
+
   // Bounds: [1, 2, 3, 5, 7, 10, ...]; bucket i spans (bounds[i-1], bounds[i]].
   it.each([
     { name: 'empty histogram', counts: {}, q: 0.5, expected: null },
-    { name: 'all in the first bucket, median halfway', counts: { 0: 10 }, q: 0.5, expected: 0.5 },
-    { name: 'all in bucket 3 (3–5 ms), median halfway', counts: { 3: 4 }, q: 0.5, expected: 4 },
-    { name: 'p99 of 100 in bucket 3', counts: { 3: 100 }, q: 0.99, expected: 4.98 },
-    { name: 'median at the edge between two buckets', counts: { 0: 5, 1: 5 }, q: 0.5, expected: 1 },
-    { name: 'p99 lands in the second bucket', counts: { 0: 90, 5: 10 }, q: 0.99, expected: 9.7 },
-    { name: 'open last bucket reads as its lower bound', counts: { [LAT - 1]: 3 }, q: 0.99, expected: 5000 },
-    { name: 'q = 1 is the top of the highest filled bucket', counts: { 2: 1, 4: 1 }, q: 1, expected: 7 },
+    { name: 'all in the first bucket, median halfway', counts: { 0: 10 }, q: 0.5, expected: { ms: 0.5, beyond: false } },
+    { name: 'all in bucket 3 (3–5 ms), median halfway', counts: { 3: 4 }, q: 0.5, expected: { ms: 4, beyond: false } },
+    { name: 'p99 of 100 in bucket 3', counts: { 3: 100 }, q: 0.99, expected: { ms: 4.98, beyond: false } },
+    { name: 'median at the edge between two buckets', counts: { 0: 5, 1: 5 }, q: 0.5, expected: { ms: 1, beyond: false } },
+    { name: 'p99 lands in the second bucket', counts: { 0: 90, 5: 10 }, q: 0.99, expected: { ms: 9.7, beyond: false } },
+    { name: 'q = 1 is the top of the highest filled bucket', counts: { 2: 1, 4: 1 }, q: 1, expected: { ms: 7, beyond: false } },
+    // before: everything above 5 s read as 5000, a 30 s backlog as 5 s
+    { name: 'a 10–30 s backlog is measured', counts: { 0: 50, [TO_30S]: 50 }, q: 0.99, expected: { ms: 29_600, beyond: false } },
+    { name: 'just over 5 s is measured too', counts: { [TO_10S]: 4 }, q: 0.5, expected: { ms: 7500, beyond: false } },
+    { name: 'above 300 s is beyond 300 s', counts: { 0: 10, [ABOVE_300S]: 3 }, q: 0.99, expected: { ms: 300_000, beyond: true } },
+    { name: 'above 5 s from an older processor is beyond 5 s', counts: { [UNSPLIT]: 3 }, q: 0.99, expected: { ms: 5000, beyond: true } },
+    { name: 'older processors above 5 s count as just over 5 s', counts: { [UNSPLIT]: 10, [TO_30S]: 90 }, q: 0.05, expected: { ms: 5000, beyond: true } },
+    { name: 'above them, the split buckets are read', counts: { [UNSPLIT]: 10, [TO_30S]: 90 }, q: 0.55, expected: { ms: 20_000, beyond: false } },
   ])('$name', ({ counts, q, expected }) => {
-    expect(latencyQuantile(latencyHistogram(counts), q)).toBe(expected);
+    expect(latencyQuantile(latencyHistogram(counts, MERGED_LATENCY_BUCKETS.length), q)).toEqual(expected);
   });
 });
 
@@ -65,6 +91,13 @@ describe('kpi merge - snapshot validation', () => {
     ['a second that is not whole', snapshot({ second: T0 + 1 }), false],
     ['a wrong version', { ...snapshot({ second: T0 }), v: 2 }, false],
     ['a short latency histogram', snapshot({ second: T0, latencyTotalMs: [1, 2] }), false],
+    // before: a processor's split of its decisions above 5 s did not exist
+    ['decisions above 5 s, split', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 0, 0, 0, 1] }), true],
+    ['decisions above 5 s, not split (a processor of an earlier release)', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }) }), true],
+    ['a split of another length', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 1] }), false],
+    ['a split that does not add up to the decisions above 5 s', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 0, 0, 0, 0] }), false],
+    ['a split with a negative count', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 1 }), latencyTotalLongMs: [2, -1, 0, 0, 0, 0] }), false],
+    ['a split that is not an array', { ...snapshot({ second: T0 }), latencyTotalLongMs: null }, false],
     ['a negative count', snapshot({ second: T0, decisions: -1 }), false],
     ['a float count', snapshot({ second: T0, amountUsdCents: 1.5 }), false],
     ['a missing action', { ...snapshot({ second: T0 }), byAction: { allow: 1, review: 0 } }, false],
@@ -83,6 +116,31 @@ describe('kpi merge - ticks from several processors', () => {
     const tick = m.tick(T0);
     expect(tick).toMatchObject({ at: T0, decisionsPerSecond: 15, byAction: { allow: 13, review: 1, block: 1 }, processors: 2 });
     expect(m.tick(T0 + 1000)).toMatchObject({ decisionsPerSecond: 0, processors: 0, byAction: { allow: 0, review: 0, block: 0 } });
+  });
+
+  // before: a 30 s backlog read '5,000 ms' on the tile, the lower bound of the open bucket, with nothing saying it was more
+  it('measures latency above 5 s from the processors\' split, and says when a quantile lies beyond the last bound', () => {
+    const m = new KpiMerger();
+    m.add(snapshot({ second: T0, latencyTotalMs: latencyHistogram({ 3: 50, [LAT - 1]: 50 }), latencyTotalLongMs: latencyHistogram({ 1: 50 }, LONG) }), T0);
+    const measured = m.tick(T0);
+    expect(measured).toMatchObject({ latencyP50Ms: 5, latencyP99Ms: 29_600 });
+    expect(measured).not.toHaveProperty('latencyP50Beyond');
+    expect(measured).not.toHaveProperty('latencyP99Beyond');
+    m.add(snapshot({ second: T0 - 1000, latencyTotalMs: latencyHistogram({ [LAT - 1]: 900 }), latencyTotalLongMs: latencyHistogram({ [LONG - 1]: 900 }, LONG) }), T0);
+    expect(m.tick(T0)).toMatchObject({ latencyP50Ms: 300_000, latencyP50Beyond: true, latencyP99Ms: 300_000, latencyP99Beyond: true });
+  });
+
+  it('reads the decisions above 5 s of a processor of an earlier release, which sends no split, as beyond 5 s', () => {
+    const m = new KpiMerger();
+    expect(m.add(snapshot({ second: T0, procId: 'old', latencyTotalMs: latencyHistogram({ 3: 90, [LAT - 1]: 10 }) }), T0)).toBe(true);
+    const old = m.tick(T0);
+    expect(old).toMatchObject({ latencyP50Ms: 4.11, latencyP99Ms: 5000, latencyP99Beyond: true });
+    expect(old).not.toHaveProperty('latencyP50Beyond');
+    // an upgraded processor in the same second: its 10–30 s are measured, the old one's above 5 s counted as just over 5 s
+    m.add(snapshot({ second: T0, procId: 'new', latencyTotalMs: latencyHistogram({ [LAT - 1]: 100 }), latencyTotalLongMs: latencyHistogram({ 1: 100 }, LONG) }), T0);
+    const mixed = m.tick(T0);
+    expect(mixed).toMatchObject({ latencyP50Ms: 5000, latencyP50Beyond: true, latencyP99Ms: 29_600, processors: 2 });
+    expect(mixed).not.toHaveProperty('latencyP99Beyond');
   });
 
   it.each([

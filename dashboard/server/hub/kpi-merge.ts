@@ -6,6 +6,7 @@ import {
   DOMAINS,
   EVENT_KINDS,
   KPI_LATENCY_BOUNDS_MS,
+  KPI_LATENCY_LONG_BOUNDS_MS,
   KPI_MAX_CORRIDORS,
   KPI_SCORE_BUCKETS,
   formatMinor,
@@ -20,7 +21,36 @@ export const KPI_WINDOWS = { latency: 10, minute: 60, corridors: 300, typologies
 export const KPI_RETAIN_SECONDS = 900;
 /** Snapshots stamped further ahead of the hub's clock than this are refused (a skewed clock would pin them in the ring). */
 const FUTURE_TOLERANCE_MS = 60_000;
-const LATENCY_BUCKETS = KPI_LATENCY_BOUNDS_MS.length + 1;
+/** Buckets of a snapshot's latencyTotalMs (the last: above 5 s) and of its latencyTotalLongMs (the last: above 300 s). */
+const WIRE_LATENCY_BUCKETS = KPI_LATENCY_BOUNDS_MS.length + 1;
+const WIRE_LONG_LATENCY_BUCKETS = KPI_LATENCY_LONG_BOUNDS_MS.length + 1;
+/** Where a merged histogram counts the decisions above 5 s of a processor that did not split them (an earlier release). */
+const LATENCY_ABOVE_5S_UNSPLIT = KPI_LATENCY_BOUNDS_MS.length;
+
+/** One bucket of a merged latency histogram: above `lower` ms, at most `upper` (null: no upper bound). */
+type LatencyBucket = { readonly lower: number; readonly upper: number | null };
+
+/**
+ * The buckets of a merged latency histogram, in the order a quantile walks them: those of
+ * KPI_LATENCY_BOUNDS_MS up to 5 s; then the decisions above 5 s that processors of earlier releases
+ * reported without saying by how much; then the buckets of KPI_LATENCY_LONG_BOUNDS_MS and the open
+ * one above 300 s. The unsplit decisions are walked as if they took just over 5 s, the least they can
+ * have taken. That is what reading an older processor's snapshots costs during a rolling upgrade: a
+ * quantile that falls among them reads "> 5,000 ms" however long they took, and one that falls above
+ * them (among an upgraded processor's) may read lower than it is, as some of them may have taken
+ * longer. Refusing those snapshots instead would lose every figure of the older processors.
+ */
+export const MERGED_LATENCY_BUCKETS: readonly LatencyBucket[] = bucketsOf([...KPI_LATENCY_BOUNDS_MS, null, ...KPI_LATENCY_LONG_BOUNDS_MS, null]);
+
+/** Buckets from their upper bounds in order (null: open); a bucket's lower bound is the last upper one before it. */
+function bucketsOf(uppers: readonly (number | null)[]): LatencyBucket[] {
+  let lower = 0;
+  return uppers.map((upper) => {
+    const bucket = { lower, upper };
+    if (upper !== null) lower = upper;
+    return bucket;
+  });
+}
 
 type KindTotals = { count: number; allow: number; review: number; block: number; amountUsdCents: number };
 type CorridorTotals = { from: string; to: string; count: number; amountUsdCents: number; alerts: number };
@@ -53,7 +83,7 @@ function emptySecond(): MergedSecond {
     amountUsdCents: 0,
     blockedUsdCents: 0,
     alerts: 0,
-    latency: new Array<number>(LATENCY_BUCKETS).fill(0),
+    latency: new Array<number>(MERGED_LATENCY_BUCKETS.length).fill(0),
     scores: new Array<number>(KPI_SCORE_BUCKETS).fill(0),
     byKind: new Map(),
     alertsByDomain: new Map(),
@@ -72,6 +102,17 @@ function isCount(value: unknown): value is number {
 
 function isCountArray(value: unknown, length: number): value is number[] {
   return Array.isArray(value) && value.length === length && value.every(isCount);
+}
+
+function sumOf(counts: readonly number[]): number {
+  let total = 0;
+  for (const c of counts) total += c;
+  return total;
+}
+
+/** A latencyTotalLongMs that splits the `above5s` decisions of latencyTotalMs's last bucket. */
+function isLongLatencySplit(value: unknown, above5s: number): value is number[] {
+  return isCountArray(value, WIRE_LONG_LATENCY_BUCKETS) && sumOf(value) === above5s;
 }
 
 function isCountRecord(value: unknown): value is Record<string, number> {
@@ -99,7 +140,9 @@ export function isKpiSecondWire(value: unknown): value is KpiSecondWire {
     w.byKind !== null &&
     isCount(w.amountUsdCents) &&
     isCount(w.blockedUsdCents) &&
-    isCountArray(w.latencyTotalMs, LATENCY_BUCKETS) &&
+    isCountArray(w.latencyTotalMs, WIRE_LATENCY_BUCKETS) &&
+    // absent from processors of earlier releases (their decisions above 5 s stay unsplit)
+    (w.latencyTotalLongMs === undefined || isLongLatencySplit(w.latencyTotalLongMs, w.latencyTotalMs[WIRE_LATENCY_BUCKETS - 1]!)) &&
     isCountArray(w.scores, KPI_SCORE_BUCKETS) &&
     isCount(w.alerts) &&
     isCountRecord(w.alertsByDomain) &&
@@ -108,29 +151,32 @@ export function isKpiSecondWire(value: unknown): value is KpiSecondWire {
   );
 }
 
+/** A latency quantile (ms); `beyond` when it lies in a bucket with no upper bound: then it is above `ms`, that bucket's lower bound. */
+export type LatencyQuantile = { readonly ms: number; readonly beyond: boolean };
+
 /**
- * The latency at quantile q (0–1) of a histogram over KPI_LATENCY_BOUNDS_MS, interpolated linearly
- * inside the bucket where the quantile falls. The open last bucket has no upper bound, so a quantile
- * that lands there reads as its lower bound. Null when the histogram is empty.
+ * The latency at quantile q (0–1) of a merged histogram (counts per MERGED_LATENCY_BUCKETS), interpolated
+ * linearly inside the bucket where the quantile falls. An open bucket (above 300 s, or above 5 s
+ * unsplit) has no upper bound: a quantile there is its lower bound with `beyond`, never a figure
+ * that reads as the latency (before 2026-12-07 a 30 s backlog read as "5,000 ms"). Null when the
+ * histogram is empty.
  */
-export function latencyQuantile(counts: readonly number[], q: number): number | null {
-  let total = 0;
-  for (const c of counts) total += c;
+export function latencyQuantile(counts: readonly number[], q: number): LatencyQuantile | null {
+  const total = sumOf(counts);
   if (total === 0) return null;
   const rank = q * total;
   let below = 0;
   for (let i = 0; i < counts.length; i++) {
     const c = counts[i]!;
     if (c > 0 && below + c >= rank) {
-      const lower = i === 0 ? 0 : KPI_LATENCY_BOUNDS_MS[i - 1]!;
-      const upper = KPI_LATENCY_BOUNDS_MS[i];
-      if (upper === undefined) return lower;
+      const { lower, upper } = MERGED_LATENCY_BUCKETS[i]!;
+      if (upper === null) return { ms: lower, beyond: true };
       const value = lower + ((rank - below) / c) * (upper - lower);
-      return Math.round(value * 100) / 100;
+      return { ms: Math.round(value * 100) / 100, beyond: false };
     }
     below += c;
   }
-  return KPI_LATENCY_BOUNDS_MS[KPI_LATENCY_BOUNDS_MS.length - 1]!;
+  return { ms: MERGED_LATENCY_BUCKETS[MERGED_LATENCY_BUCKETS.length - 1]!.lower, beyond: true };
 }
 
 /** Integer USD cents as decimal text ("1234.56"); money never passes through a float. */
@@ -173,7 +219,7 @@ export class KpiMerger {
     s.amountUsdCents += wire.amountUsdCents;
     s.blockedUsdCents += wire.blockedUsdCents;
     s.alerts += wire.alerts;
-    for (let i = 0; i < LATENCY_BUCKETS; i++) s.latency[i]! += wire.latencyTotalMs[i]!;
+    addLatency(s.latency, wire);
     for (let i = 0; i < KPI_SCORE_BUCKETS; i++) s.scores[i]! += wire.scores[i]!;
     for (const kind of EVENT_KINDS) {
       const k = wire.byKind[kind];
@@ -228,7 +274,7 @@ export class KpiMerger {
   /** The tick for the second starting at `at` (epoch ms, a multiple of 1000), from what has been merged so far. */
   tick(at: number): Omit<KpiTick, 'since'> {
     const current = this._seconds.get(at);
-    const latency = new Array<number>(LATENCY_BUCKETS).fill(0);
+    const latency = new Array<number>(MERGED_LATENCY_BUCKETS.length).fill(0);
     const scores = new Array<number>(KPI_SCORE_BUCKETS).fill(0);
     const byKind = new Map<EventKind, KindTotals>();
     const alertsByDomain = new Map<string, number>();
@@ -272,16 +318,21 @@ export class KpiMerger {
         }
       }
       if (back >= KPI_WINDOWS.latency) continue;
-      for (let i = 0; i < LATENCY_BUCKETS; i++) latency[i]! += s.latency[i]!;
+      for (let i = 0; i < MERGED_LATENCY_BUCKETS.length; i++) latency[i]! += s.latency[i]!;
     }
 
     const payments = byKind.get('payment')?.count ?? 0;
     const fraudAlerts = alertsByDomain.get('fraud') ?? 0;
+    const p50 = latencyQuantile(latency, 0.5);
+    const p99 = latencyQuantile(latency, 0.99);
     return {
       at,
       decisionsPerSecond: current?.decisions ?? 0,
-      latencyP50Ms: latencyQuantile(latency, 0.5),
-      latencyP99Ms: latencyQuantile(latency, 0.99),
+      latencyP50Ms: p50?.ms ?? null,
+      latencyP99Ms: p99?.ms ?? null,
+      // only when true: a tick within the buckets is as it was
+      ...(p50?.beyond ? { latencyP50Beyond: true } : {}),
+      ...(p99?.beyond ? { latencyP99Beyond: true } : {}),
       byAction: { allow: current?.allow ?? 0, review: current?.review ?? 0, block: current?.block ?? 0 },
       alertsPerMinute: alertsMinute,
       fraudRate: payments === 0 ? 0 : Math.min(1, fraudAlerts / payments),
@@ -295,6 +346,14 @@ export class KpiMerger {
       processors: current?.procIds.size ?? 0,
     };
   }
+}
+
+/** Adds a snapshot's latency to a merged histogram (MERGED_LATENCY_BUCKETS): above 5 s by its split when it sent one. */
+function addLatency(merged: number[], wire: KpiSecondWire): void {
+  for (let i = 0; i < LATENCY_ABOVE_5S_UNSPLIT; i++) merged[i]! += wire.latencyTotalMs[i]!;
+  const long = wire.latencyTotalLongMs;
+  if (long === undefined) merged[LATENCY_ABOVE_5S_UNSPLIT]! += wire.latencyTotalMs[LATENCY_ABOVE_5S_UNSPLIT]!;
+  else for (let i = 0; i < WIRE_LONG_LATENCY_BUCKETS; i++) merged[WIRE_LATENCY_BUCKETS + i]! += long[i]!;
 }
 
 function kindRows(byKind: ReadonlyMap<EventKind, KindTotals>): KpiTick['byKind'] {

@@ -68,6 +68,7 @@ export const en = {
   'overview.title': 'Overview',
   'overview.eventsPerSecond': 'Events / s',
   'overview.latencyP99': 'Decision p99',
+  'overview.latencyAbove': '> {value}',
   'overview.alertsPerMinute': 'Alerts / min',
   'overview.fraudRate': 'Fraud rate',
   'overview.blockedAmount': 'Blocked (1 min)',

@@ -68,6 +68,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'overview.title': '总览',
   'overview.eventsPerSecond': '事件 / 秒',
   'overview.latencyP99': '决策 p99 延迟',
+  'overview.latencyAbove': '> {value}',
   'overview.alertsPerMinute': '预警 / 分钟',
   'overview.fraudRate': '欺诈率',
   'overview.blockedAmount': '拦截金额（1 分钟）',

@@ -37,6 +37,33 @@ describe('KPI tiles', () => {
     expect(valueOf(tileTexts(makeTick(0, { latencyP99Ms: null })), 'latency-p99')).toBe('—');
   });
 
+  // before: a quantile beyond the last bucket bound read as that bound, a 10-minute backlog as '5,000 ms'
+  it.each([
+    ['en', { latencyP99Ms: 300_000, latencyP99Beyond: true, latencyP50Ms: 5000, latencyP50Beyond: true }, '> 300,000 ms', 'p50 > 5,000 ms'],
+    ['en', { latencyP99Ms: 300_000, latencyP99Beyond: true, latencyP50Ms: 29_600 }, '> 300,000 ms', 'p50 29,600 ms'],
+    ['en', { latencyP99Ms: 29_600, latencyP50Ms: 5000 }, '29,600 ms', 'p50 5,000 ms'],
+    ['zh-CN', { latencyP99Ms: 300_000, latencyP99Beyond: true, latencyP50Ms: 5000, latencyP50Beyond: true }, '> 300,000毫秒', 'p50 > 5,000毫秒'],
+  ] as const)('KPI tiles - latency beyond the last bucket bound reads "> …" (%s, %j)', (locale, latency, value, note) => {
+    setLocale(locale);
+    const tile = tileTexts(makeTick(60_000, latency)).find((t) => t.id === 'latency-p99')!;
+    expect([tile.value, tile.note]).toEqual([value, note]);
+  });
+
+  it('KPI tiles - the overview\'s latency tile and summary say "> …" for a p99 beyond the last bucket bound', async () => {
+    const { live, socket } = connectedLive();
+    const overview = document.createElement('rs-overview');
+    overview.api = new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] }));
+    overview.live = live;
+    document.body.append(overview);
+    await settle(overview);
+    socket().push({ type: 'kpi', tick: makeTick(60_000, { latencyP99Ms: 300_000, latencyP99Beyond: true, latencyP50Ms: 5000, latencyP50Beyond: true }) });
+    await settle(overview);
+    const tile = overview.shadowRoot!.querySelector('[data-testid="tile-latency-p99"]')!.shadowRoot!;
+    expect(tile.querySelector('[data-testid="tile-value"]')!.textContent).toBe('> 300,000 ms');
+    expect(tile.querySelector('.note')!.textContent).toBe('p50 > 5,000 ms');
+    expect(overview.shadowRoot!.querySelector('[aria-live]')!.textContent).toContain('p99 > 300,000 ms');
+  });
+
   it('KPI tiles - the overview shows the latest tick from the kpi topic in each tile', async () => {
     const { live, socket } = connectedLive();
     const api = new FakeApi().on('GET', '/api/kpis', () => ({ minutes: [] }));

@@ -11,7 +11,7 @@ import type { LiveConnection } from '../live/live-connection.js';
 import { ConnectionStateController, LiveTopicController } from '../live/live-controller.js';
 import { PALETTE, sharedStyles } from '../theme/theme.js';
 import './rs-corridor-flows.js';
-import { NO_VALUE, tileTexts, tileTrend } from './kpi-tiles.js';
+import { NO_VALUE, latencyText, tileTexts, tileTrend } from './kpi-tiles.js';
 import { historySeconds, latestTick, mergeTicks, minuteSeries, secondSeries, storedMinutesBefore, type HeldSecond, type KpiSeries } from './kpi-series.js';
 import './rs-kpi-tile.js';
 import './rs-score-histogram.js';
@@ -235,7 +235,7 @@ export class RsOverview extends LitElement {
     this._summaryAt = latest.at;
     this._summary = msg('overview.summary', {
       events: formatInteger(latest.decisionsPerSecond),
-      latency: latest.latencyP99Ms === null ? NO_VALUE : formatMs(latest.latencyP99Ms),
+      latency: latest.latencyP99Ms === null ? NO_VALUE : latencyText(latest.latencyP99Ms, latest.latencyP99Beyond),
       alerts: formatInteger(latest.alertsPerMinute),
     });
   }
