@@ -931,13 +931,13 @@ export async function scanStream(
   const info = await bus.jsm.streams.info(stream).catch(() => null);
   if (info === null || info.state.messages === 0) return;
   const last = info.state.last_seq;
+  const untilNanos = from.untilMs === undefined ? undefined : BigInt(Math.floor(from.untilMs)) * 1_000_000n;
   const created = await bus.jsm.consumers.add(stream, {
     ...(from.sinceMs === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(from.sinceMs).toISOString() }),
     ack_policy: AckPolicy.None,
     inactive_threshold: nanos(60_000),
     ...(from.headersOnly ? { headers_only: true } : {}),
   });
-  const untilNanos = from.untilMs === undefined ? undefined : BigInt(Math.floor(from.untilMs)) * 1_000_000n;
   try {
     const consumer = await bus.js.consumers.get(stream, created.name);
     let remaining = created.num_pending;

@@ -2,10 +2,10 @@
 // the start-up look-back, made only when the duplicate window might not cover what comes back
 // (against the real NATS).
 import { afterEach, describe, expect, it } from 'vitest';
-import { scanStream } from './bus.js';
+import { ensureConsumer, scanStream } from './bus.js';
 import { createLogger } from './log.js';
 import { createHarness, type Harness } from '../test/harness.js';
-import { PublishedOutputs } from './published-outputs.js';
+import { PublishedOutputs, heldBy } from './published-outputs.js';
 
 const logger = createLogger('silent');
 let h: Harness | undefined;
@@ -53,9 +53,9 @@ describe('PublishedOutputs.lookBack', () => {
     expect(await outputs.lookBack(h.bus, streams, null, 40_000, logger)).toMatchObject({ skipped: 'nothing_held', ids: 0 });
     const now = Date.now();
     // stored and delivered a second ago, back within 40 s: inside the 120 s window
-    expect(await outputs.lookBack(h.bus, streams, { oldestStoredMs: now - 1_000, lastDeliveredMs: now - 1_000 }, 40_000, logger, now)).toMatchObject({ skipped: 'inside_window', ids: 0 });
+    expect(await outputs.lookBack(h.bus, streams, { oldestStoredMs: now - 1_000, lastDeliveredMs: now - 1_000, redelivered: false }, 40_000, logger, now)).toMatchObject({ skipped: 'inside_window', ids: 0 });
     // stored ten minutes ago behind a backlog, but delivered (so its outputs published) two seconds ago: inside too
-    expect(await outputs.lookBack(h.bus, streams, { oldestStoredMs: now - 600_000, lastDeliveredMs: now - 2_000 }, 40_000, logger, now)).toMatchObject({ skipped: 'inside_window', ids: 0 });
+    expect(await outputs.lookBack(h.bus, streams, { oldestStoredMs: now - 600_000, lastDeliveredMs: now - 2_000, redelivered: false }, 40_000, logger, now)).toMatchObject({ skipped: 'inside_window', ids: 0 });
     expect(outputs.empty).toBe(true);
   });
 
@@ -69,7 +69,7 @@ describe('PublishedOutputs.lookBack', () => {
     await h.bus.publisher.publish(names.alertSubject('fraud'), '{}', 'after-2');
     const outputs = new PublishedOutputs();
     // stored 100 s "ago" as far as the window is concerned: its outputs may be past the window when it comes back
-    const result = await outputs.lookBack(h.bus, [names.streams.decisions, names.streams.alerts], { oldestStoredMs: since, lastDeliveredMs: since }, 200, logger, since + 100_000);
+    const result = await outputs.lookBack(h.bus, [names.streams.decisions, names.streams.alerts], { oldestStoredMs: since, lastDeliveredMs: since, redelivered: false }, 200, logger, since + 100_000);
     expect(result).toMatchObject({ ids: 2 });
     expect(result.skipped).toBeUndefined();
     expect([outputs.has('before'), outputs.has('after-1'), outputs.has('after-2')]).toEqual([false, true, true]);
@@ -101,5 +101,35 @@ describe('scanStream bounds (what the look-back relies on)', () => {
     expect(await read({}, 1)).toEqual(['s-1']);
     // the scans' own consumers are gone
     expect((await h.bus.jsm.consumers.list(names.streams.decisions).next()).length).toBe(0);
+  });
+});
+
+describe('heldBy and a message delivered more than once', () => {
+  it('says a held message was redelivered, and the look-back then reads from its storing, not from the last delivery', async () => {
+    h = await createHarness();
+    const { names } = h;
+    await ensureConsumer(h.bus, { stream: names.streams.events, durable: 'held-probe', ackWaitMs: 30_000, maxAckPending: 100 });
+    expect(await heldBy(h.bus, names.streams.events, 'held-probe')).toBeNull();
+    const stored = await h.bus.publisher.publish(names.eventSubject('payment', 0), '{}', 'held-event');
+    // an output an earlier attempt published, then the message taken again (a failed batch's retry)
+    await h.bus.publisher.publish(names.decisionSubject('payment'), '{}', 'early-output');
+    const consumer = await h.bus.js.consumers.get(names.streams.events, 'held-probe');
+    const first = await consumer.next({ expires: 5_000 });
+    first!.nak();
+    const again = await consumer.next({ expires: 5_000 });
+    expect(again!.seq).toBe(stored.seq);
+    const held = await heldBy(h.bus, names.streams.events, 'held-probe');
+    expect(held).toMatchObject({ redelivered: true });
+    expect(Number.isFinite(held!.lastDeliveredMs)).toBe(true);
+    expect(Math.abs(held!.oldestStoredMs - Date.now())).toBeLessThan(30_000);
+    const streams = [names.streams.decisions];
+    // as the consumer would stand 100 s on: the last delivery alone would put the early output out of reach
+    const later = { ...held!, lastDeliveredMs: held!.lastDeliveredMs + 100_000 };
+    const now = held!.lastDeliveredMs + 100_000;
+    expect(await new PublishedOutputs().lookBack(h.bus, streams, { ...later, redelivered: false }, 200, logger, now)).toMatchObject({ skipped: 'inside_window' });
+    const outputs = new PublishedOutputs();
+    expect(await outputs.lookBack(h.bus, streams, later, 200, logger, now)).toMatchObject({ ids: 1 });
+    expect(outputs.has('early-output')).toBe(true);
+    again!.ack();
   });
 });

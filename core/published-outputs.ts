@@ -36,8 +36,10 @@ export type LookBack = {
 export type Held = {
   /** When the oldest of them was stored. */
   readonly oldestStoredMs: number;
-  /** When the consumer last delivered a message to anyone (NaN when the server does not say). */
+  /** When the consumer was last active (a delivery, a nak, a progress report) for anyone (NaN when the server does not say). */
   readonly lastDeliveredMs: number;
+  /** Whether some of them were delivered more than once (earlier attempts failed, and may have published outputs long before). */
+  readonly redelivered: boolean;
 };
 
 /** What the durable consumer holds delivered and unacknowledged; null when nothing. */
@@ -51,7 +53,7 @@ export async function heldBy(bus: Bus, stream: string, durable: string): Promise
   // the server sends an RFC 3339 time (typed as nanoseconds by the client)
   const lastActive: unknown = info.delivered.last_active;
   const lastDeliveredMs = typeof lastActive === 'string' ? Date.parse(lastActive) : NaN;
-  return Number.isFinite(oldestStoredMs) ? { oldestStoredMs, lastDeliveredMs } : null;
+  return Number.isFinite(oldestStoredMs) ? { oldestStoredMs, lastDeliveredMs, redelivered: info.num_redelivered > 0 } : null;
 }
 
 export class PublishedOutputs {
@@ -93,8 +95,10 @@ export class PublishedOutputs {
   /**
    * At start: the consumer's messages delivered and not acknowledged (`held`, null when none) come
    * back within `heldForMs` (the ack wait and a margin). A stopped process published their outputs
-   * after it last received them, so no earlier than `heldForMs` before the consumer's last delivery
-   * (a message held longer is delivered again) and not before the oldest was stored; outputs
+   * after it last received them, so no earlier than `heldForMs` before the consumer was last active
+   * (a message held longer is delivered again) and not before the oldest was stored — unless one of
+   * them was delivered more than once, when an earlier attempt may have published outputs long
+   * before, and the reading starts from the oldest's storing; outputs
    * published later than the duplicate window before their inputs come back are dropped by
    * JetStream anyway. The ids published between those two times are read back from the output
    * streams (headers only, at most LOOK_BACK_BUDGET_MS and MAX_LOOKED_BACK) and kept for
@@ -107,7 +111,9 @@ export class PublishedOutputs {
       const info = await bus.jsm.streams.info(stream);
       windowMs = Math.min(windowMs, (info.config.duplicate_window ?? 0) / 1e6);
     }
-    const sinceMs = Number.isFinite(held.lastDeliveredMs) ? Math.max(held.oldestStoredMs, held.lastDeliveredMs - heldForMs) : held.oldestStoredMs;
+    // A message delivered more than once may have had its outputs published by any attempt (a batch
+    // that failed part-way is retried every 1–15 s): then from when the oldest was stored.
+    const sinceMs = Number.isFinite(held.lastDeliveredMs) && !held.redelivered ? Math.max(held.oldestStoredMs, held.lastDeliveredMs - heldForMs) : held.oldestStoredMs;
     // the inputs come back once this reading is done and their ack wait is over: by now + budget + heldForMs
     const untilMs = now + LOOK_BACK_BUDGET_MS + heldForMs + WINDOW_MARGIN_MS - windowMs;
     if (sinceMs > untilMs) return { streams, ids: 0, skipped: 'inside_window' };
