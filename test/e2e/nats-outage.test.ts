@@ -3,7 +3,7 @@
 // too, never 400, which a client would take for bad input — /healthz names NATS, and once the
 // server is back the gateway accepts events again and the simulator carries on, without a restart.
 // A server back without its store: streams, consumers and the first users are created again.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsPath } from '../../bin/banner.js';
 import { connectBus } from '../../core/index.js';
@@ -144,7 +144,8 @@ describe('NATS goes away', () => {
     expect((await signIn(admin.username, admin.password)).status).toBe(200);
     // the output is a pipe, not a terminal: the passwords are in the data folder's secrets file, not in the output
     expect(running.output()).not.toMatch(/^\s+monitor\s+\S+\s+\(/m);
-    const firstMonitor = demoPassword(readFileSync(secretsPath(h.dataDir), 'utf8'), 'monitor');
+    // the demo users are made once the server listens (bin/system.ts), a moment after /healthz first answers
+    const firstMonitor = await eventually(() => (existsSync(secretsPath(h.dataDir)) ? demoPassword(readFileSync(secretsPath(h.dataDir), 'utf8'), 'monitor') : undefined), 15_000, 'the demo users made');
     expect(firstMonitor).toBeDefined();
 
     await nats.stop();
