@@ -3,6 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi, connectedLive, makeTick, settle } from '../test-support/fakes.js';
 import './rs-credit-page.js';
 
+/** The credit page on the given API and live connection, rendered. */
+async function mountPage(api: FakeApi, live: ReturnType<typeof connectedLive>['live']): Promise<HTMLElementTagNameMap['rs-credit-page']> {
+  const page = document.createElement('rs-credit-page');
+  page.api = api;
+  page.live = live;
+  document.body.append(page);
+  await settle(page);
+  return page;
+}
+
 describe('credit page', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -13,11 +23,7 @@ describe('credit page', () => {
     const totals = { decisions: 4, allowed: 4, reviewed: 0, blocked: 0, amountUsd: '88700.00' };
     const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes: [], totals: { 'loan.application': totals } }));
     const { live } = connectedLive();
-    const page = document.createElement('rs-credit-page');
-    page.api = api;
-    page.live = live;
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(api, live);
     const text = page.shadowRoot!.textContent!;
     expect(text).toContain('Allowed (not scored)');
     expect(text.replace('not scored, not approved', '')).not.toMatch(/approved/i);
@@ -31,11 +37,7 @@ describe('credit page', () => {
   it('credit page - the live tiles show loan amounts as exact decimal amounts, not rounded to thousands', async () => {
     const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes: [], totals: {} }));
     const { live, socket } = connectedLive();
-    const page = document.createElement('rs-credit-page');
-    page.api = api;
-    page.live = live;
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(api, live);
     socket().push({ type: 'kpi', tick: makeTick(Date.UTC(2026, 11, 6, 17, 0, 0), { byKind: { 'loan.disbursement': { count: 2, allow: 2, review: 0, block: 0, amountUsd: '356412.57' } } }) });
     await settle(page);
     // before: "$356.4K", which hid $12.57 of two loans
@@ -51,11 +53,7 @@ describe('credit page', () => {
     const minutes = [{ minute: minute - 120_000, byKind: { 'loan.application': counts(3) } }, { minute: minute - 60_000, byKind: { 'loan.application': counts(2) } }, { minute, byKind: {} }];
     const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes, totals: { 'loan.application': { decisions: 5, allowed: 5, reviewed: 0, blocked: 0, amountUsd: '5.00' } } }));
     const { live } = connectedLive();
-    const page = document.createElement('rs-credit-page');
-    page.api = api;
-    page.live = live;
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(api, live);
     const chart = page.shadowRoot!.querySelector('[data-testid="credit-panel-history"] rs-time-series') as HTMLElement & { series: Array<{ points: Array<{ t: number; v: number | null }> }> };
     // before: a last point of 0 at 17:00, 8 s into that minute, read as no loans in the last minute
     expect(chart.series[0]!.points).toEqual([
@@ -73,11 +71,7 @@ describe('credit page', () => {
     const minutes = [{ minute: at - 4 * 60_000, byKind: { 'loan.application': counts(5) } }, { minute: at - 3 * 60_000, byKind: {} }, { minute: at - 2 * 60_000, byKind: { 'loan.application': counts(9) } }];
     const api = new FakeApi().on('GET', '/api/credit/summary', () => ({ minutes, totals: {} }));
     const { live, socket } = connectedLive();
-    const page = document.createElement('rs-credit-page');
-    page.api = api;
-    page.live = live;
-    document.body.append(page);
-    await settle(page);
+    const page = await mountPage(api, live);
     socket().push({ type: 'kpi-history', ticks: [makeTick(at, { since, byKind: { 'loan.application': { count: 3, allow: 2, review: 1, block: 0, amountUsd: '1.00' } } })] });
     await settle(page);
     const chart = page.shadowRoot!.querySelector('[data-testid="credit-panel-decisions"] rs-time-series') as HTMLElement & { series: Array<{ points: Array<{ t: number; v: number | null }> }> };
