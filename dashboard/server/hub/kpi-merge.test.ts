@@ -68,7 +68,9 @@ describe('kpi merge - latency quantile', () => {
     { name: 'above 300 s is beyond 300 s', counts: { 0: 10, [ABOVE_300S]: 3 }, q: 0.99, expected: { ms: 300_000, beyond: true } },
     { name: 'above 5 s from an older processor is beyond 5 s', counts: { [UNSPLIT]: 3 }, q: 0.99, expected: { ms: 5000, beyond: true } },
     { name: 'older processors above 5 s count as just over 5 s', counts: { [UNSPLIT]: 10, [TO_30S]: 90 }, q: 0.05, expected: { ms: 5000, beyond: true } },
-    { name: 'above them, the split buckets are read', counts: { [UNSPLIT]: 10, [TO_30S]: 90 }, q: 0.55, expected: { ms: 20_000, beyond: false } },
+    // a floor: the older processors' decisions below it may have taken longer than 5 s
+    { name: 'above them, the split buckets are read, as a floor', counts: { [UNSPLIT]: 10, [TO_30S]: 90 }, q: 0.55, expected: { ms: 20_000, beyond: true } },
+    { name: 'below them, a figure as measured', counts: { 3: 50, [UNSPLIT]: 10, [TO_30S]: 40 }, q: 0.3, expected: { ms: 4.2, beyond: false } },
   ])('$name', ({ counts, q, expected }) => {
     expect(latencyQuantile(latencyHistogram(counts, MERGED_LATENCY_BUCKETS.length), q)).toEqual(expected);
   });
@@ -94,10 +96,12 @@ describe('kpi merge - snapshot validation', () => {
     // before: a processor's split of its decisions above 5 s did not exist
     ['decisions above 5 s, split', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 0, 0, 0, 1] }), true],
     ['decisions above 5 s, not split (a processor of an earlier release)', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }) }), true],
-    ['a split of another length', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 1] }), false],
-    ['a split that does not add up to the decisions above 5 s', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 0, 0, 0, 0] }), false],
-    ['a split with a negative count', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 1 }), latencyTotalLongMs: [2, -1, 0, 0, 0, 0] }), false],
-    ['a split that is not an array', { ...snapshot({ second: T0 }), latencyTotalLongMs: null }, false],
+    // a split this hub cannot read (another release's bounds, or broken) leaves the decisions above 5 s
+    // unsplit rather than losing the snapshot's other figures
+    ['a split of another length', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 1] }), true],
+    ['a split that does not add up to the decisions above 5 s', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 3 }), latencyTotalLongMs: [1, 1, 0, 0, 0, 0] }), true],
+    ['a split with a negative count', snapshot({ second: T0, latencyTotalMs: latencyHistogram({ [LAT - 1]: 1 }), latencyTotalLongMs: [2, -1, 0, 0, 0, 0] }), true],
+    ['a split that is not an array', { ...snapshot({ second: T0 }), latencyTotalLongMs: null }, true],
     ['a negative count', snapshot({ second: T0, decisions: -1 }), false],
     ['a float count', snapshot({ second: T0, amountUsdCents: 1.5 }), false],
     ['a missing action', { ...snapshot({ second: T0 }), byAction: { allow: 1, review: 0 } }, false],
@@ -139,8 +143,15 @@ describe('kpi merge - ticks from several processors', () => {
     // an upgraded processor in the same second: its 10–30 s are measured, the old one's above 5 s counted as just over 5 s
     m.add(snapshot({ second: T0, procId: 'new', latencyTotalMs: latencyHistogram({ [LAT - 1]: 100 }), latencyTotalLongMs: latencyHistogram({ 1: 100 }, LONG) }), T0);
     const mixed = m.tick(T0);
-    expect(mixed).toMatchObject({ latencyP50Ms: 5000, latencyP50Beyond: true, latencyP99Ms: 29_600, processors: 2 });
-    expect(mixed).not.toHaveProperty('latencyP99Beyond');
+    // the p99 lies above the old processor's unsplit decisions: a floor ("> 29,600 ms"), not a figure
+    expect(mixed).toMatchObject({ latencyP50Ms: 5000, latencyP50Beyond: true, latencyP99Ms: 29_600, latencyP99Beyond: true, processors: 2 });
+  });
+
+  // before: such a snapshot was refused, and the process's decisions, alerts and money with it
+  it('keeps a snapshot whose split it cannot read, with its decisions above 5 s read as unsplit', () => {
+    const m = new KpiMerger();
+    expect(m.add({ ...snapshot({ second: T0, decisions: 7, latencyTotalMs: latencyHistogram({ [LAT - 1]: 7 }) }), latencyTotalLongMs: [1, 1, 1, 1, 1, 1, 1, 0] }, T0)).toBe(true);
+    expect(m.tick(T0)).toMatchObject({ decisionsPerSecond: 7, latencyP50Ms: 5000, latencyP50Beyond: true });
   });
 
   it.each([

@@ -37,8 +37,9 @@ type LatencyBucket = { readonly lower: number; readonly upper: number | null };
  * one above 300 s. The unsplit decisions are walked as if they took just over 5 s, the least they can
  * have taken. That is what reading an older processor's snapshots costs during a rolling upgrade: a
  * quantile that falls among them reads "> 5,000 ms" however long they took, and one that falls above
- * them (among an upgraded processor's) may read lower than it is, as some of them may have taken
- * longer. Refusing those snapshots instead would lose every figure of the older processors.
+ * them (among an upgraded processor's) is only a floor, as some of them may have taken longer, and
+ * is flagged `beyond` too. Refusing those snapshots instead would lose every figure of the older
+ * processors.
  */
 export const MERGED_LATENCY_BUCKETS: readonly LatencyBucket[] = bucketsOf([...KPI_LATENCY_BOUNDS_MS, null, ...KPI_LATENCY_LONG_BOUNDS_MS, null]);
 
@@ -141,8 +142,9 @@ export function isKpiSecondWire(value: unknown): value is KpiSecondWire {
     isCount(w.amountUsdCents) &&
     isCount(w.blockedUsdCents) &&
     isCountArray(w.latencyTotalMs, WIRE_LATENCY_BUCKETS) &&
-    // absent from processors of earlier releases (their decisions above 5 s stay unsplit)
-    (w.latencyTotalLongMs === undefined || isLongLatencySplit(w.latencyTotalLongMs, w.latencyTotalMs[WIRE_LATENCY_BUCKETS - 1]!)) &&
+    // latencyTotalLongMs is not checked here: absent (processors of earlier releases) or not a split
+    // this hub reads (another release's bounds), the decisions above 5 s stay unsplit (addLatency);
+    // refusing the snapshot would lose all of that process's figures, not only its latency.
     isCountArray(w.scores, KPI_SCORE_BUCKETS) &&
     isCount(w.alerts) &&
     isCountRecord(w.alertsByDomain) &&
@@ -166,14 +168,17 @@ export function latencyQuantile(counts: readonly number[], q: number): LatencyQu
   if (total === 0) return null;
   const rank = q * total;
   let below = 0;
+  // past unsplit decisions (taken as just over 5 s, maybe far more), a quantile is only a floor
+  let floor = false;
   for (let i = 0; i < counts.length; i++) {
     const c = counts[i]!;
     if (c > 0 && below + c >= rank) {
       const { lower, upper } = MERGED_LATENCY_BUCKETS[i]!;
       if (upper === null) return { ms: lower, beyond: true };
       const value = lower + ((rank - below) / c) * (upper - lower);
-      return { ms: Math.round(value * 100) / 100, beyond: false };
+      return { ms: Math.round(value * 100) / 100, beyond: floor };
     }
+    if (c > 0 && i === LATENCY_ABOVE_5S_UNSPLIT) floor = true;
     below += c;
   }
   return { ms: MERGED_LATENCY_BUCKETS[MERGED_LATENCY_BUCKETS.length - 1]!.lower, beyond: true };
@@ -348,11 +353,12 @@ export class KpiMerger {
   }
 }
 
-/** Adds a snapshot's latency to a merged histogram (MERGED_LATENCY_BUCKETS): above 5 s by its split when it sent one. */
+/** Adds a snapshot's latency to a merged histogram (MERGED_LATENCY_BUCKETS): above 5 s by its split when it sent one this hub reads. */
 function addLatency(merged: number[], wire: KpiSecondWire): void {
   for (let i = 0; i < LATENCY_ABOVE_5S_UNSPLIT; i++) merged[i]! += wire.latencyTotalMs[i]!;
-  const long = wire.latencyTotalLongMs;
-  if (long === undefined) merged[LATENCY_ABOVE_5S_UNSPLIT]! += wire.latencyTotalMs[LATENCY_ABOVE_5S_UNSPLIT]!;
+  const above5s = wire.latencyTotalMs[LATENCY_ABOVE_5S_UNSPLIT]!;
+  const long: unknown = wire.latencyTotalLongMs;
+  if (!isLongLatencySplit(long, above5s)) merged[LATENCY_ABOVE_5S_UNSPLIT]! += above5s;
   else for (let i = 0; i < WIRE_LONG_LATENCY_BUCKETS; i++) merged[WIRE_LATENCY_BUCKETS + i]! += long[i]!;
 }
 
