@@ -119,3 +119,21 @@ export function repliesOf(headers: MsgHdrs | undefined): Map<number, string> | n
   }
   return replies.size > 0 ? replies : null;
 }
+
+/**
+ * On a decision envelope: the places, in its input envelope, of the records whose decisions it
+ * holds (space-separated indexes, ascending). A redelivery that finds a part already stored learns
+ * from it which records that part left out (a re-sent copy then, decided now) and publishes those
+ * decisions alone (docs/decisions/0001).
+ */
+export const HEADER_RECORDS = 'Rs-Records';
+
+/** The record indexes an `Rs-Records` value names; an empty set for an empty or malformed value. */
+export function recordsNamed(value: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of value.split(' ')) {
+    const index = Number(part);
+    if (part !== '' && Number.isInteger(index) && index >= 0) out.add(index);
+  }
+  return out;
+}

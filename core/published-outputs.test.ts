@@ -31,9 +31,9 @@ describe('PublishedOutputs, failed batches', () => {
   it('forgets ids remembered more than six hours ago when it remembers new ones', () => {
     const outputs = new PublishedOutputs();
     const t0 = Date.parse('2026-12-07T00:00:00Z');
-    outputs.remember(['old'], t0);
-    outputs.remember(['mid'], t0 + 3 * 3600_000);
-    outputs.remember(['new'], t0 + 6 * 3600_000 + 1);
+    outputs.remember(['old'], [], t0);
+    outputs.remember(['mid'], [], t0 + 3 * 3600_000);
+    outputs.remember(['new'], [], t0 + 6 * 3600_000 + 1);
     expect([outputs.has('old'), outputs.has('mid'), outputs.has('new')]).toEqual([false, true, true]);
   });
 

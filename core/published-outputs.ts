@@ -10,6 +10,7 @@
 //    from the oldest such message's time on.
 // docs/decisions/0001-streaming-spine.md, "Exactly one decision per event".
 import { scanStream, type Bus } from './bus.js';
+import { HEADER_RECORDS } from './envelope.js';
 import type { Logger } from './log.js';
 
 /** Failed batches' published ids are forgotten after this long even if their input never came back (another process took it). */
@@ -57,10 +58,10 @@ export async function heldBy(bus: Bus, stream: string, durable: string): Promise
 }
 
 export class PublishedOutputs {
-  /** Published by failed batches of this process, with when they were remembered; insertion order is age order. */
-  private readonly _remembered = new Map<string, number>();
-  /** Read back from the output streams at start-up; dropped when `_foundUntil` passes. */
-  private _found: Set<string> | null = null;
+  /** Published by failed batches of this process: when remembered, and a decision part's records (Rs-Records, '' when none); insertion order is age order. */
+  private readonly _remembered = new Map<string, { readonly at: number; readonly records: string }>();
+  /** Read back from the output streams at start-up, with a decision part's records ('' when none); dropped when `_foundUntil` passes. */
+  private _found: Map<string, string> | null = null;
   private _foundUntil = 0;
 
   /** Whether nothing is known (the common case: one cheap check per batch). */
@@ -74,13 +75,26 @@ export class PublishedOutputs {
     return this._remembered.has(id) || (this._found?.has(id) ?? false);
   }
 
-  /** Outputs of a failed batch that JetStream acknowledged: not published again when the batch is retried. */
-  remember(ids: Iterable<string>, now = Date.now()): void {
-    for (const id of ids) {
+  /**
+   * For an output published already: the records a decision part published under `id` holds (its
+   * `Rs-Records`), '' when it did not say (not a part, or a part of an earlier release); undefined
+   * when `id` is not known.
+   */
+  recordsOf(id: string): string | undefined {
+    return this._remembered.get(id)?.records ?? this._found?.get(id);
+  }
+
+  /**
+   * Outputs of a failed batch that JetStream acknowledged, with a decision part's records
+   * (`records[i]` for `ids[i]`; absent: none): not published again when the batch is retried.
+   */
+  remember(ids: readonly string[], records: readonly (string | undefined)[] = [], now = Date.now()): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       this._remembered.delete(id);
-      this._remembered.set(id, now);
+      this._remembered.set(id, { at: now, records: records[i] ?? '' });
     }
-    for (const [id, at] of this._remembered) {
+    for (const [id, { at }] of this._remembered) {
       if (this._remembered.size <= MAX_REMEMBERED && now - at < REMEMBER_MS) break;
       this._remembered.delete(id);
     }
@@ -117,13 +131,13 @@ export class PublishedOutputs {
     // the inputs come back once this reading is done and their ack wait is over: by now + budget + heldForMs
     const untilMs = now + LOOK_BACK_BUDGET_MS + heldForMs + WINDOW_MARGIN_MS - windowMs;
     if (sinceMs > untilMs) return { streams, ids: 0, skipped: 'inside_window' };
-    const found = new Set<string>();
+    const found = new Map<string, string>();
     let tooMuch = false;
     for (const stream of streams) {
       if (tooMuch) break;
       await scanStream(bus, stream, { sinceMs, untilMs, headersOnly: true }, (message) => {
         const id = message.headers?.get('Nats-Msg-Id');
-        if (id) found.add(id);
+        if (id) found.set(id, message.headers?.get(HEADER_RECORDS) ?? '');
         if (found.size > MAX_LOOKED_BACK || Date.now() - now > LOOK_BACK_BUDGET_MS) tooMuch = true;
         return !tooMuch;
       });

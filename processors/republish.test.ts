@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   HEADER_BATCH,
   HEADER_MSG_ID,
+  HEADER_RECORDS,
   splitEnvelope,
   TEST_STREAM_LIMITS,
   consumerLag,
@@ -166,5 +167,41 @@ describe('outputs are not published twice beyond the duplicate window', () => {
     }
     expect(ids.filter((id) => !decided.has(id))).toEqual([]);
     expect(await counted(metrics)).toBeGreaterThanOrEqual(1);
+  });
+
+  // before: the part was skipped whole, and a record it did not hold (a copy when it was stored,
+  // decided now that its marker is gone) had no decision anywhere
+  it('a stored part that did not hold a record decided now: that record’s decision goes out alone', async () => {
+    h = await createHarness();
+    await ensureStreams(h.bus, SHORT_WINDOW);
+    const harness = h;
+    const { names } = harness;
+    await ensureConsumer(harness.bus, { stream: names.streams.events, durable: names.consumers.processors, filterSubject: names.subjects.eventsAll, ackWaitMs: 30_000, maxAckPending: 1_000 });
+    const ids = Array.from({ length: 12 }, (_, i) => (i === 10 ? 'was-a-copy' : `part-rec-${i}`));
+    const headers = messageHeaders();
+    headers.set(HEADER_BATCH, String(ids.length));
+    const input = await harness.bus.publisher.publish(names.eventSubject('payment', 0), encodeEnvelope(ids.map((id) => JSON.stringify(payment(id)))), 'env-12', headers);
+    // The stopped process took the envelope, stored its part 0 without record 10 (a copy of an
+    // event first read elsewhere, whose marker has since been lost), and died before the ack.
+    const dead = await harness.bus.js.consumers.get(names.streams.events, names.consumers.processors);
+    const held = [];
+    for await (const m of await dead.fetch({ max_messages: 1, expires: 5_000 })) held.push(m);
+    expect(held).toHaveLength(1);
+    const partId = `dec:${names.streams.events}:${input.seq}`;
+    const stored = ids.filter((_, i) => i !== 10);
+    const part = messageHeaders();
+    part.set(HEADER_BATCH, String(stored.length));
+    part.set(HEADER_RECORDS, ids.flatMap((_, i) => (i === 10 ? [] : [String(i)])).join(' '));
+    await harness.bus.publisher.publish(names.decisionSubject('payment'), encodeEnvelope(stored.map((eventId) => JSON.stringify({ eventId }))), partId, part);
+    await sleep(1_500); // past the 1 s duplicate window
+
+    const metrics = createMetrics();
+    processor = startProcessor(harness, metrics);
+    await processor.start();
+    held[0]!.nak();
+    await allInputsAcknowledged(harness);
+
+    expect(await msgIds(harness, names.streams.decisions)).toEqual([partId, 'was-a-copy']);
+    expect(await counted(metrics)).toBe(1);
   });
 });

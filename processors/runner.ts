@@ -8,6 +8,8 @@
 import {
   BatchConsumer,
   HEADER_BATCH,
+  HEADER_RECORDS,
+  recordsNamed,
   PendingLimiter,
   HEADER_REPLY,
   DUPLICATE_REPLY,
@@ -153,6 +155,8 @@ const PROCESSOR_DEAD_LETTER_CODES = ['RS_ERR_BUS_JSON', 'RS_ERR_BUS_SCHEMA', 'RS
 type Rejected = { readonly input: Input; readonly index: number | null; readonly data: Uint8Array; readonly code: (typeof PROCESSOR_DEAD_LETTER_CODES)[number]; readonly reason: string };
 /** Publishes one output of the batch under its dedup id (unless an earlier attempt already did: PublishedOutputs). */
 type Publish = (subject: string, data: string, id: string, headers?: MsgHdrs) => void;
+/** For an output an earlier attempt published: a decision part's records ('' when it did not say); undefined for one not published. */
+type KnownRecords = (id: string) => string | undefined;
 
 export function createProcessor(options: ProcessorOptions): Processor {
   return new ProcessorRunner(options);
@@ -257,8 +261,9 @@ class ProcessorRunner implements Processor {
     metrics.stageLatency.observe({ stage: 'batch_features' }, (scoreStart - featureStart) / 1000);
 
     const publishes: Array<Promise<unknown>> = [];
-    /** The dedup ids of the bus publishes, in the order of `publishes` (the feature store's release, if any, comes after them). */
+    /** The dedup ids of the bus publishes, in the order of `publishes` (the feature store's release, if any, comes after them), and a decision part's records. */
     const sentIds: string[] = [];
+    const sentRecords: Array<string | undefined> = [];
     const published = this._published;
     const guarded = !published.empty;
     /** Outputs an earlier attempt published: not again. */
@@ -271,7 +276,9 @@ class ProcessorRunner implements Processor {
       }
       publishes.push(bus.publisher.publish(subject, data, id, headers));
       sentIds.push(id);
+      sentRecords.push(headers?.get(HEADER_RECORDS) || undefined);
     };
+    const known: KnownRecords = (id) => (guarded && published.has(id) ? published.recordsOf(id) ?? '' : undefined);
     const replies: Array<[string, string]> = [];
     /** Applied and not decided: released, so that the dead letter can be sent again and decided. */
     const undecided: ValidatedEvent[] = [];
@@ -323,7 +330,7 @@ class ProcessorRunner implements Processor {
       if (item.ingestTs !== null) metrics.stageLatency.observe({ stage: 'ingest_to_decision' }, (now - item.ingestTs) / 1000);
     }
     for (const input of inputs) {
-      if (input.decisions.length > 0) publishDecisionEnvelopes(bus, input, publish);
+      if (input.decisions.length > 0) publishDecisionEnvelopes(bus, input, publish, known);
     }
     for (const reject of rejected) {
       const letter = deadLetterOf('processors', reject.input.message, reject.code, reject.reason, reject.index, reject.data);
@@ -340,7 +347,11 @@ class ProcessorRunner implements Processor {
     } catch (error) {
       // The batch is retried; what JetStream stored is not published again then (PublishedOutputs).
       const settled = await Promise.allSettled(publishes);
-      published.remember(sentIds.filter((_, i) => settled[i]!.status === 'fulfilled'));
+      const stored = sentIds.flatMap((_, i) => (settled[i]!.status === 'fulfilled' ? [i] : []));
+      published.remember(
+        stored.map((i) => sentIds[i]!),
+        stored.map((i) => sentRecords[i]),
+      );
       throw error;
     }
     for (const [subject, data] of replies) sendReply(bus, subject, data, this._o.logger);
@@ -383,7 +394,7 @@ const HEADER_ROOM = 4096;
  * server's max_payload (decisions with very long reasons) goes out as single decisions under their
  * event ids instead, which are as stable.
  */
-function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish): void {
+function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish, known: KnownRecords): void {
   const { message } = input;
   const subject = bus.names.decisionSubject(input.kind!);
   const baseId = `dec:${message.info.stream}:${message.seq}`;
@@ -395,6 +406,14 @@ function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish): voi
     const part = Math.floor(records[start]! / DECISIONS_PER_PART);
     let end = start + 1;
     while (end < lines.length && Math.floor(records[end]! / DECISIONS_PER_PART) === part) end++;
+    const id = part === 0 ? baseId : `${baseId}:${part}`;
+    const stored = known(id);
+    if (stored !== undefined && stored !== '') {
+      // An earlier attempt stored this part. A record it did not hold (a re-sent copy then, decided
+      // now that its marker is gone) would be left out with it: its decision goes out alone.
+      const held = recordsNamed(stored);
+      for (let i = start; i < end; i++) if (!held.has(records[i]!)) publish(subject, lines[i]!, input.decisionIds[i]!);
+    }
     const chunk = start === 0 && end === lines.length ? lines : lines.slice(start, end);
     const text = encodeEnvelope(chunk);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
@@ -403,7 +422,8 @@ function publishDecisionEnvelopes(bus: Bus, input: Input, publish: Publish): voi
     } else {
       const h = messageHeaders();
       h.set(HEADER_BATCH, String(end - start));
-      publish(subject, text, part === 0 ? baseId : `${baseId}:${part}`, h);
+      h.set(HEADER_RECORDS, records.slice(start, end).join(' '));
+      publish(subject, text, id, h);
     }
     start = end;
   }

@@ -5,7 +5,7 @@
 import { loadConfig } from '../config.js';
 import { minorUnitsOf } from '../money.js';
 import { kindToken, names as namesOf, partitionOf } from '../names.js';
-import { ENVELOPE_HEADER_ROOM, HEADER_BATCH, HEADER_REPLIES, MAX_ENVELOPE_RECORDS } from '../envelope.js';
+import { ENVELOPE_HEADER_ROOM, HEADER_BATCH, HEADER_RECORDS, HEADER_REPLIES, MAX_ENVELOPE_RECORDS } from '../envelope.js';
 import { Labels } from './common.js';
 import { EVENT_EXAMPLES, EXAMPLES_VALID_AT, type EventExample } from './examples.js';
 import { EVENT_KINDS, EVENT_SCHEMAS, MONEY_FIELDS, type EventKind } from './kinds.js';
@@ -267,7 +267,9 @@ that sends many events may therefore put several in one message, an **envelope**
   the decisions of records 64k to 64k + 63 (at most 64; a part whose records were all refused or
   duplicates is not sent). The \`Nats-Msg-Id\` of part 0 is \`dec:<events stream>:<sequence of the input>\`,
   of the next ones \`…:<part>\` (1, 2, …), so a redelivered envelope's decisions are dropped as
-  duplicates. A part too large for the server's payload limit goes out as single decisions with
+  duplicates. Its header \`${HEADER_RECORDS}\` lists the records whose decisions it holds (their
+  places in the input, space-separated): a redelivery that finds the part stored publishes alone the
+  decision of a record decided now that the stored part did not hold. A part too large for the server's payload limit goes out as single decisions with
   their event ids. Alerts stay one message each.
 - JetStream's duplicate check sees envelope ids, not event ids, so an event re-sent in another
   envelope reaches the processors again. They recognise it: the feature store remembers, per event
