@@ -15,6 +15,7 @@ import {
   ensureConsumer,
   ensureStreams,
   messageHeaders,
+  type JsMsg,
   type Metrics,
 } from '../core/index.js';
 import { createHarness, eventually, payment, type Harness } from '../test/harness.js';
@@ -69,6 +70,21 @@ async function allInputsAcknowledged(harness: Harness): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Past the 1 s duplicate window, a new processor starts where a stopped one held `held`; the
+ * message comes back at once (nak) rather than after the 30 s ack wait. Resolves with the new
+ * processor's metrics once every input is acknowledged.
+ */
+async function restartAfterWindow(harness: Harness, held: JsMsg): Promise<Metrics> {
+  await sleep(1_500);
+  const metrics = createMetrics();
+  processor = startProcessor(harness, metrics);
+  await processor.start();
+  held.nak();
+  await allInputsAcknowledged(harness);
+  return metrics;
+}
+
 describe('outputs are not published twice beyond the duplicate window', () => {
   it('a processor started after one that stopped holding a message does not publish that message’s decision again', async () => {
     h = await createHarness();
@@ -84,14 +100,7 @@ describe('outputs are not published twice beyond the duplicate window', () => {
     for await (const m of fetched) held.push(m);
     expect(held).toHaveLength(1);
     await h.bus.publisher.publish(names.decisionSubject('payment'), JSON.stringify({ eventId: 'held-1', by: 'the stopped process' }), 'held-1');
-    await sleep(1_500); // past the 1 s duplicate window
-
-    const metrics = createMetrics();
-    processor = startProcessor(h, metrics);
-    await processor.start();
-    // The message comes back now rather than after the 30 s ack wait.
-    held[0]!.nak();
-    await allInputsAcknowledged(h);
+    const metrics = await restartAfterWindow(h, held[0]!);
 
     expect(await msgIds(h, names.streams.decisions)).toEqual(['held-1']);
     expect(await counted(metrics)).toBe(1);
@@ -193,13 +202,7 @@ describe('outputs are not published twice beyond the duplicate window', () => {
     part.set(HEADER_BATCH, String(stored.length));
     part.set(HEADER_RECORDS, ids.flatMap((_, i) => (i === 10 ? [] : [String(i)])).join(' '));
     await harness.bus.publisher.publish(names.decisionSubject('payment'), encodeEnvelope(stored.map((eventId) => JSON.stringify({ eventId }))), partId, part);
-    await sleep(1_500); // past the 1 s duplicate window
-
-    const metrics = createMetrics();
-    processor = startProcessor(harness, metrics);
-    await processor.start();
-    held[0]!.nak();
-    await allInputsAcknowledged(harness);
+    const metrics = await restartAfterWindow(harness, held[0]!);
 
     expect(await msgIds(harness, names.streams.decisions)).toEqual([partId, 'was-a-copy']);
     expect(await counted(metrics)).toBe(1);
