@@ -7,8 +7,9 @@
 //  - at start-up, the outputs a stopped process left: the messages it had delivered and not
 //    acknowledged come back after the ack wait, and if it published their outputs longer ago
 //    than the duplicate window, the ids are read back from the output streams (headers only)
-//    from the oldest such message's time on.
-// docs/decisions/0001-streaming-spine.md, "Exactly one decision per event".
+//    over the span in which it could have published them (lookBack), with a decision part's
+//    records (Rs-Records), so that a record the stored part did not hold is still decided.
+// docs/decisions/0001-streaming-spine.md, "Exactly one decision per event on an at-least-once bus".
 import { scanStream, type Bus } from './bus.js';
 import { HEADER_RECORDS } from './envelope.js';
 import type { Logger } from './log.js';
